@@ -1,0 +1,37 @@
+{
+  "variables": {
+    "core_sources": [
+      "native/common/thread_pool.cc",
+      "native/netlink/message.cc",
+      "native/netlink/socket.cc",
+      "native/rtnl/link.cc",
+      "native/rtnl/address.cc",
+      "native/rtnl/route.cc",
+      "native/rtnl/operation.cc",
+      "native/ns/netns.cc",
+      "native/ns/ns_thread.cc",
+      "native/ns/handle.cc",
+      "native/ns/icmp.cc"
+    ]
+  },
+  "targets": [
+    {
+      "target_name": "netns_native",
+      "sources": [
+        "<@(core_sources)",
+        "native/addon/addon.cc",
+        "native/addon/convert.cc",
+        "native/addon/jobs.cc",
+        "native/addon/namespace_api.cc",
+        "native/addon/rtnl_api.cc",
+        "native/addon/icmp_api.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-O2"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

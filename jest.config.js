@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  },
+  moduleNameMapper: { '^netns-native$': '<rootDir>/lib/index.ts' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Kernel tests create namespaces and links; a few wait on RCU or on namespace teardown.
+  testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
+};

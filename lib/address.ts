@@ -1,0 +1,79 @@
+import { AF_INET, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_TENTATIVE, type NativeAddress } from './native';
+
+/** An IPv4 or IPv6 address assigned to a link, as `ip addr show` lists it. */
+export interface Address {
+  /** '198.18.0.1', 'fd00::1' */
+  address: string;
+  prefixLength: number;
+  family: 4 | 6;
+  /** '198.18.0.1/24' */
+  cidr: string;
+  /** The link it is assigned to. */
+  linkIndex: number;
+  /** 'global', 'link', 'host', 'site', or the number for others. */
+  scope: string;
+  /** IPv4 broadcast address, when set. */
+  broadcast?: string;
+  /** IPv4 label (e.g. 'eth0:1'), when set. */
+  label?: string;
+  /** 'permanent', 'tentative' (IPv6 duplicate address detection running), 'nodad', ... */
+  flags: string[];
+}
+
+const SCOPES = new Map<number, string>([
+  [0, 'global'],
+  [200, 'site'],
+  [253, 'link'],
+  [254, 'host'],
+  [255, 'nowhere'],
+]);
+
+/** The name iproute2 gives a route or address scope. @internal */
+export function scopeName(scope: number): string {
+  return SCOPES.get(scope) ?? String(scope);
+}
+
+/** The scope number for a name ('global', 'link', 'host', ...). @internal */
+export function scopeNumber(name: string): number | undefined {
+  for (const [n, s] of SCOPES) if (s === name) return n;
+  return undefined;
+}
+
+const FLAGS: Array<[number, string]> = [
+  [0x01, 'secondary'],
+  [IFA_F_NODAD, 'nodad'],
+  [0x04, 'optimistic'],
+  [0x08, 'dadfailed'],
+  [0x10, 'homeaddress'],
+  [0x20, 'deprecated'],
+  [IFA_F_TENTATIVE, 'tentative'],
+  [IFA_F_PERMANENT, 'permanent'],
+  [0x100, 'mngtmpaddr'],
+  [0x200, 'noprefixroute'],
+];
+
+/** @internal */
+export function addressFromNative(a: NativeAddress): Address {
+  const family = a.family === AF_INET ? 4 : 6;
+  const address = (a.local ?? a.address) as string;
+  const out: Address = {
+    address,
+    prefixLength: a.prefixlen,
+    family,
+    cidr: `${address}/${a.prefixlen}`,
+    linkIndex: a.index,
+    scope: scopeName(a.scope),
+    flags: FLAGS.filter(([bit]) => a.flags & bit).map(([, name]) => name),
+  };
+  if (a.broadcast) out.broadcast = a.broadcast;
+  if (a.label) out.label = a.label;
+  return out;
+}
+
+/** The IPv4 broadcast address of a subnet ('brd +'). @internal */
+export function broadcastOf(address: string, prefixLength: number): string {
+  const n = address.split('.').reduce((acc, part) => (acc << 8) | Number(part), 0) >>> 0;
+  const hostBits = 32 - prefixLength;
+  const bcast = hostBits === 32 ? 0xffffffff : (n | ((2 ** hostBits - 1) >>> 0)) >>> 0;
+  return [24, 16, 8, 0].map((shift) => (bcast >>> shift) & 0xff).join('.');
+}

@@ -1,0 +1,187 @@
+import { constants } from 'node:os';
+import type { NativeFailure } from './native';
+
+/**
+ * A request the kernel (or a syscall on its behalf) refused, or an input rejected before any
+ * syscall was made. Match on `code`, not on `message`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await VethPair.create({ name: 'veth-a', peerName: 'veth-b' });
+ * } catch (e) {
+ *   if (e instanceof NetnsError && e.code === 'EEXIST') { ... }
+ * }
+ * // e.message: cannot create veth "veth-a": a link with that name already exists (EEXIST)
+ * ```
+ */
+export class NetnsError extends Error {
+  override readonly name = 'NetnsError';
+  /** The errno name: 'EEXIST', 'ENODEV', 'EINVAL', ... The stable part of the API. */
+  readonly code: string;
+  /** The errno number, when the error came from the kernel or a syscall. */
+  readonly errno?: number;
+  /** What was attempted, e.g. 'create veth "veth-a"'. */
+  readonly operation: string;
+  /** The kernel's extended-ack text (e.g. 'mtu greater than device maximum'), when it gave one. */
+  readonly detail?: string;
+
+  constructor(init: {
+    code: string;
+    operation: string;
+    reason: string;
+    errno?: number;
+    detail?: string;
+  }) {
+    super(`cannot ${init.operation}: ${init.reason} (${init.code})`);
+    this.code = init.code;
+    this.operation = init.operation;
+    if (init.errno !== undefined) this.errno = init.errno;
+    if (init.detail !== undefined) this.detail = init.detail;
+  }
+}
+
+/**
+ * What was being acted on, so that the same errno reads right in each place: EEXIST is "a
+ * link with that name already exists" when creating a link and "that address is already
+ * assigned" when adding an address.
+ * @internal
+ */
+export type Subject =
+  | 'namespace'
+  | 'link'
+  | 'link-create'
+  | 'move'
+  | 'rename'
+  | 'master'
+  | 'address'
+  | 'route'
+  | 'ping';
+
+type Phrases = Partial<Record<Subject | '*', string>>;
+
+const PRIVILEGE = 'permission denied: this needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN';
+
+const PHRASES: Record<string, Phrases> = {
+  EEXIST: {
+    '*': 'it already exists',
+    namespace: 'a namespace with that name already exists',
+    'link-create': 'a link with that name already exists',
+    rename: 'a link with that name already exists',
+    move: 'a link with the same name already exists in the target namespace',
+    address: 'that address is already assigned to the link',
+    route: 'that route already exists',
+  },
+  ENODEV: { '*': 'no such link' },
+  ENOENT: {
+    '*': 'no such file or object',
+    namespace: 'no such namespace',
+    link: 'no such link',
+  },
+  ESRCH: { '*': 'no such object', route: 'no such route', namespace: 'no such process' },
+  EADDRNOTAVAIL: {
+    '*': 'address not available',
+    address: 'that address is not assigned to the link',
+    ping: 'no source address for that destination in this namespace',
+  },
+  ENETUNREACH: {
+    '*': 'network unreachable',
+    route: 'the gateway is not on any directly connected subnet of this namespace',
+    ping: 'no route to that address from this namespace',
+  },
+  EHOSTUNREACH: { '*': 'no route to host' },
+  EPERM: { '*': PRIVILEGE },
+  EACCES: { '*': PRIVILEGE },
+  EBUSY: { '*': 'the resource is busy', rename: 'the link is up; bring it down first' },
+  ELOOP: { '*': 'that would create a loop' },
+  EINVAL: { '*': 'the kernel rejected the request as invalid' },
+  ERANGE: { '*': 'a value is out of range' },
+  EOPNOTSUPP: { '*': 'not supported by this kernel or this kind of link (module not loaded?)' },
+  EAFNOSUPPORT: { '*': 'address family not supported (is IPv6 disabled?)' },
+  EBADF: { '*': 'the namespace has been closed or deleted' },
+  ENOBUFS: { '*': 'the kernel ran out of buffer space; retry' },
+  ENOSPC: { '*': 'no space left' },
+  ETIMEDOUT: { '*': 'the kernel did not answer in time' },
+  EINTR: { '*': 'interrupted by concurrent changes; retry' },
+  EMSGSIZE: { '*': 'the request or reply is too large' },
+  ESTALE: { namespace: 'it was replaced by another namespace of the same name' },
+  ENOTDIR: { '*': 'a path component is not a directory' },
+  EISDIR: { '*': 'is a directory' },
+};
+
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, value] of Object.entries(constants.errno)) {
+  // Several names share a number; keep the first Node lists, except these preferred names.
+  if (!ERRNO_NAMES.has(value)) ERRNO_NAMES.set(value, name);
+}
+ERRNO_NAMES.set(constants.errno.EOPNOTSUPP, 'EOPNOTSUPP');
+ERRNO_NAMES.set(constants.errno.EAGAIN, 'EAGAIN');
+
+/** @internal */
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
+}
+
+/** @internal */
+export function errnoNumber(code: string): number | undefined {
+  return (constants.errno as Record<string, number>)[code];
+}
+
+function phrase(code: string, subject: Subject): string | undefined {
+  const p = PHRASES[code];
+  return p?.[subject] ?? p?.['*'];
+}
+
+/** The kernel's extack text, tidied to read inside our sentence. */
+function tidy(detail: string): string {
+  const text = detail.trim().replace(/\.$/, '');
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/**
+ * Turns a failure from the addon (a per-operation failure object or a thrown Error carrying
+ * errno) into a NetnsError.
+ * @internal
+ */
+export function fromNative(failure: unknown, operation: string, subject: Subject): NetnsError {
+  if (failure instanceof NetnsError) return failure;
+  const f = failure as Partial<NativeFailure> & { message?: string };
+  if (typeof f?.errno !== 'number') {
+    // Not from the kernel: a bug in netns-native itself. Keep the original message.
+    return new NetnsError({
+      code: 'EINVAL',
+      operation,
+      reason: String(f?.message ?? failure),
+    });
+  }
+  const code = errnoName(f.errno);
+  // The kernel's own text is the most specific reason; else ours; else strerror's.
+  const detail = f.detail ? f.detail : undefined;
+  const reason = detail
+    ? tidy(detail)
+    : (phrase(code, subject) ?? tidy(f.message ?? code));
+  return new NetnsError({
+    code,
+    errno: f.errno,
+    operation,
+    reason,
+    ...(detail !== undefined && { detail }),
+  });
+}
+
+/**
+ * A NetnsError for input rejected before any syscall.
+ * @internal
+ */
+export function invalid(operation: string, reason: string): NetnsError {
+  return new NetnsError({ code: 'EINVAL', errno: constants.errno.EINVAL, operation, reason });
+}
+
+/**
+ * A NetnsError with a given code and our own reason (not from the kernel).
+ * @internal
+ */
+export function failure(code: string, operation: string, reason: string): NetnsError {
+  const errno = errnoNumber(code);
+  return new NetnsError({ code, operation, reason, ...(errno !== undefined && { errno }) });
+}

@@ -1,0 +1,13 @@
+/**
+ * netns-native: Linux network namespaces, veth pairs, bridges, addresses and routes from
+ * Node.js, over rtnetlink. No `ip` process is spawned.
+ * @packageDocumentation
+ */
+export { Namespace, NETNS_RUN_DIR, type RoutesOptions } from './namespace';
+export { Link, type AddAddressOptions } from './link';
+export { VethPair, type VethPairOptions } from './veth-pair';
+export { Bridge, type BridgeOptions } from './bridge';
+export { NetnsError } from './errors';
+export type { Address } from './address';
+export type { Route, RouteSpec, RouteType } from './route';
+export type { PingOptions, PingReply, PingResult } from './ping';

@@ -1,0 +1,341 @@
+import { invalid } from './errors';
+import { addressFromNative, broadcastOf, type Address } from './address';
+import { kHandle } from './internal';
+import { request, requestAsync } from './kernel';
+import {
+  IFF_LOWER_UP,
+  IFF_UP,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  type NativeAddress,
+  type NativeAddressRequest,
+  type NativeLink,
+} from './native';
+import type { Namespace } from './namespace';
+import { checkLinkName, checkMtu, parseCidr, parseMac } from './validate';
+
+/** Options for {@link Link.addAddress}. */
+export interface AddAddressOptions {
+  /** Skip IPv6 duplicate address detection: the address is usable at once (`nodad`). */
+  nodad?: boolean;
+  /** IPv4 broadcast address, or true to derive it from the prefix (`brd +`). */
+  broadcast?: string | true;
+  /** IPv4 label, e.g. 'veth0:1'. Must start with the link's name. */
+  label?: string;
+}
+
+const OPER_STATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
+
+type LinkClass = new (namespace: Namespace, info: NativeLink) => Link;
+const kinds = new Map<string, LinkClass>();
+
+/**
+ * Registers the class that represents links of a kind ('bridge' -> Bridge).
+ * @internal
+ */
+export function registerLinkKind(kind: string, cls: LinkClass): void {
+  kinds.set(kind, cls);
+}
+
+/**
+ * The right class for a link just read from the kernel: a Bridge for a bridge, else a Link.
+ * @internal
+ */
+export function makeLink(namespace: Namespace, info: NativeLink): Link {
+  const Cls = kinds.get(info.kind) ?? Link;
+  return new Cls(namespace, info);
+}
+
+/**
+ * A network link (interface) in a namespace: a handle (namespace + index) plus the state last
+ * read from the kernel. Methods that change the link update the fields they changed; call
+ * {@link Link.refresh} to read everything again.
+ *
+ * Links come from {@link Namespace.links}, {@link Namespace.link}, {@link VethPair.create},
+ * {@link Bridge.create}; they are not constructed directly.
+ */
+export class Link {
+  /** The namespace the link lives in. */
+  readonly namespace: Namespace;
+  #info: NativeLink;
+
+  /** @internal */
+  constructor(namespace: Namespace, info: NativeLink) {
+    this.namespace = namespace;
+    this.#info = info;
+  }
+
+  /** The interface index, unique within its namespace. */
+  get index(): number {
+    return this.#info.index;
+  }
+  get name(): string {
+    return this.#info.name;
+  }
+  /** 'veth', 'bridge', 'vxlan', ...; undefined for links with no kind (lo, physical NICs). */
+  get kind(): string | undefined {
+    return this.#info.kind || undefined;
+  }
+  get mtu(): number {
+    return this.#info.mtu;
+  }
+  /** The smallest and largest MTU the device accepts (0 when the kernel does not say). */
+  get minMtu(): number {
+    return this.#info.minMtu;
+  }
+  get maxMtu(): number {
+    return this.#info.maxMtu;
+  }
+  /** The link-layer address: 'aa:bb:cc:dd:ee:ff'. */
+  get mac(): string {
+    return this.#info.address;
+  }
+  /** Administrative state: IFF_UP, what `up()` / `down()` set. */
+  get isUp(): boolean {
+    return (this.#info.flags & IFF_UP) !== 0;
+  }
+  /** Carrier present (IFF_LOWER_UP): for a veth, the peer is up too. */
+  get hasCarrier(): boolean {
+    return (this.#info.flags & IFF_LOWER_UP) !== 0;
+  }
+  /** RFC 2863 operational state: 'up', 'down', 'lowerlayerdown', 'unknown', ... */
+  get operState(): string {
+    return OPER_STATES[this.#info.operstate] ?? 'unknown';
+  }
+  /** The index of the bridge (or other master) this link is attached to. */
+  get masterIndex(): number | undefined {
+    return this.#info.master || undefined;
+  }
+  /**
+   * The index of the link this one is tied to: a veth's peer. When the peer lives in another
+   * namespace, the index is in that namespace (see {@link Link.parentNetnsId}).
+   */
+  get parentIndex(): number | undefined {
+    return this.#info.link || undefined;
+  }
+  /** When {@link Link.parentIndex} is in another namespace: that namespace's id as seen here. */
+  get parentNetnsId(): number | undefined {
+    return this.#info.linkNetnsid;
+  }
+  /** IFF_* flags as the kernel reports them. */
+  get flags(): number {
+    return this.#info.flags;
+  }
+  get group(): number {
+    return this.#info.group;
+  }
+  get txQueueLength(): number {
+    return this.#info.txqlen;
+  }
+  get alias(): string | undefined {
+    return this.#info.alias || undefined;
+  }
+
+  /** @internal The raw state, for subclasses. */
+  protected get info(): NativeLink {
+    return this.#info;
+  }
+
+  /** ' "veth-a" in namespace "test1"' */
+  private describe(): string {
+    return `"${this.name}"${this.namespace.where}`;
+  }
+
+  /**
+   * Reads the link's state again. `ip link show dev NAME`.
+   * @throws NetnsError ENODEV if the link is gone (deleted, or moved to another namespace).
+   */
+  async refresh(): Promise<this> {
+    const operation = `read link ${this.describe()}`;
+    const handle = await this.namespace[kHandle](operation);
+    this.#info = request<NativeLink>(handle, { op: 'getlink', index: this.index }, operation, 'link');
+    return this;
+  }
+
+  /** `ip link set NAME up`. */
+  async up(): Promise<void> {
+    await this.setFlags(IFF_UP, `bring up ${this.describe()}`);
+  }
+
+  /** `ip link set NAME down`. */
+  async down(): Promise<void> {
+    await this.setFlags(0, `bring down ${this.describe()}`);
+  }
+
+  private async setFlags(flags: number, operation: string): Promise<void> {
+    const handle = await this.namespace[kHandle](operation);
+    request(handle, { op: 'newlink', link: { index: this.index, flags, change: IFF_UP } }, operation, 'link');
+    this.#info.flags = (this.#info.flags & ~IFF_UP) | flags;
+  }
+
+  /**
+   * `ip link set NAME mtu MTU`.
+   * @throws NetnsError EINVAL if the MTU is outside the device's range (the kernel says which
+   *   bound), or not a positive integer.
+   */
+  async setMtu(mtu: number): Promise<void> {
+    const operation = `set MTU of ${this.describe()} to ${String(mtu)}`;
+    checkMtu(mtu, operation);
+    const handle = await this.namespace[kHandle](operation);
+    request(handle, { op: 'newlink', link: { index: this.index, mtu } }, operation, 'link');
+    this.#info.mtu = mtu;
+  }
+
+  /**
+   * `ip link set NAME name NEWNAME`.
+   * @throws NetnsError EEXIST if a link of that name exists; EINVAL for an invalid name.
+   */
+  async rename(name: string): Promise<void> {
+    const operation = `rename ${this.describe()} to "${String(name)}"`;
+    checkLinkName(name, operation, 'new name');
+    const handle = await this.namespace[kHandle](operation);
+    request(handle, { op: 'newlink', link: { index: this.index, newName: name } }, operation, 'rename');
+    this.#info.name = name;
+  }
+
+  /**
+   * `ip link set NAME address MAC`.
+   * @throws NetnsError EINVAL for a malformed, multicast or all-zero MAC.
+   */
+  async setMac(mac: string): Promise<void> {
+    const operation = `set MAC of ${this.describe()} to ${String(mac)}`;
+    const address = parseMac(mac, operation);
+    const handle = await this.namespace[kHandle](operation);
+    request(handle, { op: 'newlink', link: { index: this.index, address } }, operation, 'link');
+    this.#info.address = address;
+  }
+
+  /**
+   * Moves the link to another namespace and returns it as seen there (its index may differ).
+   * `ip link set NAME netns NS`. The kernel removes the link's addresses as it moves, and
+   * brings it down. This object then no longer refers to a link.
+   * @throws NetnsError EEXIST if a link of that name exists there; EINVAL for `lo`.
+   */
+  async moveTo(namespace: Namespace): Promise<Link> {
+    const operation = `move ${this.describe()} to ${describeNamespace(namespace)}`;
+    checkNamespaceArg(namespace, operation);
+    if (namespace.inode === this.namespace.inode) return this.refresh();
+    const handle = await this.namespace[kHandle](operation);
+    const target = await namespace[kHandle](operation);
+    // Moving waits on RCU in the kernel (~16-36 ms): off the event loop.
+    await requestAsync(handle, { op: 'newlink', link: { index: this.index, netns: target } }, operation, 'move');
+    const info = request<NativeLink>(target, { op: 'getlink', name: this.name }, operation, 'link');
+    return makeLink(namespace, info);
+  }
+
+  /**
+   * Attaches the link to a bridge. `ip link set NAME master BRIDGE`.
+   * @throws NetnsError EINVAL if the bridge is in another namespace or the kernel refuses (a
+   *   bridge cannot be a port of a bridge).
+   */
+  async setMaster(bridge: Link): Promise<void> {
+    const operation = `attach ${this.describe()} to "${bridge instanceof Link ? bridge.name : String(bridge)}"`;
+    if (!(bridge instanceof Link)) throw invalid(operation, 'the master must be a Link (a Bridge)');
+    if (bridge.namespace.inode !== this.namespace.inode) {
+      throw invalid(operation, `"${bridge.name}" is in another namespace; a port and its bridge must share one`);
+    }
+    if (bridge.index === this.index) throw invalid(operation, 'a link cannot be its own master');
+    const handle = await this.namespace[kHandle](operation);
+    request(handle, { op: 'newlink', link: { index: this.index, master: bridge.index } }, operation, 'master');
+    this.#info.master = bridge.index;
+  }
+
+  /** Detaches the link from its bridge. `ip link set NAME nomaster`. */
+  async noMaster(): Promise<void> {
+    const operation = `detach ${this.describe()} from its master`;
+    const handle = await this.namespace[kHandle](operation);
+    request(handle, { op: 'newlink', link: { index: this.index, master: 0 } }, operation, 'master');
+    this.#info.master = 0;
+  }
+
+  /**
+   * `ip addr add CIDR dev NAME`. A bare address means /32 (IPv4) or /128 (IPv6).
+   * @example await link.addAddress('198.18.0.1/24')
+   * @throws NetnsError EEXIST if the address is already there; EINVAL for a malformed CIDR.
+   */
+  async addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
+    const operation = `add address ${String(cidr)} to ${this.describe()}`;
+    const req = this.addressRequest(cidr, operation);
+    if (options.nodad) req.flags = 0x02; // IFA_F_NODAD
+    if (options.broadcast !== undefined) {
+      if (!req.local.includes('.')) throw invalid(operation, 'a broadcast address is for IPv4 only');
+      req.broadcast =
+        options.broadcast === true ? broadcastOf(req.local, req.prefixlen) : parseCidr(options.broadcast, operation, 'broadcast address').address;
+    }
+    if (options.label !== undefined) {
+      if (typeof options.label !== 'string' || !options.label.startsWith(this.name) || Buffer.byteLength(options.label) > 15) {
+        throw invalid(operation, `the label must start with "${this.name}" and be at most 15 bytes`);
+      }
+      req.label = options.label;
+    }
+    const handle = await this.namespace[kHandle](operation);
+    request(handle, { op: 'newaddr', flags: NLM_F_CREATE | NLM_F_EXCL, address: req }, operation, 'address');
+  }
+
+  /**
+   * `ip addr del CIDR dev NAME`.
+   * @throws NetnsError EADDRNOTAVAIL if the link has no such address.
+   */
+  async deleteAddress(cidr: string): Promise<void> {
+    const operation = `delete address ${String(cidr)} from ${this.describe()}`;
+    const req = this.addressRequest(cidr, operation);
+    const handle = await this.namespace[kHandle](operation);
+    request(handle, { op: 'deladdr', address: req }, operation, 'address');
+  }
+
+  private addressRequest(cidr: string, operation: string): NativeAddressRequest {
+    const parsed = parseCidr(cidr, operation);
+    return { local: parsed.address, prefixlen: parsed.prefixLength, index: this.index };
+  }
+
+  /** The link's IPv4 and IPv6 addresses. `ip addr show dev NAME`. */
+  async addresses(): Promise<Address[]> {
+    const operation = `list addresses of ${this.describe()}`;
+    const handle = await this.namespace[kHandle](operation);
+    const list = request<NativeAddress[]>(handle, { op: 'dumpaddrs', index: this.index }, operation, 'address');
+    return list.map(addressFromNative);
+  }
+
+  /**
+   * `ip link del NAME`. Deleting one end of a veth pair deletes both.
+   * @throws NetnsError ENODEV if it is already gone.
+   */
+  async delete(): Promise<void> {
+    const operation = `delete link ${this.describe()}`;
+    const handle = await this.namespace[kHandle](operation);
+    // Deleting waits on RCU in the kernel (~16-36 ms): off the event loop.
+    await requestAsync(handle, { op: 'dellink', index: this.index }, operation, 'link');
+  }
+
+  /** The state last read, as a plain object (what JSON.stringify and console.log show). */
+  toJSON(): Record<string, unknown> {
+    return {
+      index: this.index,
+      name: this.name,
+      kind: this.kind,
+      mtu: this.mtu,
+      mac: this.mac,
+      isUp: this.isUp,
+      operState: this.operState,
+      masterIndex: this.masterIndex,
+      namespace: this.namespace.name ?? String(this.namespace.inode),
+    };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+/** @internal */
+export function describeNamespace(ns: Namespace | undefined): string {
+  if (ns === undefined || ns === null || typeof ns !== 'object') return 'namespace ?';
+  return ns.name !== undefined ? `namespace "${ns.name}"` : `namespace [${String(ns.inode)}]`;
+}
+
+/** @internal */
+export function checkNamespaceArg(ns: unknown, operation: string): asserts ns is Namespace {
+  if (typeof ns !== 'object' || ns === null || typeof (ns as Partial<Namespace>)[kHandle] !== 'function') {
+    throw invalid(operation, 'expected a Namespace');
+  }
+}

@@ -1,0 +1,485 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { addressFromNative, type Address } from './address';
+import { failure, fromNative, invalid } from './errors';
+import { kHandle, type HandleOwner } from './internal';
+import { batchAsync, request, requestAsync, throwFirstFailure } from './kernel';
+import { Link, describeNamespace, makeLink } from './link';
+import {
+  addon,
+  AF_INET,
+  AF_INET6,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  RT_TABLE_MAIN,
+  RTM_F_CLONED,
+  type NativeAddress,
+  type NativeHandle,
+  type NativeLink,
+  type NativeOpened,
+  type NativeRoute,
+} from './native';
+import { ping, type PingOptions, type PingResult } from './ping';
+import { describeRoute, routeFromNative, routeRequest, type Route, type RouteSpec } from './route';
+import { checkInteger, checkLinkName, checkNamespaceName } from './validate';
+
+/** Where named namespaces live, as for iproute2. */
+export const NETNS_RUN_DIR = '/run/netns';
+const NSFS_MAGIC = 0x6e736673;
+
+/** Options for {@link Namespace.routes}. */
+export interface RoutesOptions {
+  /** Only IPv4 (4) or IPv6 (6) routes. Default both. */
+  family?: 4 | 6;
+  /** Routing table id. Default main (254), as `ip route`; 0 for every table. */
+  table?: number;
+}
+
+type State = 'open' | 'closed' | 'deleted';
+
+/**
+ * A network namespace: named (a file under /run/netns, shared with iproute2) or anonymous.
+ *
+ * The object holds an fd of the namespace and a netlink socket opened inside it, so every
+ * operation on it is one netlink round trip with no switching. {@link Namespace.close}
+ * releases them; {@link Namespace.delete} also removes the name, so the kernel can destroy the
+ * namespace. With `await using`, a namespace made by {@link Namespace.create} is deleted at
+ * the end of the scope and one opened otherwise is closed.
+ *
+ * @example
+ * ```ts
+ * await using ns = await Namespace.create('test1');   // ip netns add test1
+ * const lo = await ns.link('lo');
+ * await lo.up();                                       // ip -n test1 link set lo up
+ * ```
+ */
+export class Namespace implements HandleOwner {
+  /** The name under /run/netns, or undefined for an anonymous namespace. */
+  readonly name: string | undefined;
+  /** An nsfs path that refers to it: /run/netns/NAME, /proc/PID/ns/net, ... */
+  readonly path: string;
+  /** The namespace's inode: its identity. Equal inode = same namespace. */
+  readonly inode: bigint;
+
+  #handle: NativeHandle | undefined;
+  #opening: Promise<NativeHandle> | undefined;
+  #state: State = 'open';
+  readonly #owned: boolean;
+
+  private constructor(init: {
+    name: string | undefined;
+    path: string;
+    inode: bigint;
+    handle?: NativeHandle;
+    owned?: boolean;
+  }) {
+    this.name = init.name;
+    this.path = init.path;
+    this.inode = init.inode;
+    this.#owned = init.owned ?? false;
+    if (init.handle) this.#adopt(init.handle);
+  }
+
+  /**
+   * Creates a network namespace. With a name it is iproute2-compatible (`ip netns add NAME`):
+   * `ip netns list` shows it and `ip -n NAME ...` works in it. Without one it is anonymous and
+   * lives while this object (or a process, or a link's peer) refers to it.
+   * Like `ip netns add`, the new namespace's `lo` is down.
+   * @throws NetnsError EEXIST if the name is taken; EINVAL for an invalid name; EPERM without
+   *   CAP_SYS_ADMIN.
+   */
+  static async create(name?: string): Promise<Namespace> {
+    const operation = name === undefined ? 'create an anonymous namespace' : `create namespace "${String(name)}"`;
+    if (name !== undefined) checkNamespaceName(name, operation);
+    let opened: NativeOpened;
+    try {
+      opened = await addon.createNamespace(NETNS_RUN_DIR, name ?? null);
+    } catch (e) {
+      throw fromNative(e, operation, 'namespace');
+    }
+    const nsPath =
+      name !== undefined
+        ? path.join(NETNS_RUN_DIR, name)
+        : `/proc/${process.pid}/fd/${addon.namespaceFd(opened.handle)}`;
+    return new Namespace({ name, path: nsPath, inode: opened.inode, handle: opened.handle, owned: true });
+  }
+
+  /**
+   * Opens an existing named namespace (`/run/netns/NAME`), made by this library, by
+   * `ip netns add`, or by anything else that follows iproute2's convention.
+   * @throws NetnsError ENOENT if there is no such namespace; EINVAL if the file is not a
+   *   mounted namespace.
+   */
+  static async open(name: string): Promise<Namespace> {
+    const operation = `open namespace "${String(name)}"`;
+    checkNamespaceName(name, operation);
+    return Namespace.#openPath(path.join(NETNS_RUN_DIR, name), name, operation);
+  }
+
+  /**
+   * Opens the namespace an nsfs path refers to: /proc/PID/ns/net, /proc/PID/task/TID/ns/net,
+   * a bind mount such as /run/netns/NAME or /run/docker/netns/ID.
+   * @throws NetnsError ENOENT for a missing path; EINVAL if it is not a network namespace.
+   */
+  static async fromPath(nsPath: string): Promise<Namespace> {
+    const operation = `open namespace at ${JSON.stringify(nsPath)}`;
+    if (typeof nsPath !== 'string' || nsPath.length === 0) throw invalid(operation, 'the path must be a non-empty string');
+    return Namespace.#openPath(nsPath, undefined, operation);
+  }
+
+  /**
+   * Opens the network namespace of a process (`/proc/PID/ns/net`).
+   * @throws NetnsError ESRCH if there is no such process.
+   */
+  static async fromPid(pid: number): Promise<Namespace> {
+    const operation = `open the namespace of process ${String(pid)}`;
+    checkInteger(pid, operation, 'the PID', 1, 0x3fffffff);
+    try {
+      return await Namespace.#openPath(`/proc/${pid}/ns/net`, undefined, operation);
+    } catch (e) {
+      if (e instanceof Error && (e as { code?: string }).code === 'ENOENT') {
+        throw failure('ESRCH', operation, `no process with PID ${pid}`);
+      }
+      throw e;
+    }
+  }
+
+  static #current: Namespace | undefined;
+
+  /**
+   * The namespace this process runs in (more exactly: the one its JS thread is in, which
+   * netns-native never changes). The same object is returned each time until it is closed.
+   */
+  static current(): Namespace {
+    if (Namespace.#current && Namespace.#current.#state === 'open') return Namespace.#current;
+    let opened: NativeOpened;
+    try {
+      opened = addon.currentNamespace();
+    } catch (e) {
+      throw fromNative(e, 'open the current namespace', 'namespace');
+    }
+    Namespace.#current = new Namespace({
+      name: nameOfSync(opened.inode),
+      path: `/proc/${process.pid}/ns/net`,
+      inode: opened.inode,
+      handle: opened.handle,
+    });
+    return Namespace.#current;
+  }
+
+  /**
+   * The named namespaces, like `ip netns list`, sorted by name. Entries under /run/netns
+   * that are not mounted namespaces (stray files) are skipped. The objects open their fd and
+   * socket on first use.
+   */
+  static async list(): Promise<Namespace[]> {
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(NETNS_RUN_DIR);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fromNative({ errno: (e as NodeJS.ErrnoException).errno ?? 5, detail: undefined }, 'list namespaces', 'namespace');
+    }
+    const found = await Promise.all(
+      names.sort().map(async (name) => {
+        const nsPath = path.join(NETNS_RUN_DIR, name);
+        const inode = await nsfsInode(nsPath);
+        return inode === undefined ? undefined : new Namespace({ name, path: nsPath, inode });
+      }),
+    );
+    return found.filter((ns): ns is Namespace => ns !== undefined);
+  }
+
+  static async #openPath(nsPath: string, name: string | undefined, operation: string): Promise<Namespace> {
+    let opened: NativeOpened;
+    try {
+      opened = await addon.openNamespace(nsPath);
+    } catch (e) {
+      throw fromNative(e, operation, 'namespace');
+    }
+    if (name === undefined) {
+      name = path.dirname(nsPath) === NETNS_RUN_DIR ? path.basename(nsPath) : await nameOf(opened.inode);
+    }
+    return new Namespace({ name, path: nsPath, inode: opened.inode, handle: opened.handle });
+  }
+
+  /** ' in namespace "test1"', or '' for the namespace this process runs in. */
+  get where(): string {
+    return this.inode === homeInode() ? '' : ` in ${describeNamespace(this)}`;
+  }
+
+  /** Whether close() or delete() was called (on this object, or delete() on another for the same namespace). */
+  get closed(): boolean {
+    return this.#state !== 'open';
+  }
+
+  /** @internal The native handle, opened on first use for namespaces from list(). */
+  async [kHandle](operation: string): Promise<NativeHandle> {
+    if (this.#state !== 'open') {
+      throw failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`);
+    }
+    if (this.#handle) return this.#handle;
+    this.#opening ??= this.#openLazily(operation);
+    return this.#opening;
+  }
+
+  async #openLazily(operation: string): Promise<NativeHandle> {
+    let opened: NativeOpened;
+    try {
+      opened = await addon.openNamespace(this.path);
+    } catch (e) {
+      this.#opening = undefined;
+      throw fromNative(e, operation, 'namespace');
+    }
+    if (opened.inode !== this.inode || this.#state !== 'open') {
+      addon.closeNamespace(opened.handle);
+      this.#opening = undefined;
+      if (this.#state !== 'open') throw failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`);
+      throw failure('ESTALE', operation, `${describeNamespace(this)} was replaced by another namespace of the same name`);
+    }
+    this.#adopt(opened.handle);
+    return opened.handle;
+  }
+
+  #adopt(handle: NativeHandle): void {
+    this.#handle = handle;
+    track(this);
+  }
+
+  /** Releases this object's fd and socket. Idempotent. */
+  #release(state: State): void {
+    if (this.#state !== 'open') return;
+    this.#state = state;
+    if (this.#handle) addon.closeNamespace(this.#handle);
+    this.#handle = undefined;
+    untrack(this);
+  }
+
+  /**
+   * Deletes the namespace like `ip netns del`: removes its name (if it has one) and releases
+   * every fd and socket netns-native holds on it, in any Namespace object, so the kernel can
+   * destroy it once nothing else (a process, a mount) refers to it. Processes still inside keep
+   * running. Idempotent. The kernel tears a namespace down asynchronously: a veth whose peer
+   * was inside disappears a little later.
+   * @throws NetnsError EBUSY for the namespace this process runs in.
+   */
+  async delete(): Promise<void> {
+    const operation = `delete ${describeNamespace(this)}`;
+    if (this.#state === 'deleted') return;
+    if (this.inode === homeInode()) throw failure('EBUSY', operation, 'this process runs in that namespace');
+    if (this.name !== undefined) {
+      const nsPath = path.join(NETNS_RUN_DIR, this.name);
+      // Only remove the name if it still refers to this namespace, not to a newer one.
+      if ((await nsfsInode(nsPath)) === this.inode) {
+        try {
+          await addon.deleteNamespace(NETNS_RUN_DIR, this.name);
+        } catch (e) {
+          throw fromNative(e, operation, 'namespace');
+        }
+      }
+    }
+    for (const ns of tracked(this.inode)) ns.#release('deleted');
+    this.#release('deleted');
+  }
+
+  /** Releases this object's fd and socket; the namespace itself is left as it is. Idempotent. */
+  async close(): Promise<void> {
+    this.#release('closed');
+  }
+
+  /** Deletes a namespace this object created; closes one it opened. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#owned) await this.delete();
+    else await this.close();
+  }
+
+  /** Every link in the namespace. `ip link show`. */
+  async links(): Promise<Link[]> {
+    const operation = `list links${this.where}`;
+    const handle = await this[kHandle](operation);
+    const infos = await requestAsync<NativeLink[]>(handle, { op: 'dumplinks' }, operation, 'link');
+    return infos.map((info) => makeLink(this, info));
+  }
+
+  /**
+   * One link, by name or index; a {@link Bridge} when it is a bridge. `ip link show dev NAME`.
+   * @throws NetnsError ENODEV if there is no such link.
+   */
+  async link(nameOrIndex: string | number): Promise<Link> {
+    const operation = `find link ${JSON.stringify(nameOrIndex)}${this.where}`;
+    const key =
+      typeof nameOrIndex === 'number'
+        ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
+        : { name: checkLinkName(nameOrIndex, operation) };
+    const handle = await this[kHandle](operation);
+    return makeLink(this, request<NativeLink>(handle, { op: 'getlink', ...key }, operation, 'link'));
+  }
+
+  /** Every IPv4 and IPv6 address on every link. `ip addr show`. */
+  async addresses(): Promise<Address[]> {
+    const operation = `list addresses${this.where}`;
+    const handle = await this[kHandle](operation);
+    const list = await requestAsync<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address');
+    return list.map(addressFromNative);
+  }
+
+  /**
+   * The routes of one table (main by default, as `ip route`; `table: 0` for all), IPv4 and
+   * IPv6 unless `family` says otherwise. Cached (cloned) routes are left out.
+   */
+  async routes(options: RoutesOptions = {}): Promise<Route[]> {
+    const operation = `list routes${this.where}`;
+    if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
+      throw invalid(operation, 'family must be 4 or 6');
+    }
+    const table = options.table === undefined ? RT_TABLE_MAIN : checkInteger(options.table, operation, 'the table', 0, 0xffffffff);
+    const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+    const handle = await this[kHandle](operation);
+    // Links too, to name each route's device; both dumps in one trip to the worker.
+    const results = await batchAsync(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route');
+    throwFirstFailure(results, operation, 'route');
+    const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
+    return (results[1] as NativeRoute[]).filter((r) => !(r.flags & RTM_F_CLONED)).map((r) => routeFromNative(r, names));
+  }
+
+  /**
+   * `ip route add ...`.
+   * @example
+   * ```ts
+   * await ns.addRoute({ destination: 'default', gateway: '198.18.0.1' });
+   * await ns.addRoute({ destination: '198.19.0.0/24', link: 'veth0' });
+   * ```
+   * @throws NetnsError EEXIST if it exists; ENETUNREACH if the gateway is not on a connected
+   *   subnet; ENODEV if the link does not exist.
+   */
+  async addRoute(route: RouteSpec): Promise<void> {
+    const operation = `add route ${describeRoute(route)}${this.where}`;
+    const handle = await this[kHandle](operation);
+    const oif = this.#routeLink(handle, route, operation);
+    const req = routeRequest(route, oif, false, operation);
+    request(handle, { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req }, operation, 'route');
+  }
+
+  /**
+   * `ip route del ...`: deletes the route matching the destination, table and whatever else
+   * is given (gateway, link, metric).
+   * @throws NetnsError ESRCH if no route matches.
+   */
+  async deleteRoute(route: RouteSpec): Promise<void> {
+    const operation = `delete route ${describeRoute(route)}${this.where}`;
+    const handle = await this[kHandle](operation);
+    const oif = this.#routeLink(handle, route, operation);
+    request(handle, { op: 'delroute', route: routeRequest(route, oif, true, operation) }, operation, 'route');
+  }
+
+  #routeLink(handle: NativeHandle, route: RouteSpec, operation: string): number | undefined {
+    const link: unknown = (route as Partial<RouteSpec> | null)?.link;
+    if (link === undefined) return undefined;
+    if (link instanceof Link) {
+      if (link.namespace.inode !== this.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
+      return link.index;
+    }
+    const name = checkLinkName(link, operation);
+    return request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link').index;
+  }
+
+  /**
+   * Pings an address from inside this namespace (ICMP or ICMPv6 echo over a raw socket opened
+   * here), like `ip netns exec NAME ping -c 3 ADDRESS`. Resolves with what came back, also when
+   * nothing did; rejects only when no request could be sent (e.g. no route: ENETUNREACH).
+   */
+  async ping(address: string, options: PingOptions = {}): Promise<PingResult> {
+    const operation = `ping ${String(address)}${this.where}`;
+    return ping(this[kHandle](operation), address, options, operation);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, path: this.path, inode: String(this.inode) };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Namespace ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+// Every open Namespace object, by inode, so that delete() can release all of ours. Weak: an
+// object the program drops is collected, and its fd with it.
+const live = new Map<bigint, Set<WeakRef<Namespace>>>();
+const refs = new WeakMap<Namespace, WeakRef<Namespace>>();
+const reaper = new FinalizationRegistry<{ inode: bigint; ref: WeakRef<Namespace> }>(({ inode, ref }) => {
+  const set = live.get(inode);
+  set?.delete(ref);
+  if (set?.size === 0) live.delete(inode);
+});
+
+function track(ns: Namespace): void {
+  const ref = new WeakRef(ns);
+  refs.set(ns, ref);
+  let set = live.get(ns.inode);
+  if (!set) live.set(ns.inode, (set = new Set()));
+  set.add(ref);
+  reaper.register(ns, { inode: ns.inode, ref }, ref);
+}
+
+function untrack(ns: Namespace): void {
+  const ref = refs.get(ns);
+  if (!ref) return;
+  reaper.unregister(ref);
+  const set = live.get(ns.inode);
+  set?.delete(ref);
+  if (set?.size === 0) live.delete(ns.inode);
+}
+
+function tracked(inode: bigint): Namespace[] {
+  return [...(live.get(inode) ?? [])].map((r) => r.deref()).filter((ns): ns is Namespace => ns !== undefined);
+}
+
+let home: bigint | undefined;
+/** The inode of the namespace this process (its JS thread) runs in. */
+function homeInode(): bigint {
+  home ??= fs.statSync(`/proc/${process.pid}/ns/net`, { bigint: true }).ino;
+  return home;
+}
+
+/** The inode of an nsfs file, or undefined if it is not one (a stray file, or missing). */
+async function nsfsInode(nsPath: string): Promise<bigint | undefined> {
+  try {
+    const [sfs, st] = await Promise.all([fs.promises.statfs(nsPath), fs.promises.stat(nsPath, { bigint: true })]);
+    return sfs.type === NSFS_MAGIC ? st.ino : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name under /run/netns that refers to the namespace with this inode (`ip netns identify`). */
+async function nameOf(inode: bigint): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(NETNS_RUN_DIR);
+  } catch {
+    return undefined;
+  }
+  for (const name of names.sort()) {
+    if ((await nsfsInode(path.join(NETNS_RUN_DIR, name))) === inode) return name;
+  }
+  return undefined;
+}
+
+function nameOfSync(inode: bigint): string | undefined {
+  let names: string[];
+  try {
+    names = fs.readdirSync(NETNS_RUN_DIR);
+  } catch {
+    return undefined;
+  }
+  for (const name of names.sort()) {
+    try {
+      const nsPath = path.join(NETNS_RUN_DIR, name);
+      if (fs.statfsSync(nsPath).type === NSFS_MAGIC && fs.statSync(nsPath, { bigint: true }).ino === inode) return name;
+    } catch {
+      // a stray or vanished entry
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,256 @@
+/**
+ * The only file that loads the addon, and the typed declaration of its private surface.
+ *
+ * The addon speaks the kernel's vocabulary (ifinfomsg flags, AF_* families, RT_* constants);
+ * the public classes translate to and from the user's. Nothing here is exported to users.
+ * @internal
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** An open network namespace inside the addon: its fd and the netlink sockets opened in it. */
+export interface NativeHandle {
+  readonly __brand: 'NativeHandle';
+}
+
+/** A failed request: the errno, and the kernel's extended-ack text when it gave one. */
+export interface NativeFailure {
+  errno: number;
+  detail?: string;
+  syscall?: string;
+  badOffset?: number;
+}
+
+/** IFLA_INFO_DATA of a bridge. Times in centiseconds (USER_HZ), as iproute2 shows them. */
+export interface NativeBridgeAttrs {
+  stpState?: number;
+  vlanFiltering?: number;
+  forwardDelay?: number;
+  helloTime?: number;
+  maxAge?: number;
+  ageingTime?: number;
+  priority?: number;
+  defaultPvid?: number;
+}
+
+/** What an RTM_NEWLINK request sets; absent fields are not sent. */
+export interface NativeLinkRequest {
+  index?: number;
+  name?: string;
+  kind?: string;
+  flags?: number;
+  change?: number;
+  mtu?: number;
+  txqlen?: number;
+  group?: number;
+  /** MAC, 'aa:bb:cc:dd:ee:ff' */
+  address?: string;
+  /** 0 detaches */
+  master?: number;
+  /** IFLA_NET_NS_FD: create in / move to this namespace */
+  netns?: NativeHandle;
+  alias?: string;
+  /** rename (IFLA_IFNAME while addressing by index) */
+  newName?: string;
+  bridge?: NativeBridgeAttrs;
+  /** veth peer */
+  peer?: NativeLinkRequest;
+}
+
+/** A decoded RTM_NEWLINK. */
+export interface NativeLink {
+  index: number;
+  type: number;
+  flags: number;
+  name: string;
+  mtu: number;
+  minMtu: number;
+  maxMtu: number;
+  group: number;
+  txqlen: number;
+  promiscuity: number;
+  numTxQueues: number;
+  numRxQueues: number;
+  address: string;
+  broadcast: string;
+  operstate: number;
+  carrier: number;
+  master: number;
+  link: number;
+  linkNetnsid?: number;
+  kind: string;
+  slaveKind: string;
+  alias: string;
+  qdisc: string;
+  bridge?: NativeBridgeAttrs;
+}
+
+export interface NativeAddressRequest {
+  local: string;
+  prefixlen: number;
+  index: number;
+  peer?: string;
+  broadcast?: string;
+  label?: string;
+  scope?: number;
+  flags?: number;
+  metric?: number;
+}
+
+export interface NativeAddress {
+  family: number;
+  prefixlen: number;
+  scope: number;
+  flags: number;
+  index: number;
+  local?: string;
+  address?: string;
+  broadcast?: string;
+  label: string;
+  validLft: number;
+  preferredLft: number;
+}
+
+export interface NativeRouteRequest {
+  family: number;
+  dstLen: number;
+  table?: number;
+  protocol?: number;
+  scope?: number;
+  type?: number;
+  flags?: number;
+  dst?: string;
+  gateway?: string;
+  prefsrc?: string;
+  oif?: number;
+  priority?: number;
+}
+
+export interface NativeRoute {
+  family: number;
+  dstLen: number;
+  srcLen: number;
+  tos: number;
+  protocol: number;
+  scope: number;
+  type: number;
+  table: number;
+  flags: number;
+  oif: number;
+  dst?: string;
+  gateway?: string;
+  prefsrc?: string;
+  priority?: number;
+}
+
+/** One rtnetlink request. Several can run in one call (and go out in one sendmsg). */
+export type NativeOp =
+  | { op: 'newlink'; flags?: number; link: NativeLinkRequest }
+  | { op: 'dellink'; index?: number; name?: string }
+  | { op: 'dellinkgroup'; group: number }
+  | { op: 'getlink'; index?: number; name?: string }
+  | { op: 'dumplinks'; master?: number; kind?: string }
+  | { op: 'newaddr'; flags?: number; address: NativeAddressRequest }
+  | { op: 'deladdr'; address: NativeAddressRequest }
+  | { op: 'dumpaddrs'; family?: number; index?: number }
+  | { op: 'newroute'; flags?: number; route: NativeRouteRequest }
+  | { op: 'delroute'; route: NativeRouteRequest }
+  | { op: 'dumproutes'; family?: number; table?: number };
+
+/** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
+export type NativeResult =
+  | undefined
+  | NativeLink
+  | NativeLink[]
+  | NativeAddress[]
+  | NativeRoute[]
+  | NativeFailure;
+
+export interface NativeOpened {
+  handle: NativeHandle;
+  inode: bigint;
+}
+
+export interface NativeEchoReply {
+  seq: number;
+  ttl: number;
+  bytes: number;
+  from: string;
+  rttMs: number;
+}
+
+/** A raw ICMP socket opened inside a namespace; used from the JS thread. */
+export interface NativeIcmpSocket {
+  send(address: string, id: number, seq: number, payloadLength: number): void;
+  read(id: number): NativeEchoReply[];
+  /** Calls back (on the event loop) whenever the socket becomes readable, until close(). */
+  watch(onReadable: () => void): void;
+  close(): void;
+}
+
+export interface Addon {
+  /** The JS thread's own namespace: fd and socket opened synchronously (no switching needed). */
+  currentNamespace(): NativeOpened;
+  /** On the namespace thread: `ip netns add` (name given) or an anonymous namespace (null). */
+  createNamespace(runDir: string, name: string | null): Promise<NativeOpened>;
+  /** On the namespace thread: open an nsfs path, check it is a network namespace. */
+  openNamespace(path: string): Promise<NativeOpened>;
+  /** On the namespace thread: `ip netns del` (unmount + unlink). Idempotent. */
+  deleteNamespace(runDir: string, name: string): Promise<void>;
+  /** Releases the fd and sockets (once in-flight work on them is done). */
+  closeNamespace(handle: NativeHandle): void;
+  /** The namespace fd, or -1 once closed. */
+  namespaceFd(handle: NativeHandle): number;
+  threadStats(): { namespaceThreadsRetired: number; homeInode: bigint };
+
+  /** Runs requests on the JS thread: for requests the kernel completes without sleeping. */
+  transact(handle: NativeHandle, ops: NativeOp[]): NativeResult[];
+  /** Runs requests on a worker thread: for requests that may sleep (deletes, moves, dumps). */
+  transactAsync(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]>;
+
+  /** On the namespace thread: a raw ICMP socket inside the namespace. */
+  openIcmp(handle: NativeHandle, family: 4 | 6): Promise<NativeIcmpSocket>;
+}
+
+// node-gyp-build looks in prebuilds/ first, then build/Release.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const load = require('node-gyp-build') as (dir: string) => Addon;
+
+/** The addon, loaded from the package root (this file lives in dist/lib/ or lib/). */
+export const addon: Addon = load(packageRoot());
+
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.join(__dirname, '..');
+  }
+}
+
+// Kernel ABI constants used by lib/ (linux/if.h, netlink.h, rtnetlink.h, socket.h).
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const IFF_UP = 0x1;
+export const IFF_LOOPBACK = 0x8;
+export const IFF_LOWER_UP = 0x10000;
+export const NLM_F_REPLACE = 0x100;
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
+export const NLM_F_APPEND = 0x800;
+export const IFA_F_NODAD = 0x02;
+export const IFA_F_TENTATIVE = 0x40;
+export const IFA_F_PERMANENT = 0x80;
+export const RTM_F_CLONED = 0x200;
+export const RT_TABLE_UNSPEC = 0;
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_LOCAL = 255;
+export const RTPROT_BOOT = 3;
+export const RTPROT_STATIC = 4;
+export const RT_SCOPE_UNIVERSE = 0;
+export const RT_SCOPE_LINK = 253;
+export const RT_SCOPE_HOST = 254;
+export const RT_SCOPE_NOWHERE = 255;
+export const RTN_UNICAST = 1;
+
+export function isFailure(r: NativeResult): r is NativeFailure {
+  return typeof r === 'object' && r !== null && !Array.isArray(r) && 'errno' in r;
+}

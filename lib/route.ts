@@ -1,0 +1,216 @@
+import { scopeName, scopeNumber } from './address';
+import { invalid } from './errors';
+import type { Link } from './link';
+import {
+  AF_INET,
+  AF_INET6,
+  RTPROT_BOOT,
+  RT_SCOPE_LINK,
+  RT_SCOPE_NOWHERE,
+  RT_SCOPE_UNIVERSE,
+  RT_TABLE_MAIN,
+  RTN_UNICAST,
+  type NativeRoute,
+  type NativeRouteRequest,
+} from './native';
+import { checkInteger, parseCidr, parseIp } from './validate';
+
+/** A route to add or delete, as `ip route add|del` takes it. */
+export interface RouteSpec {
+  /** 'default', or a network in CIDR form: '198.18.1.0/24', 'fd00:1::/64'. */
+  destination: string;
+  /** Next hop: '198.18.0.1' (must be reachable on a directly connected subnet). */
+  gateway?: string;
+  /** Outgoing link (`dev`): a Link in this namespace, or its name. */
+  link?: Link | string;
+  /** Route metric (`metric` / `priority`); lower wins. */
+  metric?: number;
+  /** Routing table id; default main (254). */
+  table?: number;
+  /** 4 or 6. Only needed for 'default' without a gateway; otherwise taken from the addresses. */
+  family?: 4 | 6;
+  /** Preferred source address (`src`). */
+  source?: string;
+  /** 'unicast' (default), 'blackhole', 'unreachable', 'prohibit', 'local', 'throw'. */
+  type?: RouteType;
+  /** 'global', 'link', 'host'. Default as iproute2: link for a device route, else global. */
+  scope?: string;
+  /** 'boot' (default, as iproute2), 'static', or a number. */
+  protocol?: string | number;
+  /** Treat the gateway as directly reachable even if no subnet covers it (`onlink`). */
+  onlink?: boolean;
+}
+
+export type RouteType = 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'nat';
+
+/** A route as `ip route show` lists it. */
+export interface Route extends RouteSpec {
+  family: 4 | 6;
+  /** Outgoing link index, if the route has one. */
+  linkIndex?: number;
+  /** Outgoing link name (in `link`), when resolvable. */
+  link?: string;
+  table: number;
+  type: RouteType;
+  /** 'kernel', 'boot', 'static', 'ra', 'dhcp', ... or the number. */
+  protocol: string;
+  /** 'global', 'link', 'host', ... */
+  scope: string;
+}
+
+const TYPES: RouteType[] = [
+  'unicast',
+  'local',
+  'broadcast',
+  'anycast',
+  'multicast',
+  'blackhole',
+  'unreachable',
+  'prohibit',
+  'throw',
+  'nat',
+];
+
+const PROTOCOLS = new Map<number, string>([
+  [0, 'unspec'],
+  [1, 'redirect'],
+  [2, 'kernel'],
+  [3, 'boot'],
+  [4, 'static'],
+  [9, 'ra'],
+  [11, 'zebra'],
+  [12, 'bird'],
+  [16, 'dhcp'],
+  [18, 'keepalived'],
+  [42, 'babel'],
+  [186, 'bgp'],
+  [187, 'isis'],
+  [188, 'ospf'],
+  [189, 'rip'],
+]);
+
+function protocolNumber(p: string | number | undefined, operation: string): number {
+  if (p === undefined) return RTPROT_BOOT;
+  if (typeof p === 'number') return checkInteger(p, operation, 'the protocol', 0, 255);
+  for (const [n, name] of PROTOCOLS) if (name === p) return n;
+  throw invalid(operation, `unknown route protocol "${p}"`);
+}
+
+/** @internal */
+export function describeRoute(spec: RouteSpec): string {
+  const parts = [String(spec?.destination)];
+  if (spec?.gateway) parts.push(`via ${spec.gateway}`);
+  if (spec?.link) parts.push(`dev ${typeof spec.link === 'string' ? spec.link : spec.link.name}`);
+  if (spec?.table !== undefined) parts.push(`table ${spec.table}`);
+  return parts.join(' ');
+}
+
+/**
+ * Checks a RouteSpec and turns it into the kernel's terms. `oif` is the already-resolved
+ * outgoing link. Add and delete differ as in iproute2: an add gets protocol boot, type
+ * unicast and a scope; a delete matches any of those unless they were given.
+ * @internal
+ */
+export function routeRequest(
+  spec: RouteSpec,
+  oif: number | undefined,
+  forDelete: boolean,
+  operation: string,
+): NativeRouteRequest {
+  if (typeof spec !== 'object' || spec === null) throw invalid(operation, 'the route must be an object');
+  let family: 4 | 6 | undefined;
+  let dst: string | undefined;
+  let dstLen = 0;
+  if (spec.destination !== 'default') {
+    const cidr = parseCidr(spec.destination, operation, 'destination');
+    family = cidr.family;
+    dst = cidr.address;
+    dstLen = cidr.prefixLength;
+  }
+  let gateway: string | undefined;
+  if (spec.gateway !== undefined) {
+    const gw = parseIp(spec.gateway, operation, 'gateway');
+    if (family !== undefined && gw.family !== family) {
+      throw invalid(operation, `the gateway ${gw.address} is IPv${gw.family} but the destination is IPv${family}`);
+    }
+    family = gw.family;
+    gateway = gw.address;
+  }
+  let prefsrc: string | undefined;
+  if (spec.source !== undefined) {
+    const src = parseIp(spec.source, operation, 'source address');
+    if (family !== undefined && src.family !== family) {
+      throw invalid(operation, `the source ${src.address} is IPv${src.family} but the route is IPv${family}`);
+    }
+    family = src.family;
+    prefsrc = src.address;
+  }
+  if (spec.family !== undefined) {
+    if (spec.family !== 4 && spec.family !== 6) throw invalid(operation, 'family must be 4 or 6');
+    if (family !== undefined && spec.family !== family) {
+      throw invalid(operation, `family ${spec.family} does not match the route's addresses (IPv${family})`);
+    }
+    family = spec.family;
+  }
+  family ??= 4;
+
+  const typeIndex = spec.type === undefined ? -1 : TYPES.indexOf(spec.type);
+  if (spec.type !== undefined && typeIndex < 0) throw invalid(operation, `unknown route type "${String(spec.type)}"`);
+  let scope: number | undefined;
+  if (spec.scope !== undefined) {
+    scope = scopeNumber(spec.scope);
+    if (scope === undefined) throw invalid(operation, `unknown scope "${spec.scope}"`);
+  }
+
+  const req: NativeRouteRequest = {
+    family: family === 4 ? AF_INET : AF_INET6,
+    dstLen,
+    table: spec.table === undefined ? RT_TABLE_MAIN : checkInteger(spec.table, operation, 'the table', 1, 0xffffffff),
+  };
+  if (dst !== undefined) req.dst = dst;
+  if (gateway !== undefined) req.gateway = gateway;
+  if (prefsrc !== undefined) req.prefsrc = prefsrc;
+  if (oif !== undefined) req.oif = oif;
+  if (spec.metric !== undefined) req.priority = checkInteger(spec.metric, operation, 'the metric', 0, 0xffffffff);
+  if (spec.onlink) req.flags = 4; // RTNH_F_ONLINK
+
+  if (forDelete) {
+    req.scope = scope ?? RT_SCOPE_NOWHERE; // matches any scope
+    if (typeIndex >= 0) req.type = typeIndex + 1;
+    if (spec.protocol !== undefined) req.protocol = protocolNumber(spec.protocol, operation);
+  } else {
+    req.type = typeIndex >= 0 ? typeIndex + 1 : RTN_UNICAST;
+    req.protocol = protocolNumber(spec.protocol, operation);
+    // iproute2's default: a route with no gateway through a device is on-link (scope link) for
+    // IPv4; local routes are host-scoped; everything else is global.
+    if (scope === undefined) {
+      if (req.type === 2) scope = 254;
+      else if (family === 4 && gateway === undefined && oif !== undefined && req.type === RTN_UNICAST) scope = RT_SCOPE_LINK;
+      else scope = RT_SCOPE_UNIVERSE;
+    }
+    req.scope = scope;
+  }
+  return req;
+}
+
+/** @internal */
+export function routeFromNative(r: NativeRoute, linkNames: Map<number, string>): Route {
+  const family = r.family === AF_INET ? 4 : 6;
+  const route: Route = {
+    destination: r.dst ? `${r.dst}/${r.dstLen}` : 'default',
+    family,
+    table: r.table,
+    type: TYPES[r.type - 1] ?? 'unicast',
+    protocol: PROTOCOLS.get(r.protocol) ?? String(r.protocol),
+    scope: scopeName(r.scope),
+  };
+  if (r.gateway) route.gateway = r.gateway;
+  if (r.oif) {
+    route.linkIndex = r.oif;
+    const name = linkNames.get(r.oif);
+    if (name !== undefined) route.link = name;
+  }
+  if (r.priority !== undefined) route.metric = r.priority;
+  if (r.prefsrc) route.source = r.prefsrc;
+  return route;
+}

@@ -1,0 +1,120 @@
+/**
+ * Input checks, done in TypeScript before any syscall so that bad input never reaches the
+ * kernel and leaves nothing half-done. Each check throws NetnsError (code 'EINVAL') with a
+ * sentence the caller can act on.
+ * @internal
+ */
+import { isIP } from 'node:net';
+import { invalid } from './errors';
+
+/** The kernel's IFNAMSIZ minus the terminating NUL. */
+export const MAX_LINK_NAME_BYTES = 15;
+
+/**
+ * A link name as the kernel's dev_valid_name() accepts it: 1-15 bytes, not '.' or '..', no
+ * '/', ':' or whitespace.
+ */
+export function checkLinkName(name: unknown, operation: string, what = 'link name'): string {
+  if (typeof name !== 'string') throw invalid(operation, `the ${what} must be a string`);
+  const bytes = Buffer.byteLength(name);
+  if (bytes === 0) throw invalid(operation, `the ${what} is empty`);
+  if (bytes > MAX_LINK_NAME_BYTES) {
+    throw invalid(
+      operation,
+      `the ${what} "${name}" is ${bytes} bytes long; Linux allows at most ${MAX_LINK_NAME_BYTES}`,
+    );
+  }
+  if (name === '.' || name === '..') throw invalid(operation, `"${name}" is not a valid ${what}`);
+  if (/[/:\s]/.test(name)) {
+    throw invalid(operation, `the ${what} "${name}" contains '/', ':' or whitespace`);
+  }
+  return name;
+}
+
+/** A named namespace, as `ip netns add` accepts it: a single path component. */
+export function checkNamespaceName(name: unknown, operation: string): string {
+  if (typeof name !== 'string') throw invalid(operation, 'the namespace name must be a string');
+  if (name.length === 0) throw invalid(operation, 'the namespace name is empty');
+  if (name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw invalid(operation, `"${name}" is not a valid namespace name (it names a file under /run/netns)`);
+  }
+  if (Buffer.byteLength(name) > 255) throw invalid(operation, 'the namespace name is too long');
+  return name;
+}
+
+export function checkInteger(
+  value: unknown,
+  operation: string,
+  what: string,
+  min: number,
+  max: number,
+): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(operation, `${what} must be an integer from ${min} to ${max}, not ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * An MTU: an integer the kernel could hold. The device's own range (a veth takes 68-65535) is
+ * the kernel's to enforce; it says which bound was crossed.
+ */
+export function checkMtu(mtu: unknown, operation: string): number {
+  return checkInteger(mtu, operation, 'the MTU', 1, 0x7fffffff);
+}
+
+export interface ParsedIp {
+  address: string;
+  family: 4 | 6;
+}
+
+/** A textual IPv4 or IPv6 address (no prefix). */
+export function parseIp(text: unknown, operation: string, what = 'address'): ParsedIp {
+  if (typeof text !== 'string') throw invalid(operation, `the ${what} must be a string`);
+  const family = isIP(text);
+  if (family === 0) throw invalid(operation, `"${text}" is not a valid IPv4 or IPv6 ${what}`);
+  return { address: text, family: family as 4 | 6 };
+}
+
+export interface ParsedCidr extends ParsedIp {
+  prefixLength: number;
+}
+
+/**
+ * 'address/prefix'. A bare address means a host prefix (/32 or /128), as with `ip addr add`.
+ */
+export function parseCidr(text: unknown, operation: string, what = 'address'): ParsedCidr {
+  if (typeof text !== 'string') {
+    throw invalid(operation, `the ${what} must be a string like '198.18.0.1/24' or 'fd00::1/64'`);
+  }
+  const slash = text.indexOf('/');
+  const ip = parseIp(slash < 0 ? text : text.slice(0, slash), operation, what);
+  const max = ip.family === 4 ? 32 : 128;
+  if (slash < 0) return { ...ip, prefixLength: max };
+  const prefix = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
+    throw invalid(operation, `"${text}" has an invalid prefix length (0-${max} for IPv${ip.family})`);
+  }
+  return { ...ip, prefixLength: Number(prefix) };
+}
+
+/**
+ * A unicast MAC address 'aa:bb:cc:dd:ee:ff' (also accepts '-' separators and upper case);
+ * returns it in the kernel's lower-case colon form.
+ */
+export function parseMac(text: unknown, operation: string): string {
+  if (typeof text !== 'string' || !/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(text)) {
+    throw invalid(operation, `${JSON.stringify(text)} is not a MAC address like 'aa:bb:cc:dd:ee:ff'`);
+  }
+  const mac = text.toLowerCase().replace(/-/g, ':');
+  if (parseInt(mac.slice(0, 2), 16) & 1) {
+    throw invalid(operation, `${mac} is a multicast address; a link needs a unicast MAC`);
+  }
+  if (mac === '00:00:00:00:00:00') throw invalid(operation, 'the all-zero MAC address is not valid');
+  return mac;
+}
+
+export function checkObject<T extends object>(value: unknown, operation: string, what: string): T {
+  if (typeof value !== 'object' || value === null) throw invalid(operation, `${what} must be an object`);
+  return value as T;
+}

@@ -1,0 +1,140 @@
+import { NetnsError, fromNative, invalid } from './errors';
+import { kHandle } from './internal';
+import { batch, request, requestAsync } from './kernel';
+import { Link, checkNamespaceArg, describeNamespace, makeLink } from './link';
+import { Namespace } from './namespace';
+import { NLM_F_CREATE, NLM_F_EXCL, isFailure, type NativeFailure, type NativeLink, type NativeLinkRequest } from './native';
+import { checkLinkName, checkMtu, parseMac } from './validate';
+
+/** Options for {@link VethPair.create}. */
+export interface VethPairOptions {
+  /** The local end's name. */
+  name: string;
+  /** The other end's name. */
+  peerName: string;
+  /** Where the local end is created. Default: the namespace this process runs in. */
+  namespace?: Namespace;
+  /** Where the peer is created. Default: the same namespace as the local end. */
+  peerNamespace?: Namespace;
+  /** MTU of both ends. Default the kernel's (1500). */
+  mtu?: number;
+  /** MAC of the local end; default random. */
+  mac?: string;
+  /** MAC of the peer; default random. */
+  peerMac?: string;
+}
+
+/**
+ * A veth pair: two links joined back to back, what goes in one comes out of the other.
+ * Each end can be created directly in its own namespace, in one request:
+ * `ip link add NAME netns NS type veth peer name PEER netns PEERNS`. That avoids a move
+ * (which waits on RCU in the kernel) per end.
+ *
+ * @example
+ * ```ts
+ * const veth = await VethPair.create({ name: 'veth-a', peerName: 'veth-b',
+ *                                      namespace: test1, peerNamespace: test2 });
+ * await veth.local.addAddress('198.18.0.1/24');
+ * ```
+ */
+export class VethPair {
+  readonly local: Link;
+  readonly peer: Link;
+
+  private constructor(local: Link, peer: Link) {
+    this.local = local;
+    this.peer = peer;
+  }
+
+  /**
+   * Creates the pair, both ends down (the kernel cannot create a peer already up).
+   * @throws NetnsError EEXIST if either name is taken in its namespace (the message says
+   *   which); EINVAL for invalid names or MTU.
+   */
+  static async create(options: VethPairOptions): Promise<VethPair> {
+    const name = (options as Partial<VethPairOptions> | undefined)?.name;
+    const operation = `create veth "${String(name)}"`;
+    if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    checkLinkName(name, operation);
+    checkLinkName(options.peerName, operation, 'peer name');
+    const ns = options.namespace ?? Namespace.current();
+    const peerNs = options.peerNamespace ?? ns;
+    checkNamespaceArg(ns, operation);
+    checkNamespaceArg(peerNs, operation);
+    const samePlace = ns.inode === peerNs.inode;
+    if (samePlace && options.name === options.peerName) {
+      throw invalid(operation, 'both ends cannot have the same name in one namespace');
+    }
+    const where = `${operation}${ns.where}`;
+    const local: NativeLinkRequest = { name: options.name, kind: 'veth' };
+    const peer: NativeLinkRequest = { name: options.peerName };
+    if (options.mtu !== undefined) local.mtu = peer.mtu = checkMtu(options.mtu, where);
+    if (options.mac !== undefined) local.address = parseMac(options.mac, where);
+    if (options.peerMac !== undefined) peer.address = parseMac(options.peerMac, where);
+
+    const handle = await ns[kHandle](where);
+    const peerHandle = samePlace ? handle : await peerNs[kHandle](where);
+    if (!samePlace) peer.netns = peerHandle;
+    local.peer = peer;
+
+    // Create and read back the local end in one sendmsg (and the peer too if it is local).
+    const ops = [
+      { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local } as const,
+      { op: 'getlink', name: options.name } as const,
+    ];
+    const results = batch(handle, samePlace ? [...ops, { op: 'getlink', name: options.peerName }] : ops, where, 'link-create');
+    const [created, localInfo, peerResult] = results;
+    if (isFailure(created)) {
+      throw await explainCreateFailure(created, options, ns, peerNs, where);
+    }
+    try {
+      if (isFailure(localInfo)) throw new Error('the new link vanished');
+      const peerInfo = samePlace
+        ? peerResult
+        : request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName }, where, 'link');
+      if (peerInfo === undefined || isFailure(peerInfo)) throw new Error('the new peer vanished');
+      return new VethPair(makeLink(ns, localInfo as NativeLink), makeLink(peerNs, peerInfo as NativeLink));
+    } catch (e) {
+      // Leave nothing half-made: deleting one end deletes both.
+      await requestAsync(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);
+      throw e instanceof NetnsError ? e : invalid(where, (e as Error).message);
+    }
+  }
+
+  /** Deletes the pair (deleting one end deletes both). `ip link del NAME`. */
+  async delete(): Promise<void> {
+    await this.local.delete();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.delete().catch((e: unknown) => {
+      if (!(e instanceof NetnsError && (e.code === 'ENODEV' || e.code === 'EBADF'))) throw e;
+    });
+  }
+}
+
+/** EEXIST says only "file exists": find out which of the two names is taken, and where. */
+async function explainCreateFailure(
+  failure: NativeFailure,
+  options: VethPairOptions,
+  ns: Namespace,
+  peerNs: Namespace,
+  operation: string,
+): Promise<NetnsError> {
+  const error = fromNative(failure, operation, 'link-create');
+  if (error.code !== 'EEXIST') return error;
+  const taken: string[] = [];
+  for (const [name, where] of [
+    [options.name, ns],
+    [options.peerName, peerNs],
+  ] as const) {
+    try {
+      await where.link(name);
+      taken.push(`a link named "${name}" already exists in ${where.where ? describeNamespace(where) : 'this namespace'}`);
+    } catch {
+      // not this one
+    }
+  }
+  if (taken.length === 0) return error;
+  return new NetnsError({ code: 'EEXIST', errno: error.errno ?? 17, operation, reason: taken.join(', and ') });
+}

@@ -1,0 +1,36 @@
+// Module init: per-instance state and exports, nothing else.
+#include <napi.h>
+
+#include "api.h"
+#include "convert.h"
+#include "state.h"
+
+namespace netns_native::addon {
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* state = new AddonState();
+  // Home is the namespace of the thread loading the addon: the JS thread.
+  auto ns_thread = ns::NamespaceThread::Create();
+  if (!ns_thread.ok()) {
+    delete state;
+    throw ToJsError(env, ns_thread.error());
+  }
+  state->ns_thread = ns_thread.take();
+  state->workers = std::make_unique<ThreadPool>(4);
+  state->jobs = std::make_unique<Jobs>(env);
+  // Torn down with the environment: threads joined, handles closed.
+  env.SetInstanceData<AddonState>(state);
+
+  InitNamespaceApi(env, exports);
+  InitRtnlApi(env, exports);
+  InitIcmpApi(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(netns_native, Init)
+
+}  // namespace netns_native::addon

@@ -1,0 +1,151 @@
+// IcmpSocket: a raw ICMP socket opened inside a namespace, then driven from the JS thread.
+// Readiness comes from a uv_poll on the event loop, so waiting for echo replies costs no thread.
+#include <netinet/in.h>
+#include <uv.h>
+
+#include "../ns/icmp.h"
+#include "api.h"
+#include "convert.h"
+#include "state.h"
+
+namespace netns_native::addon {
+
+namespace {
+
+class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "IcmpSocket",
+                       {InstanceMethod<&IcmpSocket::Send>("send"),
+                        InstanceMethod<&IcmpSocket::Read>("read"),
+                        InstanceMethod<&IcmpSocket::Watch>("watch"),
+                        InstanceMethod<&IcmpSocket::Close>("close")});
+  }
+
+  // new IcmpSocket(fd, family): only from OpenJob below; the object owns the fd.
+  explicit IcmpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IcmpSocket>(info) {
+    fd_.Reset(info[0].As<Napi::Number>().Int32Value());
+    family_ = info[1].As<Napi::Number>().Int32Value();
+  }
+  ~IcmpSocket() override { StopWatching(); }
+
+ private:
+  // send(address, id, seq, payloadLength)
+  Napi::Value Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!fd_) throw ToJsError(env, Error{EBADF, "the ICMP socket is closed", 0, ""});
+    std::vector<uint8_t> dest = IpFromJs(env, info[0]);
+    Status s = ns::SendEcho(fd_.get(), family_, dest, info[1].As<Napi::Number>().Uint32Value() & 0xffff,
+                            info[2].As<Napi::Number>().Uint32Value() & 0xffff,
+                            info[3].As<Napi::Number>().Uint32Value());
+    if (!s.ok()) throw ToJsError(env, s.error());
+    return env.Undefined();
+  }
+
+  // read(id): the echo replies queued so far
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!fd_) return Napi::Array::New(env);
+    auto replies = ns::ReadEchoReplies(fd_.get(), family_, info[0].As<Napi::Number>().Uint32Value() & 0xffff);
+    if (!replies.ok()) throw ToJsError(env, replies.error());
+    Napi::Array out = Napi::Array::New(env, replies.value().size());
+    for (size_t i = 0; i < replies.value().size(); ++i) {
+      out.Set(static_cast<uint32_t>(i), EchoReplyToJs(env, replies.value()[i]));
+    }
+    return out;
+  }
+
+  // watch(callback): calls back whenever the socket becomes readable, until close().
+  Napi::Value Watch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!fd_ || poll_) return env.Undefined();
+    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
+    context_ = std::make_unique<Napi::AsyncContext>(env, "netns-native:icmp");
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env, &loop);
+    poll_ = new uv_poll_t;
+    uv_poll_init(loop, poll_, fd_.get());
+    poll_->data = this;
+    Ref();  // stay alive while the loop may call us
+    uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* p, int, int) {
+      auto* self = static_cast<IcmpSocket*>(p->data);
+      Napi::Env env = self->Env();
+      Napi::HandleScope scope(env);
+      self->callback_.MakeCallback(self->Value(), {}, *self->context_);
+    });
+    return env.Undefined();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    StopWatching();
+    fd_.Reset();
+    return info.Env().Undefined();
+  }
+
+  void StopWatching() {
+    if (!poll_) return;
+    uv_poll_stop(poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    poll_ = nullptr;
+    callback_.Reset();
+    context_.reset();
+    Unref();
+  }
+
+  UniqueFd fd_;
+  int family_ = AF_INET;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference callback_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+};
+
+class OpenJob : public Job {
+ public:
+  OpenJob(std::shared_ptr<ns::NetnsHandle> handle, int family)
+      : handle_(std::move(handle)), family_(family) {}
+
+  // On the namespace thread: a raw socket belongs to the namespace it is created in.
+  void Execute() override {
+    Result<ns::NetnsHandle::Lease> lease = handle_->Use();
+    if (!lease.ok()) {
+      result_ = lease.take_error();
+      return;
+    }
+    Status entered = ns::EnterNetns(handle_->fd());
+    if (!entered.ok()) {
+      result_ = entered.take_error();
+      return;
+    }
+    result_ = ns::OpenIcmpSocket(family_);
+  }
+
+  Napi::Value Complete(Napi::Env env) override {
+    if (!result_.ok()) throw ToJsError(env, result_.error());
+    int fd = result_.value().Release();
+    return State(env).icmp_socket_class.New(
+        {Napi::Number::New(env, fd), Napi::Number::New(env, family_)});
+  }
+
+ private:
+  std::shared_ptr<ns::NetnsHandle> handle_;
+  int family_;
+  Result<UniqueFd> result_ = Error{};
+};
+
+// openIcmp(handle, 4 | 6): Promise<IcmpSocket>
+Napi::Value OpenIcmp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int family = info[1].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
+  return State(env).OnNamespaceThread(env, std::make_unique<OpenJob>(HandleFromJs(info[0]), family));
+}
+
+}  // namespace
+
+void InitIcmpApi(Napi::Env env, Napi::Object exports) {
+  Napi::Function cls = IcmpSocket::Define(env);
+  State(env).icmp_socket_class = Napi::Persistent(cls);
+  exports.Set("openIcmp", Napi::Function::New(env, OpenIcmp, "openIcmp"));
+}
+
+}  // namespace netns_native::addon

@@ -1,0 +1,34 @@
+// Per-addon-instance state (one per Node environment: the main thread and each worker_thread).
+// No C++ globals: everything the addon owns hangs off this and is torn down with the env.
+#pragma once
+
+#include <memory>
+#include <napi.h>
+
+#include "../common/thread_pool.h"
+#include "../ns/ns_thread.h"
+#include "jobs.h"
+
+namespace netns_native::addon {
+
+struct AddonState {
+  // Declared first so it is destroyed last, after the threads that complete jobs are joined.
+  std::unique_ptr<Jobs> jobs;
+  // Setns/unshare happen here and nowhere else.
+  std::unique_ptr<ns::NamespaceThread> ns_thread;
+  // Netlink requests that may sleep in the kernel (link deletes and moves wait on RCU, dumps of
+  // many links take milliseconds). They never change namespace.
+  std::unique_ptr<ThreadPool> workers;
+  Napi::FunctionReference icmp_socket_class;
+
+  Napi::Promise OnNamespaceThread(Napi::Env env, std::unique_ptr<Job> job) {
+    return jobs->Run(std::move(job), [this](ThreadPool::Task t) { ns_thread->Post(std::move(t)); });
+  }
+  Napi::Promise OnWorker(Napi::Env env, std::unique_ptr<Job> job) {
+    return jobs->Run(std::move(job), [this](ThreadPool::Task t) { workers->Post(std::move(t)); });
+  }
+};
+
+inline AddonState& State(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }
+
+}  // namespace netns_native::addon

@@ -1,0 +1,189 @@
+#include "link.h"
+
+#include <linux/if_link.h>
+#include <sys/socket.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#include "../netlink/message.h"
+
+namespace netns_native::rtnl {
+
+using netlink::Attr;
+using netlink::AttrTable;
+using netlink::MessageBuilder;
+
+namespace {
+
+void PutBridgeData(MessageBuilder& b, const BridgeAttrs& br) {
+  size_t data = b.BeginNest(IFLA_INFO_DATA);
+  if (br.stp_state) b.PutU32(IFLA_BR_STP_STATE, *br.stp_state);
+  if (br.vlan_filtering) b.PutU8(IFLA_BR_VLAN_FILTERING, *br.vlan_filtering);
+  if (br.forward_delay) b.PutU32(IFLA_BR_FORWARD_DELAY, *br.forward_delay);
+  if (br.hello_time) b.PutU32(IFLA_BR_HELLO_TIME, *br.hello_time);
+  if (br.max_age) b.PutU32(IFLA_BR_MAX_AGE, *br.max_age);
+  if (br.ageing_time) b.PutU32(IFLA_BR_AGEING_TIME, *br.ageing_time);
+  if (br.priority) b.PutU16(IFLA_BR_PRIORITY, *br.priority);
+  if (br.default_pvid) b.PutU16(IFLA_BR_VLAN_DEFAULT_PVID, *br.default_pvid);
+  b.EndNest(data);
+}
+
+// The ifinfomsg and attributes shared by a link and a veth peer.
+void PutLinkBody(MessageBuilder& b, const LinkRequest& req) {
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = req.index;
+  ifi.ifi_flags = req.flags;
+  ifi.ifi_change = req.change;
+  b.PutHeader(ifi);
+  if (req.new_name) {
+    b.PutString(IFLA_IFNAME, *req.new_name);
+  } else if (!req.name.empty()) {
+    b.PutString(IFLA_IFNAME, req.name);
+  }
+  if (req.mtu) b.PutU32(IFLA_MTU, *req.mtu);
+  if (req.txqlen) b.PutU32(IFLA_TXQLEN, *req.txqlen);
+  if (req.group) b.PutU32(IFLA_GROUP, *req.group);
+  if (req.address) b.PutBytes(IFLA_ADDRESS, *req.address);
+  if (req.master) b.PutS32(IFLA_MASTER, *req.master);
+  if (req.netns_fd) b.PutU32(IFLA_NET_NS_FD, static_cast<uint32_t>(*req.netns_fd));
+  if (req.alias) b.PutString(IFLA_IFALIAS, *req.alias);
+}
+
+void PutLinkInfo(MessageBuilder& b, const LinkRequest& req) {
+  if (req.kind.empty()) return;
+  size_t info = b.BeginNest(IFLA_LINKINFO);
+  b.PutString(IFLA_INFO_KIND, req.kind);
+  if (req.kind == "bridge" && req.bridge) {
+    PutBridgeData(b, *req.bridge);
+  } else if (req.kind == "veth" && req.peer) {
+    size_t data = b.BeginNest(IFLA_INFO_DATA);
+    size_t peer = b.BeginNest(VETH_INFO_PEER);
+    PutLinkBody(b, *req.peer);  // the peer is an ifinfomsg followed by its own IFLA_* attributes
+    b.EndNest(peer);
+    b.EndNest(data);
+  }
+  b.EndNest(info);
+}
+
+void ParseBridge(const Attr& data, BridgeAttrs* br) {
+  AttrTable<__IFLA_BR_MAX> t;
+  if (!netlink::ParseNested(data, &t).ok()) return;
+  if (t[IFLA_BR_STP_STATE].present()) br->stp_state = t[IFLA_BR_STP_STATE].U32();
+  if (t[IFLA_BR_VLAN_FILTERING].present()) br->vlan_filtering = t[IFLA_BR_VLAN_FILTERING].U8();
+  if (t[IFLA_BR_FORWARD_DELAY].present()) br->forward_delay = t[IFLA_BR_FORWARD_DELAY].U32();
+  if (t[IFLA_BR_HELLO_TIME].present()) br->hello_time = t[IFLA_BR_HELLO_TIME].U32();
+  if (t[IFLA_BR_MAX_AGE].present()) br->max_age = t[IFLA_BR_MAX_AGE].U32();
+  if (t[IFLA_BR_AGEING_TIME].present()) br->ageing_time = t[IFLA_BR_AGEING_TIME].U32();
+  if (t[IFLA_BR_PRIORITY].present()) br->priority = t[IFLA_BR_PRIORITY].U16();
+  if (t[IFLA_BR_VLAN_DEFAULT_PVID].present()) {
+    br->default_pvid = t[IFLA_BR_VLAN_DEFAULT_PVID].U16();
+  }
+}
+
+MessageBuilder GetLinkHeader(uint16_t flags, int32_t index) {
+  MessageBuilder b(RTM_GETLINK, NLM_F_REQUEST | flags);
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = index;
+  b.PutHeader(ifi);
+  // Statistics are a third of every link message and nothing here reads them.
+  b.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  return b;
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> BuildNewLink(const LinkRequest& req, uint16_t nl_flags) {
+  MessageBuilder b(RTM_NEWLINK, NLM_F_REQUEST | nl_flags);
+  PutLinkBody(b, req);
+  PutLinkInfo(b, req);
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildDelLink(int32_t index, const std::string& name) {
+  MessageBuilder b(RTM_DELLINK, NLM_F_REQUEST);
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = index;
+  b.PutHeader(ifi);
+  if (index == 0) b.PutString(IFLA_IFNAME, name);
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildDelLinkGroup(uint32_t group) {
+  MessageBuilder b(RTM_DELLINK, NLM_F_REQUEST);
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  b.PutHeader(ifi);
+  b.PutU32(IFLA_GROUP, group);
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildGetLink(int32_t index, const std::string& name) {
+  MessageBuilder b = GetLinkHeader(0, index);
+  if (index == 0) b.PutString(IFLA_IFNAME, name);
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& kind) {
+  MessageBuilder b = GetLinkHeader(NLM_F_DUMP, 0);
+  if (master != 0) b.PutS32(IFLA_MASTER, master);
+  if (!kind.empty()) {
+    size_t info = b.BeginNest(IFLA_LINKINFO);
+    b.PutString(IFLA_INFO_KIND, kind);
+    b.EndNest(info);
+  }
+  return std::move(b).Finish();
+}
+
+Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
+  const uint8_t* p;
+  size_t len;
+  if (msg.nlmsg_type != RTM_NEWLINK || !netlink::AttrsAfterHeader(msg, sizeof(ifinfomsg), &p, &len)) {
+    return Error::Invalid("not an RTM_NEWLINK message");
+  }
+  ifinfomsg ifi;
+  std::memcpy(&ifi, reinterpret_cast<const uint8_t*>(&msg) + NLMSG_HDRLEN, sizeof ifi);
+  LinkInfo info;
+  info.index = ifi.ifi_index;
+  info.type = ifi.ifi_type;
+  info.flags = ifi.ifi_flags;
+
+  AttrTable<__IFLA_MAX> t;
+  Status s = netlink::ParseAttrs(p, len, &t);
+  if (!s.ok()) return s;
+  info.name = t[IFLA_IFNAME].String();
+  info.mtu = t[IFLA_MTU].U32();
+  info.min_mtu = t[IFLA_MIN_MTU].U32();
+  info.max_mtu = t[IFLA_MAX_MTU].U32();
+  info.group = t[IFLA_GROUP].U32();
+  info.txqlen = t[IFLA_TXQLEN].U32();
+  info.promiscuity = t[IFLA_PROMISCUITY].U32();
+  info.num_tx_queues = t[IFLA_NUM_TX_QUEUES].U32();
+  info.num_rx_queues = t[IFLA_NUM_RX_QUEUES].U32();
+  if (t[IFLA_ADDRESS].present()) info.address = t[IFLA_ADDRESS].Bytes();
+  if (t[IFLA_BROADCAST].present()) info.broadcast = t[IFLA_BROADCAST].Bytes();
+  info.operstate = t[IFLA_OPERSTATE].U8();
+  info.carrier = t[IFLA_CARRIER].U8();
+  info.master = t[IFLA_MASTER].S32();
+  info.link = t[IFLA_LINK].S32();
+  if (t[IFLA_LINK_NETNSID].present()) info.link_netnsid = t[IFLA_LINK_NETNSID].S32();
+  info.alias = t[IFLA_IFALIAS].String();
+  info.qdisc = t[IFLA_QDISC].String();
+
+  if (t[IFLA_LINKINFO].present()) {
+    AttrTable<__IFLA_INFO_MAX> li;
+    if (netlink::ParseNested(t[IFLA_LINKINFO], &li).ok()) {
+      info.kind = li[IFLA_INFO_KIND].String();
+      info.slave_kind = li[IFLA_INFO_SLAVE_KIND].String();
+      if (info.kind == "bridge" && li[IFLA_INFO_DATA].present()) {
+        info.bridge.emplace();
+        ParseBridge(li[IFLA_INFO_DATA], &*info.bridge);
+      }
+    }
+  }
+  return info;
+}
+
+}  // namespace netns_native::rtnl

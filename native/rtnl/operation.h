@@ -1,0 +1,43 @@
+// One rtnetlink operation ready to run: its encoded request and a place for its replies.
+// Operations of any kind can be run together on one socket, in one sendmsg where possible.
+#pragma once
+
+#include <vector>
+
+#include "../netlink/socket.h"
+#include "address.h"
+#include "link.h"
+#include "route.h"
+
+namespace netns_native::rtnl {
+
+class Operation final : public netlink::ReplyHandler {
+ public:
+  // `message` is a built request (or the error building it, which then fails the operation
+  // without sending anything). `dump`: NLM_F_DUMP, replies until NLMSG_DONE.
+  Operation(Result<std::vector<uint8_t>> message, bool dump);
+
+  Status OnMessage(const nlmsghdr& msg) override;
+  void OnRestart() override;
+
+  const Status& status() const { return request_.status; }
+  bool dump() const { return request_.dump; }
+
+  // Replies, by message type. A GETLINK answers in `links`, a dump of addresses in `addresses`...
+  std::vector<LinkInfo> links;
+  std::vector<AddressInfo> addresses;
+  std::vector<RouteInfo> routes;
+
+ private:
+  friend Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,
+                              int timeout_ms);
+  netlink::Request request_;
+  bool built_ = false;
+};
+
+// Runs every operation on `socket` (see Socket::Transact for batching). Each operation's
+// status() says how it went; the returned Status is only for the socket failing as a whole.
+Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,
+                     int timeout_ms = netlink::Socket::kDefaultTimeoutMs);
+
+}  // namespace netns_native::rtnl

@@ -1,0 +1,31 @@
+/**
+ * Per-test isolation: every test makes uniquely named objects (namespaces `nnt-<8 hex>`) and
+ * they are removed after it, pass or fail.
+ */
+import { randomBytes } from 'node:crypto';
+import { Namespace } from 'netns-native';
+
+/** 'nnt-1a2b3c4d' for namespaces; pass a short prefix for link names (<= 15 bytes in all). */
+export function uniqueName(prefix = 'nnt-'): string {
+  return `${prefix}${randomBytes(4).toString('hex')}`;
+}
+
+const made: Namespace[] = [];
+
+/** A new named namespace, deleted after the current test. */
+export async function freshNamespace(): Promise<Namespace> {
+  const ns = await Namespace.create(uniqueName());
+  made.push(ns);
+  return ns;
+}
+
+/** Registers something to delete after the current test. */
+export function cleanupLater(ns: Namespace): Namespace {
+  made.push(ns);
+  return ns;
+}
+
+afterEach(async () => {
+  const all = made.splice(0);
+  await Promise.all(all.map((ns) => ns.delete().catch(() => undefined)));
+});

@@ -1,0 +1,108 @@
+/**
+ * The independent witness: iproute2's own view of kernel state, as JSON. Tests may spawn `ip`
+ * and `bridge`; the library never does.
+ */
+import { execFileSync } from 'node:child_process';
+
+export interface IpLink {
+  ifindex: number;
+  ifname: string;
+  flags: string[];
+  mtu: number;
+  operstate: string;
+  address?: string;
+  master?: string;
+  link?: string;
+  link_netnsid?: number;
+  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown>; info_slave_kind?: string };
+}
+
+export interface IpAddrInfo {
+  family: 'inet' | 'inet6';
+  local: string;
+  prefixlen: number;
+  scope: string;
+  label?: string;
+  broadcast?: string;
+}
+
+export interface IpAddr extends IpLink {
+  addr_info: IpAddrInfo[];
+}
+
+export interface IpRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  scope?: string;
+  metric?: number;
+  table?: string;
+  type?: string;
+  prefsrc?: string;
+}
+
+/** Runs a command and returns stdout; throws with stderr on failure. */
+export function run(cmd: string, args: string[], input?: string): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** `ip [-n ns] -json ARGS...`, parsed. `ns` undefined: the namespace the tests run in. */
+export function ipJson<T = unknown>(ns: string | undefined, ...args: string[]): T {
+  const out = run('ip', [...(ns ? ['-n', ns] : []), '-json', ...args]).trim();
+  return (out ? JSON.parse(out) : []) as T;
+}
+
+/** `ip [-n ns] ARGS...` for setting things up from outside the library. */
+export function ip(ns: string | undefined, ...args: string[]): string {
+  return run('ip', [...(ns ? ['-n', ns] : []), ...args]);
+}
+
+export function links(ns: string | undefined): IpLink[] {
+  return ipJson<IpLink[]>(ns, '-details', 'link', 'show');
+}
+
+export function link(ns: string | undefined, name: string): IpLink | undefined {
+  return links(ns).find((l) => l.ifname === name);
+}
+
+export function addrs(ns: string | undefined, dev?: string): IpAddrInfo[] {
+  const all = ipJson<IpAddr[]>(ns, 'addr', 'show', ...(dev ? ['dev', dev] : []));
+  return all.flatMap((l) => l.addr_info);
+}
+
+export function routes(ns: string | undefined, ...args: string[]): IpRoute[] {
+  return ipJson<IpRoute[]>(ns, 'route', 'show', ...args);
+}
+
+export function routes6(ns: string | undefined, ...args: string[]): IpRoute[] {
+  return ipJson<IpRoute[]>(ns, '-6', 'route', 'show', ...args);
+}
+
+/** `ip netns list` names. */
+export function netnsNames(): string[] {
+  const list = ipJson<Array<{ name: string }>>(undefined, 'netns', 'list');
+  return list.map((n) => n.name);
+}
+
+/** `bridge -json link show`, in a namespace. */
+export function bridgeLinks(ns: string): Array<{ ifname: string; master?: string; state?: string }> {
+  const out = run('ip', ['netns', 'exec', ns, 'bridge', '-json', 'link', 'show']).trim();
+  return out ? JSON.parse(out) : [];
+}
+
+/** Everything `ip` knows about a namespace, to check that a failed call changed nothing. */
+export function snapshot(ns: string | undefined): string {
+  const strip = (l: Record<string, unknown>) => {
+    // Counters and timers move on their own.
+    const { stats64: _s, ...rest } = l;
+    return rest;
+  };
+  return JSON.stringify({
+    links: ipJson<Record<string, unknown>[]>(ns, '-details', 'link', 'show').map(strip),
+    addrs: ipJson(ns, 'addr', 'show'),
+    routes: ipJson(ns, 'route', 'show', 'table', 'all'),
+    routes6: ipJson(ns, '-6', 'route', 'show', 'table', 'all'),
+    netns: netnsNames(),
+  });
+}

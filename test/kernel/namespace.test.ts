@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { Namespace, NetnsError, VethPair } from 'netns-native';
+import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
+import { ip, link, links, netnsNames, run } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+/** A process running inside a named namespace, through iproute2. */
+function sleepIn(name: string): ChildProcess {
+  return spawn('ip', ['netns', 'exec', name, 'sleep', '30'], { stdio: 'ignore' });
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describeKernel('Namespace', () => {
+  it('create(name) makes a namespace iproute2 sees, with lo down', async () => {
+    const ns = await freshNamespace();
+    expect(netnsNames()).toContain(ns.name);
+    expect(ns.path).toBe(`/run/netns/${ns.name}`);
+    expect(ns.inode).toBe(fs.statSync(ns.path, { bigint: true }).ino);
+    const lo = link(ns.name, 'lo');
+    expect(lo?.flags).not.toContain('UP');
+    expect(links(ns.name)).toHaveLength(1);
+  });
+
+  it('create() without a name makes an anonymous namespace', async () => {
+    const before = netnsNames();
+    const ns = await Namespace.create();
+    try {
+      expect(ns.name).toBeUndefined();
+      expect(netnsNames()).toEqual(before);
+      expect(fs.statSync(ns.path, { bigint: true }).ino).toBe(ns.inode);
+      expect(ns.inode).not.toBe(Namespace.current().inode);
+      const names = (await ns.links()).map((l) => l.name);
+      expect(names).toEqual(['lo']);
+    } finally {
+      await ns.delete();
+    }
+  });
+
+  it('open(name) finds the same namespace; equal inode = same namespace', async () => {
+    const ns = await freshNamespace();
+    const again = await Namespace.open(ns.name as string);
+    expect(again.inode).toBe(ns.inode);
+    expect(again.name).toBe(ns.name);
+    await again.close();
+    // closing one handle leaves the other working
+    expect((await ns.links()).length).toBe(1);
+  });
+
+  it('fromPath and fromPid identify a namespace, and name it when it is named', async () => {
+    const ns = await freshNamespace();
+    const byPath = await Namespace.fromPath(ns.path);
+    expect(byPath.inode).toBe(ns.inode);
+    const child = sleepIn(ns.name as string);
+    try {
+      await until(() => {
+        try {
+          return fs.statSync(`/proc/${child.pid}/ns/net`, { bigint: true }).ino === ns.inode;
+        } catch {
+          return false;
+        }
+      });
+      const byPid = await Namespace.fromPid(child.pid as number);
+      expect(byPid.inode).toBe(ns.inode);
+      expect(byPid.name).toBe(ns.name);
+      expect(byPid.path).toBe(`/proc/${child.pid}/ns/net`);
+      await byPid.close();
+    } finally {
+      child.kill();
+    }
+    await byPath.close();
+  });
+
+  it('current() is the namespace this process runs in, and the same object each time', () => {
+    const cur = Namespace.current();
+    expect(cur.inode).toBe(fs.statSync('/proc/self/ns/net', { bigint: true }).ino);
+    expect(Namespace.current()).toBe(cur);
+    expect(cur.name).toBeUndefined();
+  });
+
+  it('list() returns named namespaces, sorted, skipping stray files', async () => {
+    const a = await freshNamespace();
+    const b = await freshNamespace();
+    const stray = `/run/netns/${uniqueName('stray-')}`;
+    fs.writeFileSync(stray, '');
+    try {
+      const listed = await Namespace.list();
+      const names = listed.map((n) => n.name);
+      expect(names).toEqual(expect.arrayContaining([a.name, b.name]));
+      expect(names).not.toContain(stray.split('/').pop());
+      expect([...names].sort()).toEqual(names);
+      const mine = listed.find((n) => n.name === a.name) as Namespace;
+      expect(mine.inode).toBe(a.inode);
+      // opened lazily on first use
+      expect((await mine.links()).map((l) => l.name)).toEqual(['lo']);
+      await Promise.all(listed.map((n) => n.close()));
+    } finally {
+      fs.unlinkSync(stray);
+    }
+  });
+
+  it('delete() removes the name, is idempotent, and works with a process inside', async () => {
+    const ns = cleanupLater(await Namespace.create(uniqueName()));
+    const name = ns.name as string;
+    const child = sleepIn(name);
+    try {
+      await until(() => {
+        try {
+          return fs.statSync(`/proc/${child.pid}/ns/net`, { bigint: true }).ino === ns.inode;
+        } catch {
+          return false;
+        }
+      });
+      await ns.delete();
+      await ns.delete();
+      expect(netnsNames()).not.toContain(name);
+      expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
+      // the process still runs in it
+      expect(fs.statSync(`/proc/${child.pid}/ns/net`, { bigint: true }).ino).toBe(ns.inode);
+      await expect(ns.links()).rejects.toMatchObject({ code: 'EBADF' });
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('delete() releases our fds so the kernel destroys it: a veth peer inside disappears', async () => {
+    const ns = cleanupLater(await Namespace.create(uniqueName()));
+    const other = await Namespace.open(ns.name as string); // a second handle of ours
+    const name = uniqueName('v');
+    await VethPair.create({ name, peerName: uniqueName('p'), peerNamespace: ns });
+    expect(link(undefined, name)).toBeDefined();
+    await ns.delete();
+    expect(other.closed).toBe(true);
+    await until(() => link(undefined, name) === undefined);
+  });
+
+  it('delete() of an anonymous namespace releases it', async () => {
+    const ns = await Namespace.create();
+    const name = uniqueName('v');
+    await VethPair.create({ name, peerName: 'peer0', peerNamespace: ns });
+    await ns.delete();
+    await until(() => link(undefined, name) === undefined);
+  });
+
+  it('delete() refuses the namespace the process runs in', async () => {
+    await expect(Namespace.current().delete()).rejects.toMatchObject({ code: 'EBUSY' });
+  });
+
+  it('close() releases the handle without removing the name', async () => {
+    const ns = await freshNamespace();
+    await ns.close();
+    await ns.close();
+    expect(ns.closed).toBe(true);
+    expect(netnsNames()).toContain(ns.name);
+    await expect(ns.links()).rejects.toThrow(NetnsError);
+    const reopened = await Namespace.open(ns.name as string);
+    expect(reopened.inode).toBe(ns.inode);
+    await reopened.delete();
+  });
+
+  it('`await using` deletes a created namespace at the end of the scope', async () => {
+    let name: string | undefined;
+    {
+      await using ns = await Namespace.create(uniqueName());
+      name = ns.name;
+      expect(netnsNames()).toContain(name);
+    }
+    expect(netnsNames()).not.toContain(name);
+  });
+
+  it('a namespace made by `ip netns add` is opened and used by the library', async () => {
+    const name = uniqueName();
+    ip(undefined, 'netns', 'add', name);
+    try {
+      const ns = await Namespace.open(name);
+      expect((await Namespace.list()).map((n) => n.name)).toContain(name);
+      const lo = await ns.link('lo');
+      await lo.up();
+      expect(link(name, 'lo')?.flags).toContain('UP');
+      await ns.delete();
+      expect(netnsNames()).not.toContain(name);
+    } finally {
+      run('sh', ['-c', `ip netns del ${name} 2>/dev/null || true`]);
+    }
+  });
+
+  it('a namespace made by the library is used by `ip -n` and `ip netns exec`', async () => {
+    const ns = await freshNamespace();
+    const name = ns.name as string;
+    ip(name, 'link', 'set', 'lo', 'up');
+    const lo = await ns.link('lo');
+    expect(lo.isUp).toBe(true);
+    const out = run('ip', ['netns', 'exec', name, 'cat', '/sys/class/net/lo/operstate']).trim();
+    expect(out).toBe('unknown');
+    const identify = run('ip', ['netns', 'identify', String(process.pid)]).trim();
+    expect(identify).toBe('');
+  });
+});
