@@ -80,7 +80,11 @@ export class Bridge extends Link {
     );
     const created = results[0];
     if (isFailure(created) && created.errno === EOPNOTSUPP && options.vlanFiltering) {
-      throw failure('EOPNOTSUPP', where, 'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)');
+      throw failure(
+        'EOPNOTSUPP',
+        where,
+        'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)',
+      );
     }
     throwFirstFailure(results, where, 'link-create');
     return makeLink(ns, results[1] as NativeLink) as Bridge;

@@ -26,13 +26,7 @@ export class NetnsError extends Error {
   /** The kernel's extended-ack text (e.g. 'mtu greater than device maximum'), when it gave one. */
   readonly detail?: string;
 
-  constructor(init: {
-    code: string;
-    operation: string;
-    reason: string;
-    errno?: number;
-    detail?: string;
-  }) {
+  constructor(init: { code: string; operation: string; reason: string; errno?: number; detail?: string }) {
     super(`cannot ${init.operation}: ${init.reason} (${init.code})`);
     this.code = init.code;
     this.operation = init.operation;
@@ -48,15 +42,7 @@ export class NetnsError extends Error {
  * @internal
  */
 export type Subject =
-  | 'namespace'
-  | 'link'
-  | 'link-create'
-  | 'move'
-  | 'rename'
-  | 'master'
-  | 'address'
-  | 'route'
-  | 'ping';
+  'namespace' | 'link' | 'link-create' | 'move' | 'rename' | 'master' | 'address' | 'route' | 'ping';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -157,9 +143,7 @@ export function fromNative(failure: unknown, operation: string, subject: Subject
   const code = errnoName(f.errno);
   // The kernel's own text is the most specific reason; else ours; else strerror's.
   const detail = f.detail ? f.detail : undefined;
-  const reason = detail
-    ? tidy(detail)
-    : (phrase(code, subject) ?? tidy(f.message ?? code));
+  const reason = detail ? tidy(detail) : (phrase(code, subject) ?? tidy(f.message ?? code));
   return new NetnsError({
     code,
     errno: f.errno,

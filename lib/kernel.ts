@@ -11,14 +11,7 @@
  * @internal
  */
 import { fromNative, type Subject } from './errors';
-import {
-  addon,
-  isFailure,
-  type NativeHandle,
-  type NativeOp,
-  type NativeResult,
-  type NativeFailure,
-} from './native';
+import { addon, isFailure, type NativeHandle, type NativeOp, type NativeResult, type NativeFailure } from './native';
 
 type Success = Exclude<NativeResult, NativeFailure>;
 

@@ -260,10 +260,16 @@ export class Link {
     if (options.broadcast !== undefined) {
       if (!req.local.includes('.')) throw invalid(operation, 'a broadcast address is for IPv4 only');
       req.broadcast =
-        options.broadcast === true ? broadcastOf(req.local, req.prefixlen) : parseCidr(options.broadcast, operation, 'broadcast address').address;
+        options.broadcast === true
+          ? broadcastOf(req.local, req.prefixlen)
+          : parseCidr(options.broadcast, operation, 'broadcast address').address;
     }
     if (options.label !== undefined) {
-      if (typeof options.label !== 'string' || !options.label.startsWith(this.name) || Buffer.byteLength(options.label) > 15) {
+      if (
+        typeof options.label !== 'string' ||
+        !options.label.startsWith(this.name) ||
+        Buffer.byteLength(options.label) > 15
+      ) {
         throw invalid(operation, `the label must start with "${this.name}" and be at most 15 bytes`);
       }
       req.label = options.label;

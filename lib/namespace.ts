@@ -123,7 +123,8 @@ export class Namespace implements HandleOwner {
    */
   static async fromPath(nsPath: string): Promise<Namespace> {
     const operation = `open namespace at ${JSON.stringify(nsPath)}`;
-    if (typeof nsPath !== 'string' || nsPath.length === 0) throw invalid(operation, 'the path must be a non-empty string');
+    if (typeof nsPath !== 'string' || nsPath.length === 0)
+      throw invalid(operation, 'the path must be a non-empty string');
     return Namespace.#openPath(nsPath, undefined, operation);
   }
 
@@ -178,7 +179,11 @@ export class Namespace implements HandleOwner {
       names = await fs.promises.readdir(NETNS_RUN_DIR);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw fromNative({ errno: (e as NodeJS.ErrnoException).errno ?? 5, detail: undefined }, 'list namespaces', 'namespace');
+      throw fromNative(
+        { errno: (e as NodeJS.ErrnoException).errno ?? 5, detail: undefined },
+        'list namespaces',
+        'namespace',
+      );
     }
     const found = await Promise.all(
       names.sort().map(async (name) => {
@@ -235,7 +240,11 @@ export class Namespace implements HandleOwner {
       addon.closeNamespace(opened.handle);
       this.#opening = undefined;
       if (this.#state !== 'open') throw failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`);
-      throw failure('ESTALE', operation, `${describeNamespace(this)} was replaced by another namespace of the same name`);
+      throw failure(
+        'ESTALE',
+        operation,
+        `${describeNamespace(this)} was replaced by another namespace of the same name`,
+      );
     }
     this.#adopt(opened.handle);
     return opened.handle;
@@ -333,11 +342,17 @@ export class Namespace implements HandleOwner {
     if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
       throw invalid(operation, 'family must be 4 or 6');
     }
-    const table = options.table === undefined ? RT_TABLE_MAIN : checkInteger(options.table, operation, 'the table', 0, 0xffffffff);
+    const table =
+      options.table === undefined ? RT_TABLE_MAIN : checkInteger(options.table, operation, 'the table', 0, 0xffffffff);
     const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
     const handle = await this[kHandle](operation);
     // Links too, to name each route's device; both dumps in one trip to the worker.
-    const results = await batchAsync(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route');
+    const results = await batchAsync(
+      handle,
+      [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }],
+      operation,
+      'route',
+    );
     throwFirstFailure(results, operation, 'route');
     const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
     return (results[1] as NativeRoute[]).filter((r) => !(r.flags & RTM_F_CLONED)).map((r) => routeFromNative(r, names));

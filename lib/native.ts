@@ -158,13 +158,7 @@ export type NativeOp =
   | { op: 'dumproutes'; family?: number; table?: number };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
-export type NativeResult =
-  | undefined
-  | NativeLink
-  | NativeLink[]
-  | NativeAddress[]
-  | NativeRoute[]
-  | NativeFailure;
+export type NativeResult = undefined | NativeLink | NativeLink[] | NativeAddress[] | NativeRoute[] | NativeFailure;
 
 export interface NativeOpened {
   handle: NativeHandle;

@@ -41,7 +41,17 @@ export interface RouteSpec {
   onlink?: boolean;
 }
 
-export type RouteType = 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'nat';
+export type RouteType =
+  | 'unicast'
+  | 'local'
+  | 'broadcast'
+  | 'anycast'
+  | 'multicast'
+  | 'blackhole'
+  | 'unreachable'
+  | 'prohibit'
+  | 'throw'
+  | 'nat';
 
 /** A route as `ip route show` lists it. */
 export interface Route extends RouteSpec {
@@ -185,7 +195,8 @@ export function routeRequest(
     // IPv4; local routes are host-scoped; everything else is global.
     if (scope === undefined) {
       if (req.type === 2) scope = 254;
-      else if (family === 4 && gateway === undefined && oif !== undefined && req.type === RTN_UNICAST) scope = RT_SCOPE_LINK;
+      else if (family === 4 && gateway === undefined && oif !== undefined && req.type === RTN_UNICAST)
+        scope = RT_SCOPE_LINK;
       else scope = RT_SCOPE_UNIVERSE;
     }
     req.scope = scope;

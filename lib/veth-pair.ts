@@ -3,7 +3,14 @@ import { kHandle } from './internal';
 import { batch, request, requestAsync } from './kernel';
 import { Link, checkNamespaceArg, describeNamespace, makeLink } from './link';
 import { Namespace } from './namespace';
-import { NLM_F_CREATE, NLM_F_EXCL, isFailure, type NativeFailure, type NativeLink, type NativeLinkRequest } from './native';
+import {
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  isFailure,
+  type NativeFailure,
+  type NativeLink,
+  type NativeLinkRequest,
+} from './native';
 import { checkLinkName, checkMtu, parseMac } from './validate';
 
 /** Options for {@link VethPair.create}. */
@@ -82,7 +89,12 @@ export class VethPair {
       { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local } as const,
       { op: 'getlink', name: options.name } as const,
     ];
-    const results = batch(handle, samePlace ? [...ops, { op: 'getlink', name: options.peerName }] : ops, where, 'link-create');
+    const results = batch(
+      handle,
+      samePlace ? [...ops, { op: 'getlink', name: options.peerName }] : ops,
+      where,
+      'link-create',
+    );
     const [created, localInfo, peerResult] = results;
     if (isFailure(created)) {
       throw await explainCreateFailure(created, options, ns, peerNs, where);
@@ -130,7 +142,9 @@ async function explainCreateFailure(
   ] as const) {
     try {
       await where.link(name);
-      taken.push(`a link named "${name}" already exists in ${where.where ? describeNamespace(where) : 'this namespace'}`);
+      taken.push(
+        `a link named "${name}" already exists in ${where.where ? describeNamespace(where) : 'this namespace'}`,
+      );
     } catch {
       // not this one
     }

@@ -90,8 +90,8 @@ class ObjectBuilder {
     napi_property_descriptor d{};
     d.utf8name = name;
     d.value = v;
-    d.attributes = static_cast<napi_property_attributes>(napi_writable | napi_enumerable |
-                                                         napi_configurable);
+    d.attributes =
+        static_cast<napi_property_attributes>(napi_writable | napi_enumerable | napi_configurable);
     props_.push_back(d);
     return *this;
   }
@@ -165,7 +165,8 @@ Napi::Object RouteToJs(Napi::Env env, const rtnl::RouteInfo& r) {
 template <class T, class F>
 Napi::Array ArrayToJs(Napi::Env env, const std::vector<T>& items, F convert) {
   Napi::Array out = Napi::Array::New(env, items.size());
-  for (size_t i = 0; i < items.size(); ++i) out.Set(static_cast<uint32_t>(i), convert(env, items[i]));
+  for (size_t i = 0; i < items.size(); ++i)
+    out.Set(static_cast<uint32_t>(i), convert(env, items[i]));
   return out;
 }
 
@@ -279,7 +280,8 @@ void AddOperation(Napi::Env env, Napi::Object d, OperationBatch* batch) {
   } else if (op == "deladdr") {
     add(rtnl::BuildDelAddr(AddressRequestFromJs(env, d.Get("address"))), false, Returns::kAck);
   } else if (op == "dumpaddrs") {
-    add(rtnl::BuildDumpAddrs(IntOr<uint8_t>(env, d, "family", 0), IntOr<int32_t>(env, d, "index", 0)),
+    add(rtnl::BuildDumpAddrs(IntOr<uint8_t>(env, d, "family", 0),
+                             IntOr<int32_t>(env, d, "index", 0)),
         true, Returns::kAddresses);
   } else if (op == "newroute") {
     add(rtnl::BuildNewRoute(RouteRequestFromJs(env, d.Get("route")), flags), false, Returns::kAck);
@@ -347,7 +349,8 @@ OperationBatch OperationsFromJs(Napi::Env env, Napi::Value descriptors) {
   uint32_t n = arr.Length();
   batch.ops.reserve(n);
   batch.returns.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) AddOperation(env, ObjectFromJs(env, arr.Get(i), "operation"), &batch);
+  for (uint32_t i = 0; i < n; ++i)
+    AddOperation(env, ObjectFromJs(env, arr.Get(i), "operation"), &batch);
   return batch;
 }
 

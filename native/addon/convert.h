@@ -2,8 +2,8 @@
 // is checked here is only what keeps C++ safe (types, ranges of integers), reported as TypeError.
 #pragma once
 
-#include <memory>
 #include <napi.h>
+#include <memory>
 #include <vector>
 
 #include "../common/result.h"

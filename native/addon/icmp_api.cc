@@ -15,11 +15,10 @@ namespace {
 class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "IcmpSocket",
-                       {InstanceMethod<&IcmpSocket::Send>("send"),
-                        InstanceMethod<&IcmpSocket::Read>("read"),
-                        InstanceMethod<&IcmpSocket::Watch>("watch"),
-                        InstanceMethod<&IcmpSocket::Close>("close")});
+    return DefineClass(
+        env, "IcmpSocket",
+        {InstanceMethod<&IcmpSocket::Send>("send"), InstanceMethod<&IcmpSocket::Read>("read"),
+         InstanceMethod<&IcmpSocket::Watch>("watch"), InstanceMethod<&IcmpSocket::Close>("close")});
   }
 
   // new IcmpSocket(fd, family): only from OpenJob below; the object owns the fd.
@@ -35,9 +34,10 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
     Napi::Env env = info.Env();
     if (!fd_) throw ToJsError(env, Error{EBADF, "the ICMP socket is closed", 0, ""});
     std::vector<uint8_t> dest = IpFromJs(env, info[0]);
-    Status s = ns::SendEcho(fd_.get(), family_, dest, info[1].As<Napi::Number>().Uint32Value() & 0xffff,
-                            info[2].As<Napi::Number>().Uint32Value() & 0xffff,
-                            info[3].As<Napi::Number>().Uint32Value());
+    Status s =
+        ns::SendEcho(fd_.get(), family_, dest, info[1].As<Napi::Number>().Uint32Value() & 0xffff,
+                     info[2].As<Napi::Number>().Uint32Value() & 0xffff,
+                     info[3].As<Napi::Number>().Uint32Value());
     if (!s.ok()) throw ToJsError(env, s.error());
     return env.Undefined();
   }
@@ -46,7 +46,8 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!fd_) return Napi::Array::New(env);
-    auto replies = ns::ReadEchoReplies(fd_.get(), family_, info[0].As<Napi::Number>().Uint32Value() & 0xffff);
+    auto replies =
+        ns::ReadEchoReplies(fd_.get(), family_, info[0].As<Napi::Number>().Uint32Value() & 0xffff);
     if (!replies.ok()) throw ToJsError(env, replies.error());
     Napi::Array out = Napi::Array::New(env, replies.value().size());
     for (size_t i = 0; i < replies.value().size(); ++i) {
@@ -137,7 +138,8 @@ class OpenJob : public Job {
 Napi::Value OpenIcmp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int family = info[1].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
-  return State(env).OnNamespaceThread(env, std::make_unique<OpenJob>(HandleFromJs(info[0]), family));
+  return State(env).OnNamespaceThread(env,
+                                      std::make_unique<OpenJob>(HandleFromJs(info[0]), family));
 }
 
 }  // namespace

@@ -8,10 +8,10 @@
 
 #include <uv.h>
 
+#include <napi.h>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <napi.h>
 #include <vector>
 
 #include "../common/thread_pool.h"
@@ -42,7 +42,7 @@ class Jobs {
   struct Entry;
   static void OnAsync(uv_async_t* handle);
   void Finish(std::shared_ptr<Entry> entry);  // any thread
-  void Drain();                                // JS thread
+  void Drain();                               // JS thread
 
   napi_env env_;
   uv_async_t* async_;  // freed in its close callback

@@ -28,7 +28,7 @@ class OpenJob : public Job {
       : mode_(mode), run_dir_(std::move(run_dir)), arg_(std::move(name_or_path)) {}
 
   void Execute() override {
-    Result<UniqueFd> fd = mode_ == Mode::kCreateNamed     ? ns::CreateNamedNetns(run_dir_, arg_)
+    Result<UniqueFd> fd = mode_ == Mode::kCreateNamed       ? ns::CreateNamedNetns(run_dir_, arg_)
                           : mode_ == Mode::kCreateAnonymous ? ns::CreateAnonymousNetns()
                                                             : ns::OpenNetns(arg_);
     if (!fd.ok()) {
@@ -66,7 +66,8 @@ class DeleteJob : public Job {
 };
 
 std::string StringArg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsString()) throw Napi::TypeError::New(info.Env(), "netns-native internal: string expected");
+  if (!info[i].IsString())
+    throw Napi::TypeError::New(info.Env(), "netns-native internal: string expected");
   return info[i].As<Napi::String>().Utf8Value();
 }
 
@@ -124,7 +125,8 @@ Napi::Value ThreadStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("namespaceThreadsRetired", static_cast<double>(State(env).ns_thread->retired()));
-  o.Set("homeInode", Napi::BigInt::New(env, static_cast<uint64_t>(State(env).ns_thread->home_inode())));
+  o.Set("homeInode",
+        Napi::BigInt::New(env, static_cast<uint64_t>(State(env).ns_thread->home_inode())));
   return o;
 }
 

@@ -61,7 +61,7 @@ Napi::Value TransactAsync(const Napi::CallbackInfo& info) {
   OperationBatch batch = OperationsFromJs(env, info[1]);
   AddonState& state = State(env);
   return state.OnWorker(env, std::make_unique<TransactJob>(std::move(handle), std::move(batch),
-                                                          state.ns_thread.get()));
+                                                           state.ns_thread.get()));
 }
 
 }  // namespace

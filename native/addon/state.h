@@ -2,8 +2,8 @@
 // No C++ globals: everything the addon owns hangs off this and is torn down with the env.
 #pragma once
 
-#include <memory>
 #include <napi.h>
+#include <memory>
 
 #include "../common/thread_pool.h"
 #include "../ns/ns_thread.h"

@@ -12,10 +12,10 @@ namespace netns_native {
 
 // Why something failed: an errno value plus, when the kernel gave one, its extended-ack text.
 struct Error {
-  int code = 0;              // positive errno (EEXIST, ENODEV, ...)
-  std::string detail;        // the kernel's NLMSGERR_ATTR_MSG, or our own explanation
-  uint32_t bad_offset = 0;   // NLMSGERR_ATTR_OFFS: offset of the offending attribute, 0 if none
-  std::string syscall;       // the failing syscall when the error did not come from a NACK
+  int code = 0;             // positive errno (EEXIST, ENODEV, ...)
+  std::string detail;       // the kernel's NLMSGERR_ATTR_MSG, or our own explanation
+  uint32_t bad_offset = 0;  // NLMSGERR_ATTR_OFFS: offset of the offending attribute, 0 if none
+  std::string syscall;      // the failing syscall when the error did not come from a NACK
 
   static Error FromErrno(const char* syscall_name, int err = errno) {
     Error e;
@@ -33,7 +33,7 @@ struct Error {
 
 class Status {
  public:
-  Status() = default;  // success
+  Status() = default;                                               // success
   Status(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT: implicit by design
 
   bool ok() const { return !failed_; }
@@ -48,8 +48,8 @@ class Status {
 template <class T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}       // NOLINT: implicit by design
   Result(Status status) : v_(status.take_error()) {}  // only for failed statuses
 
   bool ok() const { return v_.index() == 0; }

@@ -279,7 +279,8 @@ Status Socket::RunGroup(Request* const* group, size_t count, int timeout_ms) {
     // the group's numbering, so late parts of the interrupted run are recognised as stale.
     first = pending.size() - 1;
     uint32_t seq = NextSeq();
-    for (size_t i = 0; i < pending.size(); ++i) pending[i].seq = seq - static_cast<uint32_t>(first - i);
+    for (size_t i = 0; i < pending.size(); ++i)
+      pending[i].seq = seq - static_cast<uint32_t>(first - i);
     nlmsghdr h;
     std::memcpy(&h, last.request->message.data(), sizeof h);
     h.nlmsg_seq = seq;

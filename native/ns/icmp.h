@@ -14,10 +14,10 @@ namespace netns_native::ns {
 
 struct EchoReply {
   uint16_t seq = 0;
-  uint8_t ttl = 0;        // IPv4 TTL or IPv6 hop limit of the reply
-  size_t bytes = 0;       // ICMP message length, as ping(8) prints it
-  std::string from;       // the replying address
-  double rtt_ms = 0;      // kernel receive timestamp minus the send time carried in the payload
+  uint8_t ttl = 0;    // IPv4 TTL or IPv6 hop limit of the reply
+  size_t bytes = 0;   // ICMP message length, as ping(8) prints it
+  std::string from;   // the replying address
+  double rtt_ms = 0;  // kernel receive timestamp minus the send time carried in the payload
 };
 
 // A raw ICMP (AF_INET) or ICMPv6 (AF_INET6) socket in the calling thread's namespace:

@@ -18,13 +18,20 @@ constexpr const char* kThreadNetns = "/proc/thread-self/ns/net";
 
 const char* NamespaceTypeName(int type) {
   switch (type) {
-    case CLONE_NEWNS: return "mount";
-    case CLONE_NEWUTS: return "UTS";
-    case CLONE_NEWIPC: return "IPC";
-    case CLONE_NEWUSER: return "user";
-    case CLONE_NEWPID: return "PID";
-    case CLONE_NEWCGROUP: return "cgroup";
-    default: return "non-network";
+    case CLONE_NEWNS:
+      return "mount";
+    case CLONE_NEWUTS:
+      return "UTS";
+    case CLONE_NEWIPC:
+      return "IPC";
+    case CLONE_NEWUSER:
+      return "user";
+    case CLONE_NEWPID:
+      return "PID";
+    case CLONE_NEWCGROUP:
+      return "cgroup";
+    default:
+      return "non-network";
   }
 }
 
@@ -34,7 +41,8 @@ class DirLock {
   static Result<DirLock> Acquire(const std::string& dir) {
     UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd) return Error::FromErrno("open");
-    if (RetryOnEintr([&] { return flock(fd.get(), LOCK_EX); }) < 0) return Error::FromErrno("flock");
+    if (RetryOnEintr([&] { return flock(fd.get(), LOCK_EX); }) < 0)
+      return Error::FromErrno("flock");
     return DirLock(std::move(fd));
   }
 
@@ -116,7 +124,8 @@ Result<UniqueFd> CreateNamedNetns(const std::string& run_dir, const std::string&
   };
   if (unshare(CLONE_NEWNET) != 0) return fail("unshare(CLONE_NEWNET)");
   // /proc/thread-self, not /proc/self: /proc/self names the main thread's namespace.
-  if (mount(kThreadNetns, path.c_str(), "none", MS_BIND, nullptr) != 0) return fail("mount(MS_BIND)");
+  if (mount(kThreadNetns, path.c_str(), "none", MS_BIND, nullptr) != 0)
+    return fail("mount(MS_BIND)");
   Result<UniqueFd> fd = OpenThreadNetns();
   if (!fd.ok()) {
     umount2(path.c_str(), MNT_DETACH);

@@ -54,7 +54,8 @@ Result<std::vector<uint8_t>> BuildDumpAddrs(uint8_t family, int32_t index) {
 Result<AddressInfo> ParseAddr(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;
-  if (msg.nlmsg_type != RTM_NEWADDR || !netlink::AttrsAfterHeader(msg, sizeof(ifaddrmsg), &p, &len)) {
+  if (msg.nlmsg_type != RTM_NEWADDR ||
+      !netlink::AttrsAfterHeader(msg, sizeof(ifaddrmsg), &p, &len)) {
     return Error::Invalid("not an RTM_NEWADDR message");
   }
   ifaddrmsg ifa;

@@ -13,9 +13,9 @@
 namespace netns_native::rtnl {
 
 struct AddressRequest {
-  uint8_t family = 0;      // AF_INET / AF_INET6
+  uint8_t family = 0;  // AF_INET / AF_INET6
   uint8_t prefixlen = 0;
-  int32_t index = 0;       // the link
+  int32_t index = 0;                              // the link
   std::vector<uint8_t> local;                     // IFA_LOCAL (and IFA_ADDRESS)
   std::optional<std::vector<uint8_t>> peer;       // IFA_ADDRESS on point-to-point links
   std::optional<std::vector<uint8_t>> broadcast;  // IFA_BROADCAST (IPv4)

@@ -1,9 +1,9 @@
 #include "link.h"
 
 #include <linux/if_link.h>
-#include <sys/socket.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <sys/socket.h>
 
 #include "../netlink/message.h"
 
@@ -140,7 +140,8 @@ Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& k
 Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;
-  if (msg.nlmsg_type != RTM_NEWLINK || !netlink::AttrsAfterHeader(msg, sizeof(ifinfomsg), &p, &len)) {
+  if (msg.nlmsg_type != RTM_NEWLINK ||
+      !netlink::AttrsAfterHeader(msg, sizeof(ifinfomsg), &p, &len)) {
     return Error::Invalid("not an RTM_NEWLINK message");
   }
   ifinfomsg ifi;

@@ -16,14 +16,14 @@ namespace netns_native::rtnl {
 
 // IFLA_INFO_DATA of kind "bridge" (IFLA_BR_*). Times are in centiseconds, as iproute2 shows them.
 struct BridgeAttrs {
-  std::optional<uint32_t> stp_state;       // IFLA_BR_STP_STATE: 0 off, 1 on
-  std::optional<uint8_t> vlan_filtering;   // IFLA_BR_VLAN_FILTERING
-  std::optional<uint32_t> forward_delay;   // IFLA_BR_FORWARD_DELAY
-  std::optional<uint32_t> hello_time;      // IFLA_BR_HELLO_TIME
-  std::optional<uint32_t> max_age;         // IFLA_BR_MAX_AGE
-  std::optional<uint32_t> ageing_time;     // IFLA_BR_AGEING_TIME
-  std::optional<uint16_t> priority;        // IFLA_BR_PRIORITY
-  std::optional<uint16_t> default_pvid;    // IFLA_BR_VLAN_DEFAULT_PVID
+  std::optional<uint32_t> stp_state;      // IFLA_BR_STP_STATE: 0 off, 1 on
+  std::optional<uint8_t> vlan_filtering;  // IFLA_BR_VLAN_FILTERING
+  std::optional<uint32_t> forward_delay;  // IFLA_BR_FORWARD_DELAY
+  std::optional<uint32_t> hello_time;     // IFLA_BR_HELLO_TIME
+  std::optional<uint32_t> max_age;        // IFLA_BR_MAX_AGE
+  std::optional<uint32_t> ageing_time;    // IFLA_BR_AGEING_TIME
+  std::optional<uint16_t> priority;       // IFLA_BR_PRIORITY
+  std::optional<uint16_t> default_pvid;   // IFLA_BR_VLAN_DEFAULT_PVID
 };
 
 // What an RTM_NEWLINK request sets. Unset optionals are not sent.
@@ -37,12 +37,12 @@ struct LinkRequest {
   std::optional<uint32_t> txqlen;  // IFLA_TXQLEN
   std::optional<uint32_t> group;   // IFLA_GROUP
   std::optional<std::vector<uint8_t>> address;  // IFLA_ADDRESS (MAC)
-  std::optional<int32_t> master;   // IFLA_MASTER; 0 detaches from the current master
-  std::optional<int> netns_fd;     // IFLA_NET_NS_FD: create in / move to that namespace
-  std::optional<std::string> alias;             // IFLA_IFALIAS
-  std::optional<std::string> new_name;          // rename: IFLA_IFNAME when addressing by index
-  std::optional<BridgeAttrs> bridge;            // IFLA_INFO_DATA for kind "bridge"
-  std::unique_ptr<LinkRequest> peer;            // VETH_INFO_PEER for kind "veth"
+  std::optional<int32_t> master;                // IFLA_MASTER; 0 detaches from the current master
+  std::optional<int> netns_fd;          // IFLA_NET_NS_FD: create in / move to that namespace
+  std::optional<std::string> alias;     // IFLA_IFALIAS
+  std::optional<std::string> new_name;  // rename: IFLA_IFNAME when addressing by index
+  std::optional<BridgeAttrs> bridge;    // IFLA_INFO_DATA for kind "bridge"
+  std::unique_ptr<LinkRequest> peer;    // VETH_INFO_PEER for kind "veth"
 };
 
 // A decoded RTM_NEWLINK message.
@@ -57,8 +57,8 @@ struct LinkInfo {
   std::vector<uint8_t> address, broadcast;
   uint8_t operstate = 0;  // IF_OPER_*
   uint8_t carrier = 0;
-  int32_t master = 0;     // IFLA_MASTER, 0 if none
-  int32_t link = 0;       // IFLA_LINK (a veth's peer index), 0 if none
+  int32_t master = 0;                   // IFLA_MASTER, 0 if none
+  int32_t link = 0;                     // IFLA_LINK (a veth's peer index), 0 if none
   std::optional<int32_t> link_netnsid;  // IFLA_LINK_NETNSID: `link` lives in that namespace
   std::string kind, slave_kind, alias, qdisc;
   std::optional<BridgeAttrs> bridge;

@@ -12,17 +12,17 @@
 namespace netns_native::rtnl {
 
 struct RouteRequest {
-  uint8_t family = 0;       // AF_INET / AF_INET6
-  uint8_t dst_len = 0;      // 0 with empty dst: the default route
-  uint32_t table = 0;       // RT_TABLE_*; ids above 255 go in RTA_TABLE
-  uint8_t protocol = 0;     // RTPROT_*
-  uint8_t scope = 0;        // RT_SCOPE_*
-  uint8_t type = 0;         // RTN_*
-  uint32_t flags = 0;       // RTNH_F_ONLINK, ...
-  std::vector<uint8_t> dst;       // RTA_DST
-  std::vector<uint8_t> gateway;   // RTA_GATEWAY
-  std::vector<uint8_t> prefsrc;   // RTA_PREFSRC
-  std::optional<int32_t> oif;     // RTA_OIF
+  uint8_t family = 0;                // AF_INET / AF_INET6
+  uint8_t dst_len = 0;               // 0 with empty dst: the default route
+  uint32_t table = 0;                // RT_TABLE_*; ids above 255 go in RTA_TABLE
+  uint8_t protocol = 0;              // RTPROT_*
+  uint8_t scope = 0;                 // RT_SCOPE_*
+  uint8_t type = 0;                  // RTN_*
+  uint32_t flags = 0;                // RTNH_F_ONLINK, ...
+  std::vector<uint8_t> dst;          // RTA_DST
+  std::vector<uint8_t> gateway;      // RTA_GATEWAY
+  std::vector<uint8_t> prefsrc;      // RTA_PREFSRC
+  std::optional<int32_t> oif;        // RTA_OIF
   std::optional<uint32_t> priority;  // RTA_PRIORITY (the metric)
 };
 

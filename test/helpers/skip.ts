@@ -17,7 +17,6 @@ export function describeKernel(name: string, fn: () => void): void {
     ? 'needs root (CAP_SYS_ADMIN + CAP_NET_ADMIN); run `npm test` as root'
     : 'must run inside the throwaway namespace; run it through `npm test`';
   describe.skip(`${name} [SKIPPED: ${why}]`, fn);
-  // eslint-disable-next-line no-console
   console.warn(`netns-native: skipping "${name}": ${why}`);
 }
 
