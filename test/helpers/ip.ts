@@ -44,7 +44,7 @@ export interface IpRoute {
 
 /** Runs a command and returns stdout; throws with stderr on failure. */
 export function run(cmd: string, args: string[], input?: string): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
 }
 
 /** `ip [-n ns] -json ARGS...`, parsed. `ns` undefined: the namespace the tests run in. */
@@ -98,11 +98,32 @@ export function snapshot(ns: string | undefined): string {
     const { stats64: _s, ...rest } = l;
     return rest;
   };
+  // IPv6 duplicate address detection finishes on its own schedule: not a change we made.
+  const settled = (l: IpAddr) => ({
+    ...l,
+    addr_info: l.addr_info.map(({ tentative: _t, ...a }: IpAddrInfo & { tentative?: boolean }) => a),
+  });
   return JSON.stringify({
     links: ipJson<Record<string, unknown>[]>(ns, '-details', 'link', 'show').map(strip),
-    addrs: ipJson(ns, 'addr', 'show'),
+    addrs: ipJson<IpAddr[]>(ns, 'addr', 'show').map(settled),
     routes: ipJson(ns, 'route', 'show', 'table', 'all'),
     routes6: ipJson(ns, '-6', 'route', 'show', 'table', 'all'),
     netns: netnsNames(),
   });
+}
+
+/**
+ * Waits until IPv6 duplicate address detection has finished on every address of a namespace,
+ * so that later snapshots do not see the kernel's own follow-up changes (flags, local routes).
+ */
+export async function settled(ns: string | undefined, timeoutMs = 10000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  const tentative = () =>
+    ipJson<Array<{ addr_info: Array<{ tentative?: boolean }> }>>(ns, 'addr', 'show').some((l) =>
+      l.addr_info.some((a) => a.tentative),
+    );
+  while (tentative()) {
+    if (Date.now() > end) throw new Error('IPv6 duplicate address detection did not finish');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

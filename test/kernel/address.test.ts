@@ -1,0 +1,69 @@
+import { VethPair } from 'netns-native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { addrs } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+describeKernel('addresses', () => {
+  it('adds, lists and deletes IPv4 and IPv6 addresses', async () => {
+    const ns = await freshNamespace();
+    const { local } = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    await local.addAddress('198.18.5.1/24');
+    await local.addAddress('fd00:5::1/64', { nodad: true });
+    const witness = addrs(ns.name, local.name);
+    expect(witness).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ family: 'inet', local: '198.18.5.1', prefixlen: 24, scope: 'global' }),
+        expect.objectContaining({ family: 'inet6', local: 'fd00:5::1', prefixlen: 64, scope: 'global' }),
+      ]),
+    );
+    const mine = await local.addresses();
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          address: '198.18.5.1',
+          prefixLength: 24,
+          family: 4,
+          cidr: '198.18.5.1/24',
+          linkIndex: local.index,
+          scope: 'global',
+        }),
+        expect.objectContaining({ address: 'fd00:5::1', prefixLength: 64, family: 6, cidr: 'fd00:5::1/64' }),
+      ]),
+    );
+    expect(mine.find((a) => a.address === 'fd00:5::1')?.flags).toContain('nodad');
+    expect((await ns.addresses()).map((a) => a.cidr)).toEqual(
+      expect.arrayContaining(['198.18.5.1/24', 'fd00:5::1/64']),
+    );
+
+    await local.deleteAddress('198.18.5.1/24');
+    await local.deleteAddress('fd00:5::1/64');
+    const after = addrs(ns.name, local.name).map((a) => a.local);
+    expect(after).not.toContain('198.18.5.1');
+    expect(after).not.toContain('fd00:5::1');
+  });
+
+  it('a bare address is a host address; broadcast can be derived', async () => {
+    const ns = await freshNamespace();
+    const { local } = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    await local.addAddress('198.18.6.9');
+    await local.addAddress('198.18.7.1/22', { broadcast: true });
+    const w = addrs(ns.name, local.name);
+    expect(w).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ local: '198.18.6.9', prefixlen: 32 }),
+        expect.objectContaining({ local: '198.18.7.1', prefixlen: 22, broadcast: '198.18.7.255' }),
+      ]),
+    );
+  });
+
+  it('namespace-wide addresses() includes lo once it is up', async () => {
+    const ns = await freshNamespace();
+    await (await ns.link('lo')).up();
+    const list = await ns.addresses();
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ address: '127.0.0.1', prefixLength: 8, scope: 'host', linkIndex: 1 }),
+      ]),
+    );
+  });
+});

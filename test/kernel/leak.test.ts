@@ -1,0 +1,78 @@
+/**
+ * 200 cycles of namespace + veth + address + delete must leave the process as it found it:
+ * the same open fds, no mounts left under /run/netns, every thread in its home namespace.
+ */
+import * as fs from 'node:fs';
+import { Namespace, VethPair } from 'netns-native';
+import { uniqueName } from '../helpers/fresh';
+import { links } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+function openFds(): string[] {
+  return fs
+    .readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return ''; // the fd readdir itself used
+      }
+    })
+    .filter((target) => target !== '')
+    .sort();
+}
+
+function netnsMounts(): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(' /run/netns/'));
+}
+
+function threadNamespaces(): bigint[] {
+  return fs.readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      return [fs.statSync(`/proc/self/task/${tid}/ns/net`, { bigint: true }).ino];
+    } catch {
+      return []; // a thread that just exited
+    }
+  });
+}
+
+async function cycle(i: number): Promise<string> {
+  const ns = await Namespace.create(uniqueName());
+  const name = `lk${i}`;
+  const { peer } = await VethPair.create({ name, peerName: 'eth0', peerNamespace: ns });
+  await peer.addAddress('198.18.40.1/24');
+  await peer.up();
+  await ns.delete();
+  return name;
+}
+
+describeKernel('leaks', () => {
+  it('200 cycles of create namespace + veth + address + delete leak nothing', async () => {
+    // Warm up: worker and namespace threads start on first use.
+    await cycle(999);
+    await new Promise((r) => setTimeout(r, 100));
+    const home = Namespace.current().inode;
+    const fdsBefore = openFds();
+    const mountsBefore = netnsMounts();
+
+    const names: string[] = [];
+    for (let i = 0; i < 200; i++) names.push(await cycle(i));
+
+    expect(openFds()).toEqual(fdsBefore);
+    expect(netnsMounts()).toEqual(mountsBefore);
+    expect(fs.readdirSync('/run/netns').filter((n) => n.startsWith('nnt-') && names.includes(n))).toEqual([]);
+    const threads = threadNamespaces();
+    expect(threads.length).toBeGreaterThan(1);
+    expect(threads.every((ino) => ino === home)).toBe(true);
+
+    // The kernel destroys each namespace asynchronously; the veths go with them.
+    const deadline = Date.now() + 30000;
+    while (links(undefined).some((l) => names.includes(l.ifname))) {
+      if (Date.now() > deadline) throw new Error('veths of deleted namespaces are still there');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+});

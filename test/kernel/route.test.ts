@@ -1,0 +1,115 @@
+import { VethPair, type Namespace, type Link } from 'netns-native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { routes, routes6 } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+async function withAddress(): Promise<{ ns: Namespace; dev: Link }> {
+  const ns = await freshNamespace();
+  const { local, peer } = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+  await local.addAddress('198.18.10.1/24');
+  await local.addAddress('fd00:10::1/64', { nodad: true });
+  await local.up();
+  await peer.up();
+  return { ns, dev: local };
+}
+
+describeKernel('routes', () => {
+  it('adds a default route via a gateway, lists it, deletes it', async () => {
+    const { ns, dev } = await withAddress();
+    await ns.addRoute({ destination: 'default', gateway: '198.18.10.254' });
+    expect(routes(ns.name)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ dst: 'default', gateway: '198.18.10.254', dev: dev.name })]),
+    );
+    const listed = await ns.routes();
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          destination: 'default',
+          gateway: '198.18.10.254',
+          family: 4,
+          link: dev.name,
+          linkIndex: dev.index,
+          protocol: 'boot',
+          scope: 'global',
+          table: 254,
+        }),
+      ]),
+    );
+    await ns.deleteRoute({ destination: 'default' });
+    expect(routes(ns.name).find((r) => r.dst === 'default')).toBeUndefined();
+  });
+
+  it('adds a subnet via a device (scope link) and a metric', async () => {
+    const { ns, dev } = await withAddress();
+    await ns.addRoute({ destination: '198.19.20.0/24', link: dev, metric: 50 });
+    await ns.addRoute({ destination: '198.19.21.0/24', link: dev.name });
+    const w = routes(ns.name);
+    expect(w).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dst: '198.19.20.0/24', dev: dev.name, scope: 'link', metric: 50 }),
+        expect.objectContaining({ dst: '198.19.21.0/24', dev: dev.name, scope: 'link' }),
+      ]),
+    );
+    const mine = await ns.routes({ family: 4 });
+    expect(mine.find((r) => r.destination === '198.19.20.0/24')).toMatchObject({
+      metric: 50,
+      scope: 'link',
+      link: dev.name,
+    });
+    await ns.deleteRoute({ destination: '198.19.20.0/24', link: dev });
+    expect(routes(ns.name).find((r) => r.dst === '198.19.20.0/24')).toBeUndefined();
+  });
+
+  it('IPv6 routes: default via gateway and a prefix', async () => {
+    const { ns, dev } = await withAddress();
+    await ns.addRoute({ destination: 'default', gateway: 'fd00:10::fe' });
+    await ns.addRoute({ destination: 'fd00:99::/64', gateway: 'fd00:10::fe', metric: 10 });
+    const w = routes6(ns.name);
+    expect(w).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dst: 'default', gateway: 'fd00:10::fe', dev: dev.name }),
+        expect.objectContaining({ dst: 'fd00:99::/64', gateway: 'fd00:10::fe', metric: 10 }),
+      ]),
+    );
+    const mine = await ns.routes({ family: 6 });
+    expect(mine.every((r) => r.family === 6)).toBe(true);
+    expect(mine).toEqual(
+      expect.arrayContaining([expect.objectContaining({ destination: 'fd00:99::/64', metric: 10 })]),
+    );
+    await ns.deleteRoute({ destination: 'fd00:99::/64' });
+    await ns.deleteRoute({ destination: 'default', family: 6 });
+    expect(routes6(ns.name).find((r) => r.dst === 'fd00:99::/64' || r.dst === 'default')).toBeUndefined();
+  });
+
+  it('routes in another table are separate from main', async () => {
+    const { ns, dev } = await withAddress();
+    await ns.addRoute({ destination: '198.19.30.0/24', gateway: '198.18.10.2', table: 100 });
+    await ns.addRoute({ destination: 'default', link: dev, table: 1000 });
+    expect(routes(ns.name, 'table', '100')).toEqual([
+      expect.objectContaining({ dst: '198.19.30.0/24', gateway: '198.18.10.2' }),
+    ]);
+    expect(routes(ns.name, 'table', '1000')).toEqual([expect.objectContaining({ dst: 'default', dev: dev.name })]);
+    expect((await ns.routes()).find((r) => r.destination === '198.19.30.0/24')).toBeUndefined();
+    expect(await ns.routes({ table: 100, family: 4 })).toEqual([
+      expect.objectContaining({ destination: '198.19.30.0/24', gateway: '198.18.10.2', table: 100 }),
+    ]);
+    const all = await ns.routes({ table: 0 });
+    expect(all.map((r) => r.table)).toEqual(expect.arrayContaining([100, 1000, 254, 255]));
+    await ns.deleteRoute({ destination: '198.19.30.0/24', table: 100 });
+    expect(routes(ns.name, 'table', '100')).toEqual([]);
+  });
+
+  it('blackhole and unreachable routes', async () => {
+    const { ns } = await withAddress();
+    await ns.addRoute({ destination: '198.19.40.0/24', type: 'blackhole' });
+    await ns.addRoute({ destination: '198.19.41.0/24', type: 'unreachable' });
+    expect(routes(ns.name)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'blackhole', dst: '198.19.40.0/24' }),
+        expect.objectContaining({ type: 'unreachable', dst: '198.19.41.0/24' }),
+      ]),
+    );
+    const mine = await ns.routes();
+    expect(mine.find((r) => r.destination === '198.19.40.0/24')?.type).toBe('blackhole');
+  });
+});

@@ -1,0 +1,82 @@
+import { Namespace, VethPair } from 'netns-native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { link } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+describeKernel('VethPair', () => {
+  it('creates both ends in one namespace', async () => {
+    const ns = await freshNamespace();
+    const pair = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    const a = link(ns.name, pair.local.name);
+    const b = link(ns.name, pair.peer.name);
+    expect(a?.linkinfo?.info_kind).toBe('veth');
+    expect(b?.linkinfo?.info_kind).toBe('veth');
+    expect(a?.link).toBe(pair.peer.name);
+    expect(pair.local.parentIndex).toBe(pair.peer.index);
+    expect(pair.peer.parentIndex).toBe(pair.local.index);
+    expect(pair.local.isUp).toBe(false);
+  });
+
+  it('creates each end directly in its own namespace, in one request', async () => {
+    const x = await freshNamespace();
+    const y = await freshNamespace();
+    const pair = await VethPair.create({
+      name: uniqueName('a'),
+      peerName: uniqueName('b'),
+      namespace: x,
+      peerNamespace: y,
+      mtu: 9000,
+    });
+    expect(pair.local.namespace).toBe(x);
+    expect(pair.peer.namespace).toBe(y);
+    expect(link(x.name, pair.local.name)?.mtu).toBe(9000);
+    expect(link(y.name, pair.peer.name)?.mtu).toBe(9000);
+    expect(link(x.name, pair.peer.name)).toBeUndefined();
+    expect(link(y.name, pair.local.name)).toBeUndefined();
+    expect(link(undefined, pair.local.name)).toBeUndefined();
+    expect(link(x.name, pair.local.name)?.link_netnsid).toBeDefined();
+  });
+
+  it('defaults to the current namespace, and takes MACs', async () => {
+    const name = uniqueName('a');
+    const pair = await VethPair.create({
+      name,
+      peerName: uniqueName('b'),
+      mac: '02:00:00:00:00:0a',
+      peerMac: '02:00:00:00:00:0b',
+    });
+    try {
+      expect(pair.local.namespace).toBe(Namespace.current());
+      expect(link(undefined, name)?.address).toBe('02:00:00:00:00:0a');
+      expect(link(undefined, pair.peer.name)?.address).toBe('02:00:00:00:00:0b');
+    } finally {
+      await pair.delete();
+    }
+    expect(link(undefined, name)).toBeUndefined();
+  });
+
+  it('delete() removes both ends', async () => {
+    const x = await freshNamespace();
+    const y = await freshNamespace();
+    const pair = await VethPair.create({
+      name: uniqueName('a'),
+      peerName: uniqueName('b'),
+      namespace: x,
+      peerNamespace: y,
+    });
+    await pair.delete();
+    expect(link(x.name, pair.local.name)).toBeUndefined();
+    expect(link(y.name, pair.peer.name)).toBeUndefined();
+  });
+
+  it('`await using` deletes the pair at the end of the scope', async () => {
+    const ns = await freshNamespace();
+    let name = '';
+    {
+      await using pair = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+      name = pair.local.name;
+      expect(link(ns.name, name)).toBeDefined();
+    }
+    expect(link(ns.name, name)).toBeUndefined();
+  });
+});

@@ -1,0 +1,52 @@
+import { NetnsError, errnoName, failure, fromNative, invalid } from '../../lib/errors';
+
+describe('NetnsError', () => {
+  it('reads as a sentence ending in the code', () => {
+    const e = new NetnsError({
+      code: 'EEXIST',
+      errno: 17,
+      operation: 'create veth "veth-a"',
+      reason: 'a link with that name already exists',
+    });
+    expect(e.message).toBe('cannot create veth "veth-a": a link with that name already exists (EEXIST)');
+    expect(e.name).toBe('NetnsError');
+    expect(e).toBeInstanceOf(Error);
+    expect(e.stack).toContain('errors.test.ts');
+  });
+
+  it('uses the phrase for the subject when the kernel gave no text', () => {
+    expect(fromNative({ errno: 17 }, 'create namespace "x"', 'namespace').message).toBe(
+      'cannot create namespace "x": a namespace with that name already exists (EEXIST)',
+    );
+    expect(fromNative({ errno: 17 }, 'add route default', 'route').message).toMatch(/that route already exists/);
+    expect(fromNative({ errno: 3 }, 'delete route x', 'route').message).toMatch(/no such route \(ESRCH\)$/);
+    expect(fromNative({ errno: 1 }, 'create namespace "x"', 'namespace').message).toMatch(
+      /needs root, or CAP_NET_ADMIN/,
+    );
+  });
+
+  it("prefers the kernel's extended-ack text, tidied", () => {
+    const e = fromNative({ errno: 22, detail: 'Mtu greater than device maximum.' }, 'set MTU', 'link');
+    expect(e.message).toBe('cannot set MTU: mtu greater than device maximum (EINVAL)');
+    expect(e.detail).toBe('Mtu greater than device maximum.');
+    expect(e.errno).toBe(22);
+  });
+
+  it('names errno values as Node does', () => {
+    expect(errnoName(17)).toBe('EEXIST');
+    expect(errnoName(95)).toBe('EOPNOTSUPP');
+    expect(errnoName(11)).toBe('EAGAIN');
+    expect(errnoName(9999)).toBe('E9999');
+  });
+
+  it('builds input errors and our own failures', () => {
+    expect(invalid('op', 'bad')).toMatchObject({ code: 'EINVAL', errno: 22, message: 'cannot op: bad (EINVAL)' });
+    expect(failure('EBADF', 'op', 'closed')).toMatchObject({ code: 'EBADF', errno: 9 });
+  });
+
+  it('keeps non-kernel errors readable', () => {
+    const e = fromNative(new TypeError('boom'), 'op', 'link');
+    expect(e).toBeInstanceOf(NetnsError);
+    expect(e.message).toBe('cannot op: boom (EINVAL)');
+  });
+});

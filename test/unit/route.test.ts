@@ -1,0 +1,88 @@
+import { broadcastOf } from '../../lib/address';
+import { NetnsError } from '../../lib/errors';
+import { routeFromNative, routeRequest } from '../../lib/route';
+
+describe('routeRequest', () => {
+  it('a default route via a gateway, as `ip route add default via`', () => {
+    expect(routeRequest({ destination: 'default', gateway: '198.18.0.1' }, undefined, false, 'op')).toEqual({
+      family: 2,
+      dstLen: 0,
+      table: 254,
+      gateway: '198.18.0.1',
+      type: 1,
+      protocol: 3,
+      scope: 0,
+    });
+  });
+
+  it('a subnet via a device is scope link for IPv4 and global for IPv6', () => {
+    expect(routeRequest({ destination: '198.18.1.0/24' }, 5, false, 'op')).toMatchObject({
+      oif: 5,
+      scope: 253,
+      dstLen: 24,
+      dst: '198.18.1.0',
+    });
+    expect(routeRequest({ destination: 'fd00:1::/64' }, 5, false, 'op')).toMatchObject({ family: 10, scope: 0 });
+  });
+
+  it('a delete matches any scope, protocol and type unless given', () => {
+    const req = routeRequest({ destination: '198.18.1.0/24', table: 100, metric: 7 }, undefined, true, 'op');
+    expect(req).toEqual({ family: 2, dstLen: 24, dst: '198.18.1.0', table: 100, priority: 7, scope: 255 });
+  });
+
+  it.each([
+    [{ destination: 'fd00::/64', gateway: '198.18.0.1' }, /is IPv4 but the destination is IPv6/],
+    [{ destination: 'default', family: 6, gateway: '198.18.0.1' }, /does not match/],
+    [{ destination: 'default', table: 0 }, /table must be an integer from 1/],
+    [{ destination: 'default', type: 'bogus' }, /unknown route type/],
+    [{ destination: 'default', scope: 'galaxy' }, /unknown scope/],
+    [{ destination: 'default', protocol: 'carrier-pigeon' }, /unknown route protocol/],
+    [null, /must be an object/],
+  ])('rejects %j', (spec, message) => {
+    expect(() => routeRequest(spec as never, undefined, false, 'op')).toThrow(NetnsError);
+    expect(() => routeRequest(spec as never, undefined, false, 'op')).toThrow(message);
+  });
+});
+
+describe('routeFromNative', () => {
+  it('names protocol, scope, type and the device', () => {
+    const route = routeFromNative(
+      {
+        family: 2,
+        dstLen: 24,
+        srcLen: 0,
+        tos: 0,
+        protocol: 2,
+        scope: 253,
+        type: 1,
+        table: 254,
+        flags: 0,
+        oif: 3,
+        dst: '198.18.1.0',
+        prefsrc: '198.18.1.1',
+      },
+      new Map([[3, 'veth0']]),
+    );
+    expect(route).toEqual({
+      destination: '198.18.1.0/24',
+      family: 4,
+      table: 254,
+      type: 'unicast',
+      protocol: 'kernel',
+      scope: 'link',
+      linkIndex: 3,
+      link: 'veth0',
+      source: '198.18.1.1',
+    });
+  });
+});
+
+describe('broadcastOf', () => {
+  it.each([
+    ['198.18.7.1', 22, '198.18.7.255'],
+    ['198.18.0.1', 24, '198.18.0.255'],
+    ['198.18.0.1', 32, '198.18.0.1'],
+    ['198.18.0.1', 0, '255.255.255.255'],
+    ['198.18.0.1', 15, '198.19.255.255'],
+  ])('%s/%d -> %s', (a, p, b) => expect(broadcastOf(a, p)).toBe(b));
+});

@@ -1,0 +1,99 @@
+import { NetnsError } from '../../lib/errors';
+import { checkLinkName, checkMtu, checkNamespaceName, parseCidr, parseIp, parseMac } from '../../lib/validate';
+
+function rejection(fn: () => unknown): NetnsError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(NetnsError);
+    return e as NetnsError;
+  }
+  throw new Error('expected a NetnsError');
+}
+
+describe('link names', () => {
+  it.each(['eth0', 'veth-a', 'a', 'abcdefghijklmno', 'br_0.100', 'x@y'])('accepts %j', (name) => {
+    expect(checkLinkName(name, 'op')).toBe(name);
+  });
+  it.each([
+    ['', /is empty/],
+    ['abcdefghijklmnop', /is 16 bytes long; Linux allows at most 15/],
+    ['ééééééééé', /is 18 bytes long/],
+    ['a/b', /contains/],
+    ['a b', /contains/],
+    ['a:b', /contains/],
+    ['tab\t', /contains/],
+    ['.', /is not a valid link name/],
+    ['..', /is not a valid link name/],
+    [42, /must be a string/],
+  ])('rejects %j', (name, message) => {
+    const e = rejection(() => checkLinkName(name, 'create veth "x"'));
+    expect(e.code).toBe('EINVAL');
+    expect(e.errno).toBe(22);
+    expect(e.operation).toBe('create veth "x"');
+    expect(e.message).toMatch(message);
+    expect(e.message).toMatch(/^cannot create veth "x": .* \(EINVAL\)$/);
+  });
+});
+
+describe('namespace names', () => {
+  it.each(['test1', 'a.b', 'with-dash', 'x'.repeat(255)])('accepts %j', (n) => {
+    expect(checkNamespaceName(n, 'op')).toBe(n);
+  });
+  it.each(['', '.', '..', 'a/b', 'x'.repeat(256), 'nul\0'])('rejects %j', (n) => {
+    expect(rejection(() => checkNamespaceName(n, 'op')).code).toBe('EINVAL');
+  });
+});
+
+describe('addresses', () => {
+  it.each([
+    ['198.18.0.1/24', { address: '198.18.0.1', prefixLength: 24, family: 4 }],
+    ['198.18.0.1', { address: '198.18.0.1', prefixLength: 32, family: 4 }],
+    ['fd00::1/64', { address: 'fd00::1', prefixLength: 64, family: 6 }],
+    ['fd00::1', { address: 'fd00::1', prefixLength: 128, family: 6 }],
+    ['0.0.0.0/0', { address: '0.0.0.0', prefixLength: 0, family: 4 }],
+  ])('parses %s', (text, parsed) => {
+    expect(parseCidr(text, 'op')).toEqual(parsed);
+  });
+  it.each([
+    '300.1.1.1/24',
+    '198.18.0.1/33',
+    'fd00::1/129',
+    '198.18.0.1/',
+    '198.18.0.1/-1',
+    '198.18.0.1/2x',
+    '1.2.3',
+    'localhost',
+    '',
+    '01.2.3.4',
+  ])('rejects %j', (text) => {
+    expect(rejection(() => parseCidr(text, 'op')).code).toBe('EINVAL');
+  });
+  it('rejects a CIDR where a plain address is needed', () => {
+    expect(rejection(() => parseIp('198.18.0.1/24', 'op')).message).toMatch(/is not a valid IPv4 or IPv6 address/);
+  });
+});
+
+describe('MAC addresses', () => {
+  it('normalises case and separators', () => {
+    expect(parseMac('02:AB:cd:00:11:22', 'op')).toBe('02:ab:cd:00:11:22');
+    expect(parseMac('02-ab-cd-00-11-22', 'op')).toBe('02:ab:cd:00:11:22');
+  });
+  it.each([
+    ['01:00:5e:00:00:01', /multicast/],
+    ['ff:ff:ff:ff:ff:ff', /multicast/],
+    ['00:00:00:00:00:00', /all-zero/],
+    ['02:00:00:00:00', /is not a MAC address/],
+    ['02:00:00:00:00:0g', /is not a MAC address/],
+    ['0200.0000.0001', /is not a MAC address/],
+  ])('rejects %s', (mac, message) => {
+    expect(rejection(() => parseMac(mac, 'op')).message).toMatch(message);
+  });
+});
+
+describe('MTU', () => {
+  it.each([1, 68, 1500, 9000, 65535])('accepts %d', (mtu) => expect(checkMtu(mtu, 'op')).toBe(mtu));
+  it.each([0, -1, 1.5, NaN, Infinity, '1500', 2 ** 31])('rejects %j', (mtu) => {
+    expect(rejection(() => checkMtu(mtu, 'op')).message).toMatch(/the MTU must be an integer from 1 to 2147483647/);
+  });
+});
