@@ -26,7 +26,8 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
     fd_.Reset(info[0].As<Napi::Number>().Int32Value());
     family_ = info[1].As<Napi::Number>().Int32Value();
   }
-  ~IcmpSocket() override { StopWatching(); }
+  // Finalized only when not watching (watching holds a reference), or at environment teardown.
+  ~IcmpSocket() override { StopWatching(/*unref=*/false); }
 
  private:
   // send(address, id, seq, payloadLength)
@@ -72,18 +73,23 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
       auto* self = static_cast<IcmpSocket*>(p->data);
       Napi::Env env = self->Env();
       Napi::HandleScope scope(env);
-      self->callback_.MakeCallback(self->Value(), {}, *self->context_);
+      try {
+        self->callback_.MakeCallback(self->Value(), {}, *self->context_);
+      } catch (const Napi::Error& e) {
+        // Nothing above us in this libuv callback can catch it: report it as uncaught.
+        napi_fatal_exception(env, e.Value());
+      }
     });
     return env.Undefined();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    StopWatching();
+    StopWatching(/*unref=*/true);
     fd_.Reset();
     return info.Env().Undefined();
   }
 
-  void StopWatching() {
+  void StopWatching(bool unref) {
     if (!poll_) return;
     uv_poll_stop(poll_);
     uv_close(reinterpret_cast<uv_handle_t*>(poll_),
@@ -91,7 +97,7 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
     poll_ = nullptr;
     callback_.Reset();
     context_.reset();
-    Unref();
+    if (unref) Unref();
   }
 
   UniqueFd fd_;
