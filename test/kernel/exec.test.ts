@@ -241,6 +241,24 @@ describeKernel('Namespace.exec / spawn', () => {
     }
   });
 
+  it('join: { pid } runs the program inside another PID namespace', async () => {
+    const ns = await freshNamespace();
+    const holder = ns.spawn('sleep', ['30'], { unshare: ['pid'], stdio: 'ignore' });
+    try {
+      await spawned(holder);
+      const init = onlyChild(holder.pid as number);
+      const r = await ns.exec('sh', ['-c', 'readlink /proc/self/ns/pid; grep NSpid /proc/self/status'], {
+        join: { pid: init },
+      });
+      const [link, nspid] = r.stdout.trim().split('\n');
+      expect(link).toBe(fs.readlinkSync(`/proc/${init}/ns/pid`));
+      expect(nspid).toMatch(/^NSpid:\s+\d+\s+\d+$/); // a PID outside and one inside
+      expect(nspid?.split(/\s+/).pop()).not.toBe('1');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
   it('unshare: user, cgroup, uts, ipc together', async () => {
     const ns = await freshNamespace();
     const r = await ns.exec(
@@ -270,6 +288,8 @@ describeKernel('Namespace.exec / spawn', () => {
       signal: null,
       timedOut: false,
     });
+    const ids = await ns.exec('sh', ['-c', 'id -u; id -g; id -G'], { uid: 65534, gid: 65534 });
+    expect(ids.stdout).toBe('65534\n65534\n65534\n');
     const env = await ns.exec('env', [], { env: { ONLY: '1' } });
     expect(env.stdout).toBe('ONLY=1\n');
     const argv0 = await ns.exec('sh', ['-c', 'echo $0'], { argv0: 'custom-name' });
