@@ -10,16 +10,15 @@
  *
  * Failures inside the helper reach us through a status pipe whose write end closes when the
  * program is exec'd: EOF with nothing read means the program runs; one line
- * `<errno> <step>\t<detail>` means it could not be started. Until that is known the
- * ChildProcess holds back its 'spawn' and 'exit' events; on failure it emits 'error' instead,
- * exactly as child_process.spawn does for a program it cannot start (ENOENT, EACCES), or a
- * NetnsError when a namespace step failed.
+ * `<errno> <step>\t<detail>` means it could not be started. spawn() reads it before returning,
+ * as child_process.spawn waits for exec, so the ChildProcess returned is the program, already
+ * in its namespaces; on failure it emits 'error' exactly as child_process.spawn does for a
+ * program it cannot start (ENOENT, EACCES), or a NetnsError when a namespace step failed.
  * @internal
  */
 import * as child_process from 'node:child_process';
 import type { ChildProcess, SpawnOptions as NodeSpawnOptions, StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { errnoName, failure, fromNative, invalid, NetnsError } from './errors';
 import { kExecTarget, type ExecTarget, type ExecTargetOwner } from './internal';
@@ -364,63 +363,61 @@ export function spawnIn(
   }
   // What the program is, for messages and for anyone reading them (as child_process sets them).
   Object.assign(child, { spawnfile: p.file, spawnargs: p.argv });
-  watchStatus(child, readFd, p, operation);
+  // If Node could not start the helper (a bad cwd), there is no writer: EOF at once, and
+  // Node reports the error itself.
+  const error = parseStatus(readStatus(readFd), p, operation);
+  if (error) reportFailure(child, error);
   return child;
 }
 
 /**
- * Holds back 'spawn' and 'exit' until the helper's status pipe says whether the program was
- * exec'd; then replays them, or emits 'error' in their place.
+ * Waits for the helper's verdict, as libuv waits for exec in child_process.spawn: EOF on the
+ * status pipe (the program was exec'd: its write end was close-on-exec) or a failure line (the
+ * helper exits 127). Blocking the event loop for this is what makes the returned ChildProcess
+ * the program itself, already in its namespaces, as child_process.spawn's is.
  */
-function watchStatus(child: ChildProcess, readFd: number, p: Plan, operation: string): void {
+function readStatus(readFd: number): string {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(1024);
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(readFd, buf, 0, buf.length, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EINTR' || code === 'EAGAIN') continue;
+        throw e;
+      }
+      if (n === 0) break;
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+  } finally {
+    fs.closeSync(readFd);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The program could not be started: as child_process.spawn does then, emit 'error' on the next
+ * tick, no 'spawn' and no 'exit' (the helper's exit 127 is not the program's), and 'close' with
+ * exitCode the negative errno.
+ */
+function reportFailure(child: ChildProcess, error: Error): void {
+  const code = -Math.abs((error as { errno?: number }).errno ?? 0);
   const emit = child.emit.bind(child) as (event: string | symbol, ...args: unknown[]) => boolean;
-  let state: 'pending' | 'ok' | 'failed' = 'pending';
-  let failedErrno = 0;
-  const held: Array<[string | symbol, unknown[]]> = [];
-  const setExitCode = (code: number): void => {
+  const setExitCode = (): void => {
     (child as { exitCode: number | null }).exitCode = code;
   };
   child.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
-    if (state === 'pending' && (event === 'spawn' || event === 'exit' || event === 'close')) {
-      held.push([event, args]);
-      return true;
+    if (event === 'spawn' || event === 'exit') {
+      setExitCode();
+      return false;
     }
-    if (state === 'failed') {
-      // The helper exiting 127 is not the program exiting: the program never ran. As with a
-      // failed child_process.spawn: no 'spawn', no 'exit', exitCode the negative errno.
-      if (event === 'spawn' || event === 'exit') {
-        setExitCode(-failedErrno);
-        return false;
-      }
-      if (event === 'close') return emit(event, -failedErrno, null);
-    }
+    if (event === 'close') return emit(event, code, null);
     return emit(event, ...args);
   }) as ChildProcess['emit'];
-
-  const chunks: Buffer[] = [];
-  let reader: net.Socket;
-  try {
-    reader = new net.Socket({ fd: readFd, readable: true, writable: false });
-  } catch (e) {
-    fs.closeSync(readFd);
-    throw e;
-  }
-  reader.on('data', (chunk: Buffer) => chunks.push(chunk));
-  reader.on('error', () => undefined); // EOF is what matters; a read error counts as EOF
-  reader.on('close', () => {
-    const error = parseStatus(Buffer.concat(chunks).toString('utf8'), p, operation);
-    const replay = held.splice(0);
-    if (!error) {
-      state = 'ok';
-      for (const [event, args] of replay) emit(event, ...args);
-      return;
-    }
-    state = 'failed';
-    failedErrno = Math.abs((error as { errno?: number }).errno ?? 0);
-    if (replay.some(([event]) => event === 'exit')) setExitCode(-failedErrno);
-    emit('error', error);
-    for (const [event] of replay) if (event === 'close') emit('close', -failedErrno, null);
-  });
+  process.nextTick(() => emit('error', error));
 }
 
 /**

@@ -307,6 +307,22 @@ describeKernel('Namespace.exec / spawn', () => {
     await until(() => out === 'HELLO WORLD');
   });
 
+  it('when spawn() returns, the process is already the program, inside the namespace', async () => {
+    const ns = await freshNamespace();
+    for (let i = 0; i < 5; i++) {
+      const child = ns.spawn('sleep', ['30'], { stdio: 'ignore', hostname: `h${i}` });
+      try {
+        expect(nsInode(child.pid as number, 'net')).toBe(ns.inode);
+        expect(nsInode(child.pid as number, 'uts')).not.toBe(nsInode(process.pid, 'uts'));
+        expect(fs.readlinkSync(`/proc/${child.pid}/exe`)).toMatch(/sleep$/);
+        expect(run('ip', ['netns', 'identify', String(child.pid)]).trim()).toBe(ns.name);
+      } finally {
+        child.kill('SIGKILL');
+      }
+      await exited(child);
+    }
+  });
+
   it('signals and kill() come back as with child_process.spawn', async () => {
     const ns = await freshNamespace();
     const r = await ns.exec('sh', ['-c', 'kill -USR1 $$']);
@@ -392,22 +408,33 @@ describeKernel('Namespace.exec / spawn', () => {
       await exited(child);
     }
     // extra stdio entries the caller passes do reach it, at the same numbers
-    const r = await ns.exec('sh', ['-c', 'ls /proc/$$/fd | sort -n | tr "\\n" " "'], {
-      stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'pipe'],
-    });
-    expect(r.stdout).toBe('0 1 2 4 ');
+    const child = ns.spawn('sleep', ['30'], { stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'pipe'] });
+    try {
+      expect([...fdsOf(child.pid as number).keys()].sort()).toEqual([0, 1, 2, 4]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await exited(child);
   });
 
-  it('no zombie after 200 spawns, with and without a PID namespace', async () => {
+  it('no zombie and no fd of ours left after 200 spawns, with and without a PID namespace', async () => {
     const ns = await freshNamespace();
+    await ns.exec('true'); // warm up: lazily made handles and threads
+    const fds = fdsOf(process.pid).size;
     for (let round = 0; round < 10; round++) {
       const batch = Array.from({ length: 20 }, (_, i) =>
         ns.exec('true', [], i % 4 === 0 ? { unshare: ['pid'] } : {}).then((r) => r.exitCode),
       );
       expect(await Promise.all(batch)).toEqual(Array(20).fill(0));
     }
+    const failures = await Promise.all(
+      Array.from({ length: 10 }, () => ns.exec('no-such-program-nnt').catch((e: NetnsError) => e.code)),
+    );
+    expect(failures).toEqual(Array(10).fill('ENOENT'));
     await until(() => zombies().length === 0);
     expect(zombies()).toEqual([]);
+    await until(() => fdsOf(process.pid).size <= fds);
+    expect(fdsOf(process.pid).size).toBe(fds);
   });
 
   it('no thread of this process is left in a foreign namespace', async () => {
