@@ -158,7 +158,7 @@ function plan(target: ExecTarget, command: unknown, args: unknown, options: Spaw
       if (t === 'net' || t === 'network') {
         throw invalid(operation, 'unshare: the network namespace is the one this Namespace stands for');
       }
-      if (typeof t !== 'string' || !(t in TYPES)) {
+      if (typeof t !== 'string' || !Object.hasOwn(TYPES, t)) {
         throw invalid(
           operation,
           `unknown namespace type ${JSON.stringify(t)} in unshare; expected one of ${TYPE_NAMES.join(', ')}`,
@@ -187,7 +187,7 @@ function plan(target: ExecTarget, command: unknown, args: unknown, options: Spaw
       if (type === 'net' || type === 'network') {
         throw invalid(operation, 'join: the network namespace is the one this Namespace stands for');
       }
-      if (!(type in TYPES)) {
+      if (!Object.hasOwn(TYPES, type)) {
         throw invalid(operation, `unknown namespace type "${type}" in join; expected one of ${TYPE_NAMES.join(', ')}`);
       }
       const t = type as NamespaceType;

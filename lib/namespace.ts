@@ -24,7 +24,7 @@ import {
   type NativeRoute,
 } from './native';
 import { ping, type PingOptions, type PingResult } from './ping';
-import { identifyPid, pidsIn } from './proc';
+import { identifyPid, netnsNames, NSFS_MAGIC, nsfsInode, pidsIn } from './proc';
 import { describeRoute, routeFromNative, routeRequest, type Route, type RouteSpec } from './route';
 import {
   connectIn,
@@ -38,7 +38,6 @@ import { checkInteger, checkLinkName, checkNamespaceName } from './validate';
 
 /** Where named namespaces live, as for iproute2. */
 export const NETNS_RUN_DIR = '/run/netns';
-const NSFS_MAGIC = 0x6e736673;
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions {
@@ -573,28 +572,9 @@ function homeInode(): bigint {
   return home;
 }
 
-/** The inode of an nsfs file, or undefined if it is not one (a stray file, or missing). */
-async function nsfsInode(nsPath: string): Promise<bigint | undefined> {
-  try {
-    const [sfs, st] = await Promise.all([fs.promises.statfs(nsPath), fs.promises.stat(nsPath, { bigint: true })]);
-    return sfs.type === NSFS_MAGIC ? st.ino : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The name under /run/netns that refers to the namespace with this inode (`ip netns identify`). */
 async function nameOf(inode: bigint): Promise<string | undefined> {
-  let names: string[];
-  try {
-    names = await fs.promises.readdir(NETNS_RUN_DIR);
-  } catch {
-    return undefined;
-  }
-  for (const name of names.sort()) {
-    if ((await nsfsInode(path.join(NETNS_RUN_DIR, name))) === inode) return name;
-  }
-  return undefined;
+  return (await netnsNames()).get(inode)?.[0];
 }
 
 function nameOfSync(inode: bigint): string | undefined {

@@ -49,8 +49,12 @@ async function readNsLink(link: string): Promise<[NamespaceKind, bigint] | undef
   }
 }
 
-/** Named network namespaces: inode -> names (sorted). */
-async function namedNetns(): Promise<Map<bigint, string[]>> {
+/**
+ * Named network namespaces: inode -> its names under /run/netns, sorted. Entries that are not
+ * mounted namespaces (stray files) are skipped.
+ * @internal
+ */
+export async function netnsNames(): Promise<Map<bigint, string[]>> {
   const out = new Map<bigint, string[]>();
   let names: string[];
   try {
@@ -58,20 +62,22 @@ async function namedNetns(): Promise<Map<bigint, string[]>> {
   } catch {
     return out;
   }
-  await Promise.all(
-    names.map(async (name) => {
-      const ino = await netnsInodeOf(path.join(RUN_DIR, name));
-      if (ino !== undefined) out.set(ino, [...(out.get(ino) ?? []), name]);
-    }),
-  );
-  for (const list of out.values()) list.sort();
+  const inodes = await Promise.all(names.map((name) => nsfsInode(path.join(RUN_DIR, name))));
+  names.forEach((name, i) => {
+    const ino = inodes[i];
+    if (ino !== undefined) out.set(ino, [...(out.get(ino) ?? []), name]);
+  });
   return out;
 }
 
-const NSFS_MAGIC = 0x6e736673;
+/** statfs(2) f_type of nsfs (linux/magic.h). */
+export const NSFS_MAGIC = 0x6e736673;
 
-/** The inode of a file under /run/netns if it is a namespace (nsfs), else undefined. */
-async function netnsInodeOf(file: string): Promise<bigint | undefined> {
+/**
+ * The inode of an nsfs file, or undefined if it is not one (a stray file, or missing).
+ * @internal
+ */
+export async function nsfsInode(file: string): Promise<bigint | undefined> {
   try {
     const [sfs, st] = await Promise.all([fs.promises.statfs(file), fs.promises.stat(file, { bigint: true })]);
     return sfs.type === NSFS_MAGIC ? st.ino : undefined;
@@ -109,7 +115,7 @@ export async function identifyPid(pid: number): Promise<string[]> {
     }
     throw failure('EIO', operation, `cannot read /proc/${pid}/ns/net`);
   }
-  return (await namedNetns()).get(link[1]) ?? [];
+  return (await netnsNames()).get(link[1]) ?? [];
 }
 
 /**
@@ -163,7 +169,7 @@ export async function listAllNamespaces(): Promise<NamespaceInfo[]> {
     // no mountinfo: nothing more to add
   }
 
-  const names = await namedNetns();
+  const names = await netnsNames();
   const out = [...byKey.values()];
   for (const info of out) {
     info.pids.sort((a, b) => a - b);

@@ -1,13 +1,9 @@
 // Sockets inside a namespace, handed to Node as fds; and the small pieces lib/exec.ts needs
 // (a close-on-exec pipe, the type of an nsfs file).
 #include <fcntl.h>
-#include <linux/nsfs.h>
-#include <sys/ioctl.h>
-#include <sys/statfs.h>
 #include <uv.h>
 
-#include <linux/magic.h>
-
+#include "../ns/netns.h"
 #include "../ns/socket.h"
 #include "api.h"
 #include "convert.h"
@@ -178,19 +174,13 @@ Napi::Value NamespaceType(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>().Utf8Value();
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) throw ToJsError(env, Error::FromErrno("open"));
-  struct statfs sfs;
-  if (fstatfs(fd.get(), &sfs) != 0) throw ToJsError(env, Error::FromErrno("fstatfs"));
-  if (sfs.f_type != NSFS_MAGIC) {
-    throw ToJsError(env, Error::Invalid("not a namespace file (not an nsfs mount or "
-                                        "/proc/PID/ns/* entry)"));
-  }
-  int type = ioctl(fd.get(), NS_GET_NSTYPE);
-  if (type < 0) throw ToJsError(env, Error::FromErrno("ioctl(NS_GET_NSTYPE)"));
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) throw ToJsError(env, Error::FromErrno("fstat"));
+  Result<int> type = ns::NamespaceFileType(fd.get());
+  if (!type.ok()) throw ToJsError(env, type.error());
+  Result<uint64_t> inode = ns::NetnsInode(fd.get());
+  if (!inode.ok()) throw ToJsError(env, inode.error());
   Napi::Object o = Napi::Object::New(env);
-  o.Set("type", type);
-  o.Set("inode", Napi::BigInt::New(env, static_cast<uint64_t>(st.st_ino)));
+  o.Set("type", type.value());
+  o.Set("inode", Napi::BigInt::New(env, inode.value()));
   return o;
 }
 
