@@ -18,6 +18,8 @@
  */
 import * as child_process from 'node:child_process';
 import type { ChildProcess, SpawnOptions as NodeSpawnOptions, StdioOptions } from 'node:child_process';
+
+export type { ChildProcess };
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errnoName, failure, fromNative, invalid, NetnsError } from './errors';

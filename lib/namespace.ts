@@ -1,11 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import type * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as path from 'node:path';
 import { addressFromNative, type Address } from './address';
 import { failure, fromNative, invalid } from './errors';
-import { execIn, spawnIn, type ExecOptions, type ExecResult, type SpawnOptions } from './exec';
+import { execIn, spawnIn, type ChildProcess, type ExecOptions, type ExecResult, type SpawnOptions } from './exec';
 import { kExecTarget, kHandle, type ExecTarget, type ExecTargetOwner, type HandleOwner } from './internal';
 import { batchAsync, request, requestAsync, throwFirstFailure } from './kernel';
 import { Link, describeNamespace, makeLink } from './link';
@@ -429,7 +428,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
    * of this process that `stdio` does not pass is closed in the program.
    *
    * Returns Node's own ChildProcess, which is the program itself: stdio, env, cwd, kill(),
-   * 'exit' and 'close' behave as with child_process.spawn. A program that cannot be started
+   * 'exit' and 'close' behave as with Node's own spawn(). A program that cannot be started
    * gives the same 'error' event (ENOENT, EACCES). With `unshare: ['pid']` (or `join.pid`) the
    * helper stays as the program's parent, PID 1's parent outside the new PID namespace: it
    * forwards signals (a signal the program has no handler for, which the kernel would not

@@ -20,14 +20,9 @@ class OpenSocketJob : public Job {
       : handle_(std::move(handle)), request_(std::move(request)) {}
 
   void Execute() override {
-    Result<ns::NetnsHandle::Lease> lease = handle_->Use();
+    Result<ns::NetnsHandle::Lease> lease = handle_->Enter();
     if (!lease.ok()) {
       result_ = lease.take_error();
-      return;
-    }
-    Status entered = ns::EnterNetns(handle_->fd());
-    if (!entered.ok()) {
-      result_ = entered.take_error();
       return;
     }
     result_ = ns::OpenSocket(request_);
