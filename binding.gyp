@@ -11,7 +11,8 @@
       "native/ns/netns.cc",
       "native/ns/ns_thread.cc",
       "native/ns/handle.cc",
-      "native/ns/icmp.cc"
+      "native/ns/icmp.cc",
+      "native/ns/socket.cc"
     ]
   },
   "targets": [
@@ -24,7 +25,8 @@
         "native/addon/jobs.cc",
         "native/addon/namespace_api.cc",
         "native/addon/rtnl_api.cc",
-        "native/addon/icmp_api.cc"
+        "native/addon/icmp_api.cc",
+        "native/addon/socket_api.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
@@ -32,6 +34,12 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-O2"],
       "ldflags": ["-pthread"]
+    },
+    {
+      "target_name": "nsexec",
+      "type": "executable",
+      "sources": ["native/exec/nsexec.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2"]
     }
   ]
 }

@@ -42,7 +42,7 @@ export class NetnsError extends Error {
  * @internal
  */
 export type Subject =
-  'namespace' | 'link' | 'link-create' | 'move' | 'rename' | 'master' | 'address' | 'route' | 'ping';
+  'namespace' | 'link' | 'link-create' | 'move' | 'rename' | 'master' | 'address' | 'route' | 'ping' | 'socket';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -69,11 +69,16 @@ const PHRASES: Record<string, Phrases> = {
     '*': 'address not available',
     address: 'that address is not assigned to the link',
     ping: 'no source address for that destination in this namespace',
+    socket: 'that address is not assigned to any link in the namespace',
   },
+  EADDRINUSE: { '*': 'that address and port are already in use in the namespace' },
+  ECONNREFUSED: { '*': 'connection refused: nothing listens on that address and port' },
+  ECONNRESET: { '*': 'the connection was reset by the peer' },
   ENETUNREACH: {
     '*': 'network unreachable',
     route: 'the gateway is not on any directly connected subnet of this namespace',
     ping: 'no route to that address from this namespace',
+    socket: 'no route to that address from this namespace',
   },
   EHOSTUNREACH: { '*': 'no route to host' },
   EPERM: { '*': PRIVILEGE },
@@ -87,7 +92,7 @@ const PHRASES: Record<string, Phrases> = {
   EBADF: { '*': 'the namespace has been closed or deleted' },
   ENOBUFS: { '*': 'the kernel ran out of buffer space; retry' },
   ENOSPC: { '*': 'no space left' },
-  ETIMEDOUT: { '*': 'the kernel did not answer in time' },
+  ETIMEDOUT: { '*': 'the kernel did not answer in time', socket: 'no answer in time' },
   EINTR: { '*': 'interrupted by concurrent changes; retry' },
   EMSGSIZE: { '*': 'the request or reply is too large' },
   ESTALE: { namespace: 'it was replaced by another namespace of the same name' },

@@ -11,3 +11,6 @@ export { NetnsError } from './errors';
 export type { Address } from './address';
 export type { Route, RouteSpec, RouteType } from './route';
 export type { PingOptions, PingReply, PingResult } from './ping';
+export { listAllNamespaces, type NamespaceInfo, type NamespaceKind } from './proc';
+export type { SpawnOptions, ExecOptions, ExecResult, NamespaceType } from './exec';
+export type { ListenOptions, ConnectOptions, UdpBindOptions } from './sockets';

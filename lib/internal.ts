@@ -13,3 +13,22 @@ export interface HandleOwner {
   /** ' in namespace "test1"', or '' for the namespace this process runs in. */
   readonly where: string;
 }
+
+/** Namespace[kExecTarget](operation): what the exec helper needs to enter it, synchronously. */
+export const kExecTarget = Symbol('netns-native.execTarget');
+
+/** How the exec helper finds the network namespace. */
+export interface ExecTarget {
+  /** The namespace fd, when the Namespace is open (mapped into the helper). */
+  fd: number | undefined;
+  /** Otherwise this path is opened, and must still have this inode. */
+  path: string;
+  inode: bigint;
+  /** The name under /run/netns: /etc/netns/NAME/* is bound over /etc/*. */
+  name: string | undefined;
+}
+
+export interface ExecTargetOwner {
+  [kExecTarget](operation: string): ExecTarget;
+  readonly where: string;
+}

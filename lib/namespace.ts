@@ -1,8 +1,11 @@
+import type * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import type * as net from 'node:net';
 import * as path from 'node:path';
 import { addressFromNative, type Address } from './address';
 import { failure, fromNative, invalid } from './errors';
-import { kHandle, type HandleOwner } from './internal';
+import { execIn, spawnIn, type ChildProcess, type ExecOptions, type ExecResult, type SpawnOptions } from './exec';
+import { kExecTarget, kHandle, type ExecTarget, type ExecTargetOwner, type HandleOwner } from './internal';
 import { batchAsync, request, requestAsync, throwFirstFailure } from './kernel';
 import { Link, describeNamespace, makeLink } from './link';
 import {
@@ -20,12 +23,20 @@ import {
   type NativeRoute,
 } from './native';
 import { ping, type PingOptions, type PingResult } from './ping';
+import { identifyPid, netnsNames, NSFS_MAGIC, nsfsInode, pidsIn } from './proc';
 import { describeRoute, routeFromNative, routeRequest, type Route, type RouteSpec } from './route';
+import {
+  connectIn,
+  createUdpSocketIn,
+  listenIn,
+  type ConnectOptions,
+  type ListenOptions,
+  type UdpBindOptions,
+} from './sockets';
 import { checkInteger, checkLinkName, checkNamespaceName } from './validate';
 
 /** Where named namespaces live, as for iproute2. */
 export const NETNS_RUN_DIR = '/run/netns';
-const NSFS_MAGIC = 0x6e736673;
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions {
@@ -53,7 +64,7 @@ type State = 'open' | 'closed' | 'deleted';
  * await lo.up();                                       // ip -n test1 link set lo up
  * ```
  */
-export class Namespace implements HandleOwner {
+export class Namespace implements HandleOwner, ExecTargetOwner {
   /** The name under /run/netns, or undefined for an anonymous namespace. */
   readonly name: string | undefined;
   /** An nsfs path that refers to it: /run/netns/NAME, /proc/PID/ns/net, ... */
@@ -409,6 +420,109 @@ export class Namespace implements HandleOwner {
     return ping(this[kHandle](operation), address, options, operation);
   }
 
+  /**
+   * Starts a program inside this namespace, like `ip netns exec NAME command args...`: a new
+   * mount namespace with /sys remounted for this network namespace and every file under
+   * /etc/netns/NAME/ bound over the same file under /etc (so a per-namespace resolv.conf and
+   * hosts work). `unshare`, `hostname` and `join` add namespaces of the other types. Every fd
+   * of this process that `stdio` does not pass is closed in the program.
+   *
+   * Returns Node's own ChildProcess, which is the program itself: stdio, env, cwd, kill(),
+   * 'exit' and 'close' behave as with Node's own spawn(). A program that cannot be started
+   * gives the same 'error' event (ENOENT, EACCES). With `unshare: ['pid']` (or `join.pid`) the
+   * helper stays as the program's parent, PID 1's parent outside the new PID namespace: it
+   * forwards signals (a signal the program has no handler for, which the kernel would not
+   * deliver to a PID 1, kills it as it would any other process), and exits as the program did.
+   *
+   * @throws NetnsError (synchronously, before anything is spawned) EINVAL for bad options,
+   *   EBADF for a closed or deleted namespace, ENOENT/ESTALE for a name that is gone or
+   *   replaced. A namespace step that fails inside the helper (EPERM joining a namespace, ...)
+   *   is emitted as 'error' with a NetnsError.
+   * @example
+   * ```ts
+   * const child = ns.spawn('ip', ['-json', 'addr'], { stdio: 'inherit' });
+   * const box = ns.spawn('sh', ['-c', 'hostname; echo $$'], { hostname: 'box', unshare: ['pid'] });
+   * ```
+   */
+  spawn(command: string, args?: readonly string[], options?: SpawnOptions): ChildProcess;
+  spawn(command: string, options?: SpawnOptions): ChildProcess;
+  spawn(command: string, args?: readonly string[] | SpawnOptions, options?: SpawnOptions): ChildProcess {
+    return spawnIn(this, command, args, options);
+  }
+
+  /**
+   * Runs a program inside this namespace (as {@link Namespace.spawn}) to its end and collects
+   * its output. Resolves whatever the exit status; rejects (NetnsError) only when the program
+   * could not be started: ENOENT for a missing program, EINVAL for bad options, ...
+   * @example
+   * ```ts
+   * const { stdout, exitCode } = await ns.exec('cat', ['/etc/resolv.conf']);
+   * ```
+   */
+  exec(command: string, args?: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  exec(command: string, args?: readonly string[] | ExecOptions, options?: ExecOptions): Promise<ExecResult> {
+    return execIn(this, command, args, options);
+  }
+
+  /**
+   * Makes `server` (a net.Server, http.Server, ...) listen on a TCP port inside this
+   * namespace: the socket is created, bound and put to listen in the namespace, then handed to
+   * `server.listen({ fd })`. Connections are served by this process as usual.
+   * @throws NetnsError EADDRINUSE, EADDRNOTAVAIL (the host is not an address of this
+   *   namespace), EINVAL for bad options or a server already listening.
+   * @example
+   * ```ts
+   * const server = http.createServer((req, res) => res.end('hi'));
+   * await ns.listen(server, { port: 8080, host: '198.18.0.1' });
+   * ```
+   */
+  async listen(server: net.Server, options: ListenOptions): Promise<void> {
+    return listenIn(this, server, options);
+  }
+
+  /**
+   * A TCP connection made from inside this namespace (the socket is created there; the
+   * handshake is awaited on the event loop). Resolves with a connected net.Socket.
+   * @throws NetnsError ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ETIMEDOUT (after `timeoutMs`,
+   *   default 30 s).
+   */
+  async connect(options: ConnectOptions): Promise<net.Socket> {
+    return connectIn(this, options);
+  }
+
+  /**
+   * A UDP socket created and bound inside this namespace (default: any address, a free port),
+   * as a dgram.Socket already listening.
+   * @throws NetnsError EADDRINUSE, EADDRNOTAVAIL, EINVAL.
+   */
+  async createUdpSocket(type: 'udp4' | 'udp6', bind?: UdpBindOptions): Promise<dgram.Socket> {
+    return createUdpSocketIn(this, type, bind);
+  }
+
+  /** The processes in this namespace, ascending, like `ip netns pids NAME`. From /proc. */
+  async pids(): Promise<number[]> {
+    return pidsIn(this.inode);
+  }
+
+  /**
+   * The names under /run/netns of the network namespace process `pid` is in, like
+   * `ip netns identify PID` (empty when it has none).
+   * @throws NetnsError ESRCH if there is no such process.
+   */
+  static async identify(pid: number): Promise<string[]> {
+    return identifyPid(pid);
+  }
+
+  /** @internal What the exec helper needs, synchronously (spawn returns a ChildProcess). */
+  [kExecTarget](operation: string): ExecTarget {
+    if (this.#state !== 'open') {
+      throw failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`);
+    }
+    const fd = this.#handle ? addon.namespaceFd(this.#handle) : -1;
+    return { fd: fd >= 0 ? fd : undefined, path: this.path, inode: this.inode, name: this.name };
+  }
+
   toJSON(): Record<string, unknown> {
     return { name: this.name, path: this.path, inode: String(this.inode) };
   }
@@ -457,28 +571,9 @@ function homeInode(): bigint {
   return home;
 }
 
-/** The inode of an nsfs file, or undefined if it is not one (a stray file, or missing). */
-async function nsfsInode(nsPath: string): Promise<bigint | undefined> {
-  try {
-    const [sfs, st] = await Promise.all([fs.promises.statfs(nsPath), fs.promises.stat(nsPath, { bigint: true })]);
-    return sfs.type === NSFS_MAGIC ? st.ino : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The name under /run/netns that refers to the namespace with this inode (`ip netns identify`). */
 async function nameOf(inode: bigint): Promise<string | undefined> {
-  let names: string[];
-  try {
-    names = await fs.promises.readdir(NETNS_RUN_DIR);
-  } catch {
-    return undefined;
-  }
-  for (const name of names.sort()) {
-    if ((await nsfsInode(path.join(NETNS_RUN_DIR, name))) === inode) return name;
-  }
-  return undefined;
+  return (await netnsNames()).get(inode)?.[0];
 }
 
 function nameOfSync(inode: bigint): string | undefined {

@@ -204,14 +204,50 @@ export interface Addon {
 
   /** On the namespace thread: a raw ICMP socket inside the namespace. */
   openIcmp(handle: NativeHandle, family: 4 | 6): Promise<NativeIcmpSocket>;
+
+  /**
+   * On the namespace thread: a TCP listener (bound, listening), a TCP socket whose
+   * non-blocking connect has started, or a bound UDP socket, created inside the namespace.
+   * The fd (close-on-exec, non-blocking) is the caller's to hand to Node or to close.
+   */
+  openSocket(handle: NativeHandle, request: NativeSocketRequest): Promise<{ fd: number; inProgress: boolean }>;
+  /**
+   * Waits on the event loop (no thread held) until a non-blocking connect on `fd` completes;
+   * resolves with its errno: 0 when connected, ETIMEDOUT after `timeoutMs`.
+   */
+  waitConnected(fd: number, timeoutMs: number): Promise<number>;
+  /** pipe2(O_CLOEXEC): [read end, write end]. */
+  pipe(): [number, number];
+  /**
+   * The type (a CLONE_NEW* flag) and inode of an nsfs file. Throws (errno) ENOENT for a
+   * missing path, EINVAL for a file that is not a namespace.
+   */
+  namespaceType(path: string): { type: number; inode: bigint };
 }
 
-// node-gyp-build looks in prebuilds/ first, then build/Release.
+/** What {@link Addon.openSocket} makes. `address` is textual IPv4 or IPv6. */
+export interface NativeSocketRequest {
+  kind: 'listen' | 'connect' | 'udp';
+  address: string;
+  port: number;
+  backlog?: number;
+  ipv6Only?: boolean;
+}
+
+// node-gyp-build looks in build/Release first, then prebuilds/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const load = require('node-gyp-build') as (dir: string) => Addon;
+const load = require('node-gyp-build') as ((dir: string) => Addon) & { path(dir: string): string };
 
 /** The addon, loaded from the package root (this file lives in dist/lib/ or lib/). */
 export const addon: Addon = load(packageRoot());
+
+/**
+ * The directory the addon was loaded from (build/Release, or prebuilds/linux-x64 in the
+ * package). The exec helper is built and shipped beside it.
+ */
+export function addonDirectory(): string {
+  return path.dirname(load.path(packageRoot()));
+}
 
 function packageRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
@@ -244,6 +280,14 @@ export const RT_SCOPE_LINK = 253;
 export const RT_SCOPE_HOST = 254;
 export const RT_SCOPE_NOWHERE = 255;
 export const RTN_UNICAST = 1;
+// linux/sched.h: namespace types, as NS_GET_NSTYPE reports them.
+export const CLONE_NEWNS = 0x00020000;
+export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_NEWUTS = 0x04000000;
+export const CLONE_NEWIPC = 0x08000000;
+export const CLONE_NEWUSER = 0x10000000;
+export const CLONE_NEWPID = 0x20000000;
+export const CLONE_NEWNET = 0x40000000;
 
 export function isFailure(r: NativeResult): r is NativeFailure {
   return typeof r === 'object' && r !== null && !Array.isArray(r) && 'errno' in r;

@@ -26,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitNamespaceApi(env, exports);
   InitRtnlApi(env, exports);
   InitIcmpApi(env, exports);
+  InitSocketApi(env, exports);
   return exports;
 }
 

@@ -114,14 +114,9 @@ class OpenJob : public Job {
 
   // On the namespace thread: a raw socket belongs to the namespace it is created in.
   void Execute() override {
-    Result<ns::NetnsHandle::Lease> lease = handle_->Use();
+    Result<ns::NetnsHandle::Lease> lease = handle_->Enter();
     if (!lease.ok()) {
       result_ = lease.take_error();
-      return;
-    }
-    Status entered = ns::EnterNetns(handle_->fd());
-    if (!entered.ok()) {
-      result_ = entered.take_error();
       return;
     }
     result_ = ns::OpenIcmpSocket(family_);

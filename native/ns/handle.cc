@@ -14,6 +14,14 @@ Result<NetnsHandle::Lease> NetnsHandle::Use() {
   return Lease(shared_from_this());
 }
 
+Result<NetnsHandle::Lease> NetnsHandle::Enter() {
+  Result<Lease> lease = Use();
+  if (!lease.ok()) return lease;
+  Status entered = EnterNetns(fd_.get());
+  if (!entered.ok()) return entered;
+  return lease;
+}
+
 void NetnsHandle::EndUse() {
   std::lock_guard<std::mutex> lock(mu_);
   if (--users_ == 0 && closed_) ReleaseLocked();

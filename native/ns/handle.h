@@ -41,6 +41,10 @@ class NetnsHandle : public std::enable_shared_from_this<NetnsHandle> {
   // A lease, or EBADF once the handle is closed.
   Result<Lease> Use();
 
+  // A lease, after moving the calling thread into this namespace: for tasks on the
+  // NamespaceThread that create something inside it (sockets). The lease keeps the fd open.
+  Result<Lease> Enter();
+
   int fd() const { return fd_.get(); }
   uint64_t inode() const { return inode_; }
   bool closed() const;

@@ -74,16 +74,23 @@ Result<UniqueFd> OpenThreadNetns() {
 
 }  // namespace
 
-Result<UniqueFd> OpenNetns(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return Error::FromErrno("open");
+Result<int> NamespaceFileType(int fd) {
   struct statfs sfs;
-  if (fstatfs(fd.get(), &sfs) != 0) return Error::FromErrno("fstatfs");
+  if (fstatfs(fd, &sfs) != 0) return Error::FromErrno("fstatfs");
   if (sfs.f_type != NSFS_MAGIC) {
     return Error::Invalid("not a namespace file (not an nsfs mount or /proc/PID/ns/* entry)");
   }
-  int type = ioctl(fd.get(), NS_GET_NSTYPE);
+  int type = ioctl(fd, NS_GET_NSTYPE);
   if (type < 0) return Error::FromErrno("ioctl(NS_GET_NSTYPE)");
+  return type;
+}
+
+Result<UniqueFd> OpenNetns(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Error::FromErrno("open");
+  Result<int> ns_type = NamespaceFileType(fd.get());
+  if (!ns_type.ok()) return ns_type.take_error();
+  int type = ns_type.value();
   if (type != CLONE_NEWNET) {
     return Error::Invalid(std::string("a ") + NamespaceTypeName(type) +
                           " namespace, not a network namespace");

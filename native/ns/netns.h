@@ -19,6 +19,10 @@ namespace netns_native::ns {
 // a namespace of another type.
 Result<UniqueFd> OpenNetns(const std::string& path);
 
+// The type of namespace an open nsfs file is (a CLONE_NEW* flag). EINVAL if it is not a
+// namespace at all.
+Result<int> NamespaceFileType(int fd);
+
 // The namespace's inode number: its identity (equal inode = same namespace).
 Result<uint64_t> NetnsInode(int fd);
 
