@@ -69,7 +69,7 @@ export class Bridge extends Link {
 
     const handle = await ns[kHandle](where);
     // Create and read back in one sendmsg.
-    const results = batch(
+    const results = await batch(
       handle,
       [
         { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } },
@@ -129,7 +129,7 @@ export class Bridge extends Link {
     if (!(link instanceof Link)) throw invalid(operation, 'the port must be a Link');
     if (link.namespace.inode !== this.namespace.inode) throw invalid(operation, 'the link is in another namespace');
     const handle = await this.namespace[kHandle](operation);
-    const now = request<NativeLink>(handle, { op: 'getlink', index: link.index }, operation, 'link');
+    const now = await request<NativeLink>(handle, { op: 'getlink', index: link.index }, operation, 'link');
     if (now.master !== this.index) throw invalid(operation, `"${link.name}" is not a port of this bridge`);
     await link.noMaster();
   }

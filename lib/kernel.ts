@@ -1,13 +1,23 @@
 /**
  * Running rtnetlink requests through the addon and turning failures into NetnsError.
  *
- * Where a request runs is decided here, by what it makes the kernel do:
- * - `request` runs on the JS thread. For requests the kernel completes inside sendmsg without
- *   sleeping (link up/down, MTU, master, addresses, routes, creating links, reading one link),
- *   the ACK is already queued when sendmsg returns: no thread hop, no wait.
- * - `requestAsync` runs on a worker thread, for requests that sleep in the kernel (deleting a
- *   link or moving it to another namespace waits ~16-36 ms on RCU) and for whole-namespace
- *   dumps, whose size has no bound. The event loop stays free meanwhile.
+ * Where a request runs is decided here, by what it makes the kernel do (docs/benchmarks.md,
+ * "Where the time goes", has the measurements behind it):
+ * - `request` / `batch`: requests the kernel completes inside sendmsg without sleeping (link
+ *   up/down, MTU, master, addresses, routes, creating links, reading one link). They run on
+ *   the JS thread: the ACK is already queued when sendmsg returns, so there is no thread hop
+ *   and nothing to wait for. Calls made in the same tick on the same namespace are coalesced
+ *   into one addon call (one sendmsg of up to 64 requests); each call still settles with its
+ *   own result or error. A burst is cut into slices of {@link kSliceOps} requests, one slice
+ *   per event-loop turn, so that many calls in flight never hold the loop for long.
+ * - `requestAsync` / `batchAsync`: requests that sleep in the kernel (deleting a link or moving
+ *   it to another namespace waits ~16-36 ms on RCU) and whole-namespace dumps, whose size has
+ *   no bound. They run on a worker thread, one addon call each (so that several sleeping
+ *   requests in flight wait in parallel), and the event loop stays free meanwhile.
+ *
+ * For measurement, NETNS_NATIVE_IO=worker (read once, at load) or {@link setIoMode} sends the
+ * first kind through the worker too, and NETNS_NATIVE_COALESCE=0 or {@link setCoalescing}
+ * turns coalescing off. The benchmark compares the choices; users have no reason to.
  * @internal
  */
 import { fromNative, type Subject } from './errors';
@@ -15,16 +25,134 @@ import { addon, isFailure, type NativeHandle, type NativeOp, type NativeResult, 
 
 type Success = Exclude<NativeResult, NativeFailure>;
 
-/** One request on the JS thread; throws NetnsError on failure. */
-export function request<T extends Success = Success>(
+/** Where requests that do not sleep run: on the JS thread ('inline') or a worker thread. */
+export type IoMode = 'inline' | 'worker';
+
+let ioMode: IoMode = process.env.NETNS_NATIVE_IO === 'worker' ? 'worker' : 'inline';
+let coalescing = process.env.NETNS_NATIVE_COALESCE !== '0';
+
+/** At most this many coalesced requests run per event-loop turn (inline mode). */
+export const kSliceOps = 32;
+
+/** Internal, for the benchmark: where non-sleeping requests run. */
+export function setIoMode(mode: IoMode): void {
+  ioMode = mode;
+}
+
+export function getIoMode(): IoMode {
+  return ioMode;
+}
+
+/** Internal, for the benchmark: whether calls in the same tick share one addon call. */
+export function setCoalescing(on: boolean): void {
+  coalescing = on;
+}
+
+interface Pending {
+  ops: NativeOp[];
+  resolve: (results: NativeResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Calls waiting for a flush, per namespace handle, in the order they were made. */
+const queues = new Map<NativeHandle, Pending[]>();
+
+/** Runs `ops` as non-sleeping requests: coalesced with other calls of this tick, inline or not. */
+function quick(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
+  if (!coalescing) {
+    return ioMode === 'inline'
+      ? new Promise((resolve) => resolve(addon.transact(handle, ops)))
+      : addon.transactAsync(handle, ops);
+  }
+  return new Promise((resolve, reject) => {
+    let queue = queues.get(handle);
+    if (queue === undefined) {
+      // A flush is scheduled exactly when the handle has a queue.
+      queues.set(handle, (queue = []));
+      queueMicrotask(() => flush(handle));
+    }
+    queue.push({ ops, resolve, reject });
+  });
+}
+
+function flush(handle: NativeHandle): void {
+  const queue = queues.get(handle) as Pending[];
+  // Inline, one slice per event-loop turn; calls made meanwhile queue up behind the rest.
+  let take = queue.length;
+  if (ioMode === 'inline') {
+    let ops = (queue[0] as Pending).ops.length;
+    for (take = 1; take < queue.length && ops + (queue[take] as Pending).ops.length <= kSliceOps; ++take) {
+      ops += (queue[take] as Pending).ops.length;
+    }
+  }
+  const slice = queue.splice(0, take);
+  if (queue.length > 0) setImmediate(() => flush(handle));
+  else queues.delete(handle);
+
+  const ops = slice.length === 1 ? (slice[0] as Pending).ops : slice.flatMap((p) => p.ops);
+  if (ioMode === 'inline') {
+    let results: NativeResult[];
+    try {
+      results = addon.transact(handle, ops);
+    } catch (e) {
+      settleFailed(handle, slice, e);
+      return;
+    }
+    distribute(slice, results);
+  } else {
+    let promise: Promise<NativeResult[]>;
+    try {
+      promise = addon.transactAsync(handle, ops);
+    } catch (e) {
+      settleFailed(handle, slice, e);
+      return;
+    }
+    promise.then(
+      (results) => distribute(slice, results),
+      (e: unknown) => settleFailed(handle, slice, e),
+    );
+  }
+}
+
+/** Hands each call its own results, in order. */
+function distribute(slice: Pending[], results: NativeResult[]): void {
+  let at = 0;
+  for (const p of slice) {
+    p.resolve(slice.length === 1 ? results : results.slice(at, at + p.ops.length));
+    at += p.ops.length;
+  }
+}
+
+/**
+ * The addon refused a coalesced call as a whole. That happens before anything is sent (a
+ * closed namespace, a malformed request), so each call is tried again on its own and fails or
+ * succeeds by itself.
+ */
+function settleFailed(handle: NativeHandle, slice: Pending[], error: unknown): void {
+  if (slice.length === 1) {
+    (slice[0] as Pending).reject(error);
+    return;
+  }
+  for (const p of slice) {
+    try {
+      if (ioMode === 'inline') p.resolve(addon.transact(handle, p.ops));
+      else addon.transactAsync(handle, p.ops).then(p.resolve, p.reject);
+    } catch (e) {
+      p.reject(e);
+    }
+  }
+}
+
+/** One request that does not sleep in the kernel; rejects with NetnsError on failure. */
+export async function request<T extends Success = Success>(
   handle: NativeHandle,
   op: NativeOp,
   operation: string,
   subject: Subject,
-): T {
+): Promise<T> {
   let result: NativeResult;
   try {
-    result = addon.transact(handle, [op])[0];
+    result = (await quick(handle, [op]))[0];
   } catch (e) {
     throw fromNative(e, operation, subject);
   }
@@ -32,10 +160,15 @@ export function request<T extends Success = Success>(
   return result as T;
 }
 
-/** Several requests on the JS thread, in one sendmsg; per-request results or failures. */
-export function batch(handle: NativeHandle, ops: NativeOp[], operation: string, subject: Subject): NativeResult[] {
+/** Several requests that do not sleep, in one sendmsg; per-request results or failures. */
+export async function batch(
+  handle: NativeHandle,
+  ops: NativeOp[],
+  operation: string,
+  subject: Subject,
+): Promise<NativeResult[]> {
   try {
-    return addon.transact(handle, ops);
+    return await quick(handle, ops);
   } catch (e) {
     throw fromNative(e, operation, subject);
   }
