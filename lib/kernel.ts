@@ -21,7 +21,15 @@
  * @internal
  */
 import { fromNative, type Subject } from './errors';
-import { addon, isFailure, type NativeHandle, type NativeOp, type NativeResult, type NativeFailure } from './native';
+import {
+  isFailure,
+  transact,
+  transactAsync,
+  type NativeFailure,
+  type NativeHandle,
+  type NativeOp,
+  type NativeResult,
+} from './native';
 
 type Success = Exclude<NativeResult, NativeFailure>;
 
@@ -60,9 +68,7 @@ const queues = new Map<NativeHandle, Pending[]>();
 /** Runs `ops` as non-sleeping requests: coalesced with other calls of this tick, inline or not. */
 function quick(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
   if (!coalescing) {
-    return ioMode === 'inline'
-      ? new Promise((resolve) => resolve(addon.transact(handle, ops)))
-      : addon.transactAsync(handle, ops);
+    return ioMode === 'inline' ? new Promise((resolve) => resolve(transact(handle, ops))) : transactAsync(handle, ops);
   }
   return new Promise((resolve, reject) => {
     let queue = queues.get(handle);
@@ -93,7 +99,7 @@ function flush(handle: NativeHandle): void {
   if (ioMode === 'inline') {
     let results: NativeResult[];
     try {
-      results = addon.transact(handle, ops);
+      results = transact(handle, ops);
     } catch (e) {
       settleFailed(handle, slice, e);
       return;
@@ -102,7 +108,7 @@ function flush(handle: NativeHandle): void {
   } else {
     let promise: Promise<NativeResult[]>;
     try {
-      promise = addon.transactAsync(handle, ops);
+      promise = transactAsync(handle, ops);
     } catch (e) {
       settleFailed(handle, slice, e);
       return;
@@ -135,8 +141,8 @@ function settleFailed(handle: NativeHandle, slice: Pending[], error: unknown): v
   }
   for (const p of slice) {
     try {
-      if (ioMode === 'inline') p.resolve(addon.transact(handle, p.ops));
-      else addon.transactAsync(handle, p.ops).then(p.resolve, p.reject);
+      if (ioMode === 'inline') p.resolve(transact(handle, p.ops));
+      else transactAsync(handle, p.ops).then(p.resolve, p.reject);
     } catch (e) {
       p.reject(e);
     }
@@ -183,7 +189,7 @@ export async function requestAsync<T extends Success = Success>(
 ): Promise<T> {
   let result: NativeResult;
   try {
-    result = (await addon.transactAsync(handle, [op]))[0];
+    result = (await transactAsync(handle, [op]))[0];
   } catch (e) {
     throw fromNative(e, operation, subject);
   }
@@ -199,7 +205,7 @@ export async function batchAsync(
   subject: Subject,
 ): Promise<NativeResult[]> {
   try {
-    return await addon.transactAsync(handle, ops);
+    return await transactAsync(handle, ops);
   } catch (e) {
     throw fromNative(e, operation, subject);
   }
