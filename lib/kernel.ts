@@ -8,12 +8,16 @@
  *   the JS thread: the ACK is already queued when sendmsg returns, so there is no thread hop
  *   and nothing to wait for. Calls made in the same tick on the same namespace are coalesced
  *   into one addon call (one sendmsg of up to 64 requests); each call still settles with its
- *   own result or error. A burst is cut into slices of {@link kSliceOps} requests, one slice
- *   per event-loop turn, so that many calls in flight never hold the loop for long.
+ *   own result or error. A burst is cut into slices, one per event-loop turn, each sized from
+ *   the kernel's recent speed to take about {@link kSliceBudgetUs} (at most {@link kSliceOps}
+ *   requests), so that many calls in flight never hold the loop for long.
  * - `requestAsync` / `batchAsync`: requests that sleep in the kernel (deleting a link or moving
  *   it to another namespace waits ~16-36 ms on RCU) and whole-namespace dumps, whose size has
  *   no bound. They run on a worker thread, one addon call each (so that several sleeping
  *   requests in flight wait in parallel), and the event loop stays free meanwhile.
+ * - `dump`: a whole-namespace dump goes to the worker, unless the namespace is known to be
+ *   small (its last full dump had at most {@link kInlineDumpItems} entries): then it runs
+ *   inline, where it costs less than the hop.
  *
  * For measurement, NETNS_NATIVE_IO=worker (read once, at load) or {@link setIoMode} sends the
  * first kind through the worker too, and NETNS_NATIVE_COALESCE=0 or {@link setCoalescing}
@@ -27,6 +31,7 @@ import {
   transactAsync,
   type NativeFailure,
   type NativeHandle,
+  type NativeLink,
   type NativeOp,
   type NativeResult,
 } from './native';
@@ -41,6 +46,11 @@ let coalescing = process.env.NETNS_NATIVE_COALESCE !== '0';
 
 /** At most this many coalesced requests run per event-loop turn (inline mode). */
 export const kSliceOps = 32;
+/** About how long one slice of coalesced requests may hold the event loop, in µs. */
+export const kSliceBudgetUs = 500;
+
+/** Recent µs per request run inline (a moving average), to size the next slice. */
+let usPerRequest = 20;
 
 /** Internal, for the benchmark: where non-sleeping requests run. */
 export function setIoMode(mode: IoMode): void {
@@ -86,8 +96,9 @@ function flush(handle: NativeHandle): void {
   // Inline, one slice per event-loop turn; calls made meanwhile queue up behind the rest.
   let take = queue.length;
   if (ioMode === 'inline') {
+    const limit = Math.max(1, Math.min(kSliceOps, Math.floor(kSliceBudgetUs / usPerRequest)));
     let ops = (queue[0] as Pending).ops.length;
-    for (take = 1; take < queue.length && ops + (queue[take] as Pending).ops.length <= kSliceOps; ++take) {
+    for (take = 1; take < queue.length && ops + (queue[take] as Pending).ops.length <= limit; ++take) {
       ops += (queue[take] as Pending).ops.length;
     }
   }
@@ -98,12 +109,14 @@ function flush(handle: NativeHandle): void {
   const ops = slice.length === 1 ? (slice[0] as Pending).ops : slice.flatMap((p) => p.ops);
   if (ioMode === 'inline') {
     let results: NativeResult[];
+    const t0 = performance.now();
     try {
       results = transact(handle, ops);
     } catch (e) {
       settleFailed(handle, slice, e);
       return;
     }
+    usPerRequest = 0.8 * usPerRequest + 0.2 * Math.max(1, ((performance.now() - t0) * 1000) / ops.length);
     distribute(slice, results);
   } else {
     let promise: Promise<NativeResult[]>;
@@ -209,6 +222,37 @@ export async function batchAsync(
   } catch (e) {
     throw fromNative(e, operation, subject);
   }
+}
+
+/** A dump runs inline while the last full dump of its kind in that namespace had at most this many entries. */
+export const kInlineDumpItems = 64;
+
+/** Entries in the last full dump of each kind ('dumplinks', 'dumpaddrs'), per namespace. */
+const dumpSizes = new WeakMap<NativeHandle, Map<string, number>>();
+
+/**
+ * A whole-namespace dump. Its size has no bound, so it runs on the worker, except while the
+ * namespace is known to be small (its last full dump of this kind had at most
+ * {@link kInlineDumpItems} entries): then the kernel's work is a few hundred µs at most, less
+ * than the thread hop, and it runs inline. `filtered`: a dump the kernel filters (by master,
+ * say) still walks every entry; it follows the namespace's size but does not record one.
+ */
+export async function dump<T>(
+  handle: NativeHandle,
+  op: NativeOp,
+  operation: string,
+  subject: Subject,
+  filtered = false,
+): Promise<T[]> {
+  let sizes = dumpSizes.get(handle);
+  if (sizes === undefined) dumpSizes.set(handle, (sizes = new Map()));
+  const last = sizes.get(op.op);
+  const small = ioMode === 'inline' && last !== undefined && last <= kInlineDumpItems;
+  const result = small
+    ? await request<NativeLink[]>(handle, op, operation, subject)
+    : await requestAsync<NativeLink[]>(handle, op, operation, subject);
+  if (!filtered) sizes.set(op.op, result.length);
+  return result as unknown as T[];
 }
 
 /** The first failure in a batch, as NetnsError; nothing if all succeeded. */

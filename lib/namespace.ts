@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { addressFromNative, type Address } from './address';
 import { NetnsError, failure, fromNative, invalid } from './errors';
 import { kHandle, type HandleOwner } from './internal';
-import { batch, batchAsync, kSliceOps, request, requestAsync, throwFirstFailure } from './kernel';
+import { batch, batchAsync, dump, kSliceOps, request, requestAsync, throwFirstFailure } from './kernel';
 import { Link, describeNamespace, makeLink } from './link';
 import {
   addon,
@@ -309,7 +309,7 @@ export class Namespace implements HandleOwner {
   async links(): Promise<Link[]> {
     const operation = `list links${this.where}`;
     const handle = await this[kHandle](operation);
-    const infos = await requestAsync<NativeLink[]>(handle, { op: 'dumplinks' }, operation, 'link');
+    const infos = await dump<NativeLink>(handle, { op: 'dumplinks' }, operation, 'link');
     return infos.map((info) => makeLink(this, info));
   }
 
@@ -397,7 +397,7 @@ export class Namespace implements HandleOwner {
   async addresses(): Promise<Address[]> {
     const operation = `list addresses${this.where}`;
     const handle = await this[kHandle](operation);
-    const list = await requestAsync<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address');
+    const list = await dump<NativeAddress>(handle, { op: 'dumpaddrs' }, operation, 'address');
     return list.map(addressFromNative);
   }
 
