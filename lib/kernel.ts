@@ -15,6 +15,10 @@
  *   it to another namespace waits ~16-36 ms on RCU) and whole-namespace dumps, whose size has
  *   no bound. They run on a worker thread, one addon call each (so that several sleeping
  *   requests in flight wait in parallel), and the event loop stays free meanwhile.
+ * - While a delete or a move of ours is in flight, or shortly after a namespace was deleted
+ *   (the kernel's cleanup then holds rtnl_lock for tens of ms), the first kind goes to the
+ *   worker as well: every rtnetlink change waits for rtnl_lock, and inline that wait would
+ *   hold the event loop.
  * - `dump`: a whole-namespace dump goes to the worker, unless the namespace is known to be
  *   small (its last full dump had at most {@link kInlineDumpItems} entries): then it runs
  *   inline, where it costs less than the hop.
@@ -52,6 +56,28 @@ export const kSliceBudgetUs = 500;
 /** Recent µs per request run inline (a moving average), to size the next slice. */
 let usPerRequest = 20;
 
+/**
+ * Requests of ours in flight that hold rtnl_lock for long (deletes, moves), and until when the
+ * kernel is likely tearing down a namespace we deleted (its cleanup holds rtnl_lock for tens of
+ * ms). Every rtnetlink change waits for rtnl_lock, so meanwhile a request made inline would
+ * hold the event loop as long: it goes to the worker instead. Measured: 51 ms of event-loop
+ * delay in the literal walkthrough before this, right after its namespace deletes.
+ */
+let lockHolders = 0;
+let rtnlBusyUntil = 0;
+/** How long after a namespace delete requests avoid the JS thread, in ms. */
+export const kAfterNamespaceDeleteMs = 250;
+
+/** Called when a namespace was deleted: the kernel's cleanup will hold rtnl_lock shortly. */
+export function namespaceDeleted(): void {
+  rtnlBusyUntil = performance.now() + kAfterNamespaceDeleteMs;
+}
+
+/** Whether a non-sleeping request runs on the JS thread now. */
+function inline(): boolean {
+  return ioMode === 'inline' && lockHolders === 0 && performance.now() >= rtnlBusyUntil;
+}
+
 /** Internal, for the benchmark: where non-sleeping requests run. */
 export function setIoMode(mode: IoMode): void {
   ioMode = mode;
@@ -78,7 +104,7 @@ const queues = new Map<NativeHandle, Pending[]>();
 /** Runs `ops` as non-sleeping requests: coalesced with other calls of this tick, inline or not. */
 function quick(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
   if (!coalescing) {
-    return ioMode === 'inline' ? new Promise((resolve) => resolve(transact(handle, ops))) : transactAsync(handle, ops);
+    return inline() ? new Promise((resolve) => resolve(transact(handle, ops))) : transactAsync(handle, ops);
   }
   return new Promise((resolve, reject) => {
     let queue = queues.get(handle);
@@ -93,9 +119,10 @@ function quick(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
 
 function flush(handle: NativeHandle): void {
   const queue = queues.get(handle) as Pending[];
+  const here = inline();
   // Inline, one slice per event-loop turn; calls made meanwhile queue up behind the rest.
   let take = queue.length;
-  if (ioMode === 'inline') {
+  if (here) {
     const limit = Math.max(1, Math.min(kSliceOps, Math.floor(kSliceBudgetUs / usPerRequest)));
     let ops = (queue[0] as Pending).ops.length;
     for (take = 1; take < queue.length && ops + (queue[take] as Pending).ops.length <= limit; ++take) {
@@ -107,13 +134,13 @@ function flush(handle: NativeHandle): void {
   else queues.delete(handle);
 
   const ops = slice.length === 1 ? (slice[0] as Pending).ops : slice.flatMap((p) => p.ops);
-  if (ioMode === 'inline') {
+  if (here) {
     let results: NativeResult[];
     const t0 = performance.now();
     try {
       results = transact(handle, ops);
     } catch (e) {
-      settleFailed(handle, slice, e);
+      settleFailed(handle, slice, e, true);
       return;
     }
     usPerRequest = 0.8 * usPerRequest + 0.2 * Math.max(1, ((performance.now() - t0) * 1000) / ops.length);
@@ -123,12 +150,12 @@ function flush(handle: NativeHandle): void {
     try {
       promise = transactAsync(handle, ops);
     } catch (e) {
-      settleFailed(handle, slice, e);
+      settleFailed(handle, slice, e, false);
       return;
     }
     promise.then(
       (results) => distribute(slice, results),
-      (e: unknown) => settleFailed(handle, slice, e),
+      (e: unknown) => settleFailed(handle, slice, e, false),
     );
   }
 }
@@ -147,14 +174,14 @@ function distribute(slice: Pending[], results: NativeResult[]): void {
  * closed namespace, a malformed request), so each call is tried again on its own and fails or
  * succeeds by itself.
  */
-function settleFailed(handle: NativeHandle, slice: Pending[], error: unknown): void {
+function settleFailed(handle: NativeHandle, slice: Pending[], error: unknown, here: boolean): void {
   if (slice.length === 1) {
     (slice[0] as Pending).reject(error);
     return;
   }
   for (const p of slice) {
     try {
-      if (ioMode === 'inline') p.resolve(transact(handle, p.ops));
+      if (here) p.resolve(transact(handle, p.ops));
       else transactAsync(handle, p.ops).then(p.resolve, p.reject);
     } catch (e) {
       p.reject(e);
@@ -201,13 +228,22 @@ export async function requestAsync<T extends Success = Success>(
   subject: Subject,
 ): Promise<T> {
   let result: NativeResult;
+  const holds = holdsRtnl(op);
+  if (holds) ++lockHolders;
   try {
     result = (await transactAsync(handle, [op]))[0];
   } catch (e) {
     throw fromNative(e, operation, subject);
+  } finally {
+    if (holds) --lockHolders;
   }
   if (isFailure(result)) throw fromNative(result, operation, subject);
   return result as T;
+}
+
+/** Deletes and moves: the kernel holds rtnl_lock while it unregisters the link. */
+function holdsRtnl(op: NativeOp): boolean {
+  return op.op === 'dellink' || op.op === 'dellinkgroup' || (op.op === 'newlink' && op.link.netns !== undefined);
 }
 
 /** Several requests on a worker thread, in as few sendmsg calls as the kernel allows. */
@@ -247,7 +283,7 @@ export async function dump<T>(
   let sizes = dumpSizes.get(handle);
   if (sizes === undefined) dumpSizes.set(handle, (sizes = new Map()));
   const last = sizes.get(op.op);
-  const small = ioMode === 'inline' && last !== undefined && last <= kInlineDumpItems;
+  const small = inline() && last !== undefined && last <= kInlineDumpItems;
   const result = small
     ? await request<NativeLink[]>(handle, op, operation, subject)
     : await requestAsync<NativeLink[]>(handle, op, operation, subject);

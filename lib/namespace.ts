@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { addressFromNative, type Address } from './address';
 import { NetnsError, failure, fromNative, invalid } from './errors';
 import { kHandle, type HandleOwner } from './internal';
-import { batch, batchAsync, dump, kSliceOps, request, requestAsync, throwFirstFailure } from './kernel';
+import {
+  batch,
+  batchAsync,
+  dump,
+  kSliceOps,
+  namespaceDeleted,
+  request,
+  requestAsync,
+  throwFirstFailure,
+} from './kernel';
 import { Link, describeNamespace, makeLink } from './link';
 import {
   addon,
@@ -292,6 +301,7 @@ export class Namespace implements HandleOwner {
     }
     for (const ns of tracked(this.inode)) ns.#release('deleted');
     this.#release('deleted');
+    namespaceDeleted();
   }
 
   /** Releases this object's fd and socket; the namespace itself is left as it is. Idempotent. */
@@ -333,7 +343,7 @@ export class Namespace implements HandleOwner {
    * Deleting a veth end deletes its peer too, wherever the peer lives.
    *
    * How: each link is put into one fresh link group (IFLA_GROUP, a random id in
-   * 0x80000000-0xffffffff, all in one sendmsg), then the group is deleted with one RTM_DELLINK
+   * 0x80000000-0xffffffff; batched, 32 requests per sendmsg), then the group is deleted with one RTM_DELLINK
    * (`ip link set dev NAME group G` for each, then `ip link delete group G`). The kernel checks
    * every link of the group before deleting any, so the call either deletes them all or none:
    * on failure the links get their previous group back (as last read on each Link) and the
