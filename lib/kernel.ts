@@ -54,7 +54,7 @@ export const kSliceOps = 32;
 export const kSliceBudgetUs = 500;
 
 /** Recent µs per request run inline (a moving average), to size the next slice. */
-let usPerRequest = 20;
+let usPerRequest = 50;
 
 /**
  * Requests of ours in flight that hold rtnl_lock for long (deletes, moves), and until when the
@@ -143,7 +143,9 @@ function flush(handle: NativeHandle): void {
       settleFailed(handle, slice, e, true);
       return;
     }
-    usPerRequest = 0.8 * usPerRequest + 0.2 * Math.max(1, ((performance.now() - t0) * 1000) / ops.length);
+    // Up at once, down slowly: a slice that took long makes the next ones short.
+    const measured = Math.max(1, ((performance.now() - t0) * 1000) / ops.length);
+    usPerRequest = measured > usPerRequest ? measured : 0.8 * usPerRequest + 0.2 * measured;
     distribute(slice, results);
   } else {
     let promise: Promise<NativeResult[]>;
