@@ -1,6 +1,6 @@
 import { failure, invalid } from './errors';
 import { kHandle } from './internal';
-import { batch, request, requestAsync, throwFirstFailure } from './kernel';
+import { batch, dump, request, throwFirstFailure } from './kernel';
 import { Link, checkNamespaceArg, makeLink, registerLinkKind } from './link';
 import { Namespace } from './namespace';
 import { NLM_F_CREATE, NLM_F_EXCL, isFailure, type NativeBridgeAttrs, type NativeLink } from './native';
@@ -69,7 +69,7 @@ export class Bridge extends Link {
 
     const handle = await ns[kHandle](where);
     // Create and read back in one sendmsg.
-    const results = batch(
+    const results = await batch(
       handle,
       [
         { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } },
@@ -129,7 +129,7 @@ export class Bridge extends Link {
     if (!(link instanceof Link)) throw invalid(operation, 'the port must be a Link');
     if (link.namespace.inode !== this.namespace.inode) throw invalid(operation, 'the link is in another namespace');
     const handle = await this.namespace[kHandle](operation);
-    const now = request<NativeLink>(handle, { op: 'getlink', index: link.index }, operation, 'link');
+    const now = await request<NativeLink>(handle, { op: 'getlink', index: link.index }, operation, 'link');
     if (now.master !== this.index) throw invalid(operation, `"${link.name}" is not a port of this bridge`);
     await link.noMaster();
   }
@@ -138,8 +138,9 @@ export class Bridge extends Link {
   async ports(): Promise<Link[]> {
     const operation = `list ports of bridge "${this.name}"${this.namespace.where}`;
     const handle = await this.namespace[kHandle](operation);
-    // Filtered in the kernel (IFLA_MASTER); still a walk of every link, so off the loop.
-    const infos = await requestAsync<NativeLink[]>(handle, { op: 'dumplinks', master: this.index }, operation, 'link');
+    // Filtered in the kernel (IFLA_MASTER), still a walk of every link: inline only in a
+    // namespace known to be small.
+    const infos = await dump<NativeLink>(handle, { op: 'dumplinks', master: this.index }, operation, 'link', true);
     return infos.map((info) => makeLink(this.namespace, info));
   }
 

@@ -148,7 +148,7 @@ export class Link {
   async refresh(): Promise<this> {
     const operation = `read link ${this.describe()}`;
     const handle = await this.namespace[kHandle](operation);
-    this.#info = request<NativeLink>(handle, { op: 'getlink', index: this.index }, operation, 'link');
+    this.#info = await request<NativeLink>(handle, { op: 'getlink', index: this.index }, operation, 'link');
     return this;
   }
 
@@ -164,7 +164,7 @@ export class Link {
 
   private async setFlags(flags: number, operation: string): Promise<void> {
     const handle = await this.namespace[kHandle](operation);
-    request(handle, { op: 'newlink', link: { index: this.index, flags, change: IFF_UP } }, operation, 'link');
+    await request(handle, { op: 'newlink', link: { index: this.index, flags, change: IFF_UP } }, operation, 'link');
     this.#info.flags = (this.#info.flags & ~IFF_UP) | flags;
   }
 
@@ -177,7 +177,7 @@ export class Link {
     const operation = `set MTU of ${this.describe()} to ${String(mtu)}`;
     checkMtu(mtu, operation);
     const handle = await this.namespace[kHandle](operation);
-    request(handle, { op: 'newlink', link: { index: this.index, mtu } }, operation, 'link');
+    await request(handle, { op: 'newlink', link: { index: this.index, mtu } }, operation, 'link');
     this.#info.mtu = mtu;
   }
 
@@ -189,7 +189,7 @@ export class Link {
     const operation = `rename ${this.describe()} to "${String(name)}"`;
     checkLinkName(name, operation, 'new name');
     const handle = await this.namespace[kHandle](operation);
-    request(handle, { op: 'newlink', link: { index: this.index, newName: name } }, operation, 'rename');
+    await request(handle, { op: 'newlink', link: { index: this.index, newName: name } }, operation, 'rename');
     this.#info.name = name;
   }
 
@@ -201,7 +201,7 @@ export class Link {
     const operation = `set MAC of ${this.describe()} to ${String(mac)}`;
     const address = parseMac(mac, operation);
     const handle = await this.namespace[kHandle](operation);
-    request(handle, { op: 'newlink', link: { index: this.index, address } }, operation, 'link');
+    await request(handle, { op: 'newlink', link: { index: this.index, address } }, operation, 'link');
     this.#info.address = address;
   }
 
@@ -219,7 +219,7 @@ export class Link {
     const target = await namespace[kHandle](operation);
     // Moving waits on RCU in the kernel (~16-36 ms): off the event loop.
     await requestAsync(handle, { op: 'newlink', link: { index: this.index, netns: target } }, operation, 'move');
-    const info = request<NativeLink>(target, { op: 'getlink', name: this.name }, operation, 'link');
+    const info = await request<NativeLink>(target, { op: 'getlink', name: this.name }, operation, 'link');
     return makeLink(namespace, info);
   }
 
@@ -236,7 +236,7 @@ export class Link {
     }
     if (bridge.index === this.index) throw invalid(operation, 'a link cannot be its own master');
     const handle = await this.namespace[kHandle](operation);
-    request(handle, { op: 'newlink', link: { index: this.index, master: bridge.index } }, operation, 'master');
+    await request(handle, { op: 'newlink', link: { index: this.index, master: bridge.index } }, operation, 'master');
     this.#info.master = bridge.index;
   }
 
@@ -244,7 +244,7 @@ export class Link {
   async noMaster(): Promise<void> {
     const operation = `detach ${this.describe()} from its master`;
     const handle = await this.namespace[kHandle](operation);
-    request(handle, { op: 'newlink', link: { index: this.index, master: 0 } }, operation, 'master');
+    await request(handle, { op: 'newlink', link: { index: this.index, master: 0 } }, operation, 'master');
     this.#info.master = 0;
   }
 
@@ -275,7 +275,7 @@ export class Link {
       req.label = options.label;
     }
     const handle = await this.namespace[kHandle](operation);
-    request(handle, { op: 'newaddr', flags: NLM_F_CREATE | NLM_F_EXCL, address: req }, operation, 'address');
+    await request(handle, { op: 'newaddr', flags: NLM_F_CREATE | NLM_F_EXCL, address: req }, operation, 'address');
   }
 
   /**
@@ -286,7 +286,7 @@ export class Link {
     const operation = `delete address ${String(cidr)} from ${this.describe()}`;
     const req = this.addressRequest(cidr, operation);
     const handle = await this.namespace[kHandle](operation);
-    request(handle, { op: 'deladdr', address: req }, operation, 'address');
+    await request(handle, { op: 'deladdr', address: req }, operation, 'address');
   }
 
   private addressRequest(cidr: string, operation: string): NativeAddressRequest {
@@ -298,7 +298,7 @@ export class Link {
   async addresses(): Promise<Address[]> {
     const operation = `list addresses of ${this.describe()}`;
     const handle = await this.namespace[kHandle](operation);
-    const list = request<NativeAddress[]>(handle, { op: 'dumpaddrs', index: this.index }, operation, 'address');
+    const list = await request<NativeAddress[]>(handle, { op: 'dumpaddrs', index: this.index }, operation, 'address');
     return list.map(addressFromNative);
   }
 

@@ -1,12 +1,22 @@
+import { randomInt } from 'node:crypto';
 import type * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as path from 'node:path';
 import { addressFromNative, type Address } from './address';
-import { failure, fromNative, invalid } from './errors';
+import { NetnsError, failure, fromNative, invalid } from './errors';
 import { execIn, spawnIn, type ChildProcess, type ExecOptions, type ExecResult, type SpawnOptions } from './exec';
 import { kExecTarget, kHandle, type ExecTarget, type ExecTargetOwner, type HandleOwner } from './internal';
-import { batchAsync, request, requestAsync, throwFirstFailure } from './kernel';
+import {
+  batch,
+  batchAsync,
+  dump,
+  kSliceOps,
+  namespaceDeleted,
+  request,
+  requestAsync,
+  throwFirstFailure,
+} from './kernel';
 import { Link, describeNamespace, makeLink } from './link';
 import {
   addon,
@@ -18,7 +28,9 @@ import {
   RTM_F_CLONED,
   type NativeAddress,
   type NativeHandle,
+  isFailure,
   type NativeLink,
+  type NativeOp,
   type NativeOpened,
   type NativeRoute,
 } from './native';
@@ -300,6 +312,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
     }
     for (const ns of tracked(this.inode)) ns.#release('deleted');
     this.#release('deleted');
+    namespaceDeleted();
   }
 
   /** Releases this object's fd and socket; the namespace itself is left as it is. Idempotent. */
@@ -317,7 +330,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
   async links(): Promise<Link[]> {
     const operation = `list links${this.where}`;
     const handle = await this[kHandle](operation);
-    const infos = await requestAsync<NativeLink[]>(handle, { op: 'dumplinks' }, operation, 'link');
+    const infos = await dump<NativeLink>(handle, { op: 'dumplinks' }, operation, 'link');
     return infos.map((info) => makeLink(this, info));
   }
 
@@ -332,14 +345,80 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
         ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
         : { name: checkLinkName(nameOrIndex, operation) };
     const handle = await this[kHandle](operation);
-    return makeLink(this, request<NativeLink>(handle, { op: 'getlink', ...key }, operation, 'link'));
+    return makeLink(this, await request<NativeLink>(handle, { op: 'getlink', ...key }, operation, 'link'));
+  }
+
+  /**
+   * Deletes many links at once, waiting on the kernel's RCU grace period once for all of them
+   * instead of once per link: deleting 100 veth pairs costs about what deleting one does.
+   * Deleting a veth end deletes its peer too, wherever the peer lives.
+   *
+   * How: each link is put into one fresh link group (IFLA_GROUP, a random id in
+   * 0x80000000-0xffffffff; batched, 32 requests per sendmsg), then the group is deleted with one RTM_DELLINK
+   * (`ip link set dev NAME group G` for each, then `ip link delete group G`). The kernel checks
+   * every link of the group before deleting any, so the call either deletes them all or none:
+   * on failure the links get their previous group back (as last read on each Link) and the
+   * error says which link failed and that nothing was deleted.
+   *
+   * @param links Links of this namespace; duplicates are ignored, an empty list does nothing.
+   * @example
+   * ```ts
+   * const pairs = await Promise.all(names.map((name) => VethPair.create({ name, peerName: `${name}p` })));
+   * await ns.deleteLinks(pairs.map((pair) => pair.local));
+   * ```
+   * @throws NetnsError EINVAL if a link is not a Link of this namespace; ENODEV if one is
+   *   gone (nothing else is deleted then); EOPNOTSUPP for a link the kernel cannot delete (lo).
+   */
+  async deleteLinks(links: Iterable<Link>): Promise<void> {
+    const list = typeof links === 'object' && links !== null && Symbol.iterator in links ? [...links] : undefined;
+    const operation = `delete ${list ? `${list.length} link${list.length === 1 ? '' : 's'}` : 'links'}${this.where}`;
+    if (list === undefined) throw invalid(operation, 'links must be an array (or iterable) of Link');
+    const byIndex = new Map<number, Link>();
+    for (const link of list) {
+      if (!(link instanceof Link)) throw invalid(operation, 'every item must be a Link');
+      if (link.namespace.inode !== this.inode) {
+        throw invalid(operation, `link "${link.name}" is in another namespace`);
+      }
+      byIndex.set(link.index, link);
+    }
+    if (byIndex.size === 0) return;
+    const targets = [...byIndex.values()];
+    const handle = await this[kHandle](operation);
+    const group = 0x80000000 + randomInt(0x7fffffff);
+    // In slices, so that a long list does not hold the event loop for long.
+    const slices: NativeOp[][] = [];
+    for (let i = 0; i < targets.length; i += kSliceOps) {
+      slices.push(targets.slice(i, i + kSliceOps).map((l) => ({ op: 'newlink', link: { index: l.index, group } })));
+    }
+    const results = (await Promise.all(slices.map((ops) => batch(handle, ops, operation, 'link')))).flat();
+    const failedAt = results.findIndex(isFailure);
+    if (failedAt >= 0) {
+      const moved = targets.filter((_, i) => !isFailure(results[i]));
+      await this.#restoreGroups(handle, moved, operation);
+      const link = targets[failedAt] as Link;
+      throw nothingDeleted(fromNative(results[failedAt], operation, 'link'), operation, `"${link.name}": `);
+    }
+    try {
+      // Sleeps on RCU in the kernel (once): off the event loop.
+      await requestAsync(handle, { op: 'dellinkgroup', group }, operation, 'link');
+    } catch (e) {
+      await this.#restoreGroups(handle, targets, operation);
+      throw e instanceof NetnsError ? nothingDeleted(e, operation) : e;
+    }
+  }
+
+  /** Puts links back in the group they were in (as last read); best effort, after a failure. */
+  async #restoreGroups(handle: NativeHandle, links: Link[], operation: string): Promise<void> {
+    if (links.length === 0) return;
+    const ops = links.map((l) => ({ op: 'newlink', link: { index: l.index, group: l.group } }) as const);
+    await batch(handle, ops, operation, 'link').catch(() => undefined);
   }
 
   /** Every IPv4 and IPv6 address on every link. `ip addr show`. */
   async addresses(): Promise<Address[]> {
     const operation = `list addresses${this.where}`;
     const handle = await this[kHandle](operation);
-    const list = await requestAsync<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address');
+    const list = await dump<NativeAddress>(handle, { op: 'dumpaddrs' }, operation, 'address');
     return list.map(addressFromNative);
   }
 
@@ -382,9 +461,9 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
   async addRoute(route: RouteSpec): Promise<void> {
     const operation = `add route ${describeRoute(route)}${this.where}`;
     const handle = await this[kHandle](operation);
-    const oif = this.#routeLink(handle, route, operation);
+    const oif = await this.#routeLink(handle, route, operation);
     const req = routeRequest(route, oif, false, operation);
-    request(handle, { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req }, operation, 'route');
+    await request(handle, { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req }, operation, 'route');
   }
 
   /**
@@ -395,11 +474,11 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
   async deleteRoute(route: RouteSpec): Promise<void> {
     const operation = `delete route ${describeRoute(route)}${this.where}`;
     const handle = await this[kHandle](operation);
-    const oif = this.#routeLink(handle, route, operation);
-    request(handle, { op: 'delroute', route: routeRequest(route, oif, true, operation) }, operation, 'route');
+    const oif = await this.#routeLink(handle, route, operation);
+    await request(handle, { op: 'delroute', route: routeRequest(route, oif, true, operation) }, operation, 'route');
   }
 
-  #routeLink(handle: NativeHandle, route: RouteSpec, operation: string): number | undefined {
+  async #routeLink(handle: NativeHandle, route: RouteSpec, operation: string): Promise<number | undefined> {
     const link: unknown = (route as Partial<RouteSpec> | null)?.link;
     if (link === undefined) return undefined;
     if (link instanceof Link) {
@@ -407,7 +486,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
       return link.index;
     }
     const name = checkLinkName(link, operation);
-    return request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link').index;
+    return (await request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link')).index;
   }
 
   /**
@@ -592,4 +671,17 @@ function nameOfSync(inode: bigint): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The same error, saying that nothing was deleted (and, when known, which link failed). */
+function nothingDeleted(e: NetnsError, operation: string, which = ''): NetnsError {
+  // e.message is `cannot ${operation}: ${reason} (${code})`.
+  const reason = e.message.slice(`cannot ${operation}: `.length, -` (${e.code})`.length);
+  return new NetnsError({
+    code: e.code,
+    operation,
+    reason: `${which}${reason}; nothing was deleted`,
+    ...(e.errno !== undefined && { errno: e.errno }),
+    ...(e.detail !== undefined && { detail: e.detail }),
+  });
 }

@@ -89,7 +89,7 @@ export class VethPair {
       { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local } as const,
       { op: 'getlink', name: options.name } as const,
     ];
-    const results = batch(
+    const results = await batch(
       handle,
       samePlace ? [...ops, { op: 'getlink', name: options.peerName }] : ops,
       where,
@@ -103,7 +103,7 @@ export class VethPair {
       if (isFailure(localInfo)) throw new Error('the new link vanished');
       const peerInfo = samePlace
         ? peerResult
-        : request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName }, where, 'link');
+        : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName }, where, 'link');
       if (peerInfo === undefined || isFailure(peerInfo)) throw new Error('the new peer vanished');
       return new VethPair(makeLink(ns, localInfo as NativeLink), makeLink(peerNs, peerInfo as NativeLink));
     } catch (e) {

@@ -1,5 +1,7 @@
 #include "jobs.h"
 
+#include <chrono>
+
 namespace netns_native::addon {
 
 struct Jobs::Entry {
@@ -60,21 +62,36 @@ void Jobs::Drain() {
   if (done.empty()) return;
   Napi::Env env(env_);
   Napi::HandleScope handles(env);
-  // A callback scope makes Node run the microtasks (promise reactions) when it closes.
-  napi_callback_scope scope;
-  napi_open_callback_scope(env_, resource_.Value(), context_, &scope);
-  for (auto& entry : done) {
-    Napi::HandleScope per_job(env);
-    try {
-      Napi::Value value = entry->job->Complete(env);
-      napi_resolve_deferred(env_, entry->deferred, value);
-    } catch (const Napi::Error& e) {
-      napi_reject_deferred(env_, entry->deferred, e.Value());
+  // Each job settles in its own callback scope, so its promise reactions (turning a dump into
+  // objects, the caller's code after the await) run right after it. Past kTurnBudget the rest
+  // wait for the next turn of the loop: many jobs finishing together must not hold the loop.
+  auto start = std::chrono::steady_clock::now();
+  size_t settled = 0;
+  for (; settled < done.size(); ++settled) {
+    if (settled > 0 && std::chrono::steady_clock::now() - start > kTurnBudget) break;
+    auto& entry = done[settled];
+    napi_callback_scope scope;
+    napi_open_callback_scope(env_, resource_.Value(), context_, &scope);
+    {
+      Napi::HandleScope per_job(env);
+      try {
+        Napi::Value value = entry->job->Complete(env);
+        napi_resolve_deferred(env_, entry->deferred, value);
+      } catch (const Napi::Error& e) {
+        napi_reject_deferred(env_, entry->deferred, e.Value());
+      }
     }
+    napi_close_callback_scope(env_, scope);  // runs the microtasks
     entry->job.reset();
   }
-  napi_close_callback_scope(env_, scope);
-  pending_ -= done.size();
+  pending_ -= settled;
+  if (settled < done.size()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_.insert(done_.begin(), done.begin() + static_cast<std::ptrdiff_t>(settled), done.end());
+    }
+    uv_async_send(async_);
+  }
   if (pending_ == 0) uv_unref(reinterpret_cast<uv_handle_t*>(async_));
 }
 

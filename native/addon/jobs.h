@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include <napi.h>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,9 @@ class Jobs {
   std::mutex mu_;
   std::vector<std::shared_ptr<Entry>> done_;
   size_t pending_ = 0;  // JS thread only
+
+  // How long one turn of the loop may spend settling finished jobs (at least one is settled).
+  static constexpr std::chrono::microseconds kTurnBudget{500};
 };
 
 }  // namespace netns_native::addon

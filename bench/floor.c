@@ -1,0 +1,435 @@
+// The kernel's floor for the benchmark: the same rtnetlink requests netns-native sends, from a
+// small C program with no library, one request and its ACK at a time. bench/run.ts compiles it
+// at bench time with the machine's gcc into a temporary directory and runs it once per sample:
+//
+//   floor OP COUNT [ARGS...]     prints the nanoseconds the COUNT timed operations took
+//
+// Only the operations themselves are timed; setup (creating the links a delete needs, say) is
+// not. Any failure prints the errno and exits 1. Everything it creates it deletes.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_DIR "/run/netns"
+
+static uint8_t rbuf[1 << 16];
+static uint32_t seq;
+
+static void die(const char *what, int err) {
+  fprintf(stderr, "floor: %s: %s\n", what, strerror(err));
+  exit(1);
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+// A NETLINK_ROUTE socket in the calling thread's namespace, with the options the library sets.
+static int nl_open(void) {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) die("socket", errno);
+  int one = 1;
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+  setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) die("bind", errno);
+  return fd;
+}
+
+// A request being built: header, family header, attributes.
+struct msg {
+  union {
+    struct nlmsghdr h;
+    uint8_t bytes[1024];
+  };
+};
+
+static void *tail(struct msg *m) { return m->bytes + NLMSG_ALIGN(m->h.nlmsg_len); }
+
+static void msg_init(struct msg *m, uint16_t type, uint16_t flags, const void *fam, size_t len) {
+  memset(m, 0, sizeof *m);
+  m->h.nlmsg_type = type;
+  m->h.nlmsg_flags = NLM_F_REQUEST | flags;
+  m->h.nlmsg_len = NLMSG_LENGTH(len);
+  memcpy(NLMSG_DATA(&m->h), fam, len);
+}
+
+static struct rtattr *put(struct msg *m, uint16_t type, const void *data, size_t len) {
+  struct rtattr *a = tail(m);
+  a->rta_type = type;
+  a->rta_len = RTA_LENGTH(len);
+  if (len) memcpy(RTA_DATA(a), data, len);
+  m->h.nlmsg_len = NLMSG_ALIGN(m->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
+  return a;
+}
+static void put_u32(struct msg *m, uint16_t type, uint32_t v) { put(m, type, &v, sizeof v); }
+static void put_str(struct msg *m, uint16_t type, const char *s) { put(m, type, s, strlen(s) + 1); }
+static void nest_end(struct msg *m, struct rtattr *a) {
+  a->rta_len = (uint16_t)((uint8_t *)tail(m) - (uint8_t *)a);
+}
+
+// Sends one request and reads until its ACK (or DONE, for a dump). Returns 0 or -errno; for
+// a dump, *count gets the number of data messages.
+static int nl_talk(int fd, struct msg *m, int *count) {
+  int dump = (m->h.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+  if (!dump) m->h.nlmsg_flags |= NLM_F_ACK;
+  m->h.nlmsg_seq = ++seq;
+  if (send(fd, m, m->h.nlmsg_len, 0) < 0) die("send", errno);
+  for (;;) {
+    ssize_t n = recv(fd, rbuf, sizeof rbuf, 0);
+    if (n < 0) die("recv", errno);
+    for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n);
+         h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_seq != seq) continue;
+      if (h->nlmsg_type == NLMSG_ERROR) return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+      if (h->nlmsg_type == NLMSG_DONE) return 0;
+      if (count) ++*count;
+    }
+  }
+}
+
+static void must(int fd, struct msg *m, const char *what) {
+  int err = nl_talk(fd, m, NULL);
+  if (err) die(what, -err);
+}
+
+// --- requests -------------------------------------------------------------------------------
+
+static void link_msg(struct msg *m, uint16_t type, uint16_t flags, int index) {
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = index};
+  msg_init(m, type, flags, &ifi, sizeof ifi);
+}
+
+static void set_up(int fd, int index, int up) {
+  struct msg m;
+  struct ifinfomsg ifi = {.ifi_index = index, .ifi_flags = up ? IFF_UP : 0, .ifi_change = IFF_UP};
+  msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+  must(fd, &m, "set up/down");
+}
+
+static void set_u32(int fd, int index, uint16_t attr, uint32_t v, const char *what) {
+  struct msg m;
+  link_msg(&m, RTM_NEWLINK, 0, index);
+  put_u32(&m, attr, v);
+  must(fd, &m, what);
+}
+
+static void address(int fd, uint16_t type, int index, const char *ip, int prefix) {
+  struct msg m;
+  struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = index};
+  msg_init(&m, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0, &ifa, sizeof ifa);
+  struct in_addr a;
+  inet_pton(AF_INET, ip, &a);
+  put(&m, IFA_LOCAL, &a, 4);
+  put(&m, IFA_ADDRESS, &a, 4);
+  must(fd, &m, type == RTM_NEWADDR ? "add address" : "delete address");
+}
+
+static void route(int fd, uint16_t type, int index, const char *dst, int prefix) {
+  struct msg m;
+  struct rtmsg rt = {.rtm_family = AF_INET,
+                     .rtm_dst_len = prefix,
+                     .rtm_table = RT_TABLE_MAIN,
+                     .rtm_protocol = RTPROT_BOOT,
+                     .rtm_scope = RT_SCOPE_LINK,
+                     .rtm_type = RTN_UNICAST};
+  if (type == RTM_DELROUTE) rt.rtm_protocol = 0, rt.rtm_scope = RT_SCOPE_NOWHERE;
+  msg_init(&m, type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0, &rt, sizeof rt);
+  struct in_addr a;
+  inet_pton(AF_INET, dst, &a);
+  put(&m, RTA_DST, &a, 4);
+  put_u32(&m, RTA_OIF, (uint32_t)index);
+  must(fd, &m, type == RTM_NEWROUTE ? "add route" : "delete route");
+}
+
+// ip link add NAME [netns FD] type veth peer name PEER [netns PEERFD]
+static void veth_add(int fd, const char *name, int ns_fd, const char *peer, int peer_ns_fd) {
+  struct msg m;
+  link_msg(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+  put_str(&m, IFLA_IFNAME, name);
+  if (ns_fd >= 0) put_u32(&m, IFLA_NET_NS_FD, (uint32_t)ns_fd);
+  struct rtattr *info = put(&m, IFLA_LINKINFO, NULL, 0);
+  put_str(&m, IFLA_INFO_KIND, "veth");
+  struct rtattr *data = put(&m, IFLA_INFO_DATA, NULL, 0);
+  struct rtattr *p = put(&m, VETH_INFO_PEER, NULL, 0);
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+  memcpy(tail(&m), &ifi, sizeof ifi);
+  m.h.nlmsg_len += NLMSG_ALIGN(sizeof ifi);
+  put_str(&m, IFLA_IFNAME, peer);
+  if (peer_ns_fd >= 0) put_u32(&m, IFLA_NET_NS_FD, (uint32_t)peer_ns_fd);
+  nest_end(&m, p);
+  nest_end(&m, data);
+  nest_end(&m, info);
+  must(fd, &m, "create veth");
+}
+
+static void link_del(int fd, int index, const char *name) {
+  struct msg m;
+  link_msg(&m, RTM_DELLINK, 0, index);
+  if (!index) put_str(&m, IFLA_IFNAME, name);
+  must(fd, &m, "delete link");
+}
+
+// The index of a link, read back the way the library does after creating or moving it.
+static int link_index(int fd, const char *name) {
+  struct msg m;
+  link_msg(&m, RTM_GETLINK, 0, 0);
+  put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  put_str(&m, IFLA_IFNAME, name);
+  m.h.nlmsg_seq = ++seq;
+  if (send(fd, &m, m.h.nlmsg_len, 0) < 0) die("send", errno);
+  int index = 0;
+  for (;;) {
+    ssize_t n = recv(fd, rbuf, sizeof rbuf, 0);
+    if (n < 0) die("recv", errno);
+    for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n);
+         h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_seq != seq) continue;
+      if (h->nlmsg_type == NLMSG_ERROR) die("get link", -((struct nlmsgerr *)NLMSG_DATA(h))->error);
+      if (h->nlmsg_type == RTM_NEWLINK) index = ((struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
+      if (index) return index;
+    }
+  }
+}
+
+static int dump_links(int fd) {
+  struct msg m;
+  link_msg(&m, RTM_GETLINK, NLM_F_DUMP, 0);
+  put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  int count = 0;
+  int err = nl_talk(fd, &m, &count);
+  if (err) die("dump links", -err);
+  return count;
+}
+
+// --- named namespaces, as iproute2 makes them ----------------------------------------------
+
+struct netns {
+  char path[128];
+  int fd;  // the namespace
+  int nl;  // a netlink socket inside it
+};
+
+// On a thread of its own, since unshare changes only the calling thread's namespace.
+static void *netns_thread(void *arg) {
+  struct netns *ns = arg;
+  if (unshare(CLONE_NEWNET) < 0) die("unshare", errno);
+  if (mount("/proc/thread-self/ns/net", ns->path, "none", MS_BIND, NULL) < 0) die("mount", errno);
+  ns->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (ns->fd < 0) die("open ns", errno);
+  ns->nl = nl_open();
+  return NULL;
+}
+
+static void netns_add(struct netns *ns, const char *name) {
+  snprintf(ns->path, sizeof ns->path, RUN_DIR "/%s", name);
+  mkdir(RUN_DIR, 0755);
+  int dir = open(RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0 || flock(dir, LOCK_EX) < 0) die("lock " RUN_DIR, errno);
+  // /run/netns must be a shared mount point: bind it onto itself the first time.
+  if (mount("", RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+    if (errno != EINVAL || mount(RUN_DIR, RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0 ||
+        mount("", RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
+      die("make " RUN_DIR " shared", errno);
+  }
+  int f = open(ns->path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (f < 0) die("create namespace file", errno);
+  close(f);
+  pthread_t t;
+  if (pthread_create(&t, NULL, netns_thread, ns)) die("pthread_create", EAGAIN);
+  pthread_join(t, NULL);
+  close(dir);  // releases the lock
+}
+
+static void netns_del(struct netns *ns) {
+  if (umount2(ns->path, MNT_DETACH) < 0) die("umount", errno);
+  if (unlink(ns->path) < 0) die("unlink", errno);
+  close(ns->nl);
+  close(ns->fd);
+}
+
+// --- the operations ---------------------------------------------------------------------------
+
+static int arg_int(int argc, char **argv, int i) {
+  if (i >= argc) {
+    fprintf(stderr, "floor: missing argument %d\n", i);
+    exit(2);
+  }
+  return atoi(argv[i]);
+}
+
+static const char *arg_str(int argc, char **argv, int i) {
+  if (i >= argc) {
+    fprintf(stderr, "floor: missing argument %d\n", i);
+    exit(2);
+  }
+  return argv[i];
+}
+
+// The two-namespace walkthrough. Literal: a veth made here, each end moved, addressed, up,
+// then deleted link by link and namespace by namespace. Idiomatic: each end created in its
+// namespace, torn down by deleting the namespaces.
+static void walkthrough(int fd, const char *prefix, int i, int idiomatic) {
+  char na[32], nb[32], va[32], vb[32];
+  snprintf(na, sizeof na, "%s-a%d", prefix, i);
+  snprintf(nb, sizeof nb, "%s-b%d", prefix, i);
+  snprintf(va, sizeof va, "%sva%d", prefix, i % 100);
+  snprintf(vb, sizeof vb, "%svb%d", prefix, i % 100);
+  struct netns a, b;
+  netns_add(&a, na);
+  netns_add(&b, nb);
+  if (idiomatic) {
+    veth_add(fd, va, a.fd, vb, b.fd);
+  } else {
+    veth_add(fd, va, -1, vb, -1);
+    set_u32(fd, link_index(fd, va), IFLA_NET_NS_FD, (uint32_t)a.fd, "move");
+    set_u32(fd, link_index(fd, vb), IFLA_NET_NS_FD, (uint32_t)b.fd, "move");
+  }
+  int ia = link_index(a.nl, va), ib = link_index(b.nl, vb);
+  address(a.nl, RTM_NEWADDR, ia, "198.18.0.1", 24);
+  address(b.nl, RTM_NEWADDR, ib, "198.18.0.2", 24);
+  set_up(a.nl, ia, 1);
+  set_up(b.nl, ib, 1);
+  if (!idiomatic) link_del(a.nl, ia, NULL);
+  netns_del(&a);
+  netns_del(&b);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: floor OP COUNT [ARGS...]\n");
+    return 2;
+  }
+  const char *op = argv[1];
+  int count = atoi(argv[2]);
+  int fd = nl_open();
+  struct msg m;
+  char name[64], peer[64];
+  uint64_t spent = 0, t0;
+
+  if (!strcmp(op, "noop")) {
+    // A netlink round trip the kernel answers without doing anything: the syscall floor.
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      memset(&m, 0, sizeof m);
+      m.h.nlmsg_type = NLMSG_NOOP;
+      m.h.nlmsg_flags = NLM_F_REQUEST;
+      m.h.nlmsg_len = NLMSG_HDRLEN;
+      must(fd, &m, "noop");
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "toggle")) {  // ifindex: one up or down per operation
+    int index = arg_int(argc, argv, 3);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) set_up(fd, index, !(i & 1));
+    spent = now_ns() - t0;
+    set_up(fd, index, 0);
+  } else if (!strcmp(op, "addr")) {  // ifindex
+    int index = arg_int(argc, argv, 3);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      address(fd, RTM_NEWADDR, index, "198.18.200.1", 24);
+      address(fd, RTM_DELADDR, index, "198.18.200.1", 24);
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "master")) {  // ifindex bridge-ifindex
+    int index = arg_int(argc, argv, 3), bridge = arg_int(argc, argv, 4);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      set_u32(fd, index, IFLA_MASTER, (uint32_t)bridge, "set master");
+      set_u32(fd, index, IFLA_MASTER, 0, "set nomaster");
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "route")) {  // ifindex (up, so a device route is accepted)
+    int index = arg_int(argc, argv, 3);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      route(fd, RTM_NEWROUTE, index, "198.19.200.0", 24);
+      route(fd, RTM_DELROUTE, index, "198.19.200.0", 24);
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "dump")) {
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) dump_links(fd);
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "netns")) {  // name-prefix
+    const char *prefix = arg_str(argc, argv, 3);
+    struct netns ns;
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      snprintf(name, sizeof name, "%s%d", prefix, i);
+      netns_add(&ns, name);
+      netns_del(&ns);
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "veth")) {  // name-prefix: create + delete
+    const char *prefix = arg_str(argc, argv, 3);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      snprintf(name, sizeof name, "%sa%d", prefix, i);
+      snprintf(peer, sizeof peer, "%sb%d", prefix, i);
+      veth_add(fd, name, -1, peer, -1);
+      link_del(fd, 0, name);
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "delete")) {  // name-prefix pairs: delete PAIRS veth pairs, COUNT times
+    const char *prefix = arg_str(argc, argv, 3);
+    int pairs = arg_int(argc, argv, 4);
+    int *index = calloc((size_t)pairs, sizeof *index);
+    for (int i = 0; i < count; ++i) {
+      for (int j = 0; j < pairs; ++j) {  // setup, not timed
+        snprintf(name, sizeof name, "%sa%d", prefix, j);
+        snprintf(peer, sizeof peer, "%sb%d", prefix, j);
+        veth_add(fd, name, -1, peer, -1);
+        index[j] = link_index(fd, name);
+      }
+      t0 = now_ns();
+      if (pairs == 1) {
+        link_del(fd, index[0], NULL);
+      } else {
+        // What ns.deleteLinks() sends: each link into a fresh group, then one delete of the
+        // group, so the kernel waits on RCU once.
+        uint32_t group = 0x80000000u | (uint32_t)(getpid() & 0x7fffffff);
+        for (int j = 0; j < pairs; ++j) set_u32(fd, index[j], IFLA_GROUP, group, "set group");
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+        msg_init(&m, RTM_DELLINK, 0, &ifi, sizeof ifi);
+        put_u32(&m, IFLA_GROUP, group);
+        must(fd, &m, "delete group");
+      }
+      spent += now_ns() - t0;
+    }
+    free(index);
+  } else if (!strcmp(op, "walk-literal") || !strcmp(op, "walk-idiomatic")) {  // name-prefix
+    const char *prefix = arg_str(argc, argv, 3);
+    int idiomatic = !strcmp(op, "walk-idiomatic");
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) walkthrough(fd, prefix, i, idiomatic);
+    spent = now_ns() - t0;
+  } else {
+    fprintf(stderr, "floor: unknown operation %s\n", op);
+    return 2;
+  }
+  printf("%llu\n", (unsigned long long)spent);
+  return 0;
+}

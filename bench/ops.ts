@@ -1,0 +1,638 @@
+/**
+ * The benchmark's operations, each done by every method: netns-native one call at a time,
+ * netns-native with many calls in flight, `ip` spawned per operation, `ip -batch`, and the C
+ * floor. Everything runs in the process's own (throwaway) namespace or in namespaces made
+ * here, and each operation leaves the namespace as it found it.
+ */
+import { Bridge, Namespace, VethPair, type Link } from '../lib/index';
+import { kHandle } from '../lib/internal';
+import { setCoalescing, setIoMode } from '../lib/kernel';
+import { IFF_UP, transact, transactAsync, type NativeOp } from '../lib/native';
+import { floor, ipExec, nowUs, timed, type Contender, type IpBatch, type Sampler } from './harness';
+
+export const METHODS = ['nn', 'nnPar', 'exec', 'batch', 'floor'] as const;
+export type MethodId = (typeof METHODS)[number];
+
+export const METHOD_LABELS: Record<MethodId, string> = {
+  nn: 'netns-native, one awaited call at a time',
+  nnPar: 'netns-native, many calls in flight',
+  exec: "await execFile('ip', ...) per operation",
+  batch: 'ip -batch (one process for the run)',
+  floor: 'C floor (raw rtnetlink, one request + ACK)',
+};
+
+export const METHOD_SHORT: Record<MethodId, string> = {
+  nn: 'netns-native',
+  nnPar: 'netns-native in flight',
+  exec: 'execFile ip',
+  batch: 'ip -batch',
+  floor: 'C floor',
+};
+
+export interface Ctx {
+  ns: Namespace;
+  floorBin: string;
+  batch: IpBatch;
+  quick: boolean;
+}
+
+/** Between two operations while the event-loop delay is watched: a turn of the loop. */
+export type Gap = (() => Promise<void>) | undefined;
+
+/** A netns-native sampler that can leave the event loop a turn between operations. */
+export type NnSampler = (n: number, gap?: Gap) => Promise<number>;
+
+export interface Prepared {
+  contenders: Partial<Record<MethodId, Contender>>;
+  /** netns-native samplers, for the event-loop delay pass (small counts). */
+  loop?: { nn?: [NnSampler, number]; nnPar?: [NnSampler, number] };
+  /** Extra measurements for "Where the time goes". */
+  extra?: () => Promise<Record<string, Contender>>;
+  cleanup: () => Promise<void>;
+  /** Why a method is missing from this operation. */
+  notes?: Partial<Record<MethodId, string>>;
+}
+
+export interface OperationDef {
+  id: string;
+  label: string;
+  /** What one operation is, for the table's footnotes. */
+  what: string;
+  rounds: number;
+  prepare: (ctx: Ctx) => Promise<Prepared>;
+}
+
+let serial = 0;
+/** A short unique suffix for names made in this run. */
+function next(): string {
+  serial = (serial + 1) % 100000;
+  return serial.toString(36);
+}
+
+/** `count` veth pairs in ns, made concurrently; names `${prefix}${i}` and `${prefix}${i}p`. */
+async function makePairs(ns: Namespace, prefix: string, count: number): Promise<VethPair[]> {
+  const out: VethPair[] = [];
+  for (let i = 0; i < count; i += 64) {
+    const chunk = Array.from({ length: Math.min(64, count - i) }, (_, j) => i + j);
+    out.push(
+      ...(await Promise.all(
+        chunk.map((k) => VethPair.create({ name: `${prefix}${k}`, peerName: `${prefix}${k}p`, namespace: ns })),
+      )),
+    );
+  }
+  return out;
+}
+
+async function dropPairs(ns: Namespace, pairs: VethPair[]): Promise<void> {
+  await ns.deleteLinks(pairs.map((p) => p.local));
+}
+
+/** Runs `n` operations, `width` at a time. */
+async function inFlight(n: number, width: number, op: (i: number) => Promise<unknown>, gap?: Gap): Promise<number> {
+  const t0 = nowUs();
+  for (let done = 0; done < n; done += width) {
+    const k = Math.min(width, n - done);
+    await Promise.all(Array.from({ length: k }, (_, j) => op(done + j)));
+    if (gap) await gap();
+  }
+  return nowUs() - t0;
+}
+
+async function serialRun(n: number, op: (i: number) => Promise<unknown>, gap?: Gap): Promise<number> {
+  const t0 = nowUs();
+  for (let i = 0; i < n; i++) {
+    await op(i);
+    if (gap) await gap();
+  }
+  return nowUs() - t0;
+}
+
+async function execRun(n: number, argv: (i: number) => string[][]): Promise<number> {
+  return serialRun(n, async (i) => {
+    for (const args of argv(i)) await ipExec(args);
+  });
+}
+
+function batchRun(ctx: Ctx, lines: (i: number) => string[]): Sampler {
+  return (n) => ctx.batch.run(Array.from({ length: n }, (_, i) => lines(i)).flat());
+}
+
+const WIDTH = 32;
+
+// --- cheap operations on links -----------------------------------------------------------------
+
+const toggle: OperationDef = {
+  id: 'toggle',
+  label: 'link up/down toggle',
+  what: 'one `up` or `down` of a veth end (they alternate)',
+  rounds: 9,
+  async prepare(ctx) {
+    const pairs = await makePairs(ctx.ns, `nbt${next()}x`, WIDTH);
+    const links = pairs.map((p) => p.local);
+    const l = links[0] as Link;
+    const flip = (x: Link, i: number) => (i % 2 === 0 ? x.up() : x.down());
+    const nn: NnSampler = (n, gap) => serialRun(n, (i) => flip(l, i), gap);
+    const nnPar: NnSampler = (n, gap) =>
+      inFlight(n * WIDTH, WIDTH, (i) => flip(links[i % WIDTH] as Link, Math.floor(i / WIDTH)), gap).then(
+        (us) => us / WIDTH,
+      );
+    const even = (n: number) => n + (n % 2);
+    const handle = await ctx.ns[kHandle]('bench');
+    const upDown = (i: number): NativeOp => ({
+      op: 'newlink',
+      link: { index: l.index, flags: i % 2 === 0 ? IFF_UP : 0, change: IFF_UP },
+    });
+    const mode =
+      (m: 'inline' | 'worker', coalesce: boolean, s: NnSampler): Sampler =>
+      async (n) => {
+        setIoMode(m);
+        setCoalescing(coalesce);
+        try {
+          return await s(n);
+        } finally {
+          setIoMode('inline');
+          setCoalescing(true);
+        }
+      };
+    return {
+      contenders: {
+        nn: { sample: nn, n: even(ctx.quick ? 200 : 400) },
+        nnPar: { sample: nnPar, n: ctx.quick ? 8 : 16 },
+        exec: {
+          sample: (n) => execRun(n, (i) => [['link', 'set', 'dev', l.name, i % 2 === 0 ? 'up' : 'down']]),
+          n: ctx.quick ? 6 : 10,
+        },
+        batch: { sample: batchRun(ctx, (i) => [`link set dev ${l.name} ${i % 2 === 0 ? 'up' : 'down'}`]), n: 400 },
+        floor: { sample: (n) => floor(ctx.floorBin, 'toggle', n, l.index), n: 400 },
+      },
+      loop: { nn: [nn, 100], nnPar: [nnPar, 4] },
+      extra: async () => ({
+        'C floor: netlink round trip that does nothing (NLMSG_NOOP)': {
+          sample: (n) => floor(ctx.floorBin, 'noop', n),
+          n: 2000,
+        },
+        'C floor: link toggle': { sample: (n) => floor(ctx.floorBin, 'toggle', n, l.index), n: 400 },
+        'transact() from JS, synchronous': {
+          sample: async (n) => {
+            const t0 = nowUs();
+            for (let i = 0; i < n; i++) transact(handle, [upDown(i)]);
+            return nowUs() - t0;
+          },
+          n: 400,
+        },
+        'await transactAsync() (worker thread)': {
+          sample: (n) => serialRun(n, (i) => transactAsync(handle, [upDown(i)])),
+          n: 400,
+        },
+        'link.up()/down(), inline (the default)': { sample: mode('inline', true, nn), n: 400 },
+        'link.up()/down(), inline, coalescing off': { sample: mode('inline', false, nn), n: 400 },
+        'link.up()/down(), forced through the worker': { sample: mode('worker', true, nn), n: 400 },
+        '32 in flight, inline + coalesced (the default)': { sample: mode('inline', true, nnPar), n: 16 },
+        '32 in flight, inline, coalescing off': { sample: mode('inline', false, nnPar), n: 16 },
+        '32 in flight, worker + coalesced': { sample: mode('worker', true, nnPar), n: 16 },
+        '32 in flight, worker, coalescing off': { sample: mode('worker', false, nnPar), n: 16 },
+      }),
+      cleanup: () => dropPairs(ctx.ns, pairs),
+    };
+  },
+};
+
+const address: OperationDef = {
+  id: 'address',
+  label: 'IPv4 address add + delete',
+  what: '`addAddress` then `deleteAddress` of one /24 on a veth end',
+  rounds: 9,
+  async prepare(ctx) {
+    const pairs = await makePairs(ctx.ns, `nba${next()}x`, WIDTH);
+    const links = pairs.map((p) => p.local);
+    const l = links[0] as Link;
+    const cidr = (k: number) => `198.18.${100 + k}.1/24`;
+    const both = async (x: Link, c: string) => {
+      await x.addAddress(c);
+      await x.deleteAddress(c);
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, () => both(l, cidr(0)), gap);
+    const nnPar: NnSampler = (n, gap) =>
+      inFlight(n * WIDTH, WIDTH, (i) => both(links[i % WIDTH] as Link, cidr(i % WIDTH)), gap).then((us) => us / WIDTH);
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 100 : 200 },
+        nnPar: { sample: nnPar, n: ctx.quick ? 4 : 8 },
+        exec: {
+          sample: (n) =>
+            execRun(n, () => [
+              ['addr', 'add', cidr(0), 'dev', l.name],
+              ['addr', 'del', cidr(0), 'dev', l.name],
+            ]),
+          n: ctx.quick ? 3 : 5,
+        },
+        batch: {
+          sample: batchRun(ctx, () => [`addr add ${cidr(0)} dev ${l.name}`, `addr del ${cidr(0)} dev ${l.name}`]),
+          n: 200,
+        },
+        floor: { sample: (n) => floor(ctx.floorBin, 'addr', n, l.index), n: 200 },
+      },
+      loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
+      cleanup: () => dropPairs(ctx.ns, pairs),
+    };
+  },
+};
+
+const master: OperationDef = {
+  id: 'master',
+  label: 'set master / nomaster',
+  what: '`setMaster(bridge)` then `noMaster()` of a veth end',
+  rounds: 9,
+  async prepare(ctx) {
+    const pairs = await makePairs(ctx.ns, `nbm${next()}x`, WIDTH);
+    const br = await Bridge.create(`nbbr${next()}`, { namespace: ctx.ns });
+    const ports = pairs.map((p) => p.local);
+    const l = ports[0] as Link;
+    const both = async (x: Link) => {
+      await x.setMaster(br);
+      await x.noMaster();
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, () => both(l), gap);
+    const nnPar: NnSampler = (n, gap) =>
+      inFlight(n * WIDTH, WIDTH, (i) => both(ports[i % WIDTH] as Link), gap).then((us) => us / WIDTH);
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 30 : 60 },
+        nnPar: { sample: nnPar, n: ctx.quick ? 1 : 2 },
+        exec: {
+          sample: (n) =>
+            execRun(n, () => [
+              ['link', 'set', 'dev', l.name, 'master', br.name],
+              ['link', 'set', 'dev', l.name, 'nomaster'],
+            ]),
+          n: ctx.quick ? 3 : 5,
+        },
+        batch: {
+          sample: batchRun(ctx, () => [`link set dev ${l.name} master ${br.name}`, `link set dev ${l.name} nomaster`]),
+          n: 60,
+        },
+        floor: { sample: (n) => floor(ctx.floorBin, 'master', n, l.index, br.index), n: 60 },
+      },
+      loop: { nn: [nn, 20], nnPar: [nnPar, 1] },
+      cleanup: () => ctx.ns.deleteLinks([...ports, br]),
+    };
+  },
+};
+
+const route: OperationDef = {
+  id: 'route',
+  label: 'route add + delete',
+  what: '`addRoute` then `deleteRoute` of a /24 device route',
+  rounds: 9,
+  async prepare(ctx) {
+    const pairs = await makePairs(ctx.ns, `nbr${next()}x`, 1);
+    const l = (pairs[0] as VethPair).local;
+    await l.up(); // a device route needs its device up
+    const spec = (k: number) => ({ destination: `198.19.${k}.0/24`, link: l });
+    const both = async (k: number) => {
+      await ctx.ns.addRoute(spec(k));
+      await ctx.ns.deleteRoute(spec(k));
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, () => both(0), gap);
+    const nnPar: NnSampler = (n, gap) =>
+      inFlight(n * WIDTH, WIDTH, (i) => both(i % WIDTH), gap).then((us) => us / WIDTH);
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 100 : 200 },
+        nnPar: { sample: nnPar, n: ctx.quick ? 4 : 8 },
+        exec: {
+          sample: (n) =>
+            execRun(n, () => [
+              ['route', 'add', '198.19.0.0/24', 'dev', l.name],
+              ['route', 'del', '198.19.0.0/24', 'dev', l.name],
+            ]),
+          n: ctx.quick ? 3 : 5,
+        },
+        batch: {
+          sample: batchRun(ctx, () => [
+            `route add 198.19.0.0/24 dev ${l.name}`,
+            `route del 198.19.0.0/24 dev ${l.name}`,
+          ]),
+          n: 200,
+        },
+        floor: { sample: (n) => floor(ctx.floorBin, 'route', n, l.index), n: 200 },
+      },
+      loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
+      cleanup: () => dropPairs(ctx.ns, pairs),
+    };
+  },
+};
+
+// --- namespaces ------------------------------------------------------------------------------
+
+const netns: OperationDef = {
+  id: 'netns',
+  label: 'named namespace create + delete',
+  what: '`Namespace.create(name)` then `delete()` (`ip netns add` + `ip netns del`)',
+  rounds: 7,
+  async prepare(ctx) {
+    const one = async () => {
+      const x = await Namespace.create(`nbn-${next()}`);
+      await x.delete();
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, one, gap);
+    const nnPar: NnSampler = (n, gap) => inFlight(n, 16, one, gap);
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 10 : 20 },
+        nnPar: { sample: nnPar, n: 16 },
+        exec: {
+          sample: (n) =>
+            serialRun(n, async () => {
+              const name = `nbn-${next()}`;
+              await ipExec(['netns', 'add', name]);
+              await ipExec(['netns', 'del', name]);
+            }),
+          n: ctx.quick ? 3 : 5,
+        },
+        batch: {
+          sample: (n) =>
+            ctx.batch.run(
+              Array.from({ length: n }, () => `nbn-${next()}`).flatMap((x) => [`netns add ${x}`, `netns del ${x}`]),
+            ),
+          n: ctx.quick ? 10 : 20,
+        },
+        floor: { sample: (n) => floor(ctx.floorBin, 'netns', n, `nbn-f${next()}-`), n: ctx.quick ? 10 : 20 },
+      },
+      loop: { nn: [nn, 10], nnPar: [nnPar, 16] },
+      cleanup: async () => undefined,
+    };
+  },
+};
+
+// --- dumps -----------------------------------------------------------------------------------
+
+function dump(total: number): OperationDef {
+  return {
+    id: `dump${total}`,
+    label: `dump all links, ${total.toLocaleString('en-US')} present`,
+    what: `\`ns.links()\` (Link objects) / \`ip -json link show\` + JSON.parse / \`ip link show\` with ${total} links`,
+    rounds: total >= 1000 ? 7 : 9,
+    async prepare(ctx) {
+      // lo + the pairs + one bridge = total
+      const pairs = await makePairs(ctx.ns, `nbd${next()}x`, (total - 2) / 2);
+      const br = await Bridge.create(`nbdbr${next()}`, { namespace: ctx.ns });
+      const seen = (await ctx.ns.links()).length;
+      if (seen !== total) throw new Error(`expected ${total} links, found ${seen}`);
+      const nn: NnSampler = (n, gap) => serialRun(n, () => ctx.ns.links(), gap);
+      const nnPar: NnSampler = (n, gap) => inFlight(n * 16, 16, () => ctx.ns.links(), gap).then((us) => us / 16);
+      const per = Math.max(1, Math.round(400 / total));
+      const handle = await ctx.ns[kHandle]('bench');
+      return {
+        contenders: {
+          nn: { sample: nn, n: per * 10 },
+          nnPar: { sample: nnPar, n: Math.max(1, per) },
+          exec: {
+            sample: (n) => serialRun(n, async () => JSON.parse(await ipExec(['-json', 'link', 'show']))),
+            n: ctx.quick ? 3 : 5,
+          },
+          batch: { sample: batchRun(ctx, () => ['link show']), n: per * 10 },
+          floor: { sample: (n) => floor(ctx.floorBin, 'dump', n), n: per * 10 },
+        },
+        loop: { nn: [nn, per * 5], nnPar: [nnPar, 1] },
+        extra:
+          total === 1000
+            ? async () => ({
+                'C floor: the dump, messages counted, not parsed': {
+                  sample: (n) => floor(ctx.floorBin, 'dump', n),
+                  n: 10,
+                },
+                'transact() dump: parse + plain objects, JS thread': {
+                  sample: async (n) => {
+                    const t0 = nowUs();
+                    for (let i = 0; i < n; i++) transact(handle, [{ op: 'dumplinks' }]);
+                    return nowUs() - t0;
+                  },
+                  n: 10,
+                },
+                'await transactAsync() dump: parse on a worker, objects on the JS thread': {
+                  sample: (n) => serialRun(n, () => transactAsync(handle, [{ op: 'dumplinks' }])),
+                  n: 10,
+                },
+                'ns.links(): the above + Link objects': { sample: nn, n: 10 },
+              })
+            : undefined,
+        cleanup: () => ctx.ns.deleteLinks([...pairs.map((p) => p.local), br]),
+      };
+    },
+  };
+}
+
+// --- veth pairs and deletes ------------------------------------------------------------------
+
+const veth: OperationDef = {
+  id: 'veth',
+  label: 'veth pair create + delete',
+  what: '`VethPair.create()` then `delete()` (the delete waits on RCU in the kernel)',
+  rounds: 5,
+  async prepare(ctx) {
+    const one = async () => {
+      const name = `nbv${next()}`;
+      const p = await VethPair.create({ name, peerName: `${name}p`, namespace: ctx.ns });
+      await p.delete();
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, one, gap);
+    const nnPar: NnSampler = (n, gap) => inFlight(n, 16, one, gap);
+    return {
+      contenders: {
+        nn: { sample: nn, n: 2 },
+        nnPar: { sample: nnPar, n: 16, warmup: 0 },
+        exec: {
+          sample: (n) =>
+            serialRun(n, async () => {
+              const name = `nbv${next()}`;
+              await ipExec(['link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`]);
+              await ipExec(['link', 'del', name]);
+            }),
+          n: 2,
+        },
+        batch: {
+          sample: (n) =>
+            ctx.batch.run(
+              Array.from({ length: n }, () => `nbv${next()}`).flatMap((x) => [
+                `link add ${x} type veth peer name ${x}p`,
+                `link del ${x}`,
+              ]),
+            ),
+          n: 2,
+        },
+        floor: { sample: (n) => floor(ctx.floorBin, 'veth', n, `nbv${next()}f`), n: 2 },
+      },
+      loop: { nn: [nn, 2], nnPar: [nnPar, 8] },
+      cleanup: async () => undefined,
+    };
+  },
+};
+
+function deletes(count: number): OperationDef {
+  return {
+    id: `delete${count}`,
+    label: `delete ${count} veth pair${count === 1 ? '' : 's'}`,
+    what:
+      count === 1
+        ? '`pair.delete()` / `ip link del` of one pair (made beforehand, not timed)'
+        : `netns-native: \`ns.deleteLinks()\` (one RCU wait); in flight: ${count} \`pair.delete()\` at once; ip: \`ip link del\` per pair (made beforehand, not timed)`,
+    rounds: count === 1 ? 7 : 5,
+    async prepare(ctx) {
+      const made = async () => makePairs(ctx.ns, `nbx${next()}x`, count);
+      const nn: NnSampler = async (n) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) {
+          const pairs = await made();
+          us += await timed(() => (count === 1 ? (pairs[0] as VethPair).delete() : dropPairs(ctx.ns, pairs)));
+        }
+        return us;
+      };
+      const nnPar: NnSampler = async (n) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) {
+          const pairs = await made();
+          us += await timed(() => Promise.all(pairs.map((p) => p.delete())));
+        }
+        return us;
+      };
+      const viaIp = async (n: number, run: (names: string[]) => Promise<number>) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) us += await run((await made()).map((p) => p.local.name));
+        return us;
+      };
+      const slowRounds = ctx.quick ? 1 : 3;
+      return {
+        contenders: {
+          nn: { sample: nn, n: 1 },
+          ...(count > 1 && { nnPar: { sample: nnPar, n: 1 } }),
+          exec: {
+            sample: (n) =>
+              viaIp(n, (names) =>
+                timed(async () => {
+                  for (const x of names) await ipExec(['link', 'del', x]);
+                }),
+              ),
+            n: 1,
+            ...(count > 1 && { rounds: slowRounds, warmup: 0 }),
+          },
+          batch: {
+            sample: (n) => viaIp(n, (names) => ctx.batch.run(names.map((x) => `link del ${x}`))),
+            n: 1,
+            ...(count > 1 && { rounds: slowRounds, warmup: 0 }),
+          },
+          floor: { sample: (n) => floor(ctx.floorBin, 'delete', n, `nbx${next()}f`, count), n: 1 },
+        },
+        loop: { nn: [nn, 1], ...(count > 1 && { nnPar: [nnPar, 1] as [NnSampler, number] }) },
+        notes: count === 1 ? { nnPar: 'one link: nothing to put in flight' } : {},
+        cleanup: async () => undefined,
+      };
+    },
+  };
+}
+
+// --- the two-namespace walkthrough ------------------------------------------------------------
+
+/** create, move, address, up, delete: the walkthrough done literally. */
+async function literal(k: string): Promise<void> {
+  const a = await Namespace.create(`nbw-a${k}`);
+  const b = await Namespace.create(`nbw-b${k}`);
+  const pair = await VethPair.create({ name: `nbwa${k}`, peerName: `nbwb${k}` });
+  const la = await pair.local.moveTo(a);
+  const lb = await pair.peer.moveTo(b);
+  await la.addAddress('198.18.0.1/24');
+  await lb.addAddress('198.18.0.2/24');
+  await la.up();
+  await lb.up();
+  await la.delete();
+  await a.delete();
+  await b.delete();
+}
+
+/** Each end created in its namespace; teardown by deleting the namespaces. */
+async function idiomatic(k: string): Promise<void> {
+  const a = await Namespace.create(`nbw-a${k}`);
+  const b = await Namespace.create(`nbw-b${k}`);
+  const pair = await VethPair.create({ name: `nbwa${k}`, peerName: `nbwb${k}`, namespace: a, peerNamespace: b });
+  await pair.local.addAddress('198.18.0.1/24');
+  await pair.peer.addAddress('198.18.0.2/24');
+  await pair.local.up();
+  await pair.peer.up();
+  await a.delete();
+  await b.delete();
+}
+
+function execWalk(k: string, literally: boolean): string[][] {
+  const [na, nb, va, vb] = [`nbw-a${k}`, `nbw-b${k}`, `nbwa${k}`, `nbwb${k}`];
+  return [
+    ['netns', 'add', na],
+    ['netns', 'add', nb],
+    ...(literally
+      ? [
+          ['link', 'add', va, 'type', 'veth', 'peer', 'name', vb],
+          ['link', 'set', va, 'netns', na],
+          ['link', 'set', vb, 'netns', nb],
+        ]
+      : [['link', 'add', va, 'netns', na, 'type', 'veth', 'peer', 'name', vb, 'netns', nb]]),
+    ['-n', na, 'addr', 'add', '198.18.0.1/24', 'dev', va],
+    ['-n', nb, 'addr', 'add', '198.18.0.2/24', 'dev', vb],
+    ['-n', na, 'link', 'set', va, 'up'],
+    ['-n', nb, 'link', 'set', vb, 'up'],
+    ...(literally ? [['-n', na, 'link', 'del', va]] : []),
+    ['netns', 'del', na],
+    ['netns', 'del', nb],
+  ];
+}
+
+function walkthrough(literally: boolean): OperationDef {
+  const run = literally ? literal : idiomatic;
+  return {
+    id: literally ? 'walkLiteral' : 'walkIdiomatic',
+    label: `two-namespace walkthrough, ${literally ? 'literal' : 'idiomatic'}`,
+    what: literally
+      ? 'two namespaces, a veth made here, each end moved, addressed, up; then the veth and both namespaces deleted'
+      : 'two namespaces, each veth end created in its namespace, addressed, up; teardown by deleting the namespaces',
+    rounds: literally ? 5 : 7,
+    async prepare(ctx) {
+      const nn: NnSampler = (n, gap) => serialRun(n, () => run(next()), gap);
+      const width = literally ? 4 : 8;
+      const nnPar: NnSampler = (n, gap) => inFlight(n, width, () => run(next()), gap);
+      return {
+        contenders: {
+          nn: { sample: nn, n: literally ? 1 : 4 },
+          nnPar: { sample: nnPar, n: width, warmup: literally ? 0 : width },
+          exec: {
+            sample: (n) =>
+              serialRun(n, async () => {
+                for (const args of execWalk(next(), literally)) await ipExec(args);
+              }),
+            n: 1,
+          },
+          floor: {
+            sample: (n) => floor(ctx.floorBin, literally ? 'walk-literal' : 'walk-idiomatic', n, `nbw${next()}`),
+            n: literally ? 1 : 4,
+          },
+        },
+        loop: { nn: [nn, literally ? 1 : 3], nnPar: [nnPar, width] },
+        notes: { batch: 'n/a: a batch line cannot switch namespace (`ip -n` is per process)' },
+        cleanup: async () => undefined,
+      };
+    },
+  };
+}
+
+export const OPERATIONS: OperationDef[] = [
+  toggle,
+  address,
+  master,
+  route,
+  dump(10),
+  dump(100),
+  dump(1000),
+  veth,
+  deletes(1),
+  deletes(100),
+  netns,
+  walkthrough(false),
+  walkthrough(true),
+];

@@ -1,0 +1,97 @@
+import { Namespace, NetnsError, VethPair, type Link } from 'netns-native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { ip, ipJson, links, snapshot } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+/** `ip -details link show`'s group, as a number (iproute2 prints 0 as "default"). */
+function groupOf(ns: string, name: string): number | undefined {
+  const found = ipJson<Array<{ ifname: string; group: string }>>(ns, '-details', 'link', 'show').find(
+    (l) => l.ifname === name,
+  );
+  if (!found) return undefined;
+  return found.group === 'default' ? 0 : Number(found.group);
+}
+
+async function pairs(ns: Namespace, count: number, peerNs?: Namespace): Promise<VethPair[]> {
+  const made: VethPair[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = uniqueName('dl');
+    made.push(await VethPair.create({ name, peerName: `${name}p`, namespace: ns, peerNamespace: peerNs ?? ns }));
+  }
+  return made;
+}
+
+describeKernel('Namespace.deleteLinks', () => {
+  it('deletes many veth pairs in one call, peers included', async () => {
+    const ns = await freshNamespace();
+    const made = await pairs(ns, 20);
+    expect(links(ns.name)).toHaveLength(41);
+    await ns.deleteLinks(made.map((p) => p.local));
+    expect(links(ns.name).map((l) => l.ifname)).toEqual(['lo']);
+  });
+
+  it('takes both ends of a pair, duplicates, and peers that live in another namespace', async () => {
+    const ns = await freshNamespace();
+    const other = await freshNamespace();
+    const here = await pairs(ns, 2);
+    const across = await pairs(ns, 2, other);
+    const list: Link[] = [...here.flatMap((p) => [p.local, p.peer]), ...across.map((p) => p.local), here[0]!.local];
+    await ns.deleteLinks(list);
+    expect(links(ns.name).map((l) => l.ifname)).toEqual(['lo']);
+    expect(links(other.name).map((l) => l.ifname)).toEqual(['lo']);
+  });
+
+  it('does nothing for an empty list', async () => {
+    const ns = await freshNamespace();
+    await pairs(ns, 1);
+    const before = snapshot(ns.name);
+    await ns.deleteLinks([]);
+    expect(snapshot(ns.name)).toBe(before);
+  });
+
+  it('deletes nothing when one link is gone, says which, and restores the groups', async () => {
+    const ns = await freshNamespace();
+    const made = await pairs(ns, 3);
+    ip(ns.name, 'link', 'set', 'dev', made[0]!.local.name, 'group', '7');
+    await made[0]!.local.refresh();
+    ip(ns.name, 'link', 'del', made[1]!.local.name);
+    const err = await ns.deleteLinks(made.map((p) => p.local)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetnsError);
+    expect((err as NetnsError).code).toBe('ENODEV');
+    expect((err as NetnsError).message).toContain(`"${made[1]!.local.name}"`);
+    expect((err as NetnsError).message).toContain('nothing was deleted');
+    expect(groupOf(ns.name!, made[0]!.local.name)).toBe(7);
+    expect(groupOf(ns.name!, made[2]!.local.name)).toBe(0);
+    expect(links(ns.name)).toHaveLength(5);
+  });
+
+  it('deletes nothing when the kernel cannot delete one of them (lo), and restores the groups', async () => {
+    const ns = await freshNamespace();
+    const made = await pairs(ns, 2);
+    const lo = await ns.link('lo');
+    const before = snapshot(ns.name);
+    const err = await ns.deleteLinks([...made.map((p) => p.local), lo]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetnsError);
+    expect((err as NetnsError).code).toBe('EOPNOTSUPP');
+    expect((err as NetnsError).message).toMatch(
+      /^cannot delete 3 links in namespace "nnt-[0-9a-f]+": .*; nothing was deleted \(EOPNOTSUPP\)$/,
+    );
+    expect(snapshot(ns.name)).toBe(before);
+  });
+
+  it('rejects links of another namespace and non-links before touching anything', async () => {
+    const ns = await freshNamespace();
+    const other = await freshNamespace();
+    const mine = await pairs(ns, 1);
+    const theirs = await pairs(other, 1);
+    const before = snapshot(ns.name) + snapshot(other.name);
+    const err = await ns.deleteLinks([mine[0]!.local, theirs[0]!.local]).catch((e: unknown) => e);
+    expect((err as NetnsError).code).toBe('EINVAL');
+    expect((err as NetnsError).message).toContain('is in another namespace');
+    const bad = await ns.deleteLinks(['veth0' as unknown as Link]).catch((e: unknown) => e);
+    expect((bad as NetnsError).code).toBe('EINVAL');
+    const notList = await ns.deleteLinks(undefined as unknown as Link[]).catch((e: unknown) => e);
+    expect((notList as NetnsError).code).toBe('EINVAL');
+    expect(snapshot(ns.name) + snapshot(other.name)).toBe(before);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * How requests reach the kernel (lib/kernel.ts): calls made in the same tick are coalesced into
+ * one addon call, yet each settles with its own result or error; the worker path (forced, for
+ * the benchmark) gives the same results.
+ */
+import { NetnsError, VethPair } from 'netns-native';
+import { kHandle } from '../../lib/internal';
+import { request, setCoalescing, setIoMode } from '../../lib/kernel';
+import type { NativeOp } from '../../lib/native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { addrs, ip, link } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+async function pairs(count: number) {
+  const ns = await freshNamespace();
+  const made: VethPair[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = uniqueName('io');
+    made.push(await VethPair.create({ name, peerName: `${name}p`, namespace: ns }));
+  }
+  return { ns, made };
+}
+
+describeKernel('kernel I/O', () => {
+  afterEach(() => {
+    setIoMode('inline');
+    setCoalescing(true);
+  });
+
+  for (const mode of ['inline', 'worker'] as const) {
+    it(`${mode}: concurrent calls each settle with their own result or error`, async () => {
+      setIoMode(mode);
+      const { ns, made } = await pairs(40); // more than one slice of 32
+      const gone = made[5]!.local;
+      ip(ns.name, 'link', 'del', gone.name);
+      const outcomes = await Promise.allSettled(made.map((p) => p.local.up()));
+      outcomes.forEach((o, i) => {
+        if (i === 5) {
+          expect(o.status).toBe('rejected');
+          const e = (o as PromiseRejectedResult).reason as NetnsError;
+          expect(e).toBeInstanceOf(NetnsError);
+          expect(e.code).toBe('ENODEV');
+          expect(e.message).toContain(`"${gone.name}"`);
+        } else {
+          expect(o.status).toBe('fulfilled');
+          expect(link(ns.name, made[i]!.local.name)?.flags).toContain('UP');
+        }
+      });
+    });
+
+    it(`${mode}: calls on one link in the same tick run in the order they were made`, async () => {
+      setIoMode(mode);
+      const { ns, made } = await pairs(1);
+      const l = made[0]!.local;
+      const cidr = '198.18.7.1/24';
+      await Promise.all([l.addAddress(cidr), l.up(), l.deleteAddress(cidr), l.down(), l.addAddress(cidr)]);
+      expect(addrs(ns.name, l.name).map((a) => `${a.local}/${a.prefixlen}`)).toEqual([cidr]);
+      expect(link(ns.name, l.name)?.flags).not.toContain('UP');
+    });
+  }
+
+  it('a call the addon refuses as a whole fails alone, not the calls coalesced with it', async () => {
+    const { ns, made } = await pairs(2);
+    const handle = await ns[kHandle]('test');
+    const bogus = { op: 'no-such-op' } as unknown as NativeOp;
+    const index = made[1]!.local.index;
+    // Made in the same tick: one flush, one addon call, which the addon refuses as a whole.
+    const [bad, up] = await Promise.allSettled([
+      request(handle, bogus, 'do nothing', 'link'),
+      request(handle, { op: 'newlink', link: { index, flags: 1, change: 1 } }, 'bring up', 'link'),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect(((bad as PromiseRejectedResult).reason as NetnsError).message).toContain('unknown operation');
+    expect(up.status).toBe('fulfilled');
+    expect(link(ns.name, made[1]!.local.name)?.flags).toContain('UP');
+  });
+
+  it('works with coalescing off', async () => {
+    setCoalescing(false);
+    const { ns, made } = await pairs(3);
+    await Promise.all(made.map((p) => p.local.up()));
+    for (const p of made) expect(link(ns.name, p.local.name)?.flags).toContain('UP');
+  });
+});
