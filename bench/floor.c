@@ -345,6 +345,12 @@ int main(int argc, char **argv) {
     for (int i = 0; i < count; ++i) set_up(fd, index, !(i & 1));
     spent = now_ns() - t0;
     set_up(fd, index, 0);
+  } else if (!strcmp(op, "mtu")) {  // ifindex mtu: set the MTU a link already has
+    // The kernel takes rtnl_lock, finds the link and returns: the fixed cost of a request.
+    int index = arg_int(argc, argv, 3), mtu = arg_int(argc, argv, 4);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) set_u32(fd, index, IFLA_MTU, (uint32_t)mtu, "set mtu");
+    spent = now_ns() - t0;
   } else if (!strcmp(op, "addr")) {  // ifindex
     int index = arg_int(argc, argv, 3);
     t0 = now_ns();

@@ -172,6 +172,17 @@ const toggle: OperationDef = {
           n: 2000,
         },
         'C floor: link toggle': { sample: (n) => floor(ctx.floorBin, 'toggle', n, l.index), n: 400 },
+        // A request the kernel does almost nothing for: what is left is the cost of a call.
+        'same MTU: C floor': { sample: (n) => floor(ctx.floorBin, 'mtu', n, l.index, l.mtu), n: 2000 },
+        'same MTU: transact() from JS, synchronous': {
+          sample: async (n) => {
+            const t0 = nowUs();
+            for (let i = 0; i < n; i++) transact(handle, [{ op: 'newlink', link: { index: l.index, mtu: l.mtu } }]);
+            return nowUs() - t0;
+          },
+          n: 2000,
+        },
+        'same MTU: await link.setMtu()': { sample: (n) => serialRun(n, () => l.setMtu(l.mtu)), n: 2000 },
         'transact() from JS, synchronous': {
           sample: async (n) => {
             const t0 = nowUs();
