@@ -300,14 +300,11 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
     if (this.#state === 'deleted') return;
     if (this.inode === homeInode()) throw failure('EBUSY', operation, 'this process runs in that namespace');
     if (this.name !== undefined) {
-      const nsPath = path.join(NETNS_RUN_DIR, this.name);
-      // Only remove the name if it still refers to this namespace, not to a newer one.
-      if ((await nsfsInode(nsPath)) === this.inode) {
-        try {
-          await addon.deleteNamespace(NETNS_RUN_DIR, this.name);
-        } catch (e) {
-          throw fromNative(e, operation, 'namespace');
-        }
+      try {
+        // Only removes the name if it still refers to this namespace, not to a newer one.
+        await addon.deleteNamespace(NETNS_RUN_DIR, this.name, this.inode);
+      } catch (e) {
+        throw fromNative(e, operation, 'namespace');
       }
     }
     for (const ns of tracked(this.inode)) ns.#release('deleted');

@@ -189,8 +189,11 @@ export interface Addon {
   createNamespace(runDir: string, name: string | null): Promise<NativeOpened>;
   /** On the namespace thread: open an nsfs path, check it is a network namespace. */
   openNamespace(path: string): Promise<NativeOpened>;
-  /** On the namespace thread: `ip netns del` (unmount + unlink). Idempotent. */
-  deleteNamespace(runDir: string, name: string): Promise<void>;
+  /**
+   * On the namespace thread: `ip netns del` (unmount + unlink). Idempotent. With `inode`, only
+   * if the name still refers to that namespace.
+   */
+  deleteNamespace(runDir: string, name: string, inode?: bigint): Promise<void>;
   /** Releases the fd and sockets (once in-flight work on them is done). */
   closeNamespace(handle: NativeHandle): void;
   /** The namespace fd, or -1 once closed. */

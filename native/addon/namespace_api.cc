@@ -52,9 +52,9 @@ class OpenJob : public Job {
 
 class DeleteJob : public Job {
  public:
-  DeleteJob(std::string run_dir, std::string name)
-      : run_dir_(std::move(run_dir)), name_(std::move(name)) {}
-  void Execute() override { status_ = ns::DeleteNamedNetns(run_dir_, name_); }
+  DeleteJob(std::string run_dir, std::string name, uint64_t inode)
+      : run_dir_(std::move(run_dir)), name_(std::move(name)), inode_(inode) {}
+  void Execute() override { status_ = ns::DeleteNamedNetns(run_dir_, name_, inode_); }
   Napi::Value Complete(Napi::Env env) override {
     if (!status_.ok()) throw ToJsError(env, status_.error());
     return env.Undefined();
@@ -62,6 +62,7 @@ class DeleteJob : public Job {
 
  private:
   std::string run_dir_, name_;
+  uint64_t inode_;
   Status status_;
 };
 
@@ -101,11 +102,17 @@ Napi::Value OpenNamespace(const Napi::CallbackInfo& info) {
       env, std::make_unique<OpenJob>(OpenJob::Mode::kOpenPath, "", StringArg(info, 0)));
 }
 
-// deleteNamespace(runDir, name): Promise<void>. Unmounts and unlinks; close handles separately.
+// deleteNamespace(runDir, name, inode?): Promise<void>. Unmounts and unlinks (only if the name
+// still refers to namespace `inode`, when given); close handles separately.
 Napi::Value DeleteNamespace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  uint64_t inode = 0;
+  if (info[2].IsBigInt()) {
+    bool lossless = false;
+    inode = info[2].As<Napi::BigInt>().Uint64Value(&lossless);
+  }
   return State(env).OnNamespaceThread(
-      env, std::make_unique<DeleteJob>(StringArg(info, 0), StringArg(info, 1)));
+      env, std::make_unique<DeleteJob>(StringArg(info, 0), StringArg(info, 1), inode));
 }
 
 // closeNamespace(handle): releases the fd and sockets once nothing is using them.

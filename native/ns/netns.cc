@@ -146,8 +146,19 @@ Result<UniqueFd> CreateAnonymousNetns() {
   return OpenThreadNetns();
 }
 
-Status DeleteNamedNetns(const std::string& run_dir, const std::string& name) {
+Status DeleteNamedNetns(const std::string& run_dir, const std::string& name,
+                        uint64_t expected_inode) {
   std::string path = run_dir + "/" + name;
+  if (expected_inode != 0) {
+    struct stat st;
+    struct statfs sfs;
+    if (stat(path.c_str(), &st) != 0 || statfs(path.c_str(), &sfs) != 0) {
+      return errno == ENOENT ? Status() : Status(Error::FromErrno("stat"));
+    }
+    if (sfs.f_type != NSFS_MAGIC || static_cast<uint64_t>(st.st_ino) != expected_inode) {
+      return Status();  // the name is no longer ours
+    }
+  }
   // EINVAL: not a mount point (a stray file); ENOENT: already gone. Both are fine here.
   if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
     return Error::FromErrno("umount2");

@@ -40,7 +40,10 @@ Result<UniqueFd> CreateNamedNetns(const std::string& run_dir, const std::string&
 Result<UniqueFd> CreateAnonymousNetns();
 
 // `ip netns del NAME`: lazily unmount and remove run_dir/NAME. Succeeds if it is already gone.
-// Processes and fds inside the namespace keep it alive; only the name goes.
-Status DeleteNamedNetns(const std::string& run_dir, const std::string& name);
+// Processes and fds inside the namespace keep it alive; only the name goes. With
+// `expected_inode` != 0, the name is removed only if it still refers to that namespace (not to
+// one created since under the same name); otherwise nothing is done.
+Status DeleteNamedNetns(const std::string& run_dir, const std::string& name,
+                        uint64_t expected_inode = 0);
 
 }  // namespace netns_native::ns

@@ -149,6 +149,22 @@ describeKernel('Namespace', () => {
     await until(() => link(undefined, name) === undefined);
   });
 
+  it('delete() leaves alone a namespace re-created under the same name meanwhile', async () => {
+    const ns = cleanupLater(await Namespace.create(uniqueName()));
+    const name = ns.name as string;
+    ip(undefined, 'netns', 'del', name);
+    ip(undefined, 'netns', 'add', name); // someone else's, now
+    try {
+      const theirs = fs.statSync(`/run/netns/${name}`, { bigint: true }).ino;
+      expect(theirs).not.toBe(ns.inode);
+      await ns.delete();
+      expect(netnsNames()).toContain(name);
+      expect(fs.statSync(`/run/netns/${name}`, { bigint: true }).ino).toBe(theirs);
+    } finally {
+      ip(undefined, 'netns', 'del', name);
+    }
+  });
+
   it('delete() refuses the namespace the process runs in', async () => {
     await expect(Namespace.current().delete()).rejects.toMatchObject({ code: 'EBUSY' });
   });
