@@ -25,94 +25,80 @@ struct HandleBox {
   throw Napi::TypeError::New(env, "netns-native internal: " + what);
 }
 
-Napi::Object ObjectFromJs(Napi::Env env, Napi::Value v, const char* what) {
-  if (!v.IsObject()) ThrowType(env, std::string(what) + " must be an object");
-  return v.As<Napi::Object>();
-}
-
-// The properties of a request object that are set (not undefined or null), read once: one
-// napi_get_all_property_names and one get per property set. Requests on the hot path set 3-4 of
-// the 15 keys a link request may have, and probing each key by name (a string internalized,
-// then a lookup that misses up the prototype chain) was a third of a cheap request's cost.
-class Props {
+// Reads the flattened requests lib/native.ts makes (see FlatOps there): per operation its code
+// and fields in a fixed order; a nested request starts with a bit mask of the fields present.
+// Reading fixed positions of one array costs a few hundred instructions a request, where reading
+// request objects key by key through N-API cost ~20,000.
+class FlatReader {
  public:
-  Props(Napi::Env env, const Napi::Object& o) : env_(env) {
-    napi_value names;
-    uint32_t n = 0;
-    if (napi_get_all_property_names(
-            env, o, napi_key_own_only,
-            static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
-            napi_key_numbers_to_strings, &names) != napi_ok ||
-        napi_get_array_length(env, names, &n) != napi_ok) {
-      ThrowType(env, "cannot read the properties of a request");
-    }
-    entries_.reserve(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      napi_value key, value;
-      napi_valuetype type;
-      char name[32];
-      size_t len = 0;
-      if (napi_get_element(env, names, i, &key) != napi_ok ||
-          napi_get_property(env, o, key, &value) != napi_ok ||
-          napi_typeof(env, value, &type) != napi_ok ||
-          napi_get_value_string_utf8(env, key, name, sizeof name, &len) != napi_ok) {
-        ThrowType(env, "cannot read the properties of a request");
-      }
-      if (type != napi_undefined && type != napi_null)
-        entries_.push_back({std::string(name, len), value});
-    }
+  FlatReader(Napi::Env env, Napi::Array array) : env_(env), array_(array), size_(array.Length()) {}
+
+  bool done() const { return at_ >= size_; }
+
+  napi_value Next() {
+    if (at_ >= size_) ThrowType(env_, "truncated request");
+    napi_value v;
+    if (napi_get_element(env_, array_, at_++, &v) != napi_ok) ThrowType(env_, "unreadable request");
+    return v;
   }
 
-  bool Has(const char* key, Napi::Value* out) const {
-    for (const auto& [name, value] : entries_) {
-      if (name == key) {
-        *out = Napi::Value(env_, value);
-        return true;
-      }
+  template <class T>
+  T Int(const char* what) {
+    napi_value v = Next();
+    double d;
+    if (napi_get_value_double(env_, v, &d) != napi_ok)
+      ThrowType(env_, std::string(what) + " must be a number");
+    if (!(d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+          d <= static_cast<double>(std::numeric_limits<T>::max())) ||
+        d != static_cast<double>(static_cast<int64_t>(d))) {
+      ThrowType(env_, std::string(what) + " is out of range");
     }
-    return false;
+    return static_cast<T>(d);
   }
 
-  Napi::Value Get(const char* key) const {
-    Napi::Value v;
-    return Has(key, &v) ? v : env_.Undefined();
+  std::string String(const char* what) {
+    Napi::Value v(env_, Next());
+    if (!v.IsString()) ThrowType(env_, std::string(what) + " must be a string");
+    return v.As<Napi::String>().Utf8Value();
   }
+
+  // A string, or nothing when the slot holds undefined.
+  std::string OptionalString(const char* what) {
+    Napi::Value v(env_, Next());
+    if (v.IsUndefined() || v.IsNull()) return std::string();
+    if (!v.IsString()) ThrowType(env_, std::string(what) + " must be a string");
+    return v.As<Napi::String>().Utf8Value();
+  }
+
+  Napi::Value Value() { return Napi::Value(env_, Next()); }
 
  private:
   Napi::Env env_;
-  std::vector<std::pair<std::string, napi_value>> entries_;
+  Napi::Array array_;
+  uint32_t size_;
+  uint32_t at_ = 0;
 };
 
-bool Has(const Props& o, const char* key, Napi::Value* out) { return o.Has(key, out); }
-
-double NumberIn(Napi::Env env, Napi::Value v, const char* key, double lo, double hi) {
-  if (!v.IsNumber()) ThrowType(env, std::string(key) + " must be a number");
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= lo && d <= hi) || d != static_cast<double>(static_cast<int64_t>(d))) {
-    ThrowType(env, std::string(key) + " is out of range");
+// The fields present in a nested request, as its mask says; reads them in order.
+class Fields {
+ public:
+  Fields(FlatReader& r) : r_(r), mask_(r.Int<uint32_t>("field mask")) {}
+  bool Has(int bit) const { return (mask_ >> bit) & 1; }
+  template <class T>
+  std::optional<T> Int(int bit, const char* what) {
+    if (!Has(bit)) return std::nullopt;
+    return r_.Int<T>(what);
   }
-  return d;
-}
+  std::optional<std::string> String(int bit, const char* what) {
+    if (!Has(bit)) return std::nullopt;
+    return r_.String(what);
+  }
+  FlatReader& reader() { return r_; }
 
-template <class T>
-std::optional<T> OptInt(Napi::Env env, const Props& o, const char* key) {
-  Napi::Value v;
-  if (!Has(o, key, &v)) return std::nullopt;
-  return static_cast<T>(NumberIn(env, v, key, static_cast<double>(std::numeric_limits<T>::min()),
-                                 static_cast<double>(std::numeric_limits<T>::max())));
-}
-
-template <class T>
-T IntOr(Napi::Env env, const Props& o, const char* key, T fallback) {
-  return OptInt<T>(env, o, key).value_or(fallback);
-}
-
-std::optional<std::string> OptString(Napi::Env env, const Props& o, const char* key) {
-  Napi::Value v;
-  if (!Has(o, key, &v)) return std::nullopt;
-  if (!v.IsString()) ThrowType(env, std::string(key) + " must be a string");
-  return v.As<Napi::String>().Utf8Value();
-}
+ private:
+  FlatReader& r_;
+  uint32_t mask_;
+};
 
 // "aa:bb:cc:dd:ee:ff", appended to `out` (no snprintf: dumps format thousands of these).
 void AppendMac(std::string& out, const std::vector<uint8_t>& bytes) {
@@ -261,131 +247,158 @@ Napi::Array ArrayToJs(Napi::Env env, const std::vector<T>& items, F convert) {
   return out;
 }
 
-rtnl::BridgeAttrs BridgeFromJs(Napi::Env env, const Props& o) {
+// Field positions: lib/native.ts BRIDGE_FIELDS, LINK_FIELDS, ADDRESS_FIELDS, ROUTE_FIELDS.
+rtnl::BridgeAttrs BridgeFromFlat(FlatReader& r) {
+  Fields f(r);
   rtnl::BridgeAttrs br;
-  br.stp_state = OptInt<uint32_t>(env, o, "stpState");
-  br.vlan_filtering = OptInt<uint8_t>(env, o, "vlanFiltering");
-  br.forward_delay = OptInt<uint32_t>(env, o, "forwardDelay");
-  br.hello_time = OptInt<uint32_t>(env, o, "helloTime");
-  br.max_age = OptInt<uint32_t>(env, o, "maxAge");
-  br.ageing_time = OptInt<uint32_t>(env, o, "ageingTime");
-  br.priority = OptInt<uint16_t>(env, o, "priority");
-  br.default_pvid = OptInt<uint16_t>(env, o, "defaultPvid");
+  br.stp_state = f.Int<uint32_t>(0, "stpState");
+  br.vlan_filtering = f.Int<uint8_t>(1, "vlanFiltering");
+  br.forward_delay = f.Int<uint32_t>(2, "forwardDelay");
+  br.hello_time = f.Int<uint32_t>(3, "helloTime");
+  br.max_age = f.Int<uint32_t>(4, "maxAge");
+  br.ageing_time = f.Int<uint32_t>(5, "ageingTime");
+  br.priority = f.Int<uint16_t>(6, "priority");
+  br.default_pvid = f.Int<uint16_t>(7, "defaultPvid");
   return br;
 }
 
-std::unique_ptr<rtnl::LinkRequest> LinkRequestFromJs(Napi::Env env, Napi::Value value,
-                                                     OperationBatch* batch) {
-  Props o(env, ObjectFromJs(env, value, "link"));
+std::unique_ptr<rtnl::LinkRequest> LinkRequestFromFlat(Napi::Env env, FlatReader& r,
+                                                       OperationBatch* batch) {
+  Fields f(r);
   auto req = std::make_unique<rtnl::LinkRequest>();
-  req->index = IntOr<int32_t>(env, o, "index", 0);
-  req->name = OptString(env, o, "name").value_or("");
-  req->kind = OptString(env, o, "kind").value_or("");
-  req->flags = IntOr<uint32_t>(env, o, "flags", 0);
-  req->change = IntOr<uint32_t>(env, o, "change", 0);
-  req->mtu = OptInt<uint32_t>(env, o, "mtu");
-  req->txqlen = OptInt<uint32_t>(env, o, "txqlen");
-  req->group = OptInt<uint32_t>(env, o, "group");
-  req->master = OptInt<int32_t>(env, o, "master");
-  req->alias = OptString(env, o, "alias");
-  req->new_name = OptString(env, o, "newName");
-  Napi::Value v;
-  if (Has(o, "address", &v)) req->address = MacFromJs(env, v);
-  if (Has(o, "netns", &v)) {
-    Result<ns::NetnsHandle::Lease> lease = HandleFromJs(v)->Use();
+  req->index = f.Int<int32_t>(0, "index").value_or(0);
+  req->name = f.String(1, "name").value_or("");
+  req->kind = f.String(2, "kind").value_or("");
+  req->flags = f.Int<uint32_t>(3, "flags").value_or(0);
+  req->change = f.Int<uint32_t>(4, "change").value_or(0);
+  req->mtu = f.Int<uint32_t>(5, "mtu");
+  req->txqlen = f.Int<uint32_t>(6, "txqlen");
+  req->group = f.Int<uint32_t>(7, "group");
+  if (f.Has(8)) req->address = MacFromJs(env, r.Value());
+  req->master = f.Int<int32_t>(9, "master");
+  if (f.Has(10)) {
+    Result<ns::NetnsHandle::Lease> lease = HandleFromJs(r.Value())->Use();
     if (!lease.ok()) throw ToJsError(env, lease.error());
     req->netns_fd = lease.value()->fd();
     batch->leases.push_back(lease.take());
   }
-  if (Has(o, "bridge", &v))
-    req->bridge = BridgeFromJs(env, Props(env, ObjectFromJs(env, v, "bridge")));
-  if (Has(o, "peer", &v)) req->peer = LinkRequestFromJs(env, v, batch);
+  req->alias = f.String(11, "alias");
+  req->new_name = f.String(12, "newName");
+  if (f.Has(13)) req->bridge = BridgeFromFlat(r);
+  if (f.Has(14)) req->peer = LinkRequestFromFlat(env, r, batch);
   return req;
 }
 
-rtnl::AddressRequest AddressRequestFromJs(Napi::Env env, Napi::Value value) {
-  Props o(env, ObjectFromJs(env, value, "address"));
+rtnl::AddressRequest AddressRequestFromFlat(Napi::Env env, FlatReader& r) {
+  Fields f(r);
   rtnl::AddressRequest req;
+  if (!f.Has(0)) ThrowType(env, "an address request needs local");
   int family = 0;
-  req.local = IpFromJs(env, o.Get("local"), &family);
+  req.local = IpFromJs(env, r.Value(), &family);
   req.family = static_cast<uint8_t>(family);
-  req.prefixlen = IntOr<uint8_t>(env, o, "prefixlen", family == AF_INET ? 32 : 128);
-  req.index = IntOr<int32_t>(env, o, "index", 0);
-  Napi::Value v;
-  if (Has(o, "peer", &v)) req.peer = IpFromJs(env, v);
-  if (Has(o, "broadcast", &v)) req.broadcast = IpFromJs(env, v);
-  req.label = OptString(env, o, "label");
-  req.scope = OptInt<uint8_t>(env, o, "scope");
-  req.flags = IntOr<uint32_t>(env, o, "flags", 0);
-  req.metric = OptInt<uint32_t>(env, o, "metric");
+  req.prefixlen = f.Int<uint8_t>(1, "prefixlen").value_or(family == AF_INET ? 32 : 128);
+  req.index = f.Int<int32_t>(2, "index").value_or(0);
+  if (f.Has(3)) req.peer = IpFromJs(env, r.Value());
+  if (f.Has(4)) req.broadcast = IpFromJs(env, r.Value());
+  req.label = f.String(5, "label");
+  req.scope = f.Int<uint8_t>(6, "scope");
+  req.flags = f.Int<uint32_t>(7, "flags").value_or(0);
+  req.metric = f.Int<uint32_t>(8, "metric");
   return req;
 }
 
-rtnl::RouteRequest RouteRequestFromJs(Napi::Env env, Napi::Value value) {
-  Props o(env, ObjectFromJs(env, value, "route"));
+rtnl::RouteRequest RouteRequestFromFlat(Napi::Env env, FlatReader& r) {
+  Fields f(r);
   rtnl::RouteRequest req;
-  req.family = IntOr<uint8_t>(env, o, "family", 0);
-  req.dst_len = IntOr<uint8_t>(env, o, "dstLen", 0);
-  req.table = IntOr<uint32_t>(env, o, "table", 0);
-  req.protocol = IntOr<uint8_t>(env, o, "protocol", 0);
-  req.scope = IntOr<uint8_t>(env, o, "scope", 0);
-  req.type = IntOr<uint8_t>(env, o, "type", 0);
-  req.flags = IntOr<uint32_t>(env, o, "flags", 0);
-  Napi::Value v;
-  if (Has(o, "dst", &v)) req.dst = IpFromJs(env, v);
-  if (Has(o, "gateway", &v)) req.gateway = IpFromJs(env, v);
-  if (Has(o, "prefsrc", &v)) req.prefsrc = IpFromJs(env, v);
-  req.oif = OptInt<int32_t>(env, o, "oif");
-  req.priority = OptInt<uint32_t>(env, o, "priority");
+  req.family = f.Int<uint8_t>(0, "family").value_or(0);
+  req.dst_len = f.Int<uint8_t>(1, "dstLen").value_or(0);
+  req.table = f.Int<uint32_t>(2, "table").value_or(0);
+  req.protocol = f.Int<uint8_t>(3, "protocol").value_or(0);
+  req.scope = f.Int<uint8_t>(4, "scope").value_or(0);
+  req.type = f.Int<uint8_t>(5, "type").value_or(0);
+  req.flags = f.Int<uint32_t>(6, "flags").value_or(0);
+  if (f.Has(7)) req.dst = IpFromJs(env, r.Value());
+  if (f.Has(8)) req.gateway = IpFromJs(env, r.Value());
+  if (f.Has(9)) req.prefsrc = IpFromJs(env, r.Value());
+  req.oif = f.Int<int32_t>(10, "oif");
+  req.priority = f.Int<uint32_t>(11, "priority");
   return req;
 }
 
 using Returns = OperationBatch::Returns;
 
-void AddOperation(Napi::Env env, Napi::Object object, OperationBatch* batch) {
-  Props d(env, object);
-  std::string op = OptString(env, d, "op").value_or("");
-  uint16_t flags = IntOr<uint16_t>(env, d, "flags", 0);
+// Operation codes: lib/native.ts OP_CODES.
+enum OpCode {
+  kNewLink = 1,
+  kDelLink,
+  kDelLinkGroup,
+  kGetLink,
+  kDumpLinks,
+  kNewAddr,
+  kDelAddr,
+  kDumpAddrs,
+  kNewRoute,
+  kDelRoute,
+  kDumpRoutes,
+};
+
+void AddOperation(Napi::Env env, FlatReader& r, OperationBatch* batch) {
   auto add = [&](Result<std::vector<uint8_t>> message, bool dump, Returns returns) {
     batch->ops.push_back(std::make_unique<rtnl::Operation>(std::move(message), dump));
     batch->returns.push_back(returns);
   };
-  if (op == "newlink") {
-    add(rtnl::BuildNewLink(*LinkRequestFromJs(env, d.Get("link"), batch), flags), false,
-        Returns::kAck);
-  } else if (op == "dellink") {
-    add(rtnl::BuildDelLink(IntOr<int32_t>(env, d, "index", 0),
-                           OptString(env, d, "name").value_or("")),
-        false, Returns::kAck);
-  } else if (op == "dellinkgroup") {
-    add(rtnl::BuildDelLinkGroup(IntOr<uint32_t>(env, d, "group", 0)), false, Returns::kAck);
-  } else if (op == "getlink") {
-    add(rtnl::BuildGetLink(IntOr<int32_t>(env, d, "index", 0),
-                           OptString(env, d, "name").value_or("")),
-        false, Returns::kLink);
-  } else if (op == "dumplinks") {
-    add(rtnl::BuildDumpLinks(IntOr<int32_t>(env, d, "master", 0),
-                             OptString(env, d, "kind").value_or("")),
-        true, Returns::kLinks);
-  } else if (op == "newaddr") {
-    add(rtnl::BuildNewAddr(AddressRequestFromJs(env, d.Get("address")), flags), false,
-        Returns::kAck);
-  } else if (op == "deladdr") {
-    add(rtnl::BuildDelAddr(AddressRequestFromJs(env, d.Get("address"))), false, Returns::kAck);
-  } else if (op == "dumpaddrs") {
-    add(rtnl::BuildDumpAddrs(IntOr<uint8_t>(env, d, "family", 0),
-                             IntOr<int32_t>(env, d, "index", 0)),
-        true, Returns::kAddresses);
-  } else if (op == "newroute") {
-    add(rtnl::BuildNewRoute(RouteRequestFromJs(env, d.Get("route")), flags), false, Returns::kAck);
-  } else if (op == "delroute") {
-    add(rtnl::BuildDelRoute(RouteRequestFromJs(env, d.Get("route"))), false, Returns::kAck);
-  } else if (op == "dumproutes") {
-    add(rtnl::BuildDumpRoutes(IntOr<uint8_t>(env, d, "family", 0),
-                              IntOr<uint32_t>(env, d, "table", 0)),
-        true, Returns::kRoutes);
-  } else {
-    ThrowType(env, "unknown operation '" + op + "'");
+  switch (r.Int<int>("operation")) {
+    case kNewLink: {
+      auto flags = r.Int<uint16_t>("flags");
+      add(rtnl::BuildNewLink(*LinkRequestFromFlat(env, r, batch), flags), false, Returns::kAck);
+      break;
+    }
+    case kDelLink: {
+      auto index = r.Int<int32_t>("index");
+      add(rtnl::BuildDelLink(index, r.OptionalString("name")), false, Returns::kAck);
+      break;
+    }
+    case kDelLinkGroup:
+      add(rtnl::BuildDelLinkGroup(r.Int<uint32_t>("group")), false, Returns::kAck);
+      break;
+    case kGetLink: {
+      auto index = r.Int<int32_t>("index");
+      add(rtnl::BuildGetLink(index, r.OptionalString("name")), false, Returns::kLink);
+      break;
+    }
+    case kDumpLinks: {
+      auto master = r.Int<int32_t>("master");
+      add(rtnl::BuildDumpLinks(master, r.OptionalString("kind")), true, Returns::kLinks);
+      break;
+    }
+    case kNewAddr: {
+      auto flags = r.Int<uint16_t>("flags");
+      add(rtnl::BuildNewAddr(AddressRequestFromFlat(env, r), flags), false, Returns::kAck);
+      break;
+    }
+    case kDelAddr:
+      add(rtnl::BuildDelAddr(AddressRequestFromFlat(env, r)), false, Returns::kAck);
+      break;
+    case kDumpAddrs: {
+      auto family = r.Int<uint8_t>("family");
+      add(rtnl::BuildDumpAddrs(family, r.Int<int32_t>("index")), true, Returns::kAddresses);
+      break;
+    }
+    case kNewRoute: {
+      auto flags = r.Int<uint16_t>("flags");
+      add(rtnl::BuildNewRoute(RouteRequestFromFlat(env, r), flags), false, Returns::kAck);
+      break;
+    }
+    case kDelRoute:
+      add(rtnl::BuildDelRoute(RouteRequestFromFlat(env, r)), false, Returns::kAck);
+      break;
+    case kDumpRoutes: {
+      auto family = r.Int<uint8_t>("family");
+      add(rtnl::BuildDumpRoutes(family, r.Int<uint32_t>("table")), true, Returns::kRoutes);
+      break;
+    }
+    default:
+      ThrowType(env, "unknown operation");
   }
 }
 
@@ -435,15 +448,11 @@ std::vector<rtnl::Operation*> OperationBatch::pointers() const {
   return out;
 }
 
-OperationBatch OperationsFromJs(Napi::Env env, Napi::Value descriptors) {
-  if (!descriptors.IsArray()) ThrowType(env, "operations must be an array");
-  Napi::Array arr = descriptors.As<Napi::Array>();
+OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat) {
+  if (!flat.IsArray()) ThrowType(env, "operations must be an array");
+  FlatReader reader(env, flat.As<Napi::Array>());
   OperationBatch batch;
-  uint32_t n = arr.Length();
-  batch.ops.reserve(n);
-  batch.returns.reserve(n);
-  for (uint32_t i = 0; i < n; ++i)
-    AddOperation(env, ObjectFromJs(env, arr.Get(i), "operation"), &batch);
+  while (!reader.done()) AddOperation(env, reader, &batch);
   return batch;
 }
 

@@ -33,9 +33,9 @@ struct OperationBatch {
   std::vector<rtnl::Operation*> pointers() const;
 };
 
-// Converts an array of operation descriptors (see lib/native.ts). Throws TypeError on a
+// Converts flattened operations (lib/native.ts, FlatOps). Throws TypeError on a
 // malformed descriptor and NetnsError-shaped errors (EBADF) on a closed namespace.
-OperationBatch OperationsFromJs(Napi::Env env, Napi::Value descriptors);
+OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat);
 
 // One result per operation: undefined (ACK), a link, an array, or a failure object.
 Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch);
