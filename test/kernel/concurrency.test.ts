@@ -29,17 +29,25 @@ describeKernel('concurrency', () => {
       }
     };
 
-    await Promise.all(
+    // 40 creations in flight, then 80 changes in flight, then 10 routes: each phase starts all
+    // its calls at once, on the JS thread and on workers alike.
+    const made = await Promise.all(
       spaces.map(async (ns, i) => {
         const next = spaces[(i + 1) % spaces.length] as Namespace;
-        const far = spaces[(i + 5) % spaces.length] as Namespace;
         const [pair, br, moving, lo] = await Promise.all([
           track(VethPair.create({ name: `x${i}`, peerName: `y${i}`, namespace: ns, peerNamespace: next })),
           track(Bridge.create(`br${i}`, { namespace: ns })),
           track(VethPair.create({ name: `m${i}`, peerName: `n${i}`, namespace: ns })),
           track(ns.link('lo')),
         ]);
-        await Promise.all([
+        return { pair, br, moving, lo };
+      }),
+    );
+    await Promise.all(
+      made.flatMap(({ pair, br, moving, lo }, i) => {
+        const ns = spaces[i] as Namespace;
+        const far = spaces[(i + 5) % spaces.length] as Namespace;
+        return [
           track(pair.local.addAddress(`198.18.${50 + i}.1/24`)),
           track(pair.local.setMtu(1400 + i)),
           track(pair.local.up()),
@@ -48,9 +56,11 @@ describeKernel('concurrency', () => {
           track(moving.peer.moveTo(far)), // a worker-thread request, in flight with the rest
           track(moving.local.setMaster(br)),
           track(ns.links()),
-        ]);
-        await track(ns.addRoute({ destination: `198.19.${i}.0/24`, gateway: `198.18.${50 + i}.2` }));
+        ];
       }),
+    );
+    await Promise.all(
+      spaces.map((ns, i) => track(ns.addRoute({ destination: `198.19.${i}.0/24`, gateway: `198.18.${50 + i}.2` }))),
     );
     expect(maxInFlight).toBeGreaterThanOrEqual(50);
 
