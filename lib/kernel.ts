@@ -83,10 +83,6 @@ export function setIoMode(mode: IoMode): void {
   ioMode = mode;
 }
 
-export function getIoMode(): IoMode {
-  return ioMode;
-}
-
 /** Internal, for the benchmark: whether calls in the same tick share one addon call. */
 export function setCoalescing(on: boolean): void {
   coalescing = on;

@@ -3,6 +3,7 @@ import { addressFromNative, broadcastOf, type Address } from './address';
 import { kHandle } from './internal';
 import { request, requestAsync } from './kernel';
 import {
+  IFA_F_NODAD,
   IFF_LOWER_UP,
   IFF_UP,
   NLM_F_CREATE,
@@ -256,7 +257,7 @@ export class Link {
   async addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
     const operation = `add address ${String(cidr)} to ${this.describe()}`;
     const req = this.addressRequest(cidr, operation);
-    if (options.nodad) req.flags = 0x02; // IFA_F_NODAD
+    if (options.nodad) req.flags = IFA_F_NODAD;
     if (options.broadcast !== undefined) {
       if (!req.local.includes('.')) throw invalid(operation, 'a broadcast address is for IPv4 only');
       req.broadcast =

@@ -9,7 +9,10 @@ import {
   RT_SCOPE_NOWHERE,
   RT_SCOPE_UNIVERSE,
   RT_TABLE_MAIN,
+  RTNH_F_ONLINK,
+  RTN_LOCAL,
   RTN_UNICAST,
+  RT_SCOPE_HOST,
   type NativeRoute,
   type NativeRouteRequest,
 } from './native';
@@ -182,7 +185,7 @@ export function routeRequest(
   if (prefsrc !== undefined) req.prefsrc = prefsrc;
   if (oif !== undefined) req.oif = oif;
   if (spec.metric !== undefined) req.priority = checkInteger(spec.metric, operation, 'the metric', 0, 0xffffffff);
-  if (spec.onlink) req.flags = 4; // RTNH_F_ONLINK
+  if (spec.onlink) req.flags = RTNH_F_ONLINK;
 
   if (forDelete) {
     req.scope = scope ?? RT_SCOPE_NOWHERE; // matches any scope
@@ -194,7 +197,7 @@ export function routeRequest(
     // iproute2's default: a route with no gateway through a device is on-link (scope link) for
     // IPv4; local routes are host-scoped; everything else is global.
     if (scope === undefined) {
-      if (req.type === 2) scope = 254;
+      if (req.type === RTN_LOCAL) scope = RT_SCOPE_HOST;
       else if (family === 4 && gateway === undefined && oif !== undefined && req.type === RTN_UNICAST)
         scope = RT_SCOPE_LINK;
       else scope = RT_SCOPE_UNIVERSE;

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { Bridge, Namespace, VethPair } from 'netns-native';
+import { addon } from '../../lib/native';
 import { uniqueName } from '../helpers/fresh';
 import { addrs, link, links, routes } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -91,6 +92,8 @@ describeKernel('concurrency', () => {
 
   it('leaves every thread of the process in its home namespace', () => {
     const home = Namespace.current().inode;
+    // The namespace thread always got home: none had to be retired.
+    expect(addon.threadStats()).toEqual({ namespaceThreadsRetired: 0, homeInode: home });
     for (const tid of fs.readdirSync('/proc/self/task')) {
       expect(fs.statSync(`/proc/self/task/${tid}/ns/net`, { bigint: true }).ino).toBe(home);
     }
