@@ -178,7 +178,7 @@ function targets(r: Results): Target[] {
 /** What a missed target means: filled in from what the measurements showed. */
 const MISSED: Record<string, string> = {
   cheap:
-    "Measured reason: one awaited call costs a fixed 5-10 µs on top of the kernel's request: ~2 µs to read the request object and encode it in the addon, 2-3 µs of async/promise machinery in the library, and the addon's sendmsg/recvmsg round trip (see \"Where the time goes\"). Where the kernel's own work is 5-15 µs a request (addresses, routes), that fixed cost shows as a ratio well above 1.3×; where it is 40 µs or more (a veth toggle, master), it does not. What would close it: a cheaper crossing (requests encoded from a typed array instead of read from objects, a synchronous entry point for callers that want one); calls in flight already amortise it (see the in-flight rows).",
+    'Measured reason: one awaited call costs a fixed 5-10 µs on top of the kernel\'s request (see the "same MTU" split in "Where the time goes"): the N-API call, reading the flattened request and encoding it, the result crossing back, and 2-3 µs of async/promise machinery in the library. Where the kernel\'s own work is 5-15 µs a request (addresses, routes), that fixed cost shows as a ratio well above 1.3×; where it is 40 µs or more (a veth toggle, master), it does not. What would close it: numbers crossing in a typed array rather than an array of values, or a synchronous entry point for callers that want one; calls in flight already amortise part of it (see the in-flight rows).',
   exec: "Spawning `ip` costs a few ms here whatever the operation, so the ratio is bounded by the kernel's own time for the operation: when that is large, no method can be 50× faster than execFile.",
   par: "Coalescing saves the per-call cost (syscalls, N-API crossing, promise turns), not the kernel's work: the kernel still does each request under rtnl_lock, one after another, so the best in-flight rate is about the floor's. On a loaded machine the slices (sized to hold the loop at most ~0.5 ms) add event-loop turns between them.",
   dump: 'Measured reason (see "Where the time goes"): after the kernel\'s work, parsing each link\'s attributes on the worker, unpacking into plain objects and making a Link per link on the JS thread cost about 1-2 µs a link. What would close it: lazy Link objects (decode a field when it is read), or a dump that returns only the fields asked for.',
@@ -414,10 +414,11 @@ const PROSE = {
 - **Small dumps inline.** A dump of a namespace whose last dump had at most 64 links runs on the
   JS thread too (a few hundred µs at most), larger ones on the worker: a dump of 10 links went
   from 142 µs to 74 µs.
-- **Request objects read once.** The addon read each of the ~15 keys a link request may have
-  by name (a string internalized, then a lookup that misses); it now reads the properties
-  that are set, once. A small gain (the conversion was about a quarter of the addon's time for
-  a cheap request, the syscalls and the kernel the rest).
+- **Requests cross flattened.** Reading a request object key by key through N-API cost about
+  24,600 instructions per cheap request (valgrind's callgrind, an MTU change), 20,000 of them
+  converting the object. Requests now cross as one flat array (an operation code, a bit mask of
+  the fields present, the fields), built in JS: about 9,600 instructions in all. Route add +
+  delete went from 3.2× to 2.0× the C floor, and 32 in flight from 0.4× to 0.8× its rate.
 - **Coalescing calls made in the same tick.** Calls on one namespace made in the same tick (a
   \`Promise.all\`) go to the kernel in one addon call, one sendmsg, in slices sized to hold the
   loop about 0.5 ms at most (at most 32 requests), one slice per turn of the loop. Each call
