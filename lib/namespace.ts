@@ -35,7 +35,7 @@ import {
   type NativeRoute,
 } from './native';
 import { ping, type PingOptions, type PingResult } from './ping';
-import { identifyPid, netnsNames, NSFS_MAGIC, nsfsInode, pidsIn } from './proc';
+import { identifyPid, NETNS_RUN_DIR, netnsNames, netnsNameSync, nsfsInode, pidsIn } from './proc';
 import { describeRoute, routeFromNative, routeRequest, type Route, type RouteSpec } from './route';
 import {
   connectIn,
@@ -47,8 +47,7 @@ import {
 } from './sockets';
 import { checkInteger, checkLinkName, checkNamespaceName } from './validate';
 
-/** Where named namespaces live, as for iproute2. */
-export const NETNS_RUN_DIR = '/run/netns';
+export { NETNS_RUN_DIR };
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions {
@@ -183,7 +182,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
       throw fromNative(e, 'open the current namespace', 'namespace');
     }
     Namespace.#current = new Namespace({
-      name: nameOfSync(opened.inode),
+      name: netnsNameSync(opened.inode),
       path: `/proc/${process.pid}/ns/net`,
       inode: opened.inode,
       handle: opened.handle,
@@ -650,24 +649,6 @@ function homeInode(): bigint {
 /** The name under /run/netns that refers to the namespace with this inode (`ip netns identify`). */
 async function nameOf(inode: bigint): Promise<string | undefined> {
   return (await netnsNames()).get(inode)?.[0];
-}
-
-function nameOfSync(inode: bigint): string | undefined {
-  let names: string[];
-  try {
-    names = fs.readdirSync(NETNS_RUN_DIR);
-  } catch {
-    return undefined;
-  }
-  for (const name of names.sort()) {
-    try {
-      const nsPath = path.join(NETNS_RUN_DIR, name);
-      if (fs.statfsSync(nsPath).type === NSFS_MAGIC && fs.statSync(nsPath, { bigint: true }).ino === inode) return name;
-    } catch {
-      // a stray or vanished entry
-    }
-  }
-  return undefined;
 }
 
 /** The same error, saying that nothing was deleted (and, when known, which link failed). */

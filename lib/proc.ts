@@ -28,7 +28,9 @@ export interface NamespaceInfo {
 
 const KINDS: NamespaceKind[] = ['mnt', 'uts', 'ipc', 'pid', 'net', 'user', 'cgroup'];
 const LINK = /^(mnt|uts|ipc|pid|net|user|cgroup):\[(\d+)\]$/;
-const RUN_DIR = '/run/netns';
+/** Where named namespaces live, as for iproute2. */
+export const NETNS_RUN_DIR = '/run/netns';
+const RUN_DIR = NETNS_RUN_DIR;
 
 /** The numeric entries of /proc, ascending. */
 async function processIds(): Promise<number[]> {
@@ -68,6 +70,29 @@ export async function netnsNames(): Promise<Map<bigint, string[]>> {
     if (ino !== undefined) out.set(ino, [...(out.get(ino) ?? []), name]);
   });
   return out;
+}
+
+/**
+ * The first name under /run/netns (sorted) that refers to this namespace, read synchronously:
+ * for Namespace.current(), which is synchronous.
+ * @internal
+ */
+export function netnsNameSync(inode: bigint): string | undefined {
+  let names: string[];
+  try {
+    names = fs.readdirSync(RUN_DIR).sort();
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    try {
+      const file = path.join(RUN_DIR, name);
+      if (fs.statfsSync(file).type === NSFS_MAGIC && fs.statSync(file, { bigint: true }).ino === inode) return name;
+    } catch {
+      // a stray or vanished entry
+    }
+  }
+  return undefined;
 }
 
 /** statfs(2) f_type of nsfs (linux/magic.h). */

@@ -134,7 +134,6 @@ class ObjectBuilder {
   ObjectBuilder& Str(const char* name, const std::string& v) {
     return Add(name, Napi::String::New(env_, v));
   }
-  ObjectBuilder& Bool(const char* name, bool v) { return Add(name, Napi::Boolean::New(env_, v)); }
   Napi::Object Build() {
     Napi::Object o = Napi::Object::New(env_);
     napi_define_properties(env_, o, props_.size(), props_.data());
@@ -404,25 +403,29 @@ void AddOperation(Napi::Env env, FlatReader& r, OperationBatch* batch) {
 
 }  // namespace
 
+namespace {
+
+// errno, detail, syscall, badOffset: what lib/errors.ts reads off a failure.
+void SetFailureFacts(Napi::Env env, Napi::Object target, const Error& error) {
+  target.Set("errno", Napi::Number::New(env, error.code));
+  if (!error.detail.empty()) target.Set("detail", Napi::String::New(env, error.detail));
+  if (!error.syscall.empty()) target.Set("syscall", Napi::String::New(env, error.syscall));
+  if (error.bad_offset) target.Set("badOffset", Napi::Number::New(env, error.bad_offset));
+}
+
+}  // namespace
+
 Napi::Object FailureToJs(Napi::Env env, const Error& error) {
-  ObjectBuilder b(env);
-  b.Num("errno", error.code);
-  if (!error.detail.empty()) b.Str("detail", error.detail);
-  if (!error.syscall.empty()) b.Str("syscall", error.syscall);
-  if (error.bad_offset) b.Num("badOffset", error.bad_offset);
-  return b.Build();
+  Napi::Object o = Napi::Object::New(env);
+  SetFailureFacts(env, o, error);
+  return o;
 }
 
 Napi::Error ToJsError(Napi::Env env, const Error& error) {
   std::string message = std::strerror(error.code);
   if (!error.detail.empty()) message += ": " + error.detail;
   Napi::Error e = Napi::Error::New(env, message);
-  Napi::Object facts = FailureToJs(env, error);
-  Napi::Array keys = facts.GetPropertyNames();
-  for (uint32_t i = 0; i < keys.Length(); ++i) {
-    Napi::Value k = keys.Get(i);
-    e.Value().Set(k, facts.Get(k));
-  }
+  SetFailureFacts(env, e.Value(), error);
   return e;
 }
 

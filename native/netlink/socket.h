@@ -51,12 +51,6 @@ class Socket {
   // the requests left unanswered then carry that error as well.
   Status Transact(const std::vector<Request*>& requests, int timeout_ms = kDefaultTimeoutMs);
 
-  // Convenience for a single request.
-  Status Transact(Request* request, int timeout_ms = kDefaultTimeoutMs) {
-    Status s = Transact(std::vector<Request*>{request}, timeout_ms);
-    return request->status.ok() ? s : request->status;
-  }
-
   int fd() const { return fd_.get(); }
   uint32_t port_id() const { return port_id_; }
 
