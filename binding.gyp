@@ -21,12 +21,12 @@
       "sources": [
         "<@(core_sources)",
         "native/addon/addon.cc",
-        "native/addon/convert.cc",
+        "native/addon/convert/convert.cc",
         "native/addon/jobs.cc",
-        "native/addon/namespace_api.cc",
-        "native/addon/rtnl_api.cc",
-        "native/addon/icmp_api.cc",
-        "native/addon/socket_api.cc"
+        "native/addon/api/namespace.cc",
+        "native/addon/api/rtnl.cc",
+        "native/addon/api/icmp.cc",
+        "native/addon/api/socket.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

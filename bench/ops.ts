@@ -5,9 +5,11 @@
  * here, and each operation leaves the namespace as it found it.
  */
 import { Bridge, Namespace, VethPair, type Link } from '../lib/index';
-import { kHandle } from '../lib/internal';
-import { setCoalescing, setIoMode } from '../lib/kernel';
-import { IFF_UP, transact, transactAsync, type NativeOp } from '../lib/native';
+import { kHandle } from '../lib/internal/symbols';
+import { setCoalescing, setIoMode } from '../lib/internal/dispatch';
+import { transact, transactAsync } from '../lib/native/wire';
+import { IFF_UP } from '../lib/native/constants';
+import type { NativeOp } from '../lib/native/surface';
 import { floor, ipExec, nowUs, timed, type Contender, type IpBatch, type Sampler } from './harness';
 
 export const METHODS = ['nn', 'nnPar', 'exec', 'batch', 'floor'] as const;

@@ -428,7 +428,7 @@ const PROSE = {
   dump: `What the measurements led to: links used to cross the addon as objects built with
 \`napi_define_properties\`, ~10 µs a link on the JS thread (a dump of 1,000 links: 14.0 ms against
 the floor's 4.4 ms, and the loop held ~8 ms per dump). They now cross packed (the numbers in one
-Float64Array, the strings in one string) and lib/native.ts makes the same plain objects from
+Float64Array, the strings in one string) and lib/native/wire.ts makes the same plain objects from
 them, which V8 does far faster: 6.1 ms for the same dump. The dump is read and parsed on a
 worker; only the unpacking and the Link objects happen on the JS thread. Finished worker jobs
 are settled one per callback scope, at most ~0.5 ms of them per turn of the loop.`,

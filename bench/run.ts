@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Namespace } from '../lib/index';
-import { setIoMode } from '../lib/kernel';
+import { setIoMode } from '../lib/internal/dispatch';
 import { IpBatch, buildFloor, describeMachine, interleave, type Contender, type Stats } from './harness';
 import { METHODS, OPERATIONS, type Ctx, type MethodId, type NnSampler } from './ops';
 import { renderMarkdown, renderSvg, type Delay, type LoopDelay, type OpResult, type Results } from './report';

@@ -1,4 +1,5 @@
-import { AF_INET, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_TENTATIVE, type NativeAddress } from './native';
+import { AF_INET, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_TENTATIVE } from './native/constants';
+import type { NativeAddress } from './native/surface';
 
 /** An IPv4 or IPv6 address assigned to a link, as `ip addr show` lists it. */
 export interface Address {

@@ -5,12 +5,12 @@
  */
 export { Namespace, NETNS_RUN_DIR, type RoutesOptions } from './namespace';
 export { Link, type AddAddressOptions } from './link';
-export { VethPair, type VethPairOptions } from './veth-pair';
-export { Bridge, type BridgeOptions } from './bridge';
-export { NetnsError } from './errors';
+export { VethPair, type VethPairOptions } from './links/veth-pair';
+export { Bridge, type BridgeOptions } from './links/bridge';
+export { NetnsError } from './internal/errors';
 export type { Address } from './address';
 export type { Route, RouteSpec, RouteType } from './route';
-export type { PingOptions, PingReply, PingResult } from './ping';
-export { listAllNamespaces, type NamespaceInfo, type NamespaceKind } from './proc';
-export type { SpawnOptions, ExecOptions, ExecResult, NamespaceType } from './exec';
-export type { ListenOptions, ConnectOptions, UdpBindOptions } from './sockets';
+export type { PingOptions, PingReply, PingResult } from './process/ping';
+export { listAllNamespaces, type NamespaceInfo, type NamespaceKind } from './process/proc';
+export type { SpawnOptions, ExecOptions, ExecResult, NamespaceType } from './process/exec';
+export type { ListenOptions, ConnectOptions, UdpBindOptions } from './process/sockets';

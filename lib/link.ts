@@ -1,19 +1,11 @@
-import { invalid } from './errors';
+import { invalid } from './internal/errors';
 import { addressFromNative, broadcastOf, type Address } from './address';
-import { kHandle } from './internal';
-import { request, requestAsync } from './kernel';
-import {
-  IFA_F_NODAD,
-  IFF_LOWER_UP,
-  IFF_UP,
-  NLM_F_CREATE,
-  NLM_F_EXCL,
-  type NativeAddress,
-  type NativeAddressRequest,
-  type NativeLink,
-} from './native';
+import { kHandle } from './internal/symbols';
+import { request, requestAsync } from './internal/dispatch';
+import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
+import type { NativeAddress, NativeAddressRequest, NativeLink } from './native/surface';
 import type { Namespace } from './namespace';
-import { checkLinkName, checkMtu, parseCidr, parseMac } from './validate';
+import { checkLinkName, checkMtu, parseCidr, parseMac } from './internal/validate';
 
 /** Options for {@link Link.addAddress}. */
 export interface AddAddressOptions {

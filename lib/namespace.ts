@@ -4,9 +4,16 @@ import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as path from 'node:path';
 import { addressFromNative, type Address } from './address';
-import { NetnsError, failure, fromNative, invalid } from './errors';
-import { execIn, spawnIn, type ChildProcess, type ExecOptions, type ExecResult, type SpawnOptions } from './exec';
-import { kExecTarget, kHandle, type ExecTarget, type ExecTargetOwner, type HandleOwner } from './internal';
+import { NetnsError, failure, fromNative, invalid } from './internal/errors';
+import {
+  execIn,
+  spawnIn,
+  type ChildProcess,
+  type ExecOptions,
+  type ExecResult,
+  type SpawnOptions,
+} from './process/exec';
+import { kExecTarget, kHandle, type ExecTarget, type ExecTargetOwner, type HandleOwner } from './internal/symbols';
 import {
   batch,
   batchAsync,
@@ -16,26 +23,14 @@ import {
   request,
   requestAsync,
   throwFirstFailure,
-} from './kernel';
+} from './internal/dispatch';
 import { Link, describeNamespace, makeLink } from './link';
-import {
-  addon,
-  AF_INET,
-  AF_INET6,
-  NLM_F_CREATE,
-  NLM_F_EXCL,
-  RT_TABLE_MAIN,
-  RTM_F_CLONED,
-  type NativeAddress,
-  type NativeHandle,
-  isFailure,
-  type NativeLink,
-  type NativeOp,
-  type NativeOpened,
-  type NativeRoute,
-} from './native';
-import { ping, type PingOptions, type PingResult } from './ping';
-import { identifyPid, NETNS_RUN_DIR, netnsNames, netnsNameSync, nsfsInode, pidsIn } from './proc';
+import { addon } from './native/load';
+import { isFailure } from './native/wire';
+import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN, RTM_F_CLONED } from './native/constants';
+import type { NativeAddress, NativeHandle, NativeLink, NativeOp, NativeOpened, NativeRoute } from './native/surface';
+import { ping, type PingOptions, type PingResult } from './process/ping';
+import { identifyPid, NETNS_RUN_DIR, netnsNames, netnsNameSync, nsfsInode, pidsIn } from './process/proc';
 import { describeRoute, routeFromNative, routeRequest, type Route, type RouteSpec } from './route';
 import {
   connectIn,
@@ -44,8 +39,8 @@ import {
   type ConnectOptions,
   type ListenOptions,
   type UdpBindOptions,
-} from './sockets';
-import { checkInteger, checkLinkName, checkNamespaceName } from './validate';
+} from './process/sockets';
+import { checkInteger, checkLinkName, checkNamespaceName } from './internal/validate';
 
 export { NETNS_RUN_DIR };
 

@@ -1,5 +1,5 @@
 import { scopeName, scopeNumber } from './address';
-import { invalid } from './errors';
+import { invalid } from './internal/errors';
 import type { Link } from './link';
 import {
   AF_INET,
@@ -13,10 +13,9 @@ import {
   RTN_LOCAL,
   RTN_UNICAST,
   RT_SCOPE_HOST,
-  type NativeRoute,
-  type NativeRouteRequest,
-} from './native';
-import { checkInteger, parseCidr, parseIp } from './validate';
+} from './native/constants';
+import type { NativeRoute, NativeRouteRequest } from './native/surface';
+import { checkInteger, parseCidr, parseIp } from './internal/validate';
 
 /** A route to add or delete, as `ip route add|del` takes it. */
 export interface RouteSpec {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs after prebuildify (npm run prebuild): puts the exec helper, built by the same node-gyp
 // run as the addon (binding.gyp target "nsexec"), beside the prebuilt addon in
-// prebuilds/<platform>-<arch>/, where lib/native.ts looks for it, and strips it as
+// prebuilds/<platform>-<arch>/, where lib/native/load.ts looks for it, and strips it as
 // prebuildify --strip does the addon.
 'use strict';
 const { execFileSync } = require('node:child_process');

@@ -1,8 +1,8 @@
 // Module init: per-instance state and exports, nothing else.
 #include <napi.h>
 
-#include "api.h"
-#include "convert.h"
+#include "api/api.h"
+#include "convert/convert.h"
 #include "state.h"
 
 namespace netns_native::addon {

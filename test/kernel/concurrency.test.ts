@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { Bridge, Namespace, VethPair } from 'netns-native';
-import { addon } from '../../lib/native';
+import { addon } from '../../lib/native/load';
 import { uniqueName } from '../helpers/fresh';
 import { addrs, link, links, routes } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';

@@ -1,12 +1,12 @@
 /**
- * How requests reach the kernel (lib/kernel.ts): calls made in the same tick are coalesced into
+ * How requests reach the kernel (lib/internal/dispatch.ts): calls made in the same tick are coalesced into
  * one addon call, yet each settles with its own result or error; the worker path (forced, for
  * the benchmark) gives the same results.
  */
 import { NetnsError, VethPair } from 'netns-native';
-import { kHandle } from '../../lib/internal';
-import { request, setCoalescing, setIoMode } from '../../lib/kernel';
-import type { NativeOp } from '../../lib/native';
+import { kHandle } from '../../lib/internal/symbols';
+import { request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
+import type { NativeOp } from '../../lib/native/surface';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, link } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';

@@ -1,4 +1,4 @@
-import { NetnsError, errnoName, failure, fromNative, invalid } from '../../lib/errors';
+import { NetnsError, errnoName, failure, fromNative, invalid } from '../../lib/internal/errors';
 
 describe('NetnsError', () => {
   it('reads as a sentence ending in the code', () => {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Namespace, NetnsError } from 'netns-native';
-import { addonDirectory } from '../../lib/native';
+import { addonDirectory } from '../../lib/native/load';
 
 function invalidOf(f: () => unknown): NetnsError {
   try {

@@ -1,5 +1,5 @@
 import { broadcastOf } from '../../lib/address';
-import { NetnsError } from '../../lib/errors';
+import { NetnsError } from '../../lib/internal/errors';
 import { routeFromNative, routeRequest } from '../../lib/route';
 
 describe('routeRequest', () => {

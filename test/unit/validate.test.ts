@@ -1,5 +1,5 @@
-import { NetnsError } from '../../lib/errors';
-import { checkLinkName, checkMtu, checkNamespaceName, parseCidr, parseIp, parseMac } from '../../lib/validate';
+import { NetnsError } from '../../lib/internal/errors';
+import { checkLinkName, checkMtu, checkNamespaceName, parseCidr, parseIp, parseMac } from '../../lib/internal/validate';
 
 function rejection(fn: () => unknown): NetnsError {
   try {

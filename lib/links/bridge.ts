@@ -1,12 +1,14 @@
-import { failure, invalid } from './errors';
-import { kHandle } from './internal';
-import { batch, dump, request, throwFirstFailure } from './kernel';
-import { Link, checkNamespaceArg, makeLink, registerLinkKind } from './link';
-import { Namespace } from './namespace';
-import { NLM_F_CREATE, NLM_F_EXCL, isFailure, type NativeBridgeAttrs, type NativeLink } from './native';
+import { failure, invalid } from '../internal/errors';
+import { kHandle } from '../internal/symbols';
+import { batch, dump, request, throwFirstFailure } from '../internal/dispatch';
+import { Link, checkNamespaceArg, makeLink, registerLinkKind } from '../link';
+import { Namespace } from '../namespace';
+import { isFailure } from '../native/wire';
+import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
+import type { NativeBridgeAttrs, NativeLink } from '../native/surface';
 
 const EOPNOTSUPP = 95;
-import { checkInteger, checkLinkName, checkMtu, parseMac } from './validate';
+import { checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /** Options for {@link Bridge.create}. */
 export interface BridgeOptions {

@@ -3,10 +3,10 @@
 #include <netinet/in.h>
 #include <uv.h>
 
-#include "../ns/icmp.h"
+#include "../../ns/icmp.h"
+#include "../convert/convert.h"
+#include "../state.h"
 #include "api.h"
-#include "convert.h"
-#include "state.h"
 
 namespace netns_native::addon {
 

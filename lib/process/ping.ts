@@ -1,6 +1,7 @@
-import { failure, fromNative, invalid } from './errors';
-import { addon, type NativeEchoReply, type NativeHandle } from './native';
-import { checkInteger, parseIp } from './validate';
+import { failure, fromNative, invalid } from '../internal/errors';
+import { addon } from '../native/load';
+import type { NativeEchoReply, NativeHandle } from '../native/surface';
+import { checkInteger, parseIp } from '../internal/validate';
 
 /** Options for {@link Namespace.ping}. */
 export interface PingOptions {

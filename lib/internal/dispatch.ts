@@ -29,16 +29,8 @@
  * @internal
  */
 import { fromNative, type Subject } from './errors';
-import {
-  isFailure,
-  transact,
-  transactAsync,
-  type NativeFailure,
-  type NativeHandle,
-  type NativeLink,
-  type NativeOp,
-  type NativeResult,
-} from './native';
+import { isFailure, transact, transactAsync } from '../native/wire';
+import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 
 type Success = Exclude<NativeResult, NativeFailure>;
 

@@ -1,11 +1,11 @@
 // Namespaces: the current one, create (named or anonymous), open by path, delete, close.
 #include <fcntl.h>
 
-#include "../ns/handle.h"
-#include "../ns/netns.h"
+#include "../../ns/handle.h"
+#include "../../ns/netns.h"
+#include "../convert/convert.h"
+#include "../state.h"
 #include "api.h"
-#include "convert.h"
-#include "state.h"
 
 namespace netns_native::addon {
 

@@ -22,11 +22,10 @@ import type { ChildProcess, SpawnOptions as NodeSpawnOptions, StdioOptions } fro
 export type { ChildProcess };
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errnoName, failure, fromNative, invalid, NetnsError } from './errors';
-import { kExecTarget, type ExecTarget, type ExecTargetOwner } from './internal';
+import { errnoName, failure, fromNative, invalid, NetnsError } from '../internal/errors';
+import { kExecTarget, type ExecTarget, type ExecTargetOwner } from '../internal/symbols';
+import { addon, addonDirectory } from '../native/load';
 import {
-  addon,
-  addonDirectory,
   CLONE_NEWCGROUP,
   CLONE_NEWIPC,
   CLONE_NEWNET,
@@ -34,8 +33,8 @@ import {
   CLONE_NEWPID,
   CLONE_NEWUSER,
   CLONE_NEWUTS,
-} from './native';
-import { checkInteger, checkObject } from './validate';
+} from '../native/constants';
+import { checkInteger, checkObject } from '../internal/validate';
 
 /** The namespace types a program can get new, or join, besides the network namespace. */
 export type NamespaceType = 'mount' | 'uts' | 'ipc' | 'pid' | 'cgroup' | 'user';

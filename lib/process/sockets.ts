@@ -10,10 +10,11 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { constants } from 'node:os';
-import { failure, fromNative, invalid, NetnsError } from './errors';
-import { kHandle, type HandleOwner } from './internal';
-import { addon, type NativeSocketRequest } from './native';
-import { checkInteger, checkObject, parseIp } from './validate';
+import { failure, fromNative, invalid, NetnsError } from '../internal/errors';
+import { kHandle, type HandleOwner } from '../internal/symbols';
+import { addon } from '../native/load';
+import type { NativeSocketRequest } from '../native/surface';
+import { checkInteger, checkObject, parseIp } from '../internal/validate';
 
 /** Options for {@link Namespace.listen}. */
 export interface ListenOptions {

@@ -1,13 +1,13 @@
-// Sockets inside a namespace, handed to Node as fds; and the small pieces lib/exec.ts needs
+// Sockets inside a namespace, handed to Node as fds; and the small pieces lib/process/exec.ts needs
 // (a close-on-exec pipe, the type of an nsfs file).
 #include <fcntl.h>
 #include <uv.h>
 
-#include "../ns/netns.h"
-#include "../ns/socket.h"
+#include "../../ns/netns.h"
+#include "../../ns/socket.h"
+#include "../convert/convert.h"
+#include "../state.h"
 #include "api.h"
-#include "convert.h"
-#include "state.h"
 
 namespace netns_native::addon {
 
@@ -32,7 +32,7 @@ class OpenSocketJob : public Job {
     if (!result_.ok()) throw ToJsError(env, result_.error());
     Napi::Object o = Napi::Object::New(env);
     o.Set("inProgress", result_.value().in_progress);
-    // From here the fd is JavaScript's: lib/sockets.ts hands it to Node or closes it.
+    // From here the fd is JavaScript's: lib/process/sockets.ts hands it to Node or closes it.
     o.Set("fd", result_.value().fd.Release());
     return o;
   }
@@ -150,8 +150,8 @@ Napi::Value WaitConnected(const Napi::CallbackInfo& info) {
                             info[1].As<Napi::Number>().Uint32Value());
 }
 
-// pipe(): [readFd, writeFd], both close-on-exec (lib/exec.ts maps the write end into the helper
-// explicitly, which clears the flag on that copy only).
+// pipe(): [readFd, writeFd], both close-on-exec (lib/process/exec.ts maps the write end into the
+// helper explicitly, which clears the flag on that copy only).
 Napi::Value Pipe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fds[2];

@@ -9,8 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { failure, fromNative } from './errors';
-import { checkInteger } from './validate';
+import { failure, fromNative } from '../internal/errors';
+import { checkInteger } from '../internal/validate';
 
 /** The namespace types as /proc/PID/ns names them. */
 export type NamespaceKind = 'mnt' | 'uts' | 'ipc' | 'pid' | 'net' | 'user' | 'cgroup';

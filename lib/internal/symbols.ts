@@ -2,7 +2,7 @@
  * Symbols shared between the public classes and kept off their public surface.
  * @internal
  */
-import type { NativeHandle } from './native';
+import type { NativeHandle } from '../native/surface';
 
 /** Namespace[kHandle](operation): its native handle, opened on first use. */
 export const kHandle = Symbol('netns-native.handle');

@@ -6,10 +6,10 @@
 #include <memory>
 #include <vector>
 
-#include "../common/result.h"
-#include "../ns/handle.h"
-#include "../ns/icmp.h"
-#include "../rtnl/operation.h"
+#include "../../common/result.h"
+#include "../../ns/handle.h"
+#include "../../ns/icmp.h"
+#include "../../rtnl/operation.h"
 
 namespace netns_native::addon {
 
@@ -33,7 +33,7 @@ struct OperationBatch {
   std::vector<rtnl::Operation*> pointers() const;
 };
 
-// Converts flattened operations (lib/native.ts, FlatOps). Throws TypeError on a
+// Converts flattened operations (lib/native/wire.ts, FlatOps). Throws TypeError on a
 // malformed descriptor and NetnsError-shaped errors (EBADF) on a closed namespace.
 OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat);
 

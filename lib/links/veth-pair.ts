@@ -1,17 +1,12 @@
-import { NetnsError, fromNative, invalid } from './errors';
-import { kHandle } from './internal';
-import { batch, request, requestAsync } from './kernel';
-import { Link, checkNamespaceArg, describeNamespace, makeLink } from './link';
-import { Namespace } from './namespace';
-import {
-  NLM_F_CREATE,
-  NLM_F_EXCL,
-  isFailure,
-  type NativeFailure,
-  type NativeLink,
-  type NativeLinkRequest,
-} from './native';
-import { checkLinkName, checkMtu, parseMac } from './validate';
+import { NetnsError, fromNative, invalid } from '../internal/errors';
+import { kHandle } from '../internal/symbols';
+import { batch, request, requestAsync } from '../internal/dispatch';
+import { Link, checkNamespaceArg, describeNamespace, makeLink } from '../link';
+import { Namespace } from '../namespace';
+import { isFailure } from '../native/wire';
+import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
+import type { NativeFailure, NativeLink, NativeLinkRequest } from '../native/surface';
+import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /** Options for {@link VethPair.create}. */
 export interface VethPairOptions {

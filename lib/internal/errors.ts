@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { NativeFailure } from './native';
+import type { NativeFailure } from '../native/surface';
 
 /**
  * A request the kernel (or a syscall on its behalf) refused, or an input rejected before any

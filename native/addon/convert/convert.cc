@@ -25,7 +25,7 @@ struct HandleBox {
   throw Napi::TypeError::New(env, "netns-native internal: " + what);
 }
 
-// Reads the flattened requests lib/native.ts makes (see FlatOps there): per operation its code
+// Reads the flattened requests lib/native/wire.ts makes (see FlatOps there): per operation its code
 // and fields in a fixed order; a nested request starts with a bit mask of the fields present.
 // Reading fixed positions of one array costs a few hundred instructions a request, where reading
 // request objects key by key through N-API cost ~20,000.
@@ -161,7 +161,7 @@ Napi::Object BridgeToJs(Napi::Env env, const rtnl::BridgeAttrs& br) {
 // Links cross packed, because N-API builds objects one property at a time and a dump of 1,000
 // links made that way cost ~10 µs a link on the JS thread: per link, kLinkNumbers numbers in
 // one Float64Array, kLinkStrings strings each ended by NUL in one string, and the bridge
-// attributes (bridges only) in a sparse array. lib/native.ts unpacks them into plain objects;
+// attributes (bridges only) in a sparse array. lib/native/wire.ts unpacks them into plain objects;
 // the order of fields here and there must match.
 constexpr size_t kLinkNumbers = 16;
 
@@ -246,7 +246,7 @@ Napi::Array ArrayToJs(Napi::Env env, const std::vector<T>& items, F convert) {
   return out;
 }
 
-// Field positions: lib/native.ts BRIDGE_FIELDS, LINK_FIELDS, ADDRESS_FIELDS, ROUTE_FIELDS.
+// Field positions: lib/native/wire.ts BRIDGE_FIELDS, LINK_FIELDS, ADDRESS_FIELDS, ROUTE_FIELDS.
 rtnl::BridgeAttrs BridgeFromFlat(FlatReader& r) {
   Fields f(r);
   rtnl::BridgeAttrs br;
@@ -326,7 +326,7 @@ rtnl::RouteRequest RouteRequestFromFlat(Napi::Env env, FlatReader& r) {
 
 using Returns = OperationBatch::Returns;
 
-// Operation codes: lib/native.ts OP_CODES.
+// Operation codes: lib/native/wire.ts OP_CODES.
 enum OpCode {
   kNewLink = 1,
   kDelLink,
@@ -405,7 +405,7 @@ void AddOperation(Napi::Env env, FlatReader& r, OperationBatch* batch) {
 
 namespace {
 
-// errno, detail, syscall, badOffset: what lib/errors.ts reads off a failure.
+// errno, detail, syscall, badOffset: what lib/internal/errors.ts reads off a failure.
 void SetFailureFacts(Napi::Env env, Napi::Object target, const Error& error) {
   target.Set("errno", Napi::Number::New(env, error.code));
   if (!error.detail.empty()) target.Set("detail", Napi::String::New(env, error.detail));

@@ -1,7 +1,7 @@
 // rtnetlink operations on a namespace's sockets, on the JS thread or on a worker.
+#include "../convert/convert.h"
+#include "../state.h"
 #include "api.h"
-#include "convert.h"
-#include "state.h"
 
 namespace netns_native::addon {
 

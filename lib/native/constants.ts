@@ -1,0 +1,31 @@
+/**
+ * Kernel ABI constants used by lib/ (linux/if.h, netlink.h, rtnetlink.h, socket.h, sched.h).
+ * @internal
+ */
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const IFF_UP = 0x1;
+export const IFF_LOWER_UP = 0x10000;
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
+export const IFA_F_NODAD = 0x02;
+export const IFA_F_TENTATIVE = 0x40;
+export const IFA_F_PERMANENT = 0x80;
+export const RTM_F_CLONED = 0x200;
+export const RT_TABLE_MAIN = 254;
+export const RTPROT_BOOT = 3;
+export const RT_SCOPE_UNIVERSE = 0;
+export const RT_SCOPE_LINK = 253;
+export const RT_SCOPE_HOST = 254;
+export const RT_SCOPE_NOWHERE = 255;
+export const RTN_UNICAST = 1;
+export const RTN_LOCAL = 2;
+export const RTNH_F_ONLINK = 4;
+// linux/sched.h: namespace types, as NS_GET_NSTYPE reports them.
+export const CLONE_NEWNS = 0x00020000;
+export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_NEWUTS = 0x04000000;
+export const CLONE_NEWIPC = 0x08000000;
+export const CLONE_NEWUSER = 0x10000000;
+export const CLONE_NEWPID = 0x20000000;
+export const CLONE_NEWNET = 0x40000000;

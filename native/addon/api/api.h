@@ -1,0 +1,14 @@
+// The addon's private JS surface, registered by addon.cc. Declared for TypeScript in
+// lib/native/surface.ts; lib/native/ is the only caller.
+#pragma once
+
+#include <napi.h>
+
+namespace netns_native::addon {
+
+void InitNamespaceApi(Napi::Env env, Napi::Object exports);  // api/namespace.cc
+void InitRtnlApi(Napi::Env env, Napi::Object exports);       // api/rtnl.cc
+void InitIcmpApi(Napi::Env env, Napi::Object exports);       // api/icmp.cc
+void InitSocketApi(Napi::Env env, Napi::Object exports);     // api/socket.cc
+
+}  // namespace netns_native::addon
