@@ -1,3 +1,6 @@
+import { request } from './internal/dispatch';
+import { kHandle } from './internal/symbols';
+import type { Namespace } from './namespace';
 import { AF_INET, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_TENTATIVE } from './native/constants';
 import type { NativeAddress } from './native/surface';
 
@@ -77,4 +80,11 @@ export function broadcastOf(address: string, prefixLength: number): string {
   const hostBits = 32 - prefixLength;
   const bcast = hostBits === 32 ? 0xffffffff : (n | ((2 ** hostBits - 1) >>> 0)) >>> 0;
   return [24, 16, 8, 0].map((shift) => (bcast >>> shift) & 0xff).join('.');
+}
+
+/** `ip addr show`: every address of a namespace. @internal */
+export async function listAddresses(ns: Namespace): Promise<Address[]> {
+  const operation = `list addresses${ns.where}`;
+  const handle = await ns[kHandle](operation);
+  return (await request<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address')).map(addressFromNative);
 }

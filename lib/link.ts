@@ -1,11 +1,13 @@
-import { invalid } from './internal/errors';
+import { randomInt } from 'node:crypto';
+import { NetnsError, fromNative, invalid, withReason } from './internal/errors';
 import { addressFromNative, broadcastOf, type Address } from './address';
 import { kHandle } from './internal/symbols';
-import { request, requestAsync } from './internal/dispatch';
+import { isFailure } from './native/wire';
+import { batch, kMaxBatchOps, request } from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
-import type { NativeAddress, NativeAddressRequest, NativeLink } from './native/surface';
+import type { NativeAddress, NativeAddressRequest, NativeHandle, NativeLink, NativeOp } from './native/surface';
 import type { Namespace } from './namespace';
-import { checkLinkName, checkMtu, parseCidr, parseMac } from './internal/validate';
+import { checkLinkName, checkMtu, parseCidr, parseIp, parseMac } from './internal/validate';
 
 /** Options for {@link Link.addAddress}. */
 export interface AddAddressOptions {
@@ -125,7 +127,7 @@ export class Link {
   }
 
   /** @internal The raw state, for subclasses. */
-  protected get info(): NativeLink {
+  protected get state(): NativeLink {
     return this.#info;
   }
 
@@ -210,8 +212,7 @@ export class Link {
     if (namespace.inode === this.namespace.inode) return this.refresh();
     const handle = await this.namespace[kHandle](operation);
     const target = await namespace[kHandle](operation);
-    // Moving waits on RCU in the kernel (~16-36 ms): off the event loop.
-    await requestAsync(handle, { op: 'newlink', link: { index: this.index, netns: target } }, operation, 'move');
+    await request(handle, { op: 'newlink', link: { index: this.index, netns: target } }, operation, 'move');
     const info = await request<NativeLink>(target, { op: 'getlink', name: this.name }, operation, 'link');
     return makeLink(namespace, info);
   }
@@ -252,10 +253,13 @@ export class Link {
     if (options.nodad) req.flags = IFA_F_NODAD;
     if (options.broadcast !== undefined) {
       if (!req.local.includes('.')) throw invalid(operation, 'a broadcast address is for IPv4 only');
-      req.broadcast =
-        options.broadcast === true
-          ? broadcastOf(req.local, req.prefixlen)
-          : parseCidr(options.broadcast, operation, 'broadcast address').address;
+      if (options.broadcast === true) {
+        req.broadcast = broadcastOf(req.local, req.prefixlen);
+      } else {
+        const brd = parseIp(options.broadcast, operation, 'broadcast address');
+        if (brd.family !== 4) throw invalid(operation, `the broadcast address ${brd.address} is not IPv4`);
+        req.broadcast = brd.address;
+      }
     }
     if (options.label !== undefined) {
       if (
@@ -302,8 +306,7 @@ export class Link {
   async delete(): Promise<void> {
     const operation = `delete link ${this.describe()}`;
     const handle = await this.namespace[kHandle](operation);
-    // Deleting waits on RCU in the kernel (~16-36 ms): off the event loop.
-    await requestAsync(handle, { op: 'dellink', index: this.index }, operation, 'link');
+    await request(handle, { op: 'dellink', index: this.index }, operation, 'link');
   }
 
   /** The state last read, as a plain object (what JSON.stringify and console.log show). */
@@ -337,4 +340,55 @@ export function checkNamespaceArg(ns: unknown, operation: string): asserts ns is
   if (typeof ns !== 'object' || ns === null || typeof (ns as Partial<Namespace>)[kHandle] !== 'function') {
     throw invalid(operation, 'expected a Namespace');
   }
+}
+
+/**
+ * Deletes many links of one namespace with one RCU wait (see {@link Namespace.deleteLinks}).
+ * Each link is put into one fresh link group (IFLA_GROUP, a random id in 0x80000000-0xffffffff),
+ * then the group is deleted with one RTM_DELLINK. The kernel checks every link of the group
+ * before deleting any, so either all go or none; on failure the links get their group back.
+ * @internal
+ */
+export async function deleteLinks(ns: Namespace, links: Iterable<Link>): Promise<void> {
+  const list = typeof links === 'object' && links !== null && Symbol.iterator in links ? [...links] : undefined;
+  const operation = `delete ${list ? `${list.length} link${list.length === 1 ? '' : 's'}` : 'links'}${ns.where}`;
+  if (list === undefined) throw invalid(operation, 'links must be an array (or iterable) of Link');
+  const byIndex = new Map<number, Link>();
+  for (const link of list) {
+    if (!(link instanceof Link)) throw invalid(operation, 'every item must be a Link');
+    if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
+    byIndex.set(link.index, link);
+  }
+  if (byIndex.size === 0) return;
+  const targets = [...byIndex.values()];
+  const handle = await ns[kHandle](operation);
+  const group = 0x80000000 + randomInt(0x7fffffff);
+  const slices: NativeOp[][] = [];
+  for (let i = 0; i < targets.length; i += kMaxBatchOps) {
+    slices.push(targets.slice(i, i + kMaxBatchOps).map((l) => ({ op: 'newlink', link: { index: l.index, group } })));
+  }
+  const results = (await Promise.all(slices.map((ops) => batch(handle, ops, operation, 'link')))).flat();
+  const failedAt = results.findIndex(isFailure);
+  if (failedAt >= 0) {
+    await restoreGroups(
+      handle,
+      targets.filter((_, i) => !isFailure(results[i])),
+      operation,
+    );
+    const e = fromNative(results[failedAt], operation, 'link');
+    throw withReason(e, `"${(targets[failedAt] as Link).name}": ${e.reason}; nothing was deleted`);
+  }
+  try {
+    await request(handle, { op: 'dellinkgroup', group }, operation, 'link');
+  } catch (e) {
+    await restoreGroups(handle, targets, operation);
+    throw e instanceof NetnsError ? withReason(e, `${e.reason}; nothing was deleted`) : e;
+  }
+}
+
+/** Puts links back in the group they were in (as last read); best effort, after a failure. */
+async function restoreGroups(handle: NativeHandle, links: Link[], operation: string): Promise<void> {
+  if (links.length === 0) return;
+  const ops = links.map((l) => ({ op: 'newlink', link: { index: l.index, group: l.group } }) as const);
+  await batch(handle, ops, operation, 'link').catch(() => undefined);
 }

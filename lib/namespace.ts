@@ -1,10 +1,10 @@
-import { randomInt } from 'node:crypto';
 import type * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
+import { constants } from 'node:os';
 import * as path from 'node:path';
-import { addressFromNative, type Address } from './address';
-import { NetnsError, failure, fromNative, invalid } from './internal/errors';
+import { listAddresses, type Address } from './address';
+import { errnoOf, failure, fromNative, invalid } from './internal/errors';
 import {
   execIn,
   spawnIn,
@@ -14,24 +14,14 @@ import {
   type SpawnOptions,
 } from './process/exec';
 import { kExecTarget, kHandle, type ExecTarget, type ExecTargetOwner, type HandleOwner } from './internal/symbols';
-import {
-  batch,
-  batchAsync,
-  dump,
-  kSliceOps,
-  namespaceDeleted,
-  request,
-  requestAsync,
-  throwFirstFailure,
-} from './internal/dispatch';
-import { Link, describeNamespace, makeLink } from './link';
+import { namespaceReleased, request } from './internal/dispatch';
+import { track, tracked, untrack } from './internal/registry';
+import { Link, deleteLinks, describeNamespace, makeLink } from './link';
 import { addon } from './native/load';
-import { isFailure } from './native/wire';
-import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN, RTM_F_CLONED } from './native/constants';
-import type { NativeAddress, NativeHandle, NativeLink, NativeOp, NativeOpened, NativeRoute } from './native/surface';
+import type { NativeHandle, NativeLink, NativeOpened } from './native/surface';
 import { ping, type PingOptions, type PingResult } from './process/ping';
 import { identifyPid, NETNS_RUN_DIR, netnsNames, netnsNameSync, nsfsInode, pidsIn } from './process/proc';
-import { describeRoute, routeFromNative, routeRequest, type Route, type RouteSpec } from './route';
+import { addRoute, deleteRoute, listRoutes, type Route, type RouteSpec, type RoutesOptions } from './route';
 import {
   connectIn,
   createUdpSocketIn,
@@ -42,15 +32,7 @@ import {
 } from './process/sockets';
 import { checkInteger, checkLinkName, checkNamespaceName } from './internal/validate';
 
-export { NETNS_RUN_DIR };
-
-/** Options for {@link Namespace.routes}. */
-export interface RoutesOptions {
-  /** Only IPv4 (4) or IPv6 (6) routes. Default both. */
-  family?: 4 | 6;
-  /** Routing table id. Default main (254), as `ip route`; 0 for every table. */
-  table?: number;
-}
+export { NETNS_RUN_DIR, type RoutesOptions };
 
 type State = 'open' | 'closed' | 'deleted';
 
@@ -196,11 +178,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
       names = await fs.promises.readdir(NETNS_RUN_DIR);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw fromNative(
-        { errno: (e as NodeJS.ErrnoException).errno ?? 5, detail: undefined },
-        'list namespaces',
-        'namespace',
-      );
+      throw fromNative({ errno: errnoOf(e) ?? constants.errno.EIO }, 'list namespaces', 'namespace');
     }
     const found = await Promise.all(
       names.sort().map(async (name) => {
@@ -276,7 +254,10 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
   #release(state: State): void {
     if (this.#state !== 'open') return;
     this.#state = state;
-    if (this.#handle) addon.closeNamespace(this.#handle);
+    if (this.#handle) {
+      addon.closeNamespace(this.#handle);
+      namespaceReleased();
+    }
     this.#handle = undefined;
     untrack(this);
   }
@@ -301,9 +282,8 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
         throw fromNative(e, operation, 'namespace');
       }
     }
-    for (const ns of tracked(this.inode)) ns.#release('deleted');
+    for (const ns of tracked<Namespace>(this.inode)) ns.#release('deleted');
     this.#release('deleted');
-    namespaceDeleted();
   }
 
   /** Releases this object's fd and socket; the namespace itself is left as it is. Idempotent. */
@@ -321,7 +301,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
   async links(): Promise<Link[]> {
     const operation = `list links${this.where}`;
     const handle = await this[kHandle](operation);
-    const infos = await dump<NativeLink>(handle, { op: 'dumplinks' }, operation, 'link');
+    const infos = await request<NativeLink[]>(handle, { op: 'dumplinks' }, operation, 'link');
     return infos.map((info) => makeLink(this, info));
   }
 
@@ -361,56 +341,12 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
    *   gone (nothing else is deleted then); EOPNOTSUPP for a link the kernel cannot delete (lo).
    */
   async deleteLinks(links: Iterable<Link>): Promise<void> {
-    const list = typeof links === 'object' && links !== null && Symbol.iterator in links ? [...links] : undefined;
-    const operation = `delete ${list ? `${list.length} link${list.length === 1 ? '' : 's'}` : 'links'}${this.where}`;
-    if (list === undefined) throw invalid(operation, 'links must be an array (or iterable) of Link');
-    const byIndex = new Map<number, Link>();
-    for (const link of list) {
-      if (!(link instanceof Link)) throw invalid(operation, 'every item must be a Link');
-      if (link.namespace.inode !== this.inode) {
-        throw invalid(operation, `link "${link.name}" is in another namespace`);
-      }
-      byIndex.set(link.index, link);
-    }
-    if (byIndex.size === 0) return;
-    const targets = [...byIndex.values()];
-    const handle = await this[kHandle](operation);
-    const group = 0x80000000 + randomInt(0x7fffffff);
-    // In slices, so that a long list does not hold the event loop for long.
-    const slices: NativeOp[][] = [];
-    for (let i = 0; i < targets.length; i += kSliceOps) {
-      slices.push(targets.slice(i, i + kSliceOps).map((l) => ({ op: 'newlink', link: { index: l.index, group } })));
-    }
-    const results = (await Promise.all(slices.map((ops) => batch(handle, ops, operation, 'link')))).flat();
-    const failedAt = results.findIndex(isFailure);
-    if (failedAt >= 0) {
-      const moved = targets.filter((_, i) => !isFailure(results[i]));
-      await this.#restoreGroups(handle, moved, operation);
-      const link = targets[failedAt] as Link;
-      throw nothingDeleted(fromNative(results[failedAt], operation, 'link'), operation, `"${link.name}": `);
-    }
-    try {
-      // Sleeps on RCU in the kernel (once): off the event loop.
-      await requestAsync(handle, { op: 'dellinkgroup', group }, operation, 'link');
-    } catch (e) {
-      await this.#restoreGroups(handle, targets, operation);
-      throw e instanceof NetnsError ? nothingDeleted(e, operation) : e;
-    }
-  }
-
-  /** Puts links back in the group they were in (as last read); best effort, after a failure. */
-  async #restoreGroups(handle: NativeHandle, links: Link[], operation: string): Promise<void> {
-    if (links.length === 0) return;
-    const ops = links.map((l) => ({ op: 'newlink', link: { index: l.index, group: l.group } }) as const);
-    await batch(handle, ops, operation, 'link').catch(() => undefined);
+    return deleteLinks(this, links);
   }
 
   /** Every IPv4 and IPv6 address on every link. `ip addr show`. */
   async addresses(): Promise<Address[]> {
-    const operation = `list addresses${this.where}`;
-    const handle = await this[kHandle](operation);
-    const list = await dump<NativeAddress>(handle, { op: 'dumpaddrs' }, operation, 'address');
-    return list.map(addressFromNative);
+    return listAddresses(this);
   }
 
   /**
@@ -418,25 +354,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
    * IPv6 unless `family` says otherwise. Cached (cloned) routes are left out.
    */
   async routes(options: RoutesOptions = {}): Promise<Route[]> {
-    const operation = `list routes${this.where}`;
-    if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
-    if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
-      throw invalid(operation, 'family must be 4 or 6');
-    }
-    const table =
-      options.table === undefined ? RT_TABLE_MAIN : checkInteger(options.table, operation, 'the table', 0, 0xffffffff);
-    const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
-    const handle = await this[kHandle](operation);
-    // Links too, to name each route's device; both dumps in one trip to the worker.
-    const results = await batchAsync(
-      handle,
-      [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }],
-      operation,
-      'route',
-    );
-    throwFirstFailure(results, operation, 'route');
-    const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
-    return (results[1] as NativeRoute[]).filter((r) => !(r.flags & RTM_F_CLONED)).map((r) => routeFromNative(r, names));
+    return listRoutes(this, options);
   }
 
   /**
@@ -450,11 +368,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
    *   subnet; ENODEV if the link does not exist.
    */
   async addRoute(route: RouteSpec): Promise<void> {
-    const operation = `add route ${describeRoute(route)}${this.where}`;
-    const handle = await this[kHandle](operation);
-    const oif = await this.#routeLink(handle, route, operation);
-    const req = routeRequest(route, oif, false, operation);
-    await request(handle, { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req }, operation, 'route');
+    return addRoute(this, route);
   }
 
   /**
@@ -463,21 +377,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
    * @throws NetnsError ESRCH if no route matches.
    */
   async deleteRoute(route: RouteSpec): Promise<void> {
-    const operation = `delete route ${describeRoute(route)}${this.where}`;
-    const handle = await this[kHandle](operation);
-    const oif = await this.#routeLink(handle, route, operation);
-    await request(handle, { op: 'delroute', route: routeRequest(route, oif, true, operation) }, operation, 'route');
-  }
-
-  async #routeLink(handle: NativeHandle, route: RouteSpec, operation: string): Promise<number | undefined> {
-    const link: unknown = (route as Partial<RouteSpec> | null)?.link;
-    if (link === undefined) return undefined;
-    if (link instanceof Link) {
-      if (link.namespace.inode !== this.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
-      return link.index;
-    }
-    const name = checkLinkName(link, operation);
-    return (await request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link')).index;
+    return deleteRoute(this, route);
   }
 
   /**
@@ -602,38 +502,6 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
   }
 }
 
-// Every open Namespace object, by inode, so that delete() can release all of ours. Weak: an
-// object the program drops is collected, and its fd with it.
-const live = new Map<bigint, Set<WeakRef<Namespace>>>();
-const refs = new WeakMap<Namespace, WeakRef<Namespace>>();
-const reaper = new FinalizationRegistry<{ inode: bigint; ref: WeakRef<Namespace> }>(({ inode, ref }) => {
-  const set = live.get(inode);
-  set?.delete(ref);
-  if (set?.size === 0) live.delete(inode);
-});
-
-function track(ns: Namespace): void {
-  const ref = new WeakRef(ns);
-  refs.set(ns, ref);
-  let set = live.get(ns.inode);
-  if (!set) live.set(ns.inode, (set = new Set()));
-  set.add(ref);
-  reaper.register(ns, { inode: ns.inode, ref }, ref);
-}
-
-function untrack(ns: Namespace): void {
-  const ref = refs.get(ns);
-  if (!ref) return;
-  reaper.unregister(ref);
-  const set = live.get(ns.inode);
-  set?.delete(ref);
-  if (set?.size === 0) live.delete(ns.inode);
-}
-
-function tracked(inode: bigint): Namespace[] {
-  return [...(live.get(inode) ?? [])].map((r) => r.deref()).filter((ns): ns is Namespace => ns !== undefined);
-}
-
 let home: bigint | undefined;
 /** The inode of the namespace this process (its JS thread) runs in. */
 function homeInode(): bigint {
@@ -644,17 +512,4 @@ function homeInode(): bigint {
 /** The name under /run/netns that refers to the namespace with this inode (`ip netns identify`). */
 async function nameOf(inode: bigint): Promise<string | undefined> {
   return (await netnsNames()).get(inode)?.[0];
-}
-
-/** The same error, saying that nothing was deleted (and, when known, which link failed). */
-function nothingDeleted(e: NetnsError, operation: string, which = ''): NetnsError {
-  // e.message is `cannot ${operation}: ${reason} (${code})`.
-  const reason = e.message.slice(`cannot ${operation}: `.length, -` (${e.code})`.length);
-  return new NetnsError({
-    code: e.code,
-    operation,
-    reason: `${which}${reason}; nothing was deleted`,
-    ...(e.errno !== undefined && { errno: e.errno }),
-    ...(e.detail !== undefined && { detail: e.detail }),
-  });
 }

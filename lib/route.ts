@@ -1,6 +1,10 @@
 import { scopeName, scopeNumber } from './address';
+import { batch, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
-import type { Link } from './link';
+import { kHandle } from './internal/symbols';
+import { checkLinkName } from './internal/validate';
+import { Link } from './link';
+import type { Namespace } from './namespace';
 import {
   AF_INET,
   AF_INET6,
@@ -13,9 +17,20 @@ import {
   RTN_LOCAL,
   RTN_UNICAST,
   RT_SCOPE_HOST,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  RTM_F_CLONED,
 } from './native/constants';
-import type { NativeRoute, NativeRouteRequest } from './native/surface';
+import type { NativeHandle, NativeLink, NativeRoute, NativeRouteRequest } from './native/surface';
 import { checkInteger, parseCidr, parseIp } from './internal/validate';
+
+/** Options for {@link Namespace.routes}. */
+export interface RoutesOptions {
+  /** Only IPv4 (4) or IPv6 (6) routes. Default both. */
+  family?: 4 | 6;
+  /** Routing table id. Default main (254), as `ip route`; 0 for every table. */
+  table?: number;
+}
 
 /** A route to add or delete, as `ip route add|del` takes it. */
 export interface RouteSpec {
@@ -226,4 +241,56 @@ export function routeFromNative(r: NativeRoute, linkNames: Map<number, string>):
   if (r.priority !== undefined) route.metric = r.priority;
   if (r.prefsrc) route.source = r.prefsrc;
   return route;
+}
+
+/** `ip route show`: the routes of a table (main by default), without cached ones. @internal */
+export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise<Route[]> {
+  const operation = `list routes${ns.where}`;
+  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+  if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
+    throw invalid(operation, 'family must be 4 or 6');
+  }
+  const table =
+    options.table === undefined ? RT_TABLE_MAIN : checkInteger(options.table, operation, 'the table', 0, 0xffffffff);
+  const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  const handle = await ns[kHandle](operation);
+  // Links too, to name each route's device; both dumps in one batch.
+  const results = await batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route');
+  throwFirstFailure(results, operation, 'route');
+  const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
+  return (results[1] as NativeRoute[]).filter((r) => !(r.flags & RTM_F_CLONED)).map((r) => routeFromNative(r, names));
+}
+
+/** `ip route add`. @internal */
+export async function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
+  const operation = `add route ${describeRoute(route)}${ns.where}`;
+  const handle = await ns[kHandle](operation);
+  const oif = await routeLink(ns, handle, route, operation);
+  const req = routeRequest(route, oif, false, operation);
+  await request(handle, { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req }, operation, 'route');
+}
+
+/** `ip route del`. @internal */
+export async function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
+  const operation = `delete route ${describeRoute(route)}${ns.where}`;
+  const handle = await ns[kHandle](operation);
+  const oif = await routeLink(ns, handle, route, operation);
+  await request(handle, { op: 'delroute', route: routeRequest(route, oif, true, operation) }, operation, 'route');
+}
+
+/** The index of a route's `link` (a Link of this namespace, or a name looked up). */
+async function routeLink(
+  ns: Namespace,
+  handle: NativeHandle,
+  route: RouteSpec,
+  operation: string,
+): Promise<number | undefined> {
+  const link: unknown = (route as Partial<RouteSpec> | null)?.link;
+  if (link === undefined) return undefined;
+  if (link instanceof Link) {
+    if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
+    return link.index;
+  }
+  const name = checkLinkName(link, operation);
+  return (await request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link')).index;
 }

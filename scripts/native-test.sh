@@ -6,6 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${NATIVE_TEST_OUT:-$root/build/native-test}
 mkdir -p "$out"
 core="netlink/message.cc netlink/socket.cc rtnl/link.cc rtnl/address.cc rtnl/route.cc rtnl/operation.cc"
+core="$core rtnl/link_kind.cc rtnl/link/bridge.cc rtnl/link/veth.cc"
 srcs=""
 for f in $core; do srcs="$srcs $root/native/$f"; done
 ${CXX:-g++} -std=c++17 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \

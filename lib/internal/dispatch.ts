@@ -1,185 +1,322 @@
 /**
- * Running rtnetlink requests through the addon and turning failures into NetnsError.
+ * How requests reach the kernel: one FIFO per namespace, through which every request on that
+ * namespace passes, so that calls reach the kernel in the order they were made — always,
+ * whichever thread ends up sending them.
  *
- * Where a request runs is decided here, by what it makes the kernel do (docs/benchmarks.md,
- * "Where the time goes", has the measurements behind it):
- * - `request` / `batch`: requests the kernel completes inside sendmsg without sleeping (link
- *   up/down, MTU, master, addresses, routes, creating links, reading one link). They run on
- *   the JS thread: the ACK is already queued when sendmsg returns, so there is no thread hop
- *   and nothing to wait for. Calls made in the same tick on the same namespace are coalesced
- *   into one addon call (one sendmsg of up to 64 requests); each call still settles with its
- *   own result or error. A burst is cut into slices, one per event-loop turn, each sized from
- *   the kernel's recent speed to take about {@link kSliceBudgetUs} (at most {@link kSliceOps}
- *   requests), so that many calls in flight never hold the loop for long.
- * - `requestAsync` / `batchAsync`: requests that sleep in the kernel (deleting a link or moving
- *   it to another namespace waits ~16-36 ms on RCU) and whole-namespace dumps, whose size has
- *   no bound. They run on a worker thread, one addon call each (so that several sleeping
- *   requests in flight wait in parallel), and the event loop stays free meanwhile.
- * - While a delete or a move of ours is in flight, or shortly after a namespace was deleted
- *   (the kernel's cleanup then holds rtnl_lock for tens of ms), the first kind goes to the
- *   worker as well: every rtnetlink change waits for rtnl_lock, and inline that wait would
- *   hold the event loop.
- * - `dump`: a whole-namespace dump goes to the worker, unless the namespace is known to be
- *   small (its last full dump had at most {@link kInlineDumpItems} entries): then it runs
- *   inline, where it costs less than the hop.
- *
- * For measurement, NETNS_NATIVE_IO=worker (read once, at load) or {@link setIoMode} sends the
- * first kind through the worker too, and NETNS_NATIVE_COALESCE=0 or {@link setCoalescing}
- * turns coalescing off. The benchmark compares the choices; users have no reason to.
+ * - **Batches.** Calls made in the same tick on one namespace queue up and go out together:
+ *   runs of consecutive calls that run in the same place become one addon call (one sendmsg of
+ *   up to {@link kMaxBatchOps} requests); each call still settles with its own results.
+ * - **One batch in flight per namespace.** The next batch starts only when the previous one has
+ *   been answered, so a later call can never overtake an earlier one, even when the earlier one
+ *   sleeps on a worker thread and the later one would have run on the JS thread. (The addon
+ *   shares one socket per namespace between the JS thread and the workers; this is also what
+ *   keeps that socket to one user at a time.)
+ * - **Where a batch runs** is decided by {@link POLICY}, a table of what each request makes the
+ *   kernel do, plus a measured signal:
+ *   - on the JS thread ('inline'): requests the kernel completes inside sendmsg without sleeping.
+ *     Their ACK is queued by the time sendmsg returns, so there is no thread hop and nothing to
+ *     wait for (docs/benchmarks.md has the measurements).
+ *   - on a worker thread: requests that sleep in the kernel (deleting or moving a link waits
+ *     ~16-36 ms on RCU; bringing a link down waits in synchronize_net; the first link of a kind
+ *     may load its module), and dumps of a namespace not known to be small.
+ *   - the signal: rtnl_lock is one lock for the whole machine, so a cheap request waits as long
+ *     as whoever holds it. While a sleeping request of ours is in flight anywhere, after a
+ *     namespace was released (its teardown in the kernel takes rtnl_lock), and after an inline
+ *     batch that took longer than {@link kSlowInlineMs}, cheap requests go to a worker too, until
+ *     one of them comes back fast from there.
+ * - **The event loop keeps turning.** Inline work of one drain stops after {@link kTurnBudgetMs}
+ *   and goes on in the next turn; and when awaited inline calls have kept the loop from turning
+ *   for {@link kMaxHoldMs} (they settle in microtasks), the next batch waits for one turn.
  * @internal
  */
-import { fromNative, type Subject } from './errors';
-import { isFailure, transact, transactAsync } from '../native/wire';
+import { IFF_UP, NLM_F_CREATE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
+import { isFailure, transact, transactAsync } from '../native/wire';
+import { fromNative, type NetnsError, type Subject } from './errors';
 
 type Success = Exclude<NativeResult, NativeFailure>;
 
-/** Where requests that do not sleep run: on the JS thread ('inline') or a worker thread. */
-export type IoMode = 'inline' | 'worker';
+/** At most this many requests per addon call (the native engine's own batch limit). */
+export const kMaxBatchOps = 64;
+/** How long one drain may run inline requests before letting the event loop turn, in ms. */
+export const kTurnBudgetMs = 1;
+/** An inline batch slower than this means rtnl_lock is contended: go to a worker meanwhile. */
+export const kSlowInlineMs = 2;
+/** The longest the event loop is kept from turning by inline calls settling in microtasks. */
+export const kMaxHoldMs = 5;
+/** A dump runs inline while the last full dump of its kind had at most this many entries. */
+export const kInlineDumpItems = 64;
 
-let ioMode: IoMode = process.env.NETNS_NATIVE_IO === 'worker' ? 'worker' : 'inline';
-let coalescing = process.env.NETNS_NATIVE_COALESCE !== '0';
-
-/** At most this many coalesced requests run per event-loop turn (inline mode). */
-export const kSliceOps = 32;
-/** About how long one slice of coalesced requests may hold the event loop, in µs. */
-export const kSliceBudgetUs = 500;
-
-/** Recent µs per request run inline (a moving average), to size the next slice. */
-let usPerRequest = 50;
-
-/**
- * Requests of ours in flight that hold rtnl_lock for long (deletes, moves), and until when the
- * kernel is likely tearing down a namespace we deleted (its cleanup holds rtnl_lock for tens of
- * ms). Every rtnetlink change waits for rtnl_lock, so meanwhile a request made inline would
- * hold the event loop as long: it goes to the worker instead. Measured: 51 ms of event-loop
- * delay in the literal walkthrough before this, right after its namespace deletes.
- */
-let lockHolders = 0;
-let rtnlBusyUntil = 0;
-/** How long after a namespace delete requests avoid the JS thread, in ms. */
-export const kAfterNamespaceDeleteMs = 250;
-
-/** Called when a namespace was deleted: the kernel's cleanup will hold rtnl_lock shortly. */
-export function namespaceDeleted(): void {
-  rtnlBusyUntil = performance.now() + kAfterNamespaceDeleteMs;
-}
-
-/** Whether a non-sleeping request runs on the JS thread now. */
-function inline(): boolean {
-  return ioMode === 'inline' && lockHolders === 0 && performance.now() >= rtnlBusyUntil;
-}
-
-/** Internal, for the benchmark: where non-sleeping requests run. */
-export function setIoMode(mode: IoMode): void {
-  ioMode = mode;
-}
-
-/** Internal, for the benchmark: whether calls in the same tick share one addon call. */
-export function setCoalescing(on: boolean): void {
-  coalescing = on;
-}
-
-interface Pending {
+interface Call {
   ops: NativeOp[];
+  /** What the policy table says, before the measured signal: true for requests that sleep. */
+  sleeps: boolean;
+  /** Goes to the addon in a batch of its own (see settleFailed). */
+  alone?: boolean;
   resolve: (results: NativeResult[]) => void;
   reject: (error: unknown) => void;
 }
 
-/** Calls waiting for a flush, per namespace handle, in the order they were made. */
-const queues = new Map<NativeHandle, Pending[]>();
+/** The FIFO of one namespace. */
+class Channel {
+  readonly queue: Call[] = [];
+  /** A batch is on a worker, or a drain is scheduled: nothing else may start. */
+  busy = false;
+  /** Entries in the last full dump of each kind ('dumplinks', 'dumpaddrs', 'dumproutes'). */
+  readonly dumpSizes = new Map<string, number>();
+}
 
-/** Runs `ops` as non-sleeping requests: coalesced with other calls of this tick, inline or not. */
-function quick(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
-  if (!coalescing) {
-    return inline() ? new Promise((resolve) => resolve(transact(handle, ops))) : transactAsync(handle, ops);
-  }
-  return new Promise((resolve, reject) => {
-    let queue = queues.get(handle);
-    if (queue === undefined) {
-      // A flush is scheduled exactly when the handle has a queue.
-      queues.set(handle, (queue = []));
-      queueMicrotask(() => flush(handle));
-    }
-    queue.push({ ops, resolve, reject });
+const channels = new WeakMap<NativeHandle, Channel>();
+
+/** For measurement only (bench/, tests): 'worker' sends every batch to a worker thread. */
+export type IoMode = 'inline' | 'worker';
+let ioMode: IoMode = process.env.NETNS_NATIVE_IO === 'worker' ? 'worker' : 'inline';
+let coalescing = process.env.NETNS_NATIVE_COALESCE !== '0';
+
+/** Internal, for the benchmark: where cheap requests run ('inline': as the policy says). */
+export function setIoMode(mode: IoMode): void {
+  ioMode = mode;
+}
+
+/** Internal, for the benchmark: whether queued calls share one addon call. */
+export function setCoalescing(on: boolean): void {
+  coalescing = on;
+}
+
+/** Counters, for tests and the benchmark: batches (addon calls) and requests by where they ran. */
+export const dispatchStats = { inlineBatches: 0, inlineOps: 0, workerBatches: 0, workerOps: 0 };
+
+// The measured signal, process-wide: rtnl_lock is one lock for every namespace.
+let sleepersInFlight = 0;
+let contended = false;
+/** Kinds of link this process has seen exist: their module is loaded, creating one is cheap. */
+const loadedKinds = new Set<string>();
+
+// How long inline work has kept the event loop from turning (see kMaxHoldMs): a probe is an
+// immediate callback scheduled with the first inline batch after a turn; while it has not run,
+// the loop has not turned since `holdingSince`.
+let probePending = false;
+let holdingSince = 0;
+function noteInlineWork(now: number): void {
+  if (probePending) return;
+  probePending = true;
+  holdingSince = now;
+  setImmediate(() => {
+    probePending = false;
   });
 }
 
-function flush(handle: NativeHandle): void {
-  const queue = queues.get(handle) as Pending[];
-  const here = inline();
-  // Inline, one slice per event-loop turn; calls made meanwhile queue up behind the rest.
-  let take = queue.length;
-  if (here) {
-    const limit = Math.max(1, Math.min(kSliceOps, Math.floor(kSliceBudgetUs / usPerRequest)));
-    let ops = (queue[0] as Pending).ops.length;
-    for (take = 1; take < queue.length && ops + (queue[take] as Pending).ops.length <= limit; ++take) {
-      ops += (queue[take] as Pending).ops.length;
-    }
-  }
-  const slice = queue.splice(0, take);
-  if (queue.length > 0) setImmediate(() => flush(handle));
-  else queues.delete(handle);
-
-  const ops = slice.length === 1 ? (slice[0] as Pending).ops : slice.flatMap((p) => p.ops);
-  if (here) {
-    let results: NativeResult[];
-    const t0 = performance.now();
-    try {
-      results = transact(handle, ops);
-    } catch (e) {
-      settleFailed(handle, slice, e, true);
-      return;
-    }
-    // Up at once, down slowly: a slice that took long makes the next ones short.
-    const measured = Math.max(1, ((performance.now() - t0) * 1000) / ops.length);
-    usPerRequest = measured > usPerRequest ? measured : 0.8 * usPerRequest + 0.2 * measured;
-    distribute(slice, results);
-  } else {
-    let promise: Promise<NativeResult[]>;
-    try {
-      promise = transactAsync(handle, ops);
-    } catch (e) {
-      settleFailed(handle, slice, e, false);
-      return;
-    }
-    promise.then(
-      (results) => distribute(slice, results),
-      (e: unknown) => settleFailed(handle, slice, e, false),
-    );
-  }
+/** Whether inline work has held the event loop for too long without a turn. */
+function heldTooLong(now: number): boolean {
+  return probePending && now - holdingSince > kMaxHoldMs;
 }
 
-/** Hands each call its own results, in order. */
-function distribute(slice: Pending[], results: NativeResult[]): void {
+/** A dump of a namespace whose last full dump of that kind was small. */
+function small(ch: Channel, kind: string): boolean {
+  const last = ch.dumpSizes.get(kind);
+  return last !== undefined && last <= kInlineDumpItems;
+}
+
+/**
+ * What each request makes the kernel do: true when it may sleep (run it on a worker), false
+ * when the kernel completes it at once. The one place this is decided.
+ */
+const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Channel) => boolean } = {
+  newlink: (op) => {
+    const link = op.link;
+    // A move (IFLA_NET_NS_FD on an existing link) unregisters it here: RCU waits.
+    if (link.netns !== undefined && !((op.flags ?? 0) & NLM_F_CREATE)) return true;
+    // Clearing IFF_UP runs synchronize_net() under rtnl_lock.
+    if ((link.change ?? 0) & IFF_UP && !((link.flags ?? 0) & IFF_UP)) return true;
+    // The first link of a kind may load its module (modprobe runs inside sendmsg).
+    if (link.kind !== undefined && (op.flags ?? 0) & NLM_F_CREATE && !loadedKinds.has(link.kind)) return true;
+    return false;
+  },
+  dellink: () => true, // unregistering a link waits on RCU
+  dellinkgroup: () => true,
+  getlink: () => false,
+  dumplinks: (_, ch) => !small(ch, 'dumplinks'),
+  newaddr: () => false,
+  deladdr: () => false,
+  dumpaddrs: (_, ch) => !small(ch, 'dumpaddrs'),
+  newroute: () => false,
+  delroute: () => false,
+  dumproutes: (_, ch) => !small(ch, 'dumproutes'),
+};
+
+function sleeps(ops: NativeOp[], ch: Channel): boolean {
+  for (const op of ops) {
+    // An operation the table does not know is refused by the wire encoder, with its own error.
+    const policy = POLICY[op.op] as ((op: NativeOp, ch: Channel) => boolean) | undefined;
+    if (policy?.(op, ch)) return true;
+  }
+  return false;
+}
+
+/** Whether a batch of cheap requests may run on the JS thread now. */
+function inlineAllowed(): boolean {
+  return ioMode === 'inline' && sleepersInFlight === 0 && !contended;
+}
+
+/**
+ * Called whenever a namespace handle of ours is released (close, delete, garbage collection):
+ * if that was the last reference, the kernel now tears the namespace down under rtnl_lock.
+ */
+export function namespaceReleased(): void {
+  contended = true;
+}
+
+function channelOf(handle: NativeHandle): Channel {
+  let ch = channels.get(handle);
+  if (ch === undefined) channels.set(handle, (ch = new Channel()));
+  return ch;
+}
+
+/**
+ * Queues requests on a namespace's FIFO; resolves with one result per request (a failure object
+ * for a request the kernel refused), rejects only when the batch could not be run at all.
+ */
+export function submit(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
+  const ch = channelOf(handle);
+  return new Promise((resolve, reject) => {
+    ch.queue.push({ ops, sleeps: sleeps(ops, ch), resolve, reject });
+    if (!ch.busy) {
+      ch.busy = true;
+      queueMicrotask(() => drain(handle, ch));
+    }
+  });
+}
+
+/** Takes the next run of calls that go to the same place, up to kMaxBatchOps requests. */
+function nextSlice(ch: Channel, toWorker: boolean): Call[] {
+  const q = ch.queue;
+  let count = 0;
+  let ops = 0;
+  while (count < q.length) {
+    const call = q[count] as Call;
+    if ((call.sleeps || !inlineAllowed()) !== toWorker) break;
+    if (count > 0 && (!coalescing || call.alone || (q[0] as Call).alone || ops + call.ops.length > kMaxBatchOps)) {
+      break;
+    }
+    ops += call.ops.length;
+    count += 1;
+  }
+  return q.splice(0, count);
+}
+
+/** Runs what is queued, in order; at most one batch in flight. `ch.busy` is true on entry. */
+function drain(handle: NativeHandle, ch: Channel): void {
+  const start = performance.now();
+  while (ch.queue.length > 0) {
+    const head = ch.queue[0] as Call;
+    const toWorker = head.sleeps || !inlineAllowed();
+    const now = performance.now();
+    if (!toWorker && (heldTooLong(now) || now - start > kTurnBudgetMs)) {
+      setImmediate(() => drain(handle, ch)); // let timers and I/O run first
+      return;
+    }
+    const slice = nextSlice(ch, toWorker);
+    if (toWorker || !runInline(handle, ch, slice)) {
+      runOnWorker(handle, ch, slice);
+      return; // drain goes on when the worker is done
+    }
+  }
+  ch.busy = false;
+}
+
+/** Runs a slice on the JS thread. False when the namespace's socket is not open here. */
+function runInline(handle: NativeHandle, ch: Channel, slice: Call[]): boolean {
+  const ops = slice.length === 1 ? (slice[0] as Call).ops : slice.flatMap((c) => c.ops);
+  const t0 = performance.now();
+  noteInlineWork(t0);
+  let results: NativeResult[] | undefined;
+  try {
+    results = transact(handle, ops);
+  } catch (e) {
+    settleFailed(ch, slice, e);
+    return true;
+  }
+  if (results === undefined) return false; // the socket must be (re)opened: a worker does that
+  dispatchStats.inlineBatches += 1;
+  dispatchStats.inlineOps += ops.length;
+  if (performance.now() - t0 > kSlowInlineMs) contended = true;
+  distribute(ch, slice, ops, results);
+  return true;
+}
+
+function runOnWorker(handle: NativeHandle, ch: Channel, slice: Call[]): void {
+  const ops = slice.length === 1 ? (slice[0] as Call).ops : slice.flatMap((c) => c.ops);
+  const sleeping = slice.some((c) => c.sleeps);
+  if (sleeping) sleepersInFlight += 1;
+  dispatchStats.workerBatches += 1;
+  dispatchStats.workerOps += ops.length;
+  const done = (): void => {
+    if (sleeping) sleepersInFlight -= 1;
+    drain(handle, ch);
+  };
+  let promise: ReturnType<typeof transactAsync>;
+  try {
+    promise = transactAsync(handle, ops);
+  } catch (e) {
+    if (sleeping) sleepersInFlight -= 1;
+    settleFailed(ch, slice, e);
+    queueMicrotask(() => drain(handle, ch));
+    return;
+  }
+  promise.then(
+    ({ results, kernelUs }) => {
+      // Cheap requests answered fast from a worker: rtnl_lock is free again.
+      if (!sleeping && kernelUs < kSlowInlineMs * 1000) contended = false;
+      distribute(ch, slice, ops, results);
+      done();
+    },
+    (e: unknown) => {
+      settleFailed(ch, slice, e);
+      done();
+    },
+  );
+}
+
+/** Hands each call its own results, in order; notes what the results teach the policy. */
+function distribute(ch: Channel, slice: Call[], ops: NativeOp[], results: NativeResult[]): void {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as NativeOp;
+    const r = results[i];
+    if (isFailure(r)) continue;
+    if (op.op === 'newlink' && op.link.kind !== undefined) loadedKinds.add(op.link.kind);
+    else if (op.op === 'dumplinks' || op.op === 'dumpaddrs' || op.op === 'dumproutes') {
+      const list = r as unknown[];
+      if (op.op === 'dumplinks') for (const l of list as NativeLink[]) if (l.kind) loadedKinds.add(l.kind);
+      // A filtered dump still walks everything: it follows the size but does not set it.
+      const filtered = (op.op === 'dumplinks' && (op.master || op.kind)) || (op.op === 'dumpaddrs' && op.index);
+      if (!filtered) ch.dumpSizes.set(op.op, list.length);
+    }
+  }
+  if (slice.length === 1) {
+    (slice[0] as Call).resolve(results);
+    return;
+  }
   let at = 0;
-  for (const p of slice) {
-    p.resolve(slice.length === 1 ? results : results.slice(at, at + p.ops.length));
-    at += p.ops.length;
+  for (const call of slice) {
+    call.resolve(results.slice(at, at + call.ops.length));
+    at += call.ops.length;
   }
 }
 
 /**
- * The addon refused a coalesced call as a whole. That happens before anything is sent (a
- * closed namespace, a malformed request), so each call is tried again on its own and fails or
- * succeeds by itself.
+ * The addon refused a batch as a whole. That happens before anything is sent (a closed
+ * namespace, a malformed request), so with several calls in the slice each goes back to the
+ * front of the queue to be sent alone, and fails or succeeds by itself.
  */
-function settleFailed(handle: NativeHandle, slice: Pending[], error: unknown, here: boolean): void {
+function settleFailed(ch: Channel, slice: Call[], error: unknown): void {
   if (slice.length === 1) {
-    (slice[0] as Pending).reject(error);
+    (slice[0] as Call).reject(error);
     return;
   }
-  for (const p of slice) {
-    try {
-      if (here) p.resolve(transact(handle, p.ops));
-      else transactAsync(handle, p.ops).then(p.resolve, p.reject);
-    } catch (e) {
-      p.reject(e);
-    }
-  }
+  ch.queue.unshift(...slice.map((c) => ({ ...c, alone: true })));
 }
 
-/** One request that does not sleep in the kernel; rejects with NetnsError on failure. */
+/** One request; resolves with its result or rejects with NetnsError. */
 export async function request<T extends Success = Success>(
   handle: NativeHandle,
   op: NativeOp,
@@ -188,7 +325,7 @@ export async function request<T extends Success = Success>(
 ): Promise<T> {
   let result: NativeResult;
   try {
-    result = (await quick(handle, [op]))[0];
+    result = ((await submit(handle, [op])) as NativeResult[])[0];
   } catch (e) {
     throw fromNative(e, operation, subject);
   }
@@ -196,7 +333,7 @@ export async function request<T extends Success = Success>(
   return result as T;
 }
 
-/** Several requests that do not sleep, in one sendmsg; per-request results or failures. */
+/** Several requests in one sendmsg; per-request results, a failure object for each refused one. */
 export async function batch(
   handle: NativeHandle,
   ops: NativeOp[],
@@ -204,84 +341,13 @@ export async function batch(
   subject: Subject,
 ): Promise<NativeResult[]> {
   try {
-    return await quick(handle, ops);
+    return await submit(handle, ops);
   } catch (e) {
     throw fromNative(e, operation, subject);
   }
-}
-
-/** One request on a worker thread; rejects with NetnsError on failure. */
-export async function requestAsync<T extends Success = Success>(
-  handle: NativeHandle,
-  op: NativeOp,
-  operation: string,
-  subject: Subject,
-): Promise<T> {
-  let result: NativeResult;
-  const holds = holdsRtnl(op);
-  if (holds) ++lockHolders;
-  try {
-    result = (await transactAsync(handle, [op]))[0];
-  } catch (e) {
-    throw fromNative(e, operation, subject);
-  } finally {
-    if (holds) --lockHolders;
-  }
-  if (isFailure(result)) throw fromNative(result, operation, subject);
-  return result as T;
-}
-
-/** Deletes and moves: the kernel holds rtnl_lock while it unregisters the link. */
-function holdsRtnl(op: NativeOp): boolean {
-  return op.op === 'dellink' || op.op === 'dellinkgroup' || (op.op === 'newlink' && op.link.netns !== undefined);
-}
-
-/** Several requests on a worker thread, in as few sendmsg calls as the kernel allows. */
-export async function batchAsync(
-  handle: NativeHandle,
-  ops: NativeOp[],
-  operation: string,
-  subject: Subject,
-): Promise<NativeResult[]> {
-  try {
-    return await transactAsync(handle, ops);
-  } catch (e) {
-    throw fromNative(e, operation, subject);
-  }
-}
-
-/** A dump runs inline while the last full dump of its kind in that namespace had at most this many entries. */
-export const kInlineDumpItems = 64;
-
-/** Entries in the last full dump of each kind ('dumplinks', 'dumpaddrs'), per namespace. */
-const dumpSizes = new WeakMap<NativeHandle, Map<string, number>>();
-
-/**
- * A whole-namespace dump. Its size has no bound, so it runs on the worker, except while the
- * namespace is known to be small (its last full dump of this kind had at most
- * {@link kInlineDumpItems} entries): then the kernel's work is a few hundred µs at most, less
- * than the thread hop, and it runs inline. `filtered`: a dump the kernel filters (by master,
- * say) still walks every entry; it follows the namespace's size but does not record one.
- */
-export async function dump<T>(
-  handle: NativeHandle,
-  op: NativeOp,
-  operation: string,
-  subject: Subject,
-  filtered = false,
-): Promise<T[]> {
-  let sizes = dumpSizes.get(handle);
-  if (sizes === undefined) dumpSizes.set(handle, (sizes = new Map()));
-  const last = sizes.get(op.op);
-  const small = inline() && last !== undefined && last <= kInlineDumpItems;
-  const result = small
-    ? await request<NativeLink[]>(handle, op, operation, subject)
-    : await requestAsync<NativeLink[]>(handle, op, operation, subject);
-  if (!filtered) sizes.set(op.op, result.length);
-  return result as unknown as T[];
 }
 
 /** The first failure in a batch, as NetnsError; nothing if all succeeded. */
 export function throwFirstFailure(results: NativeResult[], operation: string, subject: Subject): void {
-  for (const r of results) if (isFailure(r)) throw fromNative(r, operation, subject);
+  for (const r of results) if (isFailure(r)) throw fromNative(r, operation, subject) as NetnsError;
 }

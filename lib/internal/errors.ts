@@ -25,15 +25,24 @@ export class NetnsError extends Error {
   readonly operation: string;
   /** The kernel's extended-ack text (e.g. 'mtu greater than device maximum'), when it gave one. */
   readonly detail?: string;
+  /** Why, as the sentence after "cannot OPERATION: " in the message. */
+  readonly reason: string;
 
   constructor(init: { code: string; operation: string; reason: string; errno?: number; detail?: string }) {
     super(`cannot ${init.operation}: ${init.reason} (${init.code})`);
     this.code = init.code;
     this.operation = init.operation;
+    this.reason = init.reason;
     if (init.errno !== undefined) this.errno = init.errno;
     if (init.detail !== undefined) this.detail = init.detail;
   }
 }
+
+/**
+ * The code of a failure inside netns-native itself (a bug, not a refusal by the kernel or bad
+ * input): the message says so and asks for a report.
+ */
+export const EINTERNAL = 'EINTERNAL';
 
 /**
  * What was being acted on, so that the same errno reads right in each place: EEXIST is "a
@@ -108,9 +117,20 @@ for (const [name, value] of Object.entries(constants.errno)) {
 ERRNO_NAMES.set(constants.errno.EOPNOTSUPP, 'EOPNOTSUPP');
 ERRNO_NAMES.set(constants.errno.EAGAIN, 'EAGAIN');
 
-/** @internal */
+/**
+ * The errno name for a number: the one place errno values are normalised. A negative value (the
+ * kernel's and libuv's convention) means the same as its absolute value.
+ * @internal
+ */
 export function errnoName(errno: number): string {
-  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
+  const n = Math.abs(errno);
+  return ERRNO_NAMES.get(n) ?? `E${n}`;
+}
+
+/** The errno number for a Node system error (`e.errno` is negative in libuv's convention). @internal */
+export function errnoOf(e: unknown): number | undefined {
+  const n = (e as NodeJS.ErrnoException | undefined)?.errno;
+  return typeof n === 'number' ? Math.abs(n) : undefined;
 }
 
 /** @internal */
@@ -138,23 +158,47 @@ export function fromNative(failure: unknown, operation: string, subject: Subject
   if (failure instanceof NetnsError) return failure;
   const f = failure as Partial<NativeFailure> & { message?: string };
   if (typeof f?.errno !== 'number') {
-    // Not from the kernel: a bug in netns-native itself. Keep the original message.
-    return new NetnsError({
-      code: 'EINVAL',
-      operation,
-      reason: String(f?.message ?? failure),
-    });
+    // Not from the kernel nor a syscall: a bug in netns-native itself.
+    return internalError(operation, String(f?.message ?? failure));
   }
-  const code = errnoName(f.errno);
+  const errno = Math.abs(f.errno);
+  const code = errnoName(errno);
   // The kernel's own text is the most specific reason; else ours; else strerror's.
   const detail = f.detail ? f.detail : undefined;
   const reason = detail ? tidy(detail) : (phrase(code, subject) ?? tidy(f.message ?? code));
   return new NetnsError({
     code,
-    errno: f.errno,
+    errno,
     operation,
     reason,
     ...(detail !== undefined && { detail }),
+  });
+}
+
+/**
+ * A NetnsError for a failure inside netns-native (code EINTERNAL): a state that correct code
+ * never reaches. The message says it is a bug.
+ * @internal
+ */
+export function internalError(operation: string, what: string): NetnsError {
+  return new NetnsError({
+    code: EINTERNAL,
+    operation,
+    reason: `${what} (this is a bug in netns-native; please report it)`,
+  });
+}
+
+/**
+ * The same error with more said after its reason (the code, errno and detail are kept).
+ * @internal
+ */
+export function withReason(e: NetnsError, reason: string, operation = e.operation): NetnsError {
+  return new NetnsError({
+    code: e.code,
+    operation,
+    reason,
+    ...(e.errno !== undefined && { errno: e.errno }),
+    ...(e.detail !== undefined && { detail: e.detail }),
   });
 }
 

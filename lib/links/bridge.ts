@@ -1,14 +1,32 @@
 import { failure, invalid } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
-import { batch, dump, request, throwFirstFailure } from '../internal/dispatch';
+import { constants } from 'node:os';
+import { batch, request, throwFirstFailure } from '../internal/dispatch';
 import { Link, checkNamespaceArg, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeBridgeAttrs, NativeLink } from '../native/surface';
+import type { NativeLink } from '../native/surface';
 
-const EOPNOTSUPP = 95;
 import { checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+
+/**
+ * IFLA_INFO_DATA of a bridge, named as native/rtnl/link/bridge.cc names it. Times are in
+ * centiseconds (USER_HZ), as the kernel takes them.
+ */
+interface BridgeInfo {
+  forwardDelay?: number;
+  helloTime?: number;
+  maxAge?: number;
+  ageingTime?: number;
+  stpState?: number;
+  priority?: number;
+  vlanFiltering?: number;
+  vlanProtocol?: number;
+  defaultPvid?: number;
+  mcastSnooping?: number;
+  nfCallIptables?: number;
+}
 
 /** Options for {@link Bridge.create}. */
 export interface BridgeOptions {
@@ -51,7 +69,7 @@ export class Bridge extends Link {
     const ns = options.namespace ?? Namespace.current();
     checkNamespaceArg(ns, operation);
     const where = `${operation}${ns.where}`;
-    const attrs: NativeBridgeAttrs = {};
+    const attrs: BridgeInfo = {};
     // Off is the kernel's default for both; sending an explicit 0 would make a kernel built
     // without VLAN filtering refuse the whole request.
     if (options.stp) attrs.stpState = 1;
@@ -64,7 +82,7 @@ export class Bridge extends Link {
       attrs.ageingTime = Math.round(checkInteger(options.ageingTimeMs, where, 'ageingTimeMs', 0, 2 ** 31) / 10);
     }
     if (options.priority !== undefined) attrs.priority = checkInteger(options.priority, where, 'priority', 0, 65535);
-    const link = { name, kind: 'bridge', bridge: attrs } as const;
+    const link = { name, kind: 'bridge', info: { ...attrs } } as const;
     const extra: { mtu?: number; address?: string } = {};
     if (options.mtu !== undefined) extra.mtu = checkMtu(options.mtu, where);
     if (options.mac !== undefined) extra.address = parseMac(options.mac, where);
@@ -81,7 +99,7 @@ export class Bridge extends Link {
       'link-create',
     );
     const created = results[0];
-    if (isFailure(created) && created.errno === EOPNOTSUPP && options.vlanFiltering) {
+    if (isFailure(created) && created.errno === constants.errno.EOPNOTSUPP && options.vlanFiltering) {
       throw failure(
         'EOPNOTSUPP',
         where,
@@ -92,25 +110,30 @@ export class Bridge extends Link {
     return makeLink(ns, results[1] as NativeLink) as Bridge;
   }
 
+  /** The bridge's own attributes, as last read. */
+  get #bridge(): BridgeInfo | undefined {
+    return this.state.info as BridgeInfo | undefined;
+  }
+
   /** Whether the kernel's spanning tree protocol runs on this bridge (as last read). */
   get stp(): boolean {
-    return (this.info.bridge?.stpState ?? 0) !== 0;
+    return (this.#bridge?.stpState ?? 0) !== 0;
   }
 
   /** Whether the bridge filters by VLAN (as last read). */
   get vlanFiltering(): boolean {
-    return (this.info.bridge?.vlanFiltering ?? 0) !== 0;
+    return (this.#bridge?.vlanFiltering ?? 0) !== 0;
   }
 
   /** Forwarding delay in ms (as last read). */
   get forwardDelayMs(): number | undefined {
-    const cs = this.info.bridge?.forwardDelay;
+    const cs = this.#bridge?.forwardDelay;
     return cs === undefined ? undefined : cs * 10;
   }
 
   /** MAC ageing time in ms (as last read). */
   get ageingTimeMs(): number | undefined {
-    const cs = this.info.bridge?.ageingTime;
+    const cs = this.#bridge?.ageingTime;
     return cs === undefined ? undefined : cs * 10;
   }
 
@@ -140,9 +163,8 @@ export class Bridge extends Link {
   async ports(): Promise<Link[]> {
     const operation = `list ports of bridge "${this.name}"${this.namespace.where}`;
     const handle = await this.namespace[kHandle](operation);
-    // Filtered in the kernel (IFLA_MASTER), still a walk of every link: inline only in a
-    // namespace known to be small.
-    const infos = await dump<NativeLink>(handle, { op: 'dumplinks', master: this.index }, operation, 'link', true);
+    // Filtered in the kernel (IFLA_MASTER).
+    const infos = await request<NativeLink[]>(handle, { op: 'dumplinks', master: this.index }, operation, 'link');
     return infos.map((info) => makeLink(this.namespace, info));
   }
 

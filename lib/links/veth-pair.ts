@@ -1,6 +1,6 @@
-import { NetnsError, fromNative, invalid } from '../internal/errors';
+import { NetnsError, failure, fromNative, invalid, withReason } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
-import { batch, request, requestAsync } from '../internal/dispatch';
+import { batch, request } from '../internal/dispatch';
 import { Link, checkNamespaceArg, describeNamespace, makeLink } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
@@ -77,7 +77,7 @@ export class VethPair {
     const handle = await ns[kHandle](where);
     const peerHandle = samePlace ? handle : await peerNs[kHandle](where);
     if (!samePlace) peer.netns = peerHandle;
-    local.peer = peer;
+    local.info = { peer };
 
     // Create and read back the local end in one sendmsg (and the peer too if it is local).
     const ops = [
@@ -94,17 +94,20 @@ export class VethPair {
     if (isFailure(created)) {
       throw await explainCreateFailure(created, options, ns, peerNs, where);
     }
+    // Something else deleted or moved an end between the create and the read-back.
+    const vanished = (end: string): NetnsError =>
+      failure('ENODEV', where, `the new ${end} was removed by someone else right after it was created`);
     try {
-      if (isFailure(localInfo)) throw new Error('the new link vanished');
+      if (localInfo === undefined || isFailure(localInfo)) throw vanished('link');
       const peerInfo = samePlace
         ? peerResult
         : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName }, where, 'link');
-      if (peerInfo === undefined || isFailure(peerInfo)) throw new Error('the new peer vanished');
+      if (peerInfo === undefined || isFailure(peerInfo)) throw vanished('peer');
       return new VethPair(makeLink(ns, localInfo as NativeLink), makeLink(peerNs, peerInfo as NativeLink));
     } catch (e) {
       // Leave nothing half-made: deleting one end deletes both.
-      await requestAsync(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);
-      throw e instanceof NetnsError ? e : invalid(where, (e as Error).message);
+      await request(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);
+      throw e;
     }
   }
 
@@ -145,5 +148,5 @@ async function explainCreateFailure(
     }
   }
   if (taken.length === 0) return error;
-  return new NetnsError({ code: 'EEXIST', errno: error.errno ?? 17, operation, reason: taken.join(', and ') });
+  return withReason(error, taken.join(', and '));
 }

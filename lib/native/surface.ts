@@ -17,16 +17,15 @@ export interface NativeFailure {
   badOffset?: number;
 }
 
-/** IFLA_INFO_DATA of a bridge. Times in centiseconds (USER_HZ), as iproute2 shows them. */
-export interface NativeBridgeAttrs {
-  stpState?: number;
-  vlanFiltering?: number;
-  forwardDelay?: number;
-  helloTime?: number;
-  maxAge?: number;
-  ageingTime?: number;
-  priority?: number;
-  defaultPvid?: number;
+/**
+ * The attributes of a link's kind (IFLA_INFO_DATA) or of its master's kind for a port
+ * (IFLA_INFO_SLAVE_DATA), named as the kind's table in native/rtnl/link/ names them. Each kind's
+ * class in lib/links/ declares the typed shape of its own. Attributes the table does not know come
+ * back in `unknown`, as the kernel sent them.
+ */
+export interface NativeKindInfo {
+  [attribute: string]: unknown;
+  unknown?: Array<{ type: number; hex: string }>;
 }
 
 /** What an RTM_NEWLINK request sets; absent fields are not sent. */
@@ -48,9 +47,12 @@ export interface NativeLinkRequest {
   alias?: string;
   /** rename (IFLA_IFNAME while addressing by index) */
   newName?: string;
-  bridge?: NativeBridgeAttrs;
-  /** veth peer */
-  peer?: NativeLinkRequest;
+  /** IFLA_INFO_DATA of `kind` (a veth's peer request is `info.peer`) */
+  info?: NativeKindInfo;
+  /** IFLA_INFO_SLAVE_KIND: the master's kind, to change this port's settings ... */
+  slaveKind?: string;
+  /** ... IFLA_INFO_SLAVE_DATA */
+  slaveInfo?: NativeKindInfo;
 }
 
 /** A decoded RTM_NEWLINK. */
@@ -78,7 +80,10 @@ export interface NativeLink {
   slaveKind: string;
   alias: string;
   qdisc: string;
-  bridge?: NativeBridgeAttrs;
+  /** IFLA_INFO_DATA, decoded with the kind's table */
+  info?: NativeKindInfo;
+  /** IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table */
+  slaveInfo?: NativeKindInfo;
 }
 
 export interface NativeAddressRequest {
@@ -196,11 +201,21 @@ export interface Addon {
   namespaceFd(handle: NativeHandle): number;
   threadStats(): { namespaceThreadsRetired: number; homeInode: bigint };
 
-  /** Runs requests on the JS thread: for requests the kernel completes without sleeping. Links
-   *  come back packed: use {@link transact}, which unpacks them. */
-  transact(handle: NativeHandle, ops: FlatOps): RawResult[];
-  /** Runs requests on a worker thread: for requests that may sleep (deletes, moves, dumps). */
-  transactAsync(handle: NativeHandle, ops: FlatOps): Promise<RawResult[]>;
+  /** The wire schema (native/addon/convert/schema.h); lib/native/wire.ts is built from it. */
+  schema: WireSchema;
+
+  /**
+   * Runs requests on the JS thread, on the namespace's NETLINK_ROUTE socket: for requests the
+   * kernel completes without sleeping. Undefined when that socket is not open (never opened, or
+   * dropped after a socket-level error): use {@link transactAsync}, which opens it. Links come
+   * back packed: lib/native/wire.ts unpacks them.
+   */
+  transact(handle: NativeHandle, ops: FlatOps): RawResult[] | undefined;
+  /**
+   * Runs requests on a worker thread (opening the socket first if needed): for requests that may
+   * sleep. `kernelUs`: how long running the batch took there, in microseconds.
+   */
+  transactAsync(handle: NativeHandle, ops: FlatOps): Promise<{ results: RawResult[]; kernelUs: number }>;
 
   /** On the namespace thread: a raw ICMP socket inside the namespace. */
   openIcmp(handle: NativeHandle, family: 4 | 6): Promise<NativeIcmpSocket>;
@@ -235,27 +250,40 @@ export interface NativeSocketRequest {
 }
 
 /**
- * Links as the addon returns them (native/addon/convert/convert.cc, LinksToJs): per link, 16 numbers
- * in `nums` and 7 NUL-terminated strings in `strs`, in the order {@link unpackLinks} reads
- * them; `bridges[i]` for bridges only. N-API builds objects one property at a time, which
- * made a dump of 1,000 links cost ~10 µs a link; V8 builds these literals far faster.
+ * Links as the addon returns them (native/addon/convert/results.cc): per link the numbers of
+ * `schema.results.linkNumbers` in `nums` and the NUL-terminated strings of
+ * `schema.results.linkStrings` in `strs`, in that order; kind data in sparse arrays. N-API builds
+ * objects one property at a time, which made a dump of 1,000 links cost ~10 µs a link; V8 builds
+ * the literals of lib/native/wire.ts far faster.
  */
 export interface PackedLinks {
   /** 1: the result of a getlink (one link or none); 2: of a dump (a list). */
   packed: 1 | 2;
   nums: Float64Array;
   strs: string;
-  bridges?: Array<NativeBridgeAttrs | undefined>;
+  infos?: Array<NativeKindInfo | undefined>;
+  slaveInfos?: Array<NativeKindInfo | undefined>;
 }
 
 export type RawResult = Exclude<NativeResult, NativeLink | NativeLink[]> | PackedLinks;
 
-
 /**
- * Requests cross to the addon flattened into one array, the way native/addon/convert/convert.cc reads
- * them: per operation its code, then its fields in a fixed order; a nested request (a link, an
- * address, a route, a bridge) starts with a bit mask of the fields present, and only those
- * follow. Reading a request object key by key through N-API cost ~20,000 instructions for an
- * MTU change, most of a cheap request's time; this costs a few hundred.
+ * Requests cross to the addon flattened into one array, as native/addon/convert/schema.h
+ * describes: per operation its code, then its argument struct as (tag, value) pairs ended by 0,
+ * tag i being the i-th field of the struct in the schema; nested structs the same way, in place.
+ * Reading a request object key by key through N-API cost ~20,000 instructions for an MTU
+ * change, most of a cheap request's time; this costs a few hundred.
  */
 export type FlatOps = Array<number | string | NativeHandle | undefined>;
+
+/** A field list: [name, type] in wire order. */
+export type SchemaFields = Array<[string, string]>;
+
+/** What the addon exports as `schema` (native/addon/convert/schema.cc). */
+export interface WireSchema {
+  structs: Record<'link' | 'address' | 'route', SchemaFields>;
+  ops: Record<string, { code: number; args: SchemaFields; returns: string }>;
+  kinds: Record<string, SchemaFields>;
+  slaveKinds: Record<string, SchemaFields>;
+  results: Record<'linkNumbers' | 'linkStrings' | 'address' | 'route', SchemaFields>;
+}

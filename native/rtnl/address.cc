@@ -54,9 +54,9 @@ Result<std::vector<uint8_t>> BuildDumpAddrs(uint8_t family, int32_t index) {
 Result<AddressInfo> ParseAddr(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;
-  if (msg.nlmsg_type != RTM_NEWADDR ||
+  if ((msg.nlmsg_type != RTM_NEWADDR && msg.nlmsg_type != RTM_DELADDR) ||
       !netlink::AttrsAfterHeader(msg, sizeof(ifaddrmsg), &p, &len)) {
-    return Error::Invalid("not an RTM_NEWADDR message");
+    return Error::Invalid("not an RTM_NEWADDR or RTM_DELADDR message");
   }
   ifaddrmsg ifa;
   std::memcpy(&ifa, reinterpret_cast<const uint8_t*>(&msg) + NLMSG_HDRLEN, sizeof ifa);

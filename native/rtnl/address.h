@@ -39,6 +39,7 @@ Result<std::vector<uint8_t>> BuildDelAddr(const AddressRequest& req);
 // RTM_GETADDR dump; family AF_UNSPEC for both; index 0 for every link (filtered in the kernel).
 Result<std::vector<uint8_t>> BuildDumpAddrs(uint8_t family, int32_t index);
 
+// Decodes an RTM_NEWADDR (reply or event) or RTM_DELADDR (event) message.
 Result<AddressInfo> ParseAddr(const nlmsghdr& msg);
 
 }  // namespace netns_native::rtnl

@@ -2,33 +2,15 @@
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
-#include <linux/veth.h>
 #include <sys/socket.h>
 
 #include "../netlink/message.h"
 
 namespace netns_native::rtnl {
 
-using netlink::Attr;
 using netlink::AttrTable;
 using netlink::MessageBuilder;
 
-namespace {
-
-void PutBridgeData(MessageBuilder& b, const BridgeAttrs& br) {
-  size_t data = b.BeginNest(IFLA_INFO_DATA);
-  if (br.stp_state) b.PutU32(IFLA_BR_STP_STATE, *br.stp_state);
-  if (br.vlan_filtering) b.PutU8(IFLA_BR_VLAN_FILTERING, *br.vlan_filtering);
-  if (br.forward_delay) b.PutU32(IFLA_BR_FORWARD_DELAY, *br.forward_delay);
-  if (br.hello_time) b.PutU32(IFLA_BR_HELLO_TIME, *br.hello_time);
-  if (br.max_age) b.PutU32(IFLA_BR_MAX_AGE, *br.max_age);
-  if (br.ageing_time) b.PutU32(IFLA_BR_AGEING_TIME, *br.ageing_time);
-  if (br.priority) b.PutU16(IFLA_BR_PRIORITY, *br.priority);
-  if (br.default_pvid) b.PutU16(IFLA_BR_VLAN_DEFAULT_PVID, *br.default_pvid);
-  b.EndNest(data);
-}
-
-// The ifinfomsg and attributes shared by a link and a veth peer.
 void PutLinkBody(MessageBuilder& b, const LinkRequest& req) {
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
@@ -50,35 +32,28 @@ void PutLinkBody(MessageBuilder& b, const LinkRequest& req) {
   if (req.alias) b.PutString(IFLA_IFALIAS, *req.alias);
 }
 
+namespace {
+
 void PutLinkInfo(MessageBuilder& b, const LinkRequest& req) {
-  if (req.kind.empty()) return;
+  if (req.kind.empty() && req.slave_kind.empty()) return;
   size_t info = b.BeginNest(IFLA_LINKINFO);
-  b.PutString(IFLA_INFO_KIND, req.kind);
-  if (req.kind == "bridge" && req.bridge) {
-    PutBridgeData(b, *req.bridge);
-  } else if (req.kind == "veth" && req.peer) {
-    size_t data = b.BeginNest(IFLA_INFO_DATA);
-    size_t peer = b.BeginNest(VETH_INFO_PEER);
-    PutLinkBody(b, *req.peer);  // the peer is an ifinfomsg followed by its own IFLA_* attributes
-    b.EndNest(peer);
-    b.EndNest(data);
+  if (!req.kind.empty()) {
+    b.PutString(IFLA_INFO_KIND, req.kind);
+    if (!req.info.values.empty()) {
+      size_t data = b.BeginNest(IFLA_INFO_DATA);
+      PutKindData(b, req.info, PutLinkBody);
+      b.EndNest(data);
+    }
+  }
+  if (!req.slave_kind.empty()) {
+    b.PutString(IFLA_INFO_SLAVE_KIND, req.slave_kind);
+    if (!req.slave_info.values.empty()) {
+      size_t data = b.BeginNest(IFLA_INFO_SLAVE_DATA);
+      PutKindData(b, req.slave_info, PutLinkBody);
+      b.EndNest(data);
+    }
   }
   b.EndNest(info);
-}
-
-void ParseBridge(const Attr& data, BridgeAttrs* br) {
-  AttrTable<__IFLA_BR_MAX> t;
-  if (!netlink::ParseNested(data, &t).ok()) return;
-  if (t[IFLA_BR_STP_STATE].present()) br->stp_state = t[IFLA_BR_STP_STATE].U32();
-  if (t[IFLA_BR_VLAN_FILTERING].present()) br->vlan_filtering = t[IFLA_BR_VLAN_FILTERING].U8();
-  if (t[IFLA_BR_FORWARD_DELAY].present()) br->forward_delay = t[IFLA_BR_FORWARD_DELAY].U32();
-  if (t[IFLA_BR_HELLO_TIME].present()) br->hello_time = t[IFLA_BR_HELLO_TIME].U32();
-  if (t[IFLA_BR_MAX_AGE].present()) br->max_age = t[IFLA_BR_MAX_AGE].U32();
-  if (t[IFLA_BR_AGEING_TIME].present()) br->ageing_time = t[IFLA_BR_AGEING_TIME].U32();
-  if (t[IFLA_BR_PRIORITY].present()) br->priority = t[IFLA_BR_PRIORITY].U16();
-  if (t[IFLA_BR_VLAN_DEFAULT_PVID].present()) {
-    br->default_pvid = t[IFLA_BR_VLAN_DEFAULT_PVID].U16();
-  }
 }
 
 MessageBuilder GetLinkHeader(uint16_t flags, int32_t index) {
@@ -140,9 +115,9 @@ Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& k
 Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;
-  if (msg.nlmsg_type != RTM_NEWLINK ||
+  if ((msg.nlmsg_type != RTM_NEWLINK && msg.nlmsg_type != RTM_DELLINK) ||
       !netlink::AttrsAfterHeader(msg, sizeof(ifinfomsg), &p, &len)) {
-    return Error::Invalid("not an RTM_NEWLINK message");
+    return Error::Invalid("not an RTM_NEWLINK or RTM_DELLINK message");
   }
   ifinfomsg ifi;
   std::memcpy(&ifi, reinterpret_cast<const uint8_t*>(&msg) + NLMSG_HDRLEN, sizeof ifi);
@@ -178,9 +153,13 @@ Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
     if (netlink::ParseNested(t[IFLA_LINKINFO], &li).ok()) {
       info.kind = li[IFLA_INFO_KIND].String();
       info.slave_kind = li[IFLA_INFO_SLAVE_KIND].String();
-      if (info.kind == "bridge" && li[IFLA_INFO_DATA].present()) {
-        info.bridge.emplace();
-        ParseBridge(li[IFLA_INFO_DATA], &*info.bridge);
+      // A malformed kind nest is kept out of the result rather than failing the whole link.
+      if (li[IFLA_INFO_DATA].present()) {
+        (void)ParseKindData(li[IFLA_INFO_DATA], FindLinkKind(info.kind), &info.info);
+      }
+      if (li[IFLA_INFO_SLAVE_DATA].present()) {
+        (void)ParseKindData(li[IFLA_INFO_SLAVE_DATA], FindLinkKind(info.slave_kind, true),
+                            &info.slave_info);
       }
     }
   }

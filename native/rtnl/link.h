@@ -1,30 +1,20 @@
 // Links as rtnetlink messages: RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK requests built from plain
-// structs, and RTM_NEWLINK replies decoded into one. No I/O; safe on any thread.
+// structs, and RTM_NEWLINK / RTM_DELLINK messages decoded into one. What is particular to a kind
+// (bridge, veth, ...) lives in its own file under link/, as a table (link_kind.h). No I/O; safe
+// on any thread.
 #pragma once
 
 #include <linux/netlink.h>
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "../common/result.h"
+#include "link_kind.h"
 
 namespace netns_native::rtnl {
-
-// IFLA_INFO_DATA of kind "bridge" (IFLA_BR_*). Times are in centiseconds, as iproute2 shows them.
-struct BridgeAttrs {
-  std::optional<uint32_t> stp_state;      // IFLA_BR_STP_STATE: 0 off, 1 on
-  std::optional<uint8_t> vlan_filtering;  // IFLA_BR_VLAN_FILTERING
-  std::optional<uint32_t> forward_delay;  // IFLA_BR_FORWARD_DELAY
-  std::optional<uint32_t> hello_time;     // IFLA_BR_HELLO_TIME
-  std::optional<uint32_t> max_age;        // IFLA_BR_MAX_AGE
-  std::optional<uint32_t> ageing_time;    // IFLA_BR_AGEING_TIME
-  std::optional<uint16_t> priority;       // IFLA_BR_PRIORITY
-  std::optional<uint16_t> default_pvid;   // IFLA_BR_VLAN_DEFAULT_PVID
-};
 
 // What an RTM_NEWLINK request sets. Unset optionals are not sent.
 struct LinkRequest {
@@ -41,8 +31,9 @@ struct LinkRequest {
   std::optional<int> netns_fd;          // IFLA_NET_NS_FD: create in / move to that namespace
   std::optional<std::string> alias;     // IFLA_IFALIAS
   std::optional<std::string> new_name;  // rename: IFLA_IFNAME when addressing by index
-  std::optional<BridgeAttrs> bridge;    // IFLA_INFO_DATA for kind "bridge"
-  std::unique_ptr<LinkRequest> peer;    // VETH_INFO_PEER for kind "veth"
+  KindData info;                        // IFLA_INFO_DATA of `kind` (a veth's peer is in here)
+  std::string slave_kind;               // IFLA_INFO_SLAVE_KIND: the master's kind, for ...
+  KindData slave_info;                  // ... IFLA_INFO_SLAVE_DATA (a bridge port's settings)
 };
 
 // A decoded RTM_NEWLINK message.
@@ -61,7 +52,8 @@ struct LinkInfo {
   int32_t link = 0;                     // IFLA_LINK (a veth's peer index), 0 if none
   std::optional<int32_t> link_netnsid;  // IFLA_LINK_NETNSID: `link` lives in that namespace
   std::string kind, slave_kind, alias, qdisc;
-  std::optional<BridgeAttrs> bridge;
+  KindData info;        // IFLA_INFO_DATA, decoded with the kind's table (link_kind.h)
+  KindData slave_info;  // IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table
 };
 
 // RTM_NEWLINK. `nl_flags`: NLM_F_CREATE | NLM_F_EXCL to create, 0 to change an existing link.
@@ -76,6 +68,11 @@ Result<std::vector<uint8_t>> BuildGetLink(int32_t index, const std::string& name
 // RTM_GETLINK dump, optionally filtered in the kernel by master index and/or kind.
 Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& kind);
 
+// Decodes an RTM_NEWLINK (a reply, or an event) or RTM_DELLINK (an event) message.
 Result<LinkInfo> ParseLink(const nlmsghdr& msg);
+
+// Writes an ifinfomsg and the IFLA_* attributes of `req` (no IFLA_LINKINFO): the body of a link
+// request, also used for a veth peer nested in VETH_INFO_PEER.
+void PutLinkBody(netlink::MessageBuilder& b, const LinkRequest& req);
 
 }  // namespace netns_native::rtnl

@@ -54,8 +54,9 @@ Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table) {
 Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;
-  if (msg.nlmsg_type != RTM_NEWROUTE || !netlink::AttrsAfterHeader(msg, sizeof(rtmsg), &p, &len)) {
-    return Error::Invalid("not an RTM_NEWROUTE message");
+  if ((msg.nlmsg_type != RTM_NEWROUTE && msg.nlmsg_type != RTM_DELROUTE) ||
+      !netlink::AttrsAfterHeader(msg, sizeof(rtmsg), &p, &len)) {
+    return Error::Invalid("not an RTM_NEWROUTE or RTM_DELROUTE message");
   }
   rtmsg rtm;
   std::memcpy(&rtm, reinterpret_cast<const uint8_t*>(&msg) + NLMSG_HDRLEN, sizeof rtm);

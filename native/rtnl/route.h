@@ -41,6 +41,7 @@ Result<std::vector<uint8_t>> BuildDelRoute(const RouteRequest& req);
 // RTM_GETROUTE dump; family AF_UNSPEC for both; table 0 for every table (filtered in the kernel).
 Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table);
 
+// Decodes an RTM_NEWROUTE (reply or event) or RTM_DELROUTE (event) message.
 Result<RouteInfo> ParseRoute(const nlmsghdr& msg);
 
 }  // namespace netns_native::rtnl

@@ -152,8 +152,11 @@ void TestVethEncoding() {
   rtnl::LinkRequest req;
   req.name = "vc";
   req.kind = "veth";
-  req.peer = std::make_unique<rtnl::LinkRequest>();
-  req.peer->name = "vd";
+  rtnl::AttrValue peer;
+  peer.spec = &rtnl::FindLinkKind("veth")->attrs[0];
+  peer.link = std::make_shared<rtnl::LinkRequest>();
+  peer.link->name = "vd";
+  req.info.values.push_back(peer);
   CheckBytes("RTM_NEWLINK veth", rtnl::BuildNewLink(req, NLM_F_CREATE | NLM_F_EXCL), want);
 }
 
@@ -261,6 +264,7 @@ Bytes LinkReply() {
   PutAttr(&info, IFLA_INFO_KIND, Str("bridge"));
   Bytes data;
   PutAttr(&data, IFLA_BR_STP_STATE, U32(1));
+  PutAttr(&data, 0x3ff1, U32(9));  // a bridge attribute from a newer kernel: kept raw
   PutAttr(&info, IFLA_INFO_DATA, data);
   PutAttr(&payload, IFLA_LINKINFO, info);
   return Message(RTM_NEWLINK, 0, payload);
@@ -280,7 +284,46 @@ void TestParseLink() {
   CHECK(l.operstate == 6);
   CHECK(l.master == 3);
   CHECK(l.kind == "bridge");
-  CHECK(l.bridge && l.bridge->stp_state && *l.bridge->stp_state == 1);
+  CHECK(l.info.values.size() == 1 && std::string(l.info.values[0].spec->name) == "stpState" &&
+        l.info.values[0].number == 1);
+  CHECK(l.info.unknown.size() == 1 && l.info.unknown[0].type == 0x3ff1 &&
+        (l.info.unknown[0].bytes == U32(9)));
+}
+
+// An RTM_DELLINK event decodes like an RTM_NEWLINK (the monitor needs both).
+void TestParseDelLink() {
+  Bytes m = LinkReply();
+  nlmsghdr h;
+  std::memcpy(&h, m.data(), sizeof h);
+  h.nlmsg_type = RTM_DELLINK;
+  std::memcpy(m.data(), &h, sizeof h);
+  Result<rtnl::LinkInfo> r = rtnl::ParseLink(*reinterpret_cast<nlmsghdr*>(m.data()));
+  CHECK(r.ok() && r.value().name == "br0" && r.value().index == 7);
+}
+
+// A bridge's settings encode from its table: `ip link add b0 type bridge stp_state 1`.
+void TestBridgeEncoding() {
+  rtnl::LinkRequest req;
+  req.name = "b0";
+  req.kind = "bridge";
+  const rtnl::LinkKind* bridge = rtnl::FindLinkKind("bridge");
+  CHECK(bridge != nullptr);
+  if (!bridge) return;
+  for (const rtnl::AttrSpec& s : bridge->attrs) {
+    if (std::string(s.name) == "stpState") {
+      rtnl::AttrValue v;
+      v.spec = &s;
+      v.number = 1;
+      req.info.values.push_back(v);
+    }
+  }
+  Result<Bytes> built = rtnl::BuildNewLink(req, NLM_F_CREATE | NLM_F_EXCL);
+  CHECK(built.ok());
+  if (!built.ok()) return;
+  Result<rtnl::LinkInfo> back =
+      rtnl::ParseLink(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+  CHECK(back.ok() && back.value().kind == "bridge" && back.value().info.values.size() == 1 &&
+        back.value().info.values[0].number == 1);
 }
 
 void TestMalformedAttributes() {
@@ -369,6 +412,8 @@ int main() {
   TestOversizedAttributeIsAnError();
   TestDecodeAck();
   TestParseLink();
+  TestParseDelLink();
+  TestBridgeEncoding();
   TestMalformedAttributes();
   TestMutations();
   TestSocketRoundTrip();

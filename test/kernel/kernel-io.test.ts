@@ -1,15 +1,18 @@
 /**
- * How requests reach the kernel (lib/internal/dispatch.ts): calls made in the same tick are coalesced into
- * one addon call, yet each settles with its own result or error; the worker path (forced, for
- * the benchmark) gives the same results.
+ * How requests reach the kernel (lib/internal/dispatch.ts): one FIFO per namespace, so calls
+ * reach the kernel in the order they were made whichever thread sends them; calls made in the
+ * same tick are coalesced into one addon call, yet each settles with its own result or error;
+ * the worker path (forced, for the benchmark) gives the same results.
  */
+import { spawn } from 'node:child_process';
 import { NetnsError, VethPair } from 'netns-native';
 import { kHandle } from '../../lib/internal/symbols';
-import { request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
+import { dispatchStats, namespaceReleased, request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
 import type { NativeOp } from '../../lib/native/surface';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, link } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 async function pairs(count: number) {
   const ns = await freshNamespace();
@@ -73,6 +76,78 @@ describeKernel('kernel I/O', () => {
     expect(((bad as PromiseRejectedResult).reason as NetnsError).message).toContain('unknown operation');
     expect(up.status).toBe('fulfilled');
     expect(link(ns.name, made[1]!.local.name)?.flags).toContain('UP');
+  });
+
+  it('a cheap call made after a sleeping one waits for it: the order holds across threads', async () => {
+    const { made } = await pairs(2);
+    const a = made[0]!.local;
+    const b = made[1]!.local;
+    // setMtu runs inline, delete on a worker (it waits on RCU): still in the order made.
+    const [mtu, del] = await Promise.allSettled([a.setMtu(1400), a.delete()]);
+    expect(mtu.status).toBe('fulfilled');
+    expect(del.status).toBe('fulfilled');
+    // The other way round, the MTU change finds the link gone.
+    const [del2, mtu2] = await Promise.allSettled([b.delete(), b.setMtu(1400)]);
+    expect(del2.status).toBe('fulfilled');
+    expect(mtu2.status).toBe('rejected');
+    expect(((mtu2 as PromiseRejectedResult).reason as NetnsError).code).toBe('ENODEV');
+  });
+
+  it('mixed cheap and sleeping calls in flight reach the kernel in order (ip monitor as witness)', async () => {
+    const { ns, made } = await pairs(3);
+    const [l, x, y] = made.map((p) => p.local) as [
+      (typeof made)[0]['local'],
+      (typeof made)[0]['local'],
+      (typeof made)[0]['local'],
+    ];
+    const monitor = spawn('ip', ['-n', ns.name as string, '-o', 'monitor', 'link'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let seen = '';
+    let probes = 0;
+    monitor.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      // The monitor is listening once it reports a change we make from outside.
+      await waitFor(
+        () => {
+          ip(ns.name, 'link', 'set', 'dev', y.name, 'mtu', String(1400 + (probes++ % 2)));
+          return seen.includes(`: ${y.name}@`);
+        },
+        { what: 'ip monitor to start', timeoutMs: 10000 },
+      );
+      const before = dispatchStats.workerBatches;
+      await Promise.all([
+        l.setMtu(1400), // inline
+        l.down(), // sleeps (synchronize_net): worker
+        l.setMtu(1300), // inline again, but after the down
+        x.delete(), // worker (RCU)
+        l.setMtu(1280),
+        l.up(),
+        l.setMtu(1500),
+      ]);
+      expect(dispatchStats.workerBatches).toBeGreaterThan(before); // both paths were used
+      const last = new RegExp(`: ${l.name}@\\S+: <[^>]*> mtu 1500 `);
+      await waitFor(() => last.test(seen), { what: 'the last change in the monitor' });
+    } finally {
+      monitor.kill();
+    }
+    // Each MTU line names the link; the deletion of x shows as "Deleted".
+    const events = seen
+      .split('\n')
+      .filter((line) => line.includes(`: ${l.name}@`) || line.includes(`: ${l.name}:`) || line.startsWith('Deleted'))
+      .map((line) => (line.startsWith('Deleted') ? 'deleted' : /mtu (\d+)/.exec(line)?.[1]));
+    const order = events.filter((e, i) => e !== undefined && e !== events[i - 1]);
+    expect(order).toEqual(['1400', '1300', 'deleted', '1280', '1500']);
+  });
+
+  it('after a namespace is released, cheap calls go to a worker first (its teardown holds rtnl_lock)', async () => {
+    const { made } = await pairs(1);
+    const l = made[0]!.local;
+    await l.up(); // settle the link kind etc.
+    namespaceReleased();
+    const before = dispatchStats.workerBatches;
+    await l.setMtu(1400);
+    expect(dispatchStats.workerBatches).toBe(before + 1);
   });
 
   it('works with coalescing off', async () => {

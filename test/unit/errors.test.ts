@@ -44,9 +44,15 @@ describe('NetnsError', () => {
     expect(failure('EBADF', 'op', 'closed')).toMatchObject({ code: 'EBADF', errno: 9 });
   });
 
-  it('keeps non-kernel errors readable', () => {
+  it("reports failures that are not the kernel's as internal, saying it is a bug", () => {
     const e = fromNative(new TypeError('boom'), 'op', 'link');
     expect(e).toBeInstanceOf(NetnsError);
-    expect(e.message).toBe('cannot op: boom (EINVAL)');
+    expect(e.code).toBe('EINTERNAL');
+    expect(e.message).toBe('cannot op: boom (this is a bug in netns-native; please report it) (EINTERNAL)');
+  });
+
+  it('normalises negative errno values (libuv convention) in one place', () => {
+    expect(errnoName(-13)).toBe('EACCES');
+    expect(fromNative({ errno: -24 }, 'op', 'namespace')).toMatchObject({ code: 'EMFILE', errno: 24 });
   });
 });

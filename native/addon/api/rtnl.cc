@@ -1,6 +1,8 @@
 // rtnetlink operations on a namespace's sockets, on the JS thread or on a worker.
+#include <chrono>
 #include "../convert/convert.h"
 #include "../state.h"
+
 #include "api.h"
 
 namespace netns_native::addon {
@@ -25,13 +27,19 @@ class TransactJob : public Job {
       failure_ = socket.take_error();
       return;
     }
+    auto start = std::chrono::steady_clock::now();
     rtnl::RunOperations(socket.value(), batch_.pointers());
+    kernel_us_ =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
     handle_->ReleaseSocket(socket.take());
   }
 
   Napi::Value Complete(Napi::Env env) override {
     if (!failure_.ok()) throw ToJsError(env, failure_.error());
-    return ResultsToJs(env, batch_);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("results", ResultsToJs(env, batch_));
+    o.Set("kernelUs", kernel_us_);
+    return o;
   }
 
  private:
@@ -39,6 +47,7 @@ class TransactJob : public Job {
   OperationBatch batch_;
   ns::NamespaceThread* ns_thread_;
   Status failure_;
+  double kernel_us_ = 0;
 };
 
 // transact(handle, operations): results. Runs on the JS thread: for requests the kernel

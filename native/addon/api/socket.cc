@@ -46,7 +46,7 @@ class OpenSocketJob : public Job {
 // openSocket(handle, { kind, address, port, backlog?, ipv6Only? }): Promise<{ fd, inProgress }>
 Napi::Value OpenSocket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[1].IsObject()) throw Napi::TypeError::New(env, "netns-native internal: request");
+  if (!info[1].IsObject()) ThrowInternal(env, "openSocket: request must be an object");
   Napi::Object o = info[1].As<Napi::Object>();
   ns::SocketRequest req;
   std::string kind = o.Get("kind").ToString().Utf8Value();

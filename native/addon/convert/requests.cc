@@ -1,0 +1,324 @@
+// Requests from lib/native/wire.ts, read as schema.h declares them. JS thread only.
+#include <linux/if.h>
+#include <sys/socket.h>
+
+#include <limits>
+
+#include "../errors.h"
+#include "convert.h"
+#include "schema.h"
+#include "values.h"
+
+namespace netns_native::addon {
+
+namespace {
+
+// Reads the flat request array front to back. Reading fixed positions of one array costs a few
+// hundred instructions a request, where reading request objects key by key through N-API cost
+// ~20,000.
+class FlatReader {
+ public:
+  FlatReader(Napi::Env env, Napi::Array array) : env_(env), array_(array), size_(array.Length()) {}
+
+  Napi::Env env() const { return env_; }
+  bool done() const { return at_ >= size_; }
+
+  napi_value Next() {
+    if (at_ >= size_) ThrowInternal(env_, "truncated request");
+    napi_value v;
+    if (napi_get_element(env_, array_, at_++, &v) != napi_ok) {
+      ThrowInternal(env_, "unreadable request");
+    }
+    return v;
+  }
+
+  template <class T>
+  T Int(const char* what) {
+    double d;
+    if (napi_get_value_double(env_, Next(), &d) != napi_ok) {
+      ThrowInternal(env_, std::string(what) + " must be a number");
+    }
+    if (!(d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+          d <= static_cast<double>(std::numeric_limits<T>::max())) ||
+        d != static_cast<double>(static_cast<int64_t>(d))) {
+      ThrowInternal(env_, std::string(what) + " is out of range");
+    }
+    return static_cast<T>(d);
+  }
+
+  // A string without NUL bytes: the kernel would read a C string only up to the first one, and
+  // act on something other than what was asked (a NUL in a link name truncates it).
+  std::string String(const char* what) {
+    Napi::Value v(env_, Next());
+    if (!v.IsString()) ThrowInternal(env_, std::string(what) + " must be a string");
+    std::string s = v.As<Napi::String>().Utf8Value();
+    if (s.find('\0') != std::string::npos) {
+      ThrowInternal(env_, std::string(what) + " contains a NUL byte");
+    }
+    return s;
+  }
+
+  Napi::Value Value() { return Napi::Value(env_, Next()); }
+
+ private:
+  Napi::Env env_;
+  Napi::Array array_;
+  uint32_t size_;
+  uint32_t at_ = 0;
+};
+
+struct ReadContext {
+  FlatReader& r;
+  OperationBatch* batch;  // collects leases on the namespaces that requests refer to
+};
+
+template <Wire W>
+using WireTag = std::integral_constant<Wire, W>;
+
+// Every struct the wire carries; defined below from the field lists.
+void ReadStruct(ReadContext& c, rtnl::LinkRequest* out);
+void ReadStruct(ReadContext& c, rtnl::AddressRequest* out);
+void ReadStruct(ReadContext& c, rtnl::RouteRequest* out);
+#define NETNS_DECLARE_ARGS_READER(code, js, Args, returns) \
+  void ReadStruct(ReadContext& c, Args* out);
+NETNS_OPS(NETNS_DECLARE_ARGS_READER)
+#undef NETNS_DECLARE_ARGS_READER
+
+// One field, by wire type. `parent` is the struct being read (a kind's data needs its kind).
+template <class M, class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU8>, M* m, P*) {
+  *m = c.r.Int<uint8_t>(what);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU16>, M* m, P*) {
+  *m = c.r.Int<uint16_t>(what);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU32>, M* m, P*) {
+  *m = c.r.Int<uint32_t>(what);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kI32>, M* m, P*) {
+  *m = c.r.Int<int32_t>(what);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kString>, M* m, P*) {
+  *m = c.r.String(what);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kMac>, M* m, P*) {
+  *m = MacFromJs(c.r.env(), c.r.Value());
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kIp>, M* m, P*) {
+  *m = IpFromJs(c.r.env(), c.r.Value());
+}
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNetns>, std::optional<int>* m, P*) {
+  Result<ns::NetnsHandle::Lease> lease = HandleFromJs(c.r.Value())->Use();
+  if (!lease.ok()) throw ToJsError(c.r.env(), lease.error());
+  *m = lease.value()->fd();  // stays open: the batch holds the lease until it has run
+  c.batch->leases.push_back(lease.take());
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kLink>, M* m, P*) {
+  ReadStruct(c, m);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kAddress>, M* m, P*) {
+  ReadStruct(c, m);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kRoute>, M* m, P*) {
+  ReadStruct(c, m);
+}
+
+// The attributes of a link kind, tagged by their position in the kind's table (from 1).
+void ReadKindData(ReadContext& c, const rtnl::LinkKind* kind, const std::string& name,
+                  rtnl::KindData* out) {
+  if (!kind) ThrowInternal(c.r.env(), "attributes for unknown link kind '" + name + "'");
+  for (;;) {
+    uint32_t tag = c.r.Int<uint32_t>("kind attribute tag");
+    if (tag == 0) return;
+    if (tag > kind->attrs.size()) ThrowInternal(c.r.env(), "unknown " + name + " attribute");
+    rtnl::AttrValue v;
+    v.spec = &kind->attrs[tag - 1];
+    const char* what = v.spec->name;
+    switch (v.spec->value) {
+      case rtnl::AttrType::kU8:
+        v.number = c.r.Int<uint8_t>(what);
+        break;
+      case rtnl::AttrType::kU16:
+      case rtnl::AttrType::kBe16:
+        v.number = c.r.Int<uint16_t>(what);
+        break;
+      case rtnl::AttrType::kU32:
+        v.number = c.r.Int<uint32_t>(what);
+        break;
+      case rtnl::AttrType::kU64:
+        v.number = c.r.Int<uint64_t>(what);
+        break;
+      case rtnl::AttrType::kFlag:
+        v.number = c.r.Int<uint8_t>(what) != 0;
+        break;
+      case rtnl::AttrType::kString:
+        v.text = c.r.String(what);
+        break;
+      case rtnl::AttrType::kIp:
+        v.bytes = IpFromJs(c.r.env(), c.r.Value());
+        break;
+      case rtnl::AttrType::kMac:
+        v.bytes = MacFromJs(c.r.env(), c.r.Value());
+        break;
+      case rtnl::AttrType::kLink:
+        v.link = std::make_shared<rtnl::LinkRequest>();
+        ReadStruct(c, v.link.get());
+        break;
+    }
+    out->values.push_back(std::move(v));
+  }
+}
+
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kKind>, rtnl::KindData* m,
+               rtnl::LinkRequest* parent) {
+  ReadKindData(c, rtnl::FindLinkKind(parent->kind), parent->kind, m);
+}
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kSlaveKind>, rtnl::KindData* m,
+               rtnl::LinkRequest* parent) {
+  ReadKindData(c, rtnl::FindLinkKind(parent->slave_kind, true), parent->slave_kind, m);
+}
+
+// What keeps C++ (and the kernel) safe whatever the caller sent: lib/ validates every input
+// first, so a failure here is a bug there, reported as an internal error.
+template <class S>
+void Finish(ReadContext&, S*) {}
+
+void CheckLinkName(ReadContext& c, const std::string& name) {
+  if (name.size() >= IFNAMSIZ) ThrowInternal(c.r.env(), "link name longer than IFNAMSIZ - 1");
+}
+
+void Finish(ReadContext& c, rtnl::LinkRequest* req) {
+  CheckLinkName(c, req->name);
+  if (req->new_name) CheckLinkName(c, *req->new_name);
+  if (!req->info.values.empty() && req->kind.empty()) ThrowInternal(c.r.env(), "info without kind");
+}
+
+void Finish(ReadContext& c, rtnl::AddressRequest* req) {
+  size_t n = req->local.size();
+  if (n == 0) ThrowInternal(c.r.env(), "an address request needs local");
+  req->family = n == 4 ? AF_INET : AF_INET6;
+  if (req->prefixlen > n * 8) ThrowInternal(c.r.env(), "prefix length beyond the address");
+  if ((req->peer && req->peer->size() != n) || (req->broadcast && req->broadcast->size() != n)) {
+    ThrowInternal(c.r.env(), "peer or broadcast of another family than the address");
+  }
+  if (req->broadcast && n != 4) ThrowInternal(c.r.env(), "a broadcast address is IPv4 only");
+  if (req->label && n != 4) ThrowInternal(c.r.env(), "a label is IPv4 only");
+}
+
+void Finish(ReadContext& c, rtnl::RouteRequest* req) {
+  size_t n = req->family == AF_INET ? 4 : req->family == AF_INET6 ? 16 : 0;
+  if (n == 0) ThrowInternal(c.r.env(), "a route needs family AF_INET or AF_INET6");
+  for (const auto* ip : {&req->dst, &req->gateway, &req->prefsrc}) {
+    if (!ip->empty() && ip->size() != n)
+      ThrowInternal(c.r.env(), "route address of another family");
+  }
+  if (req->dst_len > n * 8) ThrowInternal(c.r.env(), "prefix length beyond the address");
+}
+
+// A struct: (tag, value) pairs ended by 0, tags as the struct's field list numbers them.
+#define NETNS_FIELD_READER(js, member, wire) \
+  [](ReadContext& c, S* s) { ReadField(c, #js, WireTag<Wire::wire>{}, &s->member, s); },
+
+template <class S, size_t N>
+void ReadTagged(ReadContext& c, S* out, void (*const (&readers)[N])(ReadContext&, S*)) {
+  for (;;) {
+    uint32_t tag = c.r.Int<uint32_t>("field tag");
+    if (tag == 0) break;
+    if (tag > N) ThrowInternal(c.r.env(), "unknown field tag");
+    readers[tag - 1](c, out);
+  }
+  Finish(c, out);
+}
+
+void ReadStruct(ReadContext& c, rtnl::LinkRequest* out) {
+  using S = rtnl::LinkRequest;
+  static void (*const readers[])(ReadContext&, S*) = {NETNS_LINK_REQUEST(NETNS_FIELD_READER)};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::AddressRequest* out) {
+  using S = rtnl::AddressRequest;
+  static void (*const readers[])(ReadContext&, S*) = {NETNS_ADDRESS_REQUEST(NETNS_FIELD_READER)};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::RouteRequest* out) {
+  using S = rtnl::RouteRequest;
+  static void (*const readers[])(ReadContext&, S*) = {NETNS_ROUTE_REQUEST(NETNS_FIELD_READER)};
+  ReadTagged(c, out, readers);
+}
+#define NETNS_ARGS_READER(code, js, Args, returns)                                                \
+  void ReadStruct(ReadContext& c, Args* out) {                                                    \
+    using S = Args;                                                                               \
+    static void (*const readers[])(ReadContext&, S*) = {NETNS_FIELDS_##Args(NETNS_FIELD_READER)}; \
+    ReadTagged(c, out, readers);                                                                  \
+  }
+NETNS_OPS(NETNS_ARGS_READER)
+#undef NETNS_ARGS_READER
+#undef NETNS_FIELD_READER
+
+// What each operation sends, from its arguments: the built message, and whether it is a dump.
+struct Built {
+  Result<std::vector<uint8_t>> message;
+  bool dump;
+};
+
+Built Build(const NewLinkArgs& a) { return {rtnl::BuildNewLink(a.link, a.flags), false}; }
+Built Build(const DelLinkArgs& a) { return {rtnl::BuildDelLink(a.index, a.name), false}; }
+Built Build(const DelLinkGroupArgs& a) { return {rtnl::BuildDelLinkGroup(a.group), false}; }
+Built Build(const GetLinkArgs& a) { return {rtnl::BuildGetLink(a.index, a.name), false}; }
+Built Build(const DumpLinksArgs& a) { return {rtnl::BuildDumpLinks(a.master, a.kind), true}; }
+Built Build(const NewAddrArgs& a) { return {rtnl::BuildNewAddr(a.address, a.flags), false}; }
+Built Build(const DelAddrArgs& a) { return {rtnl::BuildDelAddr(a.address), false}; }
+Built Build(const DumpAddrsArgs& a) { return {rtnl::BuildDumpAddrs(a.family, a.index), true}; }
+Built Build(const NewRouteArgs& a) { return {rtnl::BuildNewRoute(a.route, a.flags), false}; }
+Built Build(const DelRouteArgs& a) { return {rtnl::BuildDelRoute(a.route), false}; }
+Built Build(const DumpRoutesArgs& a) { return {rtnl::BuildDumpRoutes(a.family, a.table), true}; }
+
+template <class Args>
+void AddOperation(ReadContext& c, Returns returns) {
+  Args args;
+  ReadStruct(c, &args);
+  Built built = Build(args);
+  c.batch->ops.push_back(std::make_unique<rtnl::Operation>(std::move(built.message), built.dump));
+  c.batch->returns.push_back(returns);
+}
+
+}  // namespace
+
+std::vector<rtnl::Operation*> OperationBatch::pointers() const {
+  std::vector<rtnl::Operation*> out;
+  out.reserve(ops.size());
+  for (auto& op : ops) out.push_back(op.get());
+  return out;
+}
+
+OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat) {
+  if (!flat.IsArray()) ThrowInternal(env, "operations must be an array");
+  FlatReader reader(env, flat.As<Napi::Array>());
+  OperationBatch batch;
+  ReadContext c{reader, &batch};
+  while (!reader.done()) {
+    switch (reader.Int<int>("operation")) {
+#define NETNS_OP_CASE(code, js, Args, returns) \
+  case code:                                   \
+    AddOperation<Args>(c, Returns::returns);   \
+    break;
+      NETNS_OPS(NETNS_OP_CASE)
+#undef NETNS_OP_CASE
+      default:
+        ThrowInternal(env, "unknown operation");
+    }
+  }
+  return batch;
+}
+
+}  // namespace netns_native::addon

@@ -1,0 +1,196 @@
+// Results to JS, in the shapes schema.h declares. JS thread only.
+#include <limits>
+
+#include "convert.h"
+#include "schema.h"
+#include "values.h"
+
+namespace netns_native::addon {
+
+namespace {
+
+double AsNumber(double v) { return v; }
+double AsNumber(const std::optional<int32_t>& v) {
+  return v ? *v : std::numeric_limits<double>::quiet_NaN();
+}
+
+// The attributes of a link's kind, named by the kind's table; unknown ones as
+// `unknown: [{ type, hex }]`, kept rather than dropped.
+Napi::Object KindDataToJs(Napi::Env env, const rtnl::KindData& data) {
+  ObjectBuilder b(env);
+  for (const rtnl::AttrValue& v : data.values) {
+    switch (v.spec->value) {
+      case rtnl::AttrType::kFlag:
+        b.Add(v.spec->name, Napi::Boolean::New(env, v.number != 0));
+        break;
+      case rtnl::AttrType::kString:
+        b.Str(v.spec->name, v.text);
+        break;
+      case rtnl::AttrType::kIp:
+        b.Add(v.spec->name, IpToJs(env, v.bytes));
+        break;
+      case rtnl::AttrType::kMac: {
+        std::string mac;
+        AppendMac(mac, v.bytes);
+        b.Str(v.spec->name, mac);
+        break;
+      }
+      case rtnl::AttrType::kLink:
+        break;  // requests only
+      default:
+        b.Num(v.spec->name, static_cast<double>(v.number));
+    }
+  }
+  if (!data.unknown.empty()) {
+    Napi::Array unknown = Napi::Array::New(env, data.unknown.size());
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (size_t i = 0; i < data.unknown.size(); ++i) {
+      std::string hex;
+      for (uint8_t byte : data.unknown[i].bytes) {
+        hex += kHex[byte >> 4];
+        hex += kHex[byte & 0xf];
+      }
+      unknown.Set(static_cast<uint32_t>(i),
+                  ObjectBuilder(env).Num("type", data.unknown[i].type).Str("hex", hex).Build());
+    }
+    b.Add("unknown", unknown);
+  }
+  return b.Build();
+}
+
+#define NETNS_COUNT(...) +1
+constexpr size_t kLinkNumbers = 0 NETNS_LINK_NUMBERS(NETNS_COUNT);
+#undef NETNS_COUNT
+
+void AppendText(std::string& out, const std::string& v) { out += v; }
+void AppendText(std::string& out, const std::vector<uint8_t>& mac) { AppendMac(out, mac); }
+
+// Links cross packed, because N-API builds objects one property at a time and a dump of 1,000
+// links made that way cost ~10 µs a link on the JS thread: the numbers of every link in one
+// Float64Array, the strings in one string, kind data (for links that have it) in sparse arrays.
+// lib/native/wire.ts unpacks them with the field order of schema.h, checked at load.
+Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, bool one) {
+  size_t n = one ? std::min<size_t>(links.size(), 1) : links.size();
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, n * kLinkNumbers * sizeof(double));
+  double* nums = static_cast<double*>(buf.Data());
+  std::string strs;
+  strs.reserve(n * 48);
+  Napi::Array infos, slave_infos;
+  for (size_t i = 0; i < n; ++i) {
+    const rtnl::LinkInfo& l = links[i];
+    double* o = nums + i * kLinkNumbers;
+#define NETNS_PUT_NUMBER(js, member, shape) *o++ = AsNumber(l.member);
+    NETNS_LINK_NUMBERS(NETNS_PUT_NUMBER)
+#undef NETNS_PUT_NUMBER
+#define NETNS_PUT_STRING(js, member, shape) \
+  AppendText(strs, l.member);               \
+  strs += '\0';
+    NETNS_LINK_STRINGS(NETNS_PUT_STRING)
+#undef NETNS_PUT_STRING
+    if (!l.info.empty()) {
+      if (infos.IsEmpty()) infos = Napi::Array::New(env, n);
+      infos.Set(static_cast<uint32_t>(i), KindDataToJs(env, l.info));
+    }
+    if (!l.slave_info.empty()) {
+      if (slave_infos.IsEmpty()) slave_infos = Napi::Array::New(env, n);
+      slave_infos.Set(static_cast<uint32_t>(i), KindDataToJs(env, l.slave_info));
+    }
+  }
+  Napi::Object packed = Napi::Object::New(env);
+  packed.Set("packed", Napi::Number::New(env, one ? 1 : 2));
+  packed.Set("nums", Napi::Float64Array::New(env, n * kLinkNumbers, buf, 0));
+  packed.Set("strs", Napi::String::New(env, strs));
+  if (!infos.IsEmpty()) packed.Set("infos", infos);
+  if (!slave_infos.IsEmpty()) packed.Set("slaveInfos", slave_infos);
+  return packed;
+}
+
+// One field of an address or route object, by its shape in schema.h.
+template <Shape S>
+using ShapeTag = std::integral_constant<Shape, S>;
+
+template <class V>
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const V& v,
+                  ShapeTag<Shape::kNumber>) {
+  b.Num(name, static_cast<double>(v));
+}
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name, const std::vector<uint8_t>& v,
+                  ShapeTag<Shape::kIp>) {
+  if (!v.empty()) b.Add(name, IpToJs(env, v));
+}
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::string& v,
+                  ShapeTag<Shape::kText>) {
+  b.Str(name, v);
+}
+template <class V>
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::optional<V>& v,
+                  ShapeTag<Shape::kOptional>) {
+  if (v) b.Num(name, static_cast<double>(*v));
+}
+
+#define NETNS_PUT_INFO(js, member, shape) \
+  PutInfoField(env, b, #js, x.member, ShapeTag<Shape::shape>{});
+
+Napi::Object AddressToJs(Napi::Env env, const rtnl::AddressInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_ADDRESS_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object RouteToJs(Napi::Env env, const rtnl::RouteInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_ROUTE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+#undef NETNS_PUT_INFO
+
+template <class T, class F>
+Napi::Array ArrayToJs(Napi::Env env, const std::vector<T>& items, F convert) {
+  Napi::Array out = Napi::Array::New(env, items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    out.Set(static_cast<uint32_t>(i), convert(env, items[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
+  Napi::Array out = Napi::Array::New(env, batch.ops.size());
+  for (size_t i = 0; i < batch.ops.size(); ++i) {
+    const rtnl::Operation& op = *batch.ops[i];
+    Napi::Value v;
+    if (!op.status().ok()) {
+      v = FailureToJs(env, op.status().error());
+    } else {
+      switch (batch.returns[i]) {
+        case Returns::kAck:
+          v = env.Undefined();
+          break;
+        case Returns::kLink:
+          v = op.links.empty() ? env.Undefined() : Napi::Value(LinksToJs(env, op.links, true));
+          break;
+        case Returns::kLinks:
+          v = LinksToJs(env, op.links, false);
+          break;
+        case Returns::kAddresses:
+          v = ArrayToJs(env, op.addresses, AddressToJs);
+          break;
+        case Returns::kRoutes:
+          v = ArrayToJs(env, op.routes, RouteToJs);
+          break;
+      }
+    }
+    out.Set(static_cast<uint32_t>(i), v);
+  }
+  return out;
+}
+
+Napi::Object EchoReplyToJs(Napi::Env env, const ns::EchoReply& r) {
+  ObjectBuilder b(env);
+  b.Num("seq", r.seq).Num("ttl", r.ttl).Num("bytes", static_cast<double>(r.bytes));
+  b.Str("from", r.from).Num("rttMs", r.rtt_ms);
+  return b.Build();
+}
+
+}  // namespace netns_native::addon

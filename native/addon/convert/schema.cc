@@ -1,0 +1,209 @@
+// addon.schema: the field lists of schema.h and the link kinds' tables, as plain JS data, so
+// that lib/native/wire.ts encodes requests from them and checks its own declarations against
+// them at load.
+#include "schema.h"
+#include "convert.h"
+#include "values.h"
+
+namespace netns_native::addon {
+
+namespace {
+
+const char* WireName(Wire w) {
+  switch (w) {
+    case Wire::kU8:
+      return "u8";
+    case Wire::kU16:
+      return "u16";
+    case Wire::kU32:
+      return "u32";
+    case Wire::kI32:
+      return "i32";
+    case Wire::kString:
+      return "string";
+    case Wire::kMac:
+      return "mac";
+    case Wire::kIp:
+      return "ip";
+    case Wire::kNetns:
+      return "netns";
+    case Wire::kLink:
+      return "link";
+    case Wire::kAddress:
+      return "address";
+    case Wire::kRoute:
+      return "route";
+    case Wire::kKind:
+      return "kind";
+    case Wire::kSlaveKind:
+      return "slavekind";
+  }
+  return "?";
+}
+
+const char* AttrTypeName(rtnl::AttrType t) {
+  switch (t) {
+    case rtnl::AttrType::kU8:
+      return "u8";
+    case rtnl::AttrType::kU16:
+    case rtnl::AttrType::kBe16:
+      return "u16";
+    case rtnl::AttrType::kU32:
+      return "u32";
+    case rtnl::AttrType::kU64:
+      return "u64";
+    case rtnl::AttrType::kFlag:
+      return "flag";
+    case rtnl::AttrType::kString:
+      return "string";
+    case rtnl::AttrType::kIp:
+      return "ip";
+    case rtnl::AttrType::kMac:
+      return "mac";
+    case rtnl::AttrType::kLink:
+      return "link";
+  }
+  return "?";
+}
+
+const char* ShapeName(Shape s) {
+  switch (s) {
+    case Shape::kNumber:
+      return "number";
+    case Shape::kIp:
+      return "ip";
+    case Shape::kText:
+      return "text";
+    case Shape::kMac:
+      return "mac";
+    case Shape::kOptional:
+      return "optional";
+  }
+  return "?";
+}
+
+const char* ReturnsName(Returns r) {
+  switch (r) {
+    case Returns::kAck:
+      return "ack";
+    case Returns::kLink:
+      return "link";
+    case Returns::kLinks:
+      return "links";
+    case Returns::kAddresses:
+      return "addresses";
+    case Returns::kRoutes:
+      return "routes";
+  }
+  return "?";
+}
+
+// [[name, type], ...]
+class Fields {
+ public:
+  explicit Fields(Napi::Env env) : env_(env), list_(Napi::Array::New(env)) {}
+  Fields& Add(const char* name, const char* type) {
+    Napi::Array pair = Napi::Array::New(env_, 2);
+    pair.Set(0u, name);
+    pair.Set(1u, type);
+    list_.Set(list_.Length(), pair);
+    return *this;
+  }
+  Napi::Array list() const { return list_; }
+
+ private:
+  Napi::Env env_;
+  Napi::Array list_;
+};
+
+#define NETNS_WIRE_FIELD(js, member, wire) f.Add(#js, WireName(Wire::wire));
+#define NETNS_SHAPE_FIELD(js, member, shape) f.Add(#js, ShapeName(Shape::shape));
+
+Napi::Object Structs(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  {
+    Fields f(env);
+    NETNS_LINK_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("link", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_ADDRESS_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("address", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_ROUTE_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("route", f.list());
+  }
+  return o;
+}
+
+Napi::Object Ops(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+#define NETNS_OP_SCHEMA(code, js, Args, returns)                                    \
+  {                                                                                 \
+    Fields f(env);                                                                  \
+    NETNS_FIELDS_##Args(NETNS_WIRE_FIELD) Napi::Object op = Napi::Object::New(env); \
+    op.Set("code", code);                                                           \
+    op.Set("args", f.list());                                                       \
+    op.Set("returns", ReturnsName(Returns::returns));                               \
+    o.Set(#js, op);                                                                 \
+  }
+  NETNS_OPS(NETNS_OP_SCHEMA)
+#undef NETNS_OP_SCHEMA
+  return o;
+}
+
+Napi::Object Kinds(Napi::Env env, bool ports) {
+  Napi::Object o = Napi::Object::New(env);
+  for (const rtnl::LinkKind* kind : rtnl::LinkKinds()) {
+    if (kind->port != ports) continue;
+    Fields f(env);
+    for (const rtnl::AttrSpec& a : kind->attrs) f.Add(a.name, AttrTypeName(a.value));
+    o.Set(kind->name, f.list());
+  }
+  return o;
+}
+
+Napi::Object Results(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  {
+    Fields f(env);
+    NETNS_LINK_NUMBERS(NETNS_SHAPE_FIELD)
+    o.Set("linkNumbers", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_LINK_STRINGS(NETNS_SHAPE_FIELD)
+    o.Set("linkStrings", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_ADDRESS_INFO(NETNS_SHAPE_FIELD)
+    o.Set("address", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_ROUTE_INFO(NETNS_SHAPE_FIELD)
+    o.Set("route", f.list());
+  }
+  return o;
+}
+
+#undef NETNS_WIRE_FIELD
+#undef NETNS_SHAPE_FIELD
+
+}  // namespace
+
+Napi::Object SchemaToJs(Napi::Env env) {
+  Napi::Object schema = Napi::Object::New(env);
+  schema.Set("structs", Structs(env));
+  schema.Set("ops", Ops(env));
+  schema.Set("kinds", Kinds(env, false));
+  schema.Set("slaveKinds", Kinds(env, true));
+  schema.Set("results", Results(env));
+  return schema;
+}
+
+}  // namespace netns_native::addon

@@ -1,0 +1,277 @@
+// The one declaration of what crosses between lib/native/wire.ts and the addon.
+//
+// Every request the addon accepts is a struct of named, typed fields; every operation's arguments
+// are such a struct too. The fields are listed here once, as X-macros, and everything else is
+// generated from these lists: the C++ readers (requests.cc), the result writers (results.cc) and
+// the schema object the addon exports at load (schema.cc), from which lib/native/wire.ts builds
+// its encoder and against which it checks its own declarations. Adding a field is one line here
+// (plus the member in the rtnl struct it fills); a link kind's own attributes come from its table
+// in native/rtnl/link/ instead.
+//
+// Wire format of one request (an array of JS values): the operation's code, then its argument
+// struct. A struct is a run of (tag, value) pairs ended by 0; tag i is the i-th field of the
+// struct's list (from 1), so fields left out cost nothing and there is no limit on their number.
+// A nested struct (a link inside newlink, a veth peer) is encoded the same way, in place.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "../../rtnl/address.h"
+#include "../../rtnl/link.h"
+#include "../../rtnl/route.h"
+
+namespace netns_native::addon {
+
+// Wire value types. Names (lower case) are what the exported schema says.
+//   u8/u16/u32/i32: a JS number, range-checked; string: a JS string without NUL;
+//   mac/ip: textual addresses; netns: a namespace handle (its fd is sent, IFLA_NET_NS_FD);
+//   link/address/route: a nested struct; kind/slavekind: the attributes of the link's kind (or
+//   of its master's kind), as that kind's table in native/rtnl/link/ names them.
+enum class Wire : uint8_t {
+  kU8,
+  kU16,
+  kU32,
+  kI32,
+  kString,
+  kMac,
+  kIp,
+  kNetns,
+  kLink,
+  kAddress,
+  kRoute,
+  kKind,
+  kSlaveKind
+};
+
+// F(js name, C++ member, wire type)
+
+// rtnl::LinkRequest (RTM_NEWLINK: ifinfomsg + IFLA_*).
+#define NETNS_LINK_REQUEST(F)       \
+  F(index, index, kI32)             \
+  F(name, name, kString)            \
+  F(kind, kind, kString)            \
+  F(flags, flags, kU32)             \
+  F(change, change, kU32)           \
+  F(mtu, mtu, kU32)                 \
+  F(txqlen, txqlen, kU32)           \
+  F(group, group, kU32)             \
+  F(address, address, kMac)         \
+  F(master, master, kI32)           \
+  F(netns, netns_fd, kNetns)        \
+  F(alias, alias, kString)          \
+  F(newName, new_name, kString)     \
+  F(info, info, kKind)              \
+  F(slaveKind, slave_kind, kString) \
+  F(slaveInfo, slave_info, kSlaveKind)
+
+// rtnl::AddressRequest (ifaddrmsg + IFA_*). The family follows from `local`.
+#define NETNS_ADDRESS_REQUEST(F) \
+  F(local, local, kIp)           \
+  F(prefixlen, prefixlen, kU8)   \
+  F(index, index, kI32)          \
+  F(peer, peer, kIp)             \
+  F(broadcast, broadcast, kIp)   \
+  F(label, label, kString)       \
+  F(scope, scope, kU8)           \
+  F(flags, flags, kU32)          \
+  F(metric, metric, kU32)
+
+// rtnl::RouteRequest (rtmsg + RTA_*).
+#define NETNS_ROUTE_REQUEST(F) \
+  F(family, family, kU8)       \
+  F(dstLen, dst_len, kU8)      \
+  F(table, table, kU32)        \
+  F(protocol, protocol, kU8)   \
+  F(scope, scope, kU8)         \
+  F(type, type, kU8)           \
+  F(flags, flags, kU32)        \
+  F(dst, dst, kIp)             \
+  F(gateway, gateway, kIp)     \
+  F(prefsrc, prefsrc, kIp)     \
+  F(oif, oif, kI32)            \
+  F(priority, priority, kU32)
+
+// Operations: O(code, js name, argument struct, what it returns). The argument structs' fields
+// follow; requests.cc says what each operation builds from them.
+#define NETNS_OPS(O)                         \
+  O(1, newlink, NewLinkArgs, kAck)           \
+  O(2, dellink, DelLinkArgs, kAck)           \
+  O(3, dellinkgroup, DelLinkGroupArgs, kAck) \
+  O(4, getlink, GetLinkArgs, kLink)          \
+  O(5, dumplinks, DumpLinksArgs, kLinks)     \
+  O(6, newaddr, NewAddrArgs, kAck)           \
+  O(7, deladdr, DelAddrArgs, kAck)           \
+  O(8, dumpaddrs, DumpAddrsArgs, kAddresses) \
+  O(9, newroute, NewRouteArgs, kAck)         \
+  O(10, delroute, DelRouteArgs, kAck)        \
+  O(11, dumproutes, DumpRoutesArgs, kRoutes)
+
+#define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
+#define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
+#define NETNS_DELLINKGROUP_ARGS(F) F(group, group, kU32)
+#define NETNS_GETLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
+#define NETNS_DUMPLINKS_ARGS(F) F(master, master, kI32) F(kind, kind, kString)
+#define NETNS_NEWADDR_ARGS(F) F(flags, flags, kU16) F(address, address, kAddress)
+#define NETNS_DELADDR_ARGS(F) F(address, address, kAddress)
+#define NETNS_DUMPADDRS_ARGS(F) F(family, family, kU8) F(index, index, kI32)
+#define NETNS_NEWROUTE_ARGS(F) F(flags, flags, kU16) F(route, route, kRoute)
+#define NETNS_DELROUTE_ARGS(F) F(route, route, kRoute)
+#define NETNS_DUMPROUTES_ARGS(F) F(family, family, kU8) F(table, table, kU32)
+
+// The C++ type a field of each wire type is read into (for the argument structs).
+template <Wire W>
+struct WireCpp;
+template <>
+struct WireCpp<Wire::kU8> {
+  using type = uint8_t;
+};
+template <>
+struct WireCpp<Wire::kU16> {
+  using type = uint16_t;
+};
+template <>
+struct WireCpp<Wire::kU32> {
+  using type = uint32_t;
+};
+template <>
+struct WireCpp<Wire::kI32> {
+  using type = int32_t;
+};
+template <>
+struct WireCpp<Wire::kString> {
+  using type = std::string;
+};
+template <>
+struct WireCpp<Wire::kLink> {
+  using type = rtnl::LinkRequest;
+};
+template <>
+struct WireCpp<Wire::kAddress> {
+  using type = rtnl::AddressRequest;
+};
+template <>
+struct WireCpp<Wire::kRoute> {
+  using type = rtnl::RouteRequest;
+};
+
+#define NETNS_ARG_MEMBER(js, member, wire) typename WireCpp<Wire::wire>::type member{};
+struct NewLinkArgs {
+  NETNS_NEWLINK_ARGS(NETNS_ARG_MEMBER)
+};
+struct DelLinkArgs {
+  NETNS_DELLINK_ARGS(NETNS_ARG_MEMBER)
+};
+struct DelLinkGroupArgs {
+  NETNS_DELLINKGROUP_ARGS(NETNS_ARG_MEMBER)
+};
+struct GetLinkArgs {
+  NETNS_GETLINK_ARGS(NETNS_ARG_MEMBER)
+};
+struct DumpLinksArgs {
+  NETNS_DUMPLINKS_ARGS(NETNS_ARG_MEMBER)
+};
+struct NewAddrArgs {
+  NETNS_NEWADDR_ARGS(NETNS_ARG_MEMBER)
+};
+struct DelAddrArgs {
+  NETNS_DELADDR_ARGS(NETNS_ARG_MEMBER)
+};
+struct DumpAddrsArgs {
+  NETNS_DUMPADDRS_ARGS(NETNS_ARG_MEMBER)
+};
+struct NewRouteArgs {
+  NETNS_NEWROUTE_ARGS(NETNS_ARG_MEMBER)
+};
+struct DelRouteArgs {
+  NETNS_DELROUTE_ARGS(NETNS_ARG_MEMBER)
+};
+struct DumpRoutesArgs {
+  NETNS_DUMPROUTES_ARGS(NETNS_ARG_MEMBER)
+};
+#undef NETNS_ARG_MEMBER
+
+// The fields of each argument struct, by the struct's name (NETNS_FIELDS_OF(NewLinkArgs)).
+#define NETNS_FIELDS_NewLinkArgs NETNS_NEWLINK_ARGS
+#define NETNS_FIELDS_DelLinkArgs NETNS_DELLINK_ARGS
+#define NETNS_FIELDS_DelLinkGroupArgs NETNS_DELLINKGROUP_ARGS
+#define NETNS_FIELDS_GetLinkArgs NETNS_GETLINK_ARGS
+#define NETNS_FIELDS_DumpLinksArgs NETNS_DUMPLINKS_ARGS
+#define NETNS_FIELDS_NewAddrArgs NETNS_NEWADDR_ARGS
+#define NETNS_FIELDS_DelAddrArgs NETNS_DELADDR_ARGS
+#define NETNS_FIELDS_DumpAddrsArgs NETNS_DUMPADDRS_ARGS
+#define NETNS_FIELDS_NewRouteArgs NETNS_NEWROUTE_ARGS
+#define NETNS_FIELDS_DelRouteArgs NETNS_DELROUTE_ARGS
+#define NETNS_FIELDS_DumpRoutesArgs NETNS_DUMPROUTES_ARGS
+
+// What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
+// address objects, route objects. Results of a failed operation are failure objects instead.
+enum class Returns : uint8_t { kAck, kLink, kLinks, kAddresses, kRoutes };
+
+// How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
+// text, or a number absent when unset.
+enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional };
+
+// Results. Links cross packed (see results.cc): per link these numbers in one Float64Array, in
+// this order (kOptional: NaN when absent) ...
+#define NETNS_LINK_NUMBERS(F)            \
+  F(index, index, kNumber)               \
+  F(type, type, kNumber)                 \
+  F(flags, flags, kNumber)               \
+  F(mtu, mtu, kNumber)                   \
+  F(minMtu, min_mtu, kNumber)            \
+  F(maxMtu, max_mtu, kNumber)            \
+  F(group, group, kNumber)               \
+  F(txqlen, txqlen, kNumber)             \
+  F(promiscuity, promiscuity, kNumber)   \
+  F(numTxQueues, num_tx_queues, kNumber) \
+  F(numRxQueues, num_rx_queues, kNumber) \
+  F(operstate, operstate, kNumber)       \
+  F(carrier, carrier, kNumber)           \
+  F(master, master, kNumber)             \
+  F(link, link, kNumber)                 \
+  F(linkNetnsid, link_netnsid, kOptional)
+
+// ... these strings, each ended by NUL, in one string ...
+#define NETNS_LINK_STRINGS(F)     \
+  F(name, name, kText)            \
+  F(address, address, kMac)       \
+  F(broadcast, broadcast, kMac)   \
+  F(kind, kind, kText)            \
+  F(slaveKind, slave_kind, kText) \
+  F(alias, alias, kText)          \
+  F(qdisc, qdisc, kText)
+
+// ... and, for links that have them, `info` and `slaveInfo` objects in sparse arrays.
+
+// Addresses and routes cross as objects with these fields.
+#define NETNS_ADDRESS_INFO(F)      \
+  F(family, family, kNumber)       \
+  F(prefixlen, prefixlen, kNumber) \
+  F(scope, scope, kNumber)         \
+  F(flags, flags, kNumber)         \
+  F(index, index, kNumber)         \
+  F(local, local, kIp)             \
+  F(address, address, kIp)         \
+  F(broadcast, broadcast, kIp)     \
+  F(label, label, kText)           \
+  F(validLft, valid_lft, kNumber)  \
+  F(preferredLft, preferred_lft, kNumber)
+
+#define NETNS_ROUTE_INFO(F)      \
+  F(family, family, kNumber)     \
+  F(dstLen, dst_len, kNumber)    \
+  F(srcLen, src_len, kNumber)    \
+  F(tos, tos, kNumber)           \
+  F(protocol, protocol, kNumber) \
+  F(scope, scope, kNumber)       \
+  F(type, type, kNumber)         \
+  F(table, table, kNumber)       \
+  F(flags, flags, kNumber)       \
+  F(oif, oif, kNumber)           \
+  F(dst, dst, kIp)               \
+  F(gateway, gateway, kIp)       \
+  F(prefsrc, prefsrc, kIp)       \
+  F(priority, priority, kOptional)
+
+}  // namespace netns_native::addon

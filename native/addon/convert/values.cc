@@ -1,0 +1,84 @@
+#include "values.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "../errors.h"
+
+namespace netns_native::addon {
+
+void AppendMac(std::string& out, const std::vector<uint8_t>& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i) out += ':';
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0xf];
+  }
+}
+
+Napi::Value IpToJs(Napi::Env env, const std::vector<uint8_t>& bytes) {
+  char text[INET6_ADDRSTRLEN];
+  int family = bytes.size() == 4 ? AF_INET : bytes.size() == 16 ? AF_INET6 : 0;
+  if (family == 0 || !inet_ntop(family, bytes.data(), text, sizeof text)) return env.Undefined();
+  return Napi::String::New(env, text);
+}
+
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::vector<uint8_t> MacFromJs(Napi::Env env, Napi::Value value) {
+  if (!value.IsString()) ThrowInternal(env, "MAC address must be a string");
+  std::string s = value.As<Napi::String>().Utf8Value();
+  // Exactly "xx:xx:...": pairs of hex digits separated by single colons, nothing else.
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i < s.size(); i += 3) {
+    int hi = i + 1 < s.size() ? HexDigit(s[i]) : -1;
+    int lo = i + 1 < s.size() ? HexDigit(s[i + 1]) : -1;
+    bool sep_ok = i + 2 == s.size() || (i + 2 < s.size() && s[i + 2] == ':');
+    if (hi < 0 || lo < 0 || !sep_ok) ThrowInternal(env, "bad MAC address '" + s + "'");
+    out.push_back(static_cast<uint8_t>(hi << 4 | lo));
+  }
+  if (out.empty()) ThrowInternal(env, "empty MAC address");
+  return out;
+}
+
+std::vector<uint8_t> IpFromJs(Napi::Env env, Napi::Value value, int* family) {
+  if (!value.IsString()) ThrowInternal(env, "IP address must be a string");
+  std::string s = value.As<Napi::String>().Utf8Value();
+  std::vector<uint8_t> out(16);
+  if (s.find('\0') == std::string::npos && inet_pton(AF_INET, s.c_str(), out.data()) == 1) {
+    out.resize(4);
+    if (family) *family = AF_INET;
+  } else if (s.find('\0') == std::string::npos && inet_pton(AF_INET6, s.c_str(), out.data()) == 1) {
+    if (family) *family = AF_INET6;
+  } else {
+    ThrowInternal(env, "bad IP address '" + s + "'");
+  }
+  return out;
+}
+
+ObjectBuilder& ObjectBuilder::Add(const char* name, napi_value v) {
+  napi_property_descriptor d{};
+  d.utf8name = name;
+  d.value = v;
+  d.attributes =
+      static_cast<napi_property_attributes>(napi_writable | napi_enumerable | napi_configurable);
+  props_.push_back(d);
+  return *this;
+}
+
+Napi::Object ObjectBuilder::Build() {
+  Napi::Object o = Napi::Object::New(env_);
+  napi_define_properties(env_, o, props_.size(), props_.data());
+  return o;
+}
+
+}  // namespace netns_native::addon
