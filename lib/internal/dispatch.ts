@@ -65,9 +65,33 @@ export function namespaceDeleted(): void {
   rtnlBusyUntil = performance.now() + kAfterNamespaceDeleteMs;
 }
 
-/** Whether a non-sleeping request runs on the JS thread now. */
-function inline(): boolean {
-  return ioMode === 'inline' && lockHolders === 0 && performance.now() >= rtnlBusyUntil;
+/**
+ * Worker calls in flight, per namespace handle. The JS thread and the workers share the
+ * handle's one netlink socket and the JS thread never waits for it, so while a worker call runs
+ * on a namespace, requests on that namespace do not run inline.
+ */
+const onWorkers = new Map<NativeHandle, number>();
+
+/** Runs `ops` on a worker thread (addon.transactAsync), counted in {@link onWorkers}. */
+async function onWorker(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
+  onWorkers.set(handle, (onWorkers.get(handle) ?? 0) + 1);
+  try {
+    return (await transactAsync(handle, ops)).results;
+  } finally {
+    const left = (onWorkers.get(handle) ?? 1) - 1;
+    if (left === 0) onWorkers.delete(handle);
+    else onWorkers.set(handle, left);
+  }
+}
+
+/** Runs `ops` on the JS thread, or on a worker when the namespace's socket is not open there. */
+function here(handle: NativeHandle, ops: NativeOp[]): NativeResult[] | Promise<NativeResult[]> {
+  return transact(handle, ops) ?? onWorker(handle, ops);
+}
+
+/** Whether a non-sleeping request on `handle` runs on the JS thread now. */
+function inline(handle: NativeHandle): boolean {
+  return ioMode === 'inline' && lockHolders === 0 && performance.now() >= rtnlBusyUntil && !onWorkers.has(handle);
 }
 
 /** Internal, for the benchmark: where non-sleeping requests run. */
@@ -92,7 +116,7 @@ const queues = new Map<NativeHandle, Pending[]>();
 /** Runs `ops` as non-sleeping requests: coalesced with other calls of this tick, inline or not. */
 function quick(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
   if (!coalescing) {
-    return inline() ? new Promise((resolve) => resolve(transact(handle, ops))) : transactAsync(handle, ops);
+    return inline(handle) ? new Promise((resolve) => resolve(here(handle, ops))) : onWorker(handle, ops);
   }
   return new Promise((resolve, reject) => {
     let queue = queues.get(handle);
@@ -107,10 +131,10 @@ function quick(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
 
 function flush(handle: NativeHandle): void {
   const queue = queues.get(handle) as Pending[];
-  const here = inline();
+  const onJs = inline(handle);
   // Inline, one slice per event-loop turn; calls made meanwhile queue up behind the rest.
   let take = queue.length;
-  if (here) {
+  if (onJs) {
     const limit = Math.max(1, Math.min(kSliceOps, Math.floor(kSliceBudgetUs / usPerRequest)));
     let ops = (queue[0] as Pending).ops.length;
     for (take = 1; take < queue.length && ops + (queue[take] as Pending).ops.length <= limit; ++take) {
@@ -122,8 +146,8 @@ function flush(handle: NativeHandle): void {
   else queues.delete(handle);
 
   const ops = slice.length === 1 ? (slice[0] as Pending).ops : slice.flatMap((p) => p.ops);
-  if (here) {
-    let results: NativeResult[];
+  if (onJs) {
+    let results: NativeResult[] | undefined;
     const t0 = performance.now();
     try {
       results = transact(handle, ops);
@@ -131,23 +155,19 @@ function flush(handle: NativeHandle): void {
       settleFailed(handle, slice, e, true);
       return;
     }
-    // Up at once, down slowly: a slice that took long makes the next ones short.
-    const measured = Math.max(1, ((performance.now() - t0) * 1000) / ops.length);
-    usPerRequest = measured > usPerRequest ? measured : 0.8 * usPerRequest + 0.2 * measured;
-    distribute(slice, results);
-  } else {
-    let promise: Promise<NativeResult[]>;
-    try {
-      promise = transactAsync(handle, ops);
-    } catch (e) {
-      settleFailed(handle, slice, e, false);
+    if (results !== undefined) {
+      // Up at once, down slowly: a slice that took long makes the next ones short.
+      const measured = Math.max(1, ((performance.now() - t0) * 1000) / ops.length);
+      usPerRequest = measured > usPerRequest ? measured : 0.8 * usPerRequest + 0.2 * measured;
+      distribute(slice, results);
       return;
     }
-    promise.then(
-      (results) => distribute(slice, results),
-      (e: unknown) => settleFailed(handle, slice, e, false),
-    );
+    // The namespace's socket is not open on this side (dropped after a failure): a worker opens it.
   }
+  onWorker(handle, ops).then(
+    (results) => distribute(slice, results),
+    (e: unknown) => settleFailed(handle, slice, e, false),
+  );
 }
 
 /** Hands each call its own results, in order. */
@@ -164,15 +184,17 @@ function distribute(slice: Pending[], results: NativeResult[]): void {
  * closed namespace, a malformed request), so each call is tried again on its own and fails or
  * succeeds by itself.
  */
-function settleFailed(handle: NativeHandle, slice: Pending[], error: unknown, here: boolean): void {
+function settleFailed(handle: NativeHandle, slice: Pending[], error: unknown, onJs: boolean): void {
   if (slice.length === 1) {
     (slice[0] as Pending).reject(error);
     return;
   }
   for (const p of slice) {
     try {
-      if (here) p.resolve(transact(handle, p.ops));
-      else transactAsync(handle, p.ops).then(p.resolve, p.reject);
+      // Once one of them went to a worker, the rest follow it: the socket is taken.
+      const results = onJs && !onWorkers.has(handle) ? here(handle, p.ops) : onWorker(handle, p.ops);
+      if (Array.isArray(results)) p.resolve(results);
+      else results.then(p.resolve, p.reject);
     } catch (e) {
       p.reject(e);
     }
@@ -221,7 +243,7 @@ export async function requestAsync<T extends Success = Success>(
   const holds = holdsRtnl(op);
   if (holds) ++lockHolders;
   try {
-    result = (await transactAsync(handle, [op]))[0];
+    result = (await onWorker(handle, [op]))[0];
   } catch (e) {
     throw fromNative(e, operation, subject);
   } finally {
@@ -244,7 +266,7 @@ export async function batchAsync(
   subject: Subject,
 ): Promise<NativeResult[]> {
   try {
-    return await transactAsync(handle, ops);
+    return await onWorker(handle, ops);
   } catch (e) {
     throw fromNative(e, operation, subject);
   }
@@ -273,7 +295,7 @@ export async function dump<T>(
   let sizes = dumpSizes.get(handle);
   if (sizes === undefined) dumpSizes.set(handle, (sizes = new Map()));
   const last = sizes.get(op.op);
-  const small = inline() && last !== undefined && last <= kInlineDumpItems;
+  const small = inline(handle) && last !== undefined && last <= kInlineDumpItems;
   const result = small
     ? await request<NativeLink[]>(handle, op, operation, subject)
     : await requestAsync<NativeLink[]>(handle, op, operation, subject);

@@ -196,11 +196,21 @@ export interface Addon {
   namespaceFd(handle: NativeHandle): number;
   threadStats(): { namespaceThreadsRetired: number; homeInode: bigint };
 
-  /** Runs requests on the JS thread: for requests the kernel completes without sleeping. Links
-   *  come back packed: use {@link transact}, which unpacks them. */
-  transact(handle: NativeHandle, ops: FlatOps): RawResult[];
-  /** Runs requests on a worker thread: for requests that may sleep (deletes, moves, dumps). */
-  transactAsync(handle: NativeHandle, ops: FlatOps): Promise<RawResult[]>;
+  /**
+   * Runs requests on the JS thread, synchronously, on the namespace's NETLINK_ROUTE socket: for
+   * requests the kernel completes without sleeping. Returns `undefined`, sending nothing, when
+   * that socket is not open (never opened, or dropped after a socket-level failure such as
+   * ENOBUFS): the JS thread cannot open one, so use {@link transactAsync} then. Throws (EBUSY)
+   * if another batch on the same namespace is running: batches on one namespace must not
+   * overlap. Links come back packed: use the wire.ts wrapper, which unpacks them.
+   */
+  transact(handle: NativeHandle, ops: FlatOps): RawResult[] | undefined;
+  /**
+   * Runs requests on a worker thread (opening the namespace's socket first if needed): for
+   * requests that may sleep (deletes, moves, dumps). `kernelUs`: the wall time of running the
+   * batch on the socket, in µs.
+   */
+  transactAsync(handle: NativeHandle, ops: FlatOps): Promise<{ results: RawResult[]; kernelUs: number }>;
 
   /** On the namespace thread: a raw ICMP socket inside the namespace. */
   openIcmp(handle: NativeHandle, family: 4 | 6): Promise<NativeIcmpSocket>;

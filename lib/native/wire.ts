@@ -197,14 +197,22 @@ export function flatten(ops: NativeOp[]): FlatOps {
   return out;
 }
 
-/** addon.transact, with requests flattened and links unpacked. */
-export function transact(handle: NativeHandle, ops: NativeOp[]): NativeResult[] {
-  return unpack(addon.transact(handle, flatten(ops)));
+/**
+ * addon.transact, with requests flattened and links unpacked; `undefined` (nothing sent) when
+ * the namespace's socket is not open: use {@link transactAsync} then.
+ */
+export function transact(handle: NativeHandle, ops: NativeOp[]): NativeResult[] | undefined {
+  const raw = addon.transact(handle, flatten(ops));
+  return raw === undefined ? undefined : unpack(raw);
 }
 
 /** addon.transactAsync, with requests flattened and links unpacked. */
-export async function transactAsync(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
-  return unpack(await addon.transactAsync(handle, flatten(ops)));
+export async function transactAsync(
+  handle: NativeHandle,
+  ops: NativeOp[],
+): Promise<{ results: NativeResult[]; kernelUs: number }> {
+  const { results, kernelUs } = await addon.transactAsync(handle, flatten(ops));
+  return { results: unpack(results), kernelUs };
 }
 
 

@@ -5,8 +5,9 @@
  */
 import { NetnsError, VethPair } from 'netns-native';
 import { kHandle } from '../../lib/internal/symbols';
-import { request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
-import type { NativeOp } from '../../lib/native/surface';
+import { request, requestAsync, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
+import * as wire from '../../lib/native/wire';
+import type { NativeLink, NativeOp } from '../../lib/native/surface';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, link } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -25,6 +26,46 @@ describeKernel('kernel I/O', () => {
   afterEach(() => {
     setIoMode('inline');
     setCoalescing(true);
+  });
+
+  it('while a worker call runs on a namespace, its quick calls go to a worker too', async () => {
+    // The JS thread and the workers share the namespace's one socket, and the JS thread never
+    // waits for it: a quick call made meanwhile must not run inline (it would find the socket
+    // taken, EBUSY). First in this file: no namespace was deleted yet, so nothing else keeps
+    // quick calls off the JS thread (see namespaceDeleted).
+    const { ns, made } = await pairs(1);
+    const handle = await ns[kHandle]('test');
+    const l = made[0]!.local;
+    const inline = jest.spyOn(wire, 'transact');
+    try {
+      for (const up of [true, false, true]) {
+        inline.mockClear();
+        const [links] = await Promise.all([
+          requestAsync<NativeLink[]>(handle, { op: 'dumplinks' }, 'list links', 'namespace'),
+          request(handle, { op: 'newlink', link: { index: l.index, flags: up ? 1 : 0, change: 1 } }, 'set', 'link'),
+        ]);
+        expect(inline).not.toHaveBeenCalled();
+        expect(links.length).toBeGreaterThan(1);
+        expect(link(ns.name, l.name)?.flags.includes('UP')).toBe(up);
+      }
+      // Once it is done, quick calls run inline again.
+      await request(handle, { op: 'newlink', link: { index: l.index, flags: 0, change: 1 } }, 'set', 'link');
+      expect(inline).toHaveBeenCalledTimes(1);
+    } finally {
+      inline.mockRestore();
+    }
+  });
+  it('transact runs on the open socket; transactAsync reports the time the batch took', async () => {
+    const { ns, made } = await pairs(1);
+    const handle = await ns[kHandle]('test');
+    const index = made[0]!.local.index;
+    const sync = wire.transact(handle, [{ op: 'getlink', index }]);
+    expect(sync).toHaveLength(1);
+    expect((sync![0] as { name: string }).name).toBe(made[0]!.local.name);
+    const { results, kernelUs } = await wire.transactAsync(handle, [{ op: 'getlink', index }]);
+    expect((results[0] as { name: string }).name).toBe(made[0]!.local.name);
+    expect(typeof kernelUs).toBe('number');
+    expect(kernelUs).toBeGreaterThan(0);
   });
 
   for (const mode of ['inline', 'worker'] as const) {
