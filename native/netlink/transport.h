@@ -84,11 +84,11 @@ class Transport {
   // marks the transport broken: the kernel may have handled part of it.
   Status Send(const iovec* iov, size_t count);
 
-  // Waits up to `timeout_ms` (poll) for one datagram and copies it into `buf`. Returns its length
-  // and sender; ETIMEDOUT when nothing came (not broken by itself: the owner knows whether replies
-  // were outstanding and calls MarkBroken). A datagram larger than `cap` (MSG_TRUNC) fails with
-  // EMSGSIZE, ENOBUFS means the kernel dropped messages for us (netlink_overrun in af_netlink.c):
-  // both mark the transport broken.
+  // Waits up to `timeout_ms` (poll; negative: no limit) for one datagram and copies it into `buf`
+  // (4-byte aligned, for Engine::Feed). Returns its length and sender; ETIMEDOUT when nothing came
+  // (not broken by itself: the owner knows whether replies were outstanding and calls
+  // MarkBroken). A datagram larger than `cap` (MSG_TRUNC) fails with EMSGSIZE, ENOBUFS means the
+  // kernel dropped messages for us (netlink_overrun in af_netlink.c): both mark it broken.
   Result<size_t> Receive(uint8_t* buf, size_t cap, int timeout_ms, Sender* from);
 
   // Joins another multicast group.
