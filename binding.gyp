@@ -4,6 +4,8 @@
       "native/common/thread_pool.cc",
       "native/netlink/message.cc",
       "native/netlink/socket.cc",
+      "native/netlink/transport.cc",
+      "native/netlink/engine.cc",
       "native/rtnl/link.cc",
       "native/rtnl/link_kind.cc",
       "native/rtnl/link/bridge.cc",

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fuzzes the netlink reply parsers with libFuzzer (+ ASan/UBSan) for N seconds (default 60).
+# Fuzzes the netlink reply parsers and the request engine with libFuzzer (+ ASan/UBSan) for N seconds (default 60).
 # Needs clang and its runtime: apt-get install clang libclang-rt-14-dev
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +13,7 @@ out=$root/build/fuzz
 mkdir -p "$out/corpus"
 "$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
   -o "$out/fuzz_parser" \
-  "$root/native/netlink/message.cc" "$root/native/netlink/socket.cc" "$root/native/rtnl/link.cc" "$root/native/rtnl/link_kind.cc" \
-  "$root/native/rtnl/link/bridge.cc" "$root/native/rtnl/link/veth.cc" \
+  "$root/native/netlink/message.cc" "$root/native/netlink/engine.cc" "$root/native/rtnl/link.cc" \
+  "$root/native/rtnl/link_kind.cc" "$root/native/rtnl/link/bridge.cc" "$root/native/rtnl/link/veth.cc" \
   "$root/native/rtnl/address.cc" "$root/native/rtnl/route.cc" "$root/native/test/fuzz_parser.cc"
 "$out/fuzz_parser" -max_total_time="$seconds" "$out/corpus"

@@ -4,8 +4,18 @@
 
 namespace netns_native::ns {
 
-NetnsHandle::NetnsHandle(UniqueFd fd, uint64_t inode, netlink::Socket js_socket)
-    : fd_(std::move(fd)), inode_(inode), js_socket_(std::move(js_socket)) {}
+NetnsHandle::NetnsHandle(UniqueFd fd, uint64_t inode) : fd_(std::move(fd)), inode_(inode) {}
+
+NetnsHandle::NetnsHandle(UniqueFd fd, uint64_t inode, netlink::Socket socket)
+    : NetnsHandle(std::move(fd), inode) {
+  InstallSocket(std::move(socket));
+}
+
+NetnsHandle::SocketLock::~SocketLock() {
+  // The socket's mutex is still held here. A broken socket is never used again: close it now,
+  // so that the next user (a worker, through LockSocket) opens a fresh one.
+  if (slot_ && slot_->socket && slot_->socket->broken()) slot_->socket.reset();
+}
 
 Result<NetnsHandle::Lease> NetnsHandle::Use() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -32,27 +42,75 @@ bool NetnsHandle::closed() const {
   return closed_;
 }
 
-Result<netlink::Socket> NetnsHandle::AcquireSocket(NamespaceThread& ns_thread) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return Error{EBADF, "the namespace handle is closed", 0, ""};
-    if (!idle_.empty()) {
-      netlink::Socket s = std::move(idle_.back());
-      idle_.pop_back();
-      return s;
-    }
+Result<NetnsHandle::Slot*> NetnsHandle::SlotFor(int protocol) {
+  if (protocol < 0 || protocol >= kMaxProtocols) {
+    return Error{EPROTONOSUPPORT, "no such netlink protocol", 0, ""};
   }
-  int fd = fd_.get();  // stays open: the caller holds a lease
-  return ns_thread.Call([fd]() -> Result<netlink::Socket> {
-    Status entered = EnterNetns(fd);
-    if (!entered.ok()) return entered;
-    return netlink::Socket::Open();
-  });
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!slots_[protocol]) slots_[protocol] = std::make_unique<Slot>();
+  return slots_[protocol].get();
 }
 
-void NetnsHandle::ReleaseSocket(netlink::Socket socket) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!closed_) idle_.push_back(std::move(socket));
+Result<std::optional<NetnsHandle::SocketLock>> NetnsHandle::TryLockSocket(int protocol) {
+  Result<Lease> lease = Use();
+  if (!lease.ok()) return lease.take_error();
+  Result<Slot*> slot = SlotFor(protocol);
+  if (!slot.ok()) return slot.take_error();
+  std::unique_lock<std::mutex> lock(slot.value()->mu, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    return Error{EBUSY,
+                 "netns-native internal error: the namespace's netlink socket is in use by "
+                 "another batch (batches on one namespace must not overlap)",
+                 0, ""};
+  }
+  if (!slot.value()->socket) return std::optional<SocketLock>();
+  return std::optional<SocketLock>(SocketLock(lease.take(), std::move(lock), slot.value()));
+}
+
+Result<NetnsHandle::SocketLock> NetnsHandle::LockSocket(int protocol, NamespaceThread& ns_thread) {
+  Result<Lease> lease = Use();
+  if (!lease.ok()) return lease.take_error();
+  Result<Slot*> slot = SlotFor(protocol);
+  if (!slot.ok()) return slot.take_error();
+  std::unique_lock<std::mutex> lock(slot.value()->mu);
+  if (!slot.value()->socket) {
+    // A socket is bound to the namespace of the thread that creates it, and only the namespace
+    // thread may switch namespace. The fd stays open meanwhile: we hold a lease.
+    int fd = fd_.get();
+    Result<netlink::Socket> opened = ns_thread.Call([fd, protocol]() -> Result<netlink::Socket> {
+      Status entered = EnterNetns(fd);
+      if (!entered.ok()) return entered;
+      return netlink::Socket::Open(netlink::TransportOptions::ForProtocol(protocol));
+    });
+    if (!opened.ok()) return opened.take_error();
+    slot.value()->socket.emplace(opened.take());
+    ++sockets_opened_;
+  }
+  return SocketLock(lease.take(), std::move(lock), slot.value());
+}
+
+Status NetnsHandle::OpenSocketHere(int protocol) {
+  Result<Lease> lease = Use();
+  if (!lease.ok()) return lease.take_error();
+  Result<Slot*> slot = SlotFor(protocol);
+  if (!slot.ok()) return slot.take_error();
+  std::lock_guard<std::mutex> lock(slot.value()->mu);
+  if (slot.value()->socket) return Status();
+  Result<netlink::Socket> opened =
+      netlink::Socket::Open(netlink::TransportOptions::ForProtocol(protocol));
+  if (!opened.ok()) return opened.take_error();
+  slot.value()->socket.emplace(opened.take());
+  ++sockets_opened_;
+  return Status();
+}
+
+Status NetnsHandle::InstallSocket(netlink::Socket socket) {
+  Result<Slot*> slot = SlotFor(socket.protocol());
+  if (!slot.ok()) return slot.take_error();
+  std::lock_guard<std::mutex> lock(slot.value()->mu);
+  slot.value()->socket.emplace(std::move(socket));
+  ++sockets_opened_;
+  return Status();
 }
 
 void NetnsHandle::Close() {
@@ -63,8 +121,12 @@ void NetnsHandle::Close() {
 }
 
 void NetnsHandle::ReleaseLocked() {
-  js_socket_.reset();
-  idle_.clear();
+  // No lease is held, hence no SocketLock: the slots' mutexes are free.
+  for (auto& slot : slots_) {
+    if (!slot) continue;
+    std::lock_guard<std::mutex> lock(slot->mu);
+    slot->socket.reset();
+  }
   fd_.Reset();
 }
 

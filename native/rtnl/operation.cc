@@ -5,7 +5,7 @@
 namespace netns_native::rtnl {
 
 Operation::Operation(Result<std::vector<uint8_t>> message, bool dump) {
-  request_.dump = dump;
+  request_.expect = dump ? netlink::Expect::kDump : netlink::Expect::kAck;
   request_.handler = this;
   if (message.ok()) {
     request_.message = message.take();

@@ -21,7 +21,9 @@ class Operation final : public netlink::ReplyHandler {
   void OnRestart() override;
 
   const Status& status() const { return request_.status; }
-  bool dump() const { return request_.dump; }
+  bool dump() const { return request_.expect == netlink::Expect::kDump; }
+  // What the engine recorded (sequence number, DUMP_INTR), for tests and diagnostics.
+  const netlink::Request& request() const { return request_; }
 
   // Replies, by message type. A GETLINK answers in `links`, a dump of addresses in `addresses`...
   std::vector<LinkInfo> links;
@@ -35,8 +37,9 @@ class Operation final : public netlink::ReplyHandler {
   bool built_ = false;
 };
 
-// Runs every operation on `socket` (see Socket::Transact for batching). Each operation's
-// status() says how it went; the returned Status is only for the socket failing as a whole.
+// Runs every operation on `socket` (see Socket::Transact for batching and dump retries). Each
+// operation's status() says how it went; the returned Status is only for the socket failing as a
+// whole.
 Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,
                      int timeout_ms = netlink::Socket::kDefaultTimeoutMs);
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../netlink/engine.h"
 #include "../netlink/message.h"
 #include "../netlink/socket.h"
 #include "../rtnl/address.h"
@@ -347,10 +348,15 @@ void TestMalformedAttributes() {
 }
 
 // Mutates valid messages at random and parses them; under ASan/UBSan any out-of-bounds read or
-// undefined behaviour aborts the run.
+// undefined behaviour aborts the run. The loop must also have exercised both outcomes: mutants
+// the parsers still accept and mutants they refuse (a loop whose mutations never reach the
+// parsers, or always break them, proves nothing).
 void TestMutations() {
   std::mt19937 rng(12345);
   std::vector<Bytes> seeds = {LinkReply(), ExtendedNack(-EINVAL, "bad", 20)};
+  CHECK(rtnl::ParseLink(*reinterpret_cast<const nlmsghdr*>(seeds[0].data())).ok());
+  CHECK(!netlink::DecodeAck(*reinterpret_cast<const nlmsghdr*>(seeds[1].data())).ok());
+  int links_parsed = 0, links_refused = 0, acks_decoded = 0;
   for (int i = 0; i < 200000; ++i) {
     Bytes m = seeds[i % seeds.size()];
     int edits = 1 + static_cast<int>(rng() % 4);
@@ -365,12 +371,20 @@ void TestMutations() {
     std::unique_ptr<uint8_t[]> exact(new uint8_t[m.size()]);
     std::memcpy(exact.get(), m.data(), m.size());
     const nlmsghdr& h = *reinterpret_cast<const nlmsghdr*>(exact.get());
-    (void)rtnl::ParseLink(h);
+    if (rtnl::ParseLink(h).ok()) {
+      ++links_parsed;
+    } else {
+      ++links_refused;
+    }
     (void)rtnl::ParseAddr(h);
     (void)rtnl::ParseRoute(h);
-    if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_DONE) (void)netlink::DecodeAck(h);
+    if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_DONE) {
+      (void)netlink::DecodeAck(h);
+      ++acks_decoded;
+    }
   }
-  CHECK(true);
+  CHECK(links_parsed > 0 && links_refused > 0);
+  CHECK(acks_decoded > 0);
 }
 
 // A real socket, read-only: works unprivileged, in whatever namespace this runs in.

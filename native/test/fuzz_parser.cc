@@ -1,17 +1,48 @@
-// libFuzzer target: every reply parser and the ACK decoder on arbitrary bytes.
+// libFuzzer target: every reply parser, the ACK decoder, and the request engine fed arbitrary
+// datagrams while requests of each kind are pending.
 // Build and run with clang (apt: clang libclang-rt-14-dev): scripts/fuzz.sh [seconds]
 #include <linux/netlink.h>
 
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <vector>
 
-#include "../netlink/socket.h"
+#include "../netlink/engine.h"
 #include "../rtnl/address.h"
 #include "../rtnl/link.h"
 #include "../rtnl/route.h"
 
+namespace {
+
+// The engine as a socket would drive it: an ACK, a dump and a framing message pending (sequence
+// numbers 1-3, port 1, so that fuzzed headers can hit them), then the datagram, then FailAll.
+void FeedEngine(const uint8_t* data, size_t size) {
+  using netns_native::netlink::Expect;
+  using netns_native::netlink::Request;
+  auto message = [](uint16_t type) {
+    std::vector<uint8_t> m(NLMSG_HDRLEN, 0);
+    nlmsghdr h{};
+    h.nlmsg_len = NLMSG_HDRLEN;
+    h.nlmsg_type = type;
+    std::memcpy(m.data(), &h, sizeof h);
+    return m;
+  };
+  netns_native::netlink::Engine engine(1);
+  engine.set_listener([](const nlmsghdr&, uint32_t) {});
+  netns_native::netlink::Exchange x;
+  x.Own(Request(message(0x10), Expect::kNone));
+  x.Own(Request(message(0x10), Expect::kAck));
+  x.Own(Request(message(0x12), Expect::kDump));
+  if (!engine.Start(&x).ok()) return;
+  (void)engine.Feed(data, size);
+  engine.FailAll(netns_native::Error{EPROTO, "", 0, ""});
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  FeedEngine(data, size);
   if (size < NLMSG_HDRLEN) return 0;
   // The receive loop only hands on messages whose nlmsg_len fits the datagram; do the same.
   std::unique_ptr<uint8_t[]> copy(new uint8_t[size]);

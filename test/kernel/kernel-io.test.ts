@@ -9,6 +9,7 @@ import { NetnsError, VethPair } from 'netns-native';
 import { kHandle } from '../../lib/internal/symbols';
 import { dispatchStats, namespaceReleased, request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
 import type { NativeOp } from '../../lib/native/surface';
+import * as wire from '../../lib/native/wire';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, link } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -148,6 +149,18 @@ describeKernel('kernel I/O', () => {
     const before = dispatchStats.workerBatches;
     await l.setMtu(1400);
     expect(dispatchStats.workerBatches).toBe(before + 1);
+  });
+
+  it('transact runs on the open socket; transactAsync reports the time the batch took', async () => {
+    const { ns, made } = await pairs(1);
+    const handle = await ns[kHandle]('test');
+    const index = made[0]!.local.index;
+    const sync = wire.transact(handle, [{ op: 'getlink', index }]);
+    expect(sync).toHaveLength(1);
+    expect((sync![0] as { name: string }).name).toBe(made[0]!.local.name);
+    const { results, kernelUs } = await wire.transactAsync(handle, [{ op: 'getlink', index }]);
+    expect((results[0] as { name: string }).name).toBe(made[0]!.local.name);
+    expect(kernelUs).toBeGreaterThan(0);
   });
 
   it('works with coalescing off', async () => {

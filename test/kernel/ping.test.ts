@@ -1,6 +1,7 @@
 import { VethPair, type Namespace } from 'netns-native';
 import { freshNamespace } from '../helpers/fresh';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 async function twoConnected(): Promise<[Namespace, Namespace]> {
   const a = await freshNamespace();
@@ -12,6 +13,11 @@ async function twoConnected(): Promise<[Namespace, Namespace]> {
   await peer.addAddress('fd00:20::2/64', { nodad: true });
   await local.up();
   await peer.up();
+  // The kernel attaches the qdisc that lets packets out a little after the carrier comes up
+  // (linkwatch, on a workqueue): until then they are dropped. Its operstate says when.
+  await waitFor(async () => (await local.refresh()).operState === 'up' && (await peer.refresh()).operState === 'up', {
+    what: 'both ends of the veth to be operationally up',
+  });
   return [a, b];
 }
 

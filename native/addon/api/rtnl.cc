@@ -1,8 +1,11 @@
-// rtnetlink operations on a namespace's sockets, on the JS thread or on a worker.
+// rtnetlink operations on a namespace's NETLINK_ROUTE socket, on the JS thread or on a worker.
+#include <linux/netlink.h>
+
 #include <chrono>
+#include <optional>
+
 #include "../convert/convert.h"
 #include "../state.h"
-
 #include "api.h"
 
 namespace netns_native::addon {
@@ -14,32 +17,28 @@ class TransactJob : public Job {
   TransactJob(std::shared_ptr<ns::NetnsHandle> handle, OperationBatch batch, ns::NamespaceThread* t)
       : handle_(std::move(handle)), batch_(std::move(batch)), ns_thread_(t) {}
 
-  // On a worker: lease a socket of that namespace (opened there by the namespace thread the
-  // first time), run the batch, give the socket back.
+  // On a worker: lock the namespace's NETLINK_ROUTE socket (opened there by the namespace thread
+  // if it is not open: first use, or dropped after a socket-level failure) and run the batch.
   void Execute() override {
-    Result<ns::NetnsHandle::Lease> lease = handle_->Use();
-    if (!lease.ok()) {
-      failure_ = lease.take_error();
-      return;
-    }
-    Result<netlink::Socket> socket = handle_->AcquireSocket(*ns_thread_);
+    Result<ns::NetnsHandle::SocketLock> socket = handle_->LockSocket(NETLINK_ROUTE, *ns_thread_);
     if (!socket.ok()) {
       failure_ = socket.take_error();
       return;
     }
-    auto start = std::chrono::steady_clock::now();
-    rtnl::RunOperations(socket.value(), batch_.pointers());
+    auto t0 = std::chrono::steady_clock::now();
+    rtnl::RunOperations(*socket.value(), batch_.pointers());
     kernel_us_ =
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-    handle_->ReleaseSocket(socket.take());
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   }
 
+  // { results, kernelUs }: kernelUs is the wall time of running the batch on the socket (not
+  // the wait for the socket or its opening), the dispatcher's measured signal.
   Napi::Value Complete(Napi::Env env) override {
     if (!failure_.ok()) throw ToJsError(env, failure_.error());
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("results", ResultsToJs(env, batch_));
-    o.Set("kernelUs", kernel_us_);
-    return o;
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("results", ResultsToJs(env, batch_));
+    out.Set("kernelUs", Napi::Number::New(env, kernel_us_));
+    return out;
   }
 
  private:
@@ -50,20 +49,25 @@ class TransactJob : public Job {
   double kernel_us_ = 0;
 };
 
-// transact(handle, operations): results. Runs on the JS thread: for requests the kernel
-// completes inside sendmsg without sleeping, the ACK is queued by the time sendmsg returns,
-// so this never waits on anything but the kernel doing the work itself.
+// transact(handle, operations): results, or undefined when the namespace's NETLINK_ROUTE socket
+// is not open (never opened, or dropped after a socket-level failure): the JS thread cannot open
+// one (that takes the namespace thread), so the caller goes through transactAsync instead.
+// Runs on the JS thread: for requests the kernel completes inside sendmsg without sleeping, the
+// ACK is queued by the time sendmsg returns, so this never waits on anything but the kernel
+// doing the work itself. It never waits for the socket either: the dispatcher runs one batch
+// per namespace at a time, and contention is reported as an (internal) error.
 Napi::Value Transact(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto handle = HandleFromJs(info[0]);
-  Result<ns::NetnsHandle::Lease> lease = handle->Use();
-  if (!lease.ok()) throw ToJsError(env, lease.error());
+  Result<std::optional<ns::NetnsHandle::SocketLock>> socket = handle->TryLockSocket(NETLINK_ROUTE);
+  if (!socket.ok()) throw ToJsError(env, socket.error());
+  if (!socket.value()) return env.Undefined();
   OperationBatch batch = OperationsFromJs(env, info[1]);
-  rtnl::RunOperations(handle->js_socket(), batch.pointers());
+  rtnl::RunOperations(**socket.value(), batch.pointers());
   return ResultsToJs(env, batch);
 }
 
-// transactAsync(handle, operations): Promise<results>. For requests that may sleep.
+// transactAsync(handle, operations): Promise<{ results, kernelUs }>, on a worker thread.
 Napi::Value TransactAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto handle = HandleFromJs(info[0]);
