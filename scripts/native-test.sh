@@ -2,6 +2,9 @@
 # Builds the native core (no Node) with AddressSanitizer + UBSan and runs native/test:
 #   core_test  netlink encoding/decoding (unprivileged);
 #   pool_test  the thread pool (unprivileged);
+#   ns_test    the namespace thread and namespace files (root: run inside a throwaway network +
+#              mount namespace, with a tmpfs scratch directory as its run dir; skipped, saying
+#              so, when not root);
 # and the pool again under ThreadSanitizer (scripts/tsan-test.sh; skipped, saying so, when no
 # compiler here can build and run a TSan binary). The builds run in parallel; every test run is
 # under `timeout`, so a hang fails. Needs only g++ (and clang++ or g++'s libtsan for TSan).
@@ -39,11 +42,32 @@ test/pool_test.cc
 # shellcheck disable=SC2086
 build pool_test $pool_srcs &
 pool_build=$!
+ns_srcs="
+common/thread_pool.cc
+ns/netns.cc
+ns/ns_thread.cc
+test/ns_test.cc
+"
+# shellcheck disable=SC2086
+build ns_test $ns_srcs &
+ns_build=$!
 
 wait $core_build
 timeout 300 "$out/core_test"
 wait $pool_build
 timeout 120 "$out/pool_test"
+wait $ns_build
+if [ "$(id -u)" = 0 ]; then
+  scratch="$out/ns-scratch"
+  mkdir -p "$scratch"
+  # The tmpfs and every mount the test makes live and die in the private mount namespace.
+  timeout 120 unshare --net --mount --propagation private -- \
+    sh -eu -c 'mount -t tmpfs -o mode=0755 nnt-ns-test "$1"; exec "$2" "$1"' \
+    ns_test "$scratch" "$out/ns_test"
+  rmdir "$scratch"
+else
+  echo "ns_test: SKIPPED: not root (it needs CAP_SYS_ADMIN for unshare, setns and mount); run as root"
+fi
 
 status=0
 wait $tsan || status=$?
