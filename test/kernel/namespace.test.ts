@@ -316,6 +316,20 @@ describeKernel('Namespace', () => {
     }
   });
 
+  it('spawn() with a FIFO to join is refused with EINVAL at once (the check runs on the JS thread)', async () => {
+    const ns = await freshNamespace();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-fifo-'));
+    const fifo = path.join(dir, 'uts');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      expect(() => ns.spawn('true', [], { join: { uts: fifo } })).toThrow(
+        expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining(`${fifo} is not a namespace`) }),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('no namespace thread was retired by any of this', () => {
     expect(addon.threadStats().namespaceThreadsRetired).toBe(0);
   });
