@@ -1,30 +1,60 @@
 #!/bin/sh
 # Builds the native core (no Node) with AddressSanitizer + UBSan and runs native/test:
-#   core_test    codec, ACK decoding, mutations, a read-only NETLINK_ROUTE round trip (unprivileged)
-#   engine_test  the request engine fed scripted datagrams (unprivileged)
-#   kernel_test  transport, engine, runner and namespace handle against the real kernel: needs
-#                root, and runs inside a throwaway `unshare --net` namespace; skipped out loud
-#                otherwise.
-# Each prints "[name: ]N checks, M failed".
+#   core_test    codec, link kinds, ACK decoding, mutations, a read-only NETLINK_ROUTE round trip
+#   engine_test  the request engine fed scripted datagrams
+#   pool_test    the thread pool (FIFO order, Call, retirement, thread start failure, shutdown)
+#   kernel_test  transport, engine, runner and namespace handle against the real kernel (root; in
+#                a throwaway `unshare --net` namespace)
+#   ns_test      the namespace thread and namespace files (root; in a throwaway network + mount
+#                namespace with a tmpfs scratch directory as its run dir)
+# and the pool again under ThreadSanitizer (scripts/tsan-test.sh). Each prints
+# "NAME: N checks, M failed"; what needs root, or a TSan-capable compiler, says so when skipped.
+# Every run is under `timeout`, so a hang fails. Needs only g++ (and clang++ or libtsan for TSan).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${NATIVE_TEST_OUT:-$root/build/native-test}
 mkdir -p "$out"
-flags="-std=c++17 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
+flags="-std=c++17 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer
   -fsanitize=address,undefined -fno-sanitize-recover=undefined -pthread"
+export ASAN_OPTIONS=detect_leaks=1
 
-core="netlink/message.cc netlink/socket.cc rtnl/link.cc rtnl/address.cc rtnl/route.cc rtnl/operation.cc"
-# Link kinds: one file each, registered at load.
-core="$core rtnl/link_kind.cc rtnl/link/bridge.cc rtnl/link/veth.cc"
-# The netlink engine and transport (engine issue).
-engine="netlink/transport.cc netlink/engine.cc"
-# The namespace handle and what it needs to open sockets inside a namespace.
-ns="ns/handle.cc ns/netns.cc ns/ns_thread.cc common/thread_pool.cc"
-tests="test/core_test.cc test/engine_test.cc test/kernel_test.cc"
+# Sources by area, one per line so that additions merge cleanly.
+codec="
+netlink/message.cc
+rtnl/link.cc
+rtnl/link_kind.cc
+rtnl/link/bridge.cc
+rtnl/link/veth.cc
+rtnl/address.cc
+rtnl/route.cc
+rtnl/operation.cc
+"
+engine="
+netlink/engine.cc
+netlink/transport.cc
+netlink/socket.cc
+"
+threads="
+common/thread_pool.cc
+ns/netns.cc
+ns/ns_thread.cc
+ns/handle.cc
+"
+tests="
+test/core_test.cc
+test/engine_test.cc
+test/pool_test.cc
+test/kernel_test.cc
+test/ns_test.cc
+"
 
-# Each source compiled once, in parallel; then the three tests linked from the objects.
+# TSan builds and runs on its own meanwhile; its output is shown at the end.
+"$root/scripts/tsan-test.sh" >"$out/tsan.log" 2>&1 &
+tsan=$!
+
+# Each source compiled once, in parallel; then each test linked from the objects it needs.
 obj() { echo "$out/$(echo "$1" | tr / _ | sed 's/\.cc$/.o/')"; }
-for f in $core $engine $ns $tests; do echo "$f"; done |
+for f in $codec $engine $threads $tests; do echo "$f"; done |
   CXX=${CXX:-g++} FLAGS="$flags" ROOT="$root" OUT="$out" xargs -P "$(nproc)" -I{} sh -c '
     o="$OUT/$(echo "{}" | tr / _ | sed "s/\.cc$/.o/")"
     $CXX $FLAGS -c -o "$o" "$ROOT/native/{}"'
@@ -33,18 +63,41 @@ link() {
   shift
   objs=""
   for f in "$@"; do objs="$objs $(obj "$f")"; done
+  # shellcheck disable=SC2086
   ${CXX:-g++} $flags -o "$out/$name" $objs
 }
-link core_test $core $engine test/core_test.cc
-link engine_test netlink/engine.cc netlink/message.cc test/engine_test.cc
-link kernel_test $core $engine $ns test/kernel_test.cc
+# shellcheck disable=SC2086
+{
+  link core_test $codec $engine test/core_test.cc
+  link engine_test netlink/engine.cc netlink/message.cc test/engine_test.cc
+  link pool_test common/thread_pool.cc test/pool_test.cc
+  link kernel_test $codec $engine $threads test/kernel_test.cc
+  link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc test/ns_test.cc
+}
 
-export ASAN_OPTIONS=detect_leaks=1
-"$out/core_test"
-"$out/engine_test"
+timeout 300 "$out/core_test"
+timeout 120 "$out/engine_test"
+timeout 120 "$out/pool_test"
 if [ "$(id -u)" = 0 ]; then
   # A new network namespace of its own: the test creates bridges and an nftables table.
-  NETNS_NATIVE_KERNEL_TEST=1 unshare --net "$out/kernel_test"
+  NETNS_NATIVE_KERNEL_TEST=1 timeout 300 unshare --net "$out/kernel_test"
+  scratch="$out/ns-scratch"
+  mkdir -p "$scratch"
+  # The tmpfs and every mount the test makes live and die in the private mount namespace.
+  timeout 120 unshare --net --mount --propagation private -- \
+    sh -eu -c 'mount -t tmpfs -o mode=0755 nnt-ns-test "$1"; exec "$2" "$1"' \
+    ns_test "$scratch" "$out/ns_test"
+  rmdir "$scratch"
 else
-  echo "kernel: skipped (not root: the real-kernel tests need CAP_NET_ADMIN; run as root)"
+  echo "kernel_test: SKIPPED: not root (the real-kernel tests need CAP_NET_ADMIN); run as root"
+  echo "ns_test: SKIPPED: not root (it needs CAP_SYS_ADMIN for unshare, setns and mount); run as root"
+fi
+
+status=0
+wait $tsan || status=$?
+cat "$out/tsan.log"
+if [ "$status" -eq 77 ]; then
+  echo "pool_test (TSan): SKIPPED: no compiler here builds and runs -fsanitize=thread binaries"
+elif [ "$status" -ne 0 ]; then
+  exit "$status"
 fi

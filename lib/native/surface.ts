@@ -186,12 +186,18 @@ export interface NativeIcmpSocket {
 export interface Addon {
   /** The JS thread's own namespace: fd and socket opened synchronously (no switching needed). */
   currentNamespace(): NativeOpened;
-  /** On the namespace thread: `ip netns add` (name given) or an anonymous namespace (null). */
+  /**
+   * `ip netns add` (name given) or an anonymous namespace (null): the name is reserved and bound on
+   * a worker, the namespace made by unshare on the namespace thread.
+   */
   createNamespace(runDir: string, name: string | null): Promise<NativeOpened>;
-  /** On the namespace thread: open an nsfs path, check it is a network namespace. */
+  /**
+   * On a worker: open an nsfs path (never blocking on a FIFO or device), check it is a network
+   * namespace; then its socket is opened inside it on the namespace thread.
+   */
   openNamespace(path: string): Promise<NativeOpened>;
   /**
-   * On the namespace thread: `ip netns del` (unmount + unlink). Idempotent. With `inode`, only
+   * On a worker: `ip netns del` (unmount + unlink). Idempotent. With `inode`, only
    * if the name still refers to that namespace.
    */
   deleteNamespace(runDir: string, name: string, inode?: bigint): Promise<void>;

@@ -9,6 +9,10 @@ namespace netns_native::addon {
 
 namespace {
 
+// Enough that a few slow requests (a delete waiting on RCU, a large dump) do not hold up the
+// rest; each idle worker costs a stack and nothing else.
+constexpr size_t kWorkerThreads = 4;
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* state = new AddonState();
   // Home is the namespace of the thread loading the addon: the JS thread.
@@ -18,7 +22,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     throw ToJsError(env, ns_thread.error());
   }
   state->ns_thread = ns_thread.take();
-  state->workers = std::make_unique<ThreadPool>(4);
+  ThreadPool::Options workers;
+  workers.threads = kWorkerThreads;
+  workers.name = "netns-worker";
+  state->workers = std::make_unique<ThreadPool>(std::move(workers));
   state->jobs = std::make_unique<Jobs>(env);
   // Torn down with the environment: threads joined, handles closed.
   env.SetInstanceData<AddonState>(state);

@@ -1,12 +1,16 @@
 #include "jobs.h"
 
 #include <chrono>
+#include <optional>
+
+#include "convert/convert.h"
 
 namespace netns_native::addon {
 
 struct Jobs::Entry {
   std::unique_ptr<Job> job;
   napi_deferred deferred;
+  std::optional<Error> abandoned;  // set instead of Execute(), before Finish
 };
 
 Jobs::Jobs(Napi::Env env) : env_(env), async_(new uv_async_t) {
@@ -34,10 +38,15 @@ Napi::Promise Jobs::Run(std::unique_ptr<Job> job, const Post& post) {
   napi_value promise;
   napi_create_promise(env_, &entry->deferred, &promise);
   if (pending_++ == 0) uv_ref(reinterpret_cast<uv_handle_t*>(async_));
-  post([this, entry] {
-    entry->job->Execute();
-    Finish(entry);
-  });
+  post(
+      [this, entry] {
+        entry->job->Execute();
+        Finish(entry);
+      },
+      [this, entry](const Error& why) {
+        entry->abandoned = why;
+        Finish(entry);
+      });
   return Napi::Promise(env_, promise);
 }
 
@@ -75,6 +84,7 @@ void Jobs::Drain() {
     {
       Napi::HandleScope per_job(env);
       try {
+        if (entry->abandoned) throw ToJsError(env, *entry->abandoned);
         Napi::Value value = entry->job->Complete(env);
         napi_resolve_deferred(env_, entry->deferred, value);
       } catch (const Napi::Error& e) {

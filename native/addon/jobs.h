@@ -1,9 +1,11 @@
 // Work done off the JS thread, settled as a Promise on it.
 //
 // A Job's Execute() runs on a worker or on the namespace thread; Complete() runs back on the JS
-// thread, inside a callback scope so that promise reactions run right after. Completions come
-// back through one uv_async handle per addon instance, referenced only while jobs are pending so
-// that an idle addon never keeps the process alive.
+// thread, inside a callback scope so that promise reactions run right after. A job its pool
+// abandons (no thread could be started for it: EAGAIN "could not start a thread: ..."; or the
+// pool shut down) is never executed: its promise is rejected with that error instead. Completions
+// come back through one uv_async handle per addon instance, referenced only while jobs are pending
+// so that an idle addon never keeps the process alive.
 #pragma once
 
 #include <uv.h>
@@ -35,14 +37,15 @@ class Jobs {
   Jobs(const Jobs&) = delete;
   Jobs& operator=(const Jobs&) = delete;
 
-  using Post = std::function<void(ThreadPool::Task)>;
-  // Hands job->Execute() to `post` and returns the Promise that job->Complete() settles.
+  using Post = std::function<void(ThreadPool::Work, ThreadPool::Abandon)>;
+  // Hands job->Execute() to `post` and returns the Promise that job->Complete() settles, or
+  // that the abandon error rejects.
   Napi::Promise Run(std::unique_ptr<Job> job, const Post& post);
 
  private:
   struct Entry;
   static void OnAsync(uv_async_t* handle);
-  void Finish(std::shared_ptr<Entry> entry);  // any thread
+  void Finish(std::shared_ptr<Entry> entry);  // any thread: Execute()d or abandoned
   void Drain();                               // JS thread
 
   napi_env env_;

@@ -14,18 +14,25 @@ namespace netns_native::addon {
 struct AddonState {
   // Declared first so it is destroyed last, after the threads that complete jobs are joined.
   std::unique_ptr<Jobs> jobs;
-  // Setns/unshare happen here and nowhere else.
+  // Setns/unshare happen here and nowhere else, and nothing else happens here.
   std::unique_ptr<ns::NamespaceThread> ns_thread;
-  // Netlink requests that may sleep in the kernel (link deletes and moves wait on RCU, dumps of
-  // many links take milliseconds). They never change namespace.
+  // Everything that may block and needs no namespace switch: netlink requests that may sleep
+  // in the kernel (link deletes and moves wait on RCU, dumps of many links take milliseconds),
+  // opening user-supplied paths, the /run/netns lock, mounts, deletes. Workers never change
+  // namespace; they may wait on ns_thread (Call), never the reverse. Destroyed first: its
+  // running jobs may still need ns_thread.
   std::unique_ptr<ThreadPool> workers;
   Napi::FunctionReference icmp_socket_class;
 
   Napi::Promise OnNamespaceThread(Napi::Env env, std::unique_ptr<Job> job) {
-    return jobs->Run(std::move(job), [this](ThreadPool::Task t) { ns_thread->Post(std::move(t)); });
+    return jobs->Run(std::move(job), [this](ThreadPool::Work run, ThreadPool::Abandon abandon) {
+      ns_thread->Post(std::move(run), std::move(abandon));
+    });
   }
   Napi::Promise OnWorker(Napi::Env env, std::unique_ptr<Job> job) {
-    return jobs->Run(std::move(job), [this](ThreadPool::Task t) { workers->Post(std::move(t)); });
+    return jobs->Run(std::move(job), [this](ThreadPool::Work run, ThreadPool::Abandon abandon) {
+      workers->Post(std::move(run), std::move(abandon));
+    });
   }
 };
 

@@ -431,6 +431,6 @@ int main() {
   TestMalformedAttributes();
   TestMutations();
   TestSocketRoundTrip();
-  std::printf("%d checks, %d failed\n", checks, failures);
+  std::printf("core_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -642,6 +642,6 @@ int main() {
   TestFailAll();
   TestMalformedDatagrams();
   TestMutations();
-  std::printf("engine: %d checks, %d failed\n", checks, failures);
+  std::printf("engine_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

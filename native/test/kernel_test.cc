@@ -445,8 +445,8 @@ void TestTimeoutBreaksSocket() {
 int main() {
   if (geteuid() != 0 || !getenv("NETNS_NATIVE_KERNEL_TEST")) {
     std::printf(
-        "kernel: skipped (needs root, inside the throwaway namespace of "
-        "scripts/native-test.sh)\n");
+        "kernel_test: SKIPPED: needs root, inside the throwaway namespace of "
+        "scripts/native-test.sh\n");
     return 0;
   }
   TestRouteRoundTrip();
@@ -456,6 +456,6 @@ int main() {
   TestDumpUnderChurn();
   TestOverrunDiscardsSocket();
   TestTimeoutBreaksSocket();
-  std::printf("kernel: %d checks, %d failed\n", checks, failures);
+  std::printf("kernel_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

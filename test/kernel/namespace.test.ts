@@ -1,6 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Namespace, NetnsError, VethPair } from 'netns-native';
+import { addon } from '../../lib/native/load';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, link, links, netnsNames, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -8,6 +12,15 @@ import { describeKernel } from '../helpers/skip';
 /** A process running inside a named namespace, through iproute2. */
 function sleepIn(name: string): ChildProcess {
   return spawn('ip', ['netns', 'exec', name, 'sleep', '30'], { stdio: 'ignore' });
+}
+
+/** The mount points of this mount namespace (field 5 of /proc/self/mountinfo). */
+function mountPoints(): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[4] as string);
 }
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -217,5 +230,107 @@ describeKernel('Namespace', () => {
     expect(out).toBe('unknown');
     const identify = run('ip', ['netns', 'identify', String(process.pid)]).trim();
     expect(identify).toBe('');
+  });
+
+  // open(2) of a FIFO with no writer blocks forever. These paths are refused before that, on a
+  // worker: the namespace thread (which every create and socket needs) never sees them. The
+  // create is started before the bad open settles, so a wedged thread would hang the test.
+  it('fromPath(FIFO) rejects with EINVAL, and a create started right after still works', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-fifo-'));
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const bad = Namespace.fromPath(fifo);
+      const created = Namespace.create(uniqueName());
+      await expect(bad).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(/not a namespace file: it is a FIFO/),
+      });
+      const ns = cleanupLater(await created);
+      expect(netnsNames()).toContain(ns.name);
+      expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+      expect((await Namespace.current().links()).length).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('open(NAME) of a FIFO at /run/netns/NAME rejects with EINVAL; the namespace thread stays free', async () => {
+    const name = uniqueName();
+    const fifo = `/run/netns/${name}`;
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const bad = Namespace.open(name);
+      const created = Namespace.create();
+      await expect(bad).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(new RegExp(`open namespace "${name}": not a namespace file: it is a FIFO`)),
+      });
+      const ns = await created;
+      try {
+        expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+      } finally {
+        await ns.delete();
+      }
+      // Left as it was: a bad open removes nothing.
+      expect(fs.statSync(fifo).isFIFO()).toBe(true);
+    } finally {
+      fs.rmSync(fifo, { force: true });
+    }
+  });
+
+  it('a directory, a socket or a device is refused with EINVAL too, without opening it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-notns-'));
+    const server = net.createServer();
+    try {
+      const sock = path.join(dir, 'sock');
+      await new Promise<void>((resolve) => server.listen(sock, resolve));
+      await expect(Namespace.fromPath(sock)).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(/not a namespace file: it is a socket/),
+      });
+      await expect(Namespace.fromPath(dir)).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(/not a namespace file: it is a directory/),
+      });
+      await expect(Namespace.fromPath('/dev/null')).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(/not a namespace file: it is a character device/),
+      });
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('create(NAME) over an existing FIFO gives EEXIST and leaves the FIFO alone', async () => {
+    const name = uniqueName();
+    const fifo = `/run/netns/${name}`;
+    execFileSync('mkfifo', [fifo]);
+    try {
+      await expect(Namespace.create(name)).rejects.toMatchObject({ code: 'EEXIST' });
+      expect(fs.statSync(fifo).isFIFO()).toBe(true);
+      expect(mountPoints()).not.toContain(fifo);
+    } finally {
+      fs.rmSync(fifo, { force: true });
+    }
+  });
+
+  it('spawn() with a FIFO to join is refused with EINVAL at once (the check runs on the JS thread)', async () => {
+    const ns = await freshNamespace();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-fifo-'));
+    const fifo = path.join(dir, 'uts');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      expect(() => ns.spawn('true', [], { join: { uts: fifo } })).toThrow(
+        expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining(`${fifo} is not a namespace`) }),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('no namespace thread was retired by any of this', () => {
+    expect(addon.threadStats().namespaceThreadsRetired).toBe(0);
   });
 });

@@ -20,36 +20,92 @@ Napi::Value Opened(Napi::Env env, const std::shared_ptr<NetnsHandle>& handle) {
   return o;
 }
 
-// Runs on the namespace thread; hands back a handle (fd + JS socket opened inside).
-class OpenJob : public Job {
+// A new namespace's or an opened one's handle: its fd, and the JS socket opened inside it.
+class HandleJob : public Job {
  public:
-  enum class Mode { kCreateNamed, kCreateAnonymous, kOpenPath };
-  OpenJob(Mode mode, std::string run_dir, std::string name_or_path)
-      : mode_(mode), run_dir_(std::move(run_dir)), arg_(std::move(name_or_path)) {}
-
-  void Execute() override {
-    Result<UniqueFd> fd = mode_ == Mode::kCreateNamed       ? ns::CreateNamedNetns(run_dir_, arg_)
-                          : mode_ == Mode::kCreateAnonymous ? ns::CreateAnonymousNetns()
-                                                            : ns::OpenNetns(arg_);
-    if (!fd.ok()) {
-      result_ = fd.take_error();
-      return;
-    }
-    result_ = ns::MakeHandleInside(fd.take());
-    if (!result_.ok() && mode_ == Mode::kCreateNamed) ns::DeleteNamedNetns(run_dir_, arg_);
-  }
-
   Napi::Value Complete(Napi::Env env) override {
     if (!result_.ok()) throw ToJsError(env, result_.error());
     return Opened(env, result_.value());
   }
 
- private:
-  Mode mode_;
-  std::string run_dir_, arg_;
+ protected:
   Result<std::shared_ptr<NetnsHandle>> result_ = Error{};
 };
 
+// On the namespace thread: unshare(CLONE_NEWNET) and open the socket inside. Nothing else.
+class CreateAnonymousJob : public HandleJob {
+ public:
+  void Execute() override {
+    Result<UniqueFd> fd = ns::CreateAnonymousNetns();
+    if (!fd.ok()) {
+      result_ = fd.take_error();
+      return;
+    }
+    result_ = ns::MakeHandleInside(fd.take());
+  }
+};
+
+// On a worker: reserve the name (lock, shared mount, placeholder), have the namespace thread
+// make the namespace and its socket, bind it onto the name. A failure anywhere leaves nothing:
+// the placeholder goes with `name`, the namespace with the handle's fd.
+class CreateNamedJob : public HandleJob {
+ public:
+  CreateNamedJob(std::string run_dir, std::string name, ns::NamespaceThread* ns_thread)
+      : run_dir_(std::move(run_dir)), name_(std::move(name)), ns_thread_(ns_thread) {}
+
+  void Execute() override {
+    Result<ns::NetnsName> name = ns::NetnsName::Reserve(run_dir_, name_);
+    if (!name.ok()) {
+      result_ = name.take_error();
+      return;
+    }
+    Result<std::shared_ptr<NetnsHandle>> handle =
+        ns_thread_->Call([]() -> Result<std::shared_ptr<NetnsHandle>> {
+          Result<UniqueFd> fd = ns::CreateAnonymousNetns();
+          if (!fd.ok()) return fd.take_error();
+          return ns::MakeHandleInside(fd.take());
+        });
+    if (!handle.ok()) {
+      result_ = handle.take_error();
+      return;
+    }
+    Status bound = name.value().Bind(handle.value()->fd());
+    if (!bound.ok()) {
+      handle.value()->Close();
+      result_ = bound.take_error();
+      return;
+    }
+    result_ = handle.take();
+  }
+
+ private:
+  std::string run_dir_, name_;
+  ns::NamespaceThread* ns_thread_;
+};
+
+// On a worker: open the path (never blocking on what it is: see OpenNetns), then have the
+// namespace thread open the socket inside.
+class OpenPathJob : public HandleJob {
+ public:
+  OpenPathJob(std::string path, ns::NamespaceThread* ns_thread)
+      : path_(std::move(path)), ns_thread_(ns_thread) {}
+
+  void Execute() override {
+    Result<UniqueFd> fd = ns::OpenNetns(path_);
+    if (!fd.ok()) {
+      result_ = fd.take_error();
+      return;
+    }
+    result_ = ns_thread_->Call(
+        [fd = fd.take()]() mutable { return ns::MakeHandleInside(std::move(fd)); });
+  }
+
+ private:
+  std::string path_;
+  ns::NamespaceThread* ns_thread_;
+};
+
+// On a worker: umount + unlink, which may wait on the filesystem.
 class DeleteJob : public Job {
  public:
   DeleteJob(std::string run_dir, std::string name, uint64_t inode)
@@ -85,21 +141,24 @@ Napi::Value CurrentNamespace(const Napi::CallbackInfo& info) {
   return Opened(env, std::make_shared<NetnsHandle>(std::move(fd), inode.value(), socket.take()));
 }
 
-// createNamespace(runDir, name | null): Promise<{ handle, inode }>
+// createNamespace(runDir, name | null): Promise<{ handle, inode }>. Named: on a worker, which
+// asks the namespace thread for the unshare only. Anonymous: on the namespace thread.
 Napi::Value CreateNamespace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string run_dir = StringArg(info, 0);
-  bool named = info[1].IsString();
-  auto mode = named ? OpenJob::Mode::kCreateNamed : OpenJob::Mode::kCreateAnonymous;
-  std::string name = named ? StringArg(info, 1) : std::string();
-  return State(env).OnNamespaceThread(env, std::make_unique<OpenJob>(mode, run_dir, name));
+  AddonState& state = State(env);
+  if (!info[1].IsString())
+    return state.OnNamespaceThread(env, std::make_unique<CreateAnonymousJob>());
+  return state.OnWorker(
+      env, std::make_unique<CreateNamedJob>(run_dir, StringArg(info, 1), state.ns_thread.get()));
 }
 
-// openNamespace(path): Promise<{ handle, inode }>
+// openNamespace(path): Promise<{ handle, inode }>. On a worker (the path may be anything).
 Napi::Value OpenNamespace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return State(env).OnNamespaceThread(
-      env, std::make_unique<OpenJob>(OpenJob::Mode::kOpenPath, "", StringArg(info, 0)));
+  AddonState& state = State(env);
+  return state.OnWorker(env,
+                        std::make_unique<OpenPathJob>(StringArg(info, 0), state.ns_thread.get()));
 }
 
 // deleteNamespace(runDir, name, inode?): Promise<void>. Unmounts and unlinks (only if the name
@@ -111,7 +170,7 @@ Napi::Value DeleteNamespace(const Napi::CallbackInfo& info) {
     bool lossless = false;
     inode = info[2].As<Napi::BigInt>().Uint64Value(&lossless);
   }
-  return State(env).OnNamespaceThread(
+  return State(env).OnWorker(
       env, std::make_unique<DeleteJob>(StringArg(info, 0), StringArg(info, 1), inode));
 }
 

@@ -163,15 +163,16 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
 }
 
 // namespaceType(path): { type: CLONE_NEW* flag, inode } of an nsfs file; throws ENOENT for a
-// missing path, EINVAL for a file that is not a namespace. Synchronous: open + ioctl are quick.
+// missing path, EINVAL for a file that is not a namespace. Synchronous: stat + open + ioctl are
+// quick, and OpenNamespaceFile refuses a FIFO or device before open(2) could block on it.
 Napi::Value NamespaceType(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = info[0].As<Napi::String>().Utf8Value();
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw ToJsError(env, Error::FromErrno("open"));
-  Result<int> type = ns::NamespaceFileType(fd.get());
+  Result<UniqueFd> fd = ns::OpenNamespaceFile(path);
+  if (!fd.ok()) throw ToJsError(env, fd.error());
+  Result<int> type = ns::NamespaceFileType(fd.value().get());
   if (!type.ok()) throw ToJsError(env, type.error());
-  Result<uint64_t> inode = ns::NetnsInode(fd.get());
+  Result<uint64_t> inode = ns::NetnsInode(fd.value().get());
   if (!inode.ok()) throw ToJsError(env, inode.error());
   Napi::Object o = Napi::Object::New(env);
   o.Set("type", type.value());

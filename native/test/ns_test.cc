@@ -1,0 +1,439 @@
+// Tests of the namespace thread and of namespace files (native/ns/{ns_thread,netns}.h) against
+// the real kernel, without Node. Needs root; scripts/native-test.sh runs it inside
+// `unshare --net --mount --propagation private` with a fresh tmpfs on a temporary directory it
+// passes as argv[1], used as the run directory (never the machine's /run/netns).
+//
+//   - the namespace thread goes home after a task that went elsewhere, verified by inode;
+//   - a thread that cannot get home (it dropped CAP_SYS_ADMIN, so setns(2) back fails with
+//     EPERM — a real kernel refusal, no mock) is retired and not reused; a replacement cloned
+//     from it inherits its namespace and credentials, cannot get home either, and the tasks
+//     queued behind are abandoned with the reason; the next Post gets a sound thread;
+//   - named create/delete split across threads in the temporary run directory, including
+//     EEXIST, a bind that does not take, a stale inode on delete, and the flock timeout;
+//   - OpenNetns on a FIFO, a socket, a directory, a regular file, a device and a UTS namespace.
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../common/thread_pool.h"
+#include "../ns/netns.h"
+#include "../ns/ns_thread.h"
+#include "check.h"
+
+using namespace netns_native;
+using ns::NamespaceThread;
+
+namespace {
+
+std::string run_dir;
+
+pid_t Tid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// The optional fields of path's entry in /proc/self/mountinfo ("shared:12 master:3"), or
+// nullopt-like "-" when path is not a mount point. The last entry wins (stacked mounts).
+std::string MountInfo(const std::string& path) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line, found = "-";
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::vector<std::string> f;
+    std::string w;
+    while (fields >> w) f.push_back(w);
+    if (f.size() < 7 || f[4] != path) continue;
+    found.clear();
+    for (size_t i = 6; i < f.size() && f[i] != "-"; ++i) found += f[i] + " ";
+  }
+  return found;
+}
+
+bool IsMountPoint(const std::string& path) { return MountInfo(path) != "-"; }
+bool IsSharedMount(const std::string& path) {
+  return MountInfo(path).find("shared:") != std::string::npos;
+}
+
+// What `ip netns list` would accept: an nsfs file whose inode is the namespace's.
+bool IsNamespaceMount(const std::string& path, uint64_t inode) {
+  struct stat st;
+  struct statfs sfs;
+  return stat(path.c_str(), &st) == 0 && statfs(path.c_str(), &sfs) == 0 &&
+         sfs.f_type == NSFS_MAGIC && static_cast<uint64_t>(st.st_ino) == inode;
+}
+
+// Drops CAP_SYS_ADMIN from the calling thread's effective set (capset(2) acts on the calling
+// thread only). setns(2) needs it, so such a thread cannot go home.
+bool DropSysAdmin() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+  return syscall(SYS_capset, &header, data) == 0;
+}
+
+// Polls `done` (every millisecond, for at most 30 s) for state nothing signals.
+template <class F>
+bool WaitUntil(F done) {
+  for (int i = 0; i < 30000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return done();
+}
+
+std::unique_ptr<NamespaceThread> MakeThread() {
+  Result<std::unique_ptr<NamespaceThread>> t = NamespaceThread::Create();
+  CHECK(t.ok());
+  return t.ok() ? t.take() : nullptr;
+}
+
+// Creates a named namespace the way the addon does: name reserved here (standing in for a pool
+// worker), namespace made on the namespace thread, bound here.
+Result<UniqueFd> CreateNamed(NamespaceThread& t, const std::string& dir, const std::string& name,
+                             std::chrono::milliseconds lock_timeout = ns::kRunDirLockTimeout) {
+  Result<ns::NetnsName> reserved = ns::NetnsName::Reserve(dir, name, lock_timeout);
+  if (!reserved.ok()) return reserved.take_error();
+  Result<UniqueFd> fd = t.Call([] { return ns::CreateAnonymousNetns(); });
+  if (!fd.ok()) return fd;
+  Status bound = reserved.value().Bind(fd.value().get());
+  if (!bound.ok()) return bound;
+  return fd;
+}
+
+void TestGoesHomeAfterEachTask() {
+  auto t = MakeThread();
+  if (!t) return;
+  Result<uint64_t> home = ns::ThreadNetnsInode();
+  CHECK(home.ok() && home.value() == t->home_inode());
+  struct Seen {
+    pid_t tid;
+    uint64_t inode;
+  };
+  Result<Seen> away = t->Call([]() -> Result<Seen> {
+    if (unshare(CLONE_NEWNET) != 0) return Error::FromErrno("unshare");
+    Result<uint64_t> now = ns::ThreadNetnsInode();
+    if (!now.ok()) return now.take_error();
+    return Seen{Tid(), now.value()};
+  });
+  CHECK(away.ok() && away.value().inode != t->home_inode());
+  Result<Seen> after = t->Call([]() -> Result<Seen> {
+    Result<uint64_t> now = ns::ThreadNetnsInode();
+    if (!now.ok()) return now.take_error();
+    return Seen{Tid(), now.value()};
+  });
+  CHECK(after.ok() && after.value().inode == t->home_inode());
+  CHECK(away.ok() && after.ok() && after.value().tid == away.value().tid);  // not replaced
+  CHECK(t->retired() == 0);
+
+  // Entering an existing namespace through its fd, likewise.
+  Result<UniqueFd> made = t->Call([] { return ns::CreateAnonymousNetns(); });
+  CHECK(made.ok());
+  if (!made.ok()) return;
+  Result<uint64_t> made_inode = ns::NetnsInode(made.value().get());
+  int fd = made.value().get();
+  Result<uint64_t> inside = t->Call([fd]() -> Result<uint64_t> {
+    Status entered = ns::EnterNetns(fd);
+    if (!entered.ok()) return entered;
+    return ns::ThreadNetnsInode();
+  });
+  CHECK(inside.ok() && made_inode.ok() && inside.value() == made_inode.value());
+  Result<uint64_t> back = t->Call([] { return ns::ThreadNetnsInode(); });
+  CHECK(back.ok() && back.value() == t->home_inode());
+  CHECK(t->retired() == 0);
+}
+
+void TestThreadThatCannotGetHomeIsRetired() {
+  auto t = MakeThread();
+  if (!t) return;
+  // A task leaves home and gives up the right to come back.
+  Result<pid_t> bad = t->Call([]() -> Result<pid_t> {
+    if (unshare(CLONE_NEWNET) != 0) return Error::FromErrno("unshare");
+    if (!DropSysAdmin()) return Error::FromErrno("capset");
+    return Tid();
+  });
+  CHECK(bad.ok());
+  // Call returned when the task did, before the thread found it cannot get home. Wait for its
+  // retirement: a task queued before that would go to a replacement cloned from it (below).
+  CHECK(WaitUntil([&] { return t->retired() == 1; }));
+  // The next task runs on a fresh thread, started from this sound one, at home.
+  Result<std::pair<pid_t, uint64_t>> good = t->Call([]() -> Result<std::pair<pid_t, uint64_t>> {
+    Result<uint64_t> now = ns::ThreadNetnsInode();
+    if (!now.ok()) return now.take_error();
+    return std::make_pair(Tid(), now.value());
+  });
+  CHECK(good.ok() && bad.ok() && good.value().first != bad.value());
+  CHECK(good.ok() && good.value().second == t->home_inode());
+  CHECK(t->retired() == 1);
+
+  // Now with a task queued behind: the retiring thread starts the replacement, which is cloned
+  // from it — same foreign namespace, same reduced capabilities — so it cannot get home in
+  // on_start either. It takes no task; the queued one is abandoned with the reason.
+  std::promise<void> gate;
+  std::shared_future<void> opened = gate.get_future().share();
+  std::promise<Error> abandoned;
+  std::atomic<bool> queued_ran{false};
+  t->Post(
+      [opened] {
+        opened.wait();
+        if (unshare(CLONE_NEWNET) == 0) DropSysAdmin();
+      },
+      nullptr);
+  t->Post([&] { queued_ran = true; }, [&](const Error& e) { abandoned.set_value(e); });
+  gate.set_value();
+  Error why = abandoned.get_future().get();
+  CHECK(why.code == EPERM);
+  CHECK(why.detail.find("could not return to its home namespace") != std::string::npos);
+  CHECK(!queued_ran.load());
+  CHECK(t->retired() == 3);
+  // And the next Post, from a sound thread, recovers.
+  Result<uint64_t> recovered = t->Call([] { return ns::ThreadNetnsInode(); });
+  CHECK(recovered.ok() && recovered.value() == t->home_inode());
+  CHECK(t->retired() == 3);
+}
+
+void TestStartFailureAbandonsCalls() {
+  std::atomic<bool> fail{true};
+  Result<std::unique_ptr<NamespaceThread>> made =
+      NamespaceThread::Create([&fail](std::function<void()> body) -> Result<std::thread> {
+        if (fail.load()) return Error::FromErrno("pthread_create", EAGAIN);
+        return ThreadPool::StartStdThread(std::move(body));
+      });
+  CHECK(made.ok());
+  if (!made.ok()) return;
+  auto t = made.take();
+  Result<UniqueFd> fd = t->Call([] { return ns::CreateAnonymousNetns(); });
+  CHECK(!fd.ok() && fd.error().code == EAGAIN &&
+        fd.error().detail.find("could not start a thread") != std::string::npos);
+  fail = false;
+  Result<uint64_t> now = t->Call([] { return ns::ThreadNetnsInode(); });
+  CHECK(now.ok() && now.value() == t->home_inode());
+}
+
+void TestNamedCreateAndDelete() {
+  auto t = MakeThread();
+  if (!t) return;
+  const std::string dir = run_dir + "/netns";
+  const std::string path = dir + "/blue";
+  Result<UniqueFd> fd = CreateNamed(*t, dir, "blue");
+  CHECK(fd.ok());
+  if (!fd.ok()) return;
+  Result<uint64_t> inode = ns::NetnsInode(fd.value().get());
+  CHECK(inode.ok());
+  uint64_t ino = inode.value();
+  CHECK(IsNamespaceMount(path, ino));
+  CHECK(IsMountPoint(path));
+  CHECK(IsSharedMount(dir));  // made a mount point (bound onto itself) and shared
+  // The name keeps the namespace: it opens by path after our fd is gone.
+  fd.value().Reset();
+  Result<UniqueFd> again = ns::OpenNetns(path);
+  CHECK(again.ok());
+  if (again.ok()) {
+    Result<uint64_t> again_inode = ns::NetnsInode(again.value().get());
+    CHECK(again_inode.ok() && again_inode.value() == ino);
+    int afd = again.value().get();
+    Result<uint64_t> inside = t->Call([afd]() -> Result<uint64_t> {
+      Status entered = ns::EnterNetns(afd);
+      if (!entered.ok()) return entered;
+      return ns::ThreadNetnsInode();
+    });
+    CHECK(inside.ok() && inside.value() == ino);
+  }
+
+  // The name is taken: EEXIST, and what is there is left as it was.
+  Result<UniqueFd> dup = CreateNamed(*t, dir, "blue");
+  CHECK(!dup.ok() && dup.error().code == EEXIST);
+  CHECK(IsNamespaceMount(path, ino));
+
+  // Delete with a stale inode: nothing removed.
+  CHECK(ns::DeleteNamedNetns(dir, "blue", ino + 1).ok());
+  CHECK(IsNamespaceMount(path, ino));
+  // With the right one: unmounted and gone.
+  CHECK(ns::DeleteNamedNetns(dir, "blue", ino).ok());
+  CHECK(!Exists(path));
+  CHECK(!IsMountPoint(path));
+  // Again: already gone is fine.
+  CHECK(ns::DeleteNamedNetns(dir, "blue", ino).ok());
+  CHECK(ns::DeleteNamedNetns(dir, "blue").ok());
+
+  // The same name can be made again, and is a different namespace.
+  Result<UniqueFd> fresh = CreateNamed(*t, dir, "blue");
+  CHECK(fresh.ok());
+  if (fresh.ok()) {
+    Result<uint64_t> fresh_inode = ns::NetnsInode(fresh.value().get());
+    CHECK(fresh_inode.ok() && fresh_inode.value() != ino &&
+          IsNamespaceMount(path, fresh_inode.value()));
+  }
+  CHECK(ns::DeleteNamedNetns(dir, "blue").ok());
+  CHECK(!Exists(path));
+  CHECK(t->retired() == 0);
+}
+
+void TestNothingLeftBehind() {
+  const std::string dir = run_dir + "/netns";
+  // A reservation dropped before Bind removes its placeholder.
+  {
+    Result<ns::NetnsName> name = ns::NetnsName::Reserve(dir, "dropped");
+    CHECK(name.ok() && Exists(dir + "/dropped"));
+  }
+  CHECK(!Exists(dir + "/dropped"));
+  // A bind that does not take (the fd is no namespace: a regular file binds fine, but the
+  // check after it sees no nsfs inode) is undone, and the placeholder goes.
+  {
+    Result<ns::NetnsName> name = ns::NetnsName::Reserve(dir, "notns");
+    CHECK(name.ok());
+    if (name.ok()) {
+      std::string file = run_dir + "/plain";
+      UniqueFd plain(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+      Status bound = name.value().Bind(plain.get());
+      CHECK(!bound.ok() && bound.error().code == EIO);
+      CHECK(!IsMountPoint(dir + "/notns"));
+    }
+  }
+  CHECK(!Exists(dir + "/notns"));
+  // A bad fd: nothing mounted, nothing left.
+  {
+    Result<ns::NetnsName> name = ns::NetnsName::Reserve(dir, "badfd");
+    CHECK(name.ok());
+    if (name.ok()) CHECK(!name.value().Bind(-1).ok());
+  }
+  CHECK(!Exists(dir + "/badfd"));
+  // Moved reservations clean up once.
+  {
+    Result<ns::NetnsName> name = ns::NetnsName::Reserve(dir, "moved");
+    CHECK(name.ok());
+    if (name.ok()) {
+      ns::NetnsName taken = std::move(name.value());
+      CHECK(taken.path() == dir + "/moved" && Exists(taken.path()));
+    }
+  }
+  CHECK(!Exists(dir + "/moved"));
+}
+
+// Another holder of the flock on a run directory that still needs its mount upgrade: Reserve
+// gives up with ETIMEDOUT after the bound, changing nothing; once the lock is free it works.
+void TestLockTimeout() {
+  const std::string dir = run_dir + "/locked";
+  CHECK(mkdir(dir.c_str(), 0755) == 0);
+  CHECK(!IsMountPoint(dir));
+  UniqueFd holder(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  CHECK(flock(holder.get(), LOCK_EX | LOCK_NB) == 0);
+  constexpr std::chrono::milliseconds kBound{300};
+  auto start = std::chrono::steady_clock::now();
+  Result<ns::NetnsName> name = ns::NetnsName::Reserve(dir, "x", kBound);
+  auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(!name.ok() && name.error().code == ETIMEDOUT);
+  if (!name.ok()) {
+    CHECK(name.error().detail.find("300 ms") != std::string::npos);
+    CHECK(name.error().detail.find(dir) != std::string::npos);
+  }
+  CHECK(waited >= kBound);  // it did wait: the bound, not an immediate failure
+  CHECK(!Exists(dir + "/x"));
+  CHECK(!IsMountPoint(dir));
+
+  holder.Reset();  // releases the lock
+  auto t = MakeThread();
+  if (!t) return;
+  Result<UniqueFd> fd = CreateNamed(*t, dir, "x", kBound);
+  CHECK(fd.ok());
+  CHECK(IsSharedMount(dir));
+  CHECK(ns::DeleteNamedNetns(dir, "x").ok());
+
+  // Once the directory is a shared mount, a held lock no longer matters: there is nothing to
+  // upgrade, so nothing to serialise (iproute2 takes the lock regardless; the outcome is the
+  // same).
+  UniqueFd holder2(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  CHECK(flock(holder2.get(), LOCK_EX | LOCK_NB) == 0);
+  Result<UniqueFd> fd2 = CreateNamed(*t, dir, "y", kBound);
+  CHECK(fd2.ok());
+  CHECK(ns::DeleteNamedNetns(dir, "y").ok());
+}
+
+void CheckNotANamespace(const std::string& path, const char* says) {
+  Result<UniqueFd> fd = ns::OpenNetns(path);
+  CHECK(!fd.ok() && fd.error().code == EINVAL);
+  if (!fd.ok() && fd.error().detail.find(says) == std::string::npos) {
+    std::fprintf(stderr, "%s: detail \"%s\" lacks \"%s\"\n", path.c_str(),
+                 fd.error().detail.c_str(), says);
+    CHECK(false);
+  }
+}
+
+// None of these may block: a FIFO with no writer would hold open(2) forever (the run is under
+// `timeout`, so a hang fails it).
+void TestOpenNetnsRefusesWhatIsNotANetworkNamespace() {
+  std::string fifo = run_dir + "/fifo";
+  CHECK(mkfifo(fifo.c_str(), 0600) == 0);
+  CheckNotANamespace(fifo, "not a namespace file: it is a FIFO");
+  CHECK(Exists(fifo));
+
+  std::string sock_path = run_dir + "/sock";
+  UniqueFd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, sock_path.c_str(), sizeof addr.sun_path - 1);
+  CHECK(bind(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  CheckNotANamespace(sock_path, "it is a socket");
+
+  CheckNotANamespace(run_dir, "it is a directory");
+  CheckNotANamespace("/dev/null", "it is a character device");
+  std::string plain = run_dir + "/regular";
+  UniqueFd f(open(plain.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  CheckNotANamespace(plain, "not a namespace file (not an nsfs mount");
+  CheckNotANamespace("/proc/self/ns/uts", "a UTS namespace, not a network namespace");
+
+  Result<UniqueFd> missing = ns::OpenNetns(run_dir + "/missing");
+  CHECK(!missing.ok() && missing.error().code == ENOENT);
+
+  // The real thing opens, as a blocking fd.
+  Result<UniqueFd> net = ns::OpenNetns("/proc/self/ns/net");
+  CHECK(net.ok());
+  if (net.ok()) CHECK((fcntl(net.value().get(), F_GETFL) & O_NONBLOCK) == 0);
+  // Any namespace type through OpenNamespaceFile.
+  CHECK(ns::OpenNamespaceFile("/proc/self/ns/uts").ok());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (geteuid() != 0) {
+    std::printf("ns_test: SKIPPED: not root (needs CAP_SYS_ADMIN for setns, unshare, mount)\n");
+    return 0;
+  }
+  if (argc < 2) {
+    std::fprintf(stderr,
+                 "usage: ns_test RUN_DIR  (a scratch tmpfs, in a private mount namespace: "
+                 "scripts/native-test.sh sets this up)\n");
+    return 2;
+  }
+  run_dir = argv[1];
+  TestGoesHomeAfterEachTask();
+  TestThreadThatCannotGetHomeIsRetired();
+  TestStartFailureAbandonsCalls();
+  TestNamedCreateAndDelete();
+  TestNothingLeftBehind();
+  TestLockTimeout();
+  TestOpenNetnsRefusesWhatIsNotANetworkNamespace();
+  return test::Report("ns_test");
+}
