@@ -10,6 +10,7 @@ import { Namespace, NetnsError, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { links, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 function nsInode(pid: number, type: string): bigint {
   return fs.statSync(`/proc/${pid}/ns/${type}`, { bigint: true }).ino;
@@ -31,12 +32,10 @@ function spawned(child: ChildProcess): Promise<void> {
   });
 }
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Whether a process has a handler installed for a signal (SigCgt in /proc/PID/status). */
+function catches(pid: number, signal: NodeJS.Signals): boolean {
+  const mask = /^SigCgt:\s+([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] as string;
+  return ((BigInt(`0x${mask}`) >> BigInt(os.constants.signals[signal] - 1)) & 1n) === 1n;
 }
 
 /** The only child of a process (the program under the helper, with a PID namespace). */
@@ -175,7 +174,8 @@ describeKernel('Namespace.exec / spawn', () => {
       const program = onlyChild(child.pid as number);
       child.kill(signal);
       expect(await exited(child)).toEqual([null, signal]);
-      await until(() => !fs.existsSync(`/proc/${program}`)); // no orphan left behind
+      // no orphan left behind
+      await waitFor(() => !fs.existsSync(`/proc/${program}`), { what: `the program (PID ${program}) to be gone` });
     }
     // a handler in the program gets the signal itself
     const child = ns.spawn('sh', ['-c', 'trap "exit 7" TERM; while :; do sleep 0.05; done'], {
@@ -183,7 +183,8 @@ describeKernel('Namespace.exec / spawn', () => {
       stdio: 'ignore',
     });
     await spawned(child);
-    await new Promise((r) => setTimeout(r, 200)); // let sh install its trap
+    const sh = onlyChild(child.pid as number);
+    await waitFor(() => catches(sh, 'SIGTERM'), { what: 'sh to install its TERM trap' });
     child.kill('SIGTERM');
     expect(await exited(child)).toEqual([7, null]);
   });
@@ -229,7 +230,9 @@ describeKernel('Namespace.exec / spawn', () => {
     try {
       await spawned(holder);
       const pid = holder.pid as number;
-      await until(() => fs.existsSync(`/proc/${pid}`) && fs.readlinkSync(`/proc/${pid}/exe`).endsWith('sleep'));
+      await waitFor(() => fs.readlinkSync(`/proc/${pid}/exe`).endsWith('sleep'), {
+        what: "the holder to have mounted its tmpfs and exec'd sleep",
+      });
       const r = await ns.exec('sh', ['-c', `hostname; ls ${dir}; readlink /proc/self/ns/ipc`], {
         join: { uts: pid, mount: `/proc/${pid}/ns/mnt`, ipc: `/proc/${pid}/ns/ipc` },
       });
@@ -301,10 +304,12 @@ describeKernel('Namespace.exec / spawn', () => {
     const child = ns.spawn('tr', ['a-z', 'A-Z']);
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise((resolve) => child.once('close', resolve)); // stdout read to its end
     child.stdin?.write('hello ');
     child.stdin?.end('world');
     expect(await exited(child)).toEqual([0, null]);
-    await until(() => out === 'HELLO WORLD');
+    await closed;
+    expect(out).toBe('HELLO WORLD');
   });
 
   it('when spawn() returns, the process is already the program, inside the namespace', async () => {
@@ -431,9 +436,14 @@ describeKernel('Namespace.exec / spawn', () => {
       Array.from({ length: 10 }, () => ns.exec('no-such-program-nnt').catch((e: NetnsError) => e.code)),
     );
     expect(failures).toEqual(Array(10).fill('ENOENT'));
-    await until(() => zombies().length === 0);
-    expect(zombies()).toEqual([]);
-    await until(() => fdsOf(process.pid).size <= fds);
+    await waitFor(() => zombies().length === 0, {
+      what: 'every child to be reaped',
+      describe: () => `zombies ${zombies().join(', ')}`,
+    });
+    await waitFor(() => fdsOf(process.pid).size <= fds, {
+      what: `our fd count to be back to ${fds}`,
+      describe: () => `${fdsOf(process.pid).size} fds open`,
+    });
     expect(fdsOf(process.pid).size).toBe(fds);
   });
 
