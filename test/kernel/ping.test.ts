@@ -1,5 +1,6 @@
 import { VethPair, type Namespace } from 'netns-native';
 import { freshNamespace } from '../helpers/fresh';
+import { operational } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 async function twoConnected(): Promise<[Namespace, Namespace]> {
@@ -12,6 +13,8 @@ async function twoConnected(): Promise<[Namespace, Namespace]> {
   await peer.addAddress('fd00:20::2/64', { nodad: true });
   await local.up();
   await peer.up();
+  await operational(a.name, 'veth0');
+  await operational(b.name, 'veth0');
   return [a, b];
 }
 
@@ -22,10 +25,13 @@ describeKernel('ping', () => {
     expect(r.transmitted).toBe(3);
     expect(r.received).toBe(3);
     expect(r.rttMs).toHaveLength(3);
+    // Each RTT was measured (a missing timestamp would read 0, a bad one NaN or Infinity); how
+    // fast it is is a question for `npm run bench`, not for a test.
     for (const t of r.rttMs) {
       expect(t).toBeGreaterThan(0);
-      expect(t).toBeLessThan(1000);
+      expect(Number.isFinite(t)).toBe(true);
     }
+    expect(r.replies.map((x) => x.rttMs)).toEqual(r.rttMs);
     expect(r.replies.map((x) => x.seq)).toEqual([1, 2, 3]);
     expect(r.replies[0]).toMatchObject({ from: '198.18.20.2', bytes: 64, ttl: 64 });
   });
