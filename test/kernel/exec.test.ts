@@ -58,6 +58,17 @@ function fdsOf(pid: number): Map<number, string> {
   return out;
 }
 
+/**
+ * This process's mount table, less the namespace mounts under /run/netns: other test files,
+ * running in parallel in the same mount namespace, create and delete those meanwhile.
+ */
+function ownMounts(): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => !(line.split(' ')[4] ?? '').startsWith('/run/netns/'));
+}
+
 /** Our direct children that are zombies. */
 function zombies(): number[] {
   const out: number[] = [];
@@ -139,14 +150,16 @@ describeKernel('Namespace.exec / spawn', () => {
 
   it('unshare: [pid] makes the program PID 1 and brings its exit status back', async () => {
     const ns = await freshNamespace();
+    const mountsBefore = ownMounts();
     const r = await ns.exec('sh', ['-c', 'echo $$; ls /proc | grep -c "^[0-9]"; exit 42'], { unshare: ['pid'] });
     const [pid, count] = r.stdout.trim().split('\n').map(Number);
     expect(pid).toBe(1);
     expect(count).toBeLessThanOrEqual(3); // sh, ls, grep: its own /proc shows only its namespace
     expect(r.exitCode).toBe(42);
     expect(r.signal).toBeNull();
-    // and /proc outside is unchanged
-    expect(fs.existsSync(`/proc/${process.pid}`)).toBe(true);
+    // and /proc outside is still ours: the program's /proc was mounted in its own mount namespace
+    expect(fs.readlinkSync('/proc/self')).toBe(String(process.pid));
+    expect(ownMounts()).toEqual(mountsBefore);
   });
 
   it('unshare: [pid]: the program is PID 1 of a namespace of its own, seen from outside', async () => {
@@ -207,13 +220,13 @@ describeKernel('Namespace.exec / spawn', () => {
     const ns = await freshNamespace();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-mnt-'));
     try {
-      const before = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+      const before = ownMounts();
       const r = await ns.exec('sh', ['-c', `mount -t tmpfs nnt-probe ${dir} && touch ${dir}/marker && ls ${dir}`]);
       expect(r.stdout).toBe('marker\n');
       expect(fs.readdirSync(dir)).toEqual([]);
-      const after = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-      expect(after).not.toContain('nnt-probe');
-      expect(after).toBe(before); // /sys was remounted inside only, too
+      const after = ownMounts();
+      expect(after.filter((line) => line.includes('nnt-probe'))).toEqual([]);
+      expect(after).toEqual(before); // /sys was remounted inside only, too
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -274,6 +287,7 @@ describeKernel('Namespace.exec / spawn', () => {
     expect(uid).toBe('0');
     expect(host).toBe('u1');
     const types = ['user', 'cgroup', 'uts', 'ipc', 'mnt'];
+    expect(inodes).toHaveLength(types.length);
     inodes.forEach((link, i) => expect(link).not.toBe(fs.readlinkSync(`/proc/self/ns/${types[i]}`)));
   });
 
