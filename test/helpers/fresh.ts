@@ -25,7 +25,12 @@ export function cleanupLater(ns: Namespace): Namespace {
   return ns;
 }
 
+// delete() is idempotent (a namespace the test deleted itself is fine), so a rejection here is
+// a real failure of the library, reported against the test that made the namespace.
 afterEach(async () => {
   const all = made.splice(0);
-  await Promise.all(all.map((ns) => ns.delete().catch(() => undefined)));
+  const outcomes = await Promise.allSettled(all.map((ns) => ns.delete()));
+  const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${all[i]?.path}: ${o.reason}`] : []));
+  if (failed.length > 0)
+    throw new Error(`cleanup could not delete ${failed.length} namespace(s): ${failed.join('; ')}`);
 });

@@ -3,6 +3,7 @@
  * and `bridge`; the library never does.
  */
 import { execFileSync } from 'node:child_process';
+import { waitFor } from './wait';
 
 export interface IpLink {
   ifindex: number;
@@ -10,6 +11,7 @@ export interface IpLink {
   flags: string[];
   mtu: number;
   operstate: string;
+  qdisc?: string;
   address?: string;
   master?: string;
   link?: string;
@@ -79,6 +81,27 @@ export function routes6(ns: string | undefined, ...args: string[]): IpRoute[] {
   return ipJson<IpRoute[]>(ns, '-6', 'route', 'show', ...args);
 }
 
+/** `ip -n ns netns list-id`: the id namespace `ns` gives the named namespace `target`. */
+export function nsidOf(ns: string, target: string): number | undefined {
+  return ipJson<Array<{ nsid: number; name?: string }>>(ns, 'netns', 'list-id').find((n) => n.name === target)?.nsid;
+}
+
+/**
+ * Waits until the kernel has activated links that were brought up: operstate UP and the noop
+ * qdisc replaced by a real one. The kernel does both asynchronously after IFF_UP is set (the
+ * linkwatch work, which it may delay by up to a second), and until then every packet sent on the
+ * link is dropped, ARP and neighbour solicitations included: a ping sent right after `up()` then
+ * waits a second for the retransmitted ARP request.
+ */
+export async function operational(ns: string | undefined, ...names: string[]): Promise<void> {
+  const ready = (l: IpLink | undefined) => l !== undefined && l.operstate === 'UP' && l.qdisc !== 'noop';
+  const state = () => ipJson<IpLink[]>(ns, 'link', 'show').filter((l) => names.includes(l.ifname));
+  await waitFor(() => names.every((n) => ready(state().find((l) => l.ifname === n))), {
+    what: `${names.join(', ')} in ${ns ?? 'the test namespace'} to be operational (operstate UP, a real qdisc)`,
+    describe: () => JSON.stringify(state().map((l) => [l.ifname, l.operstate, l.qdisc])),
+  });
+}
+
 /** `ip netns list` names. */
 export function netnsNames(): string[] {
   const list = ipJson<Array<{ name: string }>>(undefined, 'netns', 'list');
@@ -117,13 +140,13 @@ export function snapshot(ns: string | undefined): string {
  * so that later snapshots do not see the kernel's own follow-up changes (flags, local routes).
  */
 export async function settled(ns: string | undefined, timeoutMs = 10000): Promise<void> {
-  const end = Date.now() + timeoutMs;
   const tentative = () =>
     ipJson<Array<{ addr_info: Array<{ tentative?: boolean }> }>>(ns, 'addr', 'show').some((l) =>
       l.addr_info.some((a) => a.tentative),
     );
-  while (tentative()) {
-    if (Date.now() > end) throw new Error('IPv6 duplicate address detection did not finish');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(() => !tentative(), {
+    what: `IPv6 duplicate address detection to finish in ${ns ?? 'the test namespace'}`,
+    timeoutMs,
+    intervalMs: 50,
+  });
 }

@@ -10,6 +10,7 @@ import { Namespace, NetnsError, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { links, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 function nsInode(pid: number, type: string): bigint {
   return fs.statSync(`/proc/${pid}/ns/${type}`, { bigint: true }).ino;
@@ -31,12 +32,10 @@ function spawned(child: ChildProcess): Promise<void> {
   });
 }
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Whether a process has a handler installed for a signal (SigCgt in /proc/PID/status). */
+function catches(pid: number, signal: NodeJS.Signals): boolean {
+  const mask = /^SigCgt:\s+([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] as string;
+  return ((BigInt(`0x${mask}`) >> BigInt(os.constants.signals[signal] - 1)) & 1n) === 1n;
 }
 
 /** The only child of a process (the program under the helper, with a PID namespace). */
@@ -57,6 +56,17 @@ function fdsOf(pid: number): Map<number, string> {
     }
   }
   return out;
+}
+
+/**
+ * This process's mount table, less the namespace mounts under /run/netns: other test files,
+ * running in parallel in the same mount namespace, create and delete those meanwhile.
+ */
+function ownMounts(): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => !(line.split(' ')[4] ?? '').startsWith('/run/netns/'));
 }
 
 /** Our direct children that are zombies. */
@@ -140,14 +150,16 @@ describeKernel('Namespace.exec / spawn', () => {
 
   it('unshare: [pid] makes the program PID 1 and brings its exit status back', async () => {
     const ns = await freshNamespace();
+    const mountsBefore = ownMounts();
     const r = await ns.exec('sh', ['-c', 'echo $$; ls /proc | grep -c "^[0-9]"; exit 42'], { unshare: ['pid'] });
     const [pid, count] = r.stdout.trim().split('\n').map(Number);
     expect(pid).toBe(1);
     expect(count).toBeLessThanOrEqual(3); // sh, ls, grep: its own /proc shows only its namespace
     expect(r.exitCode).toBe(42);
     expect(r.signal).toBeNull();
-    // and /proc outside is unchanged
-    expect(fs.existsSync(`/proc/${process.pid}`)).toBe(true);
+    // and /proc outside is still ours: the program's /proc was mounted in its own mount namespace
+    expect(fs.readlinkSync('/proc/self')).toBe(String(process.pid));
+    expect(ownMounts()).toEqual(mountsBefore);
   });
 
   it('unshare: [pid]: the program is PID 1 of a namespace of its own, seen from outside', async () => {
@@ -175,7 +187,8 @@ describeKernel('Namespace.exec / spawn', () => {
       const program = onlyChild(child.pid as number);
       child.kill(signal);
       expect(await exited(child)).toEqual([null, signal]);
-      await until(() => !fs.existsSync(`/proc/${program}`)); // no orphan left behind
+      // no orphan left behind
+      await waitFor(() => !fs.existsSync(`/proc/${program}`), { what: `the program (PID ${program}) to be gone` });
     }
     // a handler in the program gets the signal itself
     const child = ns.spawn('sh', ['-c', 'trap "exit 7" TERM; while :; do sleep 0.05; done'], {
@@ -183,7 +196,8 @@ describeKernel('Namespace.exec / spawn', () => {
       stdio: 'ignore',
     });
     await spawned(child);
-    await new Promise((r) => setTimeout(r, 200)); // let sh install its trap
+    const sh = onlyChild(child.pid as number);
+    await waitFor(() => catches(sh, 'SIGTERM'), { what: 'sh to install its TERM trap' });
     child.kill('SIGTERM');
     expect(await exited(child)).toEqual([7, null]);
   });
@@ -206,13 +220,13 @@ describeKernel('Namespace.exec / spawn', () => {
     const ns = await freshNamespace();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-mnt-'));
     try {
-      const before = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+      const before = ownMounts();
       const r = await ns.exec('sh', ['-c', `mount -t tmpfs nnt-probe ${dir} && touch ${dir}/marker && ls ${dir}`]);
       expect(r.stdout).toBe('marker\n');
       expect(fs.readdirSync(dir)).toEqual([]);
-      const after = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-      expect(after).not.toContain('nnt-probe');
-      expect(after).toBe(before); // /sys was remounted inside only, too
+      const after = ownMounts();
+      expect(after.filter((line) => line.includes('nnt-probe'))).toEqual([]);
+      expect(after).toEqual(before); // /sys was remounted inside only, too
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -229,7 +243,9 @@ describeKernel('Namespace.exec / spawn', () => {
     try {
       await spawned(holder);
       const pid = holder.pid as number;
-      await until(() => fs.existsSync(`/proc/${pid}`) && fs.readlinkSync(`/proc/${pid}/exe`).endsWith('sleep'));
+      await waitFor(() => fs.readlinkSync(`/proc/${pid}/exe`).endsWith('sleep'), {
+        what: "the holder to have mounted its tmpfs and exec'd sleep",
+      });
       const r = await ns.exec('sh', ['-c', `hostname; ls ${dir}; readlink /proc/self/ns/ipc`], {
         join: { uts: pid, mount: `/proc/${pid}/ns/mnt`, ipc: `/proc/${pid}/ns/ipc` },
       });
@@ -271,6 +287,7 @@ describeKernel('Namespace.exec / spawn', () => {
     expect(uid).toBe('0');
     expect(host).toBe('u1');
     const types = ['user', 'cgroup', 'uts', 'ipc', 'mnt'];
+    expect(inodes).toHaveLength(types.length);
     inodes.forEach((link, i) => expect(link).not.toBe(fs.readlinkSync(`/proc/self/ns/${types[i]}`)));
   });
 
@@ -301,10 +318,12 @@ describeKernel('Namespace.exec / spawn', () => {
     const child = ns.spawn('tr', ['a-z', 'A-Z']);
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise((resolve) => child.once('close', resolve)); // stdout read to its end
     child.stdin?.write('hello ');
     child.stdin?.end('world');
     expect(await exited(child)).toEqual([0, null]);
-    await until(() => out === 'HELLO WORLD');
+    await closed;
+    expect(out).toBe('HELLO WORLD');
   });
 
   it('when spawn() returns, the process is already the program, inside the namespace', async () => {
@@ -431,9 +450,14 @@ describeKernel('Namespace.exec / spawn', () => {
       Array.from({ length: 10 }, () => ns.exec('no-such-program-nnt').catch((e: NetnsError) => e.code)),
     );
     expect(failures).toEqual(Array(10).fill('ENOENT'));
-    await until(() => zombies().length === 0);
-    expect(zombies()).toEqual([]);
-    await until(() => fdsOf(process.pid).size <= fds);
+    await waitFor(() => zombies().length === 0, {
+      what: 'every child to be reaped',
+      describe: () => `zombies ${zombies().join(', ')}`,
+    });
+    await waitFor(() => fdsOf(process.pid).size <= fds, {
+      what: `our fd count to be back to ${fds}`,
+      describe: () => `${fdsOf(process.pid).size} fds open`,
+    });
     expect(fdsOf(process.pid).size).toBe(fds);
   });
 

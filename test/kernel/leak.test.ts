@@ -7,6 +7,7 @@ import { Namespace, VethPair } from 'netns-native';
 import { uniqueName } from '../helpers/fresh';
 import { links } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 function openFds(): string[] {
   return fs
@@ -22,11 +23,13 @@ function openFds(): string[] {
     .sort();
 }
 
+/** The mount points under /run/netns (field 5 of mountinfo). */
 function netnsMounts(): string[] {
   return fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .filter((line) => line.includes(' /run/netns/'));
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith('/run/netns/'));
 }
 
 function threadNamespaces(): bigint[] {
@@ -39,14 +42,16 @@ function threadNamespaces(): bigint[] {
   });
 }
 
-async function cycle(i: number): Promise<string> {
+/** One cycle; returns the veth's name (in the test namespace) and the namespace's name. */
+async function cycle(i: number): Promise<[link: string, namespace: string]> {
   const ns = await Namespace.create(uniqueName());
   const name = `lk${i}`;
   const { peer } = await VethPair.create({ name, peerName: 'eth0', peerNamespace: ns });
   await peer.addAddress('198.18.40.1/24');
   await peer.up();
+  expect(fs.existsSync(`/run/netns/${ns.name}`)).toBe(true);
   await ns.delete();
-  return name;
+  return [name, ns.name as string];
 }
 
 describeKernel('leaks', () => {
@@ -54,35 +59,47 @@ describeKernel('leaks', () => {
     // Warm up: worker and namespace threads start on first use, and each namespace handle keeps
     // a socket per worker that used it (at most one per worker thread).
     for (let i = 0; i < 5; i++) await cycle(990 + i);
-    await new Promise((r) => setTimeout(r, 100));
     const home = Namespace.current().inode;
     const fdsBefore = openFds();
-    const mountsBefore = netnsMounts();
 
     const names: string[] = [];
-    for (let i = 0; i < 200; i++) names.push(await cycle(i));
+    const spaces: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const [link, space] = await cycle(i);
+      names.push(link);
+      spaces.push(space);
+    }
 
-    // Nothing new may stay open. (Handles that earlier test files in this jest worker dropped
-    // may be finalized meanwhile and close theirs: fewer fds is fine.)
-    const remaining = [...fdsBefore];
-    const added = openFds().filter((fd) => {
-      const i = remaining.indexOf(fd);
-      if (i < 0) return true;
-      remaining.splice(i, 1);
-      return false;
+    // Nothing new may stay open. An fd released asynchronously (a thread closing it after the
+    // call settled) is not a leak, so wait for the count to come back; a leaked one never does.
+    // (Handles that earlier test files in this jest worker dropped may be finalized meanwhile
+    // and close theirs: fewer fds is fine.)
+    const added = (): string[] => {
+      const remaining = [...fdsBefore];
+      return openFds().filter((fd) => {
+        const i = remaining.indexOf(fd);
+        if (i < 0) return true;
+        remaining.splice(i, 1);
+        return false;
+      });
+    };
+    await waitFor(() => added().length === 0, {
+      what: 'every fd opened during the 200 cycles to be closed',
+      describe: () => `still open: ${added().join(', ')}`,
     });
-    expect(added).toEqual([]);
-    expect(netnsMounts()).toEqual(mountsBefore);
-    expect(fs.readdirSync('/run/netns').filter((n) => n.startsWith('nnt-') && names.includes(n))).toEqual([]);
+    // No mount and no name left of the 200 namespaces. (Other namespaces, of tests running in
+    // parallel in the same mount namespace, may come and go meanwhile.)
+    expect(netnsMounts().filter((point) => spaces.includes(point.slice('/run/netns/'.length)))).toEqual([]);
+    expect(fs.readdirSync('/run/netns').filter((n) => spaces.includes(n))).toEqual([]);
     const threads = threadNamespaces();
     expect(threads.length).toBeGreaterThan(1);
-    expect(threads.every((ino) => ino === home)).toBe(true);
+    expect(threads.filter((ino) => ino !== home)).toEqual([]);
 
     // The kernel destroys each namespace asynchronously; the veths go with them.
-    const deadline = Date.now() + 30000;
-    while (links(undefined).some((l) => names.includes(l.ifname))) {
-      if (Date.now() > deadline) throw new Error('veths of deleted namespaces are still there');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(() => !links(undefined).some((l) => names.includes(l.ifname)), {
+      what: 'the veths of the 200 deleted namespaces to be destroyed with them',
+      timeoutMs: 30000,
+      intervalMs: 100,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { Bridge, Link, Namespace, NetnsError, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, link, links } from '../helpers/ip';
+import { ip, link, links, nsidOf } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 /** A veth pair with both ends in `ns`. */
@@ -88,6 +88,7 @@ describeKernel('Link', () => {
     const b = await freshNamespace();
     const { local, peer } = await pairIn(a);
     await local.addAddress('198.18.1.1/24');
+    expect(peer.parentNetnsId).toBeUndefined(); // both ends in a, for now
     const moved = await local.moveTo(b);
     expect(moved.namespace).toBe(b);
     expect(moved.name).toBe(local.name);
@@ -97,7 +98,9 @@ describeKernel('Link', () => {
     expect(await moved.addresses()).toEqual(expect.not.arrayContaining([expect.objectContaining({ family: 4 })]));
     // the peer now points across namespaces
     await peer.refresh();
-    expect(peer.parentNetnsId).toBeDefined();
+    expect(typeof nsidOf(a.name as string, b.name as string)).toBe('number');
+    expect(peer.parentNetnsId).toBe(nsidOf(a.name as string, b.name as string));
+    expect(peer.parentIndex).toBe(moved.index);
     // the old handle refers to nothing any more
     await expect(local.refresh()).rejects.toMatchObject({ code: 'ENODEV' });
   });
@@ -105,8 +108,10 @@ describeKernel('Link', () => {
   it('moveTo() to the namespace it is already in is a no-op', async () => {
     const ns = await freshNamespace();
     const { local } = await pairIn(ns);
+    const before = link(ns.name, local.name);
     const same = await local.moveTo(ns);
     expect(same.index).toBe(local.index);
+    expect(link(ns.name, local.name)).toEqual(before);
   });
 
   it('setMaster() and noMaster() attach and detach a bridge port', async () => {
@@ -120,7 +125,8 @@ describeKernel('Link', () => {
     expect(local.masterIndex).toBe(br.index);
     await local.noMaster();
     expect(local.masterIndex).toBeUndefined();
-    expect(link(ns.name, local.name)?.master).toBeUndefined();
+    expect(link(ns.name, local.name)).toMatchObject({ ifname: local.name });
+    expect(link(ns.name, local.name)).not.toHaveProperty('master');
   });
 
   it('delete() deletes a link (and a veth peer with it)', async () => {

@@ -8,6 +8,7 @@ import { addon } from '../../lib/native/load';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, link, links, netnsNames, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 /** A process running inside a named namespace, through iproute2. */
 function sleepIn(name: string): ChildProcess {
@@ -23,12 +24,25 @@ function mountPoints(): string[] {
     .map((line) => line.split(' ')[4] as string);
 }
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Resolves once `ip netns exec` has moved the process into the namespace. */
+function entered(child: ChildProcess, ns: Namespace): Promise<boolean> {
+  return waitFor(
+    () => {
+      try {
+        return fs.statSync(`/proc/${child.pid}/ns/net`, { bigint: true }).ino === ns.inode;
+      } catch {
+        return false; // not started yet
+      }
+    },
+    { what: `PID ${child.pid} to enter namespace ${ns.name}` },
+  );
+}
+
+/** Resolves once a link is gone from the namespace the tests run in (destroyed with its peer's). */
+function destroyed(name: string): Promise<boolean> {
+  return waitFor(() => link(undefined, name) === undefined, {
+    what: `veth ${name} to be destroyed with the peer's namespace`,
+  });
 }
 
 describeKernel('Namespace', () => {
@@ -73,13 +87,7 @@ describeKernel('Namespace', () => {
     expect(byPath.inode).toBe(ns.inode);
     const child = sleepIn(ns.name as string);
     try {
-      await until(() => {
-        try {
-          return fs.statSync(`/proc/${child.pid}/ns/net`, { bigint: true }).ino === ns.inode;
-        } catch {
-          return false;
-        }
-      });
+      await entered(child, ns);
       const byPid = await Namespace.fromPid(child.pid as number);
       expect(byPid.inode).toBe(ns.inode);
       expect(byPid.name).toBe(ns.name);
@@ -124,13 +132,7 @@ describeKernel('Namespace', () => {
     const name = ns.name as string;
     const child = sleepIn(name);
     try {
-      await until(() => {
-        try {
-          return fs.statSync(`/proc/${child.pid}/ns/net`, { bigint: true }).ino === ns.inode;
-        } catch {
-          return false;
-        }
-      });
+      await entered(child, ns);
       await ns.delete();
       await ns.delete();
       expect(netnsNames()).not.toContain(name);
@@ -151,7 +153,7 @@ describeKernel('Namespace', () => {
     expect(link(undefined, name)).toBeDefined();
     await ns.delete();
     expect(other.closed).toBe(true);
-    await until(() => link(undefined, name) === undefined);
+    await destroyed(name);
   });
 
   it('delete() of an anonymous namespace releases it', async () => {
@@ -159,7 +161,7 @@ describeKernel('Namespace', () => {
     const name = uniqueName('v');
     await VethPair.create({ name, peerName: 'peer0', peerNamespace: ns });
     await ns.delete();
-    await until(() => link(undefined, name) === undefined);
+    await destroyed(name);
   });
 
   it('delete() leaves alone a namespace re-created under the same name meanwhile', async () => {

@@ -1,7 +1,7 @@
 import { VethPair, type Namespace } from 'netns-native';
 import { freshNamespace } from '../helpers/fresh';
+import { operational } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
-import { waitFor } from '../helpers/wait';
 
 async function twoConnected(): Promise<[Namespace, Namespace]> {
   const a = await freshNamespace();
@@ -13,11 +13,8 @@ async function twoConnected(): Promise<[Namespace, Namespace]> {
   await peer.addAddress('fd00:20::2/64', { nodad: true });
   await local.up();
   await peer.up();
-  // The kernel attaches the qdisc that lets packets out a little after the carrier comes up
-  // (linkwatch, on a workqueue): until then they are dropped. Its operstate says when.
-  await waitFor(async () => (await local.refresh()).operState === 'up' && (await peer.refresh()).operState === 'up', {
-    what: 'both ends of the veth to be operationally up',
-  });
+  await operational(a.name, 'veth0');
+  await operational(b.name, 'veth0');
   return [a, b];
 }
 
@@ -28,10 +25,13 @@ describeKernel('ping', () => {
     expect(r.transmitted).toBe(3);
     expect(r.received).toBe(3);
     expect(r.rttMs).toHaveLength(3);
+    // Each RTT was measured (a missing timestamp would read 0, a bad one NaN or Infinity); how
+    // fast it is is a question for `npm run bench`, not for a test.
     for (const t of r.rttMs) {
       expect(t).toBeGreaterThan(0);
-      expect(t).toBeLessThan(1000);
+      expect(Number.isFinite(t)).toBe(true);
     }
+    expect(r.replies.map((x) => x.rttMs)).toEqual(r.rttMs);
     expect(r.replies.map((x) => x.seq)).toEqual([1, 2, 3]);
     expect(r.replies[0]).toMatchObject({ from: '198.18.20.2', bytes: 64, ttl: 64 });
   });

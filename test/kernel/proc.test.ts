@@ -100,7 +100,9 @@ describeKernel('pids / identify / listAllNamespaces', () => {
       }
       // everything lsns sees of the seven types (it knows 'time' too, which is not one)
       const order = ['mnt', 'uts', 'ipc', 'pid', 'net', 'user', 'cgroup'];
-      for (const row of lsns.filter((r) => order.includes(r.type))) {
+      const rows = lsns.filter((r) => order.includes(r.type));
+      expect(new Set(rows.map((r) => r.type))).toEqual(new Set(order)); // ours, at least
+      for (const row of rows) {
         expect(find(row.type, BigInt(row.ns))).toBeDefined();
       }
       // sorted by type, then inode

@@ -1,6 +1,6 @@
 import { Namespace, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { link } from '../helpers/ip';
+import { link, nsidOf } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 describeKernel('VethPair', () => {
@@ -34,7 +34,10 @@ describeKernel('VethPair', () => {
     expect(link(x.name, pair.peer.name)).toBeUndefined();
     expect(link(y.name, pair.local.name)).toBeUndefined();
     expect(link(undefined, pair.local.name)).toBeUndefined();
-    expect(link(x.name, pair.local.name)?.link_netnsid).toBeDefined();
+    // the local end points at its peer in y, by the id x gives y (a number: never undefined)
+    expect(link(x.name, pair.local.name)?.link_netnsid).toBe(nsidOf(x.name as string, y.name as string));
+    expect(typeof nsidOf(x.name as string, y.name as string)).toBe('number');
+    expect(pair.local.parentNetnsId).toBe(nsidOf(x.name as string, y.name as string));
   });
 
   it('defaults to the current namespace, and takes MACs', async () => {
@@ -75,7 +78,7 @@ describeKernel('VethPair', () => {
     {
       await using pair = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
       name = pair.local.name;
-      expect(link(ns.name, name)).toBeDefined();
+      expect(link(ns.name, name)?.ifname).toBe(name);
     }
     expect(link(ns.name, name)).toBeUndefined();
   });
