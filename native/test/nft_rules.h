@@ -2,7 +2,8 @@
 // TypeScript side is expected to compose them (the rule vocabulary is not the codec's job, so it
 // lives here, in the tests). Each helper says which nft syntax it stands for and encodes it the
 // way nft 1.0.6 does, which the golden tests then check byte for byte.
-// Shared by nft_test.cc (pure) and nft_kernel_test.cc (root, real kernel).
+// Shared by nft_test.cc (pure) and nft_kernel_test.cc (root, real kernel); the three rulesets are
+// in nft_rules.cc, compiled once for both.
 #pragma once
 
 // Before the kernel headers: glibc then tells linux/in.h not to define what it already did.
@@ -144,58 +145,26 @@ inline ChainRequest BaseChain(uint8_t family, const char* name, uint32_t hooknum
   return c;
 }
 
-// ---- nft_golden::kRulesetNft
-// ---------------------------------------------------------------------
-
-inline std::vector<ChainRequest> RulesetChains() {
-  return {BaseChain(NFPROTO_IPV4, "postrouting", NF_INET_POST_ROUTING, 100, "nat", NF_ACCEPT),
-          BaseChain(NFPROTO_IPV4, "prerouting", NF_INET_PRE_ROUTING, -100, "nat", NF_ACCEPT),
-          BaseChain(NFPROTO_IPV4, "output", NF_INET_LOCAL_OUT, -100, "nat", NF_ACCEPT),
-          BaseChain(NFPROTO_IPV4, "forward", NF_INET_FORWARD, 0, "filter", NF_DROP)};
+inline ChainRequest RegularChain(uint8_t family, const char* name) {
+  ChainRequest c;
+  c.family = family;
+  c.table = kTable;
+  c.name = name;
+  return c;
 }
 
-inline std::vector<RuleRequest> RulesetRules() {
-  const uint8_t ip = NFPROTO_IPV4;
-  const Bytes container = V4(198, 18, 4, 2);
-  return {
-      // ip saddr 198.18.4.0/24 oifname != "br-x" masquerade comment "net:x"
-      Rule(ip, "postrouting",
-           Prefix(kIpSaddr, V4(198, 18, 4, 0), 24) + Oif("br-x", NFT_CMP_NEQ) + Exprs{nft::Masq()},
-           "net:x"),
-      // ct status dnat ip saddr 198.18.4.2 ip daddr 198.18.4.2 tcp dport 80 masquerade
-      Rule(ip, "postrouting",
-           CtBits(NFT_CT_STATUS, IPS_DST_NAT) + Addr(kIpSaddr, container) +
-               Addr(kIpDaddr, container) + Dport(IPPROTO_TCP, 80) + Exprs{nft::Masq()},
-           "pub:x:8080"),
-      // ip saddr 127.0.0.0/8 oifname "br-x" masquerade
-      Rule(ip, "postrouting",
-           Prefix(kIpSaddr, V4(127, 0, 0, 0), 8) + Oif("br-x") + Exprs{nft::Masq()}, "pub:x:8080"),
-      // iifname != "br-x" ip daddr 198.51.100.1 tcp dport 8080 dnat to 198.18.4.2:80
-      Rule(ip, "prerouting",
-           Iif("br-x", NFT_CMP_NEQ) + Addr(kIpDaddr, V4(198, 51, 100, 1)) +
-               Dport(IPPROTO_TCP, 8080) + DnatTo(NFPROTO_IPV4, container, 80),
-           "pub:x:8080"),
-      // ip daddr 127.0.0.1 tcp dport 8080 dnat to 198.18.4.2:80
-      Rule(ip, "output",
-           Addr(kIpDaddr, V4(127, 0, 0, 1)) + Dport(IPPROTO_TCP, 8080) +
-               DnatTo(NFPROTO_IPV4, container, 80),
-           "pub:x:8080"),
-      // fib daddr type local tcp dport 8080 dnat to 198.18.4.2:80
-      Rule(ip, "output",
-           DaddrIsLocal() + Dport(IPPROTO_TCP, 8080) + DnatTo(NFPROTO_IPV4, container, 80),
-           "pub:x:8080"),
-      // ct state established,related accept
-      Rule(ip, "forward", Established() + Exprs{nft::Accept()}),
-      // iifname "br-a" oifname "br-b" drop
-      Rule(ip, "forward", Iif("br-a") + Oif("br-b") + Exprs{nft::Drop()}),
-      // iifname "br-int" oifname != "br-int" drop comment "net:int"
-      Rule(ip, "forward", Iif("br-int") + Oif("br-int", NFT_CMP_NEQ) + Exprs{nft::Drop()},
-           "net:int"),
-      // ip saddr 198.18.4.0/24 ip daddr 198.18.5.0/24 drop
-      Rule(ip, "forward",
-           Prefix(kIpSaddr, V4(198, 18, 4, 0), 24) + Prefix(kIpDaddr, V4(198, 18, 5, 0), 24) +
-               Exprs{nft::Drop()}),
-  };
-}
+// One nft file's worth of objects, in the order nft sends them.
+struct Ruleset {
+  std::vector<std::pair<uint8_t, std::string>> tables;  // family, name
+  std::vector<ChainRequest> chains;
+  std::vector<RuleRequest> rules;
+};
+
+// nft_golden::kRulesetNft: NAT for network "x", one publication, isolation.
+Ruleset MainRuleset();
+// nft_golden::kMoreNft: jumps, lt/gt, counters, bitwise prefixes, NAT ranges and flags.
+Ruleset MoreRuleset();
+// nft_golden::kIp6Nft: the same NAT for IPv6, and the inet family.
+Ruleset Ip6Ruleset();
 
 }  // namespace nft_rules

@@ -135,20 +135,15 @@ void TestTablesMatchNft() {
 }
 
 void TestChainsMatchNft() {
-  std::vector<ChainRequest> chains = RulesetChains();
+  std::vector<ChainRequest> chains = MainRuleset().chains;
   CheckBytes("chain postrouting", BuildNewChain(chains[0], false),
              nft_golden::kNewChainPostrouting);
   CheckBytes("chain prerouting", BuildNewChain(chains[1], false), nft_golden::kNewChainPrerouting);
   CheckBytes("chain output", BuildNewChain(chains[2], false), nft_golden::kNewChainOutput);
   CheckBytes("chain forward", BuildNewChain(chains[3], false), nft_golden::kNewChainForward);
 
-  ChainRequest regular;
-  regular.family = NFPROTO_IPV4;
-  regular.table = kTable;
-  regular.name = "isolation";
-  CheckBytes("regular chain", BuildNewChain(regular, false), nft_golden::kNewChainRegular);
-  regular.name = "extra";
-  CheckBytes("create chain", BuildNewChain(regular, true), nft_golden::kNewChainExclusive);
+  CheckBytes("create chain", BuildNewChain(RegularChain(NFPROTO_IPV4, "extra"), true),
+             nft_golden::kNewChainExclusive);
 
   CheckBytes("delete chain", BuildDelChain(NFPROTO_IPV4, kTable, "output"), nft_golden::kDelChain);
   CheckBytes("dump chains", BuildDumpChains(NFPROTO_UNSPEC), nft_golden::kDumpChains);
@@ -187,7 +182,7 @@ void TestRulesetMatchesNft() {
   const char* names[] = {"masquerade",       "hairpin",        "localhost masq", "dnat prerouting",
                          "dnat 127.0.0.1",   "dnat fib local", "established",    "isolate pair",
                          "isolate internal", "prefixes"};
-  std::vector<RuleRequest> rules = RulesetRules();
+  std::vector<RuleRequest> rules = MainRuleset().rules;
   CHECK(rules.size() == golden.size());
   for (size_t i = 0; i < rules.size() && i < golden.size(); ++i) {
     CheckBytes(names[i], BuildNewRule(rules[i]), *golden[i]);
@@ -195,92 +190,40 @@ void TestRulesetMatchesNft() {
 }
 
 void TestMoreExpressionsMatchNft() {
-  const uint8_t ip = NFPROTO_IPV4;
-  CheckBytes("return", BuildNewRule(Rule(ip, "isolation", {Return()})), nft_golden::kRuleReturn);
-
-  NatSpec snat;
-  snat.type = NFT_NAT_SNAT;
-  snat.family = NFPROTO_IPV4;
-  snat.reg_addr_min = NFT_REG_1;
-  CheckBytes("snat, /20 prefix",
-             BuildNewRule(Rule(ip, "postrouting",
-                               Prefix(kIpSaddr, V4(198, 18, 0, 0), 20) + Oif("eth0") +
-                                   Exprs{Immediate(NFT_REG_1, V4(203, 0, 113, 5)), Nat(snat)})),
-             nft_golden::kRuleSnatBitwise);
-
-  CheckBytes("counter masquerade random,persistent",
-             BuildNewRule(Rule(ip, "postrouting",
-                               Oif("br-x") + Exprs{Counter(), Masq(NF_NAT_RANGE_PROTO_RANDOM |
-                                                                   NF_NAT_RANGE_PERSISTENT)})),
-             nft_golden::kRuleCounterMasqFlags);
-
-  NatSpec ranges = snat;
-  ranges.reg_addr_max = NFT_REG_2;
-  ranges.reg_proto_min = NFT_REG_3;
-  ranges.reg_proto_max = NFT_REG_4;
-  ranges.flags = NF_NAT_RANGE_PROTO_SPECIFIED;
-  CheckBytes("snat to range:ports",
-             BuildNewRule(Rule(ip, "postrouting",
-                               Oif("br-x") + L4Proto(IPPROTO_TCP) +
-                                   Exprs{Immediate(NFT_REG_1, V4(203, 0, 113, 5)),
-                                         Immediate(NFT_REG_2, V4(203, 0, 113, 9)),
-                                         Immediate(NFT_REG_3, Be16Data(1000)),
-                                         Immediate(NFT_REG_4, Be16Data(2000)), Nat(ranges)})),
-             nft_golden::kRuleSnatRanges);
-
-  CheckBytes(
-      "masquerade to :ports",
-      BuildNewRule(
-          Rule(ip, "postrouting",
-               Oif("br-y") + L4Proto(IPPROTO_TCP) +
-                   Exprs{Immediate(NFT_REG_1, Be16Data(1024)), Immediate(NFT_REG_2, Be16Data(2000)),
-                         Masq(NF_NAT_RANGE_PROTO_SPECIFIED, NFT_REG_1, NFT_REG_2)})),
-      nft_golden::kRuleMasqPorts);
-
-  CheckBytes("ip daddr != 127.0.0.0/8",
-             BuildNewRule(Rule(ip, "postrouting",
-                               Prefix(kIpDaddr, V4(127, 0, 0, 0), 8, NFT_CMP_NEQ) + Exprs{Masq()})),
-             nft_golden::kRuleNotLoopback);
-
-  CheckBytes("jump",
-             BuildNewRule(Rule(ip, "forward", L4Proto(IPPROTO_UDP) + Exprs{Jump("isolation")})),
-             nft_golden::kRuleJump);
-  CheckBytes("goto", BuildNewRule(Rule(ip, "forward", Iif("br-a") + Exprs{Goto("isolation")})),
-             nft_golden::kRuleGoto);
-  CheckBytes(
-      "dport <",
-      BuildNewRule(Rule(ip, "forward", Dport(IPPROTO_TCP, 1024, NFT_CMP_LT) + Exprs{Return()})),
-      nft_golden::kRuleLessThan);
-  CheckBytes("dport >",
-             BuildNewRule(Rule(ip, "forward",
-                               Dport(IPPROTO_TCP, 1024, NFT_CMP_GT) + Exprs{Counter(), Accept()})),
-             nft_golden::kRuleGreaterThan);
-  CheckBytes("udp dport 53 drop",
-             BuildNewRule(Rule(ip, "forward", Dport(IPPROTO_UDP, 53) + Exprs{Drop()})),
-             nft_golden::kRuleUdpDrop);
+  Ruleset more = MoreRuleset();
+  CheckBytes("regular chain", BuildNewChain(more.chains[0], false), nft_golden::kNewChainRegular);
+  const std::vector<std::pair<const char*, const Bytes*>> golden = {
+      {"return", &nft_golden::kRuleReturn},
+      {"snat, /20 prefix", &nft_golden::kRuleSnatBitwise},
+      {"counter masquerade random,persistent", &nft_golden::kRuleCounterMasqFlags},
+      {"snat to range:ports", &nft_golden::kRuleSnatRanges},
+      {"masquerade to :ports", &nft_golden::kRuleMasqPorts},
+      {"ip daddr != 127.0.0.0/8", &nft_golden::kRuleNotLoopback},
+      {"jump", &nft_golden::kRuleJump},
+      {"goto", &nft_golden::kRuleGoto},
+      {"dport <", &nft_golden::kRuleLessThan},
+      {"dport >", &nft_golden::kRuleGreaterThan},
+      {"udp dport 53 drop", &nft_golden::kRuleUdpDrop},
+  };
+  CHECK(more.rules.size() == golden.size());
+  for (size_t i = 0; i < more.rules.size() && i < golden.size(); ++i) {
+    CheckBytes(golden[i].first, BuildNewRule(more.rules[i]), *golden[i].second);
+  }
 }
 
 void TestIp6AndInetMatchNft() {
-  const uint8_t ip6 = NFPROTO_IPV6;
-  const Bytes net = {0xfd, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-  const Bytes container = {0xfd, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02};
-  const Bytes host = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
-  CheckBytes(
-      "ip6 masquerade",
-      BuildNewRule(Rule(ip6, "postrouting",
-                        Prefix(kIp6Saddr, net, 64) + Oif("br-x", NFT_CMP_NEQ) + Exprs{Masq()})),
-      nft_golden::kRuleMasqueradeIp6);
-  CheckBytes("ip6 dnat",
-             BuildNewRule(Rule(ip6, "prerouting",
-                               Iif("br-x", NFT_CMP_NEQ) + Addr(kIp6Daddr, host) +
-                                   Dport(IPPROTO_TCP, 8080) + DnatTo(NFPROTO_IPV6, container, 80))),
-             nft_golden::kRuleDnatIp6);
-  CheckBytes(
-      "inet nfproto + ct state",
-      BuildNewRule(Rule(NFPROTO_INET, "forward",
-                        Exprs{Meta(NFT_META_NFPROTO), Cmp(NFT_CMP_EQ, U8Data(NFPROTO_IPV4))} +
-                            Established() + Exprs{Accept()})),
-      nft_golden::kRuleInetEstablished);
+  Ruleset ip6 = Ip6Ruleset();
+  CheckBytes("add table ip6", BuildNewTable(ip6.tables[0].first, kTable, false),
+             nft_golden::kNewTableIp6);
+  const std::vector<std::pair<const char*, const Bytes*>> golden = {
+      {"ip6 masquerade", &nft_golden::kRuleMasqueradeIp6},
+      {"ip6 dnat", &nft_golden::kRuleDnatIp6},
+      {"inet nfproto + ct state", &nft_golden::kRuleInetEstablished},
+  };
+  CHECK(ip6.rules.size() == golden.size());
+  for (size_t i = 0; i < ip6.rules.size() && i < golden.size(); ++i) {
+    CheckBytes(golden[i].first, BuildNewRule(ip6.rules[i]), *golden[i].second);
+  }
 }
 
 // ---- Batch framing ------------------------------------------------------------------------------
@@ -291,8 +234,8 @@ void TestBatchFraming() {
 
   Batch batch;
   batch.Add(BuildNewTable(NFPROTO_IPV4, kTable, false));
-  for (const ChainRequest& c : RulesetChains()) batch.Add(BuildNewChain(c, false));
-  for (const RuleRequest& r : RulesetRules()) batch.Add(BuildNewRule(r));
+  for (const ChainRequest& c : MainRuleset().chains) batch.Add(BuildNewChain(c, false));
+  for (const RuleRequest& r : MainRuleset().rules) batch.Add(BuildNewRule(r));
   CHECK(batch.commands() == 15);
   Result<std::vector<BatchMessage>> done = std::move(batch).Finish();
   CHECK(done.ok());
@@ -362,7 +305,7 @@ void TestInputValidation() {
   CHECK(!BuildNewTable(NFPROTO_IPV4, "", false).ok());
   CHECK(!BuildDelTable(NFPROTO_IPV4, std::string("a\0b", 3)).ok());
   CHECK(!BuildDumpRules(NFPROTO_IPV4, "", "forward").ok());
-  ChainRequest no_type = RulesetChains()[0];
+  ChainRequest no_type = MainRuleset().chains[0];
   no_type.hook->type.clear();
   CHECK(!BuildNewChain(no_type, false).ok());
 
@@ -451,7 +394,7 @@ void TestDecodeTableReply() {
 
 void TestDecodeChainReply() {
   std::vector<Bytes> msgs = Split(nft_golden::kReplyChains);
-  std::vector<ChainRequest> want = RulesetChains();
+  std::vector<ChainRequest> want = MainRuleset().chains;
   CHECK(msgs.size() == want.size());
   for (size_t i = 0; i < msgs.size() && i < want.size(); ++i) {
     Result<ChainInfo> c = ParseChain(Header(msgs[i]));
@@ -480,7 +423,7 @@ void TestDecodeChainReply() {
 
 void TestDecodeRuleReply() {
   std::vector<Bytes> msgs = Split(nft_golden::kReplyRules);
-  std::vector<RuleRequest> want = RulesetRules();
+  std::vector<RuleRequest> want = MainRuleset().rules;
   CHECK(msgs.size() == want.size());
   uint64_t previous = 0;
   std::string previous_chain;
