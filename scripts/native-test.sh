@@ -33,3 +33,15 @@ link nft_test $message $nft $rules $(obj test/nft_test.cc)
 ASAN_OPTIONS=detect_leaks=1 "$out/core_test"
 ASAN_OPTIONS=detect_leaks=1 "$out/nft_test"
 
+# The nf_tables codec against the real kernel: needs root (a network namespace of its own, and
+# CAP_NET_ADMIN in it) and nft to compare with (scripts/install-test-tools.sh installs it).
+if [ "$(id -u)" != 0 ]; then
+  echo "nft kernel round trip SKIPPED: not root (run as root to send real nf_tables batches)"
+elif ! command -v nft >/dev/null 2>&1; then
+  echo "nft kernel round trip SKIPPED: nft not installed (scripts/install-test-tools.sh)"
+else
+  # shellcheck disable=SC2086
+  link nft_kernel_test $message $nft $rules $(obj test/nft_kernel_test.cc)
+  # The test unshares a network namespace itself; this outer one is a second guard.
+  ASAN_OPTIONS=detect_leaks=1 unshare --net -- "$out/nft_kernel_test"
+fi

@@ -2,24 +2,33 @@
 // travel between NFNL_MSG_BATCH_BEGIN and NFNL_MSG_BATCH_END and the kernel applies them as one
 // transaction: all or nothing. Pure; no I/O, safe on any thread; nothing throws.
 //
-// What the transport must know (net/netfilter/nfnetlink.c, nfnetlink_rcv_batch):
+// What the transport must know (net/netfilter/nfnetlink.c, nfnetlink_rcv_batch; each point is
+// exercised against the kernel by native/test/nft_kernel_test.cc):
 //   - The whole batch, BEGIN to END, goes in ONE sendmsg (one buffer, or one iovec per message):
-//     the kernel only looks for END inside the datagram that carried BEGIN. A batch without its
-//     END is aborted. A large batch may need SO_SNDBUF raised (nft uses SO_SNDBUFFORCE), since
+//     the kernel only looks for END inside the datagram that carried BEGIN, and aborts a batch
+//     without its END. A large batch may need SO_SNDBUF raised (nft uses SO_SNDBUFFORCE), since
 //     netlink refuses a datagram bigger than the send buffer with EMSGSIZE.
 //   - Every message gets its own nlmsg_seq (left 0 here; the transport numbers them when it
 //     sends), so that each reply can be matched to its message; nlmsg_pid stays 0.
-//   - Replies come only after the kernel has processed the whole batch and committed or aborted
-//     it: one NLMSG_ERROR per command (Batch sets NLM_F_ACK on every command; error 0 = the
-//     command was valid), in batch order. BEGIN and END are not acknowledged (kernels from 6.10
-//     would acknowledge them if they carried NLM_F_ACK; they do not here).
-//   - The batch was committed if and only if every command's ACK is 0. If one command fails,
-//     the kernel aborts the whole batch but still sends 0 for the commands that were valid, so a
-//     0 ACK alone does not mean "applied".
-//   - A failure of the batch as a whole (EPERM without CAP_NET_ADMIN, ERESTART when the genid
-//     given here is stale, ENOMEM, a failed commit) comes as an NLMSG_ERROR carrying BEGIN's
-//     nlmsg_seq, sent before the per-command ACKs.
-//   - Hence: the batch is finished when the ACK of the last command has arrived.
+//   - The kernel processes the batch inside sendmsg(): when sendmsg returns, every reply is
+//     already queued on the socket. They come in batch order, one NLMSG_ERROR per command (Batch
+//     sets NLM_F_ACK on every command; error 0 = the command was valid). BEGIN and END are not
+//     acknowledged (kernels from 6.10 would, given NLM_F_ACK; they do not carry it here).
+//   - The batch was committed if and only if every command's ACK is 0. If one command fails, the
+//     kernel aborts the whole batch but still sends 0 for the commands that were valid, so a 0
+//     ACK alone does not mean "applied".
+//   - A failure of the batch as a whole comes as an NLMSG_ERROR carrying BEGIN's nlmsg_seq. For
+//     EPERM (no CAP_NET_ADMIN), ERESTART (stale genid), EOPNOTSUPP and ENOMEM the kernel stopped
+//     before the commands and sends nothing else; after a failed commit the command ACKs follow.
+//     So: done when the last command's ACK has arrived, or when an error for BEGIN has arrived
+//     and nothing more is queued.
+//   - The ACKs must fit in the socket's receive buffer, since the kernel queues them all during
+//     sendmsg and drops those that do not fit: recv then fails once with ENOBUFS, the ACKs that
+//     fitted can still be read, the others are lost (the batch's outcome is then known only by
+//     reading the ruleset again). Each queued ACK takes about 850 bytes of receive buffer (skb
+//     overhead), so the default net.core.rmem_default (208 KiB) holds about 250; for larger
+//     batches raise SO_RCVBUF (SO_RCVBUFFORCE as root; the kernel doubles the value given) to
+//     about commands() KiB, as nft sizes its own.
 #pragma once
 
 #include <cstdint>
