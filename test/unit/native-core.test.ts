@@ -1,7 +1,8 @@
 /**
- * The native core on its own, without Node or root: golden bytes against iproute2's own
- * requests, extended-ACK decoding, malformed input and a mutation loop, built with
- * AddressSanitizer and UBSan (scripts/native-test.sh).
+ * The native core on its own, without Node: golden bytes against iproute2's and nft's own
+ * requests, extended-ACK and nf_tables reply decoding, malformed input and mutation loops, built
+ * with AddressSanitizer and UBSan (scripts/native-test.sh). As root it also sends real nf_tables
+ * batches, in a network namespace of its own.
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
