@@ -17,7 +17,11 @@
       "native/ns/ns_thread.cc",
       "native/ns/handle.cc",
       "native/ns/icmp.cc",
-      "native/ns/socket.cc"
+      "native/ns/socket.cc",
+      "native/nft/expr.cc",
+      "native/nft/objects.cc",
+      "native/nft/batch.cc",
+      "native/nft/decode.cc"
     ]
   },
   "targets": [

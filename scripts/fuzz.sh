@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fuzzes the netlink reply parsers and the request engine with libFuzzer (+ ASan/UBSan) for N seconds (default 60).
+# Fuzzes the netlink reply parsers (rtnetlink and nf_tables) and the request engine with libFuzzer (+ ASan/UBSan) for N seconds (default 60).
 # Needs clang and its runtime: apt-get install clang libclang-rt-14-dev
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,5 +15,9 @@ mkdir -p "$out/corpus"
   -o "$out/fuzz_parser" \
   "$root/native/netlink/message.cc" "$root/native/netlink/engine.cc" "$root/native/rtnl/link.cc" \
   "$root/native/rtnl/link_kind.cc" "$root/native/rtnl/link/bridge.cc" "$root/native/rtnl/link/veth.cc" \
-  "$root/native/rtnl/address.cc" "$root/native/rtnl/route.cc" "$root/native/test/fuzz_parser.cc"
+  "$root/native/rtnl/address.cc" "$root/native/rtnl/route.cc" "$root/native/nft/expr.cc" \
+  "$root/native/nft/objects.cc" "$root/native/nft/decode.cc" "$root/native/test/fuzz_parser.cc"
+# Seeds: real nf_tables messages, so the fuzzer starts inside their decoders.
+"$cxx" -std=c++17 -O1 -o "$out/nft_fuzz_seeds" "$root/native/test/nft_fuzz_seeds.cc"
+"$out/nft_fuzz_seeds" "$out/corpus"
 "$out/fuzz_parser" -max_total_time="$seconds" "$out/corpus"

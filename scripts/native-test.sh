@@ -7,6 +7,9 @@
 #                a throwaway `unshare --net` namespace)
 #   ns_test      the namespace thread and namespace files (root; in a throwaway network + mount
 #                namespace with a tmpfs scratch directory as its run dir)
+#   nft_test     the nf_tables codec: golden bytes captured from nft, decoding, round trips
+#   nft_kernel_test  batches from the codec against the real kernel, checked with nft itself
+#                (root, and nft installed: scripts/install-test-tools.sh)
 # and the pool again under ThreadSanitizer (scripts/tsan-test.sh). Each prints
 # "NAME: N checks, M failed"; what needs root, or a TSan-capable compiler, says so when skipped.
 # Every run is under `timeout`, so a hang fails. Needs only g++ (and clang++ or libtsan for TSan).
@@ -29,6 +32,12 @@ rtnl/address.cc
 rtnl/route.cc
 rtnl/operation.cc
 "
+nft="
+nft/expr.cc
+nft/objects.cc
+nft/batch.cc
+nft/decode.cc
+"
 engine="
 netlink/engine.cc
 netlink/transport.cc
@@ -46,6 +55,9 @@ test/engine_test.cc
 test/pool_test.cc
 test/kernel_test.cc
 test/ns_test.cc
+test/nft_rules.cc
+test/nft_test.cc
+test/nft_kernel_test.cc
 "
 
 # TSan builds and runs on its own meanwhile; its output is shown at the end.
@@ -54,7 +66,7 @@ tsan=$!
 
 # Each source compiled once, in parallel; then each test linked from the objects it needs.
 obj() { echo "$out/$(echo "$1" | tr / _ | sed 's/\.cc$/.o/')"; }
-for f in $codec $engine $threads $tests; do echo "$f"; done |
+for f in $codec $nft $engine $threads $tests; do echo "$f"; done |
   CXX=${CXX:-g++} FLAGS="$flags" ROOT="$root" OUT="$out" xargs -P "$(nproc)" -I{} sh -c '
     o="$OUT/$(echo "{}" | tr / _ | sed "s/\.cc$/.o/")"
     $CXX $FLAGS -c -o "$o" "$ROOT/native/{}"'
@@ -73,11 +85,14 @@ link() {
   link pool_test common/thread_pool.cc test/pool_test.cc
   link kernel_test $codec $engine $threads test/kernel_test.cc
   link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc test/ns_test.cc
+  link nft_test netlink/message.cc $nft test/nft_rules.cc test/nft_test.cc
+  link nft_kernel_test netlink/message.cc $nft test/nft_rules.cc test/nft_kernel_test.cc
 }
 
 timeout 300 "$out/core_test"
 timeout 120 "$out/engine_test"
 timeout 120 "$out/pool_test"
+timeout 120 "$out/nft_test"
 if [ "$(id -u)" = 0 ]; then
   # A new network namespace of its own: the test creates bridges and an nftables table.
   NETNS_NATIVE_KERNEL_TEST=1 timeout 300 unshare --net "$out/kernel_test"
@@ -88,9 +103,16 @@ if [ "$(id -u)" = 0 ]; then
     sh -eu -c 'mount -t tmpfs -o mode=0755 nnt-ns-test "$1"; exec "$2" "$1"' \
     ns_test "$scratch" "$out/ns_test"
   rmdir "$scratch"
+  if command -v nft >/dev/null 2>&1; then
+    # The test unshares a network namespace itself; this outer one is a second guard.
+    timeout 300 unshare --net -- "$out/nft_kernel_test"
+  else
+    echo "nft_kernel_test: SKIPPED: nft is not installed (scripts/install-test-tools.sh)"
+  fi
 else
   echo "kernel_test: SKIPPED: not root (the real-kernel tests need CAP_NET_ADMIN); run as root"
   echo "ns_test: SKIPPED: not root (it needs CAP_SYS_ADMIN for unshare, setns and mount); run as root"
+  echo "nft_kernel_test: SKIPPED: not root (it sends real nf_tables batches); run as root"
 fi
 
 status=0

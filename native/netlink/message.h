@@ -2,6 +2,7 @@
 // Pure functions over byte buffers; no I/O, safe on any thread.
 #pragma once
 
+#include <endian.h>
 #include <linux/netlink.h>
 
 #include <cstddef>
@@ -37,6 +38,10 @@ class MessageBuilder {
   void PutU32(uint16_t type, uint32_t v) { PutAttr(type, &v, sizeof v); }
   void PutS32(uint16_t type, int32_t v) { PutAttr(type, &v, sizeof v); }
   void PutU64(uint16_t type, uint64_t v) { PutAttr(type, &v, sizeof v); }
+  // Network byte order, as nf_tables (NLA_BE32 / NLA_BE64 policies) and NFTA_*_PORT expect.
+  void PutBe16(uint16_t type, uint16_t v) { PutU16(type, htobe16(v)); }
+  void PutBe32(uint16_t type, uint32_t v) { PutU32(type, htobe32(v)); }
+  void PutBe64(uint16_t type, uint64_t v) { PutU64(type, htobe64(v)); }
   // NUL-terminated, as the kernel's NLA_STRING / NLA_NUL_STRING policies expect.
   void PutString(uint16_t type, std::string_view s);
   void PutBytes(uint16_t type, const std::vector<uint8_t>& bytes) {
@@ -70,6 +75,10 @@ struct Attr {
   uint32_t U32(uint32_t fallback = 0) const { return Read<uint32_t>(fallback); }
   int32_t S32(int32_t fallback = 0) const { return Read<int32_t>(fallback); }
   uint64_t U64(uint64_t fallback = 0) const { return Read<uint64_t>(fallback); }
+  // Network byte order readers; same fallback rule.
+  uint16_t Be16(uint16_t fallback = 0) const { return len < 2 ? fallback : be16toh(U16()); }
+  uint32_t Be32(uint32_t fallback = 0) const { return len < 4 ? fallback : be32toh(U32()); }
+  uint64_t Be64(uint64_t fallback = 0) const { return len < 8 ? fallback : be64toh(U64()); }
   // Up to the first NUL (or the whole payload when unterminated).
   std::string String() const;
   std::vector<uint8_t> Bytes() const { return std::vector<uint8_t>(data, data + len); }

@@ -1,5 +1,5 @@
-// libFuzzer target: every reply parser, the ACK decoder, and the request engine fed arbitrary
-// datagrams while requests of each kind are pending.
+// libFuzzer target: every reply parser (rtnetlink and nf_tables), the ACK decoder, and the
+// request engine fed arbitrary datagrams while requests of each kind are pending.
 // Build and run with clang (apt: clang libclang-rt-14-dev): scripts/fuzz.sh [seconds]
 #include <linux/netlink.h>
 
@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "../netlink/engine.h"
+#include "../nft/decode.h"
+#include "../nft/objects.h"
 #include "../rtnl/address.h"
 #include "../rtnl/link.h"
 #include "../rtnl/route.h"
@@ -55,6 +57,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)netns_native::rtnl::ParseLink(h);
   (void)netns_native::rtnl::ParseAddr(h);
   (void)netns_native::rtnl::ParseRoute(h);
+  (void)netns_native::nft::ParseTable(h);
+  (void)netns_native::nft::ParseChain(h);
+  (void)netns_native::nft::ParseGen(h);
+  netns_native::Result<netns_native::nft::RuleInfo> rule = netns_native::nft::ParseRule(h);
+  if (rule.ok() && !rule.value().table.empty() && !rule.value().chain.empty()) {
+    // Whatever decodes must encode again (the generic expression form round-trips).
+    netns_native::nft::RuleRequest req;
+    req.table = rule.value().table;
+    req.chain = rule.value().chain;
+    req.exprs = rule.value().exprs;
+    (void)netns_native::nft::BuildNewRule(req);
+  }
+  // The expression list parser on its own, on the raw bytes after the headers.
+  if (size > NLMSG_HDRLEN + 4) {
+    (void)netns_native::nft::ParseExprList(copy.get() + NLMSG_HDRLEN + 4, size - NLMSG_HDRLEN - 4);
+  }
   if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_DONE) {
     (void)netns_native::netlink::DecodeAck(h);
   }

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the tools the tests compare against, only when missing (idempotent, quiet):
+#   nft    - the nf_tables golden tests and the kernel round trip (scripts/native-test.sh)
+#   strace - to recapture the golden bytes (scripts/nft-golden.py)
+# Debian/Ubuntu; needs root. CI calls it before the tests.
+set -eu
+missing=""
+command -v nft >/dev/null 2>&1 || missing="$missing nftables"
+command -v strace >/dev/null 2>&1 || missing="$missing strace"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "install-test-tools: need root to install:$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
