@@ -124,6 +124,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
     const operation = `open namespace at ${JSON.stringify(nsPath)}`;
     if (typeof nsPath !== 'string' || nsPath.length === 0)
       throw invalid(operation, 'the path must be a non-empty string');
+    if (nsPath.includes('\0')) throw invalid(operation, 'the path contains a NUL byte');
     return Namespace.#openPath(nsPath, undefined, operation);
   }
 

@@ -25,6 +25,7 @@ export function checkLinkName(name: unknown, operation: string, what = 'link nam
     );
   }
   if (name === '.' || name === '..') throw invalid(operation, `"${name}" is not a valid ${what}`);
+  if (name.includes('\0')) throw invalid(operation, `the ${what} ${JSON.stringify(name)} contains a NUL byte`);
   if (/[/:\s]/.test(name)) {
     throw invalid(operation, `the ${what} "${name}" contains '/', ':' or whitespace`);
   }

@@ -257,7 +257,7 @@ function checkNamespaceFile(nsPath: string, flag: number, type: string, operatio
         ? `${nsPath} does not exist`
         : err.code === 'EINVAL'
           ? `${nsPath} is not a namespace (not an nsfs mount or /proc/PID/ns/* entry)`
-          : `${nsPath}: ${err.message.replace(/^cannot [^:]*: /, '')}`;
+          : `${nsPath}: ${err.reason}`;
     throw new NetnsError({
       code: err.code,
       operation,
@@ -308,7 +308,7 @@ function parseStatus(text: string, plan: Plan, operation: string): Error | undef
     code: native.code,
     errno,
     operation,
-    reason: `${step} failed (${detail}): ${native.message.replace(/^cannot [^:]*: /, '').replace(/ \([A-Z0-9]+\)$/, '')}`,
+    reason: `${step} failed (${detail}): ${native.reason}`,
     detail,
   });
 }

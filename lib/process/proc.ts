@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { failure, fromNative } from '../internal/errors';
+import { constants } from 'node:os';
+import { errnoOf, failure, fromNative } from '../internal/errors';
 import { checkInteger } from '../internal/validate';
 
 /** The namespace types as /proc/PID/ns names them. */
@@ -136,7 +137,7 @@ export async function identifyPid(pid: number): Promise<string[]> {
     try {
       await fs.promises.readlink(`/proc/${pid}/ns/net`);
     } catch (e) {
-      throw fromNative({ errno: Math.abs((e as NodeJS.ErrnoException).errno ?? 5) }, operation, 'namespace');
+      throw fromNative({ errno: errnoOf(e) ?? constants.errno.EIO }, operation, 'namespace');
     }
     throw failure('EIO', operation, `cannot read /proc/${pid}/ns/net`);
   }

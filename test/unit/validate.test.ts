@@ -97,3 +97,9 @@ describe('MTU', () => {
     expect(rejection(() => checkMtu(mtu, 'op')).message).toMatch(/the MTU must be an integer from 1 to 2147483647/);
   });
 });
+
+describe('NUL bytes', () => {
+  it('refuses a link name with a NUL byte (the kernel would truncate it and act on another link)', () => {
+    expect(() => checkLinkName('ab\0cd', 'op')).toThrow(/contains a NUL byte/);
+  });
+});
