@@ -3,7 +3,7 @@ import { NetnsError, fromNative, invalid, withReason } from './internal/errors';
 import { addressFromNative, broadcastOf, type Address } from './address';
 import { kHandle } from './internal/symbols';
 import { isFailure } from './native/wire';
-import { batch, kMaxBatchOps, request } from './internal/dispatch';
+import { batch, deleteLink, kMaxBatchOps, request } from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
 import type { NativeAddress, NativeAddressRequest, NativeHandle, NativeLink, NativeOp } from './native/surface';
 import type { Namespace } from './namespace';
@@ -306,7 +306,8 @@ export class Link {
   async delete(): Promise<void> {
     const operation = `delete link ${this.describe()}`;
     const handle = await this.namespace[kHandle](operation);
-    await request(handle, { op: 'dellink', index: this.index }, operation, 'link');
+    // Deletes made together on a namespace share one RCU wait in the kernel (a group delete).
+    await deleteLink(handle, this.index, this.group, operation, 'link');
   }
 
   /** The state last read, as a plain object (what JSON.stringify and console.log show). */

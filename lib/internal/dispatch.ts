@@ -29,6 +29,7 @@
  *   for {@link kMaxHoldMs} (they settle in microtasks), the next batch waits for one turn.
  * @internal
  */
+import { randomInt } from 'node:crypto';
 import { IFF_UP, NLM_F_CREATE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 import { isFailure, transact, transactAsync } from '../native/wire';
@@ -46,6 +47,8 @@ export const kSlowInlineMs = 2;
 export const kMaxHoldMs = 5;
 /** A dump runs inline while the last full dump of its kind had at most this many entries. */
 export const kInlineDumpItems = 64;
+/** At most this many link deletes share one group delete. */
+export const kMaxGroupDelete = 1024;
 
 interface Call {
   ops: NativeOp[];
@@ -53,6 +56,8 @@ interface Call {
   sleeps: boolean;
   /** Goes to the addon in a batch of its own (see settleFailed). */
   alone?: boolean;
+  /** A link delete that may join others made with it in one group delete (see groupDelete). */
+  del?: { index: number; group: number };
   resolve: (results: NativeResult[]) => void;
   reject: (error: unknown) => void;
 }
@@ -177,9 +182,13 @@ function channelOf(handle: NativeHandle): Channel {
  * for a request the kernel refused), rejects only when the batch could not be run at all.
  */
 export function submit(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
+  return enqueue(handle, { ops, sleeps: sleeps(ops, channelOf(handle)) });
+}
+
+function enqueue(handle: NativeHandle, call: Omit<Call, 'resolve' | 'reject'>): Promise<NativeResult[]> {
   const ch = channelOf(handle);
   return new Promise((resolve, reject) => {
-    ch.queue.push({ ops, sleeps: sleeps(ops, ch), resolve, reject });
+    ch.queue.push({ ...call, resolve, reject });
     if (!ch.busy) {
       ch.busy = true;
       queueMicrotask(() => drain(handle, ch));
@@ -190,6 +199,12 @@ export function submit(handle: NativeHandle, ops: NativeOp[]): Promise<NativeRes
 /** Takes the next run of calls that go to the same place, up to kMaxBatchOps requests. */
 function nextSlice(ch: Channel, toWorker: boolean): Call[] {
   const q = ch.queue;
+  if (coalescing && (q[0] as Call).del !== undefined && !(q[0] as Call).alone) {
+    // Consecutive link deletes: they go to the kernel together as one group delete.
+    let n = 1;
+    while (n < q.length && n < kMaxGroupDelete && (q[n] as Call).del !== undefined && !(q[n] as Call).alone) n += 1;
+    return q.splice(0, n);
+  }
   let count = 0;
   let ops = 0;
   while (count < q.length) {
@@ -216,6 +231,10 @@ function drain(handle: NativeHandle, ch: Channel): void {
       return;
     }
     const slice = nextSlice(ch, toWorker);
+    if (slice.length > 1 && slice[0]?.del !== undefined) {
+      groupDelete(handle, ch, slice);
+      return;
+    }
     if (toWorker || !runInline(handle, ch, slice)) {
       runOnWorker(handle, ch, slice);
       return; // drain goes on when the worker is done
@@ -277,6 +296,71 @@ function runOnWorker(handle: NativeHandle, ch: Channel, slice: Call[]): void {
   );
 }
 
+/**
+ * Deletes several links with one RCU wait instead of one each (unregistering a link waits for
+ * an RCU grace period under rtnl_lock): each link is put in a fresh link group (IFLA_GROUP, a
+ * random id in 0x80000000-0xffffffff) and the group is deleted with one RTM_DELLINK, all in one
+ * sendmsg. A link that is gone fails alone (its group change fails with ENODEV). The kernel
+ * checks every link of a group before deleting any, so if the group delete fails nothing was
+ * deleted: then each link is deleted on its own, and one that still fails gets its group back.
+ */
+function groupDelete(handle: NativeHandle, ch: Channel, slice: Call[]): void {
+  const group = 0x80000000 + randomInt(0x7fffffff);
+  const dels = slice.map((c) => c.del as { index: number; group: number });
+  const ops: NativeOp[] = dels.map((d) => ({ op: 'newlink', link: { index: d.index, group } }));
+  ops.push({ op: 'dellinkgroup', group });
+  sleepersInFlight += 1;
+  dispatchStats.workerBatches += 1;
+  dispatchStats.workerOps += ops.length;
+  void (async () => {
+    let results: NativeResult[];
+    try {
+      ({ results } = await runAsync(handle, ops));
+    } catch (e) {
+      for (const call of slice) call.reject(e);
+      return;
+    }
+    const grouped = results.slice(0, dels.length);
+    if (!isFailure(results[dels.length])) {
+      slice.forEach((call, i) => call.resolve([grouped[i]]));
+      return;
+    }
+    // Nothing was deleted: one by one, in order, each with its own outcome.
+    const moved = slice.filter((_, i) => !isFailure(grouped[i]));
+    slice.forEach((call, i) => isFailure(grouped[i]) && call.resolve([grouped[i]]));
+    let one: NativeResult[];
+    try {
+      ({ results: one } = await runAsync(
+        handle,
+        moved.map((c) => ({ op: 'dellink', index: (c.del as { index: number }).index })),
+      ));
+    } catch (e) {
+      for (const call of moved) call.reject(e);
+      return;
+    }
+    const restore: NativeOp[] = [];
+    moved.forEach((call, i) => {
+      const r = one[i];
+      const del = call.del as { index: number; group: number };
+      if (isFailure(r)) restore.push({ op: 'newlink', link: { index: del.index, group: del.group } });
+      call.resolve([r]);
+    });
+    if (restore.length > 0) await runAsync(handle, restore).catch(() => undefined);
+  })().finally(() => {
+    sleepersInFlight -= 1;
+    drain(handle, ch);
+  });
+}
+
+/** transactAsync, or a rejected promise if the addon refused the batch before sending it. */
+function runAsync(handle: NativeHandle, ops: NativeOp[]): ReturnType<typeof transactAsync> {
+  try {
+    return transactAsync(handle, ops);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 /** Hands each call its own results, in order; notes what the results teach the policy. */
 function distribute(ch: Channel, slice: Call[], ops: NativeOp[], results: NativeResult[]): void {
   for (let i = 0; i < ops.length; i++) {
@@ -314,6 +398,27 @@ function settleFailed(ch: Channel, slice: Call[], error: unknown): void {
     return;
   }
   ch.queue.unshift(...slice.map((c) => ({ ...c, alone: true })));
+}
+
+/**
+ * Deletes one link (by index). Deletes made together on one namespace, with no other call
+ * between them, go to the kernel as one group delete (see groupDelete); `group` is the link's
+ * current IFLA_GROUP, restored if a group delete fails and so does the delete on its own.
+ */
+export async function deleteLink(
+  handle: NativeHandle,
+  index: number,
+  group: number,
+  operation: string,
+  subject: Subject,
+): Promise<void> {
+  let result: NativeResult;
+  try {
+    result = (await enqueue(handle, { ops: [{ op: 'dellink', index }], sleeps: true, del: { index, group } }))[0];
+  } catch (e) {
+    throw fromNative(e, operation, subject);
+  }
+  if (isFailure(result)) throw fromNative(result, operation, subject);
 }
 
 /** One request; resolves with its result or rejects with NetnsError. */

@@ -5,13 +5,13 @@
  * the worker path (forced, for the benchmark) gives the same results.
  */
 import { spawn } from 'node:child_process';
-import { NetnsError, VethPair } from 'netns-native';
+import { NetnsError, VethPair, type Link } from 'netns-native';
 import { kHandle } from '../../lib/internal/symbols';
 import { dispatchStats, namespaceReleased, request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
 import type { NativeOp } from '../../lib/native/surface';
 import * as wire from '../../lib/native/wire';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, link } from '../helpers/ip';
+import { addrs, ip, ipJson, link } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -161,6 +161,48 @@ describeKernel('kernel I/O', () => {
     const { results, kernelUs } = await wire.transactAsync(handle, [{ op: 'getlink', index }]);
     expect((results[0] as { name: string }).name).toBe(made[0]!.local.name);
     expect(kernelUs).toBeGreaterThan(0);
+  });
+
+  it('deletes made together go to the kernel as one group delete; each settles on its own', async () => {
+    const { ns, made } = await pairs(12);
+    const gone = made[3]!.local;
+    ip(ns.name, 'link', 'del', gone.name); // behind our back: its delete must fail alone
+    const before = dispatchStats.workerBatches;
+    const outcomes = await Promise.allSettled(made.map((p) => p.local.delete()));
+    expect(dispatchStats.workerBatches).toBe(before + 1); // one addon call, one RCU wait
+    outcomes.forEach((o, i) => {
+      if (i === 3) {
+        expect(o.status).toBe('rejected');
+        expect(((o as PromiseRejectedResult).reason as NetnsError).code).toBe('ENODEV');
+      } else {
+        expect(o.status).toBe('fulfilled');
+      }
+    });
+    for (const p of made) {
+      expect(link(ns.name, p.local.name)).toBeUndefined();
+      expect(link(ns.name, p.peer.name)).toBeUndefined();
+    }
+  });
+
+  it('a group delete the kernel refuses falls back to one by one, and what stays keeps its group', async () => {
+    const { ns, made } = await pairs(2);
+    const lo = await ns.link('lo'); // the kernel cannot delete lo: the whole group delete fails
+    const [a, loDel, b] = await Promise.allSettled([made[0]!.local.delete(), lo.delete(), made[1]!.local.delete()]);
+    expect(a.status).toBe('fulfilled');
+    expect(b.status).toBe('fulfilled');
+    expect(loDel.status).toBe('rejected');
+    expect(((loDel as PromiseRejectedResult).reason as NetnsError).code).toBe('EOPNOTSUPP');
+    expect(link(ns.name, made[0]!.local.name)).toBeUndefined();
+    expect(link(ns.name, made[1]!.local.name)).toBeUndefined();
+    expect(ipJson<Array<{ group: string }>>(ns.name, 'link', 'show', 'lo')[0]?.group).toBe('default');
+  });
+
+  it('a call between deletes keeps its place: deletes around it are not merged across it', async () => {
+    const { ns, made } = await pairs(3);
+    const [x, y, z] = made.map((p) => p.local) as [Link, Link, Link];
+    const [d1, mtu, d2] = await Promise.allSettled([x.delete(), z.setMtu(1400), y.delete()]);
+    expect([d1.status, mtu.status, d2.status]).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(link(ns.name, z.name)?.mtu).toBe(1400);
   });
 
   it('works with coalescing off', async () => {
