@@ -51,7 +51,17 @@ export const EINTERNAL = 'EINTERNAL';
  * @internal
  */
 export type Subject =
-  'namespace' | 'link' | 'link-create' | 'move' | 'rename' | 'master' | 'address' | 'route' | 'ping' | 'socket';
+  | 'namespace'
+  | 'link'
+  | 'link-create'
+  | 'move'
+  | 'rename'
+  | 'master'
+  | 'address'
+  | 'route'
+  | 'ping'
+  | 'socket'
+  | 'firewall';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -103,6 +113,7 @@ const PHRASES: Record<string, Phrases> = {
   ENOSPC: { '*': 'no space left' },
   ETIMEDOUT: { '*': 'the kernel did not answer in time', socket: 'no answer in time' },
   EINTR: { '*': 'interrupted by concurrent changes; retry' },
+  ERESTART: { '*': 'the ruleset changed meanwhile (another process); retry' },
   EMSGSIZE: { '*': 'the request or reply is too large' },
   ESTALE: { namespace: 'it was replaced by another namespace of the same name' },
   ENOTDIR: { '*': 'a path component is not a directory' },

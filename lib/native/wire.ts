@@ -17,6 +17,11 @@ import type {
   NativeHandle,
   NativeLink,
   NativeLinkRequest,
+  NativeNftChain,
+  NativeNftCommand,
+  NativeNftRule,
+  NativeNftStatement,
+  NativeNftTable,
   NativeOp,
   NativeResult,
   NativeRoute,
@@ -75,6 +80,31 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   oif: 'i32',
   priority: 'u32',
 };
+const NFT_COMMAND: Record<keyof NativeNftCommand, string> = {
+  type: 'u8',
+  family: 'u8',
+  table: 'string',
+  chain: 'string',
+  hooknum: 'u32',
+  priority: 'i32',
+  chainType: 'string',
+  policy: 'u32',
+  handle: 'u64',
+  comment: 'string',
+  exclusive: 'u8',
+  statements: 'nftstatement[]',
+};
+const NFT_STATEMENT: Record<keyof NativeNftStatement, string> = {
+  kind: 'string',
+  op: 'u8',
+  address: 'ip',
+  prefix: 'u8',
+  name: 'string',
+  proto: 'u8',
+  port: 'u16',
+  bits: 'u32',
+  chain: 'string',
+};
 type OpArgs = { [K in NativeOp['op']]: Record<Exclude<keyof Extract<NativeOp, { op: K }>, 'op'>, string> };
 const OP_ARGS: OpArgs = {
   newlink: { flags: 'u16', link: 'link' },
@@ -88,6 +118,10 @@ const OP_ARGS: OpArgs = {
   newroute: { flags: 'u16', route: 'route' },
   delroute: { route: 'route' },
   dumproutes: { family: 'u8', table: 'u32' },
+  nftbatch: { genid: 'u32', commands: 'nftcommand[]' },
+  nftdumptables: { family: 'u8' },
+  nftdumpchains: { family: 'u8' },
+  nftdumprules: { family: 'u8', table: 'string', chain: 'string' },
 };
 const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo'>, string> = {
   index: 'number',
@@ -144,6 +178,31 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   priority: 'optional',
 };
 
+const NFT_TABLE: Record<keyof NativeNftTable, string> = {
+  family: 'number',
+  name: 'text',
+  handle: 'number',
+  flags: 'number',
+};
+const NFT_CHAIN: Record<keyof NativeNftChain, string> = {
+  family: 'number',
+  table: 'text',
+  name: 'text',
+  handle: 'number',
+  hooknum: 'optional',
+  priority: 'optional',
+  chainType: 'optional',
+  policy: 'optional',
+};
+const NFT_RULE: Record<keyof NativeNftRule, string> = {
+  family: 'number',
+  table: 'text',
+  chain: 'text',
+  handle: 'number',
+  position: 'optional',
+  comment: 'optional',
+};
+
 /** Throws unless `fields` (from the addon) name exactly the keys and types of `ours`. */
 function agree(what: string, ours: Record<string, string>, fields: SchemaFields | undefined): void {
   const theirs = new Map(fields ?? []);
@@ -161,24 +220,30 @@ function agree(what: string, ours: Record<string, string>, fields: SchemaFields 
 agree('link requests', LINK_REQUEST, schema.structs.link);
 agree('address requests', ADDRESS_REQUEST, schema.structs.address);
 agree('route requests', ROUTE_REQUEST, schema.structs.route);
+agree('nf_tables commands', NFT_COMMAND, schema.structs.nftcommand);
+agree('nf_tables statements', NFT_STATEMENT, schema.structs.nftstatement);
 for (const op of new Set([...Object.keys(OP_ARGS), ...Object.keys(schema.ops)])) {
   agree(`operation ${op}`, (OP_ARGS as Record<string, Record<string, string>>)[op] ?? {}, schema.ops[op]?.args);
 }
 agree('links', LINK, [...schema.results.linkNumbers, ...schema.results.linkStrings]);
 agree('addresses', ADDRESS, schema.results.address);
 agree('routes', ROUTE, schema.results.route);
+agree('nf_tables tables', NFT_TABLE, schema.results.nftTable);
+agree('nf_tables chains', NFT_CHAIN, schema.results.nftChain);
+agree('nf_tables rules', NFT_RULE, schema.results.nftRule);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests
 
-type Encode = (out: FlatOps, value: unknown, parent: Record<string, unknown>) => void;
+/** Pushes (tag, value) for one field; a repeated field ('type[]') pushes one pair per element. */
+type Encode = (out: FlatOps, tag: number, value: unknown, parent: Record<string, unknown>) => void;
 type EncodeStruct = (out: FlatOps, o: Record<string, unknown>) => void;
 
-const pushValue: Encode = (out, v) => {
-  out.push(v as number | string | NativeHandle);
+const pushValue: Encode = (out, tag, v) => {
+  out.push(tag, v as number | string | NativeHandle);
 };
-const pushFlag: Encode = (out, v) => {
-  out.push(v ? 1 : 0);
+const pushFlag: Encode = (out, tag, v) => {
+  out.push(tag, v ? 1 : 0);
 };
 
 /** Encodes a struct: (tag, value) for each field present, tag = position in `fields` + 1; then 0. */
@@ -189,8 +254,7 @@ function structEncoder(fields: SchemaFields): EncodeStruct {
     for (let i = 0; i < names.length; i++) {
       const v = o[names[i] as string];
       if (v === undefined || v === null) continue;
-      out.push(i + 1);
-      (encoders[i] as Encode)(out, v, o);
+      (encoders[i] as Encode)(out, i + 1, v, o);
     }
     out.push(0);
   };
@@ -211,17 +275,30 @@ function kindEncoder(table: Map<string, EncodeStruct>, all: Record<string, Schem
 }
 
 function valueEncoder(type: string): Encode {
+  if (type.endsWith('[]')) {
+    const one = valueEncoder(type.slice(0, -2));
+    return (out, tag, v, parent) => {
+      for (const element of v as unknown[]) one(out, tag, element, parent);
+    };
+  }
+  if (type in schema.structs) {
+    // Looked up when used: a link nests links (a veth's peer).
+    return (out, tag, v) => {
+      out.push(tag);
+      (structs[type] as EncodeStruct)(out, v as Record<string, unknown>);
+    };
+  }
   switch (type) {
-    case 'link':
-    case 'address':
-    case 'route':
-      // Looked up when used: a link nests links (a veth's peer).
-      return (out, v) => (structs[type] as EncodeStruct)(out, v as Record<string, unknown>);
     case 'kind':
-      return (out, v, parent) => kindEncoder(kinds, schema.kinds, parent.kind)(out, v as Record<string, unknown>);
+      return (out, tag, v, parent) => {
+        out.push(tag);
+        kindEncoder(kinds, schema.kinds, parent.kind)(out, v as Record<string, unknown>);
+      };
     case 'slavekind':
-      return (out, v, parent) =>
+      return (out, tag, v, parent) => {
+        out.push(tag);
         kindEncoder(slaveKinds, schema.slaveKinds, parent.slaveKind)(out, v as Record<string, unknown>);
+      };
     case 'flag':
       return pushFlag;
     default:

@@ -1,4 +1,6 @@
 // Results to JS, in the shapes schema.h declares. JS thread only.
+#include <linux/netlink.h>
+
 #include <limits>
 
 #include "convert.h"
@@ -127,6 +129,10 @@ void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::opti
                   ShapeTag<Shape::kOptional>) {
   if (v) b.Num(name, static_cast<double>(*v));
 }
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name,
+                  const std::optional<std::string>& v, ShapeTag<Shape::kOptional>) {
+  if (v) b.Str(name, *v);
+}
 
 #define NETNS_PUT_INFO(js, member, shape) \
   PutInfoField(env, b, #js, x.member, ShapeTag<Shape::shape>{});
@@ -140,6 +146,42 @@ Napi::Object AddressToJs(Napi::Env env, const rtnl::AddressInfo& x) {
 Napi::Object RouteToJs(Napi::Env env, const rtnl::RouteInfo& x) {
   ObjectBuilder b(env);
   NETNS_ROUTE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NftTableToJs(Napi::Env env, const nft::TableInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NFT_TABLE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+// A chain as it crosses: the hook's fields flattened (absent for a regular chain).
+struct NftChainOut {
+  uint8_t family;
+  std::string table, name;
+  uint64_t handle;
+  std::optional<uint32_t> hooknum;
+  std::optional<int32_t> priority;
+  std::optional<std::string> chain_type;
+  std::optional<uint32_t> policy;
+};
+
+Napi::Object NftChainToJs(Napi::Env env, const nft::ChainInfo& c) {
+  NftChainOut x{c.family, c.table, c.name, c.handle, {}, {}, {}, {}};
+  if (c.hook) {
+    x.hooknum = c.hook->hooknum;
+    x.priority = c.hook->priority;
+    x.chain_type = c.hook->type;
+    x.policy = c.hook->policy;
+  }
+  ObjectBuilder b(env);
+  NETNS_NFT_CHAIN_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NftRuleToJs(Napi::Env env, const nft::RuleInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NFT_RULE_INFO(NETNS_PUT_INFO)
   return b.Build();
 }
 #undef NETNS_PUT_INFO
@@ -156,34 +198,54 @@ Napi::Array ArrayToJs(Napi::Env env, const std::vector<T>& items, F convert) {
 }  // namespace
 
 Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
-  Napi::Array out = Napi::Array::New(env, batch.ops.size());
-  for (size_t i = 0; i < batch.ops.size(); ++i) {
-    const rtnl::Operation& op = *batch.ops[i];
+  Napi::Array out = Napi::Array::New(env, batch.entries.size());
+  for (size_t i = 0; i < batch.entries.size(); ++i) {
+    const OperationBatch::Entry& e = batch.entries[i];
+    const Status& status = e.rtnl ? e.rtnl->status() : e.nft->status();
     Napi::Value v;
-    if (!op.status().ok()) {
-      v = FailureToJs(env, op.status().error());
+    if (!status.ok()) {
+      v = FailureToJs(env, status.error());
     } else {
-      switch (batch.returns[i]) {
+      switch (e.returns) {
         case Returns::kAck:
           v = env.Undefined();
           break;
         case Returns::kLink:
-          v = op.links.empty() ? env.Undefined() : Napi::Value(LinksToJs(env, op.links, true));
+          v = e.rtnl->links.empty() ? env.Undefined()
+                                    : Napi::Value(LinksToJs(env, e.rtnl->links, true));
           break;
         case Returns::kLinks:
-          v = LinksToJs(env, op.links, false);
+          v = LinksToJs(env, e.rtnl->links, false);
           break;
         case Returns::kAddresses:
-          v = ArrayToJs(env, op.addresses, AddressToJs);
+          v = ArrayToJs(env, e.rtnl->addresses, AddressToJs);
           break;
         case Returns::kRoutes:
-          v = ArrayToJs(env, op.routes, RouteToJs);
+          v = ArrayToJs(env, e.rtnl->routes, RouteToJs);
+          break;
+        case Returns::kNftTables:
+          v = ArrayToJs(env, e.nft->tables, NftTableToJs);
+          break;
+        case Returns::kNftChains:
+          v = ArrayToJs(env, e.nft->chains, NftChainToJs);
+          break;
+        case Returns::kNftRules:
+          v = ArrayToJs(env, e.nft->rules, NftRuleToJs);
           break;
       }
     }
     out.Set(static_cast<uint32_t>(i), v);
   }
   return out;
+}
+
+bool OperationBatch::needs(int protocol) const {
+  for (const Entry& e : entries) {
+    if ((protocol == NETLINK_ROUTE && e.rtnl) || (protocol == NETLINK_NETFILTER && e.nft)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Napi::Object EchoReplyToJs(Napi::Env env, const ns::EchoReply& r) {
