@@ -1,14 +1,14 @@
 import { failure, invalid } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
-import { batch, dump, request, throwFirstFailure } from '../internal/dispatch';
+import { batch, dump, request, requestAsync, throwFirstFailure } from '../internal/dispatch';
 import { Link, checkNamespaceArg, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeBridgeAttrs, NativeLink } from '../native/surface';
+import type { NativeBridgeAttrs, NativeLink, NativeOp } from '../native/surface';
 
 const EOPNOTSUPP = 95;
-import { checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+import { checkAlias, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /** Options for {@link Bridge.create}. */
 export interface BridgeOptions {
@@ -27,6 +27,8 @@ export interface BridgeOptions {
   ageingTimeMs?: number;
   /** Bridge priority for STP (`priority`), 0-65535. */
   priority?: number;
+  /** An alias (IFLA_IFALIAS, `ip link set NAME alias TEXT`), set as it is created. At most 255 bytes. */
+  alias?: string;
 }
 
 /**
@@ -67,19 +69,16 @@ export class Bridge extends Link {
     const link = { name, kind: 'bridge', bridge: attrs } as const;
     const extra: { mtu?: number; address?: string } = {};
     if (options.mtu !== undefined) extra.mtu = checkMtu(options.mtu, where);
+    const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
     if (options.mac !== undefined) extra.address = parseMac(options.mac, where);
 
     const handle = await ns[kHandle](where);
-    // Create and read back in one sendmsg.
-    const results = await batch(
-      handle,
-      [
-        { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } },
-        { op: 'getlink', name },
-      ],
-      where,
-      'link-create',
-    );
+    // Create (and mark: the kernel ignores IFLA_IFALIAS when creating, so it is a second
+    // request by name) and read back, in one sendmsg.
+    const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } }];
+    if (alias !== undefined) ops.push({ op: 'newlink', link: { name, alias } });
+    ops.push({ op: 'getlink', name });
+    const results = await batch(handle, ops, where, 'link-create');
     const created = results[0];
     if (isFailure(created) && created.errno === EOPNOTSUPP && options.vlanFiltering) {
       throw failure(
@@ -88,8 +87,15 @@ export class Bridge extends Link {
         'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)',
       );
     }
-    throwFirstFailure(results, where, 'link-create');
-    return makeLink(ns, results[1] as NativeLink) as Bridge;
+    throwFirstFailure([created], where, 'link-create');
+    try {
+      throwFirstFailure(results.slice(1), where, 'link');
+    } catch (e) {
+      // Leave nothing half-made.
+      await requestAsync(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
+      throw e;
+    }
+    return makeLink(ns, results[results.length - 1] as NativeLink) as Bridge;
   }
 
   /** Whether the kernel's spanning tree protocol runs on this bridge (as last read). */
