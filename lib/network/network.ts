@@ -658,7 +658,6 @@ export class Network {
           pair.peer.addAddress(endpoint.address),
           ...(endpoint.ipv6Address ? [pair.peer.addAddress(endpoint.ipv6Address, { nodad: true })] : []),
           pair.peer.up(),
-          ...(lo && !loWasUp ? [lo.up()] : []),
         ]);
         failpoint('connect:addressed');
         if (!state.internal) {
@@ -672,9 +671,10 @@ export class Network {
           await Promise.all(routes);
         }
         failpoint('connect:routed');
+        // Last: bringing lo up adds 127.0.0.1/8 and ::1 for good, which down would not undo.
+        if (lo && !loWasUp) await lo.up();
       } catch (e) {
         if (pair) await deleteQuietly(host, [pair.local]);
-        if (lo && !loWasUp) await lo.down().catch(() => undefined);
         writeState(before, operation);
         throw e;
       }
