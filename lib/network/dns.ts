@@ -269,6 +269,8 @@ export class DnsServer extends EventEmitter {
   /** @internal */
   readonly servers: Upstream[];
   #closed = false;
+  /** @internal Once serveDns resolved: later failures are reported, not thrown. */
+  started = false;
 
   /** @internal */
   constructor(network: string, servers: Upstream[]) {
@@ -289,7 +291,10 @@ export class DnsServer extends EventEmitter {
     await registry.remove(this);
   }
 
-  /** @internal An error after serveDns returned (a responder that could not open): 'error' if someone listens, else a process warning. */
+  /**
+   * @internal An error after serveDns resolved (a member where no responder could open):
+   * emitted as 'error' when someone listens, else a process warning, once per namespace.
+   */
   report(error: Error): void {
     if (this.listenerCount('error') > 0) this.emit('error', error);
     else process.emitWarning(error.message, 'NetnsDnsWarning');
@@ -384,6 +389,12 @@ class Responder {
   }
 }
 
+interface Failure {
+  code: string;
+  reason: string;
+  networks: Set<string>;
+}
+
 /** Every network this process serves, and its responders. */
 class Registry {
   readonly #servers = new Set<DnsServer>();
@@ -391,6 +402,8 @@ class Registry {
   #watcher: fs.FSWatcher | undefined;
   #poll: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  /** Namespaces where no responder could open, by inode. */
+  readonly #failures = new Map<string, Failure>();
   #again = false;
 
   serves(network: string): boolean {
@@ -401,20 +414,22 @@ class Registry {
   async add(server: DnsServer, operation: string): Promise<void> {
     this.#servers.add(server);
     this.#start();
-    try {
-      await this.refresh(operation);
-    } catch (e) {
+    await this.refresh();
+    // A member namespace of this network where no responder could open: refuse, as a whole.
+    const failed = [...this.#failures.values()].find((f) => f.networks.has(server.network));
+    if (failed) {
       this.#servers.delete(server);
-      await this.refresh(operation).catch(() => undefined);
+      await this.refresh();
       if (this.#servers.size === 0) this.#stop();
-      throw e;
+      throw failure(failed.code, operation, failed.reason);
     }
+    server.started = true;
   }
 
   async remove(server: DnsServer): Promise<void> {
     this.#servers.delete(server);
     if (this.#servers.size === 0) this.#stop();
-    await this.refresh('stop serving DNS').catch(() => undefined);
+    await this.refresh();
   }
 
   #start(): void {
@@ -439,13 +454,15 @@ class Registry {
 
   /** Re-reads the states soon, without waiting. */
   kick(): void {
-    void this.refresh('serve DNS').catch((e: unknown) => {
-      for (const s of this.#servers) s.report(e as Error);
-    });
+    void this.refresh();
   }
 
-  /** Re-reads the states and opens, updates and closes responders to match; one run at a time. */
-  refresh(operation: string): Promise<void> {
+  /**
+   * Re-reads the states and opens, updates and closes responders to match; one run at a time.
+   * Never rejects: a responder that cannot open is recorded in #failures and reported once to
+   * the servers (already started) of the networks its namespace is on.
+   */
+  refresh(): Promise<void> {
     if (this.#running) {
       this.#again = true;
       return this.#running;
@@ -454,7 +471,7 @@ class Registry {
       try {
         do {
           this.#again = false;
-          await this.#sync(operation);
+          await this.#sync();
         } while (this.#again);
       } finally {
         this.#running = undefined;
@@ -464,7 +481,8 @@ class Registry {
     return this.#running;
   }
 
-  async #sync(operation: string): Promise<void> {
+  async #sync(): Promise<void> {
+    const operation = 'read network states';
     const served = new Map<string, NetworkState>();
     const upstreamOf = new Map<string, Upstream[]>();
     for (const server of this.#servers) {
@@ -497,7 +515,7 @@ class Registry {
         this.#responders.delete(inode);
       }
     }
-    const failures: NetnsError[] = [];
+    for (const inode of this.#failures.keys()) if (!wanted.has(inode)) this.#failures.delete(inode);
     await Promise.all(
       [...wanted].map(async ([inode, w]) => {
         let responder = this.#responders.get(inode);
@@ -508,24 +526,39 @@ class Registry {
           try {
             await responder.open();
           } catch (e) {
-            failures.push(
-              e instanceof NetnsError && e.code === 'EADDRINUSE'
-                ? failure(
-                    'EADDRINUSE',
-                    operation,
-                    `${DNS_ADDRESS}:53 is already served in namespace ${w.ref.name ?? `[${inode}]`} (by another process?)`,
-                  )
-                : (e as NetnsError),
-            );
+            const where = `namespace ${w.ref.name === undefined ? `[${inode}]` : `"${w.ref.name}"`}`;
+            const error = e instanceof NetnsError ? e : failure('EIO', operation, String(e));
+            const known = this.#failures.get(inode);
+            const networks = new Set(w.states.map((st) => st.name));
+            this.#failures.set(inode, {
+              code: error.code,
+              reason:
+                error.code === 'EADDRINUSE'
+                  ? `${DNS_ADDRESS}:53 is already in use in ${where} (served by another process?)`
+                  : `no responder could open in ${where}: ${error.message}`,
+              networks,
+            });
+            if (known) return; // said once already
+            for (const server of this.#servers) {
+              if (server.started && networks.has(server.network)) {
+                server.report(
+                  failure(
+                    error.code,
+                    `serve DNS for network "${server.network}"`,
+                    (this.#failures.get(inode) as Failure).reason,
+                  ),
+                );
+              }
+            }
             return;
           }
+          this.#failures.delete(inode);
           this.#responders.set(inode, responder);
         }
         responder.table = buildTable(w.states);
         responder.upstream = upstreamOf.get((w.states[0] as NetworkState).name) ?? [];
       }),
     );
-    if (failures.length > 0) throw failures[0];
   }
 }
 
