@@ -162,6 +162,17 @@ function targets(r: Results): Target[] {
       ifMissed: MISSED.exec,
     });
   }
+  const nc = op('netConnect');
+  if (nc) {
+    const x = median(nc, 'nn');
+    const e = ratio(median(nc, 'exec'), x);
+    out.push({
+      what: 'network connect of one namespace (veth in place, address, route, state, names) ≤ 2 ms',
+      measured: `${fmtUs(x)} (the same kernel steps through \`execFile('ip')\`: ${fmtRatio(e)} as long)`,
+      met: x === undefined ? undefined : x <= 2000,
+      ifMissed: MISSED.network,
+    });
+  }
   const busy = r.loopDelays.filter((l) => l.op !== 'idle');
   const worst = Math.max(...busy.map((l) => l.inline.max));
   const worstOp = busy.find((l) => l.inline.max === worst)?.label ?? '';
@@ -187,6 +198,8 @@ const MISSED: Record<string, string> = {
   delete100:
     'Unregistering 100 pairs (200 netdevs) still costs per device (sysfs, notifiers, the 100 group changes), on top of the one RCU wait.',
   walk: 'The idiomatic walkthrough is mostly its two namespace creates and deletes and the per-call costs of its eight calls; see those rows.',
+  network:
+    "A connect is about ten rtnetlink requests in two namespaces (the member's links and routes read at once, the veth created with its peer inside, attached and up, the address and up, the route, lo), two atomic writes of the state file, the machine-wide lock (an abstract unix socket bound, then closed) and the hosts files of every named member, rewritten in place. The veth creation is most of the kernel's part; on this shared 2-CPU machine the rest varies with the load. What would close it: fewer requests (the peer created up and attached in the creating request), which needs primitives to take those options.",
   loop: "Compare with the idle loop's worst delay in the same run: on this shared 2-CPU machine the scheduler alone delays a timer by milliseconds, so the worst case mostly measures the machine. The event-loop table shows which operation it came from; the cases that are netns-native's own are bursts of many dumps of 1,000 links in flight, where V8 collects the 16,000 objects they made (a mark-compact pause), and many calls in flight on a slow kernel operation.",
 };
 
