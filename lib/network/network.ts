@@ -701,21 +701,32 @@ export class Network {
     const operation = `disconnect ${describeNamespace(namespace)} from network "${this.name}"`;
     checkNamespaceArg(namespace, operation);
     const inode = String(namespace.inode);
-    await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
+    const ns = namespace.closed ? undefined : namespace;
+    const { veth, hadDefault } = await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
       let state = await current(this.name, operation);
       state = await reconcile(state, operation, false);
       const endpoint = state.endpoints.find((ep) => ep.namespace.inode === inode);
       if (!endpoint) throw failure('ENOENT', operation, `${describeNamespace(namespace)} is not connected to it`);
       writeState({ ...state, pending: { op: 'disconnect', endpoint } }, operation);
       failpoint('disconnect:journaled');
-      await leave(state, endpoint, namespace.closed ? undefined : namespace);
-      failpoint('disconnect:veth');
+      const hadDefault = await carriesDefaultRoute(state, endpoint, ns);
+      // Off the bridge and down (one sendmsg): from here the member is off the network, and its
+      // address may be given again. The delete itself waits on RCU in the kernel (tens of ms):
+      // it happens after the lock is released, so that other changes need not wait for it.
+      const found = await findLink(Namespace.current(), endpoint.hostInterfaceName);
+      const veth = found && found.alias === linkMark(state) ? found : undefined;
+      if (veth) await Promise.all([veth.noMaster(), veth.down()]);
+      failpoint('disconnect:detached');
       const after: NetworkState = { ...state, endpoints: state.endpoints.filter((ep) => ep !== endpoint) };
       writeState(after, operation);
       failpoint('disconnect:committed');
       if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name]);
       networkChanged(this.name);
+      return { veth, hadDefault };
     });
+    // A veth left by a crash here is marked and in no member's state: open() deletes it.
+    if (veth) await deleteQuietly(Namespace.current(), [veth]);
+    if (ns && hadDefault) await moveDefaultRoute(ns, inode, this.name);
   }
 
   /**
@@ -947,18 +958,25 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
  */
 async function leave(state: NetworkState, endpoint: EndpointState, namespace: Namespace | undefined): Promise<void> {
   const host = Namespace.current();
-  let hadDefault = false;
-  if (namespace && !state.internal) {
-    try {
-      const routes = await namespace.routes({ family: 4 });
-      hadDefault = routes.some((r) => r.destination === 'default' && r.link === endpoint.interfaceName);
-    } catch {
-      // the namespace went away meanwhile
-    }
-  }
+  const hadDefault = await carriesDefaultRoute(state, endpoint, namespace);
   const veth = await findLink(host, endpoint.hostInterfaceName);
   if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
   if (namespace && hadDefault) await moveDefaultRoute(namespace, endpoint.namespace.inode, state.name);
+}
+
+/** Whether the member's IPv4 default route goes out through this endpoint's interface. */
+async function carriesDefaultRoute(
+  state: NetworkState,
+  endpoint: EndpointState,
+  namespace: Namespace | undefined,
+): Promise<boolean> {
+  if (!namespace || state.internal) return false;
+  try {
+    const routes = await namespace.routes({ family: 4 });
+    return routes.some((r) => r.destination === 'default' && r.link === endpoint.interfaceName);
+  } catch {
+    return false; // the namespace went away meanwhile
+  }
 }
 
 /** After a member lost its default route with network `from`: the route via another network it is on, if one is not internal. */

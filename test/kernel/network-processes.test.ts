@@ -87,7 +87,7 @@ describeKernel('Network: several processes', () => {
     expectConsistent(net.name);
   });
 
-  it.each(['disconnect:journaled', 'disconnect:veth', 'disconnect:committed'])(
+  it.each(['disconnect:journaled', 'disconnect:detached', 'disconnect:committed'])(
     'a process killed at %s: the member is gone after the next open()',
     async (point) => {
       const net = await Network.create(netName());
