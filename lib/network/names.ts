@@ -51,24 +51,33 @@ function bare(cidr: string): string {
   return cidr.slice(0, cidr.indexOf('/'));
 }
 
-/** What a member of `state` sees of it: every member's addresses with its names. */
-export function entriesOf(state: NetworkState, self?: string): HostEntry[] {
-  const own: HostEntry[] = [];
-  const others: HostEntry[] = [];
-  for (const ep of [...state.endpoints].sort(byAddress)) {
-    const names = endpointNames(ep);
-    if (names.length === 0) continue;
-    const into = ep.namespace.inode === self ? own : others;
-    into.push({ address: bare(ep.address), names });
-    if (ep.ipv6Address !== undefined) into.push({ address: bare(ep.ipv6Address), names });
-  }
-  return [...own, ...others];
+interface SortedEntry extends HostEntry {
+  inode: string;
 }
 
-function byAddress(a: EndpointState, b: EndpointState): number {
-  const x = parseIp(bare(a.address))?.value ?? 0n;
-  const y = parseIp(bare(b.address))?.value ?? 0n;
-  return x < y ? -1 : x > y ? 1 : 0;
+/** A network's entries sorted by address, computed once per state object (syncNames renders many files from one). */
+const sortedCache = new WeakMap<NetworkState, SortedEntry[]>();
+
+function sortedEntries(state: NetworkState): SortedEntry[] {
+  let out = sortedCache.get(state);
+  if (out) return out;
+  const keyed = state.endpoints.map((ep) => ({ ep, key: parseIp(bare(ep.address))?.value ?? 0n }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  out = [];
+  for (const { ep } of keyed) {
+    const names = endpointNames(ep);
+    if (names.length === 0) continue;
+    out.push({ address: bare(ep.address), names, inode: ep.namespace.inode });
+    if (ep.ipv6Address !== undefined) out.push({ address: bare(ep.ipv6Address), names, inode: ep.namespace.inode });
+  }
+  sortedCache.set(state, out);
+  return out;
+}
+
+/** What a member of `state` sees of it: its own entries first, then every other member's, by address. */
+export function entriesOf(state: NetworkState, self?: string): HostEntry[] {
+  const all = sortedEntries(state);
+  return [...all.filter((e) => e.inode === self), ...all.filter((e) => e.inode !== self)];
 }
 
 /**
@@ -129,7 +138,15 @@ export function nameserversOf(resolvConf: string): string[] {
 /** Writes `content` into `file` in place: same inode, so bind mounts of it see the change. */
 export function writeInPlace(file: string, content: string): void {
   const buf = Buffer.from(content);
-  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
+  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, flags, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fd = fs.openSync(file, flags, 0o644);
+  }
   try {
     fs.writeSync(fd, buf, 0, buf.length, 0);
     fs.ftruncateSync(fd, buf.length);
@@ -154,17 +171,29 @@ function readOrEmpty(file: string): string {
  */
 export function syncNames(names: Iterable<string>, states: readonly NetworkState[]): void {
   let hostResolvConf: string | undefined;
+  // Each named namespace: the dns networks it is on, and its inode.
+  const onBy = new Map<string, { inode: string; on: NetworkState[] }>();
+  for (const state of states) {
+    if (!state.dns) continue;
+    for (const ep of state.endpoints) {
+      const name = ep.namespace.name;
+      if (name === undefined) continue;
+      let entry = onBy.get(name);
+      if (!entry) onBy.set(name, (entry = { inode: ep.namespace.inode, on: [] }));
+      if (!entry.on.includes(state)) entry.on.push(state);
+    }
+  }
   for (const name of new Set(names)) {
     const dir = path.join(NETNS_ETC_DIR, name);
     const hosts = path.join(dir, 'hosts');
     const resolvConf = path.join(dir, 'resolv.conf');
-    const on = states.filter((s) => s.dns && s.endpoints.some((ep) => ep.namespace.name === name));
+    const { inode, on } = onBy.get(name) ?? { inode: '', on: [] };
     if (on.length > 0) {
-      const inode = on.flatMap((s) => s.endpoints).find((ep) => ep.namespace.name === name)?.namespace.inode ?? '';
       hostResolvConf ??= readOrEmpty('/etc/resolv.conf');
-      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
       writeInPlace(hosts, renderHosts(name, inode, on));
-      writeInPlace(resolvConf, renderResolvConf(name, hostResolvConf));
+      // resolv.conf changes only with the host's: rewritten only when it differs.
+      const resolv = renderResolvConf(name, hostResolvConf);
+      if (readOrEmpty(resolvConf) !== resolv) writeInPlace(resolvConf, resolv);
       continue;
     }
     let removed = false;
