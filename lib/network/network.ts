@@ -898,14 +898,15 @@ async function configureBridge(bridge: Link, state: NetworkState, present: Addre
 /** The network's state, finishing or undoing a change a killed process left half-done. */
 async function current(name: string, operation: string): Promise<NetworkState> {
   const read = readState(name, operation);
-  const state = read && (await recover(read, operation));
-  if (!state) throw failure('ENOENT', operation, 'no such network');
-  if (state.hostNamespace !== String(Namespace.current().inode)) {
+  // Checked first: recovering from here would change another namespace's links.
+  if (read && read.hostNamespace !== String(Namespace.current().inode)) {
     throw invalid(
       operation,
-      `the network's bridge lives in another network namespace (inode ${state.hostNamespace}) than this process (${Namespace.current().inode})`,
+      `the network's bridge lives in another network namespace (inode ${read.hostNamespace}) than this process (${Namespace.current().inode})`,
     );
   }
+  const state = read && (await recover(read, operation));
+  if (!state) throw failure('ENOENT', operation, 'no such network');
   return state;
 }
 
@@ -916,7 +917,8 @@ async function current(name: string, operation: string): Promise<NetworkState> {
  */
 async function recover(state: NetworkState, operation: string): Promise<NetworkState | undefined> {
   const pending = state.pending;
-  if (!pending) return state;
+  // A network of another namespace's is not ours to touch from here.
+  if (!pending || state.hostNamespace !== String(Namespace.current().inode)) return state;
   const host = Namespace.current();
   const { pending: _done, ...settled } = state;
   switch (pending.op) {
