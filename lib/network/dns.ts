@@ -320,7 +320,7 @@ class Responder {
     try {
       this.#udp = await this.namespace.createUdpSocket('udp4', { address: DNS_ADDRESS, port: 53 });
       this.#udp.on('message', (msg, rinfo) => {
-        void this.#handle(msg, false).then((reply) => {
+        void this.#reply(msg, false).then((reply) => {
           if (reply && this.#udp) this.#udp.send(reply, rinfo.port, rinfo.address, () => undefined);
         });
       });
@@ -353,7 +353,7 @@ class Responder {
       while (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
         const msg = Buffer.from(data.subarray(2, 2 + data.readUInt16BE(0)));
         data = data.subarray(2 + msg.length);
-        void this.#handle(msg, true).then((reply) => {
+        void this.#reply(msg, true).then((reply) => {
           if (!reply || socket.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(reply.length);
@@ -361,6 +361,17 @@ class Responder {
         });
       }
     });
+  }
+
+  /** The reply to a raw query; a query that trips the codec gets SERVFAIL, and the process goes on. */
+  async #reply(raw: Buffer, tcp: boolean): Promise<Buffer | undefined> {
+    try {
+      return await this.#handle(raw, tcp);
+    } catch {
+      const header = formErr(raw);
+      header?.writeUInt16BE((header.readUInt16BE(2) & ~0xf) | RCODE.SERVFAIL, 2);
+      return header;
+    }
   }
 
   async #handle(raw: Buffer, tcp: boolean): Promise<Buffer | undefined> {

@@ -224,6 +224,16 @@ describeKernel('Network names: the embedded DNS server', () => {
     expect(data(tcp)).toEqual([v4(e1.address)]);
     // No upstream: SERVFAIL for other names, not silence.
     expect((await ask(c1, 'example.test'))?.rcode).toBe('SERVFAIL');
+    // Garbage with a DNS header: FORMERR with its id; the server goes on answering.
+    const socket = await c1.createUdpSocket('udp4');
+    const garbage = Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff]);
+    const formerr = await new Promise<Reply>((resolve) => {
+      socket.once('message', (msg) => resolve(dnsPacket.decode(msg) as Reply));
+      socket.send(garbage, 53, '127.0.0.11');
+    });
+    socket.close();
+    expect([formerr.id, formerr.rcode]).toEqual([0x1234, 'FORMERR']);
+    expect(data(await ask(c1, 'web'))).toEqual([v4(e1.address)]);
   });
 
   it('forwards other names upstream from the host namespace; glibc inside resolves through it', async () => {
