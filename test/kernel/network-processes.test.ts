@@ -52,6 +52,24 @@ describeKernel('Network: several processes', () => {
     expect((await first.namespace.ping(last.address.split('/')[0] as string, { count: 1 })).received).toBe(1);
   });
 
+  it('another process finds the members, anonymous ones too (through the fds that hold them)', async () => {
+    const net = await Network.create(netName());
+    const named = await freshNamespace();
+    const anon = await Namespace.create();
+    try {
+      await net.connect(named);
+      await net.connect(anon, { name: 'ghost' });
+      const result = await runChild(['endpoints', net.name]);
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(JSON.parse(result.stdout)).toEqual([
+        { name: named.name, inode: String(named.inode) },
+        { name: 'ghost', inode: String(anon.inode) },
+      ]);
+    } finally {
+      await anon.delete();
+    }
+  });
+
   const connectPoints = [
     'connect:journaled',
     'connect:veth',
