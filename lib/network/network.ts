@@ -726,7 +726,7 @@ export class Network {
     });
     // A veth left by a crash here is marked and in no member's state: open() deletes it.
     if (veth) await deleteQuietly(Namespace.current(), [veth]);
-    if (ns && hadDefault) await moveDefaultRoute(ns, inode, this.name);
+    if (ns) await moveDefaultRoute(ns, inode, this.name, hadDefault);
   }
 
   /**
@@ -963,35 +963,49 @@ async function leave(state: NetworkState, endpoint: EndpointState, namespace: Na
   const hadDefault = await carriesDefaultRoute(state, endpoint, namespace);
   const veth = await findLink(host, endpoint.hostInterfaceName);
   if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
-  if (namespace && hadDefault) await moveDefaultRoute(namespace, endpoint.namespace.inode, state.name);
+  if (namespace) await moveDefaultRoute(namespace, endpoint.namespace.inode, state.name, hadDefault);
 }
 
-/** Whether the member's IPv4 default route goes out through this endpoint's interface. */
+/** The families (4, 6) whose default route in the member goes out through this endpoint's interface. */
 async function carriesDefaultRoute(
   state: NetworkState,
   endpoint: EndpointState,
   namespace: Namespace | undefined,
-): Promise<boolean> {
-  if (!namespace || state.internal) return false;
+): Promise<Array<4 | 6>> {
+  if (!namespace || state.internal) return [];
   try {
-    const routes = await namespace.routes({ family: 4 });
-    return routes.some((r) => r.destination === 'default' && r.link === endpoint.interfaceName);
+    const routes = await namespace.routes();
+    const via = routes.filter((r) => r.destination === 'default' && r.link === endpoint.interfaceName);
+    return [...new Set(via.map((r) => r.family))];
   } catch {
-    return false; // the namespace went away meanwhile
+    return []; // the namespace went away meanwhile
   }
 }
 
-/** After a member lost its default route with network `from`: the route via another network it is on, if one is not internal. */
-async function moveDefaultRoute(namespace: Namespace, inode: string, from: string): Promise<void> {
-  for (const other of readAllStates()) {
-    if (other.name === from || other.internal || other.pending) continue;
-    const ep = other.endpoints.find((e) => e.namespace.inode === inode);
-    if (!ep) continue;
-    try {
-      await namespace.addRoute({ destination: 'default', gateway: other.gateway, link: ep.interfaceName });
-      return;
-    } catch {
-      // that interface is gone meanwhile (another process disconnecting it): try the next
+/**
+ * After a member lost its default routes of `families` with network `from`: the routes via
+ * another network it is on, if one is not internal (and has a gateway of that family).
+ */
+async function moveDefaultRoute(
+  namespace: Namespace,
+  inode: string,
+  from: string,
+  families: Array<4 | 6>,
+): Promise<void> {
+  if (families.length === 0) return;
+  const others = readAllStates();
+  for (const family of families) {
+    for (const other of others) {
+      if (other.name === from || other.internal || other.pending) continue;
+      const gateway = family === 4 ? other.gateway : other.ipv6Gateway;
+      const ep = other.endpoints.find((e) => e.namespace.inode === inode);
+      if (!ep || gateway === undefined) continue;
+      try {
+        await namespace.addRoute({ destination: 'default', gateway, link: ep.interfaceName });
+        break;
+      } catch {
+        // that interface is gone meanwhile (another process disconnecting it): try the next
+      }
     }
   }
 }
@@ -1002,19 +1016,14 @@ async function finishRemove(state: NetworkState): Promise<void> {
   const mark = linkMark(state);
   const links = (await host.links()).filter((l) => l.alias === mark);
   const members = await Promise.all(state.endpoints.map(async (ep) => [ep, await resolve(ep.namespace)] as const));
-  const hadDefault = new Set<string>();
+  const hadDefault = new Map<string, Array<4 | 6>>();
   await Promise.all(
-    members.map(async ([ep, ns]) => {
-      if (!ns || state.internal) return;
-      const routes = await ns.routes({ family: 4 }).catch(() => []);
-      if (routes.some((r) => r.destination === 'default' && r.link === ep.interfaceName))
-        hadDefault.add(ep.namespace.inode);
-    }),
+    members.map(async ([ep, ns]) => hadDefault.set(ep.namespace.inode, await carriesDefaultRoute(state, ep, ns))),
   );
   await deleteQuietly(host, links);
   deleteState(state.name);
   for (const [ep, ns] of members) {
-    if (ns && hadDefault.has(ep.namespace.inode)) await moveDefaultRoute(ns, ep.namespace.inode, state.name);
+    if (ns) await moveDefaultRoute(ns, ep.namespace.inode, state.name, hadDefault.get(ep.namespace.inode) ?? []);
   }
   if (state.dns) await namesChanged(memberNames(state));
 }

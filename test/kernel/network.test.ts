@@ -289,6 +289,25 @@ describeKernel('Network', () => {
     expect((await first.connect(a)).interfaceName).toBe('eth1');
   });
 
+  it('the default routes of both families move when the network that gave them is removed by force', async () => {
+    const first = await Network.create(netName(), { ipv6Subnet: 'fd00:198:18:a1::/64' });
+    const second = await Network.create(netName(), { ipv6Subnet: 'fd00:198:18:a2::/64' });
+    const a = await freshNamespace();
+    await first.connect(a);
+    await second.connect(a);
+    const defaults = async () =>
+      (await a.routes()).filter((r) => r.destination === 'default').map((r) => [r.family, r.gateway, r.link]);
+    expect(await defaults()).toEqual([
+      [4, first.gateway, 'eth0'],
+      [6, first.ipv6Gateway, 'eth0'],
+    ]);
+    await first.remove({ force: true });
+    expect(await defaults()).toEqual([
+      [4, second.gateway, 'eth1'],
+      [6, second.ipv6Gateway, 'eth1'],
+    ]);
+  });
+
   it('a member namespace deleted without disconnect is dropped: no endpoint, its address free again', async () => {
     const net = await Network.create(netName(), { subnet: '198.19.209.0/24' });
     const a = await freshNamespace();
