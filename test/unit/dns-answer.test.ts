@@ -1,5 +1,5 @@
 import * as dnsPacket from 'dns-packet';
-import { answer, buildTable, reverseName } from '../../lib/network/dns';
+import { answer, buildTable, reverseName } from '../../lib/network/dns-answer';
 import type { EndpointState, NetworkState } from '../../lib/network/state';
 
 function state(endpoints: Array<Partial<EndpointState> & { address: string }>): NetworkState {
