@@ -507,7 +507,8 @@ export class Network {
    * its peer created inside the member under its final name (no move), the host end attached
    * to the bridge and up; inside: the address (the lowest free one unless `address` is given),
    * the interface and `lo` up, and a default route via the gateway unless the network is
-   * internal or the member already has one (a member on several networks keeps its first).
+   * internal or the member already has one of the same metric (the kernel refuses a second: a
+   * member on several networks keeps its first).
    * Named members of a `dns: true` network get hosts files (names.ts). A failed call leaves
    * nothing behind.
    * @throws NetnsError EEXIST if the namespace is already connected, or the interface name is
@@ -589,12 +590,8 @@ export class Network {
         }
       }
       // What the member and the host have now, read at once: the member's links (names taken,
-      // lo), its routes (a default route already?), the bridge.
-      const [memberLinks, memberRoutes, bridge] = await Promise.all([
-        namespace.links(),
-        state.internal ? Promise.resolve([]) : namespace.routes(),
-        findLink(host, state.bridgeName),
-      ]);
+      // lo) and the bridge.
+      const [memberLinks, bridge] = await Promise.all([namespace.links(), findLink(host, state.bridgeName)]);
       if (!bridge) {
         throw failure('ENODEV', operation, `the bridge "${state.bridgeName}" is gone; Network.open() makes it again`);
       }
@@ -661,14 +658,17 @@ export class Network {
         ]);
         failpoint('connect:addressed');
         if (!state.internal) {
-          const routes: Promise<void>[] = [];
-          if (!memberRoutes.some((r) => r.destination === 'default' && r.family === 4)) {
-            routes.push(namespace.addRoute({ destination: 'default', gateway: state.gateway, link: pair.peer }));
-          }
-          if (state.ipv6Gateway && !memberRoutes.some((r) => r.destination === 'default' && r.family === 6)) {
-            routes.push(namespace.addRoute({ destination: 'default', gateway: state.ipv6Gateway, link: pair.peer }));
-          }
-          await Promise.all(routes);
+          // The kernel refuses a second default route of the same metric (EEXIST): a member that
+          // has one (from a network it joined before, or its own) keeps it. Asking the kernel so
+          // costs one request; reading the routes first cost a dump on a worker thread.
+          const gateways = [state.gateway, ...(state.ipv6Gateway ? [state.ipv6Gateway] : [])];
+          await Promise.all(
+            gateways.map((gateway) =>
+              namespace.addRoute({ destination: 'default', gateway, link: pair?.peer }).catch((e: unknown) => {
+                if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
+              }),
+            ),
+          );
         }
         failpoint('connect:routed');
         // Last: bringing lo up adds 127.0.0.1/8 and ::1 for good, which down would not undo.
