@@ -445,6 +445,10 @@ export class Network {
    * rewritten.
    * @throws NetnsError ENOENT if there is no such network; EINVAL for a bad name, or when this
    *   process runs in another network namespace than the network's bridge.
+   * @example
+   * ```ts
+   * const net = await Network.open('my-net'); // in any process
+   * ```
    */
   static async open(name: string): Promise<Network> {
     const operation = `open network "${String(name)}"`;
@@ -460,6 +464,10 @@ export class Network {
    * Every network, sorted by name, as their states say (use {@link Network.open} or
    * {@link Network.endpoints} for what the kernel has). A change a killed process left
    * half-done is finished or undone first. `docker network ls`.
+   * @example
+   * ```ts
+   * for (const net of await Network.list()) console.log(net.name, net.subnet);
+   * ```
    */
   static async list(): Promise<Network[]> {
     const out: Network[] = [];
@@ -490,6 +498,10 @@ export class Network {
    * A new namespace with `lo` up and nothing else, for `docker run --network none`: named when
    * a name is given (`ip netns add NAME`), else anonymous.
    * @throws NetnsError EEXIST if the name is taken; EINVAL for a bad name.
+   * @example
+   * ```ts
+   * const box = await Network.none('box'); // lo up, nothing else
+   * ```
    */
   static async none(name?: string): Promise<Namespace> {
     const ns = await Namespace.create(name);
@@ -696,6 +708,10 @@ export class Network {
    * moves there.
    * @throws NetnsError ENOENT if the namespace is not connected (a second call); EINVAL if it is
    *   not a Namespace.
+   * @example
+   * ```ts
+   * await net.disconnect(c1); // docker network disconnect my-net c1
+   * ```
    */
   async disconnect(namespace: Namespace): Promise<void> {
     const operation = `disconnect ${describeNamespace(namespace)} from network "${this.name}"`;
@@ -734,6 +750,10 @@ export class Network {
    * namespace is gone are dropped). Sorted by address. An anonymous member that this process
    * cannot reach (no process, fd or mount of it in sight) is left out of the list, though it
    * stays a member.
+   * @example
+   * ```ts
+   * for (const ep of await net.endpoints()) console.log(ep.name, ep.address, ep.hostInterfaceName);
+   * ```
    */
   async endpoints(): Promise<Endpoint[]> {
     const operation = `list the endpoints of network "${this.name}"`;
@@ -752,6 +772,10 @@ export class Network {
    * Removes the network: `docker network rm NAME`. The bridge and the state go.
    * @throws NetnsError EBUSY while members remain, unless `force` (which disconnects them
    *   first); ENOENT if there is no such network any more.
+   * @example
+   * ```ts
+   * await net.remove({ force: true }); // docker network rm -f my-net
+   * ```
    */
   async remove(options: NetworkRemoveOptions = {}): Promise<void> {
     const operation = `remove network "${this.name}"`;
