@@ -271,8 +271,8 @@ async function main(): Promise<void> {
     webs.push(ns);
   }
   const [web1, web2] = webs as [Namespace, Namespace];
-  cmd('docker exec web1 ping -c 1 198.18.10.3');
-  showPing('198.18.10.3', await web1.ping('198.18.10.3', { count: 1 }));
+  cmd('docker exec web1 ping -c 3 198.18.10.3');
+  showPing('198.18.10.3', await web1.ping('198.18.10.3', { count: 3 }));
   // -s files: the host's own resolvers are out of reach from here; what matters is /etc/hosts.
   cmd('docker exec web1 getent -s files hosts web2');
   const noName = await web1.exec('getent', ['-s', 'files', 'hosts', 'web2']);

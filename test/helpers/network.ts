@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Network } from 'netns-native';
+import { Network, type Namespace } from 'netns-native';
 import { uniqueName } from './fresh';
 import { ipJson, type IpAddr } from './ip';
 
@@ -135,4 +135,17 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Whether `ns` gets an echo reply from `address` within a few seconds. A veth's carrier comes
+ * up through the kernel's linkwatch, which runs at most once a second machine-wide, so a ping
+ * sent at once may be dropped: ask again until one comes back.
+ */
+export async function reaches(ns: Namespace, address: string, timeoutMs = 5000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  do {
+    if ((await ns.ping(address, { count: 1, timeoutMs: 500 })).received === 1) return true;
+  } while (Date.now() < end);
+  return false;
 }
