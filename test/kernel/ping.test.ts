@@ -12,6 +12,13 @@ async function twoConnected(): Promise<[Namespace, Namespace]> {
   await peer.addAddress('fd00:20::2/64', { nodad: true });
   await local.up();
   await peer.up();
+  // The carrier comes up through the kernel's linkwatch, at most once a second machine-wide
+  // (later while other suites run): a ping sent before it is dropped. Wait for it.
+  const end = Date.now() + 5000;
+  while (!(await local.refresh()).hasCarrier || !(await peer.refresh()).hasCarrier) {
+    if (Date.now() > end) throw new Error('the veth pair has no carrier after 5 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
   return [a, b];
 }
 
