@@ -7,17 +7,18 @@
 #   musl-tools, musl-dev    the exec helper as a static musl binary (x64), which runs on glibc
 #                           and musl systems alike
 #   musl-dev:arm64 files    the arm64 static helper: musl's arm64 headers and libc.a, unpacked
-#                           into build/prebuild-sysroot/musl-arm64 (no multiarch set up on this
-#                           machine), driven by aarch64-linux-gnu-gcc with musl's specs
+#                           into a sysroots directory (musl-arm64/; no multiarch set up on
+#                           this machine), driven by aarch64-linux-gnu-gcc with musl's specs
 #   qemu-user-static        runs the arm64 builds here (scripts/prebuild-check.js)
-#   nodejs:arm64 files      Debian's arm64 Node and its libraries, unpacked likewise into
-#                           build/prebuild-sysroot/arm64, to load the arm64 addon under qemu
+#   nodejs:arm64 files      Debian's arm64 Node and its libraries, unpacked likewise (arm64/),
+#                           to load the arm64 addon under qemu
+# The sysroots directory: $NETNS_NATIVE_SYSROOTS, default ~/.cache/netns-native/sysroots.
 #
 #   scripts/install-prebuild-tools.sh            everything above
 #   scripts/install-prebuild-tools.sh --no-arm64-node   without the arm64 Node sysroot (~60 MB)
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
-sysroots="$root/build/prebuild-sysroot"
+# Outside build/, which `node-gyp rebuild` deletes whole.
+sysroots="${NETNS_NATIVE_SYSROOTS:-${XDG_CACHE_HOME:-$HOME/.cache}/netns-native/sysroots}"
 with_node=1
 [ "${1:-}" = "--no-arm64-node" ] && with_node=0
 
@@ -69,4 +70,4 @@ unpack_arm64 "$sysroots/musl-arm64" only musl-dev musl
 if [ "$with_node" = 1 ]; then
   unpack_arm64 "$sysroots/arm64" closure nodejs
 fi
-echo "install-prebuild-tools: ready (sysroots in $(echo "$sysroots" | sed "s|$root/||"))"
+echo "install-prebuild-tools: ready (sysroots in $sysroots)"
