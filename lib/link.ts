@@ -21,7 +21,8 @@ export interface AddAddressOptions {
 
 const OPER_STATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 
-type LinkClass = new (namespace: Namespace, info: NativeLink) => Link;
+/** A class for a kind of link: Link or a subclass (their constructors are protected). */
+type LinkClass = { prototype: Link };
 const kinds = new Map<string, LinkClass>();
 
 /**
@@ -37,7 +38,7 @@ export function registerLinkKind(kind: string, cls: LinkClass): void {
  * @internal
  */
 export function makeLink(namespace: Namespace, info: NativeLink): Link {
-  const Cls = kinds.get(info.kind) ?? Link;
+  const Cls = (kinds.get(info.kind) ?? Link) as unknown as new (namespace: Namespace, info: NativeLink) => Link;
   return new Cls(namespace, info);
 }
 
@@ -54,8 +55,8 @@ export class Link {
   readonly namespace: Namespace;
   #info: NativeLink;
 
-  /** @internal */
-  constructor(namespace: Namespace, info: NativeLink) {
+  /** Links come from {@link Namespace.link}, {@link Namespace.links} and the kinds' create(). */
+  protected constructor(namespace: Namespace, info: NativeLink) {
     this.namespace = namespace;
     this.#info = info;
   }

@@ -1,8 +1,8 @@
 /**
  * The typed declaration of the addon's private surface: every function it exports and the plain
  * objects they take and return. The addon speaks the kernel's vocabulary (ifinfomsg flags, AF_*
- * families, RT_* constants); the public classes translate to and from the user's.
- * @internal
+ * families, RT_* constants); the public classes translate to and from the user's. Internal to
+ * netns-native, though not tagged so here: stripInternal would drop the declaration below.
  */
 /** An open network namespace inside the addon: its fd and the netlink sockets opened in it. */
 export interface NativeHandle {
