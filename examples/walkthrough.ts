@@ -16,6 +16,7 @@
  * made at exit, also on Ctrl-C. `--cleanup` removes what a `--keep` run left behind.
  */
 import { spawnSync } from 'node:child_process';
+import * as http from 'node:http';
 import * as dnsPacket from 'dns-packet';
 import { Bridge, Link, Namespace, NetnsError, Network, VethPair, type PingResult } from 'netns-native';
 
@@ -23,8 +24,18 @@ const keep = process.argv.includes('--keep');
 const cleanupOnly = process.argv.includes('--cleanup');
 const sandboxed = process.env.NETNS_NATIVE_ISOLATED === '1';
 
-const NAMESPACES = ['test1', 'test2', 'red', 'green', 'blue', 'web1', 'web2', 'db', 'app', 'isolated'];
-const ROOT_LINKS = ['veth-a', 'veth-b', 'br0', 'veth-red', 'veth-green', 'veth-blue', 'docker0', 'br-appnet'];
+const NAMESPACES = ['test1', 'test2', 'red', 'green', 'blue', 'web1', 'web2', 'db', 'app', 'isolated', 'outside'];
+const ROOT_LINKS = [
+  'veth-a',
+  'veth-b',
+  'br0',
+  'veth-red',
+  'veth-green',
+  'veth-blue',
+  'docker0',
+  'br-appnet',
+  'veth-out',
+];
 const NETWORKS = ['bridge', 'appnet'];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -98,6 +109,35 @@ async function dig(ns: Namespace, name: string): Promise<string> {
   } finally {
     socket.close();
   }
+}
+
+/**
+ * Tries again for a few seconds: a link just brought up carries traffic only once the kernel has
+ * activated it (its linkwatch runs at most once a second), which a program must wait for too.
+ */
+async function retry<T>(fn: () => Promise<T>, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** `curl -s http://HOST:PORT/` from inside a namespace (a socket opened there). */
+async function curl(ns: Namespace, host: string, port: number): Promise<string> {
+  const socket = await ns.connect({ host, port, timeoutMs: 3000 });
+  return new Promise((resolve, reject) => {
+    const req = http.get({ createConnection: () => socket, host, port, path: '/' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('error', reject);
+  });
 }
 
 /** Removes everything the walkthrough may have made. Safe to run at any point, and twice. */
@@ -313,6 +353,36 @@ async function main(): Promise<void> {
   const isolated2 = await web2.exec('getent', ['-s', 'files', 'hosts', 'db']);
   show(isolated2.exitCode === 0 ? isolated2.stdout.trim() : `(nothing: exit ${isolated2.exitCode})`);
   await dns.close();
+
+  step('The outside world: masquerade out, a published port in (docker run -p)');
+  cmd('# "outside" stands in for the internet: a namespace linked to the host by a veth');
+  cmd('ip netns add outside; ip link add veth-out type veth peer name eth0 netns outside');
+  const outside = await Namespace.create('outside');
+  const uplink = await VethPair.create({ name: 'veth-out', peerName: 'eth0', peerNamespace: outside });
+  await uplink.local.addAddress('198.51.100.1/24');
+  await uplink.peer.addAddress('198.51.100.2/24');
+  await Promise.all([uplink.local.up(), uplink.peer.up()]);
+  const hello = http.createServer((req, res) => res.end(`hello from app, you are ${req.socket.remoteAddress}\n`));
+  await app.listen(hello, { host: appEp.address.split('/')[0] as string, port: 80 });
+  dockerCmd('run -d -p 8080:80 --network appnet --name app ...   # (app already runs an HTTP server on :80)');
+  const port = await appnet.publish(app, { hostPort: 8080, containerPort: 80 });
+  show(
+    `published: host port ${port.hostPort}/${port.protocol} -> ${port.address}:${port.containerPort} (nftables, table netns-native)`,
+  );
+  cmd('ip netns exec outside curl -s http://198.51.100.1:8080/');
+  show(await retry(() => curl(outside, '198.51.100.1', 8080)));
+  cmd('curl -s http://127.0.0.1:8080/   # from the host itself');
+  show(await curl(root, '127.0.0.1', 8080));
+  const echo = http.createServer((req, res) => res.end(`outside sees you as ${req.socket.remoteAddress}\n`));
+  await outside.listen(echo, { host: '198.51.100.2', port: 80 });
+  cmd('docker exec app curl -s http://198.51.100.2/   # out through the host: masqueraded');
+  show(await retry(() => curl(app, '198.51.100.2', 80)));
+  dockerCmd('port app');
+  for (const p of await appnet.ports())
+    show(`${p.containerPort}/${p.protocol} -> ${p.hostAddress ?? '0.0.0.0'}:${p.hostPort}`);
+  await port.unpublish();
+  hello.close();
+  echo.close();
 
   step('--network host and --network none');
   dockerCmd("run --network host ...   # the host's own namespace");

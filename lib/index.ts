@@ -23,3 +23,4 @@ export {
 } from './network/network';
 export { DnsServer, type ServeDnsOptions } from './network/dns';
 export type { AddressPool } from './network/ipam';
+export { PublishedPort, type PublishOptions } from './network/published-port';

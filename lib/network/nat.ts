@@ -265,21 +265,30 @@ function deleteRules(rules: NativeNftRule[], which: (r: NativeNftRule) => boolea
 
 /**
  * Adds a network's rules (its isolation, and its outbound masquerade unless it is internal), in
- * every family it has a subnet in; creates the table and chains if missing. Idempotent: rules
- * the network already has are replaced. Switches IPv4 (and IPv6) forwarding on in the host
+ * every family it has a subnet in; creates the table and chains if missing. Idempotent: a
+ * network whose rules are there already is left alone, one whose rules are not as they should
+ * be has them replaced. Switches IPv4 (and IPv6) forwarding on in the host
  * namespace for a network that is not internal, as Docker does.
  */
 export async function addNetwork(host: Namespace, net: FirewallNetwork, operation: string): Promise<void> {
   const families: Family[] = net.ipv6Subnet !== undefined ? [NFPROTO_IPV4, NFPROTO_IPV6] : [NFPROTO_IPV4];
   if (!net.internal) enableForwarding(families, operation);
   const comment = netComment(net.id);
-  await change(host, operation, (rules) => [
-    ...families.flatMap(baseCommands),
-    ...rules
-      .filter((r) => r.comment === comment)
-      .map((r) => ({ type: NFT_MSG_DELRULE, family: r.family, table: TABLE, chain: r.chain, handle: r.handle })),
-    ...families.flatMap((family) => networkRules(net, family)),
-  ]);
+  const want = families.flatMap((family) => networkRules(net, family));
+  const shape = (list: Array<{ family: number; chain?: string }>): string =>
+    list
+      .map((r) => `${r.family}/${r.chain}`)
+      .sort()
+      .join(' ');
+  await change(host, operation, (rules) => {
+    const mine = rules.filter((r) => r.comment === comment);
+    if (shape(mine) === shape(want)) return []; // as they should be: nothing to change
+    return [
+      ...families.flatMap(baseCommands),
+      ...mine.map((r) => ({ type: NFT_MSG_DELRULE, family: r.family, table: TABLE, chain: r.chain, handle: r.handle })),
+      ...want,
+    ];
+  });
 }
 
 /** Removes a network's rules and its publications; the table goes with the last network. */

@@ -38,6 +38,8 @@ import {
   type Subnet,
 } from './ipam';
 import { withLock } from './lock';
+import { addNetwork, publications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
+import { PublishedPort, checkPublishOptions, type PublishOptions } from './published-port';
 import { nameAlive, refOf, remember, resolve } from './members';
 import { syncNames } from './names';
 import {
@@ -60,7 +62,7 @@ export interface NetworkOptions {
   gateway?: string;
   /** `-o com.docker.network.bridge.name`. Default 'br-' + the first 12 hex digits of the id. */
   bridgeName?: string;
-  /** `--internal`: members get no route off the subnet (and, with the NAT issue, no NAT or ports). */
+  /** `--internal`: members reach only their own subnet (no route off it, and rules that drop what would leave), no NAT, no published ports. */
   internal?: boolean;
   /** Members get names (hosts files, the embedded DNS server). false: the default bridge's behaviour, addresses only. Default true. */
   dns?: boolean;
@@ -426,7 +428,10 @@ export class Network {
         let bridge: Bridge | undefined;
         try {
           bridge = await makeBridge(host, state);
+          failpoint('create:bridged');
+          await addNetwork(host, firewallOf(state), operation);
         } catch (e) {
+          await removeNetwork(host, id, operation).catch(() => undefined);
           if (bridge) await deleteQuietly(host, [bridge]);
           deleteState(name);
           throw e;
@@ -629,7 +634,6 @@ export class Network {
           ipv6Address: `${formatIp({ family: 6, value: address6 as bigint })}/${subnet6.prefixLength}`,
         }),
         mac: mac ?? macForIPv4(address),
-        ports: [],
       };
       const before = state;
       writeState({ ...state, pending: { op: 'connect', endpoint } }, operation);
@@ -732,6 +736,7 @@ export class Network {
       const found = await findLink(Namespace.current(), endpoint.hostInterfaceName);
       const veth = found && found.alias === linkMark(state) ? found : undefined;
       if (veth) await Promise.all([veth.noMaster(), veth.down()]);
+      await unpublishMember(Namespace.current(), state.id, addressesOf(endpoint), operation);
       failpoint('disconnect:detached');
       const after: NetworkState = { ...state, endpoints: state.endpoints.filter((ep) => ep !== endpoint) };
       writeState(after, operation);
@@ -801,6 +806,66 @@ export class Network {
   }
 
   /**
+   * Publishes a member's port on the host: `docker run -p [HOSTADDRESS:]HOSTPORT:PORT[/udp]`.
+   * Connections to `hostPort` on every address of the host namespace (127.0.0.1 included, for
+   * connections from the host itself), or on `hostAddress` only, are sent to the member's
+   * address and `containerPort` (DNAT, nftables rules of our own table: see docs/API.md). The
+   * rules live in the kernel: they outlast this process, and {@link Network.ports} in any process
+   * lists them. Disconnecting the member or removing the network takes them away.
+   * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, on
+   *   every address or on that one); EINVAL for an internal network, a port out of 1-65535, a
+   *   namespace that is not a member, a bad address; ENOENT when the network was removed.
+   * @example
+   * ```ts
+   * const port = await net.publish(c1, { hostPort: 8080, containerPort: 80 }); // docker run -p 8080:80
+   * await port.unpublish();
+   * ```
+   */
+  async publish(namespace: Namespace, options: PublishOptions): Promise<PublishedPort> {
+    const operation = `publish a port of ${describeNamespace(namespace)} on network "${this.name}"`;
+    checkNamespaceArg(namespace, operation);
+    const o = checkPublishOptions(options, operation);
+    if (this.internal) throw invalid(operation, 'the network is internal: its members cannot be reached from outside');
+    const host = Namespace.current();
+    return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
+      const state = await reconcile(await current(this.name, operation), operation, false);
+      const endpoint = state.endpoints.find((ep) => ep.namespace.inode === String(namespace.inode));
+      if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
+      const memberAddress = o.family === 4 ? endpoint.address : endpoint.ipv6Address;
+      if (memberAddress === undefined) {
+        throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress} to`);
+      }
+      const publication = {
+        networkId: state.id,
+        protocol: o.protocol,
+        hostAddress: o.hostAddress,
+        hostPort: o.hostPort,
+        address: bare(memberAddress),
+        port: o.containerPort,
+      };
+      await publish(host, firewallOf(state), publication, operation);
+      return new PublishedPort(state.name, host, publication);
+    });
+  }
+
+  /**
+   * The ports published on the network, as the kernel's ruleset has them (whichever process
+   * published them). `docker port`.
+   * @example
+   * ```ts
+   * for (const p of await net.ports()) console.log(`${p.hostPort}/${p.protocol} -> ${p.address}:${p.containerPort}`);
+   * ```
+   */
+  async ports(): Promise<PublishedPort[]> {
+    const operation = `list the published ports of network "${this.name}"`;
+    const host = Namespace.current();
+    const state = await current(this.name, operation);
+    return (await publications(host, state.id, operation)).map(
+      (p) => new PublishedPort(state.name, host, { ...p, networkId: state.id }),
+    );
+  }
+
+  /**
    * Serves names on 127.0.0.11:53 (UDP and TCP) inside every member namespace, present and
    * future, like Docker's embedded DNS server, for as long as this process runs or until
    * `close()`: the names and aliases of the members of the networks the asking namespace is on
@@ -841,6 +906,22 @@ export class Network {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Network ${JSON.stringify(this.toJSON())}`;
   }
+}
+
+/** What the firewall (nat.ts) needs of a network. */
+function firewallOf(state: NetworkState): FirewallNetwork {
+  return {
+    id: state.id,
+    bridge: state.bridgeName,
+    internal: state.internal,
+    subnet: state.subnet,
+    ...(state.ipv6Subnet !== undefined && { ipv6Subnet: state.ipv6Subnet }),
+  };
+}
+
+/** A member's addresses, bare: what its published ports are sent to. */
+function addressesOf(ep: EndpointState): string[] {
+  return [bare(ep.address), ...(ep.ipv6Address ? [bare(ep.ipv6Address)] : [])];
 }
 
 function toEndpoint(state: NetworkState, ep: EndpointState, namespace: Namespace): Endpoint {
@@ -947,6 +1028,7 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
   const { pending: _done, ...settled } = state;
   switch (pending.op) {
     case 'create': {
+      await removeNetwork(host, state.id, operation);
       const bridge = await findLink(host, state.bridgeName);
       if (bridge && bridge.alias === linkMark(state)) await deleteQuietly(host, [bridge]);
       deleteState(state.name);
@@ -985,6 +1067,7 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
 async function leave(state: NetworkState, endpoint: EndpointState, namespace: Namespace | undefined): Promise<void> {
   const host = Namespace.current();
   const hadDefault = await carriesDefaultRoute(state, endpoint, namespace);
+  await unpublishMember(host, state.id, addressesOf(endpoint), 'take a member off its network');
   const veth = await findLink(host, endpoint.hostInterfaceName);
   if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
   if (namespace) await moveDefaultRoute(namespace, endpoint.namespace.inode, state.name, hadDefault);
@@ -1044,6 +1127,7 @@ async function finishRemove(state: NetworkState): Promise<void> {
   await Promise.all(
     members.map(async ([ep, ns]) => hadDefault.set(ep.namespace.inode, await carriesDefaultRoute(state, ep, ns))),
   );
+  await removeNetwork(host, state.id, `remove network "${state.name}"`);
   await deleteQuietly(host, links);
   deleteState(state.name);
   for (const [ep, ns] of members) {
@@ -1105,6 +1189,8 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
     doomed = [...ours.values()].filter((l) => l.name !== state.bridgeName);
   }
   await deleteQuietly(host, doomed);
+  if (dead.length > 0) await unpublishMember(host, state.id, dead.flatMap(addressesOf), operation);
+  if (full) await addNetwork(host, firewallOf(state), operation); // as they should be, if not
   const changed = dead.length > 0;
   const after = changed ? { ...state, endpoints: kept } : state;
   if (changed) {

@@ -29,17 +29,6 @@ export interface NamespaceRef {
   inode: string;
 }
 
-/**
- * A published port (`docker run -p`). Recorded here for the NAT issue, which will install it;
- * nothing publishes one yet, so the lists stay empty.
- */
-export interface PublishedPort {
-  protocol: 'tcp' | 'udp' | 'sctp';
-  hostIp?: string;
-  hostPort: number;
-  containerPort: number;
-}
-
 export interface EndpointState {
   namespace: NamespaceRef;
   /** The DNS name; absent for an anonymous member of a `dns: false` network. */
@@ -53,7 +42,6 @@ export interface EndpointState {
   address: string;
   ipv6Address?: string;
   mac: string;
-  ports: PublishedPort[];
 }
 
 /** The change in progress, written before the kernel is touched. */

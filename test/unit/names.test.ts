@@ -18,7 +18,6 @@ function ep(
     hostInterfaceName: `veth${inode}`,
     address,
     mac: '02:42:00:00:00:00',
-    ports: [],
     ...extra,
   };
 }
