@@ -28,6 +28,22 @@ export async function ipExec(args: string[]): Promise<string> {
   return stdout;
 }
 
+/** `await execFile('nft', args)`, or undefined when nft is not installed. */
+export async function nftExec(args: string[]): Promise<string> {
+  const { stdout } = await execFileP('nft', args, { maxBuffer: 1 << 24 });
+  return stdout;
+}
+
+/** Whether the nft command is there (the library never needs it; the benchmark compares with it). */
+export function hasNft(): boolean {
+  try {
+    execFileSync('nft', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Compiles bench/floor.c with the machine's gcc into a temporary directory. */
 export function buildFloor(benchDir: string): { bin: string; dir: string; compiler: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-native-floor-'));

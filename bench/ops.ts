@@ -10,7 +10,7 @@ import { setCoalescing, setIoMode } from '../lib/internal/dispatch';
 import { transact, transactAsync } from '../lib/native/wire';
 import { IFF_UP } from '../lib/native/constants';
 import type { NativeOp } from '../lib/native/surface';
-import { floor, ipExec, nowUs, timed, type Contender, type IpBatch, type Sampler } from './harness';
+import { floor, hasNft, ipExec, nftExec, nowUs, timed, type Contender, type IpBatch, type Sampler } from './harness';
 
 export const METHODS = ['nn', 'nnPar', 'exec', 'batch', 'floor'] as const;
 export type MethodId = (typeof METHODS)[number];
@@ -728,6 +728,85 @@ function network(connectOnly: boolean): OperationDef {
   };
 }
 
+/**
+ * `net.publish()` + `port.unpublish()` of one TCP port (three nftables rules added, then deleted,
+ * each change one nf_tables batch made against the ruleset's generation), beside the same rule
+ * change through the `nft` command (one process to add the three rules, printing their handles,
+ * one to delete them) and the C floor (the same two batches from a C loop).
+ */
+const publish: OperationDef = {
+  id: 'publish',
+  label: 'port publish + unpublish (nftables)',
+  what: '`net.publish(ns, { hostPort, containerPort })` then `port.unpublish()`: three rules (DNAT in prerouting and output, loopback masquerade) added in one nf_tables batch, deleted in another; nft: the same rules through `nft -e -a add rule` (one process, a file of three rules) and `nft delete rule ... handle` (one process)',
+  rounds: 7,
+  async prepare(ctx) {
+    Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
+    const k = next();
+    const net = await Network.create(`nb-pub-${k}`, { subnet: '198.19.241.0/24' });
+    const member = await Namespace.create(`nbpub${k}`);
+    const ep = await net.connect(member);
+    const address = ep.address.split('/')[0] as string;
+    const nn: NnSampler = (n, gap) =>
+      serialRun(
+        n,
+        async () => {
+          const port = await net.publish(member, { hostPort: 18080, containerPort: 80 });
+          await port.unpublish();
+        },
+        gap,
+      );
+    const br = net.bridgeName;
+    const table = `nbnft${k}`;
+    const rules = [
+      `add rule ip ${table} prerouting iifname != "${br}" fib daddr type local tcp dport 18081 dnat to ${address}:80`,
+      `add rule ip ${table} output fib daddr type local tcp dport 18081 dnat to ${address}:80`,
+      `add rule ip ${table} postrouting ip saddr 127.0.0.0/8 oifname "${br}" masquerade`,
+    ];
+    const withNft = hasNft();
+    if (withNft) {
+      await nftExec([
+        [
+          `add table ip ${table}`,
+          `add chain ip ${table} prerouting { type nat hook prerouting priority -100; }`,
+          `add chain ip ${table} output { type nat hook output priority -100; }`,
+          `add chain ip ${table} postrouting { type nat hook postrouting priority 100; }`,
+        ].join('; '),
+      ]);
+    }
+    const exec: Sampler = async (n) => {
+      let us = 0;
+      for (let i = 0; i < n; i++) {
+        us += await timed(async () => {
+          // -e -a: echo the rules added, with their handles, which the delete needs.
+          const out = await nftExec(['-e', '-a', rules.join('; ')]);
+          const handles = [...out.matchAll(/# handle (\d+)/g)].map((m) => m[1] as string);
+          const chains = ['prerouting', 'output', 'postrouting'];
+          await nftExec([handles.map((h, j) => `delete rule ip ${table} ${chains[j]} handle ${h}`).join('; ')]);
+        });
+      }
+      return us;
+    };
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 20 : 50 },
+        ...(withNft && { exec: { sample: exec, n: ctx.quick ? 2 : 5 } }),
+        floor: { sample: (n) => floor(ctx.floorBin, 'publish', n, `nbfloor${k}`, br), n: 200 },
+      },
+      loop: { nn: [nn, 20] },
+      notes: {
+        nnPar: 'n/a: publications of one network take its lock one at a time',
+        batch: 'n/a: ip -batch has no nftables; the exec column is the nft command',
+        ...(!withNft && { exec: 'n/a: nft is not installed' }),
+      },
+      cleanup: async () => {
+        if (withNft) await nftExec([`delete table ip ${table}`]).catch(() => undefined);
+        await net.remove({ force: true });
+        await member.delete();
+      },
+    };
+  },
+};
+
 export const OPERATIONS: OperationDef[] = [
   toggle,
   address,
@@ -744,4 +823,5 @@ export const OPERATIONS: OperationDef[] = [
   walkthrough(true),
   network(true),
   network(false),
+  publish,
 ];

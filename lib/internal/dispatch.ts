@@ -154,6 +154,7 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   nftdumptables: (_, ch) => !small(ch, 'nftdumptables'),
   nftdumpchains: (_, ch) => !small(ch, 'nftdumpchains'),
   nftdumprules: (_, ch) => !small(ch, 'nftdumprules'),
+  nftgetgen: () => false,
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

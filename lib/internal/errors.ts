@@ -127,6 +127,10 @@ for (const [name, value] of Object.entries(constants.errno)) {
 }
 ERRNO_NAMES.set(constants.errno.EOPNOTSUPP, 'EOPNOTSUPP');
 ERRNO_NAMES.set(constants.errno.EAGAIN, 'EAGAIN');
+// Linux errnos Node does not name: ERESTART is how nf_tables refuses a batch made against an old
+// ruleset generation.
+const LINUX_ERESTART = 85;
+ERRNO_NAMES.set(LINUX_ERESTART, 'ERESTART');
 
 /**
  * The errno name for a number: the one place errno values are normalised. A negative value (the
@@ -146,7 +150,7 @@ export function errnoOf(e: unknown): number | undefined {
 
 /** @internal */
 export function errnoNumber(code: string): number | undefined {
-  return (constants.errno as Record<string, number>)[code];
+  return code === 'ERESTART' ? LINUX_ERESTART : (constants.errno as Record<string, number>)[code];
 }
 
 function phrase(code: string, subject: Subject): string | undefined {

@@ -181,6 +181,8 @@ export interface NativeNftCommand {
   comment?: string;
   /** NEWTABLE/NEWCHAIN: 1 fails with EEXIST if it exists (else created if missing). */
   exclusive?: number;
+  /** NEWRULE: 1 has the kernel echo the rule back (with its handle) in the batch's result. */
+  echo?: number;
   statements?: NativeNftStatement[];
 }
 
@@ -225,10 +227,12 @@ export type NativeOp =
   | { op: 'newroute'; flags?: number; route: NativeRouteRequest }
   | { op: 'delroute'; route: NativeRouteRequest }
   | { op: 'dumproutes'; family?: number; table?: number }
+  /** Resolves with the rules echoed back (commands with `echo`). */
   | { op: 'nftbatch'; genid?: number; commands: NativeNftCommand[] }
   | { op: 'nftdumptables'; family?: number }
   | { op: 'nftdumpchains'; family?: number }
-  | { op: 'nftdumprules'; family?: number; table?: string; chain?: string };
+  | { op: 'nftdumprules'; family?: number; table?: string; chain?: string }
+  | { op: 'nftgetgen' };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =
@@ -240,6 +244,7 @@ export type NativeResult =
   | NativeNftTable[]
   | NativeNftChain[]
   | NativeNftRule[]
+  | number
   | NativeFailure;
 
 export interface NativeOpened {

@@ -92,6 +92,7 @@ const NFT_COMMAND: Record<keyof NativeNftCommand, string> = {
   handle: 'u64',
   comment: 'string',
   exclusive: 'u8',
+  echo: 'u8',
   statements: 'nftstatement[]',
 };
 const NFT_STATEMENT: Record<keyof NativeNftStatement, string> = {
@@ -122,6 +123,7 @@ const OP_ARGS: OpArgs = {
   nftdumptables: { family: 'u8' },
   nftdumpchains: { family: 'u8' },
   nftdumprules: { family: 'u8', table: 'string', chain: 'string' },
+  nftgetgen: {},
 };
 const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo'>, string> = {
   index: 'number',

@@ -36,6 +36,7 @@
  * @internal
  */
 import * as fs from 'node:fs';
+import { constants } from 'node:os';
 import { isIP } from 'node:net';
 import { batch, request, throwFirstFailure } from '../internal/dispatch';
 import { failure, type NetnsError } from '../internal/errors';
@@ -198,48 +199,93 @@ function publicationRules(net: FirewallNetwork, p: Publication): NativeNftComman
   ];
 }
 
-async function hostHandle(host: Namespace, operation: string): Promise<NativeHandle> {
-  return host[kHandle](operation);
+/**
+ * What this process last knew of our table: the rules (both families) and the generation of the
+ * ruleset they belong to. Decisions (a port is free, a network is the last) are made against it
+ * and sent with its generation: the kernel refuses the batch (ERESTART) if anything changed the
+ * ruleset since — another process, or anything else — and then it is read again. So the rules
+ * are read only when they may have changed, and a change is one batch.
+ */
+interface Known {
+  genid: number;
+  rules: NativeNftRule[];
 }
+const known = new Map<bigint, Known>(); // by the host namespace's inode
 
-/** Every rule of our table in both families (none when the table does not exist). */
-async function ourRules(handle: NativeHandle, operation: string): Promise<NativeNftRule[]> {
+/** The generation first, then the rules: a change in between makes the generation stale. */
+async function read(handle: NativeHandle, operation: string): Promise<Known> {
   const results = await batch(
     handle,
-    FAMILIES.map((family) => ({ op: 'nftdumprules', family, table: TABLE }) as const),
+    [{ op: 'nftgetgen' }, ...FAMILIES.map((family) => ({ op: 'nftdumprules', family, table: TABLE }) as const)],
     operation,
     'firewall',
   );
+  throwFirstFailure([results[0]], operation, 'firewall');
   const rules: NativeNftRule[] = [];
-  for (const r of results) {
+  for (const r of results.slice(1)) {
     // ENOENT: no such table (yet, or any more).
     if (Array.isArray(r)) rules.push(...(r as NativeNftRule[]));
-    else if (r !== undefined && (r as { errno: number }).errno !== 2) throwFirstFailure([r], operation, 'firewall');
+    else if ((r as { errno?: number } | undefined)?.errno !== constants.errno.ENOENT) {
+      throwFirstFailure([r], operation, 'firewall');
+    }
   }
-  return rules;
+  return { genid: results[0] as number, rules };
+}
+
+/** Our rules as the kernel has them now (the generation is checked; the rules read if it moved). */
+async function current(host: Namespace, operation: string): Promise<NativeNftRule[]> {
+  const handle = await host[kHandle](operation);
+  const last = known.get(host.inode);
+  if (last !== undefined) {
+    const genid = await request<number>(handle, { op: 'nftgetgen' }, operation, 'firewall');
+    if (genid === last.genid) return last.rules;
+  }
+  const now = await read(handle, operation);
+  known.set(host.inode, now);
+  return now.rules;
+}
+
+/** What a batch that went through did to the rules we know (the kernel echoed the new ones). */
+function applied(before: Known, commands: NativeNftCommand[], echoed: NativeNftRule[]): Known {
+  const gone = new Set(commands.filter((c) => c.type === NFT_MSG_DELRULE).map((c) => `${c.family}/${c.handle}`));
+  const tables = new Set(commands.filter((c) => c.type === NFT_MSG_DELTABLE).map((c) => c.family));
+  const rules = before.rules.filter((r) => !gone.has(`${r.family}/${r.handle}`) && !tables.has(r.family));
+  // Each commit moves the generation by one (nf_tables_commit), skipping 0.
+  return { genid: (before.genid + 1) >>> 0 || 1, rules: [...rules, ...echoed] };
 }
 
 /**
- * Runs `decide` against the rules as they are and sends the batch it returns, retrying when
- * another process changed the ruleset in between (the kernel refuses a batch made against an
- * old generation with ERESTART). A bounded number of tries: a ruleset changing faster than that
- * fails with EAGAIN.
+ * Decides a change against the rules as they are and sends it as one batch made against their
+ * generation; when the kernel refuses it as stale (ERESTART: the ruleset changed meanwhile), the
+ * rules are read again and it is decided again. A bounded number of tries: a ruleset changing
+ * faster than that fails with ERESTART.
  */
 async function change(
   host: Namespace,
   operation: string,
   decide: (rules: NativeNftRule[]) => NativeNftCommand[],
 ): Promise<void> {
-  const handle = await hostHandle(host, operation);
+  const handle = await host[kHandle](operation);
+  let state = known.get(host.inode) ?? (await read(handle, operation));
   for (let attempt = 0; ; attempt++) {
-    const rules = await ourRules(handle, operation);
-    const commands = decide(rules);
-    if (commands.length === 0) return;
+    const commands = decide(state.rules).map((c) => (c.type === NFT_MSG_NEWRULE ? { ...c, echo: 1 } : c));
+    if (commands.length === 0) {
+      known.set(host.inode, state);
+      return;
+    }
     try {
-      await request(handle, { op: 'nftbatch', commands }, operation, 'firewall');
+      const echoed = await request<NativeNftRule[]>(
+        handle,
+        { op: 'nftbatch', genid: state.genid, commands },
+        operation,
+        'firewall',
+      );
+      known.set(host.inode, applied(state, commands, echoed));
       return;
     } catch (e) {
+      known.delete(host.inode);
       if ((e as NetnsError).code !== 'ERESTART' || attempt >= 10) throw e;
+      state = await read(handle, operation);
     }
   }
 }
@@ -343,7 +389,7 @@ export async function publications(
   networkId: string | undefined,
   operation: string,
 ): Promise<Publication[]> {
-  const rules = await ourRules(await hostHandle(host, operation), operation);
+  const rules = await current(host, operation);
   const seen = new Map<string, Publication>();
   for (const r of rules) {
     const p = parsePub(r.comment);

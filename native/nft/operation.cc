@@ -1,5 +1,7 @@
 #include "operation.h"
 
+#include <linux/netfilter/nf_tables.h>
+
 namespace netns_native::nft {
 
 std::unique_ptr<Operation> Operation::ForBatch(Result<std::vector<BatchMessage>> messages) {
@@ -16,7 +18,20 @@ std::unique_ptr<Operation> Operation::ForDump(Result<std::vector<uint8_t>> reque
   std::unique_ptr<Operation> op(new Operation());
   op->what_ = what;
   if (request.ok()) {
-    op->dump_.emplace(request.take(), netlink::Expect::kDump, op.get());
+    op->request_.emplace(request.take(), netlink::Expect::kDump, op.get());
+  } else {
+    op->status_ = request.take_error();
+  }
+  return op;
+}
+
+std::unique_ptr<Operation> Operation::ForGen() {
+  std::unique_ptr<Operation> op(new Operation());
+  op->gen_ = true;
+  Result<std::vector<uint8_t>> request = BuildGetGen();
+  if (request.ok()) {
+    // Answered by one NEWGEN message, then the ACK the engine asks for.
+    op->request_.emplace(request.take(), netlink::Expect::kAck, op.get());
   } else {
     op->status_ = request.take_error();
   }
@@ -25,9 +40,9 @@ std::unique_ptr<Operation> Operation::ForDump(Result<std::vector<uint8_t>> reque
 
 Status Operation::Run(netlink::Socket& socket, int timeout_ms) {
   if (!status_.ok()) return Status();  // never built: nothing to send
-  if (dump_) {
-    Status s = socket.Transact({&*dump_}, timeout_ms);
-    status_ = dump_->status;
+  if (request_) {
+    Status s = socket.Transact({&*request_}, timeout_ms);
+    status_ = request_->status;
     return s;
   }
   if (batch_.size() < 2) return Status();
@@ -35,7 +50,9 @@ Status Operation::Run(netlink::Socket& socket, int timeout_ms) {
   netlink::Exchange x;
   std::vector<netlink::Request*> commands;
   for (size_t i = 1; i + 1 < batch_.size(); ++i) {
-    commands.push_back(x.Own(netlink::Request(std::move(batch_[i].bytes), netlink::Expect::kAck)));
+    // Echoed rules (NLM_F_ECHO) come back with the command's sequence number, before its ACK.
+    commands.push_back(
+        x.Own(netlink::Request(std::move(batch_[i].bytes), netlink::Expect::kAck, this)));
   }
   x.Frame(std::move(batch_.front().bytes), std::move(batch_.back().bytes));
   batch_.clear();
@@ -51,6 +68,14 @@ Status Operation::Run(netlink::Socket& socket, int timeout_ms) {
 }
 
 Status Operation::OnMessage(const nlmsghdr& msg) {
+  if (gen_) {
+    Result<GenInfo> g = ParseGen(msg);
+    if (!g.ok()) return g.status();
+    genid = g.value().id;
+    return Status();
+  }
+  // A batch's replies are its echoed rules; anything else echoed (a table, a chain) is skipped.
+  if (what_ == Dump::kRules && NftMessageType(msg) != NFT_MSG_NEWRULE) return Status();
   switch (what_) {
     case Dump::kTables: {
       Result<TableInfo> t = ParseTable(msg);

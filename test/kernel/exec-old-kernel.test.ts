@@ -14,6 +14,20 @@ import { waitFor } from '../helpers/wait';
 
 const helper = path.join(addonDirectory(), 'nsexec');
 
+/**
+ * The fds a process holds once it has settled: a program is seen as `sleep` from the start of its
+ * execve, a moment before the kernel closes its close-on-exec fds (begin_new_exec), and the
+ * supervisor closes its copy of the pipe's other end just after its fork. A leak never settles.
+ */
+async function settledFds(pid: number, expected: (fds: string[]) => boolean, what: string): Promise<string[]> {
+  const read = () => fdsOf(pid).map((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+  return waitFor(() => (expected(read()) ? read() : undefined), {
+    what,
+    timeoutMs: 3000,
+    describe: () => JSON.stringify(read()),
+  });
+}
+
 function fdsOf(pid: number): number[] {
   return fs
     .readdirSync(`/proc/${pid}/fd`)
@@ -99,6 +113,7 @@ describeKernel('exec helper without close_range (kernels before 5.9)', () => {
   it('closes every fd the caller did not pass when close_range fails with ENOSYS', async () => {
     const { strace, sleeper, trace } = await underOldKernel([]);
     try {
+      await settledFds(sleeper, (fds) => fds.length === 3, 'the program to hold fds 0-2 only');
       expect(fdsOf(sleeper)).toEqual([0, 1, 2]);
     } finally {
       await finish(strace, sleeper);
@@ -110,11 +125,12 @@ describeKernel('exec helper without close_range (kernels before 5.9)', () => {
   it('runs a program in a new PID namespace without close_range or pidfd_open', async () => {
     const { strace, sleeper, trace } = await underOldKernel(['--unshare', 'pid']);
     try {
+      await settledFds(sleeper, (fds) => fds.length === 3, 'the program to hold fds 0-2 only');
       expect(fdsOf(sleeper)).toEqual([0, 1, 2]);
       // The helper stays as its parent, holding only /proc (O_PATH) and the pipe the program
       // watches to learn of its death: nothing of the caller's.
       const supervisor = Number(fs.readFileSync(`/proc/${sleeper}/status`, 'utf8').match(/^PPid:\s+(\d+)/m)?.[1]);
-      const held = fdsOf(supervisor).map((fd) => fs.readlinkSync(`/proc/${supervisor}/fd/${fd}`));
+      const held = await settledFds(supervisor, (fds) => fds.length === 2, 'the supervisor to hold two fds');
       expect(held.sort()).toEqual(['/proc', expect.stringMatching(/^pipe:/)].sort());
     } finally {
       await finish(strace, sleeper);

@@ -246,6 +246,18 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     expect(await ask(peer, inner.address, 80)).toMatch(/^198\.18\./);
   });
 
+  it('sees what another process changed in between (the ruleset generation moved): no port given twice', async () => {
+    const { n, member } = await networkWithMember();
+    await n.publish(member, { hostPort: 8087, containerPort: 80 }); // this process now knows the rules
+    const other = await runChild(['publish', n.name, member.name as string, '8088', '80']);
+    expect(other.code).toBe(0);
+    // Decided against what this process knew, the batch is refused as stale, read again: taken.
+    await expect(n.publish(member, { hostPort: 8088, containerPort: 81 })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    expect((await n.ports()).map((p) => p.hostPort).sort()).toEqual([8087, 8088]);
+  });
+
   it('lets another process list and remove what this one published; no table is left without networks', async () => {
     const { n, member, address } = await networkWithMember();
     const server = await whoAmIServer(member, address, 80);

@@ -3,6 +3,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <sys/socket.h>
 
+#include <cstring>
 #include <limits>
 
 #include "../errors.h"
@@ -252,12 +253,13 @@ void Finish(ReadContext& c, NftCommandArgs* cmd) {
 #define NETNS_FIELD_READER(js, member, wire) \
   [](ReadContext& c, S* s) { ReadField(c, #js, WireTag<Wire::wire>{}, &s->member, s); },
 
+// `readers` ends with a null entry (so that a struct without fields has a list too).
 template <class S, size_t N>
 void ReadTagged(ReadContext& c, S* out, void (*const (&readers)[N])(ReadContext&, S*)) {
   for (;;) {
     uint32_t tag = c.r.Int<uint32_t>("field tag");
     if (tag == 0) break;
-    if (tag > N) ThrowInternal(c.r.env(), "unknown field tag");
+    if (tag >= N) ThrowInternal(c.r.env(), "unknown field tag");
     readers[tag - 1](c, out);
   }
   Finish(c, out);
@@ -265,34 +267,40 @@ void ReadTagged(ReadContext& c, S* out, void (*const (&readers)[N])(ReadContext&
 
 void ReadStruct(ReadContext& c, NftCommandArgs* out) {
   using S = NftCommandArgs;
-  static void (*const readers[])(ReadContext&, S*) = {NETNS_NFT_COMMAND(NETNS_FIELD_READER)};
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NFT_COMMAND(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
 void ReadStruct(ReadContext& c, NftStatementArgs* out) {
   using S = NftStatementArgs;
-  static void (*const readers[])(ReadContext&, S*) = {NETNS_NFT_STATEMENT(NETNS_FIELD_READER)};
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NFT_STATEMENT(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
 void ReadStruct(ReadContext& c, rtnl::LinkRequest* out) {
   using S = rtnl::LinkRequest;
-  static void (*const readers[])(ReadContext&, S*) = {NETNS_LINK_REQUEST(NETNS_FIELD_READER)};
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_LINK_REQUEST(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
 void ReadStruct(ReadContext& c, rtnl::AddressRequest* out) {
   using S = rtnl::AddressRequest;
-  static void (*const readers[])(ReadContext&, S*) = {NETNS_ADDRESS_REQUEST(NETNS_FIELD_READER)};
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_ADDRESS_REQUEST(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
 void ReadStruct(ReadContext& c, rtnl::RouteRequest* out) {
   using S = rtnl::RouteRequest;
-  static void (*const readers[])(ReadContext&, S*) = {NETNS_ROUTE_REQUEST(NETNS_FIELD_READER)};
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_ROUTE_REQUEST(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
-#define NETNS_ARGS_READER(code, js, Args, returns)                                                \
-  void ReadStruct(ReadContext& c, Args* out) {                                                    \
-    using S = Args;                                                                               \
-    static void (*const readers[])(ReadContext&, S*) = {NETNS_FIELDS_##Args(NETNS_FIELD_READER)}; \
-    ReadTagged(c, out, readers);                                                                  \
+#define NETNS_ARGS_READER(code, js, Args, returns)                                          \
+  void ReadStruct(ReadContext& c, Args* out) {                                              \
+    using S = Args;                                                                         \
+    static void (*const readers[])(ReadContext&,                                            \
+                                   S*) = {NETNS_FIELDS_##Args(NETNS_FIELD_READER) nullptr}; \
+    ReadTagged(c, out, readers);                                                            \
   }
 NETNS_OPS(NETNS_ARGS_READER)
 #undef NETNS_ARGS_READER
@@ -390,7 +398,14 @@ Result<std::vector<uint8_t>> BuildCommand(const NftCommandArgs& a) {
       req.chain = a.chain;
       req.exprs = exprs.take();
       req.comment = a.comment;
-      return nft::BuildNewRule(req);
+      Result<std::vector<uint8_t>> built = nft::BuildNewRule(req);
+      if (built.ok() && a.echo) {
+        nlmsghdr h;
+        std::memcpy(&h, built.value().data(), sizeof h);
+        h.nlmsg_flags |= NLM_F_ECHO;
+        std::memcpy(built.value().data(), &h, sizeof h);
+      }
+      return built;
     }
     case NFT_MSG_DELRULE:
       return nft::BuildDelRule(a.family, a.table, a.chain, a.handle);
@@ -410,6 +425,7 @@ std::unique_ptr<nft::Operation> Build(const NftDumpTablesArgs& a) {
 std::unique_ptr<nft::Operation> Build(const NftDumpChainsArgs& a) {
   return nft::Operation::ForDump(nft::BuildDumpChains(a.family), nft::Operation::Dump::kChains);
 }
+std::unique_ptr<nft::Operation> Build(const NftGetGenArgs&) { return nft::Operation::ForGen(); }
 std::unique_ptr<nft::Operation> Build(const NftDumpRulesArgs& a) {
   return nft::Operation::ForDump(nft::BuildDumpRules(a.family, a.table, a.chain),
                                  nft::Operation::Dump::kRules);

@@ -232,6 +232,9 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
         case Returns::kNftRules:
           v = ArrayToJs(env, e.nft->rules, NftRuleToJs);
           break;
+        case Returns::kNftGen:
+          v = Napi::Number::New(env, e.nft->genid);
+          break;
       }
     }
     out.Set(static_cast<uint32_t>(i), v);

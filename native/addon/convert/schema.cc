@@ -106,6 +106,8 @@ const char* ReturnsName(Returns r) {
       return "nftchains";
     case Returns::kNftRules:
       return "nftrules";
+    case Returns::kNftGen:
+      return "nftgen";
   }
   return "?";
 }

@@ -123,6 +123,7 @@ enum class Wire : uint8_t {
   F(handle, handle, kU64)           \
   F(comment, comment, kString)      \
   F(exclusive, exclusive, kU8)      \
+  F(echo, echo, kU8)                \
   F(statements, statements, kNftStatement)
 
 // The C++ side of a statement and a command as they cross (requests.cc makes messages of them).
@@ -148,6 +149,7 @@ struct NftCommandArgs {
   uint64_t handle = 0;
   std::optional<std::string> comment;
   uint8_t exclusive = 0;
+  uint8_t echo = 0;  // NEWRULE: NLM_F_ECHO, the rule comes back with its handle
   std::vector<NftStatementArgs> statements;
 };
 
@@ -165,10 +167,11 @@ struct NftCommandArgs {
   O(9, newroute, NewRouteArgs, kAck)                  \
   O(10, delroute, DelRouteArgs, kAck)                 \
   O(11, dumproutes, DumpRoutesArgs, kRoutes)          \
-  O(12, nftbatch, NftBatchArgs, kAck)                 \
+  O(12, nftbatch, NftBatchArgs, kNftRules)            \
   O(13, nftdumptables, NftDumpTablesArgs, kNftTables) \
   O(14, nftdumpchains, NftDumpChainsArgs, kNftChains) \
-  O(15, nftdumprules, NftDumpRulesArgs, kNftRules)
+  O(15, nftdumprules, NftDumpRulesArgs, kNftRules)    \
+  O(16, nftgetgen, NftGetGenArgs, kNftGen)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
@@ -186,6 +189,7 @@ struct NftCommandArgs {
 #define NETNS_NFTBATCH_ARGS(F) F(genid, genid, kU32) F(commands, commands, kNftCommand)
 #define NETNS_NFTDUMPTABLES_ARGS(F) F(family, family, kU8)
 #define NETNS_NFTDUMPCHAINS_ARGS(F) F(family, family, kU8)
+#define NETNS_NFTGETGEN_ARGS(F)
 #define NETNS_NFTDUMPRULES_ARGS(F) \
   F(family, family, kU8) F(table, table, kString) F(chain, chain, kString)
 
@@ -279,6 +283,7 @@ struct NftDumpChainsArgs {
 struct NftDumpRulesArgs {
   NETNS_NFTDUMPRULES_ARGS(NETNS_ARG_MEMBER)
 };
+struct NftGetGenArgs {};
 #undef NETNS_ARG_MEMBER
 
 // The fields of each argument struct, by the struct's name (NETNS_FIELDS_OF(NewLinkArgs)).
@@ -297,6 +302,7 @@ struct NftDumpRulesArgs {
 #define NETNS_FIELDS_NftDumpTablesArgs NETNS_NFTDUMPTABLES_ARGS
 #define NETNS_FIELDS_NftDumpChainsArgs NETNS_NFTDUMPCHAINS_ARGS
 #define NETNS_FIELDS_NftDumpRulesArgs NETNS_NFTDUMPRULES_ARGS
+#define NETNS_FIELDS_NftGetGenArgs NETNS_NFTGETGEN_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
 // address objects, route objects. Results of a failed operation are failure objects instead.
@@ -308,7 +314,8 @@ enum class Returns : uint8_t {
   kRoutes,
   kNftTables,
   kNftChains,
-  kNftRules
+  kNftRules,
+  kNftGen
 };
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
