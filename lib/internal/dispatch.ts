@@ -147,6 +147,17 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   newroute: () => false,
   delroute: () => false,
   dumproutes: (_, ch) => !small(ch, 'dumproutes'),
+  // Neighbour and fdb entries, rules: a spinlock and a notification, no RCU wait.
+  newneigh: () => false,
+  delneigh: () => false,
+  // distribute() records the sizes of three dump kinds only: these dumps are never known small.
+  dumpneighs: () => true,
+  newrule: () => false,
+  delrule: () => false,
+  dumprules: () => true,
+  // An id from the namespace's IDR under a spinlock.
+  newnsid: () => false,
+  getnsid: () => false,
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

@@ -17,10 +17,18 @@ import type {
   NativeHandle,
   NativeLink,
   NativeLinkRequest,
+  NativeLinkStats,
+  NativeNeighbour,
+  NativeNeighbourRequest,
+  NativeNexthop,
+  NativeNexthopRequest,
+  NativeNsid,
   NativeOp,
   NativeResult,
   NativeRoute,
   NativeRouteRequest,
+  NativeRule,
+  NativeRuleRequest,
   PackedLinks,
   RawResult,
   SchemaFields,
@@ -49,6 +57,7 @@ const LINK_REQUEST: Record<keyof NativeLinkRequest, string> = {
   info: 'kind',
   slaveKind: 'string',
   slaveInfo: 'slavekind',
+  link: 'i32',
 };
 const ADDRESS_REQUEST: Record<keyof NativeAddressRequest, string> = {
   local: 'ip',
@@ -74,22 +83,81 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   prefsrc: 'ip',
   oif: 'i32',
   priority: 'u32',
+  multipath: 'nexthops',
+};
+const NEXTHOP_REQUEST: Record<keyof NativeNexthopRequest, string> = {
+  gateway: 'ip',
+  oif: 'i32',
+  hops: 'u8',
+  flags: 'u8',
+};
+const NEIGHBOUR_REQUEST: Record<keyof NativeNeighbourRequest, string> = {
+  family: 'u8',
+  index: 'i32',
+  state: 'u16',
+  flags: 'u8',
+  dst: 'ip',
+  lladdr: 'mac',
+  vlan: 'u16',
+  port: 'u16',
+  vni: 'u32',
+  ifindex: 'u32',
+  master: 'u32',
+  srcVni: 'u32',
+  protocol: 'u8',
+  flagsExt: 'u32',
+};
+const RULE_REQUEST: Record<keyof NativeRuleRequest, string> = {
+  family: 'u8',
+  dstLen: 'u8',
+  srcLen: 'u8',
+  tos: 'u8',
+  table: 'u32',
+  action: 'u8',
+  flags: 'u32',
+  dst: 'ip',
+  src: 'ip',
+  iifname: 'string',
+  oifname: 'string',
+  priority: 'u32',
+  fwmark: 'u32',
+  fwmask: 'u32',
+  goto: 'u32',
+  suppressPrefixlen: 'u32',
+  suppressIfgroup: 'u32',
+  l3mdev: 'u8',
+  protocol: 'u8',
+  ipProto: 'u8',
+  sportStart: 'u16',
+  sportEnd: 'u16',
+  dportStart: 'u16',
+  dportEnd: 'u16',
+  uidStart: 'u32',
+  uidEnd: 'u32',
 };
 type OpArgs = { [K in NativeOp['op']]: Record<Exclude<keyof Extract<NativeOp, { op: K }>, 'op'>, string> };
 const OP_ARGS: OpArgs = {
   newlink: { flags: 'u16', link: 'link' },
   dellink: { index: 'i32', name: 'string' },
   dellinkgroup: { group: 'u32' },
-  getlink: { index: 'i32', name: 'string' },
-  dumplinks: { master: 'i32', kind: 'string' },
+  getlink: { index: 'i32', name: 'string', stats: 'u8' },
+  dumplinks: { master: 'i32', kind: 'string', stats: 'u8' },
   newaddr: { flags: 'u16', address: 'address' },
   deladdr: { address: 'address' },
   dumpaddrs: { family: 'u8', index: 'i32' },
   newroute: { flags: 'u16', route: 'route' },
   delroute: { route: 'route' },
   dumproutes: { family: 'u8', table: 'u32' },
+  newneigh: { flags: 'u16', neighbour: 'neighbour' },
+  delneigh: { neighbour: 'neighbour' },
+  dumpneighs: { family: 'u8', index: 'i32', master: 'i32' },
+  newrule: { flags: 'u16', rule: 'rule' },
+  delrule: { rule: 'rule' },
+  dumprules: { family: 'u8' },
+  newnsid: { netns: 'netns', nsid: 'i32' },
+  getnsid: { netns: 'netns' },
 };
-const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo'>, string> = {
+const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats'>, string> = {
   index: 'number',
   type: 'number',
   flags: 'number',
@@ -142,7 +210,77 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   gateway: 'ip',
   prefsrc: 'ip',
   priority: 'optional',
+  multipath: 'nexthops',
 };
+const LINK_STATS: Record<keyof NativeLinkStats, string> = {
+  rxPackets: 'number',
+  txPackets: 'number',
+  rxBytes: 'number',
+  txBytes: 'number',
+  rxErrors: 'number',
+  txErrors: 'number',
+  rxDropped: 'number',
+  txDropped: 'number',
+  multicast: 'number',
+  collisions: 'number',
+};
+const NEXTHOP: Record<keyof NativeNexthop, string> = {
+  gateway: 'ip',
+  oif: 'number',
+  hops: 'number',
+  flags: 'number',
+};
+const NEIGHBOUR: Record<keyof NativeNeighbour, string> = {
+  family: 'number',
+  index: 'number',
+  state: 'number',
+  flags: 'number',
+  type: 'number',
+  dst: 'ip',
+  lladdr: 'mac',
+  vlan: 'optional',
+  port: 'optional',
+  vni: 'optional',
+  ifindex: 'optional',
+  master: 'optional',
+  srcVni: 'optional',
+  probes: 'optional',
+  protocol: 'optional',
+  linkNetnsid: 'optional',
+  flagsExt: 'number',
+  confirmed: 'number',
+  used: 'number',
+  updated: 'number',
+};
+const RULE: Record<keyof NativeRule, string> = {
+  family: 'number',
+  dstLen: 'number',
+  srcLen: 'number',
+  tos: 'number',
+  action: 'number',
+  table: 'number',
+  flags: 'number',
+  dst: 'ip',
+  src: 'ip',
+  iifname: 'text',
+  oifname: 'text',
+  priority: 'optional',
+  fwmark: 'optional',
+  fwmask: 'optional',
+  goto: 'optional',
+  suppressPrefixlen: 'optional',
+  suppressIfgroup: 'optional',
+  l3mdev: 'optional',
+  protocol: 'optional',
+  ipProto: 'optional',
+  sportStart: 'optional',
+  sportEnd: 'optional',
+  dportStart: 'optional',
+  dportEnd: 'optional',
+  uidStart: 'optional',
+  uidEnd: 'optional',
+};
+const NSID: Record<keyof NativeNsid, string> = { nsid: 'number', currentNsid: 'optional' };
 
 /** Throws unless `fields` (from the addon) name exactly the keys and types of `ours`. */
 function agree(what: string, ours: Record<string, string>, fields: SchemaFields | undefined): void {
@@ -161,12 +299,20 @@ function agree(what: string, ours: Record<string, string>, fields: SchemaFields 
 agree('link requests', LINK_REQUEST, schema.structs.link);
 agree('address requests', ADDRESS_REQUEST, schema.structs.address);
 agree('route requests', ROUTE_REQUEST, schema.structs.route);
+agree('next hop requests', NEXTHOP_REQUEST, schema.structs.nexthop);
+agree('neighbour requests', NEIGHBOUR_REQUEST, schema.structs.neighbour);
+agree('rule requests', RULE_REQUEST, schema.structs.rule);
 for (const op of new Set([...Object.keys(OP_ARGS), ...Object.keys(schema.ops)])) {
   agree(`operation ${op}`, (OP_ARGS as Record<string, Record<string, string>>)[op] ?? {}, schema.ops[op]?.args);
 }
 agree('links', LINK, [...schema.results.linkNumbers, ...schema.results.linkStrings]);
 agree('addresses', ADDRESS, schema.results.address);
 agree('routes', ROUTE, schema.results.route);
+agree('link statistics', LINK_STATS, schema.results.linkStats);
+agree('next hops', NEXTHOP, schema.results.nexthop);
+agree('neighbours', NEIGHBOUR, schema.results.neighbour);
+agree('rules', RULE, schema.results.rule);
+agree('nsids', NSID, schema.results.nsid);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests
@@ -215,8 +361,17 @@ function valueEncoder(type: string): Encode {
     case 'link':
     case 'address':
     case 'route':
+    case 'neighbour':
+    case 'rule':
       // Looked up when used: a link nests links (a veth's peer).
       return (out, v) => (structs[type] as EncodeStruct)(out, v as Record<string, unknown>);
+    case 'nexthops':
+      // A list: its length, then each next hop as a struct.
+      return (out, v) => {
+        const list = v as Array<Record<string, unknown>>;
+        out.push(list.length);
+        for (const hop of list) (structs.nexthop as EncodeStruct)(out, hop);
+      };
     case 'kind':
       return (out, v, parent) => kindEncoder(kinds, schema.kinds, parent.kind)(out, v as Record<string, unknown>);
     case 'slavekind':
@@ -261,6 +416,11 @@ export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
   for (const [name] of [...numbers, ...strings]) {
     if (!safe.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
   }
+  const stats = schema.results.linkStats;
+  for (const [name] of stats) {
+    if (!safe.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
+  }
+  const statsLiteral = `{ ${stats.map(([name], i) => `${name}: st[t + ${i}]`).join(', ')} }`;
   const fields = [
     ...numbers.map(([name, type], i) =>
       type === 'optional' ? `${name}: (v = nums[o + ${i}]) === v ? v : undefined` : `${name}: nums[o + ${i}]`,
@@ -268,13 +428,15 @@ export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
     ...strings.map(([name], i) => `${name}: strs[s + ${i}]`),
     'info: infos === undefined ? undefined : infos[i]',
     'slaveInfo: slaveInfos === undefined ? undefined : slaveInfos[i]',
+    // NaN in the first counter: this link came without statistics.
+    `stats: st === undefined || st[t] !== st[t] ? undefined : ${statsLiteral}`,
   ];
   const body = `
-    const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos;
+    const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos, st = p.stats;
     const n = nums.length / ${numbers.length};
     const out = new Array(n);
     let v;
-    for (let i = 0, o = 0, s = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}) {
+    for (let i = 0, o = 0, s = 0, t = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}, t += ${stats.length}) {
       out[i] = { ${fields.join(', ')} };
     }
     return out;`;

@@ -10,5 +10,6 @@ void InitNamespaceApi(Napi::Env env, Napi::Object exports);  // api/namespace.cc
 void InitRtnlApi(Napi::Env env, Napi::Object exports);       // api/rtnl.cc
 void InitIcmpApi(Napi::Env env, Napi::Object exports);       // api/icmp.cc
 void InitSocketApi(Napi::Env env, Napi::Object exports);     // api/socket.cc
+void InitTunApi(Napi::Env env, Napi::Object exports);        // api/tun.cc
 
 }  // namespace netns_native::addon

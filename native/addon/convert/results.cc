@@ -1,4 +1,5 @@
 // Results to JS, in the shapes schema.h declares. JS thread only.
+#include <algorithm>
 #include <limits>
 
 #include "convert.h"
@@ -60,6 +61,7 @@ Napi::Object KindDataToJs(Napi::Env env, const rtnl::KindData& data) {
 
 #define NETNS_COUNT(...) +1
 constexpr size_t kLinkNumbers = 0 NETNS_LINK_NUMBERS(NETNS_COUNT);
+constexpr size_t kLinkStats = 0 NETNS_LINK_STATS(NETNS_COUNT);
 #undef NETNS_COUNT
 
 void AppendText(std::string& out, const std::string& v) { out += v; }
@@ -76,6 +78,15 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   std::string strs;
   strs.reserve(n * 48);
   Napi::Array infos, slave_infos;
+  // Statistics only when the request asked for them (then every link has them).
+  bool any_stats = false;
+  for (size_t i = 0; i < n && !any_stats; ++i) any_stats = links[i].stats.has_value();
+  Napi::ArrayBuffer stats_buf;
+  double* stats = nullptr;
+  if (any_stats) {
+    stats_buf = Napi::ArrayBuffer::New(env, n * kLinkStats * sizeof(double));
+    stats = static_cast<double*>(stats_buf.Data());
+  }
   for (size_t i = 0; i < n; ++i) {
     const rtnl::LinkInfo& l = links[i];
     double* o = nums + i * kLinkNumbers;
@@ -87,6 +98,17 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   strs += '\0';
     NETNS_LINK_STRINGS(NETNS_PUT_STRING)
 #undef NETNS_PUT_STRING
+    if (stats) {
+      double* st = stats + i * kLinkStats;
+      if (l.stats) {
+        // Counters beyond 2^53 lose precision as doubles: 9 PB, years of a busy link.
+#define NETNS_PUT_STAT(js, member, shape) *st++ = static_cast<double>(l.stats->member);
+        NETNS_LINK_STATS(NETNS_PUT_STAT)
+#undef NETNS_PUT_STAT
+      } else {
+        std::fill(st, st + kLinkStats, std::numeric_limits<double>::quiet_NaN());
+      }
+    }
     if (!l.info.empty()) {
       if (infos.IsEmpty()) infos = Napi::Array::New(env, n);
       infos.Set(static_cast<uint32_t>(i), KindDataToJs(env, l.info));
@@ -100,6 +122,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   packed.Set("packed", Napi::Number::New(env, one ? 1 : 2));
   packed.Set("nums", Napi::Float64Array::New(env, n * kLinkNumbers, buf, 0));
   packed.Set("strs", Napi::String::New(env, strs));
+  if (stats) packed.Set("stats", Napi::Float64Array::New(env, n * kLinkStats, stats_buf, 0));
   if (!infos.IsEmpty()) packed.Set("infos", infos);
   if (!slave_infos.IsEmpty()) packed.Set("slaveInfos", slave_infos);
   return packed;
@@ -127,6 +150,15 @@ void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::opti
                   ShapeTag<Shape::kOptional>) {
   if (v) b.Num(name, static_cast<double>(*v));
 }
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::vector<uint8_t>& v,
+                  ShapeTag<Shape::kMac>) {
+  if (v.empty()) return;
+  std::string mac;
+  AppendMac(mac, v);
+  b.Str(name, mac);
+}
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<rtnl::NexthopInfo>& hops, ShapeTag<Shape::kNexthops>);
 
 #define NETNS_PUT_INFO(js, member, shape) \
   PutInfoField(env, b, #js, x.member, ShapeTag<Shape::shape>{});
@@ -140,6 +172,39 @@ Napi::Object AddressToJs(Napi::Env env, const rtnl::AddressInfo& x) {
 Napi::Object RouteToJs(Napi::Env env, const rtnl::RouteInfo& x) {
   ObjectBuilder b(env);
   NETNS_ROUTE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NexthopToJs(Napi::Env env, const rtnl::NexthopInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEXTHOP_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<rtnl::NexthopInfo>& hops, ShapeTag<Shape::kNexthops>) {
+  if (hops.empty()) return;
+  Napi::Array out = Napi::Array::New(env, hops.size());
+  for (size_t i = 0; i < hops.size(); ++i)
+    out.Set(static_cast<uint32_t>(i), NexthopToJs(env, hops[i]));
+  b.Add(name, out);
+}
+
+Napi::Object NeighbourToJs(Napi::Env env, const rtnl::NeighbourInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEIGHBOUR_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object RuleToJs(Napi::Env env, const rtnl::RuleInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_RULE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NsidToJs(Napi::Env env, const rtnl::NsidInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NSID_INFO(NETNS_PUT_INFO)
   return b.Build();
 }
 #undef NETNS_PUT_INFO
@@ -178,6 +243,15 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           break;
         case Returns::kRoutes:
           v = ArrayToJs(env, op.routes, RouteToJs);
+          break;
+        case Returns::kNeighbours:
+          v = ArrayToJs(env, op.neighbours, NeighbourToJs);
+          break;
+        case Returns::kRules:
+          v = ArrayToJs(env, op.rules, RuleToJs);
+          break;
+        case Returns::kNsid:
+          v = op.nsids.empty() ? env.Undefined() : Napi::Value(NsidToJs(env, op.nsids[0]));
           break;
       }
     }

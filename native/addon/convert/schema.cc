@@ -37,6 +37,12 @@ const char* WireName(Wire w) {
       return "kind";
     case Wire::kSlaveKind:
       return "slavekind";
+    case Wire::kNeighbour:
+      return "neighbour";
+    case Wire::kRule:
+      return "rule";
+    case Wire::kNexthops:
+      return "nexthops";
   }
   return "?";
 }
@@ -49,6 +55,7 @@ const char* AttrTypeName(rtnl::AttrType t) {
     case rtnl::AttrType::kBe16:
       return "u16";
     case rtnl::AttrType::kU32:
+    case rtnl::AttrType::kBe32:
       return "u32";
     case rtnl::AttrType::kU64:
       return "u64";
@@ -78,6 +85,8 @@ const char* ShapeName(Shape s) {
       return "mac";
     case Shape::kOptional:
       return "optional";
+    case Shape::kNexthops:
+      return "nexthops";
   }
   return "?";
 }
@@ -94,6 +103,12 @@ const char* ReturnsName(Returns r) {
       return "addresses";
     case Returns::kRoutes:
       return "routes";
+    case Returns::kNeighbours:
+      return "neighbours";
+    case Returns::kRules:
+      return "rules";
+    case Returns::kNsid:
+      return "nsid";
   }
   return "?";
 }
@@ -135,6 +150,21 @@ Napi::Object Structs(Napi::Env env) {
     Fields f(env);
     NETNS_ROUTE_REQUEST(NETNS_WIRE_FIELD)
     o.Set("route", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("nexthop", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEIGHBOUR_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("neighbour", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_RULE_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("rule", f.list());
   }
   return o;
 }
@@ -187,6 +217,31 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_ROUTE_INFO(NETNS_SHAPE_FIELD)
     o.Set("route", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_LINK_STATS(NETNS_SHAPE_FIELD)
+    o.Set("linkStats", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nexthop", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEIGHBOUR_INFO(NETNS_SHAPE_FIELD)
+    o.Set("neighbour", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_RULE_INFO(NETNS_SHAPE_FIELD)
+    o.Set("rule", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NSID_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nsid", f.list());
   }
   return o;
 }
