@@ -51,7 +51,20 @@ export const EINTERNAL = 'EINTERNAL';
  * @internal
  */
 export type Subject =
-  'namespace' | 'link' | 'link-create' | 'move' | 'rename' | 'master' | 'address' | 'route' | 'ping' | 'socket';
+  | 'namespace'
+  | 'link'
+  | 'link-create'
+  | 'move'
+  | 'rename'
+  | 'master'
+  | 'address'
+  | 'route'
+  | 'ping'
+  | 'socket'
+  | 'neighbour'
+  | 'fdb'
+  | 'rule'
+  | 'nsid';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -66,12 +79,18 @@ const PHRASES: Record<string, Phrases> = {
     move: 'a link with the same name already exists in the target namespace',
     address: 'that address is already assigned to the link',
     route: 'that route already exists',
+    neighbour: 'that neighbour entry already exists',
+    fdb: 'that fdb entry already exists',
+    rule: 'that rule already exists',
   },
   ENODEV: { '*': 'no such link' },
   ENOENT: {
     '*': 'no such file or object',
     namespace: 'no such namespace',
     link: 'no such link',
+    neighbour: 'no such neighbour entry',
+    fdb: 'no such fdb entry',
+    rule: 'no such rule',
   },
   ESRCH: { '*': 'no such object', route: 'no such route', namespace: 'no such process' },
   EADDRNOTAVAIL: {

@@ -29,3 +29,14 @@ export const CLONE_NEWIPC = 0x08000000;
 export const CLONE_NEWUSER = 0x10000000;
 export const CLONE_NEWPID = 0x20000000;
 export const CLONE_NEWNET = 0x40000000;
+// linux/socket.h, netlink.h, neighbour.h: neighbours and fdb entries.
+export const AF_BRIDGE = 7;
+export const NLM_F_REPLACE = 0x100;
+export const NLM_F_APPEND = 0x800;
+export const NUD_NOARP = 0x40;
+export const NUD_PERMANENT = 0x80;
+export const NTF_SELF = 0x02;
+export const NTF_MASTER = 0x04;
+export const NTF_EXT_LEARNED = 0x10;
+export const NTF_STICKY = 0x40;
+export const NTF_ROUTER = 0x80;

@@ -74,9 +74,10 @@ Result<std::vector<uint8_t>> BuildDelLink(int32_t index, const std::string& name
 // RTM_DELLINK of every link in `group` (ifindex 0 + IFLA_GROUP): the kernel unregisters them
 // together and waits for RCU once, instead of once per link.
 Result<std::vector<uint8_t>> BuildDelLinkGroup(uint32_t group);
-// RTM_GETLINK for one link, by index or (index 0) by name. Statistics (IFLA_STATS64 and the
-// 32-bit IFLA_STATS) only with `stats`: they are a third of every link message, and gathering
-// them costs the kernel a walk over per-CPU counters for many kinds.
+// RTM_GETLINK for one link, by index or (index 0) by name. Without `stats` the request sets
+// RTEXT_FILTER_SKIP_STATS: the kernel then leaves out the IPv6 and VF statistics and, from Linux
+// 6.19 (commit 105bae32), IFLA_STATS and IFLA_STATS64 too, whose gathering walks per-CPU
+// counters. Earlier kernels send IFLA_STATS64 regardless; ParseLink decodes it whenever present.
 Result<std::vector<uint8_t>> BuildGetLink(int32_t index, const std::string& name,
                                           bool stats = false);
 // RTM_GETLINK dump, optionally filtered in the kernel by master index and/or kind. Statistics

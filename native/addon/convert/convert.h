@@ -28,6 +28,9 @@ std::shared_ptr<ns::NetnsHandle> HandleFromJs(Napi::Value value);
 struct OperationBatch {
   std::vector<std::unique_ptr<rtnl::Operation>> ops;
   std::vector<Returns> returns;
+  // Per operation: the links it returns carry their statistics (the request asked for them;
+  // some kernels send IFLA_STATS64 regardless, which is then not passed on).
+  std::vector<bool> stats;
   std::vector<ns::NetnsHandle::Lease> leases;
 
   std::vector<rtnl::Operation*> pointers() const;

@@ -382,6 +382,14 @@ Built Build(const DumpRulesArgs& a) { return {rtnl::BuildDumpRules(a.family), tr
 Built Build(const NewNsidArgs& a) { return {rtnl::BuildNewNsid(*a.netns_fd, a.nsid), false}; }
 Built Build(const GetNsidArgs& a) { return {rtnl::BuildGetNsid(*a.netns_fd), false}; }
 
+// Whether an operation's links are returned with their statistics.
+template <class Args>
+bool WantsStats(const Args&) {
+  return false;
+}
+bool WantsStats(const GetLinkArgs& a) { return a.stats != 0; }
+bool WantsStats(const DumpLinksArgs& a) { return a.stats != 0; }
+
 template <class Args>
 void AddOperation(ReadContext& c, Returns returns) {
   Args args;
@@ -389,6 +397,7 @@ void AddOperation(ReadContext& c, Returns returns) {
   Built built = Build(args);
   c.batch->ops.push_back(std::make_unique<rtnl::Operation>(std::move(built.message), built.dump));
   c.batch->returns.push_back(returns);
+  c.batch->stats.push_back(WantsStats(args));
 }
 
 }  // namespace

@@ -71,7 +71,8 @@ void AppendText(std::string& out, const std::vector<uint8_t>& mac) { AppendMac(o
 // links made that way cost ~10 µs a link on the JS thread: the numbers of every link in one
 // Float64Array, the strings in one string, kind data (for links that have it) in sparse arrays.
 // lib/native/wire.ts unpacks them with the field order of schema.h, checked at load.
-Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, bool one) {
+Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, bool one,
+                       bool with_stats) {
   size_t n = one ? std::min<size_t>(links.size(), 1) : links.size();
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, n * kLinkNumbers * sizeof(double));
   double* nums = static_cast<double*>(buf.Data());
@@ -80,7 +81,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   Napi::Array infos, slave_infos;
   // Statistics only when the request asked for them (then every link has them).
   bool any_stats = false;
-  for (size_t i = 0; i < n && !any_stats; ++i) any_stats = links[i].stats.has_value();
+  for (size_t i = 0; i < n && with_stats && !any_stats; ++i) any_stats = links[i].stats.has_value();
   Napi::ArrayBuffer stats_buf;
   double* stats = nullptr;
   if (any_stats) {
@@ -233,10 +234,11 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           v = env.Undefined();
           break;
         case Returns::kLink:
-          v = op.links.empty() ? env.Undefined() : Napi::Value(LinksToJs(env, op.links, true));
+          v = op.links.empty() ? env.Undefined()
+                               : Napi::Value(LinksToJs(env, op.links, true, batch.stats[i]));
           break;
         case Returns::kLinks:
-          v = LinksToJs(env, op.links, false);
+          v = LinksToJs(env, op.links, false, batch.stats[i]);
           break;
         case Returns::kAddresses:
           v = ArrayToJs(env, op.addresses, AddressToJs);
