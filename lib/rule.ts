@@ -81,7 +81,8 @@ export interface RuleSpec {
 export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
   family: 4 | 6;
   priority: number;
-  table: number;
+  /** The table it looks up; absent for a rule that looks up none (goto, blackhole, ...). */
+  table?: number;
   action: RuleAction;
   /** The incoming link's name. */
   iif?: string;
@@ -213,10 +214,10 @@ export function ruleFromNative(r: NativeRule): Rule {
   const rule: Rule = {
     family: r.family === AF_INET ? 4 : 6,
     priority: r.priority ?? 0,
-    table: r.table,
     action: ACTIONS.find(([n]) => n === r.action)?.[1] ?? 'nop',
     protocol: protocolName(r.protocol ?? 0),
   };
+  if (r.table !== 0) rule.table = r.table;
   if (r.src !== undefined) rule.from = `${r.src}/${r.srcLen}`;
   if (r.dst !== undefined) rule.to = `${r.dst}/${r.dstLen}`;
   if (r.goto !== undefined) rule.goto = r.goto;
