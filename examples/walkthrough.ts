@@ -14,12 +14,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { Bridge, Link, Namespace, NetnsError, VethPair, type PingResult } from 'netns-native';
+import { OVERLAY_NAMESPACES, overlay } from './overlay';
 
 const keep = process.argv.includes('--keep');
 const cleanupOnly = process.argv.includes('--cleanup');
 const sandboxed = process.env.NETNS_NATIVE_ISOLATED === '1';
 
-const NAMESPACES = ['test1', 'test2', 'red', 'green', 'blue'];
+const NAMESPACES = ['test1', 'test2', 'red', 'green', 'blue', ...OVERLAY_NAMESPACES];
 const ROOT_LINKS = ['veth-a', 'veth-b', 'br0', 'veth-red', 'veth-green', 'veth-blue'];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -211,6 +212,9 @@ async function main(): Promise<void> {
   showPing('198.18.1.4', await (spaces[0] as Namespace).ping('198.18.1.4', { count: 3 }));
   cmd('ip netns exec blue ping -c 3 198.18.1.3');
   showPing('198.18.1.3', await (spaces[2] as Namespace).ping('198.18.1.3', { count: 3 }));
+
+  // ---- Part 3: two hosts joined by a VXLAN overlay (examples/overlay.ts) ----
+  await overlay({ keep, print: { step, cmd, show } });
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   console.log(`\n${dim(`(${stepNo} steps in ${ms.toFixed(0)} ms, pings included; no process spawned)`)}`);

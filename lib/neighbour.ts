@@ -101,8 +101,10 @@ export interface FdbEntry {
   permanent: boolean;
   /** The device's own table (NTF_SELF): a VXLAN device's, or a port's hardware table. */
   self: boolean;
-  /** The bridge's table, on behalf of its port (NTF_MASTER). */
+  /** The bridge's table, on behalf of its port (`master BRIDGE`). */
   master: boolean;
+  /** For an entry of the bridge's table: the bridge's index. */
+  bridgeIndex?: number;
   /** Learned from traffic by a device driver (NTF_EXT_LEARNED). */
   extLearned: boolean;
   /** Never moved to another port (NTF_STICKY). */
@@ -316,7 +318,8 @@ export async function listFdb(link: Link): Promise<FdbEntry[]> {
         mac: n.lladdr as string,
         permanent: (n.state & NUD_PERMANENT) !== 0,
         self: (n.flags & NTF_SELF) !== 0,
-        master: (n.flags & NTF_MASTER) !== 0,
+        // The bridge reports its entries with NDA_MASTER (what `bridge fdb` prints as `master`).
+        master: (n.flags & NTF_MASTER) !== 0 || n.master !== undefined,
         extLearned: (n.flags & NTF_EXT_LEARNED) !== 0,
         sticky: (n.flags & NTF_STICKY) !== 0,
         linkIndex: n.index,
@@ -326,6 +329,7 @@ export async function listFdb(link: Link): Promise<FdbEntry[]> {
       if (n.port !== undefined) entry.port = n.port;
       if (n.vlan !== undefined) entry.vlan = n.vlan;
       if (n.ifindex !== undefined) entry.viaIndex = n.ifindex;
+      if (n.master !== undefined) entry.bridgeIndex = n.master;
       return entry;
     });
 }
