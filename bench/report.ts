@@ -75,7 +75,7 @@ interface Target {
   ifMissed?: string;
 }
 
-const CHEAP = ['toggle', 'address', 'master', 'route'];
+const CHEAP = ['toggle', 'address', 'neigh', 'fdb', 'master', 'route'];
 
 function targets(r: Results): Target[] {
   const op = (id: string) => r.operations.find((o) => o.id === id);

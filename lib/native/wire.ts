@@ -412,15 +412,11 @@ export function flatten(list: NativeOp[]): FlatOps {
 export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
   const numbers = schema.results.linkNumbers;
   const strings = schema.results.linkStrings;
-  const safe = /^[A-Za-z][A-Za-z0-9]*$/;
-  for (const [name] of [...numbers, ...strings]) {
-    if (!safe.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
-  }
   const stats = schema.results.linkStats;
-  for (const [name] of stats) {
+  const safe = /^[A-Za-z][A-Za-z0-9]*$/;
+  for (const [name] of [...numbers, ...strings, ...stats]) {
     if (!safe.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
   }
-  const statsLiteral = `{ ${stats.map(([name], i) => `${name}: st[t + ${i}]`).join(', ')} }`;
   const fields = [
     ...numbers.map(([name, type], i) =>
       type === 'optional' ? `${name}: (v = nums[o + ${i}]) === v ? v : undefined` : `${name}: nums[o + ${i}]`,
@@ -428,19 +424,27 @@ export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
     ...strings.map(([name], i) => `${name}: strs[s + ${i}]`),
     'info: infos === undefined ? undefined : infos[i]',
     'slaveInfo: slaveInfos === undefined ? undefined : slaveInfos[i]',
-    // NaN in the first counter: this link came without statistics.
-    `stats: st === undefined || st[t] !== st[t] ? undefined : ${statsLiteral}`,
   ];
-  const body = `
-    const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos, st = p.stats;
-    const n = nums.length / ${numbers.length};
-    const out = new Array(n);
-    let v;
-    for (let i = 0, o = 0, s = 0, t = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}, t += ${stats.length}) {
-      out[i] = { ${fields.join(', ')} };
-    }
-    return out;`;
-  return new Function('p', body) as (p: PackedLinks) => NativeLink[];
+  // Two unpackers: links read without statistics (every dump unless asked) keep the shape and
+  // cost they had before statistics existed; with them, NaN in the first counter marks a link
+  // that came without.
+  const statsLiteral = `{ ${stats.map(([name], i) => `${name}: st[t + ${i}]`).join(', ')} }`;
+  const make = (withStats: boolean) => {
+    const all = withStats ? [...fields, `stats: st[t] !== st[t] ? undefined : ${statsLiteral}`] : fields;
+    const body = `
+      const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos, st = p.stats;
+      const n = nums.length / ${numbers.length};
+      const out = new Array(n);
+      let v;
+      for (let i = 0, o = 0, s = 0, t = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}, t += ${stats.length}) {
+        out[i] = { ${all.join(', ')} };
+      }
+      return out;`;
+    return new Function('p', body) as (p: PackedLinks) => NativeLink[];
+  };
+  const plain = make(false);
+  const counted = make(true);
+  return (p: PackedLinks) => (p.stats === undefined ? plain(p) : counted(p));
 })();
 
 function unpack(results: RawResult[]): NativeResult[] {
