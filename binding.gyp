@@ -36,7 +36,9 @@
       "native/nft/expr.cc",
       "native/nft/objects.cc",
       "native/nft/batch.cc",
-      "native/nft/decode.cc"
+      "native/nft/decode.cc",
+      "native/nft/statement.cc",
+      "native/nft/operation.cc"
     ]
   },
   "targets": [
@@ -53,7 +55,7 @@
         "native/addon/convert/values.cc",
         "native/addon/jobs.cc",
         "native/addon/api/namespace.cc",
-        "native/addon/api/rtnl.cc",
+        "native/addon/api/requests.cc",
         "native/addon/api/icmp.cc",
         "native/addon/api/socket.cc",
         "native/addon/api/tun.cc"

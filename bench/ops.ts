@@ -4,7 +4,7 @@
  * floor. Everything runs in the process's own (throwaway) namespace or in namespaces made
  * here, and each operation leaves the namespace as it found it.
  */
-import { Bridge, Namespace, VethPair, Vxlan, type Link } from '../lib/index';
+import { Bridge, Namespace, Network, VethPair, Vxlan, type Link } from '../lib/index';
 import { kHandle } from '../lib/internal/symbols';
 import { setCoalescing, setIoMode } from '../lib/internal/dispatch';
 import { transact, transactAsync } from '../lib/native/wire';
@@ -706,6 +706,100 @@ function walkthrough(literally: boolean): OperationDef {
   };
 }
 
+// --- Docker-style networks ---------------------------------------------------------------------
+
+const NETWORK_WIDTH = 8;
+
+/**
+ * `net.connect(ns)` (+ `net.disconnect(ns)`) of one namespace to a network that already has a
+ * member (so there are hosts files to rewrite), beside the same kernel steps through `ip`:
+ * which take no lock, write no state and give no names.
+ */
+function network(connectOnly: boolean): OperationDef {
+  return {
+    id: connectOnly ? 'netConnect' : 'network',
+    label: connectOnly ? 'network connect (one namespace)' : 'network connect + disconnect',
+    what: connectOnly
+      ? '`net.connect(ns)` alone (the disconnect between samples is not timed): veth with the peer born in the namespace, attached and up, address, lo up, default route, state written under the lock, hosts files; ip: the same kernel steps (6 commands), no state, no names'
+      : '`net.connect(ns)` then `net.disconnect(ns)` (the delete waits on RCU in the kernel); ip: the same kernel steps (6 commands + `ip link del`)',
+    rounds: 7,
+    async prepare(ctx) {
+      Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
+      const k = next();
+      const net = await Network.create(`nb-net-${k}`, { subnet: '198.19.240.0/24' });
+      const spaces = await Promise.all(
+        Array.from({ length: NETWORK_WIDTH + 2 }, (_, i) => Namespace.create(`nbnet${k}-${i}`)),
+      );
+      const [anchor, one, viaIp, ...many] = spaces as [Namespace, Namespace, Namespace, ...Namespace[]];
+      await net.connect(anchor);
+      const both = async (ns: Namespace) => {
+        await net.connect(ns);
+        await net.disconnect(ns);
+      };
+      const nn: NnSampler = connectOnly
+        ? async (n, gap) => {
+            let us = 0;
+            for (let i = 0; i < n; i++) {
+              us += await timed(() => net.connect(one));
+              await net.disconnect(one);
+              if (gap) await gap();
+            }
+            return us;
+          }
+        : (n, gap) => serialRun(n, () => both(one), gap);
+      const nnPar: NnSampler = async (n, gap) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) {
+          us += await timed(() => Promise.all(many.map((ns) => net.connect(ns))));
+          const down = Promise.all(many.map((ns) => net.disconnect(ns)));
+          if (connectOnly) await down;
+          else us += await timed(() => down);
+          if (gap) await gap();
+        }
+        return us / many.length;
+      };
+      const name = viaIp.name as string;
+      const veth = `nbv${k}`;
+      const ipConnect = [
+        ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name],
+        ['link', 'set', veth, 'master', net.bridgeName, 'up'],
+        ['-n', name, 'addr', 'add', '198.19.240.200/24', 'dev', 'eth0'],
+        ['-n', name, 'link', 'set', 'eth0', 'up'],
+        ['-n', name, 'link', 'set', 'lo', 'up'],
+        ['-n', name, 'route', 'add', 'default', 'via', net.gateway],
+      ];
+      const ipDisconnect = [['link', 'del', veth]];
+      const exec: Sampler = async (n) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) {
+          us += await timed(async () => {
+            for (const args of ipConnect) await ipExec(args);
+            if (!connectOnly) for (const args of ipDisconnect) await ipExec(args);
+          });
+          if (connectOnly) for (const args of ipDisconnect) await ipExec(args);
+        }
+        return us;
+      };
+      return {
+        contenders: {
+          nn: { sample: nn, n: ctx.quick ? 5 : 10 },
+          nnPar: { sample: nnPar, n: 1 },
+          exec: { sample: exec, n: ctx.quick ? 1 : 2 },
+        },
+        loop: { nn: [nn, 5], nnPar: [nnPar, 1] },
+        notes: {
+          batch: 'n/a: a batch line cannot switch namespace (`ip -n` is per process)',
+          floor: 'n/a: no C floor for a whole connect (many requests in two namespaces, state, names)',
+        },
+        cleanup: async () => {
+          await net.remove({ force: true });
+          for (const ns of spaces) await ns.delete();
+        },
+      };
+    },
+  };
+}
+
 export const OPERATIONS: OperationDef[] = [
   toggle,
   address,
@@ -722,4 +816,6 @@ export const OPERATIONS: OperationDef[] = [
   netns,
   walkthrough(false),
   walkthrough(true),
+  network(true),
+  network(false),
 ];

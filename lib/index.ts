@@ -20,3 +20,12 @@ export type { PingOptions, PingReply, PingResult } from './process/ping';
 export { listAllNamespaces, type NamespaceInfo, type NamespaceKind } from './process/proc';
 export type { SpawnOptions, ExecOptions, ExecResult, NamespaceType } from './process/exec';
 export type { ListenOptions, ConnectOptions, UdpBindOptions } from './process/sockets';
+export {
+  Network,
+  type NetworkOptions,
+  type NetworkConnectOptions,
+  type NetworkRemoveOptions,
+  type Endpoint,
+} from './network/network';
+export { DnsServer, type ServeDnsOptions } from './network/dns';
+export type { AddressPool } from './network/ipam';

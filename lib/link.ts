@@ -30,7 +30,8 @@ export interface AddAddressOptions {
 
 const OPER_STATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 
-type LinkClass = new (namespace: Namespace, info: NativeLink) => Link;
+/** A class for a kind of link: Link or a subclass (their constructors are protected). */
+type LinkClass = { prototype: Link };
 
 /**
  * The kind-specific attributes of a link ({@link Link.info}), typed by each kind's class
@@ -58,7 +59,7 @@ export function registerLinkKind(kind: string, cls: LinkClass, info?: InfoDecode
  * @internal
  */
 export function makeLink(namespace: Namespace, info: NativeLink): Link {
-  const Cls = kinds.get(info.kind)?.cls ?? Link;
+  const Cls = (kinds.get(info.kind)?.cls ?? Link) as unknown as new (namespace: Namespace, info: NativeLink) => Link;
   return new Cls(namespace, info);
 }
 
@@ -93,8 +94,8 @@ export class Link {
   readonly namespace: Namespace;
   #info: NativeLink;
 
-  /** @internal */
-  constructor(namespace: Namespace, info: NativeLink) {
+  /** Links come from {@link Namespace.link}, {@link Namespace.links} and the kinds' create(). */
+  protected constructor(namespace: Namespace, info: NativeLink) {
     this.namespace = namespace;
     this.#info = info;
   }

@@ -13,7 +13,7 @@ import {
   type ExecResult,
   type SpawnOptions,
 } from './process/exec';
-import { kExecTarget, kHandle, type ExecTarget, type ExecTargetOwner, type HandleOwner } from './internal/symbols';
+import { kExecTarget, kHandle, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, request } from './internal/dispatch';
 import { track, tracked, untrack } from './internal/registry';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
@@ -68,7 +68,7 @@ type State = 'open' | 'closed' | 'deleted';
  * await lo.up();                                       // ip -n test1 link set lo up
  * ```
  */
-export class Namespace implements HandleOwner, ExecTargetOwner {
+export class Namespace {
   /** The name under /run/netns, or undefined for an anonymous namespace. */
   readonly name: string | undefined;
   /** An nsfs path that refers to it: /run/netns/NAME, /proc/PID/ns/net, ... */
@@ -220,7 +220,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
     return new Namespace({ name, path: nsPath, inode: opened.inode, handle: opened.handle });
   }
 
-  /** ' in namespace "test1"', or '' for the namespace this process runs in. */
+  /** @internal ' in namespace "test1"', or '' for the namespace this process runs in. */
   get where(): string {
     return this.inode === homeInode() ? '' : ` in ${describeNamespace(this)}`;
   }

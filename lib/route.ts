@@ -347,7 +347,10 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
   const results = await batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route');
   throwFirstFailure(results, operation, 'route');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
-  return (results[1] as NativeRoute[]).filter((r) => !(r.flags & RTM_F_CLONED)).map((r) => routeFromNative(r, names));
+  // The kernel filters on the table only with strict checking (4.20); below that, here.
+  return (results[1] as NativeRoute[])
+    .filter((r) => !(r.flags & RTM_F_CLONED) && (table === 0 || r.table === table))
+    .map((r) => routeFromNative(r, names));
 }
 
 /** `ip route add`. @internal */

@@ -51,6 +51,8 @@ nft/expr.cc
 nft/objects.cc
 nft/batch.cc
 nft/decode.cc
+nft/statement.cc
+nft/operation.cc
 "
 engine="
 netlink/engine.cc
@@ -99,8 +101,8 @@ link() {
   link pool_test common/thread_pool.cc test/pool_test.cc
   link kernel_test $codec $engine $threads test/kernel_test.cc
   link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc test/ns_test.cc
-  link nft_test netlink/message.cc $nft test/nft_rules.cc test/nft_test.cc
-  link nft_kernel_test netlink/message.cc $nft test/nft_rules.cc test/nft_kernel_test.cc
+  link nft_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_test.cc
+  link nft_kernel_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_kernel_test.cc
 }
 
 timeout 300 "$out/core_test"

@@ -61,6 +61,7 @@ export type Subject =
   | 'route'
   | 'ping'
   | 'socket'
+  | 'firewall'
   | 'neighbour'
   | 'fdb'
   | 'rule'
@@ -122,6 +123,7 @@ const PHRASES: Record<string, Phrases> = {
   ENOSPC: { '*': 'no space left' },
   ETIMEDOUT: { '*': 'the kernel did not answer in time', socket: 'no answer in time' },
   EINTR: { '*': 'interrupted by concurrent changes; retry' },
+  ERESTART: { '*': 'the ruleset changed meanwhile (another process); retry' },
   EMSGSIZE: { '*': 'the request or reply is too large' },
   ESTALE: { namespace: 'it was replaced by another namespace of the same name' },
   ENOTDIR: { '*': 'a path component is not a directory' },

@@ -6,9 +6,8 @@ import { Link, checkNamespaceArg, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeLink } from '../native/surface';
-
-import { checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+import type { NativeLink, NativeOp } from '../native/surface';
+import { checkAlias, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /**
  * IFLA_INFO_DATA of a bridge, named as native/rtnl/link/bridge.cc names it. Times are in
@@ -83,6 +82,8 @@ export interface BridgeOptions {
   ageingTimeMs?: number;
   /** Bridge priority for STP (`priority`), 0-65535. */
   priority?: number;
+  /** An alias (IFLA_IFALIAS, `ip link set NAME alias TEXT`), set as it is created. At most 255 bytes. */
+  alias?: string;
 }
 
 /**
@@ -123,19 +124,16 @@ export class Bridge extends Link {
     const link = { name, kind: 'bridge', info: { ...attrs } } as const;
     const extra: { mtu?: number; address?: string } = {};
     if (options.mtu !== undefined) extra.mtu = checkMtu(options.mtu, where);
+    const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
     if (options.mac !== undefined) extra.address = parseMac(options.mac, where);
 
     const handle = await ns[kHandle](where);
-    // Create and read back in one sendmsg.
-    const results = await batch(
-      handle,
-      [
-        { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } },
-        { op: 'getlink', name, stats: 1 },
-      ],
-      where,
-      'link-create',
-    );
+    // Create (and mark: the kernel ignores IFLA_IFALIAS when creating, so it is a second
+    // request by name) and read back, in one sendmsg.
+    const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } }];
+    if (alias !== undefined) ops.push({ op: 'newlink', link: { name, alias } });
+    ops.push({ op: 'getlink', name, stats: 1 });
+    const results = await batch(handle, ops, where, 'link-create');
     const created = results[0];
     if (isFailure(created) && created.errno === constants.errno.EOPNOTSUPP && options.vlanFiltering) {
       throw failure(
@@ -144,8 +142,15 @@ export class Bridge extends Link {
         'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)',
       );
     }
-    throwFirstFailure(results, where, 'link-create');
-    return makeLink(ns, results[1] as NativeLink) as Bridge;
+    throwFirstFailure([created], where, 'link-create');
+    try {
+      throwFirstFailure(results.slice(1), where, 'link');
+    } catch (e) {
+      // Leave nothing half-made.
+      await request(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
+      throw e;
+    }
+    return makeLink(ns, results[results.length - 1] as NativeLink) as Bridge;
   }
 
   /** The bridge's own settings, as last read (`ip -d link show`). */

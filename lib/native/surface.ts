@@ -1,8 +1,8 @@
 /**
  * The typed declaration of the addon's private surface: every function it exports and the plain
  * objects they take and return. The addon speaks the kernel's vocabulary (ifinfomsg flags, AF_*
- * families, RT_* constants); the public classes translate to and from the user's.
- * @internal
+ * families, RT_* constants); the public classes translate to and from the user's. Internal to
+ * netns-native, though not tagged so here: stripInternal would drop the declaration below.
  */
 /** An open network namespace inside the addon: its fd and the netlink sockets opened in it. */
 export interface NativeHandle {
@@ -296,7 +296,75 @@ export interface NativeNsid {
   currentNsid?: number;
 }
 
-/** One rtnetlink request. Several can run in one call (and go out in one sendmsg). */
+/**
+ * One statement of an nf_tables rule (native/nft/statement.h): a match or an action, as nft
+ * writes it. `kind`: 'saddr', 'daddr' (address, prefix, op), 'iifname', 'oifname' (name, op),
+ * 'l4proto' (proto), 'dport' (proto, port, op), 'ctstate', 'ctstatus' (bits), 'daddrlocal'
+ * (fib daddr type local), 'counter', 'accept', 'drop', 'return', 'jump', 'goto' (chain),
+ * 'masquerade', 'dnat' (address, port).
+ */
+export interface NativeNftStatement {
+  kind: string;
+  /** NFT_CMP_*: eq (0, the default), neq (1), ... */
+  op?: number;
+  address?: string;
+  prefix?: number;
+  name?: string;
+  proto?: number;
+  port?: number;
+  bits?: number;
+  chain?: string;
+}
+
+/** One command of an nf_tables batch; `type` is the NFT_MSG_* it sends. */
+export interface NativeNftCommand {
+  type: number;
+  family: number;
+  table: string;
+  chain?: string;
+  /** A base chain: NF_INET_* hook, priority, 'nat' | 'filter', NF_ACCEPT | NF_DROP. */
+  hooknum?: number;
+  priority?: number;
+  chainType?: string;
+  policy?: number;
+  /** NFT_MSG_DELRULE: the rule's handle. */
+  handle?: number;
+  /** NFT_MSG_NEWRULE: the rule's comment (at most 128 bytes). */
+  comment?: string;
+  /** NEWTABLE/NEWCHAIN: 1 fails with EEXIST if it exists (else created if missing). */
+  exclusive?: number;
+  statements?: NativeNftStatement[];
+}
+
+export interface NativeNftTable {
+  family: number;
+  name: string;
+  handle: number;
+  flags: number;
+}
+
+export interface NativeNftChain {
+  family: number;
+  table: string;
+  name: string;
+  handle: number;
+  hooknum?: number;
+  priority?: number;
+  chainType?: string;
+  policy?: number;
+}
+
+export interface NativeNftRule {
+  family: number;
+  table: string;
+  chain: string;
+  handle: number;
+  /** The handle of the rule before it (absent for the first of its chain). */
+  position?: number;
+  comment?: string;
+}
+
+/** One request. Several can run in one call (and go out in as few sendmsg as possible). */
 export type NativeOp =
   | { op: 'newlink'; flags?: number; link: NativeLinkRequest }
   | { op: 'dellink'; index?: number; name?: string }
@@ -309,6 +377,11 @@ export type NativeOp =
   | { op: 'newroute'; flags?: number; route: NativeRouteRequest }
   | { op: 'delroute'; route: NativeRouteRequest }
   | { op: 'dumproutes'; family?: number; table?: number }
+  | { op: 'nftbatch'; genid?: number; commands: NativeNftCommand[] }
+  | { op: 'nftdumptables'; family?: number }
+  | { op: 'nftdumpchains'; family?: number }
+  | { op: 'nftdumprules'; family?: number; table?: string; chain?: string }
+
   | { op: 'newneigh'; flags?: number; neighbour: NativeNeighbourRequest }
   | { op: 'delneigh'; neighbour: NativeNeighbourRequest }
   | { op: 'dumpneighs'; family?: number; index?: number; master?: number }
@@ -325,6 +398,9 @@ export type NativeResult =
   | NativeLink[]
   | NativeAddress[]
   | NativeRoute[]
+  | NativeNftTable[]
+  | NativeNftChain[]
+  | NativeNftRule[]
   | NativeNeighbour[]
   | NativeRule[]
   | NativeNsid
@@ -477,12 +553,26 @@ export type SchemaFields = Array<[string, string]>;
 
 /** What the addon exports as `schema` (native/addon/convert/schema.cc). */
 export interface WireSchema {
-  structs: Record<'link' | 'address' | 'route' | 'nexthop' | 'neighbour' | 'rule', SchemaFields>;
+  structs: Record<
+    'link' | 'address' | 'route' | 'nftcommand' | 'nftstatement' | 'nexthop' | 'neighbour' | 'rule',
+    SchemaFields
+  >;
   ops: Record<string, { code: number; args: SchemaFields; returns: string }>;
   kinds: Record<string, SchemaFields>;
   slaveKinds: Record<string, SchemaFields>;
   results: Record<
-    'linkNumbers' | 'linkStrings' | 'linkStats' | 'address' | 'route' | 'nexthop' | 'neighbour' | 'rule' | 'nsid',
+    | 'linkNumbers'
+    | 'linkStrings'
+    | 'linkStats'
+    | 'address'
+    | 'route'
+    | 'nftTable'
+    | 'nftChain'
+    | 'nftRule'
+    | 'nexthop'
+    | 'neighbour'
+    | 'rule'
+    | 'nsid',
     SchemaFields
   >;
 }

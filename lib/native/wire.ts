@@ -22,6 +22,11 @@ import type {
   NativeNeighbourRequest,
   NativeNexthop,
   NativeNexthopRequest,
+  NativeNftChain,
+  NativeNftCommand,
+  NativeNftRule,
+  NativeNftStatement,
+  NativeNftTable,
   NativeNsid,
   NativeOp,
   NativeResult,
@@ -83,7 +88,7 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   prefsrc: 'ip',
   oif: 'i32',
   priority: 'u32',
-  multipath: 'nexthops',
+  multipath: 'nexthop[]',
 };
 const NEXTHOP_REQUEST: Record<keyof NativeNexthopRequest, string> = {
   gateway: 'ip',
@@ -135,6 +140,31 @@ const RULE_REQUEST: Record<keyof NativeRuleRequest, string> = {
   uidStart: 'u32',
   uidEnd: 'u32',
 };
+const NFT_COMMAND: Record<keyof NativeNftCommand, string> = {
+  type: 'u8',
+  family: 'u8',
+  table: 'string',
+  chain: 'string',
+  hooknum: 'u32',
+  priority: 'i32',
+  chainType: 'string',
+  policy: 'u32',
+  handle: 'u64',
+  comment: 'string',
+  exclusive: 'u8',
+  statements: 'nftstatement[]',
+};
+const NFT_STATEMENT: Record<keyof NativeNftStatement, string> = {
+  kind: 'string',
+  op: 'u8',
+  address: 'ip',
+  prefix: 'u8',
+  name: 'string',
+  proto: 'u8',
+  port: 'u16',
+  bits: 'u32',
+  chain: 'string',
+};
 type OpArgs = { [K in NativeOp['op']]: Record<Exclude<keyof Extract<NativeOp, { op: K }>, 'op'>, string> };
 const OP_ARGS: OpArgs = {
   newlink: { flags: 'u16', link: 'link' },
@@ -148,6 +178,10 @@ const OP_ARGS: OpArgs = {
   newroute: { flags: 'u16', route: 'route' },
   delroute: { route: 'route' },
   dumproutes: { family: 'u8', table: 'u32' },
+  nftbatch: { genid: 'u32', commands: 'nftcommand[]' },
+  nftdumptables: { family: 'u8' },
+  nftdumpchains: { family: 'u8' },
+  nftdumprules: { family: 'u8', table: 'string', chain: 'string' },
   newneigh: { flags: 'u16', neighbour: 'neighbour' },
   delneigh: { neighbour: 'neighbour' },
   dumpneighs: { family: 'u8', index: 'i32', master: 'i32' },
@@ -282,6 +316,31 @@ const RULE: Record<keyof NativeRule, string> = {
 };
 const NSID: Record<keyof NativeNsid, string> = { nsid: 'number', currentNsid: 'optional' };
 
+const NFT_TABLE: Record<keyof NativeNftTable, string> = {
+  family: 'number',
+  name: 'text',
+  handle: 'number',
+  flags: 'number',
+};
+const NFT_CHAIN: Record<keyof NativeNftChain, string> = {
+  family: 'number',
+  table: 'text',
+  name: 'text',
+  handle: 'number',
+  hooknum: 'optional',
+  priority: 'optional',
+  chainType: 'optional',
+  policy: 'optional',
+};
+const NFT_RULE: Record<keyof NativeNftRule, string> = {
+  family: 'number',
+  table: 'text',
+  chain: 'text',
+  handle: 'number',
+  position: 'optional',
+  comment: 'optional',
+};
+
 /** Throws unless `fields` (from the addon) name exactly the keys and types of `ours`. */
 function agree(what: string, ours: Record<string, string>, fields: SchemaFields | undefined): void {
   const theirs = new Map(fields ?? []);
@@ -299,6 +358,8 @@ function agree(what: string, ours: Record<string, string>, fields: SchemaFields 
 agree('link requests', LINK_REQUEST, schema.structs.link);
 agree('address requests', ADDRESS_REQUEST, schema.structs.address);
 agree('route requests', ROUTE_REQUEST, schema.structs.route);
+agree('nf_tables commands', NFT_COMMAND, schema.structs.nftcommand);
+agree('nf_tables statements', NFT_STATEMENT, schema.structs.nftstatement);
 agree('next hop requests', NEXTHOP_REQUEST, schema.structs.nexthop);
 agree('neighbour requests', NEIGHBOUR_REQUEST, schema.structs.neighbour);
 agree('rule requests', RULE_REQUEST, schema.structs.rule);
@@ -308,6 +369,9 @@ for (const op of new Set([...Object.keys(OP_ARGS), ...Object.keys(schema.ops)]))
 agree('links', LINK, [...schema.results.linkNumbers, ...schema.results.linkStrings]);
 agree('addresses', ADDRESS, schema.results.address);
 agree('routes', ROUTE, schema.results.route);
+agree('nf_tables tables', NFT_TABLE, schema.results.nftTable);
+agree('nf_tables chains', NFT_CHAIN, schema.results.nftChain);
+agree('nf_tables rules', NFT_RULE, schema.results.nftRule);
 agree('link statistics', LINK_STATS, schema.results.linkStats);
 agree('next hops', NEXTHOP, schema.results.nexthop);
 agree('neighbours', NEIGHBOUR, schema.results.neighbour);
@@ -317,14 +381,15 @@ agree('nsids', NSID, schema.results.nsid);
 // ---------------------------------------------------------------------------------------------
 // Encoding requests
 
-type Encode = (out: FlatOps, value: unknown, parent: Record<string, unknown>) => void;
+/** Pushes (tag, value) for one field; a repeated field ('type[]') pushes one pair per element. */
+type Encode = (out: FlatOps, tag: number, value: unknown, parent: Record<string, unknown>) => void;
 type EncodeStruct = (out: FlatOps, o: Record<string, unknown>) => void;
 
-const pushValue: Encode = (out, v) => {
-  out.push(v as number | string | NativeHandle);
+const pushValue: Encode = (out, tag, v) => {
+  out.push(tag, v as number | string | NativeHandle);
 };
-const pushFlag: Encode = (out, v) => {
-  out.push(v ? 1 : 0);
+const pushFlag: Encode = (out, tag, v) => {
+  out.push(tag, v ? 1 : 0);
 };
 
 /** Encodes a struct: (tag, value) for each field present, tag = position in `fields` + 1; then 0. */
@@ -335,8 +400,7 @@ function structEncoder(fields: SchemaFields): EncodeStruct {
     for (let i = 0; i < names.length; i++) {
       const v = o[names[i] as string];
       if (v === undefined || v === null) continue;
-      out.push(i + 1);
-      (encoders[i] as Encode)(out, v, o);
+      (encoders[i] as Encode)(out, i + 1, v, o);
     }
     out.push(0);
   };
@@ -357,26 +421,30 @@ function kindEncoder(table: Map<string, EncodeStruct>, all: Record<string, Schem
 }
 
 function valueEncoder(type: string): Encode {
+  if (type.endsWith('[]')) {
+    const one = valueEncoder(type.slice(0, -2));
+    return (out, tag, v, parent) => {
+      for (const element of v as unknown[]) one(out, tag, element, parent);
+    };
+  }
+  if (type in schema.structs) {
+    // Looked up when used: a link nests links (a veth's peer).
+    return (out, tag, v) => {
+      out.push(tag);
+      (structs[type] as EncodeStruct)(out, v as Record<string, unknown>);
+    };
+  }
   switch (type) {
-    case 'link':
-    case 'address':
-    case 'route':
-    case 'neighbour':
-    case 'rule':
-      // Looked up when used: a link nests links (a veth's peer).
-      return (out, v) => (structs[type] as EncodeStruct)(out, v as Record<string, unknown>);
-    case 'nexthops':
-      // A list: its length, then each next hop as a struct.
-      return (out, v) => {
-        const list = v as Array<Record<string, unknown>>;
-        out.push(list.length);
-        for (const hop of list) (structs.nexthop as EncodeStruct)(out, hop);
-      };
     case 'kind':
-      return (out, v, parent) => kindEncoder(kinds, schema.kinds, parent.kind)(out, v as Record<string, unknown>);
+      return (out, tag, v, parent) => {
+        out.push(tag);
+        kindEncoder(kinds, schema.kinds, parent.kind)(out, v as Record<string, unknown>);
+      };
     case 'slavekind':
-      return (out, v, parent) =>
+      return (out, tag, v, parent) => {
+        out.push(tag);
         kindEncoder(slaveKinds, schema.slaveKinds, parent.slaveKind)(out, v as Record<string, unknown>);
+      };
     case 'flag':
       return pushFlag;
     default:

@@ -31,7 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonState>(state);
 
   InitNamespaceApi(env, exports);
-  InitRtnlApi(env, exports);
+  InitRequestsApi(env, exports);
   InitIcmpApi(env, exports);
   InitSocketApi(env, exports);
   InitTunApi(env, exports);

@@ -196,8 +196,9 @@ export function snapshot(ns: string | undefined): string {
     addrs: ipJson<IpAddr[]>(ns, 'addr', 'show').map(settled),
     routes: ipJson(ns, 'route', 'show', 'table', 'all'),
     routes6: ipJson(ns, '-6', 'route', 'show', 'table', 'all'),
-    // Static entries only: the kernel adds and ages out learned ones on its own.
-    neigh: neighbours(ns).filter((n) => n.state.includes('PERMANENT') || n.state.includes('NOARP')),
+    // Static entries only: the kernel adds and ages out learned ones, and adds NOARP entries for
+    // the multicast groups IPv6 joins, on its own.
+    neigh: neighbours(ns).filter((n) => n.state.includes('PERMANENT')),
     rules: ipJson(ns, '-4', 'rule', 'show'),
     rules6: ipJson(ns, '-6', 'rule', 'show'),
     fdb: fdb(ns).filter((e) => e.state === 'permanent' || e.state === 'static' || e.dst !== undefined),

@@ -1,5 +1,6 @@
 // Requests from lib/native/wire.ts, read as schema.h declares them. JS thread only.
 #include <linux/if.h>
+#include <linux/netfilter/nf_tables.h>
 #include <sys/socket.h>
 
 #include <limits>
@@ -76,6 +77,8 @@ template <Wire W>
 using WireTag = std::integral_constant<Wire, W>;
 
 // Every struct the wire carries; defined below from the field lists.
+void ReadStruct(ReadContext& c, NftCommandArgs* out);
+void ReadStruct(ReadContext& c, NftStatementArgs* out);
 void ReadStruct(ReadContext& c, rtnl::LinkRequest* out);
 void ReadStruct(ReadContext& c, rtnl::AddressRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RouteRequest* out);
@@ -99,6 +102,10 @@ void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU16>, M* m, P*) 
 template <class M, class P>
 void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU32>, M* m, P*) {
   *m = c.r.Int<uint32_t>(what);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU64>, M* m, P*) {
+  *m = c.r.Int<uint64_t>(what);
 }
 template <class M, class P>
 void ReadField(ReadContext& c, const char* what, WireTag<Wire::kI32>, M* m, P*) {
@@ -144,17 +151,28 @@ void ReadField(ReadContext& c, const char*, WireTag<Wire::kRule>, M* m, P*) {
   ReadStruct(c, m);
 }
 
-// More next hops than this in one route is a bug in lib/ (which refuses them first): the
-// attribute would outgrow 64 KiB long before the kernel's own limits.
-constexpr uint32_t kMaxNexthops = 256;
+// A route's next hops repeat their field, one (tag, struct) per hop. More than this in one route
+// is a bug in lib/ (which refuses them first): the attribute would outgrow 64 KiB long before
+// the kernel's own limits.
+constexpr size_t kMaxNexthops = 256;
 
 template <class P>
-void ReadField(ReadContext& c, const char*, WireTag<Wire::kNexthops>,
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNexthop>,
                std::vector<rtnl::NexthopRequest>* m, P*) {
-  uint32_t n = c.r.Int<uint32_t>("next hop count");
-  if (n > kMaxNexthops) ThrowInternal(c.r.env(), "too many next hops");
-  m->resize(n);
-  for (rtnl::NexthopRequest& hop : *m) ReadStruct(c, &hop);
+  if (m->size() >= kMaxNexthops) ThrowInternal(c.r.env(), "too many next hops");
+  ReadStruct(c, &m->emplace_back());
+}
+
+// Repeated fields: each occurrence of the tag is one more element.
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNftCommand>,
+               std::vector<NftCommandArgs>* m, P*) {
+  ReadStruct(c, &m->emplace_back());
+}
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNftStatement>,
+               std::vector<NftStatementArgs>* m, P*) {
+  ReadStruct(c, &m->emplace_back());
 }
 
 // The attributes of a link kind, tagged by their position in the kind's table (from 1).
@@ -295,6 +313,10 @@ void Finish(ReadContext& c, GetNsidArgs* a) {
   if (!a->netns_fd) ThrowInternal(c.r.env(), "getnsid without a namespace");
 }
 
+void Finish(ReadContext& c, NftCommandArgs* cmd) {
+  if (cmd->table.empty()) ThrowInternal(c.r.env(), "an nf_tables command needs a table");
+}
+
 // A struct: (tag, value) pairs ended by 0, tags as the struct's field list numbers them.
 #define NETNS_FIELD_READER(js, member, wire) \
   [](ReadContext& c, S* s) { ReadField(c, #js, WireTag<Wire::wire>{}, &s->member, s); },
@@ -310,6 +332,16 @@ void ReadTagged(ReadContext& c, S* out, void (*const (&readers)[N])(ReadContext&
   Finish(c, out);
 }
 
+void ReadStruct(ReadContext& c, NftCommandArgs* out) {
+  using S = NftCommandArgs;
+  static void (*const readers[])(ReadContext&, S*) = {NETNS_NFT_COMMAND(NETNS_FIELD_READER)};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, NftStatementArgs* out) {
+  using S = NftStatementArgs;
+  static void (*const readers[])(ReadContext&, S*) = {NETNS_NFT_STATEMENT(NETNS_FIELD_READER)};
+  ReadTagged(c, out, readers);
+}
 void ReadStruct(ReadContext& c, rtnl::LinkRequest* out) {
   using S = rtnl::LinkRequest;
   static void (*const readers[])(ReadContext&, S*) = {NETNS_LINK_REQUEST(NETNS_FIELD_READER)};
@@ -390,24 +422,127 @@ bool WantsStats(const Args&) {
 bool WantsStats(const GetLinkArgs& a) { return a.stats != 0; }
 bool WantsStats(const DumpLinksArgs& a) { return a.stats != 0; }
 
+// nf_tables: a statement, a command, a batch, the dumps.
+Result<nft::Statement> ToStatement(const NftStatementArgs& a) {
+  using Kind = nft::Statement::Kind;
+  static const std::pair<const char*, Kind> kKinds[] = {
+      {"saddr", Kind::kSaddr},
+      {"daddr", Kind::kDaddr},
+      {"iifname", Kind::kIifname},
+      {"oifname", Kind::kOifname},
+      {"l4proto", Kind::kL4proto},
+      {"dport", Kind::kDport},
+      {"ctstate", Kind::kCtState},
+      {"ctstatus", Kind::kCtStatus},
+      {"daddrlocal", Kind::kDaddrLocal},
+      {"counter", Kind::kCounter},
+      {"accept", Kind::kAccept},
+      {"drop", Kind::kDrop},
+      {"return", Kind::kReturn},
+      {"jump", Kind::kJump},
+      {"goto", Kind::kGoto},
+      {"masquerade", Kind::kMasquerade},
+      {"dnat", Kind::kDnat},
+  };
+  nft::Statement st;
+  bool known = false;
+  for (const auto& [name, kind] : kKinds) {
+    if (a.kind == name) {
+      st.kind = kind;
+      known = true;
+    }
+  }
+  if (!known) return Error::Invalid("unknown nf_tables statement '" + a.kind + "'");
+  if (a.op > NFT_CMP_GTE) return Error::Invalid("unknown nf_tables comparison");
+  st.op = static_cast<nft_cmp_ops>(a.op);
+  st.address = a.address;
+  st.prefix = a.prefix;
+  st.name = a.name;
+  st.proto = a.proto;
+  st.port = a.port;
+  st.bits = a.bits;
+  st.chain = a.chain;
+  return st;
+}
+
+Result<std::vector<uint8_t>> BuildCommand(const NftCommandArgs& a) {
+  switch (a.type) {
+    case NFT_MSG_NEWTABLE:
+      return nft::BuildNewTable(a.family, a.table, a.exclusive != 0);
+    case NFT_MSG_DELTABLE:
+      return nft::BuildDelTable(a.family, a.table);
+    case NFT_MSG_NEWCHAIN: {
+      nft::ChainRequest req;
+      req.family = a.family;
+      req.table = a.table;
+      req.name = a.chain;
+      if (a.hooknum) req.hook = nft::ChainHook{*a.hooknum, a.priority, a.chain_type, a.policy};
+      return nft::BuildNewChain(req, a.exclusive != 0);
+    }
+    case NFT_MSG_DELCHAIN:
+      return nft::BuildDelChain(a.family, a.table, a.chain);
+    case NFT_MSG_NEWRULE: {
+      std::vector<nft::Statement> statements;
+      for (const NftStatementArgs& s : a.statements) {
+        Result<nft::Statement> st = ToStatement(s);
+        if (!st.ok()) return st.take_error();
+        statements.push_back(st.take());
+      }
+      Result<std::vector<nft::Expr>> exprs = nft::StatementsToExprs(statements);
+      if (!exprs.ok()) return exprs.take_error();
+      nft::RuleRequest req;
+      req.family = a.family;
+      req.table = a.table;
+      req.chain = a.chain;
+      req.exprs = exprs.take();
+      req.comment = a.comment;
+      return nft::BuildNewRule(req);
+    }
+    case NFT_MSG_DELRULE:
+      return nft::BuildDelRule(a.family, a.table, a.chain, a.handle);
+    default:
+      return Error::Invalid("not an nf_tables command this library sends");
+  }
+}
+
+std::unique_ptr<nft::Operation> Build(const NftBatchArgs& a) {
+  nft::Batch batch(a.genid != 0 ? std::optional<uint32_t>(a.genid) : std::nullopt);
+  for (const NftCommandArgs& cmd : a.commands) batch.Add(BuildCommand(cmd));
+  return nft::Operation::ForBatch(std::move(batch).Finish());
+}
+std::unique_ptr<nft::Operation> Build(const NftDumpTablesArgs& a) {
+  return nft::Operation::ForDump(nft::BuildDumpTables(a.family), nft::Operation::Dump::kTables);
+}
+std::unique_ptr<nft::Operation> Build(const NftDumpChainsArgs& a) {
+  return nft::Operation::ForDump(nft::BuildDumpChains(a.family), nft::Operation::Dump::kChains);
+}
+std::unique_ptr<nft::Operation> Build(const NftDumpRulesArgs& a) {
+  return nft::Operation::ForDump(nft::BuildDumpRules(a.family, a.table, a.chain),
+                                 nft::Operation::Dump::kRules);
+}
+
+void Push(OperationBatch* batch, Built built, Returns returns) {
+  OperationBatch::Entry e;
+  e.rtnl = std::make_unique<rtnl::Operation>(std::move(built.message), built.dump);
+  e.returns = returns;
+  batch->entries.push_back(std::move(e));
+}
+void Push(OperationBatch* batch, std::unique_ptr<nft::Operation> op, Returns returns) {
+  OperationBatch::Entry e;
+  e.nft = std::move(op);
+  e.returns = returns;
+  batch->entries.push_back(std::move(e));
+}
+
 template <class Args>
 void AddOperation(ReadContext& c, Returns returns) {
   Args args;
   ReadStruct(c, &args);
-  Built built = Build(args);
-  c.batch->ops.push_back(std::make_unique<rtnl::Operation>(std::move(built.message), built.dump));
-  c.batch->returns.push_back(returns);
-  c.batch->stats.push_back(WantsStats(args));
+  Push(c.batch, Build(args), returns);
+  c.batch->entries.back().stats = WantsStats(args);
 }
 
 }  // namespace
-
-std::vector<rtnl::Operation*> OperationBatch::pointers() const {
-  std::vector<rtnl::Operation*> out;
-  out.reserve(ops.size());
-  for (auto& op : ops) out.push_back(op.get());
-  return out;
-}
 
 OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat) {
   if (!flat.IsArray()) ThrowInternal(env, "operations must be an array");

@@ -1,4 +1,6 @@
 // Results to JS, in the shapes schema.h declares. JS thread only.
+#include <linux/netlink.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -151,6 +153,10 @@ void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::opti
                   ShapeTag<Shape::kOptional>) {
   if (v) b.Num(name, static_cast<double>(*v));
 }
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name,
+                  const std::optional<std::string>& v, ShapeTag<Shape::kOptional>) {
+  if (v) b.Str(name, *v);
+}
 void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::vector<uint8_t>& v,
                   ShapeTag<Shape::kMac>) {
   if (v.empty()) return;
@@ -173,6 +179,42 @@ Napi::Object AddressToJs(Napi::Env env, const rtnl::AddressInfo& x) {
 Napi::Object RouteToJs(Napi::Env env, const rtnl::RouteInfo& x) {
   ObjectBuilder b(env);
   NETNS_ROUTE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NftTableToJs(Napi::Env env, const nft::TableInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NFT_TABLE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+// A chain as it crosses: the hook's fields flattened (absent for a regular chain).
+struct NftChainOut {
+  uint8_t family;
+  std::string table, name;
+  uint64_t handle;
+  std::optional<uint32_t> hooknum;
+  std::optional<int32_t> priority;
+  std::optional<std::string> chain_type;
+  std::optional<uint32_t> policy;
+};
+
+Napi::Object NftChainToJs(Napi::Env env, const nft::ChainInfo& c) {
+  NftChainOut x{c.family, c.table, c.name, c.handle, {}, {}, {}, {}};
+  if (c.hook) {
+    x.hooknum = c.hook->hooknum;
+    x.priority = c.hook->priority;
+    x.chain_type = c.hook->type;
+    x.policy = c.hook->policy;
+  }
+  ObjectBuilder b(env);
+  NETNS_NFT_CHAIN_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NftRuleToJs(Napi::Env env, const nft::RuleInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NFT_RULE_INFO(NETNS_PUT_INFO)
   return b.Build();
 }
 
@@ -222,44 +264,64 @@ Napi::Array ArrayToJs(Napi::Env env, const std::vector<T>& items, F convert) {
 }  // namespace
 
 Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
-  Napi::Array out = Napi::Array::New(env, batch.ops.size());
-  for (size_t i = 0; i < batch.ops.size(); ++i) {
-    const rtnl::Operation& op = *batch.ops[i];
+  Napi::Array out = Napi::Array::New(env, batch.entries.size());
+  for (size_t i = 0; i < batch.entries.size(); ++i) {
+    const OperationBatch::Entry& e = batch.entries[i];
+    const Status& status = e.rtnl ? e.rtnl->status() : e.nft->status();
     Napi::Value v;
-    if (!op.status().ok()) {
-      v = FailureToJs(env, op.status().error());
+    if (!status.ok()) {
+      v = FailureToJs(env, status.error());
     } else {
-      switch (batch.returns[i]) {
+      switch (e.returns) {
         case Returns::kAck:
           v = env.Undefined();
           break;
         case Returns::kLink:
-          v = op.links.empty() ? env.Undefined()
-                               : Napi::Value(LinksToJs(env, op.links, true, batch.stats[i]));
+          v = e.rtnl->links.empty() ? env.Undefined()
+                                    : Napi::Value(LinksToJs(env, e.rtnl->links, true, e.stats));
           break;
         case Returns::kLinks:
-          v = LinksToJs(env, op.links, false, batch.stats[i]);
+          v = LinksToJs(env, e.rtnl->links, false, e.stats);
           break;
         case Returns::kAddresses:
-          v = ArrayToJs(env, op.addresses, AddressToJs);
+          v = ArrayToJs(env, e.rtnl->addresses, AddressToJs);
           break;
         case Returns::kRoutes:
-          v = ArrayToJs(env, op.routes, RouteToJs);
+          v = ArrayToJs(env, e.rtnl->routes, RouteToJs);
+          break;
+        case Returns::kNftTables:
+          v = ArrayToJs(env, e.nft->tables, NftTableToJs);
+          break;
+        case Returns::kNftChains:
+          v = ArrayToJs(env, e.nft->chains, NftChainToJs);
+          break;
+        case Returns::kNftRules:
+          v = ArrayToJs(env, e.nft->rules, NftRuleToJs);
           break;
         case Returns::kNeighbours:
-          v = ArrayToJs(env, op.neighbours, NeighbourToJs);
+          v = ArrayToJs(env, e.rtnl->neighbours, NeighbourToJs);
           break;
         case Returns::kRules:
-          v = ArrayToJs(env, op.rules, RuleToJs);
+          v = ArrayToJs(env, e.rtnl->rules, RuleToJs);
           break;
         case Returns::kNsid:
-          v = op.nsids.empty() ? env.Undefined() : Napi::Value(NsidToJs(env, op.nsids[0]));
+          v = e.rtnl->nsids.empty() ? env.Undefined()
+                                    : Napi::Value(NsidToJs(env, e.rtnl->nsids[0]));
           break;
       }
     }
     out.Set(static_cast<uint32_t>(i), v);
   }
   return out;
+}
+
+bool OperationBatch::needs(int protocol) const {
+  for (const Entry& e : entries) {
+    if ((protocol == NETLINK_ROUTE && e.rtnl) || (protocol == NETLINK_NETFILTER && e.nft)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Napi::Object EchoReplyToJs(Napi::Env env, const ns::EchoReply& r) {

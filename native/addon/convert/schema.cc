@@ -17,6 +17,8 @@ const char* WireName(Wire w) {
       return "u16";
     case Wire::kU32:
       return "u32";
+    case Wire::kU64:
+      return "u64";
     case Wire::kI32:
       return "i32";
     case Wire::kString:
@@ -37,12 +39,16 @@ const char* WireName(Wire w) {
       return "kind";
     case Wire::kSlaveKind:
       return "slavekind";
+    case Wire::kNftCommand:
+      return "nftcommand[]";
+    case Wire::kNftStatement:
+      return "nftstatement[]";
     case Wire::kNeighbour:
       return "neighbour";
     case Wire::kRule:
       return "rule";
-    case Wire::kNexthops:
-      return "nexthops";
+    case Wire::kNexthop:
+      return "nexthop[]";
   }
   return "?";
 }
@@ -103,6 +109,12 @@ const char* ReturnsName(Returns r) {
       return "addresses";
     case Returns::kRoutes:
       return "routes";
+    case Returns::kNftTables:
+      return "nfttables";
+    case Returns::kNftChains:
+      return "nftchains";
+    case Returns::kNftRules:
+      return "nftrules";
     case Returns::kNeighbours:
       return "neighbours";
     case Returns::kRules:
@@ -150,6 +162,16 @@ Napi::Object Structs(Napi::Env env) {
     Fields f(env);
     NETNS_ROUTE_REQUEST(NETNS_WIRE_FIELD)
     o.Set("route", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_COMMAND(NETNS_WIRE_FIELD)
+    o.Set("nftcommand", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_STATEMENT(NETNS_WIRE_FIELD)
+    o.Set("nftstatement", f.list());
   }
   {
     Fields f(env);
@@ -217,6 +239,21 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_ROUTE_INFO(NETNS_SHAPE_FIELD)
     o.Set("route", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_TABLE_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nftTable", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_CHAIN_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nftChain", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_RULE_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nftRule", f.list());
   }
   {
     Fields f(env);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "../../nft/statement.h"
 #include "../../rtnl/address.h"
 #include "../../rtnl/link.h"
 #include "../../rtnl/neighbour.h"
@@ -36,6 +37,7 @@ enum class Wire : uint8_t {
   kU8,
   kU16,
   kU32,
+  kU64,
   kI32,
   kString,
   kMac,
@@ -48,7 +50,9 @@ enum class Wire : uint8_t {
   kSlaveKind,
   kNeighbour,
   kRule,
-  kNexthops
+  kNexthop,       // one next hop of a multipath route; repeats
+  kNftCommand,    // one nf_tables command of a batch; the field repeats (one per command)
+  kNftStatement,  // one statement of a rule (nft/statement.h); repeats
 };
 
 // F(js name, C++ member, wire type)
@@ -99,7 +103,7 @@ enum class Wire : uint8_t {
   F(prefsrc, prefsrc, kIp)     \
   F(oif, oif, kI32)            \
   F(priority, priority, kU32)  \
-  F(multipath, multipath, kNexthops)
+  F(multipath, multipath, kNexthop)
 
 // rtnl::NexthopRequest (struct rtnexthop + RTA_GATEWAY), an entry of a route's multipath.
 #define NETNS_NEXTHOP_REQUEST(F) \
@@ -154,28 +158,87 @@ enum class Wire : uint8_t {
   F(uidStart, uid_start, kU32)                   \
   F(uidEnd, uid_end, kU32)
 
+// One statement of an nf_tables rule (nft/statement.h); `kind` is its name there in lower case
+// ('saddr', 'oifname', 'dport', 'masquerade', 'dnat', ...), `op` an NFT_CMP_*.
+#define NETNS_NFT_STATEMENT(F) \
+  F(kind, kind, kString)       \
+  F(op, op, kU8)               \
+  F(address, address, kIp)     \
+  F(prefix, prefix, kU8)       \
+  F(name, name, kString)       \
+  F(proto, proto, kU8)         \
+  F(port, port, kU16)          \
+  F(bits, bits, kU32)          \
+  F(chain, chain, kString)
+
+// One command of an nf_tables batch: `type` is the NFT_MSG_* (NEWTABLE, DELTABLE, NEWCHAIN,
+// DELCHAIN, NEWRULE, DELRULE); a chain with `hooknum` is a base chain.
+#define NETNS_NFT_COMMAND(F)        \
+  F(type, type, kU8)                \
+  F(family, family, kU8)            \
+  F(table, table, kString)          \
+  F(chain, chain, kString)          \
+  F(hooknum, hooknum, kU32)         \
+  F(priority, priority, kI32)       \
+  F(chainType, chain_type, kString) \
+  F(policy, policy, kU32)           \
+  F(handle, handle, kU64)           \
+  F(comment, comment, kString)      \
+  F(exclusive, exclusive, kU8)      \
+  F(statements, statements, kNftStatement)
+
+// The C++ side of a statement and a command as they cross (requests.cc makes messages of them).
+struct NftStatementArgs {
+  std::string kind;
+  uint8_t op = 0;
+  std::vector<uint8_t> address;
+  uint8_t prefix = 0;
+  std::string name;
+  uint8_t proto = 0;
+  uint16_t port = 0;
+  uint32_t bits = 0;
+  std::string chain;
+};
+struct NftCommandArgs {
+  uint8_t type = 0;
+  uint8_t family = 0;
+  std::string table, chain;
+  std::optional<uint32_t> hooknum;
+  int32_t priority = 0;
+  std::string chain_type;
+  std::optional<uint32_t> policy;
+  uint64_t handle = 0;
+  std::optional<std::string> comment;
+  uint8_t exclusive = 0;
+  std::vector<NftStatementArgs> statements;
+};
+
 // Operations: O(code, js name, argument struct, what it returns). The argument structs' fields
 // follow; requests.cc says what each operation builds from them.
-#define NETNS_OPS(O)                             \
-  O(1, newlink, NewLinkArgs, kAck)               \
-  O(2, dellink, DelLinkArgs, kAck)               \
-  O(3, dellinkgroup, DelLinkGroupArgs, kAck)     \
-  O(4, getlink, GetLinkArgs, kLink)              \
-  O(5, dumplinks, DumpLinksArgs, kLinks)         \
-  O(6, newaddr, NewAddrArgs, kAck)               \
-  O(7, deladdr, DelAddrArgs, kAck)               \
-  O(8, dumpaddrs, DumpAddrsArgs, kAddresses)     \
-  O(9, newroute, NewRouteArgs, kAck)             \
-  O(10, delroute, DelRouteArgs, kAck)            \
-  O(11, dumproutes, DumpRoutesArgs, kRoutes)     \
-  O(12, newneigh, NewNeighArgs, kAck)            \
-  O(13, delneigh, DelNeighArgs, kAck)            \
-  O(14, dumpneighs, DumpNeighsArgs, kNeighbours) \
-  O(15, newrule, NewRuleArgs, kAck)              \
-  O(16, delrule, DelRuleArgs, kAck)              \
-  O(17, dumprules, DumpRulesArgs, kRules)        \
-  O(18, newnsid, NewNsidArgs, kAck)              \
-  O(19, getnsid, GetNsidArgs, kNsid)
+#define NETNS_OPS(O)                                  \
+  O(1, newlink, NewLinkArgs, kAck)                    \
+  O(2, dellink, DelLinkArgs, kAck)                    \
+  O(3, dellinkgroup, DelLinkGroupArgs, kAck)          \
+  O(4, getlink, GetLinkArgs, kLink)                   \
+  O(5, dumplinks, DumpLinksArgs, kLinks)              \
+  O(6, newaddr, NewAddrArgs, kAck)                    \
+  O(7, deladdr, DelAddrArgs, kAck)                    \
+  O(8, dumpaddrs, DumpAddrsArgs, kAddresses)          \
+  O(9, newroute, NewRouteArgs, kAck)                  \
+  O(10, delroute, DelRouteArgs, kAck)                 \
+  O(11, dumproutes, DumpRoutesArgs, kRoutes)          \
+  O(12, nftbatch, NftBatchArgs, kAck)                 \
+  O(13, nftdumptables, NftDumpTablesArgs, kNftTables) \
+  O(14, nftdumpchains, NftDumpChainsArgs, kNftChains) \
+  O(15, nftdumprules, NftDumpRulesArgs, kNftRules)    \
+  O(16, newneigh, NewNeighArgs, kAck)                 \
+  O(17, delneigh, DelNeighArgs, kAck)                 \
+  O(18, dumpneighs, DumpNeighsArgs, kNeighbours)      \
+  O(19, newrule, NewRuleArgs, kAck)                   \
+  O(20, delrule, DelRuleArgs, kAck)                   \
+  O(21, dumprules, DumpRulesArgs, kRules)             \
+  O(22, newnsid, NewNsidArgs, kAck)                   \
+  O(23, getnsid, GetNsidArgs, kNsid)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
@@ -188,6 +251,13 @@ enum class Wire : uint8_t {
 #define NETNS_NEWROUTE_ARGS(F) F(flags, flags, kU16) F(route, route, kRoute)
 #define NETNS_DELROUTE_ARGS(F) F(route, route, kRoute)
 #define NETNS_DUMPROUTES_ARGS(F) F(family, family, kU8) F(table, table, kU32)
+// An nf_tables batch (all or nothing); `genid` (when set) makes the kernel refuse it with
+// ERESTART if the ruleset changed since that generation.
+#define NETNS_NFTBATCH_ARGS(F) F(genid, genid, kU32) F(commands, commands, kNftCommand)
+#define NETNS_NFTDUMPTABLES_ARGS(F) F(family, family, kU8)
+#define NETNS_NFTDUMPCHAINS_ARGS(F) F(family, family, kU8)
+#define NETNS_NFTDUMPRULES_ARGS(F) \
+  F(family, family, kU8) F(table, table, kString) F(chain, chain, kString)
 #define NETNS_NEWNEIGH_ARGS(F) F(flags, flags, kU16) F(neighbour, neighbour, kNeighbour)
 #define NETNS_DELNEIGH_ARGS(F) F(neighbour, neighbour, kNeighbour)
 #define NETNS_DUMPNEIGHS_ARGS(F) \
@@ -212,6 +282,10 @@ struct WireCpp<Wire::kU16> {
 template <>
 struct WireCpp<Wire::kU32> {
   using type = uint32_t;
+};
+template <>
+struct WireCpp<Wire::kU64> {
+  using type = uint64_t;
 };
 template <>
 struct WireCpp<Wire::kI32> {
@@ -244,6 +318,10 @@ struct WireCpp<Wire::kRule> {
 template <>
 struct WireCpp<Wire::kNetns> {
   using type = std::optional<int>;  // the fd of a namespace handle, leased for the batch
+};
+template <>
+struct WireCpp<Wire::kNftCommand> {
+  using type = std::vector<NftCommandArgs>;  // repeated
 };
 
 #define NETNS_ARG_MEMBER(js, member, wire) typename WireCpp<Wire::wire>::type member{};
@@ -279,6 +357,18 @@ struct DelRouteArgs {
 };
 struct DumpRoutesArgs {
   NETNS_DUMPROUTES_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftBatchArgs {
+  NETNS_NFTBATCH_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftDumpTablesArgs {
+  NETNS_NFTDUMPTABLES_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftDumpChainsArgs {
+  NETNS_NFTDUMPCHAINS_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftDumpRulesArgs {
+  NETNS_NFTDUMPRULES_ARGS(NETNS_ARG_MEMBER)
 };
 struct NewNeighArgs {
   NETNS_NEWNEIGH_ARGS(NETNS_ARG_MEMBER)
@@ -318,6 +408,11 @@ struct GetNsidArgs {
 #define NETNS_FIELDS_NewRouteArgs NETNS_NEWROUTE_ARGS
 #define NETNS_FIELDS_DelRouteArgs NETNS_DELROUTE_ARGS
 #define NETNS_FIELDS_DumpRoutesArgs NETNS_DUMPROUTES_ARGS
+#define NETNS_FIELDS_NftBatchArgs NETNS_NFTBATCH_ARGS
+#define NETNS_FIELDS_NftDumpTablesArgs NETNS_NFTDUMPTABLES_ARGS
+#define NETNS_FIELDS_NftDumpChainsArgs NETNS_NFTDUMPCHAINS_ARGS
+#define NETNS_FIELDS_NftDumpRulesArgs NETNS_NFTDUMPRULES_ARGS
+
 #define NETNS_FIELDS_NewNeighArgs NETNS_NEWNEIGH_ARGS
 #define NETNS_FIELDS_DelNeighArgs NETNS_DELNEIGH_ARGS
 #define NETNS_FIELDS_DumpNeighsArgs NETNS_DUMPNEIGHS_ARGS
@@ -328,14 +423,17 @@ struct GetNsidArgs {
 #define NETNS_FIELDS_GetNsidArgs NETNS_GETNSID_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
-// address, route, neighbour or rule objects, or one nsid object. Results of a failed operation
-// are failure objects instead.
+// address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
+// operation are failure objects instead.
 enum class Returns : uint8_t {
   kAck,
   kLink,
   kLinks,
   kAddresses,
   kRoutes,
+  kNftTables,
+  kNftChains,
+  kNftRules,
   kNeighbours,
   kRules,
   kNsid
@@ -481,5 +579,30 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops };
   F(uidEnd, uid_end, kOptional)
 
 #define NETNS_NSID_INFO(F) F(nsid, nsid, kNumber) F(currentNsid, current_nsid, kOptional)
+
+// nf_tables objects, as dumps return them (a chain's hook fields only for a base chain).
+#define NETNS_NFT_TABLE_INFO(F) \
+  F(family, family, kNumber)    \
+  F(name, name, kText)          \
+  F(handle, handle, kNumber)    \
+  F(flags, flags, kNumber)
+
+#define NETNS_NFT_CHAIN_INFO(F)       \
+  F(family, family, kNumber)          \
+  F(table, table, kText)              \
+  F(name, name, kText)                \
+  F(handle, handle, kNumber)          \
+  F(hooknum, hooknum, kOptional)      \
+  F(priority, priority, kOptional)    \
+  F(chainType, chain_type, kOptional) \
+  F(policy, policy, kOptional)
+
+#define NETNS_NFT_RULE_INFO(F)     \
+  F(family, family, kNumber)       \
+  F(table, table, kText)           \
+  F(chain, chain, kText)           \
+  F(handle, handle, kNumber)       \
+  F(position, position, kOptional) \
+  F(comment, comment, kOptional)
 
 }  // namespace netns_native::addon
