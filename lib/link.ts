@@ -402,9 +402,10 @@ export class Link {
    * ```ts
    * await vx.addFdb({ mac: '00:00:00:00:00:00', destination: '198.18.100.2' });
    * ```
-   * @throws NetnsError EINVAL for a malformed MAC or address, a VNI beyond 2^24-1 (before any
-   *   syscall); EEXIST if that destination is there already; EOPNOTSUPP for a link kind without
-   *   a forwarding database of its own.
+   * Appending a destination the entry has already changes nothing (and is no error).
+   * @throws NetnsError EINVAL for a malformed MAC or address, a VNI beyond 2^24-1, port 0, a
+   *   `via` link of another namespace (before any syscall); EOPNOTSUPP for a link kind without a
+   *   forwarding database of its own.
    */
   async addFdb(entry: FdbSpec): Promise<void> {
     return addFdb(this, entry);
@@ -412,8 +413,9 @@ export class Link {
 
   /**
    * Deletes a forwarding database entry (one destination of it, when `destination` is given).
-   * `bridge fdb del MAC dev NAME [dst IP]`.
-   * @throws NetnsError ENOENT if there is no such entry.
+   * `bridge fdb del MAC dev NAME [dst IP]`. As with `bridge fdb del`, a destination the entry
+   * does not have is not an error to the kernel: nothing is deleted and the call succeeds.
+   * @throws NetnsError ENOENT if the MAC has no entry; EINVAL for malformed input.
    */
   async deleteFdb(entry: FdbSpec): Promise<void> {
     return deleteFdb(this, entry);
