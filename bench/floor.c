@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
@@ -378,6 +379,37 @@ static void route(int fd, uint16_t type, int index, const char *dst, int prefix)
   must(fd, &m, type == RTM_NEWROUTE ? "add route" : "delete route");
 }
 
+// ip neigh add|del IP lladdr 02:00:00:00:00:09 dev INDEX nud permanent
+static void neigh(int fd, uint16_t type, int index, const char *ip) {
+  struct msg m;
+  struct ndmsg ndm = {.ndm_family = AF_INET, .ndm_ifindex = index, .ndm_state = NUD_PERMANENT};
+  msg_init(&m, type, type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_EXCL : 0, &ndm, sizeof ndm);
+  struct in_addr a;
+  inet_pton(AF_INET, ip, &a);
+  put(&m, NDA_DST, &a, 4);
+  if (type == RTM_NEWNEIGH) {
+    uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x09};
+    put(&m, NDA_LLADDR, mac, 6);
+  }
+  must(fd, &m, type == RTM_NEWNEIGH ? "add neighbour" : "delete neighbour");
+}
+
+// bridge fdb append|del 00:00:00:00:00:00 dev INDEX dst IP (self, permanent)
+static void fdb(int fd, uint16_t type, int index, const char *ip) {
+  struct msg m;
+  struct ndmsg ndm = {.ndm_family = AF_BRIDGE,
+                      .ndm_ifindex = index,
+                      .ndm_state = NUD_NOARP | NUD_PERMANENT,
+                      .ndm_flags = NTF_SELF};
+  msg_init(&m, type, type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_APPEND : 0, &ndm, sizeof ndm);
+  uint8_t zeros[6] = {0};
+  put(&m, NDA_LLADDR, zeros, 6);
+  struct in_addr a;
+  inet_pton(AF_INET, ip, &a);
+  put(&m, NDA_DST, &a, 4);
+  must(fd, &m, type == RTM_NEWNEIGH ? "append fdb entry" : "delete fdb entry");
+}
+
 // ip link add NAME [netns FD] type veth peer name PEER [netns PEERFD]
 static void veth_add(int fd, const char *name, int ns_fd, const char *peer, int peer_ns_fd) {
   struct msg m;
@@ -572,6 +604,22 @@ int main(int argc, char **argv) {
     for (int i = 0; i < count; ++i) {
       address(fd, RTM_NEWADDR, index, "198.18.200.1", 24);
       address(fd, RTM_DELADDR, index, "198.18.200.1", 24);
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "neigh")) {  // ifindex
+    int index = arg_int(argc, argv, 3);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      neigh(fd, RTM_NEWNEIGH, index, "198.18.250.9");
+      neigh(fd, RTM_DELNEIGH, index, "198.18.250.9");
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "fdb")) {  // vxlan ifindex
+    int index = arg_int(argc, argv, 3);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      fdb(fd, RTM_NEWNEIGH, index, "198.18.250.2");
+      fdb(fd, RTM_DELNEIGH, index, "198.18.250.2");
     }
     spent = now_ns() - t0;
   } else if (!strcmp(op, "master")) {  // ifindex bridge-ifindex

@@ -4,13 +4,24 @@
  * floor. Everything runs in the process's own (throwaway) namespace or in namespaces made
  * here, and each operation leaves the namespace as it found it.
  */
-import { Bridge, Namespace, Network, VethPair, type Link } from '../lib/index';
+import { Bridge, Namespace, Network, VethPair, Vxlan, type Link } from '../lib/index';
 import { kHandle } from '../lib/internal/symbols';
 import { setCoalescing, setIoMode } from '../lib/internal/dispatch';
 import { transact, transactAsync } from '../lib/native/wire';
 import { IFF_UP } from '../lib/native/constants';
 import type { NativeOp } from '../lib/native/surface';
-import { floor, hasNft, ipExec, nftExec, nowUs, timed, type Contender, type IpBatch, type Sampler } from './harness';
+import {
+  execFileP,
+  floor,
+  hasNft,
+  ipExec,
+  nftExec,
+  nowUs,
+  timed,
+  type Contender,
+  type IpBatch,
+  type Sampler,
+} from './harness';
 
 export const METHODS = ['nn', 'nnPar', 'exec', 'batch', 'floor'] as const;
 export type MethodId = (typeof METHODS)[number];
@@ -35,6 +46,8 @@ export interface Ctx {
   ns: Namespace;
   floorBin: string;
   batch: IpBatch;
+  /** `bridge -batch`, for fdb entries. */
+  bridgeBatch: IpBatch;
   quick: boolean;
 }
 
@@ -247,6 +260,76 @@ const address: OperationDef = {
       },
       loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
       cleanup: () => dropPairs(ctx.ns, pairs),
+    };
+  },
+};
+
+const neighbour: OperationDef = {
+  id: 'neigh',
+  label: 'neighbour add + delete',
+  what: '`addNeighbour` then `deleteNeighbour` of a permanent IPv4 entry on a veth end (`ip neigh add|del`)',
+  rounds: 9,
+  async prepare(ctx) {
+    const pairs = await makePairs(ctx.ns, `nbn${next()}x`, WIDTH);
+    const links = pairs.map((p) => p.local);
+    const l = links[0] as Link;
+    const ip = (k: number) => `198.18.${150 + k}.9`;
+    const both = async (x: Link, address: string) => {
+      await ctx.ns.addNeighbour({ link: x, address, mac: '02:00:00:00:00:09' });
+      await ctx.ns.deleteNeighbour({ link: x, address });
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, () => both(l, ip(0)), gap);
+    const nnPar: NnSampler = (n, gap) =>
+      inFlight(n * WIDTH, WIDTH, (i) => both(links[i % WIDTH] as Link, ip(i % WIDTH)), gap).then((us) => us / WIDTH);
+    const add = `neigh add ${ip(0)} lladdr 02:00:00:00:00:09 dev ${l.name} nud permanent`;
+    const del = `neigh del ${ip(0)} dev ${l.name}`;
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 100 : 200 },
+        nnPar: { sample: nnPar, n: ctx.quick ? 4 : 8 },
+        exec: { sample: (n) => execRun(n, () => [add.split(' '), del.split(' ')]), n: ctx.quick ? 3 : 5 },
+        batch: { sample: batchRun(ctx, () => [add, del]), n: 200 },
+        floor: { sample: (n) => floor(ctx.floorBin, 'neigh', n, l.index), n: 200 },
+      },
+      loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
+      cleanup: () => dropPairs(ctx.ns, pairs),
+    };
+  },
+};
+
+const fdbEntry: OperationDef = {
+  id: 'fdb',
+  label: 'fdb append + delete (VXLAN)',
+  what: '`vx.addFdb` then `vx.deleteFdb` of a destination of the all-zeros entry of a VXLAN device (`bridge fdb append|del`)',
+  rounds: 9,
+  async prepare(ctx) {
+    const vx = await Vxlan.create(`nbvx${next()}`, { vni: 4000 + serial, port: 4789, namespace: ctx.ns });
+    const zeros = '00:00:00:00:00:00';
+    const dst = (k: number) => `198.18.${200 + (k >> 8)}.${k & 0xff}`;
+    const both = async (destination: string) => {
+      await vx.addFdb({ mac: zeros, destination });
+      await vx.deleteFdb({ mac: zeros, destination });
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, () => both(dst(1)), gap);
+    const nnPar: NnSampler = (n, gap) =>
+      inFlight(n * WIDTH, WIDTH, (i) => both(dst(1 + (i % WIDTH))), gap).then((us) => us / WIDTH);
+    const add = `fdb append ${zeros} dev ${vx.name} dst ${dst(1)}`;
+    const del = `fdb del ${zeros} dev ${vx.name} dst ${dst(1)}`;
+    const bridgeExec = async (n: number) =>
+      serialRun(n, async () => {
+        for (const line of [add, del]) await execFileP('bridge', line.split(' '));
+      });
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 100 : 200 },
+        nnPar: { sample: nnPar, n: ctx.quick ? 4 : 8 },
+        exec: { sample: bridgeExec, n: ctx.quick ? 3 : 5 },
+        batch: { sample: (n) => ctx.bridgeBatch.run(Array.from({ length: n }, () => [add, del]).flat()), n: 200 },
+        floor: { sample: (n) => floor(ctx.floorBin, 'fdb', n, vx.index), n: 200 },
+      },
+      loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
+      notes: {},
+      cleanup: () => ctx.ns.deleteLinks([vx]),
     };
   },
 };
@@ -810,6 +893,8 @@ const publish: OperationDef = {
 export const OPERATIONS: OperationDef[] = [
   toggle,
   address,
+  neighbour,
+  fdbEntry,
   master,
   route,
   dump(10),

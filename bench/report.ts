@@ -75,7 +75,7 @@ interface Target {
   ifMissed?: string;
 }
 
-const CHEAP = ['toggle', 'address', 'master', 'route'];
+const CHEAP = ['toggle', 'address', 'neigh', 'fdb', 'master', 'route'];
 
 function targets(r: Results): Target[] {
   const op = (id: string) => r.operations.find((o) => o.id === id);
@@ -182,6 +182,10 @@ function targets(r: Results): Target[] {
 const MISSED: Record<string, string> = {
   cheap:
     'Measured reason: one awaited call costs a fixed 5-10 µs on top of the kernel\'s request (see the "same MTU" split in "Where the time goes"): the N-API call, reading the flattened request and encoding it, the result crossing back, and 2-3 µs of async/promise machinery in the library. Where the kernel\'s own work is 5-15 µs a request (addresses, routes), that fixed cost shows as a ratio well above 1.3×; where it is 40 µs or more (a veth toggle, master), it does not. What would close it: numbers crossing in a typed array rather than an array of values, or a synchronous entry point for callers that want one; calls in flight already amortise part of it (see the in-flight rows).',
+  'neigh.nn':
+    "Measured reason: the kernel's own work for a neighbour entry is about 2 µs a request (the C floor's add + delete is a few µs, the cheapest operation here), so the fixed 5-10 µs that one awaited call costs on top of it (see the general reason under the address rows) is most of the time, and no ratio near 1.3× is reachable on this path; `ip -batch` pays a similar fixed cost per line. What would close it is what closes it for addresses: a cheaper crossing per call, or calls in flight (see that row).",
+  'fdb.nn':
+    'Measured reason: as for neighbours: appending or deleting a VXLAN destination costs the kernel a few µs (a hash lookup under a spinlock), so the fixed per-call cost dominates the ratio.',
   exec: "Spawning `ip` costs a few ms here whatever the operation, so the ratio is bounded by the kernel's own time for the operation: when that is large, no method can be 50× faster than execFile.",
   par: "Coalescing saves the per-call cost (syscalls, N-API crossing, promise turns), not the kernel's work: the kernel still does each request under rtnl_lock, one after another, so the best in-flight rate is about the floor's. On a loaded machine the slices (sized to hold the loop at most ~0.5 ms) add event-loop turns between them.",
   dump: 'Measured reason (see "Where the time goes"): after the kernel\'s work, parsing each link\'s attributes on the worker, unpacking into plain objects and making a Link per link on the JS thread cost about 1-2 µs a link. What would close it: lazy Link objects (decode a field when it is read), or a dump that returns only the fields asked for.',

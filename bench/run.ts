@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   const machine = describeMachine(floorBuild.compiler);
   const ns = Namespace.current();
   const batch = new IpBatch();
-  const ctx: Ctx = { ns, floorBin: floorBuild.bin, batch, quick };
+  const bridgeBatch = new IpBatch('bridge');
+  const ctx: Ctx = { ns, floorBin: floorBuild.bin, batch, bridgeBatch, quick };
   const results: OpResult[] = [];
   const extras: Record<string, Record<string, Stats>> = {};
   const loopDelays: LoopDelay[] = [];
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await batch.close();
+    await bridgeBatch.close();
     fs.rmSync(floorBuild.dir, { recursive: true, force: true });
   }
 

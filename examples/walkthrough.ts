@@ -19,12 +19,26 @@ import { spawnSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as dnsPacket from 'dns-packet';
 import { Bridge, Link, Namespace, NetnsError, Network, VethPair, type PingResult } from 'netns-native';
+import { OVERLAY_NAMESPACES, overlay } from './overlay';
 
 const keep = process.argv.includes('--keep');
 const cleanupOnly = process.argv.includes('--cleanup');
 const sandboxed = process.env.NETNS_NATIVE_ISOLATED === '1';
 
-const NAMESPACES = ['test1', 'test2', 'red', 'green', 'blue', 'web1', 'web2', 'db', 'app', 'isolated', 'outside'];
+const NAMESPACES = [
+  'test1',
+  'test2',
+  'red',
+  'green',
+  'blue',
+  'web1',
+  'web2',
+  'db',
+  'app',
+  'isolated',
+  'outside',
+  ...OVERLAY_NAMESPACES,
+];
 const ROOT_LINKS = [
   'veth-a',
   'veth-b',
@@ -398,6 +412,10 @@ async function main(): Promise<void> {
   show(`web1 links now: ${(await web1.links()).map((l) => l.name).join(', ')}`);
   dockerCmd('network ls');
   for (const n of await Network.list()) show(`${n.id.slice(0, 12)}  ${n.name.padEnd(8)} bridge  ${n.subnet}`);
+
+  // ---- Part 4: two hosts joined by a VXLAN overlay (examples/overlay.ts) ----
+  console.log(`\n${bold('Across hosts: a VXLAN overlay between two bridges')}`);
+  await overlay({ keep, print: { step, cmd, show } });
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   console.log(

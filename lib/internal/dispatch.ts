@@ -155,6 +155,17 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   nftdumpchains: (_, ch) => !small(ch, 'nftdumpchains'),
   nftdumprules: (_, ch) => !small(ch, 'nftdumprules'),
   nftgetgen: () => false,
+  // Neighbour and fdb entries, rules: a spinlock and a notification, no RCU wait.
+  newneigh: () => false,
+  delneigh: () => false,
+  // distribute() records the sizes of three dump kinds only: these dumps are never known small.
+  dumpneighs: () => true,
+  newrule: () => false,
+  delrule: () => false,
+  dumprules: () => true,
+  // An id from the namespace's IDR under a spinlock.
+  newnsid: () => false,
+  getnsid: () => false,
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

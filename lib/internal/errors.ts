@@ -61,7 +61,11 @@ export type Subject =
   | 'route'
   | 'ping'
   | 'socket'
-  | 'firewall';
+  | 'firewall'
+  | 'neighbour'
+  | 'fdb'
+  | 'rule'
+  | 'nsid';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -76,12 +80,18 @@ const PHRASES: Record<string, Phrases> = {
     move: 'a link with the same name already exists in the target namespace',
     address: 'that address is already assigned to the link',
     route: 'that route already exists',
+    neighbour: 'that neighbour entry already exists',
+    fdb: 'that fdb entry already exists',
+    rule: 'that rule already exists',
   },
   ENODEV: { '*': 'no such link' },
   ENOENT: {
     '*': 'no such file or object',
     namespace: 'no such namespace',
     link: 'no such link',
+    neighbour: 'no such neighbour entry',
+    fdb: 'no such fdb entry',
+    rule: 'no such rule',
   },
   ESRCH: { '*': 'no such object', route: 'no such route', namespace: 'no such process' },
   EADDRNOTAVAIL: {

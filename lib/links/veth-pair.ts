@@ -1,12 +1,28 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
 import { batch, request } from '../internal/dispatch';
-import { Link, checkNamespaceArg, describeNamespace, makeLink } from '../link';
+import { Link, checkNamespaceArg, describeNamespace, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
 import type { NativeFailure, NativeLink, NativeLinkRequest, NativeOp } from '../native/surface';
 import { checkAlias, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+
+/**
+ * What `info` reads back for a veth end: where its peer is. `peerIndex` is an index in the
+ * peer's namespace, which is this one unless `peerNetnsId` says otherwise (the id this
+ * namespace gives the peer's, see {@link Namespace.nsid}).
+ */
+export type VethInfo = { peerIndex?: number; peerNetnsId?: number };
+
+function vethInfo(state: NativeLink): VethInfo {
+  const info: VethInfo = {};
+  if (state.link) info.peerIndex = state.link;
+  if (state.linkNetnsid !== undefined) info.peerNetnsId = state.linkNetnsid;
+  return info;
+}
+
+registerLinkKind('veth', Link, vethInfo);
 
 /** Options for {@link VethPair.create}. */
 export interface VethPairOptions {
@@ -92,8 +108,8 @@ export class VethPair {
     // unmarked link is ever seen, even by whoever finds it after this process was killed.
     const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local }];
     if (alias !== undefined) ops.push({ op: 'newlink', link: { name: options.name, alias } });
-    ops.push({ op: 'getlink', name: options.name });
-    if (samePlace) ops.push({ op: 'getlink', name: options.peerName });
+    ops.push({ op: 'getlink', name: options.name, stats: 1 });
+    if (samePlace) ops.push({ op: 'getlink', name: options.peerName, stats: 1 });
     const results = await batch(handle, ops, where, 'link-create');
     const created = results[0];
     const marked = alias === undefined ? undefined : results[1];
@@ -109,7 +125,7 @@ export class VethPair {
       if (localInfo === undefined || isFailure(localInfo)) throw vanished('link');
       const peerInfo = samePlace
         ? peerResult
-        : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName }, where, 'link');
+        : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName, stats: 1 }, where, 'link');
       if (peerInfo === undefined || isFailure(peerInfo)) throw vanished('peer');
       return new VethPair(makeLink(ns, localInfo as NativeLink), makeLink(peerNs, peerInfo as NativeLink));
     } catch (e) {

@@ -54,3 +54,14 @@ export const IPPROTO_UDP = 17;
 export const CT_STATE_ESTABLISHED_RELATED = 0x2 | 0x4;
 /** IPS_DST_NAT: the connection's destination was NATed */
 export const IPS_DST_NAT = 0x20;
+// linux/socket.h, netlink.h, neighbour.h: neighbours and fdb entries.
+export const AF_BRIDGE = 7;
+export const NLM_F_REPLACE = 0x100;
+export const NLM_F_APPEND = 0x800;
+export const NUD_NOARP = 0x40;
+export const NUD_PERMANENT = 0x80;
+export const NTF_SELF = 0x02;
+export const NTF_MASTER = 0x04;
+export const NTF_EXT_LEARNED = 0x10;
+export const NTF_STICKY = 0x40;
+export const NTF_ROUTER = 0x80;

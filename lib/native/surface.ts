@@ -53,6 +53,8 @@ export interface NativeLinkRequest {
   slaveKind?: string;
   /** ... IFLA_INFO_SLAVE_DATA */
   slaveInfo?: NativeKindInfo;
+  /** IFLA_LINK: the parent (macvlan, vlan, ...), an index in the namespace the request goes to */
+  link?: number;
 }
 
 /** A decoded RTM_NEWLINK. */
@@ -84,6 +86,22 @@ export interface NativeLink {
   info?: NativeKindInfo;
   /** IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table */
   slaveInfo?: NativeKindInfo;
+  /** IFLA_STATS64, when the read asked for statistics */
+  stats?: NativeLinkStats;
+}
+
+/** The counters of IFLA_STATS64 (struct rtnl_link_stats64) that cross. */
+export interface NativeLinkStats {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+  multicast: number;
+  collisions: number;
 }
 
 export interface NativeAddressRequest {
@@ -125,6 +143,25 @@ export interface NativeRouteRequest {
   prefsrc?: string;
   oif?: number;
   priority?: number;
+  /** RTA_MULTIPATH */
+  multipath?: NativeNexthopRequest[];
+}
+
+/** One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY). */
+export interface NativeNexthopRequest {
+  gateway?: string;
+  oif?: number;
+  /** the weight minus 1 */
+  hops?: number;
+  /** RTNH_F_* */
+  flags?: number;
+}
+
+export interface NativeNexthop {
+  gateway?: string;
+  oif: number;
+  hops: number;
+  flags: number;
 }
 
 export interface NativeRoute {
@@ -142,6 +179,121 @@ export interface NativeRoute {
   gateway?: string;
   prefsrc?: string;
   priority?: number;
+  multipath?: NativeNexthop[];
+}
+
+/** What an RTM_NEWNEIGH / RTM_DELNEIGH carries: a neighbour, or (family AF_BRIDGE) an fdb entry. */
+export interface NativeNeighbourRequest {
+  family: number;
+  index: number;
+  /** NUD_* */
+  state?: number;
+  /** NTF_* */
+  flags?: number;
+  /** NDA_DST: the neighbour's IP; for an fdb entry, a VXLAN remote */
+  dst?: string;
+  /** NDA_LLADDR: the MAC */
+  lladdr?: string;
+  vlan?: number;
+  port?: number;
+  vni?: number;
+  ifindex?: number;
+  master?: number;
+  srcVni?: number;
+  protocol?: number;
+  flagsExt?: number;
+}
+
+/** A decoded RTM_NEWNEIGH. */
+export interface NativeNeighbour {
+  family: number;
+  index: number;
+  state: number;
+  flags: number;
+  type: number;
+  dst?: string;
+  lladdr?: string;
+  vlan?: number;
+  port?: number;
+  vni?: number;
+  ifindex?: number;
+  master?: number;
+  srcVni?: number;
+  probes?: number;
+  protocol?: number;
+  linkNetnsid?: number;
+  flagsExt: number;
+  confirmed: number;
+  used: number;
+  updated: number;
+}
+
+/** What an RTM_NEWRULE / RTM_DELRULE carries (fib_rule_hdr + FRA_*). */
+export interface NativeRuleRequest {
+  family: number;
+  dstLen?: number;
+  srcLen?: number;
+  tos?: number;
+  table?: number;
+  /** FR_ACT_* */
+  action?: number;
+  /** FIB_RULE_* */
+  flags?: number;
+  dst?: string;
+  src?: string;
+  iifname?: string;
+  oifname?: string;
+  priority?: number;
+  fwmark?: number;
+  fwmask?: number;
+  goto?: number;
+  suppressPrefixlen?: number;
+  suppressIfgroup?: number;
+  l3mdev?: number;
+  protocol?: number;
+  ipProto?: number;
+  sportStart?: number;
+  sportEnd?: number;
+  dportStart?: number;
+  dportEnd?: number;
+  uidStart?: number;
+  uidEnd?: number;
+}
+
+/** A decoded RTM_NEWRULE. */
+export interface NativeRule {
+  family: number;
+  dstLen: number;
+  srcLen: number;
+  tos: number;
+  action: number;
+  table: number;
+  flags: number;
+  dst?: string;
+  src?: string;
+  iifname: string;
+  oifname: string;
+  priority?: number;
+  fwmark?: number;
+  fwmask?: number;
+  goto?: number;
+  suppressPrefixlen?: number;
+  suppressIfgroup?: number;
+  l3mdev?: number;
+  protocol?: number;
+  ipProto?: number;
+  sportStart?: number;
+  sportEnd?: number;
+  dportStart?: number;
+  dportEnd?: number;
+  uidStart?: number;
+  uidEnd?: number;
+}
+
+/** A decoded RTM_NEWNSID: the id a namespace has for another one (-1: none). */
+export interface NativeNsid {
+  nsid: number;
+  currentNsid?: number;
 }
 
 /**
@@ -219,8 +371,8 @@ export type NativeOp =
   | { op: 'newlink'; flags?: number; link: NativeLinkRequest }
   | { op: 'dellink'; index?: number; name?: string }
   | { op: 'dellinkgroup'; group: number }
-  | { op: 'getlink'; index?: number; name?: string }
-  | { op: 'dumplinks'; master?: number; kind?: string }
+  | { op: 'getlink'; index?: number; name?: string; stats?: number }
+  | { op: 'dumplinks'; master?: number; kind?: string; stats?: number }
   | { op: 'newaddr'; flags?: number; address: NativeAddressRequest }
   | { op: 'deladdr'; address: NativeAddressRequest }
   | { op: 'dumpaddrs'; family?: number; index?: number }
@@ -232,7 +384,15 @@ export type NativeOp =
   | { op: 'nftdumptables'; family?: number }
   | { op: 'nftdumpchains'; family?: number }
   | { op: 'nftdumprules'; family?: number; table?: string; chain?: string }
-  | { op: 'nftgetgen' };
+  | { op: 'nftgetgen' }
+  | { op: 'newneigh'; flags?: number; neighbour: NativeNeighbourRequest }
+  | { op: 'delneigh'; neighbour: NativeNeighbourRequest }
+  | { op: 'dumpneighs'; family?: number; index?: number; master?: number }
+  | { op: 'newrule'; flags?: number; rule: NativeRuleRequest }
+  | { op: 'delrule'; rule: NativeRuleRequest }
+  | { op: 'dumprules'; family?: number }
+  | { op: 'newnsid'; netns: NativeHandle; nsid: number }
+  | { op: 'getnsid'; netns: NativeHandle };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =
@@ -245,6 +405,9 @@ export type NativeResult =
   | NativeNftChain[]
   | NativeNftRule[]
   | number
+  | NativeNeighbour[]
+  | NativeRule[]
+  | NativeNsid
   | NativeFailure;
 
 export interface NativeOpened {
@@ -309,6 +472,12 @@ export interface Addon {
    */
   transactAsync(handle: NativeHandle, ops: FlatOps): Promise<{ results: RawResult[]; kernelUs: number }>;
 
+  /**
+   * On the namespace thread: a persistent TUN/TAP device made inside the namespace through
+   * /dev/net/tun (`ip tuntap add`). Rejects with errno (EBUSY: the name is taken).
+   */
+  createTap(handle: NativeHandle, request: NativeTapRequest): Promise<void>;
+
   /** On the namespace thread: a raw ICMP socket inside the namespace. */
   openIcmp(handle: NativeHandle, family: 4 | 6): Promise<NativeIcmpSocket>;
 
@@ -330,6 +499,19 @@ export interface Addon {
    * missing path, EINVAL for a file that is not a namespace.
    */
   namespaceType(path: string): { type: number; inode: bigint };
+}
+
+/** What {@link Addon.createTap} makes. */
+export interface NativeTapRequest {
+  name: string;
+  /** IFF_TAP; false: IFF_TUN */
+  tap: boolean;
+  multiQueue?: boolean;
+  vnetHdr?: boolean;
+  /** packet information header (without IFF_NO_PI) */
+  packetInfo?: boolean;
+  owner?: number;
+  group?: number;
 }
 
 /** What {@link Addon.openSocket} makes. `address` is textual IPv4 or IPv6. */
@@ -355,6 +537,8 @@ export interface PackedLinks {
   strs: string;
   infos?: Array<NativeKindInfo | undefined>;
   slaveInfos?: Array<NativeKindInfo | undefined>;
+  /** the counters of `schema.results.linkStats` per link, when read (NaN: a link without them) */
+  stats?: Float64Array;
 }
 
 export type RawResult = Exclude<NativeResult, NativeLink | NativeLink[]> | PackedLinks;
@@ -373,12 +557,26 @@ export type SchemaFields = Array<[string, string]>;
 
 /** What the addon exports as `schema` (native/addon/convert/schema.cc). */
 export interface WireSchema {
-  structs: Record<'link' | 'address' | 'route' | 'nftcommand' | 'nftstatement', SchemaFields>;
+  structs: Record<
+    'link' | 'address' | 'route' | 'nftcommand' | 'nftstatement' | 'nexthop' | 'neighbour' | 'rule',
+    SchemaFields
+  >;
   ops: Record<string, { code: number; args: SchemaFields; returns: string }>;
   kinds: Record<string, SchemaFields>;
   slaveKinds: Record<string, SchemaFields>;
   results: Record<
-    'linkNumbers' | 'linkStrings' | 'address' | 'route' | 'nftTable' | 'nftChain' | 'nftRule',
+    | 'linkNumbers'
+    | 'linkStrings'
+    | 'linkStats'
+    | 'address'
+    | 'route'
+    | 'nftTable'
+    | 'nftChain'
+    | 'nftRule'
+    | 'nexthop'
+    | 'neighbour'
+    | 'rule'
+    | 'nsid',
     SchemaFields
   >;
 }

@@ -17,15 +17,23 @@ import type {
   NativeHandle,
   NativeLink,
   NativeLinkRequest,
+  NativeLinkStats,
+  NativeNeighbour,
+  NativeNeighbourRequest,
+  NativeNexthop,
+  NativeNexthopRequest,
   NativeNftChain,
   NativeNftCommand,
   NativeNftRule,
   NativeNftStatement,
   NativeNftTable,
+  NativeNsid,
   NativeOp,
   NativeResult,
   NativeRoute,
   NativeRouteRequest,
+  NativeRule,
+  NativeRuleRequest,
   PackedLinks,
   RawResult,
   SchemaFields,
@@ -54,6 +62,7 @@ const LINK_REQUEST: Record<keyof NativeLinkRequest, string> = {
   info: 'kind',
   slaveKind: 'string',
   slaveInfo: 'slavekind',
+  link: 'i32',
 };
 const ADDRESS_REQUEST: Record<keyof NativeAddressRequest, string> = {
   local: 'ip',
@@ -79,6 +88,57 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   prefsrc: 'ip',
   oif: 'i32',
   priority: 'u32',
+  multipath: 'nexthop[]',
+};
+const NEXTHOP_REQUEST: Record<keyof NativeNexthopRequest, string> = {
+  gateway: 'ip',
+  oif: 'i32',
+  hops: 'u8',
+  flags: 'u8',
+};
+const NEIGHBOUR_REQUEST: Record<keyof NativeNeighbourRequest, string> = {
+  family: 'u8',
+  index: 'i32',
+  state: 'u16',
+  flags: 'u8',
+  dst: 'ip',
+  lladdr: 'mac',
+  vlan: 'u16',
+  port: 'u16',
+  vni: 'u32',
+  ifindex: 'u32',
+  master: 'u32',
+  srcVni: 'u32',
+  protocol: 'u8',
+  flagsExt: 'u32',
+};
+const RULE_REQUEST: Record<keyof NativeRuleRequest, string> = {
+  family: 'u8',
+  dstLen: 'u8',
+  srcLen: 'u8',
+  tos: 'u8',
+  table: 'u32',
+  action: 'u8',
+  flags: 'u32',
+  dst: 'ip',
+  src: 'ip',
+  iifname: 'string',
+  oifname: 'string',
+  priority: 'u32',
+  fwmark: 'u32',
+  fwmask: 'u32',
+  goto: 'u32',
+  suppressPrefixlen: 'u32',
+  suppressIfgroup: 'u32',
+  l3mdev: 'u8',
+  protocol: 'u8',
+  ipProto: 'u8',
+  sportStart: 'u16',
+  sportEnd: 'u16',
+  dportStart: 'u16',
+  dportEnd: 'u16',
+  uidStart: 'u32',
+  uidEnd: 'u32',
 };
 const NFT_COMMAND: Record<keyof NativeNftCommand, string> = {
   type: 'u8',
@@ -111,8 +171,8 @@ const OP_ARGS: OpArgs = {
   newlink: { flags: 'u16', link: 'link' },
   dellink: { index: 'i32', name: 'string' },
   dellinkgroup: { group: 'u32' },
-  getlink: { index: 'i32', name: 'string' },
-  dumplinks: { master: 'i32', kind: 'string' },
+  getlink: { index: 'i32', name: 'string', stats: 'u8' },
+  dumplinks: { master: 'i32', kind: 'string', stats: 'u8' },
   newaddr: { flags: 'u16', address: 'address' },
   deladdr: { address: 'address' },
   dumpaddrs: { family: 'u8', index: 'i32' },
@@ -124,8 +184,16 @@ const OP_ARGS: OpArgs = {
   nftdumpchains: { family: 'u8' },
   nftdumprules: { family: 'u8', table: 'string', chain: 'string' },
   nftgetgen: {},
+  newneigh: { flags: 'u16', neighbour: 'neighbour' },
+  delneigh: { neighbour: 'neighbour' },
+  dumpneighs: { family: 'u8', index: 'i32', master: 'i32' },
+  newrule: { flags: 'u16', rule: 'rule' },
+  delrule: { rule: 'rule' },
+  dumprules: { family: 'u8' },
+  newnsid: { netns: 'netns', nsid: 'i32' },
+  getnsid: { netns: 'netns' },
 };
-const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo'>, string> = {
+const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats'>, string> = {
   index: 'number',
   type: 'number',
   flags: 'number',
@@ -178,7 +246,77 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   gateway: 'ip',
   prefsrc: 'ip',
   priority: 'optional',
+  multipath: 'nexthops',
 };
+const LINK_STATS: Record<keyof NativeLinkStats, string> = {
+  rxPackets: 'number',
+  txPackets: 'number',
+  rxBytes: 'number',
+  txBytes: 'number',
+  rxErrors: 'number',
+  txErrors: 'number',
+  rxDropped: 'number',
+  txDropped: 'number',
+  multicast: 'number',
+  collisions: 'number',
+};
+const NEXTHOP: Record<keyof NativeNexthop, string> = {
+  gateway: 'ip',
+  oif: 'number',
+  hops: 'number',
+  flags: 'number',
+};
+const NEIGHBOUR: Record<keyof NativeNeighbour, string> = {
+  family: 'number',
+  index: 'number',
+  state: 'number',
+  flags: 'number',
+  type: 'number',
+  dst: 'ip',
+  lladdr: 'mac',
+  vlan: 'optional',
+  port: 'optional',
+  vni: 'optional',
+  ifindex: 'optional',
+  master: 'optional',
+  srcVni: 'optional',
+  probes: 'optional',
+  protocol: 'optional',
+  linkNetnsid: 'optional',
+  flagsExt: 'number',
+  confirmed: 'number',
+  used: 'number',
+  updated: 'number',
+};
+const RULE: Record<keyof NativeRule, string> = {
+  family: 'number',
+  dstLen: 'number',
+  srcLen: 'number',
+  tos: 'number',
+  action: 'number',
+  table: 'number',
+  flags: 'number',
+  dst: 'ip',
+  src: 'ip',
+  iifname: 'text',
+  oifname: 'text',
+  priority: 'optional',
+  fwmark: 'optional',
+  fwmask: 'optional',
+  goto: 'optional',
+  suppressPrefixlen: 'optional',
+  suppressIfgroup: 'optional',
+  l3mdev: 'optional',
+  protocol: 'optional',
+  ipProto: 'optional',
+  sportStart: 'optional',
+  sportEnd: 'optional',
+  dportStart: 'optional',
+  dportEnd: 'optional',
+  uidStart: 'optional',
+  uidEnd: 'optional',
+};
+const NSID: Record<keyof NativeNsid, string> = { nsid: 'number', currentNsid: 'optional' };
 
 const NFT_TABLE: Record<keyof NativeNftTable, string> = {
   family: 'number',
@@ -224,6 +362,9 @@ agree('address requests', ADDRESS_REQUEST, schema.structs.address);
 agree('route requests', ROUTE_REQUEST, schema.structs.route);
 agree('nf_tables commands', NFT_COMMAND, schema.structs.nftcommand);
 agree('nf_tables statements', NFT_STATEMENT, schema.structs.nftstatement);
+agree('next hop requests', NEXTHOP_REQUEST, schema.structs.nexthop);
+agree('neighbour requests', NEIGHBOUR_REQUEST, schema.structs.neighbour);
+agree('rule requests', RULE_REQUEST, schema.structs.rule);
 for (const op of new Set([...Object.keys(OP_ARGS), ...Object.keys(schema.ops)])) {
   agree(`operation ${op}`, (OP_ARGS as Record<string, Record<string, string>>)[op] ?? {}, schema.ops[op]?.args);
 }
@@ -233,6 +374,11 @@ agree('routes', ROUTE, schema.results.route);
 agree('nf_tables tables', NFT_TABLE, schema.results.nftTable);
 agree('nf_tables chains', NFT_CHAIN, schema.results.nftChain);
 agree('nf_tables rules', NFT_RULE, schema.results.nftRule);
+agree('link statistics', LINK_STATS, schema.results.linkStats);
+agree('next hops', NEXTHOP, schema.results.nexthop);
+agree('neighbours', NEIGHBOUR, schema.results.neighbour);
+agree('rules', RULE, schema.results.rule);
+agree('nsids', NSID, schema.results.nsid);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests
@@ -336,8 +482,9 @@ export function flatten(list: NativeOp[]): FlatOps {
 export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
   const numbers = schema.results.linkNumbers;
   const strings = schema.results.linkStrings;
+  const stats = schema.results.linkStats;
   const safe = /^[A-Za-z][A-Za-z0-9]*$/;
-  for (const [name] of [...numbers, ...strings]) {
+  for (const [name] of [...numbers, ...strings, ...stats]) {
     if (!safe.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
   }
   const fields = [
@@ -348,16 +495,26 @@ export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
     'info: infos === undefined ? undefined : infos[i]',
     'slaveInfo: slaveInfos === undefined ? undefined : slaveInfos[i]',
   ];
-  const body = `
-    const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos;
-    const n = nums.length / ${numbers.length};
-    const out = new Array(n);
-    let v;
-    for (let i = 0, o = 0, s = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}) {
-      out[i] = { ${fields.join(', ')} };
-    }
-    return out;`;
-  return new Function('p', body) as (p: PackedLinks) => NativeLink[];
+  // Two unpackers: links read without statistics (every dump unless asked) keep the shape and
+  // cost they had before statistics existed; with them, NaN in the first counter marks a link
+  // that came without.
+  const statsLiteral = `{ ${stats.map(([name], i) => `${name}: st[t + ${i}]`).join(', ')} }`;
+  const make = (withStats: boolean) => {
+    const all = withStats ? [...fields, `stats: st[t] !== st[t] ? undefined : ${statsLiteral}`] : fields;
+    const body = `
+      const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos, st = p.stats;
+      const n = nums.length / ${numbers.length};
+      const out = new Array(n);
+      let v;
+      for (let i = 0, o = 0, s = 0, t = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}, t += ${stats.length}) {
+        out[i] = { ${all.join(', ')} };
+      }
+      return out;`;
+    return new Function('p', body) as (p: PackedLinks) => NativeLink[];
+  };
+  const plain = make(false);
+  const counted = make(true);
+  return (p: PackedLinks) => (p.stats === undefined ? plain(p) : counted(p));
 })();
 
 function unpack(results: RawResult[]): NativeResult[] {

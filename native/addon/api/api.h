@@ -10,5 +10,6 @@ void InitNamespaceApi(Napi::Env env, Napi::Object exports);  // api/namespace.cc
 void InitRequestsApi(Napi::Env env, Napi::Object exports);   // api/requests.cc
 void InitIcmpApi(Napi::Env env, Napi::Object exports);       // api/icmp.cc
 void InitSocketApi(Napi::Env env, Napi::Object exports);     // api/socket.cc
+void InitTunApi(Napi::Env env, Napi::Object exports);        // api/tun.cc
 
 }  // namespace netns_native::addon

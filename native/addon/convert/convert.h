@@ -32,6 +32,9 @@ struct OperationBatch {
     std::unique_ptr<rtnl::Operation> rtnl;  // one of the two
     std::unique_ptr<nft::Operation> nft;
     Returns returns = Returns::kAck;
+    // The links it returns carry their statistics: the request asked for them (some kernels
+    // send IFLA_STATS64 regardless, which is then not passed on).
+    bool stats = false;
   };
   std::vector<Entry> entries;
   std::vector<ns::NetnsHandle::Lease> leases;

@@ -83,6 +83,9 @@ void ReadStruct(ReadContext& c, NftStatementArgs* out);
 void ReadStruct(ReadContext& c, rtnl::LinkRequest* out);
 void ReadStruct(ReadContext& c, rtnl::AddressRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RouteRequest* out);
+void ReadStruct(ReadContext& c, rtnl::NexthopRequest* out);
+void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out);
+void ReadStruct(ReadContext& c, rtnl::RuleRequest* out);
 #define NETNS_DECLARE_ARGS_READER(code, js, Args, returns) \
   void ReadStruct(ReadContext& c, Args* out);
 NETNS_OPS(NETNS_DECLARE_ARGS_READER)
@@ -140,6 +143,26 @@ template <class M, class P>
 void ReadField(ReadContext& c, const char*, WireTag<Wire::kRoute>, M* m, P*) {
   ReadStruct(c, m);
 }
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNeighbour>, M* m, P*) {
+  ReadStruct(c, m);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kRule>, M* m, P*) {
+  ReadStruct(c, m);
+}
+
+// A route's next hops repeat their field, one (tag, struct) per hop. More than this in one route
+// is a bug in lib/ (which refuses them first): the attribute would outgrow 64 KiB long before
+// the kernel's own limits.
+constexpr size_t kMaxNexthops = 256;
+
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNexthop>,
+               std::vector<rtnl::NexthopRequest>* m, P*) {
+  if (m->size() >= kMaxNexthops) ThrowInternal(c.r.env(), "too many next hops");
+  ReadStruct(c, &m->emplace_back());
+}
 
 // Repeated fields: each occurrence of the tag is one more element.
 template <class P>
@@ -173,6 +196,7 @@ void ReadKindData(ReadContext& c, const rtnl::LinkKind* kind, const std::string&
         v.number = c.r.Int<uint16_t>(what);
         break;
       case rtnl::AttrType::kU32:
+      case rtnl::AttrType::kBe32:
         v.number = c.r.Int<uint32_t>(what);
         break;
       case rtnl::AttrType::kU64:
@@ -243,6 +267,51 @@ void Finish(ReadContext& c, rtnl::RouteRequest* req) {
       ThrowInternal(c.r.env(), "route address of another family");
   }
   if (req->dst_len > n * 8) ThrowInternal(c.r.env(), "prefix length beyond the address");
+  if (!req->multipath.empty() && !req->gateway.empty()) {
+    ThrowInternal(c.r.env(), "a route with both a gateway and next hops");
+  }
+  for (const rtnl::NexthopRequest& hop : req->multipath) {
+    if (!hop.gateway.empty() && hop.gateway.size() != n) {
+      ThrowInternal(c.r.env(), "next hop gateway of another family");
+    }
+  }
+}
+
+void Finish(ReadContext& c, rtnl::NeighbourRequest* req) {
+  size_t n = req->dst.size();
+  if (req->family == AF_BRIDGE) {
+    if (!req->lladdr || req->lladdr->size() != 6) {
+      ThrowInternal(c.r.env(), "an fdb entry needs a 6-byte MAC");
+    }
+    if (n != 0 && n != 4 && n != 16) ThrowInternal(c.r.env(), "bad fdb destination");
+  } else if (req->family == AF_INET || req->family == AF_INET6) {
+    if (n != (req->family == AF_INET ? 4u : 16u)) {
+      ThrowInternal(c.r.env(), "neighbour address of another family");
+    }
+  } else {
+    ThrowInternal(c.r.env(), "a neighbour needs family AF_INET, AF_INET6 or AF_BRIDGE");
+  }
+}
+
+void Finish(ReadContext& c, rtnl::RuleRequest* req) {
+  size_t n = req->family == AF_INET ? 4 : req->family == AF_INET6 ? 16 : 0;
+  if (n == 0) ThrowInternal(c.r.env(), "a rule needs family AF_INET or AF_INET6");
+  for (const auto* ip : {&req->dst, &req->src}) {
+    if (!ip->empty() && ip->size() != n) ThrowInternal(c.r.env(), "rule address of another family");
+  }
+  if (req->dst_len > n * 8 || req->src_len > n * 8) {
+    ThrowInternal(c.r.env(), "prefix length beyond the address");
+  }
+  if (req->iifname) CheckLinkName(c, *req->iifname);
+  if (req->oifname) CheckLinkName(c, *req->oifname);
+}
+
+// The nsid operations name the other namespace; Finish makes sure they do.
+void Finish(ReadContext& c, NewNsidArgs* a) {
+  if (!a->netns_fd) ThrowInternal(c.r.env(), "newnsid without a namespace");
+}
+void Finish(ReadContext& c, GetNsidArgs* a) {
+  if (!a->netns_fd) ThrowInternal(c.r.env(), "getnsid without a namespace");
 }
 
 void Finish(ReadContext& c, NftCommandArgs* cmd) {
@@ -295,6 +364,24 @@ void ReadStruct(ReadContext& c, rtnl::RouteRequest* out) {
                                  S*) = {NETNS_ROUTE_REQUEST(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
+void ReadStruct(ReadContext& c, rtnl::NexthopRequest* out) {
+  using S = rtnl::NexthopRequest;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NEXTHOP_REQUEST(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out) {
+  using S = rtnl::NeighbourRequest;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NEIGHBOUR_REQUEST(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::RuleRequest* out) {
+  using S = rtnl::RuleRequest;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_RULE_REQUEST(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
 #define NETNS_ARGS_READER(code, js, Args, returns)                                          \
   void ReadStruct(ReadContext& c, Args* out) {                                              \
     using S = Args;                                                                         \
@@ -315,14 +402,36 @@ struct Built {
 Built Build(const NewLinkArgs& a) { return {rtnl::BuildNewLink(a.link, a.flags), false}; }
 Built Build(const DelLinkArgs& a) { return {rtnl::BuildDelLink(a.index, a.name), false}; }
 Built Build(const DelLinkGroupArgs& a) { return {rtnl::BuildDelLinkGroup(a.group), false}; }
-Built Build(const GetLinkArgs& a) { return {rtnl::BuildGetLink(a.index, a.name), false}; }
-Built Build(const DumpLinksArgs& a) { return {rtnl::BuildDumpLinks(a.master, a.kind), true}; }
+Built Build(const GetLinkArgs& a) {
+  return {rtnl::BuildGetLink(a.index, a.name, a.stats != 0), false};
+}
+Built Build(const DumpLinksArgs& a) {
+  return {rtnl::BuildDumpLinks(a.master, a.kind, a.stats != 0), true};
+}
 Built Build(const NewAddrArgs& a) { return {rtnl::BuildNewAddr(a.address, a.flags), false}; }
 Built Build(const DelAddrArgs& a) { return {rtnl::BuildDelAddr(a.address), false}; }
 Built Build(const DumpAddrsArgs& a) { return {rtnl::BuildDumpAddrs(a.family, a.index), true}; }
 Built Build(const NewRouteArgs& a) { return {rtnl::BuildNewRoute(a.route, a.flags), false}; }
 Built Build(const DelRouteArgs& a) { return {rtnl::BuildDelRoute(a.route), false}; }
 Built Build(const DumpRoutesArgs& a) { return {rtnl::BuildDumpRoutes(a.family, a.table), true}; }
+Built Build(const NewNeighArgs& a) { return {rtnl::BuildNewNeigh(a.neighbour, a.flags), false}; }
+Built Build(const DelNeighArgs& a) { return {rtnl::BuildDelNeigh(a.neighbour), false}; }
+Built Build(const DumpNeighsArgs& a) {
+  return {rtnl::BuildDumpNeighs(a.family, a.index, a.master), true};
+}
+Built Build(const NewRuleArgs& a) { return {rtnl::BuildNewRule(a.rule, a.flags), false}; }
+Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule), false}; }
+Built Build(const DumpRulesArgs& a) { return {rtnl::BuildDumpRules(a.family), true}; }
+Built Build(const NewNsidArgs& a) { return {rtnl::BuildNewNsid(*a.netns_fd, a.nsid), false}; }
+Built Build(const GetNsidArgs& a) { return {rtnl::BuildGetNsid(*a.netns_fd), false}; }
+
+// Whether an operation's links are returned with their statistics.
+template <class Args>
+bool WantsStats(const Args&) {
+  return false;
+}
+bool WantsStats(const GetLinkArgs& a) { return a.stats != 0; }
+bool WantsStats(const DumpLinksArgs& a) { return a.stats != 0; }
 
 // nf_tables: a statement, a command, a batch, the dumps.
 Result<nft::Statement> ToStatement(const NftStatementArgs& a) {
@@ -449,6 +558,7 @@ void AddOperation(ReadContext& c, Returns returns) {
   Args args;
   ReadStruct(c, &args);
   Push(c.batch, Build(args), returns);
+  c.batch->entries.back().stats = WantsStats(args);
 }
 
 }  // namespace

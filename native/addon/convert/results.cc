@@ -1,6 +1,7 @@
 // Results to JS, in the shapes schema.h declares. JS thread only.
 #include <linux/netlink.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "convert.h"
@@ -62,6 +63,7 @@ Napi::Object KindDataToJs(Napi::Env env, const rtnl::KindData& data) {
 
 #define NETNS_COUNT(...) +1
 constexpr size_t kLinkNumbers = 0 NETNS_LINK_NUMBERS(NETNS_COUNT);
+constexpr size_t kLinkStats = 0 NETNS_LINK_STATS(NETNS_COUNT);
 #undef NETNS_COUNT
 
 void AppendText(std::string& out, const std::string& v) { out += v; }
@@ -71,13 +73,23 @@ void AppendText(std::string& out, const std::vector<uint8_t>& mac) { AppendMac(o
 // links made that way cost ~10 µs a link on the JS thread: the numbers of every link in one
 // Float64Array, the strings in one string, kind data (for links that have it) in sparse arrays.
 // lib/native/wire.ts unpacks them with the field order of schema.h, checked at load.
-Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, bool one) {
+Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, bool one,
+                       bool with_stats) {
   size_t n = one ? std::min<size_t>(links.size(), 1) : links.size();
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, n * kLinkNumbers * sizeof(double));
   double* nums = static_cast<double*>(buf.Data());
   std::string strs;
   strs.reserve(n * 48);
   Napi::Array infos, slave_infos;
+  // Statistics only when the request asked for them (then every link has them).
+  bool any_stats = false;
+  for (size_t i = 0; i < n && with_stats && !any_stats; ++i) any_stats = links[i].stats.has_value();
+  Napi::ArrayBuffer stats_buf;
+  double* stats = nullptr;
+  if (any_stats) {
+    stats_buf = Napi::ArrayBuffer::New(env, n * kLinkStats * sizeof(double));
+    stats = static_cast<double*>(stats_buf.Data());
+  }
   for (size_t i = 0; i < n; ++i) {
     const rtnl::LinkInfo& l = links[i];
     double* o = nums + i * kLinkNumbers;
@@ -89,6 +101,17 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   strs += '\0';
     NETNS_LINK_STRINGS(NETNS_PUT_STRING)
 #undef NETNS_PUT_STRING
+    if (stats) {
+      double* st = stats + i * kLinkStats;
+      if (l.stats) {
+        // Counters beyond 2^53 lose precision as doubles: 9 PB, years of a busy link.
+#define NETNS_PUT_STAT(js, member, shape) *st++ = static_cast<double>(l.stats->member);
+        NETNS_LINK_STATS(NETNS_PUT_STAT)
+#undef NETNS_PUT_STAT
+      } else {
+        std::fill(st, st + kLinkStats, std::numeric_limits<double>::quiet_NaN());
+      }
+    }
     if (!l.info.empty()) {
       if (infos.IsEmpty()) infos = Napi::Array::New(env, n);
       infos.Set(static_cast<uint32_t>(i), KindDataToJs(env, l.info));
@@ -102,6 +125,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   packed.Set("packed", Napi::Number::New(env, one ? 1 : 2));
   packed.Set("nums", Napi::Float64Array::New(env, n * kLinkNumbers, buf, 0));
   packed.Set("strs", Napi::String::New(env, strs));
+  if (stats) packed.Set("stats", Napi::Float64Array::New(env, n * kLinkStats, stats_buf, 0));
   if (!infos.IsEmpty()) packed.Set("infos", infos);
   if (!slave_infos.IsEmpty()) packed.Set("slaveInfos", slave_infos);
   return packed;
@@ -133,6 +157,15 @@ void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name,
                   const std::optional<std::string>& v, ShapeTag<Shape::kOptional>) {
   if (v) b.Str(name, *v);
 }
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::vector<uint8_t>& v,
+                  ShapeTag<Shape::kMac>) {
+  if (v.empty()) return;
+  std::string mac;
+  AppendMac(mac, v);
+  b.Str(name, mac);
+}
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<rtnl::NexthopInfo>& hops, ShapeTag<Shape::kNexthops>);
 
 #define NETNS_PUT_INFO(js, member, shape) \
   PutInfoField(env, b, #js, x.member, ShapeTag<Shape::shape>{});
@@ -184,6 +217,39 @@ Napi::Object NftRuleToJs(Napi::Env env, const nft::RuleInfo& x) {
   NETNS_NFT_RULE_INFO(NETNS_PUT_INFO)
   return b.Build();
 }
+
+Napi::Object NexthopToJs(Napi::Env env, const rtnl::NexthopInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEXTHOP_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<rtnl::NexthopInfo>& hops, ShapeTag<Shape::kNexthops>) {
+  if (hops.empty()) return;
+  Napi::Array out = Napi::Array::New(env, hops.size());
+  for (size_t i = 0; i < hops.size(); ++i)
+    out.Set(static_cast<uint32_t>(i), NexthopToJs(env, hops[i]));
+  b.Add(name, out);
+}
+
+Napi::Object NeighbourToJs(Napi::Env env, const rtnl::NeighbourInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEIGHBOUR_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object RuleToJs(Napi::Env env, const rtnl::RuleInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_RULE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NsidToJs(Napi::Env env, const rtnl::NsidInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NSID_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
 #undef NETNS_PUT_INFO
 
 template <class T, class F>
@@ -212,10 +278,10 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           break;
         case Returns::kLink:
           v = e.rtnl->links.empty() ? env.Undefined()
-                                    : Napi::Value(LinksToJs(env, e.rtnl->links, true));
+                                    : Napi::Value(LinksToJs(env, e.rtnl->links, true, e.stats));
           break;
         case Returns::kLinks:
-          v = LinksToJs(env, e.rtnl->links, false);
+          v = LinksToJs(env, e.rtnl->links, false, e.stats);
           break;
         case Returns::kAddresses:
           v = ArrayToJs(env, e.rtnl->addresses, AddressToJs);
@@ -234,6 +300,16 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           break;
         case Returns::kNftGen:
           v = Napi::Number::New(env, e.nft->genid);
+          break;
+        case Returns::kNeighbours:
+          v = ArrayToJs(env, e.rtnl->neighbours, NeighbourToJs);
+          break;
+        case Returns::kRules:
+          v = ArrayToJs(env, e.rtnl->rules, RuleToJs);
+          break;
+        case Returns::kNsid:
+          v = e.rtnl->nsids.empty() ? env.Undefined()
+                                    : Napi::Value(NsidToJs(env, e.rtnl->nsids[0]));
           break;
       }
     }

@@ -43,6 +43,12 @@ const char* WireName(Wire w) {
       return "nftcommand[]";
     case Wire::kNftStatement:
       return "nftstatement[]";
+    case Wire::kNeighbour:
+      return "neighbour";
+    case Wire::kRule:
+      return "rule";
+    case Wire::kNexthop:
+      return "nexthop[]";
   }
   return "?";
 }
@@ -55,6 +61,7 @@ const char* AttrTypeName(rtnl::AttrType t) {
     case rtnl::AttrType::kBe16:
       return "u16";
     case rtnl::AttrType::kU32:
+    case rtnl::AttrType::kBe32:
       return "u32";
     case rtnl::AttrType::kU64:
       return "u64";
@@ -84,6 +91,8 @@ const char* ShapeName(Shape s) {
       return "mac";
     case Shape::kOptional:
       return "optional";
+    case Shape::kNexthops:
+      return "nexthops";
   }
   return "?";
 }
@@ -108,6 +117,12 @@ const char* ReturnsName(Returns r) {
       return "nftrules";
     case Returns::kNftGen:
       return "nftgen";
+    case Returns::kNeighbours:
+      return "neighbours";
+    case Returns::kRules:
+      return "rules";
+    case Returns::kNsid:
+      return "nsid";
   }
   return "?";
 }
@@ -159,6 +174,21 @@ Napi::Object Structs(Napi::Env env) {
     Fields f(env);
     NETNS_NFT_STATEMENT(NETNS_WIRE_FIELD)
     o.Set("nftstatement", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("nexthop", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEIGHBOUR_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("neighbour", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_RULE_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("rule", f.list());
   }
   return o;
 }
@@ -226,6 +256,31 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_NFT_RULE_INFO(NETNS_SHAPE_FIELD)
     o.Set("nftRule", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_LINK_STATS(NETNS_SHAPE_FIELD)
+    o.Set("linkStats", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nexthop", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEIGHBOUR_INFO(NETNS_SHAPE_FIELD)
+    o.Set("neighbour", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_RULE_INFO(NETNS_SHAPE_FIELD)
+    o.Set("rule", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NSID_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nsid", f.list());
   }
   return o;
 }
