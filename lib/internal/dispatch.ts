@@ -255,7 +255,8 @@ function runInline(handle: NativeHandle, ch: Channel, slice: Call[]): boolean {
     settleFailed(ch, slice, e);
     return true;
   }
-  if (results === undefined) return false; // the socket must be (re)opened: a worker does that
+  // The socket must be (re)opened, or a dump must back off: a worker does that.
+  if (results === undefined) return false;
   dispatchStats.inlineBatches += 1;
   dispatchStats.inlineOps += ops.length;
   if (performance.now() - t0 > kSlowInlineMs) contended = true;

@@ -212,8 +212,10 @@ export interface Addon {
 
   /**
    * Runs requests on the JS thread, on the namespace's NETLINK_ROUTE socket: for requests the
-   * kernel completes without sleeping. Undefined when that socket is not open (never opened, or
-   * dropped after a socket-level error): use {@link transactAsync}, which opens it. Links come
+   * kernel completes without sleeping. Undefined when the batch must run on a worker instead:
+   * that socket is not open (never opened, or dropped after a socket-level error), or an
+   * interrupted dump must back off before running again and nothing sent so far changed anything
+   * (rtnl::RunOperationsNoWait). Then use {@link transactAsync} with the same batch. Links come
    * back packed: lib/native/wire.ts unpacks them.
    */
   transact(handle: NativeHandle, ops: FlatOps): RawResult[] | undefined;

@@ -49,9 +49,11 @@ class TransactJob : public Job {
   double kernel_us_ = 0;
 };
 
-// transact(handle, operations): results, or undefined when the namespace's NETLINK_ROUTE socket
-// is not open (never opened, or dropped after a socket-level failure): the JS thread cannot open
-// one (that takes the namespace thread), so the caller goes through transactAsync instead.
+// transact(handle, operations): results, or undefined when the batch must run on a worker
+// instead: the namespace's NETLINK_ROUTE socket is not open (never opened, or dropped after a
+// socket-level failure; the JS thread cannot open one, that takes the namespace thread), or an
+// interrupted dump must wait before running again and nothing sent so far changed anything
+// (rtnl::RunOperationsNoWait). The caller then goes through transactAsync with the same batch.
 // Runs on the JS thread: for requests the kernel completes inside sendmsg without sleeping, the
 // ACK is queued by the time sendmsg returns, so this never waits on anything but the kernel
 // doing the work itself. It never waits for the socket either: the dispatcher runs one batch
@@ -63,7 +65,7 @@ Napi::Value Transact(const Napi::CallbackInfo& info) {
   if (!socket.ok()) throw ToJsError(env, socket.error());
   if (!socket.value()) return env.Undefined();
   OperationBatch batch = OperationsFromJs(env, info[1]);
-  rtnl::RunOperations(**socket.value(), batch.pointers());
+  if (!rtnl::RunOperationsNoWait(**socket.value(), batch.pointers())) return env.Undefined();
   return ResultsToJs(env, batch);
 }
 
