@@ -3,7 +3,7 @@
  * Node.js, over rtnetlink. No `ip` process is spawned.
  * @packageDocumentation
  */
-export { Namespace, NETNS_RUN_DIR, type RoutesOptions } from './namespace';
+export { Namespace, NETNS_RUN_DIR, StaleNamespace, type ListOptions, type RoutesOptions } from './namespace';
 export { Link, type AddAddressOptions } from './link';
 export { VethPair, type VethPairOptions } from './links/veth-pair';
 export { Bridge, type BridgeOptions } from './links/bridge';

@@ -201,6 +201,14 @@ export interface Addon {
    * if the name still refers to that namespace.
    */
   deleteNamespace(runDir: string, name: string, inode?: bigint): Promise<void>;
+  /** On a worker, never blocking: what runDir/NAME is (ns::InspectNetnsName). */
+  namespaceNameState(runDir: string, name: string): Promise<NativeNameState>;
+  /**
+   * On a worker: removes runDir/NAME if it is stale (ns::RemoveStaleNetnsName). Throws (errno)
+   * ENOENT if there is nothing, EBUSY for a namespace or a creation in progress, EINVAL for
+   * anything else.
+   */
+  removeStaleNamespace(runDir: string, name: string): Promise<void>;
   /** Releases the fd and sockets (once in-flight work on them is done). */
   closeNamespace(handle: NativeHandle): void;
   /** The namespace fd, or -1 once closed. */
@@ -246,6 +254,17 @@ export interface Addon {
    * missing path, EINVAL for a file that is not a namespace.
    */
   namespaceType(path: string): { type: number; inode: bigint };
+}
+
+/**
+ * What a name under the run directory is: a mounted namespace; a stale entry (a plain file left
+ * by a creator or deleter that died); a creation in progress (its creator holds the file's
+ * flock, or it is younger than a second); missing; or something else (a FIFO, a directory).
+ */
+export interface NativeNameState {
+  state: 'missing' | 'namespace' | 'creating' | 'stale' | 'other';
+  inode?: bigint;
+  detail?: string;
 }
 
 /** What {@link Addon.openSocket} makes. `address` is textual IPv4 or IPv6. */
