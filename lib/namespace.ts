@@ -30,7 +30,7 @@ import {
   type ListenOptions,
   type UdpBindOptions,
 } from './process/sockets';
-import { checkInteger, checkLinkName, checkNamespaceName, checkObject } from './internal/validate';
+import { checkInteger, checkLinkName, checkNamespaceName, checkObject, describeValue } from './internal/validate';
 import { explainNotANamespace, removeStale, staleAmong, StaleNamespace } from './stale-namespace';
 
 export { NETNS_RUN_DIR, StaleNamespace, type RoutesOptions };
@@ -367,7 +367,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
    * @throws NetnsError ENODEV if there is no such link.
    */
   async link(nameOrIndex: string | number): Promise<Link> {
-    const operation = `find link ${JSON.stringify(nameOrIndex)}${this.where}`;
+    const operation = `find link ${describeValue(nameOrIndex)}${this.where}`;
     const key =
       typeof nameOrIndex === 'number'
         ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
@@ -444,7 +444,8 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
    */
   async ping(address: string, options: PingOptions = {}): Promise<PingResult> {
     const operation = `ping ${String(address)}${this.where}`;
-    return ping(this[kHandle](operation), address, options, operation);
+    // The handle is asked for after the input is checked: bad input never opens anything.
+    return ping(() => this[kHandle](operation), address, options, operation);
   }
 
   /**

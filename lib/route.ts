@@ -22,7 +22,7 @@ import {
   RTM_F_CLONED,
 } from './native/constants';
 import type { NativeHandle, NativeLink, NativeRoute, NativeRouteRequest } from './native/surface';
-import { checkInteger, parseCidr, parseIp } from './internal/validate';
+import { checkInteger, describeValue, parseCidr, parseIp } from './internal/validate';
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions {
@@ -125,9 +125,10 @@ function protocolNumber(p: string | number | undefined, operation: string): numb
 
 /** @internal */
 export function describeRoute(spec: RouteSpec): string {
-  const parts = [String(spec?.destination)];
-  if (spec?.gateway) parts.push(`via ${spec.gateway}`);
-  if (spec?.link) parts.push(`dev ${typeof spec.link === 'string' ? spec.link : spec.link.name}`);
+  if (typeof spec !== 'object' || spec === null) return describeValue(spec);
+  const parts = [String(spec.destination)];
+  if (spec.gateway) parts.push(`via ${String(spec.gateway)}`);
+  if (spec.link) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
   if (spec?.table !== undefined) parts.push(`table ${spec.table}`);
   return parts.join(' ');
 }
@@ -264,6 +265,7 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
 /** `ip route add`. @internal */
 export async function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   const operation = `add route ${describeRoute(route)}${ns.where}`;
+  checkRoute(route, false, operation);
   const handle = await ns[kHandle](operation);
   const oif = await routeLink(ns, handle, route, operation);
   const req = routeRequest(route, oif, false, operation);
@@ -273,9 +275,21 @@ export async function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
 /** `ip route del`. @internal */
 export async function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   const operation = `delete route ${describeRoute(route)}${ns.where}`;
+  checkRoute(route, true, operation);
   const handle = await ns[kHandle](operation);
   const oif = await routeLink(ns, handle, route, operation);
   await request(handle, { op: 'delroute', route: routeRequest(route, oif, true, operation) }, operation, 'route');
+}
+
+/**
+ * Everything about a route that can be checked before looking its link up (which is a request
+ * to the kernel): bad input is refused before any syscall.
+ */
+function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): void {
+  if (typeof route !== 'object' || route === null) throw invalid(operation, 'the route must be an object');
+  const link: unknown = route.link;
+  if (link !== undefined && !(link instanceof Link)) checkLinkName(link, operation);
+  routeRequest(route, link === undefined ? undefined : 1, forDelete, operation);
 }
 
 /** The index of a route's `link` (a Link of this namespace, or a name looked up). */
@@ -285,7 +299,7 @@ async function routeLink(
   route: RouteSpec,
   operation: string,
 ): Promise<number | undefined> {
-  const link: unknown = (route as Partial<RouteSpec> | null)?.link;
+  const link: unknown = route.link;
   if (link === undefined) return undefined;
   if (link instanceof Link) {
     if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);

@@ -126,11 +126,23 @@ export function snapshot(ns: string | undefined): string {
     ...l,
     addr_info: l.addr_info.map(({ tentative: _t, ...a }: IpAddrInfo & { tentative?: boolean }) => a),
   });
+  // Two `ip -batch` runs instead of one `ip` per list: the same JSON, a third of the processes.
+  const batch = (flags: string[], commands: string[]): unknown[] =>
+    run('ip', [...(ns ? ['-n', ns] : []), '-json', ...flags, '-batch', '-'], `${commands.join('\n')}\n`)
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as unknown);
+  const [links, addrs, routes] = batch(['-details'], ['link show', 'addr show', 'route show table all']) as [
+    Record<string, unknown>[],
+    IpAddr[],
+    unknown,
+  ];
+  const [routes6] = batch(['-6'], ['route show table all']);
   return JSON.stringify({
-    links: ipJson<Record<string, unknown>[]>(ns, '-details', 'link', 'show').map(strip),
-    addrs: ipJson<IpAddr[]>(ns, 'addr', 'show').map(settled),
-    routes: ipJson(ns, 'route', 'show', 'table', 'all'),
-    routes6: ipJson(ns, '-6', 'route', 'show', 'table', 'all'),
+    links: links.map(strip),
+    addrs: addrs.map(settled),
+    routes,
+    routes6,
     netns: netnsNames(),
   });
 }
