@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Namespace, NetnsError, StaleNamespace } from 'netns-native';
-import { cleanupLater, uniqueName } from '../helpers/fresh';
+import { cleanupLater, removeFifo, uniqueName } from '../helpers/fresh';
 import { ip, netnsNames, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
@@ -191,7 +191,7 @@ describeKernel('stale names under /run/netns', () => {
       expect(listed).not.toContain(fifo);
       expect(listed).not.toContain(dir);
     } finally {
-      fs.rmSync(`/run/netns/${fifo}`, { force: true });
+      removeFifo(`/run/netns/${fifo}`);
       fs.rmSync(`/run/netns/${dir}`, { recursive: true, force: true });
     }
   });
