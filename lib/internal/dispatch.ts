@@ -88,8 +88,11 @@ export function setCoalescing(on: boolean): void {
   coalescing = on;
 }
 
-/** Counters, for tests and the benchmark: batches (addon calls) and requests by where they ran. */
-export const dispatchStats = { inlineBatches: 0, inlineOps: 0, workerBatches: 0, workerOps: 0 };
+/**
+ * Counters, for tests and the benchmark: batches (addon calls) and requests by where they ran;
+ * interrupted dumps run again on workers.
+ */
+export const dispatchStats = { inlineBatches: 0, inlineOps: 0, workerBatches: 0, workerOps: 0, dumpRetries: 0 };
 
 // The measured signal, process-wide: rtnl_lock is one lock for every namespace.
 let sleepersInFlight = 0;
@@ -284,7 +287,8 @@ function runOnWorker(handle: NativeHandle, ch: Channel, slice: Call[]): void {
     return;
   }
   promise.then(
-    ({ results, kernelUs }) => {
+    ({ results, kernelUs, dumpRetries }) => {
+      dispatchStats.dumpRetries += dumpRetries;
       // Cheap requests answered fast from a worker: rtnl_lock is free again.
       if (!sleeping && kernelUs < kSlowInlineMs * 1000) contended = false;
       distribute(ch, slice, ops, results);

@@ -229,9 +229,13 @@ export interface Addon {
   transact(handle: NativeHandle, ops: FlatOps): RawResult[] | undefined;
   /**
    * Runs requests on a worker thread (opening the socket first if needed): for requests that may
-   * sleep. `kernelUs`: how long running the batch took there, in microseconds.
+   * sleep. `kernelUs`: how long running the batch took there, in microseconds; `dumpRetries`: how
+   * many times interrupted dumps were run again meanwhile.
    */
-  transactAsync(handle: NativeHandle, ops: FlatOps): Promise<{ results: RawResult[]; kernelUs: number }>;
+  transactAsync(
+    handle: NativeHandle,
+    ops: FlatOps,
+  ): Promise<{ results: RawResult[]; kernelUs: number; dumpRetries: number }>;
 
   /** On the namespace thread: a raw ICMP socket inside the namespace. */
   openIcmp(handle: NativeHandle, family: 4 | 6): Promise<NativeIcmpSocket>;

@@ -37,7 +37,7 @@ namespace netns_native::netlink {
 // since the first run; then the dump fails with EINTR, saying how often and for how long it was
 // interrupted. A burst shorter than the budget is waited out; churn that never pauses for one
 // whole dump gives EINTR after about the budget (plus the last run).
-inline constexpr int64_t kDumpRetryBudgetMs = 2000;
+inline constexpr int64_t kDumpRetryBudgetMs = 3000;
 inline constexpr int kDumpRetryImmediate = 3;
 inline constexpr int64_t kDumpRetryMaxDelayMs = 100;
 

@@ -26,18 +26,22 @@ class TransactJob : public Job {
       return;
     }
     auto t0 = std::chrono::steady_clock::now();
+    uint64_t retries = socket.value()->stats().dump_retries;
     rtnl::RunOperations(*socket.value(), batch_.pointers());
     kernel_us_ =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    dump_retries_ = socket.value()->stats().dump_retries - retries;
   }
 
-  // { results, kernelUs }: kernelUs is the wall time of running the batch on the socket (not
-  // the wait for the socket or its opening), the dispatcher's measured signal.
+  // { results, kernelUs, dumpRetries }: kernelUs is the wall time of running the batch on the
+  // socket (not the wait for the socket or its opening), the dispatcher's measured signal;
+  // dumpRetries, how many times interrupted dumps were run again meanwhile.
   Napi::Value Complete(Napi::Env env) override {
     if (!failure_.ok()) throw ToJsError(env, failure_.error());
     Napi::Object out = Napi::Object::New(env);
     out.Set("results", ResultsToJs(env, batch_));
     out.Set("kernelUs", Napi::Number::New(env, kernel_us_));
+    out.Set("dumpRetries", Napi::Number::New(env, static_cast<double>(dump_retries_)));
     return out;
   }
 
@@ -47,6 +51,7 @@ class TransactJob : public Job {
   ns::NamespaceThread* ns_thread_;
   Status failure_;
   double kernel_us_ = 0;
+  uint64_t dump_retries_ = 0;
 };
 
 // transact(handle, operations): results, or undefined when the batch must run on a worker
