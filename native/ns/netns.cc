@@ -227,17 +227,19 @@ Result<NameInfo> Inspect(const std::string& dir, const std::string& path,
     info.detail = path + " changed while it was being looked at";
     return info;
   }
+  // Young first, without touching the lock: a creator that has just made its placeholder may
+  // not hold its flock yet, and must not find it taken by us.
+  if (info.age_ms < grace.count()) {
+    info.state = NameState::kCreating;
+    info.detail = path + " is an unmounted placeholder made " + std::to_string(info.age_ms) +
+                  " ms ago: maybe a creation in progress (`ip netns add` takes no lock)";
+    return info;
+  }
   if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) return Error::FromErrno("flock");
     info.state = NameState::kCreating;
     info.held = true;
     info.detail = "another process is creating a namespace named so (it holds " + path + ")";
-    return info;
-  }
-  if (info.age_ms < grace.count()) {
-    info.state = NameState::kCreating;
-    info.detail = path + " is an unmounted placeholder made " + std::to_string(info.age_ms) +
-                  " ms ago: maybe a creation in progress (`ip netns add` takes no lock)";
     return info;
   }
   info.state = NameState::kStale;
@@ -325,8 +327,14 @@ Result<NetnsName> NetnsName::Reserve(const std::string& run_dir, const std::stri
   for (int removed = 0;;) {
     UniqueFd placeholder(open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
     if (placeholder) {
-      // Never contended: the file is new, and an inspector backs off from a file this young.
-      (void)RetryOnEintr([&] { return flock(placeholder.get(), LOCK_EX | LOCK_NB); });
+      // Held until Bind: the sign, to InspectNetnsName in any process, that this creation is
+      // alive. An inspector never locks a file this young, so the lock is free; a foreign
+      // holder is waited for briefly, and past that the file's age still protects it for the
+      // grace period.
+      for (int i = 0; i < 50 && flock(placeholder.get(), LOCK_EX | LOCK_NB) != 0; ++i) {
+        if (errno != EWOULDBLOCK && errno != EINTR) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
       return NetnsName(std::move(path), std::move(placeholder));
     }
     if (errno != EEXIST) return Error::FromErrno("open(O_EXCL)");
