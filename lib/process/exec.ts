@@ -22,7 +22,7 @@ import type { ChildProcess, SpawnOptions as NodeSpawnOptions, StdioOptions } fro
 export type { ChildProcess };
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errnoName, errnoNumber, failure, fromNative, invalid, NetnsError } from '../internal/errors';
+import { errnoName, errnoNumber, failure, fromNative, fromNodeError, invalid, NetnsError } from '../internal/errors';
 import { kExecTarget, type ExecTarget, type ExecTargetOwner } from '../internal/symbols';
 import { addon, addonDirectory } from '../native/load';
 import {
@@ -387,7 +387,15 @@ export function spawnIn(
   Object.assign(child, { spawnfile: p.file, spawnargs: p.argv });
   // If Node could not start the helper (a bad cwd), there is no writer: EOF at once, and
   // Node reports the error itself.
-  const error = parseStatus(readStatus(readFd), p, operation);
+  let status: string;
+  try {
+    status = readStatus(readFd);
+  } catch (e) {
+    // The helper's verdict is lost (never seen: the pipe is ours alone): do not leave it running.
+    child.kill('SIGKILL');
+    throw fromNodeError(e, operation, 'namespace');
+  }
+  const error = parseStatus(status, p, operation);
   if (error) reportFailure(child, error);
   return child;
 }
