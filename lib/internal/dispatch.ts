@@ -92,7 +92,15 @@ export function setCoalescing(on: boolean): void {
  * Counters, for tests and the benchmark: batches (addon calls) and requests by where they ran;
  * interrupted dumps run again on workers.
  */
-export const dispatchStats = { inlineBatches: 0, inlineOps: 0, workerBatches: 0, workerOps: 0, dumpRetries: 0 };
+export const dispatchStats = {
+  inlineBatches: 0,
+  inlineOps: 0,
+  workerBatches: 0,
+  workerOps: 0,
+  /** Inline batches handed to a worker by the addon (socket not open here, or a dump backing off). */
+  inlineHandedOff: 0,
+  dumpRetries: 0,
+};
 
 // The measured signal, process-wide: rtnl_lock is one lock for every namespace.
 let sleepersInFlight = 0;
@@ -259,7 +267,10 @@ function runInline(handle: NativeHandle, ch: Channel, slice: Call[]): boolean {
     return true;
   }
   // The socket must be (re)opened, or a dump must back off: a worker does that.
-  if (results === undefined) return false;
+  if (results === undefined) {
+    dispatchStats.inlineHandedOff += 1;
+    return false;
+  }
   dispatchStats.inlineBatches += 1;
   dispatchStats.inlineOps += ops.length;
   if (performance.now() - t0 > kSlowInlineMs) contended = true;
