@@ -13,7 +13,9 @@
 #                                         into native/test/corpus (libFuzzer -merge=1)
 #   scripts/fuzz.sh --check               exit 0 if clang can build libFuzzer targets here
 # Long runs: FUZZ_JOBS=N runs N workers per target (libFuzzer -jobs/-workers); FUZZ_OUT=DIR puts
-# the build, corpus and artifacts there instead of build/fuzz.
+# the build, corpus and artifacts there instead of build/fuzz (node-gyp rebuild empties build/).
+# FUZZ_TIMEOUT=S (default 60): an input running longer is reported as a hang. libFuzzer measures
+# wall time, so on a loaded machine a low value reports inputs that were only starved of CPU.
 # Needs clang and its runtime: scripts/install-test-tools.sh (apt: clang libclang-rt-14-dev).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -101,12 +103,12 @@ for t in $targets; do
     # Each worker writes $out/jobs-$t/fuzz-N.log; they share the corpus directory.
     mkdir -p "$out/jobs-$t"
     rm -f "$out/jobs-$t"/fuzz-*.log
-    (cd "$out/jobs-$t" && "$out/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    (cd "$out/jobs-$t" && "$out/$t" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-60}" -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$out/artifacts/$t/" -jobs="$jobs" \
       -workers="$jobs" "$work" "$seeds") >"$log" 2>&1
     cat "$out/jobs-$t"/fuzz-*.log >>"$log" 2>/dev/null || true
   else
-    "$out/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$out/$t" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-60}" -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$out/artifacts/$t/" "$work" "$seeds" >"$log" 2>&1
   fi
   rc=$?
