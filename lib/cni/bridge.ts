@@ -320,9 +320,10 @@ async function configureContainer(
 /**
  * The gateway CIDR on the bridge (the reference's ensureAddr): there already is fine; another
  * address of the family (IPv4) or an overlapping one (IPv6) is replaced with `forceAddress`, else
- * an error. Adding it pins the bridge's MAC (else it follows the lowest port's).
+ * an error. Adding it pins the bridge's MAC (else it follows the lowest port's) to the one it had
+ * before this call's port, as the reference does.
  */
-async function ensureGatewayAddress(bridge: Link, cidr: string, conf: BridgeConf): Promise<void> {
+async function ensureGatewayAddress(bridge: Link, cidr: string, conf: BridgeConf, macBefore: string): Promise<void> {
   const want = splitCidr(cidr, 'gateway');
   const text = `${want.address}/${want.prefix}`;
   const existing = (await bridge.addresses()).filter((a) => a.family === want.family);
@@ -342,8 +343,9 @@ async function ensureGatewayAddress(bridge: Link, cidr: string, conf: BridgeConf
     }
   }
   await bridge.addAddress(text, want.family === 4 && want.prefix < 31 ? { broadcast: true } : {});
-  const now = await bridge.refresh();
-  await now.setMac(now.mac);
+  // The MAC the bridge had before this call attached its port: adding the first port made the
+  // kernel take the port's (the lowest of its ports'); setting one keeps it from moving again.
+  await bridge.setMac(macBefore);
 }
 
 /** Waits until the host end is operationally up (the bridge forwards through a port only then). */
@@ -369,10 +371,10 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
   let reserved = false;
   let masqueraded = false;
   try {
-    const [br, ipamResult] = await Promise.all([
-      ensureBridge(hostHandle, conf),
-      ipam ? ipam.add().then((r) => ((reserved = true), r)) : undefined,
-    ]);
+    // The addresses first: a full range, or an IPAM plugin that fails, leaves the kernel as it was.
+    const ipamResult = ipam ? await ipam.add() : undefined;
+    reserved = ipam !== undefined;
+    const br = await ensureBridge(hostHandle, conf);
     if (ipam && ipamResult && ipamResult.ips.length === 0) {
       throw new CniError(CniCode.internal, 'IPAM plugin returned missing IP config');
     }
@@ -413,7 +415,7 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
       await awaitPortUp(hostVeth);
       if (conf.isGateway) {
         const bridge = await host.link(conf.bridge);
-        for (const cidr of gw.bridgeCidrs) await ensureGatewayAddress(bridge, cidr, conf);
+        for (const cidr of gw.bridgeCidrs) await ensureGatewayAddress(bridge, cidr, conf, br.address);
         if (gw.bridgeCidrs.some((c) => !c.includes(':'))) hostSysctlStrict('ipv4/ip_forward', '1');
         if (gw.bridgeCidrs.some((c) => c.includes(':'))) hostSysctlStrict('ipv6/conf/all/forwarding', '1');
       }

@@ -36,12 +36,23 @@ export class Ipam {
   readonly type: string;
   private readonly call: Call;
   private readonly hostLocal: HostLocalConf | undefined;
+  /** The delegated plugin's executable (another type than host-local). */
+  private readonly exe: string | undefined;
 
   /** @throws CniError 7 for a bad host-local configuration. */
   constructor(type: string, call: Call) {
     this.type = type;
     this.call = call;
     this.hostLocal = type === 'host-local' ? parseHostLocalConf(call) : undefined;
+    if (!this.hostLocal) {
+      this.exe = call.path.map((dir) => path.join(dir, type)).find((file) => isExecutable(file));
+      if (this.exe === undefined) {
+        throw new CniError(
+          CniCode.invalidNetworkConfig,
+          `failed to find plugin "${type}" in path [${call.path.join(' ')}]`,
+        );
+      }
+    }
   }
 
   async add(): Promise<IpamResult> {
@@ -72,13 +83,7 @@ export class Ipam {
 
   /** Runs the delegated plugin; resolves with its parsed stdout (undefined when empty). */
   private async exec(command: string): Promise<unknown> {
-    const exe = this.call.path.map((dir) => path.join(dir, this.type)).find((file) => isExecutable(file));
-    if (exe === undefined) {
-      throw new CniError(
-        CniCode.invalidNetworkConfig,
-        `failed to find plugin "${this.type}" in path [${this.call.path.join(' ')}]`,
-      );
-    }
+    const exe = this.exe as string;
     const child = spawn(exe, [], {
       env: { ...process.env, CNI_COMMAND: command },
       stdio: ['pipe', 'pipe', 'inherit'],

@@ -68,7 +68,7 @@ export function versionAtLeast(a: string, b: string): boolean {
  * `cniVersions` (a 1.1.0 network configuration list handed over whole), the newest of those this
  * plugin speaks. A configuration without either is 0.1.0, as libcni reads it, hence
  * incompatible.
- * @throws CniError 6 for a version that is not a version string, 1 for one not implemented here.
+ * @throws CniError 6 for a cniVersion that is not a string, 1 for one not implemented here.
  */
 export function negotiateVersion(conf: Record<string, unknown>): string {
   let version = conf.cniVersion;
@@ -85,9 +85,10 @@ export function negotiateVersion(conf: Record<string, unknown>): string {
     version = common[common.length - 1];
   }
   if (version === undefined || version === '') version = '0.1.0';
-  if (typeof version !== 'string' || parseVersion(version) === undefined) {
+  if (typeof version !== 'string') {
     throw new CniError(CniCode.decodingFailure, `could not parse cniVersion ${JSON.stringify(version)}`);
   }
+  // A version that is not one (libcni: any string not in the plugin's list) is incompatible.
   if (!(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
     throw new CniError(
       CniCode.incompatibleVersion,
