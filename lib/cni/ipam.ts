@@ -5,7 +5,6 @@
  * delegated IPAM spawns a process; the host-local path spawns nothing.
  * @internal
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -84,6 +83,8 @@ export class Ipam {
   /** Runs the delegated plugin; resolves with its parsed stdout (undefined when empty). */
   private async exec(command: string): Promise<unknown> {
     const exe = this.exe as string;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(exe, [], {
       env: { ...process.env, CNI_COMMAND: command },
       stdio: ['pipe', 'pipe', 'inherit'],
