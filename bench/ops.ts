@@ -902,6 +902,7 @@ function cniCall(argv: string[], env: Record<string, string>, conf: string): Pro
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')}: ${out}`))));
+    child.stdin.on('error', () => undefined); // a plugin may exit before reading it
     child.stdin.end(conf);
   });
 }

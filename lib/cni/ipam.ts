@@ -91,6 +91,7 @@ export class Ipam {
     });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stdin.on('error', () => undefined); // it may exit before reading: its status says why
     child.stdin.end(this.call.stdin);
     const code = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);

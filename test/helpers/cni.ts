@@ -72,6 +72,8 @@ export function cni(plugin: Plugin, call: CniCall, conf: unknown): Promise<CniOu
       }
       resolve({ status: status ?? -1, stdout, stderr, json });
     });
+    // A plugin that fails on its environment exits without reading stdin: EPIPE is no error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(typeof conf === 'string' ? conf : JSON.stringify(conf));
   });
 }
