@@ -13,6 +13,8 @@
       "native/rtnl/address.cc",
       "native/rtnl/route.cc",
       "native/rtnl/operation.cc",
+      "native/rtnl/decode.cc",
+      "native/rtnl/monitor.cc",
       "native/ns/netns.cc",
       "native/ns/ns_thread.cc",
       "native/ns/handle.cc",
@@ -40,7 +42,8 @@
         "native/addon/api/namespace.cc",
         "native/addon/api/rtnl.cc",
         "native/addon/api/icmp.cc",
-        "native/addon/api/socket.cc"
+        "native/addon/api/socket.cc",
+        "native/addon/api/monitor.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

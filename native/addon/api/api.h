@@ -10,5 +10,6 @@ void InitNamespaceApi(Napi::Env env, Napi::Object exports);  // api/namespace.cc
 void InitRtnlApi(Napi::Env env, Napi::Object exports);       // api/rtnl.cc
 void InitIcmpApi(Napi::Env env, Napi::Object exports);       // api/icmp.cc
 void InitSocketApi(Napi::Env env, Napi::Object exports);     // api/socket.cc
+void InitMonitorApi(Napi::Env env, Napi::Object exports);    // api/monitor.cc
 
 }  // namespace netns_native::addon
