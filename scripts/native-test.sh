@@ -10,6 +10,8 @@
 #   nft_test     the nf_tables codec: golden bytes captured from nft, decoding, round trips
 #   nft_kernel_test  batches from the codec against the real kernel, checked with nft itself
 #                (root, and nft installed: scripts/install-test-tools.sh)
+#   monitor_test notifications decoded (captured bytes, actions, malformed input, mutations); as
+#                root also a real monitor socket (fences in order, an overrun on a tiny buffer)
 # and the pool again under ThreadSanitizer (scripts/tsan-test.sh). Each prints
 # "NAME: N checks, M failed"; what needs root, or a TSan-capable compiler, says so when skipped.
 # Every run is under `timeout`, so a hang fails. Needs only g++ (and clang++ or libtsan for TSan).
@@ -31,6 +33,7 @@ rtnl/link/veth.cc
 rtnl/address.cc
 rtnl/route.cc
 rtnl/operation.cc
+rtnl/decode.cc
 "
 nft="
 nft/expr.cc
@@ -42,6 +45,7 @@ engine="
 netlink/engine.cc
 netlink/transport.cc
 netlink/socket.cc
+rtnl/monitor.cc
 "
 threads="
 common/thread_pool.cc
@@ -58,6 +62,7 @@ test/ns_test.cc
 test/nft_rules.cc
 test/nft_test.cc
 test/nft_kernel_test.cc
+test/monitor_test.cc
 "
 
 # TSan builds and runs on its own meanwhile; its output is shown at the end.
@@ -87,12 +92,14 @@ link() {
   link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc test/ns_test.cc
   link nft_test netlink/message.cc $nft test/nft_rules.cc test/nft_test.cc
   link nft_kernel_test netlink/message.cc $nft test/nft_rules.cc test/nft_kernel_test.cc
+  link monitor_test $codec $engine test/monitor_test.cc
 }
 
 timeout 300 "$out/core_test"
 timeout 120 "$out/engine_test"
 timeout 120 "$out/pool_test"
 timeout 120 "$out/nft_test"
+timeout 120 "$out/monitor_test"
 if [ "$(id -u)" = 0 ]; then
   # A new network namespace of its own: the test creates bridges and an nftables table.
   NETNS_NATIVE_KERNEL_TEST=1 timeout 300 unshare --net "$out/kernel_test"
@@ -103,6 +110,8 @@ if [ "$(id -u)" = 0 ]; then
     sh -eu -c 'mount -t tmpfs -o mode=0755 nnt-ns-test "$1"; exec "$2" "$1"' \
     ns_test "$scratch" "$out/ns_test"
   rmdir "$scratch"
+  # Its kernel part makes bridges and floods a monitor socket: a throwaway namespace of its own.
+  NETNS_NATIVE_KERNEL_TEST=1 timeout 120 unshare --net "$out/monitor_test"
   if command -v nft >/dev/null 2>&1; then
     # The test unshares a network namespace itself; this outer one is a second guard.
     timeout 300 unshare --net -- "$out/nft_kernel_test"
@@ -113,6 +122,7 @@ else
   echo "kernel_test: SKIPPED: not root (the real-kernel tests need CAP_NET_ADMIN); run as root"
   echo "ns_test: SKIPPED: not root (it needs CAP_SYS_ADMIN for unshare, setns and mount); run as root"
   echo "nft_kernel_test: SKIPPED: not root (it sends real nf_tables batches); run as root"
+  echo "monitor_test (with kernel): SKIPPED: not root (it makes links to watch); run as root"
 fi
 
 status=0
