@@ -14,9 +14,10 @@ namespace netns_native::addon {
 
 namespace {
 
-// At ~1-3 µs a notification (decode + conversion), a wake costs at most about a millisecond;
-// a fuller queue is read on the next turn of the loop (uv_poll is level-triggered).
-constexpr size_t kMaxDatagramsPerWake = 512;
+// A notification costs ~3 µs here (recvmsg, decode, conversion) and as much again in
+// lib/monitor.ts (Link objects, the iterator): 128 a wake keeps a turn of the loop under a
+// millisecond; a fuller queue is read on the next turn (uv_poll is level-triggered).
+constexpr size_t kMaxDatagramsPerWake = 128;
 
 class MonitorSocket : public Napi::ObjectWrap<MonitorSocket> {
  public:
