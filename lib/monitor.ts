@@ -93,6 +93,10 @@ export interface NamespaceDeletedEvent {
   type: 'namespace-deleted';
 }
 
+/**
+ * What a monitor yields. Neighbour events (`{ type: 'neighbour', action, neighbour }`) join the
+ * union with neighbour support.
+ */
 export type MonitorEvent = LinkEvent | AddressEvent | RouteEvent | ResyncEvent | NamespaceDeletedEvent;
 
 export type { ResyncReason };

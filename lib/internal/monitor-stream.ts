@@ -62,7 +62,7 @@
  * resync it calls for covers them.
  * @internal
  */
-import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED } from '../native/constants';
+import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED, RTN_UNICAST } from '../native/constants';
 import type { NativeAddress, NativeEventKind, NativeLink, NativeRoute, NativeStreamItem } from '../native/surface';
 
 export type Action = 'new' | 'delete';
@@ -251,7 +251,7 @@ export class MonitorStream {
         if (this.#opts.routeCheck && this.#isTrigger(entry)) {
           const v = entry.value as NativeLink & NativeAddress;
           entry.cause = entry.kind === 'link' ? { index: v.index } : { index: v.index, address: v.local ?? v.address };
-          this.#trigger(this.#base + this.#held.length);
+          if (this.#mayRemoveRoutes(entry.cause)) this.#trigger(this.#base + this.#held.length);
         }
         this.#held.push(entry);
       }
@@ -305,14 +305,32 @@ export class MonitorStream {
       // Unknown (nothing read about it since the last loss): it may have been up.
       const wasUp = this.#upAsRead.get(l.index) ?? !this.#complete;
       if (e.action === 'delete') {
+        // Down or not: a link going away takes its local routes (which outlive a down) along.
         this.#upAsRead.delete(l.index);
-        return wasUp;
+        return true;
       }
       const up = (l.flags & IFF_UP) !== 0;
       this.#upAsRead.set(l.index, up);
       return !up && wasUp;
     }
     return e.kind === 'address' && e.action === 'delete' && (e.value as NativeAddress).family === AF_INET;
+  }
+
+  /**
+   * Whether a trigger can have removed a route: some route known (handed out, or read and held)
+   * goes through its link, uses its address as source, or has no single link (multipath). When
+   * not every route is known (no resync since the start or the last loss), it may.
+   */
+  #mayRemoveRoutes(cause: NonNullable<Entry['cause']>): boolean {
+    if (!this.#complete) return true;
+    const hit = (r: NativeRoute) =>
+      r.oif === cause.index ||
+      (cause.address !== undefined && r.prefsrc === cause.address) ||
+      (r.oif === 0 && r.type === RTN_UNICAST);
+    for (const r of this.#routes.values()) if (hit(r)) return true;
+    for (const e of this.#held)
+      if (e.kind === 'route' && e.action === 'new' && hit(e.value as NativeRoute)) return true;
+    return false;
   }
 
   #trigger(at: number): void {

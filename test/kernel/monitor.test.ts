@@ -361,6 +361,34 @@ describeKernel('monitor', () => {
     await r.finished;
   });
 
+  it('`ip route replace`: the new route, after a synthesized delete of the one it replaced', async () => {
+    const ns = await freshNamespace();
+    const name = ns.name as string;
+    vethByIp(name, 'mp0', 'mp1');
+    ip(name, 'link', 'set', 'mp0', 'up');
+    ip(name, 'addr', 'add', '198.18.66.1/24', 'dev', 'mp0');
+    ip(name, 'route', 'add', '198.19.66.0/24', 'dev', 'mp0');
+    const m = ns.monitor({ events: ['route'], initialState: true });
+    await m.ready;
+    const r = replicate(m);
+    // After the initial state (a change made while it is read may be folded into it).
+    await waitFor(() => r.seen[0]?.type === 'resync', { what: 'the initial state' });
+    ip(name, 'route', 'replace', '198.19.66.0/24', 'via', '198.18.66.2');
+    await waitFor(() => r.seen.some((e) => e.type === 'route' && e.route.gateway === '198.18.66.2'), {
+      what: 'the replacing route',
+    });
+    const routes = r.seen.filter((e) => e.type === 'route' && e.route.destination === '198.19.66.0/24');
+    expect(
+      routes.map((e) => e.type === 'route' && [e.action, e.route.gateway ?? 'dev', e.synthesized ?? false]),
+    ).toEqual([
+      ['delete', 'dev', true],
+      ['new', '198.18.66.2', false],
+    ]);
+    expect(r.replica.state().routes).toEqual(witness(name).routes);
+    m.close();
+    await r.finished;
+  });
+
   it('a consumer applying events and resyncs ends equal to `ip -json` after 5,000 random changes by two processes', async () => {
     const ns = await freshNamespace();
     const name = ns.name as string;
@@ -374,7 +402,7 @@ describeKernel('monitor', () => {
     const change = (who: number): string => {
       const dev = links[random(links.length)] as string;
       const net = who * 8 + random(4);
-      switch (random(9)) {
+      switch (random(11)) {
         case 0:
           return `link set dev ${dev} up`;
         case 1:
@@ -391,6 +419,13 @@ describeKernel('monitor', () => {
           return `route ${random(2) ? 'add' : 'del'} 198.19.${net}.0/24 dev ${dev}`;
         case 7:
           return `route ${random(2) ? 'add' : 'del'} 198.19.${net + 64}.0/24 via 198.18.${net}.${1 + random(3)}`;
+        case 8:
+          // Announced by the new route alone: the monitor synthesizes the old one's delete.
+          return random(2)
+            ? `route replace 198.19.${net}.0/24 dev ${dev}`
+            : `route replace fd00:99:${net}::/64 dev ${dev}`;
+        case 9:
+          return `route replace 198.19.${net}.0/24 via 198.18.${net}.${1 + random(3)}`;
         default:
           return `route ${random(2) ? 'add' : 'del'} fd00:99:${net}::/64 dev ${dev}`;
       }

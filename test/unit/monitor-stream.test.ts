@@ -406,6 +406,34 @@ describe('monitor stream: IPv4 routes the kernel removes silently', () => {
     ]);
   });
 
+  it('with every route known, only a change that can remove one of them is checked', async () => {
+    const h = harness();
+    h.stream.resync('initial');
+    const r1 = route('198.19.1.0', 1);
+    const r2 = route('198.19.2.0', 2, { prefsrc: '198.18.2.1' });
+    await h.dumps[0]!.answer({
+      links: [link(1, 1500, true), link(2, 1500, true), link(3, 1500, true)],
+      routes: [r1, r2],
+    });
+    h.stream.push([fence(1)]);
+    h.stream.push([ev.link('new', link(3, 1500, false))]); // no route through link 3
+    h.stream.push([ev.address('delete', address(3, '198.18.3.1'))]); // nor using its address
+    expect(h.dumps).toHaveLength(1);
+    h.stream.push([ev.route('new', route('198.19.3.0', 3)), ev.link('new', link(3, 1400, false))]); // down already
+    h.stream.push([ev.link('delete', link(3, 1400, false))]); // read, not yet handed out: a route through it
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full', 'routes']);
+    h.stream.push([ev.address('delete', address(1, '198.18.2.1'))]); // r2 uses it as its source
+    expect(h.dumps).toHaveLength(2); // shares the next check, still to be requested
+    await h.dumps[1]!.answer({ routes: [r1] });
+    h.stream.push([fence(2)]);
+    await h.dumps[2]!.answer({ routes: [r1] });
+    h.stream.push([fence(3)]);
+    expect(h.said().filter((x) => x.includes('synthesized'))).toEqual([
+      'route delete 198.19.3.0 (synthesized)',
+      'route delete 198.19.2.0 (synthesized)',
+    ]);
+  });
+
   it('an IPv4 address removed is a trigger; an IPv6 one is not (IPv6 announces its route removals)', () => {
     const h = harness();
     h.stream.push([ev.address('delete', { ...address(1, 'fd00::1'), family: AF_INET6 })]);
