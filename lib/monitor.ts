@@ -254,6 +254,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       const handle = await this.namespace[kHandle](this.#operation);
       socket = await addon.openMonitor(handle, kinds, receiveBuffer);
     } catch (e) {
+      if (this.#phase === 'ended') return; // closed meanwhile: nothing to report
       const error = fromNative(e, this.#operation, 'socket');
       this.#end({ reason: error }, true);
       throw error;
