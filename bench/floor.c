@@ -14,6 +14,11 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -118,6 +123,217 @@ static void must(int fd, struct msg *m, const char *what) {
 
 // --- requests -------------------------------------------------------------------------------
 
+// --- nf_tables: the batches a port publication sends ------------------------------------------
+
+// A buffer of messages sent in one sendmsg (an nfnetlink batch).
+struct batch {
+  uint8_t bytes[16384];
+  size_t len;
+  int commands;  // messages that get an ACK
+};
+
+static struct nlmsghdr *nft_msg(struct batch *b, uint16_t type, uint16_t flags, uint8_t family) {
+  struct nlmsghdr *h = (struct nlmsghdr *)(b->bytes + b->len);
+  memset(h, 0, NLMSG_LENGTH(sizeof(struct nfgenmsg)));
+  h->nlmsg_type = type;
+  h->nlmsg_flags = NLM_F_REQUEST | flags;
+  h->nlmsg_len = NLMSG_LENGTH(sizeof(struct nfgenmsg));
+  h->nlmsg_seq = ++seq;
+  struct nfgenmsg *g = NLMSG_DATA(h);
+  g->nfgen_family = family;
+  g->version = NFNETLINK_V0;
+  g->res_id = htons(NFNL_SUBSYS_NFTABLES);
+  return h;
+}
+static void nft_end(struct batch *b, struct nlmsghdr *h) { b->len += NLMSG_ALIGN(h->nlmsg_len); }
+
+static struct nlattr *nattr(struct nlmsghdr *h, uint16_t type, const void *data, size_t len) {
+  struct nlattr *a = (struct nlattr *)((uint8_t *)h + NLMSG_ALIGN(h->nlmsg_len));
+  a->nla_type = type;
+  a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+  if (len) memcpy((uint8_t *)a + NLA_HDRLEN, data, len);
+  h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + NLA_ALIGN(a->nla_len);
+  return a;
+}
+static struct nlattr *nnest(struct nlmsghdr *h, uint16_t type) {
+  return nattr(h, type | NLA_F_NESTED, NULL, 0);
+}
+static void nnest_end(struct nlmsghdr *h, struct nlattr *a) {
+  a->nla_len = (uint16_t)((uint8_t *)h + h->nlmsg_len - (uint8_t *)a);
+}
+static void nstr(struct nlmsghdr *h, uint16_t type, const char *s) {
+  nattr(h, type, s, strlen(s) + 1);
+}
+static void nbe32(struct nlmsghdr *h, uint16_t type, uint32_t v) {
+  v = htonl(v);
+  nattr(h, type, &v, 4);
+}
+static void ndata(struct nlmsghdr *h, uint16_t type, const void *data, size_t len) {
+  struct nlattr *d = nnest(h, type);
+  nattr(h, NFTA_DATA_VALUE, data, len);
+  nnest_end(h, d);
+}
+
+// One expression: its name, then its attributes written by `fill`.
+#define EXPR(h, name, fill)                       \
+  do {                                            \
+    struct nlattr *e_ = nnest(h, NFTA_LIST_ELEM); \
+    nstr(h, NFTA_EXPR_NAME, name);                \
+    struct nlattr *d_ = nnest(h, NFTA_EXPR_DATA); \
+    fill;                                         \
+    nnest_end(h, d_);                             \
+    nnest_end(h, e_);                             \
+  } while (0)
+
+static void cmp(struct nlmsghdr *h, uint32_t op, const void *data, size_t len) {
+  EXPR(h, "cmp",
+       (nbe32(h, NFTA_CMP_SREG, NFT_REG_1), nbe32(h, NFTA_CMP_OP, op),
+        ndata(h, NFTA_CMP_DATA, data, len)));
+}
+static void meta(struct nlmsghdr *h, uint32_t key) {
+  EXPR(h, "meta", (nbe32(h, NFTA_META_KEY, key), nbe32(h, NFTA_META_DREG, NFT_REG_1)));
+}
+static void payload(struct nlmsghdr *h, uint32_t base, uint32_t offset, uint32_t len) {
+  EXPR(h, "payload",
+       (nbe32(h, NFTA_PAYLOAD_DREG, NFT_REG_1), nbe32(h, NFTA_PAYLOAD_BASE, base),
+        nbe32(h, NFTA_PAYLOAD_OFFSET, offset), nbe32(h, NFTA_PAYLOAD_LEN, len)));
+}
+static void immediate(struct nlmsghdr *h, uint32_t reg, const void *data, size_t len) {
+  EXPR(h, "immediate",
+       (nbe32(h, NFTA_IMMEDIATE_DREG, reg), ndata(h, NFTA_IMMEDIATE_DATA, data, len)));
+}
+
+// The three rules of one publication (see lib/network/nat.ts): DNAT in prerouting and output,
+// masquerade of loopback sources onto the bridge in postrouting.
+static void publication_rule(struct batch *b, const char *table, const char *chain,
+                             const char *bridge, uint16_t port) {
+  struct nlmsghdr *h = nft_msg(b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE,
+                               NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK | NLM_F_ECHO, NFPROTO_IPV4);
+  nstr(h, NFTA_RULE_TABLE, table);
+  nstr(h, NFTA_RULE_CHAIN, chain);
+  struct nlattr *list = nnest(h, NFTA_RULE_EXPRESSIONS);
+  char ifname[IFNAMSIZ] = {0};
+  strncpy(ifname, bridge, IFNAMSIZ - 1);
+  uint8_t tcp = IPPROTO_TCP;
+  uint16_t dport = htons(port), to_port = htons(80);
+  uint32_t local = RTN_LOCAL, to = htonl(0xc612fe02);  // 198.18.254.2
+  if (strcmp(chain, "postrouting") != 0) {
+    if (!strcmp(chain, "prerouting")) {
+      meta(h, NFT_META_IIFNAME);
+      cmp(h, NFT_CMP_NEQ, ifname, IFNAMSIZ);
+    }
+    EXPR(h, "fib",
+         (nbe32(h, NFTA_FIB_DREG, NFT_REG_1), nbe32(h, NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE),
+          nbe32(h, NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR)));
+    cmp(h, NFT_CMP_EQ, &local, 4);
+    meta(h, NFT_META_L4PROTO);
+    cmp(h, NFT_CMP_EQ, &tcp, 1);
+    payload(h, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+    cmp(h, NFT_CMP_EQ, &dport, 2);
+    immediate(h, NFT_REG_1, &to, 4);
+    immediate(h, NFT_REG_2, &to_port, 2);
+    EXPR(h, "nat",
+         (nbe32(h, NFTA_NAT_TYPE, NFT_NAT_DNAT), nbe32(h, NFTA_NAT_FAMILY, NFPROTO_IPV4),
+          nbe32(h, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1), nbe32(h, NFTA_NAT_REG_PROTO_MIN, NFT_REG_2),
+          nbe32(h, NFTA_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED)));
+  } else {
+    uint8_t loopback = 127;
+    payload(h, NFT_PAYLOAD_NETWORK_HEADER, 12, 1);
+    cmp(h, NFT_CMP_EQ, &loopback, 1);
+    meta(h, NFT_META_OIFNAME);
+    cmp(h, NFT_CMP_EQ, ifname, IFNAMSIZ);
+    EXPR(h, "masq", (void)0);
+  }
+  nnest_end(h, list);
+  nft_end(b, h);
+  b->commands++;
+}
+
+// Frames the batch, sends it in one sendmsg and reads every command's ACK; the handles of the
+// rules echoed back (NLM_F_ECHO) go to `handles`. Returns 0 or the first -errno.
+static int nft_run(int fd, struct batch *b, uint64_t *handles) {
+  struct batch framed = {.len = 0};
+  struct nlmsghdr *begin = nft_msg(&framed, NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC);
+  nft_end(&framed, begin);
+  memcpy(framed.bytes + framed.len, b->bytes, b->len);
+  framed.len += b->len;
+  struct nlmsghdr *end = nft_msg(&framed, NFNL_MSG_BATCH_END, 0, AF_UNSPEC);
+  nft_end(&framed, end);
+  if (send(fd, framed.bytes, framed.len, 0) < 0) die("send", errno);
+  int acks = 0, err = 0, echoed = 0;
+  while (acks < b->commands) {
+    ssize_t n = recv(fd, rbuf, sizeof rbuf, 0);
+    if (n < 0) die("recv", errno);
+    for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n);
+         h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        int e = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+        if (e && !err) err = e;
+        acks++;
+      } else if (handles && (h->nlmsg_type & 0xff) == NFT_MSG_NEWRULE) {
+        struct nlattr *a =
+            (struct nlattr *)((uint8_t *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+        int left = (int)h->nlmsg_len - (int)((uint8_t *)a - (uint8_t *)h);
+        for (; left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= left;
+             left -= NLA_ALIGN(a->nla_len),
+             a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len))) {
+          if ((a->nla_type & NLA_TYPE_MASK) == NFTA_RULE_HANDLE) {
+            uint64_t v;
+            memcpy(&v, (uint8_t *)a + NLA_HDRLEN, 8);
+            handles[echoed++] = be64toh(v);
+          }
+        }
+      }
+    }
+  }
+  return err;
+}
+
+static int nft_open(void) {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+  if (fd < 0) die("socket", errno);
+  int one = 1, big = 1 << 20;
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
+  struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) die("bind", errno);
+  return fd;
+}
+
+// Creates (or deletes) the benchmark's own table with the three nat base chains.
+static void nft_table(int fd, const char *table, int create) {
+  struct batch b = {.len = 0};
+  struct nlmsghdr *h =
+      nft_msg(&b, (NFNL_SUBSYS_NFTABLES << 8) | (create ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE),
+              NLM_F_ACK | (create ? NLM_F_CREATE : 0), NFPROTO_IPV4);
+  nstr(h, NFTA_TABLE_NAME, table);
+  nft_end(&b, h);
+  b.commands++;
+  static const struct {
+    const char *name;
+    uint32_t hook;
+    int32_t prio;
+  } chains[] = {{"prerouting", NF_INET_PRE_ROUTING, -100},
+                {"output", NF_INET_LOCAL_OUT, -100},
+                {"postrouting", NF_INET_POST_ROUTING, 100}};
+  for (size_t i = 0; create && i < 3; ++i) {
+    h = nft_msg(&b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWCHAIN, NLM_F_ACK | NLM_F_CREATE,
+                NFPROTO_IPV4);
+    nstr(h, NFTA_CHAIN_TABLE, table);
+    nstr(h, NFTA_CHAIN_NAME, chains[i].name);
+    struct nlattr *hook = nnest(h, NFTA_CHAIN_HOOK);
+    nbe32(h, NFTA_HOOK_HOOKNUM, chains[i].hook);
+    nbe32(h, NFTA_HOOK_PRIORITY, (uint32_t)chains[i].prio);
+    nnest_end(h, hook);
+    nstr(h, NFTA_CHAIN_TYPE, "nat");
+    nbe32(h, NFTA_CHAIN_POLICY, NF_ACCEPT);
+    nft_end(&b, h);
+    b.commands++;
+  }
+  int err = nft_run(fd, &b, NULL);
+  if (err) die(create ? "create table" : "delete table", -err);
+}
+
 static void link_msg(struct msg *m, uint16_t type, uint16_t flags, int index) {
   struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = index};
   msg_init(m, type, flags, &ifi, sizeof ifi);
@@ -163,6 +379,37 @@ static void route(int fd, uint16_t type, int index, const char *dst, int prefix)
   put(&m, RTA_DST, &a, 4);
   put_u32(&m, RTA_OIF, (uint32_t)index);
   must(fd, &m, type == RTM_NEWROUTE ? "add route" : "delete route");
+}
+
+// ip neigh add|del IP lladdr 02:00:00:00:00:09 dev INDEX nud permanent
+static void neigh(int fd, uint16_t type, int index, const char *ip) {
+  struct msg m;
+  struct ndmsg ndm = {.ndm_family = AF_INET, .ndm_ifindex = index, .ndm_state = NUD_PERMANENT};
+  msg_init(&m, type, type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_EXCL : 0, &ndm, sizeof ndm);
+  struct in_addr a;
+  inet_pton(AF_INET, ip, &a);
+  put(&m, NDA_DST, &a, 4);
+  if (type == RTM_NEWNEIGH) {
+    uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x09};
+    put(&m, NDA_LLADDR, mac, 6);
+  }
+  must(fd, &m, type == RTM_NEWNEIGH ? "add neighbour" : "delete neighbour");
+}
+
+// bridge fdb append|del 00:00:00:00:00:00 dev INDEX dst IP (self, permanent)
+static void fdb(int fd, uint16_t type, int index, const char *ip) {
+  struct msg m;
+  struct ndmsg ndm = {.ndm_family = AF_BRIDGE,
+                      .ndm_ifindex = index,
+                      .ndm_state = NUD_NOARP | NUD_PERMANENT,
+                      .ndm_flags = NTF_SELF};
+  msg_init(&m, type, type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_APPEND : 0, &ndm, sizeof ndm);
+  uint8_t zeros[6] = {0};
+  put(&m, NDA_LLADDR, zeros, 6);
+  struct in_addr a;
+  inet_pton(AF_INET, ip, &a);
+  put(&m, NDA_DST, &a, 4);
+  must(fd, &m, type == RTM_NEWNEIGH ? "append fdb entry" : "delete fdb entry");
 }
 
 // ip link add NAME [netns FD] type veth peer name PEER [netns PEERFD]
@@ -361,6 +608,22 @@ int main(int argc, char **argv) {
       address(fd, RTM_DELADDR, index, "198.18.200.1", 24);
     }
     spent = now_ns() - t0;
+  } else if (!strcmp(op, "neigh")) {  // ifindex
+    int index = arg_int(argc, argv, 3);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      neigh(fd, RTM_NEWNEIGH, index, "198.18.250.9");
+      neigh(fd, RTM_DELNEIGH, index, "198.18.250.9");
+    }
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "fdb")) {  // vxlan ifindex
+    int index = arg_int(argc, argv, 3);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      fdb(fd, RTM_NEWNEIGH, index, "198.18.250.2");
+      fdb(fd, RTM_DELNEIGH, index, "198.18.250.2");
+    }
+    spent = now_ns() - t0;
   } else if (!strcmp(op, "master")) {  // ifindex bridge-ifindex
     int index = arg_int(argc, argv, 3), bridge = arg_int(argc, argv, 4);
     t0 = now_ns();
@@ -428,6 +691,37 @@ int main(int argc, char **argv) {
       spent += now_ns() - t0;
     }
     free(index);
+  } else if (!strcmp(op, "publish")) {  // table bridge: one publication's rules added, then deleted
+    const char *table = arg_str(argc, argv, 3), *bridge = arg_str(argc, argv, 4);
+    int nfd = nft_open();
+    nft_table(nfd, table, 1);
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      struct batch add = {.len = 0};
+      uint64_t handles[3];
+      publication_rule(&add, table, "prerouting", bridge, 8080);
+      publication_rule(&add, table, "output", bridge, 8080);
+      publication_rule(&add, table, "postrouting", bridge, 8080);
+      int err = nft_run(nfd, &add, handles);
+      if (err) die("add rules", -err);
+      struct batch del = {.len = 0};
+      static const char *chains[] = {"prerouting", "output", "postrouting"};
+      for (int j = 0; j < 3; ++j) {
+        struct nlmsghdr *h =
+            nft_msg(&del, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELRULE, NLM_F_ACK, NFPROTO_IPV4);
+        nstr(h, NFTA_RULE_TABLE, table);
+        nstr(h, NFTA_RULE_CHAIN, chains[j]);
+        uint64_t be = htobe64(handles[j]);
+        nattr(h, NFTA_RULE_HANDLE, &be, 8);
+        nft_end(&del, h);
+        del.commands++;
+      }
+      err = nft_run(nfd, &del, NULL);
+      if (err) die("delete rules", -err);
+    }
+    spent = now_ns() - t0;
+    nft_table(nfd, table, 0);
+    close(nfd);
   } else if (!strcmp(op, "walk-literal") || !strcmp(op, "walk-idiomatic")) {  // name-prefix
     const char *prefix = arg_str(argc, argv, 3);
     int idiomatic = !strcmp(op, "walk-idiomatic");

@@ -28,6 +28,22 @@ export async function ipExec(args: string[]): Promise<string> {
   return stdout;
 }
 
+/** `await execFile('nft', args)`, or undefined when nft is not installed. */
+export async function nftExec(args: string[]): Promise<string> {
+  const { stdout } = await execFileP('nft', args, { maxBuffer: 1 << 24 });
+  return stdout;
+}
+
+/** Whether the nft command is there (the library never needs it; the benchmark compares with it). */
+export function hasNft(): boolean {
+  try {
+    execFileSync('nft', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Compiles bench/floor.c with the machine's gcc into a temporary directory. */
 export function buildFloor(benchDir: string): { bin: string; dir: string; compiler: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-native-floor-'));
@@ -44,23 +60,32 @@ export async function floor(bin: string, op: string, count: number, ...args: Arr
   return Number(stdout.trim()) / 1000;
 }
 
+/** How a batch program is driven: its end-of-sample command, and the start of its error line. */
+const BATCH_TOOLS = {
+  ip: { marker: (m: string) => `link show dev ${m}`, before: /Device $/ },
+  bridge: { marker: (m: string) => `fdb show dev ${m}`, before: /Cannot find device $/ },
+};
+
 /**
- * One `ip -force -batch -` process for the whole run. A sample writes its commands, then a
- * command that fails on purpose on a made-up device name; its error on stderr (unbuffered,
- * unlike stdout) marks the end of the sample. Any other error fails the sample.
+ * One `ip -force -batch -` (or `bridge -force -batch -`) process for the whole run. A sample
+ * writes its commands, then a command that fails on purpose on a made-up device name; its error
+ * on stderr (unbuffered, unlike stdout) marks the end of the sample. Any other error fails the
+ * sample.
  */
 export class IpBatch {
   readonly #proc: ChildProcessWithoutNullStreams;
+  readonly #tool: (typeof BATCH_TOOLS)[keyof typeof BATCH_TOOLS];
   #stderr = '';
   #waiting: { marker: string; resolve: (us: number) => void; reject: (e: Error) => void; t0: number } | undefined;
   #marks = 0;
 
-  constructor() {
-    this.#proc = spawn('ip', ['-force', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(command: keyof typeof BATCH_TOOLS = 'ip') {
+    this.#tool = BATCH_TOOLS[command];
+    this.#proc = spawn(command, ['-force', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#proc.stdout.on('data', () => undefined); // dumps print; drain and drop
     this.#proc.stderr.setEncoding('utf8');
     this.#proc.stderr.on('data', (chunk: string) => this.#onStderr(chunk));
-    this.#proc.on('exit', (code) => this.#waiting?.reject(new Error(`ip -batch exited (${code})`)));
+    this.#proc.on('exit', (code) => this.#waiting?.reject(new Error(`${command} -batch exited (${code})`)));
   }
 
   #onStderr(chunk: string): void {
@@ -74,13 +99,13 @@ export class IpBatch {
     // each error with "Command failed -:LINE", which may come in a later chunk: not counted.
     const before = this.#stderr
       .slice(0, at)
-      .replace(/Device $/, '')
+      .replace(this.#tool.before, '')
       .split('\n')
       .filter((l) => !/^Command failed -:\d+$/.test(l.trim()))
       .join('\n');
     this.#stderr = '';
     this.#waiting = undefined;
-    if (before.trim() !== '') w.reject(new Error(`ip -batch: ${before.trim()}`));
+    if (before.trim() !== '') w.reject(new Error(`-batch: ${before.trim()}`));
     else w.resolve(us);
   }
 
@@ -89,7 +114,7 @@ export class IpBatch {
     const marker = `nbmark${(this.#marks++ % 100000).toString()}`;
     return new Promise((resolve, reject) => {
       this.#waiting = { marker, resolve, reject, t0: nowUs() };
-      this.#proc.stdin.write(`${lines.join('\n')}\nlink show dev ${marker}\n`);
+      this.#proc.stdin.write(`${lines.join('\n')}\n${this.#tool.marker(marker)}\n`);
     });
   }
 

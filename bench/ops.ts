@@ -6,13 +6,24 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { Bridge, Namespace, VethPair, type Link } from '../lib/index';
+import { Bridge, Namespace, Network, VethPair, Vxlan, type Link } from '../lib/index';
 import { kHandle } from '../lib/internal/symbols';
 import { setCoalescing, setIoMode } from '../lib/internal/dispatch';
 import { transact, transactAsync } from '../lib/native/wire';
 import { IFF_UP } from '../lib/native/constants';
 import type { NativeOp } from '../lib/native/surface';
-import { floor, ipExec, nowUs, timed, type Contender, type IpBatch, type Sampler } from './harness';
+import {
+  execFileP,
+  floor,
+  hasNft,
+  ipExec,
+  nftExec,
+  nowUs,
+  timed,
+  type Contender,
+  type IpBatch,
+  type Sampler,
+} from './harness';
 
 export const METHODS = ['nn', 'nnPar', 'exec', 'batch', 'floor'] as const;
 export type MethodId = (typeof METHODS)[number];
@@ -37,6 +48,8 @@ export interface Ctx {
   ns: Namespace;
   floorBin: string;
   batch: IpBatch;
+  /** `bridge -batch`, for fdb entries. */
+  bridgeBatch: IpBatch;
   quick: boolean;
 }
 
@@ -251,6 +264,76 @@ const address: OperationDef = {
       },
       loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
       cleanup: () => dropPairs(ctx.ns, pairs),
+    };
+  },
+};
+
+const neighbour: OperationDef = {
+  id: 'neigh',
+  label: 'neighbour add + delete',
+  what: '`addNeighbour` then `deleteNeighbour` of a permanent IPv4 entry on a veth end (`ip neigh add|del`)',
+  rounds: 9,
+  async prepare(ctx) {
+    const pairs = await makePairs(ctx.ns, `nbn${next()}x`, WIDTH);
+    const links = pairs.map((p) => p.local);
+    const l = links[0] as Link;
+    const ip = (k: number) => `198.18.${150 + k}.9`;
+    const both = async (x: Link, address: string) => {
+      await ctx.ns.addNeighbour({ link: x, address, mac: '02:00:00:00:00:09' });
+      await ctx.ns.deleteNeighbour({ link: x, address });
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, () => both(l, ip(0)), gap);
+    const nnPar: NnSampler = (n, gap) =>
+      inFlight(n * WIDTH, WIDTH, (i) => both(links[i % WIDTH] as Link, ip(i % WIDTH)), gap).then((us) => us / WIDTH);
+    const add = `neigh add ${ip(0)} lladdr 02:00:00:00:00:09 dev ${l.name} nud permanent`;
+    const del = `neigh del ${ip(0)} dev ${l.name}`;
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 100 : 200 },
+        nnPar: { sample: nnPar, n: ctx.quick ? 4 : 8 },
+        exec: { sample: (n) => execRun(n, () => [add.split(' '), del.split(' ')]), n: ctx.quick ? 3 : 5 },
+        batch: { sample: batchRun(ctx, () => [add, del]), n: 200 },
+        floor: { sample: (n) => floor(ctx.floorBin, 'neigh', n, l.index), n: 200 },
+      },
+      loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
+      cleanup: () => dropPairs(ctx.ns, pairs),
+    };
+  },
+};
+
+const fdbEntry: OperationDef = {
+  id: 'fdb',
+  label: 'fdb append + delete (VXLAN)',
+  what: '`vx.addFdb` then `vx.deleteFdb` of a destination of the all-zeros entry of a VXLAN device (`bridge fdb append|del`)',
+  rounds: 9,
+  async prepare(ctx) {
+    const vx = await Vxlan.create(`nbvx${next()}`, { vni: 4000 + serial, port: 4789, namespace: ctx.ns });
+    const zeros = '00:00:00:00:00:00';
+    const dst = (k: number) => `198.18.${200 + (k >> 8)}.${k & 0xff}`;
+    const both = async (destination: string) => {
+      await vx.addFdb({ mac: zeros, destination });
+      await vx.deleteFdb({ mac: zeros, destination });
+    };
+    const nn: NnSampler = (n, gap) => serialRun(n, () => both(dst(1)), gap);
+    const nnPar: NnSampler = (n, gap) =>
+      inFlight(n * WIDTH, WIDTH, (i) => both(dst(1 + (i % WIDTH))), gap).then((us) => us / WIDTH);
+    const add = `fdb append ${zeros} dev ${vx.name} dst ${dst(1)}`;
+    const del = `fdb del ${zeros} dev ${vx.name} dst ${dst(1)}`;
+    const bridgeExec = async (n: number) =>
+      serialRun(n, async () => {
+        for (const line of [add, del]) await execFileP('bridge', line.split(' '));
+      });
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 100 : 200 },
+        nnPar: { sample: nnPar, n: ctx.quick ? 4 : 8 },
+        exec: { sample: bridgeExec, n: ctx.quick ? 3 : 5 },
+        batch: { sample: (n) => ctx.bridgeBatch.run(Array.from({ length: n }, () => [add, del]).flat()), n: 200 },
+        floor: { sample: (n) => floor(ctx.floorBin, 'fdb', n, vx.index), n: 200 },
+      },
+      loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
+      notes: {},
+      cleanup: () => ctx.ns.deleteLinks([vx]),
     };
   },
 };
@@ -638,6 +721,179 @@ function walkthrough(literally: boolean): OperationDef {
   };
 }
 
+// --- Docker-style networks ---------------------------------------------------------------------
+
+const NETWORK_WIDTH = 8;
+
+/**
+ * `net.connect(ns)` (+ `net.disconnect(ns)`) of one namespace to a network that already has a
+ * member (so there are hosts files to rewrite), beside the same kernel steps through `ip`:
+ * which take no lock, write no state and give no names.
+ */
+function network(connectOnly: boolean): OperationDef {
+  return {
+    id: connectOnly ? 'netConnect' : 'network',
+    label: connectOnly ? 'network connect (one namespace)' : 'network connect + disconnect',
+    what: connectOnly
+      ? '`net.connect(ns)` alone (the disconnect between samples is not timed): veth with the peer born in the namespace, attached and up, address, lo up, default route, state written under the lock, hosts files; ip: the same kernel steps (6 commands), no state, no names'
+      : '`net.connect(ns)` then `net.disconnect(ns)` (the delete waits on RCU in the kernel); ip: the same kernel steps (6 commands + `ip link del`)',
+    rounds: 7,
+    async prepare(ctx) {
+      Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
+      const k = next();
+      const net = await Network.create(`nb-net-${k}`, { subnet: '198.19.240.0/24' });
+      const spaces = await Promise.all(
+        Array.from({ length: NETWORK_WIDTH + 2 }, (_, i) => Namespace.create(`nbnet${k}-${i}`)),
+      );
+      const [anchor, one, viaIp, ...many] = spaces as [Namespace, Namespace, Namespace, ...Namespace[]];
+      await net.connect(anchor);
+      const both = async (ns: Namespace) => {
+        await net.connect(ns);
+        await net.disconnect(ns);
+      };
+      const nn: NnSampler = connectOnly
+        ? async (n, gap) => {
+            let us = 0;
+            for (let i = 0; i < n; i++) {
+              us += await timed(() => net.connect(one));
+              await net.disconnect(one);
+              if (gap) await gap();
+            }
+            return us;
+          }
+        : (n, gap) => serialRun(n, () => both(one), gap);
+      const nnPar: NnSampler = async (n, gap) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) {
+          us += await timed(() => Promise.all(many.map((ns) => net.connect(ns))));
+          const down = Promise.all(many.map((ns) => net.disconnect(ns)));
+          if (connectOnly) await down;
+          else us += await timed(() => down);
+          if (gap) await gap();
+        }
+        return us / many.length;
+      };
+      const name = viaIp.name as string;
+      const veth = `nbv${k}`;
+      const ipConnect = [
+        ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name],
+        ['link', 'set', veth, 'master', net.bridgeName, 'up'],
+        ['-n', name, 'addr', 'add', '198.19.240.200/24', 'dev', 'eth0'],
+        ['-n', name, 'link', 'set', 'eth0', 'up'],
+        ['-n', name, 'link', 'set', 'lo', 'up'],
+        ['-n', name, 'route', 'add', 'default', 'via', net.gateway],
+      ];
+      const ipDisconnect = [['link', 'del', veth]];
+      const exec: Sampler = async (n) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) {
+          us += await timed(async () => {
+            for (const args of ipConnect) await ipExec(args);
+            if (!connectOnly) for (const args of ipDisconnect) await ipExec(args);
+          });
+          if (connectOnly) for (const args of ipDisconnect) await ipExec(args);
+        }
+        return us;
+      };
+      return {
+        contenders: {
+          nn: { sample: nn, n: ctx.quick ? 5 : 10 },
+          nnPar: { sample: nnPar, n: 1 },
+          exec: { sample: exec, n: ctx.quick ? 1 : 2 },
+        },
+        loop: { nn: [nn, 5], nnPar: [nnPar, 1] },
+        notes: {
+          batch: 'n/a: a batch line cannot switch namespace (`ip -n` is per process)',
+          floor: 'n/a: no C floor for a whole connect (many requests in two namespaces, state, names)',
+        },
+        cleanup: async () => {
+          await net.remove({ force: true });
+          for (const ns of spaces) await ns.delete();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * `net.publish()` + `port.unpublish()` of one TCP port (three nftables rules added, then deleted,
+ * each change one nf_tables batch made against the ruleset's generation), beside the same rule
+ * change through the `nft` command (one process to add the three rules, printing their handles,
+ * one to delete them) and the C floor (the same two batches from a C loop).
+ */
+const publish: OperationDef = {
+  id: 'publish',
+  label: 'port publish + unpublish (nftables)',
+  what: '`net.publish(ns, { hostPort, containerPort })` then `port.unpublish()`: three rules (DNAT in prerouting and output, loopback masquerade) added in one nf_tables batch, deleted in another; nft: the same rules through `nft -e -a add rule` (one process, a file of three rules) and `nft delete rule ... handle` (one process)',
+  rounds: 7,
+  async prepare(ctx) {
+    Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
+    const k = next();
+    const net = await Network.create(`nb-pub-${k}`, { subnet: '198.19.241.0/24' });
+    const member = await Namespace.create(`nbpub${k}`);
+    const ep = await net.connect(member);
+    const address = ep.address.split('/')[0] as string;
+    const nn: NnSampler = (n, gap) =>
+      serialRun(
+        n,
+        async () => {
+          const port = await net.publish(member, { hostPort: 18080, containerPort: 80 });
+          await port.unpublish();
+        },
+        gap,
+      );
+    const br = net.bridgeName;
+    const table = `nbnft${k}`;
+    const rules = [
+      `add rule ip ${table} prerouting iifname != "${br}" fib daddr type local tcp dport 18081 dnat to ${address}:80`,
+      `add rule ip ${table} output fib daddr type local tcp dport 18081 dnat to ${address}:80`,
+      `add rule ip ${table} postrouting ip saddr 127.0.0.0/8 oifname "${br}" masquerade`,
+    ];
+    const withNft = hasNft();
+    if (withNft) {
+      await nftExec([
+        [
+          `add table ip ${table}`,
+          `add chain ip ${table} prerouting { type nat hook prerouting priority -100; }`,
+          `add chain ip ${table} output { type nat hook output priority -100; }`,
+          `add chain ip ${table} postrouting { type nat hook postrouting priority 100; }`,
+        ].join('; '),
+      ]);
+    }
+    const exec: Sampler = async (n) => {
+      let us = 0;
+      for (let i = 0; i < n; i++) {
+        us += await timed(async () => {
+          // -e -a: echo the rules added, with their handles, which the delete needs.
+          const out = await nftExec(['-e', '-a', rules.join('; ')]);
+          const handles = [...out.matchAll(/# handle (\d+)/g)].map((m) => m[1] as string);
+          const chains = ['prerouting', 'output', 'postrouting'];
+          await nftExec([handles.map((h, j) => `delete rule ip ${table} ${chains[j]} handle ${h}`).join('; ')]);
+        });
+      }
+      return us;
+    };
+    return {
+      contenders: {
+        nn: { sample: nn, n: ctx.quick ? 20 : 50 },
+        ...(withNft && { exec: { sample: exec, n: ctx.quick ? 2 : 5 } }),
+        floor: { sample: (n) => floor(ctx.floorBin, 'publish', n, `nbfloor${k}`, br), n: 200 },
+      },
+      loop: { nn: [nn, 20] },
+      notes: {
+        nnPar: 'n/a: publications of one network take its lock one at a time',
+        batch: 'n/a: ip -batch has no nftables; the exec column is the nft command',
+        ...(!withNft && { exec: 'n/a: nft is not installed' }),
+      },
+      cleanup: async () => {
+        if (withNft) await nftExec([`delete table ip ${table}`]).catch(() => undefined);
+        await net.remove({ force: true });
+        await member.delete();
+      },
+    };
+  },
+};
+
 // --- the monitor ------------------------------------------------------------------------------
 
 /** Events per monitor sample: one burst of this many link changes. */
@@ -796,6 +1052,8 @@ const monitor: OperationDef = {
 export const OPERATIONS: OperationDef[] = [
   toggle,
   address,
+  neighbour,
+  fdbEntry,
   master,
   route,
   dump(10),
@@ -807,5 +1065,8 @@ export const OPERATIONS: OperationDef[] = [
   netns,
   walkthrough(false),
   walkthrough(true),
+  network(true),
+  network(false),
+  publish,
   monitor,
 ];

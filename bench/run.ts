@@ -1,9 +1,11 @@
 /**
- * `npm run bench [-- --quick] [--only=toggle,dump1000 --out=DIR] [--no-write]`
+ * `npm run bench [-- --quick] [--only=toggle,dump1000] [--write | --out=DIR]`
  *
  * netns-native against iproute2 and the kernel's floor, side by side in one run: every
  * operation by every method, interleaved. Runs inside the throwaway network + mount namespace
- * of scripts/isolated.sh and leaves nothing behind. Writes docs/benchmarks.{md,json,svg}.
+ * of scripts/isolated.sh and leaves nothing behind. Prints the report; writes the tracked
+ * docs/benchmarks.{md,json,svg} only with --write (a whole run, not --only), or the same three
+ * files into DIR with --out=DIR.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,7 +19,7 @@ import { renderMarkdown, renderSvg, type Delay, type LoopDelay, type OpResult, t
 const root = findRoot();
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const write = !args.includes('--no-write');
+const write = args.includes('--write');
 const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -74,7 +76,8 @@ async function main(): Promise<void> {
   const machine = describeMachine(floorBuild.compiler);
   const ns = Namespace.current();
   const batch = new IpBatch();
-  const ctx: Ctx = { ns, floorBin: floorBuild.bin, batch, quick };
+  const bridgeBatch = new IpBatch('bridge');
+  const ctx: Ctx = { ns, floorBin: floorBuild.bin, batch, bridgeBatch, quick };
   const results: OpResult[] = [];
   const extras: Record<string, Record<string, Stats>> = {};
   const loopDelays: LoopDelay[] = [];
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await batch.close();
+    await bridgeBatch.close();
     fs.rmSync(floorBuild.dir, { recursive: true, force: true });
   }
 
@@ -153,7 +157,8 @@ async function main(): Promise<void> {
   };
   const markdown = renderMarkdown(out);
   console.log(`\n${markdown.split('\n## Where the time goes')[0]}`);
-  if (write && (!only || outDir)) {
+  if (write && only && !outDir) console.log('not writing docs/: --write needs a whole run (no --only)');
+  if ((write && !only) || outDir) {
     const docs = outDir ? path.resolve(outDir) : path.join(root, 'docs');
     fs.mkdirSync(docs, { recursive: true });
     fs.writeFileSync(path.join(docs, 'benchmarks.md'), markdown);

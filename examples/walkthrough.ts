@@ -2,7 +2,10 @@
  * The classic walkthrough of how container networking works underneath, step by step, with
  * netns-native instead of `ip`: two namespaces joined by a veth pair, then three joined by a
  * bridge (what Docker's default bridge network is). Each step prints the `ip` command it
- * replaces and the state that results.
+ * replaces and the state that results. Then Docker's networks themselves, with no daemon: a
+ * default-style network where members have addresses only, a user-defined one where they find
+ * each other by name (hosts files and the embedded DNS server on 127.0.0.11), and the `host`
+ * and `none` modes, each step printing the `docker` command it stands for.
  *
  *   npm run demo                 # in a throwaway sandbox; everything is removed at the end
  *   npm run demo -- --keep       # leave it all for inspection (a shell opens in the sandbox)
@@ -13,14 +16,50 @@
  * made at exit, also on Ctrl-C. `--cleanup` removes what a `--keep` run left behind.
  */
 import { spawnSync } from 'node:child_process';
-import { Bridge, Link, Namespace, NetnsError, VethPair, type MonitorEvent, type PingResult } from 'netns-native';
+import * as http from 'node:http';
+import * as dnsPacket from 'dns-packet';
+import {
+  Bridge,
+  Link,
+  Namespace,
+  NetnsError,
+  Network,
+  VethPair,
+  type MonitorEvent,
+  type PingResult,
+} from 'netns-native';
+import { OVERLAY_NAMESPACES, overlay } from './overlay';
 
 const keep = process.argv.includes('--keep');
 const cleanupOnly = process.argv.includes('--cleanup');
 const sandboxed = process.env.NETNS_NATIVE_ISOLATED === '1';
 
-const NAMESPACES = ['test1', 'test2', 'red', 'green', 'blue'];
-const ROOT_LINKS = ['veth-a', 'veth-b', 'br0', 'veth-red', 'veth-green', 'veth-blue'];
+const NAMESPACES = [
+  'test1',
+  'test2',
+  'red',
+  'green',
+  'blue',
+  'web1',
+  'web2',
+  'db',
+  'app',
+  'isolated',
+  'outside',
+  ...OVERLAY_NAMESPACES,
+];
+const ROOT_LINKS = [
+  'veth-a',
+  'veth-b',
+  'br0',
+  'veth-red',
+  'veth-green',
+  'veth-blue',
+  'docker0',
+  'br-appnet',
+  'veth-out',
+];
+const NETWORKS = ['bridge', 'appnet'];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -101,9 +140,66 @@ function showEvent(e: MonitorEvent, names: Map<number, string>): void {
   }
 }
 
+/** What `dig +short NAME @127.0.0.11` prints, asked from inside `ns`. */
+async function dig(ns: Namespace, name: string): Promise<string> {
+  const socket = await ns.createUdpSocket('udp4');
+  try {
+    const reply = await new Promise<dnsPacket.Packet | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), 3000);
+      socket.once('message', (msg) => {
+        clearTimeout(timer);
+        resolve(dnsPacket.decode(msg));
+      });
+      socket.send(dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: 'A', name }] }), 53, '127.0.0.11');
+    });
+    if (!reply) return ';; connection timed out; no servers could be reached';
+    const rcode = (reply as { rcode?: string }).rcode;
+    const answers = (reply.answers ?? []).map((a) => String((a as { data?: unknown }).data));
+    return answers.length > 0 ? answers.join(' ') : `(no answer: ${rcode})`;
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * Tries again for a few seconds: a link just brought up carries traffic only once the kernel has
+ * activated it (its linkwatch runs at most once a second), which a program must wait for too.
+ */
+async function retry<T>(fn: () => Promise<T>, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** `curl -s http://HOST:PORT/` from inside a namespace (a socket opened there). */
+async function curl(ns: Namespace, host: string, port: number): Promise<string> {
+  const socket = await ns.connect({ host, port, timeoutMs: 3000 });
+  return new Promise((resolve, reject) => {
+    const req = http.get({ createConnection: () => socket, host, port, path: '/' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('error', reject);
+  });
+}
+
 /** Removes everything the walkthrough may have made. Safe to run at any point, and twice. */
 async function cleanup(): Promise<void> {
   const root = Namespace.current();
+  for (const name of NETWORKS) {
+    try {
+      await (await Network.open(name)).remove({ force: true });
+    } catch (e) {
+      if (!(e instanceof NetnsError && e.code === 'ENOENT')) throw e;
+    }
+  }
   for (const name of NAMESPACES) {
     try {
       await (await Namespace.open(name)).delete();
@@ -124,8 +220,11 @@ async function cleanup(): Promise<void> {
 async function checkFree(): Promise<void> {
   const taken = (await Namespace.list()).map((n) => n.name).filter((n) => NAMESPACES.includes(n as string));
   const rootLinks = (await Namespace.current().links()).map((l) => l.name).filter((n) => ROOT_LINKS.includes(n));
-  if (taken.length > 0 || rootLinks.length > 0) {
-    console.error(`The walkthrough uses these names, and they already exist: ${[...taken, ...rootLinks].join(', ')}.`);
+  const networks = (await Network.list()).map((n) => `network ${n.name}`).filter((n) => NETWORKS.includes(n.slice(8)));
+  if (taken.length > 0 || rootLinks.length > 0 || networks.length > 0) {
+    console.error(
+      `The walkthrough uses these names, and they already exist: ${[...taken, ...rootLinks, ...networks].join(', ')}.`,
+    );
     console.error(
       'If a previous `--keep` run left them, remove them with: node dist/examples/walkthrough.js --cleanup',
     );
@@ -254,12 +353,136 @@ async function main(): Promise<void> {
   cmd('ip netns exec blue ping -c 3 198.18.1.3');
   showPing('198.18.1.3', await (spaces[2] as Namespace).ping('198.18.1.3', { count: 3 }));
 
+  // ---- Part 3: Docker's networks, with no daemon ----
+  console.log(`\n${bold("Docker's networks: the same parts, assembled the way docker does it")}`);
+  console.log(dim('(state in /run/netns-native/networks; any process can open a network and change it)'));
+  Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
+  const dockerCmd = (line: string) => cmd(`docker ${line}`);
+
+  step('A default-style bridge network (docker0): members get addresses, not names');
+  dockerCmd('network create --subnet 198.18.10.0/24 -o com.docker.network.bridge.name=docker0 bridge');
+  const legacy = await Network.create('bridge', { subnet: '198.18.10.0/24', bridgeName: 'docker0', dns: false });
+  show(
+    `network bridge: ${legacy.subnet}, gateway ${legacy.gateway} on ${legacy.bridgeName}, id ${legacy.id.slice(0, 12)}`,
+  );
+  const webs: Namespace[] = [];
+  for (const name of ['web1', 'web2']) {
+    dockerCmd(`run -d --network bridge --name ${name} ...`);
+    const ns = await Namespace.create(name);
+    const ep = await legacy.connect(ns);
+    show(
+      `${name}: ${ep.interfaceName} ${ep.address} mac ${ep.mac}, host end ${ep.hostInterfaceName} in ${legacy.bridgeName}`,
+    );
+    webs.push(ns);
+  }
+  const [web1, web2] = webs as [Namespace, Namespace];
+  cmd('docker exec web1 ping -c 3 198.18.10.3');
+  showPing('198.18.10.3', await web1.ping('198.18.10.3', { count: 3 }));
+  // -s files: the host's own resolvers are out of reach from here; what matters is /etc/hosts.
+  cmd('docker exec web1 getent -s files hosts web2');
+  const noName = await web1.exec('getent', ['-s', 'files', 'hosts', 'web2']);
+  show(
+    noName.exitCode === 0
+      ? noName.stdout.trim()
+      : `(nothing: exit ${noName.exitCode}; the default bridge gives no names)`,
+  );
+
+  step('A user-defined network: members find each other by name');
+  dockerCmd('network create --subnet 198.18.11.0/24 -o com.docker.network.bridge.name=br-appnet appnet');
+  const appnet = await Network.create('appnet', { subnet: '198.18.11.0/24', bridgeName: 'br-appnet' });
+  show(`network appnet: ${appnet.subnet}, gateway ${appnet.gateway} on ${appnet.bridgeName}`);
+  dockerCmd('run -d --network appnet --name db --network-alias database ...');
+  const db = await Namespace.create('db');
+  const dbEp = await appnet.connect(db, { aliases: ['database'] });
+  show(`db: ${dbEp.address}, names db, database`);
+  dockerCmd('run -d --network appnet --name app ...');
+  const app = await Namespace.create('app');
+  const appEp = await appnet.connect(app);
+  show(`app: ${appEp.address}`);
+  dockerCmd('network connect appnet web1');
+  const web1Ep = await appnet.connect(web1);
+  show(`web1: also ${web1Ep.interfaceName} ${web1Ep.address} (its default route stays on bridge)`);
+  cmd('docker exec app getent hosts database');
+  show((await app.exec('getent', ['hosts', 'database'])).stdout.trim());
+  cmd('docker exec app cat /etc/hosts   # /etc/netns/app/hosts, rewritten in place as members come and go');
+  for (const line of (await app.exec('cat', ['/etc/hosts'])).stdout.trim().split('\n').slice(-4)) show(line);
+
+  step('The embedded DNS server on 127.0.0.11, inside every member, served by this process');
+  cmd('(dockerd runs it for each container; here: net.serveDns())');
+  const dns = await appnet.serveDns({ upstream: [] });
+  cmd('docker exec app dig +short db @127.0.0.11');
+  show(await dig(app, 'db'));
+  cmd('docker exec app dig +short WEB1 @127.0.0.11');
+  show(await dig(app, 'WEB1'));
+  cmd('docker exec web2 getent -s files hosts db   # web2 is on bridge only: not its network');
+  const isolated2 = await web2.exec('getent', ['-s', 'files', 'hosts', 'db']);
+  show(isolated2.exitCode === 0 ? isolated2.stdout.trim() : `(nothing: exit ${isolated2.exitCode})`);
+  await dns.close();
+
+  step('The outside world: masquerade out, a published port in (docker run -p)');
+  cmd('# "outside" stands in for the internet: a namespace linked to the host by a veth');
+  cmd('ip netns add outside; ip link add veth-out type veth peer name eth0 netns outside');
+  const outside = await Namespace.create('outside');
+  const uplink = await VethPair.create({ name: 'veth-out', peerName: 'eth0', peerNamespace: outside });
+  await uplink.local.addAddress('198.51.100.1/24');
+  await uplink.peer.addAddress('198.51.100.2/24');
+  await Promise.all([uplink.local.up(), uplink.peer.up()]);
+  const hello = http.createServer((req, res) => res.end(`hello from app, you are ${req.socket.remoteAddress}\n`));
+  await app.listen(hello, { host: appEp.address.split('/')[0] as string, port: 80 });
+  dockerCmd('run -d -p 8080:80 --network appnet --name app ...   # (app already runs an HTTP server on :80)');
+  const port = await appnet.publish(app, { hostPort: 8080, containerPort: 80 });
+  show(
+    `published: host port ${port.hostPort}/${port.protocol} -> ${port.address}:${port.containerPort} (nftables, table netns-native)`,
+  );
+  cmd('ip netns exec outside curl -s http://198.51.100.1:8080/');
+  show(await retry(() => curl(outside, '198.51.100.1', 8080)));
+  cmd('curl -s http://127.0.0.1:8080/   # from the host itself');
+  show(await curl(root, '127.0.0.1', 8080));
+  const echo = http.createServer((req, res) => res.end(`outside sees you as ${req.socket.remoteAddress}\n`));
+  await outside.listen(echo, { host: '198.51.100.2', port: 80 });
+  cmd('docker exec app curl -s http://198.51.100.2/   # out through the host: masqueraded');
+  show(await retry(() => curl(app, '198.51.100.2', 80)));
+  dockerCmd('port app');
+  for (const p of await appnet.ports())
+    show(`${p.containerPort}/${p.protocol} -> ${p.hostAddress ?? '0.0.0.0'}:${p.hostPort}`);
+  await port.unpublish();
+  hello.close();
+  echo.close();
+
+  step('--network host and --network none');
+  dockerCmd("run --network host ...   # the host's own namespace");
+  const host = Network.host();
+  show(`Network.host(): inode ${host.inode}, links ${(await host.links()).map((l) => l.name).join(', ')}`);
+  dockerCmd('run --network none --name isolated ...');
+  const none = await Network.none('isolated');
+  await showLinks(none);
+
+  step('Leave and remove the networks');
+  dockerCmd('network disconnect appnet web1');
+  await appnet.disconnect(web1);
+  show(`web1 links now: ${(await web1.links()).map((l) => l.name).join(', ')}`);
+  dockerCmd('network ls');
+  for (const n of await Network.list()) show(`${n.id.slice(0, 12)}  ${n.name.padEnd(8)} bridge  ${n.subnet}`);
+
+  // ---- Part 4: two hosts joined by a VXLAN overlay (examples/overlay.ts) ----
+  console.log(`\n${bold('Across hosts: a VXLAN overlay between two bridges')}`);
+  await overlay({ keep, print: { step, cmd, show } });
+
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(`\n${dim(`(${stepNo} steps in ${ms.toFixed(0)} ms, pings included; no process spawned)`)}`);
+  console.log(
+    `\n${dim(`(${stepNo} steps in ${ms.toFixed(0)} ms, pings included; no ip or docker process: only the getent and cat shown ran, inside)`)}`,
+  );
 
   if (keep) {
     console.log(`\n${bold('--keep: everything is left in place.')} Inspect it with:`);
-    for (const line of ['ip netns list', 'ip -n test1 addr', 'ip link show master br0', 'ip netns exec red ip route'])
+    for (const line of [
+      'ip netns list',
+      'ip -n test1 addr',
+      'ip link show master br0',
+      'ip netns exec red ip route',
+      'cat /run/netns-native/networks/appnet.json',
+      'ip netns exec app getent hosts db',
+    ])
       cmd(line);
     if (sandboxed && process.stdin.isTTY) {
       console.log(dim('A shell opens inside the sandbox; the sandbox and all of it go away when you exit the shell.'));
@@ -275,11 +498,13 @@ async function main(): Promise<void> {
   }
 
   step('Clean up');
+  cmd('docker network rm --force bridge appnet; docker rm web1 web2 db app isolated');
   cmd('ip netns del test1; ip netns del test2; ip netns del red; ip netns del green; ip netns del blue');
   cmd('ip link del br0');
   await cleanup();
   show(`ip netns list: ${(await Namespace.list()).map((n) => n.name).join(', ') || '(none)'}`);
   show(`links left behind: ${(await root.links()).filter((l) => ROOT_LINKS.includes(l.name)).length}`);
+  show(`networks left behind: ${(await Network.list()).length}`);
 }
 
 // Ctrl-C or kill: remove what was made, then exit as the signal would have.

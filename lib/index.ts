@@ -3,13 +3,19 @@
  * Node.js, over rtnetlink. No `ip` process is spawned.
  * @packageDocumentation
  */
-export { Namespace, NETNS_RUN_DIR, type RoutesOptions } from './namespace';
-export { Link, type AddAddressOptions } from './link';
-export { VethPair, type VethPairOptions } from './links/veth-pair';
-export { Bridge, type BridgeOptions } from './links/bridge';
+export { Namespace, NETNS_RUN_DIR, type LinksOptions, type RoutesOptions } from './namespace';
+export { Link, type AddAddressOptions, type LinkKindInfo, type LinkStats } from './link';
+export { VethPair, type VethInfo, type VethPairOptions } from './links/veth-pair';
+export { Bridge, type BridgeInfo, type BridgeOptions } from './links/bridge';
+export { Vxlan, MAX_VNI, type VxlanInfo, type VxlanOptions } from './links/vxlan';
+export { Macvlan, Macvtap, type MacvlanInfo, type MacvlanMode, type MacvlanOptions } from './links/macvlan';
+export { Tap, type TapInfo, type TapMode, type TapOptions } from './links/tap';
+export { Ifb, type IfbInfo, type IfbOptions } from './links/ifb';
+export type { FdbEntry, FdbSpec, Neighbour, NeighbourSpec, NeighbourState, NeighboursOptions } from './neighbour';
+export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
 export { NetnsError } from './internal/errors';
 export type { Address } from './address';
-export type { Route, RouteSpec, RouteType } from './route';
+export type { Nexthop, NexthopSpec, Route, RouteSpec, RouteType } from './route';
 export {
   Monitor,
   type MonitorOptions,
@@ -27,3 +33,13 @@ export type { PingOptions, PingReply, PingResult } from './process/ping';
 export { listAllNamespaces, type NamespaceInfo, type NamespaceKind } from './process/proc';
 export type { SpawnOptions, ExecOptions, ExecResult, NamespaceType } from './process/exec';
 export type { ListenOptions, ConnectOptions, UdpBindOptions } from './process/sockets';
+export {
+  Network,
+  type NetworkOptions,
+  type NetworkConnectOptions,
+  type NetworkRemoveOptions,
+  type Endpoint,
+} from './network/network';
+export { DnsServer, type ServeDnsOptions } from './network/dns';
+export type { AddressPool } from './network/ipam';
+export { PublishedPort, type PublishOptions } from './network/published-port';

@@ -1,11 +1,20 @@
 import { randomInt } from 'node:crypto';
-import { NetnsError, fromNative, invalid, withReason } from './internal/errors';
+import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { addressFromNative, broadcastOf, type Address } from './address';
+import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
 import { kHandle } from './internal/symbols';
 import { isFailure } from './native/wire';
 import { batch, deleteLink, kMaxBatchOps, request } from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
-import type { NativeAddress, NativeAddressRequest, NativeHandle, NativeLink, NativeOp } from './native/surface';
+import type {
+  NativeAddress,
+  NativeAddressRequest,
+  NativeHandle,
+  NativeLink,
+  NativeLinkRequest,
+  NativeOp,
+  NativeResult,
+} from './native/surface';
 import type { Namespace } from './namespace';
 import { checkLinkName, checkMtu, parseCidr, parseIp, parseMac } from './internal/validate';
 
@@ -21,15 +30,28 @@ export interface AddAddressOptions {
 
 const OPER_STATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 
-type LinkClass = new (namespace: Namespace, info: NativeLink) => Link;
-const kinds = new Map<string, LinkClass>();
+/** A class for a kind of link: Link or a subclass (their constructors are protected). */
+type LinkClass = { prototype: Link };
 
 /**
- * Registers the class that represents links of a kind ('bridge' -> Bridge).
+ * The kind-specific attributes of a link ({@link Link.info}), typed by each kind's class
+ * (`VxlanInfo`, `BridgeInfo`, ...). For a kind netns-native has no class for, the attributes
+ * its table in native/rtnl/link/ names (a vlan's `{ id, protocol }`), as the kernel gave them.
+ */
+export type LinkKindInfo = Readonly<Record<string, unknown>>;
+
+/** Turns the raw state of a link of one kind into its public, typed `info`. */
+type InfoDecoder = (state: NativeLink) => LinkKindInfo;
+
+const kinds = new Map<string, { cls: LinkClass; info: InfoDecoder | undefined }>();
+
+/**
+ * Registers the class that represents links of a kind ('bridge' -> Bridge), and how its
+ * IFLA_INFO_DATA reads as that class's typed `info` (field names mirroring the create options).
  * @internal
  */
-export function registerLinkKind(kind: string, cls: LinkClass): void {
-  kinds.set(kind, cls);
+export function registerLinkKind(kind: string, cls: LinkClass, info?: InfoDecoder): void {
+  kinds.set(kind, { cls, info });
 }
 
 /**
@@ -37,8 +59,26 @@ export function registerLinkKind(kind: string, cls: LinkClass): void {
  * @internal
  */
 export function makeLink(namespace: Namespace, info: NativeLink): Link {
-  const Cls = kinds.get(info.kind) ?? Link;
+  const Cls = (kinds.get(info.kind)?.cls ?? Link) as unknown as new (namespace: Namespace, info: NativeLink) => Link;
   return new Cls(namespace, info);
+}
+
+/**
+ * A link's traffic counters (IFLA_STATS64), as `ip -s link` shows them. Counters above 2^53
+ * (9 PB) lose precision as JavaScript numbers.
+ */
+export interface LinkStats {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+  /** Multicast packets received. */
+  multicast: number;
+  collisions: number;
 }
 
 /**
@@ -54,8 +94,8 @@ export class Link {
   readonly namespace: Namespace;
   #info: NativeLink;
 
-  /** @internal */
-  constructor(namespace: Namespace, info: NativeLink) {
+  /** Links come from {@link Namespace.link}, {@link Namespace.links} and the kinds' create(). */
+  protected constructor(namespace: Namespace, info: NativeLink) {
     this.namespace = namespace;
     this.#info = info;
   }
@@ -126,6 +166,36 @@ export class Link {
     return this.#info.alias || undefined;
   }
 
+  /**
+   * What is particular to the link's kind, as last read, typed by the kind's class: a Vxlan's
+   * `{ vni, port, learning, ... }`, a Macvlan's `{ mode }`, a Bridge's `{ stp, ... }`; field
+   * names mirror the kind's create options. `ip -d link show dev NAME` shows the same.
+   * Undefined for a link with no kind (lo, a physical NIC).
+   * @example
+   * ```ts
+   * const vx = await ns.link('vxlan42');     // a Vxlan
+   * console.log(vx.info.vni, vx.info.port);  // 42 4789
+   * ```
+   */
+  get info(): LinkKindInfo | undefined {
+    const kind = this.#info.kind;
+    if (!kind) return undefined;
+    const decode = kinds.get(kind)?.info;
+    if (decode) return decode(this.#info);
+    const { unknown: _unknown, ...named } = this.#info.info ?? {};
+    return named;
+  }
+
+  /**
+   * The link's traffic counters (IFLA_STATS64, `ip -s link show dev NAME`), as last read. Every
+   * read of one link has them ({@link Namespace.link}, {@link Link.refresh}, the link a create
+   * returns); {@link Namespace.links} reads them only when asked (`{ stats: true }`): gathering
+   * them makes a dump of many links slower. Undefined when the last read did not include them.
+   */
+  get stats(): LinkStats | undefined {
+    return this.#info.stats;
+  }
+
   /** @internal The raw state, for subclasses. */
   protected get state(): NativeLink {
     return this.#info;
@@ -143,7 +213,7 @@ export class Link {
   async refresh(): Promise<this> {
     const operation = `read link ${this.describe()}`;
     const handle = await this.namespace[kHandle](operation);
-    this.#info = await request<NativeLink>(handle, { op: 'getlink', index: this.index }, operation, 'link');
+    this.#info = await request<NativeLink>(handle, { op: 'getlink', index: this.index, stats: 1 }, operation, 'link');
     return this;
   }
 
@@ -213,7 +283,7 @@ export class Link {
     const handle = await this.namespace[kHandle](operation);
     const target = await namespace[kHandle](operation);
     await request(handle, { op: 'newlink', link: { index: this.index, netns: target } }, operation, 'move');
-    const info = await request<NativeLink>(target, { op: 'getlink', name: this.name }, operation, 'link');
+    const info = await request<NativeLink>(target, { op: 'getlink', name: this.name, stats: 1 }, operation, 'link');
     return makeLink(namespace, info);
   }
 
@@ -310,6 +380,47 @@ export class Link {
     await deleteLink(handle, this.index, this.group, operation, 'link');
   }
 
+  /**
+   * The link's forwarding database entries: a VXLAN device's remotes, the MACs a bridge learned
+   * on this port. `bridge fdb show dev NAME`.
+   * @example
+   * ```ts
+   * for (const e of await vx.fdb()) console.log(e.mac, e.destination);
+   * ```
+   */
+  async fdb(): Promise<FdbEntry[]> {
+    return listFdb(this);
+  }
+
+  /**
+   * Adds a forwarding database entry: on a VXLAN device, where to send frames for a MAC
+   * (`00:00:00:00:00:00`: every frame with no entry of its own, so each remote added this way
+   * gets a copy of broadcasts: head-end replication). A MAC that has an entry gets one more
+   * destination. `bridge fdb append MAC dev NAME dst IP [vni VNI] [port PORT]`; with `replace`,
+   * `bridge fdb replace`.
+   * @example
+   * ```ts
+   * await vx.addFdb({ mac: '00:00:00:00:00:00', destination: '198.18.100.2' });
+   * ```
+   * Appending a destination the entry has already changes nothing (and is no error).
+   * @throws NetnsError EINVAL for a malformed MAC or address, a VNI beyond 2^24-1, port 0, a
+   *   `via` link of another namespace (before any syscall); EOPNOTSUPP for a link kind without a
+   *   forwarding database of its own.
+   */
+  async addFdb(entry: FdbSpec): Promise<void> {
+    return addFdb(this, entry);
+  }
+
+  /**
+   * Deletes a forwarding database entry (one destination of it, when `destination` is given).
+   * `bridge fdb del MAC dev NAME [dst IP]`. As with `bridge fdb del`, a destination the entry
+   * does not have is not an error to the kernel: nothing is deleted and the call succeeds.
+   * @throws NetnsError ENOENT if the MAC has no entry; EINVAL for malformed input.
+   */
+  async deleteFdb(entry: FdbSpec): Promise<void> {
+    return deleteFdb(this, entry);
+  }
+
   /** The state last read, as a plain object (what JSON.stringify and console.log show). */
   toJSON(): Record<string, unknown> {
     return {
@@ -392,4 +503,69 @@ async function restoreGroups(handle: NativeHandle, links: Link[], operation: str
   if (links.length === 0) return;
   const ops = links.map((l) => ({ op: 'newlink', link: { index: l.index, group: l.group } }) as const);
   await batch(handle, ops, operation, 'link').catch(() => undefined);
+}
+
+/** What {@link createLink} makes. @internal */
+export interface CreateLinkPlan {
+  /** The request (name, kind, info, mtu, ...); `netns` is set here when needed. */
+  link: NativeLinkRequest;
+  /** Where the new link is to live. */
+  namespace: Namespace;
+  /**
+   * Where the request is sent, when not there: the namespace of the link's parent (IFLA_LINK
+   * and a VXLAN's device are indexes in the namespace that receives the request), which then
+   * places the new link with IFLA_NET_NS_FD.
+   */
+  via?: Namespace;
+  /** The parent, to say so when it is gone (ENODEV). */
+  parent?: Link;
+  operation: string;
+}
+
+/**
+ * Creates a link and reads it back: one sendmsg when it is born where the request is sent;
+ * otherwise the create there and a read in the new link's namespace (and a delete if that read
+ * fails, so that nothing half-made is left).
+ * @internal
+ */
+export async function createLink(plan: CreateLinkPlan): Promise<Link> {
+  const { link, namespace, operation } = plan;
+  const via = plan.via !== undefined && plan.via.inode !== namespace.inode ? plan.via : undefined;
+  const handle = await namespace[kHandle](operation);
+  const sender = via ? await via[kHandle](operation) : handle;
+  const create: NativeOp = {
+    op: 'newlink',
+    flags: NLM_F_CREATE | NLM_F_EXCL,
+    link: via ? { ...link, netns: handle } : link,
+  };
+  const ops: NativeOp[] = [create];
+  if (!via) ops.push({ op: 'getlink', name: link.name as string, stats: 1 });
+  const results = await batch(sender, ops, operation, 'link-create');
+  const created = results[0];
+  if (isFailure(created)) {
+    const e = fromNative(created, operation, 'link-create');
+    if (e.code === 'ENODEV' && plan.parent !== undefined && e.detail === undefined) {
+      throw withReason(e, `the parent link "${plan.parent.name}" does not exist (any more)`);
+    }
+    throw e;
+  }
+  let info: NativeResult | undefined = results[1];
+  if (via) {
+    try {
+      info = await request<NativeLink>(
+        handle,
+        { op: 'getlink', name: link.name as string, stats: 1 },
+        operation,
+        'link',
+      );
+    } catch {
+      info = undefined;
+    }
+  }
+  if (info === undefined || isFailure(info)) {
+    // Deleted or moved by someone else between the create and the read: leave nothing behind.
+    await request(handle, { op: 'dellink', name: link.name as string }, operation, 'link').catch(() => undefined);
+    throw failure('ENODEV', operation, 'the new link was removed by someone else right after it was created');
+  }
+  return makeLink(namespace, info as NativeLink);
 }

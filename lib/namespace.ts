@@ -13,7 +13,7 @@ import {
   type ExecResult,
   type SpawnOptions,
 } from './process/exec';
-import { kExecTarget, kHandle, type ExecTarget, type ExecTargetOwner, type HandleOwner } from './internal/symbols';
+import { kExecTarget, kHandle, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, request } from './internal/dispatch';
 import { track, tracked, untrack } from './internal/registry';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
@@ -23,6 +23,16 @@ import type { NativeHandle, NativeLink, NativeOpened } from './native/surface';
 import { ping, type PingOptions, type PingResult } from './process/ping';
 import { identifyPid, NETNS_RUN_DIR, netnsNames, netnsNameSync, nsfsInode, pidsIn } from './process/proc';
 import { addRoute, deleteRoute, listRoutes, type Route, type RouteSpec, type RoutesOptions } from './route';
+import {
+  addNeighbour,
+  deleteNeighbour,
+  listNeighbours,
+  type Neighbour,
+  type NeighbourSpec,
+  type NeighboursOptions,
+} from './neighbour';
+import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
+import { namespaceId } from './nsid';
 import {
   connectIn,
   createUdpSocketIn,
@@ -34,6 +44,12 @@ import {
 import { checkInteger, checkLinkName, checkNamespaceName } from './internal/validate';
 
 export { NETNS_RUN_DIR, type RoutesOptions };
+
+/** Options for {@link Namespace.links}. */
+export interface LinksOptions {
+  /** Read each link's counters too ({@link Link.stats}). Default false: a faster dump. */
+  stats?: boolean;
+}
 
 type State = 'open' | 'closed' | 'deleted';
 
@@ -53,7 +69,7 @@ type State = 'open' | 'closed' | 'deleted';
  * await lo.up();                                       // ip -n test1 link set lo up
  * ```
  */
-export class Namespace implements HandleOwner, ExecTargetOwner {
+export class Namespace {
   /** The name under /run/netns, or undefined for an anonymous namespace. */
   readonly name: string | undefined;
   /** An nsfs path that refers to it: /run/netns/NAME, /proc/PID/ns/net, ... */
@@ -205,7 +221,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
     return new Namespace({ name, path: nsPath, inode: opened.inode, handle: opened.handle });
   }
 
-  /** ' in namespace "test1"', or '' for the namespace this process runs in. */
+  /** @internal ' in namespace "test1"', or '' for the namespace this process runs in. */
   get where(): string {
     return this.inode === homeInode() ? '' : ` in ${describeNamespace(this)}`;
   }
@@ -300,11 +316,19 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
     else await this.close();
   }
 
-  /** Every link in the namespace. `ip link show`. */
-  async links(): Promise<Link[]> {
+  /**
+   * Every link in the namespace. `ip link show`; with `stats`, their counters too (`ip -s link
+   * show`, {@link Link.stats}), which makes the dump of many links slower.
+   */
+  async links(options: LinksOptions = {}): Promise<Link[]> {
     const operation = `list links${this.where}`;
+    if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    if (options.stats !== undefined && typeof options.stats !== 'boolean') {
+      throw invalid(operation, 'stats must be a boolean');
+    }
     const handle = await this[kHandle](operation);
-    const infos = await request<NativeLink[]>(handle, { op: 'dumplinks' }, operation, 'link');
+    const op = options.stats ? ({ op: 'dumplinks', stats: 1 } as const) : ({ op: 'dumplinks' } as const);
+    const infos = await request<NativeLink[]>(handle, op, operation, 'link');
     return infos.map((info) => makeLink(this, info));
   }
 
@@ -319,7 +343,7 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
         ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
         : { name: checkLinkName(nameOrIndex, operation) };
     const handle = await this[kHandle](operation);
-    return makeLink(this, await request<NativeLink>(handle, { op: 'getlink', ...key }, operation, 'link'));
+    return makeLink(this, await request<NativeLink>(handle, { op: 'getlink', ...key, stats: 1 }, operation, 'link'));
   }
 
   /**
@@ -381,6 +405,90 @@ export class Namespace implements HandleOwner, ExecTargetOwner {
    */
   async deleteRoute(route: RouteSpec): Promise<void> {
     return deleteRoute(this, route);
+  }
+
+  /**
+   * The neighbour entries (ARP and NDP cache), like `ip neigh show [dev LINK]`. As `ip neigh`,
+   * 'noarp' entries are left out unless `all` is set.
+   * @example
+   * ```ts
+   * for (const n of await ns.neighbours({ link: eth0, family: 4 })) console.log(n.address, n.mac, n.state);
+   * ```
+   * @throws NetnsError EINVAL for bad options; ENODEV if the link does not exist.
+   */
+  async neighbours(options: NeighboursOptions = {}): Promise<Neighbour[]> {
+    return listNeighbours(this, options);
+  }
+
+  /**
+   * Adds a neighbour entry: a static ARP (IPv4) or NDP (IPv6) entry by default.
+   * `ip neigh add ADDRESS lladdr MAC dev LINK nud permanent`; with `replace: true`,
+   * `ip neigh replace` (add or change).
+   * @example
+   * ```ts
+   * await ns.addNeighbour({ link: eth0, address: '198.18.0.9', mac: '02:00:00:00:00:09' });
+   * ```
+   * @throws NetnsError EINVAL for a malformed address or MAC, an unknown state (before any
+   *   syscall); EEXIST if the entry exists (without `replace`); ENODEV if the link does not.
+   */
+  async addNeighbour(neighbour: NeighbourSpec, options: { replace?: boolean } = {}): Promise<void> {
+    return addNeighbour(this, neighbour, (options as { replace?: boolean } | null)?.replace === true);
+  }
+
+  /**
+   * Deletes a neighbour entry. `ip neigh del ADDRESS dev LINK`.
+   * @throws NetnsError ENOENT if there is no such entry.
+   */
+  async deleteNeighbour(neighbour: Pick<NeighbourSpec, 'link' | 'address'>): Promise<void> {
+    return deleteNeighbour(this, neighbour);
+  }
+
+  /**
+   * The routing policy rules, IPv4 and IPv6, in priority order per family. `ip rule show`.
+   * @example
+   * ```ts
+   * const rules = await ns.rules({ family: 4 });   // priority 0 local, 32766 main, 32767 default
+   * ```
+   */
+  async rules(options: RulesOptions = {}): Promise<Rule[]> {
+    return listRules(this, options);
+  }
+
+  /**
+   * Adds a routing policy rule. `ip rule add [from PREFIX] [to PREFIX] [iif LINK] [fwmark M]
+   * [priority N] table T`.
+   * @example
+   * ```ts
+   * await ns.addRule({ from: '198.18.5.0/24', table: 100, priority: 1000 });
+   * ```
+   * @throws NetnsError EINVAL for a malformed prefix, an unknown action, mixed families (before
+   *   any syscall); EEXIST if the same rule exists.
+   */
+  async addRule(rule: RuleSpec): Promise<void> {
+    return addRule(this, rule);
+  }
+
+  /**
+   * Deletes the rule matching everything given (a Rule from {@link Namespace.rules} matches
+   * exactly itself). `ip rule del ...`.
+   * @throws NetnsError ENOENT if no rule matches.
+   */
+  async deleteRule(rule: RuleSpec | Rule): Promise<void> {
+    return deleteRule(this, rule);
+  }
+
+  /**
+   * The id this namespace uses for `other` (its nsid: what `ip -n THIS netns list-id` shows, and
+   * what a veth's `parentNetnsId` is in), assigned now if it has none (`ip -n THIS netns set
+   * OTHER auto`).
+   * @example
+   * ```ts
+   * const id = await test1.nsid(test2);   // 0
+   * ```
+   * @throws NetnsError EINVAL if `other` is not a Namespace; EBADF if either is closed.
+   */
+  async nsid(other: Namespace): Promise<number> {
+    return namespaceId(this, other);
   }
 
   /**

@@ -21,7 +21,7 @@ import {
   NLM_F_EXCL,
   RTM_F_CLONED,
 } from './native/constants';
-import type { NativeHandle, NativeLink, NativeRoute, NativeRouteRequest } from './native/surface';
+import type { NativeHandle, NativeLink, NativeNexthopRequest, NativeRoute, NativeRouteRequest } from './native/surface';
 import { checkInteger, parseCidr, parseIp } from './internal/validate';
 
 /** Options for {@link Namespace.routes}. */
@@ -56,7 +56,37 @@ export interface RouteSpec {
   protocol?: string | number;
   /** Treat the gateway as directly reachable even if no subnet covers it (`onlink`). */
   onlink?: boolean;
+  /**
+   * Several next hops (ECMP, `nexthop via A weight 1 nexthop via B weight 2`): the kernel
+   * spreads flows over them in proportion to their weights. Instead of `gateway` and `link`.
+   */
+  nexthops?: NexthopSpec[];
 }
+
+/** One next hop of a multipath route. */
+export interface NexthopSpec {
+  /** Its gateway (`via`); same family as the route. */
+  gateway?: string;
+  /** Its outgoing link (`dev`): a Link of the namespace, or its name. */
+  link?: Link | string;
+  /** Its share of the flows (`weight`), 1 to 256. Default 1. */
+  weight?: number;
+  /** Treat the gateway as directly reachable (`onlink`). */
+  onlink?: boolean;
+}
+
+/** One next hop of a multipath route, as `ip route show` lists it. */
+export interface Nexthop {
+  gateway?: string;
+  /** The outgoing link's name, when resolvable. */
+  link?: string;
+  linkIndex?: number;
+  weight: number;
+  onlink?: boolean;
+}
+
+/** At most this many next hops in one route (the request must fit in 64 KiB). */
+export const MAX_NEXTHOPS = 256;
 
 export type RouteType =
   | 'unicast'
@@ -71,7 +101,7 @@ export type RouteType =
   | 'nat';
 
 /** A route as `ip route show` lists it. */
-export interface Route extends RouteSpec {
+export interface Route extends Omit<RouteSpec, 'nexthops'> {
   family: 4 | 6;
   /** Outgoing link index, if the route has one. */
   linkIndex?: number;
@@ -83,6 +113,8 @@ export interface Route extends RouteSpec {
   protocol: string;
   /** 'global', 'link', 'host', ... */
   scope: string;
+  /** The next hops of a multipath route. */
+  nexthops?: Nexthop[];
 }
 
 const TYPES: RouteType[] = [
@@ -116,11 +148,17 @@ const PROTOCOLS = new Map<number, string>([
   [189, 'rip'],
 ]);
 
-function protocolNumber(p: string | number | undefined, operation: string): number {
+/** A protocol number for a name ('boot', 'static', ...) or a number; undefined: boot. @internal */
+export function protocolNumber(p: string | number | undefined, operation: string): number {
   if (p === undefined) return RTPROT_BOOT;
   if (typeof p === 'number') return checkInteger(p, operation, 'the protocol', 0, 255);
   for (const [n, name] of PROTOCOLS) if (name === p) return n;
   throw invalid(operation, `unknown route protocol "${p}"`);
+}
+
+/** The name iproute2 gives a protocol number. @internal */
+export function protocolName(p: number): string {
+  return PROTOCOLS.get(p) ?? String(p);
 }
 
 /** @internal */
@@ -129,6 +167,13 @@ export function describeRoute(spec: RouteSpec): string {
   if (spec?.gateway) parts.push(`via ${spec.gateway}`);
   if (spec?.link) parts.push(`dev ${typeof spec.link === 'string' ? spec.link : spec.link.name}`);
   if (spec?.table !== undefined) parts.push(`table ${spec.table}`);
+  if (Array.isArray(spec?.nexthops)) {
+    for (const hop of spec.nexthops) {
+      const via = hop?.gateway !== undefined ? ` via ${String(hop.gateway)}` : '';
+      const dev = hop?.link !== undefined ? ` dev ${typeof hop.link === 'string' ? hop.link : hop.link.name}` : '';
+      parts.push(`nexthop${via}${dev}${hop?.weight !== undefined ? ` weight ${String(hop.weight)}` : ''}`);
+    }
+  }
   return parts.join(' ');
 }
 
@@ -143,6 +188,7 @@ export function routeRequest(
   oif: number | undefined,
   forDelete: boolean,
   operation: string,
+  hopOifs: Array<number | undefined> = [],
 ): NativeRouteRequest {
   if (typeof spec !== 'object' || spec === null) throw invalid(operation, 'the route must be an object');
   let family: 4 | 6 | undefined;
@@ -172,6 +218,35 @@ export function routeRequest(
     family = src.family;
     prefsrc = src.address;
   }
+  const hops: NativeNexthopRequest[] = [];
+  if (spec.nexthops !== undefined) {
+    if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0 || spec.nexthops.length > MAX_NEXTHOPS) {
+      throw invalid(operation, `nexthops must be an array of 1 to ${MAX_NEXTHOPS} next hops`);
+    }
+    if (spec.gateway !== undefined || spec.link !== undefined || spec.onlink !== undefined) {
+      throw invalid(operation, 'a route has either nexthops or a gateway and link of its own, not both');
+    }
+    spec.nexthops.forEach((hop, i) => {
+      if (typeof hop !== 'object' || hop === null) throw invalid(operation, `next hop ${i + 1} must be an object`);
+      const out: NativeNexthopRequest = {};
+      if (hop.gateway !== undefined) {
+        const gw = parseIp(hop.gateway, operation, `gateway of next hop ${i + 1}`);
+        if (family !== undefined && gw.family !== family) {
+          throw invalid(operation, `the gateway ${gw.address} is IPv${gw.family} but the route is IPv${family}`);
+        }
+        family = gw.family;
+        out.gateway = gw.address;
+      }
+      const hopOif = hopOifs[i];
+      if (hopOif !== undefined) out.oif = hopOif;
+      if (out.gateway === undefined && out.oif === undefined) {
+        throw invalid(operation, `next hop ${i + 1} needs a gateway or a link`);
+      }
+      if (hop.weight !== undefined) out.hops = checkInteger(hop.weight, operation, 'the weight', 1, 256) - 1;
+      if (hop.onlink) out.flags = RTNH_F_ONLINK;
+      hops.push(out);
+    });
+  }
   if (spec.family !== undefined) {
     if (spec.family !== 4 && spec.family !== 6) throw invalid(operation, 'family must be 4 or 6');
     if (family !== undefined && spec.family !== family) {
@@ -200,6 +275,7 @@ export function routeRequest(
   if (oif !== undefined) req.oif = oif;
   if (spec.metric !== undefined) req.priority = checkInteger(spec.metric, operation, 'the metric', 0, 0xffffffff);
   if (spec.onlink) req.flags = RTNH_F_ONLINK;
+  if (hops.length > 0) req.multipath = hops;
 
   if (forDelete) {
     req.scope = scope ?? RT_SCOPE_NOWHERE; // matches any scope
@@ -240,6 +316,19 @@ export function routeFromNative(r: NativeRoute, linkNames: { get(index: number):
   }
   if (r.priority !== undefined) route.metric = r.priority;
   if (r.prefsrc) route.source = r.prefsrc;
+  if (r.multipath !== undefined) {
+    route.nexthops = r.multipath.map((h) => {
+      const hop: Nexthop = { weight: h.hops + 1 };
+      if (h.gateway) hop.gateway = h.gateway;
+      if (h.oif) {
+        hop.linkIndex = h.oif;
+        const name = linkNames.get(h.oif);
+        if (name !== undefined) hop.link = name;
+      }
+      if (h.flags & RTNH_F_ONLINK) hop.onlink = true;
+      return hop;
+    });
+  }
   return route;
 }
 
@@ -258,7 +347,10 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
   const results = await batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route');
   throwFirstFailure(results, operation, 'route');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
-  return (results[1] as NativeRoute[]).filter((r) => !(r.flags & RTM_F_CLONED)).map((r) => routeFromNative(r, names));
+  // The kernel filters on the table only with strict checking (4.20); below that, here.
+  return (results[1] as NativeRoute[])
+    .filter((r) => !(r.flags & RTM_F_CLONED) && (table === 0 || r.table === table))
+    .map((r) => routeFromNative(r, names));
 }
 
 /** `ip route add`. @internal */
@@ -266,7 +358,7 @@ export async function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   const operation = `add route ${describeRoute(route)}${ns.where}`;
   const handle = await ns[kHandle](operation);
   const oif = await routeLink(ns, handle, route, operation);
-  const req = routeRequest(route, oif, false, operation);
+  const req = routeRequest(route, oif, false, operation, await hopLinks(ns, handle, route, operation));
   await request(handle, { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req }, operation, 'route');
 }
 
@@ -275,7 +367,20 @@ export async function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void
   const operation = `delete route ${describeRoute(route)}${ns.where}`;
   const handle = await ns[kHandle](operation);
   const oif = await routeLink(ns, handle, route, operation);
-  await request(handle, { op: 'delroute', route: routeRequest(route, oif, true, operation) }, operation, 'route');
+  const req = routeRequest(route, oif, true, operation, await hopLinks(ns, handle, route, operation));
+  await request(handle, { op: 'delroute', route: req }, operation, 'route');
+}
+
+/** The indexes of the next hops' links (undefined where a next hop has none). */
+async function hopLinks(
+  ns: Namespace,
+  handle: NativeHandle,
+  route: RouteSpec,
+  operation: string,
+): Promise<Array<number | undefined>> {
+  const hops: unknown = (route as Partial<RouteSpec> | null)?.nexthops;
+  if (!Array.isArray(hops)) return [];
+  return Promise.all(hops.map((hop: unknown) => linkOf(ns, handle, (hop as NexthopSpec | null)?.link, operation)));
 }
 
 /** The index of a route's `link` (a Link of this namespace, or a name looked up). */
@@ -285,7 +390,15 @@ async function routeLink(
   route: RouteSpec,
   operation: string,
 ): Promise<number | undefined> {
-  const link: unknown = (route as Partial<RouteSpec> | null)?.link;
+  return linkOf(ns, handle, (route as Partial<RouteSpec> | null)?.link, operation);
+}
+
+async function linkOf(
+  ns: Namespace,
+  handle: NativeHandle,
+  link: unknown,
+  operation: string,
+): Promise<number | undefined> {
   if (link === undefined) return undefined;
   if (link instanceof Link) {
     if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);

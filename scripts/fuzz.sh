@@ -14,8 +14,9 @@ mkdir -p "$out/corpus"
 "$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
   -o "$out/fuzz_parser" \
   "$root/native/netlink/message.cc" "$root/native/netlink/engine.cc" "$root/native/rtnl/link.cc" \
-  "$root/native/rtnl/link_kind.cc" "$root/native/rtnl/link/bridge.cc" "$root/native/rtnl/link/veth.cc" \
-  "$root/native/rtnl/address.cc" "$root/native/rtnl/route.cc" "$root/native/nft/expr.cc" \
+  "$root/native/rtnl/link_kind.cc" "$root"/native/rtnl/link/*.cc \
+  "$root/native/rtnl/address.cc" "$root/native/rtnl/route.cc" "$root/native/rtnl/neighbour.cc" \
+  "$root/native/rtnl/rule.cc" "$root/native/rtnl/nsid.cc" "$root/native/nft/expr.cc" \
   "$root/native/nft/objects.cc" "$root/native/nft/decode.cc" "$root/native/test/fuzz_parser.cc"
 # Seeds: real nf_tables messages, so the fuzzer starts inside their decoders.
 "$cxx" -std=c++17 -O1 -o "$out/nft_fuzz_seeds" "$root/native/test/nft_fuzz_seeds.cc"

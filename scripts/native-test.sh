@@ -30,8 +30,22 @@ rtnl/link.cc
 rtnl/link_kind.cc
 rtnl/link/bridge.cc
 rtnl/link/veth.cc
+rtnl/link/vxlan.cc
+rtnl/link/macvlan.cc
+rtnl/link/tun.cc
+rtnl/link/ifb.cc
+rtnl/link/dummy.cc
+rtnl/link/vlan.cc
+rtnl/link/ipvlan.cc
+rtnl/link/vrf.cc
+rtnl/link/geneve.cc
+rtnl/link/gre.cc
+rtnl/link/bond.cc
 rtnl/address.cc
 rtnl/route.cc
+rtnl/neighbour.cc
+rtnl/rule.cc
+rtnl/nsid.cc
 rtnl/operation.cc
 rtnl/decode.cc
 "
@@ -40,11 +54,15 @@ nft/expr.cc
 nft/objects.cc
 nft/batch.cc
 nft/decode.cc
+nft/statement.cc
+nft/operation.cc
 "
 engine="
 netlink/engine.cc
 netlink/transport.cc
 netlink/socket.cc
+"
+monitor="
 rtnl/monitor.cc
 "
 threads="
@@ -71,7 +89,7 @@ tsan=$!
 
 # Each source compiled once, in parallel; then each test linked from the objects it needs.
 obj() { echo "$out/$(echo "$1" | tr / _ | sed 's/\.cc$/.o/')"; }
-for f in $codec $nft $engine $threads $tests; do echo "$f"; done |
+for f in $codec $nft $engine $monitor $threads $tests; do echo "$f"; done |
   CXX=${CXX:-g++} FLAGS="$flags" ROOT="$root" OUT="$out" xargs -P "$(nproc)" -I{} sh -c '
     o="$OUT/$(echo "{}" | tr / _ | sed "s/\.cc$/.o/")"
     $CXX $FLAGS -c -o "$o" "$ROOT/native/{}"'
@@ -90,9 +108,9 @@ link() {
   link pool_test common/thread_pool.cc test/pool_test.cc
   link kernel_test $codec $engine $threads test/kernel_test.cc
   link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc test/ns_test.cc
-  link nft_test netlink/message.cc $nft test/nft_rules.cc test/nft_test.cc
-  link nft_kernel_test netlink/message.cc $nft test/nft_rules.cc test/nft_kernel_test.cc
-  link monitor_test $codec $engine test/monitor_test.cc
+  link nft_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_test.cc
+  link nft_kernel_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_kernel_test.cc
+  link monitor_test $codec $engine $monitor test/monitor_test.cc
 }
 
 timeout 300 "$out/core_test"

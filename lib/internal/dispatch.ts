@@ -96,6 +96,8 @@ let sleepersInFlight = 0;
 let contended = false;
 /** Kinds of link this process has seen exist: their module is loaded, creating one is cheap. */
 const loadedKinds = new Set<string>();
+/** Whether an nf_tables batch of this process went through: the modules are loaded. */
+let nftLoaded = false;
 
 // How long inline work has kept the event loop from turning (see kMaxHoldMs): a probe is an
 // immediate callback scheduled with the first inline batch after a turn; while it has not run,
@@ -147,6 +149,23 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   newroute: () => false,
   delroute: () => false,
   dumproutes: (_, ch) => !small(ch, 'dumproutes'),
+  // The first nf_tables batch may make the kernel load modules (nfnetlink then replays it).
+  nftbatch: () => !nftLoaded,
+  nftdumptables: (_, ch) => !small(ch, 'nftdumptables'),
+  nftdumpchains: (_, ch) => !small(ch, 'nftdumpchains'),
+  nftdumprules: (_, ch) => !small(ch, 'nftdumprules'),
+  nftgetgen: () => false,
+  // Neighbour and fdb entries, rules: a spinlock and a notification, no RCU wait.
+  newneigh: () => false,
+  delneigh: () => false,
+  // distribute() records the sizes of three dump kinds only: these dumps are never known small.
+  dumpneighs: () => true,
+  newrule: () => false,
+  delrule: () => false,
+  dumprules: () => true,
+  // An id from the namespace's IDR under a spinlock.
+  newnsid: () => false,
+  getnsid: () => false,
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {
@@ -368,6 +387,8 @@ function distribute(ch: Channel, slice: Call[], ops: NativeOp[], results: Native
     const r = results[i];
     if (isFailure(r)) continue;
     if (op.op === 'newlink' && op.link.kind !== undefined) loadedKinds.add(op.link.kind);
+    else if (op.op === 'nftbatch') nftLoaded = true;
+    else if (op.op.startsWith('nftdump')) ch.dumpSizes.set(op.op, (r as unknown[]).length);
     else if (op.op === 'dumplinks' || op.op === 'dumpaddrs' || op.op === 'dumproutes') {
       const list = r as unknown[];
       if (op.op === 'dumplinks') for (const l of list as NativeLink[]) if (l.kind) loadedKinds.add(l.kind);

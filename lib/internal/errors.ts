@@ -51,7 +51,21 @@ export const EINTERNAL = 'EINTERNAL';
  * @internal
  */
 export type Subject =
-  'namespace' | 'link' | 'link-create' | 'move' | 'rename' | 'master' | 'address' | 'route' | 'ping' | 'socket';
+  | 'namespace'
+  | 'link'
+  | 'link-create'
+  | 'move'
+  | 'rename'
+  | 'master'
+  | 'address'
+  | 'route'
+  | 'ping'
+  | 'socket'
+  | 'firewall'
+  | 'neighbour'
+  | 'fdb'
+  | 'rule'
+  | 'nsid';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -66,12 +80,18 @@ const PHRASES: Record<string, Phrases> = {
     move: 'a link with the same name already exists in the target namespace',
     address: 'that address is already assigned to the link',
     route: 'that route already exists',
+    neighbour: 'that neighbour entry already exists',
+    fdb: 'that fdb entry already exists',
+    rule: 'that rule already exists',
   },
   ENODEV: { '*': 'no such link' },
   ENOENT: {
     '*': 'no such file or object',
     namespace: 'no such namespace',
     link: 'no such link',
+    neighbour: 'no such neighbour entry',
+    fdb: 'no such fdb entry',
+    rule: 'no such rule',
   },
   ESRCH: { '*': 'no such object', route: 'no such route', namespace: 'no such process' },
   EADDRNOTAVAIL: {
@@ -103,6 +123,7 @@ const PHRASES: Record<string, Phrases> = {
   ENOSPC: { '*': 'no space left' },
   ETIMEDOUT: { '*': 'the kernel did not answer in time', socket: 'no answer in time' },
   EINTR: { '*': 'interrupted by concurrent changes; retry' },
+  ERESTART: { '*': 'the ruleset changed meanwhile (another process); retry' },
   EMSGSIZE: { '*': 'the request or reply is too large' },
   ESTALE: { namespace: 'it was replaced by another namespace of the same name' },
   ENOTDIR: { '*': 'a path component is not a directory' },
@@ -116,6 +137,10 @@ for (const [name, value] of Object.entries(constants.errno)) {
 }
 ERRNO_NAMES.set(constants.errno.EOPNOTSUPP, 'EOPNOTSUPP');
 ERRNO_NAMES.set(constants.errno.EAGAIN, 'EAGAIN');
+// Linux errnos Node does not name: ERESTART is how nf_tables refuses a batch made against an old
+// ruleset generation.
+const LINUX_ERESTART = 85;
+ERRNO_NAMES.set(LINUX_ERESTART, 'ERESTART');
 
 /**
  * The errno name for a number: the one place errno values are normalised. A negative value (the
@@ -135,7 +160,7 @@ export function errnoOf(e: unknown): number | undefined {
 
 /** @internal */
 export function errnoNumber(code: string): number | undefined {
-  return (constants.errno as Record<string, number>)[code];
+  return code === 'ERESTART' ? LINUX_ERESTART : (constants.errno as Record<string, number>)[code];
 }
 
 function phrase(code: string, subject: Subject): string | undefined {

@@ -32,6 +32,19 @@ export function checkLinkName(name: unknown, operation: string, what = 'link nam
   return name;
 }
 
+/** The kernel's IFALIASZ minus the terminating NUL. */
+export const MAX_ALIAS_BYTES = 255;
+
+/** A link alias (IFLA_IFALIAS): a string of 1-255 bytes with no NUL. */
+export function checkAlias(alias: unknown, operation: string): string {
+  if (typeof alias !== 'string') throw invalid(operation, 'the alias must be a string');
+  const bytes = Buffer.byteLength(alias);
+  if (bytes === 0 || bytes > MAX_ALIAS_BYTES || alias.includes('\0')) {
+    throw invalid(operation, `the alias must be 1-${MAX_ALIAS_BYTES} bytes with no NUL, not ${bytes} bytes`);
+  }
+  return alias;
+}
+
 /** A named namespace, as `ip netns add` accepts it: a single path component. */
 export function checkNamespaceName(name: unknown, operation: string): string {
   if (typeof name !== 'string') throw invalid(operation, 'the namespace name must be a string');

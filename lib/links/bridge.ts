@@ -6,15 +6,14 @@ import { Link, checkNamespaceArg, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeLink } from '../native/surface';
-
-import { checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+import type { NativeLink, NativeOp } from '../native/surface';
+import { checkAlias, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /**
  * IFLA_INFO_DATA of a bridge, named as native/rtnl/link/bridge.cc names it. Times are in
  * centiseconds (USER_HZ), as the kernel takes them.
  */
-interface BridgeInfo {
+interface BridgeAttributes {
   forwardDelay?: number;
   helloTime?: number;
   maxAge?: number;
@@ -26,6 +25,44 @@ interface BridgeInfo {
   defaultPvid?: number;
   mcastSnooping?: number;
   nfCallIptables?: number;
+}
+
+/**
+ * What {@link Bridge.info} reads back (`ip -d link show`); names as {@link BridgeOptions},
+ * times in ms.
+ */
+export type BridgeInfo = {
+  stp: boolean;
+  vlanFiltering: boolean;
+  forwardDelayMs?: number;
+  ageingTimeMs?: number;
+  helloTimeMs?: number;
+  maxAgeMs?: number;
+  priority?: number;
+  /** The VLAN protocol (0x8100 for 802.1Q, 0x88a8 for 802.1ad). */
+  vlanProtocol?: number;
+  /** The default PVID of new ports (`vlan_default_pvid`). */
+  defaultPvid?: number;
+  /** Whether IGMP/MLD snooping is on (`mcast_snooping`). */
+  mcastSnooping?: boolean;
+};
+
+function bridgeInfo(state: NativeLink): BridgeInfo {
+  const a = (state.info ?? {}) as BridgeAttributes;
+  const ms = (cs: number | undefined) => (cs === undefined ? undefined : cs * 10);
+  const info: BridgeInfo = { stp: (a.stpState ?? 0) !== 0, vlanFiltering: (a.vlanFiltering ?? 0) !== 0 };
+  const optional: Array<[keyof BridgeInfo, number | boolean | undefined]> = [
+    ['forwardDelayMs', ms(a.forwardDelay)],
+    ['ageingTimeMs', ms(a.ageingTime)],
+    ['helloTimeMs', ms(a.helloTime)],
+    ['maxAgeMs', ms(a.maxAge)],
+    ['priority', a.priority],
+    ['vlanProtocol', a.vlanProtocol],
+    ['defaultPvid', a.defaultPvid],
+    ['mcastSnooping', a.mcastSnooping === undefined ? undefined : a.mcastSnooping !== 0],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) (info as Record<string, unknown>)[key] = value;
+  return info;
 }
 
 /** Options for {@link Bridge.create}. */
@@ -45,6 +82,8 @@ export interface BridgeOptions {
   ageingTimeMs?: number;
   /** Bridge priority for STP (`priority`), 0-65535. */
   priority?: number;
+  /** An alias (IFLA_IFALIAS, `ip link set NAME alias TEXT`), set as it is created. At most 255 bytes. */
+  alias?: string;
 }
 
 /**
@@ -69,7 +108,7 @@ export class Bridge extends Link {
     const ns = options.namespace ?? Namespace.current();
     checkNamespaceArg(ns, operation);
     const where = `${operation}${ns.where}`;
-    const attrs: BridgeInfo = {};
+    const attrs: BridgeAttributes = {};
     // Off is the kernel's default for both; sending an explicit 0 would make a kernel built
     // without VLAN filtering refuse the whole request.
     if (options.stp) attrs.stpState = 1;
@@ -85,19 +124,16 @@ export class Bridge extends Link {
     const link = { name, kind: 'bridge', info: { ...attrs } } as const;
     const extra: { mtu?: number; address?: string } = {};
     if (options.mtu !== undefined) extra.mtu = checkMtu(options.mtu, where);
+    const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
     if (options.mac !== undefined) extra.address = parseMac(options.mac, where);
 
     const handle = await ns[kHandle](where);
-    // Create and read back in one sendmsg.
-    const results = await batch(
-      handle,
-      [
-        { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } },
-        { op: 'getlink', name },
-      ],
-      where,
-      'link-create',
-    );
+    // Create (and mark: the kernel ignores IFLA_IFALIAS when creating, so it is a second
+    // request by name) and read back, in one sendmsg.
+    const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } }];
+    if (alias !== undefined) ops.push({ op: 'newlink', link: { name, alias } });
+    ops.push({ op: 'getlink', name, stats: 1 });
+    const results = await batch(handle, ops, where, 'link-create');
     const created = results[0];
     if (isFailure(created) && created.errno === constants.errno.EOPNOTSUPP && options.vlanFiltering) {
       throw failure(
@@ -106,35 +142,40 @@ export class Bridge extends Link {
         'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)',
       );
     }
-    throwFirstFailure(results, where, 'link-create');
-    return makeLink(ns, results[1] as NativeLink) as Bridge;
+    throwFirstFailure([created], where, 'link-create');
+    try {
+      throwFirstFailure(results.slice(1), where, 'link');
+    } catch (e) {
+      // Leave nothing half-made.
+      await request(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
+      throw e;
+    }
+    return makeLink(ns, results[results.length - 1] as NativeLink) as Bridge;
   }
 
-  /** The bridge's own attributes, as last read. */
-  get #bridge(): BridgeInfo | undefined {
-    return this.state.info as BridgeInfo | undefined;
+  /** The bridge's own settings, as last read (`ip -d link show`). */
+  override get info(): BridgeInfo {
+    return bridgeInfo(this.state);
   }
 
   /** Whether the kernel's spanning tree protocol runs on this bridge (as last read). */
   get stp(): boolean {
-    return (this.#bridge?.stpState ?? 0) !== 0;
+    return this.info.stp;
   }
 
   /** Whether the bridge filters by VLAN (as last read). */
   get vlanFiltering(): boolean {
-    return (this.#bridge?.vlanFiltering ?? 0) !== 0;
+    return this.info.vlanFiltering;
   }
 
   /** Forwarding delay in ms (as last read). */
   get forwardDelayMs(): number | undefined {
-    const cs = this.#bridge?.forwardDelay;
-    return cs === undefined ? undefined : cs * 10;
+    return this.info.forwardDelayMs;
   }
 
   /** MAC ageing time in ms (as last read). */
   get ageingTimeMs(): number | undefined {
-    const cs = this.#bridge?.ageingTime;
-    return cs === undefined ? undefined : cs * 10;
+    return this.info.ageingTimeMs;
   }
 
   /** Attaches a link as a port. `ip link set LINK master BRIDGE`. */
@@ -173,4 +214,4 @@ export class Bridge extends Link {
   }
 }
 
-registerLinkKind('bridge', Bridge);
+registerLinkKind('bridge', Bridge, bridgeInfo);

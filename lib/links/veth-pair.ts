@@ -1,12 +1,28 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
 import { batch, request } from '../internal/dispatch';
-import { Link, checkNamespaceArg, describeNamespace, makeLink } from '../link';
+import { Link, checkNamespaceArg, describeNamespace, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeFailure, NativeLink, NativeLinkRequest } from '../native/surface';
-import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
+import type { NativeFailure, NativeLink, NativeLinkRequest, NativeOp } from '../native/surface';
+import { checkAlias, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+
+/**
+ * What `info` reads back for a veth end: where its peer is. `peerIndex` is an index in the
+ * peer's namespace, which is this one unless `peerNetnsId` says otherwise (the id this
+ * namespace gives the peer's, see {@link Namespace.nsid}).
+ */
+export type VethInfo = { peerIndex?: number; peerNetnsId?: number };
+
+function vethInfo(state: NativeLink): VethInfo {
+  const info: VethInfo = {};
+  if (state.link) info.peerIndex = state.link;
+  if (state.linkNetnsid !== undefined) info.peerNetnsId = state.linkNetnsid;
+  return info;
+}
+
+registerLinkKind('veth', Link, vethInfo);
 
 /** Options for {@link VethPair.create}. */
 export interface VethPairOptions {
@@ -24,6 +40,12 @@ export interface VethPairOptions {
   mac?: string;
   /** MAC of the peer; default random. */
   peerMac?: string;
+  /**
+   * An alias (IFLA_IFALIAS, `ip link set NAME alias TEXT`) for the local end, set in the same
+   * request that creates the pair: a mark by which the link can be found later, even after a
+   * crash right after it was made. At most 255 bytes.
+   */
+  alias?: string;
 }
 
 /**
@@ -73,24 +95,25 @@ export class VethPair {
     if (options.mtu !== undefined) local.mtu = peer.mtu = checkMtu(options.mtu, where);
     if (options.mac !== undefined) local.address = parseMac(options.mac, where);
     if (options.peerMac !== undefined) peer.address = parseMac(options.peerMac, where);
+    const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
 
     const handle = await ns[kHandle](where);
     const peerHandle = samePlace ? handle : await peerNs[kHandle](where);
     if (!samePlace) peer.netns = peerHandle;
     local.info = { peer };
 
-    // Create and read back the local end in one sendmsg (and the peer too if it is local).
-    const ops = [
-      { op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local } as const,
-      { op: 'getlink', name: options.name } as const,
-    ];
-    const results = await batch(
-      handle,
-      samePlace ? [...ops, { op: 'getlink', name: options.peerName }] : ops,
-      where,
-      'link-create',
-    );
-    const [created, localInfo, peerResult] = results;
+    // Create (and mark) and read back the local end in one sendmsg (and the peer too if it is
+    // local). The kernel ignores IFLA_IFALIAS in a creating request, so the alias is a second
+    // request by name in the same sendmsg: the kernel runs both before sendmsg returns, so no
+    // unmarked link is ever seen, even by whoever finds it after this process was killed.
+    const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local }];
+    if (alias !== undefined) ops.push({ op: 'newlink', link: { name: options.name, alias } });
+    ops.push({ op: 'getlink', name: options.name, stats: 1 });
+    if (samePlace) ops.push({ op: 'getlink', name: options.peerName, stats: 1 });
+    const results = await batch(handle, ops, where, 'link-create');
+    const created = results[0];
+    const marked = alias === undefined ? undefined : results[1];
+    const [localInfo, peerResult] = results.slice(alias === undefined ? 1 : 2);
     if (isFailure(created)) {
       throw await explainCreateFailure(created, options, ns, peerNs, where);
     }
@@ -98,10 +121,11 @@ export class VethPair {
     const vanished = (end: string): NetnsError =>
       failure('ENODEV', where, `the new ${end} was removed by someone else right after it was created`);
     try {
+      if (marked !== undefined && isFailure(marked)) throw fromNative(marked, where, 'link');
       if (localInfo === undefined || isFailure(localInfo)) throw vanished('link');
       const peerInfo = samePlace
         ? peerResult
-        : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName }, where, 'link');
+        : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName, stats: 1 }, where, 'link');
       if (peerInfo === undefined || isFailure(peerInfo)) throw vanished('peer');
       return new VethPair(makeLink(ns, localInfo as NativeLink), makeLink(peerNs, peerInfo as NativeLink));
     } catch (e) {

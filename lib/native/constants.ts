@@ -29,3 +29,39 @@ export const CLONE_NEWIPC = 0x08000000;
 export const CLONE_NEWUSER = 0x10000000;
 export const CLONE_NEWPID = 0x20000000;
 export const CLONE_NEWNET = 0x40000000;
+// linux/netfilter.h, linux/netfilter/nf_tables.h, nf_conntrack_common.h: nf_tables.
+export const NFPROTO_INET = 1;
+export const NFPROTO_IPV4 = 2;
+export const NFPROTO_IPV6 = 10;
+export const NFT_MSG_NEWTABLE = 0;
+export const NFT_MSG_DELTABLE = 2;
+export const NFT_MSG_NEWCHAIN = 3;
+export const NFT_MSG_DELCHAIN = 5;
+export const NFT_MSG_NEWRULE = 6;
+export const NFT_MSG_DELRULE = 8;
+export const NF_INET_PRE_ROUTING = 0;
+export const NF_INET_LOCAL_IN = 1;
+export const NF_INET_FORWARD = 2;
+export const NF_INET_LOCAL_OUT = 3;
+export const NF_INET_POST_ROUTING = 4;
+export const NF_DROP = 0;
+export const NF_ACCEPT = 1;
+export const NFT_CMP_EQ = 0;
+export const NFT_CMP_NEQ = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+/** NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED) */
+export const CT_STATE_ESTABLISHED_RELATED = 0x2 | 0x4;
+/** IPS_DST_NAT: the connection's destination was NATed */
+export const IPS_DST_NAT = 0x20;
+// linux/socket.h, netlink.h, neighbour.h: neighbours and fdb entries.
+export const AF_BRIDGE = 7;
+export const NLM_F_REPLACE = 0x100;
+export const NLM_F_APPEND = 0x800;
+export const NUD_NOARP = 0x40;
+export const NUD_PERMANENT = 0x80;
+export const NTF_SELF = 0x02;
+export const NTF_MASTER = 0x04;
+export const NTF_EXT_LEARNED = 0x10;
+export const NTF_STICKY = 0x40;
+export const NTF_ROUTER = 0x80;

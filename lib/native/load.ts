@@ -5,10 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Addon } from './surface';
+import { checkKernel } from './kernel';
 
 // node-gyp-build looks in build/Release first, then prebuilds/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = require('node-gyp-build') as ((dir: string) => Addon) & { path(dir: string): string };
+
+checkKernel();
 
 /** The addon, loaded from the package root (this file lives in dist/lib/ or lib/). */
 export const addon: Addon = load(packageRoot());

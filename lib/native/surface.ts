@@ -1,8 +1,8 @@
 /**
  * The typed declaration of the addon's private surface: every function it exports and the plain
  * objects they take and return. The addon speaks the kernel's vocabulary (ifinfomsg flags, AF_*
- * families, RT_* constants); the public classes translate to and from the user's.
- * @internal
+ * families, RT_* constants); the public classes translate to and from the user's. Internal to
+ * netns-native, though not tagged so here: stripInternal would drop the declaration below.
  */
 /** An open network namespace inside the addon: its fd and the netlink sockets opened in it. */
 export interface NativeHandle {
@@ -53,6 +53,8 @@ export interface NativeLinkRequest {
   slaveKind?: string;
   /** ... IFLA_INFO_SLAVE_DATA */
   slaveInfo?: NativeKindInfo;
+  /** IFLA_LINK: the parent (macvlan, vlan, ...), an index in the namespace the request goes to */
+  link?: number;
 }
 
 /** A decoded RTM_NEWLINK. */
@@ -84,6 +86,22 @@ export interface NativeLink {
   info?: NativeKindInfo;
   /** IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table */
   slaveInfo?: NativeKindInfo;
+  /** IFLA_STATS64, when the read asked for statistics */
+  stats?: NativeLinkStats;
+}
+
+/** The counters of IFLA_STATS64 (struct rtnl_link_stats64) that cross. */
+export interface NativeLinkStats {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+  multicast: number;
+  collisions: number;
 }
 
 export interface NativeAddressRequest {
@@ -125,6 +143,25 @@ export interface NativeRouteRequest {
   prefsrc?: string;
   oif?: number;
   priority?: number;
+  /** RTA_MULTIPATH */
+  multipath?: NativeNexthopRequest[];
+}
+
+/** One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY). */
+export interface NativeNexthopRequest {
+  gateway?: string;
+  oif?: number;
+  /** the weight minus 1 */
+  hops?: number;
+  /** RTNH_F_* */
+  flags?: number;
+}
+
+export interface NativeNexthop {
+  gateway?: string;
+  oif: number;
+  hops: number;
+  flags: number;
 }
 
 export interface NativeRoute {
@@ -142,24 +179,236 @@ export interface NativeRoute {
   gateway?: string;
   prefsrc?: string;
   priority?: number;
+  multipath?: NativeNexthop[];
 }
 
-/** One rtnetlink request. Several can run in one call (and go out in one sendmsg). */
+/** What an RTM_NEWNEIGH / RTM_DELNEIGH carries: a neighbour, or (family AF_BRIDGE) an fdb entry. */
+export interface NativeNeighbourRequest {
+  family: number;
+  index: number;
+  /** NUD_* */
+  state?: number;
+  /** NTF_* */
+  flags?: number;
+  /** NDA_DST: the neighbour's IP; for an fdb entry, a VXLAN remote */
+  dst?: string;
+  /** NDA_LLADDR: the MAC */
+  lladdr?: string;
+  vlan?: number;
+  port?: number;
+  vni?: number;
+  ifindex?: number;
+  master?: number;
+  srcVni?: number;
+  protocol?: number;
+  flagsExt?: number;
+}
+
+/** A decoded RTM_NEWNEIGH. */
+export interface NativeNeighbour {
+  family: number;
+  index: number;
+  state: number;
+  flags: number;
+  type: number;
+  dst?: string;
+  lladdr?: string;
+  vlan?: number;
+  port?: number;
+  vni?: number;
+  ifindex?: number;
+  master?: number;
+  srcVni?: number;
+  probes?: number;
+  protocol?: number;
+  linkNetnsid?: number;
+  flagsExt: number;
+  confirmed: number;
+  used: number;
+  updated: number;
+}
+
+/** What an RTM_NEWRULE / RTM_DELRULE carries (fib_rule_hdr + FRA_*). */
+export interface NativeRuleRequest {
+  family: number;
+  dstLen?: number;
+  srcLen?: number;
+  tos?: number;
+  table?: number;
+  /** FR_ACT_* */
+  action?: number;
+  /** FIB_RULE_* */
+  flags?: number;
+  dst?: string;
+  src?: string;
+  iifname?: string;
+  oifname?: string;
+  priority?: number;
+  fwmark?: number;
+  fwmask?: number;
+  goto?: number;
+  suppressPrefixlen?: number;
+  suppressIfgroup?: number;
+  l3mdev?: number;
+  protocol?: number;
+  ipProto?: number;
+  sportStart?: number;
+  sportEnd?: number;
+  dportStart?: number;
+  dportEnd?: number;
+  uidStart?: number;
+  uidEnd?: number;
+}
+
+/** A decoded RTM_NEWRULE. */
+export interface NativeRule {
+  family: number;
+  dstLen: number;
+  srcLen: number;
+  tos: number;
+  action: number;
+  table: number;
+  flags: number;
+  dst?: string;
+  src?: string;
+  iifname: string;
+  oifname: string;
+  priority?: number;
+  fwmark?: number;
+  fwmask?: number;
+  goto?: number;
+  suppressPrefixlen?: number;
+  suppressIfgroup?: number;
+  l3mdev?: number;
+  protocol?: number;
+  ipProto?: number;
+  sportStart?: number;
+  sportEnd?: number;
+  dportStart?: number;
+  dportEnd?: number;
+  uidStart?: number;
+  uidEnd?: number;
+}
+
+/** A decoded RTM_NEWNSID: the id a namespace has for another one (-1: none). */
+export interface NativeNsid {
+  nsid: number;
+  currentNsid?: number;
+}
+
+/**
+ * One statement of an nf_tables rule (native/nft/statement.h): a match or an action, as nft
+ * writes it. `kind`: 'saddr', 'daddr' (address, prefix, op), 'iifname', 'oifname' (name, op),
+ * 'l4proto' (proto), 'dport' (proto, port, op), 'ctstate', 'ctstatus' (bits), 'daddrlocal'
+ * (fib daddr type local), 'counter', 'accept', 'drop', 'return', 'jump', 'goto' (chain),
+ * 'masquerade', 'dnat' (address, port).
+ */
+export interface NativeNftStatement {
+  kind: string;
+  /** NFT_CMP_*: eq (0, the default), neq (1), ... */
+  op?: number;
+  address?: string;
+  prefix?: number;
+  name?: string;
+  proto?: number;
+  port?: number;
+  bits?: number;
+  chain?: string;
+}
+
+/** One command of an nf_tables batch; `type` is the NFT_MSG_* it sends. */
+export interface NativeNftCommand {
+  type: number;
+  family: number;
+  table: string;
+  chain?: string;
+  /** A base chain: NF_INET_* hook, priority, 'nat' | 'filter', NF_ACCEPT | NF_DROP. */
+  hooknum?: number;
+  priority?: number;
+  chainType?: string;
+  policy?: number;
+  /** NFT_MSG_DELRULE: the rule's handle. */
+  handle?: number;
+  /** NFT_MSG_NEWRULE: the rule's comment (at most 128 bytes). */
+  comment?: string;
+  /** NEWTABLE/NEWCHAIN: 1 fails with EEXIST if it exists (else created if missing). */
+  exclusive?: number;
+  /** NEWRULE: 1 has the kernel echo the rule back (with its handle) in the batch's result. */
+  echo?: number;
+  statements?: NativeNftStatement[];
+}
+
+export interface NativeNftTable {
+  family: number;
+  name: string;
+  handle: number;
+  flags: number;
+}
+
+export interface NativeNftChain {
+  family: number;
+  table: string;
+  name: string;
+  handle: number;
+  hooknum?: number;
+  priority?: number;
+  chainType?: string;
+  policy?: number;
+}
+
+export interface NativeNftRule {
+  family: number;
+  table: string;
+  chain: string;
+  handle: number;
+  /** The handle of the rule before it (absent for the first of its chain). */
+  position?: number;
+  comment?: string;
+}
+
+/** One request. Several can run in one call (and go out in as few sendmsg as possible). */
 export type NativeOp =
   | { op: 'newlink'; flags?: number; link: NativeLinkRequest }
   | { op: 'dellink'; index?: number; name?: string }
   | { op: 'dellinkgroup'; group: number }
-  | { op: 'getlink'; index?: number; name?: string }
-  | { op: 'dumplinks'; master?: number; kind?: string }
+  | { op: 'getlink'; index?: number; name?: string; stats?: number }
+  | { op: 'dumplinks'; master?: number; kind?: string; stats?: number }
   | { op: 'newaddr'; flags?: number; address: NativeAddressRequest }
   | { op: 'deladdr'; address: NativeAddressRequest }
   | { op: 'dumpaddrs'; family?: number; index?: number }
   | { op: 'newroute'; flags?: number; route: NativeRouteRequest }
   | { op: 'delroute'; route: NativeRouteRequest }
-  | { op: 'dumproutes'; family?: number; table?: number };
+  | { op: 'dumproutes'; family?: number; table?: number }
+  /** Resolves with the rules echoed back (commands with `echo`). */
+  | { op: 'nftbatch'; genid?: number; commands: NativeNftCommand[] }
+  | { op: 'nftdumptables'; family?: number }
+  | { op: 'nftdumpchains'; family?: number }
+  | { op: 'nftdumprules'; family?: number; table?: string; chain?: string }
+  | { op: 'nftgetgen' }
+  | { op: 'newneigh'; flags?: number; neighbour: NativeNeighbourRequest }
+  | { op: 'delneigh'; neighbour: NativeNeighbourRequest }
+  | { op: 'dumpneighs'; family?: number; index?: number; master?: number }
+  | { op: 'newrule'; flags?: number; rule: NativeRuleRequest }
+  | { op: 'delrule'; rule: NativeRuleRequest }
+  | { op: 'dumprules'; family?: number }
+  | { op: 'newnsid'; netns: NativeHandle; nsid: number }
+  | { op: 'getnsid'; netns: NativeHandle };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
-export type NativeResult = undefined | NativeLink | NativeLink[] | NativeAddress[] | NativeRoute[] | NativeFailure;
+export type NativeResult =
+  | undefined
+  | NativeLink
+  | NativeLink[]
+  | NativeAddress[]
+  | NativeRoute[]
+  | NativeNftTable[]
+  | NativeNftChain[]
+  | NativeNftRule[]
+  | number
+  | NativeNeighbour[]
+  | NativeRule[]
+  | NativeNsid
+  | NativeFailure;
 
 export interface NativeOpened {
   handle: NativeHandle;
@@ -285,6 +534,11 @@ export interface Addon {
    * bytes (0: the kernel's default).
    */
   openMonitor(handle: NativeHandle, kinds: number, receiveBuffer: number): Promise<NativeMonitorSocket>;
+  /**
+   * On the namespace thread: a persistent TUN/TAP device made inside the namespace through
+   * /dev/net/tun (`ip tuntap add`). Rejects with errno (EBUSY: the name is taken).
+   */
+  createTap(handle: NativeHandle, request: NativeTapRequest): Promise<void>;
 
   /** On the namespace thread: a raw ICMP socket inside the namespace. */
   openIcmp(handle: NativeHandle, family: 4 | 6): Promise<NativeIcmpSocket>;
@@ -307,6 +561,19 @@ export interface Addon {
    * missing path, EINVAL for a file that is not a namespace.
    */
   namespaceType(path: string): { type: number; inode: bigint };
+}
+
+/** What {@link Addon.createTap} makes. */
+export interface NativeTapRequest {
+  name: string;
+  /** IFF_TAP; false: IFF_TUN */
+  tap: boolean;
+  multiQueue?: boolean;
+  vnetHdr?: boolean;
+  /** packet information header (without IFF_NO_PI) */
+  packetInfo?: boolean;
+  owner?: number;
+  group?: number;
 }
 
 /** What {@link Addon.openSocket} makes. `address` is textual IPv4 or IPv6. */
@@ -332,6 +599,8 @@ export interface PackedLinks {
   strs: string;
   infos?: Array<NativeKindInfo | undefined>;
   slaveInfos?: Array<NativeKindInfo | undefined>;
+  /** the counters of `schema.results.linkStats` per link, when read (NaN: a link without them) */
+  stats?: Float64Array;
 }
 
 export type RawResult = Exclude<NativeResult, NativeLink | NativeLink[]> | PackedLinks;
@@ -350,11 +619,28 @@ export type SchemaFields = Array<[string, string]>;
 
 /** What the addon exports as `schema` (native/addon/convert/schema.cc). */
 export interface WireSchema {
-  structs: Record<'link' | 'address' | 'route', SchemaFields>;
+  structs: Record<
+    'link' | 'address' | 'route' | 'nftcommand' | 'nftstatement' | 'nexthop' | 'neighbour' | 'rule',
+    SchemaFields
+  >;
   ops: Record<string, { code: number; args: SchemaFields; returns: string }>;
   kinds: Record<string, SchemaFields>;
   slaveKinds: Record<string, SchemaFields>;
-  results: Record<'linkNumbers' | 'linkStrings' | 'address' | 'route', SchemaFields>;
+  results: Record<
+    | 'linkNumbers'
+    | 'linkStrings'
+    | 'linkStats'
+    | 'address'
+    | 'route'
+    | 'nftTable'
+    | 'nftChain'
+    | 'nftRule'
+    | 'nexthop'
+    | 'neighbour'
+    | 'rule'
+    | 'nsid',
+    SchemaFields
+  >;
   /** A monitor's event codes (1 + kind position * actions.length + action position), markers. */
   events: { kinds: string[]; actions: string[]; overrun: number; fence: number };
 }

@@ -17,6 +17,17 @@ import type {
   NativeHandle,
   NativeLink,
   NativeLinkRequest,
+  NativeLinkStats,
+  NativeNeighbour,
+  NativeNeighbourRequest,
+  NativeNexthop,
+  NativeNexthopRequest,
+  NativeNftChain,
+  NativeNftCommand,
+  NativeNftRule,
+  NativeNftStatement,
+  NativeNftTable,
+  NativeNsid,
   NativeOp,
   NativeResult,
   NativeRoute,
@@ -25,6 +36,8 @@ import type {
   NativeEventBatch,
   NativeEventKind,
   NativeStreamItem,
+  NativeRule,
+  NativeRuleRequest,
   PackedLinks,
   RawResult,
   SchemaFields,
@@ -53,6 +66,7 @@ const LINK_REQUEST: Record<keyof NativeLinkRequest, string> = {
   info: 'kind',
   slaveKind: 'string',
   slaveInfo: 'slavekind',
+  link: 'i32',
 };
 const ADDRESS_REQUEST: Record<keyof NativeAddressRequest, string> = {
   local: 'ip',
@@ -78,22 +92,112 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   prefsrc: 'ip',
   oif: 'i32',
   priority: 'u32',
+  multipath: 'nexthop[]',
+};
+const NEXTHOP_REQUEST: Record<keyof NativeNexthopRequest, string> = {
+  gateway: 'ip',
+  oif: 'i32',
+  hops: 'u8',
+  flags: 'u8',
+};
+const NEIGHBOUR_REQUEST: Record<keyof NativeNeighbourRequest, string> = {
+  family: 'u8',
+  index: 'i32',
+  state: 'u16',
+  flags: 'u8',
+  dst: 'ip',
+  lladdr: 'mac',
+  vlan: 'u16',
+  port: 'u16',
+  vni: 'u32',
+  ifindex: 'u32',
+  master: 'u32',
+  srcVni: 'u32',
+  protocol: 'u8',
+  flagsExt: 'u32',
+};
+const RULE_REQUEST: Record<keyof NativeRuleRequest, string> = {
+  family: 'u8',
+  dstLen: 'u8',
+  srcLen: 'u8',
+  tos: 'u8',
+  table: 'u32',
+  action: 'u8',
+  flags: 'u32',
+  dst: 'ip',
+  src: 'ip',
+  iifname: 'string',
+  oifname: 'string',
+  priority: 'u32',
+  fwmark: 'u32',
+  fwmask: 'u32',
+  goto: 'u32',
+  suppressPrefixlen: 'u32',
+  suppressIfgroup: 'u32',
+  l3mdev: 'u8',
+  protocol: 'u8',
+  ipProto: 'u8',
+  sportStart: 'u16',
+  sportEnd: 'u16',
+  dportStart: 'u16',
+  dportEnd: 'u16',
+  uidStart: 'u32',
+  uidEnd: 'u32',
+};
+const NFT_COMMAND: Record<keyof NativeNftCommand, string> = {
+  type: 'u8',
+  family: 'u8',
+  table: 'string',
+  chain: 'string',
+  hooknum: 'u32',
+  priority: 'i32',
+  chainType: 'string',
+  policy: 'u32',
+  handle: 'u64',
+  comment: 'string',
+  exclusive: 'u8',
+  echo: 'u8',
+  statements: 'nftstatement[]',
+};
+const NFT_STATEMENT: Record<keyof NativeNftStatement, string> = {
+  kind: 'string',
+  op: 'u8',
+  address: 'ip',
+  prefix: 'u8',
+  name: 'string',
+  proto: 'u8',
+  port: 'u16',
+  bits: 'u32',
+  chain: 'string',
 };
 type OpArgs = { [K in NativeOp['op']]: Record<Exclude<keyof Extract<NativeOp, { op: K }>, 'op'>, string> };
 const OP_ARGS: OpArgs = {
   newlink: { flags: 'u16', link: 'link' },
   dellink: { index: 'i32', name: 'string' },
   dellinkgroup: { group: 'u32' },
-  getlink: { index: 'i32', name: 'string' },
-  dumplinks: { master: 'i32', kind: 'string' },
+  getlink: { index: 'i32', name: 'string', stats: 'u8' },
+  dumplinks: { master: 'i32', kind: 'string', stats: 'u8' },
   newaddr: { flags: 'u16', address: 'address' },
   deladdr: { address: 'address' },
   dumpaddrs: { family: 'u8', index: 'i32' },
   newroute: { flags: 'u16', route: 'route' },
   delroute: { route: 'route' },
   dumproutes: { family: 'u8', table: 'u32' },
+  nftbatch: { genid: 'u32', commands: 'nftcommand[]' },
+  nftdumptables: { family: 'u8' },
+  nftdumpchains: { family: 'u8' },
+  nftdumprules: { family: 'u8', table: 'string', chain: 'string' },
+  nftgetgen: {},
+  newneigh: { flags: 'u16', neighbour: 'neighbour' },
+  delneigh: { neighbour: 'neighbour' },
+  dumpneighs: { family: 'u8', index: 'i32', master: 'i32' },
+  newrule: { flags: 'u16', rule: 'rule' },
+  delrule: { rule: 'rule' },
+  dumprules: { family: 'u8' },
+  newnsid: { netns: 'netns', nsid: 'i32' },
+  getnsid: { netns: 'netns' },
 };
-const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo'>, string> = {
+const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats'>, string> = {
   index: 'number',
   type: 'number',
   flags: 'number',
@@ -146,6 +250,101 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   gateway: 'ip',
   prefsrc: 'ip',
   priority: 'optional',
+  multipath: 'nexthops',
+};
+const LINK_STATS: Record<keyof NativeLinkStats, string> = {
+  rxPackets: 'number',
+  txPackets: 'number',
+  rxBytes: 'number',
+  txBytes: 'number',
+  rxErrors: 'number',
+  txErrors: 'number',
+  rxDropped: 'number',
+  txDropped: 'number',
+  multicast: 'number',
+  collisions: 'number',
+};
+const NEXTHOP: Record<keyof NativeNexthop, string> = {
+  gateway: 'ip',
+  oif: 'number',
+  hops: 'number',
+  flags: 'number',
+};
+const NEIGHBOUR: Record<keyof NativeNeighbour, string> = {
+  family: 'number',
+  index: 'number',
+  state: 'number',
+  flags: 'number',
+  type: 'number',
+  dst: 'ip',
+  lladdr: 'mac',
+  vlan: 'optional',
+  port: 'optional',
+  vni: 'optional',
+  ifindex: 'optional',
+  master: 'optional',
+  srcVni: 'optional',
+  probes: 'optional',
+  protocol: 'optional',
+  linkNetnsid: 'optional',
+  flagsExt: 'number',
+  confirmed: 'number',
+  used: 'number',
+  updated: 'number',
+};
+const RULE: Record<keyof NativeRule, string> = {
+  family: 'number',
+  dstLen: 'number',
+  srcLen: 'number',
+  tos: 'number',
+  action: 'number',
+  table: 'number',
+  flags: 'number',
+  dst: 'ip',
+  src: 'ip',
+  iifname: 'text',
+  oifname: 'text',
+  priority: 'optional',
+  fwmark: 'optional',
+  fwmask: 'optional',
+  goto: 'optional',
+  suppressPrefixlen: 'optional',
+  suppressIfgroup: 'optional',
+  l3mdev: 'optional',
+  protocol: 'optional',
+  ipProto: 'optional',
+  sportStart: 'optional',
+  sportEnd: 'optional',
+  dportStart: 'optional',
+  dportEnd: 'optional',
+  uidStart: 'optional',
+  uidEnd: 'optional',
+};
+const NSID: Record<keyof NativeNsid, string> = { nsid: 'number', currentNsid: 'optional' };
+
+const NFT_TABLE: Record<keyof NativeNftTable, string> = {
+  family: 'number',
+  name: 'text',
+  handle: 'number',
+  flags: 'number',
+};
+const NFT_CHAIN: Record<keyof NativeNftChain, string> = {
+  family: 'number',
+  table: 'text',
+  name: 'text',
+  handle: 'number',
+  hooknum: 'optional',
+  priority: 'optional',
+  chainType: 'optional',
+  policy: 'optional',
+};
+const NFT_RULE: Record<keyof NativeNftRule, string> = {
+  family: 'number',
+  table: 'text',
+  chain: 'text',
+  handle: 'number',
+  position: 'optional',
+  comment: 'optional',
 };
 
 /** Throws unless `fields` (from the addon) name exactly the keys and types of `ours`. */
@@ -165,6 +364,11 @@ function agree(what: string, ours: Record<string, string>, fields: SchemaFields 
 agree('link requests', LINK_REQUEST, schema.structs.link);
 agree('address requests', ADDRESS_REQUEST, schema.structs.address);
 agree('route requests', ROUTE_REQUEST, schema.structs.route);
+agree('nf_tables commands', NFT_COMMAND, schema.structs.nftcommand);
+agree('nf_tables statements', NFT_STATEMENT, schema.structs.nftstatement);
+agree('next hop requests', NEXTHOP_REQUEST, schema.structs.nexthop);
+agree('neighbour requests', NEIGHBOUR_REQUEST, schema.structs.neighbour);
+agree('rule requests', RULE_REQUEST, schema.structs.rule);
 for (const op of new Set([...Object.keys(OP_ARGS), ...Object.keys(schema.ops)])) {
   agree(`operation ${op}`, (OP_ARGS as Record<string, Record<string, string>>)[op] ?? {}, schema.ops[op]?.args);
 }
@@ -179,18 +383,27 @@ agree(
   Object.fromEntries([...EVENT_KINDS, ...EVENT_ACTIONS].map((k, i) => [k, String(i)])),
   [...(schema.events?.kinds ?? []), ...(schema.events?.actions ?? [])].map((k, i) => [k, String(i)]),
 );
+agree('nf_tables tables', NFT_TABLE, schema.results.nftTable);
+agree('nf_tables chains', NFT_CHAIN, schema.results.nftChain);
+agree('nf_tables rules', NFT_RULE, schema.results.nftRule);
+agree('link statistics', LINK_STATS, schema.results.linkStats);
+agree('next hops', NEXTHOP, schema.results.nexthop);
+agree('neighbours', NEIGHBOUR, schema.results.neighbour);
+agree('rules', RULE, schema.results.rule);
+agree('nsids', NSID, schema.results.nsid);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests
 
-type Encode = (out: FlatOps, value: unknown, parent: Record<string, unknown>) => void;
+/** Pushes (tag, value) for one field; a repeated field ('type[]') pushes one pair per element. */
+type Encode = (out: FlatOps, tag: number, value: unknown, parent: Record<string, unknown>) => void;
 type EncodeStruct = (out: FlatOps, o: Record<string, unknown>) => void;
 
-const pushValue: Encode = (out, v) => {
-  out.push(v as number | string | NativeHandle);
+const pushValue: Encode = (out, tag, v) => {
+  out.push(tag, v as number | string | NativeHandle);
 };
-const pushFlag: Encode = (out, v) => {
-  out.push(v ? 1 : 0);
+const pushFlag: Encode = (out, tag, v) => {
+  out.push(tag, v ? 1 : 0);
 };
 
 /** Encodes a struct: (tag, value) for each field present, tag = position in `fields` + 1; then 0. */
@@ -201,8 +414,7 @@ function structEncoder(fields: SchemaFields): EncodeStruct {
     for (let i = 0; i < names.length; i++) {
       const v = o[names[i] as string];
       if (v === undefined || v === null) continue;
-      out.push(i + 1);
-      (encoders[i] as Encode)(out, v, o);
+      (encoders[i] as Encode)(out, i + 1, v, o);
     }
     out.push(0);
   };
@@ -223,17 +435,30 @@ function kindEncoder(table: Map<string, EncodeStruct>, all: Record<string, Schem
 }
 
 function valueEncoder(type: string): Encode {
+  if (type.endsWith('[]')) {
+    const one = valueEncoder(type.slice(0, -2));
+    return (out, tag, v, parent) => {
+      for (const element of v as unknown[]) one(out, tag, element, parent);
+    };
+  }
+  if (type in schema.structs) {
+    // Looked up when used: a link nests links (a veth's peer).
+    return (out, tag, v) => {
+      out.push(tag);
+      (structs[type] as EncodeStruct)(out, v as Record<string, unknown>);
+    };
+  }
   switch (type) {
-    case 'link':
-    case 'address':
-    case 'route':
-      // Looked up when used: a link nests links (a veth's peer).
-      return (out, v) => (structs[type] as EncodeStruct)(out, v as Record<string, unknown>);
     case 'kind':
-      return (out, v, parent) => kindEncoder(kinds, schema.kinds, parent.kind)(out, v as Record<string, unknown>);
+      return (out, tag, v, parent) => {
+        out.push(tag);
+        kindEncoder(kinds, schema.kinds, parent.kind)(out, v as Record<string, unknown>);
+      };
     case 'slavekind':
-      return (out, v, parent) =>
+      return (out, tag, v, parent) => {
+        out.push(tag);
         kindEncoder(slaveKinds, schema.slaveKinds, parent.slaveKind)(out, v as Record<string, unknown>);
+      };
     case 'flag':
       return pushFlag;
     default:
@@ -269,8 +494,9 @@ export function flatten(list: NativeOp[]): FlatOps {
 export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
   const numbers = schema.results.linkNumbers;
   const strings = schema.results.linkStrings;
+  const stats = schema.results.linkStats;
   const safe = /^[A-Za-z][A-Za-z0-9]*$/;
-  for (const [name] of [...numbers, ...strings]) {
+  for (const [name] of [...numbers, ...strings, ...stats]) {
     if (!safe.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
   }
   const fields = [
@@ -281,16 +507,26 @@ export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
     'info: infos === undefined ? undefined : infos[i]',
     'slaveInfo: slaveInfos === undefined ? undefined : slaveInfos[i]',
   ];
-  const body = `
-    const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos;
-    const n = nums.length / ${numbers.length};
-    const out = new Array(n);
-    let v;
-    for (let i = 0, o = 0, s = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}) {
-      out[i] = { ${fields.join(', ')} };
-    }
-    return out;`;
-  return new Function('p', body) as (p: PackedLinks) => NativeLink[];
+  // Two unpackers: links read without statistics (every dump unless asked) keep the shape and
+  // cost they had before statistics existed; with them, NaN in the first counter marks a link
+  // that came without.
+  const statsLiteral = `{ ${stats.map(([name], i) => `${name}: st[t + ${i}]`).join(', ')} }`;
+  const make = (withStats: boolean) => {
+    const all = withStats ? [...fields, `stats: st[t] !== st[t] ? undefined : ${statsLiteral}`] : fields;
+    const body = `
+      const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos, st = p.stats;
+      const n = nums.length / ${numbers.length};
+      const out = new Array(n);
+      let v;
+      for (let i = 0, o = 0, s = 0, t = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}, t += ${stats.length}) {
+        out[i] = { ${all.join(', ')} };
+      }
+      return out;`;
+    return new Function('p', body) as (p: PackedLinks) => NativeLink[];
+  };
+  const plain = make(false);
+  const counted = make(true);
+  return (p: PackedLinks) => (p.stats === undefined ? plain(p) : counted(p));
 })();
 
 function unpack(results: RawResult[]): NativeResult[] {

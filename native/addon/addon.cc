@@ -31,10 +31,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonState>(state);
 
   InitNamespaceApi(env, exports);
-  InitRtnlApi(env, exports);
+  InitRequestsApi(env, exports);
   InitIcmpApi(env, exports);
   InitSocketApi(env, exports);
   InitMonitorApi(env, exports);
+  InitTunApi(env, exports);
   exports.Set("schema", SchemaToJs(env));
   return exports;
 }

@@ -19,6 +19,12 @@
 //      signals, reaps and exits as the program did;
 //   5. drop privileges if asked, close every fd the caller did not pass, execvp.
 //
+// Kernel: 4.11 or later (NS_GET_NSTYPE); nothing else here needs a recent kernel. close_range(2)
+// (5.9) is used where there is one, with a fallback for older kernels and for seccomp filters
+// that refuse it; the PID namespace path notices its parent's death through a pipe, not a pidfd
+// (pidfd_open is 5.3). Built as a static binary for the prebuilds (scripts/prebuild.js), so it
+// calls close_range through syscall(2) and needs no wrapper from the C library.
+//
 // Errors before exec go to the status fd, a pipe whose write end is close-on-exec: the parent
 // reads EOF on a successful exec, or one line "<errno> <step>\t<detail>\n" and the helper
 // exits 127. Nothing is ever written to the program's stdout or stderr.
@@ -176,6 +182,44 @@ static int SignalMasks(int proc_fd, pid_t pid, uint64_t* caught, uint64_t* ignor
   return 0;
 }
 
+#ifndef SYS_close_range
+#define SYS_close_range 436  // the same number on every architecture (asm-generic, x86, ...)
+#endif
+
+// Closes the open fds in [from, to] except `keep` (-1: none). close_range(2) where the kernel has
+// it; before 5.9 (ENOSYS), or under a seccomp filter that refuses it (EPERM), the fds listed in
+// /proc/self/fd; without /proc, every fd up to the RLIMIT_NOFILE soft limit. Never fails: a
+// close error (EBADF) means the fd is not open, which is what is wanted.
+static void CloseFds(unsigned from, unsigned to, int keep) {
+  if (keep >= 0 && (unsigned)keep >= from && (unsigned)keep <= to) {
+    if ((unsigned)keep > from) CloseFds(from, (unsigned)keep - 1, -1);
+    if ((unsigned)keep < to) CloseFds((unsigned)keep + 1, to, -1);
+    return;
+  }
+  if (from > to) return;
+  if (syscall(SYS_close_range, from, to, 0) == 0) return;
+  int dir_fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* dir = dir_fd >= 0 ? fdopendir(dir_fd) : NULL;
+  if (dir) {
+    // Closing while reading is safe: closed fds only disappear from what is left to read.
+    struct dirent* entry;
+    while ((entry = readdir(dir)) != NULL) {
+      char* end;
+      unsigned long fd = strtoul(entry->d_name, &end, 10);
+      if (*end || end == entry->d_name || fd < from || fd > to || (int)fd == dir_fd) continue;
+      close((int)fd);
+    }
+    closedir(dir);
+    return;
+  }
+  if (dir_fd >= 0) close(dir_fd);
+  struct rlimit limit;
+  unsigned long max = 65536;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    max = limit.rlim_cur;
+  for (unsigned long fd = from; fd <= to && fd < max; ++fd) close((int)fd);
+}
+
 static int TerminatesByDefault(int sig) {
   switch (sig) {
     case SIGCHLD:
@@ -197,11 +241,15 @@ static int TerminatesByDefault(int sig) {
 // to it only the signals it has a handler for (pid_namespaces(7)); a signal whose default action
 // would have terminated it is turned into SIGKILL, and the helper then dies of the original
 // signal, so Node sees what it would have seen without the namespace.
-__attribute__((noreturn)) static void Supervise(pid_t child, int child_is_init, int proc_fd) {
+// `alive_fd` is the write end of a pipe the child watches: it must stay open while the helper
+// lives (the kernel closes it when the helper dies, which is how the child learns of it).
+__attribute__((noreturn)) static void Supervise(pid_t child, int child_is_init, int proc_fd,
+                                                int alive_fd) {
   // Hold nothing of the program's: its pipes must reach EOF when it exits, and the status
   // pipe when it execs.
-  if (proc_fd > 0) close_range(0, (unsigned)proc_fd - 1, 0);
-  close_range((unsigned)proc_fd + 1, ~0U, 0);
+  int low = proc_fd < alive_fd ? proc_fd : alive_fd, high = proc_fd < alive_fd ? alive_fd : proc_fd;
+  if (low > 0) CloseFds(0, (unsigned)low - 1, -1);
+  CloseFds((unsigned)low + 1, ~0U, high);
   sigset_t all;
   sigfillset(&all);
   int pending_term = 0;
@@ -368,19 +416,25 @@ int main(int argc, char** argv) {
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);  // no signal is lost between fork and Supervise
     // getppid() cannot tell whether the parent died before PR_SET_PDEATHSIG took effect (the
-    // parent is outside the child's PID namespace: it reads 0); a pidfd can.
-    int parent_fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-    if (parent_fd < 0) Fail(errno, "fork", "pidfd_open");
+    // parent is outside the child's PID namespace: it reads 0). A pipe can, on every kernel
+    // (a pidfd would need 5.3): the parent keeps the write end for its whole life, so the read
+    // end shows POLLHUP once it is gone.
+    int alive[2];
+    if (pipe2(alive, O_CLOEXEC) != 0) Fail(errno, "fork", "pipe");
     int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (proc_fd < 0) Fail(errno, "fork", "open /proc");
     pid_t child = fork();
     if (child < 0) Fail(errno, "fork", "fork into the PID namespace");
-    if (child > 0) Supervise(child, new_pid, proc_fd);
+    if (child > 0) {
+      close(alive[0]);
+      Supervise(child, new_pid, proc_fd, alive[1]);
+    }
+    close(alive[1]);
     // The program must not outlive the helper (Node's kill(SIGKILL) reaches only the helper).
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(errno, "fork", "prctl(PR_SET_PDEATHSIG)");
-    struct pollfd parent_gone = {parent_fd, POLLIN, 0};
+    struct pollfd parent_gone = {alive[0], POLLIN, 0};
     if (poll(&parent_gone, 1, 0) != 0) _exit(127);
-    close(parent_fd);
+    close(alive[0]);
     close(proc_fd);
     if (new_pid) {
       // PID 1 of the new namespace: a /proc that shows it (as `unshare --mount-proc`). The
@@ -397,12 +451,7 @@ int main(int argc, char** argv) {
   if (uid >= 0 && setuid((uid_t)uid) != 0) Fail(errno, "credentials", "setuid(%ld)", uid);
   // Everything from keep_fds up is ours (the namespace fd, the status pipe) or leaked by
   // someone: the program gets only what the caller passed. The status pipe closes on exec.
-  if (status_fd >= keep_fds) {
-    if (status_fd > keep_fds) close_range((unsigned)keep_fds, (unsigned)status_fd - 1, 0);
-    close_range((unsigned)status_fd + 1, ~0U, 0);
-  } else {
-    close_range((unsigned)keep_fds, ~0U, 0);
-  }
+  CloseFds((unsigned)keep_fds, ~0U, status_fd);
   execvp(file, program_argv);
   Fail(errno, "exec", "%s", file);
 }

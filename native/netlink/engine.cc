@@ -109,7 +109,7 @@ Status Engine::Start(Exchange* x) {
       h.nlmsg_flags &= ~NLM_F_ACK;
     }
     WriteHeader(&r->message, h);
-    pending_[r->seq] = Pending{r, x};
+    pending_[r->seq] = Pending{r, x, (h.nlmsg_flags & NLM_F_ECHO) != 0};
     if (r->expect != Expect::kNone) ++x->open_;
   }
   if (x->open_ == 0) Finish(x);
@@ -157,12 +157,15 @@ void Engine::Unsolicited(const nlmsghdr& msg, uint32_t groups) {
 }
 
 void Engine::Dispatch(const nlmsghdr& msg, uint32_t groups) {
-  if (groups != 0 || msg.nlmsg_seq == 0 || msg.nlmsg_pid != port_id_) {
+  if (msg.nlmsg_seq == 0 || msg.nlmsg_pid != port_id_) {
     Unsolicited(msg, groups);
     return;
   }
   auto it = pending_.find(msg.nlmsg_seq);
-  if (it == pending_.end()) {
+  // A multicast notification can carry our port id and sequence number (a change we made, seen
+  // on a socket that listens to the group): a reply only when the request asked for it back
+  // (NLM_F_ECHO, whose copy comes unicast but still marked with its group: nlmsg_notify).
+  if (it == pending_.end() || (groups != 0 && !it->second.echo)) {
     Unsolicited(msg, groups);
     return;
   }

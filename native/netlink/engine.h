@@ -169,6 +169,7 @@ class Engine {
   struct Pending {
     Request* request;
     Exchange* exchange;
+    bool echo;  // sent with NLM_F_ECHO: notifications of it are its replies
   };
   uint32_t NextSeq();
   void Dispatch(const nlmsghdr& msg, uint32_t groups);

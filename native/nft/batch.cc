@@ -1,6 +1,5 @@
 #include "batch.h"
 
-#include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -9,23 +8,11 @@
 #include <cstring>
 #include <utility>
 
-#include "../netlink/message.h"
+#include "../netlink/engine.h"
 
 namespace netns_native::nft {
 
 namespace {
-
-Result<std::vector<uint8_t>> BuildControl(uint16_t type, std::optional<uint32_t> genid) {
-  netlink::MessageBuilder b(type, NLM_F_REQUEST);
-  nfgenmsg g{};
-  g.nfgen_family = NFPROTO_UNSPEC;
-  g.version = NFNETLINK_V0;
-  // Network order, as the kernel reads it (it also accepts nft's old host-order 10).
-  g.res_id = htons(NFNL_SUBSYS_NFTABLES);
-  b.PutHeader(g);
-  if (genid) b.PutBe32(NFNL_BATCH_GENID, *genid);
-  return std::move(b).Finish();
-}
 
 // The nf_tables messages the kernel accepts inside a batch (its NFNL_CB_BATCH callbacks).
 bool IsBatchCommand(uint16_t nft_msg) {
@@ -52,11 +39,14 @@ bool IsBatchCommand(uint16_t nft_msg) {
 
 }  // namespace
 
+// The framing messages are nfnetlink's, built by the engine (netlink/engine.h) for any subsystem.
 Result<std::vector<uint8_t>> BuildBatchBegin(std::optional<uint32_t> genid) {
-  return BuildControl(NFNL_MSG_BATCH_BEGIN, genid);
+  return netlink::NfnlBatchMessage(NFNL_MSG_BATCH_BEGIN, NFNL_SUBSYS_NFTABLES, genid);
 }
 
-Result<std::vector<uint8_t>> BuildBatchEnd() { return BuildControl(NFNL_MSG_BATCH_END, {}); }
+Result<std::vector<uint8_t>> BuildBatchEnd() {
+  return netlink::NfnlBatchMessage(NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, {});
+}
 
 Batch::Batch(std::optional<uint32_t> genid) {
   Result<std::vector<uint8_t>> begin = BuildBatchBegin(genid);

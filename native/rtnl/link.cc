@@ -4,6 +4,8 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <cstring>
+
 #include "../netlink/message.h"
 
 namespace netns_native::rtnl {
@@ -18,6 +20,7 @@ void PutLinkBody(MessageBuilder& b, const LinkRequest& req) {
   ifi.ifi_flags = req.flags;
   ifi.ifi_change = req.change;
   b.PutHeader(ifi);
+  if (req.link) b.PutS32(IFLA_LINK, *req.link);  // first, where iproute2 puts it
   if (req.new_name) {
     b.PutString(IFLA_IFNAME, *req.new_name);
   } else if (!req.name.empty()) {
@@ -56,14 +59,14 @@ void PutLinkInfo(MessageBuilder& b, const LinkRequest& req) {
   b.EndNest(info);
 }
 
-MessageBuilder GetLinkHeader(uint16_t flags, int32_t index) {
+MessageBuilder GetLinkHeader(uint16_t flags, int32_t index, bool stats) {
   MessageBuilder b(RTM_GETLINK, NLM_F_REQUEST | flags);
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
   ifi.ifi_index = index;
   b.PutHeader(ifi);
-  // Statistics are a third of every link message and nothing here reads them.
-  b.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  // Statistics are a third of every link message: skipped unless asked for.
+  if (!stats) b.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
   return b;
 }
 
@@ -95,14 +98,14 @@ Result<std::vector<uint8_t>> BuildDelLinkGroup(uint32_t group) {
   return std::move(b).Finish();
 }
 
-Result<std::vector<uint8_t>> BuildGetLink(int32_t index, const std::string& name) {
-  MessageBuilder b = GetLinkHeader(0, index);
+Result<std::vector<uint8_t>> BuildGetLink(int32_t index, const std::string& name, bool stats) {
+  MessageBuilder b = GetLinkHeader(0, index, stats);
   if (index == 0) b.PutString(IFLA_IFNAME, name);
   return std::move(b).Finish();
 }
 
-Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& kind) {
-  MessageBuilder b = GetLinkHeader(NLM_F_DUMP, 0);
+Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& kind, bool stats) {
+  MessageBuilder b = GetLinkHeader(NLM_F_DUMP, 0, stats);
   if (master != 0) b.PutS32(IFLA_MASTER, master);
   if (!kind.empty()) {
     size_t info = b.BeginNest(IFLA_LINKINFO);
@@ -147,6 +150,13 @@ Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
   if (t[IFLA_LINK_NETNSID].present()) info.link_netnsid = t[IFLA_LINK_NETNSID].S32();
   info.alias = t[IFLA_IFALIAS].String();
   info.qdisc = t[IFLA_QDISC].String();
+  // struct rtnl_link_stats64 grows at its end over kernel versions; the counters read here are
+  // its first ten u64.
+  if (t[IFLA_STATS64].len >= 10 * sizeof(uint64_t)) {
+    uint64_t c[10];
+    std::memcpy(c, t[IFLA_STATS64].data, sizeof c);
+    info.stats = LinkStats{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]};
+  }
 
   if (t[IFLA_LINKINFO].present()) {
     AttrTable<__IFLA_INFO_MAX> li;

@@ -28,12 +28,22 @@ struct LinkRequest {
   std::optional<uint32_t> group;   // IFLA_GROUP
   std::optional<std::vector<uint8_t>> address;  // IFLA_ADDRESS (MAC)
   std::optional<int32_t> master;                // IFLA_MASTER; 0 detaches from the current master
-  std::optional<int> netns_fd;          // IFLA_NET_NS_FD: create in / move to that namespace
+  std::optional<int32_t> link;  // IFLA_LINK: the parent of a macvlan, vlan, ... (in the namespace
+                                // the request is sent to, even when IFLA_NET_NS_FD places the
+                                // new link elsewhere)
+  std::optional<int> netns_fd;  // IFLA_NET_NS_FD: create in / move to that namespace
   std::optional<std::string> alias;     // IFLA_IFALIAS
   std::optional<std::string> new_name;  // rename: IFLA_IFNAME when addressing by index
   KindData info;                        // IFLA_INFO_DATA of `kind` (a veth's peer is in here)
   std::string slave_kind;               // IFLA_INFO_SLAVE_KIND: the master's kind, for ...
   KindData slave_info;                  // ... IFLA_INFO_SLAVE_DATA (a bridge port's settings)
+};
+
+// The counters of IFLA_STATS64 (struct rtnl_link_stats64) that lib/ reports, in its order.
+struct LinkStats {
+  uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0;
+  uint64_t rx_errors = 0, tx_errors = 0, rx_dropped = 0, tx_dropped = 0;
+  uint64_t multicast = 0, collisions = 0;
 };
 
 // A decoded RTM_NEWLINK message.
@@ -54,6 +64,7 @@ struct LinkInfo {
   std::string kind, slave_kind, alias, qdisc;
   KindData info;        // IFLA_INFO_DATA, decoded with the kind's table (link_kind.h)
   KindData slave_info;  // IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table
+  std::optional<LinkStats> stats;  // IFLA_STATS64, when the request asked for statistics
 };
 
 // RTM_NEWLINK. `nl_flags`: NLM_F_CREATE | NLM_F_EXCL to create, 0 to change an existing link.
@@ -63,10 +74,16 @@ Result<std::vector<uint8_t>> BuildDelLink(int32_t index, const std::string& name
 // RTM_DELLINK of every link in `group` (ifindex 0 + IFLA_GROUP): the kernel unregisters them
 // together and waits for RCU once, instead of once per link.
 Result<std::vector<uint8_t>> BuildDelLinkGroup(uint32_t group);
-// RTM_GETLINK for one link, by index or (index 0) by name. Statistics are skipped.
-Result<std::vector<uint8_t>> BuildGetLink(int32_t index, const std::string& name);
-// RTM_GETLINK dump, optionally filtered in the kernel by master index and/or kind.
-Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& kind);
+// RTM_GETLINK for one link, by index or (index 0) by name. Without `stats` the request sets
+// RTEXT_FILTER_SKIP_STATS: the kernel then leaves out the IPv6 and VF statistics and, from Linux
+// 6.19 (commit 105bae32), IFLA_STATS and IFLA_STATS64 too, whose gathering walks per-CPU
+// counters. Earlier kernels send IFLA_STATS64 regardless; ParseLink decodes it whenever present.
+Result<std::vector<uint8_t>> BuildGetLink(int32_t index, const std::string& name,
+                                          bool stats = false);
+// RTM_GETLINK dump, optionally filtered in the kernel by master index and/or kind. Statistics
+// as for BuildGetLink.
+Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& kind,
+                                            bool stats = false);
 
 // Decodes an RTM_NEWLINK (a reply, or an event) or RTM_DELLINK (an event) message.
 Result<LinkInfo> ParseLink(const nlmsghdr& msg);

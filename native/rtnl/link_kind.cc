@@ -35,6 +35,7 @@ bool SizeFits(AttrType t, size_t len) {
     case AttrType::kBe16:
       return len >= 2;
     case AttrType::kU32:
+    case AttrType::kBe32:
       return len >= 4;
     case AttrType::kU64:
       return len >= 8;
@@ -82,6 +83,9 @@ void PutKindData(MessageBuilder& b, const KindData& data, LinkBodyWriter put_lin
       case AttrType::kBe16:
         b.PutU16(s.type, htons(static_cast<uint16_t>(v.number)));
         break;
+      case AttrType::kBe32:
+        b.PutU32(s.type, htonl(static_cast<uint32_t>(v.number)));
+        break;
       case AttrType::kFlag:
         if (v.number) b.PutFlag(s.type);
         break;
@@ -126,6 +130,9 @@ Status ParseKindData(const Attr& nest, const LinkKind* kind, KindData* out) {
         break;
       case AttrType::kU32:
         v.number = a.U32();
+        break;
+      case AttrType::kBe32:
+        v.number = ntohl(a.U32());
         break;
       case AttrType::kU64:
         v.number = a.U64();

@@ -28,6 +28,8 @@ enum class AttrType : uint8_t {
   kU32,
   kU64,
   kBe16,    // a u16 in network byte order (ports: IFLA_VXLAN_PORT)
+  kBe32,    // a u32 in network byte order: GRE keys (IFLA_GRE_IKEY), flow labels
+            // (IFLA_VXLAN_LABEL), which no other shape can carry without a byte swap in lib/
   kFlag,    // present or absent, no payload
   kString,  // NUL-terminated
   kIp,      // 4 or 16 bytes; `type6` (when set) is the attribute used for IPv6 addresses

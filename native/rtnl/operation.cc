@@ -35,6 +35,24 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       routes.push_back(r.take());
       return Status();
     }
+    case RTM_NEWNEIGH: {
+      Result<NeighbourInfo> r = ParseNeigh(msg);
+      if (!r.ok()) return r.status();
+      neighbours.push_back(r.take());
+      return Status();
+    }
+    case RTM_NEWRULE: {
+      Result<RuleInfo> r = ParseRule(msg);
+      if (!r.ok()) return r.status();
+      rules.push_back(r.take());
+      return Status();
+    }
+    case RTM_NEWNSID: {
+      Result<NsidInfo> r = ParseNsid(msg);
+      if (!r.ok()) return r.status();
+      nsids.push_back(r.take());
+      return Status();
+    }
     default:
       return Status();  // a reply type this operation does not collect
   }
@@ -44,6 +62,9 @@ void Operation::OnRestart() {
   links.clear();
   addresses.clear();
   routes.clear();
+  neighbours.clear();
+  rules.clear();
+  nsids.clear();
 }
 
 Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops, int timeout_ms) {

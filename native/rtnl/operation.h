@@ -7,7 +7,10 @@
 #include "../netlink/socket.h"
 #include "address.h"
 #include "link.h"
+#include "neighbour.h"
+#include "nsid.h"
 #include "route.h"
+#include "rule.h"
 
 namespace netns_native::rtnl {
 
@@ -29,6 +32,9 @@ class Operation final : public netlink::ReplyHandler {
   std::vector<LinkInfo> links;
   std::vector<AddressInfo> addresses;
   std::vector<RouteInfo> routes;
+  std::vector<NeighbourInfo> neighbours;
+  std::vector<RuleInfo> rules;
+  std::vector<NsidInfo> nsids;
 
  private:
   friend Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,

@@ -2,6 +2,8 @@
 
 #include <linux/rtnetlink.h>
 
+#include <cstring>
+
 #include "../netlink/message.h"
 
 namespace netns_native::rtnl {
@@ -10,6 +12,62 @@ using netlink::AttrTable;
 using netlink::MessageBuilder;
 
 namespace {
+
+// RTA_MULTIPATH's payload: an array of struct rtnexthop, each followed by its own attributes
+// (RTA_GATEWAY) and padded to RTNH_ALIGNTO; not nested attributes, so no NLA_F_NESTED.
+std::vector<uint8_t> MultipathPayload(const std::vector<NexthopRequest>& hops) {
+  std::vector<uint8_t> out;
+  for (const NexthopRequest& h : hops) {
+    size_t at = out.size();
+    rtnexthop rtnh{};
+    rtnh.rtnh_flags = h.flags;
+    rtnh.rtnh_hops = h.hops;
+    rtnh.rtnh_ifindex = h.oif.value_or(0);
+    out.resize(at + RTNH_ALIGN(sizeof rtnh));
+    if (!h.gateway.empty()) {
+      nlattr nla{};
+      nla.nla_len = static_cast<uint16_t>(NLA_HDRLEN + h.gateway.size());
+      nla.nla_type = RTA_GATEWAY;
+      size_t a = out.size();
+      out.resize(a + NLA_ALIGN(nla.nla_len));
+      std::memcpy(out.data() + a, &nla, sizeof nla);
+      std::memcpy(out.data() + a + NLA_HDRLEN, h.gateway.data(), h.gateway.size());
+    }
+    rtnh.rtnh_len = static_cast<uint16_t>(out.size() - at);
+    std::memcpy(out.data() + at, &rtnh, sizeof rtnh);
+  }
+  return out;
+}
+
+// Decodes RTA_MULTIPATH; fails on a next hop whose length runs past the attribute.
+Status ParseMultipath(const netlink::Attr& a, std::vector<NexthopInfo>* out) {
+  const uint8_t* p = a.data;
+  size_t len = a.len;
+  while (len >= sizeof(rtnexthop)) {
+    rtnexthop rtnh;
+    std::memcpy(&rtnh, p, sizeof rtnh);
+    if (rtnh.rtnh_len < sizeof rtnh || rtnh.rtnh_len > len) {
+      return Error::Invalid("malformed RTA_MULTIPATH next hop");
+    }
+    NexthopInfo hop;
+    hop.oif = rtnh.rtnh_ifindex;
+    hop.hops = rtnh.rtnh_hops;
+    hop.flags = rtnh.rtnh_flags;
+    size_t header = RTNH_ALIGN(sizeof rtnh);
+    if (rtnh.rtnh_len > header) {
+      AttrTable<RTA_GATEWAY + 1> t;
+      Status s = netlink::ParseAttrs(p + header, rtnh.rtnh_len - header, &t);
+      if (!s.ok()) return s;
+      if (t[RTA_GATEWAY].present()) hop.gateway = t[RTA_GATEWAY].Bytes();
+    }
+    out->push_back(std::move(hop));
+    size_t step = RTNH_ALIGN(rtnh.rtnh_len);
+    if (step >= len) break;
+    p += step;
+    len -= step;
+  }
+  return Status();
+}
 
 Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const RouteRequest& req) {
   MessageBuilder b(type, NLM_F_REQUEST | nl_flags);
@@ -28,6 +86,7 @@ Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const 
   if (!req.prefsrc.empty()) b.PutBytes(RTA_PREFSRC, req.prefsrc);
   if (req.oif) b.PutS32(RTA_OIF, *req.oif);
   if (req.priority) b.PutU32(RTA_PRIORITY, *req.priority);
+  if (!req.multipath.empty()) b.PutBytes(RTA_MULTIPATH, MultipathPayload(req.multipath));
   return std::move(b).Finish();
 }
 
@@ -80,6 +139,10 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   if (t[RTA_PREFSRC].present()) info.prefsrc = t[RTA_PREFSRC].Bytes();
   info.oif = t[RTA_OIF].S32();
   if (t[RTA_PRIORITY].present()) info.priority = t[RTA_PRIORITY].U32();
+  if (t[RTA_MULTIPATH].present()) {
+    s = ParseMultipath(t[RTA_MULTIPATH], &info.multipath);
+    if (!s.ok()) return s;
+  }
   return info;
 }
 

@@ -11,19 +11,34 @@
 
 namespace netns_native::rtnl {
 
+// One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY, in RTA_MULTIPATH).
+struct NexthopRequest {
+  std::vector<uint8_t> gateway;  // RTA_GATEWAY; empty: a device next hop
+  std::optional<int32_t> oif;    // rtnh_ifindex; unset: found from the gateway
+  uint8_t hops = 0;              // rtnh_hops: the weight minus 1 (`weight 1` is 0)
+  uint8_t flags = 0;             // rtnh_flags: RTNH_F_ONLINK, ...
+};
+
+struct NexthopInfo {
+  std::vector<uint8_t> gateway;
+  int32_t oif = 0;
+  uint8_t hops = 0, flags = 0;
+};
+
 struct RouteRequest {
-  uint8_t family = 0;                // AF_INET / AF_INET6
-  uint8_t dst_len = 0;               // 0 with empty dst: the default route
-  uint32_t table = 0;                // RT_TABLE_*; ids above 255 go in RTA_TABLE
-  uint8_t protocol = 0;              // RTPROT_*
-  uint8_t scope = 0;                 // RT_SCOPE_*
-  uint8_t type = 0;                  // RTN_*
-  uint32_t flags = 0;                // RTNH_F_ONLINK, ...
-  std::vector<uint8_t> dst;          // RTA_DST
-  std::vector<uint8_t> gateway;      // RTA_GATEWAY
-  std::vector<uint8_t> prefsrc;      // RTA_PREFSRC
-  std::optional<int32_t> oif;        // RTA_OIF
-  std::optional<uint32_t> priority;  // RTA_PRIORITY (the metric)
+  uint8_t family = 0;                     // AF_INET / AF_INET6
+  uint8_t dst_len = 0;                    // 0 with empty dst: the default route
+  uint32_t table = 0;                     // RT_TABLE_*; ids above 255 go in RTA_TABLE
+  uint8_t protocol = 0;                   // RTPROT_*
+  uint8_t scope = 0;                      // RT_SCOPE_*
+  uint8_t type = 0;                       // RTN_*
+  uint32_t flags = 0;                     // RTNH_F_ONLINK, ...
+  std::vector<uint8_t> dst;               // RTA_DST
+  std::vector<uint8_t> gateway;           // RTA_GATEWAY
+  std::vector<uint8_t> prefsrc;           // RTA_PREFSRC
+  std::optional<int32_t> oif;             // RTA_OIF
+  std::optional<uint32_t> priority;       // RTA_PRIORITY (the metric)
+  std::vector<NexthopRequest> multipath;  // RTA_MULTIPATH, when not empty (ECMP)
 };
 
 struct RouteInfo {
@@ -34,6 +49,7 @@ struct RouteInfo {
   std::vector<uint8_t> dst, gateway, prefsrc;
   int32_t oif = 0;
   std::optional<uint32_t> priority;
+  std::vector<NexthopInfo> multipath;  // RTA_MULTIPATH
 };
 
 Result<std::vector<uint8_t>> BuildNewRoute(const RouteRequest& req, uint16_t nl_flags);

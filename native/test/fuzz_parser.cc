@@ -13,7 +13,10 @@
 #include "../nft/objects.h"
 #include "../rtnl/address.h"
 #include "../rtnl/link.h"
+#include "../rtnl/neighbour.h"
+#include "../rtnl/nsid.h"
 #include "../rtnl/route.h"
+#include "../rtnl/rule.h"
 
 namespace {
 
@@ -57,6 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)netns_native::rtnl::ParseLink(h);
   (void)netns_native::rtnl::ParseAddr(h);
   (void)netns_native::rtnl::ParseRoute(h);
+  (void)netns_native::rtnl::ParseNeigh(h);
+  (void)netns_native::rtnl::ParseRule(h);
+  (void)netns_native::rtnl::ParseNsid(h);
   (void)netns_native::nft::ParseTable(h);
   (void)netns_native::nft::ParseChain(h);
   (void)netns_native::nft::ParseGen(h);

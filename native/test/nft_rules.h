@@ -23,6 +23,7 @@
 
 #include "../nft/expr.h"
 #include "../nft/objects.h"
+#include "../nft/statement.h"
 
 namespace nft_rules {
 
@@ -50,21 +51,26 @@ inline Bytes IfName(const std::string& name) {
   return r.ok() ? r.take() : Bytes{};
 }
 
-// `ip saddr ADDR/PREFIX` (and daddr, ip6, !=) as nft writes it: a whole-byte prefix loads only
-// those bytes and compares them; otherwise the full address is loaded, masked, then compared.
+// The statements of native/nft/statement.h, one by one, as the golden rulesets write them: so
+// that the golden tests check the library's own statement vocabulary against nft's bytes.
+inline Exprs S(nft::Statement st) {
+  auto r = nft::StatementsToExprs({std::move(st)});
+  return r.ok() ? r.take() : Exprs{};
+}
+inline nft::Statement Make(nft::Statement::Kind kind) {
+  nft::Statement st;
+  st.kind = kind;
+  return st;
+}
+
+// `ip saddr ADDR/PREFIX` (and daddr, ip6, !=).
 inline Exprs Prefix(uint32_t offset, Bytes addr, int prefix, nft_cmp_ops op = NFT_CMP_EQ) {
-  if (prefix % 8 == 0) {
-    size_t n = static_cast<size_t>(prefix / 8);
-    addr.resize(n);
-    return {nft::Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, static_cast<uint32_t>(n)),
-            nft::Cmp(op, addr)};
-  }
-  Bytes mask(addr.size(), 0);
-  for (int bit = 0; bit < prefix; ++bit) mask[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
-  for (size_t i = 0; i < addr.size(); ++i) addr[i] &= mask[i];
-  uint32_t len = static_cast<uint32_t>(addr.size());
-  return {nft::Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len),
-          nft::Bitwise(len, mask, Bytes(addr.size(), 0)), nft::Cmp(op, addr)};
+  bool source = offset == kIpSaddr || offset == kIp6Saddr;
+  nft::Statement st = Make(source ? nft::Statement::Kind::kSaddr : nft::Statement::Kind::kDaddr);
+  st.address = std::move(addr);
+  st.prefix = static_cast<uint8_t>(prefix);
+  st.op = op;
+  return S(st);
 }
 
 // `ip saddr ADDR` (a whole address).
@@ -74,52 +80,54 @@ inline Exprs Addr(uint32_t offset, const Bytes& addr, nft_cmp_ops op = NFT_CMP_E
 
 // `iifname [!=] "NAME"` / `oifname [!=] "NAME"`.
 inline Exprs Iif(const std::string& name, nft_cmp_ops op = NFT_CMP_EQ) {
-  return {nft::Meta(NFT_META_IIFNAME), nft::Cmp(op, IfName(name))};
+  nft::Statement st = Make(nft::Statement::Kind::kIifname);
+  st.name = name;
+  st.op = op;
+  return S(st);
 }
 inline Exprs Oif(const std::string& name, nft_cmp_ops op = NFT_CMP_EQ) {
-  return {nft::Meta(NFT_META_OIFNAME), nft::Cmp(op, IfName(name))};
+  nft::Statement st = Make(nft::Statement::Kind::kOifname);
+  st.name = name;
+  st.op = op;
+  return S(st);
 }
 
 // `meta l4proto tcp`.
 inline Exprs L4Proto(uint8_t proto) {
-  return {nft::Meta(NFT_META_L4PROTO), nft::Cmp(NFT_CMP_EQ, nft::U8Data(proto))};
+  nft::Statement st = Make(nft::Statement::Kind::kL4proto);
+  st.proto = proto;
+  return S(st);
 }
 
 // `tcp dport [<|>] PORT` (nft first matches the protocol).
 inline Exprs Dport(uint8_t proto, uint16_t port, nft_cmp_ops op = NFT_CMP_EQ) {
-  return L4Proto(proto) + Exprs{nft::Payload(NFT_PAYLOAD_TRANSPORT_HEADER, kDport, 2),
-                                nft::Cmp(op, nft::Be16Data(port))};
+  nft::Statement st = Make(nft::Statement::Kind::kDport);
+  st.proto = proto;
+  st.port = port;
+  st.op = op;
+  return S(st);
 }
 
 // `ct state established,related` / `ct status dnat`: a bit test on a host-order u32.
 inline Exprs CtBits(nft_ct_keys key, uint32_t bits) {
-  return {nft::Ct(key), nft::Bitwise(4, nft::HostU32Data(bits), nft::HostU32Data(0)),
-          nft::Cmp(NFT_CMP_NEQ, nft::HostU32Data(0))};
+  nft::Statement st =
+      Make(key == NFT_CT_STATE ? nft::Statement::Kind::kCtState : nft::Statement::Kind::kCtStatus);
+  st.bits = bits;
+  return S(st);
 }
 inline Exprs Established() {
   return CtBits(NFT_CT_STATE, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED));
 }
 
 // `fib daddr type local`: the destination is one of this host's addresses.
-inline Exprs DaddrIsLocal() {
-  return {nft::Fib(NFTA_FIB_F_DADDR, NFT_FIB_RESULT_ADDRTYPE),
-          nft::Cmp(NFT_CMP_EQ, nft::HostU32Data(RTN_LOCAL))};
-}
+inline Exprs DaddrIsLocal() { return S(Make(nft::Statement::Kind::kDaddrLocal)); }
 
-// `dnat to ADDR[:PORT]` (ip or ip6 family): registers 1 and 2, as nft allocates them.
-inline Exprs DnatTo(uint32_t family, const Bytes& addr, int port = -1) {
-  Exprs e{nft::Immediate(NFT_REG_1, addr)};
-  nft::NatSpec nat;
-  nat.type = NFT_NAT_DNAT;
-  nat.family = family;
-  nat.reg_addr_min = NFT_REG_1;
-  if (port >= 0) {
-    e.push_back(nft::Immediate(NFT_REG_2, nft::Be16Data(static_cast<uint16_t>(port))));
-    nat.reg_proto_min = NFT_REG_2;
-    nat.flags = NF_NAT_RANGE_PROTO_SPECIFIED;
-  }
-  e.push_back(nft::Nat(nat));
-  return e;
+// `dnat to ADDR[:PORT]` (the family follows from the address).
+inline Exprs DnatTo(uint32_t /*family*/, const Bytes& addr, int port = 0) {
+  nft::Statement st = Make(nft::Statement::Kind::kDnat);
+  st.address = addr;
+  st.port = static_cast<uint16_t>(port);
+  return S(st);
 }
 
 inline Bytes V4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return {a, b, c, d}; }

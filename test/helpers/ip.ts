@@ -114,6 +114,71 @@ export function bridgeLinks(ns: string): Array<{ ifname: string; master?: string
   return out ? JSON.parse(out) : [];
 }
 
+export interface IpNeigh {
+  dst: string;
+  dev: string;
+  lladdr?: string;
+  state: string[];
+  router?: null | boolean;
+}
+
+/** `ip -n ns -json neigh show [ARGS]` (all states: `nud all`). */
+export function neighbours(ns: string | undefined, ...args: string[]): IpNeigh[] {
+  return ipJson<IpNeigh[]>(ns, 'neigh', 'show', 'nud', 'all', ...args);
+}
+
+export interface BridgeFdb {
+  mac: string;
+  ifname?: string;
+  dst?: string;
+  vni?: number;
+  port?: number;
+  vlan?: number;
+  viaIf?: string;
+  flags: string[];
+  master?: string;
+  state: string;
+}
+
+/** `bridge -json fdb show [ARGS]` inside a namespace (undefined: the one the tests run in). */
+export function fdb(ns: string | undefined, ...args: string[]): BridgeFdb[] {
+  const argv = ['-json', 'fdb', 'show', ...args];
+  const out = (ns ? run('ip', ['netns', 'exec', ns, 'bridge', ...argv]) : run('bridge', argv)).trim();
+  return out ? (JSON.parse(out) as BridgeFdb[]) : [];
+}
+
+/** `bridge ARGS...` inside a namespace, for setting things up from outside the library. */
+export function bridge(ns: string | undefined, ...args: string[]): string {
+  return ns ? run('ip', ['netns', 'exec', ns, 'bridge', ...args]) : run('bridge', args);
+}
+
+export interface IpRule {
+  priority: number;
+  src: string;
+  srclen?: number;
+  dst?: string;
+  dstlen?: number;
+  table?: string;
+  action?: string;
+  iif?: string;
+  oif?: string;
+  fwmark?: string;
+  fwmask?: string;
+  ipproto?: string;
+  dport?: number;
+  dport_start?: number;
+  dport_end?: number;
+  sport?: number;
+  protocol?: string;
+  not?: null;
+  goto?: number;
+}
+
+/** `ip -n ns -json [-6] rule show`. */
+export function rules(ns: string | undefined, family: 4 | 6 = 4): IpRule[] {
+  return ipJson<IpRule[]>(ns, family === 6 ? '-6' : '-4', 'rule', 'show');
+}
+
 /** Everything `ip` knows about a namespace, to check that a failed call changed nothing. */
 export function snapshot(ns: string | undefined): string {
   const strip = (l: Record<string, unknown>) => {
@@ -131,6 +196,12 @@ export function snapshot(ns: string | undefined): string {
     addrs: ipJson<IpAddr[]>(ns, 'addr', 'show').map(settled),
     routes: ipJson(ns, 'route', 'show', 'table', 'all'),
     routes6: ipJson(ns, '-6', 'route', 'show', 'table', 'all'),
+    // Static entries only: the kernel adds and ages out learned ones, and adds NOARP entries for
+    // the multicast groups IPv6 joins, on its own.
+    neigh: neighbours(ns).filter((n) => n.state.includes('PERMANENT')),
+    rules: ipJson(ns, '-4', 'rule', 'show'),
+    rules6: ipJson(ns, '-6', 'rule', 'show'),
+    fdb: fdb(ns).filter((e) => e.state === 'permanent' || e.state === 'static' || e.dst !== undefined),
     netns: netnsNames(),
   });
 }

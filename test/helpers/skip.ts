@@ -37,6 +37,40 @@ export function kernelHasLinkKind(kind: string, extra: string[] = []): boolean {
   return kindCache.get(key) as boolean;
 }
 
+/**
+ * Whether this kernel can create links of a kind that sit on a parent link (macvlan, macvtap,
+ * ipvlan, vlan: `ip link add probe0 link PARENT type KIND ...`), tried on a veth end in a
+ * throwaway namespace.
+ */
+export function kernelHasChildLinkKind(kind: string, extra: string[] = []): boolean {
+  const key = ['child', kind, ...extra].join(' ');
+  if (!kindCache.has(key)) {
+    const script = 'ip link add probe1 type veth peer name probe2 && ip link add probe0 link probe1 type "$@"';
+    let ok = true;
+    try {
+      execFileSync('unshare', ['--net', 'sh', '-c', script, 'sh', kind, ...extra], { stdio: 'ignore' });
+    } catch {
+      ok = false;
+    }
+    kindCache.set(key, ok);
+  }
+  return kindCache.get(key) as boolean;
+}
+
+/** Whether this machine can make TUN/TAP devices (/dev/net/tun, the tun module). */
+export function kernelHasTun(): boolean {
+  if (!kindCache.has('tun')) {
+    let ok = true;
+    try {
+      execFileSync('unshare', ['--net', 'ip', 'tuntap', 'add', 'probe0', 'mode', 'tap'], { stdio: 'ignore' });
+    } catch {
+      ok = false;
+    }
+    kindCache.set('tun', ok);
+  }
+  return kindCache.get('tun') as boolean;
+}
+
 /** `it`, or an explicit named skip when the kernel lacks a feature. */
 export function itIf(condition: boolean, reason: string): jest.It {
   if (condition) return it;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { Bridge, Link, Namespace, NetnsError, VethPair } from 'netns-native';
+import { Bridge, Ifb, Link, Macvlan, Macvtap, Namespace, NetnsError, Tap, VethPair, Vxlan } from 'netns-native';
 import { uniqueName } from '../helpers/fresh';
 import { ip, settled, snapshot } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -155,6 +155,78 @@ const cases: Case[] = [
   ['listing routes of family 5', (w) => w.ns.routes({ family: 5 as 4 }), 'EINVAL', /family must be 4 or 6/],
   ['a bridge port that is not a Link', (w) => w.br.addPort('eth0' as never), 'EINVAL', /the port must be a Link/],
   ['a bridge port in another namespace', (w) => w.foreignBridge.addPort(w.a), 'EINVAL', /is in another namespace/],
+  ['links() with stats not a boolean', (w) => w.ns.links({ stats: 1 as never }), 'EINVAL', /stats must be a boolean/],
+  [
+    'a VNI beyond 24 bits',
+    (w) => Vxlan.create(uniqueName('vx'), { vni: 2 ** 24, namespace: w.ns }),
+    'EINVAL',
+    /the VNI must be an integer from 0 to 16777215/,
+  ],
+  [
+    'VXLAN port 0',
+    (w) => Vxlan.create(uniqueName('vx'), { vni: 1, port: 0, namespace: w.ns }),
+    'EINVAL',
+    /the port must be an integer from 1 to 65535/,
+  ],
+  [
+    'an unknown macvlan mode',
+    (w) => Macvlan.create(uniqueName('mv'), { parent: w.a, mode: 'hairpin' as never }),
+    'EINVAL',
+    /unknown mode "hairpin"/,
+  ],
+  [
+    'a macvtap parent that is not a Link',
+    () => Macvtap.create(uniqueName('mt'), { parent: 'eth0' as never }),
+    'EINVAL',
+    /the parent must be a Link/,
+  ],
+  [
+    'an unknown tap mode',
+    (w) => Tap.create(uniqueName('tp'), { mode: 'tunnel' as never, namespace: w.ns }),
+    'EINVAL',
+    /mode must be 'tap' or 'tun'/,
+  ],
+  ['an ifb with MTU 0', (w) => Ifb.create(uniqueName('if'), { mtu: 0, namespace: w.ns }), 'EINVAL', /the MTU must be/],
+  ['neighbours of family 5', (w) => w.ns.neighbours({ family: 5 as 4 }), 'EINVAL', /family must be 4 or 6/],
+  [
+    'a neighbour with a malformed MAC',
+    (w) => w.ns.addNeighbour({ link: w.a, address: '198.18.30.9', mac: '02:00:00:00:00' }),
+    'EINVAL',
+    /is not a MAC address/,
+  ],
+  [
+    'deleting a neighbour that is not there',
+    (w) => w.ns.deleteNeighbour({ link: w.a, address: '198.18.30.99' }),
+    'ENOENT',
+    /no such neighbour entry/,
+  ],
+  ['rules of family 5', (w) => w.ns.rules({ family: 5 as 4 }), 'EINVAL', /family must be 4 or 6/],
+  ['a rule with an unknown action', (w) => w.ns.addRule({ action: 'drop' as never }), 'EINVAL', /unknown rule action/],
+  [
+    'deleting a rule that is not there',
+    (w) => w.ns.deleteRule({ from: '198.18.99.0/24', table: 100 }),
+    'ENOENT',
+    /no such rule/,
+  ],
+  ['the nsid of something else than a Namespace', (w) => w.ns.nsid({} as never), 'EINVAL', /expected a Namespace/],
+  [
+    'an fdb entry with a malformed MAC',
+    (w) => w.a.addFdb({ mac: '00:00:00:00:00', destination: '198.18.30.2' }),
+    'EINVAL',
+    /is not a MAC address/,
+  ],
+  [
+    'deleting an fdb entry with a VNI beyond 24 bits',
+    (w) => w.a.deleteFdb({ mac: '02:00:00:00:00:01', vni: 2 ** 24 }),
+    'EINVAL',
+    /the VNI must be an integer/,
+  ],
+  [
+    'a multipath route with weight 0',
+    (w) => w.ns.addRoute({ destination: '198.19.6.0/24', nexthops: [{ gateway: '198.18.30.2', weight: 0 }] }),
+    'EINVAL',
+    /the weight must be an integer from 1 to 256/,
+  ],
 ];
 
 /**
@@ -179,7 +251,16 @@ const testedElsewhere: Record<string, string> = {
 function methodsTakingInput(): string[] {
   const out = new Set<string>();
   const lib = path.join(__dirname, '../../lib');
-  const files = ['namespace.ts', 'link.ts', 'links/bridge.ts', 'links/veth-pair.ts'];
+  const files = [
+    'namespace.ts',
+    'link.ts',
+    'links/bridge.ts',
+    'links/veth-pair.ts',
+    'links/vxlan.ts',
+    'links/macvlan.ts',
+    'links/tap.ts',
+    'links/ifb.ts',
+  ];
   for (const file of files.map((f) => path.join(lib, f))) {
     const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     for (const cls of source.statements.filter(ts.isClassDeclaration)) {
@@ -227,7 +308,17 @@ describeKernel('bad input', () => {
 
   it('every public method that takes input has a case here, or in the file named for it', () => {
     const methods = methodsTakingInput();
-    expect(methods).toEqual(expect.arrayContaining(['Namespace.create', 'Bridge.create', 'addRoute', 'setMtu']));
+    expect(methods).toEqual(
+      expect.arrayContaining([
+        'Namespace.create',
+        'Bridge.create',
+        'addRoute',
+        'setMtu',
+        'Vxlan.create',
+        'addFdb',
+        'nsid',
+      ]),
+    );
     const sources = cases.map(([, action]) => String(action));
     const untested = methods.filter((m) => {
       const call = m.includes('.') ? `${m}(` : `.${m}(`;

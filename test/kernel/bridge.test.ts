@@ -81,4 +81,14 @@ describeKernel('Bridge', () => {
     expect(link(ns.name, a.local.name)).toMatchObject({ ifname: a.local.name }); // the port stays
     expect(link(ns.name, a.local.name)).not.toHaveProperty('master');
   });
+
+  it('create() with an alias marks the bridge', async () => {
+    const ns = await freshNamespace();
+    const br = await Bridge.create(uniqueName('br'), { namespace: ns, alias: 'netns-native network x' });
+    expect(br.alias).toBe('netns-native network x');
+    expect((link(ns.name, br.name) as { ifalias?: string }).ifalias).toBe('netns-native network x');
+    await expect(Bridge.create(uniqueName('br'), { namespace: ns, alias: '' })).rejects.toMatchObject({
+      code: 'EINVAL',
+    });
+  });
 });

@@ -1,6 +1,7 @@
-/** The README's usage example runs as written, and leaves nothing behind. */
-import { Namespace } from 'netns-native';
+/** The README's usage example, the networks example and the monitor example run as written, and leave nothing behind. */
+import { Namespace, Network } from 'netns-native';
 import { printLinkStates } from '../../examples/monitor';
+import { networks } from '../../examples/networks';
 import { usage } from '../../examples/usage';
 import { uniqueName } from '../helpers/fresh';
 import { ip, link, netnsNames } from '../helpers/ip';
@@ -44,5 +45,23 @@ describeKernel('examples', () => {
     );
     expect(lines.at(-1)).toBe(`${name} was deleted`);
     await ns.delete();
+  });
+});
+
+describeKernel('examples: networks', () => {
+  it('the networks example runs and cleans up', async () => {
+    const taken = (await Network.list()).map((n) => n.name);
+    expect(taken).not.toContain('appnet');
+    expect(netnsNames().filter((n) => ['db', 'app'].includes(n))).toEqual([]);
+    const lines: string[] = [];
+    await networks((line) => lines.push(line));
+    expect(lines[0]).toMatch(/^appnet: 198\.1[89]\.\d+\.0\/24 via 198\.1[89]\.\d+\.1 on br-[0-9a-f]{12}$/);
+    expect(lines[1]).toMatch(/^db: 198\.1[89]\.\d+\.2\/24 on eth0, host end veth[0-9a-f]{7}$/);
+    const dbAddress = (lines[1] as string).split(' ')[1]?.split('/')[0];
+    expect(lines[2]).toBe(`getent hosts database: ${dbAddress} db database`);
+    expect(lines[3]).toBe(`dig +short db @127.0.0.11: ${dbAddress}`);
+    expect(lines[4]).toBe('none: lo UP');
+    expect((await Network.list()).map((n) => n.name)).not.toContain('appnet');
+    expect(netnsNames().filter((n) => ['db', 'app'].includes(n))).toEqual([]);
   });
 });

@@ -91,6 +91,7 @@ describeKernel('pids / identify / listAllNamespaces', () => {
         ns: number | string;
         type: string;
         nprocs: number | string;
+        pid: number | string | null;
       }>;
       for (const type of ['uts', 'ipc', 'cgroup', 'net']) {
         const ino = type === 'net' ? ns.inode : inode(pid, type);
@@ -98,12 +99,25 @@ describeKernel('pids / identify / listAllNamespaces', () => {
         expect(row).toMatchObject({ type });
         expect(Number(row?.nprocs)).toBe(1);
       }
-      // everything lsns sees of the seven types (it knows 'time' too, which is not one)
+      // everything lsns sees of the seven types (it knows 'time' too, which is not one). /proc
+      // shows every process of the machine, so other suites running meanwhile make and drop
+      // namespaces between the two scans: one lsns saw that the scan before it did not must
+      // be in a scan after it, unless it is gone by then.
       const order = ['mnt', 'uts', 'ipc', 'pid', 'net', 'user', 'cgroup'];
       const rows = lsns.filter((r) => order.includes(r.type));
       expect(new Set(rows.map((r) => r.type))).toEqual(new Set(order)); // ours, at least
+      const later = await listAllNamespaces();
+      const stillThere = (row: (typeof lsns)[number]) => {
+        try {
+          return fs.readlinkSync(`/proc/${String(row.pid)}/ns/${row.type}`) === `${row.type}:[${String(row.ns)}]`;
+        } catch {
+          return false;
+        }
+      };
       for (const row of rows) {
-        expect(find(row.type, BigInt(row.ns))).toBeDefined();
+        const ino = BigInt(row.ns);
+        const seen = find(row.type, ino) ?? later.find((n) => n.type === row.type && n.inode === ino);
+        if (seen === undefined) expect([row, stillThere(row)]).toEqual([row, false]);
       }
       // sorted by type, then inode
       for (let i = 1; i < all.length; i++) {

@@ -82,4 +82,28 @@ describeKernel('VethPair', () => {
     }
     expect(link(ns.name, name)).toBeUndefined();
   });
+
+  it('marks the local end with an alias, set in the creating request', async () => {
+    const ns = await freshNamespace();
+    const pair = await VethPair.create({
+      name: uniqueName('a'),
+      peerName: uniqueName('b'),
+      namespace: ns,
+      alias: 'netns-native test mark',
+    });
+    expect(pair.local.alias).toBe('netns-native test mark');
+    expect(pair.peer.alias).toBeUndefined();
+    expect((link(ns.name, pair.local.name) as { ifalias?: string }).ifalias).toBe('netns-native test mark');
+  });
+
+  it('refuses a bad alias before any syscall', async () => {
+    const ns = await freshNamespace();
+    const name = uniqueName('a');
+    for (const alias of ['', 'x'.repeat(256), 'a\0b', 7]) {
+      await expect(
+        VethPair.create({ name, peerName: uniqueName('b'), namespace: ns, alias: alias as string }),
+      ).rejects.toMatchObject({ code: 'EINVAL' });
+    }
+    expect(link(ns.name, name)).toBeUndefined();
+  });
 });

@@ -7,9 +7,10 @@
 namespace netns_native::addon {
 
 void InitNamespaceApi(Napi::Env env, Napi::Object exports);  // api/namespace.cc
-void InitRtnlApi(Napi::Env env, Napi::Object exports);       // api/rtnl.cc
+void InitRequestsApi(Napi::Env env, Napi::Object exports);   // api/requests.cc
 void InitIcmpApi(Napi::Env env, Napi::Object exports);       // api/icmp.cc
 void InitSocketApi(Napi::Env env, Napi::Object exports);     // api/socket.cc
 void InitMonitorApi(Napi::Env env, Napi::Object exports);    // api/monitor.cc
+void InitTunApi(Napi::Env env, Napi::Object exports);        // api/tun.cc
 
 }  // namespace netns_native::addon

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../../common/result.h"
+#include "../../nft/operation.h"
 #include "../../ns/handle.h"
 #include "../../ns/icmp.h"
 #include "../../rtnl/monitor.h"
@@ -24,14 +25,23 @@ namespace netns_native::addon {
 Napi::Value HandleToJs(Napi::Env env, std::shared_ptr<ns::NetnsHandle> handle);
 std::shared_ptr<ns::NetnsHandle> HandleFromJs(Napi::Value value);
 
-// What a batch of requests became: the operations, what each returns, and leases on the
-// namespaces they refer to (IFLA_NET_NS_FD), held until the batch has run.
+// What a batch of requests became: the operations in order (each an rtnetlink request or an
+// nf_tables operation), what each returns, and leases on the namespaces they refer to
+// (IFLA_NET_NS_FD), held until the batch has run.
 struct OperationBatch {
-  std::vector<std::unique_ptr<rtnl::Operation>> ops;
-  std::vector<Returns> returns;
+  struct Entry {
+    std::unique_ptr<rtnl::Operation> rtnl;  // one of the two
+    std::unique_ptr<nft::Operation> nft;
+    Returns returns = Returns::kAck;
+    // The links it returns carry their statistics: the request asked for them (some kernels
+    // send IFLA_STATS64 regardless, which is then not passed on).
+    bool stats = false;
+  };
+  std::vector<Entry> entries;
   std::vector<ns::NetnsHandle::Lease> leases;
 
-  std::vector<rtnl::Operation*> pointers() const;
+  // Whether some entry needs a socket of `protocol` (NETLINK_ROUTE, NETLINK_NETFILTER).
+  bool needs(int protocol) const;
 };
 
 // Reads flattened requests (schema.h: code, then the argument struct as tag/value pairs).

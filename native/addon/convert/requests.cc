@@ -1,7 +1,9 @@
 // Requests from lib/native/wire.ts, read as schema.h declares them. JS thread only.
 #include <linux/if.h>
+#include <linux/netfilter/nf_tables.h>
 #include <sys/socket.h>
 
+#include <cstring>
 #include <limits>
 
 #include "../errors.h"
@@ -76,9 +78,14 @@ template <Wire W>
 using WireTag = std::integral_constant<Wire, W>;
 
 // Every struct the wire carries; defined below from the field lists.
+void ReadStruct(ReadContext& c, NftCommandArgs* out);
+void ReadStruct(ReadContext& c, NftStatementArgs* out);
 void ReadStruct(ReadContext& c, rtnl::LinkRequest* out);
 void ReadStruct(ReadContext& c, rtnl::AddressRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RouteRequest* out);
+void ReadStruct(ReadContext& c, rtnl::NexthopRequest* out);
+void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out);
+void ReadStruct(ReadContext& c, rtnl::RuleRequest* out);
 #define NETNS_DECLARE_ARGS_READER(code, js, Args, returns) \
   void ReadStruct(ReadContext& c, Args* out);
 NETNS_OPS(NETNS_DECLARE_ARGS_READER)
@@ -96,6 +103,10 @@ void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU16>, M* m, P*) 
 template <class M, class P>
 void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU32>, M* m, P*) {
   *m = c.r.Int<uint32_t>(what);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU64>, M* m, P*) {
+  *m = c.r.Int<uint64_t>(what);
 }
 template <class M, class P>
 void ReadField(ReadContext& c, const char* what, WireTag<Wire::kI32>, M* m, P*) {
@@ -132,6 +143,38 @@ template <class M, class P>
 void ReadField(ReadContext& c, const char*, WireTag<Wire::kRoute>, M* m, P*) {
   ReadStruct(c, m);
 }
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNeighbour>, M* m, P*) {
+  ReadStruct(c, m);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kRule>, M* m, P*) {
+  ReadStruct(c, m);
+}
+
+// A route's next hops repeat their field, one (tag, struct) per hop. More than this in one route
+// is a bug in lib/ (which refuses them first): the attribute would outgrow 64 KiB long before
+// the kernel's own limits.
+constexpr size_t kMaxNexthops = 256;
+
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNexthop>,
+               std::vector<rtnl::NexthopRequest>* m, P*) {
+  if (m->size() >= kMaxNexthops) ThrowInternal(c.r.env(), "too many next hops");
+  ReadStruct(c, &m->emplace_back());
+}
+
+// Repeated fields: each occurrence of the tag is one more element.
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNftCommand>,
+               std::vector<NftCommandArgs>* m, P*) {
+  ReadStruct(c, &m->emplace_back());
+}
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNftStatement>,
+               std::vector<NftStatementArgs>* m, P*) {
+  ReadStruct(c, &m->emplace_back());
+}
 
 // The attributes of a link kind, tagged by their position in the kind's table (from 1).
 void ReadKindData(ReadContext& c, const rtnl::LinkKind* kind, const std::string& name,
@@ -153,6 +196,7 @@ void ReadKindData(ReadContext& c, const rtnl::LinkKind* kind, const std::string&
         v.number = c.r.Int<uint16_t>(what);
         break;
       case rtnl::AttrType::kU32:
+      case rtnl::AttrType::kBe32:
         v.number = c.r.Int<uint32_t>(what);
         break;
       case rtnl::AttrType::kU64:
@@ -223,43 +267,127 @@ void Finish(ReadContext& c, rtnl::RouteRequest* req) {
       ThrowInternal(c.r.env(), "route address of another family");
   }
   if (req->dst_len > n * 8) ThrowInternal(c.r.env(), "prefix length beyond the address");
+  if (!req->multipath.empty() && !req->gateway.empty()) {
+    ThrowInternal(c.r.env(), "a route with both a gateway and next hops");
+  }
+  for (const rtnl::NexthopRequest& hop : req->multipath) {
+    if (!hop.gateway.empty() && hop.gateway.size() != n) {
+      ThrowInternal(c.r.env(), "next hop gateway of another family");
+    }
+  }
+}
+
+void Finish(ReadContext& c, rtnl::NeighbourRequest* req) {
+  size_t n = req->dst.size();
+  if (req->family == AF_BRIDGE) {
+    if (!req->lladdr || req->lladdr->size() != 6) {
+      ThrowInternal(c.r.env(), "an fdb entry needs a 6-byte MAC");
+    }
+    if (n != 0 && n != 4 && n != 16) ThrowInternal(c.r.env(), "bad fdb destination");
+  } else if (req->family == AF_INET || req->family == AF_INET6) {
+    if (n != (req->family == AF_INET ? 4u : 16u)) {
+      ThrowInternal(c.r.env(), "neighbour address of another family");
+    }
+  } else {
+    ThrowInternal(c.r.env(), "a neighbour needs family AF_INET, AF_INET6 or AF_BRIDGE");
+  }
+}
+
+void Finish(ReadContext& c, rtnl::RuleRequest* req) {
+  size_t n = req->family == AF_INET ? 4 : req->family == AF_INET6 ? 16 : 0;
+  if (n == 0) ThrowInternal(c.r.env(), "a rule needs family AF_INET or AF_INET6");
+  for (const auto* ip : {&req->dst, &req->src}) {
+    if (!ip->empty() && ip->size() != n) ThrowInternal(c.r.env(), "rule address of another family");
+  }
+  if (req->dst_len > n * 8 || req->src_len > n * 8) {
+    ThrowInternal(c.r.env(), "prefix length beyond the address");
+  }
+  if (req->iifname) CheckLinkName(c, *req->iifname);
+  if (req->oifname) CheckLinkName(c, *req->oifname);
+}
+
+// The nsid operations name the other namespace; Finish makes sure they do.
+void Finish(ReadContext& c, NewNsidArgs* a) {
+  if (!a->netns_fd) ThrowInternal(c.r.env(), "newnsid without a namespace");
+}
+void Finish(ReadContext& c, GetNsidArgs* a) {
+  if (!a->netns_fd) ThrowInternal(c.r.env(), "getnsid without a namespace");
+}
+
+void Finish(ReadContext& c, NftCommandArgs* cmd) {
+  if (cmd->table.empty()) ThrowInternal(c.r.env(), "an nf_tables command needs a table");
 }
 
 // A struct: (tag, value) pairs ended by 0, tags as the struct's field list numbers them.
 #define NETNS_FIELD_READER(js, member, wire) \
   [](ReadContext& c, S* s) { ReadField(c, #js, WireTag<Wire::wire>{}, &s->member, s); },
 
+// `readers` ends with a null entry (so that a struct without fields has a list too).
 template <class S, size_t N>
 void ReadTagged(ReadContext& c, S* out, void (*const (&readers)[N])(ReadContext&, S*)) {
   for (;;) {
     uint32_t tag = c.r.Int<uint32_t>("field tag");
     if (tag == 0) break;
-    if (tag > N) ThrowInternal(c.r.env(), "unknown field tag");
+    if (tag >= N) ThrowInternal(c.r.env(), "unknown field tag");
     readers[tag - 1](c, out);
   }
   Finish(c, out);
 }
 
+void ReadStruct(ReadContext& c, NftCommandArgs* out) {
+  using S = NftCommandArgs;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NFT_COMMAND(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, NftStatementArgs* out) {
+  using S = NftStatementArgs;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NFT_STATEMENT(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
 void ReadStruct(ReadContext& c, rtnl::LinkRequest* out) {
   using S = rtnl::LinkRequest;
-  static void (*const readers[])(ReadContext&, S*) = {NETNS_LINK_REQUEST(NETNS_FIELD_READER)};
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_LINK_REQUEST(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
 void ReadStruct(ReadContext& c, rtnl::AddressRequest* out) {
   using S = rtnl::AddressRequest;
-  static void (*const readers[])(ReadContext&, S*) = {NETNS_ADDRESS_REQUEST(NETNS_FIELD_READER)};
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_ADDRESS_REQUEST(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
 void ReadStruct(ReadContext& c, rtnl::RouteRequest* out) {
   using S = rtnl::RouteRequest;
-  static void (*const readers[])(ReadContext&, S*) = {NETNS_ROUTE_REQUEST(NETNS_FIELD_READER)};
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_ROUTE_REQUEST(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
-#define NETNS_ARGS_READER(code, js, Args, returns)                                                \
-  void ReadStruct(ReadContext& c, Args* out) {                                                    \
-    using S = Args;                                                                               \
-    static void (*const readers[])(ReadContext&, S*) = {NETNS_FIELDS_##Args(NETNS_FIELD_READER)}; \
-    ReadTagged(c, out, readers);                                                                  \
+void ReadStruct(ReadContext& c, rtnl::NexthopRequest* out) {
+  using S = rtnl::NexthopRequest;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NEXTHOP_REQUEST(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out) {
+  using S = rtnl::NeighbourRequest;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NEIGHBOUR_REQUEST(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::RuleRequest* out) {
+  using S = rtnl::RuleRequest;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_RULE_REQUEST(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+#define NETNS_ARGS_READER(code, js, Args, returns)                                          \
+  void ReadStruct(ReadContext& c, Args* out) {                                              \
+    using S = Args;                                                                         \
+    static void (*const readers[])(ReadContext&,                                            \
+                                   S*) = {NETNS_FIELDS_##Args(NETNS_FIELD_READER) nullptr}; \
+    ReadTagged(c, out, readers);                                                            \
   }
 NETNS_OPS(NETNS_ARGS_READER)
 #undef NETNS_ARGS_READER
@@ -274,32 +402,166 @@ struct Built {
 Built Build(const NewLinkArgs& a) { return {rtnl::BuildNewLink(a.link, a.flags), false}; }
 Built Build(const DelLinkArgs& a) { return {rtnl::BuildDelLink(a.index, a.name), false}; }
 Built Build(const DelLinkGroupArgs& a) { return {rtnl::BuildDelLinkGroup(a.group), false}; }
-Built Build(const GetLinkArgs& a) { return {rtnl::BuildGetLink(a.index, a.name), false}; }
-Built Build(const DumpLinksArgs& a) { return {rtnl::BuildDumpLinks(a.master, a.kind), true}; }
+Built Build(const GetLinkArgs& a) {
+  return {rtnl::BuildGetLink(a.index, a.name, a.stats != 0), false};
+}
+Built Build(const DumpLinksArgs& a) {
+  return {rtnl::BuildDumpLinks(a.master, a.kind, a.stats != 0), true};
+}
 Built Build(const NewAddrArgs& a) { return {rtnl::BuildNewAddr(a.address, a.flags), false}; }
 Built Build(const DelAddrArgs& a) { return {rtnl::BuildDelAddr(a.address), false}; }
 Built Build(const DumpAddrsArgs& a) { return {rtnl::BuildDumpAddrs(a.family, a.index), true}; }
 Built Build(const NewRouteArgs& a) { return {rtnl::BuildNewRoute(a.route, a.flags), false}; }
 Built Build(const DelRouteArgs& a) { return {rtnl::BuildDelRoute(a.route), false}; }
 Built Build(const DumpRoutesArgs& a) { return {rtnl::BuildDumpRoutes(a.family, a.table), true}; }
+Built Build(const NewNeighArgs& a) { return {rtnl::BuildNewNeigh(a.neighbour, a.flags), false}; }
+Built Build(const DelNeighArgs& a) { return {rtnl::BuildDelNeigh(a.neighbour), false}; }
+Built Build(const DumpNeighsArgs& a) {
+  return {rtnl::BuildDumpNeighs(a.family, a.index, a.master), true};
+}
+Built Build(const NewRuleArgs& a) { return {rtnl::BuildNewRule(a.rule, a.flags), false}; }
+Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule), false}; }
+Built Build(const DumpRulesArgs& a) { return {rtnl::BuildDumpRules(a.family), true}; }
+Built Build(const NewNsidArgs& a) { return {rtnl::BuildNewNsid(*a.netns_fd, a.nsid), false}; }
+Built Build(const GetNsidArgs& a) { return {rtnl::BuildGetNsid(*a.netns_fd), false}; }
+
+// Whether an operation's links are returned with their statistics.
+template <class Args>
+bool WantsStats(const Args&) {
+  return false;
+}
+bool WantsStats(const GetLinkArgs& a) { return a.stats != 0; }
+bool WantsStats(const DumpLinksArgs& a) { return a.stats != 0; }
+
+// nf_tables: a statement, a command, a batch, the dumps.
+Result<nft::Statement> ToStatement(const NftStatementArgs& a) {
+  using Kind = nft::Statement::Kind;
+  static const std::pair<const char*, Kind> kKinds[] = {
+      {"saddr", Kind::kSaddr},
+      {"daddr", Kind::kDaddr},
+      {"iifname", Kind::kIifname},
+      {"oifname", Kind::kOifname},
+      {"l4proto", Kind::kL4proto},
+      {"dport", Kind::kDport},
+      {"ctstate", Kind::kCtState},
+      {"ctstatus", Kind::kCtStatus},
+      {"daddrlocal", Kind::kDaddrLocal},
+      {"counter", Kind::kCounter},
+      {"accept", Kind::kAccept},
+      {"drop", Kind::kDrop},
+      {"return", Kind::kReturn},
+      {"jump", Kind::kJump},
+      {"goto", Kind::kGoto},
+      {"masquerade", Kind::kMasquerade},
+      {"dnat", Kind::kDnat},
+  };
+  nft::Statement st;
+  bool known = false;
+  for (const auto& [name, kind] : kKinds) {
+    if (a.kind == name) {
+      st.kind = kind;
+      known = true;
+    }
+  }
+  if (!known) return Error::Invalid("unknown nf_tables statement '" + a.kind + "'");
+  if (a.op > NFT_CMP_GTE) return Error::Invalid("unknown nf_tables comparison");
+  st.op = static_cast<nft_cmp_ops>(a.op);
+  st.address = a.address;
+  st.prefix = a.prefix;
+  st.name = a.name;
+  st.proto = a.proto;
+  st.port = a.port;
+  st.bits = a.bits;
+  st.chain = a.chain;
+  return st;
+}
+
+Result<std::vector<uint8_t>> BuildCommand(const NftCommandArgs& a) {
+  switch (a.type) {
+    case NFT_MSG_NEWTABLE:
+      return nft::BuildNewTable(a.family, a.table, a.exclusive != 0);
+    case NFT_MSG_DELTABLE:
+      return nft::BuildDelTable(a.family, a.table);
+    case NFT_MSG_NEWCHAIN: {
+      nft::ChainRequest req;
+      req.family = a.family;
+      req.table = a.table;
+      req.name = a.chain;
+      if (a.hooknum) req.hook = nft::ChainHook{*a.hooknum, a.priority, a.chain_type, a.policy};
+      return nft::BuildNewChain(req, a.exclusive != 0);
+    }
+    case NFT_MSG_DELCHAIN:
+      return nft::BuildDelChain(a.family, a.table, a.chain);
+    case NFT_MSG_NEWRULE: {
+      std::vector<nft::Statement> statements;
+      for (const NftStatementArgs& s : a.statements) {
+        Result<nft::Statement> st = ToStatement(s);
+        if (!st.ok()) return st.take_error();
+        statements.push_back(st.take());
+      }
+      Result<std::vector<nft::Expr>> exprs = nft::StatementsToExprs(statements);
+      if (!exprs.ok()) return exprs.take_error();
+      nft::RuleRequest req;
+      req.family = a.family;
+      req.table = a.table;
+      req.chain = a.chain;
+      req.exprs = exprs.take();
+      req.comment = a.comment;
+      Result<std::vector<uint8_t>> built = nft::BuildNewRule(req);
+      if (built.ok() && a.echo) {
+        nlmsghdr h;
+        std::memcpy(&h, built.value().data(), sizeof h);
+        h.nlmsg_flags |= NLM_F_ECHO;
+        std::memcpy(built.value().data(), &h, sizeof h);
+      }
+      return built;
+    }
+    case NFT_MSG_DELRULE:
+      return nft::BuildDelRule(a.family, a.table, a.chain, a.handle);
+    default:
+      return Error::Invalid("not an nf_tables command this library sends");
+  }
+}
+
+std::unique_ptr<nft::Operation> Build(const NftBatchArgs& a) {
+  nft::Batch batch(a.genid != 0 ? std::optional<uint32_t>(a.genid) : std::nullopt);
+  for (const NftCommandArgs& cmd : a.commands) batch.Add(BuildCommand(cmd));
+  return nft::Operation::ForBatch(std::move(batch).Finish());
+}
+std::unique_ptr<nft::Operation> Build(const NftDumpTablesArgs& a) {
+  return nft::Operation::ForDump(nft::BuildDumpTables(a.family), nft::Operation::Dump::kTables);
+}
+std::unique_ptr<nft::Operation> Build(const NftDumpChainsArgs& a) {
+  return nft::Operation::ForDump(nft::BuildDumpChains(a.family), nft::Operation::Dump::kChains);
+}
+std::unique_ptr<nft::Operation> Build(const NftGetGenArgs&) { return nft::Operation::ForGen(); }
+std::unique_ptr<nft::Operation> Build(const NftDumpRulesArgs& a) {
+  return nft::Operation::ForDump(nft::BuildDumpRules(a.family, a.table, a.chain),
+                                 nft::Operation::Dump::kRules);
+}
+
+void Push(OperationBatch* batch, Built built, Returns returns) {
+  OperationBatch::Entry e;
+  e.rtnl = std::make_unique<rtnl::Operation>(std::move(built.message), built.dump);
+  e.returns = returns;
+  batch->entries.push_back(std::move(e));
+}
+void Push(OperationBatch* batch, std::unique_ptr<nft::Operation> op, Returns returns) {
+  OperationBatch::Entry e;
+  e.nft = std::move(op);
+  e.returns = returns;
+  batch->entries.push_back(std::move(e));
+}
 
 template <class Args>
 void AddOperation(ReadContext& c, Returns returns) {
   Args args;
   ReadStruct(c, &args);
-  Built built = Build(args);
-  c.batch->ops.push_back(std::make_unique<rtnl::Operation>(std::move(built.message), built.dump));
-  c.batch->returns.push_back(returns);
+  Push(c.batch, Build(args), returns);
+  c.batch->entries.back().stats = WantsStats(args);
 }
 
 }  // namespace
-
-std::vector<rtnl::Operation*> OperationBatch::pointers() const {
-  std::vector<rtnl::Operation*> out;
-  out.reserve(ops.size());
-  for (auto& op : ops) out.push_back(op.get());
-  return out;
-}
 
 OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat) {
   if (!flat.IsArray()) ThrowInternal(env, "operations must be an array");

@@ -1,4 +1,6 @@
 // Results to JS, in the shapes schema.h declares. JS thread only.
+#include <linux/netlink.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -61,6 +63,7 @@ Napi::Object KindDataToJs(Napi::Env env, const rtnl::KindData& data) {
 
 #define NETNS_COUNT(...) +1
 constexpr size_t kLinkNumbers = 0 NETNS_LINK_NUMBERS(NETNS_COUNT);
+constexpr size_t kLinkStats = 0 NETNS_LINK_STATS(NETNS_COUNT);
 #undef NETNS_COUNT
 
 void AppendText(std::string& out, const std::string& v) { out += v; }
@@ -70,13 +73,23 @@ void AppendText(std::string& out, const std::vector<uint8_t>& mac) { AppendMac(o
 // links made that way cost ~10 µs a link on the JS thread: the numbers of every link in one
 // Float64Array, the strings in one string, kind data (for links that have it) in sparse arrays.
 // lib/native/wire.ts unpacks them with the field order of schema.h, checked at load.
-Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, bool one) {
+Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, bool one,
+                       bool with_stats) {
   size_t n = one ? std::min<size_t>(links.size(), 1) : links.size();
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, n * kLinkNumbers * sizeof(double));
   double* nums = static_cast<double*>(buf.Data());
   std::string strs;
   strs.reserve(n * 48);
   Napi::Array infos, slave_infos;
+  // Statistics only when the request asked for them (then every link has them).
+  bool any_stats = false;
+  for (size_t i = 0; i < n && with_stats && !any_stats; ++i) any_stats = links[i].stats.has_value();
+  Napi::ArrayBuffer stats_buf;
+  double* stats = nullptr;
+  if (any_stats) {
+    stats_buf = Napi::ArrayBuffer::New(env, n * kLinkStats * sizeof(double));
+    stats = static_cast<double*>(stats_buf.Data());
+  }
   for (size_t i = 0; i < n; ++i) {
     const rtnl::LinkInfo& l = links[i];
     double* o = nums + i * kLinkNumbers;
@@ -88,6 +101,17 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   strs += '\0';
     NETNS_LINK_STRINGS(NETNS_PUT_STRING)
 #undef NETNS_PUT_STRING
+    if (stats) {
+      double* st = stats + i * kLinkStats;
+      if (l.stats) {
+        // Counters beyond 2^53 lose precision as doubles: 9 PB, years of a busy link.
+#define NETNS_PUT_STAT(js, member, shape) *st++ = static_cast<double>(l.stats->member);
+        NETNS_LINK_STATS(NETNS_PUT_STAT)
+#undef NETNS_PUT_STAT
+      } else {
+        std::fill(st, st + kLinkStats, std::numeric_limits<double>::quiet_NaN());
+      }
+    }
     if (!l.info.empty()) {
       if (infos.IsEmpty()) infos = Napi::Array::New(env, n);
       infos.Set(static_cast<uint32_t>(i), KindDataToJs(env, l.info));
@@ -101,6 +125,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   packed.Set("packed", Napi::Number::New(env, one ? 1 : 2));
   packed.Set("nums", Napi::Float64Array::New(env, n * kLinkNumbers, buf, 0));
   packed.Set("strs", Napi::String::New(env, strs));
+  if (stats) packed.Set("stats", Napi::Float64Array::New(env, n * kLinkStats, stats_buf, 0));
   if (!infos.IsEmpty()) packed.Set("infos", infos);
   if (!slave_infos.IsEmpty()) packed.Set("slaveInfos", slave_infos);
   return packed;
@@ -128,6 +153,19 @@ void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::opti
                   ShapeTag<Shape::kOptional>) {
   if (v) b.Num(name, static_cast<double>(*v));
 }
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name,
+                  const std::optional<std::string>& v, ShapeTag<Shape::kOptional>) {
+  if (v) b.Str(name, *v);
+}
+void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::vector<uint8_t>& v,
+                  ShapeTag<Shape::kMac>) {
+  if (v.empty()) return;
+  std::string mac;
+  AppendMac(mac, v);
+  b.Str(name, mac);
+}
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<rtnl::NexthopInfo>& hops, ShapeTag<Shape::kNexthops>);
 
 #define NETNS_PUT_INFO(js, member, shape) \
   PutInfoField(env, b, #js, x.member, ShapeTag<Shape::shape>{});
@@ -141,6 +179,75 @@ Napi::Object AddressToJs(Napi::Env env, const rtnl::AddressInfo& x) {
 Napi::Object RouteToJs(Napi::Env env, const rtnl::RouteInfo& x) {
   ObjectBuilder b(env);
   NETNS_ROUTE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NftTableToJs(Napi::Env env, const nft::TableInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NFT_TABLE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+// A chain as it crosses: the hook's fields flattened (absent for a regular chain).
+struct NftChainOut {
+  uint8_t family;
+  std::string table, name;
+  uint64_t handle;
+  std::optional<uint32_t> hooknum;
+  std::optional<int32_t> priority;
+  std::optional<std::string> chain_type;
+  std::optional<uint32_t> policy;
+};
+
+Napi::Object NftChainToJs(Napi::Env env, const nft::ChainInfo& c) {
+  NftChainOut x{c.family, c.table, c.name, c.handle, {}, {}, {}, {}};
+  if (c.hook) {
+    x.hooknum = c.hook->hooknum;
+    x.priority = c.hook->priority;
+    x.chain_type = c.hook->type;
+    x.policy = c.hook->policy;
+  }
+  ObjectBuilder b(env);
+  NETNS_NFT_CHAIN_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NftRuleToJs(Napi::Env env, const nft::RuleInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NFT_RULE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NexthopToJs(Napi::Env env, const rtnl::NexthopInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEXTHOP_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<rtnl::NexthopInfo>& hops, ShapeTag<Shape::kNexthops>) {
+  if (hops.empty()) return;
+  Napi::Array out = Napi::Array::New(env, hops.size());
+  for (size_t i = 0; i < hops.size(); ++i)
+    out.Set(static_cast<uint32_t>(i), NexthopToJs(env, hops[i]));
+  b.Add(name, out);
+}
+
+Napi::Object NeighbourToJs(Napi::Env env, const rtnl::NeighbourInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEIGHBOUR_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object RuleToJs(Napi::Env env, const rtnl::RuleInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_RULE_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+Napi::Object NsidToJs(Napi::Env env, const rtnl::NsidInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NSID_INFO(NETNS_PUT_INFO)
   return b.Build();
 }
 #undef NETNS_PUT_INFO
@@ -157,34 +264,67 @@ Napi::Array ArrayToJs(Napi::Env env, const std::vector<T>& items, F convert) {
 }  // namespace
 
 Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
-  Napi::Array out = Napi::Array::New(env, batch.ops.size());
-  for (size_t i = 0; i < batch.ops.size(); ++i) {
-    const rtnl::Operation& op = *batch.ops[i];
+  Napi::Array out = Napi::Array::New(env, batch.entries.size());
+  for (size_t i = 0; i < batch.entries.size(); ++i) {
+    const OperationBatch::Entry& e = batch.entries[i];
+    const Status& status = e.rtnl ? e.rtnl->status() : e.nft->status();
     Napi::Value v;
-    if (!op.status().ok()) {
-      v = FailureToJs(env, op.status().error());
+    if (!status.ok()) {
+      v = FailureToJs(env, status.error());
     } else {
-      switch (batch.returns[i]) {
+      switch (e.returns) {
         case Returns::kAck:
           v = env.Undefined();
           break;
         case Returns::kLink:
-          v = op.links.empty() ? env.Undefined() : Napi::Value(LinksToJs(env, op.links, true));
+          v = e.rtnl->links.empty() ? env.Undefined()
+                                    : Napi::Value(LinksToJs(env, e.rtnl->links, true, e.stats));
           break;
         case Returns::kLinks:
-          v = LinksToJs(env, op.links, false);
+          v = LinksToJs(env, e.rtnl->links, false, e.stats);
           break;
         case Returns::kAddresses:
-          v = ArrayToJs(env, op.addresses, AddressToJs);
+          v = ArrayToJs(env, e.rtnl->addresses, AddressToJs);
           break;
         case Returns::kRoutes:
-          v = ArrayToJs(env, op.routes, RouteToJs);
+          v = ArrayToJs(env, e.rtnl->routes, RouteToJs);
+          break;
+        case Returns::kNftTables:
+          v = ArrayToJs(env, e.nft->tables, NftTableToJs);
+          break;
+        case Returns::kNftChains:
+          v = ArrayToJs(env, e.nft->chains, NftChainToJs);
+          break;
+        case Returns::kNftRules:
+          v = ArrayToJs(env, e.nft->rules, NftRuleToJs);
+          break;
+        case Returns::kNftGen:
+          v = Napi::Number::New(env, e.nft->genid);
+          break;
+        case Returns::kNeighbours:
+          v = ArrayToJs(env, e.rtnl->neighbours, NeighbourToJs);
+          break;
+        case Returns::kRules:
+          v = ArrayToJs(env, e.rtnl->rules, RuleToJs);
+          break;
+        case Returns::kNsid:
+          v = e.rtnl->nsids.empty() ? env.Undefined()
+                                    : Napi::Value(NsidToJs(env, e.rtnl->nsids[0]));
           break;
       }
     }
     out.Set(static_cast<uint32_t>(i), v);
   }
   return out;
+}
+
+bool OperationBatch::needs(int protocol) const {
+  for (const Entry& e : entries) {
+    if ((protocol == NETLINK_ROUTE && e.rtnl) || (protocol == NETLINK_NETFILTER && e.nft)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Napi::Object EchoReplyToJs(Napi::Env env, const ns::EchoReply& r) {

@@ -17,6 +17,8 @@ const char* WireName(Wire w) {
       return "u16";
     case Wire::kU32:
       return "u32";
+    case Wire::kU64:
+      return "u64";
     case Wire::kI32:
       return "i32";
     case Wire::kString:
@@ -37,6 +39,16 @@ const char* WireName(Wire w) {
       return "kind";
     case Wire::kSlaveKind:
       return "slavekind";
+    case Wire::kNftCommand:
+      return "nftcommand[]";
+    case Wire::kNftStatement:
+      return "nftstatement[]";
+    case Wire::kNeighbour:
+      return "neighbour";
+    case Wire::kRule:
+      return "rule";
+    case Wire::kNexthop:
+      return "nexthop[]";
   }
   return "?";
 }
@@ -49,6 +61,7 @@ const char* AttrTypeName(rtnl::AttrType t) {
     case rtnl::AttrType::kBe16:
       return "u16";
     case rtnl::AttrType::kU32:
+    case rtnl::AttrType::kBe32:
       return "u32";
     case rtnl::AttrType::kU64:
       return "u64";
@@ -78,6 +91,8 @@ const char* ShapeName(Shape s) {
       return "mac";
     case Shape::kOptional:
       return "optional";
+    case Shape::kNexthops:
+      return "nexthops";
   }
   return "?";
 }
@@ -94,6 +109,20 @@ const char* ReturnsName(Returns r) {
       return "addresses";
     case Returns::kRoutes:
       return "routes";
+    case Returns::kNftTables:
+      return "nfttables";
+    case Returns::kNftChains:
+      return "nftchains";
+    case Returns::kNftRules:
+      return "nftrules";
+    case Returns::kNftGen:
+      return "nftgen";
+    case Returns::kNeighbours:
+      return "neighbours";
+    case Returns::kRules:
+      return "rules";
+    case Returns::kNsid:
+      return "nsid";
   }
   return "?";
 }
@@ -135,6 +164,31 @@ Napi::Object Structs(Napi::Env env) {
     Fields f(env);
     NETNS_ROUTE_REQUEST(NETNS_WIRE_FIELD)
     o.Set("route", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_COMMAND(NETNS_WIRE_FIELD)
+    o.Set("nftcommand", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_STATEMENT(NETNS_WIRE_FIELD)
+    o.Set("nftstatement", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("nexthop", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEIGHBOUR_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("neighbour", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_RULE_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("rule", f.list());
   }
   return o;
 }
@@ -187,6 +241,46 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_ROUTE_INFO(NETNS_SHAPE_FIELD)
     o.Set("route", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_TABLE_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nftTable", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_CHAIN_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nftChain", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_RULE_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nftRule", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_LINK_STATS(NETNS_SHAPE_FIELD)
+    o.Set("linkStats", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nexthop", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEIGHBOUR_INFO(NETNS_SHAPE_FIELD)
+    o.Set("neighbour", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_RULE_INFO(NETNS_SHAPE_FIELD)
+    o.Set("rule", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NSID_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nsid", f.list());
   }
   return o;
 }

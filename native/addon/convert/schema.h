@@ -17,21 +17,27 @@
 #include <cstdint>
 #include <string>
 
+#include "../../nft/statement.h"
 #include "../../rtnl/address.h"
 #include "../../rtnl/link.h"
+#include "../../rtnl/neighbour.h"
+#include "../../rtnl/nsid.h"
 #include "../../rtnl/route.h"
+#include "../../rtnl/rule.h"
 
 namespace netns_native::addon {
 
 // Wire value types. Names (lower case) are what the exported schema says.
 //   u8/u16/u32/i32: a JS number, range-checked; string: a JS string without NUL;
 //   mac/ip: textual addresses; netns: a namespace handle (its fd is sent, IFLA_NET_NS_FD);
-//   link/address/route: a nested struct; kind/slavekind: the attributes of the link's kind (or
-//   of its master's kind), as that kind's table in native/rtnl/link/ names them.
+//   link/address/route/neighbour/rule: a nested struct; kind/slavekind: the attributes of the
+//   link's kind (or of its master's kind), as that kind's table in native/rtnl/link/ names them;
+//   nexthops: a list of nexthop structs (a count, then each struct in place).
 enum class Wire : uint8_t {
   kU8,
   kU16,
   kU32,
+  kU64,
   kI32,
   kString,
   kMac,
@@ -41,29 +47,35 @@ enum class Wire : uint8_t {
   kAddress,
   kRoute,
   kKind,
-  kSlaveKind
+  kSlaveKind,
+  kNeighbour,
+  kRule,
+  kNexthop,       // one next hop of a multipath route; repeats
+  kNftCommand,    // one nf_tables command of a batch; the field repeats (one per command)
+  kNftStatement,  // one statement of a rule (nft/statement.h); repeats
 };
 
 // F(js name, C++ member, wire type)
 
 // rtnl::LinkRequest (RTM_NEWLINK: ifinfomsg + IFLA_*).
-#define NETNS_LINK_REQUEST(F)       \
-  F(index, index, kI32)             \
-  F(name, name, kString)            \
-  F(kind, kind, kString)            \
-  F(flags, flags, kU32)             \
-  F(change, change, kU32)           \
-  F(mtu, mtu, kU32)                 \
-  F(txqlen, txqlen, kU32)           \
-  F(group, group, kU32)             \
-  F(address, address, kMac)         \
-  F(master, master, kI32)           \
-  F(netns, netns_fd, kNetns)        \
-  F(alias, alias, kString)          \
-  F(newName, new_name, kString)     \
-  F(info, info, kKind)              \
-  F(slaveKind, slave_kind, kString) \
-  F(slaveInfo, slave_info, kSlaveKind)
+#define NETNS_LINK_REQUEST(F)          \
+  F(index, index, kI32)                \
+  F(name, name, kString)               \
+  F(kind, kind, kString)               \
+  F(flags, flags, kU32)                \
+  F(change, change, kU32)              \
+  F(mtu, mtu, kU32)                    \
+  F(txqlen, txqlen, kU32)              \
+  F(group, group, kU32)                \
+  F(address, address, kMac)            \
+  F(master, master, kI32)              \
+  F(netns, netns_fd, kNetns)           \
+  F(alias, alias, kString)             \
+  F(newName, new_name, kString)        \
+  F(info, info, kKind)                 \
+  F(slaveKind, slave_kind, kString)    \
+  F(slaveInfo, slave_info, kSlaveKind) \
+  F(link, link, kI32)
 
 // rtnl::AddressRequest (ifaddrmsg + IFA_*). The family follows from `local`.
 #define NETNS_ADDRESS_REQUEST(F) \
@@ -90,34 +102,175 @@ enum class Wire : uint8_t {
   F(gateway, gateway, kIp)     \
   F(prefsrc, prefsrc, kIp)     \
   F(oif, oif, kI32)            \
-  F(priority, priority, kU32)
+  F(priority, priority, kU32)  \
+  F(multipath, multipath, kNexthop)
+
+// rtnl::NexthopRequest (struct rtnexthop + RTA_GATEWAY), an entry of a route's multipath.
+#define NETNS_NEXTHOP_REQUEST(F) \
+  F(gateway, gateway, kIp)       \
+  F(oif, oif, kI32)              \
+  F(hops, hops, kU8)             \
+  F(flags, flags, kU8)
+
+// rtnl::NeighbourRequest (ndmsg + NDA_*): a neighbour, or (family AF_BRIDGE) an fdb entry.
+#define NETNS_NEIGHBOUR_REQUEST(F) \
+  F(family, family, kU8)           \
+  F(index, index, kI32)            \
+  F(state, state, kU16)            \
+  F(flags, flags, kU8)             \
+  F(dst, dst, kIp)                 \
+  F(lladdr, lladdr, kMac)          \
+  F(vlan, vlan, kU16)              \
+  F(port, port, kU16)              \
+  F(vni, vni, kU32)                \
+  F(ifindex, ifindex, kU32)        \
+  F(master, master, kU32)          \
+  F(srcVni, src_vni, kU32)         \
+  F(protocol, protocol, kU8)       \
+  F(flagsExt, flags_ext, kU32)
+
+// rtnl::RuleRequest (fib_rule_hdr + FRA_*).
+#define NETNS_RULE_REQUEST(F)                    \
+  F(family, family, kU8)                         \
+  F(dstLen, dst_len, kU8)                        \
+  F(srcLen, src_len, kU8)                        \
+  F(tos, tos, kU8)                               \
+  F(table, table, kU32)                          \
+  F(action, action, kU8)                         \
+  F(flags, flags, kU32)                          \
+  F(dst, dst, kIp)                               \
+  F(src, src, kIp)                               \
+  F(iifname, iifname, kString)                   \
+  F(oifname, oifname, kString)                   \
+  F(priority, priority, kU32)                    \
+  F(fwmark, fwmark, kU32)                        \
+  F(fwmask, fwmask, kU32)                        \
+  F(goto, goto_priority, kU32)                   \
+  F(suppressPrefixlen, suppress_prefixlen, kU32) \
+  F(suppressIfgroup, suppress_ifgroup, kU32)     \
+  F(l3mdev, l3mdev, kU8)                         \
+  F(protocol, protocol, kU8)                     \
+  F(ipProto, ip_proto, kU8)                      \
+  F(sportStart, sport_start, kU16)               \
+  F(sportEnd, sport_end, kU16)                   \
+  F(dportStart, dport_start, kU16)               \
+  F(dportEnd, dport_end, kU16)                   \
+  F(uidStart, uid_start, kU32)                   \
+  F(uidEnd, uid_end, kU32)
+
+// One statement of an nf_tables rule (nft/statement.h); `kind` is its name there in lower case
+// ('saddr', 'oifname', 'dport', 'masquerade', 'dnat', ...), `op` an NFT_CMP_*.
+#define NETNS_NFT_STATEMENT(F) \
+  F(kind, kind, kString)       \
+  F(op, op, kU8)               \
+  F(address, address, kIp)     \
+  F(prefix, prefix, kU8)       \
+  F(name, name, kString)       \
+  F(proto, proto, kU8)         \
+  F(port, port, kU16)          \
+  F(bits, bits, kU32)          \
+  F(chain, chain, kString)
+
+// One command of an nf_tables batch: `type` is the NFT_MSG_* (NEWTABLE, DELTABLE, NEWCHAIN,
+// DELCHAIN, NEWRULE, DELRULE); a chain with `hooknum` is a base chain.
+#define NETNS_NFT_COMMAND(F)        \
+  F(type, type, kU8)                \
+  F(family, family, kU8)            \
+  F(table, table, kString)          \
+  F(chain, chain, kString)          \
+  F(hooknum, hooknum, kU32)         \
+  F(priority, priority, kI32)       \
+  F(chainType, chain_type, kString) \
+  F(policy, policy, kU32)           \
+  F(handle, handle, kU64)           \
+  F(comment, comment, kString)      \
+  F(exclusive, exclusive, kU8)      \
+  F(echo, echo, kU8)                \
+  F(statements, statements, kNftStatement)
+
+// The C++ side of a statement and a command as they cross (requests.cc makes messages of them).
+struct NftStatementArgs {
+  std::string kind;
+  uint8_t op = 0;
+  std::vector<uint8_t> address;
+  uint8_t prefix = 0;
+  std::string name;
+  uint8_t proto = 0;
+  uint16_t port = 0;
+  uint32_t bits = 0;
+  std::string chain;
+};
+struct NftCommandArgs {
+  uint8_t type = 0;
+  uint8_t family = 0;
+  std::string table, chain;
+  std::optional<uint32_t> hooknum;
+  int32_t priority = 0;
+  std::string chain_type;
+  std::optional<uint32_t> policy;
+  uint64_t handle = 0;
+  std::optional<std::string> comment;
+  uint8_t exclusive = 0;
+  uint8_t echo = 0;  // NEWRULE: NLM_F_ECHO, the rule comes back with its handle
+  std::vector<NftStatementArgs> statements;
+};
 
 // Operations: O(code, js name, argument struct, what it returns). The argument structs' fields
 // follow; requests.cc says what each operation builds from them.
-#define NETNS_OPS(O)                         \
-  O(1, newlink, NewLinkArgs, kAck)           \
-  O(2, dellink, DelLinkArgs, kAck)           \
-  O(3, dellinkgroup, DelLinkGroupArgs, kAck) \
-  O(4, getlink, GetLinkArgs, kLink)          \
-  O(5, dumplinks, DumpLinksArgs, kLinks)     \
-  O(6, newaddr, NewAddrArgs, kAck)           \
-  O(7, deladdr, DelAddrArgs, kAck)           \
-  O(8, dumpaddrs, DumpAddrsArgs, kAddresses) \
-  O(9, newroute, NewRouteArgs, kAck)         \
-  O(10, delroute, DelRouteArgs, kAck)        \
-  O(11, dumproutes, DumpRoutesArgs, kRoutes)
+#define NETNS_OPS(O)                                  \
+  O(1, newlink, NewLinkArgs, kAck)                    \
+  O(2, dellink, DelLinkArgs, kAck)                    \
+  O(3, dellinkgroup, DelLinkGroupArgs, kAck)          \
+  O(4, getlink, GetLinkArgs, kLink)                   \
+  O(5, dumplinks, DumpLinksArgs, kLinks)              \
+  O(6, newaddr, NewAddrArgs, kAck)                    \
+  O(7, deladdr, DelAddrArgs, kAck)                    \
+  O(8, dumpaddrs, DumpAddrsArgs, kAddresses)          \
+  O(9, newroute, NewRouteArgs, kAck)                  \
+  O(10, delroute, DelRouteArgs, kAck)                 \
+  O(11, dumproutes, DumpRoutesArgs, kRoutes)          \
+  O(12, nftbatch, NftBatchArgs, kNftRules)            \
+  O(13, nftdumptables, NftDumpTablesArgs, kNftTables) \
+  O(14, nftdumpchains, NftDumpChainsArgs, kNftChains) \
+  O(15, nftdumprules, NftDumpRulesArgs, kNftRules)    \
+  O(16, newneigh, NewNeighArgs, kAck)                 \
+  O(17, delneigh, DelNeighArgs, kAck)                 \
+  O(18, dumpneighs, DumpNeighsArgs, kNeighbours)      \
+  O(19, newrule, NewRuleArgs, kAck)                   \
+  O(20, delrule, DelRuleArgs, kAck)                   \
+  O(21, dumprules, DumpRulesArgs, kRules)             \
+  O(22, newnsid, NewNsidArgs, kAck)                   \
+  O(23, getnsid, GetNsidArgs, kNsid)                  \
+  O(24, nftgetgen, NftGetGenArgs, kNftGen)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
 #define NETNS_DELLINKGROUP_ARGS(F) F(group, group, kU32)
-#define NETNS_GETLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
-#define NETNS_DUMPLINKS_ARGS(F) F(master, master, kI32) F(kind, kind, kString)
+#define NETNS_GETLINK_ARGS(F) F(index, index, kI32) F(name, name, kString) F(stats, stats, kU8)
+#define NETNS_DUMPLINKS_ARGS(F) F(master, master, kI32) F(kind, kind, kString) F(stats, stats, kU8)
 #define NETNS_NEWADDR_ARGS(F) F(flags, flags, kU16) F(address, address, kAddress)
 #define NETNS_DELADDR_ARGS(F) F(address, address, kAddress)
 #define NETNS_DUMPADDRS_ARGS(F) F(family, family, kU8) F(index, index, kI32)
 #define NETNS_NEWROUTE_ARGS(F) F(flags, flags, kU16) F(route, route, kRoute)
 #define NETNS_DELROUTE_ARGS(F) F(route, route, kRoute)
 #define NETNS_DUMPROUTES_ARGS(F) F(family, family, kU8) F(table, table, kU32)
+// An nf_tables batch (all or nothing); `genid` (when set) makes the kernel refuse it with
+// ERESTART if the ruleset changed since that generation.
+#define NETNS_NFTBATCH_ARGS(F) F(genid, genid, kU32) F(commands, commands, kNftCommand)
+#define NETNS_NFTDUMPTABLES_ARGS(F) F(family, family, kU8)
+#define NETNS_NFTDUMPCHAINS_ARGS(F) F(family, family, kU8)
+#define NETNS_NFTGETGEN_ARGS(F)
+#define NETNS_NFTDUMPRULES_ARGS(F) \
+  F(family, family, kU8) F(table, table, kString) F(chain, chain, kString)
+#define NETNS_NEWNEIGH_ARGS(F) F(flags, flags, kU16) F(neighbour, neighbour, kNeighbour)
+#define NETNS_DELNEIGH_ARGS(F) F(neighbour, neighbour, kNeighbour)
+#define NETNS_DUMPNEIGHS_ARGS(F) \
+  F(family, family, kU8) F(index, index, kI32) F(master, master, kI32)
+#define NETNS_NEWRULE_ARGS(F) F(flags, flags, kU16) F(rule, rule, kRule)
+#define NETNS_DELRULE_ARGS(F) F(rule, rule, kRule)
+#define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
+#define NETNS_NEWNSID_ARGS(F) F(netns, netns_fd, kNetns) F(nsid, nsid, kI32)
+#define NETNS_GETNSID_ARGS(F) F(netns, netns_fd, kNetns)
 
 // The C++ type a field of each wire type is read into (for the argument structs).
 template <Wire W>
@@ -133,6 +286,10 @@ struct WireCpp<Wire::kU16> {
 template <>
 struct WireCpp<Wire::kU32> {
   using type = uint32_t;
+};
+template <>
+struct WireCpp<Wire::kU64> {
+  using type = uint64_t;
 };
 template <>
 struct WireCpp<Wire::kI32> {
@@ -153,6 +310,22 @@ struct WireCpp<Wire::kAddress> {
 template <>
 struct WireCpp<Wire::kRoute> {
   using type = rtnl::RouteRequest;
+};
+template <>
+struct WireCpp<Wire::kNeighbour> {
+  using type = rtnl::NeighbourRequest;
+};
+template <>
+struct WireCpp<Wire::kRule> {
+  using type = rtnl::RuleRequest;
+};
+template <>
+struct WireCpp<Wire::kNetns> {
+  using type = std::optional<int>;  // the fd of a namespace handle, leased for the batch
+};
+template <>
+struct WireCpp<Wire::kNftCommand> {
+  using type = std::vector<NftCommandArgs>;  // repeated
 };
 
 #define NETNS_ARG_MEMBER(js, member, wire) typename WireCpp<Wire::wire>::type member{};
@@ -189,6 +362,43 @@ struct DelRouteArgs {
 struct DumpRoutesArgs {
   NETNS_DUMPROUTES_ARGS(NETNS_ARG_MEMBER)
 };
+struct NftBatchArgs {
+  NETNS_NFTBATCH_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftDumpTablesArgs {
+  NETNS_NFTDUMPTABLES_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftDumpChainsArgs {
+  NETNS_NFTDUMPCHAINS_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftDumpRulesArgs {
+  NETNS_NFTDUMPRULES_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftGetGenArgs {};
+struct NewNeighArgs {
+  NETNS_NEWNEIGH_ARGS(NETNS_ARG_MEMBER)
+};
+struct DelNeighArgs {
+  NETNS_DELNEIGH_ARGS(NETNS_ARG_MEMBER)
+};
+struct DumpNeighsArgs {
+  NETNS_DUMPNEIGHS_ARGS(NETNS_ARG_MEMBER)
+};
+struct NewRuleArgs {
+  NETNS_NEWRULE_ARGS(NETNS_ARG_MEMBER)
+};
+struct DelRuleArgs {
+  NETNS_DELRULE_ARGS(NETNS_ARG_MEMBER)
+};
+struct DumpRulesArgs {
+  NETNS_DUMPRULES_ARGS(NETNS_ARG_MEMBER)
+};
+struct NewNsidArgs {
+  NETNS_NEWNSID_ARGS(NETNS_ARG_MEMBER)
+};
+struct GetNsidArgs {
+  NETNS_GETNSID_ARGS(NETNS_ARG_MEMBER)
+};
 #undef NETNS_ARG_MEMBER
 
 // The fields of each argument struct, by the struct's name (NETNS_FIELDS_OF(NewLinkArgs)).
@@ -203,14 +413,43 @@ struct DumpRoutesArgs {
 #define NETNS_FIELDS_NewRouteArgs NETNS_NEWROUTE_ARGS
 #define NETNS_FIELDS_DelRouteArgs NETNS_DELROUTE_ARGS
 #define NETNS_FIELDS_DumpRoutesArgs NETNS_DUMPROUTES_ARGS
+#define NETNS_FIELDS_NftBatchArgs NETNS_NFTBATCH_ARGS
+#define NETNS_FIELDS_NftDumpTablesArgs NETNS_NFTDUMPTABLES_ARGS
+#define NETNS_FIELDS_NftDumpChainsArgs NETNS_NFTDUMPCHAINS_ARGS
+#define NETNS_FIELDS_NftDumpRulesArgs NETNS_NFTDUMPRULES_ARGS
+#define NETNS_FIELDS_NftGetGenArgs NETNS_NFTGETGEN_ARGS
+
+#define NETNS_FIELDS_NewNeighArgs NETNS_NEWNEIGH_ARGS
+#define NETNS_FIELDS_DelNeighArgs NETNS_DELNEIGH_ARGS
+#define NETNS_FIELDS_DumpNeighsArgs NETNS_DUMPNEIGHS_ARGS
+#define NETNS_FIELDS_NewRuleArgs NETNS_NEWRULE_ARGS
+#define NETNS_FIELDS_DelRuleArgs NETNS_DELRULE_ARGS
+#define NETNS_FIELDS_DumpRulesArgs NETNS_DUMPRULES_ARGS
+#define NETNS_FIELDS_NewNsidArgs NETNS_NEWNSID_ARGS
+#define NETNS_FIELDS_GetNsidArgs NETNS_GETNSID_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
-// address objects, route objects. Results of a failed operation are failure objects instead.
-enum class Returns : uint8_t { kAck, kLink, kLinks, kAddresses, kRoutes };
+// address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
+// operation are failure objects instead.
+enum class Returns : uint8_t {
+  kAck,
+  kLink,
+  kLinks,
+  kAddresses,
+  kRoutes,
+  kNftTables,
+  kNftChains,
+  kNftRules,
+  kNftGen,
+  kNeighbours,
+  kRules,
+  kNsid
+};
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
-// text, or a number absent when unset.
-enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional };
+// text (absent when empty), a number absent when unset, or a route's next hops (an array of
+// nexthop objects, absent when empty).
+enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops };
 
 // Results. Links cross packed (see results.cc): per link these numbers in one Float64Array, in
 // this order (kOptional: NaN when absent) ...
@@ -242,6 +481,20 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional };
   F(alias, alias, kText)          \
   F(qdisc, qdisc, kText)
 
+// ... for links read with statistics, these counters (IFLA_STATS64) in a second Float64Array
+// (NaN for a link without them) ...
+#define NETNS_LINK_STATS(F)         \
+  F(rxPackets, rx_packets, kNumber) \
+  F(txPackets, tx_packets, kNumber) \
+  F(rxBytes, rx_bytes, kNumber)     \
+  F(txBytes, tx_bytes, kNumber)     \
+  F(rxErrors, rx_errors, kNumber)   \
+  F(txErrors, tx_errors, kNumber)   \
+  F(rxDropped, rx_dropped, kNumber) \
+  F(txDropped, tx_dropped, kNumber) \
+  F(multicast, multicast, kNumber)  \
+  F(collisions, collisions, kNumber)
+
 // ... and, for links that have them, `info` and `slaveInfo` objects in sparse arrays.
 
 // Addresses and routes cross as objects with these fields.
@@ -258,20 +511,105 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional };
   F(validLft, valid_lft, kNumber)  \
   F(preferredLft, preferred_lft, kNumber)
 
-#define NETNS_ROUTE_INFO(F)      \
-  F(family, family, kNumber)     \
-  F(dstLen, dst_len, kNumber)    \
-  F(srcLen, src_len, kNumber)    \
-  F(tos, tos, kNumber)           \
-  F(protocol, protocol, kNumber) \
-  F(scope, scope, kNumber)       \
-  F(type, type, kNumber)         \
-  F(table, table, kNumber)       \
-  F(flags, flags, kNumber)       \
-  F(oif, oif, kNumber)           \
-  F(dst, dst, kIp)               \
-  F(gateway, gateway, kIp)       \
-  F(prefsrc, prefsrc, kIp)       \
-  F(priority, priority, kOptional)
+#define NETNS_ROUTE_INFO(F)        \
+  F(family, family, kNumber)       \
+  F(dstLen, dst_len, kNumber)      \
+  F(srcLen, src_len, kNumber)      \
+  F(tos, tos, kNumber)             \
+  F(protocol, protocol, kNumber)   \
+  F(scope, scope, kNumber)         \
+  F(type, type, kNumber)           \
+  F(table, table, kNumber)         \
+  F(flags, flags, kNumber)         \
+  F(oif, oif, kNumber)             \
+  F(dst, dst, kIp)                 \
+  F(gateway, gateway, kIp)         \
+  F(prefsrc, prefsrc, kIp)         \
+  F(priority, priority, kOptional) \
+  F(multipath, multipath, kNexthops)
+
+#define NETNS_NEXTHOP_INFO(F) \
+  F(gateway, gateway, kIp)    \
+  F(oif, oif, kNumber)        \
+  F(hops, hops, kNumber)      \
+  F(flags, flags, kNumber)
+
+// Neighbours (and fdb entries), rules and nsids cross as objects with these fields.
+#define NETNS_NEIGHBOUR_INFO(F)           \
+  F(family, family, kNumber)              \
+  F(index, index, kNumber)                \
+  F(state, state, kNumber)                \
+  F(flags, flags, kNumber)                \
+  F(type, type, kNumber)                  \
+  F(dst, dst, kIp)                        \
+  F(lladdr, lladdr, kMac)                 \
+  F(vlan, vlan, kOptional)                \
+  F(port, port, kOptional)                \
+  F(vni, vni, kOptional)                  \
+  F(ifindex, ifindex, kOptional)          \
+  F(master, master, kOptional)            \
+  F(srcVni, src_vni, kOptional)           \
+  F(probes, probes, kOptional)            \
+  F(protocol, protocol, kOptional)        \
+  F(linkNetnsid, link_netnsid, kOptional) \
+  F(flagsExt, flags_ext, kNumber)         \
+  F(confirmed, confirmed, kNumber)        \
+  F(used, used, kNumber)                  \
+  F(updated, updated, kNumber)
+
+#define NETNS_RULE_INFO(F)                            \
+  F(family, family, kNumber)                          \
+  F(dstLen, dst_len, kNumber)                         \
+  F(srcLen, src_len, kNumber)                         \
+  F(tos, tos, kNumber)                                \
+  F(action, action, kNumber)                          \
+  F(table, table, kNumber)                            \
+  F(flags, flags, kNumber)                            \
+  F(dst, dst, kIp)                                    \
+  F(src, src, kIp)                                    \
+  F(iifname, iifname, kText)                          \
+  F(oifname, oifname, kText)                          \
+  F(priority, priority, kOptional)                    \
+  F(fwmark, fwmark, kOptional)                        \
+  F(fwmask, fwmask, kOptional)                        \
+  F(goto, goto_priority, kOptional)                   \
+  F(suppressPrefixlen, suppress_prefixlen, kOptional) \
+  F(suppressIfgroup, suppress_ifgroup, kOptional)     \
+  F(l3mdev, l3mdev, kOptional)                        \
+  F(protocol, protocol, kOptional)                    \
+  F(ipProto, ip_proto, kOptional)                     \
+  F(sportStart, sport_start, kOptional)               \
+  F(sportEnd, sport_end, kOptional)                   \
+  F(dportStart, dport_start, kOptional)               \
+  F(dportEnd, dport_end, kOptional)                   \
+  F(uidStart, uid_start, kOptional)                   \
+  F(uidEnd, uid_end, kOptional)
+
+#define NETNS_NSID_INFO(F) F(nsid, nsid, kNumber) F(currentNsid, current_nsid, kOptional)
+
+// nf_tables objects, as dumps return them (a chain's hook fields only for a base chain).
+#define NETNS_NFT_TABLE_INFO(F) \
+  F(family, family, kNumber)    \
+  F(name, name, kText)          \
+  F(handle, handle, kNumber)    \
+  F(flags, flags, kNumber)
+
+#define NETNS_NFT_CHAIN_INFO(F)       \
+  F(family, family, kNumber)          \
+  F(table, table, kText)              \
+  F(name, name, kText)                \
+  F(handle, handle, kNumber)          \
+  F(hooknum, hooknum, kOptional)      \
+  F(priority, priority, kOptional)    \
+  F(chainType, chain_type, kOptional) \
+  F(policy, policy, kOptional)
+
+#define NETNS_NFT_RULE_INFO(F)     \
+  F(family, family, kNumber)       \
+  F(table, table, kText)           \
+  F(chain, chain, kText)           \
+  F(handle, handle, kNumber)       \
+  F(position, position, kOptional) \
+  F(comment, comment, kOptional)
 
 }  // namespace netns_native::addon

@@ -1,0 +1,198 @@
+import { isIP } from 'node:net';
+import { invalid } from '../internal/errors';
+import { checkInteger, checkLinkName, checkMtu, parseIp, parseMac } from '../internal/validate';
+import { Link, checkNamespaceArg, createLink, registerLinkKind } from '../link';
+import { Namespace } from '../namespace';
+import type { NativeKindInfo, NativeLink, NativeLinkRequest } from '../native/surface';
+
+/** The largest VXLAN network identifier: 24 bits. */
+export const MAX_VNI = 0xffffff;
+
+/** Options for {@link Vxlan.create}. */
+export interface VxlanOptions {
+  /** The VXLAN network identifier (`id`), 0 to 2^24-1. */
+  vni: number;
+  /**
+   * Where the device lives. Default: the namespace of `device` when given (the underlay's),
+   * else the one this process runs in. A device in another namespace than `namespace` is
+   * allowed: the request goes to the device's namespace (where the UDP socket then lives) and
+   * the new link is placed in `namespace`.
+   */
+  namespace?: Namespace;
+  /** The source IP of the outer packets (`local`). */
+  local?: string;
+  /** A single remote VTEP (`remote`), unicast. Instead of it, fdb entries can name several. */
+  remote?: string;
+  /** A multicast group to flood to (`group`); needs `device`. */
+  group?: string;
+  /** The underlay link (`dev`): its MTU bounds this one's, a multicast group is joined on it. */
+  device?: Link;
+  /**
+   * The UDP destination port (`dstport`), 1 to 65535. Default 4789, the IANA port (the kernel's
+   * own default, when none is sent, is Linux's historical 8472).
+   */
+  port?: number;
+  /** Learn remote MACs from received packets (`learning`, the kernel's default) or not (`nolearning`). */
+  learning?: boolean;
+  /** TTL of the outer packets (`ttl`), 1 to 255; default 0: the kernel's (inherit from the route). */
+  ttl?: number;
+  /** TOS of the outer packets (`tos`), 0 to 255; 1 means inherit (`tos inherit`). */
+  tos?: number;
+  /** Compute UDP checksums on IPv4 outer packets (`udpcsum` / `noudpcsum`). Default: the kernel's (on). */
+  udpChecksum?: boolean;
+  /** Seconds before a learned entry ages out (`ageing`). Default the kernel's, 300. */
+  ageingSeconds?: number;
+  /** MTU; default the kernel's (the device's MTU minus 50, or 1450). */
+  mtu?: number;
+  /** MAC address; default random. */
+  mac?: string;
+}
+
+/**
+ * What {@link Vxlan.info} reads back (`ip -d link show`); names as {@link VxlanOptions}.
+ * `deviceIndex` is the index of the underlay link in the namespace where the device was made.
+ */
+export type VxlanInfo = {
+  vni: number;
+  port: number;
+  learning: boolean;
+  ttl: number;
+  tos: number;
+  udpChecksum: boolean;
+  local?: string;
+  remote?: string;
+  group?: string;
+  deviceIndex?: number;
+  ageingSeconds?: number;
+  /** Answer ARP requests from the fdb (`proxy`). */
+  proxy: boolean;
+  /** Report unknown MACs / IPs to user space (`l2miss`, `l3miss`). */
+  l2miss: boolean;
+  l3miss: boolean;
+  /** The most fdb entries (`maxaddress`), 0 for no limit. */
+  limit: number;
+};
+
+function isMulticast(ip: string): boolean {
+  if (isIP(ip) === 4) return Number(ip.split('.')[0]) >= 224 && Number(ip.split('.')[0]) <= 239;
+  return ip.toLowerCase().startsWith('ff');
+}
+
+function vxlanInfo(state: NativeLink): VxlanInfo {
+  const d = (state.info ?? {}) as NativeKindInfo & Record<string, number | string | boolean | undefined>;
+  const info: VxlanInfo = {
+    vni: Number(d.vni ?? 0),
+    port: Number(d.port ?? 0),
+    learning: Number(d.learning ?? 0) !== 0,
+    ttl: Number(d.ttl ?? 0),
+    tos: Number(d.tos ?? 0),
+    udpChecksum: Number(d.udpCsum ?? 0) !== 0,
+    proxy: Number(d.proxy ?? 0) !== 0,
+    l2miss: Number(d.l2miss ?? 0) !== 0,
+    l3miss: Number(d.l3miss ?? 0) !== 0,
+    limit: Number(d.limit ?? 0),
+  };
+  if (typeof d.local === 'string') info.local = d.local;
+  if (typeof d.group === 'string') {
+    if (isMulticast(d.group)) info.group = d.group;
+    else info.remote = d.group;
+  }
+  if (d.link !== undefined && Number(d.link) !== 0) info.deviceIndex = Number(d.link);
+  if (d.ageing !== undefined) info.ageingSeconds = Number(d.ageing);
+  return info;
+}
+
+/**
+ * A VXLAN device: Ethernet frames carried in UDP between hosts (VTEPs), what Docker's overlay
+ * network and flannel build on. Put it in a bridge with the local containers and tell it where
+ * the other hosts are, with `remote`, a multicast `group`, or fdb entries (`addFdb`).
+ * `ip link add NAME type vxlan id VNI ...`.
+ *
+ * @example
+ * ```ts
+ * // ip link add vxlan42 type vxlan id 42 local 198.18.100.1 dstport 4789 dev eth0 nolearning
+ * const vx = await Vxlan.create('vxlan42', { vni: 42, local: '198.18.100.1', port: 4789, device: eth0, learning: false });
+ * // bridge fdb append 00:00:00:00:00:00 dev vxlan42 dst 198.18.100.2
+ * await vx.addFdb({ mac: '00:00:00:00:00:00', destination: '198.18.100.2' });
+ * ```
+ */
+export class Vxlan extends Link {
+  /**
+   * Creates a VXLAN device (down, as every new link).
+   * @throws NetnsError EINVAL for a VNI beyond 2^24-1, port 0, addresses of mixed families, a
+   *   unicast `group` or a multicast `remote` (before any syscall); EEXIST if the name is taken;
+   *   ENODEV if `device` no longer exists; EADDRINUSE if another VXLAN device with the same VNI
+   *   and port exists in that namespace.
+   */
+  static async create(name: string, options: VxlanOptions): Promise<Vxlan> {
+    const operation = `create vxlan "${String(name)}"`;
+    checkLinkName(name, operation);
+    if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    const device = options.device;
+    if (device !== undefined && !(device instanceof Link)) throw invalid(operation, 'device must be a Link');
+    const ns = options.namespace ?? device?.namespace ?? Namespace.current();
+    checkNamespaceArg(ns, operation);
+    const where = `${operation}${ns.where}`;
+    const info: NativeKindInfo = { vni: checkInteger(options.vni, where, 'the VNI', 0, MAX_VNI) };
+    let family: 4 | 6 | undefined;
+    const address = (text: string | undefined, what: string): string | undefined => {
+      if (text === undefined) return undefined;
+      const ip = parseIp(text, where, what);
+      if (family !== undefined && ip.family !== family) {
+        throw invalid(where, `the ${what} ${ip.address} is IPv${ip.family} but the other addresses are IPv${family}`);
+      }
+      family = ip.family;
+      return ip.address;
+    };
+    const local = address(options.local, 'local address');
+    const remote = address(options.remote, 'remote address');
+    const group = address(options.group, 'multicast group');
+    if (remote !== undefined && group !== undefined) throw invalid(where, 'give either a remote or a group, not both');
+    if (remote !== undefined && isMulticast(remote)) {
+      throw invalid(where, `the remote ${remote} is a multicast address: give it as group`);
+    }
+    if (group !== undefined && !isMulticast(group)) {
+      throw invalid(where, `the group ${group} is not a multicast address: give it as remote`);
+    }
+    if (group !== undefined && device === undefined) throw invalid(where, 'a multicast group needs a device');
+    if (local !== undefined && isMulticast(local)) throw invalid(where, `the local address ${local} is multicast`);
+    if (device !== undefined) info.link = device.index;
+    if (local !== undefined) info.local = local;
+    if (remote !== undefined || group !== undefined) info.group = remote ?? group;
+    if (options.ttl !== undefined) info.ttl = checkInteger(options.ttl, where, 'the TTL', 0, 255);
+    if (options.tos !== undefined) info.tos = checkInteger(options.tos, where, 'the TOS', 0, 255);
+    if (options.learning !== undefined) {
+      if (typeof options.learning !== 'boolean') throw invalid(where, 'learning must be a boolean');
+      info.learning = options.learning ? 1 : 0;
+    }
+    if (options.ageingSeconds !== undefined) {
+      info.ageing = checkInteger(options.ageingSeconds, where, 'ageingSeconds', 0, 0xffffffff);
+    }
+    info.port = checkInteger(options.port ?? 4789, where, 'the port', 1, 65535);
+    if (options.udpChecksum !== undefined) {
+      if (typeof options.udpChecksum !== 'boolean') throw invalid(where, 'udpChecksum must be a boolean');
+      info.udpCsum = options.udpChecksum ? 1 : 0;
+    }
+    const link: NativeLinkRequest = { name, kind: 'vxlan', info };
+    if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);
+    if (options.mac !== undefined) link.address = parseMac(options.mac, where);
+    const plan = { link, namespace: ns, operation: where, ...(device && { via: device.namespace, parent: device }) };
+    return (await createLink(plan)) as Vxlan;
+  }
+
+  /** What the kernel says about this VXLAN device, as last read (`ip -d link show`). */
+  override get info(): VxlanInfo {
+    return vxlanInfo(this.state);
+  }
+
+  /** The VXLAN network identifier, as last read. */
+  get vni(): number {
+    return this.info.vni;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), vni: this.vni, port: this.info.port };
+  }
+}
+
+registerLinkKind('vxlan', Vxlan, vxlanInfo);

@@ -1,0 +1,355 @@
+/**
+ * Neighbours (the ARP and NDP cache, `ip neigh`) and forwarding database entries (`bridge
+ * fdb`): one kind of rtnetlink message (RTM_NEWNEIGH, native/rtnl/neighbour.cc) for both; an
+ * fdb entry is a neighbour of family AF_BRIDGE whose key is a MAC.
+ */
+import { batch, request, throwFirstFailure } from './internal/dispatch';
+import { invalid } from './internal/errors';
+import { kHandle } from './internal/symbols';
+import { checkInteger, checkLinkName, parseIp } from './internal/validate';
+import { Link } from './link';
+import type { Namespace } from './namespace';
+import {
+  AF_BRIDGE,
+  AF_INET,
+  AF_INET6,
+  NLM_F_APPEND,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  NTF_EXT_LEARNED,
+  NTF_MASTER,
+  NTF_ROUTER,
+  NTF_SELF,
+  NTF_STICKY,
+  NUD_NOARP,
+  NUD_PERMANENT,
+} from './native/constants';
+import type { NativeHandle, NativeLink, NativeNeighbour, NativeNeighbourRequest } from './native/surface';
+
+/** A neighbour entry's state (NUD_*), as `ip neigh` names it. */
+export type NeighbourState =
+  'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'noarp' | 'permanent' | 'none';
+
+const STATES: Array<[number, NeighbourState]> = [
+  [0x01, 'incomplete'],
+  [0x02, 'reachable'],
+  [0x04, 'stale'],
+  [0x08, 'delay'],
+  [0x10, 'probe'],
+  [0x20, 'failed'],
+  [0x40, 'noarp'],
+  [0x80, 'permanent'],
+];
+
+/** The states an entry can be given (`nud STATE`). */
+const SETTABLE: NeighbourState[] = ['permanent', 'reachable', 'stale', 'noarp', 'delay', 'probe', 'failed', 'none'];
+
+/** A neighbour entry, as `ip neigh show` lists it. */
+export interface Neighbour {
+  /** The neighbour's IP address: '198.18.0.9', 'fd00::9'. */
+  address: string;
+  family: 4 | 6;
+  /** Its link-layer address; absent while unresolved ('incomplete', 'failed'). */
+  mac?: string;
+  /** The entry's state ('permanent', 'reachable', 'stale', ...). */
+  state: NeighbourState;
+  /** The name of the link it is on. */
+  link: string;
+  linkIndex: number;
+  /** The neighbour is a router (NTF_ROUTER; IPv6). */
+  router: boolean;
+}
+
+/** A neighbour entry to add or delete, as `ip neigh add|del` takes it. */
+export interface NeighbourSpec {
+  /** The link (a Link of the namespace, or its name). */
+  link: Link | string;
+  /** The neighbour's IP address. */
+  address: string;
+  /** Its MAC ('aa:bb:cc:dd:ee:ff'); required to add, except in state 'failed', 'incomplete' or 'none'. */
+  mac?: string;
+  /** Default 'permanent' (`nud permanent`, as `ip neigh add`). */
+  state?: NeighbourState;
+  /** Mark the neighbour as a router (`router`). */
+  router?: boolean;
+}
+
+/** Options for {@link Namespace.neighbours}. */
+export interface NeighboursOptions {
+  /** Only entries on this link (filtered in the kernel). */
+  link?: Link | string;
+  /** Only IPv4 (4) or IPv6 (6) entries. Default both. */
+  family?: 4 | 6;
+  /** Include 'noarp' entries too (`ip neigh show nud all`); like `ip neigh`, they are left out by default. */
+  all?: boolean;
+}
+
+/** A forwarding database entry, as `bridge fdb show` lists it. */
+export interface FdbEntry {
+  /** The MAC it forwards ('00:00:00:00:00:00' on a VXLAN device: the default destination). */
+  mac: string;
+  /** Where a VXLAN device sends frames for this MAC (the remote VTEP's IP). */
+  destination?: string;
+  /** The VXLAN network identifier used towards the destination, when not the device's own. */
+  vni?: number;
+  /** The UDP port used towards the destination, when not the device's own. */
+  port?: number;
+  /** The VLAN (bridges with VLAN filtering). */
+  vlan?: number;
+  /** A static entry (NUD_PERMANENT): not learned, never aged out. */
+  permanent: boolean;
+  /** The device's own table (NTF_SELF): a VXLAN device's, or a port's hardware table. */
+  self: boolean;
+  /** The bridge's table, on behalf of its port (`master BRIDGE`). */
+  master: boolean;
+  /** For an entry of the bridge's table: the bridge's index. */
+  bridgeIndex?: number;
+  /** Learned from traffic by a device driver (NTF_EXT_LEARNED). */
+  extLearned: boolean;
+  /** Never moved to another port (NTF_STICKY). */
+  sticky: boolean;
+  /** The link the entry is on. */
+  linkIndex: number;
+  /** VXLAN: the index of the device to send through (`via`), when given. */
+  viaIndex?: number;
+}
+
+/** An fdb entry to add or delete, as `bridge fdb append|del` takes it. */
+export interface FdbSpec {
+  /** The MAC ('00:00:00:00:00:00' for a VXLAN device's default destinations). */
+  mac: string;
+  /** VXLAN: the remote VTEP's IP (`dst`). */
+  destination?: string;
+  /** VXLAN: the VNI to use towards it (`vni`), 0 to 2^24-1; default the device's. */
+  vni?: number;
+  /** VXLAN: the UDP port to use towards it (`port`); default the device's. */
+  port?: number;
+  /** VXLAN: send through this device (`via`), a Link of the same namespace. */
+  via?: Link;
+  /** The VLAN (`vlan`), 1 to 4094, on a bridge with VLAN filtering. */
+  vlan?: number;
+  /**
+   * Which table: the device's own (`self`, the default, as `bridge fdb`: right for a VXLAN
+   * device) or, for a bridge port, the bridge's (`master`).
+   */
+  table?: 'self' | 'master';
+  /** A static entry (`permanent`, default) or one that ages out like a learned one (`dynamic`). */
+  permanent?: boolean;
+  /** Replace an existing entry (`bridge fdb replace`) instead of appending a destination. */
+  replace?: boolean;
+}
+
+/** The primary state of an entry (NUD_* bits; at most one is set in practice). */
+function stateName(bits: number): NeighbourState {
+  for (const [bit, name] of STATES) if (bits & bit) return name;
+  return 'none';
+}
+
+function stateBits(state: NeighbourState | undefined, operation: string): number {
+  if (state === undefined) return NUD_PERMANENT;
+  if (!SETTABLE.includes(state)) {
+    throw invalid(operation, `unknown neighbour state "${String(state)}" (one of ${SETTABLE.join(', ')})`);
+  }
+  return STATES.find(([, n]) => n === state)?.[0] ?? 0;
+}
+
+/** A MAC as the kernel takes it in a neighbour or fdb entry: any 6 bytes, any case. */
+function parseAnyMac(text: unknown, operation: string): string {
+  if (typeof text !== 'string' || !/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(text)) {
+    throw invalid(operation, `${JSON.stringify(text)} is not a MAC address like 'aa:bb:cc:dd:ee:ff'`);
+  }
+  return text.toLowerCase().replace(/-/g, ':');
+}
+
+/** The index of a `link` argument: a Link of `ns`, or a name looked up there. */
+async function linkIndex(ns: Namespace, handle: NativeHandle, link: unknown, operation: string): Promise<number> {
+  if (link instanceof Link) {
+    if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
+    return link.index;
+  }
+  const name = checkLinkName(link, operation);
+  return (await request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link')).index;
+}
+
+function linkName(link: unknown): string {
+  return link instanceof Link ? link.name : String(link);
+}
+
+/** @internal */
+export function describeNeighbour(spec: Partial<NeighbourSpec> | undefined): string {
+  return `${String(spec?.address)} dev ${linkName(spec?.link)}`;
+}
+
+/** Checks a NeighbourSpec (everything but the link, resolved by the caller). */
+function neighbourRequest(spec: NeighbourSpec, forDelete: boolean, operation: string): NativeNeighbourRequest {
+  if (typeof spec !== 'object' || spec === null) throw invalid(operation, 'the neighbour must be an object');
+  if (spec.link === undefined) throw invalid(operation, 'the neighbour needs a link');
+  const ip = parseIp(spec.address, operation, 'neighbour address');
+  const req: NativeNeighbourRequest = {
+    family: ip.family === 4 ? AF_INET : AF_INET6,
+    index: 0,
+    dst: ip.address,
+    state: NUD_PERMANENT, // as `ip neigh` sends it, on a delete too (the kernel ignores it there)
+  };
+  if (forDelete) return req;
+  req.state = stateBits(spec.state, operation);
+  if (spec.mac !== undefined) req.lladdr = parseAnyMac(spec.mac, operation);
+  else if (!['failed', 'incomplete', 'none'].includes(spec.state ?? 'permanent')) {
+    throw invalid(operation, `a neighbour in state "${spec.state ?? 'permanent'}" needs a MAC`);
+  }
+  if (spec.router !== undefined && typeof spec.router !== 'boolean') {
+    throw invalid(operation, 'router must be a boolean');
+  }
+  if (spec.router) req.flags = NTF_ROUTER;
+  return req;
+}
+
+/** `ip neigh show`. @internal */
+export async function listNeighbours(ns: Namespace, options: NeighboursOptions): Promise<Neighbour[]> {
+  const operation = `list neighbours${ns.where}`;
+  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+  if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
+    throw invalid(operation, 'family must be 4 or 6');
+  }
+  const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  const handle = await ns[kHandle](operation);
+  const index = options.link === undefined ? 0 : await linkIndex(ns, handle, options.link, operation);
+  // Links too, to name each entry's link; both dumps in one batch.
+  const results = await batch(
+    handle,
+    [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index }],
+    operation,
+    'neighbour',
+  );
+  throwFirstFailure(results, operation, 'neighbour');
+  const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
+  const out: Neighbour[] = [];
+  for (const n of results[1] as NativeNeighbour[]) {
+    if ((n.family !== AF_INET && n.family !== AF_INET6) || n.dst === undefined) continue;
+    if (!options.all && n.state & NUD_NOARP) continue;
+    const entry: Neighbour = {
+      address: n.dst,
+      family: n.family === AF_INET ? 4 : 6,
+      state: stateName(n.state),
+      link: names.get(n.index) ?? String(n.index),
+      linkIndex: n.index,
+      router: (n.flags & NTF_ROUTER) !== 0,
+    };
+    if (n.lladdr !== undefined) entry.mac = n.lladdr;
+    out.push(entry);
+  }
+  return out;
+}
+
+/** `ip neigh add|replace`. @internal */
+export async function addNeighbour(ns: Namespace, spec: NeighbourSpec, replace: boolean): Promise<void> {
+  const operation = `add neighbour ${describeNeighbour(spec)}${ns.where}`;
+  const req = neighbourRequest(spec, false, operation);
+  const handle = await ns[kHandle](operation);
+  req.index = await linkIndex(ns, handle, spec.link, operation);
+  const flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+  await request(handle, { op: 'newneigh', flags, neighbour: req }, operation, 'neighbour');
+}
+
+/** `ip neigh del`. @internal */
+export async function deleteNeighbour(ns: Namespace, spec: Pick<NeighbourSpec, 'link' | 'address'>): Promise<void> {
+  const operation = `delete neighbour ${describeNeighbour(spec)}${ns.where}`;
+  const req = neighbourRequest(spec as NeighbourSpec, true, operation);
+  const handle = await ns[kHandle](operation);
+  req.index = await linkIndex(ns, handle, spec.link, operation);
+  await request(handle, { op: 'delneigh', neighbour: req }, operation, 'neighbour');
+}
+
+/** @internal */
+export function describeFdb(spec: Partial<FdbSpec> | undefined, link: Link): string {
+  const dst = spec?.destination !== undefined ? ` dst ${String(spec.destination)}` : '';
+  return `${String(spec?.mac)} dev ${link.name}${dst}`;
+}
+
+/** Checks an FdbSpec and turns it into the kernel's terms. */
+function fdbRequest(link: Link, spec: FdbSpec, forDelete: boolean, operation: string): NativeNeighbourRequest {
+  if (typeof spec !== 'object' || spec === null) throw invalid(operation, 'the fdb entry must be an object');
+  const req: NativeNeighbourRequest = {
+    family: AF_BRIDGE,
+    index: link.index,
+    lladdr: parseAnyMac(spec.mac, operation),
+    // `bridge fdb`'s defaults: the device's own table, a static entry.
+    flags: NTF_SELF,
+    state: NUD_NOARP | NUD_PERMANENT,
+  };
+  if (spec.table !== undefined) {
+    if (spec.table !== 'self' && spec.table !== 'master') throw invalid(operation, "table must be 'self' or 'master'");
+    req.flags = spec.table === 'master' ? NTF_MASTER : NTF_SELF;
+  }
+  if (spec.permanent !== undefined) {
+    if (typeof spec.permanent !== 'boolean') throw invalid(operation, 'permanent must be a boolean');
+    if (!spec.permanent) req.state = 0x02; // NUD_REACHABLE: `dynamic`
+  }
+  if (spec.destination !== undefined) req.dst = parseIp(spec.destination, operation, 'destination').address;
+  if (spec.vni !== undefined) req.vni = checkInteger(spec.vni, operation, 'the VNI', 0, 0xffffff);
+  if (spec.port !== undefined) req.port = checkInteger(spec.port, operation, 'the port', 1, 65535);
+  if (spec.vlan !== undefined) req.vlan = checkInteger(spec.vlan, operation, 'the VLAN', 1, 4094);
+  if (spec.via !== undefined) {
+    if (!(spec.via instanceof Link)) throw invalid(operation, 'via must be a Link');
+    if (spec.via.namespace.inode !== link.namespace.inode) {
+      throw invalid(operation, `"${spec.via.name}" is in another namespace than "${link.name}"`);
+    }
+    req.ifindex = spec.via.index;
+  }
+  if (forDelete && spec.replace !== undefined) throw invalid(operation, 'replace is for adding an entry');
+  return req;
+}
+
+/** `bridge fdb show dev NAME`. @internal */
+export async function listFdb(link: Link): Promise<FdbEntry[]> {
+  const operation = `list fdb entries of "${link.name}"${link.namespace.where}`;
+  const handle = await link.namespace[kHandle](operation);
+  const list = await request<NativeNeighbour[]>(
+    handle,
+    { op: 'dumpneighs', family: AF_BRIDGE, index: link.index },
+    operation,
+    'fdb',
+  );
+  return list
+    .filter((n) => n.family === AF_BRIDGE && n.index === link.index && n.lladdr !== undefined)
+    .map((n) => {
+      const entry: FdbEntry = {
+        mac: n.lladdr as string,
+        permanent: (n.state & NUD_PERMANENT) !== 0,
+        self: (n.flags & NTF_SELF) !== 0,
+        // The bridge reports its entries with NDA_MASTER (what `bridge fdb` prints as `master`).
+        master: (n.flags & NTF_MASTER) !== 0 || n.master !== undefined,
+        extLearned: (n.flags & NTF_EXT_LEARNED) !== 0,
+        sticky: (n.flags & NTF_STICKY) !== 0,
+        linkIndex: n.index,
+      };
+      if (n.dst !== undefined) entry.destination = n.dst;
+      if (n.vni !== undefined) entry.vni = n.vni;
+      if (n.port !== undefined) entry.port = n.port;
+      if (n.vlan !== undefined) entry.vlan = n.vlan;
+      if (n.ifindex !== undefined) entry.viaIndex = n.ifindex;
+      if (n.master !== undefined) entry.bridgeIndex = n.master;
+      return entry;
+    });
+}
+
+/** `bridge fdb append|replace ... dev NAME`. @internal */
+export async function addFdb(link: Link, spec: FdbSpec): Promise<void> {
+  const operation = `add fdb entry ${describeFdb(spec, link)}${link.namespace.where}`;
+  const req = fdbRequest(link, spec, false, operation);
+  if (spec.replace !== undefined && typeof spec.replace !== 'boolean') {
+    throw invalid(operation, 'replace must be a boolean');
+  }
+  const flags = NLM_F_CREATE | (spec.replace ? NLM_F_REPLACE : NLM_F_APPEND);
+  const handle = await link.namespace[kHandle](operation);
+  await request(handle, { op: 'newneigh', flags, neighbour: req }, operation, 'fdb');
+}
+
+/** `bridge fdb del ... dev NAME`. @internal */
+export async function deleteFdb(link: Link, spec: FdbSpec): Promise<void> {
+  const operation = `delete fdb entry ${describeFdb(spec, link)}${link.namespace.where}`;
+  const req = fdbRequest(link, spec, true, operation);
+  const handle = await link.namespace[kHandle](operation);
+  await request(handle, { op: 'delneigh', neighbour: req }, operation, 'fdb');
+}

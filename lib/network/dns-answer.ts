@@ -1,0 +1,123 @@
+/**
+ * What the embedded DNS server says, without any I/O: the table of names a namespace sees, and
+ * the answer to a decoded query, or that it must be forwarded upstream. Kept apart from the
+ * server (dns.ts) so that dns-packet's types stay out of the public declarations.
+ * @internal
+ */
+import * as dnsPacket from 'dns-packet';
+import { parseIp } from './ipam';
+import { endpointNames } from './names';
+import type { NetworkState } from './state';
+
+/** Time to live of the answers about members, in seconds (Docker's is 600). */
+export const kMemberTtl = 600;
+
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+
+/** What a responder knows: names (lower case, no trailing dot) to addresses, and reverse names to names. */
+export interface NameTable {
+  forward: Map<string, { a: string[]; aaaa: string[] }>;
+  reverse: Map<string, string[]>;
+}
+
+/** The reverse-lookup name of an address: '4.3.2.1.in-addr.arpa' or the ip6.arpa nibbles. */
+export function reverseName(address: string): string {
+  const ip = parseIp(address);
+  if (!ip) return '';
+  if (ip.family === 4) return `${address.split('.').reverse().join('.')}.in-addr.arpa`;
+  const hex = ip.value.toString(16).padStart(32, '0');
+  return `${[...hex].reverse().join('.')}.ip6.arpa`;
+}
+
+/** The table of names a namespace sees, from the states of the networks it is on. */
+export function buildTable(states: readonly NetworkState[]): NameTable {
+  const forward = new Map<string, { a: string[]; aaaa: string[] }>();
+  const reverse = new Map<string, string[]>();
+  for (const state of states) {
+    for (const ep of state.endpoints) {
+      const names = endpointNames(ep).map((n) => n.toLowerCase());
+      const v4 = ep.address.slice(0, ep.address.indexOf('/'));
+      const v6 = ep.ipv6Address?.slice(0, ep.ipv6Address.indexOf('/'));
+      for (const name of names) {
+        let entry = forward.get(name);
+        if (!entry) forward.set(name, (entry = { a: [], aaaa: [] }));
+        if (!entry.a.includes(v4)) entry.a.push(v4);
+        if (v6 !== undefined && !entry.aaaa.includes(v6)) entry.aaaa.push(v6);
+      }
+      if (names.length === 0) continue;
+      for (const address of v6 === undefined ? [v4] : [v4, v6]) {
+        const key = reverseName(address);
+        reverse.set(key, [...new Set([...(reverse.get(key) ?? []), ...names])]);
+      }
+    }
+  }
+  return { forward, reverse };
+}
+
+export function replyTo(query: dnsPacket.Packet, rcode: number, extra: number): dnsPacket.Packet {
+  const rd = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
+  return {
+    type: 'response',
+    id: query.id ?? 0,
+    flags: rd | dnsPacket.RECURSION_AVAILABLE | extra | rcode,
+    questions: query.questions ?? [],
+    answers: [],
+  };
+}
+
+/**
+ * What to answer to a decoded query: a response, or 'forward' when the name is not a member's
+ * and upstream servers must say. Member names are answered with authority: A and AAAA records
+ * (an empty answer, NOERROR, for a type the member has no record of), PTR for their addresses.
+ */
+export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Packet | 'forward' {
+  const opcode = ((query.flags ?? 0) >> 11) & 0xf;
+  if (query.type !== 'query') return replyTo(query, RCODE.FORMERR, 0);
+  if (opcode !== 0) return replyTo(query, RCODE.NOTIMP, 0);
+  const questions = query.questions ?? [];
+  if (questions.length !== 1) return replyTo(query, RCODE.FORMERR, 0);
+  const q = questions[0] as dnsPacket.Question;
+  if (q.class !== undefined && q.class !== 'IN' && q.class !== 'ANY') return 'forward';
+  const name = q.name.toLowerCase().replace(/\.$/, '');
+  const type = q.type as string; // 'ANY' (255) is missing from dns-packet's types
+  const entry = table.forward.get(name);
+  if (entry) {
+    const reply = replyTo(query, RCODE.NOERROR, dnsPacket.AUTHORITATIVE_ANSWER);
+    const records: dnsPacket.Answer[] = [];
+    if (type === 'A' || type === 'ANY') {
+      for (const data of entry.a) records.push({ type: 'A', name: q.name, class: 'IN', ttl: kMemberTtl, data });
+    }
+    if (type === 'AAAA' || type === 'ANY') {
+      for (const data of entry.aaaa) records.push({ type: 'AAAA', name: q.name, class: 'IN', ttl: kMemberTtl, data });
+    }
+    reply.answers = records;
+    return reply;
+  }
+  const reverse = type === 'PTR' || type === 'ANY' ? table.reverse.get(name) : undefined;
+  if (reverse) {
+    const reply = replyTo(query, RCODE.NOERROR, dnsPacket.AUTHORITATIVE_ANSWER);
+    reply.answers = reverse.map((data) => ({ type: 'PTR', name: q.name, class: 'IN', ttl: kMemberTtl, data }));
+    return reply;
+  }
+  return 'forward';
+}
+
+/** SERVFAIL (or another error code) for a raw query that could at least be decoded. */
+export function failureFor(query: dnsPacket.Packet, rcode: number): Buffer {
+  return dnsPacket.encode(replyTo(query, rcode, 0));
+}
+
+/** A response to a query whose body could not be decoded: its id and FORMERR. */
+export function formErr(raw: Buffer): Buffer | undefined {
+  if (raw.length < 12 || raw[2] === undefined || raw[2] & 0x80) return undefined; // not a query
+  const out = Buffer.alloc(12);
+  raw.copy(out, 0, 0, 2);
+  out.writeUInt16BE(0x8000 | (raw.readUInt16BE(2) & 0x7900) | dnsPacket.RECURSION_AVAILABLE | RCODE.FORMERR, 2);
+  return out;
+}
+
+/** The largest UDP response the client takes: 512, or its EDNS buffer size. */
+export function udpLimit(query: dnsPacket.Packet): number {
+  const opt = (query.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+  return Math.max(512, Math.min(opt?.udpPayloadSize ?? 512, 4096));
+}

@@ -1,0 +1,492 @@
+/**
+ * The embedded DNS server, as Docker's 127.0.0.11: one responder per member namespace, a UDP
+ * socket and a TCP listener on 127.0.0.11:53 created inside that namespace (every 127/8 address
+ * is local once `lo` is up, so nothing is added to the namespace), served by this process on its
+ * event loop. A responder answers the names and aliases of the members of the networks its
+ * namespace is on, among those this process serves; other names are forwarded to upstream
+ * servers from the host namespace (the process's own), and a query nobody answers gets SERVFAIL
+ * within {@link kForwardDeadlineMs}, never silence.
+ *
+ * Who is a member comes from the networks' state files: re-read when this process changes one
+ * (networkChanged) and when the state directory changes (fs.watch, for other processes), with a
+ * slow poll behind both in case a watch event is lost.
+ *
+ * Packets are decoded and encoded by dns-packet; what to say to a query (dns-answer.ts) is
+ * pure, and unit-tested.
+ * @internal
+ */
+import * as dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as dnsPacket from 'dns-packet';
+import { NetnsError, failure, invalid } from '../internal/errors';
+import type { Namespace } from '../namespace';
+import { RCODE, answer, buildTable, failureFor, formErr, udpLimit, type NameTable } from './dns-answer';
+import { formatIp, parseIp } from './ipam';
+import { nameAlive, resolve } from './members';
+import { DNS_ADDRESS, nameserversOf } from './names';
+import { NETWORKS_DIR, readState, type NetworkState } from './state';
+
+/** Options for `Network.serveDns`. */
+export interface ServeDnsOptions {
+  /**
+   * Where names that are not members' go: IPv4 or IPv6 addresses, with an optional port
+   * ('198.51.100.53', '198.51.100.53:5353', '[fd00::53]:53'). Queried from the host namespace.
+   * Default: the nameservers of the host's /etc/resolv.conf. An empty list: SERVFAIL for every
+   * name that is not a member's.
+   */
+  upstream?: string[];
+}
+
+/** How long a forwarded query may take before the client gets SERVFAIL. */
+export const kForwardDeadlineMs = 1800;
+/** After this long without an answer, the next upstream server is asked too. */
+export const kUpstreamStaggerMs = 400;
+/** How often the states are re-read even without a watch event, in ms. */
+export const kPollMs = 2000;
+const TCP_IDLE_MS = 10_000;
+
+interface Upstream {
+  address: string;
+  family: 4 | 6;
+  port: number;
+}
+
+function parseUpstream(text: unknown, operation: string): Upstream {
+  if (typeof text !== 'string') throw invalid(operation, 'each upstream must be a string address');
+  let host = text;
+  let port = 53;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  const v4port = /^([\d.]+):(\d+)$/.exec(text);
+  if (bracket) [host, port] = [bracket[1] as string, bracket[2] ? Number(bracket[2]) : 53];
+  else if (v4port) [host, port] = [v4port[1] as string, Number(v4port[2])];
+  const ip = parseIp(host);
+  if (!ip || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalid(
+      operation,
+      `${JSON.stringify(text)} is not an upstream server address like '198.51.100.53' or '[fd00::53]:53'`,
+    );
+  }
+  return { address: formatIp(ip), family: ip.family, port };
+}
+
+/** Asks the upstream servers over UDP, one more every {@link kUpstreamStaggerMs}; the first answer wins. */
+function forwardUdp(raw: Buffer, id: number, upstream: Upstream[], deadline: number): Promise<Buffer | undefined> {
+  return new Promise((resolveAnswer) => {
+    const sockets = new Map<4 | 6, dgram.Socket>();
+    const timers: NodeJS.Timeout[] = [];
+    let done = false;
+    const finish = (reply: Buffer | undefined): void => {
+      if (done) return;
+      done = true;
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets.values()) s.close();
+      resolveAnswer(reply);
+    };
+    const socket = (family: 4 | 6): dgram.Socket => {
+      let s = sockets.get(family);
+      if (!s) {
+        s = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
+        s.on('message', (msg, rinfo) => {
+          const from = upstream.some(
+            (u) => u.address === formatIp(parseIp(rinfo.address) ?? { family: 4, value: 0n }) && u.port === rinfo.port,
+          );
+          if (from && msg.length >= 12 && msg.readUInt16BE(0) === id) finish(msg);
+        });
+        s.on('error', () => undefined);
+        sockets.set(family, s);
+      }
+      return s;
+    };
+    upstream.forEach((u, i) => {
+      timers.push(
+        setTimeout(() => {
+          if (!done) socket(u.family).send(raw, u.port, u.address, () => undefined);
+        }, i * kUpstreamStaggerMs),
+      );
+    });
+    timers.push(setTimeout(() => finish(undefined), Math.max(0, deadline - Date.now())));
+    if (upstream.length === 0) finish(undefined);
+  });
+}
+
+/** Asks the upstream servers over TCP, in turn, within the deadline. */
+async function forwardTcp(
+  raw: Buffer,
+  id: number,
+  upstream: Upstream[],
+  deadline: number,
+): Promise<Buffer | undefined> {
+  for (const u of upstream) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const reply = await new Promise<Buffer | undefined>((resolveAnswer) => {
+      const socket = net.connect({ host: u.address, port: u.port });
+      let data = Buffer.alloc(0);
+      const timer = setTimeout(() => socket.destroy(), left);
+      socket.on('connect', () => {
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(raw.length);
+        socket.write(Buffer.concat([len, raw]));
+      });
+      socket.on('data', (chunk) => {
+        data = Buffer.concat([data, chunk]);
+        if (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
+          const msg = data.subarray(2, 2 + data.readUInt16BE(0));
+          socket.destroy();
+          resolveAnswer(msg.length >= 12 && msg.readUInt16BE(0) === id ? Buffer.from(msg) : undefined);
+        }
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolveAnswer(undefined);
+      });
+    });
+    if (reply) return reply;
+  }
+  return undefined;
+}
+
+/** A DNS server for one network, served by this process (see {@link Network.serveDns}). */
+export class DnsServer extends EventEmitter {
+  /** The network served. */
+  readonly network: string;
+  /** The upstream servers, as given or read from the host's /etc/resolv.conf. */
+  readonly upstream: string[];
+  /** @internal */
+  readonly servers: Upstream[];
+  #closed = false;
+  /** @internal Once serveDns resolved: later failures are reported, not thrown. */
+  started = false;
+
+  /** @internal */
+  constructor(network: string, servers: Upstream[]) {
+    super();
+    this.network = network;
+    this.servers = servers;
+    this.upstream = servers.map((u) => (u.family === 6 ? `[${u.address}]:${u.port}` : `${u.address}:${u.port}`));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops serving this network; responders no network needs any more close their sockets. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await registry.remove(this);
+  }
+
+  /**
+   * @internal An error after serveDns resolved (a member where no responder could open):
+   * emitted as 'error' when someone listens, else a process warning, once per namespace.
+   */
+  report(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else process.emitWarning(error.message, 'NetnsDnsWarning');
+  }
+}
+
+/** One namespace's responder: its sockets, and the table of names it answers. */
+class Responder {
+  readonly inode: string;
+  readonly namespace: Namespace;
+  table: NameTable = { forward: new Map(), reverse: new Map() };
+  upstream: Upstream[] = [];
+  #udp: dgram.Socket | undefined;
+  #tcp: net.Server | undefined;
+  readonly #connections = new Set<net.Socket>();
+
+  constructor(inode: string, namespace: Namespace) {
+    this.inode = inode;
+    this.namespace = namespace;
+  }
+
+  async open(): Promise<void> {
+    try {
+      this.#udp = await this.namespace.createUdpSocket('udp4', { address: DNS_ADDRESS, port: 53 });
+      this.#udp.on('message', (msg, rinfo) => {
+        void this.#reply(msg, false).then((reply) => {
+          if (reply && this.#udp) this.#udp.send(reply, rinfo.port, rinfo.address, () => undefined);
+        });
+      });
+      this.#udp.on('error', () => undefined);
+      const tcp = net.createServer((socket) => this.#serveTcp(socket));
+      await this.namespace.listen(tcp, { host: DNS_ADDRESS, port: 53 });
+      this.#tcp = tcp;
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.#udp?.close();
+    this.#udp = undefined;
+    this.#tcp?.close();
+    this.#tcp = undefined;
+    for (const c of this.#connections) c.destroy();
+  }
+
+  #serveTcp(socket: net.Socket): void {
+    this.#connections.add(socket);
+    socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
+    socket.on('close', () => this.#connections.delete(socket));
+    socket.on('error', () => undefined);
+    let data = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      while (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
+        const msg = Buffer.from(data.subarray(2, 2 + data.readUInt16BE(0)));
+        data = data.subarray(2 + msg.length);
+        void this.#reply(msg, true).then((reply) => {
+          if (!reply || socket.destroyed) return;
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(reply.length);
+          socket.write(Buffer.concat([len, reply]));
+        });
+      }
+    });
+  }
+
+  /** The reply to a raw query; a query that trips the codec gets SERVFAIL, and the process goes on. */
+  async #reply(raw: Buffer, tcp: boolean): Promise<Buffer | undefined> {
+    try {
+      return await this.#handle(raw, tcp);
+    } catch {
+      const header = formErr(raw);
+      header?.writeUInt16BE((header.readUInt16BE(2) & ~0xf) | RCODE.SERVFAIL, 2);
+      return header;
+    }
+  }
+
+  async #handle(raw: Buffer, tcp: boolean): Promise<Buffer | undefined> {
+    const received = Date.now();
+    let query: dnsPacket.Packet;
+    try {
+      query = dnsPacket.decode(raw);
+    } catch {
+      return formErr(raw);
+    }
+    if (query.type !== 'query') return undefined; // a response sent to us: not to be answered
+    const decided = answer(query, this.table);
+    if (decided !== 'forward') {
+      let out = dnsPacket.encode(decided);
+      if (!tcp && out.length > udpLimit(query)) {
+        out = dnsPacket.encode({ ...decided, answers: [], flags: (decided.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
+      }
+      return out;
+    }
+    const deadline = received + kForwardDeadlineMs;
+    const id = query.id ?? 0;
+    const reply = tcp
+      ? await forwardTcp(raw, id, this.upstream, deadline)
+      : await forwardUdp(raw, id, this.upstream, deadline);
+    return reply ?? failureFor(query, RCODE.SERVFAIL);
+  }
+}
+
+interface Failure {
+  code: string;
+  reason: string;
+  networks: Set<string>;
+}
+
+/** Every network this process serves, and its responders. */
+class Registry {
+  readonly #servers = new Set<DnsServer>();
+  readonly #responders = new Map<string, Responder>();
+  #watcher: fs.FSWatcher | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  /** Namespaces where no responder could open, by inode. */
+  readonly #failures = new Map<string, Failure>();
+  #again = false;
+
+  serves(network: string): boolean {
+    for (const s of this.#servers) if (s.network === network) return true;
+    return false;
+  }
+
+  async add(server: DnsServer, operation: string): Promise<void> {
+    this.#servers.add(server);
+    this.#start();
+    await this.refresh();
+    // A member namespace of this network where no responder could open: refuse, as a whole.
+    const failed = [...this.#failures.values()].find((f) => f.networks.has(server.network));
+    if (failed) {
+      this.#servers.delete(server);
+      await this.refresh();
+      if (this.#servers.size === 0) this.#stop();
+      throw failure(failed.code, operation, failed.reason);
+    }
+    server.started = true;
+  }
+
+  async remove(server: DnsServer): Promise<void> {
+    this.#servers.delete(server);
+    if (this.#servers.size === 0) this.#stop();
+    await this.refresh();
+  }
+
+  #start(): void {
+    if (this.#poll) return;
+    this.#poll = setInterval(() => this.kick(), kPollMs);
+    this.#poll.unref();
+    try {
+      fs.mkdirSync(NETWORKS_DIR, { recursive: true, mode: 0o755 });
+      this.#watcher = fs.watch(NETWORKS_DIR, { persistent: false }, () => this.kick());
+      this.#watcher.on('error', () => undefined);
+    } catch {
+      // no inotify: the poll alone
+    }
+  }
+
+  #stop(): void {
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = undefined;
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+
+  /** Re-reads the states soon, without waiting. */
+  kick(): void {
+    void this.refresh();
+  }
+
+  /**
+   * Re-reads the states and opens, updates and closes responders to match; one run at a time.
+   * Never rejects: a responder that cannot open is recorded in #failures and reported once to
+   * the servers (already started) of the networks its namespace is on.
+   */
+  refresh(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          this.#again = false;
+          await this.#sync();
+        } while (this.#again);
+      } finally {
+        this.#running = undefined;
+      }
+    };
+    this.#running = run();
+    return this.#running;
+  }
+
+  async #sync(): Promise<void> {
+    const operation = 'read network states';
+    const served = new Map<string, NetworkState>();
+    const upstreamOf = new Map<string, Upstream[]>();
+    for (const server of this.#servers) {
+      if (served.has(server.network)) continue;
+      let state: NetworkState | undefined;
+      try {
+        state = readState(server.network, operation);
+      } catch {
+        state = undefined;
+      }
+      if (!state || state.pending?.op === 'remove' || !state.dns) continue;
+      served.set(server.network, {
+        ...state,
+        endpoints: state.endpoints.filter((ep) => nameAlive(ep.namespace) !== false),
+      });
+      upstreamOf.set(server.network, server.servers);
+    }
+    // Each member namespace: the served networks it is on.
+    const wanted = new Map<string, { ref: NetworkState['endpoints'][number]['namespace']; states: NetworkState[] }>();
+    for (const state of served.values()) {
+      for (const ep of state.endpoints) {
+        let w = wanted.get(ep.namespace.inode);
+        if (!w) wanted.set(ep.namespace.inode, (w = { ref: ep.namespace, states: [] }));
+        w.states.push(state);
+      }
+    }
+    for (const [inode, responder] of this.#responders) {
+      if (!wanted.has(inode) || responder.namespace.closed) {
+        responder.close();
+        this.#responders.delete(inode);
+      }
+    }
+    for (const inode of this.#failures.keys()) if (!wanted.has(inode)) this.#failures.delete(inode);
+    await Promise.all(
+      [...wanted].map(async ([inode, w]) => {
+        let responder = this.#responders.get(inode);
+        if (!responder) {
+          const ns = await resolve(w.ref);
+          if (!ns) return; // gone meanwhile, or out of reach
+          responder = new Responder(inode, ns);
+          try {
+            await responder.open();
+          } catch (e) {
+            const where = `namespace ${w.ref.name === undefined ? `[${inode}]` : `"${w.ref.name}"`}`;
+            const error = e instanceof NetnsError ? e : failure('EIO', operation, String(e));
+            const known = this.#failures.get(inode);
+            const networks = new Set(w.states.map((st) => st.name));
+            this.#failures.set(inode, {
+              code: error.code,
+              reason:
+                error.code === 'EADDRINUSE'
+                  ? `${DNS_ADDRESS}:53 is already in use in ${where} (served by another process?)`
+                  : `no responder could open in ${where}: ${error.message}`,
+              networks,
+            });
+            if (known) return; // said once already
+            for (const server of this.#servers) {
+              if (server.started && networks.has(server.network)) {
+                server.report(
+                  failure(
+                    error.code,
+                    `serve DNS for network "${server.network}"`,
+                    (this.#failures.get(inode) as Failure).reason,
+                  ),
+                );
+              }
+            }
+            return;
+          }
+          this.#failures.delete(inode);
+          this.#responders.set(inode, responder);
+        }
+        responder.table = buildTable(w.states);
+        responder.upstream = upstreamOf.get((w.states[0] as NetworkState).name) ?? [];
+      }),
+    );
+  }
+}
+
+const registry = new Registry();
+
+/** Called when this process changed a network's state: responders follow at once. @internal */
+export function networkChanged(network: string): void {
+  if (registry.serves(network)) registry.kick();
+}
+
+/** Starts serving a network (see `Network.serveDns`). @internal */
+export async function serveNetwork(network: string, options: ServeDnsOptions, operation: string): Promise<DnsServer> {
+  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+  if (options.upstream !== undefined && !Array.isArray(options.upstream)) {
+    throw invalid(operation, 'upstream must be an array of addresses');
+  }
+  let upstream = options.upstream;
+  if (upstream === undefined) {
+    let text = '';
+    try {
+      text = fs.readFileSync('/etc/resolv.conf', 'utf8');
+    } catch {
+      // no resolv.conf: no upstream
+    }
+    upstream = nameserversOf(text);
+  }
+  const servers = upstream.map((u) => parseUpstream(u, operation));
+  const server = new DnsServer(network, servers);
+  await registry.add(server, operation);
+  return server;
+}

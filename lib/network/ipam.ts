@@ -1,0 +1,215 @@
+/**
+ * IP address management for networks, as Docker's default IPAM does it: subnets carved from
+ * address pools, the lowest free address for each new member, the gateway, network and
+ * broadcast addresses never handed out. Pure functions over bigint addresses (IPv4 and IPv6
+ * alike); what is taken comes from the network's state, which the caller holds under its lock.
+ * @internal
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { invalid } from '../internal/errors';
+
+/** A block of address space that network subnets are carved from: `{ base, size }` as Docker's `default-address-pools`. */
+export interface AddressPool {
+  /** The pool, in CIDR form: '172.17.0.0/16'. */
+  base: string;
+  /** The prefix length of each subnet carved from it: 16 gives /16 networks. */
+  size: number;
+}
+
+/** Docker's default pools: 172.17-31.0.0/16 as whole /16s, then 192.168.0.0/16 in /20s. */
+export const DOCKER_DEFAULT_POOLS: readonly AddressPool[] = Object.freeze([
+  ...Array.from({ length: 15 }, (_, i) => Object.freeze({ base: `172.${17 + i}.0.0/16`, size: 16 })),
+  Object.freeze({ base: '192.168.0.0/16', size: 20 }),
+]);
+
+/** An address as a number, with its family. */
+export interface Ip {
+  family: 4 | 6;
+  value: bigint;
+}
+
+/** A subnet: its first address (host bits zero) and prefix length. */
+export interface Subnet {
+  family: 4 | 6;
+  base: bigint;
+  prefixLength: number;
+}
+
+function width(family: 4 | 6): number {
+  return family === 4 ? 32 : 128;
+}
+
+/** Parses a textual IPv4 or IPv6 address (no prefix); undefined if it is not one. */
+export function parseIp(text: string): Ip | undefined {
+  if (isIPv4(text)) {
+    return { family: 4, value: text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n) };
+  }
+  if (!isIPv6(text)) return undefined;
+  let s = text.toLowerCase();
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  // An embedded IPv4 tail ('::ffff:1.2.3.4') is two groups.
+  const lastColon = s.lastIndexOf(':');
+  const tail = s.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    const v4 = parseIp(tail) as Ip;
+    s = `${s.slice(0, lastColon + 1)}${(v4.value >> 16n).toString(16)}:${(v4.value & 0xffffn).toString(16)}`;
+  }
+  const [head, rest] = s.split('::') as [string, string | undefined];
+  const left = head === '' ? [] : head.split(':');
+  const right = rest === undefined || rest === '' ? [] : rest.split(':');
+  const groups = rest === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return { family: 6, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n) };
+}
+
+/** The canonical text of an address: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as '::'). */
+export function formatIp(ip: Ip): string {
+  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((shift) => String((ip.value >> shift) & 0xffn)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => Number((ip.value >> BigInt(112 - 16 * i)) & 0xffffn));
+  let bestAt = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) [bestAt, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestAt < 0) return hex.join(':');
+  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
+}
+
+/** The mask of a prefix, as a number of `family` width. */
+function mask(family: 4 | 6, prefixLength: number): bigint {
+  const bits = BigInt(width(family));
+  return ((1n << bits) - 1n) ^ ((1n << (bits - BigInt(prefixLength))) - 1n);
+}
+
+/** Number of addresses in the subnet. */
+export function subnetSize(subnet: Subnet): bigint {
+  return 1n << BigInt(width(subnet.family) - subnet.prefixLength);
+}
+
+/** The last address of the subnet (IPv4: its broadcast address). */
+export function lastAddress(subnet: Subnet): bigint {
+  return subnet.base + subnetSize(subnet) - 1n;
+}
+
+export function formatSubnet(subnet: Subnet): string {
+  return `${formatIp({ family: subnet.family, value: subnet.base })}/${subnet.prefixLength}`;
+}
+
+/**
+ * Parses 'address/prefix' as a subnet. With `exact`, host bits must be zero (a network, as
+ * Docker's --subnet takes it); otherwise they are masked off.
+ * @throws NetnsError EINVAL, saying what is wrong.
+ */
+export function parseSubnet(text: unknown, operation: string, what = 'subnet', exact = true): Subnet {
+  if (typeof text !== 'string') throw invalid(operation, `the ${what} must be a string like '198.18.4.0/24'`);
+  const slash = text.indexOf('/');
+  const ip = slash < 0 ? undefined : parseIp(text.slice(0, slash));
+  const prefix = slash < 0 ? '' : text.slice(slash + 1);
+  if (ip === undefined || !/^\d{1,3}$/.test(prefix) || Number(prefix) > width(ip.family)) {
+    throw invalid(operation, `${JSON.stringify(text)} is not a valid ${what} in CIDR form, like '198.18.4.0/24'`);
+  }
+  const prefixLength = Number(prefix);
+  const base = ip.value & mask(ip.family, prefixLength);
+  if (exact && base !== ip.value) {
+    const suggestion = formatSubnet({ family: ip.family, base, prefixLength });
+    throw invalid(operation, `${text} has host bits set; the ${what} is ${suggestion}`);
+  }
+  return { family: ip.family, base, prefixLength };
+}
+
+export function contains(subnet: Subnet, ip: Ip): boolean {
+  return ip.family === subnet.family && (ip.value & mask(subnet.family, subnet.prefixLength)) === subnet.base;
+}
+
+export function overlaps(a: Subnet, b: Subnet): boolean {
+  if (a.family !== b.family) return false;
+  const shorter = Math.min(a.prefixLength, b.prefixLength);
+  const m = mask(a.family, shorter);
+  return (a.base & m) === (b.base & m);
+}
+
+/**
+ * Whether `ip` may be given to a member: inside the subnet, not its network address, and (IPv4)
+ * not its broadcast address. The gateway is excluded by the caller, as it is taken.
+ */
+export function isHostAddress(subnet: Subnet, ip: Ip): boolean {
+  if (!contains(subnet, ip) || ip.value === subnet.base) return false;
+  return subnet.family === 6 || ip.value !== lastAddress(subnet);
+}
+
+/** The subnet's first host address: Docker's default gateway. */
+export function firstHost(subnet: Subnet): bigint {
+  return subnet.base + 1n;
+}
+
+/**
+ * The lowest address of the subnet that may be given to a member and is not in `taken` (which
+ * holds the gateway and every member's address), or undefined when the subnet is full.
+ */
+export function lowestFree(subnet: Subnet, taken: ReadonlySet<bigint>): bigint | undefined {
+  const end = subnet.family === 4 ? lastAddress(subnet) : lastAddress(subnet) + 1n;
+  for (let v = subnet.base + 1n; v < end; v++) {
+    if (!taken.has(v)) return v;
+  }
+  return undefined;
+}
+
+/**
+ * Checks a list of pools (as `Network.addressPools` takes it): IPv4 CIDRs with host bits
+ * zero, each `size` at least the pool's own prefix and at most 30.
+ * @throws NetnsError EINVAL
+ */
+export function checkPools(pools: unknown, operation: string): AddressPool[] {
+  if (!Array.isArray(pools) || pools.length === 0) {
+    throw invalid(operation, "the address pools must be a non-empty array of { base: '172.17.0.0/16', size: 16 }");
+  }
+  return pools.map((p: unknown, i) => {
+    if (typeof p !== 'object' || p === null) throw invalid(operation, `pool ${i} must be an object { base, size }`);
+    const { base, size } = p as Partial<AddressPool>;
+    const subnet = parseSubnet(base, operation, `base of pool ${i}`);
+    if (subnet.family !== 4) throw invalid(operation, `pool ${i} (${String(base)}) is not IPv4; pools are for IPv4`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < subnet.prefixLength || size > 30) {
+      throw invalid(
+        operation,
+        `the size of pool ${i} must be an integer from ${subnet.prefixLength} (the pool's own prefix) to 30, not ${String(size)}`,
+      );
+    }
+    return Object.freeze({ base: base as string, size });
+  });
+}
+
+/** The subnets of a pool, in order. */
+export function* poolSubnets(pool: AddressPool): Generator<Subnet> {
+  const whole = parseSubnet(pool.base, 'read an address pool');
+  const step = 1n << BigInt(width(whole.family) - pool.size);
+  for (let base = whole.base; base <= lastAddress(whole); base += step) {
+    yield { family: whole.family, base, prefixLength: pool.size };
+  }
+}
+
+/** The first subnet of the pools that overlaps none of `used`, or undefined. */
+export function chooseSubnet(pools: readonly AddressPool[], used: readonly Subnet[]): Subnet | undefined {
+  for (const pool of pools) {
+    for (const candidate of poolSubnets(pool)) {
+      if (!used.some((u) => overlaps(u, candidate))) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Docker's MAC for an IPv4 address: 02:42 followed by the address's four bytes (locally
+ * administered, unicast), so that a member's MAC follows from its address.
+ */
+export function macForIPv4(value: bigint): string {
+  const bytes = [0x02, 0x42, ...[24n, 16n, 8n, 0n].map((shift) => Number((value >> shift) & 0xffn))];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}

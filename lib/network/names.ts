@@ -1,0 +1,216 @@
+/**
+ * Names without a DNS server: /etc/netns/NAME/hosts and /etc/netns/NAME/resolv.conf for each
+ * named member of a `dns: true` network. `ip netns exec` and Namespace.spawn/exec bind every
+ * file of /etc/netns/NAME over the same file of /etc, so programs inside see them as /etc/hosts
+ * and /etc/resolv.conf.
+ *
+ * A bind mount pins the file (the inode), not its name: a file replaced by rename would leave
+ * running programs with the old one. So the files are rewritten in place (written from offset
+ * 0, then truncated to the new length), the way Docker rewrites a container's /etc/hosts, and a
+ * program already running sees members who join later.
+ *
+ * The rendering is pure; writing happens under the machine-wide "names" lock, from the states
+ * as committed, so that the last writer of a file always wrote what every network says now.
+ * @internal
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatIp, parseIp } from './ipam';
+import type { EndpointState, NetworkState } from './state';
+
+/** Where per-namespace files live, as for iproute2. */
+export const NETNS_ETC_DIR = '/etc/netns';
+
+/** The embedded DNS server's address inside every member, as Docker's. */
+export const DNS_ADDRESS = '127.0.0.11';
+
+/** The first line of every file written here: how a file of ours is told from a user's. */
+export const MARKER = '# Written by netns-native';
+
+const LOCALHOST = [
+  '127.0.0.1\tlocalhost',
+  '::1\tlocalhost ip6-localhost ip6-loopback',
+  'fe00::0\tip6-localnet',
+  'ff00::0\tip6-mcastprefix',
+  'ff02::1\tip6-allnodes',
+  'ff02::2\tip6-allrouters',
+];
+
+/** One member of a network, as a namespace on that network sees it. */
+export interface HostEntry {
+  address: string;
+  names: string[];
+}
+
+/** The names of an endpoint: its name first, then its aliases (no duplicates). */
+export function endpointNames(ep: EndpointState): string[] {
+  return [...new Set([...(ep.name === undefined ? [] : [ep.name]), ...ep.aliases])];
+}
+
+function bare(cidr: string): string {
+  return cidr.slice(0, cidr.indexOf('/'));
+}
+
+interface SortedEntry extends HostEntry {
+  inode: string;
+}
+
+/** A network's entries sorted by address, computed once per state object (syncNames renders many files from one). */
+const sortedCache = new WeakMap<NetworkState, SortedEntry[]>();
+
+function sortedEntries(state: NetworkState): SortedEntry[] {
+  let out = sortedCache.get(state);
+  if (out) return out;
+  const keyed = state.endpoints.map((ep) => ({ ep, key: parseIp(bare(ep.address))?.value ?? 0n }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  out = [];
+  for (const { ep } of keyed) {
+    const names = endpointNames(ep);
+    if (names.length === 0) continue;
+    out.push({ address: bare(ep.address), names, inode: ep.namespace.inode });
+    if (ep.ipv6Address !== undefined) out.push({ address: bare(ep.ipv6Address), names, inode: ep.namespace.inode });
+  }
+  sortedCache.set(state, out);
+  return out;
+}
+
+/** What a member of `state` sees of it: its own entries first, then every other member's, by address. */
+export function entriesOf(state: NetworkState, self?: string): HostEntry[] {
+  const all = sortedEntries(state);
+  return [...all.filter((e) => e.inode === self), ...all.filter((e) => e.inode !== self)];
+}
+
+/**
+ * /etc/hosts for a namespace: the localhost lines, then for each `dns: true` network it is on
+ * (by name), its own entry and those of every other member.
+ */
+export function renderHosts(namespaceName: string, inode: string, networks: readonly NetworkState[]): string {
+  const lines = [
+    `${MARKER} for namespace "${namespaceName}": the members of its networks. Rewritten in place when they change.`,
+    ...LOCALHOST,
+  ];
+  for (const state of [...networks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    lines.push(`# network ${state.name}`);
+    for (const e of entriesOf(state, inode)) lines.push(`${e.address}\t${e.names.join(' ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** /etc/hosts once the namespace is on no `dns: true` network any more. */
+export function renderBareHosts(namespaceName: string): string {
+  return `${[`${MARKER} for namespace "${namespaceName}": on no network with names.`, ...LOCALHOST].join('\n')}\n`;
+}
+
+/**
+ * /etc/resolv.conf pointing at the embedded server, keeping the host's `search` and `options`
+ * lines, with `options ndots:0` as Docker writes it (a single-label name is looked up as it is).
+ */
+export function renderResolvConf(namespaceName: string, hostResolvConf: string): string {
+  const kept = hostResolvConf
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^(search|domain)\s/.test(l));
+  const options = hostResolvConf
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^options\s/.test(l))
+    .flatMap((l) => l.split(/\s+/).slice(1))
+    .filter((o) => !o.startsWith('ndots:'));
+  return `${[
+    `${MARKER} for namespace "${namespaceName}": names come from the embedded DNS server (Network.serveDns) and hosts.`,
+    ...kept,
+    `nameserver ${DNS_ADDRESS}`,
+    `options ${['ndots:0', ...options].join(' ')}`,
+  ].join('\n')}\n`;
+}
+
+/** The nameservers of a resolv.conf, in order. */
+export function nameserversOf(resolvConf: string): string[] {
+  const out: string[] = [];
+  for (const line of resolvConf.split('\n')) {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    const ip = m ? parseIp((m[1] as string).replace(/%.*$/, '')) : undefined;
+    if (ip) out.push(formatIp(ip));
+  }
+  return out;
+}
+
+/** Writes `content` into `file` in place: same inode, so bind mounts of it see the change. */
+export function writeInPlace(file: string, content: string): void {
+  const buf = Buffer.from(content);
+  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, flags, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fd = fs.openSync(file, flags, 0o644);
+  }
+  try {
+    fs.writeSync(fd, buf, 0, buf.length, 0);
+    fs.ftruncateSync(fd, buf.length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Brings the files of the named namespaces `names` in line with `states` (every network, as
+ * committed): written for a namespace on some `dns: true` network; for one on none any more,
+ * files of ours are rewritten to the host's content (for programs still running with them) and
+ * removed (so new programs get the host's).
+ */
+export function syncNames(names: Iterable<string>, states: readonly NetworkState[]): void {
+  let hostResolvConf: string | undefined;
+  // Each named namespace: the dns networks it is on, and its inode.
+  const onBy = new Map<string, { inode: string; on: NetworkState[] }>();
+  for (const state of states) {
+    if (!state.dns) continue;
+    for (const ep of state.endpoints) {
+      const name = ep.namespace.name;
+      if (name === undefined) continue;
+      let entry = onBy.get(name);
+      if (!entry) onBy.set(name, (entry = { inode: ep.namespace.inode, on: [] }));
+      if (!entry.on.includes(state)) entry.on.push(state);
+    }
+  }
+  for (const name of new Set(names)) {
+    const dir = path.join(NETNS_ETC_DIR, name);
+    const hosts = path.join(dir, 'hosts');
+    const resolvConf = path.join(dir, 'resolv.conf');
+    const { inode, on } = onBy.get(name) ?? { inode: '', on: [] };
+    if (on.length > 0) {
+      hostResolvConf ??= readOrEmpty('/etc/resolv.conf');
+      writeInPlace(hosts, renderHosts(name, inode, on));
+      // resolv.conf changes only with the host's: rewritten only when it differs.
+      const resolv = renderResolvConf(name, hostResolvConf);
+      if (readOrEmpty(resolvConf) !== resolv) writeInPlace(resolvConf, resolv);
+      continue;
+    }
+    let removed = false;
+    for (const [file, rest] of [
+      [hosts, () => renderBareHosts(name)],
+      [resolvConf, () => (hostResolvConf ??= readOrEmpty('/etc/resolv.conf'))],
+    ] as const) {
+      if (!readOrEmpty(file).startsWith(MARKER)) continue;
+      writeInPlace(file, rest());
+      fs.rmSync(file, { force: true });
+      removed = true;
+    }
+    if (!removed) continue;
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // not empty: files of the user's
+    }
+  }
+}

@@ -1,0 +1,1203 @@
+/**
+ * Docker-style bridge networks over the primitives: a bridge with the gateway address in the
+ * host namespace, one veth per member (its peer born inside the member under its final name),
+ * addresses from the network's subnet, a default route, names. No daemon: the state lives in
+ * /run/netns-native/networks (state.ts) and any process may change it, under the network's
+ * lock (lock.ts).
+ *
+ * The kernel is the truth. A member whose namespace is gone is dropped; veths and bridges of
+ * ours carry a mark (their alias names the network's id), so whatever a process killed in the
+ * middle of a change left behind can be found and removed. Every change is journaled first
+ * (state.ts), so the next holder of the lock can finish or undo it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Address } from '../address';
+import { NetnsError, failure, invalid } from '../internal/errors';
+import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
+import { Link, checkNamespaceArg, describeNamespace } from '../link';
+import { Bridge } from '../links/bridge';
+import { VethPair } from '../links/veth-pair';
+import { Namespace } from '../namespace';
+import { serveNetwork, networkChanged, type DnsServer, type ServeDnsOptions } from './dns';
+import {
+  DOCKER_DEFAULT_POOLS,
+  checkPools,
+  chooseSubnet,
+  contains,
+  firstHost,
+  formatIp,
+  formatSubnet,
+  isHostAddress,
+  lowestFree,
+  macForIPv4,
+  overlaps,
+  parseIp,
+  parseSubnet,
+  type AddressPool,
+  type Ip,
+  type Subnet,
+} from './ipam';
+import { withLock } from './lock';
+import { addNetwork, publications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
+import { PublishedPort, checkPublishOptions, type PublishOptions } from './published-port';
+import { nameAlive, refOf, remember, resolve } from './members';
+import { syncNames } from './names';
+import {
+  STATE_VERSION,
+  deleteState,
+  linkMark,
+  readAllStates,
+  readState,
+  stateNames,
+  writeState,
+  type EndpointState,
+  type NetworkState,
+} from './state';
+
+/** Options for {@link Network.create}: `docker network create` flags. */
+export interface NetworkOptions {
+  /** `--subnet`: an IPv4 network in CIDR form. Default: the first pool subnet that overlaps no route or address of the host namespace nor any other network. */
+  subnet?: string;
+  /** `--gateway`: put on the bridge. Default the subnet's first host address. */
+  gateway?: string;
+  /** `-o com.docker.network.bridge.name`. Default 'br-' + the first 12 hex digits of the id. */
+  bridgeName?: string;
+  /** `--internal`: members reach only their own subnet (no route off it, and rules that drop what would leave), no NAT, no published ports. */
+  internal?: boolean;
+  /** Members get names (hosts files, the embedded DNS server). false: the default bridge's behaviour, addresses only. Default true. */
+  dns?: boolean;
+  /** `-o com.docker.network.driver.mtu`: bridge and veths. Default the kernel's (1500). */
+  mtu?: number;
+  /** `--ipv6 --subnet`: an IPv6 subnet too (there is no default IPv6 pool, as in Docker). */
+  ipv6Subnet?: string;
+  /** The IPv6 gateway; default the IPv6 subnet's first address after the network's. */
+  ipv6Gateway?: string;
+}
+
+/** Options for {@link Network.connect}: `docker network connect` flags. */
+export interface NetworkConnectOptions {
+  /** The member's DNS name. Default the namespace's name; required for an anonymous namespace on a `dns: true` network. */
+  name?: string;
+  /** `--alias`: more names for the member on this network. */
+  aliases?: string[];
+  /** `--ip`: a static IPv4 address from the subnet ('198.18.4.20', or with the subnet's prefix). */
+  address?: string;
+  /** `--ip6`: a static IPv6 address from the IPv6 subnet. */
+  ipv6Address?: string;
+  /** The interface's name inside the member. Default 'eth0', else the next free ethN. */
+  interfaceName?: string;
+  /** The interface's MAC. Default 02:42 followed by the IPv4 address, as Docker. */
+  mac?: string;
+}
+
+/** Options for {@link Network.remove}. */
+export interface NetworkRemoveOptions {
+  /** Disconnect the members first instead of refusing (EBUSY). */
+  force?: boolean;
+}
+
+/** A member's attachment to a network, as the kernel has it. */
+export interface Endpoint {
+  /** The network's name. */
+  network: string;
+  namespace: Namespace;
+  /** The DNS name; undefined only for an anonymous member of a `dns: false` network. */
+  name: string | undefined;
+  aliases: string[];
+  /** Inside the member: 'eth0'. */
+  interfaceName: string;
+  /** CIDR: '198.18.4.2/24'. */
+  address: string;
+  /** The network's gateway: the member's default route unless the network is internal, or another network gave it one first. */
+  gateway: string;
+  ipv6Address?: string;
+  ipv6Gateway?: string;
+  mac: string;
+  /** The host end of the veth, attached to the bridge. */
+  hostInterfaceName: string;
+}
+
+const GLOBAL_LOCK = 'networks';
+const NAMES_LOCK = 'names';
+const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const MAX_NETWORK_NAME = 128;
+const DNS_LABEL = /^[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?$/;
+
+/**
+ * Test hook: with NETNS_NATIVE_FAILPOINT=<point>, the process kills itself (SIGKILL) there,
+ * the way a crash would, so that tests can check what the next process finds. @internal
+ */
+function failpoint(point: string): void {
+  if (process.env.NETNS_NATIVE_FAILPOINT === point) process.kill(process.pid, 'SIGKILL');
+}
+
+function lockKey(name: string): string {
+  return `network:${name}`;
+}
+
+function checkNetworkName(name: unknown, operation: string): string {
+  if (typeof name !== 'string') throw invalid(operation, 'the network name must be a string');
+  if (!NETWORK_NAME.test(name) || name.length > MAX_NETWORK_NAME) {
+    throw invalid(
+      operation,
+      `${JSON.stringify(name)} is not a valid network name: 1-${MAX_NETWORK_NAME} characters, letters, digits, '_', '.' and '-', starting with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+/** A host name as a hosts file and DNS take it: dot-separated labels of letters, digits, '_' and '-'. */
+function checkDnsName(name: unknown, operation: string, what: string): string {
+  if (typeof name !== 'string') throw invalid(operation, `the ${what} must be a string`);
+  const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (trimmed.length === 0 || trimmed.length > 253 || !trimmed.split('.').every((l) => DNS_LABEL.test(l))) {
+    throw invalid(
+      operation,
+      `${JSON.stringify(name)} is not a valid ${what}: labels of letters, digits, '_' and '-' (at most 63 each), separated by dots`,
+    );
+  }
+  return trimmed;
+}
+
+function checkBoolean(value: unknown, operation: string, what: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw invalid(operation, `${what} must be true or false`);
+  return value as boolean | undefined;
+}
+
+function bare(cidr: string): string {
+  return cidr.slice(0, cidr.indexOf('/'));
+}
+
+function ipOf(cidr: string): Ip {
+  return parseIp(bare(cidr)) as Ip;
+}
+
+/** A static address for a member: bare, or with the subnet's own prefix. */
+function staticAddress(text: unknown, subnet: Subnet, gateway: string, operation: string, what: string): bigint {
+  if (typeof text !== 'string') throw invalid(operation, `the ${what} must be a string`);
+  const slash = text.indexOf('/');
+  const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
+  if (ip === undefined) throw invalid(operation, `${JSON.stringify(text)} is not a valid ${what}`);
+  if (slash >= 0 && text.slice(slash + 1) !== String(subnet.prefixLength)) {
+    throw invalid(operation, `${text} does not have the subnet's prefix length /${subnet.prefixLength}`);
+  }
+  const shown = formatSubnet(subnet);
+  if (ip.family !== subnet.family || !contains(subnet, ip)) {
+    throw invalid(operation, `${text} is outside the network's subnet ${shown}`);
+  }
+  if (!isHostAddress(subnet, ip)) {
+    throw invalid(operation, `${text} is the network or broadcast address of ${shown}; it cannot be given to a member`);
+  }
+  if (formatIp(ip) === gateway) {
+    throw failure('EADDRINUSE', operation, `${text} is the network's gateway address`);
+  }
+  return ip.value;
+}
+
+async function findLink(ns: Namespace, name: string): Promise<Link | undefined> {
+  try {
+    return await ns.link(name);
+  } catch (e) {
+    if (e instanceof NetnsError && e.code === 'ENODEV') return undefined;
+    throw e;
+  }
+}
+
+/** Deletes links, ignoring those already gone. */
+async function deleteQuietly(ns: Namespace, links: Link[]): Promise<void> {
+  if (links.length === 0) return;
+  try {
+    await ns.deleteLinks(links);
+  } catch {
+    // One of them vanished meanwhile (a namespace teardown): one at a time.
+    for (const l of links) {
+      await l.delete().catch((e: unknown) => {
+        if (!(e instanceof NetnsError && e.code === 'ENODEV')) throw e;
+      });
+    }
+  }
+}
+
+function randomHostInterfaceName(): string {
+  return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
+}
+
+/** Rewrites the hosts files of named namespaces, from every network's committed state. */
+async function namesChanged(names: Iterable<string | undefined>): Promise<void> {
+  const list = [...names].filter((n): n is string => n !== undefined);
+  if (list.length === 0) return;
+  await withLock(NAMES_LOCK, 'rewrite hosts files', 'the hosts files', async () => syncNames(list, readAllStates()));
+}
+
+function memberNames(state: NetworkState | undefined): Array<string | undefined> {
+  return state ? state.endpoints.map((ep) => ep.namespace.name) : [];
+}
+
+/**
+ * A Docker-style bridge network: a bridge with the gateway address in the host namespace, and
+ * members connected to it by veth pairs, with addresses from the network's subnet, a default
+ * route and (unless `dns: false`) names. Its state lives in /run/netns-native/networks/NAME.json,
+ * so any process can open it and change it; every change takes the network's lock.
+ *
+ * @example
+ * ```ts
+ * Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
+ * const net = await Network.create('my-net');          // docker network create my-net
+ * const c1 = await Namespace.create('c1');
+ * const ep = await net.connect(c1, { aliases: ['web'] }); // docker network connect --alias web my-net c1
+ * await net.disconnect(c1);
+ * await net.remove();
+ * ```
+ */
+export class Network {
+  static #pools: readonly AddressPool[] = DOCKER_DEFAULT_POOLS;
+
+  /**
+   * Where {@link Network.create} takes a subnet from when none is given, as Docker's
+   * `default-address-pools`: `[{ base: '198.18.0.0/15', size: 24 }]` carves /24 networks from
+   * 198.18.0.0/15. Default Docker's: 172.17.0.0/16 ... 172.31.0.0/16, then 192.168.0.0/16 in
+   * /20s. Setting it checks it (EINVAL).
+   */
+  static get addressPools(): readonly AddressPool[] {
+    return Network.#pools;
+  }
+  static set addressPools(pools: readonly AddressPool[]) {
+    Network.#pools = Object.freeze(checkPools(pools, 'set Network.addressPools'));
+  }
+
+  /** The network's name. */
+  readonly name: string;
+  /** 64 hex digits, random at create: tells this network from an earlier one of the same name. */
+  readonly id: string;
+  /** '198.18.4.0/24'. */
+  readonly subnet: string;
+  /** '198.18.4.1': on the bridge. */
+  readonly gateway: string;
+  readonly ipv6Subnet: string | undefined;
+  readonly ipv6Gateway: string | undefined;
+  /** The bridge in the host namespace. */
+  readonly bridgeName: string;
+  /** No route off the subnet for members. */
+  readonly internal: boolean;
+  /** Members get names. */
+  readonly dns: boolean;
+  /** The MTU of the bridge and veths, when one was given. */
+  readonly mtu: number | undefined;
+
+  private constructor(state: NetworkState) {
+    this.name = state.name;
+    this.id = state.id;
+    this.subnet = state.subnet;
+    this.gateway = state.gateway;
+    this.ipv6Subnet = state.ipv6Subnet;
+    this.ipv6Gateway = state.ipv6Gateway;
+    this.bridgeName = state.bridgeName;
+    this.internal = state.internal;
+    this.dns = state.dns;
+    this.mtu = state.mtu;
+  }
+
+  /**
+   * Creates a network: `docker network create -d bridge NAME`. The bridge is created in the
+   * host namespace (the one this process runs in), up, with the gateway address and MTU, and
+   * the state written.
+   * @throws NetnsError EEXIST if a network of that name exists, if the subnet overlaps another
+   *   network's, or if a link has the bridge's name; EINVAL for a bad name, CIDR or gateway;
+   *   ENOSPC when no pool subnet is free. Nothing is created then.
+   * @example
+   * ```ts
+   * const net = await Network.create('my-net', { subnet: '198.18.4.0/24' });
+   * ```
+   */
+  static async create(name: string, options: NetworkOptions = {}): Promise<Network> {
+    const operation = `create network "${String(name)}"`;
+    checkNetworkName(name, operation);
+    if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    const internal = checkBoolean(options.internal, operation, 'internal') ?? false;
+    const dns = checkBoolean(options.dns, operation, 'dns') ?? true;
+    const mtu = options.mtu === undefined ? undefined : checkMtu(options.mtu, operation);
+    const id = randomBytes(32).toString('hex');
+    const bridgeName = checkLinkName(options.bridgeName ?? `br-${id.slice(0, 12)}`, operation, 'bridge name');
+    let subnet = options.subnet === undefined ? undefined : parseSubnet(options.subnet, operation);
+    if (subnet && subnet.family !== 4)
+      throw invalid(operation, `the subnet must be IPv4; give an IPv6 one as ipv6Subnet`);
+    if (subnet && subnet.prefixLength > 30) {
+      throw invalid(operation, `the subnet ${options.subnet} is too small: at most /30 (a gateway and one member)`);
+    }
+    const gatewayIp = options.gateway === undefined ? undefined : parseIp(String(options.gateway));
+    if (options.gateway !== undefined) {
+      if (!gatewayIp || gatewayIp.family !== 4)
+        throw invalid(operation, `${JSON.stringify(options.gateway)} is not an IPv4 gateway address`);
+      if (!subnet) throw invalid(operation, 'a gateway needs a subnet to be given too');
+      if (!isHostAddress(subnet, gatewayIp)) {
+        throw invalid(
+          operation,
+          `the gateway ${options.gateway} is not a host address of the subnet ${options.subnet}`,
+        );
+      }
+    }
+    const subnet6 =
+      options.ipv6Subnet === undefined ? undefined : parseSubnet(options.ipv6Subnet, operation, 'IPv6 subnet');
+    if (subnet6 && (subnet6.family !== 6 || subnet6.prefixLength > 126)) {
+      throw invalid(operation, `ipv6Subnet must be an IPv6 subnet of at most /126, not ${options.ipv6Subnet}`);
+    }
+    let gateway6: bigint | undefined;
+    if (options.ipv6Gateway !== undefined) {
+      const ip = parseIp(String(options.ipv6Gateway));
+      if (!subnet6) throw invalid(operation, 'an IPv6 gateway needs ipv6Subnet too');
+      if (!ip || !isHostAddress(subnet6, ip)) {
+        throw invalid(
+          operation,
+          `the IPv6 gateway ${String(options.ipv6Gateway)} is not a host address of ${options.ipv6Subnet}`,
+        );
+      }
+      gateway6 = ip.value;
+    } else if (subnet6) {
+      gateway6 = firstHost(subnet6);
+    }
+    const host = Namespace.current();
+
+    return withLock(GLOBAL_LOCK, operation, 'the networks', () =>
+      withLock(lockKey(name), operation, `network "${name}"`, async () => {
+        const existing = readState(name, operation);
+        if (existing && (await recover(existing, operation)) !== undefined) {
+          throw failure('EEXIST', operation, 'a network with that name already exists');
+        }
+        const others = readAllStates();
+        for (const other of others) {
+          if (subnet && overlaps(subnet, parseSubnet(other.subnet, operation, 'subnet', false))) {
+            throw failure(
+              'EEXIST',
+              operation,
+              `the subnet ${options.subnet} overlaps network "${other.name}" (${other.subnet})`,
+            );
+          }
+          if (
+            subnet6 &&
+            other.ipv6Subnet &&
+            overlaps(subnet6, parseSubnet(other.ipv6Subnet, operation, 'subnet', false))
+          ) {
+            throw failure(
+              'EEXIST',
+              operation,
+              `the IPv6 subnet overlaps network "${other.name}" (${other.ipv6Subnet})`,
+            );
+          }
+          if (other.bridgeName === bridgeName) {
+            throw failure('EEXIST', operation, `network "${other.name}" already uses the bridge name "${bridgeName}"`);
+          }
+        }
+        if (await findLink(host, bridgeName)) {
+          throw failure('EEXIST', operation, `a link named "${bridgeName}" already exists${host.where}`);
+        }
+        if (!subnet) {
+          const used = [
+            ...others.map((o) => parseSubnet(o.subnet, operation, 'subnet', false)),
+            ...(await hostSubnets(host)),
+          ];
+          subnet = chooseSubnet(Network.#pools, used);
+          if (!subnet) {
+            throw failure(
+              'ENOSPC',
+              operation,
+              `every subnet of the address pools (${Network.#pools.map((p) => `${p.base} in /${p.size}s`).join(', ')}) overlaps a network or a route of the host; set Network.addressPools or give a subnet`,
+            );
+          }
+        }
+        const state: NetworkState = {
+          version: STATE_VERSION,
+          name,
+          id,
+          driver: 'bridge',
+          created: new Date().toISOString(),
+          hostNamespace: String(host.inode),
+          bridgeName,
+          subnet: formatSubnet(subnet),
+          gateway: formatIp({ family: 4, value: gatewayIp?.value ?? firstHost(subnet) }),
+          ...(subnet6 && {
+            ipv6Subnet: formatSubnet(subnet6),
+            ipv6Gateway: formatIp({ family: 6, value: gateway6 as bigint }),
+          }),
+          internal,
+          dns,
+          ...(mtu !== undefined && { mtu }),
+          endpoints: [],
+        };
+        writeState({ ...state, pending: { op: 'create' } }, operation);
+        failpoint('create:journaled');
+        let bridge: Bridge | undefined;
+        try {
+          bridge = await makeBridge(host, state);
+          failpoint('create:bridged');
+          await addNetwork(host, firewallOf(state), operation);
+        } catch (e) {
+          await removeNetwork(host, id, operation).catch(() => undefined);
+          if (bridge) await deleteQuietly(host, [bridge]);
+          deleteState(name);
+          throw e;
+        }
+        writeState(state, operation);
+        return new Network(state);
+      }),
+    );
+  }
+
+  /**
+   * Opens an existing network, from any process, and reconciles its state with the kernel:
+   * members whose namespace is gone are dropped (their addresses freed, their names removed),
+   * veths left by a process killed in the middle of a change are removed, a change it left
+   * half-done is finished or undone, a missing bridge is made again, and the hosts files are
+   * rewritten.
+   * @throws NetnsError ENOENT if there is no such network; EINVAL for a bad name, or when this
+   *   process runs in another network namespace than the network's bridge.
+   * @example
+   * ```ts
+   * const net = await Network.open('my-net'); // in any process
+   * ```
+   */
+  static async open(name: string): Promise<Network> {
+    const operation = `open network "${String(name)}"`;
+    checkNetworkName(name, operation);
+    return withLock(lockKey(name), operation, `network "${name}"`, async () => {
+      const state = await current(name, operation);
+      await reconcile(state, operation, true);
+      return new Network(state);
+    });
+  }
+
+  /**
+   * Every network, sorted by name, as their states say (use {@link Network.open} or
+   * {@link Network.endpoints} for what the kernel has). A change a killed process left
+   * half-done is finished or undone first. `docker network ls`.
+   * @example
+   * ```ts
+   * for (const net of await Network.list()) console.log(net.name, net.subnet);
+   * ```
+   */
+  static async list(): Promise<Network[]> {
+    const out: Network[] = [];
+    for (const name of stateNames()) {
+      let state: NetworkState | undefined;
+      try {
+        state = readState(name, 'list networks');
+      } catch {
+        continue; // unreadable: open() says why
+      }
+      if (state?.pending) {
+        state = await withLock(lockKey(name), 'list networks', `network "${name}"`, async () => {
+          const now = readState(name, 'list networks');
+          return now && (await recover(now, 'list networks'));
+        });
+      }
+      if (state) out.push(new Network(state));
+    }
+    return out;
+  }
+
+  /** The host's own network namespace, for `docker run --network host`: {@link Namespace.current}. */
+  static host(): Namespace {
+    return Namespace.current();
+  }
+
+  /**
+   * A new namespace with `lo` up and nothing else, for `docker run --network none`: named when
+   * a name is given (`ip netns add NAME`), else anonymous.
+   * @throws NetnsError EEXIST if the name is taken; EINVAL for a bad name.
+   * @example
+   * ```ts
+   * const box = await Network.none('box'); // lo up, nothing else
+   * ```
+   */
+  static async none(name?: string): Promise<Namespace> {
+    const ns = await Namespace.create(name);
+    try {
+      await (await ns.link('lo')).up();
+    } catch (e) {
+      await ns.delete().catch(() => undefined);
+      throw e;
+    }
+    return ns;
+  }
+
+  /**
+   * Connects a namespace: `docker network connect [--alias A] [--ip IP] NET NS`. One veth pair,
+   * its peer created inside the member under its final name (no move), the host end attached
+   * to the bridge and up; inside: the address (the lowest free one unless `address` is given),
+   * the interface and `lo` up, and a default route via the gateway unless the network is
+   * internal or the member already has one of the same metric (the kernel refuses a second: a
+   * member on several networks keeps its first).
+   * Named members of a `dns: true` network get hosts files (names.ts). A failed call leaves
+   * nothing behind.
+   * @throws NetnsError EEXIST if the namespace is already connected, or the interface name is
+   *   taken in it; EADDRINUSE for a static address that is taken (the gateway's too); EINVAL
+   *   for a static address outside the subnet, a bad name or option, an anonymous namespace
+   *   without `name` on a `dns: true` network; ENOSPC when the subnet is full; ENOENT when the
+   *   network was removed.
+   * @example
+   * ```ts
+   * const ep = await net.connect(c1, { aliases: ['web'] });
+   * // ep.address '198.18.4.2/24', ep.interfaceName 'eth0', ep.hostInterfaceName 'veth3f2a1bc'
+   * ```
+   */
+  async connect(namespace: Namespace, options: NetworkConnectOptions = {}): Promise<Endpoint> {
+    const operation = `connect ${describeNamespace(namespace)} to network "${this.name}"`;
+    checkNamespaceArg(namespace, operation);
+    if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    const host = Namespace.current();
+    if (namespace.inode === host.inode) {
+      throw invalid(
+        operation,
+        "that is the host namespace, where the bridge is (Network.host() is Docker's --network host: it needs no connect)",
+      );
+    }
+    if (namespace.closed) throw failure('EBADF', operation, `${describeNamespace(namespace)} was closed or deleted`);
+    const name =
+      options.name !== undefined
+        ? checkDnsName(options.name, operation, 'name')
+        : this.dns && namespace.name !== undefined
+          ? checkDnsName(namespace.name, operation, 'name (the namespace name; pass options.name)')
+          : namespace.name;
+    if (name === undefined && this.dns) {
+      throw invalid(operation, 'an anonymous namespace needs a name on a network with names (options.name)');
+    }
+    if (options.aliases !== undefined && !Array.isArray(options.aliases))
+      throw invalid(operation, 'aliases must be an array of names');
+    const aliases = [...new Set((options.aliases ?? []).map((a) => checkDnsName(a, operation, 'alias')))];
+    const requestedIf =
+      options.interfaceName === undefined
+        ? undefined
+        : checkLinkName(options.interfaceName, operation, 'interface name');
+    const mac = options.mac === undefined ? undefined : parseMac(options.mac, operation);
+    const subnet = parseSubnet(this.subnet, operation, 'subnet', false);
+    const wanted =
+      options.address === undefined
+        ? undefined
+        : staticAddress(options.address, subnet, this.gateway, operation, 'address');
+    const subnet6 =
+      this.ipv6Subnet === undefined ? undefined : parseSubnet(this.ipv6Subnet, operation, 'IPv6 subnet', false);
+    if (options.ipv6Address !== undefined && !subnet6) throw invalid(operation, 'the network has no IPv6 subnet');
+    const wanted6 =
+      options.ipv6Address === undefined || !subnet6
+        ? undefined
+        : staticAddress(options.ipv6Address, subnet6, this.ipv6Gateway as string, operation, 'IPv6 address');
+
+    return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
+      let state = await current(this.name, operation);
+      state = await reconcile(state, operation, false);
+      const inode = String(namespace.inode);
+      if (state.endpoints.some((ep) => ep.namespace.inode === inode)) {
+        throw failure('EEXIST', operation, `${describeNamespace(namespace)} is already connected to it`);
+      }
+      let address = wanted ?? lowestFree(subnet, takenIn(state, 4));
+      if (address === undefined) {
+        // Members that left without a disconnect may hold addresses: look at the kernel first.
+        state = await reconcile(state, operation, true);
+        address = lowestFree(subnet, takenIn(state, 4));
+        if (address === undefined) throw failure('ENOSPC', operation, `every address of ${state.subnet} is taken`);
+      }
+      if (wanted !== undefined && takenIn(state, 4).has(wanted)) {
+        throw failure('EADDRINUSE', operation, `${options.address} is already given to another member`);
+      }
+      let address6: bigint | undefined;
+      if (subnet6) {
+        address6 = wanted6 ?? lowestFree(subnet6, takenIn(state, 6));
+        if (address6 === undefined) throw failure('ENOSPC', operation, `every address of ${state.ipv6Subnet} is taken`);
+        if (wanted6 !== undefined && takenIn(state, 6).has(wanted6)) {
+          throw failure('EADDRINUSE', operation, `${options.ipv6Address} is already given to another member`);
+        }
+      }
+      // What the member and the host have now, read at once: the member's links (names taken,
+      // lo) and the bridge.
+      const [memberLinks, bridge] = await Promise.all([namespace.links(), findLink(host, state.bridgeName)]);
+      if (!bridge) {
+        throw failure('ENODEV', operation, `the bridge "${state.bridgeName}" is gone; Network.open() makes it again`);
+      }
+      const taken = new Set(memberLinks.map((l) => l.name));
+      let interfaceName = requestedIf;
+      if (interfaceName !== undefined && taken.has(interfaceName)) {
+        throw failure(
+          'EEXIST',
+          operation,
+          `a link named "${interfaceName}" already exists in ${describeNamespace(namespace)}`,
+        );
+      }
+      for (let i = 0; interfaceName === undefined; i++) if (!taken.has(`eth${i}`)) interfaceName = `eth${i}`;
+
+      const endpoint: EndpointState = {
+        namespace: refOf(namespace),
+        ...(name !== undefined && { name }),
+        aliases,
+        interfaceName,
+        hostInterfaceName: randomHostInterfaceName(),
+        address: `${formatIp({ family: 4, value: address })}/${subnet.prefixLength}`,
+        ...(subnet6 && {
+          ipv6Address: `${formatIp({ family: 6, value: address6 as bigint })}/${subnet6.prefixLength}`,
+        }),
+        mac: mac ?? macForIPv4(address),
+      };
+      const before = state;
+      writeState({ ...state, pending: { op: 'connect', endpoint } }, operation);
+      failpoint('connect:journaled');
+      const lo = memberLinks.find((l) => l.name === 'lo');
+      const loWasUp = lo?.isUp ?? true;
+      let pair: VethPair | undefined;
+      try {
+        for (let attempt = 0; pair === undefined; attempt++) {
+          try {
+            pair = await VethPair.create({
+              name: endpoint.hostInterfaceName,
+              peerName: interfaceName,
+              peerNamespace: namespace,
+              peerMac: endpoint.mac,
+              alias: linkMark(state),
+              ...(state.mtu !== undefined && { mtu: state.mtu }),
+            });
+          } catch (e) {
+            // The random host name collided with a link of the host: another name, journaled.
+            if (
+              !(e instanceof NetnsError && e.code === 'EEXIST') ||
+              attempt >= 3 ||
+              !String(e.message).includes(endpoint.hostInterfaceName)
+            )
+              throw e;
+            endpoint.hostInterfaceName = randomHostInterfaceName();
+            writeState({ ...state, pending: { op: 'connect', endpoint } }, operation);
+          }
+        }
+        failpoint('connect:veth');
+        await Promise.all([pair.local.setMaster(bridge), pair.local.up()]);
+        failpoint('connect:attached');
+        await Promise.all([
+          pair.peer.addAddress(endpoint.address),
+          ...(endpoint.ipv6Address ? [pair.peer.addAddress(endpoint.ipv6Address, { nodad: true })] : []),
+          pair.peer.up(),
+        ]);
+        failpoint('connect:addressed');
+        if (!state.internal) {
+          // The kernel refuses a second default route of the same metric (EEXIST): a member that
+          // has one (from a network it joined before, or its own) keeps it. Asking the kernel so
+          // costs one request; reading the routes first cost a dump on a worker thread.
+          const gateways = [state.gateway, ...(state.ipv6Gateway ? [state.ipv6Gateway] : [])];
+          await Promise.all(
+            gateways.map((gateway) =>
+              namespace.addRoute({ destination: 'default', gateway, link: pair?.peer }).catch((e: unknown) => {
+                if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
+              }),
+            ),
+          );
+        }
+        failpoint('connect:routed');
+        // Last: bringing lo up adds 127.0.0.1/8 and ::1 for good, which down would not undo.
+        if (lo && !loWasUp) await lo.up();
+      } catch (e) {
+        if (pair) await deleteQuietly(host, [pair.local]);
+        writeState(before, operation);
+        throw e;
+      }
+      const after: NetworkState = { ...state, endpoints: [...state.endpoints, endpoint] };
+      writeState(after, operation);
+      failpoint('connect:committed');
+      remember(namespace);
+      if (after.dns) await namesChanged(memberNames(after));
+      failpoint('connect:named');
+      networkChanged(this.name);
+      return toEndpoint(after, endpoint, namespace);
+    });
+  }
+
+  /**
+   * Disconnects a namespace: `docker network disconnect NET NS`. The veth goes (with the
+   * address and routes on it), and the member's names; if the network gave the member its
+   * default route and the member is on another network that is not internal, the default route
+   * moves there.
+   * @throws NetnsError ENOENT if the namespace is not connected (a second call); EINVAL if it is
+   *   not a Namespace.
+   * @example
+   * ```ts
+   * await net.disconnect(c1); // docker network disconnect my-net c1
+   * ```
+   */
+  async disconnect(namespace: Namespace): Promise<void> {
+    const operation = `disconnect ${describeNamespace(namespace)} from network "${this.name}"`;
+    checkNamespaceArg(namespace, operation);
+    const inode = String(namespace.inode);
+    const ns = namespace.closed ? undefined : namespace;
+    const { veth, hadDefault } = await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
+      let state = await current(this.name, operation);
+      state = await reconcile(state, operation, false);
+      const endpoint = state.endpoints.find((ep) => ep.namespace.inode === inode);
+      if (!endpoint) throw failure('ENOENT', operation, `${describeNamespace(namespace)} is not connected to it`);
+      writeState({ ...state, pending: { op: 'disconnect', endpoint } }, operation);
+      failpoint('disconnect:journaled');
+      const hadDefault = await carriesDefaultRoute(state, endpoint, ns);
+      // Off the bridge and down (one sendmsg): from here the member is off the network, and its
+      // address may be given again. The delete itself waits on RCU in the kernel (tens of ms):
+      // it happens after the lock is released, so that other changes need not wait for it.
+      const found = await findLink(Namespace.current(), endpoint.hostInterfaceName);
+      const veth = found && found.alias === linkMark(state) ? found : undefined;
+      if (veth) await Promise.all([veth.noMaster(), veth.down()]);
+      await unpublishMember(Namespace.current(), state.id, addressesOf(endpoint), operation);
+      failpoint('disconnect:detached');
+      const after: NetworkState = { ...state, endpoints: state.endpoints.filter((ep) => ep !== endpoint) };
+      writeState(after, operation);
+      failpoint('disconnect:committed');
+      if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name]);
+      networkChanged(this.name);
+      return { veth, hadDefault };
+    });
+    // A veth left by a crash here is marked and in no member's state: open() deletes it.
+    if (veth) await deleteQuietly(Namespace.current(), [veth]);
+    if (ns) await moveDefaultRoute(ns, inode, this.name, hadDefault);
+  }
+
+  /**
+   * The members, as the kernel has them now: the state is reconciled first (members whose
+   * namespace is gone are dropped). Sorted by address. An anonymous member that this process
+   * cannot reach (no process, fd or mount of it in sight) is left out of the list, though it
+   * stays a member.
+   * @example
+   * ```ts
+   * for (const ep of await net.endpoints()) console.log(ep.name, ep.address, ep.hostInterfaceName);
+   * ```
+   */
+  async endpoints(): Promise<Endpoint[]> {
+    const operation = `list the endpoints of network "${this.name}"`;
+    const state = await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () =>
+      reconcile(await current(this.name, operation), operation, true),
+    );
+    const out: Endpoint[] = [];
+    for (const ep of sortByAddress(state.endpoints)) {
+      const ns = await resolve(ep.namespace);
+      if (ns) out.push(toEndpoint(state, ep, ns));
+    }
+    return out;
+  }
+
+  /**
+   * Removes the network: `docker network rm NAME`. The bridge and the state go.
+   * @throws NetnsError EBUSY while members remain, unless `force` (which disconnects them
+   *   first); ENOENT if there is no such network any more.
+   * @example
+   * ```ts
+   * await net.remove({ force: true }); // docker network rm -f my-net
+   * ```
+   */
+  async remove(options: NetworkRemoveOptions = {}): Promise<void> {
+    const operation = `remove network "${this.name}"`;
+    if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    const force = checkBoolean(options.force, operation, 'force') ?? false;
+    await withLock(GLOBAL_LOCK, operation, 'the networks', () =>
+      withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
+        let state = await current(this.name, operation);
+        state = await reconcile(state, operation, true);
+        if (state.endpoints.length > 0 && !force) {
+          throw failure(
+            'EBUSY',
+            operation,
+            `it still has ${state.endpoints.length} member${state.endpoints.length === 1 ? '' : 's'}; disconnect them, or pass { force: true }`,
+          );
+        }
+        writeState({ ...state, pending: { op: 'remove' } }, operation);
+        failpoint('remove:journaled');
+        await finishRemove(state);
+        networkChanged(this.name);
+      }),
+    );
+  }
+
+  /**
+   * Publishes a member's port on the host: `docker run -p [HOSTADDRESS:]HOSTPORT:PORT[/udp]`.
+   * Connections to `hostPort` on every address of the host namespace (127.0.0.1 included, for
+   * connections from the host itself), or on `hostAddress` only, are sent to the member's
+   * address and `containerPort` (DNAT, nftables rules of our own table: see docs/API.md). The
+   * rules live in the kernel: they outlast this process, and {@link Network.ports} in any process
+   * lists them. Disconnecting the member or removing the network takes them away.
+   * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, on
+   *   every address or on that one); EINVAL for an internal network, a port out of 1-65535, a
+   *   namespace that is not a member, a bad address; ENOENT when the network was removed.
+   * @example
+   * ```ts
+   * const port = await net.publish(c1, { hostPort: 8080, containerPort: 80 }); // docker run -p 8080:80
+   * await port.unpublish();
+   * ```
+   */
+  async publish(namespace: Namespace, options: PublishOptions): Promise<PublishedPort> {
+    const operation = `publish a port of ${describeNamespace(namespace)} on network "${this.name}"`;
+    checkNamespaceArg(namespace, operation);
+    const o = checkPublishOptions(options, operation);
+    if (this.internal) throw invalid(operation, 'the network is internal: its members cannot be reached from outside');
+    const host = Namespace.current();
+    return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
+      const state = await reconcile(await current(this.name, operation), operation, false);
+      const endpoint = state.endpoints.find((ep) => ep.namespace.inode === String(namespace.inode));
+      if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
+      const memberAddress = o.family === 4 ? endpoint.address : endpoint.ipv6Address;
+      if (memberAddress === undefined) {
+        throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress} to`);
+      }
+      const publication = {
+        networkId: state.id,
+        protocol: o.protocol,
+        hostAddress: o.hostAddress,
+        hostPort: o.hostPort,
+        address: bare(memberAddress),
+        port: o.containerPort,
+      };
+      await publish(host, firewallOf(state), publication, operation);
+      return new PublishedPort(state.name, host, publication);
+    });
+  }
+
+  /**
+   * The ports published on the network, as the kernel's ruleset has them (whichever process
+   * published them). `docker port`.
+   * @example
+   * ```ts
+   * for (const p of await net.ports()) console.log(`${p.hostPort}/${p.protocol} -> ${p.address}:${p.containerPort}`);
+   * ```
+   */
+  async ports(): Promise<PublishedPort[]> {
+    const operation = `list the published ports of network "${this.name}"`;
+    const host = Namespace.current();
+    const state = await current(this.name, operation);
+    return (await publications(host, state.id, operation)).map(
+      (p) => new PublishedPort(state.name, host, { ...p, networkId: state.id }),
+    );
+  }
+
+  /**
+   * Serves names on 127.0.0.11:53 (UDP and TCP) inside every member namespace, present and
+   * future, like Docker's embedded DNS server, for as long as this process runs or until
+   * `close()`: the names and aliases of the members of the networks the asking namespace is on
+   * (A, and AAAA where there is an IPv6 address; case-insensitive); other names are forwarded
+   * to `upstream` from the host namespace (default: the host's /etc/resolv.conf nameservers);
+   * SERVFAIL within 2 s when none answers. Members connected by other processes are served
+   * within a few seconds. One responder per namespace answers for every network this process
+   * serves there.
+   * @throws NetnsError EINVAL for a `dns: false` network or a bad upstream address;
+   *   EADDRINUSE when another process already serves a member namespace.
+   * @example
+   * ```ts
+   * const dns = await net.serveDns({ upstream: ['198.51.100.53'] });
+   * // inside a member: getent ahosts web -> the member's address
+   * await dns.close();
+   * ```
+   */
+  async serveDns(options: ServeDnsOptions = {}): Promise<DnsServer> {
+    const operation = `serve DNS for network "${this.name}"`;
+    if (!this.dns) throw invalid(operation, 'the network was created with dns: false (members get no names)');
+    return serveNetwork(this.name, options, operation);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      id: this.id,
+      subnet: this.subnet,
+      gateway: this.gateway,
+      ...(this.ipv6Subnet !== undefined && { ipv6Subnet: this.ipv6Subnet, ipv6Gateway: this.ipv6Gateway }),
+      bridgeName: this.bridgeName,
+      internal: this.internal,
+      dns: this.dns,
+      ...(this.mtu !== undefined && { mtu: this.mtu }),
+    };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Network ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+/** What the firewall (nat.ts) needs of a network. */
+function firewallOf(state: NetworkState): FirewallNetwork {
+  return {
+    id: state.id,
+    bridge: state.bridgeName,
+    internal: state.internal,
+    subnet: state.subnet,
+    ...(state.ipv6Subnet !== undefined && { ipv6Subnet: state.ipv6Subnet }),
+  };
+}
+
+/** A member's addresses, bare: what its published ports are sent to. */
+function addressesOf(ep: EndpointState): string[] {
+  return [bare(ep.address), ...(ep.ipv6Address ? [bare(ep.ipv6Address)] : [])];
+}
+
+function toEndpoint(state: NetworkState, ep: EndpointState, namespace: Namespace): Endpoint {
+  return {
+    network: state.name,
+    namespace,
+    name: ep.name,
+    aliases: [...ep.aliases],
+    interfaceName: ep.interfaceName,
+    address: ep.address,
+    gateway: state.gateway,
+    ...(ep.ipv6Address !== undefined && { ipv6Address: ep.ipv6Address, ipv6Gateway: state.ipv6Gateway }),
+    mac: ep.mac,
+    hostInterfaceName: ep.hostInterfaceName,
+  };
+}
+
+function sortByAddress(endpoints: EndpointState[]): EndpointState[] {
+  return [...endpoints].sort((a, b) => {
+    const x = ipOf(a.address).value;
+    const y = ipOf(b.address).value;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** The addresses of a family that are not free: the gateway's and every member's. */
+function takenIn(state: NetworkState, family: 4 | 6): Set<bigint> {
+  const out = new Set<bigint>();
+  if (family === 4) {
+    out.add(ipOf(`${state.gateway}/0`).value);
+    for (const ep of state.endpoints) out.add(ipOf(ep.address).value);
+  } else if (state.ipv6Gateway) {
+    out.add(ipOf(`${state.ipv6Gateway}/0`).value);
+    for (const ep of state.endpoints) if (ep.ipv6Address) out.add(ipOf(ep.ipv6Address).value);
+  }
+  return out;
+}
+
+/** The IPv4 subnets the host namespace's routes and addresses cover. */
+async function hostSubnets(host: Namespace): Promise<Subnet[]> {
+  const [routes, addresses] = await Promise.all([host.routes({ family: 4 }), host.addresses()]);
+  const out: Subnet[] = [];
+  for (const r of routes) {
+    if (r.destination !== 'default') out.push(parseSubnet(r.destination, 'read host routes', 'route', false));
+  }
+  for (const a of addresses as Address[]) {
+    if (a.family === 4) out.push(parseSubnet(a.cidr, 'read host addresses', 'address', false));
+  }
+  return out;
+}
+
+/** The bridge of a network, marked, up, with its gateway addresses. */
+async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge> {
+  const bridge = await Bridge.create(state.bridgeName, {
+    alias: linkMark(state),
+    ...(state.mtu !== undefined && { mtu: state.mtu }),
+  });
+  try {
+    await configureBridge(bridge, state, []);
+  } catch (e) {
+    await deleteQuietly(host, [bridge]);
+    throw e;
+  }
+  return bridge;
+}
+
+async function configureBridge(bridge: Link, state: NetworkState, present: Address[]): Promise<void> {
+  const prefix = state.subnet.slice(state.subnet.indexOf('/'));
+  const wanted = [`${state.gateway}${prefix}`];
+  if (state.ipv6Gateway && state.ipv6Subnet)
+    wanted.push(`${state.ipv6Gateway}${state.ipv6Subnet.slice(state.ipv6Subnet.indexOf('/'))}`);
+  for (const cidr of wanted) {
+    if (present.some((a) => a.cidr === cidr)) continue;
+    await bridge.addAddress(cidr, cidr.includes(':') ? { nodad: true } : {});
+  }
+  if (!bridge.isUp) await bridge.up();
+}
+
+/** The network's state, finishing or undoing a change a killed process left half-done. */
+async function current(name: string, operation: string): Promise<NetworkState> {
+  const read = readState(name, operation);
+  // Checked first: recovering from here would change another namespace's links.
+  if (read && read.hostNamespace !== String(Namespace.current().inode)) {
+    throw invalid(
+      operation,
+      `the network's bridge lives in another network namespace (inode ${read.hostNamespace}) than this process (${Namespace.current().inode})`,
+    );
+  }
+  const state = read && (await recover(read, operation));
+  if (!state) throw failure('ENOENT', operation, 'no such network');
+  return state;
+}
+
+/**
+ * Finishes or undoes the change journaled in `state.pending`, whose writer died (the caller
+ * holds the lock, so it is not running). Returns the state after, or undefined when the network
+ * is gone (an unfinished create is undone; an unfinished remove is finished).
+ */
+async function recover(state: NetworkState, operation: string): Promise<NetworkState | undefined> {
+  const pending = state.pending;
+  // A network of another namespace's is not ours to touch from here.
+  if (!pending || state.hostNamespace !== String(Namespace.current().inode)) return state;
+  const host = Namespace.current();
+  const { pending: _done, ...settled } = state;
+  switch (pending.op) {
+    case 'create': {
+      await removeNetwork(host, state.id, operation);
+      const bridge = await findLink(host, state.bridgeName);
+      if (bridge && bridge.alias === linkMark(state)) await deleteQuietly(host, [bridge]);
+      deleteState(state.name);
+      return undefined;
+    }
+    case 'connect': {
+      const veth = await findLink(host, pending.endpoint.hostInterfaceName);
+      if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
+      writeState(settled, operation);
+      if (state.dns) await namesChanged([...memberNames(settled), pending.endpoint.namespace.name]);
+      networkChanged(state.name);
+      return settled;
+    }
+    case 'disconnect': {
+      const key = pending.endpoint.hostInterfaceName;
+      await leave(state, pending.endpoint, await resolve(pending.endpoint.namespace));
+      const after = { ...settled, endpoints: settled.endpoints.filter((ep) => ep.hostInterfaceName !== key) };
+      writeState(after, operation);
+      if (state.dns) await namesChanged([...memberNames(after), pending.endpoint.namespace.name]);
+      networkChanged(state.name);
+      return after;
+    }
+    case 'remove':
+      await finishRemove(settled);
+      networkChanged(state.name);
+      return undefined;
+  }
+}
+
+/**
+ * Takes a member off the network in the kernel: deletes its veth (the address and routes on it
+ * go too) and, if that took the member's default route while it is on another network that is
+ * not internal, adds the default route via that network. `namespace` may be undefined (gone,
+ * or unreachable): then only the veth goes.
+ */
+async function leave(state: NetworkState, endpoint: EndpointState, namespace: Namespace | undefined): Promise<void> {
+  const host = Namespace.current();
+  const hadDefault = await carriesDefaultRoute(state, endpoint, namespace);
+  await unpublishMember(host, state.id, addressesOf(endpoint), 'take a member off its network');
+  const veth = await findLink(host, endpoint.hostInterfaceName);
+  if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
+  if (namespace) await moveDefaultRoute(namespace, endpoint.namespace.inode, state.name, hadDefault);
+}
+
+/** The families (4, 6) whose default route in the member goes out through this endpoint's interface. */
+async function carriesDefaultRoute(
+  state: NetworkState,
+  endpoint: EndpointState,
+  namespace: Namespace | undefined,
+): Promise<Array<4 | 6>> {
+  if (!namespace || state.internal) return [];
+  try {
+    const routes = await namespace.routes();
+    const via = routes.filter((r) => r.destination === 'default' && r.link === endpoint.interfaceName);
+    return [...new Set(via.map((r) => r.family))];
+  } catch {
+    return []; // the namespace went away meanwhile
+  }
+}
+
+/**
+ * After a member lost its default routes of `families` with network `from`: the routes via
+ * another network it is on, if one is not internal (and has a gateway of that family).
+ */
+async function moveDefaultRoute(
+  namespace: Namespace,
+  inode: string,
+  from: string,
+  families: Array<4 | 6>,
+): Promise<void> {
+  if (families.length === 0) return;
+  const others = readAllStates();
+  for (const family of families) {
+    for (const other of others) {
+      if (other.name === from || other.internal || other.pending) continue;
+      const gateway = family === 4 ? other.gateway : other.ipv6Gateway;
+      const ep = other.endpoints.find((e) => e.namespace.inode === inode);
+      if (!ep || gateway === undefined) continue;
+      try {
+        await namespace.addRoute({ destination: 'default', gateway, link: ep.interfaceName });
+        break;
+      } catch {
+        // that interface is gone meanwhile (another process disconnecting it): try the next
+      }
+    }
+  }
+}
+
+/** Removes a network whose removal was journaled: every veth and the bridge, then the state. */
+async function finishRemove(state: NetworkState): Promise<void> {
+  const host = Namespace.current();
+  const mark = linkMark(state);
+  const links = (await host.links()).filter((l) => l.alias === mark);
+  const members = await Promise.all(state.endpoints.map(async (ep) => [ep, await resolve(ep.namespace)] as const));
+  const hadDefault = new Map<string, Array<4 | 6>>();
+  await Promise.all(
+    members.map(async ([ep, ns]) => hadDefault.set(ep.namespace.inode, await carriesDefaultRoute(state, ep, ns))),
+  );
+  await removeNetwork(host, state.id, `remove network "${state.name}"`);
+  await deleteQuietly(host, links);
+  deleteState(state.name);
+  for (const [ep, ns] of members) {
+    if (ns) await moveDefaultRoute(ns, ep.namespace.inode, state.name, hadDefault.get(ep.namespace.inode) ?? []);
+  }
+  if (state.dns) await namesChanged(memberNames(state));
+}
+
+/**
+ * Brings the state in line with the kernel. Always: named members whose namespace lost its name
+ * (deleted) are dropped and their veths deleted. With `full`, the host's links are read too:
+ * members whose veth is gone are dropped, veths of ours that no member owns (left by a killed
+ * process) are deleted, the bridge is made again if it is gone, members' veths are attached and
+ * up, and the hosts files rewritten. Writes the state when it changed.
+ */
+async function reconcile(state: NetworkState, operation: string, full: boolean): Promise<NetworkState> {
+  const host = Namespace.current();
+  const mark = linkMark(state);
+  const dead: EndpointState[] = [];
+  const kept: EndpointState[] = [];
+  for (const ep of state.endpoints) (nameAlive(ep.namespace) === false ? dead : kept).push(ep);
+  let doomed: Link[] = [];
+  if (!full) {
+    for (const ep of dead) {
+      const veth = await findLink(host, ep.hostInterfaceName);
+      if (veth && veth.alias === mark) doomed.push(veth);
+    }
+  } else {
+    const links = await host.links();
+    const ours = new Map(links.filter((l) => l.alias === mark).map((l) => [l.name, l]));
+    let bridge = links.find((l) => l.name === state.bridgeName);
+    if (bridge && (bridge.kind !== 'bridge' || bridge.alias !== mark)) {
+      throw failure(
+        'EEXIST',
+        operation,
+        `the link "${state.bridgeName}" is not this network's bridge (someone else's link has its name)`,
+      );
+    }
+    if (!bridge) {
+      bridge = await makeBridge(host, state);
+    } else {
+      await configureBridge(bridge, state, await bridge.addresses());
+    }
+    const alive: EndpointState[] = [];
+    for (const ep of kept) {
+      const veth = ours.get(ep.hostInterfaceName);
+      if (!veth) {
+        dead.push(ep);
+        continue;
+      }
+      alive.push(ep);
+      ours.delete(ep.hostInterfaceName);
+      if (veth.masterIndex !== bridge.index) await veth.setMaster(bridge);
+      if (!veth.isUp) await veth.up();
+    }
+    kept.length = 0;
+    kept.push(...alive);
+    // What is left is ours but no member's: the bridge, and veths a killed process made.
+    doomed = [...ours.values()].filter((l) => l.name !== state.bridgeName);
+  }
+  await deleteQuietly(host, doomed);
+  if (dead.length > 0) await unpublishMember(host, state.id, dead.flatMap(addressesOf), operation);
+  if (full) await addNetwork(host, firewallOf(state), operation); // as they should be, if not
+  const changed = dead.length > 0;
+  const after = changed ? { ...state, endpoints: kept } : state;
+  if (changed) {
+    writeState(after, operation);
+    networkChanged(state.name);
+  }
+  if (state.dns && (changed || full))
+    await namesChanged([...memberNames(after), ...dead.map((ep) => ep.namespace.name)]);
+  return after;
+}

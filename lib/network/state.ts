@@ -1,0 +1,171 @@
+/**
+ * A network's state file, /run/netns-native/networks/NAME.json (tmpfs, like /run/netns): what
+ * the kernel cannot tell us (the subnet, each member's names and address, the network's id),
+ * plus the journal of the change in progress.
+ *
+ * Every change is made under the network's lock (lock.ts) in this order: the intended change
+ * is written as `pending`, the kernel is changed, then the new state is written without
+ * `pending`. Whoever next takes the lock and finds a `pending` knows its writer died in the
+ * middle (a live writer would still hold the lock) and finishes or undoes it (network.ts).
+ * Files are replaced atomically (a temporary file renamed over the old one), so a reader never
+ * sees half a file. They are small and on tmpfs: read and written synchronously, a few µs each.
+ * @internal
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { failure } from '../internal/errors';
+
+/** Where network state lives. */
+export const NETWORKS_DIR = '/run/netns-native/networks';
+
+export const STATE_VERSION = 1;
+
+/** A member namespace, as another process can find it again. */
+export interface NamespaceRef {
+  /** Its name under /run/netns, when it has one. */
+  name?: string;
+  /** Its inode (decimal): its identity. */
+  inode: string;
+}
+
+export interface EndpointState {
+  namespace: NamespaceRef;
+  /** The DNS name; absent for an anonymous member of a `dns: false` network. */
+  name?: string;
+  aliases: string[];
+  /** Inside the member. */
+  interfaceName: string;
+  /** The host end, attached to the bridge. Also the endpoint's key. */
+  hostInterfaceName: string;
+  /** CIDR: '198.18.4.2/24'. */
+  address: string;
+  ipv6Address?: string;
+  mac: string;
+}
+
+/** The change in progress, written before the kernel is touched. */
+export type Pending =
+  | { op: 'create' }
+  | { op: 'connect'; endpoint: EndpointState }
+  | { op: 'disconnect'; endpoint: EndpointState }
+  | { op: 'remove' };
+
+export interface NetworkState {
+  version: number;
+  name: string;
+  /** 64 hex digits, random at create. */
+  id: string;
+  driver: 'bridge';
+  /** ISO 8601. */
+  created: string;
+  /** The network namespace the bridge lives in (decimal inode). */
+  hostNamespace: string;
+  bridgeName: string;
+  subnet: string;
+  gateway: string;
+  ipv6Subnet?: string;
+  ipv6Gateway?: string;
+  internal: boolean;
+  dns: boolean;
+  mtu?: number;
+  endpoints: EndpointState[];
+  pending?: Pending;
+}
+
+export function statePath(name: string): string {
+  return path.join(NETWORKS_DIR, `${name}.json`);
+}
+
+/** The network's state, or undefined when there is no such network. */
+export function readState(name: string, operation: string): NetworkState | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(statePath(name), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw failure(
+      (e as NodeJS.ErrnoException).code ?? 'EIO',
+      operation,
+      `cannot read ${statePath(name)}: ${(e as Error).message}`,
+    );
+  }
+  let state: NetworkState;
+  try {
+    state = JSON.parse(text) as NetworkState;
+  } catch {
+    throw failure('EIO', operation, `${statePath(name)} is not valid JSON; remove it to forget the network`);
+  }
+  if (state.version !== STATE_VERSION || state.name !== name) {
+    throw failure(
+      'EIO',
+      operation,
+      `${statePath(name)} is not a version ${STATE_VERSION} state of network "${name}"; remove it to forget the network`,
+    );
+  }
+  return state;
+}
+
+/** Replaces the state file atomically (temporary file + rename). */
+export function writeState(state: NetworkState, operation: string): void {
+  const file = statePath(state.name);
+  const tmp = path.join(NETWORKS_DIR, `.${state.name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    fs.mkdirSync(NETWORKS_DIR, { recursive: true, mode: 0o755 });
+    fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw failure(
+      (e as NodeJS.ErrnoException).code ?? 'EIO',
+      operation,
+      `cannot write ${file}: ${(e as Error).message}`,
+    );
+  }
+}
+
+export function deleteState(name: string): void {
+  fs.rmSync(statePath(name), { force: true });
+}
+
+/** The names of every network with a state file, sorted. */
+export function stateNames(): string[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(NETWORKS_DIR);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+/** Every network's state that can be read (a file being replaced or unreadable is skipped). */
+export function readAllStates(): NetworkState[] {
+  const out: NetworkState[] = [];
+  for (const name of stateNames()) {
+    try {
+      const state = readState(name, 'read network states');
+      if (state) out.push(state);
+    } catch {
+      // not ours to judge here: open() of that network reports it
+    }
+  }
+  return out;
+}
+
+/** The mark put on the links of a network (their IFLA_IFALIAS), so they can be found after a crash. */
+export function linkMark(state: Pick<NetworkState, 'id' | 'name'>): string {
+  return `${MARK_PREFIX}${state.id} ${state.name}`;
+}
+
+export const MARK_PREFIX = 'netns-native network ';
+
+/** The network id in a link's mark, or undefined for a link that is not ours. */
+export function markedId(alias: string | undefined): string | undefined {
+  if (!alias?.startsWith(MARK_PREFIX)) return undefined;
+  const id = alias.slice(MARK_PREFIX.length, MARK_PREFIX.length + 64);
+  return /^[0-9a-f]{64}$/.test(id) ? id : undefined;
+}

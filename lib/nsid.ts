@@ -1,0 +1,38 @@
+/**
+ * Namespace ids (`ip netns set` / `ip netns list-id`): a namespace numbers the other namespaces
+ * it refers to, e.g. the one a veth end's peer lives in (IFLA_LINK_NETNSID).
+ */
+import { constants } from 'node:os';
+import { batch } from './internal/dispatch';
+import { fromNative, internalError } from './internal/errors';
+import { kHandle } from './internal/symbols';
+import { checkNamespaceArg, describeNamespace } from './link';
+import type { Namespace } from './namespace';
+import { isFailure } from './native/wire';
+import type { NativeNsid } from './native/surface';
+
+/**
+ * The id `ns` gives `other`, assigned if it has none: one sendmsg with an RTM_NEWNSID asking the
+ * kernel to pick one (refused with EEXIST when there is one already, which is fine) and an
+ * RTM_GETNSID reading it. @internal
+ */
+export async function namespaceId(ns: Namespace, other: Namespace): Promise<number> {
+  const operation = `get the id of ${describeNamespace(other)}${ns.where}`;
+  checkNamespaceArg(other, operation);
+  const handle = await ns[kHandle](operation);
+  const target = await other[kHandle](operation);
+  const [made, got] = await batch(
+    handle,
+    [
+      { op: 'newnsid', netns: target, nsid: -1 },
+      { op: 'getnsid', netns: target },
+    ],
+    operation,
+    'nsid',
+  );
+  if (isFailure(made) && made.errno !== constants.errno.EEXIST) throw fromNative(made, operation, 'nsid');
+  if (isFailure(got)) throw fromNative(got, operation, 'nsid');
+  const nsid = (got as NativeNsid | undefined)?.nsid;
+  if (nsid === undefined || nsid < 0) throw internalError(operation, 'the kernel assigned no id');
+  return nsid;
+}

@@ -1,0 +1,281 @@
+/**
+ * Routing policy rules (`ip rule`): which routing table a packet is looked up in, chosen by its
+ * source, destination, mark, incoming link, ... (RTM_NEWRULE, native/rtnl/rule.cc).
+ */
+import { batch, request, throwFirstFailure } from './internal/dispatch';
+import { invalid } from './internal/errors';
+import { kHandle } from './internal/symbols';
+import { checkInteger, checkLinkName, parseCidr } from './internal/validate';
+import { Link } from './link';
+import type { Namespace } from './namespace';
+import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN } from './native/constants';
+import type { NativeRule, NativeRuleRequest } from './native/surface';
+import { protocolName, protocolNumber } from './route';
+
+/** What a rule does with a packet it matches (FR_ACT_*), as `ip rule` names it. */
+export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+
+const ACTIONS: Array<[number, RuleAction]> = [
+  [1, 'lookup'],
+  [2, 'goto'],
+  [3, 'nop'],
+  [6, 'blackhole'],
+  [7, 'unreachable'],
+  [8, 'prohibit'],
+];
+
+const IP_PROTOCOLS = new Map<string, number>([
+  ['icmp', 1],
+  ['tcp', 6],
+  ['udp', 17],
+  ['icmpv6', 58],
+  ['sctp', 132],
+]);
+
+/** FIB_RULE_INVERT: `not`. */
+const FIB_RULE_INVERT = 0x2;
+
+/** A rule to add or delete, as `ip rule add|del` takes it. */
+export interface RuleSpec {
+  /** 4 or 6. Default: from the addresses given, else 4 (as `ip rule`). */
+  family?: 4 | 6;
+  /** The rule's preference (`priority`): lower runs first. Default: the kernel picks one below the last. */
+  priority?: number;
+  /** Source prefix (`from`): '198.18.5.0/24', or 'all'. */
+  from?: string;
+  /** Destination prefix (`to`). */
+  to?: string;
+  /** The table to look up (`table`); with no action, the rule looks it up. Default main, as `ip rule add`. */
+  table?: number;
+  /** What to do; default 'lookup' (`ip rule` shows it as `lookup TABLE`). */
+  action?: RuleAction;
+  /** For action 'goto': the preference to jump to. */
+  goto?: number;
+  /** Packets arriving on this link (`iif`): a Link or a name (it need not exist yet). */
+  iif?: Link | string;
+  /** Packets sent out of this link (`oif`). */
+  oif?: Link | string;
+  /** Packets with this firewall mark (`fwmark`) ... */
+  fwmark?: number;
+  /** ... under this mask. */
+  fwmask?: number;
+  /** Type of service (`tos`), 0-255. */
+  tos?: number;
+  /** Match packets the selectors do not match (`not`). */
+  not?: boolean;
+  /** IP protocol (`ipproto`): 'tcp', 'udp', 'icmp', 'icmpv6', 'sctp' or a number. */
+  ipProto?: string | number;
+  /** Source port or [first, last] range (`sport`). */
+  sport?: number | [number, number];
+  /** Destination port or [first, last] range (`dport`). */
+  dport?: number | [number, number];
+  /** UIDs of the sending process, [first, last] (`uidrange`). */
+  uidRange?: [number, number];
+  /** Ignore a table lookup result whose prefix is this long or shorter (`suppress_prefixlength`). */
+  suppressPrefixLength?: number;
+  /** Who made the rule (`protocol`): 'boot' (default, as `ip rule`), 'static', ... or a number. */
+  protocol?: string | number;
+}
+
+/** A rule, as `ip rule show` lists it. */
+export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
+  family: 4 | 6;
+  priority: number;
+  /** The table it looks up; absent for a rule that looks up none (goto, blackhole, ...). */
+  table?: number;
+  action: RuleAction;
+  /** The incoming link's name. */
+  iif?: string;
+  /** The outgoing link's name. */
+  oif?: string;
+  /** 'kernel' (the built-in rules), 'boot', 'static', ... or the number. */
+  protocol: string;
+}
+
+/** Options for {@link Namespace.rules}. */
+export interface RulesOptions {
+  /** Only IPv4 (4) or IPv6 (6) rules. Default both. */
+  family?: 4 | 6;
+}
+
+/** @internal */
+export function describeRule(spec: Partial<RuleSpec> | undefined): string {
+  const parts: string[] = [];
+  if (spec?.priority !== undefined) parts.push(`priority ${String(spec.priority)}`);
+  if (spec?.from !== undefined) parts.push(`from ${String(spec.from)}`);
+  if (spec?.to !== undefined) parts.push(`to ${String(spec.to)}`);
+  if (spec?.table !== undefined) parts.push(`table ${String(spec.table)}`);
+  if (spec?.action !== undefined && spec.action !== 'lookup') parts.push(String(spec.action));
+  return parts.length > 0 ? parts.join(' ') : 'all';
+}
+
+function ifName(link: unknown, operation: string, what: string): string {
+  if (link instanceof Link) return link.name;
+  return checkLinkName(link, operation, what);
+}
+
+function portRange(v: unknown, operation: string, what: string): [number, number] {
+  const [a, b] = Array.isArray(v) ? (v as unknown[]) : [v, v];
+  if (Array.isArray(v) && v.length !== 2) throw invalid(operation, `${what} must be a port or a [first, last] pair`);
+  const first = checkInteger(a, operation, what, 1, 65535);
+  const last = checkInteger(b, operation, what, 1, 65535);
+  if (first > last) throw invalid(operation, `${what} range ${first}-${last} is empty`);
+  return [first, last];
+}
+
+/**
+ * Checks a RuleSpec and turns it into the kernel's terms. Add and delete differ as in
+ * iproute2: an add gets a table (main) and an action (lookup); a delete matches any of those
+ * unless they were given.
+ * @internal
+ */
+export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: string): NativeRuleRequest {
+  if (typeof spec !== 'object' || spec === null) throw invalid(operation, 'the rule must be an object');
+  let family: 4 | 6 | undefined;
+  const prefix = (text: string | undefined, what: string) => {
+    if (text === undefined || text === 'all') return undefined;
+    const cidr = parseCidr(text, operation, what);
+    if (family !== undefined && cidr.family !== family) {
+      throw invalid(operation, `the ${what} ${text} is IPv${cidr.family} but the rule is IPv${family}`);
+    }
+    family = cidr.family;
+    return cidr;
+  };
+  if (spec.family !== undefined && spec.family !== 4 && spec.family !== 6)
+    throw invalid(operation, 'family must be 4 or 6');
+  family = spec.family;
+  const src = prefix(spec.from, 'source');
+  const dst = prefix(spec.to, 'destination');
+  family ??= 4;
+  const req: NativeRuleRequest = { family: family === 4 ? AF_INET : AF_INET6 };
+  if (src) {
+    req.src = src.address;
+    req.srcLen = src.prefixLength;
+  }
+  if (dst) {
+    req.dst = dst.address;
+    req.dstLen = dst.prefixLength;
+  }
+  if (spec.priority !== undefined) req.priority = checkInteger(spec.priority, operation, 'the priority', 0, 0xffffffff);
+  if (spec.table !== undefined) req.table = checkInteger(spec.table, operation, 'the table', 1, 0xffffffff);
+  if (spec.action !== undefined) {
+    const action = ACTIONS.find(([, name]) => name === spec.action);
+    if (!action) throw invalid(operation, `unknown rule action "${String(spec.action)}"`);
+    req.action = action[0];
+  }
+  if (spec.goto !== undefined) {
+    req.goto = checkInteger(spec.goto, operation, 'the goto target', 0, 0xffffffff);
+    if (spec.action !== undefined && spec.action !== 'goto') throw invalid(operation, "goto needs action 'goto'");
+    req.action = 2;
+  } else if (spec.action === 'goto') {
+    throw invalid(operation, "action 'goto' needs a goto target (a priority)");
+  }
+  if (spec.iif !== undefined) req.iifname = ifName(spec.iif, operation, 'iif');
+  if (spec.oif !== undefined) req.oifname = ifName(spec.oif, operation, 'oif');
+  if (spec.fwmark !== undefined) req.fwmark = checkInteger(spec.fwmark, operation, 'the fwmark', 0, 0xffffffff);
+  if (spec.fwmask !== undefined) {
+    if (spec.fwmark === undefined) throw invalid(operation, 'fwmask needs fwmark');
+    req.fwmask = checkInteger(spec.fwmask, operation, 'the fwmask', 0, 0xffffffff);
+  }
+  if (spec.tos !== undefined) req.tos = checkInteger(spec.tos, operation, 'the TOS', 0, 255);
+  if (spec.not !== undefined) {
+    if (typeof spec.not !== 'boolean') throw invalid(operation, 'not must be a boolean');
+    if (spec.not) req.flags = FIB_RULE_INVERT;
+  }
+  if (spec.ipProto !== undefined) {
+    const n = typeof spec.ipProto === 'string' ? IP_PROTOCOLS.get(spec.ipProto) : spec.ipProto;
+    if (n === undefined) throw invalid(operation, `unknown IP protocol "${String(spec.ipProto)}"`);
+    req.ipProto = checkInteger(n, operation, 'the IP protocol', 0, 255);
+  }
+  if (spec.sport !== undefined) [req.sportStart, req.sportEnd] = portRange(spec.sport, operation, 'sport');
+  if (spec.dport !== undefined) [req.dportStart, req.dportEnd] = portRange(spec.dport, operation, 'dport');
+  if (spec.uidRange !== undefined) {
+    if (!Array.isArray(spec.uidRange) || spec.uidRange.length !== 2) {
+      throw invalid(operation, 'uidRange must be a [first, last] pair');
+    }
+    req.uidStart = checkInteger(spec.uidRange[0], operation, 'the first UID', 0, 0xfffffffe);
+    req.uidEnd = checkInteger(spec.uidRange[1], operation, 'the last UID', req.uidStart, 0xfffffffe);
+  }
+  if (spec.suppressPrefixLength !== undefined) {
+    req.suppressPrefixlen = checkInteger(spec.suppressPrefixLength, operation, 'suppressPrefixLength', 0, 128);
+  }
+  if (spec.protocol !== undefined) req.protocol = protocolNumber(spec.protocol, operation);
+  if (!forDelete) {
+    // iproute2's defaults for an add: look up main, made at boot.
+    req.table ??= req.action === undefined || req.action === 1 ? RT_TABLE_MAIN : undefined;
+    req.action ??= 1;
+    req.protocol ??= protocolNumber(undefined, operation);
+  }
+  return req;
+}
+
+/** @internal */
+export function ruleFromNative(r: NativeRule): Rule {
+  const rule: Rule = {
+    family: r.family === AF_INET ? 4 : 6,
+    priority: r.priority ?? 0,
+    action: ACTIONS.find(([n]) => n === r.action)?.[1] ?? 'nop',
+    protocol: protocolName(r.protocol ?? 0),
+  };
+  if (r.table !== 0) rule.table = r.table;
+  if (r.src !== undefined) rule.from = `${r.src}/${r.srcLen}`;
+  if (r.dst !== undefined) rule.to = `${r.dst}/${r.dstLen}`;
+  if (r.goto !== undefined) rule.goto = r.goto;
+  if (r.iifname) rule.iif = r.iifname;
+  if (r.oifname) rule.oif = r.oifname;
+  if (r.fwmark !== undefined && (r.fwmark !== 0 || r.fwmask !== undefined)) rule.fwmark = r.fwmark;
+  if (r.fwmask !== undefined && r.fwmask !== 0xffffffff) rule.fwmask = r.fwmask;
+  if (r.tos) rule.tos = r.tos;
+  if (r.flags & FIB_RULE_INVERT) rule.not = true;
+  if (r.ipProto !== undefined) rule.ipProto = [...IP_PROTOCOLS].find(([, n]) => n === r.ipProto)?.[0] ?? r.ipProto;
+  if (r.sportStart !== undefined && r.sportEnd !== undefined) {
+    rule.sport = r.sportStart === r.sportEnd ? r.sportStart : [r.sportStart, r.sportEnd];
+  }
+  if (r.dportStart !== undefined && r.dportEnd !== undefined) {
+    rule.dport = r.dportStart === r.dportEnd ? r.dportStart : [r.dportStart, r.dportEnd];
+  }
+  // The kernel reports the full range when none was set.
+  if (r.uidStart !== undefined && r.uidEnd !== undefined && !(r.uidStart === 0 && r.uidEnd === 0xffffffff)) {
+    rule.uidRange = [r.uidStart, r.uidEnd];
+  }
+  // -1 (unset) comes back as 0xffffffff.
+  if (r.suppressPrefixlen !== undefined && r.suppressPrefixlen !== 0xffffffff) {
+    rule.suppressPrefixLength = r.suppressPrefixlen;
+  }
+  return rule;
+}
+
+/** `ip rule show` (both families unless told). @internal */
+export async function listRules(ns: Namespace, options: RulesOptions): Promise<Rule[]> {
+  const operation = `list rules${ns.where}`;
+  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+  if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
+    throw invalid(operation, 'family must be 4 or 6');
+  }
+  const families = options.family === 4 ? [AF_INET] : options.family === 6 ? [AF_INET6] : [AF_INET, AF_INET6];
+  const handle = await ns[kHandle](operation);
+  const results = await batch(
+    handle,
+    families.map((family) => ({ op: 'dumprules', family }) as const),
+    operation,
+    'rule',
+  );
+  throwFirstFailure(results, operation, 'rule');
+  return (results as NativeRule[][]).flat().map(ruleFromNative);
+}
+
+/** `ip rule add`. @internal */
+export async function addRule(ns: Namespace, spec: RuleSpec): Promise<void> {
+  const operation = `add rule ${describeRule(spec)}${ns.where}`;
+  const req = ruleRequest(spec, false, operation);
+  const handle = await ns[kHandle](operation);
+  await request(handle, { op: 'newrule', flags: NLM_F_CREATE | NLM_F_EXCL, rule: req }, operation, 'rule');
+}
+
+/** `ip rule del`. @internal */
+export async function deleteRule(ns: Namespace, spec: RuleSpec | Rule): Promise<void> {
+  const operation = `delete rule ${describeRule(spec as RuleSpec)}${ns.where}`;
+  const req = ruleRequest(spec as RuleSpec, true, operation);
+  const handle = await ns[kHandle](operation);
+  await request(handle, { op: 'delrule', rule: req }, operation, 'rule');
+}

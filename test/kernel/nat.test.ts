@@ -1,0 +1,122 @@
+/**
+ * The firewall layer of networks (lib/network/nat.ts) on its own, against the real kernel: our
+ * nftables table as `nft -j` sees it, masquerade seen by an "outside" server, a published port
+ * reached from outside and from the host, conflicts, and the table gone with the last network.
+ * The Network-level behaviour (publish/unpublish through Network) is in network-nat.test.ts.
+ */
+import * as net from 'node:net';
+import { Bridge, Namespace, VethPair } from 'netns-native';
+import { addNetwork, publications, publish, removeNetwork, unpublish } from '../../lib/network/nat';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { operational, run } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+function nftJson(): Array<Record<string, Record<string, unknown>>> {
+  return (
+    JSON.parse(run('nft', ['-j', 'list', 'ruleset'])) as { nftables: Array<Record<string, Record<string, unknown>>> }
+  ).nftables;
+}
+
+/** A TCP server in `ns` that answers each connection with the address it came from. */
+async function echoPeer(ns: Namespace, host: string, port: number): Promise<net.Server> {
+  const server = net.createServer((s) => {
+    s.on('error', () => undefined); // a client that resets is not this test's concern
+    s.end(`${s.remoteAddress}\n`);
+  });
+  await ns.listen(server, { host, port });
+  return server;
+}
+
+async function fetchFrom(ns: Namespace, host: string, port: number): Promise<string> {
+  const s = await ns.connect({ host, port, timeoutMs: 3000 });
+  return new Promise((resolve, reject) => {
+    let got = '';
+    s.on('data', (d: Buffer) => (got += d.toString()));
+    s.on('end', () => resolve(got.trim()));
+    s.on('error', reject);
+  });
+}
+
+describeKernel('firewall (nat.ts)', () => {
+  const host = Namespace.current();
+  const id = 'f'.repeat(12) + '0'.repeat(52);
+  let outside: Namespace;
+  let member: Namespace;
+  let bridge: Bridge;
+  const servers: net.Server[] = [];
+
+  beforeEach(async () => {
+    // The outside world: a namespace linked to the host namespace by a veth.
+    outside = await freshNamespace();
+    const up = await VethPair.create({ name: uniqueName('up'), peerName: 'eth0', peerNamespace: outside });
+    await up.local.addAddress('198.51.100.1/24');
+    await up.peer.addAddress('198.51.100.2/24');
+    await up.local.up();
+    await up.peer.up();
+    // A bridge network with one member.
+    bridge = await Bridge.create(uniqueName('brt'));
+    await bridge.addAddress('198.18.40.1/24');
+    await bridge.up();
+    member = await freshNamespace();
+    const v = await VethPair.create({ name: uniqueName('vm'), peerName: 'eth0', peerNamespace: member });
+    await bridge.addPort(v.local);
+    await v.local.up();
+    await v.peer.addAddress('198.18.40.2/24');
+    await v.peer.up();
+    await (await member.link('lo')).up();
+    await member.addRoute({ destination: 'default', gateway: '198.18.40.1' });
+    await operational(undefined, v.local.name, up.local.name, bridge.name);
+    await operational(member.name, 'eth0');
+    await operational(outside.name, 'eth0');
+  });
+
+  afterEach(async () => {
+    for (const s of servers.splice(0)) s.close();
+    await removeNetwork(host, id, 'test cleanup').catch(() => undefined);
+    await bridge.delete().catch(() => undefined);
+  });
+
+  const network = () => ({ id, bridge: bridge.name, internal: false, subnet: '198.18.40.0/24' });
+
+  it('masquerades what members send out, in a table of its own; the table goes with the last network', async () => {
+    await addNetwork(host, network(), 'add network');
+    const tables = nftJson()
+      .filter((o) => o.table)
+      .map((o) => o.table as { family: string; name: string });
+    expect(tables).toContainEqual(expect.objectContaining({ family: 'ip', name: 'netns-native' }));
+    expect(run('cat', ['/proc/sys/net/ipv4/ip_forward']).trim()).toBe('1');
+    servers.push(await echoPeer(outside, '198.51.100.2', 7000));
+    expect(await fetchFrom(member, '198.51.100.2', 7000)).toBe('198.51.100.1'); // the host's address
+    await removeNetwork(host, id, 'remove network');
+    expect(nftJson().some((o) => o.table && (o.table as { name: string }).name === 'netns-native')).toBe(false);
+  });
+
+  it('publishes a member port to the outside and to the host itself; unpublish takes it back', async () => {
+    await addNetwork(host, network(), 'add network');
+    servers.push(await echoPeer(member, '198.18.40.2', 80));
+    const p = {
+      networkId: id,
+      protocol: 'tcp' as const,
+      hostAddress: undefined,
+      hostPort: 8080,
+      address: '198.18.40.2',
+      port: 80,
+    };
+    await publish(host, network(), p, 'publish');
+    expect(await publications(host, id, 'list')).toEqual([{ ...p, networkId: id.slice(0, 12) }]);
+    expect(await fetchFrom(outside, '198.51.100.1', 8080)).toBe('198.51.100.2');
+    expect(await fetchFrom(host, '198.51.100.1', 8080)).toMatch(/^198\.18\.40\.1$|^198\.51\.100\.1$/);
+    expect(await fetchFrom(host, '127.0.0.1', 8080)).toBe('198.18.40.1'); // masqueraded onto the bridge
+    // The same port again, on every address or on one: taken.
+    await expect(publish(host, network(), { ...p, port: 81 }, 'again')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(publish(host, network(), { ...p, hostAddress: '198.51.100.1' }, 'again')).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    // UDP on the same port is another publication.
+    await publish(host, network(), { ...p, protocol: 'udp' }, 'udp');
+    await unpublish(host, p, 'unpublish');
+    await expect(fetchFrom(outside, '198.51.100.1', 8080)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(unpublish(host, p, 'twice')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await publications(host, id, 'list')).map((q) => q.protocol)).toEqual(['udp']);
+  });
+});

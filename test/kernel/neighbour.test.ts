@@ -1,0 +1,153 @@
+import { NetnsError, VethPair, type Link, type Namespace, type NeighbourSpec } from 'netns-native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { ip, neighbours, operational, snapshot } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+async function withLink(): Promise<{ ns: Namespace; eth: Link; other: Link }> {
+  const ns = await freshNamespace();
+  const { local, peer } = await VethPair.create({ name: uniqueName('n'), peerName: uniqueName('p'), namespace: ns });
+  await local.addAddress('198.18.0.1/24');
+  await local.addAddress('fd00:18::1/64', { nodad: true });
+  await local.up();
+  await peer.up();
+  return { ns, eth: local, other: peer };
+}
+
+describeKernel('neighbours', () => {
+  it('addNeighbour() makes a permanent entry `ip neigh` shows; neighbours() reads it; deleteNeighbour() removes it', async () => {
+    const { ns, eth } = await withLink();
+    await ns.addNeighbour({ link: eth, address: '198.18.0.9', mac: '02:00:00:00:00:09' });
+    await ns.addNeighbour({ link: eth.name, address: 'fd00:18::9', mac: '02:00:00:00:00:0a', router: true });
+    const w = neighbours(ns.name, 'dev', eth.name);
+    expect(w).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dst: '198.18.0.9', lladdr: '02:00:00:00:00:09', state: ['PERMANENT'] }),
+        expect.objectContaining({ dst: 'fd00:18::9', lladdr: '02:00:00:00:00:0a', state: ['PERMANENT'], router: null }),
+      ]),
+    );
+    const mine = await ns.neighbours({ link: eth });
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        {
+          address: '198.18.0.9',
+          family: 4,
+          mac: '02:00:00:00:00:09',
+          state: 'permanent',
+          link: eth.name,
+          linkIndex: eth.index,
+          router: false,
+        },
+        {
+          address: 'fd00:18::9',
+          family: 6,
+          mac: '02:00:00:00:00:0a',
+          state: 'permanent',
+          link: eth.name,
+          linkIndex: eth.index,
+          router: true,
+        },
+      ]),
+    );
+    expect((await ns.neighbours({ family: 4 })).map((n) => n.address)).toContain('198.18.0.9');
+    expect((await ns.neighbours({ family: 4 })).every((n) => n.family === 4)).toBe(true);
+    expect((await ns.neighbours({ family: 6 })).every((n) => n.family === 6)).toBe(true);
+    await ns.deleteNeighbour({ link: eth, address: '198.18.0.9' });
+    await ns.deleteNeighbour(mine.find((n) => n.family === 6) as NeighbourSpec);
+    expect(neighbours(ns.name, 'dev', eth.name).filter((n) => n.state.includes('PERMANENT'))).toEqual([]);
+  });
+
+  it('states other than permanent, and replace', async () => {
+    const { ns, eth } = await withLink();
+    await ns.addNeighbour({ link: eth, address: '198.18.0.10', mac: '02:00:00:00:00:10', state: 'stale' });
+    expect(neighbours(ns.name, 'dev', eth.name).find((n) => n.dst === '198.18.0.10')?.state).toEqual(['STALE']);
+    expect((await ns.neighbours({ link: eth })).find((n) => n.address === '198.18.0.10')?.state).toBe('stale');
+    await ns.addNeighbour({ link: eth, address: '198.18.0.10', mac: '02:00:00:00:00:11' }, { replace: true });
+    expect(neighbours(ns.name, 'dev', eth.name).find((n) => n.dst === '198.18.0.10')).toMatchObject({
+      lladdr: '02:00:00:00:00:11',
+      state: ['PERMANENT'],
+    });
+    // noarp entries are left out, as by `ip neigh`, unless asked for.
+    await ns.addNeighbour({ link: eth, address: '198.18.0.11', mac: '02:00:00:00:00:12', state: 'noarp' });
+    expect((await ns.neighbours({ link: eth })).find((n) => n.address === '198.18.0.11')).toBeUndefined();
+    expect((await ns.neighbours({ link: eth, all: true })).find((n) => n.address === '198.18.0.11')?.state).toBe(
+      'noarp',
+    );
+  });
+
+  it('what `ip neigh add` makes reads back; an entry learned from traffic reads as `ip neigh` shows it', async () => {
+    const { ns, eth } = await withLink();
+    ip(ns.name, 'neigh', 'add', '198.18.0.20', 'lladdr', '02:00:00:00:00:20', 'dev', eth.name, 'nud', 'permanent');
+    expect(await ns.neighbours({ link: eth.name })).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ address: '198.18.0.20', mac: '02:00:00:00:00:20', state: 'permanent' }),
+      ]),
+    );
+    // A host on the other end of a veth: pinging it makes an ARP entry.
+    const x = await freshNamespace();
+    const y = await freshNamespace();
+    const pair = await VethPair.create({
+      name: uniqueName('x'),
+      peerName: uniqueName('y'),
+      namespace: x,
+      peerNamespace: y,
+    });
+    await pair.local.addAddress('198.18.1.1/24');
+    await pair.peer.addAddress('198.18.1.2/24');
+    await pair.local.up();
+    await pair.peer.up();
+    await operational(x.name, pair.local.name);
+    await operational(y.name, pair.peer.name);
+    expect((await x.ping('198.18.1.2', { count: 1, timeoutMs: 5000 })).received).toBe(1);
+    const w = neighbours(x.name).find((n) => n.dst === '198.18.1.2');
+    expect(w?.lladdr).toBe(pair.peer.mac);
+    const mine = (await x.neighbours()).find((n) => n.address === '198.18.1.2');
+    expect(mine).toMatchObject({ mac: pair.peer.mac, link: pair.local.name, family: 4 });
+    expect(mine?.state).toBe((w?.state[0] as string).toLowerCase());
+  });
+
+  it('bad values are refused before any syscall; kernel refusals change nothing', async () => {
+    const { ns, eth } = await withLink();
+    const foreign = (
+      await VethPair.create({ name: uniqueName('f'), peerName: uniqueName('g'), namespace: await freshNamespace() })
+    ).local;
+    await ns.addNeighbour({ link: eth, address: '198.18.0.30', mac: '02:00:00:00:00:30' });
+    const before = snapshot(ns.name);
+    const invalid: Array<[NeighbourSpec, RegExp]> = [
+      [
+        { link: eth, address: '198.18.0.300', mac: '02:00:00:00:00:01' },
+        /is not a valid IPv4 or IPv6 neighbour address/,
+      ],
+      [{ link: eth, address: '198.18.0.31', mac: '02:00:00:00:00' }, /is not a MAC address/],
+      [{ link: eth, address: '198.18.0.31' }, /needs a MAC/],
+      [
+        { link: eth, address: '198.18.0.31', mac: '02:00:00:00:00:31', state: 'gone' as never },
+        /unknown neighbour state "gone"/,
+      ],
+      [{ link: foreign, address: '198.18.0.31', mac: '02:00:00:00:00:31' }, /is in another namespace/],
+      [{ link: 'a b', address: '198.18.0.31', mac: '02:00:00:00:00:31' }, /contains '\/', ':' or whitespace/],
+      [{ address: '198.18.0.31', mac: '02:00:00:00:00:31' } as never, /needs a link/],
+    ];
+    for (const [spec, message] of invalid) {
+      const e = await ns.addNeighbour(spec).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+    await expect(ns.neighbours({ family: 5 as 4 })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(
+      ns.addNeighbour({ link: eth, address: '198.18.0.30', mac: '02:00:00:00:00:31' }),
+    ).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringMatching(/that neighbour entry already exists/),
+    });
+    await expect(ns.deleteNeighbour({ link: eth, address: '198.18.0.99' })).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: expect.stringMatching(/no such neighbour entry/),
+    });
+    await expect(
+      ns.addNeighbour({ link: 'nope0', address: '198.18.0.31', mac: '02:00:00:00:00:31' }),
+    ).rejects.toMatchObject({
+      code: 'ENODEV',
+    });
+    expect(snapshot(ns.name)).toBe(before);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Every bad input to Network: a NetnsError with its code, before anything is changed, and no
+ * change anywhere (host links, addresses and routes, the member's, the state files, /etc/netns).
+ */
+import * as fs from 'node:fs';
+import { Namespace, Network, NetnsError } from 'netns-native';
+import { freshNamespace } from '../helpers/fresh';
+import { ipJson, settled } from '../helpers/ip';
+import { netName, useTestPools } from '../helpers/network';
+import { describeKernel } from '../helpers/skip';
+
+/** What could change: links (name, master, up), global addresses and routes of both namespaces, state, names. */
+function fingerprint(member: string): string {
+  const of = (ns: string | undefined) => ({
+    links: ipJson<Array<{ ifname: string; master?: string; flags: string[] }>>(ns, 'link', 'show').map(
+      (l) => `${l.ifname} ${l.master ?? ''} ${l.flags.includes('UP')}`,
+    ),
+    addrs: ipJson<Array<{ ifname: string; addr_info: Array<{ local: string; scope: string }> }>>(
+      ns,
+      'addr',
+      'show',
+    ).flatMap((l) => l.addr_info.filter((a) => a.scope !== 'link').map((a) => `${l.ifname} ${a.local}`)),
+    routes: ipJson(ns, 'route', 'show', 'table', 'all'),
+  });
+  const dir = '/run/netns-native/networks';
+  const states = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .sort()
+        .map((f) => `${f} ${fs.readFileSync(`${dir}/${f}`, 'utf8')}`)
+    : [];
+  const names = fs.existsSync('/etc/netns') ? fs.readdirSync('/etc/netns').sort() : [];
+  return JSON.stringify({ host: of(undefined), member: of(member), states, names });
+}
+
+describeKernel('Network: bad input', () => {
+  beforeEach(useTestPools);
+
+  it('every bad input has its code, and changes nothing', async () => {
+    const net = await Network.create(netName(), { subnet: '198.19.220.0/24' });
+    const plain = await Network.create(netName(), { subnet: '198.19.221.0/24', dns: false });
+    const member = await freshNamespace();
+    await net.connect(member, { aliases: ['web'] });
+    const other = await freshNamespace();
+    const closed = await Namespace.open(other.name as string);
+    await closed.close();
+    // IPv6 duplicate address detection adds link-local routes on its own schedule: let it end.
+    await settled(undefined);
+    await settled(member.name);
+    const before = fingerprint(member.name as string);
+    const otherBefore = JSON.stringify(ipJson(other.name, 'link', 'show'));
+
+    const cases: Array<[string, () => Promise<unknown>, string]> = [
+      ['create: empty name', () => Network.create(''), 'EINVAL'],
+      ['create: name starting with -', () => Network.create('-x'), 'EINVAL'],
+      ['create: name with a space', () => Network.create('a b'), 'EINVAL'],
+      ['create: name with a slash', () => Network.create('a/b'), 'EINVAL'],
+      ['create: name too long', () => Network.create('n'.repeat(129)), 'EINVAL'],
+      ['create: name not a string', () => Network.create(42 as unknown as string), 'EINVAL'],
+      ['create: options not an object', () => Network.create(netName(), null as never), 'EINVAL'],
+      ['create: subnet not CIDR', () => Network.create(netName(), { subnet: '198.19.222.0' }), 'EINVAL'],
+      ['create: subnet prefix 33', () => Network.create(netName(), { subnet: '198.19.222.0/33' }), 'EINVAL'],
+      ['create: subnet with host bits', () => Network.create(netName(), { subnet: '198.19.222.7/24' }), 'EINVAL'],
+      ['create: subnet /31', () => Network.create(netName(), { subnet: '198.19.222.0/31' }), 'EINVAL'],
+      ['create: IPv6 as subnet', () => Network.create(netName(), { subnet: 'fd00::/64' }), 'EINVAL'],
+      ['create: bad octet', () => Network.create(netName(), { subnet: '300.19.222.0/24' }), 'EINVAL'],
+      [
+        'create: gateway outside',
+        () => Network.create(netName(), { subnet: '198.19.222.0/24', gateway: '198.19.223.1' }),
+        'EINVAL',
+      ],
+      [
+        'create: gateway = network',
+        () => Network.create(netName(), { subnet: '198.19.222.0/24', gateway: '198.19.222.0' }),
+        'EINVAL',
+      ],
+      [
+        'create: gateway = broadcast',
+        () => Network.create(netName(), { subnet: '198.19.222.0/24', gateway: '198.19.222.255' }),
+        'EINVAL',
+      ],
+      [
+        'create: gateway not an address',
+        () => Network.create(netName(), { subnet: '198.19.222.0/24', gateway: 'gw' }),
+        'EINVAL',
+      ],
+      ['create: gateway without subnet', () => Network.create(netName(), { gateway: '198.19.222.1' }), 'EINVAL'],
+      ['create: bridge name too long', () => Network.create(netName(), { bridgeName: 'b'.repeat(16) }), 'EINVAL'],
+      ['create: internal not boolean', () => Network.create(netName(), { internal: 'yes' as never }), 'EINVAL'],
+      ['create: dns not boolean', () => Network.create(netName(), { dns: 1 as never }), 'EINVAL'],
+      ['create: MTU 0', () => Network.create(netName(), { mtu: 0 }), 'EINVAL'],
+      ['create: MTU the bridge refuses', () => Network.create(netName(), { mtu: 70000 }), 'EINVAL'],
+      ['create: IPv4 as ipv6Subnet', () => Network.create(netName(), { ipv6Subnet: '198.19.222.0/24' }), 'EINVAL'],
+      [
+        'create: ipv6Gateway outside',
+        () => Network.create(netName(), { ipv6Subnet: 'fd00:1::/64', ipv6Gateway: 'fd00:2::1' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipv6Gateway without ipv6Subnet',
+        () => Network.create(netName(), { ipv6Gateway: 'fd00:2::1' }),
+        'EINVAL',
+      ],
+      ['create: taken name', () => Network.create(net.name), 'EEXIST'],
+      ['create: overlapping subnet', () => Network.create(netName(), { subnet: '198.19.220.0/23' }), 'EEXIST'],
+      ['create: bridge name of a link', () => Network.create(netName(), { bridgeName: 'lo' }), 'EEXIST'],
+      ['open: bad name', () => Network.open('no such/net'), 'EINVAL'],
+      ['open: no such network', () => Network.open('nnt-none'), 'ENOENT'],
+      ['connect: not a Namespace', () => net.connect({} as Namespace), 'EINVAL'],
+      ['connect: options not an object', () => net.connect(other, 7 as never), 'EINVAL'],
+      ['connect: bad name', () => net.connect(other, { name: 'a b' }), 'EINVAL'],
+      ['connect: name starting with -', () => net.connect(other, { name: '-web' }), 'EINVAL'],
+      ['connect: aliases not an array', () => net.connect(other, { aliases: 'web' as never }), 'EINVAL'],
+      ['connect: bad alias', () => net.connect(other, { aliases: ['ok', 'not ok'] }), 'EINVAL'],
+      ['connect: address not an address', () => net.connect(other, { address: 'x' }), 'EINVAL'],
+      ['connect: address outside', () => net.connect(other, { address: '198.19.221.5' }), 'EINVAL'],
+      ['connect: address with another prefix', () => net.connect(other, { address: '198.19.220.5/16' }), 'EINVAL'],
+      ['connect: broadcast address', () => net.connect(other, { address: '198.19.220.255' }), 'EINVAL'],
+      ['connect: gateway address', () => net.connect(other, { address: '198.19.220.1' }), 'EADDRINUSE'],
+      ['connect: taken address', () => net.connect(other, { address: '198.19.220.2' }), 'EADDRINUSE'],
+      ['connect: IPv6 address without an IPv6 subnet', () => net.connect(other, { ipv6Address: 'fd00::5' }), 'EINVAL'],
+      ['connect: interface name too long', () => net.connect(other, { interfaceName: 'i'.repeat(16) }), 'EINVAL'],
+      ['connect: taken interface name', () => net.connect(other, { interfaceName: 'lo' }), 'EEXIST'],
+      ['connect: multicast MAC', () => net.connect(other, { mac: '01:00:5e:00:00:01' }), 'EINVAL'],
+      ['connect: bad MAC', () => net.connect(other, { mac: 'zz' }), 'EINVAL'],
+      ['connect: connected already', () => net.connect(member), 'EEXIST'],
+      ['connect: the host namespace', () => net.connect(Namespace.current()), 'EINVAL'],
+      ['connect: a closed namespace', () => net.connect(closed), 'EBADF'],
+      ['disconnect: not a Namespace', () => net.disconnect('x' as never), 'EINVAL'],
+      ['disconnect: not connected', () => net.disconnect(other), 'ENOENT'],
+      ['remove: options not an object', () => net.remove(null as never), 'EINVAL'],
+      ['remove: force not boolean', () => net.remove({ force: 'yes' as never }), 'EINVAL'],
+      ['remove: members remain', () => net.remove(), 'EBUSY'],
+      ['serveDns: a dns: false network', () => plain.serveDns(), 'EINVAL'],
+      ['serveDns: upstream not an array', () => net.serveDns({ upstream: '198.51.100.53' as never }), 'EINVAL'],
+      ['serveDns: bad upstream', () => net.serveDns({ upstream: ['198.51.100.53', 'dns.example'] }), 'EINVAL'],
+      ['serveDns: bad upstream port', () => net.serveDns({ upstream: ['198.51.100.53:0'] }), 'EINVAL'],
+    ];
+    for (const [what, call, code] of cases) {
+      let error: unknown;
+      try {
+        await call();
+      } catch (e) {
+        error = e;
+      }
+      expect([what, error instanceof NetnsError ? error.code : String(error)]).toEqual([what, code]);
+      expect((error as NetnsError).message).toMatch(/^cannot .+ \([A-Z]+\)$/);
+      expect([what, fingerprint(member.name as string)]).toEqual([what, before]);
+    }
+    expect(JSON.stringify(ipJson(other.name, 'link', 'show'))).toBe(otherBefore);
+    expect(() => {
+      Network.addressPools = [{ base: '198.18.0.0/15', size: 8 }];
+    }).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => {
+      Network.addressPools = [];
+    }).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(Network.addressPools).toEqual([{ base: '198.18.0.0/15', size: 24 }]);
+  });
+});

@@ -1,0 +1,321 @@
+/**
+ * Names: hosts and resolv.conf files for named members (rewritten in place, seen by programs
+ * already running), and the embedded DNS server on 127.0.0.11, asked from inside members over
+ * UDP and TCP, by a DNS client of the test's own and by glibc (`getent`). The upstream server is
+ * a tiny one of the test's own, in a namespace at 198.51.100.53 reached from the host namespace.
+ */
+import type * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as dnsPacket from 'dns-packet';
+import { Namespace, Network, VethPair, type DnsServer } from 'netns-native';
+import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
+import { netName, runChild, useTestPools, waitFor } from '../helpers/network';
+import { describeKernel } from '../helpers/skip';
+
+type Reply = dnsPacket.DecodedPacket & { rcode: string };
+
+let nextId = 1;
+
+/** One DNS query from inside `ns` to 127.0.0.11:53; undefined when nothing came back in time. */
+async function ask(
+  ns: Namespace,
+  name: string,
+  type: dnsPacket.RecordType = 'A',
+  tcp = false,
+  timeoutMs = 3000,
+): Promise<Reply | undefined> {
+  const id = nextId++ & 0xffff;
+  const query = dnsPacket.encode({
+    type: 'query',
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type, name, class: 'IN' }],
+  });
+  if (tcp) {
+    const socket = await ns.connect({ host: '127.0.0.11', port: 53, timeoutMs });
+    try {
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(query.length);
+      socket.write(Buffer.concat([len, query]));
+      return await new Promise<Reply | undefined>((resolve) => {
+        let data = Buffer.alloc(0);
+        const timer = setTimeout(() => resolve(undefined), timeoutMs);
+        socket.on('data', (chunk) => {
+          data = Buffer.concat([data, chunk]);
+          if (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
+            clearTimeout(timer);
+            resolve(dnsPacket.decode(data.subarray(2, 2 + data.readUInt16BE(0))) as Reply);
+          }
+        });
+      });
+    } finally {
+      socket.destroy();
+    }
+  }
+  const socket: dgram.Socket = await ns.createUdpSocket('udp4');
+  try {
+    return await new Promise<Reply | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      socket.on('message', (msg) => {
+        const reply = dnsPacket.decode(msg) as Reply;
+        if (reply.id !== id) return;
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      socket.send(query, 53, '127.0.0.11');
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+const data = (r: Reply | undefined) => (r?.answers ?? []).map((a) => (a as { data?: unknown }).data);
+
+/** A tiny upstream server of our own: example.test A 198.51.100.80, NXDOMAIN for the rest. */
+async function startUpstream(): Promise<{ ns: Namespace; queries: string[] }> {
+  const ns = cleanupLater(await Namespace.create(uniqueName('nnt-up-')));
+  const name = uniqueName('nup');
+  const pair = await VethPair.create({ name, peerName: 'eth0', peerNamespace: ns });
+  await pair.local.addAddress('198.51.100.1/24');
+  await pair.peer.addAddress('198.51.100.53/24');
+  await Promise.all([pair.local.up(), pair.peer.up(), ns.link('lo').then((lo) => lo.up())]);
+  cleanupAfter(() => pair.local.delete().catch(() => undefined));
+  const queries: string[] = [];
+  const respond = (msg: Buffer): Buffer => {
+    const q = dnsPacket.decode(msg);
+    const question = q.questions?.[0] as dnsPacket.Question;
+    queries.push(question.name);
+    const known = question.name.toLowerCase() === 'example.test' && question.type === 'A';
+    return dnsPacket.encode({
+      type: 'response',
+      id: q.id ?? 0,
+      flags: dnsPacket.RECURSION_AVAILABLE | (known ? 0 : 3), // 3: NXDOMAIN
+      questions: q.questions ?? [],
+      answers: known ? [{ type: 'A', name: question.name, ttl: 60, data: '198.51.100.80' }] : [],
+    });
+  };
+  const udp = await ns.createUdpSocket('udp4', { address: '198.51.100.53', port: 53 });
+  udp.on('message', (msg, rinfo) => udp.send(respond(msg), rinfo.port, rinfo.address));
+  cleanupAfter(async () => udp.close());
+  return { ns, queries };
+}
+
+const after: Array<() => Promise<unknown>> = [];
+function cleanupAfter(fn: () => Promise<unknown>): void {
+  after.push(fn);
+}
+afterEach(async () => {
+  for (const fn of after.splice(0).reverse()) await fn();
+});
+
+describeKernel('Network names: hosts files', () => {
+  beforeEach(useTestPools);
+
+  it('named members of a dns network get hosts and resolv.conf; getent finds names and aliases without a DNS server', async () => {
+    const net = await Network.create(netName());
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    const e1 = await net.connect(c1, { aliases: ['web'] });
+    const e2 = await net.connect(c2, { name: 'db', aliases: ['sql'] });
+    const hosts = fs.readFileSync(`/etc/netns/${c1.name}/hosts`, 'utf8');
+    expect(hosts).toContain('127.0.0.1\tlocalhost');
+    expect(hosts).toContain(`${e1.address.split('/')[0]}\t${c1.name} web`);
+    expect(hosts).toContain(`${e2.address.split('/')[0]}\tdb sql`);
+    const resolv = fs.readFileSync(`/etc/netns/${c1.name}/resolv.conf`, 'utf8');
+    expect(resolv).toMatch(/^nameserver 127\.0\.0\.11$/m);
+    const r = await c1.exec('getent', ['hosts', 'SQL']);
+    expect(r.stdout.trim().split(/\s+/)).toEqual([e2.address.split('/')[0], 'db', 'sql']);
+    expect((await c2.exec('getent', ['hosts', 'web'])).stdout).toContain(e1.address.split('/')[0]);
+    // ip netns exec binds the same files.
+    const viaIp = await Namespace.current().exec('ip', [
+      'netns',
+      'exec',
+      c2.name as string,
+      'getent',
+      'hosts',
+      c1.name as string,
+    ]);
+    expect(viaIp.stdout).toContain(e1.address.split('/')[0]);
+  });
+
+  it('a dns: false network writes no names', async () => {
+    const net = await Network.create(netName(), { dns: false });
+    const c1 = await freshNamespace();
+    const ep = await net.connect(c1);
+    expect(ep.name).toBe(c1.name);
+    expect(fs.existsSync(`/etc/netns/${c1.name}`)).toBe(false);
+  });
+
+  it('the files are rewritten in place: a program already running sees a member who joins later', async () => {
+    const net = await Network.create(netName());
+    const c1 = await freshNamespace();
+    await net.connect(c1);
+    const late = uniqueName();
+    const inode = fs.statSync(`/etc/netns/${c1.name}/hosts`).ino;
+    const waiter = c1.spawn('sh', ['-c', `until getent hosts ${late}; do sleep 0.05; done`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    waiter.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((resolve) => waiter.on('exit', resolve));
+    const ns = cleanupLater(await Namespace.create(late));
+    const ep = await net.connect(ns);
+    expect(await exited).toBe(0);
+    expect(out).toContain(ep.address.split('/')[0]);
+    expect(fs.statSync(`/etc/netns/${c1.name}/hosts`).ino).toBe(inode);
+  });
+
+  it('a member of one network does not find a member of another; on both, it finds both', async () => {
+    const a = await Network.create(netName());
+    const b = await Network.create(netName());
+    const [x, y, both] = [await freshNamespace(), await freshNamespace(), await freshNamespace()];
+    await a.connect(x);
+    await b.connect(y);
+    const ab = await a.connect(both);
+    const bb = await b.connect(both);
+    expect((await x.exec('getent', ['hosts', y.name as string])).exitCode).not.toBe(0);
+    expect((await y.exec('getent', ['hosts', x.name as string])).exitCode).not.toBe(0);
+    expect((await x.exec('getent', ['hosts', both.name as string])).stdout).toContain(ab.address.split('/')[0]);
+    expect((await y.exec('getent', ['hosts', both.name as string])).stdout).toContain(bb.address.split('/')[0]);
+    expect((await both.exec('getent', ['hosts', x.name as string])).exitCode).toBe(0);
+    expect((await both.exec('getent', ['hosts', y.name as string])).exitCode).toBe(0);
+  });
+
+  it('names go when a member leaves; the files go when the namespace is on no dns network', async () => {
+    const net = await Network.create(netName());
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    await net.connect(c1);
+    await net.connect(c2);
+    expect(fs.readFileSync(`/etc/netns/${c1.name}/hosts`, 'utf8')).toContain(`\t${c2.name}`);
+    await net.disconnect(c2);
+    expect(fs.readFileSync(`/etc/netns/${c1.name}/hosts`, 'utf8')).not.toContain(`\t${c2.name}`);
+    expect(fs.existsSync(`/etc/netns/${c2.name}`)).toBe(false);
+    // Deleted without a disconnect: gone at the next reconcile.
+    await net.connect(c2);
+    await c2.delete();
+    await net.endpoints();
+    expect(fs.readFileSync(`/etc/netns/${c1.name}/hosts`, 'utf8')).not.toContain(`\t${c2.name}`);
+    expect(fs.existsSync(`/etc/netns/${c2.name}`)).toBe(false);
+  });
+});
+
+describeKernel('Network names: the embedded DNS server', () => {
+  beforeEach(useTestPools);
+
+  async function served(options: { upstream?: string[] } = {}) {
+    const net = await Network.create(netName(), {
+      ipv6Subnet: `fd00:198:${Math.floor(Math.random() * 0xffff).toString(16)}::/64`,
+    });
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    const e1 = await net.connect(c1, { aliases: ['web'] });
+    const e2 = await net.connect(c2);
+    const dns = await net.serveDns(options);
+    cleanupAfter(() => dns.close());
+    return { net, c1, c2, e1, e2, dns };
+  }
+
+  it('answers A and AAAA for names and aliases of members, case-insensitively, over UDP and TCP', async () => {
+    const { c1, c2, e1, e2 } = await served({ upstream: [] });
+    const v4 = (a: string) => a.split('/')[0];
+    expect(data(await ask(c1, 'WEB'))).toEqual([v4(e1.address)]);
+    expect(data(await ask(c2, c1.name as string))).toEqual([v4(e1.address)]);
+    expect(data(await ask(c1, (c2.name as string).toUpperCase(), 'AAAA'))).toEqual([v4(e2.ipv6Address as string)]);
+    const tcp = await ask(c2, 'web', 'A', true);
+    expect(tcp?.flag_aa).toBe(true);
+    expect(data(tcp)).toEqual([v4(e1.address)]);
+    // No upstream: SERVFAIL for other names, not silence.
+    expect((await ask(c1, 'example.test'))?.rcode).toBe('SERVFAIL');
+    // Garbage with a DNS header: FORMERR with its id; the server goes on answering.
+    const socket = await c1.createUdpSocket('udp4');
+    const garbage = Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff]);
+    const formerr = await new Promise<Reply>((resolve) => {
+      socket.once('message', (msg) => resolve(dnsPacket.decode(msg) as Reply));
+      socket.send(garbage, 53, '127.0.0.11');
+    });
+    socket.close();
+    expect([formerr.id, formerr.rcode]).toEqual([0x1234, 'FORMERR']);
+    expect(data(await ask(c1, 'web'))).toEqual([v4(e1.address)]);
+  });
+
+  it('forwards other names upstream from the host namespace; glibc inside resolves through it', async () => {
+    const upstream = await startUpstream();
+    const { c1 } = await served({ upstream: ['198.51.100.53'] });
+    expect(data(await ask(c1, 'example.test'))).toEqual(['198.51.100.80']);
+    expect((await ask(c1, 'nothing.test'))?.rcode).toBe('NXDOMAIN');
+    expect(upstream.queries).toEqual(['example.test', 'nothing.test']);
+    const r = await c1.exec('getent', ['ahostsv4', 'example.test']);
+    expect(r.stdout).toContain('198.51.100.80');
+  });
+
+  it('SERVFAIL within 2 s when no upstream server answers', async () => {
+    await startUpstream(); // 198.51.100.0/24 is on-link, 198.51.100.54 is nobody
+    const { c1 } = await served({ upstream: ['198.51.100.54'] });
+    const reply = await ask(c1, 'example.test', 'A', false, 2500);
+    expect(reply?.rcode).toBe('SERVFAIL');
+    const viaTcp = await ask(c1, 'example.test', 'A', true, 2500);
+    expect(viaTcp?.rcode).toBe('SERVFAIL');
+  });
+
+  it('a member of another network is not resolved: the query goes upstream, which does not know it', async () => {
+    const upstream = await startUpstream();
+    const { c1, net } = await served({ upstream: ['198.51.100.53'] });
+    const other = await Network.create(netName());
+    const d1 = await freshNamespace();
+    const ed = await other.connect(d1);
+    const otherDns = await other.serveDns({ upstream: ['198.51.100.53'] });
+    cleanupAfter(() => otherDns.close());
+    expect((await ask(c1, d1.name as string))?.rcode).toBe('NXDOMAIN');
+    expect((await ask(d1, c1.name as string))?.rcode).toBe('NXDOMAIN');
+    expect(data(await ask(d1, d1.name as string))).toEqual([ed.address.split('/')[0]]);
+    expect(upstream.queries).toEqual([d1.name, c1.name]);
+    void net;
+  });
+
+  it('serves members connected later, by this process at once and by another process within seconds', async () => {
+    const { net, c1 } = await served({ upstream: [] });
+    const c3 = await freshNamespace();
+    const e3 = await net.connect(c3);
+    expect(data(await ask(c1, c3.name as string))).toEqual([e3.address.split('/')[0]]);
+    expect(data(await ask(c3, c1.name as string))).toHaveLength(1);
+    const prefix = uniqueName('nnt-o');
+    const child = await runChild(['connect', net.name, `${prefix}-`, '1']);
+    expect([child.code, child.stderr]).toEqual([0, '']);
+    const c4 = cleanupLater(await Namespace.open(`${prefix}-0`));
+    const address = (JSON.parse(child.stdout) as Array<{ address: string }>)[0]?.address;
+    let seen: Reply | undefined;
+    await waitFor('the other process’s member to be served', async () => {
+      seen = await ask(c1, c4.name as string, 'A', false, 500);
+      return seen?.rcode === 'NOERROR';
+    });
+    expect(data(seen)).toEqual([address?.split('/')[0]]);
+    await waitFor(
+      'a responder inside the new member',
+      async () => (await ask(c4, c1.name as string, 'A', false, 500)) !== undefined,
+    );
+  });
+
+  it('close() stops serving: 127.0.0.11:53 is free again in every member', async () => {
+    const { c1, dns } = await served({ upstream: [] });
+    await dns.close();
+    const socket = await c1.createUdpSocket('udp4', { address: '127.0.0.11', port: 53 });
+    socket.close();
+    expect(dns.closed).toBe(true);
+  });
+
+  it('a second process cannot serve where one already does: EADDRINUSE, and nothing left open', async () => {
+    const { net } = await served({ upstream: [] });
+    const c9 = await freshNamespace();
+    await net.connect(c9);
+    // In this process a second serveDns shares the responders; the port is taken for anyone else.
+    const second: DnsServer = await net.serveDns({ upstream: [] });
+    await second.close();
+    const busy = await freshNamespace();
+    const u = await busy.link('lo').then(async (lo) => {
+      await lo.up();
+      return busy.createUdpSocket('udp4', { address: '127.0.0.11', port: 53 });
+    });
+    const third = await Network.create(netName());
+    await third.connect(busy);
+    await expect(third.serveDns({ upstream: [] })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    u.close();
+  });
+});

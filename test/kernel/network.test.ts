@@ -1,0 +1,387 @@
+/**
+ * Network: create / open / list / remove, connect / disconnect / endpoints, IPAM in the
+ * kernel, default routes, internal networks, host and none. Kernel state is checked through
+ * `ip -json`; names and DNS are in network-names.test.ts, crashes and other processes in
+ * network-processes.test.ts, bad input in network-bad-input.test.ts.
+ */
+import { Namespace, Network, NetnsError } from 'netns-native';
+import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
+import { addrs, ip, link, routes } from '../helpers/ip';
+import { expectConsistent, netName, reaches, stateFile, useTestPools, waitFor } from '../helpers/network';
+import { describeKernel } from '../helpers/skip';
+
+/** The IPv4 addresses of a link, by `ip`. */
+function inet(ns: string | undefined, dev: string): string[] {
+  return addrs(ns, dev)
+    .filter((a) => a.family === 'inet')
+    .map((a) => `${a.local}/${a.prefixlen}`);
+}
+
+/** The names of the links of a namespace (their state moves on its own: carrier, operstate). */
+function linkNames(ns: string | undefined): string {
+  return ip(ns, '-br', 'link')
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0])
+    .join(' ');
+}
+
+describeKernel('Network', () => {
+  beforeEach(useTestPools);
+
+  it('create() makes an up bridge with the gateway address in the host namespace, and a state file', async () => {
+    const name = netName();
+    const net = await Network.create(name, { mtu: 1400 });
+    expect(net.name).toBe(name);
+    expect(net.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(net.bridgeName).toBe(`br-${net.id.slice(0, 12)}`);
+    expect(net.subnet).toMatch(/^198\.1[89]\.\d+\.0\/24$/);
+    expect(net.gateway).toBe(net.subnet.replace('.0/24', '.1'));
+    expect(net.internal).toBe(false);
+    expect(net.dns).toBe(true);
+    const br = link(undefined, net.bridgeName) as ReturnType<typeof link> & { ifalias?: string };
+    expect(br?.linkinfo?.info_kind).toBe('bridge');
+    expect(br?.flags).toContain('UP');
+    expect(br?.mtu).toBe(1400);
+    expect(br?.ifalias).toBe(`netns-native network ${net.id} ${name}`);
+    expect(inet(undefined, net.bridgeName)).toEqual([`${net.gateway}/24`]);
+    expect(stateFile(name)).toMatchObject({ id: net.id, subnet: net.subnet, endpoints: [] });
+  });
+
+  it('create() takes the first pool subnet that no other network and no host route uses', async () => {
+    Network.addressPools = [{ base: '198.19.252.0/22', size: 24 }];
+    const taken = (await Network.list()).map((n) => n.subnet);
+    // A route of the host over the first free one makes it skipped too.
+    const first = ['198.19.252.0/24', '198.19.253.0/24', '198.19.254.0/24', '198.19.255.0/24'].filter(
+      (s) => !taken.includes(s),
+    );
+    const pair = `nnr${uniqueName('').slice(0, 8)}`;
+    ip(undefined, 'link', 'add', pair, 'type', 'veth', 'peer', 'name', `${pair}p`);
+    ip(undefined, 'link', 'set', pair, 'up');
+    ip(undefined, 'route', 'add', first[0] as string, 'dev', pair);
+    try {
+      const a = await Network.create(netName());
+      expect(a.subnet).toBe(first[1]);
+      const b = await Network.create(netName());
+      expect(b.subnet).toBe(first[2]);
+    } finally {
+      ip(undefined, 'link', 'del', pair);
+    }
+  });
+
+  it('create() with a given subnet, gateway and bridge name; internal and dns options', async () => {
+    const net = await Network.create(netName(), {
+      subnet: '198.19.200.0/24',
+      gateway: '198.19.200.254',
+      bridgeName: uniqueName('nbr'),
+      internal: true,
+      dns: false,
+    });
+    expect(net.toJSON()).toMatchObject({
+      subnet: '198.19.200.0/24',
+      gateway: '198.19.200.254',
+      internal: true,
+      dns: false,
+    });
+    expect(inet(undefined, net.bridgeName)).toEqual(['198.19.200.254/24']);
+  });
+
+  it('create() refuses a taken name, an overlapping subnet, a bridge name in use, and a full pool; nothing is made', async () => {
+    const name = netName();
+    const net = await Network.create(name, { subnet: '198.19.201.0/24' });
+    const before = linkNames(undefined);
+    await expect(Network.create(name)).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringContaining('already exists'),
+    });
+    await expect(Network.create(netName(), { subnet: '198.19.201.128/25' })).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringContaining(`overlaps network "${name}"`),
+    });
+    await expect(
+      Network.create(netName(), { subnet: '198.19.202.0/24', bridgeName: net.bridgeName }),
+    ).rejects.toMatchObject({
+      code: 'EEXIST',
+    });
+    await expect(Network.create(netName(), { subnet: '198.19.202.0/24', bridgeName: 'lo' })).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringContaining('a link named "lo" already exists'),
+    });
+    Network.addressPools = [{ base: '198.19.201.0/24', size: 24 }];
+    await expect(Network.create(netName())).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(linkNames(undefined)).toBe(before);
+    expect((await Network.list()).map((n) => n.name)).toContain(name);
+  });
+
+  it('open() and list() see a network from its state; remove() deletes the bridge and the state', async () => {
+    const name = netName();
+    const net = await Network.create(name);
+    const opened = await Network.open(name);
+    expect(opened.toJSON()).toEqual(net.toJSON());
+    expect((await Network.list()).find((n) => n.name === name)?.id).toBe(net.id);
+    await net.remove();
+    expect(link(undefined, net.bridgeName)).toBeUndefined();
+    expect(stateFile(name)).toBeUndefined();
+    await expect(Network.open(name)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(net.remove()).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(net.connect(await freshNamespace())).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('connect() makes one veth: the peer born in the member as eth0 with the lowest free address, up, lo up, default route via the gateway', async () => {
+    const net = await Network.create(netName(), { subnet: '198.19.203.0/24' });
+    const c1 = await freshNamespace();
+    const ep = await net.connect(c1, { aliases: ['web'] });
+    expect(ep).toMatchObject({
+      network: net.name,
+      namespace: c1,
+      name: c1.name,
+      aliases: ['web'],
+      interfaceName: 'eth0',
+      address: '198.19.203.2/24',
+      gateway: '198.19.203.1',
+      mac: '02:42:c6:13:cb:02',
+    });
+    expect(ep.hostInterfaceName).toMatch(/^veth[0-9a-f]{7}$/);
+    const host = link(undefined, ep.hostInterfaceName);
+    expect(host?.master).toBe(net.bridgeName);
+    expect(host?.flags).toContain('UP');
+    const eth0 = link(c1.name, 'eth0');
+    expect(eth0?.linkinfo?.info_kind).toBe('veth');
+    expect(eth0?.address).toBe('02:42:c6:13:cb:02');
+    expect(eth0?.flags).toContain('UP');
+    expect(link(c1.name, 'lo')?.flags).toContain('UP');
+    expect(inet(c1.name, 'eth0')).toEqual(['198.19.203.2/24']);
+    expect(routes(c1.name).find((r) => r.dst === 'default')).toMatchObject({ gateway: '198.19.203.1', dev: 'eth0' });
+    expect(await reaches(c1, '198.19.203.1')).toBe(true);
+    expectConsistent(net.name);
+  });
+
+  it('gives the lowest free address, never the gateway, and reuses freed ones; members reach each other', async () => {
+    const net = await Network.create(netName(), { subnet: '198.19.204.0/24', gateway: '198.19.204.3' });
+    const [a, b, c] = [await freshNamespace(), await freshNamespace(), await freshNamespace()];
+    expect((await net.connect(a)).address).toBe('198.19.204.1/24');
+    expect((await net.connect(b)).address).toBe('198.19.204.2/24');
+    expect((await net.connect(c)).address).toBe('198.19.204.4/24');
+    await net.disconnect(b);
+    const d = await freshNamespace();
+    expect((await net.connect(d)).address).toBe('198.19.204.2/24');
+    expect(await reaches(a, '198.19.204.4')).toBe(true);
+    expect((await net.endpoints()).map((e) => [e.namespace.name, e.address])).toEqual([
+      [a.name, '198.19.204.1/24'],
+      [d.name, '198.19.204.2/24'],
+      [c.name, '198.19.204.4/24'],
+    ]);
+    expectConsistent(net.name);
+  });
+
+  it('a static address, a chosen interface name and MAC; ENOSPC once the subnet is full', async () => {
+    const net = await Network.create(netName(), { subnet: '198.19.205.0/29' });
+    const a = await freshNamespace();
+    const ep = await net.connect(a, { address: '198.19.205.6', interfaceName: 'net0', mac: '02:00:00:aa:bb:cc' });
+    expect(ep).toMatchObject({
+      address: '198.19.205.6/24'.replace('/24', '/29'),
+      interfaceName: 'net0',
+      mac: '02:00:00:aa:bb:cc',
+    });
+    expect(link(a.name, 'net0')?.address).toBe('02:00:00:aa:bb:cc');
+    for (const want of ['198.19.205.2', '198.19.205.3', '198.19.205.4', '198.19.205.5']) {
+      expect((await net.connect(await freshNamespace())).address).toBe(`${want}/29`);
+    }
+    const full = await freshNamespace();
+    const before = linkNames(full.name);
+    await expect(net.connect(full)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(linkNames(full.name)).toBe(before);
+    expectConsistent(net.name);
+  });
+
+  it('connect() refuses a second connect, a taken interface name, a taken or gateway address; nothing changes', async () => {
+    const net = await Network.create(netName(), { subnet: '198.19.206.0/24' });
+    const a = await freshNamespace();
+    await net.connect(a, { address: '198.19.206.9' });
+    const b = await freshNamespace();
+    ip(b.name, 'link', 'add', 'eth7', 'type', 'veth', 'peer', 'name', 'eth8');
+    const state = JSON.stringify(stateFile(net.name));
+    const hostLinks = linkNames(undefined);
+    const inB = linkNames(b.name);
+    await expect(net.connect(a)).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringContaining('already connected'),
+    });
+    await expect(net.connect(b, { interfaceName: 'eth7' })).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(net.connect(b, { address: '198.19.206.9' })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(net.connect(b, { address: '198.19.206.1' })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+      message: expect.stringContaining('gateway'),
+    });
+    await expect(net.connect(b, { address: '198.19.207.5' })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(net.connect(b, { address: '198.19.206.255' })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(net.connect(b, { address: '198.19.206.0' })).rejects.toMatchObject({ code: 'EINVAL' });
+    expect(JSON.stringify(stateFile(net.name))).toBe(state);
+    expect(linkNames(undefined)).toBe(hostLinks);
+    expect(linkNames(b.name)).toBe(inB);
+  });
+
+  it('a failure inside the kernel part-way undoes everything: no veth, no allocation, no state change', async () => {
+    // The member refuses IPv6 on new interfaces, so the IPv6 address fails after the veth is
+    // made and the IPv4 address is on it.
+    const net = await Network.create(netName(), { subnet: '198.19.208.0/24', ipv6Subnet: 'fd00:198:19:208::/64' });
+    const a = await freshNamespace();
+    const sysctl = '/proc/sys/net/ipv6/conf/default/disable_ipv6';
+    expect((await a.exec('sh', ['-c', `echo 1 > ${sysctl}`])).exitCode).toBe(0);
+    const state = JSON.stringify(stateFile(net.name));
+    const hostLinks = linkNames(undefined);
+    const inA = ip(a.name, '-br', 'addr');
+    await expect(net.connect(a)).rejects.toBeInstanceOf(NetnsError);
+    expect(JSON.stringify(stateFile(net.name))).toBe(state);
+    expect(linkNames(undefined)).toBe(hostLinks);
+    expect(ip(a.name, '-br', 'addr')).toBe(inA);
+    expect((await a.exec('sh', ['-c', `echo 0 > ${sysctl}`])).exitCode).toBe(0);
+    expect((await net.connect(a)).address).toBe('198.19.208.2/24');
+    expectConsistent(net.name);
+  });
+
+  it('disconnect() removes the veth, the address and the route; a second call is ENOENT', async () => {
+    const net = await Network.create(netName());
+    const a = await freshNamespace();
+    const ep = await net.connect(a);
+    await net.disconnect(a);
+    expect(link(undefined, ep.hostInterfaceName)).toBeUndefined();
+    expect(link(a.name, 'eth0')).toBeUndefined();
+    expect(routes(a.name).find((r) => r.dst === 'default')).toBeUndefined();
+    expect(stateFile(net.name)?.endpoints).toEqual([]);
+    await expect(net.disconnect(a)).rejects.toMatchObject({ code: 'ENOENT' });
+    expectConsistent(net.name);
+  });
+
+  it('remove() is EBUSY while members remain; force disconnects them', async () => {
+    const net = await Network.create(netName());
+    const a = await freshNamespace();
+    const ep = await net.connect(a);
+    await expect(net.remove()).rejects.toMatchObject({ code: 'EBUSY' });
+    expect(link(undefined, net.bridgeName)).toBeDefined();
+    await net.remove({ force: true });
+    expect(link(undefined, net.bridgeName)).toBeUndefined();
+    expect(link(undefined, ep.hostInterfaceName)).toBeUndefined();
+    expect(link(a.name, 'eth0')).toBeUndefined();
+    expect(stateFile(net.name)).toBeUndefined();
+  });
+
+  it('internal: no default route; a member on two networks keeps its first default route, which moves when that network leaves', async () => {
+    const inner = await Network.create(netName(), { internal: true });
+    const first = await Network.create(netName());
+    const second = await Network.create(netName());
+    const a = await freshNamespace();
+    await inner.connect(a);
+    expect(routes(a.name).find((r) => r.dst === 'default')).toBeUndefined();
+    const e1 = await first.connect(a);
+    expect(e1.interfaceName).toBe('eth1');
+    const e2 = await second.connect(a);
+    expect(e2.interfaceName).toBe('eth2');
+    expect(routes(a.name).filter((r) => r.dst === 'default')).toEqual([
+      expect.objectContaining({ gateway: first.gateway, dev: 'eth1' }),
+    ]);
+    await first.disconnect(a);
+    expect(routes(a.name).filter((r) => r.dst === 'default')).toEqual([
+      expect.objectContaining({ gateway: second.gateway, dev: 'eth2' }),
+    ]);
+    await second.disconnect(a);
+    expect(routes(a.name).find((r) => r.dst === 'default')).toBeUndefined();
+    // The next free ethN is eth1 again.
+    expect((await first.connect(a)).interfaceName).toBe('eth1');
+  });
+
+  it('the default routes of both families move when the network that gave them is removed by force', async () => {
+    const first = await Network.create(netName(), { ipv6Subnet: 'fd00:198:18:a1::/64' });
+    const second = await Network.create(netName(), { ipv6Subnet: 'fd00:198:18:a2::/64' });
+    const a = await freshNamespace();
+    await first.connect(a);
+    await second.connect(a);
+    const defaults = async () =>
+      (await a.routes()).filter((r) => r.destination === 'default').map((r) => [r.family, r.gateway, r.link]);
+    expect(await defaults()).toEqual([
+      [4, first.gateway, 'eth0'],
+      [6, first.ipv6Gateway, 'eth0'],
+    ]);
+    await first.remove({ force: true });
+    expect(await defaults()).toEqual([
+      [4, second.gateway, 'eth1'],
+      [6, second.ipv6Gateway, 'eth1'],
+    ]);
+  });
+
+  it('a member namespace deleted without disconnect is dropped: no endpoint, its address free again', async () => {
+    const net = await Network.create(netName(), { subnet: '198.19.209.0/24' });
+    const a = await freshNamespace();
+    const b = await freshNamespace();
+    await net.connect(a);
+    const eb = await net.connect(b);
+    await b.delete();
+    expect((await net.endpoints()).map((e) => e.namespace.name)).toEqual([a.name]);
+    expect(link(undefined, eb.hostInterfaceName)).toBeUndefined();
+    expect((await net.connect(await freshNamespace())).address).toBe('198.19.209.3/24');
+    expectConsistent(net.name);
+  });
+
+  it('an anonymous member needs a name on a dns network; it is dropped once its namespace is gone', async () => {
+    const net = await Network.create(netName());
+    const anon = await Namespace.create();
+    await expect(net.connect(anon)).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringContaining('options.name'),
+    });
+    const ep = await net.connect(anon, { name: 'ghost' });
+    expect(ep.name).toBe('ghost');
+    expect((await net.endpoints()).map((e) => e.name)).toEqual(['ghost']);
+    await anon.delete();
+    // The kernel tears the namespace (and the veth with it) down on its own schedule; each
+    // endpoints() reconciles. (It lists only members this process can reach: the state says
+    // whether the member was dropped.)
+    await waitFor('the member to be dropped', async () => {
+      await net.endpoints();
+      return stateFile(net.name)?.endpoints.length === 0;
+    });
+    expect(await net.endpoints()).toEqual([]);
+    expectConsistent(net.name);
+  });
+
+  it('open() makes a missing bridge again and reattaches the members', async () => {
+    const net = await Network.create(netName());
+    const a = await freshNamespace();
+    const ep = await net.connect(a);
+    ip(undefined, 'link', 'del', net.bridgeName);
+    await Network.open(net.name);
+    expect(link(undefined, net.bridgeName)?.flags).toContain('UP');
+    expect(link(undefined, ep.hostInterfaceName)?.master).toBe(net.bridgeName);
+    expect(await reaches(a, net.gateway)).toBe(true);
+    expectConsistent(net.name);
+  });
+
+  it('an IPv6 subnet too: addresses and default routes of both families', async () => {
+    const net = await Network.create(netName(), { ipv6Subnet: 'fd00:198:18::/64' });
+    expect(net.ipv6Gateway).toBe('fd00:198:18::1');
+    const a = await freshNamespace();
+    const ep = await net.connect(a);
+    expect(ep.ipv6Address).toBe('fd00:198:18::2/64');
+    expect(
+      addrs(a.name, 'eth0')
+        .filter((x) => x.family === 'inet6' && x.scope === 'global')
+        .map((x) => x.local),
+    ).toEqual(['fd00:198:18::2']);
+    expect(routes(a.name).find((r) => r.dst === 'default')).toBeDefined();
+    const r6 = await a.routes({ family: 6 });
+    expect(r6.find((r) => r.destination === 'default')).toMatchObject({ gateway: 'fd00:198:18::1' });
+    expect(await reaches(a, 'fd00:198:18::1')).toBe(true);
+  });
+
+  it('host() is the namespace this process runs in; none() a new namespace with lo up and nothing else', async () => {
+    expect(Network.host()).toBe(Namespace.current());
+    const name = uniqueName();
+    const ns = cleanupLater(await Network.none(name));
+    expect(ns.name).toBe(name);
+    const links = await ns.links();
+    expect(links.map((l) => [l.name, l.isUp])).toEqual([['lo', true]]);
+    expect(routes(name)).toEqual([]);
+    const anon = cleanupLater(await Network.none());
+    expect(anon.name).toBeUndefined();
+    expect((await anon.link('lo')).isUp).toBe(true);
+  });
+});

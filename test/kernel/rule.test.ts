@@ -1,0 +1,158 @@
+import { NetnsError, VethPair, type RuleSpec } from 'netns-native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { ip, rules, snapshot } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+describeKernel('rules', () => {
+  it("a new namespace has the kernel's rules, read as `ip rule` shows them", async () => {
+    const ns = await freshNamespace();
+    const mine = await ns.rules();
+    const w4 = rules(ns.name, 4);
+    const w6 = rules(ns.name, 6);
+    expect(mine.filter((r) => r.family === 4).map((r) => r.priority)).toEqual(w4.map((r) => r.priority));
+    expect(mine.filter((r) => r.family === 6).map((r) => r.priority)).toEqual(w6.map((r) => r.priority));
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        { family: 4, priority: 0, table: 255, action: 'lookup', protocol: 'kernel' },
+        { family: 4, priority: 32766, table: 254, action: 'lookup', protocol: 'kernel' },
+        { family: 4, priority: 32767, table: 253, action: 'lookup', protocol: 'kernel' },
+      ]),
+    );
+    expect((await ns.rules({ family: 6 })).every((r) => r.family === 6)).toBe(true);
+  });
+
+  it('addRule() adds what `ip rule` then shows; deleteRule() removes it', async () => {
+    const ns = await freshNamespace();
+    await ns.addRule({ from: '198.18.5.0/24', table: 100, priority: 1000 });
+    await ns.addRule({ to: 'fd00:5::/64', table: 1000, priority: 1001 });
+    const { local } = await VethPair.create({ name: uniqueName('r'), peerName: uniqueName('s'), namespace: ns });
+    await ns.addRule({
+      iif: local,
+      fwmark: 7,
+      fwmask: 0xff,
+      ipProto: 'tcp',
+      dport: [80, 90],
+      table: 101,
+      priority: 1002,
+    });
+    await ns.addRule({ to: '198.18.6.0/24', not: true, action: 'blackhole', priority: 1003 });
+    await ns.addRule({ oif: 'nosuch0', sport: 53, ipProto: 17, action: 'goto', goto: 1000, priority: 999 });
+    expect(rules(ns.name, 4)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ priority: 1000, src: '198.18.5.0', srclen: 24, table: '100' }),
+        expect.objectContaining({
+          priority: 1002,
+          iif: local.name,
+          fwmark: '0x7',
+          fwmask: '0xff',
+          ipproto: 'tcp',
+          dport_start: 80,
+          dport_end: 90,
+          table: '101',
+        }),
+        expect.objectContaining({ priority: 1003, not: null, dst: '198.18.6.0', dstlen: 24, action: 'blackhole' }),
+        expect.objectContaining({ priority: 999, oif: 'nosuch0', ipproto: 'udp', sport: 53, goto: 1000 }),
+      ]),
+    );
+    expect(rules(ns.name, 6)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ priority: 1001, dst: 'fd00:5::', dstlen: 64, table: '1000' })]),
+    );
+    const mine = await ns.rules();
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        { family: 4, priority: 1000, from: '198.18.5.0/24', table: 100, action: 'lookup', protocol: 'boot' },
+        { family: 6, priority: 1001, to: 'fd00:5::/64', table: 1000, action: 'lookup', protocol: 'boot' },
+        expect.objectContaining({
+          priority: 1002,
+          iif: local.name,
+          fwmark: 7,
+          fwmask: 0xff,
+          ipProto: 'tcp',
+          dport: [80, 90],
+          table: 101,
+        }),
+        expect.objectContaining({ priority: 1003, to: '198.18.6.0/24', not: true, action: 'blackhole' }),
+        expect.objectContaining({
+          priority: 999,
+          oif: 'nosuch0',
+          ipProto: 'udp',
+          sport: 53,
+          action: 'goto',
+          goto: 1000,
+        }),
+      ]),
+    );
+    // Each rule read back deletes exactly itself.
+    for (const r of mine.filter((x) => x.protocol === 'boot')) await ns.deleteRule(r);
+    expect(rules(ns.name, 4).map((r) => r.priority)).toEqual([0, 32766, 32767]);
+    expect(rules(ns.name, 6).map((r) => r.priority)).toEqual([0, 32766]);
+  });
+
+  it('what `ip rule add` makes reads back, and deletes by what was given', async () => {
+    const ns = await freshNamespace();
+    ip(
+      ns.name,
+      'rule',
+      'add',
+      'from',
+      '198.18.7.0/24',
+      'to',
+      '198.18.8.0/24',
+      'tos',
+      '0x10',
+      'lookup',
+      '200',
+      'priority',
+      '500',
+    );
+    expect(await ns.rules({ family: 4 })).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          priority: 500,
+          from: '198.18.7.0/24',
+          to: '198.18.8.0/24',
+          tos: 0x10,
+          table: 200,
+          action: 'lookup',
+        }),
+      ]),
+    );
+    await ns.deleteRule({ priority: 500 });
+    expect(rules(ns.name, 4).find((r) => r.priority === 500)).toBeUndefined();
+  });
+
+  it('bad values are refused before any syscall; kernel refusals change nothing', async () => {
+    const ns = await freshNamespace();
+    await ns.addRule({ from: '198.18.5.0/24', table: 100, priority: 1000 });
+    const before = snapshot(ns.name);
+    const invalid: Array<[RuleSpec, RegExp]> = [
+      [{ from: '198.18.5.0/33', table: 100 }, /invalid prefix length/],
+      [{ from: '198.18.5.0/24', to: 'fd00::/64' }, /is IPv6 but the rule is IPv4/],
+      [{ from: 'fd00::/64', family: 4 }, /is IPv6 but the rule is IPv4/],
+      [{ action: 'drop' as never }, /unknown rule action "drop"/],
+      [{ action: 'goto' }, /needs a goto target/],
+      [{ table: 0 }, /the table must be an integer from 1/],
+      [{ fwmask: 0xff }, /fwmask needs fwmark/],
+      [{ dport: [90, 80] }, /range 90-80 is empty/],
+      [{ ipProto: 'ospf' }, /unknown IP protocol "ospf"/],
+      [{ iif: 'a/b' }, /contains '\/', ':' or whitespace/],
+      [{ priority: -1 }, /the priority must be an integer/],
+      [{ family: 5 as 4 }, /family must be 4 or 6/],
+    ];
+    for (const [spec, message] of invalid) {
+      const e = await ns.addRule(spec).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+    await expect(ns.rules({ family: 5 as 4 })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(ns.addRule({ from: '198.18.5.0/24', table: 100, priority: 1000 })).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringMatching(/that rule already exists/),
+    });
+    await expect(ns.deleteRule({ from: '198.18.9.0/24', table: 100 })).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: expect.stringMatching(/no such rule/),
+    });
+    expect(snapshot(ns.name)).toBe(before);
+  });
+});

@@ -1,0 +1,267 @@
+import { Namespace, NetnsError, VethPair, Vxlan, type Link } from 'netns-native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { bridge, fdb, ip, link, snapshot } from '../helpers/ip';
+import { describeKernel, itIf, kernelHasLinkKind } from '../helpers/skip';
+
+const hasVxlan = kernelHasLinkKind('vxlan', ['id', '1', 'dstport', '4789']);
+const why = 'this kernel has no vxlan';
+
+/** A namespace with an underlay link (a veth end) addressed 198.18.100.1/24. */
+async function underlay(): Promise<{ ns: Namespace; eth: Link }> {
+  const ns = await freshNamespace();
+  const { local } = await VethPair.create({ name: uniqueName('u'), peerName: uniqueName('p'), namespace: ns });
+  await local.addAddress('198.18.100.1/24');
+  return { ns, eth: local };
+}
+
+describeKernel('Vxlan', () => {
+  itIf(hasVxlan, why)('create() makes what `ip -d link` shows, typed in info', async () => {
+    const { ns, eth } = await underlay();
+    const name = uniqueName('vx');
+    const vx = await Vxlan.create(name, {
+      vni: 42,
+      local: '198.18.100.1',
+      port: 4789,
+      device: eth,
+      learning: false,
+      ttl: 16,
+      namespace: ns,
+    });
+    expect(vx).toBeInstanceOf(Vxlan);
+    expect(vx.kind).toBe('vxlan');
+    expect(vx.namespace).toBe(ns);
+    const w = link(ns.name, name);
+    expect(w?.linkinfo?.info_kind).toBe('vxlan');
+    expect(w?.linkinfo?.info_data).toMatchObject({
+      id: 42,
+      local: '198.18.100.1',
+      port: 4789,
+      learning: false,
+      ttl: 16,
+      link: eth.name,
+    });
+    expect(vx.info).toMatchObject({
+      vni: 42,
+      local: '198.18.100.1',
+      port: 4789,
+      learning: false,
+      ttl: 16,
+      deviceIndex: eth.index,
+    });
+    expect(vx.info.remote).toBeUndefined();
+    expect(vx.vni).toBe(42);
+    // MTU: the device's minus the 50 bytes of VXLAN over IPv4.
+    expect(vx.mtu).toBe(w?.mtu);
+    expect(vx.mtu).toBe(1450);
+    expect((await ns.link(name)).info).toEqual(vx.info);
+  });
+
+  itIf(hasVxlan, why)('a remote, a multicast group, udpChecksum and the default port', async () => {
+    const { ns, eth } = await underlay();
+    const a = await Vxlan.create(uniqueName('vx'), {
+      vni: 7,
+      remote: '198.18.100.2',
+      udpChecksum: false,
+      namespace: ns,
+    });
+    expect(link(ns.name, a.name)?.linkinfo?.info_data).toMatchObject({
+      id: 7,
+      remote: '198.18.100.2',
+      port: 4789,
+      udp_csum: false,
+    });
+    expect(a.info).toMatchObject({ vni: 7, remote: '198.18.100.2', port: 4789, udpChecksum: false, learning: true });
+    expect(a.info.group).toBeUndefined();
+    const b = await Vxlan.create(uniqueName('vx'), { vni: 8, group: '239.1.1.1', device: eth, port: 8472 });
+    expect(b.namespace).toBe(ns); // the device's
+    expect(link(ns.name, b.name)?.linkinfo?.info_data).toMatchObject({ id: 8, group: '239.1.1.1', port: 8472 });
+    expect(b.info).toMatchObject({ vni: 8, group: '239.1.1.1', port: 8472, deviceIndex: eth.index });
+  });
+
+  itIf(hasVxlan, why)('what `ip link add ... type vxlan` makes reads back as a Vxlan', async () => {
+    const { ns, eth } = await underlay();
+    const name = uniqueName('vx');
+    ip(
+      ns.name,
+      'link',
+      'add',
+      name,
+      'type',
+      'vxlan',
+      'id',
+      '4242',
+      'local',
+      '198.18.100.1',
+      'dev',
+      eth.name,
+      'dstport',
+      '4790',
+      'nolearning',
+      'ageing',
+      '120',
+    );
+    const vx = await ns.link(name);
+    expect(vx).toBeInstanceOf(Vxlan);
+    expect(vx.info).toMatchObject({
+      vni: 4242,
+      local: '198.18.100.1',
+      port: 4790,
+      learning: false,
+      ageingSeconds: 120,
+      deviceIndex: eth.index,
+    });
+    expect((await ns.links()).find((l) => l.name === name)).toBeInstanceOf(Vxlan);
+  });
+
+  itIf(hasVxlan, why)('a device in another namespace: the request goes there, the link is placed here', async () => {
+    const { ns: host, eth } = await underlay();
+    const box = await freshNamespace();
+    const name = uniqueName('vx');
+    const vx = await Vxlan.create(name, { vni: 9, device: eth, local: '198.18.100.1', namespace: box });
+    expect(vx.namespace).toBe(box);
+    expect(link(box.name, name)?.linkinfo?.info_kind).toBe('vxlan');
+    expect(link(host.name, name)).toBeUndefined();
+    expect(vx.info.vni).toBe(9);
+  });
+
+  itIf(hasVxlan, why)('bad values are refused before any syscall, and change nothing', async () => {
+    const { ns, eth } = await underlay();
+    const before = snapshot(ns.name);
+    const cases: Array<[Parameters<typeof Vxlan.create>[1], RegExp]> = [
+      [{ vni: 2 ** 24, namespace: ns }, /the VNI must be an integer from 0 to 16777215/],
+      [{ vni: -1, namespace: ns }, /the VNI must be an integer/],
+      [{ vni: 1.5, namespace: ns }, /the VNI must be an integer/],
+      [{ vni: 1, port: 0, namespace: ns }, /the port must be an integer from 1 to 65535/],
+      [{ vni: 1, port: 65536, namespace: ns }, /the port must be an integer from 1 to 65535/],
+      [{ vni: 1, remote: '239.1.1.1', namespace: ns }, /is a multicast address: give it as group/],
+      [{ vni: 1, group: '198.18.100.2', device: eth }, /is not a multicast address: give it as remote/],
+      [{ vni: 1, group: '239.1.1.1', namespace: ns }, /a multicast group needs a device/],
+      [{ vni: 1, local: '198.18.100.1', remote: 'fd00::2', namespace: ns }, /is IPv6 but the other addresses are IPv4/],
+      [{ vni: 1, remote: '198.18.100.2', group: '239.1.1.1', device: eth }, /either a remote or a group/],
+      [{ vni: 1, local: 'nowhere', namespace: ns }, /"nowhere" is not a valid IPv4 or IPv6 local address/],
+      [{ vni: 1, device: 'eth0' as never, namespace: ns }, /device must be a Link/],
+      [{ vni: 1, ttl: 256, namespace: ns }, /the TTL must be an integer from 0 to 255/],
+      [{ vni: 1, learning: 'no' as never, namespace: ns }, /learning must be a boolean/],
+    ];
+    for (const [options, message] of cases) {
+      const e = await Vxlan.create(uniqueName('vx'), options).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+    expect(snapshot(ns.name)).toBe(before);
+  });
+
+  itIf(hasVxlan, why)('a device that no longer exists: ENODEV, nothing made', async () => {
+    const { ns, eth } = await underlay();
+    await eth.delete();
+    const name = uniqueName('vx');
+    await expect(Vxlan.create(name, { vni: 1, device: eth, namespace: ns })).rejects.toMatchObject({ code: 'ENODEV' });
+    expect(link(ns.name, name)).toBeUndefined();
+  });
+
+  itIf(hasVxlan, why)('a duplicate VNI and port is refused by the kernel, and leaves nothing', async () => {
+    const { ns } = await underlay();
+    await Vxlan.create(uniqueName('vx'), { vni: 5, namespace: ns });
+    const before = snapshot(ns.name);
+    const name = uniqueName('vx');
+    await expect(Vxlan.create(name, { vni: 5, namespace: ns })).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(snapshot(ns.name)).toBe(before);
+  });
+
+  itIf(hasVxlan, why)('fdb entries: append, list and delete, as `bridge fdb` sees them', async () => {
+    const { ns, eth } = await underlay();
+    const vx = await Vxlan.create(uniqueName('vx'), { vni: 42, device: eth, learning: false });
+    await vx.addFdb({ mac: '00:00:00:00:00:00', destination: '198.18.100.2' });
+    await vx.addFdb({ mac: '00:00:00:00:00:00', destination: '198.18.100.3' }); // a second remote
+    await vx.addFdb({ mac: '02:00:00:00:00:0a', destination: '198.18.100.4', vni: 43, port: 4790, via: eth });
+    const w = fdb(ns.name, 'dev', vx.name);
+    expect(w).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ mac: '00:00:00:00:00:00', dst: '198.18.100.2', flags: ['self'], state: 'permanent' }),
+        expect.objectContaining({ mac: '00:00:00:00:00:00', dst: '198.18.100.3' }),
+        expect.objectContaining({
+          mac: '02:00:00:00:00:0a',
+          dst: '198.18.100.4',
+          vni: 43,
+          port: 4790,
+          viaIf: eth.name,
+        }),
+      ]),
+    );
+    const mine = await vx.fdb();
+    expect(mine).toHaveLength(w.length);
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          mac: '00:00:00:00:00:00',
+          destination: '198.18.100.2',
+          permanent: true,
+          self: true,
+          master: false,
+        }),
+        expect.objectContaining({ mac: '00:00:00:00:00:00', destination: '198.18.100.3' }),
+        expect.objectContaining({
+          mac: '02:00:00:00:00:0a',
+          destination: '198.18.100.4',
+          vni: 43,
+          port: 4790,
+          viaIndex: eth.index,
+        }),
+      ]),
+    );
+    await vx.deleteFdb({ mac: '00:00:00:00:00:00', destination: '198.18.100.2' });
+    expect(
+      fdb(ns.name, 'dev', vx.name)
+        .map((e) => e.dst)
+        .sort(),
+    ).toEqual(['198.18.100.3', '198.18.100.4']);
+    // A MAC with no entry: ENOENT, nothing changed. (A destination that is not among the
+    // entry's is not an error to the kernel: it deletes nothing and says so with success.)
+    const before = snapshot(ns.name);
+    await expect(vx.deleteFdb({ mac: '02:00:00:00:00:0c', destination: '198.18.100.9' })).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: expect.stringMatching(/no such fdb entry/),
+    });
+    await vx.deleteFdb({ mac: '00:00:00:00:00:00', destination: '198.18.100.9' });
+    // Appending a destination the entry has already changes nothing either.
+    await vx.addFdb({ mac: '00:00:00:00:00:00', destination: '198.18.100.3' });
+    expect(snapshot(ns.name)).toBe(before);
+  });
+
+  itIf(hasVxlan, why)('what `bridge fdb append` adds reads back through fdb()', async () => {
+    const { ns } = await underlay();
+    const vx = await Vxlan.create(uniqueName('vx'), { vni: 42, namespace: ns });
+    bridge(ns.name, 'fdb', 'append', '00:00:00:00:00:00', 'dev', vx.name, 'dst', '198.18.100.7');
+    bridge(ns.name, 'fdb', 'add', '02:00:00:00:00:0b', 'dev', vx.name, 'dst', '198.18.100.8', 'vni', '99');
+    const mine = await vx.fdb();
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ mac: '00:00:00:00:00:00', destination: '198.18.100.7', permanent: true, self: true }),
+        expect.objectContaining({ mac: '02:00:00:00:00:0b', destination: '198.18.100.8', vni: 99 }),
+      ]),
+    );
+    await vx.deleteFdb({ mac: '02:00:00:00:00:0b', destination: '198.18.100.8', vni: 99 });
+    expect(fdb(ns.name, 'dev', vx.name).find((e) => e.mac === '02:00:00:00:00:0b')).toBeUndefined();
+  });
+
+  itIf(hasVxlan, why)('bad fdb entries are refused before any syscall', async () => {
+    const { ns } = await underlay();
+    const vx = await Vxlan.create(uniqueName('vx'), { vni: 42, namespace: ns });
+    const other = await freshNamespace();
+    const elsewhere = (await VethPair.create({ name: uniqueName('o'), peerName: uniqueName('q'), namespace: other }))
+      .local;
+    const before = snapshot(ns.name);
+    const cases: Array<[Parameters<Link['addFdb']>[0], RegExp]> = [
+      [{ mac: 'zz:00:00:00:00:00', destination: '198.18.100.2' }, /is not a MAC address/],
+      [{ mac: '00:00:00:00:00:00', destination: '198.18.100.300' }, /is not a valid IPv4 or IPv6 destination/],
+      [{ mac: '00:00:00:00:00:00', destination: '198.18.100.2', vni: 2 ** 24 }, /the VNI must be an integer/],
+      [{ mac: '00:00:00:00:00:00', destination: '198.18.100.2', port: 0 }, /the port must be an integer/],
+      [{ mac: '00:00:00:00:00:00', destination: '198.18.100.2', via: elsewhere }, /is in another namespace/],
+      [{ mac: '00:00:00:00:00:00', table: 'both' as never }, /table must be 'self' or 'master'/],
+    ];
+    for (const [entry, message] of cases) {
+      await expect(vx.addFdb(entry)).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+    expect(snapshot(ns.name)).toBe(before);
+  });
+});

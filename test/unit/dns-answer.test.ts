@@ -1,0 +1,110 @@
+import * as dnsPacket from 'dns-packet';
+import { answer, buildTable, reverseName } from '../../lib/network/dns-answer';
+import type { EndpointState, NetworkState } from '../../lib/network/state';
+
+function state(endpoints: Array<Partial<EndpointState> & { address: string }>): NetworkState {
+  return {
+    version: 1,
+    name: 'n',
+    id: '0'.repeat(64),
+    driver: 'bridge',
+    created: '',
+    hostNamespace: '1',
+    bridgeName: 'br-n',
+    subnet: '198.18.4.0/24',
+    gateway: '198.18.4.1',
+    internal: false,
+    dns: true,
+    endpoints: endpoints.map((e, i) => ({
+      namespace: { inode: String(i) },
+      aliases: [],
+      interfaceName: 'eth0',
+      hostInterfaceName: `veth${i}`,
+      mac: '02:42:00:00:00:00',
+      ports: [],
+      ...e,
+    })),
+  };
+}
+
+const table = buildTable([
+  state([
+    { name: 'c1', aliases: ['web'], address: '198.18.4.2/24', ipv6Address: 'fd00::2/64' },
+    { name: 'c2', aliases: ['web'], address: '198.18.4.3/24' },
+    { address: '198.18.4.4/24' }, // anonymous, no name: in no table
+  ]),
+]);
+
+function query(
+  name: string,
+  type: dnsPacket.RecordType | 'ANY',
+  flags = dnsPacket.RECURSION_DESIRED,
+): dnsPacket.Packet {
+  return { type: 'query', id: 4242, flags, questions: [{ name, type: type as dnsPacket.RecordType, class: 'IN' }] };
+}
+
+function reply(q: dnsPacket.Packet): dnsPacket.DecodedPacket & { rcode: string } {
+  const r = answer(q, table);
+  if (r === 'forward') throw new Error('forwarded');
+  // Through the codec both ways, as on the wire.
+  return dnsPacket.decode(dnsPacket.encode(r)) as dnsPacket.DecodedPacket & { rcode: string };
+}
+
+describe('DNS answering', () => {
+  it('answers A for a member name, case-insensitively, with authority and the query id', () => {
+    const r = reply(query('C1', 'A'));
+    expect(r.id).toBe(4242);
+    expect(r.rcode).toBe('NOERROR');
+    expect(r.flag_aa).toBe(true);
+    expect(r.flag_rd).toBe(true);
+    expect(r.flag_ra).toBe(true);
+    expect(r.answers).toEqual([expect.objectContaining({ type: 'A', name: 'C1', data: '198.18.4.2', ttl: 600 })]);
+  });
+
+  it('answers every member that shares an alias, and AAAA where there is an IPv6 address', () => {
+    expect(reply(query('web.', 'A')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual([
+      '198.18.4.2',
+      '198.18.4.3',
+    ]);
+    expect(reply(query('web', 'AAAA')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual(['fd00::2']);
+    expect(reply(query('c1', 'ANY')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual([
+      '198.18.4.2',
+      'fd00::2',
+    ]);
+  });
+
+  it('says NOERROR with no records (not NXDOMAIN, not silence) for a type a member has no record of', () => {
+    const r = reply(query('c2', 'AAAA'));
+    expect(r.rcode).toBe('NOERROR');
+    expect(r.answers).toEqual([]);
+    expect(reply(query('c2', 'MX')).answers).toEqual([]);
+  });
+
+  it('answers PTR for member addresses', () => {
+    expect(reverseName('198.18.4.3')).toBe('3.4.18.198.in-addr.arpa');
+    expect(reverseName('fd00::2')).toBe(`2.${'0.'.repeat(29)}d.f.ip6.arpa`);
+    expect(reply(query('3.4.18.198.in-addr.arpa', 'PTR')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual([
+      'c2',
+      'web',
+    ]);
+  });
+
+  it('forwards other names, and refuses malformed queries with FORMERR or NOTIMP', () => {
+    expect(answer(query('example.test', 'A'), table)).toBe('forward');
+    expect(answer(query('198.18.4.4', 'A'), table)).toBe('forward');
+    expect(answer(query('9.4.18.198.in-addr.arpa', 'PTR'), table)).toBe('forward');
+    const two = {
+      ...query('c1', 'A'),
+      questions: [...(query('c1', 'A').questions ?? []), { name: 'c2', type: 'A' as const }],
+    };
+    expect(
+      (dnsPacket.decode(dnsPacket.encode(answer(two, table) as dnsPacket.Packet)) as unknown as { rcode: string })
+        .rcode,
+    ).toBe('FORMERR');
+    const status = query('c1', 'A', 2 << 11); // opcode 2: STATUS
+    expect(
+      (dnsPacket.decode(dnsPacket.encode(answer(status, table) as dnsPacket.Packet)) as unknown as { rcode: string })
+        .rcode,
+    ).toBe('NOTIMP');
+  });
+});
