@@ -3,7 +3,14 @@
  * Node.js, over rtnetlink. No `ip` process is spawned.
  * @packageDocumentation
  */
-export { Namespace, NETNS_RUN_DIR, type LinksOptions, type RoutesOptions } from './namespace';
+export {
+  Namespace,
+  NETNS_RUN_DIR,
+  StaleNamespace,
+  type LinksOptions,
+  type ListOptions,
+  type RoutesOptions,
+} from './namespace';
 export { Link, type AddAddressOptions, type LinkKindInfo, type LinkStats } from './link';
 export { VethPair, type VethInfo, type VethPairOptions } from './links/veth-pair';
 export { Bridge, type BridgeInfo, type BridgeOptions } from './links/bridge';

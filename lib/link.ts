@@ -16,7 +16,16 @@ import type {
   NativeResult,
 } from './native/surface';
 import type { Namespace } from './namespace';
-import { checkLinkName, checkMtu, parseCidr, parseIp, parseMac } from './internal/validate';
+import {
+  checkBoolean,
+  checkLinkName,
+  checkMtu,
+  checkObject,
+  describeValue,
+  parseCidr,
+  parseIp,
+  parseMac,
+} from './internal/validate';
 
 /** Options for {@link Link.addAddress}. */
 export interface AddAddressOptions {
@@ -320,9 +329,11 @@ export class Link {
   async addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
     const operation = `add address ${String(cidr)} to ${this.describe()}`;
     const req = this.addressRequest(cidr, operation);
-    if (options.nodad) req.flags = IFA_F_NODAD;
+    const ipv4 = req.local.includes('.');
+    checkObject(options, operation, 'options');
+    if (checkBoolean(options.nodad, operation, 'nodad')) req.flags = IFA_F_NODAD;
     if (options.broadcast !== undefined) {
-      if (!req.local.includes('.')) throw invalid(operation, 'a broadcast address is for IPv4 only');
+      if (!ipv4) throw invalid(operation, 'a broadcast address is for IPv4 only');
       if (options.broadcast === true) {
         req.broadcast = broadcastOf(req.local, req.prefixlen);
       } else {
@@ -332,14 +343,21 @@ export class Link {
       }
     }
     if (options.label !== undefined) {
+      // The kernel keeps labels for IPv4 only (IFA_LABEL is ignored for IPv6): refuse, do not drop.
+      if (!ipv4) throw invalid(operation, 'a label is for IPv4 addresses only; IPv6 addresses have none');
+      const label = options.label as unknown;
       if (
-        typeof options.label !== 'string' ||
-        !options.label.startsWith(this.name) ||
-        Buffer.byteLength(options.label) > 15
+        typeof label !== 'string' ||
+        !label.startsWith(this.name) ||
+        Buffer.byteLength(label) > 15 ||
+        label.includes('\0')
       ) {
-        throw invalid(operation, `the label must start with "${this.name}" and be at most 15 bytes`);
+        throw invalid(
+          operation,
+          `the label must start with "${this.name}", be at most 15 bytes and have no NUL byte, not ${describeValue(label)}`,
+        );
       }
-      req.label = options.label;
+      req.label = label;
     }
     const handle = await this.namespace[kHandle](operation);
     await request(handle, { op: 'newaddr', flags: NLM_F_CREATE | NLM_F_EXCL, address: req }, operation, 'address');
@@ -441,9 +459,11 @@ export class Link {
   }
 }
 
-/** @internal */
+/** 'namespace "test1"', 'namespace [4026532290]'; for a value that is no Namespace, what it is. @internal */
 export function describeNamespace(ns: Namespace | undefined): string {
-  if (ns === undefined || ns === null || typeof ns !== 'object') return 'namespace ?';
+  if (typeof ns !== 'object' || ns === null || typeof (ns as Partial<Namespace>).inode !== 'bigint') {
+    return `${describeValue(ns)} (not a Namespace)`;
+  }
   return ns.name !== undefined ? `namespace "${ns.name}"` : `namespace [${String(ns.inode)}]`;
 }
 

@@ -41,9 +41,19 @@ import {
   type ListenOptions,
   type UdpBindOptions,
 } from './process/sockets';
-import { checkInteger, checkLinkName, checkNamespaceName } from './internal/validate';
+import { checkInteger, checkLinkName, checkNamespaceName, checkObject, describeValue } from './internal/validate';
+import { explainNotANamespace, removeStale, staleAmong, StaleNamespace } from './stale-namespace';
 
-export { NETNS_RUN_DIR, type RoutesOptions };
+export { NETNS_RUN_DIR, StaleNamespace, type RoutesOptions };
+
+/** Options for {@link Namespace.list}. */
+export interface ListOptions {
+  /**
+   * Also report stale names: plain files under /run/netns left by a process that died while it
+   * was creating or deleting a namespace (see {@link StaleNamespace}). Default false.
+   */
+  includeStale?: boolean;
+}
 
 /** Options for {@link Namespace.links}. */
 export interface LinksOptions {
@@ -100,9 +110,13 @@ export class Namespace {
    * Creates a network namespace. With a name it is iproute2-compatible (`ip netns add NAME`):
    * `ip netns list` shows it and `ip -n NAME ...` works in it. Without one it is anonymous and
    * lives while this object (or a process, or a link's peer) refers to it.
-   * Like `ip netns add`, the new namespace's `lo` is down.
-   * @throws NetnsError EEXIST if the name is taken; EINVAL for an invalid name; EPERM without
-   *   CAP_SYS_ADMIN.
+   * Like `ip netns add`, the new namespace's `lo` is down. A stale entry of that name (a plain
+   * file left under /run/netns by a process that died while creating or deleting a namespace;
+   * see {@link StaleNamespace}) is removed and the name reused; an unmounted file younger than a
+   * second, which may be `ip netns add` at work, is waited for up to that second.
+   * @throws NetnsError EEXIST if the name is taken (by a namespace, a creation in progress, or
+   *   something else in the way, which the message names); EINVAL for an invalid name; EPERM
+   *   without CAP_SYS_ADMIN.
    */
   static async create(name?: string): Promise<Namespace> {
     const operation = name === undefined ? 'create an anonymous namespace' : `create namespace "${String(name)}"`;
@@ -187,25 +201,65 @@ export class Namespace {
 
   /**
    * The named namespaces, like `ip netns list`, sorted by name. Entries under /run/netns
-   * that are not mounted namespaces (stray files) are skipped. The objects open their fd and
-   * socket on first use.
+   * that are not mounted namespaces (stray files) are skipped; with `includeStale: true`, the
+   * stale ones among them (left by a process that died while creating or deleting a namespace)
+   * are listed too, as {@link StaleNamespace} objects (`entry.stale === true`) that
+   * {@link StaleNamespace.remove} clears. The Namespace objects open their fd and socket on
+   * first use.
+   * @example
+   * ```ts
+   * for (const entry of await Namespace.list({ includeStale: true })) {
+   *   if (entry instanceof StaleNamespace) await entry.remove();   // what a crash left
+   * }
+   * ```
+   * @throws NetnsError EMFILE, EACCES, ... when /run/netns cannot be read; EINVAL for bad options.
    */
-  static async list(): Promise<Namespace[]> {
+  static async list(options?: ListOptions & { includeStale?: false }): Promise<Namespace[]>;
+  static async list(options: ListOptions): Promise<Array<Namespace | StaleNamespace>>;
+  static async list(options: ListOptions = {}): Promise<Array<Namespace | StaleNamespace>> {
+    const operation = 'list namespaces';
+    checkObject(options, operation, 'options');
+    if (options.includeStale !== undefined && typeof options.includeStale !== 'boolean') {
+      throw invalid(operation, 'includeStale must be true or false');
+    }
     let names: string[];
     try {
       names = await fs.promises.readdir(NETNS_RUN_DIR);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw fromNative({ errno: errnoOf(e) ?? constants.errno.EIO }, 'list namespaces', 'namespace');
+      throw fromNative({ errno: errnoOf(e) ?? constants.errno.EIO }, operation, 'namespace');
     }
     const found = await Promise.all(
       names.sort().map(async (name) => {
         const nsPath = path.join(NETNS_RUN_DIR, name);
         const inode = await nsfsInode(nsPath);
-        return inode === undefined ? undefined : new Namespace({ name, path: nsPath, inode });
+        return inode === undefined ? name : new Namespace({ name, path: nsPath, inode });
       }),
     );
-    return found.filter((ns): ns is Namespace => ns !== undefined);
+    const namespaces = found.filter((ns): ns is Namespace => ns instanceof Namespace);
+    if (!options.includeStale) return namespaces;
+    const stale = await staleAmong(
+      found.filter((n): n is string => typeof n === 'string'),
+      operation,
+    );
+    return [...namespaces, ...stale].sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : 1));
+  }
+
+  /**
+   * Removes a stale name: /run/netns/NAME when it is a plain file left by a process that died
+   * while creating or deleting that namespace (not a mount, no creator holding it, older than a
+   * second). Resolves true if it was removed, false if there was nothing. A live namespace, a
+   * creation in progress and anything else (a FIFO, a directory) are left alone.
+   * `Namespace.create(NAME)` does the same on its own when the name is stale.
+   * @example
+   * ```ts
+   * await Namespace.removeStale('blue');   // after a crash: then Namespace.create('blue') works
+   * ```
+   * @throws NetnsError EBUSY if it is a namespace or a creation in progress; EINVAL for an
+   *   invalid name, or an entry that is not netns-native's to remove.
+   */
+  static async removeStale(name: string): Promise<boolean> {
+    return removeStale(name);
   }
 
   static async #openPath(nsPath: string, name: string | undefined, operation: string): Promise<Namespace> {
@@ -213,7 +267,9 @@ export class Namespace {
     try {
       opened = await addon.openNamespace(nsPath);
     } catch (e) {
-      throw fromNative(e, operation, 'namespace');
+      const error = fromNative(e, operation, 'namespace');
+      // A name a crash left behind: say so, and what clears it.
+      throw (error.code === 'EINVAL' && (await explainNotANamespace(nsPath, operation))) || error;
     }
     if (name === undefined) {
       name = path.dirname(nsPath) === NETNS_RUN_DIR ? path.basename(nsPath) : await nameOf(opened.inode);
@@ -337,7 +393,7 @@ export class Namespace {
    * @throws NetnsError ENODEV if there is no such link.
    */
   async link(nameOrIndex: string | number): Promise<Link> {
-    const operation = `find link ${JSON.stringify(nameOrIndex)}${this.where}`;
+    const operation = `find link ${describeValue(nameOrIndex)}${this.where}`;
     const key =
       typeof nameOrIndex === 'number'
         ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
@@ -498,7 +554,8 @@ export class Namespace {
    */
   async ping(address: string, options: PingOptions = {}): Promise<PingResult> {
     const operation = `ping ${String(address)}${this.where}`;
-    return ping(this[kHandle](operation), address, options, operation);
+    // The handle is asked for after the input is checked: bad input never opens anything.
+    return ping(() => this[kHandle](operation), address, options, operation);
   }
 
   /**

@@ -22,7 +22,7 @@ import {
   RTM_F_CLONED,
 } from './native/constants';
 import type { NativeHandle, NativeLink, NativeNexthopRequest, NativeRoute, NativeRouteRequest } from './native/surface';
-import { checkInteger, parseCidr, parseIp } from './internal/validate';
+import { checkInteger, describeValue, parseCidr, parseIp } from './internal/validate';
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions {
@@ -163,9 +163,10 @@ export function protocolName(p: number): string {
 
 /** @internal */
 export function describeRoute(spec: RouteSpec): string {
-  const parts = [String(spec?.destination)];
-  if (spec?.gateway) parts.push(`via ${spec.gateway}`);
-  if (spec?.link) parts.push(`dev ${typeof spec.link === 'string' ? spec.link : spec.link.name}`);
+  if (typeof spec !== 'object' || spec === null) return describeValue(spec);
+  const parts = [String(spec.destination)];
+  if (spec.gateway) parts.push(`via ${String(spec.gateway)}`);
+  if (spec.link) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
   if (spec?.table !== undefined) parts.push(`table ${spec.table}`);
   if (Array.isArray(spec?.nexthops)) {
     for (const hop of spec.nexthops) {
@@ -356,6 +357,7 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
 /** `ip route add`. @internal */
 export async function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   const operation = `add route ${describeRoute(route)}${ns.where}`;
+  checkRoute(route, false, operation);
   const handle = await ns[kHandle](operation);
   const oif = await routeLink(ns, handle, route, operation);
   const req = routeRequest(route, oif, false, operation, await hopLinks(ns, handle, route, operation));
@@ -365,6 +367,7 @@ export async function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
 /** `ip route del`. @internal */
 export async function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   const operation = `delete route ${describeRoute(route)}${ns.where}`;
+  checkRoute(route, true, operation);
   const handle = await ns[kHandle](operation);
   const oif = await routeLink(ns, handle, route, operation);
   const req = routeRequest(route, oif, true, operation, await hopLinks(ns, handle, route, operation));
@@ -383,6 +386,17 @@ async function hopLinks(
   return Promise.all(hops.map((hop: unknown) => linkOf(ns, handle, (hop as NexthopSpec | null)?.link, operation)));
 }
 
+/**
+ * Everything about a route that can be checked before looking its link up (which is a request
+ * to the kernel): bad input is refused before any syscall.
+ */
+function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): void {
+  if (typeof route !== 'object' || route === null) throw invalid(operation, 'the route must be an object');
+  const link: unknown = route.link;
+  if (link !== undefined && !(link instanceof Link)) checkLinkName(link, operation);
+  routeRequest(route, link === undefined ? undefined : 1, forDelete, operation);
+}
+
 /** The index of a route's `link` (a Link of this namespace, or a name looked up). */
 async function routeLink(
   ns: Namespace,
@@ -390,7 +404,7 @@ async function routeLink(
   route: RouteSpec,
   operation: string,
 ): Promise<number | undefined> {
-  return linkOf(ns, handle, (route as Partial<RouteSpec> | null)?.link, operation);
+  return linkOf(ns, handle, route.link, operation);
 }
 
 async function linkOf(

@@ -88,8 +88,19 @@ export function setCoalescing(on: boolean): void {
   coalescing = on;
 }
 
-/** Counters, for tests and the benchmark: batches (addon calls) and requests by where they ran. */
-export const dispatchStats = { inlineBatches: 0, inlineOps: 0, workerBatches: 0, workerOps: 0 };
+/**
+ * Counters, for tests and the benchmark: batches (addon calls) and requests by where they ran;
+ * interrupted dumps run again on workers.
+ */
+export const dispatchStats = {
+  inlineBatches: 0,
+  inlineOps: 0,
+  workerBatches: 0,
+  workerOps: 0,
+  /** Inline batches handed to a worker by the addon (socket not open here, or a dump backing off). */
+  inlineHandedOff: 0,
+  dumpRetries: 0,
+};
 
 // The measured signal, process-wide: rtnl_lock is one lock for every namespace.
 let sleepersInFlight = 0;
@@ -274,7 +285,11 @@ function runInline(handle: NativeHandle, ch: Channel, slice: Call[]): boolean {
     settleFailed(ch, slice, e);
     return true;
   }
-  if (results === undefined) return false; // the socket must be (re)opened: a worker does that
+  // The socket must be (re)opened, or a dump must back off: a worker does that.
+  if (results === undefined) {
+    dispatchStats.inlineHandedOff += 1;
+    return false;
+  }
   dispatchStats.inlineBatches += 1;
   dispatchStats.inlineOps += ops.length;
   if (performance.now() - t0 > kSlowInlineMs) contended = true;
@@ -302,7 +317,8 @@ function runOnWorker(handle: NativeHandle, ch: Channel, slice: Call[]): void {
     return;
   }
   promise.then(
-    ({ results, kernelUs }) => {
+    ({ results, kernelUs, dumpRetries }) => {
+      dispatchStats.dumpRetries += dumpRetries;
       // Cheap requests answered fast from a worker: rtnl_lock is free again.
       if (!sleeping && kernelUs < kSlowInlineMs * 1000) contended = false;
       distribute(ch, slice, ops, results);

@@ -201,6 +201,21 @@ export function fromNative(failure: unknown, operation: string, subject: Subject
 }
 
 /**
+ * A Node error (a system error from libuv, with a negative `errno`, or one of Node's own ERR_*
+ * errors) as NetnsError: errno codes read like the kernel's (same phrases), anything else is EIO
+ * with Node's message.
+ * @internal
+ */
+export function fromNodeError(e: unknown, operation: string, subject: Subject): NetnsError {
+  if (e instanceof NetnsError) return e;
+  const errno = errnoOf(e);
+  if (errno !== undefined) return fromNative({ errno }, operation, subject);
+  const err = e as Partial<NodeJS.ErrnoException> | undefined;
+  const code = typeof err?.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) ? err.code : 'EIO';
+  return failure(code, operation, String(err?.message ?? e));
+}
+
+/**
  * A NetnsError for a failure inside netns-native (code EINTERNAL): a state that correct code
  * never reaches. The message says it is a bug.
  * @internal

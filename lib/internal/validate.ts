@@ -16,6 +16,8 @@ export const MAX_LINK_NAME_BYTES = 15;
  */
 export function checkLinkName(name: unknown, operation: string, what = 'link name'): string {
   if (typeof name !== 'string') throw invalid(operation, `the ${what} must be a string`);
+  // A NUL byte first: the kernel would read the name only up to it, and act on another link.
+  if (name.includes('\0')) throw invalid(operation, `the ${what} ${JSON.stringify(name)} contains a NUL byte`);
   const bytes = Buffer.byteLength(name);
   if (bytes === 0) throw invalid(operation, `the ${what} is empty`);
   if (bytes > MAX_LINK_NAME_BYTES) {
@@ -25,7 +27,6 @@ export function checkLinkName(name: unknown, operation: string, what = 'link nam
     );
   }
   if (name === '.' || name === '..') throw invalid(operation, `"${name}" is not a valid ${what}`);
-  if (name.includes('\0')) throw invalid(operation, `the ${what} ${JSON.stringify(name)} contains a NUL byte`);
   if (/[/:\s]/.test(name)) {
     throw invalid(operation, `the ${what} "${name}" contains '/', ':' or whitespace`);
   }
@@ -76,9 +77,19 @@ export interface ParsedIp {
   family: 4 | 6;
 }
 
-/** A textual IPv4 or IPv6 address (no prefix). */
+/**
+ * A textual IPv4 or IPv6 address (no prefix). A zone id (`fe80::1%eth0`), which Node's isIP
+ * accepts, is refused: the kernel takes addresses as bytes, and the link is given separately.
+ */
 export function parseIp(text: unknown, operation: string, what = 'address'): ParsedIp {
   if (typeof text !== 'string') throw invalid(operation, `the ${what} must be a string`);
+  if (text.includes('%') && isIP(text) === 6) {
+    throw invalid(
+      operation,
+      `"${text}" has a zone id (%${text.slice(text.indexOf('%') + 1)}); give the address alone ` +
+        '(a link-local address belongs to the link it is added to or routed through)',
+    );
+  }
   const family = isIP(text);
   if (family === 0) throw invalid(operation, `"${text}" is not a valid IPv4 or IPv6 ${what}`);
   return { address: text, family: family as 4 | 6 };
@@ -107,11 +118,11 @@ export function parseCidr(text: unknown, operation: string, what = 'address'): P
 }
 
 /**
- * A unicast MAC address 'aa:bb:cc:dd:ee:ff' (also accepts '-' separators and upper case);
- * returns it in the kernel's lower-case colon form.
+ * A unicast MAC address 'aa:bb:cc:dd:ee:ff' (also accepts '-' separators, one kind throughout,
+ * and upper case); returns it in the kernel's lower-case colon form.
  */
 export function parseMac(text: unknown, operation: string): string {
-  if (typeof text !== 'string' || !/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(text)) {
+  if (typeof text !== 'string' || !/^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(text)) {
     throw invalid(operation, `${JSON.stringify(text)} is not a MAC address like 'aa:bb:cc:dd:ee:ff'`);
   }
   const mac = text.toLowerCase().replace(/-/g, ':');
@@ -120,6 +131,26 @@ export function parseMac(text: unknown, operation: string): string {
   }
   if (mac === '00:00:00:00:00:00') throw invalid(operation, 'the all-zero MAC address is not valid');
   return mac;
+}
+
+/** A boolean option (undefined: not given). */
+export function checkBoolean(value: unknown, operation: string, what: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw invalid(operation, `${what} must be true or false, not ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A value as an operation's text shows it: strings quoted, numbers as written (NaN, Infinity),
+ * anything else by its type. JSON.stringify would turn NaN into "null".
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 export function checkObject<T extends object>(value: unknown, operation: string, what: string): T {

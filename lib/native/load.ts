@@ -16,12 +16,16 @@ checkKernel();
 /** The addon, loaded from the package root (this file lives in dist/lib/ or lib/). */
 export const addon: Addon = load(packageRoot());
 
+// Found now, with the addon: finding it later reads directories, which fails (as "No native
+// build was found") in a process that has run out of file descriptors.
+const directory = path.dirname(load.path(packageRoot()));
+
 /**
  * The directory the addon was loaded from (build/Release, or prebuilds/linux-x64 in the
  * package). The exec helper is built and shipped beside it.
  */
 export function addonDirectory(): string {
-  return path.dirname(load.path(packageRoot()));
+  return directory;
 }
 
 function packageRoot(): string {

@@ -506,6 +506,14 @@ export interface Addon {
    * if the name still refers to that namespace.
    */
   deleteNamespace(runDir: string, name: string, inode?: bigint): Promise<void>;
+  /** On a worker, never blocking: what runDir/NAME is (ns::InspectNetnsName). */
+  namespaceNameState(runDir: string, name: string): Promise<NativeNameState>;
+  /**
+   * On a worker: removes runDir/NAME if it is stale (ns::RemoveStaleNetnsName). Throws (errno)
+   * ENOENT if there is nothing, EBUSY for a namespace or a creation in progress, EINVAL for
+   * anything else.
+   */
+  removeStaleNamespace(runDir: string, name: string): Promise<void>;
   /** Releases the fd and sockets (once in-flight work on them is done). */
   closeNamespace(handle: NativeHandle): void;
   /** The namespace fd, or -1 once closed. */
@@ -517,16 +525,22 @@ export interface Addon {
 
   /**
    * Runs requests on the JS thread, on the namespace's NETLINK_ROUTE socket: for requests the
-   * kernel completes without sleeping. Undefined when that socket is not open (never opened, or
-   * dropped after a socket-level error): use {@link transactAsync}, which opens it. Links come
+   * kernel completes without sleeping. Undefined when the batch must run on a worker instead:
+   * that socket is not open (never opened, or dropped after a socket-level error), or an
+   * interrupted dump must back off before running again and nothing sent so far changed anything
+   * (rtnl::RunOperationsNoWait). Then use {@link transactAsync} with the same batch. Links come
    * back packed: lib/native/wire.ts unpacks them.
    */
   transact(handle: NativeHandle, ops: FlatOps): RawResult[] | undefined;
   /**
    * Runs requests on a worker thread (opening the socket first if needed): for requests that may
-   * sleep. `kernelUs`: how long running the batch took there, in microseconds.
+   * sleep. `kernelUs`: how long running the batch took there, in microseconds; `dumpRetries`: how
+   * many times interrupted dumps were run again meanwhile.
    */
-  transactAsync(handle: NativeHandle, ops: FlatOps): Promise<{ results: RawResult[]; kernelUs: number }>;
+  transactAsync(
+    handle: NativeHandle,
+    ops: FlatOps,
+  ): Promise<{ results: RawResult[]; kernelUs: number; dumpRetries: number }>;
 
   /**
    * On the namespace thread: a monitor socket inside the namespace, subscribed to the groups of
@@ -561,6 +575,17 @@ export interface Addon {
    * missing path, EINVAL for a file that is not a namespace.
    */
   namespaceType(path: string): { type: number; inode: bigint };
+}
+
+/**
+ * What a name under the run directory is: a mounted namespace; a stale entry (a plain file left
+ * by a creator or deleter that died); a creation in progress (its creator holds the file's
+ * flock, or it is younger than a second); missing; or something else (a FIFO, a directory).
+ */
+export interface NativeNameState {
+  state: 'missing' | 'namespace' | 'creating' | 'stale' | 'other';
+  inode?: bigint;
+  detail?: string;
 }
 
 /** What {@link Addon.createTap} makes. */

@@ -549,13 +549,16 @@ export function transact(handle: NativeHandle, list: NativeOp[]): NativeResult[]
   return results === undefined ? undefined : unpack(results);
 }
 
-/** addon.transactAsync (on a worker thread): the results, and how long the kernel took (µs). */
+/**
+ * addon.transactAsync (on a worker thread): the results, how long the kernel took (µs), and how
+ * many times interrupted dumps were run again.
+ */
 export async function transactAsync(
   handle: NativeHandle,
   list: NativeOp[],
-): Promise<{ results: NativeResult[]; kernelUs: number }> {
+): Promise<{ results: NativeResult[]; kernelUs: number; dumpRetries: number }> {
   const done = await addon.transactAsync(handle, flatten(list));
-  return { results: unpack(done.results), kernelUs: done.kernelUs };
+  return { results: unpack(done.results), kernelUs: done.kernelUs, dumpRetries: done.dumpRetries };
 }
 
 /**

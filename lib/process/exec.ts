@@ -22,7 +22,7 @@ import type { ChildProcess, SpawnOptions as NodeSpawnOptions, StdioOptions } fro
 export type { ChildProcess };
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errnoName, failure, fromNative, invalid, NetnsError } from '../internal/errors';
+import { errnoName, errnoNumber, failure, fromNative, fromNodeError, invalid, NetnsError } from '../internal/errors';
 import { kExecTarget, type ExecTarget, type ExecTargetOwner } from '../internal/symbols';
 import { addon, addonDirectory } from '../native/load';
 import {
@@ -123,6 +123,22 @@ function checkString(value: unknown, operation: string, what: string): string {
   return value;
 }
 
+/**
+ * The environment, as execve(2) will take it: NAME=VALUE strings with no NUL byte (Node would
+ * throw a TypeError), names without '=' (it would set another variable).
+ */
+function checkEnvironment(env: unknown, operation: string): void {
+  if (env === undefined) return;
+  const vars = checkObject<Record<string, unknown>>(env, operation, 'env');
+  for (const [name, value] of Object.entries(vars)) {
+    if (value === undefined) continue;
+    if (name.length === 0 || name.includes('=') || name.includes('\0')) {
+      throw invalid(operation, `env has an invalid variable name ${JSON.stringify(name)} (empty, or with '=' or NUL)`);
+    }
+    if (String(value).includes('\0')) throw invalid(operation, `env.${name} contains a NUL byte`);
+  }
+}
+
 interface Plan {
   helperArgs: string[];
   nodeOptions: NodeSpawnOptions;
@@ -144,6 +160,10 @@ function plan(target: ExecTarget, command: unknown, args: unknown, options: Spaw
   checkObject(options, operation, 'options');
   const { unshare, hostname, join, uid, gid, shell, argv0, stdio, ...rest } = options as SpawnOptions &
     Record<string, unknown>;
+  checkEnvironment(rest.env, operation);
+  if (rest.cwd !== undefined && !(rest.cwd instanceof URL)) checkString(rest.cwd, operation, 'cwd');
+  if (argv0 !== undefined) checkString(argv0, operation, 'argv0');
+  if (typeof shell === 'string') checkString(shell, operation, 'shell');
   if (shell) {
     // As child_process.spawn: the command line is handed to the shell.
     const line = [file, ...argv].join(' ');
@@ -358,7 +378,8 @@ export function spawnIn(
     });
   } catch (e) {
     fs.closeSync(readFd);
-    throw e;
+    // Node refused the options (ERR_INVALID_ARG_*) or could not start the helper (E2BIG, ...).
+    throw fromSpawnError(e as NodeJS.ErrnoException, operation);
   } finally {
     fs.closeSync(writeFd); // the helper has its copy; EOF must come when it execs or exits
   }
@@ -366,7 +387,15 @@ export function spawnIn(
   Object.assign(child, { spawnfile: p.file, spawnargs: p.argv });
   // If Node could not start the helper (a bad cwd), there is no writer: EOF at once, and
   // Node reports the error itself.
-  const error = parseStatus(readStatus(readFd), p, operation);
+  let status: string;
+  try {
+    status = readStatus(readFd);
+  } catch (e) {
+    // The helper's verdict is lost (never seen: the pipe is ours alone): do not leave it running.
+    child.kill('SIGKILL');
+    throw fromNodeError(e, operation, 'namespace');
+  }
+  const error = parseStatus(status, p, operation);
   if (error) reportFailure(child, error);
   return child;
 }
@@ -489,15 +518,29 @@ export function execIn(
   });
 }
 
-/** A program that could not be started, as NetnsError (Promise APIs reject with NetnsError). */
+/**
+ * A program that could not be started, or options Node refused, as NetnsError (Promise APIs
+ * reject with NetnsError, and spawn() throws it).
+ */
 function fromSpawnError(e: NodeJS.ErrnoException, operation: string): NetnsError {
-  const errno = typeof e.errno === 'number' ? Math.abs(e.errno) : undefined;
-  const code = e.code ?? (errno !== undefined ? errnoName(errno) : 'EIO');
+  if (e instanceof NetnsError) return e;
+  if (typeof e?.code === 'string' && e.code.startsWith('ERR_')) {
+    // Node's own argument checks (a bad stdio value, ...): bad input.
+    return invalid(operation, `Node's child_process refused the options: ${String(e.message)}`);
+  }
+  const errno = typeof e?.errno === 'number' ? Math.abs(e.errno) : undefined;
+  const code = e?.code ?? (errno !== undefined ? errnoName(errno) : 'EIO');
   const reason =
     code === 'ENOENT'
       ? `no such program (or working directory): ${JSON.stringify(e.path ?? '')}`
       : code === 'EACCES'
         ? `permission denied: ${JSON.stringify(e.path ?? '')} is not executable`
-        : e.message;
-  return new NetnsError({ code, operation, reason, ...(errno !== undefined && { errno }) });
+        : code === 'E2BIG'
+          ? 'the arguments and environment are too large for execve(2) (at most 128 KiB per string, ' +
+            'and ARG_MAX, a quarter of the stack limit, in all)'
+          : code === 'EMFILE' || code === 'ENFILE'
+            ? 'too many open files to start a program (the pipes and the exec helper need a few fds)'
+            : String(e?.message ?? e);
+  const n = errno ?? errnoNumber(code);
+  return new NetnsError({ code, operation, reason, ...(n !== undefined && { errno: n }) });
 }

@@ -39,7 +39,7 @@ export interface PingResult {
  * @internal
  */
 export async function ping(
-  handle: Promise<NativeHandle>,
+  handle: () => Promise<NativeHandle>,
   address: string,
   options: PingOptions,
   operation: string,
@@ -53,7 +53,7 @@ export async function ping(
 
   let socket;
   try {
-    socket = await addon.openIcmp(await handle, target.family);
+    socket = await addon.openIcmp(await handle(), target.family);
   } catch (e) {
     throw fromNative(e, operation, 'ping');
   }

@@ -10,7 +10,7 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { constants } from 'node:os';
-import { failure, fromNative, invalid, NetnsError } from '../internal/errors';
+import { failure, fromNative, fromNodeError, invalid, NetnsError } from '../internal/errors';
 import { kHandle, type HandleOwner } from '../internal/symbols';
 import { addon } from '../native/load';
 import type { NativeSocketRequest } from '../native/surface';
@@ -91,8 +91,7 @@ export async function listenIn(ns: HandleOwner, server: net.Server, options: Lis
     };
     const onError = (e: Error): void => {
       server.off('listening', onListening);
-      const err = e as NodeJS.ErrnoException;
-      reject(failure(err.code ?? 'EIO', operation, err.message));
+      reject(fromNodeError(e, operation, 'socket'));
     };
     server.once('listening', onListening);
     server.once('error', onError);
@@ -168,8 +167,7 @@ export async function createUdpSocketIn(
   const socket = dgram.createSocket({ type });
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error): void => {
-      const err = e as NodeJS.ErrnoException;
-      reject(failure(err.code ?? 'EIO', operation, err.message));
+      reject(fromNodeError(e, operation, 'socket'));
     };
     socket.once('error', onError);
     try {

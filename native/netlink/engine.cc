@@ -275,7 +275,15 @@ Status DecodeAck(const nlmsghdr& msg) {
   if (err == 0) return Status();
 
   Error out;
-  out.code = err < 0 ? -err : err;
+  // The kernel sends -errno, 1..4095 (MAX_ERRNO). Anything else is not an errno (and -INT32_MIN
+  // does not even fit an int): the reply is malformed.
+  int64_t code = err < 0 ? -static_cast<int64_t>(err) : err;
+  if (code > 4095) {
+    out.code = EPROTO;
+    out.detail = "a netlink error reply with an impossible error code " + std::to_string(err);
+    return out;
+  }
+  out.code = static_cast<int>(code);
   if ((msg.nlmsg_flags & NLM_F_ACK_TLVS) && tlv_at < len) {
     uint32_t missing_type = 0;
     bool has_missing = false;

@@ -1,7 +1,10 @@
 #include "socket.h"
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace netns_native::netlink {
 
@@ -16,6 +19,15 @@ uint8_t* ReceiveBuffer() {
 }
 
 }  // namespace
+
+int64_t RetryInterruptedDump(int attempts, int64_t elapsed_ms) {
+  if (elapsed_ms >= kDumpRetryBudgetMs) return -1;
+  if (attempts <= kDumpRetryImmediate) return 0;
+  // 1, 2, 4 ... ms, capped; never past the budget.
+  int shift = std::min(attempts - kDumpRetryImmediate - 1, 20);
+  int64_t delay = std::min<int64_t>(int64_t{1} << shift, kDumpRetryMaxDelayMs);
+  return std::min(delay, kDumpRetryBudgetMs - elapsed_ms);
+}
 
 Result<Socket> Socket::Open(const TransportOptions& options) {
   Result<Transport> t = Transport::Open(options);
@@ -33,7 +45,8 @@ Status Socket::Fail(const Error& error) {
   return error;
 }
 
-Status Socket::Transact(const std::vector<Request*>& requests, int timeout_ms) {
+Status Socket::Transact(const std::vector<Request*>& requests, int timeout_ms, DumpWait wait) {
+  stopped_at_ = nullptr;
   if (broken()) {
     for (Request* r : requests) r->status = transport_.broken_reason();
     return transport_.broken_reason();
@@ -64,7 +77,7 @@ Status Socket::Transact(const std::vector<Request*>& requests, int timeout_ms) {
       ++end;
       if (r->expect == Expect::kDump) break;
     }
-    Status s = RunExchange(&x, timeout_ms);
+    Status s = RunExchange(&x, timeout_ms, wait);
     if (!s.ok()) {
       for (size_t i = end; i < valid.size(); ++i) valid[i]->status = s;
       return s;
@@ -83,23 +96,38 @@ Status Socket::Run(Exchange* exchange, int timeout_ms) {
   return RunExchange(exchange, timeout_ms);
 }
 
-Status Socket::RunExchange(Exchange* x, int timeout_ms) {
+Status Socket::RunExchange(Exchange* x, int timeout_ms, DumpWait wait) {
   Status s = SendAndWait(x, timeout_ms);
   if (!s.ok()) return s;
-  // A dump the kernel flagged NLM_F_DUMP_INTR (links or addresses changed between two of its
-  // chunks) may have missed or repeated entries: run it again, alone, with a fresh sequence
-  // number, so that late parts of the interrupted run can never be taken for the new one.
+  // A dump the kernel flagged NLM_F_DUMP_INTR may have missed or repeated entries: run it again,
+  // alone, with a fresh sequence number, so that late parts of the interrupted run can never be
+  // taken for the new one; after a backoff, for a bounded time (RetryInterruptedDump).
   for (Request* r : x->requests()) {
     if (r->expect != Expect::kDump) continue;
     int attempts = 1;
     int64_t started = MonotonicMs();
     while (r->interrupted && r->status.ok()) {
-      if (!RetryInterruptedDump(attempts, MonotonicMs() - started)) {
+      int64_t elapsed = MonotonicMs() - started;
+      int64_t delay = RetryInterruptedDump(attempts, elapsed);
+      if (delay > 0 && wait == DumpWait::kStop) {
+        ++stats_.dumps_stopped;
+        stopped_at_ = r;
+        r->status = Error{EWOULDBLOCK, "an interrupted dump must wait before it runs again", 0, ""};
+        return r->status;
+      }
+      if (delay < 0 || (delay > 0 && wait == DumpWait::kGiveUp)) {
+        ++stats_.dumps_given_up;
         r->status = Error{EINTR,
                           "the dump was interrupted by concurrent changes " +
-                              std::to_string(attempts) + " times in a row",
+                              std::to_string(attempts) + " times in a row over " +
+                              std::to_string(elapsed) + " ms (the kernel's list changed " +
+                              "between two parts of every run); retry when the changes pause",
                           0, ""};
         break;
+      }
+      if (delay > 0) {
+        ++stats_.dump_waits;
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay));
       }
       ++attempts;
       ++stats_.dump_retries;

@@ -5,10 +5,10 @@
 // - Transact(requests): independent requests (rtnetlink), packed into as few sendmsg calls as
 //   the kernel allows; each request keeps its own Status.
 // - Run(exchange): one exchange exactly as given, in one sendmsg (an nfnetlink batch).
-// Both wait for every reply (with a timeout), run an interrupted dump again (bounded, see
-// RetryInterruptedDump), and on a socket-level failure mark the transport broken and fail
-// whatever was outstanding with that error. A broken Socket refuses all further work: its owner
-// drops it and opens a new one.
+// Both wait for every reply (with a timeout), run an interrupted dump again (with backoff, for a
+// bounded time: RetryInterruptedDump), and on a socket-level failure mark the transport broken and
+// fail whatever was outstanding with that error. A broken Socket refuses all further work: its
+// owner drops it and opens a new one.
 //
 // Threads: any thread, one at a time (NetnsHandle guards each socket with a mutex). The socket
 // stays in the network namespace of the thread that opened it. A receive buffer of kReceiveBytes
@@ -28,13 +28,37 @@
 
 namespace netns_native::netlink {
 
-// Whether an interrupted dump is sent again, after `attempts` tries so far that began
-// `elapsed_ms` ago. Bounded by a count today; the hardening issue turns this into a time-bounded
-// backoff by changing this one function.
-inline constexpr int kMaxDumpAttempts = 10;
-inline bool RetryInterruptedDump(int attempts, int64_t /*elapsed_ms*/) {
-  return attempts < kMaxDumpAttempts;
-}
+// Interrupted dumps. The kernel flags a dump part NLM_F_DUMP_INTR when what it walks changed
+// between two parts (a link added, an address removed: rtnl_dump_ifinfo compares dev_base_seq,
+// nl_dump_check_consistent), so the entries may be missed or repeated: the dump is run again
+// from the start. Changes often come in bursts (a runtime setting up a container adds a few dozen
+// links at once), so the retries back off: the first kDumpRetryImmediate at once, then after 1,
+// 2, 4 ... ms up to kDumpRetryMaxDelayMs between runs, until kDumpRetryBudgetMs have passed
+// since the first run; then the dump fails with EINTR, saying how often and for how long it was
+// interrupted. A burst shorter than the budget is waited out; churn that never pauses for one
+// whole dump gives EINTR after about the budget (plus the last run).
+inline constexpr int64_t kDumpRetryBudgetMs = 3000;
+inline constexpr int kDumpRetryImmediate = 3;
+inline constexpr int64_t kDumpRetryMaxDelayMs = 100;
+
+// The one place the policy above is decided: after `attempts` runs of a dump, the first begun
+// `elapsed_ms` ago, all interrupted, whether to run it again and when. Returns the delay in ms
+// before the next run (0: at once), or -1 to give up. Pure; any thread.
+int64_t RetryInterruptedDump(int attempts, int64_t elapsed_ms);
+
+// Where a Transact may wait between runs of an interrupted dump.
+enum class DumpWait : uint8_t {
+  // Sleep as the policy says (worker threads).
+  kSleep,
+  // Never sleep: when the policy asks for a wait, stop there. The dump and every request after
+  // it are left unfinished with status EWOULDBLOCK (those after it were not sent), and Transact
+  // returns EWOULDBLOCK; the socket is fine. The caller runs them again where waiting is
+  // allowed (the JS thread hands the batch to a worker: see rtnl::RunOperationsNoWait).
+  kStop,
+  // Never sleep: when the policy asks for a wait, give up on that dump with EINTR at once and
+  // go on with the rest.
+  kGiveUp,
+};
 
 class Socket {
  public:
@@ -51,14 +75,18 @@ class Socket {
   // message on its own (netlink_rcv_skb), so one refused request does not stop the others. A
   // request whose message is malformed fails alone (EINVAL) without being sent.
   // Returns a failed Status only when the socket itself failed (then broken() is true, and the
-  // requests left unanswered or unsent carry that error too).
-  Status Transact(const std::vector<Request*>& requests, int timeout_ms = kDefaultTimeoutMs);
+  // requests left unanswered or unsent carry that error too), or with EWOULDBLOCK when `wait` is
+  // DumpWait::kStop and a dump had to wait (see DumpWait).
+  Status Transact(const std::vector<Request*>& requests, int timeout_ms = kDefaultTimeoutMs,
+                  DumpWait wait = DumpWait::kSleep);
 
   // Sends `exchange` in one sendmsg, alone, and waits until it is done. The outcome is in each
   // request's status and in exchange->status(); the returned Status is the socket's failure.
   Status Run(Exchange* exchange, int timeout_ms = kDefaultTimeoutMs);
 
   bool broken() const { return transport_.broken(); }
+  // The dump the last Transact with DumpWait::kStop stopped at, or null.
+  const Request* stopped_at() const { return stopped_at_; }
   Transport& transport() { return transport_; }
   Engine& engine() { return engine_; }
   int fd() const { return transport_.fd(); }
@@ -67,7 +95,10 @@ class Socket {
 
   struct Stats {
     uint64_t sendmsg_calls = 0;
-    uint64_t dump_retries = 0;  // interrupted dumps sent again
+    uint64_t dump_retries = 0;    // interrupted dumps sent again
+    uint64_t dump_waits = 0;      // of those, sent again after a backoff sleep
+    uint64_t dumps_given_up = 0;  // failed with EINTR after the retry budget
+    uint64_t dumps_stopped = 0;   // left for a thread that may wait (DumpWait::kStop)
   };
   const Stats& stats() const { return stats_; }
 
@@ -81,7 +112,7 @@ class Socket {
  private:
   explicit Socket(Transport transport);
   // Starts, sends and waits for one exchange, then retries its interrupted dumps.
-  Status RunExchange(Exchange* exchange, int timeout_ms);
+  Status RunExchange(Exchange* exchange, int timeout_ms, DumpWait wait = DumpWait::kSleep);
   Status SendAndWait(Exchange* exchange, int timeout_ms);
   Status Wait(const Exchange& exchange, int timeout_ms);
   Status Fail(const Error& error);  // socket-level: mark broken, fail everything pending
@@ -89,6 +120,7 @@ class Socket {
   Transport transport_;
   Engine engine_;
   Stats stats_;
+  const Request* stopped_at_ = nullptr;
 };
 
 }  // namespace netns_native::netlink

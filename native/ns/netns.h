@@ -31,6 +31,21 @@ namespace netns_native::ns {
 // every create of the process).
 constexpr std::chrono::milliseconds kRunDirLockTimeout{10000};
 
+// How old an unmounted, unlocked placeholder under the run directory must be before it counts as
+// stale. netns-native's own creators hold an flock on their placeholder until the namespace is
+// bound onto it, but `ip netns add` does not: between its O_EXCL create and its bind mount (an
+// unshare(2) in between) the file looks exactly like one a crash left. A second is far more than
+// that takes.
+constexpr std::chrono::milliseconds kStaleGrace{1000};
+
+// A name for run_dir/NAME as `ip netns add` takes it: 1-255 bytes (NAME_MAX), one path component
+// (no '/'), not "." or "..", no NUL byte. EINVAL saying which rule it breaks. Any thread.
+Status CheckNetnsName(const std::string& name);
+
+// A path handed to the functions below: non-empty, no NUL byte (a C string would stop there and
+// name another file); `absolute` also requires a leading '/'. EINVAL otherwise. Any thread.
+Status CheckPath(const std::string& path, bool absolute);
+
 // Opens any namespace file (/proc/PID/ns/*, an nsfs bind mount) and checks it is one, without
 // ever blocking on what the path turns out to be: the file type is checked before open(2) and
 // again on the fd (the path may change in between), and the open is O_NONBLOCK|O_NOCTTY, so a
@@ -63,9 +78,15 @@ class NetnsName {
   // is not a mount point yet — that upgrade is done under an flock on run_dir, as iproute2 does,
   // because two creators upgrading at once stacked mounts without end; the flock is tried
   // without blocking, with a short backoff, for at most `lock_timeout`, then ETIMEDOUT); then
-  // create run_dir/NAME with O_EXCL (EEXIST if the name is taken, nothing changed).
+  // create run_dir/NAME with O_EXCL and take an flock on it, held until Bind (which tells
+  // InspectNetnsName in another process that this creation is alive). If the name is taken by
+  // a stale entry (InspectNetnsName: kStale), that entry is removed and the name reused; if it
+  // is an unlocked placeholder younger than `stale_grace` (maybe `ip netns add` at work), it is
+  // waited for, at most that long. Otherwise EEXIST (nothing changed), with a detail unless the
+  // name is a namespace. The name is checked first (CheckNetnsName).
   static Result<NetnsName> Reserve(const std::string& run_dir, const std::string& name,
-                                   std::chrono::milliseconds lock_timeout = kRunDirLockTimeout);
+                                   std::chrono::milliseconds lock_timeout = kRunDirLockTimeout,
+                                   std::chrono::milliseconds stale_grace = kStaleGrace);
 
   NetnsName(NetnsName&& other) noexcept;
   NetnsName& operator=(NetnsName&& other) noexcept;
@@ -84,19 +105,53 @@ class NetnsName {
   const std::string& path() const { return path_; }
 
  private:
-  explicit NetnsName(std::string path) : path_(std::move(path)) {}
+  NetnsName(std::string path, UniqueFd lock) : path_(std::move(path)), lock_(std::move(lock)) {}
   void Release();
 
   std::string path_;  // empty once moved from
+  UniqueFd lock_;     // the placeholder, flocked until bound
   bool bound_ = false;
 };
+
+// What run_dir/NAME is, as far as named namespaces go.
+enum class NameState : uint8_t {
+  kMissing,    // nothing there
+  kNamespace,  // a mounted network namespace (or any nsfs file): `inode` says which
+  kCreating,   // an unmounted placeholder that a creator holds the flock on, or younger than
+               // the grace period: a creation in progress
+  kStale,      // an unmounted plain file nobody holds, older than the grace period: left by a
+               // creator or deleter that died (kill -9 between its steps); safe to remove
+  kOther,      // anything else (a FIFO, a directory, a mount of something else): not ours
+};
+
+struct NameInfo {
+  NameState state = NameState::kMissing;
+  uint64_t inode = 0;  // kNamespace
+  std::string detail;  // what it is, in words (kCreating, kStale, kOther)
+  bool held = false;   // kCreating: a creator holds its flock
+  int64_t age_ms = 0;  // kCreating, kStale: since the placeholder was made (ctime)
+};
+
+// Looks at run_dir/NAME without ever blocking (stat, statx, an O_NONBLOCK open of a regular
+// file only, flock LOCK_NB) and says what it is. Errors: the name's own (CheckNetnsName), or a
+// syscall failing on the way (EACCES, ...). Pool thread.
+Result<NameInfo> InspectNetnsName(const std::string& run_dir, const std::string& name,
+                                  std::chrono::milliseconds stale_grace = kStaleGrace);
+
+// Removes run_dir/NAME if it is stale, re-checked while holding its flock (so a creator cannot
+// be starting on it) and refused by the kernel (EBUSY) if it became a mount meanwhile.
+// Errors: ENOENT if there is nothing; EBUSY if it is a namespace or a creation in progress;
+// EINVAL if it is something else (kOther: left alone, it is not ours). Pool thread.
+Status RemoveStaleNetnsName(const std::string& run_dir, const std::string& name,
+                            std::chrono::milliseconds stale_grace = kStaleGrace);
 
 // A new network namespace with no name, made by unshare(CLONE_NEWNET) on the calling thread,
 // which is left inside it; returns an fd of it. It lives while something (the fd, a process, a
 // socket, a bind mount) refers to it. Namespace thread only.
 Result<UniqueFd> CreateAnonymousNetns();
 
-// `ip netns del NAME`: lazily unmount and remove run_dir/NAME. Succeeds if it is already gone.
+// `ip netns del NAME`: lazily unmount and remove run_dir/NAME (a stale entry too). Succeeds if
+// it is already gone. The name is checked first (CheckNetnsName).
 // Processes and fds inside the namespace keep it alive; only the name goes. With
 // `expected_inode` != 0, the name is removed only if it still refers to that namespace (not to
 // one created since under the same name); otherwise nothing is done. Pool thread.

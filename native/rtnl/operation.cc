@@ -2,6 +2,8 @@
 
 #include <linux/rtnetlink.h>
 
+#include <cstring>
+
 namespace netns_native::rtnl {
 
 Operation::Operation(Result<std::vector<uint8_t>> message, bool dump) {
@@ -67,14 +69,62 @@ void Operation::OnRestart() {
   nsids.clear();
 }
 
-Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops, int timeout_ms) {
+bool Operation::read_only() const {
+  if (dump()) return true;
+  if (request_.message.size() < sizeof(nlmsghdr)) return true;  // never sent
+  nlmsghdr h;
+  std::memcpy(&h, request_.message.data(), sizeof h);
+  switch (h.nlmsg_type) {
+    case RTM_GETLINK:
+    case RTM_GETADDR:
+    case RTM_GETROUTE:
+    case RTM_GETNEIGH:
+    case RTM_GETRULE:
+    case RTM_GETNSID:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Operation::Reset() {
+  request_.status = Status();
+  request_.done = false;
+  request_.interrupted = false;
+  OnRestart();
+}
+
+Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops, int timeout_ms,
+                     netlink::DumpWait wait) {
   std::vector<netlink::Request*> requests;
   requests.reserve(ops.size());
   for (Operation* op : ops) {
     if (op->built_) requests.push_back(&op->request_);
   }
   if (requests.empty()) return Status();
-  return socket.Transact(requests, timeout_ms);
+  return socket.Transact(requests, timeout_ms, wait);
+}
+
+bool RunOperationsNoWait(netlink::Socket& socket, const std::vector<Operation*>& ops,
+                         bool changed_before, int timeout_ms) {
+  Status s = RunOperations(socket, ops, timeout_ms, netlink::DumpWait::kStop);
+  if (s.ok() || socket.stopped_at() == nullptr || socket.broken()) return true;
+  // Stopped at a dump that must wait. The unfinished operations are that dump and those after
+  // it (never sent); everything before it has its outcome.
+  std::vector<Operation*> unfinished;
+  bool changed_something = changed_before;
+  for (Operation* op : ops) {
+    if (!op->built_) continue;
+    if (&op->request_ == socket.stopped_at() || !unfinished.empty()) {
+      unfinished.push_back(op);
+    } else if (!op->read_only()) {
+      changed_something = true;
+    }
+  }
+  if (!changed_something) return false;
+  for (Operation* op : unfinished) op->Reset();
+  RunOperations(socket, unfinished, timeout_ms, netlink::DumpWait::kGiveUp);
+  return true;
 }
 
 }  // namespace netns_native::rtnl

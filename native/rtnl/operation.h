@@ -27,6 +27,8 @@ class Operation final : public netlink::ReplyHandler {
   bool dump() const { return request_.expect == netlink::Expect::kDump; }
   // What the engine recorded (sequence number, DUMP_INTR), for tests and diagnostics.
   const netlink::Request& request() const { return request_; }
+  // A GET or a dump: running it twice changes nothing in the kernel.
+  bool read_only() const;
 
   // Replies, by message type. A GETLINK answers in `links`, a dump of addresses in `addresses`...
   std::vector<LinkInfo> links;
@@ -38,7 +40,11 @@ class Operation final : public netlink::ReplyHandler {
 
  private:
   friend Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,
-                              int timeout_ms);
+                              int timeout_ms, netlink::DumpWait wait);
+  friend bool RunOperationsNoWait(netlink::Socket& socket, const std::vector<Operation*>& ops,
+                                  bool changed_before, int timeout_ms);
+  // Forgets the outcome of an unfinished run (DumpWait::kStop), so it can run again.
+  void Reset();
   netlink::Request request_;
   bool built_ = false;
 };
@@ -47,6 +53,19 @@ class Operation final : public netlink::ReplyHandler {
 // operation's status() says how it went; the returned Status is only for the socket failing as a
 // whole.
 Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,
-                     int timeout_ms = netlink::Socket::kDefaultTimeoutMs);
+                     int timeout_ms = netlink::Socket::kDefaultTimeoutMs,
+                     netlink::DumpWait wait = netlink::DumpWait::kSleep);
+
+// RunOperations for a thread that must never sleep (the JS thread): an interrupted dump is run
+// again at once a few times, but never after a wait. If a dump would have to wait and every
+// operation sent before it only read (GETs and dumps), nothing is finished and false is returned:
+// the caller runs the same operations again where waiting is allowed (a worker), so nothing runs
+// twice that could change anything. If something that changes state was sent before it, that
+// dump fails with EINTR instead (it cannot be handed on without running the change twice) and
+// the rest runs as usual; `changed_before` says the caller already sent a change in the same
+// batch. Returns true when every operation has its outcome.
+bool RunOperationsNoWait(netlink::Socket& socket, const std::vector<Operation*>& ops,
+                         bool changed_before = false,
+                         int timeout_ms = netlink::Socket::kDefaultTimeoutMs);
 
 }  // namespace netns_native::rtnl

@@ -628,8 +628,25 @@ void TestMutations() {
 
 }  // namespace
 
+// An error code no kernel sends (found by fuzz_parser: negating INT32_MIN is undefined): the
+// reply is malformed, EPROTO; a real -errno is decoded as ever.
+void TestImpossibleErrorCode() {
+  for (int32_t bad : {INT32_MIN, -4096, 4096, INT32_MAX}) {
+    Bytes ack = Ack(1, bad);
+    Status s = netlink::DecodeAck(*reinterpret_cast<const nlmsghdr*>(ack.data()));
+    CHECK(!s.ok() && s.error().code == EPROTO);
+    Bytes done = Done(1, bad);
+    Status d = netlink::DecodeAck(*reinterpret_cast<const nlmsghdr*>(done.data()));
+    CHECK(!d.ok() && d.error().code == EPROTO);
+  }
+  Bytes ack = Ack(1, -4095);
+  Status s = netlink::DecodeAck(*reinterpret_cast<const nlmsghdr*>(ack.data()));
+  CHECK(!s.ok() && s.error().code == 4095);
+}
+
 int main() {
   TestStartWritesHeaders();
+  TestImpossibleErrorCode();
   TestMalformedRequestFailsExchangeUnsent();
   TestOutOfOrderReplies();
   TestSequenceWrap();

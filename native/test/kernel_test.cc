@@ -337,6 +337,192 @@ void TestDumpUnderChurn() {
               gave_up, static_cast<unsigned long long>(s.value().stats().dump_retries));
 }
 
+// Adds a bridge through its own socket on the first data message of each of the first `runs`
+// runs of a dump (every run, with runs < 0): each of those runs is flagged NLM_F_DUMP_INTR.
+class ChurnOnRuns : public netlink::ReplyHandler {
+ public:
+  ChurnOnRuns(netlink::Socket* other, std::string prefix, int runs)
+      : other_(other), prefix_(std::move(prefix)), runs_(runs) {}
+  Status OnMessage(const nlmsghdr&) override {
+    if (!churned_ && (runs_ < 0 || run_ < runs_)) {
+      churned_ = true;
+      auto add = NewBridge(prefix_ + std::to_string(run_));
+      churn_ok = churn_ok && rtnl::RunOperations(*other_, {add.get()}).ok() && add->status().ok();
+    }
+    ++messages;
+    return Status();
+  }
+  void OnRestart() override {
+    ++run_;
+    churned_ = false;
+    messages = 0;
+  }
+  int runs() const { return run_ + 1; }
+  bool churn_ok = true;
+  int messages = 0;
+
+ private:
+  netlink::Socket* other_;
+  std::string prefix_;
+  int runs_;
+  int run_ = 0;
+  bool churned_ = false;
+};
+
+// The retry policy itself: the first runs at once, then backoff, never past the budget, and a
+// bound of about a second or more in all.
+void TestDumpRetryPolicy() {
+  using netlink::RetryInterruptedDump;
+  CHECK(netlink::kDumpRetryBudgetMs >= 1000);
+  for (int a = 1; a <= netlink::kDumpRetryImmediate; ++a) CHECK(RetryInterruptedDump(a, 0) == 0);
+  int64_t elapsed = 0, previous = 0;
+  int attempts = 1;
+  bool grew = false;
+  for (; attempts < 100000; ++attempts) {
+    int64_t d = RetryInterruptedDump(attempts, elapsed);
+    if (d < 0) break;
+    CHECK(d <= netlink::kDumpRetryMaxDelayMs && elapsed + d <= netlink::kDumpRetryBudgetMs);
+    grew = grew || d > previous;
+    previous = d;
+    elapsed += d;
+  }
+  CHECK(grew);
+  CHECK(elapsed == netlink::kDumpRetryBudgetMs);  // waits until the budget, then gives up
+  CHECK(RetryInterruptedDump(1, netlink::kDumpRetryBudgetMs) < 0);
+  CHECK(RetryInterruptedDump(netlink::kDumpRetryImmediate + 1, 0) > 0);
+}
+
+// A burst of changes longer than the immediate retries: the dump backs off, sleeps, and then
+// completes with a clean run.
+void TestDumpWaitsOutABurst() {
+  Result<netlink::Socket> s = netlink::Socket::Open();
+  Result<netlink::Socket> other = netlink::Socket::Open();
+  CHECK(s.ok() && other.ok());
+  if (!s.ok() || !other.ok()) return;
+  ChurnOnRuns burst(&other.value(), "nntu", netlink::kDumpRetryImmediate + 3);
+  netlink::Request dump(rtnl::BuildDumpLinks(0, "").take(), netlink::Expect::kDump, &burst);
+  CHECK(s.value().Transact({&dump}).ok());
+  CHECK(burst.churn_ok);
+  CHECK(dump.status.ok() && !dump.interrupted);
+  CHECK(burst.runs() == netlink::kDumpRetryImmediate + 4);
+  CHECK(s.value().stats().dump_waits == 3);
+  CHECK(burst.messages == static_cast<int>(DumpIndexes().size()));
+}
+
+// Churn on every run: after the budget the dump fails with EINTR saying why; on a thread that
+// may not sleep it stops (kStop) or gives up (kGiveUp) instead of waiting.
+void TestDumpChurnEveryRun() {
+  Result<netlink::Socket> s = netlink::Socket::Open();
+  Result<netlink::Socket> other = netlink::Socket::Open();
+  CHECK(s.ok() && other.ok());
+  if (!s.ok() || !other.ok()) return;
+  {
+    ChurnOnRuns always(&other.value(), "nntv", -1);
+    netlink::Request dump(rtnl::BuildDumpLinks(0, "").take(), netlink::Expect::kDump, &always);
+    int64_t t0 = netlink::MonotonicMs();
+    CHECK(s.value().Transact({&dump}).ok());  // the socket is fine; the dump failed
+    int64_t took = netlink::MonotonicMs() - t0;
+    CHECK(always.churn_ok);
+    CHECK(!dump.status.ok() && dump.status.error().code == EINTR);
+    CHECK(dump.status.error().detail.find("interrupted by concurrent changes") !=
+          std::string::npos);
+    CHECK(took >= netlink::kDumpRetryBudgetMs);
+    CHECK(always.runs() > netlink::kDumpRetryImmediate + 1);
+    CHECK(s.value().stats().dumps_given_up == 1);
+    CHECK(!s.value().broken());
+  }
+  {
+    // kStop: the dump and the request after it are left unfinished; the one before has run.
+    ChurnOnRuns always(&other.value(), "nnts", -1);
+    netlink::Request before(rtnl::BuildGetLink(1, "").take(), netlink::Expect::kAck);
+    netlink::Request dump(rtnl::BuildDumpLinks(0, "").take(), netlink::Expect::kDump, &always);
+    netlink::Request after(rtnl::BuildGetLink(1, "").take(), netlink::Expect::kAck);
+    uint64_t sent = s.value().stats().sendmsg_calls;
+    Status st = s.value().Transact({&before, &dump, &after}, 5000, netlink::DumpWait::kStop);
+    CHECK(!st.ok() && st.error().code == EWOULDBLOCK);
+    CHECK(s.value().stopped_at() == &dump);
+    CHECK(before.done && before.status.ok());
+    CHECK(!dump.status.ok() && dump.status.error().code == EWOULDBLOCK);
+    CHECK(!after.done && !after.status.ok() && after.status.error().code == EWOULDBLOCK);
+    // One sendmsg for before+dump, then only the immediate retries: no wait, no `after`.
+    CHECK(s.value().stats().sendmsg_calls - sent == 1 + netlink::kDumpRetryImmediate);
+    CHECK(always.runs() == 1 + netlink::kDumpRetryImmediate);
+    CHECK(!s.value().broken() && s.value().engine().pending() == 0);
+  }
+  {
+    // kGiveUp: EINTR at once for the dump, and the request after it still runs.
+    ChurnOnRuns always(&other.value(), "nntg", -1);
+    netlink::Request dump(rtnl::BuildDumpLinks(0, "").take(), netlink::Expect::kDump, &always);
+    netlink::Request after(rtnl::BuildGetLink(1, "").take(), netlink::Expect::kAck);
+    CHECK(s.value().Transact({&dump, &after}, 5000, netlink::DumpWait::kGiveUp).ok());
+    CHECK(!dump.status.ok() && dump.status.error().code == EINTR);
+    CHECK(always.runs() == 1 + netlink::kDumpRetryImmediate);
+    CHECK(after.done && after.status.ok());
+  }
+}
+
+// RunOperationsNoWait (the JS thread's runner) under churn from another thread: a batch that only
+// reads is handed back whole when a dump would have to wait (false); one that changed something
+// first keeps its change (made once) and its dump fails with EINTR instead.
+void TestRunOperationsNoWait() {
+  Result<netlink::Socket> s = netlink::Socket::Open();
+  CHECK(s.ok());
+  if (!s.ok()) return;
+  std::atomic<bool> stop{false};
+  std::atomic<int> added{0};
+  std::thread churn([&] {
+    Result<netlink::Socket> c = netlink::Socket::Open();
+    if (!c.ok()) return;
+    // Bursts of 40 adds (each changes the link list at once; a delete waits on RCU), then one
+    // group delete of them all, so the namespace does not grow.
+    constexpr uint32_t kGroup = 4242;
+    while (!stop) {
+      for (int i = 0; i < 40 && !stop; ++i) {
+        rtnl::LinkRequest req;
+        req.name = "nntn" + std::to_string(i);
+        req.kind = "bridge";
+        req.group = kGroup;
+        rtnl::Operation add(rtnl::BuildNewLink(req, NLM_F_CREATE | NLM_F_EXCL), false);
+        if (rtnl::RunOperations(c.value(), {&add}).ok() && add.status().ok()) ++added;
+      }
+      rtnl::Operation del(rtnl::BuildDelLinkGroup(kGroup), false);
+      (void)rtnl::RunOperations(c.value(), {&del});
+    }
+  });
+  int handed_back = 0, completed = 0;
+  for (int i = 0; i < 300 && handed_back == 0; ++i) {
+    Ops ops;
+    ops.push_back(GetLo());
+    ops.push_back(std::make_unique<rtnl::Operation>(rtnl::BuildDumpLinks(0, ""), true));
+    if (rtnl::RunOperationsNoWait(s.value(), Pointers(ops))) {
+      ++completed;
+      CHECK(ops[1]->status().ok() || ops[1]->status().error().code != EWOULDBLOCK);
+    } else {
+      ++handed_back;
+      CHECK(!ops[1]->status().ok() && ops[1]->status().error().code == EWOULDBLOCK);
+    }
+  }
+  CHECK(handed_back == 1);
+  int gave_up = 0;
+  for (int i = 0; i < 300 && gave_up == 0; ++i) {
+    Ops ops;
+    ops.push_back(NewBridge("nntw" + std::to_string(i)));
+    ops.push_back(std::make_unique<rtnl::Operation>(rtnl::BuildDumpLinks(0, ""), true));
+    CHECK(rtnl::RunOperationsNoWait(s.value(), Pointers(ops)));
+    CHECK(ops[0]->status().ok());  // created once: a second run would say EEXIST
+    if (!ops[1]->status().ok()) {
+      CHECK(ops[1]->status().error().code == EINTR);
+      ++gave_up;
+    }
+  }
+  CHECK(gave_up == 1);
+  stop = true;
+  churn.join();
+  std::printf(
+      "kernel: no-wait runner: %d batches handed back after %d completed; %d bridges added\n",
+      handed_back, completed, added.load());
+}
+
 Result<std::shared_ptr<ns::NetnsHandle>> HandleHere(std::optional<netlink::Socket> socket) {
   UniqueFd fd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   if (!fd) return Error::FromErrno("open");
@@ -454,6 +640,10 @@ int main() {
   TestNetfilterBatch();
   TestDumpInterruptedIsRetried();
   TestDumpUnderChurn();
+  TestDumpRetryPolicy();
+  TestDumpWaitsOutABurst();
+  TestDumpChurnEveryRun();
+  TestRunOperationsNoWait();
   TestOverrunDiscardsSocket();
   TestTimeoutBreaksSocket();
   std::printf("kernel_test: %d checks, %d failed\n", checks, failures);

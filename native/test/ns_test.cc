@@ -370,6 +370,152 @@ void TestLockTimeout() {
   CHECK(ns::DeleteNamedNetns(dir, "y").ok());
 }
 
+bool Contains(const std::string& text, const char* part) {
+  if (text.find(part) != std::string::npos) return true;
+  std::fprintf(stderr, "\"%s\" lacks \"%s\"\n", text.c_str(), part);
+  return false;
+}
+
+// Names are checked in C++ too (the addon must not trust its caller): a name is one path
+// component, so nothing outside the run directory can be reached through it.
+void TestNamesAreChecked() {
+  CHECK(ns::CheckNetnsName("blue").ok());
+  CHECK(ns::CheckNetnsName(std::string(255, 'n')).ok());
+  for (const std::string& bad :
+       {std::string(), std::string("."), std::string(".."), std::string("../../x"),
+        std::string("a/b"), std::string("/abs"), std::string("a\0b", 3), std::string(256, 'n')}) {
+    Status s = ns::CheckNetnsName(bad);
+    CHECK(!s.ok() && s.error().code == EINVAL);
+  }
+  CHECK(ns::CheckPath("/run/netns", true).ok() && ns::CheckPath("rel/ok", false).ok());
+  CHECK(!ns::CheckPath("rel", true).ok() && !ns::CheckPath("", false).ok());
+  CHECK(!ns::CheckPath(std::string("/proc/self/ns/net\0x", 20), false).ok());
+
+  // deleteNamespace(runDir, '../../x') once removed a file outside the run directory.
+  const std::string dir = run_dir + "/netns";
+  const std::string victim = run_dir + "/victim";
+  UniqueFd v(open(victim.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  CHECK(v);
+  Status del = ns::DeleteNamedNetns(dir, "../victim");
+  CHECK(!del.ok() && del.error().code == EINVAL);
+  CHECK(Exists(victim));
+  Result<ns::NetnsName> res = ns::NetnsName::Reserve(dir, "../victim2");
+  CHECK(!res.ok() && res.error().code == EINVAL && !Exists(run_dir + "/victim2"));
+  CHECK(!ns::InspectNetnsName(dir, "..").ok());
+  CHECK(!ns::RemoveStaleNetnsName(dir, "../victim").ok() && Exists(victim));
+  // A NUL byte would make the C string name another file.
+  Result<UniqueFd> nul = ns::OpenNetns(std::string("/proc/self/ns/net\0x", 20));
+  CHECK(!nul.ok() && nul.error().code == EINVAL);
+  unlink(victim.c_str());
+}
+
+// Stale names: a placeholder a creator (or a deleter) left when it died is told apart from a
+// creation in progress (its creator's flock, or for `ip netns add` its age), removed only when
+// it is stale, and reused by Reserve.
+void TestStaleNames() {
+  auto t = MakeThread();
+  if (!t) return;
+  const std::string dir = run_dir + "/netns";
+  using std::chrono::milliseconds;
+  constexpr milliseconds kNow{0}, kLong{60000};
+  auto state = [&](const std::string& name, milliseconds grace) {
+    Result<ns::NameInfo> info = ns::InspectNetnsName(dir, name, grace);
+    CHECK(info.ok());
+    return info.ok() ? info.value() : ns::NameInfo{};
+  };
+
+  // Nothing there.
+  CHECK(state("none", kNow).state == ns::NameState::kMissing);
+  Status missing = ns::RemoveStaleNetnsName(dir, "none", kNow);
+  CHECK(!missing.ok() && missing.error().code == ENOENT);
+
+  // A placeholder nobody holds: young, it may be `ip netns add` at work; old, it is stale.
+  const std::string left = dir + "/left";
+  UniqueFd(open(left.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
+  ns::NameInfo young = state("left", kLong);
+  CHECK(young.state == ns::NameState::kCreating && !young.held);
+  CHECK(Contains(young.detail, "maybe a creation in progress"));
+  Status busy = ns::RemoveStaleNetnsName(dir, "left", kLong);
+  CHECK(!busy.ok() && busy.error().code == EBUSY && Exists(left));
+  ns::NameInfo stale = state("left", kNow);
+  CHECK(stale.state == ns::NameState::kStale && Contains(stale.detail, "stale entry"));
+
+  // Held by a live creator (its flock): never stale, whatever its age.
+  {
+    UniqueFd holder(open(left.c_str(), O_RDONLY | O_CLOEXEC));
+    CHECK(flock(holder.get(), LOCK_EX | LOCK_NB) == 0);
+    ns::NameInfo held = state("left", kNow);
+    CHECK(held.state == ns::NameState::kCreating && held.held);
+    Status refused = ns::RemoveStaleNetnsName(dir, "left", kNow);
+    CHECK(!refused.ok() && refused.error().code == EBUSY && Exists(left));
+    // Reserve does not take a name another creator holds.
+    Result<ns::NetnsName> taken = ns::NetnsName::Reserve(dir, "left", ns::kRunDirLockTimeout, kNow);
+    CHECK(!taken.ok() && taken.error().code == EEXIST);
+    if (!taken.ok()) CHECK(Contains(taken.error().detail, "another process is creating"));
+  }
+  // Once the holder is gone (it died): stale, and removed.
+  CHECK(ns::RemoveStaleNetnsName(dir, "left", kNow).ok());
+  CHECK(!Exists(left));
+
+  // Reserve reuses a stale name; its own placeholder is held until bound.
+  UniqueFd(open(left.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
+  {
+    Result<ns::NetnsName> name = ns::NetnsName::Reserve(dir, "left", ns::kRunDirLockTimeout, kNow);
+    CHECK(name.ok());
+    ns::NameInfo ours = state("left", kNow);
+    CHECK(ours.state == ns::NameState::kCreating && ours.held);
+    if (name.ok()) {
+      Result<UniqueFd> fd = t->Call([] { return ns::CreateAnonymousNetns(); });
+      CHECK(fd.ok() && name.value().Bind(fd.value().get()).ok());
+      ns::NameInfo bound = state("left", kNow);
+      CHECK(bound.state == ns::NameState::kNamespace);
+      Result<uint64_t> inode = ns::NetnsInode(fd.value().get());
+      CHECK(inode.ok() && bound.inode == inode.value());
+      Status live = ns::RemoveStaleNetnsName(dir, "left", kNow);
+      CHECK(!live.ok() && live.error().code == EBUSY && IsMountPoint(left));
+    }
+  }
+  // A deleter that died between its unmount and its unlink leaves a stale entry too.
+  CHECK(umount2(left.c_str(), MNT_DETACH) == 0);
+  CHECK(state("left", kNow).state == ns::NameState::kStale);
+  CHECK(ns::RemoveStaleNetnsName(dir, "left", kNow).ok());
+  CHECK(!Exists(left));
+
+  // A young unlocked placeholder: Reserve waits until it is old enough to tell, then takes it.
+  UniqueFd(open(left.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
+  auto start = std::chrono::steady_clock::now();
+  Result<ns::NetnsName> waited =
+      ns::NetnsName::Reserve(dir, "left", ns::kRunDirLockTimeout, milliseconds(300));
+  CHECK(waited.ok());
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(250));
+  waited = Error{};  // drops the reservation: the placeholder goes
+  CHECK(!Exists(left));
+
+  // Not ours: a FIFO, a directory, a mount of a plain file. Reported, never removed.
+  const std::string fifo = dir + "/fifo";
+  CHECK(mkfifo(fifo.c_str(), 0600) == 0);
+  ns::NameInfo f = state("fifo", kNow);
+  CHECK(f.state == ns::NameState::kOther && Contains(f.detail, "a FIFO"));
+  Status nf = ns::RemoveStaleNetnsName(dir, "fifo", kNow);
+  CHECK(!nf.ok() && nf.error().code == EINVAL && Exists(fifo));
+  Result<ns::NetnsName> over = ns::NetnsName::Reserve(dir, "fifo", ns::kRunDirLockTimeout, kNow);
+  CHECK(!over.ok() && over.error().code == EEXIST);
+  if (!over.ok()) CHECK(Contains(over.error().detail, "a FIFO"));
+  unlink(fifo.c_str());
+  const std::string mounted = dir + "/mounted";
+  const std::string source = run_dir + "/source";
+  UniqueFd(open(mounted.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0));
+  UniqueFd(open(source.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0));
+  CHECK(mount(source.c_str(), mounted.c_str(), "none", MS_BIND, nullptr) == 0);
+  ns::NameInfo m = state("mounted", kNow);
+  CHECK(m.state == ns::NameState::kOther && Contains(m.detail, "a mount of something other"));
+  CHECK(!ns::RemoveStaleNetnsName(dir, "mounted", kNow).ok() && IsMountPoint(mounted));
+  umount2(mounted.c_str(), MNT_DETACH);
+  unlink(mounted.c_str());
+  unlink(source.c_str());
+  CHECK(t->retired() == 0);
+}
+
 void CheckNotANamespace(const std::string& path, const char* says) {
   Result<UniqueFd> fd = ns::OpenNetns(path);
   CHECK(!fd.ok() && fd.error().code == EINVAL);
@@ -435,5 +581,7 @@ int main(int argc, char** argv) {
   TestNothingLeftBehind();
   TestLockTimeout();
   TestOpenNetnsRefusesWhatIsNotANetworkNamespace();
+  TestNamesAreChecked();
+  TestStaleNames();
   return test::Report("ns_test");
 }

@@ -3,6 +3,7 @@
  * they are removed after it, pass or fail.
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import { Namespace } from 'netns-native';
 
 /** 'nnt-1a2b3c4d' for namespaces; pass a short prefix for link names (<= 15 bytes in all). */
@@ -34,3 +35,20 @@ afterEach(async () => {
   if (failed.length > 0)
     throw new Error(`cleanup could not delete ${failed.length} namespace(s): ${failed.join('; ')}`);
 });
+
+/**
+ * Removes a FIFO a test made, first releasing anyone blocked opening it for reading: `ip netns
+ * list` (which the witnesses run, in parallel test files too) opens every file under
+ * /run/netns, and an open(2) of a FIFO with no writer waits for one, even after the FIFO is
+ * unlinked. Opening it O_RDWR never blocks and counts as that writer.
+ */
+export function removeFifo(file: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+  } catch {
+    // already gone
+  }
+  fs.rmSync(file, { force: true });
+  if (fd !== undefined) fs.closeSync(fd);
+}

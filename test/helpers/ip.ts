@@ -191,16 +191,29 @@ export function snapshot(ns: string | undefined): string {
     ...l,
     addr_info: l.addr_info.map(({ tentative: _t, ...a }: IpAddrInfo & { tentative?: boolean }) => a),
   });
+  // Two `ip -batch` runs instead of one `ip` per list: the same JSON, a third of the processes.
+  const batch = (flags: string[], commands: string[]): unknown[] =>
+    run('ip', [...(ns ? ['-n', ns] : []), '-json', ...flags, '-batch', '-'], `${commands.join('\n')}\n`)
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as unknown);
+  const [links, addrs, routes] = batch(['-details'], ['link show', 'addr show', 'route show table all']) as [
+    Record<string, unknown>[],
+    IpAddr[],
+    unknown,
+  ];
+  const [rules] = batch(['-4'], ['rule show']);
+  const [routes6, rules6] = batch(['-6'], ['route show table all', 'rule show']);
   return JSON.stringify({
-    links: ipJson<Record<string, unknown>[]>(ns, '-details', 'link', 'show').map(strip),
-    addrs: ipJson<IpAddr[]>(ns, 'addr', 'show').map(settled),
-    routes: ipJson(ns, 'route', 'show', 'table', 'all'),
-    routes6: ipJson(ns, '-6', 'route', 'show', 'table', 'all'),
+    links: links.map(strip),
+    addrs: addrs.map(settled),
+    routes,
+    routes6,
     // Static entries only: the kernel adds and ages out learned ones, and adds NOARP entries for
     // the multicast groups IPv6 joins, on its own.
     neigh: neighbours(ns).filter((n) => n.state.includes('PERMANENT')),
-    rules: ipJson(ns, '-4', 'rule', 'show'),
-    rules6: ipJson(ns, '-6', 'rule', 'show'),
+    rules,
+    rules6,
     fdb: fdb(ns).filter((e) => e.state === 'permanent' || e.state === 'static' || e.dst !== undefined),
     netns: netnsNames(),
   });

@@ -3,13 +3,27 @@
  * change at all to kernel state as `ip -json` sees it (links, addresses, routes, namespaces).
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { Bridge, Ifb, Link, Macvlan, Macvtap, Namespace, NetnsError, Tap, VethPair, Vxlan } from 'netns-native';
+import {
+  Bridge,
+  Ifb,
+  Link,
+  Macvlan,
+  Macvtap,
+  Namespace,
+  NetnsError,
+  StaleNamespace,
+  Tap,
+  VethPair,
+  Vxlan,
+} from 'netns-native';
 import { uniqueName } from '../helpers/fresh';
 import { ip, settled, snapshot } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 interface World {
   ns: Namespace;
@@ -20,6 +34,15 @@ interface World {
   br2: Bridge;
   lo: Link;
   foreignBridge: Bridge;
+  /** The same namespace as `other`, opened again and closed. */
+  closed: Namespace;
+  /** A link read through `closed` before it was closed. */
+  closedLink: Link;
+  /** A link of `other` (a veth end), for "in another namespace". */
+  foreign: Link;
+  /** A name under /run/netns that is a stale entry (a plain file a crash would leave). */
+  stale: string;
+  server: net.Server;
 }
 
 type Case = [title: string, action: (w: World) => Promise<unknown>, code: string, message: RegExp];
@@ -155,6 +178,796 @@ const cases: Case[] = [
   ['listing routes of family 5', (w) => w.ns.routes({ family: 5 as 4 }), 'EINVAL', /family must be 4 or 6/],
   ['a bridge port that is not a Link', (w) => w.br.addPort('eth0' as never), 'EINVAL', /the port must be a Link/],
   ['a bridge port in another namespace', (w) => w.foreignBridge.addPort(w.a), 'EINVAL', /is in another namespace/],
+  // ---- Namespace.create / open / fromPath / fromPid / identify / list / removeStale ----
+  ['namespace name not a string', () => Namespace.create(123 as never), 'EINVAL', /namespace name must be a string/],
+  ['namespace name an object', () => Namespace.create({} as never), 'EINVAL', /namespace name must be a string/],
+  ['namespace name null', () => Namespace.create(null as never), 'EINVAL', /namespace name must be a string/],
+  ['namespace name with a NUL byte', () => Namespace.create('ab\0cd'), 'EINVAL', /not a valid namespace name/],
+  ['namespace name .', () => Namespace.create('.'), 'EINVAL', /"." is not a valid namespace name/],
+  ['namespace name ..', () => Namespace.create('..'), 'EINVAL', /".." is not a valid namespace name/],
+  ['namespace name of 256 bytes', () => Namespace.create('n'.repeat(256)), 'EINVAL', /namespace name is too long/],
+  ['namespace name that is a path', () => Namespace.create('/run/netns/x'), 'EINVAL', /not a valid namespace name/],
+  ['open: not a string', () => Namespace.open(7 as never), 'EINVAL', /namespace name must be a string/],
+  ['open: empty name', () => Namespace.open(''), 'EINVAL', /namespace name is empty/],
+  ['open: ..', () => Namespace.open('..'), 'EINVAL', /not a valid namespace name/],
+  ['open: a path', () => Namespace.open('../netns/x'), 'EINVAL', /not a valid namespace name/],
+  ['open: a NUL byte', () => Namespace.open('x\0y'), 'EINVAL', /not a valid namespace name/],
+  [
+    'open: a stale entry left by a crash',
+    (w) => Namespace.open(w.stale),
+    'ENOENT',
+    /no such namespace: .* is a stale entry.*Namespace\.removeStale/,
+  ],
+  ['fromPath: empty', () => Namespace.fromPath(''), 'EINVAL', /path must be a non-empty string/],
+  ['fromPath: not a string', () => Namespace.fromPath(42 as never), 'EINVAL', /path must be a non-empty string/],
+  ['fromPath: null', () => Namespace.fromPath(null as never), 'EINVAL', /path must be a non-empty string/],
+  [
+    'fromPath: a NUL byte (would open /proc/self/ns/net)',
+    () => Namespace.fromPath('/proc/self/ns/net\0x'),
+    'EINVAL',
+    /the path contains a NUL byte/,
+  ],
+  ['fromPath: missing', () => Namespace.fromPath('/nonexistent/ns'), 'ENOENT', /no such namespace/],
+  ['fromPath: a directory', () => Namespace.fromPath('/proc/self/ns'), 'EINVAL', /it is a directory/],
+  ['fromPath: a device', () => Namespace.fromPath('/dev/null'), 'EINVAL', /it is a character device/],
+  [
+    'fromPath: a UTS namespace',
+    () => Namespace.fromPath('/proc/self/ns/uts'),
+    'EINVAL',
+    /a UTS namespace, not a network/,
+  ],
+  ['fromPid: 0', () => Namespace.fromPid(0), 'EINVAL', /the PID must be an integer from 1/],
+  ['fromPid: 1.5', () => Namespace.fromPid(1.5), 'EINVAL', /the PID must be an integer from 1 to \d+, not 1.5/],
+  ['fromPid: NaN', () => Namespace.fromPid(NaN), 'EINVAL', /the PID must be an integer .* not NaN/],
+  ['fromPid: a string', () => Namespace.fromPid('1' as never), 'EINVAL', /the PID must be an integer/],
+  ['fromPid: beyond PID_MAX', () => Namespace.fromPid(2 ** 31), 'EINVAL', /the PID must be an integer from 1/],
+  ['identify: -1', () => Namespace.identify(-1), 'EINVAL', /the PID must be an integer from 1/],
+  ['identify: a string', () => Namespace.identify('self' as never), 'EINVAL', /the PID must be an integer/],
+  ['identify: no such process', () => Namespace.identify(4194000), 'ESRCH', /no process with PID 4194000/],
+  ['list: options not an object', () => Namespace.list('all' as never), 'EINVAL', /options must be an object/],
+  ['list: options null', () => Namespace.list(null as never), 'EINVAL', /options must be an object/],
+  [
+    'list: includeStale not a boolean',
+    () => Namespace.list({ includeStale: 'yes' as never }),
+    'EINVAL',
+    /includeStale must be true or false/,
+  ],
+  ['removeStale: empty name', () => Namespace.removeStale(''), 'EINVAL', /namespace name is empty/],
+  ['removeStale: a path', () => Namespace.removeStale('../../x'), 'EINVAL', /not a valid namespace name/],
+  ['removeStale: a NUL byte', () => Namespace.removeStale('a\0b'), 'EINVAL', /not a valid namespace name/],
+  ['removeStale: not a string', () => Namespace.removeStale(5 as never), 'EINVAL', /must be a string/],
+  [
+    'removeStale: a live namespace',
+    (w) => Namespace.removeStale(w.ns.name as string),
+    'EBUSY',
+    /is a mounted namespace, not a stale entry; delete the namespace instead/,
+  ],
+
+  // ---- Namespace.link / routes / addRoute / deleteRoute / ping / deleteLinks ----
+  ['link(NaN)', (w) => w.ns.link(NaN), 'EINVAL', /^cannot find link NaN in .*: the link index must be an integer/],
+  ['link(0)', (w) => w.ns.link(0), 'EINVAL', /the link index must be an integer from 1/],
+  ['link(-1)', (w) => w.ns.link(-1), 'EINVAL', /the link index must be an integer from 1/],
+  ['link(1.5)', (w) => w.ns.link(1.5), 'EINVAL', /the link index must be an integer .* not 1.5/],
+  ['link(Infinity)', (w) => w.ns.link(Infinity), 'EINVAL', /^cannot find link Infinity .* not Infinity/],
+  ['link(2^31)', (w) => w.ns.link(2 ** 31), 'EINVAL', /the link index must be an integer/],
+  [
+    'link({})',
+    (w) => w.ns.link({} as never),
+    'EINVAL',
+    /^cannot find link an object .*: the link name must be a string/,
+  ],
+  ['link(null)', (w) => w.ns.link(null as never), 'EINVAL', /the link name must be a string/],
+  ['link(empty name)', (w) => w.ns.link(''), 'EINVAL', /the link name is empty/],
+  ['link(a/b)', (w) => w.ns.link('a/b'), 'EINVAL', /contains '\/', ':' or whitespace/],
+  ['link(16-byte name)', (w) => w.ns.link('abcdefghijklmnop'), 'EINVAL', /is 16 bytes long/],
+  [
+    'link with a NUL byte (the kernel would find "pe0")',
+    (w) => w.ns.link(`${w.a.name}\0garbage`),
+    'EINVAL',
+    /contains a NUL byte/,
+  ],
+  ['link index that does not exist', (w) => w.ns.link(99999), 'ENODEV', /no such device|no such link/],
+  ['routes: table -1', (w) => w.ns.routes({ table: -1 }), 'EINVAL', /the table must be an integer from 0/],
+  ['routes: table 1.5', (w) => w.ns.routes({ table: 1.5 }), 'EINVAL', /the table must be an integer/],
+  ['routes: family "4"', (w) => w.ns.routes({ family: '4' as never }), 'EINVAL', /family must be 4 or 6/],
+  ['routes: options null', (w) => w.ns.routes(null as never), 'EINVAL', /options must be an object/],
+  ['routes: options a string', (w) => w.ns.routes('main' as never), 'EINVAL', /options must be an object/],
+  [
+    'addRoute(null)',
+    (w) => w.ns.addRoute(null as never),
+    'EINVAL',
+    /^cannot add route null.*: the route must be an object/,
+  ],
+  ['addRoute("default")', (w) => w.ns.addRoute('default' as never), 'EINVAL', /the route must be an object/],
+  [
+    'addRoute without destination',
+    (w) => w.ns.addRoute({} as never),
+    'EINVAL',
+    /the destination must be a string like/,
+  ],
+  [
+    'addRoute: prefix /33',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/33' }),
+    'EINVAL',
+    /invalid prefix length \(0-32 for IPv4\)/,
+  ],
+  [
+    'addRoute: zone id in the destination',
+    (w) => w.ns.addRoute({ destination: 'fe80::1%lo/64' }),
+    'EINVAL',
+    /has a zone id \(%lo\)/,
+  ],
+  [
+    'addRoute: garbage gateway',
+    (w) => w.ns.addRoute({ destination: 'default', gateway: 'router' }),
+    'EINVAL',
+    /"router" is not a valid IPv4 or IPv6 gateway/,
+  ],
+  [
+    'addRoute: zone id in the gateway',
+    (w) => w.ns.addRoute({ destination: 'fd00:1::/64', gateway: 'fe80::1%lo' }),
+    'EINVAL',
+    /has a zone id/,
+  ],
+  [
+    'addRoute: source of another family',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', source: 'fd00::1' }),
+    'EINVAL',
+    /the source fd00::1 is IPv6 but the route is IPv4/,
+  ],
+  [
+    'addRoute: family 5',
+    (w) => w.ns.addRoute({ destination: 'default', family: 5 as 4 }),
+    'EINVAL',
+    /family must be 4 or 6/,
+  ],
+  [
+    'addRoute: family 6 for an IPv4 destination',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', family: 6 }),
+    'EINVAL',
+    /family 6 does not match the route's addresses \(IPv4\)/,
+  ],
+  [
+    'addRoute: unknown type',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', type: 'wormhole' as never }),
+    'EINVAL',
+    /unknown route type "wormhole"/,
+  ],
+  [
+    'addRoute: unknown scope',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', scope: 'planet' }),
+    'EINVAL',
+    /unknown scope "planet"/,
+  ],
+  [
+    'addRoute: unknown protocol',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', protocol: 'carrier-pigeon' }),
+    'EINVAL',
+    /unknown route protocol "carrier-pigeon"/,
+  ],
+  [
+    'addRoute: protocol 256',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', protocol: 256 }),
+    'EINVAL',
+    /the protocol must be an integer from 0 to 255/,
+  ],
+  [
+    'addRoute: metric -1',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: w.a, metric: -1 }),
+    'EINVAL',
+    /the metric must be an integer from 0/,
+  ],
+  [
+    'addRoute: metric 1.5',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: w.a, metric: 1.5 }),
+    'EINVAL',
+    /the metric must be an integer/,
+  ],
+  [
+    'addRoute: table 0',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: w.a, table: 0 }),
+    'EINVAL',
+    /the table must be an integer from 1/,
+  ],
+  [
+    'addRoute: table 2^32',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: w.a, table: 2 ** 32 }),
+    'EINVAL',
+    /the table must be an integer from 1 to 4294967295/,
+  ],
+  [
+    'addRoute: link name with a NUL byte',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: `${w.a.name}\0x` }),
+    'EINVAL',
+    /contains a NUL byte/,
+  ],
+  [
+    'addRoute: link name of 16 bytes',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: 'abcdefghijklmnop' }),
+    'EINVAL',
+    /is 16 bytes long/,
+  ],
+  [
+    'addRoute: link not a string or Link',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: 7 as never }),
+    'EINVAL',
+    /the link name must be a string/,
+  ],
+  [
+    'addRoute: bad spec with a valid link name is refused before the link is looked up',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: 'nope0', metric: -5 }),
+    'EINVAL',
+    /the metric must be an integer/,
+  ],
+  [
+    'addRoute: a link that does not exist',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: 'nope0' }),
+    'ENODEV',
+    /no such device|no such link/,
+  ],
+  [
+    'addRoute: an unreachable gateway',
+    (w) => w.ns.addRoute({ destination: '198.19.7.0/24', gateway: '198.18.99.1' }),
+    'ENETUNREACH',
+    /nexthop has invalid gateway|gateway is not on any directly connected subnet/,
+  ],
+  ['deleteRoute(null)', (w) => w.ns.deleteRoute(null as never), 'EINVAL', /the route must be an object/],
+  [
+    'deleteRoute: bad destination',
+    (w) => w.ns.deleteRoute({ destination: '198.19.0.0/99' }),
+    'EINVAL',
+    /invalid prefix length/,
+  ],
+  [
+    'deleteRoute: table 0',
+    (w) => w.ns.deleteRoute({ destination: '198.18.30.0/24', table: 0 }),
+    'EINVAL',
+    /the table must be an integer from 1/,
+  ],
+  [
+    'deleteRoute: link with a NUL byte',
+    (w) => w.ns.deleteRoute({ destination: '198.18.30.0/24', link: 'a\0b' }),
+    'EINVAL',
+    /contains a NUL byte/,
+  ],
+  ['ping: empty address', (w) => w.ns.ping(''), 'EINVAL', /"" is not a valid IPv4 or IPv6 address/],
+  ['ping: a zone id', (w) => w.ns.ping('fe80::1%lo'), 'EINVAL', /has a zone id/],
+  ['ping: a NUL byte', (w) => w.ns.ping('198.18.30.2\0'), 'EINVAL', /is not a valid IPv4 or IPv6 address/],
+  ['ping: not a string', (w) => w.ns.ping(7 as never), 'EINVAL', /the address must be a string/],
+  ['ping: count 1.5', (w) => w.ns.ping('198.18.30.2', { count: 1.5 }), 'EINVAL', /count must be an integer/],
+  [
+    'ping: timeoutMs 0',
+    (w) => w.ns.ping('198.18.30.2', { timeoutMs: 0 }),
+    'EINVAL',
+    /timeoutMs must be an integer from 1/,
+  ],
+  [
+    'ping: intervalMs -1',
+    (w) => w.ns.ping('198.18.30.2', { intervalMs: -1 }),
+    'EINVAL',
+    /intervalMs must be an integer from 0/,
+  ],
+  ['ping: size 8', (w) => w.ns.ping('198.18.30.2', { size: 8 }), 'EINVAL', /size must be an integer from 16/],
+  [
+    'ping: size 70000',
+    (w) => w.ns.ping('198.18.30.2', { size: 70000 }),
+    'EINVAL',
+    /size must be an integer from 16 to 65000/,
+  ],
+  ['ping: options null', (w) => w.ns.ping('198.18.30.2', null as never), 'EINVAL', /options must be an object/],
+  [
+    'ping: bad input on a closed namespace is still EINVAL (and nothing is left unhandled)',
+    (w) => w.closed.ping('not an address'),
+    'EINVAL',
+    /is not a valid IPv4 or IPv6 address/,
+  ],
+  ['ping on a closed namespace', (w) => w.closed.ping('198.18.30.2'), 'EBADF', /was closed/],
+  ['deleteLinks: not a list', (w) => w.ns.deleteLinks('veth0' as never), 'EINVAL', /links must be an array/],
+  ['deleteLinks: not Links', (w) => w.ns.deleteLinks([1] as never), 'EINVAL', /every item must be a Link/],
+  [
+    'deleteLinks: a link of another namespace',
+    (w) => w.ns.deleteLinks([w.a, w.foreign]),
+    'EINVAL',
+    /is in another namespace/,
+  ],
+  ['links() of a closed namespace', (w) => w.closed.links(), 'EBADF', /was closed/],
+
+  // ---- Link: setMtu / rename / setMac / moveTo / setMaster / noMaster / addresses ----
+  ['MTU NaN', (w) => w.a.setMtu(NaN), 'EINVAL', /the MTU must be an integer .* not NaN/],
+  ['MTU a string', (w) => w.a.setMtu('1500' as never), 'EINVAL', /the MTU must be an integer/],
+  ['MTU -1', (w) => w.a.setMtu(-1), 'EINVAL', /the MTU must be an integer from 1/],
+  ['MTU 2^31', (w) => w.a.setMtu(2 ** 31), 'EINVAL', /the MTU must be an integer from 1 to 2147483647/],
+  ['MTU Infinity', (w) => w.a.setMtu(Infinity), 'EINVAL', /the MTU must be an integer/],
+  ['MTU on a closed namespace', (w) => w.closedLink.setMtu(1400), 'EBADF', /was closed/],
+  ['rename to empty', (w) => w.a.rename(''), 'EINVAL', /the new name is empty/],
+  ['rename with /', (w) => w.a.rename('a/b'), 'EINVAL', /contains '\/', ':' or whitespace/],
+  ['rename with a space', (w) => w.a.rename('a b'), 'EINVAL', /contains '\/', ':' or whitespace/],
+  ['rename with :', (w) => w.a.rename('a:b'), 'EINVAL', /contains '\/', ':' or whitespace/],
+  ['rename to 16 bytes', (w) => w.a.rename('abcdefghijklmnop'), 'EINVAL', /is 16 bytes long/],
+  ['rename to 18 UTF-8 bytes', (w) => w.a.rename('ééééééééé'), 'EINVAL', /is 18 bytes long/],
+  [
+    'rename with a NUL byte (the kernel would rename to "a")',
+    (w) => w.a.rename('a\0b'),
+    'EINVAL',
+    /the new name "a\\u0000b" contains a NUL byte/,
+  ],
+  ['rename to .', (w) => w.a.rename('.'), 'EINVAL', /"." is not a valid new name/],
+  ['rename to ..', (w) => w.a.rename('..'), 'EINVAL', /".." is not a valid new name/],
+  ['rename to a number', (w) => w.a.rename(5 as never), 'EINVAL', /the new name must be a string/],
+  ['MAC with mixed separators', (w) => w.a.setMac('02:00-00:00-00:01'), 'EINVAL', /is not a MAC address/],
+  ['MAC of 5 octets', (w) => w.a.setMac('02:00:00:00:01'), 'EINVAL', /is not a MAC address/],
+  ['MAC of 7 octets', (w) => w.a.setMac('02:00:00:00:00:01:02'), 'EINVAL', /is not a MAC address/],
+  ['MAC in dotted form', (w) => w.a.setMac('0200.0000.0001'), 'EINVAL', /is not a MAC address/],
+  ['MAC with a short octet', (w) => w.a.setMac('02:00:00:00:00:1'), 'EINVAL', /is not a MAC address/],
+  ['MAC empty', (w) => w.a.setMac(''), 'EINVAL', /is not a MAC address/],
+  ['MAC a number', (w) => w.a.setMac(0x020000000001 as never), 'EINVAL', /is not a MAC address/],
+  ['broadcast MAC', (w) => w.a.setMac('ff:ff:ff:ff:ff:ff'), 'EINVAL', /is a multicast address/],
+  ['MAC with a NUL byte', (w) => w.a.setMac('02:00:00:00:00:01\0'), 'EINVAL', /is not a MAC address/],
+  [
+    'moveTo({})',
+    (w) => w.a.moveTo({} as never),
+    'EINVAL',
+    /^cannot move ".*" to an object \(not a Namespace\): expected a Namespace/,
+  ],
+  ['moveTo(null)', (w) => w.a.moveTo(null as never), 'EINVAL', /to null \(not a Namespace\): expected a Namespace/],
+  ['moveTo a name', (w) => w.a.moveTo(w.other.name as never), 'EINVAL', /\(not a Namespace\): expected a Namespace/],
+  ['moveTo a closed namespace', (w) => w.a.moveTo(w.closed), 'EBADF', /was closed/],
+  ['setMaster a string', (w) => w.a.setMaster('br0' as never), 'EINVAL', /the master must be a Link/],
+  ['setMaster null', (w) => w.a.setMaster(null as never), 'EINVAL', /the master must be a Link/],
+  ['setMaster itself', (w) => w.br.setMaster(w.br), 'EINVAL', /a link cannot be its own master/],
+
+  // ---- Link.addAddress / deleteAddress ----
+  ['address /129', (w) => w.a.addAddress('fd00::1/129'), 'EINVAL', /invalid prefix length \(0-128 for IPv6\)/],
+  ['address /-1', (w) => w.a.addAddress('198.18.31.1/-1'), 'EINVAL', /invalid prefix length/],
+  ['address / 24', (w) => w.a.addAddress('198.18.31.1/ 24'), 'EINVAL', /invalid prefix length/],
+  ['address /24/1', (w) => w.a.addAddress('198.18.31.1/24/1'), 'EINVAL', /invalid prefix length/],
+  ['address with a zone id', (w) => w.a.addAddress('fe80::1%lo/64'), 'EINVAL', /has a zone id \(%lo\)/],
+  ['address garbage', (w) => w.a.addAddress('x'), 'EINVAL', /"x" is not a valid IPv4 or IPv6 address/],
+  ['address empty', (w) => w.a.addAddress(''), 'EINVAL', /is not a valid IPv4 or IPv6 address/],
+  ['address a number', (w) => w.a.addAddress(3232235777 as never), 'EINVAL', /must be a string like/],
+  ['address null', (w) => w.a.addAddress(null as never), 'EINVAL', /must be a string like/],
+  ['address with a NUL byte', (w) => w.a.addAddress('198.18.31.1\0/24'), 'EINVAL', /is not a valid IPv4 or IPv6/],
+  ['address with leading zeros', (w) => w.a.addAddress('198.018.31.1/24'), 'EINVAL', /is not a valid IPv4 or IPv6/],
+  [
+    'IPv6 broadcast on an IPv4 address (once stored as 253.0.0.0)',
+    (w) => w.a.addAddress('198.18.5.1/24', { broadcast: 'fd00::ff' }),
+    'EINVAL',
+    /the broadcast address fd00::ff is not IPv4/,
+  ],
+  [
+    'broadcast on an IPv6 address',
+    (w) => w.a.addAddress('fd00:31::1/64', { broadcast: 'fd00:31::ff' }),
+    'EINVAL',
+    /a broadcast address is for IPv4 only/,
+  ],
+  [
+    'broadcast garbage',
+    (w) => w.a.addAddress('198.18.5.1/24', { broadcast: 'all' }),
+    'EINVAL',
+    /"all" is not a valid IPv4 or IPv6 broadcast address/,
+  ],
+  [
+    'broadcast false',
+    (w) => w.a.addAddress('198.18.5.1/24', { broadcast: false as never }),
+    'EINVAL',
+    /the broadcast address must be a string/,
+  ],
+  [
+    'label on an IPv6 address (once ignored silently)',
+    (w) => w.a.addAddress('fd00:31::1/64', { label: `${w.a.name}:1` }),
+    'EINVAL',
+    /a label is for IPv4 addresses only/,
+  ],
+  [
+    "label that does not start with the link's name",
+    (w) => w.a.addAddress('198.18.5.1/24', { label: 'other:1' }),
+    'EINVAL',
+    /the label must start with/,
+  ],
+  [
+    'label of 16 bytes',
+    (w) => w.a.addAddress('198.18.5.1/24', { label: `${w.a.name}:`.padEnd(16, 'x') }),
+    'EINVAL',
+    /be at most 15 bytes/,
+  ],
+  [
+    'label with a NUL byte',
+    (w) => w.a.addAddress('198.18.5.1/24', { label: `${w.a.name}\0` }),
+    'EINVAL',
+    /have no NUL byte/,
+  ],
+  ['label a number', (w) => w.a.addAddress('198.18.5.1/24', { label: 1 as never }), 'EINVAL', /not 1$|not 1 \(/],
+  [
+    'address options null',
+    (w) => w.a.addAddress('198.18.5.1/24', null as never),
+    'EINVAL',
+    /options must be an object/,
+  ],
+  [
+    'address options a string',
+    (w) => w.a.addAddress('198.18.5.1/24', 'nodad' as never),
+    'EINVAL',
+    /options must be an object/,
+  ],
+  [
+    'nodad not a boolean',
+    (w) => w.a.addAddress('fd00:31::1/64', { nodad: 'yes' as never }),
+    'EINVAL',
+    /nodad must be true or false, not "yes"/,
+  ],
+  ['delete address garbage', (w) => w.a.deleteAddress('x'), 'EINVAL', /is not a valid IPv4 or IPv6 address/],
+  ['delete address /129', (w) => w.a.deleteAddress('fd00::1/129'), 'EINVAL', /invalid prefix length/],
+  ['delete address with a zone id', (w) => w.a.deleteAddress('fe80::1%lo/64'), 'EINVAL', /has a zone id/],
+  ['delete address null', (w) => w.a.deleteAddress(null as never), 'EINVAL', /must be a string like/],
+
+  // ---- VethPair.create ----
+  ['veth options null', () => VethPair.create(null as never), 'EINVAL', /options must be an object/],
+  ['veth options a string', () => VethPair.create('veth0' as never), 'EINVAL', /options must be an object/],
+  [
+    'veth without name',
+    (w) => VethPair.create({ peerName: 'p0', namespace: w.ns } as never),
+    'EINVAL',
+    /the link name must be a string/,
+  ],
+  [
+    'veth without peer name',
+    (w) => VethPair.create({ name: 'v0', namespace: w.ns } as never),
+    'EINVAL',
+    /the peer name must be a string/,
+  ],
+  [
+    'veth name with a NUL byte (the kernel would create "ab")',
+    (w) => VethPair.create({ name: 'ab\0cd', peerName: 'x0', namespace: w.ns }),
+    'EINVAL',
+    /contains a NUL byte/,
+  ],
+  [
+    'veth peer name with a NUL byte',
+    (w) => VethPair.create({ name: 'x0', peerName: 'ab\0cd', namespace: w.ns }),
+    'EINVAL',
+    /the peer name .* contains a NUL byte/,
+  ],
+  [
+    'veth peer name of 16 bytes',
+    (w) => VethPair.create({ name: 'x0', peerName: 'abcdefghijklmnop', namespace: w.ns }),
+    'EINVAL',
+    /the peer name "abcdefghijklmnop" is 16 bytes long/,
+  ],
+  [
+    'veth name ..',
+    (w) => VethPair.create({ name: '..', peerName: 'x0', namespace: w.ns }),
+    'EINVAL',
+    /".." is not a valid link name/,
+  ],
+  [
+    'veth namespace not a Namespace',
+    () => VethPair.create({ name: 'x0', peerName: 'y0', namespace: {} as never }),
+    'EINVAL',
+    /expected a Namespace/,
+  ],
+  [
+    'veth peer namespace a name',
+    (w) => VethPair.create({ name: 'x0', peerName: 'y0', namespace: w.ns, peerNamespace: 'other' as never }),
+    'EINVAL',
+    /expected a Namespace/,
+  ],
+  [
+    'veth MTU 0',
+    (w) => VethPair.create({ name: 'x0', peerName: 'y0', namespace: w.ns, mtu: 0 }),
+    'EINVAL',
+    /the MTU must be an integer from 1/,
+  ],
+  [
+    'veth MTU 1.5',
+    (w) => VethPair.create({ name: 'x0', peerName: 'y0', namespace: w.ns, mtu: 1.5 }),
+    'EINVAL',
+    /the MTU must be an integer/,
+  ],
+  [
+    'veth MTU above the device maximum',
+    (w) => VethPair.create({ name: uniqueName('x'), peerName: uniqueName('y'), namespace: w.ns, mtu: 70000 }),
+    'EINVAL',
+    /mtu greater than device maximum|invalid/i,
+  ],
+  [
+    'veth multicast MAC',
+    (w) => VethPair.create({ name: 'x0', peerName: 'y0', namespace: w.ns, mac: '01:00:5e:00:00:01' }),
+    'EINVAL',
+    /is a multicast address/,
+  ],
+  [
+    'veth peer MAC malformed',
+    (w) => VethPair.create({ name: 'x0', peerName: 'y0', namespace: w.ns, peerMac: '02:00:00:00:00' }),
+    'EINVAL',
+    /is not a MAC address/,
+  ],
+  [
+    'veth in a closed namespace',
+    (w) => VethPair.create({ name: 'x0', peerName: 'y0', namespace: w.closed }),
+    'EBADF',
+    /was closed/,
+  ],
+  [
+    'veth with its peer in a closed namespace',
+    (w) => VethPair.create({ name: 'x0', peerName: 'y0', namespace: w.ns, peerNamespace: w.closed }),
+    'EBADF',
+    /was closed/,
+  ],
+
+  // ---- Bridge.create / addPort / removePort ----
+  [
+    'bridge name not a string',
+    (w) => Bridge.create(5 as never, { namespace: w.ns }),
+    'EINVAL',
+    /the link name must be a string/,
+  ],
+  ['bridge name with a NUL byte', (w) => Bridge.create('br\0x', { namespace: w.ns }), 'EINVAL', /contains a NUL byte/],
+  [
+    'bridge name of 16 bytes',
+    (w) => Bridge.create('abcdefghijklmnop', { namespace: w.ns }),
+    'EINVAL',
+    /is 16 bytes long/,
+  ],
+  ['bridge options null', () => Bridge.create('brx0', null as never), 'EINVAL', /options must be an object/],
+  ['bridge options a string', () => Bridge.create('brx0', 'stp' as never), 'EINVAL', /options must be an object/],
+  [
+    'bridge namespace not a Namespace',
+    () => Bridge.create('brx0', { namespace: 7 as never }),
+    'EINVAL',
+    /expected a Namespace/,
+  ],
+  [
+    'bridge MTU 0',
+    (w) => Bridge.create('brx0', { namespace: w.ns, mtu: 0 }),
+    'EINVAL',
+    /the MTU must be an integer from 1/,
+  ],
+  [
+    'bridge MAC malformed',
+    (w) => Bridge.create('brx0', { namespace: w.ns, mac: 'nope' }),
+    'EINVAL',
+    /is not a MAC address/,
+  ],
+  [
+    'bridge forwardDelayMs -1',
+    (w) => Bridge.create('brx0', { namespace: w.ns, forwardDelayMs: -1 }),
+    'EINVAL',
+    /forwardDelayMs must be an integer from 0/,
+  ],
+  [
+    'bridge forwardDelayMs 1.5',
+    (w) => Bridge.create('brx0', { namespace: w.ns, forwardDelayMs: 1.5 }),
+    'EINVAL',
+    /forwardDelayMs must be an integer/,
+  ],
+  [
+    'bridge ageingTimeMs a string',
+    (w) => Bridge.create('brx0', { namespace: w.ns, ageingTimeMs: '300' as never }),
+    'EINVAL',
+    /ageingTimeMs must be an integer/,
+  ],
+  [
+    'bridge priority 70000',
+    (w) => Bridge.create('brx0', { namespace: w.ns, priority: 70000 }),
+    'EINVAL',
+    /priority must be an integer from 0 to 65535/,
+  ],
+  [
+    'bridge priority -1',
+    (w) => Bridge.create('brx0', { namespace: w.ns, priority: -1 }),
+    'EINVAL',
+    /priority must be an integer/,
+  ],
+  ['bridge in a closed namespace', (w) => Bridge.create('brx0', { namespace: w.closed }), 'EBADF', /was closed/],
+  ['bridge port null', (w) => w.br.addPort(null as never), 'EINVAL', /the port must be a Link/],
+  ['bridge port an object', (w) => w.br.addPort({ index: 1 } as never), 'EINVAL', /the port must be a Link/],
+  ['removing a port that is not a Link', (w) => w.br.removePort('x' as never), 'EINVAL', /the port must be a Link/],
+  [
+    'removing a port of another namespace',
+    (w) => w.br.removePort(w.foreign),
+    'EINVAL',
+    /the link is in another namespace/,
+  ],
+
+  // ---- exec / spawn (more in exec.test.ts) ----
+  [
+    'exec: env with a NUL byte (once a TypeError from Node)',
+    (w) => w.ns.exec('true', [], { env: { A: 'x\0y' } }),
+    'EINVAL',
+    /env\.A contains a NUL byte/,
+  ],
+  [
+    'exec: env name with =',
+    (w) => w.ns.exec('true', [], { env: { 'A=B': 'x' } }),
+    'EINVAL',
+    /env has an invalid variable name "A=B"/,
+  ],
+  ['exec: env not an object', (w) => w.ns.exec('true', [], { env: 'A=1' as never }), 'EINVAL', /env must be an object/],
+  [
+    'exec: env too large (once a plain "spawn E2BIG")',
+    (w) => w.ns.exec('true', [], { env: { BIG: 'x'.repeat(200 * 1024) } }),
+    'E2BIG',
+    /the arguments and environment are too large for execve/,
+  ],
+  ['exec: cwd with a NUL byte', (w) => w.ns.exec('true', [], { cwd: '/tmp\0x' }), 'EINVAL', /cwd contains a NUL byte/],
+  [
+    'exec: argv0 with a NUL byte',
+    (w) => w.ns.exec('true', [], { argv0: 'a\0b' }),
+    'EINVAL',
+    /argv0 contains a NUL byte/,
+  ],
+  [
+    'exec: shell with a NUL byte',
+    (w) => w.ns.exec('true', [], { shell: '/bin/sh\0' }),
+    'EINVAL',
+    /shell contains a NUL byte/,
+  ],
+  ['exec: an argument with a NUL byte', (w) => w.ns.exec('echo', ['a\0b']), 'EINVAL', /args\[0\] contains a NUL byte/],
+  ['exec: a command with a NUL byte', (w) => w.ns.exec('tr\0ue'), 'EINVAL', /the command contains a NUL byte/],
+  ['exec: an empty command', (w) => w.ns.exec(''), 'EINVAL', /the command must be a non-empty string/],
+  [
+    'exec: a command that is not a string',
+    (w) => w.ns.exec(7 as never),
+    'EINVAL',
+    /the command must be a non-empty string/,
+  ],
+  ['exec: args not an array', (w) => w.ns.exec('true', 'x' as never), 'EINVAL', /args must be an array of strings/],
+  [
+    'exec: an argument not a string',
+    (w) => w.ns.exec('true', [1] as never),
+    'EINVAL',
+    /args\[0\] must be a string, not number/,
+  ],
+  ['exec: options a string', (w) => w.ns.exec('true', [], 'x' as never), 'EINVAL', /options must be an object/],
+  [
+    'exec: timeoutMs 0',
+    (w) => w.ns.exec('true', [], { timeoutMs: 0 }),
+    'EINVAL',
+    /timeoutMs must be an integer from 1/,
+  ],
+  [
+    'exec: input a number',
+    (w) => w.ns.exec('cat', [], { input: 5 as never }),
+    'EINVAL',
+    /input must be a string or a Buffer/,
+  ],
+  [
+    'exec: unshare net',
+    (w) => w.ns.exec('true', [], { unshare: ['net' as never] }),
+    'EINVAL',
+    /the network namespace is the one this Namespace stands for/,
+  ],
+  [
+    'exec: unshare not an array',
+    (w) => w.ns.exec('true', [], { unshare: 'pid' as never }),
+    'EINVAL',
+    /unshare must be an array/,
+  ],
+  [
+    'exec: hostname of 65 bytes',
+    (w) => w.ns.exec('true', [], { hostname: 'h'.repeat(65) }),
+    'EINVAL',
+    /the hostname is 65 bytes long; Linux allows at most 64/,
+  ],
+  [
+    'exec: hostname with a NUL byte',
+    (w) => w.ns.exec('true', [], { hostname: 'a\0b' }),
+    'EINVAL',
+    /the hostname contains a NUL byte/,
+  ],
+  [
+    'exec: join a file that is no namespace',
+    (w) => w.ns.exec('true', [], { join: { uts: '/etc/hostname' } }),
+    'EINVAL',
+    /\/etc\/hostname is not a namespace/,
+  ],
+  [
+    'exec: join a namespace of the wrong type',
+    (w) => w.ns.exec('true', [], { join: { uts: '/proc/self/ns/ipc' } }),
+    'EINVAL',
+    /is a ipc namespace, not a uts namespace/,
+  ],
+  [
+    'exec: join a PID that does not exist',
+    (w) => w.ns.exec('true', [], { join: { uts: 4194000 } }),
+    'ESRCH',
+    /no process with PID 4194000/,
+  ],
+  [
+    'exec: join a path with a NUL byte',
+    (w) => w.ns.exec('true', [], { join: { uts: '/proc/1/ns/uts\0' } }),
+    'EINVAL',
+    /join\.uts contains a NUL byte/,
+  ],
+  ['exec: uid -1', (w) => w.ns.exec('true', [], { uid: -1 }), 'EINVAL', /uid must be an integer from 0/],
+  [
+    'exec: stdio Node refuses',
+    (w) => w.ns.exec('true', [], { stdio: ['pipe', 'pipe', 'pipe', 'bogus' as never] }),
+    'EINVAL',
+    /child_process refused the options: .*'bogus'/,
+  ],
+  [
+    'spawn: env with a NUL byte',
+    async (w) => w.ns.spawn('true', [], { env: { A: '\0' } }),
+    'EINVAL',
+    /env\.A contains a NUL byte/,
+  ],
+  [
+    'spawn: env too large',
+    async (w) => w.ns.spawn('true', [], { env: { BIG: 'x'.repeat(200 * 1024) } }),
+    'E2BIG',
+    /too large for execve/,
+  ],
+  ['spawn on a closed namespace', async (w) => w.closed.spawn('true'), 'EBADF', /was closed/],
+
+  // ---- listen / connect / createUdpSocket (more in sockets.test.ts) ----
+  ['listen: not a server', (w) => w.ns.listen({} as never, { port: 0 }), 'EINVAL', /server must be a net.Server/],
+  [
+    'listen: port 70000',
+    (w) => w.ns.listen(w.server, { port: 70000 }),
+    'EINVAL',
+    /port must be an integer from 0 to 65535/,
+  ],
+  [
+    'listen: port 1e10',
+    (w) => w.ns.listen(w.server, { port: 1e10 }),
+    'EINVAL',
+    /port must be an integer from 0 to 65535/,
+  ],
+  [
+    'listen: host a name',
+    (w) => w.ns.listen(w.server, { port: 0, host: 'localhost' }),
+    'EINVAL',
+    /"localhost" is not a valid IPv4 or IPv6 host/,
+  ],
+  [
+    'listen: host with a zone id',
+    (w) => w.ns.listen(w.server, { port: 0, host: 'fe80::1%lo' }),
+    'EINVAL',
+    /has a zone id/,
+  ],
+  [
+    'listen: backlog 0',
+    (w) => w.ns.listen(w.server, { port: 0, backlog: 0 }),
+    'EINVAL',
+    /backlog must be an integer from 1/,
+  ],
+  ['listen: options null', (w) => w.ns.listen(w.server, null as never), 'EINVAL', /options must be an object/],
+  [
+    'connect: host a name',
+    (w) => w.ns.connect({ host: 'example.invalid', port: 80 }),
+    'EINVAL',
+    /is not a valid IPv4 or IPv6 host/,
+  ],
+  [
+    'connect: port 0',
+    (w) => w.ns.connect({ host: '198.18.30.2', port: 0 }),
+    'EINVAL',
+    /port must be an integer from 1/,
+  ],
+  [
+    'connect: timeoutMs 0',
+    (w) => w.ns.connect({ host: '198.18.30.2', port: 80, timeoutMs: 0 }),
+    'EINVAL',
+    /timeoutMs must be an integer from 1/,
+  ],
+  ['connect: options a string', (w) => w.ns.connect('198.18.30.2:80' as never), 'EINVAL', /options must be an object/],
+  ['udp: type tcp', (w) => w.ns.createUdpSocket('tcp' as never), 'EINVAL', /the type must be 'udp4' or 'udp6'/],
+  [
+    'udp: IPv6 address for udp4',
+    (w) => w.ns.createUdpSocket('udp4', { address: '::' }),
+    'EINVAL',
+    /is an IPv6 address; a udp4 socket needs IPv4/,
+  ],
+  ['udp: port -1', (w) => w.ns.createUdpSocket('udp4', { port: -1 }), 'EINVAL', /port must be an integer from 0/],
+  [
+    'udp: bind options null',
+    (w) => w.ns.createUdpSocket('udp4', null as never),
+    'EINVAL',
+    /bind options must be an object/,
+  ],
+
+  // ---- link kinds, neighbours, fdb, rules, nsids, multipath ----
   ['links() with stats not a boolean', (w) => w.ns.links({ stats: 1 as never }), 'EINVAL', /stats must be a boolean/],
   [
     'a VNI beyond 24 bits',
@@ -298,12 +1111,31 @@ describeKernel('bad input', () => {
     w.br2 = await Bridge.create(uniqueName('br'), { namespace: w.ns });
     w.lo = await w.ns.link('lo');
     w.foreignBridge = await Bridge.create(uniqueName('br'), { namespace: w.other });
+    w.foreign = (await VethPair.create({ name: uniqueName('f'), peerName: uniqueName('g'), namespace: w.other })).local;
+    w.closed = await Namespace.open(w.other.name as string);
+    w.closedLink = await w.closed.link(w.foreign.name);
+    await w.closed.close();
+    w.server = net.createServer();
+    // A plain file where a namespace was being created by a process that died: stale once a
+    // second old.
+    w.stale = uniqueName();
+    fs.writeFileSync(`/run/netns/${w.stale}`, '');
+    await waitFor(
+      async () =>
+        (await Namespace.list({ includeStale: true })).some((e) => e instanceof StaleNamespace && e.name === w.stale),
+      { what: `/run/netns/${w.stale} to be stale` },
+    );
     await settled(w.ns.name);
   });
 
   afterAll(async () => {
     await w.ns?.delete();
     await w.other?.delete();
+    if (w.stale) fs.rmSync(`/run/netns/${w.stale}`, { force: true });
+  });
+
+  it('the table covers at least 200 bad inputs', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(200);
   });
 
   it('every public method that takes input has a case here, or in the file named for it', () => {
@@ -339,7 +1171,7 @@ describeKernel('bad input', () => {
     const e = error as NetnsError;
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
-    expect(e.message).toMatch(/^cannot .+: .+ \([A-Z]+\)$/);
+    expect(e.message).toMatch(/^cannot .+: .+ \([A-Z0-9]+\)$/);
     expect(e.message.startsWith(`cannot ${e.operation}: `)).toBe(true);
     expect(e.message.endsWith(` (${code})`)).toBe(true);
     expect(e.errno).toBe((os.constants.errno as Record<string, number>)[code]);

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Namespace, NetnsError, VethPair } from 'netns-native';
 import { addon } from '../../lib/native/load';
-import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
+import { cleanupLater, freshNamespace, removeFifo, uniqueName } from '../helpers/fresh';
 import { ip, link, links, netnsNames, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
@@ -277,7 +277,7 @@ describeKernel('Namespace', () => {
       // Left as it was: a bad open removes nothing.
       expect(fs.statSync(fifo).isFIFO()).toBe(true);
     } finally {
-      fs.rmSync(fifo, { force: true });
+      removeFifo(fifo);
     }
   });
 
@@ -314,7 +314,7 @@ describeKernel('Namespace', () => {
       expect(fs.statSync(fifo).isFIFO()).toBe(true);
       expect(mountPoints()).not.toContain(fifo);
     } finally {
-      fs.rmSync(fifo, { force: true });
+      removeFifo(fifo);
     }
   });
 
@@ -329,6 +329,62 @@ describeKernel('Namespace', () => {
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // The worker pool has 4 threads: more FIFO opens than that at once would wedge every pool task
+  // (names, opens, deletes) if any of them blocked.
+  it('eight FIFO opens at once leave create, open, fromPid and current().links() working', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-fifo-'));
+    const named = uniqueName();
+    const fifos = Array.from({ length: 8 }, (_, i) => path.join(dir, `fifo${i}`));
+    for (const f of fifos) execFileSync('mkfifo', [f]);
+    try {
+      const target = cleanupLater(await Namespace.create(named));
+      const bad = fifos.map((f) =>
+        Namespace.fromPath(f).then(
+          () => 'opened',
+          (e: unknown) => (e as NetnsError).code,
+        ),
+      );
+      const created = Namespace.create();
+      const opened = Namespace.open(named);
+      const byPid = Namespace.fromPid(process.pid);
+      expect(await Promise.all(bad)).toEqual(fifos.map(() => 'EINVAL'));
+      const [c, o, p] = await Promise.all([created, opened, byPid]);
+      cleanupLater(c);
+      expect(o.inode).toBe(target.inode);
+      expect(p.inode).toBe(Namespace.current().inode);
+      expect((await Namespace.current().links()).length).toBeGreaterThan(0);
+      await Promise.all([o.close(), p.close()]);
+    } finally {
+      for (const f of fifos) removeFifo(f);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a name replaced by a FIFO after list(): links(), exec and delete() neither block nor remove it', async () => {
+    const name = uniqueName();
+    const made = await Namespace.create(name);
+    await made.close();
+    const listed = (await Namespace.list()).find((n) => n.name === name) as Namespace;
+    expect(listed).toBeInstanceOf(Namespace);
+    // Someone replaces the name by a FIFO before the listed object is first used.
+    run('umount', [`/run/netns/${name}`]);
+    fs.rmSync(`/run/netns/${name}`);
+    execFileSync('mkfifo', [`/run/netns/${name}`]);
+    try {
+      await expect(listed.links()).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringContaining('not a namespace file: it is a FIFO'),
+      });
+      expect(() => listed.spawn('true')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      await expect(listed.delete()).resolves.toBeUndefined(); // the name is not ours any more
+      expect(fs.statSync(`/run/netns/${name}`).isFIFO()).toBe(true);
+      expect((await Namespace.list()).map((n) => n.name)).not.toContain(name);
+      expect(await Namespace.list({ includeStale: true })).not.toContainEqual(expect.objectContaining({ name }));
+    } finally {
+      removeFifo(`/run/netns/${name}`);
     }
   });
 

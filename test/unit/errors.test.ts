@@ -1,4 +1,4 @@
-import { NetnsError, errnoName, failure, fromNative, invalid } from '../../lib/internal/errors';
+import { NetnsError, errnoName, failure, fromNative, fromNodeError, invalid } from '../../lib/internal/errors';
 
 describe('NetnsError', () => {
   it('reads as a sentence ending in the code', () => {
@@ -54,5 +54,26 @@ describe('NetnsError', () => {
   it('normalises negative errno values (libuv convention) in one place', () => {
     expect(errnoName(-13)).toBe('EACCES');
     expect(fromNative({ errno: -24 }, 'op', 'namespace')).toMatchObject({ code: 'EMFILE', errno: 24 });
+  });
+});
+
+describe('Node errors', () => {
+  it("a libuv error (negative errno) reads like the kernel's, with its name, never E-98", () => {
+    const uv = Object.assign(new Error('listen EADDRINUSE: address already in use :::80'), {
+      errno: -98,
+      code: 'EADDRINUSE',
+    });
+    const e = fromNodeError(uv, 'listen on [::]:80', 'socket');
+    expect(e).toMatchObject({ code: 'EADDRINUSE', errno: 98 });
+    expect(e.message).toBe(
+      'cannot listen on [::]:80: that address and port are already in use in the namespace (EADDRINUSE)',
+    );
+  });
+  it("one of Node's own errors is EIO with Node's message", () => {
+    const node = Object.assign(new Error('Bad socket type specified'), { code: 'ERR_SOCKET_BAD_TYPE' });
+    expect(fromNodeError(node, 'bind', 'socket')).toMatchObject({
+      code: 'EIO',
+      message: 'cannot bind: Bad socket type specified (EIO)',
+    });
   });
 });

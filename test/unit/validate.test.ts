@@ -1,5 +1,13 @@
 import { NetnsError } from '../../lib/internal/errors';
-import { checkLinkName, checkMtu, checkNamespaceName, parseCidr, parseIp, parseMac } from '../../lib/internal/validate';
+import {
+  checkLinkName,
+  checkMtu,
+  checkNamespaceName,
+  describeValue,
+  parseCidr,
+  parseIp,
+  parseMac,
+} from '../../lib/internal/validate';
 
 function rejection(fn: () => unknown): NetnsError {
   try {
@@ -69,6 +77,11 @@ describe('addresses', () => {
   ])('rejects %j', (text) => {
     expect(rejection(() => parseCidr(text, 'op')).code).toBe('EINVAL');
   });
+  it.each(['fe80::1%eth0', 'fe80::1%1', 'fd00::1%x/64'])('rejects a zone id: %s', (text) => {
+    const e = rejection(() => parseCidr(text, 'op'));
+    expect(e.code).toBe('EINVAL');
+    expect(e.message).toMatch(/has a zone id \(%.+\); give the address alone/);
+  });
   it('rejects a CIDR where a plain address is needed', () => {
     expect(rejection(() => parseIp('198.18.0.1/24', 'op')).message).toMatch(/is not a valid IPv4 or IPv6 address/);
   });
@@ -86,6 +99,8 @@ describe('MAC addresses', () => {
     ['02:00:00:00:00', /is not a MAC address/],
     ['02:00:00:00:00:0g', /is not a MAC address/],
     ['0200.0000.0001', /is not a MAC address/],
+    ['02:00-00:00-00:01', /is not a MAC address/], // one kind of separator throughout
+    ['02-00-00-00-00:01', /is not a MAC address/],
   ])('rejects %s', (mac, message) => {
     expect(rejection(() => parseMac(mac, 'op')).message).toMatch(message);
   });
@@ -101,5 +116,20 @@ describe('MTU', () => {
 describe('NUL bytes', () => {
   it('refuses a link name with a NUL byte (the kernel would truncate it and act on another link)', () => {
     expect(() => checkLinkName('ab\0cd', 'op')).toThrow(/contains a NUL byte/);
+  });
+});
+
+describe('values in messages', () => {
+  it.each([
+    ['eth0', '"eth0"'],
+    [NaN, 'NaN'], // JSON.stringify would say null
+    [Infinity, 'Infinity'],
+    [null, 'null'],
+    [undefined, 'undefined'],
+    [{}, 'an object'],
+    [[1], 'an array'],
+    [7n, '7'],
+  ])('%p reads as %s', (value, text) => {
+    expect(describeValue(value)).toBe(text);
   });
 });

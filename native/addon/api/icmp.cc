@@ -34,11 +34,14 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!fd_) throw ToJsError(env, Error{EBADF, "the ICMP socket is closed", 0, ""});
-    std::vector<uint8_t> dest = IpFromJs(env, info[0]);
-    Status s =
-        ns::SendEcho(fd_.get(), family_, dest, info[1].As<Napi::Number>().Uint32Value() & 0xffff,
-                     info[2].As<Napi::Number>().Uint32Value() & 0xffff,
-                     info[3].As<Napi::Number>().Uint32Value());
+    int family = 0;
+    std::vector<uint8_t> dest = IpFromJs(env, info[0], &family);
+    if (family != family_) ThrowInternal(env, "send: an address of the other family");
+    auto id = static_cast<uint16_t>(IntegerFromJs(env, info[1], "send: id", 0, 0xffff));
+    auto seq = static_cast<uint16_t>(IntegerFromJs(env, info[2], "send: seq", 0, 0xffff));
+    // ping(8) -s: at least the timestamp, at most what fits in one IPv4 packet.
+    auto len = static_cast<size_t>(IntegerFromJs(env, info[3], "send: payload length", 16, 65000));
+    Status s = ns::SendEcho(fd_.get(), family_, dest, id, seq, len);
     if (!s.ok()) throw ToJsError(env, s.error());
     return env.Undefined();
   }
@@ -47,8 +50,8 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!fd_) return Napi::Array::New(env);
-    auto replies =
-        ns::ReadEchoReplies(fd_.get(), family_, info[0].As<Napi::Number>().Uint32Value() & 0xffff);
+    auto id = static_cast<uint16_t>(IntegerFromJs(env, info[0], "read: id", 0, 0xffff));
+    auto replies = ns::ReadEchoReplies(fd_.get(), family_, id);
     if (!replies.ok()) throw ToJsError(env, replies.error());
     Napi::Array out = Napi::Array::New(env, replies.value().size());
     for (size_t i = 0; i < replies.value().size(); ++i) {
@@ -60,6 +63,7 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
   // watch(callback): calls back whenever the socket becomes readable, until close().
   Napi::Value Watch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (!info[0].IsFunction()) ThrowInternal(env, "watch: a callback is needed");
     if (!fd_ || poll_) return env.Undefined();
     callback_ = Napi::Persistent(info[0].As<Napi::Function>());
     context_ = std::make_unique<Napi::AsyncContext>(env, "netns-native:icmp");
@@ -138,9 +142,11 @@ class OpenJob : public Job {
 // openIcmp(handle, 4 | 6): Promise<IcmpSocket>
 Napi::Value OpenIcmp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int family = info[1].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
-  return State(env).OnNamespaceThread(env,
-                                      std::make_unique<OpenJob>(HandleFromJs(info[0]), family));
+  auto handle = HandleFromJs(info[0]);
+  int64_t version = IntegerFromJs(env, info[1], "openIcmp: family", 4, 6);
+  if (version == 5) ThrowInternal(env, "openIcmp: family must be 4 or 6");
+  int family = version == 6 ? AF_INET6 : AF_INET;
+  return State(env).OnNamespaceThread(env, std::make_unique<OpenJob>(std::move(handle), family));
 }
 
 }  // namespace

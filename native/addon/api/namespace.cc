@@ -105,6 +105,44 @@ class OpenPathJob : public HandleJob {
   ns::NamespaceThread* ns_thread_;
 };
 
+// On a worker: what run_dir/NAME is (a namespace, a stale entry, a creation in progress, ...).
+class NameStateJob : public Job {
+ public:
+  NameStateJob(std::string run_dir, std::string name)
+      : run_dir_(std::move(run_dir)), name_(std::move(name)) {}
+  void Execute() override { result_ = ns::InspectNetnsName(run_dir_, name_); }
+  Napi::Value Complete(Napi::Env env) override {
+    if (!result_.ok()) throw ToJsError(env, result_.error());
+    const ns::NameInfo& info = result_.value();
+    static constexpr const char* kStates[] = {"missing", "namespace", "creating", "stale", "other"};
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("state", kStates[static_cast<int>(info.state)]);
+    if (info.state == ns::NameState::kNamespace) o.Set("inode", Napi::BigInt::New(env, info.inode));
+    if (!info.detail.empty()) o.Set("detail", info.detail);
+    return o;
+  }
+
+ private:
+  std::string run_dir_, name_;
+  Result<ns::NameInfo> result_ = Error{};
+};
+
+// On a worker: removes run_dir/NAME if it is stale (ns::RemoveStaleNetnsName).
+class RemoveStaleJob : public Job {
+ public:
+  RemoveStaleJob(std::string run_dir, std::string name)
+      : run_dir_(std::move(run_dir)), name_(std::move(name)) {}
+  void Execute() override { status_ = ns::RemoveStaleNetnsName(run_dir_, name_); }
+  Napi::Value Complete(Napi::Env env) override {
+    if (!status_.ok()) throw ToJsError(env, status_.error());
+    return env.Undefined();
+  }
+
+ private:
+  std::string run_dir_, name_;
+  Status status_;
+};
+
 // On a worker: umount + unlink, which may wait on the filesystem.
 class DeleteJob : public Job {
  public:
@@ -122,10 +160,29 @@ class DeleteJob : public Job {
   Status status_;
 };
 
-std::string StringArg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsString())
-    throw Napi::TypeError::New(info.Env(), "netns-native internal: string expected");
-  return info[i].As<Napi::String>().Utf8Value();
+// Argument checks: lib/ validates every input first, so a failure here is a bug there (or a
+// caller of the private surface), reported as an internal error before anything is done.
+std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (!info[i].IsString()) ThrowInternal(info.Env(), std::string(what) + " must be a string");
+  std::string s = info[i].As<Napi::String>().Utf8Value();
+  Status valid = ns::CheckPath(s, false);  // non-empty, no NUL byte
+  if (!valid.ok()) ThrowInternal(info.Env(), std::string(what) + ": " + valid.error().detail);
+  return s;
+}
+
+std::string RunDirArg(const Napi::CallbackInfo& info, size_t i) {
+  std::string dir = StringArg(info, i, "the run directory");
+  if (!ns::CheckPath(dir, true).ok())
+    ThrowInternal(info.Env(), "the run directory must be absolute");
+  return dir;
+}
+
+std::string NameArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsString()) ThrowInternal(info.Env(), "the namespace name must be a string");
+  std::string name = info[i].As<Napi::String>().Utf8Value();
+  Status valid = ns::CheckNetnsName(name);
+  if (!valid.ok()) ThrowInternal(info.Env(), valid.error().detail);
+  return name;
 }
 
 // currentNamespace(): the JS thread's own namespace. No switching is needed to open a socket
@@ -145,33 +202,51 @@ Napi::Value CurrentNamespace(const Napi::CallbackInfo& info) {
 // asks the namespace thread for the unshare only. Anonymous: on the namespace thread.
 Napi::Value CreateNamespace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string run_dir = StringArg(info, 0);
+  std::string run_dir = RunDirArg(info, 0);
   AddonState& state = State(env);
-  if (!info[1].IsString())
+  if (info[1].IsNull() || info[1].IsUndefined())
     return state.OnNamespaceThread(env, std::make_unique<CreateAnonymousJob>());
   return state.OnWorker(
-      env, std::make_unique<CreateNamedJob>(run_dir, StringArg(info, 1), state.ns_thread.get()));
+      env, std::make_unique<CreateNamedJob>(run_dir, NameArg(info, 1), state.ns_thread.get()));
 }
 
 // openNamespace(path): Promise<{ handle, inode }>. On a worker (the path may be anything).
 Napi::Value OpenNamespace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& state = State(env);
-  return state.OnWorker(env,
-                        std::make_unique<OpenPathJob>(StringArg(info, 0), state.ns_thread.get()));
+  return state.OnWorker(
+      env, std::make_unique<OpenPathJob>(StringArg(info, 0, "the path"), state.ns_thread.get()));
 }
 
 // deleteNamespace(runDir, name, inode?): Promise<void>. Unmounts and unlinks (only if the name
 // still refers to namespace `inode`, when given); close handles separately.
 Napi::Value DeleteNamespace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  std::string run_dir = RunDirArg(info, 0);
+  std::string name = NameArg(info, 1);
   uint64_t inode = 0;
   if (info[2].IsBigInt()) {
     bool lossless = false;
     inode = info[2].As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) ThrowInternal(env, "the inode is out of range");
+  } else if (!info[2].IsUndefined()) {
+    ThrowInternal(env, "the inode must be a bigint");
   }
-  return State(env).OnWorker(
-      env, std::make_unique<DeleteJob>(StringArg(info, 0), StringArg(info, 1), inode));
+  return State(env).OnWorker(env, std::make_unique<DeleteJob>(run_dir, name, inode));
+}
+
+// namespaceNameState(runDir, name): Promise<{ state, inode?, detail? }>, on a worker.
+Napi::Value NamespaceNameState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string run_dir = RunDirArg(info, 0);
+  return State(env).OnWorker(env, std::make_unique<NameStateJob>(run_dir, NameArg(info, 1)));
+}
+
+// removeStaleNamespace(runDir, name): Promise<void>, on a worker.
+Napi::Value RemoveStaleNamespace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string run_dir = RunDirArg(info, 0);
+  return State(env).OnWorker(env, std::make_unique<RemoveStaleJob>(run_dir, NameArg(info, 1)));
 }
 
 // closeNamespace(handle): releases the fd and sockets once nothing is using them.
@@ -203,6 +278,10 @@ void InitNamespaceApi(Napi::Env env, Napi::Object exports) {
   exports.Set("createNamespace", Napi::Function::New(env, CreateNamespace, "createNamespace"));
   exports.Set("openNamespace", Napi::Function::New(env, OpenNamespace, "openNamespace"));
   exports.Set("deleteNamespace", Napi::Function::New(env, DeleteNamespace, "deleteNamespace"));
+  exports.Set("namespaceNameState",
+              Napi::Function::New(env, NamespaceNameState, "namespaceNameState"));
+  exports.Set("removeStaleNamespace",
+              Napi::Function::New(env, RemoveStaleNamespace, "removeStaleNamespace"));
   exports.Set("closeNamespace", Napi::Function::New(env, CloseNamespace, "closeNamespace"));
   exports.Set("namespaceFd", Napi::Function::New(env, NamespaceFd, "namespaceFd"));
   exports.Set("threadStats", Napi::Function::New(env, ThreadStats, "threadStats"));

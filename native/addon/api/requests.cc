@@ -19,21 +19,36 @@ using SocketLock = ns::NetnsHandle::SocketLock;
 // as few sendmsg as the kernel allows), each nf_tables operation on the NETFILTER socket. One
 // batch at a time per namespace (lib/internal/dispatch.ts), so order is the order given.
 // `route` / `netfilter` are the locked sockets (present when the batch needs them).
-void RunEntries(OperationBatch& batch, SocketLock* route, SocketLock* netfilter) {
+// On the JS thread (`no_wait`) an interrupted dump is never waited for: when one would have to
+// wait before anything in the batch changed state, false is returned and the caller hands the
+// whole batch to a worker (rtnl::RunOperationsNoWait). Returns true when every entry has its
+// outcome.
+bool RunEntries(OperationBatch& batch, SocketLock* route, SocketLock* netfilter, bool no_wait) {
   std::vector<rtnl::Operation*> run;
+  bool changed = false;  // something sent so far may have changed state
+  bool finished = true;
   auto flush = [&] {
-    if (!run.empty()) rtnl::RunOperations(**route, run);
+    if (run.empty() || !finished) return;
+    if (no_wait) {
+      finished = rtnl::RunOperationsNoWait(**route, run, changed);
+    } else {
+      rtnl::RunOperations(**route, run);
+    }
+    for (rtnl::Operation* op : run) changed = changed || !op->read_only();
     run.clear();
   };
   for (OperationBatch::Entry& e : batch.entries) {
     if (e.rtnl) {
       run.push_back(e.rtnl.get());
-    } else {
-      flush();
-      e.nft->Run(**netfilter);
+      continue;
     }
+    flush();
+    if (!finished) return false;
+    e.nft->Run(**netfilter);
+    changed = true;  // nf_tables entries are taken as changes (a dump among them is rare)
   }
   flush();
+  return finished;
 }
 
 class TransactJob : public Job {
@@ -56,18 +71,22 @@ class TransactJob : public Job {
       slot->emplace(socket.take());
     }
     auto t0 = std::chrono::steady_clock::now();
-    RunEntries(batch_, route ? &*route : nullptr, netfilter ? &*netfilter : nullptr);
+    uint64_t retries = route ? (**route).stats().dump_retries : 0;
+    RunEntries(batch_, route ? &*route : nullptr, netfilter ? &*netfilter : nullptr, false);
     kernel_us_ =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    if (route) dump_retries_ = (**route).stats().dump_retries - retries;
   }
 
-  // { results, kernelUs }: kernelUs is the wall time of running the batch on the sockets (not
-  // the wait for them or their opening), the dispatcher's measured signal.
+  // { results, kernelUs, dumpRetries }: kernelUs is the wall time of running the batch on the
+  // sockets (not the wait for them or their opening), the dispatcher's measured signal;
+  // dumpRetries, how many times interrupted dumps were run again meanwhile.
   Napi::Value Complete(Napi::Env env) override {
     if (!failure_.ok()) throw ToJsError(env, failure_.error());
     Napi::Object out = Napi::Object::New(env);
     out.Set("results", ResultsToJs(env, batch_));
     out.Set("kernelUs", Napi::Number::New(env, kernel_us_));
+    out.Set("dumpRetries", Napi::Number::New(env, static_cast<double>(dump_retries_)));
     return out;
   }
 
@@ -77,15 +96,18 @@ class TransactJob : public Job {
   ns::NamespaceThread* ns_thread_;
   Status failure_;
   double kernel_us_ = 0;
+  uint64_t dump_retries_ = 0;
 };
 
-// transact(handle, operations): results, or undefined when a socket the batch needs is not open
-// (never opened, or dropped after a socket-level failure): the JS thread cannot open one (that
-// takes the namespace thread), so the caller goes through transactAsync instead; nothing was
-// sent then. Runs on the JS thread: for requests the kernel completes inside sendmsg without
-// sleeping, the replies are queued by the time sendmsg returns, so this never waits on anything
-// but the kernel doing the work itself. It never waits for a socket either: the dispatcher runs
-// one batch per namespace at a time, and contention is reported as an error.
+// transact(handle, operations): results, or undefined when the batch must run on a worker
+// instead, the caller then going through transactAsync with the same batch: a socket it needs is
+// not open (never opened, or dropped after a socket-level failure: the JS thread cannot open one,
+// that takes the namespace thread; nothing was sent), or an interrupted dump must wait before
+// running again and nothing sent so far changed anything (see RunEntries). Runs on the JS thread:
+// for requests the kernel completes inside sendmsg without sleeping, the replies are queued by the
+// time sendmsg returns, so this never waits on anything but the kernel doing the work itself. It
+// never waits for a socket either: the dispatcher runs one batch per namespace at a time, and
+// contention is reported as an error.
 Napi::Value Transact(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto handle = HandleFromJs(info[0]);
@@ -99,11 +121,14 @@ Napi::Value Transact(const Napi::CallbackInfo& info) {
     if (!socket.value()) return env.Undefined();
     slot->emplace(std::move(*socket.value()));
   }
-  RunEntries(batch, route ? &*route : nullptr, netfilter ? &*netfilter : nullptr);
+  if (!RunEntries(batch, route ? &*route : nullptr, netfilter ? &*netfilter : nullptr, true)) {
+    return env.Undefined();
+  }
   return ResultsToJs(env, batch);
 }
 
-// transactAsync(handle, operations): Promise<{ results, kernelUs }>, on a worker thread.
+// transactAsync(handle, operations): Promise<{ results, kernelUs, dumpRetries }>, on a worker
+// thread.
 Napi::Value TransactAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto handle = HandleFromJs(info[0]);

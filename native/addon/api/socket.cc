@@ -47,18 +47,32 @@ class OpenSocketJob : public Job {
 Napi::Value OpenSocket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[1].IsObject()) ThrowInternal(env, "openSocket: request must be an object");
+  auto handle = HandleFromJs(info[0]);
   Napi::Object o = info[1].As<Napi::Object>();
   ns::SocketRequest req;
-  std::string kind = o.Get("kind").ToString().Utf8Value();
-  req.kind = kind == "connect" ? ns::SocketRequest::Kind::kTcpConnect
-             : kind == "udp"   ? ns::SocketRequest::Kind::kUdp
-                               : ns::SocketRequest::Kind::kTcpListen;
+  Napi::Value kind = o.Get("kind");
+  std::string k = kind.IsString() ? kind.As<Napi::String>().Utf8Value() : "";
+  if (k == "listen") {
+    req.kind = ns::SocketRequest::Kind::kTcpListen;
+  } else if (k == "connect") {
+    req.kind = ns::SocketRequest::Kind::kTcpConnect;
+  } else if (k == "udp") {
+    req.kind = ns::SocketRequest::Kind::kUdp;
+  } else {
+    ThrowInternal(env, "openSocket: kind must be 'listen', 'connect' or 'udp'");
+  }
   req.address = IpFromJs(env, o.Get("address"));
-  req.port = static_cast<uint16_t>(o.Get("port").As<Napi::Number>().Uint32Value());
-  if (o.Get("backlog").IsNumber()) req.backlog = o.Get("backlog").As<Napi::Number>().Int32Value();
+  req.port = static_cast<uint16_t>(IntegerFromJs(env, o.Get("port"), "openSocket: port", 0, 65535));
+  if (req.kind == ns::SocketRequest::Kind::kTcpConnect && req.port == 0) {
+    ThrowInternal(env, "openSocket: a connect needs a port");
+  }
+  if (!o.Get("backlog").IsUndefined()) {
+    req.backlog = static_cast<int>(
+        IntegerFromJs(env, o.Get("backlog"), "openSocket: backlog", 1, 0x7fffffff));
+  }
   req.ipv6_only = o.Get("ipv6Only").ToBoolean().Value();
   return State(env).OnNamespaceThread(
-      env, std::make_unique<OpenSocketJob>(HandleFromJs(info[0]), std::move(req)));
+      env, std::make_unique<OpenSocketJob>(std::move(handle), std::move(req)));
 }
 
 // Waits on the event loop (uv_poll + uv_timer: no thread is held) until a non-blocking
@@ -146,8 +160,11 @@ class ConnectWait {
 
 // waitConnected(fd, timeoutMs): Promise<errno>
 Napi::Value WaitConnected(const Napi::CallbackInfo& info) {
-  return ConnectWait::Start(info.Env(), info[0].As<Napi::Number>().Int32Value(),
-                            info[1].As<Napi::Number>().Uint32Value());
+  Napi::Env env = info.Env();
+  int fd = static_cast<int>(IntegerFromJs(env, info[0], "waitConnected: fd", 0, 0x7fffffff));
+  auto timeout =
+      static_cast<uint32_t>(IntegerFromJs(env, info[1], "waitConnected: timeout", 1, 0x7fffffff));
+  return ConnectWait::Start(env, fd, timeout);
 }
 
 // pipe(): [readFd, writeFd], both close-on-exec (lib/process/exec.ts maps the write end into the
@@ -167,7 +184,10 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
 // quick, and OpenNamespaceFile refuses a FIFO or device before open(2) could block on it.
 Napi::Value NamespaceType(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (!info[0].IsString()) ThrowInternal(env, "namespaceType: the path must be a string");
   std::string path = info[0].As<Napi::String>().Utf8Value();
+  Status valid = ns::CheckPath(path, false);
+  if (!valid.ok()) ThrowInternal(env, "namespaceType: " + valid.error().detail);
   Result<UniqueFd> fd = ns::OpenNamespaceFile(path);
   if (!fd.ok()) throw ToJsError(env, fd.error());
   Result<int> type = ns::NamespaceFileType(fd.value().get());

@@ -339,7 +339,7 @@ Napi::Object EventBatchToJs(Napi::Env env, const rtnl::EventBatch& batch) {
   Napi::Uint8Array codes = Napi::Uint8Array::New(env, batch.codes.size());
   std::copy(batch.codes.begin(), batch.codes.end(), codes.Data());
   o.Set("codes", codes);
-  if (!batch.links.empty()) o.Set("links", LinksToJs(env, batch.links, false));
+  if (!batch.links.empty()) o.Set("links", LinksToJs(env, batch.links, false, false));
   if (!batch.addresses.empty()) o.Set("addresses", ArrayToJs(env, batch.addresses, AddressToJs));
   if (!batch.routes.empty()) o.Set("routes", ArrayToJs(env, batch.routes, RouteToJs));
   if (!batch.fences.empty()) {

@@ -65,6 +65,18 @@ std::vector<uint8_t> IpFromJs(Napi::Env env, Napi::Value value, int* family) {
   return out;
 }
 
+int64_t IntegerFromJs(Napi::Env env, Napi::Value value, const char* what, int64_t min,
+                      int64_t max) {
+  if (!value.IsNumber()) ThrowInternal(env, std::string(what) + " must be a number");
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) ||
+      d != static_cast<double>(static_cast<int64_t>(d))) {
+    ThrowInternal(env, std::string(what) + " must be an integer from " + std::to_string(min) +
+                           " to " + std::to_string(max));
+  }
+  return static_cast<int64_t>(d);
+}
+
 ObjectBuilder& ObjectBuilder::Add(const char* name, napi_value v) {
   napi_property_descriptor d{};
   d.utf8name = name;

@@ -21,6 +21,10 @@ Napi::Value IpToJs(Napi::Env env, const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> MacFromJs(Napi::Env env, Napi::Value value);
 std::vector<uint8_t> IpFromJs(Napi::Env env, Napi::Value value, int* family = nullptr);
 
+// An integer from min to max, or an internal error saying `what` was wrong (not a number, not
+// an integer, out of range): for the arguments of the private surface's plain functions.
+int64_t IntegerFromJs(Napi::Env env, Napi::Value value, const char* what, int64_t min, int64_t max);
+
 // Builds a plain object with one napi_define_properties call: fewer crossings than a Set per
 // field.
 class ObjectBuilder {

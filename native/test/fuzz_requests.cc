@@ -1,0 +1,268 @@
+// libFuzzer target: the request side. Arbitrary link, address and route requests (names with any
+// bytes, every registered link kind with any of its attributes, a veth peer nested inside, MACs
+// and addresses of any length) are built into messages and parsed back with the reply parsers:
+// whatever builds must parse, and give back what was asked (name, MTU, group, master, MAC,
+// alias, kind, the kind's attributes; address, prefix, label; route table, addresses, metric).
+// Also the checks that keep names and paths from reaching outside the run directory
+// (ns::CheckNetnsName, ns::CheckPath): a name they accept is one path component.
+// Build and run with clang (apt: clang libclang-rt-14-dev): scripts/fuzz.sh [seconds]
+#include <fuzzer/FuzzedDataProvider.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../ns/netns.h"
+#include "../rtnl/address.h"
+#include "../rtnl/link.h"
+#include "../rtnl/link_kind.h"
+#include "../rtnl/route.h"
+
+namespace {
+
+using namespace netns_native;
+
+// A broken property: abort, so libFuzzer reports the input.
+#define EXPECT(cond)                                                                 \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      std::fprintf(stderr, "%s:%d: EXPECT(%s) failed\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                  \
+    }                                                                                \
+  } while (0)
+
+// What the parser gives back for a string attribute: up to the first NUL.
+std::string AsParsed(const std::string& s) { return s.substr(0, s.find('\0')); }
+
+std::vector<uint8_t> Bytes(FuzzedDataProvider& in, size_t max) {
+  return in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, max));
+}
+
+void FillLink(FuzzedDataProvider& in, rtnl::LinkRequest* req, int depth);
+
+// Attributes of `kind` from its table, in any order, repeats allowed.
+void FillKindData(FuzzedDataProvider& in, const rtnl::LinkKind* kind, rtnl::KindData* out,
+                  int depth) {
+  if (!kind || kind->attrs.empty()) return;
+  int n = in.ConsumeIntegralInRange<int>(0, 6);
+  for (int i = 0; i < n; ++i) {
+    rtnl::AttrValue v;
+    v.spec = &kind->attrs[in.ConsumeIntegralInRange<size_t>(0, kind->attrs.size() - 1)];
+    switch (v.spec->value) {
+      case rtnl::AttrType::kString:
+        v.text = in.ConsumeRandomLengthString(40);
+        break;
+      case rtnl::AttrType::kIp:
+      case rtnl::AttrType::kMac:
+        v.bytes = Bytes(in, 20);
+        break;
+      case rtnl::AttrType::kLink:
+        if (depth > 2) continue;
+        v.link = std::make_shared<rtnl::LinkRequest>();
+        FillLink(in, v.link.get(), depth + 1);
+        break;
+      default:
+        v.number = in.ConsumeIntegral<uint64_t>();
+        break;
+    }
+    out->values.push_back(std::move(v));
+  }
+}
+
+void FillLink(FuzzedDataProvider& in, rtnl::LinkRequest* req, int depth) {
+  req->index = in.ConsumeIntegral<int32_t>();
+  req->name = in.ConsumeRandomLengthString(24);
+  req->flags = in.ConsumeIntegral<uint32_t>();
+  req->change = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->mtu = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->txqlen = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->group = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->address = Bytes(in, 12);
+  if (in.ConsumeBool()) req->master = in.ConsumeIntegral<int32_t>();
+  if (in.ConsumeBool()) req->alias = in.ConsumeRandomLengthString(64);
+  if (in.ConsumeBool()) req->new_name = in.ConsumeRandomLengthString(24);
+  const std::vector<const rtnl::LinkKind*>& kinds = rtnl::LinkKinds();
+  if (in.ConsumeBool() && !kinds.empty()) {
+    const rtnl::LinkKind* k = kinds[in.ConsumeIntegralInRange<size_t>(0, kinds.size() - 1)];
+    if (k->port) {
+      req->slave_kind = k->name;
+      FillKindData(in, k, &req->slave_info, depth);
+    } else {
+      req->kind = k->name;
+      FillKindData(in, k, &req->info, depth);
+    }
+  } else if (in.ConsumeBool()) {
+    req->kind = in.ConsumeRandomLengthString(16);  // a kind with no table: sent as given
+  }
+}
+
+// The kind's attributes as sent, in the form the parser gives them back.
+void ExpectKindData(const rtnl::KindData& sent, const rtnl::KindData& got) {
+  size_t at = 0;
+  for (const rtnl::AttrValue& v : sent.values) {
+    using rtnl::AttrType;
+    AttrType t = v.spec->value;
+    if (t == AttrType::kLink) continue;                   // never decoded (a peer is a link)
+    if (t == AttrType::kFlag && v.number == 0) continue;  // an unset flag is not sent
+    if (t == AttrType::kIp && v.bytes.size() != 4 && v.bytes.size() != 16) continue;  // raw
+    EXPECT(at < got.values.size());
+    const rtnl::AttrValue& g = got.values[at++];
+    EXPECT(g.spec == v.spec || (t == AttrType::kIp && g.spec->value == AttrType::kIp));
+    switch (t) {
+      case AttrType::kU8:
+        EXPECT(g.number == static_cast<uint8_t>(v.number));
+        break;
+      case AttrType::kU16:
+      case AttrType::kBe16:
+        EXPECT(g.number == static_cast<uint16_t>(v.number));
+        break;
+      case AttrType::kU32:
+        EXPECT(g.number == static_cast<uint32_t>(v.number));
+        break;
+      case AttrType::kU64:
+        EXPECT(g.number == v.number);
+        break;
+      case AttrType::kFlag:
+        EXPECT(g.number == 1);
+        break;
+      case AttrType::kString:
+        EXPECT(g.text == AsParsed(v.text));
+        break;
+      case AttrType::kIp:
+      case AttrType::kMac:
+        EXPECT(g.bytes == v.bytes);
+        break;
+      case AttrType::kLink:
+        break;
+    }
+  }
+}
+
+const nlmsghdr& Header(const std::vector<uint8_t>& m) {
+  return *reinterpret_cast<const nlmsghdr*>(m.data());
+}
+
+void FuzzLink(FuzzedDataProvider& in) {
+  rtnl::LinkRequest req;
+  FillLink(in, &req, 0);
+  uint16_t flags = in.ConsumeBool() ? NLM_F_CREATE | NLM_F_EXCL : 0;
+  Result<std::vector<uint8_t>> msg = rtnl::BuildNewLink(req, flags);
+  if (!msg.ok()) {
+    EXPECT(msg.error().code == EMSGSIZE);  // the only way a build fails: attributes too big
+    return;
+  }
+  std::vector<uint8_t> m = msg.take();
+  EXPECT(m.size() >= NLMSG_HDRLEN && Header(m).nlmsg_len == m.size());
+  Result<rtnl::LinkInfo> got = rtnl::ParseLink(Header(m));
+  EXPECT(got.ok());
+  const rtnl::LinkInfo& l = got.value();
+  EXPECT(l.index == req.index && l.flags == req.flags);
+  EXPECT(l.name == AsParsed(req.new_name ? *req.new_name : req.name));
+  EXPECT(l.mtu == req.mtu.value_or(0) && l.group == req.group.value_or(0));
+  EXPECT(l.txqlen == req.txqlen.value_or(0) && l.master == req.master.value_or(0));
+  if (req.address) EXPECT(l.address == *req.address);
+  EXPECT(l.alias == AsParsed(req.alias.value_or("")));
+  EXPECT(l.kind == AsParsed(req.kind) && l.slave_kind == AsParsed(req.slave_kind));
+  if (rtnl::FindLinkKind(l.kind) == rtnl::FindLinkKind(req.kind)) ExpectKindData(req.info, l.info);
+  if (rtnl::FindLinkKind(l.slave_kind, true) == rtnl::FindLinkKind(req.slave_kind, true)) {
+    ExpectKindData(req.slave_info, l.slave_info);
+  }
+  // The other link requests build whatever the name.
+  EXPECT(rtnl::BuildDelLink(req.index, req.name).ok());
+  EXPECT(rtnl::BuildGetLink(req.index, req.name).ok());
+  EXPECT(rtnl::BuildDumpLinks(req.master.value_or(0), req.kind).ok());
+}
+
+void FuzzAddress(FuzzedDataProvider& in) {
+  rtnl::AddressRequest req;
+  req.family = in.ConsumeBool() ? AF_INET : AF_INET6;
+  req.prefixlen = in.ConsumeIntegral<uint8_t>();
+  req.index = in.ConsumeIntegral<int32_t>();
+  req.local = Bytes(in, 20);
+  if (in.ConsumeBool()) req.peer = Bytes(in, 20);
+  if (in.ConsumeBool()) req.broadcast = Bytes(in, 20);
+  if (in.ConsumeBool()) req.label = in.ConsumeRandomLengthString(20);
+  if (in.ConsumeBool()) req.scope = in.ConsumeIntegral<uint8_t>();
+  req.flags = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req.metric = in.ConsumeIntegral<uint32_t>();
+  Result<std::vector<uint8_t>> msg = rtnl::BuildNewAddr(req, NLM_F_CREATE);
+  if (!msg.ok()) return;
+  std::vector<uint8_t> m = msg.take();
+  // A request is an RTM_NEWADDR like the kernel's replies: it parses back.
+  Result<rtnl::AddressInfo> got = rtnl::ParseAddr(Header(m));
+  EXPECT(got.ok());
+  EXPECT(got.value().family == req.family && got.value().prefixlen == req.prefixlen);
+  EXPECT(got.value().index == req.index && got.value().local == req.local);
+  if (req.label) EXPECT(got.value().label == AsParsed(*req.label));
+  (void)rtnl::BuildDelAddr(req);
+  EXPECT(rtnl::BuildDumpAddrs(req.family, req.index).ok());
+}
+
+void FuzzRoute(FuzzedDataProvider& in) {
+  rtnl::RouteRequest req;
+  req.family = in.ConsumeBool() ? AF_INET : AF_INET6;
+  req.dst_len = in.ConsumeIntegral<uint8_t>();
+  req.table = in.ConsumeIntegral<uint32_t>();
+  req.protocol = in.ConsumeIntegral<uint8_t>();
+  req.scope = in.ConsumeIntegral<uint8_t>();
+  req.type = in.ConsumeIntegral<uint8_t>();
+  req.flags = in.ConsumeIntegral<uint32_t>();
+  req.dst = Bytes(in, 20);
+  req.gateway = Bytes(in, 20);
+  req.prefsrc = Bytes(in, 20);
+  if (in.ConsumeBool()) req.oif = in.ConsumeIntegral<int32_t>();
+  if (in.ConsumeBool()) req.priority = in.ConsumeIntegral<uint32_t>();
+  Result<std::vector<uint8_t>> msg = rtnl::BuildNewRoute(req, NLM_F_CREATE);
+  if (!msg.ok()) return;
+  std::vector<uint8_t> m = msg.take();
+  Result<rtnl::RouteInfo> got = rtnl::ParseRoute(Header(m));
+  EXPECT(got.ok());
+  const rtnl::RouteInfo& r = got.value();
+  EXPECT(r.family == req.family && r.dst_len == req.dst_len && r.table == req.table);
+  EXPECT(r.protocol == req.protocol && r.type == req.type);
+  EXPECT(r.dst == req.dst && r.gateway == req.gateway && r.prefsrc == req.prefsrc);
+  EXPECT(r.oif == req.oif.value_or(0) && r.priority == req.priority);
+  (void)rtnl::BuildDelRoute(req);
+  EXPECT(rtnl::BuildDumpRoutes(req.family, req.table).ok());
+}
+
+void FuzzNames(FuzzedDataProvider& in) {
+  std::string name = in.ConsumeRandomLengthString(300);
+  if (ns::CheckNetnsName(name).ok()) {
+    // One path component: run_dir + "/" + name can name nothing outside run_dir.
+    EXPECT(!name.empty() && name.size() <= 255 && name != "." && name != "..");
+    EXPECT(name.find('/') == std::string::npos && name.find('\0') == std::string::npos);
+  }
+  std::string path = in.ConsumeRandomLengthString(300);
+  if (ns::CheckPath(path, true).ok()) {
+    EXPECT(!path.empty() && path[0] == '/' && path.find('\0') == std::string::npos);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  FuzzedDataProvider in(data, size);
+  switch (in.ConsumeIntegralInRange<int>(0, 3)) {
+    case 0:
+      FuzzLink(in);
+      break;
+    case 1:
+      FuzzAddress(in);
+      break;
+    case 2:
+      FuzzRoute(in);
+      break;
+    default:
+      FuzzNames(in);
+      break;
+  }
+  return 0;
+}
