@@ -32,6 +32,7 @@ export {
   type LinkEvent,
   type AddressEvent,
   type RouteEvent,
+  type NeighbourEvent,
   type ResyncEvent,
   type ResyncReason,
   type NamespaceDeletedEvent,

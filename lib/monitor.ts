@@ -23,6 +23,7 @@ import {
 import { kHandle } from './internal/symbols';
 import { checkInteger } from './internal/validate';
 import { describeNamespace, makeLink, type Link } from './link';
+import { AF_INET, AF_INET6 } from './native/constants';
 import { addon } from './native/load';
 import type {
   NativeAddress,
@@ -31,6 +32,7 @@ import type {
   NativeHandle,
   NativeLink,
   NativeMonitorSocket,
+  NativeNeighbour,
   NativeOp,
   NativeResult,
   NativeRoute,
@@ -38,6 +40,7 @@ import type {
 import { eventKindBit, unpackEventBatch } from './native/wire';
 import type { Namespace } from './namespace';
 import { NETNS_RUN_DIR, nsfsInode } from './process/proc';
+import { neighbourFromNative, type Neighbour } from './neighbour';
 import { routeFromNative, type Route } from './route';
 
 /** The kinds of change a monitor can watch. */
@@ -74,6 +77,17 @@ export interface RouteEvent {
 }
 
 /**
+ * An IPv4 or IPv6 neighbour entry (`ip monitor neigh`) was added or changed (its state moves on
+ * its own: reachable, stale, delay, probe, ...), or removed. Forwarding-database entries
+ * (`bridge monitor fdb`) are not reported.
+ */
+export interface NeighbourEvent {
+  type: 'neighbour';
+  action: MonitorAction;
+  neighbour: Neighbour;
+}
+
+/**
  * A complete fresh state, which replaces the consumer's: after the kernel dropped notifications
  * (`reason: 'overrun'`), after the consumer fell more than `queueLimit` events behind
  * (`'overflow'`), or first of all with `initialState: true` (`'initial'`). Events after it are
@@ -86,6 +100,8 @@ export interface ResyncEvent {
   links: Link[];
   addresses: Address[];
   routes: Route[];
+  /** Every IPv4 and IPv6 neighbour entry (as `ip neigh show nud all`), when watched. */
+  neighbours: Neighbour[];
 }
 
 /** The namespace was deleted; the iteration ends after this. */
@@ -93,19 +109,16 @@ export interface NamespaceDeletedEvent {
   type: 'namespace-deleted';
 }
 
-/**
- * What a monitor yields. Neighbour events (`{ type: 'neighbour', action, neighbour }`) join the
- * union with neighbour support.
- */
-export type MonitorEvent = LinkEvent | AddressEvent | RouteEvent | ResyncEvent | NamespaceDeletedEvent;
+/** What a monitor yields. */
+export type MonitorEvent = LinkEvent | AddressEvent | RouteEvent | NeighbourEvent | ResyncEvent | NamespaceDeletedEvent;
 
 export type { ResyncReason };
 
 /** Options for {@link Namespace.monitor}. */
 export interface MonitorOptions {
   /**
-   * What to watch; default links, addresses and routes. 'neighbour' comes with neighbour
-   * support: until then it is refused (EINVAL).
+   * What to watch; default links, addresses and routes. 'neighbour' is asked for explicitly:
+   * neighbour entries change state on their own all the time (reachable, stale, ...).
    */
   events?: MonitorEventType[];
   /** Aborting it ends the monitor: the iteration rejects with the signal's reason. */
@@ -219,6 +232,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const routeCheck = requested.has('route');
     const read = new Set(requested);
     if (routeCheck) read.add('link').add('address');
+    // Neighbours (like routes) name their link: link events keep the names current.
+    if (requested.has('neighbour')) read.add('link');
     this.#stream = new MonitorStream(
       { deliver: requested, routeCheck },
       {
@@ -333,7 +348,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
 
   #convert(out: StreamOutput): MonitorEvent {
     if (out.type === 'resync') {
-      const { links, addresses, routes } = out.state;
+      const { links, addresses, routes, neighbours } = out.state;
       const names = new Map(links.map((l) => [l.index, l.name]));
       return {
         type: 'resync',
@@ -341,12 +356,17 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         links: links.map((l) => makeLink(this.namespace, l)),
         addresses: addresses.map(addressFromNative),
         routes: routes.map((r) => routeFromNative(r, names)),
+        neighbours: neighbours.flatMap((n) => neighbourFromNative(n, names) ?? []),
       };
     }
     const { kind, action } = out;
     if (kind === 'link') return { type: 'link', action, link: makeLink(this.namespace, out.value as NativeLink) };
     if (kind === 'address') return { type: 'address', action, address: addressFromNative(out.value as NativeAddress) };
     const names = { get: (index: number) => this.#stream.linkName(index) };
+    if (kind === 'neighbour') {
+      const neighbour = neighbourFromNative(out.value as NativeNeighbour, names) as Neighbour;
+      return { type: 'neighbour', action, neighbour };
+    }
     const event: RouteEvent = { type: 'route', action, route: routeFromNative(out.value as NativeRoute, names) };
     if (out.synthesized) event.synthesized = true;
     return event;
@@ -373,19 +393,26 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const handle = await this.namespace[kHandle](operation);
     if (scope === 'routes') {
       const [routes] = await dumps(handle, [{ op: 'dumproutes', table: 0 }], operation);
-      return { links: [], addresses: [], routes: (routes as NativeRoute[]).filter(usableRoute) };
+      return { links: [], addresses: [], routes: (routes as NativeRoute[]).filter(usableRoute), neighbours: [] };
     }
     // Links always: route events name their link from them.
     const addresses = this.#kinds.has('address');
     const routes = this.#kinds.has('route');
+    const neighbours = this.#kinds.has('neighbour');
     const ops: NativeOp[] = [{ op: 'dumplinks' }];
     if (addresses) ops.push({ op: 'dumpaddrs' });
     if (routes) ops.push({ op: 'dumproutes', table: 0 });
+    if (neighbours) ops.push({ op: 'dumpneighs' });
     const results = await dumps(handle, ops, operation);
+    // In the order pushed: links, then each kind watched.
+    const next = <T>(wanted: boolean): T[] => (wanted ? (results.shift() as T[]) : []);
+    const links = next<NativeLink>(true);
     return {
-      links: results[0] as NativeLink[],
-      addresses: addresses ? (results[1] as NativeAddress[]) : [],
-      routes: routes ? (results[ops.length - 1] as NativeRoute[]).filter(usableRoute) : [],
+      links,
+      addresses: next<NativeAddress>(addresses),
+      routes: next<NativeRoute>(routes).filter(usableRoute),
+      // IP neighbours only: the same dump family would bring forwarding databases too.
+      neighbours: next<NativeNeighbour>(neighbours).filter((n) => n.family === AF_INET || n.family === AF_INET6),
     };
   }
 
@@ -451,17 +478,14 @@ export function openMonitor(ns: Namespace, options: MonitorOptions | undefined):
   const o = options ?? {};
   if (o.events !== undefined) {
     if (!Array.isArray(o.events) || o.events.length === 0) {
-      throw invalid(operation, "events must be a non-empty array of 'link', 'address', 'route'");
+      throw invalid(operation, "events must be a non-empty array of 'link', 'address', 'route', 'neighbour'");
     }
     for (const e of o.events as unknown[]) {
-      if (e === 'neighbour') {
+      if (e !== 'link' && e !== 'address' && e !== 'route' && e !== 'neighbour') {
         throw invalid(
           operation,
-          "neighbour events come with neighbour support, which this version does not have yet; watch 'link', 'address' and 'route'",
+          `unknown event type ${JSON.stringify(e)}: use 'link', 'address', 'route' or 'neighbour'`,
         );
-      }
-      if (e !== 'link' && e !== 'address' && e !== 'route') {
-        throw invalid(operation, `unknown event type ${JSON.stringify(e)}: use 'link', 'address' or 'route'`);
       }
     }
   }

@@ -226,20 +226,32 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
   const out: Neighbour[] = [];
   for (const n of results[1] as NativeNeighbour[]) {
-    if ((n.family !== AF_INET && n.family !== AF_INET6) || n.dst === undefined) continue;
     if (!options.all && n.state & NUD_NOARP) continue;
-    const entry: Neighbour = {
-      address: n.dst,
-      family: n.family === AF_INET ? 4 : 6,
-      state: stateName(n.state),
-      link: names.get(n.index) ?? String(n.index),
-      linkIndex: n.index,
-      router: (n.flags & NTF_ROUTER) !== 0,
-    };
-    if (n.lladdr !== undefined) entry.mac = n.lladdr;
-    out.push(entry);
+    const entry = neighbourFromNative(n, names);
+    if (entry) out.push(entry);
   }
   return out;
+}
+
+/**
+ * An IPv4 or IPv6 neighbour as the kernel reports it (a dump or a monitor event); undefined for
+ * a forwarding-database entry or one without an address. @internal
+ */
+export function neighbourFromNative(
+  n: NativeNeighbour,
+  names: { get(index: number): string | undefined },
+): Neighbour | undefined {
+  if ((n.family !== AF_INET && n.family !== AF_INET6) || n.dst === undefined) return undefined;
+  const entry: Neighbour = {
+    address: n.dst,
+    family: n.family === AF_INET ? 4 : 6,
+    state: stateName(n.state),
+    link: names.get(n.index) ?? String(n.index),
+    linkIndex: n.index,
+    router: (n.flags & NTF_ROUTER) !== 0,
+  };
+  if (n.lladdr !== undefined) entry.mac = n.lladdr;
+  return entry;
 }
 
 /** `ip neigh add|replace`. @internal */

@@ -63,10 +63,17 @@
  * @internal
  */
 import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED, RTN_UNICAST } from '../native/constants';
-import type { NativeAddress, NativeEventKind, NativeLink, NativeRoute, NativeStreamItem } from '../native/surface';
+import type {
+  NativeAddress,
+  NativeEventKind,
+  NativeLink,
+  NativeNeighbour,
+  NativeRoute,
+  NativeStreamItem,
+} from '../native/surface';
 
 export type Action = 'new' | 'delete';
-type Value = NativeLink | NativeAddress | NativeRoute;
+type Value = NativeLink | NativeAddress | NativeRoute | NativeNeighbour;
 
 /** Why a resync was made. */
 export type ResyncReason = 'initial' | 'overrun' | 'overflow';
@@ -76,6 +83,7 @@ export interface DumpState {
   links: NativeLink[];
   addresses: NativeAddress[];
   routes: NativeRoute[];
+  neighbours: NativeNeighbour[];
 }
 
 /** What the stream hands out, in order. */
@@ -85,8 +93,8 @@ export type StreamOutput =
 
 export interface StreamHooks {
   /**
-   * A dump on the namespace's request path: 'full' is links, plus addresses and routes when
-   * they are delivered; 'routes' is every route.
+   * A dump on the namespace's request path: 'full' is links, plus addresses, routes and
+   * neighbours when they are delivered; 'routes' is every route.
    */
   dump(scope: 'full' | 'routes'): Promise<DumpState>;
   /** Sends a fence on the monitor socket; returns its number. */
@@ -158,6 +166,10 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
       const r = v as NativeRoute;
       return `r${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.srcLen}|${r.tos}|${r.priority ?? ''}|${r.type}|${r.gateway ?? ''}|${r.oif}`;
     }
+    case 'neighbour': {
+      const n = v as NativeNeighbour;
+      return `n${n.family}|${n.index}|${n.dst ?? ''}`;
+    }
   }
 }
 
@@ -172,6 +184,10 @@ function replacedKeyOf(r: NativeRoute): string {
 
 /** Lifetimes count down on their own: not part of an address's state for comparisons. */
 const IGNORED: ReadonlySet<string> = new Set(['validLft', 'preferredLft']);
+/** Nor a neighbour's timers and probe count. */
+const NEIGHBOUR_IGNORED: ReadonlySet<string> = new Set(['confirmed', 'used', 'updated', 'probes']);
+const ignoredOf = (kind: NativeEventKind) =>
+  kind === 'address' ? IGNORED : kind === 'neighbour' ? NEIGHBOUR_IGNORED : undefined;
 
 /** Deep equality of plain data (an absent key equals one set to undefined). */
 function same(a: unknown, b: unknown, ignore?: ReadonlySet<string>): boolean {
@@ -486,16 +502,14 @@ export class MonitorStream {
     for (const l of state.links) dumped.set(keyOf('link', l), l);
     for (const a of state.addresses) dumped.set(keyOf('address', a), a);
     for (const r of state.routes) dumped.set(keyOf('route', r), r);
+    for (const n of state.neighbours) dumped.set(keyOf('neighbour', n), n);
     const covers = (kind: NativeEventKind) => kind === 'link' || this.#opts.deliver.has(kind);
     // Per object: the last event of the window whose state is what the dump read.
     const reflected = new Map<string, number>();
     window.forEach((e, i) => {
       if (!covers(e.kind)) return;
       const d = dumped.get(e.key);
-      const equal =
-        e.action === 'delete'
-          ? d === undefined
-          : d !== undefined && same(e.value, d, e.kind === 'address' ? IGNORED : undefined);
+      const equal = e.action === 'delete' ? d === undefined : d !== undefined && same(e.value, d, ignoredOf(e.kind));
       if (equal) reflected.set(e.key, i);
     });
     window.forEach((e, i) => {

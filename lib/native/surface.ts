@@ -444,12 +444,13 @@ export interface NativeEventBatch {
   links?: PackedLinks;
   addresses?: NativeAddress[];
   routes?: NativeRoute[];
+  neighbours?: NativeNeighbour[];
   fences?: number[];
   error?: NativeFailure;
 }
 
-/** The kinds of event a monitor decodes (neighbours come with neighbour support). */
-export type NativeEventKind = 'link' | 'address' | 'route';
+/** The kinds of event a monitor decodes. */
+export type NativeEventKind = 'link' | 'address' | 'route' | 'neighbour';
 
 /**
  * What a notification says: 'new' (RTM_NEW*), 'delete' (RTM_DEL*), 'replace' (RTM_NEW* with
@@ -462,6 +463,7 @@ export type NativeStreamItem =
   | { type: 'event'; kind: 'link'; action: NativeEventAction; value: NativeLink }
   | { type: 'event'; kind: 'address'; action: NativeEventAction; value: NativeAddress }
   | { type: 'event'; kind: 'route'; action: NativeEventAction; value: NativeRoute }
+  | { type: 'event'; kind: 'neighbour'; action: NativeEventAction; value: NativeNeighbour }
   | { type: 'overrun' }
   | { type: 'fence'; seq: number };
 

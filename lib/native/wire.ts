@@ -376,7 +376,7 @@ agree('links', LINK, [...schema.results.linkNumbers, ...schema.results.linkStrin
 agree('addresses', ADDRESS, schema.results.address);
 agree('routes', ROUTE, schema.results.route);
 // The kinds and actions of a monitor's events, in code order (native/rtnl/decode.h).
-const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route'];
+const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route', 'neighbour'];
 const EVENT_ACTIONS: NativeEventAction[] = ['new', 'delete', 'replace'];
 agree(
   'monitor events',
@@ -570,10 +570,12 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
   const links = batch.links ? unpackLinks(batch.links) : [];
   const addresses = batch.addresses ?? [];
   const routes = batch.routes ?? [];
+  const neighbours = batch.neighbours ?? [];
   const fences = batch.fences ?? [];
   let l = 0;
   let a = 0;
   let r = 0;
+  let n = 0;
   let f = 0;
   const out: NativeStreamItem[] = new Array(batch.codes.length);
   for (let i = 0; i < batch.codes.length; i++) {
@@ -588,6 +590,8 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
       if (kind === 'link') out[i] = { type: 'event', kind, action, value: links[l++] as NativeLink };
       else if (kind === 'address') out[i] = { type: 'event', kind, action, value: addresses[a++] as NativeAddress };
       else if (kind === 'route') out[i] = { type: 'event', kind, action, value: routes[r++] as NativeRoute };
+      else if (kind === 'neighbour')
+        out[i] = { type: 'event', kind, action, value: neighbours[n++] as NativeNeighbour };
       else throw internalError('read monitor events', `unknown event code ${code}`);
     }
   }

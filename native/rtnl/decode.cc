@@ -1,5 +1,7 @@
 #include "decode.h"
 
+#include <sys/socket.h>
+
 namespace netns_native::rtnl {
 
 const char* EventKindName(EventKind kind) {
@@ -56,6 +58,14 @@ Result<std::optional<Event>> DecodeEvent(const nlmsghdr& msg) {
       return Wrap(*type, ParseAddr(msg));
     case EventKind::kRoute:
       return Wrap(*type, ParseRoute(msg));
+    case EventKind::kNeighbour: {
+      // The same group carries the bridges' and VXLAN devices' forwarding databases.
+      if (msg.nlmsg_len >= NLMSG_LENGTH(sizeof(ndmsg)) &&
+          static_cast<const ndmsg*>(NLMSG_DATA(&msg))->ndm_family == AF_BRIDGE) {
+        return std::optional<Event>();
+      }
+      return Wrap(*type, ParseNeigh(msg));
+    }
     case EventKind::kCount:
       break;
   }
@@ -70,6 +80,8 @@ std::vector<uint32_t> EventGroups(EventKind kind) {
       return {RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR};
     case EventKind::kRoute:
       return {RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE};
+    case EventKind::kNeighbour:
+      return {RTNLGRP_NEIGH};
     case EventKind::kCount:
       break;
   }

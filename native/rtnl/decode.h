@@ -1,10 +1,10 @@
 // rtnetlink notifications decoded: which kind of object a message is about (a link, an address,
-// a route), whether it says the object is new (or changed) or deleted, and the object itself,
-// parsed by the same ParseLink/ParseAddr/ParseRoute as the dumps, so that an event's object is
-// exactly what a dump would have returned for it. No I/O; safe on any thread.
+// a route, an IP neighbour), whether it says the object is new (or changed) or deleted, and the
+// object itself, parsed by the same ParseLink/ParseAddr/ParseRoute/ParseNeigh as the dumps, so that
+// an event's object is exactly what a dump would have returned for it. No I/O; safe on any thread.
 //
-// Adding a kind (neighbours: RTM_NEWNEIGH/RTM_DELNEIGH, RTNLGRP_NEIGH) is one line in
-// NETNS_EVENT_KINDS, its parser's result type in Event::Value, and its case in DecodeEvent.
+// Adding a kind is one line in NETNS_EVENT_KINDS, its parser's result type in Event::Value, and
+// its case in DecodeEvent and EventGroups.
 #pragma once
 
 #include <linux/netlink.h>
@@ -18,6 +18,7 @@
 #include "../common/result.h"
 #include "address.h"
 #include "link.h"
+#include "neighbour.h"
 #include "route.h"
 
 namespace netns_native::rtnl {
@@ -27,9 +28,8 @@ namespace netns_native::rtnl {
 #define NETNS_EVENT_KINDS(F)                       \
   F(kLink, "link", RTM_NEWLINK, RTM_DELLINK)       \
   F(kAddress, "address", RTM_NEWADDR, RTM_DELADDR) \
-  F(kRoute, "route", RTM_NEWROUTE, RTM_DELROUTE)
-// Neighbours (RTM_NEWNEIGH / RTM_DELNEIGH) come with neighbour support; their decoder is
-// that ParseNeigh.
+  F(kRoute, "route", RTM_NEWROUTE, RTM_DELROUTE)   \
+  F(kNeighbour, "neighbour", RTM_NEWNEIGH, RTM_DELNEIGH)
 
 enum class EventKind : uint8_t {
 #define NETNS_KIND_ENUM(e, name, new_type, del_type) e,
@@ -59,21 +59,22 @@ struct Event {
   EventKind kind = EventKind::kLink;
   EventAction action = EventAction::kNew;
   // The object as the message describes it (for a delete: as it was when it went).
-  using Value = std::variant<LinkInfo, AddressInfo, RouteInfo>;
+  using Value = std::variant<LinkInfo, AddressInfo, RouteInfo, NeighbourInfo>;
   Value value;
 
   uint8_t code() const { return EventCode(kind, action); }
 };
 
 // The kind and action of a message type, or nullopt for a type that is not a notification we
-// decode (control messages, neighbours until they are supported, ...).
+// decode (control messages, RTM_GETNEIGH probes, ...).
 struct EventType {
   EventKind kind;
   EventAction action;
 };
 std::optional<EventType> ClassifyEvent(uint16_t nlmsg_type);
 
-// Decodes one notification. nullopt (not an error) for a message ClassifyEvent does not know;
+// Decodes one notification. nullopt (not an error) for a message ClassifyEvent does not know, and
+// for forwarding-database entries (AF_BRIDGE neighbours: `bridge monitor fdb`, not reported);
 // EINVAL for one of a known type that does not parse (truncated header, malformed attributes).
 Result<std::optional<Event>> DecodeEvent(const nlmsghdr& msg);
 

@@ -31,6 +31,9 @@ void EventBatch::Append(Event event) {
     case EventKind::kRoute:
       routes.push_back(std::move(std::get<RouteInfo>(event.value)));
       break;
+    case EventKind::kNeighbour:
+      neighbours.push_back(std::move(std::get<NeighbourInfo>(event.value)));
+      break;
     case EventKind::kCount:
       codes.pop_back();
       break;

@@ -7,6 +7,7 @@
 // tiny receive buffer reported where the queue ran empty, discarding.
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -170,11 +171,44 @@ void TestDecodeLink() {
         std::get<rtnl::LinkInfo>(d.value()->value).name == "br7");
 }
 
+void TestDecodeNeighbour() {
+  // An IPv4 neighbour, as `ip neigh add 198.18.0.9 lladdr 02:00:00:00:00:09 dev #3` sends it.
+  rtnl::NeighbourRequest req;
+  req.family = AF_INET;
+  req.index = 3;
+  req.state = NUD_PERMANENT;
+  req.dst = {198, 18, 0, 9};
+  req.lladdr = std::vector<uint8_t>{2, 0, 0, 0, 0, 9};
+  Result<std::vector<uint8_t>> built = rtnl::BuildNewNeigh(req, NLM_F_CREATE | NLM_F_EXCL);
+  CHECK(built.ok());
+  if (!built.ok()) return;
+  Bytes msg = built.value();
+  Result<std::optional<rtnl::Event>> e = rtnl::DecodeEvent(Header(msg));
+  CHECK(e.ok() && e.value() && e.value()->kind == rtnl::EventKind::kNeighbour &&
+        e.value()->action == rtnl::EventAction::kNew);
+  if (!e.ok() || !e.value()) return;
+  const auto& n = std::get<rtnl::NeighbourInfo>(e.value()->value);
+  CHECK(n.family == AF_INET && n.index == 3 && n.state == NUD_PERMANENT);
+  CHECK(Ip(n.dst) == "198.18.0.9" && n.lladdr == (std::vector<uint8_t>{2, 0, 0, 0, 0, 9}));
+  reinterpret_cast<nlmsghdr*>(msg.data())->nlmsg_type = RTM_DELNEIGH;
+  Result<std::optional<rtnl::Event>> d = rtnl::DecodeEvent(Header(msg));
+  CHECK(d.ok() && d.value() && d.value()->action == rtnl::EventAction::kDelete);
+  // A forwarding-database entry (AF_BRIDGE) on the same group is not a neighbour event.
+  req.family = AF_BRIDGE;
+  req.dst.clear();
+  Result<std::vector<uint8_t>> fdb = rtnl::BuildNewNeigh(req, NLM_F_CREATE | NLM_F_APPEND);
+  CHECK(fdb.ok());
+  if (!fdb.ok()) return;
+  Result<std::optional<rtnl::Event>> f = rtnl::DecodeEvent(Header(fdb.value()));
+  CHECK(f.ok() && !f.value().has_value());
+  CHECK(rtnl::EventGroups(rtnl::EventKind::kNeighbour) == std::vector<uint32_t>{RTNLGRP_NEIGH});
+}
+
 void TestNotDecoded() {
-  // Control messages and kinds without a decoder (neighbours, until they are supported) are
-  // not events, and not errors either.
-  for (uint16_t type : {uint16_t{NLMSG_ERROR}, uint16_t{NLMSG_DONE}, uint16_t{RTM_NEWNEIGH},
-                        uint16_t{RTM_DELNEIGH}, uint16_t{RTM_NEWNETCONF}, uint16_t{RTM_GETLINK}}) {
+  // Control messages and kinds without a decoder (netconf, a neighbour probe) are not events,
+  // and not errors either.
+  for (uint16_t type : {uint16_t{NLMSG_ERROR}, uint16_t{NLMSG_DONE}, uint16_t{RTM_GETNEIGH},
+                        uint16_t{RTM_NEWNETCONF}, uint16_t{RTM_GETLINK}}) {
     nlmsghdr h{};
     h.nlmsg_len = NLMSG_HDRLEN;
     h.nlmsg_type = type;
@@ -376,6 +410,7 @@ int main() {
   TestDecodeAddress();
   TestDecodeReplacedRoute();
   TestDecodeLink();
+  TestDecodeNeighbour();
   TestNotDecoded();
   TestMalformed();
   TestCodes();

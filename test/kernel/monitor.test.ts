@@ -236,6 +236,62 @@ describeKernel('monitor', () => {
     expect(c.events.some((e) => e.type === 'resync')).toBe(false);
   });
 
+  it('neighbour events (ip monitor neigh): added, changed and removed by `ip`, the same Neighbour as ns.neighbours(); a resync holds them all', async () => {
+    const ns = await freshNamespace();
+    const name = ns.name as string;
+    vethByIp(name, 'mna', 'mnb');
+    ip(name, 'link', 'set', 'mna', 'up');
+    ip(name, 'link', 'set', 'mnb', 'up');
+    await using m = ns.monitor({ events: ['neighbour'], initialState: true });
+    await m.ready;
+    const c = collect(m);
+    await waitFor(() => c.events.some((e) => e.type === 'resync'), { what: 'the initial resync' });
+    ip(name, 'neigh', 'add', '198.18.61.9', 'lladdr', '02:00:00:00:61:09', 'dev', 'mna');
+    ip(name, 'neigh', 'replace', '198.18.61.9', 'lladdr', '02:00:00:00:61:0a', 'dev', 'mna');
+    ip(name, 'neigh', 'add', 'fd00:61::9', 'lladdr', '02:00:00:00:61:0b', 'dev', 'mnb', 'nud', 'reachable');
+    // A forwarding-database entry on the same multicast group is not a neighbour event.
+    const br = await Bridge.create(uniqueName('mnbr'), { namespace: ns });
+    const port = await ns.link('mnb');
+    await br.addPort(port);
+    execFileSync('bridge', ['-n', name, 'fdb', 'add', '02:00:00:00:61:0c', 'dev', 'mnb', 'master', 'static']);
+    const listed = await ns.neighbours();
+    ip(name, 'neigh', 'del', '198.18.61.9', 'dev', 'mna');
+    const of = (address: string) =>
+      c.events.filter(
+        (e): e is Extract<MonitorEvent, { type: 'neighbour' }> =>
+          e.type === 'neighbour' && e.neighbour.address === address,
+      );
+    await waitFor(() => of('198.18.61.9').some((e) => e.action === 'delete'), { what: 'the neighbour delete event' });
+    const v4 = of('198.18.61.9');
+    // As the kernel reports them: `ip neigh del` first marks the entry failed (without its MAC),
+    // then deletes it.
+    expect(v4.map((e) => [e.action, e.neighbour.mac, e.neighbour.state])).toEqual([
+      ['new', '02:00:00:00:61:09', 'permanent'],
+      ['new', '02:00:00:00:61:0a', 'permanent'],
+      ...(v4.length === 4 ? [['new', undefined, 'failed']] : []),
+      ['delete', undefined, 'failed'],
+    ]);
+    expect(execFileSync('ip', ['-n', name, 'neigh', 'show', '198.18.61.9'], { encoding: 'utf8' })).toBe('');
+    // Decoded as the dump decodes them.
+    expect(v4[1]?.neighbour).toEqual(listed.find((n) => n.address === '198.18.61.9'));
+    const v6 = of('fd00:61::9')[0]?.neighbour;
+    expect(v6).toMatchObject({ family: 6, link: 'mnb', mac: '02:00:00:00:61:0b' });
+    expect(c.events.some((e) => e.type === 'neighbour' && e.neighbour.mac === '02:00:00:00:61:0c')).toBe(false);
+    expect(c.events.filter((e) => e.type === 'link' || e.type === 'address' || e.type === 'route')).toEqual([]);
+
+    // A fresh monitor's initial resync: every IP neighbour entry, as `ip neigh show nud all`.
+    await using again = ns.monitor({ events: ['neighbour'], initialState: true });
+    const first = (await again.next()).value as Extract<MonitorEvent, { type: 'resync' }>;
+    expect(first.type).toBe('resync');
+    const witness = ipJson<Array<{ dst: string; dev: string; lladdr?: string }>>(name, 'neigh', 'show', 'nud', 'all');
+    expect(first.neighbours.map((n) => `${n.address} ${n.link} ${n.mac ?? ''}`).sort()).toEqual(
+      witness.map((n) => `${n.dst} ${n.dev} ${n.lladdr ?? ''}`).sort(),
+    );
+    expect(first.neighbours.some((n) => n.address === 'fd00:61::9')).toBe(true);
+    expect(first.links.length).toBeGreaterThan(0); // links always: neighbours name theirs from them
+    expect(first.routes).toEqual([]);
+  });
+
   it('1,000 changes by another process, made while the event loop is blocked: 1,000 events, in order', async () => {
     const ns = await freshNamespace();
     const name = ns.name as string;
@@ -579,7 +635,7 @@ describeKernel('monitor', () => {
       [{ events: [] }, /events must be a non-empty array/],
       [{ events: 'link' as never }, /events must be a non-empty array/],
       [{ events: ['links' as never] }, /unknown event type "links"/],
-      [{ events: ['neighbour'] }, /neighbour events come with neighbour support/],
+      [{ events: ['neighbours' as never] }, /unknown event type "neighbours"/],
       [{ queueLimit: 0 }, /queueLimit must be an integer from 1/],
       [{ queueLimit: 1.5 }, /queueLimit must be an integer/],
       [{ receiveBufferBytes: 10 }, /receiveBufferBytes must be an integer from 1024/],

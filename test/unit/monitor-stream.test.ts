@@ -106,7 +106,7 @@ function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'addres
           dumps.push({
             scope,
             answer: async (s) => {
-              resolve({ links: [], addresses: [], routes: [], ...s });
+              resolve({ links: [], addresses: [], routes: [], neighbours: [], ...s });
               await new Promise((r) => setImmediate(r)); // let the stream take it
             },
           });

@@ -342,6 +342,9 @@ Napi::Object EventBatchToJs(Napi::Env env, const rtnl::EventBatch& batch) {
   if (!batch.links.empty()) o.Set("links", LinksToJs(env, batch.links, false, false));
   if (!batch.addresses.empty()) o.Set("addresses", ArrayToJs(env, batch.addresses, AddressToJs));
   if (!batch.routes.empty()) o.Set("routes", ArrayToJs(env, batch.routes, RouteToJs));
+  if (!batch.neighbours.empty()) {
+    o.Set("neighbours", ArrayToJs(env, batch.neighbours, NeighbourToJs));
+  }
   if (!batch.fences.empty()) {
     Napi::Array fences = Napi::Array::New(env, batch.fences.size());
     for (size_t i = 0; i < batch.fences.size(); ++i) {
