@@ -4,7 +4,7 @@ import type * as net from 'node:net';
 import { constants } from 'node:os';
 import * as path from 'node:path';
 import { listAddresses, type Address } from './address';
-import { errnoOf, failure, fromNative, invalid } from './internal/errors';
+import { errnoOf, failure, fromNative, fromNodeError, invalid } from './internal/errors';
 // process/exec and process/sockets load node:child_process, node:net and node:dgram: required
 // when first used, so that a short-lived process that never runs a program nor opens a socket
 // (the CNI plugin, started once per call) does not pay for loading them.
@@ -574,7 +574,7 @@ export class Namespace {
   spawn(command: string, args?: readonly string[], options?: SpawnOptions): ChildProcess;
   spawn(command: string, options?: SpawnOptions): ChildProcess;
   spawn(command: string, args?: readonly string[] | SpawnOptions, options?: SpawnOptions): ChildProcess {
-    return execModule().spawnIn(this, command, args, options);
+    return execModule(`run ${String(command)}${this.where}`).spawnIn(this, command, args, options);
   }
 
   /**
@@ -589,7 +589,11 @@ export class Namespace {
   exec(command: string, args?: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   exec(command: string, args?: readonly string[] | ExecOptions, options?: ExecOptions): Promise<ExecResult> {
-    return execModule().execIn(this, command, args, options);
+    try {
+      return execModule(`run ${String(command)}${this.where}`).execIn(this, command, args, options);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 
   /**
@@ -605,7 +609,7 @@ export class Namespace {
    * ```
    */
   async listen(server: net.Server, options: ListenOptions): Promise<void> {
-    return socketsModule().listenIn(this, server, options);
+    return socketsModule(`listen${this.where}`).listenIn(this, server, options);
   }
 
   /**
@@ -615,7 +619,7 @@ export class Namespace {
    *   default 30 s).
    */
   async connect(options: ConnectOptions): Promise<net.Socket> {
-    return socketsModule().connectIn(this, options);
+    return socketsModule(`connect${this.where}`).connectIn(this, options);
   }
 
   /**
@@ -624,7 +628,7 @@ export class Namespace {
    * @throws NetnsError EADDRINUSE, EADDRNOTAVAIL, EINVAL.
    */
   async createUdpSocket(type: 'udp4' | 'udp6', bind?: UdpBindOptions): Promise<dgram.Socket> {
-    return socketsModule().createUdpSocketIn(this, type, bind);
+    return socketsModule(`create a UDP socket${this.where}`).createUdpSocketIn(this, type, bind);
   }
 
   /**
@@ -692,11 +696,23 @@ async function nameOf(inode: bigint): Promise<string | undefined> {
   return (await netnsNames()).get(inode)?.[0];
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-function execModule(): typeof import('./process/exec') {
-  return require('./process/exec') as typeof import('./process/exec');
+/**
+ * Programs and sockets are loaded on first use (child_process, net and dgram cost start-up time,
+ * which the CNI plugin pays per call). Loading reads a file: with no free descriptor it fails
+ * with EMFILE, reported as a NetnsError like every other failure of the call.
+ */
+function lazyModule<T>(load: () => T, operation: string): T {
+  try {
+    return load();
+  } catch (e) {
+    throw fromNodeError(e, operation, 'namespace');
+  }
 }
-function socketsModule(): typeof import('./process/sockets') {
-  return require('./process/sockets') as typeof import('./process/sockets');
+/* eslint-disable @typescript-eslint/no-require-imports */
+function execModule(operation: string): typeof import('./process/exec') {
+  return lazyModule(() => require('./process/exec') as typeof import('./process/exec'), operation);
+}
+function socketsModule(operation: string): typeof import('./process/sockets') {
+  return lazyModule(() => require('./process/sockets') as typeof import('./process/sockets'), operation);
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
