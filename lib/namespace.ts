@@ -13,7 +13,7 @@ import {
   type ExecResult,
   type SpawnOptions,
 } from './process/exec';
-import { kExecTarget, kHandle, type ExecTarget } from './internal/symbols';
+import { kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, request } from './internal/dispatch';
 import { track, tracked, untrack } from './internal/registry';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
@@ -284,6 +284,11 @@ export class Namespace {
   /** Whether close() or delete() was called (on this object, or delete() on another for the same namespace). */
   get closed(): boolean {
     return this.#state !== 'open';
+  }
+
+  /** @internal The native handle if it is open now, else undefined (see kHandleNow). */
+  [kHandleNow](): NativeHandle | undefined {
+    return this.#state === 'open' ? this.#handle : undefined;
   }
 
   /** @internal The native handle, opened on first use for namespaces from list(). */
