@@ -247,6 +247,12 @@ export function namespaceReleased(): void {
   contended = true;
 }
 
+/**
+ * Schedules drains as microtasks: `resolved.then(fn)` rather than queueMicrotask(fn), which
+ * wraps each callback in an AsyncResource (async_hooks bookkeeping on every call).
+ */
+const resolved = Promise.resolve();
+
 function channelOf(handle: NativeHandle): Channel {
   let ch = channels.get(handle);
   if (ch === undefined) channels.set(handle, (ch = new Channel(handle)));
@@ -271,7 +277,7 @@ function enqueue(ch: Channel, call: Call): Promise<unknown> {
   ch.queue.push(call);
   if (!ch.busy) {
     ch.busy = true;
-    queueMicrotask(ch.run);
+    resolved.then(ch.run);
   }
   return promise;
 }
@@ -372,7 +378,7 @@ function runOnWorker(ch: Channel, slice: Call[]): void {
   } catch (e) {
     if (sleeping) sleepersInFlight -= 1;
     settleFailed(ch, slice, e);
-    queueMicrotask(ch.run);
+    resolved.then(ch.run);
     return;
   }
   promise.then(
