@@ -472,6 +472,71 @@ static int dump_links(int fd) {
   return count;
 }
 
+// --- batched: K requests in one sendmsg, then every ACK read ------------------------------
+
+// Requests queued for one sendmsg, each with its own sequence number and NLM_F_ACK.
+struct mbatch {
+  uint8_t bytes[64 * 1024];
+  size_t len;
+  int count;
+};
+
+static void mbatch_add(struct mbatch *b, struct msg *m) {
+  m->h.nlmsg_flags |= NLM_F_ACK;
+  m->h.nlmsg_seq = ++seq;
+  size_t len = NLMSG_ALIGN(m->h.nlmsg_len);
+  if (b->len + len > sizeof b->bytes) die("batch too large", E2BIG);
+  memcpy(b->bytes + b->len, m, m->h.nlmsg_len);
+  b->len += len;
+  b->count++;
+}
+
+// One sendmsg of every queued request, then recv until each has its ACK; any error is fatal.
+static void mbatch_run(int fd, struct mbatch *b, const char *what) {
+  if (send(fd, b->bytes, b->len, 0) < 0) die("send", errno);
+  int acks = 0;
+  while (acks < b->count) {
+    ssize_t n = recv(fd, rbuf, sizeof rbuf, 0);
+    if (n < 0) die("recv", errno);
+    for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n);
+         h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_type != NLMSG_ERROR) continue;
+      int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+      if (err) die(what, -err);
+      acks++;
+    }
+  }
+  b->len = 0;
+  b->count = 0;
+}
+
+static void up_msg(struct msg *m, int index, int up) {
+  struct ifinfomsg ifi = {.ifi_index = index, .ifi_flags = up ? IFF_UP : 0, .ifi_change = IFF_UP};
+  msg_init(m, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+}
+
+static void address_msg(struct msg *m, uint16_t type, int index, uint32_t ip, int prefix) {
+  struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = index};
+  msg_init(m, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0, &ifa, sizeof ifa);
+  uint32_t a = htonl(ip);
+  put(m, IFA_LOCAL, &a, 4);
+  put(m, IFA_ADDRESS, &a, 4);
+}
+
+static void route_msg(struct msg *m, uint16_t type, int index, uint32_t dst, int prefix) {
+  struct rtmsg rt = {.rtm_family = AF_INET,
+                     .rtm_dst_len = prefix,
+                     .rtm_table = RT_TABLE_MAIN,
+                     .rtm_protocol = RTPROT_BOOT,
+                     .rtm_scope = RT_SCOPE_LINK,
+                     .rtm_type = RTN_UNICAST};
+  if (type == RTM_DELROUTE) rt.rtm_protocol = 0, rt.rtm_scope = RT_SCOPE_NOWHERE;
+  msg_init(m, type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0, &rt, sizeof rt);
+  uint32_t a = htonl(dst);
+  put(m, RTA_DST, &a, 4);
+  put_u32(m, RTA_OIF, (uint32_t)index);
+}
+
 // --- named namespaces, as iproute2 makes them ----------------------------------------------
 
 struct netns {
@@ -690,6 +755,45 @@ int main(int argc, char **argv) {
       }
       spent += now_ns() - t0;
     }
+    free(index);
+  } else if (!strncmp(op, "batch-", 6)) {
+    // batch-toggle|batch-addr|batch-route COUNT INDEX...: what many calls in flight send, from C.
+    // One round is K = (number of indexes) requests in one sendmsg, all ACKs read, then the
+    // reverse (down after up, delete after add) the same way; COUNT rounds, timed. Toggle: one
+    // request per link. Addresses: 198.18.(100+k).1/24 on link k. Routes: 198.19.k.0/24 through
+    // the first link (which must be up), k < K.
+    int k = argc - 3;
+    if (k < 1 || k > 256) {
+      fprintf(stderr, "floor: batch needs 1-256 indexes\n");
+      return 2;
+    }
+    int *index = calloc((size_t)k, sizeof *index);
+    for (int j = 0; j < k; ++j) index[j] = arg_int(argc, argv, 3 + j);
+    static struct mbatch b;
+    int toggle = !strcmp(op, "batch-toggle"), addr = !strcmp(op, "batch-addr");
+    if (!toggle && !addr && strcmp(op, "batch-route")) {
+      fprintf(stderr, "floor: unknown operation %s\n", op);
+      return 2;
+    }
+    t0 = now_ns();
+    for (int i = 0; i < count; ++i) {
+      for (int half = 0; half < 2; ++half) {
+        for (int j = 0; j < k; ++j) {
+          if (toggle) {
+            up_msg(&m, index[j], !half);
+          } else if (addr) {
+            address_msg(&m, half ? RTM_DELADDR : RTM_NEWADDR, index[j],
+                        0xc6120001u | ((uint32_t)(100 + j) << 8), 24);
+          } else {
+            route_msg(&m, half ? RTM_DELROUTE : RTM_NEWROUTE, index[0],
+                      0xc6130000u | ((uint32_t)j << 8), 24);
+          }
+          mbatch_add(&b, &m);
+        }
+        mbatch_run(fd, &b, op);
+      }
+    }
+    spent = now_ns() - t0;
     free(index);
   } else if (!strcmp(op, "publish")) {  // table bridge: one publication's rules added, then deleted
     const char *table = arg_str(argc, argv, 3), *bridge = arg_str(argc, argv, 4);

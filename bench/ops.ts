@@ -27,7 +27,7 @@ import {
   type Sampler,
 } from './harness';
 
-export const METHODS = ['nn', 'nnPar', 'exec', 'batch', 'floor'] as const;
+export const METHODS = ['nn', 'nnPar', 'exec', 'batch', 'floor', 'floorBatch'] as const;
 export type MethodId = (typeof METHODS)[number];
 
 export const METHOD_LABELS: Record<MethodId, string> = {
@@ -36,6 +36,7 @@ export const METHOD_LABELS: Record<MethodId, string> = {
   exec: "await execFile('ip', ...) per operation",
   batch: 'ip -batch (one process for the run)',
   floor: 'C floor (raw rtnetlink, one request + ACK)',
+  floorBatch: 'C batched floor (raw rtnetlink, 32 requests per sendmsg, all ACKs read)',
 };
 
 export const METHOD_SHORT: Record<MethodId, string> = {
@@ -44,6 +45,7 @@ export const METHOD_SHORT: Record<MethodId, string> = {
   exec: 'execFile ip',
   batch: 'ip -batch',
   floor: 'C floor',
+  floorBatch: 'C batched floor',
 };
 
 export interface Ctx {
@@ -140,6 +142,19 @@ function batchRun(ctx: Ctx, lines: (i: number) => string[]): Sampler {
 
 const WIDTH = 32;
 
+/**
+ * The C batched floor: what `WIDTH` calls in flight send, from C: rounds of one sendmsg of a
+ * request per link (or per route), all ACKs read, then the reverse the same way (see floor.c).
+ * `perRound` is how many of the row's operations one round is.
+ */
+function floorBatch(ctx: Ctx, op: string, indexes: number[], perRound: number): Sampler {
+  return async (n) => {
+    const rounds = Math.max(1, Math.round(n / perRound));
+    const us = await floor(ctx.floorBin, op, rounds, ...indexes);
+    return (us / (rounds * perRound)) * n;
+  };
+}
+
 // --- cheap operations on links -----------------------------------------------------------------
 
 const toggle: OperationDef = {
@@ -185,6 +200,15 @@ const toggle: OperationDef = {
         },
         batch: { sample: batchRun(ctx, (i) => [`link set dev ${l.name} ${i % 2 === 0 ? 'up' : 'down'}`]), n: 400 },
         floor: { sample: (n) => floor(ctx.floorBin, 'toggle', n, l.index), n: 400 },
+        floorBatch: {
+          sample: floorBatch(
+            ctx,
+            'batch-toggle',
+            links.map((x) => x.index),
+            2 * WIDTH,
+          ),
+          n: 32 * WIDTH,
+        },
       },
       loop: { nn: [nn, 100], nnPar: [nnPar, 4] },
       extra: async () => ({
@@ -263,6 +287,15 @@ const address: OperationDef = {
           n: 200,
         },
         floor: { sample: (n) => floor(ctx.floorBin, 'addr', n, l.index), n: 200 },
+        floorBatch: {
+          sample: floorBatch(
+            ctx,
+            'batch-addr',
+            links.map((x) => x.index),
+            WIDTH,
+          ),
+          n: 16 * WIDTH,
+        },
       },
       loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
       cleanup: () => dropPairs(ctx.ns, pairs),
@@ -418,6 +451,10 @@ const route: OperationDef = {
           n: 200,
         },
         floor: { sample: (n) => floor(ctx.floorBin, 'route', n, l.index), n: 200 },
+        floorBatch: {
+          sample: floorBatch(ctx, 'batch-route', Array<number>(WIDTH).fill(l.index), WIDTH),
+          n: 16 * WIDTH,
+        },
       },
       loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
       cleanup: () => dropPairs(ctx.ns, pairs),

@@ -10,11 +10,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Namespace } from '../lib/index';
+import { Namespace, VethPair, type Link } from '../lib/index';
 import { setIoMode } from '../lib/internal/dispatch';
 import { IpBatch, buildFloor, describeMachine, interleave, type Contender, type Stats } from './harness';
 import { METHODS, OPERATIONS, type Ctx, type MethodId, type NnSampler } from './ops';
-import { renderMarkdown, renderSvg, type Delay, type LoopDelay, type OpResult, type Results } from './report';
+import {
+  renderMarkdown,
+  renderSvg,
+  type Delay,
+  type LoopDelay,
+  type LoopLoad,
+  type OpResult,
+  type Results,
+} from './report';
 
 const root = findRoot();
 const args = process.argv.slice(2);
@@ -65,6 +73,82 @@ function worse(a: Delay, b: Delay): Delay {
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The event loop under sustained load, against the idle loop of the same run, interleaved:
+ * - idle: p99 of monitorEventLoopDelay over `ms` with nothing running;
+ * - 32 toggles continuously in flight: 32 loops, one per link, each awaiting up() then down()
+ *   without pause for `ms` (downs sleep in the kernel's synchronize_net and go to a worker; ups
+ *   run inline, coalesced);
+ * - a hot loop of awaited calls: one `await link.setMtu(sameMtu)` after another for `ms` (each
+ *   settles in a microtask, so without a limit the loop would never turn), while a 1 ms interval
+ *   timer records the longest gap between its runs.
+ */
+async function loopUnderLoad(ns: Namespace, rounds: number, ms: number): Promise<LoopLoad> {
+  const pairs = await Promise.all(
+    Array.from({ length: 32 }, (_, i) => VethPair.create({ name: `nbll${i}`, peerName: `nbll${i}p`, namespace: ns })),
+  );
+  const links = pairs.map((p) => p.local);
+  const idle: number[] = [];
+  const busy: number[] = [];
+  const busyMax: number[] = [];
+  const gaps: number[] = [];
+  let toggles = 0;
+  let calls = 0;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const quiet = await loopDelay(() => sleep(ms));
+      idle.push(quiet.p99);
+      const loaded = await loopDelay(async () => {
+        const until = performance.now() + ms;
+        await Promise.all(
+          links.map(async (l) => {
+            while (performance.now() < until) {
+              await l.up();
+              await l.down();
+              toggles += 2;
+            }
+          }),
+        );
+      });
+      busy.push(loaded.p99);
+      busyMax.push(loaded.max);
+      const l = links[0] as Link;
+      let last = performance.now();
+      let worst = 0;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        worst = Math.max(worst, now - last);
+        last = now;
+      }, 1);
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        await l.setMtu(l.mtu);
+        calls += 1;
+      }
+      clearInterval(timer);
+      worst = Math.max(worst, performance.now() - last);
+      gaps.push(worst);
+    }
+  } finally {
+    await ns.deleteLinks(links);
+  }
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
+  return {
+    rounds,
+    ms,
+    idleP99: idle,
+    inFlightP99: busy,
+    inFlightMax: busyMax,
+    hotLoopGapMs: gaps,
+    medianIdleP99: med(idle),
+    medianInFlightP99: med(busy),
+    medianHotLoopGapMs: med(gaps),
+    toggles,
+    hotLoopCalls: calls,
+  };
+}
 
 async function main(): Promise<void> {
   if (process.env.NETNS_NATIVE_ISOLATED !== '1') {
@@ -81,6 +165,7 @@ async function main(): Promise<void> {
   const results: OpResult[] = [];
   const extras: Record<string, Record<string, Stats>> = {};
   const loopDelays: LoopDelay[] = [];
+  let loopLoad: LoopLoad | undefined;
 
   console.log(
     `netns-native bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.nproc} CPUs, ${machine.kernel}, node ${machine.node}`,
@@ -91,6 +176,15 @@ async function main(): Promise<void> {
       for (let i = 0; i < 2000; i++) await turn();
     });
     loopDelays.push({ op: 'idle', label: 'idle event loop (no netns-native calls)', inline: idle, worker: idle });
+
+    if (!only || only.includes('loop')) {
+      const t0 = Date.now();
+      loopLoad = await loopUnderLoad(ns, quick ? 3 : 5, quick ? 300 : 1000);
+      await checkClean(ns, 'the event loop under load');
+      console.log(
+        `  event loop under load: p99 idle ${us(loopLoad.medianIdleP99)}, 32 toggles in flight ${us(loopLoad.medianInFlightP99)}; hot loop: longest timer gap ${loopLoad.medianHotLoopGapMs.toFixed(1)} ms  (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      );
+    }
 
     for (const op of OPERATIONS) {
       if (only && !only.includes(op.id)) continue;
@@ -154,6 +248,7 @@ async function main(): Promise<void> {
     operations: results,
     extras,
     loopDelays,
+    ...(loopLoad && { loopLoad }),
   };
   const markdown = renderMarkdown(out);
   console.log(`\n${markdown.split('\n## Where the time goes')[0]}`);

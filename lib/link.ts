@@ -2,9 +2,9 @@ import { randomInt } from 'node:crypto';
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { addressFromNative, broadcastOf, type Address } from './address';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
-import { kHandle } from './internal/symbols';
+import { kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
-import { batch, deleteLink, kMaxBatchOps, request } from './internal/dispatch';
+import { batch, deleteLink, kMaxBatchOps, request, requestIn } from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
 import type {
   NativeAddress,
@@ -227,19 +227,20 @@ export class Link {
   }
 
   /** `ip link set NAME up`. */
-  async up(): Promise<void> {
-    await this.setFlags(IFF_UP, `bring up ${this.describe()}`);
+  up(): Promise<void> {
+    return this.setFlags(IFF_UP, `bring up ${this.describe()}`);
   }
 
   /** `ip link set NAME down`. */
-  async down(): Promise<void> {
-    await this.setFlags(0, `bring down ${this.describe()}`);
+  down(): Promise<void> {
+    return this.setFlags(0, `bring down ${this.describe()}`);
   }
 
-  private async setFlags(flags: number, operation: string): Promise<void> {
-    const handle = await this.namespace[kHandle](operation);
-    await request(handle, { op: 'newlink', link: { index: this.index, flags, change: IFF_UP } }, operation, 'link');
-    this.#info.flags = (this.#info.flags & ~IFF_UP) | flags;
+  private setFlags(flags: number, operation: string): Promise<void> {
+    const op: NativeOp = { op: 'newlink', link: { index: this.index, flags, change: IFF_UP } };
+    return requestIn(this.namespace, op, operation, 'link').then(() => {
+      this.#info.flags = (this.#info.flags & ~IFF_UP) | flags;
+    });
   }
 
   /**
@@ -247,12 +248,18 @@ export class Link {
    * @throws NetnsError EINVAL if the MTU is outside the device's range (the kernel says which
    *   bound), or not a positive integer.
    */
-  async setMtu(mtu: number): Promise<void> {
+  setMtu(mtu: number): Promise<void> {
     const operation = `set MTU of ${this.describe()} to ${String(mtu)}`;
-    checkMtu(mtu, operation);
-    const handle = await this.namespace[kHandle](operation);
-    await request(handle, { op: 'newlink', link: { index: this.index, mtu } }, operation, 'link');
-    this.#info.mtu = mtu;
+    try {
+      checkMtu(mtu, operation);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return requestIn(this.namespace, { op: 'newlink', link: { index: this.index, mtu } }, operation, 'link').then(
+      () => {
+        this.#info.mtu = mtu;
+      },
+    );
   }
 
   /**
@@ -326,8 +333,19 @@ export class Link {
    * @example await link.addAddress('198.18.0.1/24')
    * @throws NetnsError EEXIST if the address is already there; EINVAL for a malformed CIDR.
    */
-  async addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
+  addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
     const operation = `add address ${String(cidr)} to ${this.describe()}`;
+    let op: NativeOp;
+    try {
+      op = this.newAddressOp(cidr, options, operation);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return requestIn(this.namespace, op, operation, 'address') as Promise<unknown> as Promise<void>;
+  }
+
+  /** addAddress's request, checked (throws EINVAL). */
+  private newAddressOp(cidr: string, options: AddAddressOptions, operation: string): NativeOp {
     const req = this.addressRequest(cidr, operation);
     const ipv4 = req.local.includes('.');
     checkObject(options, operation, 'options');
@@ -359,19 +377,27 @@ export class Link {
       }
       req.label = label;
     }
-    const handle = await this.namespace[kHandle](operation);
-    await request(handle, { op: 'newaddr', flags: NLM_F_CREATE | NLM_F_EXCL, address: req }, operation, 'address');
+    return { op: 'newaddr', flags: NLM_F_CREATE | NLM_F_EXCL, address: req };
   }
 
   /**
    * `ip addr del CIDR dev NAME`.
    * @throws NetnsError EADDRNOTAVAIL if the link has no such address.
    */
-  async deleteAddress(cidr: string): Promise<void> {
+  deleteAddress(cidr: string): Promise<void> {
     const operation = `delete address ${String(cidr)} from ${this.describe()}`;
-    const req = this.addressRequest(cidr, operation);
-    const handle = await this.namespace[kHandle](operation);
-    await request(handle, { op: 'deladdr', address: req }, operation, 'address');
+    let req: NativeAddressRequest;
+    try {
+      req = this.addressRequest(cidr, operation);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return requestIn(
+      this.namespace,
+      { op: 'deladdr', address: req },
+      operation,
+      'address',
+    ) as Promise<unknown> as Promise<void>;
   }
 
   private addressRequest(cidr: string, operation: string): NativeAddressRequest {
@@ -391,11 +417,12 @@ export class Link {
    * `ip link del NAME`. Deleting one end of a veth pair deletes both.
    * @throws NetnsError ENODEV if it is already gone.
    */
-  async delete(): Promise<void> {
+  delete(): Promise<void> {
     const operation = `delete link ${this.describe()}`;
-    const handle = await this.namespace[kHandle](operation);
     // Deletes made together on a namespace share one RCU wait in the kernel (a group delete).
-    await deleteLink(handle, this.index, this.group, operation, 'link');
+    const handle = this.namespace[kHandleNow]();
+    if (handle !== undefined) return deleteLink(handle, this.index, this.group, operation, 'link');
+    return this.namespace[kHandle](operation).then((h) => deleteLink(h, this.index, this.group, operation, 'link'));
   }
 
   /**

@@ -9,7 +9,7 @@ import { errnoOf, failure, fromNative, fromNodeError, invalid } from './internal
 // when first used, so that a short-lived process that never runs a program nor opens a socket
 // (the CNI plugin, started once per call) does not pay for loading them.
 import type { ChildProcess, ExecOptions, ExecResult, SpawnOptions } from './process/exec';
-import { kExecTarget, kHandle, type ExecTarget } from './internal/symbols';
+import { kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, request } from './internal/dispatch';
 import { track, tracked, untrack } from './internal/registry';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
@@ -274,6 +274,11 @@ export class Namespace {
   /** Whether close() or delete() was called (on this object, or delete() on another for the same namespace). */
   get closed(): boolean {
     return this.#state !== 'open';
+  }
+
+  /** @internal The native handle if it is open now, else undefined (see kHandleNow). */
+  [kHandleNow](): NativeHandle | undefined {
+    return this.#state === 'open' ? this.#handle : undefined;
   }
 
   /** @internal The native handle, opened on first use for namespaces from list(). */

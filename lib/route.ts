@@ -1,5 +1,5 @@
 import { scopeName, scopeNumber } from './address';
-import { batch, request, throwFirstFailure } from './internal/dispatch';
+import { batch, request, requestIn, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
 import { kHandle } from './internal/symbols';
 import { checkLinkName } from './internal/validate';
@@ -21,7 +21,14 @@ import {
   NLM_F_EXCL,
   RTM_F_CLONED,
 } from './native/constants';
-import type { NativeHandle, NativeLink, NativeNexthopRequest, NativeRoute, NativeRouteRequest } from './native/surface';
+import type {
+  NativeHandle,
+  NativeLink,
+  NativeNexthopRequest,
+  NativeOp,
+  NativeRoute,
+  NativeRouteRequest,
+} from './native/surface';
 import { checkInteger, describeValue, parseCidr, parseIp } from './internal/validate';
 
 /** Options for {@link Namespace.routes}. */
@@ -355,23 +362,60 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
 }
 
 /** `ip route add`. @internal */
-export async function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
+export function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   const operation = `add route ${describeRoute(route)}${ns.where}`;
-  checkRoute(route, false, operation);
-  const handle = await ns[kHandle](operation);
-  const oif = await routeLink(ns, handle, route, operation);
-  const req = routeRequest(route, oif, false, operation, await hopLinks(ns, handle, route, operation));
-  await request(handle, { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req }, operation, 'route');
+  return changeRoute(ns, route, false, operation);
 }
 
 /** `ip route del`. @internal */
-export async function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
+export function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   const operation = `delete route ${describeRoute(route)}${ns.where}`;
-  checkRoute(route, true, operation);
+  return changeRoute(ns, route, true, operation);
+}
+
+/**
+ * Adds or deletes a route. A route whose links are all Link objects (or that has none) is
+ * checked and built at once and sent without an await of its own: one promise per call. One
+ * that names links is checked first, then its links are looked up (requests), then it is sent.
+ */
+function changeRoute(ns: Namespace, route: RouteSpec, forDelete: boolean, operation: string): Promise<void> {
+  let op: NativeOp | undefined;
+  try {
+    const spec = route as Partial<RouteSpec> | null;
+    const link: unknown = spec?.link;
+    if ((link === undefined || link instanceof Link) && !Array.isArray(spec?.nexthops)) {
+      const req = routeRequest(route, link === undefined ? undefined : link.index, forDelete, operation);
+      if (link !== undefined) checkSameNamespace(ns, link, operation);
+      op = forDelete
+        ? { op: 'delroute', route: req }
+        : { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req };
+    } else {
+      checkRoute(route, forDelete, operation);
+    }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (op !== undefined) return requestIn(ns, op, operation, 'route') as Promise<unknown> as Promise<void>;
+  return changeRouteByName(ns, route, forDelete, operation);
+}
+
+async function changeRouteByName(
+  ns: Namespace,
+  route: RouteSpec,
+  forDelete: boolean,
+  operation: string,
+): Promise<void> {
   const handle = await ns[kHandle](operation);
-  const oif = await routeLink(ns, handle, route, operation);
-  const req = routeRequest(route, oif, true, operation, await hopLinks(ns, handle, route, operation));
-  await request(handle, { op: 'delroute', route: req }, operation, 'route');
+  const oif = await linkOf(ns, handle, route.link, operation);
+  const req = routeRequest(route, oif, forDelete, operation, await hopLinks(ns, handle, route, operation));
+  const op: NativeOp = forDelete
+    ? { op: 'delroute', route: req }
+    : { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req };
+  await request(handle, op, operation, 'route');
+}
+
+function checkSameNamespace(ns: Namespace, link: Link, operation: string): void {
+  if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
 }
 
 /** The indexes of the next hops' links (undefined where a next hop has none). */
@@ -397,16 +441,6 @@ function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): vo
   routeRequest(route, link === undefined ? undefined : 1, forDelete, operation);
 }
 
-/** The index of a route's `link` (a Link of this namespace, or a name looked up). */
-async function routeLink(
-  ns: Namespace,
-  handle: NativeHandle,
-  route: RouteSpec,
-  operation: string,
-): Promise<number | undefined> {
-  return linkOf(ns, handle, route.link, operation);
-}
-
 async function linkOf(
   ns: Namespace,
   handle: NativeHandle,
@@ -415,7 +449,7 @@ async function linkOf(
 ): Promise<number | undefined> {
   if (link === undefined) return undefined;
   if (link instanceof Link) {
-    if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
+    checkSameNamespace(ns, link, operation);
     return link.index;
   }
   const name = checkLinkName(link, operation);

@@ -34,6 +34,7 @@ import { IFF_UP, NLM_F_CREATE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 import { isFailure, transact, transactAsync } from '../native/wire';
 import { fromNative, type NetnsError, type Subject } from './errors';
+import { kHandle, kHandleNow, type HandleOwner } from './symbols';
 
 type Success = Exclude<NativeResult, NativeFailure>;
 
@@ -44,22 +45,59 @@ export const kTurnBudgetMs = 1;
 /** An inline batch slower than this means rtnl_lock is contended: go to a worker meanwhile. */
 export const kSlowInlineMs = 2;
 /** The longest the event loop is kept from turning by inline calls settling in microtasks. */
-export const kMaxHoldMs = 5;
+export const kMaxHoldMs = 2;
 /** A dump runs inline while the last full dump of its kind had at most this many entries. */
 export const kInlineDumpItems = 64;
 /** At most this many link deletes share one group delete. */
 export const kMaxGroupDelete = 1024;
 
-interface Call {
-  ops: NativeOp[];
-  /** What the policy table says, before the measured signal: true for requests that sleep. */
-  sleeps: boolean;
+/** What a call settles with (see {@link settle}). */
+const RAW = 0; // the results array as the addon gave it; a batch the addon refused rejects with its error
+const ONE = 1; // one request: its result, or a NetnsError when the kernel refused it
+const MANY = 2; // several requests: one result each (failure objects included); refusals as NetnsError
+
+/**
+ * One call on a namespace's FIFO, and the one promise its caller holds. A class, so that every
+ * call has the same shape (the queue, the slicing and the settling stay monomorphic).
+ */
+class Call {
   /** Goes to the addon in a batch of its own (see settleFailed). */
-  alone?: boolean;
-  /** A link delete that may join others made with it in one group delete (see groupDelete). */
-  del?: { index: number; group: number };
-  resolve: (results: NativeResult[]) => void;
-  reject: (error: unknown) => void;
+  alone = false;
+  resolve!: (value: unknown) => void;
+  reject!: (error: unknown) => void;
+  constructor(
+    readonly ops: NativeOp[],
+    /** What the policy table says, before the measured signal: true for requests that sleep. */
+    readonly sleeps: boolean,
+    readonly kind: number,
+    readonly operation: string,
+    readonly subject: Subject,
+    /** A link delete that may join others made with it in one group delete (see groupDelete). */
+    readonly del: DeleteKey | undefined,
+  ) {}
+}
+
+interface DeleteKey {
+  index: number;
+  /** The link's IFLA_GROUP as last read, restored if a group delete fails and so does the delete alone. */
+  group: number;
+}
+
+/** Settles a call with its results, `results[at]` onwards. */
+function settle(call: Call, results: NativeResult[], at: number): void {
+  if (call.kind === ONE) {
+    const r = results[at] as NativeResult;
+    if (isFailure(r)) call.reject(fromNative(r, call.operation, call.subject));
+    else call.resolve(r);
+    return;
+  }
+  const n = call.ops.length;
+  call.resolve(at === 0 && results.length === n ? results : results.slice(at, at + n));
+}
+
+/** Rejects a call whose batch could not be run at all. */
+function fail(call: Call, error: unknown): void {
+  call.reject(call.kind === RAW ? error : fromNative(error, call.operation, call.subject));
 }
 
 /** The FIFO of one namespace. */
@@ -69,6 +107,11 @@ class Channel {
   busy = false;
   /** Entries in the last full dump of each kind ('dumplinks', 'dumpaddrs', 'dumproutes'). */
   readonly dumpSizes = new Map<string, number>();
+  /** drain(), bound once: scheduled as a microtask or an immediate without a closure per call. */
+  readonly run: () => void;
+  constructor(readonly handle: NativeHandle) {
+    this.run = () => drain(this);
+  }
 }
 
 const channels = new WeakMap<NativeHandle, Channel>();
@@ -100,6 +143,9 @@ export const dispatchStats = {
   /** Inline batches handed to a worker by the addon (socket not open here, or a dump backing off). */
   inlineHandedOff: 0,
   dumpRetries: 0,
+  /** Runs of consecutive link deletes sent as one group delete, and those that fell back to one by one. */
+  groupDeletes: 0,
+  groupDeleteFallbacks: 0,
 };
 
 // The measured signal, process-wide: rtnl_lock is one lock for every namespace.
@@ -201,9 +247,15 @@ export function namespaceReleased(): void {
   contended = true;
 }
 
+/**
+ * Schedules drains as microtasks: `resolved.then(fn)` rather than queueMicrotask(fn), which
+ * wraps each callback in an AsyncResource (async_hooks bookkeeping on every call).
+ */
+const resolved = Promise.resolve();
+
 function channelOf(handle: NativeHandle): Channel {
   let ch = channels.get(handle);
-  if (ch === undefined) channels.set(handle, (ch = new Channel()));
+  if (ch === undefined) channels.set(handle, (ch = new Channel(handle)));
   return ch;
 }
 
@@ -212,37 +264,41 @@ function channelOf(handle: NativeHandle): Channel {
  * for a request the kernel refused), rejects only when the batch could not be run at all.
  */
 export function submit(handle: NativeHandle, ops: NativeOp[]): Promise<NativeResult[]> {
-  return enqueue(handle, { ops, sleeps: sleeps(ops, channelOf(handle)) });
+  const ch = channelOf(handle);
+  return enqueue(ch, new Call(ops, sleeps(ops, ch), RAW, '', 'link', undefined)) as Promise<NativeResult[]>;
 }
 
-function enqueue(handle: NativeHandle, call: Omit<Call, 'resolve' | 'reject'>): Promise<NativeResult[]> {
-  const ch = channelOf(handle);
-  return new Promise((resolve, reject) => {
-    ch.queue.push({ ...call, resolve, reject });
-    if (!ch.busy) {
-      ch.busy = true;
-      queueMicrotask(() => drain(handle, ch));
-    }
+/** Queues a call; its promise is the only one made for it (the caller returns it as is). */
+function enqueue(ch: Channel, call: Call): Promise<unknown> {
+  const promise = new Promise((resolve, reject) => {
+    call.resolve = resolve;
+    call.reject = reject;
   });
+  ch.queue.push(call);
+  if (!ch.busy) {
+    ch.busy = true;
+    resolved.then(ch.run);
+  }
+  return promise;
 }
 
 /** Takes the next run of calls that go to the same place, up to kMaxBatchOps requests. */
 function nextSlice(ch: Channel, toWorker: boolean): Call[] {
   const q = ch.queue;
-  if (coalescing && (q[0] as Call).del !== undefined && !(q[0] as Call).alone) {
+  const head = q[0] as Call;
+  if (q.length === 1 || !coalescing || head.alone) return [q.shift() as Call];
+  if (head.del !== undefined) {
     // Consecutive link deletes: they go to the kernel together as one group delete.
     let n = 1;
     while (n < q.length && n < kMaxGroupDelete && (q[n] as Call).del !== undefined && !(q[n] as Call).alone) n += 1;
     return q.splice(0, n);
   }
-  let count = 0;
-  let ops = 0;
+  const inline = inlineAllowed();
+  let count = 1;
+  let ops = head.ops.length;
   while (count < q.length) {
     const call = q[count] as Call;
-    if ((call.sleeps || !inlineAllowed()) !== toWorker) break;
-    if (count > 0 && (!coalescing || call.alone || (q[0] as Call).alone || ops + call.ops.length > kMaxBatchOps)) {
-      break;
-    }
+    if ((call.sleeps || !inline) !== toWorker || call.alone || ops + call.ops.length > kMaxBatchOps) break;
     ops += call.ops.length;
     count += 1;
   }
@@ -250,54 +306,63 @@ function nextSlice(ch: Channel, toWorker: boolean): Call[] {
 }
 
 /** Runs what is queued, in order; at most one batch in flight. `ch.busy` is true on entry. */
-function drain(handle: NativeHandle, ch: Channel): void {
-  const start = performance.now();
+function drain(ch: Channel): void {
+  let now = performance.now();
+  const start = now;
   while (ch.queue.length > 0) {
     const head = ch.queue[0] as Call;
     const toWorker = head.sleeps || !inlineAllowed();
-    const now = performance.now();
     if (!toWorker && (heldTooLong(now) || now - start > kTurnBudgetMs)) {
-      setImmediate(() => drain(handle, ch)); // let timers and I/O run first
+      setImmediate(ch.run); // let timers and I/O run first
       return;
     }
     const slice = nextSlice(ch, toWorker);
-    if (slice.length > 1 && slice[0]?.del !== undefined) {
-      groupDelete(handle, ch, slice);
+    if (slice.length > 1 && head.del !== undefined) {
+      groupDelete(ch, slice);
       return;
     }
-    if (toWorker || !runInline(handle, ch, slice)) {
-      runOnWorker(handle, ch, slice);
+    if (toWorker) {
+      runOnWorker(ch, slice);
       return; // drain goes on when the worker is done
     }
+    const after = runInline(ch, slice, now);
+    if (after < 0) {
+      runOnWorker(ch, slice);
+      return;
+    }
+    now = after;
   }
   ch.busy = false;
 }
 
-/** Runs a slice on the JS thread. False when the namespace's socket is not open here. */
-function runInline(handle: NativeHandle, ch: Channel, slice: Call[]): boolean {
+/**
+ * Runs a slice on the JS thread, `now` being the time it starts. Returns the time it ended, or
+ * -1 when the namespace's socket is not open here (or a dump must back off): a worker does it.
+ */
+function runInline(ch: Channel, slice: Call[], now: number): number {
   const ops = slice.length === 1 ? (slice[0] as Call).ops : slice.flatMap((c) => c.ops);
-  const t0 = performance.now();
-  noteInlineWork(t0);
+  noteInlineWork(now);
   let results: NativeResult[] | undefined;
   try {
-    results = transact(handle, ops);
+    results = transact(ch.handle, ops);
   } catch (e) {
     settleFailed(ch, slice, e);
-    return true;
+    return performance.now();
   }
   // The socket must be (re)opened, or a dump must back off: a worker does that.
   if (results === undefined) {
     dispatchStats.inlineHandedOff += 1;
-    return false;
+    return -1;
   }
   dispatchStats.inlineBatches += 1;
   dispatchStats.inlineOps += ops.length;
-  if (performance.now() - t0 > kSlowInlineMs) contended = true;
+  const end = performance.now();
+  if (end - now > kSlowInlineMs) contended = true;
   distribute(ch, slice, ops, results);
-  return true;
+  return end;
 }
 
-function runOnWorker(handle: NativeHandle, ch: Channel, slice: Call[]): void {
+function runOnWorker(ch: Channel, slice: Call[]): void {
   const ops = slice.length === 1 ? (slice[0] as Call).ops : slice.flatMap((c) => c.ops);
   const sleeping = slice.some((c) => c.sleeps);
   if (sleeping) sleepersInFlight += 1;
@@ -305,15 +370,15 @@ function runOnWorker(handle: NativeHandle, ch: Channel, slice: Call[]): void {
   dispatchStats.workerOps += ops.length;
   const done = (): void => {
     if (sleeping) sleepersInFlight -= 1;
-    drain(handle, ch);
+    drain(ch);
   };
   let promise: ReturnType<typeof transactAsync>;
   try {
-    promise = transactAsync(handle, ops);
+    promise = transactAsync(ch.handle, ops);
   } catch (e) {
     if (sleeping) sleepersInFlight -= 1;
     settleFailed(ch, slice, e);
-    queueMicrotask(() => drain(handle, ch));
+    resolved.then(ch.run);
     return;
   }
   promise.then(
@@ -339,51 +404,51 @@ function runOnWorker(handle: NativeHandle, ch: Channel, slice: Call[]): void {
  * checks every link of a group before deleting any, so if the group delete fails nothing was
  * deleted: then each link is deleted on its own, and one that still fails gets its group back.
  */
-function groupDelete(handle: NativeHandle, ch: Channel, slice: Call[]): void {
+function groupDelete(ch: Channel, slice: Call[]): void {
   const group = 0x80000000 + randomInt(0x7fffffff);
-  const dels = slice.map((c) => c.del as { index: number; group: number });
+  const dels = slice.map((c) => c.del as DeleteKey);
   const ops: NativeOp[] = dels.map((d) => ({ op: 'newlink', link: { index: d.index, group } }));
   ops.push({ op: 'dellinkgroup', group });
   sleepersInFlight += 1;
   dispatchStats.workerBatches += 1;
   dispatchStats.workerOps += ops.length;
+  dispatchStats.groupDeletes += 1;
   void (async () => {
     let results: NativeResult[];
     try {
-      ({ results } = await runAsync(handle, ops));
+      ({ results } = await runAsync(ch.handle, ops));
     } catch (e) {
-      for (const call of slice) call.reject(e);
+      for (const call of slice) fail(call, e);
       return;
     }
-    const grouped = results.slice(0, dels.length);
     if (!isFailure(results[dels.length])) {
-      slice.forEach((call, i) => call.resolve([grouped[i]]));
+      slice.forEach((call, i) => settle(call, results, i));
       return;
     }
     // Nothing was deleted: one by one, in order, each with its own outcome.
-    const moved = slice.filter((_, i) => !isFailure(grouped[i]));
-    slice.forEach((call, i) => isFailure(grouped[i]) && call.resolve([grouped[i]]));
+    dispatchStats.groupDeleteFallbacks += 1;
+    const moved = slice.filter((_, i) => !isFailure(results[i]));
+    slice.forEach((call, i) => isFailure(results[i]) && settle(call, results, i));
     let one: NativeResult[];
     try {
       ({ results: one } = await runAsync(
-        handle,
-        moved.map((c) => ({ op: 'dellink', index: (c.del as { index: number }).index })),
+        ch.handle,
+        moved.map((c) => ({ op: 'dellink', index: (c.del as DeleteKey).index })),
       ));
     } catch (e) {
-      for (const call of moved) call.reject(e);
+      for (const call of moved) fail(call, e);
       return;
     }
     const restore: NativeOp[] = [];
     moved.forEach((call, i) => {
-      const r = one[i];
-      const del = call.del as { index: number; group: number };
-      if (isFailure(r)) restore.push({ op: 'newlink', link: { index: del.index, group: del.group } });
-      call.resolve([r]);
+      const del = call.del as DeleteKey;
+      if (isFailure(one[i])) restore.push({ op: 'newlink', link: { index: del.index, group: del.group } });
+      settle(call, one, i);
     });
-    if (restore.length > 0) await runAsync(handle, restore).catch(() => undefined);
+    if (restore.length > 0) await runAsync(ch.handle, restore).catch(() => undefined);
   })().finally(() => {
     sleepersInFlight -= 1;
-    drain(handle, ch);
+    drain(ch);
   });
 }
 
@@ -413,13 +478,9 @@ function distribute(ch: Channel, slice: Call[], ops: NativeOp[], results: Native
       if (!filtered) ch.dumpSizes.set(op.op, list.length);
     }
   }
-  if (slice.length === 1) {
-    (slice[0] as Call).resolve(results);
-    return;
-  }
   let at = 0;
   for (const call of slice) {
-    call.resolve(results.slice(at, at + call.ops.length));
+    settle(call, results, at);
     at += call.ops.length;
   }
 }
@@ -431,10 +492,11 @@ function distribute(ch: Channel, slice: Call[], ops: NativeOp[], results: Native
  */
 function settleFailed(ch: Channel, slice: Call[], error: unknown): void {
   if (slice.length === 1) {
-    (slice[0] as Call).reject(error);
+    fail(slice[0] as Call, error);
     return;
   }
-  ch.queue.unshift(...slice.map((c) => ({ ...c, alone: true })));
+  for (const call of slice) call.alone = true;
+  ch.queue.unshift(...slice);
 }
 
 /**
@@ -442,51 +504,57 @@ function settleFailed(ch: Channel, slice: Call[], error: unknown): void {
  * between them, go to the kernel as one group delete (see groupDelete); `group` is the link's
  * current IFLA_GROUP, restored if a group delete fails and so does the delete on its own.
  */
-export async function deleteLink(
+export function deleteLink(
   handle: NativeHandle,
   index: number,
   group: number,
   operation: string,
   subject: Subject,
 ): Promise<void> {
-  let result: NativeResult;
-  try {
-    result = (await enqueue(handle, { ops: [{ op: 'dellink', index }], sleeps: true, del: { index, group } }))[0];
-  } catch (e) {
-    throw fromNative(e, operation, subject);
-  }
-  if (isFailure(result)) throw fromNative(result, operation, subject);
+  const ch = channelOf(handle);
+  const call = new Call([{ op: 'dellink', index }], true, ONE, operation, subject, { index, group });
+  return enqueue(ch, call) as Promise<unknown> as Promise<void>;
 }
 
-/** One request; resolves with its result or rejects with NetnsError. */
-export async function request<T extends Success = Success>(
+/**
+ * One request; resolves with its result or rejects with NetnsError. The promise returned is the
+ * only one made for the call: methods return it as is.
+ */
+export function request<T extends Success = Success>(
   handle: NativeHandle,
   op: NativeOp,
   operation: string,
   subject: Subject,
 ): Promise<T> {
-  let result: NativeResult;
-  try {
-    result = ((await submit(handle, [op])) as NativeResult[])[0];
-  } catch (e) {
-    throw fromNative(e, operation, subject);
-  }
-  if (isFailure(result)) throw fromNative(result, operation, subject);
-  return result as T;
+  const ch = channelOf(handle);
+  const ops = [op];
+  return enqueue(ch, new Call(ops, sleeps(ops, ch), ONE, operation, subject, undefined)) as Promise<T>;
+}
+
+/**
+ * One request on a namespace, given the namespace (its handle taken synchronously when it is
+ * open, which is the usual case): what a method returns. Never throws; rejects with NetnsError.
+ */
+export function requestIn<T extends Success = Success>(
+  owner: HandleOwner,
+  op: NativeOp,
+  operation: string,
+  subject: Subject,
+): Promise<T> {
+  const handle = owner[kHandleNow]();
+  if (handle !== undefined) return request<T>(handle, op, operation, subject);
+  return owner[kHandle](operation).then((h) => request<T>(h, op, operation, subject));
 }
 
 /** Several requests in one sendmsg; per-request results, a failure object for each refused one. */
-export async function batch(
+export function batch(
   handle: NativeHandle,
   ops: NativeOp[],
   operation: string,
   subject: Subject,
 ): Promise<NativeResult[]> {
-  try {
-    return await submit(handle, ops);
-  } catch (e) {
-    throw fromNative(e, operation, subject);
-  }
+  const ch = channelOf(handle);
+  return enqueue(ch, new Call(ops, sleeps(ops, ch), MANY, operation, subject, undefined)) as Promise<NativeResult[]>;
 }
 
 /** The first failure in a batch, as NetnsError; nothing if all succeeded. */

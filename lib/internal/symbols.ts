@@ -7,9 +7,17 @@ import type { NativeHandle } from '../native/surface';
 /** Namespace[kHandle](operation): its native handle, opened on first use. */
 export const kHandle = Symbol('netns-native.handle');
 
+/**
+ * Namespace[kHandleNow](): its native handle when it is open and the handle is opened, else
+ * undefined (then kHandle opens it, or says why it cannot). Lets a call take the handle without
+ * an await of its own.
+ */
+export const kHandleNow = Symbol('netns-native.handleNow');
+
 /** Something with a native handle, opened lazily. */
 export interface HandleOwner {
   [kHandle](operation: string): Promise<NativeHandle>;
+  [kHandleNow](): NativeHandle | undefined;
   /** ' in namespace "test1"', or '' for the namespace this process runs in. */
   readonly where: string;
 }

@@ -82,6 +82,7 @@ export interface ParsedIp {
  * accepts, is refused: the kernel takes addresses as bytes, and the link is given separately.
  */
 export function parseIp(text: unknown, operation: string, what = 'address'): ParsedIp {
+  if (typeof text === 'string' && isDottedQuad(text, 0, text.length)) return { address: text, family: 4 };
   if (typeof text !== 'string') throw invalid(operation, `the ${what} must be a string`);
   if (text.includes('%') && isIP(text) === 6) {
     throw invalid(
@@ -93,6 +94,34 @@ export function parseIp(text: unknown, operation: string, what = 'address'): Par
   const family = isIP(text);
   if (family === 0) throw invalid(operation, `"${text}" is not a valid IPv4 or IPv6 ${what}`);
   return { address: text, family: family as 4 | 6 };
+}
+
+/**
+ * Whether text[from, to) is an IPv4 address as Node's isIP accepts it (four decimal parts of
+ * 0-255, no leading zeros). The common case of every address and route call, checked without a
+ * regular expression or a substring; anything else goes to isIP.
+ */
+function isDottedQuad(text: string, from: number, to: number): boolean {
+  let parts = 0;
+  let i = from;
+  while (i < to) {
+    const start = i;
+    let value = 0;
+    while (i < to) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+      i += 1;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return false;
+    parts += 1;
+    if (i === to) break;
+    if (parts === 4 || text.charCodeAt(i) !== 46) return false;
+    i += 1;
+    if (i === to) return false;
+  }
+  return parts === 4;
 }
 
 export interface ParsedCidr extends ParsedIp {
@@ -107,14 +136,27 @@ export function parseCidr(text: unknown, operation: string, what = 'address'): P
     throw invalid(operation, `the ${what} must be a string like '198.18.0.1/24' or 'fd00::1/64'`);
   }
   const slash = text.indexOf('/');
-  const ip = parseIp(slash < 0 ? text : text.slice(0, slash), operation, what);
+  const end = slash < 0 ? text.length : slash;
+  const ip = isDottedQuad(text, 0, end)
+    ? { address: slash < 0 ? text : text.slice(0, slash), family: 4 as const }
+    : parseIp(slash < 0 ? text : text.slice(0, slash), operation, what);
   const max = ip.family === 4 ? 32 : 128;
-  if (slash < 0) return { ...ip, prefixLength: max };
-  const prefix = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
+  if (slash < 0) return { address: ip.address, family: ip.family, prefixLength: max };
+  // One to three decimal digits, at most `max`.
+  let prefixLength = 0;
+  const digits = text.length - slash - 1;
+  for (let i = slash + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      prefixLength = -1;
+      break;
+    }
+    prefixLength = prefixLength * 10 + (c - 48);
+  }
+  if (digits < 1 || digits > 3 || prefixLength < 0 || prefixLength > max) {
     throw invalid(operation, `"${text}" has an invalid prefix length (0-${max} for IPv${ip.family})`);
   }
-  return { ...ip, prefixLength: Number(prefix) };
+  return { address: ip.address, family: ip.family, prefixLength };
 }
 
 /**

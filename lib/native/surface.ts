@@ -534,6 +534,8 @@ export interface Addon {
    * back packed: lib/native/wire.ts unpacks them.
    */
   transact(handle: NativeHandle, ops: FlatOps): RawResult[] | undefined;
+  /** The same, with the requests packed (see {@link PackedOps}): what lib/native/wire.ts sends. */
+  transact(handle: NativeHandle, nums: Float64Array, count: number, refs: unknown[]): RawResult[] | undefined;
   /**
    * Runs requests on a worker thread (opening the socket first if needed): for requests that may
    * sleep. `kernelUs`: how long running the batch took there, in microseconds; `dumpRetries`: how
@@ -542,6 +544,13 @@ export interface Addon {
   transactAsync(
     handle: NativeHandle,
     ops: FlatOps,
+  ): Promise<{ results: RawResult[]; kernelUs: number; dumpRetries: number }>;
+  /** The same, with the requests packed (read before the call returns: the buffers may be reused). */
+  transactAsync(
+    handle: NativeHandle,
+    nums: Float64Array,
+    count: number,
+    refs: unknown[],
   ): Promise<{ results: RawResult[]; kernelUs: number; dumpRetries: number }>;
 
   /**
@@ -652,6 +661,19 @@ export type RawResult = Exclude<NativeResult, NativeLink | NativeLink[]> | Packe
  * change, most of a cheap request's time; this costs a few hundred.
  */
 export type FlatOps = Array<number | string | NativeHandle | undefined>;
+
+/**
+ * The same sequence split in two, which is how lib/native/wire.ts sends it: the numbers (codes,
+ * tags, integer fields) in the first `count` elements of a Float64Array, which the addon reads
+ * from memory, and the other values (strings, addresses, MACs, namespace handles) in an array,
+ * in order. Which one a value is in follows its field's wire type. A cheap request then costs
+ * one N-API call per string rather than one per value.
+ */
+export interface PackedOps {
+  nums: Float64Array;
+  count: number;
+  refs: unknown[];
+}
 
 /** A field list: [name, type] in wire order. */
 export type SchemaFields = Array<[string, string]>;

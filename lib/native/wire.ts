@@ -395,29 +395,92 @@ agree('nsids', NSID, schema.results.nsid);
 // ---------------------------------------------------------------------------------------------
 // Encoding requests
 
-/** Pushes (tag, value) for one field; a repeated field ('type[]') pushes one pair per element. */
-type Encode = (out: FlatOps, tag: number, value: unknown, parent: Record<string, unknown>) => void;
-type EncodeStruct = (out: FlatOps, o: Record<string, unknown>) => void;
+/**
+ * Where encoders write: numbers (codes, tags, integer fields) with num(), other values with ref().
+ * PlainWriter makes the one array of {@link FlatOps}; PackedWriter the two parts of
+ * {@link PackedOps}, in buffers reused from call to call.
+ */
+interface Writer {
+  num(v: number): void;
+  ref(v: unknown): void;
+}
 
-const pushValue: Encode = (out, tag, v) => {
-  out.push(tag, v as number | string | NativeHandle);
-};
-const pushFlag: Encode = (out, tag, v) => {
-  out.push(tag, v ? 1 : 0);
-};
+class PlainWriter implements Writer {
+  readonly out: FlatOps = [];
+  num(v: number): void {
+    this.out.push(v);
+  }
+  ref(v: unknown): void {
+    this.out.push(v as string | NativeHandle);
+  }
+}
 
-/** Encodes a struct: (tag, value) for each field present, tag = position in `fields` + 1; then 0. */
-function structEncoder(fields: SchemaFields): EncodeStruct {
-  const names = fields.map(([name]) => name);
-  const encoders = fields.map(([, type]) => valueEncoder(type));
-  return (out, o) => {
-    for (let i = 0; i < names.length; i++) {
-      const v = o[names[i] as string];
-      if (v === undefined || v === null) continue;
-      (encoders[i] as Encode)(out, i + 1, v, o);
+class PackedWriter implements Writer {
+  nums = new Float64Array(1024);
+  count = 0;
+  readonly refs: unknown[] = [];
+  num(v: number): void {
+    if (this.count === this.nums.length) {
+      const bigger = new Float64Array(this.nums.length * 2);
+      bigger.set(this.nums);
+      this.nums = bigger;
     }
-    out.push(0);
-  };
+    this.nums[this.count++] = v;
+  }
+  ref(v: unknown): void {
+    this.refs.push(v);
+  }
+  reset(): void {
+    this.count = 0;
+    this.refs.length = 0;
+  }
+}
+
+/** Writes (tag, value) for one field; a repeated field ('type[]') writes one pair per element. */
+type Encode = (w: Writer, tag: number, value: unknown, parent: Record<string, unknown>) => void;
+type EncodeStruct = (w: Writer, o: Record<string, unknown>) => void;
+
+function notANumber(v: unknown): never {
+  throw internalError('encode a request', `a number was expected, not ${typeof v}`);
+}
+const writeNumber: Encode = (w, tag, v) => {
+  if (typeof v !== 'number') notANumber(v);
+  w.num(tag);
+  w.num(v);
+};
+const writeRef: Encode = (w, tag, v) => {
+  w.num(tag);
+  w.ref(v);
+};
+const writeFlag: Encode = (w, tag, v) => {
+  w.num(tag);
+  w.num(v ? 1 : 0);
+};
+
+const SAFE_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * Encodes a struct: (tag, value) for each field present, tag = position in `fields` + 1; then 0.
+ * Generated once per struct from the schema, so that each field is read by its name (a load V8
+ * caches per call site) rather than by a computed key (a megamorphic lookup on every request),
+ * and numbers are written without a call of their own.
+ */
+function structEncoder(fields: SchemaFields): EncodeStruct {
+  const encoders = fields.map(([, type]) => valueEncoder(type));
+  const lines = fields.map(([name], i) => {
+    if (!SAFE_NAME.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
+    const write =
+      encoders[i] === writeNumber
+        ? `{ if (typeof v !== 'number') bad(v); w.num(${i + 1}); w.num(v); }`
+        : `enc[${i}](w, ${i + 1}, v, o);`;
+    return `v = o.${name}; if (v !== undefined && v !== null) ${write}`;
+  });
+  const body = `let v; ${lines.join(' ')} w.num(0);`;
+  const make = new Function('enc', 'bad', `return (w, o) => { ${body} };`) as (
+    enc: Encode[],
+    bad: (v: unknown) => never,
+  ) => EncodeStruct;
+  return make(encoders, notANumber);
 }
 
 const structs: Record<string, EncodeStruct> = {};
@@ -437,32 +500,39 @@ function kindEncoder(table: Map<string, EncodeStruct>, all: Record<string, Schem
 function valueEncoder(type: string): Encode {
   if (type.endsWith('[]')) {
     const one = valueEncoder(type.slice(0, -2));
-    return (out, tag, v, parent) => {
-      for (const element of v as unknown[]) one(out, tag, element, parent);
+    return (w, tag, v, parent) => {
+      for (const element of v as unknown[]) one(w, tag, element, parent);
     };
   }
   if (type in schema.structs) {
     // Looked up when used: a link nests links (a veth's peer).
-    return (out, tag, v) => {
-      out.push(tag);
-      (structs[type] as EncodeStruct)(out, v as Record<string, unknown>);
+    return (w, tag, v) => {
+      w.num(tag);
+      (structs[type] as EncodeStruct)(w, v as Record<string, unknown>);
     };
   }
   switch (type) {
     case 'kind':
-      return (out, tag, v, parent) => {
-        out.push(tag);
-        kindEncoder(kinds, schema.kinds, parent.kind)(out, v as Record<string, unknown>);
+      return (w, tag, v, parent) => {
+        w.num(tag);
+        kindEncoder(kinds, schema.kinds, parent.kind)(w, v as Record<string, unknown>);
       };
     case 'slavekind':
-      return (out, tag, v, parent) => {
-        out.push(tag);
-        kindEncoder(slaveKinds, schema.slaveKinds, parent.slaveKind)(out, v as Record<string, unknown>);
+      return (w, tag, v, parent) => {
+        w.num(tag);
+        kindEncoder(slaveKinds, schema.slaveKinds, parent.slaveKind)(w, v as Record<string, unknown>);
       };
     case 'flag':
-      return pushFlag;
+      return writeFlag;
+    case 'u8':
+    case 'u16':
+    case 'u32':
+    case 'u64':
+    case 'i32':
+      return writeNumber;
     default:
-      return pushValue;
+      // 'string', 'ip', 'mac', 'netns': read by the addon as values, checked there.
+      return writeRef;
   }
 }
 
@@ -471,16 +541,35 @@ for (const [name, fields] of Object.entries(schema.structs)) structs[name] = str
 const ops = new Map<string, { code: number; encode: EncodeStruct }>();
 for (const [name, op] of Object.entries(schema.ops)) ops.set(name, { code: op.code, encode: structEncoder(op.args) });
 
-/** Flattens operation descriptors for the addon (see {@link FlatOps}). */
-export function flatten(list: NativeOp[]): FlatOps {
-  const out: FlatOps = [];
+function encode(w: Writer, list: NativeOp[]): void {
   for (const op of list) {
     const spec = ops.get(op.op);
     if (spec === undefined) throw internalError('encode a request', `unknown operation '${String(op.op)}'`);
-    out.push(spec.code);
-    spec.encode(out, op as unknown as Record<string, unknown>);
+    w.num(spec.code);
+    spec.encode(w, op as unknown as Record<string, unknown>);
   }
-  return out;
+}
+
+/** Flattens operation descriptors into one array (see {@link FlatOps}). */
+export function flatten(list: NativeOp[]): FlatOps {
+  const w = new PlainWriter();
+  encode(w, list);
+  return w.out;
+}
+
+// One buffer for every call: what it holds is read by the addon before the call returns.
+const packed = new PackedWriter();
+
+/** Packs operation descriptors (see {@link PackedOps}) into the shared buffers. */
+function pack(list: NativeOp[]): PackedWriter {
+  packed.reset();
+  try {
+    encode(packed, list);
+  } catch (e) {
+    packed.reset();
+    throw e;
+  }
+  return packed;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -545,7 +634,13 @@ function unpack(results: RawResult[]): NativeResult[] {
  * the namespace's socket is not open on this side (then {@link transactAsync} opens it).
  */
 export function transact(handle: NativeHandle, list: NativeOp[]): NativeResult[] | undefined {
-  const results = addon.transact(handle, flatten(list));
+  const p = pack(list);
+  let results: RawResult[] | undefined;
+  try {
+    results = addon.transact(handle, p.nums, p.count, p.refs);
+  } finally {
+    p.reset(); // drop the references to strings and handles
+  }
   return results === undefined ? undefined : unpack(results);
 }
 
@@ -557,7 +652,14 @@ export async function transactAsync(
   handle: NativeHandle,
   list: NativeOp[],
 ): Promise<{ results: NativeResult[]; kernelUs: number; dumpRetries: number }> {
-  const done = await addon.transactAsync(handle, flatten(list));
+  const p = pack(list);
+  let pending: ReturnType<typeof addon.transactAsync>;
+  try {
+    pending = addon.transactAsync(handle, p.nums, p.count, p.refs);
+  } finally {
+    p.reset();
+  }
+  const done = await pending;
   return { results: unpack(done.results), kernelUs: done.kernelUs, dumpRetries: done.dumpRetries };
 }
 

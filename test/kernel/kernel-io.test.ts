@@ -197,6 +197,39 @@ describeKernel('kernel I/O', () => {
     expect(ipJson<Array<{ group: string }>>(ns.name, 'link', 'show', 'lo')[0]?.group).toBe('default');
   });
 
+  it('a burst of deletes with a link already gone and one the kernel refuses: each its own outcome', async () => {
+    const { ns, made } = await pairs(6);
+    const gone = made[1]!.local;
+    ip(ns.name, 'link', 'del', gone.name); // behind our back: its group change fails with ENODEV
+    const lo = await ns.link('lo'); // the kernel cannot delete lo: the group delete fails as a whole
+    const groups = dispatchStats.groupDeletes;
+    const fallbacks = dispatchStats.groupDeleteFallbacks;
+    const outcomes = await Promise.allSettled([...made.map((p) => p.local.delete()), lo.delete()]);
+    expect(dispatchStats.groupDeletes).toBe(groups + 1); // one run of deletes, one group delete
+    expect(dispatchStats.groupDeleteFallbacks).toBe(fallbacks + 1); // then one by one
+    const codes = outcomes.map((o) =>
+      o.status === 'fulfilled' ? 'ok' : ((o as PromiseRejectedResult).reason as NetnsError).code,
+    );
+    expect(codes).toEqual(['ok', 'ENODEV', 'ok', 'ok', 'ok', 'ok', 'EOPNOTSUPP']);
+    for (const p of made) expect(link(ns.name, p.local.name)).toBeUndefined();
+    expect(ipJson<Array<{ group: string }>>(ns.name, 'link', 'show', 'lo')[0]?.group).toBe('default');
+  });
+
+  it('the request crossing refuses a value of the wrong type for its field, before anything is sent', async () => {
+    const { ns, made } = await pairs(1);
+    const handle = await ns[kHandle]('test');
+    const l = made[0]!.local;
+    const bad = { op: 'newlink', link: { index: l.index, mtu: '1400' } } as unknown as NativeOp;
+    const [wrong, fine] = await Promise.allSettled([
+      request(handle, bad, 'set a bad MTU', 'link'),
+      request(handle, { op: 'newlink', link: { index: l.index, mtu: 1300 } }, 'set MTU', 'link'),
+    ]);
+    expect(wrong.status).toBe('rejected');
+    expect(((wrong as PromiseRejectedResult).reason as NetnsError).code).toBe('EINTERNAL');
+    expect(fine.status).toBe('fulfilled');
+    expect(link(ns.name, l.name)?.mtu).toBe(1300);
+  });
+
   it('a call between deletes keeps its place: deletes around it are not merged across it', async () => {
     const { ns, made } = await pairs(3);
     const [x, y, z] = made.map((p) => p.local) as [Link, Link, Link];

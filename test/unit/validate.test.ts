@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { NetnsError } from '../../lib/internal/errors';
 import {
   checkLinkName,
@@ -131,5 +132,44 @@ describe('values in messages', () => {
     [7n, '7'],
   ])('%p reads as %s', (value, text) => {
     expect(describeValue(value)).toBe(text);
+  });
+});
+
+describe('parseIp agrees with node:net isIP on IPv4', () => {
+  // The IPv4 fast path must accept exactly what isIP accepts.
+  const cases = [
+    '0.0.0.0',
+    '255.255.255.255',
+    '198.18.0.1',
+    '1.2.3.4',
+    '01.2.3.4',
+    '1.2.3.04',
+    '256.1.1.1',
+    '1.2.3',
+    '1.2.3.4.5',
+    '1..2.3',
+    '.1.2.3',
+    '1.2.3.',
+    '1.2.3.4 ',
+    ' 1.2.3.4',
+    '1.2.3.a',
+    '1234.1.1.1',
+    '0.0.0.00',
+    '00.0.0.0',
+    '1.2.3.-4',
+    '1.2.3.+4',
+    '１.2.3.4',
+    '',
+  ];
+  it.each(cases)('%j', (text) => {
+    const expected = isIP(text);
+    let got = 0;
+    try {
+      got = parseIp(text, 'test').family;
+    } catch {
+      got = 0;
+    }
+    expect(got).toBe(expected);
+    if (expected === 4) expect(parseCidr(`${text}/24`, 'test')).toEqual({ address: text, family: 4, prefixLength: 24 });
   });
 });

@@ -51,6 +51,12 @@ bool RunEntries(OperationBatch& batch, SocketLock* route, SocketLock* netfilter,
   return finished;
 }
 
+// (handle, operations) with operations a plain array, or (handle, nums, count, refs) packed.
+OperationBatch ReadBatch(const Napi::CallbackInfo& info) {
+  if (info.Length() >= 4) return OperationsFromJs(info.Env(), info[1], info[2], info[3]);
+  return OperationsFromJs(info.Env(), info[1]);
+}
+
 class TransactJob : public Job {
  public:
   TransactJob(std::shared_ptr<ns::NetnsHandle> handle, OperationBatch batch, ns::NamespaceThread* t)
@@ -99,19 +105,19 @@ class TransactJob : public Job {
   uint64_t dump_retries_ = 0;
 };
 
-// transact(handle, operations): results, or undefined when the batch must run on a worker
-// instead, the caller then going through transactAsync with the same batch: a socket it needs is
-// not open (never opened, or dropped after a socket-level failure: the JS thread cannot open one,
-// that takes the namespace thread; nothing was sent), or an interrupted dump must wait before
-// running again and nothing sent so far changed anything (see RunEntries). Runs on the JS thread:
-// for requests the kernel completes inside sendmsg without sleeping, the replies are queued by the
-// time sendmsg returns, so this never waits on anything but the kernel doing the work itself. It
-// never waits for a socket either: the dispatcher runs one batch per namespace at a time, and
-// contention is reported as an error.
+// transact(handle, operations) or transact(handle, nums, count, refs): results, or undefined when
+// the batch must run on a worker instead, the caller then going through transactAsync with the same
+// batch: a socket it needs is not open (never opened, or dropped after a socket-level failure: the
+// JS thread cannot open one, that takes the namespace thread; nothing was sent), or an interrupted
+// dump must wait before running again and nothing sent so far changed anything (see RunEntries).
+// Runs on the JS thread: for requests the kernel completes inside sendmsg without sleeping, the
+// replies are queued by the time sendmsg returns, so this never waits on anything but the kernel
+// doing the work itself. It never waits for a socket either: the dispatcher runs one batch per
+// namespace at a time, and contention is reported as an error.
 Napi::Value Transact(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto handle = HandleFromJs(info[0]);
-  OperationBatch batch = OperationsFromJs(env, info[1]);
+  OperationBatch batch = ReadBatch(info);
   std::optional<SocketLock> route, netfilter;
   for (auto [protocol, slot] :
        {std::pair{NETLINK_ROUTE, &route}, {NETLINK_NETFILTER, &netfilter}}) {
@@ -127,12 +133,13 @@ Napi::Value Transact(const Napi::CallbackInfo& info) {
   return ResultsToJs(env, batch);
 }
 
-// transactAsync(handle, operations): Promise<{ results, kernelUs, dumpRetries }>, on a worker
-// thread.
+// transactAsync(handle, operations) or transactAsync(handle, nums, count, refs):
+// Promise<{ results, kernelUs, dumpRetries }>, on a worker thread. The operations are read here,
+// on the JS thread, before the job starts.
 Napi::Value TransactAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto handle = HandleFromJs(info[0]);
-  OperationBatch batch = OperationsFromJs(env, info[1]);
+  OperationBatch batch = ReadBatch(info);
   AddonState& state = State(env);
   return state.OnWorker(env, std::make_unique<TransactJob>(std::move(handle), std::move(batch),
                                                            state.ns_thread.get()));

@@ -48,6 +48,11 @@ struct OperationBatch {
 // Throws an internal TypeError on a malformed request, and an errno-carrying Error (EBADF) when a
 // request refers to a closed namespace.
 OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat);
+// The packed form (what lib/native/wire.ts sends): `count` numbers of the Float64Array `nums`,
+// the strings and handles in the array `refs`, in order (see FlatReader in requests.cc). Read at
+// once: both may be reused by the caller after this returns.
+OperationBatch OperationsFromJs(Napi::Env env, Napi::Value nums, Napi::Value count,
+                                Napi::Value refs);
 
 // One result per operation: undefined (ACK), packed links, an array, or a failure object.
 Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch);
