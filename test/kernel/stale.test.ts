@@ -125,12 +125,15 @@ describeKernel('stale names under /run/netns', () => {
   it('a deleter killed between its unmount and its unlink leaves a stale entry, which create recovers', async () => {
     const name = uniqueName();
     const ns = await Namespace.create(name);
-    const old = ns.inode;
+    // A mark on the old namespace (its inode number may be reused once it is freed: not a mark).
+    const lo = await ns.link('lo');
+    await lo.setMtu(1280);
     await ns.close();
     run('umount', [`/run/netns/${name}`]); // what `ip netns del` does first
     await becomesStale(name);
     const again = cleanupLater(await Namespace.create(name));
-    expect(again.inode).not.toBe(old);
+    expect(fs.statSync(again.path, { bigint: true }).ino).toBe(again.inode);
+    expect((await again.link('lo')).mtu).toBe(65536); // a new namespace, not the old one
     expect(netnsNames()).toContain(name);
   });
 
