@@ -7,6 +7,7 @@ export {
   Namespace,
   NETNS_RUN_DIR,
   StaleNamespace,
+  type DeleteOptions,
   type LinksOptions,
   type ListOptions,
   type RoutesOptions,

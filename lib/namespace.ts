@@ -15,7 +15,9 @@ import {
 } from './process/exec';
 import { kExecTarget, kHandle, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, request } from './internal/dispatch';
-import { track, tracked, untrack } from './internal/registry';
+import { allTracked, track, tracked, untrack } from './internal/registry';
+import { checkSignal } from './internal/abort';
+import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
 import { addon } from './native/load';
 import type { NativeHandle, NativeLink, NativeOpened } from './native/surface';
@@ -40,7 +42,14 @@ import {
   type ListenOptions,
   type UdpBindOptions,
 } from './process/sockets';
-import { checkInteger, checkLinkName, checkNamespaceName, checkObject, describeValue } from './internal/validate';
+import {
+  checkBoolean,
+  checkInteger,
+  checkLinkName,
+  checkNamespaceName,
+  checkObject,
+  describeValue,
+} from './internal/validate';
 import { explainNotANamespace, removeStale, staleAmong, StaleNamespace } from './stale-namespace';
 
 export { NETNS_RUN_DIR, StaleNamespace, type RoutesOptions };
@@ -53,6 +62,24 @@ export interface ListOptions {
    */
   includeStale?: boolean;
 }
+
+/** Options for {@link Namespace.delete}. */
+export interface DeleteOptions {
+  /**
+   * Resolve only once the kernel has finished tearing the namespace down as far as other
+   * namespaces can see: every veth inside whose peer lives in another namespace (this process's
+   * own, one open in this process, or one named under /run/netns) is gone from there, so the same
+   * names can be created again at once. Refused (EBUSY, nothing deleted) while processes run
+   * inside or another name mounts it. Default false: resolve once the name and our fds are gone.
+   */
+  wait?: boolean;
+  /** With `wait`: give up after this many milliseconds (ETIMEDOUT; the name is gone). Default 10000. */
+  timeoutMs?: number;
+  /** Aborts the wait (AbortError, code ABORT_ERR); an abort before the call deletes nothing. */
+  signal?: AbortSignal;
+}
+
+const DEFAULT_DELETE_TIMEOUT_MS = 10_000;
 
 /** Options for {@link Namespace.links}. */
 export interface LinksOptions {
@@ -339,24 +366,89 @@ export class Namespace {
    * Deletes the namespace like `ip netns del`: removes its name (if it has one) and releases
    * every fd and socket netns-native holds on it, in any Namespace object, so the kernel can
    * destroy it once nothing else (a process, a mount) refers to it. Processes still inside keep
-   * running. Idempotent. The kernel tears a namespace down asynchronously: a veth whose peer
-   * was inside disappears a little later.
-   * @throws NetnsError EBUSY for the namespace this process runs in.
+   * running. Idempotent.
+   *
+   * The kernel tears a namespace down asynchronously: a veth whose peer was inside disappears
+   * from the peer's namespace a little later (some milliseconds), so re-creating the same pair at
+   * once may fail with EEXIST. With `wait: true` the call resolves only once those peers are gone
+   * (see {@link DeleteOptions.wait}); without it, it is as fast as ever.
+   * @example
+   * ```ts
+   * await tenant.delete({ wait: true });                 // ip netns del tenant, then wait
+   * await VethPair.create({ name: 'tenant-h', peerName: 'eth0', peerNamespace: await Namespace.create('tenant') });
+   * ```
+   * @throws NetnsError EBUSY for the namespace this process runs in, and with `wait` for one
+   *   that processes or other names still keep alive (nothing is deleted then); ETIMEDOUT when
+   *   `wait` ran out of `timeoutMs` (the name is gone by then); ABORT_ERR (an AbortError) when
+   *   `signal` aborted the wait; EINVAL for bad options.
    */
-  async delete(): Promise<void> {
+  async delete(options: DeleteOptions = {}): Promise<void> {
     const operation = `delete ${describeNamespace(this)}`;
+    checkObject(options, operation, 'options');
+    const wait = checkBoolean(options.wait, operation, 'wait') ?? false;
+    const timeoutMs =
+      options.timeoutMs === undefined
+        ? DEFAULT_DELETE_TIMEOUT_MS
+        : checkInteger(options.timeoutMs, operation, 'timeoutMs', 1, 2 ** 31 - 1);
+    if (!wait && options.timeoutMs !== undefined) throw invalid(operation, 'timeoutMs applies only with wait: true');
+    const signal = checkSignal(options.signal, operation);
     if (this.#state === 'deleted') return;
     if (this.inode === homeInode()) throw failure('EBUSY', operation, 'this process runs in that namespace');
+    let peers: Peer[] = [];
+    const listed: Namespace[] = [];
+    if (wait) {
+      await this.#checkNothingElseHolds(operation);
+      const candidates = async (): Promise<Namespace[]> => {
+        const open = [Namespace.current(), ...allTracked<Namespace>()];
+        listed.push(...(await Namespace.list()).filter((n) => !open.some((o) => o.inode === n.inode)));
+        return [...open, ...listed];
+      };
+      try {
+        peers = await vethPeersOutside(this, candidates, operation);
+      } catch (e) {
+        await Promise.all(listed.map((n) => n.close()));
+        throw e;
+      }
+    }
     if (this.name !== undefined) {
       try {
         // Only removes the name if it still refers to this namespace, not to a newer one.
         await addon.deleteNamespace(NETNS_RUN_DIR, this.name, this.inode);
       } catch (e) {
+        await Promise.all(listed.map((n) => n.close()));
         throw fromNative(e, operation, 'namespace');
       }
     }
     for (const ns of tracked<Namespace>(this.inode)) ns.#release('deleted');
     this.#release('deleted');
+    try {
+      await waitPeersGone(peers, timeoutMs, signal, operation);
+    } finally {
+      await Promise.all(listed.map((n) => n.close()));
+    }
+  }
+
+  /** With `wait`: what would keep the namespace alive after its name goes, refused up front. */
+  async #checkNothingElseHolds(operation: string): Promise<void> {
+    const pids = await pidsIn(this.inode);
+    if (pids.length > 0) {
+      const shown = pids.slice(0, 5).join(', ') + (pids.length > 5 ? `, ... (${pids.length})` : '');
+      throw failure(
+        'EBUSY',
+        operation,
+        `processes still run inside (${shown}: \`ip netns pids\`), so the kernel would keep it and its ` +
+          'links; stop them first, or delete without wait',
+      );
+    }
+    const names = ((await netnsNames()).get(this.inode) ?? []).filter((n) => n !== this.name);
+    if (names.length > 0) {
+      throw failure(
+        'EBUSY',
+        operation,
+        `it is also mounted as ${names.map((n) => `"${n}"`).join(', ')} under ${NETNS_RUN_DIR}, which keeps it alive; ` +
+          'delete that name too, or delete without wait',
+      );
+    }
   }
 
   /** Releases this object's fd and socket; the namespace itself is left as it is. Idempotent. */

@@ -2,6 +2,7 @@
  * Every bad input: a NetnsError with the right code and a sentence a user can act on, and no
  * change at all to kernel state as `ip -json` sees it (links, addresses, routes, namespaces).
  */
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -43,6 +44,8 @@ interface World {
   /** A name under /run/netns that is a stale entry (a plain file a crash would leave). */
   stale: string;
   server: net.Server;
+  /** A program running inside `ns`, which keeps it alive. */
+  sleeper: ChildProcess;
 }
 
 type Case = [title: string, action: (w: World) => Promise<unknown>, code: string, message: RegExp];
@@ -1040,6 +1043,43 @@ const cases: Case[] = [
     'EINVAL',
     /the weight must be an integer from 1 to 256/,
   ],
+  [
+    'delete with wait not a boolean',
+    (w) => w.ns.delete({ wait: 'yes' as never }),
+    'EINVAL',
+    /wait must be true or false/,
+  ],
+  [
+    'delete with timeoutMs but no wait',
+    (w) => w.ns.delete({ timeoutMs: 100 }),
+    'EINVAL',
+    /timeoutMs applies only with wait: true/,
+  ],
+  [
+    'delete with timeoutMs 0',
+    (w) => w.ns.delete({ wait: true, timeoutMs: 0 }),
+    'EINVAL',
+    /timeoutMs must be an integer/,
+  ],
+  ['delete with options not an object', (w) => w.ns.delete(7 as never), 'EINVAL', /options must be an object/],
+  [
+    'delete with a signal that is not an AbortSignal',
+    (w) => w.ns.delete({ wait: true, signal: {} as never }),
+    'EINVAL',
+    /signal must be an AbortSignal/,
+  ],
+  [
+    'delete with an aborted signal',
+    (w) => w.ns.delete({ wait: true, signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /delete namespace ".*": the operation was aborted/,
+  ],
+  [
+    'delete with wait while a process runs inside',
+    (w) => w.ns.delete({ wait: true }),
+    'EBUSY',
+    /processes still run inside \(\d+/,
+  ],
 ];
 
 /**
@@ -1115,6 +1155,8 @@ describeKernel('bad input', () => {
     w.closedLink = await w.closed.link(w.foreign.name);
     await w.closed.close();
     w.server = net.createServer();
+    w.sleeper = w.ns.spawn('sleep', ['3600']);
+    await new Promise((resolve) => w.sleeper.once('spawn', resolve));
     // A plain file where a namespace was being created by a process that died: stale once a
     // second old.
     w.stale = uniqueName();
@@ -1128,6 +1170,7 @@ describeKernel('bad input', () => {
   });
 
   afterAll(async () => {
+    w.sleeper?.kill('SIGKILL');
     await w.ns?.delete();
     await w.other?.delete();
     if (w.stale) fs.rmSync(`/run/netns/${w.stale}`, { force: true });
@@ -1170,7 +1213,7 @@ describeKernel('bad input', () => {
     const e = error as NetnsError;
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
-    expect(e.message).toMatch(/^cannot .+: .+ \([A-Z0-9]+\)$/);
+    expect(e.message).toMatch(/^cannot .+: .+ \([A-Z0-9_]+\)$/);
     expect(e.message.startsWith(`cannot ${e.operation}: `)).toBe(true);
     expect(e.message.endsWith(` (${code})`)).toBe(true);
     expect(e.errno).toBe((os.constants.errno as Record<string, number>)[code]);
