@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { constants } from 'node:os';
 import * as path from 'node:path';
-import { listAddresses, type Address } from './address';
+import { listAddresses, type Address, type AddressesOptions } from './address';
 import { errnoOf, failure, fromNative, invalid } from './internal/errors';
 import {
   execIn,
@@ -16,7 +16,7 @@ import {
 import { kExecTarget, kHandle, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, request } from './internal/dispatch';
 import { allTracked, track, tracked, untrack } from './internal/registry';
-import { checkSignal } from './internal/abort';
+import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
 import { addon } from './native/load';
@@ -54,8 +54,11 @@ import { explainNotANamespace, removeStale, staleAmong, StaleNamespace } from '.
 
 export { NETNS_RUN_DIR, StaleNamespace, type RoutesOptions };
 
+/** Options for {@link Namespace.create}. */
+export type CreateOptions = AbortOptions;
+
 /** Options for {@link Namespace.list}. */
-export interface ListOptions {
+export interface ListOptions extends AbortOptions {
   /**
    * Also report stale names: plain files under /run/netns left by a process that died while it
    * was creating or deleting a namespace (see {@link StaleNamespace}). Default false.
@@ -82,7 +85,7 @@ export interface DeleteOptions {
 const DEFAULT_DELETE_TIMEOUT_MS = 10_000;
 
 /** Options for {@link Namespace.links}. */
-export interface LinksOptions {
+export interface LinksOptions extends AbortOptions {
   /** Read each link's counters too ({@link Link.stats}). Default false: a faster dump. */
   stats?: boolean;
 }
@@ -140,16 +143,29 @@ export class Namespace {
    * file left under /run/netns by a process that died while creating or deleting a namespace;
    * see {@link StaleNamespace}) is removed and the name reused; an unmounted file younger than a
    * second, which may be `ip netns add` at work, is waited for up to that second.
+   * With `signal`, an abort while the namespace is being made waits for it to be made and
+   * deletes it again before rejecting (AbortError), so nothing is left and the name is free.
+   * @example
+   * ```ts
+   * const ns = await Namespace.create('blue', { signal: AbortSignal.timeout(5000) });
+   * ```
    * @throws NetnsError EEXIST if the name is taken (by a namespace, a creation in progress, or
    *   something else in the way, which the message names); EINVAL for an invalid name; EPERM
-   *   without CAP_SYS_ADMIN.
+   *   without CAP_SYS_ADMIN; ABORT_ERR (an AbortError) when `signal` aborted it.
    */
-  static async create(name?: string): Promise<Namespace> {
+  static async create(name?: string, options: CreateOptions = {}): Promise<Namespace> {
     const operation = name === undefined ? 'create an anonymous namespace' : `create namespace "${String(name)}"`;
     if (name !== undefined) checkNamespaceName(name, operation);
+    checkObject(options, operation, 'options');
+    const signal = checkSignal(options.signal, operation);
     let opened: NativeOpened;
     try {
-      opened = await addon.createNamespace(NETNS_RUN_DIR, name ?? null);
+      opened = await abortable(addon.createNamespace(NETNS_RUN_DIR, name ?? null), signal, operation, {
+        undo: async (made) => {
+          if (name !== undefined) await addon.deleteNamespace(NETNS_RUN_DIR, name, made.inode);
+          addon.closeNamespace(made.handle);
+        },
+      });
     } catch (e) {
       throw fromNative(e, operation, 'namespace');
     }
@@ -248,6 +264,11 @@ export class Namespace {
     if (options.includeStale !== undefined && typeof options.includeStale !== 'boolean') {
       throw invalid(operation, 'includeStale must be true or false');
     }
+    const signal = checkSignal(options.signal, operation);
+    return abortable(Namespace.#list(options.includeStale === true, operation), signal, operation);
+  }
+
+  static async #list(includeStale: boolean, operation: string): Promise<Array<Namespace | StaleNamespace>> {
     let names: string[];
     try {
       names = await fs.promises.readdir(NETNS_RUN_DIR);
@@ -263,7 +284,7 @@ export class Namespace {
       }),
     );
     const namespaces = found.filter((ns): ns is Namespace => ns instanceof Namespace);
-    if (!options.includeStale) return namespaces;
+    if (!includeStale) return namespaces;
     const stale = await staleAmong(
       found.filter((n): n is string => typeof n === 'string'),
       operation,
@@ -472,9 +493,10 @@ export class Namespace {
     if (options.stats !== undefined && typeof options.stats !== 'boolean') {
       throw invalid(operation, 'stats must be a boolean');
     }
+    const signal = checkSignal(options.signal, operation);
     const handle = await this[kHandle](operation);
     const op = options.stats ? ({ op: 'dumplinks', stats: 1 } as const) : ({ op: 'dumplinks' } as const);
-    const infos = await request<NativeLink[]>(handle, op, operation, 'link');
+    const infos = await abortable(request<NativeLink[]>(handle, op, operation, 'link'), signal, operation);
     return infos.map((info) => makeLink(this, info));
   }
 
@@ -518,8 +540,8 @@ export class Namespace {
   }
 
   /** Every IPv4 and IPv6 address on every link. `ip addr show`. */
-  async addresses(): Promise<Address[]> {
-    return listAddresses(this);
+  async addresses(options: AddressesOptions = {}): Promise<Address[]> {
+    return listAddresses(this, options);
   }
 
   /**

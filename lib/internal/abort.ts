@@ -11,6 +11,16 @@
  */
 import { invalid, NetnsError } from './errors';
 
+/** The `signal` option of every call that can wait. */
+export interface AbortOptions {
+  /**
+   * Abandons the call when aborted: it rejects with an AbortError (a NetnsError with name
+   * 'AbortError', code 'ABORT_ERR', `cause` the signal's reason). An already aborted signal
+   * starts nothing.
+   */
+  signal?: AbortSignal;
+}
+
 /** Node's code for an aborted operation (`AbortError.code`). */
 export const ABORT_ERR = 'ABORT_ERR';
 
@@ -44,17 +54,26 @@ export function checkSignal(signal: unknown, operation: string): AbortSignal | u
   return signal;
 }
 
+/** What {@link abortable} does with the result of work that was abandoned. */
+export interface Undo<T> {
+  /**
+   * Removes what the work made (a creation). The rejection waits for the work to settle and for
+   * this, so that nothing is left and the same name can be used again once the call rejected.
+   */
+  undo?: (value: T) => Promise<unknown>;
+  /** Releases what the work resolves with later (an fd); the rejection does not wait for it. */
+  late?: (value: T) => void;
+}
+
 /**
- * `work`, abandoned when `signal` aborts. Without `undo` the returned promise rejects with an
- * AbortError at once (a read: its result is dropped when it comes). With `undo` (a creation), the
- * rejection waits for `work` to settle and for `undo` to remove what it made, so that nothing is
- * left and the same name can be used again as soon as the call has rejected.
+ * `work`, abandoned when `signal` aborts: the returned promise rejects with an AbortError (at
+ * once, or after `undo`), and what `work` resolves with afterwards is handed to `undo` or `late`.
  */
 export function abortable<T>(
   work: Promise<T>,
   signal: AbortSignal | undefined,
   operation: string,
-  undo?: (value: T) => Promise<unknown>,
+  { undo, late }: Undo<T> = {},
 ): Promise<T> {
   if (signal === undefined) return work;
   return new Promise<T>((resolve, reject) => {
@@ -75,6 +94,7 @@ export function abortable<T>(
       (value) => {
         signal.removeEventListener('abort', onAbort);
         if (!aborted) resolve(value);
+        else late?.(value);
       },
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort);

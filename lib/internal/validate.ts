@@ -91,7 +91,20 @@ export function parseIp(text: unknown, operation: string, what = 'address'): Par
     );
   }
   const family = isIP(text);
-  if (family === 0) throw invalid(operation, `"${text}" is not a valid IPv4 or IPv6 ${what}`);
+  if (family === 0) {
+    // Leading zeros: refused here as in the prefix length (some tools read them as octal).
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text) && /(^|\.)0\d/.test(text)) {
+      const plain = text
+        .split('.')
+        .map((part) => String(Number(part)))
+        .join('.');
+      throw invalid(
+        operation,
+        `"${text}" has a number with a leading zero; write IPv4 numbers without them ("${plain}")`,
+      );
+    }
+    throw invalid(operation, `"${text}" is not a valid IPv4 or IPv6 ${what}`);
+  }
   return { address: text, family: family as 4 | 6 };
 }
 
@@ -111,6 +124,12 @@ export function parseCidr(text: unknown, operation: string, what = 'address'): P
   const max = ip.family === 4 ? 32 : 128;
   if (slash < 0) return { ...ip, prefixLength: max };
   const prefix = text.slice(slash + 1);
+  if (/^0\d+$/.test(prefix)) {
+    throw invalid(
+      operation,
+      `"${text}" has a prefix length with a leading zero; write it without (/${Number(prefix)}), as the address's own numbers`,
+    );
+  }
   if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
     throw invalid(operation, `"${text}" has an invalid prefix length (0-${max} for IPv${ip.family})`);
   }
