@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import { Namespace } from '../../index';
 import { NETNS_RUN_DIR } from '../../process/proc';
+import { ISOLATED_ENV } from '../../testing';
 import { commandAfterDashes, operandsAtMost, type ParsedArgs } from '../args';
 import type { Io } from '../io';
 import { runProgram } from '../run-program';
@@ -26,7 +27,9 @@ export async function isolate(args: ParsedArgs, io: Io): Promise<number> {
     await (await ns.link('lo')).up();
     // /etc/netns is shadowed only where it exists: making it would change /etc outside.
     const tmpfs = [NETNS_RUN_DIR, ...(fs.existsSync(ETC_NETNS) ? [ETC_NETNS] : [])];
-    return await runProgram(ns, file, rest, { tmpfs }, args.json, io);
+    // As netns-native's own test command: netns-native/testing's isolated() reads it.
+    const env = { ...process.env, [ISOLATED_ENV]: '1' };
+    return await runProgram(ns, file, rest, { tmpfs, env }, args.json, io);
   } finally {
     await ns.delete();
   }
