@@ -33,6 +33,7 @@
       "native/ns/icmp.cc",
       "native/ns/socket.cc",
       "native/ns/tun.cc",
+      "native/ns/sysctl.cc",
       "native/nft/expr.cc",
       "native/nft/objects.cc",
       "native/nft/batch.cc",
@@ -58,7 +59,8 @@
         "native/addon/api/requests.cc",
         "native/addon/api/icmp.cc",
         "native/addon/api/socket.cc",
-        "native/addon/api/tun.cc"
+        "native/addon/api/tun.cc",
+        "native/addon/api/file.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

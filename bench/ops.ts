@@ -4,6 +4,10 @@
  * floor. Everything runs in the process's own (throwaway) namespace or in namespaces made
  * here, and each operation leaves the namespace as it found it.
  */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Bridge, Namespace, Network, VethPair, Vxlan, type Link } from '../lib/index';
 import { kHandle } from '../lib/internal/symbols';
 import { setCoalescing, setIoMode } from '../lib/internal/dispatch';
@@ -890,6 +894,101 @@ const publish: OperationDef = {
   },
 };
 
+/** Runs a CNI plugin once, as a runtime does (environment + configuration on stdin). */
+function cniCall(argv: string[], env: Record<string, string>, conf: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0] as string, argv.slice(1), { env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(' ')}: ${out}`))));
+    child.stdin.on('error', () => undefined); // a plugin may exit before reading it
+    child.stdin.end(conf);
+  });
+}
+
+/**
+ * One CNI attachment, ADD then DEL, by netns-native-cni (bin/netns-native-cni.js: a Node process
+ * per call, as the runtime starts it) beside the reference `bridge` + `host-local` plugins
+ * (containernetworking-plugins, Go), on the same configuration: a bridge with the gateway and a
+ * default route, host-local IPAM in a temporary dataDir, into one namespace made once.
+ */
+const cniAttach: OperationDef = {
+  id: 'cni',
+  label: 'CNI ADD + DEL (process per call)',
+  what: 'one CNI ADD then DEL of a bridge attachment with host-local IPAM, each call a process started as a runtime starts it: netns-native-cni (Node) in the netns-native column, the reference bridge + host-local plugins (Go, containernetworking-plugins) in the execFile column',
+  rounds: 5,
+  async prepare(ctx) {
+    const k = next();
+    const container = await Namespace.create(`nbcni${k}`);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-cni-'));
+    const root = path.join(__dirname, '..', '..');
+    const reference = '/usr/lib/cni/bridge';
+    const withReference = fs.existsSync(reference) && fs.existsSync('/usr/lib/cni/host-local');
+    const conf = (bridge: string, subnet: string) =>
+      JSON.stringify({
+        cniVersion: '1.0.0',
+        name: bridge,
+        type: 'bridge',
+        bridge,
+        isGateway: true,
+        isDefaultGateway: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet }]], dataDir },
+      });
+    const sampler =
+      (argv: string[], c: string): Sampler =>
+      async (n) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) {
+          const env = {
+            CNI_CONTAINERID: `bench${i}`,
+            CNI_NETNS: container.path,
+            CNI_IFNAME: 'eth0',
+            CNI_PATH: '/usr/lib/cni',
+          };
+          us += await timed(async () => {
+            await cniCall(argv, { ...env, CNI_COMMAND: 'ADD' }, c);
+            await cniCall(argv, { ...env, CNI_COMMAND: 'DEL' }, c);
+          });
+        }
+        return us;
+      };
+    const ours = [process.execPath, path.join(root, 'bin', 'netns-native-cni.js')];
+    const version =
+      (argv: string[]): Sampler =>
+      async (n) => {
+        let us = 0;
+        for (let i = 0; i < n; i++) us += await timed(() => cniCall(argv, { CNI_COMMAND: 'VERSION' }, ''));
+        return us;
+      };
+    return {
+      contenders: {
+        nn: { sample: sampler(ours, conf('nbcni0', '198.19.244.0/24')), n: ctx.quick ? 2 : 10 },
+        ...(withReference && {
+          exec: { sample: sampler([reference], conf('nbcniref0', '198.19.245.0/24')), n: ctx.quick ? 2 : 10 },
+        }),
+      },
+      // Start-up alone: an empty Node, and VERSION (which loads no more than the protocol).
+      extra: async () => ({
+        'node -e 0': { sample: version([process.execPath, '-e', '0']), n: 10 },
+        'netns-native-cni VERSION': { sample: version(ours), n: 10 },
+        ...(withReference && { 'reference bridge VERSION': { sample: version([reference]), n: 10 } }),
+      }),
+      notes: {
+        nnPar: 'n/a: a runtime starts one plugin process per call',
+        batch: 'n/a: CNI has no batch form',
+        floor: 'n/a: no C floor for a whole attachment',
+        ...(!withReference && { exec: 'n/a: the reference plugins are not installed (containernetworking-plugins)' }),
+      },
+      cleanup: async () => {
+        for (const br of ['nbcni0', 'nbcniref0']) await ipExec(['link', 'del', br]).catch(() => undefined);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        await container.delete();
+      },
+    };
+  },
+};
+
 export const OPERATIONS: OperationDef[] = [
   toggle,
   address,
@@ -909,4 +1008,5 @@ export const OPERATIONS: OperationDef[] = [
   network(true),
   network(false),
   publish,
+  cniAttach,
 ];

@@ -5,14 +5,10 @@ import { constants } from 'node:os';
 import * as path from 'node:path';
 import { listAddresses, type Address, type AddressesOptions } from './address';
 import { errnoOf, failure, fromNative, invalid } from './internal/errors';
-import {
-  execIn,
-  spawnIn,
-  type ChildProcess,
-  type ExecOptions,
-  type ExecResult,
-  type SpawnOptions,
-} from './process/exec';
+// process/exec and process/sockets load node:child_process, node:net and node:dgram: required
+// when first used, so that a short-lived process that never runs a program nor opens a socket
+// (the CNI plugin, started once per call) does not pay for loading them.
+import type { ChildProcess, ExecOptions, ExecResult, SpawnOptions } from './process/exec';
 import { kExecTarget, kHandle, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, request } from './internal/dispatch';
 import { allTracked, track, tracked, untrack } from './internal/registry';
@@ -34,14 +30,7 @@ import {
 } from './neighbour';
 import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
 import { namespaceId } from './nsid';
-import {
-  connectIn,
-  createUdpSocketIn,
-  listenIn,
-  type ConnectOptions,
-  type ListenOptions,
-  type UdpBindOptions,
-} from './process/sockets';
+import type { ConnectOptions, ListenOptions, UdpBindOptions } from './process/sockets';
 import {
   checkBoolean,
   checkInteger,
@@ -697,7 +686,7 @@ export class Namespace {
   spawn(command: string, args?: readonly string[], options?: SpawnOptions): ChildProcess;
   spawn(command: string, options?: SpawnOptions): ChildProcess;
   spawn(command: string, args?: readonly string[] | SpawnOptions, options?: SpawnOptions): ChildProcess {
-    return spawnIn(this, command, args, options);
+    return execModule().spawnIn(this, command, args, options);
   }
 
   /**
@@ -712,7 +701,7 @@ export class Namespace {
   exec(command: string, args?: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   exec(command: string, args?: readonly string[] | ExecOptions, options?: ExecOptions): Promise<ExecResult> {
-    return execIn(this, command, args, options);
+    return execModule().execIn(this, command, args, options);
   }
 
   /**
@@ -728,7 +717,7 @@ export class Namespace {
    * ```
    */
   async listen(server: net.Server, options: ListenOptions): Promise<void> {
-    return listenIn(this, server, options);
+    return socketsModule().listenIn(this, server, options);
   }
 
   /**
@@ -738,7 +727,7 @@ export class Namespace {
    *   default 30 s).
    */
   async connect(options: ConnectOptions): Promise<net.Socket> {
-    return connectIn(this, options);
+    return socketsModule().connectIn(this, options);
   }
 
   /**
@@ -747,7 +736,7 @@ export class Namespace {
    * @throws NetnsError EADDRINUSE, EADDRNOTAVAIL, EINVAL.
    */
   async createUdpSocket(type: 'udp4' | 'udp6', bind?: UdpBindOptions): Promise<dgram.Socket> {
-    return createUdpSocketIn(this, type, bind);
+    return socketsModule().createUdpSocketIn(this, type, bind);
   }
 
   /** The processes in this namespace, ascending, like `ip netns pids NAME`. From /proc. */
@@ -793,3 +782,12 @@ function homeInode(): bigint {
 async function nameOf(inode: bigint): Promise<string | undefined> {
   return (await netnsNames()).get(inode)?.[0];
 }
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+function execModule(): typeof import('./process/exec') {
+  return require('./process/exec') as typeof import('./process/exec');
+}
+function socketsModule(): typeof import('./process/sockets') {
+  return require('./process/sockets') as typeof import('./process/sockets');
+}
+/* eslint-enable @typescript-eslint/no-require-imports */

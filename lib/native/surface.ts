@@ -513,6 +513,18 @@ export interface Addon {
    * missing path, EINVAL for a file that is not a namespace.
    */
   namespaceType(path: string): { type: number; inode: bigint };
+
+  /**
+   * flock(2), synchronous: `operation` is LOCK_UN or LOCK_EX/LOCK_SH with LOCK_NB (never
+   * blocking: callers poll). Returns 0, or the errno (EWOULDBLOCK: held by another).
+   */
+  flock(fd: number, operation: number): number;
+  /**
+   * On the namespace thread: /proc/sys/net/`key` of the namespace ('ipv6/conf/eth0/accept_dad'),
+   * read, and written when `value` is given and differs. Resolves with the value before; rejects
+   * with errno (ENOENT: no such key).
+   */
+  netSysctl(handle: NativeHandle, key: string, value?: string): Promise<string>;
 }
 
 /**

@@ -64,6 +64,9 @@ import type { NativeHandle, NativeNftCommand, NativeNftRule, NativeNftStatement 
 /** The one table of ours, in family ip and ip6. */
 export const TABLE = 'netns-native';
 
+/** The comment of an attachment masquerade (setMasquerades) begins with this, then its tag. */
+const MASQ_PREFIX = 'nn masq ';
+
 const FAMILIES = [NFPROTO_IPV4, NFPROTO_IPV6] as const;
 type Family = (typeof FAMILIES)[number];
 
@@ -297,8 +300,9 @@ function deleteRules(rules: NativeNftRule[], which: (r: NativeNftRule) => boolea
     const mine = rules.filter((r) => r.family === family);
     if (mine.length === 0) continue;
     const remaining = mine.filter((r) => !which(r));
-    if (!remaining.some((r) => r.comment?.startsWith('nn net '))) {
-      // No network of ours left in this family: the whole table goes (its chains and any rule).
+    if (!remaining.some((r) => r.comment?.startsWith('nn net ') || r.comment?.startsWith(MASQ_PREFIX))) {
+      // No network (or attachment masquerade) of ours left in this family: the whole table goes
+      // (its chains and any rule).
       commands.push({ type: NFT_MSG_DELTABLE, family, table: TABLE });
     } else {
       for (const r of mine.filter(which)) {
@@ -427,4 +431,70 @@ function setSysctl(file: string, value: string, operation: string): void {
 function enableForwarding(families: Family[], operation: string): void {
   setSysctl('/proc/sys/net/ipv4/ip_forward', '1', operation);
   if (families.includes(NFPROTO_IPV6)) setSysctl('/proc/sys/net/ipv6/conf/all/forwarding', '1', operation);
+}
+
+/**
+ * Masquerade for one address outside Docker-style networks: what the CNI plugin's `ipMasq`
+ * asks for (the reference bridge plugin's CNI-xxx iptables chain, as one rule of ours):
+ * `ip saddr ADDRESS ip daddr != SUBNET ip daddr != 224.0.0.0/4 masquerade` in postrouting (IPv6:
+ * ff00::/8), so that the container's own subnet and multicast stay untouched. Each rule carries
+ * `nn masq TAG`; the caller's tag says whose it is.
+ */
+export interface Masquerade {
+  /** The container's address (no prefix). */
+  source: string;
+  /** Its subnet, in CIDR form: not masqueraded. */
+  subnet: string;
+}
+
+/** The tags of the attachment masquerades in the kernel. */
+export async function masqueradeTags(host: Namespace, operation: string): Promise<string[]> {
+  const rules = await current(host, operation);
+  const tags = rules.map((r) => r.comment).filter((c): c is string => c?.startsWith(MASQ_PREFIX) === true);
+  return [...new Set(tags.map((c) => c.slice(MASQ_PREFIX.length)))];
+}
+
+/**
+ * Sets the masquerade rules of `tag` to `list` (rules of that tag already there are replaced):
+ * one batch, the table and chains created if missing. Switches forwarding on for no family:
+ * that is the gateway's business (isGateway).
+ */
+export async function setMasquerades(
+  host: Namespace,
+  tag: string,
+  list: Masquerade[],
+  operation: string,
+): Promise<void> {
+  const comment = `${MASQ_PREFIX}${tag}`;
+  const want = list.map((m) => {
+    const family: Family = isIP(m.source) === 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+    const multicast = family === NFPROTO_IPV6 ? { address: 'ff00::', prefix: 8 } : { address: '224.0.0.0', prefix: 4 };
+    return rule(family, 'postrouting', comment, [
+      { kind: 'saddr', address: m.source, prefix: family === NFPROTO_IPV6 ? 128 : 32 },
+      { kind: 'daddr', ...cidr(m.subnet), op: NFT_CMP_NEQ },
+      { kind: 'daddr', ...multicast, op: NFT_CMP_NEQ },
+      { kind: 'masquerade' },
+    ]);
+  });
+  const families = [...new Set(want.map((c) => c.family as Family))];
+  await change(host, operation, (rules) => {
+    const mine = rules.filter((r) => r.comment === comment);
+    if (mine.length === 0 && want.length === 0) return [];
+    return [
+      ...families.flatMap(baseCommands),
+      ...mine.map((r) => ({ type: NFT_MSG_DELRULE, family: r.family, table: TABLE, chain: r.chain, handle: r.handle })),
+      ...want,
+    ];
+  });
+}
+
+/** Removes the masquerade rules whose tag `which` picks; the table goes when nothing of ours is left. */
+export async function removeMasquerades(
+  host: Namespace,
+  which: (tag: string) => boolean,
+  operation: string,
+): Promise<void> {
+  const mine = (r: NativeNftRule): boolean =>
+    r.comment?.startsWith(MASQ_PREFIX) === true && which(r.comment.slice(MASQ_PREFIX.length));
+  await change(host, operation, (rules) => (rules.some(mine) ? deleteRules(rules, mine) : []));
 }

@@ -35,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitIcmpApi(env, exports);
   InitSocketApi(env, exports);
   InitTunApi(env, exports);
+  InitFileApi(env, exports);
   exports.Set("schema", SchemaToJs(env));
   return exports;
 }

@@ -11,6 +11,7 @@ import { finished, libraryEntry } from '../helpers/child';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, type IpLink } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 interface Run {
   code: number | null;
@@ -167,6 +168,45 @@ describeKernel('netns-native (the command)', () => {
     // Nothing of it outside.
     expect(ip(undefined, 'netns', 'list')).toBe(before);
     expect(ip(undefined, 'link', 'show')).not.toContain('nnt-iso0');
+  });
+
+  it('monitor NS: a line per change until interrupted (exit 0); ENOSYS in a build without the monitor', async () => {
+    const ns = await freshNamespace();
+    const main = path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
+    const hasMonitor = typeof (Namespace.prototype as unknown as { monitor?: unknown }).monitor === 'function';
+    if (!hasMonitor) {
+      const run = await cli('monitor', ns.name as string);
+      expect(run).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'netns-native: ENOSYS: cannot monitor: this version of netns-native has no monitor (ns.monitor())\n',
+      });
+      return;
+    }
+    const child = spawn(process.execPath, [main, 'monitor', ns.name as string, '--json', '--events', 'link'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const done = finished(child);
+    let seen = '';
+    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+    const lo = await ns.link('lo');
+    // The monitor subscribes asynchronously: change lo until its events show.
+    await waitFor(
+      async () => {
+        await (lo.isUp ? lo.down() : lo.up());
+        await lo.refresh();
+        return seen.includes('"name":"lo"');
+      },
+      { what: 'a link event for lo', intervalMs: 50 },
+    );
+    child.kill('SIGINT');
+    const { code } = await done;
+    expect(code).toBe(0);
+    const events = seen
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; link: { name: string } });
+    expect(events[0]).toMatchObject({ type: 'link', link: { name: 'lo' } });
   });
 
   it('failures: one line "netns-native: CODE: message" and status 1; a bad command line: status 2 and the usage', async () => {

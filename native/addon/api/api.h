@@ -11,5 +11,6 @@ void InitRequestsApi(Napi::Env env, Napi::Object exports);   // api/requests.cc
 void InitIcmpApi(Napi::Env env, Napi::Object exports);       // api/icmp.cc
 void InitSocketApi(Napi::Env env, Napi::Object exports);     // api/socket.cc
 void InitTunApi(Napi::Env env, Napi::Object exports);        // api/tun.cc
+void InitFileApi(Napi::Env env, Napi::Object exports);       // api/file.cc
 
 }  // namespace netns_native::addon

@@ -1,0 +1,143 @@
+/**
+ * The plugin's network configuration: the reference `bridge` plugin's fields, read and checked
+ * before anything touches the kernel. Unknown fields are ignored (as Go's JSON decoding ignores
+ * them); a known field of the wrong type or out of range is an invalid configuration (code 7); a
+ * field this plugin understands but does not implement with a non-default value (`vlan`,
+ * `macspoofchk`) is refused as unsupported (code 2) rather than silently ignored.
+ * @internal
+ */
+import { isIP } from 'node:net';
+import { CniCode, CniError, cleanDns, type ResultDns } from './spec';
+
+/** What the reference bridge plugin reads. */
+export interface BridgeConf {
+  name: string;
+  /** `bridge`: default 'cni0'. */
+  bridge: string;
+  /** `isGateway`: the gateway address on the bridge (implied by isDefaultGateway). */
+  isGateway: boolean;
+  /** `isDefaultGateway`: a default route through the gateway in the container. */
+  isDefaultGateway: boolean;
+  /** `forceAddress`: replace another address of the family on the bridge instead of failing. */
+  forceAddress: boolean;
+  /** `ipMasq`: masquerade what the container sends off its subnet (our nftables table). */
+  ipMasq: boolean;
+  /** `mtu`: of the bridge (when created) and of both ends of the veth; undefined: the kernel's. */
+  mtu: number | undefined;
+  hairpinMode: boolean;
+  promiscMode: boolean;
+  /** `enabledad`: IPv6 duplicate address detection on the container's interface. */
+  enableDad: boolean;
+  /** The container interface's MAC: `runtimeConfig.mac`, else `args.cni.mac`, else CNI_ARGS MAC. */
+  mac: string | undefined;
+  /** `ipam.type`: '' for none (a layer 2 attachment). */
+  ipamType: string;
+  /** The `ipam` object as given. */
+  ipam: Record<string, unknown>;
+  dns: ResultDns;
+  /** `prevResult` (CHECK), unparsed. */
+  prevResult: unknown;
+}
+
+/** The CNI_ARGS keys the plugin reads (bridge: MAC; host-local: IP). */
+export const KNOWN_ARGS = ['MAC', 'IP'] as const;
+
+function bad(msg: string): CniError {
+  return new CniError(CniCode.invalidNetworkConfig, msg);
+}
+
+function bool(conf: Record<string, unknown>, key: string): boolean {
+  const v = conf[key];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw bad(`"${key}" must be true or false, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+function object(v: unknown, what: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad(`"${what}" must be an object`);
+  return v as Record<string, unknown>;
+}
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+function checkMac(mac: unknown, where: string): string | undefined {
+  if (mac === undefined || mac === '') return undefined;
+  if (typeof mac !== 'string' || !MAC.test(mac)) throw bad(`${where}: ${JSON.stringify(mac)} is not a MAC address`);
+  if ((parseInt(mac.slice(0, 2), 16) & 1) !== 0) throw bad(`${where}: ${mac} is a multicast MAC address`);
+  return mac.toLowerCase();
+}
+
+/** A link name the kernel accepts (dev_valid_name). */
+export function validLinkName(name: string): boolean {
+  return name.length > 0 && Buffer.byteLength(name) <= 15 && name !== '.' && name !== '..' && !/[/:\s\0]/u.test(name);
+}
+
+/**
+ * Reads the bridge plugin's configuration.
+ * @throws CniError 7 for a bad field, 2 for an unsupported one.
+ */
+export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string, string>): BridgeConf {
+  const bridge = conf.bridge === undefined || conf.bridge === '' ? 'cni0' : conf.bridge;
+  if (typeof bridge !== 'string' || !validLinkName(bridge)) {
+    throw bad(`"bridge": ${JSON.stringify(bridge)} is not a valid interface name (1-15 bytes, no '/', ':' or spaces)`);
+  }
+  let mtu: number | undefined;
+  if (conf.mtu !== undefined && conf.mtu !== null && conf.mtu !== 0) {
+    if (typeof conf.mtu !== 'number' || !Number.isInteger(conf.mtu) || conf.mtu < 68 || conf.mtu > 65535) {
+      throw bad(`"mtu": ${JSON.stringify(conf.mtu)} is not an MTU (68-65535)`);
+    }
+    mtu = conf.mtu;
+  }
+  const vlan = conf.vlan ?? 0;
+  if (typeof vlan !== 'number' || !Number.isInteger(vlan) || vlan < 0 || vlan > 4094) {
+    throw bad(`invalid VLAN ID ${JSON.stringify(vlan)} (must be between 0 and 4094)`);
+  }
+  if (vlan !== 0) throw new CniError(CniCode.unsupportedField, '"vlan" is not supported by netns-native-cni');
+  if (bool(conf, 'macspoofchk')) {
+    throw new CniError(CniCode.unsupportedField, '"macspoofchk" is not supported by netns-native-cni');
+  }
+  const isDefaultGateway = bool(conf, 'isDefaultGateway');
+  const hairpinMode = bool(conf, 'hairpinMode');
+  const promiscMode = bool(conf, 'promiscMode');
+  if (hairpinMode && promiscMode) throw bad('cannot set hairpin mode and promiscuous mode at the same time.');
+  const ipam = object(conf.ipam, 'ipam');
+  if (ipam.type !== undefined && typeof ipam.type !== 'string') throw bad('"ipam.type" must be a string');
+  const ipamType = (ipam.type as string | undefined) ?? '';
+  if (ipamType !== '' && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(ipamType)) {
+    throw bad(`"ipam.type": ${JSON.stringify(ipamType)} is not a plugin name`);
+  }
+  const mac =
+    checkMac(object(conf.runtimeConfig, 'runtimeConfig').mac, 'runtimeConfig.mac') ??
+    checkMac(object(object(conf.args, 'args').cni, 'args.cni').mac, 'args.cni.mac') ??
+    checkMac(args.get('MAC'), 'CNI_ARGS MAC');
+  if (conf.dns !== undefined) {
+    const dns = object(conf.dns, 'dns');
+    for (const k of ['nameservers', 'search', 'options']) {
+      const v = dns[k];
+      if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) {
+        throw bad(`"dns.${k}" must be a list of strings`);
+      }
+    }
+    for (const ns of (dns.nameservers as string[] | undefined) ?? []) {
+      if (!isIP(ns)) throw bad(`"dns.nameservers": ${JSON.stringify(ns)} is not an IP address`);
+    }
+  }
+  return {
+    name: conf.name as string,
+    bridge,
+    isGateway: bool(conf, 'isGateway') || isDefaultGateway,
+    isDefaultGateway,
+    forceAddress: bool(conf, 'forceAddress'),
+    ipMasq: bool(conf, 'ipMasq'),
+    mtu,
+    hairpinMode,
+    promiscMode,
+    enableDad: bool(conf, 'enabledad'),
+    mac,
+    ipamType,
+    ipam,
+    dns: cleanDns(conf.dns),
+    prevResult: conf.prevResult,
+  };
+}

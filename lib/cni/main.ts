@@ -1,0 +1,112 @@
+/**
+ * `netns-native-cni`: a CNI plugin, a drop-in for the reference `bridge` plugin with
+ * `host-local` IPAM. The runtime (containerd, CRI-O, Podman, ...) runs it once per call with
+ * CNI_COMMAND and friends in the environment and the network configuration on stdin; the result
+ * or error goes to stdout, exit status 0 or 1. docs/cni.md says how to install and use it.
+ *
+ * Start-up is most of a call's cost, so this file loads only the protocol (spec.ts, config.ts);
+ * the kernel side (the addon, namespaces, links, nftables) is required only by the commands that
+ * touch it, and VERSION or an early error never loads it.
+ * @internal
+ */
+import * as fs from 'node:fs';
+import { KNOWN_ARGS, parseBridgeConf } from './config';
+import {
+  CURRENT_VERSION,
+  CniCode,
+  CniError,
+  SUPPORTED_VERSIONS,
+  errorJson,
+  formatResult,
+  readCall,
+  versionJson,
+  type Call,
+} from './spec';
+
+/** What one invocation prints and how it exits. */
+export interface Outcome {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+function validAttachments(call: Call): Array<{ containerId: string; ifName: string }> {
+  const list = call.conf['cni.dev/valid-attachments'] ?? [];
+  if (!Array.isArray(list)) {
+    throw new CniError(CniCode.invalidNetworkConfig, '"cni.dev/valid-attachments" must be a list');
+  }
+  return list.map((a: unknown, i) => {
+    const o = (typeof a === 'object' && a !== null ? a : {}) as Record<string, unknown>;
+    if (typeof o.containerID !== 'string' || typeof o.ifname !== 'string') {
+      throw new CniError(
+        CniCode.invalidNetworkConfig,
+        `"cni.dev/valid-attachments"[${i}] must be { "containerID": string, "ifname": string }`,
+      );
+    }
+    return { containerId: o.containerID, ifName: o.ifname };
+  });
+}
+
+/** Runs one call: the environment and stdin in, what to print and the exit status out. */
+export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Promise<Outcome> {
+  if (!env.CNI_COMMAND) {
+    return {
+      stdout: '',
+      stderr: `CNI netns-native-cni plugin\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`,
+      exitCode: 0,
+    };
+  }
+  if (env.CNI_COMMAND === 'VERSION') return { stdout: JSON.stringify(versionJson()), stderr: '', exitCode: 0 };
+  let version = CURRENT_VERSION;
+  try {
+    let stdin: string;
+    try {
+      stdin = readStdin();
+    } catch (e) {
+      throw new CniError(CniCode.ioFailure, `error reading from stdin: ${(e as Error).message}`);
+    }
+    const call = readCall(env, stdin, KNOWN_ARGS);
+    version = call.cniVersion;
+    const conf = parseBridgeConf(call.conf, call.args);
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { Ipam } = require('./ipam') as typeof import('./ipam');
+    const ipam = conf.ipamType === '' ? undefined : new Ipam(conf.ipamType, call);
+    const bridge = require('./bridge') as typeof import('./bridge');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    switch (call.command) {
+      case 'ADD': {
+        const result = await bridge.add(call, conf, ipam);
+        return { stdout: JSON.stringify(formatResult(result, version), null, 4), stderr: '', exitCode: 0 };
+      }
+      case 'DEL':
+        await bridge.del(call, conf, ipam);
+        break;
+      case 'CHECK':
+        await bridge.check(call, conf, ipam);
+        break;
+      case 'GC':
+        await bridge.gc(conf, ipam, validAttachments(call));
+        break;
+      case 'STATUS':
+        await bridge.status(conf, ipam);
+        break;
+    }
+    return { stdout: '', stderr: '', exitCode: 0 };
+  } catch (e) {
+    const err =
+      e instanceof CniError
+        ? e
+        : new CniError(CniCode.internal, (e as Error)?.message ?? String(e), (e as Error)?.stack);
+    return { stdout: JSON.stringify(errorJson(err, version), null, 4), stderr: '', exitCode: 1 };
+  }
+}
+
+/** The executable's entry: runs the call from this process's environment and stdin, then exits. */
+export function main(): void {
+  void run(process.env, () => fs.readFileSync(0, 'utf8')).then((outcome) => {
+    if (outcome.stdout) fs.writeSync(1, `${outcome.stdout}\n`);
+    if (outcome.stderr) fs.writeSync(2, outcome.stderr);
+    // Exit at once: the addon's threads and the namespace handles need no orderly shutdown.
+    process.exit(outcome.exitCode);
+  });
+}

@@ -1,0 +1,491 @@
+/**
+ * netns-native-cni against the reference plugins (containernetworking-plugins: bridge +
+ * host-local), run as a runtime runs them, each in a "host" namespace of the test's own, on the
+ * same configurations: the same result (MACs and random names normalised), the same `ip -j`
+ * state inside and outside, the same host-local files; attachments made by one and removed by
+ * the other; DEL twice; CHECK after tampering; GC; STATUS; the error codes of every bad call.
+ * Without the reference plugins the side-by-side tests skip, saying so; the rest still run.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Namespace } from 'netns-native';
+import { cni, cniOk, hasReference, hostLocalFiles, ipState, Normaliser, type Plugin } from '../helpers/cni';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { addrs, ip, link, routes, run } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-cni-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A bridge plugin configuration with host-local IPAM over `ranges`. */
+function conf(extra: Record<string, unknown> = {}, ipam: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    cniVersion: '1.0.0',
+    name: 'nntnet',
+    type: 'bridge',
+    bridge: 'cnibr0',
+    isGateway: true,
+    isDefaultGateway: true,
+    ...extra,
+    ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.40.0/24' }]], dataDir: dataDir(), ...ipam },
+  };
+}
+
+function nft(host: string): string {
+  try {
+    return execFileSync('ip', ['netns', 'exec', host, 'nft', 'list', 'ruleset'], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+/** No address still doing duplicate address detection, and every veth operationally up. */
+async function settled(namespaces: string[]): Promise<void> {
+  await waitFor(
+    () =>
+      namespaces.every((ns) => {
+        const text = ip(ns, '-j', 'addr', 'show');
+        return !text.includes('"tentative"');
+      }),
+    { what: 'IPv6 duplicate address detection to finish', timeoutMs: 15000 },
+  );
+}
+
+/** ADD `containers` attachments with one plugin in a fresh host namespace; everything it left, normalised. */
+async function attachAll(
+  plugin: Plugin,
+  base: Record<string, unknown>,
+  containers: string[],
+): Promise<{ snapshot: unknown; host: Namespace; nets: Namespace[]; dir: string }> {
+  const host = await freshNamespace();
+  const dir = dataDir();
+  const c = { ...base, ipam: base.ipam ? { ...(base.ipam as object), dataDir: dir } : undefined };
+  const nets: Namespace[] = [];
+  const results: unknown[] = [];
+  for (const id of containers) {
+    const ns = await freshNamespace();
+    nets.push(ns);
+    results.push(await cniOk(plugin, { command: 'ADD', host: host.name, netns: ns.name, containerId: id }, c));
+  }
+  await settled([host.name as string, ...nets.map((n) => n.name as string)]);
+  const n = new Normaliser();
+  const snapshot = n.value({
+    results,
+    host: ipState(host.name),
+    containers: nets.map((ns) => ipState(ns.name)),
+    files:
+      (base.ipam as { type?: string } | undefined)?.type === 'host-local'
+        ? hostLocalFiles(dir, base.name as string)
+        : {},
+  });
+  return { snapshot, host, nets, dir };
+}
+
+const describeSideBySide = hasReference ? describe : describe.skip;
+if (!hasReference) {
+  console.warn(
+    'netns-native: skipping the CNI side-by-side tests: the reference plugins are not installed (/usr/lib/cni/bridge, host-local); scripts/install-test-tools.sh installs containernetworking-plugins',
+  );
+}
+
+describeKernel('CNI plugin', () => {
+  describeSideBySide('side by side with the reference bridge + host-local', () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['IPv4, gateway and default route, 0.4.0', conf({ cniVersion: '0.4.0' })],
+      [
+        'IPv4 with rangeStart/rangeEnd and routes, 0.3.1',
+        conf(
+          { cniVersion: '0.3.1', isDefaultGateway: false },
+          {
+            ranges: [
+              [
+                {
+                  subnet: '198.18.41.0/24',
+                  rangeStart: '198.18.41.10',
+                  rangeEnd: '198.18.41.20',
+                  gateway: '198.18.41.1',
+                },
+              ],
+            ],
+            routes: [{ dst: '198.19.0.0/16' }, { dst: '198.19.1.0/24', gw: '198.18.41.254' }],
+          },
+        ),
+      ],
+      [
+        'dual stack, 1.0.0',
+        conf(
+          {},
+          {
+            ranges: [[{ subnet: '198.18.42.0/24' }], [{ subnet: 'fd00:42::/64' }]],
+          },
+        ),
+      ],
+      [
+        'legacy single range, MTU and hairpin mode, no gateway',
+        conf(
+          { isGateway: false, isDefaultGateway: false, mtu: 1400, hairpinMode: true },
+          {
+            ranges: undefined,
+            subnet: '198.18.43.0/24',
+          },
+        ),
+      ],
+      ['promiscuous bridge, 0.3.0', conf({ cniVersion: '0.3.0', promiscMode: true })],
+      [
+        'IPAM delegated to another plugin from CNI_PATH (static)',
+        conf(
+          {},
+          {
+            type: 'static',
+            ranges: undefined,
+            addresses: [{ address: '198.18.55.5/24', gateway: '198.18.55.1' }],
+            routes: [{ dst: '198.19.55.0/24' }],
+          },
+        ),
+      ],
+      ['layer 2 only (no IPAM)', { cniVersion: '1.0.0', name: 'nntl2', type: 'bridge', bridge: 'cnibr1' }],
+    ];
+    test.each(cases)('%s: same results, same ip -j state, same host-local files', async (_, c) => {
+      // Without a gateway address the bridge's MAC is not pinned: the kernel gives it the lowest
+      // of its ports' (random) MACs, so with two ports it could match either; one port is exact.
+      const containers = c.isGateway ? ['c1', 'c2'] : ['c1'];
+      const ref = await attachAll('ref', c, containers);
+      const ours = await attachAll('ours', c, containers);
+      expect(ours.snapshot).toEqual(ref.snapshot);
+    });
+
+    test('an attachment ADDed by one plugin is DELeted by the other, both ways, over one dataDir', async () => {
+      const host = await freshNamespace();
+      const c = conf({}, { ranges: [[{ subnet: '198.18.44.0/24' }]] });
+      const dir = (c.ipam as { dataDir: string }).dataDir;
+      for (const [adder, deleter] of [
+        ['ref', 'ours'],
+        ['ours', 'ref'],
+      ] as Array<[Plugin, Plugin]>) {
+        const ns = await freshNamespace();
+        const call = { host: host.name, netns: ns.name, containerId: `by-${adder}` };
+        const result = (await cniOk(adder, { ...call, command: 'ADD' }, c)) as { interfaces: Array<{ name: string }> };
+        const hostVeth = (result.interfaces[1] as { name: string }).name;
+        const address = ((result as unknown as { ips: Array<{ address: string }> }).ips[0]?.address ?? '').split(
+          '/',
+        )[0] as string;
+        expect(link(host.name, hostVeth)?.master).toBe('cnibr0');
+        expect(Object.keys(hostLocalFiles(dir, 'nntnet'))).toContain(address);
+        await cniOk(deleter, { ...call, command: 'DEL' }, c);
+        expect(link(ns.name, 'eth0')).toBeUndefined();
+        await waitFor(() => link(host.name, hostVeth) === undefined, { what: `${hostVeth} to go with its peer` });
+        expect(Object.keys(hostLocalFiles(dir, 'nntnet'))).not.toContain(address);
+      }
+    });
+
+    test('both plugins share one network state: parallel ADDs get distinct addresses', async () => {
+      const host = await freshNamespace();
+      const c = conf({}, { ranges: [[{ subnet: '198.18.45.0/24' }]] });
+      const nets = await Promise.all(Array.from({ length: 6 }, () => freshNamespace()));
+      const results = (await Promise.all(
+        nets.map((ns, i) =>
+          cniOk(i % 2 ? 'ours' : 'ref', { command: 'ADD', host: host.name, netns: ns.name, containerId: `p${i}` }, c),
+        ),
+      )) as Array<{ ips: Array<{ address: string }> }>;
+      const addresses = results.map((r) => (r.ips[0] as { address: string }).address);
+      expect(new Set(addresses).size).toBe(6);
+      const files = hostLocalFiles((c.ipam as { dataDir: string }).dataDir, 'nntnet');
+      expect(
+        Object.keys(files)
+          .filter((f) => f.startsWith('198.'))
+          .sort(),
+      ).toEqual(addresses.map((a) => a.split('/')[0]).sort());
+    });
+
+    test('CHECK: passes after ADD, fails (as the reference does) after each tampering', async () => {
+      const tamper: Array<
+        [string, (host: string, ns: string, veth: string) => void, (host: string, ns: string, veth: string) => void]
+      > = [
+        [
+          'address removed',
+          (_h, ns) => ip(ns, 'addr', 'del', '198.18.46.2/24', 'dev', 'eth0'),
+          (_h, ns) => {
+            ip(ns, 'addr', 'add', '198.18.46.2/24', 'brd', '198.18.46.255', 'dev', 'eth0');
+            ip(ns, 'route', 'add', 'default', 'via', '198.18.46.1');
+          },
+        ],
+        [
+          'default route removed',
+          (_h, ns) => ip(ns, 'route', 'del', 'default'),
+          (_h, ns) => ip(ns, 'route', 'add', 'default', 'via', '198.18.46.1'),
+        ],
+        [
+          'port detached from the bridge',
+          (h, _ns, veth) => ip(h, 'link', 'set', veth, 'nomaster'),
+          (h, _ns, veth) => ip(h, 'link', 'set', veth, 'master', 'cnibr0'),
+        ],
+        [
+          'bridge made promiscuous',
+          (h) => ip(h, 'link', 'set', 'cnibr0', 'promisc', 'on'),
+          (h) => ip(h, 'link', 'set', 'cnibr0', 'promisc', 'off'),
+        ],
+      ];
+      const outcomes: Record<Plugin, Array<[string, number, number | undefined]>> = { ref: [], ours: [] };
+      for (const plugin of ['ref', 'ours'] as Plugin[]) {
+        const host = await freshNamespace();
+        const ns = await freshNamespace();
+        const c = conf({}, { ranges: [[{ subnet: '198.18.46.0/24' }]] });
+        const call = { host: host.name, netns: ns.name, containerId: 'chk' };
+        const prevResult = (await cniOk(plugin, { ...call, command: 'ADD' }, c)) as {
+          interfaces: Array<{ name: string }>;
+        };
+        const veth = (prevResult.interfaces[1] as { name: string }).name;
+        const checked = { ...c, prevResult };
+        const first = await cni(plugin, { ...call, command: 'CHECK' }, checked);
+        outcomes[plugin].push(['untouched', first.status, first.json?.code as number | undefined]);
+        for (const [what, breakIt, repair] of tamper) {
+          breakIt(host.name as string, ns.name as string, veth);
+          const out = await cni(plugin, { ...call, command: 'CHECK' }, checked);
+          outcomes[plugin].push([what, out.status, out.json?.code as number | undefined]);
+          repair(host.name as string, ns.name as string, veth);
+        }
+        // The reservation gone: host-local's CHECK fails.
+        fs.rmSync(path.join((c.ipam as { dataDir: string }).dataDir, 'nntnet', '198.18.46.2'));
+        const out = await cni(plugin, { ...call, command: 'CHECK' }, checked);
+        outcomes[plugin].push(['reservation released', out.status, out.json?.code as number | undefined]);
+      }
+      expect(outcomes.ours).toEqual(outcomes.ref);
+      expect(outcomes.ours[0]).toEqual(['untouched', 0, undefined]);
+      expect(outcomes.ours.slice(1).every(([, status]) => status === 1)).toBe(true);
+    });
+
+    // Each bad call through both plugins: the reference's code, and ours. Ours differs where the
+    // reference has no well-known code for the case and answers 999 (its "internal"): there ours
+    // gives the spec's code, as the row says.
+    const errorCases: Array<[string, Record<string, string | undefined>, unknown, number, number]> = [
+      ['unknown CNI_COMMAND', { CNI_COMMAND: 'FROB' }, conf(), 4, 4],
+      ['CNI_CONTAINERID missing', { CNI_CONTAINERID: undefined }, conf(), 4, 4],
+      ['CNI_NETNS missing on ADD', { CNI_NETNS: undefined }, conf(), 4, 4],
+      ['CNI_IFNAME missing', { CNI_IFNAME: undefined }, conf(), 4, 4],
+      ['CNI_PATH missing', { CNI_PATH: undefined }, conf(), 4, 4],
+      ['interface name too long', { CNI_IFNAME: 'a-very-long-name0' }, conf(), 4, 4],
+      ['interface name with a slash', { CNI_IFNAME: 'eth/0' }, conf(), 4, 4],
+      ['container id with a space', { CNI_CONTAINERID: 'a b' }, conf(), 4, 4],
+      ['configuration not JSON', {}, '{"cniVersion": ', 6, 6],
+      ['network name missing', {}, { ...conf(), name: undefined }, 7, 7],
+      ['network name with a slash', {}, { ...conf(), name: 'a/b' }, 7, 7],
+      ['cniVersion not a version', {}, { ...conf(), cniVersion: 'one' }, 1, 1],
+      ['cniVersion not supported', {}, { ...conf(), cniVersion: '9.9.9' }, 1, 1],
+      ['unknown CNI_ARGS key', { CNI_ARGS: 'FOO=1' }, conf(), 999, 4],
+      ['bad MAC in runtimeConfig', {}, { ...conf(), runtimeConfig: { mac: 'zz' } }, 999, 7],
+      ['VLAN out of range', {}, { ...conf(), vlan: 5000 }, 999, 7],
+      ['hairpin and promiscuous together', {}, conf({ hairpinMode: true, promiscMode: true }), 999, 7],
+      ['subnet with host bits', {}, conf({}, { ranges: [[{ subnet: '198.18.47.1/24' }]] }), 999, 7],
+      ['subnet too small', {}, conf({}, { ranges: [[{ subnet: '198.18.47.0/31' }]] }), 999, 7],
+      ['no ranges', {}, conf({}, { ranges: [] }), 999, 7],
+      ['IPAM plugin not in CNI_PATH', {}, conf({}, { type: 'no-such-ipam' }), 999, 7],
+      ['CNI_NETNS does not exist', { CNI_NETNS: '/run/netns/nnt-missing' }, conf(), 999, 3],
+      ['CNI_NETNS not a namespace', { CNI_NETNS: '/etc/hostname' }, conf(), 999, 8],
+    ];
+    test.each(errorCases)('error: %s (reference %p, ours %p)', async (_, env, c, refCode, ourCode) => {
+      const got: Record<Plugin, unknown> = { ref: undefined, ours: undefined };
+      for (const plugin of ['ref', 'ours'] as Plugin[]) {
+        const host = await freshNamespace();
+        const ns = await freshNamespace();
+        const before = run('ip', ['-n', host.name as string, '-j', 'link', 'show']);
+        const out = await cni(plugin, { command: 'ADD', host: host.name, netns: ns.name, env }, c);
+        expect(out.status).toBe(1);
+        got[plugin] = out.json?.code;
+        expect(typeof out.json?.msg).toBe('string');
+        // Ours changes nothing: no link in the host namespace, none in the container. (The
+        // reference makes its bridge and veth before it reads the IPAM configuration, and
+        // leaves them when that fails.)
+        if (plugin === 'ours') {
+          expect(run('ip', ['-n', host.name as string, '-j', 'link', 'show'])).toBe(before);
+          expect(link(ns.name, 'eth0')).toBeUndefined();
+        }
+      }
+      expect(got).toEqual({ ref: refCode, ours: ourCode });
+    });
+
+    test('CHECK before 0.4.0 is refused the same way (code 1)', async () => {
+      const ns = await freshNamespace();
+      for (const plugin of ['ref', 'ours'] as Plugin[]) {
+        const out = await cni(plugin, { command: 'CHECK', netns: ns.name }, conf({ cniVersion: '0.3.1' }));
+        expect([out.status, out.json?.code]).toEqual([1, 1]);
+      }
+    });
+
+    test('a full range fails ADD with the same code and leaves nothing behind', async () => {
+      const c = conf({}, { ranges: [[{ subnet: '198.18.48.0/30' }]] }); // one usable address after the gateway
+      for (const plugin of ['ref', 'ours'] as Plugin[]) {
+        const host = await freshNamespace();
+        const [a, b] = [await freshNamespace(), await freshNamespace()];
+        const dir = dataDir();
+        const cc = { ...c, ipam: { ...(c.ipam as object), dataDir: dir } };
+        await cniOk(plugin, { command: 'ADD', host: host.name, netns: a.name, containerId: 'full1' }, cc);
+        const out = await cni(plugin, { command: 'ADD', host: host.name, netns: b.name, containerId: 'full2' }, cc);
+        expect([out.status, out.json?.code]).toEqual([1, 999]);
+        expect(out.json?.msg).toMatch(/no IP addresses available in range set/);
+        expect(Object.keys(hostLocalFiles(dir, 'nntnet')).filter((f) => f.startsWith('198.'))).toEqual(['198.18.48.2']);
+        if (plugin === 'ours') expect(link(b.name, 'eth0')).toBeUndefined();
+      }
+    });
+
+    test('the reference does not speak 1.1.0 (GC, STATUS): those run on ours only', async () => {
+      const out = await cni('ref', { command: 'ADD', netns: 'nnt-x' }, conf({ cniVersion: '1.1.0' }));
+      expect(out.json?.code).toBe(1);
+    });
+  });
+
+  test('VERSION lists 0.3.0 to 1.1.0', async () => {
+    const out = await cni('ours', { command: 'VERSION' }, '');
+    expect(out.json).toEqual({ cniVersion: '1.1.0', supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] });
+  });
+
+  test('cniVersions (1.1.0 lists): the newest version both sides speak', async () => {
+    const host = await freshNamespace();
+    const ns = await freshNamespace();
+    const c = { ...conf(), cniVersion: undefined, cniVersions: ['0.4.0', '1.0.0', '2.0.0'] };
+    const result = await cniOk('ours', { command: 'ADD', host: host.name, netns: ns.name }, c);
+    expect(result?.cniVersion).toBe('1.0.0');
+  });
+
+  test('DEL is idempotent: twice, with the namespace gone, without CNI_NETNS', async () => {
+    const host = await freshNamespace();
+    const ns = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0' }, { ranges: [[{ subnet: '198.18.49.0/24' }]] });
+    const call = { host: host.name, netns: ns.name, containerId: 'twice' };
+    await cniOk('ours', { ...call, command: 'ADD' }, c);
+    await cniOk('ours', { ...call, command: 'DEL' }, c);
+    await cniOk('ours', { ...call, command: 'DEL' }, c);
+    await cniOk('ours', { ...call, command: 'ADD' }, c);
+    await ns.delete();
+    await cniOk('ours', { ...call, command: 'DEL' }, c);
+    expect(
+      Object.keys(hostLocalFiles((c.ipam as { dataDir: string }).dataDir, 'nntnet')).filter((f) =>
+        f.startsWith('198.'),
+      ),
+    ).toEqual([]);
+    await cniOk('ours', { ...call, netns: undefined, env: { CNI_NETNS: undefined }, command: 'DEL' }, c);
+  });
+
+  test('ipMasq: one masquerade rule per address in our nftables table, gone with DEL', async () => {
+    const host = await freshNamespace();
+    const ns = await freshNamespace();
+    const c = conf({ ipMasq: true }, { ranges: [[{ subnet: '198.18.50.0/24' }], [{ subnet: 'fd00:50::/64' }]] });
+    const call = { host: host.name, netns: ns.name, containerId: 'masq' };
+    await cniOk('ours', { ...call, command: 'ADD' }, c);
+    const rules = nft(host.name as string);
+    expect(rules).toMatch(
+      /ip saddr 198\.18\.50\.2 ip daddr != 198\.18\.50\.0\/24 ip daddr != 224\.0\.0\.0\/4 masquerade/,
+    );
+    expect(rules).toMatch(/ip6 saddr fd00:50::2 ip6 daddr != fd00:50::\/64 ip6 daddr != ff00::\/8 masquerade/);
+    expect(fs.readFileSync(`/proc/sys/net/ipv4/ip_forward`, 'utf8')).toBeDefined();
+    expect(
+      execFileSync('ip', ['netns', 'exec', host.name as string, 'sysctl', '-n', 'net.ipv4.ip_forward'], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe('1');
+    await cniOk('ours', { ...call, command: 'DEL' }, c);
+    expect(nft(host.name as string)).not.toMatch(/netns-native/);
+  });
+
+  test('GC (1.1.0): reservations, host veths and masquerades of attachments not listed go', async () => {
+    const host = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0', ipMasq: true }, { ranges: [[{ subnet: '198.18.51.0/24' }]] });
+    const dir = (c.ipam as { dataDir: string }).dataDir;
+    const veths: string[] = [];
+    for (const id of ['keep', 'drop1', 'drop2']) {
+      const ns = await freshNamespace();
+      const r = (await cniOk('ours', { command: 'ADD', host: host.name, netns: ns.name, containerId: id }, c)) as {
+        interfaces: Array<{ name: string }>;
+      };
+      veths.push((r.interfaces[1] as { name: string }).name);
+    }
+    // A veth of the reference's on the same bridge (no mark) is never touched.
+    const refNs = await freshNamespace();
+    const refResult = (await cniOk(
+      'ref',
+      { command: 'ADD', host: host.name, netns: refNs.name, containerId: 'refs' },
+      conf({}, { ranges: [[{ subnet: '198.18.51.0/24' }]], dataDir: dir }),
+    )) as {
+      interfaces: Array<{ name: string }>;
+    };
+    const gcConf = {
+      ...c,
+      'cni.dev/valid-attachments': [
+        { containerID: 'keep', ifname: 'eth0' },
+        { containerID: 'refs', ifname: 'eth0' },
+      ],
+    };
+    await cniOk(
+      'ours',
+      { command: 'GC', host: host.name, env: { CNI_CONTAINERID: undefined, CNI_IFNAME: undefined } },
+      gcConf,
+    );
+    const files = Object.keys(hostLocalFiles(dir, 'nntnet')).filter((f) => f.startsWith('198.'));
+    expect(files.sort()).toEqual(['198.18.51.2', '198.18.51.5']);
+    expect(link(host.name, veths[0] as string)).toBeDefined();
+    expect(link(host.name, (refResult.interfaces[1] as { name: string }).name)).toBeDefined();
+    await waitFor(
+      () => link(host.name, veths[1] as string) === undefined && link(host.name, veths[2] as string) === undefined,
+      {
+        what: 'the stale veths to go',
+      },
+    );
+    const rules = nft(host.name as string);
+    expect(rules).toMatch(/198\.18\.51\.2 /);
+    expect(rules).not.toMatch(/198\.18\.51\.[34] /);
+  });
+
+  test('STATUS (1.1.0): ready; not available (50) when the dataDir cannot be written or the range is full', async () => {
+    const host = await freshNamespace();
+    const ok = conf({ cniVersion: '1.1.0' });
+    await cniOk('ours', { command: 'STATUS', host: host.name }, ok);
+    const file = path.join(dataDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    const bad = conf({ cniVersion: '1.1.0' }, { dataDir: path.join(file, 'below') });
+    let out = await cni('ours', { command: 'STATUS', host: host.name }, bad);
+    expect([out.status, out.json?.code]).toEqual([1, 50]);
+    const full = conf({ cniVersion: '1.1.0' }, { ranges: [[{ subnet: '198.18.52.0/30' }]] });
+    const ns = await freshNamespace();
+    await cniOk('ours', { command: 'ADD', host: host.name, netns: ns.name }, full);
+    out = await cni('ours', { command: 'STATUS', host: host.name }, full);
+    expect([out.status, out.json?.code]).toEqual([1, 50]);
+    expect(out.json?.msg).toMatch(/no IP addresses available/);
+    // Older versions do not know STATUS or GC.
+    out = await cni('ours', { command: 'STATUS', host: host.name }, conf({ cniVersion: '1.0.0' }));
+    expect([out.status, out.json?.code]).toEqual([1, 1]);
+  });
+
+  test('a configuration the reference accepts but ours does not implement is refused as unsupported (2)', async () => {
+    const host = await freshNamespace();
+    const ns = await freshNamespace();
+    for (const extra of [{ vlan: 10 }, { macspoofchk: true }]) {
+      const out = await cni('ours', { command: 'ADD', host: host.name, netns: ns.name }, conf(extra));
+      expect([out.status, out.json?.code]).toEqual([1, 2]);
+    }
+    expect(link(host.name, 'cnibr0')).toBeUndefined();
+  });
+
+  test('the container reaches the bridge gateway, and another container, through the attachment', async () => {
+    const host = await freshNamespace();
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    const c = conf({}, { ranges: [[{ subnet: '198.18.53.0/24' }]] });
+    await cniOk('ours', { command: 'ADD', host: host.name, netns: a.name, containerId: 'a' }, c);
+    await cniOk('ours', { command: 'ADD', host: host.name, netns: b.name, containerId: 'b' }, c);
+    expect(addrs(a.name, 'eth0').map((x) => x.local)).toContain('198.18.53.2');
+    expect(routes(a.name).find((r) => r.dst === 'default')?.gateway).toBe('198.18.53.1');
+    expect((await a.ping('198.18.53.1', { count: 1, timeoutMs: 3000 })).received).toBe(1);
+    expect((await a.ping('198.18.53.3', { count: 1, timeoutMs: 3000 })).received).toBe(1);
+  });
+});
+
+// uniqueName is kept for future cases that need a link name of their own.
+void uniqueName;
