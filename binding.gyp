@@ -27,6 +27,8 @@
       "native/rtnl/rule.cc",
       "native/rtnl/nsid.cc",
       "native/rtnl/operation.cc",
+      "native/rtnl/decode.cc",
+      "native/rtnl/monitor.cc",
       "native/ns/netns.cc",
       "native/ns/ns_thread.cc",
       "native/ns/handle.cc",
@@ -59,6 +61,7 @@
         "native/addon/api/requests.cc",
         "native/addon/api/icmp.cc",
         "native/addon/api/socket.cc",
+        "native/addon/api/monitor.cc",
         "native/addon/api/tun.cc",
         "native/addon/api/file.cc"
       ],

@@ -3,6 +3,8 @@
 // at bench time with the machine's gcc into a temporary directory and runs it once per sample:
 //
 //   floor OP COUNT [ARGS...]     prints the nanoseconds the COUNT timed operations took
+//   floor monitor COUNT          subscribes to link notifications, prints "ready", waits for a
+//                                line on stdin, then times reading COUNT of them
 //
 // Only the operations themselves are timed; setup (creating the links a delete needs, say) is
 // not. Any failure prints the errno and exits 1. Everything it creates it deletes.
@@ -725,6 +727,31 @@ int main(int argc, char **argv) {
     int idiomatic = !strcmp(op, "walk-idiomatic");
     t0 = now_ns();
     for (int i = 0; i < count; ++i) walkthrough(fd, prefix, i, idiomatic);
+    spent = now_ns() - t0;
+  } else if (!strcmp(op, "monitor")) {
+    // The floor of a monitor: a socket joined to RTNLGRP_LINK with the buffer the library asks
+    // for, its queue filled while it waits, then drained: recv and count the RTM_NEWLINK
+    // messages, no decoding.
+    int mon = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (mon < 0) die("socket", errno);
+    int bytes = 4 << 20, group = RTNLGRP_LINK;
+    if (setsockopt(mon, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) < 0) die("rcvbuf", errno);
+    struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+    if (bind(mon, (struct sockaddr *)&sa, sizeof sa) < 0) die("bind", errno);
+    if (setsockopt(mon, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
+      die("join", errno);
+    printf("ready\n");
+    fflush(stdout);
+    char line[16];
+    if (!fgets(line, sizeof line, stdin)) die("stdin", EIO);
+    t0 = now_ns();
+    for (int seen = 0; seen < count;) {
+      ssize_t n = recv(mon, rbuf, sizeof rbuf, 0);
+      if (n < 0) die("recv", errno);
+      for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n);
+           h = NLMSG_NEXT(h, n))
+        seen += h->nlmsg_type == RTM_NEWLINK;
+    }
     spent = now_ns() - t0;
   } else {
     fprintf(stderr, "floor: unknown operation %s\n", op);

@@ -4,7 +4,7 @@
  * floor. Everything runs in the process's own (throwaway) namespace or in namespaces made
  * here, and each operation leaves the namespace as it found it.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -70,6 +70,8 @@ export interface Prepared {
   cleanup: () => Promise<void>;
   /** Why a method is missing from this operation. */
   notes?: Partial<Record<MethodId, string>>;
+  /** What a method is called for this operation, when not the usual (the monitor's `ip monitor`). */
+  labels?: Partial<Record<MethodId, string>>;
 }
 
 export interface OperationDef {
@@ -989,6 +991,161 @@ const cniAttach: OperationDef = {
   },
 };
 
+// --- the monitor ------------------------------------------------------------------------------
+
+/** Events per monitor sample: one burst of this many link changes. */
+const BURST = 1000;
+
+/** Resolves when `pred` has been true once; `poke()` checks it again. */
+function latch(): { wait: (pred: () => boolean) => Promise<void>; poke: () => void } {
+  let pending: { pred: () => boolean; resolve: () => void } | undefined;
+  return {
+    wait: (pred) =>
+      new Promise<void>((resolve) => {
+        if (pred()) resolve();
+        else pending = { pred, resolve };
+      }),
+    poke: () => {
+      if (pending?.pred()) {
+        pending.resolve();
+        pending = undefined;
+      }
+    },
+  };
+}
+
+/** Until the process is stopped (SIGSTOP takes effect asynchronously): /proc says 'T'. */
+async function stopped(pid: number): Promise<void> {
+  for (;;) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const monitor: OperationDef = {
+  id: 'monitor',
+  label: 'monitor: events from a burst of 1,000 link changes',
+  what: "per event, the time to read a burst of 1,000 MTU changes (made by `ip -batch` while the reader is held: the JS thread blocked, `ip` stopped, the C loop waiting on stdin) out of the socket's queue: `for await` over `ns.monitor({ events: ['link'] })`, Link objects made; `ip -o monitor link` with the same 4 MiB buffer, its lines read by Node; a C loop counting the raw socket's RTM_NEWLINK messages. Each reader is made before its sample (not timed) and gone after it",
+  rounds: 7,
+  async prepare(ctx) {
+    const [pair] = await makePairs(ctx.ns, `nbmo${next()}x`, 1);
+    const dev = (pair as VethPair).local;
+    let flip = 0;
+    // Distinct MTUs from the link's current one, so each line is a change the kernel announces.
+    const burst = (n: number) => {
+      const base = 1300 + (flip++ % 2) * 2000;
+      const lines = Array.from({ length: n }, (_, i) => `link set dev ${dev.name} mtu ${base + i}`);
+      execFileSync('ip', ['-batch', '-'], { input: `${lines.join('\n')}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+    };
+    // The same through the run's long-lived `ip -batch` (for the event-loop delay: the loop is
+    // free, and no process is spawned meanwhile, which would block it for milliseconds).
+    const burstAsync = async (n: number) => {
+      const base = 1300 + (flip++ % 2) * 2000;
+      await ctx.batch.run(Array.from({ length: n }, (_, i) => `link set dev ${dev.name} mtu ${base + i}`));
+    };
+
+    // Each reader exists only for its own sample (set up and torn down untimed), so that no
+    // other reader competes with it for the CPU while it drains the burst.
+
+    // netns-native: a consumer iterating; the burst is made synchronously, so nothing is read
+    // until it is over.
+    const drainOnce = async (n: number, blocking = true) => {
+      const mon = ctx.ns.monitor({ events: ['link'] });
+      await mon.ready;
+      let seen = 0;
+      const done = latch();
+      const reading = (async () => {
+        for await (const e of mon) {
+          if (e.type === 'link' && e.link.index === dev.index) seen += 1;
+          done.poke();
+        }
+      })();
+      let t0 = nowUs();
+      if (blocking) {
+        burst(n);
+        t0 = nowUs();
+      } else {
+        void burstAsync(n);
+      }
+      await done.wait(() => seen >= n);
+      const us = nowUs() - t0;
+      mon.close();
+      await reading;
+      return us;
+    };
+    // Several bursts for a longer warm-up (V8 optimizes the path over a few thousand events).
+    const nn: NnSampler = async (n) => {
+      let us = 0;
+      for (let left = n; left > 0; left -= BURST) us += await drainOnce(Math.min(BURST, left));
+      return us;
+    };
+
+    // ip monitor, stopped while the burst is made.
+    const viaIp: Sampler = async (n) => {
+      const ip = spawn('ip', ['-rcvbuf', String(4 << 20), '-o', 'monitor', 'link'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let lines = 0;
+      const done = latch();
+      ip.stdout.on('data', (chunk: Buffer) => {
+        for (const byte of chunk) if (byte === 10) lines += 1;
+        done.poke();
+      });
+      // Subscribed once it reports a change made after it started.
+      const probe = setInterval(() => {
+        execFileSync('ip', ['link', 'set', 'dev', dev.name, 'mtu', String(1280 + (flip++ % 2))]);
+      }, 10);
+      await done.wait(() => lines > 0);
+      clearInterval(probe);
+      ip.kill('SIGSTOP');
+      await stopped(ip.pid as number);
+      burst(n);
+      lines = 0;
+      const t0 = nowUs();
+      ip.kill('SIGCONT');
+      await done.wait(() => lines >= n);
+      const us = nowUs() - t0;
+      const exited = new Promise((resolve) => ip.once('exit', resolve));
+      ip.kill();
+      await exited;
+      return us;
+    };
+
+    // The C loop, waiting on stdin while the burst is made.
+    const viaC: Sampler = async (n) => {
+      const c = spawn(ctx.floorBin, ['monitor', String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      const done = latch();
+      c.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        done.poke();
+      });
+      await done.wait(() => out.startsWith('ready\n'));
+      burst(n);
+      c.stdin.end('go\n');
+      await done.wait(() => /^ready\n\d+\n/.test(out));
+      return Number(out.split('\n')[1]) / 1000;
+    };
+
+    return {
+      contenders: {
+        nn: { sample: nn, n: BURST, warmup: 5 * BURST },
+        exec: { sample: viaIp, n: BURST },
+        floor: { sample: viaC, n: BURST },
+      },
+      notes: {
+        nnPar: 'one reader: nothing to put in flight',
+        batch: 'n/a: `ip -batch` does not monitor',
+      },
+      labels: { exec: '`ip monitor`', floor: 'C loop' },
+      // Read while the burst is being made, the loop free: what a wake of the monitor costs it.
+      loop: { nn: [(n) => drainOnce(n, false), BURST] },
+      cleanup: () => dropPairs(ctx.ns, [pair as VethPair]),
+    };
+  },
+};
+
 export const OPERATIONS: OperationDef[] = [
   toggle,
   address,
@@ -1009,4 +1166,5 @@ export const OPERATIONS: OperationDef[] = [
   network(false),
   publish,
   cniAttach,
+  monitor,
 ];

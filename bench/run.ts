@@ -126,7 +126,14 @@ async function main(): Promise<void> {
         await prepared.cleanup();
       }
       await checkClean(ns, op.label);
-      results.push({ id: op.id, label: op.label, what: op.what, stats, notes: prepared.notes ?? {} });
+      results.push({
+        id: op.id,
+        label: op.label,
+        what: op.what,
+        stats,
+        notes: prepared.notes ?? {},
+        ...(prepared.labels && { labels: prepared.labels }),
+      });
       const line = METHODS.filter((m) => stats[m])
         .map((m) => `${m} ${us((stats[m] as Stats).medianUs)}`)
         .join(', ');

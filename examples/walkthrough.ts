@@ -18,7 +18,16 @@
 import { spawnSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as dnsPacket from 'dns-packet';
-import { Bridge, Link, Namespace, NetnsError, Network, VethPair, type PingResult } from 'netns-native';
+import {
+  Bridge,
+  Link,
+  Namespace,
+  NetnsError,
+  Network,
+  VethPair,
+  type MonitorEvent,
+  type PingResult,
+} from 'netns-native';
 import { OVERLAY_NAMESPACES, overlay } from './overlay';
 
 const keep = process.argv.includes('--keep');
@@ -101,6 +110,33 @@ function showPing(target: string, r: PingResult): void {
     const max = Math.max(...r.rttMs);
     const avg = r.rttMs.reduce((a, b) => a + b, 0) / r.rttMs.length;
     show(`rtt min/avg/max = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)} ms`);
+  }
+}
+
+/** One line per event, in the spirit of `ip monitor`. */
+function showEvent(e: MonitorEvent, names: Map<number, string>): void {
+  const dev = (index: number | undefined) => (index ? ` dev ${names.get(index) ?? index}` : '');
+  switch (e.type) {
+    case 'link':
+      names.set(e.link.index, e.link.name);
+      show(
+        `[link]    ${e.action === 'delete' ? 'Deleted ' : ''}${e.link.index}: ${e.link.name} ${e.link.isUp ? 'UP' : 'DOWN'}, state ${e.link.operState.toUpperCase()}`,
+      );
+      break;
+    case 'address':
+      show(
+        `[address] ${e.action === 'delete' ? 'Deleted ' : ''}${e.address.cidr}${dev(e.address.linkIndex)} scope ${e.address.scope}`,
+      );
+      break;
+    case 'route': {
+      const r = e.route;
+      const table = r.table === 254 ? '' : ` table ${r.table === 255 ? 'local' : r.table}`;
+      const type = r.type === 'unicast' ? '' : `${r.type} `;
+      show(`[route]   ${e.action === 'delete' ? 'Deleted ' : ''}${type}${r.destination}${dev(r.linkIndex)}${table}`);
+      break;
+    }
+    default:
+      show(`[${e.type}]`);
   }
 }
 
@@ -249,11 +285,26 @@ async function main(): Promise<void> {
   await showAddresses(test1, a);
   await showAddresses(test2, b);
 
-  step('Bring both ends up');
+  step('Bring both ends up, watching what the kernel announces in test1');
+  cmd('ip -n test1 monitor link address route &');
   cmd('ip -n test1 link set veth-a up');
   cmd('ip -n test2 link set veth-b up');
+  // Subscribed before the change, so nothing it causes is missed.
+  const watch = test1.monitor({ signal: AbortSignal.timeout(5000) });
+  await watch.ready;
   await a.up();
   await b.up();
+  // The link goes up at once; its carrier (the peer is up too) and the routes follow.
+  const names = new Map([[a.index, a.name]]);
+  try {
+    for await (const event of watch) {
+      showEvent(event, names);
+      if (event.type === 'link' && event.link.index === a.index && event.link.operState === 'up') break;
+    }
+  } catch (e) {
+    if (!(e instanceof Error && e.name === 'TimeoutError')) throw e;
+    show('(no more events within 5 s)');
+  }
   await showAddresses(test1, a);
   await showAddresses(test2, b);
   for (const r of await test1.routes({ family: 4 })) {

@@ -26,6 +26,19 @@ export { NetnsError } from './internal/errors';
 export type { Address, AddressesOptions } from './address';
 export type { AbortOptions } from './internal/abort';
 export type { Nexthop, NexthopSpec, Route, RouteSpec, RouteType } from './route';
+export {
+  Monitor,
+  type MonitorOptions,
+  type MonitorEvent,
+  type MonitorEventType,
+  type MonitorAction,
+  type LinkEvent,
+  type AddressEvent,
+  type RouteEvent,
+  type ResyncEvent,
+  type ResyncReason,
+  type NamespaceDeletedEvent,
+} from './monitor';
 export type { PingOptions, PingReply, PingResult } from './process/ping';
 export { listAllNamespaces, type NamespaceInfo, type NamespaceKind } from './process/proc';
 export type { SpawnOptions, ExecOptions, ExecResult, NamespaceType } from './process/exec';

@@ -15,6 +15,7 @@ import { allTracked, track, tracked, untrack } from './internal/registry';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
+import { endMonitors, openMonitor, type Monitor, type MonitorOptions } from './monitor';
 import { addon } from './native/load';
 import type { NativeHandle, NativeLink, NativeOpened } from './native/surface';
 import { ping, type PingOptions, type PingResult } from './process/ping';
@@ -370,6 +371,7 @@ export class Namespace {
     }
     this.#handle = undefined;
     untrack(this);
+    endMonitors(this, state === 'deleted');
   }
 
   /**
@@ -737,6 +739,27 @@ export class Namespace {
    */
   async createUdpSocket(type: 'udp4' | 'udp6', bind?: UdpBindOptions): Promise<dgram.Socket> {
     return socketsModule().createUdpSocketIn(this, type, bind);
+  }
+
+  /**
+   * Watches the namespace change, like `ip -n NAME monitor link address route`: an async
+   * iterator of events in the kernel's order (a link, address or route new or deleted), which
+   * makes up for the notifications the kernel drops under load with a `resync` holding the whole
+   * fresh state, adds the deletes of the IPv4 routes the kernel removes silently, and ends with
+   * `namespace-deleted` when the namespace is deleted. One socket, read on the event loop.
+   * See {@link Monitor} and docs/API.md.
+   * @throws NetnsError (synchronously) EINVAL for bad options ('neighbour' is not offered
+   *   yet), EBADF for a closed or deleted namespace. A failure to start (EPERM, ...) is thrown
+   *   by the iteration and by `ready`.
+   * @example
+   * ```ts
+   * for await (const e of ns.monitor({ events: ['link'] })) {
+   *   if (e.type === 'link') console.log(`${e.link.name} ${e.link.operState}`);
+   * }
+   * ```
+   */
+  monitor(options?: MonitorOptions): Monitor {
+    return openMonitor(this, options);
   }
 
   /** The processes in this namespace, ascending, like `ip netns pids NAME`. From /proc. */

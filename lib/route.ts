@@ -306,7 +306,7 @@ export function routeRequest(
 }
 
 /** @internal */
-export function routeFromNative(r: NativeRoute, linkNames: Map<number, string>): Route {
+export function routeFromNative(r: NativeRoute, linkNames: { get(index: number): string | undefined }): Route {
   const family = r.family === AF_INET ? 4 : 6;
   const route: Route = {
     destination: r.dst ? `${r.dst}/${r.dstLen}` : 'default',

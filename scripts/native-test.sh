@@ -10,6 +10,8 @@
 #   nft_test     the nf_tables codec: golden bytes captured from nft, decoding, round trips
 #   nft_kernel_test  batches from the codec against the real kernel, checked with nft itself
 #                (root, and nft installed: scripts/install-test-tools.sh)
+#   monitor_test notifications decoded (captured bytes, actions, malformed input, mutations); as
+#                root also a real monitor socket (fences in order, an overrun on a tiny buffer)
 # and the pool again under ThreadSanitizer (scripts/tsan-test.sh). Each prints
 # "NAME: N checks, M failed"; what needs root, or a TSan-capable compiler, says so when skipped.
 # Every run is under `timeout`, so a hang fails. Needs only g++ (and clang++ or libtsan for TSan).
@@ -45,6 +47,7 @@ rtnl/neighbour.cc
 rtnl/rule.cc
 rtnl/nsid.cc
 rtnl/operation.cc
+rtnl/decode.cc
 "
 nft="
 nft/expr.cc
@@ -58,6 +61,9 @@ engine="
 netlink/engine.cc
 netlink/transport.cc
 netlink/socket.cc
+"
+monitor="
+rtnl/monitor.cc
 "
 threads="
 common/thread_pool.cc
@@ -74,6 +80,7 @@ test/ns_test.cc
 test/nft_rules.cc
 test/nft_test.cc
 test/nft_kernel_test.cc
+test/monitor_test.cc
 "
 
 # TSan builds and runs on its own meanwhile; its output is shown at the end.
@@ -82,7 +89,7 @@ tsan=$!
 
 # Each source compiled once, in parallel; then each test linked from the objects it needs.
 obj() { echo "$out/$(echo "$1" | tr / _ | sed 's/\.cc$/.o/')"; }
-for f in $codec $nft $engine $threads $tests; do echo "$f"; done |
+for f in $codec $nft $engine $monitor $threads $tests; do echo "$f"; done |
   CXX=${CXX:-g++} FLAGS="$flags" ROOT="$root" OUT="$out" xargs -P "$(nproc)" -I{} sh -c '
     o="$OUT/$(echo "{}" | tr / _ | sed "s/\.cc$/.o/")"
     $CXX $FLAGS -c -o "$o" "$ROOT/native/{}"'
@@ -103,12 +110,14 @@ link() {
   link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc test/ns_test.cc
   link nft_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_test.cc
   link nft_kernel_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_kernel_test.cc
+  link monitor_test $codec $engine $monitor test/monitor_test.cc
 }
 
 timeout 300 "$out/core_test"
 timeout 120 "$out/engine_test"
 timeout 120 "$out/pool_test"
 timeout 120 "$out/nft_test"
+timeout 120 "$out/monitor_test"
 if [ "$(id -u)" = 0 ]; then
   # A new network namespace of its own: the test creates bridges and an nftables table.
   NETNS_NATIVE_KERNEL_TEST=1 timeout 300 unshare --net "$out/kernel_test"
@@ -119,6 +128,8 @@ if [ "$(id -u)" = 0 ]; then
     sh -eu -c 'mount -t tmpfs -o mode=0755 nnt-ns-test "$1"; exec "$2" "$1"' \
     ns_test "$scratch" "$out/ns_test"
   rmdir "$scratch"
+  # Its kernel part makes bridges and floods a monitor socket: a throwaway namespace of its own.
+  NETNS_NATIVE_KERNEL_TEST=1 timeout 120 unshare --net "$out/monitor_test"
   if command -v nft >/dev/null 2>&1; then
     # The test unshares a network namespace itself; this outer one is a second guard.
     timeout 300 unshare --net -- "$out/nft_kernel_test"
@@ -129,6 +140,7 @@ else
   echo "kernel_test: SKIPPED: not root (the real-kernel tests need CAP_NET_ADMIN); run as root"
   echo "ns_test: SKIPPED: not root (it needs CAP_SYS_ADMIN for unshare, setns and mount); run as root"
   echo "nft_kernel_test: SKIPPED: not root (it sends real nf_tables batches); run as root"
+  echo "monitor_test (with kernel): SKIPPED: not root (it makes links to watch); run as root"
 fi
 
 status=0

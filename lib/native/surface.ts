@@ -432,6 +432,62 @@ export interface NativeIcmpSocket {
   close(): void;
 }
 
+/**
+ * What a monitor socket delivered since the last batch, in the kernel's order (see
+ * native/rtnl/monitor.h): `codes` has one entry per item, an event (its kind and action, numbered
+ * as `schema.events` says) or a marker (an overrun, a fence come back); the events' objects are
+ * in `links` (packed, as a dump's), `addresses` and `routes`, each in order; the fences' numbers
+ * in `fences`. `error`: the socket failed, nothing more will come.
+ */
+export interface NativeEventBatch {
+  codes: Uint8Array;
+  links?: PackedLinks;
+  addresses?: NativeAddress[];
+  routes?: NativeRoute[];
+  fences?: number[];
+  error?: NativeFailure;
+}
+
+/** The kinds of event a monitor decodes (neighbours come with neighbour support). */
+export type NativeEventKind = 'link' | 'address' | 'route';
+
+/**
+ * What a notification says: 'new' (RTM_NEW*), 'delete' (RTM_DEL*), 'replace' (RTM_NEW* with
+ * NLM_F_REPLACE: for a route, it took the place of another, see native/rtnl/decode.h).
+ */
+export type NativeEventAction = 'new' | 'delete' | 'replace';
+
+/** One item of a batch, unpacked (lib/native/wire.ts unpackEventBatch). */
+export type NativeStreamItem =
+  | { type: 'event'; kind: 'link'; action: NativeEventAction; value: NativeLink }
+  | { type: 'event'; kind: 'address'; action: NativeEventAction; value: NativeAddress }
+  | { type: 'event'; kind: 'route'; action: NativeEventAction; value: NativeRoute }
+  | { type: 'overrun' }
+  | { type: 'fence'; seq: number };
+
+/** A monitor's counters (native/rtnl/monitor.h Monitor::Stats). */
+export interface NativeMonitorStats {
+  datagrams: number;
+  events: number;
+  overruns: number;
+  undecodable: number;
+  discarded: number;
+}
+
+/** A NETLINK_ROUTE socket subscribed to notifications inside a namespace, read on the event loop. */
+export interface NativeMonitorSocket {
+  /** Calls back (on the event loop) with each batch the socket delivers, until close(). */
+  watch(onBatch: (batch: NativeEventBatch) => void): void;
+  /** Sends a fence (NLMSG_NOOP + ACK); its number comes back in a later batch, in place. */
+  fence(): number;
+  /** Read and drop without decoding (true), or decode again (false). */
+  discard(on: boolean): void;
+  /** Its counters; undefined once closed. */
+  stats(): NativeMonitorStats | undefined;
+  /** Stops watching and closes the socket at once. Idempotent. */
+  close(): void;
+}
+
 export interface Addon {
   /** The JS thread's own namespace: fd and socket opened synchronously (no switching needed). */
   currentNamespace(): NativeOpened;
@@ -486,6 +542,12 @@ export interface Addon {
     ops: FlatOps,
   ): Promise<{ results: RawResult[]; kernelUs: number; dumpRetries: number }>;
 
+  /**
+   * On the namespace thread: a monitor socket inside the namespace, subscribed to the groups of
+   * `kinds` (a bit per position in `schema.events.kinds`), with SO_RCVBUF(FORCE) `receiveBuffer`
+   * bytes (0: the kernel's default).
+   */
+  openMonitor(handle: NativeHandle, kinds: number, receiveBuffer: number): Promise<NativeMonitorSocket>;
   /**
    * On the namespace thread: a persistent TUN/TAP device made inside the namespace through
    * /dev/net/tun (`ip tuntap add`). Rejects with errno (EBUSY: the name is taken).
@@ -616,4 +678,6 @@ export interface WireSchema {
     | 'nsid',
     SchemaFields
   >;
+  /** A monitor's event codes (1 + kind position * actions.length + action position), markers. */
+  events: { kinds: string[]; actions: string[]; overrun: number; fence: number };
 }

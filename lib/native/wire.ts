@@ -32,6 +32,10 @@ import type {
   NativeResult,
   NativeRoute,
   NativeRouteRequest,
+  NativeEventAction,
+  NativeEventBatch,
+  NativeEventKind,
+  NativeStreamItem,
   NativeRule,
   NativeRuleRequest,
   PackedLinks,
@@ -371,6 +375,14 @@ for (const op of new Set([...Object.keys(OP_ARGS), ...Object.keys(schema.ops)]))
 agree('links', LINK, [...schema.results.linkNumbers, ...schema.results.linkStrings]);
 agree('addresses', ADDRESS, schema.results.address);
 agree('routes', ROUTE, schema.results.route);
+// The kinds and actions of a monitor's events, in code order (native/rtnl/decode.h).
+const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route'];
+const EVENT_ACTIONS: NativeEventAction[] = ['new', 'delete', 'replace'];
+agree(
+  'monitor events',
+  Object.fromEntries([...EVENT_KINDS, ...EVENT_ACTIONS].map((k, i) => [k, String(i)])),
+  [...(schema.events?.kinds ?? []), ...(schema.events?.actions ?? [])].map((k, i) => [k, String(i)]),
+);
 agree('nf_tables tables', NFT_TABLE, schema.results.nftTable);
 agree('nf_tables chains', NFT_CHAIN, schema.results.nftChain);
 agree('nf_tables rules', NFT_RULE, schema.results.nftRule);
@@ -547,6 +559,44 @@ export async function transactAsync(
 ): Promise<{ results: NativeResult[]; kernelUs: number; dumpRetries: number }> {
   const done = await addon.transactAsync(handle, flatten(list));
   return { results: unpack(done.results), kernelUs: done.kernelUs, dumpRetries: done.dumpRetries };
+}
+
+/**
+ * A monitor's batch as items in stream order (see {@link NativeEventBatch}): each event with its
+ * object, unpacked like a dump's; overruns and fences where they happened.
+ */
+export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
+  const { overrun, fence } = schema.events;
+  const links = batch.links ? unpackLinks(batch.links) : [];
+  const addresses = batch.addresses ?? [];
+  const routes = batch.routes ?? [];
+  const fences = batch.fences ?? [];
+  let l = 0;
+  let a = 0;
+  let r = 0;
+  let f = 0;
+  const out: NativeStreamItem[] = new Array(batch.codes.length);
+  for (let i = 0; i < batch.codes.length; i++) {
+    const code = batch.codes[i] as number;
+    if (code === overrun) {
+      out[i] = { type: 'overrun' };
+    } else if (code === fence) {
+      out[i] = { type: 'fence', seq: fences[f++] as number };
+    } else {
+      const kind = EVENT_KINDS[Math.floor((code - 1) / EVENT_ACTIONS.length)];
+      const action = EVENT_ACTIONS[(code - 1) % EVENT_ACTIONS.length] as NativeEventAction;
+      if (kind === 'link') out[i] = { type: 'event', kind, action, value: links[l++] as NativeLink };
+      else if (kind === 'address') out[i] = { type: 'event', kind, action, value: addresses[a++] as NativeAddress };
+      else if (kind === 'route') out[i] = { type: 'event', kind, action, value: routes[r++] as NativeRoute };
+      else throw internalError('read monitor events', `unknown event code ${code}`);
+    }
+  }
+  return out;
+}
+
+/** The bit `addon.openMonitor` takes for a kind of event. */
+export function eventKindBit(kind: NativeEventKind): number {
+  return 1 << EVENT_KINDS.indexOf(kind);
 }
 
 export function isFailure(r: NativeResult): r is NativeFailure {

@@ -34,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitRequestsApi(env, exports);
   InitIcmpApi(env, exports);
   InitSocketApi(env, exports);
+  InitMonitorApi(env, exports);
   InitTunApi(env, exports);
   InitFileApi(env, exports);
   exports.Set("schema", SchemaToJs(env));

@@ -23,6 +23,7 @@ struct AddonState {
   // running jobs may still need ns_thread.
   std::unique_ptr<ThreadPool> workers;
   Napi::FunctionReference icmp_socket_class;
+  Napi::FunctionReference monitor_socket_class;
 
   Napi::Promise OnNamespaceThread(Napi::Env env, std::unique_ptr<Job> job) {
     return jobs->Run(std::move(job), [this](ThreadPool::Work run, ThreadPool::Abandon abandon) {

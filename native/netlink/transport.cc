@@ -53,7 +53,7 @@ Result<Transport> Transport::Open(const TransportOptions& options) {
   if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) < 0) {
     return Error::FromErrno("getsockname(AF_NETLINK)");
   }
-  Transport t(std::move(fd), options.protocol, addr.nl_pid);
+  Transport t(std::move(fd), options.protocol, addr.nl_pid, options.overrun_breaks);
   for (uint32_t group : options.groups) {
     Status joined = t.AddMembership(group);
     if (!joined.ok()) return joined.take_error();
@@ -117,6 +117,7 @@ Result<size_t> Transport::Receive(uint8_t* buf, size_t cap, int timeout_ms, Send
       from->groups = addr.nl_groups;
       return static_cast<size_t>(n);
     }
+    if (errno == ENOBUFS && !overrun_breaks_) return Error::FromErrno("recvmsg(AF_NETLINK)");
     if (errno != EAGAIN) {
       // ENOBUFS: the receive queue overflowed and the kernel dropped messages addressed to us
       // (netlink_overrun sets sk_err, which the next recvmsg reports once). Which ones is unknown,

@@ -50,6 +50,11 @@ struct TransportOptions {
   // Multicast groups to join (NETLINK_ADD_MEMBERSHIP takes the group number, so groups above 31
   // work, unlike the nl_groups bitmask of bind()).
   std::vector<uint32_t> groups;
+  // Whether ENOBUFS (the kernel dropped messages for us) marks the transport broken. For a
+  // request socket it must: a reply may be among the lost. A monitor socket (rtnl/monitor.h)
+  // only loses notifications, which its owner makes up for with a fresh dump; the socket itself
+  // stays in step (the kernel reports the overrun once and goes on queueing), so it says false.
+  bool overrun_breaks = true;
 
   static TransportOptions ForProtocol(int protocol) {
     TransportOptions o;
@@ -88,7 +93,8 @@ class Transport {
   // (4-byte aligned, for Engine::Feed). Returns its length and sender; ETIMEDOUT when nothing came
   // (not broken by itself: the owner knows whether replies were outstanding and calls
   // MarkBroken). A datagram larger than `cap` (MSG_TRUNC) fails with EMSGSIZE, ENOBUFS means the
-  // kernel dropped messages for us (netlink_overrun in af_netlink.c): both mark it broken.
+  // kernel dropped messages for us (netlink_overrun in af_netlink.c): both mark it broken (ENOBUFS
+  // does not when the options said overrun_breaks = false).
   Result<size_t> Receive(uint8_t* buf, size_t cap, int timeout_ms, Sender* from);
 
   // Joins another multicast group.
@@ -104,13 +110,17 @@ class Transport {
   uint32_t port_id() const { return port_id_; }
 
  private:
-  Transport(UniqueFd fd, int protocol, uint32_t port_id)
-      : fd_(std::move(fd)), protocol_(protocol), port_id_(port_id) {}
+  Transport(UniqueFd fd, int protocol, uint32_t port_id, bool overrun_breaks)
+      : fd_(std::move(fd)),
+        protocol_(protocol),
+        port_id_(port_id),
+        overrun_breaks_(overrun_breaks) {}
   Status Fail(Error e);  // marks broken and returns e
 
   UniqueFd fd_;
   int protocol_ = 0;
   uint32_t port_id_ = 0;
+  bool overrun_breaks_ = true;
   bool broken_ = false;
   Error broken_reason_;
 };

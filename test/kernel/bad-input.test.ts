@@ -1190,6 +1190,7 @@ const testedElsewhere: Record<string, string> = {
   connect: 'sockets.test.ts',
   createUdpSocket: 'sockets.test.ts',
   deleteLinks: 'delete-links.test.ts',
+  monitor: 'monitor.test.ts',
   'Namespace.identify': 'proc.test.ts',
 };
 

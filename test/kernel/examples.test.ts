@@ -1,9 +1,12 @@
-/** The README's usage example and the networks example run as written, and leave nothing behind. */
-import { Network } from 'netns-native';
+/** The README's usage example, the networks example and the monitor example run as written, and leave nothing behind. */
+import { Namespace, Network } from 'netns-native';
+import { printLinkStates } from '../../examples/monitor';
 import { networks } from '../../examples/networks';
 import { usage } from '../../examples/usage';
-import { link, netnsNames } from '../helpers/ip';
+import { uniqueName } from '../helpers/fresh';
+import { ip, link, netnsNames } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
 
 describeKernel('examples', () => {
   it('the README usage example runs and cleans up', async () => {
@@ -15,6 +18,33 @@ describeKernel('examples', () => {
     expect(lines[1]).toBe('red -> gateway: 1/1');
     expect(netnsNames().filter((n) => ['test1', 'test2', 'red'].includes(n))).toEqual([]);
     expect(link(undefined, 'br0')).toBeUndefined();
+  });
+
+  it("the README's monitor example prints link state changes and ends when the namespace goes", async () => {
+    const name = uniqueName();
+    const ns = await Namespace.create(name);
+    const lines: string[] = [];
+    const printing = printLinkStates(ns, (line) => lines.push(line));
+    // Changes made from outside, by `ip`, until the example (subscribing meanwhile) shows one.
+    let mtu = 60000;
+    await waitFor(
+      () => {
+        ip(name, 'link', 'set', 'lo', 'mtu', String(mtu++));
+        return lines.length > 0;
+      },
+      { what: 'the example to print a first change', intervalMs: 50 },
+    );
+    ip(name, 'link', 'add', 'mx0', 'type', 'veth', 'peer', 'name', 'mx1');
+    ip(name, 'link', 'set', 'mx0', 'up');
+    ip(name, 'link', 'del', 'mx0');
+    await waitFor(() => lines.includes('mx0: deleted'), { what: 'the example to print the delete' });
+    ip(undefined, 'netns', 'del', name);
+    await printing;
+    expect(lines).toEqual(
+      expect.arrayContaining(['mx0: down, operstate down', 'mx0: up, operstate lowerlayerdown', 'mx0: deleted']),
+    );
+    expect(lines.at(-1)).toBe(`${name} was deleted`);
+    await ns.delete();
   });
 });
 

@@ -10,6 +10,7 @@ void InitNamespaceApi(Napi::Env env, Napi::Object exports);  // api/namespace.cc
 void InitRequestsApi(Napi::Env env, Napi::Object exports);   // api/requests.cc
 void InitIcmpApi(Napi::Env env, Napi::Object exports);       // api/icmp.cc
 void InitSocketApi(Napi::Env env, Napi::Object exports);     // api/socket.cc
+void InitMonitorApi(Napi::Env env, Napi::Object exports);    // api/monitor.cc
 void InitTunApi(Napi::Env env, Napi::Object exports);        // api/tun.cc
 void InitFileApi(Napi::Env env, Napi::Object exports);       // api/file.cc
 

@@ -13,6 +13,7 @@
 #include "../../nft/operation.h"
 #include "../../ns/handle.h"
 #include "../../ns/icmp.h"
+#include "../../rtnl/monitor.h"
 #include "../../rtnl/operation.h"
 #include "../errors.h"
 #include "schema.h"
@@ -52,6 +53,10 @@ OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat);
 Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch);
 
 Napi::Object EchoReplyToJs(Napi::Env env, const ns::EchoReply& reply);
+
+// A monitor's batch: { codes: Uint8Array, links?: packed links, addresses?: [...], routes?: [...],
+// fences?: [seq...] }, the objects in the same shapes as the dumps' results.
+Napi::Object EventBatchToJs(Napi::Env env, const rtnl::EventBatch& batch);
 
 // The schema object exported as `addon.schema` (see schema.h), built once at load.
 Napi::Object SchemaToJs(Napi::Env env);

@@ -334,4 +334,22 @@ Napi::Object EchoReplyToJs(Napi::Env env, const ns::EchoReply& r) {
   return b.Build();
 }
 
+Napi::Object EventBatchToJs(Napi::Env env, const rtnl::EventBatch& batch) {
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Uint8Array codes = Napi::Uint8Array::New(env, batch.codes.size());
+  std::copy(batch.codes.begin(), batch.codes.end(), codes.Data());
+  o.Set("codes", codes);
+  if (!batch.links.empty()) o.Set("links", LinksToJs(env, batch.links, false, false));
+  if (!batch.addresses.empty()) o.Set("addresses", ArrayToJs(env, batch.addresses, AddressToJs));
+  if (!batch.routes.empty()) o.Set("routes", ArrayToJs(env, batch.routes, RouteToJs));
+  if (!batch.fences.empty()) {
+    Napi::Array fences = Napi::Array::New(env, batch.fences.size());
+    for (size_t i = 0; i < batch.fences.size(); ++i) {
+      fences.Set(static_cast<uint32_t>(i), Napi::Number::New(env, batch.fences[i]));
+    }
+    o.Set("fences", fences);
+  }
+  return o;
+}
+
 }  // namespace netns_native::addon

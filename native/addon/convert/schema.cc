@@ -288,6 +288,26 @@ Napi::Object Results(Napi::Env env) {
 #undef NETNS_WIRE_FIELD
 #undef NETNS_SHAPE_FIELD
 
+// What a monitor's batch says (rtnl/decode.h, rtnl/monitor.h): the kinds and the actions of
+// events in code order (code = 1 + kind position * number of actions + action position), and
+// the codes of the two markers.
+Napi::Object Events(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Array kinds = Napi::Array::New(env);
+  for (uint8_t k = 0; k < static_cast<uint8_t>(rtnl::EventKind::kCount); ++k) {
+    kinds.Set(k, rtnl::EventKindName(static_cast<rtnl::EventKind>(k)));
+  }
+  o.Set("kinds", kinds);
+  Napi::Array actions = Napi::Array::New(env);
+  actions.Set(static_cast<uint32_t>(rtnl::EventAction::kNew), "new");
+  actions.Set(static_cast<uint32_t>(rtnl::EventAction::kDelete), "delete");
+  actions.Set(static_cast<uint32_t>(rtnl::EventAction::kReplace), "replace");
+  o.Set("actions", actions);
+  o.Set("overrun", rtnl::EventBatch::kOverrun);
+  o.Set("fence", rtnl::EventBatch::kFence);
+  return o;
+}
+
 }  // namespace
 
 Napi::Object SchemaToJs(Napi::Env env) {
@@ -297,6 +317,7 @@ Napi::Object SchemaToJs(Napi::Env env) {
   schema.Set("kinds", Kinds(env, false));
   schema.Set("slaveKinds", Kinds(env, true));
   schema.Set("results", Results(env));
+  schema.Set("events", Events(env));
   return schema;
 }
 

@@ -1,0 +1,548 @@
+/**
+ * Watching a namespace change: {@link Namespace.monitor}, the events it yields, and what ends it.
+ *
+ * A monitor is one NETLINK_ROUTE socket opened inside the namespace and subscribed to the
+ * rtnetlink multicast groups of the kinds asked for, read on the event loop (no thread). Its
+ * notifications are decoded by the same code as the dumps, so an event's Link, Address or Route
+ * is what `ns.links()`, `ns.addresses()` and `ns.routes()` would have returned. The ordering
+ * rules that keep a consumer right when the kernel drops notifications, or removes routes
+ * without saying so, live in lib/internal/monitor-stream.ts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { addressFromNative, type Address } from './address';
+import { batch, throwFirstFailure } from './internal/dispatch';
+import { failure, fromNative, invalid } from './internal/errors';
+import {
+  MonitorStream,
+  usableRoute,
+  type DumpState,
+  type ResyncReason,
+  type StreamOutput,
+} from './internal/monitor-stream';
+import { kHandle } from './internal/symbols';
+import { checkInteger } from './internal/validate';
+import { describeNamespace, makeLink, type Link } from './link';
+import { addon } from './native/load';
+import type {
+  NativeAddress,
+  NativeEventBatch,
+  NativeEventKind,
+  NativeHandle,
+  NativeLink,
+  NativeMonitorSocket,
+  NativeOp,
+  NativeResult,
+  NativeRoute,
+} from './native/surface';
+import { eventKindBit, unpackEventBatch } from './native/wire';
+import type { Namespace } from './namespace';
+import { NETNS_RUN_DIR, nsfsInode } from './process/proc';
+import { routeFromNative, type Route } from './route';
+
+/** The kinds of change a monitor can watch. */
+export type MonitorEventType = 'link' | 'address' | 'route' | 'neighbour';
+
+/** 'new' for a new or changed object, 'delete' for one that went. */
+export type MonitorAction = 'new' | 'delete';
+
+/** A link was created or changed (`action: 'new'`), or deleted or moved away. */
+export interface LinkEvent {
+  type: 'link';
+  action: MonitorAction;
+  /** The link as the notification describes it (a {@link Bridge} for a bridge); for a delete, as it was. */
+  link: Link;
+}
+
+/** An address was added or changed, or removed. */
+export interface AddressEvent {
+  type: 'address';
+  action: MonitorAction;
+  address: Address;
+}
+
+/** A route was added or changed, or removed. */
+export interface RouteEvent {
+  type: 'route';
+  action: MonitorAction;
+  route: Route;
+  /**
+   * True on a delete the kernel did not send: a route it removed silently (IPv4 routes when a
+   * link goes down or away, or loses its last IPv4 address), found by a route dump (API.md).
+   */
+  synthesized?: true;
+}
+
+/**
+ * A complete fresh state, which replaces the consumer's: after the kernel dropped notifications
+ * (`reason: 'overrun'`), after the consumer fell more than `queueLimit` events behind
+ * (`'overflow'`), or first of all with `initialState: true` (`'initial'`). Events after it are
+ * changes after that state. Kinds not watched come back empty; `routes` holds every table, IPv4
+ * and IPv6 (as `ip route show table all`).
+ */
+export interface ResyncEvent {
+  type: 'resync';
+  reason: ResyncReason;
+  links: Link[];
+  addresses: Address[];
+  routes: Route[];
+}
+
+/** The namespace was deleted; the iteration ends after this. */
+export interface NamespaceDeletedEvent {
+  type: 'namespace-deleted';
+}
+
+/**
+ * What a monitor yields. Neighbour events (`{ type: 'neighbour', action, neighbour }`) join the
+ * union with neighbour support.
+ */
+export type MonitorEvent = LinkEvent | AddressEvent | RouteEvent | ResyncEvent | NamespaceDeletedEvent;
+
+export type { ResyncReason };
+
+/** Options for {@link Namespace.monitor}. */
+export interface MonitorOptions {
+  /**
+   * What to watch; default links, addresses and routes. 'neighbour' comes with neighbour
+   * support: until then it is refused (EINVAL).
+   */
+  events?: MonitorEventType[];
+  /** Aborting it ends the monitor: the iteration rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Start with a `resync` holding the current state, placed in the stream of events like any
+   * resync (so no change falls between the two). Default false.
+   */
+  initialState?: boolean;
+  /**
+   * The most events kept for a consumer that is not iterating; past it they are dropped and a
+   * `resync` (reason 'overflow') is made when it next asks. Default 10,000.
+   */
+  queueLimit?: number;
+  /**
+   * The socket's receive buffer (SO_RCVBUFFORCE), in bytes; the kernel doubles it. A link
+   * notification takes about 2.3 KB of it: the default of 4 MiB holds ~3,500 while the event
+   * loop is busy elsewhere; the kernel's own default (212,992) holds ~90. Beyond it the kernel
+   * drops notifications, and the monitor makes a `resync` (reason 'overrun').
+   */
+  receiveBufferBytes?: number;
+}
+
+const DEFAULT_KINDS: NativeEventKind[] = ['link', 'address', 'route'];
+const DEFAULT_QUEUE_LIMIT = 10_000;
+const DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+interface Waiter {
+  resolve: (r: IteratorResult<MonitorEvent, undefined>) => void;
+  reject: (e: unknown) => void;
+}
+
+/** A FIFO with O(1) removal at the front. */
+class Fifo<T> {
+  #items: T[] = [];
+  #head = 0;
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+  push(x: T): void {
+    this.#items.push(x);
+  }
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const x = this.#items[this.#head] as T;
+    this.#items[this.#head++] = undefined as T;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return x;
+  }
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
+}
+
+/** Set by Monitor's static block: ends a monitor when its namespace object is released. */
+let endOf: (m: Monitor, deleted: boolean) => void;
+
+/**
+ * The changes in a namespace as they happen, in the kernel's order: an async iterator of
+ * {@link MonitorEvent}. Made by {@link Namespace.monitor}. Holds one socket, read on the event
+ * loop, until it ends: `close()`, `break` out of `for await`, the signal aborted, or the
+ * namespace deleted (a `namespace-deleted` event, then the end).
+ *
+ * @example
+ * ```ts
+ * for await (const event of ns.monitor({ events: ['link'] })) {
+ *   if (event.type === 'link') console.log(event.action, event.link.name, event.link.operState);
+ * }
+ * ```
+ */
+export class Monitor implements AsyncIterableIterator<MonitorEvent> {
+  /** The namespace watched. */
+  readonly namespace: Namespace;
+  /**
+   * Resolves once the socket is subscribed: every change made after it is seen. Rejects with
+   * the NetnsError that kept the monitor from starting (also thrown by the iteration).
+   */
+  readonly ready: Promise<void>;
+
+  readonly #operation: string;
+  readonly #kinds: ReadonlySet<NativeEventKind>;
+  readonly #queueLimit: number;
+  readonly #stream: MonitorStream;
+  readonly #queue = new Fifo<MonitorEvent>();
+  readonly #waiters: Waiter[] = [];
+  #socket: NativeMonitorSocket | undefined;
+  /** open: delivering; behind: fell past queueLimit, discarding until asked; ended: no more events. */
+  #phase: 'opening' | 'open' | 'behind' | 'ended' = 'opening';
+  /** Thrown once the queue is empty, after the end (an abort, a failure); then done. */
+  #error: { reason: unknown } | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = (): void => this.#end({ reason: this.#signal?.reason }, false);
+
+  static {
+    endOf = (m, deleted) => m.#namespaceGone(deleted);
+  }
+
+  /** @internal Use {@link Namespace.monitor}. */
+  constructor(namespace: Namespace, options: MonitorOptions, operation: string) {
+    this.namespace = namespace;
+    this.#operation = operation;
+    const requested = new Set(options.events ?? DEFAULT_KINDS) as Set<NativeEventKind>;
+    this.#kinds = requested;
+    this.#queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
+    // Routes need link notifications (names, and links going down) and IPv4 address deletes
+    // (a link losing its last address) to find the routes the kernel removes without a word.
+    const routeCheck = requested.has('route');
+    const read = new Set(requested);
+    if (routeCheck) read.add('link').add('address');
+    this.#stream = new MonitorStream(
+      { deliver: requested, routeCheck },
+      {
+        dump: (scope) => this.#dump(scope),
+        fence: () => {
+          try {
+            return (this.#socket as NativeMonitorSocket).fence();
+          } catch (e) {
+            throw fromNative(e, this.#operation, 'socket');
+          }
+        },
+        deliver: (out) => this.#deliver(out),
+        fail: (e) => this.#end({ reason: e }, true),
+      },
+    );
+    this.#signal = options.signal;
+    track(this);
+    if (this.#signal?.aborted) {
+      this.ready = Promise.resolve();
+      this.#onAbort();
+      return;
+    }
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    let bits = 0;
+    for (const k of read) bits |= eventKindBit(k);
+    this.ready = this.#open(bits, options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER, options.initialState === true);
+    this.ready.catch(() => undefined); // reported by the iteration; `ready` is for those who await it
+  }
+
+  async #open(kinds: number, receiveBuffer: number, initial: boolean): Promise<void> {
+    let socket: NativeMonitorSocket;
+    try {
+      const handle = await this.namespace[kHandle](this.#operation);
+      socket = await addon.openMonitor(handle, kinds, receiveBuffer);
+    } catch (e) {
+      if (this.#phase === 'ended') return; // closed meanwhile: nothing to report
+      const error = fromNative(e, this.#operation, 'socket');
+      this.#end({ reason: error }, true);
+      throw error;
+    }
+    if (this.#phase === 'ended') {
+      socket.close(); // closed while opening
+      return;
+    }
+    this.#socket = socket;
+    this.#phase = 'open';
+    socket.watch((b) => this.#onBatch(b));
+    if (this.namespace.name !== undefined) watchName(this, this.namespace.name, this.namespace.inode);
+    if (initial) this.#stream.resync('initial');
+  }
+
+  /** The next event; `done` once the monitor has ended. */
+  next(): Promise<IteratorResult<MonitorEvent, undefined>> {
+    const value = this.#queue.shift();
+    if (value !== undefined) return Promise.resolve({ value, done: false });
+    if (this.#phase === 'ended') {
+      const error = this.#error;
+      this.#error = undefined;
+      return error ? Promise.reject(error.reason) : Promise.resolve({ value: undefined, done: true });
+    }
+    if (this.#phase === 'behind') this.#catchUp();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  /** Ends the monitor (what `break` in `for await` calls). */
+  async return(): Promise<IteratorResult<MonitorEvent, undefined>> {
+    this.close();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /**
+   * Ends the monitor at once: closes its socket, drops what was not read, and ends the
+   * iteration (a pending `next()` resolves done). Idempotent.
+   */
+  close(): void {
+    this.#end(undefined, false);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  // --- the stream ------------------------------------------------------------------------------
+
+  #onBatch(b: NativeEventBatch): void {
+    if (this.#phase === 'ended') return;
+    this.#stream.push(unpackEventBatch(b));
+    if (b.error) {
+      this.#end({ reason: fromNative(b.error, this.#operation, 'socket') }, true);
+      return;
+    }
+    this.#checkLimit();
+  }
+
+  #deliver(out: StreamOutput): void {
+    // Not while behind: the stream may be handing out a batch when the limit is crossed.
+    if (this.#phase === 'open') this.#enqueue(this.#convert(out));
+  }
+
+  #enqueue(event: MonitorEvent): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter.resolve({ value: event, done: false });
+    else {
+      this.#queue.push(event);
+      this.#checkLimit();
+    }
+  }
+
+  #convert(out: StreamOutput): MonitorEvent {
+    if (out.type === 'resync') {
+      const { links, addresses, routes } = out.state;
+      const names = new Map(links.map((l) => [l.index, l.name]));
+      return {
+        type: 'resync',
+        reason: out.reason,
+        links: links.map((l) => makeLink(this.namespace, l)),
+        addresses: addresses.map(addressFromNative),
+        routes: routes.map((r) => routeFromNative(r, names)),
+      };
+    }
+    const { kind, action } = out;
+    if (kind === 'link') return { type: 'link', action, link: makeLink(this.namespace, out.value as NativeLink) };
+    if (kind === 'address') return { type: 'address', action, address: addressFromNative(out.value as NativeAddress) };
+    const names = { get: (index: number) => this.#stream.linkName(index) };
+    const event: RouteEvent = { type: 'route', action, route: routeFromNative(out.value as NativeRoute, names) };
+    if (out.synthesized) event.synthesized = true;
+    return event;
+  }
+
+  /** Past queueLimit, drop everything and discard until the consumer asks again. */
+  #checkLimit(): void {
+    if (this.#phase !== 'open' || this.#queue.size + this.#stream.held <= this.#queueLimit) return;
+    this.#queue.clear();
+    this.#stream.drop();
+    this.#socket?.discard(true);
+    this.#phase = 'behind';
+    if (this.#waiters.length > 0) this.#catchUp(); // held events alone overflowed while it waited
+  }
+
+  #catchUp(): void {
+    this.#phase = 'open';
+    this.#socket?.discard(false);
+    this.#stream.resync('overflow');
+  }
+
+  async #dump(scope: 'full' | 'routes'): Promise<DumpState> {
+    const operation = `resync the monitor of ${describeNamespace(this.namespace)}`;
+    const handle = await this.namespace[kHandle](operation);
+    if (scope === 'routes') {
+      const [routes] = await dumps(handle, [{ op: 'dumproutes', table: 0 }], operation);
+      return { links: [], addresses: [], routes: (routes as NativeRoute[]).filter(usableRoute) };
+    }
+    // Links always: route events name their link from them.
+    const addresses = this.#kinds.has('address');
+    const routes = this.#kinds.has('route');
+    const ops: NativeOp[] = [{ op: 'dumplinks' }];
+    if (addresses) ops.push({ op: 'dumpaddrs' });
+    if (routes) ops.push({ op: 'dumproutes', table: 0 });
+    const results = await dumps(handle, ops, operation);
+    return {
+      links: results[0] as NativeLink[],
+      addresses: addresses ? (results[1] as NativeAddress[]) : [],
+      routes: routes ? (results[ops.length - 1] as NativeRoute[]).filter(usableRoute) : [],
+    };
+  }
+
+  // --- the end ---------------------------------------------------------------------------------
+
+  /**
+   * No more events: closes the socket. `error` is thrown once the queue is read (or at once
+   * when `keep` is false, which also drops the queue); without it the iteration just ends.
+   */
+  #end(error: { reason: unknown } | undefined, keep: boolean): void {
+    if (this.#phase === 'ended') return;
+    this.#phase = 'ended';
+    this.#error = error;
+    this.#socket?.close();
+    this.#socket = undefined;
+    this.#stream.close();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    untrack(this);
+    unwatchName(this);
+    if (!keep) this.#queue.clear();
+    // Waiters exist only while the queue is empty.
+    for (const w of this.#waiters.splice(0)) {
+      if (this.#error) {
+        w.reject(this.#error.reason);
+        this.#error = undefined;
+      } else {
+        w.resolve({ value: undefined, done: true });
+      }
+    }
+  }
+
+  /** The namespace was deleted (hand out what was read, then say so) or its object closed. */
+  #namespaceGone(deleted: boolean): void {
+    if (this.#phase === 'ended') return;
+    if (deleted) {
+      this.#stream.flush(); // no resync can follow: what was read is the last word
+      this.#enqueue({ type: 'namespace-deleted' });
+    }
+    this.#end(undefined, true);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Monitor { namespace: ${describeNamespace(this.namespace)}, ${this.#phase} }`;
+  }
+}
+
+/** Dumps on the namespace's request path (its FIFO: ordered with every other request on it). */
+async function dumps(handle: NativeHandle, ops: NativeOp[], operation: string): Promise<NativeResult[]> {
+  const results = await batch(handle, ops, operation, 'namespace');
+  throwFirstFailure(results, operation, 'namespace');
+  return results;
+}
+
+/**
+ * Checks the options of {@link Namespace.monitor} and starts a monitor.
+ * @internal
+ */
+export function openMonitor(ns: Namespace, options: MonitorOptions | undefined): Monitor {
+  const operation = `monitor ${describeNamespace(ns)}`;
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw invalid(operation, 'options must be an object');
+  }
+  const o = options ?? {};
+  if (o.events !== undefined) {
+    if (!Array.isArray(o.events) || o.events.length === 0) {
+      throw invalid(operation, "events must be a non-empty array of 'link', 'address', 'route'");
+    }
+    for (const e of o.events as unknown[]) {
+      if (e === 'neighbour') {
+        throw invalid(
+          operation,
+          "neighbour events come with neighbour support, which this version does not have yet; watch 'link', 'address' and 'route'",
+        );
+      }
+      if (e !== 'link' && e !== 'address' && e !== 'route') {
+        throw invalid(operation, `unknown event type ${JSON.stringify(e)}: use 'link', 'address' or 'route'`);
+      }
+    }
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw invalid(operation, 'signal must be an AbortSignal');
+  }
+  if (o.initialState !== undefined && typeof o.initialState !== 'boolean') {
+    throw invalid(operation, 'initialState must be true or false');
+  }
+  if (o.queueLimit !== undefined) checkInteger(o.queueLimit, operation, 'queueLimit', 1, 0x7fffffff);
+  if (o.receiveBufferBytes !== undefined) {
+    checkInteger(o.receiveBufferBytes, operation, 'receiveBufferBytes', 1024, 1 << 30);
+  }
+  if (ns.closed) throw failure('EBADF', operation, `${describeNamespace(ns)} was closed or deleted`);
+  return new Monitor(ns, o, operation);
+}
+
+// --- which monitors a namespace object has ------------------------------------------------------
+
+const live = new WeakMap<Namespace, Set<Monitor>>();
+
+function track(m: Monitor): void {
+  let set = live.get(m.namespace);
+  if (!set) live.set(m.namespace, (set = new Set()));
+  set.add(m);
+}
+
+function untrack(m: Monitor): void {
+  live.get(m.namespace)?.delete(m);
+}
+
+/**
+ * Called when a Namespace object releases its handle: its monitors end, after a
+ * `namespace-deleted` event when it was deleted (by `delete()` on any object for it).
+ * @internal
+ */
+export function endMonitors(ns: Namespace, deleted: boolean): void {
+  for (const m of [...(live.get(ns) ?? [])]) endOf(m, deleted);
+}
+
+// --- named namespaces removed by someone else (`ip netns del`) ----------------------------------
+
+// One inotify watch on /run/netns for every monitor of a named namespace: when a name is
+// removed or replaced, the monitors of the namespace it referred to see `namespace-deleted`.
+const byName = new Map<string, Map<Monitor, bigint>>();
+let dirWatcher: fs.FSWatcher | undefined;
+
+function watchName(m: Monitor, name: string, inode: bigint): void {
+  let set = byName.get(name);
+  if (!set) byName.set(name, (set = new Map()));
+  set.set(m, inode);
+  if (dirWatcher === undefined) {
+    try {
+      dirWatcher = fs.watch(NETNS_RUN_DIR, { persistent: false }, (_event, file) => check(file ?? undefined));
+      dirWatcher.on('error', () => check(undefined));
+    } catch {
+      // No /run/netns to watch: a removal by another process goes unnoticed (see API.md).
+    }
+  }
+  check(name); // it may have gone before the watch began
+}
+
+function unwatchName(m: Monitor): void {
+  const name = m.namespace.name;
+  if (name === undefined) return;
+  const set = byName.get(name);
+  set?.delete(m);
+  if (set?.size === 0) byName.delete(name);
+  if (byName.size === 0 && dirWatcher !== undefined) {
+    dirWatcher.close();
+    dirWatcher = undefined;
+  }
+}
+
+/** Ends the monitors whose name no longer refers to their namespace (every name if undefined). */
+function check(name: string | undefined): void {
+  for (const n of name === undefined ? [...byName.keys()] : [name]) {
+    const monitors = byName.get(n);
+    if (!monitors) continue;
+    void nsfsInode(path.join(NETNS_RUN_DIR, n)).then((now) => {
+      for (const [m, inode] of [...monitors]) if (now !== inode) endOf(m, true);
+    });
+  }
+}

@@ -1,0 +1,473 @@
+/**
+ * The monitor's ordering rules (lib/internal/monitor-stream.ts) on scripted streams: no kernel,
+ * no root. The dumps and fences are played by the test, so each case places a dump exactly
+ * where it wants relative to the events: before, inside or after the changes of the window.
+ */
+import { MonitorStream, type DumpState, type StreamOutput } from '../../lib/internal/monitor-stream';
+import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED } from '../../lib/native/constants';
+import type { NativeAddress, NativeLink, NativeRoute, NativeStreamItem } from '../../lib/native/surface';
+
+function link(index: number, mtu: number, up = false): NativeLink {
+  return {
+    index,
+    type: 1,
+    flags: up ? IFF_UP : 0,
+    name: `l${index}`,
+    mtu,
+    minMtu: 68,
+    maxMtu: 65535,
+    group: 0,
+    txqlen: 1000,
+    promiscuity: 0,
+    numTxQueues: 1,
+    numRxQueues: 1,
+    address: '02:00:00:00:00:01',
+    broadcast: 'ff:ff:ff:ff:ff:ff',
+    operstate: up ? 6 : 2,
+    carrier: 1,
+    master: 0,
+    link: 0,
+    linkNetnsid: undefined,
+    kind: 'veth',
+    slaveKind: '',
+    alias: '',
+    qdisc: 'noqueue',
+    info: undefined,
+    slaveInfo: undefined,
+  };
+}
+
+function address(index: number, local: string, validLft = 0xffffffff): NativeAddress {
+  return {
+    family: AF_INET,
+    prefixlen: 24,
+    scope: 0,
+    flags: 0x80,
+    index,
+    local,
+    address: local,
+    label: `l${index}`,
+    validLft,
+    preferredLft: validLft,
+  };
+}
+
+function route(dst: string, oif: number, extra: Partial<NativeRoute> = {}): NativeRoute {
+  return {
+    family: AF_INET,
+    dstLen: 24,
+    srcLen: 0,
+    tos: 0,
+    protocol: 3,
+    scope: 253,
+    type: 1,
+    table: 254,
+    flags: 0,
+    oif,
+    dst,
+    ...extra,
+  };
+}
+
+const ev = {
+  link: (action: 'new' | 'delete', value: NativeLink): NativeStreamItem => ({
+    type: 'event',
+    kind: 'link',
+    action,
+    value,
+  }),
+  address: (action: 'new' | 'delete', value: NativeAddress): NativeStreamItem => ({
+    type: 'event',
+    kind: 'address',
+    action,
+    value,
+  }),
+  route: (action: 'new' | 'delete', value: NativeRoute): NativeStreamItem => ({
+    type: 'event',
+    kind: 'route',
+    action,
+    value,
+  }),
+};
+const overrun: NativeStreamItem = { type: 'overrun' };
+const fence = (seq: number): NativeStreamItem => ({ type: 'fence', seq });
+
+/** A stream with scripted dumps (answered by the test) and fences (numbered 1, 2, ...). */
+function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'address', 'route'], routeCheck = true) {
+  const out: StreamOutput[] = [];
+  const dumps: Array<{ scope: 'full' | 'routes'; answer: (s: Partial<DumpState>) => Promise<void> }> = [];
+  const failures: unknown[] = [];
+  let fences = 0;
+  const stream = new MonitorStream(
+    { deliver: new Set(deliver), routeCheck },
+    {
+      dump: (scope) =>
+        new Promise((resolve) => {
+          dumps.push({
+            scope,
+            answer: async (s) => {
+              resolve({ links: [], addresses: [], routes: [], ...s });
+              await new Promise((r) => setImmediate(r)); // let the stream take it
+            },
+          });
+        }),
+      fence: () => ++fences,
+      deliver: (o) => out.push(o),
+      fail: (e) => failures.push(e),
+    },
+  );
+  /** What was handed out, readably: 'link new l1 1400', 'resync overrun', 'route delete 198.19.0.0 (synthesized)' */
+  const said = () =>
+    out.map((o) => {
+      if (o.type === 'resync') return `resync ${o.reason}`;
+      const v = o.value as NativeLink & NativeRoute & NativeAddress;
+      const what = o.kind === 'link' ? `${v.name} ${v.mtu}` : o.kind === 'route' ? `${v.dst}` : `${v.local}`;
+      return `${o.kind} ${o.action} ${what}${o.synthesized ? ' (synthesized)' : ''}`;
+    });
+  return { stream, out, dumps, failures, said, fences: () => fences };
+}
+
+describe('monitor stream: events and overruns', () => {
+  it('hands events out in order as they come when nothing was lost', () => {
+    const h = harness(['link'], false);
+    h.stream.push([ev.link('new', link(1, 1400)), ev.link('new', link(1, 1300)), ev.link('delete', link(1, 1300))]);
+    expect(h.said()).toEqual(['link new l1 1400', 'link new l1 1300', 'link delete l1 1300']);
+    expect(h.dumps).toHaveLength(0);
+  });
+
+  it('after an overrun: a dump requested after it, the window held until the fence, then the resync', async () => {
+    const h = harness(['link'], false);
+    h.stream.push([ev.link('new', link(1, 1400)), overrun, ev.link('new', link(1, 1300))]);
+    // Before the loss: handed out. After it: held, the dump may or may not reflect it.
+    expect(h.said()).toEqual(['link new l1 1400']);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full']);
+    expect(h.stream.held).toBe(1);
+    await h.dumps[0]!.answer({ links: [link(1, 1300)] });
+    expect(h.fences()).toBe(1); // sent once the dump completed
+    h.stream.push([ev.link('new', link(1, 1200))]); // still inside the window
+    expect(h.said()).toEqual(['link new l1 1400']);
+    h.stream.push([fence(1), ev.link('new', link(1, 1100))]);
+    // The dump read 1300: that event is reflected, 1200 came after the read, 1100 after the fence.
+    expect(h.said()).toEqual(['link new l1 1400', 'resync overrun', 'link new l1 1200', 'link new l1 1100']);
+  });
+
+  it('never hands out an older state after the resync: the last event equal to the dump wins', async () => {
+    // Three changes inside the window; the dump read the object after the second.
+    const h = harness(['link'], false);
+    h.stream.push([
+      overrun,
+      ev.link('new', link(1, 1400)),
+      ev.link('new', link(1, 1300)),
+      ev.link('new', link(1, 1200)),
+    ]);
+    await h.dumps[0]!.answer({ links: [link(1, 1300)] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun', 'link new l1 1200']);
+  });
+
+  it('hands out every event of the window when the dump read the object before all of them', async () => {
+    const h = harness(['link'], false);
+    h.stream.push([overrun, ev.link('new', link(1, 1400)), ev.link('new', link(1, 1300))]);
+    await h.dumps[0]!.answer({ links: [link(1, 1500)] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun', 'link new l1 1400', 'link new l1 1300']);
+  });
+
+  it('returns to an earlier value (A, B, A): the consumer still ends at the kernel state', async () => {
+    const h = harness(['link'], false);
+    h.stream.push([
+      overrun,
+      ev.link('new', link(1, 1400)),
+      ev.link('new', link(1, 1300)),
+      ev.link('new', link(1, 1400)),
+    ]);
+    await h.dumps[0]!.answer({ links: [link(1, 1400)] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun']);
+  });
+
+  it('a delete is reflected when the dump lacks the object; a later re-creation is not', async () => {
+    const h = harness(['link'], false);
+    h.stream.push([overrun, ev.link('delete', link(2, 1500)), ev.link('new', link(2, 1500))]);
+    await h.dumps[0]!.answer({ links: [] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun', 'link new l2 1500']);
+  });
+
+  it('address lifetimes, which count down, do not make a state differ', async () => {
+    const h = harness(['address'], false);
+    h.stream.push([overrun, ev.address('new', address(1, '198.18.0.1', 300))]);
+    await h.dumps[0]!.answer({ addresses: [address(1, '198.18.0.1', 299)] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun']);
+  });
+
+  it('a second overrun while the dump is in flight makes it dump again, after the second loss', async () => {
+    const h = harness(['link'], false);
+    h.stream.push([overrun, ev.link('new', link(1, 1400))]);
+    h.stream.push([overrun, ev.link('new', link(1, 1300))]);
+    await h.dumps[0]!.answer({ links: [link(1, 1400)] }); // predates the second loss: thrown away
+    expect(h.fences()).toBe(0);
+    expect(h.dumps).toHaveLength(2);
+    await h.dumps[1]!.answer({ links: [link(1, 1300)] });
+    h.stream.push([fence(1)]);
+    // 1400 came before the second loss: handed out as it is, before the resync.
+    expect(h.said()).toEqual(['link new l1 1400', 'resync overrun']);
+  });
+
+  it('events from before a loss go out before the resync, even when the dump read a lost change', async () => {
+    // What the kernel does: 1300-1302 were queued, then the queue overflowed and 1303-1599 were
+    // lost; the dump reads 1599, which no event says. Were 1300-1302 inside the window, none
+    // would match the dump and all would come after the resync, older than it.
+    const h = harness(['link'], false);
+    h.stream.push([ev.link('new', link(1, 1300)), ev.link('new', link(1, 1301)), overrun]);
+    await h.dumps[0]!.answer({ links: [link(1, 1599)] });
+    h.stream.push([fence(1), ev.link('new', link(1, 1500))]);
+    expect(h.said()).toEqual(['link new l1 1300', 'link new l1 1301', 'resync overrun', 'link new l1 1500']);
+  });
+
+  it('an overrun after the dump completed (its fence may be lost) dumps again', async () => {
+    const h = harness(['link'], false);
+    h.stream.push([overrun]);
+    await h.dumps[0]!.answer({ links: [link(1, 1400)] });
+    h.stream.push([overrun, ev.link('new', link(1, 1300))]);
+    expect(h.dumps).toHaveLength(2);
+    h.stream.push([fence(1)]); // the first fence: its group no longer waits for it
+    expect(h.said()).toEqual([]);
+    await h.dumps[1]!.answer({ links: [link(1, 1300)] });
+    h.stream.push([fence(2)]);
+    expect(h.said()).toEqual(['resync overrun']);
+  });
+
+  it('dropped while behind; a resync when asked again; what came meanwhile is discarded', async () => {
+    const h = harness(['link'], false);
+    h.stream.push([overrun, ev.link('new', link(1, 1400))]);
+    h.stream.drop();
+    expect(h.stream.held).toBe(0);
+    h.stream.push([ev.link('new', link(1, 1300)), overrun]);
+    expect(h.said()).toEqual([]);
+    h.stream.resync('overflow');
+    await h.dumps[0]!.answer({ links: [link(1, 1400)] }); // the dump requested before the drop
+    expect(h.fences()).toBe(0);
+    await h.dumps[1]!.answer({ links: [link(1, 1300)] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overflow']);
+  });
+
+  it('flush hands out what is held, as read', () => {
+    const h = harness(['link'], false);
+    h.stream.push([overrun, ev.link('new', link(1, 1400))]);
+    h.stream.flush();
+    expect(h.said()).toEqual(['link new l1 1400']);
+  });
+
+  it('resync events hold only the kinds delivered; cached and non-IP routes are never handed out', async () => {
+    const h = harness(['route'], true);
+    h.stream.push([
+      ev.route('new', route('198.19.0.0', 1, { flags: RTM_F_CLONED })),
+      ev.route('new', route('198.19.1.0', 1, { family: 128 })),
+      ev.route('new', route('fd00::', 1, { family: AF_INET6, dstLen: 64 })),
+    ]);
+    expect(h.said()).toEqual(['route new fd00::']);
+  });
+});
+
+describe('monitor stream: IPv4 routes the kernel removes silently', () => {
+  it('a link going down: deletes synthesized right after it for the routes the dump lacks', async () => {
+    const h = harness();
+    const up = link(1, 1500, true);
+    const r0 = route('198.19.0.0', 1);
+    const r1 = route('198.19.1.0', 1);
+    h.stream.push([ev.link('new', up), ev.route('new', r0), ev.route('new', r1)]);
+    h.stream.push([ev.link('new', link(1, 1500, false)), ev.address('new', address(2, '198.18.0.1'))]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['routes']);
+    expect(h.said()).toEqual(['link new l1 1500', 'route new 198.19.0.0', 'route new 198.19.1.0']);
+    await h.dumps[0]!.answer({ routes: [] });
+    h.stream.push([fence(1)]);
+    expect(h.said().slice(3)).toEqual([
+      'link new l1 1500',
+      'route delete 198.19.0.0 (synthesized)',
+      'route delete 198.19.1.0 (synthesized)',
+      'address new 198.18.0.1',
+    ]);
+    expect(h.out.filter((o) => o.type === 'resync')).toEqual([]);
+  });
+
+  it('no delete for a route the dump still has, or one whose own notification came after the trigger', async () => {
+    const h = harness();
+    const r0 = route('198.19.0.0', 1);
+    const r1 = route('198.19.1.0', 2);
+    const r2 = route('198.19.2.0', 1);
+    h.stream.push([ev.link('new', link(1, 1500, true)), ev.route('new', r0), ev.route('new', r1), ev.route('new', r2)]);
+    h.stream.push([ev.link('new', link(1, 1500, false)), ev.route('delete', r2)]);
+    await h.dumps[0]!.answer({ routes: [r1] });
+    h.stream.push([fence(1)]);
+    expect(h.said().slice(4)).toEqual([
+      'link new l1 1500',
+      'route delete 198.19.0.0 (synthesized)',
+      'route delete 198.19.2.0',
+    ]);
+  });
+
+  it('a route added again after the trigger and present in the dump is not deleted', async () => {
+    const h = harness();
+    const r0 = route('198.19.0.0', 1);
+    h.stream.push([ev.link('new', link(1, 1500, true)), ev.route('new', r0)]);
+    h.stream.push([ev.link('new', link(1, 1500, false)), ev.link('new', link(1, 1500, true)), ev.route('new', r0)]);
+    await h.dumps[0]!.answer({ routes: [r0] });
+    h.stream.push([fence(1)]);
+    expect(h.said().filter((s) => s.includes('synthesized'))).toEqual([]);
+  });
+
+  it('triggers read while a dump is in flight share the next dump; each delete goes after the trigger that removed it', async () => {
+    const h = harness();
+    const r0 = route('198.19.0.0', 1);
+    const r1 = route('198.19.1.0', 2);
+    const r2 = route('198.19.2.0', 2);
+    h.stream.push([ev.link('new', link(1, 1500, true)), ev.link('new', link(2, 1500, true))]);
+    h.stream.push([ev.route('new', r0), ev.route('new', r1)]);
+    h.stream.push([ev.link('new', link(1, 1500, false))]); // trigger A: its own dump
+    h.stream.push([ev.route('new', r2), ev.link('new', link(2, 1500, false))]); // trigger B
+    h.stream.push([ev.address('delete', address(3, '198.18.0.1'))]); // trigger C, shares B's dump
+    expect(h.dumps).toHaveLength(1);
+    await h.dumps[0]!.answer({ routes: [r1, r2] }); // A removed r0; B had not happened yet
+    expect(h.dumps).toHaveLength(2);
+    h.stream.push([fence(1)]);
+    await h.dumps[1]!.answer({ routes: [] });
+    h.stream.push([fence(2)]);
+    expect(h.said().slice(4)).toEqual([
+      'link new l1 1500',
+      'route delete 198.19.0.0 (synthesized)',
+      'route new 198.19.2.0',
+      'link new l2 1500',
+      'route delete 198.19.1.0 (synthesized)',
+      'route delete 198.19.2.0 (synthesized)',
+      'address delete 198.18.0.1',
+    ]);
+  });
+
+  it('a link not known to be down is a trigger when it goes down; after a resync, a new link is not', async () => {
+    const h = harness();
+    h.stream.push([ev.link('new', link(1, 1500))]); // nothing known about it: it may have been up
+    expect(h.dumps.map((d) => d.scope)).toEqual(['routes']);
+    await h.dumps[0]!.answer({ routes: [] });
+    h.stream.push([fence(1), ev.link('new', link(1, 1400))]); // known down: no check
+    expect(h.dumps).toHaveLength(1);
+    h.stream.resync('initial');
+    await h.dumps[1]!.answer({ links: [link(1, 1400)] });
+    h.stream.push([fence(2), ev.link('new', link(2, 1500))]); // every link known: a new one
+    expect(h.dumps).toHaveLength(2);
+    expect(h.said()).toEqual(['link new l1 1500', 'link new l1 1400', 'resync initial', 'link new l2 1500']);
+  });
+
+  it('a dump made after a later trigger: each delete still goes after the trigger that explains it', async () => {
+    // Both changes happen before the first check's dump is made, so it lacks all four routes.
+    const h = harness();
+    const r0 = route('198.19.0.0', 1);
+    const r1 = route('198.19.1.0', 2);
+    const src = route('198.19.2.0', 3, { prefsrc: '198.18.0.1' });
+    h.stream.push([
+      ev.link('new', link(1, 1500, true)),
+      ev.link('new', link(2, 1500, true)),
+      ev.link('new', link(3, 1500, true)),
+    ]);
+    h.stream.push([ev.route('new', r0), ev.route('new', r1), ev.route('new', src)]);
+    h.stream.push([ev.link('new', link(1, 1500, false)), ev.address('delete', address(2, '198.18.0.1'))]);
+    await h.dumps[0]!.answer({ routes: [] });
+    h.stream.push([fence(1)]);
+    await h.dumps[1]!.answer({ routes: [] });
+    h.stream.push([fence(2)]);
+    expect(h.said().slice(6)).toEqual([
+      'link new l1 1500',
+      'route delete 198.19.0.0 (synthesized)',
+      'address delete 198.18.0.1',
+      'route delete 198.19.1.0 (synthesized)',
+      'route delete 198.19.2.0 (synthesized)',
+    ]);
+  });
+
+  it('a resync whose window holds a later route check hands out only up to its trigger', async () => {
+    const h = harness();
+    h.stream.resync('initial');
+    h.stream.push([ev.link('new', link(1, 1500, true)), ev.route('new', route('198.19.0.0', 1))]);
+    h.stream.push([ev.link('new', link(1, 1500, false)), ev.link('new', link(2, 1500, true))]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full']); // the check waits for the resync's dump
+    // The resync's dump read everything before the link went down.
+    await h.dumps[0]!.answer({ links: [link(1, 1500, true)], routes: [route('198.19.0.0', 1)] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync initial']);
+    await h.dumps[1]!.answer({ routes: [] });
+    h.stream.push([fence(2)]);
+    expect(h.said()).toEqual([
+      'resync initial',
+      'link new l1 1500',
+      'route delete 198.19.0.0 (synthesized)',
+      'link new l2 1500',
+    ]);
+  });
+
+  it('with every route known, only a change that can remove one of them is checked', async () => {
+    const h = harness();
+    h.stream.resync('initial');
+    const r1 = route('198.19.1.0', 1);
+    const r2 = route('198.19.2.0', 2, { prefsrc: '198.18.2.1' });
+    await h.dumps[0]!.answer({
+      links: [link(1, 1500, true), link(2, 1500, true), link(3, 1500, true)],
+      routes: [r1, r2],
+    });
+    h.stream.push([fence(1)]);
+    h.stream.push([ev.link('new', link(3, 1500, false))]); // no route through link 3
+    h.stream.push([ev.address('delete', address(3, '198.18.3.1'))]); // nor using its address
+    expect(h.dumps).toHaveLength(1);
+    h.stream.push([ev.route('new', route('198.19.3.0', 3)), ev.link('new', link(3, 1400, false))]); // down already
+    h.stream.push([ev.link('delete', link(3, 1400, false))]); // read, not yet handed out: a route through it
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full', 'routes']);
+    h.stream.push([ev.address('delete', address(1, '198.18.2.1'))]); // r2 uses it as its source
+    expect(h.dumps).toHaveLength(2); // shares the next check, still to be requested
+    await h.dumps[1]!.answer({ routes: [r1] });
+    h.stream.push([fence(2)]);
+    await h.dumps[2]!.answer({ routes: [r1] });
+    h.stream.push([fence(3)]);
+    expect(h.said().filter((x) => x.includes('synthesized'))).toEqual([
+      'route delete 198.19.3.0 (synthesized)',
+      'route delete 198.19.2.0 (synthesized)',
+    ]);
+  });
+
+  it('an IPv4 address removed is a trigger; an IPv6 one is not (IPv6 announces its route removals)', () => {
+    const h = harness();
+    h.stream.push([ev.address('delete', { ...address(1, 'fd00::1'), family: AF_INET6 })]);
+    expect(h.dumps).toHaveLength(0);
+    h.stream.push([ev.address('delete', address(1, '198.18.0.1'))]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['routes']);
+  });
+
+  it('an overrun cancels pending route checks: the resync covers them', async () => {
+    const h = harness();
+    h.stream.push([ev.link('new', link(1, 1500, true)), ev.route('new', route('198.19.0.0', 1))]);
+    h.stream.push([ev.link('new', link(1, 1500, false)), overrun]);
+    await h.dumps[0]!.answer({ routes: [] }); // the cancelled route check's dump
+    expect(h.fences()).toBe(0);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['routes', 'full']);
+    await h.dumps[1]!.answer({ links: [link(1, 1500, false)], routes: [] });
+    h.stream.push([fence(1)]);
+    // The trigger came before the loss: handed out as it is; the resync has the routes right.
+    expect(h.said()).toEqual(['link new l1 1500', 'route new 198.19.0.0', 'link new l1 1500', 'resync overrun']);
+  });
+
+  it('a failing dump ends the stream through fail()', async () => {
+    const failures: unknown[] = [];
+    const stream = new MonitorStream(
+      { deliver: new Set(['link']), routeCheck: false },
+      {
+        dump: () => Promise.reject(new Error('EBADF')),
+        fence: () => 1,
+        deliver: () => undefined,
+        fail: (e) => failures.push(e),
+      },
+    );
+    stream.push([overrun]);
+    await new Promise((r) => setImmediate(r));
+    expect(failures).toEqual([new Error('EBADF')]);
+  });
+});
