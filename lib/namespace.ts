@@ -4,7 +4,7 @@ import type * as net from 'node:net';
 import { constants } from 'node:os';
 import * as path from 'node:path';
 import { listAddresses, type Address, type AddressesOptions } from './address';
-import { errnoOf, failure, fromNative, invalid } from './internal/errors';
+import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from './internal/errors';
 // process/exec and process/sockets load node:child_process, node:net and node:dgram: required
 // when first used, so that a short-lived process that never runs a program nor opens a socket
 // (the CNI plugin, started once per call) does not pay for loading them.
@@ -688,7 +688,7 @@ export class Namespace {
   spawn(command: string, args?: readonly string[], options?: SpawnOptions): ChildProcess;
   spawn(command: string, options?: SpawnOptions): ChildProcess;
   spawn(command: string, args?: readonly string[] | SpawnOptions, options?: SpawnOptions): ChildProcess {
-    return execModule().spawnIn(this, command, args, options);
+    return execModule(`run ${JSON.stringify(String(command))}${this.where}`).spawnIn(this, command, args, options);
   }
 
   /**
@@ -703,7 +703,13 @@ export class Namespace {
   exec(command: string, args?: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   exec(command: string, args?: readonly string[] | ExecOptions, options?: ExecOptions): Promise<ExecResult> {
-    return execModule().execIn(this, command, args, options);
+    let exec: typeof import('./process/exec');
+    try {
+      exec = execModule(`run ${JSON.stringify(String(command))}${this.where}`);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    return exec.execIn(this, command, args, options);
   }
 
   /**
@@ -719,7 +725,7 @@ export class Namespace {
    * ```
    */
   async listen(server: net.Server, options: ListenOptions): Promise<void> {
-    return socketsModule().listenIn(this, server, options);
+    return socketsModule(`listen${this.where}`).listenIn(this, server, options);
   }
 
   /**
@@ -729,7 +735,7 @@ export class Namespace {
    *   default 30 s).
    */
   async connect(options: ConnectOptions): Promise<net.Socket> {
-    return socketsModule().connectIn(this, options);
+    return socketsModule(`connect${this.where}`).connectIn(this, options);
   }
 
   /**
@@ -738,7 +744,7 @@ export class Namespace {
    * @throws NetnsError EADDRINUSE, EADDRNOTAVAIL, EINVAL.
    */
   async createUdpSocket(type: 'udp4' | 'udp6', bind?: UdpBindOptions): Promise<dgram.Socket> {
-    return socketsModule().createUdpSocketIn(this, type, bind);
+    return socketsModule(`create a UDP socket${this.where}`).createUdpSocketIn(this, type, bind);
   }
 
   /**
@@ -807,10 +813,24 @@ async function nameOf(inode: bigint): Promise<string | undefined> {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-function execModule(): typeof import('./process/exec') {
-  return require('./process/exec') as typeof import('./process/exec');
+function execModule(operation: string): typeof import('./process/exec') {
+  return loadLazily(() => require('./process/exec') as typeof import('./process/exec'), operation);
 }
-function socketsModule(): typeof import('./process/sockets') {
-  return require('./process/sockets') as typeof import('./process/sockets');
+function socketsModule(operation: string): typeof import('./process/sockets') {
+  return loadLazily(() => require('./process/sockets') as typeof import('./process/sockets'), operation);
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * A module required on first use: its failure (EMFILE when the process is out of fds, as the
+ * limits test makes it) is a NetnsError like any other, not Node's own error.
+ */
+function loadLazily<T>(load: () => T, operation: string): T {
+  try {
+    return load();
+  } catch (e) {
+    const error = fromNodeError(e, operation, 'namespace');
+    if (error.code !== 'EMFILE' && error.code !== 'ENFILE') throw error;
+    throw withReason(error, 'too many open files to load the module that runs programs and opens sockets');
+  }
+}
