@@ -4,7 +4,10 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  moduleNameMapper: { '^netns-native$': '<rootDir>/lib/index.ts' },
+  moduleNameMapper: {
+    '^netns-native$': '<rootDir>/lib/index.ts',
+    '^netns-native/testing$': '<rootDir>/lib/testing.ts',
+  },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // Kernel tests create namespaces and links; a few wait on RCU or on namespace teardown.
   testTimeout: 60000,

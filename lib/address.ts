@@ -1,4 +1,6 @@
+import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { request } from './internal/dispatch';
+import { checkObject } from './internal/validate';
 import { kHandle } from './internal/symbols';
 import type { Namespace } from './namespace';
 import { AF_INET, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_TENTATIVE } from './native/constants';
@@ -82,9 +84,15 @@ export function broadcastOf(address: string, prefixLength: number): string {
   return [24, 16, 8, 0].map((shift) => (bcast >>> shift) & 0xff).join('.');
 }
 
+/** Options for {@link Namespace.addresses}. */
+export type AddressesOptions = AbortOptions;
+
 /** `ip addr show`: every address of a namespace. @internal */
-export async function listAddresses(ns: Namespace): Promise<Address[]> {
+export async function listAddresses(ns: Namespace, options: AddressesOptions): Promise<Address[]> {
   const operation = `list addresses${ns.where}`;
+  checkObject(options, operation, 'options');
+  const signal = checkSignal(options.signal, operation);
   const handle = await ns[kHandle](operation);
-  return (await request<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address')).map(addressFromNative);
+  const dump = request<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address');
+  return (await abortable(dump, signal, operation)).map(addressFromNative);
 }

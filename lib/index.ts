@@ -7,6 +7,8 @@ export {
   Namespace,
   NETNS_RUN_DIR,
   StaleNamespace,
+  type CreateOptions,
+  type DeleteOptions,
   type LinksOptions,
   type ListOptions,
   type RoutesOptions,
@@ -21,7 +23,8 @@ export { Ifb, type IfbInfo, type IfbOptions } from './links/ifb';
 export type { FdbEntry, FdbSpec, Neighbour, NeighbourSpec, NeighbourState, NeighboursOptions } from './neighbour';
 export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
 export { NetnsError } from './internal/errors';
-export type { Address } from './address';
+export type { Address, AddressesOptions } from './address';
+export type { AbortOptions } from './internal/abort';
 export type { Nexthop, NexthopSpec, Route, RouteSpec, RouteType } from './route';
 export {
   Monitor,

@@ -3,15 +3,17 @@ import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { constants } from 'node:os';
 import * as path from 'node:path';
-import { listAddresses, type Address } from './address';
-import { errnoOf, failure, fromNative, fromNodeError, invalid } from './internal/errors';
+import { listAddresses, type Address, type AddressesOptions } from './address';
+import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from './internal/errors';
 // process/exec and process/sockets load node:child_process, node:net and node:dgram: required
 // when first used, so that a short-lived process that never runs a program nor opens a socket
 // (the CNI plugin, started once per call) does not pay for loading them.
 import type { ChildProcess, ExecOptions, ExecResult, SpawnOptions } from './process/exec';
 import { kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, request } from './internal/dispatch';
-import { track, tracked, untrack } from './internal/registry';
+import { allTracked, track, tracked, untrack } from './internal/registry';
+import { abortable, checkSignal, type AbortOptions } from './internal/abort';
+import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
 import { endMonitors, openMonitor, type Monitor, type MonitorOptions } from './monitor';
 import { addon } from './native/load';
@@ -30,13 +32,23 @@ import {
 import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
 import { namespaceId } from './nsid';
 import type { ConnectOptions, ListenOptions, UdpBindOptions } from './process/sockets';
-import { checkInteger, checkLinkName, checkNamespaceName, checkObject, describeValue } from './internal/validate';
+import {
+  checkBoolean,
+  checkInteger,
+  checkLinkName,
+  checkNamespaceName,
+  checkObject,
+  describeValue,
+} from './internal/validate';
 import { explainNotANamespace, removeStale, staleAmong, StaleNamespace } from './stale-namespace';
 
 export { NETNS_RUN_DIR, StaleNamespace, type RoutesOptions };
 
+/** Options for {@link Namespace.create}. */
+export type CreateOptions = AbortOptions;
+
 /** Options for {@link Namespace.list}. */
-export interface ListOptions {
+export interface ListOptions extends AbortOptions {
   /**
    * Also report stale names: plain files under /run/netns left by a process that died while it
    * was creating or deleting a namespace (see {@link StaleNamespace}). Default false.
@@ -44,8 +56,26 @@ export interface ListOptions {
   includeStale?: boolean;
 }
 
+/** Options for {@link Namespace.delete}. */
+export interface DeleteOptions {
+  /**
+   * Resolve only once the kernel has finished tearing the namespace down as far as other
+   * namespaces can see: every veth inside whose peer lives in another namespace (this process's
+   * own, one open in this process, or one named under /run/netns) is gone from there, so the same
+   * names can be created again at once. Refused (EBUSY, nothing deleted) while processes run
+   * inside or another name mounts it. Default false: resolve once the name and our fds are gone.
+   */
+  wait?: boolean;
+  /** With `wait`: give up after this many milliseconds (ETIMEDOUT; the name is gone). Default 10000. */
+  timeoutMs?: number;
+  /** Aborts the wait (AbortError, code ABORT_ERR); an abort before the call deletes nothing. */
+  signal?: AbortSignal;
+}
+
+const DEFAULT_DELETE_TIMEOUT_MS = 10_000;
+
 /** Options for {@link Namespace.links}. */
-export interface LinksOptions {
+export interface LinksOptions extends AbortOptions {
   /** Read each link's counters too ({@link Link.stats}). Default false: a faster dump. */
   stats?: boolean;
 }
@@ -103,16 +133,29 @@ export class Namespace {
    * file left under /run/netns by a process that died while creating or deleting a namespace;
    * see {@link StaleNamespace}) is removed and the name reused; an unmounted file younger than a
    * second, which may be `ip netns add` at work, is waited for up to that second.
+   * With `signal`, an abort while the namespace is being made waits for it to be made and
+   * deletes it again before rejecting (AbortError), so nothing is left and the name is free.
+   * @example
+   * ```ts
+   * const ns = await Namespace.create('blue', { signal: AbortSignal.timeout(5000) });
+   * ```
    * @throws NetnsError EEXIST if the name is taken (by a namespace, a creation in progress, or
    *   something else in the way, which the message names); EINVAL for an invalid name; EPERM
-   *   without CAP_SYS_ADMIN.
+   *   without CAP_SYS_ADMIN; ABORT_ERR (an AbortError) when `signal` aborted it.
    */
-  static async create(name?: string): Promise<Namespace> {
+  static async create(name?: string, options: CreateOptions = {}): Promise<Namespace> {
     const operation = name === undefined ? 'create an anonymous namespace' : `create namespace "${String(name)}"`;
     if (name !== undefined) checkNamespaceName(name, operation);
+    checkObject(options, operation, 'options');
+    const signal = checkSignal(options.signal, operation);
     let opened: NativeOpened;
     try {
-      opened = await addon.createNamespace(NETNS_RUN_DIR, name ?? null);
+      opened = await abortable(addon.createNamespace(NETNS_RUN_DIR, name ?? null), signal, operation, {
+        undo: async (made) => {
+          if (name !== undefined) await addon.deleteNamespace(NETNS_RUN_DIR, name, made.inode);
+          addon.closeNamespace(made.handle);
+        },
+      });
     } catch (e) {
       throw fromNative(e, operation, 'namespace');
     }
@@ -211,6 +254,11 @@ export class Namespace {
     if (options.includeStale !== undefined && typeof options.includeStale !== 'boolean') {
       throw invalid(operation, 'includeStale must be true or false');
     }
+    const signal = checkSignal(options.signal, operation);
+    return abortable(Namespace.#list(options.includeStale === true, operation), signal, operation);
+  }
+
+  static async #list(includeStale: boolean, operation: string): Promise<Array<Namespace | StaleNamespace>> {
     let names: string[];
     try {
       names = await fs.promises.readdir(NETNS_RUN_DIR);
@@ -226,7 +274,7 @@ export class Namespace {
       }),
     );
     const namespaces = found.filter((ns): ns is Namespace => ns instanceof Namespace);
-    if (!options.includeStale) return namespaces;
+    if (!includeStale) return namespaces;
     const stale = await staleAmong(
       found.filter((n): n is string => typeof n === 'string'),
       operation,
@@ -335,24 +383,89 @@ export class Namespace {
    * Deletes the namespace like `ip netns del`: removes its name (if it has one) and releases
    * every fd and socket netns-native holds on it, in any Namespace object, so the kernel can
    * destroy it once nothing else (a process, a mount) refers to it. Processes still inside keep
-   * running. Idempotent. The kernel tears a namespace down asynchronously: a veth whose peer
-   * was inside disappears a little later.
-   * @throws NetnsError EBUSY for the namespace this process runs in.
+   * running. Idempotent.
+   *
+   * The kernel tears a namespace down asynchronously: a veth whose peer was inside disappears
+   * from the peer's namespace a little later (some milliseconds), so re-creating the same pair at
+   * once may fail with EEXIST. With `wait: true` the call resolves only once those peers are gone
+   * (see {@link DeleteOptions.wait}); without it, it is as fast as ever.
+   * @example
+   * ```ts
+   * await tenant.delete({ wait: true });                 // ip netns del tenant, then wait
+   * await VethPair.create({ name: 'tenant-h', peerName: 'eth0', peerNamespace: await Namespace.create('tenant') });
+   * ```
+   * @throws NetnsError EBUSY for the namespace this process runs in, and with `wait` for one
+   *   that processes or other names still keep alive (nothing is deleted then); ETIMEDOUT when
+   *   `wait` ran out of `timeoutMs` (the name is gone by then); ABORT_ERR (an AbortError) when
+   *   `signal` aborted the wait; EINVAL for bad options.
    */
-  async delete(): Promise<void> {
+  async delete(options: DeleteOptions = {}): Promise<void> {
     const operation = `delete ${describeNamespace(this)}`;
+    checkObject(options, operation, 'options');
+    const wait = checkBoolean(options.wait, operation, 'wait') ?? false;
+    const timeoutMs =
+      options.timeoutMs === undefined
+        ? DEFAULT_DELETE_TIMEOUT_MS
+        : checkInteger(options.timeoutMs, operation, 'timeoutMs', 1, 2 ** 31 - 1);
+    if (!wait && options.timeoutMs !== undefined) throw invalid(operation, 'timeoutMs applies only with wait: true');
+    const signal = checkSignal(options.signal, operation);
     if (this.#state === 'deleted') return;
     if (this.inode === homeInode()) throw failure('EBUSY', operation, 'this process runs in that namespace');
+    let peers: Peer[] = [];
+    const listed: Namespace[] = [];
+    if (wait) {
+      await this.#checkNothingElseHolds(operation);
+      const candidates = async (): Promise<Namespace[]> => {
+        const open = [Namespace.current(), ...allTracked<Namespace>()];
+        listed.push(...(await Namespace.list()).filter((n) => !open.some((o) => o.inode === n.inode)));
+        return [...open, ...listed];
+      };
+      try {
+        peers = await vethPeersOutside(this, candidates, operation);
+      } catch (e) {
+        await Promise.all(listed.map((n) => n.close()));
+        throw e;
+      }
+    }
     if (this.name !== undefined) {
       try {
         // Only removes the name if it still refers to this namespace, not to a newer one.
         await addon.deleteNamespace(NETNS_RUN_DIR, this.name, this.inode);
       } catch (e) {
+        await Promise.all(listed.map((n) => n.close()));
         throw fromNative(e, operation, 'namespace');
       }
     }
     for (const ns of tracked<Namespace>(this.inode)) ns.#release('deleted');
     this.#release('deleted');
+    try {
+      await waitPeersGone(peers, timeoutMs, signal, operation);
+    } finally {
+      await Promise.all(listed.map((n) => n.close()));
+    }
+  }
+
+  /** With `wait`: what would keep the namespace alive after its name goes, refused up front. */
+  async #checkNothingElseHolds(operation: string): Promise<void> {
+    const pids = await pidsIn(this.inode);
+    if (pids.length > 0) {
+      const shown = pids.slice(0, 5).join(', ') + (pids.length > 5 ? `, ... (${pids.length})` : '');
+      throw failure(
+        'EBUSY',
+        operation,
+        `processes still run inside (${shown}: \`ip netns pids\`), so the kernel would keep it and its ` +
+          'links; stop them first, or delete without wait',
+      );
+    }
+    const names = ((await netnsNames()).get(this.inode) ?? []).filter((n) => n !== this.name);
+    if (names.length > 0) {
+      throw failure(
+        'EBUSY',
+        operation,
+        `it is also mounted as ${names.map((n) => `"${n}"`).join(', ')} under ${NETNS_RUN_DIR}, which keeps it alive; ` +
+          'delete that name too, or delete without wait',
+      );
+    }
   }
 
   /** Releases this object's fd and socket; the namespace itself is left as it is. Idempotent. */
@@ -376,9 +489,10 @@ export class Namespace {
     if (options.stats !== undefined && typeof options.stats !== 'boolean') {
       throw invalid(operation, 'stats must be a boolean');
     }
+    const signal = checkSignal(options.signal, operation);
     const handle = await this[kHandle](operation);
     const op = options.stats ? ({ op: 'dumplinks', stats: 1 } as const) : ({ op: 'dumplinks' } as const);
-    const infos = await request<NativeLink[]>(handle, op, operation, 'link');
+    const infos = await abortable(request<NativeLink[]>(handle, op, operation, 'link'), signal, operation);
     return infos.map((info) => makeLink(this, info));
   }
 
@@ -422,8 +536,8 @@ export class Namespace {
   }
 
   /** Every IPv4 and IPv6 address on every link. `ip addr show`. */
-  async addresses(): Promise<Address[]> {
-    return listAddresses(this);
+  async addresses(options: AddressesOptions = {}): Promise<Address[]> {
+    return listAddresses(this, options);
   }
 
   /**
@@ -579,7 +693,7 @@ export class Namespace {
   spawn(command: string, args?: readonly string[], options?: SpawnOptions): ChildProcess;
   spawn(command: string, options?: SpawnOptions): ChildProcess;
   spawn(command: string, args?: readonly string[] | SpawnOptions, options?: SpawnOptions): ChildProcess {
-    return execModule(`run ${String(command)}${this.where}`).spawnIn(this, command, args, options);
+    return execModule(`run ${JSON.stringify(String(command))}${this.where}`).spawnIn(this, command, args, options);
   }
 
   /**
@@ -594,11 +708,13 @@ export class Namespace {
   exec(command: string, args?: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   exec(command: string, args?: readonly string[] | ExecOptions, options?: ExecOptions): Promise<ExecResult> {
+    let exec: typeof import('./process/exec');
     try {
-      return execModule(`run ${String(command)}${this.where}`).execIn(this, command, args, options);
+      exec = execModule(`run ${JSON.stringify(String(command))}${this.where}`);
     } catch (e) {
       return Promise.reject(e as Error);
     }
+    return exec.execIn(this, command, args, options);
   }
 
   /**
@@ -701,23 +817,25 @@ async function nameOf(inode: bigint): Promise<string | undefined> {
   return (await netnsNames()).get(inode)?.[0];
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports */
+function execModule(operation: string): typeof import('./process/exec') {
+  return loadLazily(() => require('./process/exec') as typeof import('./process/exec'), operation);
+}
+function socketsModule(operation: string): typeof import('./process/sockets') {
+  return loadLazily(() => require('./process/sockets') as typeof import('./process/sockets'), operation);
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /**
- * Programs and sockets are loaded on first use (child_process, net and dgram cost start-up time,
- * which the CNI plugin pays per call). Loading reads a file: with no free descriptor it fails
- * with EMFILE, reported as a NetnsError like every other failure of the call.
+ * A module required on first use: its failure (EMFILE when the process is out of fds, as the
+ * limits test makes it) is a NetnsError like any other, not Node's own error.
  */
-function lazyModule<T>(load: () => T, operation: string): T {
+function loadLazily<T>(load: () => T, operation: string): T {
   try {
     return load();
   } catch (e) {
-    throw fromNodeError(e, operation, 'namespace');
+    const error = fromNodeError(e, operation, 'namespace');
+    if (error.code !== 'EMFILE' && error.code !== 'ENFILE') throw error;
+    throw withReason(error, 'too many open files to load the module that runs programs and opens sockets');
   }
 }
-/* eslint-disable @typescript-eslint/no-require-imports */
-function execModule(operation: string): typeof import('./process/exec') {
-  return lazyModule(() => require('./process/exec') as typeof import('./process/exec'), operation);
-}
-function socketsModule(operation: string): typeof import('./process/sockets') {
-  return lazyModule(() => require('./process/sockets') as typeof import('./process/sockets'), operation);
-}
-/* eslint-enable @typescript-eslint/no-require-imports */

@@ -3,6 +3,7 @@
  * fdb`): one kind of rtnetlink message (RTM_NEWNEIGH, native/rtnl/neighbour.cc) for both; an
  * fdb entry is a neighbour of family AF_BRIDGE whose key is a MAC.
  */
+import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
 import { kHandle } from './internal/symbols';
@@ -76,7 +77,7 @@ export interface NeighbourSpec {
 }
 
 /** Options for {@link Namespace.neighbours}. */
-export interface NeighboursOptions {
+export interface NeighboursOptions extends AbortOptions {
   /** Only entries on this link (filtered in the kernel). */
   link?: Link | string;
   /** Only IPv4 (4) or IPv6 (6) entries. Default both. */
@@ -213,15 +214,12 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
     throw invalid(operation, 'family must be 4 or 6');
   }
   const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  const signal = checkSignal(options.signal, operation);
   const handle = await ns[kHandle](operation);
   const index = options.link === undefined ? 0 : await linkIndex(ns, handle, options.link, operation);
   // Links too, to name each entry's link; both dumps in one batch.
-  const results = await batch(
-    handle,
-    [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index }],
-    operation,
-    'neighbour',
-  );
+  const dumps = batch(handle, [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index }], operation, 'neighbour');
+  const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'neighbour');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
   const out: Neighbour[] = [];

@@ -1,3 +1,4 @@
+import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { scopeName, scopeNumber } from './address';
 import { batch, request, requestIn, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
@@ -32,7 +33,7 @@ import type {
 import { checkInteger, describeValue, parseCidr, parseIp } from './internal/validate';
 
 /** Options for {@link Namespace.routes}. */
-export interface RoutesOptions {
+export interface RoutesOptions extends AbortOptions {
   /** Only IPv4 (4) or IPv6 (6) routes. Default both. */
   family?: 4 | 6;
   /** Routing table id. Default main (254), as `ip route`; 0 for every table. */
@@ -171,7 +172,7 @@ export function protocolName(p: number): string {
 /** @internal */
 export function describeRoute(spec: RouteSpec): string {
   if (typeof spec !== 'object' || spec === null) return describeValue(spec);
-  const parts = [String(spec.destination)];
+  const parts = spec.destination === undefined ? [] : [String(spec.destination)];
   if (spec.gateway) parts.push(`via ${String(spec.gateway)}`);
   if (spec.link) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
   if (spec?.table !== undefined) parts.push(`table ${spec.table}`);
@@ -182,7 +183,7 @@ export function describeRoute(spec: RouteSpec): string {
       parts.push(`nexthop${via}${dev}${hop?.weight !== undefined ? ` weight ${String(hop.weight)}` : ''}`);
     }
   }
-  return parts.join(' ');
+  return parts.length > 0 ? parts.join(' ') : 'with no destination';
 }
 
 /**
@@ -202,6 +203,12 @@ export function routeRequest(
   let family: 4 | 6 | undefined;
   let dst: string | undefined;
   let dstLen = 0;
+  if (spec.destination === undefined) {
+    throw invalid(
+      operation,
+      "the route has no destination; give destination: 'default' or a network such as '198.18.1.0/24'",
+    );
+  }
   if (spec.destination !== 'default') {
     const cidr = parseCidr(spec.destination, operation, 'destination');
     family = cidr.family;
@@ -350,9 +357,11 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
   const table =
     options.table === undefined ? RT_TABLE_MAIN : checkInteger(options.table, operation, 'the table', 0, 0xffffffff);
   const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  const signal = checkSignal(options.signal, operation);
   const handle = await ns[kHandle](operation);
   // Links too, to name each route's device; both dumps in one batch.
-  const results = await batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route');
+  const dumps = batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route');
+  const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'route');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
   // The kernel filters on the table only with strict checking (4.20); below that, here.

@@ -2,6 +2,7 @@
  * Routing policy rules (`ip rule`): which routing table a packet is looked up in, chosen by its
  * source, destination, mark, incoming link, ... (RTM_NEWRULE, native/rtnl/rule.cc).
  */
+import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
 import { kHandle } from './internal/symbols';
@@ -93,7 +94,7 @@ export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
 }
 
 /** Options for {@link Namespace.rules}. */
-export interface RulesOptions {
+export interface RulesOptions extends AbortOptions {
   /** Only IPv4 (4) or IPv6 (6) rules. Default both. */
   family?: 4 | 6;
 }
@@ -253,13 +254,15 @@ export async function listRules(ns: Namespace, options: RulesOptions): Promise<R
     throw invalid(operation, 'family must be 4 or 6');
   }
   const families = options.family === 4 ? [AF_INET] : options.family === 6 ? [AF_INET6] : [AF_INET, AF_INET6];
+  const signal = checkSignal(options.signal, operation);
   const handle = await ns[kHandle](operation);
-  const results = await batch(
+  const dumps = batch(
     handle,
     families.map((family) => ({ op: 'dumprules', family }) as const),
     operation,
     'rule',
   );
+  const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'rule');
   return (results as NativeRule[][]).flat().map(ruleFromNative);
 }

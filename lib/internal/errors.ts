@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { constants } from 'node:os';
 import type { NativeFailure } from '../native/surface';
 
@@ -16,7 +17,7 @@ import type { NativeFailure } from '../native/surface';
  * ```
  */
 export class NetnsError extends Error {
-  override readonly name = 'NetnsError';
+  override readonly name: string = 'NetnsError';
   /** The errno name: 'EEXIST', 'ENODEV', 'EINVAL', ... The stable part of the API. */
   readonly code: string;
   /** The errno number, when the error came from the kernel or a syscall. */
@@ -69,7 +70,66 @@ export type Subject =
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
-const PRIVILEGE = 'permission denied: this needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN';
+/** Capability numbers (linux/capability.h) of those a refusal can name. */
+const CAPABILITIES = {
+  CAP_NET_BIND_SERVICE: 10,
+  CAP_NET_ADMIN: 12,
+  CAP_NET_RAW: 13,
+  CAP_SYS_ADMIN: 21,
+} as const;
+type Capability = keyof typeof CAPABILITIES;
+
+/**
+ * The capability an operation refused with EPERM or EACCES needed, from what was refused: a
+ * namespace switch or a mount needs CAP_SYS_ADMIN, a raw socket CAP_NET_RAW, a port below 1024
+ * CAP_NET_BIND_SERVICE, and a netlink request the kernel refused CAP_NET_ADMIN (in the user
+ * namespace owning the network namespace).
+ */
+function neededCapability(subject: Subject, syscall: string | undefined): Capability {
+  if (syscall !== undefined) {
+    if (/^(setns|unshare|mount|umount|open|mkdir|unlink|flock)/.test(syscall) && !syscall.includes('/dev/net/tun')) {
+      return 'CAP_SYS_ADMIN';
+    }
+    if (syscall.startsWith('socket(SOCK_RAW)')) return 'CAP_NET_RAW';
+    if (syscall === 'bind' && subject === 'socket') return 'CAP_NET_BIND_SERVICE';
+  }
+  return subject === 'namespace' && syscall === undefined ? 'CAP_SYS_ADMIN' : 'CAP_NET_ADMIN';
+}
+
+let effective: bigint | undefined;
+/** The process's effective capabilities (CapEff in /proc/self/status), or undefined. */
+function effectiveCapabilities(): bigint | undefined {
+  if (effective !== undefined) return effective;
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) effective = BigInt(`0x${m[1]}`);
+  } catch {
+    // no /proc: say what is needed without saying whether we have it
+  }
+  return effective;
+}
+
+/**
+ * "permission denied: ..." naming the capability that was missing, and whether this process
+ * has it at all (then a user namespace or a security module is what refused).
+ * @internal
+ */
+export function privilegeReason(subject: Subject, syscall?: string): string {
+  const cap = neededCapability(subject, syscall);
+  const caps = effectiveCapabilities();
+  const what = cap === 'CAP_NET_RAW' && subject === 'ping' ? `${cap} (a raw ICMP socket)` : cap;
+  if (caps !== undefined && (caps >> BigInt(CAPABILITIES[cap])) & 1n) {
+    return (
+      `permission denied although this process has ${what}: the namespace belongs to a user namespace ` +
+      'where it does not, or a security module (SELinux, AppArmor, seccomp) refused it'
+    );
+  }
+  const extra = cap === 'CAP_SYS_ADMIN' && subject === 'namespace' ? ' (and write access to /run/netns)' : '';
+  return (
+    `permission denied: this needs ${what}${extra}, which this process does not have ` +
+    `(run it as root, or grant ${cap}; reading the namespace the process runs in needs none)`
+  );
+}
 
 const PHRASES: Record<string, Phrases> = {
   EEXIST: {
@@ -110,8 +170,6 @@ const PHRASES: Record<string, Phrases> = {
     socket: 'no route to that address from this namespace',
   },
   EHOSTUNREACH: { '*': 'no route to host' },
-  EPERM: { '*': PRIVILEGE },
-  EACCES: { '*': PRIVILEGE },
   EBUSY: { '*': 'the resource is busy', rename: 'the link is up; bring it down first' },
   ELOOP: { '*': 'that would create a loop' },
   EINVAL: { '*': 'the kernel rejected the request as invalid' },
@@ -190,7 +248,12 @@ export function fromNative(failure: unknown, operation: string, subject: Subject
   const code = errnoName(errno);
   // The kernel's own text is the most specific reason; else ours; else strerror's.
   const detail = f.detail ? f.detail : undefined;
-  const reason = detail ? tidy(detail) : (phrase(code, subject) ?? tidy(f.message ?? code));
+  const refused = code === 'EPERM' || code === 'EACCES';
+  const reason = detail
+    ? tidy(detail)
+    : refused
+      ? privilegeReason(subject, f.syscall)
+      : (phrase(code, subject) ?? tidy(f.message ?? code));
   return new NetnsError({
     code,
     errno,
@@ -209,7 +272,8 @@ export function fromNative(failure: unknown, operation: string, subject: Subject
 export function fromNodeError(e: unknown, operation: string, subject: Subject): NetnsError {
   if (e instanceof NetnsError) return e;
   const errno = errnoOf(e);
-  if (errno !== undefined) return fromNative({ errno }, operation, subject);
+  const syscall = (e as Partial<NodeJS.ErrnoException> | undefined)?.syscall;
+  if (errno !== undefined) return fromNative({ errno, ...(syscall && { syscall }) }, operation, subject);
   const err = e as Partial<NodeJS.ErrnoException> | undefined;
   const code = typeof err?.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) ? err.code : 'EIO';
   return failure(code, operation, String(err?.message ?? e));

@@ -47,3 +47,8 @@ export function untrack(ns: Registered): void {
 export function tracked<T extends Registered>(inode: bigint): T[] {
   return [...(live.get(inode) ?? [])].map((r) => r.deref()).filter((ns): ns is T => ns !== undefined);
 }
+
+/** Every live object, of every namespace. */
+export function allTracked<T extends Registered>(): T[] {
+  return [...live.keys()].flatMap((inode) => tracked<T>(inode));
+}

@@ -92,7 +92,20 @@ export function parseIp(text: unknown, operation: string, what = 'address'): Par
     );
   }
   const family = isIP(text);
-  if (family === 0) throw invalid(operation, `"${text}" is not a valid IPv4 or IPv6 ${what}`);
+  if (family === 0) {
+    // Leading zeros: refused here as in the prefix length (some tools read them as octal).
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text) && /(^|\.)0\d/.test(text)) {
+      const plain = text
+        .split('.')
+        .map((part) => String(Number(part)))
+        .join('.');
+      throw invalid(
+        operation,
+        `"${text}" has a number with a leading zero; write IPv4 numbers without them ("${plain}")`,
+      );
+    }
+    throw invalid(operation, `"${text}" is not a valid IPv4 or IPv6 ${what}`);
+  }
   return { address: text, family: family as 4 | 6 };
 }
 
@@ -152,6 +165,12 @@ export function parseCidr(text: unknown, operation: string, what = 'address'): P
       break;
     }
     prefixLength = prefixLength * 10 + (c - 48);
+  }
+  if (digits > 1 && text.charCodeAt(slash + 1) === 48 && prefixLength >= 0) {
+    throw invalid(
+      operation,
+      `"${text}" has a prefix length with a leading zero; write it without (/${prefixLength}), as the address's own numbers`,
+    );
   }
   if (digits < 1 || digits > 3 || prefixLength < 0 || prefixLength > max) {
     throw invalid(operation, `"${text}" has an invalid prefix length (0-${max} for IPv${ip.family})`);

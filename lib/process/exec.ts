@@ -35,6 +35,7 @@ import {
   CLONE_NEWUTS,
 } from '../native/constants';
 import { checkInteger, checkObject } from '../internal/validate';
+import { abortError, checkSignal } from '../internal/abort';
 
 /** The namespace types a program can get new, or join, besides the network namespace. */
 export type NamespaceType = 'mount' | 'uts' | 'ipc' | 'pid' | 'cgroup' | 'user';
@@ -59,14 +60,36 @@ export interface SpawnOptions extends NodeSpawnOptions {
    * /etc/netns/NAME/* bound over /etc.
    */
   join?: { [type in NamespaceType]?: string | number };
+  /**
+   * Absolute paths on which the program gets a fresh, empty tmpfs of its own (`mount -t tmpfs`
+   * in its mount namespace; nothing shows outside), at most 8. A missing directory is made
+   * first. `netns-native isolate` gives its program an empty /run/netns this way.
+   */
+  tmpfs?: string[];
 }
 
 /** Options for {@link Namespace.exec}: SpawnOptions, plus input and a time limit. */
 export interface ExecOptions extends SpawnOptions {
   /** Written to the program's stdin, which is then closed. Without it stdin is closed at once. */
   input?: string | Buffer;
-  /** Kill the program (with `killSignal`, default SIGTERM) after this many milliseconds. */
+  /**
+   * Kill the program (with `killSignal`, default SIGTERM) after this many milliseconds; the
+   * result then says `timedOut: true`. The one time limit of exec (as `timeoutMs` of ping and
+   * connect).
+   */
   timeoutMs?: number;
+  /**
+   * @deprecated Node's name for {@link ExecOptions.timeoutMs}, accepted as an alias with the same
+   * effect (`timedOut` included); 0 means none, as in Node. Giving both with different values is
+   * refused (EINVAL). Use `timeoutMs`.
+   */
+  timeout?: number;
+  /**
+   * Aborting it kills the program (with `killSignal`, default SIGTERM) and the call rejects with
+   * an AbortError (name 'AbortError', code ABORT_ERR, `cause` the signal's reason), as Node's
+   * execFile does; an already aborted signal starts nothing.
+   */
+  signal?: AbortSignal;
 }
 
 /** What {@link Namespace.exec} resolves with. */
@@ -98,6 +121,8 @@ const FLAG_NAMES = new Map<number, string>([
 /** sethostname(2) takes at most HOST_NAME_MAX bytes. */
 const HOST_NAME_MAX = 64;
 const MAX_PID = 0x3fffffff;
+/** kMaxTmpfs in native/exec/nsexec.c. */
+const MAX_TMPFS = 8;
 /** Steps of the helper whose failure Node would report as a failed spawn, not a NetnsError. */
 const SPAWN_STEPS = new Set(['exec', 'cwd', 'credentials']);
 
@@ -111,7 +136,8 @@ function helper(operation: string): string {
     throw failure(
       'ENOENT',
       operation,
-      `the exec helper ${candidate} is missing; rebuild netns-native (npm run build:native)`,
+      `the exec helper ${candidate} is missing or not executable; reinstall or rebuild the package ` +
+        '(`npm rebuild netns-native`; in a checkout of netns-native itself, `npm run build:native`)',
     );
   }
   return (helperPath = candidate);
@@ -158,7 +184,7 @@ function plan(target: ExecTarget, command: unknown, args: unknown, options: Spaw
     return a;
   });
   checkObject(options, operation, 'options');
-  const { unshare, hostname, join, uid, gid, shell, argv0, stdio, ...rest } = options as SpawnOptions &
+  const { unshare, hostname, join, tmpfs, uid, gid, shell, argv0, stdio, ...rest } = options as SpawnOptions &
     Record<string, unknown>;
   checkEnvironment(rest.env, operation);
   if (rest.cwd !== undefined && !(rest.cwd instanceof URL)) checkString(rest.cwd, operation, 'cwd');
@@ -224,6 +250,15 @@ function plan(target: ExecTarget, command: unknown, args: unknown, options: Spaw
     }
   }
 
+  if (tmpfs !== undefined) {
+    if (!Array.isArray(tmpfs)) throw invalid(operation, 'tmpfs must be an array of absolute paths');
+    if (tmpfs.length > MAX_TMPFS) throw invalid(operation, `tmpfs takes at most ${MAX_TMPFS} paths`);
+    tmpfs.forEach((p: unknown, i) => {
+      const where = checkString(p, operation, `tmpfs[${i}]`);
+      if (!path.isAbsolute(where)) throw invalid(operation, `tmpfs[${i}] must be an absolute path, not "${where}"`);
+      flags.push('--tmpfs', path.normalize(where));
+    });
+  }
   if (uid !== undefined) flags.push('--uid', String(checkInteger(uid, operation, 'uid', 0, 0x7fffffff)));
   if (gid !== undefined) flags.push('--gid', String(checkInteger(gid, operation, 'gid', 0, 0x7fffffff)));
   for (const t of unshared) flags.push('--unshare', t);
@@ -468,11 +503,20 @@ export function execIn(
   return new Promise<ExecResult>((resolve, reject) => {
     const opts = (options ?? {}) as ExecOptions;
     checkObject(opts, operation, 'options');
-    const { input, timeoutMs, ...spawnOptions } = opts;
+    const { input, timeoutMs, timeout, signal: signalOption, ...spawnOptions } = opts;
     if (input !== undefined && typeof input !== 'string' && !Buffer.isBuffer(input)) {
       throw invalid(operation, 'input must be a string or a Buffer');
     }
-    const limit = timeoutMs === undefined ? undefined : checkInteger(timeoutMs, operation, 'timeoutMs', 1, 2 ** 31 - 1);
+    let limit = timeoutMs === undefined ? undefined : checkInteger(timeoutMs, operation, 'timeoutMs', 1, 2 ** 31 - 1);
+    if (timeout !== undefined) {
+      // Node's name for the same thing; 0 is "none", as in Node.
+      const alias = checkInteger(timeout, operation, 'timeout (an alias of timeoutMs)', 0, 2 ** 31 - 1) || undefined;
+      if (limit !== undefined && alias !== limit) {
+        throw invalid(operation, `timeout (${timeout}) and timeoutMs (${limit}) disagree; give timeoutMs only`);
+      }
+      limit ??= alias;
+    }
+    const signal = checkSignal(signalOption, operation);
     const stdio = stdioArray(spawnOptions.stdio);
     stdio[0] = stdio[1] = stdio[2] = 'pipe';
     const child = spawnIn(ns, command, (args ?? []) as string[], {
@@ -489,10 +533,20 @@ export function execIn(
 
     let started = false;
     let timedOut = false;
+    let aborted = false;
     let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      // As execFile: kill the program and reject now, not when (or whether) it exits.
+      aborted = true;
+      clearTimeout(timer);
+      if (started) child.kill(spawnOptions.killSignal ?? 'SIGTERM');
+      reject(abortError(operation, signal as AbortSignal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     child.once('spawn', () => {
       started = true;
-      if (limit !== undefined) {
+      if (aborted) child.kill(spawnOptions.killSignal ?? 'SIGTERM');
+      else if (limit !== undefined) {
         timer = setTimeout(() => {
           timedOut = true;
           child.kill(spawnOptions.killSignal ?? 'SIGTERM');
@@ -502,11 +556,13 @@ export function execIn(
     child.on('error', (e: Error) => {
       if (started) return; // e.g. kill() failing: the program ran; 'close' settles
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       reject(e instanceof NetnsError ? e : fromSpawnError(e as NodeJS.ErrnoException, operation));
     });
     child.once('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
-      if (!started) return;
+      signalOption?.removeEventListener('abort', onAbort);
+      if (!started || aborted) return;
       resolve({
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),

@@ -1,3 +1,4 @@
+import { abortable, abortError, checkSignal } from '../internal/abort';
 import { failure, fromNative, invalid } from '../internal/errors';
 import { addon } from '../native/load';
 import type { NativeEchoReply, NativeHandle } from '../native/surface';
@@ -13,6 +14,8 @@ export interface PingOptions {
   intervalMs?: number;
   /** Payload bytes (`ping -s`), at least 16. Default 56, so replies are 64 bytes like ping's. */
   size?: number;
+  /** Stops pinging: the call rejects with an AbortError (code ABORT_ERR) and the socket is closed. */
+  signal?: AbortSignal;
 }
 
 /** One echo reply, as ping(8) prints it: `64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.051 ms`. */
@@ -50,10 +53,13 @@ export async function ping(
   const timeoutMs = checkInteger(options.timeoutMs ?? 1000, operation, 'timeoutMs', 1, 3_600_000);
   const intervalMs = checkInteger(options.intervalMs ?? 200, operation, 'intervalMs', 0, 3_600_000);
   const size = checkInteger(options.size ?? 56, operation, 'size', 16, 65000);
+  const signal = checkSignal(options.signal, operation);
 
   let socket;
   try {
-    socket = await addon.openIcmp(await handle(), target.family);
+    socket = await abortable(addon.openIcmp(await handle(), target.family), signal, operation, {
+      late: (s) => s.close(),
+    });
   } catch (e) {
     throw fromNative(e, operation, 'ping');
   }
@@ -65,8 +71,10 @@ export async function ping(
   try {
     await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => finish(abortError(operation, signal as AbortSignal));
       const finish = (error?: unknown): void => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         if (error) reject(error instanceof Error ? error : new Error(String(error)));
         else resolve();
       };
@@ -97,6 +105,8 @@ export async function ping(
         timer = transmitted < count ? setTimeout(send, intervalMs) : setTimeout(finish, timeoutMs);
       };
       socket.watch(receive);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       send();
     });
   } finally {

@@ -10,6 +10,7 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { constants } from 'node:os';
+import { abortable, AbortError, checkSignal } from '../internal/abort';
 import { failure, fromNative, fromNodeError, invalid, NetnsError } from '../internal/errors';
 import { kHandle, type HandleOwner } from '../internal/symbols';
 import { addon } from '../native/load';
@@ -36,6 +37,11 @@ export interface ConnectOptions {
   host: string;
   /** Give up after this many milliseconds (ETIMEDOUT). Default 30000. */
   timeoutMs?: number;
+  /**
+   * Gives up when aborted: the call rejects with an AbortError (code ABORT_ERR) at once; the
+   * half-open socket is closed when the kernel's attempt ends.
+   */
+  signal?: AbortSignal;
 }
 
 /** Where {@link Namespace.createUdpSocket} binds. */
@@ -122,11 +128,21 @@ export async function connectIn(ns: HandleOwner, options: ConnectOptions): Promi
     2 ** 31 - 1,
   );
   operation = `connect to ${hostPort(host, port)}${ns.where}`;
-  const { fd, inProgress } = await open(ns, { kind: 'connect', address: host, port }, operation);
+  const signal = checkSignal(options.signal, operation);
+  const closeFd = ({ fd }: { fd: number }): void => fs.closeSync(fd);
+  const { fd, inProgress } = await abortable(
+    open(ns, { kind: 'connect', address: host, port }, operation),
+    signal,
+    operation,
+    { late: closeFd },
+  );
   try {
     if (inProgress) {
-      // The handshake goes on in the kernel; wait on the event loop, no thread held.
-      const errno = await addon.waitConnected(fd, timeoutMs);
+      // The handshake goes on in the kernel; wait on the event loop, no thread held. An abort
+      // leaves the wait to end on its own (the fd is watched until then), and closes the fd after.
+      const errno = await abortable(addon.waitConnected(fd, timeoutMs), signal, operation, {
+        late: () => closeFd({ fd }),
+      });
       if (errno !== 0) {
         throw fromNative(
           { errno, ...(errno === constants.errno.ETIMEDOUT && { detail: `no answer within ${timeoutMs} ms` }) },
@@ -137,7 +153,7 @@ export async function connectIn(ns: HandleOwner, options: ConnectOptions): Promi
     }
     return new net.Socket({ fd, readable: true, writable: true });
   } catch (e) {
-    fs.closeSync(fd);
+    if (!(e instanceof AbortError)) fs.closeSync(fd);
     throw e instanceof NetnsError ? e : failure('EIO', operation, String((e as Error).message ?? e));
   }
 }

@@ -11,6 +11,7 @@
 //   2. setns(net); join the mount namespace if asked; unshare(CLONE_NEWNS); make / a recursive
 //      slave so that nothing propagates back; unmount /sys and mount a sysfs of the new network
 //      namespace; bind /etc/netns/NAME/* over /etc/* (iproute2's netns_switch and bind_etc);
+//      mount a fresh tmpfs on each --tmpfs path;
 //   3. join the other namespaces (user last: root of the initial user namespace can join any
 //      namespace, but not after entering a user namespace that owns none of them; nsenter
 //      does the same), unshare the new ones, write the new user namespace's ID maps;
@@ -32,7 +33,7 @@
 // Usage (built by lib/exec.ts, not meant for people):
 //   nsexec --status-fd N --keep-fds N (--netns-fd N | --netns-path P) [--netns-inode I]
 //          [--name NAME] [--join TYPE=PATH]... [--unshare TYPE]... [--hostname H]
-//          [--uid U] [--gid G] [--cwd-strict] -- FILE ARGV0 [ARG...]
+//          [--tmpfs PATH]... [--uid U] [--gid G] [--cwd-strict] -- FILE ARGV0 [ARG...]
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -161,6 +162,19 @@ static void IpNetnsExecMounts(const char* name) {
     (void)mount(from, to, "none", MS_BIND, NULL);
   }
   closedir(dir);
+}
+
+// The most --tmpfs a caller may give (lib/process/exec.ts keeps to it too).
+enum { kMaxTmpfs = 8 };
+
+// A fresh, empty tmpfs on `path` in the program's mount namespace (a slave of the caller's, so
+// nothing propagates back), as `unshare --mount` + `mount -t tmpfs` would: `netns-native isolate`
+// gives the program its own /run/netns this way. The directory is made if missing, as
+// `ip netns add` makes /run/netns; that is the only change outside.
+static void MountTmpfs(const char* path) {
+  if (mkdir(path, 0755) != 0 && errno != EEXIST) Fail(errno, "mount tmpfs", "mkdir %s", path);
+  if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
+    Fail(errno, "mount tmpfs", "mount tmpfs on %s", path);
 }
 
 // Reads SigCgt and SigIgn of a process from /proc (`proc_fd`: the /proc of the helper's PID
@@ -298,6 +312,8 @@ int main(int argc, char** argv) {
   const char* join_path[NTYPES] = {0};
   int unshare_flags = 0;
   long uid = -1, gid = -1;
+  const char* tmpfs[kMaxTmpfs];
+  size_t tmpfs_count = 0;
 
   int i = 1;
   for (; i < argc; ++i) {
@@ -333,6 +349,10 @@ int main(int argc, char** argv) {
       gid = ParseInt(v, "gid", 0, INT_MAX);
     } else if (strcmp(a, "--unshare") == 0) {
       unshare_flags |= TypeByName(v, strlen(v))->flag;
+    } else if (strcmp(a, "--tmpfs") == 0) {
+      if (v[0] != '/') Fail(EINVAL, "arguments", "--tmpfs needs an absolute path: %s", v);
+      if (tmpfs_count == kMaxTmpfs) Fail(EINVAL, "arguments", "more than %d --tmpfs", kMaxTmpfs);
+      tmpfs[tmpfs_count++] = v;
     } else if (strcmp(a, "--join") == 0) {
       const char* eq = strchr(v, '=');
       if (!eq) Fail(EINVAL, "arguments", "--join needs TYPE=PATH: %s", v);
@@ -383,6 +403,7 @@ int main(int argc, char** argv) {
     }
   }
   IpNetnsExecMounts(name);
+  for (size_t t = 0; t < tmpfs_count; ++t) MountTmpfs(tmpfs[t]);
 
   // 3. Join the others, user last; then the new ones.
   for (size_t t = kMount + 1; t < NTYPES; ++t) {

@@ -65,7 +65,8 @@ class NamespaceThread {
 };
 
 // Moves the calling thread into the network namespace `fd` refers to. Only inside a task on
-// the NamespaceThread.
+// the NamespaceThread. A thread already there is left as it is when setns is refused (EPERM:
+// no CAP_SYS_ADMIN), so that an unprivileged process can use its own namespace.
 Status EnterNetns(int fd);
 
 }  // namespace netns_native::ns

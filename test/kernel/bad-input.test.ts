@@ -2,6 +2,7 @@
  * Every bad input: a NetnsError with the right code and a sentence a user can act on, and no
  * change at all to kernel state as `ip -json` sees it (links, addresses, routes, namespaces).
  */
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -43,6 +44,8 @@ interface World {
   /** A name under /run/netns that is a stale entry (a plain file a crash would leave). */
   stale: string;
   server: net.Server;
+  /** A program running inside `ns`, which keeps it alive. */
+  sleeper: ChildProcess;
 }
 
 type Case = [title: string, action: (w: World) => Promise<unknown>, code: string, message: RegExp];
@@ -283,7 +286,7 @@ const cases: Case[] = [
     'addRoute without destination',
     (w) => w.ns.addRoute({} as never),
     'EINVAL',
-    /the destination must be a string like/,
+    /cannot add route with no destination in .*: the route has no destination/,
   ],
   [
     'addRoute: prefix /33',
@@ -527,7 +530,12 @@ const cases: Case[] = [
   ['address a number', (w) => w.a.addAddress(3232235777 as never), 'EINVAL', /must be a string like/],
   ['address null', (w) => w.a.addAddress(null as never), 'EINVAL', /must be a string like/],
   ['address with a NUL byte', (w) => w.a.addAddress('198.18.31.1\0/24'), 'EINVAL', /is not a valid IPv4 or IPv6/],
-  ['address with leading zeros', (w) => w.a.addAddress('198.018.31.1/24'), 'EINVAL', /is not a valid IPv4 or IPv6/],
+  [
+    'address with leading zeros',
+    (w) => w.a.addAddress('198.018.31.1/24'),
+    'EINVAL',
+    /"198\.018\.31\.1" has a number with a leading zero; write IPv4 numbers without them \("198\.18\.31\.1"\)/,
+  ],
   [
     'IPv6 broadcast on an IPv4 address (once stored as 253.0.0.0)',
     (w) => w.a.addAddress('198.18.5.1/24', { broadcast: 'fd00::ff' }),
@@ -1040,6 +1048,135 @@ const cases: Case[] = [
     'EINVAL',
     /the weight must be an integer from 1 to 256/,
   ],
+  [
+    'a route with a gateway but no destination',
+    (w) => w.ns.addRoute({ gateway: '198.18.30.2' } as never),
+    'EINVAL',
+    /cannot add route via 198\.18\.30\.2 in .*: the route has no destination; give destination: 'default'/,
+  ],
+  [
+    'a prefix length with a leading zero',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/024', link: w.a }),
+    'EINVAL',
+    /"198\.19\.0\.0\/024" has a prefix length with a leading zero; write it without \(\/24\)/,
+  ],
+  [
+    'an address with a prefix length with a leading zero',
+    (w) => w.a.addAddress('198.18.30.7/024'),
+    'EINVAL',
+    /has a prefix length with a leading zero/,
+  ],
+  [
+    'a gateway with a leading zero',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', gateway: '198.18.030.2' }),
+    'EINVAL',
+    /"198\.18\.030\.2" has a number with a leading zero/,
+  ],
+  [
+    'links with an aborted signal',
+    (w) => w.ns.links({ signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /list links .*: the operation was aborted/,
+  ],
+  [
+    'links with a signal that is not one',
+    (w) => w.ns.links({ signal: 'x' as never }),
+    'EINVAL',
+    /signal must be an AbortSignal/,
+  ],
+  [
+    'addresses with an aborted signal',
+    (w) => w.ns.addresses({ signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /list addresses .*: the operation was aborted/,
+  ],
+  ['addresses with options not an object', (w) => w.ns.addresses(5 as never), 'EINVAL', /options must be an object/],
+  ['routes with an aborted signal', (w) => w.ns.routes({ signal: AbortSignal.abort() }), 'ABORT_ERR', /list routes/],
+  [
+    'neighbours with an aborted signal',
+    (w) => w.ns.neighbours({ signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /list neighbours/,
+  ],
+  [
+    'rules with a signal that is not one',
+    (w) => w.ns.rules({ signal: {} as never }),
+    'EINVAL',
+    /signal must be an AbortSignal/,
+  ],
+  [
+    'list with an aborted signal',
+    () => Namespace.list({ signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /list namespaces: the operation was aborted/,
+  ],
+  [
+    'create with an aborted signal',
+    () => Namespace.create('nnt-aborted0', { signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /create namespace "nnt-aborted0": the operation was aborted/,
+  ],
+  [
+    'create with a signal that is not one',
+    () => Namespace.create(undefined, { signal: 1 as never }),
+    'EINVAL',
+    /signal must be an AbortSignal/,
+  ],
+  [
+    'create with options not an object',
+    () => Namespace.create('nnt-x', 'fast' as never),
+    'EINVAL',
+    /options must be an object/,
+  ],
+  [
+    'ping with an aborted signal',
+    (w) => w.ns.ping('198.18.30.2', { signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /ping 198\.18\.30\.2 .*: the operation was aborted/,
+  ],
+  [
+    'ping with a signal that is not one',
+    (w) => w.ns.ping('198.18.30.2', { signal: true as never }),
+    'EINVAL',
+    /signal must be an AbortSignal/,
+  ],
+  [
+    'delete with wait not a boolean',
+    (w) => w.ns.delete({ wait: 'yes' as never }),
+    'EINVAL',
+    /wait must be true or false/,
+  ],
+  [
+    'delete with timeoutMs but no wait',
+    (w) => w.ns.delete({ timeoutMs: 100 }),
+    'EINVAL',
+    /timeoutMs applies only with wait: true/,
+  ],
+  [
+    'delete with timeoutMs 0',
+    (w) => w.ns.delete({ wait: true, timeoutMs: 0 }),
+    'EINVAL',
+    /timeoutMs must be an integer/,
+  ],
+  ['delete with options not an object', (w) => w.ns.delete(7 as never), 'EINVAL', /options must be an object/],
+  [
+    'delete with a signal that is not an AbortSignal',
+    (w) => w.ns.delete({ wait: true, signal: {} as never }),
+    'EINVAL',
+    /signal must be an AbortSignal/,
+  ],
+  [
+    'delete with an aborted signal',
+    (w) => w.ns.delete({ wait: true, signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /delete namespace ".*": the operation was aborted/,
+  ],
+  [
+    'delete with wait while a process runs inside',
+    (w) => w.ns.delete({ wait: true }),
+    'EBUSY',
+    /processes still run inside \(\d+/,
+  ],
 ];
 
 /**
@@ -1116,6 +1253,8 @@ describeKernel('bad input', () => {
     w.closedLink = await w.closed.link(w.foreign.name);
     await w.closed.close();
     w.server = net.createServer();
+    w.sleeper = w.ns.spawn('sleep', ['3600']);
+    await new Promise((resolve) => w.sleeper.once('spawn', resolve));
     // A plain file where a namespace was being created by a process that died: stale once a
     // second old.
     w.stale = uniqueName();
@@ -1129,6 +1268,7 @@ describeKernel('bad input', () => {
   });
 
   afterAll(async () => {
+    w.sleeper?.kill('SIGKILL');
     await w.ns?.delete();
     await w.other?.delete();
     if (w.stale) fs.rmSync(`/run/netns/${w.stale}`, { force: true });
@@ -1171,7 +1311,7 @@ describeKernel('bad input', () => {
     const e = error as NetnsError;
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
-    expect(e.message).toMatch(/^cannot .+: .+ \([A-Z0-9]+\)$/);
+    expect(e.message).toMatch(/^cannot .+: .+ \([A-Z0-9_]+\)$/);
     expect(e.message.startsWith(`cannot ${e.operation}: `)).toBe(true);
     expect(e.message.endsWith(` (${code})`)).toBe(true);
     expect(e.errno).toBe((os.constants.errno as Record<string, number>)[code]);

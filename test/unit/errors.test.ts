@@ -20,9 +20,29 @@ describe('NetnsError', () => {
     );
     expect(fromNative({ errno: 17 }, 'add route default', 'route').message).toMatch(/that route already exists/);
     expect(fromNative({ errno: 3 }, 'delete route x', 'route').message).toMatch(/no such route \(ESRCH\)$/);
-    expect(fromNative({ errno: 1 }, 'create namespace "x"', 'namespace').message).toMatch(
-      /needs root, or CAP_NET_ADMIN/,
-    );
+  });
+
+  it('names the capability a refusal (EPERM, EACCES) needed, from what was refused', () => {
+    const cases: Array<[Parameters<typeof fromNative>[0], Parameters<typeof fromNative>[2], RegExp]> = [
+      [{ errno: 1 }, 'link', /needs CAP_NET_ADMIN/],
+      [{ errno: 1 }, 'route', /needs CAP_NET_ADMIN/],
+      [{ errno: 1, syscall: 'setns(CLONE_NEWNET)' }, 'link', /needs CAP_SYS_ADMIN/],
+      [
+        { errno: 1, syscall: 'unshare(CLONE_NEWNET)' },
+        'namespace',
+        /needs CAP_SYS_ADMIN \(and write access to \/run\/netns\)/,
+      ],
+      [{ errno: 13, syscall: 'mkdir' }, 'namespace', /needs CAP_SYS_ADMIN/],
+      [{ errno: 1, syscall: 'socket(SOCK_RAW)' }, 'ping', /needs CAP_NET_RAW \(a raw ICMP socket\)/],
+      [{ errno: 13, syscall: 'bind' }, 'socket', /needs CAP_NET_BIND_SERVICE/],
+    ];
+    for (const [f, subject, reason] of cases) {
+      const e = fromNative(f, 'op', subject);
+      expect(e.message).toMatch(/^cannot op: permission denied/);
+      // Root has every capability: then the refusal came from somewhere else, and it says so.
+      expect(e.message).toMatch(process.getuid?.() === 0 ? /although this process has CAP_/ : reason);
+      expect(e.message).toMatch(new RegExp(reason.source.replace(/^needs /, '').split(' ')[0] as string));
+    }
   });
 
   it("prefers the kernel's extended-ack text, tidied", () => {

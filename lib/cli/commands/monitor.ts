@@ -1,0 +1,69 @@
+/**
+ * `netns-native monitor [NS] [--events link,address,route,neighbour]`: changes as they happen, like
+ * `ip monitor`, one line each (`--json`: one object per line), until interrupted (SIGINT,
+ * SIGTERM: exit 0) or the namespace is deleted.
+ *
+ * Built on ns.monitor(): the order is the kernel's, and a `resync` line says when the kernel
+ * dropped notifications and the whole state was read again.
+ * @internal
+ */
+import type { MonitorEvent as Event, MonitorEventType } from '../../monitor';
+import { operandsAtMost, UsageError, type ParsedArgs } from '../args';
+import { linkFlags, routeLine } from '../format';
+import type { Io } from '../io';
+import { namespaceOf } from '../namespace-arg';
+
+const EVENT_TYPES: MonitorEventType[] = ['link', 'address', 'route', 'neighbour'];
+
+function line(e: Event): string {
+  const deleted = 'action' in e && e.action === 'delete' ? 'Deleted ' : '';
+  switch (e.type) {
+    case 'link':
+      return `${deleted}${e.link.index}: ${e.link.name}: ${linkFlags(e.link.flags, e.link.operState)} mtu ${e.link.mtu} state ${e.link.operState.toUpperCase()}`;
+    case 'address':
+      return `${deleted}${e.address.linkIndex}: ${e.address.family === 4 ? 'inet' : 'inet6'} ${e.address.cidr} scope ${e.address.scope}`;
+    case 'route':
+      return `${deleted}${routeLine(e.route)}`;
+    case 'neighbour': {
+      // As `ip monitor neigh`: ADDRESS dev LINK [lladdr MAC] STATE
+      const n = e.neighbour;
+      return `${deleted}${n.address} dev ${n.link}${n.mac ? ` lladdr ${n.mac}` : ''}${n.router ? ' router' : ''} ${n.state.toUpperCase()}`;
+    }
+    case 'resync':
+      return `resync (${e.reason}): ${e.links.length} links, ${e.addresses.length} addresses, ${e.routes.length} routes`;
+    case 'namespace-deleted':
+      return 'namespace deleted';
+  }
+}
+
+function json(e: Event): unknown {
+  if (e.type === 'link') return { ...e, link: e.link.toJSON() };
+  if (e.type === 'resync') return { ...e, links: e.links.map((l) => l.toJSON()) };
+  return e;
+}
+
+export async function monitor(args: ParsedArgs, io: Io): Promise<number> {
+  operandsAtMost(args, 1, 'at most a namespace (NS)');
+  const events = args.events?.split(',').map((t) => t.trim());
+  for (const t of events ?? []) {
+    if (!EVENT_TYPES.includes(t as MonitorEventType))
+      throw new UsageError(`unknown event type ${JSON.stringify(t)} in --events (${EVENT_TYPES.join(', ')})`);
+  }
+  const ns = await namespaceOf(args.operands[0]);
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const m = ns.monitor({ ...(events && { events: events as MonitorEventType[] }), signal: stop.signal });
+    for await (const e of m) {
+      if (args.json) await io.json(json(e));
+      else await io.out(`${line(e)}\n`);
+      if (e.type === 'namespace-deleted') break;
+    }
+  } catch (e) {
+    if (!stop.signal.aborted) throw e; // interrupted: a normal end
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  return 0;
+}

@@ -1,0 +1,108 @@
+/**
+ * Text output as `ip -br` prints it: one line per link, columns padded as iproute2 pads them
+ * (name 16, state 14, then the rest), and routes as `ip route` prints them.
+ * @internal
+ */
+import type { Address, Link, Route } from '../index';
+
+/** IFF_* flags in the order iproute2's print_link_flags prints them. */
+const FLAGS: Array<[number, string]> = [
+  [0x8, 'LOOPBACK'],
+  [0x2, 'BROADCAST'],
+  [0x10, 'POINTOPOINT'],
+  [0x1000, 'MULTICAST'],
+  [0x80, 'NOARP'],
+  [0x200, 'ALLMULTI'],
+  [0x100, 'PROMISC'],
+  [0x400, 'MASTER'],
+  [0x800, 'SLAVE'],
+  [0x4, 'DEBUG'],
+  [0x8000, 'DYNAMIC'],
+  [0x4000, 'AUTOMEDIA'],
+  [0x2000, 'PORTSEL'],
+  [0x20, 'NOTRAILERS'],
+  [0x1, 'UP'],
+  [0x10000, 'LOWER_UP'],
+  [0x20000, 'DORMANT'],
+  [0x40000, 'ECHO'],
+];
+const IFF_UP = 0x1;
+const IFF_LOWER_UP = 0x10000;
+
+/**
+ * '<BROADCAST,MULTICAST,UP,LOWER_UP>': NO-CARRIER first for a link up without carrier, M-DOWN
+ * last for one whose lower layer is down (iproute2's print_link_flags).
+ */
+export function linkFlags(flags: number, operState: string): string {
+  const names = FLAGS.filter(([bit]) => flags & bit).map(([, name]) => name);
+  if (flags & IFF_UP && !(flags & IFF_LOWER_UP)) names.unshift('NO-CARRIER');
+  if (operState === 'lowerlayerdown') names.push('M-DOWN');
+  return `<${names.join(',')}>`;
+}
+
+/** 'veth0@veth1', or 'veth0@if7' when the peer is in another namespace (as ip names them). */
+function displayName(link: Link, byIndex: Map<number, string>): string {
+  const parent = link.parentIndex;
+  if (parent === undefined) return link.name;
+  // The peer's index is in another namespace's numbering, and may equal this link's own.
+  if (link.parentNetnsId !== undefined) return `${link.name}@if${parent}`;
+  if (parent === link.index) return link.name;
+  return `${link.name}@${byIndex.get(parent) ?? `if${parent}`}`;
+}
+
+/** A column as iproute2 prints it (`%-16s `): padded to `width`, then one space. */
+function pad(text: string, width: number): string {
+  return `${text.padEnd(width)} `;
+}
+
+/** `ip -br link`. */
+export function briefLinks(links: Link[]): string {
+  const byIndex = new Map(links.map((l) => [l.index, l.name]));
+  return links
+    .map(
+      (l) =>
+        `${pad(displayName(l, byIndex), 16)}${pad(l.operState.toUpperCase(), 14)}${pad(l.mac, 17)}${linkFlags(l.flags, l.operState)}`,
+    )
+    .map((line) => `${line.trimEnd()}\n`)
+    .join('');
+}
+
+/** `ip -br addr`: each link with its addresses, IPv4 first as the kernel lists them. */
+export function briefAddresses(links: Link[], addresses: Address[]): string {
+  const byIndex = new Map(links.map((l) => [l.index, l.name]));
+  return links
+    .map((l) => {
+      const mine = addresses.filter((a) => a.linkIndex === l.index).map((a) => a.cidr);
+      return (
+        `${pad(displayName(l, byIndex), 16)}${pad(l.operState.toUpperCase(), 14)}${mine.join(' ')}`.trimEnd() + '\n'
+      );
+    })
+    .join('');
+}
+
+/** One route as `ip route` prints it. */
+export function routeLine(r: Route): string {
+  const parts: string[] = [];
+  if (r.type !== 'unicast') parts.push(r.type);
+  parts.push(r.destination);
+  if (r.gateway !== undefined) parts.push('via', r.gateway);
+  if (r.link !== undefined) parts.push('dev', r.link);
+  if (r.protocol !== 'boot') parts.push('proto', r.protocol);
+  if (r.scope !== 'global') parts.push('scope', r.scope);
+  if (r.source !== undefined) parts.push('src', r.source);
+  if (r.metric !== undefined) parts.push('metric', String(r.metric));
+  for (const hop of r.nexthops ?? []) {
+    parts.push('\n\tnexthop');
+    if (hop.gateway !== undefined) parts.push('via', hop.gateway);
+    if (hop.link !== undefined) parts.push('dev', hop.link);
+    parts.push('weight', String(hop.weight));
+  }
+  return parts.join(' ').replace(/ \n/g, '\n');
+}
+
+/** `ip route; ip -6 route`. */
+export function routeLines(routes: Route[]): string {
+  return [...routes.filter((r) => r.family === 4), ...routes.filter((r) => r.family === 6)]
+    .map((r) => `${routeLine(r)}\n`)
+    .join('');
+}

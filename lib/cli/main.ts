@@ -1,0 +1,106 @@
+/**
+ * `netns-native`, the command: ip-like verbs over the public API (lib/index.ts), text like
+ * `ip -br` or JSON, and exit statuses a script can rely on (see USAGE in args.ts):
+ *   0 done; 1 failed, with one line `netns-native: CODE: message` on stderr (CODE the
+ *   NetnsError's code: an errno name such as ENOENT, EPERM, EINVAL); 2 bad command line, with
+ *   the usage; exec and isolate exit as their program did.
+ * One file per verb under commands/. Run through bin/netns-native.js (the package's `bin`), or
+ * `node dist/lib/cli/main.js`.
+ * @internal
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NetnsError } from '../index';
+import { parseArgs, USAGE, UsageError, type ParsedArgs } from './args';
+import { processIo, type Io } from './io';
+import { ProgramNotStarted } from './run-program';
+import { addrs } from './commands/addrs';
+import { exec } from './commands/exec';
+import { isolate } from './commands/isolate';
+import { links } from './commands/links';
+import { list } from './commands/list';
+import { monitor } from './commands/monitor';
+import { routes } from './commands/routes';
+
+const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
+  list,
+  links,
+  addrs,
+  routes,
+  exec,
+  isolate,
+  monitor,
+};
+
+/** Exit statuses of the CLI itself (exec and isolate add the program's). */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** The version in the package.json of netns-native above this file (dist/lib/cli or lib/cli). */
+function version(): string {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, string>;
+      if (pkg.name === 'netns-native' && pkg.version) return pkg.version;
+    } catch {
+      // none here
+    }
+  }
+  return 'unknown';
+}
+
+/** The line a failure prints on stderr: `netns-native: CODE: message`. */
+export function failureLine(e: unknown): string {
+  if (e instanceof NetnsError) return `netns-native: ${e.code}: cannot ${e.operation}: ${e.reason}`;
+  const err = e as NodeJS.ErrnoException;
+  const code = typeof err?.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) ? err.code : 'EIO';
+  return `netns-native: ${code}: ${String(err?.message ?? e)}`;
+}
+
+/** Runs the command line `argv` (without node and the script); resolves with the exit status. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+    if (args.version) {
+      await io.out(`${version()}\n`);
+      return EXIT_OK;
+    }
+    if (args.help) {
+      await io.out(USAGE);
+      return EXIT_OK;
+    }
+    if (args.verb === undefined) throw new UsageError('no verb given');
+    const verb = VERBS[args.verb];
+    if (!verb || !Object.hasOwn(VERBS, args.verb)) throw new UsageError(`unknown verb ${JSON.stringify(args.verb)}`);
+    if (args.command !== undefined && args.verb !== 'exec' && args.verb !== 'isolate') {
+      throw new UsageError(`${args.verb} takes no command after --`);
+    }
+    if (args.events !== undefined && args.verb !== 'monitor') throw new UsageError('--events is for monitor only');
+    return await verb(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`netns-native: ${e.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof ProgramNotStarted) {
+      process.stderr.write(`${failureLine(e.error)}\n`);
+      return e.status;
+    }
+    process.stderr.write(`${failureLine(e)}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+/** The process: runs main() on process.argv and exits with its status once output is flushed. */
+export function run(): void {
+  void main(process.argv.slice(2)).then((status) => {
+    process.exitCode = status;
+    // Nothing of ours keeps the loop alive after main(), except a monitor's or a child's handles,
+    // which are closed by then; exit now rather than wait for stray timers.
+    process.exit(status);
+  });
+}
+
+if (require.main === module) run();

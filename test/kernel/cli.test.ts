@@ -1,0 +1,249 @@
+/**
+ * The `netns-native` command, run as a process (lib/cli/main.ts, compiled as the package's own
+ * build would be), against `ip` as the witness: `ip -br link`, `ip -br addr`, `ip route`,
+ * `ip netns list`; exit statuses and the stderr line a script can rely on.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Namespace, VethPair } from 'netns-native';
+import { finished, libraryEntry } from '../helpers/child';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { ip, ipJson, type IpLink } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `netns-native ARGS...` as a process. */
+async function cli(...args: string[]): Promise<Run> {
+  const main = path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
+  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { code, stdout, stderr } = await finished(child);
+  return { code, stdout, stderr };
+}
+
+/** Lines with runs of blanks made one space and trailing blanks dropped. */
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+}
+
+/** A namespace with a veth pair (one end up with addresses), a route via a gateway. */
+async function furnished(): Promise<Namespace> {
+  const ns = await freshNamespace();
+  const { local, peer } = await VethPair.create({ name: 'eth0', peerName: 'eth1', namespace: ns });
+  await local.addAddress('198.18.60.1/24');
+  await local.addAddress('fd00:60::1/64', { nodad: true });
+  await local.up();
+  await peer.up(); // carrier: no "linkdown" on the routes, which the command does not print
+  await (await ns.link('lo')).up();
+  await ns.addRoute({ destination: '198.19.60.0/24', gateway: '198.18.60.254', metric: 20 });
+  return ns;
+}
+
+describeKernel('netns-native (the command)', () => {
+  it('list: the names ip netns list shows; --json: name, path, inode', async () => {
+    const a = await freshNamespace();
+    const b = await freshNamespace();
+    const text = await cli('list');
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    const names = ip(undefined, 'netns', 'list')
+      .split('\n')
+      .map((l) => l.split(' ')[0])
+      .filter(Boolean);
+    expect(lines(text.stdout).sort()).toEqual([...names].sort());
+    expect(lines(text.stdout)).toEqual(expect.arrayContaining([a.name, b.name]));
+    const json = JSON.parse((await cli('list', '--json')).stdout) as Array<{ name: string; inode: string }>;
+    expect(json.find((n) => n.name === a.name)).toEqual({
+      name: a.name,
+      path: `/run/netns/${a.name}`,
+      inode: String(a.inode),
+    });
+  });
+
+  it('links NS: the lines of ip -br link; --json: the links', async () => {
+    const ns = await furnished();
+    const run = await cli('links', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(run.stdout)).toEqual(lines(ip(ns.name, '-br', 'link')));
+    const json = JSON.parse((await cli('--json', 'links', ns.name as string)).stdout) as Array<Record<string, unknown>>;
+    const witness = ipJson<IpLink[]>(ns.name, 'link', 'show');
+    expect(json.map((l) => [l.index, l.name, l.mtu, l.mac])).toEqual(
+      witness.map((l) => [l.ifindex, l.ifname, l.mtu, l.address]),
+    );
+  });
+
+  it('links without NS: the namespace the command runs in; a peer elsewhere reads NAME@ifN', async () => {
+    const ns = await freshNamespace();
+    const host = uniqueName('h');
+    await VethPair.create({ name: host, peerName: 'eth0', peerNamespace: ns });
+    const run = await cli('links');
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout)).toEqual(lines(ip(undefined, '-br', 'link')));
+    expect(run.stdout).toMatch(new RegExp(`^${host}@if\\d+ `, 'm'));
+  });
+
+  it('addrs NS: the lines of ip -br addr; --json: the addresses with their link names', async () => {
+    const ns = await furnished();
+    const run = await cli('addrs', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(run.stdout)).toEqual(lines(ip(ns.name, '-br', 'addr')));
+    const json = JSON.parse((await cli('addrs', '-j', ns.name as string)).stdout) as Array<Record<string, unknown>>;
+    expect(json).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ cidr: '198.18.60.1/24', link: 'eth0', family: 4 }),
+        expect.objectContaining({ cidr: 'fd00:60::1/64', link: 'eth0', family: 6 }),
+      ]),
+    );
+  });
+
+  it('routes NS: the IPv4 lines of ip route, then the IPv6 routes', async () => {
+    const ns = await furnished();
+    const run = await cli('routes', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const out = lines(run.stdout);
+    expect(out.slice(0, lines(ip(ns.name, 'route')).length)).toEqual(lines(ip(ns.name, 'route')));
+    expect(out).toContain('198.19.60.0/24 via 198.18.60.254 dev eth0 metric 20');
+    // IPv6: ip adds "pref medium"; the destinations and devices are the same.
+    const six = lines(ip(ns.name, '-6', 'route')).map((l) => l.split(' ').slice(0, 3).join(' '));
+    expect(out.slice(-six.length).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(six);
+    const json = JSON.parse((await cli('routes', ns.name as string, '--json')).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(json).toContainEqual(expect.objectContaining({ destination: '198.19.60.0/24', gateway: '198.18.60.254' }));
+  });
+
+  it('exec NS -- CMD: runs in NS, with the caller’s stdio, and exits as the program did', async () => {
+    const ns = await furnished();
+    const run = await cli(
+      'exec',
+      ns.name as string,
+      '--',
+      'sh',
+      '-c',
+      'readlink /proc/self/ns/net; ip -br addr show eth0',
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(`net:[${ns.inode}]`);
+    expect(run.stdout).toContain('198.18.60.1/24');
+    expect(await cli('exec', ns.name as string, '--', 'sh', '-c', 'echo out; echo err >&2; exit 7')).toEqual({
+      code: 7,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
+    expect((await cli('exec', ns.name as string, '--', 'sh', '-c', 'kill -TERM $$')).code).toBe(128 + 15);
+    const missing = await cli('exec', ns.name as string, '--', 'no-such-program-x');
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toBe(
+      `netns-native: ENOENT: cannot run "no-such-program-x" in namespace "${ns.name}": no such program\n`,
+    );
+    const json = await cli('exec', '--json', ns.name as string, '--', 'sh', '-c', 'echo hi; exit 3');
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toEqual({ stdout: 'hi\n', stderr: '', exitCode: 3, signal: null, timedOut: false });
+  });
+
+  it('isolate -- CMD: a throwaway network namespace (lo only, up) and an empty /run/netns of its own', async () => {
+    const before = ip(undefined, 'netns', 'list');
+    const inner = uniqueName();
+    const run = await cli(
+      'isolate',
+      '--',
+      'sh',
+      '-c',
+      `ip -br link; ls -A /run/netns; ip netns add ${inner}; ip link add nnt-iso0 type dummy 2>/dev/null; ip netns list; exit 5`,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(5);
+    const out = lines(run.stdout);
+    expect(out[0]).toMatch(/^lo UNKNOWN 00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP>$/);
+    expect(out).toContain(inner);
+    expect(out.some((l) => before.includes(l.split(' ')[0] as string) && l !== inner)).toBe(false);
+    // Nothing of it outside.
+    expect(ip(undefined, 'netns', 'list')).toBe(before);
+    expect(ip(undefined, 'link', 'show')).not.toContain('nnt-iso0');
+  });
+
+  it('monitor NS: a line per change, in the kernel’s order, until interrupted (exit 0)', async () => {
+    const ns = await freshNamespace();
+    const main = path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
+    const child = spawn(process.execPath, [main, 'monitor', ns.name as string, '--json', '--events', 'link'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const done = finished(child);
+    let seen = '';
+    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+    const lo = await ns.link('lo');
+    // The monitor subscribes asynchronously: change lo until its events show.
+    await waitFor(
+      async () => {
+        await (lo.isUp ? lo.down() : lo.up());
+        await lo.refresh();
+        return seen.includes('"name":"lo"');
+      },
+      { what: 'a link event for lo', intervalMs: 50 },
+    );
+    child.kill('SIGINT');
+    const { code } = await done;
+    expect(code).toBe(0);
+    const events = seen
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; link: { name: string } });
+    expect(events[0]).toMatchObject({ type: 'link', link: { name: 'lo' } });
+    expect(events.every((e) => e.type === 'link')).toBe(true);
+
+    // Text: one line per change, as ip monitor prints them.
+    const text = spawn(process.execPath, [main, 'monitor', ns.name as string], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const textDone = finished(text);
+    let lines = '';
+    text.stdout.on('data', (c: Buffer) => (lines += c.toString()));
+    let n = 0;
+    await waitFor(
+      async () => {
+        await lo.addAddress(`198.18.61.${++n}/32`);
+        return /^1: inet 198\.18\.61\.\d+\/32 scope \w+$/m.test(lines);
+      },
+      { what: 'an address line', intervalMs: 50 },
+    );
+    text.kill('SIGTERM');
+    expect((await textDone).code).toBe(0);
+    expect((await cli('monitor', ns.name as string, '--events', 'bogus')).code).toBe(2);
+  });
+
+  it('failures: one line "netns-native: CODE: message" and status 1; a bad command line: status 2 and the usage', async () => {
+    const missing = await cli('links', 'nnt-nosuch0');
+    expect(missing).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'netns-native: ENOENT: cannot open namespace "nnt-nosuch0": no such namespace\n',
+    });
+    expect((await cli('exec', 'nnt-nosuch0', '--', 'true')).stderr).toMatch(/^netns-native: ENOENT: /);
+    expect((await cli('links', '/etc/hostname')).stderr).toMatch(/^netns-native: EINVAL: cannot open namespace at/);
+    for (const argv of [
+      [],
+      ['bogus'],
+      ['links', 'a', 'b'],
+      ['list', '--frobnicate'],
+      ['exec', 'x'],
+      ['exec', '--', 'true'],
+      ['isolate'],
+      ['links', '--', 'x'],
+      ['links', '--events', 'link'],
+    ]) {
+      const run = await cli(...argv);
+      expect([argv, run.code, run.stdout]).toEqual([argv, 2, '']);
+      expect(run.stderr).toMatch(/^netns-native: .+\n\nUsage: netns-native/);
+    }
+    expect(await cli('--help')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: netns-native/) });
+    const version = (await cli('--version')).stdout.trim();
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(version).toBe(pkg.version);
+  });
+});

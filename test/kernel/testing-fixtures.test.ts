@@ -1,0 +1,165 @@
+/**
+ * netns-native/testing from users' own test runners, for real: node:test and jest run as
+ * processes on test files written here (one test passes, one fails), the namespaces they got from
+ * freshNamespace() exist during each test and are gone after it, pass or fail, and
+ * `netns-native isolate -- node --test FILE` runs a file in a throwaway namespace (isolated()
+ * true, /run/netns empty, nothing left outside). The package is the one the tests build
+ * (lib/ transpiled, with its ESM entries).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { finished, libraryEntry } from '../helpers/child';
+import { ip } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+const root = path.join(__dirname, '../..');
+
+/** The built library's directory, with its ESM entries written next to it. */
+function library(): string {
+  const dir = path.dirname(libraryEntry());
+  if (!fs.existsSync(path.join(dir, 'testing.mjs'))) {
+    execFileSync(process.execPath, [path.join(root, 'scripts/write-esm-entry.js'), '--out', dir]);
+  }
+  return dir;
+}
+
+function scratch(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-fixtures-'));
+}
+
+async function run(cmd: string, args: string[], env: Record<string, string>, cwd?: string) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  return finished(child);
+}
+
+/** The names the fixture recorded (one per line in `file`). */
+function recorded(file: string): string[] {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+const NODE_TEST = `
+import { test } from 'node:test';
+import assert from 'node:assert';
+import * as fs from 'node:fs';
+const { freshNamespace, isolated } = await import(process.env.NNT_TESTING_URL);
+
+test('gets a namespace of its own, deleted after it', async (t) => {
+  const ns = await freshNamespace(t);
+  fs.appendFileSync(process.env.NNT_OUT, ns.name + '\\n');
+  assert.ok(fs.existsSync('/run/netns/' + ns.name));
+  assert.deepStrictEqual((await ns.links()).map((l) => [l.name, l.isUp]), [['lo', true]]);
+  if (process.env.NNT_EXPECT_ISOLATED) {
+    assert.strictEqual(isolated(), true);
+    assert.deepStrictEqual(fs.readdirSync('/run/netns'), [ns.name]);
+  }
+});
+
+test('fails, and its namespace is deleted all the same', async (t) => {
+  const ns = await freshNamespace(t, { prefix: 'nnt-f-' });
+  fs.appendFileSync(process.env.NNT_OUT, ns.name + '\\n');
+  throw new Error('on purpose');
+});
+`;
+
+const JEST = `
+const fs = require('node:fs');
+const { freshNamespace } = require(process.env.NNT_TESTING);
+
+test('gets a namespace of its own, deleted after it', async () => {
+  const ns = await freshNamespace();
+  fs.appendFileSync(process.env.NNT_OUT, ns.name + '\\n');
+  expect(fs.existsSync('/run/netns/' + ns.name)).toBe(true);
+  expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+});
+
+test('fails, and its namespace is deleted all the same', async () => {
+  const ns = await freshNamespace(undefined, { prefix: 'nnt-f-' });
+  fs.appendFileSync(process.env.NNT_OUT, ns.name + '\\n');
+  throw new Error('on purpose');
+});
+
+test('the previous test left nothing', () => {
+  for (const name of fs.readFileSync(process.env.NNT_OUT, 'utf8').split('\\n').filter(Boolean)) {
+    expect(fs.existsSync('/run/netns/' + name)).toBe(false);
+  }
+});
+`;
+
+describeKernel('netns-native/testing in your own tests', () => {
+  it('node:test: freshNamespace(t) is deleted after each test, passed or failed', async () => {
+    const dir = scratch();
+    const file = path.join(dir, 'service.test.mjs');
+    const out = path.join(dir, 'names');
+    fs.writeFileSync(file, NODE_TEST);
+    const env = { NNT_TESTING_URL: pathToFileURL(path.join(library(), 'testing.mjs')).href, NNT_OUT: out };
+    const result = await run(process.execPath, ['--test', file], env);
+    expect(result.code).toBe(1); // one test failed on purpose
+    expect(result.stdout).toMatch(/# pass 1/);
+    expect(result.stdout).toMatch(/# fail 1/);
+    const names = recorded(out);
+    expect(names).toHaveLength(2);
+    const listed = ip(undefined, 'netns', 'list');
+    for (const name of names) expect(listed).not.toContain(name);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('jest: freshNamespace() is deleted by the afterEach hooked at import, passed or failed', async () => {
+    const dir = scratch();
+    const out = path.join(dir, 'names');
+    fs.writeFileSync(path.join(dir, 'service.test.js'), JEST);
+    const jest = path.join(root, 'node_modules/jest/bin/jest.js');
+    const config = JSON.stringify({ testEnvironment: 'node', transform: {}, rootDir: dir });
+    const result = await run(process.execPath, [jest, '--config', config, '--ci'], {
+      NNT_TESTING: path.join(library(), 'testing.js'),
+      NNT_OUT: out,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Tests:\s+1 failed, 2 passed, 3 total/);
+    const names = recorded(out);
+    expect(names).toHaveLength(2);
+    const listed = ip(undefined, 'netns', 'list');
+    for (const name of names) expect(listed).not.toContain(name);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('netns-native isolate -- node --test FILE: the file runs in a throwaway namespace', async () => {
+    const dir = scratch();
+    const file = path.join(dir, 'service.test.mjs');
+    const out = path.join(dir, 'names');
+    fs.writeFileSync(file, NODE_TEST);
+    const before = ip(undefined, 'netns', 'list');
+    const cli = path.join(library(), 'cli', 'main.js');
+    const env = {
+      NNT_TESTING_URL: pathToFileURL(path.join(library(), 'testing.mjs')).href,
+      NNT_OUT: out,
+      NNT_EXPECT_ISOLATED: '1',
+      NETNS_NATIVE_ISOLATED: '',
+    };
+    const result = await run(process.execPath, [cli, 'isolate', '--', process.execPath, '--test', file], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/# pass 1/);
+    expect(recorded(out)).toHaveLength(2);
+    expect(ip(undefined, 'netns', 'list')).toBe(before);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without a context nor a runner hook, freshNamespace() says what to do and creates nothing', async () => {
+    const script = `
+      const { freshNamespace } = require(process.env.NNT_TESTING);
+      freshNamespace().then(() => process.exit(3), (e) => { console.log(JSON.stringify({ code: e.code, message: e.message })); });
+    `;
+    const before = ip(undefined, 'netns', 'list');
+    const result = await run(process.execPath, ['-e', script], { NNT_TESTING: path.join(library(), 'testing.js') });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      code: 'EINVAL',
+      message: expect.stringMatching(
+        /no test runner hook to delete it: pass the test context \(node:test: freshNamespace\(t\)/,
+      ),
+    });
+    expect(ip(undefined, 'netns', 'list')).toBe(before);
+  });
+});

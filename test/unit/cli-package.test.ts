@@ -1,0 +1,42 @@
+/**
+ * No root needed: the package's `bin` is wired to the CLI as the build emits it, and the CLI's
+ * command line is parsed as documented (the kernel side runs in test/kernel/cli.test.ts).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs, UsageError } from '../../lib/cli/args';
+
+const root = path.join(__dirname, '../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+  files: string[];
+};
+
+describe('the netns-native command in the package', () => {
+  it('package.json bin names bin/netns-native.js, shipped, executable, loading dist/lib/cli/main.js', () => {
+    expect(pkg.bin['netns-native']).toBe('bin/netns-native.js');
+    expect(pkg.files).toContain('bin/');
+    const file = path.join(root, pkg.bin['netns-native'] as string);
+    expect(fs.statSync(file).mode & 0o111).not.toBe(0);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text).toContain("require('../dist/lib/cli/main.js').run()");
+    // tsconfig.build.json compiles lib/ into dist/lib/: lib/cli/main.ts is dist/lib/cli/main.js.
+    expect(fs.existsSync(path.join(root, 'lib/cli/main.ts'))).toBe(true);
+  });
+
+  it('parses options anywhere before --, and leaves what follows -- alone', () => {
+    expect(parseArgs(['exec', '--json', 'blue', '--', 'ip', '--json', '-br', 'a'])).toEqual({
+      verb: 'exec',
+      operands: ['blue'],
+      command: ['ip', '--json', '-br', 'a'],
+      json: true,
+      help: false,
+      version: false,
+      events: undefined,
+    });
+    expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
+    expect(() => parseArgs(['links', '--nope'])).toThrow(UsageError);
+    expect(() => parseArgs(['monitor', '--events'])).toThrow(/--events needs a list/);
+  });
+});
