@@ -124,6 +124,7 @@ void ExpectKindData(const rtnl::KindData& sent, const rtnl::KindData& got) {
         EXPECT(g.number == static_cast<uint16_t>(v.number));
         break;
       case AttrType::kU32:
+      case AttrType::kBe32:
         EXPECT(g.number == static_cast<uint32_t>(v.number));
         break;
       case AttrType::kU64:
