@@ -9,7 +9,8 @@
 //   - pthread_*: glibc 2.34 moved libpthread into libc and gave these new versions; the old ones
 //     are still there (in libpthread.so.0 before 2.34, in libc.so.6 since as compat symbols).
 //     A trampoline jumps to the old version, pinned with .symver, arguments untouched.
-//   - stat64, fstat64 (2.33; before that glibc had only __xstat64/__fxstat64): the syscalls,
+//   - stat64, fstat64, lstat64 (2.33; before that glibc had only __xstat64/__fxstat64/
+//     __lxstat64): the syscalls,
 //     whose struct is glibc's struct stat64 on x86-64 and arm64.
 //   - __libc_single_threaded (2.32, read by libstdc++ to skip atomics): always 0, which is
 //     always correct (the addon runs threads anyway).
@@ -71,6 +72,10 @@ NETNS_HIDDEN int fstat64(int fd, struct stat64* st) { return (int)syscall(SYS_fs
 
 NETNS_HIDDEN int stat64(const char* path, struct stat64* st) {
   return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
+}
+
+NETNS_HIDDEN int lstat64(const char* path, struct stat64* st) {
+  return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
 }
 
 NETNS_HIDDEN uint32_t arc4random(void) {
