@@ -42,14 +42,22 @@
  *   consumer sees after the resync is a suffix of the object's true history, so no event from
  *   before the resync's state is delivered after it — also when the kernel builds a dump chunk
  *   and queues a notification in either order, which a rule based on positions alone would get
- *   wrong — and the consumer ends where the kernel is.
+ *   wrong — and the consumer ends where the kernel is. A route that replaced another
+ *   (NLM_F_REPLACE) is also an event of the one it replaced, which gets no notification of its
+ *   own: its delete (else a replace the dump already reflects the undoing of, delivered after
+ *   it, would synthesize the delete of the route that is there now). The events read before
+ *   the dump was requested (when another dump made it wait) are all older than it: dropped,
+ *   whatever their state (a route's last event may say it is there when a trigger read after
+ *   it, left to this dump, removed it silently).
  * - **Route check** (after a trigger): the dump was made after the trigger, so after the
  *   silent removal; every later change to a route comes as a notification. A route the consumer
  *   knows that the dump lacks, and that has no notification after the trigger, was removed
  *   silently: a delete is synthesized right after the trigger (after the first trigger that
- *   follows the route's last notification, when several triggers share one dump). Nothing else
- *   of the window changes. When the next route check's first trigger lies inside this window,
- *   the window is handed out only up to it, so that its deletes follow their own trigger.
+ *   follows the route's last notification, when several triggers share one dump). Only the
+ *   triggers of a check explain removals: a change that can remove no route known starts none,
+ *   and may come after the dump read the routes. Nothing else of the window changes. When the
+ *   next route check's first trigger lies inside this window, the window is handed out only up
+ *   to it, so that its deletes follow their own trigger.
  *
  * The kernel reports an overrun before what it had queued until the loss; the monitor socket
  * moves the report to where its queue ran empty (native/rtnl/monitor.h), so the events before
@@ -133,6 +141,8 @@ interface Group {
   /** Route checks: positions of the triggers that share its dump. */
   triggers: number[];
   requested: boolean;
+  /** Absolute stream position when its dump was requested: the dump reflects all before it. */
+  requestedAt?: number;
   /** An overrun came while its dump was in flight: dump again. */
   redo: boolean;
   cancelled: boolean;
@@ -180,6 +190,31 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
  */
 function replacedKeyOf(r: NativeRoute): string {
   return `${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.srcLen}|${r.family === AF_INET ? r.tos : ''}|${r.priority ?? ''}`;
+}
+
+/**
+ * The routes each replacing route of a window ended, as events of theirs (a delete at its
+ * position): every other route of the window that it could have replaced (see replacedKeyOf).
+ * The kernel keeps one route per destination, TOS and metric (`ip route add` refuses a second,
+ * NLM_F_EXCL), so one of them was there and the others were gone already: for those the delete
+ * changes nothing. Which one it was is not needed here: the resync compares states per object.
+ */
+function replacedIn(window: Entry[]): Map<number, string[]> {
+  const byTarget = new Map<string, Set<string>>();
+  for (const e of window) {
+    if (e.kind !== 'route') continue;
+    const target = replacedKeyOf(e.value as NativeRoute);
+    const keys = byTarget.get(target);
+    if (keys) keys.add(e.key);
+    else byTarget.set(target, new Set([e.key]));
+  }
+  const ends = new Map<number, string[]>();
+  window.forEach((e, i) => {
+    if (!e.replace) return;
+    const others = [...(byTarget.get(replacedKeyOf(e.value as NativeRoute)) ?? [])].filter((k) => k !== e.key);
+    ends.set(i, others);
+  });
+  return ends;
 }
 
 /** Lifetimes count down on their own: not part of an address's state for comparisons. */
@@ -266,8 +301,14 @@ export class MonitorStream {
         entry.key = keyOf(entry.kind, entry.value);
         if (this.#opts.routeCheck && this.#isTrigger(entry)) {
           const v = entry.value as NativeLink & NativeAddress;
-          entry.cause = entry.kind === 'link' ? { index: v.index } : { index: v.index, address: v.local ?? v.address };
-          if (this.#mayRemoveRoutes(entry.cause)) this.#trigger(this.#base + this.#held.length);
+          const cause = entry.kind === 'link' ? { index: v.index } : { index: v.index, address: v.local ?? v.address };
+          // Only a change that is checked explains a removal: one that can remove no route known
+          // may come after a check's dump read the routes, and a route added before it, which
+          // the dump lacks for that reason, would pass for one it removed.
+          if (this.#mayRemoveRoutes(cause)) {
+            entry.cause = cause;
+            this.#trigger(this.#base + this.#held.length);
+          }
         }
         this.#held.push(entry);
       }
@@ -402,6 +443,7 @@ export class MonitorStream {
     const g = this.#groups.find((x) => !x.requested && !x.cancelled);
     if (g === undefined) return;
     g.requested = true;
+    g.requestedAt = this.#base + this.#held.length;
     this.#inFlight = g;
     this.#hooks.dump(g.scope).then(
       (state) => this.#dumped(g, state),
@@ -504,16 +546,23 @@ export class MonitorStream {
     for (const r of state.routes) dumped.set(keyOf('route', r), r);
     for (const n of state.neighbours) dumped.set(keyOf('neighbour', n), n);
     const covers = (kind: NativeEventKind) => kind === 'link' || this.#opts.deliver.has(kind);
-    // Per object: the last event of the window whose state is what the dump read.
+    const ends = replacedIn(window);
+    // Per object: the last event of the window whose state is what the dump read. A route that
+    // replaced another is also an event of that one: its delete.
     const reflected = new Map<string, number>();
     window.forEach((e, i) => {
       if (!covers(e.kind)) return;
       const d = dumped.get(e.key);
       const equal = e.action === 'delete' ? d === undefined : d !== undefined && same(e.value, d, ignoredOf(e.kind));
       if (equal) reflected.set(e.key, i);
+      for (const key of ends.get(i) ?? []) if (!dumped.has(key)) reflected.set(key, i);
     });
+    // What was read before the dump was requested is older than what it read, whatever the
+    // object's state: among it a change that removed a route silently (its trigger was left to
+    // this dump), after which a route's last event says it is there.
+    const requested = (g.requestedAt as number) - this.#base;
     window.forEach((e, i) => {
-      if (covers(e.kind) && (reflected.get(e.key) ?? -1) >= i) e.dropped = true;
+      if (covers(e.kind) && (i < requested || (reflected.get(e.key) ?? -1) >= i)) e.dropped = true;
     });
     this.#links.clear();
     for (const l of state.links) this.#links.set(l.index, l);

@@ -3,7 +3,7 @@
  * no root. The dumps and fences are played by the test, so each case places a dump exactly
  * where it wants relative to the events: before, inside or after the changes of the window.
  */
-import { MonitorStream, type DumpState, type StreamOutput } from '../../lib/internal/monitor-stream';
+import { keyOf, MonitorStream, type DumpState, type StreamOutput } from '../../lib/internal/monitor-stream';
 import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED } from '../../lib/native/constants';
 import type { NativeAddress, NativeLink, NativeRoute, NativeStreamItem } from '../../lib/native/surface';
 
@@ -82,7 +82,7 @@ const ev = {
     action,
     value,
   }),
-  route: (action: 'new' | 'delete', value: NativeRoute): NativeStreamItem => ({
+  route: (action: 'new' | 'delete' | 'replace', value: NativeRoute): NativeStreamItem => ({
     type: 'event',
     kind: 'route',
     action,
@@ -124,7 +124,21 @@ function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'addres
       const what = o.kind === 'link' ? `${v.name} ${v.mtu}` : o.kind === 'route' ? `${v.dst}` : `${v.local}`;
       return `${o.kind} ${o.action} ${what}${o.synthesized ? ' (synthesized)' : ''}`;
     });
-  return { stream, out, dumps, failures, said, fences: () => fences };
+  /** The routes a consumer applying what was handed out ends with, as `dst via gateway dev oif`. */
+  const routes = () => {
+    const held = new Map<string, NativeRoute>();
+    for (const o of out) {
+      if (o.type === 'resync') {
+        held.clear();
+        for (const r of o.state.routes) held.set(keyOf('route', r), r);
+      } else if (o.kind === 'route') {
+        if (o.action === 'new') held.set(keyOf('route', o.value), o.value as NativeRoute);
+        else held.delete(keyOf('route', o.value));
+      }
+    }
+    return [...held.values()].map((r) => `${r.dst} via ${r.gateway ?? '-'} dev ${r.oif}`).sort();
+  };
+  return { stream, out, dumps, failures, said, routes, fences: () => fences };
 }
 
 describe('monitor stream: events and overruns', () => {
@@ -434,6 +448,30 @@ describe('monitor stream: IPv4 routes the kernel removes silently', () => {
     ]);
   });
 
+  it('a change read after the dump that removes no known route does not stand for a removal the dump shows', async () => {
+    // The dump read the routes before the route below was added; the address removed after it
+    // is on a link no route goes through, so it starts no check and explains no removal.
+    const h = harness();
+    h.stream.resync('initial');
+    const r1 = route('198.19.1.0', 1);
+    await h.dumps[0]!.answer({ links: [link(1, 1500, true), link(2, 1500), link(3, 1500, true)], routes: [r1] });
+    h.stream.push([fence(1)]);
+    h.stream.push([ev.link('new', link(1, 1500, false))]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full', 'routes']);
+    await h.dumps[1]!.answer({ routes: [] });
+    const via = route('198.19.3.0', 3, { gateway: '198.18.3.3', scope: 0 });
+    h.stream.push([ev.route('new', via), ev.address('delete', address(2, '198.18.9.1'))]);
+    expect(h.dumps).toHaveLength(2);
+    h.stream.push([fence(2)]);
+    expect(h.said().slice(1)).toEqual([
+      'link new l1 1500',
+      'route delete 198.19.1.0 (synthesized)',
+      'route new 198.19.3.0',
+      'address delete 198.18.9.1',
+    ]);
+    expect(h.routes()).toEqual(['198.19.3.0 via 198.18.3.3 dev 3']);
+  });
+
   it('an IPv4 address removed is a trigger; an IPv6 one is not (IPv6 announces its route removals)', () => {
     const h = harness();
     h.stream.push([ev.address('delete', { ...address(1, 'fd00::1'), family: AF_INET6 })]);
@@ -455,6 +493,24 @@ describe('monitor stream: IPv4 routes the kernel removes silently', () => {
     expect(h.said()).toEqual(['link new l1 1500', 'route new 198.19.0.0', 'link new l1 1500', 'resync overrun']);
   });
 
+  it('a resync whose dump waits for another: what was read before it was requested is not handed out after it', async () => {
+    // A check's dump is in flight when the overrun comes, so the resync's dump is requested only
+    // once it is back. Meanwhile a route is added and its link goes down, removing it silently.
+    const h = harness();
+    const r0 = route('198.19.0.0', 1);
+    const r2 = route('198.19.2.0', 2);
+    h.stream.push([ev.link('new', link(1, 1500, true)), ev.route('new', r0), ev.link('new', link(1, 1500, false))]);
+    h.stream.push([overrun, ev.link('new', link(2, 1500, true)), ev.route('new', r2)]);
+    h.stream.push([ev.link('new', link(2, 1500, false))]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['routes']);
+    await h.dumps[0]!.answer({ routes: [] }); // the cancelled check's
+    expect(h.dumps.map((d) => d.scope)).toEqual(['routes', 'full']);
+    await h.dumps[1]!.answer({ links: [link(1, 1500, false), link(2, 1500, false)], routes: [] });
+    h.stream.push([fence(1)]);
+    expect(h.said().slice(3)).toEqual(['resync overrun']);
+    expect(h.routes()).toEqual([]);
+  });
+
   it('a failing dump ends the stream through fail()', async () => {
     const failures: unknown[] = [];
     const stream = new MonitorStream(
@@ -469,5 +525,62 @@ describe('monitor stream: IPv4 routes the kernel removes silently', () => {
     stream.push([overrun]);
     await new Promise((r) => setImmediate(r));
     expect(failures).toEqual([new Error('EBADF')]);
+  });
+});
+
+describe('monitor stream: routes replaced (NLM_F_REPLACE)', () => {
+  // One destination, three next hops: what `ip route replace 198.19.3.0/24 dev ...|via ...` makes.
+  const byDev = route('198.19.3.0', 2);
+  const byOther = route('198.19.3.0', 4);
+  const via = route('198.19.3.0', 3, { gateway: '198.18.3.3', scope: 0 });
+
+  it('the route replaced gets a synthesized delete right before the new one', async () => {
+    const h = harness(['route'], false);
+    h.stream.resync('initial');
+    await h.dumps[0]!.answer({ routes: [byDev] });
+    h.stream.push([fence(1), ev.route('replace', via)]);
+    expect(h.said()).toEqual(['resync initial', 'route delete 198.19.3.0 (synthesized)', 'route new 198.19.3.0']);
+    expect(h.routes()).toEqual(['198.19.3.0 via 198.18.3.3 dev 3']);
+  });
+
+  it('replaced twice in a resync window, the dump read after both: nothing older is handed out', async () => {
+    // The second replace removed the route the first one added: that is the newest change the
+    // dump reflects for it, so the first replace (whose delete would now hit `via`) goes too.
+    const h = harness(['route'], false);
+    h.stream.push([overrun, ev.route('replace', byOther), ev.route('replace', via)]);
+    await h.dumps[0]!.answer({ routes: [via] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun']);
+    expect(h.routes()).toEqual(['198.19.3.0 via 198.18.3.3 dev 3']);
+  });
+
+  it('replaced twice in a resync window, the dump read between them: the second replace follows', async () => {
+    const h = harness(['route'], false);
+    h.stream.push([overrun, ev.route('replace', byOther), ev.route('replace', via)]);
+    await h.dumps[0]!.answer({ routes: [byOther] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun', 'route delete 198.19.3.0 (synthesized)', 'route new 198.19.3.0']);
+    expect(h.routes()).toEqual(['198.19.3.0 via 198.18.3.3 dev 3']);
+  });
+
+  it('replaced twice in a resync window, the dump read before both: the replaced route goes', async () => {
+    // The dump lacks the route the first replace added, as it is after the second: that one is
+    // not handed out; the second replaces the route the dump read.
+    const h = harness(['route'], false);
+    h.stream.push([overrun, ev.route('replace', byOther), ev.route('replace', via)]);
+    await h.dumps[0]!.answer({ routes: [byDev] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun', 'route delete 198.19.3.0 (synthesized)', 'route new 198.19.3.0']);
+    expect(h.out[1]).toMatchObject({ value: { oif: 2 } });
+    expect(h.routes()).toEqual(['198.19.3.0 via 198.18.3.3 dev 3']);
+  });
+
+  it('replaced and replaced back in a resync window, the dump read after both: the resync alone', async () => {
+    const h = harness(['route'], false);
+    h.stream.push([overrun, ev.route('replace', via), ev.route('replace', byDev)]);
+    await h.dumps[0]!.answer({ routes: [byDev] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun']);
+    expect(h.routes()).toEqual(['198.19.3.0 via - dev 2']);
   });
 });
