@@ -593,6 +593,12 @@ export interface Addon {
    */
   flock(fd: number, operation: number): number;
   /**
+   * A unix socket bound to the abstract address `\0name` (zero-padded, as net.Server binds it),
+   * synchronous: its fd (close it to release the name), or -errno (-EADDRINUSE: another socket
+   * holds it). The machine-wide locks of lib/network/lock.ts.
+   */
+  bindAbstract(name: string): number;
+  /**
    * On the namespace thread: /proc/sys/net/`key` of the namespace ('ipv6/conf/eth0/accept_dad'),
    * read, and written when `value` is given and differs. Resolves with the value before; rejects
    * with errno (ENOENT: no such key).

@@ -2,41 +2,50 @@
  * Locks shared by every process on the machine, released by the kernel when their holder
  * dies (kill -9 included), with nothing stale left behind.
  *
- * A lock is an abstract unix socket (a name beginning with NUL: no file) bound and listening:
+ * A lock is an abstract unix socket (a name beginning with NUL: no file) bound by its holder:
  * binding a name already bound fails with EADDRINUSE, and the kernel unbinds it when the socket
- * closes, whoever closes it and however. That is what flock(2) gives, without a file to go stale
- * and without native code (Node has no flock). Abstract names are per network namespace; so are
- * the bridges and veths the locks protect, and a network's state records the namespace it lives
- * in, so every process that may act on a network sees the same locks.
+ * closes, whoever closes it and however. That is what flock(2) gives, without a file to go stale.
+ * The socket is made and bound by the addon, synchronously (socket + bind: two syscalls, where a
+ * net.Server costs several times that in handles and events), at the address a listening
+ * net.Server would bind, so a process taking the lock either way excludes the other. Abstract
+ * names are per network namespace; so are the bridges and veths the locks protect, and a
+ * network's state records the namespace it lives in, so every process that may act on a network
+ * sees the same locks.
  *
  * Inside one process, callers queue on a promise chain per key, so only one of them at a time
  * polls the socket.
  * @internal
  */
 import { createHash } from 'node:crypto';
-import * as net from 'node:net';
-import { failure } from '../internal/errors';
+import * as fs from 'node:fs';
+import { constants } from 'node:os';
+import { errnoName, failure } from '../internal/errors';
+import { addon } from '../native/load';
 
 /** How long to wait for another process before giving up (ETIMEDOUT). */
 export const kLockTimeoutMs = 30_000;
 
 const tails = new Map<string, Promise<void>>();
 
-/** The abstract socket name of a key (hashed: abstract names are limited to 107 bytes). */
-function socketName(key: string): string {
-  return `\0netns-native/lock/${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+const names = new Map<string, string>();
+
+/** The abstract socket name of a key, without its NUL (hashed: abstract names are limited to 107 bytes). @internal */
+export function socketName(key: string): string {
+  let name = names.get(key);
+  if (name === undefined) {
+    name = `netns-native/lock/${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+    if (names.size >= 1024) names.clear();
+    names.set(key, name);
+  }
+  return name;
 }
 
-function tryBind(name: string): Promise<net.Server | undefined> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') resolve(undefined);
-      else reject(e);
-    });
-    server.listen({ path: name, exclusive: true }, () => resolve(server));
-  });
+/** Binds `name`: the fd of the socket holding it, or undefined when another socket holds it. */
+function tryBind(name: string, operation: string, what: string): number | undefined {
+  const fd = addon.bindAbstract(name);
+  if (fd >= 0) return fd;
+  if (-fd === constants.errno.EADDRINUSE) return undefined;
+  throw failure(errnoName(-fd), operation, `cannot take the lock of ${what}: its socket cannot be bound`);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -54,9 +63,9 @@ export async function acquire(key: string, operation: string, what: string): Pro
   const name = socketName(key);
   const deadline = Date.now() + kLockTimeoutMs;
   let delay = 1;
-  let server: net.Server | undefined;
+  let fd: number | undefined;
   try {
-    while ((server = await tryBind(name)) === undefined) {
+    while ((fd = tryBind(name, operation, what)) === undefined) {
       if (Date.now() > deadline) {
         throw failure(
           'ETIMEDOUT',
@@ -73,12 +82,12 @@ export async function acquire(key: string, operation: string, what: string): Pro
     if (tails.get(key) === tail) tails.delete(key);
     throw e;
   }
-  const held = server;
+  const held = fd;
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    held.close();
+    fs.closeSync(held);
     releaseLocal();
     if (tails.get(key) === tail) tails.delete(key);
   };

@@ -109,8 +109,9 @@ function pubComment(p: Publication): string {
 
 /** A publication from a rule's comment, or undefined for any other rule. */
 function parsePub(comment: string | undefined): Publication | undefined {
-  const f = comment?.split(' ');
-  if (f === undefined || f.length !== 8 || f[0] !== 'nn' || f[1] !== 'pub') return undefined;
+  if (comment?.startsWith('nn pub ') !== true) return undefined;
+  const f = comment.split(' ');
+  if (f.length !== 8) return undefined;
   const [, , networkId, protocol, hostAddress, hostPort, address, port] = f as [string, ...string[]];
   if ((protocol !== 'tcp' && protocol !== 'udp') || !isIP(address as string)) return undefined;
   return {
@@ -379,8 +380,9 @@ export async function publish(host: Namespace, net: FirewallNetwork, p: Publicat
 /** Removes a publication's rules. ENOENT when it is not (or no longer) published. */
 export async function unpublish(host: Namespace, p: Publication, operation: string): Promise<void> {
   let found = false;
+  const comment = pubComment(p);
   await change(host, operation, (rules) => {
-    const which = (r: NativeNftRule): boolean => r.comment === pubComment(p);
+    const which = (r: NativeNftRule): boolean => r.comment === comment;
     found = rules.some(which);
     return found ? deleteRules(rules, which) : [];
   });

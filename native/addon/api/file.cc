@@ -1,7 +1,12 @@
-// Files and sysctls: flock(fd, op) for locks shared with other programs (host-local's lock file),
-// and netSysctl(handle, key, value?) for /proc/sys/net of another namespace.
+// Files, locks and sysctls: flock(fd, op) for locks shared with other programs (host-local's lock
+// file), bindAbstract(name) for the networks' locks (lib/network/lock.ts), and
+// netSysctl(handle, key, value?) for /proc/sys/net of another namespace.
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <optional>
 
 #include "../../ns/sysctl.h"
@@ -23,6 +28,33 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
   if (op != LOCK_UN && (op & LOCK_NB) == 0) ThrowInternal(env, "flock: LOCK_NB is required");
   int rc = flock(info[0].As<Napi::Number>().Int32Value(), op);
   return Napi::Number::New(env, rc == 0 ? 0 : errno);
+}
+
+// bindAbstract(name): a unix socket bound to the abstract address "\0name" (zero-padded to the
+// whole sun_path, as libuv binds it for net.Server: the same address, so processes that take the
+// lock either way exclude each other). Returns its fd (close it to release: the kernel unbinds the
+// name whoever closes it and however, kill -9 included), or -errno (-EADDRINUSE: held).
+// Synchronous, on the JS thread: socket + bind, neither of which sleeps. In the JS thread's network
+// namespace.
+Napi::Value BindAbstract(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) ThrowInternal(env, "bindAbstract: (name)");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (name.empty() || name.size() > sizeof addr.sun_path - 1 ||
+      name.find('\0') != std::string::npos) {
+    ThrowInternal(env, "bindAbstract: a name of 1-107 bytes without NUL");
+  }
+  std::memcpy(addr.sun_path + 1, name.data(), name.size());  // sun_path[0] = 0: abstract
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Napi::Number::New(env, -errno);
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0) {
+    int error = errno;
+    close(fd);
+    return Napi::Number::New(env, -error);
+  }
+  return Napi::Number::New(env, fd);
 }
 
 // On the namespace thread: enter the namespace, read (and maybe write) the sysctl.
@@ -72,6 +104,7 @@ Napi::Value NetSysctl(const Napi::CallbackInfo& info) {
 
 void InitFileApi(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
+  exports.Set("bindAbstract", Napi::Function::New(env, BindAbstract, "bindAbstract"));
   exports.Set("netSysctl", Napi::Function::New(env, NetSysctl, "netSysctl"));
 }
 
