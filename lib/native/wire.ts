@@ -250,6 +250,7 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   gateway: 'ip',
   prefsrc: 'ip',
   priority: 'optional',
+  pref: 'optional',
   multipath: 'nexthops',
 };
 const LINK_STATS: Record<keyof NativeLinkStats, string> = {
