@@ -27,7 +27,7 @@ if [ ! -x node_modules/.bin/attw ]; then
   exit 1
 fi
 # Both entries, named: the check fails if either is missing from "exports" or resolves wrong.
-node_modules/.bin/attw --profile node16 --entrypoints . ./testing "$scratch/$tarball"
+node_modules/.bin/attw --profile node16 "$scratch/$tarball" --entrypoints . ./testing
 
 cd "$scratch"
 cat >package.json <<'EOF'
