@@ -1,7 +1,6 @@
 /**
  * Text output as `ip -br` prints it: one line per link, columns padded as iproute2 pads them
  * (name 16, state 14, then the rest), and routes as `ip route` prints them.
- * @internal
  */
 import type { Address, Link, Route } from '../index';
 

@@ -30,7 +30,6 @@
  * - **The event loop keeps turning.** Inline work of one drain stops after {@link kTurnBudgetMs}
  *   and goes on in the next turn; and when awaited inline calls have kept the loop from turning
  *   for {@link kMaxHoldMs} (they settle in microtasks), the next batch waits for one turn.
- * @internal
  */
 import { randomInt } from 'node:crypto';
 import { IFF_UP, NLM_F_CREATE } from '../native/constants';

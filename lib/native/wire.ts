@@ -5,7 +5,6 @@
  * - links come back packed and are unpacked by a function generated from the schema's order;
  * - the types this side declares (surface.ts) are checked against the schema once, at load, so
  *   an addon built from other sources than this TypeScript fails loudly instead of misreading.
- * @internal
  */
 import { internalError } from '../internal/errors';
 import { addon } from './load';

@@ -11,7 +11,6 @@
  *
  * Inside one process, callers queue on a promise chain per key, so only one of them at a time
  * polls the socket.
- * @internal
  */
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
