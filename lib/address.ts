@@ -93,6 +93,6 @@ export async function listAddresses(ns: Namespace, options: AddressesOptions): P
   checkObject(options, operation, 'options');
   const signal = checkSignal(options.signal, operation);
   const handle = await ns[kHandle](operation);
-  const dump = request<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address');
+  const dump = request<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address', signal);
   return (await abortable(dump, signal, operation)).map(addressFromNative);
 }

@@ -4,6 +4,7 @@ import { addressFromNative, broadcastOf, type Address } from './address';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
+import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, deleteLink, kMaxBatchOps, request, requestIn } from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
 import type {
@@ -405,12 +406,21 @@ export class Link {
     return { local: parsed.address, prefixlen: parsed.prefixLength, index: this.index };
   }
 
-  /** The link's IPv4 and IPv6 addresses. `ip addr show dev NAME`. */
-  async addresses(): Promise<Address[]> {
+  /**
+   * The link's IPv4 and IPv6 addresses. `ip addr show dev NAME`.
+   * @example
+   * ```ts
+   * const addrs = await link.addresses({ signal: AbortSignal.timeout(1000) });
+   * ```
+   * @throws NetnsError ABORT_ERR (an AbortError) when `signal` aborted it; EINVAL for bad options.
+   */
+  async addresses(options: AbortOptions = {}): Promise<Address[]> {
     const operation = `list addresses of ${this.describe()}`;
+    checkObject(options, operation, 'options');
+    const signal = checkSignal(options.signal, operation);
     const handle = await this.namespace[kHandle](operation);
-    const list = await request<NativeAddress[]>(handle, { op: 'dumpaddrs', index: this.index }, operation, 'address');
-    return list.map(addressFromNative);
+    const dump = request<NativeAddress[]>(handle, { op: 'dumpaddrs', index: this.index }, operation, 'address', signal);
+    return (await abortable(dump, signal, operation)).map(addressFromNative);
   }
 
   /**
@@ -433,8 +443,8 @@ export class Link {
    * for (const e of await vx.fdb()) console.log(e.mac, e.destination);
    * ```
    */
-  async fdb(): Promise<FdbEntry[]> {
-    return listFdb(this);
+  async fdb(options: AbortOptions = {}): Promise<FdbEntry[]> {
+    return listFdb(this, options);
   }
 
   /**
@@ -567,6 +577,24 @@ export interface CreateLinkPlan {
   /** The parent, to say so when it is gone (ENODEV). */
   parent?: Link;
   operation: string;
+  /** Aborts the creation (see {@link createAbortably}); checked by the caller. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A creation that `signal` may abort: while its request is still queued, the request is
+ * withdrawn and nothing is made; once it was sent, what it made is deleted again before the call
+ * rejects with an AbortError, so an aborted create leaves nothing and the names are free again.
+ * `make` passes the signal to its first request (the create), never to a cleanup.
+ * @internal
+ */
+export function createAbortably<T extends { delete(): Promise<void> }>(
+  signal: AbortSignal | undefined,
+  operation: string,
+  make: () => Promise<T>,
+): Promise<T> {
+  if (signal === undefined) return make();
+  return abortable(make(), signal, operation, { undo: (made) => made.delete() });
 }
 
 /**
@@ -575,8 +603,12 @@ export interface CreateLinkPlan {
  * fails, so that nothing half-made is left).
  * @internal
  */
-export async function createLink(plan: CreateLinkPlan): Promise<Link> {
-  const { link, namespace, operation } = plan;
+export function createLink(plan: CreateLinkPlan): Promise<Link> {
+  return createAbortably(plan.signal, plan.operation, () => makeNewLink(plan));
+}
+
+async function makeNewLink(plan: CreateLinkPlan): Promise<Link> {
+  const { link, namespace, operation, signal } = plan;
   const via = plan.via !== undefined && plan.via.inode !== namespace.inode ? plan.via : undefined;
   const handle = await namespace[kHandle](operation);
   const sender = via ? await via[kHandle](operation) : handle;
@@ -587,7 +619,7 @@ export async function createLink(plan: CreateLinkPlan): Promise<Link> {
   };
   const ops: NativeOp[] = [create];
   if (!via) ops.push({ op: 'getlink', name: link.name as string, stats: 1 });
-  const results = await batch(sender, ops, operation, 'link-create');
+  const results = await batch(sender, ops, operation, 'link-create', signal);
   const created = results[0];
   if (isFailure(created)) {
     const e = fromNative(created, operation, 'link-create');

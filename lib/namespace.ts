@@ -492,7 +492,7 @@ export class Namespace {
     const signal = checkSignal(options.signal, operation);
     const handle = await this[kHandle](operation);
     const op = options.stats ? ({ op: 'dumplinks', stats: 1 } as const) : ({ op: 'dumplinks' } as const);
-    const infos = await abortable(request<NativeLink[]>(handle, op, operation, 'link'), signal, operation);
+    const infos = await abortable(request<NativeLink[]>(handle, op, operation, 'link', signal), signal, operation);
     return infos.map((info) => makeLink(this, info));
   }
 

@@ -218,7 +218,13 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
   const handle = await ns[kHandle](operation);
   const index = options.link === undefined ? 0 : await linkIndex(ns, handle, options.link, operation);
   // Links too, to name each entry's link; both dumps in one batch.
-  const dumps = batch(handle, [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index }], operation, 'neighbour');
+  const dumps = batch(
+    handle,
+    [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index }],
+    operation,
+    'neighbour',
+    signal,
+  );
   const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'neighbour');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
@@ -312,16 +318,19 @@ function fdbRequest(link: Link, spec: FdbSpec, forDelete: boolean, operation: st
 }
 
 /** `bridge fdb show dev NAME`. @internal */
-export async function listFdb(link: Link): Promise<FdbEntry[]> {
+export async function listFdb(link: Link, options: AbortOptions): Promise<FdbEntry[]> {
   const operation = `list fdb entries of "${link.name}"${link.namespace.where}`;
+  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+  const signal = checkSignal(options.signal, operation);
   const handle = await link.namespace[kHandle](operation);
-  const list = await request<NativeNeighbour[]>(
+  const dump = request<NativeNeighbour[]>(
     handle,
     { op: 'dumpneighs', family: AF_BRIDGE, index: link.index },
     operation,
     'fdb',
+    signal,
   );
-  return list
+  return (await abortable(dump, signal, operation))
     .filter((n) => n.family === AF_BRIDGE && n.index === link.index && n.lladdr !== undefined)
     .map((n) => {
       const entry: FdbEntry = {

@@ -14,6 +14,8 @@ import {
   RT_SCOPE_NOWHERE,
   RT_SCOPE_UNIVERSE,
   RT_TABLE_MAIN,
+  RTNH_F_DEAD,
+  RTNH_F_LINKDOWN,
   RTNH_F_ONLINK,
   RTN_LOCAL,
   RTN_UNICAST,
@@ -91,7 +93,14 @@ export interface Nexthop {
   linkIndex?: number;
   weight: number;
   onlink?: boolean;
+  /** Its link is down (or has no carrier): the kernel skips it (`linkdown`, RTNH_F_LINKDOWN). */
+  linkdown?: boolean;
+  /** The kernel considers it dead (`dead`, RTNH_F_DEAD). */
+  dead?: boolean;
 }
+
+/** An IPv6 route's router preference (RFC 4191, `ip -6 route ... pref`). */
+export type RoutePreference = 'low' | 'medium' | 'high';
 
 /** At most this many next hops in one route (the request must fit in 64 KiB). */
 export const MAX_NEXTHOPS = 256;
@@ -123,6 +132,12 @@ export interface Route extends Omit<RouteSpec, 'nexthops'> {
   scope: string;
   /** The next hops of a multipath route. */
   nexthops?: Nexthop[];
+  /** Its link is down (or has no carrier): the route is not used (`linkdown`). */
+  linkdown?: boolean;
+  /** The kernel considers its next hop dead (`dead`). */
+  dead?: boolean;
+  /** IPv6: the router preference (`pref medium` unless the route came from a router advertisement saying otherwise). */
+  preference?: RoutePreference;
 }
 
 const TYPES: RouteType[] = [
@@ -312,6 +327,9 @@ export function routeRequest(
   return req;
 }
 
+/** RTA_PREF's values (ICMPV6_ROUTER_PREF_MEDIUM 0, HIGH 1, INVALID 2, LOW 3). */
+const PREFERENCES: Array<RoutePreference | undefined> = ['medium', 'high', undefined, 'low'];
+
 /** @internal */
 export function routeFromNative(r: NativeRoute, linkNames: { get(index: number): string | undefined }): Route {
   const family = r.family === AF_INET ? 4 : 6;
@@ -331,6 +349,10 @@ export function routeFromNative(r: NativeRoute, linkNames: { get(index: number):
   }
   if (r.priority !== undefined) route.metric = r.priority;
   if (r.prefsrc) route.source = r.prefsrc;
+  if (r.flags & RTNH_F_DEAD) route.dead = true;
+  if (r.flags & RTNH_F_ONLINK) route.onlink = true;
+  if (r.flags & RTNH_F_LINKDOWN) route.linkdown = true;
+  if (r.pref !== undefined) route.preference = PREFERENCES[r.pref] ?? 'medium';
   if (r.multipath !== undefined) {
     route.nexthops = r.multipath.map((h) => {
       const hop: Nexthop = { weight: h.hops + 1 };
@@ -340,7 +362,9 @@ export function routeFromNative(r: NativeRoute, linkNames: { get(index: number):
         const name = linkNames.get(h.oif);
         if (name !== undefined) hop.link = name;
       }
+      if (h.flags & RTNH_F_DEAD) hop.dead = true;
       if (h.flags & RTNH_F_ONLINK) hop.onlink = true;
+      if (h.flags & RTNH_F_LINKDOWN) hop.linkdown = true;
       return hop;
     });
   }
@@ -360,7 +384,7 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
   const signal = checkSignal(options.signal, operation);
   const handle = await ns[kHandle](operation);
   // Links too, to name each route's device; both dumps in one batch.
-  const dumps = batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route');
+  const dumps = batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route', signal);
   const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'route');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));

@@ -261,6 +261,7 @@ export async function listRules(ns: Namespace, options: RulesOptions): Promise<R
     families.map((family) => ({ op: 'dumprules', family }) as const),
     operation,
     'rule',
+    signal,
   );
   const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'rule');

@@ -10,7 +10,6 @@
  * own creators hold on the file until the mount is made, and (for `ip netns add`, which takes
  * none) by its age: a file older than a second that nobody holds and that is not a mount is
  * stale (native/ns/netns.h, InspectNetnsName).
- * @internal
  */
 import * as path from 'node:path';
 import { failure, fromNative, type NetnsError } from './internal/errors';

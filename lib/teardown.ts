@@ -14,7 +14,6 @@
  * another link): one netlink request per step, steps from 1 ms growing to 20 ms, bounded by the
  * caller's timeout. A peer in a namespace this process cannot reach (an anonymous namespace it
  * does not hold) cannot be watched, and is not waited for.
- * @internal
  */
 import { abortError, pause } from './internal/abort';
 import { failure, NetnsError } from './internal/errors';

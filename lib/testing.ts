@@ -107,7 +107,11 @@ function cleanupFor(
   operation: string,
 ): ((fn: () => Promise<void>) => void) | undefined {
   if (context !== undefined) {
-    if (typeof context !== 'object' || context === null) throw invalid(operation, 'the test context must be an object');
+    // vitest's test context is a function object (calling it throws "done() callback is
+    // deprecated"), node:test's an object.
+    if ((typeof context !== 'object' && typeof context !== 'function') || context === null) {
+      throw invalid(operation, 'the test context must be an object');
+    }
     if (typeof context.onTestFinished === 'function') return (fn) => void context.onTestFinished?.(fn);
     if (typeof context.after === 'function') return (fn) => void context.after?.(fn);
     throw invalid(operation, "the test context has neither after() (node:test's t) nor onTestFinished() (vitest's)");

@@ -1,7 +1,6 @@
 /**
  * Text output as `ip -br` prints it: one line per link, columns padded as iproute2 pads them
  * (name 16, state 14, then the rest), and routes as `ip route` prints them.
- * @internal
  */
 import type { Address, Link, Route } from '../index';
 
@@ -80,6 +79,15 @@ export function briefAddresses(links: Link[], addresses: Address[]): string {
     .join('');
 }
 
+/** A route's or next hop's flags, in the order iproute2's print_rt_flags prints them. */
+function flagWords(f: { dead?: boolean; onlink?: boolean; linkdown?: boolean }): string[] {
+  const words: string[] = [];
+  if (f.dead) words.push('dead');
+  if (f.onlink) words.push('onlink');
+  if (f.linkdown) words.push('linkdown');
+  return words;
+}
+
 /** One route as `ip route` prints it. */
 export function routeLine(r: Route): string {
   const parts: string[] = [];
@@ -91,11 +99,13 @@ export function routeLine(r: Route): string {
   if (r.scope !== 'global') parts.push('scope', r.scope);
   if (r.source !== undefined) parts.push('src', r.source);
   if (r.metric !== undefined) parts.push('metric', String(r.metric));
+  parts.push(...flagWords(r));
+  if (r.preference !== undefined) parts.push('pref', r.preference);
   for (const hop of r.nexthops ?? []) {
     parts.push('\n\tnexthop');
     if (hop.gateway !== undefined) parts.push('via', hop.gateway);
     if (hop.link !== undefined) parts.push('dev', hop.link);
-    parts.push('weight', String(hop.weight));
+    parts.push('weight', String(hop.weight), ...flagWords(hop));
   }
   return parts.join(' ').replace(/ \n/g, '\n');
 }

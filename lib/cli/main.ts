@@ -6,7 +6,6 @@
  *   the usage; exec and isolate exit as their program did.
  * One file per verb under commands/. Run through bin/netns-native.js (the package's `bin`), or
  * `node dist/lib/cli/main.js`.
- * @internal
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

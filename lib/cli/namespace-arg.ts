@@ -1,7 +1,6 @@
 /**
  * What an NS operand names: a namespace under /run/netns, or any nsfs path (a '/' in it); none
  * is the namespace the CLI runs in.
- * @internal
  */
 import { Namespace } from '../index';
 

@@ -3,7 +3,6 @@
  * (or, with `--json`, collected and printed as one object once it has ended), SIGTERM and SIGHUP
  * sent to the CLI are passed on to it, and SIGINT/SIGQUIT from a terminal (which reach the
  * program too, as the same process group) leave the CLI waiting for it.
- * @internal
  */
 import { constants } from 'node:os';
 import { NetnsError, type Namespace, type SpawnOptions } from '../index';

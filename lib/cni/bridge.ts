@@ -19,7 +19,6 @@
  * The host end of each veth carries an alias, `netns-native-cni NETWORK CONTAINERID IFNAME`
  * (the container id hashed when the whole would not fit in 255 bytes), so that GC can tell which
  * attachment a veth belongs to: the reference plugin's veths have none and are never touched.
- * @internal
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';

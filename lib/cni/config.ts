@@ -4,7 +4,6 @@
  * them); a known field of the wrong type or out of range is an invalid configuration (code 7); a
  * field this plugin understands but does not implement with a non-default value (`vlan`,
  * `macspoofchk`) is refused as unsupported (code 2) rather than silently ignored.
- * @internal
  */
 import { isIP } from 'node:net';
 import { CniCode, CniError, cleanDns, type ResultDns } from './spec';

@@ -16,7 +16,6 @@
  * `routes`, `dataDir`, `resolvConf`; addresses asked for through CNI_ARGS `IP`, `args.cni.ips`
  * and `runtimeConfig.ips`, ranges through `runtimeConfig.ipRanges`. The allocation order and the
  * messages follow host-local (plugins/ipam/host-local in containernetworking/plugins).
- * @internal
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -3,7 +3,6 @@
  * type delegated to that plugin's executable, found in CNI_PATH, as the spec's section 4 says:
  * the same command, environment and configuration, its result or error passed on. Only a
  * delegated IPAM spawns a process; the host-local path spawns nothing.
- * @internal
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

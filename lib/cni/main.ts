@@ -7,7 +7,6 @@
  * Start-up is most of a call's cost, so this file loads only the protocol (spec.ts, config.ts);
  * the kernel side (the addon, namespaces, links, nftables) is required only by the commands that
  * touch it, and VERSION or an early error never loads it.
- * @internal
  */
 import * as fs from 'node:fs';
 import { KNOWN_ARGS, parseBridgeConf } from './config';

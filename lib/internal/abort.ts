@@ -7,7 +7,6 @@
  * What an abort undoes is each call's to say: reads are simply abandoned (their result, when it
  * comes, is dropped); a creation that was already under way finishes, and what it made is removed
  * before the call rejects, so an aborted create leaves nothing behind.
- * @internal
  */
 import { invalid, NetnsError } from './errors';
 

@@ -24,15 +24,18 @@
  *     namespace was released (its teardown in the kernel takes rtnl_lock), and after an inline
  *     batch that took longer than {@link kSlowInlineMs}, cheap requests go to a worker too, until
  *     one of them comes back fast from there.
+ * - **Withdrawal.** A call made with an AbortSignal that aborts while it is still queued (not yet
+ *   sent) is taken off the queue and rejects with an AbortError: the kernel never sees it. Once
+ *   sent, it runs to the end; what it made is the caller's to undo (see abort.ts).
  * - **The event loop keeps turning.** Inline work of one drain stops after {@link kTurnBudgetMs}
  *   and goes on in the next turn; and when awaited inline calls have kept the loop from turning
  *   for {@link kMaxHoldMs} (they settle in microtasks), the next batch waits for one turn.
- * @internal
  */
 import { randomInt } from 'node:crypto';
 import { IFF_UP, NLM_F_CREATE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 import { isFailure, transact, transactAsync } from '../native/wire';
+import { abortError } from './abort';
 import { fromNative, type NetnsError, type Subject } from './errors';
 import { kHandle, kHandleNow, type HandleOwner } from './symbols';
 
@@ -269,17 +272,46 @@ export function submit(handle: NativeHandle, ops: NativeOp[]): Promise<NativeRes
 }
 
 /** Queues a call; its promise is the only one made for it (the caller returns it as is). */
-function enqueue(ch: Channel, call: Call): Promise<unknown> {
+function enqueue(ch: Channel, call: Call, signal?: AbortSignal): Promise<unknown> {
   const promise = new Promise((resolve, reject) => {
     call.resolve = resolve;
     call.reject = reject;
   });
+  if (signal !== undefined && !withdrawable(ch, call, signal)) return promise;
   ch.queue.push(call);
   if (!ch.busy) {
     ch.busy = true;
     resolved.then(ch.run);
   }
   return promise;
+}
+
+/**
+ * Arranges for `call` to be withdrawn if `signal` aborts while it is queued. Returns false when
+ * the signal has already aborted: the call is rejected and must not be queued.
+ */
+function withdrawable(ch: Channel, call: Call, signal: AbortSignal): boolean {
+  const withdraw = (): void => {
+    const at = ch.queue.indexOf(call);
+    if (at < 0) return; // already sent: it runs to the end
+    ch.queue.splice(at, 1);
+    call.reject(abortError(call.operation, signal));
+  };
+  if (signal.aborted) {
+    call.reject(abortError(call.operation, signal));
+    return false;
+  }
+  signal.addEventListener('abort', withdraw, { once: true });
+  const { resolve, reject } = call;
+  call.resolve = (value) => {
+    signal.removeEventListener('abort', withdraw);
+    resolve(value);
+  };
+  call.reject = (error) => {
+    signal.removeEventListener('abort', withdraw);
+    reject(error);
+  };
+  return true;
 }
 
 /** Takes the next run of calls that go to the same place, up to kMaxBatchOps requests. */
@@ -518,17 +550,19 @@ export function deleteLink(
 
 /**
  * One request; resolves with its result or rejects with NetnsError. The promise returned is the
- * only one made for the call: methods return it as is.
+ * only one made for the call: methods return it as is. With `signal`, withdrawn (an AbortError)
+ * if it aborts before the request is sent.
  */
 export function request<T extends Success = Success>(
   handle: NativeHandle,
   op: NativeOp,
   operation: string,
   subject: Subject,
+  signal?: AbortSignal,
 ): Promise<T> {
   const ch = channelOf(handle);
   const ops = [op];
-  return enqueue(ch, new Call(ops, sleeps(ops, ch), ONE, operation, subject, undefined)) as Promise<T>;
+  return enqueue(ch, new Call(ops, sleeps(ops, ch), ONE, operation, subject, undefined), signal) as Promise<T>;
 }
 
 /**
@@ -546,15 +580,20 @@ export function requestIn<T extends Success = Success>(
   return owner[kHandle](operation).then((h) => request<T>(h, op, operation, subject));
 }
 
-/** Several requests in one sendmsg; per-request results, a failure object for each refused one. */
+/**
+ * Several requests in one sendmsg; per-request results, a failure object for each refused one.
+ * With `signal`, withdrawn (an AbortError) if it aborts before the batch is sent.
+ */
 export function batch(
   handle: NativeHandle,
   ops: NativeOp[],
   operation: string,
   subject: Subject,
+  signal?: AbortSignal,
 ): Promise<NativeResult[]> {
   const ch = channelOf(handle);
-  return enqueue(ch, new Call(ops, sleeps(ops, ch), MANY, operation, subject, undefined)) as Promise<NativeResult[]>;
+  const call = new Call(ops, sleeps(ops, ch), MANY, operation, subject, undefined);
+  return enqueue(ch, call, signal) as Promise<NativeResult[]>;
 }
 
 /** The first failure in a batch, as NetnsError; nothing if all succeeded. */

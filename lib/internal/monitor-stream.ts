@@ -68,7 +68,6 @@
  * At most one dump is in flight; triggers read while one is in flight share the next dump (it
  * is requested after all of them were read). An overrun cancels pending route checks: the
  * resync it calls for covers them.
- * @internal
  */
 import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED, RTN_UNICAST } from '../native/constants';
 import type {

@@ -2,7 +2,6 @@
  * Every open Namespace object, by inode, so that `delete()` can release all of ours; and the
  * reaper that notices when one is garbage-collected. Weak: an object the program drops is
  * collected, and its fd and sockets with it (the addon's handle finalizer closes them).
- * @internal
  */
 import { namespaceReleased } from './dispatch';
 

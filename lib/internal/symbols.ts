@@ -1,6 +1,5 @@
 /**
  * Symbols shared between the public classes and kept off their public surface.
- * @internal
  */
 import type { NativeHandle } from '../native/surface';
 

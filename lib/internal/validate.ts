@@ -2,7 +2,6 @@
  * Input checks, done in TypeScript before any syscall so that bad input never reaches the
  * kernel and leaves nothing half-done. Each check throws NetnsError (code 'EINVAL') with a
  * sentence the caller can act on.
- * @internal
  */
 import { isIP } from 'node:net';
 import { invalid } from './errors';

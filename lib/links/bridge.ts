@@ -1,8 +1,9 @@
+import { checkSignal, type AbortOptions } from '../internal/abort';
 import { failure, invalid } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
 import { constants } from 'node:os';
 import { batch, request, throwFirstFailure } from '../internal/dispatch';
-import { Link, checkNamespaceArg, makeLink, registerLinkKind } from '../link';
+import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
@@ -66,7 +67,7 @@ function bridgeInfo(state: NativeLink): BridgeInfo {
 }
 
 /** Options for {@link Bridge.create}. */
-export interface BridgeOptions {
+export interface BridgeOptions extends AbortOptions {
   /** Where to create it. Default: the namespace this process runs in. */
   namespace?: Namespace;
   /** Run the kernel's spanning tree protocol (`stp_state 1`). Default off, as the kernel. */
@@ -126,31 +127,33 @@ export class Bridge extends Link {
     if (options.mtu !== undefined) extra.mtu = checkMtu(options.mtu, where);
     const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
     if (options.mac !== undefined) extra.address = parseMac(options.mac, where);
-
-    const handle = await ns[kHandle](where);
-    // Create (and mark: the kernel ignores IFLA_IFALIAS when creating, so it is a second
-    // request by name) and read back, in one sendmsg.
-    const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } }];
-    if (alias !== undefined) ops.push({ op: 'newlink', link: { name, alias } });
-    ops.push({ op: 'getlink', name, stats: 1 });
-    const results = await batch(handle, ops, where, 'link-create');
-    const created = results[0];
-    if (isFailure(created) && created.errno === constants.errno.EOPNOTSUPP && options.vlanFiltering) {
-      throw failure(
-        'EOPNOTSUPP',
-        where,
-        'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)',
-      );
-    }
-    throwFirstFailure([created], where, 'link-create');
-    try {
-      throwFirstFailure(results.slice(1), where, 'link');
-    } catch (e) {
-      // Leave nothing half-made.
-      await request(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
-      throw e;
-    }
-    return makeLink(ns, results[results.length - 1] as NativeLink) as Bridge;
+    const signal = checkSignal(options.signal, where);
+    return createAbortably(signal, where, async () => {
+      const handle = await ns[kHandle](where);
+      // Create (and mark: the kernel ignores IFLA_IFALIAS when creating, so it is a second
+      // request by name) and read back, in one sendmsg.
+      const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } }];
+      if (alias !== undefined) ops.push({ op: 'newlink', link: { name, alias } });
+      ops.push({ op: 'getlink', name, stats: 1 });
+      const results = await batch(handle, ops, where, 'link-create', signal);
+      const created = results[0];
+      if (isFailure(created) && created.errno === constants.errno.EOPNOTSUPP && options.vlanFiltering) {
+        throw failure(
+          'EOPNOTSUPP',
+          where,
+          'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)',
+        );
+      }
+      throwFirstFailure([created], where, 'link-create');
+      try {
+        throwFirstFailure(results.slice(1), where, 'link');
+      } catch (e) {
+        // Leave nothing half-made.
+        await request(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
+        throw e;
+      }
+      return makeLink(ns, results[results.length - 1] as NativeLink) as Bridge;
+    });
   }
 
   /** The bridge's own settings, as last read (`ip -d link show`). */

@@ -1,3 +1,4 @@
+import { checkSignal, type AbortOptions } from '../internal/abort';
 import { invalid } from '../internal/errors';
 import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createLink, registerLinkKind } from '../link';
@@ -5,7 +6,7 @@ import { Namespace } from '../namespace';
 import type { NativeLinkRequest } from '../native/surface';
 
 /** Options for {@link Ifb.create}. */
-export interface IfbOptions {
+export interface IfbOptions extends AbortOptions {
   /** Where to create it. Default: the namespace this process runs in. */
   namespace?: Namespace;
   mtu?: number;
@@ -42,7 +43,8 @@ export class Ifb extends Link {
     const link: NativeLinkRequest = { name, kind: 'ifb' };
     if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);
     if (options.mac !== undefined) link.address = parseMac(options.mac, where);
-    return (await createLink({ link, namespace: ns, operation: where })) as Ifb;
+    const signal = checkSignal(options.signal, where);
+    return (await createLink({ link, namespace: ns, operation: where, signal })) as Ifb;
   }
 
   override get info(): IfbInfo {

@@ -1,3 +1,4 @@
+import { checkSignal, type AbortOptions } from '../internal/abort';
 import { invalid } from '../internal/errors';
 import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createLink, registerLinkKind } from '../link';
@@ -24,7 +25,7 @@ const MODES: Array<[MacvlanMode, number]> = [
 ];
 
 /** Options for {@link Macvlan.create} and {@link Macvtap.create}. */
-export interface MacvlanOptions {
+export interface MacvlanOptions extends AbortOptions {
   /** The link to put it on (`link PARENT`): a physical NIC, a veth end, ... */
   parent: Link;
   /** Default 'bridge', as Docker (the kernel's own default is 'vepa'). */
@@ -72,7 +73,8 @@ async function create(kind: 'macvlan' | 'macvtap', name: string, options: Macvla
   const link: NativeLinkRequest = { name, kind, link: parent.index, info: { mode: mode[1] } };
   if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);
   if (options.mac !== undefined) link.address = parseMac(options.mac, where);
-  return createLink({ link, namespace: ns, via: parent.namespace, parent, operation: where });
+  const signal = checkSignal(options.signal, where);
+  return createLink({ link, namespace: ns, via: parent.namespace, parent, operation: where, signal });
 }
 
 /**

@@ -1,8 +1,9 @@
+import { checkSignal, type AbortOptions } from '../internal/abort';
 import { batch, request, throwFirstFailure } from '../internal/dispatch';
 import { failure, fromNative, invalid } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
 import { checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
-import { Link, checkNamespaceArg, makeLink, registerLinkKind } from '../link';
+import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { addon } from '../native/load';
 import type { NativeLink, NativeLinkRequest, NativeTapRequest } from '../native/surface';
@@ -11,7 +12,7 @@ import type { NativeLink, NativeLinkRequest, NativeTapRequest } from '../native/
 export type TapMode = 'tap' | 'tun';
 
 /** Options for {@link Tap.create}. */
-export interface TapOptions {
+export interface TapOptions extends AbortOptions {
   /** Default 'tap'. */
   mode?: TapMode;
   /** Several queues, one fd each (`multi_queue`). */
@@ -113,26 +114,8 @@ export class Tap extends Link {
       if (mode === 'tun') throw invalid(where, 'a tun device has no MAC address');
       change.address = parseMac(options.mac, where);
     }
-    const handle = await ns[kHandle](where);
-    try {
-      await addon.createTap(handle, req);
-    } catch (e) {
-      const error = fromNative(e, where, 'link-create');
-      // IFF_TUN_EXCL: the name is taken.
-      if (error.code === 'EBUSY') throw failure('EEXIST', where, 'a link with that name already exists');
-      throw error;
-    }
-    const ops = [{ op: 'getlink', name, stats: 1 } as const];
-    const changes = change.mtu !== undefined || change.address !== undefined;
-    try {
-      const results = await batch(handle, changes ? [{ op: 'newlink', link: change }, ...ops] : ops, where, 'link');
-      throwFirstFailure(results, where, 'link');
-      return makeLink(ns, results[results.length - 1] as NativeLink) as Tap;
-    } catch (e) {
-      // The device is persistent: take it away again, so a failed call leaves nothing.
-      await request(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
-      throw e;
-    }
+    const signal = checkSignal(options.signal, where);
+    return createAbortably(signal, where, () => makeTap(ns, req, change, where));
   }
 
   /** What the kernel says about the device, as last read. */
@@ -147,6 +130,31 @@ export class Tap extends Link {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), mode: this.mode };
+  }
+}
+
+/** Makes the device, applies what the creating call cannot set (MTU, MAC), and reads it back. */
+async function makeTap(ns: Namespace, req: NativeTapRequest, change: NativeLinkRequest, where: string): Promise<Tap> {
+  const name = req.name;
+  const handle = await ns[kHandle](where);
+  try {
+    await addon.createTap(handle, req);
+  } catch (e) {
+    const error = fromNative(e, where, 'link-create');
+    // IFF_TUN_EXCL: the name is taken.
+    if (error.code === 'EBUSY') throw failure('EEXIST', where, 'a link with that name already exists');
+    throw error;
+  }
+  const ops = [{ op: 'getlink', name, stats: 1 } as const];
+  const changes = change.mtu !== undefined || change.address !== undefined;
+  try {
+    const results = await batch(handle, changes ? [{ op: 'newlink', link: change }, ...ops] : ops, where, 'link');
+    throwFirstFailure(results, where, 'link');
+    return makeLink(ns, results[results.length - 1] as NativeLink) as Tap;
+  } catch (e) {
+    // The device is persistent: take it away again, so a failed call leaves nothing.
+    await request(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
+    throw e;
   }
 }
 

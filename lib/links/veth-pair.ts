@@ -1,7 +1,8 @@
+import { checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, fromNative, invalid, withReason } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
 import { batch, request } from '../internal/dispatch';
-import { Link, checkNamespaceArg, describeNamespace, makeLink, registerLinkKind } from '../link';
+import { Link, checkNamespaceArg, createAbortably, describeNamespace, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
@@ -25,7 +26,7 @@ function vethInfo(state: NativeLink): VethInfo {
 registerLinkKind('veth', Link, vethInfo);
 
 /** Options for {@link VethPair.create}. */
-export interface VethPairOptions {
+export interface VethPairOptions extends AbortOptions {
   /** The local end's name. */
   name: string;
   /** The other end's name. */
@@ -96,43 +97,45 @@ export class VethPair {
     if (options.mac !== undefined) local.address = parseMac(options.mac, where);
     if (options.peerMac !== undefined) peer.address = parseMac(options.peerMac, where);
     const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
+    const signal = checkSignal(options.signal, where);
+    return createAbortably(signal, where, async () => {
+      const handle = await ns[kHandle](where);
+      const peerHandle = samePlace ? handle : await peerNs[kHandle](where);
+      if (!samePlace) peer.netns = peerHandle;
+      local.info = { peer };
 
-    const handle = await ns[kHandle](where);
-    const peerHandle = samePlace ? handle : await peerNs[kHandle](where);
-    if (!samePlace) peer.netns = peerHandle;
-    local.info = { peer };
-
-    // Create (and mark) and read back the local end in one sendmsg (and the peer too if it is
-    // local). The kernel ignores IFLA_IFALIAS in a creating request, so the alias is a second
-    // request by name in the same sendmsg: the kernel runs both before sendmsg returns, so no
-    // unmarked link is ever seen, even by whoever finds it after this process was killed.
-    const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local }];
-    if (alias !== undefined) ops.push({ op: 'newlink', link: { name: options.name, alias } });
-    ops.push({ op: 'getlink', name: options.name, stats: 1 });
-    if (samePlace) ops.push({ op: 'getlink', name: options.peerName, stats: 1 });
-    const results = await batch(handle, ops, where, 'link-create');
-    const created = results[0];
-    const marked = alias === undefined ? undefined : results[1];
-    const [localInfo, peerResult] = results.slice(alias === undefined ? 1 : 2);
-    if (isFailure(created)) {
-      throw await explainCreateFailure(created, options, ns, peerNs, where);
-    }
-    // Something else deleted or moved an end between the create and the read-back.
-    const vanished = (end: string): NetnsError =>
-      failure('ENODEV', where, `the new ${end} was removed by someone else right after it was created`);
-    try {
-      if (marked !== undefined && isFailure(marked)) throw fromNative(marked, where, 'link');
-      if (localInfo === undefined || isFailure(localInfo)) throw vanished('link');
-      const peerInfo = samePlace
-        ? peerResult
-        : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName, stats: 1 }, where, 'link');
-      if (peerInfo === undefined || isFailure(peerInfo)) throw vanished('peer');
-      return new VethPair(makeLink(ns, localInfo as NativeLink), makeLink(peerNs, peerInfo as NativeLink));
-    } catch (e) {
-      // Leave nothing half-made: deleting one end deletes both.
-      await request(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);
-      throw e;
-    }
+      // Create (and mark) and read back the local end in one sendmsg (and the peer too if it is
+      // local). The kernel ignores IFLA_IFALIAS in a creating request, so the alias is a second
+      // request by name in the same sendmsg: the kernel runs both before sendmsg returns, so no
+      // unmarked link is ever seen, even by whoever finds it after this process was killed.
+      const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local }];
+      if (alias !== undefined) ops.push({ op: 'newlink', link: { name: options.name, alias } });
+      ops.push({ op: 'getlink', name: options.name, stats: 1 });
+      if (samePlace) ops.push({ op: 'getlink', name: options.peerName, stats: 1 });
+      const results = await batch(handle, ops, where, 'link-create', signal);
+      const created = results[0];
+      const marked = alias === undefined ? undefined : results[1];
+      const [localInfo, peerResult] = results.slice(alias === undefined ? 1 : 2);
+      if (isFailure(created)) {
+        throw await explainCreateFailure(created, options, ns, peerNs, where);
+      }
+      // Something else deleted or moved an end between the create and the read-back.
+      const vanished = (end: string): NetnsError =>
+        failure('ENODEV', where, `the new ${end} was removed by someone else right after it was created`);
+      try {
+        if (marked !== undefined && isFailure(marked)) throw fromNative(marked, where, 'link');
+        if (localInfo === undefined || isFailure(localInfo)) throw vanished('link');
+        const peerInfo = samePlace
+          ? peerResult
+          : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName, stats: 1 }, where, 'link');
+        if (peerInfo === undefined || isFailure(peerInfo)) throw vanished('peer');
+        return new VethPair(makeLink(ns, localInfo as NativeLink), makeLink(peerNs, peerInfo as NativeLink));
+      } catch (e) {
+        // Leave nothing half-made: deleting one end deletes both.
+        await request(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);
+        throw e;
+      }
+    });
   }
 
   /** Deletes the pair (deleting one end deletes both). `ip link del NAME`. */

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { checkSignal, type AbortOptions } from '../internal/abort';
 import { invalid } from '../internal/errors';
 import { checkInteger, checkLinkName, checkMtu, parseIp, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createLink, registerLinkKind } from '../link';
@@ -9,7 +10,7 @@ import type { NativeKindInfo, NativeLink, NativeLinkRequest } from '../native/su
 export const MAX_VNI = 0xffffff;
 
 /** Options for {@link Vxlan.create}. */
-export interface VxlanOptions {
+export interface VxlanOptions extends AbortOptions {
   /** The VXLAN network identifier (`id`), 0 to 2^24-1. */
   vni: number;
   /**
@@ -176,7 +177,14 @@ export class Vxlan extends Link {
     const link: NativeLinkRequest = { name, kind: 'vxlan', info };
     if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);
     if (options.mac !== undefined) link.address = parseMac(options.mac, where);
-    const plan = { link, namespace: ns, operation: where, ...(device && { via: device.namespace, parent: device }) };
+    const signal = checkSignal(options.signal, where);
+    const plan = {
+      link,
+      namespace: ns,
+      operation: where,
+      signal,
+      ...(device && { via: device.namespace, parent: device }),
+    };
     return (await createLink(plan)) as Vxlan;
   }
 

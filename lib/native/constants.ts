@@ -21,6 +21,8 @@ export const RT_SCOPE_NOWHERE = 255;
 export const RTN_UNICAST = 1;
 export const RTN_LOCAL = 2;
 export const RTNH_F_ONLINK = 4;
+export const RTNH_F_DEAD = 1;
+export const RTNH_F_LINKDOWN = 16;
 // linux/sched.h: namespace types, as NS_GET_NSTYPE reports them.
 export const CLONE_NEWNS = 0x00020000;
 export const CLONE_NEWCGROUP = 0x02000000;

@@ -1,6 +1,5 @@
 /**
  * The oldest kernel netns-native runs on, checked when the addon loads.
- * @internal
  */
 import * as os from 'node:os';
 import { failure } from '../internal/errors';

@@ -1,6 +1,5 @@
 /**
  * The only file that loads the addon.
- * @internal
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

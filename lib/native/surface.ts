@@ -179,6 +179,8 @@ export interface NativeRoute {
   gateway?: string;
   prefsrc?: string;
   priority?: number;
+  /** RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_LOW 3, MEDIUM 0, HIGH 1 */
+  pref?: number;
   multipath?: NativeNexthop[];
 }
 

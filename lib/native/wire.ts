@@ -5,7 +5,6 @@
  * - links come back packed and are unpacked by a function generated from the schema's order;
  * - the types this side declares (surface.ts) are checked against the schema once, at load, so
  *   an addon built from other sources than this TypeScript fails loudly instead of misreading.
- * @internal
  */
 import { internalError } from '../internal/errors';
 import { addon } from './load';
@@ -250,6 +249,7 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   gateway: 'ip',
   prefsrc: 'ip',
   priority: 'optional',
+  pref: 'optional',
   multipath: 'nexthops',
 };
 const LINK_STATS: Record<keyof NativeLinkStats, string> = {

@@ -2,7 +2,6 @@
  * What the embedded DNS server says, without any I/O: the table of names a namespace sees, and
  * the answer to a decoded query, or that it must be forwarded upstream. Kept apart from the
  * server (dns.ts) so that dns-packet's types stay out of the public declarations.
- * @internal
  */
 import * as dnsPacket from 'dns-packet';
 import { parseIp } from './ipam';

@@ -13,7 +13,6 @@
  *
  * Packets are decoded and encoded by dns-packet; what to say to a query (dns-answer.ts) is
  * pure, and unit-tested.
- * @internal
  */
 import * as dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';

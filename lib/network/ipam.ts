@@ -3,7 +3,6 @@
  * address pools, the lowest free address for each new member, the gateway, network and
  * broadcast addresses never handed out. Pure functions over bigint addresses (IPv4 and IPv6
  * alike); what is taken comes from the network's state, which the caller holds under its lock.
- * @internal
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { invalid } from '../internal/errors';

@@ -14,7 +14,6 @@
  *
  * Inside one process, callers queue on a promise chain per key, so only one of them at a time
  * polls the socket.
- * @internal
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

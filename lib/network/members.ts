@@ -1,7 +1,6 @@
 /**
  * Member namespaces: recorded by name (when they have one) and inode, found again as Namespace
  * objects in this or any other process, and checked for being still alive.
- * @internal
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -11,7 +11,6 @@
  *
  * The rendering is pure; writing happens under the machine-wide "names" lock, from the states
  * as committed, so that the last writer of a file always wrote what every network says now.
- * @internal
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

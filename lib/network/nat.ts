@@ -33,7 +33,6 @@
  * process. Changes that depend on what is there (a port not yet published, the last network
  * going) are made against the generation of the ruleset they were decided on: if another
  * process changed it meanwhile, the kernel refuses the batch (ERESTART) and it is decided again.
- * @internal
  */
 import * as fs from 'node:fs';
 import { constants } from 'node:os';

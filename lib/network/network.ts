@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Address } from '../address';
+import { abortable, checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, invalid } from '../internal/errors';
 import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, describeNamespace } from '../link';
@@ -55,7 +56,7 @@ import {
 } from './state';
 
 /** Options for {@link Network.create}: `docker network create` flags. */
-export interface NetworkOptions {
+export interface NetworkOptions extends AbortOptions {
   /** `--subnet`: an IPv4 network in CIDR form. Default: the first pool subnet that overlaps no route or address of the host namespace nor any other network. */
   subnet?: string;
   /** `--gateway`: put on the bridge. Default the subnet's first host address. */
@@ -75,7 +76,7 @@ export interface NetworkOptions {
 }
 
 /** Options for {@link Network.connect}: `docker network connect` flags. */
-export interface NetworkConnectOptions {
+export interface NetworkConnectOptions extends AbortOptions {
   /** The member's DNS name. Default the namespace's name; required for an anonymous namespace on a `dns: true` network. */
   name?: string;
   /** `--alias`: more names for the member on this network. */
@@ -301,9 +302,12 @@ export class Network {
    * Creates a network: `docker network create -d bridge NAME`. The bridge is created in the
    * host namespace (the one this process runs in), up, with the gateway address and MTU, and
    * the state written.
+   * With `signal`, an abort while the network is being made waits for it to be made and
+   * removes it again before rejecting (AbortError); an already aborted signal starts nothing.
    * @throws NetnsError EEXIST if a network of that name exists, if the subnet overlaps another
    *   network's, or if a link has the bridge's name; EINVAL for a bad name, CIDR or gateway;
-   *   ENOSPC when no pool subnet is free. Nothing is created then.
+   *   ENOSPC when no pool subnet is free; ABORT_ERR (an AbortError) when `signal` aborted it.
+   *   Nothing is created then.
    * @example
    * ```ts
    * const net = await Network.create('my-net', { subnet: '198.18.4.0/24' });
@@ -313,6 +317,13 @@ export class Network {
     const operation = `create network "${String(name)}"`;
     checkNetworkName(name, operation);
     if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    const signal = checkSignal(options.signal, operation);
+    return abortable(Network.#create(name, options, operation), signal, operation, {
+      undo: (made) => made.remove({ force: true }),
+    });
+  }
+
+  static async #create(name: string, options: NetworkOptions, operation: string): Promise<Network> {
     const internal = checkBoolean(options.internal, operation, 'internal') ?? false;
     const dns = checkBoolean(options.dns, operation, 'dns') ?? true;
     const mtu = options.mtu === undefined ? undefined : checkMtu(options.mtu, operation);
@@ -528,8 +539,10 @@ export class Network {
    * member on several networks keeps its first).
    * Named members of a `dns: true` network get hosts files (names.ts). A failed call leaves
    * nothing behind.
-   * @throws NetnsError EEXIST if the namespace is already connected, or the interface name is
-   *   taken in it; EADDRINUSE for a static address that is taken (the gateway's too); EINVAL
+   * With `signal`, an abort while the member is being connected waits for the connection and
+   * disconnects it again before rejecting (AbortError); an already aborted signal starts nothing.
+   * @throws NetnsError ABORT_ERR (an AbortError) when `signal` aborted it; EEXIST if the
+   *   namespace is already connected, or the interface name is taken in it; EADDRINUSE for a static address that is taken (the gateway's too); EINVAL
    *   for a static address outside the subnet, a bad name or option, an anonymous namespace
    *   without `name` on a `dns: true` network; ENOSPC when the subnet is full; ENOENT when the
    *   network was removed.
@@ -543,6 +556,13 @@ export class Network {
     const operation = `connect ${describeNamespace(namespace)} to network "${this.name}"`;
     checkNamespaceArg(namespace, operation);
     if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+    const signal = checkSignal(options.signal, operation);
+    return abortable(this.#connect(namespace, options, operation), signal, operation, {
+      undo: () => this.disconnect(namespace),
+    });
+  }
+
+  async #connect(namespace: Namespace, options: NetworkConnectOptions, operation: string): Promise<Endpoint> {
     const host = Namespace.current();
     if (namespace.inode === host.inode) {
       throw invalid(

@@ -9,7 +9,6 @@
  * middle (a live writer would still hold the lock) and finishes or undoes it (network.ts).
  * Files are replaced atomically (a temporary file renamed over the old one), so a reader never
  * sees half a file. They are small and on tmpfs: read and written synchronously, a few µs each.
- * @internal
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -14,7 +14,6 @@
  * as child_process.spawn waits for exec, so the ChildProcess returned is the program, already
  * in its namespaces; on failure it emits 'error' exactly as child_process.spawn does for a
  * program it cannot start (ENOENT, EACCES), or a NetnsError when a namespace step failed.
- * @internal
  */
 import * as child_process from 'node:child_process';
 import type { ChildProcess, SpawnOptions as NodeSpawnOptions, StdioOptions } from 'node:child_process';

@@ -4,7 +4,6 @@
  * as an fd: `server.listen({ fd })`, `new net.Socket({ fd })`, `dgram bind({ fd })`. From
  * then on Node owns it and its traffic goes through that namespace, while this process and
  * every one of its threads stay where they are. One process can serve in many namespaces.
- * @internal
  */
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';

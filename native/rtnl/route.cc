@@ -139,6 +139,7 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   if (t[RTA_PREFSRC].present()) info.prefsrc = t[RTA_PREFSRC].Bytes();
   info.oif = t[RTA_OIF].S32();
   if (t[RTA_PRIORITY].present()) info.priority = t[RTA_PRIORITY].U32();
+  if (t[RTA_PREF].present()) info.pref = t[RTA_PREF].U8();
   if (t[RTA_MULTIPATH].present()) {
     s = ParseMultipath(t[RTA_MULTIPATH], &info.multipath);
     if (!s.ok()) return s;

@@ -49,6 +49,7 @@ struct RouteInfo {
   std::vector<uint8_t> dst, gateway, prefsrc;
   int32_t oif = 0;
   std::optional<uint32_t> priority;
+  std::optional<uint32_t> pref;        // RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_*
   std::vector<NexthopInfo> multipath;  // RTA_MULTIPATH
 };
 

@@ -1,14 +1,17 @@
 /**
  * AbortSignal on every call that can wait: exec (the program is killed and the call rejects, as
  * execFile does, instead of resolving like an outside kill), ping, connect, create (what was made
- * is removed before the rejection), the dumps. An aborted call rejects with an AbortError: name
+ * is removed before the rejection), the dumps. Link creates: an abort while the request is still
+ * queued withdraws it (the kernel never sees it); after it was sent, what it made is deleted
+ * before the call rejects. Witness: `ip link`. An aborted call rejects with an AbortError: name
  * 'AbortError', code 'ABORT_ERR', `cause` the signal's reason, and a NetnsError. Witnesses: /proc
  * for the program, `ss` for the half-open connection, `ip netns list` for the namespace.
  */
 import * as fs from 'node:fs';
-import { Namespace, NetnsError, VethPair } from 'netns-native';
+import { Bridge, Ifb, Macvlan, Macvtap, Namespace, NetnsError, Network, Tap, VethPair, Vxlan } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, operational, run } from '../helpers/ip';
+import { ip, link, links, operational, run } from '../helpers/ip';
+import { netName, useTestPools } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -157,5 +160,137 @@ describeKernel('AbortSignal', () => {
       expect(Array.isArray(await dump(new AbortController().signal))).toBe(true);
     }
     expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+  });
+  it('link creates: an already aborted signal starts nothing; an abort leaves nothing; the names are free again', async () => {
+    const ns = await freshNamespace();
+    const other = await freshNamespace();
+    const parent = (await Bridge.create('parent0', { namespace: ns })) as Bridge;
+    const creates: Array<[string, string[], (name: string, signal: AbortSignal) => Promise<unknown>]> = [
+      ['bridge', ['br-x'], (name, signal) => Bridge.create(name, { namespace: ns, signal })],
+      [
+        'veth',
+        ['vx-a', 'vx-b'],
+        (name, signal) => VethPair.create({ name, peerName: 'vx-b', namespace: ns, peerNamespace: other, signal }),
+      ],
+      ['ifb', ['ifb-x'], (name, signal) => Ifb.create(name, { namespace: ns, signal })],
+      ['tap', ['tap-x'], (name, signal) => Tap.create(name, { namespace: ns, signal })],
+      ['vxlan', ['vxl-x'], (name, signal) => Vxlan.create(name, { vni: 42, namespace: ns, signal })],
+      ['macvlan', ['mvl-x'], (name, signal) => Macvlan.create(name, { parent, signal })],
+      ['macvtap', ['mvt-x'], (name, signal) => Macvtap.create(name, { parent, namespace: other, signal })],
+    ];
+    const nothingLeft = (names: string[]): void => {
+      for (const name of names) {
+        expect(link(ns.name, name)).toBeUndefined();
+        expect(link(other.name, name)).toBeUndefined();
+      }
+    };
+    for (const [kind, names, create] of creates) {
+      const name = names[0] as string;
+      // Already aborted: rejects before any syscall.
+      expectAbortError(
+        await create(name, AbortSignal.abort('early')).catch((e: unknown) => e),
+        new RegExp(`^create ${kind} "${name}"`),
+        'early',
+      );
+      nothingLeft(names);
+      // Aborted at once (withdrawn), and a few microtasks later (the create may be sent, or done
+      // already): a rejected call leaves nothing, a call the abort came too late for made it.
+      for (let ticks = 0; ticks < 12; ticks += 3) {
+        const controller = new AbortController();
+        const creating = create(name, controller.signal);
+        for (let i = 0; i < ticks; i++) await Promise.resolve();
+        controller.abort();
+        const outcome = await creating.catch((e: unknown) => e);
+        if (ticks === 0 || outcome instanceof Error) {
+          expectAbortError(outcome, new RegExp(`^create ${kind} "${name}"`), controller.signal.reason);
+          nothingLeft(names);
+        } else {
+          await (outcome as { delete(): Promise<void> }).delete();
+        }
+      }
+      // Not aborted: made as usual, the names free again.
+      const made = (await create(name, new AbortController().signal)) as { delete(): Promise<void> };
+      expect(link(ns.name, name) ?? link(other.name, name)).toBeDefined();
+      await made.delete();
+    }
+    expect(
+      links(ns.name)
+        .map((l) => l.ifname)
+        .sort(),
+    ).toEqual(['lo', 'parent0']);
+    expect(links(other.name).map((l) => l.ifname)).toEqual(['lo']);
+  });
+
+  it('a create aborted while its request is queued is withdrawn: the kernel never sees it', async () => {
+    const ns = await freshNamespace();
+    const monitor = ns.monitor({ events: ['link'] });
+    const events: string[] = [];
+    const reading = (async () => {
+      for await (const event of monitor) if (event.type === 'link') events.push(`${event.action} ${event.link.name}`);
+    })();
+    await monitor.ready;
+    // The handle is open (the monitor opened it): the create's batch queues in this tick, behind
+    // a bridge create made just before it, and the abort comes before the queue is drained.
+    const controller = new AbortController();
+    const first = Bridge.create('br-first', { namespace: ns });
+    const withdrawn = Bridge.create('br-gone', { namespace: ns, signal: controller.signal });
+    await Promise.resolve();
+    controller.abort();
+    expectAbortError(await withdrawn.catch((e: unknown) => e), /^create bridge "br-gone"/, controller.signal.reason);
+    await (await first).delete();
+    await waitFor(() => events.some((e) => e === 'delete br-first'), {
+      what: 'the first bridge to be deleted',
+    });
+    expect(events.filter((e) => e.includes('br-gone'))).toEqual([]);
+    monitor.close();
+    await reading.catch(() => undefined);
+  });
+
+  it('Link.addresses and Link.fdb: an abort rejects the call; the same call resolves without one', async () => {
+    const ns = await freshNamespace();
+    const lo = await ns.link('lo');
+    for (const dump of [
+      (signal: AbortSignal) => lo.addresses({ signal }),
+      (signal: AbortSignal) => lo.fdb({ signal }),
+    ]) {
+      expect(await dump(AbortSignal.abort()).catch((e: unknown) => e)).toMatchObject({ name: 'AbortError' });
+      const controller = new AbortController();
+      const pending = dump(controller.signal);
+      controller.abort();
+      expect(await pending.catch((e: unknown) => e)).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+      expect(Array.isArray(await dump(new AbortController().signal))).toBe(true);
+    }
+    await expect(lo.addresses({ signal: 'x' as never })).rejects.toMatchObject({ code: 'EINVAL' });
+  });
+
+  describe('networks', () => {
+    beforeEach(useTestPools);
+
+    it('Network.create and connect: an abort removes what was made before rejecting', async () => {
+      const name = netName();
+      expectAbortError(
+        await Network.create(name, { signal: AbortSignal.abort('early') }).catch((e: unknown) => e),
+        new RegExp(`^create network "${name}"`),
+        'early',
+      );
+      const controller = new AbortController();
+      const creating = Network.create(name, { signal: controller.signal });
+      controller.abort();
+      expectAbortError(await creating.catch((e: unknown) => e), /^create network/, controller.signal.reason);
+      expect((await Network.list()).map((n) => n.name)).not.toContain(name);
+
+      const net = await Network.create(name, { dns: false });
+      const member = await freshNamespace();
+      const before = links(undefined).length;
+      const stop = new AbortController();
+      const connecting = net.connect(member, { signal: stop.signal });
+      stop.abort();
+      expectAbortError(await connecting.catch((e: unknown) => e), /^connect .* to network "/, stop.signal.reason);
+      expect(links(member.name).map((l) => l.ifname)).toEqual(['lo']);
+      expect(links(undefined).length).toBe(before);
+      expect(await net.endpoints()).toEqual([]);
+      await net.connect(member, { signal: new AbortController().signal });
+      expect(links(member.name).map((l) => l.ifname)).toContain('eth0');
+    });
   });
 });

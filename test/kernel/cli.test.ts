@@ -111,13 +111,68 @@ describeKernel('netns-native (the command)', () => {
     const out = lines(run.stdout);
     expect(out.slice(0, lines(ip(ns.name, 'route')).length)).toEqual(lines(ip(ns.name, 'route')));
     expect(out).toContain('198.19.60.0/24 via 198.18.60.254 dev eth0 metric 20');
-    // IPv6: ip adds "pref medium"; the destinations and devices are the same.
-    const six = lines(ip(ns.name, '-6', 'route')).map((l) => l.split(' ').slice(0, 3).join(' '));
-    expect(out.slice(-six.length).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(six);
+    // Then the IPv6 routes, as ip -6 route prints them ("pref medium" included).
+    const six = lines(ip(ns.name, '-6', 'route'));
+    expect(out.slice(-six.length)).toEqual(six);
     const json = JSON.parse((await cli('routes', ns.name as string, '--json')).stdout) as Array<
       Record<string, unknown>
     >;
     expect(json).toContainEqual(expect.objectContaining({ destination: '198.19.60.0/24', gateway: '198.18.60.254' }));
+  });
+
+  it('routes NS: proto, scope, src, metric, onlink, linkdown, multipath and pref exactly as ip route prints them', async () => {
+    const ns = await furnished();
+    // A second veth whose peer stays down: its routes are "linkdown".
+    const { local } = await VethPair.create({ name: 'eth2', peerName: 'eth3', namespace: ns });
+    await local.addAddress('198.18.61.1/24');
+    await local.up();
+    const add = (...args: string[]): string => ip(ns.name, 'route', 'add', ...args);
+    add('198.19.61.0/24', 'via', '198.18.60.2', 'dev', 'eth0', 'proto', 'static', 'src', '198.18.60.1', 'metric', '5');
+    add('198.19.62.0/24', 'via', '198.18.99.9', 'dev', 'eth0', 'onlink');
+    add('198.19.63.0/24', 'dev', 'eth2', 'scope', 'link', 'proto', '42');
+    add(
+      '198.19.64.0/24',
+      'nexthop',
+      'via',
+      '198.18.60.2',
+      'dev',
+      'eth0',
+      'weight',
+      '1',
+      'nexthop',
+      'via',
+      '198.18.61.2',
+      'dev',
+      'eth2',
+      'weight',
+      '3',
+    );
+    ip(ns.name, '-6', 'route', 'add', 'fd00:61::/64', 'via', 'fd00:60::2', 'dev', 'eth0', 'pref', 'high');
+    ip(ns.name, '-6', 'route', 'add', 'fd00:62::/64', 'via', 'fd00:60::3', 'dev', 'eth0', 'pref', 'low', 'metric', '9');
+    ip(ns.name, '-6', 'route', 'add', 'fd00:63::/64', 'via', 'fd00:60::4', 'dev', 'eth0', 'onlink');
+    const run = await cli('routes', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const want = [...lines(ip(ns.name, 'route')), ...lines(ip(ns.name, '-6', 'route'))];
+    expect(lines(run.stdout)).toEqual(want);
+    // The cases are there (so that the comparison above covers them).
+    for (const needle of ['linkdown', 'onlink', 'proto static', 'proto babel', 'scope link', 'src 198.18.60.1']) {
+      expect(want.some((l) => l.includes(needle))).toBe(true);
+    }
+    for (const needle of [
+      'pref high',
+      'pref low',
+      'pref medium',
+      'metric 5',
+      'nexthop via 198.18.61.2 dev eth2 weight 3 linkdown',
+    ]) {
+      expect(want.some((l) => l.includes(needle))).toBe(true);
+    }
+    const json = JSON.parse((await cli('routes', ns.name as string, '--json')).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(json).toContainEqual(expect.objectContaining({ destination: 'fd00:61::/64', preference: 'high' }));
+    expect(json).toContainEqual(expect.objectContaining({ destination: '198.19.63.0/24', linkdown: true }));
+    expect(json).toContainEqual(expect.objectContaining({ destination: '198.19.62.0/24', onlink: true }));
   });
 
   it('exec NS -- CMD: runs in NS, with the caller’s stdio, and exits as the program did', async () => {

@@ -1,5 +1,5 @@
 /**
- * netns-native/testing from users' own test runners, for real: node:test and jest run as
+ * netns-native/testing from users' own test runners, for real: node:test, jest and vitest run as
  * processes on test files written here (one test passes, one fails), the namespaces they got from
  * freshNamespace() exist during each test and are gone after it, pass or fail, and
  * `netns-native isolate -- node --test FILE` runs a file in a throwaway namespace (isolated()
@@ -88,6 +88,55 @@ test('the previous test left nothing', () => {
 });
 `;
 
+// docs/testing-your-code.md's vitest example (plus a line recording the name), then a failing test and a
+// check that the failed test's namespace is gone too.
+const VITEST = `
+// tenant.test.ts — run with: sudo npx netns-native isolate -- npx vitest run
+import { expect, test } from 'vitest';
+import { freshNamespace } from 'netns-native/testing';
+
+test('a tenant gets its veth', async (context) => {
+  const ns = await freshNamespace(context); // onTestFinished deletes it
+  expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+  (await import('node:fs')).appendFileSync(process.env.NNT_OUT, ns.name + '\\n');
+});
+
+test('fails, and its namespace is deleted all the same', async (context) => {
+  const ns = await freshNamespace(context, { prefix: 'nnt-f-' });
+  (await import('node:fs')).appendFileSync(process.env.NNT_OUT, ns.name + '\\n');
+  throw new Error('on purpose');
+});
+
+test('the previous tests left nothing', async () => {
+  const fs = await import('node:fs');
+  for (const name of fs.readFileSync(process.env.NNT_OUT, 'utf8').split('\\n').filter(Boolean)) {
+    expect(fs.existsSync('/run/netns/' + name)).toBe(false);
+  }
+});
+`;
+
+/**
+ * A scratch project in which `netns-native` is the library the tests build (its ESM and CJS
+ * entries, the "exports" of the real package.json), and the test runner is this repository's.
+ */
+function project(runner: string): string {
+  const dir = scratch();
+  const pkg = path.join(dir, 'node_modules', 'netns-native');
+  fs.mkdirSync(pkg, { recursive: true });
+  fs.symlinkSync(library(), path.join(pkg, 'lib'));
+  const exports = (entry: string) => ({
+    import: `./lib/${entry}.mjs`,
+    require: `./lib/${entry}.js`,
+  });
+  fs.writeFileSync(
+    path.join(pkg, 'package.json'),
+    JSON.stringify({ name: 'netns-native', exports: { '.': exports('index'), './testing': exports('testing') } }),
+  );
+  fs.symlinkSync(path.join(root, 'node_modules', runner), path.join(dir, 'node_modules', runner));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user-project', type: 'module' }));
+  return dir;
+}
+
 describeKernel('netns-native/testing in your own tests', () => {
   it('node:test: freshNamespace(t) is deleted after each test, passed or failed', async () => {
     const dir = scratch();
@@ -118,6 +167,29 @@ describeKernel('netns-native/testing in your own tests', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Tests:\s+1 failed, 2 passed, 3 total/);
+    const names = recorded(out);
+    expect(names).toHaveLength(2);
+    const listed = ip(undefined, 'netns', 'list');
+    for (const name of names) expect(listed).not.toContain(name);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('vitest: the documented example runs; freshNamespace(context) is deleted after each test, passed or failed', async () => {
+    const dir = project('vitest');
+    const out = path.join(dir, 'names');
+    fs.writeFileSync(path.join(dir, 'tenant.test.ts'), VITEST);
+    const vitest = path.join(root, 'node_modules/vitest/vitest.mjs');
+    const result = await run(
+      process.execPath,
+      [vitest, 'run', '--root', dir, '--reporter', 'verbose', '--no-color'],
+      { NNT_OUT: out, CI: '1' },
+      dir,
+    );
+    const output = result.stdout + result.stderr;
+    expect(result.code).toBe(1); // one test failed on purpose
+    expect(output).toMatch(/✓ tenant\.test\.ts > a tenant gets its veth/);
+    expect(output).toMatch(/✓ tenant\.test\.ts > the previous tests left nothing/);
+    expect(output).toMatch(/Tests\s+1 failed \| 2 passed \(3\)/);
     const names = recorded(out);
     expect(names).toHaveLength(2);
     const listed = ip(undefined, 'netns', 'list');

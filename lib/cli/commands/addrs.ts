@@ -1,7 +1,6 @@
 /**
  * `netns-native addrs [NS]`: like `ip -br addr` (`--json`: the Address objects, with each
  * link's name).
- * @internal
  */
 import { operandsAtMost, type ParsedArgs } from '../args';
 import { briefAddresses } from '../format';

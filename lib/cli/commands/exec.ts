@@ -2,7 +2,6 @@
  * `netns-native exec NS -- CMD [ARG...]`: runs CMD in namespace NS as `ip netns exec NS CMD`
  * does (a mount namespace of its own, /sys of NS, /etc/netns/NS/* over /etc/*), and exits as it
  * did.
- * @internal
  */
 import { commandAfterDashes, operandsAtMost, UsageError, type ParsedArgs } from '../args';
 import type { Io } from '../io';

@@ -7,7 +7,6 @@
  * Through the library: an anonymous Namespace.create(), then spawn with `tmpfs` (the exec helper
  * makes the mount namespace and mounts the tmpfs between fork and exec). The namespace goes when
  * CMD and everything it started have ended.
- * @internal
  */
 import * as fs from 'node:fs';
 import { Namespace } from '../../index';

@@ -1,6 +1,5 @@
 /**
  * `netns-native links [NS]`: like `ip -br link` (`--json`: each link's toJSON()).
- * @internal
  */
 import { operandsAtMost, type ParsedArgs } from '../args';
 import { briefLinks } from '../format';

@@ -1,7 +1,6 @@
 /**
  * `netns-native list`: the named namespaces, like `ip netns list` (names only; `--json`: name,
  * path, inode).
- * @internal
  */
 import { Namespace } from '../../index';
 import { operandsAtMost, type ParsedArgs } from '../args';

@@ -5,7 +5,6 @@
  *
  * Built on ns.monitor(): the order is the kernel's, and a `resync` line says when the kernel
  * dropped notifications and the whole state was read again.
- * @internal
  */
 import type { MonitorEvent as Event, MonitorEventType } from '../../monitor';
 import { operandsAtMost, UsageError, type ParsedArgs } from '../args';

@@ -1,7 +1,6 @@
 /**
  * `netns-native routes [NS]`: the main table, like `ip route` then `ip -6 route` (`--json`:
  * the Route objects).
- * @internal
  */
 import { operandsAtMost, type ParsedArgs } from '../args';
 import { routeLines } from '../format';

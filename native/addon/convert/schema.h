@@ -526,6 +526,7 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops };
   F(gateway, gateway, kIp)         \
   F(prefsrc, prefsrc, kIp)         \
   F(priority, priority, kOptional) \
+  F(pref, pref, kOptional)         \
   F(multipath, multipath, kNexthops)
 
 #define NETNS_NEXTHOP_INFO(F) \
