@@ -1036,6 +1036,19 @@ const cases: Case[] = [
     'EINVAL',
     /is not a MAC address/,
   ],
+  ['fdb with options not an object', (w) => w.a.fdb(5 as never), 'EINVAL', /options must be an object/],
+  [
+    'fdb with an aborted signal',
+    (w) => w.a.fdb({ signal: AbortSignal.abort() }),
+    'ABORT_ERR',
+    /list fdb entries .*: the operation was aborted/,
+  ],
+  [
+    'fdb with a signal that is not one',
+    (w) => w.a.fdb({ signal: 'x' as never }),
+    'EINVAL',
+    /signal must be an AbortSignal/,
+  ],
   [
     'deleting an fdb entry with a VNI beyond 24 bits',
     (w) => w.a.deleteFdb({ mac: '02:00:00:00:00:01', vni: 2 ** 24 }),
