@@ -38,9 +38,11 @@ describeKernel('multipath routes', () => {
     ]);
     const mine = (await ns.routes()).find((r) => r.destination === 'default');
     expect(mine?.gateway).toBeUndefined();
+    // The peers are down (no carrier): the kernel marks both hops linkdown, as `ip` shows.
+    expect(w?.nexthops?.map((h) => (h as { flags?: string[] }).flags)).toEqual([['linkdown'], ['linkdown']]);
     expect(mine?.nexthops).toEqual([
-      { gateway: '198.18.40.2', link: a.name, linkIndex: a.index, weight: 1 },
-      { gateway: '198.18.41.2', link: b.name, linkIndex: b.index, weight: 2 },
+      { gateway: '198.18.40.2', link: a.name, linkIndex: a.index, weight: 1, linkdown: true },
+      { gateway: '198.18.41.2', link: b.name, linkIndex: b.index, weight: 2, linkdown: true },
     ]);
     await ns.deleteRoute({ destination: 'default' });
     expect(ipJson<IpMultipath[]>(ns.name, 'route', 'show').find((r) => r.dst === 'default')).toBeUndefined();
