@@ -21,12 +21,11 @@
  * attachment a veth belongs to: the reference plugin's veths have none and are never touched.
  * @internal
  */
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { isIP } from 'node:net';
 import { batch, request } from '../internal/dispatch';
 import { NetnsError, fromNative } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
+import { ipFamily } from '../internal/validate';
 import { broadcastOf } from '../address';
 import { Link, makeLink } from '../link';
 import '../links/bridge';
@@ -52,8 +51,12 @@ function asCni(e: unknown, what: string): CniError {
   return new CniError(CniCode.internal, `${what}: ${(e as Error)?.message ?? String(e)}`);
 }
 
+/** node:crypto, loaded when first needed: DEL of an attachment without masquerade never needs it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const crypto = (): typeof import('node:crypto') => require('node:crypto') as typeof import('node:crypto');
+
 function sha(text: string, chars: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, chars);
+  return crypto().createHash('sha256').update(text).digest('hex').slice(0, chars);
 }
 
 /** The alias marking a host veth as this attachment's. */
@@ -157,7 +160,7 @@ async function createVeth(container: Namespace, host: Namespace, call: Call, con
   const handle = await container[kHandle]('create veth');
   const hostHandle = await host[kHandle]('create veth');
   for (let attempt = 0; ; attempt++) {
-    const peerName = `veth${randomBytes(4).toString('hex')}`;
+    const peerName = `veth${crypto().randomBytes(4).toString('hex')}`;
     const operation = `create veth "${call.ifName}" (peer "${peerName}")`;
     const mtu = conf.mtu !== undefined ? { mtu: conf.mtu } : {};
     const create: NativeOp = {
@@ -287,7 +290,7 @@ async function configureContainer(
       flags: NLM_F_CREATE | NLM_F_EXCL,
       address: { local: address, prefixlen: prefix, index: link.index, ...broadcast },
     });
-    if (ip.gateway && isIP(ip.gateway) === 4) v4gw ??= ip.gateway;
+    if (ip.gateway && ipFamily(ip.gateway) === 4) v4gw ??= ip.gateway;
     else if (ip.gateway) v6gw ??= ip.gateway;
   }
   ops.push({ op: 'newlink', link: { index: link.index, flags: IFF_UP, change: IFF_UP } });

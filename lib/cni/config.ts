@@ -6,7 +6,7 @@
  * `macspoofchk`) is refused as unsupported (code 2) rather than silently ignored.
  * @internal
  */
-import { isIP } from 'node:net';
+import { ipFamily } from '../internal/validate';
 import { CniCode, CniError, cleanDns, type ResultDns } from './spec';
 
 /** What the reference bridge plugin reads. */
@@ -120,7 +120,7 @@ export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string,
       }
     }
     for (const ns of (dns.nameservers as string[] | undefined) ?? []) {
-      if (!isIP(ns)) throw bad(`"dns.nameservers": ${JSON.stringify(ns)} is not an IP address`);
+      if (!ipFamily(ns)) throw bad(`"dns.nameservers": ${JSON.stringify(ns)} is not an IP address`);
     }
   }
   return {
