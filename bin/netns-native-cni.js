@@ -19,7 +19,8 @@ const dir = path.join(__dirname, '..', 'dist', 'lib', 'cni');
 function bundled() {
   let source;
   try {
-    source = fs.readFileSync(path.join(dir, 'bundle.js'), 'utf8');
+    // ASCII only (scripts/bundle-cni.js): read as one-byte text, with no UTF-8 decoding.
+    source = fs.readFileSync(path.join(dir, 'bundle.js'), 'latin1');
   } catch {
     return undefined;
   }
