@@ -8,8 +8,8 @@
 // writes bundle.<id>.<node version>.cache (atomically; skipped where the directory is read-only),
 // and later calls skip parsing and compiling what that ADD ran. V8 refuses a cache made by
 // another V8 or for other source, and the script is then compiled as if there were none.
-// NETNS_NATIVE_CNI_CACHE=off neither reads nor writes it. Without the bundle (a build that ran
-// tsc alone) the modules are required one by one.
+// NETNS_NATIVE_CNI_CACHE=off neither reads nor writes it. Without the bundle, or with one older
+// than the modules (a build that ran tsc alone), the modules are required one by one.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -19,6 +19,11 @@ const dir = path.join(__dirname, '..', 'dist', 'lib', 'cni');
 function bundled() {
   let source;
   try {
+    // tsc rewrites every file of dist/ when it runs: a main.js newer than the bundle means the
+    // bundle was not made again since (tsc run alone), so it is out of date.
+    if (fs.statSync(path.join(dir, 'main.js')).mtimeMs > fs.statSync(path.join(dir, 'bundle.js')).mtimeMs) {
+      return undefined;
+    }
     // ASCII only (scripts/bundle-cni.js): read as one-byte text, with no UTF-8 decoding.
     source = fs.readFileSync(path.join(dir, 'bundle.js'), 'latin1');
   } catch {
