@@ -1007,9 +1007,13 @@ const cniAttach: OperationDef = {
           exec: { sample: sampler([reference], conf('nbcniref0', '198.19.245.0/24')), n: ctx.quick ? 2 : 10 },
         }),
       },
-      // Start-up alone: an empty Node, and VERSION (which loads no more than the protocol).
+      // Start-up alone: an empty Node (twice that is the floor of an ADD + DEL by any plugin Node
+      // runs), and VERSION (which loads no more than the protocol).
       extra: async () => ({
-        'node -e 0': { sample: version([process.execPath, '-e', '0']), n: 10 },
+        'node -e 0 (bare start-up; ×2 = the floor of ADD + DEL)': {
+          sample: version([process.execPath, '-e', '0']),
+          n: 10,
+        },
         'netns-native-cni VERSION': { sample: version(ours), n: 10 },
         ...(withReference && { 'reference bridge VERSION': { sample: version([reference]), n: 10 } }),
       }),

@@ -375,6 +375,7 @@ const ROW_NOTES: Record<string, string> = {
   fdb: '**JS.** As for neighbours: a hash lookup under a spinlock in the kernel, so the per-call cost dominates.',
   master:
     '**Kernel.** Enslaving a port to a bridge and releasing it cost the kernel ~200 µs (netdev notifiers, the bridge port set up and torn down): the library adds a few µs.',
+  cni: '**Process start-up.** Each call is a new process, as a runtime runs a CNI plugin: Node starts in ~25 ms of CPU (the bare `node -e 0` under "A CNI call"; a Go binary in 1-2 ms), twice per attachment, which alone is 1.2-1.6× the reference\'s whole ADD + DEL on this machine: the 1.5× goal is out of reach for a plugin Node runs. Above that, a call loads the plugin as one bundled script with a V8 code cache (docs/cni.md, "Performance"), the addon, and does the kernel\'s work, which is the reference\'s too (veth creation and deletion wait for RCU under rtnl_lock, which other work on the machine holds).',
   route:
     '**Kernel and JS alike.** As for addresses, with a route that is the cheapest request of all for the kernel (a fib trie insert and delete): the per-call cost of the library shows most here. A route whose link is a Link object is checked and built at once; one that names its link by name costs a lookup request first.',
   dump10:
@@ -506,6 +507,15 @@ ${PROSE.toggle}
 ${extrasTable(r.extras.dump1000)}
 
 ${PROSE.dump}
+
+### A CNI call
+
+Start-up alone, beside the row "CNI ADD + DEL": a process that does nothing but start Node, and
+VERSION, which loads no more than the protocol. A runtime starts the plugin once for ADD and once
+for DEL, so twice the first line is the floor of that row for any plugin Node runs; what the row
+has above it is loading the library and the addon, and the kernel's work.
+
+${extrasTable(r.extras.cni)}
 
 ### The event loop
 

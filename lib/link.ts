@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { addressFromNative, broadcastOf, type Address } from './address';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
@@ -531,7 +530,8 @@ export async function deleteLinks(ns: Namespace, links: Iterable<Link>): Promise
   if (byIndex.size === 0) return;
   const targets = [...byIndex.values()];
   const handle = await ns[kHandle](operation);
-  const group = 0x80000000 + randomInt(0x7fffffff);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const group = 0x80000000 + (require('node:crypto') as typeof import('node:crypto')).randomInt(0x7fffffff);
   const slices: NativeOp[][] = [];
   for (let i = 0; i < targets.length; i += kMaxBatchOps) {
     slices.push(targets.slice(i, i + kMaxBatchOps).map((l) => ({ op: 'newlink', link: { index: l.index, group } })));

@@ -5,8 +5,8 @@
 #   pool_test    the thread pool (FIFO order, Call, retirement, thread start failure, shutdown)
 #   kernel_test  transport, engine, runner and namespace handle against the real kernel (root; in
 #                a throwaway `unshare --net` namespace)
-#   ns_test      the namespace thread and namespace files (root; in a throwaway network + mount
-#                namespace with a tmpfs scratch directory as its run dir)
+#   ns_test      the namespace thread, namespace files and network sysctls (root; in a throwaway
+#                network + mount namespace with a tmpfs scratch directory as its run dir)
 #   nft_test     the nf_tables codec: golden bytes captured from nft, decoding, round trips
 #   nft_kernel_test  batches from the codec against the real kernel, checked with nft itself
 #                (root, and nft installed: scripts/install-test-tools.sh)
@@ -70,6 +70,7 @@ common/thread_pool.cc
 ns/netns.cc
 ns/ns_thread.cc
 ns/handle.cc
+ns/sysctl.cc
 "
 tests="
 test/core_test.cc
@@ -107,7 +108,7 @@ link() {
   link engine_test netlink/engine.cc netlink/message.cc test/engine_test.cc
   link pool_test common/thread_pool.cc test/pool_test.cc
   link kernel_test $codec $engine $threads test/kernel_test.cc
-  link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc test/ns_test.cc
+  link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc ns/sysctl.cc test/ns_test.cc
   link nft_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_test.cc
   link nft_kernel_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_kernel_test.cc
   link monitor_test $codec $engine $monitor test/monitor_test.cc

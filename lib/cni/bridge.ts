@@ -20,12 +20,11 @@
  * (the container id hashed when the whole would not fit in 255 bytes), so that GC can tell which
  * attachment a veth belongs to: the reference plugin's veths have none and are never touched.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { isIP } from 'node:net';
 import { batch, request } from '../internal/dispatch';
 import { NetnsError, fromNative } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
+import { ipFamily } from '../internal/validate';
 import { broadcastOf } from '../address';
 import { Link, makeLink } from '../link';
 import '../links/bridge';
@@ -51,8 +50,31 @@ function asCni(e: unknown, what: string): CniError {
   return new CniError(CniCode.internal, `${what}: ${(e as Error)?.message ?? String(e)}`);
 }
 
+/** node:crypto, loaded when first needed (a container id too long for the mark, a masquerade). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const crypto = (): typeof import('node:crypto') => require('node:crypto') as typeof import('node:crypto');
+
+/**
+ * `n` random bytes in hex, from the kernel's generator (as the reference's Go crypto/rand), read
+ * from /dev/urandom: node:crypto would cost an ADD ~3 ms of start-up (it loads ~35 modules,
+ * the stream modules among them) for four bytes.
+ */
+function randomHex(n: number): string {
+  const bytes = Buffer.alloc(n);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync('/dev/urandom', 'r');
+    if (fs.readSync(fd, bytes, 0, n, null) === n) return bytes.toString('hex');
+  } catch {
+    // no /dev/urandom in this mount namespace: node:crypto below
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  return crypto().randomBytes(n).toString('hex');
+}
+
 function sha(text: string, chars: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, chars);
+  return crypto().createHash('sha256').update(text).digest('hex').slice(0, chars);
 }
 
 /** The alias marking a host veth as this attachment's. */
@@ -156,7 +178,7 @@ async function createVeth(container: Namespace, host: Namespace, call: Call, con
   const handle = await container[kHandle]('create veth');
   const hostHandle = await host[kHandle]('create veth');
   for (let attempt = 0; ; attempt++) {
-    const peerName = `veth${randomBytes(4).toString('hex')}`;
+    const peerName = `veth${randomHex(4)}`;
     const operation = `create veth "${call.ifName}" (peer "${peerName}")`;
     const mtu = conf.mtu !== undefined ? { mtu: conf.mtu } : {};
     const create: NativeOp = {
@@ -286,7 +308,7 @@ async function configureContainer(
       flags: NLM_F_CREATE | NLM_F_EXCL,
       address: { local: address, prefixlen: prefix, index: link.index, ...broadcast },
     });
-    if (ip.gateway && isIP(ip.gateway) === 4) v4gw ??= ip.gateway;
+    if (ip.gateway && ipFamily(ip.gateway) === 4) v4gw ??= ip.gateway;
     else if (ip.gateway) v6gw ??= ip.gateway;
   }
   ops.push({ op: 'newlink', link: { index: link.index, flags: IFF_UP, change: IFF_UP } });

@@ -5,7 +5,7 @@
  * field this plugin understands but does not implement with a non-default value (`vlan`,
  * `macspoofchk`) is refused as unsupported (code 2) rather than silently ignored.
  */
-import { isIP } from 'node:net';
+import { ipFamily } from '../internal/validate';
 import { CniCode, CniError, cleanDns, type ResultDns } from './spec';
 
 /** What the reference bridge plugin reads. */
@@ -119,7 +119,7 @@ export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string,
       }
     }
     for (const ns of (dns.nameservers as string[] | undefined) ?? []) {
-      if (!isIP(ns)) throw bad(`"dns.nameservers": ${JSON.stringify(ns)} is not an IP address`);
+      if (!ipFamily(ns)) throw bad(`"dns.nameservers": ${JSON.stringify(ns)} is not an IP address`);
     }
   }
   return {

@@ -31,7 +31,6 @@
  *   and goes on in the next turn; and when awaited inline calls have kept the loop from turning
  *   for {@link kMaxHoldMs} (they settle in microtasks), the next batch waits for one turn.
  */
-import { randomInt } from 'node:crypto';
 import { IFF_UP, NLM_F_CREATE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 import { isFailure, transact, transactAsync } from '../native/wire';
@@ -437,7 +436,10 @@ function runOnWorker(ch: Channel, slice: Call[]): void {
  * deleted: then each link is deleted on its own, and one that still fails gets its group back.
  */
 function groupDelete(ch: Channel, slice: Call[]): void {
-  const group = 0x80000000 + randomInt(0x7fffffff);
+  // node:crypto loaded here, not at start-up: a group delete is rare (a short-lived process never
+  // pays for it).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const group = 0x80000000 + (require('node:crypto') as typeof import('node:crypto')).randomInt(0x7fffffff);
   const dels = slice.map((c) => c.del as DeleteKey);
   const ops: NativeOp[] = dels.map((d) => ({ op: 'newlink', link: { index: d.index, group } }));
   ops.push({ op: 'dellinkgroup', group });

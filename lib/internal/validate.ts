@@ -3,7 +3,6 @@
  * kernel and leaves nothing half-done. Each check throws NetnsError (code 'EINVAL') with a
  * sentence the caller can act on.
  */
-import { isIP } from 'node:net';
 import { invalid } from './errors';
 
 /** The kernel's IFNAMSIZ minus the terminating NUL. */
@@ -83,14 +82,14 @@ export interface ParsedIp {
 export function parseIp(text: unknown, operation: string, what = 'address'): ParsedIp {
   if (typeof text === 'string' && isDottedQuad(text, 0, text.length)) return { address: text, family: 4 };
   if (typeof text !== 'string') throw invalid(operation, `the ${what} must be a string`);
-  if (text.includes('%') && isIP(text) === 6) {
+  if (text.includes('%') && ipFamily(text) === 6) {
     throw invalid(
       operation,
       `"${text}" has a zone id (%${text.slice(text.indexOf('%') + 1)}); give the address alone ` +
         '(a link-local address belongs to the link it is added to or routed through)',
     );
   }
-  const family = isIP(text);
+  const family = ipFamily(text);
   if (family === 0) {
     // Leading zeros: refused here as in the prefix length (some tools read them as octal).
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text) && /(^|\.)0\d/.test(text)) {
@@ -106,6 +105,22 @@ export function parseIp(text: unknown, operation: string, what = 'address'): Par
     throw invalid(operation, `"${text}" is not a valid IPv4 or IPv6 ${what}`);
   }
   return { address: text, family: family as 4 | 6 };
+}
+
+let netIsIP: ((text: string) => number) | undefined;
+
+/**
+ * Node's `net.isIP(text)`: 4, 6 or 0 (not an address). IPv4 is checked here, and node:net is
+ * loaded only for the first text with a colon (which any IPv6 address has): it pulls in the
+ * stream modules, and its IPv6 check compiles a large regular expression on first use (~8 ms),
+ * start-up a short-lived process (the CNI plugin) need not pay for IPv4 addresses.
+ */
+export function ipFamily(text: string): 0 | 4 | 6 {
+  if (isDottedQuad(text, 0, text.length)) return 4;
+  if (!text.includes(':')) return 0;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  netIsIP ??= (require('node:net') as typeof import('node:net')).isIP;
+  return netIsIP(text) === 6 ? 6 : 0;
 }
 
 /**

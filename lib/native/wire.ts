@@ -5,6 +5,10 @@
  * - links come back packed and are unpacked by a function generated from the schema's order;
  * - the types this side declares (surface.ts) are checked against the schema once, at load, so
  *   an addon built from other sources than this TypeScript fails loudly instead of misreading.
+ *
+ * Encoders and the link unpacker are generated on first use, each (`new Function` costs ~0.1 ms
+ * apiece, and a short-lived process such as the CNI plugin uses a handful of the ~40 operations
+ * and structs); once made, a call costs what it did when they were all made at load.
  */
 import { internalError } from '../internal/errors';
 import { addon } from './load';
@@ -461,9 +465,9 @@ const SAFE_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
 /**
  * Encodes a struct: (tag, value) for each field present, tag = position in `fields` + 1; then 0.
- * Generated once per struct from the schema, so that each field is read by its name (a load V8
- * caches per call site) rather than by a computed key (a megamorphic lookup on every request),
- * and numbers are written without a call of their own.
+ * Generated once per struct from the schema (when first used), so that each field is read by its
+ * name (a load V8 caches per call site) rather than by a computed key (a megamorphic lookup on
+ * every request), and numbers are written without a call of their own.
  */
 function structEncoder(fields: SchemaFields): EncodeStruct {
   const encoders = fields.map(([, type]) => valueEncoder(type));
@@ -483,7 +487,7 @@ function structEncoder(fields: SchemaFields): EncodeStruct {
   return make(encoders, notANumber);
 }
 
-const structs: Record<string, EncodeStruct> = {};
+const structs = new Map<string, EncodeStruct>();
 const kinds = new Map<string, EncodeStruct>();
 const slaveKinds = new Map<string, EncodeStruct>();
 
@@ -504,11 +508,12 @@ function valueEncoder(type: string): Encode {
       for (const element of v as unknown[]) one(w, tag, element, parent);
     };
   }
-  if (type in schema.structs) {
-    // Looked up when used: a link nests links (a veth's peer).
+  if (Object.prototype.hasOwnProperty.call(schema.structs, type)) {
+    // Made when first used: a link nests links (a veth's peer), so not while making this one.
+    let struct: EncodeStruct | undefined;
     return (w, tag, v) => {
       w.num(tag);
-      (structs[type] as EncodeStruct)(w, v as Record<string, unknown>);
+      (struct ??= structFor(type))(w, v as Record<string, unknown>);
     };
   }
   switch (type) {
@@ -536,15 +541,31 @@ function valueEncoder(type: string): Encode {
   }
 }
 
-for (const [name, fields] of Object.entries(schema.structs)) structs[name] = structEncoder(fields);
+/** The encoder of a struct of the schema (one the agreement above has checked), made once. */
+function structFor(name: string): EncodeStruct {
+  let enc = structs.get(name);
+  if (enc === undefined) structs.set(name, (enc = structEncoder((schema.structs as Record<string, SchemaFields>)[name] as SchemaFields)));
+  return enc;
+}
 
-const ops = new Map<string, { code: number; encode: EncodeStruct }>();
-for (const [name, op] of Object.entries(schema.ops)) ops.set(name, { code: op.code, encode: structEncoder(op.args) });
+interface OpEncoder {
+  code: number;
+  encode: EncodeStruct;
+}
+const ops = new Map<string, OpEncoder>();
+
+/** An operation's code and the encoder of its arguments, made on its first request. */
+function opFor(name: string): OpEncoder {
+  const op = Object.prototype.hasOwnProperty.call(schema.ops, name) ? schema.ops[name] : undefined;
+  if (op === undefined) throw internalError('encode a request', `unknown operation '${String(name)}'`);
+  const spec = { code: op.code, encode: structEncoder(op.args) };
+  ops.set(name, spec);
+  return spec;
+}
 
 function encode(w: Writer, list: NativeOp[]): void {
   for (const op of list) {
-    const spec = ops.get(op.op);
-    if (spec === undefined) throw internalError('encode a request', `unknown operation '${String(op.op)}'`);
+    const spec = ops.get(op.op) ?? opFor(op.op);
     w.num(spec.code);
     spec.encode(w, op as unknown as Record<string, unknown>);
   }
@@ -576,11 +597,19 @@ function pack(list: NativeOp[]): PackedWriter {
 // Decoding results
 
 /**
- * Unpacks links (see {@link PackedLinks}) into plain objects. Generated once from the schema's
- * field order, so that each link is one object literal: V8 gives all of them one shape, and a
+ * Unpacks links (see {@link PackedLinks}) into plain objects, by functions generated once (on the
+ * first dump) from the schema's field order, so that each link is one object literal: V8 gives all of them one shape, and a
  * dump of 1,000 links costs microseconds, not the ~10 ms objects built through N-API cost.
  */
-export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
+export function unpackLinks(p: PackedLinks): NativeLink[] {
+  const u = (linkUnpackers ??= makeLinkUnpackers());
+  return p.stats === undefined ? u.plain(p) : u.counted(p);
+}
+
+type Unpack = (p: PackedLinks) => NativeLink[];
+let linkUnpackers: { plain: Unpack; counted: Unpack } | undefined;
+
+function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
   const numbers = schema.results.linkNumbers;
   const strings = schema.results.linkStrings;
   const stats = schema.results.linkStats;
@@ -611,12 +640,10 @@ export const unpackLinks: (p: PackedLinks) => NativeLink[] = (() => {
         out[i] = { ${all.join(', ')} };
       }
       return out;`;
-    return new Function('p', body) as (p: PackedLinks) => NativeLink[];
+    return new Function('p', body) as Unpack;
   };
-  const plain = make(false);
-  const counted = make(true);
-  return (p: PackedLinks) => (p.stats === undefined ? plain(p) : counted(p));
-})();
+  return { plain: make(false), counted: make(true) };
+}
 
 function unpack(results: RawResult[]): NativeResult[] {
   for (let i = 0; i < results.length; i++) {

@@ -4,8 +4,8 @@
  * broadcast addresses never handed out. Pure functions over bigint addresses (IPv4 and IPv6
  * alike); what is taken comes from the network's state, which the caller holds under its lock.
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import { invalid } from '../internal/errors';
+import { ipFamily } from '../internal/validate';
 
 /** A block of address space that network subnets are carved from: `{ base, size }` as Docker's `default-address-pools`. */
 export interface AddressPool {
@@ -40,10 +40,11 @@ function width(family: 4 | 6): number {
 
 /** Parses a textual IPv4 or IPv6 address (no prefix); undefined if it is not one. */
 export function parseIp(text: string): Ip | undefined {
-  if (isIPv4(text)) {
+  const family = ipFamily(text);
+  if (family === 4) {
     return { family: 4, value: text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n) };
   }
-  if (!isIPv6(text)) return undefined;
+  if (family !== 6) return undefined;
   let s = text.toLowerCase();
   const zone = s.indexOf('%');
   if (zone >= 0) s = s.slice(0, zone);

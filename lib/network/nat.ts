@@ -36,10 +36,10 @@
  */
 import * as fs from 'node:fs';
 import { constants } from 'node:os';
-import { isIP } from 'node:net';
 import { batch, request, throwFirstFailure } from '../internal/dispatch';
 import { failure, type NetnsError } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
+import { ipFamily } from '../internal/validate';
 import type { Namespace } from '../namespace';
 import {
   IPPROTO_TCP,
@@ -112,7 +112,7 @@ function parsePub(comment: string | undefined): Publication | undefined {
   const f = comment.split(' ');
   if (f.length !== 8) return undefined;
   const [, , networkId, protocol, hostAddress, hostPort, address, port] = f as [string, ...string[]];
-  if ((protocol !== 'tcp' && protocol !== 'udp') || !isIP(address as string)) return undefined;
+  if ((protocol !== 'tcp' && protocol !== 'udp') || !ipFamily(address as string)) return undefined;
   return {
     networkId: networkId as string,
     protocol,
@@ -186,7 +186,7 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
 
 /** The rules of a publication (in the family of the member's address). */
 function publicationRules(net: FirewallNetwork, p: Publication): NativeNftCommand[] {
-  const family: Family = isIP(p.address) === 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+  const family: Family = ipFamily(p.address) === 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
   const comment = pubComment(p);
   const proto = p.protocol === 'udp' ? IPPROTO_UDP : IPPROTO_TCP;
   const to: NativeNftStatement[] = p.hostAddress
@@ -361,7 +361,7 @@ function conflicts(a: Publication, b: Publication): boolean {
  * ruleset, so two processes cannot both take it.
  */
 export async function publish(host: Namespace, net: FirewallNetwork, p: Publication, operation: string): Promise<void> {
-  if (isIP(p.address) === 4) setSysctl(`/proc/sys/net/ipv4/conf/${net.bridge}/route_localnet`, '1', operation);
+  if (ipFamily(p.address) === 4) setSysctl(`/proc/sys/net/ipv4/conf/${net.bridge}/route_localnet`, '1', operation);
   let taken: Publication | undefined;
   await change(host, operation, (rules) => {
     taken = rules.map((r) => parsePub(r.comment)).find((q) => q !== undefined && conflicts(p, q));
@@ -468,7 +468,7 @@ export async function setMasquerades(
 ): Promise<void> {
   const comment = `${MASQ_PREFIX}${tag}`;
   const want = list.map((m) => {
-    const family: Family = isIP(m.source) === 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+    const family: Family = ipFamily(m.source) === 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
     const multicast = family === NFPROTO_IPV6 ? { address: 'ff00::', prefix: 8 } : { address: '224.0.0.0', prefix: 4 };
     return rule(family, 'postrouting', comment, [
       { kind: 'saddr', address: m.source, prefix: family === NFPROTO_IPV6 ? 128 : 32 },

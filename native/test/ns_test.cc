@@ -37,6 +37,7 @@
 #include "../common/thread_pool.h"
 #include "../ns/netns.h"
 #include "../ns/ns_thread.h"
+#include "../ns/sysctl.h"
 #include "check.h"
 
 using namespace netns_native;
@@ -376,6 +377,34 @@ bool Contains(const std::string& text, const char* part) {
   return false;
 }
 
+// NetSysctl reads and writes /proc/sys/net of the calling thread's namespace (this test runs in
+// a throwaway one: scripts/native-test.sh), refuses keys that would leave /proc/sys/net before
+// opening anything, and says ENOENT for a key that does not exist.
+void TestNetSysctl() {
+  auto before = ns::NetSysctl("ipv4/ip_forward", std::nullopt);
+  CHECK(before.ok() && (before.value() == "0" || before.value() == "1"));
+  if (!before.ok()) return;
+  const std::string flipped = before.value() == "0" ? "1" : "0";
+  auto set = ns::NetSysctl("ipv4/ip_forward", flipped);
+  CHECK(set.ok() && set.value() == before.value());  // the value before the write
+  auto now = ns::NetSysctl("ipv4/ip_forward", std::nullopt);
+  CHECK(now.ok() && now.value() == flipped);
+  auto same = ns::NetSysctl("ipv4/ip_forward", flipped);  // equal: read, not written
+  CHECK(same.ok() && same.value() == flipped);
+  auto back = ns::NetSysctl("ipv4/ip_forward", before.value());
+  CHECK(back.ok() && back.value() == flipped);
+  for (const char* bad :
+       {"", "/ipv4/ip_forward", "ipv4/ip_forward/", "ipv4//ip_forward", "../net/ipv4/ip_forward",
+        "ipv4/./ip_forward", "ipv4/conf/lo/..", "ipv4/ip\nforward"}) {
+    auto r = ns::NetSysctl(bad, std::nullopt);
+    CHECK(!r.ok() && r.error().code == EINVAL);
+  }
+  auto nul = ns::NetSysctl(std::string("ipv4/ip_forward\0x", 17), std::nullopt);
+  CHECK(!nul.ok() && nul.error().code == EINVAL);
+  auto missing = ns::NetSysctl("ipv4/conf/nntnosuchlink0/forwarding", std::nullopt);
+  CHECK(!missing.ok() && missing.error().code == ENOENT);
+}
+
 // Names are checked in C++ too (the addon must not trust its caller): a name is one path
 // component, so nothing outside the run directory can be reached through it.
 void TestNamesAreChecked() {
@@ -583,5 +612,6 @@ int main(int argc, char** argv) {
   TestOpenNetnsRefusesWhatIsNotANetworkNamespace();
   TestNamesAreChecked();
   TestStaleNames();
+  TestNetSysctl();
   return test::Report("ns_test");
 }

@@ -15,8 +15,12 @@ export const hasReference = ['bridge', 'host-local'].every((p) => fs.existsSync(
 
 const root = path.join(__dirname, '..', '..');
 const OURS = ['node', path.join(root, 'test/fixtures/run-ts.js'), path.join(root, 'test/fixtures/cni-plugin.ts')];
+/** The executable as shipped: bin/netns-native-cni.js over the bundle `npm run build:ts` writes. */
+export const SHIPPED_BUNDLE = path.join(root, 'dist/lib/cni/bundle.js');
+const SHIPPED = ['node', path.join(root, 'bin/netns-native-cni.js')];
 
-export type Plugin = 'ours' | 'ref';
+/** ours: lib/cni from source; shipped: the built executable; ref: the reference plugins. */
+export type Plugin = 'ours' | 'shipped' | 'ref';
 
 export interface CniCall {
   command: string;
@@ -54,7 +58,7 @@ export function cni(plugin: Plugin, call: CniCall, conf: unknown): Promise<CniOu
     ...call.env,
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const exe = plugin === 'ours' ? OURS : [path.join(REFERENCE_DIR, 'bridge')];
+  const exe = plugin === 'ours' ? OURS : plugin === 'shipped' ? SHIPPED : [path.join(REFERENCE_DIR, 'bridge')];
   const argv = call.host ? ['ip', 'netns', 'exec', call.host, ...exe] : exe;
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0] as string, argv.slice(1), { env: env as NodeJS.ProcessEnv });

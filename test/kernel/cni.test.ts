@@ -11,7 +11,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Namespace } from 'netns-native';
-import { cni, cniOk, hasReference, hostLocalFiles, ipState, Normaliser, type Plugin } from '../helpers/cni';
+import {
+  cni,
+  cniOk,
+  hasReference,
+  hostLocalFiles,
+  ipState,
+  Normaliser,
+  SHIPPED_BUNDLE,
+  type Plugin,
+} from '../helpers/cni';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, link, routes, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -163,6 +172,25 @@ describeKernel('CNI plugin', () => {
       const ours = await attachAll('ours', c, containers);
       expect(ours.snapshot).toEqual(ref.snapshot);
     });
+
+    // The executable as a runtime runs it: one bundled script compiled with a V8 code cache,
+    // which the first ADD writes beside the bundle and the second reads.
+    (fs.existsSync(SHIPPED_BUNDLE) ? test : test.skip)(
+      `the shipped executable (bundle + code cache) gives the reference's results${fs.existsSync(SHIPPED_BUNDLE) ? '' : ' [SKIPPED: no dist/lib/cni/bundle.js; run npm run build:ts]'}`,
+      async () => {
+        const dir = path.dirname(SHIPPED_BUNDLE);
+        const caches = () => fs.readdirSync(dir).filter((f) => f.endsWith('.cache'));
+        for (const f of caches()) fs.rmSync(path.join(dir, f));
+        const c = (cases[0] as [string, Record<string, unknown>])[1];
+        const ref = await attachAll('ref', c, ['c1', 'c2']);
+        const shipped = await attachAll('shipped', c, ['c1', 'c2']);
+        expect(shipped.snapshot).toEqual(ref.snapshot);
+        expect(caches()).toEqual([expect.stringMatching(/^bundle\.[0-9a-f]{16}\.v\d+\.\d+\.\d+\.cache$/)]);
+        const call = { host: shipped.host.name, netns: (shipped.nets[0] as Namespace).name, containerId: 'c1' };
+        await cniOk('shipped', { ...call, command: 'DEL' }, c);
+        expect(link(call.netns as string, 'eth0')).toBeUndefined();
+      },
+    );
 
     test('an attachment ADDed by one plugin is DELeted by the other, both ways, over one dataDir', async () => {
       const host = await freshNamespace();

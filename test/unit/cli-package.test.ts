@@ -2,6 +2,7 @@
  * No root needed: the package's `bin` is wired to the CLI as the build emits it, and the CLI's
  * command line is parsed as documented (the kernel side runs in test/kernel/cli.test.ts).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from '../../lib/cli/args';
@@ -38,5 +39,28 @@ describe('the netns-native command in the package', () => {
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
     expect(() => parseArgs(['links', '--nope'])).toThrow(UsageError);
     expect(() => parseArgs(['monitor', '--events'])).toThrow(/--events needs a list/);
+  });
+});
+
+describe('the netns-native-cni command in the package', () => {
+  const bin = path.join(root, 'bin/netns-native-cni.js');
+  const bundle = path.join(root, 'dist/lib/cni/bundle.js');
+
+  it('runs from the bundle that build:ts writes, which holds every module the plugin requires', () => {
+    expect(pkg.bin['netns-native-cni']).toBe('bin/netns-native-cni.js');
+    expect(fs.statSync(bin).mode & 0o111).not.toBe(0);
+    // dist/ is what `npm run build:ts` made; without it there is no bundle to check.
+    if (!fs.existsSync(path.join(root, 'dist/lib/cni/main.js'))) return;
+    const text = fs.readFileSync(bundle, 'utf8');
+    expect(text).toMatch(/^\/\/ netns-native-cni bundle [0-9a-f]{16}: /);
+    for (const m of ['cni/main.js', 'cni/bridge.js', 'cni/host-local.js', 'native/load.js', 'native/wire.js']) {
+      expect(text).toContain(`${JSON.stringify(m)}: [`);
+    }
+    // VERSION through the bundle, with the code cache off: nothing is written into dist/.
+    const out = execFileSync(process.execPath, [bin], {
+      env: { ...process.env, CNI_COMMAND: 'VERSION', NETNS_NATIVE_CNI_CACHE: 'off' },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toMatchObject({ cniVersion: '1.1.0' });
   });
 });

@@ -5,6 +5,7 @@ import {
   checkMtu,
   checkNamespaceName,
   describeValue,
+  ipFamily,
   parseCidr,
   parseIp,
   parseMac,
@@ -171,5 +172,27 @@ describe('parseIp agrees with node:net isIP on IPv4', () => {
     }
     expect(got).toBe(expected);
     if (expected === 4) expect(parseCidr(`${text}/24`, 'test')).toEqual({ address: text, family: 4, prefixLength: 24 });
+  });
+});
+
+describe('ipFamily answers as node:net isIP', () => {
+  // It checks IPv4 itself and hands only text with a colon to node:net.
+  it.each([
+    '198.18.0.1',
+    '01.2.3.4',
+    '256.1.1.1',
+    'fd00::1',
+    '::',
+    '::ffff:198.18.0.1',
+    'fe80::1%eth0',
+    'fd00::1::2',
+    'fd00:::1',
+    ':1.2.3.4',
+    'lock',
+    'last_reserved_ip.0',
+    '',
+    '1.2.3.4:80',
+  ])('%j', (text) => {
+    expect(ipFamily(text)).toBe(isIP(text));
   });
 });
