@@ -18,6 +18,7 @@ import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, describeNamespace } from '../link';
 import { Bridge } from '../links/bridge';
 import { VethPair } from '../links/veth-pair';
+import { kCreateAttached } from '../internal/symbols';
 import { Namespace } from '../namespace';
 import { serveNetwork, networkChanged, type DnsServer, type ServeDnsOptions } from './dns';
 import {
@@ -652,14 +653,18 @@ export class Network {
       try {
         for (let attempt = 0; pair === undefined; attempt++) {
           try {
-            pair = await VethPair.create({
-              name: endpoint.hostInterfaceName,
-              peerName: endpoint.interfaceName,
-              peerNamespace: namespace,
-              peerMac: endpoint.mac,
-              alias: linkMark(state),
-              ...(state.mtu !== undefined && { mtu: state.mtu }),
-            });
+            // The host end is born attached to the bridge and up (the peer cannot be born up).
+            pair = await VethPair[kCreateAttached](
+              {
+                name: endpoint.hostInterfaceName,
+                peerName: endpoint.interfaceName,
+                peerNamespace: namespace,
+                peerMac: endpoint.mac,
+                alias: linkMark(state),
+                ...(state.mtu !== undefined && { mtu: state.mtu }),
+              },
+              bridge,
+            );
           } catch (e) {
             if (!(e instanceof NetnsError && e.code === 'EEXIST') || attempt >= 3) throw e;
             // A name is taken: the interface's in the member, or (rarely) the random host name.
@@ -685,11 +690,11 @@ export class Network {
           }
         }
         failpoint('connect:veth');
-        // Host end and member in parallel, one sendmsg each (calls made in one tick on a
-        // namespace share one, in order): the host end attached and up; inside the member, lo's
-        // state, the address(es), up, and the default route via the gateway. The kernel refuses
-        // a second default route of the same metric (EEXIST): a member that has one (from a
-        // network it joined before, or its own) keeps it.
+        failpoint('connect:attached');
+        // Inside the member, in one sendmsg (calls made in one tick on a namespace share one, in
+        // order): lo's state, the address(es), up, and the default route via the gateway. The
+        // kernel refuses a second default route of the same metric (EEXIST): a member that has
+        // one (from a network it joined before, or its own) keeps it.
         const peer = pair.peer;
         const gateways = state.internal ? [] : [state.gateway, ...(state.ipv6Gateway ? [state.ipv6Gateway] : [])];
         const [lo] = await Promise.all([
@@ -702,10 +707,7 @@ export class Network {
               if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
             }),
           ),
-          pair.local.setMaster(bridge),
-          pair.local.up(),
         ]);
-        failpoint('connect:attached');
         failpoint('connect:addressed');
         failpoint('connect:routed');
         // Last: bringing lo up adds 127.0.0.1/8 and ::1 for good, which down would not undo.
