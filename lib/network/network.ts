@@ -224,11 +224,17 @@ function randomHostInterfaceName(): string {
   return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
 }
 
-/** Rewrites the hosts files of named namespaces, from every network's committed state. */
-async function namesChanged(names: Iterable<string | undefined>): Promise<void> {
+/**
+ * Rewrites the hosts files of named namespaces, from every network's committed state.
+ * `committed`: a state the caller has just written and still holds the lock of, used as it is
+ * instead of reading its file again.
+ */
+async function namesChanged(names: Iterable<string | undefined>, committed?: NetworkState): Promise<void> {
   const list = [...names].filter((n): n is string => n !== undefined);
   if (list.length === 0) return;
-  await withLock(NAMES_LOCK, 'rewrite hosts files', 'the hosts files', async () => syncNames(list, readAllStates()));
+  await withLock(NAMES_LOCK, 'rewrite hosts files', 'the hosts files', async () =>
+    syncNames(list, readAllStates(committed)),
+  );
 }
 
 function memberNames(state: NetworkState | undefined): Array<string | undefined> {
@@ -721,7 +727,7 @@ export class Network {
       writeState(after, operation);
       failpoint('connect:committed');
       remember(namespace);
-      if (after.dns) await namesChanged(memberNames(after));
+      if (after.dns) await namesChanged(memberNames(after), after);
       failpoint('connect:named');
       networkChanged(this.name);
       return toEndpoint(after, endpoint, namespace);
@@ -764,7 +770,7 @@ export class Network {
       const after: NetworkState = { ...state, endpoints: state.endpoints.filter((ep) => ep !== endpoint) };
       writeState(after, operation);
       failpoint('disconnect:committed');
-      if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name]);
+      if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name], after);
       networkChanged(this.name);
       return { veth, hadDefault };
     });

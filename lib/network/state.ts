@@ -154,10 +154,17 @@ export function stateNames(): string[] {
     .sort();
 }
 
-/** Every network's state that can be read (a file being replaced or unreadable is skipped). */
-export function readAllStates(): NetworkState[] {
+/**
+ * Every network's state that can be read (a file being replaced or unreadable is skipped);
+ * `known`, a state just written by the caller, is taken as it is instead of read.
+ */
+export function readAllStates(known?: NetworkState): NetworkState[] {
   const out: NetworkState[] = [];
   for (const name of stateNames()) {
+    if (name === known?.name) {
+      out.push(known);
+      continue;
+    }
     try {
       const state = readState(name, 'read network states');
       if (state) out.push(state);
