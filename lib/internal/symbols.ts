@@ -21,6 +21,12 @@ export interface HandleOwner {
   readonly where: string;
 }
 
+/**
+ * VethPair[kCreateAttached](options, master): VethPair.create with the local end attached to
+ * `master` and up in the creating request itself (Network.connect: one request less).
+ */
+export const kCreateAttached = Symbol('netns-native.createAttached');
+
 /** Namespace[kExecTarget](operation): what the exec helper needs to enter it, synchronously. */
 export const kExecTarget = Symbol('netns-native.execTarget');
 

@@ -1,11 +1,11 @@
 import { checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, fromNative, invalid, withReason } from '../internal/errors';
-import { kHandle } from '../internal/symbols';
+import { kCreateAttached, kHandle } from '../internal/symbols';
 import { batch, request } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, describeNamespace, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
-import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
+import { IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
 import type { NativeFailure, NativeLink, NativeLinkRequest, NativeOp } from '../native/surface';
 import { checkAlias, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
@@ -77,6 +77,19 @@ export class VethPair {
    *   which); EINVAL for invalid names or MTU.
    */
   static async create(options: VethPairOptions): Promise<VethPair> {
+    return VethPair.#create(options, undefined);
+  }
+
+  /**
+   * @internal As {@link VethPair.create}, the local end also attached to `master` (a bridge in
+   * its namespace) and up, set in the creating request: `ip link add NAME up master BR type veth
+   * peer ...`. (The peer cannot be created up: the kernel opens it before its other end exists.)
+   */
+  static async [kCreateAttached](options: VethPairOptions, master: Link): Promise<VethPair> {
+    return VethPair.#create(options, master);
+  }
+
+  static async #create(options: VethPairOptions, master: Link | undefined): Promise<VethPair> {
     const name = (options as Partial<VethPairOptions> | undefined)?.name;
     const operation = `create veth "${String(name)}"`;
     if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
@@ -97,6 +110,14 @@ export class VethPair {
     if (options.mac !== undefined) local.address = parseMac(options.mac, where);
     if (options.peerMac !== undefined) peer.address = parseMac(options.peerMac, where);
     const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
+    if (master !== undefined) {
+      if (!(master instanceof Link) || master.namespace.inode !== ns.inode) {
+        throw invalid(where, 'the master must be a Link in the namespace of the local end');
+      }
+      local.master = master.index;
+      local.flags = IFF_UP;
+      local.change = IFF_UP;
+    }
     const signal = checkSignal(options.signal, where);
     return createAbortably(signal, where, async () => {
       const handle = await ns[kHandle](where);

@@ -163,6 +163,41 @@ function readOrEmpty(file: string): string {
 }
 
 /**
+ * Files read by {@link readKnown}: their content and the stat of the version read (inode, size,
+ * mtime, ctime).
+ */
+const known = new Map<string, { version: string; content: string }>();
+
+/**
+ * A version older than this (ms) is remembered: file timestamps are coarse (a clock tick of a
+ * few ms), so a file changed within the same tick as it was read could keep its stat.
+ */
+const kSettledMs = 100n;
+
+/**
+ * `file`'s content ('' if it cannot be read), as {@link readOrEmpty}, read again only when its
+ * stat changed since this process last read it: one stat instead of open, fstat, read and close
+ * (the resolv.conf files are read on every change of a network's names and rarely change).
+ */
+function readKnown(file: string): string {
+  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  if (!st) {
+    known.delete(file);
+    return '';
+  }
+  const version = `${st.ino}/${st.size}/${st.mtimeNs}/${st.ctimeNs}`;
+  const last = known.get(file);
+  if (last?.version === version) return last.content;
+  // Stat first, then read: a change after the stat gives a new stat, seen next time, unless it
+  // came within the same clock tick. So only a version that has not changed for a while is kept.
+  const content = readOrEmpty(file);
+  const settled = BigInt(Date.now()) * 1_000_000n - (st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs);
+  if (settled > kSettledMs * 1_000_000n) known.set(file, { version, content });
+  else known.delete(file);
+  return content;
+}
+
+/**
  * Brings the files of the named namespaces `names` in line with `states` (every network, as
  * committed): written for a namespace on some `dns: true` network; for one on none any more,
  * files of ours are rewritten to the host's content (for programs still running with them) and
@@ -188,11 +223,11 @@ export function syncNames(names: Iterable<string>, states: readonly NetworkState
     const resolvConf = path.join(dir, 'resolv.conf');
     const { inode, on } = onBy.get(name) ?? { inode: '', on: [] };
     if (on.length > 0) {
-      hostResolvConf ??= readOrEmpty('/etc/resolv.conf');
+      hostResolvConf ??= readKnown('/etc/resolv.conf');
       writeInPlace(hosts, renderHosts(name, inode, on));
       // resolv.conf changes only with the host's: rewritten only when it differs.
       const resolv = renderResolvConf(name, hostResolvConf);
-      if (readOrEmpty(resolvConf) !== resolv) writeInPlace(resolvConf, resolv);
+      if (readKnown(resolvConf) !== resolv) writeInPlace(resolvConf, resolv);
       continue;
     }
     let removed = false;

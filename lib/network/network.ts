@@ -18,6 +18,7 @@ import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, describeNamespace } from '../link';
 import { Bridge } from '../links/bridge';
 import { VethPair } from '../links/veth-pair';
+import { kCreateAttached } from '../internal/symbols';
 import { Namespace } from '../namespace';
 import { serveNetwork, networkChanged, type DnsServer, type ServeDnsOptions } from './dns';
 import {
@@ -223,11 +224,17 @@ function randomHostInterfaceName(): string {
   return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
 }
 
-/** Rewrites the hosts files of named namespaces, from every network's committed state. */
-async function namesChanged(names: Iterable<string | undefined>): Promise<void> {
+/**
+ * Rewrites the hosts files of named namespaces, from every network's committed state.
+ * `committed`: a state the caller has just written and still holds the lock of, used as it is
+ * instead of reading its file again.
+ */
+async function namesChanged(names: Iterable<string | undefined>, committed?: NetworkState): Promise<void> {
   const list = [...names].filter((n): n is string => n !== undefined);
   if (list.length === 0) return;
-  await withLock(NAMES_LOCK, 'rewrite hosts files', 'the hosts files', async () => syncNames(list, readAllStates()));
+  await withLock(NAMES_LOCK, 'rewrite hosts files', 'the hosts files', async () =>
+    syncNames(list, readAllStates(committed)),
+  );
 }
 
 function memberNames(state: NetworkState | undefined): Array<string | undefined> {
@@ -626,28 +633,18 @@ export class Network {
           throw failure('EADDRINUSE', operation, `${options.ipv6Address} is already given to another member`);
         }
       }
-      // What the member and the host have now, read at once: the member's links (names taken,
-      // lo) and the bridge.
-      const [memberLinks, bridge] = await Promise.all([namespace.links(), findLink(host, state.bridgeName)]);
+      // The bridge, read now (its index for the attach). The member's links are not read: the
+      // veth create itself says when the interface name is taken (EEXIST), and lo is read with
+      // the address requests.
+      const bridge = await findLink(host, state.bridgeName);
       if (!bridge) {
         throw failure('ENODEV', operation, `the bridge "${state.bridgeName}" is gone; Network.open() makes it again`);
       }
-      const taken = new Set(memberLinks.map((l) => l.name));
-      let interfaceName = requestedIf;
-      if (interfaceName !== undefined && taken.has(interfaceName)) {
-        throw failure(
-          'EEXIST',
-          operation,
-          `a link named "${interfaceName}" already exists in ${describeNamespace(namespace)}`,
-        );
-      }
-      for (let i = 0; interfaceName === undefined; i++) if (!taken.has(`eth${i}`)) interfaceName = `eth${i}`;
-
       const endpoint: EndpointState = {
         namespace: refOf(namespace),
         ...(name !== undefined && { name }),
         aliases,
-        interfaceName,
+        interfaceName: requestedIf ?? 'eth0',
         hostInterfaceName: randomHostInterfaceName(),
         address: `${formatIp({ family: 4, value: address })}/${subnet.prefixLength}`,
         ...(subnet6 && {
@@ -658,57 +655,69 @@ export class Network {
       const before = state;
       writeState({ ...state, pending: { op: 'connect', endpoint } }, operation);
       failpoint('connect:journaled');
-      const lo = memberLinks.find((l) => l.name === 'lo');
-      const loWasUp = lo?.isUp ?? true;
       let pair: VethPair | undefined;
       try {
         for (let attempt = 0; pair === undefined; attempt++) {
           try {
-            pair = await VethPair.create({
-              name: endpoint.hostInterfaceName,
-              peerName: interfaceName,
-              peerNamespace: namespace,
-              peerMac: endpoint.mac,
-              alias: linkMark(state),
-              ...(state.mtu !== undefined && { mtu: state.mtu }),
-            });
+            // The host end is born attached to the bridge and up (the peer cannot be born up).
+            pair = await VethPair[kCreateAttached](
+              {
+                name: endpoint.hostInterfaceName,
+                peerName: endpoint.interfaceName,
+                peerNamespace: namespace,
+                peerMac: endpoint.mac,
+                alias: linkMark(state),
+                ...(state.mtu !== undefined && { mtu: state.mtu }),
+              },
+              bridge,
+            );
           } catch (e) {
-            // The random host name collided with a link of the host: another name, journaled.
-            if (
-              !(e instanceof NetnsError && e.code === 'EEXIST') ||
-              attempt >= 3 ||
-              !String(e.message).includes(endpoint.hostInterfaceName)
-            )
+            if (!(e instanceof NetnsError && e.code === 'EEXIST') || attempt >= 3) throw e;
+            // A name is taken: the interface's in the member, or (rarely) the random host name.
+            if (await findLink(namespace, endpoint.interfaceName)) {
+              if (requestedIf !== undefined) {
+                throw failure(
+                  'EEXIST',
+                  operation,
+                  `a link named "${requestedIf}" already exists in ${describeNamespace(namespace)}`,
+                );
+              }
+              // A member on other networks already has eth0: the first free ethN.
+              const taken = new Set((await namespace.links()).map((l) => l.name));
+              let i = 0;
+              while (taken.has(`eth${i}`)) i++;
+              endpoint.interfaceName = `eth${i}`;
+            } else if (String(e.message).includes(endpoint.hostInterfaceName)) {
+              endpoint.hostInterfaceName = randomHostInterfaceName();
+            } else {
               throw e;
-            endpoint.hostInterfaceName = randomHostInterfaceName();
+            }
             writeState({ ...state, pending: { op: 'connect', endpoint } }, operation);
           }
         }
         failpoint('connect:veth');
-        await Promise.all([pair.local.setMaster(bridge), pair.local.up()]);
         failpoint('connect:attached');
-        await Promise.all([
-          pair.peer.addAddress(endpoint.address),
-          ...(endpoint.ipv6Address ? [pair.peer.addAddress(endpoint.ipv6Address, { nodad: true })] : []),
-          pair.peer.up(),
+        // Inside the member, in one sendmsg (calls made in one tick on a namespace share one, in
+        // order): lo's state, the address(es), up, and the default route via the gateway. The
+        // kernel refuses a second default route of the same metric (EEXIST): a member that has
+        // one (from a network it joined before, or its own) keeps it.
+        const peer = pair.peer;
+        const gateways = state.internal ? [] : [state.gateway, ...(state.ipv6Gateway ? [state.ipv6Gateway] : [])];
+        const [lo] = await Promise.all([
+          findLink(namespace, 'lo'),
+          peer.addAddress(endpoint.address),
+          ...(endpoint.ipv6Address ? [peer.addAddress(endpoint.ipv6Address, { nodad: true })] : []),
+          peer.up(),
+          ...gateways.map((gateway) =>
+            namespace.addRoute({ destination: 'default', gateway, link: peer }).catch((e: unknown) => {
+              if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
+            }),
+          ),
         ]);
         failpoint('connect:addressed');
-        if (!state.internal) {
-          // The kernel refuses a second default route of the same metric (EEXIST): a member that
-          // has one (from a network it joined before, or its own) keeps it. Asking the kernel so
-          // costs one request; reading the routes first cost a dump on a worker thread.
-          const gateways = [state.gateway, ...(state.ipv6Gateway ? [state.ipv6Gateway] : [])];
-          await Promise.all(
-            gateways.map((gateway) =>
-              namespace.addRoute({ destination: 'default', gateway, link: pair?.peer }).catch((e: unknown) => {
-                if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
-              }),
-            ),
-          );
-        }
         failpoint('connect:routed');
         // Last: bringing lo up adds 127.0.0.1/8 and ::1 for good, which down would not undo.
-        if (lo && !loWasUp) await lo.up();
+        if (lo && !lo.isUp) await lo.up();
       } catch (e) {
         if (pair) await deleteQuietly(host, [pair.local]);
         writeState(before, operation);
@@ -718,7 +727,7 @@ export class Network {
       writeState(after, operation);
       failpoint('connect:committed');
       remember(namespace);
-      if (after.dns) await namesChanged(memberNames(after));
+      if (after.dns) await namesChanged(memberNames(after), after);
       failpoint('connect:named');
       networkChanged(this.name);
       return toEndpoint(after, endpoint, namespace);
@@ -761,7 +770,7 @@ export class Network {
       const after: NetworkState = { ...state, endpoints: state.endpoints.filter((ep) => ep !== endpoint) };
       writeState(after, operation);
       failpoint('disconnect:committed');
-      if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name]);
+      if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name], after);
       networkChanged(this.name);
       return { veth, hadDefault };
     });

@@ -10,9 +10,9 @@
  * Files are replaced atomically (a temporary file renamed over the old one), so a reader never
  * sees half a file. They are small and on tmpfs: read and written synchronously, a few µs each.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { failure } from '../internal/errors';
 
 /** Where network state lives. */
@@ -105,13 +105,24 @@ export function readState(name: string, operation: string): NetworkState | undef
   return state;
 }
 
-/** Replaces the state file atomically (temporary file + rename). */
+/**
+ * Replaces the state file atomically (temporary file + rename). The temporary file's name is
+ * this thread's own: writers of one network hold its lock, and a file a killed writer left is
+ * overwritten by the next writer with its pid (stateNames() skips such files). The directory
+ * is made only when it is missing (the first network of the machine).
+ */
 export function writeState(state: NetworkState, operation: string): void {
   const file = statePath(state.name);
-  const tmp = path.join(NETWORKS_DIR, `.${state.name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(NETWORKS_DIR, `.${state.name}.${process.pid}.${threadId}.tmp`);
+  const text = `${JSON.stringify(state, null, 2)}\n`;
   try {
-    fs.mkdirSync(NETWORKS_DIR, { recursive: true, mode: 0o755 });
-    fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+    try {
+      fs.writeFileSync(tmp, text, WRITE_OPTIONS);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      fs.mkdirSync(NETWORKS_DIR, { recursive: true, mode: 0o755 });
+      fs.writeFileSync(tmp, text, WRITE_OPTIONS);
+    }
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -122,6 +133,8 @@ export function writeState(state: NetworkState, operation: string): void {
     );
   }
 }
+
+const WRITE_OPTIONS = { mode: 0o644 } as const;
 
 export function deleteState(name: string): void {
   fs.rmSync(statePath(name), { force: true });
@@ -141,10 +154,17 @@ export function stateNames(): string[] {
     .sort();
 }
 
-/** Every network's state that can be read (a file being replaced or unreadable is skipped). */
-export function readAllStates(): NetworkState[] {
+/**
+ * Every network's state that can be read (a file being replaced or unreadable is skipped);
+ * `known`, a state just written by the caller, is taken as it is instead of read.
+ */
+export function readAllStates(known?: NetworkState): NetworkState[] {
   const out: NetworkState[] = [];
   for (const name of stateNames()) {
+    if (name === known?.name) {
+      out.push(known);
+      continue;
+    }
     try {
       const state = readState(name, 'read network states');
       if (state) out.push(state);

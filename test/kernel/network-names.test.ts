@@ -196,6 +196,26 @@ describeKernel('Network names: hosts files', () => {
     expect(fs.readFileSync(`/etc/netns/${c1.name}/hosts`, 'utf8')).not.toContain(`\t${c2.name}`);
     expect(fs.existsSync(`/etc/netns/${c2.name}`)).toBe(false);
   });
+
+  it("a member's resolv.conf follows the host's, even edited in place, at the next change of names", async () => {
+    const net = await Network.create(netName());
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    await net.connect(c1);
+    const original = fs.readFileSync('/etc/resolv.conf', 'utf8');
+    // The process remembers a file it read only once the file is 100 ms old (names.ts: file
+    // times are coarse); wait that long, so that the next change reads and remembers both.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await net.connect(c2);
+    expect(fs.readFileSync(`/etc/netns/${c1.name}/resolv.conf`, 'utf8')).not.toContain('netns-native.test');
+    try {
+      // Same inode, a new length and times: the remembered version no longer matches.
+      fs.writeFileSync('/etc/resolv.conf', `search netns-native.test\n${original}`);
+      await net.disconnect(c2);
+      expect(fs.readFileSync(`/etc/netns/${c1.name}/resolv.conf`, 'utf8')).toMatch(/^search netns-native\.test$/m);
+    } finally {
+      fs.writeFileSync('/etc/resolv.conf', original);
+    }
+  });
 });
 
 describeKernel('Network names: the embedded DNS server', () => {
