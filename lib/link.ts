@@ -4,7 +4,7 @@ import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neigh
 import { kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
-import { batch, deleteLink, kMaxBatchOps, request, requestIn } from './internal/dispatch';
+import { batch, deleteLink, kMaxBatchOps, randomLinkGroup, request, requestIn } from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
 import type {
   NativeAddress,
@@ -530,8 +530,7 @@ export async function deleteLinks(ns: Namespace, links: Iterable<Link>): Promise
   if (byIndex.size === 0) return;
   const targets = [...byIndex.values()];
   const handle = await ns[kHandle](operation);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const group = 0x80000000 + (require('node:crypto') as typeof import('node:crypto')).randomInt(0x7fffffff);
+  const group = randomLinkGroup();
   const slices: NativeOp[][] = [];
   for (let i = 0; i < targets.length; i += kMaxBatchOps) {
     slices.push(targets.slice(i, i + kMaxBatchOps).map((l) => ({ op: 'newlink', link: { index: l.index, group } })));

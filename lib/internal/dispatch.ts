@@ -435,11 +435,19 @@ function runOnWorker(ch: Channel, slice: Call[]): void {
  * checks every link of a group before deleting any, so if the group delete fails nothing was
  * deleted: then each link is deleted on its own, and one that still fails gets its group back.
  */
-function groupDelete(ch: Channel, slice: Call[]): void {
-  // node:crypto loaded here, not at start-up: a group delete is rare (a short-lived process never
-  // pays for it).
+/**
+ * A fresh link group for a group delete: a random id in 0x80000000-0xffffffff, a range that
+ * `ip` and other tools leave alone. node:crypto is loaded here, not at start-up: group deletes
+ * are rare, and a short-lived process (the CNI plugin) never pays for it.
+ * @internal
+ */
+export function randomLinkGroup(): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const group = 0x80000000 + (require('node:crypto') as typeof import('node:crypto')).randomInt(0x7fffffff);
+  return 0x80000000 + (require('node:crypto') as typeof import('node:crypto')).randomInt(0x7fffffff);
+}
+
+function groupDelete(ch: Channel, slice: Call[]): void {
+  const group = randomLinkGroup();
   const dels = slice.map((c) => c.del as DeleteKey);
   const ops: NativeOp[] = dels.map((d) => ({ op: 'newlink', link: { index: d.index, group } }));
   ops.push({ op: 'dellinkgroup', group });
