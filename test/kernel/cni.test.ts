@@ -263,8 +263,8 @@ describeKernel('CNI plugin', () => {
           (h) => ip(h, 'link', 'set', 'cnibr0', 'promisc', 'off'),
         ],
       ];
-      const outcomes: Record<Plugin, Array<[string, number, number | undefined]>> = { ref: [], ours: [] };
-      for (const plugin of ['ref', 'ours'] as Plugin[]) {
+      const outcomes: Record<'ref' | 'ours', Array<[string, number, number | undefined]>> = { ref: [], ours: [] };
+      for (const plugin of ['ref', 'ours'] as const) {
         const host = await freshNamespace();
         const ns = await freshNamespace();
         const c = conf({}, { ranges: [[{ subnet: '198.18.46.0/24' }]] });
@@ -321,8 +321,8 @@ describeKernel('CNI plugin', () => {
       ['CNI_NETNS not a namespace', { CNI_NETNS: '/etc/hostname' }, conf(), 999, 8],
     ];
     test.each(errorCases)('error: %s (reference %p, ours %p)', async (_, env, c, refCode, ourCode) => {
-      const got: Record<Plugin, unknown> = { ref: undefined, ours: undefined };
-      for (const plugin of ['ref', 'ours'] as Plugin[]) {
+      const got: Record<'ref' | 'ours', unknown> = { ref: undefined, ours: undefined };
+      for (const plugin of ['ref', 'ours'] as const) {
         const host = await freshNamespace();
         const ns = await freshNamespace();
         const before = run('ip', ['-n', host.name as string, '-j', 'link', 'show']);
