@@ -339,10 +339,37 @@ static void link_msg(struct msg *m, uint16_t type, uint16_t flags, int index) {
   msg_init(m, type, flags, &ifi, sizeof ifi);
 }
 
+// One request's message, for one at a time (below) and for the batches.
+static void up_msg(struct msg *m, int index, int up) {
+  struct ifinfomsg ifi = {.ifi_index = index, .ifi_flags = up ? IFF_UP : 0, .ifi_change = IFF_UP};
+  msg_init(m, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+}
+
+static void address_msg(struct msg *m, uint16_t type, int index, uint32_t ip, int prefix) {
+  struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = index};
+  msg_init(m, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0, &ifa, sizeof ifa);
+  uint32_t a = htonl(ip);
+  put(m, IFA_LOCAL, &a, 4);
+  put(m, IFA_ADDRESS, &a, 4);
+}
+
+static void route_msg(struct msg *m, uint16_t type, int index, uint32_t dst, int prefix) {
+  struct rtmsg rt = {.rtm_family = AF_INET,
+                     .rtm_dst_len = prefix,
+                     .rtm_table = RT_TABLE_MAIN,
+                     .rtm_protocol = RTPROT_BOOT,
+                     .rtm_scope = RT_SCOPE_LINK,
+                     .rtm_type = RTN_UNICAST};
+  if (type == RTM_DELROUTE) rt.rtm_protocol = 0, rt.rtm_scope = RT_SCOPE_NOWHERE;
+  msg_init(m, type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0, &rt, sizeof rt);
+  uint32_t a = htonl(dst);
+  put(m, RTA_DST, &a, 4);
+  put_u32(m, RTA_OIF, (uint32_t)index);
+}
+
 static void set_up(int fd, int index, int up) {
   struct msg m;
-  struct ifinfomsg ifi = {.ifi_index = index, .ifi_flags = up ? IFF_UP : 0, .ifi_change = IFF_UP};
-  msg_init(&m, RTM_NEWLINK, 0, &ifi, sizeof ifi);
+  up_msg(&m, index, up);
   must(fd, &m, "set up/down");
 }
 
@@ -355,29 +382,17 @@ static void set_u32(int fd, int index, uint16_t attr, uint32_t v, const char *wh
 
 static void address(int fd, uint16_t type, int index, const char *ip, int prefix) {
   struct msg m;
-  struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = index};
-  msg_init(&m, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0, &ifa, sizeof ifa);
   struct in_addr a;
   inet_pton(AF_INET, ip, &a);
-  put(&m, IFA_LOCAL, &a, 4);
-  put(&m, IFA_ADDRESS, &a, 4);
+  address_msg(&m, type, index, ntohl(a.s_addr), prefix);
   must(fd, &m, type == RTM_NEWADDR ? "add address" : "delete address");
 }
 
 static void route(int fd, uint16_t type, int index, const char *dst, int prefix) {
   struct msg m;
-  struct rtmsg rt = {.rtm_family = AF_INET,
-                     .rtm_dst_len = prefix,
-                     .rtm_table = RT_TABLE_MAIN,
-                     .rtm_protocol = RTPROT_BOOT,
-                     .rtm_scope = RT_SCOPE_LINK,
-                     .rtm_type = RTN_UNICAST};
-  if (type == RTM_DELROUTE) rt.rtm_protocol = 0, rt.rtm_scope = RT_SCOPE_NOWHERE;
-  msg_init(&m, type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0, &rt, sizeof rt);
   struct in_addr a;
   inet_pton(AF_INET, dst, &a);
-  put(&m, RTA_DST, &a, 4);
-  put_u32(&m, RTA_OIF, (uint32_t)index);
+  route_msg(&m, type, index, ntohl(a.s_addr), prefix);
   must(fd, &m, type == RTM_NEWROUTE ? "add route" : "delete route");
 }
 
@@ -508,33 +523,6 @@ static void mbatch_run(int fd, struct mbatch *b, const char *what) {
   }
   b->len = 0;
   b->count = 0;
-}
-
-static void up_msg(struct msg *m, int index, int up) {
-  struct ifinfomsg ifi = {.ifi_index = index, .ifi_flags = up ? IFF_UP : 0, .ifi_change = IFF_UP};
-  msg_init(m, RTM_NEWLINK, 0, &ifi, sizeof ifi);
-}
-
-static void address_msg(struct msg *m, uint16_t type, int index, uint32_t ip, int prefix) {
-  struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = index};
-  msg_init(m, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0, &ifa, sizeof ifa);
-  uint32_t a = htonl(ip);
-  put(m, IFA_LOCAL, &a, 4);
-  put(m, IFA_ADDRESS, &a, 4);
-}
-
-static void route_msg(struct msg *m, uint16_t type, int index, uint32_t dst, int prefix) {
-  struct rtmsg rt = {.rtm_family = AF_INET,
-                     .rtm_dst_len = prefix,
-                     .rtm_table = RT_TABLE_MAIN,
-                     .rtm_protocol = RTPROT_BOOT,
-                     .rtm_scope = RT_SCOPE_LINK,
-                     .rtm_type = RTN_UNICAST};
-  if (type == RTM_DELROUTE) rt.rtm_protocol = 0, rt.rtm_scope = RT_SCOPE_NOWHERE;
-  msg_init(m, type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0, &rt, sizeof rt);
-  uint32_t a = htonl(dst);
-  put(m, RTA_DST, &a, 4);
-  put_u32(m, RTA_OIF, (uint32_t)index);
 }
 
 // --- named namespaces, as iproute2 makes them ----------------------------------------------
