@@ -319,7 +319,7 @@ Result<std::vector<uint8_t>> BuildNewSet(const SetRequest& req, bool exclusive) 
     b.PutBe32(NFTA_SET_DATA_TYPE, data_type);
     b.PutBe32(NFTA_SET_DATA_LEN, data_len);
   }
-  if (req.id) b.PutBe32(NFTA_SET_ID, *req.id);
+  b.PutBe32(NFTA_SET_ID, req.id);
   b.PutBytes(NFTA_SET_USERDATA, udata);
   return std::move(b).Finish();
 }

@@ -134,8 +134,9 @@ struct SetRequest {
   // Empty: a set. Otherwise a map (NFT_SET_MAP) whose data is these fields, laid out as the key.
   std::vector<DataType> data;
   // NFTA_SET_ID: names the set inside its batch (a lookup or element of the same batch may refer
-  // to it by id, as nft does; by name works too). Unset: not sent.
-  std::optional<uint32_t> id;
+  // to it by id, as nft does; by name works too). The kernel requires it (EINVAL without), and
+  // two new sets of one batch need different ids.
+  uint32_t id = 1;
 };
 
 // NFT_MSG_NEWSET (`nft add map` / `nft add set`): NLM_F_CREATE, with NLM_F_EXCL when `exclusive`
