@@ -406,6 +406,18 @@ function isElementOf(c: NativeNftCommand, p: Publication): boolean {
 
 /** What a batch that went through did to what we know (the kernel echoed the new rules). */
 function applied(before: Known, commands: NativeNftCommand[], echoed: NativeNftRule[]): Known {
+  // Each commit moves the generation by one (nf_tables_commit), skipping 0.
+  const genid = (before.genid + 1) >>> 0 || 1;
+  // A publication or an unpublication (the common change, and the one measured): one element.
+  if (commands.length === 1) {
+    const c = commands[0] as NativeNftCommand;
+    if (c.type === NFT_MSG_DELSETELEM) {
+      return { ...before, genid, publications: before.publications.filter((p) => !isElementOf(c, p)) };
+    }
+    if (c.type === NFT_MSG_NEWSETELEM) {
+      return { ...before, genid, publications: [...before.publications, elementPublication(c)] };
+    }
+  }
   const gone = new Set(commands.filter((c) => c.type === NFT_MSG_DELRULE).map((c) => `${c.family}/${c.handle}`));
   const tables = new Set(commands.filter((c) => c.type === NFT_MSG_DELTABLE).map((c) => c.family));
   const rules = before.rules.filter((r) => !gone.has(`${r.family}/${r.handle}`) && !tables.has(r.family));
@@ -422,21 +434,23 @@ function applied(before: Known, commands: NativeNftCommand[], echoed: NativeNftR
     } else if (c.type === NFT_MSG_DELSETELEM) {
       publications = publications.filter((p) => !isElementOf(c, p));
     } else if (c.type === NFT_MSG_NEWSETELEM) {
-      publications = [
-        ...publications,
-        {
-          networkId: (c.set as string).slice((c.set as string).startsWith(ANY_MAP) ? ANY_MAP.length : ADDR_MAP.length),
-          protocol: c.keyProto === IPPROTO_UDP ? 'udp' : 'tcp',
-          hostAddress: c.keyAddress,
-          hostPort: c.keyPort as number,
-          address: c.dataAddress as string,
-          port: c.dataPort as number,
-        },
-      ];
+      publications = [...publications, elementPublication(c)];
     }
   }
-  // Each commit moves the generation by one (nf_tables_commit), skipping 0.
-  return { genid: (before.genid + 1) >>> 0 || 1, rules: [...rules, ...echoed], maps, publications };
+  return { genid, rules: [...rules, ...echoed], maps, publications };
+}
+
+/** The publication a NEWSETELEM command (elementCommand) adds. */
+function elementPublication(c: NativeNftCommand): Publication {
+  const set = c.set as string;
+  return {
+    networkId: set.slice(set.startsWith(ANY_MAP) ? ANY_MAP.length : ADDR_MAP.length),
+    protocol: c.keyProto === IPPROTO_UDP ? 'udp' : 'tcp',
+    hostAddress: c.keyAddress,
+    hostPort: c.keyPort as number,
+    address: c.dataAddress as string,
+    port: c.dataPort as number,
+  };
 }
 
 /**
