@@ -159,6 +159,72 @@ describeKernel('firewall (nat.ts)', () => {
     expect(rules()).toEqual(before);
   });
 
+  it('keeps IPv6 publications in the ip6 maps, host addresses in their canonical form', async () => {
+    const net6 = { ...network(), ipv6Subnet: 'fd00:40::/64' };
+    await addNetwork(host, net6, 'add network');
+    expect(maps().map((m) => `${m.family} ${m.name}`)).toEqual([
+      `ip pub-any-${short}`,
+      `ip pub-addr-${short}`,
+      `ip6 pub-any-${short}`,
+      `ip6 pub-addr-${short}`,
+    ]);
+    const p = {
+      networkId: id,
+      protocol: 'tcp' as const,
+      hostAddress: 'FD00:0:0::1',
+      hostPort: 8443,
+      address: 'fd00:40:0::2',
+      port: 443,
+    };
+    await publish(host, net6, p, 'publish');
+    const elem = maps().find((m) => m.family === 'ip6' && m.name === `pub-addr-${short}`)?.elem;
+    expect(elem).toEqual([[{ concat: ['fd00::1', 'tcp', 8443] }, { concat: ['fd00:40::2', 443] }]]);
+    // The same address written otherwise is the same publication: taken, and unpublished by it.
+    await expect(publish(host, net6, { ...p, hostAddress: 'fd00::1', port: 444 }, 'again')).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    const listed = { ...p, networkId: short, hostAddress: 'fd00::1', address: 'fd00:40::2' };
+    expect(await publications(host, id, 'list')).toEqual([listed]);
+    await unpublish(host, { ...p, hostAddress: 'fd00:0::1' }, 'unpublish');
+    expect(await publications(host, id, 'list')).toEqual([]);
+  });
+
+  it('refuses a host port another network has (the maps are per network: decided in JS)', async () => {
+    const other = await Bridge.create(uniqueName('brt'));
+    const id2 = 'e'.repeat(12) + '0'.repeat(52);
+    const net2 = { id: id2, bridge: other.name, internal: false, subnet: '198.18.41.0/24' };
+    try {
+      await addNetwork(host, network(), 'add network');
+      await addNetwork(host, net2, 'add network 2');
+      const p = {
+        networkId: id,
+        protocol: 'tcp' as const,
+        hostAddress: undefined,
+        hostPort: 7070,
+        address: '198.18.40.2',
+        port: 70,
+      };
+      await publish(host, network(), p, 'publish');
+      const q = { ...p, networkId: id2, address: '198.18.41.2' };
+      await expect(publish(host, net2, q, 'any')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await expect(publish(host, net2, { ...q, hostAddress: '198.51.100.1' }, 'one')).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      await publish(host, net2, { ...q, protocol: 'udp' }, 'udp');
+      expect((await publications(host, undefined, 'list')).map((x) => `${x.networkId} ${x.protocol}`).sort()).toEqual([
+        `${id2.slice(0, 12)} udp`,
+        `${short} tcp`,
+      ]);
+      // Removing one network takes its maps and publications, and leaves the other's.
+      await removeNetwork(host, id2, 'remove network 2');
+      expect(maps().map((m) => m.name)).toEqual([`pub-any-${short}`, `pub-addr-${short}`]);
+      expect(await publications(host, undefined, 'list')).toEqual([{ ...p, networkId: short }]);
+    } finally {
+      await removeNetwork(host, id2, 'cleanup').catch(() => undefined);
+      await other.delete();
+    }
+  });
+
   it('refuses a key another process put in the map meanwhile (EADDRINUSE), whatever this one knew', async () => {
     await addNetwork(host, network(), 'add network');
     const p = {
