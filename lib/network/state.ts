@@ -164,6 +164,7 @@ export function writeState(state: NetworkState, operation: string): void {
 const WRITE_OPTIONS = { mode: 0o644 } as const;
 
 export function deleteState(name: string): void {
+  parsed.delete(name);
   fs.rmSync(statePath(name), { force: true });
 }
 
