@@ -190,70 +190,117 @@ static void cmp(struct nlmsghdr *h, uint32_t op, const void *data, size_t len) {
        (nbe32(h, NFTA_CMP_SREG, NFT_REG_1), nbe32(h, NFTA_CMP_OP, op),
         ndata(h, NFTA_CMP_DATA, data, len)));
 }
-static void meta(struct nlmsghdr *h, uint32_t key) {
-  EXPR(h, "meta", (nbe32(h, NFTA_META_KEY, key), nbe32(h, NFTA_META_DREG, NFT_REG_1)));
+static void meta(struct nlmsghdr *h, uint32_t key, uint32_t dreg) {
+  EXPR(h, "meta", (nbe32(h, NFTA_META_KEY, key), nbe32(h, NFTA_META_DREG, dreg)));
 }
-static void payload(struct nlmsghdr *h, uint32_t base, uint32_t offset, uint32_t len) {
+static void payload(struct nlmsghdr *h, uint32_t base, uint32_t offset, uint32_t len,
+                    uint32_t dreg) {
   EXPR(h, "payload",
-       (nbe32(h, NFTA_PAYLOAD_DREG, NFT_REG_1), nbe32(h, NFTA_PAYLOAD_BASE, base),
+       (nbe32(h, NFTA_PAYLOAD_DREG, dreg), nbe32(h, NFTA_PAYLOAD_BASE, base),
         nbe32(h, NFTA_PAYLOAD_OFFSET, offset), nbe32(h, NFTA_PAYLOAD_LEN, len)));
 }
-static void immediate(struct nlmsghdr *h, uint32_t reg, const void *data, size_t len) {
-  EXPR(h, "immediate",
-       (nbe32(h, NFTA_IMMEDIATE_DREG, reg), ndata(h, NFTA_IMMEDIATE_DATA, data, len)));
-}
-
-// The three rules of one publication (see lib/network/nat.ts): DNAT in prerouting and output,
-// masquerade of loopback sources onto the bridge in postrouting.
-static void publication_rule(struct batch *b, const char *table, const char *chain,
-                             const char *bridge, uint16_t port) {
+// The network's rules that look publications up (see lib/network/nat.ts), made once before the
+// timing: `[iifname != BRIDGE] fib daddr type local dnat ip to meta l4proto . th dport map @any`
+// (prerouting; output without the iifname match), the same keyed on `ip daddr` for @addr, and in
+// postrouting `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade`. Registers as nft names them.
+static void lookup_rule(struct batch *b, const char *table, const char *chain, const char *bridge,
+                        const char *map, int by_daddr) {
   struct nlmsghdr *h = nft_msg(b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE,
-                               NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK | NLM_F_ECHO, NFPROTO_IPV4);
+                               NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, NFPROTO_IPV4);
   nstr(h, NFTA_RULE_TABLE, table);
   nstr(h, NFTA_RULE_CHAIN, chain);
   struct nlattr *list = nnest(h, NFTA_RULE_EXPRESSIONS);
   char ifname[IFNAMSIZ] = {0};
   strncpy(ifname, bridge, IFNAMSIZ - 1);
-  uint8_t tcp = IPPROTO_TCP;
-  uint16_t dport = htons(port), to_port = htons(80);
-  uint32_t local = RTN_LOCAL, to = htonl(0xc612fe02);  // 198.18.254.2
-  if (strcmp(chain, "postrouting") != 0) {
-    if (!strcmp(chain, "prerouting")) {
-      meta(h, NFT_META_IIFNAME);
-      cmp(h, NFT_CMP_NEQ, ifname, IFNAMSIZ);
-    }
-    EXPR(h, "fib",
-         (nbe32(h, NFTA_FIB_DREG, NFT_REG_1), nbe32(h, NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE),
-          nbe32(h, NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR)));
-    cmp(h, NFT_CMP_EQ, &local, 4);
-    meta(h, NFT_META_L4PROTO);
-    cmp(h, NFT_CMP_EQ, &tcp, 1);
-    payload(h, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
-    cmp(h, NFT_CMP_EQ, &dport, 2);
-    immediate(h, NFT_REG_1, &to, 4);
-    immediate(h, NFT_REG_2, &to_port, 2);
-    EXPR(h, "nat",
-         (nbe32(h, NFTA_NAT_TYPE, NFT_NAT_DNAT), nbe32(h, NFTA_NAT_FAMILY, NFPROTO_IPV4),
-          nbe32(h, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1), nbe32(h, NFTA_NAT_REG_PROTO_MIN, NFT_REG_2),
-          nbe32(h, NFTA_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED)));
-  } else {
+  if (!strcmp(chain, "postrouting")) {
     uint8_t loopback = 127;
-    payload(h, NFT_PAYLOAD_NETWORK_HEADER, 12, 1);
+    payload(h, NFT_PAYLOAD_NETWORK_HEADER, 12, 1, NFT_REG_1);
     cmp(h, NFT_CMP_EQ, &loopback, 1);
-    meta(h, NFT_META_OIFNAME);
+    meta(h, NFT_META_OIFNAME, NFT_REG_1);
     cmp(h, NFT_CMP_EQ, ifname, IFNAMSIZ);
     EXPR(h, "masq", (void)0);
+  } else {
+    if (!strcmp(chain, "prerouting")) {
+      meta(h, NFT_META_IIFNAME, NFT_REG_1);
+      cmp(h, NFT_CMP_NEQ, ifname, IFNAMSIZ);
+    }
+    uint32_t word = 0;
+    if (by_daddr) {
+      payload(h, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
+      word = 1;
+    } else {
+      uint32_t local = RTN_LOCAL;
+      EXPR(h, "fib",
+           (nbe32(h, NFTA_FIB_DREG, NFT_REG_1), nbe32(h, NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE),
+            nbe32(h, NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR)));
+      cmp(h, NFT_CMP_EQ, &local, 4);
+    }
+    meta(h, NFT_META_L4PROTO, word ? NFT_REG32_00 + word : NFT_REG_1);
+    payload(h, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_00 + word + 1);
+    EXPR(h, "lookup",
+         (nbe32(h, NFTA_LOOKUP_SREG, NFT_REG_1), nbe32(h, NFTA_LOOKUP_DREG, NFT_REG_1),
+          nstr(h, NFTA_LOOKUP_SET, map)));
+    EXPR(h, "nat",
+         (nbe32(h, NFTA_NAT_TYPE, NFT_NAT_DNAT), nbe32(h, NFTA_NAT_FAMILY, NFPROTO_IPV4),
+          nbe32(h, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1),
+          nbe32(h, NFTA_NAT_REG_PROTO_MIN, NFT_REG32_01)));
   }
   nnest_end(h, list);
   nft_end(b, h);
   b->commands++;
 }
 
+// A publication map: `type [ipv4_addr .] inet_proto . inet_service : ipv4_addr . inet_service`
+// (nft's datatype numbers, 6 bits per field; each field a whole 4-byte register).
+static void pub_map(struct batch *b, const char *table, const char *name, int by_daddr,
+                    uint32_t id) {
+  struct nlmsghdr *h = nft_msg(b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSET,
+                               NLM_F_CREATE | NLM_F_ACK, NFPROTO_IPV4);
+  nstr(h, NFTA_SET_TABLE, table);
+  nstr(h, NFTA_SET_NAME, name);
+  nbe32(h, NFTA_SET_FLAGS, NFT_SET_MAP);
+  nbe32(h, NFTA_SET_KEY_TYPE, by_daddr ? (7u << 12 | 12u << 6 | 13u) : (12u << 6 | 13u));
+  nbe32(h, NFTA_SET_KEY_LEN, by_daddr ? 12 : 8);
+  nbe32(h, NFTA_SET_DATA_TYPE, 7u << 6 | 13u);
+  nbe32(h, NFTA_SET_DATA_LEN, 8);
+  nbe32(h, NFTA_SET_ID, id);
+  nft_end(b, h);
+  b->commands++;
+}
+
+// One publication as an element of @any: NEWSETELEM with NLM_F_EXCL (key tcp . PORT, data
+// 198.18.254.2 . 80), or DELSETELEM by its key.
+static void pub_element(struct batch *b, const char *table, const char *map, uint16_t port,
+                        int add) {
+  struct nlmsghdr *h =
+      nft_msg(b, (NFNL_SUBSYS_NFTABLES << 8) | (add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM),
+              NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), NFPROTO_IPV4);
+  nstr(h, NFTA_SET_ELEM_LIST_TABLE, table);
+  nstr(h, NFTA_SET_ELEM_LIST_SET, map);
+  struct nlattr *list = nnest(h, NFTA_SET_ELEM_LIST_ELEMENTS);
+  struct nlattr *elem = nnest(h, NFTA_LIST_ELEM);
+  uint8_t key[8] = {IPPROTO_TCP, 0, 0, 0, (uint8_t)(port >> 8), (uint8_t)port, 0, 0};
+  ndata(h, NFTA_SET_ELEM_KEY, key, sizeof key);
+  if (add) {
+    uint8_t data[8] = {198, 18, 254, 2, 0, 80, 0, 0};
+    ndata(h, NFTA_SET_ELEM_DATA, data, sizeof data);
+  }
+  nnest_end(h, elem);
+  nnest_end(h, list);
+  nft_end(b, h);
+  b->commands++;
+}
+
+// The ruleset generation the next batch is made against (NFNL_BATCH_GENID, as the library sends
+// it), when nonzero; every committed batch moves it by one.
+static uint32_t nft_genid;
+
 // Frames the batch, sends it in one sendmsg and reads every command's ACK; the handles of the
 // rules echoed back (NLM_F_ECHO) go to `handles`. Returns 0 or the first -errno.
 static int nft_run(int fd, struct batch *b, uint64_t *handles) {
   struct batch framed = {.len = 0};
   struct nlmsghdr *begin = nft_msg(&framed, NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC);
+  if (nft_genid) nbe32(begin, NFNL_BATCH_GENID, nft_genid);
   nft_end(&framed, begin);
   memcpy(framed.bytes + framed.len, b->bytes, b->len);
   framed.len += b->len;
@@ -286,7 +333,25 @@ static int nft_run(int fd, struct batch *b, uint64_t *handles) {
       }
     }
   }
+  if (!err && nft_genid) nft_genid = nft_genid + 1 ? nft_genid + 1 : 1;
   return err;
+}
+
+// GETGEN: the ruleset's generation now.
+static uint32_t nft_getgen(int fd) {
+  struct batch b = {.len = 0};
+  struct nlmsghdr *h = nft_msg(&b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN, 0, AF_UNSPEC);
+  nft_end(&b, h);
+  if (send(fd, b.bytes, b.len, 0) < 0) die("send", errno);
+  ssize_t n = recv(fd, rbuf, sizeof rbuf, 0);
+  if (n < 0) die("recv", errno);
+  h = (struct nlmsghdr *)rbuf;
+  if (!NLMSG_OK(h, (size_t)n) || (h->nlmsg_type & 0xff) != NFT_MSG_NEWGEN) die("getgen", EPROTO);
+  struct nlattr *a =
+      (struct nlattr *)((uint8_t *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+  uint32_t id;
+  memcpy(&id, (uint8_t *)a + NLA_HDRLEN, 4);  // NFTA_GEN_ID comes first
+  return ntohl(id);
 }
 
 static int nft_open(void) {
@@ -783,35 +848,37 @@ int main(int argc, char **argv) {
     }
     spent = now_ns() - t0;
     free(index);
-  } else if (!strcmp(op, "publish")) {  // table bridge: one publication's rules added, then deleted
+  } else if (!strcmp(op, "publish")) {  // table bridge: one publication added, then deleted
     const char *table = arg_str(argc, argv, 3), *bridge = arg_str(argc, argv, 4);
     int nfd = nft_open();
     nft_table(nfd, table, 1);
+    // Before the timing, as a network's creation: its two maps and the rules that look them up.
+    struct batch setup = {.len = 0};
+    pub_map(&setup, table, "pub-any", 0, 1);
+    pub_map(&setup, table, "pub-addr", 1, 2);
+    lookup_rule(&setup, table, "prerouting", bridge, "pub-any", 0);
+    lookup_rule(&setup, table, "prerouting", bridge, "pub-addr", 1);
+    lookup_rule(&setup, table, "output", bridge, "pub-any", 0);
+    lookup_rule(&setup, table, "output", bridge, "pub-addr", 1);
+    lookup_rule(&setup, table, "postrouting", bridge, NULL, 0);
+    int err = nft_run(nfd, &setup, NULL);
+    if (err) die("publication maps", -err);
+    // The change the library sends: one element in one batch, deleted by key in another, each
+    // made against the ruleset's generation.
+    nft_genid = nft_getgen(nfd);
     t0 = now_ns();
     for (int i = 0; i < count; ++i) {
       struct batch add = {.len = 0};
-      uint64_t handles[3];
-      publication_rule(&add, table, "prerouting", bridge, 8080);
-      publication_rule(&add, table, "output", bridge, 8080);
-      publication_rule(&add, table, "postrouting", bridge, 8080);
-      int err = nft_run(nfd, &add, handles);
-      if (err) die("add rules", -err);
+      pub_element(&add, table, "pub-any", 8080, 1);
+      err = nft_run(nfd, &add, NULL);
+      if (err) die("add element", -err);
       struct batch del = {.len = 0};
-      static const char *chains[] = {"prerouting", "output", "postrouting"};
-      for (int j = 0; j < 3; ++j) {
-        struct nlmsghdr *h =
-            nft_msg(&del, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELRULE, NLM_F_ACK, NFPROTO_IPV4);
-        nstr(h, NFTA_RULE_TABLE, table);
-        nstr(h, NFTA_RULE_CHAIN, chains[j]);
-        uint64_t be = htobe64(handles[j]);
-        nattr(h, NFTA_RULE_HANDLE, &be, 8);
-        nft_end(&del, h);
-        del.commands++;
-      }
+      pub_element(&del, table, "pub-any", 8080, 0);
       err = nft_run(nfd, &del, NULL);
-      if (err) die("delete rules", -err);
+      if (err) die("delete element", -err);
     }
     spent = now_ns() - t0;
+    nft_genid = 0;
     nft_table(nfd, table, 0);
     close(nfd);
   } else if (!strcmp(op, "walk-literal") || !strcmp(op, "walk-idiomatic")) {  // name-prefix

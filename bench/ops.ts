@@ -855,15 +855,17 @@ function network(connectOnly: boolean): OperationDef {
 }
 
 /**
- * `net.publish()` + `port.unpublish()` of one TCP port (three nftables rules added, then deleted,
- * each change one nf_tables batch made against the ruleset's generation), beside the same rule
- * change through the `nft` command (one process to add the three rules, printing their handles,
- * one to delete them) and the C floor (the same two batches from a C loop).
+ * `net.publish()` + `port.unpublish()` of one TCP port (one element added to the network's
+ * publication map, then deleted by its key, each change one nf_tables batch made against the
+ * ruleset's generation), beside the same change through the `nft` command (`nft create element`,
+ * `nft delete element`: one process each) and the C floor (the same two batches from a C loop).
+ * The maps and the rules that look them up are made once, before the timing, as a network's
+ * creation makes them.
  */
 const publish: OperationDef = {
   id: 'publish',
   label: 'port publish + unpublish (nftables)',
-  what: '`net.publish(ns, { hostPort, containerPort })` then `port.unpublish()`: three rules (DNAT in prerouting and output, loopback masquerade) added in one nf_tables batch, deleted in another; nft: the same rules through `nft -e -a add rule` (one process, a file of three rules) and `nft delete rule ... handle` (one process)',
+  what: "`net.publish(ns, { hostPort, containerPort })` then `port.unpublish()`: one element (`tcp . PORT : MEMBER . 80`) added with NLM_F_EXCL to the network's map in one nf_tables batch, deleted by its key in another; nft: the same through `nft create element` and `nft delete element` (one process each), on a table with the same maps and lookup rules",
   rounds: 7,
   async prepare(ctx) {
     Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
@@ -883,19 +885,22 @@ const publish: OperationDef = {
       );
     const br = net.bridgeName;
     const table = `nbnft${k}`;
-    const rules = [
-      `add rule ip ${table} prerouting iifname != "${br}" fib daddr type local tcp dport 18081 dnat to ${address}:80`,
-      `add rule ip ${table} output fib daddr type local tcp dport 18081 dnat to ${address}:80`,
-      `add rule ip ${table} postrouting ip saddr 127.0.0.0/8 oifname "${br}" masquerade`,
-    ];
     const withNft = hasNft();
     if (withNft) {
+      const dnat = (map: string, key: string) => `dnat ip to ${key} map @${map}`;
       await nftExec([
         [
           `add table ip ${table}`,
           `add chain ip ${table} prerouting { type nat hook prerouting priority -100; }`,
           `add chain ip ${table} output { type nat hook output priority -100; }`,
           `add chain ip ${table} postrouting { type nat hook postrouting priority 100; }`,
+          `add map ip ${table} pub-any { type inet_proto . inet_service : ipv4_addr . inet_service; }`,
+          `add map ip ${table} pub-addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }`,
+          `add rule ip ${table} prerouting iifname != "${br}" fib daddr type local ${dnat('pub-any', 'meta l4proto . th dport')}`,
+          `add rule ip ${table} prerouting iifname != "${br}" ${dnat('pub-addr', 'ip daddr . meta l4proto . th dport')}`,
+          `add rule ip ${table} output fib daddr type local ${dnat('pub-any', 'meta l4proto . th dport')}`,
+          `add rule ip ${table} output ${dnat('pub-addr', 'ip daddr . meta l4proto . th dport')}`,
+          `add rule ip ${table} postrouting ip saddr 127.0.0.0/8 oifname "${br}" masquerade`,
         ].join('; '),
       ]);
     }
@@ -903,11 +908,8 @@ const publish: OperationDef = {
       let us = 0;
       for (let i = 0; i < n; i++) {
         us += await timed(async () => {
-          // -e -a: echo the rules added, with their handles, which the delete needs.
-          const out = await nftExec(['-e', '-a', rules.join('; ')]);
-          const handles = [...out.matchAll(/# handle (\d+)/g)].map((m) => m[1] as string);
-          const chains = ['prerouting', 'output', 'postrouting'];
-          await nftExec([handles.map((h, j) => `delete rule ip ${table} ${chains[j]} handle ${h}`).join('; ')]);
+          await nftExec(['create', 'element', 'ip', table, 'pub-any', `{ tcp . 18081 : ${address} . 80 }`]);
+          await nftExec(['delete', 'element', 'ip', table, 'pub-any', '{ tcp . 18081 }']);
         });
       }
       return us;

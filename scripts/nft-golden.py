@@ -92,7 +92,38 @@ table inet netns-native {
 }
 '''
 
-FILES = {'ruleset.nft': RULESET, 'more.nft': MORE, 'ip6.nft': IP6}
+# Published ports as map elements: per network, a map keyed on `l4proto . dport` (every host
+# address) and one keyed on `daddr . l4proto . dport` (one host address), each to
+# `member address . member port`, looked up by one dnat rule each.
+MAPS = r'''table ip netns-native {
+	map pub-any-x {
+		type inet_proto . inet_service : ipv4_addr . inet_service
+	}
+	map pub-addr-x {
+		type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
+	}
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname != "br-x" fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-x
+		iifname != "br-x" dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-x
+	}
+}
+table ip6 netns-native {
+	map pub-any-x {
+		type inet_proto . inet_service : ipv6_addr . inet_service
+	}
+	map pub-addr-x {
+		type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service
+	}
+	chain output {
+		type nat hook output priority -100; policy accept;
+		fib daddr type local dnat ip6 to meta l4proto . th dport map @pub-any-x
+		dnat ip6 to ip6 daddr . meta l4proto . th dport map @pub-addr-x
+	}
+}
+'''
+
+FILES = {'ruleset.nft': RULESET, 'more.nft': MORE, 'ip6.nft': IP6, 'maps.nft': MAPS}
 
 # (constant, scenario, pick, what it is). A scenario is (setup file or None, nft arguments).
 # A pick is ('send'|'recv', NFT message name, occurrence): for 'send', that message of what nft
@@ -101,6 +132,11 @@ RULESET_F = (None, ['-f', 'ruleset.nft'])
 MORE_F = (None, ['-f', 'more.nft'])
 IP6_F = (None, ['-f', 'ip6.nft'])
 LIST = ('ruleset.nft', ['-a', 'list', 'ruleset'])
+MAPS_F = (None, ['-f', 'maps.nft'])
+
+
+def on_maps(*args):
+    return ('maps.nft', list(args))
 
 
 def on_ruleset(*args):
@@ -197,6 +233,47 @@ CASES = [
      ('send', 'NFT_MSG_GETRULE', 0), 'nft list chain ip netns-native forward: its rules'),
     ('kReplyGen', LIST, ('recv', 'NFT_MSG_NEWGEN', 0),
      'nft -a list ruleset after nft -f ruleset.nft: the GETGEN reply'),
+    ('kNewSetAny', MAPS_F, ('send', 'NFT_MSG_NEWSET', 0),
+     'map pub-any-x { type inet_proto . inet_service : ipv4_addr . inet_service }'),
+    ('kNewSetAddr', MAPS_F, ('send', 'NFT_MSG_NEWSET', 1),
+     'map pub-addr-x { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service }'),
+    ('kNewSetAnyIp6', MAPS_F, ('send', 'NFT_MSG_NEWSET', 2),
+     'ip6 map pub-any-x { type inet_proto . inet_service : ipv6_addr . inet_service }'),
+    ('kNewSetAddrIp6', MAPS_F, ('send', 'NFT_MSG_NEWSET', 3),
+     'ip6 map pub-addr-x { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service }'),
+    ('kRuleDnatMapAny', MAPS_F, ('send', 'NFT_MSG_NEWRULE', 0),
+     'prerouting: iifname != "br-x" fib daddr type local dnat ip to meta l4proto . th dport '
+     'map @pub-any-x'),
+    ('kRuleDnatMapAddr', MAPS_F, ('send', 'NFT_MSG_NEWRULE', 1),
+     'prerouting: iifname != "br-x" dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-x'),
+    ('kRuleDnatMapAnyIp6', MAPS_F, ('send', 'NFT_MSG_NEWRULE', 2),
+     'ip6 output: fib daddr type local dnat ip6 to meta l4proto . th dport map @pub-any-x'),
+    ('kRuleDnatMapAddrIp6', MAPS_F, ('send', 'NFT_MSG_NEWRULE', 3),
+     'ip6 output: dnat ip6 to ip6 daddr . meta l4proto . th dport map @pub-addr-x'),
+    ('kNewElemAny', on_maps('create', 'element', 'ip', 'netns-native', 'pub-any-x',
+                            '{ tcp . 8080 : 198.18.4.2 . 80 }'),
+     ('send', 'NFT_MSG_NEWSETELEM', 0),
+     'nft create element ip netns-native pub-any-x { tcp . 8080 : 198.18.4.2 . 80 }'),
+    ('kNewElemAddr', on_maps('create', 'element', 'ip', 'netns-native', 'pub-addr-x',
+                             '{ 198.51.100.1 . udp . 53 : 198.18.4.3 . 5353 }'),
+     ('send', 'NFT_MSG_NEWSETELEM', 0),
+     'nft create element ip netns-native pub-addr-x { 198.51.100.1 . udp . 53 : 198.18.4.3 . 5353 }'),
+    ('kNewElemAddrIp6', on_maps('create', 'element', 'ip6', 'netns-native', 'pub-addr-x',
+                                '{ fd00::1 . tcp . 443 : fd00:1::2 . 8443 }'),
+     ('send', 'NFT_MSG_NEWSETELEM', 0),
+     'nft create element ip6 netns-native pub-addr-x { fd00::1 . tcp . 443 : fd00:1::2 . 8443 }'),
+    ('kDelElemAny', on_maps('delete', 'element', 'ip', 'netns-native', 'pub-any-x',
+                            '{ tcp . 8080 }'),
+     ('send', 'NFT_MSG_DELSETELEM', 0),
+     'nft delete element ip netns-native pub-any-x { tcp . 8080 }'),
+    ('kDelSet', on_maps('delete', 'map', 'ip', 'netns-native', 'pub-any-x'),
+     ('send', 'NFT_MSG_DELSET', 0), 'nft delete map ip netns-native pub-any-x'),
+    ('kDumpSets', on_maps('list', 'sets', 'ip'), ('send', 'NFT_MSG_GETSET', 0),
+     'nft list sets ip: every set of the family'),
+    ('kDumpSetElems', on_maps('list', 'map', 'ip', 'netns-native', 'pub-any-x'),
+     ('send', 'NFT_MSG_GETSETELEM', 0), 'nft list map ip netns-native pub-any-x: its elements'),
+    ('kReplySets', on_maps('list', 'map', 'ip', 'netns-native', 'pub-any-x'),
+     ('recv', 'NFT_MSG_NEWSET', 0), 'the same: the set dump datagram'),
     ('kReplyTables', LIST, ('recv', 'NFT_MSG_NEWTABLE', 0), 'the same: the table dump datagram'),
     ('kReplyChains', LIST, ('recv', 'NFT_MSG_NEWCHAIN', 0), 'the same: the chain dump datagram'),
     ('kReplyRules', LIST, ('recv', 'NFT_MSG_NEWRULE', 0), 'the same: the rule dump datagram'),
@@ -253,11 +330,25 @@ NESTS = {
     ('nft_bitwise_attributes', 'NFTA_BITWISE_XOR'): 'nft_data_attributes',
     ('nft_immediate_attributes', 'NFTA_IMMEDIATE_DATA'): 'nft_data_attributes',
     ('nft_data_attributes', 'NFTA_DATA_VERDICT'): 'nft_verdict_attributes',
+    ('nft_set_attributes', 'NFTA_SET_DESC'): 'nft_set_desc_attributes',
+    ('nft_set_desc_attributes', 'NFTA_SET_DESC_CONCAT'): 'ELEMS:nft_set_field_attributes',
+    ('nft_set_elem_list_attributes', 'NFTA_SET_ELEM_LIST_ELEMENTS'): 'ELEMS:nft_set_elem_attributes',
+    ('nft_set_elem_attributes', 'NFTA_SET_ELEM_KEY'): 'nft_data_attributes',
+    ('nft_set_elem_attributes', 'NFTA_SET_ELEM_DATA'): 'nft_data_attributes',
+}
+# libnftnl's user data TLV types (libnftnl/udata.h), by the attribute that carries them.
+UDATA = {
+    'NFTA_RULE_USERDATA': {0: 'NFTNL_UDATA_RULE_COMMENT'},
+    'NFTA_SET_USERDATA': {0: 'NFTNL_UDATA_SET_KEYBYTEORDER', 1: 'NFTNL_UDATA_SET_DATABYTEORDER',
+                          2: 'NFTNL_UDATA_SET_MERGE_ELEMENTS', 3: 'NFTNL_UDATA_SET_KEY_TYPEOF',
+                          4: 'NFTNL_UDATA_SET_DATA_TYPEOF', 7: 'NFTNL_UDATA_SET_COMMENT'},
+    'NFTA_SET_ELEM_USERDATA': {0: 'NFTNL_UDATA_SET_ELEM_COMMENT', 1: 'NFTNL_UDATA_SET_ELEM_FLAGS'},
 }
 REGS = names_of('nft_registers')
 MSGS = names_of('nf_tables_msg_types')
 TOP = {'TABLE': 'nft_table_attributes', 'CHAIN': 'nft_chain_attributes',
-       'RULE': 'nft_rule_attributes', 'GEN': 'nft_gen_attributes'}
+       'RULE': 'nft_rule_attributes', 'GEN': 'nft_gen_attributes', 'SET': 'nft_set_attributes',
+       'SETELEM': 'nft_set_elem_list_attributes'}
 FAMILY = {0: 'NFPROTO_UNSPEC', 1: 'NFPROTO_INET', 2: 'NFPROTO_IPV4', 10: 'NFPROTO_IPV6'}
 VERDICTS = {1: 'NF_ACCEPT', 0: 'NF_DROP', -1: 'NFT_CONTINUE', -2: 'NFT_BREAK', -3: 'NFT_JUMP',
             -4: 'NFT_GOTO', -5: 'NFT_RETURN'}
@@ -421,7 +512,7 @@ def expr_fields(elem_body):
 
 def annotate_attrs(out, data, enum, depth, state, expr=None):
     pad = '  ' * depth
-    names = {} if enum in (None, 'LIST', 'EXPR') else names_of(enum)
+    names = {} if enum in (None, 'LIST', 'EXPR') or enum.startswith('ELEMS:') else names_of(enum)
     i = 0
     while i + 4 <= len(data):
         ln, ty = struct.unpack('<HH', data[i:i + 4])
@@ -432,6 +523,8 @@ def annotate_attrs(out, data, enum, depth, state, expr=None):
             name, inner = ('NFTA_LIST_ELEM' if t == 1 else 'type %d' % t), 'EXPR'
             ename, fields = expr_fields(body)
             state['role'] = {'immediate': 'immediate'}.get(ename)
+        elif enum and enum.startswith('ELEMS:'):
+            name, inner = ('NFTA_LIST_ELEM' if t == 1 else 'type %d' % t), enum[6:]
         elif enum == 'EXPR':
             name = {1: 'NFTA_EXPR_NAME', 2: 'NFTA_EXPR_DATA'}.get(t, 'type %d' % t)
             inner = EXPR_ENUM.get(expr) if name == 'NFTA_EXPR_DATA' else None
@@ -450,10 +543,14 @@ def annotate_attrs(out, data, enum, depth, state, expr=None):
             j = 0
             while j + 2 <= len(body):
                 tl = body[j + 1]
-                out.add(body[j:j + 2], '%s  udata TLV: type %d (comment), len %d' %
-                        (pad, body[j], tl))
-                out.add_text(body[j + 2:j + 2 + tl], '%s    "%s\\0"' %
-                             (pad, body[j + 2:j + 1 + tl].decode(errors='replace')))
+                value = body[j + 2:j + 2 + tl]
+                out.add(body[j:j + 2], '%s  udata TLV: %s, len %d' %
+                        (pad, UDATA.get(name, {}).get(body[j], 'type %d' % body[j]), tl))
+                if printable_string(value):
+                    out.add_text(value, '%s    "%s\\0"' %
+                                 (pad, value[:-1].decode(errors='replace')))
+                else:
+                    out.add(value, pad + '    value')
                 j += 2 + tl
         elif printable_string(body) and name != 'NFTA_DATA_VALUE':
             s = body[:-1].decode()

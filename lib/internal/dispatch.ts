@@ -214,6 +214,8 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   nftdumpchains: (_, ch) => !small(ch, 'nftdumpchains'),
   nftdumprules: (_, ch) => !small(ch, 'nftdumprules'),
   nftgetgen: () => false,
+  nftdumpsets: (_, ch) => !small(ch, 'nftdumpsets'),
+  nftdumpsetelems: (_, ch) => !small(ch, 'nftdumpsetelems'),
   // Neighbour and fdb entries, rules: a spinlock and a notification, no RCU wait.
   newneigh: () => false,
   delneigh: () => false,

@@ -316,6 +316,8 @@ export interface NativeNftStatement {
   port?: number;
   bits?: number;
   chain?: string;
+  /** 'dnatmap' / 'dnatmapdaddr': NFPROTO_IPV4 or NFPROTO_IPV6. */
+  family?: number;
 }
 
 /** One command of an nf_tables batch; `type` is the NFT_MSG_* it sends. */
@@ -338,6 +340,18 @@ export interface NativeNftCommand {
   /** NEWRULE: 1 has the kernel echo the rule back (with its handle) in the batch's result. */
   echo?: number;
   statements?: NativeNftStatement[];
+  /** NEWSET/DELSET/NEWSETELEM/DELSETELEM: the set's (map's) name. */
+  set?: string;
+  /** NEWSET: key and (a map) data types in nft's words, 'ipv4_addr . inet_proto . inet_service'. */
+  keyType?: string;
+  dataType?: string;
+  /** NEWSETELEM/DELSETELEM: a published-port element, key `[keyAddress .] keyProto . keyPort`. */
+  keyAddress?: string;
+  keyProto?: number;
+  keyPort?: number;
+  /** NEWSETELEM: its data, `dataAddress . dataPort`. */
+  dataAddress?: string;
+  dataPort?: number;
 }
 
 export interface NativeNftTable {
@@ -368,6 +382,29 @@ export interface NativeNftRule {
   comment?: string;
 }
 
+export interface NativeNftSet {
+  family: number;
+  table: string;
+  name: string;
+  handle: number;
+  /** NFT_SET_MAP (8), ... */
+  flags: number;
+  /** nft's datatype numbers, 6 bits per field of a concatenation, and lengths in bytes. */
+  keyType: number;
+  keyLen: number;
+  dataType: number;
+  dataLen: number;
+}
+
+export interface NativeNftSetElem {
+  family: number;
+  table: string;
+  set: string;
+  /** The key and (a map's) data as the registers hold them, in hex. */
+  key: string;
+  data: string;
+}
+
 /** One request. Several can run in one call (and go out in as few sendmsg as possible). */
 export type NativeOp =
   | { op: 'newlink'; flags?: number; link: NativeLinkRequest }
@@ -387,6 +424,8 @@ export type NativeOp =
   | { op: 'nftdumpchains'; family?: number }
   | { op: 'nftdumprules'; family?: number; table?: string; chain?: string }
   | { op: 'nftgetgen' }
+  | { op: 'nftdumpsets'; family?: number; table?: string }
+  | { op: 'nftdumpsetelems'; family?: number; table: string; set: string }
   | { op: 'newneigh'; flags?: number; neighbour: NativeNeighbourRequest }
   | { op: 'delneigh'; neighbour: NativeNeighbourRequest }
   | { op: 'dumpneighs'; family?: number; index?: number; master?: number }
@@ -406,6 +445,8 @@ export type NativeResult =
   | NativeNftTable[]
   | NativeNftChain[]
   | NativeNftRule[]
+  | NativeNftSet[]
+  | NativeNftSetElem[]
   | number
   | NativeNeighbour[]
   | NativeRule[]
@@ -704,6 +745,8 @@ export interface WireSchema {
     | 'nftTable'
     | 'nftChain'
     | 'nftRule'
+    | 'nftSet'
+    | 'nftSetElem'
     | 'nexthop'
     | 'neighbour'
     | 'rule'

@@ -28,6 +28,8 @@ import type {
   NativeNftChain,
   NativeNftCommand,
   NativeNftRule,
+  NativeNftSet,
+  NativeNftSetElem,
   NativeNftStatement,
   NativeNftTable,
   NativeNsid,
@@ -161,6 +163,14 @@ const NFT_COMMAND: Record<keyof NativeNftCommand, string> = {
   exclusive: 'u8',
   echo: 'u8',
   statements: 'nftstatement[]',
+  set: 'string',
+  keyType: 'string',
+  dataType: 'string',
+  keyAddress: 'ip',
+  keyProto: 'u8',
+  keyPort: 'u16',
+  dataAddress: 'ip',
+  dataPort: 'u16',
 };
 const NFT_STATEMENT: Record<keyof NativeNftStatement, string> = {
   kind: 'string',
@@ -172,6 +182,7 @@ const NFT_STATEMENT: Record<keyof NativeNftStatement, string> = {
   port: 'u16',
   bits: 'u32',
   chain: 'string',
+  family: 'u8',
 };
 type OpArgs = { [K in NativeOp['op']]: Record<Exclude<keyof Extract<NativeOp, { op: K }>, 'op'>, string> };
 const OP_ARGS: OpArgs = {
@@ -191,6 +202,8 @@ const OP_ARGS: OpArgs = {
   nftdumpchains: { family: 'u8' },
   nftdumprules: { family: 'u8', table: 'string', chain: 'string' },
   nftgetgen: {},
+  nftdumpsets: { family: 'u8', table: 'string' },
+  nftdumpsetelems: { family: 'u8', table: 'string', set: 'string' },
   newneigh: { flags: 'u16', neighbour: 'neighbour' },
   delneigh: { neighbour: 'neighbour' },
   dumpneighs: { family: 'u8', index: 'i32', master: 'i32' },
@@ -350,6 +363,24 @@ const NFT_RULE: Record<keyof NativeNftRule, string> = {
   position: 'optional',
   comment: 'optional',
 };
+const NFT_SET: Record<keyof NativeNftSet, string> = {
+  family: 'number',
+  table: 'text',
+  name: 'text',
+  handle: 'number',
+  flags: 'number',
+  keyType: 'number',
+  keyLen: 'number',
+  dataType: 'number',
+  dataLen: 'number',
+};
+const NFT_SET_ELEM: Record<keyof NativeNftSetElem, string> = {
+  family: 'number',
+  table: 'text',
+  set: 'text',
+  key: 'text',
+  data: 'text',
+};
 
 /** Throws unless `fields` (from the addon) name exactly the keys and types of `ours`. */
 function agree(what: string, ours: Record<string, string>, fields: SchemaFields | undefined): void {
@@ -390,6 +421,8 @@ agree(
 agree('nf_tables tables', NFT_TABLE, schema.results.nftTable);
 agree('nf_tables chains', NFT_CHAIN, schema.results.nftChain);
 agree('nf_tables rules', NFT_RULE, schema.results.nftRule);
+agree('nf_tables sets', NFT_SET, schema.results.nftSet);
+agree('nf_tables set elements', NFT_SET_ELEM, schema.results.nftSetElem);
 agree('link statistics', LINK_STATS, schema.results.linkStats);
 agree('next hops', NEXTHOP, schema.results.nexthop);
 agree('neighbours', NEIGHBOUR, schema.results.neighbour);

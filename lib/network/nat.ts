@@ -21,16 +21,24 @@
  *   An internal network also gets `iifname BRIDGE oifname != BRIDGE drop` and
  *   `oifname BRIDGE iifname != BRIDGE drop`: its members reach only their own subnet, whatever
  *   routes they add inside.
- * - A published port: `iifname != BRIDGE fib daddr type local tcp dport HOSTPORT dnat to
- *   MEMBER:PORT` in prerouting (or `ip daddr HOSTADDRESS` for one address), the same without the
- *   iifname match in output (connections from this host, 127.0.0.1 included), and
- *   `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade` for the loopback ones (with route_localnet on
- *   the bridge, as Docker sets it without its userland proxy).
+ * - Published ports, per network that is not internal and per family it has a subnet in: two maps,
+ *   `pub-any-<network id>` (`type inet_proto . inet_service : ipv4_addr . inet_service`: the
+ *   publications on every host address) and `pub-addr-<network id>` (`type ipv4_addr . inet_proto
+ *   . inet_service : ...`: those on one host address), looked up by the network's rules
+ *   `iifname != BRIDGE fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-ID`
+ *   and `iifname != BRIDGE dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-ID` in
+ *   prerouting, the same without the iifname match in output (connections from this host,
+ *   127.0.0.1 included), and `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade` in postrouting for
+ *   the loopback ones (with route_localnet on the bridge, as Docker sets it without its userland
+ *   proxy; IPv6: `ip6 saddr ::1`). A publication is then ONE element of one map
+ *   (`tcp . 8080 : 198.18.4.2 . 80`), added with NLM_F_EXCL (the kernel refuses a key already
+ *   there) and deleted by its key: one small message each way.
  *
- * Every rule carries a comment saying whose it is (`nn net <network id>`,
- * `nn pub <network id> <proto> <host address or *> <host port> <member address> <member port>`), so
- * that any process can list and remove them: the rules live in the kernel and outlast the
- * process. Changes that depend on what is there (a port not yet published, the last network
+ * Every rule carries a comment saying whose it is (`nn net <network id>`), and the maps are named
+ * after the network, so that any process can list and remove them: they live in the kernel and
+ * outlast the process. (Version 0.1.0 made each publication three rules with the comment
+ * `nn pub <network id> <proto> <host address or *> <host port> <member address> <member port>`;
+ * addNetwork turns such rules into elements, in the batch that makes the maps.) Changes that depend on what is there (a port not yet published, the last network
  * going) are made against the generation of the ruleset they were decided on: if another
  * process changed it meanwhile, the kernel refuses the batch (ERESTART) and it is decided again.
  */
@@ -48,9 +56,13 @@ import {
   NFPROTO_IPV6,
   NFT_CMP_NEQ,
   NFT_MSG_DELRULE,
+  NFT_MSG_DELSET,
+  NFT_MSG_DELSETELEM,
   NFT_MSG_DELTABLE,
   NFT_MSG_NEWCHAIN,
   NFT_MSG_NEWRULE,
+  NFT_MSG_NEWSET,
+  NFT_MSG_NEWSETELEM,
   NFT_MSG_NEWTABLE,
   NF_ACCEPT,
   NF_INET_FORWARD,
@@ -58,7 +70,15 @@ import {
   NF_INET_POST_ROUTING,
   NF_INET_PRE_ROUTING,
 } from '../native/constants';
-import type { NativeHandle, NativeNftCommand, NativeNftRule, NativeNftStatement } from '../native/surface';
+import type {
+  NativeHandle,
+  NativeNftCommand,
+  NativeNftRule,
+  NativeNftSet,
+  NativeNftSetElem,
+  NativeNftStatement,
+} from '../native/surface';
+import { formatIp, parseIp } from './ipam';
 
 /** The one table of ours, in family ip and ip6. */
 export const TABLE = 'netns-native';
@@ -66,12 +86,16 @@ export const TABLE = 'netns-native';
 /** The comment of an attachment masquerade (setMasquerades) begins with this, then its tag. */
 const MASQ_PREFIX = 'nn masq ';
 
+/** The maps of a network's publications: on every host address, and on one. Then its short id. */
+const ANY_MAP = 'pub-any-';
+const ADDR_MAP = 'pub-addr-';
+
 const FAMILIES = [NFPROTO_IPV4, NFPROTO_IPV6] as const;
 type Family = (typeof FAMILIES)[number];
 
 /** What the firewall needs to know of a network. */
 export interface FirewallNetwork {
-  /** The network's id (64 hex); rules carry its first 12 digits. */
+  /** The network's id (64 hex); rules and maps carry its first 12 digits. */
   id: string;
   bridge: string;
   internal: boolean;
@@ -80,9 +104,9 @@ export interface FirewallNetwork {
   ipv6Subnet?: string;
 }
 
-/** A published port, as the rules record it. */
+/** A published port, as the maps record it. */
 export interface Publication {
-  /** The network's id; what the rules record (and publications() returns) is its first 12 hex digits. */
+  /** The network's id; what the maps record (and publications() returns) is its first 12 hex digits. */
   networkId: string;
   protocol: 'tcp' | 'udp';
   /** An address of the host, or undefined for every address of the host namespace. */
@@ -93,7 +117,7 @@ export interface Publication {
   port: number;
 }
 
-/** The first 12 hex digits of a network id: what the rules name. */
+/** The first 12 hex digits of a network id: what the rules and maps name. */
 function shortId(id: string): string {
   return id.slice(0, 12);
 }
@@ -102,12 +126,69 @@ function netComment(id: string): string {
   return `nn net ${shortId(id)}`;
 }
 
-function pubComment(p: Publication): string {
-  return ['nn pub', shortId(p.networkId), p.protocol, p.hostAddress ?? '*', p.hostPort, p.address, p.port].join(' ');
+function familyOf(address: string): Family {
+  return ipFamily(address) === 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 }
 
-/** A publication from a rule's comment, or undefined for any other rule. */
-function parsePub(comment: string | undefined): Publication | undefined {
+/** An address in the canonical text the maps give back (RFC 5952 for IPv6), so that texts compare. */
+function canonical(address: string): string {
+  if (!address.includes(':')) return address;
+  const ip = parseIp(address);
+  return ip === undefined ? address : formatIp(ip);
+}
+
+/** The map a publication is an element of. */
+function mapOf(p: Publication): string {
+  return (p.hostAddress === undefined ? ANY_MAP : ADDR_MAP) + shortId(p.networkId);
+}
+
+/** NEWSETELEM (or DELSETELEM: the key only) of a publication. */
+function elementCommand(type: number, p: Publication): NativeNftCommand {
+  const c: NativeNftCommand = {
+    type,
+    family: familyOf(p.address),
+    table: TABLE,
+    set: mapOf(p),
+    keyProto: p.protocol === 'udp' ? IPPROTO_UDP : IPPROTO_TCP,
+    keyPort: p.hostPort,
+    ...(p.hostAddress !== undefined && { keyAddress: p.hostAddress }),
+  };
+  if (type === NFT_MSG_NEWSETELEM) {
+    // EXCL: a key already in the map is EEXIST, the backstop behind the decision in JS.
+    Object.assign(c, { dataAddress: p.address, dataPort: p.port, exclusive: 1 });
+  }
+  return c;
+}
+
+/** The address in `hex` at `at` (4 or 16 bytes), as text. */
+function hexAddress(hex: string, at: number, bytes: number): string {
+  return formatIp({ family: bytes === 4 ? 4 : 6, value: BigInt(`0x${hex.slice(at * 2, (at + bytes) * 2)}`) });
+}
+
+/**
+ * A publication from an element of one of our maps (key `[address .] proto . port`, data
+ * `address . port`, each field padded to 4 bytes), or undefined for anything else.
+ */
+function parseElement(e: NativeNftSetElem): Publication | undefined {
+  const any = e.set.startsWith(ANY_MAP);
+  if (!any && !e.set.startsWith(ADDR_MAP)) return undefined;
+  const bytes = e.family === NFPROTO_IPV6 ? 16 : 4;
+  const keyAt = any ? 0 : bytes;
+  if (e.key.length !== (keyAt + 8) * 2 || e.data.length !== (bytes + 4) * 2) return undefined;
+  const proto = parseInt(e.key.slice(keyAt * 2, keyAt * 2 + 2), 16);
+  if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) return undefined;
+  return {
+    networkId: e.set.slice(any ? ANY_MAP.length : ADDR_MAP.length),
+    protocol: proto === IPPROTO_UDP ? 'udp' : 'tcp',
+    hostAddress: any ? undefined : hexAddress(e.key, 0, bytes),
+    hostPort: parseInt(e.key.slice((keyAt + 4) * 2, (keyAt + 6) * 2), 16),
+    address: hexAddress(e.data, 0, bytes),
+    port: parseInt(e.data.slice(bytes * 2, (bytes + 2) * 2), 16),
+  };
+}
+
+/** A publication from an old-style rule's comment (version 0.1.0), or undefined for any other rule. */
+function parseOldPub(comment: string | undefined): Publication | undefined {
   if (comment?.startsWith('nn pub ') !== true) return undefined;
   const f = comment.split(' ');
   if (f.length !== 8) return undefined;
@@ -116,9 +197,9 @@ function parsePub(comment: string | undefined): Publication | undefined {
   return {
     networkId: networkId as string,
     protocol,
-    hostAddress: hostAddress === '*' ? undefined : hostAddress,
+    hostAddress: hostAddress === '*' ? undefined : canonical(hostAddress as string),
     hostPort: Number(hostPort),
-    address: address as string,
+    address: canonical(address as string),
     port: Number(port),
   };
 }
@@ -157,7 +238,21 @@ function cidr(text: string): { address: string; prefix: number } {
   return { address, prefix: Number(prefix) };
 }
 
-/** The rules of a network (not its publications), in one family. */
+/** The two publication maps of a network in one family (made if missing, left as they are if not). */
+function mapCommands(net: FirewallNetwork, family: Family): NativeNftCommand[] {
+  const addr = family === NFPROTO_IPV4 ? 'ipv4_addr' : 'ipv6_addr';
+  const map = (name: string, keyType: string): NativeNftCommand => ({
+    type: NFT_MSG_NEWSET,
+    family,
+    table: TABLE,
+    set: name + shortId(net.id),
+    keyType,
+    dataType: `${addr} . inet_service`,
+  });
+  return [map(ANY_MAP, 'inet_proto . inet_service'), map(ADDR_MAP, `${addr} . inet_proto . inet_service`)];
+}
+
+/** The rules of a network (its isolation, masquerade and publication lookups), in one family. */
 function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] {
   const comment = netComment(net.id);
   const br = net.bridge;
@@ -173,105 +268,203 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
       rule(family, 'forward', comment, [oif(br), iif(br, NFT_CMP_NEQ), { kind: 'drop' }]),
     );
   } else if (subnet !== undefined) {
+    const any: NativeNftStatement = { kind: 'dnatmap', family, name: ANY_MAP + shortId(net.id) };
+    const one: NativeNftStatement = { kind: 'dnatmapdaddr', family, name: ADDR_MAP + shortId(net.id) };
+    const local: NativeNftStatement = { kind: 'daddrlocal' };
+    const loopback = family === NFPROTO_IPV4 ? { address: '127.0.0.0', prefix: 8 } : { address: '::1', prefix: 128 };
     out.push(
       rule(family, 'postrouting', comment, [
         { kind: 'saddr', ...cidr(subnet) },
         oif(br, NFT_CMP_NEQ),
         { kind: 'masquerade' },
       ]),
+      // Published ports: from outside (not from the network's own bridge), and from this host.
+      rule(family, 'prerouting', comment, [iif(br, NFT_CMP_NEQ), local, any]),
+      rule(family, 'prerouting', comment, [iif(br, NFT_CMP_NEQ), one]),
+      rule(family, 'output', comment, [local, any]),
+      rule(family, 'output', comment, [one]),
+      // Connections from the host's loopback addresses leave through the bridge as the gateway's.
+      rule(family, 'postrouting', comment, [{ kind: 'saddr', ...loopback }, oif(br), { kind: 'masquerade' }]),
     );
   }
   return out;
 }
 
-/** The rules of a publication (in the family of the member's address). */
-function publicationRules(net: FirewallNetwork, p: Publication): NativeNftCommand[] {
-  const family: Family = ipFamily(p.address) === 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-  const comment = pubComment(p);
-  const proto = p.protocol === 'udp' ? IPPROTO_UDP : IPPROTO_TCP;
-  const to: NativeNftStatement[] = p.hostAddress
-    ? [{ kind: 'daddr', address: p.hostAddress }]
-    : [{ kind: 'daddrlocal' }];
-  const dport: NativeNftStatement = { kind: 'dport', proto, port: p.hostPort };
-  const dnat: NativeNftStatement = { kind: 'dnat', address: p.address, port: p.port };
-  const loopback = family === NFPROTO_IPV4 ? { address: '127.0.0.0', prefix: 8 } : { address: '::1', prefix: 128 };
-  return [
-    rule(family, 'prerouting', comment, [iif(net.bridge, NFT_CMP_NEQ), ...to, dport, dnat]),
-    rule(family, 'output', comment, [...to, dport, dnat]),
-    rule(family, 'postrouting', comment, [{ kind: 'saddr', ...loopback }, oif(net.bridge), { kind: 'masquerade' }]),
-  ];
+/** The families a network has a subnet in. */
+function familiesOf(net: FirewallNetwork): Family[] {
+  return net.ipv6Subnet !== undefined ? [NFPROTO_IPV4, NFPROTO_IPV6] : [NFPROTO_IPV4];
 }
 
 /**
- * What this process last knew of our table: the rules (both families) and the generation of the
- * ruleset they belong to. Decisions (a port is free, a network is the last) are made against it
- * and sent with its generation: the kernel refuses the batch (ERESTART) if anything changed the
- * ruleset since — another process, or anything else — and then it is read again. So the rules
- * are read only when they may have changed, and a change is one batch.
+ * What this process last knew of our table: the rules and the publication maps (both families),
+ * the publications in them, and the generation of the ruleset they belong to. Decisions (a port
+ * is free, a network is the last) are made against it and sent with its generation: the kernel
+ * refuses the batch (ERESTART) if anything changed the ruleset since — another process, or
+ * anything else — and then it is read again. So the ruleset is read only when it may have
+ * changed, and a change is one batch.
  */
 interface Known {
   genid: number;
   rules: NativeNftRule[];
+  /** Our maps, as `family/name`. */
+  maps: Set<string>;
+  publications: Publication[];
 }
 const known = new Map<bigint, Known>(); // by the host namespace's inode
 
-/** The generation first, then the rules: a change in between makes the generation stale. */
+const isOurMap = (name: string): boolean => name.startsWith(ANY_MAP) || name.startsWith(ADDR_MAP);
+
+/**
+ * The generation first, then the rules and maps, then the maps' elements: a change in between
+ * makes the generation stale, and the next batch is refused and reads again.
+ */
 async function read(handle: NativeHandle, operation: string): Promise<Known> {
   const results = await batch(
     handle,
-    [{ op: 'nftgetgen' }, ...FAMILIES.map((family) => ({ op: 'nftdumprules', family, table: TABLE }) as const)],
+    [
+      { op: 'nftgetgen' },
+      ...FAMILIES.map((family) => ({ op: 'nftdumprules', family, table: TABLE }) as const),
+      ...FAMILIES.map((family) => ({ op: 'nftdumpsets', family, table: TABLE }) as const),
+    ],
     operation,
     'firewall',
   );
   throwFirstFailure([results[0]], operation, 'firewall');
-  const rules: NativeNftRule[] = [];
-  for (const r of results.slice(1)) {
+  const lists = results.slice(1).map((r) => {
     // ENOENT: no such table (yet, or any more).
-    if (Array.isArray(r)) rules.push(...(r as NativeNftRule[]));
-    else if ((r as { errno?: number } | undefined)?.errno !== constants.errno.ENOENT) {
+    if (Array.isArray(r)) return r as unknown[];
+    if ((r as { errno?: number } | undefined)?.errno !== constants.errno.ENOENT)
       throwFirstFailure([r], operation, 'firewall');
+    return [];
+  });
+  const rules = [...(lists[0] ?? []), ...(lists[1] ?? [])] as NativeNftRule[];
+  const sets = ([...(lists[2] ?? []), ...(lists[3] ?? [])] as NativeNftSet[]).filter((s) => isOurMap(s.name));
+  const publications: Publication[] = [];
+  if (sets.length > 0) {
+    const elements = await batch(
+      handle,
+      sets.map((s) => ({ op: 'nftdumpsetelems', family: s.family, table: TABLE, set: s.name }) as const),
+      operation,
+      'firewall',
+    );
+    for (const r of elements) {
+      if (!Array.isArray(r)) {
+        // A map deleted in between: the generation moved, and the next batch reads again.
+        if ((r as { errno?: number } | undefined)?.errno !== constants.errno.ENOENT)
+          throwFirstFailure([r], operation, 'firewall');
+        continue;
+      }
+      for (const e of r as NativeNftSetElem[]) {
+        const p = parseElement(e);
+        if (p) publications.push(p);
+      }
     }
   }
-  return { genid: results[0] as number, rules };
+  return {
+    genid: results[0] as number,
+    rules,
+    maps: new Set(sets.map((s) => `${s.family}/${s.name}`)),
+    publications,
+  };
 }
 
-/** Our rules as the kernel has them now (the generation is checked; the rules read if it moved). */
-async function current(host: Namespace, operation: string): Promise<NativeNftRule[]> {
+/** Our table as the kernel has it now (the generation is checked; the table read if it moved). */
+async function current(host: Namespace, operation: string): Promise<Known> {
   const handle = await host[kHandle](operation);
   const last = known.get(host.inode);
   if (last !== undefined) {
     const genid = await request<number>(handle, { op: 'nftgetgen' }, operation, 'firewall');
-    if (genid === last.genid) return last.rules;
+    if (genid === last.genid) return last;
   }
   const now = await read(handle, operation);
   known.set(host.inode, now);
-  return now.rules;
+  return now;
 }
 
-/** What a batch that went through did to the rules we know (the kernel echoed the new ones). */
+/** Whether two publications are the same one (the same map and key, and the same target). */
+function samePublication(a: Publication, b: Publication): boolean {
+  return (
+    shortId(a.networkId) === shortId(b.networkId) &&
+    a.protocol === b.protocol &&
+    a.hostAddress === b.hostAddress &&
+    a.hostPort === b.hostPort &&
+    a.address === b.address &&
+    a.port === b.port
+  );
+}
+
+/** Whether a publication is the element a command adds or deletes. */
+function isElementOf(c: NativeNftCommand, p: Publication): boolean {
+  return (
+    c.family === familyOf(p.address) &&
+    c.set === mapOf(p) &&
+    c.keyProto === (p.protocol === 'udp' ? IPPROTO_UDP : IPPROTO_TCP) &&
+    c.keyPort === p.hostPort &&
+    c.keyAddress === p.hostAddress
+  );
+}
+
+/** What a batch that went through did to what we know (the kernel echoed the new rules). */
 function applied(before: Known, commands: NativeNftCommand[], echoed: NativeNftRule[]): Known {
+  // Each commit moves the generation by one (nf_tables_commit), skipping 0.
+  const genid = (before.genid + 1) >>> 0 || 1;
+  // A publication or an unpublication (the common change, and the one measured): one element.
+  if (commands.length === 1) {
+    const c = commands[0] as NativeNftCommand;
+    if (c.type === NFT_MSG_DELSETELEM) {
+      return { ...before, genid, publications: before.publications.filter((p) => !isElementOf(c, p)) };
+    }
+    if (c.type === NFT_MSG_NEWSETELEM) {
+      return { ...before, genid, publications: [...before.publications, elementPublication(c)] };
+    }
+  }
   const gone = new Set(commands.filter((c) => c.type === NFT_MSG_DELRULE).map((c) => `${c.family}/${c.handle}`));
   const tables = new Set(commands.filter((c) => c.type === NFT_MSG_DELTABLE).map((c) => c.family));
   const rules = before.rules.filter((r) => !gone.has(`${r.family}/${r.handle}`) && !tables.has(r.family));
-  // Each commit moves the generation by one (nf_tables_commit), skipping 0.
-  return { genid: (before.genid + 1) >>> 0 || 1, rules: [...rules, ...echoed] };
+  const maps = new Set(before.maps);
+  let publications = before.publications;
+  for (const c of commands) {
+    if (c.type === NFT_MSG_NEWSET) maps.add(`${c.family}/${c.set}`);
+    else if (c.type === NFT_MSG_DELSET) {
+      maps.delete(`${c.family}/${c.set}`);
+      publications = publications.filter((p) => familyOf(p.address) !== c.family || mapOf(p) !== c.set);
+    } else if (c.type === NFT_MSG_DELTABLE) {
+      for (const m of [...maps]) if (m.startsWith(`${c.family}/`)) maps.delete(m);
+      publications = publications.filter((p) => familyOf(p.address) !== c.family);
+    } else if (c.type === NFT_MSG_DELSETELEM) {
+      publications = publications.filter((p) => !isElementOf(c, p));
+    } else if (c.type === NFT_MSG_NEWSETELEM) {
+      publications = [...publications, elementPublication(c)];
+    }
+  }
+  return { genid, rules: [...rules, ...echoed], maps, publications };
+}
+
+/** The publication a NEWSETELEM command (elementCommand) adds. */
+function elementPublication(c: NativeNftCommand): Publication {
+  const set = c.set as string;
+  return {
+    networkId: set.slice(set.startsWith(ANY_MAP) ? ANY_MAP.length : ADDR_MAP.length),
+    protocol: c.keyProto === IPPROTO_UDP ? 'udp' : 'tcp',
+    hostAddress: c.keyAddress,
+    hostPort: c.keyPort as number,
+    address: c.dataAddress as string,
+    port: c.dataPort as number,
+  };
 }
 
 /**
- * Decides a change against the rules as they are and sends it as one batch made against their
+ * Decides a change against the table as it is and sends it as one batch made against its
  * generation; when the kernel refuses it as stale (ERESTART: the ruleset changed meanwhile), the
- * rules are read again and it is decided again. A bounded number of tries: a ruleset changing
- * faster than that fails with ERESTART.
+ * table is read again and it is decided again. A bounded number of tries: a ruleset changing
+ * faster than that fails with ERESTART. New rules are echoed (their handles are what deletes
+ * them); elements are not: what was sent is what is there.
  */
-async function change(
-  host: Namespace,
-  operation: string,
-  decide: (rules: NativeNftRule[]) => NativeNftCommand[],
-): Promise<void> {
+async function change(host: Namespace, operation: string, decide: (state: Known) => NativeNftCommand[]): Promise<void> {
   const handle = await host[kHandle](operation);
   let state = known.get(host.inode) ?? (await read(handle, operation));
   for (let attempt = 0; ; attempt++) {
-    const commands = decide(state.rules).map((c) => (c.type === NFT_MSG_NEWRULE ? { ...c, echo: 1 } : c));
+    const commands = decide(state).map((c) => (c.type === NFT_MSG_NEWRULE ? { ...c, echo: 1 } : c));
     if (commands.length === 0) {
       known.set(host.inode, state);
       return;
@@ -293,59 +486,102 @@ async function change(
   }
 }
 
-/** Deletes the rules matching `which`, and the table of a family left without network rules. */
-function deleteRules(rules: NativeNftRule[], which: (r: NativeNftRule) => boolean): NativeNftCommand[] {
+/**
+ * Deletes the rules matching `which` and the maps of the networks in `networks` (their elements
+ * go with them), or the table of a family left without network rules.
+ */
+function deleteRules(state: Known, which: (r: NativeNftRule) => boolean, networks: string[] = []): NativeNftCommand[] {
   const commands: NativeNftCommand[] = [];
   for (const family of FAMILIES) {
-    const mine = rules.filter((r) => r.family === family);
-    if (mine.length === 0) continue;
+    const mine = state.rules.filter((r) => r.family === family);
+    const maps = [...state.maps]
+      .filter((m) => m.startsWith(`${family}/`))
+      .map((m) => m.slice(m.indexOf('/') + 1))
+      .filter((m) => networks.some((id) => m === ANY_MAP + shortId(id) || m === ADDR_MAP + shortId(id)));
+    if (mine.length === 0 && maps.length === 0) continue;
     const remaining = mine.filter((r) => !which(r));
     if (!remaining.some((r) => r.comment?.startsWith('nn net ') || r.comment?.startsWith(MASQ_PREFIX))) {
       // No network (or attachment masquerade) of ours left in this family: the whole table goes
-      // (its chains and any rule).
+      // (its chains, maps and any rule).
       commands.push({ type: NFT_MSG_DELTABLE, family, table: TABLE });
     } else {
       for (const r of mine.filter(which)) {
         commands.push({ type: NFT_MSG_DELRULE, family, table: TABLE, chain: r.chain, handle: r.handle });
       }
+      // After the rules that look them up, in the same batch (the kernel then lets them go).
+      for (const m of maps) commands.push({ type: NFT_MSG_DELSET, family, table: TABLE, set: m });
     }
   }
   return commands;
 }
 
 /**
- * Adds a network's rules (its isolation, and its outbound masquerade unless it is internal), in
- * every family it has a subnet in; creates the table and chains if missing. Idempotent: a
- * network whose rules are there already is left alone, one whose rules are not as they should
- * be has them replaced. Switches IPv4 (and IPv6) forwarding on in the host
- * namespace for a network that is not internal, as Docker does.
+ * What brings a network's rules and maps to what they should be, against `state`: nothing when
+ * they are; otherwise the table and chains (made if missing), its maps (likewise), its rules
+ * replaced, and the publications of an old-style table (version 0.1.0: three rules each)
+ * turned into elements, their rules deleted.
  */
-export async function addNetwork(host: Namespace, net: FirewallNetwork, operation: string): Promise<void> {
-  const families: Family[] = net.ipv6Subnet !== undefined ? [NFPROTO_IPV4, NFPROTO_IPV6] : [NFPROTO_IPV4];
-  if (!net.internal) enableForwarding(families, operation);
+function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[] {
+  const families = familiesOf(net);
   const comment = netComment(net.id);
   const want = families.flatMap((family) => networkRules(net, family));
+  const maps = net.internal ? [] : families.flatMap((family) => mapCommands(net, family));
   const shape = (list: Array<{ family: number; chain?: string }>): string =>
     list
       .map((r) => `${r.family}/${r.chain}`)
       .sort()
       .join(' ');
-  await change(host, operation, (rules) => {
-    const mine = rules.filter((r) => r.comment === comment);
-    if (shape(mine) === shape(want)) return []; // as they should be: nothing to change
-    return [
-      ...families.flatMap(baseCommands),
-      ...mine.map((r) => ({ type: NFT_MSG_DELRULE, family: r.family, table: TABLE, chain: r.chain, handle: r.handle })),
-      ...want,
-    ];
+  const mine = state.rules.filter((r) => r.comment === comment);
+  const old = state.rules.filter((r) => parseOldPub(r.comment)?.networkId === shortId(net.id));
+  const mapsThere = maps.every((m) => state.maps.has(`${m.family}/${m.set}`));
+  if (shape(mine) === shape(want) && mapsThere && old.length === 0) return []; // as they should be
+  const moved = new Map<string, Publication>();
+  for (const r of old) {
+    const p = parseOldPub(r.comment) as Publication;
+    const exists = state.publications.some((q) => samePublication(p, q));
+    if (!net.internal && !exists) moved.set(r.comment as string, p);
+  }
+  const del = (r: NativeNftRule): NativeNftCommand => ({
+    type: NFT_MSG_DELRULE,
+    family: r.family,
+    table: TABLE,
+    chain: r.chain,
+    handle: r.handle,
   });
+  return [
+    ...families.flatMap(baseCommands),
+    ...maps,
+    ...mine.map(del),
+    ...old.map(del),
+    ...want,
+    ...[...moved.values()].map((p) => elementCommand(NFT_MSG_NEWSETELEM, p)),
+  ];
 }
 
-/** Removes a network's rules and its publications; the table goes with the last network. */
+/**
+ * Adds a network's rules (its isolation, its outbound masquerade and the lookups of its
+ * publication maps unless it is internal), in every family it has a subnet in; creates the
+ * table, chains and maps if missing. Idempotent: a network whose rules are there already is left
+ * alone, one whose rules are not as they should be has them replaced; publications of the
+ * previous version's rules become elements of the maps. Switches IPv4 (and IPv6) forwarding on
+ * in the host namespace for a network that is not internal, as Docker does, and route_localnet
+ * on its bridge (connections to 127.0.0.1 DNATed to a member leave through it).
+ */
+export async function addNetwork(host: Namespace, net: FirewallNetwork, operation: string): Promise<void> {
+  if (!net.internal) {
+    enableForwarding(familiesOf(net), operation);
+    setRouteLocalnet(net.bridge, operation);
+  }
+  await change(host, operation, (state) => networkCommands(net, state));
+}
+
+/** Removes a network's rules, maps and publications; the table goes with the last network. */
 export async function removeNetwork(host: Namespace, networkId: string, operation: string): Promise<void> {
   const id = shortId(networkId);
-  await change(host, operation, (rules) =>
-    deleteRules(rules, (r) => r.comment === netComment(networkId) || parsePub(r.comment)?.networkId === id),
+  await change(host, operation, (state) =>
+    deleteRules(state, (r) => r.comment === netComment(networkId) || parseOldPub(r.comment)?.networkId === id, [
+      networkId,
+    ]),
   );
 }
 
@@ -355,35 +591,71 @@ function conflicts(a: Publication, b: Publication): boolean {
   return a.hostAddress === undefined || b.hostAddress === undefined || a.hostAddress === b.hostAddress;
 }
 
+/** Bridges whose route_localnet this process has set (a publish need not read it again). */
+const localnet = new Set<string>();
+
+function setRouteLocalnet(bridge: string, operation: string): void {
+  setSysctl(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1', operation);
+  localnet.add(bridge);
+}
+
 /**
- * Publishes a member's port on the host. EADDRINUSE if the host port is taken (the same protocol
- * on every address, or on the same one), decided and written against one generation of the
- * ruleset, so two processes cannot both take it.
+ * Publishes a member's port on the host: one element of the network's map. EADDRINUSE if the
+ * host port is taken (the same protocol on every address, or on the same one, in any network),
+ * decided against the publications of one generation of the ruleset and written against it, so
+ * two processes cannot both take it; the element goes with NLM_F_EXCL, so the kernel refuses a
+ * key already in that map whatever this process believed.
  */
 export async function publish(host: Namespace, net: FirewallNetwork, p: Publication, operation: string): Promise<void> {
-  if (ipFamily(p.address) === 4) setSysctl(`/proc/sys/net/ipv4/conf/${net.bridge}/route_localnet`, '1', operation);
+  const pub: Publication = { ...p, address: canonical(p.address) };
+  if (p.hostAddress !== undefined) pub.hostAddress = canonical(p.hostAddress);
+  const family = familyOf(pub.address);
+  if (family === NFPROTO_IPV4 && !localnet.has(net.bridge)) setRouteLocalnet(net.bridge, operation);
   let taken: Publication | undefined;
-  await change(host, operation, (rules) => {
-    taken = rules.map((r) => parsePub(r.comment)).find((q) => q !== undefined && conflicts(p, q));
-    return taken ? [] : publicationRules(net, p);
-  });
+  let alone = true;
+  try {
+    await change(host, operation, (state) => {
+      taken = state.publications.find((q) => conflicts(pub, q));
+      if (taken) return [];
+      const element = elementCommand(NFT_MSG_NEWSETELEM, pub);
+      // The map is missing (the table was removed, or made by the previous version): the
+      // network's rules and maps first, in the same batch.
+      alone = state.maps.has(`${family}/${element.set}`);
+      return alone ? [element] : [...networkCommands(net, state), element];
+    });
+  } catch (e) {
+    // EXCL refused the element: its key is in the map, put there by someone this process did
+    // not see (the generation check makes that unlikely; this is the backstop).
+    if ((e as NetnsError).code !== 'EEXIST' || !alone) throw e;
+    throw failure(
+      'EADDRINUSE',
+      operation,
+      `host port ${pub.protocol}/${pub.hostPort}${pub.hostAddress ? ` on ${pub.hostAddress}` : ''} is already published`,
+    );
+  }
   if (taken) {
     throw failure(
       'EADDRINUSE',
       operation,
-      `host port ${p.protocol}/${p.hostPort}${taken.hostAddress ? ` on ${taken.hostAddress}` : ''} is already published (to ${taken.address}:${taken.port})`,
+      `host port ${pub.protocol}/${pub.hostPort}${taken.hostAddress ? ` on ${taken.hostAddress}` : ''} is already published (to ${taken.address}:${taken.port})`,
     );
   }
 }
 
-/** Removes a publication's rules. ENOENT when it is not (or no longer) published. */
+/**
+ * Removes a publication: its element, deleted by key. ENOENT when it is not (or no longer)
+ * published. Decided against what this process knows and sent with its generation: if the
+ * ruleset moved meanwhile (a disconnect took the port, someone published it again to another
+ * member), the kernel refuses the batch and it is decided on what is there now, so an old
+ * PublishedPort never takes away someone else's publication of the same key.
+ */
 export async function unpublish(host: Namespace, p: Publication, operation: string): Promise<void> {
+  const pub: Publication = { ...p, address: canonical(p.address) };
+  if (p.hostAddress !== undefined) pub.hostAddress = canonical(p.hostAddress);
   let found = false;
-  const comment = pubComment(p);
-  await change(host, operation, (rules) => {
-    const which = (r: NativeNftRule): boolean => r.comment === comment;
-    found = rules.some(which);
-    return found ? deleteRules(rules, which) : [];
+  await change(host, operation, (state) => {
+    found = state.publications.some((q) => samePublication(pub, q));
+    return found ? [elementCommand(NFT_MSG_DELSETELEM, pub)] : [];
   });
   if (!found) throw failure('ENOENT', operation, 'that port is not published');
 }
@@ -394,13 +666,8 @@ export async function publications(
   networkId: string | undefined,
   operation: string,
 ): Promise<Publication[]> {
-  const rules = await current(host, operation);
-  const seen = new Map<string, Publication>();
-  for (const r of rules) {
-    const p = parsePub(r.comment);
-    if (p && (networkId === undefined || p.networkId === shortId(networkId))) seen.set(r.comment as string, p);
-  }
-  return [...seen.values()];
+  const state = await current(host, operation);
+  return state.publications.filter((p) => networkId === undefined || p.networkId === shortId(networkId));
 }
 
 /** Removes the publications of one member address of a network (it left, or is leaving). */
@@ -411,12 +678,18 @@ export async function unpublishMember(
   operation: string,
 ): Promise<void> {
   const id = shortId(networkId);
-  await change(host, operation, (rules) => {
-    const which = (r: NativeNftRule): boolean => {
-      const p = parsePub(r.comment);
-      return p !== undefined && p.networkId === id && addresses.includes(p.address);
-    };
-    return rules.some(which) ? deleteRules(rules, which) : [];
+  const members = new Set(addresses.map(canonical));
+  await change(host, operation, (state) => {
+    const gone = state.publications.filter((p) => p.networkId === id && members.has(p.address));
+    // Old-style publication rules of that member, if the network was never reopened since.
+    const old = state.rules.filter((r) => {
+      const p = parseOldPub(r.comment);
+      return p !== undefined && p.networkId === id && members.has(p.address);
+    });
+    return [
+      ...gone.map((p) => elementCommand(NFT_MSG_DELSETELEM, p)),
+      ...old.map((r) => ({ type: NFT_MSG_DELRULE, family: r.family, table: TABLE, chain: r.chain, handle: r.handle })),
+    ];
   });
 }
 
@@ -450,7 +723,7 @@ export interface Masquerade {
 
 /** The tags of the attachment masquerades in the kernel. */
 export async function masqueradeTags(host: Namespace, operation: string): Promise<string[]> {
-  const rules = await current(host, operation);
+  const { rules } = await current(host, operation);
   const tags = rules.map((r) => r.comment).filter((c): c is string => c?.startsWith(MASQ_PREFIX) === true);
   return [...new Set(tags.map((c) => c.slice(MASQ_PREFIX.length)))];
 }
@@ -478,7 +751,7 @@ export async function setMasquerades(
     ]);
   });
   const families = [...new Set(want.map((c) => c.family as Family))];
-  await change(host, operation, (rules) => {
+  await change(host, operation, ({ rules }) => {
     const mine = rules.filter((r) => r.comment === comment);
     if (mine.length === 0 && want.length === 0) return [];
     return [
@@ -497,5 +770,5 @@ export async function removeMasquerades(
 ): Promise<void> {
   const mine = (r: NativeNftRule): boolean =>
     r.comment?.startsWith(MASQ_PREFIX) === true && which(r.comment.slice(MASQ_PREFIX.length));
-  await change(host, operation, (rules) => (rules.some(mine) ? deleteRules(rules, mine) : []));
+  await change(host, operation, (state) => (state.rules.some(mine) ? deleteRules(state, mine) : []));
 }

@@ -1,6 +1,6 @@
 /**
  * Published ports (`docker run -p HOSTPORT:PORT`): what `Network.publish` returns and
- * `Network.ports` lists. The rules themselves are nat.ts's; this is the user's side of them.
+ * `Network.ports` lists. The map elements themselves are nat.ts's; this is the user's side of them.
  */
 import { invalid } from '../internal/errors';
 import { checkInteger, parseIp } from '../internal/validate';
@@ -54,7 +54,10 @@ export class PublishedPort {
   }
 
   /**
-   * Takes the port back: its rules go from the kernel.
+   * Takes the port back: its element goes from the network's map (`nft delete element`), by its
+   * key. No network lock and no state file: the change is made against the ruleset generation
+   * this process knows, so a disconnect (or anyone) that took or re-published the port meanwhile
+   * makes the kernel refuse it, and it is decided again on what is there.
    * @throws NetnsError ENOENT when it is not published any more (a second call, a disconnect).
    */
   async unpublish(): Promise<void> {

@@ -76,8 +76,35 @@ export function statePath(name: string): string {
   return path.join(NETWORKS_DIR, `${name}.json`);
 }
 
+/**
+ * The last state read of each network, with the identity of the file it came from. A state file
+ * is only ever replaced by rename (writeState), never written in place, so while the path's
+ * inode, size and modification time are the same the content is: a stat (one syscall) saves the
+ * read and the parse. The object is frozen, as every caller treats it as read-only.
+ */
+const parsed = new Map<string, { ino: bigint; size: bigint; mtime: bigint; state: NetworkState }>();
+
 /** The network's state, or undefined when there is no such network. */
 export function readState(name: string, operation: string): NetworkState | undefined {
+  const file = statePath(name);
+  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  const hit = st && parsed.get(name);
+  if (st && hit && hit.ino === st.ino && hit.size === st.size && hit.mtime === st.mtimeNs) return hit.state;
+  const state = readStateFile(name, operation);
+  if (st && state) parsed.set(name, { ino: st.ino, size: st.size, mtime: st.mtimeNs, state: deepFreeze(state) });
+  else parsed.delete(name);
+  return state;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function readStateFile(name: string, operation: string): NetworkState | undefined {
   let text: string;
   try {
     text = fs.readFileSync(statePath(name), 'utf8');
@@ -137,6 +164,7 @@ export function writeState(state: NetworkState, operation: string): void {
 const WRITE_OPTIONS = { mode: 0o644 } as const;
 
 export function deleteState(name: string): void {
+  parsed.delete(name);
   fs.rmSync(statePath(name), { force: true });
 }
 

@@ -131,6 +131,81 @@ Result<RuleInfo> ParseRule(const nlmsghdr& msg) {
   return info;
 }
 
+Result<SetInfo> ParseSet(const nlmsghdr& msg) {
+  SetInfo info;
+  const uint8_t* p;
+  size_t len;
+  Status s =
+      Open(msg, NFT_MSG_NEWSET, NFT_MSG_DELSET, "set", &info.family, &info.deleted, &p, &len);
+  if (!s.ok()) return s;
+  AttrTable<NFTA_SET_MAX + 1> t;
+  s = netlink::ParseAttrs(p, len, &t);
+  if (!s.ok()) return s;
+  info.table = t[NFTA_SET_TABLE].String();
+  info.name = t[NFTA_SET_NAME].String();
+  info.handle = t[NFTA_SET_HANDLE].Be64();
+  info.flags = t[NFTA_SET_FLAGS].Be32();
+  info.key_type = t[NFTA_SET_KEY_TYPE].Be32();
+  info.key_len = t[NFTA_SET_KEY_LEN].Be32();
+  info.data_type = t[NFTA_SET_DATA_TYPE].Be32();
+  info.data_len = t[NFTA_SET_DATA_LEN].Be32();
+  if (t[NFTA_SET_USERDATA].present()) info.userdata = t[NFTA_SET_USERDATA].Bytes();
+  return info;
+}
+
+namespace {
+
+// The NFTA_DATA_VALUE inside an NFTA_SET_ELEM_KEY / _DATA nest (empty for a verdict).
+Status DataValue(const Attr& nest, std::vector<uint8_t>* out) {
+  AttrTable<NFTA_DATA_MAX + 1> d;
+  Status s = netlink::ParseNested(nest, &d);
+  if (!s.ok()) return s;
+  if (d[NFTA_DATA_VALUE].present()) *out = d[NFTA_DATA_VALUE].Bytes();
+  return Status();
+}
+
+}  // namespace
+
+Result<std::vector<SetElemInfo>> ParseSetElems(const nlmsghdr& msg) {
+  SetElemInfo common;
+  const uint8_t* p;
+  size_t len;
+  Status s = Open(msg, NFT_MSG_NEWSETELEM, NFT_MSG_DELSETELEM, "set element", &common.family,
+                  &common.deleted, &p, &len);
+  if (!s.ok()) return s;
+  AttrTable<NFTA_SET_ELEM_LIST_MAX + 1> t;
+  s = netlink::ParseAttrs(p, len, &t);
+  if (!s.ok()) return s;
+  common.table = t[NFTA_SET_ELEM_LIST_TABLE].String();
+  common.set = t[NFTA_SET_ELEM_LIST_SET].String();
+  std::vector<SetElemInfo> out;
+  if (!t[NFTA_SET_ELEM_LIST_ELEMENTS].present()) return out;
+  Status inner;
+  const Attr& list = t[NFTA_SET_ELEM_LIST_ELEMENTS];
+  s = netlink::ForEachAttr(list.data, list.len, [&](const Attr& a) {
+    if (!inner.ok()) return;
+    if (a.type != NFTA_LIST_ELEM) return;
+    AttrTable<NFTA_SET_ELEM_MAX + 1> e;
+    inner = netlink::ParseNested(a, &e);
+    if (!inner.ok()) return;
+    if (!e[NFTA_SET_ELEM_KEY].present()) {
+      inner = Error::Invalid("an nf_tables set element without a key");
+      return;
+    }
+    SetElemInfo info = common;
+    inner = DataValue(e[NFTA_SET_ELEM_KEY], &info.key);
+    if (inner.ok() && e[NFTA_SET_ELEM_DATA].present()) {
+      inner = DataValue(e[NFTA_SET_ELEM_DATA], &info.data);
+    }
+    info.flags = e[NFTA_SET_ELEM_FLAGS].Be32();
+    if (e[NFTA_SET_ELEM_USERDATA].present()) info.userdata = e[NFTA_SET_ELEM_USERDATA].Bytes();
+    if (inner.ok()) out.push_back(std::move(info));
+  });
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  return out;
+}
+
 Result<GenInfo> ParseGen(const nlmsghdr& msg) {
   GenInfo info;
   uint8_t family;

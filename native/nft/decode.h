@@ -69,6 +69,33 @@ struct RuleInfo {
 };
 Result<RuleInfo> ParseRule(const nlmsghdr& msg);
 
+// NFT_MSG_NEWSET or NFT_MSG_DELSET (a GETSET dump reply, or an event).
+struct SetInfo {
+  uint8_t family = 0;
+  std::string table, name;
+  uint64_t handle = 0;  // NFTA_SET_HANDLE
+  uint32_t flags = 0;   // NFTA_SET_FLAGS: NFT_SET_MAP, NFT_SET_INTERVAL, NFT_SET_ANONYMOUS, ...
+  uint32_t key_type = 0, key_len = 0;    // nft's datatype number (objects.h DataType) and bytes
+  uint32_t data_type = 0, data_len = 0;  // a map's data; 0 for a set
+  std::vector<uint8_t> userdata;
+  bool deleted = false;
+};
+Result<SetInfo> ParseSet(const nlmsghdr& msg);
+
+// One element of a NFT_MSG_NEWSETELEM / DELSETELEM message (a GETSETELEM dump reply carries
+// several per message).
+struct SetElemInfo {
+  uint8_t family = 0;
+  std::string table, set;
+  std::vector<uint8_t> key;   // NFTA_SET_ELEM_KEY's NFTA_DATA_VALUE
+  std::vector<uint8_t> data;  // NFTA_SET_ELEM_DATA's value (a map's); empty if none, or a verdict
+  uint32_t flags = 0;         // NFTA_SET_ELEM_FLAGS: NFT_SET_ELEM_INTERVAL_END, ...
+  std::vector<uint8_t> userdata;
+  bool deleted = false;
+};
+// The elements of one message, in order. EINVAL on a malformed list or an element without a key.
+Result<std::vector<SetElemInfo>> ParseSetElems(const nlmsghdr& msg);
+
 // NFT_MSG_NEWGEN: the reply to GETGEN, also sent as an event after every commit.
 struct GenInfo {
   uint32_t id = 0;        // NFTA_GEN_ID: the value Batch takes as genid

@@ -190,7 +190,29 @@ Expr Fib(uint32_t flags, nft_fib_result result, uint32_t dreg) {
            ExprAttr::Be32(NFTA_FIB_DREG, dreg)}};
 }
 
+Expr Lookup(std::string_view set, uint32_t sreg, std::optional<uint32_t> dreg,
+            std::optional<uint32_t> set_id) {
+  Expr e{"lookup", {ExprAttr::Be32(NFTA_LOOKUP_SREG, sreg)}};
+  if (dreg) e.attrs.push_back(ExprAttr::Be32(NFTA_LOOKUP_DREG, *dreg));
+  e.attrs.push_back(ExprAttr::String(NFTA_LOOKUP_SET, set));
+  if (set_id) e.attrs.push_back(ExprAttr::Be32(NFTA_LOOKUP_SET_ID, *set_id));
+  return e;
+}
+
 Expr Counter() { return {"counter", {}}; }
+
+std::vector<uint8_t> ConcatData(const std::vector<std::vector<uint8_t>>& parts) {
+  std::vector<uint8_t> out;
+  for (const std::vector<uint8_t>& p : parts) {
+    out.insert(out.end(), p.begin(), p.end());
+    out.resize((out.size() + 3) / 4 * 4, 0);
+  }
+  return out;
+}
+
+uint32_t RegisterAt(uint32_t word) {
+  return word % 4 == 0 ? NFT_REG_1 + word / 4 : NFT_REG32_00 + word;
+}
 
 // ---- Encoding -----------------------------------------------------------------------------------
 

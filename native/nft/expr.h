@@ -86,6 +86,17 @@ std::vector<uint8_t> HostU32Data(uint32_t v);  // ct state/status bits, fib addr
 // bytes alone, without padding.)
 Result<std::vector<uint8_t>> IfNameData(std::string_view name);
 
+// A concatenation's register contents (a set key `a . b . c`, or a map's data): each part in turn,
+// each padded with zeros to a multiple of 4 bytes, as nft lays out concatenated registers.
+std::vector<uint8_t> ConcatData(const std::vector<std::vector<uint8_t>>& parts);
+
+// The register nft 1.0.6 names for the 4-byte word `word` of the register file, counted from the
+// start of NFT_REG_1: the 16-byte NFT_REG_1 + word / 4 when the word starts one, else the 4-byte
+// NFT_REG32_00 + word (the same storage). A concatenation's n-th field goes to the word after the
+// previous field's, so `ip daddr . meta l4proto . th dport` loads into NFT_REG_1, NFT_REG32_01,
+// NFT_REG32_02 and `ip6 daddr . ...` into NFT_REG_1, NFT_REG_2, NFT_REG32_05.
+uint32_t RegisterAt(uint32_t word);
+
 // ---- Builders, as nft 1.0.6 emits each expression ----------------------------------------------
 
 // `payload load LEN @ BASE + OFFSET => DREG`: copies LEN packet bytes into a register.
@@ -147,6 +158,14 @@ Expr Masq(uint32_t flags = 0, std::optional<uint32_t> reg_proto_min = std::nullo
 // Docker's "every local address") is flags NFTA_FIB_F_DADDR, result NFT_FIB_RESULT_ADDRTYPE,
 // then Cmp EQ HostU32Data(RTN_LOCAL).
 Expr Fib(uint32_t flags, nft_fib_result result, uint32_t dreg = NFT_REG_1);
+
+// `lookup SREG set NAME [dreg DREG]`: the rule stops here unless the key in the registers from
+// SREG on (as long as the set's key) is in the set NAME. For a map, the element's data is copied
+// to the registers from DREG on (`dnat to ... map @m` then reads them). `set_id` is the set's
+// NFTA_SET_ID in the same batch (nft sends it; the kernel finds the set by name first).
+Expr Lookup(std::string_view set, uint32_t sreg = NFT_REG_1,
+            std::optional<uint32_t> dreg = std::nullopt,
+            std::optional<uint32_t> set_id = std::nullopt);
 
 // `counter`: packets and bytes, readable later from a GETRULE dump. nft sends no initial values.
 Expr Counter();

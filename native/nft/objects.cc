@@ -4,6 +4,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include <cstring>
 #include <utility>
 
 #include "../netlink/message.h"
@@ -18,6 +19,22 @@ namespace {
 // are not in the kernel's uapi: the kernel stores NFTA_RULE_USERDATA without looking inside.
 constexpr uint8_t kUdataRuleComment = 0;
 constexpr size_t kCommentMaxLen = 128;
+// libnftnl's set user data TLV types (enum nftnl_udata_set_types) and the nested ones of a typeof
+// expression (enum nftnl_udata_set_typeof_types), and nft's TYPE_BITS and EXPR_CONCAT (src/
+// datatype.h, src/expression.h): what nft 1.0.6 writes for a set declared with `type`.
+constexpr uint8_t kUdataSetKeyByteorder = 0;
+constexpr uint8_t kUdataSetDataByteorder = 1;
+constexpr uint8_t kUdataSetKeyTypeof = 3;
+constexpr uint8_t kUdataSetDataTypeof = 4;
+constexpr uint8_t kUdataSetDataInterval = 6;
+constexpr uint8_t kUdataTypeofExpr = 0;
+constexpr uint8_t kUdataTypeofData = 1;
+constexpr uint32_t kNftTypeBits = 6;
+constexpr uint32_t kNftExprConcat = 13;
+// NFT_DATA_VALUE_MAXLEN (the kernel's; not in the uapi header): the longest key or data.
+constexpr size_t kDataValueMaxLen = 64;
+// A `type a . b . ...` declaration: nft's own limit on the fields of a concatenated type.
+constexpr size_t kMaxConcatFields = 5;
 
 MessageBuilder Start(uint16_t nft_msg, uint16_t flags, uint8_t family) {
   MessageBuilder b(MessageType(nft_msg), NLM_F_REQUEST | flags);
@@ -174,6 +191,182 @@ Result<std::vector<uint8_t>> BuildDumpRules(uint8_t family, std::string_view tab
   MessageBuilder b = Start(NFT_MSG_GETRULE, NLM_F_DUMP, family);
   if (!table.empty()) b.PutString(NFTA_RULE_TABLE, table);
   if (!chain.empty()) b.PutString(NFTA_RULE_CHAIN, chain);
+  return std::move(b).Finish();
+}
+
+// ---- Sets and maps ------------------------------------------------------------------------------
+
+uint32_t DataTypeSize(DataType type) {
+  switch (type) {
+    case DataType::kIpv4Addr:
+      return 4;
+    case DataType::kIpv6Addr:
+      return 16;
+    case DataType::kInetProto:
+      return 1;
+    case DataType::kInetService:
+      return 2;
+  }
+  return 0;
+}
+
+namespace {
+
+// The type number and length of a key or a map's data, as NFTA_SET_KEY_TYPE/LEN carry them.
+Status FieldsShape(const char* what, const std::vector<DataType>& fields, uint32_t* type,
+                   uint32_t* len) {
+  if (fields.empty() || fields.size() > kMaxConcatFields) {
+    return Error::Invalid(std::string("an nf_tables set ") + what + " has 1 to 5 fields");
+  }
+  *type = 0;
+  *len = 0;
+  for (DataType f : fields) {
+    *type = (*type << kNftTypeBits) | static_cast<uint32_t>(f);
+    // A concatenation's fields each take whole 4-byte registers; a single field its own size.
+    *len += fields.size() == 1 ? DataTypeSize(f) : (DataTypeSize(f) + 3) / 4 * 4;
+  }
+  if (*len > kDataValueMaxLen) {
+    return Error::Invalid(std::string("an nf_tables set ") + what + " is at most 64 bytes");
+  }
+  return Status();
+}
+
+void PutUdata(std::vector<uint8_t>* out, uint8_t type, const std::vector<uint8_t>& value) {
+  out->push_back(type);
+  out->push_back(static_cast<uint8_t>(value.size()));
+  out->insert(out->end(), value.begin(), value.end());
+}
+
+std::vector<uint8_t> UdataU32(uint32_t v) {
+  // libnftnl's nftnl_udata_put_u32: host byte order.
+  std::vector<uint8_t> out(4);
+  std::memcpy(out.data(), &v, sizeof v);
+  return out;
+}
+
+// A `type`-declared concatenation's typeof record: the expression kind only, no detail.
+std::vector<uint8_t> ConcatTypeof() {
+  std::vector<uint8_t> nested;
+  PutUdata(&nested, kUdataTypeofExpr, UdataU32(kNftExprConcat));
+  PutUdata(&nested, kUdataTypeofData, {});
+  return nested;
+}
+
+Status CheckElement(const SetElement& e) {
+  if (e.key.empty() || e.key.size() > kDataValueMaxLen || e.data.size() > kDataValueMaxLen) {
+    return Error::Invalid("an nf_tables set element's key is 1 to 64 bytes, its data at most 64");
+  }
+  return Status();
+}
+
+void PutData(MessageBuilder* b, uint16_t type, const std::vector<uint8_t>& value) {
+  size_t nest = b->BeginNest(type);
+  b->PutAttr(NFTA_DATA_VALUE, value.data(), value.size());
+  b->EndNest(nest);
+}
+
+Result<std::vector<uint8_t>> BuildSetElems(uint16_t msg, uint16_t flags, uint8_t family,
+                                           std::string_view table, std::string_view set,
+                                           const std::vector<SetElement>& elements, bool with_data,
+                                           std::optional<uint32_t> set_id) {
+  Status s = CheckName("table", table);
+  if (s.ok()) s = CheckName("set", set);
+  if (s.ok() && elements.empty())
+    s = Error::Invalid("an nf_tables element command without elements");
+  for (const SetElement& e : elements) {
+    if (s.ok()) s = CheckElement(e);
+  }
+  if (!s.ok()) return s;
+  MessageBuilder b = Start(msg, flags, family);
+  b.PutString(NFTA_SET_ELEM_LIST_TABLE, table);
+  b.PutString(NFTA_SET_ELEM_LIST_SET, set);
+  if (set_id) b.PutBe32(NFTA_SET_ELEM_LIST_SET_ID, *set_id);
+  size_t list = b.BeginNest(NFTA_SET_ELEM_LIST_ELEMENTS);
+  for (const SetElement& e : elements) {
+    size_t elem = b.BeginNest(NFTA_LIST_ELEM);
+    PutData(&b, NFTA_SET_ELEM_KEY, e.key);
+    if (with_data && !e.data.empty()) PutData(&b, NFTA_SET_ELEM_DATA, e.data);
+    b.EndNest(elem);
+  }
+  b.EndNest(list);
+  return std::move(b).Finish();
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> BuildNewSet(const SetRequest& req, bool exclusive) {
+  Status s = CheckName("table", req.table);
+  if (s.ok()) s = CheckName("set", req.name);
+  uint32_t key_type = 0, key_len = 0, data_type = 0, data_len = 0;
+  if (s.ok()) s = FieldsShape("key", req.key, &key_type, &key_len);
+  bool map = !req.data.empty();
+  if (s.ok() && map) s = FieldsShape("data", req.data, &data_type, &data_len);
+  if (!s.ok()) return s;
+  std::vector<uint8_t> udata;
+  PutUdata(&udata, kUdataSetKeyByteorder, UdataU32(0));
+  if (map) PutUdata(&udata, kUdataSetDataByteorder, UdataU32(0));
+  if (req.key.size() > 1) PutUdata(&udata, kUdataSetKeyTypeof, ConcatTypeof());
+  if (map && req.data.size() > 1) PutUdata(&udata, kUdataSetDataTypeof, ConcatTypeof());
+  if (map) PutUdata(&udata, kUdataSetDataInterval, UdataU32(0));
+
+  MessageBuilder b = Start(NFT_MSG_NEWSET, NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0), req.family);
+  b.PutString(NFTA_SET_TABLE, req.table);
+  b.PutString(NFTA_SET_NAME, req.name);
+  b.PutBe32(NFTA_SET_FLAGS, map ? NFT_SET_MAP : 0);
+  b.PutBe32(NFTA_SET_KEY_TYPE, key_type);
+  b.PutBe32(NFTA_SET_KEY_LEN, key_len);
+  if (map) {
+    b.PutBe32(NFTA_SET_DATA_TYPE, data_type);
+    b.PutBe32(NFTA_SET_DATA_LEN, data_len);
+  }
+  b.PutBe32(NFTA_SET_ID, req.id);
+  b.PutBytes(NFTA_SET_USERDATA, udata);
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildDelSet(uint8_t family, std::string_view table,
+                                         std::string_view name) {
+  Status s = CheckName("table", table);
+  if (s.ok()) s = CheckName("set", name);
+  if (!s.ok()) return s;
+  MessageBuilder b = Start(NFT_MSG_DELSET, 0, family);
+  b.PutString(NFTA_SET_TABLE, table);
+  b.PutString(NFTA_SET_NAME, name);
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildDumpSets(uint8_t family, std::string_view table) {
+  if (table.find('\0') != std::string_view::npos) {
+    return Error::Invalid("nf_tables table name contains a NUL");
+  }
+  MessageBuilder b = Start(NFT_MSG_GETSET, NLM_F_DUMP, family);
+  if (!table.empty()) b.PutString(NFTA_SET_TABLE, table);
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildNewSetElems(uint8_t family, std::string_view table,
+                                              std::string_view set,
+                                              const std::vector<SetElement>& elements,
+                                              bool exclusive, std::optional<uint32_t> set_id) {
+  return BuildSetElems(NFT_MSG_NEWSETELEM, NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0), family,
+                       table, set, elements, true, set_id);
+}
+
+Result<std::vector<uint8_t>> BuildDelSetElems(uint8_t family, std::string_view table,
+                                              std::string_view set,
+                                              const std::vector<SetElement>& elements) {
+  return BuildSetElems(NFT_MSG_DELSETELEM, 0, family, table, set, elements, false, std::nullopt);
+}
+
+Result<std::vector<uint8_t>> BuildDumpSetElems(uint8_t family, std::string_view table,
+                                               std::string_view set) {
+  Status s = CheckName("table", table);
+  if (s.ok()) s = CheckName("set", set);
+  if (!s.ok()) return s;
+  // nft's order: the set, then the table.
+  MessageBuilder b = Start(NFT_MSG_GETSETELEM, NLM_F_DUMP, family);
+  b.PutString(NFTA_SET_ELEM_LIST_SET, set);
+  b.PutString(NFTA_SET_ELEM_LIST_TABLE, table);
   return std::move(b).Finish();
 }
 

@@ -109,6 +109,83 @@ Result<std::vector<uint8_t>> BuildDelRule(uint8_t family, std::string_view table
 Result<std::vector<uint8_t>> BuildDumpRules(uint8_t family, std::string_view table,
                                             std::string_view chain);
 
+// ---- Sets and maps -----------------------------------------------------------------------------
+
+// nft's datatypes (its enum datatypes, src/datatype.h): the kernel stores a set's key and data
+// type as a number without looking at it; nft reads it back to print the elements. A
+// concatenation `a . b . c` is the types shifted in 6 bits at a time (nft's TYPE_BITS), the first
+// highest: inet_proto . inet_service is 12 << 6 | 13.
+enum class DataType : uint32_t {
+  kIpv4Addr = 7,     // 4 bytes, network order
+  kIpv6Addr = 8,     // 16 bytes
+  kInetProto = 12,   // 1 byte: IPPROTO_TCP, IPPROTO_UDP
+  kInetService = 13  // 2 bytes, network order: a port
+};
+// Its size in bytes (4, 16, 1, 2).
+uint32_t DataTypeSize(DataType type);
+
+struct SetRequest {
+  uint8_t family = 0;
+  std::string table;
+  std::string name;
+  // The key's fields: one type, or several for a concatenation (each field then takes a whole
+  // number of 4-byte registers, so the key's length is the sum of the sizes rounded up to 4).
+  std::vector<DataType> key;
+  // Empty: a set. Otherwise a map (NFT_SET_MAP) whose data is these fields, laid out as the key.
+  std::vector<DataType> data;
+  // NFTA_SET_ID: names the set inside its batch (a lookup or element of the same batch may refer
+  // to it by id, as nft does; by name works too). The kernel requires it (EINVAL without), and
+  // two new sets of one batch need different ids.
+  uint32_t id = 1;
+};
+
+// NFT_MSG_NEWSET (`nft add map` / `nft add set`): NLM_F_CREATE, with NLM_F_EXCL when `exclusive`
+// (`nft create map`: EEXIST if it exists). Without EXCL an existing set of the same shape is left
+// as it is. EINVAL for an empty key, more than 5 fields (nft's and the kernel's
+// NFT_REG32_COUNT-bound limit for a key: 16 registers of 4 bytes; we keep nft's `type` syntax
+// limit) or a key or data longer than 64 bytes (NFT_DATA_VALUE_MAXLEN).
+// Attribute order as nft 1.0.6: table, name, flags, key type, key len, data type, data len, id,
+// user data. The user data is what nft writes for a set declared with `type`: the key's (and a
+// map's data's) byte order (0: a concatenation has none), for a concatenation the typeof
+// expression "concat" with no detail, and for a map "data is not an interval"; `nft list` needs
+// no more to print the set as `type a . b : c . d`. Checked byte for byte against nft for
+// concatenated keys and data only (what the library makes); for a single-field key nft records
+// the type's own byte order where this writes 0, which nft does not need to print it.
+Result<std::vector<uint8_t>> BuildNewSet(const SetRequest& req, bool exclusive);
+// NFT_MSG_DELSET by name (`nft delete map`): the set and its elements. EBUSY while a rule looks
+// it up; ENOENT if absent.
+Result<std::vector<uint8_t>> BuildDelSet(uint8_t family, std::string_view table,
+                                         std::string_view name);
+// NFT_MSG_GETSET dump of the sets of `table` (empty: of every table of `family`; nft's
+// `list sets` sends family UNSPEC and no table).
+Result<std::vector<uint8_t>> BuildDumpSets(uint8_t family, std::string_view table);
+
+// One element: its key, and for a map its data, as the register contents the kernel compares and
+// copies (ConcatData in expr.h builds a concatenation's).
+struct SetElement {
+  std::vector<uint8_t> key;
+  std::vector<uint8_t> data;  // empty for a set
+};
+
+// NFT_MSG_NEWSETELEM: NLM_F_CREATE, with NLM_F_EXCL when `exclusive` (`nft create element`): the
+// kernel then refuses a key already in the set with EEXIST, which makes "take this key" atomic.
+// Without EXCL (`nft add element`) the same element again is accepted, a different data for the
+// same key is EBUSY. `set_id` as NFTA_SET_ELEM_LIST_SET_ID (nft sends it; unset: not sent).
+// EINVAL without elements, for an empty key, or a key or data longer than 64 bytes.
+Result<std::vector<uint8_t>> BuildNewSetElems(uint8_t family, std::string_view table,
+                                              std::string_view set,
+                                              const std::vector<SetElement>& elements,
+                                              bool exclusive,
+                                              std::optional<uint32_t> set_id = std::nullopt);
+// NFT_MSG_DELSETELEM by key (`nft delete element`; any data in `elements` is not sent). ENOENT
+// when a key is not in the set: the whole batch then fails.
+Result<std::vector<uint8_t>> BuildDelSetElems(uint8_t family, std::string_view table,
+                                              std::string_view set,
+                                              const std::vector<SetElement>& elements);
+// NFT_MSG_GETSETELEM dump of one set's elements (the kernel needs both names).
+Result<std::vector<uint8_t>> BuildDumpSetElems(uint8_t family, std::string_view table,
+                                               std::string_view set);
+
 // ---- Generation --------------------------------------------------------------------------------
 
 // NFT_MSG_GETGEN: the ruleset generation id (one NEWGEN reply), bumped by every committed batch.

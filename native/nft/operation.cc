@@ -95,6 +95,18 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       rules.push_back(r.take());
       break;
     }
+    case Dump::kSets: {
+      Result<SetInfo> r = ParseSet(msg);
+      if (!r.ok()) return r.status();
+      sets.push_back(r.take());
+      break;
+    }
+    case Dump::kSetElems: {
+      Result<std::vector<SetElemInfo>> r = ParseSetElems(msg);
+      if (!r.ok()) return r.status();
+      for (SetElemInfo& e : r.value()) elements.push_back(std::move(e));
+      break;
+    }
   }
   return Status();
 }
@@ -103,6 +115,8 @@ void Operation::OnRestart() {
   tables.clear();
   chains.clear();
   rules.clear();
+  sets.clear();
+  elements.clear();
 }
 
 }  // namespace netns_native::nft

@@ -1,5 +1,6 @@
 // One nf_tables operation ready to run on a NETLINK_NETFILTER socket: a batch of commands, which
-// the kernel applies all or nothing, a dump of tables, chains or rules, or a read of the ruleset
+// the kernel applies all or nothing, a dump of tables, chains, rules, sets or one set's elements,
+// or a read of the ruleset
 // generation. The nf_tables counterpart of rtnl::Operation, run by the same socket runner
 // (netlink/socket.h).
 //
@@ -19,12 +20,12 @@ namespace netns_native::nft {
 
 class Operation final : public netlink::ReplyHandler {
  public:
-  enum class Dump : uint8_t { kTables, kChains, kRules };
+  enum class Dump : uint8_t { kTables, kChains, kRules, kSets, kSetElems };
 
   // A batch: `messages` from Batch::Finish (BATCH_BEGIN, commands, BATCH_END), or the error
   // composing it, which then fails the operation without sending anything.
   static std::unique_ptr<Operation> ForBatch(Result<std::vector<BatchMessage>> messages);
-  // A dump request (BuildDumpTables / Chains / Rules) and what its replies are.
+  // A dump request (BuildDumpTables / Chains / Rules / Sets / SetElems) and what its replies are.
   static std::unique_ptr<Operation> ForDump(Result<std::vector<uint8_t>> request, Dump what);
   // GETGEN: the ruleset's generation (`genid`), what a batch can be made against.
   static std::unique_ptr<Operation> ForGen();
@@ -46,6 +47,8 @@ class Operation final : public netlink::ReplyHandler {
   // A dump's rules; for a batch, the rules the kernel echoed back (commands sent with
   // NLM_F_ECHO), with the handles it gave them.
   std::vector<RuleInfo> rules;
+  std::vector<SetInfo> sets;
+  std::vector<SetElemInfo> elements;
   uint32_t genid = 0;
 
  private:

@@ -75,6 +75,36 @@ Status Dnat(Exprs* out, const Bytes& addr, uint16_t port) {
   return Status();
 }
 
+// `dnat ip to [ip daddr .] meta l4proto . th dport map @NAME`: the key's fields loaded into
+// consecutive registers (words counted as nft does, RegisterAt), looked up with the data copied
+// to NFT_REG_1 on, and the NAT reading the address from NFT_REG_1 and the port from the word
+// after the address. nft sends no NFTA_NAT_FLAGS here: the kernel sets
+// NF_NAT_RANGE_PROTO_SPECIFIED itself when a port register is given.
+Status DnatMap(Exprs* out, uint8_t family, const std::string& map, bool by_daddr) {
+  if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6) {
+    return Error::Invalid("a map dnat is for family ip or ip6");
+  }
+  if (map.empty()) return Error::Invalid("a map dnat needs the map's name");
+  uint32_t addr_words = family == NFPROTO_IPV4 ? 1 : 4;
+  uint32_t word = 0;
+  if (by_daddr) {
+    out->push_back(Payload(NFT_PAYLOAD_NETWORK_HEADER,
+                           family == NFPROTO_IPV4 ? kIpDaddr : kIp6Daddr, addr_words * 4,
+                           RegisterAt(word)));
+    word += addr_words;
+  }
+  out->push_back(Meta(NFT_META_L4PROTO, RegisterAt(word)));
+  out->push_back(Payload(NFT_PAYLOAD_TRANSPORT_HEADER, kDport, 2, RegisterAt(word + 1)));
+  out->push_back(Lookup(map, NFT_REG_1, NFT_REG_1));
+  NatSpec nat;
+  nat.type = NFT_NAT_DNAT;
+  nat.family = family;
+  nat.reg_addr_min = NFT_REG_1;
+  nat.reg_proto_min = RegisterAt(addr_words);
+  out->push_back(Nat(nat));
+  return Status();
+}
+
 }  // namespace
 
 Result<std::vector<Expr>> StatementsToExprs(const std::vector<Statement>& statements) {
@@ -133,6 +163,10 @@ Result<std::vector<Expr>> StatementsToExprs(const std::vector<Statement>& statem
         break;
       case Statement::Kind::kDnat:
         st = Dnat(&out, s.address, s.port);
+        break;
+      case Statement::Kind::kDnatMap:
+      case Statement::Kind::kDnatMapDaddr:
+        st = DnatMap(&out, s.family, s.name, s.kind == Statement::Kind::kDnatMapDaddr);
         break;
     }
     if (!st.ok()) return st;

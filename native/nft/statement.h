@@ -1,5 +1,6 @@
 // nft statements: the matches and actions a rule is written with (`ip saddr 198.18.4.0/24`,
-// `oifname != "br-x"`, `tcp dport 8080`, `dnat to 198.18.4.2:80`, `masquerade`, `drop`), each
+// `oifname != "br-x"`, `tcp dport 8080`, `dnat to 198.18.4.2:80`, `masquerade`, `drop`, and a DNAT
+// whose target comes from a map, `dnat ip to meta l4proto . th dport map @m`), each
 // turned into the expressions nft 1.0.6 emits for it — the vocabulary the library's rules use,
 // checked byte for byte against nft in native/test/nft_test.cc.
 //
@@ -37,6 +38,12 @@ struct Statement {
     kGoto,        // goto CHAIN
     kMasquerade,  // masquerade
     kDnat,        // dnat to ADDRESS[:PORT]               (address, port when nonzero)
+    // dnat ip to meta l4proto . th dport map @NAME   (family, name): the map's key is the
+    // protocol and destination port, its data the address and port to send to
+    kDnatMap,
+    // dnat ip to ip daddr . meta l4proto . th dport map @NAME   (family, name): keyed on the
+    // destination address too
+    kDnatMapDaddr,
   };
   Kind kind = Kind::kCounter;
   nft_cmp_ops op = NFT_CMP_EQ;   // for the matches that compare
@@ -47,6 +54,7 @@ struct Statement {
   uint16_t port = 0;             // host order
   uint32_t bits = 0;             // ct state / status bits
   std::string chain;             // kJump, kGoto
+  uint8_t family = 0;            // kDnatMap*: NFPROTO_IPV4 or NFPROTO_IPV6
 };
 
 // The expressions of `statements`, in order. Addresses say which header a match loads (4 bytes:

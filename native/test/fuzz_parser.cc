@@ -66,6 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)netns_native::nft::ParseTable(h);
   (void)netns_native::nft::ParseChain(h);
   (void)netns_native::nft::ParseGen(h);
+  (void)netns_native::nft::ParseSet(h);
+  (void)netns_native::nft::ParseSetElems(h);
   netns_native::Result<netns_native::nft::RuleInfo> rule = netns_native::nft::ParseRule(h);
   if (rule.ok() && !rule.value().table.empty() && !rule.value().chain.empty()) {
     // Whatever decodes must encode again (the generic expression form round-trips).

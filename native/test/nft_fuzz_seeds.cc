@@ -15,13 +15,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
     return 2;
   }
-  const std::vector<const std::vector<uint8_t>*> sources = {
-      &nft_golden::kReplyGen,           &nft_golden::kReplyTables,
-      &nft_golden::kReplyChains,        &nft_golden::kReplyRules,
-      &nft_golden::kRuleDnatIp6,        &nft_golden::kRuleSnatRanges,
-      &nft_golden::kRuleAddAfter,       &nft_golden::kRuleJump,
-      &nft_golden::kNewChainForward,    &nft_golden::kRuleSnatBitwise,
-      &nft_golden::kRuleInetEstablished};
+  const std::vector<const std::vector<uint8_t>*> sources = {&nft_golden::kReplyGen,
+                                                            &nft_golden::kReplyTables,
+                                                            &nft_golden::kReplyChains,
+                                                            &nft_golden::kReplyRules,
+                                                            &nft_golden::kRuleDnatIp6,
+                                                            &nft_golden::kRuleSnatRanges,
+                                                            &nft_golden::kRuleAddAfter,
+                                                            &nft_golden::kRuleJump,
+                                                            &nft_golden::kNewChainForward,
+                                                            &nft_golden::kRuleSnatBitwise,
+                                                            &nft_golden::kRuleInetEstablished,
+                                                            &nft_golden::kReplySets,
+                                                            &nft_golden::kNewElemAddrIp6,
+                                                            &nft_golden::kRuleDnatMapAddr};
   int n = 0;
   for (const std::vector<uint8_t>* src : sources) {
     size_t at = 0;

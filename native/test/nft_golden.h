@@ -82,6 +82,35 @@ table inet netns-native {
 }
 )nft";
 
+// maps.nft
+inline constexpr char kMapsNft[] = R"nft(table ip netns-native {
+	map pub-any-x {
+		type inet_proto . inet_service : ipv4_addr . inet_service
+	}
+	map pub-addr-x {
+		type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
+	}
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname != "br-x" fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-x
+		iifname != "br-x" dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-x
+	}
+}
+table ip6 netns-native {
+	map pub-any-x {
+		type inet_proto . inet_service : ipv6_addr . inet_service
+	}
+	map pub-addr-x {
+		type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service
+	}
+	chain output {
+		type nat hook output priority -100; policy accept;
+		fib daddr type local dnat ip6 to meta l4proto . th dport map @pub-any-x
+		dnat ip6 to ip6 daddr . meta l4proto . th dport map @pub-addr-x
+	}
+}
+)nft";
+
 // nft -f ruleset.nft: BEGIN (nft -f ruleset.nft; sent NFNL_MSG_BATCH_BEGIN)
 inline const std::vector<uint8_t> kBatchBegin = {
     0x14, 0x00, 0x00, 0x00,  // nlmsg_len 20
@@ -253,7 +282,7 @@ inline const std::vector<uint8_t> kRuleMasquerade = {
     'm', 'a', 's', 'q', 0x00, 0x00, 0x00, 0x00,      //       "masq\0" (+ pad)
     0x04, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
     0x0c, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x06,                                      //   udata TLV: type 0 (comment), len 6
+    0x00, 0x06,                                      //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 6
     'n', 'e', 't', ':', 'x', 0x00,                   //     "net:x\0"
 };
 
@@ -371,7 +400,7 @@ inline const std::vector<uint8_t> kRuleHairpin = {
     'm', 'a', 's', 'q', 0x00, 0x00, 0x00, 0x00,      //       "masq\0" (+ pad)
     0x04, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
 };
@@ -430,7 +459,7 @@ inline const std::vector<uint8_t> kRuleLocalhostMasq = {
     'm', 'a', 's', 'q', 0x00, 0x00, 0x00, 0x00,      //       "masq\0" (+ pad)
     0x04, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
 };
@@ -543,7 +572,7 @@ inline const std::vector<uint8_t> kRuleDnatPrerouting = {
     0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_REG_PROTO_MIN: NFT_REG_2
     0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_FLAGS: 2
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
 };
@@ -639,7 +668,7 @@ inline const std::vector<uint8_t> kRuleDnatLoopback = {
     0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_REG_PROTO_MIN: NFT_REG_2
     0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_FLAGS: 2
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
 };
@@ -734,7 +763,7 @@ inline const std::vector<uint8_t> kRuleDnatLocal = {
     0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_REG_PROTO_MIN: NFT_REG_2
     0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_FLAGS: 2
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
 };
@@ -901,7 +930,7 @@ inline const std::vector<uint8_t> kRuleIsolateInternal = {
     0x0c, 0x00, 0x02, 0x80,                          //         NFTA_DATA_VERDICT | NLA_F_NESTED
     0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //           NFTA_VERDICT_CODE: NF_DROP
     0x0e, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x08,                                      //   udata TLV: type 0 (comment), len 8
+    0x00, 0x08,                                      //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 8
     'n', 'e', 't', ':', 'i', 'n', 't', 0x00, 0x00, 0x00,  //     "net:int\0" (+ pad)
 };
 
@@ -1962,7 +1991,7 @@ inline const std::vector<uint8_t> kRuleAddAfter = {
     0x0c, 0x00, 0x06, 0x00,                          // NFTA_RULE_POSITION: 12 (be64)
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0c,  //   ...
     0x0f, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x09,                                      //   udata TLV: type 0 (comment), len 9
+    0x00, 0x09,                                      //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 9
     'a', 'f', 't', 'e', 'r', ' ', '1', '2',          //     "after 12\0"
     0x00, 0x00,                                      //     ... (+ pad)
 };
@@ -2060,9 +2089,609 @@ inline const std::vector<uint8_t> kReplyGen = {
     0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
     0x00, 0x00, 0x00, 0x02,                          // nfgenmsg: NFPROTO_UNSPEC, v0, res_id 2
     0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x02,  // NFTA_GEN_ID: 2
-    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x6a, 0xe4,  // NFTA_GEN_PROC_PID: 27364
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x74, 0x8a,  // NFTA_GEN_PROC_PID: 29834
     0x08, 0x00, 0x03, 0x00,                          // NFTA_GEN_PROC_NAME
     'n', 'f', 't', 0x00,                             //   "nft\0"
+};
+
+// map pub-any-x { type inet_proto . inet_service : ipv4_addr . inet_service } (nft -f maps.nft;
+// sent NFT_MSG_NEWSET)
+inline const std::vector<uint8_t> kNewSetAny = {
+    0x94, 0x00, 0x00, 0x00,                          // nlmsg_len 148
+    0x09, 0x0a, 0x01, 0x04,                          // NFT_MSG_NEWSET, NLM_F_REQUEST | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0e, 0x00, 0x02, 0x00,                          // NFTA_SET_NAME
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',          //   "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                           //   ... (+ pad)
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_FLAGS: 8
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x0d,  // NFTA_SET_KEY_TYPE: 781
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_KEY_LEN: 8
+    0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0xcd,  // NFTA_SET_DATA_TYPE: 461
+    0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_DATA_LEN: 8
+    0x08, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x01,  // NFTA_SET_ID: 1
+    0x2a, 0x00, 0x0d, 0x00,                          // NFTA_SET_USERDATA
+    0x00, 0x04,  //   udata TLV: NFTNL_UDATA_SET_KEYBYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x01, 0x04,  //   udata TLV: NFTNL_UDATA_SET_DATABYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x03, 0x08,  //   udata TLV: NFTNL_UDATA_SET_KEY_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x04, 0x08,  //   udata TLV: NFTNL_UDATA_SET_DATA_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x06, 0x04,                                      //   udata TLV: type 6, len 4
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,              //     value (+ pad)
+};
+
+// map pub-addr-x { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service } (nft -f
+// maps.nft; sent NFT_MSG_NEWSET)
+inline const std::vector<uint8_t> kNewSetAddr = {
+    0x94, 0x00, 0x00, 0x00,                          // nlmsg_len 148
+    0x09, 0x0a, 0x01, 0x04,                          // NFT_MSG_NEWSET, NLM_F_REQUEST | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0f, 0x00, 0x02, 0x00,                          // NFTA_SET_NAME
+    'p', 'u', 'b', '-', 'a', 'd', 'd', 'r',          //   "pub-addr-x\0"
+    '-', 'x', 0x00, 0x00,                            //   ... (+ pad)
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_FLAGS: 8
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x73, 0x0d,  // NFTA_SET_KEY_TYPE: 29453
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x0c,  // NFTA_SET_KEY_LEN: 12
+    0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0xcd,  // NFTA_SET_DATA_TYPE: 461
+    0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_DATA_LEN: 8
+    0x08, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x02,  // NFTA_SET_ID: 2
+    0x2a, 0x00, 0x0d, 0x00,                          // NFTA_SET_USERDATA
+    0x00, 0x04,  //   udata TLV: NFTNL_UDATA_SET_KEYBYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x01, 0x04,  //   udata TLV: NFTNL_UDATA_SET_DATABYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x03, 0x08,  //   udata TLV: NFTNL_UDATA_SET_KEY_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x04, 0x08,  //   udata TLV: NFTNL_UDATA_SET_DATA_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x06, 0x04,                                      //   udata TLV: type 6, len 4
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,              //     value (+ pad)
+};
+
+// ip6 map pub-any-x { type inet_proto . inet_service : ipv6_addr . inet_service } (nft -f maps.nft;
+// sent NFT_MSG_NEWSET)
+inline const std::vector<uint8_t> kNewSetAnyIp6 = {
+    0x94, 0x00, 0x00, 0x00,                          // nlmsg_len 148
+    0x09, 0x0a, 0x01, 0x04,                          // NFT_MSG_NEWSET, NLM_F_REQUEST | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x0a, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV6, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0e, 0x00, 0x02, 0x00,                          // NFTA_SET_NAME
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',          //   "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                           //   ... (+ pad)
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_FLAGS: 8
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x0d,  // NFTA_SET_KEY_TYPE: 781
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_KEY_LEN: 8
+    0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x02, 0x0d,  // NFTA_SET_DATA_TYPE: 525
+    0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x14,  // NFTA_SET_DATA_LEN: 20
+    0x08, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x03,  // NFTA_SET_ID: 3
+    0x2a, 0x00, 0x0d, 0x00,                          // NFTA_SET_USERDATA
+    0x00, 0x04,  //   udata TLV: NFTNL_UDATA_SET_KEYBYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x01, 0x04,  //   udata TLV: NFTNL_UDATA_SET_DATABYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x03, 0x08,  //   udata TLV: NFTNL_UDATA_SET_KEY_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x04, 0x08,  //   udata TLV: NFTNL_UDATA_SET_DATA_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x06, 0x04,                                      //   udata TLV: type 6, len 4
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,              //     value (+ pad)
+};
+
+// ip6 map pub-addr-x { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service } (nft
+// -f maps.nft; sent NFT_MSG_NEWSET)
+inline const std::vector<uint8_t> kNewSetAddrIp6 = {
+    0x94, 0x00, 0x00, 0x00,                          // nlmsg_len 148
+    0x09, 0x0a, 0x01, 0x04,                          // NFT_MSG_NEWSET, NLM_F_REQUEST | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x0a, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV6, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0f, 0x00, 0x02, 0x00,                          // NFTA_SET_NAME
+    'p', 'u', 'b', '-', 'a', 'd', 'd', 'r',          //   "pub-addr-x\0"
+    '-', 'x', 0x00, 0x00,                            //   ... (+ pad)
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_FLAGS: 8
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x83, 0x0d,  // NFTA_SET_KEY_TYPE: 33549
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x18,  // NFTA_SET_KEY_LEN: 24
+    0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x02, 0x0d,  // NFTA_SET_DATA_TYPE: 525
+    0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x14,  // NFTA_SET_DATA_LEN: 20
+    0x08, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x04,  // NFTA_SET_ID: 4
+    0x2a, 0x00, 0x0d, 0x00,                          // NFTA_SET_USERDATA
+    0x00, 0x04,  //   udata TLV: NFTNL_UDATA_SET_KEYBYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x01, 0x04,  //   udata TLV: NFTNL_UDATA_SET_DATABYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x03, 0x08,  //   udata TLV: NFTNL_UDATA_SET_KEY_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x04, 0x08,  //   udata TLV: NFTNL_UDATA_SET_DATA_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x06, 0x04,                                      //   udata TLV: type 6, len 4
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,              //     value (+ pad)
+};
+
+// prerouting: iifname != "br-x" fib daddr type local dnat ip to meta l4proto . th dport map @pub-
+// any-x (nft -f maps.nft; sent NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleDnatMapAny = {
+    0xb0, 0x01, 0x00, 0x00,                          // nlmsg_len 432
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0f, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'p', 'r', 'e', 'r', 'o', 'u', 't', 'i',          //   "prerouting\0"
+    'n', 'g', 0x00, 0x00,                            //   ... (+ pad)
+    0x78, 0x01, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x06,  //       NFTA_META_KEY: NFT_META_IIFNAME
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_META_DREG: NFT_REG_1
+    0x38, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_OP: NFT_CMP_NEQ
+    0x18, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x14, 0x00, 0x01, 0x00,  //         NFTA_DATA_VALUE: "br-x", NUL-padded to IFNAMSIZ
+    0x62, 0x72, 0x2d, 0x78, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x28, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'f', 'i', 'b', 0x00,                             //       "fib\0"
+    0x1c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_FIB_FLAGS: 2
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_FIB_RESULT
+    0x00, 0x00, 0x00, 0x03,                          //         NFT_FIB_RESULT_ADDRTYPE
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_FIB_DREG: NFT_REG_1
+    0x2c, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x20, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_CMP_OP: NFT_CMP_EQ
+    0x0c, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //         NFTA_DATA_VALUE
+    0x02, 0x00, 0x00, 0x00,                          //           2 (host order): RTN_LOCAL
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x10,  //       NFTA_META_KEY: NFT_META_L4PROTO
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_META_DREG: NFT_REG_1
+    0x34, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'p', 'a', 'y', 'l', 'o', 'a', 'd', 0x00,         //       "payload\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x09,  //       NFTA_PAYLOAD_DREG: NFT_REG32_01
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_PAYLOAD_BASE
+    0x00, 0x00, 0x00, 0x02,                          //         NFT_PAYLOAD_TRANSPORT_HEADER
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_PAYLOAD_OFFSET: 2
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_PAYLOAD_LEN: 2
+    0x3c, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0b, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'l', 'o', 'o', 'k', 'u', 'p', 0x00, 0x00,        //       "lookup\0" (+ pad)
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_SREG: NFT_REG_1
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_DREG: NFT_REG_1
+    0x0e, 0x00, 0x01, 0x00,                          //       NFTA_LOOKUP_SET
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',          //         "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                           //         ... (+ pad)
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_SET_ID: 1
+    0x30, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'n', 'a', 't', 0x00,                             //       "nat\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_NAT_TYPE: NFT_NAT_DNAT
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_FAMILY: NFPROTO_IPV4
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_NAT_REG_ADDR_MIN: NFT_REG_1
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x09,  //       NFTA_NAT_REG_PROTO_MIN: NFT_REG32_01
+};
+
+// prerouting: iifname != "br-x" dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-x (nft
+// -f maps.nft; sent NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleDnatMapAddr = {
+    0x90, 0x01, 0x00, 0x00,                          // nlmsg_len 400
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0f, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'p', 'r', 'e', 'r', 'o', 'u', 't', 'i',          //   "prerouting\0"
+    'n', 'g', 0x00, 0x00,                            //   ... (+ pad)
+    0x58, 0x01, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x06,  //       NFTA_META_KEY: NFT_META_IIFNAME
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_META_DREG: NFT_REG_1
+    0x38, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_OP: NFT_CMP_NEQ
+    0x18, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x14, 0x00, 0x01, 0x00,  //         NFTA_DATA_VALUE: "br-x", NUL-padded to IFNAMSIZ
+    0x62, 0x72, 0x2d, 0x78, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x34, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'p', 'a', 'y', 'l', 'o', 'a', 'd', 0x00,         //       "payload\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_PAYLOAD_DREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_PAYLOAD_BASE
+    0x00, 0x00, 0x00, 0x01,                          //         NFT_PAYLOAD_NETWORK_HEADER
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x10,  //       NFTA_PAYLOAD_OFFSET: 16
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x04,  //       NFTA_PAYLOAD_LEN: 4
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x10,  //       NFTA_META_KEY: NFT_META_L4PROTO
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x09,  //       NFTA_META_DREG: NFT_REG32_01
+    0x34, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'p', 'a', 'y', 'l', 'o', 'a', 'd', 0x00,         //       "payload\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x0a,  //       NFTA_PAYLOAD_DREG: NFT_REG32_02
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_PAYLOAD_BASE
+    0x00, 0x00, 0x00, 0x02,                          //         NFT_PAYLOAD_TRANSPORT_HEADER
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_PAYLOAD_OFFSET: 2
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_PAYLOAD_LEN: 2
+    0x3c, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0b, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'l', 'o', 'o', 'k', 'u', 'p', 0x00, 0x00,        //       "lookup\0" (+ pad)
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_SREG: NFT_REG_1
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_DREG: NFT_REG_1
+    0x0f, 0x00, 0x01, 0x00,                          //       NFTA_LOOKUP_SET
+    'p', 'u', 'b', '-', 'a', 'd', 'd', 'r',          //         "pub-addr-x\0"
+    '-', 'x', 0x00, 0x00,                            //         ... (+ pad)
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_LOOKUP_SET_ID: 2
+    0x30, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'n', 'a', 't', 0x00,                             //       "nat\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_NAT_TYPE: NFT_NAT_DNAT
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_FAMILY: NFPROTO_IPV4
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_NAT_REG_ADDR_MIN: NFT_REG_1
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x09,  //       NFTA_NAT_REG_PROTO_MIN: NFT_REG32_01
+};
+
+// ip6 output: fib daddr type local dnat ip6 to meta l4proto . th dport map @pub-any-x (nft -f
+// maps.nft; sent NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleDnatMapAnyIp6 = {
+    0x50, 0x01, 0x00, 0x00,                          // nlmsg_len 336
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x0a, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV6, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0b, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'o', 'u', 't', 'p', 'u', 't', 0x00, 0x00,        //   "output\0" (+ pad)
+    0x1c, 0x01, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x28, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'f', 'i', 'b', 0x00,                             //       "fib\0"
+    0x1c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_FIB_FLAGS: 2
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_FIB_RESULT
+    0x00, 0x00, 0x00, 0x03,                          //         NFT_FIB_RESULT_ADDRTYPE
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_FIB_DREG: NFT_REG_1
+    0x2c, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x20, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_CMP_OP: NFT_CMP_EQ
+    0x0c, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //         NFTA_DATA_VALUE
+    0x02, 0x00, 0x00, 0x00,                          //           2 (host order): RTN_LOCAL
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x10,  //       NFTA_META_KEY: NFT_META_L4PROTO
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_META_DREG: NFT_REG_1
+    0x34, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'p', 'a', 'y', 'l', 'o', 'a', 'd', 0x00,         //       "payload\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x09,  //       NFTA_PAYLOAD_DREG: NFT_REG32_01
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_PAYLOAD_BASE
+    0x00, 0x00, 0x00, 0x02,                          //         NFT_PAYLOAD_TRANSPORT_HEADER
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_PAYLOAD_OFFSET: 2
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_PAYLOAD_LEN: 2
+    0x3c, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0b, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'l', 'o', 'o', 'k', 'u', 'p', 0x00, 0x00,        //       "lookup\0" (+ pad)
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_SREG: NFT_REG_1
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_DREG: NFT_REG_1
+    0x0e, 0x00, 0x01, 0x00,                          //       NFTA_LOOKUP_SET
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',          //         "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                           //         ... (+ pad)
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x03,  //       NFTA_LOOKUP_SET_ID: 3
+    0x30, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'n', 'a', 't', 0x00,                             //       "nat\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_NAT_TYPE: NFT_NAT_DNAT
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a,  //       NFTA_NAT_FAMILY: NFPROTO_IPV6
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_NAT_REG_ADDR_MIN: NFT_REG_1
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_REG_PROTO_MIN: NFT_REG_2
+};
+
+// ip6 output: dnat ip6 to ip6 daddr . meta l4proto . th dport map @pub-addr-x (nft -f maps.nft;
+// sent NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleDnatMapAddrIp6 = {
+    0x30, 0x01, 0x00, 0x00,                          // nlmsg_len 304
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x0a, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV6, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0b, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'o', 'u', 't', 'p', 'u', 't', 0x00, 0x00,        //   "output\0" (+ pad)
+    0xfc, 0x00, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x34, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'p', 'a', 'y', 'l', 'o', 'a', 'd', 0x00,         //       "payload\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_PAYLOAD_DREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_PAYLOAD_BASE
+    0x00, 0x00, 0x00, 0x01,                          //         NFT_PAYLOAD_NETWORK_HEADER
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x18,  //       NFTA_PAYLOAD_OFFSET: 24
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x10,  //       NFTA_PAYLOAD_LEN: 16
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x10,  //       NFTA_META_KEY: NFT_META_L4PROTO
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_META_DREG: NFT_REG_2
+    0x34, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'p', 'a', 'y', 'l', 'o', 'a', 'd', 0x00,         //       "payload\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x0d,  //       NFTA_PAYLOAD_DREG: NFT_REG32_05
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_PAYLOAD_BASE
+    0x00, 0x00, 0x00, 0x02,                          //         NFT_PAYLOAD_TRANSPORT_HEADER
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_PAYLOAD_OFFSET: 2
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_PAYLOAD_LEN: 2
+    0x3c, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0b, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'l', 'o', 'o', 'k', 'u', 'p', 0x00, 0x00,        //       "lookup\0" (+ pad)
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_SREG: NFT_REG_1
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_LOOKUP_DREG: NFT_REG_1
+    0x0f, 0x00, 0x01, 0x00,                          //       NFTA_LOOKUP_SET
+    'p', 'u', 'b', '-', 'a', 'd', 'd', 'r',          //         "pub-addr-x\0"
+    '-', 'x', 0x00, 0x00,                            //         ... (+ pad)
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x04,  //       NFTA_LOOKUP_SET_ID: 4
+    0x30, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'n', 'a', 't', 0x00,                             //       "nat\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_NAT_TYPE: NFT_NAT_DNAT
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a,  //       NFTA_NAT_FAMILY: NFPROTO_IPV6
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_NAT_REG_ADDR_MIN: NFT_REG_1
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_REG_PROTO_MIN: NFT_REG_2
+};
+
+// nft create element ip netns-native pub-any-x { tcp . 8080 : 198.18.4.2 . 80 } (nft -f maps.nft;
+// nft create element ip netns-native pub-any-x { tcp . 8080 : 198.18.4.2 . 80 }; sent
+// NFT_MSG_NEWSETELEM)
+inline const std::vector<uint8_t> kNewElemAny = {
+    0x68, 0x00, 0x00, 0x00,                          // nlmsg_len 104
+    0x0c, 0x0a, 0x01, 0x06,  // NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_EXCL | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_ELEM_LIST_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0e, 0x00, 0x02, 0x00,                          // NFTA_SET_ELEM_LIST_SET
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',          //   "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                           //   ... (+ pad)
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x01,  // NFTA_SET_ELEM_LIST_SET_ID: 1
+    0x28, 0x00, 0x03, 0x80,                          // NFTA_SET_ELEM_LIST_ELEMENTS | NLA_F_NESTED
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x10, 0x00, 0x01, 0x80,                          //     NFTA_SET_ELEM_KEY | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //       NFTA_DATA_VALUE
+    0x06, 0x00, 0x00, 0x00, 0x1f, 0x90, 0x00, 0x00,  //         ...
+    0x10, 0x00, 0x02, 0x80,                          //     NFTA_SET_ELEM_DATA | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //       NFTA_DATA_VALUE
+    0xc6, 0x12, 0x04, 0x02, 0x00, 0x50, 0x00, 0x00,  //         ...
+};
+
+// nft create element ip netns-native pub-addr-x { 198.51.100.1 . udp . 53 : 198.18.4.3 . 5353 }
+// (nft -f maps.nft; nft create element ip netns-native pub-addr-x { 198.51.100.1 . udp . 53 :
+// 198.18.4.3 . 5353 }; sent NFT_MSG_NEWSETELEM)
+inline const std::vector<uint8_t> kNewElemAddr = {
+    0x6c, 0x00, 0x00, 0x00,                          // nlmsg_len 108
+    0x0c, 0x0a, 0x01, 0x06,  // NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_EXCL | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_ELEM_LIST_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0f, 0x00, 0x02, 0x00,                          // NFTA_SET_ELEM_LIST_SET
+    'p', 'u', 'b', '-', 'a', 'd', 'd', 'r',          //   "pub-addr-x\0"
+    '-', 'x', 0x00, 0x00,                            //   ... (+ pad)
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x02,  // NFTA_SET_ELEM_LIST_SET_ID: 2
+    0x2c, 0x00, 0x03, 0x80,                          // NFTA_SET_ELEM_LIST_ELEMENTS | NLA_F_NESTED
+    0x28, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x14, 0x00, 0x01, 0x80,                          //     NFTA_SET_ELEM_KEY | NLA_F_NESTED
+    0x10, 0x00, 0x01, 0x00,                          //       NFTA_DATA_VALUE
+    0xc6, 0x33, 0x64, 0x01, 0x11, 0x00, 0x00, 0x00,  //         ...
+    0x00, 0x35, 0x00, 0x00,                          //         ...
+    0x10, 0x00, 0x02, 0x80,                          //     NFTA_SET_ELEM_DATA | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //       NFTA_DATA_VALUE
+    0xc6, 0x12, 0x04, 0x03, 0x14, 0xe9, 0x00, 0x00,  //         ...
+};
+
+// nft create element ip6 netns-native pub-addr-x { fd00::1 . tcp . 443 : fd00:1::2 . 8443 } (nft -f
+// maps.nft; nft create element ip6 netns-native pub-addr-x { fd00::1 . tcp . 443 : fd00:1::2 . 8443
+// }; sent NFT_MSG_NEWSETELEM)
+inline const std::vector<uint8_t> kNewElemAddrIp6 = {
+    0x84, 0x00, 0x00, 0x00,                          // nlmsg_len 132
+    0x0c, 0x0a, 0x01, 0x06,  // NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_EXCL | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x0a, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV6, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_ELEM_LIST_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0f, 0x00, 0x02, 0x00,                          // NFTA_SET_ELEM_LIST_SET
+    'p', 'u', 'b', '-', 'a', 'd', 'd', 'r',          //   "pub-addr-x\0"
+    '-', 'x', 0x00, 0x00,                            //   ... (+ pad)
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x04,  // NFTA_SET_ELEM_LIST_SET_ID: 4
+    0x44, 0x00, 0x03, 0x80,                          // NFTA_SET_ELEM_LIST_ELEMENTS | NLA_F_NESTED
+    0x40, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x20, 0x00, 0x01, 0x80,                          //     NFTA_SET_ELEM_KEY | NLA_F_NESTED
+    0x1c, 0x00, 0x01, 0x00,                          //       NFTA_DATA_VALUE
+    0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //         ...
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,  //         ...
+    0x06, 0x00, 0x00, 0x00, 0x01, 0xbb, 0x00, 0x00,  //         ...
+    0x1c, 0x00, 0x02, 0x80,                          //     NFTA_SET_ELEM_DATA | NLA_F_NESTED
+    0x18, 0x00, 0x01, 0x00,                          //       NFTA_DATA_VALUE
+    0xfd, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,  //         ...
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,  //         ...
+    0x20, 0xfb, 0x00, 0x00,                          //         ...
+};
+
+// nft delete element ip netns-native pub-any-x { tcp . 8080 } (nft -f maps.nft; nft delete element
+// ip netns-native pub-any-x { tcp . 8080 }; sent NFT_MSG_DELSETELEM)
+inline const std::vector<uint8_t> kDelElemAny = {
+    0x50, 0x00, 0x00, 0x00,                          // nlmsg_len 80
+    0x0e, 0x0a, 0x01, 0x00,                          // NFT_MSG_DELSETELEM, NLM_F_REQUEST
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_ELEM_LIST_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0e, 0x00, 0x02, 0x00,                          // NFTA_SET_ELEM_LIST_SET
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',          //   "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                           //   ... (+ pad)
+    0x18, 0x00, 0x03, 0x80,                          // NFTA_SET_ELEM_LIST_ELEMENTS | NLA_F_NESTED
+    0x14, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x10, 0x00, 0x01, 0x80,                          //     NFTA_SET_ELEM_KEY | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //       NFTA_DATA_VALUE
+    0x06, 0x00, 0x00, 0x00, 0x1f, 0x90, 0x00, 0x00,  //         ...
+};
+
+// nft delete map ip netns-native pub-any-x (nft -f maps.nft; nft delete map ip netns-native pub-
+// any-x; sent NFT_MSG_DELSET)
+inline const std::vector<uint8_t> kDelSet = {
+    0x38, 0x00, 0x00, 0x00,                      // nlmsg_len 56
+    0x0b, 0x0a, 0x01, 0x00,                      // NFT_MSG_DELSET, NLM_F_REQUEST
+    0x00, 0x00, 0x00, 0x00,                      // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                      // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                      // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                      // NFTA_SET_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',      //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,  //   ... (+ pad)
+    0x0e, 0x00, 0x02, 0x00,                      // NFTA_SET_NAME
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',      //   "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                       //   ... (+ pad)
+};
+
+// nft list sets ip: every set of the family (nft -f maps.nft; nft list sets ip; sent
+// NFT_MSG_GETSET)
+inline const std::vector<uint8_t> kDumpSets = {
+    0x14, 0x00, 0x00, 0x00,  // nlmsg_len 20
+    0x0a, 0x0a, 0x01, 0x03,  // NFT_MSG_GETSET, NLM_F_REQUEST | NLM_F_DUMP
+    0x00, 0x00, 0x00, 0x00,  // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,  // nlmsg_pid (zeroed)
+    0x00, 0x00, 0x00, 0x00,  // nfgenmsg: NFPROTO_UNSPEC, v0, res_id 0
+};
+
+// nft list map ip netns-native pub-any-x: its elements (nft -f maps.nft; nft list map ip netns-
+// native pub-any-x; sent NFT_MSG_GETSETELEM)
+inline const std::vector<uint8_t> kDumpSetElems = {
+    0x38, 0x00, 0x00, 0x00,                      // nlmsg_len 56
+    0x0d, 0x0a, 0x01, 0x03,                      // NFT_MSG_GETSETELEM, NLM_F_REQUEST | NLM_F_DUMP
+    0x00, 0x00, 0x00, 0x00,                      // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                      // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                      // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x0e, 0x00, 0x02, 0x00,                      // NFTA_SET_ELEM_LIST_SET
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',      //   "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                       //   ... (+ pad)
+    0x11, 0x00, 0x01, 0x00,                      // NFTA_SET_ELEM_LIST_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',      //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x7f, 0x00, 0x00,  //   ... (+ pad)
+};
+
+// the same: the set dump datagram (nft -f maps.nft; nft list map ip netns-native pub-any-x;
+// received NFT_MSG_NEWSET)
+inline const std::vector<uint8_t> kReplySets = {
+    0xbc, 0x00, 0x00, 0x00,                          // nlmsg_len 188
+    0x09, 0x0a, 0x00, 0x00,                          // NFT_MSG_NEWSET, no flags
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x02,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 2
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_SET_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0e, 0x00, 0x02, 0x00,                          // NFTA_SET_NAME
+    'p', 'u', 'b', '-', 'a', 'n', 'y', '-',          //   "pub-any-x\0"
+    'x', 0x00, 0x00, 0x00,                           //   ... (+ pad)
+    0x0c, 0x00, 0x10, 0x00,                          // NFTA_SET_HANDLE: 2 (be64)
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,  //   ...
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_FLAGS: 8
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x0d,  // NFTA_SET_KEY_TYPE: 781
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_KEY_LEN: 8
+    0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0xcd,  // NFTA_SET_DATA_TYPE: 461
+    0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x08,  // NFTA_SET_DATA_LEN: 8
+    0x2a, 0x00, 0x0d, 0x00,                          // NFTA_SET_USERDATA
+    0x00, 0x04,  //   udata TLV: NFTNL_UDATA_SET_KEYBYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x01, 0x04,  //   udata TLV: NFTNL_UDATA_SET_DATABYTEORDER, len 4
+    0x00, 0x00, 0x00, 0x00,                          //     value
+    0x03, 0x08,  //   udata TLV: NFTNL_UDATA_SET_KEY_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x04, 0x08,  //   udata TLV: NFTNL_UDATA_SET_DATA_TYPEOF, len 8
+    0x00, 0x04, 0x0d, 0x00, 0x00, 0x00, 0x01, 0x00,  //     value
+    0x06, 0x04,                                      //   udata TLV: type 6, len 4
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,              //     value (+ pad)
+    0x04, 0x00, 0x09, 0x00,                          // NFTA_SET_DESC
+    0x17, 0x00, 0x13, 0x00,                          // __NFTA_SET_MAX
+    '0', 'x', 'f', 'f', 'f', 'f', 'f', 'f',          //   "0xffffffff82507f40\0"
+    'f', 'f', '8', '2', '5', '0', '7', 'f',          //   ...
+    '4', '0', 0x00, 0x00,                            //   ... (+ pad)
+    0x08, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00,  // type 20: 0
 };
 
 // the same: the table dump datagram (nft -f ruleset.nft; nft -a list ruleset; received
@@ -2225,7 +2854,7 @@ inline const std::vector<uint8_t> kReplyRules = {
     'm', 'a', 's', 'q', 0x00, 0x00, 0x00, 0x00,      //       "masq\0" (+ pad)
     0x04, 0x00, 0x02, 0x00,                          //     NFTA_EXPR_DATA
     0x0c, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x06,                                      //   udata TLV: type 0 (comment), len 6
+    0x00, 0x06,                                      //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 6
     'n', 'e', 't', ':', 'x', 0x00,                   //     "net:x\0"
     0x84, 0x02, 0x00, 0x00,                          // nlmsg_len 644
     0x06, 0x0a, 0x02, 0x08,                          // NFT_MSG_NEWRULE, NLM_F_MULTI | NLM_F_APPEND
@@ -2343,7 +2972,7 @@ inline const std::vector<uint8_t> kReplyRules = {
     'm', 'a', 's', 'q', 0x00, 0x00, 0x00, 0x00,      //       "masq\0" (+ pad)
     0x04, 0x00, 0x02, 0x00,                          //     NFTA_EXPR_DATA
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
     0x38, 0x01, 0x00, 0x00,                          // nlmsg_len 312
@@ -2401,7 +3030,7 @@ inline const std::vector<uint8_t> kReplyRules = {
     'm', 'a', 's', 'q', 0x00, 0x00, 0x00, 0x00,      //       "masq\0" (+ pad)
     0x04, 0x00, 0x02, 0x00,                          //     NFTA_EXPR_DATA
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
     0x68, 0x02, 0x00, 0x00,                          // nlmsg_len 616
@@ -2513,7 +3142,7 @@ inline const std::vector<uint8_t> kReplyRules = {
     0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_REG_PROTO_MAX: NFT_REG_2
     0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x03,  //       NFTA_NAT_FLAGS: 3
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
     0x08, 0x02, 0x00, 0x00,                          // nlmsg_len 520
@@ -2608,7 +3237,7 @@ inline const std::vector<uint8_t> kReplyRules = {
     0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_REG_PROTO_MAX: NFT_REG_2
     0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x03,  //       NFTA_NAT_FLAGS: 3
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
     0x08, 0x02, 0x00, 0x00,                          // nlmsg_len 520
@@ -2704,7 +3333,7 @@ inline const std::vector<uint8_t> kReplyRules = {
     0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_NAT_REG_PROTO_MAX: NFT_REG_2
     0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x03,  //       NFTA_NAT_FLAGS: 3
     0x11, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x0b,                                      //   udata TLV: type 0 (comment), len 11
+    0x00, 0x0b,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 11
     'p', 'u', 'b', ':', 'x', ':', '8', '0',          //     "pub:x:8080\0"
     '8', '0', 0x00, 0x00, 0x00, 0x00,                //     ... (+ pad)
     0x0c, 0x01, 0x00, 0x00,                          // nlmsg_len 268
@@ -2869,7 +3498,7 @@ inline const std::vector<uint8_t> kReplyRules = {
     0x0c, 0x00, 0x02, 0x00,                          //         NFTA_DATA_VERDICT
     0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //           NFTA_VERDICT_CODE: NF_DROP
     0x0e, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
-    0x00, 0x08,                                      //   udata TLV: type 0 (comment), len 8
+    0x00, 0x08,                                      //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 8
     'n', 'e', 't', ':', 'i', 'n', 't', 0x00, 0x00, 0x00,  //     "net:int\0" (+ pad)
     0x40, 0x01, 0x00, 0x00,                          // nlmsg_len 320
     0x06, 0x0a, 0x02, 0x08,                          // NFT_MSG_NEWRULE, NLM_F_MULTI | NLM_F_APPEND

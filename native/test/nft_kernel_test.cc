@@ -488,6 +488,125 @@ void TestDeleteTable(Client* c) {
   CHECK(get.size() == 1 && get[0].error == ENOENT);
 }
 
+// The published-port maps of maps.nft, made by the codec: `nft list ruleset` as nft's own; then
+// elements added with EXCL (a taken key is EEXIST), dumped and decoded, deleted by key (a second
+// delete is ENOENT), and a map still looked up cannot go (EBUSY).
+std::vector<Reply> RunOne(Client* c, Result<Bytes> command, uint32_t* seq) {
+  Batch b;
+  b.Add(std::move(command));
+  Result<std::vector<BatchMessage>> m = std::move(b).Finish();
+  if (!m.ok()) return {};
+  return RunBatch(c, m.value(), seq);
+}
+
+int OneError(Client* c, Result<Bytes> command) {
+  uint32_t seq;
+  std::vector<Reply> r = RunOne(c, std::move(command), &seq);
+  return r.size() == 1 ? r[0].error : -1;
+}
+
+void TestPublishMaps(Client* c) {
+  CHECK(FreshNamespace(c));
+  using DT = DataType;
+  auto map = [](uint8_t family, const char* name, bool by_daddr, uint32_t id) {
+    DT addr = family == NFPROTO_IPV4 ? DT::kIpv4Addr : DT::kIpv6Addr;
+    SetRequest req;
+    req.family = family;
+    req.table = kTable;
+    req.name = name;
+    req.key = by_daddr ? std::vector<DT>{addr, DT::kInetProto, DT::kInetService}
+                       : std::vector<DT>{DT::kInetProto, DT::kInetService};
+    req.data = {addr, DT::kInetService};
+    req.id = id;
+    return req;
+  };
+  auto dnat = [](uint8_t family, const char* name, bool by_daddr) {
+    Statement st;
+    st.kind = by_daddr ? Statement::Kind::kDnatMapDaddr : Statement::Kind::kDnatMap;
+    st.family = family;
+    st.name = name;
+    return S(st);
+  };
+  Statement not_bridge;
+  not_bridge.kind = Statement::Kind::kIifname;
+  not_bridge.name = "br-x";
+  not_bridge.op = NFT_CMP_NEQ;
+  Exprs local = S(Make(Statement::Kind::kDaddrLocal));
+  Batch b;
+  // In nft's order: table, chain, maps, rules (handles then match).
+  b.Add(BuildNewTable(NFPROTO_IPV4, kTable, false));
+  b.Add(BuildNewChain(
+      BaseChain(NFPROTO_IPV4, "prerouting", NF_INET_PRE_ROUTING, -100, "nat", NF_ACCEPT), false));
+  b.Add(BuildNewSet(map(NFPROTO_IPV4, "pub-any-x", false, 1), false));
+  b.Add(BuildNewSet(map(NFPROTO_IPV4, "pub-addr-x", true, 2), false));
+  b.Add(BuildNewRule(Rule(NFPROTO_IPV4, "prerouting",
+                          S(not_bridge) + local + dnat(NFPROTO_IPV4, "pub-any-x", false))));
+  b.Add(BuildNewRule(
+      Rule(NFPROTO_IPV4, "prerouting", S(not_bridge) + dnat(NFPROTO_IPV4, "pub-addr-x", true))));
+  b.Add(BuildNewTable(NFPROTO_IPV6, kTable, false));
+  b.Add(BuildNewChain(BaseChain(NFPROTO_IPV6, "output", NF_INET_LOCAL_OUT, -100, "nat", NF_ACCEPT),
+                      false));
+  b.Add(BuildNewSet(map(NFPROTO_IPV6, "pub-any-x", false, 3), false));
+  b.Add(BuildNewSet(map(NFPROTO_IPV6, "pub-addr-x", true, 4), false));
+  b.Add(BuildNewRule(Rule(NFPROTO_IPV6, "output", local + dnat(NFPROTO_IPV6, "pub-any-x", false))));
+  b.Add(BuildNewRule(Rule(NFPROTO_IPV6, "output", dnat(NFPROTO_IPV6, "pub-addr-x", true))));
+  CHECK(Commit(c, std::move(b)));
+
+  SetElement any{ConcatData({U8Data(IPPROTO_TCP), Be16Data(8080)}),
+                 ConcatData({Bytes{198, 18, 4, 2}, Be16Data(80)})};
+  SetElement addr{ConcatData({Bytes{198, 51, 100, 1}, U8Data(IPPROTO_UDP), Be16Data(53)}),
+                  ConcatData({Bytes{198, 18, 4, 3}, Be16Data(5353)})};
+  Batch elems;
+  elems.Add(BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {any}, true));
+  elems.Add(BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-addr-x", {addr}, true));
+  CHECK(Commit(c, std::move(elems)));
+  CheckSameAsNft("published-port maps", nft_golden::kMapsNft,
+                 "; nft add element ip netns-native pub-any-x \"{ tcp . 8080 : 198.18.4.2 . 80 }\""
+                 " && nft add element ip netns-native pub-addr-x"
+                 " \"{ 198.51.100.1 . udp . 53 : 198.18.4.3 . 5353 }\"");
+
+  // The same key again, with EXCL: EEXIST, even with other data; the element is unchanged.
+  SetElement other{any.key, ConcatData({Bytes{198, 18, 4, 9}, Be16Data(81)})};
+  CHECK(OneError(c, BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {other}, true)) == EEXIST);
+  // Without EXCL: the same element is accepted, other data for the key is refused.
+  CHECK(OneError(c, BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {any}, false)) == 0);
+  CHECK(OneError(c, BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {other}, false)) != 0);
+
+  // Our dump, decoded.
+  std::vector<Reply> dump =
+      c->Until(c->Send({BuildDumpSetElems(NFPROTO_IPV4, kTable, "pub-any-x").value()}));
+  std::vector<SetElemInfo> got;
+  for (const Reply& r : dump) {
+    if (r.type != MessageType(NFT_MSG_NEWSETELEM)) continue;
+    Result<std::vector<SetElemInfo>> e =
+        ParseSetElems(*reinterpret_cast<const nlmsghdr*>(r.bytes.data()));
+    CHECK(e.ok());
+    if (e.ok()) got.insert(got.end(), e.value().begin(), e.value().end());
+  }
+  CHECK(got.size() == 1 && got[0].key == any.key && got[0].data == any.data &&
+        got[0].set == "pub-any-x" && got[0].table == kTable);
+  std::vector<Reply> sets = c->Until(c->Send({BuildDumpSets(NFPROTO_IPV4, kTable).value()}));
+  size_t maps = 0;
+  for (const Reply& r : sets) {
+    if (r.type != MessageType(NFT_MSG_NEWSET)) continue;
+    Result<SetInfo> s = ParseSet(*reinterpret_cast<const nlmsghdr*>(r.bytes.data()));
+    CHECK(s.ok() && s.value().flags == NFT_SET_MAP && s.value().table == kTable);
+    ++maps;
+  }
+  CHECK(maps == 2);
+
+  // Deleted by key; a second time ENOENT; a map a rule looks up cannot go.
+  CHECK(OneError(c, BuildDelSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {any})) == 0);
+  CHECK(OneError(c, BuildDelSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {any})) == ENOENT);
+  CHECK(Run("nft list map ip netns-native pub-any-x").find("elements") == std::string::npos);
+  CHECK(OneError(c, BuildDelSet(NFPROTO_IPV4, kTable, "pub-any-x")) == EBUSY);
+  Batch del;
+  del.Add(BuildDelTable(NFPROTO_IPV4, kTable));
+  del.Add(BuildDelTable(NFPROTO_IPV6, kTable));
+  CHECK(Commit(c, std::move(del)));
+  CHECK(Ours(false).empty());
+}
+
 // With NLM_F_ACK on every command, a big batch needs a receive buffer to match: the kernel queues
 // every ACK during sendmsg() and drops those that do not fit; recv then reports ENOBUFS once, and
 // the ACKs that fitted can still be read.
@@ -542,6 +661,7 @@ int main() {
   TestBatchIsAtomic(&c);
   TestGenerationCheck(&c);
   TestDeleteTable(&c);
+  TestPublishMaps(&c);
   TestAcksNeedReceiveBuffer();
   std::printf("nft_kernel_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

@@ -226,6 +226,188 @@ void TestIp6AndInetMatchNft() {
   }
 }
 
+// ---- Golden bytes: maps of published ports ------------------------------------------------------
+
+using DT = DataType;
+
+SetRequest PubMap(uint8_t family, const char* name, bool by_daddr, uint32_t id) {
+  DT addr = family == NFPROTO_IPV4 ? DT::kIpv4Addr : DT::kIpv6Addr;
+  SetRequest req;
+  req.family = family;
+  req.table = kTable;
+  req.name = name;
+  req.key = by_daddr ? std::vector<DT>{addr, DT::kInetProto, DT::kInetService}
+                     : std::vector<DT>{DT::kInetProto, DT::kInetService};
+  req.data = {addr, DT::kInetService};
+  req.id = id;
+  return req;
+}
+
+// A statement's rule as nft sent it in the same batch as the map: its lookup also names the map
+// by NFTA_LOOKUP_SET_ID (the library's rules go in their own batches and name it only).
+RuleRequest MapRule(uint8_t family, const char* chain, Exprs exprs, uint32_t set_id) {
+  for (Expr& e : exprs) {
+    if (e.name == "lookup") e.attrs.push_back(ExprAttr::Be32(NFTA_LOOKUP_SET_ID, set_id));
+  }
+  return Rule(family, chain, std::move(exprs));
+}
+
+Exprs DnatMap(uint8_t family, const char* map, bool by_daddr) {
+  Statement st;
+  st.kind = by_daddr ? Statement::Kind::kDnatMapDaddr : Statement::Kind::kDnatMap;
+  st.family = family;
+  st.name = map;
+  return S(st);
+}
+
+Bytes Ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return {a, b, c, d}; }
+
+void TestMapsMatchNft() {
+  CheckBytes("map pub-any-x", BuildNewSet(PubMap(NFPROTO_IPV4, "pub-any-x", false, 1), false),
+             nft_golden::kNewSetAny);
+  CheckBytes("map pub-addr-x", BuildNewSet(PubMap(NFPROTO_IPV4, "pub-addr-x", true, 2), false),
+             nft_golden::kNewSetAddr);
+  CheckBytes("ip6 map pub-any-x", BuildNewSet(PubMap(NFPROTO_IPV6, "pub-any-x", false, 3), false),
+             nft_golden::kNewSetAnyIp6);
+  CheckBytes("ip6 map pub-addr-x", BuildNewSet(PubMap(NFPROTO_IPV6, "pub-addr-x", true, 4), false),
+             nft_golden::kNewSetAddrIp6);
+
+  Statement not_bridge;
+  not_bridge.kind = Statement::Kind::kIifname;
+  not_bridge.name = "br-x";
+  not_bridge.op = NFT_CMP_NEQ;
+  Exprs local = S(Make(Statement::Kind::kDaddrLocal));
+  CheckBytes(
+      "dnat map @pub-any-x",
+      BuildNewRule(MapRule(NFPROTO_IPV4, "prerouting",
+                           S(not_bridge) + local + DnatMap(NFPROTO_IPV4, "pub-any-x", false), 1)),
+      nft_golden::kRuleDnatMapAny);
+  CheckBytes("dnat ip daddr . map @pub-addr-x",
+             BuildNewRule(MapRule(NFPROTO_IPV4, "prerouting",
+                                  S(not_bridge) + DnatMap(NFPROTO_IPV4, "pub-addr-x", true), 2)),
+             nft_golden::kRuleDnatMapAddr);
+  CheckBytes("ip6 dnat map @pub-any-x",
+             BuildNewRule(MapRule(NFPROTO_IPV6, "output",
+                                  local + DnatMap(NFPROTO_IPV6, "pub-any-x", false), 3)),
+             nft_golden::kRuleDnatMapAnyIp6);
+  CheckBytes(
+      "ip6 dnat ip6 daddr . map @pub-addr-x",
+      BuildNewRule(MapRule(NFPROTO_IPV6, "output", DnatMap(NFPROTO_IPV6, "pub-addr-x", true), 4)),
+      nft_golden::kRuleDnatMapAddrIp6);
+
+  // Elements: `tcp . 8080 : 198.18.4.2 . 80`, `198.51.100.1 . udp . 53 : 198.18.4.3 . 5353`,
+  // `fd00::1 . tcp . 443 : fd00:1::2 . 8443`; nft names the map by id too (its 1st, 2nd, 4th).
+  SetElement any{ConcatData({U8Data(IPPROTO_TCP), Be16Data(8080)}),
+                 ConcatData({Ip4(198, 18, 4, 2), Be16Data(80)})};
+  SetElement addr{ConcatData({Ip4(198, 51, 100, 1), U8Data(IPPROTO_UDP), Be16Data(53)}),
+                  ConcatData({Ip4(198, 18, 4, 3), Be16Data(5353)})};
+  Bytes fd00_1(16, 0), fd00_1_2(16, 0);
+  fd00_1[0] = fd00_1_2[0] = 0xfd;
+  fd00_1[15] = 1;
+  fd00_1_2[3] = 1;
+  fd00_1_2[15] = 2;
+  SetElement addr6{ConcatData({fd00_1, U8Data(IPPROTO_TCP), Be16Data(443)}),
+                   ConcatData({fd00_1_2, Be16Data(8443)})};
+  CheckBytes("create element any",
+             BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {any}, true, 1),
+             nft_golden::kNewElemAny);
+  CheckBytes("create element addr",
+             BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-addr-x", {addr}, true, 2),
+             nft_golden::kNewElemAddr);
+  CheckBytes("create element ip6 addr",
+             BuildNewSetElems(NFPROTO_IPV6, kTable, "pub-addr-x", {addr6}, true, 4),
+             nft_golden::kNewElemAddrIp6);
+  // Deleted by key: the data is not sent.
+  CheckBytes("delete element", BuildDelSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {any}),
+             nft_golden::kDelElemAny);
+  CheckBytes("delete map", BuildDelSet(NFPROTO_IPV4, kTable, "pub-any-x"), nft_golden::kDelSet);
+  CheckBytes("dump sets", BuildDumpSets(NFPROTO_UNSPEC, ""), nft_golden::kDumpSets);
+  CheckBytes("dump elements", BuildDumpSetElems(NFPROTO_IPV4, kTable, "pub-any-x"),
+             ZeroPadding(nft_golden::kDumpSetElems));
+
+  // Without EXCL (`nft add element`) only NLM_F_CREATE; a set without data is not a map.
+  Result<Bytes> add = BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {any}, false);
+  CHECK(add.ok() && (Flags(add.value()) & (NLM_F_CREATE | NLM_F_EXCL)) == NLM_F_CREATE);
+  SetRequest plain = PubMap(NFPROTO_IPV4, "s", false, 1);
+  plain.data.clear();
+  Result<Bytes> set = BuildNewSet(plain, false);
+  CHECK(set.ok());
+
+  // Bad input: no key, too many fields, a key too long, no elements, an empty element, no name.
+  SetRequest bad = PubMap(NFPROTO_IPV4, "m", false, 1);
+  bad.key.clear();
+  CHECK(!BuildNewSet(bad, false).ok());
+  bad.key = std::vector<DT>(6, DT::kInetProto);
+  CHECK(!BuildNewSet(bad, false).ok());
+  bad.key = std::vector<DT>(5, DT::kIpv6Addr);  // 80 bytes
+  CHECK(BuildNewSet(bad, false).error().code == EINVAL);
+  CHECK(!BuildNewSet(PubMap(NFPROTO_IPV4, "", false, 1), false).ok());
+  CHECK(!BuildNewSetElems(NFPROTO_IPV4, kTable, "m", {}, true).ok());
+  CHECK(!BuildNewSetElems(NFPROTO_IPV4, kTable, "m", {SetElement{}}, true).ok());
+  CHECK(!BuildNewSetElems(NFPROTO_IPV4, kTable, "m", {SetElement{Bytes(65, 1), {}}}, true).ok());
+  CHECK(!BuildDelSetElems(NFPROTO_IPV4, kTable, "", {any}).ok());
+  CHECK(!BuildDumpSetElems(NFPROTO_IPV4, kTable, "").ok());
+  Statement no_map;
+  no_map.kind = Statement::Kind::kDnatMap;
+  no_map.family = NFPROTO_IPV4;
+  CHECK(!StatementsToExprs({no_map}).ok());
+  no_map.name = "m";
+  no_map.family = NFPROTO_INET;
+  CHECK(!StatementsToExprs({no_map}).ok());
+
+  // Registers as nft names them: whole 16-byte registers where a word starts one.
+  CHECK(RegisterAt(0) == NFT_REG_1 && RegisterAt(1) == NFT_REG32_01 && RegisterAt(4) == NFT_REG_2 &&
+        RegisterAt(5) == NFT_REG32_05);
+}
+
+void TestDecodeSetReply() {
+  std::vector<Bytes> msgs = Split(nft_golden::kReplySets);
+  CHECK(!msgs.empty());
+  if (msgs.empty()) return;
+  Result<SetInfo> set = ParseSet(Header(msgs[0]));
+  CHECK(set.ok());
+  if (!set.ok()) return;
+  const SetInfo& s = set.value();
+  CHECK(s.family == NFPROTO_IPV4 && s.table == kTable && s.name == "pub-any-x");
+  CHECK(s.handle == 2 && s.flags == NFT_SET_MAP && !s.deleted);
+  CHECK(s.key_type == (12u << 6 | 13u) && s.key_len == 8);
+  CHECK(s.data_type == (7u << 6 | 13u) && s.data_len == 8);
+  // The user data comes back as we (and nft) sent it.
+  Result<Bytes> sent = BuildNewSet(PubMap(NFPROTO_IPV4, "pub-any-x", false, 1), false);
+  Result<SetInfo> ours = sent.ok() ? ParseSet(Header(sent.value())) : Result<SetInfo>(sent.error());
+  CHECK(ours.ok() && ours.value().userdata == s.userdata);
+  CHECK(!ParseSet(Header(nft_golden::kNewTable)).ok());
+}
+
+void TestDecodeSetElems() {
+  // The kernel answers a dump with the same nesting as a NEWSETELEM request: decode ours.
+  SetElement a{ConcatData({U8Data(IPPROTO_TCP), Be16Data(8080)}),
+               ConcatData({Ip4(198, 18, 4, 2), Be16Data(80)})};
+  SetElement b{ConcatData({U8Data(IPPROTO_UDP), Be16Data(53)}),
+               ConcatData({Ip4(198, 18, 4, 3), Be16Data(5353)})};
+  Result<Bytes> m = BuildNewSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {a, b}, true);
+  CHECK(m.ok());
+  if (!m.ok()) return;
+  Result<std::vector<SetElemInfo>> e = ParseSetElems(Header(m.value()));
+  CHECK(e.ok() && e.value().size() == 2);
+  if (!e.ok() || e.value().size() != 2) return;
+  CHECK(e.value()[0].table == kTable && e.value()[0].set == "pub-any-x");
+  CHECK(e.value()[0].key == a.key && e.value()[0].data == a.data);
+  CHECK(e.value()[1].key == b.key && e.value()[1].data == b.data);
+  CHECK(e.value()[0].family == NFPROTO_IPV4 && !e.value()[0].deleted);
+  Result<Bytes> d = BuildDelSetElems(NFPROTO_IPV4, kTable, "pub-any-x", {a});
+  Result<std::vector<SetElemInfo>> gone = ParseSetElems(Header(d.value()));
+  CHECK(gone.ok() && gone.value().size() == 1 && gone.value()[0].deleted &&
+        gone.value()[0].data.empty());
+  // Truncations never read outside the message.
+  for (size_t cut = NLMSG_HDRLEN; cut < m.value().size(); ++cut) {
+    Bytes t(m.value().begin(), m.value().begin() + static_cast<std::ptrdiff_t>(cut));
+    uint32_t len = static_cast<uint32_t>(cut);
+    std::memcpy(t.data(), &len, sizeof len);
+    (void)ParseSetElems(Header(t));
+  }
+}
+
 // ---- Batch framing ------------------------------------------------------------------------------
 
 void TestBatchFraming() {
@@ -653,6 +835,9 @@ int main() {
   TestRulesetMatchesNft();
   TestMoreExpressionsMatchNft();
   TestIp6AndInetMatchNft();
+  TestMapsMatchNft();
+  TestDecodeSetReply();
+  TestDecodeSetElems();
   TestBatchFraming();
   TestBatchErrors();
   TestInputValidation();

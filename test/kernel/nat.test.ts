@@ -119,4 +119,182 @@ describeKernel('firewall (nat.ts)', () => {
     await expect(unpublish(host, p, 'twice')).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await publications(host, id, 'list')).map((q) => q.protocol)).toEqual(['udp']);
   });
+
+  const short = id.slice(0, 12);
+  type Map = { name: string; family: string; type: string[]; map: string; elem?: unknown[] };
+  const maps = (): Map[] => nftJson().flatMap((o) => (o.map ? [o.map as unknown as Map] : []));
+  const rules = (): Array<{ chain: string; comment?: string }> =>
+    nftJson().flatMap((o) => (o.rule ? [o.rule as unknown as { chain: string; comment?: string }] : []));
+
+  it('makes a publication one element of the network map: no rule of its own', async () => {
+    await addNetwork(host, network(), 'add network');
+    expect(maps().map((m) => [m.family, m.name, m.type.join(' . '), m.map])).toEqual([
+      ['ip', `pub-any-${short}`, 'inet_proto . inet_service', 'ipv4_addr . inet_service'],
+      ['ip', `pub-addr-${short}`, 'ipv4_addr . inet_proto . inet_service', 'ipv4_addr . inet_service'],
+    ]);
+    const before = rules();
+    const p = {
+      networkId: id,
+      protocol: 'udp' as const,
+      hostAddress: undefined,
+      hostPort: 5353,
+      address: '198.18.40.2',
+      port: 53,
+    };
+    await publish(host, network(), p, 'publish');
+    await publish(
+      host,
+      network(),
+      { ...p, protocol: 'tcp', hostAddress: '198.51.100.1', hostPort: 8443, port: 443 },
+      'one',
+    );
+    expect(rules()).toEqual(before);
+    const elements = Object.fromEntries(maps().map((m) => [m.name, m.elem]));
+    expect(elements[`pub-any-${short}`]).toEqual([[{ concat: ['udp', 5353] }, { concat: ['198.18.40.2', 53] }]]);
+    expect(elements[`pub-addr-${short}`]).toEqual([
+      [{ concat: ['198.51.100.1', 'tcp', 8443] }, { concat: ['198.18.40.2', 443] }],
+    ]);
+    await unpublish(host, p, 'unpublish');
+    expect(maps().find((m) => m.name === `pub-any-${short}`)?.elem).toBeUndefined();
+    expect(rules()).toEqual(before);
+  });
+
+  it('keeps IPv6 publications in the ip6 maps, host addresses in their canonical form', async () => {
+    const net6 = { ...network(), ipv6Subnet: 'fd00:40::/64' };
+    await addNetwork(host, net6, 'add network');
+    expect(maps().map((m) => `${m.family} ${m.name}`)).toEqual([
+      `ip pub-any-${short}`,
+      `ip pub-addr-${short}`,
+      `ip6 pub-any-${short}`,
+      `ip6 pub-addr-${short}`,
+    ]);
+    const p = {
+      networkId: id,
+      protocol: 'tcp' as const,
+      hostAddress: 'FD00:0:0::1',
+      hostPort: 8443,
+      address: 'fd00:40:0::2',
+      port: 443,
+    };
+    await publish(host, net6, p, 'publish');
+    const elem = maps().find((m) => m.family === 'ip6' && m.name === `pub-addr-${short}`)?.elem;
+    expect(elem).toEqual([[{ concat: ['fd00::1', 'tcp', 8443] }, { concat: ['fd00:40::2', 443] }]]);
+    // The same address written otherwise is the same publication: taken, and unpublished by it.
+    await expect(publish(host, net6, { ...p, hostAddress: 'fd00::1', port: 444 }, 'again')).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    const listed = { ...p, networkId: short, hostAddress: 'fd00::1', address: 'fd00:40::2' };
+    expect(await publications(host, id, 'list')).toEqual([listed]);
+    await unpublish(host, { ...p, hostAddress: 'fd00:0::1' }, 'unpublish');
+    expect(await publications(host, id, 'list')).toEqual([]);
+  });
+
+  it('refuses a host port another network has (the maps are per network: decided in JS)', async () => {
+    const other = await Bridge.create(uniqueName('brt'));
+    const id2 = 'e'.repeat(12) + '0'.repeat(52);
+    const net2 = { id: id2, bridge: other.name, internal: false, subnet: '198.18.41.0/24' };
+    try {
+      await addNetwork(host, network(), 'add network');
+      await addNetwork(host, net2, 'add network 2');
+      const p = {
+        networkId: id,
+        protocol: 'tcp' as const,
+        hostAddress: undefined,
+        hostPort: 7070,
+        address: '198.18.40.2',
+        port: 70,
+      };
+      await publish(host, network(), p, 'publish');
+      const q = { ...p, networkId: id2, address: '198.18.41.2' };
+      await expect(publish(host, net2, q, 'any')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await expect(publish(host, net2, { ...q, hostAddress: '198.51.100.1' }, 'one')).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      await publish(host, net2, { ...q, protocol: 'udp' }, 'udp');
+      expect((await publications(host, undefined, 'list')).map((x) => `${x.networkId} ${x.protocol}`).sort()).toEqual([
+        `${id2.slice(0, 12)} udp`,
+        `${short} tcp`,
+      ]);
+      // Removing one network takes its maps and publications, and leaves the other's.
+      await removeNetwork(host, id2, 'remove network 2');
+      expect(maps().map((m) => m.name)).toEqual([`pub-any-${short}`, `pub-addr-${short}`]);
+      expect(await publications(host, undefined, 'list')).toEqual([{ ...p, networkId: short }]);
+    } finally {
+      await removeNetwork(host, id2, 'cleanup').catch(() => undefined);
+      await other.delete();
+    }
+  });
+
+  it('refuses a key another process put in the map meanwhile (EADDRINUSE), whatever this one knew', async () => {
+    await addNetwork(host, network(), 'add network');
+    const p = {
+      networkId: id,
+      protocol: 'tcp' as const,
+      hostAddress: undefined,
+      hostPort: 9090,
+      address: '198.18.40.2',
+      port: 90,
+    };
+    await publications(host, id, 'list'); // this process now knows the table
+    run('nft', ['add', 'element', 'ip', 'netns-native', `pub-any-${short}`, '{ tcp . 9090 : 198.18.40.3 . 99 }']);
+    await expect(publish(host, network(), p, 'publish')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(await publications(host, id, 'list')).toEqual([
+      { ...p, networkId: short, address: '198.18.40.3', port: 99 },
+    ]);
+  });
+
+  it("turns the previous version's publication rules into elements when it meets them", async () => {
+    // Version 0.1.0's table: the network's rules, and a publication as three commented rules.
+    const net = `nn net ${short}`;
+    const pub = `nn pub ${short} tcp * 8080 198.18.40.2 80`;
+    const br = bridge.name;
+    run(
+      'nft',
+      ['-f', '-'],
+      `table ip netns-native {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname != "${br}" fib daddr type local tcp dport 8080 dnat to 198.18.40.2:80 comment "${pub}"
+  }
+  chain output {
+    type nat hook output priority -100; policy accept;
+    fib daddr type local tcp dport 8080 dnat to 198.18.40.2:80 comment "${pub}"
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 198.18.40.0/24 oifname != "${br}" masquerade comment "${net}"
+    ip saddr 127.0.0.0/8 oifname "${br}" masquerade comment "${pub}"
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "${br}" oifname != "${br}" jump isolation comment "${net}"
+  }
+  chain isolation {
+    oifname "${br}" drop comment "${net}"
+  }
+}
+`,
+    );
+    servers.push(await echoPeer(member, '198.18.40.2', 80));
+    expect(await fetchFrom(outside, '198.51.100.1', 8080)).toBe('198.51.100.2'); // the old rules work
+    await addNetwork(host, network(), 'add network');
+    expect(rules().filter((r) => r.comment?.startsWith('nn pub'))).toEqual([]);
+    const any = maps().find((m) => m.name === `pub-any-${short}`);
+    expect(any?.elem).toEqual([[{ concat: ['tcp', 8080] }, { concat: ['198.18.40.2', 80] }]]);
+    expect(await publications(host, id, 'list')).toEqual([
+      { networkId: short, protocol: 'tcp', hostAddress: undefined, hostPort: 8080, address: '198.18.40.2', port: 80 },
+    ]);
+    expect(await fetchFrom(outside, '198.51.100.1', 8080)).toBe('198.51.100.2');
+    expect(await fetchFrom(host, '127.0.0.1', 8080)).toBe('198.18.40.1');
+    // Once converted, nothing more to do; and it goes like any publication.
+    const rulesNow = rules();
+    await addNetwork(host, network(), 'again');
+    expect(rules()).toEqual(rulesNow);
+    await unpublish(
+      host,
+      { networkId: id, protocol: 'tcp', hostAddress: undefined, hostPort: 8080, address: '198.18.40.2', port: 80 },
+      'unpublish',
+    );
+    await expect(fetchFrom(outside, '198.51.100.1', 8080)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
 });

@@ -478,6 +478,8 @@ Result<nft::Statement> ToStatement(const NftStatementArgs& a) {
       {"goto", Kind::kGoto},
       {"masquerade", Kind::kMasquerade},
       {"dnat", Kind::kDnat},
+      {"dnatmap", Kind::kDnatMap},
+      {"dnatmapdaddr", Kind::kDnatMapDaddr},
   };
   nft::Statement st;
   bool known = false;
@@ -497,10 +499,53 @@ Result<nft::Statement> ToStatement(const NftStatementArgs& a) {
   st.port = a.port;
   st.bits = a.bits;
   st.chain = a.chain;
+  st.family = a.family;
   return st;
 }
 
-Result<std::vector<uint8_t>> BuildCommand(const NftCommandArgs& a) {
+// A key or data type in nft's words, fields joined by " . ".
+Result<std::vector<nft::DataType>> ToDataTypes(const std::string& text) {
+  static const std::pair<const char*, nft::DataType> kTypes[] = {
+      {"ipv4_addr", nft::DataType::kIpv4Addr},
+      {"ipv6_addr", nft::DataType::kIpv6Addr},
+      {"inet_proto", nft::DataType::kInetProto},
+      {"inet_service", nft::DataType::kInetService},
+  };
+  std::vector<nft::DataType> out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t end = text.find(" . ", at);
+    std::string field = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    bool known = false;
+    for (const auto& [name, type] : kTypes) {
+      if (field == name) {
+        out.push_back(type);
+        known = true;
+      }
+    }
+    if (!known) return Error::Invalid("unknown nf_tables set type '" + field + "'");
+    if (end == std::string::npos) break;
+    at = end + 3;
+  }
+  return out;
+}
+
+// The element of a published-port map: `[address .] proto . port : address . port`.
+nft::SetElement ToElement(const NftCommandArgs& a) {
+  nft::SetElement e;
+  std::vector<std::vector<uint8_t>> key;
+  if (!a.key_address.empty()) key.push_back(a.key_address);
+  key.push_back(nft::U8Data(a.key_proto));
+  key.push_back(nft::Be16Data(a.key_port));
+  e.key = nft::ConcatData(key);
+  if (!a.data_address.empty()) {
+    e.data = nft::ConcatData({a.data_address, nft::Be16Data(a.data_port)});
+  }
+  return e;
+}
+
+// `set_id`: the NFTA_SET_ID of a NEWSET, unique in its batch.
+Result<std::vector<uint8_t>> BuildCommand(const NftCommandArgs& a, uint32_t set_id) {
   switch (a.type) {
     case NFT_MSG_NEWTABLE:
       return nft::BuildNewTable(a.family, a.table, a.exclusive != 0);
@@ -542,6 +587,28 @@ Result<std::vector<uint8_t>> BuildCommand(const NftCommandArgs& a) {
     }
     case NFT_MSG_DELRULE:
       return nft::BuildDelRule(a.family, a.table, a.chain, a.handle);
+    case NFT_MSG_NEWSET: {
+      nft::SetRequest req;
+      req.family = a.family;
+      req.table = a.table;
+      req.name = a.set;
+      req.id = set_id;
+      Result<std::vector<nft::DataType>> key = ToDataTypes(a.key_type);
+      if (!key.ok()) return key.take_error();
+      req.key = key.take();
+      if (!a.data_type.empty()) {
+        Result<std::vector<nft::DataType>> data = ToDataTypes(a.data_type);
+        if (!data.ok()) return data.take_error();
+        req.data = data.take();
+      }
+      return nft::BuildNewSet(req, a.exclusive != 0);
+    }
+    case NFT_MSG_DELSET:
+      return nft::BuildDelSet(a.family, a.table, a.set);
+    case NFT_MSG_NEWSETELEM:
+      return nft::BuildNewSetElems(a.family, a.table, a.set, {ToElement(a)}, a.exclusive != 0);
+    case NFT_MSG_DELSETELEM:
+      return nft::BuildDelSetElems(a.family, a.table, a.set, {ToElement(a)});
     default:
       return Error::Invalid("not an nf_tables command this library sends");
   }
@@ -549,7 +616,10 @@ Result<std::vector<uint8_t>> BuildCommand(const NftCommandArgs& a) {
 
 std::unique_ptr<nft::Operation> Build(const NftBatchArgs& a) {
   nft::Batch batch(a.genid != 0 ? std::optional<uint32_t>(a.genid) : std::nullopt);
-  for (const NftCommandArgs& cmd : a.commands) batch.Add(BuildCommand(cmd));
+  uint32_t sets = 0;
+  for (const NftCommandArgs& cmd : a.commands) {
+    batch.Add(BuildCommand(cmd, cmd.type == NFT_MSG_NEWSET ? ++sets : 0));
+  }
   return nft::Operation::ForBatch(std::move(batch).Finish());
 }
 std::unique_ptr<nft::Operation> Build(const NftDumpTablesArgs& a) {
@@ -559,6 +629,14 @@ std::unique_ptr<nft::Operation> Build(const NftDumpChainsArgs& a) {
   return nft::Operation::ForDump(nft::BuildDumpChains(a.family), nft::Operation::Dump::kChains);
 }
 std::unique_ptr<nft::Operation> Build(const NftGetGenArgs&) { return nft::Operation::ForGen(); }
+std::unique_ptr<nft::Operation> Build(const NftDumpSetsArgs& a) {
+  return nft::Operation::ForDump(nft::BuildDumpSets(a.family, a.table),
+                                 nft::Operation::Dump::kSets);
+}
+std::unique_ptr<nft::Operation> Build(const NftDumpSetElemsArgs& a) {
+  return nft::Operation::ForDump(nft::BuildDumpSetElems(a.family, a.table, a.set),
+                                 nft::Operation::Dump::kSetElems);
+}
 std::unique_ptr<nft::Operation> Build(const NftDumpRulesArgs& a) {
   return nft::Operation::ForDump(nft::BuildDumpRules(a.family, a.table, a.chain),
                                  nft::Operation::Dump::kRules);

@@ -218,6 +218,36 @@ Napi::Object NftRuleToJs(Napi::Env env, const nft::RuleInfo& x) {
   return b.Build();
 }
 
+Napi::Object NftSetToJs(Napi::Env env, const nft::SetInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NFT_SET_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+// An element as it crosses: key and data in hex.
+struct NftSetElemOut {
+  uint8_t family;
+  std::string table, set, key, data;
+};
+
+std::string ToHex(const std::vector<uint8_t>& bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+Napi::Object NftSetElemToJs(Napi::Env env, const nft::SetElemInfo& e) {
+  NftSetElemOut x{e.family, e.table, e.set, ToHex(e.key), ToHex(e.data)};
+  ObjectBuilder b(env);
+  NETNS_NFT_SET_ELEM_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
 Napi::Object NexthopToJs(Napi::Env env, const rtnl::NexthopInfo& x) {
   ObjectBuilder b(env);
   NETNS_NEXTHOP_INFO(NETNS_PUT_INFO)
@@ -300,6 +330,12 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           break;
         case Returns::kNftGen:
           v = Napi::Number::New(env, e.nft->genid);
+          break;
+        case Returns::kNftSets:
+          v = ArrayToJs(env, e.nft->sets, NftSetToJs);
+          break;
+        case Returns::kNftSetElems:
+          v = ArrayToJs(env, e.nft->elements, NftSetElemToJs);
           break;
         case Returns::kNeighbours:
           v = ArrayToJs(env, e.rtnl->neighbours, NeighbourToJs);

@@ -117,6 +117,10 @@ const char* ReturnsName(Returns r) {
       return "nftrules";
     case Returns::kNftGen:
       return "nftgen";
+    case Returns::kNftSets:
+      return "nftsets";
+    case Returns::kNftSetElems:
+      return "nftsetelems";
     case Returns::kNeighbours:
       return "neighbours";
     case Returns::kRules:
@@ -256,6 +260,16 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_NFT_RULE_INFO(NETNS_SHAPE_FIELD)
     o.Set("nftRule", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_SET_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nftSet", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NFT_SET_ELEM_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nftSetElem", f.list());
   }
   {
     Fields f(env);

@@ -169,24 +169,37 @@ enum class Wire : uint8_t {
   F(proto, proto, kU8)         \
   F(port, port, kU16)          \
   F(bits, bits, kU32)          \
-  F(chain, chain, kString)
+  F(chain, chain, kString)     \
+  F(family, family, kU8)
 
 // One command of an nf_tables batch: `type` is the NFT_MSG_* (NEWTABLE, DELTABLE, NEWCHAIN,
-// DELCHAIN, NEWRULE, DELRULE); a chain with `hooknum` is a base chain.
-#define NETNS_NFT_COMMAND(F)        \
-  F(type, type, kU8)                \
-  F(family, family, kU8)            \
-  F(table, table, kString)          \
-  F(chain, chain, kString)          \
-  F(hooknum, hooknum, kU32)         \
-  F(priority, priority, kI32)       \
-  F(chainType, chain_type, kString) \
-  F(policy, policy, kU32)           \
-  F(handle, handle, kU64)           \
-  F(comment, comment, kString)      \
-  F(exclusive, exclusive, kU8)      \
-  F(echo, echo, kU8)                \
-  F(statements, statements, kNftStatement)
+// DELCHAIN, NEWRULE, DELRULE, NEWSET, DELSET, NEWSETELEM, DELSETELEM); a chain with `hooknum` is
+// a base chain. NEWSET: `set` with `keyType` and (a map) `dataType` in nft's words, fields joined
+// by " . " ("ipv4_addr . inet_proto . inet_service"). NEWSETELEM / DELSETELEM: one element of a
+// published-port map, key `[keyAddress .] keyProto . keyPort`, data `dataAddress . dataPort`
+// (not sent by DELSETELEM); `exclusive` makes a taken key EEXIST.
+#define NETNS_NFT_COMMAND(F)               \
+  F(type, type, kU8)                       \
+  F(family, family, kU8)                   \
+  F(table, table, kString)                 \
+  F(chain, chain, kString)                 \
+  F(hooknum, hooknum, kU32)                \
+  F(priority, priority, kI32)              \
+  F(chainType, chain_type, kString)        \
+  F(policy, policy, kU32)                  \
+  F(handle, handle, kU64)                  \
+  F(comment, comment, kString)             \
+  F(exclusive, exclusive, kU8)             \
+  F(echo, echo, kU8)                       \
+  F(statements, statements, kNftStatement) \
+  F(set, set, kString)                     \
+  F(keyType, key_type, kString)            \
+  F(dataType, data_type, kString)          \
+  F(keyAddress, key_address, kIp)          \
+  F(keyProto, key_proto, kU8)              \
+  F(keyPort, key_port, kU16)               \
+  F(dataAddress, data_address, kIp)        \
+  F(dataPort, data_port, kU16)
 
 // The C++ side of a statement and a command as they cross (requests.cc makes messages of them).
 struct NftStatementArgs {
@@ -199,6 +212,7 @@ struct NftStatementArgs {
   uint16_t port = 0;
   uint32_t bits = 0;
   std::string chain;
+  uint8_t family = 0;
 };
 struct NftCommandArgs {
   uint8_t type = 0;
@@ -213,6 +227,13 @@ struct NftCommandArgs {
   uint8_t exclusive = 0;
   uint8_t echo = 0;  // NEWRULE: NLM_F_ECHO, the rule comes back with its handle
   std::vector<NftStatementArgs> statements;
+  std::string set;
+  std::string key_type, data_type;
+  std::vector<uint8_t> key_address;
+  uint8_t key_proto = 0;
+  uint16_t key_port = 0;
+  std::vector<uint8_t> data_address;
+  uint16_t data_port = 0;
 };
 
 // Operations: O(code, js name, argument struct, what it returns). The argument structs' fields
@@ -241,7 +262,9 @@ struct NftCommandArgs {
   O(21, dumprules, DumpRulesArgs, kRules)             \
   O(22, newnsid, NewNsidArgs, kAck)                   \
   O(23, getnsid, GetNsidArgs, kNsid)                  \
-  O(24, nftgetgen, NftGetGenArgs, kNftGen)
+  O(24, nftgetgen, NftGetGenArgs, kNftGen)            \
+  O(25, nftdumpsets, NftDumpSetsArgs, kNftSets)       \
+  O(26, nftdumpsetelems, NftDumpSetElemsArgs, kNftSetElems)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
@@ -260,6 +283,9 @@ struct NftCommandArgs {
 #define NETNS_NFTDUMPTABLES_ARGS(F) F(family, family, kU8)
 #define NETNS_NFTDUMPCHAINS_ARGS(F) F(family, family, kU8)
 #define NETNS_NFTGETGEN_ARGS(F)
+#define NETNS_NFTDUMPSETS_ARGS(F) F(family, family, kU8) F(table, table, kString)
+#define NETNS_NFTDUMPSETELEMS_ARGS(F) \
+  F(family, family, kU8) F(table, table, kString) F(set, set, kString)
 #define NETNS_NFTDUMPRULES_ARGS(F) \
   F(family, family, kU8) F(table, table, kString) F(chain, chain, kString)
 #define NETNS_NEWNEIGH_ARGS(F) F(flags, flags, kU16) F(neighbour, neighbour, kNeighbour)
@@ -375,6 +401,12 @@ struct NftDumpRulesArgs {
   NETNS_NFTDUMPRULES_ARGS(NETNS_ARG_MEMBER)
 };
 struct NftGetGenArgs {};
+struct NftDumpSetsArgs {
+  NETNS_NFTDUMPSETS_ARGS(NETNS_ARG_MEMBER)
+};
+struct NftDumpSetElemsArgs {
+  NETNS_NFTDUMPSETELEMS_ARGS(NETNS_ARG_MEMBER)
+};
 struct NewNeighArgs {
   NETNS_NEWNEIGH_ARGS(NETNS_ARG_MEMBER)
 };
@@ -418,6 +450,8 @@ struct GetNsidArgs {
 #define NETNS_FIELDS_NftDumpChainsArgs NETNS_NFTDUMPCHAINS_ARGS
 #define NETNS_FIELDS_NftDumpRulesArgs NETNS_NFTDUMPRULES_ARGS
 #define NETNS_FIELDS_NftGetGenArgs NETNS_NFTGETGEN_ARGS
+#define NETNS_FIELDS_NftDumpSetsArgs NETNS_NFTDUMPSETS_ARGS
+#define NETNS_FIELDS_NftDumpSetElemsArgs NETNS_NFTDUMPSETELEMS_ARGS
 
 #define NETNS_FIELDS_NewNeighArgs NETNS_NEWNEIGH_ARGS
 #define NETNS_FIELDS_DelNeighArgs NETNS_DELNEIGH_ARGS
@@ -441,6 +475,8 @@ enum class Returns : uint8_t {
   kNftChains,
   kNftRules,
   kNftGen,
+  kNftSets,
+  kNftSetElems,
   kNeighbours,
   kRules,
   kNsid
@@ -612,5 +648,25 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops };
   F(handle, handle, kNumber)       \
   F(position, position, kOptional) \
   F(comment, comment, kOptional)
+
+// A set: key and data types as nft's datatype numbers (fields 6 bits each, the first highest).
+#define NETNS_NFT_SET_INFO(F)     \
+  F(family, family, kNumber)      \
+  F(table, table, kText)          \
+  F(name, name, kText)            \
+  F(handle, handle, kNumber)      \
+  F(flags, flags, kNumber)        \
+  F(keyType, key_type, kNumber)   \
+  F(keyLen, key_len, kNumber)     \
+  F(dataType, data_type, kNumber) \
+  F(dataLen, data_len, kNumber)
+
+// A set element: its key and data (a map's) as the registers hold them, in hex.
+#define NETNS_NFT_SET_ELEM_INFO(F) \
+  F(family, family, kNumber)       \
+  F(table, table, kText)           \
+  F(set, set, kText)               \
+  F(key, key, kText)               \
+  F(data, data, kText)
 
 }  // namespace netns_native::addon
