@@ -47,6 +47,7 @@ function peerAsAsked(local: NativeLink, peer: NativeLinkRequest): NativeLink {
     link: local.index,
     slaveKind: '',
     alias: '',
+    qdisc: '', // none is attached to a link that was never up
   };
 }
 

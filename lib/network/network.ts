@@ -1045,6 +1045,7 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
     await deleteQuietly(host, [bridge]);
     throw e;
   }
+  bridgeIndexes.set(state.id, bridge.index);
   return bridge;
 }
 
@@ -1231,6 +1232,7 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
       bridge = await makeBridge(host, state);
     } else {
       await configureBridge(bridge, state, await bridge.addresses());
+      bridgeIndexes.set(state.id, bridge.index);
     }
     const alive: EndpointState[] = [];
     for (const ep of kept) {
