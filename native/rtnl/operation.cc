@@ -6,11 +6,25 @@
 
 namespace netns_native::rtnl {
 
+namespace {
+
+// rtnetlink's GET requests (RTM_GETLINK, RTM_GETADDR, ...: the kind is type & 3 == 2, as
+// rtnetlink_rcv_msg reads it), answered by their reply without an ACK after it.
+bool IsGet(const std::vector<uint8_t>& message) {
+  if (message.size() < sizeof(nlmsghdr)) return false;
+  nlmsghdr h;
+  std::memcpy(&h, message.data(), sizeof h);
+  return h.nlmsg_type >= RTM_BASE && (h.nlmsg_type & 3) == 2;
+}
+
+}  // namespace
+
 Operation::Operation(Result<std::vector<uint8_t>> message, bool dump) {
   request_.expect = dump ? netlink::Expect::kDump : netlink::Expect::kAck;
   request_.handler = this;
   if (message.ok()) {
     request_.message = message.take();
+    if (!dump && IsGet(request_.message)) request_.expect = netlink::Expect::kReply;
     built_ = true;
   } else {
     request_.status = message.take_error();
