@@ -8,13 +8,23 @@ namespace netns_native::rtnl {
 
 namespace {
 
-// rtnetlink's GET requests (RTM_GETLINK, RTM_GETADDR, ...: the kind is type & 3 == 2, as
-// rtnetlink_rcv_msg reads it), answered by their reply without an ACK after it.
+// The GET requests this library sends: answered by their reply (or, as dumps, by a multi-part
+// answer), and changing nothing in the kernel.
 bool IsGet(const std::vector<uint8_t>& message) {
   if (message.size() < sizeof(nlmsghdr)) return false;
   nlmsghdr h;
   std::memcpy(&h, message.data(), sizeof h);
-  return h.nlmsg_type >= RTM_BASE && (h.nlmsg_type & 3) == 2;
+  switch (h.nlmsg_type) {
+    case RTM_GETLINK:
+    case RTM_GETADDR:
+    case RTM_GETROUTE:
+    case RTM_GETNEIGH:
+    case RTM_GETRULE:
+    case RTM_GETNSID:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace
@@ -86,19 +96,7 @@ void Operation::OnRestart() {
 bool Operation::read_only() const {
   if (dump()) return true;
   if (request_.message.size() < sizeof(nlmsghdr)) return true;  // never sent
-  nlmsghdr h;
-  std::memcpy(&h, request_.message.data(), sizeof h);
-  switch (h.nlmsg_type) {
-    case RTM_GETLINK:
-    case RTM_GETADDR:
-    case RTM_GETROUTE:
-    case RTM_GETNEIGH:
-    case RTM_GETRULE:
-    case RTM_GETNSID:
-      return true;
-    default:
-      return false;
-  }
+  return IsGet(request_.message);
 }
 
 void Operation::Reset() {
