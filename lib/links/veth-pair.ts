@@ -5,7 +5,7 @@ import { batch, request } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, describeNamespace, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
-import { IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
+import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
 import type { NativeFailure, NativeLink, NativeLinkRequest, NativeOp } from '../native/surface';
 import { checkAlias, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
@@ -24,6 +24,42 @@ function vethInfo(state: NativeLink): VethInfo {
 }
 
 registerLinkKind('veth', Link, vethInfo);
+
+const IF_OPER_DOWN = 2;
+
+/**
+ * The peer of a pair just created in another namespace, as it was asked for, without reading
+ * it there: its index is the local end's IFLA_LINK (an index in the peer's namespace), the
+ * device limits and queues are the local end's (both ends are made alike), and it is down, on
+ * no master, with no alias. Counters and the namespace id are left out (nothing read).
+ */
+function peerAsAsked(local: NativeLink, peer: NativeLinkRequest): NativeLink {
+  const { stats: _stats, linkNetnsid: _nsid, slaveInfo: _slave, ...same } = local;
+  return {
+    ...same,
+    index: local.link,
+    name: peer.name as string,
+    flags: local.flags & ~(IFF_UP | IFF_RUNNING | IFF_LOWER_UP),
+    address: peer.address ?? '',
+    operstate: IF_OPER_DOWN,
+    carrier: 0,
+    master: 0,
+    link: local.index,
+    slaveKind: '',
+    alias: '',
+    qdisc: '', // none is attached to a link that was never up
+  };
+}
+
+/**
+ * @internal A master link known by the index an earlier read gave (VethPair[kCreateAttached]):
+ * the creating sendmsg also reads `name`, and if that is not at `index` any more the pair is
+ * deleted again and the call fails with ESTALE (read the master again and retry).
+ */
+export interface KnownMaster {
+  index: number;
+  name: string;
+}
 
 /** Options for {@link VethPair.create}. */
 export interface VethPairOptions extends AbortOptions {
@@ -84,12 +120,17 @@ export class VethPair {
    * @internal As {@link VethPair.create}, the local end also attached to `master` (a bridge in
    * its namespace) and up, set in the creating request: `ip link add NAME up master BR type veth
    * peer ...`. (The peer cannot be created up: the kernel opens it before its other end exists.)
+   * A peer in another namespace is not read back there (one round trip less): its index is the
+   * local end's IFLA_LINK, read in the creating sendmsg, and its other fields are what was asked
+   * (name, MAC, MTU), down and on no master. Network.connect only needs the index.
+   * `master` may be a {@link KnownMaster} (an index read earlier) instead of a Link: checked in
+   * the same sendmsg; ESTALE when it moved (the pair is deleted again).
    */
-  static async [kCreateAttached](options: VethPairOptions, master: Link): Promise<VethPair> {
+  static async [kCreateAttached](options: VethPairOptions, master: Link | KnownMaster): Promise<VethPair> {
     return VethPair.#create(options, master);
   }
 
-  static async #create(options: VethPairOptions, master: Link | undefined): Promise<VethPair> {
+  static async #create(options: VethPairOptions, master: Link | KnownMaster | undefined): Promise<VethPair> {
     const name = (options as Partial<VethPairOptions> | undefined)?.name;
     const operation = `create veth "${String(name)}"`;
     if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
@@ -110,8 +151,10 @@ export class VethPair {
     if (options.mac !== undefined) local.address = parseMac(options.mac, where);
     if (options.peerMac !== undefined) peer.address = parseMac(options.peerMac, where);
     const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
+    // A master known only by its index from an earlier read: read by name in the same sendmsg.
+    const known = master !== undefined && !(master instanceof Link) ? master : undefined;
     if (master !== undefined) {
-      if (!(master instanceof Link) || master.namespace.inode !== ns.inode) {
+      if (known === undefined && (!(master instanceof Link) || master.namespace.inode !== ns.inode)) {
         throw invalid(where, 'the master must be a Link in the namespace of the local end');
       }
       local.master = master.index;
@@ -133,10 +176,25 @@ export class VethPair {
       if (alias !== undefined) ops.push({ op: 'newlink', link: { name: options.name, alias } });
       ops.push({ op: 'getlink', name: options.name, stats: 1 });
       if (samePlace) ops.push({ op: 'getlink', name: options.peerName, stats: 1 });
+      if (known !== undefined) ops.push({ op: 'getlink', name: known.name });
       const results = await batch(handle, ops, where, 'link-create', signal);
       const created = results[0];
       const marked = alias === undefined ? undefined : results[1];
       const [localInfo, peerResult] = results.slice(alias === undefined ? 1 : 2);
+      if (known !== undefined) {
+        const now = results[results.length - 1] as NativeLink | NativeFailure;
+        if (isFailure(now) || now.index !== known.index) {
+          // The index was another link's by now: the pair, if made, was attached to it. Undone.
+          if (!isFailure(created)) {
+            await request(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);
+          }
+          throw failure(
+            'ESTALE',
+            where,
+            `the master "${known.name}" is no longer at index ${known.index}${isFailure(now) ? '' : ` (it is at ${now.index})`}`,
+          );
+        }
+      }
       if (isFailure(created)) {
         throw await explainCreateFailure(created, options, ns, peerNs, where);
       }
@@ -146,11 +204,14 @@ export class VethPair {
       try {
         if (marked !== undefined && isFailure(marked)) throw fromNative(marked, where, 'link');
         if (localInfo === undefined || isFailure(localInfo)) throw vanished('link');
+        const local = localInfo as NativeLink;
         const peerInfo = samePlace
           ? peerResult
-          : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName, stats: 1 }, where, 'link');
+          : master !== undefined && local.link > 0
+            ? peerAsAsked(local, peer)
+            : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName, stats: 1 }, where, 'link');
         if (peerInfo === undefined || isFailure(peerInfo)) throw vanished('peer');
-        return new VethPair(makeLink(ns, localInfo as NativeLink), makeLink(peerNs, peerInfo as NativeLink));
+        return new VethPair(makeLink(ns, local), makeLink(peerNs, peerInfo as NativeLink));
       } catch (e) {
         // Leave nothing half-made: deleting one end deletes both.
         await request(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);

@@ -5,6 +5,7 @@
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const IFF_UP = 0x1;
+export const IFF_RUNNING = 0x40;
 export const IFF_LOWER_UP = 0x10000;
 export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;

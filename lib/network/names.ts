@@ -154,6 +154,15 @@ export function writeInPlace(file: string, content: string): void {
   }
 }
 
+/** Removes a file; one that is gone already is fine. */
+function unlinkQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
 function readOrEmpty(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -224,10 +233,13 @@ export function syncNames(names: Iterable<string>, states: readonly NetworkState
     const { inode, on } = onBy.get(name) ?? { inode: '', on: [] };
     if (on.length > 0) {
       hostResolvConf ??= readKnown('/etc/resolv.conf');
-      writeInPlace(hosts, renderHosts(name, inode, on));
-      // resolv.conf changes only with the host's: rewritten only when it differs.
+      // resolv.conf changes only with the host's: rewritten only when it differs. None yet: a
+      // namespace just joining, whose directory is made first (not found by a failed open).
       const resolv = renderResolvConf(name, hostResolvConf);
-      if (readKnown(resolvConf) !== resolv) writeInPlace(resolvConf, resolv);
+      const present = readKnown(resolvConf);
+      if (present === '') fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      writeInPlace(hosts, renderHosts(name, inode, on));
+      if (present !== resolv) writeInPlace(resolvConf, resolv);
       continue;
     }
     let removed = false;
@@ -237,7 +249,7 @@ export function syncNames(names: Iterable<string>, states: readonly NetworkState
     ] as const) {
       if (!readOrEmpty(file).startsWith(MARKER)) continue;
       writeInPlace(file, rest());
-      fs.rmSync(file, { force: true });
+      unlinkQuietly(file);
       removed = true;
     }
     if (!removed) continue;

@@ -10,14 +10,14 @@
  * middle of a change left behind can be found and removed. Every change is journaled first
  * (state.ts), so the next holder of the lock can finish or undo it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import type { Address } from '../address';
 import { abortable, checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, invalid } from '../internal/errors';
 import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, describeNamespace } from '../link';
 import { Bridge } from '../links/bridge';
-import { VethPair } from '../links/veth-pair';
+import { VethPair, type KnownMaster } from '../links/veth-pair';
 import { kCreateAttached } from '../internal/symbols';
 import { Namespace } from '../namespace';
 import { serveNetwork, networkChanged, type DnsServer, type ServeDnsOptions } from './dns';
@@ -220,8 +220,25 @@ async function deleteQuietly(ns: Namespace, links: Link[]): Promise<void> {
   }
 }
 
+/**
+ * The bridge's index by network id, as this process last read it: a connect need not read the
+ * bridge first (VethPair[kCreateAttached] checks it in the creating sendmsg).
+ */
+const bridgeIndexes = new Map<string, number>();
+
+/** Random bytes for host interface names, drawn 4 at a time (one randomFillSync per 64 names). */
+const namePool = Buffer.alloc(256);
+let namePoolAt = namePool.length;
+
+/** 'veth' + 7 random hex digits (28 bits), as Docker names the host end. */
 function randomHostInterfaceName(): string {
-  return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
+  if (namePoolAt + 4 > namePool.length) {
+    randomFillSync(namePool);
+    namePoolAt = 0;
+  }
+  const bits = namePool.readUInt32BE(namePoolAt) >>> 4;
+  namePoolAt += 4;
+  return `veth${bits.toString(16).padStart(7, '0')}`;
 }
 
 /**
@@ -633,13 +650,23 @@ export class Network {
           throw failure('EADDRINUSE', operation, `${options.ipv6Address} is already given to another member`);
         }
       }
-      // The bridge, read now (its index for the attach). The member's links are not read: the
-      // veth create itself says when the interface name is taken (EEXIST), and lo is read with
-      // the address requests.
-      const bridge = await findLink(host, state.bridgeName);
-      if (!bridge) {
-        throw failure('ENODEV', operation, `the bridge "${state.bridgeName}" is gone; Network.open() makes it again`);
-      }
+      // The bridge: its index for the attach, as this process last read it (the veth create
+      // reads the bridge by name in the same sendmsg and undoes itself if that index is another
+      // link's now: ESTALE, then read it here), else read now. The member's links are not read:
+      // the veth create itself says when the interface name is taken (EEXIST), and lo is read
+      // with the address requests.
+      const readBridge = async (): Promise<Link> => {
+        const found = await findLink(host, state.bridgeName);
+        if (!found) {
+          bridgeIndexes.delete(state.id);
+          throw failure('ENODEV', operation, `the bridge "${state.bridgeName}" is gone; Network.open() makes it again`);
+        }
+        bridgeIndexes.set(state.id, found.index);
+        return found;
+      };
+      const knownIndex = bridgeIndexes.get(state.id);
+      let bridge: Link | KnownMaster =
+        knownIndex === undefined ? await readBridge() : { index: knownIndex, name: state.bridgeName };
       const endpoint: EndpointState = {
         namespace: refOf(namespace),
         ...(name !== undefined && { name }),
@@ -672,6 +699,10 @@ export class Network {
               bridge,
             );
           } catch (e) {
+            if (e instanceof NetnsError && e.code === 'ESTALE' && !(bridge instanceof Link)) {
+              bridge = await readBridge(); // recreated since this process last read it
+              continue;
+            }
             if (!(e instanceof NetnsError && e.code === 'EEXIST') || attempt >= 3) throw e;
             // A name is taken: the interface's in the member, or (rarely) the random host name.
             if (await findLink(namespace, endpoint.interfaceName)) {
@@ -1014,6 +1045,7 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
     await deleteQuietly(host, [bridge]);
     throw e;
   }
+  bridgeIndexes.set(state.id, bridge.index);
   return bridge;
 }
 
@@ -1159,6 +1191,7 @@ async function finishRemove(state: NetworkState): Promise<void> {
   await removeNetwork(host, state.id, `remove network "${state.name}"`);
   await deleteQuietly(host, links);
   deleteState(state.name);
+  bridgeIndexes.delete(state.id);
   for (const [ep, ns] of members) {
     if (ns) await moveDefaultRoute(ns, ep.namespace.inode, state.name, hadDefault.get(ep.namespace.inode) ?? []);
   }
@@ -1199,6 +1232,7 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
       bridge = await makeBridge(host, state);
     } else {
       await configureBridge(bridge, state, await bridge.addresses());
+      bridgeIndexes.set(state.id, bridge.index);
     }
     const alive: EndpointState[] = [];
     for (const ep of kept) {

@@ -140,7 +140,7 @@ function readStateFile(name: string, operation: string): NetworkState | undefine
  */
 export function writeState(state: NetworkState, operation: string): void {
   const file = statePath(state.name);
-  const tmp = path.join(NETWORKS_DIR, `.${state.name}.${process.pid}.${threadId}.tmp`);
+  const tmp = `${NETWORKS_DIR}/.${state.name}.${process.pid}.${threadId}.tmp`;
   const text = `${JSON.stringify(state, null, 2)}\n`;
   try {
     try {

@@ -104,8 +104,8 @@ Status Engine::Start(Exchange* x) {
     if (r->expect == Expect::kAck) {
       h.nlmsg_flags |= NLM_F_ACK;
     } else {
-      // A dump ends with DONE; a kNone message must get no ACK (nfnetlink ACKs BATCH_BEGIN/END
-      // when asked, on newer kernels).
+      // A dump ends with DONE; a GET's answer is its reply (kReply); a kNone message must get no
+      // ACK (nfnetlink ACKs BATCH_BEGIN/END when asked, on newer kernels).
       h.nlmsg_flags &= ~NLM_F_ACK;
     }
     WriteHeader(&r->message, h);
@@ -196,14 +196,20 @@ void Engine::Dispatch(const nlmsghdr& msg, uint32_t groups) {
       return;
     }
     case NLMSG_DONE:
-      // For kAck, DONE only ends a multi-part answer; the ACK follows.
-      if (r.expect == Expect::kDump) Complete(msg.nlmsg_seq, p, DecodeAck(msg));
+      // For kAck, DONE only ends a multi-part answer; the ACK follows. For kReply it ends one.
+      if (r.expect == Expect::kDump || r.expect == Expect::kReply) {
+        Complete(msg.nlmsg_seq, p, DecodeAck(msg));
+      }
       return;
     default:
       if (msg.nlmsg_type < NLMSG_MIN_TYPE) return;  // another control message
       if (r.status.ok() && r.handler) {
         Status s = r.handler->OnMessage(msg);
         if (!s.ok()) r.status = s;
+      }
+      // A GET's single answer is all that comes (a multi-part one ends with DONE).
+      if (r.expect == Expect::kReply && !(msg.nlmsg_flags & NLM_F_MULTI)) {
+        Complete(msg.nlmsg_seq, p, Status());
       }
       return;
   }

@@ -10,6 +10,9 @@
 //            NLM_F_DUMP_INTR is noticed on any part, DONE included (the kernel sets it on DONE
 //            too: netlink_dump_done calls nl_dump_check_consistent), and reported in
 //            `interrupted`; whether to run the dump again is the caller's decision.
+//     kReply a GET answered by its reply alone: the engine clears NLM_F_ACK, so the kernel sends
+//            the answer (one message, or a multi-part one ending with NLMSG_DONE) and no ACK
+//            after it, one datagram less to read; a refusal still comes as NLMSG_ERROR.
 //     kNone  nothing comes back on success, e.g. nfnetlink's NFNL_MSG_BATCH_BEGIN/END. The kernel
 //            may still answer with an error (nfnetlink.c: an unknown subsystem, a generation-id
 //            mismatch (ERESTART), or a failed commit are all reported against BATCH_BEGIN): that
@@ -59,7 +62,7 @@ class ReplyHandler {
   virtual void OnRestart() {}
 };
 
-enum class Expect : uint8_t { kAck, kDump, kNone };
+enum class Expect : uint8_t { kAck, kDump, kReply, kNone };
 
 struct Request {
   Request() = default;

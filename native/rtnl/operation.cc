@@ -6,11 +6,35 @@
 
 namespace netns_native::rtnl {
 
+namespace {
+
+// The GET requests this library sends: answered by their reply (or, as dumps, by a multi-part
+// answer), and changing nothing in the kernel.
+bool IsGet(const std::vector<uint8_t>& message) {
+  if (message.size() < sizeof(nlmsghdr)) return false;
+  nlmsghdr h;
+  std::memcpy(&h, message.data(), sizeof h);
+  switch (h.nlmsg_type) {
+    case RTM_GETLINK:
+    case RTM_GETADDR:
+    case RTM_GETROUTE:
+    case RTM_GETNEIGH:
+    case RTM_GETRULE:
+    case RTM_GETNSID:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Operation::Operation(Result<std::vector<uint8_t>> message, bool dump) {
   request_.expect = dump ? netlink::Expect::kDump : netlink::Expect::kAck;
   request_.handler = this;
   if (message.ok()) {
     request_.message = message.take();
+    if (!dump && IsGet(request_.message)) request_.expect = netlink::Expect::kReply;
     built_ = true;
   } else {
     request_.status = message.take_error();
@@ -72,19 +96,7 @@ void Operation::OnRestart() {
 bool Operation::read_only() const {
   if (dump()) return true;
   if (request_.message.size() < sizeof(nlmsghdr)) return true;  // never sent
-  nlmsghdr h;
-  std::memcpy(&h, request_.message.data(), sizeof h);
-  switch (h.nlmsg_type) {
-    case RTM_GETLINK:
-    case RTM_GETADDR:
-    case RTM_GETROUTE:
-    case RTM_GETNEIGH:
-    case RTM_GETRULE:
-    case RTM_GETNSID:
-      return true;
-    default:
-      return false;
-  }
+  return IsGet(request_.message);
 }
 
 void Operation::Reset() {

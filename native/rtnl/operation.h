@@ -17,7 +17,9 @@ namespace netns_native::rtnl {
 class Operation final : public netlink::ReplyHandler {
  public:
   // `message` is a built request (or the error building it, which then fails the operation
-  // without sending anything). `dump`: NLM_F_DUMP, replies until NLMSG_DONE.
+  // without sending anything). `dump`: NLM_F_DUMP, replies until NLMSG_DONE. A GET that is not
+  // a dump is answered by its reply alone (Expect::kReply: no ACK after it); every other request
+  // by its ACK.
   Operation(Result<std::vector<uint8_t>> message, bool dump);
 
   Status OnMessage(const nlmsghdr& msg) override;

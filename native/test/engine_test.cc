@@ -246,6 +246,52 @@ void TestOutOfOrderReplies() {
   CHECK(e.stats().unsolicited_heard == 2);
 }
 
+// kReply: a GET sent without NLM_F_ACK is done with its answer (one message, or a multi-part
+// one at DONE); a refusal is its NLMSG_ERROR; an ACK that comes anyway is unsolicited.
+void TestReplyWithoutAck() {
+  Engine e(kPort);
+  Heard heard;
+  heard.Attach(e);
+  Recorder r1, r2, r3, r4;
+  Request one(RequestBytes(RTM_GETLINK, NLM_F_ACK), Expect::kReply, &r1);
+  Request multi(RequestBytes(RTM_GETLINK), Expect::kReply, &r2);
+  Request refused(RequestBytes(RTM_GETLINK), Expect::kReply, &r3);
+  Request set(RequestBytes(RTM_NEWLINK), Expect::kAck, &r4);
+  Exchange x;
+  x.Add(&one);
+  x.Add(&multi);
+  x.Add(&refused);
+  x.Add(&set);
+  CHECK(e.Start(&x).ok());
+  CHECK(Header(one.message).nlmsg_flags == NLM_F_REQUEST);  // the engine cleared NLM_F_ACK
+  CHECK(e.pending() == 4);
+  CHECK(Feed(e, Datagram({Msg(RTM_NEWLINK, 0, one.seq, Bytes{5, 0, 0, 0})})).ok());
+  CHECK(one.done && one.status.ok() && (r1.tags == std::vector<uint8_t>{5}));
+  CHECK(!x.done());
+  // A multi-part answer goes on until DONE.
+  CHECK(Feed(e, Datagram({Data(multi.seq, 1), Data(multi.seq, 2)})).ok());
+  CHECK(!multi.done);
+  CHECK(Feed(e, Datagram({Done(multi.seq)})).ok());
+  CHECK(multi.done && multi.status.ok() && (r2.tags == std::vector<uint8_t>{1, 2}));
+  CHECK(Feed(e, Datagram({Ack(refused.seq, -ENODEV, "no such device")})).ok());
+  CHECK(refused.done && !refused.status.ok() && refused.status.error().code == ENODEV);
+  CHECK(r3.tags.empty());
+  CHECK(!x.done());
+  CHECK(Feed(e, Datagram({Ack(set.seq)})).ok());
+  CHECK(set.done && set.status.ok() && x.done() && e.pending() == 0);
+  // An ACK for the answered GET (a kernel that sent one anyway) matches nothing now.
+  CHECK(Feed(e, Datagram({Ack(one.seq)})).ok());
+  CHECK((heard.seqs == std::vector<uint32_t>{one.seq}));
+  // A handler that fails keeps its error when the answer completes the request.
+  Recorder failing(1);
+  Request bad(RequestBytes(RTM_GETLINK), Expect::kReply, &failing);
+  Exchange y;
+  y.Add(&bad);
+  CHECK(e.Start(&y).ok());
+  CHECK(Feed(e, Datagram({Msg(RTM_NEWLINK, 0, bad.seq, Bytes{9, 0, 0, 0})})).ok());
+  CHECK(bad.done && !bad.status.ok() && y.done());
+}
+
 void TestSequenceWrap() {
   Engine e(kPort);
   e.set_next_seq(UINT32_MAX - 1);
@@ -649,6 +695,7 @@ int main() {
   TestImpossibleErrorCode();
   TestMalformedRequestFailsExchangeUnsent();
   TestOutOfOrderReplies();
+  TestReplyWithoutAck();
   TestSequenceWrap();
   TestBatchFraming();
   TestErrorForNoneFailsExchange();

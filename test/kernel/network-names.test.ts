@@ -189,8 +189,11 @@ describeKernel('Network names: hosts files', () => {
     await net.disconnect(c2);
     expect(fs.readFileSync(`/etc/netns/${c1.name}/hosts`, 'utf8')).not.toContain(`\t${c2.name}`);
     expect(fs.existsSync(`/etc/netns/${c2.name}`)).toBe(false);
-    // Deleted without a disconnect: gone at the next reconcile.
+    // Joining again: its directory and both files are made again.
     await net.connect(c2);
+    expect(fs.readFileSync(`/etc/netns/${c2.name}/hosts`, 'utf8')).toContain(`\t${c1.name}`);
+    expect(fs.readFileSync(`/etc/netns/${c2.name}/resolv.conf`, 'utf8')).toContain('nameserver 127.0.0.11');
+    // Deleted without a disconnect: gone at the next reconcile.
     await c2.delete();
     await net.endpoints();
     expect(fs.readFileSync(`/etc/netns/${c1.name}/hosts`, 'utf8')).not.toContain(`\t${c2.name}`);

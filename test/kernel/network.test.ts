@@ -6,7 +6,7 @@
  */
 import { Namespace, Network, NetnsError } from 'netns-native';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, link, routes } from '../helpers/ip';
+import { addrs, ip, ipJson, link, routes } from '../helpers/ip';
 import { expectConsistent, netName, reaches, stateFile, useTestPools, waitFor } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
 
@@ -353,6 +353,46 @@ describeKernel('Network', () => {
     expect(link(undefined, ep.hostInterfaceName)?.master).toBe(net.bridgeName);
     expect(await reaches(a, net.gateway)).toBe(true);
     expectConsistent(net.name);
+  });
+
+  it('connect() after the bridge was made again elsewhere: the index this process knew is not used blindly', async () => {
+    // This process remembers the bridge's index from its last connect. Another process (here:
+    // `ip`) makes the bridge again, at a new index: once with the old index free, once with it
+    // taken by a bridge of someone else's. The member lands on the network's bridge both times.
+    const net = await Network.create(netName());
+    const [a, b, c] = [await freshNamespace(), await freshNamespace(), await freshNamespace()];
+    const epA = await net.connect(a);
+    const remake = (): number => {
+      ip(undefined, 'link', 'del', net.bridgeName);
+      ip(undefined, 'link', 'add', net.bridgeName, 'type', 'bridge');
+      ip(undefined, 'link', 'set', net.bridgeName, 'alias', `netns-native network ${net.id} ${net.name}`, 'up');
+      ip(undefined, 'addr', 'add', `${net.gateway}/24`, 'dev', net.bridgeName);
+      ip(undefined, 'link', 'set', epA.hostInterfaceName, 'master', net.bridgeName);
+      return link(undefined, net.bridgeName)?.ifindex as number;
+    };
+    const first = link(undefined, net.bridgeName)?.ifindex as number;
+    expect(remake()).not.toBe(first);
+    const epB = await net.connect(b);
+    expect(link(undefined, epB.hostInterfaceName)?.master).toBe(net.bridgeName);
+    expect(await reaches(b, net.gateway)).toBe(true);
+
+    const second = link(undefined, net.bridgeName)?.ifindex as number;
+    ip(undefined, 'link', 'del', net.bridgeName);
+    const decoy = uniqueName('nbd');
+    ip(undefined, 'link', 'add', decoy, 'index', String(second), 'type', 'bridge');
+    try {
+      ip(undefined, 'link', 'add', net.bridgeName, 'type', 'bridge');
+      ip(undefined, 'link', 'set', net.bridgeName, 'alias', `netns-native network ${net.id} ${net.name}`, 'up');
+      ip(undefined, 'addr', 'add', `${net.gateway}/24`, 'dev', net.bridgeName);
+      for (const ep of [epA, epB]) ip(undefined, 'link', 'set', ep.hostInterfaceName, 'master', net.bridgeName);
+      const epC = await net.connect(c);
+      expect(link(undefined, epC.hostInterfaceName)?.master).toBe(net.bridgeName);
+      expect(ipJson<unknown[]>(undefined, 'link', 'show', 'master', decoy)).toEqual([]);
+      expect(await reaches(c, net.gateway)).toBe(true);
+      expectConsistent(net.name);
+    } finally {
+      ip(undefined, 'link', 'del', decoy);
+    }
   });
 
   it('an IPv6 subnet too: addresses and default routes of both families', async () => {

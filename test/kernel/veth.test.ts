@@ -1,6 +1,7 @@
-import { Namespace, VethPair } from 'netns-native';
+import { Bridge, Namespace, VethPair } from 'netns-native';
+import { kCreateAttached } from '../../lib/internal/symbols';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { link, nsidOf } from '../helpers/ip';
+import { ip, ipJson, link, nsidOf } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 describeKernel('VethPair', () => {
@@ -94,6 +95,52 @@ describeKernel('VethPair', () => {
     expect(pair.local.alias).toBe('netns-native test mark');
     expect(pair.peer.alias).toBeUndefined();
     expect((link(ns.name, pair.local.name) as { ifalias?: string }).ifalias).toBe('netns-native test mark');
+  });
+
+  it('attached to a bridge at creation (internal, for Network.connect): the peer is the one the kernel made, not read back', async () => {
+    const x = await freshNamespace();
+    const y = await freshNamespace();
+    const br = await Bridge.create(uniqueName('br'), { namespace: x });
+    const name = uniqueName('a');
+    const pair = await VethPair[kCreateAttached](
+      { name, peerName: 'eth0', namespace: x, peerNamespace: y, peerMac: '02:42:c6:13:00:07', mtu: 1400 },
+      br,
+    );
+    const local = link(x.name, name);
+    const peer = link(y.name, 'eth0');
+    expect(local?.master).toBe(br.name);
+    expect(local?.flags).toContain('UP');
+    // What the peer object says is what `ip` sees inside y.
+    expect(pair.peer.namespace).toBe(y);
+    expect(pair.peer.index).toBe(peer?.ifindex);
+    expect(pair.peer.name).toBe('eth0');
+    expect(pair.peer.mac).toBe(peer?.address);
+    expect(pair.peer.mtu).toBe(peer?.mtu);
+    expect(pair.peer.isUp).toBe(false);
+    expect(peer?.flags).not.toContain('UP');
+    expect(pair.peer.masterIndex).toBeUndefined();
+    expect(pair.peer.parentIndex).toBe(pair.local.index);
+    // Requests through it reach that link.
+    await pair.peer.addAddress('198.18.77.2/24');
+    await pair.peer.up();
+    expect(link(y.name, 'eth0')?.flags).toContain('UP');
+    expect(ip(y.name, '-br', 'addr', 'show', 'dev', 'eth0')).toContain('198.18.77.2/24');
+  });
+
+  it('attached to a master known by its index: ESTALE when that index is another link now, and nothing is left', async () => {
+    const x = await freshNamespace();
+    const y = await freshNamespace();
+    const br = await Bridge.create(uniqueName('br'), { namespace: x });
+    const other = await Bridge.create(uniqueName('bo'), { namespace: x });
+    const name = uniqueName('a');
+    const create = (index: number) =>
+      VethPair[kCreateAttached]({ name, peerName: 'eth0', namespace: x, peerNamespace: y }, { index, name: br.name });
+    await expect(create(other.index)).rejects.toMatchObject({ code: 'ESTALE' });
+    expect(link(x.name, name)).toBeUndefined();
+    expect(link(y.name, 'eth0')).toBeUndefined();
+    expect(ipJson<unknown[]>(x.name, 'link', 'show', 'master', other.name)).toEqual([]);
+    const pair = await create(br.index);
+    expect(link(x.name, pair.local.name)?.master).toBe(br.name);
   });
 
   it('refuses a bad alias before any syscall', async () => {
