@@ -10,9 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Bridge, Namespace, Network, VethPair, Vxlan, type Link } from '../lib/index';
 import { kHandle } from '../lib/internal/symbols';
-import { setCoalescing, setIoMode } from '../lib/internal/dispatch';
+import { request, setCoalescing, setIoMode } from '../lib/internal/dispatch';
 import { transact, transactAsync } from '../lib/native/wire';
-import { IFF_UP } from '../lib/native/constants';
+import { AF_INET, IFF_UP, NLM_F_CREATE, NLM_F_EXCL, RT_SCOPE_LINK, RT_TABLE_MAIN } from '../lib/native/constants';
 import type { NativeOp } from '../lib/native/surface';
 import {
   execFileP,
@@ -457,6 +457,49 @@ const route: OperationDef = {
         },
       },
       loop: { nn: [nn, 50], nnPar: [nnPar, 2] },
+      // The same add + delete, layer by layer: where a call's time goes above the kernel's.
+      extra: async () => {
+        const handle = await ctx.ns[kHandle]('bench');
+        const route = {
+          family: AF_INET,
+          dstLen: 24,
+          table: RT_TABLE_MAIN,
+          scope: RT_SCOPE_LINK,
+          dst: '198.19.0.0',
+          oif: l.index,
+        };
+        // What ns.addRoute sends for this spec (protocol boot, type unicast).
+        const add: NativeOp = {
+          op: 'newroute',
+          flags: NLM_F_CREATE | NLM_F_EXCL,
+          route: { ...route, protocol: 3, type: 1 },
+        };
+        const del: NativeOp = { op: 'delroute', route };
+        const n = ctx.quick ? 1000 : 2000;
+        return {
+          'C floor: route add + delete': { sample: (k) => floor(ctx.floorBin, 'route', k, l.index), n },
+          'transact() from JS, synchronous': {
+            sample: async (k) => {
+              const t0 = nowUs();
+              for (let i = 0; i < k; i++) {
+                transact(handle, [add]);
+                transact(handle, [del]);
+              }
+              return nowUs() - t0;
+            },
+            n,
+          },
+          'await request() (the FIFO and one promise, no method)': {
+            sample: (k) =>
+              serialRun(k, async () => {
+                await request(handle, add, 'bench', 'route');
+                await request(handle, del, 'bench', 'route');
+              }),
+            n,
+          },
+          'await ns.addRoute() + deleteRoute()': { sample: (k) => serialRun(k, () => both(0)), n },
+        };
+      },
       cleanup: () => dropPairs(ctx.ns, pairs),
     };
   },

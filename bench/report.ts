@@ -236,13 +236,13 @@ function targets(r: Results): Target[] {
 /** What a missed target means: filled in from what the measurements showed. */
 const MISSED: Record<string, string> = {
   cheap:
-    'Measured reason: one awaited call costs a fixed 5-10 µs on top of the kernel\'s request (see the "same MTU" split in "Where the time goes"): the N-API call, reading the flattened request and encoding it, the result crossing back, and 2-3 µs of async/promise machinery in the library. Where the kernel\'s own work is 5-15 µs a request (addresses, routes), that fixed cost shows as a ratio well above 1.3×; where it is 40 µs or more (a veth toggle, master), it does not. Requests now cross packed (numbers in a Float64Array) and each call makes one promise; what is left is the N-API call itself, the result array, the promise and the FIFO\'s microtask, and the library\'s checks. What would close more: a synchronous entry point for callers that want one (no promise, no microtask), which changes the API.',
+    "Measured reason: one awaited call costs a fixed 5-8 µs on top of the kernel's request, and most of it is the crossing, not the promise layers. Split of a route add + delete (two requests; CPU time of the JS thread against the C floor's, layer by layer, interleaved): the C floor ~4 µs, all kernel; the addon called synchronously (no promise) ~2.3-2.6× that: ~3 µs a request of user-space work (packing in JS ~0.6, reading the request in C++ ~1, the engine, the socket layer around sendmsg/recvmsg, the result array) and ~0.5-1 µs more kernel time than the floor's; one promise and its await ~0.2 a call; the FIFO (its entry, the microtask, the drain, settling) ~0.6 a call; the method (checks, CIDR parsing, the description of the operation kept for errors) ~0.6 a call. Where the kernel's own work is 2-8 µs a request (addresses, routes), that fixed cost shows as a ratio well above 1.3×; where it is 40 µs or more (a veth toggle, master), it does not. The promise, the FIFO and the method together are ~1.5 µs a call, already ~0.75× a route request's kernel time: no crossing, however lean, brings a promise-per-call API to 1.5× on the cheapest requests. What would close more: a crossing with no per-request N-API work (the netlink messages written by TypeScript into a buffer the addon owns, the addon only sending and receiving), and a synchronous entry point for callers that want one (no promise, no microtask), which changes the API.",
   'neigh.nn':
     "Measured reason: the kernel's own work for a neighbour entry is about 2 µs a request (the C floor's add + delete is a few µs, the cheapest operation here), so the fixed 5-10 µs that one awaited call costs on top of it (see the general reason under the address rows) is most of the time, and no ratio near 1.3× is reachable on this path; `ip -batch` pays a similar fixed cost per line. What would close it is what closes it for addresses: a cheaper crossing per call, or calls in flight (see that row).",
   'fdb.nn':
     'Measured reason: as for neighbours: appending or deleting a VXLAN destination costs the kernel a few µs (a hash lookup under a spinlock), so the fixed per-call cost dominates the ratio.',
   exec: "Spawning `ip` costs a few ms here whatever the operation, so the ratio is bounded by the kernel's own time for the operation: when that is large, no method can be 50× faster than execFile.",
-  par: "Coalescing saves the per-call cost of the crossing (syscalls, N-API), not the kernel's work nor the JavaScript of each call: the method, its check, its promise and its place in the FIFO are paid per call, where the batched C floor pays nothing between requests. Where the kernel's own work per request is a few µs (addresses, routes), that per-call JavaScript (~1.5-2.5 µs a call on this machine, measured as the JS thread's CPU time) is of the same size as the kernel's, and bounds the rate at about half the batched floor's; where the kernel's work is large (a down's synchronize_net), the ratio is closer to 1.",
+  par: "Coalescing saves the per-call cost of the syscalls, not the kernel's work nor the work done per call: 32 calls in flight go out as one sendmsg of 32 and the reverse as another (counted: 2 addon calls per round of 64 requests; the odd one on a worker while the measured signal saw rtnl_lock busy), exactly what the batched C floor sends. What is left is per call: the method, its check, its promise and its place in the FIFO, packing and reading its request across N-API (~2.5-3.5 µs a request of JS-thread CPU on this machine), where the batched C floor pays nothing between requests. Where the kernel's own work per request is a few µs (addresses, routes), that per-call work is of the same size as the kernel's, and bounds the rate at about half the batched floor's; where the kernel's work is large (a down's synchronize_net), the ratio is closer to 1.",
   dump: 'Measured reason (see "Where the time goes"): after the kernel\'s work, parsing each link\'s attributes on the worker, unpacking into plain objects and making a Link per link on the JS thread cost about 1-2 µs a link. What would close it: lazy Link objects (decode a field when it is read), or a dump that returns only the fields asked for.',
   netns:
     'The library also opens a netlink socket inside the new namespace (so later calls need no switching) and hops to its namespace thread and back; the floor does the unshare on a fresh thread and opens the same socket.',
@@ -300,6 +300,31 @@ function extrasTable(stats: Record<string, Stats> | undefined): string {
     ([k, s]) => `| ${k} | ${fmtUs(s.medianUs)} | ±${(s.spreadPct / 2).toFixed(0)}% |`,
   );
   return ['| Path | median / op | spread |', '|---|--:|--:|', ...rows].join('\n');
+}
+
+/** The route extras as a split of one add + delete, layer by layer. */
+function routeSplit(stats: Record<string, Stats> | undefined): string {
+  if (!stats) return '';
+  const get = (prefix: string) => Object.entries(stats).find(([k]) => k.startsWith(prefix))?.[1].medianUs;
+  const floorUs = get('C floor: route');
+  const sync = get('transact() from JS');
+  const fifo = get('await request()');
+  const method = get('await ns.addRoute()');
+  if (floorUs === undefined || sync === undefined || fifo === undefined || method === undefined) return '';
+  const rows: Array<[string, number]> = [
+    ['the kernel, and the syscalls (the C floor)', floorUs],
+    [
+      'the crossing: packing in JS, N-API, reading the request in C++, the engine, the socket layer, the results (and the kernel working slower for a large process)',
+      sync - floorUs,
+    ],
+    ["the FIFO and the call's one promise (its entry, the microtask, the drain, settling, the await)", fifo - sync],
+    ["the method: checks, the CIDR and the link, the operation's description", method - fifo],
+  ];
+  return [
+    '| Where | µs per add + delete |',
+    '|---|--:|',
+    ...rows.map(([k, v]) => `| ${k} | ${v.toFixed(1)}${v < 0 ? ' (below the noise)' : ''} |`),
+  ].join('\n');
 }
 
 function timeSplit(stats: Record<string, Stats> | undefined): string {
@@ -501,6 +526,15 @@ request the kernel answers almost at once (setting the MTU a link already has):
 ${fixedSplit(r.extras.toggle)}
 
 ${PROSE.toggle}
+
+### One route add + delete
+
+The cheapest request for the kernel, so the one where a call's own cost shows most; each layer
+measured in the same interleaved way, on the same link:
+
+${extrasTable(r.extras.route)}
+
+${routeSplit(r.extras.route)}
 
 ### A dump of 1,000 links
 

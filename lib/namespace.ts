@@ -558,7 +558,7 @@ export class Namespace {
    * @throws NetnsError EEXIST if it exists; ENETUNREACH if the gateway is not on a connected
    *   subnet; ENODEV if the link does not exist.
    */
-  async addRoute(route: RouteSpec): Promise<void> {
+  addRoute(route: RouteSpec): Promise<void> {
     return addRoute(this, route);
   }
 
@@ -567,7 +567,7 @@ export class Namespace {
    * is given (gateway, link, metric).
    * @throws NetnsError ESRCH if no route matches.
    */
-  async deleteRoute(route: RouteSpec): Promise<void> {
+  deleteRoute(route: RouteSpec): Promise<void> {
     return deleteRoute(this, route);
   }
 

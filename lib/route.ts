@@ -396,13 +396,23 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
 
 /** `ip route add`. @internal */
 export function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
-  const operation = `add route ${describeRoute(route)}${ns.where}`;
+  let operation: string;
+  try {
+    operation = `add route ${describeRoute(route)}${ns.where}`;
+  } catch (e) {
+    return Promise.reject(e); // a destination whose String() throws: rejected, never thrown
+  }
   return changeRoute(ns, route, false, operation);
 }
 
 /** `ip route del`. @internal */
 export function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
-  const operation = `delete route ${describeRoute(route)}${ns.where}`;
+  let operation: string;
+  try {
+    operation = `delete route ${describeRoute(route)}${ns.where}`;
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return changeRoute(ns, route, true, operation);
 }
 

@@ -681,7 +681,11 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
 function unpack(results: RawResult[]): NativeResult[] {
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
-    if (typeof r === 'object' && r !== null && 'packed' in r) {
+    if (r === undefined) {
+      // An ACK comes as a hole (the addon skips a store per ACK): made a real element, so that
+      // callers handed the array (submit, batch) iterate it like any array.
+      (results as unknown[])[i] = undefined;
+    } else if (typeof r === 'object' && r !== null && 'packed' in r) {
       const links = unpackLinks(r);
       (results as NativeResult[])[i] = r.packed === 1 ? links[0] : links;
     }

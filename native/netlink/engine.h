@@ -40,8 +40,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <list>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -115,7 +115,10 @@ class Exchange {
  private:
   friend class Engine;
   std::vector<Request*> requests_;
-  std::deque<Request> owned_;  // stable addresses
+  // Stable addresses. A list, not a deque: an empty list allocates nothing (libstdc++'s deque
+  // allocates twice on construction), and most exchanges own nothing (rtnetlink requests are
+  // the caller's; only nf_tables framing is owned).
+  std::list<Request> owned_;
   bool alone_ = false;
   bool started_ = false;
   size_t open_ = 0;  // requests still waiting for their final reply

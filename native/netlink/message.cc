@@ -8,8 +8,9 @@ namespace {
 constexpr size_t kMaxAttrLen = std::numeric_limits<uint16_t>::max();
 }
 
-MessageBuilder::MessageBuilder(uint16_t type, uint16_t flags) : buf_(NLMSG_HDRLEN, 0) {
-  buf_.reserve(256);
+MessageBuilder::MessageBuilder(uint16_t type, uint16_t flags) {
+  buf_.reserve(256);  // first, so that the header below does not allocate a buffer of its own
+  buf_.resize(NLMSG_HDRLEN, 0);
   nlmsghdr h{};
   h.nlmsg_type = type;
   h.nlmsg_flags = flags;

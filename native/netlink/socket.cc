@@ -154,13 +154,13 @@ Status Socket::SendAndWait(Exchange* x, int timeout_ms) {
 }
 
 Status Socket::Wait(const Exchange& x, int timeout_ms) {
-  int64_t deadline = MonotonicMs() + timeout_ms;
+  // One deadline for the whole exchange, started the first time a reply is not there yet: the
+  // ACKs of requests the kernel completed inside sendmsg are read without a clock read.
+  int64_t deadline = 0;
   uint8_t* buf = ReceiveBuffer();
   while (!x.done()) {
-    int64_t left = deadline - MonotonicMs();
     Sender from;
-    Result<size_t> n =
-        transport_.Receive(buf, kReceiveBytes, left > 0 ? static_cast<int>(left) : 0, &from);
+    Result<size_t> n = transport_.Receive(buf, kReceiveBytes, timeout_ms, &deadline, &from);
     // A timeout with replies outstanding breaks the socket too: a dump may still be running on
     // it, and the kernel would refuse the next one with EBUSY.
     if (!n.ok()) return Fail(n.error());

@@ -95,8 +95,13 @@ Status Transport::Send(const iovec* iov, size_t count) {
 }
 
 Result<size_t> Transport::Receive(uint8_t* buf, size_t cap, int timeout_ms, Sender* from) {
+  int64_t deadline = 0;
+  return Receive(buf, cap, timeout_ms, &deadline, from);
+}
+
+Result<size_t> Transport::Receive(uint8_t* buf, size_t cap, int timeout_ms, int64_t* deadline,
+                                  Sender* from) {
   if (broken_) return broken_reason_;
-  int64_t deadline = timeout_ms < 0 ? 0 : MonotonicMs() + timeout_ms;
   for (;;) {
     sockaddr_nl addr{};
     iovec iov{buf, cap};
@@ -126,7 +131,9 @@ Result<size_t> Transport::Receive(uint8_t* buf, size_t cap, int timeout_ms, Send
     }
     int wait = -1;
     if (timeout_ms >= 0) {
-      int64_t left = deadline - MonotonicMs();
+      int64_t now = MonotonicMs();
+      if (*deadline == 0) *deadline = now + timeout_ms;
+      int64_t left = *deadline - now;
       if (left <= 0) return Error{ETIMEDOUT, "no reply from the kernel", 0, "recvmsg(AF_NETLINK)"};
       wait = static_cast<int>(left);
     }

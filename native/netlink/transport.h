@@ -96,6 +96,12 @@ class Transport {
   // kernel dropped messages for us (netlink_overrun in af_netlink.c): both mark it broken (ENOBUFS
   // does not when the options said overrun_breaks = false).
   Result<size_t> Receive(uint8_t* buf, size_t cap, int timeout_ms, Sender* from);
+  // The same, for a reader taking several datagrams under one deadline: `*deadline_ms`
+  // (MonotonicMs) is set to now + `timeout_ms` the first time a wait is needed (0: not set yet),
+  // so a datagram already queued costs no clock read (the ACK of a request the kernel completed
+  // inside sendmsg always is).
+  Result<size_t> Receive(uint8_t* buf, size_t cap, int timeout_ms, int64_t* deadline_ms,
+                         Sender* from);
 
   // Joins another multicast group.
   Status AddMembership(uint32_t group);

@@ -83,6 +83,11 @@ describeKernel('the addon checks its own arguments', () => {
       [{ backlog: 0 }, /backlog must be an integer from 1/],
       [{ address: '300.1.1.1' }, /bad IP address/],
       [{ address: 'fe80::1%lo' }, /bad IP address/],
+      // Read into a fixed buffer without a length query: a NUL, a string too long for any
+      // address, a number, each refused as before.
+      [{ address: '198.18.0.1\0x' }, /bad IP address/],
+      [{ address: `${'0:'.repeat(40)}1` }, /bad IP address/],
+      [{ address: 17 }, /IP address must be a string/],
     ] as Array<[Record<string, unknown>, RegExp]>) {
       await expectInternal(() => addon.openSocket(handle, { ...base, ...change } as NativeSocketRequest), says);
     }

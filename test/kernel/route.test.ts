@@ -39,6 +39,26 @@ describeKernel('routes', () => {
     expect(routes(ns.name).find((r) => r.dst === 'default')).toBeUndefined();
   });
 
+  it('addRoute/deleteRoute return a rejected promise, never throw, even when describing the route throws', async () => {
+    // The methods are plain functions returning the request's promise (no async wrapper): what
+    // an async method did for free (a throw becomes a rejection) must still hold.
+    const { ns } = await withAddress();
+    const hostile = {
+      toString: () => {
+        throw new Error('no string for you');
+      },
+    };
+    for (const call of [
+      () => ns.addRoute({ destination: hostile as never }),
+      () => ns.deleteRoute({ destination: hostile as never }),
+    ]) {
+      let promise: Promise<void> | undefined;
+      expect(() => (promise = call())).not.toThrow();
+      await expect(promise).rejects.toThrow('no string for you');
+    }
+    expect(routes(ns.name).filter((r) => r.dst !== '198.18.10.0/24')).toEqual([]);
+  });
+
   it('adds a subnet via a device (scope link) and a metric', async () => {
     const { ns, dev } = await withAddress();
     await ns.addRoute({ destination: '198.19.20.0/24', link: dev, metric: 50 });

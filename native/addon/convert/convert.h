@@ -54,7 +54,8 @@ OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat);
 OperationBatch OperationsFromJs(Napi::Env env, Napi::Value nums, Napi::Value count,
                                 Napi::Value refs);
 
-// One result per operation: undefined (ACK), packed links, an array, or a failure object.
+// One result per operation: packed links, an array, or a failure object; an ACK is left a hole
+// (no store), which lib/native/wire.ts turns into undefined before anything else sees the array.
 Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch);
 
 Napi::Object EchoReplyToJs(Napi::Env env, const ns::EchoReply& reply);

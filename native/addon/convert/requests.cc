@@ -695,17 +695,26 @@ OperationBatch OperationsFromJs(Napi::Env env, Napi::Value flat) {
 
 OperationBatch OperationsFromJs(Napi::Env env, Napi::Value nums, Napi::Value count,
                                 Napi::Value refs) {
-  if (!nums.IsTypedArray() || nums.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+  // One napi_get_typedarray_info answers type, length and data at once (the Napi::TypedArray
+  // accessors ask once each): this runs on every request.
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!nums.IsTypedArray() ||
+      napi_get_typedarray_info(env, nums, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float64_array) {
     ThrowInternal(env, "packed operations must be a Float64Array");
   }
-  if (!count.IsNumber() || !refs.IsArray()) ThrowInternal(env, "malformed packed operations");
-  Napi::Float64Array array = nums.As<Napi::Float64Array>();
-  double n = count.As<Napi::Number>().DoubleValue();
-  if (!(n >= 0 && n <= static_cast<double>(array.ElementLength())) ||
+  double n;
+  if (napi_get_value_double(env, count, &n) != napi_ok || !refs.IsArray()) {
+    ThrowInternal(env, "malformed packed operations");
+  }
+  if (!(n >= 0 && n <= static_cast<double>(length)) ||
       n != static_cast<double>(static_cast<uint32_t>(n))) {
     ThrowInternal(env, "packed operations: count out of range");
   }
-  FlatReader reader(env, array.Data(), static_cast<uint32_t>(n), refs.As<Napi::Array>());
+  FlatReader reader(env, static_cast<const double*>(data), static_cast<uint32_t>(n),
+                    refs.As<Napi::Array>());
   return ReadOperations(env, reader);
 }
 

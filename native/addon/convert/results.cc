@@ -304,8 +304,9 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
     } else {
       switch (e.returns) {
         case Returns::kAck:
-          v = env.Undefined();
-          break;
+          // Left a hole: an N-API store per ACK costs more than the request's own reading.
+          // lib/native/wire.ts (unpack) writes undefined there, so callers see a plain array.
+          continue;
         case Returns::kLink:
           v = e.rtnl->links.empty() ? env.Undefined()
                                     : Napi::Value(LinksToJs(env, e.rtnl->links, true, e.stats));

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <cstring>
+
 #include "../errors.h"
 
 namespace netns_native::addon {
@@ -51,18 +53,26 @@ std::vector<uint8_t> MacFromJs(Napi::Env env, Napi::Value value) {
 }
 
 std::vector<uint8_t> IpFromJs(Napi::Env env, Napi::Value value, int* family) {
-  if (!value.IsString()) ThrowInternal(env, "IP address must be a string");
-  std::string s = value.As<Napi::String>().Utf8Value();
-  std::vector<uint8_t> out(16);
-  if (s.find('\0') == std::string::npos && inet_pton(AF_INET, s.c_str(), out.data()) == 1) {
-    out.resize(4);
-    if (family) *family = AF_INET;
-  } else if (s.find('\0') == std::string::npos && inet_pton(AF_INET6, s.c_str(), out.data()) == 1) {
-    if (family) *family = AF_INET6;
-  } else {
-    ThrowInternal(env, "bad IP address '" + s + "'");
+  // One N-API call copies the text into a buffer on the stack (no std::string, no length query):
+  // an address is on every address and route request. The longest textual IPv6 address is 45
+  // characters; anything that fills the buffer is not an address.
+  char text[64];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, value, text, sizeof text, &len) != napi_ok) {
+    ThrowInternal(env, "IP address must be a string");
   }
-  return out;
+  uint8_t bytes[16];
+  int af = 0;
+  if (len + 1 < sizeof text && std::memchr(text, '\0', len) == nullptr) {
+    if (inet_pton(AF_INET, text, bytes) == 1) {
+      af = AF_INET;
+    } else if (inet_pton(AF_INET6, text, bytes) == 1) {
+      af = AF_INET6;
+    }
+  }
+  if (af == 0) ThrowInternal(env, "bad IP address '" + std::string(text, len) + "'");
+  if (family) *family = af;
+  return std::vector<uint8_t>(bytes, bytes + (af == AF_INET ? 4 : 16));
 }
 
 int64_t IntegerFromJs(Napi::Env env, Napi::Value value, const char* what, int64_t min,
