@@ -507,19 +507,6 @@ int OneError(Client* c, Result<Bytes> command) {
 
 void TestPublishMaps(Client* c) {
   CHECK(FreshNamespace(c));
-  using DT = DataType;
-  auto map = [](uint8_t family, const char* name, bool by_daddr, uint32_t id) {
-    DT addr = family == NFPROTO_IPV4 ? DT::kIpv4Addr : DT::kIpv6Addr;
-    SetRequest req;
-    req.family = family;
-    req.table = kTable;
-    req.name = name;
-    req.key = by_daddr ? std::vector<DT>{addr, DT::kInetProto, DT::kInetService}
-                       : std::vector<DT>{DT::kInetProto, DT::kInetService};
-    req.data = {addr, DT::kInetService};
-    req.id = id;
-    return req;
-  };
   auto dnat = [](uint8_t family, const char* name, bool by_daddr) {
     Statement st;
     st.kind = by_daddr ? Statement::Kind::kDnatMapDaddr : Statement::Kind::kDnatMap;
@@ -537,8 +524,8 @@ void TestPublishMaps(Client* c) {
   b.Add(BuildNewTable(NFPROTO_IPV4, kTable, false));
   b.Add(BuildNewChain(
       BaseChain(NFPROTO_IPV4, "prerouting", NF_INET_PRE_ROUTING, -100, "nat", NF_ACCEPT), false));
-  b.Add(BuildNewSet(map(NFPROTO_IPV4, "pub-any-x", false, 1), false));
-  b.Add(BuildNewSet(map(NFPROTO_IPV4, "pub-addr-x", true, 2), false));
+  b.Add(BuildNewSet(PubMap(NFPROTO_IPV4, "pub-any-x", false, 1), false));
+  b.Add(BuildNewSet(PubMap(NFPROTO_IPV4, "pub-addr-x", true, 2), false));
   b.Add(BuildNewRule(Rule(NFPROTO_IPV4, "prerouting",
                           S(not_bridge) + local + dnat(NFPROTO_IPV4, "pub-any-x", false))));
   b.Add(BuildNewRule(
@@ -546,8 +533,8 @@ void TestPublishMaps(Client* c) {
   b.Add(BuildNewTable(NFPROTO_IPV6, kTable, false));
   b.Add(BuildNewChain(BaseChain(NFPROTO_IPV6, "output", NF_INET_LOCAL_OUT, -100, "nat", NF_ACCEPT),
                       false));
-  b.Add(BuildNewSet(map(NFPROTO_IPV6, "pub-any-x", false, 3), false));
-  b.Add(BuildNewSet(map(NFPROTO_IPV6, "pub-addr-x", true, 4), false));
+  b.Add(BuildNewSet(PubMap(NFPROTO_IPV6, "pub-any-x", false, 3), false));
+  b.Add(BuildNewSet(PubMap(NFPROTO_IPV6, "pub-addr-x", true, 4), false));
   b.Add(BuildNewRule(Rule(NFPROTO_IPV6, "output", local + dnat(NFPROTO_IPV6, "pub-any-x", false))));
   b.Add(BuildNewRule(Rule(NFPROTO_IPV6, "output", dnat(NFPROTO_IPV6, "pub-addr-x", true))));
   CHECK(Commit(c, std::move(b)));

@@ -161,6 +161,22 @@ inline ChainRequest RegularChain(uint8_t family, const char* name) {
   return c;
 }
 
+// A map of published ports as nat.ts makes it: `map NAME { type [ADDR .] inet_proto . inet_service
+// : ADDR . inet_service; }` (ADDR the family's address type), with the batch-local set id `id`.
+inline nft::SetRequest PubMap(uint8_t family, const char* name, bool by_daddr, uint32_t id) {
+  using DT = nft::DataType;
+  DT addr = family == NFPROTO_IPV4 ? DT::kIpv4Addr : DT::kIpv6Addr;
+  nft::SetRequest req;
+  req.family = family;
+  req.table = kTable;
+  req.name = name;
+  req.key = by_daddr ? std::vector<DT>{addr, DT::kInetProto, DT::kInetService}
+                     : std::vector<DT>{DT::kInetProto, DT::kInetService};
+  req.data = {addr, DT::kInetService};
+  req.id = id;
+  return req;
+}
+
 // One nft file's worth of objects, in the order nft sends them.
 struct Ruleset {
   std::vector<std::pair<uint8_t, std::string>> tables;  // family, name

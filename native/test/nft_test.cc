@@ -230,19 +230,6 @@ void TestIp6AndInetMatchNft() {
 
 using DT = DataType;
 
-SetRequest PubMap(uint8_t family, const char* name, bool by_daddr, uint32_t id) {
-  DT addr = family == NFPROTO_IPV4 ? DT::kIpv4Addr : DT::kIpv6Addr;
-  SetRequest req;
-  req.family = family;
-  req.table = kTable;
-  req.name = name;
-  req.key = by_daddr ? std::vector<DT>{addr, DT::kInetProto, DT::kInetService}
-                     : std::vector<DT>{DT::kInetProto, DT::kInetService};
-  req.data = {addr, DT::kInetService};
-  req.id = id;
-  return req;
-}
-
 // A statement's rule as nft sent it in the same batch as the map: its lookup also names the map
 // by NFTA_LOOKUP_SET_ID (the library's rules go in their own batches and name it only).
 RuleRequest MapRule(uint8_t family, const char* chain, Exprs exprs, uint32_t set_id) {
