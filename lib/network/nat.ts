@@ -721,13 +721,6 @@ export interface Masquerade {
   subnet: string;
 }
 
-/** The tags of the attachment masquerades in the kernel. */
-export async function masqueradeTags(host: Namespace, operation: string): Promise<string[]> {
-  const { rules } = await current(host, operation);
-  const tags = rules.map((r) => r.comment).filter((c): c is string => c?.startsWith(MASQ_PREFIX) === true);
-  return [...new Set(tags.map((c) => c.slice(MASQ_PREFIX.length)))];
-}
-
 /**
  * Sets the masquerade rules of `tag` to `list` (rules of that tag already there are replaced):
  * one batch, the table and chains created if missing. Switches forwarding on for no family:
