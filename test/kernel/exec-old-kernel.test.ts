@@ -20,7 +20,15 @@ const helper = path.join(addonDirectory(), 'nsexec');
  * supervisor closes its copy of the pipe's other end just after its fork. A leak never settles.
  */
 async function settledFds(pid: number, expected: (fds: string[]) => boolean, what: string): Promise<string[]> {
-  const read = () => fdsOf(pid).map((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+  // An fd closed between the listing and its readlink is one that settled: left out.
+  const read = () =>
+    fdsOf(pid).flatMap((fd) => {
+      try {
+        return [fs.readlinkSync(`/proc/${pid}/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
   return waitFor(() => (expected(read()) ? read() : undefined), {
     what,
     timeoutMs: 3000,
