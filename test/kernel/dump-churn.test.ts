@@ -27,12 +27,14 @@ const BURST = 60; // veth pairs added, then deleted, per burst: 120 requests, 24
  */
 function burst(pairs = BURST, prefix = 'c'): string {
   if (pairs < 0) {
-    // -pairs pairs added as fast as they go (no RCU wait), then deleted at once as a group.
+    // -pairs pairs added as fast as they go (no RCU wait), then deleted at once as a group (a
+    // group per prefix, so that churners on other names keep theirs).
+    const group = prefix.charCodeAt(0);
     const adds = Array.from(
       { length: -pairs },
-      (_, i) => `link add ${prefix}${i} type veth peer name ${prefix}p${i} group 7`,
+      (_, i) => `link add ${prefix}${i} type veth peer name ${prefix}p${i} group ${group}`,
     );
-    return `${adds.join('\n')}\nlink del group 7\n`;
+    return `${adds.join('\n')}\nlink del group ${group}\n`;
   }
   const adds = Array.from({ length: pairs }, (_, i) => `link add ${prefix}${i} type veth peer name ${prefix}p${i}`);
   const dels = Array.from({ length: pairs }, (_, i) => `link del ${prefix}${i}`);
@@ -147,9 +149,11 @@ describeKernel('dumps under churn', () => {
   }, 180000);
 
   it('with churn faster than a dump can finish, a dump fails with EINTR saying why, after the bound', async () => {
-    // Four churners on their own names: a delete waits on RCU for tens of ms, long enough for a
-    // whole dump on a quiet machine, while the others go on adding and deleting.
-    const churners = ['c', 'e', 'g', 'k'].map((prefix) => churn(ns.name as string, 0, dir, BURST, prefix));
+    // Four churners on their own names, each adding 150 pairs as fast as the kernel goes, then
+    // deleting them as one group. Deletes one by one would not do: each holds rtnl through an RCU
+    // wait of tens of ms, in which nothing else changes and a whole dump (RCU-only since 6.9) can
+    // slip through; CI once saw 30 dumps in a row complete that way.
+    const churners = ['c', 'e', 'g', 'k'].map((prefix) => churn(ns.name as string, 0, dir, -150, prefix));
     const outcomes: Array<NetnsError | 'complete'> = [];
     let torn = 0;
     try {
