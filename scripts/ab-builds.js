@@ -18,7 +18,9 @@
  * - request: `await` of the internal dispatcher's request() (the FIFO and one promise);
  * - public: `await ns.addRoute(); await ns.deleteRoute()` (a Link, so no lookup);
  * - addr: `await link.addAddress(); await link.deleteAddress()`;
- * - inflightRoute, inflightAddr: 32 of those in flight (Promise.all), per pair.
+ * - inflightRoute, inflightAddr: 32 of those in flight (Promise.all), per pair;
+ * - connect: `net.connect(ns)` on a network with one other member (the disconnect between two
+ *   connects is not timed), per connect; N / 160 of them per sample.
  */
 'use strict';
 const path = require('node:path');
@@ -36,7 +38,7 @@ const WIDTH = 32;
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 async function prepare(root, k) {
-  const { Namespace, VethPair } = require(path.resolve(root, 'dist/lib/index'));
+  const { Namespace, Network, VethPair } = require(path.resolve(root, 'dist/lib/index'));
   const { transact } = require(path.resolve(root, 'dist/lib/native/wire'));
   const { kHandle } = require(path.resolve(root, 'dist/lib/internal/symbols'));
   const { request } = require(path.resolve(root, 'dist/lib/internal/dispatch'));
@@ -53,6 +55,8 @@ async function prepare(root, k) {
   const del = { op: 'delroute', route };
   const spec = { destination: `${dst}/24`, link: r };
   const cidr = `198.18.${100 + k}.1/24`;
+  let net;
+  let members = [];
   const rounds = (f) => async () => {
     for (let i = 0; i < N / WIDTH; i++) await Promise.all(Array.from({ length: WIDTH }, (_, j) => f(j)));
   };
@@ -91,7 +95,28 @@ async function prepare(root, k) {
       await a.addAddress(c);
       await a.deleteAddress(c);
     }),
-    cleanup: () => ns.deleteLinks([r, a]),
+    connect: async () => {
+      if (!net) {
+        Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
+        net = await Network.create(`ab-net-${k}`, { subnet: `198.19.${240 + k}.0/24` });
+        members = await Promise.all([0, 1].map((i) => Namespace.create(`ab${k}-${i}`)));
+        await net.connect(members[0]);
+      }
+      const count = Math.max(1, Math.round(N / 160));
+      let spent = 0n;
+      for (let i = 0; i < count; i++) {
+        const t0 = process.hrtime.bigint();
+        await net.connect(members[1]);
+        spent += process.hrtime.bigint() - t0;
+        await net.disconnect(members[1]);
+      }
+      return Number(spent) / 1000 / count;
+    },
+    cleanup: async () => {
+      await ns.deleteLinks([r, a]);
+      if (net) await net.remove({ force: true });
+      await Promise.all(members.map((m) => m.delete()));
+    },
   };
 }
 
@@ -108,8 +133,8 @@ async function prepare(root, k) {
     for (const m of MODES) {
       for (const tag of round % 2 ? ['base', 'new'] : ['new', 'base']) {
         const t0 = process.hrtime.bigint();
-        await builds[tag][m]();
-        times[`${m} ${tag}`].push(Number(process.hrtime.bigint() - t0) / 1000 / N);
+        const own = await builds[tag][m](); // µs per operation, for a mode that times itself
+        times[`${m} ${tag}`].push(own ?? Number(process.hrtime.bigint() - t0) / 1000 / N);
       }
     }
   }

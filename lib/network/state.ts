@@ -142,16 +142,25 @@ export function writeState(state: NetworkState, operation: string): void {
   const file = statePath(state.name);
   const tmp = `${NETWORKS_DIR}/.${state.name}.${process.pid}.${threadId}.tmp`;
   const text = `${JSON.stringify(state, null, 2)}\n`;
+  let st: fs.BigIntStats;
   try {
+    let fd: number;
     try {
-      fs.writeFileSync(tmp, text, WRITE_OPTIONS);
+      fd = fs.openSync(tmp, 'w', 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       fs.mkdirSync(NETWORKS_DIR, { recursive: true, mode: 0o755 });
-      fs.writeFileSync(tmp, text, WRITE_OPTIONS);
+      fd = fs.openSync(tmp, 'w', 0o644);
+    }
+    try {
+      fs.writeSync(fd, text);
+      st = fs.fstatSync(fd, { bigint: true });
+    } finally {
+      fs.closeSync(fd);
     }
     fs.renameSync(tmp, file);
   } catch (e) {
+    parsed.delete(state.name);
     fs.rmSync(tmp, { force: true });
     throw failure(
       (e as NodeJS.ErrnoException).code ?? 'EIO',
@@ -159,9 +168,10 @@ export function writeState(state: NetworkState, operation: string): void {
       `cannot write ${file}: ${(e as Error).message}`,
     );
   }
+  // The next read finds this file (rename keeps its inode, size and mtime) and needs no parse:
+  // a copy, as the caller may go on changing its objects.
+  parsed.set(state.name, { ino: st.ino, size: st.size, mtime: st.mtimeNs, state: deepFreeze(JSON.parse(text)) });
 }
-
-const WRITE_OPTIONS = { mode: 0o644 } as const;
 
 export function deleteState(name: string): void {
   parsed.delete(name);
