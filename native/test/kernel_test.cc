@@ -34,6 +34,7 @@
 #include "../ns/netns.h"
 #include "../ns/ns_thread.h"
 #include "../rtnl/link.h"
+#include "../rtnl/link_kind.h"
 #include "../rtnl/operation.h"
 #include "check.h"
 
@@ -468,31 +469,57 @@ void TestRunOperationsNoWait() {
   Result<netlink::Socket> s = netlink::Socket::Open();
   CHECK(s.ok());
   if (!s.ok()) return;
+  // Churn from another thread. First, veth pairs added back to back: a read-only batch is handed
+  // back as soon as its dump is interrupted a few times in a row, which needs changes without a
+  // pause (a delete holds rtnl through an RCU wait, tens of ms in which a dump and its immediate
+  // retries complete: with bursts and deletes, CI once saw 300 dumps go by untouched). Then
+  // bursts of 40 bridges added and deleted as a group. (Veths for the long run: deleting 600
+  // bridges takes ~10 s, 300 veth pairs ~50 ms.)
+  constexpr uint32_t kGroup = 4242;
+  constexpr uint32_t kPairsGroup = 4243;
+  constexpr int kMaxPairs = 1500;
   std::atomic<bool> stop{false};
+  std::atomic<bool> pairs_done{false};  // main -> churn: stop adding pairs
+  std::atomic<bool> pairs_stopped{false};
+  std::atomic<bool> bursts{false};  // main -> churn: the pairs are gone, on to the bursts
   std::atomic<int> added{0};
   std::thread churn([&] {
     Result<netlink::Socket> c = netlink::Socket::Open();
     if (!c.ok()) return;
-    // Bursts of 40 adds (each changes the link list at once; a delete waits on RCU), then one
-    // group delete of them all, so the namespace does not grow.
-    constexpr uint32_t kGroup = 4242;
+    auto add = [&](rtnl::LinkRequest& req) {
+      rtnl::Operation op(rtnl::BuildNewLink(req, NLM_F_CREATE | NLM_F_EXCL), false);
+      if (rtnl::RunOperations(c.value(), {&op}).ok() && op.status().ok()) ++added;
+    };
+    for (int i = 0; i < kMaxPairs && !stop && !pairs_done; ++i) {
+      rtnl::LinkRequest req;
+      req.name = "nntz" + std::to_string(i);
+      req.kind = "veth";
+      req.group = kPairsGroup;
+      rtnl::AttrValue peer;
+      peer.spec = &rtnl::FindLinkKind("veth")->attrs[0];
+      peer.link = std::make_shared<rtnl::LinkRequest>();
+      peer.link->name = "nntzp" + std::to_string(i);
+      peer.link->group = kPairsGroup;
+      req.info.values.push_back(peer);
+      add(req);
+    }
+    pairs_stopped = true;
+    while (!bursts && !stop) std::this_thread::yield();
     while (!stop) {
       for (int i = 0; i < 40 && !stop; ++i) {
         rtnl::LinkRequest req;
         req.name = "nntn" + std::to_string(i);
         req.kind = "bridge";
         req.group = kGroup;
-        rtnl::Operation add(rtnl::BuildNewLink(req, NLM_F_CREATE | NLM_F_EXCL), false);
-        if (rtnl::RunOperations(c.value(), {&add}).ok() && add.status().ok()) ++added;
+        add(req);
       }
       rtnl::Operation del(rtnl::BuildDelLinkGroup(kGroup), false);
       (void)rtnl::RunOperations(c.value(), {&del});
     }
   });
+  while (added == 0) std::this_thread::yield();
   int handed_back = 0, completed = 0;
-  // At least 300 dumps, and on until the churn has made 50 bursts meanwhile: on a loaded machine
-  // the churn thread may not run at all during the first 300 (bounded: ~20 s of small dumps).
-  for (int i = 0; handed_back == 0 && (i < 300 || added < 2000) && i < 1000000; ++i) {
+  while (handed_back == 0 && added < kMaxPairs) {
     Ops ops;
     ops.push_back(GetLo());
     ops.push_back(std::make_unique<rtnl::Operation>(rtnl::BuildDumpLinks(0, ""), true));
@@ -505,6 +532,11 @@ void TestRunOperationsNoWait() {
     }
   }
   CHECK(handed_back == 1);
+  pairs_done = true;
+  while (!pairs_stopped) std::this_thread::yield();
+  rtnl::Operation del_pairs(rtnl::BuildDelLinkGroup(kPairsGroup), false);
+  CHECK(rtnl::RunOperations(s.value(), {&del_pairs}).ok() && del_pairs.status().ok());
+  bursts = true;
   int gave_up = 0;
   for (int i = 0; i < 300 && gave_up == 0; ++i) {
     Ops ops;
@@ -521,8 +553,9 @@ void TestRunOperationsNoWait() {
   stop = true;
   churn.join();
   std::printf(
-      "kernel: no-wait runner: %d batches handed back after %d completed; %d bridges added\n",
-      handed_back, completed, added.load());
+      "kernel: no-wait runner: %d batches handed back after %d completed, then %d gave up; "
+      "%d links added meanwhile\n",
+      handed_back, completed, gave_up, added.load());
 }
 
 Result<std::shared_ptr<ns::NetnsHandle>> HandleHere(std::optional<netlink::Socket> socket) {
