@@ -19,8 +19,8 @@
  * - public: `await ns.addRoute(); await ns.deleteRoute()` (a Link, so no lookup);
  * - addr: `await link.addAddress(); await link.deleteAddress()`;
  * - inflightRoute, inflightAddr: 32 of those in flight (Promise.all), per pair;
- * - connect: `net.connect(ns)` on a network with one other member (the disconnect between two
- *   connects is not timed), per connect; N / 160 of them per sample.
+ * - connect: `net.connect(ns)` on a network with MEMBERS other members (default 1; the disconnect
+ *   between two connects is not timed), per connect; N / 160 of them per sample.
  */
 'use strict';
 const path = require('node:path');
@@ -34,6 +34,7 @@ const N = Number(process.env.N ?? 3200);
 const R = Number(process.env.R ?? 15);
 const MODES = (process.env.MODES ?? 'transact,request,public,addr,inflightRoute,inflightAddr').split(',');
 const WIDTH = 32;
+const MEMBERS = Number(process.env.MEMBERS ?? 1);
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
@@ -99,16 +100,16 @@ async function prepare(root, k) {
       if (!net) {
         Network.addressPools = [{ base: '198.18.0.0/15', size: 24 }];
         net = await Network.create(`ab-net-${k}`, { subnet: `198.19.${240 + k}.0/24` });
-        members = await Promise.all([0, 1].map((i) => Namespace.create(`ab${k}-${i}`)));
-        await net.connect(members[0]);
+        members = await Promise.all(Array.from({ length: MEMBERS + 1 }, (_, i) => Namespace.create(`ab${k}-${i}`)));
+        for (const m of members.slice(1)) await net.connect(m);
       }
       const count = Math.max(1, Math.round(N / 160));
       let spent = 0n;
       for (let i = 0; i < count; i++) {
         const t0 = process.hrtime.bigint();
-        await net.connect(members[1]);
+        await net.connect(members[0]);
         spent += process.hrtime.bigint() - t0;
-        await net.disconnect(members[1]);
+        await net.disconnect(members[0]);
       }
       return Number(spent) / 1000 / count;
     },

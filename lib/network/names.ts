@@ -34,6 +34,7 @@ const LOCALHOST = [
   'ff02::1\tip6-allnodes',
   'ff02::2\tip6-allrouters',
 ];
+const LOCALHOST_TEXT = `${LOCALHOST.join('\n')}\n`;
 
 /** One member of a network, as a namespace on that network sees it. */
 export interface HostEntry {
@@ -80,19 +81,49 @@ export function entriesOf(state: NetworkState, self?: string): HostEntry[] {
 }
 
 /**
+ * A network's hosts lines as one text, with where each member's own lines are in it (a member's
+ * entries are next to each other), computed once per state object: a member's part of its hosts
+ * file is then two slices, not a render of every member (a connect rewrites every member's file).
+ */
+interface HostsBlock {
+  text: string;
+  own: Map<string, { start: number; end: number }>;
+}
+
+const blockCache = new WeakMap<NetworkState, HostsBlock>();
+
+function hostsBlock(state: NetworkState): HostsBlock {
+  let block = blockCache.get(state);
+  if (block) return block;
+  let text = '';
+  const own = new Map<string, { start: number; end: number }>();
+  for (const e of sortedEntries(state)) {
+    const range = own.get(e.inode);
+    const start = text.length;
+    text += `${e.address}\t${e.names.join(' ')}\n`;
+    if (range) range.end = text.length;
+    else own.set(e.inode, { start, end: text.length });
+  }
+  block = { text, own };
+  blockCache.set(state, block);
+  return block;
+}
+
+/**
  * /etc/hosts for a namespace: the localhost lines, then for each `dns: true` network it is on
  * (by name), its own entry and those of every other member.
  */
 export function renderHosts(namespaceName: string, inode: string, networks: readonly NetworkState[]): string {
-  const lines = [
-    `${MARKER} for namespace "${namespaceName}": the members of its networks. Rewritten in place when they change.`,
-    ...LOCALHOST,
-  ];
-  for (const state of [...networks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    lines.push(`# network ${state.name}`);
-    for (const e of entriesOf(state, inode)) lines.push(`${e.address}\t${e.names.join(' ')}`);
+  let out = `${MARKER} for namespace "${namespaceName}": the members of its networks. Rewritten in place when they change.\n${LOCALHOST_TEXT}`;
+  const sorted =
+    networks.length > 1 ? [...networks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : networks;
+  for (const state of sorted) {
+    const { text, own } = hostsBlock(state);
+    const mine = own.get(inode);
+    out += `# network ${state.name}\n`;
+    out += mine ? text.slice(mine.start, mine.end) + text.slice(0, mine.start) + text.slice(mine.end) : text;
   }
-  return `${lines.join('\n')}\n`;
+  return out;
 }
 
 /** /etc/hosts once the namespace is on no `dns: true` network any more. */
@@ -105,6 +136,14 @@ export function renderBareHosts(namespaceName: string): string {
  * lines, with `options ndots:0` as Docker writes it (a single-label name is looked up as it is).
  */
 export function renderResolvConf(namespaceName: string, hostResolvConf: string): string {
+  return `${MARKER} for namespace "${namespaceName}": names come from the embedded DNS server (Network.serveDns) and hosts.\n${resolvConfBody(hostResolvConf)}`;
+}
+
+/** What follows the first line of {@link renderResolvConf}, the same for every namespace (the last one kept). */
+let lastBody: { host: string; body: string } | undefined;
+
+function resolvConfBody(hostResolvConf: string): string {
+  if (lastBody?.host === hostResolvConf) return lastBody.body;
   const kept = hostResolvConf
     .split('\n')
     .map((l) => l.trim())
@@ -115,12 +154,9 @@ export function renderResolvConf(namespaceName: string, hostResolvConf: string):
     .filter((l) => /^options\s/.test(l))
     .flatMap((l) => l.split(/\s+/).slice(1))
     .filter((o) => !o.startsWith('ndots:'));
-  return `${[
-    `${MARKER} for namespace "${namespaceName}": names come from the embedded DNS server (Network.serveDns) and hosts.`,
-    ...kept,
-    `nameserver ${DNS_ADDRESS}`,
-    `options ${['ndots:0', ...options].join(' ')}`,
-  ].join('\n')}\n`;
+  const body = `${[...kept, `nameserver ${DNS_ADDRESS}`, `options ${['ndots:0', ...options].join(' ')}`].join('\n')}\n`;
+  lastBody = { host: hostResolvConf, body };
+  return body;
 }
 
 /** The nameservers of a resolv.conf, in order. */
@@ -136,7 +172,6 @@ export function nameserversOf(resolvConf: string): string[] {
 
 /** Writes `content` into `file` in place: same inode, so bind mounts of it see the change. */
 export function writeInPlace(file: string, content: string): void {
-  const buf = Buffer.from(content);
   const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
   let fd: number;
   try {
@@ -147,8 +182,7 @@ export function writeInPlace(file: string, content: string): void {
     fd = fs.openSync(file, flags, 0o644);
   }
   try {
-    fs.writeSync(fd, buf, 0, buf.length, 0);
-    fs.ftruncateSync(fd, buf.length);
+    fs.ftruncateSync(fd, fs.writeSync(fd, content, 0));
   } finally {
     fs.closeSync(fd);
   }
@@ -175,13 +209,13 @@ function readOrEmpty(file: string): string {
  * Files read by {@link readKnown}: their content and the stat of the version read (inode, size,
  * mtime, ctime).
  */
-const known = new Map<string, { version: string; content: string }>();
+const known = new Map<string, { ino: number; size: number; mtimeMs: number; ctimeMs: number; content: string }>();
 
 /**
  * A version older than this (ms) is remembered: file timestamps are coarse (a clock tick of a
  * few ms), so a file changed within the same tick as it was read could keep its stat.
  */
-const kSettledMs = 100n;
+const kSettledMs = 100;
 
 /**
  * `file`'s content ('' if it cannot be read), as {@link readOrEmpty}, read again only when its
@@ -189,20 +223,29 @@ const kSettledMs = 100n;
  * (the resolv.conf files are read on every change of a network's names and rarely change).
  */
 function readKnown(file: string): string {
-  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  const st = fs.statSync(file, { throwIfNoEntry: false });
   if (!st) {
     known.delete(file);
     return '';
   }
-  const version = `${st.ino}/${st.size}/${st.mtimeNs}/${st.ctimeNs}`;
   const last = known.get(file);
-  if (last?.version === version) return last.content;
+  if (
+    last &&
+    last.ino === st.ino &&
+    last.size === st.size &&
+    last.mtimeMs === st.mtimeMs &&
+    last.ctimeMs === st.ctimeMs
+  ) {
+    return last.content;
+  }
   // Stat first, then read: a change after the stat gives a new stat, seen next time, unless it
   // came within the same clock tick. So only a version that has not changed for a while is kept.
   const content = readOrEmpty(file);
-  const settled = BigInt(Date.now()) * 1_000_000n - (st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs);
-  if (settled > kSettledMs * 1_000_000n) known.set(file, { version, content });
-  else known.delete(file);
+  if (Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > kSettledMs) {
+    known.set(file, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, content });
+  } else {
+    known.delete(file);
+  }
   return content;
 }
 
@@ -227,9 +270,9 @@ export function syncNames(names: Iterable<string>, states: readonly NetworkState
     }
   }
   for (const name of new Set(names)) {
-    const dir = path.join(NETNS_ETC_DIR, name);
-    const hosts = path.join(dir, 'hosts');
-    const resolvConf = path.join(dir, 'resolv.conf');
+    const dir = `${NETNS_ETC_DIR}/${name}`; // a checked name: no '/', no '..'
+    const hosts = `${dir}/hosts`;
+    const resolvConf = `${dir}/resolv.conf`;
     const { inode, on } = onBy.get(name) ?? { inode: '', on: [] };
     if (on.length > 0) {
       hostResolvConf ??= readKnown('/etc/resolv.conf');

@@ -82,14 +82,17 @@ export function statePath(name: string): string {
  * inode, size and modification time are the same the content is: a stat (one syscall) saves the
  * read and the parse. The object is frozen, as every caller treats it as read-only.
  */
-const parsed = new Map<string, { ino: bigint; size: bigint; mtime: bigint; state: NetworkState }>();
+const parsed = new Map<string, { ino: bigint; size: bigint; mtime: bigint; state?: NetworkState; text?: string }>();
 
 /** The network's state, or undefined when there is no such network. */
 export function readState(name: string, operation: string): NetworkState | undefined {
   const file = statePath(name);
   const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
   const hit = st && parsed.get(name);
-  if (st && hit && hit.ino === st.ino && hit.size === st.size && hit.mtime === st.mtimeNs) return hit.state;
+  if (st && hit && hit.ino === st.ino && hit.size === st.size && hit.mtime === st.mtimeNs) {
+    hit.state ??= deepFreeze(JSON.parse(hit.text as string) as NetworkState);
+    return hit.state;
+  }
   const state = readStateFile(name, operation);
   if (st && state) parsed.set(name, { ino: st.ino, size: st.size, mtime: st.mtimeNs, state: deepFreeze(state) });
   else parsed.delete(name);
@@ -168,9 +171,10 @@ export function writeState(state: NetworkState, operation: string): void {
       `cannot write ${file}: ${(e as Error).message}`,
     );
   }
-  // The next read finds this file (rename keeps its inode, size and mtime) and needs no parse:
-  // a copy, as the caller may go on changing its objects.
-  parsed.set(state.name, { ino: st.ino, size: st.size, mtime: st.mtimeNs, state: deepFreeze(JSON.parse(text)) });
+  // The next read finds this file (rename keeps its inode, size and mtime) and needs no read:
+  // the text, parsed only if it is read (a journal entry is replaced unread), into a copy of
+  // its own, as the caller may go on changing its objects.
+  parsed.set(state.name, { ino: st.ino, size: st.size, mtime: st.mtimeNs, text });
 }
 
 export function deleteState(name: string): void {

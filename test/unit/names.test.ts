@@ -64,6 +64,20 @@ describe('hosts and resolv.conf', () => {
       '198.18.5.3\tdb sql',
       '',
     ]);
+    // A member in the middle: its own lines (both families) first, the others in address order.
+    const c = net('gamma', [
+      ep('4', 'c4', '198.18.6.4/24'),
+      ep('2', 'c2', '198.18.6.3/24', { ipv6Address: 'fd00::3/64' }),
+      ep('1', 'c1', '198.18.6.2/24'),
+    ]);
+    expect(renderHosts('c2', '2', [c]).split('\n').slice(7)).toEqual([
+      '# network gamma',
+      '198.18.6.3\tc2',
+      'fd00::3\tc2',
+      '198.18.6.2\tc1',
+      '198.18.6.4\tc4',
+      '',
+    ]);
   });
 
   it('points resolv.conf at 127.0.0.11, keeping the host search and options, with ndots:0', () => {
