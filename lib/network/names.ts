@@ -36,12 +36,6 @@ const LOCALHOST = [
 ];
 const LOCALHOST_TEXT = `${LOCALHOST.join('\n')}\n`;
 
-/** One member of a network, as a namespace on that network sees it. */
-export interface HostEntry {
-  address: string;
-  names: string[];
-}
-
 /** The names of an endpoint: its name first, then its aliases (no duplicates). */
 export function endpointNames(ep: EndpointState): string[] {
   return [...new Set([...(ep.name === undefined ? [] : [ep.name]), ...ep.aliases])];
@@ -51,39 +45,11 @@ function bare(cidr: string): string {
   return cidr.slice(0, cidr.indexOf('/'));
 }
 
-interface SortedEntry extends HostEntry {
-  inode: string;
-}
-
-/** A network's entries sorted by address, computed once per state object (syncNames renders many files from one). */
-const sortedCache = new WeakMap<NetworkState, SortedEntry[]>();
-
-function sortedEntries(state: NetworkState): SortedEntry[] {
-  let out = sortedCache.get(state);
-  if (out) return out;
-  const keyed = state.endpoints.map((ep) => ({ ep, key: parseIp(bare(ep.address))?.value ?? 0n }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  out = [];
-  for (const { ep } of keyed) {
-    const names = endpointNames(ep);
-    if (names.length === 0) continue;
-    out.push({ address: bare(ep.address), names, inode: ep.namespace.inode });
-    if (ep.ipv6Address !== undefined) out.push({ address: bare(ep.ipv6Address), names, inode: ep.namespace.inode });
-  }
-  sortedCache.set(state, out);
-  return out;
-}
-
-/** What a member of `state` sees of it: its own entries first, then every other member's, by address. */
-export function entriesOf(state: NetworkState, self?: string): HostEntry[] {
-  const all = sortedEntries(state);
-  return [...all.filter((e) => e.inode === self), ...all.filter((e) => e.inode !== self)];
-}
-
 /**
- * A network's hosts lines as one text, with where each member's own lines are in it (a member's
- * entries are next to each other), computed once per state object: a member's part of its hosts
- * file is then two slices, not a render of every member (a connect rewrites every member's file).
+ * A network's hosts lines (its named members by address, each member's IPv6 line after its IPv4
+ * one) as one text, with where each member's own lines are in it, computed once per state
+ * object: each member's part of its hosts file (its own lines first) is then three slices, not a
+ * render of every member (a connect rewrites every member's file).
  */
 interface HostsBlock {
   text: string;
@@ -95,14 +61,17 @@ const blockCache = new WeakMap<NetworkState, HostsBlock>();
 function hostsBlock(state: NetworkState): HostsBlock {
   let block = blockCache.get(state);
   if (block) return block;
+  const keyed = state.endpoints.map((ep) => ({ ep, key: parseIp(bare(ep.address))?.value ?? 0n }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   let text = '';
   const own = new Map<string, { start: number; end: number }>();
-  for (const e of sortedEntries(state)) {
-    const range = own.get(e.inode);
+  for (const { ep } of keyed) {
+    const names = endpointNames(ep).join(' ');
+    if (names === '') continue;
     const start = text.length;
-    text += `${e.address}\t${e.names.join(' ')}\n`;
-    if (range) range.end = text.length;
-    else own.set(e.inode, { start, end: text.length });
+    text += `${bare(ep.address)}\t${names}\n`;
+    if (ep.ipv6Address !== undefined) text += `${bare(ep.ipv6Address)}\t${names}\n`;
+    own.set(ep.namespace.inode, { start, end: text.length });
   }
   block = { text, own };
   blockCache.set(state, block);
