@@ -151,7 +151,8 @@ export function writeInPlace(file: string, content: string): void {
     fd = fs.openSync(file, flags, 0o644);
   }
   try {
-    fs.ftruncateSync(fd, fs.writeSync(fd, content, 0));
+    fs.writeFileSync(fd, content); // from offset 0 (just opened), all of it
+    fs.ftruncateSync(fd, Buffer.byteLength(content));
   } finally {
     fs.closeSync(fd);
   }

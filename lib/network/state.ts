@@ -77,10 +77,11 @@ export function statePath(name: string): string {
 }
 
 /**
- * The last state read of each network, with the identity of the file it came from. A state file
- * is only ever replaced by rename (writeState), never written in place, so while the path's
- * inode, size and modification time are the same the content is: a stat (one syscall) saves the
- * read and the parse. The object is frozen, as every caller treats it as read-only.
+ * The last state read or written of each network, with the identity of the file it came from. A
+ * state file is only ever replaced by rename (writeState), never written in place, so while the
+ * path's inode, size and modification time are the same the content is: a stat (one syscall)
+ * saves the read and the parse. A written state is kept as its text, parsed when first read. The
+ * object is frozen, as every caller treats it as read-only.
  */
 const parsed = new Map<string, { ino: bigint; size: bigint; mtime: bigint; state?: NetworkState; text?: string }>();
 
@@ -156,7 +157,7 @@ export function writeState(state: NetworkState, operation: string): void {
       fd = fs.openSync(tmp, 'w', 0o644);
     }
     try {
-      fs.writeSync(fd, text);
+      fs.writeFileSync(fd, text); // all of it (writeSync may write part)
       st = fs.fstatSync(fd, { bigint: true });
     } finally {
       fs.closeSync(fd);

@@ -485,7 +485,10 @@ void TestRunOperationsNoWait() {
   std::atomic<int> added{0};
   std::thread churn([&] {
     Result<netlink::Socket> c = netlink::Socket::Open();
-    if (!c.ok()) return;
+    if (!c.ok()) {
+      pairs_stopped = true;  // nothing to wait for
+      return;
+    }
     auto add = [&](rtnl::LinkRequest& req) {
       rtnl::Operation op(rtnl::BuildNewLink(req, NLM_F_CREATE | NLM_F_EXCL), false);
       if (rtnl::RunOperations(c.value(), {&op}).ok() && op.status().ok()) ++added;
@@ -517,9 +520,9 @@ void TestRunOperationsNoWait() {
       (void)rtnl::RunOperations(c.value(), {&del});
     }
   });
-  while (added == 0) std::this_thread::yield();
+  while (added == 0 && !pairs_stopped) std::this_thread::yield();
   int handed_back = 0, completed = 0;
-  while (handed_back == 0 && added < kMaxPairs) {
+  while (handed_back == 0 && !pairs_stopped) {  // until the pairs run out
     Ops ops;
     ops.push_back(GetLo());
     ops.push_back(std::make_unique<rtnl::Operation>(rtnl::BuildDumpLinks(0, ""), true));
