@@ -200,9 +200,9 @@ static void payload(struct nlmsghdr *h, uint32_t base, uint32_t offset, uint32_t
         nbe32(h, NFTA_PAYLOAD_OFFSET, offset), nbe32(h, NFTA_PAYLOAD_LEN, len)));
 }
 // The network's rules that look publications up (see lib/network/nat.ts), made once before the
-// timing: `[iifname != BRIDGE] fib daddr type local dnat ip to meta l4proto . th dport map @any`
-// (prerouting; output without the iifname match), the same keyed on `ip daddr` for @addr, and in
-// postrouting `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade`. Registers as nft names them.
+// timing: `fib daddr type local dnat ip to meta l4proto . th dport map @any` (prerouting and
+// output), the same keyed on `ip daddr` for @addr, and in postrouting `ip saddr 127.0.0.0/8
+// oifname BRIDGE masquerade`. Registers as nft names them.
 static void lookup_rule(struct batch *b, const char *table, const char *chain, const char *bridge,
                         const char *map, int by_daddr) {
   struct nlmsghdr *h = nft_msg(b, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE,
@@ -220,10 +220,6 @@ static void lookup_rule(struct batch *b, const char *table, const char *chain, c
     cmp(h, NFT_CMP_EQ, ifname, IFNAMSIZ);
     EXPR(h, "masq", (void)0);
   } else {
-    if (!strcmp(chain, "prerouting")) {
-      meta(h, NFT_META_IIFNAME, NFT_REG_1);
-      cmp(h, NFT_CMP_NEQ, ifname, IFNAMSIZ);
-    }
     uint32_t word = 0;
     if (by_daddr) {
       payload(h, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);

@@ -123,7 +123,26 @@ table ip6 netns-native {
 }
 '''
 
-FILES = {'ruleset.nft': RULESET, 'more.nft': MORE, 'ip6.nft': IP6, 'maps.nft': MAPS}
+# Published ports reached by members through the host's addresses: a DNATed connection going
+# back out through the bridge it came from is masqueraded (the hairpin), and DNATed connections
+# skip the isolation between networks (`ct status ! dnat`: that bit not set; nft reads
+# `ct status != dnat` as the whole word compared, which is almost always true).
+HAIRPIN = r'''table ip netns-native {
+	chain isolation {
+		oifname "br-x" drop comment "nn net x"
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		ip saddr 198.18.4.0/24 oifname "br-x" ct status dnat masquerade comment "nn net x"
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "br-x" oifname != "br-x" ct status ! dnat jump isolation comment "nn net x"
+	}
+}
+'''
+
+FILES = {'ruleset.nft': RULESET, 'more.nft': MORE, 'ip6.nft': IP6, 'maps.nft': MAPS, 'hairpin.nft': HAIRPIN}
 
 # (constant, scenario, pick, what it is). A scenario is (setup file or None, nft arguments).
 # A pick is ('send'|'recv', NFT message name, occurrence): for 'send', that message of what nft
@@ -133,6 +152,7 @@ MORE_F = (None, ['-f', 'more.nft'])
 IP6_F = (None, ['-f', 'ip6.nft'])
 LIST = ('ruleset.nft', ['-a', 'list', 'ruleset'])
 MAPS_F = (None, ['-f', 'maps.nft'])
+HAIRPIN_F = (None, ['-f', 'hairpin.nft'])
 
 
 def on_maps(*args):
@@ -250,6 +270,14 @@ CASES = [
      'ip6 output: fib daddr type local dnat ip6 to meta l4proto . th dport map @pub-any-x'),
     ('kRuleDnatMapAddrIp6', MAPS_F, ('send', 'NFT_MSG_NEWRULE', 3),
      'ip6 output: dnat ip6 to ip6 daddr . meta l4proto . th dport map @pub-addr-x'),
+    ('kRuleIsolationDrop', HAIRPIN_F, ('send', 'NFT_MSG_NEWRULE', 0),
+     'isolation: oifname "br-x" drop comment "nn net x"'),
+    ('kRuleHairpinMasq', HAIRPIN_F, ('send', 'NFT_MSG_NEWRULE', 1),
+     'postrouting: ip saddr 198.18.4.0/24 oifname "br-x" ct status dnat masquerade '
+     'comment "nn net x"'),
+    ('kRuleIsolationJumpNotDnat', HAIRPIN_F, ('send', 'NFT_MSG_NEWRULE', 2),
+     'forward: iifname "br-x" oifname != "br-x" ct status ! dnat jump isolation '
+     'comment "nn net x"'),
     ('kNewElemAny', on_maps('create', 'element', 'ip', 'netns-native', 'pub-any-x',
                             '{ tcp . 8080 : 198.18.4.2 . 80 }'),
      ('send', 'NFT_MSG_NEWSETELEM', 0),

@@ -6,7 +6,7 @@ import { Link, checkNamespaceArg, createAbortably, describeNamespace, makeLink, 
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeFailure, NativeLink, NativeLinkRequest, NativeOp } from '../native/surface';
+import type { NativeFailure, NativeKindInfo, NativeLink, NativeLinkRequest, NativeOp } from '../native/surface';
 import { checkAlias, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /**
@@ -124,13 +124,23 @@ export class VethPair {
    * local end's IFLA_LINK, read in the creating sendmsg, and its other fields are what was asked
    * (name, MAC, MTU), down and on no master. Network.connect only needs the index.
    * `master` may be a {@link KnownMaster} (an index read earlier) instead of a Link: checked in
-   * the same sendmsg; ESTALE when it moved (the pair is deleted again).
+   * the same sendmsg; ESTALE when it moved (the pair is deleted again). `port`: settings of the
+   * local end as the bridge's port (IFLA_INFO_SLAVE_DATA, e.g. `{ hairpin: 1 }`), set with the
+   * alias in the same sendmsg (the kernel applies port settings only to a link that exists).
    */
-  static async [kCreateAttached](options: VethPairOptions, master: Link | KnownMaster): Promise<VethPair> {
-    return VethPair.#create(options, master);
+  static async [kCreateAttached](
+    options: VethPairOptions,
+    master: Link | KnownMaster,
+    port?: NativeKindInfo,
+  ): Promise<VethPair> {
+    return VethPair.#create(options, master, port);
   }
 
-  static async #create(options: VethPairOptions, master: Link | KnownMaster | undefined): Promise<VethPair> {
+  static async #create(
+    options: VethPairOptions,
+    master: Link | KnownMaster | undefined,
+    port?: NativeKindInfo,
+  ): Promise<VethPair> {
     const name = (options as Partial<VethPairOptions> | undefined)?.name;
     const operation = `create veth "${String(name)}"`;
     if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
@@ -169,18 +179,25 @@ export class VethPair {
       local.info = { peer };
 
       // Create (and mark) and read back the local end in one sendmsg (and the peer too if it is
-      // local). The kernel ignores IFLA_IFALIAS in a creating request, so the alias is a second
-      // request by name in the same sendmsg: the kernel runs both before sendmsg returns, so no
-      // unmarked link is ever seen, even by whoever finds it after this process was killed.
+      // local). The kernel ignores IFLA_IFALIAS (and port settings) in a creating request, so
+      // they are a second request by name in the same sendmsg: the kernel runs both before
+      // sendmsg returns, so no unmarked link is ever seen, even by whoever finds it after this
+      // process was killed.
       const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local }];
-      if (alias !== undefined) ops.push({ op: 'newlink', link: { name: options.name, alias } });
+      const setLater = alias !== undefined || port !== undefined;
+      if (setLater) {
+        const set: NativeLinkRequest = { name: options.name };
+        if (alias !== undefined) set.alias = alias;
+        if (port !== undefined) Object.assign(set, { slaveKind: 'bridge', slaveInfo: port });
+        ops.push({ op: 'newlink', link: set });
+      }
       ops.push({ op: 'getlink', name: options.name, stats: 1 });
       if (samePlace) ops.push({ op: 'getlink', name: options.peerName, stats: 1 });
       if (known !== undefined) ops.push({ op: 'getlink', name: known.name });
       const results = await batch(handle, ops, where, 'link-create', signal);
       const created = results[0];
-      const marked = alias === undefined ? undefined : results[1];
-      const [localInfo, peerResult] = results.slice(alias === undefined ? 1 : 2);
+      const marked = setLater ? results[1] : undefined;
+      const [localInfo, peerResult] = results.slice(setLater ? 2 : 1);
       if (known !== undefined) {
         const now = results[results.length - 1] as NativeLink | NativeFailure;
         if (isFailure(now) || now.index !== known.index) {

@@ -301,7 +301,8 @@ export interface NativeNsid {
 /**
  * One statement of an nf_tables rule (native/nft/statement.h): a match or an action, as nft
  * writes it. `kind`: 'saddr', 'daddr' (address, prefix, op), 'iifname', 'oifname' (name, op),
- * 'l4proto' (proto), 'dport' (proto, port, op), 'ctstate', 'ctstatus' (bits), 'daddrlocal'
+ * 'l4proto' (proto), 'dport' (proto, port, op), 'ctstate', 'ctstatus' (bits; op eq: any of them
+ * set, neq: none set, nft's `ct status ! dnat`), 'daddrlocal'
  * (fib daddr type local), 'counter', 'accept', 'drop', 'return', 'jump', 'goto' (chain),
  * 'masquerade', 'dnat' (address, port).
  */

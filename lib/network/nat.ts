@@ -16,8 +16,9 @@
  *
  * - Outbound, per network that is not internal: `ip saddr SUBNET oifname != BRIDGE masquerade`.
  * - Isolation, as Docker's DOCKER-ISOLATION-STAGE-1/2: per network
- *   `iifname BRIDGE oifname != BRIDGE jump isolation` in forward and `oifname BRIDGE drop` in
- *   isolation: what leaves one of our bridges for another of our bridges is dropped, both ways.
+ *   `iifname BRIDGE oifname != BRIDGE ct status ! dnat jump isolation` in forward and
+ *   `oifname BRIDGE drop` in isolation: what leaves one of our bridges for another of our bridges
+ *   is dropped, both ways, unless it is a connection to a published port (DNATed).
  *   An internal network also gets `iifname BRIDGE oifname != BRIDGE drop` and
  *   `oifname BRIDGE iifname != BRIDGE drop`: its members reach only their own subnet, whatever
  *   routes they add inside.
@@ -25,12 +26,14 @@
  *   `pub-any-<network id>` (`type inet_proto . inet_service : ipv4_addr . inet_service`: the
  *   publications on every host address) and `pub-addr-<network id>` (`type ipv4_addr . inet_proto
  *   . inet_service : ...`: those on one host address), looked up by the network's rules
- *   `iifname != BRIDGE fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-ID`
- *   and `iifname != BRIDGE dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-ID` in
- *   prerouting, the same without the iifname match in output (connections from this host,
- *   127.0.0.1 included), and `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade` in postrouting for
- *   the loopback ones (with route_localnet on the bridge, as Docker sets it without its userland
- *   proxy; IPv6: `ip6 saddr ::1`). A publication is then ONE element of one map
+ *   `fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-ID` and
+ *   `dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-ID` in prerouting (from outside,
+ *   and from members of every network) and in output (connections from this host, 127.0.0.1
+ *   included); in postrouting, `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade` for the loopback
+ *   ones (with route_localnet on the bridge, as Docker sets it without its userland proxy; IPv6:
+ *   `ip6 saddr ::1`) and `ip saddr SUBNET oifname BRIDGE ct status dnat masquerade` for the
+ *   hairpin (a member reaching a port of its own network through a host address: the answer must
+ *   come back through the host to be un-DNATed). A publication is then ONE element of one map
  *   (`tcp . 8080 : 198.18.4.2 . 80`), added with NLM_F_EXCL (the kernel refuses a key already
  *   there) and deleted by its key: one small message each way.
  *
@@ -52,6 +55,7 @@ import type { Namespace } from '../namespace';
 import {
   IPPROTO_TCP,
   IPPROTO_UDP,
+  IPS_DST_NAT,
   NFPROTO_IPV4,
   NFPROTO_IPV6,
   NFT_CMP_NEQ,
@@ -231,6 +235,8 @@ function rule(family: Family, chain: string, comment: string, statements: Native
 }
 
 const iif = (name: string, op = 0): NativeNftStatement => ({ kind: 'iifname', name, op });
+/** `ct status ! dnat`: a connection not DNATed (to a published port, or by anyone's rule). */
+const notDnat: NativeNftStatement = { kind: 'ctstatus', bits: IPS_DST_NAT, op: NFT_CMP_NEQ };
 const oif = (name: string, op = 0): NativeNftStatement => ({ kind: 'oifname', name, op });
 
 function cidr(text: string): { address: string; prefix: number } {
@@ -258,8 +264,9 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
   const br = net.bridge;
   const subnet = family === NFPROTO_IPV4 ? net.subnet : net.ipv6Subnet;
   const out: NativeNftCommand[] = [
-    // Isolation, stage 1 and 2: from this bridge to another of ours, and from another to this.
-    rule(family, 'forward', comment, [iif(br), oif(br, NFT_CMP_NEQ), { kind: 'jump', chain: 'isolation' }]),
+    // Isolation, stage 1 and 2: from this bridge to another of ours, and from another to this;
+    // not for a connection to a published port (DNATed), which any network's members may reach.
+    rule(family, 'forward', comment, [iif(br), oif(br, NFT_CMP_NEQ), notDnat, { kind: 'jump', chain: 'isolation' }]),
     rule(family, 'isolation', comment, [oif(br), { kind: 'drop' }]),
   ];
   if (net.internal) {
@@ -278,13 +285,23 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
         oif(br, NFT_CMP_NEQ),
         { kind: 'masquerade' },
       ]),
-      // Published ports: from outside (not from the network's own bridge), and from this host.
-      rule(family, 'prerouting', comment, [iif(br, NFT_CMP_NEQ), local, any]),
-      rule(family, 'prerouting', comment, [iif(br, NFT_CMP_NEQ), one]),
+      // Published ports: from anywhere but this host (the outside, and members of any network,
+      // this one's included: no userland proxy stands in for them), and from this host.
+      rule(family, 'prerouting', comment, [local, any]),
+      rule(family, 'prerouting', comment, [one]),
       rule(family, 'output', comment, [local, any]),
       rule(family, 'output', comment, [one]),
       // Connections from the host's loopback addresses leave through the bridge as the gateway's.
       rule(family, 'postrouting', comment, [{ kind: 'saddr', ...loopback }, oif(br), { kind: 'masquerade' }]),
+      // The hairpin: a member's connection to a published port of its own network goes back out
+      // through the bridge as the gateway's, so that the answer comes back through the host (to
+      // be un-DNATed) rather than straight across the bridge, or from the member to itself.
+      rule(family, 'postrouting', comment, [
+        { kind: 'saddr', ...cidr(subnet) },
+        oif(br),
+        { kind: 'ctstatus', bits: IPS_DST_NAT },
+        { kind: 'masquerade' },
+      ]),
     );
   }
   return out;
@@ -519,7 +536,9 @@ function deleteRules(state: Known, which: (r: NativeNftRule) => boolean, network
  * What brings a network's rules and maps to what they should be, against `state`: nothing when
  * they are; otherwise the table and chains (made if missing), its maps (likewise), its rules
  * replaced, and the publications of an old-style table (version 0.1.0: three rules each)
- * turned into elements, their rules deleted.
+ * turned into elements, their rules deleted. Rules are compared by chain and count (a dump does
+ * not give their expressions back): a change to a network's rules must change that shape to
+ * reach tables made before it (the hairpin's masquerade made two postrouting rules a network three).
  */
 function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[] {
   const families = familiesOf(net);

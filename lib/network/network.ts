@@ -699,6 +699,9 @@ export class Network {
                 ...(state.mtu !== undefined && { mtu: state.mtu }),
               },
               bridge,
+              // Hairpin: a member's connection to a published port of its own network, DNATed
+              // on the bridge (br_netfilter), goes back out of the port it came in by.
+              state.internal ? undefined : { hairpin: 1 },
             );
           } catch (e) {
             if (e instanceof NetnsError && e.code === 'ESTALE' && !(bridge instanceof Link)) {

@@ -53,9 +53,13 @@ Status Interface(Exprs* out, nft_meta_keys key, const std::string& name, nft_cmp
 
 Exprs L4Proto(uint8_t proto) { return {Meta(NFT_META_L4PROTO), Cmp(NFT_CMP_EQ, U8Data(proto))}; }
 
-// `ct state ...` / `ct status ...`: a bit test on a host-order u32.
-Exprs CtBits(nft_ct_keys key, uint32_t bits) {
-  return {Ct(key), Bitwise(4, HostU32Data(bits), HostU32Data(0)), Cmp(NFT_CMP_NEQ, HostU32Data(0))};
+// `ct state|status BITS` (any of them set) or, with NFT_CMP_NEQ, `ct state|status != BITS` (none
+// of them set): a bit test on a host-order u32, the masked bits compared with zero.
+Status CtBits(Exprs* out, nft_ct_keys key, uint32_t bits, nft_cmp_ops op) {
+  if (op != NFT_CMP_EQ && op != NFT_CMP_NEQ) return Error::Invalid("ct bits compare with == or !=");
+  Append(out, {Ct(key), Bitwise(4, HostU32Data(bits), HostU32Data(0)),
+               Cmp(op == NFT_CMP_EQ ? NFT_CMP_NEQ : NFT_CMP_EQ, HostU32Data(0))});
+  return Status();
 }
 
 // `dnat to ADDR[:PORT]`: registers 1 and 2, as nft allocates them.
@@ -132,10 +136,10 @@ Result<std::vector<Expr>> StatementsToExprs(const std::vector<Statement>& statem
                {Payload(NFT_PAYLOAD_TRANSPORT_HEADER, kDport, 2), Cmp(s.op, Be16Data(s.port))});
         break;
       case Statement::Kind::kCtState:
-        Append(&out, CtBits(NFT_CT_STATE, s.bits));
+        st = CtBits(&out, NFT_CT_STATE, s.bits, s.op);
         break;
       case Statement::Kind::kCtStatus:
-        Append(&out, CtBits(NFT_CT_STATUS, s.bits));
+        st = CtBits(&out, NFT_CT_STATUS, s.bits, s.op);
         break;
       case Statement::Kind::kDaddrLocal:
         Append(&out, {Fib(NFTA_FIB_F_DADDR, NFT_FIB_RESULT_ADDRTYPE),

@@ -27,8 +27,8 @@ struct Statement {
     kOifname,     // oifname [op] "NAME"
     kL4proto,     // meta l4proto PROTO                   (proto)
     kDport,       // tcp|udp dport [op] PORT              (proto, port, op)
-    kCtState,     // ct state BITS (any of them set)      (bits: NF_CT_STATE_BIT(...))
-    kCtStatus,    // ct status BITS                       (bits: IPS_*)
+    kCtState,     // ct state [!=] BITS (any / none set)  (bits: NF_CT_STATE_BIT(...), op)
+    kCtStatus,    // ct status [!=] BITS                  (bits: IPS_*, op)
     kDaddrLocal,  // fib daddr type local
     kCounter,     // counter
     kAccept,      // accept

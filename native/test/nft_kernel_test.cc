@@ -326,7 +326,8 @@ void TestRulesetLikeNft(Client* c) {
   };
   const Case cases[] = {{"main ruleset", MainRuleset(), nft_golden::kRulesetNft},
                         {"more expressions", MoreRuleset(), nft_golden::kMoreNft},
-                        {"ip6 and inet", Ip6Ruleset(), nft_golden::kIp6Nft}};
+                        {"ip6 and inet", Ip6Ruleset(), nft_golden::kIp6Nft},
+                        {"hairpin", HairpinRuleset(), nft_golden::kHairpinNft}};
   for (const auto& [name, ruleset, text] : cases) {
     // Handles count from 1 in a new namespace, as in the one nft gets for the reference.
     CHECK(FreshNamespace(c));

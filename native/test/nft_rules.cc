@@ -141,4 +141,29 @@ Ruleset Ip6Ruleset() {
   return r;
 }
 
+// nft_golden::kHairpinNft: published ports reached by members through the host's addresses.
+Ruleset HairpinRuleset() {
+  const uint8_t ip = NFPROTO_IPV4;
+  Ruleset r;
+  r.tables = {{ip, kTable}};
+  r.chains = {RegularChain(ip, "isolation"),
+              BaseChain(ip, "postrouting", NF_INET_POST_ROUTING, 100, "nat", NF_ACCEPT),
+              BaseChain(ip, "forward", NF_INET_FORWARD, 0, "filter", NF_ACCEPT)};
+  r.rules = {
+      // oifname "br-x" drop comment "nn net x"
+      Rule(ip, "isolation", Oif("br-x") + Exprs{nft::Drop()}, "nn net x"),
+      // ip saddr 198.18.4.0/24 oifname "br-x" ct status dnat masquerade comment "nn net x"
+      Rule(ip, "postrouting",
+           Prefix(kIpSaddr, V4(198, 18, 4, 0), 24) + Oif("br-x") +
+               CtBits(NFT_CT_STATUS, IPS_DST_NAT) + Exprs{nft::Masq()},
+           "nn net x"),
+      // iifname "br-x" oifname != "br-x" ct status ! dnat jump isolation comment "nn net x"
+      Rule(ip, "forward",
+           Iif("br-x") + Oif("br-x", NFT_CMP_NEQ) +
+               CtBits(NFT_CT_STATUS, IPS_DST_NAT, NFT_CMP_NEQ) + Exprs{nft::Jump("isolation")},
+           "nn net x"),
+  };
+  return r;
+}
+
 }  // namespace nft_rules

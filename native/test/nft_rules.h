@@ -108,11 +108,13 @@ inline Exprs Dport(uint8_t proto, uint16_t port, nft_cmp_ops op = NFT_CMP_EQ) {
   return S(st);
 }
 
-// `ct state established,related` / `ct status dnat`: a bit test on a host-order u32.
-inline Exprs CtBits(nft_ct_keys key, uint32_t bits) {
+// `ct state established,related` / `ct status dnat` (any bit set) / `ct status ! dnat` (with
+// NFT_CMP_NEQ: none set): a bit test on a host-order u32.
+inline Exprs CtBits(nft_ct_keys key, uint32_t bits, nft_cmp_ops op = NFT_CMP_EQ) {
   nft::Statement st =
       Make(key == NFT_CT_STATE ? nft::Statement::Kind::kCtState : nft::Statement::Kind::kCtStatus);
   st.bits = bits;
+  st.op = op;
   return S(st);
 }
 inline Exprs Established() {
@@ -190,5 +192,7 @@ Ruleset MainRuleset();
 Ruleset MoreRuleset();
 // nft_golden::kIp6Nft: the same NAT for IPv6, and the inet family.
 Ruleset Ip6Ruleset();
+// nft_golden::kHairpinNft: published ports reached by members (the hairpin, isolation skipped).
+Ruleset HairpinRuleset();
 
 }  // namespace nft_rules

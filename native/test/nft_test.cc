@@ -211,6 +211,25 @@ void TestMoreExpressionsMatchNft() {
   }
 }
 
+void TestHairpinMatchesNft() {
+  Ruleset hairpin = HairpinRuleset();
+  const std::vector<std::pair<const char*, const Bytes*>> golden = {
+      {"isolation drop", &nft_golden::kRuleIsolationDrop},
+      {"hairpin masquerade (ct status dnat)", &nft_golden::kRuleHairpinMasq},
+      {"isolation jump (ct status ! dnat)", &nft_golden::kRuleIsolationJumpNotDnat},
+  };
+  CHECK(hairpin.rules.size() == golden.size());
+  for (size_t i = 0; i < hairpin.rules.size() && i < golden.size(); ++i) {
+    CheckBytes(golden[i].first, BuildNewRule(hairpin.rules[i]), *golden[i].second);
+  }
+  // ct bits compare only with == (any set) and != (none set).
+  nft::Statement lt;
+  lt.kind = nft::Statement::Kind::kCtStatus;
+  lt.bits = IPS_DST_NAT;
+  lt.op = NFT_CMP_LT;
+  CHECK(!nft::StatementsToExprs({lt}).ok());
+}
+
 void TestIp6AndInetMatchNft() {
   Ruleset ip6 = Ip6Ruleset();
   CheckBytes("add table ip6", BuildNewTable(ip6.tables[0].first, kTable, false),
@@ -821,6 +840,7 @@ int main() {
   TestRuleObjectsMatchNft();
   TestRulesetMatchesNft();
   TestMoreExpressionsMatchNft();
+  TestHairpinMatchesNft();
   TestIp6AndInetMatchNft();
   TestMapsMatchNft();
   TestDecodeSetReply();

@@ -21,7 +21,9 @@ function nftJson(): Array<Record<string, Record<string, unknown>>> {
 async function echoPeer(ns: Namespace, host: string, port: number): Promise<net.Server> {
   const server = net.createServer((s) => {
     s.on('error', () => undefined); // a client that resets is not this test's concern
-    s.end(`${s.remoteAddress}\n`);
+    // Closed once the answer is sent: a client whose last FIN is lost (its path torn down right
+    // after it read the answer) must not keep this socket, and the test process, waiting.
+    s.end(`${s.remoteAddress}\n`, () => s.destroy());
   });
   await ns.listen(server, { host, port });
   return server;
@@ -43,6 +45,7 @@ describeKernel('firewall (nat.ts)', () => {
   let outside: Namespace;
   let member: Namespace;
   let bridge: Bridge;
+  let port: string; // the member's veth end on the bridge
   const servers: net.Server[] = [];
 
   beforeEach(async () => {
@@ -59,6 +62,7 @@ describeKernel('firewall (nat.ts)', () => {
     await bridge.up();
     member = await freshNamespace();
     const v = await VethPair.create({ name: uniqueName('vm'), peerName: 'eth0', peerNamespace: member });
+    port = v.local.name;
     await bridge.addPort(v.local);
     await v.local.up();
     await v.peer.addAddress('198.18.40.2/24');
@@ -296,5 +300,62 @@ describeKernel('firewall (nat.ts)', () => {
       'unpublish',
     );
     await expect(fetchFrom(outside, '198.51.100.1', 8080)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('replaces the rules of a table made before the hairpin, keeping its publications: members reach them too', async () => {
+    // The layout before: prerouting skipped the network's own bridge, no hairpin masquerade, and
+    // isolation also between a network and the ports another one published.
+    const net = `nn net ${short}`;
+    const br = bridge.name;
+    const map = (name: string, key: string) => `map ${name}-${short} { type ${key} : ipv4_addr . inet_service; }`;
+    run(
+      'nft',
+      ['-f', '-'],
+      `table ip netns-native {
+  ${map('pub-any', 'inet_proto . inet_service')}
+  ${map('pub-addr', 'ipv4_addr . inet_proto . inet_service')}
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname != "${br}" fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-${short} comment "${net}"
+    iifname != "${br}" dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-${short} comment "${net}"
+  }
+  chain output {
+    type nat hook output priority -100; policy accept;
+    fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-${short} comment "${net}"
+    dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-${short} comment "${net}"
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 198.18.40.0/24 oifname != "${br}" masquerade comment "${net}"
+    ip saddr 127.0.0.0/8 oifname "${br}" masquerade comment "${net}"
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "${br}" oifname != "${br}" jump isolation comment "${net}"
+  }
+  chain isolation {
+    oifname "${br}" drop comment "${net}"
+  }
+}
+add element ip netns-native pub-any-${short} { tcp . 8080 : 198.18.40.2 . 80 }
+`,
+    );
+    // The member's own port on the bridge in hairpin mode, as Network.connect makes it.
+    run('ip', ['link', 'set', 'dev', port, 'type', 'bridge_slave', 'hairpin', 'on']);
+    servers.push(await echoPeer(member, '198.18.40.2', 80));
+    await expect(fetchFrom(member, '198.51.100.1', 8080)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await addNetwork(host, network(), 'add network');
+    const text = run('nft', ['list', 'table', 'ip', 'netns-native']);
+    expect(text).not.toContain('iifname !=');
+    expect(text).toContain(`ip saddr 198.18.40.0/24 oifname "${br}" ct status dnat masquerade`);
+    expect(text).toContain(`iifname "${br}" oifname != "${br}" ct status ! dnat jump isolation`);
+    expect(await publications(host, id, 'list')).toEqual([
+      { networkId: short, protocol: 'tcp', hostAddress: undefined, hostPort: 8080, address: '198.18.40.2', port: 80 },
+    ]);
+    expect(await fetchFrom(outside, '198.51.100.1', 8080)).toBe('198.51.100.2');
+    expect(await fetchFrom(member, '198.51.100.1', 8080)).toBe('198.18.40.1'); // back through the host
+    const rulesNow = rules();
+    await addNetwork(host, network(), 'again');
+    expect(rules()).toEqual(rulesNow);
   });
 });

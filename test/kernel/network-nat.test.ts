@@ -27,7 +27,9 @@ function ourTables(): string[] {
 async function whoAmIServer(ns: Namespace, host: string, port: number): Promise<net.Server> {
   const server = net.createServer((s) => {
     s.on('error', () => undefined);
-    s.end(`${s.remoteAddress}\n`);
+    // Closed once the answer is sent: a client whose last FIN is lost (its path torn down right
+    // after it read the answer) must not keep this socket, and the test process, waiting.
+    s.end(`${s.remoteAddress}\n`, () => s.destroy());
   });
   await ns.listen(server, { host, port });
   return server;
@@ -149,6 +151,41 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     await n.publish(member, { hostPort: 8081, containerPort: 80, hostAddress: '198.51.100.1' });
     expect(await ask(outside, '198.51.100.1', 8081)).toBe('198.51.100.2');
     expect(await ask(host, '127.0.0.1', 8081)).toBe('ECONNREFUSED'); // not on loopback
+  });
+
+  it("lets members reach published ports through the host's addresses: their own, their network's, another network's", async () => {
+    // As Docker's userland proxy would, with no proxy: DNAT from the bridges too, the answer
+    // brought back through the host (the member sees its gateway), isolation not in the way.
+    const a = await networkWithMember();
+    const server = await whoAmIServer(a.member, a.address, 80);
+    const udp = await udpEcho(a.member, 53);
+    closers.push(
+      () => server.close(),
+      () => udp.close(),
+    );
+    const tcp = await a.n.publish(a.member, { hostPort: 8095, containerPort: 80 });
+    await a.n.publish(a.member, { hostPort: 8095, containerPort: 53, protocol: 'udp' });
+    const peer = await freshNamespace();
+    await a.n.connect(peer);
+    const b = await networkWithMember();
+    for (const [who, from] of [
+      ['itself', a.member],
+      ['a member of its network', peer],
+      ['a member of another network', b.member],
+    ] as const) {
+      for (const hostAddress of ['198.51.100.1', a.n.gateway, b.n.gateway]) {
+        expect([who, hostAddress, await ask(from, hostAddress, 8095)]).toEqual([who, hostAddress, a.n.gateway]);
+      }
+      expect([who, await udpAsk(from, '198.51.100.1', 8095)]).toEqual([who, `pong ${a.n.gateway}`]);
+    }
+    // The networks are still apart, but for the published port.
+    expect(await ask(b.member, a.address, 80, 800)).toBe('ETIMEDOUT');
+    // An internal network's members do not get out through a published port either.
+    const inner = await networkWithMember({ internal: true });
+    expect(await ask(inner.member, inner.n.gateway, 8095, 800)).toBe('ETIMEDOUT');
+    await tcp.unpublish();
+    expect(await ask(peer, '198.51.100.1', 8095)).toBe('ECONNREFUSED'); // the host's own port, closed
+    expect(await ask(b.member, a.n.gateway, 8095)).toBe('ECONNREFUSED');
   });
 
   it('refuses a host port taken already, on every address or on that one', async () => {
