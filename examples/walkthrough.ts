@@ -438,6 +438,8 @@ async function main(): Promise<void> {
   show(await retry(() => curl(outside, '198.51.100.1', 8080)));
   cmd('curl -s http://127.0.0.1:8080/   # from the host itself');
   show(await curl(root, '127.0.0.1', 8080));
+  cmd("docker exec web1 curl -s http://198.51.100.1:8080/   # a member, through the host's address");
+  show(await curl(web1, '198.51.100.1', 8080));
   const echo = http.createServer((req, res) => res.end(`outside sees you as ${req.socket.remoteAddress}\n`));
   await outside.listen(echo, { host: '198.51.100.2', port: 80 });
   cmd('docker exec app curl -s http://198.51.100.2/   # out through the host: masqueraded');

@@ -1,7 +1,7 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { addressFromNative, broadcastOf, type Address } from './address';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
-import { kHandle, kHandleNow } from './internal/symbols';
+import { kBridgePort, kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, deleteLink, kMaxBatchOps, randomLinkGroup, request, requestIn } from './internal/dispatch';
@@ -10,6 +10,7 @@ import type {
   NativeAddress,
   NativeAddressRequest,
   NativeHandle,
+  NativeKindInfo,
   NativeLink,
   NativeLinkRequest,
   NativeOp,
@@ -170,6 +171,10 @@ export class Link {
   }
   get txQueueLength(): number {
     return this.#info.txqlen;
+  }
+  /** @internal See kBridgePort. */
+  get [kBridgePort](): NativeKindInfo | undefined {
+    return this.#info.slaveKind === 'bridge' ? this.#info.slaveInfo : undefined;
   }
   get alias(): string | undefined {
     return this.#info.alias || undefined;

@@ -18,7 +18,8 @@ import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, describeNamespace } from '../link';
 import { Bridge } from '../links/bridge';
 import { VethPair, type KnownMaster } from '../links/veth-pair';
-import { kCreateAttached } from '../internal/symbols';
+import { request } from '../internal/dispatch';
+import { kBridgePort, kCreateAttached, kHandle } from '../internal/symbols';
 import { Namespace } from '../namespace';
 import { serveNetwork, networkChanged, type DnsServer, type ServeDnsOptions } from './dns';
 import {
@@ -699,9 +700,7 @@ export class Network {
                 ...(state.mtu !== undefined && { mtu: state.mtu }),
               },
               bridge,
-              // Hairpin: a member's connection to a published port of its own network, DNATed
-              // on the bridge (br_netfilter), goes back out of the port it came in by.
-              state.internal ? undefined : { hairpin: 1 },
+              state.internal ? undefined : HAIRPIN, // see setHairpin
             );
           } catch (e) {
             if (e instanceof NetnsError && e.code === 'ESTALE' && !(bridge instanceof Link)) {
@@ -972,6 +971,17 @@ export class Network {
     return `Network ${JSON.stringify(this.toJSON())}`;
   }
 }
+
+/**
+ * Puts a member's bridge port in hairpin mode (`ip link set dev VETH type bridge_slave hairpin
+ * on`): a member's connection to its own published port, DNATed on the bridge (br_netfilter),
+ * leaves by the port it came in by.
+ */
+async function setHairpin(host: Namespace, veth: Link, operation: string): Promise<void> {
+  const link = { index: veth.index, slaveKind: 'bridge', slaveInfo: HAIRPIN };
+  await request(await host[kHandle](operation), { op: 'newlink', link }, operation, 'link');
+}
+const HAIRPIN = { hairpin: 1 };
 
 /** What the firewall (nat.ts) needs of a network. */
 function firewallOf(state: NetworkState): FirewallNetwork {
@@ -1250,6 +1260,8 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
       ours.delete(ep.hostInterfaceName);
       if (veth.masterIndex !== bridge.index) await veth.setMaster(bridge);
       if (!veth.isUp) await veth.up();
+      // Hairpin, as connect sets it (a port made before it did, or attached again just now).
+      if (!state.internal && veth[kBridgePort]?.hairpin !== 1) await setHairpin(host, veth, operation);
     }
     kept.length = 0;
     kept.push(...alive);

@@ -4,6 +4,7 @@
  * reached from outside and from the host, conflicts, and the table gone with the last network.
  * The Network-level behaviour (publish/unpublish through Network) is in network-nat.test.ts.
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { Bridge, Namespace, VethPair } from 'netns-native';
 import { addNetwork, publications, publish, removeNetwork, unpublish } from '../../lib/network/nat';
@@ -280,6 +281,8 @@ describeKernel('firewall (nat.ts)', () => {
 `,
     );
     servers.push(await echoPeer(member, '198.18.40.2', 80));
+    // The version that made the table had switched forwarding on (this test may run alone).
+    fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
     expect(await fetchFrom(outside, '198.51.100.1', 8080)).toBe('198.51.100.2'); // the old rules work
     await addNetwork(host, network(), 'add network');
     expect(rules().filter((r) => r.comment?.startsWith('nn pub'))).toEqual([]);

@@ -9,7 +9,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { Namespace, Network, NetnsError, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { operational, run } from '../helpers/ip';
+import { ipJson, operational, run } from '../helpers/ip';
 import { netName, reaches, runChild, useTestPools } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
@@ -186,6 +186,28 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     await tcp.unpublish();
     expect(await ask(peer, '198.51.100.1', 8095)).toBe('ECONNREFUSED'); // the host's own port, closed
     expect(await ask(b.member, a.n.gateway, 8095)).toBe('ECONNREFUSED');
+  });
+
+  it("puts members' bridge ports in hairpin mode (not an internal network's), and again when the network is opened", async () => {
+    const hairpin = (veth: string): unknown =>
+      ipJson<Array<{ linkinfo: { info_slave_data: { hairpin: boolean } } }>>(
+        undefined,
+        '-d',
+        'link',
+        'show',
+        'dev',
+        veth,
+      )[0]?.linkinfo.info_slave_data.hairpin;
+    const { n, ep } = await networkWithMember();
+    const inner = await networkWithMember({ internal: true });
+    expect(hairpin(ep.hostInterfaceName)).toBe(true);
+    expect(hairpin(inner.ep.hostInterfaceName)).toBe(false);
+    // A port without it (made before connect set it): Network.open() puts it back.
+    run('ip', ['link', 'set', 'dev', ep.hostInterfaceName, 'type', 'bridge_slave', 'hairpin', 'off']);
+    await Network.open(n.name);
+    expect(hairpin(ep.hostInterfaceName)).toBe(true);
+    await Network.open(inner.n.name);
+    expect(hairpin(inner.ep.hostInterfaceName)).toBe(false);
   });
 
   it('refuses a host port taken already, on every address or on that one', async () => {
