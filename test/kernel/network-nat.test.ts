@@ -188,6 +188,23 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     expect(await ask(b.member, a.n.gateway, 8095)).toBe('ECONNREFUSED');
   });
 
+  it("lets members reach an IPv6 published port through the host's IPv6 address, their own too", async () => {
+    const n = await Network.create(netName(), { ipv6Subnet: 'fd00:198:18:95::/64' });
+    const member = await freshNamespace();
+    const peer = await freshNamespace();
+    await n.connect(member);
+    await n.connect(peer);
+    const gateway6 = n.ipv6Gateway as string;
+    const server = await whoAmIServer(member, '::', 80);
+    closers.push(() => server.close());
+    await n.publish(member, { hostPort: 8096, containerPort: 80, hostAddress: gateway6 });
+    await waitFor(async () => (await ask(peer, gateway6, 8096, 800)) === gateway6, {
+      what: 'a member reaching the port over IPv6 (addresses usable)',
+    });
+    expect(await ask(member, gateway6, 8096)).toBe(gateway6);
+    expect(await ask(host, gateway6, 8096)).toBe(gateway6);
+  });
+
   it("puts members' bridge ports in hairpin mode (not an internal network's), and again when the network is opened", async () => {
     const hairpin = (veth: string): unknown =>
       ipJson<Array<{ linkinfo: { info_slave_data: { hairpin: boolean } } }>>(
