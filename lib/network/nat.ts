@@ -538,7 +538,9 @@ function deleteRules(state: Known, which: (r: NativeNftRule) => boolean, network
  * replaced, and the publications of an old-style table (version 0.1.0: three rules each)
  * turned into elements, their rules deleted. Rules are compared by chain and count (a dump does
  * not give their expressions back): a change to a network's rules must change that shape to
- * reach tables made before it (the hairpin's masquerade made two postrouting rules a network three).
+ * reach tables made before it (the hairpin's masquerade made two postrouting rules a network three;
+ * an internal network's rules kept their shape, and its jump's new `ct status ! dnat` changes
+ * nothing for it: what it would let past the isolation, the network's own drops drop).
  */
 function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[] {
   const families = familiesOf(net);
