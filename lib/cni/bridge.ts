@@ -27,7 +27,7 @@ import { kHandle } from '../internal/symbols';
 import { ipFamily } from '../internal/validate';
 import { broadcastOf } from '../address';
 import { Link, makeLink } from '../link';
-import '../links/bridge';
+import { hairpinOn } from '../links/bridge';
 import '../links/veth-pair';
 import { Namespace } from '../namespace';
 import { IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
@@ -411,7 +411,7 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
       { op: 'newlink', link: { index: hostVeth.index, alias: vethMark(conf.name, call.containerId, call.ifName) } },
     ];
     if (conf.hairpinMode) {
-      ops.push({ op: 'newlink', link: { index: hostVeth.index, slaveKind: 'bridge', slaveInfo: { hairpin: 1 } } });
+      ops.push(hairpinOn(hostVeth.index));
     }
     const results = await batch(hostHandle, ops, operation, 'master');
     for (const r of results)

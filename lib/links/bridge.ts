@@ -7,8 +7,19 @@ import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } 
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeLink, NativeOp } from '../native/surface';
+import type { NativeKindInfo, NativeLink, NativeOp } from '../native/surface';
 import { checkAlias, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+
+/**
+ * @internal A bridge port's settings (IFLA_INFO_SLAVE_DATA) for hairpin mode, `ip link set dev
+ * PORT type bridge_slave hairpin on`: frames may leave by the port they came in by.
+ */
+export const HAIRPIN_PORT: NativeKindInfo = { hairpin: 1 };
+
+/** @internal The request that puts link `index`, a bridge's port, in hairpin mode. */
+export function hairpinOn(index: number): NativeOp {
+  return { op: 'newlink', link: { index, slaveKind: 'bridge', slaveInfo: HAIRPIN_PORT } };
+}
 
 /**
  * IFLA_INFO_DATA of a bridge, named as native/rtnl/link/bridge.cc names it. Times are in

@@ -188,7 +188,10 @@ export class VethPair {
       if (setLater) {
         const set: NativeLinkRequest = { name: options.name };
         if (alias !== undefined) set.alias = alias;
-        if (port !== undefined) Object.assign(set, { slaveKind: 'bridge', slaveInfo: port });
+        if (port !== undefined) {
+          set.slaveKind = 'bridge';
+          set.slaveInfo = port;
+        }
         ops.push({ op: 'newlink', link: set });
       }
       ops.push({ op: 'getlink', name: options.name, stats: 1 });

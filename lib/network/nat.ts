@@ -235,9 +235,9 @@ function rule(family: Family, chain: string, comment: string, statements: Native
 }
 
 const iif = (name: string, op = 0): NativeNftStatement => ({ kind: 'iifname', name, op });
+const oif = (name: string, op = 0): NativeNftStatement => ({ kind: 'oifname', name, op });
 /** `ct status ! dnat`: a connection not DNATed (to a published port, or by anyone's rule). */
 const notDnat: NativeNftStatement = { kind: 'ctstatus', bits: IPS_DST_NAT, op: NFT_CMP_NEQ };
-const oif = (name: string, op = 0): NativeNftStatement => ({ kind: 'oifname', name, op });
 
 function cidr(text: string): { address: string; prefix: number } {
   const [address, prefix] = text.split('/') as [string, string];

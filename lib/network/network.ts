@@ -16,7 +16,7 @@ import { abortable, checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, invalid } from '../internal/errors';
 import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, describeNamespace } from '../link';
-import { Bridge } from '../links/bridge';
+import { Bridge, HAIRPIN_PORT, hairpinOn } from '../links/bridge';
 import { VethPair, type KnownMaster } from '../links/veth-pair';
 import { request } from '../internal/dispatch';
 import { kBridgePort, kCreateAttached, kHandle } from '../internal/symbols';
@@ -700,7 +700,9 @@ export class Network {
                 ...(state.mtu !== undefined && { mtu: state.mtu }),
               },
               bridge,
-              state.internal ? undefined : HAIRPIN, // see setHairpin
+              // Hairpin: a member's connection to its own published port, DNATed on the bridge
+              // (br_netfilter), leaves by the port it came in by.
+              state.internal ? undefined : HAIRPIN_PORT,
             );
           } catch (e) {
             if (e instanceof NetnsError && e.code === 'ESTALE' && !(bridge instanceof Link)) {
@@ -971,17 +973,6 @@ export class Network {
     return `Network ${JSON.stringify(this.toJSON())}`;
   }
 }
-
-/**
- * Puts a member's bridge port in hairpin mode (`ip link set dev VETH type bridge_slave hairpin
- * on`): a member's connection to its own published port, DNATed on the bridge (br_netfilter),
- * leaves by the port it came in by.
- */
-async function setHairpin(host: Namespace, veth: Link, operation: string): Promise<void> {
-  const link = { index: veth.index, slaveKind: 'bridge', slaveInfo: HAIRPIN };
-  await request(await host[kHandle](operation), { op: 'newlink', link }, operation, 'link');
-}
-const HAIRPIN = { hairpin: 1 };
 
 /** What the firewall (nat.ts) needs of a network. */
 function firewallOf(state: NetworkState): FirewallNetwork {
@@ -1261,7 +1252,9 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
       if (veth.masterIndex !== bridge.index) await veth.setMaster(bridge);
       if (!veth.isUp) await veth.up();
       // Hairpin, as connect sets it (a port made before it did, or attached again just now).
-      if (!state.internal && veth[kBridgePort]?.hairpin !== 1) await setHairpin(host, veth, operation);
+      if (!state.internal && veth[kBridgePort]?.hairpin !== 1) {
+        await request(await host[kHandle](operation), hairpinOn(veth.index), operation, 'link');
+      }
     }
     kept.length = 0;
     kept.push(...alive);
