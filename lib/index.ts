@@ -25,7 +25,7 @@ export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
 export { NetnsError } from './internal/errors';
 export type { Address, AddressesOptions } from './address';
 export type { AbortOptions } from './internal/abort';
-export type { Nexthop, NexthopSpec, Route, RoutePreference, RouteSpec, RouteType } from './route';
+export type { AddRouteOptions, Nexthop, NexthopSpec, Route, RoutePreference, RouteSpec, RouteType } from './route';
 export {
   Monitor,
   type MonitorOptions,

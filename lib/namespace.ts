@@ -20,7 +20,15 @@ import { addon } from './native/load';
 import type { NativeHandle, NativeLink, NativeOpened } from './native/surface';
 import { ping, type PingOptions, type PingResult } from './process/ping';
 import { identifyPid, NETNS_RUN_DIR, netnsNames, netnsNameSync, nsfsInode, pidsIn } from './process/proc';
-import { addRoute, deleteRoute, listRoutes, type Route, type RouteSpec, type RoutesOptions } from './route';
+import {
+  addRoute,
+  deleteRoute,
+  listRoutes,
+  type AddRouteOptions,
+  type Route,
+  type RouteSpec,
+  type RoutesOptions,
+} from './route';
 import {
   addNeighbour,
   deleteNeighbour,
@@ -549,17 +557,20 @@ export class Namespace {
   }
 
   /**
-   * `ip route add ...`.
+   * `ip route add ...`; with `{ replace: true }` `ip route replace`, with `{ append: true }`
+   * `ip route append`.
    * @example
    * ```ts
    * await ns.addRoute({ destination: 'default', gateway: '198.18.0.1' });
    * await ns.addRoute({ destination: '198.19.0.0/24', link: 'veth0' });
+   * await ns.addRoute({ destination: 'default', gateway: '198.18.0.254' }, { replace: true });
    * ```
-   * @throws NetnsError EEXIST if it exists; ENETUNREACH if the gateway is not on a connected
-   *   subnet; ENODEV if the link does not exist.
+   * @throws NetnsError EEXIST if it exists (without `replace`; with `append`, if the same route
+   *   exists); ENETUNREACH if the gateway is not on a connected subnet; ENODEV if the link does
+   *   not exist.
    */
-  addRoute(route: RouteSpec): Promise<void> {
-    return addRoute(this, route);
+  addRoute(route: RouteSpec, options?: AddRouteOptions): Promise<void> {
+    return addRoute(this, route, options);
   }
 
   /**

@@ -20,8 +20,10 @@ import {
   RTN_LOCAL,
   RTN_UNICAST,
   RT_SCOPE_HOST,
+  NLM_F_APPEND,
   NLM_F_CREATE,
   NLM_F_EXCL,
+  NLM_F_REPLACE,
   RTM_F_CLONED,
 } from './native/constants';
 import type {
@@ -40,6 +42,17 @@ export interface RoutesOptions extends AbortOptions {
   family?: 4 | 6;
   /** Routing table id. Default main (254), as `ip route`; 0 for every table. */
   table?: number;
+}
+
+/** Options for {@link Namespace.addRoute}: `ip route replace` or `ip route append` instead of `add`. */
+export interface AddRouteOptions {
+  /** Replace the route of the same destination, table and metric, or add it: `ip route replace`. */
+  replace?: boolean;
+  /**
+   * Add it beside a route of the same destination, table and metric: `ip route append`. IPv4
+   * keeps both (the first is used while it works); IPv6 makes them one multipath route.
+   */
+  append?: boolean;
 }
 
 /** A route to add or delete, as `ip route add|del` takes it. */
@@ -394,15 +407,36 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
     .map((r) => routeFromNative(r, names));
 }
 
-/** `ip route add`. @internal */
-export function addRoute(ns: Namespace, route: RouteSpec): Promise<void> {
+const ADD = NLM_F_CREATE | NLM_F_EXCL;
+
+/** `ip route add|replace|append`. @internal */
+export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOptions): Promise<void> {
   let operation: string;
+  let flags = ADD;
   try {
-    operation = `add route ${describeRoute(route)}${ns.where}`;
+    if (options !== undefined) flags = addFlags(options, `add route${ns.where}`);
+    const verb = flags & NLM_F_REPLACE ? 'replace' : flags & NLM_F_APPEND ? 'append' : 'add';
+    operation = `${verb} route ${describeRoute(route)}${ns.where}`;
   } catch (e) {
     return Promise.reject(e); // a destination whose String() throws: rejected, never thrown
   }
-  return changeRoute(ns, route, false, operation);
+  return changeRoute(ns, route, flags, operation);
+}
+
+/** The request flags of `ip route add` (CREATE|EXCL), `replace` (CREATE|REPLACE) or `append` (CREATE|APPEND). */
+function addFlags(options: AddRouteOptions, operation: string): number {
+  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+  const { replace, append } = options;
+  for (const [key, value] of [
+    ['replace', replace],
+    ['append', append],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw invalid(operation, `${key} must be a boolean, not ${describeValue(value)}`);
+    }
+  }
+  if (replace && append) throw invalid(operation, 'replace and append exclude each other (ip route replace | append)');
+  return replace ? NLM_F_CREATE | NLM_F_REPLACE : append ? NLM_F_CREATE | NLM_F_APPEND : ADD;
 }
 
 /** `ip route del`. @internal */
@@ -413,15 +447,20 @@ export function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   } catch (e) {
     return Promise.reject(e);
   }
-  return changeRoute(ns, route, true, operation);
+  return changeRoute(ns, route, DELETE, operation);
 }
 
+/** changeRoute's `flags` for a delete. */
+const DELETE = -1;
+
 /**
- * Adds or deletes a route. A route whose links are all Link objects (or that has none) is
- * checked and built at once and sent without an await of its own: one promise per call. One
- * that names links is checked first, then its links are looked up (requests), then it is sent.
+ * Adds (with the request `flags`) or deletes (`DELETE`) a route. A route whose links are all Link
+ * objects (or that has none) is checked and built at once and sent without an await of its own:
+ * one promise per call. One that names links is checked first, then its links are looked up
+ * (requests), then it is sent.
  */
-function changeRoute(ns: Namespace, route: RouteSpec, forDelete: boolean, operation: string): Promise<void> {
+function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<void> {
+  const forDelete = flags === DELETE;
   let op: NativeOp | undefined;
   try {
     const spec = route as Partial<RouteSpec> | null;
@@ -429,9 +468,7 @@ function changeRoute(ns: Namespace, route: RouteSpec, forDelete: boolean, operat
     if ((link === undefined || link instanceof Link) && !Array.isArray(spec?.nexthops)) {
       const req = routeRequest(route, link === undefined ? undefined : link.index, forDelete, operation);
       if (link !== undefined) checkSameNamespace(ns, link, operation);
-      op = forDelete
-        ? { op: 'delroute', route: req }
-        : { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req };
+      op = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };
     } else {
       checkRoute(route, forDelete, operation);
     }
@@ -439,21 +476,15 @@ function changeRoute(ns: Namespace, route: RouteSpec, forDelete: boolean, operat
     return Promise.reject(e);
   }
   if (op !== undefined) return requestIn(ns, op, operation, 'route') as Promise<unknown> as Promise<void>;
-  return changeRouteByName(ns, route, forDelete, operation);
+  return changeRouteByName(ns, route, flags, operation);
 }
 
-async function changeRouteByName(
-  ns: Namespace,
-  route: RouteSpec,
-  forDelete: boolean,
-  operation: string,
-): Promise<void> {
+async function changeRouteByName(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<void> {
+  const forDelete = flags === DELETE;
   const handle = await ns[kHandle](operation);
   const oif = await linkOf(ns, handle, route.link, operation);
   const req = routeRequest(route, oif, forDelete, operation, await hopLinks(ns, handle, route, operation));
-  const op: NativeOp = forDelete
-    ? { op: 'delroute', route: req }
-    : { op: 'newroute', flags: NLM_F_CREATE | NLM_F_EXCL, route: req };
+  const op: NativeOp = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };
   await request(handle, op, operation, 'route');
 }
 

@@ -629,7 +629,7 @@ export class Network {
         : staticAddress(options.ipv6Address, subnet6, this.ipv6Gateway as string, operation, 'IPv6 address');
 
     return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
-      let state = await current(this.name, operation);
+      let state = await current(this.name, operation, this.id);
       state = await reconcile(state, operation, false);
       const inode = String(namespace.inode);
       if (state.endpoints.some((ep) => ep.namespace.inode === inode)) {
@@ -789,7 +789,7 @@ export class Network {
     const inode = String(namespace.inode);
     const ns = namespace.closed ? undefined : namespace;
     const { veth, hadDefault } = await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
-      let state = await current(this.name, operation);
+      let state = await current(this.name, operation, this.id);
       state = await reconcile(state, operation, false);
       const endpoint = state.endpoints.find((ep) => ep.namespace.inode === inode);
       if (!endpoint) throw failure('ENOENT', operation, `${describeNamespace(namespace)} is not connected to it`);
@@ -829,7 +829,7 @@ export class Network {
   async endpoints(): Promise<Endpoint[]> {
     const operation = `list the endpoints of network "${this.name}"`;
     const state = await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () =>
-      reconcile(await current(this.name, operation), operation, true),
+      reconcile(await current(this.name, operation, this.id), operation, true),
     );
     const out: Endpoint[] = [];
     for (const ep of sortByAddress(state.endpoints)) {
@@ -854,7 +854,7 @@ export class Network {
     const force = checkBoolean(options.force, operation, 'force') ?? false;
     await withLock(GLOBAL_LOCK, operation, 'the networks', () =>
       withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
-        let state = await current(this.name, operation);
+        let state = await current(this.name, operation, this.id);
         state = await reconcile(state, operation, true);
         if (state.endpoints.length > 0 && !force) {
           throw failure(
@@ -894,7 +894,7 @@ export class Network {
     if (this.internal) throw invalid(operation, 'the network is internal: its members cannot be reached from outside');
     const host = Namespace.current();
     return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
-      const state = await reconcile(await current(this.name, operation), operation, false);
+      const state = await reconcile(await current(this.name, operation, this.id), operation, false);
       const endpoint = state.endpoints.find((ep) => ep.namespace.inode === String(namespace.inode));
       if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
       const memberAddress = o.family === 4 ? endpoint.address : endpoint.ipv6Address;
@@ -925,7 +925,7 @@ export class Network {
   async ports(): Promise<PublishedPort[]> {
     const operation = `list the published ports of network "${this.name}"`;
     const host = Namespace.current();
-    const state = await current(this.name, operation);
+    const state = await current(this.name, operation, this.id);
     return (await publications(host, state.id, operation)).map(
       (p) => new PublishedPort(state.name, host, { ...p, networkId: state.id }),
     );
@@ -1067,8 +1067,11 @@ async function configureBridge(bridge: Link, state: NetworkState, present: Addre
   if (!bridge.isUp) await bridge.up();
 }
 
-/** The network's state, finishing or undoing a change a killed process left half-done. */
-async function current(name: string, operation: string): Promise<NetworkState> {
+/**
+ * The network's state, finishing or undoing a change a killed process left half-done. With `id`
+ * (a Network object's), a network of the same name made since that one was removed is not it.
+ */
+async function current(name: string, operation: string, id?: string): Promise<NetworkState> {
   const read = readState(name, operation);
   // Checked first: recovering from here would change another namespace's links.
   if (read && read.hostNamespace !== String(Namespace.current().inode)) {
@@ -1079,6 +1082,13 @@ async function current(name: string, operation: string): Promise<NetworkState> {
   }
   const state = read && (await recover(read, operation));
   if (!state) throw failure('ENOENT', operation, 'no such network');
+  if (id !== undefined && state.id !== id) {
+    throw failure(
+      'ENOENT',
+      operation,
+      `the network was removed; the network named "${name}" now is another one (Network.open() gives it)`,
+    );
+  }
   return state;
 }
 

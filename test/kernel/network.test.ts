@@ -126,6 +126,27 @@ describeKernel('Network', () => {
     await expect(net.connect(await freshNamespace())).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('a Network object of a removed network never acts on a new network of the same name', async () => {
+    const name = netName();
+    const old = await Network.create(name, { ipv6Subnet: 'fd00:5:1::/64' });
+    await old.remove();
+    const fresh = await Network.create(name);
+    const member = await freshNamespace();
+    const gone = { code: 'ENOENT', message: expect.stringContaining('now is another one') };
+    await expect(old.connect(member)).rejects.toMatchObject(gone);
+    await expect(old.endpoints()).rejects.toMatchObject(gone);
+    await expect(old.ports()).rejects.toMatchObject(gone);
+    await expect(old.disconnect(member)).rejects.toMatchObject(gone);
+    await expect(old.remove({ force: true })).rejects.toMatchObject(gone);
+    // The new one is untouched, and works.
+    expect(stateFile(name)).toMatchObject({ id: fresh.id, endpoints: [] });
+    expect(link(undefined, fresh.bridgeName)?.flags).toContain('UP');
+    const ep = await fresh.connect(member);
+    expect(ep.address.startsWith(fresh.subnet.replace(/0\/24$/, ''))).toBe(true);
+    expect(ep.ipv6Address).toBeUndefined();
+    await fresh.remove({ force: true });
+  });
+
   it('connect() makes one veth: the peer born in the member as eth0 with the lowest free address, up, lo up, default route via the gateway', async () => {
     const net = await Network.create(netName(), { subnet: '198.19.203.0/24' });
     const c1 = await freshNamespace();

@@ -132,4 +132,56 @@ describeKernel('routes', () => {
     const mine = await ns.routes();
     expect(mine.find((r) => r.destination === '198.19.40.0/24')?.type).toBe('blackhole');
   });
+
+  it('replace: changes the route of the same destination, or adds it (ip route replace)', async () => {
+    const { ns, dev } = await withAddress();
+    await ns.addRoute({ destination: 'default', gateway: '198.18.10.254' });
+    await ns.addRoute({ destination: 'default', gateway: '198.18.10.253' }, { replace: true });
+    expect(routes(ns.name).filter((r) => r.dst === 'default')).toEqual([
+      expect.objectContaining({ gateway: '198.18.10.253', dev: dev.name }),
+    ]);
+    await ns.addRoute({ destination: '198.19.50.0/24', link: dev, table: 100 }, { replace: true });
+    expect(routes(ns.name, 'table', '100')).toEqual([expect.objectContaining({ dst: '198.19.50.0/24' })]);
+    // Without replace, as before: the route exists.
+    await expect(ns.addRoute({ destination: 'default', gateway: '198.18.10.252' })).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringContaining('add route'),
+    });
+  });
+
+  it('append: a second default route beside the first (IPv4), a multipath one (IPv6); the same route twice is EEXIST', async () => {
+    const { ns, dev } = await withAddress();
+    const { local: dev2, peer } = await VethPair.create({
+      name: uniqueName('c'),
+      peerName: uniqueName('d'),
+      namespace: ns,
+    });
+    await dev2.addAddress('198.18.11.1/24');
+    await dev2.addAddress('fd00:11::1/64', { nodad: true });
+    await dev2.up();
+    await peer.up();
+    await ns.addRoute({ destination: 'default', gateway: '198.18.10.254' });
+    await ns.addRoute({ destination: 'default', gateway: '198.18.11.254' }, { append: true });
+    expect(routes(ns.name).filter((r) => r.dst === 'default')).toEqual([
+      expect.objectContaining({ gateway: '198.18.10.254', dev: dev.name }),
+      expect.objectContaining({ gateway: '198.18.11.254', dev: dev2.name }),
+    ]);
+    await expect(
+      ns.addRoute({ destination: 'default', gateway: '198.18.11.254' }, { append: true }),
+    ).rejects.toMatchObject({ code: 'EEXIST', message: expect.stringContaining('append route') });
+    await ns.addRoute({ destination: 'default', gateway: 'fd00:10::fe' });
+    await ns.addRoute({ destination: 'default', gateway: 'fd00:11::fe' }, { append: true });
+    const v6 = routes6(ns.name).filter((r) => r.dst === 'default') as Array<{ nexthops?: Array<{ gateway: string }> }>;
+    expect(v6).toHaveLength(1);
+    expect(v6[0]?.nexthops?.map((h) => h.gateway)).toEqual(['fd00:10::fe', 'fd00:11::fe']);
+  });
+
+  it('bad add options are EINVAL before anything is sent', async () => {
+    const { ns } = await withAddress();
+    const spec = { destination: '198.19.60.0/24', gateway: '198.18.10.2' };
+    for (const options of [null, 'replace', { replace: 'yes' }, { append: 1 }, { replace: true, append: true }]) {
+      await expect(ns.addRoute(spec, options as never)).rejects.toMatchObject({ code: 'EINVAL' });
+    }
+    expect(routes(ns.name).find((r) => r.dst === '198.19.60.0/24')).toBeUndefined();
+  });
 });
