@@ -142,7 +142,7 @@ function parseSubnetText(text: unknown, operation: string, what: string, exact: 
   const slash = text.indexOf('/');
   const ip = slash < 0 ? undefined : parseIp(text.slice(0, slash));
   const prefix = slash < 0 ? '' : text.slice(slash + 1);
-  if (ip === undefined || !/^\d{1,3}$/.test(prefix) || Number(prefix) > width(ip.family)) {
+  if (ip === undefined || !/^(0|[1-9]\d{0,2})$/.test(prefix) || Number(prefix) > width(ip.family)) {
     throw invalid(operation, `${JSON.stringify(text)} is not a valid ${what} in CIDR form, like '198.18.4.0/24'`);
   }
   const prefixLength = Number(prefix);
@@ -152,6 +152,26 @@ function parseSubnetText(text: unknown, operation: string, what: string, exact: 
     throw invalid(operation, `${text} has host bits set; the ${what} is ${suggestion}`);
   }
   return { family: ip.family, base, prefixLength };
+}
+
+/** Ranges a network's subnet must not overlap: nothing could be routed to or from them as a network's. */
+const SPECIAL_USE: ReadonlyArray<readonly [string, string]> = [
+  ['0.0.0.0/8', '"this network" (0.0.0.0/8)'],
+  ['127.0.0.0/8', 'loopback (127.0.0.0/8)'],
+  ['169.254.0.0/16', 'link-local (169.254.0.0/16)'],
+  ['224.0.0.0/4', 'multicast (224.0.0.0/4)'],
+  ['240.0.0.0/4', 'reserved (240.0.0.0/4)'],
+  ['::/8', 'unspecified, loopback and IPv4-mapped (::/8)'],
+  ['fe80::/10', 'link-local (fe80::/10)'],
+  ['ff00::/8', 'multicast (ff00::/8)'],
+];
+
+/** The special-use range `subnet` overlaps, described, if any. */
+export function specialUse(subnet: Subnet): string | undefined {
+  for (const [range, what] of SPECIAL_USE) {
+    if (overlaps(subnet, parseSubnet(range, 'read special-use ranges'))) return what;
+  }
+  return undefined;
 }
 
 export function contains(subnet: Subnet, ip: Ip): boolean {
@@ -205,6 +225,8 @@ export function checkPools(pools: unknown, operation: string): AddressPool[] {
     const { base, size } = p as Partial<AddressPool>;
     const subnet = parseSubnet(base, operation, `base of pool ${i}`);
     if (subnet.family !== 4) throw invalid(operation, `pool ${i} (${String(base)}) is not IPv4; pools are for IPv4`);
+    const special = specialUse(subnet);
+    if (special) throw invalid(operation, `pool ${i} (${String(base)}) overlaps the ${special} range`);
     if (typeof size !== 'number' || !Number.isInteger(size) || size < subnet.prefixLength || size > 30) {
       throw invalid(
         operation,

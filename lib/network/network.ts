@@ -36,6 +36,7 @@ import {
   overlaps,
   parseIp,
   parseSubnet,
+  specialUse,
   type AddressPool,
   type Ip,
   type Subnet,
@@ -362,7 +363,7 @@ export class Network {
     if (subnet && subnet.prefixLength > 30) {
       throw invalid(operation, `the subnet ${options.subnet} is too small: at most /30 (a gateway and one member)`);
     }
-    const gatewayIp = options.gateway === undefined ? undefined : parseIp(String(options.gateway));
+    const gatewayIp = typeof options.gateway === 'string' ? parseIp(options.gateway) : undefined;
     if (options.gateway !== undefined) {
       if (!gatewayIp || gatewayIp.family !== 4)
         throw invalid(operation, `${JSON.stringify(options.gateway)} is not an IPv4 gateway address`);
@@ -379,9 +380,19 @@ export class Network {
     if (subnet6 && (subnet6.family !== 6 || subnet6.prefixLength > 126)) {
       throw invalid(operation, `ipv6Subnet must be an IPv6 subnet of at most /126, not ${options.ipv6Subnet}`);
     }
+    for (const [given, parsed] of [
+      [options.subnet, subnet],
+      [options.ipv6Subnet, subnet6],
+    ] as const) {
+      const special = parsed && specialUse(parsed);
+      if (special) throw invalid(operation, `the subnet ${String(given)} overlaps the ${special} range`);
+    }
+    if (subnet6 && mtu !== undefined && mtu < 1280) {
+      throw invalid(operation, `IPv6 needs an MTU of at least 1280; ${mtu} is too small for ipv6Subnet`);
+    }
     let gateway6: bigint | undefined;
     if (options.ipv6Gateway !== undefined) {
-      const ip = parseIp(String(options.ipv6Gateway));
+      const ip = typeof options.ipv6Gateway === 'string' ? parseIp(options.ipv6Gateway) : undefined;
       if (!subnet6) throw invalid(operation, 'an IPv6 gateway needs ipv6Subnet too');
       if (!ip || !isHostAddress(subnet6, ip)) {
         throw invalid(

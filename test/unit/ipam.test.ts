@@ -102,6 +102,8 @@ describe('IPAM', () => {
       [{ base: '198.18.0.0/15', size: 14 }],
       [{ base: '198.18.0.0/15', size: 31 }],
       [{ base: 'fd00::/8', size: 64 }],
+      [{ base: '127.0.0.0/8', size: 24 }],
+      [{ base: '0.0.0.0/0', size: 24 }],
       [null],
     ]) {
       expect(() => checkPools(bad, 'op')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
