@@ -57,7 +57,7 @@ export function checkNamespaceName(name: unknown, operation: string): string {
 
 export function checkInteger(value: unknown, operation: string, what: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(operation, `${what} must be an integer from ${min} to ${max}, not ${String(value)}`);
+    throw invalid(operation, `${what} must be an integer from ${min} to ${max}, not ${describeValue(value)}`);
   }
   return value;
 }

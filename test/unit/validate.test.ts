@@ -113,6 +113,10 @@ describe('MTU', () => {
   it.each([0, -1, 1.5, NaN, Infinity, '1500', 2 ** 31])('rejects %j', (mtu) => {
     expect(rejection(() => checkMtu(mtu, 'op')).message).toMatch(/the MTU must be an integer from 1 to 2147483647/);
   });
+  it('says a number given as a string is a string', () => {
+    expect(rejection(() => checkMtu('1500', 'op')).message).toMatch(/, not "1500" \(EINVAL\)$/);
+    expect(rejection(() => checkMtu({}, 'op')).message).toMatch(/, not an object \(EINVAL\)$/);
+  });
 });
 
 describe('NUL bytes', () => {
