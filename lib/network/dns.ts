@@ -5,7 +5,8 @@
  * event loop. A responder answers the names and aliases of the members of the networks its
  * namespace is on, among those this process serves; other names are forwarded to upstream
  * servers from the host namespace (the process's own), and a query nobody answers gets SERVFAIL
- * within {@link kForwardDeadlineMs}, never silence.
+ * within {@link kForwardDeadlineMs}, never silence. A namespace whose served networks are all
+ * internal gets nothing forwarded: SERVFAIL at once.
  *
  * Who is a member comes from the networks' state files: re-read when this process changes one
  * (networkChanged) and when the state directory changes (fs.watch, for other processes), with a
@@ -478,7 +479,10 @@ class Registry {
           this.#responders.set(inode, responder);
         }
         responder.table = buildTable(w.states);
-        responder.upstream = upstreamOf.get((w.states[0] as NetworkState).name) ?? [];
+        // Only on internal networks: nothing forwarded (SERVFAIL), as Docker does since v26;
+        // forwarding from the host namespace would carry names out of a sealed network.
+        const outside = w.states.find((st) => !st.internal);
+        responder.upstream = outside ? (upstreamOf.get(outside.name) ?? []) : [];
       }),
     );
   }

@@ -338,6 +338,44 @@ describeKernel('Network names: the embedded DNS server', () => {
     }
   });
 
+  it('a namespace only on internal networks gets members’ names but nothing forwarded: SERVFAIL at once, as Docker', async () => {
+    const upstream = await startUpstream();
+    const sealed = await Network.create(netName(), { internal: true });
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    await sealed.connect(c1);
+    const e2 = await sealed.connect(c2);
+    const dns = await sealed.serveDns({ upstream: ['198.51.100.53'] });
+    cleanupAfter(() => dns.close());
+    expect(data(await ask(c1, c2.name as string))).toEqual([e2.address.split('/')[0]]);
+    for (const tcp of [false, true]) {
+      const start = Date.now();
+      expect((await ask(c1, 'example.test', 'A', tcp))?.rcode).toBe('SERVFAIL');
+      expect(Date.now() - start).toBeLessThan(390);
+    }
+    expect((await ask(c1, '80.100.51.198.in-addr.arpa', 'PTR'))?.rcode).toBe('SERVFAIL');
+    expect(upstream.queries).toEqual([]);
+    // Also on a network that is not internal (and served): forwarded; off it again: sealed again.
+    const open = await Network.create(netName());
+    const openDns = await open.serveDns({ upstream: ['198.51.100.53'] });
+    cleanupAfter(() => openDns.close());
+    await open.connect(c1);
+    await waitFor(
+      'forwarding once on a network that is not internal',
+      async () => (await ask(c1, 'example.test', 'A', false, 500))?.rcode === 'NOERROR',
+    );
+    expect(data(await ask(c1, 'example.test', 'A', true))).toEqual(['198.51.100.80']);
+    await open.disconnect(c1);
+    await waitFor(
+      'no forwarding once on internal networks only again',
+      async () => (await ask(c1, 'example.test', 'A', false, 500))?.rcode === 'SERVFAIL',
+    );
+    const asked = upstream.queries.length;
+    expect((await ask(c1, 'example.test', 'A', true))?.rcode).toBe('SERVFAIL');
+    expect((await ask(c2, 'example.test'))?.rcode).toBe('SERVFAIL');
+    expect(upstream.queries).toHaveLength(asked);
+    expect(data(await ask(c1, c2.name as string))).toEqual([e2.address.split('/')[0]]);
+  });
+
   it('a member of another network is not resolved: the query goes upstream, which does not know it', async () => {
     const upstream = await startUpstream();
     const { c1, net } = await served({ upstream: ['198.51.100.53'] });
