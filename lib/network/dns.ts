@@ -5,7 +5,8 @@
  * event loop. A responder answers the names and aliases of the members of the networks its
  * namespace is on, among those this process serves; other names are forwarded to upstream
  * servers from the host namespace (the process's own), and a query nobody answers gets SERVFAIL
- * within {@link kForwardDeadlineMs}, never silence.
+ * within {@link kForwardDeadlineMs}, never silence. A namespace whose served networks are all
+ * internal gets nothing forwarded: SERVFAIL at once.
  *
  * Who is a member comes from the networks' state files: re-read when this process changes one
  * (networkChanged) and when the state directory changes (fs.watch, for other processes), with a
@@ -70,82 +71,107 @@ function parseUpstream(text: unknown, operation: string): Upstream {
   return { address: formatIp(ip), family: ip.family, port };
 }
 
-/** Asks the upstream servers over UDP, one more every {@link kUpstreamStaggerMs}; the first answer wins. */
-function forwardUdp(raw: Buffer, id: number, upstream: Upstream[], deadline: number): Promise<Buffer | undefined> {
+/** One server being asked: its reply (undefined when it failed), and how to stop asking. */
+interface Attempt {
+  reply: Promise<Buffer | undefined>;
+  cancel(): void;
+}
+
+/**
+ * Asks the upstream servers in turn, the same way over UDP and TCP: the next one after
+ * {@link kUpstreamStaggerMs} without an answer, or at once when every server asked so far has
+ * failed (refused, reset, a reply that is not one); those asked earlier stay asked, and the first
+ * answer wins. Undefined when none answered by the deadline, or all failed.
+ */
+function staggered(upstream: Upstream[], deadline: number, ask: (u: Upstream) => Attempt): Promise<Buffer | undefined> {
   return new Promise((resolveAnswer) => {
-    const sockets = new Map<4 | 6, dgram.Socket>();
-    const timers: NodeJS.Timeout[] = [];
+    const attempts: Attempt[] = [];
+    let next = 0;
+    let pending = 0;
     let done = false;
+    let stagger: NodeJS.Timeout | undefined;
     const finish = (reply: Buffer | undefined): void => {
       if (done) return;
       done = true;
-      for (const t of timers) clearTimeout(t);
-      for (const s of sockets.values()) s.close();
+      clearTimeout(stagger);
+      clearTimeout(limit);
+      for (const a of attempts) a.cancel();
       resolveAnswer(reply);
     };
-    const socket = (family: 4 | 6): dgram.Socket => {
-      let s = sockets.get(family);
-      if (!s) {
-        s = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
-        s.on('message', (msg, rinfo) => {
-          const from = upstream.some(
-            (u) => u.address === formatIp(parseIp(rinfo.address) ?? { family: 4, value: 0n }) && u.port === rinfo.port,
-          );
-          if (from && msg.length >= 12 && msg.readUInt16BE(0) === id) finish(msg);
-        });
-        s.on('error', () => undefined);
-        sockets.set(family, s);
+    const launch = (): void => {
+      clearTimeout(stagger);
+      if (done) return;
+      const u = upstream[next++];
+      if (!u) {
+        if (pending === 0) finish(undefined);
+        return;
       }
-      return s;
+      let attempt: Attempt;
+      try {
+        attempt = ask(u);
+      } catch {
+        attempt = { reply: Promise.resolve(undefined), cancel: () => undefined };
+      }
+      attempts.push(attempt);
+      pending++;
+      stagger = setTimeout(launch, kUpstreamStaggerMs);
+      void attempt.reply.then((reply) => {
+        pending--;
+        if (reply) finish(reply);
+        else if (pending === 0) launch();
+      });
     };
-    upstream.forEach((u, i) => {
-      timers.push(
-        setTimeout(() => {
-          if (!done) socket(u.family).send(raw, u.port, u.address, () => undefined);
-        }, i * kUpstreamStaggerMs),
-      );
-    });
-    timers.push(setTimeout(() => finish(undefined), Math.max(0, deadline - Date.now())));
-    if (upstream.length === 0) finish(undefined);
+    const limit = setTimeout(() => finish(undefined), Math.max(0, deadline - Date.now()));
+    launch();
   });
 }
 
-/** Asks the upstream servers over TCP, in turn, within the deadline. */
-async function forwardTcp(
-  raw: Buffer,
-  id: number,
-  upstream: Upstream[],
-  deadline: number,
-): Promise<Buffer | undefined> {
-  for (const u of upstream) {
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    const reply = await new Promise<Buffer | undefined>((resolveAnswer) => {
-      const socket = net.connect({ host: u.address, port: u.port });
-      let data = Buffer.alloc(0);
-      const timer = setTimeout(() => socket.destroy(), left);
-      socket.on('connect', () => {
-        const len = Buffer.alloc(2);
-        len.writeUInt16BE(raw.length);
-        socket.write(Buffer.concat([len, raw]));
-      });
-      socket.on('data', (chunk) => {
-        data = Buffer.concat([data, chunk]);
-        if (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
-          const msg = data.subarray(2, 2 + data.readUInt16BE(0));
-          socket.destroy();
-          resolveAnswer(msg.length >= 12 && msg.readUInt16BE(0) === id ? Buffer.from(msg) : undefined);
-        }
-      });
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        clearTimeout(timer);
-        resolveAnswer(undefined);
-      });
+/** Asks one server over UDP, from a socket of its own connected to it (so only its replies come in). */
+function askUdp(raw: Buffer, id: number, u: Upstream): Attempt {
+  const socket = dgram.createSocket(u.family === 4 ? 'udp4' : 'udp6');
+  let closed = false;
+  const cancel = (): void => {
+    if (closed) return;
+    closed = true;
+    socket.close();
+  };
+  const reply = new Promise<Buffer | undefined>((resolveReply) => {
+    const fail = (): void => {
+      resolveReply(undefined);
+      cancel();
+    };
+    socket.on('message', (msg) => {
+      if (msg.length >= 12 && msg.readUInt16BE(0) === id) resolveReply(msg);
     });
-    if (reply) return reply;
-  }
-  return undefined;
+    socket.on('error', fail); // ECONNREFUSED: the server's port unreachable
+    socket.on('close', () => resolveReply(undefined));
+    socket.connect(u.port, u.address, () => socket.send(raw, (e) => e && fail()));
+  });
+  return { reply, cancel };
+}
+
+/** Asks one server over TCP: one query, one length-prefixed reply, then the connection closes. */
+function askTcp(raw: Buffer, id: number, u: Upstream): Attempt {
+  const socket = net.connect({ host: u.address, port: u.port });
+  const reply = new Promise<Buffer | undefined>((resolveReply) => {
+    let data = Buffer.alloc(0);
+    socket.on('connect', () => {
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(raw.length);
+      socket.write(Buffer.concat([len, raw]));
+    });
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      if (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
+        const msg = data.subarray(2, 2 + data.readUInt16BE(0));
+        resolveReply(msg.length >= 12 && msg.readUInt16BE(0) === id ? Buffer.from(msg) : undefined);
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => undefined); // ECONNREFUSED, ECONNRESET...: 'close' follows
+    socket.on('close', () => resolveReply(undefined));
+  });
+  return { reply, cancel: () => socket.destroy() };
 }
 
 /** A DNS server for one network, served by this process (see {@link Network.serveDns}). */
@@ -281,9 +307,7 @@ class Responder {
     }
     const deadline = received + kForwardDeadlineMs;
     const id = query.id ?? 0;
-    const reply = tcp
-      ? await forwardTcp(raw, id, this.upstream, deadline)
-      : await forwardUdp(raw, id, this.upstream, deadline);
+    const reply = await staggered(this.upstream, deadline, (u) => (tcp ? askTcp : askUdp)(raw, id, u));
     return reply ?? failureFor(query, RCODE.SERVFAIL);
   }
 }
@@ -455,7 +479,10 @@ class Registry {
           this.#responders.set(inode, responder);
         }
         responder.table = buildTable(w.states);
-        responder.upstream = upstreamOf.get((w.states[0] as NetworkState).name) ?? [];
+        // Only on internal networks: nothing forwarded (SERVFAIL), as Docker does since v26;
+        // forwarding from the host namespace would carry names out of a sealed network.
+        const outside = w.states.find((st) => !st.internal);
+        responder.upstream = outside ? (upstreamOf.get(outside.name) ?? []) : [];
       }),
     );
   }

@@ -2,10 +2,12 @@
  * Names: hosts and resolv.conf files for named members (rewritten in place, seen by programs
  * already running), and the embedded DNS server on 127.0.0.11, asked from inside members over
  * UDP and TCP, by a DNS client of the test's own and by glibc (`getent`). The upstream server is
- * a tiny one of the test's own, in a namespace at 198.51.100.53 reached from the host namespace.
+ * a tiny one of the test's own (UDP and TCP), in a namespace at 198.51.100.53 reached from the
+ * host namespace.
  */
 import type * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { Namespace, Network, VethPair, type DnsServer } from 'netns-native';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
@@ -71,7 +73,10 @@ async function ask(
 
 const data = (r: Reply | undefined) => (r?.answers ?? []).map((a) => (a as { data?: unknown }).data);
 
-/** A tiny upstream server of our own: example.test A 198.51.100.80, NXDOMAIN for the rest. */
+/**
+ * A tiny upstream server of our own, on 198.51.100.53:53 over UDP and TCP: example.test A
+ * 198.51.100.80, NXDOMAIN for the rest. Port 5353 there is closed (refused at once).
+ */
 async function startUpstream(): Promise<{ ns: Namespace; queries: string[] }> {
   const ns = cleanupLater(await Namespace.create(uniqueName('nnt-up-')));
   const name = uniqueName('nup');
@@ -97,6 +102,26 @@ async function startUpstream(): Promise<{ ns: Namespace; queries: string[] }> {
   const udp = await ns.createUdpSocket('udp4', { address: '198.51.100.53', port: 53 });
   udp.on('message', (msg, rinfo) => udp.send(respond(msg), rinfo.port, rinfo.address));
   cleanupAfter(async () => udp.close());
+  const connections = new Set<net.Socket>();
+  const tcp = net.createServer((socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+    let data = Buffer.alloc(0);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      if (data.length < 2 || data.length < 2 + data.readUInt16BE(0)) return;
+      const reply = respond(data.subarray(2, 2 + data.readUInt16BE(0)));
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(reply.length);
+      socket.end(Buffer.concat([len, reply]));
+    });
+  });
+  await ns.listen(tcp, { host: '198.51.100.53', port: 53 });
+  cleanupAfter(async () => {
+    for (const socket of connections) socket.destroy();
+    await new Promise((resolve) => tcp.close(resolve));
+  });
   return { ns, queries };
 }
 
@@ -276,6 +301,79 @@ describeKernel('Network names: the embedded DNS server', () => {
     expect(reply?.rcode).toBe('SERVFAIL');
     const viaTcp = await ask(c1, 'example.test', 'A', true, 2500);
     expect(viaTcp?.rcode).toBe('SERVFAIL');
+  });
+
+  it('asks the next upstream server after 400 ms without an answer, or at once after a refusal, over UDP and TCP alike', async () => {
+    await startUpstream(); // 198.51.100.77 and .78 are nobody; 198.51.100.53:5353 refuses
+    const { net: network, c1, dns } = await served({ upstream: ['198.51.100.77', '198.51.100.53'] });
+    const timed = async (tcp: boolean) => {
+      const start = Date.now();
+      const reply = await ask(c1, 'example.test', 'A', tcp, 2500);
+      return { tcp, rcode: reply?.rcode, data: data(reply), ms: Date.now() - start };
+    };
+    // The first server never answers: the second one is asked 400 ms later and answers.
+    for (const tcp of [false, true]) {
+      const r = await timed(tcp);
+      expect([r.tcp, r.rcode, r.data]).toEqual([tcp, 'NOERROR', ['198.51.100.80']]);
+      expect(r.ms).toBeGreaterThanOrEqual(390);
+      expect(r.ms).toBeLessThan(1800);
+    }
+    await dns.close();
+    // The first server refuses (a port unreachable, a reset): the second one is asked at once.
+    const refused = await network.serveDns({ upstream: ['198.51.100.53:5353', '198.51.100.53'] });
+    cleanupAfter(() => refused.close());
+    for (const tcp of [false, true]) {
+      const r = await timed(tcp);
+      expect([r.tcp, r.rcode, r.data]).toEqual([tcp, 'NOERROR', ['198.51.100.80']]);
+      expect(r.ms).toBeLessThan(390);
+    }
+    await refused.close();
+    // None answers: SERVFAIL within 2 s all the same.
+    const dead = await network.serveDns({ upstream: ['198.51.100.77', '198.51.100.78'] });
+    cleanupAfter(() => dead.close());
+    for (const tcp of [false, true]) {
+      const r = await timed(tcp);
+      expect([r.tcp, r.rcode]).toEqual([tcp, 'SERVFAIL']);
+      expect(r.ms).toBeLessThan(2000);
+    }
+  });
+
+  it('a namespace only on internal networks gets members’ names but nothing forwarded: SERVFAIL at once, as Docker', async () => {
+    const upstream = await startUpstream();
+    const sealed = await Network.create(netName(), { internal: true });
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    await sealed.connect(c1);
+    const e2 = await sealed.connect(c2);
+    const dns = await sealed.serveDns({ upstream: ['198.51.100.53'] });
+    cleanupAfter(() => dns.close());
+    expect(data(await ask(c1, c2.name as string))).toEqual([e2.address.split('/')[0]]);
+    for (const tcp of [false, true]) {
+      const start = Date.now();
+      expect((await ask(c1, 'example.test', 'A', tcp))?.rcode).toBe('SERVFAIL');
+      expect(Date.now() - start).toBeLessThan(390);
+    }
+    expect((await ask(c1, '80.100.51.198.in-addr.arpa', 'PTR'))?.rcode).toBe('SERVFAIL');
+    expect(upstream.queries).toEqual([]);
+    // Also on a network that is not internal (and served): forwarded; off it again: sealed again.
+    const open = await Network.create(netName());
+    const openDns = await open.serveDns({ upstream: ['198.51.100.53'] });
+    cleanupAfter(() => openDns.close());
+    await open.connect(c1);
+    await waitFor(
+      'forwarding once on a network that is not internal',
+      async () => (await ask(c1, 'example.test', 'A', false, 500))?.rcode === 'NOERROR',
+    );
+    expect(data(await ask(c1, 'example.test', 'A', true))).toEqual(['198.51.100.80']);
+    await open.disconnect(c1);
+    await waitFor(
+      'no forwarding once on internal networks only again',
+      async () => (await ask(c1, 'example.test', 'A', false, 500))?.rcode === 'SERVFAIL',
+    );
+    const asked = upstream.queries.length;
+    expect((await ask(c1, 'example.test', 'A', true))?.rcode).toBe('SERVFAIL');
+    expect((await ask(c2, 'example.test'))?.rcode).toBe('SERVFAIL');
+    expect(upstream.queries).toHaveLength(asked);
+    expect(data(await ask(c1, c2.name as string))).toEqual([e2.address.split('/')[0]]);
   });
 
   it('a member of another network is not resolved: the query goes upstream, which does not know it', async () => {
