@@ -182,14 +182,17 @@ export class DnsServer extends EventEmitter {
   readonly upstream: string[];
   /** @internal */
   readonly servers: Upstream[];
+  /** @internal The network's id: a network made since under the same name is not served. */
+  readonly networkId: string;
   #closed = false;
   /** @internal Once serveDns resolved: later failures are reported, not thrown. */
   started = false;
 
   /** @internal */
-  constructor(network: string, servers: Upstream[]) {
+  constructor(network: string, networkId: string, servers: Upstream[]) {
     super();
     this.network = network;
+    this.networkId = networkId;
     this.servers = servers;
     this.upstream = servers.map((u) => (u.family === 6 ? `[${u.address}]:${u.port}` : `${u.address}:${u.port}`));
   }
@@ -416,7 +419,7 @@ class Registry {
       } catch {
         state = undefined;
       }
-      if (!state || state.pending?.op === 'remove' || !state.dns) continue;
+      if (!state || state.id !== server.networkId || state.pending?.op === 'remove' || !state.dns) continue;
       served.set(server.network, {
         ...state,
         endpoints: state.endpoints.filter((ep) => nameAlive(ep.namespace) !== false),
@@ -496,7 +499,12 @@ export function networkChanged(network: string): void {
 }
 
 /** Starts serving a network (see `Network.serveDns`). @internal */
-export async function serveNetwork(network: string, options: ServeDnsOptions, operation: string): Promise<DnsServer> {
+export async function serveNetwork(
+  network: string,
+  networkId: string,
+  options: ServeDnsOptions,
+  operation: string,
+): Promise<DnsServer> {
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
   if (options.upstream !== undefined && !Array.isArray(options.upstream)) {
     throw invalid(operation, 'upstream must be an array of addresses');
@@ -512,7 +520,7 @@ export async function serveNetwork(network: string, options: ServeDnsOptions, op
     upstream = nameserversOf(text);
   }
   const servers = upstream.map((u) => parseUpstream(u, operation));
-  const server = new DnsServer(network, servers);
+  const server = new DnsServer(network, networkId, servers);
   await registry.add(server, operation);
   return server;
 }

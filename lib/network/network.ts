@@ -963,7 +963,7 @@ export class Network {
   async serveDns(options: ServeDnsOptions = {}): Promise<DnsServer> {
     const operation = `serve DNS for network "${this.name}"`;
     if (!this.dns) throw invalid(operation, 'the network was created with dns: false (members get no names)');
-    return serveNetwork(this.name, options, operation);
+    return serveNetwork(this.name, this.id, options, operation);
   }
 
   toJSON(): Record<string, unknown> {

@@ -414,6 +414,21 @@ describeKernel('Network names: the embedded DNS server', () => {
     );
   });
 
+  it('the server of a removed network does not serve a network made since under the same name', async () => {
+    const { net, dns } = await served({ upstream: [] });
+    await net.remove({ force: true });
+    const again = await Network.create(net.name);
+    const c5 = await freshNamespace();
+    await again.connect(c5);
+    expect(dns.closed).toBe(false); // still open, serving nothing
+    // No responder in the new member (the connect made the registry look at once): no answer,
+    // and 127.0.0.11:53 is free there.
+    expect(await ask(c5, c5.name as string, 'A', false, 1500)).toBeUndefined();
+    const socket = await c5.createUdpSocket('udp4', { address: '127.0.0.11', port: 53 });
+    socket.close();
+    await again.remove({ force: true });
+  });
+
   it('close() stops serving: 127.0.0.11:53 is free again in every member', async () => {
     const { c1, dns } = await served({ upstream: [] });
     await dns.close();
