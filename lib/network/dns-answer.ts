@@ -28,16 +28,20 @@ export function reverseName(address: string): string {
   return `${[...hex].reverse().join('.')}.ip6.arpa`;
 }
 
-/** The table of names a namespace sees, from the states of the networks it is on. */
+/**
+ * The table of names a namespace sees, from the states of the networks it is on: each member's
+ * name and aliases, alone and (as Docker's server takes them) followed by the network's name.
+ */
 export function buildTable(states: readonly NetworkState[]): NameTable {
   const forward = new Map<string, { a: string[]; aaaa: string[] }>();
   const reverse = new Map<string, string[]>();
   for (const state of states) {
+    const network = state.name.toLowerCase();
     for (const ep of state.endpoints) {
       const names = endpointNames(ep).map((n) => n.toLowerCase());
       const v4 = ep.address.slice(0, ep.address.indexOf('/'));
       const v6 = ep.ipv6Address?.slice(0, ep.ipv6Address.indexOf('/'));
-      for (const name of names) {
+      for (const name of [...names, ...names.map((n) => `${n}.${network}`)]) {
         let entry = forward.get(name);
         if (!entry) forward.set(name, (entry = { a: [], aaaa: [] }));
         if (!entry.a.includes(v4)) entry.a.push(v4);

@@ -262,9 +262,10 @@ describeKernel('Network names: the embedded DNS server', () => {
   }
 
   it('answers A and AAAA for names and aliases of members, case-insensitively, over UDP and TCP', async () => {
-    const { c1, c2, e1, e2 } = await served({ upstream: [] });
+    const { net, c1, c2, e1, e2 } = await served({ upstream: [] });
     const v4 = (a: string) => a.split('/')[0];
     expect(data(await ask(c1, 'WEB'))).toEqual([v4(e1.address)]);
+    expect(data(await ask(c1, `${c2.name}.${net.name}`))).toEqual([v4(e2.address)]);
     expect(data(await ask(c2, c1.name as string))).toEqual([v4(e1.address)]);
     expect(data(await ask(c1, (c2.name as string).toUpperCase(), 'AAAA'))).toEqual([v4(e2.ipv6Address as string)]);
     const tcp = await ask(c2, 'web', 'A', true);

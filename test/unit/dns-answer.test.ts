@@ -73,6 +73,15 @@ describe('DNS answering', () => {
     ]);
   });
 
+  it('answers NAME.NETWORK, as Docker does, for names and aliases; not with another network name', () => {
+    expect(reply(query('C1.N', 'A')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual(['198.18.4.2']);
+    expect(reply(query('web.n.', 'A')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual([
+      '198.18.4.2',
+      '198.18.4.3',
+    ]);
+    expect(answer(query('c1.other', 'A'), table)).toBe('forward');
+  });
+
   it('says NOERROR with no records (not NXDOMAIN, not silence) for a type a member has no record of', () => {
     const r = reply(query('c2', 'AAAA'));
     expect(r.rcode).toBe('NOERROR');
