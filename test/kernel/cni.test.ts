@@ -365,6 +365,35 @@ describeKernel('CNI plugin', () => {
       }
     });
 
+    test('a range that ends before it starts is refused, as the reference refuses it: nothing allocated', async () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [
+          { subnet: '198.18.56.0/29', rangeStart: '198.18.56.5', rangeEnd: '198.18.56.3' },
+          'invalid range set 0: RangeStart 198.18.56.5 not in network 198.18.56.0/29',
+        ],
+        [
+          { subnet: '198.18.56.0/29', rangeEnd: '198.18.56.0' },
+          'invalid range set 0: RangeEnd 198.18.56.0 not in network 198.18.56.0/29',
+        ],
+      ];
+      for (const [range, msg] of cases) {
+        const c = conf({}, { ranges: [[range]] });
+        const dir = (c.ipam as { dataDir: string }).dataDir;
+        for (const plugin of ['ref', 'ours'] as const) {
+          const host = await freshNamespace();
+          // Twice: ours used to hand out 198.18.56.5, .6, .7 (the broadcast address), .8 ...
+          for (const id of ['r1', 'r2']) {
+            // (A namespace each: the reference leaves its veth behind when the IPAM fails.)
+            const ns = await freshNamespace();
+            const out = await cni(plugin, { command: 'ADD', host: host.name, netns: ns.name, containerId: id }, c);
+            expect([out.status, out.json?.code, out.json?.msg]).toEqual([1, plugin === 'ref' ? 999 : 7, msg]);
+          }
+          expect(fs.readdirSync(dir)).toEqual([]);
+          if (plugin === 'ours') expect(link(host.name, 'cnibr0')).toBeUndefined();
+        }
+      }
+    });
+
     test('the reference does not speak 1.1.0 (GC, STATUS): those run on ours only', async () => {
       const out = await cni('ref', { command: 'ADD', netns: 'nnt-x' }, conf({ cniVersion: '1.1.0' }));
       expect(out.json?.code).toBe(1);
