@@ -342,9 +342,16 @@ async function configureContainer(
  * The gateway CIDR on the bridge (the reference's ensureAddr): there already is fine; another
  * address of the family (IPv4) or an overlapping one (IPv6) is replaced with `forceAddress`, else
  * an error. Adding it pins the bridge's MAC (else it follows the lowest port's) to the one it had
- * before this call's port, as the reference does.
+ * before this call's port, as the reference does. EEXIST from the add is success: another ADD
+ * onto the same new bridge added it since the addresses were read (the MAC is pinned all the same).
+ * Exported for the tests.
  */
-async function ensureGatewayAddress(bridge: Link, cidr: string, conf: BridgeConf, macBefore: string): Promise<void> {
+export async function ensureGatewayAddress(
+  bridge: Link,
+  cidr: string,
+  conf: BridgeConf,
+  macBefore: string,
+): Promise<void> {
   const want = splitCidr(cidr, 'gateway');
   const text = `${want.address}/${want.prefix}`;
   const existing = (await bridge.addresses()).filter((a) => a.family === want.family);
@@ -363,7 +370,11 @@ async function ensureGatewayAddress(bridge: Link, cidr: string, conf: BridgeConf
       await bridge.deleteAddress(a.cidr);
     }
   }
-  await bridge.addAddress(text, want.family === 4 && want.prefix < 31 ? { broadcast: true } : {});
+  await bridge
+    .addAddress(text, want.family === 4 && want.prefix < 31 ? { broadcast: true } : {})
+    .catch((e: unknown) => {
+      if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
+    });
   // The MAC the bridge had before this call attached its port: adding the first port made the
   // kernel take the port's (the lowest of its ports'); setting one keeps it from moving again.
   await bridge.setMac(macBefore);

@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Namespace } from 'netns-native';
+import { ensureGatewayAddress } from '../../lib/cni/bridge';
+import { parseBridgeConf } from '../../lib/cni/config';
 import {
   cni,
   cniOk,
@@ -394,6 +396,49 @@ describeKernel('CNI plugin', () => {
       }
     });
 
+    // The first ADDs onto a bridge without its gateway address race to add it: the losers' EEXIST
+    // is success (the reference's ensureAddr ignores it), and each still pins the bridge's MAC.
+    test('parallel first ADDs onto a new bridge all succeed: one gateway address, the MAC pinned', async () => {
+      const outcomes: Record<'ref' | 'ours', unknown[]> = { ref: [], ours: [] };
+      for (const plugin of ['ref', 'ours'] as const) {
+        const host = await freshNamespace();
+        const nets = await Promise.all(Array.from({ length: 8 }, () => freshNamespace()));
+        for (const round of [1, 2, 3]) {
+          const c = conf(
+            { name: `par${round}`, bridge: `cnipar${round}`, isDefaultGateway: false },
+            { ranges: [[{ subnet: `198.18.${56 + round}.0/24` }]] },
+          );
+          const outs = await Promise.all(
+            nets.map((ns, i) =>
+              cni(
+                plugin,
+                { command: 'ADD', host: host.name, netns: ns.name, containerId: `p${i}`, ifName: `e${round}` },
+                c,
+              ),
+            ),
+          );
+          const failed = outs.filter((o) => o.status !== 0).map((o) => o.json?.msg);
+          const gateway = addrs(host.name, `cnipar${round}`)
+            .filter((a) => a.family === 'inet')
+            .map((a) => `${a.local}/${a.prefixlen}`);
+          const assign = run('ip', [
+            'netns',
+            'exec',
+            host.name as string,
+            'cat',
+            `/sys/class/net/cnipar${round}/addr_assign_type`,
+          ]).trim();
+          outcomes[plugin].push({ failed, gateway, assign });
+        }
+      }
+      const want = [1, 2, 3].map((round) => ({
+        failed: [],
+        gateway: [`198.18.${56 + round}.1/24`],
+        assign: '3', // NET_ADDR_SET: set, so no longer following the lowest port's MAC
+      }));
+      expect(outcomes).toEqual({ ref: want, ours: want });
+    });
+
     test('the reference does not speak 1.1.0 (GC, STATUS): those run on ours only', async () => {
       const out = await cni('ref', { command: 'ADD', netns: 'nnt-x' }, conf({ cniVersion: '1.1.0' }));
       expect(out.json?.code).toBe(1);
@@ -451,6 +496,30 @@ describeKernel('CNI plugin', () => {
     ).toBe('1');
     await cniOk('ours', { ...call, command: 'DEL' }, c);
     expect(nft(host.name as string)).not.toMatch(/netns-native/);
+  });
+
+  // What parallel first ADDs onto a new bridge do (the side-by-side test above), made
+  // deterministic: both read the bridge's addresses before either adds the gateway.
+  test('two ADDs adding the same gateway address at once both succeed, and pin the MAC', async () => {
+    const host = await freshNamespace();
+    ip(host.name, 'link', 'add', 'cnirace0', 'type', 'bridge');
+    const c = parseBridgeConf({ cniVersion: '1.0.0', name: 'race', bridge: 'cnirace0', isGateway: true }, new Map());
+    // Two Link objects, as two processes would have; the MAC each read before its port.
+    const [a, b] = [await host.link('cnirace0'), await host.link('cnirace0')];
+    const mac = '02:00:c6:12:3f:01';
+    const outcomes = await Promise.allSettled([
+      ensureGatewayAddress(a, '198.18.63.1/24', c, mac),
+      ensureGatewayAddress(b, '198.18.63.1/24', c, mac),
+    ]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : o.status))).toEqual([
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(addrs(host.name, 'cnirace0').map((x) => `${x.local}/${x.prefixlen}`)).toEqual(['198.18.63.1/24']);
+    expect(link(host.name, 'cnirace0')?.address).toBe(mac);
+    expect(
+      run('ip', ['netns', 'exec', host.name as string, 'cat', '/sys/class/net/cnirace0/addr_assign_type']).trim(),
+    ).toBe('3');
   });
 
   test('GC (1.1.0): reservations, host veths and masquerades of attachments not listed go', async () => {
