@@ -10,7 +10,8 @@
  *   undoes what this call did (the veth, the reservations, the rules); the bridge stays, as it is
  *   shared.
  * - DEL: the container's interface deleted (which deletes the host end), the reservations
- *   released, the masquerade removed; a namespace or interface already gone is success.
+ *   released, the masquerade removed; a namespace or interface already gone is success. An IPAM
+ *   that cannot run fails DEL only after the rest is done.
  * - CHECK: the previous result against the kernel: bridge, both veth ends and their pairing,
  *   the port's master, MACs, addresses and routes.
  * - GC: reservations, host veths and masquerades of attachments not in
@@ -489,8 +490,12 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
   }
 }
 
-/** DEL: idempotent. */
-export async function del(call: Call, conf: BridgeConf, ipam: Ipam | undefined): Promise<void> {
+/**
+ * DEL: idempotent, and best effort: the IPAM (`makeIpam` builds it, and may throw) released after
+ * the interface is deleted; its failure keeps neither the interface nor the masquerade, and is
+ * reported once they are gone.
+ */
+export async function del(call: Call, conf: BridgeConf, makeIpam: () => Ipam | undefined): Promise<void> {
   const host = Namespace.current();
   if (call.netns !== '') {
     let container: Namespace | undefined;
@@ -518,13 +523,20 @@ export async function del(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
       }
     }
   }
-  if (ipam) await ipam.del();
+  let ipamError: unknown;
+  try {
+    await makeIpam()?.del();
+  } catch (e) {
+    ipamError = e;
+  }
   if (conf.ipMasq) {
     const tag = masqTag(conf.name, call.containerId, call.ifName);
     await removeMasquerades(host, (t) => t === tag, `remove masquerade of ${call.containerId}`).catch((e: unknown) => {
-      throw asCni(e, 'failed to remove masquerade');
+      // The IPAM's error first: the runtime sees one, and retries DEL after either.
+      throw ipamError ?? asCni(e, 'failed to remove masquerade');
     });
   }
+  if (ipamError !== undefined) throw ipamError;
 }
 
 /** CHECK: the previous result still holds. */

@@ -21,6 +21,7 @@ import {
   ipState,
   Normaliser,
   SHIPPED_BUNDLE,
+  type CniCall,
   type Plugin,
 } from '../helpers/cni';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
@@ -439,6 +440,67 @@ describeKernel('CNI plugin', () => {
       expect(outcomes).toEqual({ ref: want, ours: want });
     });
 
+    // DEL cleans up what it can (the spec): with an IPAM that cannot run, the container's
+    // interface (and its host end) still go, then the IPAM's error is reported.
+    test('DEL with an IPAM that cannot run: the interface goes (as with the reference), then the error', async () => {
+      const emptyPath = dataDir();
+      const staticConf = conf(
+        {},
+        {
+          type: 'static',
+          ranges: undefined,
+          addresses: [{ address: '198.18.60.5/24', gateway: '198.18.60.1' }],
+        },
+      );
+      const hostLocal = conf({}, { ranges: [[{ subnet: '198.18.61.0/24' }]] });
+      const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, CniCall['env'], string, number]> = [
+        [
+          'the IPAM plugin gone from CNI_PATH',
+          staticConf,
+          staticConf,
+          { CNI_PATH: emptyPath },
+          `failed to find plugin "static" in path [${emptyPath}]`,
+          7,
+        ],
+        [
+          'a host-local configuration that no longer parses',
+          hostLocal,
+          { ...hostLocal, ipam: { ...(hostLocal.ipam as object), ranges: [[{ subnet: '198.18.61.0/33' }]] } },
+          {},
+          '',
+          7,
+        ],
+      ];
+      for (const [what, addConf, delConf, env, msg, ourCode] of cases) {
+        for (const plugin of ['ref', 'ours'] as const) {
+          const host = await freshNamespace();
+          const ns = await freshNamespace();
+          const call = { host: host.name, netns: ns.name, containerId: 'del' };
+          const result = (await cniOk(plugin, { ...call, command: 'ADD' }, addConf)) as {
+            interfaces: Array<{ name: string }>;
+          };
+          const hostVeth = (result.interfaces[1] as { name: string }).name;
+          const out = await cni(plugin, { ...call, command: 'DEL', env }, delConf);
+          expect([what, plugin, out.status, out.json?.code]).toEqual([
+            what,
+            plugin,
+            1,
+            plugin === 'ref' ? 999 : ourCode,
+          ]);
+          if (msg) expect(out.json?.msg).toBe(msg);
+          expect([what, plugin, link(ns.name, 'eth0')]).toEqual([what, plugin, undefined]);
+          await waitFor(() => link(host.name, hostVeth) === undefined, { what: `${hostVeth} to go with its peer` });
+          // The IPAM fixed, DEL succeeds and releases the reservation.
+          await cniOk(plugin, { ...call, command: 'DEL' }, addConf);
+        }
+      }
+      expect(
+        Object.keys(hostLocalFiles((hostLocal.ipam as { dataDir: string }).dataDir, 'nntnet')).filter((f) =>
+          f.startsWith('198.'),
+        ),
+      ).toEqual([]);
+    });
+
     test('the reference does not speak 1.1.0 (GC, STATUS): those run on ours only', async () => {
       const out = await cni('ref', { command: 'ADD', netns: 'nnt-x' }, conf({ cniVersion: '1.1.0' }));
       expect(out.json?.code).toBe(1);
@@ -496,6 +558,44 @@ describeKernel('CNI plugin', () => {
     ).toBe('1');
     await cniOk('ours', { ...call, command: 'DEL' }, c);
     expect(nft(host.name as string)).not.toMatch(/netns-native/);
+  });
+
+  test('DEL with an IPAM that cannot run still removes the interface and the masquerade, then reports the error', async () => {
+    const host = await freshNamespace();
+    const ns = await freshNamespace();
+    const c = conf({ ipMasq: true }, { ranges: [[{ subnet: '198.18.62.0/24' }]] });
+    const call = { host: host.name, netns: ns.name, containerId: 'masqdel' };
+    const result = (await cniOk('ours', { ...call, command: 'ADD' }, c)) as { interfaces: Array<{ name: string }> };
+    expect(nft(host.name as string)).toMatch(/ip saddr 198\.18\.62\.2 /);
+    const broken = {
+      ...c,
+      ipam: { ...(c.ipam as object), ranges: [[{ subnet: '198.18.62.0/24', rangeEnd: '198.18.63.9' }]] },
+    };
+    const out = await cni('ours', { ...call, command: 'DEL' }, broken);
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      7,
+      'invalid range set 0: RangeEnd 198.18.63.9 not in network 198.18.62.0/24',
+    ]);
+    expect(link(ns.name, 'eth0')).toBeUndefined();
+    await waitFor(() => link(host.name, (result.interfaces[1] as { name: string }).name) === undefined, {
+      what: 'the host veth to go with its peer',
+    });
+    expect(nft(host.name as string)).not.toMatch(/198\.18\.62\.2/);
+    // ADD and CHECK still fail before touching anything.
+    const before = run('ip', ['-n', host.name as string, '-j', 'link', 'show']);
+    for (const command of ['ADD', 'CHECK']) {
+      const o = await cni('ours', { ...call, command }, { ...broken, prevResult: result });
+      expect([command, o.status, o.json?.code]).toEqual([command, 1, 7]);
+    }
+    expect(run('ip', ['-n', host.name as string, '-j', 'link', 'show'])).toBe(before);
+    expect(link(ns.name, 'eth0')).toBeUndefined();
+    await cniOk('ours', { ...call, command: 'DEL' }, c);
+    expect(
+      Object.keys(hostLocalFiles((c.ipam as { dataDir: string }).dataDir, 'nntnet')).filter((f) =>
+        f.startsWith('198.'),
+      ),
+    ).toEqual([]);
   });
 
   // What parallel first ADDs onto a new bridge do (the side-by-side test above), made
