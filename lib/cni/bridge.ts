@@ -10,7 +10,8 @@
  *   undoes what this call did (the veth, the reservations, the rules); the bridge stays, as it is
  *   shared.
  * - DEL: the container's interface deleted (which deletes the host end), the reservations
- *   released, the masquerade removed; a namespace or interface already gone is success.
+ *   released, the masquerade removed; a namespace or interface already gone is success. An IPAM
+ *   that cannot run fails DEL only after the rest is done.
  * - CHECK: the previous result against the kernel: bridge, both veth ends and their pairing,
  *   the port's master, MACs, addresses and routes.
  * - GC: reservations, host veths and masquerades of attachments not in
@@ -342,9 +343,16 @@ async function configureContainer(
  * The gateway CIDR on the bridge (the reference's ensureAddr): there already is fine; another
  * address of the family (IPv4) or an overlapping one (IPv6) is replaced with `forceAddress`, else
  * an error. Adding it pins the bridge's MAC (else it follows the lowest port's) to the one it had
- * before this call's port, as the reference does.
+ * before this call's port, as the reference does. EEXIST from the add is success: another ADD
+ * onto the same new bridge added it since the addresses were read (the MAC is pinned all the same).
+ * Exported for the tests.
  */
-async function ensureGatewayAddress(bridge: Link, cidr: string, conf: BridgeConf, macBefore: string): Promise<void> {
+export async function ensureGatewayAddress(
+  bridge: Link,
+  cidr: string,
+  conf: BridgeConf,
+  macBefore: string,
+): Promise<void> {
   const want = splitCidr(cidr, 'gateway');
   const text = `${want.address}/${want.prefix}`;
   const existing = (await bridge.addresses()).filter((a) => a.family === want.family);
@@ -363,7 +371,11 @@ async function ensureGatewayAddress(bridge: Link, cidr: string, conf: BridgeConf
       await bridge.deleteAddress(a.cidr);
     }
   }
-  await bridge.addAddress(text, want.family === 4 && want.prefix < 31 ? { broadcast: true } : {});
+  await bridge
+    .addAddress(text, want.family === 4 && want.prefix < 31 ? { broadcast: true } : {})
+    .catch((e: unknown) => {
+      if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
+    });
   // The MAC the bridge had before this call attached its port: adding the first port made the
   // kernel take the port's (the lowest of its ports'); setting one keeps it from moving again.
   await bridge.setMac(macBefore);
@@ -478,8 +490,12 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
   }
 }
 
-/** DEL: idempotent. */
-export async function del(call: Call, conf: BridgeConf, ipam: Ipam | undefined): Promise<void> {
+/**
+ * DEL: idempotent, and best effort: the IPAM (`makeIpam` builds it, and may throw) released after
+ * the interface is deleted; its failure keeps neither the interface nor the masquerade, and is
+ * reported once they are gone.
+ */
+export async function del(call: Call, conf: BridgeConf, makeIpam: () => Ipam | undefined): Promise<void> {
   const host = Namespace.current();
   if (call.netns !== '') {
     let container: Namespace | undefined;
@@ -507,13 +523,20 @@ export async function del(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
       }
     }
   }
-  if (ipam) await ipam.del();
+  let ipamError: unknown;
+  try {
+    await makeIpam()?.del();
+  } catch (e) {
+    ipamError = e;
+  }
   if (conf.ipMasq) {
     const tag = masqTag(conf.name, call.containerId, call.ifName);
     await removeMasquerades(host, (t) => t === tag, `remove masquerade of ${call.containerId}`).catch((e: unknown) => {
-      throw asCni(e, 'failed to remove masquerade');
+      // The IPAM's error first: the runtime sees one, and retries DEL after either.
+      throw ipamError ?? asCni(e, 'failed to remove masquerade');
     });
   }
+  if (ipamError !== undefined) throw ipamError;
 }
 
 /** CHECK: the previous result still holds. */

@@ -131,24 +131,29 @@ function canonicalRange(value: unknown, what: string): Range {
     return v;
   };
   const gateway = field('gateway')?.value ?? base + 1n;
+  // Each end inside the subnet and not past the other, checked as the reference's Contains
+  // does, with its messages: the start against the end given, the end against the start.
   const start = field('rangeStart');
-  if (start && !inSubnet(start))
-    throw bad(`${what}: RangeStart ${String(r.rangeStart)} not in network ${text as string}`);
   const end = field('rangeEnd');
-  if (end && !inSubnet(end)) throw bad(`${what}: RangeEnd ${String(r.rangeEnd)} not in network ${text as string}`);
-  return {
-    family,
-    base,
-    prefixLength: prefix,
-    start: start?.value ?? base + 1n,
-    end: end?.value ?? (family === 4 ? lastAddress(subnet) - 1n : lastAddress(subnet)),
-    gateway,
-  };
+  if (start && (!inSubnet(start) || (end !== undefined && start.value > end.value)))
+    throw bad(`${what}: RangeStart ${ipText(family, start.value)} not in network ${text as string}`);
+  const first = start?.value ?? base + 1n;
+  if (end && (!inSubnet(end) || end.value < first))
+    throw bad(`${what}: RangeEnd ${ipText(family, end.value)} not in network ${text as string}`);
+  const last = end?.value ?? (family === 4 ? lastAddress(subnet) - 1n : lastAddress(subnet));
+  // A start past the default end (IPv4's broadcast address), which the reference takes.
+  if (first > last) {
+    throw bad(
+      `${what}: RangeStart ${ipText(family, first)} not in network ${text as string} (after its last usable address ${ipText(family, last)})`,
+    );
+  }
+  return { family, base, prefixLength: prefix, start: first, end: last, gateway };
 }
 
 function canonicalRangeSet(value: unknown, what: string): Range[] {
   if (!Array.isArray(value) || value.length === 0) throw bad(`${what}: empty range set`);
-  const set = value.map((r, i) => canonicalRange(r, `${what}, range ${i}`));
+  // The reference's prefix ("invalid range set 0: ..."); the range named when there are several.
+  const set = value.map((r, i) => canonicalRange(r, value.length > 1 ? `${what}, range ${i}` : what));
   if (set.some((r) => r.family !== (set[0] as Range).family)) throw bad(`${what}: mixed address families`);
   for (let i = 0; i < set.length; i++) {
     for (let j = i + 1; j < set.length; j++) {
@@ -374,34 +379,32 @@ export function ownedBy(owner: string, id: string, ifName: string): boolean {
 /**
  * The addresses of range set `set`, round robin from after the last one reserved, as host-local's
  * RangeIter: each range from its start to its end, then the next range; the gateway skipped;
- * done when back where it began.
+ * done when back where it began. Every address of every range comes once, and nothing outside
+ * [start, end]: a range whose end is before its start (canonicalRange refuses one) has none.
  */
 function* candidates(set: Range[], last: Ip | undefined): Generator<[Range, bigint]> {
-  let idx = 0;
-  let cur: bigint | undefined;
-  let startIp: bigint | undefined;
-  const lastRange = last === undefined ? -1 : set.findIndex((r) => inRange(r, last));
-  if (last !== undefined && lastRange >= 0) {
-    idx = lastRange;
-    cur = last.value;
+  const ranges = set.filter((r) => r.start <= r.end);
+  if (ranges.length === 0) return;
+  let idx = last === undefined ? -1 : ranges.findIndex((r) => inRange(r, last));
+  let cur: bigint;
+  if (last === undefined || idx < 0) {
+    idx = 0;
+    cur = (ranges[0] as Range).start;
+  } else if (last.value < (ranges[idx] as Range).end) {
+    cur = last.value + 1n;
+  } else {
+    idx = (idx + 1) % ranges.length;
+    cur = (ranges[idx] as Range).start;
   }
-  for (;;) {
-    let r = set[idx] as Range;
-    if (cur === undefined) {
-      cur = r.start;
-      startIp = cur;
-    } else {
-      if (cur === r.end) {
-        idx = (idx + 1) % set.length;
-        r = set[idx] as Range;
-        cur = r.start;
-      } else {
-        cur += 1n;
-      }
-      if (startIp === undefined) startIp = cur;
-      else if (cur === startIp) return;
-    }
+  for (let left = ranges.reduce((n, r) => n + (r.end - r.start + 1n), 0n); left > 0n; left--) {
+    const r = ranges[idx] as Range;
     if (cur !== r.gateway) yield [r, cur];
+    if (cur < r.end) {
+      cur += 1n;
+    } else {
+      idx = (idx + 1) % ranges.length;
+      cur = (ranges[idx] as Range).start;
+    }
   }
 }
 

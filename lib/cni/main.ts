@@ -69,17 +69,22 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
     const conf = parseBridgeConf(call.conf, call.args);
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { Ipam } = require('./ipam') as typeof import('./ipam');
-    const ipam = conf.ipamType === '' ? undefined : new Ipam(conf.ipamType, call);
     const bridge = require('./bridge') as typeof import('./bridge');
     /* eslint-enable @typescript-eslint/no-require-imports */
+    const makeIpam = () => (conf.ipamType === '' ? undefined : new Ipam(conf.ipamType, call));
+    if (call.command === 'DEL') {
+      // Best effort, as the spec asks: an IPAM that cannot be built (its plugin gone from
+      // CNI_PATH, its configuration no longer valid) is reported after the links are deleted.
+      await bridge.del(call, conf, makeIpam);
+      return { stdout: '', stderr: '', exitCode: 0 };
+    }
+    // The other commands fail on it before they touch anything.
+    const ipam = makeIpam();
     switch (call.command) {
       case 'ADD': {
         const result = await bridge.add(call, conf, ipam);
         return { stdout: JSON.stringify(formatResult(result, version), null, 4), stderr: '', exitCode: 0 };
       }
-      case 'DEL':
-        await bridge.del(call, conf, ipam);
-        break;
       case 'CHECK':
         await bridge.check(call, conf, ipam);
         break;

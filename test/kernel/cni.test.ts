@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Namespace } from 'netns-native';
+import { ensureGatewayAddress } from '../../lib/cni/bridge';
+import { parseBridgeConf } from '../../lib/cni/config';
 import {
   cni,
   cniOk,
@@ -19,6 +21,7 @@ import {
   ipState,
   Normaliser,
   SHIPPED_BUNDLE,
+  type CniCall,
   type Plugin,
 } from '../helpers/cni';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
@@ -365,6 +368,139 @@ describeKernel('CNI plugin', () => {
       }
     });
 
+    test('a range that ends before it starts is refused, as the reference refuses it: nothing allocated', async () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [
+          { subnet: '198.18.56.0/29', rangeStart: '198.18.56.5', rangeEnd: '198.18.56.3' },
+          'invalid range set 0: RangeStart 198.18.56.5 not in network 198.18.56.0/29',
+        ],
+        [
+          { subnet: '198.18.56.0/29', rangeEnd: '198.18.56.0' },
+          'invalid range set 0: RangeEnd 198.18.56.0 not in network 198.18.56.0/29',
+        ],
+      ];
+      for (const [range, msg] of cases) {
+        const c = conf({}, { ranges: [[range]] });
+        const dir = (c.ipam as { dataDir: string }).dataDir;
+        for (const plugin of ['ref', 'ours'] as const) {
+          const host = await freshNamespace();
+          // Twice: ours used to hand out 198.18.56.5, .6, .7 (the broadcast address), .8 ...
+          for (const id of ['r1', 'r2']) {
+            // (A namespace each: the reference leaves its veth behind when the IPAM fails.)
+            const ns = await freshNamespace();
+            const out = await cni(plugin, { command: 'ADD', host: host.name, netns: ns.name, containerId: id }, c);
+            expect([out.status, out.json?.code, out.json?.msg]).toEqual([1, plugin === 'ref' ? 999 : 7, msg]);
+          }
+          expect(fs.readdirSync(dir)).toEqual([]);
+          if (plugin === 'ours') expect(link(host.name, 'cnibr0')).toBeUndefined();
+        }
+      }
+    });
+
+    // The first ADDs onto a bridge without its gateway address race to add it: the losers' EEXIST
+    // is success (the reference's ensureAddr ignores it), and each still pins the bridge's MAC.
+    test('parallel first ADDs onto a new bridge all succeed: one gateway address, the MAC pinned', async () => {
+      const outcomes: Record<'ref' | 'ours', unknown[]> = { ref: [], ours: [] };
+      for (const plugin of ['ref', 'ours'] as const) {
+        const host = await freshNamespace();
+        const nets = await Promise.all(Array.from({ length: 8 }, () => freshNamespace()));
+        for (const round of [1, 2, 3]) {
+          const c = conf(
+            { name: `par${round}`, bridge: `cnipar${round}`, isDefaultGateway: false },
+            { ranges: [[{ subnet: `198.18.${56 + round}.0/24` }]] },
+          );
+          const outs = await Promise.all(
+            nets.map((ns, i) =>
+              cni(
+                plugin,
+                { command: 'ADD', host: host.name, netns: ns.name, containerId: `p${i}`, ifName: `e${round}` },
+                c,
+              ),
+            ),
+          );
+          const failed = outs.filter((o) => o.status !== 0).map((o) => o.json?.msg);
+          const gateway = addrs(host.name, `cnipar${round}`)
+            .filter((a) => a.family === 'inet')
+            .map((a) => `${a.local}/${a.prefixlen}`);
+          const assign = run('ip', [
+            'netns',
+            'exec',
+            host.name as string,
+            'cat',
+            `/sys/class/net/cnipar${round}/addr_assign_type`,
+          ]).trim();
+          outcomes[plugin].push({ failed, gateway, assign });
+        }
+      }
+      const want = [1, 2, 3].map((round) => ({
+        failed: [],
+        gateway: [`198.18.${56 + round}.1/24`],
+        assign: '3', // NET_ADDR_SET: set, so no longer following the lowest port's MAC
+      }));
+      expect(outcomes).toEqual({ ref: want, ours: want });
+    });
+
+    // DEL cleans up what it can (the spec): with an IPAM that cannot run, the container's
+    // interface (and its host end) still go, then the IPAM's error is reported.
+    test('DEL with an IPAM that cannot run: the interface goes (as with the reference), then the error', async () => {
+      const emptyPath = dataDir();
+      const staticConf = conf(
+        {},
+        {
+          type: 'static',
+          ranges: undefined,
+          addresses: [{ address: '198.18.60.5/24', gateway: '198.18.60.1' }],
+        },
+      );
+      const hostLocal = conf({}, { ranges: [[{ subnet: '198.18.61.0/24' }]] });
+      const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, CniCall['env'], string, number]> = [
+        [
+          'the IPAM plugin gone from CNI_PATH',
+          staticConf,
+          staticConf,
+          { CNI_PATH: emptyPath },
+          `failed to find plugin "static" in path [${emptyPath}]`,
+          7,
+        ],
+        [
+          'a host-local configuration that no longer parses',
+          hostLocal,
+          { ...hostLocal, ipam: { ...(hostLocal.ipam as object), ranges: [[{ subnet: '198.18.61.0/33' }]] } },
+          {},
+          '',
+          7,
+        ],
+      ];
+      for (const [what, addConf, delConf, env, msg, ourCode] of cases) {
+        for (const plugin of ['ref', 'ours'] as const) {
+          const host = await freshNamespace();
+          const ns = await freshNamespace();
+          const call = { host: host.name, netns: ns.name, containerId: 'del' };
+          const result = (await cniOk(plugin, { ...call, command: 'ADD' }, addConf)) as {
+            interfaces: Array<{ name: string }>;
+          };
+          const hostVeth = (result.interfaces[1] as { name: string }).name;
+          const out = await cni(plugin, { ...call, command: 'DEL', env }, delConf);
+          expect([what, plugin, out.status, out.json?.code]).toEqual([
+            what,
+            plugin,
+            1,
+            plugin === 'ref' ? 999 : ourCode,
+          ]);
+          if (msg) expect(out.json?.msg).toBe(msg);
+          expect([what, plugin, link(ns.name, 'eth0')]).toEqual([what, plugin, undefined]);
+          await waitFor(() => link(host.name, hostVeth) === undefined, { what: `${hostVeth} to go with its peer` });
+          // The IPAM fixed, DEL succeeds and releases the reservation.
+          await cniOk(plugin, { ...call, command: 'DEL' }, addConf);
+        }
+      }
+      expect(
+        Object.keys(hostLocalFiles((hostLocal.ipam as { dataDir: string }).dataDir, 'nntnet')).filter((f) =>
+          f.startsWith('198.'),
+        ),
+      ).toEqual([]);
+    });
+
     test('the reference does not speak 1.1.0 (GC, STATUS): those run on ours only', async () => {
       const out = await cni('ref', { command: 'ADD', netns: 'nnt-x' }, conf({ cniVersion: '1.1.0' }));
       expect(out.json?.code).toBe(1);
@@ -422,6 +558,68 @@ describeKernel('CNI plugin', () => {
     ).toBe('1');
     await cniOk('ours', { ...call, command: 'DEL' }, c);
     expect(nft(host.name as string)).not.toMatch(/netns-native/);
+  });
+
+  test('DEL with an IPAM that cannot run still removes the interface and the masquerade, then reports the error', async () => {
+    const host = await freshNamespace();
+    const ns = await freshNamespace();
+    const c = conf({ ipMasq: true }, { ranges: [[{ subnet: '198.18.62.0/24' }]] });
+    const call = { host: host.name, netns: ns.name, containerId: 'masqdel' };
+    const result = (await cniOk('ours', { ...call, command: 'ADD' }, c)) as { interfaces: Array<{ name: string }> };
+    expect(nft(host.name as string)).toMatch(/ip saddr 198\.18\.62\.2 /);
+    const broken = {
+      ...c,
+      ipam: { ...(c.ipam as object), ranges: [[{ subnet: '198.18.62.0/24', rangeEnd: '198.18.63.9' }]] },
+    };
+    const out = await cni('ours', { ...call, command: 'DEL' }, broken);
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      7,
+      'invalid range set 0: RangeEnd 198.18.63.9 not in network 198.18.62.0/24',
+    ]);
+    expect(link(ns.name, 'eth0')).toBeUndefined();
+    await waitFor(() => link(host.name, (result.interfaces[1] as { name: string }).name) === undefined, {
+      what: 'the host veth to go with its peer',
+    });
+    expect(nft(host.name as string)).not.toMatch(/198\.18\.62\.2/);
+    // ADD and CHECK still fail before touching anything.
+    const before = run('ip', ['-n', host.name as string, '-j', 'link', 'show']);
+    for (const command of ['ADD', 'CHECK']) {
+      const o = await cni('ours', { ...call, command }, { ...broken, prevResult: result });
+      expect([command, o.status, o.json?.code]).toEqual([command, 1, 7]);
+    }
+    expect(run('ip', ['-n', host.name as string, '-j', 'link', 'show'])).toBe(before);
+    expect(link(ns.name, 'eth0')).toBeUndefined();
+    await cniOk('ours', { ...call, command: 'DEL' }, c);
+    expect(
+      Object.keys(hostLocalFiles((c.ipam as { dataDir: string }).dataDir, 'nntnet')).filter((f) =>
+        f.startsWith('198.'),
+      ),
+    ).toEqual([]);
+  });
+
+  // What parallel first ADDs onto a new bridge do (the side-by-side test above), made
+  // deterministic: both read the bridge's addresses before either adds the gateway.
+  test('two ADDs adding the same gateway address at once both succeed, and pin the MAC', async () => {
+    const host = await freshNamespace();
+    ip(host.name, 'link', 'add', 'cnirace0', 'type', 'bridge');
+    const c = parseBridgeConf({ cniVersion: '1.0.0', name: 'race', bridge: 'cnirace0', isGateway: true }, new Map());
+    // Two Link objects, as two processes would have; the MAC each read before its port.
+    const [a, b] = [await host.link('cnirace0'), await host.link('cnirace0')];
+    const mac = '02:00:c6:12:3f:01';
+    const outcomes = await Promise.allSettled([
+      ensureGatewayAddress(a, '198.18.63.1/24', c, mac),
+      ensureGatewayAddress(b, '198.18.63.1/24', c, mac),
+    ]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : o.status))).toEqual([
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(addrs(host.name, 'cnirace0').map((x) => `${x.local}/${x.prefixlen}`)).toEqual(['198.18.63.1/24']);
+    expect(link(host.name, 'cnirace0')?.address).toBe(mac);
+    expect(
+      run('ip', ['netns', 'exec', host.name as string, 'cat', '/sys/class/net/cnirace0/addr_assign_type']).trim(),
+    ).toBe('3');
   });
 
   test('GC (1.1.0): reservations, host veths and masquerades of attachments not listed go', async () => {

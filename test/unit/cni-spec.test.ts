@@ -1,8 +1,13 @@
 /**
  * The CNI protocol without the kernel (lib/cni/spec.ts, config.ts): version negotiation, the
- * checks libcni makes before a plugin runs, CNI_ARGS, and the result in each version's shape.
+ * checks libcni makes before a plugin runs, CNI_ARGS, and the result in each version's shape;
+ * host-local's range checks and allocation walk (host-local.ts), over a temporary dataDir.
  */
-import { parseBridgeConf } from '../../lib/cni/config';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KNOWN_ARGS, parseBridgeConf } from '../../lib/cni/config';
+import { hostLocalAdd, hostLocalStatus, parseHostLocalConf, type HostLocalConf } from '../../lib/cni/host-local';
 import { CniError, formatResult, negotiateVersion, parseCniArgs, parseResult, readCall } from '../../lib/cni/spec';
 
 function code(fn: () => unknown): number | undefined {
@@ -94,5 +99,98 @@ describe('CNI protocol', () => {
     expect(code(() => parseBridgeConf({ ...base, isGateway: 'yes' }, new Map()))).toBe(7);
     expect(code(() => parseBridgeConf({ ...base, runtimeConfig: { mac: '01:00:00:00:00:01' } }, new Map()))).toBe(7);
     expect(code(() => parseBridgeConf({ ...base, vlan: 3 }, new Map()))).toBe(2);
+  });
+
+  test("host-local ranges: start and end inside the subnet, the start not after the end (7, the reference's messages)", () => {
+    const refused = (...set: Array<Record<string, unknown>>): [number, string] | undefined => {
+      const stdin = JSON.stringify({ cniVersion: '1.0.0', name: 'n', ipam: { type: 'host-local', ranges: [set] } });
+      try {
+        parseHostLocalConf(readCall(env, stdin, KNOWN_ARGS));
+      } catch (e) {
+        if (e instanceof CniError) return [e.code, e.message];
+        throw e;
+      }
+      return undefined;
+    };
+    const subnet = '198.18.56.0/29';
+    // As the reference (1.1.1) words it: the start is checked against the subnet and the end.
+    expect(refused({ subnet, rangeStart: '198.18.56.5', rangeEnd: '198.18.56.3' })).toEqual([
+      7,
+      'invalid range set 0: RangeStart 198.18.56.5 not in network 198.18.56.0/29',
+    ]);
+    expect(refused({ subnet, rangeEnd: '198.18.56.0' })).toEqual([
+      7,
+      'invalid range set 0: RangeEnd 198.18.56.0 not in network 198.18.56.0/29',
+    ]);
+    expect(refused({ subnet: 'fd00:56::/120', rangeStart: 'fd00:56::9', rangeEnd: 'fd00:56::3' })).toEqual([
+      7,
+      'invalid range set 0: RangeStart fd00:56::9 not in network fd00:56::/120',
+    ]);
+    // A start after the default end (the broadcast address): the reference takes it and hands
+    // out the broadcast address, then addresses outside the subnet; ours refuses it.
+    expect(refused({ subnet, rangeStart: '198.18.56.7' })).toEqual([
+      7,
+      'invalid range set 0: RangeStart 198.18.56.7 not in network 198.18.56.0/29 (after its last usable address 198.18.56.6)',
+    ]);
+    expect(refused({ subnet, rangeStart: '198.18.57.1' })?.[0]).toBe(7);
+    // In a set of several ranges, the message names the range.
+    expect(
+      refused({ subnet }, { subnet: '198.18.57.0/29', rangeStart: '198.18.57.6', rangeEnd: '198.18.57.2' }),
+    ).toEqual([7, 'invalid range set 0, range 1: RangeStart 198.18.57.6 not in network 198.18.57.0/29']);
+    expect(refused({ subnet, rangeStart: '198.18.56.4', rangeEnd: '198.18.56.4' })).toBeUndefined();
+    expect(refused({ subnet, rangeStart: '198.18.56.6' })).toBeUndefined();
+  });
+
+  test("host-local's walk never leaves [rangeStart, rangeEnd], whatever the range or last_reserved_ip", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-cni-walk-'));
+    try {
+      const range = (start: number, end: number) => ({
+        family: 4 as const,
+        base: 0xc6123800n, // 198.18.56.0/29
+        prefixLength: 29,
+        start: 0xc6123800n + BigInt(start),
+        end: 0xc6123800n + BigInt(end),
+        gateway: 0xc6123801n,
+      });
+      const conf = (name: string, start: number, end: number): HostLocalConf => ({
+        name,
+        dataDir,
+        rangeSets: [[range(start, end)]],
+        routes: [],
+        resolvConf: undefined,
+        requested: [],
+      });
+      const reserved = (name: string) =>
+        fs
+          .readdirSync(path.join(dataDir, name))
+          .filter((f) => f.startsWith('198.'))
+          .sort();
+      const failure = (p: Promise<unknown>) =>
+        p.then(
+          () => undefined,
+          (e: CniError) => [e.code, e.message],
+        );
+      // A range that ends before it starts (parseHostLocalConf refuses one; this one is made by
+      // hand) has no address to give: nothing is reserved, and STATUS says so.
+      const empty = conf('empty', 5, 3);
+      expect(await failure(hostLocalAdd(empty, 'c1', 'eth0'))).toEqual([
+        999,
+        'failed to allocate for range 0: no IP addresses available in range set: 198.18.56.5-198.18.56.3',
+      ]);
+      expect(reserved('empty')).toEqual([]);
+      expect((await failure(hostLocalStatus(empty)))?.[0]).toBe(50);
+      // A last reserved address outside the range (the range narrowed since): the walk starts
+      // at rangeStart and stops at rangeEnd.
+      const narrow = conf('narrow', 5, 6);
+      fs.mkdirSync(path.join(dataDir, 'narrow'));
+      fs.writeFileSync(path.join(dataDir, 'narrow', 'last_reserved_ip.0'), '198.18.56.7');
+      const got: string[] = [];
+      for (const id of ['c1', 'c2']) got.push(...(await hostLocalAdd(narrow, id, 'eth0')).ips.map((i) => i.address));
+      expect(got).toEqual(['198.18.56.5/29', '198.18.56.6/29']);
+      expect((await failure(hostLocalAdd(narrow, 'c3', 'eth0')))?.[1]).toMatch(/no IP addresses available/);
+      expect(reserved('narrow')).toEqual(['198.18.56.5', '198.18.56.6']);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
