@@ -44,15 +44,20 @@ export interface RoutesOptions extends AbortOptions {
   table?: number;
 }
 
-/** Options for {@link Namespace.addRoute}: `ip route replace` or `ip route append` instead of `add`. */
+/**
+ * Options for {@link Namespace.addRoute}: `ip route replace`, `append` or `prepend` instead of
+ * `add` (at most one of them).
+ */
 export interface AddRouteOptions {
   /** Replace the route of the same destination, table and metric, or add it: `ip route replace`. */
   replace?: boolean;
   /**
-   * Add it beside a route of the same destination, table and metric: `ip route append`. IPv4
+   * Add it after a route of the same destination, table and metric: `ip route append`. IPv4
    * keeps both (the first is used while it works); IPv6 makes them one multipath route.
    */
   append?: boolean;
+  /** As `append`, but before the routes there (IPv4: this one is used first): `ip route prepend`. */
+  prepend?: boolean;
 }
 
 /** A route to add or delete, as `ip route add|del` takes it. */
@@ -415,7 +420,8 @@ export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOpti
   let flags = ADD;
   try {
     if (options !== undefined) flags = addFlags(options, `add route${ns.where}`);
-    const verb = flags & NLM_F_REPLACE ? 'replace' : flags & NLM_F_APPEND ? 'append' : 'add';
+    const verb =
+      flags === ADD ? 'add' : flags & NLM_F_REPLACE ? 'replace' : flags & NLM_F_APPEND ? 'append' : 'prepend';
     operation = `${verb} route ${describeRoute(route)}${ns.where}`;
   } catch (e) {
     return Promise.reject(e); // a destination whose String() throws: rejected, never thrown
@@ -423,20 +429,29 @@ export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOpti
   return changeRoute(ns, route, flags, operation);
 }
 
-/** The request flags of `ip route add` (CREATE|EXCL), `replace` (CREATE|REPLACE) or `append` (CREATE|APPEND). */
+/**
+ * The request flags of `ip route add` (CREATE|EXCL), `replace` (CREATE|REPLACE), `append`
+ * (CREATE|APPEND) or `prepend` (CREATE alone).
+ */
 function addFlags(options: AddRouteOptions, operation: string): number {
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
-  const { replace, append } = options;
-  for (const [key, value] of [
-    ['replace', replace],
-    ['append', append],
+  let flags = ADD;
+  let chosen: string | undefined;
+  for (const [key, value, bits] of [
+    ['replace', options.replace, NLM_F_CREATE | NLM_F_REPLACE],
+    ['append', options.append, NLM_F_CREATE | NLM_F_APPEND],
+    ['prepend', options.prepend, NLM_F_CREATE],
   ] as const) {
     if (value !== undefined && typeof value !== 'boolean') {
       throw invalid(operation, `${key} must be a boolean, not ${describeValue(value)}`);
     }
+    if (!value) continue;
+    if (chosen)
+      throw invalid(operation, `${chosen} and ${key} exclude each other (ip route replace | append | prepend)`);
+    chosen = key;
+    flags = bits;
   }
-  if (replace && append) throw invalid(operation, 'replace and append exclude each other (ip route replace | append)');
-  return replace ? NLM_F_CREATE | NLM_F_REPLACE : append ? NLM_F_CREATE | NLM_F_APPEND : ADD;
+  return flags;
 }
 
 /** `ip route del`. @internal */

@@ -328,7 +328,10 @@ async function configureContainer(
       const dst = splitCidr(r.dst, 'route');
       const gw = r.gw ?? (dst.family === 4 ? v4gw : v6gw);
       try {
-        await container.addRoute({ destination: `${dst.address}/${dst.prefix}`, link, ...(gw && { gateway: gw }) });
+        await container.addRoute(
+          { destination: `${dst.address}/${dst.prefix}`, link, ...(gw && { gateway: gw }) },
+          { prepend: true }, // as the reference (RouteAddEcmp): a second attachment's route goes before the first
+        );
       } catch (e) {
         throw new CniError(
           CniCode.internal,

@@ -176,6 +176,36 @@ describeKernel('CNI plugin', () => {
       expect(ours.snapshot).toEqual(ref.snapshot);
     });
 
+    test('two attachments in one namespace (two networks, both with a default route): the second route goes beside the first', async () => {
+      const net = (name: string, bridge: string, k: number) =>
+        conf(
+          { name, bridge, isDefaultGateway: false },
+          {
+            ranges: [[{ subnet: `198.18.${60 + k}.0/24` }], [{ subnet: `fd00:${60 + k}::/64` }]],
+            routes: [{ dst: '0.0.0.0/0' }, { dst: '::/0' }],
+          },
+        );
+      const attach = async (plugin: Plugin) => {
+        const host = await freshNamespace();
+        const ns = await freshNamespace();
+        const results = [];
+        for (const [i, c] of [net('nntneta', 'cnibra', 1), net('nntnetb', 'cnibrb', 2)].entries()) {
+          const call = { command: 'ADD', host: host.name, netns: ns.name, containerId: 'c1', ifName: `eth${i}` };
+          results.push(await cniOk(plugin, call, c));
+        }
+        await settled([host.name as string, ns.name as string]);
+        return new Normaliser().value({ results, container: ipState(ns.name), v4: routes(ns.name) });
+      };
+      const ref = await attach('ref');
+      const ours = await attach('ours');
+      expect(ours).toEqual(ref);
+      // Both default routes are there, the later attachment's first (the reference prepends).
+      expect((ours as { v4: Array<{ dst: string; dev: string }> }).v4.filter((r) => r.dst === 'default')).toEqual([
+        expect.objectContaining({ dev: 'eth1' }),
+        expect.objectContaining({ dev: 'eth0' }),
+      ]);
+    });
+
     // The executable as a runtime runs it: one bundled script compiled with a V8 code cache,
     // which the first ADD writes beside the bundle and the second reads.
     (fs.existsSync(SHIPPED_BUNDLE) ? test : test.skip)(

@@ -149,7 +149,7 @@ describeKernel('routes', () => {
     });
   });
 
-  it('append: a second default route beside the first (IPv4), a multipath one (IPv6); the same route twice is EEXIST', async () => {
+  it('append and prepend: more default routes beside the first (IPv4), a multipath one (IPv6); the same route twice is EEXIST', async () => {
     const { ns, dev } = await withAddress();
     const { local: dev2, peer } = await VethPair.create({
       name: uniqueName('c'),
@@ -169,6 +169,13 @@ describeKernel('routes', () => {
     await expect(
       ns.addRoute({ destination: 'default', gateway: '198.18.11.254' }, { append: true }),
     ).rejects.toMatchObject({ code: 'EEXIST', message: expect.stringContaining('append route') });
+    // prepend: before them.
+    await ns.addRoute({ destination: 'default', gateway: '198.18.10.253' }, { prepend: true });
+    expect(routes(ns.name).filter((r) => r.dst === 'default')).toEqual([
+      expect.objectContaining({ gateway: '198.18.10.253' }),
+      expect.objectContaining({ gateway: '198.18.10.254' }),
+      expect.objectContaining({ gateway: '198.18.11.254' }),
+    ]);
     await ns.addRoute({ destination: 'default', gateway: 'fd00:10::fe' });
     await ns.addRoute({ destination: 'default', gateway: 'fd00:11::fe' }, { append: true });
     const v6 = routes6(ns.name).filter((r) => r.dst === 'default') as Array<{ nexthops?: Array<{ gateway: string }> }>;
@@ -179,7 +186,14 @@ describeKernel('routes', () => {
   it('bad add options are EINVAL before anything is sent', async () => {
     const { ns } = await withAddress();
     const spec = { destination: '198.19.60.0/24', gateway: '198.18.10.2' };
-    for (const options of [null, 'replace', { replace: 'yes' }, { append: 1 }, { replace: true, append: true }]) {
+    for (const options of [
+      null,
+      'replace',
+      { replace: 'yes' },
+      { append: 1 },
+      { replace: true, append: true },
+      { append: true, prepend: true },
+    ]) {
       await expect(ns.addRoute(spec, options as never)).rejects.toMatchObject({ code: 'EINVAL' });
     }
     expect(routes(ns.name).find((r) => r.dst === '198.19.60.0/24')).toBeUndefined();
