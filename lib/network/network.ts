@@ -42,7 +42,7 @@ import {
 } from './ipam';
 import { withLock } from './lock';
 import { addNetwork, publications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
-import { PublishedPort, checkPublishOptions, type PublishOptions } from './published-port';
+import { PublishedPort, checkHostAddress, checkPublishOptions, type PublishOptions } from './published-port';
 import { nameAlive, refOf, remember, resolve } from './members';
 import { syncNames } from './names';
 import {
@@ -875,12 +875,15 @@ export class Network {
    * Publishes a member's port on the host: `docker run -p [HOSTADDRESS:]HOSTPORT:PORT[/udp]`.
    * Connections to `hostPort` on every address of the host namespace (127.0.0.1 included, for
    * connections from the host itself), or on `hostAddress` only, are sent to the member's
-   * address and `containerPort` (DNAT, nftables rules of our own table: see docs/API.md). The
-   * rules live in the kernel: they outlast this process, and {@link Network.ports} in any process
-   * lists them. Disconnecting the member or removing the network takes them away.
+   * address and `containerPort` (DNAT, nftables rules of our own table: see docs/API.md);
+   * '0.0.0.0' and '::' publish on every address of one family. The rules live in the kernel:
+   * they outlast this process, and {@link Network.ports} in any process lists them.
+   * Disconnecting the member or removing the network takes them away.
    * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, on
-   *   every address or on that one); EINVAL for an internal network, a port out of 1-65535, a
-   *   namespace that is not a member, a bad address; ENOENT when the network was removed.
+   *   every address or on that one); EADDRNOTAVAIL when `hostAddress` is not an address of the
+   *   host namespace; EINVAL for an internal network, a port out of 1-65535, a namespace that is
+   *   not a member, a bad address (malformed, IPv4-mapped, multicast, broadcast, or of a family
+   *   the member has no address in); ENOENT when the network was removed.
    * @example
    * ```ts
    * const port = await net.publish(c1, { hostPort: 8080, containerPort: 80 }); // docker run -p 8080:80
@@ -893,13 +896,14 @@ export class Network {
     const o = checkPublishOptions(options, operation);
     if (this.internal) throw invalid(operation, 'the network is internal: its members cannot be reached from outside');
     const host = Namespace.current();
+    if (o.hostAddress !== undefined) await checkHostAddress(host, o.hostAddress, operation);
     return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
       const state = await reconcile(await current(this.name, operation), operation, false);
       const endpoint = state.endpoints.find((ep) => ep.namespace.inode === String(namespace.inode));
       if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
       const memberAddress = o.family === 4 ? endpoint.address : endpoint.ipv6Address;
       if (memberAddress === undefined) {
-        throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress} to`);
+        throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress ?? '::'} to`);
       }
       const publication = {
         networkId: state.id,

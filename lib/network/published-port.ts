@@ -2,9 +2,10 @@
  * Published ports (`docker run -p HOSTPORT:PORT`): what `Network.publish` returns and
  * `Network.ports` lists. The map elements themselves are nat.ts's; this is the user's side of them.
  */
-import { invalid } from '../internal/errors';
+import { failure, invalid } from '../internal/errors';
 import { checkInteger, parseIp } from '../internal/validate';
 import type { Namespace } from '../namespace';
+import { contains, formatIp, parseIp as parseIpValue, parseSubnet, type Ip } from './ipam';
 import { unpublish, type Publication } from './nat';
 
 /** Options for {@link Network.publish}: `docker run -p [HOSTADDRESS:]HOSTPORT:PORT[/PROTOCOL]`. */
@@ -16,8 +17,9 @@ export interface PublishOptions {
   /** 'tcp' (default) or 'udp'. TCP and UDP on one host port are two publications. */
   protocol?: 'tcp' | 'udp';
   /**
-   * One address of the host namespace to publish on. Default: every address of the host
-   * namespace, 127.0.0.1 included (for connections made from the host itself).
+   * One address of the host namespace to publish on; '0.0.0.0' for every IPv4 address, '::'
+   * for every IPv6 address. Default: every address of the host namespace, 127.0.0.1 included
+   * (for connections made from the host itself).
    */
   hostAddress?: string;
 }
@@ -77,7 +79,10 @@ export class PublishedPort {
   }
 }
 
-/** Checks publish options; the host address's family decides which of the member's addresses is used. */
+/**
+ * Checks publish options. The host address comes back undefined for every address ('0.0.0.0'
+ * and '::' too); its family decides which of the member's addresses is used.
+ */
 export function checkPublishOptions(
   options: unknown,
   operation: string,
@@ -95,6 +100,74 @@ export function checkPublishOptions(
     throw invalid(operation, `protocol must be 'tcp' or 'udp', not ${JSON.stringify(protocol)}`);
   const hostPort = checkInteger(o.hostPort, operation, 'hostPort', 1, 65535);
   const containerPort = checkInteger(o.containerPort, operation, 'containerPort', 1, 65535);
-  const host = o.hostAddress === undefined ? undefined : parseIp(o.hostAddress, operation, 'host address');
-  return { protocol, hostPort, containerPort, hostAddress: host?.address, family: host?.family ?? 4 };
+  if (o.hostAddress === undefined) return { protocol, hostPort, containerPort, hostAddress: undefined, family: 4 };
+  const { family } = parseIp(o.hostAddress, operation, 'host address');
+  const ip = parseIpValue(o.hostAddress) as Ip;
+  const text = formatIp(ip);
+  const typed = text === o.hostAddress ? `"${text}"` : `"${o.hostAddress}" (${text})`;
+  const everyAddress = `leave hostAddress out to publish on every address of the host namespace`;
+  if (ip.value === 0n) return { protocol, hostPort, containerPort, hostAddress: undefined, family };
+  if (family === 6 && ip.value >> 32n === 0xffffn) {
+    const v4 = formatIp({ family: 4, value: ip.value & 0xffffffffn });
+    throw invalid(
+      operation,
+      `host address "${o.hostAddress}" is an IPv4-mapped IPv6 address; give the IPv4 address ("${v4}") to publish on it`,
+    );
+  }
+  if (family === 4 ? ip.value >> 28n === 0xen : ip.value >> 120n === 0xffn) {
+    throw invalid(
+      operation,
+      `host address ${typed} is a multicast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
+    );
+  }
+  if (family === 4 && ip.value === 0xffffffffn) {
+    throw invalid(
+      operation,
+      `host address ${typed} is the broadcast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
+    );
+  }
+  return { protocol, hostPort, containerPort, hostAddress: o.hostAddress, family };
+}
+
+/**
+ * Checks that a host address is one of the host namespace's own, as bind() would: IPv4, a
+ * `local` route of its local routing table covers it (inet_addr_type(): 127.0.0.2 is, through
+ * lo's 127.0.0.0/8); IPv6, it is an address of one of its links (ipv6_chk_addr(): read from the
+ * kernel's address list, not the local table, which has no route for an address before its link
+ * is ready). An address still tentative (duplicate address detection running) is taken: it is
+ * one of the host's, and the publication works once it is usable. EADDRNOTAVAIL otherwise, as
+ * bind() would say; EINVAL for an IPv4 broadcast address of one of its links.
+ */
+export async function checkHostAddress(host: Namespace, address: string, operation: string): Promise<void> {
+  const ip = parseIpValue(address) as Ip;
+  const [routes, addresses] = await Promise.all([
+    ip.family === 4 ? host.routes({ table: 255, family: 4 }) : [],
+    host.addresses(),
+  ]);
+  const mine = addresses.filter((a) => a.family === ip.family && !a.flags.includes('dadfailed'));
+  if (ip.family === 6 && mine.some((a) => parseIpValue(a.address)?.value === ip.value)) return;
+  let best: { type: string; prefixLength: number } | undefined;
+  for (const r of routes) {
+    const subnet =
+      r.destination === 'default'
+        ? { family: ip.family, base: 0n, prefixLength: 0 }
+        : parseSubnet(r.destination, operation, 'route', false);
+    if (contains(subnet, ip) && (best === undefined || subnet.prefixLength > best.prefixLength)) {
+      best = { type: r.type, prefixLength: subnet.prefixLength };
+    }
+  }
+  if (best?.type === 'local') return;
+  if (best?.type === 'broadcast') {
+    throw invalid(
+      operation,
+      `host address "${address}" is a broadcast address of the host namespace: a port is published on one of its own unicast addresses; give one, or leave hostAddress out to publish on every address`,
+    );
+  }
+  const own = [...new Set(mine.map((a) => a.address))];
+  const listed = own.length > 10 ? `${own.slice(0, 10).join(', ')}, ...` : own.join(', ') || 'none';
+  throw failure(
+    'EADDRNOTAVAIL',
+    operation,
+    `host address "${address}" is not an address of the host namespace (its IPv${ip.family} addresses: ${listed}); give one of those, add it to one of its links first, or leave hostAddress out to publish on every address`,
+  );
 }

@@ -2,8 +2,8 @@
  * Networks and the world outside (issue 9): masquerade out, published ports in, isolation
  * between networks, internal networks sealed — as nftables rules of our own table, checked with
  * real traffic against an "outside" namespace linked to the test's namespace (the host here) by
- * a veth: 198.51.100.1 on the host side, 198.51.100.2 outside. `nft -j` is the witness of the
- * ruleset.
+ * a veth: 198.51.100.1 and fd00:51::1 on the host side, 198.51.100.2 and fd00:51::2 outside.
+ * `nft -j` is the witness of the ruleset.
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
@@ -86,6 +86,8 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     const up = await VethPair.create({ name: uniqueName('out'), peerName: 'eth0', peerNamespace: outside });
     await up.local.addAddress('198.51.100.1/24');
     await up.peer.addAddress('198.51.100.2/24');
+    await up.local.addAddress('fd00:51::1/64', { nodad: true });
+    await up.peer.addAddress('fd00:51::2/64', { nodad: true });
     await Promise.all([up.local.up(), up.peer.up(), outside.link('lo').then((lo) => lo.up())]);
     await operational(undefined, up.local.name);
     await operational(outside.name, 'eth0');
@@ -203,6 +205,72 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     });
     expect(await ask(member, gateway6, 8096)).toBe(gateway6);
     expect(await ask(host, gateway6, 8096)).toBe(gateway6);
+  });
+
+  /**
+   * A network with an IPv6 subnet and one member serving TCP port 80 on both families (its
+   * server answers with the client's address: '::ffff:198.51.100.2' for an IPv4 one).
+   */
+  async function dualStackMember(ipv6Subnet: string) {
+    const n = await Network.create(netName(), { ipv6Subnet });
+    const member = await freshNamespace();
+    const ep = await n.connect(member);
+    const server = await whoAmIServer(member, '::', 80);
+    closers.push(() => server.close());
+    const bare = (cidr: string | undefined) => (cidr as string).split('/')[0] as string;
+    return { n, member, address: bare(ep.address), address6: bare(ep.ipv6Address) };
+  }
+
+  /** Until the outside reaches `port` on the host's IPv6 address (the bridge's IPv6 address usable). */
+  async function reachableOverIPv6(port: number): Promise<void> {
+    await waitFor(async () => (await ask(outside, 'fd00:51::1', port, 800)) === 'fd00:51::2', {
+      what: `the outside reaching [fd00:51::1]:${port}`,
+    });
+  }
+
+  it("takes '0.0.0.0' and '::' as every address of one family, as Docker does", async () => {
+    const { n, member, address, address6 } = await dualStackMember('fd00:198:18:99::/64');
+    const v4 = await n.publish(member, { hostPort: 8091, containerPort: 80, hostAddress: '0.0.0.0' });
+    const v6 = await n.publish(member, { hostPort: 8092, containerPort: 80, hostAddress: '0:0::0' });
+    expect(v4).toMatchObject({ hostAddress: undefined, address });
+    expect(v6).toMatchObject({ hostAddress: undefined, address: address6 });
+    await reachableOverIPv6(8092);
+    expect(await ask(outside, '198.51.100.1', 8091)).toBe('::ffff:198.51.100.2');
+    expect(await ask(host, '127.0.0.1', 8091)).toBe(`::ffff:${n.gateway}`);
+    expect(await ask(outside, 'fd00:51::1', 8091)).toBe('ECONNREFUSED'); // IPv4 only
+    expect(await ask(outside, '198.51.100.1', 8092)).toBe('ECONNREFUSED'); // IPv6 only
+    expect((await n.ports()).map((p) => `${p.address} ${p.hostAddress} ${p.hostPort}`).sort()).toEqual([
+      `${address} undefined 8091`,
+      `${address6} undefined 8092`,
+    ]);
+  });
+
+  it('refuses host addresses no connection can reach, saying what to give instead, changing nothing', async () => {
+    const { n, member } = await networkWithMember();
+    const before = run('nft', ['list', 'ruleset']);
+    const bad = async (hostAddress: string, code: string, pattern: RegExp) => {
+      const e = (await n
+        .publish(member, { hostPort: 9001, containerPort: 80, hostAddress })
+        .catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect([hostAddress, e.code]).toEqual([hostAddress, code]);
+      expect(e.message).toMatch(pattern);
+    };
+    await bad('::ffff:127.0.0.1', 'EINVAL', /IPv4-mapped IPv6 address; give the IPv4 address \("127\.0\.0\.1"\)/);
+    await bad('::FFFF:198.51.100.1', 'EINVAL', /give the IPv4 address \("198\.51\.100\.1"\)/);
+    await bad('224.0.0.1', 'EINVAL', /multicast address: .* leave hostAddress out/);
+    await bad('ff02::1', 'EINVAL', /multicast address/);
+    await bad('255.255.255.255', 'EINVAL', /broadcast address/);
+    await bad('198.51.100.255', 'EINVAL', /broadcast address of the host namespace/); // the outside link's
+    await bad(
+      '198.51.100.77',
+      'EADDRNOTAVAIL',
+      /"198\.51\.100\.77" is not an address of the host namespace \(its IPv4 addresses: [^)]*198\.51\.100\.1[,)]/,
+    );
+    await bad('fd00:51::77', 'EADDRNOTAVAIL', /its IPv6 addresses: [^)]*fd00:51::1[,)]/);
+    await bad('::', 'EINVAL', /the member has no IPv6 address/);
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    expect(await n.ports()).toEqual([]);
   });
 
   it("puts members' bridge ports in hairpin mode (not an internal network's), and again when the network is opened", async () => {
