@@ -35,7 +35,9 @@
  *   hairpin (a member reaching a port of its own network through a host address: the answer must
  *   come back through the host to be un-DNATed). A publication is then ONE element of one map
  *   (`tcp . 8080 : 198.18.4.2 . 80`), added with NLM_F_EXCL (the kernel refuses a key already
- *   there) and deleted by its key: one small message each way.
+ *   there) and deleted by its key: one small message each way. A port published on every address
+ *   of a dual-stack member is two publications, one element in each family's map, added in one
+ *   batch.
  *
  * Every rule carries a comment saying whose it is (`nn net <network id>`), and the maps are named
  * after the network, so that any process can list and remove them: they live in the kernel and
@@ -606,9 +608,13 @@ export async function removeNetwork(host: Namespace, networkId: string, operatio
   );
 }
 
-/** Whether two publications want the same host port: same protocol, overlapping host addresses. */
+/**
+ * Whether two publications want the same host port: same protocol and family, overlapping host
+ * addresses (every address of a family overlaps each of that family's addresses).
+ */
 function conflicts(a: Publication, b: Publication): boolean {
   if (a.protocol !== b.protocol || a.hostPort !== b.hostPort) return false;
+  if (familyOf(a.address) !== familyOf(b.address)) return false;
   return a.hostAddress === undefined || b.hostAddress === undefined || a.hostAddress === b.hostAddress;
 }
 
@@ -620,65 +626,85 @@ function setRouteLocalnet(bridge: string, operation: string): void {
   localnet.add(bridge);
 }
 
-/**
- * Publishes a member's port on the host: one element of the network's map. EADDRINUSE if the
- * host port is taken (the same protocol on every address, or on the same one, in any network),
- * decided against the publications of one generation of the ruleset and written against it, so
- * two processes cannot both take it; the element goes with NLM_F_EXCL, so the kernel refuses a
- * key already in that map whatever this process believed.
- */
-export async function publish(host: Namespace, net: FirewallNetwork, p: Publication, operation: string): Promise<void> {
+/** A publication with its addresses in the canonical text the maps give back. */
+function canonicalPublication(p: Publication): Publication {
   const pub: Publication = { ...p, address: canonical(p.address) };
   if (p.hostAddress !== undefined) pub.hostAddress = canonical(p.hostAddress);
-  const family = familyOf(pub.address);
-  if (family === NFPROTO_IPV4 && !localnet.has(net.bridge)) setRouteLocalnet(net.bridge, operation);
+  return pub;
+}
+
+/**
+ * Publishes a member's port on the host: one element of the network's map per publication (one
+ * per family the port is published in), all in one batch: all of them or none. EADDRINUSE if
+ * the host port is taken in one of their families (the same protocol on every address of that
+ * family, or on the same one, in any network), decided against the publications of one
+ * generation of the ruleset and written against it, so two processes cannot both take it; the
+ * elements go with NLM_F_EXCL, so the kernel refuses a key already in that map whatever this
+ * process believed.
+ */
+export async function publish(
+  host: Namespace,
+  net: FirewallNetwork,
+  which: Publication | Publication[],
+  operation: string,
+): Promise<void> {
+  const pubs = (Array.isArray(which) ? which : [which]).map(canonicalPublication);
+  if (pubs.some((p) => familyOf(p.address) === NFPROTO_IPV4) && !localnet.has(net.bridge)) {
+    setRouteLocalnet(net.bridge, operation);
+  }
   let taken: Publication | undefined;
   let alone = true;
   try {
     await change(host, operation, (state) => {
-      taken = state.publications.find((q) => conflicts(pub, q));
+      taken = state.publications.find((q) => pubs.some((p) => conflicts(p, q)));
       if (taken) return [];
-      const element = elementCommand(NFT_MSG_NEWSETELEM, pub);
-      // The map is missing (the table was removed, or made by the previous version): the
+      const elements = pubs.map((p) => elementCommand(NFT_MSG_NEWSETELEM, p));
+      // A map is missing (the table was removed, or made by the previous version): the
       // network's rules and maps first, in the same batch.
-      alone = state.maps.has(`${family}/${element.set}`);
-      return alone ? [element] : [...networkCommands(net, state), element];
+      alone = elements.every((c) => state.maps.has(`${c.family}/${c.set}`));
+      return alone ? elements : [...networkCommands(net, state), ...elements];
     });
   } catch (e) {
-    // EXCL refused the element: its key is in the map, put there by someone this process did
+    // EXCL refused an element: its key is in the map, put there by someone this process did
     // not see (the generation check makes that unlikely; this is the backstop).
     if ((e as NetnsError).code !== 'EEXIST' || !alone) throw e;
+    const where = pubs.map((p) =>
+      p.hostAddress ? `on ${p.hostAddress}` : `on every IPv${ipFamily(p.address)} address`,
+    );
     throw failure(
       'EADDRINUSE',
       operation,
-      `host port ${pub.protocol}/${pub.hostPort}${pub.hostAddress ? ` on ${pub.hostAddress}` : ''} is already published`,
+      `host port ${pubs[0]?.protocol}/${pubs[0]?.hostPort} ${where.join(' or ')} is already published`,
     );
   }
   if (taken) {
+    const t = taken;
+    const where = t.hostAddress ? ` on ${t.hostAddress}` : ` on every IPv${ipFamily(t.address)} address`;
     throw failure(
       'EADDRINUSE',
       operation,
-      `host port ${pub.protocol}/${pub.hostPort}${taken.hostAddress ? ` on ${taken.hostAddress}` : ''} is already published (to ${taken.address}:${taken.port})`,
+      `host port ${t.protocol}/${t.hostPort}${where} is already published (to ${t.address}:${t.port})`,
     );
   }
 }
 
 /**
- * Removes a publication: its element, deleted by key. ENOENT when it is not (or no longer)
- * published. Decided against what this process knows and sent with its generation: if the
- * ruleset moved meanwhile (a disconnect took the port, someone published it again to another
- * member), the kernel refuses the batch and it is decided on what is there now, so an old
- * PublishedPort never takes away someone else's publication of the same key.
+ * Removes publications: their elements, deleted by key, in one batch. ENOENT when none of them
+ * is (still) published; those still there go. Decided against what this process knows and sent
+ * with its generation: if the ruleset moved meanwhile (a disconnect took the port, someone
+ * published it again to another member), the kernel refuses the batch and it is decided on what
+ * is there now, so an old PublishedPort never takes away someone else's publication of the same
+ * key.
  */
-export async function unpublish(host: Namespace, p: Publication, operation: string): Promise<void> {
-  const pub: Publication = { ...p, address: canonical(p.address) };
-  if (p.hostAddress !== undefined) pub.hostAddress = canonical(p.hostAddress);
-  let found = false;
+export async function unpublish(host: Namespace, which: Publication | Publication[], operation: string): Promise<void> {
+  const pubs = (Array.isArray(which) ? which : [which]).map(canonicalPublication);
+  let found = 0;
   await change(host, operation, (state) => {
-    found = state.publications.some((q) => samePublication(pub, q));
-    return found ? [elementCommand(NFT_MSG_DELSETELEM, pub)] : [];
+    const there = pubs.filter((p) => state.publications.some((q) => samePublication(p, q)));
+    found = there.length;
+    return there.map((p) => elementCommand(NFT_MSG_DELSETELEM, p));
   });
-  if (!found) throw failure('ENOENT', operation, 'that port is not published');
+  if (found === 0) throw failure('ENOENT', operation, 'that port is not published');
 }
 
 /** The publications recorded in the kernel, of one network or of all. */

@@ -18,62 +18,79 @@ export interface PublishOptions {
   protocol?: 'tcp' | 'udp';
   /**
    * One address of the host namespace to publish on; '0.0.0.0' for every IPv4 address, '::'
-   * for every IPv6 address. Default: every address of the host namespace, 127.0.0.1 included
-   * (for connections made from the host itself).
+   * for every IPv6 address. Default: every address of the host namespace, in each family the
+   * member has an address in (127.0.0.1 included, for connections made from the host itself).
    */
   hostAddress?: string;
 }
 
 /**
  * A member's port published on the host: connections to `hostPort` (on `hostAddress`, or on every
- * address of the host namespace) are sent to `address:containerPort`. It lives in the kernel's
- * ruleset, not in this object: it outlasts the process, and {@link Network.ports} in any process
- * lists it.
+ * address of the host namespace in its family) are sent to `address:containerPort`. It lives in
+ * the kernel's ruleset, not in this object: it outlasts the process, and {@link Network.ports}
+ * in any process lists it.
  */
 export class PublishedPort {
   /** The network's name. */
   readonly network: string;
   readonly protocol: 'tcp' | 'udp';
-  /** The host address it is published on; undefined for every address of the host namespace. */
+  /**
+   * The family of `hostAddress` and `address`: 4 or 6. A port published on every address of a
+   * dual-stack member is listed by {@link Network.ports} as two entries, one per family.
+   */
+  readonly family: 4 | 6;
+  /** The host address it is published on; undefined for every address of the host namespace in its family. */
   readonly hostAddress: string | undefined;
   readonly hostPort: number;
   /** The member's address the traffic goes to ('198.18.4.2'). */
   readonly address: string;
+  /**
+   * Set only on what {@link Network.publish} returns when it published on every address in both
+   * families (no hostAddress, a member with an IPv6 address): the member's IPv6 address, which
+   * every IPv6 address of the host forwards to. `unpublish()` then takes both families' back.
+   */
+  readonly ipv6Address?: string;
   readonly containerPort: number;
   readonly #host: Namespace;
-  readonly #publication: Publication;
+  readonly #publications: Publication[];
 
   /** @internal */
-  constructor(network: string, host: Namespace, publication: Publication) {
+  constructor(network: string, host: Namespace, publications: Publication[]) {
+    const [first, second] = publications as [Publication, Publication | undefined];
     this.network = network;
-    this.protocol = publication.protocol;
-    this.hostAddress = publication.hostAddress;
-    this.hostPort = publication.hostPort;
-    this.address = publication.address;
-    this.containerPort = publication.port;
+    this.protocol = first.protocol;
+    this.family = first.address.includes(':') ? 6 : 4;
+    this.hostAddress = first.hostAddress;
+    this.hostPort = first.hostPort;
+    this.address = first.address;
+    if (second !== undefined) this.ipv6Address = second.address;
+    this.containerPort = first.port;
     this.#host = host;
-    this.#publication = publication;
+    this.#publications = publications;
   }
 
   /**
-   * Takes the port back: its element goes from the network's map (`nft delete element`), by its
-   * key. No network lock and no state file: the change is made against the ruleset generation
-   * this process knows, so a disconnect (or anyone) that took or re-published the port meanwhile
-   * makes the kernel refuse it, and it is decided again on what is there.
+   * Takes the port back: its elements go from the network's maps (`nft delete element`), by
+   * their keys, in one batch (both families' for a port published on both). No network lock and
+   * no state file: the change is made against the ruleset generation this process knows, so a
+   * disconnect (or anyone) that took or re-published the port meanwhile makes the kernel refuse
+   * it, and it is decided again on what is there.
    * @throws NetnsError ENOENT when it is not published any more (a second call, a disconnect).
    */
   async unpublish(): Promise<void> {
     const operation = `unpublish ${this.protocol} port ${this.hostPort} of network "${this.network}"`;
-    await unpublish(this.#host, this.#publication, operation);
+    await unpublish(this.#host, this.#publications, operation);
   }
 
   toJSON(): Record<string, unknown> {
     return {
       network: this.network,
       protocol: this.protocol,
+      family: this.family,
       hostAddress: this.hostAddress,
       hostPort: this.hostPort,
       address: this.address,
+      ...(this.ipv6Address !== undefined && { ipv6Address: this.ipv6Address }),
       containerPort: this.containerPort,
     };
   }
@@ -81,7 +98,8 @@ export class PublishedPort {
 
 /**
  * Checks publish options. The host address comes back undefined for every address ('0.0.0.0'
- * and '::' too); its family decides which of the member's addresses is used.
+ * and '::' too); `family` is the one family to publish in (that of the host address), or
+ * undefined for every family the member has an address in.
  */
 export function checkPublishOptions(
   options: unknown,
@@ -91,7 +109,7 @@ export function checkPublishOptions(
   hostPort: number;
   containerPort: number;
   hostAddress: string | undefined;
-  family: 4 | 6;
+  family: 4 | 6 | undefined;
 } {
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
   const o = options as Partial<PublishOptions>;
@@ -100,7 +118,8 @@ export function checkPublishOptions(
     throw invalid(operation, `protocol must be 'tcp' or 'udp', not ${JSON.stringify(protocol)}`);
   const hostPort = checkInteger(o.hostPort, operation, 'hostPort', 1, 65535);
   const containerPort = checkInteger(o.containerPort, operation, 'containerPort', 1, 65535);
-  if (o.hostAddress === undefined) return { protocol, hostPort, containerPort, hostAddress: undefined, family: 4 };
+  if (o.hostAddress === undefined)
+    return { protocol, hostPort, containerPort, hostAddress: undefined, family: undefined };
   const { family } = parseIp(o.hostAddress, operation, 'host address');
   const ip = parseIpValue(o.hostAddress) as Ip;
   const text = formatIp(ip);

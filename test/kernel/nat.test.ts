@@ -194,6 +194,36 @@ describeKernel('firewall (nat.ts)', () => {
     expect(await publications(host, id, 'list')).toEqual([]);
   });
 
+  it('decides conflicts per family: every address of one family leaves the other free', async () => {
+    const net6 = { ...network(), ipv6Subnet: 'fd00:40::/64' };
+    await addNetwork(host, net6, 'add network');
+    const v4 = {
+      networkId: id,
+      protocol: 'tcp' as const,
+      hostAddress: undefined,
+      hostPort: 8444,
+      address: '198.18.40.2',
+      port: 443,
+    };
+    const v6 = { ...v4, address: 'fd00:40::2' };
+    await publish(host, net6, v4, 'every IPv4 address');
+    await publish(host, net6, { ...v6, hostAddress: 'fd00::1' }, 'one IPv6 address');
+    await publish(host, net6, { ...v4, hostPort: 8445, hostAddress: '198.51.100.1' }, 'one IPv4 address');
+    await publish(host, net6, { ...v6, hostPort: 8445 }, 'every IPv6 address');
+    // Within a family, as before.
+    await expect(publish(host, net6, { ...v6, port: 444 }, 'again')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(publish(host, net6, { ...v4, hostPort: 8445 }, 'again')).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    const elements = maps().map((m) => `${m.family} ${m.name} ${JSON.stringify(m.elem ?? [])}`);
+    expect(elements).toEqual([
+      `ip pub-any-${short} [[{"concat":["tcp",8444]},{"concat":["198.18.40.2",443]}]]`,
+      `ip pub-addr-${short} [[{"concat":["198.51.100.1","tcp",8445]},{"concat":["198.18.40.2",443]}]]`,
+      `ip6 pub-any-${short} [[{"concat":["tcp",8445]},{"concat":["fd00:40::2",443]}]]`,
+      `ip6 pub-addr-${short} [[{"concat":["fd00::1","tcp",8444]},{"concat":["fd00:40::2",443]}]]`,
+    ]);
+  });
+
   it('refuses a host port another network has (the maps are per network: decided in JS)', async () => {
     const other = await Bridge.create(uniqueName('brt'));
     const id2 = 'e'.repeat(12) + '0'.repeat(52);

@@ -228,20 +228,90 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     });
   }
 
+  it('publishes on both families of a dual-stack member when no host address is given; ports() lists each; unpublish takes both', async () => {
+    const { n, member, address, address6 } = await dualStackMember('fd00:198:18:97::/64');
+    const port = await n.publish(member, { hostPort: 8097, containerPort: 80 });
+    expect(port).toMatchObject({ family: 4, hostAddress: undefined, address, ipv6Address: address6 });
+    await reachableOverIPv6(8097); // docker -p 8080:80 on an --ipv6 network: [::]:8080 too
+    expect(await ask(outside, '198.51.100.1', 8097)).toBe('::ffff:198.51.100.2');
+    // docker port: 0.0.0.0:8097 and [::]:8097, one entry each.
+    const listed = (await n.ports()).map((p) => p.toJSON()).sort((a, b) => Number(a.family) - Number(b.family));
+    const entry = { network: n.name, protocol: 'tcp', hostAddress: undefined, hostPort: 8097, containerPort: 80 };
+    expect(listed).toEqual([
+      { ...entry, family: 4, address },
+      { ...entry, family: 6, address: address6 },
+    ]);
+    const short = n.id.slice(0, 12);
+    expect(run('nft', ['list', 'map', 'ip', 'netns-native', `pub-any-${short}`])).toContain(
+      `tcp . 8097 : ${address} . 80`,
+    );
+    expect(run('nft', ['list', 'map', 'ip6', 'netns-native', `pub-any-${short}`])).toContain(
+      `tcp . 8097 : ${address6} . 80`,
+    );
+    await port.unpublish();
+    expect(await n.ports()).toEqual([]);
+    expect(await ask(outside, '198.51.100.1', 8097)).toBe('ECONNREFUSED');
+    expect(await ask(outside, 'fd00:51::1', 8097)).toBe('ECONNREFUSED');
+    await expect(port.unpublish()).rejects.toMatchObject({ code: 'ENOENT' });
+    // A listed entry takes back its own family only; what publish returned, whatever is left.
+    const again = await n.publish(member, { hostPort: 8097, containerPort: 80 });
+    await (await n.ports()).find((p) => p.family === 6)?.unpublish();
+    expect((await n.ports()).map((p) => p.family)).toEqual([4]);
+    expect(await ask(outside, 'fd00:51::1', 8097)).toBe('ECONNREFUSED');
+    await again.unpublish();
+    expect(await n.ports()).toEqual([]);
+  });
+
+  it('decides conflicts per family, and publishes both families or neither', async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:98::/64');
+    // Every IPv4 address and one IPv6 address of the same port; one IPv4 address and every IPv6 one.
+    await n.publish(member, { hostPort: 8098, containerPort: 80, hostAddress: '0.0.0.0' });
+    await n.publish(member, { hostPort: 8098, containerPort: 80, hostAddress: 'fd00:51::1' });
+    await n.publish(member, { hostPort: 8099, containerPort: 80, hostAddress: '198.51.100.1' });
+    await n.publish(member, { hostPort: 8099, containerPort: 80, hostAddress: '::' });
+    // Both families, the port taken in one of them only: refused whole, nothing added to the other.
+    await n.publish(member, { hostPort: 8089, containerPort: 80, hostAddress: '0.0.0.0' });
+    await n.publish(member, { hostPort: 8090, containerPort: 80, hostAddress: '::' });
+    const before = run('nft', ['list', 'ruleset']);
+    const refused = async (hostPort: number, pattern: RegExp) => {
+      const e = (await n.publish(member, { hostPort, containerPort: 80 }).catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e.code).toBe('EADDRINUSE');
+      expect(e.message).toMatch(pattern);
+    };
+    await refused(8089, /host port tcp\/8089 on every IPv4 address is already published/);
+    await refused(8090, /host port tcp\/8090 on every IPv6 address is already published/);
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    expect((await n.ports()).map((p) => `${p.family} ${p.hostAddress} ${p.hostPort}`).sort()).toEqual([
+      '4 198.51.100.1 8099',
+      '4 undefined 8089',
+      '4 undefined 8098',
+      '6 fd00:51::1 8098',
+      '6 undefined 8090',
+      '6 undefined 8099',
+    ]);
+    expect(await ask(outside, '198.51.100.1', 8090)).toBe('ECONNREFUSED');
+    await reachableOverIPv6(8098);
+    expect(await ask(outside, '198.51.100.1', 8098)).toBe('::ffff:198.51.100.2');
+    expect(await ask(outside, '198.51.100.1', 8099)).toBe('::ffff:198.51.100.2');
+    expect(await ask(outside, 'fd00:51::1', 8099)).toBe('fd00:51::2');
+  });
+
   it("takes '0.0.0.0' and '::' as every address of one family, as Docker does", async () => {
     const { n, member, address, address6 } = await dualStackMember('fd00:198:18:99::/64');
     const v4 = await n.publish(member, { hostPort: 8091, containerPort: 80, hostAddress: '0.0.0.0' });
     const v6 = await n.publish(member, { hostPort: 8092, containerPort: 80, hostAddress: '0:0::0' });
-    expect(v4).toMatchObject({ hostAddress: undefined, address });
-    expect(v6).toMatchObject({ hostAddress: undefined, address: address6 });
+    expect(v4).toMatchObject({ family: 4, hostAddress: undefined, address });
+    expect(v4.ipv6Address).toBeUndefined();
+    expect(v6).toMatchObject({ family: 6, hostAddress: undefined, address: address6 });
     await reachableOverIPv6(8092);
     expect(await ask(outside, '198.51.100.1', 8091)).toBe('::ffff:198.51.100.2');
     expect(await ask(host, '127.0.0.1', 8091)).toBe(`::ffff:${n.gateway}`);
     expect(await ask(outside, 'fd00:51::1', 8091)).toBe('ECONNREFUSED'); // IPv4 only
     expect(await ask(outside, '198.51.100.1', 8092)).toBe('ECONNREFUSED'); // IPv6 only
-    expect((await n.ports()).map((p) => `${p.address} ${p.hostAddress} ${p.hostPort}`).sort()).toEqual([
-      `${address} undefined 8091`,
-      `${address6} undefined 8092`,
+    expect((await n.ports()).map((p) => `${p.family} ${p.hostAddress} ${p.hostPort}`).sort()).toEqual([
+      '4 undefined 8091',
+      '6 undefined 8092',
     ]);
   });
 
