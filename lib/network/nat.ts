@@ -29,15 +29,16 @@
  *   `fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-ID` and
  *   `dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-ID` in prerouting (from outside,
  *   and from members of every network) and in output (connections from this host, 127.0.0.1
- *   included); in postrouting, `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade` for the loopback
- *   ones (with route_localnet on the bridge, as Docker sets it without its userland proxy; IPv6:
- *   `ip6 saddr ::1`) and `ip saddr SUBNET oifname BRIDGE ct status dnat masquerade` for the
- *   hairpin (a member reaching a port of its own network through a host address: the answer must
- *   come back through the host to be un-DNATed). A publication is then ONE element of one map
- *   (`tcp . 8080 : 198.18.4.2 . 80`), added with NLM_F_EXCL (the kernel refuses a key already
- *   there) and deleted by its key: one small message each way. A port published on every address
- *   of a dual-stack member is two publications, one element in each family's map, added in one
- *   batch.
+ *   included; IPv6: `ip6 daddr != ::1` first, as ::1 cannot be published, see
+ *   published-port.ts); in postrouting, `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade` for the
+ *   loopback ones (with route_localnet on the bridge, as Docker sets it without its userland
+ *   proxy; IPv6 has no such rule, nor route_localnet) and
+ *   `ip saddr SUBNET oifname BRIDGE ct status dnat masquerade` for the hairpin (a member reaching
+ *   a port of its own network through a host address: the answer must come back through the host
+ *   to be un-DNATed). A publication is then ONE element of one map (`tcp . 8080 : 198.18.4.2 .
+ *   80`), added with NLM_F_EXCL (the kernel refuses a key already there) and deleted by its key:
+ *   one small message each way. A port published on every address of a dual-stack member is two
+ *   publications, one element in each family's map, added in one batch.
  *
  * Every rule carries a comment saying whose it is (`nn net <network id>`), and the maps are named
  * after the network, so that any process can list and remove them: they live in the kernel and
@@ -280,7 +281,12 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
     const any: NativeNftStatement = { kind: 'dnatmap', family, name: ANY_MAP + shortId(net.id) };
     const one: NativeNftStatement = { kind: 'dnatmapdaddr', family, name: ADDR_MAP + shortId(net.id) };
     const local: NativeNftStatement = { kind: 'daddrlocal' };
-    const loopback = family === NFPROTO_IPV4 ? { address: '127.0.0.0', prefix: 8 } : { address: '::1', prefix: 128 };
+    // From this host, IPv6: never to ::1, which no publication can serve (the answers, un-NATed
+    // to ::1 as they come in on the bridge, find no route: published-port.ts, LOOPBACK6), so
+    // that [::1]:PORT stays the host's own port rather than a black hole. IPv4's 127.0.0.0/8
+    // works (route_localnet).
+    const fromHost: NativeNftStatement[] =
+      family === NFPROTO_IPV4 ? [] : [{ kind: 'daddr', address: '::1', prefix: 128, op: NFT_CMP_NEQ }];
     out.push(
       rule(family, 'postrouting', comment, [
         { kind: 'saddr', ...cidr(subnet) },
@@ -291,10 +297,21 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
       // this one's included: no userland proxy stands in for them), and from this host.
       rule(family, 'prerouting', comment, [local, any]),
       rule(family, 'prerouting', comment, [one]),
-      rule(family, 'output', comment, [local, any]),
-      rule(family, 'output', comment, [one]),
-      // Connections from the host's loopback addresses leave through the bridge as the gateway's.
-      rule(family, 'postrouting', comment, [{ kind: 'saddr', ...loopback }, oif(br), { kind: 'masquerade' }]),
+      rule(family, 'output', comment, [...fromHost, local, any]),
+      rule(family, 'output', comment, [...fromHost, one]),
+    );
+    if (family === NFPROTO_IPV4) {
+      // Connections from the host's loopback addresses leave through the bridge as the gateway's
+      // (route_localnet on the bridge lets the answers, un-NATed to 127.0.0.1, in).
+      out.push(
+        rule(family, 'postrouting', comment, [
+          { kind: 'saddr', address: '127.0.0.0', prefix: 8 },
+          oif(br),
+          { kind: 'masquerade' },
+        ]),
+      );
+    }
+    out.push(
       // The hairpin: a member's connection to a published port of its own network goes back out
       // through the bridge as the gateway's, so that the answer comes back through the host (to
       // be un-DNATed) rather than straight across the bridge, or from the member to itself.
@@ -541,8 +558,10 @@ function deleteRules(state: Known, which: (r: NativeNftRule) => boolean, network
  * turned into elements, their rules deleted. Rules are compared by chain and count (a dump does
  * not give their expressions back): a change to a network's rules must change that shape to
  * reach tables made before it (the hairpin's masquerade made two postrouting rules a network three;
- * an internal network's rules kept their shape, and its jump's new `ct status ! dnat` changes
- * nothing for it: what it would let past the isolation, the network's own drops drop).
+ * the IPv6 loopback masquerade going made ip6 postrouting two again, which brings the output
+ * lookups' `ip6 daddr != ::1` to tables made before it; an internal network's rules kept their
+ * shape, and its jump's new `ct status ! dnat` changes nothing for it: what it would let past
+ * the isolation, the network's own drops drop).
  */
 function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[] {
   const families = familiesOf(net);
@@ -640,7 +659,8 @@ function canonicalPublication(p: Publication): Publication {
  * family, or on the same one, in any network), decided against the publications of one
  * generation of the ruleset and written against it, so two processes cannot both take it; the
  * elements go with NLM_F_EXCL, so the kernel refuses a key already in that map whatever this
- * process believed.
+ * process believed. The network's rules are brought to what they should be in the same batch
+ * when they are not (a table made by an earlier version).
  */
 export async function publish(
   host: Namespace,
@@ -659,10 +679,11 @@ export async function publish(
       taken = state.publications.find((q) => pubs.some((p) => conflicts(p, q)));
       if (taken) return [];
       const elements = pubs.map((p) => elementCommand(NFT_MSG_NEWSETELEM, p));
-      // A map is missing (the table was removed, or made by the previous version): the
-      // network's rules and maps first, in the same batch.
-      alone = elements.every((c) => state.maps.has(`${c.family}/${c.set}`));
-      return alone ? elements : [...networkCommands(net, state), ...elements];
+      // The network's rules and maps first, in the same batch, when they are not as they should
+      // be (the table was removed, or made by an earlier version); nothing when they are.
+      const network = networkCommands(net, state);
+      alone = network.length === 0;
+      return [...network, ...elements];
     });
   } catch (e) {
     // EXCL refused an element: its key is in the map, put there by someone this process did

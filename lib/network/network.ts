@@ -878,14 +878,15 @@ export class Network {
    * address and `containerPort` (DNAT, nftables rules of our own table: see docs/API.md). With no
    * `hostAddress`, the port is published in each family the member has an address in (IPv4, and
    * IPv6 on a network with an IPv6 subnet), as Docker's `-p 8080:80` on an IPv6 network; '0.0.0.0'
-   * and '::' publish on every address of one family. The rules live in the kernel: they outlast
-   * this process, and {@link Network.ports} in any process lists them, one entry per family.
-   * Disconnecting the member or removing the network takes them away.
+   * and '::' publish on every address of one family. ::1 cannot be published on (IPv6 has no
+   * route_localnet). The rules live in the kernel: they outlast this process, and
+   * {@link Network.ports} in any process lists them, one entry per family. Disconnecting the
+   * member or removing the network takes them away.
    * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, in
    *   the same family, on every address or on that one); EADDRNOTAVAIL when `hostAddress` is not
    *   an address of the host namespace; EINVAL for an internal network, a port out of 1-65535, a
    *   namespace that is not a member, a bad address (malformed, IPv4-mapped, multicast,
-   *   broadcast, or of a family the member has no address in); ENOENT when the network was
+   *   broadcast, ::1, or of a family the member has no address in); ENOENT when the network was
    *   removed.
    * @example
    * ```ts

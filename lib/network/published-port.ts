@@ -19,7 +19,8 @@ export interface PublishOptions {
   /**
    * One address of the host namespace to publish on; '0.0.0.0' for every IPv4 address, '::'
    * for every IPv6 address. Default: every address of the host namespace, in each family the
-   * member has an address in (127.0.0.1 included, for connections made from the host itself).
+   * member has an address in (127.0.0.1 included, for connections made from the host itself;
+   * ::1 cannot be published on).
    */
   hostAddress?: string;
 }
@@ -145,8 +146,24 @@ export function checkPublishOptions(
       `host address ${typed} is the broadcast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
     );
   }
+  if (family === 6 && ip.value === 1n) throw invalid(operation, LOOPBACK6);
   return { protocol, hostPort, containerPort, hostAddress: o.hostAddress, family };
 }
+
+/**
+ * Why '::1' is refused. A connection from the host to [::1]:PORT DNATed to a member leaves
+ * through the bridge masqueraded as the gateway's address, but the member's answer, un-NATed back
+ * to ::1 as it comes in on the bridge (conntrack, prerouting), must then be routed to ::1 from
+ * the bridge: ip6_route_input_lookup() (net/ipv6/route.c) looks loopback destinations up
+ * strictly on the incoming interface (rt6_need_strict(): RT6_LOOKUP_F_IFACE), and ::1's route is
+ * on lo, so it gets ip6_null_entry: dropped, by br_nf_pre_routing_finish_ipv6()
+ * (net/bridge/br_netfilter_ipv6.c) with br_netfilter, by ip6_pkt_discard() without. IPv4 has
+ * route_localnet for this; IPv6 has nothing, and no nftables rule changes that route lookup.
+ */
+const LOOPBACK6 =
+  'host address "::1" cannot be published on: the kernel drops the answers to a connection from ::1 forwarded to a ' +
+  'member (IPv6 has no route_localnet: an answer coming back on the bridge to ::1 has no route); publish on ' +
+  "127.0.0.1, or on one of the host's other IPv6 addresses, or leave hostAddress out (every address but ::1)";
 
 /**
  * Checks that a host address is one of the host namespace's own, as bind() would: IPv4, a
@@ -182,7 +199,7 @@ export async function checkHostAddress(host: Namespace, address: string, operati
       `host address "${address}" is a broadcast address of the host namespace: a port is published on one of its own unicast addresses; give one, or leave hostAddress out to publish on every address`,
     );
   }
-  const own = [...new Set(mine.map((a) => a.address))];
+  const own = [...new Set(mine.map((a) => a.address).filter((a) => a !== '::1'))];
   const listed = own.length > 10 ? `${own.slice(0, 10).join(', ')}, ...` : own.join(', ') || 'none';
   throw failure(
     'EADDRNOTAVAIL',

@@ -343,6 +343,33 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     expect(await n.ports()).toEqual([]);
   });
 
+  it("refuses '::1' (IPv6 has no route_localnet), and leaves [::1]:PORT to the host when publishing on every address", async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:9a::/64');
+    const before = run('nft', ['list', 'ruleset']);
+    for (const hostAddress of ['::1', '0:0::1']) {
+      const e = (await n
+        .publish(member, { hostPort: 8093, containerPort: 80, hostAddress })
+        .catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e.code).toBe('EINVAL');
+      expect(e.message).toMatch(/"::1" cannot be published on: .*route_localnet.*publish on 127\.0\.0\.1/);
+    }
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    await n.publish(member, { hostPort: 8093, containerPort: 80 });
+    await reachableOverIPv6(8093);
+    // [::1]:8093 is the host's own port, as with no publication: refused, or its own listener.
+    expect(await ask(host, '::1', 8093, 1500)).toBe('ECONNREFUSED');
+    const own = await whoAmIServer(host, '::1', 8093);
+    closers.push(() => own.close());
+    expect(await ask(host, '::1', 8093)).toBe('::1');
+    // The host's other addresses, 127.0.0.1 included, still lead to the member.
+    expect(await ask(host, '127.0.0.1', 8093)).toBe(`::ffff:${n.gateway}`);
+    expect(await ask(host, 'fd00:51::1', 8093)).toBe('fd00:51::1');
+    const table = run('nft', ['list', 'table', 'ip6', 'netns-native']);
+    expect(table).toContain('ip6 daddr != ::1 fib daddr type local dnat ip6 to');
+    expect(table).not.toContain('ip6 saddr ::1');
+  });
+
   it("puts members' bridge ports in hairpin mode (not an internal network's), and again when the network is opened", async () => {
     const hairpin = (veth: string): unknown =>
       ipJson<Array<{ linkinfo: { info_slave_data: { hairpin: boolean } } }>>(
