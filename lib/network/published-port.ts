@@ -40,7 +40,7 @@ export class PublishedPort {
    * dual-stack member is listed by {@link Network.ports} as two entries, one per family.
    */
   readonly family: 4 | 6;
-  /** The host address it is published on; undefined for every address of the host namespace in its family. */
+  /** The host address it is published on (canonical text); undefined for every address of the host namespace in its family. */
   readonly hostAddress: string | undefined;
   readonly hostPort: number;
   /** The member's address the traffic goes to ('198.18.4.2'). */
@@ -98,9 +98,9 @@ export class PublishedPort {
 }
 
 /**
- * Checks publish options. The host address comes back undefined for every address ('0.0.0.0'
- * and '::' too); `family` is the one family to publish in (that of the host address), or
- * undefined for every family the member has an address in.
+ * Checks publish options. The host address comes back in its canonical text, or undefined for
+ * every address ('0.0.0.0' and '::' too); `family` is the one family to publish in (that of the
+ * host address), or undefined for every family the member has an address in.
  */
 export function checkPublishOptions(
   options: unknown,
@@ -147,7 +147,7 @@ export function checkPublishOptions(
     );
   }
   if (family === 6 && ip.value === 1n) throw invalid(operation, LOOPBACK6);
-  return { protocol, hostPort, containerPort, hostAddress: o.hostAddress, family };
+  return { protocol, hostPort, containerPort, hostAddress: text, family };
 }
 
 /**

@@ -370,6 +370,15 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     expect(table).not.toContain('ip6 saddr ::1');
   });
 
+  it('returns the host address in its canonical form, as ports() lists it', async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:9b::/64');
+    const p = await n.publish(member, { hostPort: 8094, containerPort: 80, hostAddress: 'FD00:51:0::1' });
+    expect(p.hostAddress).toBe('fd00:51::1');
+    const listed = await n.ports();
+    expect(listed.map((q) => q.toJSON())).toEqual([p.toJSON()]);
+    await reachableOverIPv6(8094);
+  });
+
   it("puts members' bridge ports in hairpin mode (not an internal network's), and again when the network is opened", async () => {
     const hairpin = (veth: string): unknown =>
       ipJson<Array<{ linkinfo: { info_slave_data: { hairpin: boolean } } }>>(
