@@ -645,6 +645,26 @@ function setRouteLocalnet(bridge: string, operation: string): void {
   localnet.add(bridge);
 }
 
+/**
+ * The networks whose rules and maps were found as they should be, by the rules list (of a Known)
+ * they were checked against: a publication checks its network's (networkCommands builds them,
+ * ~10 µs) once per change of our rules, not on every call. A Known whose rules list is the same
+ * object has the same rules and maps (applied() and read() make new lists for any other change).
+ */
+const upToDate = new WeakMap<NativeNftRule[], Set<string>>();
+
+/** networkCommands, remembered when there is nothing to do. */
+function networkCommandsOnce(net: FirewallNetwork, state: Known): NativeNftCommand[] {
+  if (upToDate.get(state.rules)?.has(net.id)) return [];
+  const commands = networkCommands(net, state);
+  if (commands.length === 0) {
+    const fine = upToDate.get(state.rules) ?? new Set<string>();
+    fine.add(net.id);
+    upToDate.set(state.rules, fine);
+  }
+  return commands;
+}
+
 /** A publication with its addresses in the canonical text the maps give back. */
 function canonicalPublication(p: Publication): Publication {
   const pub: Publication = { ...p, address: canonical(p.address) };
@@ -681,7 +701,7 @@ export async function publish(
       const elements = pubs.map((p) => elementCommand(NFT_MSG_NEWSETELEM, p));
       // The network's rules and maps first, in the same batch, when they are not as they should
       // be (the table was removed, or made by an earlier version); nothing when they are.
-      const network = networkCommands(net, state);
+      const network = networkCommandsOnce(net, state);
       alone = network.length === 0;
       return [...network, ...elements];
     });
