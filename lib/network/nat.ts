@@ -724,7 +724,7 @@ export async function publish(
     throw failure(
       'EADDRINUSE',
       operation,
-      `host port ${t.protocol}/${t.hostPort}${where} is already published (to ${t.address}:${t.port})`,
+      `host port ${t.protocol}/${t.hostPort}${where} is already published (to ${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port})`,
     );
   }
 }
