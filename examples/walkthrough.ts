@@ -446,7 +446,7 @@ async function main(): Promise<void> {
   show(await retry(() => curl(app, '198.51.100.2', 80)));
   dockerCmd('port app');
   for (const p of await appnet.ports())
-    show(`${p.containerPort}/${p.protocol} -> ${p.hostAddress ?? '0.0.0.0'}:${p.hostPort}`);
+    show(`${p.containerPort}/${p.protocol} -> ${p.hostAddress ?? (p.family === 6 ? '[::]' : '0.0.0.0')}:${p.hostPort}`);
   await port.unpublish();
   hello.close();
   echo.close();

@@ -29,13 +29,16 @@
  *   `fib daddr type local dnat ip to meta l4proto . th dport map @pub-any-ID` and
  *   `dnat ip to ip daddr . meta l4proto . th dport map @pub-addr-ID` in prerouting (from outside,
  *   and from members of every network) and in output (connections from this host, 127.0.0.1
- *   included); in postrouting, `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade` for the loopback
- *   ones (with route_localnet on the bridge, as Docker sets it without its userland proxy; IPv6:
- *   `ip6 saddr ::1`) and `ip saddr SUBNET oifname BRIDGE ct status dnat masquerade` for the
- *   hairpin (a member reaching a port of its own network through a host address: the answer must
- *   come back through the host to be un-DNATed). A publication is then ONE element of one map
- *   (`tcp . 8080 : 198.18.4.2 . 80`), added with NLM_F_EXCL (the kernel refuses a key already
- *   there) and deleted by its key: one small message each way.
+ *   included; IPv6: `ip6 daddr != ::1` first, as ::1 cannot be published, see
+ *   published-port.ts); in postrouting, `ip saddr 127.0.0.0/8 oifname BRIDGE masquerade` for the
+ *   loopback ones (with route_localnet on the bridge, as Docker sets it without its userland
+ *   proxy; IPv6 has no such rule, nor route_localnet) and
+ *   `ip saddr SUBNET oifname BRIDGE ct status dnat masquerade` for the hairpin (a member reaching
+ *   a port of its own network through a host address: the answer must come back through the host
+ *   to be un-DNATed). A publication is then ONE element of one map (`tcp . 8080 : 198.18.4.2 .
+ *   80`), added with NLM_F_EXCL (the kernel refuses a key already there) and deleted by its key:
+ *   one small message each way. A port published on every address of a dual-stack member is two
+ *   publications, one element in each family's map, added in one batch.
  *
  * Every rule carries a comment saying whose it is (`nn net <network id>`), and the maps are named
  * after the network, so that any process can list and remove them: they live in the kernel and
@@ -278,7 +281,12 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
     const any: NativeNftStatement = { kind: 'dnatmap', family, name: ANY_MAP + shortId(net.id) };
     const one: NativeNftStatement = { kind: 'dnatmapdaddr', family, name: ADDR_MAP + shortId(net.id) };
     const local: NativeNftStatement = { kind: 'daddrlocal' };
-    const loopback = family === NFPROTO_IPV4 ? { address: '127.0.0.0', prefix: 8 } : { address: '::1', prefix: 128 };
+    // From this host, IPv6: never to ::1, which no publication can serve (the answers, un-NATed
+    // to ::1 as they come in on the bridge, find no route: published-port.ts, LOOPBACK6), so
+    // that [::1]:PORT stays the host's own port rather than a black hole. IPv4's 127.0.0.0/8
+    // works (route_localnet).
+    const fromHost: NativeNftStatement[] =
+      family === NFPROTO_IPV4 ? [] : [{ kind: 'daddr', address: '::1', prefix: 128, op: NFT_CMP_NEQ }];
     out.push(
       rule(family, 'postrouting', comment, [
         { kind: 'saddr', ...cidr(subnet) },
@@ -289,10 +297,21 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
       // this one's included: no userland proxy stands in for them), and from this host.
       rule(family, 'prerouting', comment, [local, any]),
       rule(family, 'prerouting', comment, [one]),
-      rule(family, 'output', comment, [local, any]),
-      rule(family, 'output', comment, [one]),
-      // Connections from the host's loopback addresses leave through the bridge as the gateway's.
-      rule(family, 'postrouting', comment, [{ kind: 'saddr', ...loopback }, oif(br), { kind: 'masquerade' }]),
+      rule(family, 'output', comment, [...fromHost, local, any]),
+      rule(family, 'output', comment, [...fromHost, one]),
+    );
+    if (family === NFPROTO_IPV4) {
+      // Connections from the host's loopback addresses leave through the bridge as the gateway's
+      // (route_localnet on the bridge lets the answers, un-NATed to 127.0.0.1, in).
+      out.push(
+        rule(family, 'postrouting', comment, [
+          { kind: 'saddr', address: '127.0.0.0', prefix: 8 },
+          oif(br),
+          { kind: 'masquerade' },
+        ]),
+      );
+    }
+    out.push(
       // The hairpin: a member's connection to a published port of its own network goes back out
       // through the bridge as the gateway's, so that the answer comes back through the host (to
       // be un-DNATed) rather than straight across the bridge, or from the member to itself.
@@ -539,8 +558,10 @@ function deleteRules(state: Known, which: (r: NativeNftRule) => boolean, network
  * turned into elements, their rules deleted. Rules are compared by chain and count (a dump does
  * not give their expressions back): a change to a network's rules must change that shape to
  * reach tables made before it (the hairpin's masquerade made two postrouting rules a network three;
- * an internal network's rules kept their shape, and its jump's new `ct status ! dnat` changes
- * nothing for it: what it would let past the isolation, the network's own drops drop).
+ * the IPv6 loopback masquerade going made ip6 postrouting two again, which brings the output
+ * lookups' `ip6 daddr != ::1` to tables made before it; an internal network's rules kept their
+ * shape, and its jump's new `ct status ! dnat` changes nothing for it: what it would let past
+ * the isolation, the network's own drops drop).
  */
 function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[] {
   const families = familiesOf(net);
@@ -606,9 +627,13 @@ export async function removeNetwork(host: Namespace, networkId: string, operatio
   );
 }
 
-/** Whether two publications want the same host port: same protocol, overlapping host addresses. */
+/**
+ * Whether two publications want the same host port: same protocol and family, overlapping host
+ * addresses (every address of a family overlaps each of that family's addresses).
+ */
 function conflicts(a: Publication, b: Publication): boolean {
   if (a.protocol !== b.protocol || a.hostPort !== b.hostPort) return false;
+  if (familyOf(a.address) !== familyOf(b.address)) return false;
   return a.hostAddress === undefined || b.hostAddress === undefined || a.hostAddress === b.hostAddress;
 }
 
@@ -621,64 +646,106 @@ function setRouteLocalnet(bridge: string, operation: string): void {
 }
 
 /**
- * Publishes a member's port on the host: one element of the network's map. EADDRINUSE if the
- * host port is taken (the same protocol on every address, or on the same one, in any network),
- * decided against the publications of one generation of the ruleset and written against it, so
- * two processes cannot both take it; the element goes with NLM_F_EXCL, so the kernel refuses a
- * key already in that map whatever this process believed.
+ * The networks whose rules and maps were found as they should be, by the rules list (of a Known)
+ * they were checked against: a publication checks its network's (networkCommands builds them,
+ * ~10 µs) once per change of our rules, not on every call. A Known whose rules list is the same
+ * object has the same rules and maps (applied() and read() make new lists for any other change).
  */
-export async function publish(host: Namespace, net: FirewallNetwork, p: Publication, operation: string): Promise<void> {
+const upToDate = new WeakMap<NativeNftRule[], Set<string>>();
+
+/** networkCommands, remembered when there is nothing to do. */
+function networkCommandsOnce(net: FirewallNetwork, state: Known): NativeNftCommand[] {
+  if (upToDate.get(state.rules)?.has(net.id)) return [];
+  const commands = networkCommands(net, state);
+  if (commands.length === 0) {
+    const fine = upToDate.get(state.rules) ?? new Set<string>();
+    fine.add(net.id);
+    upToDate.set(state.rules, fine);
+  }
+  return commands;
+}
+
+/** A publication with its addresses in the canonical text the maps give back. */
+function canonicalPublication(p: Publication): Publication {
   const pub: Publication = { ...p, address: canonical(p.address) };
   if (p.hostAddress !== undefined) pub.hostAddress = canonical(p.hostAddress);
-  const family = familyOf(pub.address);
-  if (family === NFPROTO_IPV4 && !localnet.has(net.bridge)) setRouteLocalnet(net.bridge, operation);
+  return pub;
+}
+
+/**
+ * Publishes a member's port on the host: one element of the network's map per publication (one
+ * per family the port is published in), all in one batch: all of them or none. EADDRINUSE if
+ * the host port is taken in one of their families (the same protocol on every address of that
+ * family, or on the same one, in any network), decided against the publications of one
+ * generation of the ruleset and written against it, so two processes cannot both take it; the
+ * elements go with NLM_F_EXCL, so the kernel refuses a key already in that map whatever this
+ * process believed. The network's rules are brought to what they should be in the same batch
+ * when they are not (a table made by an earlier version).
+ */
+export async function publish(
+  host: Namespace,
+  net: FirewallNetwork,
+  which: Publication | Publication[],
+  operation: string,
+): Promise<void> {
+  const pubs = (Array.isArray(which) ? which : [which]).map(canonicalPublication);
+  if (pubs.some((p) => familyOf(p.address) === NFPROTO_IPV4) && !localnet.has(net.bridge)) {
+    setRouteLocalnet(net.bridge, operation);
+  }
   let taken: Publication | undefined;
   let alone = true;
   try {
     await change(host, operation, (state) => {
-      taken = state.publications.find((q) => conflicts(pub, q));
+      taken = state.publications.find((q) => pubs.some((p) => conflicts(p, q)));
       if (taken) return [];
-      const element = elementCommand(NFT_MSG_NEWSETELEM, pub);
-      // The map is missing (the table was removed, or made by the previous version): the
-      // network's rules and maps first, in the same batch.
-      alone = state.maps.has(`${family}/${element.set}`);
-      return alone ? [element] : [...networkCommands(net, state), element];
+      const elements = pubs.map((p) => elementCommand(NFT_MSG_NEWSETELEM, p));
+      // The network's rules and maps first, in the same batch, when they are not as they should
+      // be (the table was removed, or made by an earlier version); nothing when they are.
+      const network = networkCommandsOnce(net, state);
+      alone = network.length === 0;
+      return [...network, ...elements];
     });
   } catch (e) {
-    // EXCL refused the element: its key is in the map, put there by someone this process did
+    // EXCL refused an element: its key is in the map, put there by someone this process did
     // not see (the generation check makes that unlikely; this is the backstop).
     if ((e as NetnsError).code !== 'EEXIST' || !alone) throw e;
+    const where = pubs.map((p) =>
+      p.hostAddress ? `on ${p.hostAddress}` : `on every IPv${ipFamily(p.address)} address`,
+    );
     throw failure(
       'EADDRINUSE',
       operation,
-      `host port ${pub.protocol}/${pub.hostPort}${pub.hostAddress ? ` on ${pub.hostAddress}` : ''} is already published`,
+      `host port ${pubs[0]?.protocol}/${pubs[0]?.hostPort} ${where.join(' or ')} is already published`,
     );
   }
   if (taken) {
+    const t = taken;
+    const where = t.hostAddress ? ` on ${t.hostAddress}` : ` on every IPv${ipFamily(t.address)} address`;
     throw failure(
       'EADDRINUSE',
       operation,
-      `host port ${pub.protocol}/${pub.hostPort}${taken.hostAddress ? ` on ${taken.hostAddress}` : ''} is already published (to ${taken.address}:${taken.port})`,
+      `host port ${t.protocol}/${t.hostPort}${where} is already published (to ${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port})`,
     );
   }
 }
 
 /**
- * Removes a publication: its element, deleted by key. ENOENT when it is not (or no longer)
- * published. Decided against what this process knows and sent with its generation: if the
- * ruleset moved meanwhile (a disconnect took the port, someone published it again to another
- * member), the kernel refuses the batch and it is decided on what is there now, so an old
- * PublishedPort never takes away someone else's publication of the same key.
+ * Removes publications: their elements, deleted by key, in one batch. ENOENT when none of them
+ * is (still) published; those still there go. Decided against what this process knows and sent
+ * with its generation: if the ruleset moved meanwhile (a disconnect took the port, someone
+ * published it again to another member), the kernel refuses the batch and it is decided on what
+ * is there now, so an old PublishedPort never takes away someone else's publication of the same
+ * key.
  */
-export async function unpublish(host: Namespace, p: Publication, operation: string): Promise<void> {
-  const pub: Publication = { ...p, address: canonical(p.address) };
-  if (p.hostAddress !== undefined) pub.hostAddress = canonical(p.hostAddress);
-  let found = false;
+export async function unpublish(host: Namespace, which: Publication | Publication[], operation: string): Promise<void> {
+  const pubs = (Array.isArray(which) ? which : [which]).map(canonicalPublication);
+  let found = 0;
   await change(host, operation, (state) => {
-    found = state.publications.some((q) => samePublication(pub, q));
-    return found ? [elementCommand(NFT_MSG_DELSETELEM, pub)] : [];
+    const there = pubs.filter((p) => state.publications.some((q) => samePublication(p, q)));
+    found = there.length;
+    return there.map((p) => elementCommand(NFT_MSG_DELSETELEM, p));
   });
-  if (!found) throw failure('ENOENT', operation, 'that port is not published');
+  if (found === 0) throw failure('ENOENT', operation, 'that port is not published');
 }
 
 /** The publications recorded in the kernel, of one network or of all. */

@@ -43,7 +43,7 @@ import {
 } from './ipam';
 import { withLock } from './lock';
 import { addNetwork, publications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
-import { PublishedPort, checkPublishOptions, type PublishOptions } from './published-port';
+import { PublishedPort, checkHostAddress, checkPublishOptions, type PublishOptions } from './published-port';
 import { nameAlive, refOf, remember, resolve } from './members';
 import { syncNames } from './names';
 import {
@@ -886,12 +886,19 @@ export class Network {
    * Publishes a member's port on the host: `docker run -p [HOSTADDRESS:]HOSTPORT:PORT[/udp]`.
    * Connections to `hostPort` on every address of the host namespace (127.0.0.1 included, for
    * connections from the host itself), or on `hostAddress` only, are sent to the member's
-   * address and `containerPort` (DNAT, nftables rules of our own table: see docs/API.md). The
-   * rules live in the kernel: they outlast this process, and {@link Network.ports} in any process
-   * lists them. Disconnecting the member or removing the network takes them away.
-   * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, on
-   *   every address or on that one); EINVAL for an internal network, a port out of 1-65535, a
-   *   namespace that is not a member, a bad address; ENOENT when the network was removed.
+   * address and `containerPort` (DNAT, nftables rules of our own table: see docs/API.md). With no
+   * `hostAddress`, the port is published in each family the member has an address in (IPv4, and
+   * IPv6 on a network with an IPv6 subnet), as Docker's `-p 8080:80` on an IPv6 network; '0.0.0.0'
+   * and '::' publish on every address of one family. ::1 cannot be published on (IPv6 has no
+   * route_localnet). The rules live in the kernel: they outlast this process, and
+   * {@link Network.ports} in any process lists them, one entry per family. Disconnecting the
+   * member or removing the network takes them away.
+   * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, in
+   *   the same family, on every address or on that one); EADDRNOTAVAIL when `hostAddress` is not
+   *   an address of the host namespace; EINVAL for an internal network, a port out of 1-65535, a
+   *   namespace that is not a member, a bad address (malformed, IPv4-mapped, multicast,
+   *   broadcast, ::1, or of a family the member has no address in); ENOENT when the network was
+   *   removed.
    * @example
    * ```ts
    * const port = await net.publish(c1, { hostPort: 8080, containerPort: 80 }); // docker run -p 8080:80
@@ -904,30 +911,37 @@ export class Network {
     const o = checkPublishOptions(options, operation);
     if (this.internal) throw invalid(operation, 'the network is internal: its members cannot be reached from outside');
     const host = Namespace.current();
+    if (o.hostAddress !== undefined) await checkHostAddress(host, o.hostAddress, operation);
     return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
       const state = await reconcile(await current(this.name, operation, this.id), operation, false);
       const endpoint = state.endpoints.find((ep) => ep.namespace.inode === String(namespace.inode));
       if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
-      const memberAddress = o.family === 4 ? endpoint.address : endpoint.ipv6Address;
-      if (memberAddress === undefined) {
-        throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress} to`);
+      if (o.family === 6 && endpoint.ipv6Address === undefined) {
+        throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress ?? '::'} to`);
       }
-      const publication = {
+      // One publication per family: the host address's, or each the member has an address in.
+      const members = [
+        ...(o.family !== 6 ? [endpoint.address] : []),
+        ...(o.family !== 4 && endpoint.ipv6Address !== undefined ? [endpoint.ipv6Address] : []),
+      ];
+      const list = members.map((address) => ({
         networkId: state.id,
         protocol: o.protocol,
         hostAddress: o.hostAddress,
         hostPort: o.hostPort,
-        address: bare(memberAddress),
+        address: bare(address),
         port: o.containerPort,
-      };
-      await publish(host, firewallOf(state), publication, operation);
-      return new PublishedPort(state.name, host, publication);
+      }));
+      await publish(host, firewallOf(state), list, operation);
+      return new PublishedPort(state.name, host, list);
     });
   }
 
   /**
    * The ports published on the network, as the kernel's ruleset has them (whichever process
-   * published them). `docker port`.
+   * published them). `docker port`: one entry per family, so a port published on every address
+   * of a dual-stack member is two entries, `family` 4 and 6 (as `docker port` lists
+   * 0.0.0.0:8080 and [::]:8080), each of which unpublishes its own family.
    * @example
    * ```ts
    * for (const p of await net.ports()) console.log(`${p.hostPort}/${p.protocol} -> ${p.address}:${p.containerPort}`);
@@ -938,7 +952,7 @@ export class Network {
     const host = Namespace.current();
     const state = await current(this.name, operation, this.id);
     return (await publications(host, state.id, operation)).map(
-      (p) => new PublishedPort(state.name, host, { ...p, networkId: state.id }),
+      (p) => new PublishedPort(state.name, host, [{ ...p, networkId: state.id }]),
     );
   }
 

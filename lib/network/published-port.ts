@@ -2,9 +2,10 @@
  * Published ports (`docker run -p HOSTPORT:PORT`): what `Network.publish` returns and
  * `Network.ports` lists. The map elements themselves are nat.ts's; this is the user's side of them.
  */
-import { invalid } from '../internal/errors';
+import { failure, invalid } from '../internal/errors';
 import { checkInteger, parseIp } from '../internal/validate';
 import type { Namespace } from '../namespace';
+import { contains, formatIp, parseIp as parseIpValue, parseSubnet, type Ip } from './ipam';
 import { unpublish, type Publication } from './nat';
 
 /** Options for {@link Network.publish}: `docker run -p [HOSTADDRESS:]HOSTPORT:PORT[/PROTOCOL]`. */
@@ -16,68 +17,91 @@ export interface PublishOptions {
   /** 'tcp' (default) or 'udp'. TCP and UDP on one host port are two publications. */
   protocol?: 'tcp' | 'udp';
   /**
-   * One address of the host namespace to publish on. Default: every address of the host
-   * namespace, 127.0.0.1 included (for connections made from the host itself).
+   * One address of the host namespace to publish on; '0.0.0.0' for every IPv4 address, '::'
+   * for every IPv6 address. Default: every address of the host namespace, in each family the
+   * member has an address in (127.0.0.1 included, for connections made from the host itself;
+   * ::1 cannot be published on).
    */
   hostAddress?: string;
 }
 
 /**
  * A member's port published on the host: connections to `hostPort` (on `hostAddress`, or on every
- * address of the host namespace) are sent to `address:containerPort`. It lives in the kernel's
- * ruleset, not in this object: it outlasts the process, and {@link Network.ports} in any process
- * lists it.
+ * address of the host namespace in its family) are sent to `address:containerPort`. It lives in
+ * the kernel's ruleset, not in this object: it outlasts the process, and {@link Network.ports}
+ * in any process lists it.
  */
 export class PublishedPort {
   /** The network's name. */
   readonly network: string;
   readonly protocol: 'tcp' | 'udp';
-  /** The host address it is published on; undefined for every address of the host namespace. */
+  /**
+   * The family of `hostAddress` and `address`: 4 or 6. A port published on every address of a
+   * dual-stack member is listed by {@link Network.ports} as two entries, one per family.
+   */
+  readonly family: 4 | 6;
+  /** The host address it is published on (canonical text); undefined for every address of the host namespace in its family. */
   readonly hostAddress: string | undefined;
   readonly hostPort: number;
   /** The member's address the traffic goes to ('198.18.4.2'). */
   readonly address: string;
+  /**
+   * Set only on what {@link Network.publish} returns when it published on every address in both
+   * families (no hostAddress, a member with an IPv6 address): the member's IPv6 address, which
+   * every IPv6 address of the host forwards to. `unpublish()` then takes both families' back.
+   */
+  readonly ipv6Address?: string;
   readonly containerPort: number;
   readonly #host: Namespace;
-  readonly #publication: Publication;
+  readonly #publications: Publication[];
 
   /** @internal */
-  constructor(network: string, host: Namespace, publication: Publication) {
+  constructor(network: string, host: Namespace, publications: Publication[]) {
+    const [first, second] = publications as [Publication, Publication | undefined];
     this.network = network;
-    this.protocol = publication.protocol;
-    this.hostAddress = publication.hostAddress;
-    this.hostPort = publication.hostPort;
-    this.address = publication.address;
-    this.containerPort = publication.port;
+    this.protocol = first.protocol;
+    this.family = first.address.includes(':') ? 6 : 4;
+    this.hostAddress = first.hostAddress;
+    this.hostPort = first.hostPort;
+    this.address = first.address;
+    if (second !== undefined) this.ipv6Address = second.address;
+    this.containerPort = first.port;
     this.#host = host;
-    this.#publication = publication;
+    this.#publications = publications;
   }
 
   /**
-   * Takes the port back: its element goes from the network's map (`nft delete element`), by its
-   * key. No network lock and no state file: the change is made against the ruleset generation
-   * this process knows, so a disconnect (or anyone) that took or re-published the port meanwhile
-   * makes the kernel refuse it, and it is decided again on what is there.
+   * Takes the port back: its elements go from the network's maps (`nft delete element`), by
+   * their keys, in one batch (both families' for a port published on both). No network lock and
+   * no state file: the change is made against the ruleset generation this process knows, so a
+   * disconnect (or anyone) that took or re-published the port meanwhile makes the kernel refuse
+   * it, and it is decided again on what is there.
    * @throws NetnsError ENOENT when it is not published any more (a second call, a disconnect).
    */
   async unpublish(): Promise<void> {
     const operation = `unpublish ${this.protocol} port ${this.hostPort} of network "${this.network}"`;
-    await unpublish(this.#host, this.#publication, operation);
+    await unpublish(this.#host, this.#publications, operation);
   }
 
   toJSON(): Record<string, unknown> {
     return {
       network: this.network,
       protocol: this.protocol,
+      family: this.family,
       hostAddress: this.hostAddress,
       hostPort: this.hostPort,
       address: this.address,
+      ...(this.ipv6Address !== undefined && { ipv6Address: this.ipv6Address }),
       containerPort: this.containerPort,
     };
   }
 }
 
-/** Checks publish options; the host address's family decides which of the member's addresses is used. */
+/**
+ * Checks publish options. The host address comes back in its canonical text, or undefined for
+ * every address ('0.0.0.0' and '::' too); `family` is the one family to publish in (that of the
+ * host address), or undefined for every family the member has an address in.
+ */
 export function checkPublishOptions(
   options: unknown,
   operation: string,
@@ -86,7 +110,7 @@ export function checkPublishOptions(
   hostPort: number;
   containerPort: number;
   hostAddress: string | undefined;
-  family: 4 | 6;
+  family: 4 | 6 | undefined;
 } {
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
   const o = options as Partial<PublishOptions>;
@@ -95,6 +119,91 @@ export function checkPublishOptions(
     throw invalid(operation, `protocol must be 'tcp' or 'udp', not ${JSON.stringify(protocol)}`);
   const hostPort = checkInteger(o.hostPort, operation, 'hostPort', 1, 65535);
   const containerPort = checkInteger(o.containerPort, operation, 'containerPort', 1, 65535);
-  const host = o.hostAddress === undefined ? undefined : parseIp(o.hostAddress, operation, 'host address');
-  return { protocol, hostPort, containerPort, hostAddress: host?.address, family: host?.family ?? 4 };
+  if (o.hostAddress === undefined)
+    return { protocol, hostPort, containerPort, hostAddress: undefined, family: undefined };
+  const { family } = parseIp(o.hostAddress, operation, 'host address');
+  const ip = parseIpValue(o.hostAddress) as Ip;
+  const text = formatIp(ip);
+  const typed = text === o.hostAddress ? `"${text}"` : `"${o.hostAddress}" (${text})`;
+  const everyAddress = `leave hostAddress out to publish on every address of the host namespace`;
+  if (ip.value === 0n) return { protocol, hostPort, containerPort, hostAddress: undefined, family };
+  if (family === 6 && ip.value >> 32n === 0xffffn) {
+    const v4 = formatIp({ family: 4, value: ip.value & 0xffffffffn });
+    throw invalid(
+      operation,
+      `host address "${o.hostAddress}" is an IPv4-mapped IPv6 address; give the IPv4 address ("${v4}") to publish on it`,
+    );
+  }
+  if (family === 4 ? ip.value >> 28n === 0xen : ip.value >> 120n === 0xffn) {
+    throw invalid(
+      operation,
+      `host address ${typed} is a multicast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
+    );
+  }
+  if (family === 4 && ip.value === 0xffffffffn) {
+    throw invalid(
+      operation,
+      `host address ${typed} is the broadcast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
+    );
+  }
+  if (family === 6 && ip.value === 1n) throw invalid(operation, LOOPBACK6);
+  return { protocol, hostPort, containerPort, hostAddress: text, family };
+}
+
+/**
+ * Why '::1' is refused. A connection from the host to [::1]:PORT DNATed to a member leaves
+ * through the bridge masqueraded as the gateway's address, but the member's answer, un-NATed back
+ * to ::1 as it comes in on the bridge (conntrack, prerouting), must then be routed to ::1 from
+ * the bridge: ip6_route_input_lookup() (net/ipv6/route.c) looks loopback destinations up
+ * strictly on the incoming interface (rt6_need_strict(): RT6_LOOKUP_F_IFACE), and ::1's route is
+ * on lo, so it gets ip6_null_entry: dropped, by br_nf_pre_routing_finish_ipv6()
+ * (net/bridge/br_netfilter_ipv6.c) with br_netfilter, by ip6_pkt_discard() without. IPv4 has
+ * route_localnet for this; IPv6 has nothing, and no nftables rule changes that route lookup.
+ */
+const LOOPBACK6 =
+  'host address "::1" cannot be published on: the kernel drops the answers to a connection from ::1 forwarded to a ' +
+  'member (IPv6 has no route_localnet: an answer coming back on the bridge to ::1 has no route); publish on ' +
+  "127.0.0.1, or on one of the host's other IPv6 addresses, or leave hostAddress out (every address but ::1)";
+
+/**
+ * Checks that a host address is one of the host namespace's own, as bind() would: IPv4, a
+ * `local` route of its local routing table covers it (inet_addr_type(): 127.0.0.2 is, through
+ * lo's 127.0.0.0/8); IPv6, it is an address of one of its links (ipv6_chk_addr(): read from the
+ * kernel's address list, not the local table, which has no route for an address before its link
+ * is ready). An address still tentative (duplicate address detection running) is taken: it is
+ * one of the host's, and the publication works once it is usable. EADDRNOTAVAIL otherwise, as
+ * bind() would say; EINVAL for an IPv4 broadcast address of one of its links.
+ */
+export async function checkHostAddress(host: Namespace, address: string, operation: string): Promise<void> {
+  const ip = parseIpValue(address) as Ip;
+  const [routes, addresses] = await Promise.all([
+    ip.family === 4 ? host.routes({ table: 255, family: 4 }) : [],
+    host.addresses(),
+  ]);
+  const mine = addresses.filter((a) => a.family === ip.family && !a.flags.includes('dadfailed'));
+  if (ip.family === 6 && mine.some((a) => parseIpValue(a.address)?.value === ip.value)) return;
+  let best: { type: string; prefixLength: number } | undefined;
+  for (const r of routes) {
+    const subnet =
+      r.destination === 'default'
+        ? { family: ip.family, base: 0n, prefixLength: 0 }
+        : parseSubnet(r.destination, operation, 'route', false);
+    if (contains(subnet, ip) && (best === undefined || subnet.prefixLength > best.prefixLength)) {
+      best = { type: r.type, prefixLength: subnet.prefixLength };
+    }
+  }
+  if (best?.type === 'local') return;
+  if (best?.type === 'broadcast') {
+    throw invalid(
+      operation,
+      `host address "${address}" is a broadcast address of the host namespace: a port is published on one of its own unicast addresses; give one, or leave hostAddress out to publish on every address`,
+    );
+  }
+  const own = [...new Set(mine.map((a) => a.address).filter((a) => a !== '::1'))];
+  const listed = own.length > 10 ? `${own.slice(0, 10).join(', ')}, ...` : own.join(', ') || 'none';
+  throw failure(
+    'EADDRNOTAVAIL',
+    operation,
+    `host address "${address}" is not an address of the host namespace (its IPv${ip.family} addresses: ${listed}); give one of those, add it to one of its links first, or leave hostAddress out to publish on every address`,
+  );
 }

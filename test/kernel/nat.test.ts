@@ -194,6 +194,102 @@ describeKernel('firewall (nat.ts)', () => {
     expect(await publications(host, id, 'list')).toEqual([]);
   });
 
+  it('decides conflicts per family: every address of one family leaves the other free', async () => {
+    const net6 = { ...network(), ipv6Subnet: 'fd00:40::/64' };
+    await addNetwork(host, net6, 'add network');
+    const v4 = {
+      networkId: id,
+      protocol: 'tcp' as const,
+      hostAddress: undefined,
+      hostPort: 8444,
+      address: '198.18.40.2',
+      port: 443,
+    };
+    const v6 = { ...v4, address: 'fd00:40::2' };
+    await publish(host, net6, v4, 'every IPv4 address');
+    await publish(host, net6, { ...v6, hostAddress: 'fd00::1' }, 'one IPv6 address');
+    await publish(host, net6, { ...v4, hostPort: 8445, hostAddress: '198.51.100.1' }, 'one IPv4 address');
+    await publish(host, net6, { ...v6, hostPort: 8445 }, 'every IPv6 address');
+    // Within a family, as before.
+    await expect(publish(host, net6, { ...v6, port: 444 }, 'again')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(publish(host, net6, { ...v4, hostPort: 8445 }, 'again')).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    const elements = maps().map((m) => `${m.family} ${m.name} ${JSON.stringify(m.elem ?? [])}`);
+    expect(elements).toEqual([
+      `ip pub-any-${short} [[{"concat":["tcp",8444]},{"concat":["198.18.40.2",443]}]]`,
+      `ip pub-addr-${short} [[{"concat":["198.51.100.1","tcp",8445]},{"concat":["198.18.40.2",443]}]]`,
+      `ip6 pub-any-${short} [[{"concat":["tcp",8445]},{"concat":["fd00:40::2",443]}]]`,
+      `ip6 pub-addr-${short} [[{"concat":["fd00::1","tcp",8444]},{"concat":["fd00:40::2",443]}]]`,
+    ]);
+  });
+
+  it('replaces the IPv6 rules of a table made before ::1 was refused when publishing: no loopback masquerade, no DNAT of ::1', async () => {
+    // The layout before: `ip6 saddr ::1 oifname BRIDGE masquerade`, and output lookups that took
+    // ::1 too, so that [::1]:PORT of a port published on every address was a black hole.
+    const net = `nn net ${short}`;
+    const br = bridge.name;
+    const table = (family: string, addr: string, subnet: string, loopback: string) => `table ${family} netns-native {
+  map pub-any-${short} { type inet_proto . inet_service : ${addr} . inet_service; }
+  map pub-addr-${short} { type ${addr} . inet_proto . inet_service : ${addr} . inet_service; }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    fib daddr type local dnat ${family} to meta l4proto . th dport map @pub-any-${short} comment "${net}"
+    dnat ${family} to ${family} daddr . meta l4proto . th dport map @pub-addr-${short} comment "${net}"
+  }
+  chain output {
+    type nat hook output priority -100; policy accept;
+    fib daddr type local dnat ${family} to meta l4proto . th dport map @pub-any-${short} comment "${net}"
+    dnat ${family} to ${family} daddr . meta l4proto . th dport map @pub-addr-${short} comment "${net}"
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ${family} saddr ${subnet} oifname != "${br}" masquerade comment "${net}"
+    ${family} saddr ${loopback} oifname "${br}" masquerade comment "${net}"
+    ${family} saddr ${subnet} oifname "${br}" ct status dnat masquerade comment "${net}"
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "${br}" oifname != "${br}" ct status ! dnat jump isolation comment "${net}"
+  }
+  chain isolation {
+    oifname "${br}" drop comment "${net}"
+  }
+}
+`;
+    run(
+      'nft',
+      ['-f', '-'],
+      table('ip', 'ipv4_addr', '198.18.40.0/24', '127.0.0.0/8') +
+        table('ip6', 'ipv6_addr', 'fd00:40::/64', '::1') +
+        `add element ip6 netns-native pub-any-${short} { tcp . 8080 : fd00:40::2 . 80 }\n`,
+    );
+    const net6 = { ...network(), ipv6Subnet: 'fd00:40::/64' };
+    const p = {
+      networkId: id,
+      protocol: 'tcp' as const,
+      hostAddress: undefined,
+      hostPort: 8081,
+      address: 'fd00:40::2',
+      port: 80,
+    };
+    // A publication brings the network's rules up to date, in its batch.
+    await publish(host, net6, p, 'publish');
+    const text = run('nft', ['list', 'table', 'ip6', 'netns-native']);
+    expect(text).not.toContain('saddr ::1');
+    expect(text).toContain(
+      `ip6 daddr != ::1 fib daddr type local dnat ip6 to meta l4proto . th dport map @pub-any-${short}`,
+    );
+    expect(text).toContain(`ip6 daddr != ::1 dnat ip6 to ip6 daddr . meta l4proto . th dport map @pub-addr-${short}`);
+    expect(run('nft', ['list', 'table', 'ip', 'netns-native'])).toContain('ip saddr 127.0.0.0/8');
+    expect((await publications(host, id, 'list')).map((q) => q.hostPort).sort()).toEqual([8080, 8081]);
+    // [::1]:8080 is the host's own port again: nothing listens, refused at once (not a time-out).
+    await expect(fetchFrom(host, '::1', 8080)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const rulesNow = rules();
+    await addNetwork(host, net6, 'again');
+    expect(rules()).toEqual(rulesNow);
+  });
+
   it('refuses a host port another network has (the maps are per network: decided in JS)', async () => {
     const other = await Bridge.create(uniqueName('brt'));
     const id2 = 'e'.repeat(12) + '0'.repeat(52);

@@ -2,8 +2,8 @@
  * Networks and the world outside (issue 9): masquerade out, published ports in, isolation
  * between networks, internal networks sealed — as nftables rules of our own table, checked with
  * real traffic against an "outside" namespace linked to the test's namespace (the host here) by
- * a veth: 198.51.100.1 on the host side, 198.51.100.2 outside. `nft -j` is the witness of the
- * ruleset.
+ * a veth: 198.51.100.1 and fd00:51::1 on the host side, 198.51.100.2 and fd00:51::2 outside.
+ * `nft -j` is the witness of the ruleset.
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
@@ -86,6 +86,8 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     const up = await VethPair.create({ name: uniqueName('out'), peerName: 'eth0', peerNamespace: outside });
     await up.local.addAddress('198.51.100.1/24');
     await up.peer.addAddress('198.51.100.2/24');
+    await up.local.addAddress('fd00:51::1/64', { nodad: true });
+    await up.peer.addAddress('fd00:51::2/64', { nodad: true });
     await Promise.all([up.local.up(), up.peer.up(), outside.link('lo').then((lo) => lo.up())]);
     await operational(undefined, up.local.name);
     await operational(outside.name, 'eth0');
@@ -203,6 +205,178 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     });
     expect(await ask(member, gateway6, 8096)).toBe(gateway6);
     expect(await ask(host, gateway6, 8096)).toBe(gateway6);
+  });
+
+  /**
+   * A network with an IPv6 subnet and one member serving TCP port 80 on both families (its
+   * server answers with the client's address: '::ffff:198.51.100.2' for an IPv4 one).
+   */
+  async function dualStackMember(ipv6Subnet: string) {
+    const n = await Network.create(netName(), { ipv6Subnet });
+    const member = await freshNamespace();
+    const ep = await n.connect(member);
+    const server = await whoAmIServer(member, '::', 80);
+    closers.push(() => server.close());
+    const bare = (cidr: string | undefined) => (cidr as string).split('/')[0] as string;
+    return { n, member, address: bare(ep.address), address6: bare(ep.ipv6Address) };
+  }
+
+  /** Until the outside reaches `port` on the host's IPv6 address (the bridge's IPv6 address usable). */
+  async function reachableOverIPv6(port: number): Promise<void> {
+    await waitFor(async () => (await ask(outside, 'fd00:51::1', port, 800)) === 'fd00:51::2', {
+      what: `the outside reaching [fd00:51::1]:${port}`,
+    });
+  }
+
+  it('publishes on both families of a dual-stack member when no host address is given; ports() lists each; unpublish takes both', async () => {
+    const { n, member, address, address6 } = await dualStackMember('fd00:198:18:97::/64');
+    const port = await n.publish(member, { hostPort: 8097, containerPort: 80 });
+    expect(port).toMatchObject({ family: 4, hostAddress: undefined, address, ipv6Address: address6 });
+    await reachableOverIPv6(8097); // docker -p 8080:80 on an --ipv6 network: [::]:8080 too
+    expect(await ask(outside, '198.51.100.1', 8097)).toBe('::ffff:198.51.100.2');
+    // docker port: 0.0.0.0:8097 and [::]:8097, one entry each.
+    const listed = (await n.ports()).map((p) => p.toJSON()).sort((a, b) => Number(a.family) - Number(b.family));
+    const entry = { network: n.name, protocol: 'tcp', hostAddress: undefined, hostPort: 8097, containerPort: 80 };
+    expect(listed).toEqual([
+      { ...entry, family: 4, address },
+      { ...entry, family: 6, address: address6 },
+    ]);
+    const short = n.id.slice(0, 12);
+    expect(run('nft', ['list', 'map', 'ip', 'netns-native', `pub-any-${short}`])).toContain(
+      `tcp . 8097 : ${address} . 80`,
+    );
+    expect(run('nft', ['list', 'map', 'ip6', 'netns-native', `pub-any-${short}`])).toContain(
+      `tcp . 8097 : ${address6} . 80`,
+    );
+    await port.unpublish();
+    expect(await n.ports()).toEqual([]);
+    expect(await ask(outside, '198.51.100.1', 8097)).toBe('ECONNREFUSED');
+    expect(await ask(outside, 'fd00:51::1', 8097)).toBe('ECONNREFUSED');
+    await expect(port.unpublish()).rejects.toMatchObject({ code: 'ENOENT' });
+    // A listed entry takes back its own family only; what publish returned, whatever is left.
+    const again = await n.publish(member, { hostPort: 8097, containerPort: 80 });
+    await (await n.ports()).find((p) => p.family === 6)?.unpublish();
+    expect((await n.ports()).map((p) => p.family)).toEqual([4]);
+    expect(await ask(outside, 'fd00:51::1', 8097)).toBe('ECONNREFUSED');
+    await again.unpublish();
+    expect(await n.ports()).toEqual([]);
+  });
+
+  it('decides conflicts per family, and publishes both families or neither', async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:98::/64');
+    // Every IPv4 address and one IPv6 address of the same port; one IPv4 address and every IPv6 one.
+    await n.publish(member, { hostPort: 8098, containerPort: 80, hostAddress: '0.0.0.0' });
+    await n.publish(member, { hostPort: 8098, containerPort: 80, hostAddress: 'fd00:51::1' });
+    await n.publish(member, { hostPort: 8099, containerPort: 80, hostAddress: '198.51.100.1' });
+    await n.publish(member, { hostPort: 8099, containerPort: 80, hostAddress: '::' });
+    // Both families, the port taken in one of them only: refused whole, nothing added to the other.
+    await n.publish(member, { hostPort: 8089, containerPort: 80, hostAddress: '0.0.0.0' });
+    await n.publish(member, { hostPort: 8090, containerPort: 80, hostAddress: '::' });
+    const before = run('nft', ['list', 'ruleset']);
+    const refused = async (hostPort: number, pattern: RegExp) => {
+      const e = (await n.publish(member, { hostPort, containerPort: 80 }).catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e.code).toBe('EADDRINUSE');
+      expect(e.message).toMatch(pattern);
+    };
+    await refused(8089, /host port tcp\/8089 on every IPv4 address is already published/);
+    await refused(8090, /host port tcp\/8090 on every IPv6 address is already published/);
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    expect((await n.ports()).map((p) => `${p.family} ${p.hostAddress} ${p.hostPort}`).sort()).toEqual([
+      '4 198.51.100.1 8099',
+      '4 undefined 8089',
+      '4 undefined 8098',
+      '6 fd00:51::1 8098',
+      '6 undefined 8090',
+      '6 undefined 8099',
+    ]);
+    expect(await ask(outside, '198.51.100.1', 8090)).toBe('ECONNREFUSED');
+    await reachableOverIPv6(8098);
+    expect(await ask(outside, '198.51.100.1', 8098)).toBe('::ffff:198.51.100.2');
+    expect(await ask(outside, '198.51.100.1', 8099)).toBe('::ffff:198.51.100.2');
+    expect(await ask(outside, 'fd00:51::1', 8099)).toBe('fd00:51::2');
+  });
+
+  it("takes '0.0.0.0' and '::' as every address of one family, as Docker does", async () => {
+    const { n, member, address, address6 } = await dualStackMember('fd00:198:18:99::/64');
+    const v4 = await n.publish(member, { hostPort: 8091, containerPort: 80, hostAddress: '0.0.0.0' });
+    const v6 = await n.publish(member, { hostPort: 8092, containerPort: 80, hostAddress: '0:0::0' });
+    expect(v4).toMatchObject({ family: 4, hostAddress: undefined, address });
+    expect(v4.ipv6Address).toBeUndefined();
+    expect(v6).toMatchObject({ family: 6, hostAddress: undefined, address: address6 });
+    await reachableOverIPv6(8092);
+    expect(await ask(outside, '198.51.100.1', 8091)).toBe('::ffff:198.51.100.2');
+    expect(await ask(host, '127.0.0.1', 8091)).toBe(`::ffff:${n.gateway}`);
+    expect(await ask(outside, 'fd00:51::1', 8091)).toBe('ECONNREFUSED'); // IPv4 only
+    expect(await ask(outside, '198.51.100.1', 8092)).toBe('ECONNREFUSED'); // IPv6 only
+    expect((await n.ports()).map((p) => `${p.family} ${p.hostAddress} ${p.hostPort}`).sort()).toEqual([
+      '4 undefined 8091',
+      '6 undefined 8092',
+    ]);
+  });
+
+  it('refuses host addresses no connection can reach, saying what to give instead, changing nothing', async () => {
+    const { n, member } = await networkWithMember();
+    const before = run('nft', ['list', 'ruleset']);
+    const bad = async (hostAddress: string, code: string, pattern: RegExp) => {
+      const e = (await n
+        .publish(member, { hostPort: 9001, containerPort: 80, hostAddress })
+        .catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect([hostAddress, e.code]).toEqual([hostAddress, code]);
+      expect(e.message).toMatch(pattern);
+    };
+    await bad('::ffff:127.0.0.1', 'EINVAL', /IPv4-mapped IPv6 address; give the IPv4 address \("127\.0\.0\.1"\)/);
+    await bad('::FFFF:198.51.100.1', 'EINVAL', /give the IPv4 address \("198\.51\.100\.1"\)/);
+    await bad('224.0.0.1', 'EINVAL', /multicast address: .* leave hostAddress out/);
+    await bad('ff02::1', 'EINVAL', /multicast address/);
+    await bad('255.255.255.255', 'EINVAL', /broadcast address/);
+    await bad('198.51.100.255', 'EINVAL', /broadcast address of the host namespace/); // the outside link's
+    await bad(
+      '198.51.100.77',
+      'EADDRNOTAVAIL',
+      /"198\.51\.100\.77" is not an address of the host namespace \(its IPv4 addresses: [^)]*198\.51\.100\.1[,)]/,
+    );
+    await bad('fd00:51::77', 'EADDRNOTAVAIL', /its IPv6 addresses: [^)]*fd00:51::1[,)]/);
+    await bad('::', 'EINVAL', /the member has no IPv6 address/);
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    expect(await n.ports()).toEqual([]);
+  });
+
+  it("refuses '::1' (IPv6 has no route_localnet), and leaves [::1]:PORT to the host when publishing on every address", async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:9a::/64');
+    const before = run('nft', ['list', 'ruleset']);
+    for (const hostAddress of ['::1', '0:0::1']) {
+      const e = (await n
+        .publish(member, { hostPort: 8093, containerPort: 80, hostAddress })
+        .catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e.code).toBe('EINVAL');
+      expect(e.message).toMatch(/"::1" cannot be published on: .*route_localnet.*publish on 127\.0\.0\.1/);
+    }
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    await n.publish(member, { hostPort: 8093, containerPort: 80 });
+    await reachableOverIPv6(8093);
+    // [::1]:8093 is the host's own port, as with no publication: refused, or its own listener.
+    expect(await ask(host, '::1', 8093, 1500)).toBe('ECONNREFUSED');
+    const own = await whoAmIServer(host, '::1', 8093);
+    closers.push(() => own.close());
+    expect(await ask(host, '::1', 8093)).toBe('::1');
+    // The host's other addresses, 127.0.0.1 included, still lead to the member.
+    expect(await ask(host, '127.0.0.1', 8093)).toBe(`::ffff:${n.gateway}`);
+    expect(await ask(host, 'fd00:51::1', 8093)).toBe('fd00:51::1');
+    const table = run('nft', ['list', 'table', 'ip6', 'netns-native']);
+    expect(table).toContain('ip6 daddr != ::1 fib daddr type local dnat ip6 to');
+    expect(table).not.toContain('ip6 saddr ::1');
+  });
+
+  it('returns the host address in its canonical form, as ports() lists it', async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:9b::/64');
+    const p = await n.publish(member, { hostPort: 8094, containerPort: 80, hostAddress: 'FD00:51:0::1' });
+    expect(p.hostAddress).toBe('fd00:51::1');
+    const listed = await n.ports();
+    expect(listed.map((q) => q.toJSON())).toEqual([p.toJSON()]);
+    await reachableOverIPv6(8094);
   });
 
   it("puts members' bridge ports in hairpin mode (not an internal network's), and again when the network is opened", async () => {
