@@ -612,13 +612,18 @@ describeKernel('CNI plugin', () => {
       what: 'the host veth to go with its peer',
     });
     expect(nft(host.name as string)).not.toMatch(/198\.18\.62\.2/);
-    // ADD and CHECK still fail before touching anything.
-    const before = run('ip', ['-n', host.name as string, '-j', 'link', 'show']);
+    // ADD and CHECK still fail before touching anything. (The bridge's carrier and operstate,
+    // which follow its last port's removal on the kernel's own schedule, are left out.)
+    const links = () =>
+      (JSON.parse(run('ip', ['-n', host.name as string, '-j', 'link', 'show'])) as Array<Record<string, unknown>>).map(
+        (l) => [l.ifindex, l.ifname, l.master, (l.flags as string[]).filter((f) => f !== 'NO-CARRIER')],
+      );
+    const before = links();
     for (const command of ['ADD', 'CHECK']) {
       const o = await cni('ours', { ...call, command }, { ...broken, prevResult: result });
       expect([command, o.status, o.json?.code]).toEqual([command, 1, 7]);
     }
-    expect(run('ip', ['-n', host.name as string, '-j', 'link', 'show'])).toBe(before);
+    expect(links()).toEqual(before);
     expect(link(ns.name, 'eth0')).toBeUndefined();
     await cniOk('ours', { ...call, command: 'DEL' }, c);
     expect(
