@@ -527,7 +527,18 @@ function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): vo
   if (typeof route !== 'object' || route === null) throw invalid(operation, 'the route must be an object');
   const link: unknown = route.link;
   if (link !== undefined && !(link instanceof Link)) checkLinkName(link, operation);
-  routeRequest(route, link === undefined ? undefined : 1, forDelete, operation);
+  // A next hop's link stands in for its gateway (`nexthop dev X`): a placeholder index for each
+  // hop that names one, so that routeRequest sees it there before it is looked up.
+  const hops: unknown = route.nexthops;
+  const hopOifs = Array.isArray(hops)
+    ? hops.map((hop: unknown, i) => {
+        const hopLink: unknown = (hop as NexthopSpec | null)?.link;
+        if (hopLink === undefined) return undefined;
+        if (!(hopLink instanceof Link)) checkLinkName(hopLink, operation, `link name of next hop ${i + 1}`);
+        return 1;
+      })
+    : [];
+  routeRequest(route, link === undefined ? undefined : 1, forDelete, operation, hopOifs);
 }
 
 async function linkOf(
