@@ -72,6 +72,13 @@ export interface RouteSpec {
   metric?: number;
   /** Routing table id; default main (254). */
   table?: number;
+  /**
+   * IPv4 only: the type of service (DS field) the route is for, `tos 0x10` / `dsfield`: 0-255,
+   * ECN bits (0x03) clear. A route with one is used for packets of that TOS, one without (0) for
+   * any. Routes that differ only in it are two routes; a delete matches it exactly (not given:
+   * the route without one).
+   */
+  tos?: number;
   /** 4 or 6. Only needed for 'default' without a gateway; otherwise taken from the addresses. */
   family?: 4 | 6;
   /** Preferred source address (`src`). */
@@ -208,6 +215,7 @@ export function describeRoute(spec: RouteSpec): string {
   const parts = spec.destination === undefined ? [] : [String(spec.destination)];
   if (spec.gateway) parts.push(`via ${String(spec.gateway)}`);
   if (spec.link) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
+  if (spec?.tos !== undefined) parts.push(`tos ${tosText(spec.tos)}`);
   if (spec?.table !== undefined) parts.push(`table ${spec.table}`);
   if (Array.isArray(spec?.nexthops)) {
     for (const hop of spec.nexthops) {
@@ -218,6 +226,16 @@ export function describeRoute(spec: RouteSpec): string {
   }
   return parts.length > 0 ? parts.join(' ') : 'with no destination';
 }
+
+/** A TOS as iproute2 prints it (`0x10`); anything else as it is. */
+function tosText(tos: unknown): string {
+  return typeof tos === 'number' && Number.isInteger(tos) && tos >= 0 && tos <= 255
+    ? `0x${tos.toString(16).padStart(2, '0')}`
+    : String(tos);
+}
+
+/** The ECN bits of a DS field: a route cannot be chosen by them. */
+const ECN_MASK = 0x03;
 
 /**
  * Checks a RouteSpec and turns it into the kernel's terms. `oif` is the already-resolved
@@ -303,6 +321,24 @@ export function routeRequest(
     family = spec.family;
   }
   family ??= 4;
+  let tos: number | undefined;
+  if (spec.tos !== undefined) {
+    tos = checkInteger(spec.tos, operation, 'the TOS', 0, 255);
+    if (tos !== 0 && family === 6) {
+      throw invalid(
+        operation,
+        'a TOS is for IPv4 routes only; an IPv6 route has none (the kernel does not choose IPv6 routes by traffic class)',
+      );
+    }
+    // Recent kernels refuse them; older ones made a route no packet matches. A delete goes as
+    // given: an older kernel may hold such a route.
+    if (!forDelete && tos & ECN_MASK) {
+      throw invalid(
+        operation,
+        `the TOS ${tosText(tos)} sets ECN bits (0x03), which no packet is routed by; give it without them: ${tosText(tos & ~ECN_MASK)}`,
+      );
+    }
+  }
 
   const typeIndex = spec.type === undefined ? -1 : TYPES.indexOf(spec.type);
   if (spec.type !== undefined && typeIndex < 0) throw invalid(operation, `unknown route type "${String(spec.type)}"`);
@@ -318,6 +354,7 @@ export function routeRequest(
     table: spec.table === undefined ? RT_TABLE_MAIN : checkInteger(spec.table, operation, 'the table', 1, 0xffffffff),
   };
   if (dst !== undefined) req.dst = dst;
+  if (tos !== undefined) req.tos = tos;
   if (gateway !== undefined) req.gateway = gateway;
   if (prefsrc !== undefined) req.prefsrc = prefsrc;
   if (oif !== undefined) req.oif = oif;
@@ -365,6 +402,7 @@ export function routeFromNative(r: NativeRoute, linkNames: { get(index: number):
     const name = linkNames.get(r.oif);
     if (name !== undefined) route.link = name;
   }
+  if (r.tos) route.tos = r.tos;
   if (r.priority !== undefined) route.metric = r.priority;
   if (r.prefsrc) route.source = r.prefsrc;
   if (r.flags & RTNH_F_DEAD) route.dead = true;
@@ -527,7 +565,18 @@ function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): vo
   if (typeof route !== 'object' || route === null) throw invalid(operation, 'the route must be an object');
   const link: unknown = route.link;
   if (link !== undefined && !(link instanceof Link)) checkLinkName(link, operation);
-  routeRequest(route, link === undefined ? undefined : 1, forDelete, operation);
+  // A next hop's link stands in for its gateway (`nexthop dev X`): a placeholder index for each
+  // hop that names one, so that routeRequest sees it there before it is looked up.
+  const hops: unknown = route.nexthops;
+  const hopOifs = Array.isArray(hops)
+    ? hops.map((hop: unknown, i) => {
+        const hopLink: unknown = (hop as NexthopSpec | null)?.link;
+        if (hopLink === undefined) return undefined;
+        if (!(hopLink instanceof Link)) checkLinkName(hopLink, operation, `link name of next hop ${i + 1}`);
+        return 1;
+      })
+    : [];
+  routeRequest(route, link === undefined ? undefined : 1, forDelete, operation, hopOifs);
 }
 
 async function linkOf(

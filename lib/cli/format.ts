@@ -93,6 +93,8 @@ export function routeLine(r: Route): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(r.destination);
+  // In hex: iproute2 prints the names of /etc/iproute2/rt_dsfield instead where it has one (AF11).
+  if (r.tos !== undefined) parts.push('tos', `0x${r.tos.toString(16).padStart(2, '0')}`);
   if (r.gateway !== undefined) parts.push('via', r.gateway);
   if (r.link !== undefined) parts.push('dev', r.link);
   if (r.protocol !== 'boot') parts.push('proto', r.protocol);

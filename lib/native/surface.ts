@@ -133,6 +133,8 @@ export interface NativeAddress {
 export interface NativeRouteRequest {
   family: number;
   dstLen: number;
+  /** rtm_tos: the DS field the route matches (IPv4); 0 none */
+  tos?: number;
   table?: number;
   protocol?: number;
   scope?: number;

@@ -87,6 +87,7 @@ const ADDRESS_REQUEST: Record<keyof NativeAddressRequest, string> = {
 const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   family: 'u8',
   dstLen: 'u8',
+  tos: 'u8',
   table: 'u32',
   protocol: 'u8',
   scope: 'u8',

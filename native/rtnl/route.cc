@@ -74,6 +74,7 @@ Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const 
   rtmsg rtm{};
   rtm.rtm_family = req.family;
   rtm.rtm_dst_len = req.dst_len;
+  rtm.rtm_tos = req.tos;
   rtm.rtm_table = req.table < 256 ? static_cast<uint8_t>(req.table) : uint8_t{RT_TABLE_UNSPEC};
   rtm.rtm_protocol = req.protocol;
   rtm.rtm_scope = req.scope;

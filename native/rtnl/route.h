@@ -28,6 +28,7 @@ struct NexthopInfo {
 struct RouteRequest {
   uint8_t family = 0;                     // AF_INET / AF_INET6
   uint8_t dst_len = 0;                    // 0 with empty dst: the default route
+  uint8_t tos = 0;                        // rtm_tos (IPv4 only): the DS field it matches
   uint32_t table = 0;                     // RT_TABLE_*; ids above 255 go in RTA_TABLE
   uint8_t protocol = 0;                   // RTPROT_*
   uint8_t scope = 0;                      // RT_SCOPE_*

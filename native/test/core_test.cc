@@ -137,6 +137,43 @@ void TestRouteMatchesIproute2() {
   CheckBytes("RTM_NEWROUTE", rtnl::BuildNewRoute(req, NLM_F_CREATE | NLM_F_EXCL), iproute2);
 }
 
+// `ip route add 198.19.6.0/24 tos 0x10 dev va` (ifindex 2): the TOS goes in rtm_tos, and a route
+// read back carries it (two routes that differ only in it are two routes).
+void TestRouteTosMatchesIproute2() {
+  const Bytes iproute2 = {
+      0x2c, 0x00, 0x00, 0x00,  // nlmsg_len 44
+      0x18, 0x00,              // RTM_NEWROUTE
+      0x01, 0x06,              // NLM_F_REQUEST | NLM_F_EXCL | NLM_F_CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x02, 0x18, 0x00, 0x10,  // rtmsg: AF_INET, dst_len 24, src_len 0, tos 0x10
+      0xfe, 0x03, 0xfd, 0x01,              //   table main, proto boot, scope link, type unicast
+      0x00, 0x00, 0x00, 0x00,              //   rtm_flags
+      0x08, 0x00, 0x01, 0x00,              // RTA_DST
+      0xc6, 0x13, 0x06, 0x00,              //   198.19.6.0
+      0x08, 0x00, 0x04, 0x00,              // RTA_OIF
+      0x02, 0x00, 0x00, 0x00,              //   2
+  };
+  rtnl::RouteRequest req;
+  req.family = AF_INET;
+  req.dst_len = 24;
+  req.tos = 0x10;
+  req.table = RT_TABLE_MAIN;
+  req.protocol = RTPROT_BOOT;
+  req.scope = RT_SCOPE_LINK;
+  req.type = RTN_UNICAST;
+  req.dst = {198, 19, 6, 0};
+  req.oif = 2;
+  Result<Bytes> built = rtnl::BuildNewRoute(req, NLM_F_CREATE | NLM_F_EXCL);
+  CheckBytes("RTM_NEWROUTE tos", built, iproute2);
+  if (!built.ok()) return;
+  Result<rtnl::RouteInfo> r =
+      rtnl::ParseRoute(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+  CHECK(r.ok() && r.value().tos == 0x10);
+  // A delete carries it too: the kernel deletes only the route of that TOS.
+  Result<Bytes> del = rtnl::BuildDelRoute(req);
+  CHECK(del.ok() && del.value().size() > 19 && del.value()[19] == 0x10);
+}
+
 // `ip link add vc type veth peer name vd`, in our encoding: unlike iproute2 we mark nests with
 // NLA_F_NESTED and NUL-terminate IFLA_INFO_KIND; the kernel accepts both.
 void TestVethEncoding() {
@@ -847,6 +884,7 @@ int main() {
   TestAddressMatchesIproute2();
   TestLinkUpMatchesIproute2();
   TestRouteMatchesIproute2();
+  TestRouteTosMatchesIproute2();
   TestVethEncoding();
   TestVxlanMatchesIproute2();
   TestEveryKindTableRoundTrips();

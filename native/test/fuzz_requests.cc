@@ -220,6 +220,7 @@ void FuzzRoute(FuzzedDataProvider& in) {
   req.prefsrc = Bytes(in, 20);
   if (in.ConsumeBool()) req.oif = in.ConsumeIntegral<int32_t>();
   if (in.ConsumeBool()) req.priority = in.ConsumeIntegral<uint32_t>();
+  req.tos = in.ConsumeIntegral<uint8_t>();
   Result<std::vector<uint8_t>> msg = rtnl::BuildNewRoute(req, NLM_F_CREATE);
   if (!msg.ok()) return;
   std::vector<uint8_t> m = msg.take();
@@ -227,7 +228,7 @@ void FuzzRoute(FuzzedDataProvider& in) {
   EXPECT(got.ok());
   const rtnl::RouteInfo& r = got.value();
   EXPECT(r.family == req.family && r.dst_len == req.dst_len && r.table == req.table);
-  EXPECT(r.protocol == req.protocol && r.type == req.type);
+  EXPECT(r.protocol == req.protocol && r.type == req.type && r.tos == req.tos);
   EXPECT(r.dst == req.dst && r.gateway == req.gateway && r.prefsrc == req.prefsrc);
   EXPECT(r.oif == req.oif.value_or(0) && r.priority == req.priority);
   (void)rtnl::BuildDelRoute(req);

@@ -42,6 +42,8 @@ export interface IpRoute {
   table?: string;
   type?: string;
   prefsrc?: string;
+  /** `tos`, as iproute2 prints it: '0x10' (absent when 0). */
+  tos?: string;
 }
 
 /** Runs a command and returns stdout; throws with stderr on failure. */

@@ -120,7 +120,7 @@ describeKernel('netns-native (the command)', () => {
     expect(json).toContainEqual(expect.objectContaining({ destination: '198.19.60.0/24', gateway: '198.18.60.254' }));
   });
 
-  it('routes NS: proto, scope, src, metric, onlink, linkdown, multipath and pref exactly as ip route prints them', async () => {
+  it('routes NS: proto, scope, src, metric, tos, onlink, linkdown, multipath and pref exactly as ip route prints them', async () => {
     const ns = await furnished();
     // A second veth whose peer stays down: its routes are "linkdown".
     const { local } = await VethPair.create({ name: 'eth2', peerName: 'eth3', namespace: ns });
@@ -130,6 +130,7 @@ describeKernel('netns-native (the command)', () => {
     add('198.19.61.0/24', 'via', '198.18.60.2', 'dev', 'eth0', 'proto', 'static', 'src', '198.18.60.1', 'metric', '5');
     add('198.19.62.0/24', 'via', '198.18.99.9', 'dev', 'eth0', 'onlink');
     add('198.19.63.0/24', 'dev', 'eth2', 'scope', 'link', 'proto', '42');
+    add('198.19.63.0/24', 'tos', '0x10', 'dev', 'eth2');
     add(
       '198.19.64.0/24',
       'nexthop',
@@ -155,7 +156,15 @@ describeKernel('netns-native (the command)', () => {
     const want = [...lines(ip(ns.name, 'route')), ...lines(ip(ns.name, '-6', 'route'))];
     expect(lines(run.stdout)).toEqual(want);
     // The cases are there (so that the comparison above covers them).
-    for (const needle of ['linkdown', 'onlink', 'proto static', 'proto babel', 'scope link', 'src 198.18.60.1']) {
+    for (const needle of [
+      'linkdown',
+      'onlink',
+      'proto static',
+      'proto babel',
+      'scope link',
+      'src 198.18.60.1',
+      '198.19.63.0/24 tos 0x10 dev eth2',
+    ]) {
       expect(want.some((l) => l.includes(needle))).toBe(true);
     }
     for (const needle of [

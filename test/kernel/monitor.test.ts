@@ -102,11 +102,20 @@ class Replica {
   synthesized = 0;
 
   static routeKey(r: Route): string {
-    return `${r.family}|${r.table}|${r.destination}|${r.metric ?? 0}|${r.type}|${r.gateway ?? ''}|${r.linkIndex ?? 0}`;
+    return `${r.family}|${r.table}|${r.destination}|${r.tos ?? 0}|${r.metric ?? 0}|${r.type}|${r.gateway ?? ''}|${r.linkIndex ?? 0}`;
   }
 
   static routeText(r: Route): string {
-    return [r.family, r.table, r.type, r.destination, r.gateway ?? '-', r.linkIndex ?? 0, r.metric ?? 0].join(' ');
+    return [
+      r.family,
+      r.table,
+      r.type,
+      r.destination,
+      r.tos ?? 0,
+      r.gateway ?? '-',
+      r.linkIndex ?? 0,
+      r.metric ?? 0,
+    ].join(' ');
   }
 
   apply(e: MonitorEvent): void {
@@ -158,7 +167,9 @@ function witness(ns: string): ReturnType<Replica['state']> {
       const dst = r.dst === 'default' || r.dst.includes('/') ? r.dst : `${r.dst}/${family === 4 ? 32 : 128}`;
       const table = r.table === undefined ? 254 : (TABLES[r.table] ?? Number(r.table));
       const dev = r.dev === undefined ? 0 : (index.get(r.dev) ?? -1);
-      return [family, table, r.type ?? 'unicast', dst, r.gateway ?? '-', dev, r.metric ?? 0].join(' ');
+      return [family, table, r.type ?? 'unicast', dst, Number(r.tos ?? 0), r.gateway ?? '-', dev, r.metric ?? 0].join(
+        ' ',
+      );
     });
   return {
     links: links.map((l) => `${l.ifindex} ${l.ifname} ${l.mtu} ${l.flags.includes('UP')}`).sort(),
@@ -441,6 +452,51 @@ describeKernel('monitor', () => {
       ['new', '198.18.66.2', false],
     ]);
     expect(r.replica.state().routes).toEqual(witness(name).routes);
+    m.close();
+    await r.finished;
+  });
+
+  it('routes that differ only in their TOS: events say which (tos), a replace or delete of one leaves the other', async () => {
+    const ns = await freshNamespace();
+    const name = ns.name as string;
+    vethByIp(name, 'mq0', 'mq1');
+    ip(name, 'link', 'set', 'mq0', 'up');
+    ip(name, 'addr', 'add', '198.18.67.1/24', 'dev', 'mq0');
+    ip(name, 'route', 'add', '198.19.67.0/24', 'dev', 'mq0');
+    const m = ns.monitor({ events: ['route'], initialState: true });
+    await m.ready;
+    const r = replicate(m);
+    await waitFor(() => r.seen[0]?.type === 'resync', { what: 'the initial state' });
+    ip(name, 'route', 'add', '198.19.67.0/24', 'tos', '0x10', 'dev', 'mq0');
+    await waitFor(() => r.seen.some((e) => e.type === 'route' && e.route.tos === 0x10), { what: 'the TOS route' });
+    // The same Route as ns.routes() lists.
+    expect(r.seen.find((e) => e.type === 'route' && e.route.tos === 0x10)).toEqual({
+      type: 'route',
+      action: 'new',
+      route: (await ns.routes()).find((x) => x.destination === '198.19.67.0/24' && x.tos === 0x10),
+    });
+    // A replace of the TOS route ends it, not the plain one; so does a delete.
+    ip(name, 'route', 'replace', '198.19.67.0/24', 'tos', '0x10', 'via', '198.18.67.2');
+    ip(name, 'route', 'del', '198.19.67.0/24', 'tos', '0x10');
+    await waitFor(
+      () => r.seen.some((e) => e.type === 'route' && e.action === 'delete' && e.route.gateway === '198.18.67.2'),
+      { what: 'the delete of the TOS route' },
+    );
+    const events = r.seen.filter((e) => e.type === 'route' && e.route.destination === '198.19.67.0/24');
+    expect(
+      events.map(
+        (e) => e.type === 'route' && [e.action, e.route.tos ?? 0, e.route.gateway ?? 'dev', e.synthesized ?? false],
+      ),
+    ).toEqual([
+      ['new', 0x10, 'dev', false],
+      ['delete', 0x10, 'dev', true],
+      ['new', 0x10, '198.18.67.2', false],
+      ['delete', 0x10, '198.18.67.2', false],
+    ]);
+    expect(r.replica.state().routes).toEqual(witness(name).routes);
+    expect(r.replica.state().routes).toContain(
+      `4 254 unicast 198.19.67.0/24 0 - ${ipJson<IpLink[]>(name, 'link', 'show', 'mq0')[0]?.ifindex} 0`,
+    );
     m.close();
     await r.finished;
   });

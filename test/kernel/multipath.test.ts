@@ -90,6 +90,93 @@ describeKernel('multipath routes', () => {
     ]);
   });
 
+  it('next hops with a link and no gateway (`nexthop dev A nexthop dev B`): by name or Link, with weights; deleted alike', async () => {
+    const { ns, a, b } = await twoLinks();
+    const shown = (dst: string) =>
+      ipJson<IpMultipath[]>(ns.name, 'route', 'show')
+        .find((r) => r.dst === dst)
+        ?.nexthops?.map((h) => [h.gateway, h.dev, h.weight]);
+    // [destination, nexthops, what `ip route show` lists: [gateway, dev, weight] per next hop]
+    const cases: Array<[string, RouteSpec['nexthops'], Array<[string | undefined, string, number]>]> = [
+      [
+        '198.19.5.0/24',
+        [{ link: a.name }, { link: b.name }],
+        [
+          [undefined, a.name, 1],
+          [undefined, b.name, 1],
+        ],
+      ],
+      [
+        '198.19.6.0/24',
+        [{ link: a }, { link: b, weight: 3 }],
+        [
+          [undefined, a.name, 1],
+          [undefined, b.name, 3],
+        ],
+      ],
+      [
+        '198.19.7.0/24',
+        [{ link: a.name, weight: 2 }, { gateway: '198.18.41.2' }],
+        [
+          [undefined, a.name, 2],
+          ['198.18.41.2', b.name, 1],
+        ],
+      ],
+    ];
+    for (const [destination, nexthops, want] of cases) {
+      await ns.addRoute({ destination, nexthops });
+      expect(shown(destination)).toEqual(want);
+      const mine = (await ns.routes()).find((r) => r.destination === destination);
+      expect(mine?.nexthops?.map((h) => [h.gateway, h.link, h.weight])).toEqual(want);
+    }
+    // One made by `ip` reads back the same.
+    ip(ns.name, 'route', 'add', '198.19.8.0/24', 'nexthop', 'dev', a.name, 'nexthop', 'dev', b.name, 'weight', '4');
+    const fromIp = (await ns.routes()).find((r) => r.destination === '198.19.8.0/24');
+    expect(fromIp?.nexthops).toEqual([
+      { link: a.name, linkIndex: a.index, weight: 1, linkdown: true },
+      { link: b.name, linkIndex: b.index, weight: 4, linkdown: true },
+    ]);
+    // deleteRoute with the same next hops (names and Links) removes each.
+    for (const [destination, nexthops] of cases) {
+      await ns.deleteRoute({ destination, nexthops });
+      expect(shown(destination)).toBeUndefined();
+    }
+    await ns.deleteRoute({ destination: '198.19.8.0/24', nexthops: [{ link: a }, { link: b.name, weight: 4 }] });
+    expect(shown('198.19.8.0/24')).toBeUndefined();
+    // IPv6 has no device-only next hops: the kernel refuses them, as it does `ip -6 route add
+    // fd00:98::/64 nexthop dev A nexthop dev B`, and says so.
+    expect(() =>
+      ip(ns.name, '-6', 'route', 'add', 'fd00:98::/64', 'nexthop', 'dev', a.name, 'nexthop', 'dev', b.name),
+    ).toThrow(/device only routes/i);
+    await expect(
+      ns.addRoute({ destination: 'fd00:98::/64', nexthops: [{ link: a.name }, { link: b }] }),
+    ).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringContaining('device only routes') });
+    expect(ipJson<IpMultipath[]>(ns.name, '-6', 'route', 'show').find((r) => r.dst === 'fd00:98::/64')).toBeUndefined();
+  });
+
+  it('a next hop naming a link that is not there is ENODEV; a bad link name is EINVAL, naming the next hop', async () => {
+    const { ns, a } = await twoLinks();
+    const before = snapshot(ns.name);
+    await expect(
+      ns.addRoute({ destination: '198.19.9.0/24', nexthops: [{ link: a }, { link: 'nosuchlink0' }] }),
+    ).rejects.toMatchObject({ code: 'ENODEV' });
+    const bad: Array<[unknown, RegExp]> = [
+      ['', /the link name of next hop \d is empty/],
+      ['x'.repeat(16), /the link name of next hop \d "x+" is 16 bytes long; Linux allows at most 15/],
+      ['a/b', /the link name of next hop \d "a\/b" contains '\/'/],
+      [7, /the link name of next hop \d must be a string/],
+    ];
+    for (const [link, message] of bad) {
+      await expect(
+        ns.addRoute({ destination: '198.19.9.0/24', nexthops: [{ link: a }, { link: link as never }] }),
+      ).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+      await expect(
+        ns.deleteRoute({ destination: '198.19.9.0/24', nexthops: [{ link: link as never }] }),
+      ).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+    expect(snapshot(ns.name)).toBe(before);
+  });
+
   it('bad next hops are refused before any syscall; kernel refusals change nothing', async () => {
     const { ns, a } = await twoLinks();
     const before = snapshot(ns.name);

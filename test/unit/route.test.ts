@@ -1,6 +1,6 @@
 import { broadcastOf } from '../../lib/address';
 import { NetnsError } from '../../lib/internal/errors';
-import { routeFromNative, routeRequest } from '../../lib/route';
+import { describeRoute, routeFromNative, routeRequest } from '../../lib/route';
 
 describe('routeRequest', () => {
   it('a default route via a gateway, as `ip route add default via`', () => {
@@ -30,7 +30,37 @@ describe('routeRequest', () => {
     expect(req).toEqual({ family: 2, dstLen: 24, dst: '198.18.1.0', table: 100, priority: 7, scope: 255 });
   });
 
+  it('a TOS goes in rtm_tos, for an add and a delete (which then matches only that TOS)', () => {
+    expect(routeRequest({ destination: '198.18.1.0/24', tos: 0x10 }, 5, false, 'op')).toMatchObject({ tos: 0x10 });
+    expect(routeRequest({ destination: '198.18.1.0/24', tos: 0x10 }, undefined, true, 'op')).toEqual({
+      family: 2,
+      dstLen: 24,
+      dst: '198.18.1.0',
+      table: 254,
+      tos: 0x10,
+      scope: 255,
+    });
+    // None given: 0, as iproute2 sends it (the kernel's "no TOS").
+    expect(routeRequest({ destination: '198.18.1.0/24' }, 5, false, 'op').tos).toBeUndefined();
+    expect(routeRequest({ destination: 'fd00:1::/64', tos: 0 }, 5, false, 'op')).toMatchObject({ tos: 0 });
+    // A delete with ECN bits goes to the kernel (an older kernel may hold such a route).
+    expect(routeRequest({ destination: '198.18.1.0/24', tos: 0x11 }, undefined, true, 'op').tos).toBe(0x11);
+  });
+
+  it('describes a TOS as iproute2 prints it', () => {
+    expect(describeRoute({ destination: '198.18.1.0/24', link: 'a0', tos: 0x10 })).toBe(
+      '198.18.1.0/24 dev a0 tos 0x10',
+    );
+    expect(describeRoute({ destination: '198.18.1.0/24', tos: 8 })).toBe('198.18.1.0/24 tos 0x08');
+    expect(describeRoute({ destination: '198.18.1.0/24', tos: 'x' as never })).toBe('198.18.1.0/24 tos x');
+  });
+
   it.each([
+    [{ destination: '198.18.1.0/24', tos: 256 }, /the TOS must be an integer from 0 to 255, not 256/],
+    [{ destination: '198.18.1.0/24', tos: '16' }, /the TOS must be an integer from 0 to 255, not "16"/],
+    [{ destination: '198.18.1.0/24', tos: 0x12 }, /the TOS 0x12 sets ECN bits \(0x03\).*0x10/],
+    [{ destination: 'fd00::/64', tos: 0x10 }, /a TOS is for IPv4 routes only/],
+    [{ destination: 'default', family: 6, tos: 4 }, /a TOS is for IPv4 routes only/],
     [{ destination: 'fd00::/64', gateway: '198.18.0.1' }, /is IPv4 but the destination is IPv6/],
     [{ destination: 'default', family: 6, gateway: '198.18.0.1' }, /does not match/],
     [{ destination: 'default', table: 0 }, /table must be an integer from 1/],
@@ -45,6 +75,12 @@ describe('routeRequest', () => {
 });
 
 describe('routeFromNative', () => {
+  it('a route of a TOS says it (tos), one without has none', () => {
+    const native = { family: 2, dstLen: 24, srcLen: 0, protocol: 3, scope: 253, type: 1, table: 254, flags: 0, oif: 3 };
+    expect(routeFromNative({ ...native, tos: 0x10, dst: '198.18.1.0' }, new Map()).tos).toBe(0x10);
+    expect('tos' in routeFromNative({ ...native, tos: 0, dst: '198.18.1.0' }, new Map())).toBe(false);
+  });
+
   it('names protocol, scope, type and the device', () => {
     const route = routeFromNative(
       {

@@ -54,4 +54,19 @@ describe('wire schema', () => {
     expect(schema.results.linkNumbers).toContainEqual(['linkNetnsid', 'optional']);
     expect(schema.results.route).toContainEqual(['priority', 'optional']);
   });
+
+  it("carries a route's TOS both ways (rtm_tos): in requests as a u8, in routes read back", () => {
+    expect(schema.structs.route).toContainEqual(['tos', 'u8']);
+    expect(schema.results.route).toContainEqual(['tos', 'number']);
+    const route = { family: 2, dstLen: 24, tos: 0x10 };
+    const tag = (name: string) => schema.structs.route.findIndex(([n]) => n === name) + 1;
+    const delroute = schema.ops.delroute!;
+    const routeArgTag = delroute.args.findIndex(([name]) => name === 'route') + 1;
+    // Fields in the schema's order, each (tag, value); then the ends of the route and arguments.
+    const fields = Object.entries(route)
+      .map(([name, value]) => [tag(name), value])
+      .sort(([a], [b]) => (a as number) - (b as number))
+      .flat();
+    expect(flatten([{ op: 'delroute', route }])).toEqual([delroute.code, routeArgTag, ...fields, 0, 0]);
+  });
 });

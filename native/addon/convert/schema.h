@@ -93,6 +93,7 @@ enum class Wire : uint8_t {
 #define NETNS_ROUTE_REQUEST(F) \
   F(family, family, kU8)       \
   F(dstLen, dst_len, kU8)      \
+  F(tos, tos, kU8)             \
   F(table, table, kU32)        \
   F(protocol, protocol, kU8)   \
   F(scope, scope, kU8)         \
