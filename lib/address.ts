@@ -76,8 +76,13 @@ export function addressFromNative(a: NativeAddress): Address {
   return out;
 }
 
-/** The IPv4 broadcast address of a subnet ('brd +'). @internal */
-export function broadcastOf(address: string, prefixLength: number): string {
+/**
+ * The IPv4 broadcast address of a subnet, as `brd +` derives it: the subnet's last address; none
+ * for a /31 or /32, whose addresses are all hosts (RFC 3021), as iproute2 sets none.
+ * @internal
+ */
+export function broadcastOf(address: string, prefixLength: number): string | undefined {
+  if (prefixLength > 30) return undefined;
   const n = address.split('.').reduce((acc, part) => (acc << 8) | Number(part), 0) >>> 0;
   const hostBits = 32 - prefixLength;
   const bcast = hostBits === 32 ? 0xffffffff : (n | ((2 ** hostBits - 1) >>> 0)) >>> 0;

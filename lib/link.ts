@@ -32,7 +32,10 @@ import {
 export interface AddAddressOptions {
   /** Skip IPv6 duplicate address detection: the address is usable at once (`nodad`). */
   nodad?: boolean;
-  /** IPv4 broadcast address, or true to derive it from the prefix (`brd +`). */
+  /**
+   * IPv4 broadcast address, or true to derive it from the prefix as `brd +` does: the subnet's
+   * last address, and none for a /31 or /32 (RFC 3021: their addresses are all hosts).
+   */
   broadcast?: string | true;
   /** IPv4 label, e.g. 'veth0:1'. Must start with the link's name. */
   label?: string;
@@ -358,7 +361,8 @@ export class Link {
     if (options.broadcast !== undefined) {
       if (!ipv4) throw invalid(operation, 'a broadcast address is for IPv4 only');
       if (options.broadcast === true) {
-        req.broadcast = broadcastOf(req.local, req.prefixlen);
+        const brd = broadcastOf(req.local, req.prefixlen);
+        if (brd !== undefined) req.broadcast = brd;
       } else {
         const brd = parseIp(options.broadcast, operation, 'broadcast address');
         if (brd.family !== 4) throw invalid(operation, `the broadcast address ${brd.address} is not IPv4`);

@@ -1,6 +1,6 @@
 import { VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs } from '../helpers/ip';
+import { addrs, ip, routes } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 describeKernel('addresses', () => {
@@ -54,6 +54,44 @@ describeKernel('addresses', () => {
         expect.objectContaining({ local: '198.18.7.1', prefixlen: 22, broadcast: '198.18.7.255' }),
       ]),
     );
+  });
+
+  it('broadcast: true sets what `brd +` sets: none on a /31 or /32, whose addresses are all hosts', async () => {
+    const x = await freshNamespace();
+    const y = await freshNamespace();
+    const { local, peer } = await VethPair.create({
+      name: uniqueName('a'),
+      peerName: uniqueName('b'),
+      namespace: x,
+      peerNamespace: y,
+    });
+    await local.addAddress('198.18.8.0/31', { broadcast: true });
+    await local.addAddress('198.18.8.9/32', { broadcast: true });
+    await local.addAddress('198.18.8.13/30', { broadcast: true });
+    // The witness: iproute2's own `brd +` for the same prefixes, on the other end.
+    for (const cidr of ['198.18.8.1/31', '198.18.8.10/32', '198.18.8.14/30']) {
+      ip(y.name, 'addr', 'add', cidr, 'brd', '+', 'dev', peer.name);
+    }
+    const brd = (list: ReturnType<typeof addrs>) => list.map((a) => [a.prefixlen, a.broadcast]);
+    expect(brd(addrs(x.name, local.name))).toEqual([
+      [31, undefined],
+      [32, undefined],
+      [30, '198.18.8.15'],
+    ]);
+    expect(brd(addrs(x.name, local.name))).toEqual(brd(addrs(y.name, peer.name)));
+    expect((await local.addresses()).filter((a) => a.broadcast !== undefined).map((a) => a.cidr)).toEqual([
+      '198.18.8.13/30',
+    ]);
+    // The kernel installs local routes once the link is up: no broadcast route for the /31's other
+    // address, so unicast to it works (RFC 3021).
+    await local.up();
+    await peer.up();
+    expect(
+      routes(x.name, 'table', 'local')
+        .filter((r) => r.type === 'broadcast')
+        .map((r) => r.dst),
+    ).toEqual(['198.18.8.15']);
+    expect((await x.ping('198.18.8.1', { count: 1, timeoutMs: 2000 })).received).toBe(1);
   });
 
   it('namespace-wide addresses() includes lo once it is up', async () => {
