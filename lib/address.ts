@@ -14,6 +14,12 @@ export interface Address {
   family: 4 | 6;
   /** '198.18.0.1/24' */
   cidr: string;
+  /**
+   * The other end of a point-to-point address (`ip addr add ADDR peer PREFIX`), with its prefix
+   * length: '198.18.0.51/32'. `prefixLength` (and `cidr`'s) is then the peer's, as `ip addr`
+   * prints `198.18.0.50 peer 198.18.0.51/32`. Absent on other addresses.
+   */
+  peer?: string;
   /** The link it is assigned to. */
   linkIndex: number;
   /** 'global', 'link', 'host', 'site', or the number for others. */
@@ -71,13 +77,22 @@ export function addressFromNative(a: NativeAddress): Address {
     scope: scopeName(a.scope),
     flags: FLAGS.filter(([bit]) => a.flags & bit).map(([, name]) => name),
   };
+  // IFA_ADDRESS is the peer when it differs from IFA_LOCAL (an IPv6 address has IFA_LOCAL only then).
+  if (a.local !== undefined && a.address !== undefined && a.address !== a.local) {
+    out.peer = `${a.address}/${a.prefixlen}`;
+  }
   if (a.broadcast) out.broadcast = a.broadcast;
   if (a.label) out.label = a.label;
   return out;
 }
 
-/** The IPv4 broadcast address of a subnet ('brd +'). @internal */
-export function broadcastOf(address: string, prefixLength: number): string {
+/**
+ * The IPv4 broadcast address of a subnet, as `brd +` derives it: the subnet's last address; none
+ * for a /31 or /32, whose addresses are all hosts (RFC 3021), as iproute2 sets none.
+ * @internal
+ */
+export function broadcastOf(address: string, prefixLength: number): string | undefined {
+  if (prefixLength > 30) return undefined;
   const n = address.split('.').reduce((acc, part) => (acc << 8) | Number(part), 0) >>> 0;
   const hostBits = 32 - prefixLength;
   const bcast = hostBits === 32 ? 0xffffffff : (n | ((2 ** hostBits - 1) >>> 0)) >>> 0;

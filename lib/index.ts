@@ -13,7 +13,7 @@ export {
   type ListOptions,
   type RoutesOptions,
 } from './namespace';
-export { Link, type AddAddressOptions, type LinkKindInfo, type LinkStats } from './link';
+export { Link, type AddAddressOptions, type DeleteAddressOptions, type LinkKindInfo, type LinkStats } from './link';
 export { VethPair, type VethInfo, type VethPairOptions } from './links/veth-pair';
 export { Bridge, type BridgeInfo, type BridgeOptions } from './links/bridge';
 export { Vxlan, MAX_VNI, type VxlanInfo, type VxlanOptions } from './links/vxlan';

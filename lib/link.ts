@@ -32,10 +32,29 @@ import {
 export interface AddAddressOptions {
   /** Skip IPv6 duplicate address detection: the address is usable at once (`nodad`). */
   nodad?: boolean;
-  /** IPv4 broadcast address, or true to derive it from the prefix (`brd +`). */
+  /**
+   * IPv4 broadcast address, or true to derive it from the prefix as `brd +` does: the subnet's
+   * last address, and none for a /31 or /32 (RFC 3021: their addresses are all hosts).
+   */
   broadcast?: string | true;
   /** IPv4 label, e.g. 'veth0:1'. Must start with the link's name. */
   label?: string;
+  /**
+   * The other end of a point-to-point address (`peer PREFIX`): '198.18.0.51/32', or a bare
+   * address for one host. The kernel routes the peer's prefix over the link and keeps its prefix
+   * length as the address's: give the address bare ('198.18.0.50') or with that same length.
+   * A derived broadcast (`broadcast: true`) is then the peer prefix's, as `brd +` makes it.
+   */
+  peer?: string;
+}
+
+/** Options for {@link Link.deleteAddress}. */
+export interface DeleteAddressOptions {
+  /**
+   * The peer a point-to-point address was added with, as {@link Address.peer} lists it
+   * (`ip addr del ADDR peer PREFIX`): without it the kernel finds no such IPv4 address.
+   */
+  peer?: string;
 }
 
 const OPER_STATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
@@ -334,12 +353,16 @@ export class Link {
   }
 
   /**
-   * `ip addr add CIDR dev NAME`. A bare address means /32 (IPv4) or /128 (IPv6).
+   * `ip addr add CIDR dev NAME`. A bare address means /32 (IPv4) or /128 (IPv6). With `peer`,
+   * `ip addr add ADDR peer PREFIX dev NAME`: a point-to-point address.
    * @example await link.addAddress('198.18.0.1/24')
-   * @throws NetnsError EEXIST if the address is already there; EINVAL for a malformed CIDR.
+   * @example await link.addAddress('198.18.0.50', { peer: '198.18.0.51/32' })
+   * @throws NetnsError EEXIST if the address is already there; EINVAL for a malformed CIDR or
+   *   peer, a peer of the other family, or a prefix length other than the peer's.
    */
   addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
-    const operation = `add address ${String(cidr)} to ${this.describe()}`;
+    const peer = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
+    const operation = `add address ${describeAddress(cidr, peer)} to ${this.describe()}`;
     let op: NativeOp;
     try {
       op = this.newAddressOp(cidr, options, operation);
@@ -351,14 +374,16 @@ export class Link {
 
   /** addAddress's request, checked (throws EINVAL). */
   private newAddressOp(cidr: string, options: AddAddressOptions, operation: string): NativeOp {
-    const req = this.addressRequest(cidr, operation);
-    const ipv4 = req.local.includes('.');
     checkObject(options, operation, 'options');
+    const req = this.addressRequest(cidr, options.peer, operation);
+    const ipv4 = req.local.includes('.');
     if (checkBoolean(options.nodad, operation, 'nodad')) req.flags = IFA_F_NODAD;
     if (options.broadcast !== undefined) {
       if (!ipv4) throw invalid(operation, 'a broadcast address is for IPv4 only');
       if (options.broadcast === true) {
-        req.broadcast = broadcastOf(req.local, req.prefixlen);
+        // As `brd +`: from the peer's prefix when there is one.
+        const brd = broadcastOf(req.peer ?? req.local, req.prefixlen);
+        if (brd !== undefined) req.broadcast = brd;
       } else {
         const brd = parseIp(options.broadcast, operation, 'broadcast address');
         if (brd.family !== 4) throw invalid(operation, `the broadcast address ${brd.address} is not IPv4`);
@@ -386,14 +411,42 @@ export class Link {
   }
 
   /**
-   * `ip addr del CIDR dev NAME`.
-   * @throws NetnsError EADDRNOTAVAIL if the link has no such address.
+   * `ip addr del CIDR dev NAME`; with `peer`, `ip addr del ADDR peer PREFIX dev NAME`. An
+   * {@link Address} from {@link Link.addresses} deletes exactly itself, its peer included.
+   * @example
+   * ```ts
+   * for (const a of await link.addresses()) if (a.peer) await link.deleteAddress(a);
+   * await link.deleteAddress('198.18.0.50/32', { peer: '198.18.0.51/32' });
+   * ```
+   * @throws NetnsError EADDRNOTAVAIL if the link has no such address (an IPv4 address added with
+   *   a peer is found only with that peer); EINVAL for a malformed CIDR or peer, or an Address of
+   *   another link.
    */
-  deleteAddress(cidr: string): Promise<void> {
-    const operation = `delete address ${String(cidr)} from ${this.describe()}`;
+  deleteAddress(address: string | Address, options: DeleteAddressOptions = {}): Promise<void> {
+    const listed = typeof address === 'object' && address !== null ? (address as Partial<Address>) : undefined;
+    const given = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
+    const operation = `delete address ${
+      listed ? describeAddress(listed.cidr, listed.peer) : describeAddress(address, given)
+    } from ${this.describe()}`;
     let req: NativeAddressRequest;
     try {
-      req = this.addressRequest(cidr, operation);
+      checkObject(options, operation, 'options');
+      if (listed === undefined) {
+        req = this.addressRequest(address as string, options.peer, operation);
+      } else {
+        if (listed.linkIndex !== this.index) {
+          throw invalid(
+            operation,
+            `that Address is not one of this link's (index ${this.index}) but ${
+              typeof listed.linkIndex === 'number' ? `of link index ${listed.linkIndex}` : 'has no linkIndex'
+            }; give one from this link's addresses(), or the CIDR (and { peer })`,
+          );
+        }
+        if (options.peer !== undefined) {
+          throw invalid(operation, 'an Address brings its own peer: give no peer option with one');
+        }
+        req = this.addressRequest(listed.cidr as string, listed.peer, operation);
+      }
     } catch (e) {
       return Promise.reject(e);
     }
@@ -405,9 +458,30 @@ export class Link {
     ) as Promise<unknown> as Promise<void>;
   }
 
-  private addressRequest(cidr: string, operation: string): NativeAddressRequest {
+  /**
+   * The request for an address (IFA_LOCAL and prefix length) and, for a point-to-point one, its
+   * peer (IFA_ADDRESS), whose prefix length the address takes, as iproute2 does.
+   */
+  private addressRequest(cidr: string, peer: unknown, operation: string): NativeAddressRequest {
     const parsed = parseCidr(cidr, operation);
-    return { local: parsed.address, prefixlen: parsed.prefixLength, index: this.index };
+    const req: NativeAddressRequest = { local: parsed.address, prefixlen: parsed.prefixLength, index: this.index };
+    if (peer === undefined) return req;
+    const other = parseCidr(peer, operation, 'peer address');
+    if (other.family !== parsed.family) {
+      throw invalid(
+        operation,
+        `the peer ${peer as string} is IPv${other.family} but the address ${parsed.address} is IPv${parsed.family}; give a peer of the address's family`,
+      );
+    }
+    if (cidr.includes('/') && parsed.prefixLength !== other.prefixLength) {
+      throw invalid(
+        operation,
+        `with a peer, the prefix length is the peer's (/${other.prefixLength}), not /${parsed.prefixLength}: give the address bare ('${parsed.address}') or as '${parsed.address}/${other.prefixLength}', and the prefix with the peer`,
+      );
+    }
+    req.peer = other.address;
+    req.prefixlen = other.prefixLength;
+    return req;
   }
 
   /**
@@ -498,6 +572,12 @@ export class Link {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
   }
+}
+
+/** '198.18.0.1/24', '198.18.0.50 peer 198.18.0.51/32': an address as `ip addr` writes it, for messages. */
+function describeAddress(cidr: unknown, peer: unknown): string {
+  const text = typeof cidr === 'string' ? cidr : describeValue(cidr);
+  return peer === undefined ? text : `${text} peer ${typeof peer === 'string' ? peer : describeValue(peer)}`;
 }
 
 /** 'namespace "test1"', 'namespace [4026532290]'; for a value that is no Namespace, what it is. @internal */

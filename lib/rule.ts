@@ -56,9 +56,9 @@ export interface RuleSpec {
   iif?: Link | string;
   /** Packets sent out of this link (`oif`). */
   oif?: Link | string;
-  /** Packets with this firewall mark (`fwmark`) ... */
+  /** Packets with this firewall mark (`fwmark`); 0 is packets with no mark ... */
   fwmark?: number;
-  /** ... under this mask. */
+  /** ... under this mask. Default 0xffffffff: the whole mark. */
   fwmask?: number;
   /** Type of service (`tos`), 0-255. */
   tos?: number;
@@ -177,6 +177,10 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
   if (spec.fwmask !== undefined) {
     if (spec.fwmark === undefined) throw invalid(operation, 'fwmask needs fwmark');
     req.fwmask = checkInteger(spec.fwmask, operation, 'the fwmask', 0, 0xffffffff);
+  } else if (req.fwmark === 0) {
+    // A mark alone is compared whole; the kernel does so for a non-zero mark only, and takes a
+    // lone mark 0 for no selector at all. `fwmark: 0` is packets with no mark, as rules() lists it.
+    req.fwmask = 0xffffffff;
   }
   if (spec.tos !== undefined) req.tos = checkInteger(spec.tos, operation, 'the TOS', 0, 255);
   if (spec.not !== undefined) {
@@ -224,7 +228,10 @@ export function ruleFromNative(r: NativeRule): Rule {
   if (r.goto !== undefined) rule.goto = r.goto;
   if (r.iifname) rule.iif = r.iifname;
   if (r.oifname) rule.oif = r.oifname;
-  if (r.fwmark !== undefined && (r.fwmark !== 0 || r.fwmask !== undefined)) rule.fwmark = r.fwmark;
+  // The kernel sends FRA_FWMARK only when the mark is non-zero, and FRA_FWMASK when the mark or
+  // the mask is: `fwmark 0/0xffffffff` (packets with no mark) comes as a mask alone. As `ip rule`,
+  // either one means a fwmark selector (0 when absent); a full mask is the default, left out.
+  if (r.fwmark !== undefined || r.fwmask !== undefined) rule.fwmark = r.fwmark ?? 0;
   if (r.fwmask !== undefined && r.fwmask !== 0xffffffff) rule.fwmask = r.fwmask;
   if (r.tos) rule.tos = r.tos;
   if (r.flags & FIB_RULE_INVERT) rule.not = true;

@@ -66,12 +66,17 @@ export function briefLinks(links: Link[]): string {
     .join('');
 }
 
+/** '198.18.0.1/24', or '198.18.0.50 peer 198.18.0.51/32' for a point-to-point address, as ip prints them. */
+export function addressText(a: Address): string {
+  return a.peer === undefined ? a.cidr : `${a.address} peer ${a.peer}`;
+}
+
 /** `ip -br addr`: each link with its addresses, IPv4 first as the kernel lists them. */
 export function briefAddresses(links: Link[], addresses: Address[]): string {
   const byIndex = new Map(links.map((l) => [l.index, l.name]));
   return links
     .map((l) => {
-      const mine = addresses.filter((a) => a.linkIndex === l.index).map((a) => a.cidr);
+      const mine = addresses.filter((a) => a.linkIndex === l.index).map(addressText);
       return (
         `${pad(displayName(l, byIndex), 16)}${pad(l.operState.toUpperCase(), 14)}${mine.join(' ')}`.trimEnd() + '\n'
       );

@@ -22,6 +22,8 @@ export interface IpLink {
 export interface IpAddrInfo {
   family: 'inet' | 'inet6';
   local: string;
+  /** The peer of a point-to-point address (`ADDR peer PREFIX`). */
+  address?: string;
   prefixlen: number;
   scope: string;
   label?: string;

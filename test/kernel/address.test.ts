@@ -1,6 +1,6 @@
-import { VethPair } from 'netns-native';
+import { VethPair, type Address } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs } from '../helpers/ip';
+import { addrs, ip, routes } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 describeKernel('addresses', () => {
@@ -54,6 +54,115 @@ describeKernel('addresses', () => {
         expect.objectContaining({ local: '198.18.7.1', prefixlen: 22, broadcast: '198.18.7.255' }),
       ]),
     );
+  });
+
+  it('broadcast: true sets what `brd +` sets: none on a /31 or /32, whose addresses are all hosts', async () => {
+    const x = await freshNamespace();
+    const y = await freshNamespace();
+    const { local, peer } = await VethPair.create({
+      name: uniqueName('a'),
+      peerName: uniqueName('b'),
+      namespace: x,
+      peerNamespace: y,
+    });
+    await local.addAddress('198.18.8.0/31', { broadcast: true });
+    await local.addAddress('198.18.8.9/32', { broadcast: true });
+    await local.addAddress('198.18.8.13/30', { broadcast: true });
+    // The witness: iproute2's own `brd +` for the same prefixes, on the other end.
+    for (const cidr of ['198.18.8.1/31', '198.18.8.10/32', '198.18.8.14/30']) {
+      ip(y.name, 'addr', 'add', cidr, 'brd', '+', 'dev', peer.name);
+    }
+    const brd = (list: ReturnType<typeof addrs>) => list.map((a) => [a.prefixlen, a.broadcast]);
+    expect(brd(addrs(x.name, local.name))).toEqual([
+      [31, undefined],
+      [32, undefined],
+      [30, '198.18.8.15'],
+    ]);
+    expect(brd(addrs(x.name, local.name))).toEqual(brd(addrs(y.name, peer.name)));
+    expect((await local.addresses()).filter((a) => a.broadcast !== undefined).map((a) => a.cidr)).toEqual([
+      '198.18.8.13/30',
+    ]);
+    // The kernel installs local routes once the link is up: no broadcast route for the /31's other
+    // address, so unicast to it works (RFC 3021).
+    await local.up();
+    await peer.up();
+    expect(
+      routes(x.name, 'table', 'local')
+        .filter((r) => r.type === 'broadcast')
+        .map((r) => r.dst),
+    ).toEqual(['198.18.8.15']);
+    expect((await x.ping('198.18.8.1', { count: 1, timeoutMs: 2000 })).received).toBe(1);
+  });
+
+  it('a point-to-point address (peer) lists as `ip addr` shows it, deletes exactly and adds back', async () => {
+    const ns = await freshNamespace();
+    const { local } = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    const add = (...args: string[]) => ip(ns.name, 'addr', 'add', ...args, 'dev', local.name);
+    add('198.18.0.50', 'peer', '198.18.0.51/32');
+    add('198.18.0.50', 'peer', '198.18.0.52/32'); // the same local address, another peer
+    add('198.18.0.60', 'peer', '198.18.1.61/28', 'brd', '+'); // brd + from the peer's prefix
+    add('198.18.0.70/24');
+    add('fd00::50', 'peer', 'fd00::51/128', 'nodad');
+    const witness = addrs(ns.name, local.name);
+    expect(witness.map((a) => [a.local, a.address, a.prefixlen, a.broadcast])).toEqual([
+      ['198.18.0.50', '198.18.0.51', 32, undefined],
+      ['198.18.0.50', '198.18.0.52', 32, undefined],
+      ['198.18.0.60', '198.18.1.61', 28, '198.18.1.63'],
+      ['198.18.0.70', undefined, 24, undefined],
+      ['fd00::50', 'fd00::51', 128, undefined],
+    ]);
+    // The prefix length is the peer's, as `ip addr` prints `198.18.0.50 peer 198.18.0.51/32`.
+    const listed = await local.addresses();
+    expect(listed).toEqual([
+      expect.objectContaining({
+        address: '198.18.0.50',
+        peer: '198.18.0.51/32',
+        prefixLength: 32,
+        cidr: '198.18.0.50/32',
+      }),
+      expect.objectContaining({
+        address: '198.18.0.50',
+        peer: '198.18.0.52/32',
+        prefixLength: 32,
+        cidr: '198.18.0.50/32',
+      }),
+      expect.objectContaining({
+        address: '198.18.0.60',
+        peer: '198.18.1.61/28',
+        prefixLength: 28,
+        cidr: '198.18.0.60/28',
+        broadcast: '198.18.1.63',
+      }),
+      expect.objectContaining({ address: '198.18.0.70', prefixLength: 24, cidr: '198.18.0.70/24' }),
+      expect.objectContaining({ address: 'fd00::50', peer: 'fd00::51/128', prefixLength: 128, family: 6 }),
+    ]);
+    expect(listed.filter((a) => 'peer' in a)).toHaveLength(4); // none on an ordinary address
+
+    // Without its peer, the kernel finds no such address (IPv4), as for `ip addr del`.
+    const [first, second, third, , v6] = listed as [Address, Address, Address, Address, Address];
+    await expect(local.deleteAddress(first.cidr)).rejects.toMatchObject({ code: 'EADDRNOTAVAIL' });
+    // An Address as listed deletes exactly itself, not the other with the same local address.
+    await local.deleteAddress(second);
+    expect(addrs(ns.name, local.name).map((a) => a.address ?? a.local)).toEqual([
+      '198.18.0.51',
+      '198.18.1.61',
+      '198.18.0.70',
+      'fd00::51',
+    ]);
+    // So does its cidr with its peer.
+    await local.deleteAddress(first.cidr, { peer: first.peer });
+    await local.deleteAddress(third.cidr, { peer: third.peer });
+    await local.deleteAddress(v6);
+    expect(addrs(ns.name, local.name).map((a) => a.local)).toEqual(['198.18.0.70']);
+
+    // Added back by the library, they are what `ip addr add ... peer` made. A bare peer is a host.
+    await local.deleteAddress('198.18.0.70/24');
+    await local.addAddress('198.18.0.50', { peer: '198.18.0.51' });
+    await local.addAddress(second.cidr, { peer: second.peer });
+    await local.addAddress('198.18.0.60', { peer: '198.18.1.61/28', broadcast: true });
+    await local.addAddress('198.18.0.70/24');
+    await local.addAddress('fd00::50', { peer: 'fd00::51/128', nodad: true });
+    expect(addrs(ns.name, local.name)).toEqual(witness);
   });
 
   it('namespace-wide addresses() includes lo once it is up', async () => {

@@ -104,6 +104,23 @@ describeKernel('netns-native (the command)', () => {
     );
   });
 
+  it('addrs NS: a point-to-point address as ip -br addr prints it (ADDR peer PREFIX); --json: its peer', async () => {
+    const ns = await furnished();
+    ip(ns.name, 'addr', 'add', '198.18.60.50', 'peer', '198.18.60.51/32', 'dev', 'eth0');
+    ip(ns.name, 'addr', 'add', 'fd00:60::50', 'peer', 'fd00:60::51/128', 'dev', 'eth0', 'nodad');
+    const run = await cli('addrs', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(run.stdout)).toEqual(lines(ip(ns.name, '-br', 'addr')));
+    expect(run.stdout).toContain(' 198.18.60.50 peer 198.18.60.51/32 ');
+    const json = JSON.parse((await cli('addrs', '-j', ns.name as string)).stdout) as Array<Record<string, unknown>>;
+    expect(json).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ cidr: '198.18.60.50/32', peer: '198.18.60.51/32', link: 'eth0' }),
+        expect.objectContaining({ cidr: 'fd00:60::50/128', peer: 'fd00:60::51/128', link: 'eth0' }),
+      ]),
+    );
+  });
+
   it('routes NS: the IPv4 lines of ip route, then the IPv6 routes', async () => {
     const ns = await furnished();
     const run = await cli('routes', ns.name as string);
@@ -276,6 +293,12 @@ describeKernel('netns-native (the command)', () => {
       },
       { what: 'an address line', intervalMs: 50 },
     );
+    // A point-to-point address, as ip monitor prints it.
+    ip(ns.name, 'addr', 'add', '198.18.62.1', 'peer', '198.18.62.2/32', 'dev', 'lo');
+    await waitFor(() => /^1: inet 198\.18\.62\.1 peer 198\.18\.62\.2\/32 scope global$/m.test(lines), {
+      what: 'the line of an address with a peer',
+      intervalMs: 50,
+    });
     text.kill('SIGTERM');
     expect((await textDone).code).toBe(0);
     expect((await cli('monitor', ns.name as string, '--events', 'bogus')).code).toBe(2);

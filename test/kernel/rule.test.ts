@@ -1,4 +1,4 @@
-import { NetnsError, VethPair, type RuleSpec } from 'netns-native';
+import { NetnsError, VethPair, type Rule, type RuleSpec } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, rules, snapshot } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -119,6 +119,41 @@ describeKernel('rules', () => {
     );
     await ns.deleteRule({ priority: 500 });
     expect(rules(ns.name, 4).find((r) => r.priority === 500)).toBeUndefined();
+  });
+
+  it('fwmark 0 under a mask (packets with no mark) reads back as `ip rule` shows it; deletes and re-adds exactly', async () => {
+    const ns = await freshNamespace();
+    // Before them, a rule that matches every packet, with the same table: what a rule that lost
+    // its fwmark would be taken for.
+    ip(ns.name, 'rule', 'add', 'table', '101', 'priority', '300');
+    ip(ns.name, 'rule', 'add', 'fwmark', '0/0xffffffff', 'table', '101', 'priority', '301');
+    ip(ns.name, 'rule', 'add', 'fwmark', '0/0xff', 'table', '101', 'priority', '302');
+    const witness = rules(ns.name, 4);
+    const ours = (list: { priority: number }[]) => list.filter((r) => r.priority >= 300 && r.priority <= 302);
+    expect(ours(witness)).toEqual([
+      { priority: 300, src: 'all', table: '101' },
+      { priority: 301, src: 'all', fwmark: '0', table: '101' },
+      { priority: 302, src: 'all', fwmark: '0', fwmask: '0xff', table: '101' },
+    ]);
+    // (The `ip rule add` here sets no protocol: 'unspec'.)
+    const listed = ours(await ns.rules({ family: 4 }));
+    expect(listed).toEqual([
+      { family: 4, priority: 300, table: 101, action: 'lookup', protocol: 'unspec' },
+      { family: 4, priority: 301, fwmark: 0, table: 101, action: 'lookup', protocol: 'unspec' },
+      { family: 4, priority: 302, fwmark: 0, fwmask: 0xff, table: 101, action: 'lookup', protocol: 'unspec' },
+    ]);
+    // Without its priority, a listed rule still deletes itself, not the match-all rule before it
+    // (as `ip rule del fwmark 0/0xffffffff table 101`).
+    const [, noMark, lowBits] = listed as [Rule, Rule, Rule];
+    const { priority: _p, ...anyPriority } = noMark;
+    await ns.deleteRule(anyPriority);
+    expect(ours(rules(ns.name, 4)).map((r) => r.priority)).toEqual([300, 302]);
+    await ns.deleteRule(lowBits);
+    expect(ours(rules(ns.name, 4)).map((r) => r.priority)).toEqual([300]);
+    // Added again from what was listed: what `ip rule` showed before.
+    await ns.addRule(noMark);
+    await ns.addRule(lowBits);
+    expect(rules(ns.name, 4)).toEqual(witness);
   });
 
   it('bad values are refused before any syscall; kernel refusals change nothing', async () => {

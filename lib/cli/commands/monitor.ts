@@ -8,7 +8,7 @@
  */
 import type { MonitorEvent as Event, MonitorEventType } from '../../monitor';
 import { operandsAtMost, UsageError, type ParsedArgs } from '../args';
-import { linkFlags, routeLine } from '../format';
+import { addressText, linkFlags, routeLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 
@@ -20,7 +20,7 @@ function line(e: Event): string {
     case 'link':
       return `${deleted}${e.link.index}: ${e.link.name}: ${linkFlags(e.link.flags, e.link.operState)} mtu ${e.link.mtu} state ${e.link.operState.toUpperCase()}`;
     case 'address':
-      return `${deleted}${e.address.linkIndex}: ${e.address.family === 4 ? 'inet' : 'inet6'} ${e.address.cidr} scope ${e.address.scope}`;
+      return `${deleted}${e.address.linkIndex}: ${e.address.family === 4 ? 'inet' : 'inet6'} ${addressText(e.address)} scope ${e.address.scope}`;
     case 'route':
       return `${deleted}${routeLine(e.route)}`;
     case 'neighbour': {
