@@ -27,6 +27,21 @@ describeKernel('Bridge', () => {
     expect(data?.forward_delay).toBe(400);
   });
 
+  it('create() refuses stp or vlanFiltering that is not a boolean, and creates nothing', async () => {
+    const ns = await freshNamespace();
+    const name = uniqueName('br');
+    // 'no' is truthy: taken as it was, it would turn the spanning tree on.
+    await expect(Bridge.create(name, { namespace: ns, stp: 'no' as never })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: `cannot create bridge "${name}" in namespace "${ns.name}": stp must be true or false, not "no" (EINVAL)`,
+    });
+    await expect(Bridge.create(name, { namespace: ns, vlanFiltering: 0 as never })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringContaining('vlanFiltering must be true or false, not 0'),
+    });
+    expect(link(ns.name, name)).toBeUndefined();
+  });
+
   itIf(kernelHasLinkKind('bridge', ['vlan_filtering', '1']), 'this kernel has no bridge VLAN filtering')(
     'create() with vlanFiltering turns it on',
     async () => {
