@@ -86,6 +86,23 @@ describeKernel('Bridge', () => {
     await expect(br.removePort(a.local)).rejects.toMatchObject({ code: 'EINVAL' });
   });
 
+  it('setMaster() to a link that takes no ports: EOPNOTSUPP saying so, nothing attached', async () => {
+    const ns = await freshNamespace();
+    const a = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    const lo = await ns.link('lo');
+    await expect(a.local.setMaster(a.peer)).rejects.toMatchObject({
+      code: 'EOPNOTSUPP',
+      message:
+        `cannot attach "${a.local.name}" in namespace "${ns.name}" to "${a.peer.name}": "${a.peer.name}" (veth) ` +
+        'cannot take ports: only a bridge, bond, team or VRF can be a master (EOPNOTSUPP)',
+    });
+    await expect(a.local.setMaster(lo)).rejects.toMatchObject({
+      code: 'EOPNOTSUPP',
+      message: expect.stringContaining(': "lo" cannot take ports: only a bridge, bond, team or VRF can be a master'),
+    });
+    expect(link(ns.name, a.local.name)).not.toHaveProperty('master');
+  });
+
   it('delete() removes the bridge and frees its ports', async () => {
     const ns = await freshNamespace();
     const br = await Bridge.create(uniqueName('br'), { namespace: ns });
