@@ -435,9 +435,9 @@ function runOnWorker(ch: Channel, slice: Call[]): void {
  * an RCU grace period under rtnl_lock): each link is put in a fresh link group (IFLA_GROUP, a
  * random id in 0x80000000-0xffffffff) and the group is deleted with one RTM_DELLINK, all in one
  * sendmsg. A link that is gone fails alone (its group change fails with ENODEV); a link deleted
- * twice in the run is sent once (see withoutRepeats). The kernel
- * checks every link of a group before deleting any, so if the group delete fails nothing was
- * deleted: then each link is deleted on its own, and one that still fails gets its group back.
+ * twice in the run is sent once (see withoutRepeats). The kernel checks every link of a group
+ * before deleting any, so if the group delete fails nothing was deleted: then each link is
+ * deleted on its own, and one that still fails gets its group back.
  */
 /**
  * A fresh link group for a group delete: a random id in 0x80000000-0xffffffff, a range that
