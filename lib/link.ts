@@ -59,6 +59,9 @@ export interface DeleteAddressOptions {
 
 const OPER_STATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 
+/** The kinds of link that take ports (their driver has ndo_add_slave). */
+const PORT_MASTERS: ReadonlySet<string> = new Set(['bridge', 'bond', 'team', 'vrf']);
+
 /** A class for a kind of link: Link or a subclass (their constructors are protected). */
 type LinkClass = { prototype: Link };
 
@@ -340,7 +343,16 @@ export class Link {
     }
     if (bridge.index === this.index) throw invalid(operation, 'a link cannot be its own master');
     const handle = await this.namespace[kHandle](operation);
-    await request(handle, { op: 'newlink', link: { index: this.index, master: bridge.index } }, operation, 'master');
+    try {
+      await request(handle, { op: 'newlink', link: { index: this.index, master: bridge.index } }, operation, 'master');
+    } catch (e) {
+      // The kernel says only EOPNOTSUPP when the master is of a kind that takes no ports.
+      if (e instanceof NetnsError && e.code === 'EOPNOTSUPP' && !PORT_MASTERS.has(bridge.kind ?? '')) {
+        const what = bridge.kind === undefined ? `"${bridge.name}"` : `"${bridge.name}" (${bridge.kind})`;
+        throw withReason(e, `${what} cannot take ports: only a bridge, bond, team or VRF can be a master`);
+      }
+      throw e;
+    }
     this.#info.master = bridge.index;
   }
 
@@ -509,8 +521,10 @@ export class Link {
     const operation = `delete link ${this.describe()}`;
     // Deletes made together on a namespace share one RCU wait in the kernel (a group delete).
     const handle = this.namespace[kHandleNow]();
-    if (handle !== undefined) return deleteLink(handle, this.index, this.group, operation, 'link');
-    return this.namespace[kHandle](operation).then((h) => deleteLink(h, this.index, this.group, operation, 'link'));
+    if (handle !== undefined) return deleteLink(handle, this.index, this.group, operation, 'link-delete');
+    return this.namespace[kHandle](operation).then((h) =>
+      deleteLink(h, this.index, this.group, operation, 'link-delete'),
+    );
   }
 
   /**
@@ -632,7 +646,7 @@ export async function deleteLinks(ns: Namespace, links: Iterable<Link>): Promise
     throw withReason(e, `"${(targets[failedAt] as Link).name}": ${e.reason}; nothing was deleted`);
   }
   try {
-    await request(handle, { op: 'dellinkgroup', group }, operation, 'link');
+    await request(handle, { op: 'dellinkgroup', group }, operation, 'link-delete');
   } catch (e) {
     await restoreGroups(handle, targets, operation);
     throw e instanceof NetnsError ? withReason(e, `${e.reason}; nothing was deleted`) : e;

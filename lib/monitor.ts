@@ -16,6 +16,7 @@ import { failure, fromNative, invalid } from './internal/errors';
 import {
   MonitorStream,
   usableRoute,
+  type DumpScope,
   type DumpState,
   type ResyncReason,
   type StreamOutput,
@@ -283,6 +284,9 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     socket.watch((b) => this.#onBatch(b));
     if (this.namespace.name !== undefined) watchName(this, this.namespace.name, this.namespace.inode);
     if (initial) this.#stream.resync('initial');
+    // Route and neighbour events name their link: the names of the links already there come
+    // from a dump (the initial resync's, when there is one).
+    else if (this.#kinds.has('route') || this.#kinds.has('neighbour')) this.#stream.names();
   }
 
   /** The next event; `done` once the monitor has ended. */
@@ -388,12 +392,16 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.#stream.resync('overflow');
   }
 
-  async #dump(scope: 'full' | 'routes'): Promise<DumpState> {
+  async #dump(scope: DumpScope): Promise<DumpState> {
     const operation = `resync the monitor of ${describeNamespace(this.namespace)}`;
     const handle = await this.namespace[kHandle](operation);
     if (scope === 'routes') {
       const [routes] = await dumps(handle, [{ op: 'dumproutes', table: 0 }], operation);
       return { links: [], addresses: [], routes: (routes as NativeRoute[]).filter(usableRoute), neighbours: [] };
+    }
+    if (scope === 'links') {
+      const [links] = await dumps(handle, [{ op: 'dumplinks' }], operation);
+      return { links: links as NativeLink[], addresses: [], routes: [], neighbours: [] };
     }
     // Links always: route events name their link from them.
     const addresses = this.#kinds.has('address');

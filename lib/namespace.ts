@@ -313,6 +313,12 @@ export class Namespace {
       opened = await addon.openNamespace(nsPath);
     } catch (e) {
       const error = fromNative(e, operation, 'namespace');
+      if ((error.code === 'EACCES' || error.code === 'EPERM') && error.detail === undefined) {
+        const syscall = (e as { syscall?: unknown }).syscall;
+        if (typeof syscall === 'string' && /^(stat|open|fstat)$/.test(syscall)) {
+          throw withReason(error, pathRefusal(nsPath));
+        }
+      }
       // A name a crash left behind: say so, and what clears it.
       throw (error.code === 'EINVAL' && (await explainNotANamespace(nsPath, operation))) || error;
     }
@@ -821,6 +827,22 @@ let home: bigint | undefined;
 function homeInode(): bigint {
   home ??= fs.statSync(`/proc/${process.pid}/ns/net`, { bigint: true }).ino;
   return home;
+}
+
+/**
+ * Why opening a namespace file was refused (EACCES, EPERM from stat or open). No network
+ * capability decides it: a process's /proc/PID/ns/* entry opens only for one allowed to inspect
+ * that process (proc_ns_get_link: ptrace read access), any other path by its permissions.
+ */
+function pathRefusal(nsPath: string): string {
+  if (/^\/proc\/(\d+|self|thread-self)\/(task\/\d+\/)?ns\//.test(nsPath)) {
+    return (
+      "permission denied: opening another process's namespace needs the right to inspect that " +
+      'process (ptrace read access: the same user, or CAP_SYS_PTRACE in its user namespace), ' +
+      'which the kernel refused'
+    );
+  }
+  return 'permission denied: this process may not open that path (its permissions or those of a directory above it, or a security module)';
 }
 
 /** The name under /run/netns that refers to the namespace with this inode (`ip netns identify`). */

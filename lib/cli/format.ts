@@ -93,15 +93,29 @@ function flagWords(f: { dead?: boolean; onlink?: boolean; linkdown?: boolean }):
   return words;
 }
 
-/** One route as `ip route` prints it. */
+/** The tables iproute2 names without /etc/iproute2/rt_tables (rtnl_rttable_n2a). */
+const TABLE_NAMES = new Map([
+  [253, 'default'],
+  [254, 'main'],
+  [255, 'local'],
+]);
+
+/**
+ * One route as `ip route show table all` and `ip monitor` print it: a host route without its
+ * /32 (/128), `table` for any table but main (so in `ip route`, main only, never).
+ */
 export function routeLine(r: Route): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(r.destination);
   // In hex: iproute2 prints the names of /etc/iproute2/rt_dsfield instead where it has one (AF11).
   if (r.tos !== undefined) parts.push('tos', `0x${r.tos.toString(16).padStart(2, '0')}`);
+  const host = r.family === 4 ? '/32' : '/128';
+  parts.push(r.destination.endsWith(host) ? r.destination.slice(0, -host.length) : r.destination);
   if (r.gateway !== undefined) parts.push('via', r.gateway);
-  if (r.link !== undefined) parts.push('dev', r.link);
+  // ip names a link it cannot resolve ifN (ll_index_to_name).
+  if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);
+  if (r.table !== 254) parts.push('table', TABLE_NAMES.get(r.table) ?? String(r.table));
   if (r.protocol !== 'boot') parts.push('proto', r.protocol);
   if (r.scope !== 'global') parts.push('scope', r.scope);
   if (r.source !== undefined) parts.push('src', r.source);
@@ -111,7 +125,7 @@ export function routeLine(r: Route): string {
   for (const hop of r.nexthops ?? []) {
     parts.push('\n\tnexthop');
     if (hop.gateway !== undefined) parts.push('via', hop.gateway);
-    if (hop.link !== undefined) parts.push('dev', hop.link);
+    if (hop.linkIndex !== undefined) parts.push('dev', hop.link ?? `if${hop.linkIndex}`);
     parts.push('weight', String(hop.weight), ...flagWords(hop));
   }
   return parts.join(' ').replace(/ \n/g, '\n');

@@ -31,11 +31,12 @@
  *   and goes on in the next turn; and when awaited inline calls have kept the loop from turning
  *   for {@link kMaxHoldMs} (they settle in microtasks), the next batch waits for one turn.
  */
+import { constants } from 'node:os';
 import { IFF_UP, NLM_F_CREATE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 import { isFailure, transact, transactAsync } from '../native/wire';
 import { abortError } from './abort';
-import { fromNative, type NetnsError, type Subject } from './errors';
+import { fromNative, NetnsError, withReason, type Subject } from './errors';
 import { kHandle, kHandleNow, type HandleOwner } from './symbols';
 
 type Success = Exclude<NativeResult, NativeFailure>;
@@ -433,9 +434,10 @@ function runOnWorker(ch: Channel, slice: Call[]): void {
  * Deletes several links with one RCU wait instead of one each (unregistering a link waits for
  * an RCU grace period under rtnl_lock): each link is put in a fresh link group (IFLA_GROUP, a
  * random id in 0x80000000-0xffffffff) and the group is deleted with one RTM_DELLINK, all in one
- * sendmsg. A link that is gone fails alone (its group change fails with ENODEV). The kernel
- * checks every link of a group before deleting any, so if the group delete fails nothing was
- * deleted: then each link is deleted on its own, and one that still fails gets its group back.
+ * sendmsg. A link that is gone fails alone (its group change fails with ENODEV); a link deleted
+ * twice in the run is sent once (see withoutRepeats). The kernel checks every link of a group
+ * before deleting any, so if the group delete fails nothing was deleted: then each link is
+ * deleted on its own, and one that still fails gets its group back.
  */
 /**
  * A fresh link group for a group delete: a random id in 0x80000000-0xffffffff, a range that
@@ -448,7 +450,8 @@ export function randomLinkGroup(): number {
   return 0x80000000 + (require('node:crypto') as typeof import('node:crypto')).randomInt(0x7fffffff);
 }
 
-function groupDelete(ch: Channel, slice: Call[]): void {
+function groupDelete(ch: Channel, all: Call[]): void {
+  const slice = withoutRepeats(all);
   const group = randomLinkGroup();
   const dels = slice.map((c) => c.del as DeleteKey);
   const ops: NativeOp[] = dels.map((d) => ({ op: 'newlink', link: { index: d.index, group } }));
@@ -494,6 +497,35 @@ function groupDelete(ch: Channel, slice: Call[]): void {
     sleepersInFlight -= 1;
     drain(ch);
   });
+}
+
+/**
+ * The deletes of a slice, each link once. A later delete of a link already in the slice sends
+ * nothing and settles when the first does, as it would have if sent after it: with ENODEV (what
+ * the kernel answers for a link that is gone) if the first succeeded, else with the first's error.
+ */
+function withoutRepeats(slice: Call[]): Call[] {
+  const first = new Map<number, Call>();
+  const unique: Call[] = [];
+  for (const call of slice) {
+    const index = (call.del as DeleteKey).index;
+    const earlier = first.get(index);
+    if (earlier === undefined) {
+      first.set(index, call);
+      unique.push(call);
+      continue;
+    }
+    const { resolve, reject } = earlier;
+    earlier.resolve = (value) => {
+      resolve(value);
+      call.reject(fromNative({ errno: constants.errno.ENODEV }, call.operation, call.subject));
+    };
+    earlier.reject = (error) => {
+      reject(error);
+      call.reject(error instanceof NetnsError ? withReason(error, error.reason, call.operation) : error);
+    };
+  }
+  return unique;
 }
 
 /** transactAsync, or a rejected promise if the addon refused the batch before sending it. */

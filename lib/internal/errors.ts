@@ -55,6 +55,7 @@ export type Subject =
   | 'namespace'
   | 'link'
   | 'link-create'
+  | 'link-delete'
   | 'move'
   | 'rename'
   | 'master'
@@ -109,12 +110,25 @@ function effectiveCapabilities(): bigint | undefined {
   return effective;
 }
 
+/** The system calls that send a packet (the ICMP socket's, Node's sockets'). */
+const SENDS: ReadonlySet<string> = new Set(['sendto', 'send', 'sendmsg', 'connect']);
+
 /**
  * "permission denied: ..." naming the capability that was missing, and whether this process
- * has it at all (then a user namespace or a security module is what refused).
+ * has it at all (then a user namespace or a security module is what refused). A packet refused
+ * on its way out is no matter of capabilities: EACCES is a broadcast destination without
+ * SO_BROADCAST or a `prohibit` route or rule (the routing lookup's answer), EPERM a firewall
+ * rule dropping it (netfilter's verdict on a local packet).
  * @internal
  */
-export function privilegeReason(subject: Subject, syscall?: string): string {
+export function privilegeReason(subject: Subject, syscall?: string, code = 'EACCES'): string {
+  if (syscall !== undefined && SENDS.has(syscall)) {
+    return code === 'EACCES'
+      ? 'the kernel refuses to send there: the destination is an IPv4 broadcast address (sending to one needs ' +
+          'SO_BROADCAST, which is not set), or a prohibit route or rule covers it'
+      : 'the packet was refused on its way out: a firewall rule of the namespace (nftables, iptables) ' +
+          'dropped it, or a security module refused it';
+  }
   const cap = neededCapability(subject, syscall);
   const caps = effectiveCapabilities();
   const what = cap === 'CAP_NET_RAW' && subject === 'ping' ? `${cap} (a raw ICMP socket)` : cap;
@@ -174,7 +188,13 @@ const PHRASES: Record<string, Phrases> = {
   ELOOP: { '*': 'that would create a loop' },
   EINVAL: { '*': 'the kernel rejected the request as invalid' },
   ERANGE: { '*': 'a value is out of range' },
-  EOPNOTSUPP: { '*': 'not supported by this kernel or this kind of link (module not loaded?)' },
+  EOPNOTSUPP: {
+    '*': 'not supported by this kernel or this kind of link (module not loaded?)',
+    // rtnl_dellink: a link with no rtnl_link_ops (lo, a physical device) cannot be deleted.
+    'link-delete': 'only a link made through rtnetlink (ip link add) can be deleted, not lo or a physical device',
+    // do_set_master: the master has no ndo_add_slave (see Link.setMaster for a master that is no bridge).
+    master: 'the master does not take this link as a port',
+  },
   EAFNOSUPPORT: { '*': 'address family not supported (is IPv6 disabled?)' },
   EBADF: { '*': 'the namespace has been closed or deleted' },
   ENOBUFS: { '*': 'the kernel ran out of buffer space; retry' },
@@ -252,7 +272,7 @@ export function fromNative(failure: unknown, operation: string, subject: Subject
   const reason = detail
     ? tidy(detail)
     : refused
-      ? privilegeReason(subject, f.syscall)
+      ? privilegeReason(subject, f.syscall, code)
       : (phrase(code, subject) ?? tidy(f.message ?? code));
   return new NetnsError({
     code,

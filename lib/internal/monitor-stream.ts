@@ -58,6 +58,12 @@
  *   and may come after the dump read the routes. Nothing else of the window changes. When the
  *   next route check's first trigger lies inside this window, the window is handed out only up
  *   to it, so that its deletes follow their own trigger.
+ * - **Names** (at the start, for a consumer that asked for no initial state): route and
+ *   neighbour events name their link from the links the consumer was handed, and without a
+ *   resync those are only the ones it saw events of. A dump of the links, placed like a
+ *   resync's, tells the names of the links already there; the window is then handed out whole,
+ *   as read, since there is no state for it to replace (a link the dump lacks, deleted before
+ *   it read, is named from the window's first event about it).
  *
  * The kernel reports an overrun before what it had queued until the loss; the monitor socket
  * moves the report to where its queue ran empty (native/rtnl/monitor.h), so the events before
@@ -93,6 +99,9 @@ export interface DumpState {
   neighbours: NativeNeighbour[];
 }
 
+/** What a dump reads: everything watched (a resync), every route (a route check), the links. */
+export type DumpScope = 'full' | 'routes' | 'links';
+
 /** What the stream hands out, in order. */
 export type StreamOutput =
   | { type: 'event'; kind: NativeEventKind; action: Action; value: Value; synthesized?: true }
@@ -101,9 +110,9 @@ export type StreamOutput =
 export interface StreamHooks {
   /**
    * A dump on the namespace's request path: 'full' is links, plus addresses, routes and
-   * neighbours when they are delivered; 'routes' is every route.
+   * neighbours when they are delivered; 'routes' is every route; 'links' the links alone.
    */
-  dump(scope: 'full' | 'routes'): Promise<DumpState>;
+  dump(scope: DumpScope): Promise<DumpState>;
   /** Sends a fence on the monitor socket; returns its number. */
   fence(): number;
   /** An event or a resync, in order. */
@@ -133,7 +142,8 @@ interface Entry {
 }
 
 interface Group {
-  scope: 'full' | 'routes';
+  /** A resync, a route check, or the links' names at the start (see MonitorStream.names). */
+  scope: DumpScope;
   reason: ResyncReason;
   /** Absolute stream position where its window starts. */
   openAt: number;
@@ -249,7 +259,10 @@ export class MonitorStream {
   #discarding = false;
   #closed = false;
 
-  /** What the consumer has been handed: links (for route names) and routes (for route checks). */
+  /**
+   * What the consumer has been handed: links (for route names; also those a names dump read,
+   * see MonitorStream.names) and routes (for route checks).
+   */
   readonly #links = new Map<number, NativeLink>();
   readonly #routes = new Map<string, NativeRoute>();
   /** Whether each link was up, as of the last notification read (ahead of what is handed out). */
@@ -324,6 +337,19 @@ export class MonitorStream {
     this.#discarding = false;
     for (const g of this.#groups) g.cancelled = true;
     this.#groups = [this.#group('full', reason, this.#base + this.#held.length)];
+    this.#next();
+  }
+
+  /**
+   * Learns the links' names from the current position, for a consumer that asked for no initial
+   * state, whose route and neighbour events would otherwise name only the links it saw events
+   * of. A dump of the links placed in the stream as a resync's is (its window held until its
+   * fence), whose window is then handed out whole and as read: the consumer has no state for a
+   * resync to replace, and every change must reach it. An overrun meanwhile makes it a resync.
+   */
+  names(): void {
+    if (this.#closed) return;
+    this.#groups.push(this.#group('links', 'initial', this.#base + this.#held.length));
     this.#next();
   }
 
@@ -419,6 +445,11 @@ export class MonitorStream {
       full = this.#group('full', 'overrun', at);
       this.#groups.push(full);
     } else {
+      // A names dump becomes the resync, of everything (see names()).
+      if (full.scope === 'links') {
+        full.scope = 'full';
+        full.reason = 'overrun';
+      }
       // Its dump may predate the loss, and its fence may have been among what was dropped.
       full.openAt = at;
       full.dump = undefined;
@@ -490,6 +521,7 @@ export class MonitorStream {
       const next = this.#groups[0];
       const count = next === undefined ? window.length : Math.min(window.length, Math.max(0, next.openAt - this.#base));
       if (g.scope === 'full') this.#resolveResync(g, window, count);
+      else if (g.scope === 'links') this.#resolveNames(g, window, count);
       else this.#resolveRouteCheck(g, window, this.#base, count);
       this.#held.splice(0, count);
       this.#base += count;
@@ -573,6 +605,20 @@ export class MonitorStream {
     this.#complete = true;
     if (this.#discarding || this.#closed) return;
     this.#hooks.deliver({ type: 'resync', reason: g.reason, state });
+    for (let i = 0; i < count; i++) this.#handOut(window[i] as Entry);
+  }
+
+  /**
+   * The links' names from the dump (see names()), then the window as read. A link the dump
+   * lacks (deleted before it read the links) is named as the window's first event about it
+   * says, for the events before that one: a route's delete before its link's.
+   */
+  #resolveNames(g: Group, window: Entry[], count: number): void {
+    for (const l of (g.dump as DumpState).links) if (!this.#links.has(l.index)) this.#links.set(l.index, l);
+    for (const e of window) {
+      const l = e.value as NativeLink;
+      if (e.kind === 'link' && !this.#links.has(l.index)) this.#links.set(l.index, l);
+    }
     for (let i = 0; i < count; i++) this.#handOut(window[i] as Entry);
   }
 

@@ -8,7 +8,7 @@ import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
 import type { NativeKindInfo, NativeLink, NativeOp } from '../native/surface';
-import { checkAlias, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+import { checkAlias, checkBoolean, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /**
  * @internal A bridge port's settings (IFLA_INFO_SLAVE_DATA) for hairpin mode, `ip link set dev
@@ -123,8 +123,8 @@ export class Bridge extends Link {
     const attrs: BridgeAttributes = {};
     // Off is the kernel's default for both; sending an explicit 0 would make a kernel built
     // without VLAN filtering refuse the whole request.
-    if (options.stp) attrs.stpState = 1;
-    if (options.vlanFiltering) attrs.vlanFiltering = 1;
+    if (checkBoolean(options.stp, where, 'stp')) attrs.stpState = 1;
+    if (checkBoolean(options.vlanFiltering, where, 'vlanFiltering')) attrs.vlanFiltering = 1;
     // The kernel takes these in centiseconds (USER_HZ).
     if (options.forwardDelayMs !== undefined) {
       attrs.forwardDelay = Math.round(checkInteger(options.forwardDelayMs, where, 'forwardDelayMs', 0, 2 ** 31) / 10);

@@ -27,6 +27,21 @@ describeKernel('Bridge', () => {
     expect(data?.forward_delay).toBe(400);
   });
 
+  it('create() refuses stp or vlanFiltering that is not a boolean, and creates nothing', async () => {
+    const ns = await freshNamespace();
+    const name = uniqueName('br');
+    // 'no' is truthy: taken as it was, it would turn the spanning tree on.
+    await expect(Bridge.create(name, { namespace: ns, stp: 'no' as never })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: `cannot create bridge "${name}" in namespace "${ns.name}": stp must be true or false, not "no" (EINVAL)`,
+    });
+    await expect(Bridge.create(name, { namespace: ns, vlanFiltering: 0 as never })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringContaining('vlanFiltering must be true or false, not 0'),
+    });
+    expect(link(ns.name, name)).toBeUndefined();
+  });
+
   itIf(kernelHasLinkKind('bridge', ['vlan_filtering', '1']), 'this kernel has no bridge VLAN filtering')(
     'create() with vlanFiltering turns it on',
     async () => {
@@ -69,6 +84,23 @@ describeKernel('Bridge', () => {
     expect(link(ns.name, a.local.name)).toMatchObject({ ifname: a.local.name });
     expect(link(ns.name, a.local.name)).not.toHaveProperty('master');
     await expect(br.removePort(a.local)).rejects.toMatchObject({ code: 'EINVAL' });
+  });
+
+  it('setMaster() to a link that takes no ports: EOPNOTSUPP saying so, nothing attached', async () => {
+    const ns = await freshNamespace();
+    const a = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    const lo = await ns.link('lo');
+    await expect(a.local.setMaster(a.peer)).rejects.toMatchObject({
+      code: 'EOPNOTSUPP',
+      message:
+        `cannot attach "${a.local.name}" in namespace "${ns.name}" to "${a.peer.name}": "${a.peer.name}" (veth) ` +
+        'cannot take ports: only a bridge, bond, team or VRF can be a master (EOPNOTSUPP)',
+    });
+    await expect(a.local.setMaster(lo)).rejects.toMatchObject({
+      code: 'EOPNOTSUPP',
+      message: expect.stringContaining(': "lo" cannot take ports: only a bridge, bond, team or VRF can be a master'),
+    });
+    expect(link(ns.name, a.local.name)).not.toHaveProperty('master');
   });
 
   it('delete() removes the bridge and frees its ports', async () => {

@@ -1,4 +1,5 @@
 import { Namespace, NetnsError, VethPair, type Link } from 'netns-native';
+import { dispatchStats } from '../../lib/internal/dispatch';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, links, snapshot } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -74,7 +75,7 @@ describeKernel('Namespace.deleteLinks', () => {
     expect(err).toBeInstanceOf(NetnsError);
     expect((err as NetnsError).code).toBe('EOPNOTSUPP');
     expect((err as NetnsError).message).toMatch(
-      /^cannot delete 3 links in namespace "nnt-[0-9a-f]+": .*; nothing was deleted \(EOPNOTSUPP\)$/,
+      /^cannot delete 3 links in namespace "nnt-[0-9a-f]+": only a link made through rtnetlink \(ip link add\) can be deleted, not lo or a physical device; nothing was deleted \(EOPNOTSUPP\)$/,
     );
     expect(snapshot(ns.name)).toBe(before);
   });
@@ -93,5 +94,51 @@ describeKernel('Namespace.deleteLinks', () => {
     const notList = await ns.deleteLinks(undefined as unknown as Link[]).catch((e: unknown) => e);
     expect((notList as NetnsError).code).toBe('EINVAL');
     expect(snapshot(ns.name) + snapshot(other.name)).toBe(before);
+  });
+});
+
+describeKernel('link.delete() made together (one group delete)', () => {
+  /** What a test compares of a refusal. */
+  const said = (e: unknown) => {
+    const { code, errno, message } = e as NetnsError;
+    return { code, errno, message };
+  };
+
+  it('the same link twice in one tick: deleted once, the second fails with ENODEV as it would after it', async () => {
+    const ns = await freshNamespace();
+    const [pair] = await pairs(ns, 1);
+    const a = pair!.local;
+    const ops = dispatchStats.workerOps;
+    const [first, second] = await Promise.allSettled([a.delete(), a.delete()]);
+    // One group change and the group delete: nothing was sent for the second.
+    expect(dispatchStats.workerOps).toBe(ops + 2);
+    expect(first.status).toBe('fulfilled');
+    expect(second.status).toBe('rejected');
+    const reason = (second as PromiseRejectedResult).reason as NetnsError;
+    expect(reason).toBeInstanceOf(NetnsError);
+    // Exactly what a delete made after it gets from the kernel.
+    const after = await a.delete().catch((e: unknown) => e);
+    expect(said(after)).toMatchObject({ code: 'ENODEV', errno: 19 });
+    expect(said(reason)).toEqual(said(after));
+    expect(links(ns.name).map((l) => l.ifname)).toEqual(['lo']);
+  });
+
+  it('a link the kernel cannot delete (lo), twice in one tick: both fail as lo does, the others go', async () => {
+    const ns = await freshNamespace();
+    const [pair] = await pairs(ns, 1);
+    const lo = await ns.link('lo');
+    const alone = await lo.delete().catch((e: unknown) => e);
+    expect(said(alone)).toEqual({
+      code: 'EOPNOTSUPP',
+      errno: 95,
+      message:
+        `cannot delete link "lo" in namespace "${ns.name}": only a link made through rtnetlink (ip link add) ` +
+        'can be deleted, not lo or a physical device (EOPNOTSUPP)',
+    });
+    const outcomes = await Promise.allSettled([lo.delete(), pair!.local.delete(), lo.delete()]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+    for (const o of [outcomes[0], outcomes[2]]) expect(said((o as PromiseRejectedResult).reason)).toEqual(said(alone));
+    expect(links(ns.name).map((l) => l.ifname)).toEqual(['lo']);
+    expect(groupOf(ns.name!, 'lo')).toBe(0);
   });
 });

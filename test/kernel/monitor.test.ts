@@ -247,6 +247,31 @@ describeKernel('monitor', () => {
     expect(c.events.some((e) => e.type === 'resync')).toBe(false);
   });
 
+  it('without initialState, route and neighbour events name links made before the monitor, as ns.routes() does', async () => {
+    const ns = await freshNamespace();
+    const name = ns.name as string;
+    vethByIp(name, 'mla', 'mlb');
+    ip(name, 'link', 'set', 'mla', 'up');
+    ip(name, 'link', 'set', 'mlb', 'up');
+    // Neither the links nor their names come as events: they were there before.
+    await using m = ns.monitor({ events: ['route', 'neighbour'] });
+    await m.ready;
+    const c = collect(m);
+    ip(name, 'route', 'add', '198.19.62.0/24', 'dev', 'mla');
+    ip(name, 'neigh', 'add', '198.18.62.9', 'lladdr', '02:00:00:00:62:09', 'dev', 'mla');
+    ip(name, 'route', 'add', '198.19.63.0/24', 'nexthop', 'dev', 'mla', 'nexthop', 'dev', 'mlb');
+    await waitFor(() => c.events.length >= 3, { what: 'the route and neighbour events' });
+    const routes = await ns.routes();
+    expect(c.events).toEqual([
+      { type: 'route', action: 'new', route: routes.find((r) => r.destination === '198.19.62.0/24') },
+      { type: 'neighbour', action: 'new', neighbour: (await ns.neighbours()).find((n) => n.address === '198.18.62.9') },
+      { type: 'route', action: 'new', route: routes.find((r) => r.destination === '198.19.63.0/24') },
+    ]);
+    expect(c.events[0]).toMatchObject({ route: { link: 'mla' } });
+    expect(c.events[1]).toMatchObject({ neighbour: { link: 'mla' } });
+    expect(c.events[2]).toMatchObject({ route: { nexthops: [{ link: 'mla' }, { link: 'mlb' }] } });
+  });
+
   it('neighbour events (ip monitor neigh): added, changed and removed by `ip`, the same Neighbour as ns.neighbours(); a resync holds them all', async () => {
     const ns = await freshNamespace();
     const name = ns.name as string;

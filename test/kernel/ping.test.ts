@@ -1,6 +1,6 @@
 import { VethPair, type Namespace } from 'netns-native';
 import { freshNamespace } from '../helpers/fresh';
-import { operational } from '../helpers/ip';
+import { ip, operational, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 async function twoConnected(): Promise<[Namespace, Namespace]> {
@@ -53,6 +53,31 @@ describeKernel('ping', () => {
     const ns = await freshNamespace();
     await (await ns.link('lo')).up();
     await expect(ns.ping('198.19.1.1', { count: 1 })).rejects.toMatchObject({ code: 'ENETUNREACH' });
+  });
+
+  it('EACCES for a destination the kernel will not send to (broadcast, prohibit) says so, not a capability', async () => {
+    const [a] = await twoConnected();
+    ip(a.name, 'route', 'add', 'prohibit', '198.19.2.0/24');
+    ip(a.name, '-6', 'route', 'add', 'prohibit', 'fd00:21::/64');
+    for (const to of ['198.18.20.255', '198.19.2.1', 'fd00:21::1']) {
+      const e = await a.ping(to, { count: 1, timeoutMs: 200 }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'EACCES' });
+      expect((e as Error).message).toBe(
+        `cannot ping ${to} in namespace "${a.name}": the kernel refuses to send there: the destination is ` +
+          'an IPv4 broadcast address (sending to one needs SO_BROADCAST, which is not set), or a prohibit ' +
+          'route or rule covers it (EACCES)',
+      );
+    }
+  });
+
+  it('EPERM for a packet a firewall rule drops says so, not a capability', async () => {
+    const [a] = await twoConnected();
+    const nft = (rules: string) => run('ip', ['netns', 'exec', a.name as string, 'nft', '-f', '-'], rules);
+    nft('table inet nnt_ping { chain out { type filter hook output priority 0; ip daddr 198.18.20.2 drop; }; }');
+    const e = await a.ping('198.18.20.2', { count: 1, timeoutMs: 200 }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'EPERM' });
+    expect((e as Error).message).toMatch(/: the packet was refused on its way out: a firewall rule of the namespace/);
+    expect((e as Error).message).not.toMatch(/CAP_/);
   });
 
   it('pings in many namespaces at once', async () => {

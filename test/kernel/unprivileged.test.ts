@@ -70,7 +70,7 @@ const [name] = process.argv.slice(1);
 
 const CHANGES = `
 const { Namespace, VethPair } = require(process.env.NNT_LIB);
-const [name, other] = process.argv.slice(1);
+const [name, other, rootPid] = process.argv.slice(1);
 (async () => {
   const ns = await Namespace.open(name);
   const lo = await ns.link('lo');
@@ -85,6 +85,7 @@ const [name, other] = process.argv.slice(1);
     ['create', () => Namespace.create('nnt-nobody')],
     ['openOther', async () => (await Namespace.open(other)).links()],
     ['deleteOther', async () => (await Namespace.list()).find((n) => n.name === other).delete()],
+    ['fromPidRoot', () => Namespace.fromPid(Number(rootPid))],
   ]) {
     try {
       await change();
@@ -155,10 +156,13 @@ describeKernel('an unprivileged process', () => {
     const ns = await freshNamespace();
     const other = await freshNamespace();
     const before = JSON.stringify([ipJson(ns.name, 'link'), ipJson(ns.name, 'addr'), ipJson(ns.name, 'route')]);
-    const out = (await asNobody(ns.name as string, CHANGES, ns.name as string, other.name as string)) as Record<
-      string,
-      { name: string; code: string; message: string }
-    >;
+    const out = (await asNobody(
+      ns.name as string,
+      CHANGES,
+      ns.name as string,
+      other.name as string,
+      String(process.pid),
+    )) as Record<string, { name: string; code: string; message: string }>;
     const lacks = (cap: string): RegExp =>
       new RegExp(`permission denied: this needs ${cap}.*which this process does not have`);
     for (const what of ['setMtu', 'down', 'addAddress', 'addRoute', 'addRule', 'veth']) {
@@ -174,6 +178,14 @@ describeKernel('an unprivileged process', () => {
     // Deleting a name: unmounting it needs CAP_SYS_ADMIN.
     expect(out.deleteOther).toMatchObject({ name: 'NetnsError', code: 'EPERM' });
     expect(out.deleteOther?.message).toMatch(lacks('CAP_SYS_ADMIN'));
+    // Another user's process: its /proc/PID/ns/net opens only with ptrace access to it, which no
+    // network capability gives.
+    expect(out.fromPidRoot).toMatchObject({ name: 'NetnsError', code: 'EACCES' });
+    expect(out.fromPidRoot?.message).toBe(
+      `cannot open the namespace of process ${process.pid}: permission denied: opening another process's ` +
+        'namespace needs the right to inspect that process (ptrace read access: the same user, or ' +
+        'CAP_SYS_PTRACE in its user namespace), which the kernel refused (EACCES)',
+    );
     expect(JSON.stringify([ipJson(ns.name, 'link'), ipJson(ns.name, 'addr'), ipJson(ns.name, 'route')])).toBe(before);
     expect((await Namespace.list()).map((n) => n.name)).toEqual(expect.arrayContaining([ns.name, other.name]));
   });

@@ -45,6 +45,41 @@ describe('NetnsError', () => {
     }
   });
 
+  it('a packet refused on its way out is no matter of capabilities: it says what refuses it', () => {
+    // EACCES from a send: a broadcast destination without SO_BROADCAST, or a prohibit route.
+    for (const [syscall, subject] of [
+      ['sendto', 'ping'],
+      ['connect', 'socket'],
+      ['send', 'socket'],
+    ] as const) {
+      const e = fromNative({ errno: 13, syscall }, 'ping 198.18.0.255', subject);
+      expect(e).toMatchObject({ code: 'EACCES', errno: 13 });
+      expect(e.message).toBe(
+        'cannot ping 198.18.0.255: the kernel refuses to send there: the destination is an IPv4 broadcast ' +
+          'address (sending to one needs SO_BROADCAST, which is not set), or a prohibit route or rule covers it (EACCES)',
+      );
+    }
+    // EPERM from a send: netfilter dropped it.
+    const dropped = fromNative({ errno: 1, syscall: 'sendto' }, 'ping x', 'ping');
+    expect(dropped).toMatchObject({ code: 'EPERM', errno: 1 });
+    expect(dropped.message).toMatch(/^cannot ping x: the packet was refused on its way out: a firewall rule/);
+    expect(dropped.message).not.toMatch(/CAP_/);
+    // A netlink request refused still names the capability.
+    expect(fromNative({ errno: 1, syscall: 'sendmsg(AF_NETLINK)' }, 'op', 'link').message).toMatch(/CAP_NET_ADMIN/);
+  });
+
+  it('EOPNOTSUPP says what cannot be done when the subject tells it: a delete, a master', () => {
+    expect(fromNative({ errno: 95 }, 'delete link "lo"', 'link-delete').message).toBe(
+      'cannot delete link "lo": only a link made through rtnetlink (ip link add) can be deleted, not lo or a ' +
+        'physical device (EOPNOTSUPP)',
+    );
+    expect(fromNative({ errno: 95 }, 'attach "a" to "b"', 'master').message).toBe(
+      'cannot attach "a" to "b": the master does not take this link as a port (EOPNOTSUPP)',
+    );
+    // Creating a link of a kind whose module is missing: the kernel's own case for it.
+    expect(fromNative({ errno: 95 }, 'create x', 'link-create').message).toMatch(/module not loaded\?/);
+  });
+
   it("prefers the kernel's extended-ack text, tidied", () => {
     const e = fromNative({ errno: 22, detail: 'Mtu greater than device maximum.' }, 'set MTU', 'link');
     expect(e.message).toBe('cannot set MTU: mtu greater than device maximum (EINVAL)');

@@ -3,7 +3,13 @@
  * no root. The dumps and fences are played by the test, so each case places a dump exactly
  * where it wants relative to the events: before, inside or after the changes of the window.
  */
-import { keyOf, MonitorStream, type DumpState, type StreamOutput } from '../../lib/internal/monitor-stream';
+import {
+  keyOf,
+  MonitorStream,
+  type DumpScope,
+  type DumpState,
+  type StreamOutput,
+} from '../../lib/internal/monitor-stream';
 import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED } from '../../lib/native/constants';
 import type { NativeAddress, NativeLink, NativeRoute, NativeStreamItem } from '../../lib/native/surface';
 
@@ -95,7 +101,9 @@ const fence = (seq: number): NativeStreamItem => ({ type: 'fence', seq });
 /** A stream with scripted dumps (answered by the test) and fences (numbered 1, 2, ...). */
 function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'address', 'route'], routeCheck = true) {
   const out: StreamOutput[] = [];
-  const dumps: Array<{ scope: 'full' | 'routes'; answer: (s: Partial<DumpState>) => Promise<void> }> = [];
+  const dumps: Array<{ scope: DumpScope; answer: (s: Partial<DumpState>) => Promise<void> }> = [];
+  /** The name of each route's link when it was handed out (what the monitor puts in the event). */
+  const devs: Array<string | undefined> = [];
   const failures: unknown[] = [];
   let fences = 0;
   const stream = new MonitorStream(
@@ -112,7 +120,10 @@ function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'addres
           });
         }),
       fence: () => ++fences,
-      deliver: (o) => out.push(o),
+      deliver: (o) => {
+        out.push(o);
+        if (o.type === 'event' && o.kind === 'route') devs.push(stream.linkName((o.value as NativeRoute).oif));
+      },
       fail: (e) => failures.push(e),
     },
   );
@@ -138,7 +149,14 @@ function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'addres
     }
     return [...held.values()].map((r) => `${r.dst} via ${r.gateway ?? '-'} dev ${r.oif}`).sort();
   };
-  return { stream, out, dumps, failures, said, routes, fences: () => fences };
+  /** The routes handed out, with the name their link had then: 'route new 198.19.1.0 dev l1'. */
+  const named = () =>
+    out
+      .flatMap((o) =>
+        o.type === 'event' && o.kind === 'route' ? [`route ${o.action} ${(o.value as NativeRoute).dst}`] : [],
+      )
+      .map((line, i) => `${line} dev ${devs[i] ?? '?'}`);
+  return { stream, out, dumps, failures, said, routes, named, fences: () => fences };
 }
 
 describe('monitor stream: events and overruns', () => {
@@ -582,5 +600,54 @@ describe('monitor stream: routes replaced (NLM_F_REPLACE)', () => {
     h.stream.push([fence(1)]);
     expect(h.said()).toEqual(['resync overrun']);
     expect(h.routes()).toEqual(['198.19.3.0 via - dev 2']);
+  });
+});
+
+describe('monitor stream: the names of the links already there (no initial state)', () => {
+  it('a links dump placed like a resync’s: the window held until its fence, then handed out whole, named', async () => {
+    const h = harness(['route'], true);
+    h.stream.names();
+    expect(h.dumps.map((d) => d.scope)).toEqual(['links']);
+    h.stream.push([
+      ev.route('new', route('198.19.1.0', 1)),
+      ev.link('new', link(2, 1500, true)), // a link made meanwhile: the dump may or may not have it
+      ev.route('new', route('198.19.2.0', 2)),
+    ]);
+    expect(h.said()).toEqual([]);
+    await h.dumps[0]!.answer({ links: [link(1, 1500, true), link(2, 1500, true)] });
+    h.stream.push([fence(1), ev.route('new', route('198.19.3.0', 1))]);
+    // No resync (there is no state to replace), and nothing the dump reflects is dropped.
+    expect(h.said()).toEqual(['route new 198.19.1.0', 'route new 198.19.2.0', 'route new 198.19.3.0']);
+    expect(h.named()).toEqual([
+      'route new 198.19.1.0 dev l1',
+      'route new 198.19.2.0 dev l2',
+      'route new 198.19.3.0 dev l1',
+    ]);
+    expect(h.dumps).toHaveLength(1);
+  });
+
+  it('a link deleted before the dump read the links is named from its own event, for the events before it', async () => {
+    const h = harness(['route'], true);
+    h.stream.names();
+    h.stream.push([ev.route('delete', route('198.19.1.0', 3)), ev.link('delete', link(3, 1500, true))]);
+    await h.dumps[0]!.answer({ links: [link(1, 1500, true)] });
+    h.stream.push([fence(1)]);
+    expect(h.named()).toEqual(['route delete 198.19.1.0 dev l3']);
+    // The link's delete is a trigger: its route check (the next dump) hands it out.
+    expect(h.dumps.map((d) => d.scope)).toEqual(['links', 'routes']);
+    await h.dumps[1]!.answer({ routes: [] });
+    h.stream.push([fence(2)]);
+    expect(h.stream.linkName(3)).toBeUndefined(); // gone, as its delete said
+  });
+
+  it('an overrun meanwhile makes it a resync of everything', async () => {
+    const h = harness(['route'], true);
+    h.stream.names();
+    h.stream.push([overrun, ev.route('new', route('198.19.1.0', 1))]);
+    await h.dumps[0]!.answer({ links: [link(1, 1500, true)] }); // read before the loss: again
+    expect(h.dumps.map((d) => d.scope)).toEqual(['links', 'full']);
+    await h.dumps[1]!.answer({ links: [link(1, 1500, true)], routes: [route('198.19.1.0', 1)] });
+    h.stream.push([fence(1)]);
+    expect(h.said()).toEqual(['resync overrun']);
   });
 });
