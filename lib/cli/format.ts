@@ -107,11 +107,10 @@ const TABLE_NAMES = new Map([
 export function routeLine(r: Route): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
-  parts.push(r.destination);
-  // In hex: iproute2 prints the names of /etc/iproute2/rt_dsfield instead where it has one (AF11).
-  if (r.tos !== undefined) parts.push('tos', `0x${r.tos.toString(16).padStart(2, '0')}`);
   const host = r.family === 4 ? '/32' : '/128';
   parts.push(r.destination.endsWith(host) ? r.destination.slice(0, -host.length) : r.destination);
+  // In hex: iproute2 prints the names of /etc/iproute2/rt_dsfield instead where it has one (AF11).
+  if (r.tos !== undefined) parts.push('tos', `0x${r.tos.toString(16).padStart(2, '0')}`);
   if (r.gateway !== undefined) parts.push('via', r.gateway);
   // ip names a link it cannot resolve ifN (ll_index_to_name).
   if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);
