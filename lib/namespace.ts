@@ -564,7 +564,7 @@ export class Namespace {
 
   /**
    * `ip route add ...`; with `{ replace: true }` `ip route replace`, with `{ append: true }`
-   * `ip route append`.
+   * `ip route append`, with `{ prepend: true }` `ip route prepend`.
    * @example
    * ```ts
    * await ns.addRoute({ destination: 'default', gateway: '198.18.0.1' });

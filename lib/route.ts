@@ -227,8 +227,8 @@ export function describeRoute(spec: RouteSpec): string {
   return parts.length > 0 ? parts.join(' ') : 'with no destination';
 }
 
-/** A TOS as iproute2 prints it (`0x10`); anything else as it is. */
-function tosText(tos: unknown): string {
+/** A TOS as iproute2 prints it (`0x10`); anything else as it is. @internal */
+export function tosText(tos: unknown): string {
   return typeof tos === 'number' && Number.isInteger(tos) && tos >= 0 && tos <= 255
     ? `0x${tos.toString(16).padStart(2, '0')}`
     : String(tos);
@@ -452,14 +452,13 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
 
 const ADD = NLM_F_CREATE | NLM_F_EXCL;
 
-/** `ip route add|replace|append`. @internal */
+/** `ip route add|replace|append|prepend`. @internal */
 export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOptions): Promise<void> {
   let operation: string;
   let flags = ADD;
   try {
-    if (options !== undefined) flags = addFlags(options, `add route${ns.where}`);
-    const verb =
-      flags === ADD ? 'add' : flags & NLM_F_REPLACE ? 'replace' : flags & NLM_F_APPEND ? 'append' : 'prepend';
+    let verb = 'add';
+    if (options !== undefined) [flags, verb] = addFlags(options, `add route${ns.where}`);
     operation = `${verb} route ${describeRoute(route)}${ns.where}`;
   } catch (e) {
     return Promise.reject(e); // a destination whose String() throws: rejected, never thrown
@@ -469,9 +468,9 @@ export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOpti
 
 /**
  * The request flags of `ip route add` (CREATE|EXCL), `replace` (CREATE|REPLACE), `append`
- * (CREATE|APPEND) or `prepend` (CREATE alone).
+ * (CREATE|APPEND) or `prepend` (CREATE alone), and that verb.
  */
-function addFlags(options: AddRouteOptions, operation: string): number {
+function addFlags(options: AddRouteOptions, operation: string): [number, string] {
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
   let flags = ADD;
   let chosen: string | undefined;
@@ -489,7 +488,7 @@ function addFlags(options: AddRouteOptions, operation: string): number {
     chosen = key;
     flags = bits;
   }
-  return flags;
+  return [flags, chosen ?? 'add'];
 }
 
 /** `ip route del`. @internal */

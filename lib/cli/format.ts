@@ -3,6 +3,7 @@
  * (name 16, state 14, then the rest), and routes as `ip route` prints them.
  */
 import type { Address, Link, Route } from '../index';
+import { tosText } from '../route';
 
 /** IFF_* flags in the order iproute2's print_link_flags prints them. */
 const FLAGS: Array<[number, string]> = [
@@ -110,7 +111,7 @@ export function routeLine(r: Route): string {
   const host = r.family === 4 ? '/32' : '/128';
   parts.push(r.destination.endsWith(host) ? r.destination.slice(0, -host.length) : r.destination);
   // In hex: iproute2 prints the names of /etc/iproute2/rt_dsfield instead where it has one (AF11).
-  if (r.tos !== undefined) parts.push('tos', `0x${r.tos.toString(16).padStart(2, '0')}`);
+  if (r.tos !== undefined) parts.push('tos', tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);
   // ip names a link it cannot resolve ifN (ll_index_to_name).
   if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);

@@ -302,12 +302,13 @@ async function configureContainer(
   let v6gw: string | undefined;
   for (const ip of ips) {
     const { address, prefix, family } = splitCidr(ip.address, 'address');
-    // IPv4: the broadcast address too (the reference's netlink library adds it below /31).
-    const broadcast = family === 4 && prefix < 31 ? { broadcast: broadcastOf(address, prefix) } : {};
+    // IPv4: the broadcast address too (the reference's netlink library adds it below /31, as
+    // broadcastOf derives it).
+    const broadcast = family === 4 ? broadcastOf(address, prefix) : undefined;
     ops.push({
       op: 'newaddr',
       flags: NLM_F_CREATE | NLM_F_EXCL,
-      address: { local: address, prefixlen: prefix, index: link.index, ...broadcast },
+      address: { local: address, prefixlen: prefix, index: link.index, ...(broadcast && { broadcast }) },
     });
     if (ip.gateway && ipFamily(ip.gateway) === 4) v4gw ??= ip.gateway;
     else if (ip.gateway) v6gw ??= ip.gateway;
@@ -371,14 +372,12 @@ export async function ensureGatewayAddress(
           `failed to set bridge addr: "${conf.bridge}" already has an IP address different from ${text}`,
         );
       }
-      await bridge.deleteAddress(a.cidr);
+      await bridge.deleteAddress(a); // exactly that one, a point-to-point peer included
     }
   }
-  await bridge
-    .addAddress(text, want.family === 4 && want.prefix < 31 ? { broadcast: true } : {})
-    .catch((e: unknown) => {
-      if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
-    });
+  await bridge.addAddress(text, want.family === 4 ? { broadcast: true } : {}).catch((e: unknown) => {
+    if (!(e instanceof NetnsError && e.code === 'EEXIST')) throw e;
+  });
   // The MAC the bridge had before this call attached its port: adding the first port made the
   // kernel take the port's (the lowest of its ports'); setting one keeps it from moving again.
   await bridge.setMac(macBefore);
