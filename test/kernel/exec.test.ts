@@ -45,6 +45,16 @@ function onlyChild(pid: number): number {
   return Number(children[0]);
 }
 
+/**
+ * Waits until `sleep` is asleep: between exec and nanosleep the dynamic loader and setlocale
+ * hold fds of their own for a moment (ld.so.cache, libc, locale files), which are not ours.
+ */
+async function asleep(pid: number): Promise<void> {
+  await waitFor(() => fs.readFileSync(`/proc/${pid}/wchan`, 'utf8').includes('nanosleep'), {
+    what: `sleep (PID ${pid}) to be asleep`,
+  });
+}
+
 /** The fd numbers a process holds and what they are. */
 function fdsOf(pid: number): Map<number, string> {
   const out = new Map<number, string>();
@@ -415,7 +425,10 @@ describeKernel('Namespace.exec / spawn', () => {
       await spawned(child);
       try {
         const pid = unshare.length ? onlyChild(child.pid as number) : (child.pid as number);
+        await asleep(pid);
         const fds = fdsOf(pid);
+        // (the entries, not only the numbers: a failure says what the extra fd was)
+        expect([...fds].filter(([fd]) => fd > 2)).toEqual([]);
         expect([...fds.keys()].sort()).toEqual([0, 1, 2]);
         expect(fds.get(0)).toBe('/dev/null');
         for (const l of fds.values()) expect(l).not.toMatch(/^(net|mnt|uts|ipc|pid|user|cgroup):\[/);
@@ -433,6 +446,7 @@ describeKernel('Namespace.exec / spawn', () => {
     // extra stdio entries the caller passes do reach it, at the same numbers
     const child = ns.spawn('sleep', ['30'], { stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'pipe'] });
     try {
+      await asleep(child.pid as number);
       expect([...fdsOf(child.pid as number).keys()].sort()).toEqual([0, 1, 2, 4]);
     } finally {
       child.kill('SIGKILL');
