@@ -462,12 +462,33 @@ export class Link {
     } catch (e) {
       return Promise.reject(e);
     }
-    return requestIn(
-      this.namespace,
-      { op: 'deladdr', address: req },
-      operation,
-      'address',
-    ) as Promise<unknown> as Promise<void>;
+    const deleted = requestIn(this.namespace, { op: 'deladdr', address: req }, operation, 'address');
+    if (listed !== undefined || (address as string).includes('/')) return deleted as Promise<unknown> as Promise<void>;
+    return deleted.then(
+      () => undefined,
+      (e: unknown) => this.withPrefixHint(e, req),
+    );
+  }
+
+  /**
+   * A bare address means one host (/32, /128), where `ip addr del ADDR` without a prefix
+   * deletes it whatever its prefix (with a deprecation warning). Not guessing, but saying what
+   * the link has, turns the bare EADDRNOTAVAIL into something to act on.
+   */
+  private async withPrefixHint(e: unknown, req: NativeAddressRequest): Promise<never> {
+    if (!(e instanceof NetnsError) || e.code !== 'EADDRNOTAVAIL') throw e;
+    let held: Address[];
+    try {
+      held = await this.addresses();
+    } catch {
+      throw e;
+    }
+    const same = held.filter((a) => a.address === req.local).map((a) => a.cidr);
+    if (same.length === 0) throw e;
+    throw withReason(
+      e,
+      `${e.reason}; a bare address means /${req.prefixlen}, and "${this.name}" has ${same.join(', ')}: give the prefix length`,
+    );
   }
 
   /**

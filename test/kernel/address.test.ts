@@ -54,6 +54,25 @@ describeKernel('addresses', () => {
         expect.objectContaining({ local: '198.18.7.1', prefixlen: 22, broadcast: '198.18.7.255' }),
       ]),
     );
+    // deleting by a bare address means that host address too; where the link has the address
+    // with another prefix (`ip addr del` would delete it, warning), the error says which
+    await expect(local.deleteAddress('198.18.7.1')).rejects.toMatchObject({
+      code: 'EADDRNOTAVAIL',
+      message: expect.stringContaining(`a bare address means /32, and "${local.name}" has 198.18.7.1/22`),
+    });
+    await local.addAddress('fd00:7::1/64', { nodad: true });
+    await expect(local.deleteAddress('fd00:7::1')).rejects.toMatchObject({
+      message: expect.stringContaining('has fd00:7::1/64: give the prefix length'),
+    });
+    await expect(local.deleteAddress('198.18.7.2')).rejects.toMatchObject({
+      code: 'EADDRNOTAVAIL',
+      message: expect.not.stringContaining('bare'),
+    });
+    expect(addrs(ns.name, local.name).map((a) => `${a.local}/${a.prefixlen}`)).toEqual(
+      expect.arrayContaining(['198.18.7.1/22', 'fd00:7::1/64']),
+    );
+    await local.deleteAddress('198.18.6.9');
+    expect(addrs(ns.name, local.name).map((a) => a.local)).not.toContain('198.18.6.9');
   });
 
   it('broadcast: true sets what `brd +` sets: none on a /31 or /32, whose addresses are all hosts', async () => {
