@@ -482,7 +482,11 @@ export class Namespace {
     }
   }
 
-  /** Releases this object's fd and socket; the namespace itself is left as it is. Idempotent. */
+  /**
+   * Releases this object's fd and socket; the namespace itself is left as it is. Idempotent.
+   * Later calls fail with EBADF, except {@link Namespace.delete}, which still removes the name
+   * while it refers to this namespace (by inode).
+   */
   async close(): Promise<void> {
     this.#release('closed');
   }

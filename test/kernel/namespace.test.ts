@@ -196,6 +196,25 @@ describeKernel('Namespace', () => {
     await reopened.delete();
   });
 
+  it('delete() after close() still removes the name, and only while it refers to the same namespace', async () => {
+    const ns = await freshNamespace();
+    await ns.close();
+    await ns.delete();
+    expect(netnsNames()).not.toContain(ns.name);
+    // the same name made again since: a closed handle of the old one leaves it alone
+    const old = await freshNamespace();
+    const name = old.name as string;
+    await old.close();
+    ip(undefined, 'netns', 'del', name);
+    ip(undefined, 'netns', 'add', name);
+    try {
+      await old.delete();
+      expect(netnsNames()).toContain(name);
+    } finally {
+      ip(undefined, 'netns', 'del', name);
+    }
+  });
+
   it('`await using` deletes a created namespace at the end of the scope', async () => {
     let name: string | undefined;
     {
