@@ -38,8 +38,11 @@ export interface BridgeConf {
   prevResult: unknown;
 }
 
-/** The CNI_ARGS keys the plugin reads (bridge: MAC; host-local: IP). */
-export const KNOWN_ARGS = ['MAC', 'IP'] as const;
+/**
+ * The CNI_ARGS keys the bridge plugin reads: MAC alone. host-local reads IP (HOST_LOCAL_ARGS), and
+ * each refuses the other's key without IgnoreUnknown, as the reference plugins do.
+ */
+export const BRIDGE_ARGS = ['MAC'] as const;
 
 function bad(msg: string): CniError {
   return new CniError(CniCode.invalidNetworkConfig, msg);

@@ -23,6 +23,7 @@ import { formatIp, lastAddress, parseIp, type Ip } from '../network/ipam';
 import {
   CniCode,
   CniError,
+  checkArgs,
   cleanDns,
   versionAtLeast,
   type Call,
@@ -33,6 +34,8 @@ import {
 
 /** host-local's default dataDir. */
 export const DEFAULT_DATA_DIR = '/var/lib/cni/networks';
+/** The CNI_ARGS keys host-local reads (its IPAMArgs); others need IgnoreUnknown. */
+export const HOST_LOCAL_ARGS = ['IP'] as const;
 const LAST_IP_PREFIX = 'last_reserved_ip.';
 const LINE_BREAK = '\r\n';
 /** How long to wait for another process's flock before giving up (code 11, try again later). */
@@ -115,6 +118,13 @@ function canonicalRange(value: unknown, what: string): Range {
   }
   const family = ip.family;
   if (prefix > width - 2) throw bad(`${what}: Network ${text as string} too small to allocate from`);
+  // An IPv4-mapped IPv6 subnet (::ffff:198.18.0.0/120): the reference turns its address into IPv4
+  // but keeps the IPv6 mask, and refuses the mismatch; ours would hand out ::ffff:... addresses.
+  if (family === 6 && ip.value >> 32n === 0xffffn) {
+    throw bad(
+      `${what}: IPNet IP and Mask version mismatch: "subnet" ${text as string} is an IPv4-mapped IPv6 subnet (write it in IPv4)`,
+    );
+  }
   const hostBits = BigInt(width - prefix);
   const base = (ip.value >> hostBits) << hostBits;
   if (base !== ip.value) {
@@ -204,8 +214,18 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
     typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   const runtime = obj(conf.runtimeConfig);
   const requested: Ip[] = [];
+  checkArgs(call.args, HOST_LOCAL_ARGS);
   const ipArg = call.args.get('IP');
-  if (ipArg) requested.push(parseAddress(ipArg, 'CNI_ARGS IP'));
+  if (ipArg) {
+    const ip = parseIp(ipArg);
+    if (ip === undefined) {
+      throw new CniError(
+        CniCode.invalidEnvironment,
+        `ARGS: error parsing value of pair ${JSON.stringify(`IP=${ipArg}`)}: invalid IP address: ${ipArg}`,
+      );
+    }
+    requested.push(parseAddress(ipArg, 'CNI_ARGS IP'));
+  }
   const list = (v: unknown, what: string): unknown[] => {
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw bad(`${what} must be a list`);

@@ -9,7 +9,7 @@
  * touch it, and VERSION or an early error never loads it.
  */
 import * as fs from 'node:fs';
-import { KNOWN_ARGS, parseBridgeConf } from './config';
+import { BRIDGE_ARGS, parseBridgeConf } from './config';
 import {
   CURRENT_VERSION,
   CniCode,
@@ -64,7 +64,7 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
     } catch (e) {
       throw new CniError(CniCode.ioFailure, `error reading from stdin: ${(e as Error).message}`);
     }
-    const call = readCall(env, stdin, KNOWN_ARGS);
+    const call = readCall(env, stdin, BRIDGE_ARGS);
     version = call.cniVersion;
     const conf = parseBridgeConf(call.conf, call.args);
     /* eslint-disable @typescript-eslint/no-require-imports */

@@ -78,6 +78,7 @@ async function attachAll(
   plugin: Plugin,
   base: Record<string, unknown>,
   containers: string[],
+  args?: string,
 ): Promise<{ snapshot: unknown; host: Namespace; nets: Namespace[]; dir: string }> {
   const host = await freshNamespace();
   const dir = dataDir();
@@ -87,7 +88,7 @@ async function attachAll(
   for (const id of containers) {
     const ns = await freshNamespace();
     nets.push(ns);
-    results.push(await cniOk(plugin, { command: 'ADD', host: host.name, netns: ns.name, containerId: id }, c));
+    results.push(await cniOk(plugin, { command: 'ADD', host: host.name, netns: ns.name, containerId: id, args }, c));
   }
   await settled([host.name as string, ...nets.map((n) => n.name as string)]);
   const n = new Normaliser();
@@ -372,6 +373,83 @@ describeKernel('CNI plugin', () => {
         }
       }
       expect(got).toEqual({ ref: refCode, ours: ourCode });
+    });
+
+    // Refused by the reference, accepted by ours until they were checked: CNI_ARGS read as each
+    // reference plugin reads them (the bridge plugin knows MAC, host-local IP; any other key needs
+    // IgnoreUnknown=1), and an IPv4-mapped IPv6 subnet. The reference answers 999 (after making its
+    // bridge and veth, when host-local refuses); ours the spec's code, the reference's words, and
+    // nothing made or reserved.
+    const refusedCases: Array<[string, string | undefined, Record<string, unknown>, number, string, RegExp]> = [
+      [
+        'IP in CNI_ARGS without IgnoreUnknown',
+        'IP=198.18.64.9',
+        conf(),
+        4,
+        'ARGS: unknown args ["IP=198.18.64.9"]',
+        /^ARGS: unknown args \["IP=198\.18\.64\.9"\]$/,
+      ],
+      [
+        'MAC in CNI_ARGS without IgnoreUnknown, host-local refusing it',
+        'MAC=02:00:c6:12:40:09',
+        conf(),
+        4,
+        'ARGS: unknown args ["MAC=02:00:c6:12:40:09"]',
+        /^ARGS: unknown args \["MAC=02:00:c6:12:40:09"\]$/,
+      ],
+      [
+        'IgnoreUnknown not a boolean',
+        'IgnoreUnknown=yes;IP=198.18.64.9',
+        conf(),
+        4,
+        'ARGS: error parsing value of pair "IgnoreUnknown=yes": boolean unmarshal error: invalid input yes',
+        /^ARGS: error parsing value of pair "IgnoreUnknown=yes": boolean unmarshal error: invalid input yes$/,
+      ],
+      ['a CNI_ARGS pair with two =', 'A=b=c', conf(), 4, 'ARGS: invalid pair "A=b=c"', /^ARGS: invalid pair "A=b=c"$/],
+      [
+        'an IPv4-mapped IPv6 subnet in ranges',
+        undefined,
+        conf({}, { ranges: [[{ subnet: '::ffff:198.18.64.0/120' }]] }),
+        7,
+        'invalid range set 0: IPNet IP and Mask version mismatch',
+        /^invalid range set 0: IPNet IP and Mask version mismatch: "subnet" ::ffff:198\.18\.64\.0\/120 is an IPv4-mapped/,
+      ],
+      [
+        'an IPv4-mapped IPv6 subnet in the single range',
+        undefined,
+        conf({}, { ranges: undefined, subnet: '::ffff:198.18.64.0/120' }),
+        7,
+        'invalid range set 0: IPNet IP and Mask version mismatch',
+        /^invalid range set 0: IPNet IP and Mask version mismatch: "subnet" ::ffff:198\.18\.64\.0\/120 is an IPv4-mapped/,
+      ],
+    ];
+    test.each(refusedCases)('refused as the reference refuses it: %s', async (_, args, c, ourCode, refMsg, ourMsg) => {
+      for (const plugin of ['ref', 'ours'] as const) {
+        const host = await freshNamespace();
+        const ns = await freshNamespace();
+        const dir = dataDir();
+        const cc = { ...c, ipam: { ...(c.ipam as object), dataDir: dir } };
+        const out = await cni(plugin, { command: 'ADD', host: host.name, netns: ns.name, args }, cc);
+        if (plugin === 'ref') {
+          expect([plugin, out.status, out.json?.code, out.json?.msg]).toEqual([plugin, 1, 999, refMsg]);
+          continue;
+        }
+        expect([plugin, out.status, out.json?.code]).toEqual([plugin, 1, ourCode]);
+        expect(out.json?.msg).toMatch(ourMsg);
+        expect(link(host.name, 'cnibr0')).toBeUndefined();
+        expect(link(ns.name, 'eth0')).toBeUndefined();
+        expect(fs.readdirSync(dir)).toEqual([]);
+      }
+    });
+
+    test('CNI_ARGS with IgnoreUnknown=1: IP and MAC taken by both plugins alike', async () => {
+      const c = conf({}, { ranges: [[{ subnet: '198.18.65.0/24' }]] });
+      const args = 'IgnoreUnknown=1;IP=198.18.65.9;MAC=02:00:c6:12:41:09;K8S_POD_NAME=p';
+      const ref = await attachAll('ref', c, ['c1'], args);
+      const ours = await attachAll('ours', c, ['c1'], args);
+      expect(ours.snapshot).toEqual(ref.snapshot);
+      expect(addrs(ours.nets[0]?.name, 'eth0').map((a) => a.local)).toContain('198.18.65.9');
+      expect(link(ours.nets[0]?.name, 'eth0')?.address).toBe('02:00:c6:12:41:09');
     });
 
     test('CHECK before 0.4.0 is refused the same way (code 1)', async () => {

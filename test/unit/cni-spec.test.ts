@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KNOWN_ARGS, parseBridgeConf } from '../../lib/cni/config';
+import { BRIDGE_ARGS, parseBridgeConf } from '../../lib/cni/config';
 import { hostLocalAdd, hostLocalStatus, parseHostLocalConf, type HostLocalConf } from '../../lib/cni/host-local';
 import { CniError, formatResult, negotiateVersion, parseCniArgs, parseResult, readCall } from '../../lib/cni/spec';
 
@@ -63,6 +63,43 @@ describe('CNI protocol', () => {
     expect(code(() => parseCniArgs('novalue', []))).toBe(4);
   });
 
+  test("CNI_ARGS as libcni's LoadArgs reads them: one '=' a pair, IgnoreUnknown a boolean, the unknown pairs named", () => {
+    const refused = (text: string, known: string[]): [number, string] | undefined => {
+      try {
+        parseCniArgs(text, known);
+      } catch (e) {
+        if (e instanceof CniError) return [e.code, e.message];
+        throw e;
+      }
+      return undefined;
+    };
+    // The reference's messages, word for word (its code is 999; ours the spec's 4).
+    expect(refused('IP=198.18.0.9', ['MAC'])).toEqual([4, 'ARGS: unknown args ["IP=198.18.0.9"]']);
+    expect(refused('A=1;MAC=x;B=2', ['MAC'])).toEqual([4, 'ARGS: unknown args ["A=1" "B=2"]']);
+    expect(refused('A=b=c', ['A'])).toEqual([4, 'ARGS: invalid pair "A=b=c"']);
+    expect(refused('MAC=x;', ['MAC'])).toEqual([4, 'ARGS: invalid pair ""']);
+    expect(refused('IgnoreUnknown=yes;IP=1', ['MAC'])).toEqual([
+      4,
+      'ARGS: error parsing value of pair "IgnoreUnknown=yes": boolean unmarshal error: invalid input yes',
+    ]);
+    expect(refused('IgnoreUnknown=0;IP=1', ['MAC'])).toEqual([4, 'ARGS: unknown args ["IP=1"]']);
+    expect(refused('IgnoreUnknown=TRUE;IP=1', ['MAC'])).toBeUndefined();
+  });
+
+  test('CNI_ARGS: the bridge plugin knows MAC, host-local IP; each refuses the other without IgnoreUnknown', () => {
+    const stdin = JSON.stringify({
+      cniVersion: '1.0.0',
+      name: 'n',
+      ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.56.0/24' }]] },
+    });
+    const withArgs = (args: string) => () =>
+      parseHostLocalConf(readCall({ ...env, CNI_ARGS: args }, stdin, BRIDGE_ARGS));
+    expect(code(withArgs('IP=198.18.56.9'))).toBe(4); // the bridge plugin refuses IP
+    expect(code(withArgs('MAC=02:00:00:00:00:09'))).toBe(4); // host-local refuses MAC
+    expect(withArgs('IgnoreUnknown=1;MAC=02:00:00:00:00:09;IP=198.18.56.9')().requested).toEqual(['198.18.56.9']);
+    expect(code(withArgs('IgnoreUnknown=1;IP=198.18.56.300'))).toBe(4);
+  });
+
   test('results: 0.3.x and 0.4.0 give each address its version; 1.x does not; 1.1.0 keeps route extras', () => {
     const result = {
       cniVersion: '1.1.0',
@@ -105,7 +142,7 @@ describe('CNI protocol', () => {
     const refused = (...set: Array<Record<string, unknown>>): [number, string] | undefined => {
       const stdin = JSON.stringify({ cniVersion: '1.0.0', name: 'n', ipam: { type: 'host-local', ranges: [set] } });
       try {
-        parseHostLocalConf(readCall(env, stdin, KNOWN_ARGS));
+        parseHostLocalConf(readCall(env, stdin, BRIDGE_ARGS));
       } catch (e) {
         if (e instanceof CniError) return [e.code, e.message];
         throw e;
