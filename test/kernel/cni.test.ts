@@ -783,6 +783,137 @@ describeKernel('CNI plugin', () => {
     expect(rules).not.toMatch(/198\.18\.51\.[34] /);
   });
 
+  /** GC from the test's host namespace, without the attachment variables (the spec's GC call). */
+  const gcCall = (host: Namespace): CniCall => ({
+    command: 'GC',
+    host: host.name,
+    env: { CNI_CONTAINERID: undefined, CNI_IFNAME: undefined },
+  });
+
+  /** ADDs one attachment per id; the host veth of each. */
+  async function attachEach(host: Namespace, c: Record<string, unknown>, ids: string[]): Promise<string[]> {
+    const veths: string[] = [];
+    for (const id of ids) {
+      const ns = await freshNamespace();
+      const r = (await cniOk('ours', { command: 'ADD', host: host.name, netns: ns.name, containerId: id }, c)) as {
+        interfaces: Array<{ name: string }>;
+      };
+      veths.push((r.interfaces[1] as { name: string }).name);
+    }
+    return veths;
+  }
+
+  // The spec: the runtime must give the key. Without it there is no list to keep, so GC keeps
+  // everything rather than reading "no list" as "nothing is valid" (which released every
+  // reservation). The reference's bridge and host-local have no GC (upstream's skel answers
+  // success and does nothing), so they never release anything either. libcni sends `null` for
+  // an empty list, and the spec of 1.1.0 first named the key `cni.dev/attachments` (libcni sets
+  // both since v1.2.3): both read as lists.
+  test('GC (1.1.0) without cni.dev/valid-attachments keeps everything; null is an empty list; cni.dev/attachments is read too', async () => {
+    const host = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0', ipMasq: true }, { ranges: [[{ subnet: '198.18.66.0/24' }]] });
+    const dir = (c.ipam as { dataDir: string }).dataDir;
+    const reserved = () =>
+      Object.keys(hostLocalFiles(dir, 'nntnet'))
+        .filter((f) => f.startsWith('198.'))
+        .sort();
+    const veths = await attachEach(host, c, ['keep', 'drop']);
+    await cniOk('ours', gcCall(host), c);
+    expect(reserved()).toEqual(['198.18.66.2', '198.18.66.3']);
+    for (const v of veths) expect(link(host.name, v)).toBeDefined();
+    expect(nft(host.name as string)).toMatch(/198\.18\.66\.3 /);
+
+    await cniOk('ours', gcCall(host), { ...c, 'cni.dev/attachments': [{ containerID: 'keep', ifname: 'eth0' }] });
+    expect(reserved()).toEqual(['198.18.66.2']);
+    await waitFor(() => link(host.name, veths[1] as string) === undefined, { what: 'the stale veth to go' });
+    expect(nft(host.name as string)).not.toMatch(/198\.18\.66\.3 /);
+
+    await cniOk('ours', gcCall(host), { ...c, 'cni.dev/valid-attachments': null });
+    expect(reserved()).toEqual([]);
+    await waitFor(() => link(host.name, veths[0] as string) === undefined, { what: 'the last veth to go' });
+
+    const out = await cni('ours', gcCall(host), { ...c, 'cni.dev/valid-attachments': 'keep' });
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      7,
+      '"cni.dev/valid-attachments" must be a list of { "containerID": string, "ifname": string }, not "keep"',
+    ]);
+  });
+
+  // GC goes on past what it cannot do, as the spec asks (and as DEL does): with an IPAM that cannot
+  // be built, the stale veths and masquerades still go, then the IPAM's error is reported; the
+  // reservations stay until a GC with a working IPAM.
+  test('GC (1.1.0) with an IPAM that cannot be built: the veths and masquerades still go, then the error', async () => {
+    const host = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0', ipMasq: true }, { ranges: [[{ subnet: '198.18.67.0/24' }]] });
+    const dir = (c.ipam as { dataDir: string }).dataDir;
+    const veths = await attachEach(host, c, ['keep', 'drop']);
+    const valid = { 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] };
+    const broken = [
+      {
+        ...c,
+        ...valid,
+        ipam: { ...(c.ipam as object), ranges: [[{ subnet: '198.18.67.0/24', rangeEnd: '198.18.68.9' }]] },
+      },
+      { ...c, ...valid, ipam: { ...(c.ipam as object), type: 'no-such-ipam' } },
+    ];
+    const out = await cni('ours', gcCall(host), broken[0]);
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      7,
+      'invalid range set 0: RangeEnd 198.18.68.9 not in network 198.18.67.0/24',
+    ]);
+    await waitFor(() => link(host.name, veths[1] as string) === undefined, { what: 'the stale veth to go' });
+    expect(link(host.name, veths[0] as string)).toBeDefined();
+    expect(nft(host.name as string)).not.toMatch(/198\.18\.67\.3 /);
+    expect(nft(host.name as string)).toMatch(/198\.18\.67\.2 /);
+    const reserved = () =>
+      Object.keys(hostLocalFiles(dir, 'nntnet'))
+        .filter((f) => f.startsWith('198.'))
+        .sort();
+    expect(reserved()).toEqual(['198.18.67.2', '198.18.67.3']);
+    const missing = await cni('ours', gcCall(host), broken[1]);
+    expect([missing.status, missing.json?.code, missing.json?.msg]).toEqual([
+      1,
+      7,
+      'failed to find plugin "no-such-ipam" in path [/usr/lib/cni]',
+    ]);
+    await cniOk('ours', gcCall(host), { ...c, ...valid });
+    expect(reserved()).toEqual(['198.18.67.2']);
+  });
+
+  // STATUS says whether ADD could succeed (the spec: a plugin that knows it cannot service ADD
+  // must fail): an IPAM that cannot be built is "not available" (50), with its reason, as a full
+  // range is, and the bridge is still looked at. (Upstream's bridge asks the IPAM for its STATUS;
+  // host-local has none yet, so the reference answers ready whatever host-local's configuration:
+  // not followed, since every ADD would then fail.)
+  test('STATUS (1.1.0) with an IPAM that cannot be built: not available (50), saying why, the bridge still checked', async () => {
+    const host = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0' }, { ranges: [[{ subnet: '198.18.69.0/24', rangeEnd: '198.18.70.9' }]] });
+    let out = await cni('ours', { command: 'STATUS', host: host.name }, c);
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      50,
+      'invalid range set 0: RangeEnd 198.18.70.9 not in network 198.18.69.0/24',
+    ]);
+    ip(host.name, 'link', 'add', 'cnibr0', 'type', 'veth', 'peer', 'name', 'cnibr0p');
+    out = await cni('ours', { command: 'STATUS', host: host.name }, c);
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      50,
+      'invalid range set 0: RangeEnd 198.18.70.9 not in network 198.18.69.0/24; "cnibr0" already exists but is not a bridge',
+    ]);
+    out = await cni(
+      'ours',
+      { command: 'STATUS', host: host.name },
+      conf({ cniVersion: '1.1.0' }, { type: 'no-such-ipam' }),
+    );
+    expect([out.status, out.json?.code]).toEqual([1, 50]);
+    expect(out.json?.msg).toMatch(
+      /^failed to find plugin "no-such-ipam" in path \[\/usr\/lib\/cni\]; "cnibr0" already exists/,
+    );
+  });
+
   test('STATUS (1.1.0): ready; not available (50) when the dataDir cannot be written or the range is full', async () => {
     const host = await freshNamespace();
     const ok = conf({ cniVersion: '1.1.0' });
