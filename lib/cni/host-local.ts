@@ -106,7 +106,9 @@ function overlap(a: Range, b: Range): boolean {
 
 /** A range filled out as host-local's Range.Canonicalize does. */
 function canonicalRange(value: unknown, what: string): Range {
-  if (typeof value !== 'object' || value === null) throw bad(`${what} must be an object with a "subnet"`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(`${what}: a range must be an object with a "subnet", not ${JSON.stringify(value)}`);
+  }
   const r = value as Record<string, unknown>;
   const text = r.subnet;
   const slash = typeof text === 'string' ? text.indexOf('/') : -1;
@@ -129,7 +131,7 @@ function canonicalRange(value: unknown, what: string): Range {
   const base = (ip.value >> hostBits) << hostBits;
   if (base !== ip.value) {
     throw bad(
-      `${what}: Network has host bits set. For a subnet mask of length ${prefix} the network address is ${ipText(family, base)}`,
+      `${what}: Network ${text as string} has host bits set. For a subnet mask of length ${prefix} the network address is ${ipText(family, base)}`,
     );
   }
   const subnet = { family, base, prefixLength: prefix };
@@ -137,7 +139,11 @@ function canonicalRange(value: unknown, what: string): Range {
   const field = (key: string): Ip | undefined => {
     if (r[key] === undefined || r[key] === null || r[key] === '') return undefined;
     const v = parseAddress(r[key], `${what}: "${key}"`);
-    if (v.family !== family) throw bad(`${what}: "${key}" ${String(r[key])} is not in network ${text as string}`);
+    if (v.family !== family) {
+      throw bad(
+        `${what}: "${key}" ${String(r[key])} is not an IPv${family} address, as the subnet ${text as string} is`,
+      );
+    }
     return v;
   };
   const gateway = field('gateway')?.value ?? base + 1n;
@@ -161,10 +167,15 @@ function canonicalRange(value: unknown, what: string): Range {
 }
 
 function canonicalRangeSet(value: unknown, what: string): Range[] {
-  if (!Array.isArray(value) || value.length === 0) throw bad(`${what}: empty range set`);
+  if (!Array.isArray(value)) throw bad(`${what}: a range set must be a list of ranges, not ${JSON.stringify(value)}`);
+  if (value.length === 0) throw bad(`${what}: empty range set: []`);
   // The reference's prefix ("invalid range set 0: ..."); the range named when there are several.
   const set = value.map((r, i) => canonicalRange(r, value.length > 1 ? `${what}, range ${i}` : what));
-  if (set.some((r) => r.family !== (set[0] as Range).family)) throw bad(`${what}: mixed address families`);
+  if (set.some((r) => r.family !== (set[0] as Range).family)) {
+    throw bad(
+      `${what}: mixed address families: ${set.map((r) => `${ipText(r.family, r.base)}/${r.prefixLength}`).join(', ')}`,
+    );
+  }
   for (let i = 0; i < set.length; i++) {
     for (let j = i + 1; j < set.length; j++) {
       if (overlap(set[i] as Range, set[j] as Range)) {
@@ -178,7 +189,7 @@ function canonicalRangeSet(value: unknown, what: string): Range[] {
 /** host-local routes: `{ dst, gw? }`, checked and written as Go writes them back. */
 function parseRoutes(value: unknown): ResultRoute[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw bad('"ipam.routes" must be a list');
+  if (!Array.isArray(value)) throw bad(`"ipam.routes" must be a list, not ${JSON.stringify(value)}`);
   return value.map((r: unknown, i) => {
     const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
     const dst = typeof o.dst === 'string' ? o.dst : '';
@@ -196,7 +207,10 @@ function parseRoutes(value: unknown): ResultRoute[] {
     }
     for (const k of ['mtu', 'advmss', 'priority', 'table', 'scope'] as const) {
       if (o[k] !== undefined) {
-        throw new CniError(CniCode.unsupportedField, `"ipam.routes[${i}].${k}" is not supported by netns-native-cni`);
+        throw new CniError(
+          CniCode.unsupportedField,
+          `"ipam.routes[${i}].${k}": ${JSON.stringify(o[k])} is not supported by netns-native-cni`,
+        );
       }
     }
     return route;
@@ -228,7 +242,7 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
   }
   const list = (v: unknown, what: string): unknown[] => {
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) throw bad(`${what} must be a list`);
+    if (!Array.isArray(v)) throw bad(`${what} must be a list, not ${JSON.stringify(v)}`);
     return v;
   };
   // Requested addresses may carry a prefix ('198.18.0.9/24'): the address is what counts.
@@ -245,7 +259,7 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
   for (const set of list(ipam.ranges, '"ipam.ranges"')) {
     rangeSets.push(canonicalRangeSet(set, `invalid range set ${rangeSets.length}`));
   }
-  if (rangeSets.length === 0) throw bad('no IP ranges specified');
+  if (rangeSets.length === 0) throw bad('no IP ranges specified (no "ipam.ranges", no "ipam.subnet")');
   const v4 = rangeSets.filter((s) => (s[0] as Range).family === 4).length;
   if ((v4 > 1 || rangeSets.length - v4 > 1) && !versionAtLeast(call.cniVersion, '0.3.0')) {
     throw bad(`CNI version ${call.cniVersion} does not support more than 1 address per family`);
@@ -253,14 +267,16 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
   for (let i = 0; i < rangeSets.length; i++) {
     for (let j = i + 1; j < rangeSets.length; j++) {
       if ((rangeSets[i] as Range[]).some((a) => (rangeSets[j] as Range[]).some((b) => overlap(a, b)))) {
-        throw bad(`range set ${i} overlaps with ${j}`);
+        throw bad(
+          `range set ${i} (${rangeSetText(rangeSets[i] as Range[])}) overlaps with range set ${j} (${rangeSetText(rangeSets[j] as Range[])})`,
+        );
       }
     }
   }
   const dataDir = ipam.dataDir === undefined || ipam.dataDir === '' ? DEFAULT_DATA_DIR : ipam.dataDir;
-  if (typeof dataDir !== 'string') throw bad('"ipam.dataDir" must be a string');
+  if (typeof dataDir !== 'string') throw bad(`"ipam.dataDir" must be a string, not ${JSON.stringify(dataDir)}`);
   if (ipam.resolvConf !== undefined && typeof ipam.resolvConf !== 'string') {
-    throw bad('"ipam.resolvConf" must be a string');
+    throw bad(`"ipam.resolvConf" must be a string, not ${JSON.stringify(ipam.resolvConf)}`);
   }
   return {
     name: conf.name as string,
@@ -275,7 +291,10 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
 /** I/O failures on the data directory are the spec's code 5. */
 function ioError(e: unknown, what: string): CniError {
   const err = e as NodeJS.ErrnoException;
-  return new CniError(CniCode.ioFailure, `host-local: cannot ${what}: ${err.message ?? String(e)}`);
+  // Node's message ends with the call and the path ("..., mkdir '/var/lib/...'"): `what` already
+  // names the path.
+  const why = (err.message ?? String(e)).replace(/, \w+ '[^']*'( -> '[^']*')?$/, '');
+  return new CniError(CniCode.ioFailure, `host-local: cannot ${what}: ${why}`);
 }
 
 /**
@@ -575,7 +594,9 @@ export async function hostLocalStatus(conf: HostLocalConf): Promise<void> {
     store = await Store.open(conf.dataDir, conf.name);
     fs.accessSync(store.dir, fs.constants.W_OK);
   } catch (e) {
-    throw new CniError(CniCode.notAvailable, `host-local: ${(e as Error).message}`);
+    // Store.open's errors already start with "host-local: ".
+    const err = e as Error;
+    throw new CniError(CniCode.notAvailable, e instanceof CniError ? err.message : `host-local: ${err.message}`);
   }
   try {
     const taken = new Set(store.reservations().map(([ip]) => ip));

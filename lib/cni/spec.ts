@@ -237,7 +237,11 @@ export function readCall(env: NodeJS.ProcessEnv, stdin: string, knownArgs: reado
     throw new CniError(CniCode.decodingFailure, 'error unmarshall network config: "name" must be a string');
   }
   if (!CNI_NAME.test(c.name)) {
-    throw new CniError(CniCode.invalidNetworkConfig, 'invalid characters found in network name', c.name);
+    throw new CniError(
+      CniCode.invalidNetworkConfig,
+      `invalid characters found in network name ${JSON.stringify(c.name)}`,
+      c.name,
+    );
   }
   const cniVersion = negotiateVersion(c);
   const min = command === 'CHECK' ? '0.4.0' : command === 'GC' || command === 'STATUS' ? '1.1.0' : undefined;
