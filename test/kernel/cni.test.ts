@@ -177,6 +177,26 @@ describeKernel('CNI plugin', () => {
       expect(ours.snapshot).toEqual(ref.snapshot);
     });
 
+    // The installed reference (1.1.1) answers the configuration's `dns` and drops the IPAM's
+    // (host-local's, from `resolvConf`), also when the configuration has none. Upstream's bridge
+    // returns the IPAM's DNS in that case since v1.2.0 ("bridge: support IPAM DNS settings");
+    // ours follows the installed reference, which the side-by-side tests run.
+    test("DNS: the configuration's, the IPAM's (host-local resolvConf) dropped, as the installed reference does", async () => {
+      const resolvConf = path.join(dataDir(), 'resolv.conf');
+      fs.writeFileSync(resolvConf, 'nameserver 198.51.100.53\nsearch example.test\noptions ndots:2\n');
+      const withDns = { nameservers: ['198.51.100.1'], search: ['conf.test'] };
+      const cases: Array<[Record<string, unknown>, unknown]> = [
+        [conf({}, { ranges: [[{ subnet: '198.18.71.0/24' }]], resolvConf }), {}],
+        [conf({ dns: withDns }, { ranges: [[{ subnet: '198.18.71.0/24' }]], resolvConf }), withDns],
+      ];
+      for (const [c, dns] of cases) {
+        const ref = await attachAll('ref', c, ['c1']);
+        const ours = await attachAll('ours', c, ['c1']);
+        expect(ours.snapshot).toEqual(ref.snapshot);
+        expect((ours.snapshot as { results: Array<{ dns: unknown }> }).results[0]?.dns).toEqual(dns);
+      }
+    });
+
     test('two attachments in one namespace (two networks, both with a default route): the second route goes beside the first', async () => {
       const net = (name: string, bridge: string, k: number) =>
         conf(
