@@ -146,6 +146,8 @@ function canonicalRange(value: unknown, what: string): Range {
     }
     return v;
   };
+  // Not checked to lie in the subnet: host-local dropped that check in 2018 (plugins#236), as
+  // gateways reached on-link outside the container's subnet are legitimate; the reference takes one.
   const gateway = field('gateway')?.value ?? base + 1n;
   // Each end inside the subnet and not past the other, checked as the reference's Contains
   // does, with its messages: the start against the end given, the end against the start.

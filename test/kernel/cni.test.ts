@@ -25,7 +25,7 @@ import {
   type Plugin,
 } from '../helpers/cni';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, link, routes, run } from '../helpers/ip';
+import { addrs, ip, link, links, routes, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -194,6 +194,44 @@ describeKernel('CNI plugin', () => {
         const ours = await attachAll('ours', c, ['c1']);
         expect(ours.snapshot).toEqual(ref.snapshot);
         expect((ours.snapshot as { results: Array<{ dns: unknown }> }).results[0]?.dns).toEqual(dns);
+      }
+    });
+
+    // host-local has not checked that a range's gateway lies in its subnet since 2018
+    // (containernetworking/plugins#236, "remove gateway check": gateways reached on-link, outside
+    // the container's subnet, are legitimate); neither the installed reference nor upstream's
+    // refuses one, so ours takes it too. With isDefaultGateway the kernel refuses the route.
+    test('a gateway outside its subnet: taken as the reference takes it; as a default route, refused alike', async () => {
+      const c = conf({ isDefaultGateway: false }, { ranges: [[{ subnet: '198.18.72.0/24', gateway: '198.18.73.1' }]] });
+      const ref = await attachAll('ref', c, ['c1', 'c2']);
+      const ours = await attachAll('ours', c, ['c1', 'c2']);
+      expect(ours.snapshot).toEqual(ref.snapshot);
+      expect(
+        addrs(ours.host.name, 'cnibr0')
+          .filter((a) => a.family === 'inet')
+          .map((a) => `${a.local}/${a.prefixlen}`),
+      ).toEqual(['198.18.73.1/24']);
+
+      const d = conf({}, { ranges: [[{ subnet: '198.18.74.0/24', gateway: '198.18.75.1' }]] });
+      for (const plugin of ['ref', 'ours'] as const) {
+        const host = await freshNamespace();
+        const ns = await freshNamespace();
+        const dir = dataDir();
+        const out = await cni(
+          plugin,
+          { command: 'ADD', host: host.name, netns: ns.name },
+          { ...d, ipam: { ...(d.ipam as object), dataDir: dir } },
+        );
+        expect([plugin, out.status, out.json?.code]).toEqual([plugin, 1, 999]);
+        expect(out.json?.msg).toMatch(
+          /^failed to add route .* via 198\.18\.75\.1 dev eth0.*(network is unreachable|ENETUNREACH)/,
+        );
+        if (plugin === 'ours') {
+          // Undone: no veth, no reservation (the bridge stays, as it may be shared).
+          expect(link(ns.name, 'eth0')).toBeUndefined();
+          expect(links(host.name).filter((l) => l.ifname !== 'lo' && l.ifname !== 'cnibr0')).toEqual([]);
+          expect(fs.readdirSync(path.join(dir, 'nntnet')).filter((f) => f.startsWith('198.'))).toEqual([]);
+        }
       }
     });
 
