@@ -623,12 +623,19 @@ export async function check(call: Call, conf: BridgeConf, ipam: Ipam | undefined
 
 /**
  * GC: what belongs to attachments of this network not in `valid`: reservations, host veths
- * (found by their mark), masquerade rules. Goes on past failures and reports them together.
+ * (found by their mark), masquerade rules. Goes on past failures, an IPAM that cannot be built
+ * (`makeIpam` throws) included, and reports them together: one error as it is, several joined
+ * (with their code when they share one, else 999).
  */
-export async function gc(conf: BridgeConf, ipam: Ipam | undefined, valid: Attachment[]): Promise<void> {
+export async function gc(conf: BridgeConf, makeIpam: () => Ipam | undefined, valid: Attachment[]): Promise<void> {
   const host = Namespace.current();
-  const errors: string[] = [];
-  if (ipam) await ipam.gc(valid).catch((e: unknown) => errors.push((e as Error).message));
+  const errors: CniError[] = [];
+  const failed = (e: unknown) => errors.push(asCni(e, 'GC'));
+  try {
+    await makeIpam()?.gc(valid);
+  } catch (e) {
+    failed(e);
+  }
   const marks = new Set(valid.flatMap((a) => [vethMark(conf.name, a.containerId, a.ifName)]));
   const prefix = `${MARK} ${conf.name} `;
   try {
@@ -637,33 +644,48 @@ export async function gc(conf: BridgeConf, ipam: Ipam | undefined, valid: Attach
     );
     for (const l of stale) {
       await l.delete().catch((e: unknown) => {
-        if (!(e instanceof NetnsError && e.code === 'ENODEV')) errors.push((e as Error).message);
+        if (!(e instanceof NetnsError && e.code === 'ENODEV')) failed(e);
       });
     }
   } catch (e) {
-    errors.push((e as Error).message);
+    failed(e);
   }
   const netTag = `${sha(conf.name, 12)} `;
   const tags = new Set(valid.map((a) => masqTag(conf.name, a.containerId, a.ifName)));
   await removeMasquerades(host, (t) => t.startsWith(netTag) && !tags.has(t), 'garbage-collect masquerades').catch(
-    (e: unknown) => errors.push((e as Error).message),
+    failed,
   );
-  if (errors.length > 0) throw new CniError(CniCode.internal, `GC: ${errors.join('; ')}`);
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    const code = errors.every((e) => e.code === errors[0]?.code) ? (errors[0] as CniError).code : CniCode.internal;
+    throw new CniError(code, errors.map((e) => e.message).join('; '));
+  }
 }
 
-/** STATUS: ADD could run: the IPAM is ready, and the bridge name is free or a bridge. */
-export async function status(conf: BridgeConf, ipam: Ipam | undefined): Promise<void> {
-  if (ipam) {
-    await ipam.status().catch((e: unknown) => {
-      const err = asCni(e, 'IPAM');
-      throw err.code === CniCode.notAvailable || err.code === CniCode.notAvailableDisrupted
-        ? err
-        : new CniError(CniCode.notAvailable, err.message, err.details);
-    });
+/**
+ * STATUS: ADD could run: the IPAM can be built and is ready, and the bridge name is free or a
+ * bridge. Every reason it could not is reported, as "not available" (50; 51 when the delegated
+ * IPAM said so).
+ */
+export async function status(conf: BridgeConf, makeIpam: () => Ipam | undefined): Promise<void> {
+  const reasons: CniError[] = [];
+  try {
+    await makeIpam()?.status();
+  } catch (e) {
+    reasons.push(asCni(e, 'IPAM'));
   }
   const host = Namespace.current();
   const br = await host.link(conf.bridge).catch(() => undefined);
   if (br && br.kind !== 'bridge') {
-    throw new CniError(CniCode.notAvailable, `"${conf.bridge}" already exists but is not a bridge`);
+    reasons.push(new CniError(CniCode.notAvailable, `"${conf.bridge}" already exists but is not a bridge`));
+  }
+  if (reasons.length > 0) {
+    throw new CniError(
+      reasons.some((r) => r.code === CniCode.notAvailableDisrupted)
+        ? CniCode.notAvailableDisrupted
+        : CniCode.notAvailable,
+      reasons.map((r) => r.message).join('; '),
+      reasons.find((r) => r.details)?.details,
+    );
   }
 }

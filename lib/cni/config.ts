@@ -38,8 +38,11 @@ export interface BridgeConf {
   prevResult: unknown;
 }
 
-/** The CNI_ARGS keys the plugin reads (bridge: MAC; host-local: IP). */
-export const KNOWN_ARGS = ['MAC', 'IP'] as const;
+/**
+ * The CNI_ARGS keys the bridge plugin reads: MAC alone. host-local reads IP (HOST_LOCAL_ARGS), and
+ * each refuses the other's key without IgnoreUnknown, as the reference plugins do.
+ */
+export const BRIDGE_ARGS = ['MAC'] as const;
 
 function bad(msg: string): CniError {
   return new CniError(CniCode.invalidNetworkConfig, msg);
@@ -54,7 +57,7 @@ function bool(conf: Record<string, unknown>, key: string): boolean {
 
 function object(v: unknown, what: string): Record<string, unknown> {
   if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw bad(`"${what}" must be an object`);
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad(`"${what}" must be an object, not ${JSON.stringify(v)}`);
   return v as Record<string, unknown>;
 }
 
@@ -90,18 +93,29 @@ export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string,
   }
   const vlan = conf.vlan ?? 0;
   if (typeof vlan !== 'number' || !Number.isInteger(vlan) || vlan < 0 || vlan > 4094) {
-    throw bad(`invalid VLAN ID ${JSON.stringify(vlan)} (must be between 0 and 4094)`);
+    throw bad(`"vlan": invalid VLAN ID ${JSON.stringify(vlan)} (must be between 0 and 4094)`);
   }
-  if (vlan !== 0) throw new CniError(CniCode.unsupportedField, '"vlan" is not supported by netns-native-cni');
+  // Code 2: the spec wants the key and the value in the message.
+  if (vlan !== 0)
+    throw new CniError(CniCode.unsupportedField, `"vlan": ${vlan} is not supported by netns-native-cni (only 0)`);
   if (bool(conf, 'macspoofchk')) {
-    throw new CniError(CniCode.unsupportedField, '"macspoofchk" is not supported by netns-native-cni');
+    throw new CniError(
+      CniCode.unsupportedField,
+      '"macspoofchk": true is not supported by netns-native-cni (only false)',
+    );
   }
   const isDefaultGateway = bool(conf, 'isDefaultGateway');
   const hairpinMode = bool(conf, 'hairpinMode');
   const promiscMode = bool(conf, 'promiscMode');
-  if (hairpinMode && promiscMode) throw bad('cannot set hairpin mode and promiscuous mode at the same time.');
+  if (hairpinMode && promiscMode) {
+    throw bad(
+      '"hairpinMode": true and "promiscMode": true: cannot set hairpin mode and promiscuous mode at the same time',
+    );
+  }
   const ipam = object(conf.ipam, 'ipam');
-  if (ipam.type !== undefined && typeof ipam.type !== 'string') throw bad('"ipam.type" must be a string');
+  if (ipam.type !== undefined && typeof ipam.type !== 'string') {
+    throw bad(`"ipam.type" must be a string, not ${JSON.stringify(ipam.type)}`);
+  }
   const ipamType = (ipam.type as string | undefined) ?? '';
   if (ipamType !== '' && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(ipamType)) {
     throw bad(`"ipam.type": ${JSON.stringify(ipamType)} is not a plugin name`);
@@ -115,7 +129,7 @@ export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string,
     for (const k of ['nameservers', 'search', 'options']) {
       const v = dns[k];
       if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) {
-        throw bad(`"dns.${k}" must be a list of strings`);
+        throw bad(`"dns.${k}" must be a list of strings, not ${JSON.stringify(v)}`);
       }
     }
     for (const ns of (dns.nameservers as string[] | undefined) ?? []) {

@@ -23,6 +23,7 @@ import { formatIp, lastAddress, parseIp, type Ip } from '../network/ipam';
 import {
   CniCode,
   CniError,
+  checkArgs,
   cleanDns,
   versionAtLeast,
   type Call,
@@ -33,6 +34,8 @@ import {
 
 /** host-local's default dataDir. */
 export const DEFAULT_DATA_DIR = '/var/lib/cni/networks';
+/** The CNI_ARGS keys host-local reads (its IPAMArgs); others need IgnoreUnknown. */
+export const HOST_LOCAL_ARGS = ['IP'] as const;
 const LAST_IP_PREFIX = 'last_reserved_ip.';
 const LINE_BREAK = '\r\n';
 /** How long to wait for another process's flock before giving up (code 11, try again later). */
@@ -103,7 +106,9 @@ function overlap(a: Range, b: Range): boolean {
 
 /** A range filled out as host-local's Range.Canonicalize does. */
 function canonicalRange(value: unknown, what: string): Range {
-  if (typeof value !== 'object' || value === null) throw bad(`${what} must be an object with a "subnet"`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw bad(`${what}: a range must be an object with a "subnet", not ${JSON.stringify(value)}`);
+  }
   const r = value as Record<string, unknown>;
   const text = r.subnet;
   const slash = typeof text === 'string' ? text.indexOf('/') : -1;
@@ -115,11 +120,18 @@ function canonicalRange(value: unknown, what: string): Range {
   }
   const family = ip.family;
   if (prefix > width - 2) throw bad(`${what}: Network ${text as string} too small to allocate from`);
+  // An IPv4-mapped IPv6 subnet (::ffff:198.18.0.0/120): the reference turns its address into IPv4
+  // but keeps the IPv6 mask, and refuses the mismatch; ours would hand out ::ffff:... addresses.
+  if (family === 6 && ip.value >> 32n === 0xffffn) {
+    throw bad(
+      `${what}: IPNet IP and Mask version mismatch: "subnet" ${text as string} is an IPv4-mapped IPv6 subnet (write it in IPv4)`,
+    );
+  }
   const hostBits = BigInt(width - prefix);
   const base = (ip.value >> hostBits) << hostBits;
   if (base !== ip.value) {
     throw bad(
-      `${what}: Network has host bits set. For a subnet mask of length ${prefix} the network address is ${ipText(family, base)}`,
+      `${what}: Network ${text as string} has host bits set. For a subnet mask of length ${prefix} the network address is ${ipText(family, base)}`,
     );
   }
   const subnet = { family, base, prefixLength: prefix };
@@ -127,9 +139,15 @@ function canonicalRange(value: unknown, what: string): Range {
   const field = (key: string): Ip | undefined => {
     if (r[key] === undefined || r[key] === null || r[key] === '') return undefined;
     const v = parseAddress(r[key], `${what}: "${key}"`);
-    if (v.family !== family) throw bad(`${what}: "${key}" ${String(r[key])} is not in network ${text as string}`);
+    if (v.family !== family) {
+      throw bad(
+        `${what}: "${key}" ${String(r[key])} is not an IPv${family} address, as the subnet ${text as string} is`,
+      );
+    }
     return v;
   };
+  // Not checked to lie in the subnet: host-local dropped that check in 2018 (plugins#236), as
+  // gateways reached on-link outside the container's subnet are legitimate; the reference takes one.
   const gateway = field('gateway')?.value ?? base + 1n;
   // Each end inside the subnet and not past the other, checked as the reference's Contains
   // does, with its messages: the start against the end given, the end against the start.
@@ -151,10 +169,15 @@ function canonicalRange(value: unknown, what: string): Range {
 }
 
 function canonicalRangeSet(value: unknown, what: string): Range[] {
-  if (!Array.isArray(value) || value.length === 0) throw bad(`${what}: empty range set`);
+  if (!Array.isArray(value)) throw bad(`${what}: a range set must be a list of ranges, not ${JSON.stringify(value)}`);
+  if (value.length === 0) throw bad(`${what}: empty range set: []`);
   // The reference's prefix ("invalid range set 0: ..."); the range named when there are several.
   const set = value.map((r, i) => canonicalRange(r, value.length > 1 ? `${what}, range ${i}` : what));
-  if (set.some((r) => r.family !== (set[0] as Range).family)) throw bad(`${what}: mixed address families`);
+  if (set.some((r) => r.family !== (set[0] as Range).family)) {
+    throw bad(
+      `${what}: mixed address families: ${set.map((r) => `${ipText(r.family, r.base)}/${r.prefixLength}`).join(', ')}`,
+    );
+  }
   for (let i = 0; i < set.length; i++) {
     for (let j = i + 1; j < set.length; j++) {
       if (overlap(set[i] as Range, set[j] as Range)) {
@@ -168,7 +191,7 @@ function canonicalRangeSet(value: unknown, what: string): Range[] {
 /** host-local routes: `{ dst, gw? }`, checked and written as Go writes them back. */
 function parseRoutes(value: unknown): ResultRoute[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw bad('"ipam.routes" must be a list');
+  if (!Array.isArray(value)) throw bad(`"ipam.routes" must be a list, not ${JSON.stringify(value)}`);
   return value.map((r: unknown, i) => {
     const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
     const dst = typeof o.dst === 'string' ? o.dst : '';
@@ -186,7 +209,10 @@ function parseRoutes(value: unknown): ResultRoute[] {
     }
     for (const k of ['mtu', 'advmss', 'priority', 'table', 'scope'] as const) {
       if (o[k] !== undefined) {
-        throw new CniError(CniCode.unsupportedField, `"ipam.routes[${i}].${k}" is not supported by netns-native-cni`);
+        throw new CniError(
+          CniCode.unsupportedField,
+          `"ipam.routes[${i}].${k}": ${JSON.stringify(o[k])} is not supported by netns-native-cni`,
+        );
       }
     }
     return route;
@@ -204,11 +230,21 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
     typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   const runtime = obj(conf.runtimeConfig);
   const requested: Ip[] = [];
+  checkArgs(call.args, HOST_LOCAL_ARGS);
   const ipArg = call.args.get('IP');
-  if (ipArg) requested.push(parseAddress(ipArg, 'CNI_ARGS IP'));
+  if (ipArg) {
+    const ip = parseIp(ipArg);
+    if (ip === undefined) {
+      throw new CniError(
+        CniCode.invalidEnvironment,
+        `ARGS: error parsing value of pair ${JSON.stringify(`IP=${ipArg}`)}: invalid IP address: ${ipArg}`,
+      );
+    }
+    requested.push(parseAddress(ipArg, 'CNI_ARGS IP'));
+  }
   const list = (v: unknown, what: string): unknown[] => {
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) throw bad(`${what} must be a list`);
+    if (!Array.isArray(v)) throw bad(`${what} must be a list, not ${JSON.stringify(v)}`);
     return v;
   };
   // Requested addresses may carry a prefix ('198.18.0.9/24'): the address is what counts.
@@ -225,7 +261,7 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
   for (const set of list(ipam.ranges, '"ipam.ranges"')) {
     rangeSets.push(canonicalRangeSet(set, `invalid range set ${rangeSets.length}`));
   }
-  if (rangeSets.length === 0) throw bad('no IP ranges specified');
+  if (rangeSets.length === 0) throw bad('no IP ranges specified (no "ipam.ranges", no "ipam.subnet")');
   const v4 = rangeSets.filter((s) => (s[0] as Range).family === 4).length;
   if ((v4 > 1 || rangeSets.length - v4 > 1) && !versionAtLeast(call.cniVersion, '0.3.0')) {
     throw bad(`CNI version ${call.cniVersion} does not support more than 1 address per family`);
@@ -233,14 +269,16 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
   for (let i = 0; i < rangeSets.length; i++) {
     for (let j = i + 1; j < rangeSets.length; j++) {
       if ((rangeSets[i] as Range[]).some((a) => (rangeSets[j] as Range[]).some((b) => overlap(a, b)))) {
-        throw bad(`range set ${i} overlaps with ${j}`);
+        throw bad(
+          `range set ${i} (${rangeSetText(rangeSets[i] as Range[])}) overlaps with range set ${j} (${rangeSetText(rangeSets[j] as Range[])})`,
+        );
       }
     }
   }
   const dataDir = ipam.dataDir === undefined || ipam.dataDir === '' ? DEFAULT_DATA_DIR : ipam.dataDir;
-  if (typeof dataDir !== 'string') throw bad('"ipam.dataDir" must be a string');
+  if (typeof dataDir !== 'string') throw bad(`"ipam.dataDir" must be a string, not ${JSON.stringify(dataDir)}`);
   if (ipam.resolvConf !== undefined && typeof ipam.resolvConf !== 'string') {
-    throw bad('"ipam.resolvConf" must be a string');
+    throw bad(`"ipam.resolvConf" must be a string, not ${JSON.stringify(ipam.resolvConf)}`);
   }
   return {
     name: conf.name as string,
@@ -255,7 +293,10 @@ export function parseHostLocalConf(call: Call): HostLocalConf {
 /** I/O failures on the data directory are the spec's code 5. */
 function ioError(e: unknown, what: string): CniError {
   const err = e as NodeJS.ErrnoException;
-  return new CniError(CniCode.ioFailure, `host-local: cannot ${what}: ${err.message ?? String(e)}`);
+  // Node's message ends with the call and the path ("..., mkdir '/var/lib/...'"): `what` already
+  // names the path.
+  const why = (err.message ?? String(e)).replace(/, \w+ '[^']*'( -> '[^']*')?$/, '');
+  return new CniError(CniCode.ioFailure, `host-local: cannot ${what}: ${why}`);
 }
 
 /**
@@ -555,7 +596,9 @@ export async function hostLocalStatus(conf: HostLocalConf): Promise<void> {
     store = await Store.open(conf.dataDir, conf.name);
     fs.accessSync(store.dir, fs.constants.W_OK);
   } catch (e) {
-    throw new CniError(CniCode.notAvailable, `host-local: ${(e as Error).message}`);
+    // Store.open's errors already start with "host-local: ".
+    const err = e as Error;
+    throw new CniError(CniCode.notAvailable, e instanceof CniError ? err.message : `host-local: ${err.message}`);
   }
   try {
     const taken = new Set(store.reservations().map(([ip]) => ip));

@@ -9,7 +9,7 @@
  * touch it, and VERSION or an early error never loads it.
  */
 import * as fs from 'node:fs';
-import { KNOWN_ARGS, parseBridgeConf } from './config';
+import { BRIDGE_ARGS, parseBridgeConf } from './config';
 import {
   CURRENT_VERSION,
   CniCode,
@@ -29,18 +29,28 @@ export interface Outcome {
   exitCode: number;
 }
 
-function validAttachments(call: Call): Array<{ containerId: string; ifName: string }> {
-  const list = call.conf['cni.dev/valid-attachments'] ?? [];
+/**
+ * The attachments a GC keeps: `cni.dev/valid-attachments` (`null` is an empty list: libcni sends
+ * it for "none"), else `cni.dev/attachments`, the key's name in the spec of 1.1.0 (libcni sends
+ * both since v1.2.3). Undefined when the call has neither: the spec requires the key, and without
+ * it nothing can be told stale, so GC keeps everything (the reference's bridge and host-local have
+ * no GC: they keep everything on every call).
+ */
+function validAttachments(call: Call): Array<{ containerId: string; ifName: string }> | undefined {
+  const key = 'cni.dev/valid-attachments' in call.conf ? 'cni.dev/valid-attachments' : 'cni.dev/attachments';
+  if (!(key in call.conf)) return undefined;
+  const list = call.conf[key] ?? [];
+  const shape = '{ "containerID": string, "ifname": string }';
   if (!Array.isArray(list)) {
-    throw new CniError(CniCode.invalidNetworkConfig, '"cni.dev/valid-attachments" must be a list');
+    throw new CniError(
+      CniCode.invalidNetworkConfig,
+      `"${key}" must be a list of ${shape}, not ${JSON.stringify(list)}`,
+    );
   }
   return list.map((a: unknown, i) => {
     const o = (typeof a === 'object' && a !== null ? a : {}) as Record<string, unknown>;
     if (typeof o.containerID !== 'string' || typeof o.ifname !== 'string') {
-      throw new CniError(
-        CniCode.invalidNetworkConfig,
-        `"cni.dev/valid-attachments"[${i}] must be { "containerID": string, "ifname": string }`,
-      );
+      throw new CniError(CniCode.invalidNetworkConfig, `"${key}"[${i}] must be ${shape}, not ${JSON.stringify(a)}`);
     }
     return { containerId: o.containerID, ifName: o.ifname };
   });
@@ -64,7 +74,7 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
     } catch (e) {
       throw new CniError(CniCode.ioFailure, `error reading from stdin: ${(e as Error).message}`);
     }
-    const call = readCall(env, stdin, KNOWN_ARGS);
+    const call = readCall(env, stdin, BRIDGE_ARGS);
     version = call.cniVersion;
     const conf = parseBridgeConf(call.conf, call.args);
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -72,13 +82,19 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
     const bridge = require('./bridge') as typeof import('./bridge');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const makeIpam = () => (conf.ipamType === '' ? undefined : new Ipam(conf.ipamType, call));
-    if (call.command === 'DEL') {
-      // Best effort, as the spec asks: an IPAM that cannot be built (its plugin gone from
-      // CNI_PATH, its configuration no longer valid) is reported after the links are deleted.
-      await bridge.del(call, conf, makeIpam);
+    // DEL and GC do what they can, as the spec asks: an IPAM that cannot be built (its plugin
+    // gone from CNI_PATH, its configuration no longer valid) is reported after the rest is done.
+    // STATUS reports it beside the bridge's state.
+    if (call.command === 'DEL' || call.command === 'GC' || call.command === 'STATUS') {
+      if (call.command === 'DEL') await bridge.del(call, conf, makeIpam);
+      else if (call.command === 'STATUS') await bridge.status(conf, makeIpam);
+      else {
+        const valid = validAttachments(call);
+        if (valid) await bridge.gc(conf, makeIpam, valid);
+      }
       return { stdout: '', stderr: '', exitCode: 0 };
     }
-    // The other commands fail on it before they touch anything.
+    // ADD and CHECK fail on it before they touch anything.
     const ipam = makeIpam();
     switch (call.command) {
       case 'ADD': {
@@ -87,12 +103,6 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
       }
       case 'CHECK':
         await bridge.check(call, conf, ipam);
-        break;
-      case 'GC':
-        await bridge.gc(conf, ipam, validAttachments(call));
-        break;
-      case 'STATUS':
-        await bridge.status(conf, ipam);
         break;
     }
     return { stdout: '', stderr: '', exitCode: 0 };

@@ -151,27 +151,50 @@ export function checkIfName(name: string): void {
   }
 }
 
+/** Go's %q of a list of strings: ["A=1" "B=2"], as libcni prints the pairs it refuses. */
+function quoteList(items: string[]): string {
+  return `[${items.map((i) => JSON.stringify(i)).join(' ')}]`;
+}
+
 /**
- * CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=x'. Keys this plugin does not know are an error unless
- * IgnoreUnknown is set (libcni's LoadArgs).
- * @throws CniError 4 for a malformed pair or an unknown key.
+ * CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=x', read as libcni's LoadArgs reads it: every pair has
+ * exactly one '=' (so a trailing ';' or 'K=a=b' is refused), IgnoreUnknown is 1, true, 0 or
+ * false (any case), and a key the reader does not know is an error unless IgnoreUnknown is set.
+ * Each plugin reads CNI_ARGS for itself, knowing only its own keys: the bridge plugin MAC,
+ * host-local IP (checkArgs). The reference answers 999; ours gives the spec's code 4, with
+ * libcni's messages.
+ * @throws CniError 4 for a malformed pair, a bad IgnoreUnknown or an unknown key.
  */
 export function parseCniArgs(text: string, known: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   if (text === '') return out;
   for (const pair of text.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new CniError(CniCode.invalidEnvironment, `ARGS: invalid pair ${JSON.stringify(pair)}`);
-    out.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  const ignore = /^(1|t|true)$/i.test(out.get('IgnoreUnknown') ?? '');
-  if (!ignore) {
-    const unknown = [...out.keys()].filter((k) => k !== 'IgnoreUnknown' && !known.includes(k));
-    if (unknown.length > 0) {
-      throw new CniError(CniCode.invalidEnvironment, `ARGS: unknown args ${JSON.stringify(unknown)}`);
+    const kv = pair.split('=');
+    if (kv.length !== 2) throw new CniError(CniCode.invalidEnvironment, `ARGS: invalid pair ${JSON.stringify(pair)}`);
+    const [key, value] = kv as [string, string];
+    if (key === 'IgnoreUnknown' && !/^(1|true|0|false)$/i.test(value)) {
+      throw new CniError(
+        CniCode.invalidEnvironment,
+        `ARGS: error parsing value of pair ${JSON.stringify(pair)}: boolean unmarshal error: invalid input ${value.toLowerCase()}`,
+      );
     }
+    out.set(key, value);
   }
+  checkArgs(out, known);
   return out;
+}
+
+/**
+ * The keys of parsed CNI_ARGS that one reader (a plugin, or the in-process host-local) knows:
+ * any other is an error unless IgnoreUnknown is set.
+ * @throws CniError 4 naming the unknown pairs.
+ */
+export function checkArgs(args: Map<string, string>, known: readonly string[]): void {
+  if (/^(1|true)$/i.test(args.get('IgnoreUnknown') ?? '')) return;
+  const unknown = [...args].filter(([k]) => k !== 'IgnoreUnknown' && !known.includes(k)).map(([k, v]) => `${k}=${v}`);
+  if (unknown.length > 0) {
+    throw new CniError(CniCode.invalidEnvironment, `ARGS: unknown args ${quoteList(unknown)}`);
+  }
 }
 
 /**
@@ -214,7 +237,11 @@ export function readCall(env: NodeJS.ProcessEnv, stdin: string, knownArgs: reado
     throw new CniError(CniCode.decodingFailure, 'error unmarshall network config: "name" must be a string');
   }
   if (!CNI_NAME.test(c.name)) {
-    throw new CniError(CniCode.invalidNetworkConfig, 'invalid characters found in network name', c.name);
+    throw new CniError(
+      CniCode.invalidNetworkConfig,
+      `invalid characters found in network name ${JSON.stringify(c.name)}`,
+      c.name,
+    );
   }
   const cniVersion = negotiateVersion(c);
   const min = command === 'CHECK' ? '0.4.0' : command === 'GC' || command === 'STATUS' ? '1.1.0' : undefined;

@@ -25,7 +25,7 @@ import {
   type Plugin,
 } from '../helpers/cni';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, link, routes, run } from '../helpers/ip';
+import { addrs, ip, link, links, routes, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -78,6 +78,7 @@ async function attachAll(
   plugin: Plugin,
   base: Record<string, unknown>,
   containers: string[],
+  args?: string,
 ): Promise<{ snapshot: unknown; host: Namespace; nets: Namespace[]; dir: string }> {
   const host = await freshNamespace();
   const dir = dataDir();
@@ -87,7 +88,7 @@ async function attachAll(
   for (const id of containers) {
     const ns = await freshNamespace();
     nets.push(ns);
-    results.push(await cniOk(plugin, { command: 'ADD', host: host.name, netns: ns.name, containerId: id }, c));
+    results.push(await cniOk(plugin, { command: 'ADD', host: host.name, netns: ns.name, containerId: id, args }, c));
   }
   await settled([host.name as string, ...nets.map((n) => n.name as string)]);
   const n = new Normaliser();
@@ -174,6 +175,64 @@ describeKernel('CNI plugin', () => {
       const ref = await attachAll('ref', c, containers);
       const ours = await attachAll('ours', c, containers);
       expect(ours.snapshot).toEqual(ref.snapshot);
+    });
+
+    // The installed reference (1.1.1) answers the configuration's `dns` and drops the IPAM's
+    // (host-local's, from `resolvConf`), also when the configuration has none. Upstream's bridge
+    // returns the IPAM's DNS in that case since v1.2.0 ("bridge: support IPAM DNS settings");
+    // ours follows the installed reference, which the side-by-side tests run.
+    test("DNS: the configuration's, the IPAM's (host-local resolvConf) dropped, as the installed reference does", async () => {
+      const resolvConf = path.join(dataDir(), 'resolv.conf');
+      fs.writeFileSync(resolvConf, 'nameserver 198.51.100.53\nsearch example.test\noptions ndots:2\n');
+      const withDns = { nameservers: ['198.51.100.1'], search: ['conf.test'] };
+      const cases: Array<[Record<string, unknown>, unknown]> = [
+        [conf({}, { ranges: [[{ subnet: '198.18.71.0/24' }]], resolvConf }), {}],
+        [conf({ dns: withDns }, { ranges: [[{ subnet: '198.18.71.0/24' }]], resolvConf }), withDns],
+      ];
+      for (const [c, dns] of cases) {
+        const ref = await attachAll('ref', c, ['c1']);
+        const ours = await attachAll('ours', c, ['c1']);
+        expect(ours.snapshot).toEqual(ref.snapshot);
+        expect((ours.snapshot as { results: Array<{ dns: unknown }> }).results[0]?.dns).toEqual(dns);
+      }
+    });
+
+    // host-local has not checked that a range's gateway lies in its subnet since 2018
+    // (containernetworking/plugins#236, "remove gateway check": gateways reached on-link, outside
+    // the container's subnet, are legitimate); neither the installed reference nor upstream's
+    // refuses one, so ours takes it too. With isDefaultGateway the kernel refuses the route.
+    test('a gateway outside its subnet: taken as the reference takes it; as a default route, refused alike', async () => {
+      const c = conf({ isDefaultGateway: false }, { ranges: [[{ subnet: '198.18.72.0/24', gateway: '198.18.73.1' }]] });
+      const ref = await attachAll('ref', c, ['c1', 'c2']);
+      const ours = await attachAll('ours', c, ['c1', 'c2']);
+      expect(ours.snapshot).toEqual(ref.snapshot);
+      expect(
+        addrs(ours.host.name, 'cnibr0')
+          .filter((a) => a.family === 'inet')
+          .map((a) => `${a.local}/${a.prefixlen}`),
+      ).toEqual(['198.18.73.1/24']);
+
+      const d = conf({}, { ranges: [[{ subnet: '198.18.74.0/24', gateway: '198.18.75.1' }]] });
+      for (const plugin of ['ref', 'ours'] as const) {
+        const host = await freshNamespace();
+        const ns = await freshNamespace();
+        const dir = dataDir();
+        const out = await cni(
+          plugin,
+          { command: 'ADD', host: host.name, netns: ns.name },
+          { ...d, ipam: { ...(d.ipam as object), dataDir: dir } },
+        );
+        expect([plugin, out.status, out.json?.code]).toEqual([plugin, 1, 999]);
+        expect(out.json?.msg).toMatch(
+          /^failed to add route .* via 198\.18\.75\.1 dev eth0.*(network is unreachable|ENETUNREACH)/,
+        );
+        if (plugin === 'ours') {
+          // Undone: no veth, no reservation (the bridge stays, as it may be shared).
+          expect(link(ns.name, 'eth0')).toBeUndefined();
+          expect(links(host.name).filter((l) => l.ifname !== 'lo' && l.ifname !== 'cnibr0')).toEqual([]);
+          expect(fs.readdirSync(path.join(dir, 'nntnet')).filter((f) => f.startsWith('198.'))).toEqual([]);
+        }
+      }
     });
 
     test('two attachments in one namespace (two networks, both with a default route): the second route goes beside the first', async () => {
@@ -372,6 +431,83 @@ describeKernel('CNI plugin', () => {
         }
       }
       expect(got).toEqual({ ref: refCode, ours: ourCode });
+    });
+
+    // Refused by the reference, accepted by ours until they were checked: CNI_ARGS read as each
+    // reference plugin reads them (the bridge plugin knows MAC, host-local IP; any other key needs
+    // IgnoreUnknown=1), and an IPv4-mapped IPv6 subnet. The reference answers 999 (after making its
+    // bridge and veth, when host-local refuses); ours the spec's code, the reference's words, and
+    // nothing made or reserved.
+    const refusedCases: Array<[string, string | undefined, Record<string, unknown>, number, string, RegExp]> = [
+      [
+        'IP in CNI_ARGS without IgnoreUnknown',
+        'IP=198.18.64.9',
+        conf(),
+        4,
+        'ARGS: unknown args ["IP=198.18.64.9"]',
+        /^ARGS: unknown args \["IP=198\.18\.64\.9"\]$/,
+      ],
+      [
+        'MAC in CNI_ARGS without IgnoreUnknown, host-local refusing it',
+        'MAC=02:00:c6:12:40:09',
+        conf(),
+        4,
+        'ARGS: unknown args ["MAC=02:00:c6:12:40:09"]',
+        /^ARGS: unknown args \["MAC=02:00:c6:12:40:09"\]$/,
+      ],
+      [
+        'IgnoreUnknown not a boolean',
+        'IgnoreUnknown=yes;IP=198.18.64.9',
+        conf(),
+        4,
+        'ARGS: error parsing value of pair "IgnoreUnknown=yes": boolean unmarshal error: invalid input yes',
+        /^ARGS: error parsing value of pair "IgnoreUnknown=yes": boolean unmarshal error: invalid input yes$/,
+      ],
+      ['a CNI_ARGS pair with two =', 'A=b=c', conf(), 4, 'ARGS: invalid pair "A=b=c"', /^ARGS: invalid pair "A=b=c"$/],
+      [
+        'an IPv4-mapped IPv6 subnet in ranges',
+        undefined,
+        conf({}, { ranges: [[{ subnet: '::ffff:198.18.64.0/120' }]] }),
+        7,
+        'invalid range set 0: IPNet IP and Mask version mismatch',
+        /^invalid range set 0: IPNet IP and Mask version mismatch: "subnet" ::ffff:198\.18\.64\.0\/120 is an IPv4-mapped/,
+      ],
+      [
+        'an IPv4-mapped IPv6 subnet in the single range',
+        undefined,
+        conf({}, { ranges: undefined, subnet: '::ffff:198.18.64.0/120' }),
+        7,
+        'invalid range set 0: IPNet IP and Mask version mismatch',
+        /^invalid range set 0: IPNet IP and Mask version mismatch: "subnet" ::ffff:198\.18\.64\.0\/120 is an IPv4-mapped/,
+      ],
+    ];
+    test.each(refusedCases)('refused as the reference refuses it: %s', async (_, args, c, ourCode, refMsg, ourMsg) => {
+      for (const plugin of ['ref', 'ours'] as const) {
+        const host = await freshNamespace();
+        const ns = await freshNamespace();
+        const dir = dataDir();
+        const cc = { ...c, ipam: { ...(c.ipam as object), dataDir: dir } };
+        const out = await cni(plugin, { command: 'ADD', host: host.name, netns: ns.name, args }, cc);
+        if (plugin === 'ref') {
+          expect([plugin, out.status, out.json?.code, out.json?.msg]).toEqual([plugin, 1, 999, refMsg]);
+          continue;
+        }
+        expect([plugin, out.status, out.json?.code]).toEqual([plugin, 1, ourCode]);
+        expect(out.json?.msg).toMatch(ourMsg);
+        expect(link(host.name, 'cnibr0')).toBeUndefined();
+        expect(link(ns.name, 'eth0')).toBeUndefined();
+        expect(fs.readdirSync(dir)).toEqual([]);
+      }
+    });
+
+    test('CNI_ARGS with IgnoreUnknown=1: IP and MAC taken by both plugins alike', async () => {
+      const c = conf({}, { ranges: [[{ subnet: '198.18.65.0/24' }]] });
+      const args = 'IgnoreUnknown=1;IP=198.18.65.9;MAC=02:00:c6:12:41:09;K8S_POD_NAME=p';
+      const ref = await attachAll('ref', c, ['c1'], args);
+      const ours = await attachAll('ours', c, ['c1'], args);
+      expect(ours.snapshot).toEqual(ref.snapshot);
+      expect(addrs(ours.nets[0]?.name, 'eth0').map((a) => a.local)).toContain('198.18.65.9');
+      expect(link(ours.nets[0]?.name, 'eth0')?.address).toBe('02:00:c6:12:41:09');
     });
 
     test('CHECK before 0.4.0 is refused the same way (code 1)', async () => {
@@ -703,6 +839,137 @@ describeKernel('CNI plugin', () => {
     const rules = nft(host.name as string);
     expect(rules).toMatch(/198\.18\.51\.2 /);
     expect(rules).not.toMatch(/198\.18\.51\.[34] /);
+  });
+
+  /** GC from the test's host namespace, without the attachment variables (the spec's GC call). */
+  const gcCall = (host: Namespace): CniCall => ({
+    command: 'GC',
+    host: host.name,
+    env: { CNI_CONTAINERID: undefined, CNI_IFNAME: undefined },
+  });
+
+  /** ADDs one attachment per id; the host veth of each. */
+  async function attachEach(host: Namespace, c: Record<string, unknown>, ids: string[]): Promise<string[]> {
+    const veths: string[] = [];
+    for (const id of ids) {
+      const ns = await freshNamespace();
+      const r = (await cniOk('ours', { command: 'ADD', host: host.name, netns: ns.name, containerId: id }, c)) as {
+        interfaces: Array<{ name: string }>;
+      };
+      veths.push((r.interfaces[1] as { name: string }).name);
+    }
+    return veths;
+  }
+
+  // The spec: the runtime must give the key. Without it there is no list to keep, so GC keeps
+  // everything rather than reading "no list" as "nothing is valid" (which released every
+  // reservation). The reference's bridge and host-local have no GC (upstream's skel answers
+  // success and does nothing), so they never release anything either. libcni sends `null` for
+  // an empty list, and the spec of 1.1.0 first named the key `cni.dev/attachments` (libcni sets
+  // both since v1.2.3): both read as lists.
+  test('GC (1.1.0) without cni.dev/valid-attachments keeps everything; null is an empty list; cni.dev/attachments is read too', async () => {
+    const host = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0', ipMasq: true }, { ranges: [[{ subnet: '198.18.66.0/24' }]] });
+    const dir = (c.ipam as { dataDir: string }).dataDir;
+    const reserved = () =>
+      Object.keys(hostLocalFiles(dir, 'nntnet'))
+        .filter((f) => f.startsWith('198.'))
+        .sort();
+    const veths = await attachEach(host, c, ['keep', 'drop']);
+    await cniOk('ours', gcCall(host), c);
+    expect(reserved()).toEqual(['198.18.66.2', '198.18.66.3']);
+    for (const v of veths) expect(link(host.name, v)).toBeDefined();
+    expect(nft(host.name as string)).toMatch(/198\.18\.66\.3 /);
+
+    await cniOk('ours', gcCall(host), { ...c, 'cni.dev/attachments': [{ containerID: 'keep', ifname: 'eth0' }] });
+    expect(reserved()).toEqual(['198.18.66.2']);
+    await waitFor(() => link(host.name, veths[1] as string) === undefined, { what: 'the stale veth to go' });
+    expect(nft(host.name as string)).not.toMatch(/198\.18\.66\.3 /);
+
+    await cniOk('ours', gcCall(host), { ...c, 'cni.dev/valid-attachments': null });
+    expect(reserved()).toEqual([]);
+    await waitFor(() => link(host.name, veths[0] as string) === undefined, { what: 'the last veth to go' });
+
+    const out = await cni('ours', gcCall(host), { ...c, 'cni.dev/valid-attachments': 'keep' });
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      7,
+      '"cni.dev/valid-attachments" must be a list of { "containerID": string, "ifname": string }, not "keep"',
+    ]);
+  });
+
+  // GC goes on past what it cannot do, as the spec asks (and as DEL does): with an IPAM that cannot
+  // be built, the stale veths and masquerades still go, then the IPAM's error is reported; the
+  // reservations stay until a GC with a working IPAM.
+  test('GC (1.1.0) with an IPAM that cannot be built: the veths and masquerades still go, then the error', async () => {
+    const host = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0', ipMasq: true }, { ranges: [[{ subnet: '198.18.67.0/24' }]] });
+    const dir = (c.ipam as { dataDir: string }).dataDir;
+    const veths = await attachEach(host, c, ['keep', 'drop']);
+    const valid = { 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] };
+    const broken = [
+      {
+        ...c,
+        ...valid,
+        ipam: { ...(c.ipam as object), ranges: [[{ subnet: '198.18.67.0/24', rangeEnd: '198.18.68.9' }]] },
+      },
+      { ...c, ...valid, ipam: { ...(c.ipam as object), type: 'no-such-ipam' } },
+    ];
+    const out = await cni('ours', gcCall(host), broken[0]);
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      7,
+      'invalid range set 0: RangeEnd 198.18.68.9 not in network 198.18.67.0/24',
+    ]);
+    await waitFor(() => link(host.name, veths[1] as string) === undefined, { what: 'the stale veth to go' });
+    expect(link(host.name, veths[0] as string)).toBeDefined();
+    expect(nft(host.name as string)).not.toMatch(/198\.18\.67\.3 /);
+    expect(nft(host.name as string)).toMatch(/198\.18\.67\.2 /);
+    const reserved = () =>
+      Object.keys(hostLocalFiles(dir, 'nntnet'))
+        .filter((f) => f.startsWith('198.'))
+        .sort();
+    expect(reserved()).toEqual(['198.18.67.2', '198.18.67.3']);
+    const missing = await cni('ours', gcCall(host), broken[1]);
+    expect([missing.status, missing.json?.code, missing.json?.msg]).toEqual([
+      1,
+      7,
+      'failed to find plugin "no-such-ipam" in path [/usr/lib/cni]',
+    ]);
+    await cniOk('ours', gcCall(host), { ...c, ...valid });
+    expect(reserved()).toEqual(['198.18.67.2']);
+  });
+
+  // STATUS says whether ADD could succeed (the spec: a plugin that knows it cannot service ADD
+  // must fail): an IPAM that cannot be built is "not available" (50), with its reason, as a full
+  // range is, and the bridge is still looked at. (Upstream's bridge asks the IPAM for its STATUS;
+  // host-local has none yet, so the reference answers ready whatever host-local's configuration:
+  // not followed, since every ADD would then fail.)
+  test('STATUS (1.1.0) with an IPAM that cannot be built: not available (50), saying why, the bridge still checked', async () => {
+    const host = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0' }, { ranges: [[{ subnet: '198.18.69.0/24', rangeEnd: '198.18.70.9' }]] });
+    let out = await cni('ours', { command: 'STATUS', host: host.name }, c);
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      50,
+      'invalid range set 0: RangeEnd 198.18.70.9 not in network 198.18.69.0/24',
+    ]);
+    ip(host.name, 'link', 'add', 'cnibr0', 'type', 'veth', 'peer', 'name', 'cnibr0p');
+    out = await cni('ours', { command: 'STATUS', host: host.name }, c);
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([
+      1,
+      50,
+      'invalid range set 0: RangeEnd 198.18.70.9 not in network 198.18.69.0/24; "cnibr0" already exists but is not a bridge',
+    ]);
+    out = await cni(
+      'ours',
+      { command: 'STATUS', host: host.name },
+      conf({ cniVersion: '1.1.0' }, { type: 'no-such-ipam' }),
+    );
+    expect([out.status, out.json?.code]).toEqual([1, 50]);
+    expect(out.json?.msg).toMatch(
+      /^failed to find plugin "no-such-ipam" in path \[\/usr\/lib\/cni\]; "cnibr0" already exists/,
+    );
   });
 
   test('STATUS (1.1.0): ready; not available (50) when the dataDir cannot be written or the range is full', async () => {

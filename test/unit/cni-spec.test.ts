@@ -6,8 +6,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KNOWN_ARGS, parseBridgeConf } from '../../lib/cni/config';
-import { hostLocalAdd, hostLocalStatus, parseHostLocalConf, type HostLocalConf } from '../../lib/cni/host-local';
+import { BRIDGE_ARGS, parseBridgeConf } from '../../lib/cni/config';
+import {
+  hostLocalAdd,
+  hostLocalGc,
+  hostLocalStatus,
+  parseHostLocalConf,
+  type HostLocalConf,
+} from '../../lib/cni/host-local';
 import { CniError, formatResult, negotiateVersion, parseCniArgs, parseResult, readCall } from '../../lib/cni/spec';
 
 function code(fn: () => unknown): number | undefined {
@@ -63,6 +69,43 @@ describe('CNI protocol', () => {
     expect(code(() => parseCniArgs('novalue', []))).toBe(4);
   });
 
+  test("CNI_ARGS as libcni's LoadArgs reads them: one '=' a pair, IgnoreUnknown a boolean, the unknown pairs named", () => {
+    const refused = (text: string, known: string[]): [number, string] | undefined => {
+      try {
+        parseCniArgs(text, known);
+      } catch (e) {
+        if (e instanceof CniError) return [e.code, e.message];
+        throw e;
+      }
+      return undefined;
+    };
+    // The reference's messages, word for word (its code is 999; ours the spec's 4).
+    expect(refused('IP=198.18.0.9', ['MAC'])).toEqual([4, 'ARGS: unknown args ["IP=198.18.0.9"]']);
+    expect(refused('A=1;MAC=x;B=2', ['MAC'])).toEqual([4, 'ARGS: unknown args ["A=1" "B=2"]']);
+    expect(refused('A=b=c', ['A'])).toEqual([4, 'ARGS: invalid pair "A=b=c"']);
+    expect(refused('MAC=x;', ['MAC'])).toEqual([4, 'ARGS: invalid pair ""']);
+    expect(refused('IgnoreUnknown=yes;IP=1', ['MAC'])).toEqual([
+      4,
+      'ARGS: error parsing value of pair "IgnoreUnknown=yes": boolean unmarshal error: invalid input yes',
+    ]);
+    expect(refused('IgnoreUnknown=0;IP=1', ['MAC'])).toEqual([4, 'ARGS: unknown args ["IP=1"]']);
+    expect(refused('IgnoreUnknown=TRUE;IP=1', ['MAC'])).toBeUndefined();
+  });
+
+  test('CNI_ARGS: the bridge plugin knows MAC, host-local IP; each refuses the other without IgnoreUnknown', () => {
+    const stdin = JSON.stringify({
+      cniVersion: '1.0.0',
+      name: 'n',
+      ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.56.0/24' }]] },
+    });
+    const withArgs = (args: string) => () =>
+      parseHostLocalConf(readCall({ ...env, CNI_ARGS: args }, stdin, BRIDGE_ARGS));
+    expect(code(withArgs('IP=198.18.56.9'))).toBe(4); // the bridge plugin refuses IP
+    expect(code(withArgs('MAC=02:00:00:00:00:09'))).toBe(4); // host-local refuses MAC
+    expect(withArgs('IgnoreUnknown=1;MAC=02:00:00:00:00:09;IP=198.18.56.9')().requested).toEqual(['198.18.56.9']);
+    expect(code(withArgs('IgnoreUnknown=1;IP=198.18.56.300'))).toBe(4);
+  });
+
   test('results: 0.3.x and 0.4.0 give each address its version; 1.x does not; 1.1.0 keeps route extras', () => {
     const result = {
       cniVersion: '1.1.0',
@@ -101,11 +144,108 @@ describe('CNI protocol', () => {
     expect(code(() => parseBridgeConf({ ...base, vlan: 3 }, new Map()))).toBe(2);
   });
 
+  // The spec: a code-2 message "must contain the key and value of the unsupported field"; ours
+  // say the field and the value for code 7 too, each once.
+  test('invalid (7) and unsupported (2) configurations: the message names the field and its value, once', () => {
+    const refused = (conf: Record<string, unknown>): [number, string] | undefined => {
+      const stdin = JSON.stringify({ cniVersion: '1.0.0', name: 'n', ...conf });
+      try {
+        const call = readCall(env, stdin, BRIDGE_ARGS);
+        parseBridgeConf(call.conf, call.args);
+        if ((call.conf.ipam as { type?: string } | undefined)?.type === 'host-local') parseHostLocalConf(call);
+      } catch (e) {
+        if (e instanceof CniError) return [e.code, e.message];
+        throw e;
+      }
+      return undefined;
+    };
+    const hl = (ipam: Record<string, unknown>) => ({
+      ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.56.0/24' }]], ...ipam },
+    });
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ vlan: 10 }, 2, '"vlan": 10 is not supported by netns-native-cni (only 0)'],
+      [{ macspoofchk: true }, 2, '"macspoofchk": true is not supported by netns-native-cni (only false)'],
+      [
+        hl({ routes: [{ dst: '198.19.0.0/16', mtu: 1400 }] }),
+        2,
+        '"ipam.routes[0].mtu": 1400 is not supported by netns-native-cni',
+      ],
+      [{ vlan: 5000 }, 7, '"vlan": invalid VLAN ID 5000 (must be between 0 and 4094)'],
+      [
+        { hairpinMode: true, promiscMode: true },
+        7,
+        '"hairpinMode": true and "promiscMode": true: cannot set hairpin mode and promiscuous mode at the same time',
+      ],
+      [{ ipam: 'host-local' }, 7, '"ipam" must be an object, not "host-local"'],
+      [{ runtimeConfig: [] }, 7, '"runtimeConfig" must be an object, not []'],
+      [{ ipam: { type: 5 } }, 7, '"ipam.type" must be a string, not 5'],
+      [{ dns: { search: 'example.test' } }, 7, '"dns.search" must be a list of strings, not "example.test"'],
+      [{ name: 'a/b' }, 7, 'invalid characters found in network name "a/b"'],
+      [
+        hl({ ranges: [['198.18.56.0/24']] }),
+        7,
+        'invalid range set 0: a range must be an object with a "subnet", not "198.18.56.0/24"',
+      ],
+      [hl({ ranges: [[]] }), 7, 'invalid range set 0: empty range set: []'],
+      [
+        hl({ ranges: [{ subnet: '198.18.56.0/24' }] }),
+        7,
+        'invalid range set 0: a range set must be a list of ranges, not {"subnet":"198.18.56.0/24"}',
+      ],
+      [
+        hl({ ranges: [[{ subnet: '198.18.56.1/24' }]] }),
+        7,
+        'invalid range set 0: Network 198.18.56.1/24 has host bits set. For a subnet mask of length 24 the network address is 198.18.56.0',
+      ],
+      [
+        hl({ ranges: [[{ subnet: '198.18.56.0/24', gateway: 'fd00::1' }]] }),
+        7,
+        'invalid range set 0: "gateway" fd00::1 is not an IPv4 address, as the subnet 198.18.56.0/24 is',
+      ],
+      [
+        hl({ ranges: [[{ subnet: '198.18.56.0/24' }, { subnet: 'fd00:56::/64' }]] }),
+        7,
+        'invalid range set 0: mixed address families: 198.18.56.0/24, fd00:56::/64',
+      ],
+      [
+        hl({ ranges: [[{ subnet: '198.18.56.0/24' }], [{ subnet: '198.18.56.0/25' }]] }),
+        7,
+        'range set 0 (198.18.56.1-198.18.56.254) overlaps with range set 1 (198.18.56.1-198.18.56.126)',
+      ],
+      [hl({ ranges: undefined }), 7, 'no IP ranges specified (no "ipam.ranges", no "ipam.subnet")'],
+      [hl({ ranges: 'x' }), 7, '"ipam.ranges" must be a list, not "x"'],
+      [hl({ routes: { dst: '0.0.0.0/0' } }), 7, '"ipam.routes" must be a list, not {"dst":"0.0.0.0/0"}'],
+      [hl({ dataDir: 5 }), 7, '"ipam.dataDir" must be a string, not 5'],
+      [hl({ resolvConf: true }), 7, '"ipam.resolvConf" must be a string, not true'],
+    ];
+    for (const [conf, c, msg] of cases) expect([conf, refused(conf)]).toEqual([conf, [c, msg]]);
+  });
+
+  test('host-local STATUS and GC on a dataDir that cannot be made: the path and the reason, each once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-cni-status-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a-file'), '');
+      const conf: HostLocalConf = {
+        name: 'n',
+        dataDir: path.join(dir, 'a-file', 'below'),
+        rangeSets: [],
+        routes: [],
+        resolvConf: undefined,
+        requested: [],
+      };
+      const want = `host-local: cannot open ${path.join(dir, 'a-file', 'below', 'n')}: ENOTDIR: not a directory`;
+      await expect(hostLocalStatus(conf)).rejects.toMatchObject({ code: 50, message: want });
+      await expect(hostLocalGc(conf, [])).rejects.toMatchObject({ code: 5, message: want });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("host-local ranges: start and end inside the subnet, the start not after the end (7, the reference's messages)", () => {
     const refused = (...set: Array<Record<string, unknown>>): [number, string] | undefined => {
       const stdin = JSON.stringify({ cniVersion: '1.0.0', name: 'n', ipam: { type: 'host-local', ranges: [set] } });
       try {
-        parseHostLocalConf(readCall(env, stdin, KNOWN_ARGS));
+        parseHostLocalConf(readCall(env, stdin, BRIDGE_ARGS));
       } catch (e) {
         if (e instanceof CniError) return [e.code, e.message];
         throw e;
