@@ -271,6 +271,9 @@ describeKernel('Network names: the embedded DNS server', () => {
     const tcp = await ask(c2, 'web', 'A', true);
     expect(tcp?.flag_aa).toBe(true);
     expect(data(tcp)).toEqual([v4(e1.address)]);
+    // PTR: one name, NAME.NETWORK, for each address of a member with aliases, as Docker answers.
+    const reverse = `${(v4(e1.address) as string).split('.').reverse().join('.')}.in-addr.arpa`;
+    expect(data(await ask(c2, reverse, 'PTR'))).toEqual([`${c1.name}.${net.name}`]);
     // No upstream: SERVFAIL for other names, not silence.
     expect((await ask(c1, 'example.test'))?.rcode).toBe('SERVFAIL');
     // Garbage with a DNS header: FORMERR with its id; the server goes on answering.
