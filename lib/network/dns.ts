@@ -78,10 +78,24 @@ interface Attempt {
 }
 
 /**
+ * Whether an upstream's reply is an answer, to be passed on, rather than a failure, after which
+ * the next server is asked: SERVFAIL and REFUSED are failures (REFUSED "can be a transitional
+ * status"), as libnetwork's Resolver.forwardExtDNS (resolver.go) takes them; every other code,
+ * NXDOMAIN, FORMERR and NOTIMP included, is the answer, as there.
+ */
+function isAnswer(reply: Buffer): boolean {
+  const rcode = (reply[3] as number) & 0xf;
+  return rcode !== RCODE.SERVFAIL && rcode !== RCODE.REFUSED;
+}
+
+/**
  * Asks the upstream servers in turn, the same way over UDP and TCP: the next one after
  * {@link kUpstreamStaggerMs} without an answer, or at once when every server asked so far has
- * failed (refused, reset, a reply that is not one); those asked earlier stay asked, and the first
- * answer wins. Undefined when none answered by the deadline, or all failed.
+ * failed (refused, reset, a reply that is not one, or SERVFAIL or REFUSED: see isAnswer); those
+ * asked earlier stay asked, and the first answer wins, so an error from one server never beats
+ * an answer from another. Undefined when none answered by the deadline, or all failed: the
+ * client then gets SERVFAIL of our own, as from Docker's server when none of its servers
+ * answered (an upstream's REFUSED is not passed on).
  */
 function staggered(upstream: Upstream[], deadline: number, ask: (u: Upstream) => Attempt): Promise<Buffer | undefined> {
   return new Promise((resolveAnswer) => {
@@ -117,7 +131,7 @@ function staggered(upstream: Upstream[], deadline: number, ask: (u: Upstream) =>
       stagger = setTimeout(launch, kUpstreamStaggerMs);
       void attempt.reply.then((reply) => {
         pending--;
-        if (reply) finish(reply);
+        if (reply && isAnswer(reply)) finish(reply);
         else if (pending === 0) launch();
       });
     };

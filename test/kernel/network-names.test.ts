@@ -75,9 +75,11 @@ const data = (r: Reply | undefined) => (r?.answers ?? []).map((a) => (a as { dat
 
 /**
  * A tiny upstream server of our own, on 198.51.100.53:53 over UDP and TCP: example.test A
- * 198.51.100.80, NXDOMAIN for the rest. Port 5353 there is closed (refused at once).
+ * 198.51.100.80, NXDOMAIN for the rest. Port 5353 there is closed (refused at once). Ports
+ * 5302, 5303, 5304 and 5305 answer every query with that error code and no record (SERVFAIL,
+ * NXDOMAIN, NOTIMP, REFUSED: 53xx, xx the code), over UDP and TCP too.
  */
-async function startUpstream(): Promise<{ ns: Namespace; queries: string[] }> {
+async function startUpstream(): Promise<{ ns: Namespace; queries: string[]; failing: string[] }> {
   const ns = cleanupLater(await Namespace.create(uniqueName('nnt-up-')));
   const name = uniqueName('nup');
   const pair = await VethPair.create({ name, peerName: 'eth0', peerNamespace: ns });
@@ -86,43 +88,46 @@ async function startUpstream(): Promise<{ ns: Namespace; queries: string[] }> {
   await Promise.all([pair.local.up(), pair.peer.up(), ns.link('lo').then((lo) => lo.up())]);
   cleanupAfter(() => pair.local.delete().catch(() => undefined));
   const queries: string[] = [];
-  const respond = (msg: Buffer): Buffer => {
+  const failing: string[] = [];
+  const respond = (msg: Buffer, port: number): Buffer => {
     const q = dnsPacket.decode(msg);
     const question = q.questions?.[0] as dnsPacket.Question;
-    queries.push(question.name);
-    const known = question.name.toLowerCase() === 'example.test' && question.type === 'A';
+    (port === 53 ? queries : failing).push(port === 53 ? question.name : `${port} ${question.name}`);
+    const known = port === 53 && question.name.toLowerCase() === 'example.test' && question.type === 'A';
     return dnsPacket.encode({
       type: 'response',
       id: q.id ?? 0,
-      flags: dnsPacket.RECURSION_AVAILABLE | (known ? 0 : 3), // 3: NXDOMAIN
+      flags: dnsPacket.RECURSION_AVAILABLE | (port === 53 ? (known ? 0 : 3) : port - 5300), // 3: NXDOMAIN
       questions: q.questions ?? [],
       answers: known ? [{ type: 'A', name: question.name, ttl: 60, data: '198.51.100.80' }] : [],
     });
   };
-  const udp = await ns.createUdpSocket('udp4', { address: '198.51.100.53', port: 53 });
-  udp.on('message', (msg, rinfo) => udp.send(respond(msg), rinfo.port, rinfo.address));
-  cleanupAfter(async () => udp.close());
-  const connections = new Set<net.Socket>();
-  const tcp = net.createServer((socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-    let data = Buffer.alloc(0);
-    socket.on('error', () => undefined);
-    socket.on('data', (chunk) => {
-      data = Buffer.concat([data, chunk]);
-      if (data.length < 2 || data.length < 2 + data.readUInt16BE(0)) return;
-      const reply = respond(data.subarray(2, 2 + data.readUInt16BE(0)));
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(reply.length);
-      socket.end(Buffer.concat([len, reply]));
+  for (const port of [53, 5302, 5303, 5304, 5305]) {
+    const udp = await ns.createUdpSocket('udp4', { address: '198.51.100.53', port });
+    udp.on('message', (msg, rinfo) => udp.send(respond(msg, port), rinfo.port, rinfo.address));
+    cleanupAfter(async () => udp.close());
+    const connections = new Set<net.Socket>();
+    const tcp = net.createServer((socket) => {
+      connections.add(socket);
+      socket.on('close', () => connections.delete(socket));
+      let data = Buffer.alloc(0);
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk) => {
+        data = Buffer.concat([data, chunk]);
+        if (data.length < 2 || data.length < 2 + data.readUInt16BE(0)) return;
+        const reply = respond(data.subarray(2, 2 + data.readUInt16BE(0)), port);
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(reply.length);
+        socket.end(Buffer.concat([len, reply]));
+      });
     });
-  });
-  await ns.listen(tcp, { host: '198.51.100.53', port: 53 });
-  cleanupAfter(async () => {
-    for (const socket of connections) socket.destroy();
-    await new Promise((resolve) => tcp.close(resolve));
-  });
-  return { ns, queries };
+    await ns.listen(tcp, { host: '198.51.100.53', port });
+    cleanupAfter(async () => {
+      for (const socket of connections) socket.destroy();
+      await new Promise((resolve) => tcp.close(resolve));
+    });
+  }
+  return { ns, queries, failing };
 }
 
 const after: Array<() => Promise<unknown>> = [];
@@ -340,6 +345,47 @@ describeKernel('Network names: the embedded DNS server', () => {
       expect([r.tcp, r.rcode]).toEqual([tcp, 'SERVFAIL']);
       expect(r.ms).toBeLessThan(2000);
     }
+  });
+
+  it('an upstream SERVFAIL or REFUSED does not beat an answer from the next server; NXDOMAIN and NOTIMP are answers, as in Docker', async () => {
+    const upstream = await startUpstream();
+    const network = await Network.create(netName());
+    const c1 = await freshNamespace();
+    await network.connect(c1);
+    const via = async (servers: string[]) => {
+      const dns = await network.serveDns({ upstream: servers });
+      cleanupAfter(() => dns.close());
+      const out: Array<{ tcp: boolean; rcode: string | undefined; data: unknown[]; ms: number }> = [];
+      for (const tcp of [false, true]) {
+        const start = Date.now();
+        const reply = await ask(c1, 'example.test', 'A', tcp, 2500);
+        out.push({ tcp, rcode: reply?.rcode, data: data(reply), ms: Date.now() - start });
+      }
+      await dns.close();
+      return out;
+    };
+    // An error reply comes at once: the next server is asked at once too, and its answer wins.
+    for (const first of ['198.51.100.53:5302', '198.51.100.53:5305']) {
+      for (const r of await via([first, '198.51.100.53'])) {
+        expect([first, r.tcp, r.rcode, r.data]).toEqual([first, r.tcp, 'NOERROR', ['198.51.100.80']]);
+        expect(r.ms).toBeLessThan(390);
+      }
+    }
+    // Every server fails: SERVFAIL of our own, at once (an upstream's REFUSED is not passed on).
+    for (const r of await via(['198.51.100.53:5305', '198.51.100.53:5302', '198.51.100.53:5305'])) {
+      expect([r.tcp, r.rcode, r.data]).toEqual([r.tcp, 'SERVFAIL', []]);
+      expect(r.ms).toBeLessThan(390);
+    }
+    // NXDOMAIN and NOTIMP are answers: passed on, the next server not asked.
+    const asked = upstream.queries.length;
+    for (const [first, rcode] of [
+      ['198.51.100.53:5303', 'NXDOMAIN'],
+      ['198.51.100.53:5304', 'NOTIMP'],
+    ] as const) {
+      for (const r of await via([first, '198.51.100.53']))
+        expect([first, r.tcp, r.rcode]).toEqual([first, r.tcp, rcode]);
+    }
+    expect(upstream.queries).toHaveLength(asked);
   });
 
   it('a namespace only on internal networks gets members’ names but nothing forwarded: SERVFAIL at once, as Docker', async () => {
