@@ -777,7 +777,7 @@ export class Network {
       remember(namespace);
       if (after.dns) await namesChanged(memberNames(after), after);
       failpoint('connect:named');
-      networkChanged(this.name);
+      networkChanged();
       return toEndpoint(after, endpoint, namespace);
     });
   }
@@ -819,7 +819,7 @@ export class Network {
       writeState(after, operation);
       failpoint('disconnect:committed');
       if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name], after);
-      networkChanged(this.name);
+      networkChanged();
       return { veth, hadDefault };
     });
     // A veth left by a crash here is marked and in no member's state: open() deletes it.
@@ -877,7 +877,7 @@ export class Network {
         writeState({ ...state, pending: { op: 'remove' } }, operation);
         failpoint('remove:journaled');
         await finishRemove(state);
-        networkChanged(this.name);
+        networkChanged();
       }),
     );
   }
@@ -1141,7 +1141,7 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
       if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
       writeState(settled, operation);
       if (state.dns) await namesChanged([...memberNames(settled), pending.endpoint.namespace.name]);
-      networkChanged(state.name);
+      networkChanged();
       return settled;
     }
     case 'disconnect': {
@@ -1150,12 +1150,12 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
       const after = { ...settled, endpoints: settled.endpoints.filter((ep) => ep.hostInterfaceName !== key) };
       writeState(after, operation);
       if (state.dns) await namesChanged([...memberNames(after), pending.endpoint.namespace.name]);
-      networkChanged(state.name);
+      networkChanged();
       return after;
     }
     case 'remove':
       await finishRemove(settled);
-      networkChanged(state.name);
+      networkChanged();
       return undefined;
   }
 }
@@ -1303,7 +1303,7 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
   const after = changed ? { ...state, endpoints: kept } : state;
   if (changed) {
     writeState(after, operation);
-    networkChanged(state.name);
+    networkChanged();
   }
   if (state.dns && (changed || full))
     await namesChanged([...memberNames(after), ...dead.map((ep) => ep.namespace.name)]);

@@ -426,6 +426,39 @@ describeKernel('Network names: the embedded DNS server', () => {
     expect(data(await ask(c1, c2.name as string))).toEqual([e2.address.split('/')[0]]);
   });
 
+  it('judges "only on internal networks" on every network the namespace is on, served or not (dns: false too), as Docker', async () => {
+    const upstream = await startUpstream();
+    const sealed = await Network.create(netName(), { internal: true });
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    await sealed.connect(c1);
+    await sealed.connect(c2);
+    const dns = await sealed.serveDns({ upstream: ['198.51.100.53'] });
+    cleanupAfter(() => dns.close());
+    expect((await ask(c1, 'example.test'))?.rcode).toBe('SERVFAIL');
+    // Also on a network that is not internal, which no server serves (Docker's default bridge
+    // has no names either): it has a way out, so its queries are forwarded, over UDP and TCP.
+    const plain = await Network.create(netName(), { dns: false });
+    await plain.connect(c1);
+    await waitFor(
+      'forwarding once also on a network that is not internal',
+      async () => (await ask(c1, 'example.test', 'A', false, 500))?.rcode === 'NOERROR',
+      3000,
+    );
+    expect(data(await ask(c1, 'example.test', 'A', true))).toEqual(['198.51.100.80']);
+    expect(upstream.queries.length).toBeGreaterThanOrEqual(2);
+    // c2, only on the internal network, still gets nothing forwarded.
+    const asked = upstream.queries.length;
+    expect((await ask(c2, 'example.test'))?.rcode).toBe('SERVFAIL');
+    expect(upstream.queries).toHaveLength(asked);
+    // Off it again: sealed again.
+    await plain.disconnect(c1);
+    await waitFor(
+      'no forwarding once only on the internal network again',
+      async () => (await ask(c1, 'example.test', 'A', false, 500))?.rcode === 'SERVFAIL',
+      3000,
+    );
+  });
+
   it('a member of another network is not resolved: the query goes upstream, which does not know it', async () => {
     const upstream = await startUpstream();
     const { c1, net } = await served({ upstream: ['198.51.100.53'] });
