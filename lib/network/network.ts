@@ -897,8 +897,8 @@ export class Network {
    *   the same family, on every address or on that one); EADDRNOTAVAIL when `hostAddress` is not
    *   an address of the host namespace; EINVAL for an internal network, a port out of 1-65535, a
    *   namespace that is not a member, a bad address (malformed, IPv4-mapped, multicast,
-   *   broadcast, ::1, or of a family the member has no address in); ENOENT when the network was
-   *   removed.
+   *   broadcast, ::1, link-local fe80::/10, or of a family the member has no address in); ENOENT
+   *   when the network was removed.
    * @example
    * ```ts
    * const port = await net.publish(c1, { hostPort: 8080, containerPort: 80 }); // docker run -p 8080:80

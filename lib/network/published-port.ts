@@ -20,7 +20,7 @@ export interface PublishOptions {
    * One address of the host namespace to publish on; '0.0.0.0' for every IPv4 address, '::'
    * for every IPv6 address. Default: every address of the host namespace, in each family the
    * member has an address in (127.0.0.1 included, for connections made from the host itself;
-   * ::1 cannot be published on).
+   * ::1 and link-local fe80::/10 addresses cannot be published on).
    */
   hostAddress?: string;
 }
@@ -147,8 +147,28 @@ export function checkPublishOptions(
     );
   }
   if (family === 6 && ip.value === 1n) throw invalid(operation, LOOPBACK6);
+  if (family === 6 && ip.value >> 118n === 0x3fan) {
+    throw invalid(
+      operation,
+      `host address ${typed} is an IPv6 link-local address (fe80::/10), which cannot be published on: a client ` +
+        'reaches it from a link-local address of its own, and the kernel does not forward a packet with a ' +
+        "link-local source off its link to the bridge the member is behind; publish on one of the host's global " +
+        `or unique-local IPv6 addresses, or ${everyAddress}`,
+    );
+  }
   return { protocol, hostPort, containerPort, hostAddress: text, family };
 }
+
+/*
+ * Why fe80::/10 is refused. A link-local address is valid on one link only: whoever connects to
+ * it uses a link-local source address of its own (RFC 6724 source selection: the same scope),
+ * and once the connection is DNATed to a member it must be forwarded to the bridge, another
+ * link. ip6_forward() (net/ipv6/ip6_output.c) drops a packet whose source is link-local rather
+ * than forward it off its link (ICMPv6 "beyond scope of source address"), so such a connection
+ * never reaches the member. Docker refuses such an address too, by accident rather than by
+ * check: its port allocator binds the host address (portallocator/osallocator_linux.go,
+ * bindTCPOrUDP), and bind() to a link-local address without a scope id is EINVAL.
+ */
 
 /**
  * Why '::1' is refused. A connection from the host to [::1]:PORT DNATed to a member leaves

@@ -370,6 +370,29 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     expect(table).not.toContain('ip6 saddr ::1');
   });
 
+  it('refuses a link-local host address (fe80::/10), which is one of the host’s but can never be forwarded to a member', async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:9c::/64');
+    // The outside link's own link-local address: what comes to it comes from a link-local
+    // source, which the kernel does not forward to the bridge.
+    const linkLocal = ipJson<Array<{ addr_info: Array<{ local?: string; scope?: string }> }>>(undefined, '-6', 'addr')
+      .flatMap((l) => l.addr_info)
+      .find((a) => a.scope === 'link')?.local;
+    expect(linkLocal).toMatch(/^fe80:/);
+    const before = run('nft', ['list', 'ruleset']);
+    for (const hostAddress of [linkLocal as string, 'FE80::1']) {
+      const e = (await n
+        .publish(member, { hostPort: 8095, containerPort: 80, hostAddress })
+        .catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect([hostAddress, e.code]).toEqual([hostAddress, 'EINVAL']);
+      expect(e.message).toMatch(
+        /is an IPv6 link-local address \(fe80::\/10\), which cannot be published on: .* publish on one of the host's global or unique-local IPv6 addresses, or leave hostAddress out/,
+      );
+    }
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    expect(await n.ports()).toEqual([]);
+  });
+
   it('returns the host address in its canonical form, as ports() lists it', async () => {
     const { n, member } = await dualStackMember('fd00:198:18:9b::/64');
     const p = await n.publish(member, { hostPort: 8094, containerPort: 80, hostAddress: 'FD00:51:0::1' });
