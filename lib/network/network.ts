@@ -507,38 +507,31 @@ export class Network {
   static async open(name: string): Promise<Network> {
     const operation = `open network "${String(name)}"`;
     checkNetworkName(name, operation);
-    return withLock(lockKey(name), operation, `network "${name}"`, async () => {
-      const state = await current(name, operation);
-      await reconcile(state, operation, true);
-      return new Network(state);
-    });
+    return new Network(await reconciled(name, operation));
   }
 
   /**
-   * Every network, sorted by name, as their states say (use {@link Network.open} or
-   * {@link Network.endpoints} for what the kernel has). A change a killed process left
-   * half-done is finished or undone first. `docker network ls`.
+   * Every network, sorted by name, each reconciled with the kernel as {@link Network.open}
+   * reconciles it (a change a killed process left half-done finished or undone, members whose
+   * namespace is gone dropped, a bridge deleted by hand made again...): `docker network ls`.
+   * A network that open() refuses for a fault of its own is left out, and open(name) says
+   * why: its state file unreadable (EIO), its bridge in another network namespace than this
+   * process (EINVAL), a link that is not its bridge holding its bridge's name (EEXIST), or
+   * removed meanwhile (ENOENT). Any other failure (no privileges to reconcile: EPERM) rejects.
    * @example
    * ```ts
    * for (const net of await Network.list()) console.log(net.name, net.subnet);
    * ```
    */
   static async list(): Promise<Network[]> {
+    const operation = 'list networks';
     const out: Network[] = [];
     for (const name of stateNames()) {
-      let state: NetworkState | undefined;
       try {
-        state = readState(name, 'list networks');
-      } catch {
-        continue; // unreadable: open() says why
+        out.push(new Network(await reconciled(name, operation)));
+      } catch (e) {
+        if (!(e instanceof NetnsError && LEFT_OUT_OF_LIST.has(e.code))) throw e;
       }
-      if (state?.pending) {
-        state = await withLock(lockKey(name), 'list networks', `network "${name}"`, async () => {
-          const now = readState(name, 'list networks');
-          return now && (await recover(now, 'list networks'));
-        });
-      }
-      if (state) out.push(new Network(state));
     }
     return out;
   }
@@ -839,9 +832,7 @@ export class Network {
    */
   async endpoints(): Promise<Endpoint[]> {
     const operation = `list the endpoints of network "${this.name}"`;
-    const state = await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () =>
-      reconcile(await current(this.name, operation, this.id), operation, true),
-    );
+    const state = await reconciled(this.name, operation, this.id);
     const out: Endpoint[] = [];
     for (const ep of sortByAddress(state.endpoints)) {
       const ns = await resolve(ep.namespace);
@@ -1116,6 +1107,19 @@ async function current(name: string, operation: string, id?: string): Promise<Ne
   }
   return state;
 }
+
+/**
+ * The network's state brought in line with the kernel, under its lock: what open(), list() and
+ * endpoints() give (see reconcile, full). With `id`, as for current().
+ */
+async function reconciled(name: string, operation: string, id?: string): Promise<NetworkState> {
+  return withLock(lockKey(name), operation, `network "${name}"`, async () =>
+    reconcile(await current(name, operation, id), operation, true),
+  );
+}
+
+/** The codes with which open() refuses a network for a fault of its own: list() leaves it out. */
+const LEFT_OUT_OF_LIST = new Set(['ENOENT', 'EIO', 'EINVAL', 'EEXIST']);
 
 /**
  * Finishes or undoes the change journaled in `state.pending`, whose writer died (the caller
