@@ -5,7 +5,7 @@
 import { failure, invalid } from '../internal/errors';
 import { checkInteger, parseIp } from '../internal/validate';
 import type { Namespace } from '../namespace';
-import { contains, formatIp, parseIp as parseIpValue, parseSubnet, type Ip } from './ipam';
+import { contains, formatIp, hostAddressFault, parseIp as parseIpValue, parseSubnet, type Ip } from './ipam';
 import { unpublish, type Publication } from './nat';
 
 /** Options for {@link Network.publish}: `docker run -p [HOSTADDRESS:]HOSTPORT:PORT[/PROTOCOL]`. */
@@ -126,35 +126,31 @@ export function checkPublishOptions(
   const text = formatIp(ip);
   const typed = text === o.hostAddress ? `"${text}"` : `"${o.hostAddress}" (${text})`;
   const everyAddress = `leave hostAddress out to publish on every address of the host namespace`;
-  if (ip.value === 0n) return { protocol, hostPort, containerPort, hostAddress: undefined, family };
-  if (family === 6 && ip.value >> 32n === 0xffffn) {
-    const v4 = formatIp({ family: 4, value: ip.value & 0xffffffffn });
-    throw invalid(
-      operation,
-      `host address "${o.hostAddress}" is an IPv4-mapped IPv6 address; give the IPv4 address ("${v4}") to publish on it`,
-    );
-  }
-  if (family === 4 ? ip.value >> 28n === 0xen : ip.value >> 120n === 0xffn) {
-    throw invalid(
-      operation,
-      `host address ${typed} is a multicast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
-    );
-  }
-  if (family === 4 && ip.value === 0xffffffffn) {
-    throw invalid(
-      operation,
-      `host address ${typed} is the broadcast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
-    );
-  }
-  if (family === 6 && ip.value === 1n) throw invalid(operation, LOOPBACK6);
-  if (family === 6 && ip.value >> 118n === 0x3fan) {
-    throw invalid(
-      operation,
-      `host address ${typed} is an IPv6 link-local address (fe80::/10), which cannot be published on: a client ` +
-        'reaches it from a link-local address of its own, and the kernel does not forward a packet with a ' +
-        "link-local source off its link to the bridge the member is behind; publish on one of the host's global " +
-        `or unique-local IPv6 addresses, or ${everyAddress}`,
-    );
+  const unicast = `a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`;
+  switch (hostAddressFault(ip)) {
+    case undefined:
+      break;
+    case 'unspecified':
+      return { protocol, hostPort, containerPort, hostAddress: undefined, family };
+    case 'mapped':
+      throw invalid(
+        operation,
+        `host address "${o.hostAddress}" is an IPv4-mapped IPv6 address; give the IPv4 address ("${formatIp({ family: 4, value: ip.value & 0xffffffffn })}") to publish on it`,
+      );
+    case 'multicast':
+      throw invalid(operation, `host address ${typed} is a multicast address: ${unicast}`);
+    case 'broadcast':
+      throw invalid(operation, `host address ${typed} is the broadcast address: ${unicast}`);
+    case 'loopback6':
+      throw invalid(operation, LOOPBACK6);
+    case 'link-local6':
+      throw invalid(
+        operation,
+        `host address ${typed} is an IPv6 link-local address (fe80::/10), which cannot be published on: a client ` +
+          'reaches it from a link-local address of its own, and the kernel does not forward a packet with a ' +
+          "link-local source off its link to the bridge the member is behind; publish on one of the host's global " +
+          `or unique-local IPv6 addresses, or ${everyAddress}`,
+      );
   }
   return { protocol, hostPort, containerPort, hostAddress: text, family };
 }
