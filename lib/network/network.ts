@@ -43,7 +43,13 @@ import {
 } from './ipam';
 import { withLock } from './lock';
 import { addNetwork, publications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
-import { PublishedPort, checkHostAddress, checkPublishOptions, type PublishOptions } from './published-port';
+import {
+  PublishedPort,
+  checkHostAddress,
+  checkPublishOptions,
+  reserveHostPort,
+  type PublishOptions,
+} from './published-port';
 import { nameAlive, refOf, remember, resolve } from './members';
 import { syncNames } from './names';
 import {
@@ -885,7 +891,9 @@ export class Network {
    * {@link Network.ports} in any process lists them, one entry per family. Disconnecting the
    * member or removing the network takes them away.
    * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, in
-   *   the same family, on every address or on that one); EADDRNOTAVAIL when `hostAddress` is not
+   *   the same family, on every address or on that one), or a program of the host namespace has
+   *   a socket bound to it there (as Docker's port allocator, publish binds the port while it
+   *   adds the publication); EADDRNOTAVAIL when `hostAddress` is not
    *   an address of the host namespace; EINVAL for an internal network, a port out of 1-65535, a
    *   namespace that is not a member, a bad address (malformed, IPv4-mapped, multicast,
    *   broadcast, ::1, link-local fe80::/10, or of a family the member has no address in); ENOENT
@@ -923,7 +931,18 @@ export class Network {
         address: bare(address),
         port: o.containerPort,
       }));
-      await publish(host, firewallOf(state), list, operation);
+      // The host port must be free in the host namespace, as for Docker: held while the
+      // elements are added, then let go (published-port.ts, reserveHostPort).
+      const where = list.map((p) => ({
+        family: p.address.includes(':') ? (6 as const) : (4 as const),
+        hostAddress: p.hostAddress,
+      }));
+      const release = await reserveHostPort(host, o.protocol, o.hostPort, where, operation);
+      try {
+        await publish(host, firewallOf(state), list, operation);
+      } finally {
+        release();
+      }
       return new PublishedPort(state.name, host, list);
     });
   }
