@@ -575,13 +575,13 @@ function deleteRules(state: Known, which: (r: NativeNftRule) => boolean, network
  * they are; otherwise the table and chains (made if missing), its maps (likewise), its rules
  * replaced, and the publications of an old-style table (version 0.1.0: three rules each)
  * turned into elements, their rules deleted. In either case, the elements of its maps that an
- * earlier version made and that match nothing (stale()) are deleted. Rules are compared by chain and count (a dump does
- * not give their expressions back): a change to a network's rules must change that shape to
- * reach tables made before it (the hairpin's masquerade made two postrouting rules a network three;
- * the IPv6 loopback masquerade going made ip6 postrouting two again, which brings the output
- * lookups' `ip6 daddr != ::1` to tables made before it; an internal network's rules kept their
- * shape, and its jump's new `ct status ! dnat` changes nothing for it: what it would let past
- * the isolation, the network's own drops drop).
+ * earlier version made and that match nothing (stale()) are deleted. Rules are compared by chain
+ * and count (a dump does not give their expressions back): a change to a network's rules must
+ * change that shape to reach tables made before it (the hairpin's masquerade made two
+ * postrouting rules a network three; the IPv6 loopback masquerade going made ip6 postrouting two
+ * again, which brings the output lookups' `ip6 daddr != ::1` to tables made before it; an
+ * internal network's rules kept their shape, and its jump's new `ct status ! dnat` changes
+ * nothing for it: what it would let past the isolation, the network's own drops drop).
  */
 function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[] {
   const families = familiesOf(net);
