@@ -269,8 +269,10 @@ async function bindHostPort(protocol: 'tcp' | 'udp', address: string, port: numb
  * could not bind it either. The caller makes the publication and then calls the function
  * returned, which lets the port go: there is no daemon here to hold it for the life of the
  * publication, as Docker's does, so a program may still bind it afterwards (and gets nothing the
- * publication takes). Other errors of bind() (EADDRNOTAVAIL: an IPv6 address still tentative)
- * tell nothing of the port, and are let through: the publication is decided by the firewall.
+ * publication takes). A connection that comes to the port in the instant it is held is reset
+ * when the hold ends (without the hold, nothing listened there: it would have been refused).
+ * Other errors of bind() (EADDRNOTAVAIL: an IPv6 address still tentative) tell nothing of the
+ * port, and are let through: the publication is decided by the firewall.
  *
  * '::' conflicts with a socket on ::1 too, which a publication on every IPv6 address leaves to
  * the host (see LOOPBACK6): then each other IPv6 address of the host is bound instead (not the
