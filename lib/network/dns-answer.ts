@@ -13,10 +13,13 @@ export const kMemberTtl = 600;
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 
-/** What a responder knows: names (lower case, no trailing dot) to addresses, and reverse names to names. */
+/**
+ * What a responder knows: names (lower case, no trailing dot) to addresses, and reverse names to
+ * the one name a PTR query gets (NAME.NETWORK, as given).
+ */
 export interface NameTable {
   forward: Map<string, { a: string[]; aaaa: string[] }>;
-  reverse: Map<string, string[]>;
+  reverse: Map<string, string>;
 }
 
 /** The reverse-lookup name of an address: '4.3.2.1.in-addr.arpa' or the ip6.arpa nibbles. */
@@ -31,14 +34,23 @@ export function reverseName(address: string): string {
 /**
  * The table of names a namespace sees, from the states of the networks it is on: each member's
  * name and aliases, alone and (as Docker's server takes them) followed by the network's name.
+ *
+ * A member's addresses answer PTR with one name, as Docker's do: its first name (the member's
+ * name, else its first alias) followed by the network's, `c1.my-net` (libnetwork: only the
+ * first of an endpoint's DNS names gets a PTR record, and Network.ResolveIP answers it as
+ * name + "." + network name), as given rather than lower-cased. Networks' subnets never overlap,
+ * so an address is one network's; if states read in the middle of a change say otherwise, the
+ * first network listed keeps it (as Docker's sandbox asks its networks in turn and takes the
+ * first answer).
  */
 export function buildTable(states: readonly NetworkState[]): NameTable {
   const forward = new Map<string, { a: string[]; aaaa: string[] }>();
-  const reverse = new Map<string, string[]>();
+  const reverse = new Map<string, string>();
   for (const state of states) {
     const network = state.name.toLowerCase();
     for (const ep of state.endpoints) {
-      const names = endpointNames(ep).map((n) => n.toLowerCase());
+      const given = endpointNames(ep);
+      const names = given.map((n) => n.toLowerCase());
       const v4 = ep.address.slice(0, ep.address.indexOf('/'));
       const v6 = ep.ipv6Address?.slice(0, ep.ipv6Address.indexOf('/'));
       for (const name of [...names, ...names.map((n) => `${n}.${network}`)]) {
@@ -47,10 +59,11 @@ export function buildTable(states: readonly NetworkState[]): NameTable {
         if (!entry.a.includes(v4)) entry.a.push(v4);
         if (v6 !== undefined && !entry.aaaa.includes(v6)) entry.aaaa.push(v6);
       }
-      if (names.length === 0) continue;
+      const first = given[0];
+      if (first === undefined) continue;
       for (const address of v6 === undefined ? [v4] : [v4, v6]) {
         const key = reverseName(address);
-        reverse.set(key, [...new Set([...(reverse.get(key) ?? []), ...names])]);
+        if (!reverse.has(key)) reverse.set(key, `${first}.${state.name}`);
       }
     }
   }
@@ -71,7 +84,8 @@ export function replyTo(query: dnsPacket.Packet, rcode: number, extra: number): 
 /**
  * What to answer to a decoded query: a response, or 'forward' when the name is not a member's
  * and upstream servers must say. Member names are answered with authority: A and AAAA records
- * (an empty answer, NOERROR, for a type the member has no record of), PTR for their addresses.
+ * (an empty answer, NOERROR, for a type the member has no record of), and one PTR record for
+ * their addresses (see buildTable).
  */
 export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Packet | 'forward' {
   const opcode = ((query.flags ?? 0) >> 11) & 0xf;
@@ -97,9 +111,9 @@ export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Pac
     return reply;
   }
   const reverse = type === 'PTR' || type === 'ANY' ? table.reverse.get(name) : undefined;
-  if (reverse) {
+  if (reverse !== undefined) {
     const reply = replyTo(query, RCODE.NOERROR, dnsPacket.AUTHORITATIVE_ANSWER);
-    reply.answers = reverse.map((data) => ({ type: 'PTR', name: q.name, class: 'IN', ttl: kMemberTtl, data }));
+    reply.answers = [{ type: 'PTR', name: q.name, class: 'IN', ttl: kMemberTtl, data: reverse }];
     return reply;
   }
   return 'forward';

@@ -5,8 +5,8 @@
  * event loop. A responder answers the names and aliases of the members of the networks its
  * namespace is on, among those this process serves; other names are forwarded to upstream
  * servers from the host namespace (the process's own), and a query nobody answers gets SERVFAIL
- * within {@link kForwardDeadlineMs}, never silence. A namespace whose served networks are all
- * internal gets nothing forwarded: SERVFAIL at once.
+ * within {@link kForwardDeadlineMs}, never silence. A namespace whose networks are all internal
+ * (every network it is on, served or not) gets nothing forwarded: SERVFAIL at once.
  *
  * Who is a member comes from the networks' state files: re-read when this process changes one
  * (networkChanged) and when the state directory changes (fs.watch, for other processes), with a
@@ -26,7 +26,7 @@ import { RCODE, answer, buildTable, failureFor, formErr, udpLimit, type NameTabl
 import { formatIp, parseIp } from './ipam';
 import { nameAlive, resolve } from './members';
 import { DNS_ADDRESS, nameserversOf } from './names';
-import { NETWORKS_DIR, readState, type NetworkState } from './state';
+import { NETWORKS_DIR, readAllStates, type NetworkState } from './state';
 
 /** Options for `Network.serveDns`. */
 export interface ServeDnsOptions {
@@ -78,10 +78,24 @@ interface Attempt {
 }
 
 /**
+ * Whether an upstream's reply is an answer, to be passed on, rather than a failure, after which
+ * the next server is asked: SERVFAIL and REFUSED are failures (REFUSED "can be a transitional
+ * status"), as libnetwork's Resolver.forwardExtDNS (resolver.go) takes them; every other code,
+ * NXDOMAIN, FORMERR and NOTIMP included, is the answer, as there.
+ */
+function isAnswer(reply: Buffer): boolean {
+  const rcode = (reply[3] as number) & 0xf;
+  return rcode !== RCODE.SERVFAIL && rcode !== RCODE.REFUSED;
+}
+
+/**
  * Asks the upstream servers in turn, the same way over UDP and TCP: the next one after
  * {@link kUpstreamStaggerMs} without an answer, or at once when every server asked so far has
- * failed (refused, reset, a reply that is not one); those asked earlier stay asked, and the first
- * answer wins. Undefined when none answered by the deadline, or all failed.
+ * failed (refused, reset, a reply that is not one, or SERVFAIL or REFUSED: see isAnswer); those
+ * asked earlier stay asked, and the first answer wins, so an error from one server never beats
+ * an answer from another. Undefined when none answered by the deadline, or all failed: the
+ * client then gets SERVFAIL of our own, as from Docker's server when none of its servers
+ * answered (an upstream's REFUSED is not passed on).
  */
 function staggered(upstream: Upstream[], deadline: number, ask: (u: Upstream) => Attempt): Promise<Buffer | undefined> {
   return new Promise((resolveAnswer) => {
@@ -117,7 +131,7 @@ function staggered(upstream: Upstream[], deadline: number, ask: (u: Upstream) =>
       stagger = setTimeout(launch, kUpstreamStaggerMs);
       void attempt.reply.then((reply) => {
         pending--;
-        if (reply) finish(reply);
+        if (reply && isAnswer(reply)) finish(reply);
         else if (pending === 0) launch();
       });
     };
@@ -332,9 +346,9 @@ class Registry {
   readonly #failures = new Map<string, Failure>();
   #again = false;
 
-  serves(network: string): boolean {
-    for (const s of this.#servers) if (s.network === network) return true;
-    return false;
+  /** Whether any network is served. */
+  get active(): boolean {
+    return this.#servers.size > 0;
   }
 
   async add(server: DnsServer, operation: string): Promise<void> {
@@ -409,22 +423,26 @@ class Registry {
 
   async #sync(): Promise<void> {
     const operation = 'read network states';
+    const states = new Map(readAllStates().map((st) => [st.name, st]));
     const served = new Map<string, NetworkState>();
     const upstreamOf = new Map<string, Upstream[]>();
     for (const server of this.#servers) {
       if (served.has(server.network)) continue;
-      let state: NetworkState | undefined;
-      try {
-        state = readState(server.network, operation);
-      } catch {
-        state = undefined;
-      }
+      const state = states.get(server.network);
       if (!state || state.id !== server.networkId || state.pending?.op === 'remove' || !state.dns) continue;
       served.set(server.network, {
         ...state,
         endpoints: state.endpoints.filter((ep) => nameAlive(ep.namespace) !== false),
       });
       upstreamOf.set(server.network, server.servers);
+    }
+    // The namespaces that have a way out: members of a network that is not internal, whether
+    // this process serves it or not (dns: false ones too), as Docker's sandbox judges it from
+    // all its endpoints (Sandbox.hasExternalAccess).
+    const outside = new Set<string>();
+    for (const state of states.values()) {
+      if (state.internal || state.pending?.op === 'remove') continue;
+      for (const ep of state.endpoints) if (nameAlive(ep.namespace) !== false) outside.add(ep.namespace.inode);
     }
     // Each member namespace: the served networks it is on.
     const wanted = new Map<string, { ref: NetworkState['endpoints'][number]['namespace']; states: NetworkState[] }>();
@@ -483,9 +501,10 @@ class Registry {
         }
         responder.table = buildTable(w.states);
         // Only on internal networks: nothing forwarded (SERVFAIL), as Docker does since v26;
-        // forwarding from the host namespace would carry names out of a sealed network.
-        const outside = w.states.find((st) => !st.internal);
-        responder.upstream = outside ? (upstreamOf.get(outside.name) ?? []) : [];
+        // forwarding from the host namespace would carry names out of a sealed network. Else
+        // the upstream servers of a served network that is not internal, if it is on one.
+        const via = w.states.find((st) => !st.internal) ?? w.states[0];
+        responder.upstream = outside.has(inode) && via ? (upstreamOf.get(via.name) ?? []) : [];
       }),
     );
   }
@@ -493,9 +512,13 @@ class Registry {
 
 const registry = new Registry();
 
-/** Called when this process changed a network's state: responders follow at once. @internal */
-export function networkChanged(network: string): void {
-  if (registry.serves(network)) registry.kick();
+/**
+ * Called when this process changed a network's state: responders follow at once. Any network's,
+ * served or not: being on a network that is not internal decides whether a namespace's queries
+ * are forwarded. @internal
+ */
+export function networkChanged(): void {
+  if (registry.active) registry.kick();
 }
 
 /** Starts serving a network (see `Network.serveDns`). @internal */

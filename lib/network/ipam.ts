@@ -174,6 +174,29 @@ export function specialUse(subnet: Subnet): string | undefined {
   return undefined;
 }
 
+/**
+ * What keeps an address from being a host address a port is published on, by its form alone:
+ * 'unspecified' (0.0.0.0, ::: every address of the family, not one), 'mapped' (IPv4-mapped
+ * IPv6), 'multicast', 'broadcast' (255.255.255.255), 'loopback6' (::1: IPv6 has no
+ * route_localnet) or 'link-local6' (fe80::/10: a link-local source is never forwarded); undefined
+ * for any other address (whether the host has it is another question). publish() refuses these
+ * (published-port.ts says why, each), and the firewall drops elements a version that took them
+ * made (nat.ts).
+ */
+export type HostAddressFault = 'unspecified' | 'mapped' | 'multicast' | 'broadcast' | 'loopback6' | 'link-local6';
+
+export function hostAddressFault(ip: Ip): HostAddressFault | undefined {
+  if (ip.value === 0n) return 'unspecified';
+  if (ip.family === 4) {
+    if (ip.value >> 28n === 0xen) return 'multicast';
+    return ip.value === 0xffffffffn ? 'broadcast' : undefined;
+  }
+  if (ip.value >> 32n === 0xffffn) return 'mapped';
+  if (ip.value >> 120n === 0xffn) return 'multicast';
+  if (ip.value === 1n) return 'loopback6';
+  return ip.value >> 118n === 0x3fan ? 'link-local6' : undefined;
+}
+
 export function contains(subnet: Subnet, ip: Ip): boolean {
   return ip.family === subnet.family && (ip.value & mask(subnet.family, subnet.prefixLength)) === subnet.base;
 }

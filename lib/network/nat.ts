@@ -44,9 +44,12 @@
  * after the network, so that any process can list and remove them: they live in the kernel and
  * outlast the process. (Version 0.1.0 made each publication three rules with the comment
  * `nn pub <network id> <proto> <host address or *> <host port> <member address> <member port>`;
- * addNetwork turns such rules into elements, in the batch that makes the maps.) Changes that depend on what is there (a port not yet published, the last network
- * going) are made against the generation of the ruleset they were decided on: if another
- * process changed it meanwhile, the kernel refuses the batch (ERESTART) and it is decided again.
+ * addNetwork turns such rules into elements, in the batch that makes the maps. Versions before
+ * the host address was checked made elements no packet matches, for '0.0.0.0', '::' and the
+ * like: addNetwork, and a publication on the network, delete those.) Changes that depend on what
+ * is there (a port not yet published, the last network going) are made against the generation of
+ * the ruleset they were decided on: if another process changed it meanwhile, the kernel refuses
+ * the batch (ERESTART) and it is decided again.
  */
 import * as fs from 'node:fs';
 import { constants } from 'node:os';
@@ -85,7 +88,7 @@ import type {
   NativeNftSetElem,
   NativeNftStatement,
 } from '../native/surface';
-import { formatIp, parseIp } from './ipam';
+import { formatIp, hostAddressFault, parseIp } from './ipam';
 
 /** The one table of ours, in family ip and ip6. */
 export const TABLE = 'netns-native';
@@ -209,6 +212,22 @@ function parseOldPub(comment: string | undefined): Publication | undefined {
     address: canonical(address as string),
     port: Number(port),
   };
+}
+
+/**
+ * Whether an element of our maps is one no publication of this version makes, and that matches
+ * nothing: its host address (the key of a `pub-addr-` map) is '0.0.0.0' or '::' (versions before
+ * hostAddress '0.0.0.0' meant every address took them as one address, which no packet is sent to),
+ * multicast, broadcast, IPv4-mapped, '::1' or link-local (published-port.ts says why each cannot
+ * work). Elements whose address is merely not one of the host's now are not stale by this test:
+ * an earlier version took any address, but an address can also be removed after its port was
+ * published, and such a publication works again once the address is back, as Docker's rule for it
+ * would; they stay, listed by ports(), for the user to unpublish.
+ */
+function stale(p: Publication): boolean {
+  if (p.hostAddress === undefined) return false;
+  const ip = parseIp(p.hostAddress);
+  return ip !== undefined && hostAddressFault(ip) !== undefined;
 }
 
 /** The base ruleset of one family: the table and its chains, created if missing. */
@@ -555,13 +574,14 @@ function deleteRules(state: Known, which: (r: NativeNftRule) => boolean, network
  * What brings a network's rules and maps to what they should be, against `state`: nothing when
  * they are; otherwise the table and chains (made if missing), its maps (likewise), its rules
  * replaced, and the publications of an old-style table (version 0.1.0: three rules each)
- * turned into elements, their rules deleted. Rules are compared by chain and count (a dump does
- * not give their expressions back): a change to a network's rules must change that shape to
- * reach tables made before it (the hairpin's masquerade made two postrouting rules a network three;
- * the IPv6 loopback masquerade going made ip6 postrouting two again, which brings the output
- * lookups' `ip6 daddr != ::1` to tables made before it; an internal network's rules kept their
- * shape, and its jump's new `ct status ! dnat` changes nothing for it: what it would let past
- * the isolation, the network's own drops drop).
+ * turned into elements, their rules deleted. In either case, the elements of its maps that an
+ * earlier version made and that match nothing (stale()) are deleted. Rules are compared by chain
+ * and count (a dump does not give their expressions back): a change to a network's rules must
+ * change that shape to reach tables made before it (the hairpin's masquerade made two
+ * postrouting rules a network three; the IPv6 loopback masquerade going made ip6 postrouting two
+ * again, which brings the output lookups' `ip6 daddr != ::1` to tables made before it; an
+ * internal network's rules kept their shape, and its jump's new `ct status ! dnat` changes
+ * nothing for it: what it would let past the isolation, the network's own drops drop).
  */
 function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[] {
   const families = familiesOf(net);
@@ -576,12 +596,16 @@ function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[]
   const mine = state.rules.filter((r) => r.comment === comment);
   const old = state.rules.filter((r) => parseOldPub(r.comment)?.networkId === shortId(net.id));
   const mapsThere = maps.every((m) => state.maps.has(`${m.family}/${m.set}`));
-  if (shape(mine) === shape(want) && mapsThere && old.length === 0) return []; // as they should be
+  // Elements an earlier version made that match nothing: deleted, by key.
+  const dropped = state.publications
+    .filter((p) => p.networkId === shortId(net.id) && stale(p))
+    .map((p) => elementCommand(NFT_MSG_DELSETELEM, p));
+  if (shape(mine) === shape(want) && mapsThere && old.length === 0) return dropped; // else as they should be
   const moved = new Map<string, Publication>();
   for (const r of old) {
     const p = parseOldPub(r.comment) as Publication;
     const exists = state.publications.some((q) => samePublication(p, q));
-    if (!net.internal && !exists) moved.set(r.comment as string, p);
+    if (!net.internal && !exists && !stale(p)) moved.set(r.comment as string, p);
   }
   const del = (r: NativeNftRule): NativeNftCommand => ({
     type: NFT_MSG_DELRULE,
@@ -597,6 +621,7 @@ function networkCommands(net: FirewallNetwork, state: Known): NativeNftCommand[]
     ...old.map(del),
     ...want,
     ...[...moved.values()].map((p) => elementCommand(NFT_MSG_NEWSETELEM, p)),
+    ...dropped,
   ];
 }
 
@@ -696,7 +721,9 @@ export async function publish(
   let alone = true;
   try {
     await change(host, operation, (state) => {
-      taken = state.publications.find((q) => pubs.some((p) => conflicts(p, q)));
+      // A stale element (see stale()) takes no port: it matches nothing, and goes in this batch
+      // if it is this network's, when the network's rules are brought up to date.
+      taken = state.publications.find((q) => !stale(q) && pubs.some((p) => conflicts(p, q)));
       if (taken) return [];
       const elements = pubs.map((p) => elementCommand(NFT_MSG_NEWSETELEM, p));
       // The network's rules and maps first, in the same batch, when they are not as they should

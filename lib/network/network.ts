@@ -43,7 +43,13 @@ import {
 } from './ipam';
 import { withLock } from './lock';
 import { addNetwork, publications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
-import { PublishedPort, checkHostAddress, checkPublishOptions, type PublishOptions } from './published-port';
+import {
+  PublishedPort,
+  checkHostAddress,
+  checkPublishOptions,
+  reserveHostPort,
+  type PublishOptions,
+} from './published-port';
 import { nameAlive, refOf, remember, resolve } from './members';
 import { syncNames } from './names';
 import {
@@ -507,38 +513,31 @@ export class Network {
   static async open(name: string): Promise<Network> {
     const operation = `open network "${String(name)}"`;
     checkNetworkName(name, operation);
-    return withLock(lockKey(name), operation, `network "${name}"`, async () => {
-      const state = await current(name, operation);
-      await reconcile(state, operation, true);
-      return new Network(state);
-    });
+    return new Network(await reconciled(name, operation));
   }
 
   /**
-   * Every network, sorted by name, as their states say (use {@link Network.open} or
-   * {@link Network.endpoints} for what the kernel has). A change a killed process left
-   * half-done is finished or undone first. `docker network ls`.
+   * Every network, sorted by name, each reconciled with the kernel as {@link Network.open}
+   * reconciles it (a change a killed process left half-done finished or undone, members whose
+   * namespace is gone dropped, a bridge deleted by hand made again...): `docker network ls`.
+   * A network that open() refuses for a fault of its own is left out, and open(name) says
+   * why: its state file unreadable (EIO), its bridge in another network namespace than this
+   * process (EINVAL), a link that is not its bridge holding its bridge's name (EEXIST), or
+   * removed meanwhile (ENOENT). Any other failure (no privileges to reconcile: EPERM) rejects.
    * @example
    * ```ts
    * for (const net of await Network.list()) console.log(net.name, net.subnet);
    * ```
    */
   static async list(): Promise<Network[]> {
+    const operation = 'list networks';
     const out: Network[] = [];
     for (const name of stateNames()) {
-      let state: NetworkState | undefined;
       try {
-        state = readState(name, 'list networks');
-      } catch {
-        continue; // unreadable: open() says why
+        out.push(new Network(await reconciled(name, operation)));
+      } catch (e) {
+        if (!(e instanceof NetnsError && LEFT_OUT_OF_LIST.has(e.code))) throw e;
       }
-      if (state?.pending) {
-        state = await withLock(lockKey(name), 'list networks', `network "${name}"`, async () => {
-          const now = readState(name, 'list networks');
-          return now && (await recover(now, 'list networks'));
-        });
-      }
-      if (state) out.push(new Network(state));
     }
     return out;
   }
@@ -777,7 +776,7 @@ export class Network {
       remember(namespace);
       if (after.dns) await namesChanged(memberNames(after), after);
       failpoint('connect:named');
-      networkChanged(this.name);
+      networkChanged();
       return toEndpoint(after, endpoint, namespace);
     });
   }
@@ -819,7 +818,7 @@ export class Network {
       writeState(after, operation);
       failpoint('disconnect:committed');
       if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name], after);
-      networkChanged(this.name);
+      networkChanged();
       return { veth, hadDefault };
     });
     // A veth left by a crash here is marked and in no member's state: open() deletes it.
@@ -839,9 +838,7 @@ export class Network {
    */
   async endpoints(): Promise<Endpoint[]> {
     const operation = `list the endpoints of network "${this.name}"`;
-    const state = await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () =>
-      reconcile(await current(this.name, operation, this.id), operation, true),
-    );
+    const state = await reconciled(this.name, operation, this.id);
     const out: Endpoint[] = [];
     for (const ep of sortByAddress(state.endpoints)) {
       const ns = await resolve(ep.namespace);
@@ -877,7 +874,7 @@ export class Network {
         writeState({ ...state, pending: { op: 'remove' } }, operation);
         failpoint('remove:journaled');
         await finishRemove(state);
-        networkChanged(this.name);
+        networkChanged();
       }),
     );
   }
@@ -894,11 +891,13 @@ export class Network {
    * {@link Network.ports} in any process lists them, one entry per family. Disconnecting the
    * member or removing the network takes them away.
    * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, in
-   *   the same family, on every address or on that one); EADDRNOTAVAIL when `hostAddress` is not
+   *   the same family, on every address or on that one), or a program of the host namespace has
+   *   a socket bound to it there (as Docker's port allocator, publish binds the port while it
+   *   adds the publication); EADDRNOTAVAIL when `hostAddress` is not
    *   an address of the host namespace; EINVAL for an internal network, a port out of 1-65535, a
    *   namespace that is not a member, a bad address (malformed, IPv4-mapped, multicast,
-   *   broadcast, ::1, or of a family the member has no address in); ENOENT when the network was
-   *   removed.
+   *   broadcast, ::1, link-local fe80::/10, or of a family the member has no address in); ENOENT
+   *   when the network was removed.
    * @example
    * ```ts
    * const port = await net.publish(c1, { hostPort: 8080, containerPort: 80 }); // docker run -p 8080:80
@@ -932,7 +931,18 @@ export class Network {
         address: bare(address),
         port: o.containerPort,
       }));
-      await publish(host, firewallOf(state), list, operation);
+      // The host port must be free in the host namespace, as for Docker: held while the
+      // elements are added, then let go (published-port.ts, reserveHostPort).
+      const where = list.map((p) => ({
+        family: p.address.includes(':') ? (6 as const) : (4 as const),
+        hostAddress: p.hostAddress,
+      }));
+      const release = await reserveHostPort(host, o.protocol, o.hostPort, where, operation);
+      try {
+        await publish(host, firewallOf(state), list, operation);
+      } finally {
+        release();
+      }
       return new PublishedPort(state.name, host, list);
     });
   }
@@ -1118,6 +1128,19 @@ async function current(name: string, operation: string, id?: string): Promise<Ne
 }
 
 /**
+ * The network's state brought in line with the kernel, under its lock: what open(), list() and
+ * endpoints() give (see reconcile, full). With `id`, as for current().
+ */
+async function reconciled(name: string, operation: string, id?: string): Promise<NetworkState> {
+  return withLock(lockKey(name), operation, `network "${name}"`, async () =>
+    reconcile(await current(name, operation, id), operation, true),
+  );
+}
+
+/** The codes with which open() refuses a network for a fault of its own: list() leaves it out. */
+const LEFT_OUT_OF_LIST = new Set(['ENOENT', 'EIO', 'EINVAL', 'EEXIST']);
+
+/**
  * Finishes or undoes the change journaled in `state.pending`, whose writer died (the caller
  * holds the lock, so it is not running). Returns the state after, or undefined when the network
  * is gone (an unfinished create is undone; an unfinished remove is finished).
@@ -1141,7 +1164,7 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
       if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
       writeState(settled, operation);
       if (state.dns) await namesChanged([...memberNames(settled), pending.endpoint.namespace.name]);
-      networkChanged(state.name);
+      networkChanged();
       return settled;
     }
     case 'disconnect': {
@@ -1150,12 +1173,12 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
       const after = { ...settled, endpoints: settled.endpoints.filter((ep) => ep.hostInterfaceName !== key) };
       writeState(after, operation);
       if (state.dns) await namesChanged([...memberNames(after), pending.endpoint.namespace.name]);
-      networkChanged(state.name);
+      networkChanged();
       return after;
     }
     case 'remove':
       await finishRemove(settled);
-      networkChanged(state.name);
+      networkChanged();
       return undefined;
   }
 }
@@ -1303,7 +1326,7 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
   const after = changed ? { ...state, endpoints: kept } : state;
   if (changed) {
     writeState(after, operation);
-    networkChanged(state.name);
+    networkChanged();
   }
   if (state.dns && (changed || full))
     await namesChanged([...memberNames(after), ...dead.map((ep) => ep.namespace.name)]);

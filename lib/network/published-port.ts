@@ -2,10 +2,12 @@
  * Published ports (`docker run -p HOSTPORT:PORT`): what `Network.publish` returns and
  * `Network.ports` lists. The map elements themselves are nat.ts's; this is the user's side of them.
  */
-import { failure, invalid } from '../internal/errors';
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import { failure, invalid, type NetnsError } from '../internal/errors';
 import { checkInteger, parseIp } from '../internal/validate';
 import type { Namespace } from '../namespace';
-import { contains, formatIp, parseIp as parseIpValue, parseSubnet, type Ip } from './ipam';
+import { contains, formatIp, hostAddressFault, parseIp as parseIpValue, parseSubnet, type Ip } from './ipam';
 import { unpublish, type Publication } from './nat';
 
 /** Options for {@link Network.publish}: `docker run -p [HOSTADDRESS:]HOSTPORT:PORT[/PROTOCOL]`. */
@@ -20,7 +22,7 @@ export interface PublishOptions {
    * One address of the host namespace to publish on; '0.0.0.0' for every IPv4 address, '::'
    * for every IPv6 address. Default: every address of the host namespace, in each family the
    * member has an address in (127.0.0.1 included, for connections made from the host itself;
-   * ::1 cannot be published on).
+   * ::1 and link-local fe80::/10 addresses cannot be published on).
    */
   hostAddress?: string;
 }
@@ -126,29 +128,45 @@ export function checkPublishOptions(
   const text = formatIp(ip);
   const typed = text === o.hostAddress ? `"${text}"` : `"${o.hostAddress}" (${text})`;
   const everyAddress = `leave hostAddress out to publish on every address of the host namespace`;
-  if (ip.value === 0n) return { protocol, hostPort, containerPort, hostAddress: undefined, family };
-  if (family === 6 && ip.value >> 32n === 0xffffn) {
-    const v4 = formatIp({ family: 4, value: ip.value & 0xffffffffn });
-    throw invalid(
-      operation,
-      `host address "${o.hostAddress}" is an IPv4-mapped IPv6 address; give the IPv4 address ("${v4}") to publish on it`,
-    );
+  const unicast = `a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`;
+  switch (hostAddressFault(ip)) {
+    case undefined:
+      break;
+    case 'unspecified':
+      return { protocol, hostPort, containerPort, hostAddress: undefined, family };
+    case 'mapped':
+      throw invalid(
+        operation,
+        `host address "${o.hostAddress}" is an IPv4-mapped IPv6 address; give the IPv4 address ("${formatIp({ family: 4, value: ip.value & 0xffffffffn })}") to publish on it`,
+      );
+    case 'multicast':
+      throw invalid(operation, `host address ${typed} is a multicast address: ${unicast}`);
+    case 'broadcast':
+      throw invalid(operation, `host address ${typed} is the broadcast address: ${unicast}`);
+    case 'loopback6':
+      throw invalid(operation, LOOPBACK6);
+    case 'link-local6':
+      throw invalid(
+        operation,
+        `host address ${typed} is an IPv6 link-local address (fe80::/10), which cannot be published on: a client ` +
+          'reaches it from a link-local address of its own, and the kernel does not forward a packet with a ' +
+          "link-local source off its link to the bridge the member is behind; publish on one of the host's global " +
+          `or unique-local IPv6 addresses, or ${everyAddress}`,
+      );
   }
-  if (family === 4 ? ip.value >> 28n === 0xen : ip.value >> 120n === 0xffn) {
-    throw invalid(
-      operation,
-      `host address ${typed} is a multicast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
-    );
-  }
-  if (family === 4 && ip.value === 0xffffffffn) {
-    throw invalid(
-      operation,
-      `host address ${typed} is the broadcast address: a port is published on one of the host's own unicast addresses; give one, or ${everyAddress}`,
-    );
-  }
-  if (family === 6 && ip.value === 1n) throw invalid(operation, LOOPBACK6);
   return { protocol, hostPort, containerPort, hostAddress: text, family };
 }
+
+/*
+ * Why fe80::/10 is refused. A link-local address is valid on one link only: whoever connects to
+ * it uses a link-local source address of its own (RFC 6724 source selection: the same scope),
+ * and once the connection is DNATed to a member it must be forwarded to the bridge, another
+ * link. ip6_forward() (net/ipv6/ip6_output.c) drops a packet whose source is link-local rather
+ * than forward it off its link (ICMPv6 "beyond scope of source address"), so such a connection
+ * never reaches the member. Docker refuses such an address too, by accident rather than by
+ * check: its port allocator binds the host address (portallocator/osallocator_linux.go,
+ * bindTCPOrUDP), and bind() to a link-local address without a scope id is EINVAL.
+ */
 
 /**
  * Why '::1' is refused. A connection from the host to [::1]:PORT DNATed to a member leaves
@@ -206,4 +224,105 @@ export async function checkHostAddress(host: Namespace, address: string, operati
     operation,
     `host address "${address}" is not an address of the host namespace (its IPv${ip.family} addresses: ${listed}); give one of those, add it to one of its links first, or leave hostAddress out to publish on every address`,
   );
+}
+
+/** A socket holding a host port for the time a publication is being made. */
+interface Hold {
+  close(): void;
+}
+
+/**
+ * Binds `address`:`port` in this process's network namespace (the host namespace), as Docker's
+ * port allocator does (portallocator/osallocator_linux.go, bindTCPOrUDP: TCP with SO_REUSEADDR,
+ * which net.Server sets, then listen; UDP without it; IPv6 with IPV6_V6ONLY): a Hold, or the
+ * errno name bind() or listen() gave.
+ */
+async function bindHostPort(protocol: 'tcp' | 'udp', address: string, port: number): Promise<Hold | string> {
+  const v6 = address.includes(':');
+  if (protocol === 'tcp') {
+    const server = net.createServer();
+    server.unref();
+    return new Promise((resolveHold) => {
+      server.once('error', (e: NodeJS.ErrnoException) => resolveHold(e.code ?? 'EIO'));
+      server.listen({ host: address, port, exclusive: true, backlog: 1, ipv6Only: v6 }, () =>
+        resolveHold({ close: () => server.close() }),
+      );
+    });
+  }
+  const socket = dgram.createSocket(v6 ? { type: 'udp6', ipv6Only: true } : { type: 'udp4' });
+  socket.unref();
+  return new Promise((resolveHold) => {
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      socket.close();
+      resolveHold(e.code ?? 'EIO');
+    });
+    socket.bind({ address, port, exclusive: true }, () => resolveHold({ close: () => socket.close() }));
+  });
+}
+
+/**
+ * Takes the host port of publications being made, as Docker's port allocator takes it before it
+ * adds its rules: bound (TCP: and listening) on the host address, or on '0.0.0.0' / '::' for
+ * every address of a family, in the host namespace. EADDRINUSE when a socket of the host has it
+ * there: a program listening on it (or bound to it) would lose to the DNAT every connection
+ * that the publication sends to the member, as with Docker, whose userland proxy or allocator
+ * could not bind it either. The caller makes the publication and then calls the function
+ * returned, which lets the port go: there is no daemon here to hold it for the life of the
+ * publication, as Docker's does, so a program may still bind it afterwards (and gets nothing the
+ * publication takes). A connection that comes to the port in the instant it is held is reset
+ * when the hold ends (without the hold, nothing listened there: it would have been refused).
+ * Other errors of bind() (EADDRNOTAVAIL: an IPv6 address still tentative) tell nothing of the
+ * port, and are let through: the publication is decided by the firewall.
+ *
+ * '::' conflicts with a socket on ::1 too, which a publication on every IPv6 address leaves to
+ * the host (see LOOPBACK6): then each other IPv6 address of the host is bound instead (not the
+ * link-local ones, which bind() takes only with a scope id and which no publication serves).
+ * Like Docker's, a check that binds cannot tell a listener from an outgoing connection that
+ * happens to use the port as its local one (the ephemeral range, 32768-60999 by default).
+ */
+export async function reserveHostPort(
+  host: Namespace,
+  protocol: 'tcp' | 'udp',
+  hostPort: number,
+  where: ReadonlyArray<{ family: 4 | 6; hostAddress: string | undefined }>,
+  operation: string,
+): Promise<() => void> {
+  const held: Hold[] = [];
+  const release = (): void => {
+    for (const h of held.splice(0)) h.close();
+  };
+  const inUse = (what: string): NetnsError =>
+    failure(
+      'EADDRINUSE',
+      operation,
+      `host port ${protocol}/${hostPort} ${what} is in use in the host namespace: a program there has a socket bound to it, which would lose its connections to the publication (Docker refuses it too); stop it, or publish another host port (\`ss -${protocol === 'tcp' ? 't' : 'u'}lnp 'sport = :${hostPort}'\` shows which program)`,
+    );
+  try {
+    for (const w of where) {
+      const every = w.hostAddress === undefined;
+      const address = w.hostAddress ?? (w.family === 4 ? '0.0.0.0' : '::');
+      const got = await bindHostPort(protocol, address, hostPort);
+      if (typeof got !== 'string') {
+        held.push(got);
+        continue;
+      }
+      if (got !== 'EADDRINUSE') continue;
+      if (!(every && w.family === 6)) throw inUse(every ? `on every IPv${w.family} address` : `on ${address}`);
+      const others = (await host.addresses()).filter(
+        (a) =>
+          a.family === 6 &&
+          hostAddressFault(parseIpValue(a.address) as Ip) === undefined &&
+          !a.flags.includes('dadfailed'),
+      );
+      for (const a of others) {
+        const one = await bindHostPort(protocol, a.address, hostPort);
+        if (one === 'EADDRINUSE') throw inUse(`on ${a.address} (one of every IPv6 address)`);
+        if (typeof one !== 'string') held.push(one);
+      }
+    }
+  } catch (e) {
+    release();
+    throw e;
+  }
+  return release;
 }

@@ -344,6 +344,61 @@ describeKernel('firewall (nat.ts)', () => {
     ]);
   });
 
+  it('drops the elements earlier versions made for host addresses no packet is sent to (0.0.0.0, ::, ...), keeping the rest', async () => {
+    const net6 = { ...network(), ipv6Subnet: 'fd00:40::/64' };
+    await addNetwork(host, net6, 'add network');
+    const to4 = '198.18.40.2 . 80';
+    const to6 = 'fd00:40::2 . 80';
+    const stale = [
+      ['ip', `0.0.0.0 . tcp . 8088 : ${to4}`],
+      ['ip', `224.0.0.1 . tcp . 8089 : ${to4}`],
+      ['ip', `255.255.255.255 . udp . 8090 : ${to4}`],
+      ['ip6', `:: . tcp . 8088 : ${to6}`],
+      ['ip6', `::1 . tcp . 8093 : ${to6}`],
+      ['ip6', `fe80::1 . tcp . 8094 : ${to6}`],
+      ['ip6', `::ffff:198.51.100.1 . tcp . 8095 : ${to6}`],
+      ['ip6', `ff02::1 . tcp . 8096 : ${to6}`],
+    ];
+    // Kept: one of the host's addresses, and addresses it does not have (now, at least).
+    const kept = [
+      ['ip', `198.51.100.1 . tcp . 8091 : ${to4}`],
+      ['ip', `198.51.100.77 . tcp . 8092 : ${to4}`],
+      ['ip6', `fd00:99::1 . tcp . 8092 : ${to6}`],
+    ];
+    const inject = () => {
+      for (const [family, element] of [...stale, ...kept]) {
+        run('nft', ['add', 'element', family as string, 'netns-native', `pub-addr-${short}`, `{ ${element} }`]);
+      }
+    };
+    const hostPorts = async () =>
+      (await publications(host, id, 'list')).map((p) => `${p.hostAddress ?? '*'} ${p.protocol}/${p.hostPort}`).sort();
+    const keptPorts = ['198.51.100.1 tcp/8091', '198.51.100.77 tcp/8092', 'fd00:99::1 tcp/8092'];
+    inject();
+    expect(await hostPorts()).toHaveLength(stale.length + kept.length); // listed as they are
+    // The network's rules brought up to date (what Network.open() does): the stale ones go, and
+    // nothing else changes.
+    const rulesBefore = rules();
+    await addNetwork(host, net6, 'open network');
+    expect(await hostPorts()).toEqual(keptPorts);
+    expect(rules()).toEqual(rulesBefore);
+    // A publication on the network: a stale element takes no port (0.0.0.0:8088 is not every
+    // address), and goes in the same batch.
+    for (const [family, element] of stale) {
+      run('nft', ['add', 'element', family as string, 'netns-native', `pub-addr-${short}`, `{ ${element} }`]);
+    }
+    const p = {
+      networkId: id,
+      protocol: 'tcp' as const,
+      hostAddress: undefined,
+      hostPort: 8088,
+      address: '198.18.40.2',
+      port: 80,
+    };
+    await publish(host, net6, p, 'publish');
+    expect(await hostPorts()).toEqual(['* tcp/8088', ...keptPorts]);
+    expect(rules()).toEqual(rulesBefore);
+  });
+
   it("turns the previous version's publication rules into elements when it meets them", async () => {
     // Version 0.1.0's table: the network's rules, and a publication as three commented rules.
     const net = `nn net ${short}`;

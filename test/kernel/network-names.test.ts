@@ -75,9 +75,11 @@ const data = (r: Reply | undefined) => (r?.answers ?? []).map((a) => (a as { dat
 
 /**
  * A tiny upstream server of our own, on 198.51.100.53:53 over UDP and TCP: example.test A
- * 198.51.100.80, NXDOMAIN for the rest. Port 5353 there is closed (refused at once).
+ * 198.51.100.80, NXDOMAIN for the rest. Port 5353 there is closed (refused at once). Ports
+ * 5302, 5303, 5304 and 5305 answer every query with that error code and no record (SERVFAIL,
+ * NXDOMAIN, NOTIMP, REFUSED: 53xx, xx the code), over UDP and TCP too.
  */
-async function startUpstream(): Promise<{ ns: Namespace; queries: string[] }> {
+async function startUpstream(): Promise<{ ns: Namespace; queries: string[]; failing: string[] }> {
   const ns = cleanupLater(await Namespace.create(uniqueName('nnt-up-')));
   const name = uniqueName('nup');
   const pair = await VethPair.create({ name, peerName: 'eth0', peerNamespace: ns });
@@ -86,43 +88,46 @@ async function startUpstream(): Promise<{ ns: Namespace; queries: string[] }> {
   await Promise.all([pair.local.up(), pair.peer.up(), ns.link('lo').then((lo) => lo.up())]);
   cleanupAfter(() => pair.local.delete().catch(() => undefined));
   const queries: string[] = [];
-  const respond = (msg: Buffer): Buffer => {
+  const failing: string[] = [];
+  const respond = (msg: Buffer, port: number): Buffer => {
     const q = dnsPacket.decode(msg);
     const question = q.questions?.[0] as dnsPacket.Question;
-    queries.push(question.name);
-    const known = question.name.toLowerCase() === 'example.test' && question.type === 'A';
+    (port === 53 ? queries : failing).push(port === 53 ? question.name : `${port} ${question.name}`);
+    const known = port === 53 && question.name.toLowerCase() === 'example.test' && question.type === 'A';
     return dnsPacket.encode({
       type: 'response',
       id: q.id ?? 0,
-      flags: dnsPacket.RECURSION_AVAILABLE | (known ? 0 : 3), // 3: NXDOMAIN
+      flags: dnsPacket.RECURSION_AVAILABLE | (port === 53 ? (known ? 0 : 3) : port - 5300), // 3: NXDOMAIN
       questions: q.questions ?? [],
       answers: known ? [{ type: 'A', name: question.name, ttl: 60, data: '198.51.100.80' }] : [],
     });
   };
-  const udp = await ns.createUdpSocket('udp4', { address: '198.51.100.53', port: 53 });
-  udp.on('message', (msg, rinfo) => udp.send(respond(msg), rinfo.port, rinfo.address));
-  cleanupAfter(async () => udp.close());
-  const connections = new Set<net.Socket>();
-  const tcp = net.createServer((socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-    let data = Buffer.alloc(0);
-    socket.on('error', () => undefined);
-    socket.on('data', (chunk) => {
-      data = Buffer.concat([data, chunk]);
-      if (data.length < 2 || data.length < 2 + data.readUInt16BE(0)) return;
-      const reply = respond(data.subarray(2, 2 + data.readUInt16BE(0)));
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(reply.length);
-      socket.end(Buffer.concat([len, reply]));
+  for (const port of [53, 5302, 5303, 5304, 5305]) {
+    const udp = await ns.createUdpSocket('udp4', { address: '198.51.100.53', port });
+    udp.on('message', (msg, rinfo) => udp.send(respond(msg, port), rinfo.port, rinfo.address));
+    cleanupAfter(async () => udp.close());
+    const connections = new Set<net.Socket>();
+    const tcp = net.createServer((socket) => {
+      connections.add(socket);
+      socket.on('close', () => connections.delete(socket));
+      let data = Buffer.alloc(0);
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk) => {
+        data = Buffer.concat([data, chunk]);
+        if (data.length < 2 || data.length < 2 + data.readUInt16BE(0)) return;
+        const reply = respond(data.subarray(2, 2 + data.readUInt16BE(0)), port);
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(reply.length);
+        socket.end(Buffer.concat([len, reply]));
+      });
     });
-  });
-  await ns.listen(tcp, { host: '198.51.100.53', port: 53 });
-  cleanupAfter(async () => {
-    for (const socket of connections) socket.destroy();
-    await new Promise((resolve) => tcp.close(resolve));
-  });
-  return { ns, queries };
+    await ns.listen(tcp, { host: '198.51.100.53', port });
+    cleanupAfter(async () => {
+      for (const socket of connections) socket.destroy();
+      await new Promise((resolve) => tcp.close(resolve));
+    });
+  }
+  return { ns, queries, failing };
 }
 
 const after: Array<() => Promise<unknown>> = [];
@@ -271,6 +276,9 @@ describeKernel('Network names: the embedded DNS server', () => {
     const tcp = await ask(c2, 'web', 'A', true);
     expect(tcp?.flag_aa).toBe(true);
     expect(data(tcp)).toEqual([v4(e1.address)]);
+    // PTR: one name, NAME.NETWORK, for each address of a member with aliases, as Docker answers.
+    const reverse = `${(v4(e1.address) as string).split('.').reverse().join('.')}.in-addr.arpa`;
+    expect(data(await ask(c2, reverse, 'PTR'))).toEqual([`${c1.name}.${net.name}`]);
     // No upstream: SERVFAIL for other names, not silence.
     expect((await ask(c1, 'example.test'))?.rcode).toBe('SERVFAIL');
     // Garbage with a DNS header: FORMERR with its id; the server goes on answering.
@@ -339,6 +347,47 @@ describeKernel('Network names: the embedded DNS server', () => {
     }
   });
 
+  it('an upstream SERVFAIL or REFUSED does not beat an answer from the next server; NXDOMAIN and NOTIMP are answers, as in Docker', async () => {
+    const upstream = await startUpstream();
+    const network = await Network.create(netName());
+    const c1 = await freshNamespace();
+    await network.connect(c1);
+    const via = async (servers: string[]) => {
+      const dns = await network.serveDns({ upstream: servers });
+      cleanupAfter(() => dns.close());
+      const out: Array<{ tcp: boolean; rcode: string | undefined; data: unknown[]; ms: number }> = [];
+      for (const tcp of [false, true]) {
+        const start = Date.now();
+        const reply = await ask(c1, 'example.test', 'A', tcp, 2500);
+        out.push({ tcp, rcode: reply?.rcode, data: data(reply), ms: Date.now() - start });
+      }
+      await dns.close();
+      return out;
+    };
+    // An error reply comes at once: the next server is asked at once too, and its answer wins.
+    for (const first of ['198.51.100.53:5302', '198.51.100.53:5305']) {
+      for (const r of await via([first, '198.51.100.53'])) {
+        expect([first, r.tcp, r.rcode, r.data]).toEqual([first, r.tcp, 'NOERROR', ['198.51.100.80']]);
+        expect(r.ms).toBeLessThan(390);
+      }
+    }
+    // Every server fails: SERVFAIL of our own, at once (an upstream's REFUSED is not passed on).
+    for (const r of await via(['198.51.100.53:5305', '198.51.100.53:5302', '198.51.100.53:5305'])) {
+      expect([r.tcp, r.rcode, r.data]).toEqual([r.tcp, 'SERVFAIL', []]);
+      expect(r.ms).toBeLessThan(390);
+    }
+    // NXDOMAIN and NOTIMP are answers: passed on, the next server not asked.
+    const asked = upstream.queries.length;
+    for (const [first, rcode] of [
+      ['198.51.100.53:5303', 'NXDOMAIN'],
+      ['198.51.100.53:5304', 'NOTIMP'],
+    ] as const) {
+      for (const r of await via([first, '198.51.100.53']))
+        expect([first, r.tcp, r.rcode]).toEqual([first, r.tcp, rcode]);
+    }
+    expect(upstream.queries).toHaveLength(asked);
+  });
+
   it('a namespace only on internal networks gets members’ names but nothing forwarded: SERVFAIL at once, as Docker', async () => {
     const upstream = await startUpstream();
     const sealed = await Network.create(netName(), { internal: true });
@@ -375,6 +424,39 @@ describeKernel('Network names: the embedded DNS server', () => {
     expect((await ask(c2, 'example.test'))?.rcode).toBe('SERVFAIL');
     expect(upstream.queries).toHaveLength(asked);
     expect(data(await ask(c1, c2.name as string))).toEqual([e2.address.split('/')[0]]);
+  });
+
+  it('judges "only on internal networks" on every network the namespace is on, served or not (dns: false too), as Docker', async () => {
+    const upstream = await startUpstream();
+    const sealed = await Network.create(netName(), { internal: true });
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    await sealed.connect(c1);
+    await sealed.connect(c2);
+    const dns = await sealed.serveDns({ upstream: ['198.51.100.53'] });
+    cleanupAfter(() => dns.close());
+    expect((await ask(c1, 'example.test'))?.rcode).toBe('SERVFAIL');
+    // Also on a network that is not internal, which no server serves (Docker's default bridge
+    // has no names either): it has a way out, so its queries are forwarded, over UDP and TCP.
+    const plain = await Network.create(netName(), { dns: false });
+    await plain.connect(c1);
+    await waitFor(
+      'forwarding once also on a network that is not internal',
+      async () => (await ask(c1, 'example.test', 'A', false, 500))?.rcode === 'NOERROR',
+      3000,
+    );
+    expect(data(await ask(c1, 'example.test', 'A', true))).toEqual(['198.51.100.80']);
+    expect(upstream.queries.length).toBeGreaterThanOrEqual(2);
+    // c2, only on the internal network, still gets nothing forwarded.
+    const asked = upstream.queries.length;
+    expect((await ask(c2, 'example.test'))?.rcode).toBe('SERVFAIL');
+    expect(upstream.queries).toHaveLength(asked);
+    // Off it again: sealed again.
+    await plain.disconnect(c1);
+    await waitFor(
+      'no forwarding once only on the internal network again',
+      async () => (await ask(c1, 'example.test', 'A', false, 500))?.rcode === 'SERVFAIL',
+      3000,
+    );
   });
 
   it('a member of another network is not resolved: the query goes upstream, which does not know it', async () => {

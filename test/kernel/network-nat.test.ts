@@ -370,6 +370,29 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     expect(table).not.toContain('ip6 saddr ::1');
   });
 
+  it('refuses a link-local host address (fe80::/10), which is one of the host’s but can never be forwarded to a member', async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:9c::/64');
+    // The outside link's own link-local address: what comes to it comes from a link-local
+    // source, which the kernel does not forward to the bridge.
+    const linkLocal = ipJson<Array<{ addr_info: Array<{ local?: string; scope?: string }> }>>(undefined, '-6', 'addr')
+      .flatMap((l) => l.addr_info)
+      .find((a) => a.scope === 'link')?.local;
+    expect(linkLocal).toMatch(/^fe80:/);
+    const before = run('nft', ['list', 'ruleset']);
+    for (const hostAddress of [linkLocal as string, 'FE80::1']) {
+      const e = (await n
+        .publish(member, { hostPort: 8095, containerPort: 80, hostAddress })
+        .catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect([hostAddress, e.code]).toEqual([hostAddress, 'EINVAL']);
+      expect(e.message).toMatch(
+        /is an IPv6 link-local address \(fe80::\/10\), which cannot be published on: .* publish on one of the host's global or unique-local IPv6 addresses, or leave hostAddress out/,
+      );
+    }
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    expect(await n.ports()).toEqual([]);
+  });
+
   it('returns the host address in its canonical form, as ports() lists it', async () => {
     const { n, member } = await dualStackMember('fd00:198:18:9b::/64');
     const p = await n.publish(member, { hostPort: 8094, containerPort: 80, hostAddress: 'FD00:51:0::1' });
@@ -413,6 +436,82 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     await taken(n.publish(member, { hostPort: 8083, containerPort: 80 })); // all addresses vs one
     const e = await n.publish(member, { hostPort: 8083, containerPort: 80 }).catch((x: NetnsError) => x);
     expect((e as NetnsError).message).toContain('is already published');
+  });
+
+  it('refuses a host port a program of the host namespace has (EADDRINUSE, as Docker), changing nothing', async () => {
+    const { n, member } = await networkWithMember();
+    const listen = async (host: string, port: number): Promise<net.Server> => {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen({ host, port }, resolve));
+      closers.push(() => server.close());
+      return server;
+    };
+    const before = run('nft', ['list', 'ruleset']);
+    const refused = async (options: Parameters<Network['publish']>[1], pattern: RegExp) => {
+      const e = (await n.publish(member, options).catch((x: unknown) => x)) as NetnsError;
+      expect(e).toBeInstanceOf(NetnsError);
+      expect([options, e.code]).toEqual([options, 'EADDRINUSE']);
+      expect(e.message).toMatch(pattern);
+      expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    };
+    // Listening on every IPv4 address (this is the host namespace): no publication of that port.
+    const all = await listen('0.0.0.0', 8101);
+    await refused(
+      { hostPort: 8101, containerPort: 80 },
+      /host port tcp\/8101 on every IPv4 address is in use in the host namespace: a program there has a socket bound to it.*publish another host port \(`ss -tlnp 'sport = :8101'` shows which program\)/,
+    );
+    await refused(
+      { hostPort: 8101, containerPort: 80, hostAddress: '198.51.100.1' },
+      /tcp\/8101 on 198\.51\.100\.1 is in use/,
+    );
+    // Listening on one address (127.0.0.1 is one of every address): that one, and every address.
+    await listen('127.0.0.1', 8102);
+    await refused({ hostPort: 8102, containerPort: 80 }, /tcp\/8102 on every IPv4 address is in use/);
+    await refused({ hostPort: 8102, containerPort: 80, hostAddress: '127.0.0.1' }, /tcp\/8102 on 127\.0\.0\.1/);
+    // A UDP socket bound to the port.
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind({ address: '0.0.0.0', port: 8103 }, resolve));
+    closers.push(() => udp.close());
+    await refused(
+      { hostPort: 8103, containerPort: 53, protocol: 'udp' },
+      /host port udp\/8103 on every IPv4 address .*`ss -ulnp 'sport = :8103'`/,
+    );
+    expect(await n.ports()).toEqual([]);
+    // Another protocol, or another address than the one listened on, is free.
+    const tcp8103 = await n.publish(member, { hostPort: 8103, containerPort: 80 });
+    const other = await n.publish(member, { hostPort: 8102, containerPort: 80, hostAddress: '198.51.100.1' });
+    // Once the program lets the port go, it is published; and holds nothing in the host after.
+    await new Promise((resolve) => all.close(resolve));
+    const port = await n.publish(member, { hostPort: 8101, containerPort: 80 });
+    expect((await n.ports()).map((p) => `${p.protocol}/${p.hostPort} ${p.hostAddress}`).sort()).toEqual([
+      'tcp/8101 undefined',
+      'tcp/8102 198.51.100.1',
+      'tcp/8103 undefined',
+    ]);
+    expect(run('ss', ['-Htlnu', 'sport = :8101'])).toBe('');
+    for (const p of [tcp8103, other, port]) await p.unpublish();
+  });
+
+  it('leaves a host program on [::1] its port when publishing on every address (::1 is not one), not on another IPv6 address', async () => {
+    const { n, member } = await dualStackMember('fd00:198:18:9e::/64');
+    const listen = async (host: string, port: number): Promise<void> => {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen({ host, port }, resolve));
+      closers.push(() => server.close());
+    };
+    await listen('::1', 8104);
+    const p = await n.publish(member, { hostPort: 8104, containerPort: 80 });
+    expect(p.ipv6Address).toBeDefined();
+    await listen('fd00:51::1', 8105);
+    const e = (await n.publish(member, { hostPort: 8105, containerPort: 80 }).catch((x: unknown) => x)) as NetnsError;
+    expect([e.code, e.message]).toEqual([
+      'EADDRINUSE',
+      expect.stringMatching(/tcp\/8105 on fd00:51::1 \(one of every IPv6 address\) is in use/),
+    ]);
+    // Both families or neither: not the IPv4 one either.
+    expect((await n.ports()).map((q) => q.hostPort)).toEqual([8104, 8104]);
+    // IPv4 only is free.
+    await n.publish(member, { hostPort: 8105, containerPort: 80, hostAddress: '0.0.0.0' });
   });
 
   it('refuses bad publications with EINVAL, changing nothing', async () => {

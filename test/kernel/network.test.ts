@@ -4,6 +4,7 @@
  * `ip -json`; names and DNS are in network-names.test.ts, crashes and other processes in
  * network-processes.test.ts, bad input in network-bad-input.test.ts.
  */
+import * as fs from 'node:fs';
 import { Namespace, Network, NetnsError } from 'netns-native';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, ipJson, link, routes } from '../helpers/ip';
@@ -374,6 +375,52 @@ describeKernel('Network', () => {
     expect(link(undefined, ep.hostInterfaceName)?.master).toBe(net.bridgeName);
     expect(await reaches(a, net.gateway)).toBe(true);
     expectConsistent(net.name);
+  });
+
+  it('list() reconciles each network as open() and endpoints() do: a bridge deleted by hand is made again, a gone member dropped', async () => {
+    const net = await Network.create(netName());
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    const ea = await net.connect(a);
+    const eb = await net.connect(b);
+    ip(undefined, 'link', 'del', net.bridgeName);
+    await b.delete();
+    expect((await Network.list()).find((n) => n.name === net.name)?.id).toBe(net.id);
+    expect(link(undefined, net.bridgeName)?.flags).toContain('UP');
+    expect(link(undefined, ea.hostInterfaceName)?.master).toBe(net.bridgeName);
+    expect(link(undefined, eb.hostInterfaceName)).toBeUndefined();
+    expect(stateFile(net.name)?.endpoints.map((e) => e.namespace.name)).toEqual([a.name]);
+    expect(await reaches(a, net.gateway)).toBe(true);
+    expectConsistent(net.name);
+  });
+
+  it('list() leaves out a network that open() refuses for a fault of its own, and open() says why', async () => {
+    const broken = await Network.create(netName());
+    const fine = await Network.create(netName());
+    const unreadable = netName();
+    const file = `/run/netns-native/networks/${unreadable}.json`;
+    // Someone else's link has taken the name of the bridge, deleted by hand.
+    ip(undefined, 'link', 'del', broken.bridgeName);
+    ip(undefined, 'link', 'add', broken.bridgeName, 'type', 'bridge');
+    fs.writeFileSync(file, '{');
+    try {
+      const names = (await Network.list()).map((n) => n.name);
+      expect(names).toContain(fine.name);
+      expect(names).not.toContain(broken.name);
+      expect(names).not.toContain(unreadable);
+      await expect(Network.open(broken.name)).rejects.toMatchObject({
+        code: 'EEXIST',
+        message: expect.stringContaining("is not this network's bridge"),
+      });
+      await expect(Network.open(unreadable)).rejects.toMatchObject({ code: 'EIO' });
+      const theirs = ipJson<Array<{ ifalias?: string }>>(undefined, 'link', 'show', 'dev', broken.bridgeName);
+      expect(theirs[0]?.ifalias).toBeUndefined(); // untouched: not marked as ours
+    } finally {
+      ip(undefined, 'link', 'del', broken.bridgeName);
+      fs.rmSync(file, { force: true });
+    }
+    expect((await Network.list()).map((n) => n.name)).toContain(broken.name); // its bridge made again
+    expect(link(undefined, broken.bridgeName)?.flags).toContain('UP');
+    expectConsistent(broken.name);
   });
 
   it('connect() after the bridge was made again elsewhere: the index this process knew is not used blindly', async () => {

@@ -89,13 +89,27 @@ describe('DNS answering', () => {
     expect(reply(query('c2', 'MX')).answers).toEqual([]);
   });
 
-  it('answers PTR for member addresses', () => {
+  it('answers PTR for member addresses with one name, NAME.NETWORK, as Docker does (not one record per alias)', () => {
     expect(reverseName('198.18.4.3')).toBe('3.4.18.198.in-addr.arpa');
     expect(reverseName('fd00::2')).toBe(`2.${'0.'.repeat(29)}d.f.ip6.arpa`);
-    expect(reply(query('3.4.18.198.in-addr.arpa', 'PTR')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual([
-      'c2',
-      'web',
+    const ptr = (name: string) => reply(query(name, 'PTR'));
+    const r = ptr('3.4.18.198.in-addr.arpa');
+    expect(r.flag_aa).toBe(true);
+    expect(r.answers).toEqual([
+      expect.objectContaining({ type: 'PTR', name: '3.4.18.198.in-addr.arpa', data: 'c2.n', ttl: 600 }),
     ]);
+    expect(ptr(reverseName('fd00::2')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual(['c1.n']);
+    expect(ptr('2.4.18.198.IN-ADDR.ARPA.').answers?.map((a) => (a as { data?: unknown }).data)).toEqual(['c1.n']);
+  });
+
+  it("takes a PTR's name from the member's first name (its alias when it has no name of its own), as given", () => {
+    const t = buildTable([
+      { ...state([{ aliases: ['Db', 'sql'], address: '198.18.4.9/24' }]), name: 'My-Net' },
+      // A state read in the middle of a change that gives the same address again: the first keeps it.
+      { ...state([{ name: 'late', aliases: [], address: '198.18.4.9/24' }]), name: 'other' },
+    ]);
+    const r = answer(query('9.4.18.198.in-addr.arpa', 'PTR'), t) as dnsPacket.Packet;
+    expect(r.answers?.map((a) => (a as { data?: unknown }).data)).toEqual(['Db.My-Net']);
   });
 
   it('forwards other names, and refuses malformed queries with FORMERR or NOTIMP', () => {

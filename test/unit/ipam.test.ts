@@ -4,6 +4,7 @@ import {
   chooseSubnet,
   formatIp,
   formatSubnet,
+  hostAddressFault,
   isHostAddress,
   lowestFree,
   macForIPv4,
@@ -107,6 +108,36 @@ describe('IPAM', () => {
       [null],
     ]) {
       expect(() => checkPools(bad, 'op')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    }
+  });
+
+  it('tells host addresses no port can be published on by their form', () => {
+    const fault = (s: string) => hostAddressFault(parseIp(s)!);
+    expect(
+      [
+        '0.0.0.0',
+        '::',
+        '::ffff:198.51.100.1',
+        '224.0.0.1',
+        'ff02::1',
+        '255.255.255.255',
+        '::1',
+        'fe80::1',
+        'febf::1',
+      ].map(fault),
+    ).toEqual([
+      'unspecified',
+      'unspecified',
+      'mapped',
+      'multicast',
+      'multicast',
+      'broadcast',
+      'loopback6',
+      'link-local6',
+      'link-local6',
+    ]);
+    for (const fine of ['198.51.100.1', '127.0.0.2', '169.254.1.1', 'fd00::1', 'fec0::1', '2001:db8::1', '::2']) {
+      expect([fine, fault(fine)]).toEqual([fine, undefined]);
     }
   });
 
