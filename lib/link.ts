@@ -248,7 +248,7 @@ export class Link {
    */
   async refresh(): Promise<this> {
     const operation = `read link ${this.describe()}`;
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     this.#info = await request<NativeLink>(handle, { op: 'getlink', index: this.index, stats: 1 }, operation, 'link');
     return this;
   }
@@ -296,7 +296,7 @@ export class Link {
   async rename(name: string): Promise<void> {
     const operation = `rename ${this.describe()} to "${String(name)}"`;
     checkLinkName(name, operation, 'new name');
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, newName: name } }, operation, 'rename');
     this.#info.name = name;
   }
@@ -308,7 +308,7 @@ export class Link {
   async setMac(mac: string): Promise<void> {
     const operation = `set MAC of ${this.describe()} to ${String(mac)}`;
     const address = parseMac(mac, operation);
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, address } }, operation, 'link');
     this.#info.address = address;
   }
@@ -323,8 +323,8 @@ export class Link {
     const operation = `move ${this.describe()} to ${describeNamespace(namespace)}`;
     checkNamespaceArg(namespace, operation);
     if (namespace.inode === this.namespace.inode) return this.refresh();
-    const handle = await this.namespace[kHandle](operation);
-    const target = await namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    const target = namespace[kHandleNow]() ?? (await namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, netns: target } }, operation, 'move');
     const info = await request<NativeLink>(target, { op: 'getlink', name: this.name, stats: 1 }, operation, 'link');
     return makeLink(namespace, info);
@@ -342,7 +342,7 @@ export class Link {
       throw invalid(operation, `"${bridge.name}" is in another namespace; a port and its bridge must share one`);
     }
     if (bridge.index === this.index) throw invalid(operation, 'a link cannot be its own master');
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     try {
       await request(handle, { op: 'newlink', link: { index: this.index, master: bridge.index } }, operation, 'master');
     } catch (e) {
@@ -359,7 +359,7 @@ export class Link {
   /** Detaches the link from its bridge. `ip link set NAME nomaster`. */
   async noMaster(): Promise<void> {
     const operation = `detach ${this.describe()} from its master`;
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, master: 0 } }, operation, 'master');
     this.#info.master = 0;
   }
@@ -508,7 +508,7 @@ export class Link {
     const operation = `list addresses of ${this.describe()}`;
     checkObject(options, operation, 'options');
     const signal = checkSignal(options.signal, operation);
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     const dump = request<NativeAddress[]>(handle, { op: 'dumpaddrs', index: this.index }, operation, 'address', signal);
     return (await abortable(dump, signal, operation)).map(addressFromNative);
   }
@@ -628,7 +628,7 @@ export async function deleteLinks(ns: Namespace, links: Iterable<Link>): Promise
   }
   if (byIndex.size === 0) return;
   const targets = [...byIndex.values()];
-  const handle = await ns[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const group = randomLinkGroup();
   const slices: NativeOp[][] = [];
   for (let i = 0; i < targets.length; i += kMaxBatchOps) {
@@ -708,8 +708,8 @@ export function createLink(plan: CreateLinkPlan): Promise<Link> {
 async function makeNewLink(plan: CreateLinkPlan): Promise<Link> {
   const { link, namespace, operation, signal } = plan;
   const via = plan.via !== undefined && plan.via.inode !== namespace.inode ? plan.via : undefined;
-  const handle = await namespace[kHandle](operation);
-  const sender = via ? await via[kHandle](operation) : handle;
+  const handle = namespace[kHandleNow]() ?? (await namespace[kHandle](operation));
+  const sender = via ? (via[kHandleNow]() ?? (await via[kHandle](operation))) : handle;
   const create: NativeOp = {
     op: 'newlink',
     flags: NLM_F_CREATE | NLM_F_EXCL,

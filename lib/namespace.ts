@@ -504,7 +504,7 @@ export class Namespace {
       throw invalid(operation, 'stats must be a boolean');
     }
     const signal = checkSignal(options.signal, operation);
-    const handle = await this[kHandle](operation);
+    const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
     const op = options.stats ? ({ op: 'dumplinks', stats: 1 } as const) : ({ op: 'dumplinks' } as const);
     const infos = await abortable(request<NativeLink[]>(handle, op, operation, 'link', signal), signal, operation);
     return infos.map((info) => makeLink(this, info));
@@ -520,7 +520,7 @@ export class Namespace {
       typeof nameOrIndex === 'number'
         ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
         : { name: checkLinkName(nameOrIndex, operation) };
-    const handle = await this[kHandle](operation);
+    const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
     return makeLink(this, await request<NativeLink>(handle, { op: 'getlink', ...key, stats: 1 }, operation, 'link'));
   }
 

@@ -11,7 +11,7 @@ import { dispatchStats, namespaceReleased, request, setCoalescing, setIoMode } f
 import type { NativeOp } from '../../lib/native/surface';
 import * as wire from '../../lib/native/wire';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, ipJson, link } from '../helpers/ip';
+import { addrs, ip, ipJson, link, type IpLink } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -92,6 +92,27 @@ describeKernel('kernel I/O', () => {
     expect(del2.status).toBe('fulfilled');
     expect(mtu2.status).toBe('rejected');
     expect(((mtu2 as PromiseRejectedResult).reason as NetnsError).code).toBe('ENODEV');
+  });
+
+  it('a method whose request follows checks of its own keeps its place before calls made after it', async () => {
+    const other = await freshNamespace();
+    const { ns, made } = await pairs(4);
+    const [a, b, c, d] = made.map((p) => p.local) as [Link, Link, Link, Link];
+    const codes = (outcomes: PromiseSettledResult<unknown>[]) =>
+      outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : ((o as PromiseRejectedResult).reason as NetnsError).code));
+    // Renamed, then deleted: the rename found the link.
+    expect(codes(await Promise.allSettled([a.rename(`${a.name}r`), a.delete()]))).toEqual(['ok', 'ok']);
+    // Moved, then the MTU set here: the link is gone from here by then.
+    expect(codes(await Promise.allSettled([b.moveTo(other), b.setMtu(1400)]))).toEqual(['ok', 'ENODEV']);
+    expect(ipJson<IpLink[]>(other.name, 'link', 'show', b.name)[0]?.mtu).toBe(1500);
+    // Listed, then brought down: the listing saw it up.
+    await c.up();
+    const [listed] = await Promise.all([ns.links(), c.down()]);
+    expect(listed.find((l) => l.name === c.name)?.isUp).toBe(true);
+    // A pair of a name in use, then the link of that name deleted: the create found it there.
+    const again = VethPair.create({ name: d.name, peerName: uniqueName('io'), namespace: ns });
+    expect(codes(await Promise.allSettled([again, d.delete()]))).toEqual(['EEXIST', 'ok']);
+    expect(link(ns.name, d.name)).toBeUndefined();
   });
 
   it('mixed cheap and sleeping calls in flight reach the kernel in order (ip monitor as witness)', async () => {
