@@ -4,7 +4,15 @@ import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neigh
 import { kBridgePort, kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
-import { batch, deleteLink, kMaxBatchOps, randomLinkGroup, request, requestIn } from './internal/dispatch';
+import {
+  batch,
+  deleteLink,
+  kMaxBatchOps,
+  randomLinkGroup,
+  request,
+  requestIn,
+  type DeleteKey,
+} from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
 import type {
   NativeAddress,
@@ -520,11 +528,15 @@ export class Link {
   delete(): Promise<void> {
     const operation = `delete link ${this.describe()}`;
     // Deletes made together on a namespace share one RCU wait in the kernel (a group delete).
+    const del: DeleteKey = {
+      index: this.index,
+      group: this.group,
+      kind: this.kind,
+      tiedTo: this.parentNetnsId === undefined ? this.parentIndex : undefined,
+    };
     const handle = this.namespace[kHandleNow]();
-    if (handle !== undefined) return deleteLink(handle, this.index, this.group, operation, 'link-delete');
-    return this.namespace[kHandle](operation).then((h) =>
-      deleteLink(h, this.index, this.group, operation, 'link-delete'),
-    );
+    if (handle !== undefined) return deleteLink(handle, del, operation, 'link-delete');
+    return this.namespace[kHandle](operation).then((h) => deleteLink(h, del, operation, 'link-delete'));
   }
 
   /**

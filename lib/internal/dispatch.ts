@@ -80,11 +80,26 @@ class Call {
   ) {}
 }
 
-interface DeleteKey {
+/** A link delete, as {@link deleteLink} is given it. */
+export interface DeleteKey {
   index: number;
   /** The link's IFLA_GROUP as last read, restored if a group delete fails and so does the delete alone. */
   group: number;
+  /** Its kind as last read ('veth', 'macvlan', ...; undefined for lo and devices without one). */
+  kind: string | undefined;
+  /**
+   * The link it is tied to (IFLA_LINK as last read) when that one is in the same namespace: a
+   * veth's peer, the parent of a macvlan, ipvlan or VLAN. See {@link settleGroupDeleted}.
+   */
+  tiedTo: number | undefined;
 }
+
+/**
+ * Kinds the kernel deletes along with the link they sit on (IFLA_LINK): their drivers unregister
+ * them when that link unregisters (macvlan_device_event, ipvlan_device_event, vlan_device_event,
+ * macsec_notify). Tunnels that name a link (gre, ipip, ...) outlive it, so they are not here.
+ */
+const DIES_WITH_PARENT = new Set(['macvlan', 'macvtap', 'ipvlan', 'ipvtap', 'vlan', 'macsec']);
 
 /** Settles a call with its results, `results[at]` onwards. */
 function settle(call: Call, results: NativeResult[], at: number): void {
@@ -431,15 +446,6 @@ function runOnWorker(ch: Channel, slice: Call[]): void {
 }
 
 /**
- * Deletes several links with one RCU wait instead of one each (unregistering a link waits for
- * an RCU grace period under rtnl_lock): each link is put in a fresh link group (IFLA_GROUP, a
- * random id in 0x80000000-0xffffffff) and the group is deleted with one RTM_DELLINK, all in one
- * sendmsg. A link that is gone fails alone (its group change fails with ENODEV); a link deleted
- * twice in the run is sent once (see withoutRepeats). The kernel checks every link of a group
- * before deleting any, so if the group delete fails nothing was deleted: then each link is
- * deleted on its own, and one that still fails gets its group back.
- */
-/**
  * A fresh link group for a group delete: a random id in 0x80000000-0xffffffff, a range that
  * `ip` and other tools leave alone. node:crypto is loaded here, not at start-up: group deletes
  * are rare, and a short-lived process (the CNI plugin) never pays for it.
@@ -450,6 +456,17 @@ export function randomLinkGroup(): number {
   return 0x80000000 + (require('node:crypto') as typeof import('node:crypto')).randomInt(0x7fffffff);
 }
 
+/**
+ * Deletes several links with one RCU wait instead of one each (unregistering a link waits for
+ * an RCU grace period under rtnl_lock): each link is put in a fresh link group (IFLA_GROUP, a
+ * random id in 0x80000000-0xffffffff) and the group is deleted with one RTM_DELLINK, all in one
+ * sendmsg. A link that is gone fails alone (its group change fails with ENODEV); a link deleted
+ * twice in the run is sent once (see withoutRepeats), and one that an earlier delete of the run
+ * takes with it (a veth's peer) fails with ENODEV as it would after it (see settleGroupDeleted).
+ * The kernel checks every link of a group before deleting any, so if the group delete fails
+ * nothing was deleted: then each link is deleted on its own, and one that still fails gets its
+ * group back.
+ */
 function groupDelete(ch: Channel, all: Call[]): void {
   const slice = withoutRepeats(all);
   const group = randomLinkGroup();
@@ -469,7 +486,7 @@ function groupDelete(ch: Channel, all: Call[]): void {
       return;
     }
     if (!isFailure(results[dels.length])) {
-      slice.forEach((call, i) => settle(call, results, i));
+      settleGroupDeleted(slice, results);
       return;
     }
     // Nothing was deleted: one by one, in order, each with its own outcome.
@@ -496,6 +513,53 @@ function groupDelete(ch: Channel, all: Call[]): void {
   })().finally(() => {
     sleepersInFlight -= 1;
     drain(ch);
+  });
+}
+
+/**
+ * Settles the calls of a group delete the kernel carried out. A link that an earlier delete of
+ * the run took with it (a veth's peer; a macvlan, ipvlan or VLAN whose parent it was) fails with
+ * ENODEV, as its own delete would have once that one was done (and does in the one-by-one
+ * fallback, and with coalescing off): a run of deletes ends as the same deletes made one after
+ * another do, whether or not they went out as one group.
+ */
+function settleGroupDeleted(slice: Call[], results: NativeResult[]): void {
+  // What deleting each link deletes too, as far as the links of the run tell.
+  const takes = new Map<number, number[]>();
+  const tie = (from: number, to: number): void => {
+    const list = takes.get(from);
+    if (list === undefined) takes.set(from, [to]);
+    else list.push(to);
+  };
+  for (const call of slice) {
+    const del = call.del as DeleteKey;
+    if (del.tiedTo === undefined || del.tiedTo === del.index) continue;
+    if (del.kind === 'veth') {
+      tie(del.index, del.tiedTo); // either end takes the other
+      tie(del.tiedTo, del.index);
+    } else if (DIES_WITH_PARENT.has(del.kind ?? '')) {
+      tie(del.tiedTo, del.index);
+    }
+  }
+  const gone = new Set<number>();
+  const remove = (index: number): void => {
+    const pending = [index];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      if (gone.has(next)) continue;
+      gone.add(next);
+      pending.push(...(takes.get(next) ?? []));
+    }
+  };
+  slice.forEach((call, i) => {
+    const index = (call.del as DeleteKey).index;
+    if (isFailure(results[i])) {
+      settle(call, results, i); // its group change failed: it was not in the group
+    } else if (gone.has(index)) {
+      call.reject(fromNative({ errno: constants.errno.ENODEV }, call.operation, call.subject));
+    } else {
+      settle(call, results, i);
+      remove(index);
+    }
   });
 }
 
@@ -577,18 +641,12 @@ function settleFailed(ch: Channel, slice: Call[], error: unknown): void {
 
 /**
  * Deletes one link (by index). Deletes made together on one namespace, with no other call
- * between them, go to the kernel as one group delete (see groupDelete); `group` is the link's
+ * between them, go to the kernel as one group delete (see groupDelete); `del.group` is the link's
  * current IFLA_GROUP, restored if a group delete fails and so does the delete on its own.
  */
-export function deleteLink(
-  handle: NativeHandle,
-  index: number,
-  group: number,
-  operation: string,
-  subject: Subject,
-): Promise<void> {
+export function deleteLink(handle: NativeHandle, del: DeleteKey, operation: string, subject: Subject): Promise<void> {
   const ch = channelOf(handle);
-  const call = new Call([{ op: 'dellink', index }], true, ONE, operation, subject, { index, group });
+  const call = new Call([{ op: 'dellink', index: del.index }], true, ONE, operation, subject, del);
   return enqueue(ch, call) as Promise<unknown> as Promise<void>;
 }
 
