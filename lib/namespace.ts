@@ -10,7 +10,7 @@ import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from
 // (the CNI plugin, started once per call) does not pay for loading them.
 import type { ChildProcess, ExecOptions, ExecResult, SpawnOptions } from './process/exec';
 import { kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
-import { namespaceReleased, request } from './internal/dispatch';
+import { namespaceReleased, releaseWhenIdle, request } from './internal/dispatch';
 import { allTracked, track, tracked, untrack } from './internal/registry';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
@@ -117,6 +117,8 @@ export class Namespace {
   #handle: NativeHandle | undefined;
   #opening: Promise<NativeHandle> | undefined;
   #state: State = 'open';
+  /** While calls made before close() or delete() are still being answered: until the handle is closed. */
+  #releasing: Promise<void> | undefined;
   readonly #owned: boolean;
 
   private constructor(init: {
@@ -380,17 +382,24 @@ export class Namespace {
     track(this);
   }
 
-  /** Releases this object's fd and socket. Idempotent. */
-  #release(state: State): void {
-    if (this.#state !== 'open') return;
+  /**
+   * Releases this object's fd and socket, once the calls already made on it have been answered
+   * (see releaseWhenIdle); calls made from now on fail with EBADF. Idempotent. Resolves when
+   * the handle is closed.
+   */
+  #release(state: State): Promise<void> | undefined {
+    if (this.#state !== 'open') return this.#releasing;
     this.#state = state;
-    if (this.#handle) {
-      addon.closeNamespace(this.#handle);
-      namespaceReleased();
-    }
+    const handle = this.#handle;
     this.#handle = undefined;
     untrack(this);
     endMonitors(this, state === 'deleted');
+    if (handle === undefined) return undefined;
+    this.#releasing = releaseWhenIdle(handle, () => {
+      addon.closeNamespace(handle);
+      namespaceReleased();
+    });
+    return this.#releasing;
   }
 
   /**
@@ -450,8 +459,8 @@ export class Namespace {
         throw fromNative(e, operation, 'namespace');
       }
     }
-    for (const ns of tracked<Namespace>(this.inode)) ns.#release('deleted');
-    this.#release('deleted');
+    const releases = [...tracked<Namespace>(this.inode), this].map((ns) => ns.#release('deleted'));
+    await Promise.all(releases);
     try {
       await waitPeersGone(peers, timeoutMs, signal, operation);
     } finally {
@@ -482,9 +491,13 @@ export class Namespace {
     }
   }
 
-  /** Releases this object's fd and socket; the namespace itself is left as it is. Idempotent. */
+  /**
+   * Releases this object's fd and socket; the namespace itself is left as it is. Idempotent.
+   * Calls made before it still run and settle as usual (it resolves once they are answered and
+   * the fd is closed); calls made after it fail with EBADF.
+   */
   async close(): Promise<void> {
-    this.#release('closed');
+    await this.#release('closed');
   }
 
   /** Deletes a namespace this object created; closes one it opened. */

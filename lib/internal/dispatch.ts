@@ -123,6 +123,8 @@ class Channel {
   readonly queue: Call[] = [];
   /** A batch is on a worker, or a drain is scheduled: nothing else may start. */
   busy = false;
+  /** Run once the queue is empty and nothing is in flight (see {@link releaseWhenIdle}). */
+  whenIdle: Array<() => void> = [];
   /** Entries in the last full dump of each kind ('dumplinks', 'dumpaddrs', 'dumproutes'). */
   readonly dumpSizes = new Map<string, number>();
   /** drain(), bound once: scheduled as a microtask or an immediate without a closure per call. */
@@ -268,6 +270,27 @@ export function namespaceReleased(): void {
 }
 
 /**
+ * Runs `release` (which closes the handle) once every call queued on `handle` has been answered:
+ * at once when nothing is queued or in flight, else when the FIFO runs dry. close() and delete()
+ * are calls on the namespace like any other: the calls made before them reach the kernel and
+ * settle as they would have, and only calls made after them fail (EBADF, refused before they are
+ * queued). Returns a promise of that moment, or undefined when it was now.
+ */
+export function releaseWhenIdle(handle: NativeHandle, release: () => void): Promise<void> | undefined {
+  const ch = channels.get(handle);
+  if (ch === undefined || !ch.busy) {
+    release();
+    return undefined;
+  }
+  return new Promise<void>((resolve) => {
+    ch.whenIdle.push(() => {
+      release();
+      resolve();
+    });
+  });
+}
+
+/**
  * Schedules drains as microtasks: `resolved.then(fn)` rather than queueMicrotask(fn), which
  * wraps each callback in an AsyncResource (async_hooks bookkeeping on every call).
  */
@@ -382,6 +405,7 @@ function drain(ch: Channel): void {
     now = after;
   }
   ch.busy = false;
+  if (ch.whenIdle.length > 0) for (const release of ch.whenIdle.splice(0)) release();
 }
 
 /**

@@ -5,7 +5,7 @@
  * the worker path (forced, for the benchmark) gives the same results.
  */
 import { spawn } from 'node:child_process';
-import { NetnsError, VethPair, type Link } from 'netns-native';
+import { Namespace, NetnsError, VethPair, type Link } from 'netns-native';
 import { kHandle } from '../../lib/internal/symbols';
 import { dispatchStats, namespaceReleased, request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
 import type { NativeOp } from '../../lib/native/surface';
@@ -113,6 +113,34 @@ describeKernel('kernel I/O', () => {
     const again = VethPair.create({ name: d.name, peerName: uniqueName('io'), namespace: ns });
     expect(codes(await Promise.allSettled([again, d.delete()]))).toEqual(['EEXIST', 'ok']);
     expect(link(ns.name, d.name)).toBeUndefined();
+  });
+
+  it('calls made before close() or delete() still run; only calls made after fail (EBADF)', async () => {
+    const { ns, made } = await pairs(3);
+    const [a, b, c] = made.map((p) => p.local) as [Link, Link, Link];
+    await a.up();
+    const before = [a.setMtu(1400), a.down(), b.delete(), a.addAddress('198.18.7.1/24'), ns.links()];
+    const closing = ns.close();
+    expect(ns.closed).toBe(true);
+    const after = a.setMtu(1300);
+    const outcomes = await Promise.allSettled([...before, closing]);
+    expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill('fulfilled'));
+    expect(((await after.catch((e: unknown) => e)) as NetnsError).code).toBe('EBADF');
+    const seen = link(ns.name, a.name);
+    expect(seen?.mtu).toBe(1400);
+    expect(seen?.flags).not.toContain('UP');
+    expect(addrs(ns.name, a.name).map((x) => `${x.local}/${x.prefixlen}`)).toEqual(['198.18.7.1/24']);
+    expect(link(ns.name, b.name)).toBeUndefined();
+
+    // The same with a batch in flight on a worker, and delete() through another object.
+    const again = await Namespace.open(ns.name as string);
+    const other = await Namespace.open(ns.name as string);
+    const cAgain = await again.link(c.name);
+    const queued = [cAgain.down(), cAgain.setMtu(1280), cAgain.up(), again.addresses()];
+    await new Promise((resolve) => setImmediate(resolve)); // the down is on a worker by now
+    const deleting = other.delete();
+    expect((await Promise.allSettled([...queued, deleting])).map((o) => o.status)).toEqual(Array(5).fill('fulfilled'));
+    expect(again.closed).toBe(true);
   });
 
   it('mixed cheap and sleeping calls in flight reach the kernel in order (ip monitor as witness)', async () => {
