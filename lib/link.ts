@@ -284,11 +284,12 @@ export class Link {
    *   bound), or not a positive integer.
    */
   setMtu(mtu: number): Promise<void> {
-    const operation = `set MTU of ${this.describe()} to ${String(mtu)}`;
+    let operation: string;
     try {
+      operation = `set MTU of ${this.describe()} to ${String(mtu)}`;
       checkMtu(mtu, operation);
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(e); // an MTU whose String() throws: rejected, never thrown
     }
     return requestIn(this.namespace, { op: 'newlink', link: { index: this.index, mtu } }, operation, 'link').then(
       () => {
@@ -381,10 +382,11 @@ export class Link {
    *   peer, a peer of the other family, or a prefix length other than the peer's.
    */
   addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
-    const peer = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
-    const operation = `add address ${describeAddress(cidr, peer)} to ${this.describe()}`;
+    let operation: string;
     let op: NativeOp;
     try {
+      const peer = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
+      operation = `add address ${describeAddress(cidr, peer)} to ${this.describe()}`;
       op = this.newAddressOp(cidr, options, operation);
     } catch (e) {
       return Promise.reject(e);
@@ -443,13 +445,14 @@ export class Link {
    *   another link.
    */
   deleteAddress(address: string | Address, options: DeleteAddressOptions = {}): Promise<void> {
-    const listed = typeof address === 'object' && address !== null ? (address as Partial<Address>) : undefined;
-    const given = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
-    const operation = `delete address ${
-      listed ? describeAddress(listed.cidr, listed.peer) : describeAddress(address, given)
-    } from ${this.describe()}`;
+    let operation: string;
     let req: NativeAddressRequest;
     try {
+      const listed = typeof address === 'object' && address !== null ? (address as Partial<Address>) : undefined;
+      const given = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
+      operation = `delete address ${
+        listed ? describeAddress(listed.cidr, listed.peer) : describeAddress(address, given)
+      } from ${this.describe()}`;
       checkObject(options, operation, 'options');
       if (listed === undefined) {
         req = this.addressRequest(address as string, options.peer, operation);
