@@ -17,8 +17,9 @@
  *     Their ACK is queued by the time sendmsg returns, so there is no thread hop and nothing to
  *     wait for (docs/benchmarks.md has the measurements).
  *   - on a worker thread: requests that sleep in the kernel (deleting or moving a link waits
- *     ~16-36 ms on RCU; bringing a link down waits in synchronize_net; the first link of a kind
- *     may load its module), and dumps of a namespace not known to be small.
+ *     ~16-36 ms on RCU; bringing a link down or detaching it from its master waits in
+ *     synchronize_net; the first link of a kind may load its module), and dumps of a namespace
+ *     not known to be small.
  *   - the signal: rtnl_lock is one lock for the whole machine, so a cheap request waits as long
  *     as whoever holds it. While a sleeping request of ours is in flight anywhere, after a
  *     namespace was released (its teardown in the kernel takes rtnl_lock), and after an inline
@@ -212,6 +213,9 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
     if (link.netns !== undefined && !((op.flags ?? 0) & NLM_F_CREATE)) return true;
     // Clearing IFF_UP runs synchronize_net() under rtnl_lock.
     if ((link.change ?? 0) & IFF_UP && !((link.flags ?? 0) & IFF_UP)) return true;
+    // Leaving a master (nomaster) unregisters the port's rx_handler: synchronize_net() again
+    // (netdev_rx_handler_unregister, from br_del_if / bond's release).
+    if (link.master === 0) return true;
     // The first link of a kind may load its module (modprobe runs inside sendmsg).
     if (link.kind !== undefined && (op.flags ?? 0) & NLM_F_CREATE && !loadedKinds.has(link.kind)) return true;
     return false;

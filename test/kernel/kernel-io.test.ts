@@ -5,7 +5,7 @@
  * the worker path (forced, for the benchmark) gives the same results.
  */
 import { spawn } from 'node:child_process';
-import { Namespace, NetnsError, VethPair, type Link } from 'netns-native';
+import { Bridge, Namespace, NetnsError, VethPair, type Link } from 'netns-native';
 import { kHandle } from '../../lib/internal/symbols';
 import { dispatchStats, namespaceReleased, request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
 import type { NativeOp } from '../../lib/native/surface';
@@ -188,6 +188,34 @@ describeKernel('kernel I/O', () => {
       .map((line) => (line.startsWith('Deleted') ? 'deleted' : /mtu (\d+)/.exec(line)?.[1]));
     const order = events.filter((e, i) => e !== undefined && e !== events[i - 1]);
     expect(order).toEqual(['1400', '1300', 'deleted', '1280', '1500']);
+  });
+
+  it('what sleeps in the kernel runs on a worker: a down, a delete, a move, leaving a bridge', async () => {
+    const other = await freshNamespace();
+    const { ns, made } = await pairs(4);
+    const [a, b, c, d] = made.map((p) => p.local) as [Link, Link, Link, Link];
+    const br = await Bridge.create(uniqueName('br'), { namespace: ns });
+    await b.setMaster(br);
+    const onWorker = async (call: () => Promise<unknown>): Promise<boolean> => {
+      const before = dispatchStats.workerBatches;
+      await call();
+      return dispatchStats.workerBatches > before;
+    };
+    // Cheap calls run inline unless rtnl_lock looked contended (a slow batch on a busy machine):
+    // each sleeping call below is made once they do, so that only the policy sends it away.
+    const whenInline = async (): Promise<void> => {
+      for (let i = 0; (await onWorker(() => a.setMtu(1400 + (i % 2)))) && i < 50; i++);
+    };
+    for (const [what, call] of [
+      ['leave a bridge (synchronize_net: rx_handler unregistered)', () => b.noMaster()],
+      ['down (synchronize_net)', () => a.down()],
+      ['move (unregistered here: RCU)', () => c.moveTo(other)],
+      ['delete (RCU)', () => d.delete()],
+    ] as const) {
+      await whenInline();
+      expect([what, await onWorker(call)]).toEqual([what, true]);
+    }
+    expect(link(ns.name, b.name)?.master).toBeUndefined();
   });
 
   it('after a namespace is released, cheap calls go to a worker first (its teardown holds rtnl_lock)', async () => {
