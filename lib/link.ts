@@ -4,20 +4,11 @@ import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neigh
 import { kBridgePort, kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
-import {
-  batch,
-  deleteLink,
-  kMaxBatchOps,
-  randomLinkGroup,
-  request,
-  requestIn,
-  type DeleteKey,
-} from './internal/dispatch';
+import { batch, deleteLink, exclusive, randomLinkGroup, request, requestIn, type DeleteKey } from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
 import type {
   NativeAddress,
   NativeAddressRequest,
-  NativeHandle,
   NativeKindInfo,
   NativeLink,
   NativeLinkRequest,
@@ -645,34 +636,32 @@ export async function deleteLinks(ns: Namespace, links: Iterable<Link>): Promise
   const targets = [...byIndex.values()];
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const group = randomLinkGroup();
-  const slices: NativeOp[][] = [];
-  for (let i = 0; i < targets.length; i += kMaxBatchOps) {
-    slices.push(targets.slice(i, i + kMaxBatchOps).map((l) => ({ op: 'newlink', link: { index: l.index, group } })));
-  }
-  const results = (await Promise.all(slices.map((ops) => batch(handle, ops, operation, 'link')))).flat();
-  const failedAt = results.findIndex(isFailure);
-  if (failedAt >= 0) {
-    await restoreGroups(
-      handle,
-      targets.filter((_, i) => !isFailure(results[i])),
-      operation,
-    );
-    const e = fromNative(results[failedAt], operation, 'link');
-    throw withReason(e, `"${(targets[failedAt] as Link).name}": ${e.reason}; nothing was deleted`);
-  }
-  try {
-    await request(handle, { op: 'dellinkgroup', group }, operation, 'link-delete');
-  } catch (e) {
-    await restoreGroups(handle, targets, operation);
-    throw e instanceof NetnsError ? withReason(e, `${e.reason}; nothing was deleted`) : e;
-  }
+  // One call on the namespace's FIFO from the group changes to the group delete: a call made
+  // after this one (a create of the same names) cannot run between them.
+  await exclusive(handle, operation, 'link', async (send) => {
+    const results = await send(targets.map((l) => ({ op: 'newlink', link: { index: l.index, group } })));
+    const failedAt = results.findIndex(isFailure);
+    if (failedAt >= 0) {
+      await restoreGroups(
+        send,
+        targets.filter((_, i) => !isFailure(results[i])),
+      );
+      const e = fromNative(results[failedAt], operation, 'link');
+      throw withReason(e, `"${(targets[failedAt] as Link).name}": ${e.reason}; nothing was deleted`);
+    }
+    const [deleted] = await send([{ op: 'dellinkgroup', group }]);
+    if (isFailure(deleted)) {
+      await restoreGroups(send, targets);
+      const e = fromNative(deleted, operation, 'link-delete');
+      throw withReason(e, `${e.reason}; nothing was deleted`);
+    }
+  });
 }
 
 /** Puts links back in the group they were in (as last read); best effort, after a failure. */
-async function restoreGroups(handle: NativeHandle, links: Link[], operation: string): Promise<void> {
+async function restoreGroups(send: (ops: NativeOp[]) => Promise<NativeResult[]>, links: Link[]): Promise<void> {
   if (links.length === 0) return;
-  const ops = links.map((l) => ({ op: 'newlink', link: { index: l.index, group: l.group } }) as const);
-  await batch(handle, ops, operation, 'link').catch(() => undefined);
+  await send(links.map((l) => ({ op: 'newlink', link: { index: l.index, group: l.group } }))).catch(() => undefined);
 }
 
 /** What {@link createLink} makes. @internal */

@@ -543,11 +543,12 @@ export class Namespace {
    * Deleting a veth end deletes its peer too, wherever the peer lives.
    *
    * How: each link is put into one fresh link group (IFLA_GROUP, a random id in
-   * 0x80000000-0xffffffff; batched, 32 requests per sendmsg), then the group is deleted with one RTM_DELLINK
-   * (`ip link set dev NAME group G` for each, then `ip link delete group G`). The kernel checks
-   * every link of the group before deleting any, so the call either deletes them all or none:
-   * on failure the links get their previous group back (as last read on each Link) and the
-   * error says which link failed and that nothing was deleted.
+   * 0x80000000-0xffffffff; batched, 64 requests per sendmsg), then the group is deleted with one
+   * RTM_DELLINK (`ip link set dev NAME group G` for each, then `ip link delete group G`). The
+   * kernel checks every link of the group before deleting any, so the call either deletes them
+   * all or none: on failure the links get their previous group back (as last read on each Link)
+   * and the error says which link failed and that nothing was deleted. It is one call on the
+   * namespace's FIFO from start to end: calls made after it run once it is done.
    *
    * @param links Links of this namespace; duplicates are ignored, an empty list does nothing.
    * @example

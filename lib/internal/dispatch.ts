@@ -67,6 +67,8 @@ const MANY = 2; // several requests: one result each (failure objects included);
 class Call {
   /** Goes to the addon in a batch of its own (see settleFailed). */
   alone = false;
+  /** A call that holds the FIFO while it runs several dependent batches (see {@link exclusive}). */
+  held: ((ch: Channel) => Promise<unknown>) | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
   constructor(
@@ -362,7 +364,7 @@ function withdrawable(ch: Channel, call: Call, signal: AbortSignal): boolean {
 function nextSlice(ch: Channel, toWorker: boolean): Call[] {
   const q = ch.queue;
   const head = q[0] as Call;
-  if (q.length === 1 || !coalescing || head.alone) return [q.shift() as Call];
+  if (q.length === 1 || !coalescing || head.alone || head.held) return [q.shift() as Call];
   if (head.del !== undefined) {
     // Consecutive link deletes: they go to the kernel together as one group delete.
     let n = 1;
@@ -374,7 +376,8 @@ function nextSlice(ch: Channel, toWorker: boolean): Call[] {
   let ops = head.ops.length;
   while (count < q.length) {
     const call = q[count] as Call;
-    if ((call.sleeps || !inline) !== toWorker || call.alone || ops + call.ops.length > kMaxBatchOps) break;
+    if ((call.sleeps || !inline) !== toWorker || call.alone || call.held) break;
+    if (ops + call.ops.length > kMaxBatchOps) break;
     ops += call.ops.length;
     count += 1;
   }
@@ -387,6 +390,11 @@ function drain(ch: Channel): void {
   const start = now;
   while (ch.queue.length > 0) {
     const head = ch.queue[0] as Call;
+    if (head.held !== undefined) {
+      ch.queue.shift();
+      runHeld(ch, head, head.held);
+      return; // drain goes on when it is done
+    }
     const toWorker = head.sleeps || !inlineAllowed();
     if (!toWorker && (heldTooLong(now) || now - start > kTurnBudgetMs)) {
       setImmediate(ch.run); // let timers and I/O run first
@@ -618,6 +626,49 @@ function withoutRepeats(slice: Call[]): Call[] {
     };
   }
   return unique;
+}
+
+/**
+ * Runs `body` with the namespace's FIFO to itself, as one call: it starts once every call made
+ * before it has been answered, and calls made after it wait until it is done. For a call of
+ * several batches that depend on each other's answers (deleteLinks: the group changes, then the
+ * group delete or the restore), which would otherwise let calls made after it run between them.
+ * `send` runs a batch on a worker (what it holds the FIFO for may sleep), past the queue:
+ * one result per request (a failure object for each one the kernel refused), or a NetnsError
+ * when the addon refused the batch as a whole.
+ */
+export function exclusive<T>(
+  handle: NativeHandle,
+  operation: string,
+  subject: Subject,
+  body: (send: (ops: NativeOp[]) => Promise<NativeResult[]>) => Promise<T>,
+): Promise<T> {
+  const ch = channelOf(handle);
+  const call = new Call([], true, RAW, operation, subject, undefined);
+  call.held = () =>
+    body((ops) => {
+      dispatchStats.workerBatches += 1;
+      dispatchStats.workerOps += ops.length;
+      return runAsync(ch.handle, ops).then(
+        ({ results }) => results,
+        (e: unknown) => Promise.reject(fromNative(e, operation, subject)),
+      );
+    });
+  return enqueue(ch, call) as Promise<T>;
+}
+
+function runHeld(ch: Channel, call: Call, body: (ch: Channel) => Promise<unknown>): void {
+  sleepersInFlight += 1;
+  let running: Promise<unknown>;
+  try {
+    running = body(ch);
+  } catch (e) {
+    running = Promise.reject(e);
+  }
+  running.then(call.resolve, call.reject).finally(() => {
+    sleepersInFlight -= 1;
+    drain(ch);
+  });
 }
 
 /** transactAsync, or a rejected promise if the addon refused the batch before sending it. */

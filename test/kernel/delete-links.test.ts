@@ -80,6 +80,23 @@ describeKernel('Namespace.deleteLinks', () => {
     expect(snapshot(ns.name)).toBe(before);
   });
 
+  it('keeps its place: calls made after it run once it is done, not between its steps', async () => {
+    const ns = await freshNamespace();
+    const [a, b] = await pairs(ns, 2);
+    const outcomes = await Promise.allSettled([
+      ns.deleteLinks([a!.local, b!.local]),
+      b!.local.setMtu(1400), // deleted by then
+      VethPair.create({ name: a!.local.name, peerName: a!.peer.name, namespace: ns }), // the names are free
+    ]);
+    const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : (o.reason as NetnsError).code));
+    expect(codes).toEqual(['ok', 'ENODEV', 'ok']);
+    expect(
+      links(ns.name)
+        .map((l) => l.ifname)
+        .sort(),
+    ).toEqual([a!.local.name, a!.peer.name, 'lo'].sort());
+  });
+
   it('rejects links of another namespace and non-links before touching anything', async () => {
     const ns = await freshNamespace();
     const other = await freshNamespace();
