@@ -25,6 +25,10 @@
  *     namespace was released (its teardown in the kernel takes rtnl_lock), and after an inline
  *     batch that took longer than {@link kSlowInlineMs}, cheap requests go to a worker too, until
  *     one of them comes back fast from there.
+ * - **Calls of several batches** that depend on each other's answers (deleteLinks) hold the FIFO
+ *   from the first to the last ({@link exclusive}), so no call made after them runs in between.
+ * - **Release.** close() and delete() are calls like any other: the handle is closed once the
+ *   calls made before them are answered ({@link releaseWhenIdle}).
  * - **Withdrawal.** A call made with an AbortSignal that aborts while it is still queued (not yet
  *   sent) is taken off the queue and rejects with an AbortError: the kernel never sees it. Once
  *   sent, it runs to the end; what it made is the caller's to undo (see abort.ts).
