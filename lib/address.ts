@@ -1,7 +1,7 @@
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { request } from './internal/dispatch';
 import { checkObject } from './internal/validate';
-import { kHandle } from './internal/symbols';
+import { kHandle, kHandleNow } from './internal/symbols';
 import type { Namespace } from './namespace';
 import { AF_INET, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_TENTATIVE } from './native/constants';
 import type { NativeAddress } from './native/surface';
@@ -107,7 +107,7 @@ export async function listAddresses(ns: Namespace, options: AddressesOptions): P
   const operation = `list addresses${ns.where}`;
   checkObject(options, operation, 'options');
   const signal = checkSignal(options.signal, operation);
-  const handle = await ns[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const dump = request<NativeAddress[]>(handle, { op: 'dumpaddrs' }, operation, 'address', signal);
   return (await abortable(dump, signal, operation)).map(addressFromNative);
 }

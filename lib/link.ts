@@ -4,12 +4,11 @@ import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neigh
 import { kBridgePort, kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
-import { batch, deleteLink, kMaxBatchOps, randomLinkGroup, request, requestIn } from './internal/dispatch';
+import { batch, deleteLink, exclusive, randomLinkGroup, request, requestIn, type DeleteKey } from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
 import type {
   NativeAddress,
   NativeAddressRequest,
-  NativeHandle,
   NativeKindInfo,
   NativeLink,
   NativeLinkRequest,
@@ -248,7 +247,7 @@ export class Link {
    */
   async refresh(): Promise<this> {
     const operation = `read link ${this.describe()}`;
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     this.#info = await request<NativeLink>(handle, { op: 'getlink', index: this.index, stats: 1 }, operation, 'link');
     return this;
   }
@@ -276,11 +275,12 @@ export class Link {
    *   bound), or not a positive integer.
    */
   setMtu(mtu: number): Promise<void> {
-    const operation = `set MTU of ${this.describe()} to ${String(mtu)}`;
+    let operation: string;
     try {
+      operation = `set MTU of ${this.describe()} to ${String(mtu)}`;
       checkMtu(mtu, operation);
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(e); // an MTU whose String() throws: rejected, never thrown
     }
     return requestIn(this.namespace, { op: 'newlink', link: { index: this.index, mtu } }, operation, 'link').then(
       () => {
@@ -296,7 +296,7 @@ export class Link {
   async rename(name: string): Promise<void> {
     const operation = `rename ${this.describe()} to "${String(name)}"`;
     checkLinkName(name, operation, 'new name');
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, newName: name } }, operation, 'rename');
     this.#info.name = name;
   }
@@ -308,7 +308,7 @@ export class Link {
   async setMac(mac: string): Promise<void> {
     const operation = `set MAC of ${this.describe()} to ${String(mac)}`;
     const address = parseMac(mac, operation);
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, address } }, operation, 'link');
     this.#info.address = address;
   }
@@ -323,8 +323,8 @@ export class Link {
     const operation = `move ${this.describe()} to ${describeNamespace(namespace)}`;
     checkNamespaceArg(namespace, operation);
     if (namespace.inode === this.namespace.inode) return this.refresh();
-    const handle = await this.namespace[kHandle](operation);
-    const target = await namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    const target = namespace[kHandleNow]() ?? (await namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, netns: target } }, operation, 'move');
     const info = await request<NativeLink>(target, { op: 'getlink', name: this.name, stats: 1 }, operation, 'link');
     return makeLink(namespace, info);
@@ -342,7 +342,7 @@ export class Link {
       throw invalid(operation, `"${bridge.name}" is in another namespace; a port and its bridge must share one`);
     }
     if (bridge.index === this.index) throw invalid(operation, 'a link cannot be its own master');
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     try {
       await request(handle, { op: 'newlink', link: { index: this.index, master: bridge.index } }, operation, 'master');
     } catch (e) {
@@ -359,7 +359,7 @@ export class Link {
   /** Detaches the link from its bridge. `ip link set NAME nomaster`. */
   async noMaster(): Promise<void> {
     const operation = `detach ${this.describe()} from its master`;
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, master: 0 } }, operation, 'master');
     this.#info.master = 0;
   }
@@ -373,10 +373,11 @@ export class Link {
    *   peer, a peer of the other family, or a prefix length other than the peer's.
    */
   addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
-    const peer = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
-    const operation = `add address ${describeAddress(cidr, peer)} to ${this.describe()}`;
+    let operation: string;
     let op: NativeOp;
     try {
+      const peer = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
+      operation = `add address ${describeAddress(cidr, peer)} to ${this.describe()}`;
       op = this.newAddressOp(cidr, options, operation);
     } catch (e) {
       return Promise.reject(e);
@@ -435,13 +436,14 @@ export class Link {
    *   another link.
    */
   deleteAddress(address: string | Address, options: DeleteAddressOptions = {}): Promise<void> {
-    const listed = typeof address === 'object' && address !== null ? (address as Partial<Address>) : undefined;
-    const given = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
-    const operation = `delete address ${
-      listed ? describeAddress(listed.cidr, listed.peer) : describeAddress(address, given)
-    } from ${this.describe()}`;
+    let operation: string;
     let req: NativeAddressRequest;
     try {
+      const listed = typeof address === 'object' && address !== null ? (address as Partial<Address>) : undefined;
+      const given = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
+      operation = `delete address ${
+        listed ? describeAddress(listed.cidr, listed.peer) : describeAddress(address, given)
+      } from ${this.describe()}`;
       checkObject(options, operation, 'options');
       if (listed === undefined) {
         req = this.addressRequest(address as string, options.peer, operation);
@@ -463,7 +465,7 @@ export class Link {
       return Promise.reject(e);
     }
     const deleted = requestIn(this.namespace, { op: 'deladdr', address: req }, operation, 'address');
-    if (listed !== undefined || (address as string).includes('/')) return deleted as Promise<unknown> as Promise<void>;
+    if (typeof address !== 'string' || address.includes('/')) return deleted as Promise<unknown> as Promise<void>;
     return deleted.then(
       () => undefined,
       (e: unknown) => this.withPrefixHint(e, req),
@@ -529,7 +531,7 @@ export class Link {
     const operation = `list addresses of ${this.describe()}`;
     checkObject(options, operation, 'options');
     const signal = checkSignal(options.signal, operation);
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     const dump = request<NativeAddress[]>(handle, { op: 'dumpaddrs', index: this.index }, operation, 'address', signal);
     return (await abortable(dump, signal, operation)).map(addressFromNative);
   }
@@ -541,11 +543,15 @@ export class Link {
   delete(): Promise<void> {
     const operation = `delete link ${this.describe()}`;
     // Deletes made together on a namespace share one RCU wait in the kernel (a group delete).
+    const del: DeleteKey = {
+      index: this.index,
+      group: this.group,
+      kind: this.kind,
+      tiedTo: this.parentNetnsId === undefined ? this.parentIndex : undefined,
+    };
     const handle = this.namespace[kHandleNow]();
-    if (handle !== undefined) return deleteLink(handle, this.index, this.group, operation, 'link-delete');
-    return this.namespace[kHandle](operation).then((h) =>
-      deleteLink(h, this.index, this.group, operation, 'link-delete'),
-    );
+    if (handle !== undefined) return deleteLink(handle, del, operation, 'link-delete');
+    return this.namespace[kHandle](operation).then((h) => deleteLink(h, del, operation, 'link-delete'));
   }
 
   /**
@@ -649,36 +655,34 @@ export async function deleteLinks(ns: Namespace, links: Iterable<Link>): Promise
   }
   if (byIndex.size === 0) return;
   const targets = [...byIndex.values()];
-  const handle = await ns[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const group = randomLinkGroup();
-  const slices: NativeOp[][] = [];
-  for (let i = 0; i < targets.length; i += kMaxBatchOps) {
-    slices.push(targets.slice(i, i + kMaxBatchOps).map((l) => ({ op: 'newlink', link: { index: l.index, group } })));
-  }
-  const results = (await Promise.all(slices.map((ops) => batch(handle, ops, operation, 'link')))).flat();
-  const failedAt = results.findIndex(isFailure);
-  if (failedAt >= 0) {
-    await restoreGroups(
-      handle,
-      targets.filter((_, i) => !isFailure(results[i])),
-      operation,
-    );
-    const e = fromNative(results[failedAt], operation, 'link');
-    throw withReason(e, `"${(targets[failedAt] as Link).name}": ${e.reason}; nothing was deleted`);
-  }
-  try {
-    await request(handle, { op: 'dellinkgroup', group }, operation, 'link-delete');
-  } catch (e) {
-    await restoreGroups(handle, targets, operation);
-    throw e instanceof NetnsError ? withReason(e, `${e.reason}; nothing was deleted`) : e;
-  }
+  // One call on the namespace's FIFO from the group changes to the group delete: a call made
+  // after this one (a create of the same names) cannot run between them.
+  await exclusive(handle, operation, 'link', async (send) => {
+    const results = await send(targets.map((l) => ({ op: 'newlink', link: { index: l.index, group } })));
+    const failedAt = results.findIndex(isFailure);
+    if (failedAt >= 0) {
+      await restoreGroups(
+        send,
+        targets.filter((_, i) => !isFailure(results[i])),
+      );
+      const e = fromNative(results[failedAt], operation, 'link');
+      throw withReason(e, `"${(targets[failedAt] as Link).name}": ${e.reason}; nothing was deleted`);
+    }
+    const [deleted] = await send([{ op: 'dellinkgroup', group }]);
+    if (isFailure(deleted)) {
+      await restoreGroups(send, targets);
+      const e = fromNative(deleted, operation, 'link-delete');
+      throw withReason(e, `${e.reason}; nothing was deleted`);
+    }
+  });
 }
 
 /** Puts links back in the group they were in (as last read); best effort, after a failure. */
-async function restoreGroups(handle: NativeHandle, links: Link[], operation: string): Promise<void> {
+async function restoreGroups(send: (ops: NativeOp[]) => Promise<NativeResult[]>, links: Link[]): Promise<void> {
   if (links.length === 0) return;
-  const ops = links.map((l) => ({ op: 'newlink', link: { index: l.index, group: l.group } }) as const);
-  await batch(handle, ops, operation, 'link').catch(() => undefined);
+  await send(links.map((l) => ({ op: 'newlink', link: { index: l.index, group: l.group } }))).catch(() => undefined);
 }
 
 /** What {@link createLink} makes. @internal */
@@ -729,8 +733,8 @@ export function createLink(plan: CreateLinkPlan): Promise<Link> {
 async function makeNewLink(plan: CreateLinkPlan): Promise<Link> {
   const { link, namespace, operation, signal } = plan;
   const via = plan.via !== undefined && plan.via.inode !== namespace.inode ? plan.via : undefined;
-  const handle = await namespace[kHandle](operation);
-  const sender = via ? await via[kHandle](operation) : handle;
+  const handle = namespace[kHandleNow]() ?? (await namespace[kHandle](operation));
+  const sender = via ? (via[kHandleNow]() ?? (await via[kHandle](operation))) : handle;
   const create: NativeOp = {
     op: 'newlink',
     flags: NLM_F_CREATE | NLM_F_EXCL,

@@ -10,7 +10,7 @@ import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from
 // (the CNI plugin, started once per call) does not pay for loading them.
 import type { ChildProcess, ExecOptions, ExecResult, SpawnOptions } from './process/exec';
 import { kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
-import { namespaceReleased, request } from './internal/dispatch';
+import { namespaceReleased, releaseWhenIdle, request } from './internal/dispatch';
 import { allTracked, track, tracked, untrack } from './internal/registry';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
@@ -117,6 +117,8 @@ export class Namespace {
   #handle: NativeHandle | undefined;
   #opening: Promise<NativeHandle> | undefined;
   #state: State = 'open';
+  /** While calls made before close() or delete() are still being answered: until the handle is closed. */
+  #releasing: Promise<void> | undefined;
   readonly #owned: boolean;
 
   private constructor(init: {
@@ -380,17 +382,24 @@ export class Namespace {
     track(this);
   }
 
-  /** Releases this object's fd and socket. Idempotent. */
-  #release(state: State): void {
-    if (this.#state !== 'open') return;
+  /**
+   * Releases this object's fd and socket, once the calls already made on it have been answered
+   * (see releaseWhenIdle); calls made from now on fail with EBADF. Idempotent. Resolves when
+   * the handle is closed.
+   */
+  #release(state: State): Promise<void> | undefined {
+    if (this.#state !== 'open') return this.#releasing;
     this.#state = state;
-    if (this.#handle) {
-      addon.closeNamespace(this.#handle);
-      namespaceReleased();
-    }
+    const handle = this.#handle;
     this.#handle = undefined;
     untrack(this);
     endMonitors(this, state === 'deleted');
+    if (handle === undefined) return undefined;
+    this.#releasing = releaseWhenIdle(handle, () => {
+      addon.closeNamespace(handle);
+      namespaceReleased();
+    });
+    return this.#releasing;
   }
 
   /**
@@ -450,8 +459,8 @@ export class Namespace {
         throw fromNative(e, operation, 'namespace');
       }
     }
-    for (const ns of tracked<Namespace>(this.inode)) ns.#release('deleted');
-    this.#release('deleted');
+    const releases = [...tracked<Namespace>(this.inode), this].map((ns) => ns.#release('deleted'));
+    await Promise.all(releases);
     try {
       await waitPeersGone(peers, timeoutMs, signal, operation);
     } finally {
@@ -484,11 +493,12 @@ export class Namespace {
 
   /**
    * Releases this object's fd and socket; the namespace itself is left as it is. Idempotent.
-   * Later calls fail with EBADF, except {@link Namespace.delete}, which still removes the name
-   * while it refers to this namespace (by inode).
+   * Calls made before it still run and settle as usual (it resolves once they are answered and
+   * the fd is closed); calls made after it fail with EBADF, except {@link Namespace.delete},
+   * which still removes the name while it refers to this namespace (by inode).
    */
   async close(): Promise<void> {
-    this.#release('closed');
+    await this.#release('closed');
   }
 
   /** Deletes a namespace this object created; closes one it opened. */
@@ -508,7 +518,7 @@ export class Namespace {
       throw invalid(operation, 'stats must be a boolean');
     }
     const signal = checkSignal(options.signal, operation);
-    const handle = await this[kHandle](operation);
+    const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
     const op = options.stats ? ({ op: 'dumplinks', stats: 1 } as const) : ({ op: 'dumplinks' } as const);
     const infos = await abortable(request<NativeLink[]>(handle, op, operation, 'link', signal), signal, operation);
     return infos.map((info) => makeLink(this, info));
@@ -524,7 +534,7 @@ export class Namespace {
       typeof nameOrIndex === 'number'
         ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
         : { name: checkLinkName(nameOrIndex, operation) };
-    const handle = await this[kHandle](operation);
+    const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
     return makeLink(this, await request<NativeLink>(handle, { op: 'getlink', ...key, stats: 1 }, operation, 'link'));
   }
 
@@ -534,11 +544,12 @@ export class Namespace {
    * Deleting a veth end deletes its peer too, wherever the peer lives.
    *
    * How: each link is put into one fresh link group (IFLA_GROUP, a random id in
-   * 0x80000000-0xffffffff; batched, 32 requests per sendmsg), then the group is deleted with one RTM_DELLINK
-   * (`ip link set dev NAME group G` for each, then `ip link delete group G`). The kernel checks
-   * every link of the group before deleting any, so the call either deletes them all or none:
-   * on failure the links get their previous group back (as last read on each Link) and the
-   * error says which link failed and that nothing was deleted.
+   * 0x80000000-0xffffffff; batched, 64 requests per sendmsg), then the group is deleted with one
+   * RTM_DELLINK (`ip link set dev NAME group G` for each, then `ip link delete group G`). The
+   * kernel checks every link of the group before deleting any, so the call either deletes them
+   * all or none: on failure the links get their previous group back (as last read on each Link)
+   * and the error says which link failed and that nothing was deleted. It is one call on the
+   * namespace's FIFO from start to end: calls made after it run once it is done.
    *
    * @param links Links of this namespace; duplicates are ignored, an empty list does nothing.
    * @example

@@ -6,7 +6,7 @@
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
-import { kHandle } from './internal/symbols';
+import { kHandle, kHandleNow } from './internal/symbols';
 import { checkInteger, checkLinkName, parseIp } from './internal/validate';
 import { Link } from './link';
 import type { Namespace } from './namespace';
@@ -164,13 +164,13 @@ function parseAnyMac(text: unknown, operation: string): string {
 }
 
 /** The index of a `link` argument: a Link of `ns`, or a name looked up there. */
-async function linkIndex(ns: Namespace, handle: NativeHandle, link: unknown, operation: string): Promise<number> {
+function linkIndex(ns: Namespace, handle: NativeHandle, link: unknown, operation: string): number | Promise<number> {
   if (link instanceof Link) {
     if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
-    return link.index;
+    return link.index; // no await: the caller's request keeps its place in the namespace's FIFO
   }
   const name = checkLinkName(link, operation);
-  return (await request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link')).index;
+  return request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link').then((l) => l.index);
 }
 
 function linkName(link: unknown): string {
@@ -215,8 +215,9 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
   }
   const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
   const signal = checkSignal(options.signal, operation);
-  const handle = await ns[kHandle](operation);
-  const index = options.link === undefined ? 0 : await linkIndex(ns, handle, options.link, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const found = options.link === undefined ? 0 : linkIndex(ns, handle, options.link, operation);
+  const index = typeof found === 'number' ? found : await found;
   // Links too, to name each entry's link; both dumps in one batch.
   const dumps = batch(
     handle,
@@ -262,8 +263,9 @@ export function neighbourFromNative(
 export async function addNeighbour(ns: Namespace, spec: NeighbourSpec, replace: boolean): Promise<void> {
   const operation = `add neighbour ${describeNeighbour(spec)}${ns.where}`;
   const req = neighbourRequest(spec, false, operation);
-  const handle = await ns[kHandle](operation);
-  req.index = await linkIndex(ns, handle, spec.link, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const found = linkIndex(ns, handle, spec.link, operation);
+  req.index = typeof found === 'number' ? found : await found;
   const flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
   await request(handle, { op: 'newneigh', flags, neighbour: req }, operation, 'neighbour');
 }
@@ -272,8 +274,9 @@ export async function addNeighbour(ns: Namespace, spec: NeighbourSpec, replace: 
 export async function deleteNeighbour(ns: Namespace, spec: Pick<NeighbourSpec, 'link' | 'address'>): Promise<void> {
   const operation = `delete neighbour ${describeNeighbour(spec)}${ns.where}`;
   const req = neighbourRequest(spec as NeighbourSpec, true, operation);
-  const handle = await ns[kHandle](operation);
-  req.index = await linkIndex(ns, handle, spec.link, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const found = linkIndex(ns, handle, spec.link, operation);
+  req.index = typeof found === 'number' ? found : await found;
   await request(handle, { op: 'delneigh', neighbour: req }, operation, 'neighbour');
 }
 
@@ -322,7 +325,7 @@ export async function listFdb(link: Link, options: AbortOptions): Promise<FdbEnt
   const operation = `list fdb entries of "${link.name}"${link.namespace.where}`;
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
   const signal = checkSignal(options.signal, operation);
-  const handle = await link.namespace[kHandle](operation);
+  const handle = link.namespace[kHandleNow]() ?? (await link.namespace[kHandle](operation));
   const dump = request<NativeNeighbour[]>(
     handle,
     { op: 'dumpneighs', family: AF_BRIDGE, index: link.index },
@@ -361,7 +364,7 @@ export async function addFdb(link: Link, spec: FdbSpec): Promise<void> {
     throw invalid(operation, 'replace must be a boolean');
   }
   const flags = NLM_F_CREATE | (spec.replace ? NLM_F_REPLACE : NLM_F_APPEND);
-  const handle = await link.namespace[kHandle](operation);
+  const handle = link.namespace[kHandleNow]() ?? (await link.namespace[kHandle](operation));
   await request(handle, { op: 'newneigh', flags, neighbour: req }, operation, 'fdb');
 }
 
@@ -369,6 +372,6 @@ export async function addFdb(link: Link, spec: FdbSpec): Promise<void> {
 export async function deleteFdb(link: Link, spec: FdbSpec): Promise<void> {
   const operation = `delete fdb entry ${describeFdb(spec, link)}${link.namespace.where}`;
   const req = fdbRequest(link, spec, true, operation);
-  const handle = await link.namespace[kHandle](operation);
+  const handle = link.namespace[kHandleNow]() ?? (await link.namespace[kHandle](operation));
   await request(handle, { op: 'delneigh', neighbour: req }, operation, 'fdb');
 }

@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 import { batch } from './internal/dispatch';
 import { fromNative, internalError } from './internal/errors';
-import { kHandle } from './internal/symbols';
+import { kHandle, kHandleNow } from './internal/symbols';
 import { checkNamespaceArg, describeNamespace } from './link';
 import type { Namespace } from './namespace';
 import { isFailure } from './native/wire';
@@ -19,8 +19,8 @@ import type { NativeNsid } from './native/surface';
 export async function namespaceId(ns: Namespace, other: Namespace): Promise<number> {
   const operation = `get the id of ${describeNamespace(other)}${ns.where}`;
   checkNamespaceArg(other, operation);
-  const handle = await ns[kHandle](operation);
-  const target = await other[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const target = other[kHandleNow]() ?? (await other[kHandle](operation));
   const [made, got] = await batch(
     handle,
     [

@@ -2,7 +2,7 @@ import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { scopeName, scopeNumber } from './address';
 import { batch, request, requestIn, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
-import { kHandle } from './internal/symbols';
+import { kHandle, kHandleNow } from './internal/symbols';
 import { checkLinkName } from './internal/validate';
 import { Link } from './link';
 import type { Namespace } from './namespace';
@@ -438,7 +438,7 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
     options.table === undefined ? RT_TABLE_MAIN : checkInteger(options.table, operation, 'the table', 0, 0xffffffff);
   const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
   const signal = checkSignal(options.signal, operation);
-  const handle = await ns[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   // Links too, to name each route's device; both dumps in one batch.
   const dumps = batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route', signal);
   const results = await abortable(dumps, signal, operation);
@@ -533,7 +533,7 @@ function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: 
 
 async function changeRouteByName(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<void> {
   const forDelete = flags === DELETE;
-  const handle = await ns[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const oif = await linkOf(ns, handle, route.link, operation);
   const req = routeRequest(route, oif, forDelete, operation, await hopLinks(ns, handle, route, operation));
   const op: NativeOp = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };

@@ -5,7 +5,7 @@
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
-import { kHandle } from './internal/symbols';
+import { kHandle, kHandleNow } from './internal/symbols';
 import { checkInteger, checkLinkName, parseCidr } from './internal/validate';
 import { Link } from './link';
 import type { Namespace } from './namespace';
@@ -262,7 +262,7 @@ export async function listRules(ns: Namespace, options: RulesOptions): Promise<R
   }
   const families = options.family === 4 ? [AF_INET] : options.family === 6 ? [AF_INET6] : [AF_INET, AF_INET6];
   const signal = checkSignal(options.signal, operation);
-  const handle = await ns[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const dumps = batch(
     handle,
     families.map((family) => ({ op: 'dumprules', family }) as const),
@@ -279,7 +279,7 @@ export async function listRules(ns: Namespace, options: RulesOptions): Promise<R
 export async function addRule(ns: Namespace, spec: RuleSpec): Promise<void> {
   const operation = `add rule ${describeRule(spec)}${ns.where}`;
   const req = ruleRequest(spec, false, operation);
-  const handle = await ns[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   await request(handle, { op: 'newrule', flags: NLM_F_CREATE | NLM_F_EXCL, rule: req }, operation, 'rule');
 }
 
@@ -287,6 +287,6 @@ export async function addRule(ns: Namespace, spec: RuleSpec): Promise<void> {
 export async function deleteRule(ns: Namespace, spec: RuleSpec | Rule): Promise<void> {
   const operation = `delete rule ${describeRule(spec as RuleSpec)}${ns.where}`;
   const req = ruleRequest(spec as RuleSpec, true, operation);
-  const handle = await ns[kHandle](operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   await request(handle, { op: 'delrule', rule: req }, operation, 'rule');
 }

@@ -17,13 +17,18 @@
  *     Their ACK is queued by the time sendmsg returns, so there is no thread hop and nothing to
  *     wait for (docs/benchmarks.md has the measurements).
  *   - on a worker thread: requests that sleep in the kernel (deleting or moving a link waits
- *     ~16-36 ms on RCU; bringing a link down waits in synchronize_net; the first link of a kind
- *     may load its module), and dumps of a namespace not known to be small.
+ *     ~16-36 ms on RCU; bringing a link down or detaching it from its master waits in
+ *     synchronize_net; the first link of a kind may load its module), and dumps of a namespace
+ *     not known to be small.
  *   - the signal: rtnl_lock is one lock for the whole machine, so a cheap request waits as long
  *     as whoever holds it. While a sleeping request of ours is in flight anywhere, after a
  *     namespace was released (its teardown in the kernel takes rtnl_lock), and after an inline
  *     batch that took longer than {@link kSlowInlineMs}, cheap requests go to a worker too, until
  *     one of them comes back fast from there.
+ * - **Calls of several batches** that depend on each other's answers (deleteLinks) hold the FIFO
+ *   from the first to the last ({@link exclusive}), so no call made after them runs in between.
+ * - **Release.** close() and delete() are calls like any other: the handle is closed once the
+ *   calls made before them are answered ({@link releaseWhenIdle}).
  * - **Withdrawal.** A call made with an AbortSignal that aborts while it is still queued (not yet
  *   sent) is taken off the queue and rejects with an AbortError: the kernel never sees it. Once
  *   sent, it runs to the end; what it made is the caller's to undo (see abort.ts).
@@ -66,6 +71,8 @@ const MANY = 2; // several requests: one result each (failure objects included);
 class Call {
   /** Goes to the addon in a batch of its own (see settleFailed). */
   alone = false;
+  /** A call that holds the FIFO while it runs several dependent batches (see {@link exclusive}). */
+  held: ((ch: Channel) => Promise<unknown>) | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
   constructor(
@@ -80,11 +87,26 @@ class Call {
   ) {}
 }
 
-interface DeleteKey {
+/** A link delete, as {@link deleteLink} is given it. */
+export interface DeleteKey {
   index: number;
   /** The link's IFLA_GROUP as last read, restored if a group delete fails and so does the delete alone. */
   group: number;
+  /** Its kind as last read ('veth', 'macvlan', ...; undefined for lo and devices without one). */
+  kind: string | undefined;
+  /**
+   * The link it is tied to (IFLA_LINK as last read) when that one is in the same namespace: a
+   * veth's peer, the parent of a macvlan, ipvlan or VLAN. See {@link settleGroupDeleted}.
+   */
+  tiedTo: number | undefined;
 }
+
+/**
+ * Kinds the kernel deletes along with the link they sit on (IFLA_LINK): their drivers unregister
+ * them when that link unregisters (macvlan_device_event, ipvlan_device_event, vlan_device_event,
+ * macsec_notify). Tunnels that name a link (gre, ipip, ...) outlive it, so they are not here.
+ */
+const DIES_WITH_PARENT = new Set(['macvlan', 'macvtap', 'ipvlan', 'ipvtap', 'vlan', 'macsec']);
 
 /** Settles a call with its results, `results[at]` onwards. */
 function settle(call: Call, results: NativeResult[], at: number): void {
@@ -108,6 +130,8 @@ class Channel {
   readonly queue: Call[] = [];
   /** A batch is on a worker, or a drain is scheduled: nothing else may start. */
   busy = false;
+  /** Run once the queue is empty and nothing is in flight (see {@link releaseWhenIdle}). */
+  whenIdle: Array<() => void> = [];
   /** Entries in the last full dump of each kind ('dumplinks', 'dumpaddrs', 'dumproutes'). */
   readonly dumpSizes = new Map<string, number>();
   /** drain(), bound once: scheduled as a microtask or an immediate without a closure per call. */
@@ -195,6 +219,9 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
     if (link.netns !== undefined && !((op.flags ?? 0) & NLM_F_CREATE)) return true;
     // Clearing IFF_UP runs synchronize_net() under rtnl_lock.
     if ((link.change ?? 0) & IFF_UP && !((link.flags ?? 0) & IFF_UP)) return true;
+    // Leaving a master (nomaster) unregisters the port's rx_handler: synchronize_net() again
+    // (netdev_rx_handler_unregister, from br_del_if / bond's release).
+    if (link.master === 0) return true;
     // The first link of a kind may load its module (modprobe runs inside sendmsg).
     if (link.kind !== undefined && (op.flags ?? 0) & NLM_F_CREATE && !loadedKinds.has(link.kind)) return true;
     return false;
@@ -250,6 +277,27 @@ function inlineAllowed(): boolean {
  */
 export function namespaceReleased(): void {
   contended = true;
+}
+
+/**
+ * Runs `release` (which closes the handle) once every call queued on `handle` has been answered:
+ * at once when nothing is queued or in flight, else when the FIFO runs dry. close() and delete()
+ * are calls on the namespace like any other: the calls made before them reach the kernel and
+ * settle as they would have, and only calls made after them fail (EBADF, refused before they are
+ * queued). Returns a promise of that moment, or undefined when it was now.
+ */
+export function releaseWhenIdle(handle: NativeHandle, release: () => void): Promise<void> | undefined {
+  const ch = channels.get(handle);
+  if (ch === undefined || !ch.busy) {
+    release();
+    return undefined;
+  }
+  return new Promise<void>((resolve) => {
+    ch.whenIdle.push(() => {
+      release();
+      resolve();
+    });
+  });
 }
 
 /**
@@ -320,7 +368,7 @@ function withdrawable(ch: Channel, call: Call, signal: AbortSignal): boolean {
 function nextSlice(ch: Channel, toWorker: boolean): Call[] {
   const q = ch.queue;
   const head = q[0] as Call;
-  if (q.length === 1 || !coalescing || head.alone) return [q.shift() as Call];
+  if (q.length === 1 || !coalescing || head.alone || head.held) return [q.shift() as Call];
   if (head.del !== undefined) {
     // Consecutive link deletes: they go to the kernel together as one group delete.
     let n = 1;
@@ -332,7 +380,8 @@ function nextSlice(ch: Channel, toWorker: boolean): Call[] {
   let ops = head.ops.length;
   while (count < q.length) {
     const call = q[count] as Call;
-    if ((call.sleeps || !inline) !== toWorker || call.alone || ops + call.ops.length > kMaxBatchOps) break;
+    if ((call.sleeps || !inline) !== toWorker || call.alone || call.held) break;
+    if (ops + call.ops.length > kMaxBatchOps) break;
     ops += call.ops.length;
     count += 1;
   }
@@ -345,6 +394,11 @@ function drain(ch: Channel): void {
   const start = now;
   while (ch.queue.length > 0) {
     const head = ch.queue[0] as Call;
+    if (head.held !== undefined) {
+      ch.queue.shift();
+      runHeld(ch, head, head.held);
+      return; // drain goes on when it is done
+    }
     const toWorker = head.sleeps || !inlineAllowed();
     if (!toWorker && (heldTooLong(now) || now - start > kTurnBudgetMs)) {
       setImmediate(ch.run); // let timers and I/O run first
@@ -367,6 +421,7 @@ function drain(ch: Channel): void {
     now = after;
   }
   ch.busy = false;
+  if (ch.whenIdle.length > 0) for (const release of ch.whenIdle.splice(0)) release();
 }
 
 /**
@@ -431,15 +486,6 @@ function runOnWorker(ch: Channel, slice: Call[]): void {
 }
 
 /**
- * Deletes several links with one RCU wait instead of one each (unregistering a link waits for
- * an RCU grace period under rtnl_lock): each link is put in a fresh link group (IFLA_GROUP, a
- * random id in 0x80000000-0xffffffff) and the group is deleted with one RTM_DELLINK, all in one
- * sendmsg. A link that is gone fails alone (its group change fails with ENODEV); a link deleted
- * twice in the run is sent once (see withoutRepeats). The kernel checks every link of a group
- * before deleting any, so if the group delete fails nothing was deleted: then each link is
- * deleted on its own, and one that still fails gets its group back.
- */
-/**
  * A fresh link group for a group delete: a random id in 0x80000000-0xffffffff, a range that
  * `ip` and other tools leave alone. node:crypto is loaded here, not at start-up: group deletes
  * are rare, and a short-lived process (the CNI plugin) never pays for it.
@@ -450,6 +496,17 @@ export function randomLinkGroup(): number {
   return 0x80000000 + (require('node:crypto') as typeof import('node:crypto')).randomInt(0x7fffffff);
 }
 
+/**
+ * Deletes several links with one RCU wait instead of one each (unregistering a link waits for
+ * an RCU grace period under rtnl_lock): each link is put in a fresh link group (IFLA_GROUP, a
+ * random id in 0x80000000-0xffffffff) and the group is deleted with one RTM_DELLINK, all in one
+ * sendmsg. A link that is gone fails alone (its group change fails with ENODEV); a link deleted
+ * twice in the run is sent once (see withoutRepeats), and one that an earlier delete of the run
+ * takes with it (a veth's peer) fails with ENODEV as it would after it (see settleGroupDeleted).
+ * The kernel checks every link of a group before deleting any, so if the group delete fails
+ * nothing was deleted: then each link is deleted on its own, and one that still fails gets its
+ * group back.
+ */
 function groupDelete(ch: Channel, all: Call[]): void {
   const slice = withoutRepeats(all);
   const group = randomLinkGroup();
@@ -469,7 +526,7 @@ function groupDelete(ch: Channel, all: Call[]): void {
       return;
     }
     if (!isFailure(results[dels.length])) {
-      slice.forEach((call, i) => settle(call, results, i));
+      settleGroupDeleted(slice, results);
       return;
     }
     // Nothing was deleted: one by one, in order, each with its own outcome.
@@ -500,6 +557,53 @@ function groupDelete(ch: Channel, all: Call[]): void {
 }
 
 /**
+ * Settles the calls of a group delete the kernel carried out. A link that an earlier delete of
+ * the run took with it (a veth's peer; a macvlan, ipvlan or VLAN whose parent it was) fails with
+ * ENODEV, as its own delete would have once that one was done (and does in the one-by-one
+ * fallback, and with coalescing off): a run of deletes ends as the same deletes made one after
+ * another do, whether or not they went out as one group.
+ */
+function settleGroupDeleted(slice: Call[], results: NativeResult[]): void {
+  // What deleting each link deletes too, as far as the links of the run tell.
+  const takes = new Map<number, number[]>();
+  const tie = (from: number, to: number): void => {
+    const list = takes.get(from);
+    if (list === undefined) takes.set(from, [to]);
+    else list.push(to);
+  };
+  for (const call of slice) {
+    const del = call.del as DeleteKey;
+    if (del.tiedTo === undefined || del.tiedTo === del.index) continue;
+    if (del.kind === 'veth') {
+      tie(del.index, del.tiedTo); // either end takes the other
+      tie(del.tiedTo, del.index);
+    } else if (DIES_WITH_PARENT.has(del.kind ?? '')) {
+      tie(del.tiedTo, del.index);
+    }
+  }
+  const gone = new Set<number>();
+  const remove = (index: number): void => {
+    const pending = [index];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      if (gone.has(next)) continue;
+      gone.add(next);
+      pending.push(...(takes.get(next) ?? []));
+    }
+  };
+  slice.forEach((call, i) => {
+    const index = (call.del as DeleteKey).index;
+    if (isFailure(results[i])) {
+      settle(call, results, i); // its group change failed: it was not in the group
+    } else if (gone.has(index)) {
+      call.reject(fromNative({ errno: constants.errno.ENODEV }, call.operation, call.subject));
+    } else {
+      settle(call, results, i);
+      remove(index);
+    }
+  });
+}
+
+/**
  * The deletes of a slice, each link once. A later delete of a link already in the slice sends
  * nothing and settles when the first does, as it would have if sent after it: with ENODEV (what
  * the kernel answers for a link that is gone) if the first succeeded, else with the first's error.
@@ -526,6 +630,49 @@ function withoutRepeats(slice: Call[]): Call[] {
     };
   }
   return unique;
+}
+
+/**
+ * Runs `body` with the namespace's FIFO to itself, as one call: it starts once every call made
+ * before it has been answered, and calls made after it wait until it is done. For a call of
+ * several batches that depend on each other's answers (deleteLinks: the group changes, then the
+ * group delete or the restore), which would otherwise let calls made after it run between them.
+ * `send` runs a batch on a worker (what it holds the FIFO for may sleep), past the queue:
+ * one result per request (a failure object for each one the kernel refused), or a NetnsError
+ * when the addon refused the batch as a whole.
+ */
+export function exclusive<T>(
+  handle: NativeHandle,
+  operation: string,
+  subject: Subject,
+  body: (send: (ops: NativeOp[]) => Promise<NativeResult[]>) => Promise<T>,
+): Promise<T> {
+  const ch = channelOf(handle);
+  const call = new Call([], true, RAW, operation, subject, undefined);
+  call.held = () =>
+    body((ops) => {
+      dispatchStats.workerBatches += 1;
+      dispatchStats.workerOps += ops.length;
+      return runAsync(ch.handle, ops).then(
+        ({ results }) => results,
+        (e: unknown) => Promise.reject(fromNative(e, operation, subject)),
+      );
+    });
+  return enqueue(ch, call) as Promise<T>;
+}
+
+function runHeld(ch: Channel, call: Call, body: (ch: Channel) => Promise<unknown>): void {
+  sleepersInFlight += 1;
+  let running: Promise<unknown>;
+  try {
+    running = body(ch);
+  } catch (e) {
+    running = Promise.reject(e);
+  }
+  running.then(call.resolve, call.reject).finally(() => {
+    sleepersInFlight -= 1;
+    drain(ch);
+  });
 }
 
 /** transactAsync, or a rejected promise if the addon refused the batch before sending it. */
@@ -577,18 +724,12 @@ function settleFailed(ch: Channel, slice: Call[], error: unknown): void {
 
 /**
  * Deletes one link (by index). Deletes made together on one namespace, with no other call
- * between them, go to the kernel as one group delete (see groupDelete); `group` is the link's
+ * between them, go to the kernel as one group delete (see groupDelete); `del.group` is the link's
  * current IFLA_GROUP, restored if a group delete fails and so does the delete on its own.
  */
-export function deleteLink(
-  handle: NativeHandle,
-  index: number,
-  group: number,
-  operation: string,
-  subject: Subject,
-): Promise<void> {
+export function deleteLink(handle: NativeHandle, del: DeleteKey, operation: string, subject: Subject): Promise<void> {
   const ch = channelOf(handle);
-  const call = new Call([{ op: 'dellink', index }], true, ONE, operation, subject, { index, group });
+  const call = new Call([{ op: 'dellink', index: del.index }], true, ONE, operation, subject, del);
   return enqueue(ch, call) as Promise<unknown> as Promise<void>;
 }
 

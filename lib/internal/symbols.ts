@@ -9,7 +9,10 @@ export const kHandle = Symbol('netns-native.handle');
 /**
  * Namespace[kHandleNow](): its native handle when it is open and the handle is opened, else
  * undefined (then kHandle opens it, or says why it cannot). Lets a call take the handle without
- * an await of its own.
+ * an await of its own, which is what keeps the order of calls: a method queues its first request
+ * within the call itself (`ns[kHandleNow]() ?? (await ns[kHandle](operation))`), so a call made
+ * after it cannot reach the namespace's FIFO first. An `await` before the first request, even of
+ * a handle already open, would let every call made in the meantime overtake it.
  */
 export const kHandleNow = Symbol('netns-native.handleNow');
 

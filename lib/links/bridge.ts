@@ -1,6 +1,6 @@
 import { checkSignal, type AbortOptions } from '../internal/abort';
 import { failure, invalid } from '../internal/errors';
-import { kHandle } from '../internal/symbols';
+import { kHandle, kHandleNow } from '../internal/symbols';
 import { constants } from 'node:os';
 import { batch, request, throwFirstFailure } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
@@ -140,7 +140,7 @@ export class Bridge extends Link {
     if (options.mac !== undefined) extra.address = parseMac(options.mac, where);
     const signal = checkSignal(options.signal, where);
     return createAbortably(signal, where, async () => {
-      const handle = await ns[kHandle](where);
+      const handle = ns[kHandleNow]() ?? (await ns[kHandle](where));
       // Create (and mark: the kernel ignores IFLA_IFALIAS when creating, so it is a second
       // request by name) and read back, in one sendmsg.
       const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } }];
@@ -208,7 +208,7 @@ export class Bridge extends Link {
     const operation = `remove "${link instanceof Link ? link.name : String(link)}" from bridge "${this.name}"`;
     if (!(link instanceof Link)) throw invalid(operation, 'the port must be a Link');
     if (link.namespace.inode !== this.namespace.inode) throw invalid(operation, 'the link is in another namespace');
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     const now = await request<NativeLink>(handle, { op: 'getlink', index: link.index }, operation, 'link');
     if (now.master !== this.index) throw invalid(operation, `"${link.name}" is not a port of this bridge`);
     await link.noMaster();
@@ -217,7 +217,7 @@ export class Bridge extends Link {
   /** The links attached to this bridge. `ip link show master BRIDGE`. */
   async ports(): Promise<Link[]> {
     const operation = `list ports of bridge "${this.name}"${this.namespace.where}`;
-    const handle = await this.namespace[kHandle](operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     // Filtered in the kernel (IFLA_MASTER).
     const infos = await request<NativeLink[]>(handle, { op: 'dumplinks', master: this.index }, operation, 'link');
     return infos.map((info) => makeLink(this.namespace, info));

@@ -1,6 +1,6 @@
 import { checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, fromNative, invalid, withReason } from '../internal/errors';
-import { kCreateAttached, kHandle } from '../internal/symbols';
+import { kCreateAttached, kHandle, kHandleNow } from '../internal/symbols';
 import { batch, request } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, describeNamespace, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
@@ -173,8 +173,8 @@ export class VethPair {
     }
     const signal = checkSignal(options.signal, where);
     return createAbortably(signal, where, async () => {
-      const handle = await ns[kHandle](where);
-      const peerHandle = samePlace ? handle : await peerNs[kHandle](where);
+      const handle = ns[kHandleNow]() ?? (await ns[kHandle](where));
+      const peerHandle = samePlace ? handle : (peerNs[kHandleNow]() ?? (await peerNs[kHandle](where)));
       if (!samePlace) peer.netns = peerHandle;
       local.info = { peer };
 

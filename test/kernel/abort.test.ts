@@ -229,12 +229,12 @@ describeKernel('AbortSignal', () => {
       for await (const event of monitor) if (event.type === 'link') events.push(`${event.action} ${event.link.name}`);
     })();
     await monitor.ready;
-    // The handle is open (the monitor opened it): the create's batch queues in this tick, behind
-    // a bridge create made just before it, and the abort comes before the queue is drained.
+    // The handle is open (the monitor opened it): the create's batch is queued within the call,
+    // behind a bridge create made just before it, and the abort comes before the queue is
+    // drained (a microtask later).
     const controller = new AbortController();
     const first = Bridge.create('br-first', { namespace: ns });
     const withdrawn = Bridge.create('br-gone', { namespace: ns, signal: controller.signal });
-    await Promise.resolve();
     controller.abort();
     expectAbortError(await withdrawn.catch((e: unknown) => e), /^create bridge "br-gone"/, controller.signal.reason);
     await (await first).delete();

@@ -1,4 +1,4 @@
-import { Namespace, NetnsError, VethPair, type Link } from 'netns-native';
+import { Macvlan, Namespace, NetnsError, VethPair, type Link } from 'netns-native';
 import { dispatchStats } from '../../lib/internal/dispatch';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, links, snapshot } from '../helpers/ip';
@@ -80,6 +80,23 @@ describeKernel('Namespace.deleteLinks', () => {
     expect(snapshot(ns.name)).toBe(before);
   });
 
+  it('keeps its place: calls made after it run once it is done, not between its steps', async () => {
+    const ns = await freshNamespace();
+    const [a, b] = await pairs(ns, 2);
+    const outcomes = await Promise.allSettled([
+      ns.deleteLinks([a!.local, b!.local]),
+      b!.local.setMtu(1400), // deleted by then
+      VethPair.create({ name: a!.local.name, peerName: a!.peer.name, namespace: ns }), // the names are free
+    ]);
+    const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : (o.reason as NetnsError).code));
+    expect(codes).toEqual(['ok', 'ENODEV', 'ok']);
+    expect(
+      links(ns.name)
+        .map((l) => l.ifname)
+        .sort(),
+    ).toEqual([a!.local.name, a!.peer.name, 'lo'].sort());
+  });
+
   it('rejects links of another namespace and non-links before touching anything', async () => {
     const ns = await freshNamespace();
     const other = await freshNamespace();
@@ -120,6 +137,48 @@ describeKernel('link.delete() made together (one group delete)', () => {
     const after = await a.delete().catch((e: unknown) => e);
     expect(said(after)).toMatchObject({ code: 'ENODEV', errno: 19 });
     expect(said(reason)).toEqual(said(after));
+    expect(links(ns.name).map((l) => l.ifname)).toEqual(['lo']);
+  });
+
+  it('both ends of a veth pair in one tick: the second fails with ENODEV as it would after the first', async () => {
+    const ns = await freshNamespace();
+    const [one, two, three] = await pairs(ns, 3);
+    const groups = dispatchStats.groupDeletes;
+    // Either end first, with another link between them: one group delete for all of it.
+    const outcomes = await Promise.allSettled([
+      one!.local.delete(),
+      two!.local.delete(),
+      one!.peer.delete(),
+      three!.peer.delete(),
+      three!.local.delete(),
+    ]);
+    expect(dispatchStats.groupDeletes).toBe(groups + 1);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    // Exactly what a delete made after the first gets from the kernel.
+    const after = await one!.peer.delete().catch((e: unknown) => e);
+    expect(said(after)).toMatchObject({ code: 'ENODEV', errno: 19 });
+    expect(said((outcomes[2] as PromiseRejectedResult).reason)).toEqual(said(after));
+    expect(said((outcomes[4] as PromiseRejectedResult).reason)).toEqual(
+      said(await three!.local.delete().catch((e) => e)),
+    );
+    expect(links(ns.name).map((l) => l.ifname)).toEqual(['lo']);
+  });
+
+  it('a macvlan deleted in the tick its parent is: after the parent it fails (ENODEV), before it goes', async () => {
+    const ns = await freshNamespace();
+    const [a, b] = await pairs(ns, 2);
+    const mvA = await Macvlan.create(uniqueName('mv'), { parent: a!.local, namespace: ns });
+    const mvB = await Macvlan.create(uniqueName('mv'), { parent: b!.peer, namespace: ns });
+    const mvB2 = await Macvlan.create(uniqueName('mv'), { parent: b!.peer, namespace: ns });
+    const outcomes = await Promise.allSettled([
+      a!.local.delete(), // takes mvA with it
+      mvA.delete(),
+      mvB2.delete(), // before its parent: deleted by itself
+      b!.local.delete(), // takes its peer, and so mvB
+      mvB.delete(),
+    ]);
+    const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : (o.reason as NetnsError).code));
+    expect(codes).toEqual(['ok', 'ENODEV', 'ok', 'ok', 'ENODEV']);
     expect(links(ns.name).map((l) => l.ifname)).toEqual(['lo']);
   });
 

@@ -5,13 +5,13 @@
  * the worker path (forced, for the benchmark) gives the same results.
  */
 import { spawn } from 'node:child_process';
-import { NetnsError, VethPair, type Link } from 'netns-native';
+import { Bridge, Namespace, NetnsError, VethPair, type Link } from 'netns-native';
 import { kHandle } from '../../lib/internal/symbols';
 import { dispatchStats, namespaceReleased, request, setCoalescing, setIoMode } from '../../lib/internal/dispatch';
 import type { NativeOp } from '../../lib/native/surface';
 import * as wire from '../../lib/native/wire';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, ipJson, link } from '../helpers/ip';
+import { addrs, ip, ipJson, link, type IpLink } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -94,6 +94,55 @@ describeKernel('kernel I/O', () => {
     expect(((mtu2 as PromiseRejectedResult).reason as NetnsError).code).toBe('ENODEV');
   });
 
+  it('a method whose request follows checks of its own keeps its place before calls made after it', async () => {
+    const other = await freshNamespace();
+    const { ns, made } = await pairs(4);
+    const [a, b, c, d] = made.map((p) => p.local) as [Link, Link, Link, Link];
+    const codes = (outcomes: PromiseSettledResult<unknown>[]) =>
+      outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : ((o as PromiseRejectedResult).reason as NetnsError).code));
+    // Renamed, then deleted: the rename found the link.
+    expect(codes(await Promise.allSettled([a.rename(`${a.name}r`), a.delete()]))).toEqual(['ok', 'ok']);
+    // Moved, then the MTU set here: the link is gone from here by then.
+    expect(codes(await Promise.allSettled([b.moveTo(other), b.setMtu(1400)]))).toEqual(['ok', 'ENODEV']);
+    expect(ipJson<IpLink[]>(other.name, 'link', 'show', b.name)[0]?.mtu).toBe(1500);
+    // Listed, then brought down: the listing saw it up.
+    await c.up();
+    const [listed] = await Promise.all([ns.links(), c.down()]);
+    expect(listed.find((l) => l.name === c.name)?.isUp).toBe(true);
+    // A pair of a name in use, then the link of that name deleted: the create found it there.
+    const again = VethPair.create({ name: d.name, peerName: uniqueName('io'), namespace: ns });
+    expect(codes(await Promise.allSettled([again, d.delete()]))).toEqual(['EEXIST', 'ok']);
+    expect(link(ns.name, d.name)).toBeUndefined();
+  });
+
+  it('calls made before close() or delete() still run; only calls made after fail (EBADF)', async () => {
+    const { ns, made } = await pairs(3);
+    const [a, b, c] = made.map((p) => p.local) as [Link, Link, Link];
+    await a.up();
+    const before = [a.setMtu(1400), a.down(), b.delete(), a.addAddress('198.18.7.1/24'), ns.links()];
+    const closing = ns.close();
+    expect(ns.closed).toBe(true);
+    const after = a.setMtu(1300);
+    const outcomes = await Promise.allSettled([...before, closing]);
+    expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill('fulfilled'));
+    expect(((await after.catch((e: unknown) => e)) as NetnsError).code).toBe('EBADF');
+    const seen = link(ns.name, a.name);
+    expect(seen?.mtu).toBe(1400);
+    expect(seen?.flags).not.toContain('UP');
+    expect(addrs(ns.name, a.name).map((x) => `${x.local}/${x.prefixlen}`)).toEqual(['198.18.7.1/24']);
+    expect(link(ns.name, b.name)).toBeUndefined();
+
+    // The same with a batch in flight on a worker, and delete() through another object.
+    const again = await Namespace.open(ns.name as string);
+    const other = await Namespace.open(ns.name as string);
+    const cAgain = await again.link(c.name);
+    const queued = [cAgain.down(), cAgain.setMtu(1280), cAgain.up(), again.addresses()];
+    await new Promise((resolve) => setImmediate(resolve)); // the down is on a worker by now
+    const deleting = other.delete();
+    expect((await Promise.allSettled([...queued, deleting])).map((o) => o.status)).toEqual(Array(5).fill('fulfilled'));
+    expect(again.closed).toBe(true);
+  });
+
   it('mixed cheap and sleeping calls in flight reach the kernel in order (ip monitor as witness)', async () => {
     const { ns, made } = await pairs(3);
     const [l, x, y] = made.map((p) => p.local) as [
@@ -139,6 +188,34 @@ describeKernel('kernel I/O', () => {
       .map((line) => (line.startsWith('Deleted') ? 'deleted' : /mtu (\d+)/.exec(line)?.[1]));
     const order = events.filter((e, i) => e !== undefined && e !== events[i - 1]);
     expect(order).toEqual(['1400', '1300', 'deleted', '1280', '1500']);
+  });
+
+  it('what sleeps in the kernel runs on a worker: a down, a delete, a move, leaving a bridge', async () => {
+    const other = await freshNamespace();
+    const { ns, made } = await pairs(4);
+    const [a, b, c, d] = made.map((p) => p.local) as [Link, Link, Link, Link];
+    const br = await Bridge.create(uniqueName('br'), { namespace: ns });
+    await b.setMaster(br);
+    const onWorker = async (call: () => Promise<unknown>): Promise<boolean> => {
+      const before = dispatchStats.workerBatches;
+      await call();
+      return dispatchStats.workerBatches > before;
+    };
+    // Cheap calls run inline unless rtnl_lock looked contended (a slow batch on a busy machine):
+    // each sleeping call below is made once they do, so that only the policy sends it away.
+    const whenInline = async (): Promise<void> => {
+      for (let i = 0; (await onWorker(() => a.setMtu(1400 + (i % 2)))) && i < 50; i++);
+    };
+    for (const [what, call] of [
+      ['leave a bridge (synchronize_net: rx_handler unregistered)', () => b.noMaster()],
+      ['down (synchronize_net)', () => a.down()],
+      ['move (unregistered here: RCU)', () => c.moveTo(other)],
+      ['delete (RCU)', () => d.delete()],
+    ] as const) {
+      await whenInline();
+      expect([what, await onWorker(call)]).toEqual([what, true]);
+    }
+    expect(link(ns.name, b.name)?.master).toBeUndefined();
   });
 
   it('after a namespace is released, cheap calls go to a worker first (its teardown holds rtnl_lock)', async () => {

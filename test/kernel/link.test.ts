@@ -64,6 +64,36 @@ describeKernel('Link', () => {
     expect(link(ns.name, local.name)?.mtu).toBe(68);
   });
 
+  it('methods that return a promise reject, never throw, even for a value whose String() throws', async () => {
+    const ns = await freshNamespace();
+    const { local } = await pairIn(ns);
+    const evil = {
+      toString(): string {
+        throw new Error('evil');
+      },
+    };
+    const trap = new Proxy(
+      {},
+      {
+        get(): never {
+          throw new Error('trap');
+        },
+      },
+    );
+    const calls: Array<() => Promise<unknown>> = [
+      () => local.setMtu(evil as unknown as number),
+      () => local.addAddress('198.18.0.1/24', trap),
+      () => local.deleteAddress('198.18.0.1/24', trap),
+      () => local.deleteAddress(trap as never),
+    ];
+    for (const call of calls) {
+      let promise: Promise<unknown> | undefined;
+      expect(() => (promise = call())).not.toThrow();
+      await expect(promise).rejects.toThrow(/evil|trap/);
+    }
+    expect(link(ns.name, local.name)?.mtu).toBe(1500);
+  });
+
   it('rename() renames, keeping the index', async () => {
     const ns = await freshNamespace();
     const { local } = await pairIn(ns);
