@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { addressFromNative, type Address } from './address';
+import { onAbort } from './internal/abort';
 import { batch, throwFirstFailure } from './internal/dispatch';
 import { failure, fromNative, invalid } from './internal/errors';
 import {
@@ -215,6 +216,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   /** Thrown once the queue is empty, after the end (an abort, a failure); then done. */
   #error: { reason: unknown } | undefined;
   readonly #signal: AbortSignal | undefined;
+  #forgetAbort: (() => void) | undefined;
   readonly #onAbort = (): void => this.#end({ reason: this.#signal?.reason }, false);
 
   static {
@@ -257,7 +259,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       this.#onAbort();
       return;
     }
-    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#forgetAbort = this.#signal && onAbort(this.#signal, this.#onAbort);
     let bits = 0;
     for (const k of read) bits |= eventKindBit(k);
     this.ready = this.#open(bits, options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER, options.initialState === true);
@@ -437,7 +439,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.#socket?.close();
     this.#socket = undefined;
     this.#stream.close();
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#forgetAbort?.();
     untrack(this);
     unwatchName(this);
     if (!keep) this.#queue.clear();

@@ -64,6 +64,57 @@ export interface Undo<T> {
   late?: (value: T) => void;
 }
 
+/** The calls waiting on one signal, and the one listener that runs them. */
+interface Waiting {
+  readonly calls: Set<() => void>;
+  readonly listener: () => void;
+}
+
+const waiting = new WeakMap<AbortSignal, Waiting>();
+
+/**
+ * Runs `fn` when `signal` aborts, as `signal.addEventListener('abort', fn, { once: true })`
+ * would, and returns what undoes it (as removeEventListener would). However many calls wait on
+ * one signal, the library adds one listener to it: that listener runs each call's `fn`, in the
+ * order they were registered, and is removed when the last of them is undone. (A listener per
+ * call made Node warn, MaxListenersExceededWarning, once 11 calls shared a signal.) A `fn`
+ * undone while the abort runs the others is not run, as with EventTarget; an error thrown by
+ * one is reported as EventTarget reports it (an uncaught exception) and the others still run.
+ * The caller checks `signal.aborted` first: on an aborted signal `fn` would never run.
+ */
+export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  let w = waiting.get(signal);
+  if (w === undefined) {
+    const calls = new Set<() => void>();
+    const listener = (): void => {
+      if (waiting.get(signal) === entry) waiting.delete(signal);
+      // The live set: one undone meanwhile is skipped.
+      for (const call of calls) {
+        calls.delete(call);
+        try {
+          call();
+        } catch (e) {
+          process.nextTick(() => {
+            throw e;
+          });
+        }
+      }
+    };
+    const entry: Waiting = { calls, listener };
+    w = entry;
+    waiting.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { calls, listener } = w;
+  const call = (): void => fn(); // one entry per registration, even of the same fn
+  calls.add(call);
+  return () => {
+    if (!calls.delete(call) || calls.size > 0) return;
+    signal.removeEventListener('abort', listener);
+    if (waiting.get(signal)?.calls === calls) waiting.delete(signal);
+  };
+}
+
 /**
  * `work`, abandoned when `signal` aborts: the returned promise rejects with an AbortError (at
  * once, or after `undo`), and what `work` resolves with afterwards is handed to `undo` or `late`.
@@ -77,7 +128,7 @@ export function abortable<T>(
   if (signal === undefined) return work;
   return new Promise<T>((resolve, reject) => {
     let aborted = false;
-    const onAbort = (): void => {
+    const abort = (): void => {
       aborted = true;
       const error = abortError(operation, signal);
       if (!undo) reject(error);
@@ -87,16 +138,16 @@ export function abortable<T>(
           .catch(() => undefined)
           .finally(() => reject(error));
     };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    const forget = signal.aborted ? undefined : onAbort(signal, abort);
+    if (forget === undefined) abort();
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        forget?.();
         if (!aborted) resolve(value);
         else late?.(value);
       },
       (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        forget?.();
         if (!aborted) reject(e);
       },
     );
@@ -107,10 +158,16 @@ export function abortable<T>(
  * Waits `ms` (a step of a bounded poll), or rejects with an AbortError when `signal` aborts.
  */
 export function pause(ms: number, signal: AbortSignal | undefined, operation: string): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError(operation, signal));
   return abortable(
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      // The timer's own registration goes when the pause ends, not only when the signal aborts
+      // (a long poll used to leave one listener per step on the signal).
+      const forget = signal && onAbort(signal, () => clearTimeout(timer));
+      const timer = setTimeout(() => {
+        forget?.();
+        resolve();
+      }, ms);
     }),
     signal,
     operation,

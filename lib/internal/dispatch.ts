@@ -40,7 +40,7 @@ import { constants } from 'node:os';
 import { IFF_UP, NLM_F_CREATE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 import { isFailure, transact, transactAsync } from '../native/wire';
-import { abortError } from './abort';
+import { abortError, onAbort } from './abort';
 import { fromNative, NetnsError, withReason, type Subject } from './errors';
 import { kHandle, kHandleNow, type HandleOwner } from './symbols';
 
@@ -351,14 +351,15 @@ function withdrawable(ch: Channel, call: Call, signal: AbortSignal): boolean {
     call.reject(abortError(call.operation, signal));
     return false;
   }
-  signal.addEventListener('abort', withdraw, { once: true });
+  // One listener per signal however many calls share it (see onAbort).
+  const forget = onAbort(signal, withdraw);
   const { resolve, reject } = call;
   call.resolve = (value) => {
-    signal.removeEventListener('abort', withdraw);
+    forget();
     resolve(value);
   };
   call.reject = (error) => {
-    signal.removeEventListener('abort', withdraw);
+    forget();
     reject(error);
   };
   return true;

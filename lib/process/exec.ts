@@ -34,7 +34,7 @@ import {
   CLONE_NEWUTS,
 } from '../native/constants';
 import { checkInteger, checkObject } from '../internal/validate';
-import { abortError, checkSignal } from '../internal/abort';
+import { abortError, checkSignal, onAbort as onAbortOf } from '../internal/abort';
 
 /** The namespace types a program can get new, or join, besides the network namespace. */
 export type NamespaceType = 'mount' | 'uts' | 'ipc' | 'pid' | 'cgroup' | 'user';
@@ -541,7 +541,8 @@ export function execIn(
       if (started) child.kill(spawnOptions.killSignal ?? 'SIGTERM');
       reject(abortError(operation, signal as AbortSignal));
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // One listener per signal however many calls share it (see onAbort in internal/abort).
+    const forget = signal && onAbortOf(signal, onAbort);
     child.once('spawn', () => {
       started = true;
       if (aborted) child.kill(spawnOptions.killSignal ?? 'SIGTERM');
@@ -555,12 +556,12 @@ export function execIn(
     child.on('error', (e: Error) => {
       if (started) return; // e.g. kill() failing: the program ran; 'close' settles
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      forget?.();
       reject(e instanceof NetnsError ? e : fromSpawnError(e as NodeJS.ErrnoException, operation));
     });
     child.once('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
-      signalOption?.removeEventListener('abort', onAbort);
+      forget?.();
       if (!started || aborted) return;
       resolve({
         stdout: Buffer.concat(out).toString('utf8'),

@@ -1,4 +1,4 @@
-import { abortable, abortError, checkSignal } from '../internal/abort';
+import { abortable, abortError, checkSignal, onAbort } from '../internal/abort';
 import { failure, fromNative, invalid } from '../internal/errors';
 import { addon } from '../native/load';
 import type { NativeEchoReply, NativeHandle } from '../native/surface';
@@ -71,10 +71,10 @@ export async function ping(
   try {
     await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void => finish(abortError(operation, signal as AbortSignal));
+      let forget: (() => void) | undefined;
       const finish = (error?: unknown): void => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        forget?.();
         if (error) reject(error instanceof Error ? error : new Error(String(error)));
         else resolve();
       };
@@ -105,8 +105,8 @@ export async function ping(
         timer = transmitted < count ? setTimeout(send, intervalMs) : setTimeout(finish, timeoutMs);
       };
       socket.watch(receive);
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) return finish(abortError(operation, signal));
+      if (signal) forget = onAbort(signal, () => finish(abortError(operation, signal)));
       send();
     });
   } finally {
