@@ -1,10 +1,19 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { addressFromNative, broadcastOf, type Address } from './address';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
-import { kBridgePort, kHandle, kHandleNow } from './internal/symbols';
+import { kBridgePort, kDetachFrom, kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
-import { batch, deleteLink, exclusive, randomLinkGroup, request, requestIn, type DeleteKey } from './internal/dispatch';
+import {
+  batch,
+  deleteLink,
+  exclusive,
+  randomLinkGroup,
+  request,
+  requestIn,
+  throwFirstFailure,
+  type DeleteKey,
+} from './internal/dispatch';
 import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
 import type {
   NativeAddress,
@@ -361,6 +370,24 @@ export class Link {
     const operation = `detach ${this.describe()} from its master`;
     const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, master: 0 } }, operation, 'master');
+    this.#info.master = 0;
+  }
+
+  /**
+   * @internal Detaches the link if `master` is its master now (Bridge.removePort): the check and
+   * the detach are one call on the namespace's FIFO, so a call made after this one (attaching
+   * the link again, to that bridge or another) cannot run between them and be undone.
+   */
+  async [kDetachFrom](master: Link, operation: string): Promise<void> {
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    await exclusive(handle, operation, 'link', async (send) => {
+      const now = await send([{ op: 'getlink', index: this.index }]);
+      throwFirstFailure(now, operation, 'link');
+      if ((now[0] as NativeLink).master !== master.index) {
+        throw invalid(operation, `"${this.name}" is not a port of this bridge`);
+      }
+      throwFirstFailure(await send([{ op: 'newlink', link: { index: this.index, master: 0 } }]), operation, 'master');
+    });
     this.#info.master = 0;
   }
 

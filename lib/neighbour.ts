@@ -4,7 +4,7 @@
  * fdb entry is a neighbour of family AF_BRIDGE whose key is a MAC.
  */
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
-import { batch, request, throwFirstFailure } from './internal/dispatch';
+import { batch, exclusive, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkInteger, checkLinkName, parseIp } from './internal/validate';
@@ -26,7 +26,14 @@ import {
   NUD_NOARP,
   NUD_PERMANENT,
 } from './native/constants';
-import type { NativeHandle, NativeLink, NativeNeighbour, NativeNeighbourRequest } from './native/surface';
+import type {
+  NativeHandle,
+  NativeLink,
+  NativeNeighbour,
+  NativeNeighbourRequest,
+  NativeOp,
+  NativeResult,
+} from './native/surface';
 
 /** A neighbour entry's state (NUD_*), as `ip neigh` names it. */
 export type NeighbourState =
@@ -163,14 +170,42 @@ function parseAnyMac(text: unknown, operation: string): string {
   return text.toLowerCase().replace(/-/g, ':');
 }
 
-/** The index of a `link` argument: a Link of `ns`, or a name looked up there. */
-function linkIndex(ns: Namespace, handle: NativeHandle, link: unknown, operation: string): number | Promise<number> {
+/** A `link` argument: the index of a Link of `ns`, or a name still to look up there. */
+function linkArg(ns: Namespace, link: unknown, operation: string): number | string {
   if (link instanceof Link) {
     if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
-    return link.index; // no await: the caller's request keeps its place in the namespace's FIFO
+    return link.index;
   }
-  const name = checkLinkName(link, operation);
-  return request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link').then((l) => l.index);
+  return checkLinkName(link, operation);
+}
+
+/**
+ * Sends `op` (built with the link's index) on `ns`: at once, without an await of its own, for a
+ * Link; for a name, one call on the namespace's FIFO from the lookup to `op`, so that a call made
+ * after it (a rename or delete of the link) cannot run between them.
+ */
+function withLink(
+  handle: NativeHandle,
+  link: number | string,
+  operation: string,
+  make: (index: number) => NativeOp,
+): Promise<unknown> {
+  if (typeof link === 'number') return request(handle, make(link), operation, 'neighbour');
+  return exclusive(handle, operation, 'neighbour', async (send) => {
+    const results = await send([make(await lookUp(send, link, operation))]);
+    throwFirstFailure(results, operation, 'neighbour');
+  });
+}
+
+/** The index of the link named `name`, inside an {@link exclusive} call. */
+async function lookUp(
+  send: (ops: NativeOp[]) => Promise<NativeResult[]>,
+  name: string,
+  operation: string,
+): Promise<number> {
+  const results = await send([{ op: 'getlink', name }]);
+  throwFirstFailure(results, operation, 'link');
+  return (results[0] as NativeLink).index;
 }
 
 function linkName(link: unknown): string {
@@ -215,18 +250,22 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
   }
   const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
   const signal = checkSignal(options.signal, operation);
+  const link = options.link === undefined ? 0 : linkArg(ns, options.link, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  const found = options.link === undefined ? 0 : linkIndex(ns, handle, options.link, operation);
-  const index = typeof found === 'number' ? found : await found;
-  // Links too, to name each entry's link; both dumps in one batch.
-  const dumps = batch(
-    handle,
-    [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index }],
-    operation,
-    'neighbour',
-    signal,
-  );
-  const results = await abortable(dumps, signal, operation);
+  // Links too, to name each entry's link; both dumps in one batch (after the lookup of a link
+  // given by name, in the same call on the FIFO).
+  const dumps = (index: number): NativeOp[] => [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index }];
+  const listed =
+    typeof link === 'number'
+      ? batch(handle, dumps(link), operation, 'neighbour', signal)
+      : exclusive(
+          handle,
+          operation,
+          'neighbour',
+          async (send) => send(dumps(await lookUp(send, link, operation))),
+          signal,
+        );
+  const results = await abortable(listed, signal, operation);
   throwFirstFailure(results, operation, 'neighbour');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
   const out: Neighbour[] = [];
@@ -263,21 +302,19 @@ export function neighbourFromNative(
 export async function addNeighbour(ns: Namespace, spec: NeighbourSpec, replace: boolean): Promise<void> {
   const operation = `add neighbour ${describeNeighbour(spec)}${ns.where}`;
   const req = neighbourRequest(spec, false, operation);
+  const link = linkArg(ns, spec.link, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  const found = linkIndex(ns, handle, spec.link, operation);
-  req.index = typeof found === 'number' ? found : await found;
   const flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
-  await request(handle, { op: 'newneigh', flags, neighbour: req }, operation, 'neighbour');
+  await withLink(handle, link, operation, (index) => ({ op: 'newneigh', flags, neighbour: { ...req, index } }));
 }
 
 /** `ip neigh del`. @internal */
 export async function deleteNeighbour(ns: Namespace, spec: Pick<NeighbourSpec, 'link' | 'address'>): Promise<void> {
   const operation = `delete neighbour ${describeNeighbour(spec)}${ns.where}`;
   const req = neighbourRequest(spec as NeighbourSpec, true, operation);
+  const link = linkArg(ns, spec.link, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  const found = linkIndex(ns, handle, spec.link, operation);
-  req.index = typeof found === 'number' ? found : await found;
-  await request(handle, { op: 'delneigh', neighbour: req }, operation, 'neighbour');
+  await withLink(handle, link, operation, (index) => ({ op: 'delneigh', neighbour: { ...req, index } }));
 }
 
 /** @internal */

@@ -1,6 +1,6 @@
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { scopeName, scopeNumber } from './address';
-import { batch, request, requestIn, throwFirstFailure } from './internal/dispatch';
+import { batch, exclusive, requestIn, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkLinkName } from './internal/validate';
@@ -26,14 +26,7 @@ import {
   NLM_F_REPLACE,
   RTM_F_CLONED,
 } from './native/constants';
-import type {
-  NativeHandle,
-  NativeLink,
-  NativeNexthopRequest,
-  NativeOp,
-  NativeRoute,
-  NativeRouteRequest,
-} from './native/surface';
+import type { NativeLink, NativeNexthopRequest, NativeOp, NativeRoute, NativeRouteRequest } from './native/surface';
 import { checkInteger, describeValue, parseCidr, parseIp } from './internal/validate';
 
 /** Options for {@link Namespace.routes}. */
@@ -531,29 +524,48 @@ function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: 
   return changeRouteByName(ns, route, flags, operation);
 }
 
+/**
+ * A route that names links: one call on the namespace's FIFO from the lookup of its links (one
+ * batch) to the change, so that a call made after it (a rename or delete of the link) cannot run
+ * between them.
+ */
 async function changeRouteByName(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<void> {
   const forDelete = flags === DELETE;
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  const oif = await linkOf(ns, handle, route.link, operation);
-  const req = routeRequest(route, oif, forDelete, operation, await hopLinks(ns, handle, route, operation));
-  const op: NativeOp = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };
-  await request(handle, op, operation, 'route');
+  // Checked before the call is queued: bad input fails before anything is sent.
+  const oifLink = linkArg(ns, route.link, operation);
+  const hops: unknown = (route as Partial<RouteSpec> | null)?.nexthops;
+  const hopArgs = Array.isArray(hops)
+    ? hops.map((hop: unknown) => linkArg(ns, (hop as NexthopSpec | null)?.link, operation))
+    : undefined;
+  const names = [oifLink, ...(hopArgs ?? [])].filter((l): l is string => typeof l === 'string');
+  await exclusive(handle, operation, 'route', async (send) => {
+    const found = new Map<string, number>();
+    if (names.length > 0) {
+      const unique = [...new Set(names)];
+      const results = await send(unique.map((name) => ({ op: 'getlink', name })));
+      throwFirstFailure(results, operation, 'link');
+      unique.forEach((name, i) => found.set(name, (results[i] as NativeLink).index));
+    }
+    const index = (l: string | number | undefined): number | undefined => (typeof l === 'string' ? found.get(l) : l);
+    const req = routeRequest(route, index(oifLink), forDelete, operation, hopArgs?.map(index) ?? []);
+    const op: NativeOp = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };
+    throwFirstFailure(await send([op]), operation, 'route');
+  });
+}
+
+/** A `link` argument: undefined, the index of a Link of `ns`, or a name still to look up. */
+function linkArg(ns: Namespace, link: unknown, operation: string): number | string | undefined {
+  if (link === undefined) return undefined;
+  if (link instanceof Link) {
+    checkSameNamespace(ns, link, operation);
+    return link.index;
+  }
+  return checkLinkName(link, operation);
 }
 
 function checkSameNamespace(ns: Namespace, link: Link, operation: string): void {
   if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
-}
-
-/** The indexes of the next hops' links (undefined where a next hop has none). */
-async function hopLinks(
-  ns: Namespace,
-  handle: NativeHandle,
-  route: RouteSpec,
-  operation: string,
-): Promise<Array<number | undefined>> {
-  const hops: unknown = (route as Partial<RouteSpec> | null)?.nexthops;
-  if (!Array.isArray(hops)) return [];
-  return Promise.all(hops.map((hop: unknown) => linkOf(ns, handle, (hop as NexthopSpec | null)?.link, operation)));
 }
 
 /**
@@ -576,19 +588,4 @@ function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): vo
       })
     : [];
   routeRequest(route, link === undefined ? undefined : 1, forDelete, operation, hopOifs);
-}
-
-async function linkOf(
-  ns: Namespace,
-  handle: NativeHandle,
-  link: unknown,
-  operation: string,
-): Promise<number | undefined> {
-  if (link === undefined) return undefined;
-  if (link instanceof Link) {
-    checkSameNamespace(ns, link, operation);
-    return link.index;
-  }
-  const name = checkLinkName(link, operation);
-  return (await request<NativeLink>(handle, { op: 'getlink', name }, operation, 'link')).index;
 }

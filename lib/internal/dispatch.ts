@@ -25,8 +25,10 @@
  *     namespace was released (its teardown in the kernel takes rtnl_lock), and after an inline
  *     batch that took longer than {@link kSlowInlineMs}, cheap requests go to a worker too, until
  *     one of them comes back fast from there.
- * - **Calls of several batches** that depend on each other's answers (deleteLinks) hold the FIFO
- *   from the first to the last ({@link exclusive}), so no call made after them runs in between.
+ * - **Calls of several batches** that depend on each other's answers (deleteLinks; a route or
+ *   neighbour given a link by name; Bridge.removePort; Tap.create) hold the FIFO from the first
+ *   to the last ({@link exclusive}), so no call made after them runs in between. Each of their
+ *   batches runs where the policy puts it, as any call's would.
  * - **Release.** close() and delete() are calls like any other: the handle is closed once the
  *   calls made before them are answered ({@link releaseWhenIdle}).
  * - **Withdrawal.** A call made with an AbortSignal that aborts while it is still queued (not yet
@@ -636,44 +638,92 @@ function withoutRepeats(slice: Call[]): Call[] {
 /**
  * Runs `body` with the namespace's FIFO to itself, as one call: it starts once every call made
  * before it has been answered, and calls made after it wait until it is done. For a call of
- * several batches that depend on each other's answers (deleteLinks: the group changes, then the
- * group delete or the restore), which would otherwise let calls made after it run between them.
- * `send` runs a batch on a worker (what it holds the FIFO for may sleep), past the queue:
- * one result per request (a failure object for each one the kernel refused), or a NetnsError
- * when the addon refused the batch as a whole.
+ * several batches that depend on each other's answers, which would otherwise let calls made
+ * after it run between them: deleteLinks (the group changes, then the group delete or the
+ * restore), a route or neighbour given a link by name (the lookup, then the change),
+ * Bridge.removePort (the check, then the detach), Tap.create (/dev/net/tun, then the settings
+ * and the read back).
+ *
+ * `send` runs one batch past the queue, where the policy puts it (on the JS thread when it is
+ * cheap and nothing else says otherwise, like any call), one at a time: one result per request
+ * (a failure object for each one the kernel refused), or a NetnsError when the addon refused the
+ * batch as a whole. With `signal`, the call is withdrawn (an AbortError, `body` never runs) if
+ * it aborts while still queued.
  */
 export function exclusive<T>(
   handle: NativeHandle,
   operation: string,
   subject: Subject,
   body: (send: (ops: NativeOp[]) => Promise<NativeResult[]>) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const ch = channelOf(handle);
   const call = new Call([], true, RAW, operation, subject, undefined);
-  call.held = () =>
-    body((ops) => {
-      dispatchStats.workerBatches += 1;
-      dispatchStats.workerOps += ops.length;
-      return runAsync(ch.handle, ops).then(
-        ({ results }) => results,
-        (e: unknown) => Promise.reject(fromNative(e, operation, subject)),
+  call.held = () => {
+    // Batches of one held call go out one after another, never two at once on the socket.
+    let last: Promise<unknown> = resolved;
+    return body((ops) => {
+      const next = last.then(
+        () => sendHeld(ch, ops),
+        () => sendHeld(ch, ops),
       );
+      last = next;
+      return next.catch((e: unknown) => Promise.reject(fromNative(e, operation, subject)));
     });
-  return enqueue(ch, call) as Promise<T>;
+  };
+  return enqueue(ch, call, signal) as Promise<T>;
+}
+
+/**
+ * One batch of a held call: on the JS thread when the policy and the measured signal allow it
+ * (see drain), else on a worker.
+ */
+function sendHeld(ch: Channel, ops: NativeOp[]): Promise<NativeResult[]> {
+  const sleeping = sleeps(ops, ch);
+  if (!sleeping && inlineAllowed()) {
+    const now = performance.now();
+    noteInlineWork(now);
+    let results: NativeResult[] | undefined;
+    try {
+      results = transact(ch.handle, ops);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (results !== undefined) {
+      dispatchStats.inlineBatches += 1;
+      dispatchStats.inlineOps += ops.length;
+      if (performance.now() - now > kSlowInlineMs) contended = true;
+      learn(ch, ops, results);
+      return Promise.resolve(results);
+    }
+    dispatchStats.inlineHandedOff += 1; // the socket must be (re)opened: a worker does that
+  }
+  if (sleeping) sleepersInFlight += 1;
+  dispatchStats.workerBatches += 1;
+  dispatchStats.workerOps += ops.length;
+  return runAsync(ch.handle, ops).then(
+    ({ results, kernelUs, dumpRetries }) => {
+      if (sleeping) sleepersInFlight -= 1;
+      dispatchStats.dumpRetries += dumpRetries;
+      if (!sleeping && kernelUs < kSlowInlineMs * 1000) contended = false;
+      learn(ch, ops, results);
+      return results;
+    },
+    (e: unknown) => {
+      if (sleeping) sleepersInFlight -= 1;
+      return Promise.reject(e);
+    },
+  );
 }
 
 function runHeld(ch: Channel, call: Call, body: (ch: Channel) => Promise<unknown>): void {
-  sleepersInFlight += 1;
   let running: Promise<unknown>;
   try {
     running = body(ch);
   } catch (e) {
     running = Promise.reject(e);
   }
-  running.then(call.resolve, call.reject).finally(() => {
-    sleepersInFlight -= 1;
-    drain(ch);
-  });
+  running.then(call.resolve, call.reject).finally(() => drain(ch));
 }
 
 /** transactAsync, or a rejected promise if the addon refused the batch before sending it. */
@@ -687,6 +737,16 @@ function runAsync(handle: NativeHandle, ops: NativeOp[]): ReturnType<typeof tran
 
 /** Hands each call its own results, in order; notes what the results teach the policy. */
 function distribute(ch: Channel, slice: Call[], ops: NativeOp[], results: NativeResult[]): void {
+  learn(ch, ops, results);
+  let at = 0;
+  for (const call of slice) {
+    settle(call, results, at);
+    at += call.ops.length;
+  }
+}
+
+/** Notes what results teach the policy: kinds whose module is loaded, dump sizes. */
+function learn(ch: Channel, ops: NativeOp[], results: NativeResult[]): void {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i] as NativeOp;
     const r = results[i];
@@ -701,11 +761,6 @@ function distribute(ch: Channel, slice: Call[], ops: NativeOp[], results: Native
       const filtered = (op.op === 'dumplinks' && (op.master || op.kind)) || (op.op === 'dumpaddrs' && op.index);
       if (!filtered) ch.dumpSizes.set(op.op, list.length);
     }
-  }
-  let at = 0;
-  for (const call of slice) {
-    settle(call, results, at);
-    at += call.ops.length;
   }
 }
 

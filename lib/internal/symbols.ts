@@ -37,6 +37,12 @@ export const kCreateAttached = Symbol('netns-native.createAttached');
 export const kBridgePort = Symbol('netns-native.bridgePort');
 
 /** Namespace[kExecTarget](operation): what the exec helper needs to enter it, synchronously. */
+/**
+ * link[kDetachFrom](bridge, operation): Bridge.removePort's detach, checked against the link's
+ * master now and done in one call on the namespace's FIFO (see dispatch's exclusive).
+ */
+export const kDetachFrom = Symbol('netns-native.detachFrom');
+
 export const kExecTarget = Symbol('netns-native.execTarget');
 
 /** How the exec helper finds the network namespace. */

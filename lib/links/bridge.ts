@@ -1,6 +1,6 @@
 import { checkSignal, type AbortOptions } from '../internal/abort';
 import { failure, invalid } from '../internal/errors';
-import { kHandle, kHandleNow } from '../internal/symbols';
+import { kDetachFrom, kHandle, kHandleNow } from '../internal/symbols';
 import { constants } from 'node:os';
 import { batch, request, throwFirstFailure } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
@@ -208,10 +208,9 @@ export class Bridge extends Link {
     const operation = `remove "${link instanceof Link ? link.name : String(link)}" from bridge "${this.name}"`;
     if (!(link instanceof Link)) throw invalid(operation, 'the port must be a Link');
     if (link.namespace.inode !== this.namespace.inode) throw invalid(operation, 'the link is in another namespace');
-    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
-    const now = await request<NativeLink>(handle, { op: 'getlink', index: link.index }, operation, 'link');
-    if (now.master !== this.index) throw invalid(operation, `"${link.name}" is not a port of this bridge`);
-    await link.noMaster();
+    // The check and the detach in one call on the FIFO: a setMaster made after this call runs
+    // after the detach, not between the two.
+    await link[kDetachFrom](this, operation);
   }
 
   /** The links attached to this bridge. `ip link show master BRIDGE`. */

@@ -1,12 +1,12 @@
 import { checkSignal, type AbortOptions } from '../internal/abort';
-import { batch, request, throwFirstFailure } from '../internal/dispatch';
+import { exclusive, throwFirstFailure } from '../internal/dispatch';
 import { failure, fromNative, invalid } from '../internal/errors';
-import { kHandle } from '../internal/symbols';
+import { kHandle, kHandleNow } from '../internal/symbols';
 import { checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { addon } from '../native/load';
-import type { NativeLink, NativeLinkRequest, NativeTapRequest } from '../native/surface';
+import type { NativeLink, NativeLinkRequest, NativeOp, NativeTapRequest } from '../native/surface';
 
 /** 'tap': Ethernet frames (for a VM); 'tun': IP packets (for a VPN). */
 export type TapMode = 'tap' | 'tun';
@@ -115,7 +115,7 @@ export class Tap extends Link {
       change.address = parseMac(options.mac, where);
     }
     const signal = checkSignal(options.signal, where);
-    return createAbortably(signal, where, () => makeTap(ns, req, change, where));
+    return createAbortably(signal, where, () => makeTap(ns, req, change, where, signal));
   }
 
   /** What the kernel says about the device, as last read. */
@@ -133,29 +133,48 @@ export class Tap extends Link {
   }
 }
 
-/** Makes the device, applies what the creating call cannot set (MTU, MAC), and reads it back. */
-async function makeTap(ns: Namespace, req: NativeTapRequest, change: NativeLinkRequest, where: string): Promise<Tap> {
+/**
+ * Makes the device, applies what the creating call cannot set (MTU, MAC), and reads it back: one
+ * call on the namespace's FIFO from /dev/net/tun to the read (the device is made on the namespace
+ * thread, not through the socket), so that it reaches the kernel after the calls made before it
+ * and a call made after it finds the device made and set. `signal` withdraws it while queued.
+ */
+async function makeTap(
+  ns: Namespace,
+  req: NativeTapRequest,
+  change: NativeLinkRequest,
+  where: string,
+  signal: AbortSignal | undefined,
+): Promise<Tap> {
   const name = req.name;
-  const handle = await ns[kHandle](where);
-  try {
-    await addon.createTap(handle, req);
-  } catch (e) {
-    const error = fromNative(e, where, 'link-create');
-    // IFF_TUN_EXCL: the name is taken.
-    if (error.code === 'EBUSY') throw failure('EEXIST', where, 'a link with that name already exists');
-    throw error;
-  }
-  const ops = [{ op: 'getlink', name, stats: 1 } as const];
-  const changes = change.mtu !== undefined || change.address !== undefined;
-  try {
-    const results = await batch(handle, changes ? [{ op: 'newlink', link: change }, ...ops] : ops, where, 'link');
-    throwFirstFailure(results, where, 'link');
-    return makeLink(ns, results[results.length - 1] as NativeLink) as Tap;
-  } catch (e) {
-    // The device is persistent: take it away again, so a failed call leaves nothing.
-    await request(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
-    throw e;
-  }
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](where));
+  return exclusive(
+    handle,
+    where,
+    'link-create',
+    async (send) => {
+      try {
+        await addon.createTap(handle, req);
+      } catch (e) {
+        const error = fromNative(e, where, 'link-create');
+        // IFF_TUN_EXCL: the name is taken.
+        if (error.code === 'EBUSY') throw failure('EEXIST', where, 'a link with that name already exists');
+        throw error;
+      }
+      const ops: NativeOp[] = [{ op: 'getlink', name, stats: 1 }];
+      if (change.mtu !== undefined || change.address !== undefined) ops.unshift({ op: 'newlink', link: change });
+      try {
+        const results = await send(ops);
+        throwFirstFailure(results, where, 'link');
+        return makeLink(ns, results[results.length - 1] as NativeLink) as Tap;
+      } catch (e) {
+        // The device is persistent: take it away again, so a failed call leaves nothing.
+        await send([{ op: 'dellink', name }]).catch(() => undefined);
+        throw e;
+      }
+    },
+    signal,
+  );
 }
 
 registerLinkKind('tun', Tap, tapInfo);
