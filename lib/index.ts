@@ -26,6 +26,7 @@ export { NetnsError } from './internal/errors';
 export type { Address, AddressesOptions } from './address';
 export type { AbortOptions } from './internal/abort';
 export type { AddRouteOptions, Nexthop, NexthopSpec, Route, RoutePreference, RouteSpec, RouteType } from './route';
+export type { LockableMetric, RouteMetrics } from './route-metrics';
 export {
   Monitor,
   type MonitorOptions,

@@ -1,7 +1,7 @@
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { scopeName, scopeNumber } from './address';
 import { batch, exclusive, requestIn, throwFirstFailure } from './internal/dispatch';
-import { invalid } from './internal/errors';
+import { NetnsError, invalid, withReason } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkLinkName } from './internal/validate';
 import { Link } from './link';
@@ -28,6 +28,7 @@ import {
 } from './native/constants';
 import type { NativeLink, NativeNexthopRequest, NativeOp, NativeRoute, NativeRouteRequest } from './native/surface';
 import { checkInteger, describeValue, parseCidr, parseIp } from './internal/validate';
+import { metricsFromNative, metricsRequest, type RouteMetrics } from './route-metrics';
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions extends AbortOptions {
@@ -89,6 +90,25 @@ export interface RouteSpec {
    * spreads flows over them in proportion to their weights. Instead of `gateway` and `link`.
    */
   nexthops?: NexthopSpec[];
+  /**
+   * The route's metrics (`mtu lock 1400 initcwnd 10 congctl cubic`): see {@link RouteMetrics}
+   * for each one's unit. A delete of an IPv4 route matches them (only the routes that have
+   * these values), as `ip route del` does; the kernel matches no IPv6 route by them, so an IPv6
+   * delete leaves them out.
+   */
+  metrics?: RouteMetrics;
+  /**
+   * IPv6 only: the router preference (RFC 4191, `pref low|medium|high`), which orders default
+   * routes of the same metric. Default medium. A delete does not match on it (the kernel
+   * does not), so a listed Route deletes as it is.
+   */
+  preference?: RoutePreference;
+  /**
+   * IPv6 only: seconds until the kernel removes the route (`expires 300`), 1 to 4294967294.
+   * Listed: the whole seconds left (the kernel reports at most 2^31 - 1 clock ticks, some 248
+   * days; 0 or less when expired and not yet removed). A delete does not match on it.
+   */
+  expires?: number;
 }
 
 /** One next hop of a multipath route. */
@@ -154,7 +174,7 @@ export interface Route extends Omit<RouteSpec, 'nexthops'> {
   linkdown?: boolean;
   /** The kernel considers its next hop dead (`dead`). */
   dead?: boolean;
-  /** IPv6: the router preference (`pref medium` unless the route came from a router advertisement saying otherwise). */
+  /** IPv6: the router preference (`pref medium` unless the route was added or advertised with another). */
   preference?: RoutePreference;
 }
 
@@ -225,6 +245,18 @@ export function tosText(tos: unknown): string {
   return typeof tos === 'number' && Number.isInteger(tos) && tos >= 0 && tos <= 255
     ? `0x${tos.toString(16).padStart(2, '0')}`
     : String(tos);
+}
+
+/** RTA_PREF's values (ICMPV6_ROUTER_PREF_MEDIUM 0, HIGH 1, INVALID 2, LOW 3). */
+const PREFERENCES: Array<RoutePreference | undefined> = ['medium', 'high', undefined, 'low'];
+
+/** Why an IPv4 route cannot have `what`, and how to make the route IPv6 if that was meant. */
+function onlyIpv6(what: string, spec: RouteSpec): string {
+  const hint =
+    spec.destination === 'default' && spec.family === undefined
+      ? '; for an IPv6 default route give family: 6 or an IPv6 gateway'
+      : '';
+  return `${what} is for IPv6 routes only (the kernel ignores it on an IPv4 route)${hint}`;
 }
 
 /** The ECN bits of a DS field: a route cannot be chosen by them. */
@@ -333,6 +365,28 @@ export function routeRequest(
     }
   }
 
+  let metrics: NativeRouteRequest['metrics'];
+  if (spec.metrics !== undefined) metrics = metricsRequest(spec.metrics, operation);
+  let pref: number | undefined;
+  if (spec.preference !== undefined) {
+    pref = PREFERENCES.indexOf(spec.preference);
+    if (pref < 0 || typeof spec.preference !== 'string') {
+      throw invalid(
+        operation,
+        `the preference must be 'low', 'medium' or 'high', not ${describeValue(spec.preference)}`,
+      );
+    }
+    if (family === 4) throw invalid(operation, onlyIpv6('a router preference (pref)', spec));
+  }
+  let expires: number | undefined;
+  if (spec.expires !== undefined) {
+    // A listed route says what is left, which may be 0 or less: a delete takes it as it is.
+    expires = forDelete
+      ? checkInteger(spec.expires, operation, 'expires', -0x80000000, 0xffffffff)
+      : checkInteger(spec.expires, operation, 'expires (seconds)', 1, 0xfffffffe);
+    if (family === 4) throw invalid(operation, onlyIpv6('an expiry (expires)', spec));
+  }
+
   const typeIndex = spec.type === undefined ? -1 : TYPES.indexOf(spec.type);
   if (spec.type !== undefined && typeIndex < 0) throw invalid(operation, `unknown route type "${String(spec.type)}"`);
   let scope: number | undefined;
@@ -354,6 +408,15 @@ export function routeRequest(
   if (spec.metric !== undefined) req.priority = checkInteger(spec.metric, operation, 'the metric', 0, 0xffffffff);
   if (spec.onlink) req.flags = RTNH_F_ONLINK;
   if (hops.length > 0) req.multipath = hops;
+  // An IPv4 delete matches the metrics given; the kernel ignores them on an IPv6 one, and
+  // preference and expiry on any delete: those are sent only to add.
+  if (metrics !== undefined && Object.keys(metrics).length > 0 && (!forDelete || family === 4)) {
+    req.metrics = metrics;
+  }
+  if (!forDelete) {
+    if (pref !== undefined) req.pref = pref;
+    if (expires !== undefined) req.expires = expires;
+  }
 
   if (forDelete) {
     req.scope = scope ?? RT_SCOPE_NOWHERE; // matches any scope
@@ -374,9 +437,6 @@ export function routeRequest(
   }
   return req;
 }
-
-/** RTA_PREF's values (ICMPV6_ROUTER_PREF_MEDIUM 0, HIGH 1, INVALID 2, LOW 3). */
-const PREFERENCES: Array<RoutePreference | undefined> = ['medium', 'high', undefined, 'low'];
 
 /** @internal */
 export function routeFromNative(r: NativeRoute, linkNames: { get(index: number): string | undefined }): Route {
@@ -402,6 +462,11 @@ export function routeFromNative(r: NativeRoute, linkNames: { get(index: number):
   if (r.flags & RTNH_F_ONLINK) route.onlink = true;
   if (r.flags & RTNH_F_LINKDOWN) route.linkdown = true;
   if (r.pref !== undefined) route.preference = PREFERENCES[r.pref] ?? 'medium';
+  if (r.expires !== undefined) route.expires = r.expires;
+  if (r.metrics !== undefined) {
+    const metrics = metricsFromNative(r.metrics);
+    if (metrics !== undefined) route.metrics = metrics;
+  }
   if (r.multipath !== undefined) {
     route.nexthops = r.multipath.map((h) => {
       const hop: Nexthop = { weight: h.hops + 1 };
@@ -507,6 +572,7 @@ const DELETE = -1;
 function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<void> {
   const forDelete = flags === DELETE;
   let op: NativeOp | undefined;
+  let congctl: string | undefined;
   try {
     const spec = route as Partial<RouteSpec> | null;
     const link: unknown = spec?.link;
@@ -514,14 +580,27 @@ function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: 
       const req = routeRequest(route, link === undefined ? undefined : link.index, forDelete, operation);
       if (link !== undefined) checkSameNamespace(ns, link, operation);
       op = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };
+      congctl = req.metrics?.ccAlgo;
     } else {
-      checkRoute(route, forDelete, operation);
+      congctl = checkRoute(route, forDelete, operation).metrics?.ccAlgo;
     }
   } catch (e) {
     return Promise.reject(e);
   }
-  if (op !== undefined) return requestIn(ns, op, operation, 'route') as Promise<unknown> as Promise<void>;
-  return changeRouteByName(ns, route, flags, operation);
+  const sent =
+    op !== undefined
+      ? (requestIn(ns, op, operation, 'route') as Promise<unknown> as Promise<void>)
+      : changeRouteByName(ns, route, flags, operation);
+  return congctl === undefined ? sent : sent.catch((e: unknown) => Promise.reject(unknownCongctl(e, congctl)));
+}
+
+/** The kernel's EINVAL for a congestion control it does not have, said with where to look. */
+function unknownCongctl(e: unknown, name: string): unknown {
+  if (!(e instanceof NetnsError) || e.code !== 'EINVAL' || !/congestion/i.test(e.detail ?? '')) return e;
+  return withReason(
+    e,
+    `the kernel has no TCP congestion control "${name}": /proc/sys/net/ipv4/tcp_available_congestion_control lists those loaded, and another must exist as module tcp_${name}`,
+  );
 }
 
 /**
@@ -570,9 +649,10 @@ function checkSameNamespace(ns: Namespace, link: Link, operation: string): void 
 
 /**
  * Everything about a route that can be checked before looking its link up (which is a request
- * to the kernel): bad input is refused before any syscall.
+ * to the kernel): bad input is refused before any syscall. Returns the request it would make
+ * (with placeholder link indexes).
  */
-function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): void {
+function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): NativeRouteRequest {
   if (typeof route !== 'object' || route === null) throw invalid(operation, 'the route must be an object');
   const link: unknown = route.link;
   if (link !== undefined && !(link instanceof Link)) checkLinkName(link, operation);
@@ -587,5 +667,5 @@ function checkRoute(route: RouteSpec, forDelete: boolean, operation: string): vo
         return 1;
       })
     : [];
-  routeRequest(route, link === undefined ? undefined : 1, forDelete, operation, hopOifs);
+  return routeRequest(route, link === undefined ? undefined : 1, forDelete, operation, hopOifs);
 }

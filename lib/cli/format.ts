@@ -4,6 +4,7 @@
  */
 import type { Address, Link, Route } from '../index';
 import { tosText } from '../route';
+import { metricWords } from '../route-metrics';
 
 /** IFF_* flags in the order iproute2's print_link_flags prints them. */
 const FLAGS: Array<[number, string]> = [
@@ -121,6 +122,9 @@ export function routeLine(r: Route): string {
   if (r.source !== undefined) parts.push('src', r.source);
   if (r.metric !== undefined) parts.push('metric', String(r.metric));
   parts.push(...flagWords(r));
+  // Then, as iproute2's print_route: the cache info's expiry, the metrics, the preference.
+  if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);
+  if (r.metrics !== undefined) parts.push(...metricWords(r.metrics));
   if (r.preference !== undefined) parts.push('pref', r.preference);
   for (const hop of r.nexthops ?? []) {
     parts.push('\n\tnexthop');

@@ -230,8 +230,16 @@ function replacedIn(window: Entry[]): Map<number, string[]> {
 const IGNORED: ReadonlySet<string> = new Set(['validLft', 'preferredLft']);
 /** Nor a neighbour's timers and probe count. */
 const NEIGHBOUR_IGNORED: ReadonlySet<string> = new Set(['confirmed', 'used', 'updated', 'probes']);
+/** Nor the time an expiring route has left. */
+const ROUTE_IGNORED: ReadonlySet<string> = new Set(['expires']);
 const ignoredOf = (kind: NativeEventKind) =>
-  kind === 'address' ? IGNORED : kind === 'neighbour' ? NEIGHBOUR_IGNORED : undefined;
+  kind === 'address'
+    ? IGNORED
+    : kind === 'neighbour'
+      ? NEIGHBOUR_IGNORED
+      : kind === 'route'
+        ? ROUTE_IGNORED
+        : undefined;
 
 /** Deep equality of plain data (an absent key equals one set to undefined). */
 function same(a: unknown, b: unknown, ignore?: ReadonlySet<string>): boolean {

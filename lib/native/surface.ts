@@ -147,6 +147,39 @@ export interface NativeRouteRequest {
   priority?: number;
   /** RTA_MULTIPATH */
   multipath?: NativeNexthopRequest[];
+  /** RTA_METRICS (sent when it holds anything) */
+  metrics?: NativeRouteMetrics;
+  /** RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_* */
+  pref?: number;
+  /** RTA_EXPIRES (IPv6): seconds */
+  expires?: number;
+}
+
+/**
+ * RTA_METRICS (RTAX_*), in the kernel's units: rtt in 1/8 ms, rttvar in 1/4 ms, rtoMin in ms
+ * (native/rtnl/route.h). Listed: each absent when unset (0), lock 0 when none is locked.
+ */
+export interface NativeRouteMetrics {
+  /** RTAX_LOCK: 1 << RTAX_* per locked metric */
+  lock?: number;
+  mtu?: number;
+  window?: number;
+  rtt?: number;
+  rttvar?: number;
+  ssthresh?: number;
+  cwnd?: number;
+  advmss?: number;
+  reordering?: number;
+  hoplimit?: number;
+  initcwnd?: number;
+  /** RTAX_FEATURE_* */
+  features?: number;
+  rtoMin?: number;
+  initrwnd?: number;
+  quickack?: number;
+  /** RTAX_CC_ALGO */
+  ccAlgo?: string;
+  fastopenNoCookie?: number;
 }
 
 /** One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY). */
@@ -184,6 +217,10 @@ export interface NativeRoute {
   /** RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_LOW 3, MEDIUM 0, HIGH 1 */
   pref?: number;
   multipath?: NativeNexthop[];
+  /** RTA_METRICS, when the route has any */
+  metrics?: NativeRouteMetrics;
+  /** RTA_CACHEINFO's rta_expires in whole seconds, when the route expires (0 or less: expired) */
+  expires?: number;
 }
 
 /** What an RTM_NEWNEIGH / RTM_DELNEIGH carries: a neighbour, or (family AF_BRIDGE) an fdb entry. */
@@ -733,7 +770,7 @@ export type SchemaFields = Array<[string, string]>;
 /** What the addon exports as `schema` (native/addon/convert/schema.cc). */
 export interface WireSchema {
   structs: Record<
-    'link' | 'address' | 'route' | 'nftcommand' | 'nftstatement' | 'nexthop' | 'neighbour' | 'rule',
+    'link' | 'address' | 'route' | 'nftcommand' | 'nftstatement' | 'nexthop' | 'metrics' | 'neighbour' | 'rule',
     SchemaFields
   >;
   ops: Record<string, { code: number; args: SchemaFields; returns: string }>;
@@ -751,6 +788,7 @@ export interface WireSchema {
     | 'nftSet'
     | 'nftSetElem'
     | 'nexthop'
+    | 'metrics'
     | 'neighbour'
     | 'rule'
     | 'nsid',

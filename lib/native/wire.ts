@@ -37,6 +37,7 @@ import type {
   NativeResult,
   NativeRoute,
   NativeRouteRequest,
+  NativeRouteMetrics,
   NativeEventAction,
   NativeEventBatch,
   NativeEventKind,
@@ -99,7 +100,33 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   oif: 'i32',
   priority: 'u32',
   multipath: 'nexthop[]',
+  metrics: 'metrics',
+  pref: 'u8',
+  expires: 'u32',
 };
+const ROUTE_METRICS: Record<keyof NativeRouteMetrics, string> = {
+  lock: 'u32',
+  mtu: 'u32',
+  window: 'u32',
+  rtt: 'u32',
+  rttvar: 'u32',
+  ssthresh: 'u32',
+  cwnd: 'u32',
+  advmss: 'u32',
+  reordering: 'u32',
+  hoplimit: 'u32',
+  initcwnd: 'u32',
+  features: 'u32',
+  rtoMin: 'u32',
+  initrwnd: 'u32',
+  quickack: 'u32',
+  ccAlgo: 'string',
+  fastopenNoCookie: 'u32',
+};
+/** The same fields as they come back (lock 0 when none; the others absent when unset). */
+const ROUTE_METRICS_INFO: Record<keyof NativeRouteMetrics, string> = Object.fromEntries(
+  Object.keys(ROUTE_METRICS).map((k) => [k, k === 'lock' ? 'number' : 'optional']),
+) as Record<keyof NativeRouteMetrics, string>;
 const NEXTHOP_REQUEST: Record<keyof NativeNexthopRequest, string> = {
   gateway: 'ip',
   oif: 'i32',
@@ -269,6 +296,8 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   priority: 'optional',
   pref: 'optional',
   multipath: 'nexthops',
+  metrics: 'metrics',
+  expires: 'optional',
 };
 const LINK_STATS: Record<keyof NativeLinkStats, string> = {
   rxPackets: 'number',
@@ -403,6 +432,7 @@ agree('route requests', ROUTE_REQUEST, schema.structs.route);
 agree('nf_tables commands', NFT_COMMAND, schema.structs.nftcommand);
 agree('nf_tables statements', NFT_STATEMENT, schema.structs.nftstatement);
 agree('next hop requests', NEXTHOP_REQUEST, schema.structs.nexthop);
+agree('route metrics', ROUTE_METRICS, schema.structs.metrics);
 agree('neighbour requests', NEIGHBOUR_REQUEST, schema.structs.neighbour);
 agree('rule requests', RULE_REQUEST, schema.structs.rule);
 for (const op of new Set([...Object.keys(OP_ARGS), ...Object.keys(schema.ops)])) {
@@ -426,6 +456,7 @@ agree('nf_tables sets', NFT_SET, schema.results.nftSet);
 agree('nf_tables set elements', NFT_SET_ELEM, schema.results.nftSetElem);
 agree('link statistics', LINK_STATS, schema.results.linkStats);
 agree('next hops', NEXTHOP, schema.results.nexthop);
+agree('route metrics (results)', ROUTE_METRICS_INFO, schema.results.metrics);
 agree('neighbours', NEIGHBOUR, schema.results.neighbour);
 agree('rules', RULE, schema.results.rule);
 agree('nsids', NSID, schema.results.nsid);

@@ -2,6 +2,10 @@
 
 #include <linux/rtnetlink.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "../netlink/message.h"
@@ -12,6 +16,83 @@ using netlink::AttrTable;
 using netlink::MessageBuilder;
 
 namespace {
+
+// The metrics in RTAX order; RTAX_CC_ALGO (a string: no member here) and RTAX_LOCK are read and
+// written apart.
+struct MetricField {
+  uint16_t type;
+  std::optional<uint32_t> RouteMetrics::*member;
+};
+constexpr MetricField kMetricFields[] = {
+    {RTAX_MTU, &RouteMetrics::mtu},
+    {RTAX_WINDOW, &RouteMetrics::window},
+    {RTAX_RTT, &RouteMetrics::rtt},
+    {RTAX_RTTVAR, &RouteMetrics::rttvar},
+    {RTAX_SSTHRESH, &RouteMetrics::ssthresh},
+    {RTAX_CWND, &RouteMetrics::cwnd},
+    {RTAX_ADVMSS, &RouteMetrics::advmss},
+    {RTAX_REORDERING, &RouteMetrics::reordering},
+    {RTAX_HOPLIMIT, &RouteMetrics::hoplimit},
+    {RTAX_INITCWND, &RouteMetrics::initcwnd},
+    {RTAX_FEATURES, &RouteMetrics::features},
+    {RTAX_RTO_MIN, &RouteMetrics::rto_min},
+    {RTAX_INITRWND, &RouteMetrics::initrwnd},
+    {RTAX_QUICKACK, &RouteMetrics::quickack},
+    {RTAX_CC_ALGO, nullptr},
+    {RTAX_FASTOPEN_NO_COOKIE, &RouteMetrics::fastopen_no_cookie},
+};
+
+// Appends one attribute (header, payload, padding) to a payload being built by hand.
+void AppendAttr(std::vector<uint8_t>& out, uint16_t type, const void* data, size_t len) {
+  nlattr nla{};
+  nla.nla_len = static_cast<uint16_t>(NLA_HDRLEN + len);
+  nla.nla_type = type;
+  size_t at = out.size();
+  out.resize(at + NLA_ALIGN(nla.nla_len));
+  std::memcpy(out.data() + at, &nla, sizeof nla);
+  if (len > 0) std::memcpy(out.data() + at + NLA_HDRLEN, data, len);
+}
+
+// RTA_METRICS's payload as iproute2 builds it, so that the bytes equal a capture of `ip route
+// add ... mtu lock 1400`: the metrics in RTAX order, a congestion control's name without a NUL
+// (the kernel copies it with nla_strscpy, which takes either), RTAX_LOCK last, and no
+// NLA_F_NESTED on the attribute (the kernel walks it as a plain run of attributes, and dumps it
+// without the flag itself).
+std::vector<uint8_t> MetricsPayload(const RouteMetrics& m) {
+  std::vector<uint8_t> out;
+  for (const MetricField& f : kMetricFields) {
+    if (f.member == nullptr) {
+      if (m.cc_algo) AppendAttr(out, f.type, m.cc_algo->data(), m.cc_algo->size());
+    } else if (const std::optional<uint32_t>& v = m.*f.member) {
+      AppendAttr(out, f.type, &*v, sizeof *v);
+    }
+  }
+  if (m.lock != 0) AppendAttr(out, RTAX_LOCK, &m.lock, sizeof m.lock);
+  return out;
+}
+
+// Decodes RTA_METRICS; types this code does not know are skipped.
+Status ParseMetrics(const netlink::Attr& a, RouteMetrics* out) {
+  AttrTable<RTAX_MAX + 1> t;
+  Status s = netlink::ParseNested(a, &t);
+  if (!s.ok()) return s;
+  out->lock = t[RTAX_LOCK].U32();
+  for (const MetricField& f : kMetricFields) {
+    if (f.member != nullptr && t[f.type].len >= sizeof(uint32_t)) out->*f.member = t[f.type].U32();
+  }
+  if (t[RTAX_CC_ALGO].present()) out->cc_algo = t[RTAX_CC_ALGO].String();
+  return Status();
+}
+
+// USER_HZ: the unit of RTA_CACHEINFO's times (the kernel's jiffies_to_clock_t), as iproute2's
+// get_user_hz reads it.
+long UserHz() {
+  static const long hz = [] {
+    long v = sysconf(_SC_CLK_TCK);
+    return v > 0 ? v : 100;
+  }();
+  return hz;
+}
 
 // RTA_MULTIPATH's payload: an array of struct rtnexthop, each followed by its own attributes
 // (RTA_GATEWAY) and padded to RTNH_ALIGNTO; not nested attributes, so no NLA_F_NESTED.
@@ -24,15 +105,7 @@ std::vector<uint8_t> MultipathPayload(const std::vector<NexthopRequest>& hops) {
     rtnh.rtnh_hops = h.hops;
     rtnh.rtnh_ifindex = h.oif.value_or(0);
     out.resize(at + RTNH_ALIGN(sizeof rtnh));
-    if (!h.gateway.empty()) {
-      nlattr nla{};
-      nla.nla_len = static_cast<uint16_t>(NLA_HDRLEN + h.gateway.size());
-      nla.nla_type = RTA_GATEWAY;
-      size_t a = out.size();
-      out.resize(a + NLA_ALIGN(nla.nla_len));
-      std::memcpy(out.data() + a, &nla, sizeof nla);
-      std::memcpy(out.data() + a + NLA_HDRLEN, h.gateway.data(), h.gateway.size());
-    }
+    if (!h.gateway.empty()) AppendAttr(out, RTA_GATEWAY, h.gateway.data(), h.gateway.size());
     rtnh.rtnh_len = static_cast<uint16_t>(out.size() - at);
     std::memcpy(out.data() + at, &rtnh, sizeof rtnh);
   }
@@ -85,13 +158,25 @@ Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const 
   if (!req.dst.empty()) b.PutBytes(RTA_DST, req.dst);
   if (!req.gateway.empty()) b.PutBytes(RTA_GATEWAY, req.gateway);
   if (!req.prefsrc.empty()) b.PutBytes(RTA_PREFSRC, req.prefsrc);
+  // Before RTA_OIF, where `ip -6 route add PREFIX expires N pref P dev D` puts them.
+  if (req.expires) b.PutU32(RTA_EXPIRES, *req.expires);
+  if (req.pref) b.PutU8(RTA_PREF, *req.pref);
   if (req.oif) b.PutS32(RTA_OIF, *req.oif);
   if (req.priority) b.PutU32(RTA_PRIORITY, *req.priority);
+  if (!req.metrics.empty()) b.PutBytes(RTA_METRICS, MetricsPayload(req.metrics));
   if (!req.multipath.empty()) b.PutBytes(RTA_MULTIPATH, MultipathPayload(req.multipath));
   return std::move(b).Finish();
 }
 
 }  // namespace
+
+bool RouteMetrics::empty() const {
+  if (lock != 0 || cc_algo) return false;
+  for (const MetricField& f : kMetricFields) {
+    if (f.member != nullptr && this->*f.member) return false;
+  }
+  return true;
+}
 
 Result<std::vector<uint8_t>> BuildNewRoute(const RouteRequest& req, uint16_t nl_flags) {
   return BuildRoute(RTM_NEWROUTE, nl_flags, req);
@@ -144,6 +229,15 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   if (t[RTA_MULTIPATH].present()) {
     s = ParseMultipath(t[RTA_MULTIPATH], &info.multipath);
     if (!s.ok()) return s;
+  }
+  if (t[RTA_METRICS].present()) {
+    s = ParseMetrics(t[RTA_METRICS], &info.metrics.emplace());
+    if (!s.ok()) return s;
+  }
+  if (t[RTA_CACHEINFO].len >= offsetof(rta_cacheinfo, rta_error)) {
+    rta_cacheinfo ci{};
+    std::memcpy(&ci, t[RTA_CACHEINFO].data, std::min(sizeof ci, t[RTA_CACHEINFO].len));
+    if (ci.rta_expires != 0) info.expires = static_cast<int32_t>(ci.rta_expires / UserHz());
   }
   return info;
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "../common/result.h"
@@ -25,6 +26,35 @@ struct NexthopInfo {
   uint8_t hops = 0, flags = 0;
 };
 
+// RTA_METRICS: a route's metrics (nested RTAX_*), in the kernel's units, which are not all
+// iproute2's: RTAX_RTT is in 1/8 ms and RTAX_RTTVAR in 1/4 ms (TCP's scaled srtt and mdev:
+// tcp_metrics.c reads them as "cached RTT scaled by 8"), which `ip route` takes and prints in ms
+// (`rtt 100ms` sends 800); RTAX_RTO_MIN is in ms. A metric the kernel holds as 0 is unset: it is
+// neither dumped nor, here, present. The kernel caps RTAX_MTU at 65520, RTAX_ADVMSS at 65495 and
+// RTAX_HOPLIMIT at 255 (ip_metrics_convert).
+struct RouteMetrics {
+  uint32_t lock = 0;  // RTAX_LOCK: bit (1 << RTAX_*) for each metric the kernel must not change
+  std::optional<uint32_t> mtu;                 // RTAX_MTU
+  std::optional<uint32_t> window;              // RTAX_WINDOW
+  std::optional<uint32_t> rtt;                 // RTAX_RTT, 1/8 ms
+  std::optional<uint32_t> rttvar;              // RTAX_RTTVAR, 1/4 ms
+  std::optional<uint32_t> ssthresh;            // RTAX_SSTHRESH
+  std::optional<uint32_t> cwnd;                // RTAX_CWND
+  std::optional<uint32_t> advmss;              // RTAX_ADVMSS
+  std::optional<uint32_t> reordering;          // RTAX_REORDERING
+  std::optional<uint32_t> hoplimit;            // RTAX_HOPLIMIT
+  std::optional<uint32_t> initcwnd;            // RTAX_INITCWND
+  std::optional<uint32_t> features;            // RTAX_FEATURES: RTAX_FEATURE_*
+  std::optional<uint32_t> rto_min;             // RTAX_RTO_MIN, ms
+  std::optional<uint32_t> initrwnd;            // RTAX_INITRWND
+  std::optional<uint32_t> quickack;            // RTAX_QUICKACK
+  std::optional<std::string> cc_algo;          // RTAX_CC_ALGO: a TCP congestion control's name
+  std::optional<uint32_t> fastopen_no_cookie;  // RTAX_FASTOPEN_NO_COOKIE
+
+  // Nothing to send: no metric and no lock.
+  bool empty() const;
+};
+
 struct RouteRequest {
   uint8_t family = 0;                     // AF_INET / AF_INET6
   uint8_t dst_len = 0;                    // 0 with empty dst: the default route
@@ -40,6 +70,9 @@ struct RouteRequest {
   std::optional<int32_t> oif;             // RTA_OIF
   std::optional<uint32_t> priority;       // RTA_PRIORITY (the metric)
   std::vector<NexthopRequest> multipath;  // RTA_MULTIPATH, when not empty (ECMP)
+  RouteMetrics metrics;                   // RTA_METRICS, when not empty
+  std::optional<uint8_t> pref;            // RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_*
+  std::optional<uint32_t> expires;        // RTA_EXPIRES (IPv6): seconds until it is removed
 };
 
 struct RouteInfo {
@@ -50,8 +83,14 @@ struct RouteInfo {
   std::vector<uint8_t> dst, gateway, prefsrc;
   int32_t oif = 0;
   std::optional<uint32_t> priority;
-  std::optional<uint32_t> pref;        // RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_*
-  std::vector<NexthopInfo> multipath;  // RTA_MULTIPATH
+  std::optional<uint32_t> pref;         // RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_*
+  std::vector<NexthopInfo> multipath;   // RTA_MULTIPATH
+  std::optional<RouteMetrics> metrics;  // RTA_METRICS, when the route has any
+  // RTA_CACHEINFO's rta_expires, in whole seconds (truncated, as `ip route` prints it): the time
+  // left before the kernel removes the route (an IPv6 route added with RTA_EXPIRES, or a prefix
+  // route of an address with a finite lifetime); 0 or less: expired, not yet collected. Unset
+  // when the route does not expire.
+  std::optional<int32_t> expires;
 };
 
 Result<std::vector<uint8_t>> BuildNewRoute(const RouteRequest& req, uint16_t nl_flags);

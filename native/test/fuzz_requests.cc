@@ -2,7 +2,8 @@
 // bytes, every registered link kind with any of its attributes, a veth peer nested inside, MACs
 // and addresses of any length) are built into messages and parsed back with the reply parsers:
 // whatever builds must parse, and give back what was asked (name, MTU, group, master, MAC,
-// alias, kind, the kind's attributes; address, prefix, label; route table, addresses, metric).
+// alias, kind, the kind's attributes; address, prefix, label; route table, addresses, metric,
+// metrics, preference).
 // Also the checks that keep names and paths from reaching outside the run directory
 // (ns::CheckNetnsName, ns::CheckPath): a name they accept is one path component.
 // Build and run with clang (apt: clang libclang-rt-14-dev): scripts/fuzz.sh [seconds]
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -221,6 +223,17 @@ void FuzzRoute(FuzzedDataProvider& in) {
   if (in.ConsumeBool()) req.oif = in.ConsumeIntegral<int32_t>();
   if (in.ConsumeBool()) req.priority = in.ConsumeIntegral<uint32_t>();
   req.tos = in.ConsumeIntegral<uint8_t>();
+  rtnl::RouteMetrics& mx = req.metrics;
+  for (std::optional<uint32_t>* v :
+       {&mx.mtu, &mx.window, &mx.rtt, &mx.rttvar, &mx.ssthresh, &mx.cwnd, &mx.advmss,
+        &mx.reordering, &mx.hoplimit, &mx.initcwnd, &mx.features, &mx.rto_min, &mx.initrwnd,
+        &mx.quickack, &mx.fastopen_no_cookie}) {
+    if (in.ConsumeBool()) *v = in.ConsumeIntegral<uint32_t>();
+  }
+  if (in.ConsumeBool()) mx.lock = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) mx.cc_algo = in.ConsumeRandomLengthString(15);
+  if (in.ConsumeBool()) req.pref = in.ConsumeIntegral<uint8_t>();
+  if (in.ConsumeBool()) req.expires = in.ConsumeIntegral<uint32_t>();
   Result<std::vector<uint8_t>> msg = rtnl::BuildNewRoute(req, NLM_F_CREATE);
   if (!msg.ok()) return;
   std::vector<uint8_t> m = msg.take();
@@ -230,7 +243,20 @@ void FuzzRoute(FuzzedDataProvider& in) {
   EXPECT(r.family == req.family && r.dst_len == req.dst_len && r.table == req.table);
   EXPECT(r.protocol == req.protocol && r.type == req.type && r.tos == req.tos);
   EXPECT(r.dst == req.dst && r.gateway == req.gateway && r.prefsrc == req.prefsrc);
-  EXPECT(r.oif == req.oif.value_or(0) && r.priority == req.priority);
+  EXPECT(r.oif == req.oif.value_or(0) && r.priority == req.priority && r.pref == req.pref);
+  // The metrics come back as given (a name up to its first NUL); none given, no RTA_METRICS.
+  EXPECT(r.metrics.has_value() == !mx.empty());
+  if (r.metrics) {
+    const rtnl::RouteMetrics& g = *r.metrics;
+    EXPECT(g.lock == mx.lock && g.mtu == mx.mtu && g.window == mx.window && g.rtt == mx.rtt);
+    EXPECT(g.rttvar == mx.rttvar && g.ssthresh == mx.ssthresh && g.cwnd == mx.cwnd);
+    EXPECT(g.advmss == mx.advmss && g.reordering == mx.reordering && g.hoplimit == mx.hoplimit);
+    EXPECT(g.initcwnd == mx.initcwnd && g.features == mx.features && g.rto_min == mx.rto_min);
+    EXPECT(g.initrwnd == mx.initrwnd && g.quickack == mx.quickack);
+    EXPECT(g.fastopen_no_cookie == mx.fastopen_no_cookie);
+    EXPECT(g.cc_algo.has_value() == mx.cc_algo.has_value());
+    if (mx.cc_algo) EXPECT(*g.cc_algo == AsParsed(*mx.cc_algo));
+  }
   (void)rtnl::BuildDelRoute(req);
   EXPECT(rtnl::BuildDumpRoutes(req.family, req.table).ok());
 }

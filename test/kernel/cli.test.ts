@@ -201,6 +201,62 @@ describeKernel('netns-native (the command)', () => {
     expect(json).toContainEqual(expect.objectContaining({ destination: '198.19.62.0/24', onlink: true }));
   });
 
+  it('routes NS: metrics (locks, times), expires and pref exactly as ip route prints them', async () => {
+    const ns = await furnished();
+    const add = (...args: string[]): string => ip(ns.name, 'route', 'add', ...args);
+    add(
+      '198.19.65.0/24',
+      'dev',
+      'eth0',
+      'mtu',
+      'lock',
+      '1400',
+      'rtt',
+      '100ms',
+      'rttvar',
+      '2s',
+      'congctl',
+      'lock',
+      'reno',
+    );
+    add('198.19.66.0/24', 'dev', 'eth0', 'advmss', '1360', 'hoplimit', '9', 'initcwnd', '10', 'initrwnd', '20');
+    add('198.19.67.0/24', 'dev', 'eth0', 'rto_min', '1500ms', 'quickack', '1', 'features', 'ecn', 'window', '999');
+    add('198.19.68.0/24', 'dev', 'eth0', 'ssthresh', 'lock', '5', 'cwnd', '7', 'reordering', '9', 'mtu', 'lock', '0');
+    add('198.19.69.0/24', 'dev', 'eth0', 'fastopen_no_cookie', '1', 'rtt', '100');
+    // The library's own too: what it adds prints the same.
+    await ns.addRoute({
+      destination: '198.19.70.0/24',
+      link: 'eth0',
+      metrics: { mtu: 1300, lock: ['mtu'], rtt: 12.5 },
+    });
+    ip(ns.name, '-6', 'route', 'add', 'fd00:65::/64', 'dev', 'eth0', 'expires', '300', 'pref', 'high', 'mtu', '1280');
+    await ns.addRoute({
+      destination: 'fd00:66::/64',
+      link: 'eth0',
+      expires: 600,
+      preference: 'low',
+      metrics: { hoplimit: 7 },
+    });
+    const run = await cli('routes', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    // Expiry counts down between the two reads: compared to the second.
+    const approx = (l: string) => l.replace(/expires \d+sec/, 'expires Nsec');
+    const want = [...lines(ip(ns.name, 'route')), ...lines(ip(ns.name, '-6', 'route'))];
+    expect(lines(run.stdout).map(approx)).toEqual(want.map(approx));
+    for (const needle of [
+      'mtu lock 1400 rtt 100ms rttvar 2s congctl lock reno',
+      'advmss 1360 hoplimit 9 initcwnd 10 initrwnd 20',
+      'window 999 features ecn rto_min lock 1.5s quickack 1',
+      'mtu lock 0 ssthresh lock 5 cwnd 7 reordering 9',
+      'rtt 12ms fastopen_no_cookie 1',
+      '198.19.70.0/24 dev eth0 scope link mtu lock 1300 rtt 12ms',
+      'expires Nsec mtu 1280 pref high',
+      'fd00:66::/64 dev eth0 metric 1024 expires Nsec hoplimit 7 pref low',
+    ]) {
+      expect(want.map(approx).some((l) => l.includes(needle))).toBe(true);
+    }
+  });
+
   it('exec NS -- CMD: runs in NS, with the caller’s stdio, and exits as the program did', async () => {
     const ns = await furnished();
     const run = await cli(

@@ -1,6 +1,8 @@
 import { broadcastOf } from '../../lib/address';
 import { NetnsError } from '../../lib/internal/errors';
 import { describeRoute, routeFromNative, routeRequest } from '../../lib/route';
+import { metricWords, metricsFromNative, metricsRequest } from '../../lib/route-metrics';
+import { routeLine } from '../../lib/cli/format';
 
 describe('routeRequest', () => {
   it('a default route via a gateway, as `ip route add default via`', () => {
@@ -110,6 +112,121 @@ describe('routeFromNative', () => {
       link: 'veth0',
       source: '198.18.1.1',
     });
+  });
+});
+
+describe('route metrics', () => {
+  it('go to the kernel in its units: rtt x8, rttvar x4, locks as RTAX bits, rto_min always locked', () => {
+    expect(
+      metricsRequest(
+        {
+          mtu: 1400,
+          rtt: 100,
+          rttvar: 50,
+          rtoMin: 200,
+          quickack: false,
+          fastopenNoCookie: true,
+          ecn: true,
+          tcpUsecTs: true,
+          congctl: 'cubic',
+          lock: ['mtu', 'congctl'],
+        },
+        'op',
+      ),
+    ).toEqual({
+      mtu: 1400,
+      rtt: 800,
+      rttvar: 200,
+      rtoMin: 200,
+      quickack: 0,
+      fastopenNoCookie: 1,
+      features: 0x11,
+      ccAlgo: 'cubic',
+      lock: (1 << 2) | (1 << 16) | (1 << 13),
+    });
+    expect(metricsRequest({ rtt: 12.5, rttvar: 0.25, ecn: false }, 'op')).toEqual({ rtt: 100, rttvar: 1 });
+    expect(metricsRequest({}, 'op')).toEqual({});
+  });
+
+  it('come back in the user units; a lock without a value is listed; none: undefined', () => {
+    expect(
+      metricsFromNative({ lock: (1 << 2) | (1 << 4), rtt: 100, rttvar: 6, features: 1, quickack: 1, ccAlgo: 'reno' }),
+    ).toEqual({ rtt: 12.5, rttvar: 1.5, ecn: true, quickack: true, congctl: 'reno', lock: ['mtu', 'rtt'] });
+    expect(metricsFromNative({ lock: 0 })).toBeUndefined();
+  });
+
+  it('print as ip route prints them: RTAX order, lock before the value, times in ms or s', () => {
+    expect(
+      metricWords({
+        congctl: 'reno',
+        initcwnd: 10,
+        mtu: 1400,
+        rtt: 12.5,
+        rttvar: 2000,
+        rtoMin: 1500,
+        ecn: true,
+        quickack: true,
+        lock: ['mtu', 'rtoMin', 'hoplimit'],
+      }).join(' '),
+    ).toBe(
+      'mtu lock 1400 rtt 12ms rttvar 2s hoplimit lock 0 initcwnd 10 features ecn rto_min lock 1.5s quickack 1 congctl reno',
+    );
+    expect(metricWords({ rtoMin: 1234567 }).join(' ')).toBe('rto_min 1234.57s');
+    expect(metricWords({ rtoMin: 4294967295 }).join(' ')).toBe('rto_min 4.29497e+06s');
+    expect(metricWords({ tcpUsecTs: true, ecn: true }).join(' ')).toBe('features ecn tcp_usec_ts');
+  });
+
+  it('a route line has expires, then the metrics, then pref, as ip -6 route', () => {
+    expect(
+      routeLine({
+        destination: 'fd00:1::/64',
+        family: 6,
+        table: 254,
+        type: 'unicast',
+        protocol: 'boot',
+        scope: 'global',
+        linkIndex: 2,
+        link: 'va',
+        metric: 1024,
+        expires: 299,
+        metrics: { mtu: 1280 },
+        preference: 'high',
+      }),
+    ).toBe('fd00:1::/64 dev va metric 1024 expires 299sec mtu 1280 pref high');
+  });
+
+  it('IPv6 deletes leave them out, IPv4 deletes match them; pref and expires go only with an add', () => {
+    const v6 = { destination: 'fd00:1::/64', metrics: { mtu: 1400 }, preference: 'high' as const, expires: 30 };
+    expect(routeRequest(v6, 2, false, 'op')).toMatchObject({ metrics: { mtu: 1400 }, pref: 1, expires: 30 });
+    const del6 = routeRequest({ ...v6, expires: -3 }, undefined, true, 'op');
+    expect(del6.metrics).toBeUndefined();
+    expect(del6.pref).toBeUndefined();
+    expect(del6.expires).toBeUndefined();
+    expect(routeRequest({ destination: '198.18.1.0/24', metrics: { mtu: 1400 } }, undefined, true, 'op')).toMatchObject(
+      {
+        metrics: { mtu: 1400 },
+      },
+    );
+    expect(routeRequest({ destination: 'fd00:1::/64', preference: 'low' }, 2, false, 'op').pref).toBe(3);
+    expect(routeRequest({ destination: 'fd00:1::/64', preference: 'medium' }, 2, false, 'op').pref).toBe(0);
+  });
+
+  it('listed routes carry them', () => {
+    const native = {
+      family: 10,
+      dstLen: 64,
+      srcLen: 0,
+      tos: 0,
+      protocol: 3,
+      scope: 0,
+      type: 1,
+      table: 254,
+      flags: 0,
+      oif: 0,
+    };
+    expect(
+      routeFromNative({ ...native, dst: 'fd00:1::', pref: 3, expires: 42, metrics: { lock: 4, mtu: 1400 } }, new Map()),
+    ).toMatchObject({ preference: 'low', expires: 42, metrics: { mtu: 1400, lock: ['mtu'] } });
   });
 });
 

@@ -108,6 +108,7 @@ void ReadStruct(ReadContext& c, rtnl::LinkRequest* out);
 void ReadStruct(ReadContext& c, rtnl::AddressRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RouteRequest* out);
 void ReadStruct(ReadContext& c, rtnl::NexthopRequest* out);
+void ReadStruct(ReadContext& c, rtnl::RouteMetrics* out);
 void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RuleRequest* out);
 #define NETNS_DECLARE_ARGS_READER(code, js, Args, returns) \
@@ -165,6 +166,10 @@ void ReadField(ReadContext& c, const char*, WireTag<Wire::kAddress>, M* m, P*) {
 }
 template <class M, class P>
 void ReadField(ReadContext& c, const char*, WireTag<Wire::kRoute>, M* m, P*) {
+  ReadStruct(c, m);
+}
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kMetrics>, M* m, P*) {
   ReadStruct(c, m);
 }
 template <class M, class P>
@@ -301,6 +306,15 @@ void Finish(ReadContext& c, rtnl::RouteRequest* req) {
   }
 }
 
+// TCP_CA_NAME_MAX (16) with its NUL: the kernel reads no longer a name.
+constexpr size_t kMaxCcAlgoName = 15;
+
+void Finish(ReadContext& c, rtnl::RouteMetrics* m) {
+  if (m->cc_algo && (m->cc_algo->empty() || m->cc_algo->size() > kMaxCcAlgoName)) {
+    ThrowInternal(c.r.env(), "a congestion control name of 1 to 15 bytes");
+  }
+}
+
 void Finish(ReadContext& c, rtnl::NeighbourRequest* req) {
   size_t n = req->dst.size();
   if (req->family == AF_BRIDGE) {
@@ -392,6 +406,12 @@ void ReadStruct(ReadContext& c, rtnl::NexthopRequest* out) {
   using S = rtnl::NexthopRequest;
   static void (*const readers[])(ReadContext&,
                                  S*) = {NETNS_NEXTHOP_REQUEST(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::RouteMetrics* out) {
+  using S = rtnl::RouteMetrics;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_ROUTE_METRICS(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
 void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out) {

@@ -166,6 +166,8 @@ void PutInfoField(Napi::Env, ObjectBuilder& b, const char* name, const std::vect
 }
 void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
                   const std::vector<rtnl::NexthopInfo>& hops, ShapeTag<Shape::kNexthops>);
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::optional<rtnl::RouteMetrics>& metrics, ShapeTag<Shape::kMetrics>);
 
 #define NETNS_PUT_INFO(js, member, shape) \
   PutInfoField(env, b, #js, x.member, ShapeTag<Shape::shape>{});
@@ -261,6 +263,17 @@ void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
   for (size_t i = 0; i < hops.size(); ++i)
     out.Set(static_cast<uint32_t>(i), NexthopToJs(env, hops[i]));
   b.Add(name, out);
+}
+
+Napi::Object MetricsToJs(Napi::Env env, const rtnl::RouteMetrics& x) {
+  ObjectBuilder b(env);
+  NETNS_ROUTE_METRICS_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::optional<rtnl::RouteMetrics>& metrics, ShapeTag<Shape::kMetrics>) {
+  if (metrics) b.Add(name, MetricsToJs(env, *metrics));
 }
 
 Napi::Object NeighbourToJs(Napi::Env env, const rtnl::NeighbourInfo& x) {

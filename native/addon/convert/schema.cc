@@ -49,6 +49,8 @@ const char* WireName(Wire w) {
       return "rule";
     case Wire::kNexthop:
       return "nexthop[]";
+    case Wire::kMetrics:
+      return "metrics";
   }
   return "?";
 }
@@ -93,6 +95,8 @@ const char* ShapeName(Shape s) {
       return "optional";
     case Shape::kNexthops:
       return "nexthops";
+    case Shape::kMetrics:
+      return "metrics";
   }
   return "?";
 }
@@ -183,6 +187,11 @@ Napi::Object Structs(Napi::Env env) {
     Fields f(env);
     NETNS_NEXTHOP_REQUEST(NETNS_WIRE_FIELD)
     o.Set("nexthop", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_ROUTE_METRICS(NETNS_WIRE_FIELD)
+    o.Set("metrics", f.list());
   }
   {
     Fields f(env);
@@ -280,6 +289,11 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_NEXTHOP_INFO(NETNS_SHAPE_FIELD)
     o.Set("nexthop", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_ROUTE_METRICS_INFO(NETNS_SHAPE_FIELD)
+    o.Set("metrics", f.list());
   }
   {
     Fields f(env);

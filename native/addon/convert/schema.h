@@ -32,7 +32,8 @@ namespace netns_native::addon {
 //   mac/ip: textual addresses; netns: a namespace handle (its fd is sent, IFLA_NET_NS_FD);
 //   link/address/route/neighbour/rule: a nested struct; kind/slavekind: the attributes of the
 //   link's kind (or of its master's kind), as that kind's table in native/rtnl/link/ names them;
-//   nexthops: a list of nexthop structs (a count, then each struct in place).
+//   nexthops: a list of nexthop structs (a count, then each struct in place); metrics: a route's
+//   metrics struct.
 enum class Wire : uint8_t {
   kU8,
   kU16,
@@ -51,6 +52,7 @@ enum class Wire : uint8_t {
   kNeighbour,
   kRule,
   kNexthop,       // one next hop of a multipath route; repeats
+  kMetrics,       // a route's metrics (RTA_METRICS), a nested struct
   kNftCommand,    // one nf_tables command of a batch; the field repeats (one per command)
   kNftStatement,  // one statement of a rule (nft/statement.h); repeats
 };
@@ -90,21 +92,44 @@ enum class Wire : uint8_t {
   F(metric, metric, kU32)
 
 // rtnl::RouteRequest (rtmsg + RTA_*).
-#define NETNS_ROUTE_REQUEST(F) \
-  F(family, family, kU8)       \
-  F(dstLen, dst_len, kU8)      \
-  F(tos, tos, kU8)             \
-  F(table, table, kU32)        \
-  F(protocol, protocol, kU8)   \
-  F(scope, scope, kU8)         \
-  F(type, type, kU8)           \
-  F(flags, flags, kU32)        \
-  F(dst, dst, kIp)             \
-  F(gateway, gateway, kIp)     \
-  F(prefsrc, prefsrc, kIp)     \
-  F(oif, oif, kI32)            \
-  F(priority, priority, kU32)  \
-  F(multipath, multipath, kNexthop)
+#define NETNS_ROUTE_REQUEST(F)      \
+  F(family, family, kU8)            \
+  F(dstLen, dst_len, kU8)           \
+  F(tos, tos, kU8)                  \
+  F(table, table, kU32)             \
+  F(protocol, protocol, kU8)        \
+  F(scope, scope, kU8)              \
+  F(type, type, kU8)                \
+  F(flags, flags, kU32)             \
+  F(dst, dst, kIp)                  \
+  F(gateway, gateway, kIp)          \
+  F(prefsrc, prefsrc, kIp)          \
+  F(oif, oif, kI32)                 \
+  F(priority, priority, kU32)       \
+  F(multipath, multipath, kNexthop) \
+  F(metrics, metrics, kMetrics)     \
+  F(pref, pref, kU8)                \
+  F(expires, expires, kU32)
+
+// rtnl::RouteMetrics (RTA_METRICS: RTAX_*), in the kernel's units (route.h says which).
+#define NETNS_ROUTE_METRICS(F)    \
+  F(lock, lock, kU32)             \
+  F(mtu, mtu, kU32)               \
+  F(window, window, kU32)         \
+  F(rtt, rtt, kU32)               \
+  F(rttvar, rttvar, kU32)         \
+  F(ssthresh, ssthresh, kU32)     \
+  F(cwnd, cwnd, kU32)             \
+  F(advmss, advmss, kU32)         \
+  F(reordering, reordering, kU32) \
+  F(hoplimit, hoplimit, kU32)     \
+  F(initcwnd, initcwnd, kU32)     \
+  F(features, features, kU32)     \
+  F(rtoMin, rto_min, kU32)        \
+  F(initrwnd, initrwnd, kU32)     \
+  F(quickack, quickack, kU32)     \
+  F(ccAlgo, cc_algo, kString)     \
+  F(fastopenNoCookie, fastopen_no_cookie, kU32)
 
 // rtnl::NexthopRequest (struct rtnexthop + RTA_GATEWAY), an entry of a route's multipath.
 #define NETNS_NEXTHOP_REQUEST(F) \
@@ -339,6 +364,10 @@ struct WireCpp<Wire::kRoute> {
   using type = rtnl::RouteRequest;
 };
 template <>
+struct WireCpp<Wire::kMetrics> {
+  using type = rtnl::RouteMetrics;
+};
+template <>
 struct WireCpp<Wire::kNeighbour> {
   using type = rtnl::NeighbourRequest;
 };
@@ -484,9 +513,10 @@ enum class Returns : uint8_t {
 };
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
-// text (absent when empty), a number absent when unset, or a route's next hops (an array of
-// nexthop objects, absent when empty).
-enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops };
+// text (absent when empty), a number absent when unset, a route's next hops (an array of
+// nexthop objects, absent when empty), or a route's metrics (an object, absent when the route has
+// none).
+enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kMetrics };
 
 // Results. Links cross packed (see results.cc): per link these numbers in one Float64Array, in
 // this order (kOptional: NaN when absent) ...
@@ -548,23 +578,45 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops };
   F(validLft, valid_lft, kNumber)  \
   F(preferredLft, preferred_lft, kNumber)
 
-#define NETNS_ROUTE_INFO(F)        \
-  F(family, family, kNumber)       \
-  F(dstLen, dst_len, kNumber)      \
-  F(srcLen, src_len, kNumber)      \
-  F(tos, tos, kNumber)             \
-  F(protocol, protocol, kNumber)   \
-  F(scope, scope, kNumber)         \
-  F(type, type, kNumber)           \
-  F(table, table, kNumber)         \
-  F(flags, flags, kNumber)         \
-  F(oif, oif, kNumber)             \
-  F(dst, dst, kIp)                 \
-  F(gateway, gateway, kIp)         \
-  F(prefsrc, prefsrc, kIp)         \
-  F(priority, priority, kOptional) \
-  F(pref, pref, kOptional)         \
-  F(multipath, multipath, kNexthops)
+#define NETNS_ROUTE_INFO(F)          \
+  F(family, family, kNumber)         \
+  F(dstLen, dst_len, kNumber)        \
+  F(srcLen, src_len, kNumber)        \
+  F(tos, tos, kNumber)               \
+  F(protocol, protocol, kNumber)     \
+  F(scope, scope, kNumber)           \
+  F(type, type, kNumber)             \
+  F(table, table, kNumber)           \
+  F(flags, flags, kNumber)           \
+  F(oif, oif, kNumber)               \
+  F(dst, dst, kIp)                   \
+  F(gateway, gateway, kIp)           \
+  F(prefsrc, prefsrc, kIp)           \
+  F(priority, priority, kOptional)   \
+  F(pref, pref, kOptional)           \
+  F(multipath, multipath, kNexthops) \
+  F(metrics, metrics, kMetrics)      \
+  F(expires, expires, kOptional)
+
+// A route's metrics (NETNS_ROUTE_METRICS's fields, as they come back): each absent when unset.
+#define NETNS_ROUTE_METRICS_INFO(F)    \
+  F(lock, lock, kNumber)               \
+  F(mtu, mtu, kOptional)               \
+  F(window, window, kOptional)         \
+  F(rtt, rtt, kOptional)               \
+  F(rttvar, rttvar, kOptional)         \
+  F(ssthresh, ssthresh, kOptional)     \
+  F(cwnd, cwnd, kOptional)             \
+  F(advmss, advmss, kOptional)         \
+  F(reordering, reordering, kOptional) \
+  F(hoplimit, hoplimit, kOptional)     \
+  F(initcwnd, initcwnd, kOptional)     \
+  F(features, features, kOptional)     \
+  F(rtoMin, rto_min, kOptional)        \
+  F(initrwnd, initrwnd, kOptional)     \
+  F(quickack, quickack, kOptional)     \
+  F(ccAlgo, cc_algo, kOptional)        \
+  F(fastopenNoCookie, fastopen_no_cookie, kOptional)
 
 #define NETNS_NEXTHOP_INFO(F) \
   F(gateway, gateway, kIp)    \
