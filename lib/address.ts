@@ -30,6 +30,16 @@ export interface Address {
   label?: string;
   /** 'permanent', 'tentative' (IPv6 duplicate address detection running), 'nodad', ... */
   flags: string[];
+  /**
+   * Seconds left before the kernel removes the address (`valid_lft 100sec`); absent when it
+   * never does (`valid_lft forever`), as an address added without lifetimes.
+   */
+  validLifetime?: number;
+  /**
+   * Seconds left while the address is preferred for new connections (`preferred_lft 50sec`);
+   * 0 once deprecated. Absent when forever.
+   */
+  preferredLifetime?: number;
 }
 
 const SCOPES = new Map<number, string>([
@@ -64,6 +74,9 @@ const FLAGS: Array<[number, string]> = [
   [0x200, 'noprefixroute'],
 ];
 
+/** INFINITY_LIFE_TIME: an address lifetime that never ends (`forever`). @internal */
+export const FOREVER = 0xffffffff;
+
 /** @internal */
 export function addressFromNative(a: NativeAddress): Address {
   const family = a.family === AF_INET ? 4 : 6;
@@ -83,6 +96,8 @@ export function addressFromNative(a: NativeAddress): Address {
   }
   if (a.broadcast) out.broadcast = a.broadcast;
   if (a.label) out.label = a.label;
+  if (a.validLft !== undefined && a.validLft !== FOREVER) out.validLifetime = a.validLft;
+  if (a.preferredLft !== undefined && a.preferredLft !== FOREVER) out.preferredLifetime = a.preferredLft;
   return out;
 }
 

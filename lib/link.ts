@@ -1,5 +1,5 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
-import { addressFromNative, broadcastOf, type Address } from './address';
+import { FOREVER, addressFromNative, broadcastOf, type Address } from './address';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
 import { kBridgePort, kDetachFrom, kHandle, kHandleNow } from './internal/symbols';
 import { isFailure } from './native/wire';
@@ -14,7 +14,7 @@ import {
   throwFirstFailure,
   type DeleteKey,
 } from './internal/dispatch';
-import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from './native/constants';
+import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from './native/constants';
 import type {
   NativeAddress,
   NativeAddressRequest,
@@ -54,6 +54,25 @@ export interface AddAddressOptions {
    * A derived broadcast (`broadcast: true`) is then the peer prefix's, as `brd +` makes it.
    */
   peer?: string;
+  /**
+   * Seconds until the kernel removes the address (`valid_lft 100`), 1 to 4294967294, or
+   * 'forever' (the default). Read back as {@link Address.validLifetime}, counting down.
+   */
+  validLifetime?: number | 'forever';
+  /**
+   * Seconds the address stays preferred for new connections (`preferred_lft 50`), then
+   * deprecated until it expires: 0 to 4294967294, or 'forever'; at most `validLifetime`.
+   * Default: `validLifetime` (preferred until it expires), where `ip addr` insists on both.
+   * An IPv4 address valid forever takes only 0 (deprecated at once) or forever: the kernel
+   * ignores other preferred lifetimes on it; an IPv6 one takes any.
+   */
+  preferredLifetime?: number | 'forever';
+  /**
+   * `ip addr replace`: add the address, or update the one the link has (same address and
+   * prefix length): its lifetimes (given or forever), `nodad` and metric. Without it, an
+   * address the link has is EEXIST.
+   */
+  replace?: boolean;
 }
 
 /** Options for {@link Link.deleteAddress}. */
@@ -63,6 +82,22 @@ export interface DeleteAddressOptions {
    * (`ip addr del ADDR peer PREFIX`): without it the kernel finds no such IPv4 address.
    */
   peer?: string;
+}
+
+/** An address lifetime in seconds, or 'forever' (undefined too): INFINITY_LIFE_TIME. */
+function lifetime(value: unknown, min: number, operation: string, what: string): number {
+  if (value === undefined || value === 'forever') return FOREVER;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value >= FOREVER) {
+    throw invalid(
+      operation,
+      `${what} must be 'forever' or a number of seconds from ${min} to ${FOREVER - 1}, not ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+function lifetimeText(seconds: number): string {
+  return seconds === FOREVER ? 'forever' : `${seconds} s`;
 }
 
 const OPER_STATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
@@ -393,18 +428,23 @@ export class Link {
 
   /**
    * `ip addr add CIDR dev NAME`. A bare address means /32 (IPv4) or /128 (IPv6). With `peer`,
-   * `ip addr add ADDR peer PREFIX dev NAME`: a point-to-point address.
+   * `ip addr add ADDR peer PREFIX dev NAME`: a point-to-point address. With lifetimes,
+   * `... valid_lft 100 preferred_lft 50`; with `replace`, `ip addr replace ...`.
    * @example await link.addAddress('198.18.0.1/24')
    * @example await link.addAddress('198.18.0.50', { peer: '198.18.0.51/32' })
-   * @throws NetnsError EEXIST if the address is already there; EINVAL for a malformed CIDR or
-   *   peer, a peer of the other family, or a prefix length other than the peer's.
+   * @example await link.addAddress('fd00::5/64', { validLifetime: 300, preferredLifetime: 120, nodad: true })
+   * @example await link.addAddress('fd00::5/64', { validLifetime: 300, replace: true }) // renew it
+   * @throws NetnsError EEXIST if the address is already there (without `replace`); EINVAL for a
+   *   malformed CIDR or peer, a peer of the other family, a prefix length other than the
+   *   peer's, or lifetimes out of range or preferred beyond valid.
    */
   addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
     let operation: string;
     let op: NativeOp;
     try {
-      const peer = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
-      operation = `add address ${describeAddress(cidr, peer)} to ${this.describe()}`;
+      const given = typeof options === 'object' && options !== null ? options : undefined;
+      const verb = given?.replace === true ? 'replace' : 'add';
+      operation = `${verb} address ${describeAddress(cidr, given?.peer as unknown)} ${verb === 'add' ? 'to' : 'on'} ${this.describe()}`;
       op = this.newAddressOp(cidr, options, operation);
     } catch (e) {
       return Promise.reject(e);
@@ -418,6 +458,32 @@ export class Link {
     const req = this.addressRequest(cidr, options.peer, operation);
     const ipv4 = req.local.includes('.');
     if (checkBoolean(options.nodad, operation, 'nodad')) req.flags = IFA_F_NODAD;
+    const replace = checkBoolean(options.replace, operation, 'replace') === true;
+    if (options.validLifetime !== undefined || options.preferredLifetime !== undefined) {
+      const valid = lifetime(options.validLifetime, 1, operation, 'validLifetime');
+      const preferred = lifetime(
+        options.preferredLifetime === undefined ? options.validLifetime : options.preferredLifetime,
+        0,
+        operation,
+        'preferredLifetime',
+      );
+      if (preferred > valid) {
+        throw invalid(
+          operation,
+          `the preferred lifetime (${lifetimeText(preferred)}) is longer than the valid one (${lifetimeText(valid)}): an address is preferred for at most as long as it is valid`,
+        );
+      }
+      // The kernel keeps no preferred lifetime for an IPv4 address valid forever (it lists it
+      // as forever and never deprecates it); 0 still deprecates it at once.
+      if (ipv4 && valid === FOREVER && preferred !== FOREVER && preferred !== 0) {
+        throw invalid(
+          operation,
+          `an IPv4 address valid forever stays preferred forever (the kernel ignores a preferred lifetime of ${preferred} s on it): give a validLifetime too, or preferredLifetime 0 to deprecate it now`,
+        );
+      }
+      req.validLft = valid;
+      req.preferredLft = preferred;
+    }
     if (options.broadcast !== undefined) {
       if (!ipv4) throw invalid(operation, 'a broadcast address is for IPv4 only');
       if (options.broadcast === true) {
@@ -447,7 +513,7 @@ export class Link {
       }
       req.label = label;
     }
-    return { op: 'newaddr', flags: NLM_F_CREATE | NLM_F_EXCL, address: req };
+    return { op: 'newaddr', flags: NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL), address: req };
   }
 
   /**

@@ -114,6 +114,9 @@ export interface NativeAddressRequest {
   scope?: number;
   flags?: number;
   metric?: number;
+  /** IFA_CACHEINFO: seconds, 0xffffffff forever (sent when either is set) */
+  validLft?: number;
+  preferredLft?: number;
 }
 
 export interface NativeAddress {
@@ -126,8 +129,9 @@ export interface NativeAddress {
   address?: string;
   broadcast?: string;
   label: string;
-  validLft: number;
-  preferredLft: number;
+  /** IFA_CACHEINFO: seconds left, 0xffffffff forever */
+  validLft?: number;
+  preferredLft?: number;
 }
 
 export interface NativeRouteRequest {

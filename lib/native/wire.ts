@@ -84,6 +84,8 @@ const ADDRESS_REQUEST: Record<keyof NativeAddressRequest, string> = {
   scope: 'u8',
   flags: 'u32',
   metric: 'u32',
+  validLft: 'u32',
+  preferredLft: 'u32',
 };
 const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   family: 'u8',
@@ -276,8 +278,8 @@ const ADDRESS: Record<keyof NativeAddress, string> = {
   address: 'ip',
   broadcast: 'ip',
   label: 'text',
-  validLft: 'number',
-  preferredLft: 'number',
+  validLft: 'optional',
+  preferredLft: 'optional',
 };
 const ROUTE: Record<keyof NativeRoute, string> = {
   family: 'number',

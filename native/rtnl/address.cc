@@ -12,6 +12,8 @@ using netlink::MessageBuilder;
 
 namespace {
 
+constexpr uint32_t kForever = 0xffffffff;  // INFINITY_LIFE_TIME
+
 Result<std::vector<uint8_t>> BuildAddr(uint16_t type, uint16_t nl_flags,
                                        const AddressRequest& req) {
   MessageBuilder b(type, NLM_F_REQUEST | nl_flags);
@@ -29,6 +31,12 @@ Result<std::vector<uint8_t>> BuildAddr(uint16_t type, uint16_t nl_flags,
   if (req.label) b.PutString(IFA_LABEL, *req.label);
   if (req.flags > 0xff) b.PutU32(IFA_FLAGS, req.flags);
   if (req.metric) b.PutU32(IFA_RT_PRIORITY, *req.metric);
+  if (req.valid_lft || req.preferred_lft) {
+    ifa_cacheinfo ci{};
+    ci.ifa_prefered = req.preferred_lft.value_or(kForever);
+    ci.ifa_valid = req.valid_lft.value_or(kForever);
+    b.PutAttr(IFA_CACHEINFO, &ci, sizeof ci);
+  }
   return std::move(b).Finish();
 }
 

@@ -23,6 +23,9 @@ struct AddressRequest {
   std::optional<uint8_t> scope;                   // ifa_scope; default global
   uint32_t flags = 0;                             // IFA_F_* (IFA_F_NODAD, ...)
   std::optional<uint32_t> metric;                 // IFA_RT_PRIORITY: metric of the prefix route
+  // IFA_CACHEINFO (sent when either is set; the other is then 0xffffffff, forever): lifetimes
+  // in seconds. The kernel refuses a valid lifetime of 0 or a preferred one above it (EINVAL).
+  std::optional<uint32_t> valid_lft, preferred_lft;
 };
 
 struct AddressInfo {
@@ -31,7 +34,8 @@ struct AddressInfo {
   int32_t index = 0;
   std::vector<uint8_t> local, address, broadcast;
   std::string label;
-  uint32_t valid_lft = 0, preferred_lft = 0;  // IFA_CACHEINFO, seconds; 0xffffffff forever
+  // IFA_CACHEINFO: seconds left; 0xffffffff forever. Unset without IFA_CACHEINFO.
+  std::optional<uint32_t> valid_lft, preferred_lft;
 };
 
 Result<std::vector<uint8_t>> BuildNewAddr(const AddressRequest& req, uint16_t nl_flags);

@@ -746,6 +746,49 @@ void TestParseKernelRouteDumps() {
   CHECK(!rtnl::ParseRoute(*reinterpret_cast<const nlmsghdr*>(bad.data())).ok());
 }
 
+// `ip addr add 198.18.1.1/24 dev va valid_lft 100 preferred_lft 50` and `ip addr replace ...
+// valid_lft 200 preferred_lft 100` (va = ifindex 2), as iproute2 6.1 sends them.
+void TestAddressLifetimesMatchIproute2() {
+  const Bytes add = {
+      0x3c, 0x00, 0x00, 0x00,  // nlmsg_len 60
+      0x14, 0x00, 0x01, 0x06,  // RTM_NEWADDR, REQUEST | EXCL | CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x18, 0x00, 0x00,                          // ifaddrmsg: AF_INET /24, universe
+      0x02, 0x00, 0x00, 0x00,                          //   ifa_index 2
+      0x08, 0x00, 0x02, 0x00, 0xc6, 0x12, 0x01, 0x01,  // IFA_LOCAL 198.18.1.1
+      0x08, 0x00, 0x01, 0x00, 0xc6, 0x12, 0x01, 0x01,  // IFA_ADDRESS 198.18.1.1
+      0x14, 0x00, 0x06, 0x00,                          // IFA_CACHEINFO, 20
+      0x32, 0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00,  //   ifa_prefered 50, ifa_valid 100
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //   cstamp, tstamp
+  };
+  rtnl::AddressRequest req;
+  req.family = AF_INET;
+  req.prefixlen = 24;
+  req.index = 2;
+  req.local = {198, 18, 1, 1};
+  req.valid_lft = 100;
+  req.preferred_lft = 50;
+  CheckBytes("RTM_NEWADDR lifetimes", rtnl::BuildNewAddr(req, NLM_F_CREATE | NLM_F_EXCL), add);
+  Bytes replace = add;
+  replace[7] = 0x05;                       // REQUEST | CREATE | REPLACE
+  replace[44] = 0x64, replace[48] = 0xc8;  // preferred 100, valid 200
+  req.valid_lft = 200;
+  req.preferred_lft = 100;
+  CheckBytes("RTM_NEWADDR replace", rtnl::BuildNewAddr(req, NLM_F_CREATE | NLM_F_REPLACE), replace);
+  // What the kernel lists back is the same struct: the lifetimes left.
+  Result<rtnl::AddressInfo> a = rtnl::ParseAddr(*reinterpret_cast<const nlmsghdr*>(replace.data()));
+  CHECK(a.ok() && a.value().valid_lft == 200u && a.value().preferred_lft == 100u);
+  // Neither set: no IFA_CACHEINFO (forever), and none listed back.
+  req.valid_lft.reset();
+  req.preferred_lft.reset();
+  Result<Bytes> plain = rtnl::BuildNewAddr(req, NLM_F_CREATE | NLM_F_EXCL);
+  CHECK(plain.ok() && plain.value().size() == 40);
+  if (plain.ok()) {
+    a = rtnl::ParseAddr(*reinterpret_cast<const nlmsghdr*>(plain.value().data()));
+    CHECK(a.ok() && !a.value().valid_lft && !a.value().preferred_lft);
+  }
+}
+
 // `ip netns set NAME auto` (the namespace's fd is 6): RTM_NEWNSID with NETNSA_NSID -1.
 void TestNsidMatchesIproute2() {
   const Bytes want = {
@@ -1064,6 +1107,7 @@ int main() {
   TestRouteMetricsMatchIproute2();
   TestRoutePrefExpiresMatchIproute2();
   TestParseKernelRouteDumps();
+  TestAddressLifetimesMatchIproute2();
   TestNsidMatchesIproute2();
   TestParseNeigh();
   TestOversizedAttributeIsAnError();

@@ -2,8 +2,8 @@
 // bytes, every registered link kind with any of its attributes, a veth peer nested inside, MACs
 // and addresses of any length) are built into messages and parsed back with the reply parsers:
 // whatever builds must parse, and give back what was asked (name, MTU, group, master, MAC,
-// alias, kind, the kind's attributes; address, prefix, label; route table, addresses, metric,
-// metrics, preference).
+// alias, kind, the kind's attributes; address, prefix, label, lifetimes; route table, addresses,
+// metric, metrics, preference).
 // Also the checks that keep names and paths from reaching outside the run directory
 // (ns::CheckNetnsName, ns::CheckPath): a name they accept is one path component.
 // Build and run with clang (apt: clang libclang-rt-14-dev): scripts/fuzz.sh [seconds]
@@ -195,6 +195,8 @@ void FuzzAddress(FuzzedDataProvider& in) {
   if (in.ConsumeBool()) req.scope = in.ConsumeIntegral<uint8_t>();
   req.flags = in.ConsumeIntegral<uint32_t>();
   if (in.ConsumeBool()) req.metric = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req.valid_lft = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req.preferred_lft = in.ConsumeIntegral<uint32_t>();
   Result<std::vector<uint8_t>> msg = rtnl::BuildNewAddr(req, NLM_F_CREATE);
   if (!msg.ok()) return;
   std::vector<uint8_t> m = msg.take();
@@ -204,6 +206,13 @@ void FuzzAddress(FuzzedDataProvider& in) {
   EXPECT(got.value().family == req.family && got.value().prefixlen == req.prefixlen);
   EXPECT(got.value().index == req.index && got.value().local == req.local);
   if (req.label) EXPECT(got.value().label == AsParsed(*req.label));
+  // Lifetimes cross as IFA_CACHEINFO, the one not given as forever; neither given, none.
+  if (req.valid_lft || req.preferred_lft) {
+    EXPECT(got.value().valid_lft == req.valid_lft.value_or(0xffffffff));
+    EXPECT(got.value().preferred_lft == req.preferred_lft.value_or(0xffffffff));
+  } else {
+    EXPECT(!got.value().valid_lft && !got.value().preferred_lft);
+  }
   (void)rtnl::BuildDelAddr(req);
   EXPECT(rtnl::BuildDumpAddrs(req.family, req.index).ok());
 }

@@ -89,7 +89,9 @@ enum class Wire : uint8_t {
   F(label, label, kString)       \
   F(scope, scope, kU8)           \
   F(flags, flags, kU32)          \
-  F(metric, metric, kU32)
+  F(metric, metric, kU32)        \
+  F(validLft, valid_lft, kU32)   \
+  F(preferredLft, preferred_lft, kU32)
 
 // rtnl::RouteRequest (rtmsg + RTA_*).
 #define NETNS_ROUTE_REQUEST(F)      \
@@ -565,18 +567,18 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kM
 // ... and, for links that have them, `info` and `slaveInfo` objects in sparse arrays.
 
 // Addresses and routes cross as objects with these fields.
-#define NETNS_ADDRESS_INFO(F)      \
-  F(family, family, kNumber)       \
-  F(prefixlen, prefixlen, kNumber) \
-  F(scope, scope, kNumber)         \
-  F(flags, flags, kNumber)         \
-  F(index, index, kNumber)         \
-  F(local, local, kIp)             \
-  F(address, address, kIp)         \
-  F(broadcast, broadcast, kIp)     \
-  F(label, label, kText)           \
-  F(validLft, valid_lft, kNumber)  \
-  F(preferredLft, preferred_lft, kNumber)
+#define NETNS_ADDRESS_INFO(F)       \
+  F(family, family, kNumber)        \
+  F(prefixlen, prefixlen, kNumber)  \
+  F(scope, scope, kNumber)          \
+  F(flags, flags, kNumber)          \
+  F(index, index, kNumber)          \
+  F(local, local, kIp)              \
+  F(address, address, kIp)          \
+  F(broadcast, broadcast, kIp)      \
+  F(label, label, kText)            \
+  F(validLft, valid_lft, kOptional) \
+  F(preferredLft, preferred_lft, kOptional)
 
 #define NETNS_ROUTE_INFO(F)          \
   F(family, family, kNumber)         \
