@@ -69,7 +69,7 @@ export interface AddAddressOptions {
   preferredLifetime?: number | 'forever';
   /**
    * `ip addr replace`: add the address, or update the one the link has (same address and
-   * prefix length): its lifetimes (given or forever), `nodad` and metric. Without it, an
+   * prefix length): its lifetimes (those given, or forever) and, IPv6, `nodad`. Without it, an
    * address the link has is EEXIST.
    */
   replace?: boolean;
