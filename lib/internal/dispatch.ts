@@ -74,7 +74,7 @@ class Call {
   /** Goes to the addon in a batch of its own (see settleFailed). */
   alone = false;
   /** A call that holds the FIFO while it runs several dependent batches (see {@link exclusive}). */
-  held: ((ch: Channel) => Promise<unknown>) | undefined = undefined;
+  held: (() => Promise<unknown>) | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
   constructor(
@@ -371,7 +371,7 @@ function withdrawable(ch: Channel, call: Call, signal: AbortSignal): boolean {
 function nextSlice(ch: Channel, toWorker: boolean): Call[] {
   const q = ch.queue;
   const head = q[0] as Call;
-  if (q.length === 1 || !coalescing || head.alone || head.held) return [q.shift() as Call];
+  if (q.length === 1 || !coalescing || head.alone) return [q.shift() as Call];
   if (head.del !== undefined) {
     // Consecutive link deletes: they go to the kernel together as one group delete.
     let n = 1;
@@ -716,10 +716,10 @@ function sendHeld(ch: Channel, ops: NativeOp[]): Promise<NativeResult[]> {
   );
 }
 
-function runHeld(ch: Channel, call: Call, body: (ch: Channel) => Promise<unknown>): void {
+function runHeld(ch: Channel, call: Call, body: () => Promise<unknown>): void {
   let running: Promise<unknown>;
   try {
-    running = body(ch);
+    running = body();
   } catch (e) {
     running = Promise.reject(e);
   }
