@@ -188,7 +188,12 @@ function canonicalRangeSet(value: unknown, what: string): Range[] {
   return set;
 }
 
-/** host-local routes: `{ dst, gw? }`, checked and written as Go writes them back. */
+/**
+ * host-local routes: `{ dst, gw? }`, checked and written as Go writes them back. An IPv4-mapped
+ * IPv6 destination, `::ffff:198.19.0.0/112`, is the IPv4 route `198.19.0.0/16`, as Go's net.IPNet
+ * prints it (and the reference installs it); below /96 Go keeps only the mask's last 32 bits,
+ * making `::ffff:0:0/80` a default route, so that is refused.
+ */
 function parseRoutes(value: unknown): ResultRoute[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw bad(`"ipam.routes" must be a list, not ${JSON.stringify(value)}`);
@@ -196,15 +201,30 @@ function parseRoutes(value: unknown): ResultRoute[] {
     const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
     const dst = typeof o.dst === 'string' ? o.dst : '';
     const slash = dst.indexOf('/');
-    const ip = slash < 0 ? undefined : parseIp(dst.slice(0, slash));
-    const prefix = dst.slice(slash + 1);
-    if (ip === undefined || !/^\d{1,3}$/.test(prefix) || Number(prefix) > (ip.family === 4 ? 32 : 128)) {
+    let ip = slash < 0 ? undefined : parseIp(dst.slice(0, slash));
+    const digits = dst.slice(slash + 1);
+    if (ip === undefined || !/^\d{1,3}$/.test(digits) || Number(digits) > (ip.family === 4 ? 32 : 128)) {
       throw bad(`"ipam.routes[${i}].dst": ${JSON.stringify(o.dst)} is not a subnet in CIDR form`);
     }
-    const route: ResultRoute = { dst: `${formatIp(ip)}/${Number(prefix)}` };
+    let prefix = Number(digits);
+    const mapped = ip.family === 6 && ip.value >> 32n === 0xffffn;
+    if (mapped) {
+      if (prefix < 96) {
+        throw bad(
+          `"ipam.routes[${i}].dst": ${dst} is an IPv4-mapped IPv6 address with a prefix shorter than /96 (write the route in IPv4, or as an IPv6 prefix without ::ffff:)`,
+        );
+      }
+      ip = { family: 4, value: ip.value & 0xffffffffn };
+      prefix -= 96;
+    }
+    const route: ResultRoute = { dst: `${formatIp(ip)}/${prefix}` };
     if (o.gw !== undefined && o.gw !== null && o.gw !== '') {
       const gw = parseAddress(o.gw, `"ipam.routes[${i}].gw"`);
-      if (gw.family !== ip.family) throw bad(`"ipam.routes[${i}]": gw ${String(o.gw)} is not of the family of ${dst}`);
+      if (gw.family !== ip.family) {
+        throw bad(
+          `"ipam.routes[${i}]": gw ${String(o.gw)} is not of the family of ${dst}${mapped ? ` (the IPv4 route ${route.dst})` : ''}`,
+        );
+      }
       route.gw = formatIp(gw);
     }
     for (const k of ['mtu', 'advmss', 'priority', 'table', 'scope'] as const) {

@@ -25,7 +25,7 @@ import {
   type Plugin,
 } from '../helpers/cni';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, link, links, routes, run } from '../helpers/ip';
+import { addrs, ip, link, links, routes, routes6, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -665,6 +665,57 @@ describeKernel('CNI plugin', () => {
           f.startsWith('198.'),
         ),
       ).toEqual([]);
+    });
+
+    // An IPv4-mapped IPv6 route destination, ::ffff:a.b.c.d/N: the reference (Go's net.IPNet, as
+    // host-local writes the route back) reads it as the IPv4 route a.b.c.d/(N-96), its gateway as
+    // IPv4 too; ours now does the same (it added an IPv6 route to ::ffff:..., which no IPv4
+    // packet takes, and refused an IPv4 gateway for it). Below /96 the reference keeps only the
+    // mask's last 32 bits, /0: ::ffff:0:0/80 became a default route, ::ffff:198.19.0.0/80 a route
+    // the kernel refuses; ours refuses both (7), as it refuses an IPv4-mapped subnet.
+    test('routes to IPv4-mapped IPv6 destinations: the IPv4 routes, as the reference reads them', async () => {
+      const c = conf(
+        { isDefaultGateway: false },
+        {
+          ranges: [[{ subnet: '198.18.79.0/24' }]],
+          routes: [
+            { dst: '::ffff:198.19.0.0/112' },
+            { dst: '::ffff:198.19.79.7/128', gw: '::ffff:198.18.79.9' },
+            { dst: '::ffff:0:0/96' },
+          ],
+        },
+      );
+      const ref = await attachAll('ref', c, ['c1']);
+      const ours = await attachAll('ours', c, ['c1']);
+      expect(ours.snapshot).toEqual(ref.snapshot);
+      const inside = ours.nets[0]?.name;
+      expect(routes(inside).map((r) => [r.dst, r.gateway])).toEqual([
+        ['default', '198.18.79.1'],
+        ['198.18.79.0/24', undefined],
+        ['198.19.0.0/16', '198.18.79.1'],
+        ['198.19.79.7', '198.18.79.9'],
+      ]);
+      expect(routes6(inside).filter((r) => r.dst.startsWith('::ffff:'))).toEqual([]);
+
+      const refused: Array<[Record<string, unknown>, string]> = [
+        [
+          { dst: '::ffff:0:0/80' },
+          '"ipam.routes[0].dst": ::ffff:0:0/80 is an IPv4-mapped IPv6 address with a prefix shorter than /96 (write the route in IPv4, or as an IPv6 prefix without ::ffff:)',
+        ],
+        [
+          { dst: '::ffff:198.19.0.0/112', gw: 'fd00:79::1' },
+          '"ipam.routes[0]": gw fd00:79::1 is not of the family of ::ffff:198.19.0.0/112 (the IPv4 route 198.19.0.0/16)',
+        ],
+      ];
+      for (const [route, msg] of refused) {
+        const host = await freshNamespace();
+        const ns = await freshNamespace();
+        const cc = conf({}, { ranges: [[{ subnet: '198.18.79.0/24' }]], routes: [route] });
+        const out = await cni('ours', { command: 'ADD', host: host.name, netns: ns.name }, cc);
+        expect([out.status, out.json?.code, out.json?.msg]).toEqual([1, 7, msg]);
+        expect(links(host.name).map((l) => l.ifname)).toEqual(['lo']);
+        expect(link(ns.name, 'eth0')).toBeUndefined();
+      }
     });
 
     test('the reference does not speak 1.1.0 (GC, STATUS): those run on ours only', async () => {

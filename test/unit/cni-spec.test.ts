@@ -221,6 +221,39 @@ describe('CNI protocol', () => {
     for (const [conf, c, msg] of cases) expect([conf, refused(conf)]).toEqual([conf, [c, msg]]);
   });
 
+  // Go's net.IPNet prints ::ffff:a.b.c.d/N as a.b.c.d/(N-96), and the reference installs that
+  // route; below /96 it keeps only the mask's last 32 bits (::ffff:0:0/80 is 0.0.0.0/0).
+  test('host-local routes: an IPv4-mapped IPv6 destination is the IPv4 route; below /96 it is refused (7)', () => {
+    const routesOf = (routes: unknown) =>
+      parseHostLocalConf(
+        readCall(
+          env,
+          JSON.stringify({
+            cniVersion: '1.0.0',
+            name: 'n',
+            ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.56.0/24' }]], routes },
+          }),
+          BRIDGE_ARGS,
+        ),
+      ).routes;
+    expect(
+      routesOf([
+        { dst: '::ffff:198.19.0.0/112' },
+        { dst: '::ffff:198.19.0.7/128', gw: '::ffff:198.18.56.9' },
+        { dst: '::ffff:0:0/96' },
+        { dst: 'fd00:99::/64', gw: 'fd00:56::1' },
+      ]),
+    ).toEqual([
+      { dst: '198.19.0.0/16' },
+      { dst: '198.19.0.7/32', gw: '198.18.56.9' },
+      { dst: '0.0.0.0/0' },
+      { dst: 'fd00:99::/64', gw: 'fd00:56::1' },
+    ]);
+    expect(code(() => routesOf([{ dst: '::ffff:0:0/80' }]))).toBe(7);
+    expect(code(() => routesOf([{ dst: '::ffff:198.19.0.0/95' }]))).toBe(7);
+    expect(code(() => routesOf([{ dst: '::ffff:198.19.0.0/112', gw: 'fd00:56::1' }]))).toBe(7);
+  });
+
   test('host-local STATUS and GC on a dataDir that cannot be made: the path and the reason, each once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-cni-status-'));
     try {
