@@ -43,6 +43,8 @@ export interface BridgeConf {
  * each refuses the other's key without IgnoreUnknown, as the reference plugins do.
  */
 export const BRIDGE_ARGS = ['MAC'] as const;
+/** The CNI_ARGS keys host-local reads (its IPAMArgs); others need IgnoreUnknown. */
+export const HOST_LOCAL_ARGS = ['IP'] as const;
 
 function bad(msg: string): CniError {
   return new CniError(CniCode.invalidNetworkConfig, msg);

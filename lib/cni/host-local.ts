@@ -20,6 +20,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatIp, lastAddress, parseIp, type Ip } from '../network/ipam';
+import { HOST_LOCAL_ARGS } from './config';
 import {
   CniCode,
   CniError,
@@ -34,8 +35,6 @@ import {
 
 /** host-local's default dataDir. */
 export const DEFAULT_DATA_DIR = '/var/lib/cni/networks';
-/** The CNI_ARGS keys host-local reads (its IPAMArgs); others need IgnoreUnknown. */
-export const HOST_LOCAL_ARGS = ['IP'] as const;
 const LAST_IP_PREFIX = 'last_reserved_ip.';
 const LINE_BREAK = '\r\n';
 /** How long to wait for another process's flock before giving up (code 11, try again later). */

@@ -9,12 +9,13 @@
  * touch it, and VERSION or an early error never loads it.
  */
 import * as fs from 'node:fs';
-import { BRIDGE_ARGS, parseBridgeConf } from './config';
+import { BRIDGE_ARGS, HOST_LOCAL_ARGS, parseBridgeConf } from './config';
 import {
   CURRENT_VERSION,
   CniCode,
   CniError,
   SUPPORTED_VERSIONS,
+  checkArgs,
   errorJson,
   formatResult,
   readCall,
@@ -86,8 +87,13 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
     // gone from CNI_PATH, its configuration no longer valid) is reported after the rest is done.
     // STATUS reports it beside the bridge's state.
     if (call.command === 'DEL' || call.command === 'GC' || call.command === 'STATUS') {
-      if (call.command === 'DEL') await bridge.del(call, conf, makeIpam);
-      else if (call.command === 'STATUS') await bridge.status(conf, makeIpam);
+      if (call.command === 'DEL') {
+        // CNI_ARGS are the call's own: a key host-local does not know fails DEL before it touches
+        // anything, as one the bridge plugin does not know does (readCall). (The reference's
+        // bridge plugin deletes the interface before host-local reads them.)
+        if (conf.ipamType === 'host-local') checkArgs(call.args, HOST_LOCAL_ARGS);
+        await bridge.del(call, conf, makeIpam);
+      } else if (call.command === 'STATUS') await bridge.status(conf, makeIpam);
       else {
         const valid = validAttachments(call);
         if (valid) await bridge.gc(conf, makeIpam, valid);

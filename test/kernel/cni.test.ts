@@ -667,6 +667,56 @@ describeKernel('CNI plugin', () => {
       ).toEqual([]);
     });
 
+    // CNI_ARGS are read by each plugin for itself: the bridge plugin knows MAC, host-local IP. The
+    // reference's bridge refuses a key it does not know before it touches anything; a key only
+    // host-local refuses (MAC) comes up after the bridge plugin has deleted the interface, so its
+    // DEL leaves the attachment half gone (interface deleted, reservation kept) and fails every
+    // retry alike. Ours checks both readers' keys first and changes nothing (code 4), as ADD does.
+    test('DEL with a CNI_ARGS key a reader does not know: ours fails before touching anything (4)', async () => {
+      const seen: unknown[] = [];
+      for (const args of ['FOO=1', 'MAC=02:00:c6:12:4e:09']) {
+        for (const plugin of ['ref', 'ours'] as const) {
+          const host = await freshNamespace();
+          const ns = await freshNamespace();
+          const c = conf({ ipMasq: true }, { ranges: [[{ subnet: '198.18.78.0/24' }]] });
+          const dir = (c.ipam as { dataDir: string }).dataDir;
+          const call = { host: host.name, netns: ns.name, containerId: 'delargs' };
+          const result = (await cniOk(plugin, { ...call, command: 'ADD' }, c)) as {
+            interfaces: Array<{ name: string }>;
+          };
+          const hostVeth = (result.interfaces[1] as { name: string }).name;
+          const rules = nft(host.name as string);
+          const out = await cni(plugin, { ...call, command: 'DEL', args }, c);
+          seen.push([
+            args,
+            plugin,
+            out.status,
+            out.json?.code,
+            out.json?.msg,
+            link(ns.name, 'eth0') !== undefined,
+            Object.keys(hostLocalFiles(dir, 'nntnet')).includes('198.18.78.2'),
+          ]);
+          if (plugin === 'ours') {
+            expect(link(host.name, hostVeth)?.master).toBe('cnibr0');
+            expect(addrs(ns.name, 'eth0').map((a) => a.local)).toContain('198.18.78.2');
+            expect(nft(host.name as string)).toBe(rules);
+            // With IgnoreUnknown the same call succeeds and takes everything away.
+            await cniOk(plugin, { ...call, command: 'DEL', args: `IgnoreUnknown=1;${args}` }, c);
+            expect(link(ns.name, 'eth0')).toBeUndefined();
+            expect(Object.keys(hostLocalFiles(dir, 'nntnet'))).not.toContain('198.18.78.2');
+            expect(nft(host.name as string)).not.toMatch(/198\.18\.78\.2/);
+          }
+        }
+      }
+      const refused = (args: string) => `ARGS: unknown args ${JSON.stringify([args])}`;
+      expect(seen).toEqual([
+        ['FOO=1', 'ref', 1, 999, refused('FOO=1'), true, true],
+        ['FOO=1', 'ours', 1, 4, refused('FOO=1'), true, true],
+        ['MAC=02:00:c6:12:4e:09', 'ref', 1, 999, refused('MAC=02:00:c6:12:4e:09'), false, true],
+        ['MAC=02:00:c6:12:4e:09', 'ours', 1, 4, refused('MAC=02:00:c6:12:4e:09'), true, true],
+      ]);
+    });
+
     // An IPv4-mapped IPv6 route destination, ::ffff:a.b.c.d/N: the reference (Go's net.IPNet, as
     // host-local writes the route back) reads it as the IPv4 route a.b.c.d/(N-96), its gateway as
     // IPv4 too; ours now does the same (it added an IPv6 route to ::ffff:..., which no IPv4
