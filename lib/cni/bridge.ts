@@ -622,12 +622,12 @@ export async function check(call: Call, conf: BridgeConf, ipam: Ipam | undefined
 }
 
 /**
- * GC: what belongs to attachments of this network not in `valid`: reservations, host veths
- * (found by their mark), masquerade rules. Goes on past failures, an IPAM that cannot be built
- * (`makeIpam` throws) included, and reports them together: one error as it is, several joined
- * (with their code when they share one, else 999).
+ * GC: what belongs to attachments of `network` not in `valid`: reservations, host veths (found by
+ * their mark), masquerade rules. Needs nothing of the bridge plugin's configuration. Goes on past
+ * failures, an IPAM that cannot be built (`makeIpam` throws) included, and reports them together:
+ * one error as it is, several joined (with their code when they share one, else 999).
  */
-export async function gc(conf: BridgeConf, makeIpam: () => Ipam | undefined, valid: Attachment[]): Promise<void> {
+export async function gc(network: string, valid: Attachment[], makeIpam: () => Ipam | undefined): Promise<void> {
   const host = Namespace.current();
   const errors: CniError[] = [];
   const failed = (e: unknown) => errors.push(asCni(e, 'GC'));
@@ -636,8 +636,8 @@ export async function gc(conf: BridgeConf, makeIpam: () => Ipam | undefined, val
   } catch (e) {
     failed(e);
   }
-  const marks = new Set(valid.flatMap((a) => [vethMark(conf.name, a.containerId, a.ifName)]));
-  const prefix = `${MARK} ${conf.name} `;
+  const marks = new Set(valid.flatMap((a) => [vethMark(network, a.containerId, a.ifName)]));
+  const prefix = `${MARK} ${network} `;
   try {
     const stale = (await host.links()).filter(
       (l) => l.kind === 'veth' && l.alias?.startsWith(prefix) && !marks.has(l.alias),
@@ -650,8 +650,8 @@ export async function gc(conf: BridgeConf, makeIpam: () => Ipam | undefined, val
   } catch (e) {
     failed(e);
   }
-  const netTag = `${sha(conf.name, 12)} `;
-  const tags = new Set(valid.map((a) => masqTag(conf.name, a.containerId, a.ifName)));
+  const netTag = `${sha(network, 12)} `;
+  const tags = new Set(valid.map((a) => masqTag(network, a.containerId, a.ifName)));
   await removeMasquerades(host, (t) => t.startsWith(netTag) && !tags.has(t), 'garbage-collect masquerades').catch(
     failed,
   );

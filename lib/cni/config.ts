@@ -78,6 +78,22 @@ export function validLinkName(name: string): boolean {
 }
 
 /**
+ * The configuration's `ipam` and its `type` ('' for none: a layer 2 attachment).
+ * @throws CniError 7 when either is not what it must be.
+ */
+export function parseIpam(conf: Record<string, unknown>): { ipam: Record<string, unknown>; ipamType: string } {
+  const ipam = object(conf.ipam, 'ipam');
+  if (ipam.type !== undefined && typeof ipam.type !== 'string') {
+    throw bad(`"ipam.type" must be a string, not ${JSON.stringify(ipam.type)}`);
+  }
+  const ipamType = (ipam.type as string | undefined) ?? '';
+  if (ipamType !== '' && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(ipamType)) {
+    throw bad(`"ipam.type": ${JSON.stringify(ipamType)} is not a plugin name`);
+  }
+  return { ipam, ipamType };
+}
+
+/**
  * Reads the bridge plugin's configuration.
  * @throws CniError 7 for a bad field, 2 for an unsupported one.
  */
@@ -114,14 +130,7 @@ export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string,
       '"hairpinMode": true and "promiscMode": true: cannot set hairpin mode and promiscuous mode at the same time',
     );
   }
-  const ipam = object(conf.ipam, 'ipam');
-  if (ipam.type !== undefined && typeof ipam.type !== 'string') {
-    throw bad(`"ipam.type" must be a string, not ${JSON.stringify(ipam.type)}`);
-  }
-  const ipamType = (ipam.type as string | undefined) ?? '';
-  if (ipamType !== '' && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(ipamType)) {
-    throw bad(`"ipam.type": ${JSON.stringify(ipamType)} is not a plugin name`);
-  }
+  const { ipam, ipamType } = parseIpam(conf);
   const mac =
     checkMac(object(conf.runtimeConfig, 'runtimeConfig').mac, 'runtimeConfig.mac') ??
     checkMac(object(object(conf.args, 'args').cni, 'args.cni').mac, 'args.cni.mac') ??

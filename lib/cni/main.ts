@@ -9,7 +9,7 @@
  * touch it, and VERSION or an early error never loads it.
  */
 import * as fs from 'node:fs';
-import { BRIDGE_ARGS, HOST_LOCAL_ARGS, parseBridgeConf } from './config';
+import { BRIDGE_ARGS, HOST_LOCAL_ARGS, parseBridgeConf, parseIpam } from './config';
 import {
   CURRENT_VERSION,
   CniCode,
@@ -77,26 +77,41 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
     }
     const call = readCall(env, stdin, BRIDGE_ARGS);
     version = call.cniVersion;
-    const conf = parseBridgeConf(call.conf, call.args);
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const { Ipam } = require('./ipam') as typeof import('./ipam');
-    const bridge = require('./bridge') as typeof import('./bridge');
+    const kernelSide = () => ({
+      Ipam: (require('./ipam') as typeof import('./ipam')).Ipam,
+      bridge: require('./bridge') as typeof import('./bridge'),
+    });
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const makeIpam = () => (conf.ipamType === '' ? undefined : new Ipam(conf.ipamType, call));
     // DEL and GC do what they can, as the spec asks: an IPAM that cannot be built (its plugin
     // gone from CNI_PATH, its configuration no longer valid) is reported after the rest is done.
     // STATUS reports it beside the bridge's state.
-    if (call.command === 'DEL' || call.command === 'GC' || call.command === 'STATUS') {
+    if (call.command === 'GC') {
+      // GC needs the network's name (readCall checked it) and its IPAM, nothing of the bridge: the
+      // reference reads none of its fields on GC (upstream's bridge has no GC; libcni's skel
+      // answers success), so one that does not parse (an MTU out of range, a vlan) stops nothing.
+      const valid = validAttachments(call);
+      if (valid) {
+        const { Ipam, bridge } = kernelSide();
+        await bridge.gc(call.conf.name as string, valid, () => {
+          const { ipamType } = parseIpam(call.conf);
+          return ipamType === '' ? undefined : new Ipam(ipamType, call);
+        });
+      }
+      return { stdout: '', stderr: '', exitCode: 0 };
+    }
+    const conf = parseBridgeConf(call.conf, call.args);
+    const { Ipam, bridge } = kernelSide();
+    const makeIpam = () => (conf.ipamType === '' ? undefined : new Ipam(conf.ipamType, call));
+    if (call.command === 'DEL' || call.command === 'STATUS') {
       if (call.command === 'DEL') {
         // CNI_ARGS are the call's own: a key host-local does not know fails DEL before it touches
         // anything, as one the bridge plugin does not know does (readCall). (The reference's
         // bridge plugin deletes the interface before host-local reads them.)
         if (conf.ipamType === 'host-local') checkArgs(call.args, HOST_LOCAL_ARGS);
         await bridge.del(call, conf, makeIpam);
-      } else if (call.command === 'STATUS') await bridge.status(conf, makeIpam);
-      else {
-        const valid = validAttachments(call);
-        if (valid) await bridge.gc(conf, makeIpam, valid);
+      } else {
+        await bridge.status(conf, makeIpam);
       }
       return { stdout: '', stderr: '', exitCode: 0 };
     }

@@ -1041,6 +1041,40 @@ describeKernel('CNI plugin', () => {
     expect(reserved()).toEqual(['198.18.67.2']);
   });
 
+  // GC needs only the network's name and its IPAM. The reference's GC reads none of the bridge
+  // plugin's fields: upstream's bridge has no GC (libcni's skel answers success before the plugin
+  // parses anything), and Debian's 1.1.1 does not speak GC at all. So a bridge field that does not
+  // parse (an MTU out of range, an unsupported vlan, a bad bridge name) stops nothing here either:
+  // the stale attachments go and GC succeeds. (It used to fail first, with 7 or 2, freeing nothing.)
+  test('GC (1.1.0) with bridge fields that do not parse: the stale attachments still go, and GC succeeds', async () => {
+    const host = await freshNamespace();
+    const c = conf({ cniVersion: '1.1.0', ipMasq: true }, { ranges: [[{ subnet: '198.18.80.0/24' }]] });
+    const dir = (c.ipam as { dataDir: string }).dataDir;
+    const ids = ['keep', 'drop1', 'drop2', 'drop3'];
+    const veths = await attachEach(host, c, ids);
+    const reserved = () =>
+      Object.keys(hostLocalFiles(dir, 'nntnet'))
+        .filter((f) => f.startsWith('198.'))
+        .sort();
+    const badBridge: Array<Record<string, unknown>> = [{ mtu: 5 }, { vlan: 10 }, { bridge: 'a/b', macspoofchk: true }];
+    for (const [i, bad] of badBridge.entries()) {
+      // Step i keeps keep and drop(i+2)..; drop(i+1) is stale.
+      const valid = ids.filter((_, k) => k === 0 || k > i + 1).map((id) => ({ containerID: id, ifname: 'eth0' }));
+      const out = await cni('ours', gcCall(host), { ...c, ...bad, 'cni.dev/valid-attachments': valid });
+      expect([bad, out.status, out.stdout]).toEqual([bad, 0, '']);
+      expect(reserved()).toEqual(['198.18.80.2', ...[3, 4, 5].slice(i + 1).map((k) => `198.18.80.${k}`)]);
+      await waitFor(() => link(host.name, veths[i + 1] as string) === undefined, { what: 'the stale veth to go' });
+      expect(nft(host.name as string)).not.toMatch(new RegExp(`198\\.18\\.80\\.${i + 3} `));
+    }
+    expect(link(host.name, veths[0] as string)?.master).toBe('cnibr0');
+    expect(nft(host.name as string)).toMatch(/198\.18\.80\.2 /);
+    // An IPAM that cannot be built is still reported, after the rest (as with a valid bridge part).
+    const out = await cni('ours', gcCall(host), { ...c, mtu: 5, ipam: 5, 'cni.dev/valid-attachments': [] });
+    expect([out.status, out.json?.code, out.json?.msg]).toEqual([1, 7, '"ipam" must be an object, not 5']);
+    await waitFor(() => link(host.name, veths[0] as string) === undefined, { what: 'the last veth to go' });
+    expect(reserved()).toEqual(['198.18.80.2']);
+  });
+
   // STATUS says whether ADD could succeed (the spec: a plugin that knows it cannot service ADD
   // must fail): an IPAM that cannot be built is "not available" (50), with its reason, as a full
   // range is, and the bridge is still looked at. (Upstream's bridge asks the IPAM for its STATUS;
