@@ -242,6 +242,25 @@ function networkOf(address: string, prefix: number): string {
 }
 
 /**
+ * Each address's gateway is of its family. host-local's configuration is checked for it when read
+ * (host-local.ts); this catches a delegated IPAM that gives one of the other family, which the
+ * reference would put on the bridge with the address's prefix (docs/cni.md says why not).
+ * @throws CniError 7, before anything is made (ADD then releases the reservation).
+ */
+function checkGatewayFamilies(ips: ResultIp[], ipamType: string): void {
+  for (const ip of ips) {
+    if (ip.gateway === undefined) continue;
+    const family = ipFamily(ip.address.split('/')[0] as string);
+    if (family !== 0 && ipFamily(ip.gateway) !== family) {
+      throw new CniError(
+        CniCode.invalidNetworkConfig,
+        `IPAM plugin "${ipamType}" returned the address ${ip.address} with the gateway ${ip.gateway}, which is not an IPv${family} address: a gateway must be of its address's family`,
+      );
+    }
+  }
+}
+
+/**
  * The reference's calcGateways: each address on interface 2 (the container's); a gateway for
  * addresses without one when `isGateway` (the subnet's first address); one default route per
  * family through it when `isDefaultGateway` and the IPAM gave none; the gateway CIDRs to put on
@@ -409,6 +428,7 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
     // The addresses first: a full range, or an IPAM plugin that fails, leaves the kernel as it was.
     const ipamResult = ipam ? await ipam.add() : undefined;
     reserved = ipam !== undefined;
+    if (ipam && ipamResult) checkGatewayFamilies(ipamResult.ips, ipam.type);
     const br = await ensureBridge(hostHandle, conf);
     if (ipam && ipamResult && ipamResult.ips.length === 0) {
       throw new CniError(CniCode.internal, 'IPAM plugin returned missing IP config');

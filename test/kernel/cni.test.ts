@@ -667,6 +667,87 @@ describeKernel('CNI plugin', () => {
       ).toEqual([]);
     });
 
+    // A range's `gateway` of the other family: host-local (1.1.1 and upstream) checks only that it
+    // parses, and the bridge plugin then makes nonsense of it (docs/cni.md, "A gateway of the other
+    // family"). With isGateway the IPv6 gateway goes on the bridge with the IPv4 subnet's prefix
+    // (fd00:76::1/24: the host now routes all of fd00::/24 to the bridge), the container gets the
+    // subnet's .1 and no gateway it can reach; with isDefaultGateway, or an IPv6 range with an
+    // IPv4 gateway, ADD fails (999) after making the veth; without isGateway the result gives an
+    // IPv4 address an IPv6 gateway. Ours refuses it (7) before touching anything, from host-local's
+    // configuration and, since this test, from a delegated IPAM's result too (which ours put on
+    // the bridge as the reference does).
+    test('a gateway of the other family: the reference misuses it, ours refuses it (7) and makes nothing', async () => {
+      const v4 = (extra: Record<string, unknown>) =>
+        conf(extra, { ranges: [[{ subnet: '198.18.76.0/24', gateway: 'fd00:76::1' }]] });
+      const notV4 = 'invalid range set 0: "gateway" fd00:76::1 is not an IPv4 address, as the subnet 198.18.76.0/24 is';
+      const cases: Array<[string, Record<string, unknown>, unknown, string]> = [
+        [
+          'IPv4 range, IPv6 gateway, isGateway',
+          v4({ isDefaultGateway: false }),
+          [0, undefined, ['fd00:76::1/24'], ['198.18.76.1/24'], { address: '198.18.76.1/24', gateway: 'fd00:76::1' }],
+          notV4,
+        ],
+        [
+          'IPv4 range, IPv6 gateway, isDefaultGateway',
+          v4({}),
+          [1, 999, [], ['198.18.76.1/24'], 'not the same IP family'],
+          notV4,
+        ],
+        [
+          'IPv4 range, IPv6 gateway, no isGateway',
+          v4({ isGateway: false, isDefaultGateway: false }),
+          [0, undefined, [], ['198.18.76.1/24'], { address: '198.18.76.1/24', gateway: 'fd00:76::1' }],
+          notV4,
+        ],
+        [
+          'IPv6 range, IPv4 gateway, isGateway',
+          conf({ isDefaultGateway: false }, { ranges: [[{ subnet: 'fd00:76::/64', gateway: '198.18.76.1' }]] }),
+          [1, 999, [], ['fd00:76::1/64'], 'could not add IP address to "cnibr0": invalid argument'],
+          'invalid range set 0: "gateway" 198.18.76.1 is not an IPv6 address, as the subnet fd00:76::/64 is',
+        ],
+        [
+          'a delegated IPAM (static) giving an IPv4 address an IPv6 gateway, isGateway',
+          conf(
+            { isDefaultGateway: false },
+            { type: 'static', ranges: undefined, addresses: [{ address: '198.18.77.5/24', gateway: 'fd00:77::1' }] },
+          ),
+          [0, undefined, ['fd00:77::1/24'], ['198.18.77.5/24'], { address: '198.18.77.5/24', gateway: 'fd00:77::1' }],
+          'IPAM plugin "static" returned the address 198.18.77.5/24 with the gateway fd00:77::1, which is not an IPv4 address: a gateway must be of its address\'s family',
+        ],
+      ];
+      for (const [what, c, refWant, ourMsg] of cases) {
+        for (const plugin of ['ref', 'ours'] as const) {
+          const host = await freshNamespace();
+          const ns = await freshNamespace();
+          const cc = { ...c, ipam: { ...(c.ipam as object), dataDir: dataDir() } };
+          const out = await cni(plugin, { command: 'ADD', host: host.name, netns: ns.name }, cc);
+          if (plugin === 'ref') {
+            const global = (n: string | undefined, dev: string) =>
+              addrs(n, dev)
+                .filter((a) => a.scope === 'global')
+                .map((a) => `${a.local}/${a.prefixlen}`);
+            const result = (out.json as { ips?: Array<{ address: string; gateway: string }> } | undefined)?.ips?.[0];
+            expect([what, out.status, out.json?.code, global(host.name, 'cnibr0'), global(ns.name, 'eth0')]).toEqual([
+              what,
+              ...(refWant as unknown[]).slice(0, 4),
+            ]);
+            const last = (refWant as unknown[])[4];
+            if (typeof last === 'string') expect([what, out.json?.msg]).toEqual([what, expect.stringContaining(last)]);
+            else expect([what, result && { address: result.address, gateway: result.gateway }]).toEqual([what, last]);
+            continue;
+          }
+          expect([what, out.status, out.json?.code, out.json?.msg]).toEqual([what, 1, 7, ourMsg]);
+          expect([what, links(host.name).map((l) => l.ifname)]).toEqual([what, ['lo']]);
+          expect([what, link(ns.name, 'eth0')]).toEqual([what, undefined]);
+          const dir = (cc.ipam as { dataDir: string }).dataDir;
+          expect([
+            what,
+            fs.existsSync(path.join(dir, 'nntnet')) ? fs.readdirSync(path.join(dir, 'nntnet')) : [],
+          ]).toEqual([what, expect.not.arrayContaining([expect.stringMatching(/^(198|fd00)/)])]);
+        }
+      }
+    });
+
     // CNI_ARGS are read by each plugin for itself: the bridge plugin knows MAC, host-local IP. The
     // reference's bridge refuses a key it does not know before it touches anything; a key only
     // host-local refuses (MAC) comes up after the bridge plugin has deleted the interface, so its
