@@ -4,7 +4,8 @@
  * namespace's FIFO from the first request to the last: a call made after them, in the same tick,
  * runs after all of their steps, never between two of them.
  */
-import { Bridge, Tap, type Link, type Namespace } from 'netns-native';
+import { Bridge, Namespace, Tap, type Link } from 'netns-native';
+import { kHandle } from '../../lib/internal/symbols';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, link, neighbours, routes } from '../helpers/ip';
 import { describeKernel, itIf, kernelHasTun } from '../helpers/skip';
@@ -96,4 +97,34 @@ describeKernel('multi-step calls keep their place in the FIFO', () => {
       expect(made.status === 'rejected' && (made.reason as { code?: string }).code).toBe('EEXIST');
     },
   );
+});
+
+/** The outcome of each call: 'ok' or its error code. */
+function codes(outcomes: PromiseSettledResult<unknown>[]): string[] {
+  return outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : String((o.reason as { code?: string }).code)));
+}
+
+/**
+ * `ns` as Namespace.list() gives it: another object, whose handle is opened on first use (and
+ * released when `ns` is deleted).
+ */
+async function lazily(ns: Namespace): Promise<Namespace> {
+  const found = (await Namespace.list()).find((n) => n.inode === ns.inode);
+  if (found === undefined) throw new Error(`${ns.name} is not listed`);
+  return found;
+}
+
+describeKernel('calls keep their order across the lazy open of a namespace', () => {
+  it('a call made as the open completes runs after the calls that were waiting for it', async () => {
+    const ns = await freshNamespace();
+    await dummy(ns, 'd0');
+    const lazy = await lazily(ns);
+    const route = { destination: '198.18.40.0/24', link: 'd0' };
+    // Code resumed by the open (here, waiting for it before the add was made) that makes a call
+    // at once: that call was made after the add, so it must reach the kernel after it.
+    const later = lazy[kHandle]('test').then(() => lazy.deleteRoute(route));
+    const add = lazy.addRoute(route);
+    expect(codes(await Promise.allSettled([add, later]))).toEqual(['ok', 'ok']);
+    expect(routes(ns.name, '198.18.40.0/24')).toEqual([]);
+  });
 });
