@@ -5,7 +5,6 @@ import { kBridgePort, kDetachFrom, kHandle, kHandleNow } from './internal/symbol
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import {
-  batch,
   deleteLink,
   exclusive,
   randomLinkGroup,
@@ -367,10 +366,15 @@ export class Link {
     const operation = `move ${this.describe()} to ${describeNamespace(namespace)}`;
     checkNamespaceArg(namespace, operation);
     if (namespace.inode === this.namespace.inode) return this.refresh();
-    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
-    const target = namespace[kHandleNow]() ?? (await namespace[kHandle](operation));
-    await request(handle, { op: 'newlink', link: { index: this.index, netns: target } }, operation, 'move');
-    const info = await request<NativeLink>(target, { op: 'getlink', name: this.name, stats: 1 }, operation, 'link');
+    // One call on both namespaces' FIFOs, from the move to the read back there: a call made
+    // after this one, on either, runs after both.
+    const info = await exclusive([this.namespace, namespace], operation, 'move', async (send, handleOf) => {
+      const moved = await send([{ op: 'newlink', link: { index: this.index, netns: handleOf(namespace) } }]);
+      throwFirstFailure(moved, operation, 'move');
+      const [read] = await send([{ op: 'getlink', name: this.name, stats: 1 }], namespace);
+      if (isFailure(read)) throw fromNative(read, operation, 'link');
+      return read as NativeLink;
+    });
     return makeLink(namespace, info);
   }
 
@@ -826,41 +830,39 @@ export function createLink(plan: CreateLinkPlan): Promise<Link> {
 async function makeNewLink(plan: CreateLinkPlan): Promise<Link> {
   const { link, namespace, operation, signal } = plan;
   const via = plan.via !== undefined && plan.via.inode !== namespace.inode ? plan.via : undefined;
-  const handle = namespace[kHandleNow]() ?? (await namespace[kHandle](operation));
-  const sender = via ? (via[kHandleNow]() ?? (await via[kHandle](operation))) : handle;
-  const create: NativeOp = {
-    op: 'newlink',
-    flags: NLM_F_CREATE | NLM_F_EXCL,
-    link: via ? { ...link, netns: handle } : link,
-  };
-  const ops: NativeOp[] = [create];
-  if (!via) ops.push({ op: 'getlink', name: link.name as string, stats: 1 });
-  const results = await batch(sender, ops, operation, 'link-create', signal);
-  const created = results[0];
-  if (isFailure(created)) {
-    const e = fromNative(created, operation, 'link-create');
-    if (e.code === 'ENODEV' && plan.parent !== undefined && e.detail === undefined) {
-      throw withReason(e, `the parent link "${plan.parent.name}" does not exist (any more)`);
-    }
-    throw e;
-  }
-  let info: NativeResult | undefined = results[1];
-  if (via) {
-    try {
-      info = await request<NativeLink>(
-        handle,
-        { op: 'getlink', name: link.name as string, stats: 1 },
-        operation,
-        'link',
-      );
-    } catch {
-      info = undefined;
-    }
-  }
-  if (info === undefined || isFailure(info)) {
-    // Deleted or moved by someone else between the create and the read: leave nothing behind.
-    await request(handle, { op: 'dellink', name: link.name as string }, operation, 'link').catch(() => undefined);
-    throw failure('ENODEV', operation, 'the new link was removed by someone else right after it was created');
-  }
-  return makeLink(namespace, info as NativeLink);
+  const name = link.name as string;
+  // One call on the FIFOs of the namespaces it touches, from the create to the read back (and
+  // the delete that undoes it): a call made after this one never sees a half-made link, nor
+  // runs before the read back in the new link's namespace.
+  const places = via ? [via, namespace] : [namespace];
+  return exclusive(
+    places,
+    operation,
+    'link-create',
+    async (send, handleOf) => {
+      const create: NativeOp = {
+        op: 'newlink',
+        flags: NLM_F_CREATE | NLM_F_EXCL,
+        link: via ? { ...link, netns: handleOf(namespace) } : link,
+      };
+      const read: NativeOp = { op: 'getlink', name, stats: 1 };
+      const results = await send(via ? [create] : [create, read]);
+      const created = results[0];
+      if (isFailure(created)) {
+        const e = fromNative(created, operation, 'link-create');
+        if (e.code === 'ENODEV' && plan.parent !== undefined && e.detail === undefined) {
+          throw withReason(e, `the parent link "${plan.parent.name}" does not exist (any more)`);
+        }
+        throw e;
+      }
+      const info = via ? (await send([read], namespace).catch(() => undefined))?.[0] : results[1];
+      if (info === undefined || isFailure(info)) {
+        // Deleted or moved by someone else between the create and the read: leave nothing behind.
+        await send([{ op: 'dellink', name }], namespace).catch(() => undefined);
+        throw failure('ENODEV', operation, 'the new link was removed by someone else right after it was created');
+      }
+      return makeLink(namespace, info as NativeLink);
+    },
+    signal,
+  );
 }

@@ -114,8 +114,17 @@ export class Namespace {
   /** The namespace's inode: its identity. Equal inode = same namespace. */
   readonly inode: bigint;
 
+  /** The native handle, once calls may take it synchronously (see kHandleNow). */
   #handle: NativeHandle | undefined;
+  /**
+   * A lazy open (see kHandle): in progress, or done while calls that waited for it have yet to
+   * queue their requests. Calls made meanwhile wait for it too, behind them.
+   */
   #opening: Promise<NativeHandle> | undefined;
+  /** The handle a lazy open gave, until it is published in #handle. */
+  #opened: NativeHandle | undefined;
+  /** Whether a call waited for #opening since its last check (see #publish). */
+  #joined = false;
   #state: State = 'open';
   /** While calls made before close() or delete() are still being answered: until the handle is closed. */
   #releasing: Promise<void> | undefined;
@@ -345,36 +354,75 @@ export class Namespace {
     return this.#state === 'open' ? this.#handle : undefined;
   }
 
-  /** @internal The native handle, opened on first use for namespaces from list(). */
-  async [kHandle](operation: string): Promise<NativeHandle> {
+  /**
+   * @internal The native handle, opened on first use for namespaces from list(). Every call
+   * waiting for that open gets the same promise, so they resume in the order they were made; the
+   * handle is published to kHandleNow only once they all have (see #publish). Never throws.
+   */
+  [kHandle](operation: string): Promise<NativeHandle> {
     if (this.#state !== 'open') {
-      throw failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`);
+      return Promise.reject(failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`));
     }
-    if (this.#handle) return this.#handle;
-    this.#opening ??= this.#openLazily(operation);
-    return this.#opening;
+    if (this.#handle) return Promise.resolve(this.#handle);
+    if (this.#opening) {
+      this.#joined = true;
+      return this.#opening;
+    }
+    return (this.#opening = this.#openLazily(operation));
   }
 
-  async #openLazily(operation: string): Promise<NativeHandle> {
-    let opened: NativeOpened;
+  #openLazily(operation: string): Promise<NativeHandle> {
+    let open: Promise<NativeOpened>;
     try {
-      opened = await addon.openNamespace(this.path);
+      open = addon.openNamespace(this.path);
     } catch (e) {
-      this.#opening = undefined;
-      throw fromNative(e, operation, 'namespace');
+      open = Promise.reject(e as Error);
     }
-    if (opened.inode !== this.inode || this.#state !== 'open') {
-      addon.closeNamespace(opened.handle);
-      this.#opening = undefined;
-      if (this.#state !== 'open') throw failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`);
-      throw failure(
-        'ESTALE',
-        operation,
-        `${describeNamespace(this)} was replaced by another namespace of the same name`,
-      );
+    const opening: Promise<NativeHandle> = open.then(
+      (opened) => {
+        if (opened.inode !== this.inode || this.#state !== 'open') {
+          addon.closeNamespace(opened.handle);
+          this.#opening = undefined;
+          if (this.#state !== 'open') {
+            throw failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`);
+          }
+          throw failure(
+            'ESTALE',
+            operation,
+            `${describeNamespace(this)} was replaced by another namespace of the same name`,
+          );
+        }
+        this.#opened = opened.handle;
+        track(this);
+        // Registered after every call waiting so far: runs once they have queued their requests.
+        this.#joined = false;
+        void opening.then(() => this.#publish(opening));
+        return opened.handle;
+      },
+      (e: unknown) => {
+        this.#opening = undefined;
+        throw fromNative(e, operation, 'namespace');
+      },
+    );
+    return opening;
+  }
+
+  /**
+   * Makes a lazily opened handle what kHandleNow gives, once every call that waited for the open
+   * has resumed (each queues its request as it resumes): until then a call made in the
+   * microtasks after the open would take the handle at once and reach the FIFO before them.
+   * Calls that joined the wait meanwhile resume before a check registered now: check again.
+   */
+  #publish(opening: Promise<NativeHandle>): void {
+    if (this.#joined) {
+      this.#joined = false;
+      void opening.then(() => this.#publish(opening));
+      return;
     }
-    this.#adopt(opened.handle);
-    return opened.handle;
+    this.#opening = undefined;
+    if (this.#state !== 'open') return; // released meanwhile (see #release)
+    this.#handle = this.#opened;
+    this.#opened = undefined;
   }
 
   #adopt(handle: NativeHandle): void {
@@ -390,8 +438,8 @@ export class Namespace {
   #release(state: State): Promise<void> | undefined {
     if (this.#state !== 'open') return this.#releasing;
     this.#state = state;
-    const handle = this.#handle;
-    this.#handle = undefined;
+    const handle = this.#handle ?? this.#opened;
+    this.#handle = this.#opened = undefined;
     untrack(this);
     endMonitors(this, state === 'deleted');
     if (handle === undefined) return undefined;

@@ -26,9 +26,15 @@
  *     batch that took longer than {@link kSlowInlineMs}, cheap requests go to a worker too, until
  *     one of them comes back fast from there.
  * - **Calls of several batches** that depend on each other's answers (deleteLinks; a route or
- *   neighbour given a link by name; Bridge.removePort; Tap.create) hold the FIFO from the first
- *   to the last ({@link exclusive}), so no call made after them runs in between. Each of their
- *   batches runs where the policy puts it, as any call's would.
+ *   neighbour given a link by name; Bridge.removePort; Tap.create; a create and the delete that
+ *   undoes it) hold the FIFO from the first to the last ({@link exclusive}), so no call made
+ *   after them runs in between. A call that spans two namespaces (Link.moveTo: the move, then
+ *   the read back in the target; a link created for another namespace) holds both FIFOs, its
+ *   place on each taken when it is made. Each of their batches runs where the policy puts it, as
+ *   any call's would.
+ * - **Lazy open.** A namespace opened on first use: the calls waiting for the open resume in the
+ *   order they were made and queue as they do; only then do calls take the handle at once
+ *   (Namespace's kHandle), so none made after them gets ahead.
  * - **Release.** close() and delete() are calls like any other: the handle is closed once the
  *   calls made before them are answered ({@link releaseWhenIdle}).
  * - **Withdrawal.** A call made with an AbortSignal that aborts while it is still queued (not yet
@@ -43,7 +49,7 @@ import { IFF_UP, NLM_F_CREATE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 import { isFailure, transact, transactAsync } from '../native/wire';
 import { abortError, onAbort } from './abort';
-import { fromNative, NetnsError, withReason, type Subject } from './errors';
+import { fromNative, internalError, NetnsError, withReason, type Subject } from './errors';
 import { kHandle, kHandleNow, type HandleOwner } from './symbols';
 
 type Success = Exclude<NativeResult, NativeFailure>;
@@ -74,7 +80,7 @@ class Call {
   /** Goes to the addon in a batch of its own (see settleFailed). */
   alone = false;
   /** A call that holds the FIFO while it runs several dependent batches (see {@link exclusive}). */
-  held: (() => Promise<unknown>) | undefined = undefined;
+  held: Hold | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
   constructor(
@@ -86,6 +92,26 @@ class Call {
     readonly subject: Subject,
     /** A link delete that may join others made with it in one group delete (see groupDelete). */
     readonly del: DeleteKey | undefined,
+  ) {}
+}
+
+/**
+ * What a held call ({@link exclusive}) needs beyond its Call: the FIFOs it holds. The call is
+ * queued on each; it starts once it is at the head of all of them, and each stays held (busy,
+ * draining nothing) from the moment the call reaches its head until the call is done.
+ */
+class Hold {
+  /** The channels it is queued on or holds, in the order it was queued on them. */
+  readonly channels: Channel[] = [];
+  /** Each place given, by the channel it names. */
+  readonly at = new Map<Place, Channel>();
+  /** Whether it is running (then it can no longer be withdrawn), or was withdrawn. */
+  started = false;
+  withdrawn = false;
+  constructor(
+    /** Places not yet reached: queued behind earlier calls, or waiting for a namespace to open. */
+    public waiting: number,
+    readonly body: () => Promise<unknown>,
   ) {}
 }
 
@@ -329,7 +355,7 @@ function enqueue(ch: Channel, call: Call, signal?: AbortSignal): Promise<unknown
     call.resolve = resolve;
     call.reject = reject;
   });
-  if (signal !== undefined && !withdrawable(ch, call, signal)) return promise;
+  if (signal !== undefined && !withdrawable(call, signal, () => takeOff(ch, call))) return promise;
   ch.queue.push(call);
   if (!ch.busy) {
     ch.busy = true;
@@ -338,23 +364,28 @@ function enqueue(ch: Channel, call: Call, signal?: AbortSignal): Promise<unknown
   return promise;
 }
 
+/** Takes a call off a channel's queue; false if it is no longer there (sent: it runs to the end). */
+function takeOff(ch: Channel, call: Call): boolean {
+  const at = ch.queue.indexOf(call);
+  if (at < 0) return false;
+  ch.queue.splice(at, 1);
+  return true;
+}
+
 /**
- * Arranges for `call` to be withdrawn if `signal` aborts while it is queued. Returns false when
- * the signal has already aborted: the call is rejected and must not be queued.
+ * Arranges for `call` to be withdrawn if `signal` aborts while `withdraw` can still take it off
+ * (it returns false once the call was sent). Returns false when the signal has already aborted:
+ * the call is rejected and must not be queued.
  */
-function withdrawable(ch: Channel, call: Call, signal: AbortSignal): boolean {
-  const withdraw = (): void => {
-    const at = ch.queue.indexOf(call);
-    if (at < 0) return; // already sent: it runs to the end
-    ch.queue.splice(at, 1);
-    call.reject(abortError(call.operation, signal));
-  };
+function withdrawable(call: Call, signal: AbortSignal, withdraw: () => boolean): boolean {
   if (signal.aborted) {
     call.reject(abortError(call.operation, signal));
     return false;
   }
   // One listener per signal however many calls share it (see onAbort).
-  const forget = onAbort(signal, withdraw);
+  const forget = onAbort(signal, () => {
+    if (withdraw()) call.reject(abortError(call.operation, signal));
+  });
   const { resolve, reject } = call;
   call.resolve = (value) => {
     forget();
@@ -399,8 +430,8 @@ function drain(ch: Channel): void {
     const head = ch.queue[0] as Call;
     if (head.held !== undefined) {
       ch.queue.shift();
-      runHeld(ch, head, head.held);
-      return; // drain goes on when it is done
+      reached(head, head.held);
+      return; // drain goes on when it is done (or withdrawn)
     }
     const toWorker = head.sleeps || !inlineAllowed();
     if (!toWorker && (heldTooLong(now) || now - start > kTurnBudgetMs)) {
@@ -635,43 +666,142 @@ function withoutRepeats(slice: Call[]): Call[] {
   return unique;
 }
 
+/** A namespace (opened first if it is not open yet), or a namespace's native handle. */
+export type Place = HandleOwner | NativeHandle;
+
+/** How a held call sends one batch: on `at`, one of its places (by default the first). */
+export type Send = (ops: NativeOp[], at?: Place) => Promise<NativeResult[]>;
+
 /**
- * Runs `body` with the namespace's FIFO to itself, as one call: it starts once every call made
- * before it has been answered, and calls made after it wait until it is done. For a call of
- * several batches that depend on each other's answers, which would otherwise let calls made
- * after it run between them: deleteLinks (the group changes, then the group delete or the
- * restore), a route or neighbour given a link by name (the lookup, then the change),
- * Bridge.removePort (the check, then the detach), Tap.create (/dev/net/tun, then the settings
- * and the read back).
+ * Runs `body` with the FIFOs of one or more namespaces to itself, as one call: it starts once
+ * every call made before it on each of them has been answered, and calls made after it on any of
+ * them wait until it is done. For a call of several batches that depend on each other's answers,
+ * which would otherwise let calls made after it run between them: deleteLinks (the group
+ * changes, then the group delete or the restore), a route or neighbour given a link by name (the
+ * lookup, then the change), Bridge.removePort (the check, then the detach), Tap.create
+ * (/dev/net/tun, then the settings and the read back), a create and the delete that undoes it
+ * when a later step fails; and across two namespaces, Link.moveTo (the move, then the read back
+ * in the target) and a link created in one namespace for another (the create, the read back
+ * there, the undo).
  *
- * `send` runs one batch past the queue, where the policy puts it (on the JS thread when it is
- * cheap and nothing else says otherwise, like any call), one at a time: one result per request
- * (a failure object for each one the kernel refused), or a NetnsError when the addon refused the
- * batch as a whole. With `signal`, the call is withdrawn (an AbortError, `body` never runs) if
- * it aborts while still queued.
+ * Its place on every FIFO is taken now, when it is called, even on a namespace still to be
+ * opened (it then queues there as it resumes from the open, in the order of the calls waiting
+ * for it; see Namespace's kHandle). So all FIFOs order any two calls alike, and calls holding
+ * several of them (two moves in opposite directions) never wait for each other in a cycle.
+ *
+ * `send` runs one batch past the queue on one of the places, where the policy puts it (on the JS
+ * thread when it is cheap and nothing else says otherwise, like any call), one at a time: one
+ * result per request (a failure object for each one the kernel refused), or a NetnsError when the
+ * addon refused the batch as a whole. `handleOf` gives a place's native handle (for
+ * IFLA_NET_NS_FD in a request). With `signal`, the call is withdrawn (an AbortError, `body` never
+ * runs) if it aborts before it starts; if a namespace cannot be opened, it rejects with why.
  */
 export function exclusive<T>(
-  handle: NativeHandle,
+  places: Place | Place[],
   operation: string,
   subject: Subject,
-  body: (send: (ops: NativeOp[]) => Promise<NativeResult[]>) => Promise<T>,
+  body: (send: Send, handleOf: (at: Place) => NativeHandle) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  const ch = channelOf(handle);
+  const list = Array.isArray(places) ? [...new Set(places)] : [places];
+  const first = list[0] as Place;
   const call = new Call([], true, RAW, operation, subject, undefined);
-  call.held = () => {
-    // Batches of one held call go out one after another, never two at once on the socket.
+  const promise = new Promise<unknown>((resolve, reject) => {
+    call.resolve = resolve;
+    call.reject = reject;
+  });
+  const channel = (at: Place): Channel => {
+    const ch = hold.at.get(at);
+    if (ch === undefined) throw internalError(operation, 'a held call used a namespace it does not hold');
+    return ch;
+  };
+  const hold = new Hold(list.length, () => {
+    // Batches of one held call go out one after another, never two at once on a socket.
     let last: Promise<unknown> = resolved;
-    return body((ops) => {
+    const send: Send = (ops, at = first) => {
+      let ch: Channel;
+      try {
+        ch = channel(at);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       const next = last.then(
         () => sendHeld(ch, ops),
         () => sendHeld(ch, ops),
       );
       last = next;
       return next.catch((e: unknown) => Promise.reject(fromNative(e, operation, subject)));
-    });
-  };
-  return enqueue(ch, call, signal) as Promise<T>;
+    };
+    return body(send, (at) => channel(at).handle);
+  });
+  call.held = hold;
+  if (signal !== undefined && !withdrawable(call, signal, () => withdrawHeld(call, hold))) return promise as Promise<T>;
+  for (const place of list) {
+    const handle = isOwner(place) ? place[kHandleNow]() : place;
+    if (handle !== undefined) {
+      queueHeld(call, hold, place, handle);
+      continue;
+    }
+    // A reaction of the open itself: it queues in the order the calls waiting for it were made.
+    (place as HandleOwner)[kHandle](operation).then(
+      (h) => queueHeld(call, hold, place, h),
+      (e: unknown) => {
+        if (withdrawHeld(call, hold)) call.reject(e);
+      },
+    );
+  }
+  return promise as Promise<T>;
+}
+
+function isOwner(place: Place): place is HandleOwner {
+  return typeof (place as Partial<HandleOwner>)[kHandleNow] === 'function';
+}
+
+/** Queues a held call on the FIFO of one of its places. */
+function queueHeld(call: Call, hold: Hold, place: Place, handle: NativeHandle): void {
+  if (hold.withdrawn) return;
+  const ch = channelOf(handle);
+  hold.at.set(place, ch);
+  // Two places, one FIFO (a namespace and its own handle): one place to reach.
+  if (hold.channels.includes(ch)) {
+    reached(call, hold);
+    return;
+  }
+  hold.channels.push(ch);
+  ch.queue.push(call);
+  if (!ch.busy) {
+    ch.busy = true;
+    resolved.then(ch.run);
+  }
+}
+
+/** A held call is at the head of one more of its FIFOs (now held); once at all of them, it runs. */
+function reached(call: Call, hold: Hold): void {
+  hold.waiting -= 1;
+  if (hold.waiting > 0) return;
+  hold.started = true;
+  let running: Promise<unknown>;
+  try {
+    running = hold.body();
+  } catch (e) {
+    running = Promise.reject(e);
+  }
+  running.then(call.resolve, call.reject).finally(() => {
+    for (const ch of hold.channels) drain(ch);
+  });
+}
+
+/**
+ * Takes a held call that has not started off every FIFO, and lets go of those it already held.
+ * Returns false once it has started (it runs to the end) or was withdrawn already.
+ */
+function withdrawHeld(call: Call, hold: Hold): boolean {
+  if (hold.started || hold.withdrawn) return false;
+  hold.withdrawn = true;
+  for (const ch of hold.channels) {
+    if (!takeOff(ch, call)) drain(ch); // it held this one: the calls behind it go on
+  }
+  return true;
 }
 
 /**
@@ -714,16 +844,6 @@ function sendHeld(ch: Channel, ops: NativeOp[]): Promise<NativeResult[]> {
       return Promise.reject(e);
     },
   );
-}
-
-function runHeld(ch: Channel, call: Call, body: () => Promise<unknown>): void {
-  let running: Promise<unknown>;
-  try {
-    running = body();
-  } catch (e) {
-    running = Promise.reject(e);
-  }
-  running.then(call.resolve, call.reject).finally(() => drain(ch));
 }
 
 /** transactAsync, or a rejected promise if the addon refused the batch before sending it. */

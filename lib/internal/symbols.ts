@@ -3,7 +3,11 @@
  */
 import type { NativeHandle } from '../native/surface';
 
-/** Namespace[kHandle](operation): its native handle, opened on first use. */
+/**
+ * Namespace[kHandle](operation): its native handle, opened on first use. Await it at once and
+ * queue the request as it resumes: the calls waiting for one open resume in the order they were
+ * made, and kHandleNow gives the handle only once they all have.
+ */
 export const kHandle = Symbol('netns-native.handle');
 
 /**

@@ -2,7 +2,7 @@ import { checkSignal, type AbortOptions } from '../internal/abort';
 import { failure, invalid } from '../internal/errors';
 import { kDetachFrom, kHandle, kHandleNow } from '../internal/symbols';
 import { constants } from 'node:os';
-import { batch, request, throwFirstFailure } from '../internal/dispatch';
+import { exclusive, request, throwFirstFailure } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
@@ -139,32 +139,41 @@ export class Bridge extends Link {
     const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
     if (options.mac !== undefined) extra.address = parseMac(options.mac, where);
     const signal = checkSignal(options.signal, where);
-    return createAbortably(signal, where, async () => {
-      const handle = ns[kHandleNow]() ?? (await ns[kHandle](where));
-      // Create (and mark: the kernel ignores IFLA_IFALIAS when creating, so it is a second
-      // request by name) and read back, in one sendmsg.
-      const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } }];
-      if (alias !== undefined) ops.push({ op: 'newlink', link: { name, alias } });
-      ops.push({ op: 'getlink', name, stats: 1 });
-      const results = await batch(handle, ops, where, 'link-create', signal);
-      const created = results[0];
-      if (isFailure(created) && created.errno === constants.errno.EOPNOTSUPP && options.vlanFiltering) {
-        throw failure(
-          'EOPNOTSUPP',
-          where,
-          'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)',
-        );
-      }
-      throwFirstFailure([created], where, 'link-create');
-      try {
-        throwFirstFailure(results.slice(1), where, 'link');
-      } catch (e) {
-        // Leave nothing half-made.
-        await request(handle, { op: 'dellink', name }, where, 'link').catch(() => undefined);
-        throw e;
-      }
-      return makeLink(ns, results[results.length - 1] as NativeLink) as Bridge;
-    });
+    return createAbortably(signal, where, () =>
+      // One call on the namespace's FIFO, from the create to the delete that undoes it when a
+      // later step fails: a call made after this one never sees the half-made bridge.
+      exclusive(
+        ns,
+        where,
+        'link-create',
+        async (send) => {
+          // Create (and mark: the kernel ignores IFLA_IFALIAS when creating, so it is a second
+          // request by name) and read back, in one sendmsg.
+          const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: { ...link, ...extra } }];
+          if (alias !== undefined) ops.push({ op: 'newlink', link: { name, alias } });
+          ops.push({ op: 'getlink', name, stats: 1 });
+          const results = await send(ops);
+          const created = results[0];
+          if (isFailure(created) && created.errno === constants.errno.EOPNOTSUPP && options.vlanFiltering) {
+            throw failure(
+              'EOPNOTSUPP',
+              where,
+              'this kernel was built without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)',
+            );
+          }
+          throwFirstFailure([created], where, 'link-create');
+          try {
+            throwFirstFailure(results.slice(1), where, 'link');
+          } catch (e) {
+            // Leave nothing half-made.
+            await send([{ op: 'dellink', name }]).catch(() => undefined);
+            throw e;
+          }
+          return makeLink(ns, results[results.length - 1] as NativeLink) as Bridge;
+        },
+        signal,
+      ),
+    );
   }
 
   /** The bridge's own settings, as last read (`ip -d link show`). */

@@ -4,10 +4,11 @@
  * namespace's FIFO from the first request to the last: a call made after them, in the same tick,
  * runs after all of their steps, never between two of them.
  */
-import { Bridge, Tap, type Link, type Namespace } from 'netns-native';
+import { Bridge, Macvlan, Namespace, Tap, type Link } from 'netns-native';
+import { kHandle } from '../../lib/internal/symbols';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, link, neighbours, routes } from '../helpers/ip';
-import { describeKernel, itIf, kernelHasTun } from '../helpers/skip';
+import { describeKernel, itIf, kernelHasChildLinkKind, kernelHasTun } from '../helpers/skip';
 
 /** A link made by `ip` (one end of a veth pair, the other `${name}p`), up. */
 async function dummy(ns: Namespace, name: string): Promise<Link> {
@@ -81,6 +82,18 @@ describeKernel('multi-step calls keep their place in the FIFO', () => {
     expect(link(ns.name, 'p0')?.master).toBe('br0');
   });
 
+  it('a bridge whose second step fails is removed before a call made after it runs', async () => {
+    const ns = await freshNamespace();
+    // The kernel takes at most 254 bytes of alias plus its NUL: the bridge is made, then marking
+    // it fails (ERANGE) and it is deleted again, all before the lookup made after it.
+    const outcomes = await Promise.allSettled([
+      Bridge.create('br0', { namespace: ns, alias: 'a'.repeat(255) }),
+      ns.link('br0'),
+    ]);
+    expect(codes(outcomes)).toEqual(['ERANGE', 'ENODEV']);
+    expect(link(ns.name, 'br0')).toBeUndefined();
+  });
+
   itIf(kernelHasTun(), 'this machine has no TUN/TAP (/dev/net/tun)')(
     'a tap is made, set and read back before a call made after it',
     async () => {
@@ -96,4 +109,112 @@ describeKernel('multi-step calls keep their place in the FIFO', () => {
       expect(made.status === 'rejected' && (made.reason as { code?: string }).code).toBe('EEXIST');
     },
   );
+});
+
+/** The outcome of each call: 'ok' or its error code. */
+function codes(outcomes: PromiseSettledResult<unknown>[]): string[] {
+  return outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : String((o.reason as { code?: string }).code)));
+}
+
+/**
+ * `ns` as Namespace.list() gives it: another object, whose handle is opened on first use (and
+ * released when `ns` is deleted).
+ */
+async function lazily(ns: Namespace): Promise<Namespace> {
+  const found = (await Namespace.list()).find((n) => n.inode === ns.inode);
+  if (found === undefined) throw new Error(`${ns.name} is not listed`);
+  return found;
+}
+
+describeKernel('calls on two namespaces keep their place in both FIFOs', () => {
+  it('a call in the target made right after moveTo runs after the move and its read back', async () => {
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    const d = await dummy(a, 'd0');
+    const [moved, seen] = await Promise.all([d.moveTo(b), b.link('d0')]);
+    expect(seen.index).toBe(moved.index);
+    expect(link(b.name, 'd0')?.ifindex).toBe(moved.index);
+  });
+
+  it("the read back of moveTo comes before a call made after it (deleting the link's peer there)", async () => {
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    await dummy(a, 'd0');
+    ip(a.name, 'link', 'set', 'd0p', 'netns', b.name as string);
+    const [d, peer] = [await a.link('d0'), await b.link('d0p')];
+    // The move, then its read back in b, then the delete of the peer (which takes d0 with it).
+    expect(codes(await Promise.allSettled([d.moveTo(b), peer.delete()]))).toEqual(['ok', 'ok']);
+    expect(link(b.name, 'd0')).toBeUndefined();
+  });
+
+  it('moves in opposite directions and to one namespace at once all finish, in order', async () => {
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    const [a1, a2, b1] = [await dummy(a, 'a1'), await dummy(a, 'a2'), await dummy(b, 'b1')];
+    const [toB, toA, alsoToB, inA, inB] = await Promise.all([
+      a1.moveTo(b),
+      b1.moveTo(a),
+      a2.moveTo(b),
+      a.link('b1'),
+      b.link('a2'),
+    ]);
+    expect([toB.name, toA.name, alsoToB.name]).toEqual(['a1', 'b1', 'a2']);
+    expect(inA.index).toBe(toA.index);
+    expect(inB.index).toBe(alsoToB.index);
+    // And each back again, a call right after in the namespace one of them comes back to.
+    const [back1, back2] = await Promise.all([toB.moveTo(a), toA.moveTo(b), alsoToB.moveTo(a), a.link('a2')]);
+    expect([back1.name, back2.name]).toEqual(['a1', 'b1']);
+    expect(link(a.name, 'a1')).toBeDefined();
+    expect(link(a.name, 'a2')).toBeDefined();
+    expect(link(b.name, 'b1')).toBeDefined();
+  });
+
+  itIf(kernelHasChildLinkKind('macvlan', ['mode', 'bridge']), 'this kernel has no macvlan')(
+    'a call made right after a link is created for another namespace runs after its read back there',
+    async () => {
+      const [a, b] = [await freshNamespace(), await freshNamespace()];
+      const parent = await dummy(a, 'p0');
+      const busy = await dummy(a, 'x0');
+      // The create waits behind the delete in a (RCU); the call in b must wait for it.
+      const [, made, seen] = await Promise.all([
+        busy.delete(),
+        Macvlan.create('mv0', { parent, namespace: b }),
+        b.link('mv0'),
+      ]);
+      expect(seen.index).toBe(made.index);
+      expect(link(b.name, 'mv0')?.ifindex).toBe(made.index);
+    },
+  );
+});
+
+describeKernel('calls keep their order across the lazy open of a namespace', () => {
+  it('a call made as the open completes runs after the calls that were waiting for it', async () => {
+    const ns = await freshNamespace();
+    await dummy(ns, 'd0');
+    const lazy = await lazily(ns);
+    const route = { destination: '198.18.40.0/24', link: 'd0' };
+    // Code resumed by the open (here, waiting for it before the add was made) that makes a call
+    // at once: that call was made after the add, so it must reach the kernel after it.
+    const later = lazy[kHandle]('test').then(() => lazy.deleteRoute(route));
+    const add = lazy.addRoute(route);
+    expect(codes(await Promise.allSettled([add, later]))).toEqual(['ok', 'ok']);
+    expect(routes(ns.name, '198.18.40.0/24')).toEqual([]);
+  });
+
+  it('moveTo a namespace still to be opened holds its place there and on the source', async () => {
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    const d = await dummy(a, 'd0');
+    const lazyB = await lazily(b);
+    const outcomes = await Promise.allSettled([d.moveTo(lazyB), lazyB.link('d0'), d.setMtu(1400)]);
+    expect(codes(outcomes)).toEqual(['ok', 'ok', 'ENODEV']);
+    const [moved, seen] = outcomes.map((o) => (o as PromiseFulfilledResult<Link>).value);
+    expect(seen?.index).toBe(moved?.index);
+  });
+
+  it('a move to a namespace that cannot be opened fails alone and lets go of the source', async () => {
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    const d = await dummy(a, 'd0');
+    const lazyB = await lazily(b);
+    await lazyB.close();
+    const [move, mtu] = await Promise.allSettled([d.moveTo(lazyB), d.setMtu(1400)]);
+    expect(codes([move, mtu])).toEqual(['EBADF', 'ok']);
+    expect(link(a.name, 'd0')?.mtu).toBe(1400);
+  });
 });
