@@ -511,16 +511,30 @@ function elementPublication(c: NativeNftCommand): Publication {
 /**
  * Decides a change against the table as it is and sends it as one batch made against its
  * generation; when the kernel refuses it as stale (ERESTART: the ruleset changed meanwhile), the
- * table is read again and it is decided again. A bounded number of tries: a ruleset changing
- * faster than that fails with ERESTART. New rules are echoed (their handles are what deletes
- * them); elements are not: what was sent is what is there.
+ * table is read again and it is decided again. A decision to send nothing, made on what this
+ * process knew rather than on what it just read, is checked against the generation too (no
+ * batch goes to the kernel to be refused): another process may have added what is to be taken
+ * away (a port published for a member being disconnected here) or taken away what stood in the
+ * way. A bounded number of tries: a ruleset changing faster than that fails with ERESTART. New
+ * rules are echoed (their handles are what deletes them); elements are not: what was sent is
+ * what is there.
  */
 async function change(host: Namespace, operation: string, decide: (state: Known) => NativeNftCommand[]): Promise<void> {
   const handle = await host[kHandle](operation);
-  let state = known.get(host.inode) ?? (await read(handle, operation));
+  let state = known.get(host.inode);
+  let fresh = state === undefined;
+  state ??= await read(handle, operation);
   for (let attempt = 0; ; attempt++) {
     const commands = decide(state).map((c) => (c.type === NFT_MSG_NEWRULE ? { ...c, echo: 1 } : c));
     if (commands.length === 0) {
+      if (!fresh) {
+        fresh = true;
+        const genid = await request<number>(handle, { op: 'nftgetgen' }, operation, 'firewall');
+        if (genid !== state.genid) {
+          state = await read(handle, operation);
+          continue;
+        }
+      }
       known.set(host.inode, state);
       return;
     }
@@ -537,6 +551,7 @@ async function change(host: Namespace, operation: string, decide: (state: Known)
       known.delete(host.inode);
       if ((e as NetnsError).code !== 'ERESTART' || attempt >= 10) throw e;
       state = await read(handle, operation);
+      fresh = true;
     }
   }
 }

@@ -552,6 +552,18 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     expect(run('nft', ['list', 'ruleset'])).not.toContain('8085');
   });
 
+  it('a disconnect takes away the ports another process published for the member since this one last read the ruleset', async () => {
+    const { n, member } = await networkWithMember();
+    const other = await freshNamespace();
+    await n.connect(other);
+    await n.publish(member, { hostPort: 8096, containerPort: 80 }); // this process now knows the ruleset
+    const child = await runChild(['publish', n.name, other.name as string, '8097', '80']);
+    expect(child.code).toBe(0);
+    await n.disconnect(other);
+    expect(run('nft', ['list', 'table', 'ip', 'netns-native'])).not.toContain('8097');
+    expect((await n.ports()).map((p) => p.hostPort)).toEqual([8096]);
+  });
+
   it('keeps networks apart both ways, while each reaches its gateway and the outside', async () => {
     const a = await networkWithMember();
     const b = await networkWithMember();
