@@ -800,6 +800,31 @@ export async function publications(
   return state.publications.filter((p) => networkId === undefined || p.networkId === shortId(networkId));
 }
 
+/**
+ * The publications of a network sent to one of `addresses` (its members', all of them: the
+ * caller holds the network's lock, so no member comes or goes meanwhile). Those sent to an
+ * address no member has (left by an earlier version, or by hand) are deleted, not listed: they
+ * take a host port, and a member given that address later would receive what they send.
+ */
+export async function memberPublications(
+  host: Namespace,
+  networkId: string,
+  addresses: string[],
+  operation: string,
+): Promise<Publication[]> {
+  const id = shortId(networkId);
+  const members = new Set(addresses.map(canonical));
+  const mine = (await current(host, operation)).publications.filter((p) => p.networkId === id);
+  if (mine.some((p) => !members.has(p.address))) {
+    await change(host, operation, (state) =>
+      state.publications
+        .filter((p) => p.networkId === id && !members.has(p.address))
+        .map((p) => elementCommand(NFT_MSG_DELSETELEM, p)),
+    );
+  }
+  return mine.filter((p) => members.has(p.address));
+}
+
 /** Removes the publications of one member address of a network (it left, or is leaving). */
 export async function unpublishMember(
   host: Namespace,
