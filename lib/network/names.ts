@@ -223,9 +223,10 @@ function readKnown(file: string): string {
  * Brings the files of the named namespaces `names` in line with `states` (every network, as
  * committed): written for a namespace on some `dns: true` network; for one on none any more,
  * files of ours are rewritten to the host's content (for programs still running with them) and
- * removed (so new programs get the host's).
+ * removed (so new programs get the host's). With `onlyIfDiffers` (a check that changed no
+ * member), a hosts file that already says what it would be written with is left as it is.
  */
-export function syncNames(names: Iterable<string>, states: readonly NetworkState[]): void {
+export function syncNames(names: Iterable<string>, states: readonly NetworkState[], onlyIfDiffers = false): void {
   let hostResolvConf: string | undefined;
   // Each named namespace: the dns networks it is on, and its inode.
   const onBy = new Map<string, { inode: string; on: NetworkState[] }>();
@@ -251,7 +252,8 @@ export function syncNames(names: Iterable<string>, states: readonly NetworkState
       const resolv = renderResolvConf(name, hostResolvConf);
       const present = readKnown(resolvConf);
       if (present === '') fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-      writeInPlace(hosts, renderHosts(name, inode, on));
+      const text = renderHosts(name, inode, on);
+      if (!onlyIfDiffers || readOrEmpty(hosts) !== text) writeInPlace(hosts, text);
       if (present !== resolv) writeInPlace(resolvConf, resolv);
       continue;
     }

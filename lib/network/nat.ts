@@ -511,16 +511,30 @@ function elementPublication(c: NativeNftCommand): Publication {
 /**
  * Decides a change against the table as it is and sends it as one batch made against its
  * generation; when the kernel refuses it as stale (ERESTART: the ruleset changed meanwhile), the
- * table is read again and it is decided again. A bounded number of tries: a ruleset changing
- * faster than that fails with ERESTART. New rules are echoed (their handles are what deletes
- * them); elements are not: what was sent is what is there.
+ * table is read again and it is decided again. A decision to send nothing, made on what this
+ * process knew rather than on what it just read, is checked against the generation too (no
+ * batch goes to the kernel to be refused): another process may have added what is to be taken
+ * away (a port published for a member being disconnected here) or taken away what stood in the
+ * way. A bounded number of tries: a ruleset changing faster than that fails with ERESTART. New
+ * rules are echoed (their handles are what deletes them); elements are not: what was sent is
+ * what is there.
  */
 async function change(host: Namespace, operation: string, decide: (state: Known) => NativeNftCommand[]): Promise<void> {
   const handle = await host[kHandle](operation);
-  let state = known.get(host.inode) ?? (await read(handle, operation));
+  let state = known.get(host.inode);
+  let fresh = state === undefined;
+  state ??= await read(handle, operation);
   for (let attempt = 0; ; attempt++) {
     const commands = decide(state).map((c) => (c.type === NFT_MSG_NEWRULE ? { ...c, echo: 1 } : c));
     if (commands.length === 0) {
+      if (!fresh) {
+        fresh = true;
+        const genid = await request<number>(handle, { op: 'nftgetgen' }, operation, 'firewall');
+        if (genid !== state.genid) {
+          state = await read(handle, operation);
+          continue;
+        }
+      }
       known.set(host.inode, state);
       return;
     }
@@ -537,6 +551,7 @@ async function change(host: Namespace, operation: string, decide: (state: Known)
       known.delete(host.inode);
       if ((e as NetnsError).code !== 'ERESTART' || attempt >= 10) throw e;
       state = await read(handle, operation);
+      fresh = true;
     }
   }
 }
@@ -783,6 +798,31 @@ export async function publications(
 ): Promise<Publication[]> {
   const state = await current(host, operation);
   return state.publications.filter((p) => networkId === undefined || p.networkId === shortId(networkId));
+}
+
+/**
+ * The publications of a network sent to one of `addresses` (its members', all of them: the
+ * caller holds the network's lock, so no member comes or goes meanwhile). Those sent to an
+ * address no member has (left by an earlier version, or by hand) are deleted, not listed: they
+ * take a host port, and a member given that address later would receive what they send.
+ */
+export async function memberPublications(
+  host: Namespace,
+  networkId: string,
+  addresses: string[],
+  operation: string,
+): Promise<Publication[]> {
+  const id = shortId(networkId);
+  const members = new Set(addresses.map(canonical));
+  const mine = (await current(host, operation)).publications.filter((p) => p.networkId === id);
+  if (mine.some((p) => !members.has(p.address))) {
+    await change(host, operation, (state) =>
+      state.publications
+        .filter((p) => p.networkId === id && !members.has(p.address))
+        .map((p) => elementCommand(NFT_MSG_DELSETELEM, p)),
+    );
+  }
+  return mine.filter((p) => members.has(p.address));
 }
 
 /** Removes the publications of one member address of a network (it left, or is leaving). */

@@ -42,7 +42,7 @@ import {
   type Subnet,
 } from './ipam';
 import { withLock } from './lock';
-import { addNetwork, publications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
+import { addNetwork, memberPublications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
 import {
   PublishedPort,
   checkHostAddress,
@@ -254,13 +254,17 @@ function randomHostInterfaceName(): string {
 /**
  * Rewrites the hosts files of named namespaces, from every network's committed state.
  * `committed`: a state the caller has just written and still holds the lock of, used as it is
- * instead of reading its file again.
+ * instead of reading its file again. `onlyIfDiffers`: see syncNames.
  */
-async function namesChanged(names: Iterable<string | undefined>, committed?: NetworkState): Promise<void> {
+async function namesChanged(
+  names: Iterable<string | undefined>,
+  committed?: NetworkState,
+  onlyIfDiffers = false,
+): Promise<void> {
   const list = [...names].filter((n): n is string => n !== undefined);
   if (list.length === 0) return;
   await withLock(NAMES_LOCK, 'rewrite hosts files', 'the hosts files', async () =>
-    syncNames(list, readAllStates(committed)),
+    syncNames(list, readAllStates(committed), onlyIfDiffers),
   );
 }
 
@@ -501,8 +505,8 @@ export class Network {
    * Opens an existing network, from any process, and reconciles its state with the kernel:
    * members whose namespace is gone are dropped (their addresses freed, their names removed),
    * veths left by a process killed in the middle of a change are removed, a change it left
-   * half-done is finished or undone, a missing bridge is made again, and the hosts files are
-   * rewritten.
+   * half-done is finished or undone, a missing bridge is made again, and hosts files that
+   * differ from what they should say are rewritten.
    * @throws NetnsError ENOENT if there is no such network; EINVAL for a bad name, or when this
    *   process runs in another network namespace than the network's bridge.
    * @example
@@ -517,9 +521,13 @@ export class Network {
   }
 
   /**
-   * Every network, sorted by name, each reconciled with the kernel as {@link Network.open}
-   * reconciles it (a change a killed process left half-done finished or undone, members whose
-   * namespace is gone dropped, a bridge deleted by hand made again...): `docker network ls`.
+   * Every network, sorted by name: `docker network ls`. Each is checked against the host's
+   * links and addresses and its members' namespaces (one read of each for all networks), and
+   * one that is out of line with them is reconciled as {@link Network.open} reconciles it (a
+   * change a killed process left half-done finished or undone, members whose namespace is gone
+   * dropped, a bridge deleted by hand made again...). A network in line is listed as its state
+   * says, without its lock and without changing anything: listing needs no privileges unless
+   * something is to be put right. (The firewall rules are not read: open() checks them.)
    * A network that open() refuses for a fault of its own is left out, and open(name) says
    * why: its state file unreadable (EIO), its bridge in another network namespace than this
    * process (EINVAL), a link that is not its bridge holding its bridge's name (EEXIST), or
@@ -531,10 +539,17 @@ export class Network {
    */
   static async list(): Promise<Network[]> {
     const operation = 'list networks';
+    const names = stateNames();
+    if (names.length === 0) return [];
+    const host = Namespace.current();
+    const [links, addresses] = await Promise.all([host.links(), host.addresses()]);
     const out: Network[] = [];
-    for (const name of stateNames()) {
+    for (const name of names) {
       try {
-        out.push(new Network(await reconciled(name, operation)));
+        const read = readState(name, operation);
+        if (read === undefined) continue; // removed meanwhile
+        if (read.hostNamespace !== String(host.inode)) continue; // open() refuses it (EINVAL)
+        out.push(new Network(inLine(read, links, addresses, operation) ? read : await reconciled(name, operation)));
       } catch (e) {
         if (!(e instanceof NetnsError && LEFT_OUT_OF_LIST.has(e.code))) throw e;
       }
@@ -575,7 +590,9 @@ export class Network {
    * internal or the member already has one of the same metric (the kernel refuses a second: a
    * member on several networks keeps its first).
    * Named members of a `dns: true` network get hosts files (names.ts). A failed call leaves
-   * nothing behind.
+   * nothing behind. Before refusing a namespace, an address or a full subnet, the network is
+   * reconciled with the kernel: a member gone without a disconnect that only the kernel shows
+   * (an anonymous one) holds neither its address nor its namespace's inode (the kernel reuses it).
    * With `signal`, an abort while the member is being connected waits for the connection and
    * disconnects it again before rejecting (AbortError); an already aborted signal starts nothing.
    * @throws NetnsError ABORT_ERR (an AbortError) when `signal` aborted it; EEXIST if the
@@ -642,27 +659,35 @@ export class Network {
       let state = await current(this.name, operation, this.id);
       state = await reconcile(state, operation, false);
       const inode = String(namespace.inode);
-      if (state.endpoints.some((ep) => ep.namespace.inode === inode)) {
-        throw failure('EEXIST', operation, `${describeNamespace(namespace)} is already connected to it`);
-      }
-      let address = wanted ?? lowestFree(subnet, takenIn(state, 4));
-      if (address === undefined) {
-        // Members that left without a disconnect may hold addresses: look at the kernel first.
-        state = await reconcile(state, operation, true);
-        address = lowestFree(subnet, takenIn(state, 4));
-        if (address === undefined) throw failure('ENOSPC', operation, `every address of ${state.subnet} is taken`);
-      }
-      if (wanted !== undefined && takenIn(state, 4).has(wanted)) {
-        throw failure('EADDRINUSE', operation, `${options.address} is already given to another member`);
-      }
-      let address6: bigint | undefined;
-      if (subnet6) {
-        address6 = wanted6 ?? lowestFree(subnet6, takenIn(state, 6));
-        if (address6 === undefined) throw failure('ENOSPC', operation, `every address of ${state.ipv6Subnet} is taken`);
-        if (wanted6 !== undefined && takenIn(state, 6).has(wanted6)) {
-          throw failure('EADDRINUSE', operation, `${options.ipv6Address} is already given to another member`);
+      // What stands in the way may be a member that left without a disconnect, which only the
+      // kernel tells (an anonymous one's namespace went with its veth, and a new namespace may
+      // have its inode): look at it before refusing.
+      const choose = (s: NetworkState): NetnsError | { address: bigint; address6: bigint | undefined } => {
+        if (s.endpoints.some((ep) => ep.namespace.inode === inode)) {
+          return failure('EEXIST', operation, `${describeNamespace(namespace)} is already connected to it`);
         }
+        const taken = takenIn(s, 4);
+        const address = wanted ?? lowestFree(subnet, taken);
+        if (address === undefined) return failure('ENOSPC', operation, `every address of ${s.subnet} is taken`);
+        if (wanted !== undefined && taken.has(wanted)) {
+          return failure('EADDRINUSE', operation, `${options.address} is already given to another member`);
+        }
+        if (subnet6 === undefined) return { address, address6: undefined };
+        const taken6 = takenIn(s, 6);
+        const address6 = wanted6 ?? lowestFree(subnet6, taken6);
+        if (address6 === undefined) return failure('ENOSPC', operation, `every address of ${s.ipv6Subnet} is taken`);
+        if (wanted6 !== undefined && taken6.has(wanted6)) {
+          return failure('EADDRINUSE', operation, `${options.ipv6Address} is already given to another member`);
+        }
+        return { address, address6 };
+      };
+      let chosen = choose(state);
+      if (chosen instanceof NetnsError) {
+        state = await reconcile(state, operation, true);
+        chosen = choose(state);
+        if (chosen instanceof NetnsError) throw chosen;
       }
+      const { address, address6 } = chosen;
       // The bridge: its index for the attach, as this process last read it (the veth create
       // reads the bridge by name in the same sendmsg and undoes itself if that index is another
       // link's now: ESTALE, then read it here), else read now. The member's links are not read:
@@ -891,8 +916,9 @@ export class Network {
    * {@link Network.ports} in any process lists them, one entry per family. Disconnecting the
    * member or removing the network takes them away.
    * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, in
-   *   the same family, on every address or on that one), or a program of the host namespace has
-   *   a socket bound to it there (as Docker's port allocator, publish binds the port while it
+   *   the same family, on every address or on that one; not by a member of this network gone
+   *   without a disconnect: the network is reconciled before refusing), or a program of the
+   *   host namespace has a socket bound to it there (as Docker's port allocator, publish binds the port while it
    *   adds the publication); EADDRNOTAVAIL when `hostAddress` is not
    *   an address of the host namespace; EINVAL for an internal network, a port out of 1-65535, a
    *   namespace that is not a member, a bad address (malformed, IPv4-mapped, multicast,
@@ -912,7 +938,7 @@ export class Network {
     const host = Namespace.current();
     if (o.hostAddress !== undefined) await checkHostAddress(host, o.hostAddress, operation);
     return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
-      const state = await reconcile(await current(this.name, operation, this.id), operation, false);
+      let state = await reconcile(await current(this.name, operation, this.id), operation, false);
       const endpoint = state.endpoints.find((ep) => ep.namespace.inode === String(namespace.inode));
       if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
       if (o.family === 6 && endpoint.ipv6Address === undefined) {
@@ -940,6 +966,17 @@ export class Network {
       const release = await reserveHostPort(host, o.protocol, o.hostPort, where, operation);
       try {
         await publish(host, firewallOf(state), list, operation);
+      } catch (e) {
+        if (!(e instanceof NetnsError && e.code === 'EADDRINUSE')) throw e;
+        // The port may be held by a member that left without a disconnect (an anonymous one's
+        // namespace went with its veth): the kernel says, and its ports go with it.
+        const before = state.endpoints.length;
+        state = await reconcile(state, operation, true);
+        if (state.endpoints.length === before) throw e;
+        if (!state.endpoints.includes(endpoint)) {
+          throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
+        }
+        await publish(host, firewallOf(state), list, operation);
       } finally {
         release();
       }
@@ -949,9 +986,12 @@ export class Network {
 
   /**
    * The ports published on the network, as the kernel's ruleset has them (whichever process
-   * published them). `docker port`: one entry per family, so a port published on every address
-   * of a dual-stack member is two entries, `family` 4 and 6 (as `docker port` lists
-   * 0.0.0.0:8080 and [::]:8080), each of which unpublishes its own family.
+   * published them), for the members it has now: the network is reconciled first, under its
+   * lock, as for {@link Network.endpoints} (members whose namespace is gone are dropped, and
+   * their ports with them), and an element of its maps sent to an address no member has is
+   * deleted rather than listed. `docker port`: one entry per family, so a port published on
+   * every address of a dual-stack member is two entries, `family` 4 and 6 (as `docker port`
+   * lists 0.0.0.0:8080 and [::]:8080), each of which unpublishes its own family.
    * @example
    * ```ts
    * for (const p of await net.ports()) console.log(`${p.hostPort}/${p.protocol} -> ${p.address}:${p.containerPort}`);
@@ -960,10 +1000,11 @@ export class Network {
   async ports(): Promise<PublishedPort[]> {
     const operation = `list the published ports of network "${this.name}"`;
     const host = Namespace.current();
-    const state = await current(this.name, operation, this.id);
-    return (await publications(host, state.id, operation)).map(
-      (p) => new PublishedPort(state.name, host, [{ ...p, networkId: state.id }]),
-    );
+    return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
+      const state = await reconcile(await current(this.name, operation, this.id), operation, true);
+      const published = await memberPublications(host, state.id, state.endpoints.flatMap(addressesOf), operation);
+      return published.map((p) => new PublishedPort(state.name, host, [{ ...p, networkId: state.id }]));
+    });
   }
 
   /**
@@ -1090,16 +1131,64 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
   return bridge;
 }
 
-async function configureBridge(bridge: Link, state: NetworkState, present: Address[]): Promise<void> {
-  const prefix = state.subnet.slice(state.subnet.indexOf('/'));
-  const wanted = [`${state.gateway}${prefix}`];
+/** The addresses the bridge carries: the gateway's, and the IPv6 gateway's. */
+function gatewayCidrs(state: NetworkState): string[] {
+  const wanted = [`${state.gateway}${state.subnet.slice(state.subnet.indexOf('/'))}`];
   if (state.ipv6Gateway && state.ipv6Subnet)
     wanted.push(`${state.ipv6Gateway}${state.ipv6Subnet.slice(state.ipv6Subnet.indexOf('/'))}`);
-  for (const cidr of wanted) {
+  return wanted;
+}
+
+async function configureBridge(bridge: Link, state: NetworkState, present: Address[]): Promise<void> {
+  for (const cidr of gatewayCidrs(state)) {
     if (present.some((a) => a.cidr === cidr)) continue;
     await bridge.addAddress(cidr, cidr.includes(':') ? { nodad: true } : {});
   }
   if (!bridge.isUp) await bridge.up();
+}
+
+/**
+ * The network's bridge among the host's links, or undefined when it is gone (a full reconcile
+ * makes it again). EEXIST when a link that is not it has its name: not ours to touch.
+ */
+function bridgeAmong(state: NetworkState, links: Link[], operation: string): Link | undefined {
+  const bridge = links.find((l) => l.name === state.bridgeName);
+  if (bridge && (bridge.kind !== 'bridge' || bridge.alias !== linkMark(state))) {
+    throw failure(
+      'EEXIST',
+      operation,
+      `the link "${state.bridgeName}" is not this network's bridge (someone else's link has its name)`,
+    );
+  }
+  return bridge;
+}
+
+/** Whether a member's veth is as connect() leaves it: on the bridge, up, and (not internal) in hairpin mode. */
+function portInLine(state: NetworkState, veth: Link, bridgeIndex: number): boolean {
+  return veth.masterIndex === bridgeIndex && veth.isUp && (state.internal || veth[kBridgePort]?.hairpin === 1);
+}
+
+/**
+ * Whether a full reconcile would find nothing to do but check the firewall (whose reading needs
+ * CAP_NET_ADMIN), judged from the host's links and addresses as read: no change left half-done,
+ * the bridge there, up and addressed, every member's namespace there (named ones by name, the
+ * others by their veth, which goes with their namespace) and its veth in line, and no veth of
+ * ours that is no member's. EEXIST as bridgeAmong.
+ */
+function inLine(state: NetworkState, links: Link[], addresses: Address[], operation: string): boolean {
+  if (state.pending) return false;
+  const bridge = bridgeAmong(state, links, operation);
+  if (!bridge?.isUp) return false;
+  const present = addresses.filter((a) => a.linkIndex === bridge.index);
+  if (!gatewayCidrs(state).every((cidr) => present.some((a) => a.cidr === cidr))) return false;
+  const mark = linkMark(state);
+  const veths = new Map(links.filter((l) => l.alias === mark && l !== bridge).map((l) => [l.name, l]));
+  for (const ep of state.endpoints) {
+    const veth = veths.get(ep.hostInterfaceName);
+    if (!veth || nameAlive(ep.namespace) === false || !portInLine(state, veth, bridge.index)) return false;
+    veths.delete(ep.hostInterfaceName);
+  }
+  return veths.size === 0;
 }
 
 /**
@@ -1267,7 +1356,8 @@ async function finishRemove(state: NetworkState): Promise<void> {
  * (deleted) are dropped and their veths deleted. With `full`, the host's links are read too:
  * members whose veth is gone are dropped, veths of ours that no member owns (left by a killed
  * process) are deleted, the bridge is made again if it is gone, members' veths are attached and
- * up, and the hosts files rewritten. Writes the state when it changed.
+ * up, the firewall rules checked, and hosts files that differ from what they should say
+ * rewritten. Writes the state when it changed.
  */
 async function reconcile(state: NetworkState, operation: string, full: boolean): Promise<NetworkState> {
   const host = Namespace.current();
@@ -1284,14 +1374,7 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
   } else {
     const links = await host.links();
     const ours = new Map(links.filter((l) => l.alias === mark).map((l) => [l.name, l]));
-    let bridge = links.find((l) => l.name === state.bridgeName);
-    if (bridge && (bridge.kind !== 'bridge' || bridge.alias !== mark)) {
-      throw failure(
-        'EEXIST',
-        operation,
-        `the link "${state.bridgeName}" is not this network's bridge (someone else's link has its name)`,
-      );
-    }
+    let bridge = bridgeAmong(state, links, operation);
     if (!bridge) {
       bridge = await makeBridge(host, state);
     } else {
@@ -1307,6 +1390,7 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
       }
       alive.push(ep);
       ours.delete(ep.hostInterfaceName);
+      if (portInLine(state, veth, bridge.index)) continue;
       if (veth.masterIndex !== bridge.index) await veth.setMaster(bridge);
       if (!veth.isUp) await veth.up();
       // Hairpin, as connect sets it (a port made before it did, or attached again just now).
@@ -1328,7 +1412,9 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
     writeState(after, operation);
     networkChanged();
   }
+  // Unchanged members: only hosts files that differ from what they should say (one a crash left
+  // unwritten, or edited by hand) are written, so that checking changes nothing when all is well.
   if (state.dns && (changed || full))
-    await namesChanged([...memberNames(after), ...dead.map((ep) => ep.namespace.name)]);
+    await namesChanged([...memberNames(after), ...dead.map((ep) => ep.namespace.name)], undefined, !changed);
   return after;
 }

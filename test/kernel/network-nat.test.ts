@@ -8,8 +8,8 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { Namespace, Network, NetnsError, VethPair } from 'netns-native';
-import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ipJson, operational, run } from '../helpers/ip';
+import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
+import { ipJson, link, operational, run } from '../helpers/ip';
 import { netName, reaches, runChild, useTestPools } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
@@ -550,6 +550,89 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     await again.n.publish(again.member, { hostPort: 8085, containerPort: 80 });
     await again.n.remove({ force: true });
     expect(run('nft', ['list', 'ruleset'])).not.toContain('8085');
+  });
+
+  it('ports() answers what is true now: the ports of members gone without a disconnect are neither listed nor kept', async () => {
+    const { n, member, address } = await networkWithMember();
+    const anon = cleanupLater(await Namespace.create());
+    const epAnon = await n.connect(anon, { name: 'anon' });
+    await n.publish(member, { hostPort: 8090, containerPort: 80 });
+    await n.publish(anon, { hostPort: 8091, containerPort: 80 });
+    expect((await n.ports()).map((p) => [p.hostPort, p.address]).sort()).toEqual([
+      [8090, address],
+      [8091, epAnon.address.split('/')[0]],
+    ]);
+    // The named member loses its name (`ip netns del`: its veth stays while this process holds
+    // the namespace); the anonymous one goes, and its veth with it.
+    run('ip', ['netns', 'del', member.name as string]);
+    await anon.delete();
+    await waitFor(() => link(undefined, epAnon.hostInterfaceName) === undefined, {
+      what: "the anonymous member's veth to go",
+    });
+    expect(await n.ports()).toEqual([]);
+    const ruleset = run('nft', ['list', 'table', 'ip', 'netns-native']);
+    expect(ruleset).not.toContain('8090');
+    expect(ruleset).not.toContain('8091');
+  });
+
+  it('a disconnect takes away the ports another process published for the member since this one last read the ruleset', async () => {
+    const { n, member } = await networkWithMember();
+    const other = await freshNamespace();
+    await n.connect(other);
+    await n.publish(member, { hostPort: 8096, containerPort: 80 }); // this process now knows the ruleset
+    const child = await runChild(['publish', n.name, other.name as string, '8097', '80']);
+    expect(child.code).toBe(0);
+    await n.disconnect(other);
+    expect(run('nft', ['list', 'table', 'ip', 'netns-native'])).not.toContain('8097');
+    expect((await n.ports()).map((p) => p.hostPort)).toEqual([8096]);
+  });
+
+  it('a member gone without a disconnect holds neither its address for a static connect nor its ports for a publish', async () => {
+    const { n } = await networkWithMember();
+    // Made first: neither can have the inode of a member gone (see network.test.ts for that).
+    const b = await freshNamespace();
+    const c = await freshNamespace();
+    const gone = async (): Promise<string> => {
+      const anon = cleanupLater(await Namespace.create());
+      const ep = await n.connect(anon, { name: uniqueName('anon-') });
+      await n.publish(anon, { hostPort: 8093, containerPort: 80 });
+      await anon.delete();
+      await waitFor(() => link(undefined, ep.hostInterfaceName) === undefined, { what: "the member's veth to go" });
+      return ep.address.split('/')[0] as string;
+    };
+    // Its address, asked for: given (the kernel says its holder is gone), and its port free.
+    const freed = await gone();
+    expect((await n.connect(b, { address: freed })).address.split('/')[0]).toBe(freed);
+    const server = await whoAmIServer(b, freed, 81);
+    closers.push(() => server.close());
+    await n.publish(b, { hostPort: 8093, containerPort: 81 });
+    expect((await n.ports()).map((p) => [p.hostPort, p.address, p.containerPort])).toEqual([[8093, freed, 81]]);
+    expect(await ask(outside, '198.51.100.1', 8093)).toBe('198.51.100.2');
+    await n.disconnect(b);
+    // Another address: its port, published to by a new member.
+    await gone();
+    const ec = await n.connect(c);
+    await n.publish(c, { hostPort: 8093, containerPort: 80 });
+    expect((await n.ports()).map((p) => [p.hostPort, p.address])).toEqual([[8093, ec.address.split('/')[0]]]);
+  });
+
+  it('ports() deletes an element sent to an address no member has, which a member given that address would receive', async () => {
+    const { n, ep } = await networkWithMember();
+    const nobody = ep.address.replace(/\.\d+\//, '.99/').split('/')[0] as string;
+    run('nft', [
+      'add',
+      'element',
+      'ip',
+      'netns-native',
+      `pub-any-${n.id.slice(0, 12)}`,
+      `{ tcp . 8095 : ${nobody} . 80 }`,
+    ]);
+    expect(await n.ports()).toEqual([]);
+    expect(run('nft', ['list', 'table', 'ip', 'netns-native'])).not.toContain('8095');
+    const late = await freshNamespace();
+    await n.connect(late, { address: nobody });
+    await n.publish(late, { hostPort: 8095, containerPort: 81 });
+    expect((await n.ports()).map((p) => [p.hostPort, p.address, p.containerPort])).toEqual([[8095, nobody, 81]]);
   });
 
   it('keeps networks apart both ways, while each reaches its gateway and the outside', async () => {

@@ -5,7 +5,9 @@
  * agreement, and connecting again works. The other processes run test/fixtures/network-child.ts
  * through test/fixtures/run-ts.js (lib/ compiled on the fly, no build step).
  */
+import * as fs from 'node:fs';
 import { Namespace, Network } from 'netns-native';
+import { acquire } from '../../lib/network/lock';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
 import { link } from '../helpers/ip';
 import {
@@ -124,6 +126,41 @@ describeKernel('Network: several processes', () => {
       expect((await net.connect(ns)).address).toBe(ep.address);
     },
   );
+
+  it("ports() waits for the network's lock: a change another process has in progress is not undone under it", async () => {
+    const net = await Network.create(netName());
+    await net.connect(await freshNamespace());
+    // Another holder of the lock, in the middle of a connect: the change journaled, the veth
+    // not made yet.
+    const release = await acquire(`network:${net.name}`, 'hold the lock', `network "${net.name}"`);
+    const file = `/run/netns-native/networks/${net.name}.json`;
+    const pending = {
+      op: 'connect',
+      endpoint: {
+        namespace: { inode: '1' },
+        aliases: [],
+        interfaceName: 'eth0',
+        hostInterfaceName: uniqueName('veth'),
+        address: net.subnet.replace('.0/24', '.50/24'),
+        mac: '02:42:c6:12:00:32',
+      },
+    };
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ ...stateFile(net.name), pending }));
+    fs.renameSync(`${file}.tmp`, file);
+    let listed = false;
+    const listing = net.ports().finally(() => (listed = true));
+    try {
+      // Without the lock, the journal would be taken for a dead writer's within milliseconds.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(listed).toBe(false);
+      expect(stateFile(net.name)?.pending).toEqual(pending);
+    } finally {
+      release();
+    }
+    // The holder went without finishing: ports() undoes its change, then answers.
+    expect(await listing).toEqual([]);
+    expectConsistent(net.name);
+  });
 
   it('a process killed in the middle of a create leaves no bridge and no network', async () => {
     const name = netName();

@@ -4,8 +4,10 @@
  * `ip -json`; names and DNS are in network-names.test.ts, crashes and other processes in
  * network-processes.test.ts, bad input in network-bad-input.test.ts.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Namespace, Network, NetnsError } from 'netns-native';
+import { finished, libraryEntry } from '../helpers/child';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, ipJson, link, routes } from '../helpers/ip';
 import { expectConsistent, netName, reaches, stateFile, useTestPools, waitFor } from '../helpers/network';
@@ -365,6 +367,26 @@ describeKernel('Network', () => {
     expectConsistent(net.name);
   });
 
+  it('a namespace given the inode of an anonymous member gone without a disconnect connects, and gets its address', async () => {
+    const net = await Network.create(netName());
+    const anon = cleanupLater(await Namespace.create());
+    const ep = await net.connect(anon, { name: 'ghost' });
+    const inode = anon.inode;
+    await anon.delete();
+    await waitFor('its veth to go', () => link(undefined, ep.hostInterfaceName) === undefined);
+    // The kernel gives a new namespace the lowest inode number free: one of the next ones made
+    // gets the gone member's (unless tests alongside take it first).
+    let heir: Namespace | undefined;
+    for (let i = 0; i < 50 && heir === undefined; i++) {
+      const ns = await freshNamespace();
+      if (ns.inode === inode) heir = ns;
+    }
+    if (heir === undefined) throw new Error(`no new namespace got inode ${inode}`);
+    expect((await net.connect(heir)).address).toBe(ep.address);
+    expect(stateFile(net.name)?.endpoints.map((e) => e.namespace.name)).toEqual([heir.name]);
+    expectConsistent(net.name);
+  });
+
   it('open() makes a missing bridge again and reattaches the members', async () => {
     const net = await Network.create(netName());
     const a = await freshNamespace();
@@ -391,6 +413,63 @@ describeKernel('Network', () => {
     expect(stateFile(net.name)?.endpoints.map((e) => e.namespace.name)).toEqual([a.name]);
     expect(await reaches(a, net.gateway)).toBe(true);
     expectConsistent(net.name);
+  });
+
+  it('list(), open(), endpoints() and ports() of a network in line with the kernel rewrite no hosts file; one that differs is put back', async () => {
+    const net = await Network.create(netName());
+    const a = await freshNamespace();
+    await net.connect(a);
+    await net.connect(await freshNamespace());
+    const hosts = `/etc/netns/${a.name}/hosts`;
+    const written = fs.readFileSync(hosts, 'utf8');
+    // Any write from now on gives the file the time of that write.
+    fs.utimesSync(hosts, 1000, 1000);
+    expect((await Network.list()).map((n) => n.name)).toContain(net.name);
+    await Network.open(net.name);
+    await net.endpoints();
+    await net.ports();
+    expect(fs.statSync(hosts).mtimeMs).toBe(1000 * 1000);
+    fs.writeFileSync(hosts, '# edited by hand\n');
+    await Network.open(net.name);
+    expect(fs.readFileSync(hosts, 'utf8')).toBe(written);
+  });
+
+  it('list() of networks in line with the kernel needs no privileges; one out of line needs them to be reconciled (EPERM)', async () => {
+    const net = await Network.create(netName());
+    await net.connect(await freshNamespace());
+    // As uid 65534 with no capabilities, seeing only this network's state (those of tests
+    // running alongside may be in the middle of a change).
+    const script = `
+      const { Network } = require(process.env.NNT_LIB);
+      Network.list().then(
+        (list) => process.stdout.write(JSON.stringify(list.map((n) => n.name))),
+        (e) => process.stdout.write(JSON.stringify({ code: e.code, message: e.message })),
+      );`;
+    const dir = '/run/netns-native/networks';
+    const asNobody = async (): Promise<unknown> => {
+      const child = spawn(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-ec',
+          `state=$(cat "${dir}/$0.json"); mount -t tmpfs nnt-networks ${dir}; printf '%s\\n' "$state" >"${dir}/$0.json"; exec setpriv --reuid=65534 --regid=65534 --clear-groups "$1" -e "$2"`,
+          net.name,
+          process.execPath,
+          script,
+        ],
+        { env: { ...process.env, NNT_LIB: libraryEntry() }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const { code, stdout, stderr } = await finished(child);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      return JSON.parse(stdout);
+    };
+    expect(await asNobody()).toEqual([net.name]);
+    ip(undefined, 'link', 'del', net.bridgeName);
+    expect(await asNobody()).toMatchObject({ code: 'EPERM' });
+    expect(link(undefined, net.bridgeName)).toBeUndefined();
   });
 
   it('list() leaves out a network that open() refuses for a fault of its own, and open() says why', async () => {
