@@ -453,6 +453,14 @@ void TestNeighbourMatchesIproute2() {
   rtnl::NeighbourRequest d = NeighbourNine();
   d.lladdr.reset();
   CheckBytes("RTM_DELNEIGH", rtnl::BuildDelNeigh(d), del);
+  // `ip neigh add 198.18.0.9 lladdr 02:00:00:00:00:09 dev va extern_learn`: the same, with
+  // NTF_EXT_LEARNED in ndm_flags (captured with strace from iproute2 6.1).
+  Bytes learned = add;
+  learned[26] = NTF_EXT_LEARNED;
+  rtnl::NeighbourRequest ext = NeighbourNine();
+  ext.flags = NTF_EXT_LEARNED;
+  CheckBytes("RTM_NEWNEIGH extern_learn", rtnl::BuildNewNeigh(ext, NLM_F_CREATE | NLM_F_EXCL),
+             learned);
 }
 
 // `bridge fdb append 00:00:00:00:00:00 dev vx42 dst 198.18.0.2` (vx42 = ifindex 4): iproute2's
