@@ -76,14 +76,22 @@ export interface RuleSpec {
   suppressPrefixLength?: number;
   /** Who made the rule (`protocol`): 'boot' (default, as `ip rule`), 'static', ... or a number. */
   protocol?: string | number;
+  /**
+   * Look up the table of the packet's L3 master device, a VRF (`l3mdev`, FRA_L3MDEV): `ip rule
+   * add l3mdev` is the rule that makes VRFs route. It takes no `table`. Needs a kernel built
+   * with CONFIG_NET_L3_MASTER_DEV (EINVAL from the kernel otherwise).
+   */
+  l3mdev?: boolean;
 }
 
 /** A rule, as `ip rule show` lists it. */
 export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
   family: 4 | 6;
   priority: number;
-  /** The table it looks up; absent for a rule that looks up none (goto, blackhole, ...). */
+  /** The table it looks up; absent for a rule that looks up none (goto, blackhole, l3mdev, ...). */
   table?: number;
+  /** An `l3mdev` rule (`lookup [l3mdev-table]`); absent otherwise. */
+  l3mdev?: true;
   action: RuleAction;
   /** The incoming link's name. */
   iif?: string;
@@ -106,6 +114,7 @@ export function describeRule(spec: Partial<RuleSpec> | undefined): string {
   if (spec?.from !== undefined) parts.push(`from ${String(spec.from)}`);
   if (spec?.to !== undefined) parts.push(`to ${String(spec.to)}`);
   if (spec?.table !== undefined) parts.push(`table ${String(spec.table)}`);
+  if (spec?.l3mdev === true) parts.push('l3mdev');
   if (spec?.action !== undefined && spec.action !== 'lookup') parts.push(String(spec.action));
   return parts.length > 0 ? parts.join(' ') : 'all';
 }
@@ -205,9 +214,20 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     req.suppressPrefixlen = checkInteger(spec.suppressPrefixLength, operation, 'suppressPrefixLength', 0, 128);
   }
   if (spec.protocol !== undefined) req.protocol = protocolNumber(spec.protocol, operation);
+  if (spec.l3mdev !== undefined) {
+    if (typeof spec.l3mdev !== 'boolean') throw invalid(operation, 'l3mdev must be a boolean');
+    if (spec.l3mdev && req.table !== undefined) {
+      throw invalid(
+        operation,
+        "an l3mdev rule looks up the table of the packet's L3 master device (its VRF); it takes no table",
+      );
+    }
+    if (spec.l3mdev) req.l3mdev = 1;
+  }
   if (!forDelete) {
-    // iproute2's defaults for an add: look up main, made at boot.
-    req.table ??= req.action === undefined || req.action === 1 ? RT_TABLE_MAIN : undefined;
+    // iproute2's defaults for an add: look up main (an l3mdev rule: the device's table), made at boot.
+    const lookup = req.action === undefined || req.action === 1;
+    req.table ??= lookup && req.l3mdev === undefined ? RT_TABLE_MAIN : undefined;
     req.action ??= 1;
     req.protocol ??= protocolNumber(undefined, operation);
   }
@@ -226,6 +246,7 @@ export function ruleFromNative(r: NativeRule): Rule {
   if (r.src !== undefined) rule.from = `${r.src}/${r.srcLen}`;
   if (r.dst !== undefined) rule.to = `${r.dst}/${r.dstLen}`;
   if (r.goto !== undefined) rule.goto = r.goto;
+  if (r.l3mdev) rule.l3mdev = true;
   if (r.iifname) rule.iif = r.iifname;
   if (r.oifname) rule.oif = r.oifname;
   // The kernel sends FRA_FWMARK only when the mark is non-zero, and FRA_FWMASK when the mark or
