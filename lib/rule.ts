@@ -12,6 +12,7 @@ import type { Namespace } from './namespace';
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN } from './native/constants';
 import type { NativeRule, NativeRuleRequest } from './native/surface';
 import { protocolName, protocolNumber } from './route';
+import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
 
 /** What a rule does with a packet it matches (FR_ACT_*), as `ip rule` names it. */
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -46,8 +47,12 @@ export interface RuleSpec {
   from?: string;
   /** Destination prefix (`to`). */
   to?: string;
-  /** The table to look up (`table`); with no action, the rule looks it up. Default main, as `ip rule add`. */
-  table?: number;
+  /**
+   * The table to look up (`table`): its id or its name (`main`, `local`, `default`, or one of
+   * /etc/iproute2/rt_tables), as `ip rule ... lookup NAME`; with no action, the rule looks it
+   * up. Default main, as `ip rule add`.
+   */
+  table?: number | string;
   /** What to do; default 'lookup' (`ip rule` shows it as `lookup TABLE`). */
   action?: RuleAction;
   /** For action 'goto': the preference to jump to. */
@@ -60,8 +65,11 @@ export interface RuleSpec {
   fwmark?: number;
   /** ... under this mask. Default 0xffffffff: the whole mark. */
   fwmask?: number;
-  /** Type of service (`tos`), 0-255. */
-  tos?: number;
+  /**
+   * Type of service (`tos`), 0-255, or its name in /etc/iproute2/rt_dsfield, or hex in a string
+   * ('0x10'). IPv4 rules take only the old TOS bits (0x1e: the kernel's "Invalid tos" otherwise).
+   */
+  tos?: number | string;
   /** Match packets the selectors do not match (`not`). */
   not?: boolean;
   /** IP protocol (`ipproto`): 'tcp', 'udp', 'icmp', 'icmpv6', 'sctp' or a number. */
@@ -90,6 +98,12 @@ export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
   priority: number;
   /** The table it looks up; absent for a rule that looks up none (goto, blackhole, l3mdev, ...). */
   table?: number;
+  /** Its name, as `ip rule` prints it (main, local, default, or one from rt_tables); absent when it has none. */
+  tableName?: string;
+  /** Its TOS (absent when 0). */
+  tos?: number;
+  /** The TOS's name in rt_dsfield, as `ip rule` prints it; absent when it has none. */
+  tosName?: string;
   /** An `l3mdev` rule (`lookup [l3mdev-table]`); absent otherwise. */
   l3mdev?: true;
   action: RuleAction;
@@ -167,7 +181,7 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     req.dstLen = dst.prefixLength;
   }
   if (spec.priority !== undefined) req.priority = checkInteger(spec.priority, operation, 'the priority', 0, 0xffffffff);
-  if (spec.table !== undefined) req.table = checkInteger(spec.table, operation, 'the table', 1, 0xffffffff);
+  if (spec.table !== undefined) req.table = tableId(spec.table, operation);
   if (spec.action !== undefined) {
     const action = ACTIONS.find(([, name]) => name === spec.action);
     if (!action) throw invalid(operation, `unknown rule action "${String(spec.action)}"`);
@@ -191,7 +205,7 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     // lone mark 0 for no selector at all. `fwmark: 0` is packets with no mark, as rules() lists it.
     req.fwmask = 0xffffffff;
   }
-  if (spec.tos !== undefined) req.tos = checkInteger(spec.tos, operation, 'the TOS', 0, 255);
+  if (spec.tos !== undefined) req.tos = dsfieldValue(spec.tos, operation);
   if (spec.not !== undefined) {
     if (typeof spec.not !== 'boolean') throw invalid(operation, 'not must be a boolean');
     if (spec.not) req.flags = FIB_RULE_INVERT;
@@ -234,15 +248,19 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
   return req;
 }
 
-/** @internal */
-export function ruleFromNative(r: NativeRule): Rule {
+/** A rule as read back; `names` as for routeFromNative(). @internal */
+export function ruleFromNative(r: NativeRule, names: Iproute2Names = new Iproute2Names()): Rule {
   const rule: Rule = {
     family: r.family === AF_INET ? 4 : 6,
     priority: r.priority ?? 0,
     action: ACTIONS.find(([n]) => n === r.action)?.[1] ?? 'nop',
     protocol: protocolName(r.protocol ?? 0),
   };
-  if (r.table !== 0) rule.table = r.table;
+  if (r.table !== 0) {
+    rule.table = r.table;
+    const tableName = names.table(r.table);
+    if (tableName !== undefined) rule.tableName = tableName;
+  }
   if (r.src !== undefined) rule.from = `${r.src}/${r.srcLen}`;
   if (r.dst !== undefined) rule.to = `${r.dst}/${r.dstLen}`;
   if (r.goto !== undefined) rule.goto = r.goto;
@@ -254,7 +272,11 @@ export function ruleFromNative(r: NativeRule): Rule {
   // either one means a fwmark selector (0 when absent); a full mask is the default, left out.
   if (r.fwmark !== undefined || r.fwmask !== undefined) rule.fwmark = r.fwmark ?? 0;
   if (r.fwmask !== undefined && r.fwmask !== 0xffffffff) rule.fwmask = r.fwmask;
-  if (r.tos) rule.tos = r.tos;
+  if (r.tos) {
+    rule.tos = r.tos;
+    const tosName = names.dsfield(r.tos);
+    if (tosName !== undefined) rule.tosName = tosName;
+  }
   if (r.flags & FIB_RULE_INVERT) rule.not = true;
   if (r.ipProto !== undefined) rule.ipProto = [...IP_PROTOCOLS].find(([, n]) => n === r.ipProto)?.[0] ?? r.ipProto;
   if (r.sportStart !== undefined && r.sportEnd !== undefined) {
@@ -293,7 +315,8 @@ export async function listRules(ns: Namespace, options: RulesOptions): Promise<R
   );
   const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'rule');
-  return (results as NativeRule[][]).flat().map(ruleFromNative);
+  const names = new Iproute2Names();
+  return (results as NativeRule[][]).flat().map((r) => ruleFromNative(r, names));
 }
 
 /** `ip rule add`. @internal */

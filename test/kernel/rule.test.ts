@@ -16,9 +16,9 @@ describeKernel('rules', () => {
     expect(mine.filter((r) => r.family === 6).map((r) => r.priority)).toEqual(w6.map((r) => r.priority));
     expect(mine).toEqual(
       expect.arrayContaining([
-        { family: 4, priority: 0, table: 255, action: 'lookup', protocol: 'kernel' },
-        { family: 4, priority: 32766, table: 254, action: 'lookup', protocol: 'kernel' },
-        { family: 4, priority: 32767, table: 253, action: 'lookup', protocol: 'kernel' },
+        { family: 4, priority: 0, table: 255, tableName: 'local', action: 'lookup', protocol: 'kernel' },
+        { family: 4, priority: 32766, table: 254, tableName: 'main', action: 'lookup', protocol: 'kernel' },
+        { family: 4, priority: 32767, table: 253, tableName: 'default', action: 'lookup', protocol: 'kernel' },
       ]),
     );
     expect((await ns.rules({ family: 6 })).every((r) => r.family === 6)).toBe(true);
