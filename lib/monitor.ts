@@ -44,6 +44,7 @@ import type { Namespace } from './namespace';
 import { NETNS_RUN_DIR, nsfsInode } from './process/proc';
 import { neighbourFromNative, type Neighbour } from './neighbour';
 import { routeFromNative, type Route } from './route';
+import { Iproute2Names } from './rt-names';
 
 /** The kinds of change a monitor can watch. */
 export type MonitorEventType = 'link' | 'address' | 'route' | 'neighbour';
@@ -356,12 +357,13 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (out.type === 'resync') {
       const { links, addresses, routes, neighbours } = out.state;
       const names = new Map(links.map((l) => [l.index, l.name]));
+      const iproute2Names = new Iproute2Names(); // the files read at most once for them all
       return {
         type: 'resync',
         reason: out.reason,
         links: links.map((l) => makeLink(this.namespace, l)),
         addresses: addresses.map(addressFromNative),
-        routes: routes.map((r) => routeFromNative(r, names)),
+        routes: routes.map((r) => routeFromNative(r, names, iproute2Names)),
         neighbours: neighbours.flatMap((n) => neighbourFromNative(n, names) ?? []),
       };
     }

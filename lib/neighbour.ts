@@ -67,6 +67,11 @@ export interface Neighbour {
   linkIndex: number;
   /** The neighbour is a router (NTF_ROUTER; IPv6). */
   router: boolean;
+  /**
+   * Learned by something outside the kernel, a routing daemon or a driver (NTF_EXT_LEARNED, `ip
+   * neigh` shows `extern_learn`): the kernel does not age it out, but its state still changes.
+   */
+  extLearned: boolean;
 }
 
 /** A neighbour entry to add or delete, as `ip neigh add|del` takes it. */
@@ -81,6 +86,11 @@ export interface NeighbourSpec {
   state?: NeighbourState;
   /** Mark the neighbour as a router (`router`). */
   router?: boolean;
+  /**
+   * Mark the entry as learned outside the kernel (`extern_learn`, NTF_EXT_LEARNED): the kernel
+   * keeps it rather than garbage-collect it. A replace without it clears the mark.
+   */
+  extLearned?: boolean;
 }
 
 /** Options for {@link Namespace.neighbours}. */
@@ -146,6 +156,18 @@ export interface FdbSpec {
   permanent?: boolean;
   /** Replace an existing entry (`bridge fdb replace`) instead of appending a destination. */
   replace?: boolean;
+  /**
+   * Mark the entry as learned outside the kernel (`extern_learn`, NTF_EXT_LEARNED), as a
+   * switch driver or an EVPN daemon does. On a bridge port (`table: 'master'`) the bridge then
+   * holds it as a learned entry, neither permanent nor aged out by the bridge.
+   */
+  extLearned?: boolean;
+}
+
+/** An optional boolean flag of a spec: true when set. */
+function checkBoolean(value: unknown, operation: string, what: string): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw invalid(operation, `${what} must be a boolean`);
+  return value === true;
 }
 
 /** The primary state of an entry (NUD_* bits; at most one is set in practice). */
@@ -238,6 +260,7 @@ function neighbourRequest(spec: NeighbourSpec, forDelete: boolean, operation: st
     throw invalid(operation, 'router must be a boolean');
   }
   if (spec.router) req.flags = NTF_ROUTER;
+  if (checkBoolean(spec.extLearned, operation, 'extLearned')) req.flags = (req.flags ?? 0) | NTF_EXT_LEARNED;
   return req;
 }
 
@@ -293,6 +316,7 @@ export function neighbourFromNative(
     link: names.get(n.index) ?? String(n.index),
     linkIndex: n.index,
     router: (n.flags & NTF_ROUTER) !== 0,
+    extLearned: (n.flags & NTF_EXT_LEARNED) !== 0,
   };
   if (n.lladdr !== undefined) entry.mac = n.lladdr;
   return entry;
@@ -353,6 +377,7 @@ function fdbRequest(link: Link, spec: FdbSpec, forDelete: boolean, operation: st
     }
     req.ifindex = spec.via.index;
   }
+  if (checkBoolean(spec.extLearned, operation, 'extLearned')) req.flags = (req.flags ?? 0) | NTF_EXT_LEARNED;
   if (forDelete && spec.replace !== undefined) throw invalid(operation, 'replace is for adding an entry');
   return req;
 }

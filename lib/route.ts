@@ -29,13 +29,18 @@ import {
 import type { NativeLink, NativeNexthopRequest, NativeOp, NativeRoute, NativeRouteRequest } from './native/surface';
 import { checkInteger, describeValue, parseCidr, parseIp } from './internal/validate';
 import { metricsFromNative, metricsRequest, type RouteMetrics } from './route-metrics';
+import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions extends AbortOptions {
   /** Only IPv4 (4) or IPv6 (6) routes. Default both. */
   family?: 4 | 6;
-  /** Routing table id. Default main (254), as `ip route`; 0 for every table. */
-  table?: number;
+  /**
+   * The routing table: its id, or its name (`main`, `local`, `default`, or one of
+   * /etc/iproute2/rt_tables, as `ip route show table NAME`). Default main (254), as `ip route`;
+   * 0 or 'all' for every table.
+   */
+  table?: number | string;
 }
 
 /**
@@ -64,15 +69,20 @@ export interface RouteSpec {
   link?: Link | string;
   /** Route metric (`metric` / `priority`); lower wins. */
   metric?: number;
-  /** Routing table id; default main (254). */
-  table?: number;
+  /**
+   * The routing table: its id, or its name as `ip route ... table NAME` takes it (`main`,
+   * `local`, `default`, or one named in /etc/iproute2/rt_tables or rt_tables.d/*.conf; see
+   * docs/API.md, "Table and DS field names"). Default main (254).
+   */
+  table?: number | string;
   /**
    * IPv4 only: the type of service (DS field) the route is for, `tos 0x10` / `dsfield`: 0-255,
-   * ECN bits (0x03) clear. A route with one is used for packets of that TOS, one without (0) for
-   * any. Routes that differ only in it are two routes; a delete matches it exactly (not given:
-   * the route without one).
+   * ECN bits (0x03) clear, or its name in /etc/iproute2/rt_dsfield ('AF11'), or hex in a string
+   * ('0x10'). A route with one is used for packets of that TOS, one without (0) for any. Routes
+   * that differ only in it are two routes; a delete matches it exactly (not given: the route
+   * without one).
    */
-  tos?: number;
+  tos?: number | string;
   /** 4 or 6. Only needed for 'default' without a gateway; otherwise taken from the addresses. */
   family?: 4 | 6;
   /** Preferred source address (`src`). */
@@ -162,7 +172,14 @@ export interface Route extends Omit<RouteSpec, 'nexthops'> {
   linkIndex?: number;
   /** Outgoing link name (in `link`), when resolvable. */
   link?: string;
+  /** The table's id. */
   table: number;
+  /** Its name, as `ip route` prints it: main, local, default, or one from rt_tables; absent when it has none. */
+  tableName?: string;
+  /** Its TOS (absent when 0). */
+  tos?: number;
+  /** The TOS's name in rt_dsfield ('AF11'), as `ip route` prints it; absent when it has none. */
+  tosName?: string;
   type: RouteType;
   /** 'kernel', 'boot', 'static', 'ra', 'dhcp', ... or the number. */
   protocol: string;
@@ -348,7 +365,7 @@ export function routeRequest(
   family ??= 4;
   let tos: number | undefined;
   if (spec.tos !== undefined) {
-    tos = checkInteger(spec.tos, operation, 'the TOS', 0, 255);
+    tos = dsfieldValue(spec.tos, operation);
     if (tos !== 0 && family === 6) {
       throw invalid(
         operation,
@@ -398,7 +415,7 @@ export function routeRequest(
   const req: NativeRouteRequest = {
     family: family === 4 ? AF_INET : AF_INET6,
     dstLen,
-    table: spec.table === undefined ? RT_TABLE_MAIN : checkInteger(spec.table, operation, 'the table', 1, 0xffffffff),
+    table: spec.table === undefined ? RT_TABLE_MAIN : tableId(spec.table, operation),
   };
   if (dst !== undefined) req.dst = dst;
   if (tos !== undefined) req.tos = tos;
@@ -438,8 +455,15 @@ export function routeRequest(
   return req;
 }
 
-/** @internal */
-export function routeFromNative(r: NativeRoute, linkNames: { get(index: number): string | undefined }): Route {
+/**
+ * A route as read back. `names` gives the table's and TOS's names (one object for a whole
+ * listing: the files are read at most once, and only for a table or TOS not built in). @internal
+ */
+export function routeFromNative(
+  r: NativeRoute,
+  linkNames: { get(index: number): string | undefined },
+  names: Iproute2Names = new Iproute2Names(),
+): Route {
   const family = r.family === AF_INET ? 4 : 6;
   const route: Route = {
     destination: r.dst ? `${r.dst}/${r.dstLen}` : 'default',
@@ -455,7 +479,13 @@ export function routeFromNative(r: NativeRoute, linkNames: { get(index: number):
     const name = linkNames.get(r.oif);
     if (name !== undefined) route.link = name;
   }
-  if (r.tos) route.tos = r.tos;
+  const tableName = names.table(r.table);
+  if (tableName !== undefined) route.tableName = tableName;
+  if (r.tos) {
+    route.tos = r.tos;
+    const tosName = names.dsfield(r.tos);
+    if (tosName !== undefined) route.tosName = tosName;
+  }
   if (r.priority !== undefined) route.metric = r.priority;
   if (r.prefsrc) route.source = r.prefsrc;
   if (r.flags & RTNH_F_DEAD) route.dead = true;
@@ -493,7 +523,7 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
     throw invalid(operation, 'family must be 4 or 6');
   }
   const table =
-    options.table === undefined ? RT_TABLE_MAIN : checkInteger(options.table, operation, 'the table', 0, 0xffffffff);
+    options.table === undefined ? RT_TABLE_MAIN : tableId(options.table, operation, { min: 0, allowAll: true });
   const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
   const signal = checkSignal(options.signal, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
@@ -502,10 +532,11 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
   const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'route');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
+  const iproute2Names = new Iproute2Names();
   // The kernel filters on the table only with strict checking (4.20); below that, here.
   return (results[1] as NativeRoute[])
     .filter((r) => !(r.flags & RTM_F_CLONED) && (table === 0 || r.table === table))
-    .map((r) => routeFromNative(r, names));
+    .map((r) => routeFromNative(r, names, iproute2Names));
 }
 
 const ADD = NLM_F_CREATE | NLM_F_EXCL;

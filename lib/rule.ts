@@ -12,6 +12,7 @@ import type { Namespace } from './namespace';
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN } from './native/constants';
 import type { NativeRule, NativeRuleRequest } from './native/surface';
 import { protocolName, protocolNumber } from './route';
+import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
 
 /** What a rule does with a packet it matches (FR_ACT_*), as `ip rule` names it. */
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -46,8 +47,12 @@ export interface RuleSpec {
   from?: string;
   /** Destination prefix (`to`). */
   to?: string;
-  /** The table to look up (`table`); with no action, the rule looks it up. Default main, as `ip rule add`. */
-  table?: number;
+  /**
+   * The table to look up (`table`): its id or its name (`main`, `local`, `default`, or one of
+   * /etc/iproute2/rt_tables), as `ip rule ... lookup NAME`; with no action, the rule looks it
+   * up. Default main, as `ip rule add`.
+   */
+  table?: number | string;
   /** What to do; default 'lookup' (`ip rule` shows it as `lookup TABLE`). */
   action?: RuleAction;
   /** For action 'goto': the preference to jump to. */
@@ -60,8 +65,11 @@ export interface RuleSpec {
   fwmark?: number;
   /** ... under this mask. Default 0xffffffff: the whole mark. */
   fwmask?: number;
-  /** Type of service (`tos`), 0-255. */
-  tos?: number;
+  /**
+   * Type of service (`tos`), 0-255, or its name in /etc/iproute2/rt_dsfield, or hex in a string
+   * ('0x10'). IPv4 rules take only the old TOS bits (0x1e: the kernel's "Invalid tos" otherwise).
+   */
+  tos?: number | string;
   /** Match packets the selectors do not match (`not`). */
   not?: boolean;
   /** IP protocol (`ipproto`): 'tcp', 'udp', 'icmp', 'icmpv6', 'sctp' or a number. */
@@ -76,14 +84,28 @@ export interface RuleSpec {
   suppressPrefixLength?: number;
   /** Who made the rule (`protocol`): 'boot' (default, as `ip rule`), 'static', ... or a number. */
   protocol?: string | number;
+  /**
+   * Look up the table of the packet's L3 master device, a VRF (`l3mdev`, FRA_L3MDEV): `ip rule
+   * add l3mdev` is the rule that makes VRFs route. It takes no `table`. Needs a kernel built
+   * with CONFIG_NET_L3_MASTER_DEV (EINVAL from the kernel otherwise).
+   */
+  l3mdev?: boolean;
 }
 
 /** A rule, as `ip rule show` lists it. */
 export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
   family: 4 | 6;
   priority: number;
-  /** The table it looks up; absent for a rule that looks up none (goto, blackhole, ...). */
+  /** The table it looks up; absent for a rule that looks up none (goto, blackhole, l3mdev, ...). */
   table?: number;
+  /** Its name, as `ip rule` prints it (main, local, default, or one from rt_tables); absent when it has none. */
+  tableName?: string;
+  /** Its TOS (absent when 0). */
+  tos?: number;
+  /** The TOS's name in rt_dsfield, as `ip rule` prints it; absent when it has none. */
+  tosName?: string;
+  /** An `l3mdev` rule (`lookup [l3mdev-table]`); absent otherwise. */
+  l3mdev?: true;
   action: RuleAction;
   /** The incoming link's name. */
   iif?: string;
@@ -106,6 +128,7 @@ export function describeRule(spec: Partial<RuleSpec> | undefined): string {
   if (spec?.from !== undefined) parts.push(`from ${String(spec.from)}`);
   if (spec?.to !== undefined) parts.push(`to ${String(spec.to)}`);
   if (spec?.table !== undefined) parts.push(`table ${String(spec.table)}`);
+  if (spec?.l3mdev === true) parts.push('l3mdev');
   if (spec?.action !== undefined && spec.action !== 'lookup') parts.push(String(spec.action));
   return parts.length > 0 ? parts.join(' ') : 'all';
 }
@@ -158,7 +181,7 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     req.dstLen = dst.prefixLength;
   }
   if (spec.priority !== undefined) req.priority = checkInteger(spec.priority, operation, 'the priority', 0, 0xffffffff);
-  if (spec.table !== undefined) req.table = checkInteger(spec.table, operation, 'the table', 1, 0xffffffff);
+  if (spec.table !== undefined) req.table = tableId(spec.table, operation);
   if (spec.action !== undefined) {
     const action = ACTIONS.find(([, name]) => name === spec.action);
     if (!action) throw invalid(operation, `unknown rule action "${String(spec.action)}"`);
@@ -182,7 +205,7 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     // lone mark 0 for no selector at all. `fwmark: 0` is packets with no mark, as rules() lists it.
     req.fwmask = 0xffffffff;
   }
-  if (spec.tos !== undefined) req.tos = checkInteger(spec.tos, operation, 'the TOS', 0, 255);
+  if (spec.tos !== undefined) req.tos = dsfieldValue(spec.tos, operation);
   if (spec.not !== undefined) {
     if (typeof spec.not !== 'boolean') throw invalid(operation, 'not must be a boolean');
     if (spec.not) req.flags = FIB_RULE_INVERT;
@@ -205,27 +228,43 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     req.suppressPrefixlen = checkInteger(spec.suppressPrefixLength, operation, 'suppressPrefixLength', 0, 128);
   }
   if (spec.protocol !== undefined) req.protocol = protocolNumber(spec.protocol, operation);
+  if (spec.l3mdev !== undefined) {
+    if (typeof spec.l3mdev !== 'boolean') throw invalid(operation, 'l3mdev must be a boolean');
+    if (spec.l3mdev && req.table !== undefined) {
+      throw invalid(
+        operation,
+        "an l3mdev rule looks up the table of the packet's L3 master device (its VRF); it takes no table",
+      );
+    }
+    if (spec.l3mdev) req.l3mdev = 1;
+  }
   if (!forDelete) {
-    // iproute2's defaults for an add: look up main, made at boot.
-    req.table ??= req.action === undefined || req.action === 1 ? RT_TABLE_MAIN : undefined;
+    // iproute2's defaults for an add: look up main (an l3mdev rule: the device's table), made at boot.
+    const lookup = req.action === undefined || req.action === 1;
+    req.table ??= lookup && req.l3mdev === undefined ? RT_TABLE_MAIN : undefined;
     req.action ??= 1;
     req.protocol ??= protocolNumber(undefined, operation);
   }
   return req;
 }
 
-/** @internal */
-export function ruleFromNative(r: NativeRule): Rule {
+/** A rule as read back; `names` as for routeFromNative(). @internal */
+export function ruleFromNative(r: NativeRule, names: Iproute2Names = new Iproute2Names()): Rule {
   const rule: Rule = {
     family: r.family === AF_INET ? 4 : 6,
     priority: r.priority ?? 0,
     action: ACTIONS.find(([n]) => n === r.action)?.[1] ?? 'nop',
     protocol: protocolName(r.protocol ?? 0),
   };
-  if (r.table !== 0) rule.table = r.table;
+  if (r.table !== 0) {
+    rule.table = r.table;
+    const tableName = names.table(r.table);
+    if (tableName !== undefined) rule.tableName = tableName;
+  }
   if (r.src !== undefined) rule.from = `${r.src}/${r.srcLen}`;
   if (r.dst !== undefined) rule.to = `${r.dst}/${r.dstLen}`;
   if (r.goto !== undefined) rule.goto = r.goto;
+  if (r.l3mdev) rule.l3mdev = true;
   if (r.iifname) rule.iif = r.iifname;
   if (r.oifname) rule.oif = r.oifname;
   // The kernel sends FRA_FWMARK only when the mark is non-zero, and FRA_FWMASK when the mark or
@@ -233,7 +272,11 @@ export function ruleFromNative(r: NativeRule): Rule {
   // either one means a fwmark selector (0 when absent); a full mask is the default, left out.
   if (r.fwmark !== undefined || r.fwmask !== undefined) rule.fwmark = r.fwmark ?? 0;
   if (r.fwmask !== undefined && r.fwmask !== 0xffffffff) rule.fwmask = r.fwmask;
-  if (r.tos) rule.tos = r.tos;
+  if (r.tos) {
+    rule.tos = r.tos;
+    const tosName = names.dsfield(r.tos);
+    if (tosName !== undefined) rule.tosName = tosName;
+  }
   if (r.flags & FIB_RULE_INVERT) rule.not = true;
   if (r.ipProto !== undefined) rule.ipProto = [...IP_PROTOCOLS].find(([, n]) => n === r.ipProto)?.[0] ?? r.ipProto;
   if (r.sportStart !== undefined && r.sportEnd !== undefined) {
@@ -272,7 +315,8 @@ export async function listRules(ns: Namespace, options: RulesOptions): Promise<R
   );
   const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'rule');
-  return (results as NativeRule[][]).flat().map(ruleFromNative);
+  const names = new Iproute2Names();
+  return (results as NativeRule[][]).flat().map((r) => ruleFromNative(r, names));
 }
 
 /** `ip rule add`. @internal */

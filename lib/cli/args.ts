@@ -1,13 +1,22 @@
 /**
  * The command line of `netns-native`: a verb, its operands, and the options every verb takes
- * (`--json`, `--help`), with `--` ending the options (what follows is a program and its
+ * (`--json`, `--help`; usage.ts says what each verb takes), with `--` ending the options (what follows is a program and its
  * arguments, left as they are). No parser library: the grammar is this small.
  * @internal
  */
 
-/** A command line that does not fit the grammar: exit status 2, with the usage on stderr. */
+/**
+ * A command line that does not fit the grammar: exit status 2, with the usage on stderr (that of
+ * `verb` when the command line named one).
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly verb?: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ParsedArgs {
@@ -23,7 +32,10 @@ export interface ParsedArgs {
   events: string | undefined;
 }
 
-/** Splits argv (without node and the script) into the verb, operands, options and the command. */
+/**
+ * Splits argv (without node and the script) into the verb, operands, options and the command.
+ * An option it does not know is an error (UsageError naming it), wherever it is before `--`.
+ */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const out: ParsedArgs = {
     verb: undefined,
@@ -34,6 +46,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     version: false,
     events: undefined,
   };
+  // The first problem is reported once the whole line is read, with the verb (which may come
+  // after it) for the usage to print.
+  let problem: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--') {
@@ -45,20 +60,20 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     else if (arg === '--version' || arg === '-V') out.version = true;
     else if (arg === '--events' || arg.startsWith('--events=')) {
       const value = arg === '--events' ? argv[++i] : arg.slice('--events='.length);
-      if (value === undefined || value === '')
-        throw new UsageError('--events needs a list, e.g. --events link,address');
-      out.events = value;
-    } else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+      if (value === undefined || value === '') problem ??= '--events needs a list, e.g. --events link,address';
+      else out.events = value;
+    } else if (arg.startsWith('-') && arg !== '-') problem ??= `unknown option ${JSON.stringify(arg)}`;
     else if (out.verb === undefined) out.verb = arg;
     else out.operands.push(arg);
   }
+  if (problem !== undefined) throw new UsageError(problem, out.verb);
   return out;
 }
 
 /** At most `max` operands (names what the verb takes, for the message). */
 export function operandsAtMost(args: ParsedArgs, max: number, takes: string): void {
   if (args.operands.length > max) {
-    throw new UsageError(`${args.verb} takes ${takes}; unexpected ${JSON.stringify(args.operands[max])}`);
+    throw new UsageError(`${args.verb} takes ${takes}; unexpected ${JSON.stringify(args.operands[max])}`, args.verb);
   }
 }
 
@@ -68,33 +83,8 @@ export function commandAfterDashes(args: ParsedArgs): [string, string[]] {
   if (file === undefined || file === '') {
     throw new UsageError(
       `${args.verb} needs a program after --, e.g. ${args.verb} ${args.verb === 'exec' ? 'NS ' : ''}-- ip -br addr`,
+      args.verb,
     );
   }
   return [file, rest];
 }
-
-export const USAGE = `Usage: netns-native [--json] VERB [ARGS]
-
-  list                     named network namespaces (ip netns list)
-  links [NS]               links, one per line (ip -br link)
-  addrs [NS]               addresses per link (ip -br addr)
-  routes [NS]              routes of the main table, IPv4 then IPv6 (ip route; ip -6 route)
-  exec NS -- CMD [ARG...]  run CMD in namespace NS (ip netns exec NS CMD ...)
-  isolate -- CMD [ARG...]  run CMD in a throwaway network + mount namespace with its own
-                           empty /run/netns (and /etc/netns, when there is one)
-  monitor [NS]             print link, address and route changes as they happen (ip monitor)
-                           [--events link,address,route,neighbour]
-
-NS is a name under /run/netns or an nsfs path (/proc/PID/ns/net); without it, the namespace
-netns-native runs in.
-
-Options:
-  --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
-                 isolate: {exitCode, signal, stdout, stderr} once the program has ended)
-  --help, -h     this text
-  --version, -V  the version
-
-Exit status: 0 done; 1 failed (stderr: "netns-native: CODE: message", CODE an errno name such
-as ENOENT or EPERM); 2 bad command line. exec and isolate exit as the program did (128+N when
-killed by signal N), 127 when it was not found, 126 when it could not be run.
-`;

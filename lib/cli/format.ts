@@ -95,13 +95,6 @@ function flagWords(f: { dead?: boolean; onlink?: boolean; linkdown?: boolean }):
   return words;
 }
 
-/** The tables iproute2 names without /etc/iproute2/rt_tables (rtnl_rttable_n2a). */
-const TABLE_NAMES = new Map([
-  [253, 'default'],
-  [254, 'main'],
-  [255, 'local'],
-]);
-
 /**
  * One route as `ip route show table all` and `ip monitor` print it: a host route without its
  * /32 (/128), `table` for any table but main (so in `ip route`, main only, never).
@@ -111,12 +104,12 @@ export function routeLine(r: Route): string {
   if (r.type !== 'unicast') parts.push(r.type);
   const host = r.family === 4 ? '/32' : '/128';
   parts.push(r.destination.endsWith(host) ? r.destination.slice(0, -host.length) : r.destination);
-  // In hex: iproute2 prints the names of /etc/iproute2/rt_dsfield instead where it has one (AF11).
-  if (r.tos !== undefined) parts.push('tos', tosText(r.tos));
+  // By its name in rt_dsfield (AF11) where it has one, else in hex, as iproute2 prints it.
+  if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);
   // ip names a link it cannot resolve ifN (ll_index_to_name).
   if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);
-  if (r.table !== 254) parts.push('table', TABLE_NAMES.get(r.table) ?? String(r.table));
+  if (r.table !== 254) parts.push('table', r.tableName ?? String(r.table));
   if (r.protocol !== 'boot') parts.push('proto', r.protocol);
   if (r.scope !== 'global') parts.push('scope', r.scope);
   if (r.source !== undefined) parts.push('src', r.source);

@@ -1,6 +1,6 @@
 /**
  * `netns-native`, the command: ip-like verbs over the public API (lib/index.ts), text like
- * `ip -br` or JSON, and exit statuses a script can rely on (see USAGE in args.ts):
+ * `ip -br` or JSON, and exit statuses a script can rely on (see usage.ts):
  *   0 done; 1 failed, with one line `netns-native: CODE: message` on stderr (CODE the
  *   NetnsError's code: an errno name such as ENOENT, EPERM, EINVAL); 2 bad command line, with
  *   the usage; exec and isolate exit as their program did.
@@ -10,7 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NetnsError } from '../index';
-import { parseArgs, USAGE, UsageError, type ParsedArgs } from './args';
+import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { USAGE, VERB_USAGE } from './usage';
 import { processIo, type Io } from './io';
 import { ProgramNotStarted } from './run-program';
 import { addrs } from './commands/addrs';
@@ -49,6 +50,12 @@ function version(): string {
   return 'unknown';
 }
 
+/** 'unknown verb "link"', with the verb meant when it is one letter short (ip says link, we links). */
+function unknownVerb(verb: string): string {
+  const meant = Object.hasOwn(VERBS, `${verb}s`) ? ` (did you mean ${verb}s?)` : '';
+  return `unknown verb ${JSON.stringify(verb)}${meant}`;
+}
+
 /** The line a failure prints on stderr: `netns-native: CODE: message`. */
 export function failureLine(e: unknown): string {
   if (e instanceof NetnsError) return `netns-native: ${e.code}: cannot ${e.operation}: ${e.reason}`;
@@ -66,21 +73,28 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       await io.out(`${version()}\n`);
       return EXIT_OK;
     }
-    if (args.help) {
+    if (args.help && args.verb === undefined) {
       await io.out(USAGE);
       return EXIT_OK;
     }
     if (args.verb === undefined) throw new UsageError('no verb given');
-    const verb = VERBS[args.verb];
-    if (!verb || !Object.hasOwn(VERBS, args.verb)) throw new UsageError(`unknown verb ${JSON.stringify(args.verb)}`);
-    if (args.command !== undefined && args.verb !== 'exec' && args.verb !== 'isolate') {
-      throw new UsageError(`${args.verb} takes no command after --`);
+    const verb = Object.hasOwn(VERBS, args.verb) ? VERBS[args.verb] : undefined;
+    if (!verb) throw new UsageError(unknownVerb(args.verb));
+    if (args.help) {
+      await io.out(VERB_USAGE[args.verb] ?? USAGE);
+      return EXIT_OK;
     }
-    if (args.events !== undefined && args.verb !== 'monitor') throw new UsageError('--events is for monitor only');
+    if (args.command !== undefined && args.verb !== 'exec' && args.verb !== 'isolate') {
+      throw new UsageError(`${args.verb} takes no command after --`, args.verb);
+    }
+    if (args.events !== undefined && args.verb !== 'monitor') {
+      throw new UsageError('--events is for monitor only', args.verb);
+    }
     return await verb(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`netns-native: ${e.message}\n\n${USAGE}`);
+      const known = e.verb !== undefined && Object.hasOwn(VERB_USAGE, e.verb);
+      process.stderr.write(`netns-native: ${e.message}\n\n${known ? VERB_USAGE[e.verb as string] : USAGE}`);
       return EXIT_USAGE;
     }
     if (e instanceof ProgramNotStarted) {

@@ -41,6 +41,13 @@ export interface VxlanOptions extends AbortOptions {
   tos?: number;
   /** Compute UDP checksums on IPv4 outer packets (`udpcsum` / `noudpcsum`). Default: the kernel's (on). */
   udpChecksum?: boolean;
+  /**
+   * Send IPv6 outer packets with a zero UDP checksum (`udp6zerocsumtx`, RFC 6935), sparing the
+   * sender the checksum. Default off: IPv6 requires a UDP checksum unless both ends agree.
+   */
+  udp6ZeroChecksumTx?: boolean;
+  /** Accept IPv6 outer packets with a zero UDP checksum (`udp6zerocsumrx`). Default off: dropped. */
+  udp6ZeroChecksumRx?: boolean;
   /** Seconds before a learned entry ages out (`ageing`). Default the kernel's, 300. */
   ageingSeconds?: number;
   /** MTU; default the kernel's (the device's MTU minus 50, or 1450). */
@@ -60,6 +67,9 @@ export type VxlanInfo = {
   ttl: number;
   tos: number;
   udpChecksum: boolean;
+  /** Zero UDP checksums on IPv6 outer packets: sent (`udp6zerocsumtx`), accepted (`udp6zerocsumrx`). */
+  udp6ZeroChecksumTx: boolean;
+  udp6ZeroChecksumRx: boolean;
   local?: string;
   remote?: string;
   group?: string;
@@ -88,6 +98,8 @@ function vxlanInfo(state: NativeLink): VxlanInfo {
     ttl: Number(d.ttl ?? 0),
     tos: Number(d.tos ?? 0),
     udpChecksum: Number(d.udpCsum ?? 0) !== 0,
+    udp6ZeroChecksumTx: Number(d.udpZeroCsum6Tx ?? 0) !== 0,
+    udp6ZeroChecksumRx: Number(d.udpZeroCsum6Rx ?? 0) !== 0,
     proxy: Number(d.proxy ?? 0) !== 0,
     l2miss: Number(d.l2miss ?? 0) !== 0,
     l3miss: Number(d.l3miss ?? 0) !== 0,
@@ -170,9 +182,16 @@ export class Vxlan extends Link {
       info.ageing = checkInteger(options.ageingSeconds, where, 'ageingSeconds', 0, 0xffffffff);
     }
     info.port = checkInteger(options.port ?? 4789, where, 'the port', 1, 65535);
-    if (options.udpChecksum !== undefined) {
-      if (typeof options.udpChecksum !== 'boolean') throw invalid(where, 'udpChecksum must be a boolean');
-      info.udpCsum = options.udpChecksum ? 1 : 0;
+    // udpcsum, udp6zerocsumtx, udp6zerocsumrx: each sent only when given, as ip sends them.
+    for (const [option, attr] of [
+      ['udpChecksum', 'udpCsum'],
+      ['udp6ZeroChecksumTx', 'udpZeroCsum6Tx'],
+      ['udp6ZeroChecksumRx', 'udpZeroCsum6Rx'],
+    ] as const) {
+      const value = options[option];
+      if (value === undefined) continue;
+      if (typeof value !== 'boolean') throw invalid(where, `${option} must be a boolean`);
+      info[attr] = value ? 1 : 0;
     }
     const link: NativeLinkRequest = { name, kind: 'vxlan', info };
     if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);

@@ -453,6 +453,14 @@ void TestNeighbourMatchesIproute2() {
   rtnl::NeighbourRequest d = NeighbourNine();
   d.lladdr.reset();
   CheckBytes("RTM_DELNEIGH", rtnl::BuildDelNeigh(d), del);
+  // `ip neigh add 198.18.0.9 lladdr 02:00:00:00:00:09 dev va extern_learn`: the same, with
+  // NTF_EXT_LEARNED in ndm_flags (captured with strace from iproute2 6.1).
+  Bytes learned = add;
+  learned[26] = NTF_EXT_LEARNED;
+  rtnl::NeighbourRequest ext = NeighbourNine();
+  ext.flags = NTF_EXT_LEARNED;
+  CheckBytes("RTM_NEWNEIGH extern_learn", rtnl::BuildNewNeigh(ext, NLM_F_CREATE | NLM_F_EXCL),
+             learned);
 }
 
 // `bridge fdb append 00:00:00:00:00:00 dev vx42 dst 198.18.0.2` (vx42 = ifindex 4): iproute2's
@@ -530,6 +538,38 @@ void TestRuleMatchesIproute2() {
   CHECK(r.ok() && r.value().fwmark == 7u && r.value().sport_start == 80u &&
         r.value().sport_end == 80u);
   CHECK(r.ok() && (r.value().src == Bytes{198, 18, 5, 0}) && r.value().dst.empty());
+}
+
+// `ip rule add priority 1000 l3mdev` and `ip rule del priority 1000 l3mdev` (captured with
+// strace from iproute2 6.1): no table (the l3mdev device's table is looked up), FRA_L3MDEV 1.
+void TestL3mdevRuleMatchesIproute2() {
+  const Bytes add = {
+      0x2c, 0x00, 0x00, 0x00,  // nlmsg_len 44
+      0x20, 0x00, 0x01, 0x06,  // RTM_NEWRULE, REQUEST | EXCL | CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x00, 0x00, 0x00,                          // fib_rule_hdr: AF_INET, dst 0, src 0, tos
+      0x00, 0x00, 0x00, 0x01,                          //   RT_TABLE_UNSPEC, res, res, FR_ACT_TO_TBL
+      0x00, 0x00, 0x00, 0x00,                          //   flags
+      0x08, 0x00, 0x06, 0x00, 0xe8, 0x03, 0x00, 0x00,  // FRA_PRIORITY 1000
+      0x05, 0x00, 0x13, 0x00, 0x01, 0x00, 0x00, 0x00,  // FRA_L3MDEV 1 (+ pad)
+  };
+  rtnl::RuleRequest req;
+  req.family = AF_INET;
+  req.action = FR_ACT_TO_TBL;
+  req.priority = 1000;
+  req.l3mdev = 1;
+  Result<Bytes> built = rtnl::BuildNewRule(req, NLM_F_CREATE | NLM_F_EXCL);
+  CheckBytes("RTM_NEWRULE l3mdev", built, add);
+  Bytes del = add;
+  del[4] = RTM_DELRULE;
+  del[7] = 0x00;
+  del[23] = FR_ACT_UNSPEC;
+  req.action = FR_ACT_UNSPEC;
+  CheckBytes("RTM_DELRULE l3mdev", rtnl::BuildDelRule(req), del);
+  if (!built.ok()) return;
+  Result<rtnl::RuleInfo> r =
+      rtnl::ParseRule(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+  CHECK(r.ok() && r.value().l3mdev == 1u && r.value().table == 0 && r.value().priority == 1000u);
 }
 
 // `ip route add default nexthop via 198.18.0.2 weight 1 nexthop via 198.18.1.2 weight 2`.
@@ -1103,6 +1143,7 @@ int main() {
   TestNeighbourMatchesIproute2();
   TestFdbMatchesIproute2();
   TestRuleMatchesIproute2();
+  TestL3mdevRuleMatchesIproute2();
   TestMultipathMatchesIproute2();
   TestRouteMetricsMatchIproute2();
   TestRoutePrefExpiresMatchIproute2();

@@ -124,6 +124,8 @@ export interface IpNeigh {
   lladdr?: string;
   state: string[];
   router?: null | boolean;
+  /** NTF_EXT_LEARNED (`extern_learn`): null when set, absent otherwise. */
+  extern_learn?: null;
 }
 
 /** `ip -n ns -json neigh show [ARGS]` (all states: `nud all`). */
@@ -176,6 +178,9 @@ export interface IpRule {
   protocol?: string;
   not?: null;
   goto?: number;
+  /** `l3mdev` rules: null when set (`lookup [l3mdev-table]`). */
+  l3mdev?: null;
+  tos?: string;
 }
 
 /** `ip -n ns -json [-6] rule show`. */

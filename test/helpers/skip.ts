@@ -78,3 +78,21 @@ export function itIf(condition: boolean, reason: string): jest.It {
     it.skip(`${name} [SKIPPED: ${reason}]`, fn, timeout)) as unknown as jest.It;
   return skip;
 }
+
+/**
+ * Whether this kernel takes `l3mdev` rules: built without CONFIG_NET_L3_MASTER_DEV it refuses
+ * FRA_L3MDEV (EINVAL, "IPv4 support for L3 master devices is not enabled"). Detected by `ip rule
+ * add l3mdev` in a throwaway namespace, not guessed from the kernel's version or config file.
+ */
+export function kernelHasL3mdevRules(): boolean {
+  if (!kindCache.has('l3mdev rule')) {
+    let ok = true;
+    try {
+      execFileSync('unshare', ['--net', 'ip', 'rule', 'add', 'l3mdev', 'priority', '1000'], { stdio: 'ignore' });
+    } catch {
+      ok = false;
+    }
+    kindCache.set('l3mdev rule', ok);
+  }
+  return kindCache.get('l3mdev rule') as boolean;
+}

@@ -148,6 +148,7 @@ describeKernel('netns-native (the command)', () => {
     add('198.19.62.0/24', 'via', '198.18.99.9', 'dev', 'eth0', 'onlink');
     add('198.19.63.0/24', 'dev', 'eth2', 'scope', 'link', 'proto', '42');
     add('198.19.63.0/24', 'tos', '0x10', 'dev', 'eth2');
+    add('198.19.63.0/24', 'tos', 'AF11', 'dev', 'eth2'); // named in /etc/iproute2/rt_dsfield
     add(
       '198.19.64.0/24',
       'nexthop',
@@ -181,6 +182,7 @@ describeKernel('netns-native (the command)', () => {
       'scope link',
       'src 198.18.60.1',
       '198.19.63.0/24 tos 0x10 dev eth2',
+      '198.19.63.0/24 tos AF11 dev eth2',
     ]) {
       expect(want.some((l) => l.includes(needle))).toBe(true);
     }
@@ -199,6 +201,7 @@ describeKernel('netns-native (the command)', () => {
     expect(json).toContainEqual(expect.objectContaining({ destination: 'fd00:61::/64', preference: 'high' }));
     expect(json).toContainEqual(expect.objectContaining({ destination: '198.19.63.0/24', linkdown: true }));
     expect(json).toContainEqual(expect.objectContaining({ destination: '198.19.62.0/24', onlink: true }));
+    expect(json).toContainEqual(expect.objectContaining({ tos: 0x28, tosName: 'AF11', tableName: 'main' }));
   });
 
   it('routes NS: metrics (locks, times), expires and pref exactly as ip route prints them', async () => {

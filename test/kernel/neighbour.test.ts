@@ -36,6 +36,7 @@ describeKernel('neighbours', () => {
           link: eth.name,
           linkIndex: eth.index,
           router: false,
+          extLearned: false,
         },
         {
           address: 'fd00:18::9',
@@ -45,6 +46,7 @@ describeKernel('neighbours', () => {
           link: eth.name,
           linkIndex: eth.index,
           router: true,
+          extLearned: false,
         },
       ]),
     );
@@ -72,6 +74,44 @@ describeKernel('neighbours', () => {
     expect((await ns.neighbours({ link: eth, all: true })).find((n) => n.address === '198.18.0.11')?.state).toBe(
       'noarp',
     );
+  });
+
+  it('extLearned: `ip neigh` shows extern_learn for what we add; ours reads what `ip neigh add ... extern_learn` makes', async () => {
+    const { ns, eth } = await withLink();
+    await ns.addNeighbour({ link: eth, address: '198.18.0.40', mac: '02:00:00:00:00:40', extLearned: true });
+    await ns.addNeighbour({
+      link: eth,
+      address: 'fd00:18::40',
+      mac: '02:00:00:00:00:41',
+      state: 'stale',
+      extLearned: true,
+    });
+    await ns.addNeighbour({ link: eth, address: '198.18.0.42', mac: '02:00:00:00:00:42', extLearned: false });
+    const shown = (dst: string) => neighbours(ns.name, 'dev', eth.name).find((n) => n.dst === dst);
+    expect(shown('198.18.0.40')).toMatchObject({ extern_learn: null, state: ['PERMANENT'] });
+    expect(shown('fd00:18::40')).toMatchObject({ extern_learn: null, state: ['STALE'] });
+    expect(shown('198.18.0.42')).not.toHaveProperty('extern_learn');
+    ip(ns.name, 'neigh', 'add', '198.18.0.43', 'lladdr', '02:00:00:00:00:43', 'dev', eth.name, 'extern_learn');
+    const mine = new Map((await ns.neighbours({ link: eth })).map((n) => [n.address, n]));
+    expect(mine.get('198.18.0.40')).toMatchObject({ extLearned: true, state: 'permanent' });
+    expect(mine.get('fd00:18::40')).toMatchObject({ extLearned: true, state: 'stale' });
+    expect(mine.get('198.18.0.42')).toMatchObject({ extLearned: false });
+    expect(mine.get('198.18.0.43')).toMatchObject({ extLearned: true, mac: '02:00:00:00:00:43' });
+    // A replace sets the mark, or clears it when not given (as `ip neigh replace`).
+    await ns.addNeighbour(
+      { link: eth, address: '198.18.0.42', mac: '02:00:00:00:00:42', extLearned: true },
+      { replace: true },
+    );
+    expect(shown('198.18.0.42')).toMatchObject({ extern_learn: null });
+    await ns.addNeighbour({ link: eth, address: '198.18.0.43', mac: '02:00:00:00:00:43' }, { replace: true });
+    expect(shown('198.18.0.43')).not.toHaveProperty('extern_learn');
+    // A listed entry deletes as it is.
+    await ns.deleteNeighbour(mine.get('198.18.0.40') as NeighbourSpec);
+    expect(shown('198.18.0.40')).toBeUndefined();
+    await expect(
+      ns.addNeighbour({ link: eth, address: '198.18.0.44', mac: '02:00:00:00:00:44', extLearned: 1 as never }),
+    ).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(/extLearned must be a boolean/) });
+    expect(shown('198.18.0.44')).toBeUndefined();
   });
 
   it('what `ip neigh add` makes reads back; an entry learned from traffic reads as `ip neigh` shows it', async () => {

@@ -228,7 +228,9 @@ describeKernel('routes', () => {
       [256, /the TOS must be an integer from 0 to 255, not 256/],
       [-1, /the TOS must be an integer from 0 to 255, not -1/],
       [1.5, /the TOS must be an integer from 0 to 255, not 1.5/],
-      ['0x10', /the TOS must be an integer from 0 to 255, not "0x10"/],
+      [true, /the TOS must be an integer from 0 to 255, not true/],
+      ['0x100', /unknown DS field \(TOS\) name "0x100"/],
+      ['16', /the TOS "16" is ambiguous \(ip reads it as hex\)/],
       [Number.NaN, /the TOS must be an integer from 0 to 255, not NaN/],
       [null, /the TOS must be an integer from 0 to 255, not null/],
     ];

@@ -1,7 +1,10 @@
 import { NetnsError, VethPair, type Rule, type RuleSpec } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, rules, snapshot } from '../helpers/ip';
-import { describeKernel } from '../helpers/skip';
+import { describeKernel, itIf, kernelHasL3mdevRules } from '../helpers/skip';
+
+const hasL3mdev = kernelHasL3mdevRules();
+const noL3mdev = 'the kernel lacks CONFIG_NET_L3_MASTER_DEV (`ip rule add l3mdev` is refused)';
 
 describeKernel('rules', () => {
   it("a new namespace has the kernel's rules, read as `ip rule` shows them", async () => {
@@ -13,9 +16,9 @@ describeKernel('rules', () => {
     expect(mine.filter((r) => r.family === 6).map((r) => r.priority)).toEqual(w6.map((r) => r.priority));
     expect(mine).toEqual(
       expect.arrayContaining([
-        { family: 4, priority: 0, table: 255, action: 'lookup', protocol: 'kernel' },
-        { family: 4, priority: 32766, table: 254, action: 'lookup', protocol: 'kernel' },
-        { family: 4, priority: 32767, table: 253, action: 'lookup', protocol: 'kernel' },
+        { family: 4, priority: 0, table: 255, tableName: 'local', action: 'lookup', protocol: 'kernel' },
+        { family: 4, priority: 32766, table: 254, tableName: 'main', action: 'lookup', protocol: 'kernel' },
+        { family: 4, priority: 32767, table: 253, tableName: 'default', action: 'lookup', protocol: 'kernel' },
       ]),
     );
     expect((await ns.rules({ family: 6 })).every((r) => r.family === 6)).toBe(true);
@@ -155,6 +158,55 @@ describeKernel('rules', () => {
     await ns.addRule(lowBits);
     expect(rules(ns.name, 4)).toEqual(witness);
   });
+
+  itIf(hasL3mdev, noL3mdev)(
+    'l3mdev: `ip rule` shows the rules we add; ours reads those `ip rule add l3mdev` makes',
+    async () => {
+      const ns = await freshNamespace();
+      await ns.addRule({ l3mdev: true, priority: 1000 });
+      await ns.addRule({ l3mdev: true, priority: 1000, family: 6 });
+      expect(rules(ns.name, 4).find((r) => r.priority === 1000)).toEqual({
+        priority: 1000,
+        src: 'all',
+        protocol: 'boot',
+        l3mdev: null,
+      });
+      expect(rules(ns.name, 6).find((r) => r.priority === 1000)).toEqual({
+        priority: 1000,
+        src: 'all',
+        protocol: 'boot',
+        l3mdev: null,
+      });
+      ip(ns.name, 'rule', 'add', 'l3mdev', 'priority', '1001', 'from', '198.18.9.0/24');
+      const listed = (await ns.rules()).filter((r) => r.priority >= 1000 && r.priority <= 1001);
+      expect(listed).toEqual([
+        { family: 4, priority: 1000, l3mdev: true, action: 'lookup', protocol: 'boot' },
+        { family: 4, priority: 1001, from: '198.18.9.0/24', l3mdev: true, action: 'lookup', protocol: 'unspec' },
+        { family: 6, priority: 1000, l3mdev: true, action: 'lookup', protocol: 'boot' },
+      ]);
+      // A listed rule deletes exactly itself; one given by its selectors too.
+      await ns.deleteRule(listed[1] as Rule);
+      await ns.deleteRule({ l3mdev: true, family: 6 });
+      expect(
+        rules(ns.name, 4)
+          .filter((r) => r.l3mdev === null)
+          .map((r) => r.priority),
+      ).toEqual([1000]);
+      expect(rules(ns.name, 6).filter((r) => r.l3mdev === null)).toEqual([]);
+      // An l3mdev rule takes no table: refused before any syscall (the kernel would say EINVAL).
+      const before = snapshot(ns.name);
+      for (const [spec, message] of [
+        [{ l3mdev: true, table: 100 }, /an l3mdev rule .* takes no table/],
+        [{ l3mdev: 'yes' as never }, /l3mdev must be a boolean/],
+      ] as Array<[RuleSpec, RegExp]>) {
+        await expect(ns.addRule(spec)).rejects.toMatchObject({
+          code: 'EINVAL',
+          message: expect.stringMatching(message),
+        });
+      }
+      expect(snapshot(ns.name)).toBe(before);
+    },
+  );
 
   it('bad values are refused before any syscall; kernel refusals change nothing', async () => {
     const ns = await freshNamespace();

@@ -151,6 +151,56 @@ describeKernel('Vxlan', () => {
     expect(snapshot(ns.name)).toBe(before);
   });
 
+  itIf(hasVxlan, why)('UDP checksums: udpChecksum and the IPv6 zero-checksum pair, both ways', async () => {
+    const { ns } = await underlay();
+    // ip link add NAME type vxlan id 9 local fd00:100::1 noudpcsum udp6zerocsumtx udp6zerocsumrx
+    const a = await Vxlan.create(uniqueName('vx'), {
+      vni: 9,
+      local: 'fd00:100::1',
+      udpChecksum: false,
+      udp6ZeroChecksumTx: true,
+      udp6ZeroChecksumRx: true,
+      namespace: ns,
+    });
+    expect(link(ns.name, a.name)?.linkinfo?.info_data).toMatchObject({
+      id: 9,
+      local6: 'fd00:100::1',
+      udp_csum: false,
+      udp_zero_csum6_tx: true,
+      udp_zero_csum6_rx: true,
+    });
+    expect(a.info).toMatchObject({ udpChecksum: false, udp6ZeroChecksumTx: true, udp6ZeroChecksumRx: true });
+    const b = await Vxlan.create(uniqueName('vx'), {
+      vni: 10,
+      local: 'fd00:100::1',
+      udpChecksum: true,
+      udp6ZeroChecksumTx: false,
+      udp6ZeroChecksumRx: true,
+      namespace: ns,
+    });
+    expect(link(ns.name, b.name)?.linkinfo?.info_data).toMatchObject({
+      udp_csum: true,
+      udp_zero_csum6_tx: false,
+      udp_zero_csum6_rx: true,
+    });
+    expect(b.info).toMatchObject({ udpChecksum: true, udp6ZeroChecksumTx: false, udp6ZeroChecksumRx: true });
+    // What ip makes reads back; the kernel's defaults: checksums on, no zero checksums.
+    const c = uniqueName('vx');
+    ip(ns.name, 'link', 'add', c, 'type', 'vxlan', 'id', '11', 'dstport', '4789', 'udp6zerocsumtx', 'noudpcsum');
+    expect((await ns.link(c)).info).toMatchObject({
+      udpChecksum: false,
+      udp6ZeroChecksumTx: true,
+      udp6ZeroChecksumRx: false,
+    });
+    const d = await Vxlan.create(uniqueName('vx'), { vni: 12, namespace: ns });
+    expect(d.info).toMatchObject({ udpChecksum: true, udp6ZeroChecksumTx: false, udp6ZeroChecksumRx: false });
+    const before = snapshot(ns.name);
+    await expect(
+      Vxlan.create(uniqueName('vx'), { vni: 13, udp6ZeroChecksumRx: 'on' as never, namespace: ns }),
+    ).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(/udp6ZeroChecksumRx must be a boolean/) });
+    expect(snapshot(ns.name)).toBe(before);
+  });
+
   itIf(hasVxlan, why)('a device that no longer exists: ENODEV, nothing made', async () => {
     const { ns, eth } = await underlay();
     await eth.delete();
@@ -242,6 +292,21 @@ describeKernel('Vxlan', () => {
     );
     await vx.deleteFdb({ mac: '02:00:00:00:00:0b', destination: '198.18.100.8', vni: 99 });
     expect(fdb(ns.name, 'dev', vx.name).find((e) => e.mac === '02:00:00:00:00:0b')).toBeUndefined();
+  });
+
+  itIf(hasVxlan, why)('fdb extLearned: extern_learn both ways, as `bridge fdb` sees it', async () => {
+    const { ns } = await underlay();
+    const vx = await Vxlan.create(uniqueName('vx'), { vni: 42, namespace: ns });
+    await vx.addFdb({ mac: '02:00:00:00:00:0d', destination: '198.18.100.9', extLearned: true });
+    await vx.addFdb({ mac: '02:00:00:00:00:0e', destination: '198.18.100.10' });
+    bridge(ns.name, 'fdb', 'append', '02:00:00:00:00:0f', 'dev', vx.name, 'dst', '198.18.100.11', 'extern_learn');
+    const w = new Map(fdb(ns.name, 'dev', vx.name).map((e) => [e.mac, e]));
+    expect(w.get('02:00:00:00:00:0d')?.flags).toEqual(['self', 'extern_learn']);
+    expect(w.get('02:00:00:00:00:0e')?.flags).toEqual(['self']);
+    const mine = new Map((await vx.fdb()).map((e) => [e.mac, e]));
+    expect(mine.get('02:00:00:00:00:0d')).toMatchObject({ extLearned: true, self: true, destination: '198.18.100.9' });
+    expect(mine.get('02:00:00:00:00:0e')).toMatchObject({ extLearned: false });
+    expect(mine.get('02:00:00:00:00:0f')).toMatchObject({ extLearned: true, destination: '198.18.100.11' });
   });
 
   itIf(hasVxlan, why)('bad fdb entries are refused before any syscall', async () => {

@@ -2,10 +2,12 @@
  * No root needed: the package's `bin` is wired to the CLI as the build emits it, and the CLI's
  * command line is parsed as documented (the kernel side runs in test/kernel/cli.test.ts).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from '../../lib/cli/args';
+import { USAGE, VERB_USAGE } from '../../lib/cli/usage';
+import { finished, libraryEntry } from '../helpers/child';
 
 const root = path.join(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -39,6 +41,82 @@ describe('the netns-native command in the package', () => {
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
     expect(() => parseArgs(['links', '--nope'])).toThrow(UsageError);
     expect(() => parseArgs(['monitor', '--events'])).toThrow(/--events needs a list/);
+  });
+
+  it('an unknown option is an error naming it, with the verb (before or after it) for the usage', () => {
+    for (const argv of [
+      ['links', '--nope', 'blue'],
+      ['--nope', 'links'],
+      ['links', 'blue', '-x', '--nope2'],
+    ]) {
+      const e = (() => {
+        try {
+          parseArgs(argv);
+        } catch (x) {
+          return x;
+        }
+        return undefined;
+      })();
+      expect(e).toBeInstanceOf(UsageError);
+      expect(e).toMatchObject({ verb: 'links', message: expect.stringMatching(/^unknown option "(--nope|-x)"$/) });
+    }
+    // After --, nothing is an option of ours.
+    expect(parseArgs(['exec', 'blue', '--', 'ls', '--nope']).command).toEqual(['ls', '--nope']);
+  });
+});
+
+describe('netns-native VERB --help, and bad command lines (as a process)', () => {
+  interface Run {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+  }
+  const cli = async (...args: string[]): Promise<Run> => {
+    const main = path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
+    const { code, stdout, stderr } = await finished(
+      spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+    return { code, stdout, stderr };
+  };
+  const verbs = ['list', 'links', 'addrs', 'routes', 'exec', 'isolate', 'monitor'];
+
+  it("each verb's --help (or -h, anywhere) prints that verb's usage on stdout and exits 0", async () => {
+    for (const verb of verbs) {
+      for (const argv of [
+        [verb, '--help'],
+        ['-h', verb],
+      ]) {
+        const run = await cli(...argv);
+        expect([argv, run.code, run.stderr]).toEqual([argv, 0, '']);
+        expect(run.stdout).toMatch(new RegExp(`^Usage: netns-native ${verb} `));
+        // Its own options, and no other verb's.
+        expect(run.stdout).toContain('--json, -j');
+        expect(run.stdout).toContain('--help, -h');
+        expect(run.stdout.includes('--events')).toBe(verb === 'monitor');
+        expect(run.stdout).toBe(VERB_USAGE[verb]);
+      }
+    }
+    // Without a verb: the whole command's.
+    expect(await cli('--help')).toEqual({ code: 0, stdout: USAGE, stderr: '' });
+  });
+
+  it('an unknown option or verb: status 2, a line naming it, then the usage of the verb named', async () => {
+    for (const verb of verbs) {
+      const run = await cli(verb, '--frobnicate');
+      expect([verb, run.code, run.stdout]).toEqual([verb, 2, '']);
+      expect(run.stderr).toBe(`netns-native: unknown option "--frobnicate"\n\n${VERB_USAGE[verb]}`);
+    }
+    expect(await cli('-Z')).toEqual({ code: 2, stdout: '', stderr: `netns-native: unknown option "-Z"\n\n${USAGE}` });
+    expect(await cli('link', '--help')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `netns-native: unknown verb "link" (did you mean links?)\n\n${USAGE}`,
+    });
+    const extra = await cli('routes', 'a', 'b');
+    expect(extra).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^netns-native: routes takes .*"b"\n\nUsage: netns-native routes /),
+    });
   });
 });
 

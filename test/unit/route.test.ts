@@ -58,8 +58,14 @@ describe('routeRequest', () => {
   });
 
   it.each([
-    [{ destination: '198.18.1.0/24', tos: 256 }, /the TOS must be an integer from 0 to 255, not 256/],
-    [{ destination: '198.18.1.0/24', tos: '16' }, /the TOS must be an integer from 0 to 255, not "16"/],
+    [
+      { destination: '198.18.1.0/24', tos: 256 },
+      /the TOS must be an integer from 0 to 255, not 256 \(or a string: a DS field name, such as 'AF11', or hex, such as '0x10'\)/,
+    ],
+    [
+      { destination: '198.18.1.0/24', tos: '16' },
+      /the TOS "16" is ambiguous \(ip reads it as hex\): give a number \(16\) or hex \('0x16'\)/,
+    ],
     [{ destination: '198.18.1.0/24', tos: 0x12 }, /the TOS 0x12 sets ECN bits \(0x03\).*0x10/],
     [{ destination: 'fd00::/64', tos: 0x10 }, /a TOS is for IPv4 routes only/],
     [{ destination: 'default', family: 6, tos: 4 }, /a TOS is for IPv4 routes only/],
@@ -105,6 +111,7 @@ describe('routeFromNative', () => {
       destination: '198.18.1.0/24',
       family: 4,
       table: 254,
+      tableName: 'main',
       type: 'unicast',
       protocol: 'kernel',
       scope: 'link',

@@ -24,9 +24,10 @@ function line(e: Event): string {
     case 'route':
       return `${deleted}${routeLine(e.route)}`;
     case 'neighbour': {
-      // As `ip monitor neigh`: ADDRESS dev LINK [lladdr MAC] STATE
+      // As `ip monitor neigh`: ADDRESS dev LINK [lladdr MAC] [router] [extern_learn] STATE
       const n = e.neighbour;
-      return `${deleted}${n.address} dev ${n.link}${n.mac ? ` lladdr ${n.mac}` : ''}${n.router ? ' router' : ''} ${n.state.toUpperCase()}`;
+      const flags = `${n.router ? ' router' : ''}${n.extLearned ? ' extern_learn' : ''}`;
+      return `${deleted}${n.address} dev ${n.link}${n.mac ? ` lladdr ${n.mac}` : ''}${flags} ${n.state.toUpperCase()}`;
     }
     case 'resync':
       return `resync (${e.reason}): ${e.links.length} links, ${e.addresses.length} addresses, ${e.routes.length} routes`;

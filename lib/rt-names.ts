@@ -1,0 +1,227 @@
+/**
+ * The names `ip` gives routing tables and DS field (TOS) values, from the files it reads them
+ * from: rt_tables (plus rt_tables.d/*.conf) and rt_dsfield, lines of `ID NAME` (ID decimal or
+ * 0x-hex; `#` starts a comment). Where they are: /etc/iproute2, and for a file missing there the
+ * distribution's copy, as iproute2 6.5 and later read them (/usr/share/iproute2 or
+ * /usr/lib/iproute2, whichever this system has; iproute2 6.1 reads /etc/iproute2 alone, and has
+ * nothing there to fall back to). A conf file of the distribution's rt_tables.d is read unless
+ * /etc's has one of the same name. As iproute2, a line that is not `ID NAME` ends the reading of
+ * its file.
+ *
+ * The tables main (254), local (255) and default (253) are built in, as in iproute2: they need no
+ * file. The files are read, synchronously (a few small files, like /etc/hosts), only when a name
+ * is needed that is not built in, and afresh each time: a call in flight never sees half a
+ * change, and the next call sees the files as they are then. Reading them synchronously keeps a
+ * route given a table by name in its place on its namespace's FIFO.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { invalid } from './internal/errors';
+import { describeValue } from './internal/validate';
+
+/** Where iproute2 reads its names, and where a distribution may keep its defaults. */
+export interface Iproute2Dirs {
+  etc: string;
+  /** Candidates for the distribution's directory: the first that exists is the one. */
+  usr: string[];
+}
+
+/** The directories `ip` reads. */
+export const IPROUTE2_DIRS: Iproute2Dirs = { etc: '/etc/iproute2', usr: ['/usr/share/iproute2', '/usr/lib/iproute2'] };
+
+/** The tables iproute2 names without any file (rt_names.c). */
+const BUILTIN_TABLES = new Map<number, string>([
+  [253, 'default'],
+  [254, 'main'],
+  [255, 'local'],
+]);
+
+/** One database of names, and the files it was read from (in reading order). */
+export interface NameDatabase {
+  /** id -> name; where two lines name one id, the later one. */
+  names: Map<number, string>;
+  /** name -> id; where two lines give one name, the later one. */
+  ids: Map<string, number>;
+  files: string[];
+}
+
+/**
+ * Reads one file of `ID NAME` lines into `db`, ids above `max` left out. Returns false when the
+ * file does not exist (any other failure to read it is as iproute2 takes it: no names from it).
+ */
+function readFile(db: NameDatabase, file: string, max: number): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+  db.files.push(file);
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/^[ \t]+/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const [idText, name] = line.split(/\s+/);
+    let id: number;
+    if (idText !== undefined && /^0x[0-9a-fA-F]+$/.test(idText)) id = parseInt(idText.slice(2), 16);
+    else if (idText !== undefined && /^\d+$/.test(idText)) id = Number(idText);
+    else break; // iproute2: "Database FILE is corrupted at LINE", and no more of this file
+    if (name === undefined || name === '') break;
+    if (id > max) continue;
+    db.names.set(id, name);
+    db.ids.set(name, id);
+  }
+  return true;
+}
+
+/** The distribution's directory: the first candidate that exists. */
+function usrDir(dirs: Iproute2Dirs): string | undefined {
+  return dirs.usr.find((dir) => fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory());
+}
+
+/** The `*.conf` files of a directory, sorted; none when it does not exist. */
+function confFiles(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.conf') && f.length > '.conf'.length && !f.startsWith('.'))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function emptyDatabase(): NameDatabase {
+  return { names: new Map(), ids: new Map(), files: [] };
+}
+
+/** rt_tables, then the conf files of rt_tables.d (the distribution's first, then /etc's). */
+export function readTableNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+  const db = emptyDatabase();
+  const usr = usrDir(dirs);
+  if (!readFile(db, path.join(dirs.etc, 'rt_tables'), 0xffffffff) && usr !== undefined) {
+    readFile(db, path.join(usr, 'rt_tables'), 0xffffffff);
+  }
+  const etcConf = path.join(dirs.etc, 'rt_tables.d');
+  const mine = confFiles(etcConf);
+  if (usr !== undefined) {
+    const theirs = path.join(usr, 'rt_tables.d');
+    for (const f of confFiles(theirs)) if (!mine.includes(f)) readFile(db, path.join(theirs, f), 0xffffffff);
+  }
+  for (const f of mine) readFile(db, path.join(etcConf, f), 0xffffffff);
+  return db;
+}
+
+/** rt_dsfield: names of DS field values (0-255). */
+export function readDsfieldNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+  const db = emptyDatabase();
+  const usr = usrDir(dirs);
+  if (!readFile(db, path.join(dirs.etc, 'rt_dsfield'), 255) && usr !== undefined) {
+    readFile(db, path.join(usr, 'rt_dsfield'), 255);
+  }
+  return db;
+}
+
+/** What else a table or a TOS may be, for a message. */
+const TABLE_STRINGS = " (or a string: a table's name, such as 'main', or its number)";
+const TOS_STRINGS = " (or a string: a DS field name, such as 'AF11', or hex, such as '0x10')";
+
+/** What was read, for a message: the files, or where the main file was looked for. */
+function filesRead(db: NameDatabase, file: string, dirs: Iproute2Dirs): string {
+  return db.files.length > 0 ? db.files.join(', ') : `none (no ${path.join(dirs.etc, file)})`;
+}
+
+/**
+ * A routing table as a spec gives it: a number, a name (main, local, default, or one the files
+ * give), or a number in a string ('100', '0x64'), as `ip ... table T` takes it; checked to lie
+ * in [min, 2^32-1]. `all` (0) too when `allowAll`. EINVAL for anything else, naming the files
+ * read. @internal
+ */
+export function tableId(
+  value: unknown,
+  operation: string,
+  options: { min?: number; allowAll?: boolean; dirs?: Iproute2Dirs } = {},
+): number {
+  const min = options.min ?? 1;
+  const range = `an integer from ${min} to 4294967295`;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < min || value > 0xffffffff) {
+      throw invalid(operation, `the table must be ${range}, not ${describeValue(value)}${TABLE_STRINGS}`);
+    }
+    return value;
+  }
+  if (typeof value !== 'string' || value === '') {
+    throw invalid(operation, `the table must be ${range}, not ${describeValue(value)}${TABLE_STRINGS}`);
+  }
+  if (options.allowAll && value === 'all') return 0;
+  let id = [...BUILTIN_TABLES].find(([, name]) => name === value)?.[0];
+  if (id === undefined) {
+    const dirs = options.dirs ?? IPROUTE2_DIRS;
+    const db = readTableNames(dirs);
+    id = db.ids.get(value);
+    if (id === undefined && /^(\d+|0x[0-9a-fA-F]+)$/.test(value)) id = Number(value);
+    if (id === undefined) {
+      throw invalid(
+        operation,
+        `unknown routing table "${value}": not main, local, default or a number, and not named in the files iproute2 reads (read: ${filesRead(db, 'rt_tables', dirs)})`,
+      );
+    }
+  }
+  if (id < min || id > 0xffffffff) {
+    throw invalid(operation, `the table must be ${range}, not ${id} ("${value}")`);
+  }
+  return id;
+}
+
+/**
+ * A DS field (TOS) value as a spec gives it: a number 0-255, a name of rt_dsfield ('AF11',
+ * 'CS1', ...), or hex in a string ('0x10'). A string of bare digits is refused: `ip` reads it as
+ * hex ('10' is 0x10), which a reader of the code would not expect. @internal
+ */
+export function dsfieldValue(value: unknown, operation: string, dirs: Iproute2Dirs = IPROUTE2_DIRS): number {
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 0 || value > 255) {
+      throw invalid(operation, `the TOS must be an integer from 0 to 255, not ${describeValue(value)}${TOS_STRINGS}`);
+    }
+    return value;
+  }
+  if (typeof value !== 'string' || value === '') {
+    throw invalid(operation, `the TOS must be an integer from 0 to 255, not ${describeValue(value)}${TOS_STRINGS}`);
+  }
+  const db = readDsfieldNames(dirs);
+  const id = db.ids.get(value);
+  if (id !== undefined) return id;
+  if (/^0x[0-9a-fA-F]{1,2}$/.test(value)) return parseInt(value.slice(2), 16);
+  if (/^\d+$/.test(value)) {
+    throw invalid(
+      operation,
+      `the TOS "${value}" is ambiguous (ip reads it as hex): give a number (${Number(value)}) or hex ('0x${value}')`,
+    );
+  }
+  throw invalid(
+    operation,
+    `unknown DS field (TOS) name "${value}": not a number nor named in the files iproute2 reads (read: ${filesRead(db, 'rt_dsfield', dirs)})`,
+  );
+}
+
+/**
+ * Names for what is read back (routes, rules, events): the built-in tables at once, the files
+ * read on first need and then kept for the life of this object (one listing). @internal
+ */
+export class Iproute2Names {
+  #tables: NameDatabase | undefined;
+  #dsfield: NameDatabase | undefined;
+
+  constructor(private readonly dirs: Iproute2Dirs = IPROUTE2_DIRS) {}
+
+  table(id: number): string | undefined {
+    const builtin = BUILTIN_TABLES.get(id);
+    if (builtin !== undefined) return builtin;
+    this.#tables ??= readTableNames(this.dirs);
+    return this.#tables.names.get(id);
+  }
+
+  dsfield(tos: number): string | undefined {
+    this.#dsfield ??= readDsfieldNames(this.dirs);
+    return this.#dsfield.names.get(tos);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Table and DS field names read as iproute2 reads them (lib/rt-names.ts), from directories of
+ * this test's own standing in for /etc/iproute2 and the distribution's copy. No root needed; the
+ * kernel tests (test/kernel/rt-names.test.ts) check the real paths against `ip`.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Iproute2Names, dsfieldValue, readTableNames, tableId, type Iproute2Dirs } from '../../lib/rt-names';
+
+let root: string;
+let dirs: Iproute2Dirs;
+
+function write(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  fs.writeFileSync(path.join(root, file), text);
+}
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-rt-names-'));
+  dirs = { etc: path.join(root, 'etc'), usr: [path.join(root, 'share'), path.join(root, 'lib')] };
+  fs.mkdirSync(dirs.etc);
+});
+
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('table names', () => {
+  it('reads ID NAME lines, decimal or hex, with comments and blanks; the later line wins', () => {
+    write('etc/rt_tables', '# reserved\n255\tlocal\n\n  100 blue # a comment\n0x65 green\n100 azure\n4294967295 top\n');
+    const db = readTableNames(dirs);
+    expect([...db.names]).toEqual([
+      [255, 'local'],
+      [100, 'azure'],
+      [101, 'green'],
+      [4294967295, 'top'],
+    ]);
+    expect(db.ids.get('blue')).toBe(100);
+    expect(db.files).toEqual([path.join(dirs.etc, 'rt_tables')]);
+  });
+
+  it('a malformed line ends its file, as iproute2 ("Database ... is corrupted")', () => {
+    write('etc/rt_tables', '100 blue\nnonsense here\n101 green\n');
+    write('etc/rt_tables.d/a.conf', '102 red\n');
+    expect([...readTableNames(dirs).names.values()]).toEqual(['blue', 'red']);
+  });
+
+  it('rt_tables.d: *.conf only, in name order; the distribution’s unless /etc has one of the same name', () => {
+    write('etc/rt_tables', '100 blue\n');
+    write('etc/rt_tables.d/b.conf', '102 red\n');
+    write('etc/rt_tables.d/README', '103 readme\n');
+    write('etc/rt_tables.d/a.conf', '101 green\n');
+    write('share/rt_tables', '200 never\n'); // shadowed by /etc's rt_tables
+    write('share/rt_tables.d/b.conf', '202 shadowed\n');
+    write('share/rt_tables.d/c.conf', '203 theirs\n');
+    write('lib/rt_tables.d/d.conf', '204 second\n'); // only the first distribution directory counts
+    const db = readTableNames(dirs);
+    expect([...db.names.values()]).toEqual(['blue', 'theirs', 'green', 'red']);
+    expect(db.files.map((f) => path.relative(root, f))).toEqual([
+      'etc/rt_tables',
+      'share/rt_tables.d/c.conf',
+      'etc/rt_tables.d/a.conf',
+      'etc/rt_tables.d/b.conf',
+    ]);
+  });
+
+  it("rt_tables missing in /etc: the distribution's (iproute2 6.5+), wherever it keeps it", () => {
+    write('lib/rt_tables', '100 blue\n');
+    expect(readTableNames(dirs).names.get(100)).toBe('blue');
+    write('etc/rt_tables', '100 mine\n');
+    expect(readTableNames(dirs).names.get(100)).toBe('mine');
+  });
+
+  it('tableId: numbers, built-in names without any file, file names, numbers in strings; EINVAL naming the files', () => {
+    expect(tableId(100, 'op', { dirs })).toBe(100);
+    for (const [name, id] of [
+      ['main', 254],
+      ['local', 255],
+      ['default', 253],
+    ] as const) {
+      expect(tableId(name, 'op', { dirs })).toBe(id);
+    }
+    write('etc/rt_tables', '100 blue\n0 unspec\n');
+    write('etc/rt_tables.d/x.conf', '5000 green\n');
+    expect(tableId('blue', 'op', { dirs })).toBe(100);
+    expect(tableId('green', 'op', { dirs })).toBe(5000);
+    expect(tableId('300', 'op', { dirs })).toBe(300);
+    expect(tableId('0x12c', 'op', { dirs })).toBe(300);
+    expect(tableId('all', 'op', { dirs, min: 0, allowAll: true })).toBe(0);
+    expect(() => tableId('all', 'op', { dirs })).toThrow(/unknown routing table "all"/);
+    const files = `${path.join(dirs.etc, 'rt_tables')}, ${path.join(dirs.etc, 'rt_tables.d', 'x.conf')}`;
+    expect(() => tableId('red', 'add route x', { dirs })).toThrow(
+      expect.objectContaining({
+        code: 'EINVAL',
+        message: expect.stringContaining(
+          `unknown routing table "red": not main, local, default or a number, and not named in the files iproute2 reads (read: ${files})`,
+        ),
+      }),
+    );
+    expect(() => tableId('unspec', 'op', { dirs })).toThrow(
+      /the table must be an integer from 1 to 4294967295, not 0 \("unspec"\)/,
+    );
+    expect(() => tableId(0, 'op', { dirs })).toThrow(/the table must be an integer from 1/);
+    expect(() => tableId('', 'op', { dirs })).toThrow(
+      `the table must be an integer from 1 to 4294967295, not "" (or a string: a table's name, such as 'main', or its number)`,
+    );
+    fs.rmSync(dirs.etc, { recursive: true });
+    expect(() => tableId('red', 'op', { dirs })).toThrow(`(read: none (no ${path.join(dirs.etc, 'rt_tables')}))`);
+  });
+});
+
+describe('DS field names', () => {
+  it('dsfieldValue: numbers, names, hex strings; bare digits and unknown names are EINVAL', () => {
+    write('etc/rt_dsfield', '0x0 default\n0x28 AF11\n0x100 toolarge\n0xb8\tEF\n');
+    expect(dsfieldValue(0x10, 'op', dirs)).toBe(0x10);
+    expect(dsfieldValue('AF11', 'op', dirs)).toBe(0x28);
+    expect(dsfieldValue('EF', 'op', dirs)).toBe(0xb8);
+    expect(dsfieldValue('0x10', 'op', dirs)).toBe(0x10);
+    expect(() => dsfieldValue('toolarge', 'op', dirs)).toThrow(/unknown DS field \(TOS\) name "toolarge"/);
+    expect(() => dsfieldValue('af11', 'op', dirs)).toThrow(
+      `unknown DS field (TOS) name "af11": not a number nor named in the files iproute2 reads (read: ${path.join(dirs.etc, 'rt_dsfield')})`,
+    );
+    expect(() => dsfieldValue('10', 'op', dirs)).toThrow(/ambiguous/);
+    expect(() => dsfieldValue(256, 'op', dirs)).toThrow(/from 0 to 255/);
+  });
+
+  it('rt_dsfield missing in /etc: the distribution’s', () => {
+    write('share/rt_dsfield', '0x28 AF11\n');
+    expect(dsfieldValue('AF11', 'op', dirs)).toBe(0x28);
+  });
+});
+
+describe('Iproute2Names (reading back)', () => {
+  it('built-in tables without a file; the files read once per object, on first need', () => {
+    const names = new Iproute2Names(dirs);
+    expect(names.table(254)).toBe('main');
+    write('etc/rt_tables', '100 blue\n');
+    write('etc/rt_dsfield', '0x28 AF11\n');
+    expect(names.table(100)).toBe('blue');
+    expect(names.dsfield(0x28)).toBe('AF11');
+    expect(names.dsfield(0x10)).toBeUndefined();
+    write('etc/rt_tables', '100 changed\n');
+    expect(names.table(100)).toBe('blue'); // one listing, one reading
+    expect(new Iproute2Names(dirs).table(100)).toBe('changed');
+    expect(names.table(7)).toBeUndefined();
+  });
+});
