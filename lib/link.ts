@@ -1,7 +1,14 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { FOREVER, addressFromNative, broadcastOf, type Address } from './address';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
-import { kBridgePort, kDetachFrom, kHandle, kHandleNow } from './internal/symbols';
+import { kDetachFrom, kHandle, kHandleNow } from './internal/symbols';
+import {
+  bridgePortInfo,
+  bridgePortRequest,
+  setBridgePort,
+  type BridgePortInfo,
+  type BridgePortSettings,
+} from './bridge-port';
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import {
@@ -17,7 +24,6 @@ import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPL
 import type {
   NativeAddress,
   NativeAddressRequest,
-  NativeKindInfo,
   NativeLink,
   NativeLinkRequest,
   NativeOp,
@@ -236,9 +242,18 @@ export class Link {
   get txQueueLength(): number {
     return this.#info.txqlen;
   }
-  /** @internal See kBridgePort. */
-  get [kBridgePort](): NativeKindInfo | undefined {
-    return this.#info.slaveKind === 'bridge' ? this.#info.slaveInfo : undefined;
+  /**
+   * The link's settings as a bridge's port, as last read (`ip -d link show dev NAME`, its
+   * `bridge_slave` part; `bridge -d link show dev NAME`); undefined when it is no bridge's port.
+   * A link just attached ({@link Link.setMaster}) has them once read again ({@link Link.refresh}).
+   * @example
+   * ```ts
+   * const port = await ns.link('veth0');
+   * console.log(port.bridgePort?.hairpin, port.bridgePort?.state); // false 'forwarding'
+   * ```
+   */
+  get bridgePort(): BridgePortInfo | undefined {
+    return bridgePortInfo(this.#info);
   }
   get alias(): string | undefined {
     return this.#info.alias || undefined;
@@ -409,7 +424,14 @@ export class Link {
     const operation = `detach ${this.describe()} from its master`;
     const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, master: 0 } }, operation, 'master');
+    this.detached();
+  }
+
+  /** The state last read, after the link left its master: no master, no port settings. */
+  private detached(): void {
     this.#info.master = 0;
+    this.#info.slaveKind = '';
+    delete this.#info.slaveInfo;
   }
 
   /**
@@ -427,7 +449,28 @@ export class Link {
       }
       throwFirstFailure(await send([{ op: 'newlink', link: { index: this.index, master: 0 } }]), operation, 'master');
     });
-    this.#info.master = 0;
+    this.detached();
+  }
+
+  /**
+   * Changes the link's settings as a bridge's port, several at once; those left out stay as
+   * they are. `ip link set dev NAME type bridge_slave learning off hairpin on ...`, `bridge link
+   * set dev NAME ...`. All or none: when the kernel refuses one, those it had applied are put
+   * back. Afterwards {@link Link.bridgePort} (and the rest of the link's state) is read anew.
+   * @example
+   * ```ts
+   * await br.addPort(veth);
+   * await veth.setBridgePort({ learning: false, flood: false, isolated: true, cost: 10 });
+   * ```
+   * @throws NetnsError EOPNOTSUPP if the link is no bridge's port, or this kernel lacks a
+   *   setting (named); ENETDOWN for `state` on a port that is down (or, other than 'disabled',
+   *   has no carrier); EBUSY for `state` when the bridge runs the kernel's spanning tree;
+   *   EINVAL for an unknown setting, none given, or a value of the wrong type or range.
+   */
+  async setBridgePort(settings: BridgePortSettings): Promise<void> {
+    const operation = `change bridge port settings of ${this.describe()}`;
+    const request = bridgePortRequest(settings, operation);
+    this.#info = await setBridgePort(this, request, operation);
   }
 
   /**

@@ -34,12 +34,6 @@ export interface HandleOwner {
  */
 export const kCreateAttached = Symbol('netns-native.createAttached');
 
-/**
- * link[kBridgePort]: the link's settings as a bridge port (IFLA_INFO_SLAVE_DATA, decoded: `hairpin`,
- * `learning`, ...) as last read, or undefined when it is no bridge's port.
- */
-export const kBridgePort = Symbol('netns-native.bridgePort');
-
 /** Namespace[kExecTarget](operation): what the exec helper needs to enter it, synchronously. */
 /**
  * link[kDetachFrom](bridge, operation): Bridge.removePort's detach, checked against the link's

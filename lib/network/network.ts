@@ -19,7 +19,7 @@ import { Link, checkNamespaceArg, describeNamespace } from '../link';
 import { Bridge, HAIRPIN_PORT, hairpinOn } from '../links/bridge';
 import { VethPair, type KnownMaster } from '../links/veth-pair';
 import { request } from '../internal/dispatch';
-import { kBridgePort, kCreateAttached, kHandle } from '../internal/symbols';
+import { kCreateAttached, kHandle } from '../internal/symbols';
 import { Namespace } from '../namespace';
 import { serveNetwork, networkChanged, type DnsServer, type ServeDnsOptions } from './dns';
 import {
@@ -1394,7 +1394,7 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
       if (veth.masterIndex !== bridge.index) await veth.setMaster(bridge);
       if (!veth.isUp) await veth.up();
       // Hairpin, as connect sets it (a port made before it did, or attached again just now).
-      if (!state.internal && veth[kBridgePort]?.hairpin !== 1) {
+      if (!state.internal && veth.bridgePort?.hairpin !== true) {
         await request(await host[kHandle](operation), hairpinOn(veth.index), operation, 'link');
       }
     }

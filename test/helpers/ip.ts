@@ -16,7 +16,12 @@ export interface IpLink {
   master?: string;
   link?: string;
   link_netnsid?: number;
-  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown>; info_slave_kind?: string };
+  linkinfo?: {
+    info_kind?: string;
+    info_data?: Record<string, unknown>;
+    info_slave_kind?: string;
+    info_slave_data?: Record<string, unknown>;
+  };
 }
 
 export interface IpAddrInfo {
@@ -116,6 +121,15 @@ export function netnsNames(): string[] {
 export function bridgeLinks(ns: string): Array<{ ifname: string; master?: string; state?: string }> {
   const out = run('ip', ['netns', 'exec', ns, 'bridge', '-json', 'link', 'show']).trim();
   return out ? JSON.parse(out) : [];
+}
+
+/**
+ * `bridge -details -json link show dev NAME` in a namespace: the port's settings as the kernel
+ * gives them in IFLA_PROTINFO (an AF_BRIDGE dump), where `ip -d link` reads IFLA_INFO_SLAVE_DATA.
+ */
+export function bridgePortDetails(ns: string, name: string): Record<string, unknown> | undefined {
+  const out = run('ip', ['netns', 'exec', ns, 'bridge', '-details', '-json', 'link', 'show', 'dev', name]).trim();
+  return out ? (JSON.parse(out) as Array<Record<string, unknown>>)[0] : undefined;
 }
 
 export interface IpNeigh {

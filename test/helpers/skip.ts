@@ -96,3 +96,30 @@ export function kernelHasL3mdevRules(): boolean {
   }
   return kindCache.get('l3mdev rule') as boolean;
 }
+
+/**
+ * Why this machine cannot take a bridge port setting (`ip link set dev PORT type bridge_slave
+ * NAME VALUE`, then listed back by `ip -d link show`), tried in a throwaway namespace; undefined
+ * when it can. Names the missing piece: the kernel, or iproute2 (which the tests witness with).
+ */
+export function bridgePortSettingMissing(name: string, value: string): string | undefined {
+  const key = ['bridge_slave', name, value].join(' ');
+  if (!kindCache.has(key)) {
+    const script =
+      'ip link add probe0 type bridge && ip link add probe1 type veth peer name probe2 && ' +
+      'ip link set probe1 master probe0 && ip link set dev probe1 type bridge_slave "$1" "$2" && ' +
+      'ip -d -j link show dev probe1';
+    let out = '';
+    try {
+      out = execFileSync('unshare', ['--net', 'sh', '-c', script, 'sh', name, value], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    } catch {
+      out = '';
+    }
+    const listed = out !== '' && JSON.parse(out)[0]?.linkinfo?.info_slave_data?.[name] !== undefined;
+    kindCache.set(key, listed);
+  }
+  return kindCache.get(key) ? undefined : `this kernel (or iproute2) has no bridge port setting ${name}`;
+}

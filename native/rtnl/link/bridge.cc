@@ -24,18 +24,34 @@ const LinkKind kBridge{"bridge",
                            {"nfCallIptables", IFLA_BR_NF_CALL_IPTABLES, AttrType::kU8},
                        }};
 
-// A bridge port (IFLA_INFO_SLAVE_KIND "bridge"), what `ip -d link` shows as bridge_slave.
+// IFLA_BRPORT_LOCKED (Linux 5.18), numbered here so that kernel headers older than that build.
+constexpr uint16_t kBrportLocked = 39;
+
+// A bridge port (IFLA_INFO_SLAVE_KIND "bridge"): what `ip link set PORT type bridge_slave ...`
+// sets and `ip -d link show` lists as bridge_slave (the kernel's br_port_policy[]). In the order
+// br_setport() applies them: the flags, together, then cost, priority and state, each of which
+// can fail on its own; so a request fails, if at all, after its flags were applied, and the
+// caller (lib/bridge-port.ts) puts them back.
 const LinkKind kBridgePort{"bridge",
                            true,
                            {
-                               {"state", IFLA_BRPORT_STATE, AttrType::kU8},
-                               {"priority", IFLA_BRPORT_PRIORITY, AttrType::kU16},
-                               {"cost", IFLA_BRPORT_COST, AttrType::kU32},
                                {"hairpin", IFLA_BRPORT_MODE, AttrType::kU8},
                                {"guard", IFLA_BRPORT_GUARD, AttrType::kU8},
+                               {"rootBlock", IFLA_BRPORT_PROTECT, AttrType::kU8},
+                               {"fastLeave", IFLA_BRPORT_FAST_LEAVE, AttrType::kU8},
                                {"learning", IFLA_BRPORT_LEARNING, AttrType::kU8},
                                {"unicastFlood", IFLA_BRPORT_UNICAST_FLOOD, AttrType::kU8},
+                               {"proxyArp", IFLA_BRPORT_PROXYARP, AttrType::kU8},
+                               {"proxyArpWifi", IFLA_BRPORT_PROXYARP_WIFI, AttrType::kU8},
+                               {"mcastFlood", IFLA_BRPORT_MCAST_FLOOD, AttrType::kU8},
+                               {"mcastToUnicast", IFLA_BRPORT_MCAST_TO_UCAST, AttrType::kU8},
+                               {"bcastFlood", IFLA_BRPORT_BCAST_FLOOD, AttrType::kU8},
+                               {"neighSuppress", IFLA_BRPORT_NEIGH_SUPPRESS, AttrType::kU8},
                                {"isolated", IFLA_BRPORT_ISOLATED, AttrType::kU8},
+                               {"locked", kBrportLocked, AttrType::kU8},
+                               {"cost", IFLA_BRPORT_COST, AttrType::kU32},
+                               {"priority", IFLA_BRPORT_PRIORITY, AttrType::kU16},
+                               {"state", IFLA_BRPORT_STATE, AttrType::kU8},
                            }};
 
 const LinkKindRegistration kRegisterBridge(&kBridge);
