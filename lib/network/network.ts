@@ -1165,7 +1165,7 @@ function bridgeAmong(state: NetworkState, links: Link[], operation: string): Lin
 
 /** Whether a member's veth is as connect() leaves it: on the bridge, up, and (not internal) in hairpin mode. */
 function portInLine(state: NetworkState, veth: Link, bridgeIndex: number): boolean {
-  return veth.masterIndex === bridgeIndex && veth.isUp && (state.internal || veth[kBridgePort]?.hairpin === 1);
+  return veth.masterIndex === bridgeIndex && veth.isUp && (state.internal || veth.bridgePort?.hairpin === true);
 }
 
 /**
