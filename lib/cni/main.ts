@@ -57,6 +57,17 @@ function validAttachments(call: Call): Array<{ containerId: string; ifName: stri
   });
 }
 
+/** The configuration's `cniVersion`, when stdin is JSON that names one this plugin speaks. */
+function configuredVersion(stdin: string): string | undefined {
+  try {
+    const conf: unknown = JSON.parse(stdin);
+    const v = (conf as { cniVersion?: unknown } | null)?.cniVersion;
+    return typeof v === 'string' && (SUPPORTED_VERSIONS as readonly string[]).includes(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs one call: the environment and stdin in, what to print and the exit status out. */
 export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Promise<Outcome> {
   if (!env.CNI_COMMAND) {
@@ -68,8 +79,8 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
   }
   if (env.CNI_COMMAND === 'VERSION') return { stdout: JSON.stringify(versionJson()), stderr: '', exitCode: 0 };
   let version = CURRENT_VERSION;
+  let stdin: string | undefined;
   try {
-    let stdin: string;
     try {
       stdin = readStdin();
     } catch (e) {
@@ -132,6 +143,9 @@ export async function run(env: NodeJS.ProcessEnv, readStdin: () => string): Prom
       e instanceof CniError
         ? e
         : new CniError(CniCode.internal, (e as Error)?.message ?? String(e), (e as Error)?.stack);
+    // Refused before the call was read (CNI_ARGS, a missing variable): answer in the version the
+    // configuration asks for, when it names one we speak, rather than in ours.
+    if (version === CURRENT_VERSION && stdin !== undefined) version = configuredVersion(stdin) ?? version;
     return { stdout: JSON.stringify(errorJson(err, version), null, 4), stderr: '', exitCode: 1 };
   }
 }

@@ -428,6 +428,10 @@ describeKernel('CNI plugin', () => {
         if (plugin === 'ours') {
           expect(run('ip', ['-n', host.name as string, '-j', 'link', 'show'])).toBe(before);
           expect(link(ns.name, 'eth0')).toBeUndefined();
+          // The error is in the configuration's version when it names one ours speaks (1.0.0),
+          // however early the call was refused; else in ours (1.1.0).
+          const asked = typeof c === 'object' ? (c as { cniVersion?: unknown }).cniVersion : undefined;
+          expect(out.json?.cniVersion).toBe(asked === '1.0.0' ? '1.0.0' : '1.1.0');
         }
       }
       expect(got).toEqual({ ref: refCode, ours: ourCode });
