@@ -1333,6 +1333,7 @@ const testedElsewhere: Record<string, string> = {
   deleteLinks: 'delete-links.test.ts',
   monitor: 'monitor.test.ts',
   'Namespace.identify': 'proc.test.ts',
+  setBridgePort: 'bridge-port.test.ts',
 };
 
 /**
