@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -509,7 +510,7 @@ void TestRunOperationsNoWait() {
     pairs_stopped = true;
     while (!bursts && !stop) std::this_thread::yield();
     while (!stop) {
-      for (int i = 0; i < 40 && !stop; ++i) {
+      for (int i = 0; i < 400 && !stop; ++i) {
         rtnl::LinkRequest req;
         req.name = "nntn" + std::to_string(i);
         req.kind = "bridge";
@@ -541,7 +542,10 @@ void TestRunOperationsNoWait() {
   CHECK(rtnl::RunOperations(s.value(), {&del_pairs}).ok() && del_pairs.status().ok());
   bursts = true;
   int gave_up = 0;
-  for (int i = 0; i < 300 && gave_up == 0; ++i) {
+  // Until a dump is interrupted: a bounded time, not a count, since on a loaded machine the
+  // churning thread may get the CPU only every few hundred batches.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (int i = 0; gave_up == 0 && std::chrono::steady_clock::now() < deadline; ++i) {
     Ops ops;
     ops.push_back(NewBridge("nntw" + std::to_string(i)));
     ops.push_back(std::make_unique<rtnl::Operation>(rtnl::BuildDumpLinks(0, ""), true));
