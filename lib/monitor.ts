@@ -211,6 +211,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   readonly #stream: MonitorStream;
   readonly #queue = new Fifo<MonitorEvent>();
   readonly #waiters: Waiter[] = [];
+  /**
+   * Table and TOS names for every route event, the files read once, when a route first needs
+   * them (as `ip monitor` reads them), not once per event.
+   */
+  readonly #iproute2Names = new Iproute2Names();
   #socket: NativeMonitorSocket | undefined;
   /** open: delivering; behind: fell past queueLimit, discarding until asked; ended: no more events. */
   #phase: 'opening' | 'open' | 'behind' | 'ended' = 'opening';
@@ -357,13 +362,12 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (out.type === 'resync') {
       const { links, addresses, routes, neighbours } = out.state;
       const names = new Map(links.map((l) => [l.index, l.name]));
-      const iproute2Names = new Iproute2Names(); // the files read at most once for them all
       return {
         type: 'resync',
         reason: out.reason,
         links: links.map((l) => makeLink(this.namespace, l)),
         addresses: addresses.map(addressFromNative),
-        routes: routes.map((r) => routeFromNative(r, names, iproute2Names)),
+        routes: routes.map((r) => routeFromNative(r, names, this.#iproute2Names)),
         neighbours: neighbours.flatMap((n) => neighbourFromNative(n, names) ?? []),
       };
     }
@@ -375,7 +379,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       const neighbour = neighbourFromNative(out.value as NativeNeighbour, names) as Neighbour;
       return { type: 'neighbour', action, neighbour };
     }
-    const event: RouteEvent = { type: 'route', action, route: routeFromNative(out.value as NativeRoute, names) };
+    const event: RouteEvent = {
+      type: 'route',
+      action,
+      route: routeFromNative(out.value as NativeRoute, names, this.#iproute2Names),
+    };
     if (out.synthesized) event.synthesized = true;
     return event;
   }
