@@ -9,7 +9,7 @@ import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from
 // when first used, so that a short-lived process that never runs a program nor opens a socket
 // (the CNI plugin, started once per call) does not pay for loading them.
 import type { ChildProcess, ExecOptions, ExecResult, SpawnOptions } from './process/exec';
-import { kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
+import { kCookie, kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, releaseWhenIdle, request } from './internal/dispatch';
 import { allTracked, track, tracked, untrack } from './internal/registry';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
@@ -111,9 +111,14 @@ export class Namespace {
   readonly name: string | undefined;
   /** An nsfs path that refers to it: /run/netns/NAME, /proc/PID/ns/net, ... */
   readonly path: string;
-  /** The namespace's inode: its identity. Equal inode = same namespace. */
+  /**
+   * The namespace's inode: its identity among the namespaces alive. Equal inode = same namespace;
+   * the kernel gives a gone namespace's inode to the next one made.
+   */
   readonly inode: bigint;
 
+  /** Its cookie, once it was opened (see kCookie). */
+  #cookie: bigint | undefined;
   /** The native handle, once calls may take it synchronously (see kHandleNow). */
   #handle: NativeHandle | undefined;
   /**
@@ -134,12 +139,14 @@ export class Namespace {
     name: string | undefined;
     path: string;
     inode: bigint;
+    cookie?: bigint | undefined;
     handle?: NativeHandle;
     owned?: boolean;
   }) {
     this.name = init.name;
     this.path = init.path;
     this.inode = init.inode;
+    this.#cookie = init.cookie;
     this.#owned = init.owned ?? false;
     if (init.handle) this.#adopt(init.handle);
   }
@@ -182,7 +189,14 @@ export class Namespace {
       name !== undefined
         ? path.join(NETNS_RUN_DIR, name)
         : `/proc/${process.pid}/fd/${addon.namespaceFd(opened.handle)}`;
-    return new Namespace({ name, path: nsPath, inode: opened.inode, handle: opened.handle, owned: true });
+    return new Namespace({
+      name,
+      path: nsPath,
+      inode: opened.inode,
+      cookie: opened.cookie,
+      handle: opened.handle,
+      owned: true,
+    });
   }
 
   /**
@@ -245,6 +259,7 @@ export class Namespace {
       name: netnsNameSync(opened.inode),
       path: `/proc/${process.pid}/ns/net`,
       inode: opened.inode,
+      cookie: opened.cookie,
       handle: opened.handle,
     });
     return Namespace.#current;
@@ -336,7 +351,7 @@ export class Namespace {
     if (name === undefined) {
       name = path.dirname(nsPath) === NETNS_RUN_DIR ? path.basename(nsPath) : await nameOf(opened.inode);
     }
-    return new Namespace({ name, path: nsPath, inode: opened.inode, handle: opened.handle });
+    return new Namespace({ name, path: nsPath, inode: opened.inode, cookie: opened.cookie, handle: opened.handle });
   }
 
   /** @internal ' in namespace "test1"', or '' for the namespace this process runs in. */
@@ -347,6 +362,14 @@ export class Namespace {
   /** Whether close() or delete() was called (on this object, or delete() on another for the same namespace). */
   get closed(): boolean {
     return this.#state !== 'open';
+  }
+
+  /** @internal Its cookie (see kCookie). */
+  async [kCookie](operation: string): Promise<bigint | undefined> {
+    if (this.#cookie === undefined && this.#state === 'open') {
+      await this[kHandle](operation).catch(() => undefined);
+    }
+    return this.#cookie;
   }
 
   /** @internal The native handle if it is open now, else undefined (see kHandleNow). */
@@ -393,6 +416,7 @@ export class Namespace {
           );
         }
         this.#opened = opened.handle;
+        this.#cookie = opened.cookie;
         track(this);
         // Registered after every call waiting so far: runs once they have queued their requests.
         this.#joined = false;

@@ -3,7 +3,7 @@
  * it refers to, e.g. the one a veth end's peer lives in (IFLA_LINK_NETNSID).
  */
 import { constants } from 'node:os';
-import { batch } from './internal/dispatch';
+import { batch, requestIn } from './internal/dispatch';
 import { fromNative, internalError } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkNamespaceArg, describeNamespace } from './link';
@@ -35,4 +35,19 @@ export async function namespaceId(ns: Namespace, other: Namespace): Promise<numb
   const nsid = (got as NativeNsid | undefined)?.nsid;
   if (nsid === undefined || nsid < 0) throw internalError(operation, 'the kernel assigned no id');
   return nsid;
+}
+
+/**
+ * The id `ns` gives `other`, or undefined when it gives it none: read only, nothing is assigned
+ * (RTM_GETNSID answers -1 then). @internal
+ */
+export async function knownNamespaceId(
+  ns: Namespace,
+  other: Namespace,
+  operation: string,
+): Promise<number | undefined> {
+  const target = other[kHandleNow]() ?? (await other[kHandle](operation));
+  const got = await requestIn<NativeNsid>(ns, { op: 'getnsid', netns: target }, operation, 'nsid');
+  const nsid = (got as NativeNsid | undefined)?.nsid;
+  return nsid === undefined || nsid < 0 ? undefined : nsid;
 }

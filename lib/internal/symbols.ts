@@ -20,6 +20,14 @@ export const kHandle = Symbol('netns-native.handle');
  */
 export const kHandleNow = Symbol('netns-native.handleNow');
 
+/**
+ * Namespace[kCookie](operation): its cookie (SO_NETNS_COOKIE), which, unlike its inode, the kernel
+ * never gives to another namespace until reboot. A namespace from list() is opened first.
+ * Undefined when it cannot be known: closed before it was ever opened, or a kernel before 5.14.
+ * Never rejects.
+ */
+export const kCookie = Symbol('netns-native.cookie');
+
 /** Something with a native handle, opened lazily. */
 export interface HandleOwner {
   [kHandle](operation: string): Promise<NativeHandle>;

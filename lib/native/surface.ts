@@ -500,6 +500,8 @@ export type NativeResult =
 export interface NativeOpened {
   handle: NativeHandle;
   inode: bigint;
+  /** The namespace's cookie (SO_NETNS_COOKIE): never given to another namespace until reboot. Absent before Linux 5.14. */
+  cookie?: bigint;
 }
 
 export interface NativeEchoReply {

@@ -24,9 +24,9 @@ import { NetnsError, failure, invalid } from '../internal/errors';
 import type { Namespace } from '../namespace';
 import { RCODE, answer, buildTable, failureFor, formErr, udpLimit, type NameTable } from './dns-answer';
 import { formatIp, parseIp } from './ipam';
-import { nameAlive, resolve } from './members';
+import { nameAlive, refOf, resolve, sameNamespace } from './members';
 import { DNS_ADDRESS, nameserversOf } from './names';
-import { NETWORKS_DIR, readAllStates, type NetworkState } from './state';
+import { NETWORKS_DIR, readAllStates, type NamespaceRef, type NetworkState } from './state';
 
 /** Options for `Network.serveDns`. */
 export interface ServeDnsOptions {
@@ -444,13 +444,15 @@ class Registry {
       if (state.internal || state.pending?.op === 'remove') continue;
       for (const ep of state.endpoints) if (nameAlive(ep.namespace) !== false) outside.add(ep.namespace.inode);
     }
-    // Each member namespace: the served networks it is on.
-    const wanted = new Map<string, { ref: NetworkState['endpoints'][number]['namespace']; states: NetworkState[] }>();
+    // Each member namespace, by inode: the served networks it is on, with its record on each.
+    // Records of one inode may be of two namespaces (a member gone without a disconnect, and the
+    // namespace the kernel gave its inode to): the responder's namespace picks its own.
+    const wanted = new Map<string, Array<{ ref: NamespaceRef; state: NetworkState }>>();
     for (const state of served.values()) {
       for (const ep of state.endpoints) {
         let w = wanted.get(ep.namespace.inode);
-        if (!w) wanted.set(ep.namespace.inode, (w = { ref: ep.namespace, states: [] }));
-        w.states.push(state);
+        if (!w) wanted.set(ep.namespace.inode, (w = []));
+        w.push({ ref: ep.namespace, state });
       }
     }
     for (const [inode, responder] of this.#responders) {
@@ -463,17 +465,19 @@ class Registry {
     await Promise.all(
       [...wanted].map(async ([inode, w]) => {
         let responder = this.#responders.get(inode);
+        const ref = w[0]?.ref as NamespaceRef;
         if (!responder) {
-          const ns = await resolve(w.ref);
+          let ns: Namespace | undefined;
+          for (const on of w) if ((ns = await resolve(on.ref))) break;
           if (!ns) return; // gone meanwhile, or out of reach
           responder = new Responder(inode, ns);
           try {
             await responder.open();
           } catch (e) {
-            const where = `namespace ${w.ref.name === undefined ? `[${inode}]` : `"${w.ref.name}"`}`;
+            const where = `namespace ${ref.name === undefined ? `[${inode}]` : `"${ref.name}"`}`;
             const error = e instanceof NetnsError ? e : failure('EIO', operation, String(e));
             const known = this.#failures.get(inode);
-            const networks = new Set(w.states.map((st) => st.name));
+            const networks = new Set(w.map((on) => on.state.name));
             this.#failures.set(inode, {
               code: error.code,
               reason:
@@ -499,11 +503,13 @@ class Registry {
           this.#failures.delete(inode);
           this.#responders.set(inode, responder);
         }
-        responder.table = buildTable(w.states);
+        const mine = await refOf(responder.namespace, operation);
+        const states = w.filter((on) => sameNamespace(on.ref, mine) !== false).map((on) => on.state);
+        responder.table = buildTable(states);
         // Only on internal networks: nothing forwarded (SERVFAIL), as Docker does since v26;
         // forwarding from the host namespace would carry names out of a sealed network. Else
         // the upstream servers of a served network that is not internal, if it is on one.
-        const via = w.states.find((st) => !st.internal) ?? w.states[0];
+        const via = states.find((st) => !st.internal) ?? states[0];
         responder.upstream = outside.has(inode) && via ? (upstreamOf.get(via.name) ?? []) : [];
       }),
     );

@@ -1,17 +1,45 @@
 /**
- * Member namespaces: recorded by name (when they have one) and inode, found again as Namespace
- * objects in this or any other process, and checked for being still alive.
+ * Member namespaces: recorded by name (when they have one), inode and cookie, found again as
+ * Namespace objects in this or any other process, and checked for being still alive.
+ *
+ * The inode alone is no identity over time: the kernel gives a gone namespace's inode to the
+ * next namespace made (the lowest free number first), so a member gone without a disconnect
+ * shares its inode with a namespace made since. The cookie (SO_NETNS_COOKIE) is never given
+ * twice until reboot, and the state lives on tmpfs: it tells them apart.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { kCookie } from '../internal/symbols';
 import { Namespace, NETNS_RUN_DIR } from '../namespace';
 import type { NamespaceRef } from './state';
 
-/** Namespace objects this process was given or opened, by inode: reused while open. */
+/** Namespace objects this process was given or opened, by inode: reused while open and the member's. */
 const known = new Map<string, WeakRef<Namespace>>();
 
-export function refOf(ns: Namespace): NamespaceRef {
-  return ns.name === undefined ? { inode: String(ns.inode) } : { name: ns.name, inode: String(ns.inode) };
+/** The record of a namespace: its name, inode and (unless the kernel cannot tell it) cookie. */
+export async function refOf(ns: Namespace, operation: string): Promise<NamespaceRef> {
+  const cookie = await ns[kCookie](operation);
+  return {
+    ...(ns.name !== undefined && { name: ns.name }),
+    inode: String(ns.inode),
+    ...(cookie !== undefined && { cookie: String(cookie) }),
+  };
+}
+
+/**
+ * Whether two records are of one namespace: by the cookie when both have one. An equal inode
+ * alone does not tell: undefined then (a record written before cookies were, or a kernel before
+ * 5.14).
+ */
+export function sameNamespace(a: NamespaceRef, b: NamespaceRef): boolean | undefined {
+  if (a.inode !== b.inode) return false;
+  if (a.cookie === undefined || b.cookie === undefined) return undefined;
+  return a.cookie === b.cookie;
+}
+
+/** Whether `ns` is the namespace of `ref`, as far as the cookie tells (see sameNamespace). */
+async function isOf(ns: Namespace, ref: NamespaceRef): Promise<boolean> {
+  return sameNamespace(await refOf(ns, 'identify a member namespace'), ref) !== false;
 }
 
 export function remember(ns: Namespace): void {
@@ -86,7 +114,7 @@ async function findPath(inode: bigint): Promise<string | undefined> {
  */
 export async function resolve(ref: NamespaceRef): Promise<Namespace | undefined> {
   const cached = known.get(ref.inode)?.deref();
-  if (cached && !cached.closed) return cached;
+  if (cached && !cached.closed && (await isOf(cached, ref))) return cached;
   const inode = BigInt(ref.inode);
   let ns: Namespace | undefined;
   try {
@@ -101,7 +129,8 @@ export async function resolve(ref: NamespaceRef): Promise<Namespace | undefined>
     return undefined;
   }
   if (ns === undefined) return undefined;
-  if (ns.inode !== inode) {
+  // Another namespace with the member's name or inode: the member is gone.
+  if (ns.inode !== inode || !(await isOf(ns, ref))) {
     await ns.close();
     return undefined;
   }

@@ -21,6 +21,7 @@ import { VethPair, type KnownMaster } from '../links/veth-pair';
 import { request } from '../internal/dispatch';
 import { kCreateAttached, kHandle } from '../internal/symbols';
 import { Namespace } from '../namespace';
+import { knownNamespaceId } from '../nsid';
 import { serveNetwork, networkChanged, type DnsServer, type ServeDnsOptions } from './dns';
 import {
   DOCKER_DEFAULT_POOLS,
@@ -50,7 +51,7 @@ import {
   reserveHostPort,
   type PublishOptions,
 } from './published-port';
-import { nameAlive, refOf, remember, resolve } from './members';
+import { nameAlive, refOf, remember, resolve, sameNamespace } from './members';
 import { syncNames } from './names';
 import {
   STATE_VERSION,
@@ -61,6 +62,7 @@ import {
   stateNames,
   writeState,
   type EndpointState,
+  type NamespaceRef,
   type NetworkState,
 } from './state';
 
@@ -654,18 +656,20 @@ export class Network {
       options.ipv6Address === undefined || !subnet6
         ? undefined
         : staticAddress(options.ipv6Address, subnet6, this.ipv6Gateway as string, operation, 'IPv6 address');
+    const ref = await refOf(namespace, operation);
 
     return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
       let state = await current(this.name, operation, this.id);
       state = await reconcile(state, operation, false);
-      const inode = String(namespace.inode);
       // What stands in the way may be a member that left without a disconnect, which only the
-      // kernel tells (an anonymous one's namespace went with its veth, and a new namespace may
-      // have its inode): look at it before refusing.
-      const choose = (s: NetworkState): NetnsError | { address: bigint; address6: bigint | undefined } => {
-        if (s.endpoints.some((ep) => ep.namespace.inode === inode)) {
-          return failure('EEXIST', operation, `${describeNamespace(namespace)} is already connected to it`);
-        }
+      // kernel tells (an anonymous one's namespace went with its veth): look at it before
+      // refusing. A record of this namespace's inode that is not its own is of one: the kernel
+      // gave its inode to this namespace.
+      const choose = (
+        s: NetworkState,
+        own: EndpointState | undefined,
+      ): NetnsError | { address: bigint; address6: bigint | undefined } => {
+        if (own) return failure('EEXIST', operation, `${describeNamespace(namespace)} is already connected to it`);
         const taken = takenIn(s, 4);
         const address = wanted ?? lowestFree(subnet, taken);
         if (address === undefined) return failure('ENOSPC', operation, `every address of ${s.subnet} is taken`);
@@ -681,10 +685,11 @@ export class Network {
         }
         return { address, address6 };
       };
-      let chosen = choose(state);
-      if (chosen instanceof NetnsError) {
+      const records = await recordsOf(state, namespace, ref, operation);
+      let chosen = records.gone.length > 0 ? undefined : choose(state, records.own);
+      if (chosen === undefined || chosen instanceof NetnsError) {
         state = await reconcile(state, operation, true);
-        chosen = choose(state);
+        chosen = choose(state, (await recordsOf(state, namespace, ref, operation)).own);
         if (chosen instanceof NetnsError) throw chosen;
       }
       const { address, address6 } = chosen;
@@ -706,7 +711,7 @@ export class Network {
       let bridge: Link | KnownMaster =
         knownIndex === undefined ? await readBridge() : { index: knownIndex, name: state.bridgeName };
       const endpoint: EndpointState = {
-        namespace: refOf(namespace),
+        namespace: ref,
         ...(name !== undefined && { name }),
         aliases,
         interfaceName: requestedIf ?? 'eth0',
@@ -821,12 +826,12 @@ export class Network {
   async disconnect(namespace: Namespace): Promise<void> {
     const operation = `disconnect ${describeNamespace(namespace)} from network "${this.name}"`;
     checkNamespaceArg(namespace, operation);
-    const inode = String(namespace.inode);
+    const ref = await refOf(namespace, operation);
     const ns = namespace.closed ? undefined : namespace;
     const { veth, hadDefault } = await withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
       let state = await current(this.name, operation, this.id);
       state = await reconcile(state, operation, false);
-      const endpoint = state.endpoints.find((ep) => ep.namespace.inode === inode);
+      const endpoint = (await recordsOf(state, namespace, ref, operation)).own;
       if (!endpoint) throw failure('ENOENT', operation, `${describeNamespace(namespace)} is not connected to it`);
       writeState({ ...state, pending: { op: 'disconnect', endpoint } }, operation);
       failpoint('disconnect:journaled');
@@ -848,7 +853,7 @@ export class Network {
     });
     // A veth left by a crash here is marked and in no member's state: open() deletes it.
     if (veth) await deleteQuietly(Namespace.current(), [veth]);
-    if (ns) await moveDefaultRoute(ns, inode, this.name, hadDefault);
+    if (ns) await moveDefaultRoute(ns, ref, this.name, hadDefault);
   }
 
   /**
@@ -937,9 +942,10 @@ export class Network {
     if (this.internal) throw invalid(operation, 'the network is internal: its members cannot be reached from outside');
     const host = Namespace.current();
     if (o.hostAddress !== undefined) await checkHostAddress(host, o.hostAddress, operation);
+    const ref = await refOf(namespace, operation);
     return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
       let state = await reconcile(await current(this.name, operation, this.id), operation, false);
-      const endpoint = state.endpoints.find((ep) => ep.namespace.inode === String(namespace.inode));
+      const endpoint = (await recordsOf(state, namespace, ref, operation)).own;
       if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
       if (o.family === 6 && endpoint.ipv6Address === undefined) {
         throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress ?? '::'} to`);
@@ -1163,6 +1169,52 @@ function bridgeAmong(state: NetworkState, links: Link[], operation: string): Lin
   return bridge;
 }
 
+/**
+ * The records of the state with the inode of `namespace` (whose record is `ref`): its own, and
+ * those of namespaces gone since without a disconnect, whose inode the kernel gave to it (two
+ * namespaces alive at once never share one). Told apart by the cookie; a record without one
+ * (written before cookies were recorded) by its veth (see vethInto).
+ */
+async function recordsOf(
+  state: NetworkState,
+  namespace: Namespace,
+  ref: NamespaceRef,
+  operation: string,
+): Promise<{ own: EndpointState | undefined; gone: EndpointState[] }> {
+  let own: EndpointState | undefined;
+  const gone: EndpointState[] = [];
+  for (const ep of state.endpoints) {
+    if (ep.namespace.inode !== ref.inode) continue;
+    if (sameNamespace(ep.namespace, ref) ?? (await vethInto(state, ep, namespace, operation))) own = ep;
+    else gone.push(ep);
+  }
+  return { own, gone };
+}
+
+/**
+ * Whether a member's veth goes into `namespace`: it is there, ours, and its peer is in
+ * `namespace` (the host's id for it). A veth goes with the namespace its peer is in: a member
+ * gone has none. When `namespace` cannot be asked (closed), the veth being there says the member
+ * is alive, hence the one with its inode.
+ */
+async function vethInto(
+  state: NetworkState,
+  ep: EndpointState,
+  namespace: Namespace,
+  operation: string,
+): Promise<boolean> {
+  const host = Namespace.current();
+  const veth = await findLink(host, ep.hostInterfaceName);
+  if (!veth || veth.alias !== linkMark(state)) return false;
+  if (namespace.closed) return true;
+  try {
+    const id = await knownNamespaceId(host, namespace, operation);
+    return id !== undefined && veth.parentNetnsId === id;
+  } catch {
+    return true; // closed meanwhile
+  }
+}
+
 /** Whether a member's veth is as connect() leaves it: on the bridge, up, and (not internal) in hairpin mode. */
 function portInLine(state: NetworkState, veth: Link, bridgeIndex: number): boolean {
   return veth.masterIndex === bridgeIndex && veth.isUp && (state.internal || veth.bridgePort?.hairpin === true);
@@ -1284,7 +1336,7 @@ async function leave(state: NetworkState, endpoint: EndpointState, namespace: Na
   await unpublishMember(host, state.id, addressesOf(endpoint), 'take a member off its network');
   const veth = await findLink(host, endpoint.hostInterfaceName);
   if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
-  if (namespace) await moveDefaultRoute(namespace, endpoint.namespace.inode, state.name, hadDefault);
+  if (namespace) await moveDefaultRoute(namespace, endpoint.namespace, state.name, hadDefault);
 }
 
 /** The families (4, 6) whose default route in the member goes out through this endpoint's interface. */
@@ -1309,23 +1361,27 @@ async function carriesDefaultRoute(
  */
 async function moveDefaultRoute(
   namespace: Namespace,
-  inode: string,
+  ref: NamespaceRef,
   from: string,
   families: Array<4 | 6>,
 ): Promise<void> {
   if (families.length === 0) return;
   const others = readAllStates();
   for (const family of families) {
-    for (const other of others) {
+    moved: for (const other of others) {
       if (other.name === from || other.internal || other.pending) continue;
       const gateway = family === 4 ? other.gateway : other.ipv6Gateway;
-      const ep = other.endpoints.find((e) => e.namespace.inode === inode);
-      if (!ep || gateway === undefined) continue;
-      try {
-        await namespace.addRoute({ destination: 'default', gateway, link: ep.interfaceName });
-        break;
-      } catch {
-        // that interface is gone meanwhile (another process disconnecting it): try the next
+      if (gateway === undefined) continue;
+      // Its own record first; one without a cookie may be its own or a gone namespace's.
+      const own = other.endpoints.filter((e) => sameNamespace(e.namespace, ref) === true);
+      const maybe = other.endpoints.filter((e) => sameNamespace(e.namespace, ref) === undefined);
+      for (const ep of [...own, ...maybe]) {
+        try {
+          await namespace.addRoute({ destination: 'default', gateway, link: ep.interfaceName });
+          break moved;
+        } catch {
+          // that interface is gone meanwhile (another process disconnecting it): try the next
+        }
       }
     }
   }
@@ -1337,16 +1393,14 @@ async function finishRemove(state: NetworkState): Promise<void> {
   const mark = linkMark(state);
   const links = (await host.links()).filter((l) => l.alias === mark);
   const members = await Promise.all(state.endpoints.map(async (ep) => [ep, await resolve(ep.namespace)] as const));
-  const hadDefault = new Map<string, Array<4 | 6>>();
-  await Promise.all(
-    members.map(async ([ep, ns]) => hadDefault.set(ep.namespace.inode, await carriesDefaultRoute(state, ep, ns))),
-  );
+  const hadDefault = new Map<EndpointState, Array<4 | 6>>();
+  await Promise.all(members.map(async ([ep, ns]) => hadDefault.set(ep, await carriesDefaultRoute(state, ep, ns))));
   await removeNetwork(host, state.id, `remove network "${state.name}"`);
   await deleteQuietly(host, links);
   deleteState(state.name);
   bridgeIndexes.delete(state.id);
   for (const [ep, ns] of members) {
-    if (ns) await moveDefaultRoute(ns, ep.namespace.inode, state.name, hadDefault.get(ep.namespace.inode) ?? []);
+    if (ns) await moveDefaultRoute(ns, ep.namespace, state.name, hadDefault.get(ep) ?? []);
   }
   if (state.dns) await namesChanged(memberNames(state));
 }

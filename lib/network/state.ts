@@ -24,8 +24,13 @@ export const STATE_VERSION = 1;
 export interface NamespaceRef {
   /** Its name under /run/netns, when it has one. */
   name?: string;
-  /** Its inode (decimal): its identity. */
+  /** Its inode (decimal). The kernel gives it to another namespace once this one is gone. */
   inode: string;
+  /**
+   * Its cookie (SO_NETNS_COOKIE, decimal): its identity, never given to another namespace until
+   * reboot. Absent in records written before it was recorded, and on kernels before 5.14.
+   */
+  cookie?: string;
 }
 
 export interface EndpointState {

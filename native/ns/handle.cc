@@ -8,6 +8,8 @@ NetnsHandle::NetnsHandle(UniqueFd fd, uint64_t inode) : fd_(std::move(fd)), inod
 
 NetnsHandle::NetnsHandle(UniqueFd fd, uint64_t inode, netlink::Socket socket)
     : NetnsHandle(std::move(fd), inode) {
+  Result<uint64_t> cookie = NetnsCookie(socket.fd());
+  if (cookie.ok()) cookie_ = cookie.value();
   InstallSocket(std::move(socket));
 }
 

@@ -43,7 +43,8 @@ class NetnsHandle : public std::enable_shared_from_this<NetnsHandle> {
 
  public:
   NetnsHandle(UniqueFd fd, uint64_t inode);
-  // With a socket already opened inside the namespace (kept under its protocol).
+  // With a socket already opened inside the namespace (kept under its protocol), which tells
+  // the namespace's cookie.
   NetnsHandle(UniqueFd fd, uint64_t inode, netlink::Socket socket);
 
   // Keeps the fd and sockets open while held. Close() waits for no one: it takes effect when
@@ -112,6 +113,9 @@ class NetnsHandle : public std::enable_shared_from_this<NetnsHandle> {
 
   int fd() const { return fd_.get(); }
   uint64_t inode() const { return inode_; }
+  // The namespace's cookie (NetnsCookie: never given to another namespace until reboot), or 0
+  // when it is not known (a kernel before 5.14, or a handle made without a socket).
+  uint64_t cookie() const { return cookie_; }
   bool closed() const;
   // How many sockets this handle opened (itself or through InstallSocket), for tests.
   uint64_t sockets_opened() const { return sockets_opened_.load(); }
@@ -131,6 +135,7 @@ class NetnsHandle : public std::enable_shared_from_this<NetnsHandle> {
   mutable std::mutex mu_;  // fd_, users_, closed_, slots_ (not the sockets: each slot's mu)
   UniqueFd fd_;
   const uint64_t inode_;
+  uint64_t cookie_ = 0;                         // set by the constructor only
   std::unique_ptr<Slot> slots_[kMaxProtocols];  // created on first use, kept until destruction
   int users_ = 0;
   bool closed_ = false;

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -308,6 +309,21 @@ Result<uint64_t> ThreadNetnsInode() {
   struct stat st;
   if (stat(kThreadNetns, &st) != 0) return Error::FromErrno("stat(/proc/thread-self/ns/net)");
   return static_cast<uint64_t>(st.st_ino);
+}
+
+Result<uint64_t> NetnsCookie(int socket_fd) {
+#ifndef SO_NETNS_COOKIE
+  // Headers older than Linux 5.14: the kernel would refuse it too, most likely.
+  (void)socket_fd;
+  return Error::FromErrno("getsockopt(SO_NETNS_COOKIE)", ENOPROTOOPT);
+#else
+  uint64_t cookie = 0;
+  socklen_t len = sizeof(cookie);
+  if (getsockopt(socket_fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) != 0) {
+    return Error::FromErrno("getsockopt(SO_NETNS_COOKIE)");
+  }
+  return cookie;
+#endif
 }
 
 Result<NetnsName> NetnsName::Reserve(const std::string& run_dir, const std::string& name,

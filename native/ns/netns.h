@@ -68,6 +68,12 @@ Result<uint64_t> NetnsInode(int fd);
 // The inode of the calling thread's network namespace. Any thread.
 Result<uint64_t> ThreadNetnsInode();
 
+// The cookie of the network namespace socket `socket_fd` lives in (getsockopt SO_NETNS_COOKIE,
+// Linux 5.14+): unlike the inode, which the kernel gives to a new namespace once the old one is
+// gone (the lowest free number first), a cookie is never given twice until reboot. ENOPROTOOPT
+// on an older kernel. Any socket type. Any thread.
+Result<uint64_t> NetnsCookie(int socket_fd);
+
 // A name reserved under a run directory for a namespace about to be made: the placeholder
 // file run_dir/NAME, created O_EXCL. Destroying it before Bind succeeded removes the
 // placeholder. Move-only. Pool thread.

@@ -4,6 +4,8 @@
 // passes as argv[1], used as the run directory (never the machine's /run/netns).
 //
 //   - the namespace thread goes home after a task that went elsewhere, verified by inode;
+//   - a namespace's cookie is the same for all its sockets, and never given to another, even one
+//     the kernel gave a gone namespace's inode to;
 //   - a thread that cannot get home (it dropped CAP_SYS_ADMIN, so setns(2) back fails with
 //     EPERM — a real kernel refusal, no mock) is retired and not reused; a replacement cloned
 //     from it inherits its namespace and credentials, cannot get home either, and the tasks
@@ -163,6 +165,66 @@ void TestGoesHomeAfterEachTask() {
   Result<uint64_t> back = t->Call([] { return ns::ThreadNetnsInode(); });
   CHECK(back.ok() && back.value() == t->home_inode());
   CHECK(t->retired() == 0);
+}
+
+// NetnsCookie: one cookie for every socket of a namespace, whatever its family; another for each
+// namespace; and a new one for a namespace the kernel gave a gone one's inode to.
+void TestCookieIsNeverGivenTwice() {
+  auto t = MakeThread();
+  if (!t) return;
+  struct Made {
+    UniqueFd fd;
+    uint64_t inode;
+    uint64_t cookie;
+  };
+  auto make = [&t]() {
+    return t->Call([]() -> Result<Made> {
+      Result<UniqueFd> fd = ns::CreateAnonymousNetns();
+      if (!fd.ok()) return fd.take_error();
+      Result<uint64_t> inode = ns::NetnsInode(fd.value().get());
+      if (!inode.ok()) return inode.take_error();
+      UniqueFd udp(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      UniqueFd unix_sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      if (!udp || !unix_sock) return Error::FromErrno("socket");
+      Result<uint64_t> a = ns::NetnsCookie(udp.get());
+      Result<uint64_t> b = ns::NetnsCookie(unix_sock.get());
+      if (!a.ok()) return a.take_error();
+      if (!b.ok() || b.value() != a.value())
+        return Error{EPROTO, "two cookies for one namespace", 0, ""};
+      return Made{fd.take(), inode.value(), a.value()};
+    });
+  };
+  Result<Made> first = make();
+  CHECK(first.ok());
+  if (!first.ok()) {
+    std::printf("ns_test: cookie: %s\n", first.error().detail.c_str());
+    return;
+  }
+  UniqueFd home_sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  Result<uint64_t> home = ns::NetnsCookie(home_sock.get());
+  CHECK(home.ok() && home.value() != first.value().cookie);
+  // Gone (its last fd closed), its inode is the lowest free once the teardown frees it: one of
+  // the namespaces made from then on gets it, unless something else on the machine takes it
+  // first (inode numbers are machine-wide). They are kept, so that each takes another number.
+  const uint64_t inode = first.value().inode;
+  const uint64_t cookie = first.value().cookie;
+  first.value().fd.Reset();
+  std::vector<Made> kept;
+  bool reused = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!reused && std::chrono::steady_clock::now() < deadline) {
+    Result<Made> next = make();
+    CHECK(next.ok());
+    if (!next.ok()) return;
+    CHECK(next.value().cookie != cookie);
+    reused = next.value().inode == inode;
+    kept.push_back(next.take());
+    if (!reused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!reused) {
+    std::printf("ns_test: inode %llu was taken elsewhere: %zu new namespaces, none given it\n",
+                static_cast<unsigned long long>(inode), kept.size());
+  }
 }
 
 void TestThreadThatCannotGetHomeIsRetired() {
@@ -604,6 +666,7 @@ int main(int argc, char** argv) {
   }
   run_dir = argv[1];
   TestGoesHomeAfterEachTask();
+  TestCookieIsNeverGivenTwice();
   TestThreadThatCannotGetHomeIsRetired();
   TestStartFailureAbandonsCalls();
   TestNamedCreateAndDelete();

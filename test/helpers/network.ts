@@ -38,7 +38,7 @@ export interface StateFile {
   subnet: string;
   pending?: unknown;
   endpoints: Array<{
-    namespace: { name?: string; inode: string };
+    namespace: { name?: string; inode: string; cookie?: string };
     name?: string;
     interfaceName: string;
     hostInterfaceName: string;

@@ -6,10 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { Namespace, Network, NetnsError } from 'netns-native';
+import { Namespace, Network, NetnsError, type Endpoint } from 'netns-native';
 import { finished, libraryEntry } from '../helpers/child';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, ipJson, link, routes } from '../helpers/ip';
+import { addrs, ip, ipJson, link, routes, run } from '../helpers/ip';
 import { expectConsistent, netName, reaches, stateFile, useTestPools, waitFor } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
 
@@ -26,6 +26,49 @@ function linkNames(ns: string | undefined): string {
     .split('\n')
     .map((l) => l.split(/\s+/)[0])
     .join(' ');
+}
+
+/**
+ * A member gone without a disconnect (an anonymous namespace, deleted once `prepare` ran on it),
+ * and a new namespace the kernel gave its inode to. The kernel gives the lowest free number first,
+ * so one of the next namespaces made gets it, once the teardown freed it (some time after the
+ * veth went: RCU waits, longer under load) and the lower numbers the tests before freed are
+ * taken. Inode numbers are machine-wide: when something else takes it first (tests alongside),
+ * the gone member is dropped (a full reconcile) and another one made.
+ */
+async function goneAndHeir(
+  net: Network,
+  prepare: (anon: Namespace) => Promise<void> = async () => undefined,
+): Promise<{ gone: Endpoint; heir: Namespace }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const anon = cleanupLater(await Namespace.create());
+    const gone = await net.connect(anon, { name: 'ghost' });
+    await prepare(anon);
+    await anon.delete();
+    await waitFor('its veth to go', () => link(undefined, gone.hostInterfaceName) === undefined);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const ns = await freshNamespace();
+      if (ns.inode === anon.inode) return { gone, heir: ns };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await Network.open(net.name);
+  }
+  throw new Error('no new namespace got the inode of a gone member in 5 tries: something else took each');
+}
+
+/** The network's published ports, as `nft` lists its IPv4 map. */
+function publishedMap(net: Network): string {
+  return run('nft', ['list', 'map', 'ip', 'netns-native', `pub-any-${net.id.slice(0, 12)}`]);
+}
+
+/** Rewrites a network's state file as a version before cookies were recorded wrote it. */
+function withoutCookies(name: string): void {
+  const file = `/run/netns-native/networks/${name}.json`;
+  const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { endpoints: Array<{ namespace: { cookie?: string } }> };
+  for (const ep of state.endpoints) delete ep.namespace.cookie;
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 describeKernel('Network', () => {
@@ -369,22 +412,69 @@ describeKernel('Network', () => {
 
   it('a namespace given the inode of an anonymous member gone without a disconnect connects, and gets its address', async () => {
     const net = await Network.create(netName());
-    const anon = cleanupLater(await Namespace.create());
-    const ep = await net.connect(anon, { name: 'ghost' });
-    const inode = anon.inode;
-    await anon.delete();
-    await waitFor('its veth to go', () => link(undefined, ep.hostInterfaceName) === undefined);
-    // The kernel gives a new namespace the lowest inode number free: one of the next ones made
-    // gets the gone member's (unless tests alongside take it first).
-    let heir: Namespace | undefined;
-    for (let i = 0; i < 50 && heir === undefined; i++) {
-      const ns = await freshNamespace();
-      if (ns.inode === inode) heir = ns;
-    }
-    if (heir === undefined) throw new Error(`no new namespace got inode ${inode}`);
-    expect((await net.connect(heir)).address).toBe(ep.address);
-    expect(stateFile(net.name)?.endpoints.map((e) => e.namespace.name)).toEqual([heir.name]);
+    let cookie: string | undefined;
+    const { gone, heir } = await goneAndHeir(net, async () => {
+      cookie = stateFile(net.name)?.endpoints[0]?.namespace.cookie;
+    });
+    expect(cookie).toMatch(/^\d+$/);
+    expect((await net.connect(heir)).address).toBe(gone.address);
+    const [record] = stateFile(net.name)?.endpoints ?? [];
+    expect(record?.namespace).toMatchObject({ name: heir.name, inode: String(heir.inode) });
+    expect(record?.namespace.cookie).toMatch(/^\d+$/);
+    expect(record?.namespace.cookie).not.toBe(cookie);
     expectConsistent(net.name);
+  });
+
+  it('publish() and disconnect() with a namespace given the inode of a member gone without a disconnect act as for a non-member; a reconcile drops the gone one', async () => {
+    const net = await Network.create(netName());
+    const { gone: ghost, heir } = await goneAndHeir(net, async (anon) => {
+      await net.publish(anon, { hostPort: 8181, containerPort: 80 });
+    });
+    const ghostPort = `tcp . 8181 : ${ghost.address.split('/')[0]} . 80`;
+    const before = stateFile(net.name);
+    expect(before?.endpoints.map((e) => e.hostInterfaceName)).toEqual([ghost.hostInterfaceName]);
+    await expect(net.publish(heir, { hostPort: 8182, containerPort: 80 })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringContaining('is not a member of the network') as unknown,
+    });
+    await expect(net.disconnect(heir)).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: expect.stringContaining('is not connected to it') as unknown,
+    });
+    // Nothing done for the heir, nor to the gone member's record and port.
+    expect(stateFile(net.name)).toEqual(before);
+    expect(publishedMap(net)).toContain(ghostPort);
+    expect(publishedMap(net)).not.toContain('8182');
+    expect(linkNames(heir.name).trim()).toBe('lo');
+    // The gone member goes at the next full reconcile, its port with it.
+    expect(await net.ports()).toEqual([]);
+    expect(stateFile(net.name)?.endpoints).toEqual([]);
+    expect(publishedMap(net)).not.toContain('8181');
+    expectConsistent(net.name);
+  });
+
+  it("a state written before cookies were recorded still tells its members from a namespace given a gone one's inode (by their veths)", async () => {
+    const net = await Network.create(netName());
+    const live = await freshNamespace();
+    const epLive = await net.connect(live);
+    const { gone: ghost, heir } = await goneAndHeir(net, async (anon) => {
+      await net.publish(anon, { hostPort: 8183, containerPort: 80 });
+      withoutCookies(net.name);
+    });
+    const before = stateFile(net.name);
+    expect(before?.endpoints.every((e) => e.namespace.cookie === undefined)).toBe(true);
+    await expect(net.publish(heir, { hostPort: 8184, containerPort: 80 })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(net.disconnect(heir)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(stateFile(net.name)).toEqual(before);
+    expect(publishedMap(net)).toContain(`tcp . 8183 : ${ghost.address.split('/')[0]} . 80`);
+    expect(publishedMap(net)).not.toContain('8184');
+    // A member alive is itself still: its port published to it, and disconnected.
+    await net.publish(live, { hostPort: 8185, containerPort: 80 });
+    expect(publishedMap(net)).toContain(`tcp . 8185 : ${epLive.address.split('/')[0]} . 80`);
+    await net.disconnect(live);
+    expect(link(undefined, epLive.hostInterfaceName)).toBeUndefined();
+    expect(publishedMap(net)).not.toContain('8185');
+    expect(stateFile(net.name)?.endpoints.map((e) => e.hostInterfaceName)).toEqual([ghost.hostInterfaceName]);
   });
 
   it('open() makes a missing bridge again and reattaches the members', async () => {

@@ -17,6 +17,7 @@ Napi::Value Opened(Napi::Env env, const std::shared_ptr<NetnsHandle>& handle) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("handle", HandleToJs(env, handle));
   o.Set("inode", Napi::BigInt::New(env, static_cast<uint64_t>(handle->inode())));
+  if (handle->cookie() != 0) o.Set("cookie", Napi::BigInt::New(env, handle->cookie()));
   return o;
 }
 
@@ -198,8 +199,8 @@ Napi::Value CurrentNamespace(const Napi::CallbackInfo& info) {
   return Opened(env, std::make_shared<NetnsHandle>(std::move(fd), inode.value(), socket.take()));
 }
 
-// createNamespace(runDir, name | null): Promise<{ handle, inode }>. Named: on a worker, which
-// asks the namespace thread for the unshare only. Anonymous: on the namespace thread.
+// createNamespace(runDir, name | null): Promise<{ handle, inode, cookie? }>. Named: on a worker,
+// which asks the namespace thread for the unshare only. Anonymous: on the namespace thread.
 Napi::Value CreateNamespace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string run_dir = RunDirArg(info, 0);
@@ -210,7 +211,7 @@ Napi::Value CreateNamespace(const Napi::CallbackInfo& info) {
       env, std::make_unique<CreateNamedJob>(run_dir, NameArg(info, 1), state.ns_thread.get()));
 }
 
-// openNamespace(path): Promise<{ handle, inode }>. On a worker (the path may be anything).
+// openNamespace(path): Promise<{ handle, inode, cookie? }>. On a worker (the path may be anything).
 Napi::Value OpenNamespace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState& state = State(env);
