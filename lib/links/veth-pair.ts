@@ -80,7 +80,7 @@ export interface VethPairOptions extends AbortOptions {
   /**
    * An alias (IFLA_IFALIAS, `ip link set NAME alias TEXT`) for the local end, set in the same
    * request that creates the pair: a mark by which the link can be found later, even after a
-   * crash right after it was made. At most 255 bytes.
+   * crash right after it was made. At most 254 bytes.
    */
   alias?: string;
 }
