@@ -18,14 +18,15 @@
  *   `cni.dev/valid-attachments`; STATUS: what ADD would need.
  *
  * The host end of each veth carries an alias, `netns-native-cni NETWORK CONTAINERID IFNAME`
- * (the container id hashed when the whole would not fit in 255 bytes), so that GC can tell which
- * attachment a veth belongs to: the reference plugin's veths have none and are never touched.
+ * (the container id hashed when the whole would not fit in the 254 bytes an alias takes), so
+ * that GC can tell which attachment a veth belongs to: the reference plugin's veths have none and
+ * are never touched.
  */
 import * as fs from 'node:fs';
 import { batch, request } from '../internal/dispatch';
 import { NetnsError, fromNative } from '../internal/errors';
 import { kHandle } from '../internal/symbols';
-import { ipFamily } from '../internal/validate';
+import { MAX_ALIAS_BYTES, ipFamily } from '../internal/validate';
 import { broadcastOf } from '../address';
 import { Link, makeLink } from '../link';
 import { hairpinOn } from '../links/bridge';
@@ -81,7 +82,9 @@ function sha(text: string, chars: number): string {
 /** The alias marking a host veth as this attachment's. */
 export function vethMark(network: string, containerId: string, ifName: string): string {
   const whole = `${MARK} ${network} ${containerId} ${ifName}`;
-  return Buffer.byteLength(whole) <= 255 ? whole : `${MARK} ${network} sha256:${sha(containerId, 64)} ${ifName}`;
+  return Buffer.byteLength(whole) <= MAX_ALIAS_BYTES
+    ? whole
+    : `${MARK} ${network} sha256:${sha(containerId, 64)} ${ifName}`;
 }
 
 /** The tag of this attachment's masquerade rules (nat.ts writes `nn masq TAG`). */

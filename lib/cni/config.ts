@@ -5,7 +5,7 @@
  * field this plugin understands but does not implement with a non-default value (`vlan`,
  * `macspoofchk`) is refused as unsupported (code 2) rather than silently ignored.
  */
-import { ipFamily } from '../internal/validate';
+import { ipFamily, linkNameProblem } from '../internal/validate';
 import { CniCode, CniError, cleanDns, type ResultDns } from './spec';
 
 /** What the reference bridge plugin reads. */
@@ -72,11 +72,6 @@ function checkMac(mac: unknown, where: string): string | undefined {
   return mac.toLowerCase();
 }
 
-/** A link name the kernel accepts (dev_valid_name). */
-export function validLinkName(name: string): boolean {
-  return name.length > 0 && Buffer.byteLength(name) <= 15 && name !== '.' && name !== '..' && !/[/:\s\0]/u.test(name);
-}
-
 /**
  * The configuration's `ipam` and its `type` ('' for none: a layer 2 attachment).
  * @throws CniError 7 when either is not what it must be.
@@ -99,9 +94,9 @@ export function parseIpam(conf: Record<string, unknown>): { ipam: Record<string,
  */
 export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string, string>): BridgeConf {
   const bridge = conf.bridge === undefined || conf.bridge === '' ? 'cni0' : conf.bridge;
-  if (typeof bridge !== 'string' || !validLinkName(bridge)) {
-    throw bad(`"bridge": ${JSON.stringify(bridge)} is not a valid interface name (1-15 bytes, no '/', ':' or spaces)`);
-  }
+  if (typeof bridge !== 'string') throw bad(`"bridge": ${JSON.stringify(bridge)} is not a valid interface name`);
+  const problem = linkNameProblem(bridge, 'bridge name');
+  if (problem !== undefined) throw bad(`"bridge": ${problem}`);
   let mtu: number | undefined;
   if (conf.mtu !== undefined && conf.mtu !== null && conf.mtu !== 0) {
     if (typeof conf.mtu !== 'number' || !Number.isInteger(conf.mtu) || conf.mtu < 68 || conf.mtu > 65535) {

@@ -135,7 +135,7 @@ const REQUIRED: Record<string, Command[]> = {
   CNI_PATH: ['ADD', 'CHECK', 'DEL', 'GC', 'STATUS'],
 };
 
-/** The interface name rule of the kernel (dev_valid_name), as libcni checks it. */
+/** The interface name rule of the kernel (dev_valid_name), as libcni checks it, and no '%'. */
 export function checkIfName(name: string): void {
   if (name.length === 0) throw new CniError(CniCode.invalidEnvironment, 'interface name is empty');
   if (Buffer.byteLength(name) > 15) {
@@ -148,6 +148,15 @@ export function checkIfName(name: string): void {
   if (name === '.' || name === '..') throw new CniError(CniCode.invalidEnvironment, 'interface name is . or ..');
   if (/[/:\s]/u.test(name)) {
     throw new CniError(CniCode.invalidEnvironment, 'interface name contains / or : or whitespace characters');
+  }
+  // Not in libcni: the kernel would make 'eth%d' as eth0 (the first free number), an interface
+  // neither this plugin nor the runtime would find by the name given.
+  if (name.includes('%')) {
+    throw new CniError(
+      CniCode.invalidEnvironment,
+      'interface name contains %',
+      "names are taken literally; the kernel would expand '%d' into the first free number",
+    );
   }
 }
 

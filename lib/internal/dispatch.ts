@@ -31,7 +31,9 @@
  *   after them runs in between. A call that spans two namespaces (Link.moveTo: the move, then
  *   the read back in the target; a link created for another namespace) holds both FIFOs, its
  *   place on each taken when it is made. Each of their batches runs where the policy puts it, as
- *   any call's would.
+ *   any call's would. A call that needs more batches only when its first fails part-way
+ *   (VethPair.create in one namespace: the undo) shares its first batch with the creates made
+ *   with it, and holds the FIFO only then, ahead of every call made after it ({@link batchThen}).
  * - **Lazy open.** A namespace opened on first use: the calls waiting for the open resume in the
  *   order they were made and queue as they do; only then do calls take the handle at once
  *   (Namespace's kHandle), so none made after them gets ahead.
@@ -81,6 +83,8 @@ class Call {
   alone = false;
   /** A call that holds the FIFO while it runs several dependent batches (see {@link exclusive}). */
   held: Hold | undefined = undefined;
+  /** What runs on its results before a call made after it is sent (see {@link batchThen}). */
+  then: ((results: NativeResult[]) => unknown) | undefined = undefined;
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
   constructor(
@@ -113,6 +117,15 @@ class Hold {
     public waiting: number,
     readonly body: () => Promise<unknown>,
   ) {}
+}
+
+/**
+ * What the check of a {@link batchThen} call returns when the call needs more batches before it
+ * settles (the delete that undoes a create whose later step failed): `run` sends them holding the
+ * FIFO, ahead of every call made after it, and the call settles as its promise does.
+ */
+export class FollowUp<T> {
+  constructor(readonly run: (send: Send) => Promise<T>) {}
 }
 
 /** A link delete, as {@link deleteLink} is given it. */
@@ -412,9 +425,14 @@ function nextSlice(ch: Channel, toWorker: boolean): Call[] {
   const inline = inlineAllowed();
   let count = 1;
   let ops = head.ops.length;
+  let following = head.then !== undefined;
   while (count < q.length) {
     const call = q[count] as Call;
     if ((call.sleeps || !inline) !== toWorker || call.alone || call.held) break;
+    // After a call with a follow-up, only others like it: a call without one made after it must
+    // see what the follow-up leaves (a half-made link undone), so it goes in a later batch.
+    if (following && call.then === undefined) break;
+    following ||= call.then !== undefined;
     if (ops + call.ops.length > kMaxBatchOps) break;
     ops += call.ops.length;
     count += 1;
@@ -715,25 +733,9 @@ export function exclusive<T>(
     if (ch === undefined) throw internalError(operation, 'a held call used a namespace it does not hold');
     return ch;
   };
-  const hold = new Hold(list.length, () => {
-    // Batches of one held call go out one after another, never two at once on a socket.
-    let last: Promise<unknown> = resolved;
-    const send: Send = (ops, at = first) => {
-      let ch: Channel;
-      try {
-        ch = channel(at);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      const next = last.then(
-        () => sendHeld(ch, ops),
-        () => sendHeld(ch, ops),
-      );
-      last = next;
-      return next.catch((e: unknown) => Promise.reject(fromNative(e, operation, subject)));
-    };
-    return body(send, (at) => channel(at).handle);
-  });
+  const hold = new Hold(list.length, () =>
+    body(heldSender(channel, first, operation, subject), (at) => channel(at).handle),
+  );
   call.held = hold;
   if (signal !== undefined && !withdrawable(call, signal, () => withdrawHeld(call, hold))) return promise as Promise<T>;
   for (const place of list) {
@@ -751,6 +753,42 @@ export function exclusive<T>(
     );
   }
   return promise as Promise<T>;
+}
+
+/**
+ * How a held call sends its batches: on the channel of one of its places (by default `first`),
+ * one after another, never two at once on a socket.
+ */
+function heldSender(channel: (at: Place) => Channel, first: Place, operation: string, subject: Subject): Send {
+  let last: Promise<unknown> = resolved;
+  return (ops, at = first) => {
+    let ch: Channel;
+    try {
+      ch = channel(at);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const next = last.then(
+      () => sendHeld(ch, ops),
+      () => sendHeld(ch, ops),
+    );
+    last = next;
+    return next.catch((e: unknown) => Promise.reject(fromNative(e, operation, subject)));
+  };
+}
+
+/**
+ * The held call that runs a follow-up: placed at the head of the queue, so that it runs before
+ * any call made after `call`, whose promise it settles.
+ */
+function heldFollowUp(ch: Channel, call: Call, follow: FollowUp<unknown>): Call {
+  const held = new Call([], true, RAW, call.operation, call.subject, undefined);
+  held.resolve = (value) => call.resolve(value);
+  held.reject = (error) => call.reject(error);
+  const same = (): Channel => ch;
+  held.held = new Hold(1, () => follow.run(heldSender(same, ch.handle, call.operation, call.subject)));
+  held.held.channels.push(ch);
+  return held;
 }
 
 function isOwner(place: Place): place is HandleOwner {
@@ -855,12 +893,28 @@ function runAsync(handle: NativeHandle, ops: NativeOp[]): ReturnType<typeof tran
   }
 }
 
-/** Hands each call its own results, in order; notes what the results teach the policy. */
+/**
+ * Hands each call its own results, in order; notes what the results teach the policy. A call with
+ * a check (see {@link batchThen}) settles with what its check returns, or when that is a
+ * {@link FollowUp}, goes back to the head of the queue, held, to run it.
+ */
 function distribute(ch: Channel, slice: Call[], ops: NativeOp[], results: NativeResult[]): void {
   learn(ch, ops, results);
   let at = 0;
+  let followUps = 0;
   for (const call of slice) {
-    settle(call, results, at);
+    if (call.then === undefined) settle(call, results, at);
+    else {
+      let outcome: unknown;
+      try {
+        outcome = call.then(results.slice(at, at + call.ops.length));
+      } catch (e) {
+        call.reject(e);
+        outcome = undefined;
+      }
+      if (outcome instanceof FollowUp) ch.queue.splice(followUps++, 0, heldFollowUp(ch, call, outcome));
+      else call.resolve(outcome);
+    }
     at += call.ops.length;
   }
 }
@@ -955,6 +1009,31 @@ export function batch(
   const ch = channelOf(handle);
   const call = new Call(ops, sleeps(ops, ch), MANY, operation, subject, undefined);
   return enqueue(ch, call, signal) as Promise<NativeResult[]>;
+}
+
+/**
+ * As {@link batch}, and `check` runs on the results (on the thread that has them, before any call
+ * made after this one is sent): the call resolves with what it returns, or rejects with what it
+ * throws. When it needs more batches first (the delete that undoes a create whose later step
+ * failed), it returns a {@link FollowUp}: that runs holding the FIFO, as a call of
+ * {@link exclusive} does, before any call made after this one. The batch itself still goes out
+ * with the calls made just before it, and with others with a check made just after it (creates
+ * made together share one sendmsg), never with a plain call made after it, which sees what the
+ * follow-up leaves. With `signal`, withdrawn (an AbortError, `check` never runs) if it aborts
+ * before the batch is sent.
+ */
+export function batchThen<T>(
+  handle: NativeHandle,
+  ops: NativeOp[],
+  operation: string,
+  subject: Subject,
+  check: (results: NativeResult[]) => T | FollowUp<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const ch = channelOf(handle);
+  const call = new Call(ops, sleeps(ops, ch), MANY, operation, subject, undefined);
+  call.then = check;
+  return enqueue(ch, call, signal) as Promise<T>;
 }
 
 /** The first failure in a batch, as NetnsError; nothing if all succeeded. */

@@ -9,32 +9,60 @@ import { invalid } from './errors';
 export const MAX_LINK_NAME_BYTES = 15;
 
 /**
- * A link name as the kernel's dev_valid_name() accepts it: 1-15 bytes, not '.' or '..', no
- * '/', ':' or whitespace.
+ * Why `name` cannot be a link name, or undefined when it can. The kernel's rule
+ * (dev_valid_name): 1-15 bytes, not '.' or '..', and no '/', ':' or whitespace as its isspace()
+ * counts it, byte by byte: tab, line feed, vertical tab, form feed, carriage return, space, and
+ * 0xa0 (Latin-1's no-break space, also a byte of UTF-8 characters such as 'à', c3 a0). And no
+ * '%': the kernel takes a name with '%d' as a template and makes the first free name of that
+ * form ('eth%d' gives eth0), so the link would not have the name asked for and could not be read
+ * back or removed by it; any other '%' it refuses.
  */
+export function linkNameProblem(name: string, what = 'link name'): string | undefined {
+  // A NUL byte first: the kernel would read the name only up to it, and act on another link.
+  if (name.includes('\0')) return `the ${what} ${JSON.stringify(name)} contains a NUL byte`;
+  const bytes = Buffer.byteLength(name);
+  if (bytes === 0) return `the ${what} is empty`;
+  if (bytes > MAX_LINK_NAME_BYTES) {
+    return `the ${what} ${JSON.stringify(name)} is ${bytes} bytes long; Linux allows at most ${MAX_LINK_NAME_BYTES}`;
+  }
+  if (name === '.' || name === '..') return `${JSON.stringify(name)} is not a valid ${what}`;
+  for (const char of name) {
+    const c = char.codePointAt(0) as number;
+    if (c === 0x25) {
+      return (
+        `the ${what} ${JSON.stringify(name)} contains '%'; names are taken literally here, and the ` +
+        "kernel would expand '%d' into the first free number ('eth%d' makes eth0) and refuses any other '%'"
+      );
+    }
+    if (c === 0x2f || c === 0x3a || c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      return `the ${what} ${JSON.stringify(name)} contains '/', ':' or whitespace`;
+    }
+    if (c >= 0x80 && Buffer.from(char).includes(0xa0)) {
+      const codePoint = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+      return (
+        `the ${what} ${JSON.stringify(name)} contains '${char}' (${codePoint}), whose UTF-8 encoding has ` +
+        'the byte 0xa0, which Linux counts as whitespace in a link name'
+      );
+    }
+  }
+  return undefined;
+}
+
+/** A link name, as {@link linkNameProblem} checks it. */
 export function checkLinkName(name: unknown, operation: string, what = 'link name'): string {
   if (typeof name !== 'string') throw invalid(operation, `the ${what} must be a string`);
-  // A NUL byte first: the kernel would read the name only up to it, and act on another link.
-  if (name.includes('\0')) throw invalid(operation, `the ${what} ${JSON.stringify(name)} contains a NUL byte`);
-  const bytes = Buffer.byteLength(name);
-  if (bytes === 0) throw invalid(operation, `the ${what} is empty`);
-  if (bytes > MAX_LINK_NAME_BYTES) {
-    throw invalid(
-      operation,
-      `the ${what} "${name}" is ${bytes} bytes long; Linux allows at most ${MAX_LINK_NAME_BYTES}`,
-    );
-  }
-  if (name === '.' || name === '..') throw invalid(operation, `"${name}" is not a valid ${what}`);
-  if (/[/:\s]/.test(name)) {
-    throw invalid(operation, `the ${what} "${name}" contains '/', ':' or whitespace`);
-  }
+  const problem = linkNameProblem(name, what);
+  if (problem !== undefined) throw invalid(operation, problem);
   return name;
 }
 
-/** The kernel's IFALIASZ minus the terminating NUL. */
-export const MAX_ALIAS_BYTES = 255;
+/**
+ * The longest alias the kernel takes. IFALIASZ is 256, but the request carries the text with its
+ * NUL, and 255 bytes plus the NUL fail the attribute's policy (ERANGE).
+ */
+export const MAX_ALIAS_BYTES = 254;
 
-/** A link alias (IFLA_IFALIAS): a string of 1-255 bytes with no NUL. */
+/** A link alias (IFLA_IFALIAS): a string of 1-254 bytes with no NUL. */
 export function checkAlias(alias: unknown, operation: string): string {
   if (typeof alias !== 'string') throw invalid(operation, 'the alias must be a string');
   const bytes = Buffer.byteLength(alias);

@@ -94,7 +94,7 @@ export interface BridgeOptions extends AbortOptions {
   ageingTimeMs?: number;
   /** Bridge priority for STP (`priority`), 0-65535. */
   priority?: number;
-  /** An alias (IFLA_IFALIAS, `ip link set NAME alias TEXT`), set as it is created. At most 255 bytes. */
+  /** An alias (IFLA_IFALIAS, `ip link set NAME alias TEXT`), set as it is created. At most 254 bytes. */
   alias?: string;
 }
 

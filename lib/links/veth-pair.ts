@@ -1,12 +1,19 @@
 import { checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, fromNative, invalid, withReason } from '../internal/errors';
 import { kCreateAttached, kHandle, kHandleNow } from '../internal/symbols';
-import { batch, request } from '../internal/dispatch';
+import { FollowUp, batchThen, exclusive } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, describeNamespace, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeFailure, NativeKindInfo, NativeLink, NativeLinkRequest, NativeOp } from '../native/surface';
+import type {
+  NativeFailure,
+  NativeKindInfo,
+  NativeLink,
+  NativeLinkRequest,
+  NativeOp,
+  NativeResult,
+} from '../native/surface';
 import { checkAlias, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /**
@@ -80,7 +87,7 @@ export interface VethPairOptions extends AbortOptions {
   /**
    * An alias (IFLA_IFALIAS, `ip link set NAME alias TEXT`) for the local end, set in the same
    * request that creates the pair: a mark by which the link can be found later, even after a
-   * crash right after it was made. At most 255 bytes.
+   * crash right after it was made. At most 254 bytes.
    */
   alias?: string;
 }
@@ -172,20 +179,16 @@ export class VethPair {
       local.change = IFF_UP;
     }
     const signal = checkSignal(options.signal, where);
-    return createAbortably(signal, where, async () => {
-      const handle = ns[kHandleNow]() ?? (await ns[kHandle](where));
-      const peerHandle = samePlace ? handle : (peerNs[kHandleNow]() ?? (await peerNs[kHandle](where)));
-      if (!samePlace) peer.netns = peerHandle;
-      local.info = { peer };
 
-      // Create (and mark) and read back the local end in one sendmsg (and the peer too if it is
-      // local). The kernel ignores IFLA_IFALIAS (and port settings) in a creating request, so
-      // they are a second request by name in the same sendmsg: the kernel runs both before
-      // sendmsg returns, so no unmarked link is ever seen, even by whoever finds it after this
-      // process was killed.
+    // Create (and mark) and read back the local end in one sendmsg (and the peer too if it is
+    // local). The kernel ignores IFLA_IFALIAS (and port settings) in a creating request, so they
+    // are a second request by name in the same sendmsg: the kernel runs both before sendmsg
+    // returns, so no unmarked link is ever seen, even by whoever finds it after this process was
+    // killed.
+    const creating = (): NativeOp[] => {
+      local.info = { peer };
       const ops: NativeOp[] = [{ op: 'newlink', flags: NLM_F_CREATE | NLM_F_EXCL, link: local }];
-      const setLater = alias !== undefined || port !== undefined;
-      if (setLater) {
+      if (alias !== undefined || port !== undefined) {
         const set: NativeLinkRequest = { name: options.name };
         if (alias !== undefined) set.alias = alias;
         if (port !== undefined) {
@@ -197,7 +200,22 @@ export class VethPair {
       ops.push({ op: 'getlink', name: options.name, stats: 1 });
       if (samePlace) ops.push({ op: 'getlink', name: options.peerName, stats: 1 });
       if (known !== undefined) ops.push({ op: 'getlink', name: known.name });
-      const results = await batch(handle, ops, where, 'link-create', signal);
+      return ops;
+    };
+
+    // The answers of the creating sendmsg, checked before any call made after this one runs, on
+    // either namespace. What needs more requests (the read back of a peer in another namespace,
+    // the lookups that say which name is taken, the delete that undoes the pair when a step
+    // after the create failed) is a follow-up, sent holding the FIFOs: `send(ops, peerPlace)`
+    // sends in the peer's namespace.
+    const check = (results: NativeResult[], peerPlace?: Namespace): VethPair | FollowUp<VethPair> => {
+      // Deleting one end deletes both.
+      const undone = (e: unknown): FollowUp<VethPair> =>
+        new FollowUp(async (send) => {
+          await send([{ op: 'dellink', name: options.name }]).catch(() => undefined);
+          throw e;
+        });
+      const setLater = alias !== undefined || port !== undefined;
       const created = results[0];
       const marked = setLater ? results[1] : undefined;
       const [localInfo, peerResult] = results.slice(setLater ? 2 : 1);
@@ -205,38 +223,66 @@ export class VethPair {
         const now = results[results.length - 1] as NativeLink | NativeFailure;
         if (isFailure(now) || now.index !== known.index) {
           // The index was another link's by now: the pair, if made, was attached to it. Undone.
-          if (!isFailure(created)) {
-            await request(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);
-          }
-          throw failure(
+          const stale = failure(
             'ESTALE',
             where,
             `the master "${known.name}" is no longer at index ${known.index}${isFailure(now) ? '' : ` (it is at ${now.index})`}`,
           );
+          if (isFailure(created)) throw stale;
+          return undone(stale);
         }
       }
       if (isFailure(created)) {
-        throw await explainCreateFailure(created, options, ns, peerNs, where);
+        const error = fromNative(created, where, 'link-create');
+        if (error.code !== 'EEXIST') throw error;
+        // EEXIST says only "file exists": which of the two names is taken, and where.
+        return new FollowUp(async (send) => {
+          const taken = async (name: string, at: Namespace | undefined): Promise<boolean> => {
+            const [r] = await send([{ op: 'getlink', name }], at).catch(() => []);
+            return r !== undefined && !isFailure(r);
+          };
+          throw await explainTaken(error, options, ns, peerNs, taken, peerPlace);
+        });
       }
       // Something else deleted or moved an end between the create and the read-back.
       const vanished = (end: string): NetnsError =>
         failure('ENODEV', where, `the new ${end} was removed by someone else right after it was created`);
-      try {
-        if (marked !== undefined && isFailure(marked)) throw fromNative(marked, where, 'link');
-        if (localInfo === undefined || isFailure(localInfo)) throw vanished('link');
-        const local = localInfo as NativeLink;
-        const peerInfo = samePlace
-          ? peerResult
-          : master !== undefined && local.link > 0
-            ? peerAsAsked(local, peer)
-            : await request<NativeLink>(peerHandle, { op: 'getlink', name: options.peerName, stats: 1 }, where, 'link');
-        if (peerInfo === undefined || isFailure(peerInfo)) throw vanished('peer');
-        return new VethPair(makeLink(ns, local), makeLink(peerNs, peerInfo as NativeLink));
-      } catch (e) {
-        // Leave nothing half-made: deleting one end deletes both.
-        await request(handle, { op: 'dellink', name: options.name }, where, 'link').catch(() => undefined);
-        throw e;
+      if (marked !== undefined && isFailure(marked)) return undone(fromNative(marked, where, 'link'));
+      if (localInfo === undefined || isFailure(localInfo)) return undone(vanished('link'));
+      const local = localInfo as NativeLink;
+      const pair = (peerInfo: NativeLink): VethPair => new VethPair(makeLink(ns, local), makeLink(peerNs, peerInfo));
+      if (samePlace) {
+        return peerResult === undefined || isFailure(peerResult)
+          ? undone(vanished('peer'))
+          : pair(peerResult as NativeLink);
       }
+      if (master !== undefined && local.link > 0) return pair(peerAsAsked(local, peer));
+      return new FollowUp(async (send) => {
+        const [peerInfo] = await send([{ op: 'getlink', name: options.peerName, stats: 1 }], peerPlace).catch(() => []);
+        if (peerInfo === undefined || isFailure(peerInfo)) return undone(vanished('peer')).run(send);
+        return pair(peerInfo as NativeLink);
+      });
+    };
+
+    return createAbortably(signal, where, async () => {
+      if (samePlace) {
+        // Creates made together share one sendmsg; only a follow-up holds the FIFO.
+        const handle = ns[kHandleNow]() ?? (await ns[kHandle](where));
+        return batchThen(handle, creating(), where, 'link-create', (results) => check(results), signal);
+      }
+      // The peer is born in another namespace: one call on both FIFOs, from the create to the
+      // read back there (and the undo), so a call made after it on either runs after it.
+      return exclusive(
+        [ns, peerNs],
+        where,
+        'link-create',
+        async (send, handleOf) => {
+          peer.netns = handleOf(peerNs);
+          const outcome = check(await send(creating()), peerNs);
+          return outcome instanceof FollowUp ? outcome.run(send) : outcome;
+        },
+        signal,
+      );
     });
   }
 
@@ -252,30 +298,28 @@ export class VethPair {
   }
 }
 
-/** EEXIST says only "file exists": find out which of the two names is taken, and where. */
-async function explainCreateFailure(
-  failure: NativeFailure,
+/**
+ * EEXIST says only "file exists": which of the two names is taken, and where. `taken(name, at)`
+ * looks a name up in the local end's namespace (`at` undefined) or at `peerPlace`.
+ */
+async function explainTaken(
+  error: NetnsError,
   options: VethPairOptions,
   ns: Namespace,
   peerNs: Namespace,
-  operation: string,
+  taken: (name: string, at: Namespace | undefined) => Promise<boolean>,
+  peerPlace: Namespace | undefined,
 ): Promise<NetnsError> {
-  const error = fromNative(failure, operation, 'link-create');
-  if (error.code !== 'EEXIST') return error;
-  const taken: string[] = [];
-  for (const [name, where] of [
-    [options.name, ns],
-    [options.peerName, peerNs],
+  const which: string[] = [];
+  for (const [name, where, at] of [
+    [options.name, ns, undefined],
+    [options.peerName, peerNs, peerPlace],
   ] as const) {
-    try {
-      await where.link(name);
-      taken.push(
+    if (await taken(name, at)) {
+      which.push(
         `a link named "${name}" already exists in ${where.where ? describeNamespace(where) : 'this namespace'}`,
       );
-    } catch {
-      // not this one
     }
   }
-  if (taken.length === 0) return error;
-  return withReason(error, taken.join(', and '));
+  return which.length === 0 ? error : withReason(error, which.join(', and '));
 }

@@ -50,6 +50,10 @@ interface World {
 
 type Case = [title: string, action: (w: World) => Promise<unknown>, code: string, message: RegExp];
 
+/** What a link name with '%' is told. */
+const PERCENT =
+  /contains '%'; names are taken literally here, and the kernel would expand '%d' into the first free number/;
+
 const cases: Case[] = [
   [
     'duplicate namespace',
@@ -110,6 +114,38 @@ const cases: Case[] = [
     /contains '\/', ':' or whitespace/,
   ],
   ['link name ..', (w) => Bridge.create('..', { namespace: w.ns }), 'EINVAL', /".." is not a valid link name/],
+  // '%d' would make the kernel pick the name (tb0), which then could not be read back or removed.
+  ['bridge name with %d', (w) => Bridge.create('tb%d', { namespace: w.ns }), 'EINVAL', PERCENT],
+  ['veth name with %d', (w) => VethPair.create({ name: 'v%d', peerName: 'x0', namespace: w.ns }), 'EINVAL', PERCENT],
+  [
+    'veth peer name with %d',
+    (w) => VethPair.create({ name: uniqueName('q'), peerName: 'p%d', namespace: w.ns, peerNamespace: w.other }),
+    'EINVAL',
+    PERCENT,
+  ],
+  ['vxlan name with %d', (w) => Vxlan.create('vx%d', { vni: 7, namespace: w.ns }), 'EINVAL', PERCENT],
+  ['macvlan name with %d', (w) => Macvlan.create('mv%d', { parent: w.a }), 'EINVAL', PERCENT],
+  ['tap name with %d', (w) => Tap.create('tp%d', { namespace: w.ns }), 'EINVAL', PERCENT],
+  ['ifb name with %d', (w) => Ifb.create('ifb%d', { namespace: w.ns }), 'EINVAL', PERCENT],
+  ['link name with another %', (w) => Bridge.create('a%s', { namespace: w.ns }), 'EINVAL', PERCENT],
+  [
+    'link name with a byte the kernel counts as whitespace (0xa0, in UTF-8 à)',
+    (w) => Bridge.create('brà', { namespace: w.ns }),
+    'EINVAL',
+    /contains 'à' \(U\+00E0\), whose UTF-8 encoding has the byte 0xa0, which Linux counts as whitespace/,
+  ],
+  [
+    'an alias of 255 bytes',
+    (w) => Bridge.create(uniqueName('br'), { namespace: w.ns, alias: 'a'.repeat(255) }),
+    'EINVAL',
+    /the alias must be 1-254 bytes with no NUL, not 255 bytes/,
+  ],
+  [
+    'a veth alias of 255 bytes',
+    (w) => VethPair.create({ name: uniqueName('q'), peerName: 'x0', namespace: w.ns, alias: 'é'.repeat(128) }),
+    'EINVAL',
+    /the alias must be 1-254 bytes with no NUL, not 256 bytes/,
+  ],
   [
     'both veth ends with one name in one namespace',
     (w) => VethPair.create({ name: 'same0', peerName: 'same0', namespace: w.ns }),
@@ -280,6 +316,7 @@ const cases: Case[] = [
   ['link(null)', (w) => w.ns.link(null as never), 'EINVAL', /the link name must be a string/],
   ['link(empty name)', (w) => w.ns.link(''), 'EINVAL', /the link name is empty/],
   ['link(a/b)', (w) => w.ns.link('a/b'), 'EINVAL', /contains '\/', ':' or whitespace/],
+  ['link(eth%d)', (w) => w.ns.link('eth%d'), 'EINVAL', PERCENT],
   ['link(16-byte name)', (w) => w.ns.link('abcdefghijklmnop'), 'EINVAL', /is 16 bytes long/],
   [
     'link with a NUL byte (the kernel would find "pe0")',
@@ -558,6 +595,7 @@ const cases: Case[] = [
   ['rename with /', (w) => w.a.rename('a/b'), 'EINVAL', /contains '\/', ':' or whitespace/],
   ['rename with a space', (w) => w.a.rename('a b'), 'EINVAL', /contains '\/', ':' or whitespace/],
   ['rename with :', (w) => w.a.rename('a:b'), 'EINVAL', /contains '\/', ':' or whitespace/],
+  ['rename with %d', (w) => w.a.rename('r%d'), 'EINVAL', PERCENT],
   ['rename to 16 bytes', (w) => w.a.rename('abcdefghijklmnop'), 'EINVAL', /is 16 bytes long/],
   ['rename to 18 UTF-8 bytes', (w) => w.a.rename('ééééééééé'), 'EINVAL', /is 18 bytes long/],
   [

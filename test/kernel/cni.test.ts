@@ -25,7 +25,7 @@ import {
   type Plugin,
 } from '../helpers/cni';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, link, links, routes, routes6, run } from '../helpers/ip';
+import { addrs, ip, ipJson, link, links, routes, routes6, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -395,6 +395,7 @@ describeKernel('CNI plugin', () => {
       ['CNI_PATH missing', { CNI_PATH: undefined }, conf(), 4, 4],
       ['interface name too long', { CNI_IFNAME: 'a-very-long-name0' }, conf(), 4, 4],
       ['interface name with a slash', { CNI_IFNAME: 'eth/0' }, conf(), 4, 4],
+      ['interface name with %d (the kernel would make eth0)', { CNI_IFNAME: 'eth%d' }, conf(), 999, 4],
       ['container id with a space', { CNI_CONTAINERID: 'a b' }, conf(), 4, 4],
       ['configuration not JSON', {}, '{"cniVersion": ', 6, 6],
       ['network name missing', {}, { ...conf(), name: undefined }, 7, 7],
@@ -889,6 +890,21 @@ describeKernel('CNI plugin', () => {
       ),
     ).toEqual([]);
     await cniOk('ours', { ...call, netns: undefined, env: { CNI_NETNS: undefined }, command: 'DEL' }, c);
+  });
+
+  test("a container id that makes the host veth's mark 255 bytes: hashed in the mark (an alias takes 254)", async () => {
+    const host = await freshNamespace();
+    const ns = await freshNamespace();
+    const c = conf({}, { ranges: [[{ subnet: '198.18.51.0/24' }]] });
+    // 'netns-native-cni nntnet ' + id + ' eth0': 29 bytes around the id.
+    const call = { host: host.name, netns: ns.name, containerId: 'c'.repeat(226) };
+    await cniOk('ours', { ...call, command: 'ADD' }, c);
+    const veths = ipJson<Array<{ ifname: string; ifalias?: string }>>(host.name, 'link', 'show', 'type', 'veth');
+    expect(veths.map((l) => l.ifalias)).toEqual([
+      expect.stringMatching(/^netns-native-cni nntnet sha256:[0-9a-f]{64} eth0$/),
+    ]);
+    await cniOk('ours', { ...call, command: 'DEL' }, c);
+    expect(ipJson(host.name, 'link', 'show', 'type', 'veth')).toEqual([]);
   });
 
   test('ipMasq: one masquerade rule per address in our nftables table, gone with DEL', async () => {

@@ -4,8 +4,9 @@
  * namespace's FIFO from the first request to the last: a call made after them, in the same tick,
  * runs after all of their steps, never between two of them.
  */
-import { Bridge, Macvlan, Namespace, Tap, type Link } from 'netns-native';
-import { kHandle } from '../../lib/internal/symbols';
+import { Bridge, Macvlan, Namespace, Tap, VethPair, type Link, type VethPairOptions } from 'netns-native';
+import { dispatchStats } from '../../lib/internal/dispatch';
+import { kCreateAttached, kHandle } from '../../lib/internal/symbols';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, link, neighbours, routes } from '../helpers/ip';
 import { describeKernel, itIf, kernelHasChildLinkKind, kernelHasTun } from '../helpers/skip';
@@ -82,17 +83,29 @@ describeKernel('multi-step calls keep their place in the FIFO', () => {
     expect(link(ns.name, 'p0')?.master).toBe('br0');
   });
 
-  it('a bridge whose second step fails is removed before a call made after it runs', async () => {
+  it('a bridge is made, marked and read back before a call made after it', async () => {
     const ns = await freshNamespace();
-    // The kernel takes at most 254 bytes of alias plus its NUL: the bridge is made, then marking
-    // it fails (ERANGE) and it is deleted again, all before the lookup made after it.
-    const outcomes = await Promise.allSettled([
-      Bridge.create('br0', { namespace: ns, alias: 'a'.repeat(255) }),
+    // The longest alias the kernel takes (254 bytes; 255 is refused before anything is sent).
+    const [br, seen] = await Promise.all([
+      Bridge.create('br0', { namespace: ns, alias: 'a'.repeat(254) }),
       ns.link('br0'),
     ]);
-    expect(codes(outcomes)).toEqual(['ERANGE', 'ENODEV']);
-    expect(link(ns.name, 'br0')).toBeUndefined();
+    expect(seen.index).toBe(br.index);
+    expect(seen.alias).toBe('a'.repeat(254));
   });
+
+  itIf(kernelHasTun(), 'this machine has no TUN/TAP (/dev/net/tun)')(
+    'a link whose step after the create fails is removed before a call made after it runs',
+    async () => {
+      const ns = await freshNamespace();
+      const name = uniqueName('tap');
+      // The device exists once /dev/net/tun made it; then the kernel refuses the MTU (a tap takes
+      // at most 65535) and it is deleted again, all before the lookup made after it.
+      const outcomes = await Promise.allSettled([Tap.create(name, { namespace: ns, mtu: 70000 }), ns.link(name)]);
+      expect(codes(outcomes)).toEqual(['EINVAL', 'ENODEV']);
+      expect(link(ns.name, name)).toBeUndefined();
+    },
+  );
 
   itIf(kernelHasTun(), 'this machine has no TUN/TAP (/dev/net/tun)')(
     'a tap is made, set and read back before a call made after it',
@@ -109,6 +122,70 @@ describeKernel('multi-step calls keep their place in the FIFO', () => {
       expect(made.status === 'rejected' && (made.reason as { code?: string }).code).toBe('EEXIST');
     },
   );
+});
+
+/**
+ * A veth pair created attached to `wrong` while the master it names is another bridge: the
+ * creating sendmsg makes the pair, then finds the master's name at another index, and the pair is
+ * deleted again (ESTALE) — a failure after the create that nothing else has to cause.
+ */
+function createStale(options: VethPairOptions, bridge: Link, wrong: Link): Promise<VethPair> {
+  return VethPair[kCreateAttached](options, { index: wrong.index, name: bridge.name });
+}
+
+describeKernel('VethPair.create keeps its place in the FIFO', () => {
+  it('a pair undone after its create is gone before a call made after it (a lookup of its name)', async () => {
+    const ns = await freshNamespace();
+    const [br, other] = [await Bridge.create('br0', { namespace: ns }), await Bridge.create('br1', { namespace: ns })];
+    const outcomes = await Promise.allSettled([
+      createStale({ name: 'v0', peerName: 'v0p', namespace: ns }, br, other),
+      ns.link('v0'),
+      ns.addRoute({ destination: '198.18.41.0/24', link: 'v0' }),
+    ]);
+    expect(codes(outcomes)).toEqual(['ESTALE', 'ENODEV', 'ENODEV']);
+    expect(link(ns.name, 'v0')).toBeUndefined();
+  });
+
+  it('creates made together still share one sendmsg, each with its own outcome', async () => {
+    const ns = await freshNamespace();
+    const names = ['w0', 'w1', 'w2', 'w3'];
+    const before = dispatchStats.inlineBatches + dispatchStats.workerBatches;
+    await Promise.all(names.map((name) => VethPair.create({ name, peerName: `${name}q`, namespace: ns })));
+    expect(dispatchStats.inlineBatches + dispatchStats.workerBatches - before).toBe(1);
+    expect(names.map((name) => link(ns.name, `${name}q`)?.ifname)).toEqual(['w0q', 'w1q', 'w2q', 'w3q']);
+    // One of them refused: the others are made all the same.
+    const again = await Promise.allSettled(
+      ['w4', 'w1', 'w5'].map((name) => VethPair.create({ name, peerName: `${name}r`, namespace: ns })),
+    );
+    expect(codes(again)).toEqual(['ok', 'EEXIST', 'ok']);
+    expect((again[1] as PromiseRejectedResult).reason).toMatchObject({ message: /a link named "w1" already exists/ });
+  });
+
+  it('with the peer in another namespace, a call there made right after runs after the create and its read back', async () => {
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    const busy = await dummy(a, 'x0');
+    // The create waits behind the delete in a (RCU); the lookup in b must wait for it.
+    const [, pair, seen] = await Promise.all([
+      busy.delete(),
+      VethPair.create({ name: 'v0', peerName: 'v0p', namespace: a, peerNamespace: b }),
+      b.link('v0p'),
+    ]);
+    expect(seen.index).toBe(pair.peer.index);
+    expect(link(b.name, 'v0p')?.ifindex).toBe(pair.peer.index);
+  });
+
+  it('with the peer in another namespace, a pair undone after its create is gone before calls made after it on either', async () => {
+    const [a, b] = [await freshNamespace(), await freshNamespace()];
+    const [br, other] = [await Bridge.create('br0', { namespace: a }), await Bridge.create('br1', { namespace: a })];
+    const outcomes = await Promise.allSettled([
+      createStale({ name: 'v1', peerName: 'v1p', namespace: a, peerNamespace: b }, br, other),
+      b.link('v1p'),
+      a.link('v1'),
+    ]);
+    expect(codes(outcomes)).toEqual(['ESTALE', 'ENODEV', 'ENODEV']);
+    expect(link(a.name, 'v1')).toBeUndefined();
+    expect(link(b.name, 'v1p')).toBeUndefined();
+  });
 });
 
 /** The outcome of each call: 'ok' or its error code. */

@@ -86,6 +86,7 @@ describeKernel('Network: bad input', () => {
       ],
       ['create: gateway without subnet', () => Network.create(netName(), { gateway: '198.19.222.1' }), 'EINVAL'],
       ['create: bridge name too long', () => Network.create(netName(), { bridgeName: 'b'.repeat(16) }), 'EINVAL'],
+      ['create: bridge name with %d', () => Network.create(netName(), { bridgeName: 'br%d' }), 'EINVAL'],
       ['create: internal not boolean', () => Network.create(netName(), { internal: 'yes' as never }), 'EINVAL'],
       ['create: dns not boolean', () => Network.create(netName(), { dns: 1 as never }), 'EINVAL'],
       ['create: MTU 0', () => Network.create(netName(), { mtu: 0 }), 'EINVAL'],
@@ -152,6 +153,8 @@ describeKernel('Network: bad input', () => {
       ['connect: taken address', () => net.connect(other, { address: '198.19.220.2' }), 'EADDRINUSE'],
       ['connect: IPv6 address without an IPv6 subnet', () => net.connect(other, { ipv6Address: 'fd00::5' }), 'EINVAL'],
       ['connect: interface name too long', () => net.connect(other, { interfaceName: 'i'.repeat(16) }), 'EINVAL'],
+      // The kernel would name it eth0 (or the next free ethN): never read back by the name given.
+      ['connect: interface name with %d', () => net.connect(other, { interfaceName: 'eth%d' }), 'EINVAL'],
       ['connect: taken interface name', () => net.connect(other, { interfaceName: 'lo' }), 'EEXIST'],
       ['connect: multicast MAC', () => net.connect(other, { mac: '01:00:5e:00:00:01' }), 'EINVAL'],
       ['connect: bad MAC', () => net.connect(other, { mac: 'zz' }), 'EINVAL'],

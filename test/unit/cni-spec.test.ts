@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { vethMark } from '../../lib/cni/bridge';
 import { BRIDGE_ARGS, parseBridgeConf } from '../../lib/cni/config';
 import {
   hostLocalAdd,
@@ -50,6 +51,8 @@ describe('CNI protocol', () => {
     expect(code(() => readCall({ ...env, CNI_NETNS: undefined }, conf, []))).toBe(4);
     expect(readCall({ ...env, CNI_COMMAND: 'DEL', CNI_NETNS: undefined }, conf, []).netns).toBe('');
     expect(code(() => readCall({ ...env, CNI_IFNAME: 'x'.repeat(16) }, conf, []))).toBe(4);
+    // The kernel would make 'eth%d' as eth0, which no later call would find by the name given.
+    expect(code(() => readCall({ ...env, CNI_IFNAME: 'eth%d' }, conf, []))).toBe(4);
     expect(code(() => readCall({ ...env, CNI_CONTAINERID: '-x' }, conf, []))).toBe(4);
     expect(code(() => readCall(env, '{', []))).toBe(6);
     expect(code(() => readCall(env, '{"cniVersion":"1.0.0"}', []))).toBe(7);
@@ -139,9 +142,19 @@ describe('CNI protocol', () => {
     expect(parseBridgeConf({ ...base }, new Map([['MAC', '02:00:00:00:00:AA']])).mac).toBe('02:00:00:00:00:aa');
     expect(code(() => parseBridgeConf({ ...base, mtu: 10 }, new Map()))).toBe(7);
     expect(code(() => parseBridgeConf({ ...base, bridge: 'x'.repeat(16) }, new Map()))).toBe(7);
+    expect(code(() => parseBridgeConf({ ...base, bridge: 'cni%d' }, new Map()))).toBe(7);
     expect(code(() => parseBridgeConf({ ...base, isGateway: 'yes' }, new Map()))).toBe(7);
     expect(code(() => parseBridgeConf({ ...base, runtimeConfig: { mac: '01:00:00:00:00:01' } }, new Map()))).toBe(7);
     expect(code(() => parseBridgeConf({ ...base, vlan: 3 }, new Map()))).toBe(2);
+  });
+
+  test("the host veth's mark fits the 254 bytes an alias takes: whole when it fits, else the id hashed", () => {
+    // 'netns-native-cni n ' + id + ' eth0': 24 bytes around the id.
+    expect(vethMark('n', 'c'.repeat(230), 'eth0')).toBe(`netns-native-cni n ${'c'.repeat(230)} eth0`);
+    for (const id of ['c'.repeat(231), 'c'.repeat(400)]) {
+      const mark = vethMark('n', id, 'eth0');
+      expect(mark).toMatch(/^netns-native-cni n sha256:[0-9a-f]{64} eth0$/);
+    }
   });
 
   // The spec: a code-2 message "must contain the key and value of the unsupported field"; ours

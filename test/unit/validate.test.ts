@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { NetnsError } from '../../lib/internal/errors';
 import {
+  checkAlias,
   checkLinkName,
   checkMtu,
   checkNamespaceName,
@@ -22,11 +23,26 @@ function rejection(fn: () => unknown): NetnsError {
 }
 
 describe('link names', () => {
-  it.each(['eth0', 'veth-a', 'a', 'abcdefghijklmno', 'br_0.100', 'x@y'])('accepts %j', (name) => {
-    expect(checkLinkName(name, 'op')).toBe(name);
-  });
+  // As the kernel's dev_valid_name(): it refuses whitespace byte by byte, so U+3000 (e3 80 80) and
+  // control characters are names, and so are '.a', 'a=b', 'a*'.
+  it.each(['eth0', 'veth-a', 'a', 'abcdefghijklmno', 'br_0.100', 'x@y', 'a\u3000', 'a\u0085', 'a\x01', '.a', 'a*'])(
+    'accepts %j',
+    (name) => {
+      expect(checkLinkName(name, 'op')).toBe(name);
+    },
+  );
   it.each([
     ['', /is empty/],
+    ['tb%d', /contains '%'; names are taken literally here/],
+    ['a%b', /contains '%'/],
+    ['%', /contains '%'/],
+    ['a\u00a0', /contains '\u00a0' \(U\+00A0\), whose UTF-8 encoding has the byte 0xa0/],
+    ['à', /contains 'à' \(U\+00E0\), whose UTF-8 encoding has the byte 0xa0/],
+    ['a\u{10020}', /\(U\+10020\), whose UTF-8 encoding has the byte 0xa0/],
+    ['a\x0b', /contains/],
+    ['a\x0c', /contains/],
+    ['a\r', /contains/],
+    ['a\n', /contains/],
     ['abcdefghijklmnop', /is 16 bytes long; Linux allows at most 15/],
     ['ééééééééé', /is 18 bytes long/],
     ['a/b', /contains/],
@@ -43,6 +59,16 @@ describe('link names', () => {
     expect(e.operation).toBe('create veth "x"');
     expect(e.message).toMatch(message);
     expect(e.message).toMatch(/^cannot create veth "x": .* \(EINVAL\)$/);
+  });
+});
+
+describe('aliases', () => {
+  // The kernel takes 254 bytes (IFALIASZ 256, less the NUL sent, less one): 255 is refused.
+  it.each(['a', 'a'.repeat(254), 'é'.repeat(127)])('accepts %j', (alias) => {
+    expect(checkAlias(alias, 'op')).toBe(alias);
+  });
+  it.each(['', 'a'.repeat(255), 'é'.repeat(128), 'a\0b'])('rejects %j', (alias) => {
+    expect(rejection(() => checkAlias(alias, 'op')).message).toMatch(/the alias must be 1-254 bytes with no NUL/);
   });
 });
 
