@@ -504,7 +504,9 @@ export class Link {
    * @throws NetnsError EOPNOTSUPP if the link is no bridge's port, or this kernel lacks a
    *   setting (named); ENETDOWN for `state` on a port that is down (or, other than 'disabled',
    *   has no carrier); EBUSY for `state` when the bridge runs the kernel's spanning tree;
-   *   EINVAL for an unknown setting, none given, or a value of the wrong type or range.
+   *   EINVAL for an unknown setting, none given, a value of the wrong type or range, a
+   *   `backupPort` that is no other port of the same bridge, or `mab` without `locked` and
+   *   `learning` (the kernel's reason); ENODEV for a `backupPort` that is gone.
    */
   async setBridgePort(settings: BridgePortSettings): Promise<void> {
     const operation = `change bridge port settings of ${this.describe()}`;
