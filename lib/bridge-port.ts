@@ -10,13 +10,26 @@ import { checkInteger, describeValue } from './internal/validate';
 import { isFailure } from './native/wire';
 import { IFF_LOWER_UP, IFF_UP } from './native/constants';
 import type { NativeKindInfo, NativeLink, NativeOp, NativeResult } from './native/surface';
-import type { Link } from './link';
+import { Link } from './link';
 
 /** A port's spanning tree state (BR_STATE_*, `state` of `bridge link`). */
 export type BridgePortState = 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking';
 
 /** BR_STATE_DISABLED (0) to BR_STATE_BLOCKING (4). */
 const STATES: readonly BridgePortState[] = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'];
+
+/**
+ * Whether a multicast router sits behind a port, which then gets all multicast traffic
+ * (`mcast_router 0-3`): 'disabled' never; 'auto' while IGMP/MLD queries come in on it (the
+ * default); 'permanent' always; 'temporary' now, until the bridge's router timeout ends it.
+ */
+export type BridgeMcastRouter = 'disabled' | 'auto' | 'permanent' | 'temporary';
+
+/** MDB_RTR_TYPE_DISABLED (0), _TEMP_QUERY (1), _PERM (2), _TEMP (3). */
+const MCAST_ROUTERS: readonly BridgeMcastRouter[] = ['disabled', 'auto', 'permanent', 'temporary'];
+
+/** BR_GROUPFWD_MACPAUSE: 802.3x pause frames (01:80:c2:00:00:01) are never forwarded. */
+const GROUP_FWD_PAUSE = 1 << 1;
 
 /**
  * What {@link Link.setBridgePort} changes; each setting left out stays as it is. The names are
@@ -60,6 +73,33 @@ export interface BridgePortSettings {
    * Linux 5.18; 802.1X). Default off.
    */
   locked?: boolean;
+  /**
+   * MAC authentication bypass (`mab`, Linux 6.2): on a locked port, a frame from an unknown MAC
+   * makes a `locked` fdb entry, which an authenticator can then unlock. Needs `locked` and
+   * `learning` on. Default off.
+   */
+  mab?: boolean;
+  /**
+   * Per-VLAN neighbour suppression (`neigh_vlan_suppress`, Linux 6.8): `neighSuppress` is then
+   * set for each VLAN (`bridge vlan set ... neigh_suppress`) instead of for the whole port.
+   */
+  neighVlanSuppress?: boolean;
+  /** Map VLANs to tunnel ids on this port, a VXLAN device's (`vlan_tunnel`). Default off. */
+  vlanTunnel?: boolean;
+  /**
+   * Which link-local group addresses 01:80:c2:00:00:0X received on the port the bridge forwards
+   * (`group_fwd_mask`, Linux 4.15): bit X for address X, 0-0xffff; bit 1 (pause frames) never.
+   * Default 0: none beyond what the bridge's own mask lets through.
+   */
+  groupFwdMask?: number;
+  /** Whether a multicast router sits behind the port (`mcast_router`). Default 'auto'. */
+  mcastRouter?: BridgeMcastRouter;
+  /**
+   * The backup port (`backup_port DEV`, Linux 4.19): another port of the same bridge that gets
+   * this port's known unicast traffic while this one has no carrier; null for none
+   * (`nobackup_port`). Read back as {@link BridgePortInfo.backupPortIndex}.
+   */
+  backupPort?: Link | null;
   /** The port's spanning tree path cost (`cost`), 1-65535. Default from the link's speed. */
   cost?: number;
   /** The port's spanning tree priority (`priority`), 0-63. Default 32. */
@@ -72,23 +112,29 @@ export interface BridgePortSettings {
   state?: BridgePortState;
 }
 
+/** The settings a kernel may not have (newer than Linux 4.11, or built without IGMP snooping). */
+type Optional =
+  'bcastFlood' | 'neighSuppress' | 'isolated' | 'locked' | 'mab' | 'neighVlanSuppress' | 'groupFwdMask' | 'mcastRouter';
+
 /**
  * A port's settings as read back (`ip -d link show dev PORT`: `bridge_slave ...`), named as
  * {@link BridgePortSettings}. A setting this kernel does not have is absent.
  */
-export type BridgePortInfo = Required<
-  Omit<BridgePortSettings, 'bcastFlood' | 'neighSuppress' | 'isolated' | 'locked'>
-> &
-  Pick<BridgePortSettings, 'bcastFlood' | 'neighSuppress' | 'isolated' | 'locked'>;
+export type BridgePortInfo = Required<Omit<BridgePortSettings, Optional | 'backupPort'>> &
+  Pick<BridgePortSettings, Optional> & {
+    /** The index of the port's backup port (`backup_port`); absent when it has none. */
+    backupPortIndex?: number;
+  };
 
 type Setting = keyof BridgePortSettings;
 
 /**
  * Each setting: its name on the addon's surface (native/rtnl/link/bridge.cc), iproute2's name,
- * and the first Linux with it when that is newer than the oldest netns-native runs on (4.11).
- * In the kernel's order (br_setport): flags, then cost, priority, state.
+ * and what a kernel needs to have it, when more than the oldest netns-native runs on (4.11).
+ * In the kernel's order (br_setport): flags, then cost, priority, state, multicast router,
+ * group forward mask, backup port.
  */
-const SETTINGS: Record<Setting, { native: string; ip: string; since?: string }> = {
+const SETTINGS: Record<Setting, { native: string; ip: string; needs?: string }> = {
   hairpin: { native: 'hairpin', ip: 'hairpin' },
   guard: { native: 'guard', ip: 'guard' },
   rootBlock: { native: 'rootBlock', ip: 'root_block' },
@@ -99,17 +145,24 @@ const SETTINGS: Record<Setting, { native: string; ip: string; since?: string }> 
   proxyArpWifi: { native: 'proxyArpWifi', ip: 'proxy_arp_wifi' },
   mcastFlood: { native: 'mcastFlood', ip: 'mcast_flood' },
   mcastToUnicast: { native: 'mcastToUnicast', ip: 'mcast_to_unicast' },
-  bcastFlood: { native: 'bcastFlood', ip: 'bcast_flood', since: '4.12' },
-  neighSuppress: { native: 'neighSuppress', ip: 'neigh_suppress', since: '4.15' },
-  isolated: { native: 'isolated', ip: 'isolated', since: '4.18' },
-  locked: { native: 'locked', ip: 'locked', since: '5.18' },
+  bcastFlood: { native: 'bcastFlood', ip: 'bcast_flood', needs: 'Linux 4.12' },
+  neighSuppress: { native: 'neighSuppress', ip: 'neigh_suppress', needs: 'Linux 4.15' },
+  isolated: { native: 'isolated', ip: 'isolated', needs: 'Linux 4.18' },
+  locked: { native: 'locked', ip: 'locked', needs: 'Linux 5.18' },
+  vlanTunnel: { native: 'vlanTunnel', ip: 'vlan_tunnel' },
+  mab: { native: 'mab', ip: 'mab', needs: 'Linux 6.2' },
+  neighVlanSuppress: { native: 'neighVlanSuppress', ip: 'neigh_vlan_suppress', needs: 'Linux 6.8' },
   cost: { native: 'cost', ip: 'cost' },
   priority: { native: 'priority', ip: 'priority' },
   state: { native: 'state', ip: 'state' },
+  mcastRouter: { native: 'mcastRouter', ip: 'mcast_router', needs: 'IGMP/MLD snooping (CONFIG_BRIDGE_IGMP_SNOOPING)' },
+  groupFwdMask: { native: 'groupFwdMask', ip: 'group_fwd_mask', needs: 'Linux 4.15' },
+  backupPort: { native: 'backupPort', ip: 'backup_port', needs: 'Linux 4.19' },
 };
 
 const NAMES = Object.keys(SETTINGS) as Setting[];
-const NUMBERS: ReadonlySet<Setting> = new Set(['cost', 'priority', 'state']);
+/** The settings read back as numbers; the rest but state, mcastRouter and backupPort are on/off. */
+const NUMBERS: ReadonlySet<Setting> = new Set(['cost', 'priority', 'groupFwdMask']);
 
 /** BR_MIN_PATH_COST, BR_MAX_PATH_COST, BR_MAX_PORT_PRIORITY (net/bridge/br_private.h). */
 const MAX_COST = 65535;
@@ -117,10 +170,11 @@ const MAX_PRIORITY = 63;
 
 /**
  * The settings as the addon's IFLA_INFO_SLAVE_DATA, checked: an object of known settings, at
- * least one given, each of its type and range. Throws EINVAL naming what is wrong.
+ * least one given, each of its type and range; a backup port another link of `port`'s
+ * namespace. Throws EINVAL naming what is wrong.
  * @internal
  */
-export function bridgePortRequest(settings: unknown, operation: string): NativeKindInfo {
+export function bridgePortRequest(settings: unknown, operation: string, port: Link): NativeKindInfo {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
     throw invalid(operation, `the settings must be an object, not ${describeValue(settings)}`);
   }
@@ -133,26 +187,67 @@ export function bridgePortRequest(settings: unknown, operation: string): NativeK
   const out: NativeKindInfo = {};
   for (const name of NAMES) {
     const value = given[name];
-    if (value === undefined) continue;
-    const native = SETTINGS[name].native;
-    if (name === 'cost') out[native] = checkInteger(value, operation, 'cost', 1, MAX_COST);
-    else if (name === 'priority') out[native] = checkInteger(value, operation, 'priority', 0, MAX_PRIORITY);
-    else if (name === 'state') {
-      const state = STATES.indexOf(value as BridgePortState);
-      if (state < 0) {
-        throw invalid(operation, `state must be one of '${STATES.join("', '")}', not ${describeValue(value)}`);
-      }
-      out[native] = state;
-    } else {
-      if (typeof value !== 'boolean')
-        throw invalid(operation, `${name} must be true or false, not ${describeValue(value)}`);
-      out[native] = value ? 1 : 0;
-    }
+    if (value !== undefined) out[SETTINGS[name].native] = settingValue(name, value, operation, port);
   }
   if (Object.keys(out).length === 0) {
     throw invalid(operation, `give at least one setting to change (${NAMES.join(', ')})`);
   }
   return out;
+}
+
+/** One setting's value on the wire, checked. */
+function settingValue(name: Setting, value: unknown, operation: string, port: Link): number {
+  switch (name) {
+    case 'cost':
+      return checkInteger(value, operation, 'cost', 1, MAX_COST);
+    case 'priority':
+      return checkInteger(value, operation, 'priority', 0, MAX_PRIORITY);
+    case 'state':
+      return oneOf(STATES, value, 'state', operation);
+    case 'mcastRouter':
+      return oneOf(MCAST_ROUTERS, value, 'mcastRouter', operation);
+    case 'groupFwdMask': {
+      const mask = checkInteger(value, operation, 'groupFwdMask', 0, 0xffff);
+      if (mask & GROUP_FWD_PAUSE) {
+        throw invalid(
+          operation,
+          'groupFwdMask cannot have bit 1 (0x2): pause frames (01:80:c2:00:00:01) are never forwarded',
+        );
+      }
+      return mask;
+    }
+    case 'backupPort':
+      return backupIndex(value, operation, port);
+    default:
+      if (typeof value !== 'boolean')
+        throw invalid(operation, `${name} must be true or false, not ${describeValue(value)}`);
+      return value ? 1 : 0;
+  }
+}
+
+function oneOf(names: readonly string[], value: unknown, what: string, operation: string): number {
+  const at = names.indexOf(value as string);
+  if (at < 0) throw invalid(operation, `${what} must be one of '${names.join("', '")}', not ${describeValue(value)}`);
+  return at;
+}
+
+/** A backup port: another Link of the port's namespace (its index), or null for none (0). */
+function backupIndex(value: unknown, operation: string, port: Link): number {
+  if (value === null) return 0;
+  if (!(value instanceof Link)) {
+    throw invalid(
+      operation,
+      `backupPort must be a Link (another port of the same bridge) or null for none, not ${describeValue(value)}`,
+    );
+  }
+  if (value.namespace.inode !== port.namespace.inode) {
+    throw invalid(
+      operation,
+      `the backup port "${value.name}" is in another namespace; it must be a port of the same bridge`,
+    );
+  }
+  if (value.index === port.index) throw invalid(operation, 'a port cannot be its own backup port');
+  return value.index;
 }
 
 /**
@@ -168,8 +263,11 @@ export function bridgePortInfo(state: NativeLink): BridgePortInfo | undefined {
     const value = data[SETTINGS[name].native];
     if (typeof value !== 'number') continue;
     if (name === 'state') {
-      const text = STATES[value];
-      if (text !== undefined) info.state = text;
+      if (STATES[value] !== undefined) info.state = STATES[value];
+    } else if (name === 'mcastRouter') {
+      if (MCAST_ROUTERS[value] !== undefined) info.mcastRouter = MCAST_ROUTERS[value];
+    } else if (name === 'backupPort') {
+      if (value !== 0) info.backupPortIndex = value;
     } else {
       info[name] = NUMBERS.has(name) ? value : value !== 0;
     }
@@ -178,34 +276,58 @@ export function bridgePortInfo(state: NativeLink): BridgePortInfo | undefined {
 }
 
 /**
- * Changes the settings of `link` as a bridge port, all or none, and returns the link read back.
- * One call on the namespace's FIFO: read the link (is it a bridge's port? can its state be
- * set?), send the settings and read back in one sendmsg, and if the kernel refused, or left out
- * a setting it does not know (an older kernel ignores attributes past its own), put back what
- * it had applied. The kernel applies a request's flags before its cost, priority and state, and
- * keeps them when one of those fails.
+ * Changes the settings of `link` as a bridge port, all or none, and returns the link read back;
+ * with `attachTo`, attaches it to that bridge in the same sendmsg, just before (the kernel
+ * applies a request's port settings before its IFLA_MASTER, to the port of the master the link
+ * had: so two requests). One call on the namespace's FIFO: read the link (and the backup port
+ * given): is it a bridge's port (or to be one)? can its state be set? is the backup a port of
+ * the same bridge? Then the attach, the settings and the read back in one sendmsg; and if the
+ * kernel refused, or left out a setting it does not know (an older kernel ignores attributes
+ * past its own), put back what it had applied, the attach included. The kernel applies a
+ * request's flags first, then cost, priority, state, multicast router, group forward mask and
+ * backup port, and keeps what it applied when one of those fails.
  * @internal
  */
-export async function setBridgePort(link: Link, settings: NativeKindInfo, operation: string): Promise<NativeLink> {
+export async function setBridgePort(
+  link: Link,
+  settings: NativeKindInfo,
+  operation: string,
+  attachTo?: Link,
+): Promise<NativeLink> {
   const ns = link.namespace;
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const index = link.index;
+  const backup = settings.backupPort;
   return exclusive(handle, operation, 'link', async (send) => {
-    const before = readLink(await send([{ op: 'getlink', index }]), operation);
-    checkPort(before, settings, operation);
-    const set: NativeOp = { op: 'newlink', link: { index, slaveKind: 'bridge', slaveInfo: settings } };
-    const [result, readBack] = await send([set, { op: 'getlink', index, stats: 1 }]);
-    if (isFailure(result)) {
-      await restore(send, before, settings);
-      throw explain(fromNative(result, operation, 'link'), before, settings);
+    const reads: NativeOp[] = [{ op: 'getlink', index }];
+    if (typeof backup === 'number' && backup !== 0) reads.push({ op: 'getlink', index: backup });
+    const [now, backupNow] = await send(reads);
+    const before = readLink([now], operation);
+    if (attachTo === undefined) checkPort(before, operation);
+    checkState(before, settings, operation);
+    if (backupNow !== undefined) checkBackup(backupNow, attachTo?.index ?? before.master, operation);
+    const ops: NativeOp[] = [];
+    if (attachTo !== undefined) ops.push({ op: 'newlink', link: { index, master: attachTo.index } });
+    ops.push({ op: 'newlink', link: { index, slaveKind: 'bridge', slaveInfo: settings } });
+    ops.push({ op: 'getlink', index, stats: 1 });
+    const results = await send(ops);
+    const [attached] = attachTo === undefined ? [] : results;
+    const [set, readBack] = results.slice(-2);
+    const after = readBack === undefined || isFailure(readBack) ? undefined : (readBack as NativeLink);
+    if (attached !== undefined && isFailure(attached)) {
+      await putBack(send, before, after, settings);
+      const e = fromNative(attached, operation, 'master');
+      throw withReason(e, `${e.reason}; nothing was changed`);
     }
-    const after = readLink([readBack], operation);
-    const unknown = Object.keys(settings).filter((native) => after.slaveInfo?.[native] === undefined);
-    if (unknown.length > 0) {
-      await restore(send, before, settings);
-      const names = NAMES.filter((n) => unknown.includes(SETTINGS[n].native)).map(
-        (n) => `${n} (${SETTINGS[n].ip}${SETTINGS[n].since ? `, Linux ${SETTINGS[n].since}` : ''})`,
-      );
+    if (isFailure(set)) {
+      await putBack(send, before, after, settings);
+      throw explain(fromNative(set, operation, 'link'), before, settings);
+    }
+    if (after === undefined) throw fromNative(readBack, operation, 'link');
+    const missing = missingSettings(settings, after);
+    if (missing.length > 0) {
+      await putBack(send, before, after, settings);
+      const names = missing.map((n) => `${n} (${SETTINGS[n].ip}${SETTINGS[n].needs ? `, ${SETTINGS[n].needs}` : ''})`);
       throw failure(
         'EOPNOTSUPP',
         operation,
@@ -216,30 +338,50 @@ export async function setBridgePort(link: Link, settings: NativeKindInfo, operat
   });
 }
 
+/** The value of a setting as read: the backup port is listed only when there is one. */
+function readValue(link: NativeLink, native: string): number | undefined {
+  const value = link.slaveInfo?.[native];
+  if (typeof value === 'number') return value;
+  return native === 'backupPort' && link.slaveKind === 'bridge' ? 0 : undefined;
+}
+
+/** The settings given that the read back does not have (or, a backup port, has otherwise). */
+function missingSettings(settings: NativeKindInfo, after: NativeLink): Setting[] {
+  return NAMES.filter((n) => {
+    const native = SETTINGS[n].native;
+    const given = settings[native];
+    if (given === undefined) return false;
+    const read = after.slaveInfo?.[native];
+    // No backup port is listed as none; a backup port the kernel took is listed.
+    return native === 'backupPort' ? given !== 0 && read !== given : read === undefined;
+  });
+}
+
 function readLink(results: Array<NativeResult | undefined>, operation: string): NativeLink {
   const [read] = results;
   if (read === undefined || isFailure(read)) throw fromNative(read, operation, 'link');
   return read as NativeLink;
 }
 
-/** Refuses, before anything is sent, a link that is no bridge's port, or a state it cannot take. */
-function checkPort(now: NativeLink, settings: NativeKindInfo, operation: string): void {
-  if (now.slaveKind !== 'bridge') {
-    // The kernel would say only EOPNOTSUPP; and a bond's port would read the attributes with the
-    // bond's own table (IFLA_BOND_SLAVE_*), so it must not get them at all.
-    let why = 'it has no master';
-    if (now.master)
-      why = `its master (index ${now.master}) is ${now.slaveKind ? `a ${now.slaveKind}` : 'not a bridge'}`;
-    throw failure(
-      'EOPNOTSUPP',
-      operation,
-      `"${now.name}" is no bridge's port: ${why}; attach it first (bridge.addPort(link))`,
-    );
-  }
+/** Refuses, before anything is sent, a link that is no bridge's port. */
+function checkPort(now: NativeLink, operation: string): void {
+  if (now.slaveKind === 'bridge') return;
+  // The kernel would say only EOPNOTSUPP; and a bond's port would read the attributes with the
+  // bond's own table (IFLA_BOND_SLAVE_*), so it must not get them at all.
+  let why = 'it has no master';
+  if (now.master) why = `its master (index ${now.master}) is ${now.slaveKind ? `a ${now.slaveKind}` : 'not a bridge'}`;
+  throw failure(
+    'EOPNOTSUPP',
+    operation,
+    `"${now.name}" is no bridge's port: ${why}; attach it first (bridge.addPort(link))`,
+  );
+}
+
+/** Refuses, before anything is sent, a state the port cannot take (br_set_port_state). */
+function checkState(now: NativeLink, settings: NativeKindInfo, operation: string): void {
   const state = settings.state as number | undefined;
   if (state === undefined) return;
-  // br_set_port_state: ENETDOWN unless the port is running and, for any state but disabled,
-  // has carrier.
+  // ENETDOWN unless the port is running and, for any state but disabled, has carrier.
   if ((now.flags & IFF_UP) === 0) {
     throw failure('ENETDOWN', operation, `a port's state can be set only while it is up; bring "${now.name}" up first`);
   }
@@ -248,6 +390,21 @@ function checkPort(now: NativeLink, settings: NativeKindInfo, operation: string)
       'ENETDOWN',
       operation,
       `"${now.name}" has no carrier (a veth's peer is down), so its state can only be 'disabled'`,
+    );
+  }
+}
+
+/** Refuses, before anything is sent, a backup port that is gone or no port of the bridge `master`. */
+function checkBackup(read: NativeResult, master: number, operation: string): void {
+  if (isFailure(read)) {
+    const e = fromNative(read, operation, 'link');
+    throw withReason(e, `the backup port is gone (${e.reason})`);
+  }
+  const backup = read as NativeLink;
+  if (backup.slaveKind !== 'bridge' || backup.master !== master) {
+    throw invalid(
+      operation,
+      `the backup port "${backup.name}" is not a port of the same bridge; attach it first (bridge.addPort(link))`,
     );
   }
 }
@@ -268,21 +425,37 @@ function explain(e: NetnsError, before: NativeLink, settings: NativeKindInfo): N
 }
 
 /**
- * Puts back the settings a failed request may have applied, as read before it; best effort.
- * Not the state: the kernel applies it last, so it was never changed when anything failed. (A
- * cost put back stays the port's own: the kernel no longer derives it from the link's speed.)
+ * Puts the port back as read before a request that failed, best effort. A port the request
+ * moved goes back to its master (or none); coming back to a bridge, it gets back every setting
+ * it had there but its state (the kernel makes a port anew when it joins, and sets its state
+ * itself). A port that stayed gets back each setting the request changed; its state last, in a
+ * request of its own, which the kernel may refuse on its own (no carrier any more, STP).
  */
-async function restore(
+async function putBack(
   send: (ops: NativeOp[]) => Promise<NativeResult[]>,
   before: NativeLink,
+  after: NativeLink | undefined,
   settings: NativeKindInfo,
 ): Promise<void> {
-  const old: NativeKindInfo = {};
-  for (const native of Object.keys(settings)) {
-    const value = before.slaveInfo?.[native];
-    if (native !== 'state' && value !== undefined) old[native] = value;
+  const index = before.index;
+  const moved = after === undefined || after.master !== before.master;
+  if (moved) {
+    const back = await send([{ op: 'newlink', link: { index, master: before.master } }]).then(
+      ([r]) => !isFailure(r),
+      () => false,
+    );
+    if (!back || before.slaveKind !== 'bridge') return;
   }
-  if (Object.keys(old).length === 0) return;
-  const op: NativeOp = { op: 'newlink', link: { index: before.index, slaveKind: 'bridge', slaveInfo: old } };
-  await send([op]).catch(() => undefined);
+  const old: NativeKindInfo = {};
+  let state: number | undefined;
+  for (const native of moved ? NAMES.map((n) => SETTINGS[n].native) : Object.keys(settings)) {
+    const was = readValue(before, native);
+    if (was === undefined || (!moved && after !== undefined && readValue(after, native) === was)) continue;
+    if (native !== 'state') old[native] = was;
+    else if (!moved) state = was;
+  }
+  const ops: NativeOp[] = [];
+  if (Object.keys(old).length > 0) ops.push({ op: 'newlink', link: { index, slaveKind: 'bridge', slaveInfo: old } });
+  if (state !== undefined) ops.push({ op: 'newlink', link: { index, slaveKind: 'bridge', slaveInfo: { state } } });
+  if (ops.length > 0) await send(ops).catch(() => undefined);
 }

@@ -13,8 +13,15 @@ export {
   type ListOptions,
   type RoutesOptions,
 } from './namespace';
-export { Link, type AddAddressOptions, type DeleteAddressOptions, type LinkKindInfo, type LinkStats } from './link';
-export type { BridgePortInfo, BridgePortSettings, BridgePortState } from './bridge-port';
+export {
+  Link,
+  type AddAddressOptions,
+  type DeleteAddressOptions,
+  type LinkKindInfo,
+  type LinkStats,
+  type SetMasterOptions,
+} from './link';
+export type { BridgeMcastRouter, BridgePortInfo, BridgePortSettings, BridgePortState } from './bridge-port';
 export { VethPair, type VethInfo, type VethPairOptions } from './links/veth-pair';
 export { Bridge, type BridgeInfo, type BridgeOptions } from './links/bridge';
 export { Vxlan, MAX_VNI, type VxlanInfo, type VxlanOptions } from './links/vxlan';

@@ -80,6 +80,15 @@ export interface AddAddressOptions {
   replace?: boolean;
 }
 
+/** Options for {@link Link.setMaster}. */
+export interface SetMasterOptions {
+  /**
+   * The link's settings as the bridge's port, set as it is attached (see
+   * {@link Link.setBridgePort}); only when the master is a bridge.
+   */
+  port?: BridgePortSettings;
+}
+
 /** Options for {@link Link.deleteAddress}. */
 export interface DeleteAddressOptions {
   /**
@@ -245,7 +254,8 @@ export class Link {
   /**
    * The link's settings as a bridge's port, as last read (`ip -d link show dev NAME`, its
    * `bridge_slave` part; `bridge -d link show dev NAME`); undefined when it is no bridge's port.
-   * A link just attached ({@link Link.setMaster}) has them once read again ({@link Link.refresh}).
+   * A link attached with port settings ({@link Link.setMaster} with `port`, `bridge.addPort(link,
+   * settings)`) has them at once; one attached without, once read again ({@link Link.refresh}).
    * @example
    * ```ts
    * const port = await ns.link('veth0');
@@ -394,18 +404,45 @@ export class Link {
   }
 
   /**
-   * Attaches the link to a bridge. `ip link set NAME master BRIDGE`.
-   * @throws NetnsError EINVAL if the bridge is in another namespace or the kernel refuses (a
-   *   bridge cannot be a port of a bridge).
+   * Attaches the link to a bridge (or another master: a bond, a VRF). `ip link set NAME master
+   * BRIDGE`. With `port`, also its settings as the bridge's port, in the same sendmsg: `ip link
+   * set NAME master BRIDGE` then `ip link set NAME type bridge_slave ...`; all or none: when the
+   * kernel refuses a setting, the link is detached again (put back where it was), and
+   * {@link Link.bridgePort} (with the rest of the link's state) is read back in the same sendmsg.
+   * Without `port`, only {@link Link.masterIndex} is updated: `bridgePort` is read by
+   * {@link Link.refresh} (a read back with every attach would nearly double its time).
+   * @example
+   * ```ts
+   * await veth.setMaster(br, { port: { hairpin: true, learning: false } });
+   * console.log(veth.bridgePort?.hairpin); // true
+   * ```
+   * @throws NetnsError EINVAL if the master is in another namespace, `port` is given for a master
+   *   that is no bridge, or a setting is bad (as {@link Link.setBridgePort}); ELOOP for a bridge
+   *   as a port of itself or of a bridge below it; EOPNOTSUPP for a master that takes no ports,
+   *   or a setting this kernel lacks; ENETDOWN, EBUSY for a `state` the port cannot take.
    */
-  async setMaster(bridge: Link): Promise<void> {
+  async setMaster(bridge: Link, options: SetMasterOptions = {}): Promise<void> {
     const operation = `attach ${this.describe()} to "${bridge instanceof Link ? bridge.name : String(bridge)}"`;
     if (!(bridge instanceof Link)) throw invalid(operation, 'the master must be a Link (a Bridge)');
     if (bridge.namespace.inode !== this.namespace.inode) {
       throw invalid(operation, `"${bridge.name}" is in another namespace; a port and its bridge must share one`);
     }
     if (bridge.index === this.index) throw invalid(operation, 'a link cannot be its own master');
+    checkObject(options, operation, 'options');
+    if (options.port !== undefined) {
+      if (bridge.kind !== 'bridge') {
+        throw invalid(
+          operation,
+          `port settings are a bridge's, and "${bridge.name}" is ${bridge.kind ? `a ${bridge.kind}` : 'no bridge'}`,
+        );
+      }
+      const port = bridgePortRequest(options.port, operation, this);
+      this.#info = await setBridgePort(this, port, operation, bridge);
+      return;
+    }
     const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    // No read back: in the same sendmsg it would cost no round trip, but the kernel's answer (the
+    // whole link) nearly doubles the time of an attach (measured); bridgePort waits for refresh().
     try {
       await request(handle, { op: 'newlink', link: { index: this.index, master: bridge.index } }, operation, 'master');
     } catch (e) {
@@ -416,6 +453,8 @@ export class Link {
       }
       throw e;
     }
+    // Settings read as another master's port are not this one's: unknown until read again.
+    if (this.#info.master !== bridge.index) this.detached();
     this.#info.master = bridge.index;
   }
 
@@ -465,11 +504,13 @@ export class Link {
    * @throws NetnsError EOPNOTSUPP if the link is no bridge's port, or this kernel lacks a
    *   setting (named); ENETDOWN for `state` on a port that is down (or, other than 'disabled',
    *   has no carrier); EBUSY for `state` when the bridge runs the kernel's spanning tree;
-   *   EINVAL for an unknown setting, none given, or a value of the wrong type or range.
+   *   EINVAL for an unknown setting, none given, a value of the wrong type or range, a
+   *   `backupPort` that is no other port of the same bridge, or `mab` without `locked` and
+   *   `learning` (the kernel's reason); ENODEV for a `backupPort` that is gone.
    */
   async setBridgePort(settings: BridgePortSettings): Promise<void> {
     const operation = `change bridge port settings of ${this.describe()}`;
-    const request = bridgePortRequest(settings, operation);
+    const request = bridgePortRequest(settings, operation, this);
     this.#info = await setBridgePort(this, request, operation);
   }
 

@@ -30,6 +30,8 @@ export interface ParsedArgs {
   version: boolean;
   /** `--events link,address` (monitor). */
   events: string | undefined;
+  /** `--details`, `-d` (links): as `ip -d`, each link's details (a bridge port's settings). */
+  details: boolean;
 }
 
 /**
@@ -45,6 +47,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     help: false,
     version: false,
     events: undefined,
+    details: false,
   };
   // The first problem is reported once the whole line is read, with the verb (which may come
   // after it) for the usage to print.
@@ -58,6 +61,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (arg === '--json' || arg === '-j') out.json = true;
     else if (arg === '--help' || arg === '-h') out.help = true;
     else if (arg === '--version' || arg === '-V') out.version = true;
+    else if (arg === '--details' || arg === '-d') out.details = true;
     else if (arg === '--events' || arg.startsWith('--events=')) {
       const value = arg === '--events' ? argv[++i] : arg.slice('--events='.length);
       if (value === undefined || value === '') problem ??= '--events needs a list, e.g. --events link,address';

@@ -2,7 +2,7 @@
  * Text output as `ip -br` prints it: one line per link, columns padded as iproute2 pads them
  * (name 16, state 14, then the rest), and routes as `ip route` prints them.
  */
-import type { Address, Link, Route } from '../index';
+import type { Address, BridgePortInfo, Link, Route } from '../index';
 import { tosText } from '../route';
 import { metricWords } from '../route-metrics';
 
@@ -31,14 +31,24 @@ const IFF_UP = 0x1;
 const IFF_LOWER_UP = 0x10000;
 
 /**
- * '<BROADCAST,MULTICAST,UP,LOWER_UP>': NO-CARRIER first for a link up without carrier, M-DOWN
- * last for one whose lower layer is down (iproute2's print_link_flags).
+ * '<BROADCAST,MULTICAST,UP,LOWER_UP>': NO-CARRIER first for a link up without carrier; M-DOWN
+ * last when `mdown`: the link it sits on is down (iproute2's print_link_flags).
  */
-export function linkFlags(flags: number, operState: string): string {
+export function linkFlags(flags: number, mdown: boolean): string {
   const names = FLAGS.filter(([bit]) => flags & bit).map(([, name]) => name);
   if (flags & IFF_UP && !(flags & IFF_LOWER_UP)) names.unshift('NO-CARRIER');
-  if (operState === 'lowerlayerdown') names.push('M-DOWN');
+  if (mdown) names.push('M-DOWN');
   return `<${names.join(',')}>`;
+}
+
+/**
+ * Whether ip marks a link M-DOWN: the link it sits on (IFLA_LINK: a veth's peer) is in this
+ * namespace and not up, or not among `flagsByIndex` at all; never for one in another namespace.
+ */
+function lowerDown(link: Link, flagsByIndex: ReadonlyMap<number, number>): boolean {
+  const parent = link.parentIndex;
+  if (parent === undefined || link.parentNetnsId !== undefined) return false;
+  return ((flagsByIndex.get(parent) ?? 0) & IFF_UP) === 0;
 }
 
 /** 'veth0@veth1', or 'veth0@if7' when the peer is in another namespace (as ip names them). */
@@ -56,16 +66,75 @@ function pad(text: string, width: number): string {
   return `${text.padEnd(width)} `;
 }
 
-/** `ip -br link`. */
-export function briefLinks(links: Link[]): string {
-  const byIndex = new Map(links.map((l) => [l.index, l.name]));
+/** `ip -br link`: the lines of `links`, peers named from `all` (the namespace's links). */
+export function briefLinks(links: Link[], all: Link[] = links): string {
+  const byIndex = new Map(all.map((l) => [l.index, l.name]));
+  const flagsByIndex = new Map(all.map((l) => [l.index, l.flags]));
   return links
     .map(
       (l) =>
-        `${pad(displayName(l, byIndex), 16)}${pad(l.operState.toUpperCase(), 14)}${pad(l.mac, 17)}${linkFlags(l.flags, l.operState)}`,
+        `${pad(displayName(l, byIndex), 16)}${pad(l.operState.toUpperCase(), 14)}${pad(l.mac, 17)}${linkFlags(l.flags, lowerDown(l, flagsByIndex))}`,
     )
     .map((line) => `${line.trimEnd()}\n`)
     .join('');
+}
+
+/** The names iproute2 gives bits of a group forward mask (`group_fwd_mask_str`); others are 0xN. */
+const FWD_MASK_NAMES: Readonly<Record<number, string>> = { 0: 'stp', 2: 'lacp', 14: 'lldp' };
+
+/** MDB_RTR_TYPE_*: `mcast_router` as ip prints it, a number. */
+const MCAST_ROUTER_NUMBERS: Readonly<Record<string, number>> = { disabled: 0, auto: 1, permanent: 2, temporary: 3 };
+
+const onOff = (on: boolean): string => (on ? 'on' : 'off');
+
+/**
+ * A bridge port's settings as `ip -d link show` prints them (iproute2's bridge_slave_print_opt:
+ * its order, its words), without what the spanning tree keeps for itself (port_id, port_no, the
+ * designated ids, the timers, topology_change_ack, config_pending): `bridge_slave state
+ * forwarding priority 32 cost 2 hairpin off ...`. A setting this kernel lacks is left out, as
+ * ip leaves it out; `mcast_fast_leave` repeats `fastleave`, as ip repeats it.
+ */
+export function bridgePortLine(port: BridgePortInfo, names: ReadonlyMap<number, string>): string {
+  const words = ['bridge_slave'];
+  const add = (name: string, value: string | undefined): void => {
+    if (value !== undefined) words.push(name, value);
+  };
+  const flag = (name: string, on: boolean | undefined): void => add(name, on === undefined ? undefined : onOff(on));
+  add('state', port.state);
+  add('priority', String(port.priority));
+  add('cost', String(port.cost));
+  flag('hairpin', port.hairpin);
+  flag('guard', port.guard);
+  flag('root_block', port.rootBlock);
+  flag('fastleave', port.fastLeave);
+  flag('learning', port.learning);
+  flag('flood', port.flood);
+  flag('proxy_arp', port.proxyArp);
+  flag('proxy_arp_wifi', port.proxyArpWifi);
+  add('mcast_router', port.mcastRouter === undefined ? undefined : String(MCAST_ROUTER_NUMBERS[port.mcastRouter]));
+  flag('mcast_fast_leave', port.fastLeave);
+  flag('mcast_flood', port.mcastFlood);
+  flag('bcast_flood', port.bcastFlood);
+  flag('mcast_to_unicast', port.mcastToUnicast);
+  flag('neigh_suppress', port.neighSuppress);
+  flag('neigh_vlan_suppress', port.neighVlanSuppress);
+  if (port.groupFwdMask !== undefined) {
+    const mask = port.groupFwdMask;
+    add('group_fwd_mask', mask === 0 ? '0' : `0x${mask.toString(16)}`);
+    const bits: string[] = [];
+    for (let bit = 0; bit < 16; bit++) {
+      if (mask & (1 << bit)) bits.push(FWD_MASK_NAMES[bit] ?? `0x${(1 << bit).toString(16)}`);
+    }
+    add('group_fwd_mask_str', bits.length > 0 ? bits.join(',') : '0x0');
+  }
+  flag('vlan_tunnel', port.vlanTunnel);
+  flag('isolated', port.isolated);
+  flag('locked', port.locked);
+  flag('mab', port.mab);
+  if (port.backupPortIndex !== undefined) {
+    add('backup_port', names.get(port.backupPortIndex) ?? `if${port.backupPortIndex}`);
+  }
+  return words.join(' ');
 }
 
 /** '198.18.0.1/24', or '198.18.0.50 peer 198.18.0.51/32' for a point-to-point address, as ip prints them. */

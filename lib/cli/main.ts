@@ -90,6 +90,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (args.events !== undefined && args.verb !== 'monitor') {
       throw new UsageError('--events is for monitor only', args.verb);
     }
+    if (args.details && args.verb !== 'links') throw new UsageError('--details is for links only', args.verb);
     return await verb(args, io);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -19,7 +19,8 @@ const COMMON_OPTIONS = `  --help, -h     this text`;
 export const USAGE = `Usage: netns-native [--json] VERB [ARGS]
 
   list                     named network namespaces (ip netns list)
-  links [NS]               links, one per line (ip -br link)
+  links [NS]               links, one per line (ip -br link); --details, -d: and a bridge
+                           port's settings (ip -d link: bridge_slave ...)
   addrs [NS]               addresses per link (ip -br addr)
   routes [NS]              routes of the main table, IPv4 then IPv6 (ip route; ip -6 route)
   exec NS -- CMD [ARG...]  run CMD in namespace NS (ip netns exec NS CMD ...)
@@ -54,7 +55,7 @@ ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
 `,
-  links: `Usage: netns-native links [--json] [NS]
+  links: `Usage: netns-native links [--json] [--details] [NS]
 
 The links of NS, one per line, as \`ip -br link\` prints them: name (NAME@PEER), state, MAC,
 flags (--json: an array of links).
@@ -62,6 +63,9 @@ flags (--json: an array of links).
 ${NS_TEXT}
 
 Options:
+  --details, -d  under a bridge's port, its settings as \`ip -d link show\` prints them
+                 ("bridge_slave state forwarding priority 32 cost 2 hairpin off ...", without
+                 the spanning tree's own ids and timers); --json: each port's bridgePort
   --json, -j     JSON instead of text
 ${COMMON_OPTIONS}
 

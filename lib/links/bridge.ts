@@ -8,6 +8,7 @@ import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
 import type { NativeKindInfo, NativeLink, NativeOp } from '../native/surface';
+import type { BridgePortSettings } from '../bridge-port';
 import { checkAlias, checkBoolean, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /**
@@ -201,12 +202,21 @@ export class Bridge extends Link {
     return this.info.ageingTimeMs;
   }
 
-  /** Attaches a link as a port. `ip link set LINK master BRIDGE`. */
-  async addPort(link: Link): Promise<void> {
+  /**
+   * Attaches a link as a port. `ip link set LINK master BRIDGE`. With `settings`, its settings
+   * as this bridge's port too, in the same sendmsg, all or none (see {@link Link.setMaster});
+   * `link.bridgePort` then has them, read back in that sendmsg (without, after `link.refresh()`).
+   * @example
+   * ```ts
+   * await br.addPort(veth, { hairpin: true, cost: 10 }); // ip link set veth0 master br0 type bridge_slave hairpin on cost 10
+   * ```
+   * @throws NetnsError as {@link Link.setMaster}.
+   */
+  async addPort(link: Link, settings?: BridgePortSettings): Promise<void> {
     if (!(link instanceof Link)) {
       throw invalid(`add a port to bridge "${this.name}"`, 'the port must be a Link');
     }
-    await link.setMaster(this);
+    await link.setMaster(this, settings === undefined ? {} : { port: settings });
   }
 
   /**

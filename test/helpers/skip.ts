@@ -3,6 +3,7 @@
  * this machine may lack (this VM has no dummy, vlan, ipvlan or bond).
  */
 import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
 
 export const isRoot = process.getuid?.() === 0 && process.env.NETNS_NATIVE_UNPRIVILEGED !== '1';
 export const isIsolated = process.env.NETNS_NATIVE_ISOLATED === '1';
@@ -122,4 +123,20 @@ export function bridgePortSettingMissing(name: string, value: string): string | 
     kindCache.set(key, listed);
   }
   return kindCache.get(key) ? undefined : `this kernel (or iproute2) has no bridge port setting ${name}`;
+}
+
+/**
+ * Why this kernel cannot have a bridge port setting that iproute2 here is too old to set or show
+ * (6.1 knows neither `mab` nor `neigh_vlan_suppress`), so no `ip` probe can answer: decided by
+ * the kernel's version, these settings being always built with the bridge. Not by the library
+ * itself, whose read would then turn a bug of its own into a skip. Undefined when it has it.
+ */
+export function bridgePortSettingTooNew(name: string, since: [number, number]): string | undefined {
+  const [major = 0, minor = 0] = os
+    .release()
+    .split('.')
+    .map((n) => parseInt(n, 10));
+  const [wantMajor, wantMinor] = since;
+  if (major > wantMajor || (major === wantMajor && minor >= wantMinor)) return undefined;
+  return `this kernel (${os.release()}) has no bridge port setting ${name} (Linux ${wantMajor}.${wantMinor})`;
 }

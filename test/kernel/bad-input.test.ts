@@ -628,6 +628,26 @@ const cases: Case[] = [
   ['setMaster a string', (w) => w.a.setMaster('br0' as never), 'EINVAL', /the master must be a Link/],
   ['setMaster null', (w) => w.a.setMaster(null as never), 'EINVAL', /the master must be a Link/],
   ['setMaster itself', (w) => w.br.setMaster(w.br), 'EINVAL', /a link cannot be its own master/],
+  ['setMaster options not an object', (w) => w.a.setMaster(w.br, 7 as never), 'EINVAL', /options must be an object/],
+  ['setMaster empty port settings', (w) => w.a.setMaster(w.br, { port: {} }), 'EINVAL', /give at least one setting/],
+  [
+    'setMaster port settings for a master that is no bridge',
+    (w) => w.a.setMaster(w.b, { port: { hairpin: true } }),
+    'EINVAL',
+    /port settings are a bridge's, and "\w+" is a veth/,
+  ],
+  [
+    'addPort with a bad port setting',
+    (w) => w.br.addPort(w.a, { hairpin: 'on' as never }),
+    'EINVAL',
+    /hairpin must be true or false, not "on"/,
+  ],
+  [
+    'addPort with a backup port of another namespace',
+    (w) => w.br.addPort(w.a, { backupPort: w.foreignBridge }),
+    'EINVAL',
+    /the backup port "\w+" is in another namespace/,
+  ],
 
   // ---- Link.addAddress / deleteAddress ----
   ['address /129', (w) => w.a.addAddress('fd00::1/129'), 'EINVAL', /invalid prefix length \(0-128 for IPv6\)/],

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Namespace, VethPair } from 'netns-native';
+import { Bridge, Namespace, VethPair } from 'netns-native';
 import { finished, libraryEntry } from '../helpers/child';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, type IpLink } from '../helpers/ip';
@@ -78,6 +78,95 @@ describeKernel('netns-native (the command)', () => {
     expect(json.map((l) => [l.index, l.name, l.mtu, l.mac])).toEqual(
       witness.map((l) => [l.ifindex, l.ifname, l.mtu, l.address]),
     );
+  });
+
+  it('links NS: M-DOWN where ip prints it (the peer in this namespace is down), not for a peer elsewhere', async () => {
+    const ns = await freshNamespace();
+    const other = await freshNamespace();
+    await VethPair.create({ name: 'a0', peerName: 'a1', namespace: ns }); // both down
+    const b = await VethPair.create({ name: 'b0', peerName: 'b1', namespace: ns });
+    await b.local.up(); // up, its peer down: lower layer down
+    const c = await VethPair.create({ name: 'c0', peerName: 'c1', namespace: ns, peerNamespace: other });
+    await c.local.up(); // up, its peer (elsewhere) down
+    await VethPair.create({ name: 'd0', peerName: 'd1', namespace: ns, peerNamespace: other });
+    const run = await cli('links', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(run.stdout)).toEqual(lines(ip(ns.name, '-br', 'link')));
+    expect(
+      lines(run.stdout)
+        .filter((l) => l.includes('M-DOWN'))
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['a1@a0', 'a0@a1', 'b0@b1']);
+  });
+
+  it('links --details NS: under each bridge port, its settings as ip -d link show prints them; --json: bridgePort', async () => {
+    const ns = await freshNamespace();
+    const br = await Bridge.create('br0', { namespace: ns });
+    const { local: p0 } = await VethPair.create({ name: 'p0', peerName: 'q0', namespace: ns });
+    const { local: p1 } = await VethPair.create({ name: 'p1', peerName: 'q1', namespace: ns });
+    await br.addPort(p1);
+    await br.addPort(p0, {
+      hairpin: true,
+      learning: false,
+      fastLeave: true,
+      cost: 7,
+      priority: 9,
+      groupFwdMask: 0x4025,
+      mcastRouter: 'permanent',
+      vlanTunnel: true,
+      backupPort: p1,
+    });
+    const run = await cli('links', '--details', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const out = run.stdout.split('\n').filter(Boolean);
+    // The lines of ip -br link, as without --details; under each port one line more, indented.
+    expect(lines(out.filter((l) => !l.startsWith(' ')).join('\n'))).toEqual(lines(ip(ns.name, '-br', 'link')));
+    const under = (name: string): string | undefined => {
+      const at = out.findIndex((l) => l.startsWith(`${name}@`) || l.startsWith(`${name} `));
+      const next = out[at + 1];
+      return next?.startsWith('    ') ? next.trim() : undefined;
+    };
+    // What the spanning tree keeps for itself (ids, timers): ip lists it, the command does not.
+    const stpOwn = new Set(['port_id', 'port_no', 'designated_port', 'designated_cost', 'designated_bridge']);
+    for (const k of ['designated_root', 'hold_timer', 'message_age_timer', 'forward_delay_timer']) stpOwn.add(k);
+    for (const k of ['topology_change_ack', 'config_pending']) stpOwn.add(k);
+    for (const name of ['p0', 'p1']) {
+      const words = ip(ns.name, '-d', 'link', 'show', 'dev', name).split(/\s+/);
+      const pairs: string[] = ['bridge_slave'];
+      // The bridge_slave words, up to the next part of the line (addrgenmode, ...).
+      for (let i = words.indexOf('bridge_slave') + 1; i + 1 < words.length && words[i] !== 'addrgenmode'; i += 2) {
+        if (!stpOwn.has(words[i] as string)) pairs.push(words[i] as string, words[i + 1] as string);
+      }
+      const ours = (under(name) ?? '').split(' ');
+      // iproute2 6.1 knows neither mab (Linux 6.2) nor neigh_vlan_suppress (6.8): where it does
+      // not list them, they are compared with the library's read instead.
+      const port = (await ns.link(name)).bridgePort;
+      for (const [word, value] of [
+        ['mab', port?.mab],
+        ['neigh_vlan_suppress', port?.neighVlanSuppress],
+      ] as const) {
+        if (pairs.includes(word) || value === undefined) continue;
+        const at = ours.indexOf(word);
+        expect(ours[at + 1]).toBe(value ? 'on' : 'off');
+        ours.splice(at, 2);
+      }
+      expect(ours.join(' ')).toBe(pairs.join(' '));
+    }
+    expect(under('p0')).toMatch(
+      /^bridge_slave state \w+ priority 9 cost 7 hairpin on .* learning off .* mcast_router 2 mcast_fast_leave on .* group_fwd_mask 0x4025 group_fwd_mask_str stp,lacp,0x20,lldp vlan_tunnel on .* backup_port p1$/,
+    );
+    expect(under('br0')).toBeUndefined();
+    expect(under('q0')).toBeUndefined();
+    const json = JSON.parse((await cli('--json', '-d', 'links', ns.name as string)).stdout) as Array<
+      Record<string, unknown>
+    >;
+    const byName = new Map(json.map((l) => [l.name, l]));
+    expect(byName.get('p0')?.bridgePort).toMatchObject({ hairpin: true, cost: 7, backupPortIndex: p1.index });
+    expect(byName.get('br0')?.bridgePort).toBeUndefined();
+    const plain = JSON.parse((await cli('--json', 'links', ns.name as string)).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(plain.some((l) => 'bridgePort' in l)).toBe(false);
   });
 
   it('links without NS: the namespace the command runs in; a peer elsewhere reads NAME@ifN', async () => {
@@ -449,6 +538,8 @@ describeKernel('netns-native (the command)', () => {
       ['isolate'],
       ['links', '--', 'x'],
       ['links', '--events', 'link'],
+      ['addrs', '--details'],
+      ['routes', '-d'],
     ]) {
       const run = await cli(...argv);
       expect([argv, run.code, run.stdout]).toEqual([argv, 2, '']);

@@ -37,8 +37,11 @@ describe('the netns-native command in the package', () => {
       help: false,
       version: false,
       events: undefined,
+      details: false,
     });
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
+    expect(parseArgs(['links', '-d', 'blue']).details).toBe(true);
+    expect(parseArgs(['--details', 'links']).details).toBe(true);
     expect(() => parseArgs(['links', '--nope'])).toThrow(UsageError);
     expect(() => parseArgs(['monitor', '--events'])).toThrow(/--events needs a list/);
   });
@@ -93,6 +96,7 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
         expect(run.stdout).toContain('--json, -j');
         expect(run.stdout).toContain('--help, -h');
         expect(run.stdout.includes('--events')).toBe(verb === 'monitor');
+        expect(run.stdout.includes('--details')).toBe(verb === 'links');
         expect(run.stdout).toBe(VERB_USAGE[verb]);
       }
     }

@@ -18,7 +18,8 @@ function line(e: Event): string {
   const deleted = 'action' in e && e.action === 'delete' ? 'Deleted ' : '';
   switch (e.type) {
     case 'link':
-      return `${deleted}${e.link.index}: ${e.link.name}: ${linkFlags(e.link.flags, e.link.operState)} mtu ${e.link.mtu} state ${e.link.operState.toUpperCase()}`;
+      // One event has no other link's flags: M-DOWN when the kernel says the lower layer is down.
+      return `${deleted}${e.link.index}: ${e.link.name}: ${linkFlags(e.link.flags, e.link.operState === 'lowerlayerdown')} mtu ${e.link.mtu} state ${e.link.operState.toUpperCase()}`;
     case 'address':
       return `${deleted}${e.address.linkIndex}: ${e.address.family === 4 ? 'inet' : 'inet6'} ${addressText(e.address)} scope ${e.address.scope}`;
     case 'route':

@@ -24,14 +24,18 @@ const LinkKind kBridge{"bridge",
                            {"nfCallIptables", IFLA_BR_NF_CALL_IPTABLES, AttrType::kU8},
                        }};
 
-// IFLA_BRPORT_LOCKED (Linux 5.18), numbered here so that kernel headers older than that build.
+// Numbered here so that kernel headers older than these build: IFLA_BRPORT_LOCKED (Linux 5.18),
+// IFLA_BRPORT_MAB (6.2), IFLA_BRPORT_NEIGH_VLAN_SUPPRESS (6.8).
 constexpr uint16_t kBrportLocked = 39;
+constexpr uint16_t kBrportMab = 40;
+constexpr uint16_t kBrportNeighVlanSuppress = 43;
 
 // A bridge port (IFLA_INFO_SLAVE_KIND "bridge"): what `ip link set PORT type bridge_slave ...`
 // sets and `ip -d link show` lists as bridge_slave (the kernel's br_port_policy[]). In the order
-// br_setport() applies them: the flags, together, then cost, priority and state, each of which
-// can fail on its own; so a request fails, if at all, after its flags were applied, and the
-// caller (lib/bridge-port.ts) puts them back.
+// br_setport() applies them: the flags, together, then cost, priority, state, multicast router,
+// group forward mask and backup port, each of which can fail on its own; so a request fails, if
+// at all, after its flags were applied, and the caller (lib/bridge-port.ts) puts back what was.
+// IFLA_BRPORT_BACKUP_PORT is an ifindex, 0 for none; the kernel lists it only when there is one.
 const LinkKind kBridgePort{"bridge",
                            true,
                            {
@@ -49,9 +53,15 @@ const LinkKind kBridgePort{"bridge",
                                {"neighSuppress", IFLA_BRPORT_NEIGH_SUPPRESS, AttrType::kU8},
                                {"isolated", IFLA_BRPORT_ISOLATED, AttrType::kU8},
                                {"locked", kBrportLocked, AttrType::kU8},
+                               {"vlanTunnel", IFLA_BRPORT_VLAN_TUNNEL, AttrType::kU8},
+                               {"mab", kBrportMab, AttrType::kU8},
+                               {"neighVlanSuppress", kBrportNeighVlanSuppress, AttrType::kU8},
                                {"cost", IFLA_BRPORT_COST, AttrType::kU32},
                                {"priority", IFLA_BRPORT_PRIORITY, AttrType::kU16},
                                {"state", IFLA_BRPORT_STATE, AttrType::kU8},
+                               {"mcastRouter", IFLA_BRPORT_MULTICAST_ROUTER, AttrType::kU8},
+                               {"groupFwdMask", IFLA_BRPORT_GROUP_FWD_MASK, AttrType::kU16},
+                               {"backupPort", IFLA_BRPORT_BACKUP_PORT, AttrType::kU32},
                            }};
 
 const LinkKindRegistration kRegisterBridge(&kBridge);
