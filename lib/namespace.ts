@@ -524,8 +524,7 @@ export class Namespace {
     }
     if (this.name !== undefined) {
       try {
-        // Only removes the name if it still refers to this namespace, not to a newer one.
-        await addon.deleteNamespace(NETNS_RUN_DIR, this.name, this.inode);
+        await this.#deleteName(this.name);
       } catch (e) {
         await Promise.all(listed.map((n) => n.close()));
         throw fromNative(e, operation, 'namespace');
@@ -537,6 +536,35 @@ export class Namespace {
       await waitPeersGone(peers, timeoutMs, signal, operation);
     } finally {
       await Promise.all(listed.map((n) => n.close()));
+    }
+  }
+
+  /**
+   * Removes the name only while it still refers to this namespace, not to one made since. While
+   * this object holds its fd the inode is proof enough (the kernel cannot give it to another);
+   * once closed, the namespace may be gone and its inode given to the next one made, so the
+   * namespace under the name is opened (which pins its inode until the name is removed) and
+   * compared by cookie.
+   */
+  async #deleteName(name: string): Promise<void> {
+    if (this.#state === 'open' || this.#cookie === undefined) {
+      await addon.deleteNamespace(NETNS_RUN_DIR, name, this.inode);
+      return;
+    }
+    let opened: NativeOpened;
+    try {
+      opened = await addon.openNamespace(path.join(NETNS_RUN_DIR, name));
+    } catch {
+      // Gone, stale or not a namespace: the inode check below decides, as without a cookie.
+      await addon.deleteNamespace(NETNS_RUN_DIR, name, this.inode);
+      return;
+    }
+    try {
+      if (opened.cookie === undefined || opened.cookie === this.#cookie) {
+        await addon.deleteNamespace(NETNS_RUN_DIR, name, this.inode);
+      }
+    } finally {
+      addon.closeNamespace(opened.handle);
     }
   }
 
@@ -567,7 +595,8 @@ export class Namespace {
    * Releases this object's fd and socket; the namespace itself is left as it is. Idempotent.
    * Calls made before it still run and settle as usual (it resolves once they are answered and
    * the fd is closed); calls made after it fail with EBADF, except {@link Namespace.delete},
-   * which still removes the name while it refers to this namespace (by inode).
+   * which still removes the name while it refers to this namespace (by its cookie: the kernel may
+   * give a gone namespace's inode to the next one made).
    */
   async close(): Promise<void> {
     await this.#release('closed');

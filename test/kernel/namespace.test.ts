@@ -215,6 +215,37 @@ describeKernel('Namespace', () => {
     }
   });
 
+  it("delete() after close() leaves the name alone when it refers to a namespace given the old one's inode", async () => {
+    // The kernel gives a gone namespace's inode to the next one made (the lowest free number
+    // first), once its teardown freed it; something else may take it first, so try again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const old = await freshNamespace();
+      const name = old.name as string;
+      await old.close();
+      ip(undefined, 'netns', 'del', name);
+      let heir: Namespace | undefined;
+      const deadline = Date.now() + 5000;
+      while (heir === undefined && Date.now() < deadline) {
+        const ns = await freshNamespace();
+        if (ns.inode === old.inode) heir = ns;
+        else await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      if (heir === undefined) continue;
+      // The old name now refers to the heir, as after `ip netns del NAME; ip netns add NAME`.
+      fs.writeFileSync(old.path, '');
+      run('mount', ['--bind', heir.path, old.path]);
+      try {
+        await old.delete();
+        expect(netnsNames()).toContain(name);
+        expect(fs.statSync(old.path, { bigint: true }).ino).toBe(heir.inode);
+      } finally {
+        if (fs.existsSync(old.path)) ip(undefined, 'netns', 'del', name);
+      }
+      return;
+    }
+    throw new Error('no new namespace got the inode of a gone one in 5 tries: something else took each');
+  });
+
   it('`await using` deletes a created namespace at the end of the scope', async () => {
     let name: string | undefined;
     {
