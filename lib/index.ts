@@ -22,6 +22,7 @@ export {
   type SetMasterOptions,
 } from './link';
 export type { BridgeMcastRouter, BridgePortInfo, BridgePortSettings, BridgePortState } from './bridge-port';
+export type { LinkSettings } from './link-settings';
 export { VethPair, type VethInfo, type VethPairOptions } from './links/veth-pair';
 export { Bridge, type BridgeInfo, type BridgeOptions } from './links/bridge';
 export { Vxlan, MAX_VNI, type VxlanInfo, type VxlanOptions } from './links/vxlan';

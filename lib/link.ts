@@ -12,6 +12,16 @@ import {
 import { isFailure } from './native/wire';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import {
+  applyLinkChange,
+  checkLinkSettings,
+  describeSettings,
+  explainPartialChange,
+  linkRequest,
+  type LinkSettings,
+} from './link-settings';
+import {
+  FollowUp,
+  batchThen,
   deleteLink,
   exclusive,
   randomLinkGroup,
@@ -20,7 +30,18 @@ import {
   throwFirstFailure,
   type DeleteKey,
 } from './internal/dispatch';
-import { IFA_F_NODAD, IFF_LOWER_UP, IFF_UP, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from './native/constants';
+import {
+  IFA_F_NODAD,
+  IFF_ALLMULTI,
+  IFF_LOWER_UP,
+  IFF_MULTICAST,
+  IFF_NOARP,
+  IFF_PROMISC,
+  IFF_UP,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+} from './native/constants';
 import type {
   NativeAddress,
   NativeAddressRequest,
@@ -245,9 +266,27 @@ export class Link {
   get flags(): number {
     return this.#info.flags;
   }
+  /** Promiscuous mode as set on the link (`promisc on`, IFF_PROMISC); see {@link Link.set}. */
+  get promisc(): boolean {
+    return (this.#info.flags & IFF_PROMISC) !== 0;
+  }
+  /** Receives all multicast, as set on the link (`allmulticast on`, IFF_ALLMULTI). */
+  get allMulticast(): boolean {
+    return (this.#info.flags & IFF_ALLMULTI) !== 0;
+  }
+  /** Does multicast (IFF_MULTICAST; `multicast off` clears it). */
+  get multicast(): boolean {
+    return (this.#info.flags & IFF_MULTICAST) !== 0;
+  }
+  /** Resolves addresses with ARP / neighbour discovery: IFF_NOARP is not set (`arp off` sets it). */
+  get arp(): boolean {
+    return (this.#info.flags & IFF_NOARP) === 0;
+  }
+  /** The link's group (IFLA_GROUP): 0, the default group, unless set ({@link Link.set}). */
   get group(): number {
     return this.#info.group;
   }
+  /** The transmit queue length in packets (`qlen`, IFLA_TXQLEN); see {@link Link.set}. */
   get txQueueLength(): number {
     return this.#info.txqlen;
   }
@@ -265,6 +304,7 @@ export class Link {
   get bridgePort(): BridgePortInfo | undefined {
     return bridgePortInfo(this.#info);
   }
+  /** The link's alias (`ip link set dev NAME alias TEXT`); undefined when it has none. */
   get alias(): string | undefined {
     return this.#info.alias || undefined;
   }
@@ -379,6 +419,51 @@ export class Link {
     const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, address } }, operation, 'link');
     this.#info.address = address;
+  }
+
+  /**
+   * Changes several of the link's settings at once, in one request: `ip link set dev NAME
+   * txqueuelen 500 alias uplink promisc on ...`. Each setting left out stays as it is. The
+   * properties of this Link are updated to match.
+   *
+   * The kernel applies the settings one after another (MAC, MTU, group, name, alias, then the
+   * flags `up`, `promisc`, `allMulticast`, `multicast` and `arp` together, then
+   * `txQueueLength`), and when it refuses one it keeps those it applied before. So a refusal of a
+   * call with several settings is followed by a read of the link: the error says which of the
+   * settings the link has now and which it has not, and this Link's properties are what was read.
+   * @example
+   * ```ts
+   * await link.set({ txQueueLength: 500, alias: 'uplink', promisc: true, arp: false, group: 7 });
+   * await link.set({ alias: null }); // ip link set dev NAME alias ""
+   * await link.set({ name: 'eth1', mtu: 9000, up: true }); // a link that is down
+   * ```
+   * @throws NetnsError EINVAL for an unknown setting, none given, a value of the wrong type or
+   *   range (checked before anything is sent), or an MTU outside the device's range (the kernel
+   *   says which bound); EEXIST if a link has the new name; EBUSY to rename a link that is up
+   *   (before Linux 6.2); ENODEV if the link is gone.
+   */
+  async set(settings: LinkSettings): Promise<void> {
+    const described = describeSettings(settings);
+    const operation =
+      described === undefined ? `change settings of ${this.describe()}` : `set ${described} on ${this.describe()}`;
+    const change = checkLinkSettings(settings, operation);
+    const subject = change.has('name') ? 'rename' : 'link';
+    const index = this.index;
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    const op: NativeOp = { op: 'newlink', link: { index, ...linkRequest(change) } };
+    await batchThen(handle, [op], operation, subject, ([result]) => {
+      if (!isFailure(result)) return undefined;
+      const error = fromNative(result, operation, subject);
+      if (change.size === 1) throw error;
+      // Read back, before any call made after this one, what the kernel kept.
+      return new FollowUp(async (send) => {
+        const [read] = await send([{ op: 'getlink', index, stats: 1 }]).catch(() => []);
+        if (read === undefined || isFailure(read)) throw error;
+        this.#info = read as NativeLink;
+        throw explainPartialChange(error, change, this.#info);
+      });
+    });
+    applyLinkChange(this.#info, change);
   }
 
   /**

@@ -260,6 +260,13 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
     if (link.netns !== undefined && !((op.flags ?? 0) & NLM_F_CREATE)) return true;
     // Clearing IFF_UP runs synchronize_net() under rtnl_lock.
     if ((link.change ?? 0) & IFF_UP && !((link.flags ?? 0) & IFF_UP)) return true;
+    // So does a rename (netif_change_name), and a new transmit queue length on a link that is
+    // up: its queues are stopped to resize them (dev_qdisc_change_tx_queue_len: dev_deactivate).
+    // Measured with ip -batch on a veth: a group change 110-120 us, a length set while down
+    // 110-130 us, while up 380-500 us; a rename 230-410 us. Given at creation, the length is only
+    // stored. The other flags (promisc, allmulticast, multicast, arp) wait on nothing (140-240 us).
+    if (link.newName !== undefined) return true;
+    if (link.txqlen !== undefined && !((op.flags ?? 0) & NLM_F_CREATE)) return true;
     // Leaving a master (nomaster) unregisters the port's rx_handler: synchronize_net() again
     // (netdev_rx_handler_unregister, from br_del_if / bond's release).
     if (link.master === 0) return true;

@@ -32,7 +32,15 @@ void PutLinkBody(MessageBuilder& b, const LinkRequest& req) {
   if (req.address) b.PutBytes(IFLA_ADDRESS, *req.address);
   if (req.master) b.PutS32(IFLA_MASTER, *req.master);
   if (req.netns_fd) b.PutU32(IFLA_NET_NS_FD, static_cast<uint32_t>(*req.netns_fd));
-  if (req.alias) b.PutString(IFLA_IFALIAS, *req.alias);
+  if (req.alias) {
+    // An empty alias goes as an empty attribute, as `ip link set dev X alias ""` sends it: the
+    // kernel then frees the alias (netif_set_alias with length 0) instead of storing "".
+    if (req.alias->empty()) {
+      b.PutAttr(IFLA_IFALIAS, nullptr, 0);
+    } else {
+      b.PutString(IFLA_IFALIAS, *req.alias);
+    }
+  }
 }
 
 namespace {

@@ -32,7 +32,7 @@ struct LinkRequest {
                                 // the request is sent to, even when IFLA_NET_NS_FD places the
                                 // new link elsewhere)
   std::optional<int> netns_fd;  // IFLA_NET_NS_FD: create in / move to that namespace
-  std::optional<std::string> alias;     // IFLA_IFALIAS
+  std::optional<std::string> alias;     // IFLA_IFALIAS; empty clears it
   std::optional<std::string> new_name;  // rename: IFLA_IFNAME when addressing by index
   KindData info;                        // IFLA_INFO_DATA of `kind` (a veth's peer is in here)
   std::string slave_kind;               // IFLA_INFO_SLAVE_KIND: the master's kind, for ...

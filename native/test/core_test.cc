@@ -111,6 +111,35 @@ void TestLinkUpMatchesIproute2() {
   CheckBytes("RTM_NEWLINK up", rtnl::BuildNewLink(req, 0), iproute2);
 }
 
+// `ip link set dev va txqueuelen 500 group 7 alias "" promisc on allmulticast on multicast off
+// arp off` (ifindex 3), as strace showed iproute2 6.1 send it (NLM_F_ACK is the engine's): the
+// flags in ifi_flags under the ifi_change mask, and the cleared alias an empty attribute.
+void TestLinkSetMatchesIproute2() {
+  const Bytes iproute2 = {
+      0x34, 0x00, 0x00, 0x00,  // nlmsg_len 52
+      0x10, 0x00,              // RTM_NEWLINK
+      0x01, 0x00,              // NLM_F_REQUEST
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // ifinfomsg: AF_UNSPEC, pad, ifi_type 0
+      0x03, 0x00, 0x00, 0x00,              //   ifi_index 3
+      0x80, 0x03, 0x00, 0x00,              //   ifi_flags IFF_NOARP | IFF_PROMISC | IFF_ALLMULTI
+      0x80, 0x13, 0x00, 0x00,              //   ifi_change ... | IFF_MULTICAST
+      0x08, 0x00, 0x0d, 0x00,              // IFLA_TXQLEN
+      0xf4, 0x01, 0x00, 0x00,              //   500
+      0x08, 0x00, 0x1b, 0x00,              // IFLA_GROUP
+      0x07, 0x00, 0x00, 0x00,              //   7
+      0x04, 0x00, 0x14, 0x00,              // IFLA_IFALIAS, empty: clear it
+  };
+  rtnl::LinkRequest req;
+  req.index = 3;
+  req.flags = IFF_NOARP | IFF_PROMISC | IFF_ALLMULTI;
+  req.change = IFF_NOARP | IFF_PROMISC | IFF_ALLMULTI | IFF_MULTICAST;
+  req.txqlen = 500;
+  req.group = 7;
+  req.alias = "";
+  CheckBytes("RTM_NEWLINK set", rtnl::BuildNewLink(req, 0), iproute2);
+}
+
 // `ip route add 198.19.0.0/24 dev va` (ifindex 2).
 void TestRouteMatchesIproute2() {
   const Bytes iproute2 = {
@@ -1362,6 +1391,7 @@ void TestSocketRoundTrip() {
 int main() {
   TestAddressMatchesIproute2();
   TestLinkUpMatchesIproute2();
+  TestLinkSetMatchesIproute2();
   TestRouteMatchesIproute2();
   TestRouteTosMatchesIproute2();
   TestVethEncoding();
