@@ -22,7 +22,7 @@ export interface RouteToOptions extends AbortOptions {
   /**
    * The packet comes in on this link (`iif`) and is forwarded, instead of being sent from this
    * namespace: a Link of the namespace, or its name. Needs `source` (as `ip route get ... from
-   * SRC iif LINK`); excludes `outputLink`. IPv4 answers EHOSTUNREACH unless the link forwards
+   * SRC iif LINK`); excludes `outputLink`. IPv4 answers EHOSTUNREACH unless that link forwards
    * (net.ipv4.conf.LINK.forwarding).
    */
   inputLink?: Link | string;
@@ -178,7 +178,7 @@ function question(ns: Namespace, address: unknown, options: RouteToOptions, oper
 }
 
 /** The kernel's refusal of a lookup, said as what it found. */
-function lookupError(e: NetnsError, inputLink: string | number | undefined, family: 4 | 6): NetnsError {
+function lookupError(e: NetnsError, inputLink: string | undefined, family: 4 | 6): NetnsError {
   if (e.detail !== undefined) return e;
   switch (e.code) {
     case 'ENETUNREACH':
@@ -188,7 +188,7 @@ function lookupError(e: NetnsError, inputLink: string | number | undefined, fami
         e,
         inputLink === undefined
           ? 'an unreachable route or rule covers that address'
-          : `an unreachable route or rule covers that address, or the input link does not forward IPv${family} (net.ipv${family}.conf.LINK.forwarding is 0)`,
+          : `an unreachable route or rule covers that address, or ${inputLink} does not forward IPv${family} (net.ipv${family}.conf.${inputLink}.forwarding is 0)`,
       );
     case 'EACCES':
       return withReason(e, 'a prohibit route or rule covers that address (administratively prohibited)');
@@ -241,7 +241,8 @@ export async function routeTo(ns: Namespace, address: string, options: RouteToOp
       if (oif !== undefined) op.oif = oif;
       const [answer] = await send([{ op: 'getroute', ...op }]);
       if (answer === undefined || isFailure(answer)) {
-        throw lookupError(fromNative(answer, operation, 'route'), q.inputLink, family);
+        const inputName = iif === undefined ? undefined : (q.names.get(iif) ?? String(q.inputLink));
+        throw lookupError(fromNative(answer, operation, 'route'), inputName, family);
       }
       const route = (answer as NativeRoute[])[0];
       if (route === undefined) throw internalError(operation, 'the kernel answered the lookup with no route');

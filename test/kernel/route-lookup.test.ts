@@ -276,5 +276,11 @@ describeKernel('route lookups (routeTo)', () => {
     await expectRefused(w, '198.18.9.1', 'EHOSTUNREACH', /an unreachable route or rule covers that address/);
     await expectRefused(w, '198.18.10.1', 'EACCES', /a prohibit route or rule covers that address/);
     await expectRefused(w, '198.18.11.1', 'EINVAL', /a blackhole route or rule covers that address/);
+    await w.ns.addRoute({ destination: 'fd00:9::/64', type: 'unreachable' });
+    await w.ns.addRoute({ destination: 'fd00:10::/64', type: 'prohibit' });
+    await w.ns.addRoute({ destination: 'fd00:11::/64', type: 'blackhole' });
+    await expectRefused(w, 'fd00:9::1', 'EHOSTUNREACH', /an unreachable route or rule covers that address/);
+    await expectRefused(w, 'fd00:10::1', 'EACCES', /a prohibit route or rule covers that address/);
+    await expectRefused(w, 'fd00:11::1', 'EINVAL', /a blackhole route or rule covers that address/);
   });
 });
