@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { NetnsError, VethPair, type Link, type Namespace, type RouteLookup } from 'netns-native';
+import { dispatchStats } from '../../lib/internal/dispatch';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -264,6 +265,19 @@ describeKernel('route lookups (routeTo)', () => {
     expectSame(ruled, ipGet(w.ns, '198.18.5.7', 'from', '198.18.1.9', 'iif', w.b.name));
     // Sent from here, the rule on the input link does not apply.
     expect(await w.ns.routeTo('198.18.5.7')).toMatchObject({ gateway: '198.18.0.2', table: 254 });
+  });
+
+  it('runs on the JS thread, as a cheap read: the kernel answers under RCU, never sleeping', async () => {
+    const w = await world();
+    // Inline unless rtnl_lock looked contended (a slow batch on a busy machine): the policy
+    // sends a lookup to a worker never, so one of a few tries runs inline.
+    let inline = false;
+    for (let i = 0; i < 50 && !inline; i++) {
+      const [worker, here] = [dispatchStats.workerBatches, dispatchStats.inlineBatches];
+      await w.ns.routeTo('198.18.0.7', { outputLink: w.a });
+      inline = dispatchStats.workerBatches === worker && dispatchStats.inlineBatches > here;
+    }
+    expect(inline).toBe(true);
   });
 
   it("no route, unreachable, prohibit and blackhole: the kernel's code, said as what covers the address", async () => {
