@@ -36,6 +36,7 @@ export type { Address, AddressesOptions } from './address';
 export type { AbortOptions } from './internal/abort';
 export type { AddRouteOptions, Nexthop, NexthopSpec, Route, RoutePreference, RouteSpec, RouteType } from './route';
 export type { LockableMetric, RouteMetrics } from './route-metrics';
+export type { RouteLookup, RouteToOptions } from './route-lookup';
 export {
   Monitor,
   type MonitorOptions,

@@ -29,6 +29,7 @@ import {
   type RouteSpec,
   type RoutesOptions,
 } from './route';
+import { routeTo, type RouteLookup, type RouteToOptions } from './route-lookup';
 import {
   addNeighbour,
   deleteNeighbour,
@@ -676,6 +677,27 @@ export class Namespace {
    */
   async routes(options: RoutesOptions = {}): Promise<Route[]> {
     return listRoutes(this, options);
+  }
+
+  /**
+   * Which route the kernel takes to `address`: `ip route get ADDRESS [from SRC] [iif LINK]
+   * [oif LINK] [mark N] [tos T] [uid N] [ipproto P sport N dport N] [fibmatch]`. The kernel
+   * resolves it as it would a packet (rules, marks, multipath hashing, the input link), in one
+   * RTM_GETROUTE. The answer is the resolved route: `destination` the address itself (/32 or
+   * /128), the link and gateway the packet leaves by, `source` the address the kernel would send
+   * from, `table` the table it came from; with `fibMatch`, the route as the table holds it.
+   * @example
+   * ```ts
+   * const r = await ns.routeTo('198.18.5.7'); // { destination: '198.18.5.7/32', gateway: '198.18.0.2', link: 'eth0', source: '198.18.0.1', table: 254, ... }
+   * await ns.routeTo('fd00::9', { source: 'fd00::1', outputLink: eth0, mark: 7, fibMatch: true });
+   * ```
+   * @throws NetnsError ENETUNREACH if no route covers the address; EHOSTUNREACH for an
+   *   unreachable route (or, with `inputLink`, a link that does not forward); EACCES for a
+   *   prohibit route; EINVAL for a blackhole route, and for bad input (before anything is sent);
+   *   ENODEV if a link named does not exist.
+   */
+  routeTo(address: string, options?: RouteToOptions): Promise<RouteLookup> {
+    return routeTo(this, address, options);
   }
 
   /**

@@ -303,6 +303,8 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   // An id from the namespace's IDR under a spinlock.
   newnsid: () => false,
   getnsid: () => false,
+  // A route lookup runs under RCU alone (RTNL_FLAG_DOIT_UNLOCKED), never sleeping.
+  getroute: () => false,
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

@@ -225,6 +225,30 @@ export interface NativeRoute {
   metrics?: NativeRouteMetrics;
   /** RTA_CACHEINFO's rta_expires in whole seconds, when the route expires (0 or less: expired) */
   expires?: number;
+  /** A lookup's answer (getroute) echoes these: RTA_SRC (the source asked with), RTA_IIF, RTA_MARK, RTA_UID */
+  src?: string;
+  iif?: number;
+  mark?: number;
+  uid?: number;
+}
+
+/**
+ * A route lookup (`ip route get`, rtnl::RouteGetRequest): the family follows from `dst`; ports in
+ * host order; `fibMatch` 1 for RTM_F_FIB_MATCH. Answers with one route.
+ */
+export interface NativeRouteGet {
+  dst: string;
+  src?: string;
+  tos?: number;
+  fibMatch?: number;
+  uid?: number;
+  /** IPPROTO_TCP, _UDP, _ICMP (IPv4) or _ICMPV6 (IPv6) */
+  ipProto?: number;
+  sport?: number;
+  dport?: number;
+  iif?: number;
+  oif?: number;
+  mark?: number;
 }
 
 /** What an RTM_NEWNEIGH / RTM_DELNEIGH carries: a neighbour, or (family AF_BRIDGE) an fdb entry. */
@@ -477,7 +501,8 @@ export type NativeOp =
   | { op: 'delrule'; rule: NativeRuleRequest }
   | { op: 'dumprules'; family?: number }
   | { op: 'newnsid'; netns: NativeHandle; nsid: number }
-  | { op: 'getnsid'; netns: NativeHandle };
+  | { op: 'getnsid'; netns: NativeHandle }
+  | ({ op: 'getroute' } & NativeRouteGet);
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =

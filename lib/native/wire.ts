@@ -242,6 +242,19 @@ const OP_ARGS: OpArgs = {
   dumprules: { family: 'u8' },
   newnsid: { netns: 'netns', nsid: 'i32' },
   getnsid: { netns: 'netns' },
+  getroute: {
+    dst: 'ip',
+    src: 'ip',
+    tos: 'u8',
+    fibMatch: 'u8',
+    uid: 'u32',
+    ipProto: 'u8',
+    sport: 'u16',
+    dport: 'u16',
+    iif: 'i32',
+    oif: 'i32',
+    mark: 'u32',
+  },
 };
 const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats'>, string> = {
   index: 'number',
@@ -300,6 +313,10 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   multipath: 'nexthops',
   metrics: 'metrics',
   expires: 'optional',
+  src: 'ip',
+  iif: 'optional',
+  mark: 'optional',
+  uid: 'optional',
 };
 const LINK_STATS: Record<keyof NativeLinkStats, string> = {
   rxPackets: 'number',

@@ -1,7 +1,7 @@
 #include "route.h"
 
 #include <linux/rtnetlink.h>
-
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -196,6 +196,33 @@ Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table) {
   return std::move(b).Finish();
 }
 
+Result<std::vector<uint8_t>> BuildGetRoute(const RouteGetRequest& req) {
+  size_t n = req.dst.size();
+  if (n != 4 && n != 16) return Error::Invalid("a route lookup needs an IPv4 or IPv6 destination");
+  if (!req.src.empty() && req.src.size() != n) {
+    return Error::Invalid("a route lookup's source of another family than its destination");
+  }
+  MessageBuilder b(RTM_GETROUTE, NLM_F_REQUEST);
+  rtmsg rtm{};
+  rtm.rtm_family = n == 4 ? AF_INET : AF_INET6;
+  rtm.rtm_dst_len = static_cast<uint8_t>(n * 8);
+  rtm.rtm_src_len = req.src.empty() ? 0 : static_cast<uint8_t>(n * 8);
+  rtm.rtm_tos = req.tos;
+  if (n == 4) rtm.rtm_flags |= RTM_F_LOOKUP_TABLE;
+  if (req.fib_match) rtm.rtm_flags |= RTM_F_FIB_MATCH;
+  b.PutHeader(rtm);
+  b.PutBytes(RTA_DST, req.dst);
+  if (!req.src.empty()) b.PutBytes(RTA_SRC, req.src);
+  if (req.uid) b.PutU32(RTA_UID, *req.uid);
+  if (req.ip_proto) b.PutU8(RTA_IP_PROTO, *req.ip_proto);
+  if (req.sport) b.PutBe16(RTA_SPORT, *req.sport);
+  if (req.dport) b.PutBe16(RTA_DPORT, *req.dport);
+  if (req.iif) b.PutS32(RTA_IIF, *req.iif);
+  if (req.oif) b.PutS32(RTA_OIF, *req.oif);
+  if (req.mark) b.PutU32(RTA_MARK, *req.mark);
+  return std::move(b).Finish();
+}
+
 Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;
@@ -226,6 +253,10 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   info.oif = t[RTA_OIF].S32();
   if (t[RTA_PRIORITY].present()) info.priority = t[RTA_PRIORITY].U32();
   if (t[RTA_PREF].present()) info.pref = t[RTA_PREF].U8();
+  if (t[RTA_SRC].present()) info.src = t[RTA_SRC].Bytes();
+  if (t[RTA_IIF].present()) info.iif = t[RTA_IIF].U32();
+  if (t[RTA_MARK].present()) info.mark = t[RTA_MARK].U32();
+  if (t[RTA_UID].present()) info.uid = t[RTA_UID].U32();
   if (t[RTA_MULTIPATH].present()) {
     s = ParseMultipath(t[RTA_MULTIPATH], &info.multipath);
     if (!s.ok()) return s;

@@ -91,12 +91,40 @@ struct RouteInfo {
   // route of an address with a finite lifetime); 0 or less: expired, not yet collected. Unset
   // when the route does not expire.
   std::optional<int32_t> expires;
+  // What a lookup's answer (RTM_GETROUTE without NLM_F_DUMP) echoes of the question: RTA_SRC
+  // (the source asked with, not the one the kernel picks, which is prefsrc), RTA_IIF, RTA_MARK
+  // (absent when 0) and RTA_UID.
+  std::vector<uint8_t> src;
+  std::optional<uint32_t> iif, mark, uid;
+};
+
+// A route lookup, `ip route get ADDRESS [from SRC] [iif DEV] [oif DEV] [mark N] [tos T] [uid N]
+// [ipproto P] [sport N] [dport N] [fibmatch]`: the kernel resolves it as it would a packet (RCU
+// only, no rtnl_lock: RTNL_FLAG_DOIT_UNLOCKED) and answers with one RTM_NEWROUTE, or an errno
+// (ENETUNREACH, EHOSTUNREACH, EACCES for prohibit, EINVAL for blackhole).
+struct RouteGetRequest {
+  std::vector<uint8_t> dst;         // RTA_DST (4 or 16 bytes; gives the family)
+  std::vector<uint8_t> src;         // RTA_SRC: the packet's source, when given
+  uint8_t tos = 0;                  // rtm_tos
+  bool fib_match = false;           // RTM_F_FIB_MATCH: the FIB entry, not the resolved route
+  std::optional<uint32_t> uid;      // RTA_UID
+  std::optional<uint8_t> ip_proto;  // RTA_IP_PROTO: IPPROTO_TCP, _UDP, _ICMP or _ICMPV6
+  std::optional<uint16_t> sport;    // RTA_SPORT, host order here (sent big-endian)
+  std::optional<uint16_t> dport;    // RTA_DPORT, likewise
+  std::optional<int32_t> iif, oif;  // RTA_IIF (a packet received there), RTA_OIF
+  std::optional<uint32_t> mark;     // RTA_MARK
 };
 
 Result<std::vector<uint8_t>> BuildNewRoute(const RouteRequest& req, uint16_t nl_flags);
 Result<std::vector<uint8_t>> BuildDelRoute(const RouteRequest& req);
 // RTM_GETROUTE dump; family AF_UNSPEC for both; table 0 for every table (filtered in the kernel).
 Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table);
+// RTM_GETROUTE for one lookup, as `ip route get` builds it (attributes in its order, so the bytes
+// equal a capture): rtm_dst_len (and rtm_src_len) the address's full length, RTM_F_LOOKUP_TABLE
+// for IPv4 (else the answer says table main whatever table held the route; IPv6 reports it
+// always, and refuses the flag under strict checking). No table: the kernel takes no RTA_TABLE
+// in a lookup, it goes through the rules.
+Result<std::vector<uint8_t>> BuildGetRoute(const RouteGetRequest& req);
 
 // Decodes an RTM_NEWROUTE (reply or event) or RTM_DELROUTE (event) message.
 Result<RouteInfo> ParseRoute(const nlmsghdr& msg);

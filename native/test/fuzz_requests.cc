@@ -3,7 +3,7 @@
 // and addresses of any length) are built into messages and parsed back with the reply parsers:
 // whatever builds must parse, and give back what was asked (name, MTU, group, master, MAC,
 // alias, kind, the kind's attributes; address, prefix, label, lifetimes; route table, addresses,
-// metric, metrics, preference).
+// metric, metrics, preference; a route lookup's fields).
 // Also the checks that keep names and paths from reaching outside the run directory
 // (ns::CheckNetnsName, ns::CheckPath): a name they accept is one path component.
 // Build and run with clang (apt: clang libclang-rt-14-dev): scripts/fuzz.sh [seconds]
@@ -270,6 +270,43 @@ void FuzzRoute(FuzzedDataProvider& in) {
   EXPECT(rtnl::BuildDumpRoutes(req.family, req.table).ok());
 }
 
+// A route lookup (ip route get): whatever builds is a GETROUTE whose rtmsg and attributes read
+// back (as the reply parser reads a route) as what was asked.
+void FuzzRouteGet(FuzzedDataProvider& in) {
+  rtnl::RouteGetRequest req;
+  req.dst = Bytes(in, 20);
+  req.src = Bytes(in, 20);
+  req.tos = in.ConsumeIntegral<uint8_t>();
+  req.fib_match = in.ConsumeBool();
+  if (in.ConsumeBool()) req.uid = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req.ip_proto = in.ConsumeIntegral<uint8_t>();
+  if (in.ConsumeBool()) req.sport = in.ConsumeIntegral<uint16_t>();
+  if (in.ConsumeBool()) req.dport = in.ConsumeIntegral<uint16_t>();
+  if (in.ConsumeBool()) req.iif = in.ConsumeIntegral<int32_t>();
+  if (in.ConsumeBool()) req.oif = in.ConsumeIntegral<int32_t>();
+  if (in.ConsumeBool()) req.mark = in.ConsumeIntegral<uint32_t>();
+  Result<std::vector<uint8_t>> msg = rtnl::BuildGetRoute(req);
+  size_t n = req.dst.size();
+  EXPECT(msg.ok() == ((n == 4 || n == 16) && (req.src.empty() || req.src.size() == n)));
+  if (!msg.ok()) return;
+  std::vector<uint8_t> m = msg.take();
+  nlmsghdr h;
+  std::memcpy(&h, m.data(), sizeof h);
+  EXPECT(h.nlmsg_type == RTM_GETROUTE && !(h.nlmsg_flags & NLM_F_DUMP) && h.nlmsg_len == m.size());
+  h.nlmsg_type = RTM_NEWROUTE;  // the same layout as a reply
+  std::memcpy(m.data(), &h, sizeof h);
+  Result<rtnl::RouteInfo> got = rtnl::ParseRoute(Header(m));
+  EXPECT(got.ok());
+  const rtnl::RouteInfo& r = got.value();
+  EXPECT(r.family == (n == 4 ? AF_INET : AF_INET6) && r.dst_len == n * 8 && r.tos == req.tos);
+  EXPECT(r.dst == req.dst && r.src == req.src && r.src_len == (req.src.empty() ? 0 : n * 8));
+  EXPECT(r.oif == req.oif.value_or(0) && r.mark == req.mark && r.uid == req.uid);
+  EXPECT(r.iif ==
+         (req.iif ? std::optional<uint32_t>(static_cast<uint32_t>(*req.iif)) : std::nullopt));
+  EXPECT(((r.flags & RTM_F_FIB_MATCH) != 0) == req.fib_match);
+  EXPECT(((r.flags & RTM_F_LOOKUP_TABLE) != 0) == (n == 4));
+}
+
 void FuzzNames(FuzzedDataProvider& in) {
   std::string name = in.ConsumeRandomLengthString(300);
   if (ns::CheckNetnsName(name).ok()) {
@@ -287,7 +324,7 @@ void FuzzNames(FuzzedDataProvider& in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
-  switch (in.ConsumeIntegralInRange<int>(0, 3)) {
+  switch (in.ConsumeIntegralInRange<int>(0, 4)) {
     case 0:
       FuzzLink(in);
       break;
@@ -296,6 +333,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 2:
       FuzzRoute(in);
+      break;
+    case 3:
+      FuzzRouteGet(in);
       break;
     default:
       FuzzNames(in);

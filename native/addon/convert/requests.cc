@@ -352,6 +352,13 @@ void Finish(ReadContext& c, GetNsidArgs* a) {
   if (!a->netns_fd) ThrowInternal(c.r.env(), "getnsid without a namespace");
 }
 
+void Finish(ReadContext& c, GetRouteArgs* a) {
+  if (a->dst.size() != 4 && a->dst.size() != 16) ThrowInternal(c.r.env(), "getroute without dst");
+  if (!a->src.empty() && a->src.size() != a->dst.size()) {
+    ThrowInternal(c.r.env(), "getroute source of another family");
+  }
+}
+
 void Finish(ReadContext& c, NftCommandArgs* cmd) {
   if (cmd->table.empty()) ThrowInternal(c.r.env(), "an nf_tables command needs a table");
 }
@@ -468,6 +475,7 @@ Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule), false}; 
 Built Build(const DumpRulesArgs& a) { return {rtnl::BuildDumpRules(a.family), true}; }
 Built Build(const NewNsidArgs& a) { return {rtnl::BuildNewNsid(*a.netns_fd, a.nsid), false}; }
 Built Build(const GetNsidArgs& a) { return {rtnl::BuildGetNsid(*a.netns_fd), false}; }
+Built Build(const GetRouteArgs& a) { return {rtnl::BuildGetRoute(a), false}; }
 
 // Whether an operation's links are returned with their statistics.
 template <class Args>

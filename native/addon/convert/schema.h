@@ -266,33 +266,34 @@ struct NftCommandArgs {
 
 // Operations: O(code, js name, argument struct, what it returns). The argument structs' fields
 // follow; requests.cc says what each operation builds from them.
-#define NETNS_OPS(O)                                  \
-  O(1, newlink, NewLinkArgs, kAck)                    \
-  O(2, dellink, DelLinkArgs, kAck)                    \
-  O(3, dellinkgroup, DelLinkGroupArgs, kAck)          \
-  O(4, getlink, GetLinkArgs, kLink)                   \
-  O(5, dumplinks, DumpLinksArgs, kLinks)              \
-  O(6, newaddr, NewAddrArgs, kAck)                    \
-  O(7, deladdr, DelAddrArgs, kAck)                    \
-  O(8, dumpaddrs, DumpAddrsArgs, kAddresses)          \
-  O(9, newroute, NewRouteArgs, kAck)                  \
-  O(10, delroute, DelRouteArgs, kAck)                 \
-  O(11, dumproutes, DumpRoutesArgs, kRoutes)          \
-  O(12, nftbatch, NftBatchArgs, kNftRules)            \
-  O(13, nftdumptables, NftDumpTablesArgs, kNftTables) \
-  O(14, nftdumpchains, NftDumpChainsArgs, kNftChains) \
-  O(15, nftdumprules, NftDumpRulesArgs, kNftRules)    \
-  O(16, newneigh, NewNeighArgs, kAck)                 \
-  O(17, delneigh, DelNeighArgs, kAck)                 \
-  O(18, dumpneighs, DumpNeighsArgs, kNeighbours)      \
-  O(19, newrule, NewRuleArgs, kAck)                   \
-  O(20, delrule, DelRuleArgs, kAck)                   \
-  O(21, dumprules, DumpRulesArgs, kRules)             \
-  O(22, newnsid, NewNsidArgs, kAck)                   \
-  O(23, getnsid, GetNsidArgs, kNsid)                  \
-  O(24, nftgetgen, NftGetGenArgs, kNftGen)            \
-  O(25, nftdumpsets, NftDumpSetsArgs, kNftSets)       \
-  O(26, nftdumpsetelems, NftDumpSetElemsArgs, kNftSetElems)
+#define NETNS_OPS(O)                                        \
+  O(1, newlink, NewLinkArgs, kAck)                          \
+  O(2, dellink, DelLinkArgs, kAck)                          \
+  O(3, dellinkgroup, DelLinkGroupArgs, kAck)                \
+  O(4, getlink, GetLinkArgs, kLink)                         \
+  O(5, dumplinks, DumpLinksArgs, kLinks)                    \
+  O(6, newaddr, NewAddrArgs, kAck)                          \
+  O(7, deladdr, DelAddrArgs, kAck)                          \
+  O(8, dumpaddrs, DumpAddrsArgs, kAddresses)                \
+  O(9, newroute, NewRouteArgs, kAck)                        \
+  O(10, delroute, DelRouteArgs, kAck)                       \
+  O(11, dumproutes, DumpRoutesArgs, kRoutes)                \
+  O(12, nftbatch, NftBatchArgs, kNftRules)                  \
+  O(13, nftdumptables, NftDumpTablesArgs, kNftTables)       \
+  O(14, nftdumpchains, NftDumpChainsArgs, kNftChains)       \
+  O(15, nftdumprules, NftDumpRulesArgs, kNftRules)          \
+  O(16, newneigh, NewNeighArgs, kAck)                       \
+  O(17, delneigh, DelNeighArgs, kAck)                       \
+  O(18, dumpneighs, DumpNeighsArgs, kNeighbours)            \
+  O(19, newrule, NewRuleArgs, kAck)                         \
+  O(20, delrule, DelRuleArgs, kAck)                         \
+  O(21, dumprules, DumpRulesArgs, kRules)                   \
+  O(22, newnsid, NewNsidArgs, kAck)                         \
+  O(23, getnsid, GetNsidArgs, kNsid)                        \
+  O(24, nftgetgen, NftGetGenArgs, kNftGen)                  \
+  O(25, nftdumpsets, NftDumpSetsArgs, kNftSets)             \
+  O(26, nftdumpsetelems, NftDumpSetElemsArgs, kNftSetElems) \
+  O(27, getroute, GetRouteArgs, kRoutes)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
@@ -325,6 +326,19 @@ struct NftCommandArgs {
 #define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
 #define NETNS_NEWNSID_ARGS(F) F(netns, netns_fd, kNetns) F(nsid, nsid, kI32)
 #define NETNS_GETNSID_ARGS(F) F(netns, netns_fd, kNetns)
+// A route lookup (rtnl::RouteGetRequest); the family follows from `dst`. Answers with one route.
+#define NETNS_GETROUTE_ARGS(F) \
+  F(dst, dst, kIp)             \
+  F(src, src, kIp)             \
+  F(tos, tos, kU8)             \
+  F(fibMatch, fib_match, kU8)  \
+  F(uid, uid, kU32)            \
+  F(ipProto, ip_proto, kU8)    \
+  F(sport, sport, kU16)        \
+  F(dport, dport, kU16)        \
+  F(iif, iif, kI32)            \
+  F(oif, oif, kI32)            \
+  F(mark, mark, kU32)
 
 // The C++ type a field of each wire type is read into (for the argument structs).
 template <Wire W>
@@ -463,6 +477,8 @@ struct NewNsidArgs {
 struct GetNsidArgs {
   NETNS_GETNSID_ARGS(NETNS_ARG_MEMBER)
 };
+// The request itself: its fields are optional where the kernel tells absent from 0 (uid 0).
+struct GetRouteArgs : rtnl::RouteGetRequest {};
 #undef NETNS_ARG_MEMBER
 
 // The fields of each argument struct, by the struct's name (NETNS_FIELDS_OF(NewLinkArgs)).
@@ -493,6 +509,7 @@ struct GetNsidArgs {
 #define NETNS_FIELDS_DumpRulesArgs NETNS_DUMPRULES_ARGS
 #define NETNS_FIELDS_NewNsidArgs NETNS_NEWNSID_ARGS
 #define NETNS_FIELDS_GetNsidArgs NETNS_GETNSID_ARGS
+#define NETNS_FIELDS_GetRouteArgs NETNS_GETROUTE_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
 // address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
@@ -598,7 +615,11 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kM
   F(pref, pref, kOptional)           \
   F(multipath, multipath, kNexthops) \
   F(metrics, metrics, kMetrics)      \
-  F(expires, expires, kOptional)
+  F(expires, expires, kOptional)     \
+  F(src, src, kIp)                   \
+  F(iif, iif, kOptional)             \
+  F(mark, mark, kOptional)           \
+  F(uid, uid, kOptional)
 
 // A route's metrics (NETNS_ROUTE_METRICS's fields, as they come back): each absent when unset.
 #define NETNS_ROUTE_METRICS_INFO(F)    \
