@@ -42,7 +42,13 @@ import type {
   NativeRouteRequest,
 } from './native/surface';
 import { isFailure } from './native/wire';
-import { NUD_NONE_IN_FILTER, neighbourFromNative, neighbourStateBit, type Neighbour, type NeighbourState } from './neighbour';
+import {
+  NUD_NONE_IN_FILTER,
+  neighbourFromNative,
+  neighbourStateBit,
+  type Neighbour,
+  type NeighbourState,
+} from './neighbour';
 import { protocolNumber, routeFromNative, type Route } from './route';
 import { Iproute2Names, tableId } from './rt-names';
 
@@ -227,15 +233,13 @@ function localOf(a: NativeAddress): string {
 function loopbackOwn(a: NativeAddress): boolean {
   if (a.index !== LOOPBACK_IFINDEX) return false;
   const local = localOf(a);
-  return (a.family === AF_INET && local === '127.0.0.1' && a.prefixlen === 8) || (a.family === AF_INET6 && local === '::1');
+  return (
+    (a.family === AF_INET && local === '127.0.0.1' && a.prefixlen === 8) || (a.family === AF_INET6 && local === '::1')
+  );
 }
 
 /** `ip addr flush`. @internal */
-export async function flushAddresses(
-  ns: Namespace,
-  options: FlushAddressesOptions,
-  of?: Link,
-): Promise<Address[]> {
+export async function flushAddresses(ns: Namespace, options: FlushAddressesOptions, of?: Link): Promise<Address[]> {
   const given: unknown = (options as Partial<FlushAddressesOptions> | null)?.link;
   const operation = `flush addresses${ofLink(of ?? given)}${ns.where}`;
   const opts = checkOptionKeys<FlushAddressesOptions>(options, of ? LINK_ADDRESS_KEYS : ADDRESS_KEYS, operation);
@@ -288,7 +292,7 @@ export async function flushAddresses(
               if (p.family !== AF_INET || p.index !== a.index || p.flags & IFA_F_SECONDARY) return false;
               if (p.prefixlen !== a.prefixlen) return false;
               const mask = p.prefixlen === 0 ? 0 : (0xffffffff << (32 - p.prefixlen)) >>> 0;
-              return ((ipv4Number(localOf(p)) & mask) >>> 0) === ((ipv4Number(localOf(a)) & mask) >>> 0);
+              return (ipv4Number(localOf(p)) & mask) >>> 0 === (ipv4Number(localOf(a)) & mask) >>> 0;
             }),
         },
         operation,
@@ -337,8 +341,7 @@ export async function flushRoutes(ns: Namespace, options: FlushRoutesOptions): P
   const given: unknown = (options as Partial<FlushRoutesOptions> | null)?.link;
   const operation = `flush routes${ofLink(given)}${ns.where}`;
   const opts = checkOptionKeys<FlushRoutesOptions>(options, ROUTE_KEYS, operation);
-  const table =
-    opts.table === undefined ? RT_TABLE_MAIN : tableId(opts.table, operation, { min: 0, allowAll: true });
+  const table = opts.table === undefined ? RT_TABLE_MAIN : tableId(opts.table, operation, { min: 0, allowAll: true });
   const family = familyOf(opts.family, operation);
   const protocol = opts.protocol === undefined ? undefined : protocolNumber(opts.protocol, operation);
   const link = given === undefined ? undefined : linkFilter(ns, given, operation);
@@ -372,7 +375,8 @@ export async function flushRoutes(ns: Namespace, options: FlushRoutesOptions): P
           dump,
           select,
           remove: routeDelete,
-          describe: (r) => `the route to ${r.dst !== undefined ? `${r.dst}/${r.dstLen}` : 'default'} (table ${r.table})`,
+          describe: (r) =>
+            `the route to ${r.dst !== undefined ? `${r.dst}/${r.dstLen}` : 'default'} (table ${r.table})`,
         },
         operation,
         'route',
