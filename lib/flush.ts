@@ -322,6 +322,11 @@ function routeDelete(r: NativeRoute): NativeOp {
     type: r.type,
   };
   if (r.dst !== undefined) req.dst = r.dst;
+  // An IPv6 source-specific route (`from PREFIX`) is found only with its source prefix.
+  if (r.src !== undefined) {
+    req.src = r.src;
+    req.srcLen = r.srcLen;
+  }
   if (r.gateway !== undefined) req.gateway = r.gateway;
   if (r.prefsrc !== undefined) req.prefsrc = r.prefsrc;
   if (r.oif) req.oif = r.oif;

@@ -276,6 +276,7 @@ describeKernel('flushRoutes', () => {
     ip(n, 'route', 'add', 'blackhole', '198.19.63.0/24', 'metric', '5');
     ip(n, '-6', 'route', 'add', 'fd00:61::/64', 'via', 'fd00:60::2');
     ip(n, '-6', 'route', 'add', 'fd00:62::/64', 'nexthop', 'via', 'fd00:60::2', 'nexthop', 'via', 'fd00:60::3');
+    ip(n, '-6', 'route', 'add', 'fd00:63::/64', 'from', 'fd00:69::/64', 'via', 'fd00:60::2'); // source-specific
     ip(n, 'route', 'add', '198.19.64.0/24', 'via', '198.18.60.2', 'table', '100');
     ip(n, '-6', 'route', 'add', 'fd00:64::/64', 'dev', a.name, 'table', '100');
   };
