@@ -248,6 +248,18 @@ describeKernel('flushAddresses', () => {
     ).toEqual(['198.18.50.2']);
   });
 
+  it('a signal that aborts before the flush starts withdraws it: nothing is removed', async () => {
+    const { ns, a } = await world();
+    ip(ns.name, 'addr', 'add', '198.18.52.1/24', 'dev', a.name);
+    await settled(ns.name);
+    const before = snapshot(ns.name);
+    const controller = new AbortController();
+    const flushing = a.flushAddresses({ signal: controller.signal });
+    controller.abort();
+    await expect(flushing).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    expect(snapshot(ns.name)).toBe(before);
+  });
+
   it('a link that is gone: ENODEV, nothing removed', async () => {
     const { ns, a } = await world();
     const gone = await ns.link(a.name);
