@@ -33,6 +33,12 @@ export type { FdbEntry, FdbSpec, Neighbour, NeighbourSpec, NeighbourState, Neigh
 export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
 export { NetnsError } from './internal/errors';
 export type { Address, AddressesOptions } from './address';
+export type {
+  FlushAddressesOptions,
+  FlushNeighboursOptions,
+  FlushRoutesOptions,
+  LinkFlushAddressesOptions,
+} from './flush';
 export type { AbortOptions } from './internal/abort';
 export type { AddRouteOptions, Nexthop, NexthopSpec, Route, RoutePreference, RouteSpec, RouteType } from './route';
 export type { LockableMetric, RouteMetrics } from './route-metrics';

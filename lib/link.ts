@@ -1,6 +1,7 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { FOREVER, addressFromNative, broadcastOf, type Address } from './address';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
+import { flushAddresses, type LinkFlushAddressesOptions } from './flush';
 import { kDetachFrom, kHandle, kHandleNow } from './internal/symbols';
 import {
   bridgePortInfo,
@@ -783,6 +784,22 @@ export class Link {
     req.peer = other.address;
     req.prefixlen = other.prefixLength;
     return req;
+  }
+
+  /**
+   * Removes the link's addresses, as `ip addr flush dev NAME [scope S]`: see
+   * {@link Namespace.flushAddresses}, of which this is the shortcut with `link` this link. IPv6
+   * link-local ones go too unless `scope` is 'global'. Resolves with the addresses removed.
+   * @example
+   * ```ts
+   * await link.flushAddresses();                       // ip addr flush dev NAME
+   * await link.flushAddresses({ family: 4 });          // ip -4 addr flush dev NAME
+   * ```
+   * @throws NetnsError EINVAL for an unknown option or a bad family or scope (before anything is
+   *   sent); ENODEV if the link is gone.
+   */
+  flushAddresses(options: LinkFlushAddressesOptions = {}): Promise<Address[]> {
+    return flushAddresses(this.namespace, options, this);
   }
 
   /**

@@ -4,6 +4,14 @@ import type * as net from 'node:net';
 import { constants } from 'node:os';
 import * as path from 'node:path';
 import { listAddresses, type Address, type AddressesOptions } from './address';
+import {
+  flushAddresses,
+  flushNeighbours,
+  flushRoutes,
+  type FlushAddressesOptions,
+  type FlushNeighboursOptions,
+  type FlushRoutesOptions,
+} from './flush';
 import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from './internal/errors';
 // process/exec and process/sockets load node:child_process, node:net and node:dgram: required
 // when first used, so that a short-lived process that never runs a program nor opens a socket
@@ -669,6 +677,63 @@ export class Namespace {
   /** Every IPv4 and IPv6 address on every link. `ip addr show`. */
   async addresses(options: AddressesOptions = {}): Promise<Address[]> {
     return listAddresses(this, options);
+  }
+
+  /**
+   * Removes addresses, as `ip addr flush [dev LINK] [scope S]` does: every address that the
+   * filters select (all of them without any), IPv4 and IPv6, IPv6 link-local ones included
+   * (`scope: 'global'` keeps those). The loopback's own 127.0.0.1/8 and ::1 go only when `link`
+   * is lo. Repeats until a dump selects nothing (at most 10 rounds); an address that went
+   * meanwhile (deleted by someone else, or by the kernel with its primary) is no error.
+   * Resolves with the addresses it removed.
+   * @example
+   * ```ts
+   * await ns.flushAddresses({ link: 'veth0' });                  // ip addr flush dev veth0
+   * await ns.flushAddresses({ family: 6, scope: 'global' });     // ip -6 addr flush scope global
+   * ```
+   * @throws NetnsError EINVAL for an unknown option or a bad family, scope or link name (before
+   *   anything is sent); ENODEV if the link does not exist; EAGAIN when addresses keep coming
+   *   back after 10 rounds.
+   */
+  async flushAddresses(options: FlushAddressesOptions = {}): Promise<Address[]> {
+    return flushAddresses(this, options);
+  }
+
+  /**
+   * Removes the routes of one table (main by default), as `ip route flush table T [dev LINK]
+   * [proto P]`: IPv4 and IPv6 unless `family` says which (`ip route flush` alone does IPv4
+   * only), the kernel's own routes (`proto kernel`, to connected subnets) included. Cached routes
+   * are left alone, and so are the other tables unless `table` names them ('all' for every
+   * one). A route that went meanwhile is no error. Resolves with the routes it removed.
+   * @example
+   * ```ts
+   * await ns.flushRoutes();                                      // ip route flush table main; ip -6 route flush table main
+   * await ns.flushRoutes({ table: 100, family: 6 });             // ip -6 route flush table 100
+   * await ns.flushRoutes({ link: eth0, protocol: 'static' });    // ip route flush dev eth0 proto static
+   * ```
+   * @throws NetnsError EINVAL for an unknown option, table name or protocol, a bad family or link
+   *   name (before anything is sent); ENODEV if the link does not exist.
+   */
+  async flushRoutes(options: FlushRoutesOptions = {}): Promise<Route[]> {
+    return flushRoutes(this, options);
+  }
+
+  /**
+   * Removes neighbour entries (the ARP and NDP cache), as `ip neigh flush [dev LINK] [nud
+   * STATE]`: by default every entry but 'permanent' and 'noarp' ones; `state` picks others
+   * ('all': all but 'noarp'). As ip, entries learned outside the kernel (`extLearned`) go
+   * whatever their state, and an entry that is still in use may stay behind as 'failed' (after
+   * the first round, 'failed' ones are left). Resolves with the entries it removed.
+   * @example
+   * ```ts
+   * await ns.flushNeighbours({ link: eth0 });                    // ip neigh flush dev eth0
+   * await ns.flushNeighbours({ state: 'all', family: 4 });       // ip -4 neigh flush all nud all
+   * ```
+   * @throws NetnsError EINVAL for an unknown option or state, a bad family or link name (before
+   *   anything is sent); ENODEV if the link does not exist.
+   */
+  async flushNeighbours(options: FlushNeighboursOptions = {}): Promise<Neighbour[]> {
+    return flushNeighbours(this, options);
   }
 
   /**

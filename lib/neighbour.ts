@@ -50,6 +50,19 @@ const STATES: Array<[number, NeighbourState]> = [
   [0x80, 'permanent'],
 ];
 
+/**
+ * The bit of a state in a state filter (`ip neigh show|flush nud STATE`): its NUD_* bit, and for
+ * 'none' (NUD_NONE is 0) the bit iproute2 stands it in with, 0x100. Undefined for a name it does
+ * not know. @internal
+ */
+export function neighbourStateBit(state: unknown): number | undefined {
+  if (state === 'none') return NUD_NONE_IN_FILTER;
+  return STATES.find(([, name]) => name === state)?.[0];
+}
+
+/** What iproute2's state filters use for NUD_NONE (0): a bit above the NUD_* ones. @internal */
+export const NUD_NONE_IN_FILTER = 0x100;
+
 /** The states an entry can be given (`nud STATE`). */
 const SETTABLE: NeighbourState[] = ['permanent', 'reachable', 'stale', 'noarp', 'delay', 'probe', 'failed', 'none'];
 

@@ -260,3 +260,17 @@ export function checkObject<T extends object>(value: unknown, operation: string,
   if (typeof value !== 'object' || value === null) throw invalid(operation, `${what} must be an object`);
   return value as T;
 }
+
+/**
+ * An options object holding only `known` keys. For calls where a misspelt filter would widen
+ * what they do (`{ dev: 'eth0' }` ignored would flush every link), an unknown key is refused.
+ */
+export function checkOptionKeys<T extends object>(value: unknown, known: readonly string[], operation: string): T {
+  const options = checkObject<T>(value, operation, 'options');
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw invalid(operation, `unknown option ${JSON.stringify(key)} (the options are ${known.join(', ')})`);
+    }
+  }
+  return options;
+}

@@ -137,6 +137,8 @@ export interface NativeAddress {
 export interface NativeRouteRequest {
   family: number;
   dstLen: number;
+  /** rtm_src_len, with `src`: an IPv6 source-specific route (`from PREFIX`) */
+  srcLen?: number;
   /** rtm_tos: the DS field the route matches (IPv4); 0 none */
   tos?: number;
   table?: number;
@@ -145,6 +147,8 @@ export interface NativeRouteRequest {
   type?: number;
   flags?: number;
   dst?: string;
+  /** RTA_SRC */
+  src?: string;
   gateway?: string;
   prefsrc?: string;
   oif?: number;
@@ -215,6 +219,8 @@ export interface NativeRoute {
   flags: number;
   oif: number;
   dst?: string;
+  /** RTA_SRC: with srcLen, the sources an IPv6 source-specific route is for (`from`) */
+  src?: string;
   gateway?: string;
   prefsrc?: string;
   priority?: number;

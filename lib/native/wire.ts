@@ -90,6 +90,7 @@ const ADDRESS_REQUEST: Record<keyof NativeAddressRequest, string> = {
 const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   family: 'u8',
   dstLen: 'u8',
+  srcLen: 'u8',
   tos: 'u8',
   table: 'u32',
   protocol: 'u8',
@@ -97,6 +98,7 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   type: 'u8',
   flags: 'u32',
   dst: 'ip',
+  src: 'ip',
   gateway: 'ip',
   prefsrc: 'ip',
   oif: 'i32',
@@ -306,6 +308,7 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   flags: 'number',
   oif: 'number',
   dst: 'ip',
+  src: 'ip',
   gateway: 'ip',
   prefsrc: 'ip',
   priority: 'optional',

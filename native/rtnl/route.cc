@@ -147,6 +147,7 @@ Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const 
   rtmsg rtm{};
   rtm.rtm_family = req.family;
   rtm.rtm_dst_len = req.dst_len;
+  rtm.rtm_src_len = req.src_len;
   rtm.rtm_tos = req.tos;
   rtm.rtm_table = req.table < 256 ? static_cast<uint8_t>(req.table) : uint8_t{RT_TABLE_UNSPEC};
   rtm.rtm_protocol = req.protocol;
@@ -156,6 +157,7 @@ Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const 
   b.PutHeader(rtm);
   if (req.table >= 256) b.PutU32(RTA_TABLE, req.table);
   if (!req.dst.empty()) b.PutBytes(RTA_DST, req.dst);
+  if (!req.src.empty()) b.PutBytes(RTA_SRC, req.src);
   if (!req.gateway.empty()) b.PutBytes(RTA_GATEWAY, req.gateway);
   if (!req.prefsrc.empty()) b.PutBytes(RTA_PREFSRC, req.prefsrc);
   // Before RTA_OIF, where `ip -6 route add PREFIX expires N pref P dev D` puts them.
@@ -248,6 +250,7 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   if (!s.ok()) return s;
   if (t[RTA_TABLE].present()) info.table = t[RTA_TABLE].U32();
   if (t[RTA_DST].present()) info.dst = t[RTA_DST].Bytes();
+  if (t[RTA_SRC].present()) info.src = t[RTA_SRC].Bytes();
   if (t[RTA_GATEWAY].present()) info.gateway = t[RTA_GATEWAY].Bytes();
   if (t[RTA_PREFSRC].present()) info.prefsrc = t[RTA_PREFSRC].Bytes();
   info.oif = t[RTA_OIF].S32();

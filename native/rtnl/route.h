@@ -58,6 +58,7 @@ struct RouteMetrics {
 struct RouteRequest {
   uint8_t family = 0;                     // AF_INET / AF_INET6
   uint8_t dst_len = 0;                    // 0 with empty dst: the default route
+  uint8_t src_len = 0;                    // rtm_src_len: an IPv6 source-specific route (`from`)
   uint8_t tos = 0;                        // rtm_tos (IPv4 only): the DS field it matches
   uint32_t table = 0;                     // RT_TABLE_*; ids above 255 go in RTA_TABLE
   uint8_t protocol = 0;                   // RTPROT_*
@@ -65,6 +66,7 @@ struct RouteRequest {
   uint8_t type = 0;                       // RTN_*
   uint32_t flags = 0;                     // RTNH_F_ONLINK, ...
   std::vector<uint8_t> dst;               // RTA_DST
+  std::vector<uint8_t> src;               // RTA_SRC (with src_len)
   std::vector<uint8_t> gateway;           // RTA_GATEWAY
   std::vector<uint8_t> prefsrc;           // RTA_PREFSRC
   std::optional<int32_t> oif;             // RTA_OIF
@@ -80,7 +82,7 @@ struct RouteInfo {
   uint8_t protocol = 0, scope = 0, type = 0;
   uint32_t table = 0;  // RTA_TABLE when present, else rtm_table
   uint32_t flags = 0;  // rtm_flags (RTM_F_CLONED, ...) and next-hop flags
-  std::vector<uint8_t> dst, gateway, prefsrc;
+  std::vector<uint8_t> dst, src, gateway, prefsrc;  // RTA_SRC: with src_len, `from` (IPv6)
   int32_t oif = 0;
   std::optional<uint32_t> priority;
   std::optional<uint32_t> pref;         // RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_*

@@ -205,6 +205,43 @@ void TestRouteTosMatchesIproute2() {
   CHECK(del.ok() && del.value().size() > 19 && del.value()[19] == 0x10);
 }
 
+// `ip -6 route del fd00:63::/64 from fd00:69::/64 dev va` (ifindex 3), as iproute2 6.1 sends it,
+// with nlmsg_seq and NLM_F_ACK cleared: a source-specific route is found only with its source
+// prefix (rtm_src_len and RTA_SRC), which a dumped route carries back.
+void TestSourceRouteDeleteMatchesIproute2() {
+  const Bytes iproute2 = {
+      0x4c, 0x00, 0x00, 0x00,  // nlmsg_len 76
+      0x19, 0x00,              // RTM_DELROUTE
+      0x01, 0x00,              // NLM_F_REQUEST
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x0a, 0x40, 0x40, 0x00,  // rtmsg: AF_INET6, dst_len 64, src_len 64, tos 0
+      0xfe, 0x00, 0x00, 0x00,  //   table main, proto unspec, scope universe, type unspec
+      0x00, 0x00, 0x00, 0x00,  //   rtm_flags
+      0x14, 0x00, 0x01, 0x00,  // RTA_DST
+      0xfd, 0x00, 0x00, 0x63, 0x00, 0x00, 0x00, 0x00,  //   fd00:63::
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x14, 0x00, 0x02, 0x00,                          // RTA_SRC
+      0xfd, 0x00, 0x00, 0x69, 0x00, 0x00, 0x00, 0x00,  //   fd00:69::
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x08, 0x00, 0x04, 0x00,  // RTA_OIF
+      0x03, 0x00, 0x00, 0x00,  //   3
+  };
+  rtnl::RouteRequest req;
+  req.family = AF_INET6;
+  req.dst_len = 64;
+  req.src_len = 64;
+  req.table = RT_TABLE_MAIN;
+  req.dst = {0xfd, 0x00, 0x00, 0x63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  req.src = {0xfd, 0x00, 0x00, 0x69, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  req.oif = 3;
+  Result<Bytes> built = rtnl::BuildDelRoute(req);
+  CheckBytes("RTM_DELROUTE from", built, iproute2);
+  if (!built.ok()) return;
+  Result<rtnl::RouteInfo> r =
+      rtnl::ParseRoute(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+  CHECK(r.ok() && r.value().src_len == 64 && r.value().src == req.src);
+}
+
 // `ip link add vc type veth peer name vd`, in our encoding: unlike iproute2 we mark nests with
 // NLA_F_NESTED and NUL-terminate IFLA_INFO_KIND; the kernel accepts both.
 void TestVethEncoding() {
@@ -1519,6 +1556,7 @@ int main() {
   TestLinkSetMatchesIproute2();
   TestRouteMatchesIproute2();
   TestRouteTosMatchesIproute2();
+  TestSourceRouteDeleteMatchesIproute2();
   TestVethEncoding();
   TestVxlanMatchesIproute2();
   TestEveryKindTableRoundTrips();

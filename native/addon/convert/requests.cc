@@ -291,11 +291,13 @@ void Finish(ReadContext& c, rtnl::AddressRequest* req) {
 void Finish(ReadContext& c, rtnl::RouteRequest* req) {
   size_t n = req->family == AF_INET ? 4 : req->family == AF_INET6 ? 16 : 0;
   if (n == 0) ThrowInternal(c.r.env(), "a route needs family AF_INET or AF_INET6");
-  for (const auto* ip : {&req->dst, &req->gateway, &req->prefsrc}) {
+  for (const auto* ip : {&req->dst, &req->src, &req->gateway, &req->prefsrc}) {
     if (!ip->empty() && ip->size() != n)
       ThrowInternal(c.r.env(), "route address of another family");
   }
-  if (req->dst_len > n * 8) ThrowInternal(c.r.env(), "prefix length beyond the address");
+  if (req->dst_len > n * 8 || req->src_len > n * 8) {
+    ThrowInternal(c.r.env(), "prefix length beyond the address");
+  }
   if (!req->multipath.empty() && !req->gateway.empty()) {
     ThrowInternal(c.r.env(), "a route with both a gateway and next hops");
   }

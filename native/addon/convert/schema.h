@@ -97,6 +97,7 @@ enum class Wire : uint8_t {
 #define NETNS_ROUTE_REQUEST(F)      \
   F(family, family, kU8)            \
   F(dstLen, dst_len, kU8)           \
+  F(srcLen, src_len, kU8)           \
   F(tos, tos, kU8)                  \
   F(table, table, kU32)             \
   F(protocol, protocol, kU8)        \
@@ -104,6 +105,7 @@ enum class Wire : uint8_t {
   F(type, type, kU8)                \
   F(flags, flags, kU32)             \
   F(dst, dst, kIp)                  \
+  F(src, src, kIp)                  \
   F(gateway, gateway, kIp)          \
   F(prefsrc, prefsrc, kIp)          \
   F(oif, oif, kI32)                 \
@@ -609,6 +611,7 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kM
   F(flags, flags, kNumber)           \
   F(oif, oif, kNumber)               \
   F(dst, dst, kIp)                   \
+  F(src, src, kIp)                   \
   F(gateway, gateway, kIp)           \
   F(prefsrc, prefsrc, kIp)           \
   F(priority, priority, kOptional)   \
