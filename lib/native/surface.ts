@@ -219,7 +219,10 @@ export interface NativeRoute {
   flags: number;
   oif: number;
   dst?: string;
-  /** RTA_SRC: with srcLen, the sources an IPv6 source-specific route is for (`from`) */
+  /**
+   * RTA_SRC: with srcLen, the sources an IPv6 source-specific route is for (`from`); in a
+   * lookup's answer, the source asked with
+   */
   src?: string;
   gateway?: string;
   prefsrc?: string;
@@ -231,8 +234,7 @@ export interface NativeRoute {
   metrics?: NativeRouteMetrics;
   /** RTA_CACHEINFO's rta_expires in whole seconds, when the route expires (0 or less: expired) */
   expires?: number;
-  /** A lookup's answer (getroute) echoes these: RTA_SRC (the source asked with), RTA_IIF, RTA_MARK, RTA_UID */
-  src?: string;
+  /** A lookup's answer (getroute) echoes these too: RTA_IIF, RTA_MARK, RTA_UID */
   iif?: number;
   mark?: number;
   uid?: number;

@@ -316,7 +316,6 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   multipath: 'nexthops',
   metrics: 'metrics',
   expires: 'optional',
-  src: 'ip',
   iif: 'optional',
   mark: 'optional',
   uid: 'optional',

@@ -256,7 +256,6 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   info.oif = t[RTA_OIF].S32();
   if (t[RTA_PRIORITY].present()) info.priority = t[RTA_PRIORITY].U32();
   if (t[RTA_PREF].present()) info.pref = t[RTA_PREF].U8();
-  if (t[RTA_SRC].present()) info.src = t[RTA_SRC].Bytes();
   if (t[RTA_IIF].present()) info.iif = t[RTA_IIF].U32();
   if (t[RTA_MARK].present()) info.mark = t[RTA_MARK].U32();
   if (t[RTA_UID].present()) info.uid = t[RTA_UID].U32();

@@ -82,7 +82,9 @@ struct RouteInfo {
   uint8_t protocol = 0, scope = 0, type = 0;
   uint32_t table = 0;  // RTA_TABLE when present, else rtm_table
   uint32_t flags = 0;  // rtm_flags (RTM_F_CLONED, ...) and next-hop flags
-  std::vector<uint8_t> dst, src, gateway, prefsrc;  // RTA_SRC: with src_len, `from` (IPv6)
+  // RTA_SRC: with src_len, the sources an IPv6 source-specific route is for (`from`); in a
+  // lookup's answer, the source asked with (not the one the kernel picks, which is prefsrc).
+  std::vector<uint8_t> dst, src, gateway, prefsrc;
   int32_t oif = 0;
   std::optional<uint32_t> priority;
   std::optional<uint32_t> pref;         // RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_*
@@ -93,10 +95,8 @@ struct RouteInfo {
   // route of an address with a finite lifetime); 0 or less: expired, not yet collected. Unset
   // when the route does not expire.
   std::optional<int32_t> expires;
-  // What a lookup's answer (RTM_GETROUTE without NLM_F_DUMP) echoes of the question: RTA_SRC
-  // (the source asked with, not the one the kernel picks, which is prefsrc), RTA_IIF, RTA_MARK
-  // (absent when 0) and RTA_UID.
-  std::vector<uint8_t> src;
+  // What a lookup's answer (RTM_GETROUTE without NLM_F_DUMP) echoes of the question besides
+  // RTA_SRC (above): RTA_IIF, RTA_MARK (absent when 0) and RTA_UID.
   std::optional<uint32_t> iif, mark, uid;
 };
 

@@ -619,7 +619,6 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kM
   F(multipath, multipath, kNexthops) \
   F(metrics, metrics, kMetrics)      \
   F(expires, expires, kOptional)     \
-  F(src, src, kIp)                   \
   F(iif, iif, kOptional)             \
   F(mark, mark, kOptional)           \
   F(uid, uid, kOptional)
