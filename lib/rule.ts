@@ -82,7 +82,11 @@ export interface RuleSpec {
   uidRange?: [number, number];
   /** Ignore a table lookup result whose prefix is this long or shorter (`suppress_prefixlength`). */
   suppressPrefixLength?: number;
-  /** Who made the rule (`protocol`): 'boot' (default, as `ip rule`), 'static', ... or a number. */
+  /**
+   * Who made the rule (`protocol`): 'boot', 'static', ... or a number. Default none, as `ip rule
+   * add`: the kernel stores 'unspec' (`ip -d rule` shows it). A delete given one other than
+   * 'unspec' matches only rules with it.
+   */
   protocol?: string | number;
   /**
    * Look up the table of the packet's L3 master device, a VRF (`l3mdev`, FRA_L3MDEV): `ip rule
@@ -111,7 +115,10 @@ export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
   iif?: string;
   /** The outgoing link's name. */
   oif?: string;
-  /** 'kernel' (the built-in rules), 'boot', 'static', ... or the number. */
+  /**
+   * 'kernel' (the built-in rules), 'unspec' (none given, as `ip rule add` makes them), 'boot',
+   * 'static', ... or the number.
+   */
   protocol: string;
 }
 
@@ -239,11 +246,11 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     if (spec.l3mdev) req.l3mdev = 1;
   }
   if (!forDelete) {
-    // iproute2's defaults for an add: look up main (an l3mdev rule: the device's table), made at boot.
+    // iproute2's defaults for an add: look up main (an l3mdev rule: the device's table). Unlike
+    // `ip route add` (boot), `ip rule add` sends no protocol: the kernel stores none (unspec).
     const lookup = req.action === undefined || req.action === 1;
     req.table ??= lookup && req.l3mdev === undefined ? RT_TABLE_MAIN : undefined;
     req.action ??= 1;
-    req.protocol ??= protocolNumber(undefined, operation);
   }
   return req;
 }

@@ -607,6 +607,50 @@ void TestRuleMatchesIproute2() {
   CHECK(r.ok() && (r.value().src == Bytes{198, 18, 5, 0}) && r.value().dst.empty());
 }
 
+// `ip rule add from 198.18.6.0/24 table 100 priority 1001 protocol static`, and `ip rule del` of
+// the same (captured with strace from iproute2 6.1): FRA_PROTOCOL only when a protocol is given.
+// Without one, iproute2 sends none (TestRuleMatchesIproute2) and the kernel stores RTPROT_UNSPEC.
+void TestRuleProtocolMatchesIproute2() {
+  const Bytes add = {
+      0x34, 0x00, 0x00, 0x00,  // nlmsg_len 52
+      0x20, 0x00, 0x01, 0x06,  // RTM_NEWRULE, REQUEST | EXCL | CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x00, 0x18, 0x00,                          // fib_rule_hdr: AF_INET, dst 0, src /24, tos
+      0x64, 0x00, 0x00, 0x01,                          //   table 100, res, res, FR_ACT_TO_TBL
+      0x00, 0x00, 0x00, 0x00,                          //   flags
+      0x08, 0x00, 0x02, 0x00, 0xc6, 0x12, 0x06, 0x00,  // FRA_SRC 198.18.6.0
+      0x08, 0x00, 0x06, 0x00, 0xe9, 0x03, 0x00, 0x00,  // FRA_PRIORITY 1001
+      0x05, 0x00, 0x15, 0x00, 0x04, 0x00, 0x00, 0x00,  // FRA_PROTOCOL RTPROT_STATIC (+ pad)
+  };
+  rtnl::RuleRequest req;
+  req.family = AF_INET;
+  req.src_len = 24;
+  req.src = {198, 18, 6, 0};
+  req.table = 100;
+  req.action = FR_ACT_TO_TBL;
+  req.priority = 1001;
+  req.protocol = RTPROT_STATIC;
+  Result<Bytes> built = rtnl::BuildNewRule(req, NLM_F_CREATE | NLM_F_EXCL);
+  CheckBytes("RTM_NEWRULE protocol", built, add);
+  Bytes del = add;
+  del[4] = RTM_DELRULE;
+  del[7] = 0x00;
+  del[23] = FR_ACT_UNSPEC;
+  req.action = FR_ACT_UNSPEC;
+  CheckBytes("RTM_DELRULE protocol", rtnl::BuildDelRule(req), del);
+  if (!built.ok()) return;
+  Result<rtnl::RuleInfo> r =
+      rtnl::ParseRule(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+  CHECK(r.ok() && r.value().protocol == uint32_t{RTPROT_STATIC});
+  // The add without a protocol (the capture TestRuleMatchesIproute2 pins) decodes with none.
+  req.protocol.reset();
+  built = rtnl::BuildNewRule(req, NLM_F_CREATE | NLM_F_EXCL);
+  CHECK(built.ok() && built.value().size() == 44);
+  if (!built.ok()) return;
+  r = rtnl::ParseRule(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+  CHECK(r.ok() && !r.value().protocol.has_value());
+}
+
 // `ip rule add priority 1000 l3mdev` and `ip rule del priority 1000 l3mdev` (captured with
 // strace from iproute2 6.1): no table (the l3mdev device's table is looked up), FRA_L3MDEV 1.
 void TestL3mdevRuleMatchesIproute2() {
@@ -1564,6 +1608,7 @@ int main() {
   TestNeighbourMatchesIproute2();
   TestFdbMatchesIproute2();
   TestRuleMatchesIproute2();
+  TestRuleProtocolMatchesIproute2();
   TestL3mdevRuleMatchesIproute2();
   TestMultipathMatchesIproute2();
   TestRouteMetricsMatchIproute2();

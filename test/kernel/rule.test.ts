@@ -1,6 +1,6 @@
 import { NetnsError, VethPair, type Rule, type RuleSpec } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, rules, snapshot } from '../helpers/ip';
+import { ip, ipJson, rules, snapshot, type IpRule } from '../helpers/ip';
 import { describeKernel, itIf, kernelHasL3mdevRules } from '../helpers/skip';
 
 const hasL3mdev = kernelHasL3mdevRules();
@@ -63,8 +63,8 @@ describeKernel('rules', () => {
     const mine = await ns.rules();
     expect(mine).toEqual(
       expect.arrayContaining([
-        { family: 4, priority: 1000, from: '198.18.5.0/24', table: 100, action: 'lookup', protocol: 'boot' },
-        { family: 6, priority: 1001, to: 'fd00:5::/64', table: 1000, action: 'lookup', protocol: 'boot' },
+        { family: 4, priority: 1000, from: '198.18.5.0/24', table: 100, action: 'lookup', protocol: 'unspec' },
+        { family: 6, priority: 1001, to: 'fd00:5::/64', table: 1000, action: 'lookup', protocol: 'unspec' },
         expect.objectContaining({
           priority: 1002,
           iif: local.name,
@@ -86,9 +86,41 @@ describeKernel('rules', () => {
       ]),
     );
     // Each rule read back deletes exactly itself.
-    for (const r of mine.filter((x) => x.protocol === 'boot')) await ns.deleteRule(r);
+    for (const r of mine.filter((x) => x.protocol !== 'kernel')) await ns.deleteRule(r);
     expect(rules(ns.name, 4).map((r) => r.priority)).toEqual([0, 32766, 32767]);
     expect(rules(ns.name, 6).map((r) => r.priority)).toEqual([0, 32766]);
+  });
+
+  it('addRule() makes the rule `ip rule add` makes: `ip -d rule` shows them alike, protocol included', async () => {
+    // The same rules, once through ip and once through us, each in a namespace of its own.
+    const byIp = await freshNamespace();
+    const byUs = await freshNamespace();
+    ip(byIp.name, 'rule', 'add', 'from', '198.18.5.0/24', 'table', '100', 'priority', '1000');
+    ip(byIp.name, '-6', 'rule', 'add', 'to', 'fd00:5::/64', 'table', '100', 'priority', '1000');
+    ip(byIp.name, 'rule', 'add', 'fwmark', '7', 'table', '101', 'priority', '1001', 'protocol', 'static');
+    await byUs.addRule({ from: '198.18.5.0/24', table: 100, priority: 1000 });
+    await byUs.addRule({ to: 'fd00:5::/64', table: 100, priority: 1000 });
+    await byUs.addRule({ fwmark: 7, table: 101, priority: 1001, protocol: 'static' });
+    const detailed = (ns: string | undefined, family: string) => ipJson<IpRule[]>(ns, '-d', family, 'rule', 'show');
+    for (const family of ['-4', '-6']) {
+      expect(detailed(byUs.name, family)).toEqual(detailed(byIp.name, family));
+    }
+    // No protocol given: none stored ('unspec', which `ip rule` shows only with -d).
+    expect(detailed(byUs.name, '-4').find((r) => r.priority === 1000)).toMatchObject({ protocol: 'unspec' });
+    expect(rules(byUs.name, 4).find((r) => r.priority === 1000)).not.toHaveProperty('protocol');
+    const listed = (await byUs.rules()).filter((r) => r.protocol !== 'kernel');
+    expect(listed).toEqual([
+      { family: 4, priority: 1000, from: '198.18.5.0/24', table: 100, action: 'lookup', protocol: 'unspec' },
+      { family: 4, priority: 1001, fwmark: 7, table: 101, action: 'lookup', protocol: 'static' },
+      { family: 6, priority: 1000, to: 'fd00:5::/64', table: 100, action: 'lookup', protocol: 'unspec' },
+    ]);
+    // What rules() lists deletes as it is, a rule made with protocol boot (what addRule() used
+    // to send by default) included; so does a rule given without its protocol.
+    await byUs.addRule({ from: '198.18.6.0/24', table: 100, priority: 1002, protocol: 'boot' });
+    for (const r of await byUs.rules()) if (r.protocol !== 'kernel' && r.priority !== 1001) await byUs.deleteRule(r);
+    await byUs.deleteRule({ fwmark: 7, table: 101, priority: 1001 });
+    expect(rules(byUs.name, 4).map((r) => r.priority)).toEqual([0, 32766, 32767]);
+    expect(rules(byUs.name, 6).map((r) => r.priority)).toEqual([0, 32766]);
   });
 
   it('what `ip rule add` makes reads back, and deletes by what was given', async () => {
@@ -168,21 +200,19 @@ describeKernel('rules', () => {
       expect(rules(ns.name, 4).find((r) => r.priority === 1000)).toEqual({
         priority: 1000,
         src: 'all',
-        protocol: 'boot',
         l3mdev: null,
       });
       expect(rules(ns.name, 6).find((r) => r.priority === 1000)).toEqual({
         priority: 1000,
         src: 'all',
-        protocol: 'boot',
         l3mdev: null,
       });
       ip(ns.name, 'rule', 'add', 'l3mdev', 'priority', '1001', 'from', '198.18.9.0/24');
       const listed = (await ns.rules()).filter((r) => r.priority >= 1000 && r.priority <= 1001);
       expect(listed).toEqual([
-        { family: 4, priority: 1000, l3mdev: true, action: 'lookup', protocol: 'boot' },
+        { family: 4, priority: 1000, l3mdev: true, action: 'lookup', protocol: 'unspec' },
         { family: 4, priority: 1001, from: '198.18.9.0/24', l3mdev: true, action: 'lookup', protocol: 'unspec' },
-        { family: 6, priority: 1000, l3mdev: true, action: 'lookup', protocol: 'boot' },
+        { family: 6, priority: 1000, l3mdev: true, action: 'lookup', protocol: 'unspec' },
       ]);
       // A listed rule deletes exactly itself; one given by its selectors too.
       await ns.deleteRule(listed[1] as Rule);
