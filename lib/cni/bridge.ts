@@ -18,7 +18,8 @@
  *   `cni.dev/valid-attachments`; STATUS: what ADD would need.
  *
  * The host end of each veth carries an alias, `netns-native-cni NETWORK CONTAINERID IFNAME`
- * (the container id hashed when the whole would not fit in the 254 bytes an alias takes), so
+ * (the container id hashed when the whole would not fit in the 254 bytes an alias takes, and the
+ * network's name too when that would not fit either: vethMark), so
  * that GC can tell which attachment a veth belongs to: the reference plugin's veths have none and
  * are never touched.
  */
@@ -79,12 +80,25 @@ function sha(text: string, chars: number): string {
   return crypto().createHash('sha256').update(text).digest('hex').slice(0, chars);
 }
 
-/** The alias marking a host veth as this attachment's. */
+/**
+ * The alias marking a host veth as this attachment's: whole when it fits the 254 bytes an alias
+ * takes, else with the container id hashed, else (a long network name, which CNI allows) with the
+ * network's name hashed too, which always fits (176 bytes at most). The first two are the forms
+ * earlier versions wrote, kept as they were so that GC still knows their veths; the third is used
+ * only where they did not fit (the kernel refused the alias, ERANGE, and the ADD failed).
+ */
 export function vethMark(network: string, containerId: string, ifName: string): string {
   const whole = `${MARK} ${network} ${containerId} ${ifName}`;
-  return Buffer.byteLength(whole) <= MAX_ALIAS_BYTES
-    ? whole
-    : `${MARK} ${network} sha256:${sha(containerId, 64)} ${ifName}`;
+  if (Buffer.byteLength(whole) <= MAX_ALIAS_BYTES) return whole;
+  const id = `sha256:${sha(containerId, 64)}`;
+  const hashedId = `${MARK} ${network} ${id} ${ifName}`;
+  if (Buffer.byteLength(hashedId) <= MAX_ALIAS_BYTES) return hashedId;
+  return `${MARK} sha256:${sha(network, 64)} ${id} ${ifName}`;
+}
+
+/** How the marks of `network`'s veths begin: its name, or its hash (no network name holds a ':'). */
+function networkMarkPrefixes(network: string): [string, string] {
+  return [`${MARK} ${network} `, `${MARK} sha256:${sha(network, 64)} `];
 }
 
 /** The tag of this attachment's masquerade rules (nat.ts writes `nn masq TAG`). */
@@ -660,11 +674,10 @@ export async function gc(network: string, valid: Attachment[], makeIpam: () => I
     failed(e);
   }
   const marks = new Set(valid.flatMap((a) => [vethMark(network, a.containerId, a.ifName)]));
-  const prefix = `${MARK} ${network} `;
+  const prefixes = networkMarkPrefixes(network);
+  const ours = (alias: string | undefined) => alias !== undefined && prefixes.some((p) => alias.startsWith(p));
   try {
-    const stale = (await host.links()).filter(
-      (l) => l.kind === 'veth' && l.alias?.startsWith(prefix) && !marks.has(l.alias),
-    );
+    const stale = (await host.links()).filter((l) => l.kind === 'veth' && ours(l.alias) && !marks.has(l.alias ?? ''));
     for (const l of stale) {
       await l.delete().catch((e: unknown) => {
         if (!(e instanceof NetnsError && e.code === 'ENODEV')) failed(e);

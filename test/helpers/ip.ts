@@ -16,6 +16,8 @@ export interface IpLink {
   master?: string;
   link?: string;
   link_netnsid?: number;
+  /** The link's alias (IFLA_IFALIAS), when it has one. */
+  ifalias?: string;
   linkinfo?: {
     info_kind?: string;
     info_data?: Record<string, unknown>;

@@ -7,6 +7,7 @@
  * Without the reference plugins the side-by-side tests skip, saying so; the rest still run.
  */
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -905,6 +906,46 @@ describeKernel('CNI plugin', () => {
     ]);
     await cniOk('ours', { ...call, command: 'DEL' }, c);
     expect(ipJson(host.name, 'link', 'show', 'type', 'veth')).toEqual([]);
+  });
+
+  // CNI network names have no length limit. With a 200-byte name and a 64-byte container id,
+  // 'netns-native-cni NAME ID eth0' is 287 bytes, and 294 with the id hashed ('sha256:' + 64).
+  test("a network name too long for the host veth's mark: hashed too; GC tells both forms apart", async () => {
+    const host = await freshNamespace();
+    const name = `n${'x'.repeat(199)}`;
+    const c = conf({ name, cniVersion: '1.1.0' }, { ranges: [[{ subnet: '198.18.52.0/24' }]] });
+    // Short ids still fit whole (as before); ids of 64 bytes, as runtimes make them, do not.
+    const [long, short] = ['a'.repeat(64), 'a'];
+    const [dropLong, dropShort] = ['d'.repeat(64), 'd'];
+    const veths = await attachEach(host, c, [long, short, dropLong, dropShort]);
+    const alias = (veth: string) => link(host.name, veth)?.ifalias;
+    const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+    const hashed = (id: string) => `netns-native-cni sha256:${sha256(name)} sha256:${sha256(id)} eth0`;
+    expect(veths.map(alias)).toEqual([
+      hashed(long),
+      `netns-native-cni ${name} a eth0`,
+      hashed(dropLong),
+      `netns-native-cni ${name} d eth0`,
+    ]);
+    await cniOk('ours', gcCall(host), {
+      ...c,
+      'cni.dev/valid-attachments': [
+        { containerID: long, ifname: 'eth0' },
+        { containerID: short, ifname: 'eth0' },
+      ],
+    });
+    await waitFor(() => link(host.name, veths[2] as string) === undefined, { what: 'the stale hashed veth to go' });
+    await waitFor(() => link(host.name, veths[3] as string) === undefined, { what: 'the stale whole veth to go' });
+    expect(link(host.name, veths[0] as string)).toBeDefined();
+    expect(link(host.name, veths[1] as string)).toBeDefined();
+    const dir = (c.ipam as { dataDir: string }).dataDir;
+    expect(Object.keys(hostLocalFiles(dir, name)).filter((f) => f.startsWith('198.')).length).toBe(2);
+    // DEL of the hashed one, as of any.
+    const ns = await freshNamespace();
+    await cniOk('ours', { command: 'ADD', host: host.name, netns: ns.name, containerId: 'e'.repeat(64) }, c);
+    await cniOk('ours', { command: 'DEL', host: host.name, netns: ns.name, containerId: 'e'.repeat(64) }, c);
+    expect(link(ns.name, 'eth0')).toBeUndefined();
+    expect(Object.keys(hostLocalFiles(dir, name)).filter((f) => f.startsWith('198.')).length).toBe(2);
   });
 
   test('ipMasq: one masquerade rule per address in our nftables table, gone with DEL', async () => {

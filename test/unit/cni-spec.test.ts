@@ -148,13 +148,31 @@ describe('CNI protocol', () => {
     expect(code(() => parseBridgeConf({ ...base, vlan: 3 }, new Map()))).toBe(2);
   });
 
-  test("the host veth's mark fits the 254 bytes an alias takes: whole when it fits, else the id hashed", () => {
+  test("the host veth's mark fits the 254 bytes an alias takes: whole, else the id hashed, else the network's name too", () => {
     // 'netns-native-cni n ' + id + ' eth0': 24 bytes around the id.
     expect(vethMark('n', 'c'.repeat(230), 'eth0')).toBe(`netns-native-cni n ${'c'.repeat(230)} eth0`);
     for (const id of ['c'.repeat(231), 'c'.repeat(400)]) {
       const mark = vethMark('n', id, 'eth0');
       expect(mark).toMatch(/^netns-native-cni n sha256:[0-9a-f]{64} eth0$/);
     }
+    // A long network name (CNI sets no limit): the two forms above while they fit, as before;
+    // else the name hashed too, which fits whatever the lengths.
+    const net149 = 'n'.repeat(149);
+    expect(vethMark(net149, 'c'.repeat(400), 'a'.repeat(15))).toMatch(
+      new RegExp(`^netns-native-cni ${net149} sha256:[0-9a-f]{64} a{15}$`),
+    );
+    expect(Buffer.byteLength(vethMark(net149, 'c'.repeat(400), 'a'.repeat(15)))).toBe(254);
+    const net150 = 'n'.repeat(150);
+    expect(vethMark(net150, 'c'.repeat(400), 'eth0')).toMatch(new RegExp(`^netns-native-cni ${net150} sha256:`));
+    for (const [net, id] of [
+      [net150, 'c'.repeat(400)],
+      ['n'.repeat(1000), 'c'],
+    ] as const) {
+      const mark = vethMark(net, id, 'a'.repeat(15));
+      expect(mark).toMatch(/^netns-native-cni sha256:[0-9a-f]{64} sha256:[0-9a-f]{64} a{15}$/);
+      expect(Buffer.byteLength(mark)).toBe(176);
+    }
+    expect(vethMark('n'.repeat(1000), 'c', 'eth0')).not.toBe(vethMark('n'.repeat(1001), 'c', 'eth0'));
   });
 
   // The spec: a code-2 message "must contain the key and value of the unsupported field"; ours
