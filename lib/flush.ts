@@ -39,7 +39,6 @@ import type {
   NativeOp,
   NativeResult,
   NativeRoute,
-  NativeRouteRequest,
 } from './native/surface';
 import { isFailure } from './native/wire';
 import {
@@ -49,7 +48,7 @@ import {
   type Neighbour,
   type NeighbourState,
 } from './neighbour';
-import { protocolNumber, routeFromNative, type Route } from './route';
+import { listedRouteDelete, protocolNumber, routeFromNative, type Route } from './route';
 import { Iproute2Names, tableId } from './rt-names';
 
 /** At most this many rounds of deletes (iproute2's address and neighbour flushes stop at 10 too). */
@@ -310,37 +309,6 @@ function ip6NullEntry(r: NativeRoute): boolean {
   return r.family === AF_INET6 && r.dstLen === 0 && r.type === RTN_UNREACHABLE && r.priority === 0xffffffff;
 }
 
-/** The delete of a dumped route: every key the kernel matches a delete on, as dumped. */
-function routeDelete(r: NativeRoute): NativeOp {
-  const req: NativeRouteRequest = {
-    family: r.family,
-    dstLen: r.dstLen,
-    tos: r.tos,
-    table: r.table,
-    protocol: r.protocol,
-    scope: r.scope,
-    type: r.type,
-  };
-  if (r.dst !== undefined) req.dst = r.dst;
-  // An IPv6 source-specific route (`from PREFIX`) is found only with its source prefix.
-  if (r.src !== undefined) {
-    req.src = r.src;
-    req.srcLen = r.srcLen;
-  }
-  if (r.gateway !== undefined) req.gateway = r.gateway;
-  if (r.prefsrc !== undefined) req.prefsrc = r.prefsrc;
-  if (r.oif) req.oif = r.oif;
-  if (r.priority !== undefined) req.priority = r.priority;
-  if (r.multipath !== undefined) {
-    req.multipath = r.multipath.map((h) => ({
-      ...(h.gateway !== undefined && { gateway: h.gateway }),
-      ...(h.oif !== 0 && { oif: h.oif }),
-      hops: h.hops,
-    }));
-  }
-  return { op: 'delroute', route: req };
-}
-
 /** `ip route flush`. @internal */
 export async function flushRoutes(ns: Namespace, options: FlushRoutesOptions): Promise<Route[]> {
   const given: unknown = (options as Partial<FlushRoutesOptions> | null)?.link;
@@ -363,6 +331,8 @@ export async function flushRoutes(ns: Namespace, options: FlushRoutesOptions): P
       throwFirstFailure(results, operation, 'route');
       const links = results[0] as NativeLink[];
       const oif = link === undefined ? undefined : indexIn(links, link, operation);
+      const names = new Map(links.map((l) => [l.index, l.name]));
+      const iproute2Names = new Iproute2Names();
       // The kernel filters on the table only with strict checking (4.20); below that, here.
       const select = (dumped: NativeRoute[]): NativeRoute[] =>
         dumped.filter(
@@ -379,15 +349,18 @@ export async function flushRoutes(ns: Namespace, options: FlushRoutesOptions): P
         {
           dump,
           select,
-          remove: routeDelete,
+          // Deleted as deleteRoute deletes the route listed: the same conversion, so the flush
+          // matches each exactly as a listing shows it (`from`, TOS, metric, next hops, ...).
+          remove: (r) => ({
+            op: 'delroute',
+            route: listedRouteDelete(routeFromNative(r, names, iproute2Names), operation),
+          }),
           describe: (r) =>
             `the route to ${r.dst !== undefined ? `${r.dst}/${r.dstLen}` : 'default'} (table ${r.table})`,
         },
         operation,
         'route',
       );
-      const names = new Map(links.map((l) => [l.index, l.name]));
-      const iproute2Names = new Iproute2Names();
       return removed.map((r) => routeFromNative(r, names, iproute2Names));
     },
     signal,

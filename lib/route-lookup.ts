@@ -260,12 +260,15 @@ export async function routeTo(ns: Namespace, address: string, options: RouteToOp
     },
     q.signal,
   );
-  return lookupFromNative(native, q.names);
+  return lookupFromNative(native, q.names, q.op.fibMatch === 1);
 }
 
 /** The answer as a RouteLookup. */
-function lookupFromNative(r: NativeRoute, names: Map<number, string>): RouteLookup {
+function lookupFromNative(r: NativeRoute, names: Map<number, string>, fibMatch: boolean): RouteLookup {
   const lookup: RouteLookup = routeFromNative(r, names);
+  // A resolved answer's RTA_SRC (src_len 32 or 128) echoes the source asked with (IPv6: `::`
+  // when none was), not the route's `from`; the route as the table holds it (fibMatch) has it.
+  if (!fibMatch) delete lookup.from;
   if (r.iif !== undefined && r.iif > 0) {
     lookup.inputLinkIndex = r.iif;
     const name = names.get(r.iif);

@@ -27,7 +27,7 @@ import {
   RTM_F_CLONED,
 } from './native/constants';
 import type { NativeLink, NativeNexthopRequest, NativeOp, NativeRoute, NativeRouteRequest } from './native/surface';
-import { checkInteger, describeValue, parseCidr, parseIp } from './internal/validate';
+import { checkInteger, describeValue, parseCidr, parseIp, type ParsedCidr } from './internal/validate';
 import { metricsFromNative, metricsRequest, type RouteMetrics } from './route-metrics';
 import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
 
@@ -85,8 +85,16 @@ export interface RouteSpec {
   tos?: number | string;
   /** 4 or 6. Only needed for 'default' without a gateway; otherwise taken from the addresses. */
   family?: 4 | 6;
-  /** Preferred source address (`src`). */
+  /** Preferred source address (`src`): the address the route's packets are sent from. */
   source?: string;
+  /**
+   * IPv6 only: the sources the route is for (`from PREFIX`), a network in CIDR form
+   * ('fd00:1::/64'): a source-specific route, used only for packets from that prefix. Routes
+   * that differ only in it are two routes; a delete matches it exactly (not given: the route
+   * without one). Host bits are cleared by the kernel, as in an IPv6 destination
+   * ('fd00:1::5/64' is the route from fd00:1::/64, listed so).
+   */
+  from?: string;
   /** 'unicast' (default), 'blackhole', 'unreachable', 'prohibit', 'local', 'throw'. */
   type?: RouteType;
   /** 'global', 'link', 'host'. Default as iproute2: link for a device route, else global. */
@@ -231,6 +239,8 @@ export function protocolNumber(p: string | number | undefined, operation: string
   if (p === undefined) return RTPROT_BOOT;
   if (typeof p === 'number') return checkInteger(p, operation, 'the protocol', 0, 255);
   for (const [n, name] of PROTOCOLS) if (name === p) return n;
+  // A number without a name, as a listing gives it ('200'): a listed route deletes as it is.
+  if (typeof p === 'string' && /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255) return Number(p);
   throw invalid(operation, `unknown route protocol "${p}"`);
 }
 
@@ -243,6 +253,7 @@ export function protocolName(p: number): string {
 export function describeRoute(spec: RouteSpec): string {
   if (typeof spec !== 'object' || spec === null) return describeValue(spec);
   const parts = spec.destination === undefined ? [] : [String(spec.destination)];
+  if (spec.from !== undefined) parts.push(`from ${String(spec.from)}`); // where ip prints it
   if (spec.gateway) parts.push(`via ${String(spec.gateway)}`);
   if (spec.link) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
   if (spec?.tos !== undefined) parts.push(`tos ${tosText(spec.tos)}`);
@@ -266,6 +277,24 @@ export function tosText(tos: unknown): string {
 
 /** RTA_PREF's values (ICMPV6_ROUTER_PREF_MEDIUM 0, HIGH 1, INVALID 2, LOW 3). */
 const PREFERENCES: Array<RoutePreference | undefined> = ['medium', 'high', undefined, 'low'];
+
+/**
+ * The `from` of a route: a network in CIDR form. An address alone is refused (ip would take it
+ * as /128): it reads like the preferred source address, which is `source`.
+ */
+function sourcePrefix(text: unknown, operation: string): ParsedCidr {
+  const cidr = parseCidr(text, operation, 'source prefix (from)');
+  // An IPv4 one is refused next, whatever its form.
+  if (cidr.family === 6 && !(text as string).includes('/')) {
+    throw invalid(
+      operation,
+      `the source prefix (from) "${text as string}" has no prefix length: give the network the route is for, ` +
+        `such as 'fd00:1::/64' (or '${cidr.address}/128' for that address alone); the address the route's packets ` +
+        'are sent from is `source`',
+    );
+  }
+  return cidr;
+}
 
 /** Why an IPv4 route cannot have `what`, and how to make the route IPv6 if that was meant. */
 function onlyIpv6(what: string, spec: RouteSpec): string {
@@ -326,6 +355,17 @@ export function routeRequest(
     family = src.family;
     prefsrc = src.address;
   }
+  let from: ParsedCidr | undefined;
+  if (spec.from !== undefined) {
+    from = sourcePrefix(spec.from, operation);
+    if (family !== undefined && from.family !== family) {
+      throw invalid(
+        operation,
+        `the source prefix (from) ${spec.from} is IPv${from.family} but the route is IPv${family}`,
+      );
+    }
+    family = from.family;
+  }
   const hops: NativeNexthopRequest[] = [];
   if (spec.nexthops !== undefined) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0 || spec.nexthops.length > MAX_NEXTHOPS) {
@@ -363,6 +403,13 @@ export function routeRequest(
     family = spec.family;
   }
   family ??= 4;
+  if (from !== undefined && family === 4) {
+    throw invalid(
+      operation,
+      'a source prefix (from) is for IPv6 routes only: the kernel ignores it on an IPv4 route, which would then be ' +
+        'for every source; to route IPv4 packets by their source, add a rule (ns.addRule({ from, table }))',
+    );
+  }
   let tos: number | undefined;
   if (spec.tos !== undefined) {
     tos = dsfieldValue(spec.tos, operation);
@@ -409,7 +456,16 @@ export function routeRequest(
   let scope: number | undefined;
   if (spec.scope !== undefined) {
     scope = scopeNumber(spec.scope);
-    if (scope === undefined) throw invalid(operation, `unknown scope "${spec.scope}"`);
+    // A number without a name, as a listing gives it ('100').
+    if (
+      scope === undefined &&
+      typeof spec.scope === 'string' &&
+      /^(0|[1-9][0-9]{0,2})$/.test(spec.scope) &&
+      Number(spec.scope) <= 255
+    ) {
+      scope = Number(spec.scope);
+    }
+    if (scope === undefined) throw invalid(operation, `unknown scope ${describeValue(spec.scope)}`);
   }
 
   const req: NativeRouteRequest = {
@@ -418,6 +474,10 @@ export function routeRequest(
     table: spec.table === undefined ? RT_TABLE_MAIN : tableId(spec.table, operation),
   };
   if (dst !== undefined) req.dst = dst;
+  if (from !== undefined) {
+    req.src = from.address;
+    req.srcLen = from.prefixLength;
+  }
   if (tos !== undefined) req.tos = tos;
   if (gateway !== undefined) req.gateway = gateway;
   if (prefsrc !== undefined) req.prefsrc = prefsrc;
@@ -456,6 +516,20 @@ export function routeRequest(
 }
 
 /**
+ * The delete of a route as listed, its links by index (`linkIndex`, each next hop's): what
+ * deleteRoute sends for it, without looking its links up by name. @internal
+ */
+export function listedRouteDelete(route: Route, operation: string): NativeRouteRequest {
+  return routeRequest(
+    route,
+    route.linkIndex,
+    true,
+    operation,
+    route.nexthops?.map((h) => h.linkIndex),
+  );
+}
+
+/**
  * A route as read back. `names` gives the table's and TOS's names (one object for a whole
  * listing: the files are read at most once, and only for a table or TOS not built in). @internal
  */
@@ -488,6 +562,9 @@ export function routeFromNative(
   }
   if (r.priority !== undefined) route.metric = r.priority;
   if (r.prefsrc) route.source = r.prefsrc;
+  // In a lookup's answer RTA_SRC is the source asked with, not a prefix of the route: the
+  // lookup (lib/route-lookup.ts) drops it there.
+  if (r.src !== undefined && r.srcLen > 0) route.from = `${r.src}/${r.srcLen}`;
   if (r.flags & RTNH_F_DEAD) route.dead = true;
   if (r.flags & RTNH_F_ONLINK) route.onlink = true;
   if (r.flags & RTNH_F_LINKDOWN) route.linkdown = true;

@@ -173,6 +173,7 @@ export function routeLine(r: Route): string {
   if (r.type !== 'unicast') parts.push(r.type);
   const host = r.family === 4 ? '/32' : '/128';
   parts.push(r.destination.endsWith(host) ? r.destination.slice(0, -host.length) : r.destination);
+  if (r.from !== undefined) parts.push('from', r.from.endsWith(host) ? r.from.slice(0, -host.length) : r.from);
   // By its name in rt_dsfield (AF11) where it has one, else in hex, as iproute2 prints it.
   if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);

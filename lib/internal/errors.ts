@@ -163,6 +163,8 @@ const PHRASES: Record<string, Phrases> = {
     '*': 'no such file or object',
     namespace: 'no such namespace',
     link: 'no such link',
+    // An IPv6 delete whose search stopped at a prefix with no routes (fib6_locate).
+    route: 'no such route',
     neighbour: 'no such neighbour entry',
     fdb: 'no such fdb entry',
     rule: 'no such rule',

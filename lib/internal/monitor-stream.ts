@@ -169,7 +169,7 @@ export function usableRoute(r: NativeRoute): boolean {
 /**
  * The identity of an object: what a later event about the same object shares with it. A link
  * by index; an address by link, address and prefix (and peer); a route by table, destination,
- * TOS, metric, type and next hop (gateway and link): the kernel keeps routes that differ only in
+ * source prefix (IPv6 `from`), TOS, metric, type and next hop (gateway and link): the kernel keeps routes that differ only in
  * the next hop side by side (the local table holds one `local` route per link that has the
  * address), and a route replaced by another is announced by the new one (see replacedKeyOf).
  */
@@ -183,7 +183,7 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
     }
     case 'route': {
       const r = v as NativeRoute;
-      return `r${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.srcLen}|${r.tos}|${r.priority ?? ''}|${r.type}|${r.gateway ?? ''}|${r.oif}`;
+      return `r${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.src ?? ''}/${r.srcLen}|${r.tos}|${r.priority ?? ''}|${r.type}|${r.gateway ?? ''}|${r.oif}`;
     }
     case 'neighbour': {
       const n = v as NativeNeighbour;
@@ -198,7 +198,7 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
  * fib6_add_rt2node), whatever its next hop and type.
  */
 function replacedKeyOf(r: NativeRoute): string {
-  return `${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.srcLen}|${r.family === AF_INET ? r.tos : ''}|${r.priority ?? ''}`;
+  return `${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.src ?? ''}/${r.srcLen}|${r.family === AF_INET ? r.tos : ''}|${r.priority ?? ''}`;
 }
 
 /**

@@ -374,6 +374,36 @@ const cases: Case[] = [
     /the source fd00::1 is IPv6 but the route is IPv4/,
   ],
   [
+    'addRoute: from not a prefix',
+    (w) => w.ns.addRoute({ destination: 'default', gateway: 'fd00:30::2', from: 'upstream' }),
+    'EINVAL',
+    /"upstream" is not a valid IPv4 or IPv6 source prefix \(from\)/,
+  ],
+  [
+    'addRoute: from an address alone',
+    (w) => w.ns.addRoute({ destination: 'default', gateway: 'fd00:30::2', from: 'fd00:31::5' }),
+    'EINVAL',
+    /the source prefix \(from\) "fd00:31::5" has no prefix length: .*'fd00:31::5\/128'.*is `source`/,
+  ],
+  [
+    'addRoute: from an IPv4 prefix',
+    (w) => w.ns.addRoute({ destination: '198.19.0.0/24', link: w.a, from: '198.18.30.0/24' }),
+    'EINVAL',
+    /a source prefix \(from\) is for IPv6 routes only: the kernel ignores it on an IPv4 route.*ns\.addRule/,
+  ],
+  [
+    'addRoute: from of another family',
+    (w) => w.ns.addRoute({ destination: 'fd00:5::/64', link: w.a, from: '198.18.30.0/24' }),
+    'EINVAL',
+    /the source prefix \(from\) 198\.18\.30\.0\/24 is IPv4 but the route is IPv6/,
+  ],
+  [
+    'deleteRoute: from /129',
+    (w) => w.ns.deleteRoute({ destination: 'fd00:5::/64', from: 'fd00:31::/129' }),
+    'EINVAL',
+    /invalid prefix length \(0-128 for IPv6\)/,
+  ],
+  [
     'addRoute: family 5',
     (w) => w.ns.addRoute({ destination: 'default', family: 5 as 4 }),
     'EINVAL',

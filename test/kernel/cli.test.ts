@@ -258,6 +258,8 @@ describeKernel('netns-native (the command)', () => {
     ip(ns.name, '-6', 'route', 'add', 'fd00:61::/64', 'via', 'fd00:60::2', 'dev', 'eth0', 'pref', 'high');
     ip(ns.name, '-6', 'route', 'add', 'fd00:62::/64', 'via', 'fd00:60::3', 'dev', 'eth0', 'pref', 'low', 'metric', '9');
     ip(ns.name, '-6', 'route', 'add', 'fd00:63::/64', 'via', 'fd00:60::4', 'dev', 'eth0', 'onlink');
+    ip(ns.name, '-6', 'route', 'add', 'fd00:64::/64', 'from', 'fd00:69::/64', 'via', 'fd00:60::4', 'dev', 'eth0');
+    ip(ns.name, '-6', 'route', 'add', 'fd00:64::/64', 'from', 'fd00:69::9', 'via', 'fd00:60::4', 'dev', 'eth0');
     const run = await cli('routes', ns.name as string);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const want = [...lines(ip(ns.name, 'route')), ...lines(ip(ns.name, '-6', 'route'))];
@@ -272,6 +274,8 @@ describeKernel('netns-native (the command)', () => {
       'src 198.18.60.1',
       '198.19.63.0/24 tos 0x10 dev eth2',
       '198.19.63.0/24 tos AF11 dev eth2',
+      'fd00:64::/64 from fd00:69::/64 via',
+      'fd00:64::/64 from fd00:69::9 via',
     ]) {
       expect(want.some((l) => l.includes(needle))).toBe(true);
     }

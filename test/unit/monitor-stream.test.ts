@@ -593,6 +593,38 @@ describe('monitor stream: routes replaced (NLM_F_REPLACE)', () => {
     expect(h.routes()).toEqual(['198.19.3.0 via 198.18.3.3 dev 3']);
   });
 
+  it('IPv6 routes that differ only in their source prefix (from) are two routes; a replace ends its own', async () => {
+    // `ip -6 route add default from fd00:1::/64 via fd00::1 dev l2`, and the same from fd00:2::/64.
+    const from = (src: string, gateway: string) =>
+      route('', 2, { family: AF_INET6, dst: undefined, dstLen: 0, src, srcLen: 64, gateway, scope: 0, priority: 1024 });
+    const one = from('fd00:1::', 'fd00::1');
+    const two = from('fd00:2::', 'fd00::1');
+    const oneReplaced = from('fd00:1::', 'fd00::3');
+    expect(keyOf('route', one)).not.toBe(keyOf('route', two));
+    const h = harness(['route'], false);
+    h.stream.resync('initial');
+    await h.dumps[0]!.answer({ routes: [one, two] });
+    h.stream.push([fence(1), ev.route('replace', oneReplaced)]);
+    const handed = h.out.flatMap((o) =>
+      o.type === 'event'
+        ? [
+            `${o.action} from ${(o.value as NativeRoute).src} via ${(o.value as NativeRoute).gateway}${o.synthesized ? ' (synthesized)' : ''}`,
+          ]
+        : [],
+    );
+    expect(handed).toEqual(['delete from fd00:1:: via fd00::1 (synthesized)', 'new from fd00:1:: via fd00::3']);
+    const held = new Map<string, NativeRoute>();
+    for (const o of h.out) {
+      if (o.type === 'resync') for (const r of o.state.routes) held.set(keyOf('route', r), r);
+      else if (o.action === 'new') held.set(keyOf('route', o.value), o.value as NativeRoute);
+      else held.delete(keyOf('route', o.value));
+    }
+    expect([...held.values()].map((r) => `${r.src} via ${r.gateway}`).sort()).toEqual([
+      'fd00:1:: via fd00::3',
+      'fd00:2:: via fd00::1',
+    ]);
+  });
+
   it('replaced and replaced back in a resync window, the dump read after both: the resync alone', async () => {
     const h = harness(['route'], false);
     h.stream.push([overrun, ev.route('replace', via), ev.route('replace', byDev)]);
