@@ -7,7 +7,14 @@ import { checkSignal, type AbortOptions } from './internal/abort';
 import { exclusive } from './internal/dispatch';
 import { NetnsError, fromNative, internalError, invalid, withReason } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
-import { checkBoolean, checkInteger, checkLinkName, describeValue, parseIp } from './internal/validate';
+import {
+  checkBoolean,
+  checkInteger,
+  checkLinkName,
+  checkOptionKeys,
+  describeValue,
+  parseIp,
+} from './internal/validate';
 import { Link } from './link';
 import type { Namespace } from './namespace';
 import { isFailure } from './native/wire';
@@ -72,6 +79,20 @@ export interface RouteLookup extends Route {
   uid?: number;
 }
 
+const ROUTE_TO_KEYS: readonly (keyof RouteToOptions)[] = [
+  'source',
+  'inputLink',
+  'outputLink',
+  'mark',
+  'tos',
+  'uid',
+  'protocol',
+  'sourcePort',
+  'destinationPort',
+  'fibMatch',
+  'signal',
+];
+
 const PROTOCOLS: ReadonlyMap<string, number> = new Map([
   ['icmp', 1],
   ['tcp', 6],
@@ -130,6 +151,8 @@ function question(ns: Namespace, address: unknown, options: RouteToOptions, oper
         'give the mark, source, inputLink or uid a rule sends to that table, or a VRF device of it as outputLink',
     );
   }
+  // A misspelt option (`src`, `oif`) would answer another lookup's question: refused.
+  checkOptionKeys(options, ROUTE_TO_KEYS, operation);
   if (options.source !== undefined) {
     const src = parseIp(options.source, operation, 'source address');
     if (src.family !== dst.family) {

@@ -480,6 +480,12 @@ const cases: Case[] = [
   ['routeTo: zone id', (w) => w.ns.routeTo('fe80::1%lo'), 'EINVAL', /has a zone id \(%lo\); give the address alone/],
   ['routeTo: options null', (w) => w.ns.routeTo('198.18.30.7', null as never), 'EINVAL', /options must be an object/],
   [
+    'routeTo: a misspelt option',
+    (w) => w.ns.routeTo('198.18.30.7', { src: '198.18.30.1' } as never),
+    'EINVAL',
+    /unknown option "src" \(the options are source, inputLink/,
+  ],
+  [
     'routeTo: source of another family',
     (w) => w.ns.routeTo('198.18.30.7', { source: 'fd00::1' }),
     'EINVAL',
