@@ -5,7 +5,7 @@
  */
 import { invalid, withReason, type NetnsError } from './internal/errors';
 import {
-  MAX_ALIAS_BYTES,
+  checkAlias,
   checkBoolean,
   checkInteger,
   checkLinkName,
@@ -193,16 +193,11 @@ function checkedValue(name: Setting, value: unknown, operation: string): string 
 
 /** An alias to set: 1-254 bytes with no NUL, or null / '' to clear it (''). */
 function checkAliasSetting(value: unknown, operation: string): string {
-  if (value === null) return '';
+  if (value === null || value === '') return '';
   if (typeof value !== 'string') {
     throw invalid(operation, `the alias must be a string, or null to clear it, not ${describeValue(value)}`);
   }
-  if (value.includes('\0')) throw invalid(operation, `the alias ${quote(value)} contains a NUL byte`);
-  const bytes = Buffer.byteLength(value);
-  if (bytes > MAX_ALIAS_BYTES) {
-    throw invalid(operation, `the alias is ${bytes} bytes long; Linux allows at most ${MAX_ALIAS_BYTES}`);
-  }
-  return value;
+  return checkAlias(value, operation);
 }
 
 /** The RTM_NEWLINK fields of a change (all but the index): one request for all of it. */

@@ -64,10 +64,15 @@ export const MAX_ALIAS_BYTES = 254;
 
 /** A link alias (IFLA_IFALIAS): a string of 1-254 bytes with no NUL. */
 export function checkAlias(alias: unknown, operation: string): string {
-  if (typeof alias !== 'string') throw invalid(operation, 'the alias must be a string');
+  if (typeof alias !== 'string') throw invalid(operation, `the alias must be a string, not ${describeValue(alias)}`);
+  if (alias === '') throw invalid(operation, `the alias is empty; give 1 to ${MAX_ALIAS_BYTES} bytes`);
+  if (alias.includes('\0')) {
+    const shown = alias.length > 40 ? `${alias.slice(0, 37)}...` : alias;
+    throw invalid(operation, `the alias ${JSON.stringify(shown)} contains a NUL byte`);
+  }
   const bytes = Buffer.byteLength(alias);
-  if (bytes === 0 || bytes > MAX_ALIAS_BYTES || alias.includes('\0')) {
-    throw invalid(operation, `the alias must be 1-${MAX_ALIAS_BYTES} bytes with no NUL, not ${bytes} bytes`);
+  if (bytes > MAX_ALIAS_BYTES) {
+    throw invalid(operation, `the alias is ${bytes} bytes long; Linux allows at most ${MAX_ALIAS_BYTES}`);
   }
   return alias;
 }

@@ -67,8 +67,13 @@ describe('aliases', () => {
   it.each(['a', 'a'.repeat(254), 'é'.repeat(127)])('accepts %j', (alias) => {
     expect(checkAlias(alias, 'op')).toBe(alias);
   });
-  it.each(['', 'a'.repeat(255), 'é'.repeat(128), 'a\0b'])('rejects %j', (alias) => {
-    expect(rejection(() => checkAlias(alias, 'op')).message).toMatch(/the alias must be 1-254 bytes with no NUL/);
+  it.each([
+    ['', /the alias is empty; give 1 to 254 bytes/],
+    ['a'.repeat(255), /the alias is 255 bytes long; Linux allows at most 254/],
+    ['é'.repeat(128), /the alias is 256 bytes long; Linux allows at most 254/],
+    ['a\0b', /the alias "a\\u0000b" contains a NUL byte/],
+  ])('rejects %j', (alias, message) => {
+    expect(rejection(() => checkAlias(alias, 'op')).message).toMatch(message);
   });
 });
 
