@@ -14,6 +14,11 @@
  *
  * Inside one process, callers queue on a promise chain per key, so only one of them at a time
  * polls the socket.
+ *
+ * The order in which they are taken, so that no two holders ever wait on each other: 'networks'
+ * (create, remove) before a network's; a network's before 'names' (the hosts files); and never
+ * two networks' at once: publish() lets its network's lock go before it takes another's to
+ * reconcile that network (network.ts).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -128,7 +128,7 @@ export interface Publication {
 }
 
 /** The first 12 hex digits of a network id: what the rules and maps name. */
-function shortId(id: string): string {
+export function shortId(id: string): string {
   return id.slice(0, 12);
 }
 
@@ -760,15 +760,29 @@ export async function publish(
       `host port ${pubs[0]?.protocol}/${pubs[0]?.hostPort} ${where.join(' or ')} is already published`,
     );
   }
-  if (taken) {
-    const t = taken;
-    const where = t.hostAddress ? ` on ${t.hostAddress}` : ` on every IPv${ipFamily(t.address)} address`;
-    throw failure(
-      'EADDRINUSE',
-      operation,
-      `host port ${t.protocol}/${t.hostPort}${where} is already published (to ${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port})`,
-    );
-  }
+  if (taken) throw failure('EADDRINUSE', operation, takenReason(taken));
+}
+
+/** Why a publication that `taken` conflicts with is refused; `holder`: the name of its network. */
+export function takenReason(taken: Publication, holder?: string): string {
+  const t = taken;
+  const where = t.hostAddress ? ` on ${t.hostAddress}` : ` on every IPv${ipFamily(t.address)} address`;
+  const by = holder === undefined ? '' : ` by network "${holder}"`;
+  return `host port ${t.protocol}/${t.hostPort}${where} is already published${by} (to ${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port})`;
+}
+
+/**
+ * The publications in the kernel now that take a host port one of `which` wants (see
+ * conflicts; stale elements take none): what a publish refused with EADDRINUSE ran into.
+ */
+export async function holders(
+  host: Namespace,
+  which: Publication | Publication[],
+  operation: string,
+): Promise<Publication[]> {
+  const pubs = (Array.isArray(which) ? which : [which]).map(canonicalPublication);
+  const state = await current(host, operation);
+  return state.publications.filter((q) => !stale(q) && pubs.some((p) => conflicts(p, q)));
 }
 
 /**

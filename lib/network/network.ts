@@ -43,7 +43,17 @@ import {
   type Subnet,
 } from './ipam';
 import { withLock } from './lock';
-import { addNetwork, memberPublications, publish, removeNetwork, unpublishMember, type FirewallNetwork } from './nat';
+import {
+  addNetwork,
+  holders,
+  memberPublications,
+  publish,
+  removeNetwork,
+  shortId,
+  takenReason,
+  unpublishMember,
+  type FirewallNetwork,
+} from './nat';
 import {
   PublishedPort,
   checkHostAddress,
@@ -920,9 +930,12 @@ export class Network {
    * route_localnet). The rules live in the kernel: they outlast this process, and
    * {@link Network.ports} in any process lists them, one entry per family. Disconnecting the
    * member or removing the network takes them away.
+   * A port held by a member gone without a disconnect (its namespace deleted) is free, as Docker
+   * frees a dead container's ports at once: before refusing, the network that holds it (this one
+   * or another) is reconciled, as {@link Network.open} does, under its own lock.
    * @throws NetnsError EADDRINUSE when the host port is published already (the same protocol, in
-   *   the same family, on every address or on that one; not by a member of this network gone
-   *   without a disconnect: the network is reconciled before refusing), or a program of the
+   *   the same family, on every address or on that one) by a member still there, of this network
+   *   or another (the message names the network), or a program of the
    *   host namespace has a socket bound to it there (as Docker's port allocator, publish binds the port while it
    *   adds the publication); EADDRNOTAVAIL when `hostAddress` is not
    *   an address of the host namespace; EINVAL for an internal network, a port out of 1-65535, a
@@ -943,51 +956,102 @@ export class Network {
     const host = Namespace.current();
     if (o.hostAddress !== undefined) await checkHostAddress(host, o.hostAddress, operation);
     const ref = await refOf(namespace, operation);
-    return withLock(lockKey(this.name), operation, `network "${this.name}"`, async () => {
-      let state = await reconcile(await current(this.name, operation, this.id), operation, false);
-      const endpoint = (await recordsOf(state, namespace, ref, operation)).own;
-      if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
-      if (o.family === 6 && endpoint.ipv6Address === undefined) {
-        throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress ?? '::'} to`);
-      }
-      // One publication per family: the host address's, or each the member has an address in.
-      const members = [
-        ...(o.family !== 6 ? [endpoint.address] : []),
-        ...(o.family !== 4 && endpoint.ipv6Address !== undefined ? [endpoint.ipv6Address] : []),
-      ];
-      const list = members.map((address) => ({
-        networkId: state.id,
-        protocol: o.protocol,
-        hostAddress: o.hostAddress,
-        hostPort: o.hostPort,
-        address: bare(address),
-        port: o.containerPort,
-      }));
-      // The host port must be free in the host namespace, as for Docker: held while the
-      // elements are added, then let go (published-port.ts, reserveHostPort).
-      const where = list.map((p) => ({
-        family: p.address.includes(':') ? (6 as const) : (4 as const),
-        hostAddress: p.hostAddress,
-      }));
-      const release = await reserveHostPort(host, o.protocol, o.hostPort, where, operation);
-      try {
-        await publish(host, firewallOf(state), list, operation);
-      } catch (e) {
-        if (!(e instanceof NetnsError && e.code === 'EADDRINUSE')) throw e;
-        // The port may be held by a member that left without a disconnect (an anonymous one's
-        // namespace went with its veth): the kernel says, and its ports go with it.
-        const before = state.endpoints.length;
-        state = await reconcile(state, operation, true);
-        if (state.endpoints.length === before) throw e;
-        if (!state.endpoints.includes(endpoint)) {
-          throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
+    // The networks reconciled for this call, by id: each at most once, so this ends.
+    const reconciledIds = new Set<string>();
+    for (;;) {
+      const outcome = await withLock(lockKey(this.name), operation, `network "${this.name}"`, () =>
+        this.#publish(host, namespace, ref, o, reconciledIds, operation),
+      );
+      if (outcome instanceof PublishedPort) return outcome;
+      // Other networks hold the port: each reconciled under its own lock, taken once this
+      // network's is released (no process holds two networks' locks at once: two publishes on
+      // A and B, each wanting a port the other's gone member holds, cannot deadlock), then the
+      // publish is decided again from the start.
+      for (const other of outcome) {
+        reconciledIds.add(other.id);
+        try {
+          await reconciled(other.name, operation, other.id);
+        } catch (e) {
+          // Removed meanwhile (its ports went with it), or refused by open() for a fault of its
+          // own: it is decided again, and named as the holder if its publication is still there.
+          if (!(e instanceof NetnsError && LEFT_OUT_OF_LIST.has(e.code))) throw e;
         }
-        await publish(host, firewallOf(state), list, operation);
-      } finally {
-        release();
       }
-      return new PublishedPort(state.name, host, list);
-    });
+    }
+  }
+
+  /**
+   * publish() under the network's lock: the port, or the other networks holding it that are
+   * not in `reconciledIds` (the caller reconciles them, out of this lock, and calls again).
+   */
+  async #publish(
+    host: Namespace,
+    namespace: Namespace,
+    ref: NamespaceRef,
+    o: ReturnType<typeof checkPublishOptions>,
+    reconciledIds: Set<string>,
+    operation: string,
+  ): Promise<PublishedPort | NetworkState[]> {
+    let state = await reconcile(await current(this.name, operation, this.id), operation, false);
+    const endpoint = (await recordsOf(state, namespace, ref, operation)).own;
+    if (!endpoint) throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
+    if (o.family === 6 && endpoint.ipv6Address === undefined) {
+      throw invalid(operation, `the member has no IPv6 address to publish ${o.hostAddress ?? '::'} to`);
+    }
+    // One publication per family: the host address's, or each the member has an address in.
+    const members = [
+      ...(o.family !== 6 ? [endpoint.address] : []),
+      ...(o.family !== 4 && endpoint.ipv6Address !== undefined ? [endpoint.ipv6Address] : []),
+    ];
+    const list = members.map((address) => ({
+      networkId: state.id,
+      protocol: o.protocol,
+      hostAddress: o.hostAddress,
+      hostPort: o.hostPort,
+      address: bare(address),
+      port: o.containerPort,
+    }));
+    // The host port must be free in the host namespace, as for Docker: held while the
+    // elements are added, then let go (published-port.ts, reserveHostPort).
+    const where = list.map((p) => ({
+      family: p.address.includes(':') ? (6 as const) : (4 as const),
+      hostAddress: p.hostAddress,
+    }));
+    const release = await reserveHostPort(host, o.protocol, o.hostPort, where, operation);
+    try {
+      for (;;) {
+        try {
+          await publish(host, firewallOf(state), list, operation);
+          return new PublishedPort(state.name, host, list);
+        } catch (e) {
+          if (!(e instanceof NetnsError && e.code === 'EADDRINUSE')) throw e;
+          const held = await holders(host, list, operation);
+          const holder = held[0];
+          if (holder === undefined) throw e; // let go meanwhile: in use when it was decided
+          // The port may be held by a member that left without a disconnect (an anonymous one's
+          // namespace went with its veth): the kernel says, and its ports go with it.
+          if (held.some((p) => p.networkId === shortId(state.id)) && !reconciledIds.has(state.id)) {
+            reconciledIds.add(state.id);
+            const before = state.endpoints.length;
+            state = await reconcile(state, operation, true);
+            if (!state.endpoints.includes(endpoint)) {
+              throw invalid(operation, `${describeNamespace(namespace)} is not a member of the network`);
+            }
+            if (state.endpoints.length < before) continue;
+          }
+          // Those of other networks: reconciled by the caller, out of this network's lock.
+          const networks = readAllStates(state).filter((s) => s.hostNamespace === state.hostNamespace);
+          const others = networks.filter(
+            (s) => !reconciledIds.has(s.id) && held.some((p) => p.networkId === shortId(s.id)),
+          );
+          if (others.length > 0) return others;
+          const name = networks.find((s) => shortId(s.id) === holder.networkId)?.name;
+          throw failure('EADDRINUSE', operation, takenReason(holder, name));
+        }
+      }
+    } finally {
+      release();
+    }
   }
 
   /**

@@ -6,11 +6,14 @@
  * `nft -j` is the witness of the ruleset.
  */
 import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Namespace, Network, NetnsError, VethPair } from 'netns-native';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
 import { ipJson, link, operational, run } from '../helpers/ip';
-import { netName, reaches, runChild, useTestPools } from '../helpers/network';
+import { netName, reaches, runChild, startChild, stateFile, useTestPools } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -614,6 +617,85 @@ describeKernel('networks: NAT, published ports, isolation', () => {
     const ec = await n.connect(c);
     await n.publish(c, { hostPort: 8093, containerPort: 80 });
     expect((await n.ports()).map((p) => [p.hostPort, p.address])).toEqual([[8093, ec.address.split('/')[0]]]);
+  });
+
+  /** The elements of a network's map of IPv4 publications on every address, as `nft` lists them. */
+  function anyMap(n: Network): string {
+    return run('nft', ['list', 'map', 'ip', 'netns-native', `pub-any-${n.id.slice(0, 12)}`]);
+  }
+
+  /** An anonymous member of `n` that publishes `hostPort` and goes without a disconnect: its address. */
+  async function goneHolder(n: Network, hostPort: number): Promise<string> {
+    const anon = cleanupLater(await Namespace.create());
+    const ep = await n.connect(anon, { name: uniqueName('anon-') });
+    await n.publish(anon, { hostPort, containerPort: 80 });
+    const address = ep.address.split('/')[0] as string;
+    expect(anyMap(n)).toContain(`tcp . ${hostPort} : ${address} . 80`);
+    await anon.delete();
+    await waitFor(() => link(undefined, ep.hostInterfaceName) === undefined, { what: "the member's veth to go" });
+    return address;
+  }
+
+  it('a port held by a member of another network gone without a disconnect is free: that network is reconciled', async () => {
+    const a = await networkWithMember();
+    const b = await networkWithMember();
+    const server = await whoAmIServer(b.member, b.address, 80);
+    closers.push(() => server.close());
+    await goneHolder(a.n, 8110);
+    await b.n.publish(b.member, { hostPort: 8110, containerPort: 80 });
+    expect(anyMap(a.n)).not.toContain('8110');
+    expect(anyMap(b.n)).toContain(`tcp . 8110 : ${b.address} . 80`);
+    expect(stateFile(a.n.name)?.endpoints.map((e) => e.address)).toEqual([a.ep.address]);
+    expect(await ask(outside, '198.51.100.1', 8110)).toBe('198.51.100.2');
+  });
+
+  it('a port held by a member of another network that is still there is refused (EADDRINUSE), naming that network', async () => {
+    const a = await networkWithMember();
+    const b = await networkWithMember();
+    await a.n.publish(a.member, { hostPort: 8111, containerPort: 80 });
+    const before = run('nft', ['list', 'ruleset']);
+    const stateA = stateFile(a.n.name);
+    const e = (await b.n
+      .publish(b.member, { hostPort: 8111, containerPort: 80 })
+      .catch((x: unknown) => x)) as NetnsError;
+    expect(e).toBeInstanceOf(NetnsError);
+    expect(e.code).toBe('EADDRINUSE');
+    expect(e.message).toContain(
+      `host port tcp/8111 on every IPv4 address is already published by network "${a.n.name}" (to ${a.address}:80)`,
+    );
+    expect(run('nft', ['list', 'ruleset'])).toBe(before);
+    expect(stateFile(a.n.name)).toEqual(stateA);
+  });
+
+  it("two processes publishing at once on two networks, each a port the other network's gone member holds: both get it (no deadlock)", async () => {
+    const a = await networkWithMember();
+    const b = await networkWithMember();
+    const go = path.join(os.tmpdir(), uniqueName('nnt-go-'));
+    const onA = startChild(['publish-when', a.n.name, a.member.name as string, '8113', '80', go]);
+    const onB = startChild(['publish-when', b.n.name, b.member.name as string, '8112', '80', go]);
+    try {
+      await waitFor(() => onA.output().includes('ready') && onB.output().includes('ready'), {
+        what: 'both children to have opened their network',
+        timeoutMs: 30000,
+      });
+      // Made once the children have opened (hence reconciled) their own networks.
+      await goneHolder(a.n, 8112);
+      await goneHolder(b.n, 8113);
+      fs.writeFileSync(go, '');
+      const results = await Promise.all([onA.done, onB.done]);
+      expect(results.map((r) => [r.code, r.stderr])).toEqual([
+        [0, ''],
+        [0, ''],
+      ]);
+    } finally {
+      onA.child.kill();
+      onB.child.kill();
+      fs.rmSync(go, { force: true });
+    }
+    expect(anyMap(a.n)).toContain(`tcp . 8113 : ${a.address} . 80`);
+    expect(anyMap(a.n)).not.toContain('8112');
+    expect(anyMap(b.n)).toContain(`tcp . 8112 : ${b.address} . 80`);
+    expect(anyMap(b.n)).not.toContain('8113');
   });
 
   it('ports() deletes an element sent to an address no member has, which a member given that address would receive', async () => {
