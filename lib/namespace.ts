@@ -250,6 +250,85 @@ export class Namespace {
     }
   }
 
+  /**
+   * Gives a name to the network namespace process `pid` is in, like `ip netns attach NAME PID`:
+   * /run/netns/NAME is bind-mounted onto it, so `ip netns list`, `ip -n NAME ...` and
+   * {@link Namespace.open} see it, and the name keeps the namespace alive after the process
+   * exits (until {@link Namespace.delete}). The process's namespace is opened first and the name
+   * bound to what was opened, so a PID reused in between cannot be named by mistake. As with ip,
+   * any process will do, this one included (the namespace it runs in), and a namespace may have
+   * several names. Resolves with the namespace opened under its new name; with `await using` it
+   * is closed, not deleted, at the end of the scope (the name stays: it was made for others).
+   * @example
+   * ```ts
+   * const c1 = await Namespace.attach('c1', containerPid);   // ip netns attach c1 PID
+   * await c1.link('eth0');                                   // ip -n c1 link show eth0
+   * ```
+   * @throws NetnsError EEXIST if the name is taken (what is there is left as it was); EINVAL for
+   *   an invalid name or PID; ESRCH if there is no such process; EACCES without the right to
+   *   inspect that process; EPERM without CAP_SYS_ADMIN. Nothing is left behind on failure.
+   */
+  static async attach(name: string, pid: number): Promise<Namespace> {
+    const operation = `attach the name "${String(name)}" to the namespace of process ${String(pid)}`;
+    checkNamespaceName(name, operation);
+    checkInteger(pid, operation, 'the PID', 1, 0x3fffffff);
+    return Namespace.#attach(name, `/proc/${pid}/ns/net`, operation, pid);
+  }
+
+  /**
+   * Gives this namespace a name under /run/netns, like `ip netns attach NAME PID` for a process
+   * inside it, but by the fd this object holds (no PID that could be reused): an anonymous
+   * namespace from {@link Namespace.create} or {@link Namespace.fromPid} becomes visible to
+   * `ip netns list` and `ip -n NAME`, and outlives this object. A namespace that has a name
+   * already gets another one. Resolves with a new Namespace object for the name; this one is
+   * unchanged (its `name` stays what it was).
+   * @example
+   * ```ts
+   * const anon = await Namespace.create();
+   * const named = await anon.attach('c2');   // now `ip netns exec c2 ...` works
+   * ```
+   * @throws NetnsError EEXIST if the name is taken (what is there is left as it was); EINVAL for
+   *   an invalid name; EBADF if this object was closed or deleted; EPERM without CAP_SYS_ADMIN.
+   */
+  async attach(name: string): Promise<Namespace> {
+    const operation = `attach the name "${String(name)}" to ${describeNamespace(this)}`;
+    checkNamespaceName(name, operation);
+    const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
+    return Namespace.#attach(name, handle, operation);
+  }
+
+  /** Binds /run/netns/NAME onto `source` (a /proc/PID/ns/net path or a handle's fd). */
+  static async #attach(
+    name: string,
+    source: NativeHandle | string,
+    operation: string,
+    pid?: number,
+  ): Promise<Namespace> {
+    let opened: NativeOpened;
+    try {
+      opened = await addon.attachNamespace(NETNS_RUN_DIR, name, source);
+    } catch (e) {
+      const error = fromNative(e, operation, 'namespace');
+      if (pid !== undefined && typeof source === 'string') {
+        if (error.code === 'ENOENT') throw failure('ESRCH', operation, `no process with PID ${pid}`);
+        const syscall = (e as { syscall?: unknown }).syscall;
+        if ((error.code === 'EACCES' || error.code === 'EPERM') && error.detail === undefined) {
+          if (typeof syscall === 'string' && /^(stat|open|fstat)$/.test(syscall)) {
+            throw withReason(error, pathRefusal(source));
+          }
+        }
+      }
+      throw error;
+    }
+    return new Namespace({
+      name,
+      path: path.join(NETNS_RUN_DIR, name),
+      inode: opened.inode,
+      cookie: opened.cookie,
+      handle: opened.handle,
+    });
+  }
+
   static #current: Namespace | undefined;
 
   /**
@@ -498,7 +577,11 @@ export class Namespace {
    * await tenant.delete({ wait: true });                 // ip netns del tenant, then wait
    * await VethPair.create({ name: 'tenant-h', peerName: 'eth0', peerNamespace: await Namespace.create('tenant') });
    * ```
-   * @throws NetnsError EBUSY for the namespace this process runs in, and with `wait` for one
+   * The namespace this process runs in is never deleted: through an object opened by a name
+   * given to it ({@link Namespace.attach}), only that name is removed and only this object
+   * released.
+   * @throws NetnsError EBUSY for the namespace this process runs in (from
+   *   {@link Namespace.current}, or without a name, or with `wait`), and with `wait` for one
    *   that processes or other names still keep alive (nothing is deleted then); ETIMEDOUT when
    *   `wait` ran out of `timeoutMs` (the name is gone by then); ABORT_ERR (an AbortError) when
    *   `signal` aborted the wait; EINVAL for bad options.
@@ -514,7 +597,22 @@ export class Namespace {
     if (!wait && options.timeoutMs !== undefined) throw invalid(operation, 'timeoutMs applies only with wait: true');
     const signal = checkSignal(options.signal, operation);
     if (this.#state === 'deleted') return;
-    if (this.inode === homeInode()) throw failure('EBUSY', operation, 'this process runs in that namespace');
+    if (this.inode === homeInode()) {
+      // A name given to this process's own namespace (Namespace.attach(NAME, process.pid), `ip
+      // netns attach NAME $$`) can go, as `ip netns del NAME` lets it; the namespace stays, and
+      // so do the other objects on it. Not through current(), which stands for the process's
+      // namespace rather than for a name of it.
+      if (this.name === undefined || wait || this === Namespace.#current) {
+        throw failure('EBUSY', operation, 'this process runs in that namespace');
+      }
+      try {
+        await this.#deleteName(this.name);
+      } catch (e) {
+        throw fromNative(e, operation, 'namespace');
+      }
+      await this.#release('deleted');
+      return;
+    }
     let peers: Peer[] = [];
     const listed: Namespace[] = [];
     if (wait) {

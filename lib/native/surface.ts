@@ -626,6 +626,13 @@ export interface Addon {
    */
   openNamespace(path: string): Promise<NativeOpened>;
   /**
+   * On a worker: `ip netns attach`. The namespace of `source` — an nsfs path (/proc/PID/ns/net),
+   * opened first, or a handle, whose fd is leased synchronously (EBADF once it is closed) — gets
+   * the name runDir/NAME (placeholder O_EXCL, bind mount); its socket is opened inside on the
+   * namespace thread. Nothing is left on failure.
+   */
+  attachNamespace(runDir: string, name: string, source: NativeHandle | string): Promise<NativeOpened>;
+  /**
    * On a worker: `ip netns del` (unmount + unlink). Idempotent. With `inode`, only
    * if the name still refers to that namespace.
    */

@@ -435,6 +435,20 @@ Status NetnsName::Bind(int netns_fd) {
   return Status();
 }
 
+Status AttachNetnsName(const std::string& run_dir, const std::string& name, int netns_fd,
+                       std::chrono::milliseconds lock_timeout,
+                       std::chrono::milliseconds stale_grace) {
+  Result<int> type = NamespaceFileType(netns_fd);
+  if (!type.ok()) return type.status();
+  if (type.value() != CLONE_NEWNET) {
+    return Error::Invalid(std::string("a ") + NamespaceTypeName(type.value()) +
+                          " namespace, not a network namespace");
+  }
+  Result<NetnsName> reserved = NetnsName::Reserve(run_dir, name, lock_timeout, stale_grace);
+  if (!reserved.ok()) return reserved.status();
+  return reserved.value().Bind(netns_fd);
+}
+
 Result<UniqueFd> CreateAnonymousNetns() {
   if (unshare(CLONE_NEWNET) != 0) return Error::FromErrno("unshare(CLONE_NEWNET)");
   return OpenThreadNetns();

@@ -13,6 +13,7 @@
 //   2. namespace thread: CreateAnonymousNetns unshare(CLONE_NEWNET), fd of the new namespace
 //                        (and the netlink socket inside it: MakeHandleInside, handle.h)
 //   3. pool:             NetnsName::Bind      bind mount of that fd onto the placeholder
+// Naming a namespace that exists already (`ip netns attach`) is steps 1 and 3: AttachNetnsName.
 // A NetnsName not bound removes its placeholder when destroyed, so a failure at any step leaves
 // nothing behind (the namespace itself goes with its last fd).
 #pragma once
@@ -118,6 +119,16 @@ class NetnsName {
   UniqueFd lock_;     // the placeholder, flocked until bound
   bool bound_ = false;
 };
+
+// `ip netns attach NAME PID`: gives the existing network namespace `netns_fd` refers to (an fd
+// of /proc/PID/ns/net opened first, so a PID reused meanwhile cannot be named by mistake, or an
+// fd the library holds) the name run_dir/NAME, exactly as a named create does (Reserve, then
+// Bind). The fd stays the caller's. EINVAL if it is not a network namespace (checked before
+// anything is made) or the name is invalid; EEXIST if the name is taken (left untouched); on any
+// failure nothing is left (no placeholder, no mount). Pool thread.
+Status AttachNetnsName(const std::string& run_dir, const std::string& name, int netns_fd,
+                       std::chrono::milliseconds lock_timeout = kRunDirLockTimeout,
+                       std::chrono::milliseconds stale_grace = kStaleGrace);
 
 // What run_dir/NAME is, as far as named namespaces go.
 enum class NameState : uint8_t {

@@ -394,6 +394,49 @@ void TestNothingLeftBehind() {
   CHECK(!Exists(dir + "/moved"));
 }
 
+// `ip netns attach`: an existing namespace (here an anonymous one, as a process's would be) gets
+// a name that refers to it and outlives our fd; a taken name, a bad name or an fd of another
+// namespace type is refused with nothing left behind.
+void TestAttach() {
+  auto t = MakeThread();
+  if (!t) return;
+  const std::string dir = run_dir + "/netns";
+  Result<UniqueFd> anon = t->Call([] { return ns::CreateAnonymousNetns(); });
+  CHECK(anon.ok());
+  if (!anon.ok()) return;
+  Result<uint64_t> inode = ns::NetnsInode(anon.value().get());
+  CHECK(inode.ok());
+  const uint64_t ino = inode.value();
+  CHECK(ns::AttachNetnsName(dir, "att", anon.value().get()).ok());
+  CHECK(IsNamespaceMount(dir + "/att", ino));
+  // Taken: EEXIST, the name still refers to the same namespace, no second mount stacked.
+  Status again = ns::AttachNetnsName(dir, "att", anon.value().get());
+  CHECK(!again.ok() && again.error().code == EEXIST);
+  CHECK(IsNamespaceMount(dir + "/att", ino));
+  // A second name for the same namespace is fine (as with ip).
+  CHECK(ns::AttachNetnsName(dir, "att2", anon.value().get()).ok());
+  CHECK(IsNamespaceMount(dir + "/att2", ino));
+  // Not a network namespace, a bad name: EINVAL before anything is made.
+  UniqueFd uts(open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC));
+  Status wrong = ns::AttachNetnsName(dir, "uts", uts.get());
+  CHECK(!wrong.ok() && wrong.error().code == EINVAL && !Exists(dir + "/uts"));
+  Status bad = ns::AttachNetnsName(dir, "a/b", anon.value().get());
+  CHECK(!bad.ok() && bad.error().code == EINVAL);
+  Status closed = ns::AttachNetnsName(dir, "closed", -1);
+  CHECK(!closed.ok() && closed.error().code == EBADF && !Exists(dir + "/closed"));
+  // The name keeps the namespace once our fd is gone.
+  anon.value().Reset();
+  Result<UniqueFd> reopened = ns::OpenNetns(dir + "/att");
+  CHECK(reopened.ok());
+  if (reopened.ok()) {
+    Result<uint64_t> same = ns::NetnsInode(reopened.value().get());
+    CHECK(same.ok() && same.value() == ino);
+  }
+  CHECK(ns::DeleteNamedNetns(dir, "att", ino).ok() && !Exists(dir + "/att"));
+  CHECK(ns::DeleteNamedNetns(dir, "att2", ino).ok() && !Exists(dir + "/att2"));
+  CHECK(t->retired() == 0);
+}
+
 // Another holder of the flock on a run directory that still needs its mount upgrade: Reserve
 // gives up with ETIMEDOUT after the bound, changing nothing; once the lock is free it works.
 void TestLockTimeout() {
@@ -671,6 +714,7 @@ int main(int argc, char** argv) {
   TestStartFailureAbandonsCalls();
   TestNamedCreateAndDelete();
   TestNothingLeftBehind();
+  TestAttach();
   TestLockTimeout();
   TestOpenNetnsRefusesWhatIsNotANetworkNamespace();
   TestNamesAreChecked();

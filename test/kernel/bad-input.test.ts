@@ -83,6 +83,32 @@ const cases: Case[] = [
   ],
   ['a PID with no process', () => Namespace.fromPid(4194000), 'ESRCH', /no process with PID 4194000/],
   ['a negative PID', () => Namespace.fromPid(-1), 'EINVAL', /PID must be an integer/],
+  // ---- Namespace.attach (ip netns attach) ----
+  [
+    'attach: a name taken',
+    (w) => w.other.attach(w.ns.name as string),
+    'EEXIST',
+    /attach the name "nnt-[0-9a-f]+" to namespace "nnt-[0-9a-f]+": a namespace with that name already exists/,
+  ],
+  [
+    'attach a PID: a name taken',
+    (w) => Namespace.attach(w.ns.name as string, w.sleeper.pid as number),
+    'EEXIST',
+    /a namespace with that name already exists/,
+  ],
+  ['attach: a name with /', (w) => w.other.attach('a/b'), 'EINVAL', /"a\/b" is not a valid namespace name/],
+  ['attach: an empty name', (w) => w.other.attach(''), 'EINVAL', /namespace name is empty/],
+  ['attach: a name not a string', (w) => w.other.attach(7 as never), 'EINVAL', /namespace name must be a string/],
+  ['attach a PID: name ..', () => Namespace.attach('..', process.pid), 'EINVAL', /not a valid namespace name/],
+  [
+    'attach a PID with no process',
+    () => Namespace.attach('nnt-attach0', 4194000),
+    'ESRCH',
+    /attach the name "nnt-attach0" to the namespace of process 4194000: no process with PID 4194000/,
+  ],
+  ['attach a negative PID', () => Namespace.attach('nnt-attach0', -1), 'EINVAL', /PID must be an integer/],
+  ['attach a PID not an integer', () => Namespace.attach('nnt-attach0', 1.5), 'EINVAL', /PID must be an integer/],
+  ['attach a closed namespace', (w) => w.closed.attach('nnt-attach0'), 'EBADF', /was closed/],
   [
     'duplicate link',
     (w) => VethPair.create({ name: w.a.name, peerName: uniqueName('p'), namespace: w.ns }),

@@ -68,6 +68,10 @@ describeKernel('the addon checks its own arguments', () => {
     // A NUL byte would make the C string stop early and open /proc/self/ns/net.
     await expectInternal(() => addon.openNamespace('/proc/self/ns/net\0x'), /NUL byte/);
     await expectInternal(() => addon.namespaceType('/proc/self/ns/net\0x'), /NUL byte/);
+    await expectInternal(() => addon.attachNamespace(NETNS_RUN_DIR, '../x', handle), /one path component/);
+    await expectInternal(() => addon.attachNamespace('run/netns', 'x', handle), /must be absolute/);
+    await expectInternal(() => addon.attachNamespace(NETNS_RUN_DIR, 'x', '/proc/self/ns/net\0x'), /NUL byte/);
+    await expectInternal(() => addon.attachNamespace(NETNS_RUN_DIR, 'x', 7 as never), /expected a namespace handle/);
     expect(netnsNames()).toEqual(before);
   });
 

@@ -1,5 +1,8 @@
-// Namespaces: the current one, create (named or anonymous), open by path, delete, close.
+// Namespaces: the current one, create (named or anonymous), open by path, attach a name, delete,
+// close.
 #include <fcntl.h>
+
+#include <optional>
 
 #include "../../ns/handle.h"
 #include "../../ns/netns.h"
@@ -103,6 +106,56 @@ class OpenPathJob : public HandleJob {
 
  private:
   std::string path_;
+  ns::NamespaceThread* ns_thread_;
+};
+
+// On a worker: `ip netns attach`. The namespace is pinned first — /proc/PID/ns/net opened (so a
+// PID reused later cannot be named by mistake) or a dup of a handle's fd (under a lease taken on
+// the JS thread, so a close meanwhile cannot pull it away) — then its socket is opened inside on
+// the namespace thread, and only then is the name reserved and bound (AttachNetnsName). A
+// failure anywhere leaves nothing: the name is bound last, the handle closed on failure.
+class AttachJob : public HandleJob {
+ public:
+  AttachJob(std::string run_dir, std::string name, std::string path,
+            std::optional<NetnsHandle::Lease> lease, ns::NamespaceThread* ns_thread)
+      : run_dir_(std::move(run_dir)),
+        name_(std::move(name)),
+        path_(std::move(path)),
+        lease_(std::move(lease)),
+        ns_thread_(ns_thread) {}
+
+  void Execute() override {
+    Result<UniqueFd> fd = Pin();
+    lease_.reset();
+    if (!fd.ok()) {
+      result_ = fd.take_error();
+      return;
+    }
+    Result<std::shared_ptr<NetnsHandle>> handle = ns_thread_->Call(
+        [fd = fd.take()]() mutable { return ns::MakeHandleInside(std::move(fd)); });
+    if (!handle.ok()) {
+      result_ = handle.take_error();
+      return;
+    }
+    Status named = ns::AttachNetnsName(run_dir_, name_, handle.value()->fd());
+    if (!named.ok()) {
+      handle.value()->Close();
+      result_ = named.take_error();
+      return;
+    }
+    result_ = handle.take();
+  }
+
+ private:
+  Result<UniqueFd> Pin() {
+    if (!lease_) return ns::OpenNetns(path_);
+    UniqueFd fd(fcntl((*lease_)->fd(), F_DUPFD_CLOEXEC, 3));
+    if (!fd) return Error::FromErrno("fcntl(F_DUPFD_CLOEXEC)");
+    return fd;
+  }
+
+  std::string run_dir_, name_, path_;
+  std::optional<NetnsHandle::Lease> lease_;
   ns::NamespaceThread* ns_thread_;
 };
 
@@ -219,6 +272,26 @@ Napi::Value OpenNamespace(const Napi::CallbackInfo& info) {
       env, std::make_unique<OpenPathJob>(StringArg(info, 0, "the path"), state.ns_thread.get()));
 }
 
+// attachNamespace(runDir, name, source): Promise<{ handle, inode, cookie? }>. `source` is an
+// nsfs path (/proc/PID/ns/net) or a handle, whose fd is leased here (EBADF once it is closed).
+Napi::Value AttachNamespace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string run_dir = RunDirArg(info, 0);
+  std::string name = NameArg(info, 1);
+  std::string path;
+  std::optional<NetnsHandle::Lease> lease;
+  if (info[2].IsString()) {
+    path = StringArg(info, 2, "the path");
+  } else {
+    Result<NetnsHandle::Lease> used = HandleFromJs(info[2])->Use();
+    if (!used.ok()) throw ToJsError(env, used.error());
+    lease.emplace(used.take());
+  }
+  AddonState& state = State(env);
+  return state.OnWorker(env, std::make_unique<AttachJob>(run_dir, name, path, std::move(lease),
+                                                         state.ns_thread.get()));
+}
+
 // deleteNamespace(runDir, name, inode?): Promise<void>. Unmounts and unlinks (only if the name
 // still refers to namespace `inode`, when given); close handles separately.
 Napi::Value DeleteNamespace(const Napi::CallbackInfo& info) {
@@ -278,6 +351,7 @@ void InitNamespaceApi(Napi::Env env, Napi::Object exports) {
   exports.Set("currentNamespace", Napi::Function::New(env, CurrentNamespace, "currentNamespace"));
   exports.Set("createNamespace", Napi::Function::New(env, CreateNamespace, "createNamespace"));
   exports.Set("openNamespace", Napi::Function::New(env, OpenNamespace, "openNamespace"));
+  exports.Set("attachNamespace", Napi::Function::New(env, AttachNamespace, "attachNamespace"));
   exports.Set("deleteNamespace", Napi::Function::New(env, DeleteNamespace, "deleteNamespace"));
   exports.Set("namespaceNameState",
               Napi::Function::New(env, NamespaceNameState, "namespaceNameState"));
