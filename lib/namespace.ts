@@ -47,7 +47,7 @@ import {
   type NeighboursOptions,
 } from './neighbour';
 import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
-import { namespaceId } from './nsid';
+import { namespaceId, setNamespaceId } from './nsid';
 import type { ConnectOptions, ListenOptions, UdpBindOptions } from './process/sockets';
 import {
   checkBoolean,
@@ -971,6 +971,22 @@ export class Namespace {
    */
   async nsid(other: Namespace): Promise<number> {
     return namespaceId(this, other);
+  }
+
+  /**
+   * Gives `other` the id `nsid` in this namespace, `ip -n THIS netns set OTHER NSID`: for tools
+   * that expect a given number (a veth's `parentNetnsId`, `ip link ... link-netnsid N`). Each
+   * namespace numbers the others on its own; an id, once given, stays until `other` is gone.
+   * @example
+   * ```ts
+   * await test1.setNsid(test2, 17);   // ip -n test1 netns set test2 17
+   * ```
+   * @throws NetnsError EINVAL for an id outside 0-2147483647 or an `other` that is not a
+   *   Namespace; EEXIST if `other` has an id here already (the kernel never changes one) or the
+   *   id is another namespace's (the message says which); EBADF if either is closed.
+   */
+  async setNsid(other: Namespace, nsid: number): Promise<void> {
+    return setNamespaceId(this, other, nsid);
   }
 
   /**

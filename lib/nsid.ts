@@ -4,8 +4,9 @@
  */
 import { constants } from 'node:os';
 import { batch, requestIn } from './internal/dispatch';
-import { fromNative, internalError } from './internal/errors';
+import { fromNative, internalError, withReason } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
+import { checkInteger } from './internal/validate';
 import { checkNamespaceArg, describeNamespace } from './link';
 import type { Namespace } from './namespace';
 import { isFailure } from './native/wire';
@@ -35,6 +36,30 @@ export async function namespaceId(ns: Namespace, other: Namespace): Promise<numb
   const nsid = (got as NativeNsid | undefined)?.nsid;
   if (nsid === undefined || nsid < 0) throw internalError(operation, 'the kernel assigned no id');
   return nsid;
+}
+
+/**
+ * Gives `other` the id `nsid` in `ns` (`ip -n NS netns set OTHER NSID`): one RTM_NEWNSID. The
+ * kernel never changes an id once given, nor gives one id twice: EEXIST then, said which. @internal
+ */
+export async function setNamespaceId(ns: Namespace, other: Namespace, nsid: number): Promise<void> {
+  const operation = `set the id of ${describeNamespace(other)} to ${String(nsid)}${ns.where}`;
+  checkNamespaceArg(other, operation);
+  // 0 to INT_MAX (the kernel's idr); -1, "auto", is what nsid() asks for.
+  const id = checkInteger(nsid, operation, 'the id', 0, 0x7fffffff);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const target = other[kHandleNow]() ?? (await other[kHandle](operation));
+  const [made] = await batch(handle, [{ op: 'newnsid', netns: target, nsid: id }], operation, 'nsid');
+  if (!isFailure(made)) return;
+  const e = fromNative(made, operation, 'nsid');
+  if (e.code !== 'EEXIST') throw e;
+  const current = await knownNamespaceId(ns, other, operation);
+  throw withReason(
+    e,
+    current !== undefined
+      ? `it has the id ${current} already, and the kernel never changes an id once given`
+      : `the id ${id} is another namespace's`,
+  );
 }
 
 /**

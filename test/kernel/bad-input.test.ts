@@ -1503,6 +1503,20 @@ const cases: Case[] = [
     /no such rule/,
   ],
   ['the nsid of something else than a Namespace', (w) => w.ns.nsid({} as never), 'EINVAL', /expected a Namespace/],
+  ['setNsid of something else than a Namespace', (w) => w.ns.setNsid({} as never, 3), 'EINVAL', /expected a Namespace/],
+  [
+    'setNsid with a negative id',
+    (w) => w.ns.setNsid(w.other, -1),
+    'EINVAL',
+    /the id must be an integer from 0 to 2147483647, not -1/,
+  ],
+  ['setNsid with a fractional id', (w) => w.ns.setNsid(w.other, 1.5), 'EINVAL', /the id must be an integer/],
+  [
+    'setNsid with an id out of range',
+    (w) => w.ns.setNsid(w.other, 2 ** 31),
+    'EINVAL',
+    /the id must be an integer from 0 to 2147483647, not 2147483648/,
+  ],
   [
     'an fdb entry with a malformed MAC',
     (w) => w.a.addFdb({ mac: '00:00:00:00:00', destination: '198.18.30.2' }),
