@@ -12,6 +12,7 @@ import {
   checkMtu,
   describeValue,
   parseMac,
+  quoteShort,
 } from './internal/validate';
 import { IFF_ALLMULTI, IFF_MULTICAST, IFF_NOARP, IFF_PROMISC, IFF_UP } from './native/constants';
 import type { NativeLink, NativeLinkRequest } from './native/surface';
@@ -122,16 +123,11 @@ const INSTEAD: Readonly<Record<string, string>> = {
 /** The settings given, checked, in the kernel's order; a cleared alias is ''. */
 export type LinkChange = ReadonlyMap<Setting, string | number | boolean>;
 
-/** A string as a message shows it, shortened when long (an alias may be 254 bytes). */
-function quote(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
-}
-
 /** One setting as `ip link set` writes it: 'mtu 1400', 'promisc on', 'alias "uplink"'. */
 function word(name: Setting, value: unknown): string {
   if (isFlag(name)) return typeof value === 'boolean' ? FLAGS[name].ip(value) : `${name} ${describeValue(value)}`;
   if (name === 'alias' && (value === null || value === '')) return 'alias ""';
-  const text = typeof value === 'string' && name !== 'mac' ? quote(value) : describeValue(value);
+  const text = typeof value === 'string' && name !== 'mac' ? quoteShort(value) : describeValue(value);
   return `${IP_WORDS[name]} ${name === 'mac' && typeof value === 'string' ? value : text}`;
 }
 

@@ -66,10 +66,7 @@ export const MAX_ALIAS_BYTES = 254;
 export function checkAlias(alias: unknown, operation: string): string {
   if (typeof alias !== 'string') throw invalid(operation, `the alias must be a string, not ${describeValue(alias)}`);
   if (alias === '') throw invalid(operation, `the alias is empty; give 1 to ${MAX_ALIAS_BYTES} bytes`);
-  if (alias.includes('\0')) {
-    const shown = alias.length > 40 ? `${alias.slice(0, 37)}...` : alias;
-    throw invalid(operation, `the alias ${JSON.stringify(shown)} contains a NUL byte`);
-  }
+  if (alias.includes('\0')) throw invalid(operation, `the alias ${quoteShort(alias)} contains a NUL byte`);
   const bytes = Buffer.byteLength(alias);
   if (bytes > MAX_ALIAS_BYTES) {
     throw invalid(operation, `the alias is ${bytes} bytes long; Linux allows at most ${MAX_ALIAS_BYTES}`);
@@ -253,6 +250,11 @@ export function checkBoolean(value: unknown, operation: string, what: string): b
  * A value as an operation's text shows it: strings quoted, numbers as written (NaN, Infinity),
  * anything else by its type. JSON.stringify would turn NaN into "null".
  */
+/** A string as a message shows it, quoted, shortened when long (an alias may be 254 bytes). */
+export function quoteShort(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
+}
+
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
