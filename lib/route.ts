@@ -235,12 +235,22 @@ const PROTOCOLS = new Map<number, string>([
 ]);
 
 /** A protocol number for a name ('boot', 'static', ...) or a number; undefined: boot. @internal */
+/**
+ * A protocol or scope with no name, as a listing gives it: its number in a string ('200'), 0-255,
+ * so a listed route deletes as it is. Undefined for anything else.
+ */
+function unnamedByte(text: unknown): number | undefined {
+  return typeof text === 'string' && /^(0|[1-9][0-9]{0,2})$/.test(text) && Number(text) <= 255
+    ? Number(text)
+    : undefined;
+}
+
 export function protocolNumber(p: string | number | undefined, operation: string): number {
   if (p === undefined) return RTPROT_BOOT;
   if (typeof p === 'number') return checkInteger(p, operation, 'the protocol', 0, 255);
   for (const [n, name] of PROTOCOLS) if (name === p) return n;
-  // A number without a name, as a listing gives it ('200'): a listed route deletes as it is.
-  if (typeof p === 'string' && /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255) return Number(p);
+  const listed = unnamedByte(p);
+  if (listed !== undefined) return listed;
   throw invalid(operation, `unknown route protocol "${p}"`);
 }
 
@@ -456,15 +466,7 @@ export function routeRequest(
   let scope: number | undefined;
   if (spec.scope !== undefined) {
     scope = scopeNumber(spec.scope);
-    // A number without a name, as a listing gives it ('100').
-    if (
-      scope === undefined &&
-      typeof spec.scope === 'string' &&
-      /^(0|[1-9][0-9]{0,2})$/.test(spec.scope) &&
-      Number(spec.scope) <= 255
-    ) {
-      scope = Number(spec.scope);
-    }
+    scope ??= unnamedByte(spec.scope);
     if (scope === undefined) throw invalid(operation, `unknown scope ${describeValue(spec.scope)}`);
   }
 
