@@ -234,7 +234,6 @@ const PROTOCOLS = new Map<number, string>([
   [189, 'rip'],
 ]);
 
-/** A protocol number for a name ('boot', 'static', ...) or a number; undefined: boot. @internal */
 /**
  * A protocol or scope with no name, as a listing gives it: its number in a string ('200'), 0-255,
  * so a listed route deletes as it is. Undefined for anything else.
@@ -245,6 +244,7 @@ function unnamedByte(text: unknown): number | undefined {
     : undefined;
 }
 
+/** A protocol number for a name ('boot', 'static', ...) or a number; undefined: boot. @internal */
 export function protocolNumber(p: string | number | undefined, operation: string): number {
   if (p === undefined) return RTPROT_BOOT;
   if (typeof p === 'number') return checkInteger(p, operation, 'the protocol', 0, 255);
