@@ -7,19 +7,12 @@ import { checkSignal, type AbortOptions } from './internal/abort';
 import { exclusive } from './internal/dispatch';
 import { NetnsError, fromNative, internalError, invalid, withReason } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
-import {
-  checkBoolean,
-  checkInteger,
-  checkLinkName,
-  checkOptionKeys,
-  describeValue,
-  parseIp,
-} from './internal/validate';
+import { checkBoolean, checkInteger, checkOptionKeys, describeValue, parseIp } from './internal/validate';
 import { Link } from './link';
 import type { Namespace } from './namespace';
 import { isFailure } from './native/wire';
 import type { NativeLink, NativeRoute, NativeRouteGet } from './native/surface';
-import { routeFromNative, type Route } from './route';
+import { linkArg, routeFromNative, type Route } from './route';
 import { dsfieldValue } from './rt-names';
 
 /** Options for {@link Namespace.routeTo}: the rest of the packet the lookup is for. */
@@ -102,17 +95,6 @@ const PROTOCOLS: ReadonlyMap<string, number> = new Map([
 const IPPROTO_ICMP = 1;
 const IPPROTO_ICMPV6 = 58;
 
-/** A link option: its index (a Link of `ns`), or its name still to look up. */
-function linkOption(ns: Namespace, link: unknown, operation: string, what: string): number | string | undefined {
-  if (link === undefined) return undefined;
-  if (link instanceof Link) {
-    if (link.namespace.inode !== ns.inode)
-      throw invalid(operation, `the ${what} "${link.name}" is in another namespace`);
-    return link.index;
-  }
-  return checkLinkName(link, operation, `${what} name`);
-}
-
 /** The transport protocol's number, checked against what the kernel routes by for `family`. */
 function protocolOption(value: unknown, family: 4 | 6, operation: string): number {
   const n = typeof value === 'string' ? PROTOCOLS.get(value) : value;
@@ -160,8 +142,8 @@ function question(ns: Namespace, address: unknown, options: RouteToOptions, oper
     }
     op.src = src.address;
   }
-  const inputLink = linkOption(ns, options.inputLink, operation, 'input link');
-  const outputLink = linkOption(ns, options.outputLink, operation, 'output link');
+  const inputLink = linkArg(ns, options.inputLink, operation, 'input link');
+  const outputLink = linkArg(ns, options.outputLink, operation, 'output link');
   if (inputLink !== undefined && outputLink !== undefined) {
     throw invalid(
       operation,

@@ -743,18 +743,21 @@ async function changeRouteByName(ns: Namespace, route: RouteSpec, flags: number,
   });
 }
 
-/** A `link` argument: undefined, the index of a Link of `ns`, or a name still to look up. */
-function linkArg(ns: Namespace, link: unknown, operation: string): number | string | undefined {
+/**
+ * A `link` argument (`what`: 'link', 'input link', ...): undefined, the index of a Link of `ns`,
+ * or a name still to look up. @internal
+ */
+export function linkArg(ns: Namespace, link: unknown, operation: string, what = 'link'): number | string | undefined {
   if (link === undefined) return undefined;
   if (link instanceof Link) {
-    checkSameNamespace(ns, link, operation);
+    checkSameNamespace(ns, link, operation, what);
     return link.index;
   }
-  return checkLinkName(link, operation);
+  return checkLinkName(link, operation, `${what} name`);
 }
 
-function checkSameNamespace(ns: Namespace, link: Link, operation: string): void {
-  if (link.namespace.inode !== ns.inode) throw invalid(operation, `link "${link.name}" is in another namespace`);
+function checkSameNamespace(ns: Namespace, link: Link, operation: string, what = 'link'): void {
+  if (link.namespace.inode !== ns.inode) throw invalid(operation, `the ${what} "${link.name}" is in another namespace`);
 }
 
 /**
