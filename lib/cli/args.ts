@@ -32,6 +32,8 @@ export interface ParsedArgs {
   events: string | undefined;
   /** `--details`, `-d` (links): as `ip -d`, each link's details (a bridge port's settings). */
   details: boolean;
+  /** `-n NS`, `--netns NS` (as `ip -n NS`): the namespace the verb works in. */
+  netns: string | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     version: false,
     events: undefined,
     details: false,
+    netns: undefined,
   };
   // The first problem is reported once the whole line is read, with the verb (which may come
   // after it) for the usage to print.
@@ -66,6 +69,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       const value = arg === '--events' ? argv[++i] : arg.slice('--events='.length);
       if (value === undefined || value === '') problem ??= '--events needs a list, e.g. --events link,address';
       else out.events = value;
+    } else if (arg === '-n' || arg === '--netns' || arg.startsWith('--netns=')) {
+      const value = arg.startsWith('--netns=') ? arg.slice('--netns='.length) : argv[++i];
+      if (value === undefined || value === '' || value === '--')
+        problem ??= `${arg.split('=')[0]} needs a namespace, e.g. -n blue`;
+      else out.netns = value;
     } else if (arg.startsWith('-') && arg !== '-') problem ??= `unknown option ${JSON.stringify(arg)}`;
     else if (out.verb === undefined) out.verb = arg;
     else out.operands.push(arg);

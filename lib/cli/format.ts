@@ -2,7 +2,7 @@
  * Text output as `ip -br` prints it: one line per link, columns padded as iproute2 pads them
  * (name 16, state 14, then the rest), and routes as `ip route` prints them.
  */
-import type { Address, BridgePortInfo, Link, Route } from '../index';
+import type { Address, BridgePortInfo, Link, Route, RouteLookup } from '../index';
 import { tosText } from '../route';
 import { metricWords } from '../route-metrics';
 
@@ -196,6 +196,37 @@ export function routeLine(r: Route): string {
     parts.push('weight', String(hop.weight), ...flagWords(hop));
   }
   return parts.join(' ').replace(/ \n/g, '\n');
+}
+
+/** A host address without its /32 (/128), as ip prints one. */
+function hostless(address: string, family: 4 | 6): string {
+  const host = family === 4 ? '/32' : '/128';
+  return address.endsWith(host) ? address.slice(0, -host.length) : address;
+}
+
+/**
+ * The first line of `ip route get ADDRESS [from SRC] ...` (the second, `cache`, is left out).
+ * The kernel answers an IPv4 lookup with a cached clone, which ip prints without table, proto
+ * and scope, and with `mark` and `uid`; an IPv6 one (and any with `fibmatch`) as a route of the
+ * table, IPv6 `from` the source asked for or `::`. `from` is the source given (the kernel
+ * echoes it; RouteLookup has it as the question's).
+ */
+export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: boolean): string {
+  if (fibMatch) return routeLine(r);
+  if (r.family === 6) return routeLine({ ...r, from: from ?? '::' });
+  const parts: string[] = [];
+  if (r.type !== 'unicast') parts.push(r.type);
+  parts.push(hostless(r.destination, 4));
+  if (from !== undefined) parts.push('from', from);
+  if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
+  if (r.gateway !== undefined) parts.push('via', r.gateway);
+  if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);
+  if (r.source !== undefined) parts.push('src', r.source);
+  if (r.metric !== undefined) parts.push('metric', String(r.metric));
+  parts.push(...flagWords(r));
+  if (r.mark !== undefined) parts.push('mark', String(r.mark));
+  if (r.uid !== undefined) parts.push('uid', String(r.uid));
+  return parts.join(' ');
 }
 
 /** `ip route; ip -6 route`. */

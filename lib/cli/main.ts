@@ -14,12 +14,16 @@ import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { USAGE, VERB_USAGE } from './usage';
 import { processIo, type Io } from './io';
 import { ProgramNotStarted } from './run-program';
+import { addr } from './commands/addr';
 import { addrs } from './commands/addrs';
 import { exec } from './commands/exec';
 import { isolate } from './commands/isolate';
+import { link } from './commands/link';
 import { links } from './commands/links';
 import { list } from './commands/list';
 import { monitor } from './commands/monitor';
+import { netns } from './commands/netns';
+import { route } from './commands/route';
 import { routes } from './commands/routes';
 
 const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
@@ -30,7 +34,16 @@ const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
   exec,
   isolate,
   monitor,
+  netns,
+  link,
+  addr,
+  route,
 };
+
+/** The verbs that work in the namespace `-n NS` names: the ip-style writes, and the reads. */
+const IN_NAMESPACE = new Set(['link', 'addr', 'route', 'links', 'addrs', 'routes', 'monitor']);
+/** The reads, whose NS may be an operand instead. */
+const NS_OPERAND = new Set(['links', 'addrs', 'routes', 'monitor']);
 
 /** Exit statuses of the CLI itself (exec and isolate add the program's). */
 export const EXIT_OK = 0;
@@ -50,10 +63,16 @@ function version(): string {
   return 'unknown';
 }
 
-/** 'unknown verb "link"', with the verb meant when it is one letter short (ip says link, we links). */
+/**
+ * 'unknown verb "address" (did you mean addr?)': the verbs it abbreviates or begins with, as ip
+ * takes `ip a` or `ip address` (here `addr`).
+ */
 function unknownVerb(verb: string): string {
-  const meant = Object.hasOwn(VERBS, `${verb}s`) ? ` (did you mean ${verb}s?)` : '';
-  return `unknown verb ${JSON.stringify(verb)}${meant}`;
+  const meant = Object.keys(VERBS)
+    .filter((v) => verb !== '' && (v.startsWith(verb) || verb.startsWith(v)))
+    .sort();
+  const hint = meant.length > 0 ? ` (did you mean ${meant.join(' or ')}?)` : '';
+  return `unknown verb ${JSON.stringify(verb)}${hint}`;
 }
 
 /** The line a failure prints on stderr: `netns-native: CODE: message`. */
@@ -91,6 +110,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       throw new UsageError('--events is for monitor only', args.verb);
     }
     if (args.details && args.verb !== 'links') throw new UsageError('--details is for links only', args.verb);
+    if (args.netns !== undefined) {
+      if (!IN_NAMESPACE.has(args.verb)) throw new UsageError(`-n NS is not for ${args.verb}`, args.verb);
+      if (NS_OPERAND.has(args.verb)) {
+        if (args.operands.length > 0) {
+          throw new UsageError(`-n ${args.netns} and ${args.operands[0]} both name a namespace; give one`, args.verb);
+        }
+        args.operands.push(args.netns);
+      }
+    }
     return await verb(args, io);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -5,7 +5,7 @@
  */
 
 const NS_TEXT = `NS is a name under /run/netns or an nsfs path (/proc/PID/ns/net); without it, the namespace
-netns-native runs in.`;
+netns-native runs in. -n NS (--netns NS) names it too, as ip -n does.`;
 
 const EXIT_TEXT = `Exit status: 0 done; 1 failed (stderr: "netns-native: CODE: message", CODE an errno name such
 as ENOENT or EPERM); 2 bad command line.`;
@@ -13,10 +13,22 @@ as ENOENT or EPERM); 2 bad command line.`;
 const PROGRAM_EXIT_TEXT = `Exit status: as the program's (128+N when killed by signal N); 127 when it was not found, 126
 when it could not be run; 1 when netns-native failed before starting it; 2 bad command line.`;
 
+/** The -n option, as the ip-style verbs' usages list it. */
+const NETNS_OPTION = `  -n NS, --netns NS  the namespace to work in (ip -n NS): a name under /run/netns or an
+                     nsfs path; without it, the namespace netns-native runs in`;
+
+/** What the ip-style verbs print and how they exit. */
+const WRITE_TEXT = `Prints nothing when done, as ip. A word the verb does not take, a keyword without its value
+or a number that is none: status 2. Names, addresses and MACs are checked by the library: a
+bad one is status 1 with EINVAL, as is any refusal by the kernel (EEXIST, ENODEV, ...); a
+failed command leaves what it found.
+
+${EXIT_TEXT}`;
+
 /** Options every verb takes, as each verb's usage lists them. */
 const COMMON_OPTIONS = `  --help, -h     this text`;
 
-export const USAGE = `Usage: netns-native [--json] VERB [ARGS]
+export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
 
   list                     named network namespaces (ip netns list)
   links [NS]               links, one per line (ip -br link); --details, -d: and a bridge
@@ -28,12 +40,22 @@ export const USAGE = `Usage: netns-native [--json] VERB [ARGS]
                            empty /run/netns (and /etc/netns, when there is one)
   monitor [NS]             print link, address and route changes as they happen (ip monitor)
                            [--events link,address,route,neighbour]
+  netns add|delete NAME    make or remove a named namespace (ip netns add|del)
+  link add|set|delete ...  make, change or delete a link (ip link add|set|del)
+  addr add|replace|delete|flush ...
+                           add, replace, delete or flush addresses (ip addr ...)
+  route add|replace|delete|get|flush ...
+                           add, replace or delete a route, look one up, flush a table
+                           (ip route ...)
 
 ${NS_TEXT}
 
 Options:
+  -n NS, --netns NS  the namespace link, addr, route (and links, addrs, routes, monitor)
+                     work in, as ip -n NS
   --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
-                 isolate: {exitCode, signal, stdout, stderr} once the program has ended)
+                 isolate: {exitCode, signal, stdout, stderr} once the program has ended;
+                 route get: the route)
   --help, -h     this text, or with a VERB that verb's (netns-native links --help)
   --version, -V  the version
 
@@ -138,5 +160,77 @@ Options:
 ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
+`,
+  netns: `Usage: netns-native netns add NAME | netns delete NAME | netns [list]
+
+add makes a named network namespace, as \`ip netns add NAME\`: /run/netns/NAME, which ip
+and every netns-native command see (its lo is down). delete (del) removes the name, as
+\`ip netns del NAME\`: the namespace goes once nothing else uses it. netns alone or netns list
+lists them, as the list verb.
+
+Options:
+${COMMON_OPTIONS}
+
+${WRITE_TEXT}
+`,
+  link: `Usage: netns-native [-n NS] link add [name] NAME [mtu N] [address MAC] [link PARENT] type KIND ...
+       netns-native [-n NS] link set [dev] LINK SETTING...
+       netns-native [-n NS] link delete [dev] LINK
+
+As \`ip link add|set|delete\`, in NS. Kinds (link add ... type KIND):
+  veth peer [name] PEER [netns NS2] [address MAC]   a veth pair; the peer in NS2 if given
+  bridge [stp_state 0|1] [vlan_filtering 0|1] [priority N]
+  ifb
+  macvlan|macvtap [mode private|vepa|bridge|passthru|source]    (needs link PARENT)
+  vxlan id VNI [remote ADDR] [local ADDR] [group ADDR] [dev LINK] [dstport PORT]
+Settings (link set), any of them, in one command:
+  up | down, mtu N, name NEW, address MAC, alias TEXT, txqueuelen N, group N,
+  promisc on|off, multicast on|off, allmulticast on|off, arp on|off,
+  master BR | nomaster, netns NS2 (a name, an nsfs path or a PID)
+Where ip sends one request, link set may make three calls (the settings, the master, the
+move); when one is refused the earlier ones are set back (a link moved back has lost its
+addresses, as any move drops them). netns cannot go with master or nomaster. delete (del)
+deletes a veth pair's two ends together. Links are listed by the links verb.
+
+Options:
+${NETNS_OPTION}
+${COMMON_OPTIONS}
+
+${WRITE_TEXT}
+`,
+  addr: `Usage: netns-native [-n NS] addr add|replace ADDR dev LINK [peer PREFIX] [broadcast ADDR|+]
+                 [label LABEL] [nodad] [valid_lft N|forever] [preferred_lft N|forever]
+       netns-native [-n NS] addr delete ADDR dev LINK [peer PREFIX]
+       netns-native [-n NS] addr flush [dev LINK] [scope S]
+
+As \`ip addr add|replace|del|flush\`, in NS. ADDR is 198.18.0.1/24 or fd00::1/64 (a bare
+address: /32, /128). flush without dev flushes every link's addresses but lo's 127.0.0.1/8
+and ::1, IPv4 and IPv6. delete is del too. Addresses are listed by the addrs verb.
+
+Options:
+${NETNS_OPTION}
+${COMMON_OPTIONS}
+
+${WRITE_TEXT}
+`,
+  route: `Usage: netns-native [-n NS] route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK]
+                 [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
+       netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
+                 [mark N] [fibmatch]
+       netns-native [-n NS] route flush [table T] [dev LINK] [proto P]
+
+As \`ip route add|replace|del|get|flush\`, in NS. TYPE is unicast (the default), blackhole,
+unreachable, prohibit, local or throw; T a number or a name (main, local, or one of
+/etc/iproute2/rt_tables; flush: all too). get prints the route the kernel takes, as the first
+line of \`ip route get\` (--json: the route). flush removes IPv4 and IPv6 routes of the table
+(main by default), the kernel's own included; ip flushes one family per call. delete is del
+too. Routes are listed by the routes verb.
+
+Options:
+${NETNS_OPTION}
+  --json, -j     route get: the route as JSON
+${COMMON_OPTIONS}
+
+${WRITE_TEXT}
 `,
 };

@@ -38,12 +38,23 @@ describe('the netns-native command in the package', () => {
       version: false,
       events: undefined,
       details: false,
+      netns: undefined,
     });
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
     expect(parseArgs(['links', '-d', 'blue']).details).toBe(true);
     expect(parseArgs(['--details', 'links']).details).toBe(true);
     expect(() => parseArgs(['links', '--nope'])).toThrow(UsageError);
     expect(() => parseArgs(['monitor', '--events'])).toThrow(/--events needs a list/);
+    // -n NS, as ip -n: before or after the verb; its value is never an operand.
+    expect(parseArgs(['-n', 'blue', 'link', 'set', 'eth0', 'up'])).toMatchObject({
+      verb: 'link',
+      netns: 'blue',
+      operands: ['set', 'eth0', 'up'],
+    });
+    expect(parseArgs(['route', '--netns', 'blue', 'get', '198.18.0.1']).netns).toBe('blue');
+    expect(parseArgs(['--netns=/proc/1/ns/net', 'links']).netns).toBe('/proc/1/ns/net');
+    expect(() => parseArgs(['link', '-n'])).toThrow(/-n needs a namespace/);
+    expect(() => parseArgs(['--netns=', 'link'])).toThrow(/--netns needs a namespace/);
   });
 
   it('an unknown option is an error naming it, with the verb (before or after it) for the usage', () => {
@@ -81,7 +92,9 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     );
     return { code, stdout, stderr };
   };
-  const verbs = ['list', 'links', 'addrs', 'routes', 'exec', 'isolate', 'monitor'];
+  const verbs = ['list', 'links', 'addrs', 'routes', 'exec', 'isolate', 'monitor', 'netns', 'link', 'addr', 'route'];
+  /** The ip-style writes print nothing: no --json in their usage (route get has it). */
+  const silent = new Set(['netns', 'link', 'addr']);
 
   it("each verb's --help (or -h, anywhere) prints that verb's usage on stdout and exits 0", async () => {
     for (const verb of verbs) {
@@ -91,9 +104,9 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
       ]) {
         const run = await cli(...argv);
         expect([argv, run.code, run.stderr]).toEqual([argv, 0, '']);
-        expect(run.stdout).toMatch(new RegExp(`^Usage: netns-native ${verb} `));
+        expect(run.stdout).toMatch(new RegExp(`^Usage: netns-native (\\[-n NS\\] )?${verb} `));
         // Its own options, and no other verb's.
-        expect(run.stdout).toContain('--json, -j');
+        expect(run.stdout.includes('--json, -j')).toBe(!silent.has(verb));
         expect(run.stdout).toContain('--help, -h');
         expect(run.stdout.includes('--events')).toBe(verb === 'monitor');
         expect(run.stdout.includes('--details')).toBe(verb === 'links');
@@ -111,11 +124,14 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
       expect(run.stderr).toBe(`netns-native: unknown option "--frobnicate"\n\n${VERB_USAGE[verb]}`);
     }
     expect(await cli('-Z')).toEqual({ code: 2, stdout: '', stderr: `netns-native: unknown option "-Z"\n\n${USAGE}` });
-    expect(await cli('link', '--help')).toEqual({
+    // ip's spellings: the verbs they abbreviate or begin with.
+    expect(await cli('address', '--help')).toEqual({
       code: 2,
       stdout: '',
-      stderr: `netns-native: unknown verb "link" (did you mean links?)\n\n${USAGE}`,
+      stderr: `netns-native: unknown verb "address" (did you mean addr?)\n\n${USAGE}`,
     });
+    expect((await cli('lin')).stderr).toMatch(/^netns-native: unknown verb "lin" \(did you mean link or links\?\)\n/);
+    expect((await cli('neigh')).stderr).toMatch(/^netns-native: unknown verb "neigh"\n/);
     const extra = await cli('routes', 'a', 'b');
     expect(extra).toMatchObject({
       code: 2,

@@ -1,0 +1,107 @@
+/**
+ * `netns-native [-n NS] addr add|replace|delete|flush ...`: addresses as `ip addr` adds,
+ * replaces, deletes and flushes them (link.addAddress, link.deleteAddress, ns.flushAddresses).
+ * Listing is the addrs verb's (`ip -br addr`).
+ *   addr add|replace ADDR dev LINK [peer PREFIX] [broadcast|brd ADDR|+] [label LABEL] [nodad]
+ *                    [valid_lft N|forever] [preferred_lft N|forever]
+ *   addr delete ADDR dev LINK [peer PREFIX]
+ *   addr flush [dev LINK] [scope S]
+ */
+import type { AddAddressOptions, FlushAddressesOptions } from '../../index';
+import type { ParsedArgs } from '../args';
+import type { Io } from '../io';
+import { namespaceOf } from '../namespace-arg';
+import { Words } from '../words';
+
+const SUBCOMMANDS = ['add', 'replace', 'delete', 'del', 'flush'];
+
+/** What `addr add`, `replace` and `delete` take; delete only the first two. */
+interface AddrWords {
+  address: string;
+  link: string;
+  options: AddAddressOptions;
+}
+
+export async function addr(args: ParsedArgs, _io: Io): Promise<number> {
+  const words = new Words(args.operands, 'addr');
+  const sub = words.next();
+  if (sub === undefined || sub === 'show' || sub === 'list') {
+    throw words.needs('add, replace, delete or flush; to list addresses: netns-native addrs [NS] (ip -br addr)');
+  }
+  if (!SUBCOMMANDS.includes(sub))
+    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
+  words.context = `addr ${sub}`;
+  if (sub === 'flush') {
+    const options = readFlush(words);
+    await (await namespaceOf(args.netns)).flushAddresses(options);
+    return 0;
+  }
+  const change = readAddr(words, sub === 'add' || sub === 'replace');
+  const ns = await namespaceOf(args.netns);
+  const link = await ns.link(change.link);
+  if (sub === 'add' || sub === 'replace') {
+    await link.addAddress(change.address, { ...change.options, ...(sub === 'replace' && { replace: true }) });
+  } else {
+    await link.deleteAddress(change.address, change.options.peer !== undefined ? { peer: change.options.peer } : {});
+  }
+  return 0;
+}
+
+function readAddr(words: Words, adding: boolean): AddrWords {
+  let address: string | undefined;
+  let link: string | undefined;
+  const options: AddAddressOptions = {};
+  const seen = new Set<string>();
+  const usage = `${words.context} ADDR dev LINK`;
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    const keyword = word === 'brd' ? 'broadcast' : word;
+    if (keyword === 'local' || ['dev', 'peer'].includes(keyword) || (adding && ADD_ONLY.includes(keyword))) {
+      words.once(seen, keyword === 'local' ? 'ADDR' : keyword);
+    } else {
+      // A word that is no keyword: the address, once.
+      if (address !== undefined) throw words.unexpected(word);
+      seen.add('ADDR');
+      address = word;
+      continue;
+    }
+    if (word === 'local') address = words.value('local', 'an address');
+    else if (word === 'dev') link = words.value('dev', 'a link name');
+    else if (word === 'peer') options.peer = words.value('peer', 'a prefix');
+    else if (word === 'nodad') options.nodad = true;
+    else if (word === 'label') options.label = words.value('label', 'a label');
+    else if (keyword === 'broadcast') {
+      const brd = words.value(word, 'an address or +');
+      options.broadcast = brd === '+' ? true : brd;
+    } else if (word === 'valid_lft') options.validLifetime = lifetime(words, word);
+    else options.preferredLifetime = lifetime(words, word);
+  }
+  if (address === undefined) throw words.needs(`an address: ${usage}`);
+  if (link === undefined) throw words.needs(`dev LINK: ${usage}`);
+  return { address, link, options };
+}
+
+/** Keywords of add and replace only. */
+const ADD_ONLY = ['nodad', 'label', 'broadcast', 'valid_lft', 'preferred_lft'];
+
+/** `valid_lft N|forever`. */
+function lifetime(words: Words, keyword: string): number | 'forever' {
+  if (words.peek() === 'forever') {
+    words.next();
+    return 'forever';
+  }
+  return words.integer(keyword);
+}
+
+function readFlush(words: Words): FlushAddressesOptions {
+  const options: FlushAddressesOptions = {};
+  const seen = new Set<string>();
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    words.once(seen, word);
+    if (word === 'dev') options.link = words.value('dev', 'a link name');
+    else if (word === 'scope') {
+      const scope = words.value('scope', 'a scope (global, site, link, host, nowhere or a number)');
+      options.scope = /^[0-9]+$/.test(scope) ? Number(scope) : scope;
+    } else throw words.unexpected(word);
+  }
+  return options;
+}

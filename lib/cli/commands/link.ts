@@ -1,0 +1,40 @@
+/**
+ * `netns-native [-n NS] link add|set|delete ...`: links as `ip link` makes, changes and deletes
+ * them (link-add.ts, link-set.ts). Listing is the links verb's (`ip -br link`).
+ */
+import type { ParsedArgs } from '../args';
+import type { Io } from '../io';
+import { namespaceOf } from '../namespace-arg';
+import { Words } from '../words';
+import { linkAdd, readLinkAdd } from './link-add';
+import { linkSet, readLinkSet } from './link-set';
+
+export async function link(args: ParsedArgs, _io: Io): Promise<number> {
+  const words = new Words(args.operands, 'link');
+  const sub = words.next();
+  if (sub === undefined || sub === 'show' || sub === 'list') {
+    throw words.needs('add, set or delete; to list links: netns-native links [NS] (ip -br link)');
+  }
+  if (!['add', 'set', 'delete', 'del'].includes(sub)) {
+    throw words.error(`unknown command ${JSON.stringify(sub)} (add, set, delete)`);
+  }
+  words.context = `link ${sub}`;
+  if (sub === 'delete' || sub === 'del') {
+    let name = words.required('a link: link delete [dev] LINK');
+    if (name === 'dev') name = words.value('dev', 'a link name');
+    const extra = words.next();
+    if (extra !== undefined) throw words.unexpected(extra);
+    const ns = await namespaceOf(args.netns);
+    await (await ns.link(name)).delete();
+    return 0;
+  }
+  // The whole line is read (a bad word is status 2) before the namespace is opened.
+  if (sub === 'add') {
+    const add = readLinkAdd(words);
+    await linkAdd(await namespaceOf(args.netns), add);
+  } else {
+    const set = readLinkSet(words);
+    await linkSet(await namespaceOf(args.netns), set);
+  }
+  return 0;
+}
