@@ -599,6 +599,7 @@ describeKernel('netns-native ip-style command lines', () => {
         ['route', 'add', 'default', 'metric', '1.5'],
       ],
       ['route', /^netns-native: route add: via is given twice$/, ['route', 'add', 'default', 'via', 'a', 'via', 'b']],
+      ['route', /^netns-native: route add: PREFIX is given twice$/, ['route', 'add', '198.19.0.0/24', 'to', 'default']],
       ['route', /^netns-native: route get needs an address/, ['route', 'get']],
       ['route', /^netns-native: route flush: unexpected "all"$/, ['route', 'flush', 'all']],
       ['netns', /^netns-native: netns add needs a namespace name$/, ['netns', 'add']],

@@ -12,7 +12,8 @@ import { Bridge, Ifb, Macvlan, Macvtap, VethPair, Vxlan, type MacvlanMode, type 
 import type { Words } from '../words';
 import { namespaceWord } from '../namespace-arg';
 
-const KINDS = ['veth', 'bridge', 'ifb', 'macvlan', 'macvtap', 'vxlan'];
+const KINDS = ['veth', 'bridge', 'ifb', 'macvlan', 'macvtap', 'vxlan'] as const;
+type Kind = (typeof KINDS)[number];
 const MACVLAN_MODES: readonly string[] = ['private', 'vepa', 'bridge', 'passthru', 'source'];
 
 /** What every kind takes before `type`. */
@@ -41,7 +42,11 @@ export type LinkAddWords = Common &
 
 export function readLinkAdd(words: Words): LinkAddWords {
   const common = readCommon(words);
-  const kind = words.value('type', `a link kind (${KINDS.join(', ')})`);
+  const word = words.value('type', `a link kind (${KINDS.join(', ')})`);
+  if (!(KINDS as readonly string[]).includes(word)) {
+    throw words.error(`unknown link kind ${JSON.stringify(word)} (${KINDS.join(', ')})`);
+  }
+  const kind = word as Kind;
   words.context = `link add type ${kind}`;
   if (common.parent !== undefined && kind !== 'macvlan' && kind !== 'macvtap') {
     throw words.error(`link ${common.parent}: only a macvlan or macvtap has a parent link`);
@@ -65,9 +70,6 @@ export function readLinkAdd(words: Words): LinkAddWords {
     }
     case 'vxlan':
       return { ...common, kind, vxlan: readVxlan(words) };
-    default:
-      words.context = 'link add';
-      throw words.error(`unknown link kind ${JSON.stringify(kind)} (${KINDS.join(', ')})`);
   }
 }
 

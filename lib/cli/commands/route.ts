@@ -72,8 +72,10 @@ function readRoute(words: Words): RouteSpec {
     if (slot === undefined) {
       // A word that is no keyword: the route's type (before its prefix), then its prefix.
       if (destination === undefined && type === undefined && TYPES.includes(word)) type = word as RouteType;
-      else if (destination === undefined) destination = word;
-      else throw words.unexpected(word);
+      else if (destination === undefined) {
+        seen.add('PREFIX');
+        destination = word;
+      } else throw words.unexpected(word);
       continue;
     }
     words.once(seen, slot);
