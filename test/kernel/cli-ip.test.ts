@@ -26,6 +26,9 @@ async function cli(...args: string[]): Promise<Run> {
   return { code, stdout, stderr };
 }
 
+/** A command line written as one string: its words. */
+const w = (line: string): string[] => line.split(' ');
+
 /** Runs it and expects status 0 and no output at all (a write, as ip prints nothing). */
 async function ok(...args: string[]): Promise<void> {
   expect([args, await cli(...args)]).toEqual([args, { code: 0, stdout: '', stderr: '' }]);
@@ -90,39 +93,12 @@ describeKernel('netns-native link', () => {
   it('link add NAME type veth peer PEER netns NS2, under -n NS: one end in each, as ip shows them', async () => {
     const a = await freshNamespace();
     const b = await freshNamespace();
-    await ok(
-      '-n',
-      a.name as string,
-      'link',
-      'add',
-      'v0',
-      'mtu',
-      '1400',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'v1',
-      'netns',
-      b.name as string,
-    );
+    await ok(...w(`-n ${a.name} link add v0 mtu 1400 type veth peer name v1 netns ${b.name}`));
     expect(shown(a.name, 'v0')).toMatchObject({ mtu: 1400, linkinfo: { info_kind: 'veth' } });
     expect(shown(b.name, 'v1')).toMatchObject({ mtu: 1400, linkinfo: { info_kind: 'veth' } });
     expect(link(a.name, 'v1')).toBeUndefined();
     // Without netns: the peer beside it; `address` sets the local end's MAC.
-    await ok(
-      '--netns',
-      a.name as string,
-      'link',
-      'add',
-      'w0',
-      'address',
-      '02:00:00:00:00:0a',
-      'type',
-      'veth',
-      'peer',
-      'w1',
-    );
+    await ok(...w(`--netns ${a.name} link add w0 address 02:00:00:00:00:0a type veth peer w1`));
     expect(shown(a.name, 'w0').address).toBe('02:00:00:00:00:0a');
     expect(shown(a.name, 'w1').linkinfo?.info_kind).toBe('veth');
     // A name taken: status 1, nothing made.
@@ -164,25 +140,7 @@ describeKernel('netns-native link', () => {
     });
     await ok('-n', n, 'link', 'add', 'mt0', 'link', 'e0', 'type', 'macvtap');
     expect(shown(n, 'mt0').linkinfo).toMatchObject({ info_kind: 'macvtap', info_data: { mode: 'bridge' } });
-    await ok(
-      '-n',
-      n,
-      'link',
-      'add',
-      'vx0',
-      'type',
-      'vxlan',
-      'id',
-      '42',
-      'remote',
-      '198.18.70.2',
-      'local',
-      '198.18.70.1',
-      'dev',
-      'e0',
-      'dstport',
-      '4790',
-    );
+    await ok(...w(`-n ${n} link add vx0 type vxlan id 42 remote 198.18.70.2 local 198.18.70.1 dev e0 dstport 4790`));
     expect(shown(n, 'vx0').linkinfo).toMatchObject({
       info_kind: 'vxlan',
       info_data: { id: 42, remote: '198.18.70.2', local: '198.18.70.1', link: 'e0', port: 4790 },
@@ -213,25 +171,7 @@ describeKernel('netns-native link', () => {
     });
     // M-DOWN: the peer is down.
     expect([...l.flags].sort()).toEqual(['ALLMULTI', 'BROADCAST', 'M-DOWN', 'NO-CARRIER', 'NOARP', 'PROMISC', 'UP']);
-    await ok(
-      '-n',
-      n,
-      'link',
-      'set',
-      's9',
-      'nomaster',
-      'promisc',
-      'off',
-      'arp',
-      'on',
-      'multicast',
-      'on',
-      'allmulticast',
-      'off',
-      'group',
-      'default',
-      'down',
-    );
+    await ok(...w(`-n ${n} link set s9 nomaster promisc off arp on multicast on allmulticast off group default down`));
     const after = shown(n, 's9');
     expect(after.master).toBeUndefined();
     expect(after.group).toBe('default');
@@ -299,22 +239,7 @@ describeKernel('netns-native link', () => {
     same();
     expect(stderr).toContain('set back');
     // A master that takes no ports: the settings made before it are set back.
-    await fails(
-      'EOPNOTSUPP',
-      '-n',
-      n,
-      'link',
-      'set',
-      'r0',
-      'mtu',
-      '1400',
-      'alias',
-      'x',
-      'txqueuelen',
-      '9',
-      'master',
-      'r1',
-    );
+    await fails('EOPNOTSUPP', ...w(`-n ${n} link set r0 mtu 1400 alias x txqueuelen 9 master r1`));
     same();
     // The move refused (r0 exists in b): the settings are set back, the link stays.
     await fails('EEXIST', '-n', n, 'link', 'set', 'r0', 'mtu', '1400', 'netns', b.name as string);
@@ -334,21 +259,7 @@ describeKernel('netns-native addr', () => {
     await ok('-n', n, 'addr', 'add', '198.18.71.1/24', 'dev', 'a0');
     await ok('-n', n, 'addr', 'add', 'dev', 'a0', 'fd00:71::1/64', 'nodad');
     await ok('-n', n, 'addr', 'add', '198.18.72.1', 'peer', '198.18.72.2/32', 'dev', 'a0', 'label', 'a0:p');
-    await ok(
-      '-n',
-      n,
-      'addr',
-      'add',
-      '198.18.73.1/24',
-      'brd',
-      '+',
-      'dev',
-      'a0',
-      'valid_lft',
-      '300',
-      'preferred_lft',
-      '100',
-    );
+    await ok(...w(`-n ${n} addr add 198.18.73.1/24 brd + dev a0 valid_lft 300 preferred_lft 100`));
     const list = (): string[] =>
       addrs(n, 'a0')
         .filter((a) => a.scope !== 'link')
@@ -424,21 +335,7 @@ describeKernel('netns-native route', () => {
 
   it('route add / replace / delete: what ip route shows; twice or missing: status 1', async () => {
     const n = await routed();
-    await ok(
-      '-n',
-      n,
-      'route',
-      'add',
-      '198.19.80.0/24',
-      'via',
-      '198.18.80.254',
-      'metric',
-      '20',
-      'proto',
-      'static',
-      'src',
-      '198.18.80.1',
-    );
+    await ok(...w(`-n ${n} route add 198.19.80.0/24 via 198.18.80.254 metric 20 proto static src 198.18.80.1`));
     await ok('-n', n, 'route', 'add', 'default', 'via', '198.18.80.254', 'table', '100');
     await ok('-n', n, 'route', 'add', 'blackhole', '198.19.81.0/24');
     await ok('-n', n, 'route', 'add', '198.19.82.0/24', 'dev', 'e0', 'scope', 'link');
