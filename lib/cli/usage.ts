@@ -40,7 +40,8 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
                            empty /run/netns (and /etc/netns, when there is one)
   monitor [NS]             print link, address and route changes as they happen (ip monitor)
                            [--events link,address,route,neighbour]
-  netns add|delete NAME    make or remove a named namespace (ip netns add|del)
+  netns add|delete NAME    make or remove a named namespace (ip netns add|del); netns attach
+                           NAME PID names a process's (ip netns attach)
   link add|set|delete ...  make, change or delete a link (ip link add|set|del)
   addr add|replace|delete|flush ...
                            add, replace, delete or flush addresses (ip addr ...)
@@ -161,12 +162,13 @@ ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
 `,
-  netns: `Usage: netns-native netns add NAME | netns delete NAME | netns [list]
+  netns: `Usage: netns-native netns add NAME | netns delete NAME | netns attach NAME PID | netns [list]
 
 add makes a named network namespace, as \`ip netns add NAME\`: /run/netns/NAME, which ip
-and every netns-native command see (its lo is down). delete (del) removes the name, as
-\`ip netns del NAME\`: the namespace goes once nothing else uses it. netns alone or netns list
-lists them, as the list verb.
+and every netns-native command see (its lo is down). attach gives the namespace of process PID
+that name, as \`ip netns attach NAME PID\`. delete (del) removes the name, as \`ip netns del
+NAME\`: the namespace goes once nothing else uses it. netns alone or netns list lists them, as
+the list verb.
 
 Options:
 ${COMMON_OPTIONS}

@@ -63,7 +63,7 @@ function shown(ns: string | undefined, name: string): IpLink & Record<string, un
 }
 
 describeKernel('netns-native netns', () => {
-  it('netns add NAME / delete NAME: what ip netns list shows; a name taken or missing: status 1', async () => {
+  it('netns add NAME / delete NAME / attach NAME PID: what ip netns list shows; a name taken or missing: status 1', async () => {
     const name = uniqueName();
     try {
       await ok('netns', 'add', name);
@@ -79,6 +79,16 @@ describeKernel('netns-native netns', () => {
       await fails('ENOENT', 'netns', 'del', name);
       await ok('netns', 'add', name);
       await ok('netns', 'del', name);
+      expect(ip(undefined, 'netns', 'list')).not.toContain(name);
+      // attach: the name given to a process's namespace (this one's: where the command runs).
+      await ok('netns', 'attach', name, String(process.pid));
+      const attached = await Namespace.open(name);
+      expect(attached.inode).toBe(Namespace.current().inode);
+      await attached.close();
+      await fails('EEXIST', 'netns', 'attach', name, String(process.pid));
+      await ok('netns', 'delete', name);
+      expect(ip(undefined, 'netns', 'list')).not.toContain(name);
+      await fails('ESRCH', 'netns', 'attach', name, '1073741823');
       expect(ip(undefined, 'netns', 'list')).not.toContain(name);
     } finally {
       await Namespace.open(name).then(
@@ -500,6 +510,12 @@ describeKernel('netns-native ip-style command lines', () => {
       ['route', /^netns-native: route get needs an address/, ['route', 'get']],
       ['route', /^netns-native: route flush: unexpected "all"$/, ['route', 'flush', 'all']],
       ['netns', /^netns-native: netns add needs a namespace name$/, ['netns', 'add']],
+      ['netns', /^netns-native: netns attach needs a process ID: netns attach NAME PID$/, ['netns', 'attach', 'x']],
+      [
+        'netns',
+        /^netns-native: netns attach: PID needs a number from 0 to 1073741823, not "me"$/,
+        ['netns', 'attach', 'x', 'me'],
+      ],
       ['netns', /^netns-native: netns: unknown command "exec"/, ['netns', 'exec', 'x']],
     ];
     for (const [verb, pattern, argv] of cases)

@@ -1,7 +1,7 @@
 /**
- * `netns-native netns add NAME` / `netns delete NAME`: named namespaces, as `ip netns add` and
- * `ip netns del` make and remove them (/run/netns/NAME); `netns` alone or `netns list` lists
- * them, as the list verb does.
+ * `netns-native netns add NAME` / `netns delete NAME` / `netns attach NAME PID`: named
+ * namespaces, as `ip netns add`, `ip netns del` and `ip netns attach` make and remove them
+ * (/run/netns/NAME); `netns` alone or `netns list` lists them, as the list verb does.
  */
 import { Namespace } from '../../index';
 import { UsageError, type ParsedArgs } from '../args';
@@ -15,18 +15,25 @@ export async function netns(args: ParsedArgs, io: Io): Promise<number> {
   if (sub === undefined || sub === 'list' || sub === 'show') {
     return list({ ...args, verb: 'list', operands: args.operands.slice(1) }, io);
   }
-  if (sub !== 'add' && sub !== 'delete' && sub !== 'del') {
-    throw new UsageError(`netns: unknown command ${JSON.stringify(sub)} (add, delete, list)`, 'netns');
+  if (!['add', 'delete', 'del', 'attach'].includes(sub)) {
+    throw new UsageError(`netns: unknown command ${JSON.stringify(sub)} (add, delete, attach, list)`, 'netns');
   }
   words.context = `netns ${sub}`;
-  const name = words.required('a namespace name');
+  const name = words.required(sub === 'attach' ? 'a name and a process ID: netns attach NAME PID' : 'a namespace name');
+  const pid = sub === 'attach' ? pidOf(words) : undefined;
   const extra = words.next();
   if (extra !== undefined) throw words.unexpected(extra);
-  if (sub === 'add') {
+  if (sub === 'add' || pid !== undefined) {
     // The name keeps it alive: this process lets go of it.
-    await (await Namespace.create(name)).close();
+    await (await (pid === undefined ? Namespace.create(name) : Namespace.attach(name, pid))).close();
   } else {
     await (await Namespace.open(name)).delete();
   }
   return 0;
+}
+
+/** `netns attach NAME PID`: the PID. */
+function pidOf(words: Words): number {
+  if (words.peek() === undefined) throw words.needs('a process ID: netns attach NAME PID');
+  return words.integer('PID', 0x3fffffff);
 }
