@@ -20,6 +20,7 @@ import { isolate } from './commands/isolate';
 import { links } from './commands/links';
 import { list } from './commands/list';
 import { monitor } from './commands/monitor';
+import { network, NETWORK_OPTIONS } from './commands/network';
 import { routes } from './commands/routes';
 
 const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
@@ -30,7 +31,11 @@ const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
   exec,
   isolate,
   monitor,
+  network,
 };
+
+/** The options of verbs that take their own (args.ts, VerbOptions). */
+const VERB_OPTIONS = { network: NETWORK_OPTIONS };
 
 /** Exit statuses of the CLI itself (exec and isolate add the program's). */
 export const EXIT_OK = 0;
@@ -68,7 +73,7 @@ export function failureLine(e: unknown): string {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv);
+    args = parseArgs(argv, VERB_OPTIONS);
     if (args.version) {
       await io.out(`${version()}\n`);
       return EXIT_OK;
