@@ -97,8 +97,7 @@ export function parseArgs(
         (out.options[taken.name] ??= []).push(taken.value);
         i = taken.next;
       }
-    }
-    else if (out.verb === undefined) out.verb = arg;
+    } else if (out.verb === undefined) out.verb = arg;
     else out.operands.push(arg);
   }
   if (problem !== undefined) throw new UsageError(problem, out.verb);

@@ -50,6 +50,8 @@ function parsePortSpec(text: string, sub: 'publish' | 'unpublish'): PortSpec {
     ports = parts;
   }
   if (hostAddress === '') throw bad('an empty host address');
+  // '8080:80' given to unpublish, '8080:80:3' to publish: ports, not an address and ports.
+  if (hostAddress !== undefined && /^[0-9]+$/.test(hostAddress)) throw bad('too many ports');
   if (ports.length !== count) throw bad(`${ports.length < count ? 'too few' : 'too many'} ports`);
   const numbers = ports.map((p) => {
     if (p === '') throw bad('a port is missing (a host port must be given)');
@@ -103,10 +105,14 @@ export async function unpublish(args: ParsedArgs): Promise<number> {
   const net = await Network.open(name);
   const all = (await net.ports()).filter((p) => p.protocol === spec.protocol && p.hostPort === spec.hostPort);
   const matching = all.filter((p) =>
-    everywhere ? p.hostAddress === undefined && (ip === undefined || p.family === ip.family) : p.hostAddress === canonical,
+    everywhere
+      ? p.hostAddress === undefined && (ip === undefined || p.family === ip.family)
+      : p.hostAddress === canonical,
   );
   if (matching.length === 0) {
-    const elsewhere = all.map((p) => `${bracketed(p.hostAddress ?? (p.family === 4 ? '0.0.0.0' : '::'))}:${p.hostPort}`);
+    const elsewhere = all.map(
+      (p) => `${bracketed(p.hostAddress ?? (p.family === 4 ? '0.0.0.0' : '::'))}:${p.hostPort}`,
+    );
     const hint = elsewhere.length > 0 ? `; it is published on ${[...new Set(elsewhere)].join(', ')}` : '';
     throw failure('ENOENT', operation, `it is not published on ${bracketed(canonical ?? 'every address')}${hint}`);
   }
