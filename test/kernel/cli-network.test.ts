@@ -292,6 +292,29 @@ describeKernel('netns-native network (the command)', () => {
       'false',
     ]);
     expect(fs.existsSync(`/etc/netns/${member.name}/hosts`)).toBe(false); // --no-dns: no names
+    // Docker's -p on a dual-stack member: both families; an IPv6 host address in brackets.
+    expect(await network('publish', dual, member.name as string, '8176:80')).toBe(
+      '0.0.0.0:8176->198.19.171.2:80/tcp\n[::]:8176->[fd00:17a::2]:80/tcp\n',
+    );
+    expect(await network('publish', dual, member.name as string, '[::]:8177:80/udp')).toBe(
+      '[::]:8177->[fd00:17a::2]:80/udp\n',
+    );
+    expect(await network('ports', dual)).toBe(
+      '0.0.0.0:8176->198.19.171.2:80/tcp\n[::]:8176->[fd00:17a::2]:80/tcp\n[::]:8177->[fd00:17a::2]:80/udp\n',
+    );
+    const short = (stateFile(dual)?.id as string).slice(0, 12);
+    expect(run('nft', ['list', 'map', 'ip6', 'netns-native', `pub-any-${short}`])).toContain(
+      'udp . 8177 : fd00:17a::2 . 80',
+    );
+    // [::1] parses, and the library says why it cannot be published on.
+    expect(await cli('network', 'publish', dual, member.name as string, '[::1]:8178:80')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^netns-native: EINVAL: .*"::1" cannot be published on/),
+    });
+    await network('unpublish', dual, '[::]:8177/udp');
+    await network('unpublish', dual, '8176'); // both families
+    expect(await network('ports', dual)).toBe('');
+    expect(run('nft', ['list', 'map', 'ip6', 'netns-native', `pub-any-${short}`])).not.toMatch(/817[67]/);
     await network('rm', '-f', dual);
     expect(stateFile(dual)).toBeUndefined();
     expect(link(member.name, 'eth0')).toBeUndefined();
