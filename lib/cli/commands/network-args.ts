@@ -18,12 +18,18 @@ const ALIASES: Readonly<Record<string, string>> = { list: 'ls', remove: 'rm' };
 
 const unique = (lists: Array<readonly string[] | undefined>): string[] => [...new Set(lists.flatMap((l) => l ?? []))];
 
-/** What parseArgs takes after `network`: every subverb's options (each subverb then checks its own). */
-export function verbOptions(subverbs: Readonly<Record<string, Subverb>>): VerbOptions {
+/**
+ * What parseArgs takes after `network`: every subverb's options (each subverb then checks its
+ * own), and their one-letter forms.
+ */
+export function verbOptions(
+  subverbs: Readonly<Record<string, Subverb>>,
+  short: Readonly<Record<string, string>>,
+): VerbOptions {
   return {
     values: unique(Object.values(subverbs).map((s) => s.values)),
     switches: unique(Object.values(subverbs).map((s) => s.switches)),
-    short: { '-f': '--force' },
+    short,
   };
 }
 

@@ -31,8 +31,8 @@ const SUBVERBS: Readonly<Record<string, Subverb>> = {
   dns: { run: dns, values: ['--upstream'], switches: ['--no-upstream'] },
 };
 
-/** The options parseArgs takes after `network`. */
-export const NETWORK_OPTIONS = verbOptions(SUBVERBS);
+/** The options parseArgs takes after `network` (`rm -f`, as docker network rm -f). */
+export const NETWORK_OPTIONS = verbOptions(SUBVERBS, { '-f': '--force' });
 
 export async function network(args: ParsedArgs, io: Io): Promise<number> {
   const [, sub] = subverbOf(args, SUBVERBS);
