@@ -1,7 +1,8 @@
 /**
  * The command line of `netns-native`: a verb, its operands, and the options every verb takes
  * (`--json`, `--help`; usage.ts says what each verb takes), with `--` ending the options (what follows is a program and its
- * arguments, left as they are). No parser library: the grammar is this small.
+ * arguments, left as they are). A verb may take options of its own (VerbOptions: `network`'s
+ * `--subnet CIDR`, `--force`), known once the verb is. No parser library: the grammar is this small.
  * @internal
  */
 
@@ -19,6 +20,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The options a verb takes beyond the common ones, by long name: those that take a value
+ * (`--subnet CIDR` or `--subnet=CIDR`; each may be given more than once, the verb says whether it
+ * may) and switches (`--force`). `short` names a long option's one-letter form (`-f`).
+ */
+export interface VerbOptions {
+  values?: readonly string[];
+  switches?: readonly string[];
+  short?: Readonly<Record<string, string>>;
+}
+
 export interface ParsedArgs {
   verb: string | undefined;
   /** Operands before `--`. */
@@ -34,13 +46,22 @@ export interface ParsedArgs {
   details: boolean;
   /** `-n NS`, `--netns NS` (as `ip -n NS`): the namespace the verb works in. */
   netns: string | undefined;
+  /**
+   * The verb's own options (VerbOptions) that were given, by long name: every value in the order
+   * given; a switch has one '' per time it was given.
+   */
+  options: Record<string, string[]>;
 }
 
 /**
  * Splits argv (without node and the script) into the verb, operands, options and the command.
- * An option it does not know is an error (UsageError naming it), wherever it is before `--`.
+ * An option it does not know is an error (UsageError naming it), wherever it is before `--`;
+ * `verbOptions` are the verbs' own, each known after its verb.
  */
-export function parseArgs(argv: readonly string[]): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  verbOptions: Readonly<Record<string, VerbOptions>> = {},
+): ParsedArgs {
   const out: ParsedArgs = {
     verb: undefined,
     operands: [],
@@ -51,6 +72,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     events: undefined,
     details: false,
     netns: undefined,
+    options: {},
   };
   // The first problem is reported once the whole line is read, with the verb (which may come
   // after it) for the usage to print.
@@ -74,12 +96,43 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       if (value === undefined || value === '' || value === '--')
         problem ??= `${arg.split('=')[0]} needs a namespace, e.g. -n blue`;
       else out.netns = value;
-    } else if (arg.startsWith('-') && arg !== '-') problem ??= `unknown option ${JSON.stringify(arg)}`;
-    else if (out.verb === undefined) out.verb = arg;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      const own = out.verb !== undefined && Object.hasOwn(verbOptions, out.verb) ? verbOptions[out.verb] : undefined;
+      const taken = own && verbOption(own, argv, i);
+      if (taken === undefined) problem ??= `unknown option ${JSON.stringify(arg)}`;
+      else if (typeof taken === 'string') problem ??= taken;
+      else {
+        (out.options[taken.name] ??= []).push(taken.value);
+        i = taken.next;
+      }
+    } else if (out.verb === undefined) out.verb = arg;
     else out.operands.push(arg);
   }
   if (problem !== undefined) throw new UsageError(problem, out.verb);
   return out;
+}
+
+/**
+ * argv[i] as one of `own`: its long name, its value ('' for a switch) and the index it ends at;
+ * a string saying what is wrong (a value missing); undefined when it is not one of them.
+ */
+function verbOption(
+  own: VerbOptions,
+  argv: readonly string[],
+  i: number,
+): { name: string; value: string; next: number } | string | undefined {
+  const arg = argv[i] as string;
+  const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+  const given = eq < 0 ? arg : arg.slice(0, eq);
+  const name = own.short && Object.hasOwn(own.short, given) ? (own.short[given] as string) : given;
+  if (own.switches?.includes(name)) {
+    return eq < 0 ? { name, value: '', next: i } : `${name} takes no value (${JSON.stringify(arg)})`;
+  }
+  if (!own.values?.includes(name)) return undefined;
+  if (eq >= 0) return { name, value: arg.slice(eq + 1), next: i };
+  const value = argv[i + 1];
+  if (value === undefined || value === '--') return `${name} needs a value`;
+  return { name, value, next: i + 1 };
 }
 
 /** At most `max` operands (names what the verb takes, for the message). */

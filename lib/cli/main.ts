@@ -23,6 +23,7 @@ import { links } from './commands/links';
 import { list } from './commands/list';
 import { monitor } from './commands/monitor';
 import { netns } from './commands/netns';
+import { network, NETWORK_OPTIONS } from './commands/network';
 import { route } from './commands/route';
 import { routes } from './commands/routes';
 
@@ -38,12 +39,16 @@ const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
   link,
   addr,
   route,
+  network,
 };
 
 /** The verbs that work in the namespace `-n NS` names: the ip-style writes, and the reads. */
 const IN_NAMESPACE = new Set(['link', 'addr', 'route', 'links', 'addrs', 'routes', 'monitor']);
 /** The reads, whose NS may be an operand instead. */
 const NS_OPERAND = new Set(['links', 'addrs', 'routes', 'monitor']);
+
+/** The options of verbs that take their own (args.ts, VerbOptions). */
+const VERB_OPTIONS = { network: NETWORK_OPTIONS };
 
 /** Exit statuses of the CLI itself (exec and isolate add the program's). */
 export const EXIT_OK = 0;
@@ -87,7 +92,7 @@ export function failureLine(e: unknown): string {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv);
+    args = parseArgs(argv, VERB_OPTIONS);
     if (args.version) {
       await io.out(`${version()}\n`);
       return EXIT_OK;

@@ -48,6 +48,8 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
   route add|replace|delete|get|flush ...
                            add, replace or delete a route, look one up, flush a table
                            (ip route ...)
+  network SUBVERB ...      Docker-style networks (docker network): create, ls, inspect, rm,
+                           connect, disconnect, publish, unpublish, ports, dns
 
 ${NS_TEXT}
 
@@ -234,5 +236,42 @@ ${NETNS_OPTION}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
+`,
+  network: `Usage: netns-native network SUBVERB [--json] ...
+
+Docker-style bridge networks, as \`docker network\` makes them (state in /run/netns-native, any
+process may change it; needs root):
+
+  create NAME [--subnet CIDR] [--gateway IP] [--internal] [--bridge-name NAME] [--mtu N]
+         [--no-dns] [--ipv6 --subnet IPV6CIDR [--gateway IPV6]] [--default-address-pool
+         base=CIDR,size=N]...
+                    prints the id (--json: the network). Without --subnet, the first free subnet
+                    of the pools: Docker's (172.17.0.0/16 ... 192.168.0.0/16) unless
+                    --default-address-pool names others (base=198.18.0.0/15,size=24)
+  ls, list          NAME, ID, SUBNET, BRIDGE, INTERNAL (--json: the networks)
+  inspect NAME      JSON: the network, its endpoints and its published ports
+  rm, remove NAME [--force, -f]
+                    --force disconnects the members first (else EBUSY while there are some)
+  connect NAME NS [--alias A]... [--ip ADDR] [--ip6 ADDR] [--name DNSNAME] [--interface NAME]
+          [--mac MAC]
+                    prints the member's interface and address (--json: the endpoint)
+  disconnect NAME NS
+  publish NAME NS [HOSTADDR:]HOSTPORT:CONTAINERPORT[/tcp|/udp]
+                    as docker run -p; an IPv6 host address in brackets ([fd00::1]:8080:80)
+  unpublish NAME [HOSTADDR:]HOSTPORT[/tcp|/udp]
+                    takes back a port, whichever process published it
+  ports NAME        the published ports: HOSTADDR:HOSTPORT->MEMBER:PORT/PROTO (--json: objects)
+  dns NAME [--upstream ADDR[:PORT]]... [--no-upstream]
+                    serves the members' names on 127.0.0.11:53 inside each member until
+                    interrupted (SIGINT, SIGTERM: exit 0); other names go to the upstream
+                    servers (default the host's resolv.conf; --no-upstream: none, SERVFAIL)
+
+NS is a name under /run/netns or an nsfs path (/proc/PID/ns/net).
+
+Options:
+  --json, -j     JSON instead of text
+${COMMON_OPTIONS}
+
+${EXIT_TEXT}
 `,
 };

@@ -39,6 +39,7 @@ describe('the netns-native command in the package', () => {
       events: undefined,
       details: false,
       netns: undefined,
+      options: {},
     });
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
     expect(parseArgs(['links', '-d', 'blue']).details).toBe(true);
@@ -77,6 +78,31 @@ describe('the netns-native command in the package', () => {
     // After --, nothing is an option of ours.
     expect(parseArgs(['exec', 'blue', '--', 'ls', '--nope']).command).toEqual(['ls', '--nope']);
   });
+
+  it("a verb's own options: values (--x V, --x=V, repeated, in order), switches, short forms; known only after the verb", () => {
+    const own = { net: { values: ['--subnet', '--alias'], switches: ['--force'], short: { '-f': '--force' } } };
+    const parsed = parseArgs(['net', 'a', '--alias', 'x', '-f', '--subnet=198.18.0.0/24', 'b', '--alias', '--y'], own);
+    expect(parsed).toMatchObject({
+      verb: 'net',
+      operands: ['a', 'b'],
+      options: { '--alias': ['x', '--y'], '--force': [''], '--subnet': ['198.18.0.0/24'] },
+    });
+    const problem = (argv: string[]): unknown => {
+      try {
+        parseArgs(argv, own);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    expect(problem(['net', '--subnet'])).toMatchObject({ verb: 'net', message: '--subnet needs a value' });
+    expect(problem(['net', '--subnet', '--', 'x'])).toMatchObject({ message: '--subnet needs a value' });
+    expect(problem(['net', '--force=yes'])).toMatchObject({ message: '--force takes no value ("--force=yes")' });
+    // Before the verb, or after another verb, it is not known.
+    expect(problem(['--force', 'net'])).toMatchObject({ verb: 'net', message: 'unknown option "--force"' });
+    expect(problem(['links', '--subnet', 'x'])).toMatchObject({ message: 'unknown option "--subnet"' });
+    expect(parseArgs(['links'], own).options).toEqual({});
+  });
 });
 
 describe('netns-native VERB --help, and bad command lines (as a process)', () => {
@@ -92,7 +118,20 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     );
     return { code, stdout, stderr };
   };
-  const verbs = ['list', 'links', 'addrs', 'routes', 'exec', 'isolate', 'monitor', 'netns', 'link', 'addr', 'route'];
+  const verbs = [
+    'list',
+    'links',
+    'addrs',
+    'routes',
+    'exec',
+    'isolate',
+    'monitor',
+    'netns',
+    'link',
+    'addr',
+    'route',
+    'network',
+  ];
   /** The ip-style writes print nothing: no --json in their usage (route get has it). */
   const silent = new Set(['netns', 'link', 'addr']);
 
