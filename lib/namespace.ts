@@ -804,7 +804,8 @@ export class Namespace {
   }
 
   /**
-   * Removes addresses, as `ip addr flush [dev LINK] [scope S]` does: every address that the
+   * Removes addresses, as `ip addr flush [dev LINK] [scope S] [label PATTERN] [to PREFIX]
+   * [dynamic|permanent]` does: every address that the
    * filters select (all of them without any), IPv4 and IPv6, IPv6 link-local ones included
    * (`scope: 'global'` keeps those). The loopback's own 127.0.0.1/8 and ::1 go only when `link`
    * is lo. Repeats until a dump selects nothing (at most 10 rounds); an address that went
@@ -814,8 +815,9 @@ export class Namespace {
    * ```ts
    * await ns.flushAddresses({ link: 'veth0' });                  // ip addr flush dev veth0
    * await ns.flushAddresses({ family: 6, scope: 'global' });     // ip -6 addr flush scope global
+   * await ns.flushAddresses({ label: 'eth0:*' });                // ip addr flush label 'eth0:*'
    * ```
-   * @throws NetnsError EINVAL for an unknown option or a bad family, scope or link name (before
+   * @throws NetnsError EINVAL for an unknown option or a bad family, scope, label, prefix or link name (before
    *   anything is sent); ENODEV if the link does not exist; EAGAIN when addresses keep coming
    *   back after 10 rounds.
    */
