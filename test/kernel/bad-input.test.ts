@@ -406,10 +406,10 @@ const cases: Case[] = [
     /"upstream" is not a valid IPv4 or IPv6 source prefix \(from\)/,
   ],
   [
-    'addRoute: from an address alone',
-    (w) => w.ns.addRoute({ destination: 'default', gateway: 'fd00:30::2', from: 'fd00:31::5' }),
+    'addRoute: from an IPv4 address alone',
+    (w) => w.ns.addRoute({ destination: '198.19.31.0/24', link: w.a, from: '198.18.31.5' }),
     'EINVAL',
-    /the source prefix \(from\) "fd00:31::5" has no prefix length: .*'fd00:31::5\/128'.*is `source`/,
+    /a source prefix \(from\) is for IPv6 routes only: the kernel ignores it on an IPv4 route.*ns\.addRule/,
   ],
   [
     'addRoute: from an IPv4 prefix',
