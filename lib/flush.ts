@@ -15,12 +15,22 @@ import { scopeNumber, addressFromNative, type Address } from './address';
 import { exclusive, throwFirstFailure, type Send } from './internal/dispatch';
 import { errnoName, failure, fromNative, invalid, withReason, type NetnsError, type Subject } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
-import { checkInteger, checkLinkName, checkOptionKeys, describeValue } from './internal/validate';
+import { compileGlob, matchGlob, type Glob } from './internal/glob';
+import { parseIp, type Ip } from './internal/ip-number';
+import {
+  checkBoolean,
+  checkInteger,
+  checkLinkName,
+  checkOptionKeys,
+  describeValue,
+  parseCidr,
+} from './internal/validate';
 import { Link } from './link';
 import type { Namespace } from './namespace';
 import {
   AF_INET,
   AF_INET6,
+  IFA_F_PERMANENT,
   IFA_F_SECONDARY,
   LOOPBACK_IFINDEX,
   NTF_EXT_LEARNED,
@@ -69,6 +79,26 @@ export interface FlushAddressesOptions extends AbortOptions {
    * `ip addr flush dev LINK`; 'global' keeps them.
    */
   scope?: string | number;
+  /**
+   * Only addresses whose label matches this pattern (`label PATTERN`), read as ip reads it
+   * (fnmatch: `*`, `?`, `[a-z]`, `[!a]`, `\` quoting the next character; nothing special about
+   * `:`). The label is an IPv4 address's own (the link's name unless one was given, as
+   * 'eth0:1'); IPv6 addresses have none, and `ip` matches them by their link's name, as here:
+   * `label: 'eth0'` also takes eth0's IPv6 addresses, `label: 'eth0:*'` only labelled IPv4 ones.
+   */
+  label?: string;
+  /**
+   * Only addresses inside this prefix (`to PREFIX`): their own address (IFA_LOCAL), not the
+   * network they are on, within the first bits of 'address/length'. A bare address selects that
+   * address alone; 'fd00::/8' every address in fd00::/8. Sets the family (with `family` given,
+   * the two must agree).
+   */
+  to?: string;
+  /**
+   * Only permanent addresses (true: `permanent`) or only those with a finite valid lifetime
+   * (false: `dynamic`), as the kernel's IFA_F_PERMANENT flag has it. Default both.
+   */
+  permanent?: boolean;
 }
 
 /** Options for {@link Link.flushAddresses}: those of {@link Namespace.flushAddresses} but the link. */
@@ -107,8 +137,8 @@ export interface FlushNeighboursOptions extends AbortOptions {
   state?: NeighbourState | 'all' | Array<NeighbourState | 'all'>;
 }
 
-const ADDRESS_KEYS = ['link', 'family', 'scope', 'signal'] as const;
-const LINK_ADDRESS_KEYS = ['family', 'scope', 'signal'] as const;
+const ADDRESS_KEYS = ['link', 'family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
+const LINK_ADDRESS_KEYS = ['family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'signal'] as const;
 const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'signal'] as const;
 
@@ -218,6 +248,41 @@ function scopeOf(scope: unknown, operation: string): number {
   return n;
 }
 
+/** The `label` option, compiled. */
+function labelOf(label: unknown, operation: string): Glob {
+  if (typeof label !== 'string' || label.length === 0) {
+    throw invalid(operation, `label must be a non-empty pattern such as 'eth0:*', not ${describeValue(label)}`);
+  }
+  return compileGlob(label, operation, 'label');
+}
+
+/** A `to` filter: the first `bits` bits of an address of `family`, as a number. */
+interface PrefixFilter {
+  family: number;
+  shift: bigint;
+  value: bigint;
+}
+
+/** The `to` option, whose family must agree with `family` (0: none given). */
+function prefixOf(to: unknown, family: number, operation: string): PrefixFilter {
+  const cidr = parseCidr(to, operation, 'prefix (to)');
+  const af = cidr.family === 4 ? AF_INET : AF_INET6;
+  if (family !== 0 && family !== af) {
+    throw invalid(
+      operation,
+      `to ${JSON.stringify(to)} is an IPv${cidr.family} prefix, but family is ${cidr.family === 4 ? 6 : 4}`,
+    );
+  }
+  const shift = BigInt((cidr.family === 4 ? 32 : 128) - cidr.prefixLength);
+  return { family: af, shift, value: (parseIp(cidr.address) as Ip).value >> shift };
+}
+
+/** Whether `a`'s own address is inside `prefix` (iproute2's inet_addr_match on IFA_LOCAL). */
+function inside(prefix: PrefixFilter, a: NativeAddress): boolean {
+  const ip = parseIp(localOf(a));
+  return a.family === prefix.family && ip !== undefined && ip.value >> prefix.shift === prefix.value;
+}
+
 /** An IPv4 address as a 32-bit number. */
 function ipv4Number(text: string): number {
   return text.split('.').reduce((acc, part) => ((acc << 8) | Number(part)) >>> 0, 0);
@@ -242,8 +307,12 @@ export async function flushAddresses(ns: Namespace, options: FlushAddressesOptio
   const given: unknown = (options as Partial<FlushAddressesOptions> | null)?.link;
   const operation = `flush addresses${ofLink(of ?? given)}${ns.where}`;
   const opts = checkOptionKeys<FlushAddressesOptions>(options, of ? LINK_ADDRESS_KEYS : ADDRESS_KEYS, operation);
-  const family = familyOf(opts.family, operation);
+  const asked = familyOf(opts.family, operation);
   const scope = opts.scope === undefined ? undefined : scopeOf(opts.scope, operation);
+  const label = opts.label === undefined ? undefined : labelOf(opts.label, operation);
+  const to = opts.to === undefined ? undefined : prefixOf(opts.to, asked, operation);
+  const family = to?.family ?? asked;
+  const permanent = checkBoolean(opts.permanent, operation, 'permanent');
   const link = of !== undefined || given !== undefined ? linkFilter(ns, of ?? given, operation) : undefined;
   const signal = checkSignal(opts.signal, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
@@ -258,17 +327,31 @@ export async function flushAddresses(ns: Namespace, options: FlushAddressesOptio
         ...(family !== 0 && { family }),
         ...(index !== undefined && { index }),
       });
-      // A link given by name: its lookup goes in the dump's batch.
+      // A link given by name: its lookup goes in the dump's batch; so do the links' names when
+      // a label is matched (an IPv6 address's is its link's name). Those names are read once, as
+      // ip reads them: an address on a link made during the flush is not matched by label.
       const byName = link !== undefined && index === undefined;
-      const results = await send(byName ? [{ op: 'getlink', name: link.name }, dump()] : [dump()]);
+      const results = await send([
+        ...(label !== undefined ? [{ op: 'dumplinks' } as const] : []),
+        ...(byName ? [{ op: 'getlink', name: link.name } as const] : []),
+        dump(),
+      ]);
       throwFirstFailure(results, operation, 'address');
-      if (byName) index = (results[0] as NativeLink).index;
+      if (byName) index = (results[results.length - 2] as NativeLink).index;
+      const names = new Map(label !== undefined ? (results[0] as NativeLink[]).map((l) => [l.index, l.name]) : []);
+      const labelled = (a: NativeAddress): boolean => {
+        const text = a.family === AF_INET && a.label !== '' ? a.label : names.get(a.index);
+        return text !== undefined && matchGlob(label as Glob, text);
+      };
       const select = (dumped: NativeAddress[]): NativeAddress[] =>
         dumped.filter(
           (a) =>
             (index === undefined ? !loopbackOwn(a) : a.index === index) &&
             (family === 0 || a.family === family) &&
-            (scope === undefined || a.scope === scope),
+            (scope === undefined || a.scope === scope) &&
+            (permanent === undefined || ((a.flags & IFA_F_PERMANENT) !== 0) === permanent) &&
+            (label === undefined || labelled(a)) &&
+            (to === undefined || inside(to, a)),
         );
       const removed = await deleteInRounds(
         send,

@@ -7,6 +7,7 @@ export {
   Namespace,
   NETNS_RUN_DIR,
   StaleNamespace,
+  type AttachOptions,
   type CreateOptions,
   type DeleteOptions,
   type LinksOptions,

@@ -787,7 +787,7 @@ export class Link {
   }
 
   /**
-   * Removes the link's addresses, as `ip addr flush dev NAME [scope S]`: see
+   * Removes the link's addresses, as `ip addr flush dev NAME [scope S] [label P] [to PREFIX]`: see
    * {@link Namespace.flushAddresses}, of which this is the shortcut with `link` this link. IPv6
    * link-local ones go too unless `scope` is 'global'. Resolves with the addresses removed.
    * @example
@@ -795,8 +795,8 @@ export class Link {
    * await link.flushAddresses();                       // ip addr flush dev NAME
    * await link.flushAddresses({ family: 4 });          // ip -4 addr flush dev NAME
    * ```
-   * @throws NetnsError EINVAL for an unknown option or a bad family or scope (before anything is
-   *   sent); ENODEV if the link is gone.
+   * @throws NetnsError EINVAL for an unknown option or a bad family, scope, label or prefix (before
+   *   anything is sent); ENODEV if the link is gone.
    */
   flushAddresses(options: LinkFlushAddressesOptions = {}): Promise<Address[]> {
     return flushAddresses(this.namespace, options, this);

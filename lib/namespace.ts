@@ -20,7 +20,7 @@ import type { ChildProcess, ExecOptions, ExecResult, SpawnOptions } from './proc
 import { kCookie, kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, releaseWhenIdle, request } from './internal/dispatch';
 import { allTracked, track, tracked, untrack } from './internal/registry';
-import { abortable, checkSignal, type AbortOptions } from './internal/abort';
+import { abortable, abortError, checkSignal, type AbortOptions } from './internal/abort';
 import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
 import { Link, deleteLinks, describeNamespace, makeLink } from './link';
 import { endMonitors, openMonitor, type Monitor, type MonitorOptions } from './monitor';
@@ -55,6 +55,7 @@ import {
   checkLinkName,
   checkNamespaceName,
   checkObject,
+  checkOptionKeys,
   describeValue,
 } from './internal/validate';
 import { explainNotANamespace, removeStale, staleAmong, StaleNamespace } from './stale-namespace';
@@ -63,6 +64,11 @@ export { NETNS_RUN_DIR, StaleNamespace, type RoutesOptions };
 
 /** Options for {@link Namespace.create}. */
 export type CreateOptions = AbortOptions;
+
+/** Options for {@link Namespace.attach} and {@link Namespace#attach}. */
+export type AttachOptions = AbortOptions;
+
+const ATTACH_KEYS = ['signal'] as const;
 
 /** Options for {@link Namespace.list}. */
 export interface ListOptions extends AbortOptions {
@@ -259,6 +265,9 @@ export class Namespace {
    * any process will do, this one included (the namespace it runs in), and a namespace may have
    * several names. Resolves with the namespace opened under its new name; with `await using` it
    * is closed, not deleted, at the end of the scope (the name stays: it was made for others).
+   * With `signal`, as {@link Namespace.create}: an abort before the call names nothing; one while
+   * the name is being made waits for it and removes the name again (the namespace itself is
+   * left as it was) before rejecting, so the name is free.
    * @example
    * ```ts
    * const c1 = await Namespace.attach('c1', containerPid);   // ip netns attach c1 PID
@@ -266,13 +275,16 @@ export class Namespace {
    * ```
    * @throws NetnsError EEXIST if the name is taken (what is there is left as it was); EINVAL for
    *   an invalid name or PID; ESRCH if there is no such process; EACCES without the right to
-   *   inspect that process; EPERM without CAP_SYS_ADMIN. Nothing is left behind on failure.
+   *   inspect that process; EPERM without CAP_SYS_ADMIN; ABORT_ERR (an AbortError) when
+   *   `signal` aborted it. Nothing is left behind on failure.
    */
-  static async attach(name: string, pid: number): Promise<Namespace> {
+  static async attach(name: string, pid: number, options: AttachOptions = {}): Promise<Namespace> {
     const operation = `attach the name "${String(name)}" to the namespace of process ${String(pid)}`;
     checkNamespaceName(name, operation);
     checkInteger(pid, operation, 'the PID', 1, 0x3fffffff);
-    return Namespace.#attach(name, `/proc/${pid}/ns/net`, operation, pid);
+    checkOptionKeys(options, ATTACH_KEYS, operation);
+    const signal = checkSignal(options.signal, operation);
+    return Namespace.#attach(name, `/proc/${pid}/ns/net`, operation, signal, pid);
   }
 
   /**
@@ -281,32 +293,46 @@ export class Namespace {
    * namespace from {@link Namespace.create} or {@link Namespace.fromPid} becomes visible to
    * `ip netns list` and `ip -n NAME`, and outlives this object. A namespace that has a name
    * already gets another one. Resolves with a new Namespace object for the name; this one is
-   * unchanged (its `name` stays what it was).
+   * unchanged (its `name` stays what it was). `signal` as for {@link Namespace.attach}.
    * @example
    * ```ts
    * const anon = await Namespace.create();
    * const named = await anon.attach('c2');   // now `ip netns exec c2 ...` works
    * ```
    * @throws NetnsError EEXIST if the name is taken (what is there is left as it was); EINVAL for
-   *   an invalid name; EBADF if this object was closed or deleted; EPERM without CAP_SYS_ADMIN.
+   *   an invalid name; EBADF if this object was closed or deleted; EPERM without CAP_SYS_ADMIN;
+   *   ABORT_ERR (an AbortError) when `signal` aborted it.
    */
-  async attach(name: string): Promise<Namespace> {
+  async attach(name: string, options: AttachOptions = {}): Promise<Namespace> {
     const operation = `attach the name "${String(name)}" to ${describeNamespace(this)}`;
     checkNamespaceName(name, operation);
+    checkOptionKeys(options, ATTACH_KEYS, operation);
+    const signal = checkSignal(options.signal, operation);
     const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
-    return Namespace.#attach(name, handle, operation);
+    // Aborted while the handle was being opened: name nothing rather than name and undo.
+    if (signal?.aborted) throw abortError(operation, signal);
+    return Namespace.#attach(name, handle, operation, signal);
   }
 
-  /** Binds /run/netns/NAME onto `source` (a /proc/PID/ns/net path or a handle's fd). */
+  /**
+   * Binds /run/netns/NAME onto `source` (a /proc/PID/ns/net path or a handle's fd). An abort
+   * waits for the bind and removes the name again, as create's does.
+   */
   static async #attach(
     name: string,
     source: NativeHandle | string,
     operation: string,
+    signal: AbortSignal | undefined,
     pid?: number,
   ): Promise<Namespace> {
     let opened: NativeOpened;
     try {
-      opened = await addon.attachNamespace(NETNS_RUN_DIR, name, source);
+      opened = await abortable(addon.attachNamespace(NETNS_RUN_DIR, name, source), signal, operation, {
+        undo: async (made) => {
+          await addon.deleteNamespace(NETNS_RUN_DIR, name, made.inode);
+          addon.closeNamespace(made.handle);
+        },
+      });
     } catch (e) {
       const error = fromNative(e, operation, 'namespace');
       if (pid !== undefined && typeof source === 'string') {
@@ -778,7 +804,8 @@ export class Namespace {
   }
 
   /**
-   * Removes addresses, as `ip addr flush [dev LINK] [scope S]` does: every address that the
+   * Removes addresses, as `ip addr flush [dev LINK] [scope S] [label PATTERN] [to PREFIX]
+   * [dynamic|permanent]` does: every address that the
    * filters select (all of them without any), IPv4 and IPv6, IPv6 link-local ones included
    * (`scope: 'global'` keeps those). The loopback's own 127.0.0.1/8 and ::1 go only when `link`
    * is lo. Repeats until a dump selects nothing (at most 10 rounds); an address that went
@@ -788,8 +815,9 @@ export class Namespace {
    * ```ts
    * await ns.flushAddresses({ link: 'veth0' });                  // ip addr flush dev veth0
    * await ns.flushAddresses({ family: 6, scope: 'global' });     // ip -6 addr flush scope global
+   * await ns.flushAddresses({ label: 'eth0:*' });                // ip addr flush label 'eth0:*'
    * ```
-   * @throws NetnsError EINVAL for an unknown option or a bad family, scope or link name (before
+   * @throws NetnsError EINVAL for an unknown option or a bad family, scope, label, prefix or link name (before
    *   anything is sent); ENODEV if the link does not exist; EAGAIN when addresses keep coming
    *   back after 10 rounds.
    */

@@ -89,7 +89,8 @@ export interface RouteSpec {
   source?: string;
   /**
    * IPv6 only: the sources the route is for (`from PREFIX`), a network in CIDR form
-   * ('fd00:1::/64'): a source-specific route, used only for packets from that prefix. Routes
+   * ('fd00:1::/64'), or an address alone for that one source ('fd00:1::5' is 'fd00:1::5/128', as
+   * ip reads it): a source-specific route, used only for packets from that prefix. Routes
    * that differ only in it are two routes; a delete matches it exactly (not given: the route
    * without one). Host bits are cleared by the kernel, as in an IPv6 destination
    * ('fd00:1::5/64' is the route from fd00:1::/64, listed so).
@@ -288,24 +289,6 @@ export function tosText(tos: unknown): string {
 /** RTA_PREF's values (ICMPV6_ROUTER_PREF_MEDIUM 0, HIGH 1, INVALID 2, LOW 3). */
 const PREFERENCES: Array<RoutePreference | undefined> = ['medium', 'high', undefined, 'low'];
 
-/**
- * The `from` of a route: a network in CIDR form. An address alone is refused (ip would take it
- * as /128): it reads like the preferred source address, which is `source`.
- */
-function sourcePrefix(text: unknown, operation: string): ParsedCidr {
-  const cidr = parseCidr(text, operation, 'source prefix (from)');
-  // An IPv4 one is refused next, whatever its form.
-  if (cidr.family === 6 && !(text as string).includes('/')) {
-    throw invalid(
-      operation,
-      `the source prefix (from) "${text as string}" has no prefix length: give the network the route is for, ` +
-        `such as 'fd00:1::/64' (or '${cidr.address}/128' for that address alone); the address the route's packets ` +
-        'are sent from is `source`',
-    );
-  }
-  return cidr;
-}
-
 /** Why an IPv4 route cannot have `what`, and how to make the route IPv6 if that was meant. */
 function onlyIpv6(what: string, spec: RouteSpec): string {
   const hint =
@@ -367,7 +350,8 @@ export function routeRequest(
   }
   let from: ParsedCidr | undefined;
   if (spec.from !== undefined) {
-    from = sourcePrefix(spec.from, operation);
+    // An address alone is that address (/128), as `ip -6 route add ... from ADDRESS` reads it.
+    from = parseCidr(spec.from, operation, 'source prefix (from)');
     if (family !== undefined && from.family !== family) {
       throw invalid(
         operation,

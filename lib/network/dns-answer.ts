@@ -82,10 +82,13 @@ export function replyTo(query: dnsPacket.Packet, rcode: number, extra: number): 
 }
 
 /**
- * What to answer to a decoded query: a response, or 'forward' when the name is not a member's
- * and upstream servers must say. Member names are answered with authority: A and AAAA records
- * (an empty answer, NOERROR, for a type the member has no record of), and one PTR record for
- * their addresses (see buildTable).
+ * What to answer to a decoded query: a response, or 'forward' when upstream servers must say.
+ * The types answered here are Docker's (libnetwork's resolver.go, serveDNS): A and AAAA for a
+ * member's name (an empty answer, NOERROR, for the family it has no address of), MX for one (an
+ * empty answer, NOERROR: mail falls back to its A/AAAA, RFC 5321 5.1's implicit MX), and PTR for a
+ * member's address (one record, see buildTable). Every other query goes upstream, a member's
+ * name included: ANY, TXT, SRV, CNAME, ... and PTR for a name that is not a member's reverse
+ * name, as Docker forwards them (with no upstream server, the caller says SERVFAIL).
  */
 export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Packet | 'forward' {
   const opcode = ((query.flags ?? 0) >> 11) & 0xf;
@@ -97,20 +100,20 @@ export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Pac
   if (q.class !== undefined && q.class !== 'IN' && q.class !== 'ANY') return 'forward';
   const name = q.name.toLowerCase().replace(/\.$/, '');
   const type = q.type as string; // 'ANY' (255) is missing from dns-packet's types
-  const entry = table.forward.get(name);
+  const entry = type === 'A' || type === 'AAAA' || type === 'MX' ? table.forward.get(name) : undefined;
   if (entry) {
     const reply = replyTo(query, RCODE.NOERROR, dnsPacket.AUTHORITATIVE_ANSWER);
     const records: dnsPacket.Answer[] = [];
-    if (type === 'A' || type === 'ANY') {
+    if (type === 'A') {
       for (const data of entry.a) records.push({ type: 'A', name: q.name, class: 'IN', ttl: kMemberTtl, data });
     }
-    if (type === 'AAAA' || type === 'ANY') {
+    if (type === 'AAAA') {
       for (const data of entry.aaaa) records.push({ type: 'AAAA', name: q.name, class: 'IN', ttl: kMemberTtl, data });
     }
     reply.answers = records;
     return reply;
   }
-  const reverse = type === 'PTR' || type === 'ANY' ? table.reverse.get(name) : undefined;
+  const reverse = type === 'PTR' ? table.reverse.get(name) : undefined;
   if (reverse !== undefined) {
     const reply = replyTo(query, RCODE.NOERROR, dnsPacket.AUTHORITATIVE_ANSWER);
     reply.answers = [{ type: 'PTR', name: q.name, class: 'IN', ttl: kMemberTtl, data: reverse }];

@@ -5,7 +5,9 @@
  * alike); what is taken comes from the network's state, which the caller holds under its lock.
  */
 import { invalid } from '../internal/errors';
-import { ipFamily } from '../internal/validate';
+import { parseIp, type Ip } from '../internal/ip-number';
+
+export { parseIp, type Ip };
 
 /** A block of address space that network subnets are carved from: `{ base, size }` as Docker's `default-address-pools`. */
 export interface AddressPool {
@@ -21,12 +23,6 @@ export const DOCKER_DEFAULT_POOLS: readonly AddressPool[] = Object.freeze([
   Object.freeze({ base: '192.168.0.0/16', size: 20 }),
 ]);
 
-/** An address as a number, with its family. */
-export interface Ip {
-  family: 4 | 6;
-  value: bigint;
-}
-
 /** A subnet: its first address (host bits zero) and prefix length. */
 export interface Subnet {
   family: 4 | 6;
@@ -36,46 +32,6 @@ export interface Subnet {
 
 function width(family: 4 | 6): number {
   return family === 4 ? 32 : 128;
-}
-
-/**
- * Addresses parsed before, by text (frozen, shared): the same few addresses (a network's gateway,
- * its members') are parsed on every connect, where the code runs too rarely for V8 to optimise
- * it and a parse costs ~10 times what it does hot. Bounded: cleared when full.
- */
-const parsedIps = new Map<string, Ip | undefined>();
-
-/** Parses a textual IPv4 or IPv6 address (no prefix); undefined if it is not one. */
-export function parseIp(text: string): Ip | undefined {
-  let ip = parsedIps.get(text);
-  if (ip !== undefined || parsedIps.has(text)) return ip;
-  ip = parseIpText(text);
-  if (parsedIps.size >= 4096) parsedIps.clear();
-  parsedIps.set(text, ip && Object.freeze(ip));
-  return ip;
-}
-
-function parseIpText(text: string): Ip | undefined {
-  const family = ipFamily(text);
-  if (family === 4) {
-    return { family: 4, value: text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n) };
-  }
-  if (family !== 6) return undefined;
-  let s = text.toLowerCase();
-  const zone = s.indexOf('%');
-  if (zone >= 0) s = s.slice(0, zone);
-  // An embedded IPv4 tail ('::ffff:1.2.3.4') is two groups.
-  const lastColon = s.lastIndexOf(':');
-  const tail = s.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const v4 = parseIpText(tail) as Ip;
-    s = `${s.slice(0, lastColon + 1)}${(v4.value >> 16n).toString(16)}:${(v4.value & 0xffffn).toString(16)}`;
-  }
-  const [head, rest] = s.split('::') as [string, string | undefined];
-  const left = head === '' ? [] : head.split(':');
-  const right = rest === undefined || rest === '' ? [] : rest.split(':');
-  const groups = rest === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return { family: 6, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n) };
 }
 
 /** The canonical text of an address: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as '::'). */

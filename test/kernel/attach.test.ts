@@ -48,6 +48,12 @@ async function sleeper(ns: Namespace): Promise<ChildProcess & { pid: number }> {
   return child as ChildProcess & { pid: number };
 }
 
+function expectAbortError(error: unknown, signal: AbortSignal, name: string): void {
+  expect(error).toBeInstanceOf(NetnsError);
+  expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason });
+  expect((error as NetnsError).operation).toMatch(new RegExp(`^attach the name "${name}" to `));
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -211,5 +217,102 @@ describeKernel('Namespace.attach', () => {
     });
     expect(netnsNames()).not.toContain(name);
     expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
+  });
+
+  it('an already aborted signal names nothing, both ways', async () => {
+    const anon = await Namespace.create();
+    const child = await sleeper(anon);
+    const name = uniqueName();
+    try {
+      const signal = AbortSignal.abort(new Error('not now'));
+      for (const attempt of [
+        () => anon.attach(name, { signal }),
+        () => Namespace.attach(name, child.pid, { signal }),
+      ]) {
+        expectAbortError(await attempt().catch((e: unknown) => e), signal, name);
+        expect(netnsNames()).not.toContain(name);
+        expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
+        expect(mountsOn(name)).toBe(0);
+      }
+    } finally {
+      await stop(child);
+      await anon.close();
+    }
+  });
+
+  it('an abort while the name is made removes it before rejecting; the namespace stays, the name is free', async () => {
+    const anon = await Namespace.create();
+    const child = await sleeper(anon);
+    const name = uniqueName();
+    try {
+      const attempts = [
+        (signal: AbortSignal) => anon.attach(name, { signal }),
+        (signal: AbortSignal) => Namespace.attach(name, child.pid, { signal }),
+      ];
+      for (let round = 0; round < 10; round++) {
+        for (const attempt of attempts) {
+          const controller = new AbortController();
+          const attaching = attempt(controller.signal);
+          controller.abort();
+          expectAbortError(await attaching.catch((e: unknown) => e), controller.signal, name);
+          expect(netnsNames()).not.toContain(name);
+          expect(fs.existsSync(`/run/netns/${name}`)).toBe(false);
+          expect(mountsOn(name)).toBe(0);
+        }
+      }
+      // The namespace is untouched, and the name can be given now.
+      expect((await anon.links()).map((l) => l.name)).toEqual(['lo']);
+      const named = await anon.attach(name, { signal: new AbortController().signal });
+      expect(inodeOf(name)).toBe(anon.inode);
+      await named.delete();
+    } finally {
+      await stop(child);
+      await anon.close();
+    }
+  });
+
+  it('an abort of an attach refused with EEXIST leaves the name that is there', async () => {
+    const existing = await freshNamespace();
+    const name = existing.name as string;
+    const other = await Namespace.create();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const controller = new AbortController();
+        const attaching = other.attach(name, { signal: controller.signal });
+        controller.abort();
+        expectAbortError(await attaching.catch((e: unknown) => e), controller.signal, name);
+        expect(inodeOf(name)).toBe(existing.inode);
+        expect(mountsOn(name)).toBe(1);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('options: unknown keys and a signal that is not one are refused, nothing named', async () => {
+    const anon = await Namespace.create();
+    const name = uniqueName();
+    try {
+      for (const attempt of [
+        () => anon.attach(name, { sginal: AbortSignal.abort() } as never),
+        () => Namespace.attach(name, process.pid, { sginal: AbortSignal.abort() } as never),
+      ]) {
+        await expect(attempt()).rejects.toMatchObject({
+          code: 'EINVAL',
+          message: expect.stringMatching(/unknown option "sginal" \(the options are signal\)/),
+        });
+      }
+      await expect(anon.attach(name, { signal: 'soon' as never })).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(/signal must be an AbortSignal/),
+      });
+      await expect(anon.attach(name, null as never)).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(/options must be an object/),
+      });
+      expect(netnsNames()).not.toContain(name);
+    } finally {
+      await anon.close();
+    }
   });
 });

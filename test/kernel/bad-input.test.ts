@@ -406,10 +406,10 @@ const cases: Case[] = [
     /"upstream" is not a valid IPv4 or IPv6 source prefix \(from\)/,
   ],
   [
-    'addRoute: from an address alone',
-    (w) => w.ns.addRoute({ destination: 'default', gateway: 'fd00:30::2', from: 'fd00:31::5' }),
+    'addRoute: from an IPv4 address alone',
+    (w) => w.ns.addRoute({ destination: '198.19.31.0/24', link: w.a, from: '198.18.31.5' }),
     'EINVAL',
-    /the source prefix \(from\) "fd00:31::5" has no prefix length: .*'fd00:31::5\/128'.*is `source`/,
+    /a source prefix \(from\) is for IPv6 routes only: the kernel ignores it on an IPv4 route.*ns\.addRule/,
   ],
   [
     'addRoute: from an IPv4 prefix',
@@ -1693,7 +1693,7 @@ const cases: Case[] = [
     'flushAddresses with an unknown option (a typo must not widen the flush)',
     (w) => w.ns.flushAddresses({ dev: w.a.name } as never),
     'EINVAL',
-    /unknown option "dev" \(the options are link, family, scope, signal\)/,
+    /unknown option "dev" \(the options are link, family, scope, label, to, permanent, signal\)/,
   ],
   [
     'flushAddresses of family 5',
@@ -1712,6 +1712,54 @@ const cases: Case[] = [
     (w) => w.ns.flushAddresses({ scope: 256 }),
     'EINVAL',
     /the scope must be an integer from 0 to 255, not 256/,
+  ],
+  [
+    'flushAddresses with an empty label',
+    (w) => w.ns.flushAddresses({ label: '' }),
+    'EINVAL',
+    /label must be a non-empty pattern such as 'eth0:\*', not ""/,
+  ],
+  [
+    'flushAddresses with a label not a string',
+    (w) => w.ns.flushAddresses({ label: 7 as never }),
+    'EINVAL',
+    /label must be a non-empty pattern such as 'eth0:\*', not 7/,
+  ],
+  [
+    'flushAddresses with a label pattern of a character class',
+    (w) => w.ns.flushAddresses({ label: 'eth[[:digit:]]' }),
+    'EINVAL',
+    /the label "eth\[\[:digit:\]\]" has a character class \(\[:...:\]\), which is not supported: list the characters instead/,
+  ],
+  [
+    'flushAddresses with a label pattern ending in a lone backslash',
+    (w) => w.a.flushAddresses({ label: 'eth0\\' }),
+    'EINVAL',
+    /ends in a lone \\ \(write \\\\ for a backslash\)/,
+  ],
+  [
+    'flushAddresses to something not a prefix',
+    (w) => w.ns.flushAddresses({ to: 'eth0' }),
+    'EINVAL',
+    /"eth0" is not a valid IPv4 or IPv6 prefix \(to\)/,
+  ],
+  [
+    'flushAddresses to a prefix of length 33',
+    (w) => w.ns.flushAddresses({ to: '198.18.30.0/33' }),
+    'EINVAL',
+    /"198\.18\.30\.0\/33" has an invalid prefix length \(0-32 for IPv4\)/,
+  ],
+  [
+    'flushAddresses to an IPv4 prefix with family 6',
+    (w) => w.a.flushAddresses({ to: '198.18.30.0/24', family: 6 }),
+    'EINVAL',
+    /to "198\.18\.30\.0\/24" is an IPv4 prefix, but family is 6/,
+  ],
+  [
+    'flushAddresses with permanent not a boolean',
+    (w) => w.ns.flushAddresses({ permanent: 'yes' as never }),
+    'EINVAL',
+    /permanent must be true or false, not "yes"/,
   ],
   [
     'flushAddresses of a link in another namespace',
@@ -1747,7 +1795,7 @@ const cases: Case[] = [
     'link.flushAddresses given a link',
     (w) => w.a.flushAddresses({ link: w.b } as never),
     'EINVAL',
-    /unknown option "link" \(the options are family, scope, signal\)/,
+    /unknown option "link" \(the options are family, scope, label, to, permanent, signal\)/,
   ],
   [
     'flushRoutes of an unknown table name',

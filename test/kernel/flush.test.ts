@@ -138,6 +138,145 @@ describeKernel('flushAddresses', () => {
     expect(addrs(mine.ns.name, mine.a.name).map((x) => x.family)).toEqual(['inet6']);
   });
 
+  /** Runs each step on `mine` and its `ip ... addr flush ...` twin on `theirs`; what is left must agree. */
+  async function inStep(
+    [mine, theirs]: [World, World],
+    steps: Array<[(w: World) => Promise<Array<{ cidr: string }>>, (w: World) => string[]]>,
+  ): Promise<string[][]> {
+    const removedEach: string[][] = [];
+    for (const [ours, ipArgs] of steps) {
+      const before = addressLines(mine.ns.name as string);
+      const removed = await ours(mine);
+      ip(theirs.ns.name, ...ipArgs(theirs));
+      const after = addressLines(mine.ns.name as string);
+      expect(after).toEqual(addressLines(theirs.ns.name as string));
+      // What it says it removed is what went (link-local as 'fe80::', as in the lines).
+      expect(before.length - after.length).toBe(removed.length);
+      removedEach.push(cidrs(removed).map((c) => (c.startsWith('fe80:') ? `fe80::/${c.split('/')[1]}` : c)));
+    }
+    return removedEach;
+  }
+
+  it("label matches as `ip addr flush label`: a glob on IPv4 labels, IPv6 addresses by their link's name", async () => {
+    const [mine, theirs] = await twins(({ ns, a, b }) => {
+      const n = ns.name as string;
+      ip(n, 'addr', 'add', '198.18.53.1/24', 'dev', a.name);
+      ip(n, 'addr', 'add', '198.18.54.1/24', 'dev', a.name, 'label', `${a.name}:x`);
+      ip(n, 'addr', 'add', '198.18.55.1/24', 'dev', a.name, 'label', `${a.name}:yz`);
+      ip(n, 'addr', 'add', '198.18.56.1/24', 'dev', a.name, 'label', `${a.name}:79`);
+      ip(n, 'addr', 'add', 'fd00:53::1/64', 'dev', a.name, 'nodad');
+      ip(n, 'addr', 'add', '198.18.53.9/24', 'dev', b.name);
+      ip(n, 'addr', 'add', '198.18.57.9/24', 'dev', b.name, 'label', `${b.name}:x`);
+      ip(n, 'addr', 'add', 'fd00:53::9/64', 'dev', b.name, 'nodad');
+    });
+    const a = mine.a.name;
+    const removed = await inStep(
+      [mine, theirs],
+      [
+        // `?` one character: :x, not :yz nor :79; sets, one negated; b's :x is another link's.
+        [
+          (w) => w.ns.flushAddresses({ label: `${w.a.name}:?`, family: 4 }),
+          (w) => ['-4', 'addr', 'flush', 'label', `${w.a.name}:?`],
+        ],
+        [
+          (w) => w.ns.flushAddresses({ label: `${w.a.name}:[0-9][!a-f]` }),
+          (w) => ['addr', 'flush', 'label', `${w.a.name}:[0-9][!a-f]`],
+        ],
+        // `*` any run; ':' is nothing special. IPv6 addresses have no label: `fa*:*` takes none.
+        [(w) => w.ns.flushAddresses({ label: 'f[a]*:*' }), () => ['addr', 'flush', 'label', 'f[a]*:*']],
+        // The link's own name: its unlabelled IPv4 address, and its IPv6 ones (link-local too).
+        [(w) => w.a.flushAddresses({ label: w.a.name }), (w) => ['addr', 'flush', 'dev', w.a.name, 'label', w.a.name]],
+        // A pattern that matches nothing takes nothing.
+        [(w) => w.ns.flushAddresses({ label: 'fa\\*' }), () => ['addr', 'flush', 'label', 'fa\\*']],
+      ],
+    );
+    expect(removed).toEqual([
+      ['198.18.54.1/24'],
+      ['198.18.56.1/24'],
+      ['198.18.55.1/24'],
+      ['198.18.53.1/24', 'fd00:53::1/64', 'fe80::/64'],
+      [],
+    ]);
+    // b untouched: its labelled :x (not fa...), its IPv4 and IPv6.
+    expect(addressLines(mine.ns.name as string).filter((l) => l.startsWith(mine.b.name))).toHaveLength(4);
+    expect(addrs(mine.ns.name, a)).toEqual([]);
+  });
+
+  it("label '*' takes every link's addresses but the loopback's own (ip's would take those too)", async () => {
+    const { ns, a } = await world();
+    ip(ns.name, 'addr', 'add', '198.18.58.1/24', 'dev', a.name, 'label', `${a.name}:x`);
+    ip(ns.name, 'addr', 'add', '198.18.58.2/32', 'dev', 'lo');
+    const removed = await ns.flushAddresses({ label: '*', family: 4 });
+    expect(cidrs(removed)).toEqual(['198.18.58.1/24', '198.18.58.2/32']);
+    expect(addressLines(ns.name as string).filter((l) => l.includes(' inet '))).toEqual(['lo inet 127.0.0.1/8 host']);
+  });
+
+  it('to selects the addresses inside a prefix as `ip addr flush to` does: their own address, the family it sets', async () => {
+    const [mine, theirs] = await twins(({ ns, a, b }) => {
+      const n = ns.name as string;
+      ip(n, 'addr', 'add', '198.18.60.1/24', 'dev', a.name);
+      ip(n, 'addr', 'add', '198.18.61.1/24', 'dev', a.name);
+      ip(n, 'addr', 'add', '198.18.62.1/16', 'dev', a.name);
+      ip(n, 'addr', 'add', '198.18.63.1', 'peer', '198.18.64.1/32', 'dev', a.name);
+      ip(n, 'addr', 'add', 'fd00:60::1/64', 'dev', a.name, 'nodad');
+      ip(n, 'addr', 'add', 'fd00:61::1/64', 'dev', a.name, 'nodad');
+      ip(n, 'addr', 'add', '198.18.60.9/24', 'dev', b.name);
+      ip(n, 'addr', 'add', 'fd00:60::9/64', 'dev', b.name, 'nodad');
+    });
+    const removed = await inStep(
+      [mine, theirs],
+      [
+        // Host bits in the prefix are ignored; both links; the network an address is on is not
+        // what counts (198.18.62.1/16 is outside 198.18.60.0/24 though its /16 covers it).
+        [(w) => w.ns.flushAddresses({ to: '198.18.60.77/24' }), () => ['addr', 'flush', 'to', '198.18.60.77/24']],
+        // A bare address is that address alone; a peer address is matched by its local side.
+        [(w) => w.ns.flushAddresses({ to: '198.18.64.1' }), () => ['addr', 'flush', 'to', '198.18.64.1']],
+        [(w) => w.ns.flushAddresses({ to: '198.18.63.1' }), () => ['addr', 'flush', 'to', '198.18.63.1']],
+        [
+          (w) => w.a.flushAddresses({ to: 'fd00:60::/32', family: 6 }),
+          (w) => ['-6', 'addr', 'flush', 'to', 'fd00:60::/32', 'dev', w.a.name],
+        ],
+        // /0 of a family: every address of that family, link-local included (lo's own ::1 is kept).
+        [(w) => w.a.flushAddresses({ to: '::/0' }), (w) => ['addr', 'flush', 'to', '::/0', 'dev', w.a.name]],
+      ],
+    );
+    expect(removed).toEqual([
+      ['198.18.60.1/24', '198.18.60.9/24'],
+      [],
+      ['198.18.63.1/32'],
+      ['fd00:60::1/64'],
+      ['fd00:61::1/64', 'fe80::/64'],
+    ]);
+    expect(addrs(mine.ns.name, mine.a.name).map((x) => `${x.local}/${x.prefixlen}`)).toEqual([
+      '198.18.61.1/24',
+      '198.18.62.1/16',
+    ]);
+  });
+
+  it('permanent: false and true flush as `ip addr flush dynamic` and `permanent` (IFA_F_PERMANENT)', async () => {
+    const [mine, theirs] = await twins(({ ns, a, b }) => {
+      const n = ns.name as string;
+      const lifetimes = ['valid_lft', '1000', 'preferred_lft', '1000'];
+      ip(n, 'addr', 'add', '198.18.65.1/24', 'dev', a.name);
+      ip(n, 'addr', 'add', '198.18.66.1/24', 'dev', a.name, ...lifetimes);
+      ip(n, 'addr', 'add', 'fd00:65::1/64', 'dev', a.name, 'nodad');
+      ip(n, 'addr', 'add', 'fd00:66::1/64', 'dev', a.name, 'nodad', ...lifetimes);
+      ip(n, 'addr', 'add', '198.18.67.1/24', 'dev', b.name, ...lifetimes);
+    });
+    const removed = await inStep(
+      [mine, theirs],
+      [
+        [(w) => w.a.flushAddresses({ permanent: false }), (w) => ['addr', 'flush', 'dev', w.a.name, 'dynamic']],
+        [(w) => w.a.flushAddresses({ permanent: true }), (w) => ['addr', 'flush', 'dev', w.a.name, 'permanent']],
+      ],
+    );
+    expect(removed).toEqual([
+      ['198.18.66.1/24', 'fd00:66::1/64'],
+      ['198.18.65.1/24', 'fd00:65::1/64', 'fe80::/64'],
+    ]);
+    expect(addrs(mine.ns.name, mine.b.name).map((x) => x.local)).toContain('198.18.67.1');
+  });
+
   it("keeps the loopback's own 127.0.0.1/8 and ::1 unless the link is lo; other addresses on lo go", async () => {
     const { ns } = await world();
     ip(ns.name, 'addr', 'add', '198.18.43.1/32', 'dev', 'lo');

@@ -75,11 +75,12 @@ const data = (r: Reply | undefined) => (r?.answers ?? []).map((a) => (a as { dat
 
 /**
  * A tiny upstream server of our own, on 198.51.100.53:53 over UDP and TCP: example.test A
- * 198.51.100.80, NXDOMAIN for the rest. Port 5353 there is closed (refused at once). Ports
+ * 198.51.100.80, NXDOMAIN for the rest. `queries` has the names port 53 was asked, `typed` the
+ * same as 'TYPE name'. Port 5353 there is closed (refused at once). Ports
  * 5302, 5303, 5304 and 5305 answer every query with that error code and no record (SERVFAIL,
  * NXDOMAIN, NOTIMP, REFUSED: 53xx, xx the code), over UDP and TCP too.
  */
-async function startUpstream(): Promise<{ ns: Namespace; queries: string[]; failing: string[] }> {
+async function startUpstream(): Promise<{ ns: Namespace; queries: string[]; typed: string[]; failing: string[] }> {
   const ns = cleanupLater(await Namespace.create(uniqueName('nnt-up-')));
   const name = uniqueName('nup');
   const pair = await VethPair.create({ name, peerName: 'eth0', peerNamespace: ns });
@@ -88,11 +89,13 @@ async function startUpstream(): Promise<{ ns: Namespace; queries: string[]; fail
   await Promise.all([pair.local.up(), pair.peer.up(), ns.link('lo').then((lo) => lo.up())]);
   cleanupAfter(() => pair.local.delete().catch(() => undefined));
   const queries: string[] = [];
+  const typed: string[] = [];
   const failing: string[] = [];
   const respond = (msg: Buffer, port: number): Buffer => {
     const q = dnsPacket.decode(msg);
     const question = q.questions?.[0] as dnsPacket.Question;
     (port === 53 ? queries : failing).push(port === 53 ? question.name : `${port} ${question.name}`);
+    if (port === 53) typed.push(`${question.type} ${question.name}`);
     const known = port === 53 && question.name.toLowerCase() === 'example.test' && question.type === 'A';
     return dnsPacket.encode({
       type: 'response',
@@ -127,7 +130,7 @@ async function startUpstream(): Promise<{ ns: Namespace; queries: string[]; fail
       await new Promise((resolve) => tcp.close(resolve));
     });
   }
-  return { ns, queries, failing };
+  return { ns, queries, typed, failing };
 }
 
 const after: Array<() => Promise<unknown>> = [];
@@ -301,6 +304,39 @@ describeKernel('Network names: the embedded DNS server', () => {
     expect(upstream.queries).toEqual(['example.test', 'nothing.test']);
     const r = await c1.exec('getent', ['ahostsv4', 'example.test']);
     expect(r.stdout).toContain('198.51.100.80');
+  });
+
+  it("answers ANY, TXT and the rest as Docker does: upstream's to say, a member's name too; MX of a member is NOERROR", async () => {
+    const upstream = await startUpstream();
+    const { c1, c2, e2 } = await served({ upstream: ['198.51.100.53'] });
+    const name = c2.name as string;
+    const reverse = `${(e2.address.split('/')[0] as string).split('.').reverse().join('.')}.in-addr.arpa`;
+    for (const type of ['ANY', 'TXT', 'SRV', 'CNAME', 'PTR'] as const) {
+      // Upstream does not know the member: its NXDOMAIN is the answer.
+      const r = await ask(c1, name, type as dnsPacket.RecordType);
+      expect([type, r?.rcode, r?.answers]).toEqual([type, 'NXDOMAIN', []]);
+    }
+    expect((await ask(c1, reverse, 'ANY' as dnsPacket.RecordType))?.rcode).toBe('NXDOMAIN');
+    expect(upstream.typed).toEqual([
+      `ANY ${name}`,
+      `TXT ${name}`,
+      `SRV ${name}`,
+      `CNAME ${name}`,
+      `PTR ${name}`,
+      `ANY ${reverse}`,
+    ]);
+    // Served here, never asked upstream: A, AAAA, MX (no record, NOERROR) of the member, PTR of
+    // its address.
+    const mx = await ask(c1, name, 'MX');
+    expect([mx?.rcode, mx?.answers, mx?.flag_aa]).toEqual(['NOERROR', [], true]);
+    expect(data(await ask(c1, name, 'A'))).toEqual([e2.address.split('/')[0]]);
+    expect(data(await ask(c1, name, 'AAAA'))).toEqual([(e2.ipv6Address as string).split('/')[0]]);
+    expect((await ask(c1, reverse, 'PTR'))?.rcode).toBe('NOERROR');
+    expect(upstream.typed).toHaveLength(6);
+
+    // With no upstream server, ANY of a member is SERVFAIL, as for any name it must forward.
+    const { c1: d1, c2: d2 } = await served({ upstream: [] });
+    expect((await ask(d1, d2.name as string, 'ANY' as dnsPacket.RecordType))?.rcode).toBe('SERVFAIL');
   });
 
   it('SERVFAIL within 2 s when no upstream server answers', async () => {

@@ -148,6 +148,36 @@ describeKernel('source-specific routes (from)', () => {
     await expect(ns.routeTo('fd00:9::1', { source: 'fd00:10::1' })).rejects.toMatchObject({ code: 'ENETUNREACH' });
   });
 
+  it('an address alone as `from` is that address (/128), as `ip -6 route add ... from ADDRESS` reads it', async () => {
+    const { ns } = await world();
+    await ns.addRoute({ destination: 'fd00:9::/64', gateway: 'fd00:10::fe', from: 'fd00:1::5' });
+    ip(ns.name, '-6', 'route', 'add', 'fd00:8::/64', 'from', 'fd00:1::5', 'via', 'fd00:10::fe');
+    // ip shows both alike: a host prefix, printed as the address.
+    const shown = routesFrom(ns).filter((r) => r.from !== undefined);
+    expect(shown.map((r) => `${r.dst} from ${r.from}`)).toEqual([
+      'fd00:8::/64 from fd00:1::5',
+      'fd00:9::/64 from fd00:1::5',
+    ]);
+    expect(
+      (await ns.routes({ family: 6 })).filter((r) => r.from !== undefined).map((r) => `${r.destination} ${r.from}`),
+    ).toEqual(['fd00:8::/64 fd00:1::5/128', 'fd00:9::/64 fd00:1::5/128']);
+
+    // routeTo: that source takes it, its neighbour does not; the answer's source is not `from`.
+    const got = await ns.routeTo('fd00:9::1', { source: 'fd00:1::5' });
+    expect(got).toMatchObject({ destination: 'fd00:9::1/128', gateway: 'fd00:10::fe' });
+    expect(got).not.toHaveProperty('from');
+    expect(await ns.routeTo('fd00:9::1', { source: 'fd00:1::5', fibMatch: true })).toMatchObject({
+      destination: 'fd00:9::/64',
+      from: 'fd00:1::5/128',
+    });
+    await expect(ns.routeTo('fd00:9::1', { source: 'fd00:1::6' })).rejects.toMatchObject({ code: 'ENETUNREACH' });
+
+    // Deleted by the address alone or by its /128, whichever made it.
+    await ns.deleteRoute({ destination: 'fd00:8::/64', from: 'fd00:1::5' });
+    await ns.deleteRoute({ destination: 'fd00:9::/64', from: 'fd00:1::5/128' });
+    expect(routesFrom(ns).filter((r) => r.from !== undefined)).toEqual([]);
+  });
+
   it('monitor: route events carry `from`, the same Route as ns.routes()', async () => {
     const { ns } = await world();
     await using m = ns.monitor({ events: ['route'] });
@@ -188,7 +218,7 @@ describeKernel('source-specific routes (from)', () => {
       [{ destination: 'default', gateway: 'fd00:10::fe', from: 'nowhere' }, /"nowhere" is not a valid IPv4 or IPv6/],
       [{ destination: 'default', gateway: 'fd00:10::fe', from: 'fd00:1::/129' }, /invalid prefix length/],
       [{ destination: 'default', gateway: 'fd00:10::fe', from: 64 }, /the source prefix \(from\) must be a string/],
-      [{ destination: 'default', gateway: 'fd00:10::fe', from: 'fd00:1::5' }, /has no prefix length.*is `source`/],
+      [{ destination: '198.19.9.0/24', link: dev.name, from: '198.18.1.1' }, /for IPv6 routes only.*addRule/],
       [{ destination: 'fd00:9::/64', link: dev, from: '198.18.1.0/24' }, /is IPv4 but the route is IPv6/],
       [{ destination: '198.19.9.0/24', link: dev, from: 'fd00:1::/64' }, /is IPv6 but the route is IPv4/],
       [{ destination: '198.19.9.0/24', link: dev.name, from: '198.18.1.0/24' }, /for IPv6 routes only.*addRule/],

@@ -67,10 +67,16 @@ describe('DNS answering', () => {
       '198.18.4.3',
     ]);
     expect(reply(query('web', 'AAAA')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual(['fd00::2']);
-    expect(reply(query('c1', 'ANY')).answers?.map((a) => (a as { data?: unknown }).data)).toEqual([
-      '198.18.4.2',
-      'fd00::2',
-    ]);
+  });
+
+  it("forwards what Docker's resolver does not serve, for a member's name too: ANY, TXT, SRV, CNAME, PTR of a name", () => {
+    for (const type of ['ANY', 'TXT', 'SRV', 'CNAME', 'NS', 'SOA', 'PTR'] as const) {
+      expect([type, answer(query('c1', type), table)]).toEqual([type, 'forward']);
+    }
+    // A member's reverse name is answered for PTR only.
+    for (const type of ['ANY', 'A', 'TXT'] as const) {
+      expect([type, answer(query('2.4.18.198.in-addr.arpa', type), table)]).toEqual([type, 'forward']);
+    }
   });
 
   it('answers NAME.NETWORK, as Docker does, for names and aliases; not with another network name', () => {
