@@ -11,5 +11,7 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // Kernel tests create namespaces and links; a few wait on RCU or on namespace teardown.
   testTimeout: 60000,
+  // Removes what test/helpers/child.ts compiled (jest workers exit without their exit hooks).
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };

@@ -30,44 +30,17 @@
 #include "../rtnl/operation.h"
 #include "../rtnl/route.h"
 #include "../rtnl/rule.h"
+#include "check.h"
 
 using namespace netns_native;
 
 namespace {
 
-int failures = 0;
-int checks = 0;
+using test::checks;
+using test::failures;
 
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    ++checks;                                                                       \
-    if (!(cond)) {                                                                  \
-      ++failures;                                                                   \
-      std::fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-    }                                                                               \
-  } while (0)
-
-using Bytes = std::vector<uint8_t>;
-
-std::string Hex(const Bytes& b) {
-  std::string s;
-  char x[4];
-  for (uint8_t c : b) {
-    std::snprintf(x, sizeof x, "%02x", c);
-    s += x;
-  }
-  return s;
-}
-
-// Compares built bytes with an expected capture; reports a readable diff.
-void CheckBytes(const char* what, const Result<Bytes>& built, const Bytes& expected) {
-  ++checks;
-  if (!built.ok() || built.value() != expected) {
-    ++failures;
-    std::fprintf(stderr, "%s: bytes differ\n  got:  %s\n  want: %s\n", what,
-                 built.ok() ? Hex(built.value()).c_str() : "(error)", Hex(expected).c_str());
-  }
-}
+using test::Bytes;
+using test::CheckBytes;
 
 // `ip addr add 198.18.0.1/24 dev va` (va = ifindex 2), as iproute2 6.1 sends it, with
 // nlmsg_seq and NLM_F_ACK (both set by our socket at send time) cleared.
@@ -1630,6 +1603,5 @@ int main() {
   TestMalformedAttributes();
   TestMutations();
   TestSocketRoundTrip();
-  std::printf("core_test: %d checks, %d failed\n", checks, failures);
-  return failures == 0 ? 0 : 1;
+  return test::Report("core_test");
 }

@@ -33,6 +33,7 @@
 #include "../nft/batch.h"
 #include "../nft/decode.h"
 #include "../nft/objects.h"
+#include "check.h"
 #include "nft_golden.h"
 #include "nft_rules.h"
 
@@ -42,17 +43,8 @@ using namespace nft_rules;
 
 namespace {
 
-int failures = 0;
-int checks = 0;
-
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    ++checks;                                                                       \
-    if (!(cond)) {                                                                  \
-      ++failures;                                                                   \
-      std::fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-    }                                                                               \
-  } while (0)
+using test::checks;
+using test::failures;
 
 // ---- A minimal NETLINK_NETFILTER client ---------------------------------------------------------
 
@@ -651,6 +643,5 @@ int main() {
   TestDeleteTable(&c);
   TestPublishMaps(&c);
   TestAcksNeedReceiveBuffer();
-  std::printf("nft_kernel_test: %d checks, %d failed\n", checks, failures);
-  return failures == 0 ? 0 : 1;
+  return test::Report("nft_kernel_test");
 }

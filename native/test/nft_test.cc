@@ -27,6 +27,7 @@
 #include "../nft/decode.h"
 #include "../nft/expr.h"
 #include "../nft/objects.h"
+#include "check.h"
 #include "nft_golden.h"
 #include "nft_rules.h"
 
@@ -36,47 +37,10 @@ using namespace nft_rules;
 
 namespace {
 
-int failures = 0;
-int checks = 0;
+using test::checks;
+using test::failures;
 
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    ++checks;                                                                       \
-    if (!(cond)) {                                                                  \
-      ++failures;                                                                   \
-      std::fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-    }                                                                               \
-  } while (0)
-
-std::string Hex(const Bytes& b) {
-  std::string s;
-  char x[4];
-  for (size_t i = 0; i < b.size(); ++i) {
-    std::snprintf(x, sizeof x, "%02x", b[i]);
-    s += x;
-    if (i % 4 == 3) s += ' ';
-  }
-  return s;
-}
-
-// Compares built bytes with nft's; on a difference prints both and the first differing offset.
-void CheckBytes(const char* what, const Result<Bytes>& built, const Bytes& expected) {
-  ++checks;
-  if (!built.ok()) {
-    ++failures;
-    std::fprintf(stderr, "%s: build failed: %s\n", what, built.error().detail.c_str());
-    return;
-  }
-  if (built.value() != expected) {
-    ++failures;
-    size_t at = 0;
-    while (at < built.value().size() && at < expected.size() && built.value()[at] == expected[at]) {
-      ++at;
-    }
-    std::fprintf(stderr, "%s: bytes differ at offset %zu\n  got:  %s\n  want: %s\n", what, at,
-                 Hex(built.value()).c_str(), Hex(expected).c_str());
-  }
-}
+using test::CheckBytes;
 
 const nlmsghdr& Header(const Bytes& m) { return *reinterpret_cast<const nlmsghdr*>(m.data()); }
 
@@ -857,6 +821,5 @@ int main() {
   TestUnknownAttributesKept();
   TestMalformed();
   TestMutations();
-  std::printf("nft_test: %d checks, %d failed\n", checks, failures);
-  return failures == 0 ? 0 : 1;
+  return test::Report("nft_test");
 }

@@ -12,7 +12,11 @@ import * as ts from 'typescript';
 const root = path.join(__dirname, '../..');
 let entry: string | undefined;
 
-/** The compiled library's index.js (compiled on first use, removed when the process exits). */
+/**
+ * The compiled library's index.js (compiled on first use; removed when the process exits, or by
+ * jest's global teardown, test/helpers/global-teardown.js, for a jest worker, which is stopped
+ * without its exit hooks).
+ */
 export function libraryEntry(): string {
   if (entry) return entry;
   const out = path.join(root, 'build', `test-lib-${process.pid}`);
