@@ -38,6 +38,7 @@ import {
   parseIp,
   parseSubnet,
   specialUse,
+  within,
   type AddressPool,
   type Ip,
   type Subnet,
@@ -94,6 +95,13 @@ export interface NetworkOptions extends AbortOptions {
   ipv6Subnet?: string;
   /** The IPv6 gateway; default the IPv6 subnet's first address after the network's. */
   ipv6Gateway?: string;
+  /**
+   * `--ip-range`: the part of the subnet (CIDR, inside it) that members are given addresses
+   * from when they ask for none; a static `address` may still be anywhere in the subnet, as in
+   * Docker. Needs `subnet`. Without `gateway`, the gateway is the range's first host address,
+   * as Docker's IPAM takes it. Default: the whole subnet.
+   */
+  ipRange?: string;
 }
 
 /** Options for {@link Network.connect}: `docker network connect` flags. */
@@ -194,6 +202,22 @@ function bare(cidr: string): string {
 
 function ipOf(cidr: string): Ip {
   return parseIp(bare(cidr)) as Ip;
+}
+
+/**
+ * `--ip-range`: a network in CIDR form (host bits zero) inside the subnet, which must be given.
+ * @throws NetnsError EINVAL, saying what is wrong.
+ */
+function checkIpRange(text: unknown, subnet: Subnet | undefined, operation: string): Subnet | undefined {
+  if (text === undefined) return undefined;
+  const range = parseSubnet(text, operation, 'IP range');
+  if (!subnet) throw invalid(operation, 'an IP range needs a subnet to be given too');
+  const shown = formatSubnet(subnet);
+  if (range.family !== 4)
+    throw invalid(operation, `the IP range ${String(text)} is not IPv4, as the subnet ${shown} is`);
+  if (!within(range, subnet))
+    throw invalid(operation, `the IP range ${String(text)} is not inside the subnet ${shown}`);
+  return range;
 }
 
 /** A static address for a member: bare, or with the subnet's own prefix. */
@@ -334,6 +358,8 @@ export class Network {
   readonly dns: boolean;
   /** The MTU of the bridge and veths, when one was given. */
   readonly mtu: number | undefined;
+  /** The part of the subnet members are given addresses from, when one was given (`--ip-range`). */
+  readonly ipRange: string | undefined;
 
   private constructor(state: NetworkState) {
     this.name = state.name;
@@ -346,6 +372,7 @@ export class Network {
     this.internal = state.internal;
     this.dns = state.dns;
     this.mtu = state.mtu;
+    this.ipRange = state.ipRange;
   }
 
   /**
@@ -355,7 +382,8 @@ export class Network {
    * With `signal`, an abort while the network is being made waits for it to be made and
    * removes it again before rejecting (AbortError); an already aborted signal starts nothing.
    * @throws NetnsError EEXIST if a network of that name exists, if the subnet overlaps another
-   *   network's, or if a link has the bridge's name; EINVAL for a bad name, CIDR or gateway;
+   *   network's, or if a link has the bridge's name; EINVAL for a bad name, CIDR, gateway or
+   *   option (an IP range outside the subnet, or without one);
    *   ENOSPC when no pool subnet is free; ABORT_ERR (an AbortError) when `signal` aborted it.
    *   Nothing is created then.
    * @example
@@ -394,6 +422,18 @@ export class Network {
         throw invalid(
           operation,
           `the gateway ${options.gateway} is not a host address of the subnet ${options.subnet}`,
+        );
+      }
+    }
+    const range = checkIpRange(options.ipRange, subnet, operation);
+    let defaultGateway = subnet && firstHost(subnet);
+    if (range && subnet && !gatewayIp) {
+      // Docker's IPAM takes the gateway as any address: the first free one of the range.
+      defaultGateway = lowestFree(subnet, new Set(), range);
+      if (defaultGateway === undefined) {
+        throw invalid(
+          operation,
+          `the IP range ${String(options.ipRange)} holds no host address of the subnet for the gateway; give a gateway`,
         );
       }
     }
@@ -484,7 +524,7 @@ export class Network {
           hostNamespace: String(host.inode),
           bridgeName,
           subnet: formatSubnet(subnet),
-          gateway: formatIp({ family: 4, value: gatewayIp?.value ?? firstHost(subnet) }),
+          gateway: formatIp({ family: 4, value: gatewayIp?.value ?? defaultGateway ?? firstHost(subnet) }),
           ...(subnet6 && {
             ipv6Subnet: formatSubnet(subnet6),
             ipv6Gateway: formatIp({ family: 6, value: gateway6 as bigint }),
@@ -492,6 +532,7 @@ export class Network {
           internal,
           dns,
           ...(mtu !== undefined && { mtu }),
+          ...(range && { ipRange: formatSubnet(range) }),
           endpoints: [],
         };
         writeState({ ...state, pending: { op: 'create' } }, operation);
@@ -681,8 +722,12 @@ export class Network {
       ): NetnsError | { address: bigint; address6: bigint | undefined } => {
         if (own) return failure('EEXIST', operation, `${describeNamespace(namespace)} is already connected to it`);
         const taken = takenIn(s, 4);
-        const address = wanted ?? lowestFree(subnet, taken);
-        if (address === undefined) return failure('ENOSPC', operation, `every address of ${s.subnet} is taken`);
+        const range = s.ipRange === undefined ? subnet : parseSubnet(s.ipRange, operation, 'IP range');
+        const address = wanted ?? lowestFree(subnet, taken, range);
+        if (address === undefined) {
+          const where = s.ipRange === undefined ? s.subnet : `${s.ipRange} (the network's IP range)`;
+          return failure('ENOSPC', operation, `every address of ${where} is taken`);
+        }
         if (wanted !== undefined && taken.has(wanted)) {
           return failure('EADDRINUSE', operation, `${options.address} is already given to another member`);
         }
@@ -1112,6 +1157,7 @@ export class Network {
       internal: this.internal,
       dns: this.dns,
       ...(this.mtu !== undefined && { mtu: this.mtu }),
+      ...(this.ipRange !== undefined && { ipRange: this.ipRange }),
     };
   }
 

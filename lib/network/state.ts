@@ -73,6 +73,8 @@ export interface NetworkState {
   internal: boolean;
   dns: boolean;
   mtu?: number;
+  /** `--ip-range`: the part of the subnet dynamic addresses come from. Absent: the whole subnet. */
+  ipRange?: string;
   endpoints: EndpointState[];
   pending?: Pending;
 }

@@ -50,6 +50,7 @@ describeKernel('Network: bad input', () => {
     const before = fingerprint(member.name as string);
     const otherBefore = JSON.stringify(ipJson(other.name, 'link', 'show'));
 
+    const S = '198.19.222.0/24';
     const cases: Array<[string, () => Promise<unknown>, string]> = [
       ['create: empty name', () => Network.create(''), 'EINVAL'],
       ['create: name starting with -', () => Network.create('-x'), 'EINVAL'],
@@ -132,6 +133,30 @@ describeKernel('Network: bad input', () => {
       [
         'create: an MTU below IPv6 minimum with an ipv6Subnet',
         () => Network.create(netName(), { ipv6Subnet: 'fd00:1::/64', mtu: 1200 }),
+        'EINVAL',
+      ],
+      ['create: ipRange not CIDR', () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.0' }), 'EINVAL'],
+      ['create: ipRange not a string', () => Network.create(netName(), { subnet: S, ipRange: 7 as never }), 'EINVAL'],
+      [
+        'create: ipRange with host bits',
+        () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.129/25' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipRange outside the subnet',
+        () => Network.create(netName(), { subnet: S, ipRange: '198.19.223.0/25' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipRange bigger than the subnet',
+        () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.0/23' }),
+        'EINVAL',
+      ],
+      ['create: ipRange IPv6', () => Network.create(netName(), { subnet: S, ipRange: 'fd00::/120' }), 'EINVAL'],
+      ['create: ipRange without subnet', () => Network.create(netName(), { ipRange: '198.19.222.0/25' }), 'EINVAL'],
+      [
+        'create: ipRange with no host address for the gateway',
+        () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.255/32' }),
         'EINVAL',
       ],
       ['create: taken name', () => Network.create(net.name), 'EEXIST'],

@@ -1,0 +1,108 @@
+/**
+ * Docker's bridge-network options beyond the subnet: `--ip-range`, `--aux-address`,
+ * `enable_icc`, `enable_ip_masquerade`, `host_binding_ipv4`. Each persisted in the state file
+ * (another process sees it), checked with `ip` and real traffic; `nft -j` witnesses the rules.
+ * Subnets 198.19.160.0/24 ... 198.19.169.0/24; the outside namespace as in network-nat.test.ts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Network, NetnsError } from 'netns-native';
+import { freshNamespace } from '../helpers/fresh';
+import { ipJson, type IpAddr } from '../helpers/ip';
+import { netName, runChild, stateFile, useTestPools } from '../helpers/network';
+import { describeKernel } from '../helpers/skip';
+
+/** The member's addresses on its interface, by `ip`. */
+function addressesIn(ns: string, ifname = 'eth0'): string[] {
+  return ipJson<IpAddr[]>(ns, 'addr', 'show', 'dev', ifname).flatMap((l) =>
+    l.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`),
+  );
+}
+
+/** The marked veths of a network on the host, by `ip`. */
+function vethCount(): number {
+  return ipJson<Array<{ ifname: string }>>(undefined, 'link', 'show', 'type', 'veth').length;
+}
+
+async function rejection(p: Promise<unknown>): Promise<NetnsError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as NetnsError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describeKernel('network options: --ip-range', () => {
+  beforeEach(useTestPools);
+
+  it('gives dynamic addresses from the range only, static ones from anywhere in the subnet; ENOSPC when the range is full', async () => {
+    const name = netName();
+    const net = await Network.create(name, { subnet: '198.19.160.0/24', ipRange: '198.19.160.128/30' });
+    expect(net.ipRange).toBe('198.19.160.128/30');
+    // As Docker's IPAM: no gateway given, the gateway is the range's first address.
+    expect(net.gateway).toBe('198.19.160.128');
+    expect(stateFile(name)).toMatchObject({ ipRange: '198.19.160.128/30' });
+    const a = await freshNamespace();
+    const b = await freshNamespace();
+    const c = await freshNamespace();
+    expect((await net.connect(a)).address).toBe('198.19.160.129/24');
+    expect((await net.connect(b)).address).toBe('198.19.160.130/24');
+    expect(addressesIn(a.name as string)).toEqual(['198.19.160.129/24']);
+    // A static address outside the range, as Docker allows.
+    expect((await net.connect(c, { address: '198.19.160.10' })).address).toBe('198.19.160.10/24');
+    expect(addressesIn(c.name as string)).toEqual(['198.19.160.10/24']);
+    const d = await freshNamespace();
+    expect((await net.connect(d)).address).toBe('198.19.160.131/24');
+    // The range is full (.128 is the gateway): nothing is made.
+    const e = await freshNamespace();
+    const veths = vethCount();
+    const full = await rejection(net.connect(e));
+    expect(full).toBeInstanceOf(NetnsError);
+    expect(full.code).toBe('ENOSPC');
+    expect(full.message).toContain("198.19.160.128/30 (the network's IP range)");
+    expect(vethCount()).toBe(veths);
+    expect(ipJson<unknown[]>(e.name, 'link', 'show').length).toBe(1); // lo only
+    // Another process sees the range: after a disconnect it gives the freed address, not one outside.
+    await net.disconnect(b);
+    const shown = await runChild(['show', name]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ ipRange: '198.19.160.128/30', gateway: '198.19.160.128' });
+    const other = await runChild(['connect-print', name, e.name as string]);
+    expect([other.code, other.stderr]).toEqual([0, '']);
+    expect(other.stdout.trim()).toBe('198.19.160.130/24');
+    expect((await Network.open(name)).ipRange).toBe('198.19.160.128/30');
+  });
+
+  it('takes an explicit gateway anywhere in the subnet, and a range that is the whole subnet', async () => {
+    const net = await Network.create(netName(), {
+      subnet: '198.19.161.0/24',
+      ipRange: '198.19.161.64/26',
+      gateway: '198.19.161.1',
+    });
+    expect(net.gateway).toBe('198.19.161.1');
+    const a = await freshNamespace();
+    // The range's first address is a host address of the subnet: given, as Docker gives it.
+    expect((await net.connect(a)).address).toBe('198.19.161.64/24');
+    const whole = await Network.create(netName(), { subnet: '198.19.162.0/24', ipRange: '198.19.162.0/24' });
+    expect(whole.gateway).toBe('198.19.162.1');
+    const b = await freshNamespace();
+    expect((await whole.connect(b)).address).toBe('198.19.162.2/24');
+  });
+});
+
+describeKernel('network options: state files written before the options', () => {
+  beforeEach(useTestPools);
+
+  it('reads a state without the new fields as Docker’s defaults', async () => {
+    const name = netName();
+    await Network.create(name, { subnet: '198.19.163.0/24' });
+    const file = path.join('/run/netns-native/networks', `${name}.json`);
+    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    for (const key of ['ipRange', 'auxAddresses', 'icc', 'ipMasquerade', 'hostBindingAddress']) delete state[key];
+    fs.writeFileSync(file, JSON.stringify(state));
+    const opened = await Network.open(name);
+    expect(opened.ipRange).toBeUndefined();
+    const a = await freshNamespace();
+    expect((await opened.connect(a)).address).toBe('198.19.163.2/24');
+  });
+});
