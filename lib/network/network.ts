@@ -102,6 +102,12 @@ export interface NetworkOptions extends AbortOptions {
    * as Docker's IPAM takes it. Default: the whole subnet.
    */
   ipRange?: string;
+  /**
+   * `--aux-address NAME=IP`: addresses of the subnet (or the IPv6 subnet) never given to a member,
+   * as the gateway is not: for hosts or routers on the bridge's link. Each must be a host address
+   * of its subnet, not the gateway, and no address may be given twice (Docker refuses each).
+   */
+  auxAddresses?: Record<string, string>;
 }
 
 /** Options for {@link Network.connect}: `docker network connect` flags. */
@@ -218,6 +224,50 @@ function checkIpRange(text: unknown, subnet: Subnet | undefined, operation: stri
   if (!within(range, subnet))
     throw invalid(operation, `the IP range ${String(text)} is not inside the subnet ${shown}`);
   return range;
+}
+
+/**
+ * `--aux-address`: names to addresses, each a host address of the subnet of its family (which
+ * must be given), not its gateway, none twice. Returns them in canonical text, or undefined.
+ * @throws NetnsError EINVAL, saying what is wrong.
+ */
+function checkAuxAddresses(
+  value: unknown,
+  subnets: Array<{ subnet: Subnet | undefined; gateway: bigint | undefined; given: unknown; what: string }>,
+  operation: string,
+): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(operation, "auxAddresses must be an object of names and addresses, like { router: '198.18.4.254' }");
+  }
+  const out: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const [name, text] of Object.entries(value as Record<string, unknown>)) {
+    const what = `auxiliary address ${JSON.stringify(name)}`;
+    if (name === '') throw invalid(operation, 'an auxiliary address needs a name');
+    const ip = typeof text === 'string' ? parseIp(text) : undefined;
+    if (!ip) throw invalid(operation, `the ${what} must be an IP address, not ${JSON.stringify(text)}`);
+    const { subnet, gateway, given, what: option } = subnets[ip.family === 4 ? 0 : 1] as (typeof subnets)[number];
+    if (!subnet) throw invalid(operation, `the ${what} (${String(text)}) needs ${option} to be given too`);
+    if (!contains(subnet, ip)) {
+      throw invalid(operation, `the ${what} (${String(text)}) is outside the ${option} ${String(given)}`);
+    }
+    if (!isHostAddress(subnet, ip)) {
+      throw invalid(operation, `the ${what} (${String(text)}) is the network or broadcast address of ${String(given)}`);
+    }
+    if (ip.value === gateway) throw invalid(operation, `the ${what} (${String(text)}) is the gateway's address`);
+    const canonical = formatIp(ip);
+    const other = seen.get(canonical);
+    if (other !== undefined) {
+      throw invalid(
+        operation,
+        `the auxiliary addresses ${JSON.stringify(other)} and ${JSON.stringify(name)} are both ${canonical}`,
+      );
+    }
+    seen.set(canonical, name);
+    out[name] = canonical;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** A static address for a member: bare, or with the subnet's own prefix. */
@@ -360,6 +410,8 @@ export class Network {
   readonly mtu: number | undefined;
   /** The part of the subnet members are given addresses from, when one was given (`--ip-range`). */
   readonly ipRange: string | undefined;
+  /** The addresses reserved by name (`--aux-address`); empty when none were. */
+  readonly auxAddresses: Readonly<Record<string, string>>;
 
   private constructor(state: NetworkState) {
     this.name = state.name;
@@ -373,6 +425,7 @@ export class Network {
     this.dns = state.dns;
     this.mtu = state.mtu;
     this.ipRange = state.ipRange;
+    this.auxAddresses = Object.freeze({ ...state.auxAddresses });
   }
 
   /**
@@ -466,6 +519,15 @@ export class Network {
     } else if (subnet6) {
       gateway6 = firstHost(subnet6);
     }
+    const gateway4 = subnet && (gatewayIp?.value ?? defaultGateway);
+    const auxAddresses = checkAuxAddresses(
+      options.auxAddresses,
+      [
+        { subnet, gateway: gateway4, given: options.subnet, what: 'subnet' },
+        { subnet: subnet6, gateway: gateway6, given: options.ipv6Subnet, what: 'ipv6Subnet' },
+      ],
+      operation,
+    );
     const host = Namespace.current();
 
     return withLock(GLOBAL_LOCK, operation, 'the networks', () =>
@@ -533,6 +595,7 @@ export class Network {
           dns,
           ...(mtu !== undefined && { mtu }),
           ...(range && { ipRange: formatSubnet(range) }),
+          ...(auxAddresses && { auxAddresses }),
           endpoints: [],
         };
         writeState({ ...state, pending: { op: 'create' } }, operation);
@@ -729,14 +792,14 @@ export class Network {
           return failure('ENOSPC', operation, `every address of ${where} is taken`);
         }
         if (wanted !== undefined && taken.has(wanted)) {
-          return failure('EADDRINUSE', operation, `${options.address} is already given to another member`);
+          return failure('EADDRINUSE', operation, `${options.address} ${takenBy(s, 4, wanted)}`);
         }
         if (subnet6 === undefined) return { address, address6: undefined };
         const taken6 = takenIn(s, 6);
         const address6 = wanted6 ?? lowestFree(subnet6, taken6);
         if (address6 === undefined) return failure('ENOSPC', operation, `every address of ${s.ipv6Subnet} is taken`);
         if (wanted6 !== undefined && taken6.has(wanted6)) {
-          return failure('EADDRINUSE', operation, `${options.ipv6Address} is already given to another member`);
+          return failure('EADDRINUSE', operation, `${options.ipv6Address} ${takenBy(s, 6, wanted6)}`);
         }
         return { address, address6 };
       };
@@ -1158,6 +1221,7 @@ export class Network {
       dns: this.dns,
       ...(this.mtu !== undefined && { mtu: this.mtu }),
       ...(this.ipRange !== undefined && { ipRange: this.ipRange }),
+      ...(Object.keys(this.auxAddresses).length > 0 && { auxAddresses: { ...this.auxAddresses } }),
     };
   }
 
@@ -1205,9 +1269,27 @@ function sortByAddress(endpoints: EndpointState[]): EndpointState[] {
   });
 }
 
-/** The addresses of a family that are not free: the gateway's and every member's. */
+/** The reserved addresses (`--aux-address`) of a family, by value, with their names. */
+function auxIn(state: NetworkState, family: 4 | 6): Map<bigint, string> {
+  const out = new Map<bigint, string>();
+  for (const [name, text] of Object.entries(state.auxAddresses ?? {})) {
+    const ip = parseIp(text);
+    if (ip?.family === family) out.set(ip.value, name);
+  }
+  return out;
+}
+
+/** Why a taken address is: reserved by name, or a member's. */
+function takenBy(state: NetworkState, family: 4 | 6, value: bigint): string {
+  const aux = auxIn(state, family).get(value);
+  return aux === undefined
+    ? 'is already given to another member'
+    : `is reserved as the auxiliary address ${JSON.stringify(aux)}`;
+}
+
+/** The addresses of a family that are not free: the gateway's, the reserved ones and every member's. */
 function takenIn(state: NetworkState, family: 4 | 6): Set<bigint> {
-  const out = new Set<bigint>();
+  const out = new Set(auxIn(state, family).keys());
   if (family === 4) {
     out.add(ipOf(`${state.gateway}/0`).value);
     for (const ep of state.endpoints) out.add(ipOf(ep.address).value);

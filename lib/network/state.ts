@@ -75,6 +75,8 @@ export interface NetworkState {
   mtu?: number;
   /** `--ip-range`: the part of the subnet dynamic addresses come from. Absent: the whole subnet. */
   ipRange?: string;
+  /** `--aux-address`: addresses never given to a member, by name (IPv4 and IPv6). Absent: none. */
+  auxAddresses?: Record<string, string>;
   endpoints: EndpointState[];
   pending?: Pending;
 }

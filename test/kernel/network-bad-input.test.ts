@@ -159,6 +159,87 @@ describeKernel('Network: bad input', () => {
         () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.255/32' }),
         'EINVAL',
       ],
+      [
+        'create: auxAddresses not an object',
+        () => Network.create(netName(), { subnet: S, auxAddresses: 'x' as never }),
+        'EINVAL',
+      ],
+      [
+        'create: auxAddresses an array',
+        () => Network.create(netName(), { subnet: S, auxAddresses: ['198.19.222.9'] as never }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address not an address',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: 'host' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address not a string',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: 7 as never } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address without a name',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { '': '198.19.222.9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address outside',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.223.9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address without subnet',
+        () => Network.create(netName(), { auxAddresses: { a: '198.19.222.9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address = gateway',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.222.1' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address = network',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.222.0' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address = broadcast',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.222.255' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address twice',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.222.9', b: '198.19.222.9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: IPv6 aux address twice, written two ways',
+        () =>
+          Network.create(netName(), {
+            subnet: S,
+            ipv6Subnet: 'fd00:1::/64',
+            auxAddresses: { a: 'fd00:1::9', b: 'fd00:1:0:0::9' },
+          }),
+        'EINVAL',
+      ],
+      [
+        'create: IPv6 aux address without ipv6Subnet',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: 'fd00::9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: IPv6 aux address = IPv6 gateway',
+        () => Network.create(netName(), { subnet: S, ipv6Subnet: 'fd00:1::/64', auxAddresses: { a: 'fd00:1::1' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address = the gateway an IP range gives',
+        () =>
+          Network.create(netName(), { subnet: S, ipRange: '198.19.222.128/25', auxAddresses: { a: '198.19.222.128' } }),
+        'EINVAL',
+      ],
       ['create: taken name', () => Network.create(net.name), 'EEXIST'],
       ['create: overlapping subnet', () => Network.create(netName(), { subnet: '198.19.220.0/23' }), 'EEXIST'],
       ['create: bridge name of a link', () => Network.create(netName(), { bridgeName: 'lo' }), 'EEXIST'],

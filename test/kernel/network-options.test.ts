@@ -90,6 +90,53 @@ describeKernel('network options: --ip-range', () => {
   });
 });
 
+describeKernel('network options: --aux-address', () => {
+  beforeEach(useTestPools);
+
+  it('never gives a reserved address to a member, dynamic or static, in either family; another process sees them', async () => {
+    const name = netName();
+    const net = await Network.create(name, {
+      subnet: '198.19.164.0/24',
+      ipv6Subnet: 'fd00:198:19:164::/64',
+      auxAddresses: { router: '198.19.164.2', printer: '198.19.164.4', router6: 'fd00:198:19:164:0::2' },
+    });
+    const reserved = { router: '198.19.164.2', printer: '198.19.164.4', router6: 'fd00:198:19:164::2' };
+    expect(net.auxAddresses).toEqual(reserved);
+    expect(stateFile(name)).toMatchObject({ auxAddresses: reserved });
+    const a = await freshNamespace();
+    const b = await freshNamespace();
+    const epA = await net.connect(a);
+    expect([epA.address, epA.ipv6Address]).toEqual(['198.19.164.3/24', 'fd00:198:19:164::3/64']);
+    expect(addressesIn(a.name as string)).toEqual(['198.19.164.3/24']);
+    expect((await net.connect(b)).address).toBe('198.19.164.5/24');
+    const c = await freshNamespace();
+    const veths = vethCount();
+    for (const [options, text] of [
+      [{ address: '198.19.164.4' }, 'reserved as the auxiliary address "printer"'],
+      [{ ipv6Address: 'fd00:198:19:164::2' }, 'reserved as the auxiliary address "router6"'],
+    ] as const) {
+      const e = await rejection(net.connect(c, options));
+      expect([e.code, e.message]).toEqual(['EADDRINUSE', expect.stringContaining(text)]);
+    }
+    expect(vethCount()).toBe(veths);
+    const shown = await runChild(['show', name]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ auxAddresses: reserved });
+    const other = await runChild(['connect-print', name, c.name as string]);
+    expect(other.stdout.trim()).toBe('198.19.164.6/24');
+  });
+
+  it('reserves them inside an IP range too, and takes them outside it', async () => {
+    const net = await Network.create(netName(), {
+      subnet: '198.19.165.0/24',
+      ipRange: '198.19.165.16/30',
+      auxAddresses: { a: '198.19.165.17', b: '198.19.165.200' },
+    });
+    expect(net.gateway).toBe('198.19.165.16');
+    const a = await freshNamespace();
+    expect((await net.connect(a)).address).toBe('198.19.165.18/24');
+  });
+});
+
 describeKernel('network options: state files written before the options', () => {
   beforeEach(useTestPools);
 
@@ -102,6 +149,7 @@ describeKernel('network options: state files written before the options', () => 
     fs.writeFileSync(file, JSON.stringify(state));
     const opened = await Network.open(name);
     expect(opened.ipRange).toBeUndefined();
+    expect(opened.auxAddresses).toEqual({});
     const a = await freshNamespace();
     expect((await opened.connect(a)).address).toBe('198.19.163.2/24');
   });
