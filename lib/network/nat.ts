@@ -15,6 +15,10 @@
  * ```
  *
  * - Outbound, per network that is not internal: `ip saddr SUBNET oifname != BRIDGE masquerade`.
+ * - Inter-container communication off (`icc: false`, Docker's `enable_icc=false`): per such
+ *   network `iifname BRIDGE oifname BRIDGE ct status ! dnat drop` in forward: its members do not
+ *   reach each other (the bridge hands its frames to netfilter: br_netfilter), but for
+ *   connections to published ports.
  * - Isolation, as Docker's DOCKER-ISOLATION-STAGE-1/2: per network
  *   `iifname BRIDGE oifname != BRIDGE ct status ! dnat jump isolation` in forward and
  *   `oifname BRIDGE drop` in isolation: what leaves one of our bridges for another of our bridges
@@ -109,6 +113,8 @@ export interface FirewallNetwork {
   id: string;
   bridge: string;
   internal: boolean;
+  /** Inter-container communication (Docker's `enable_icc`): false drops member-to-member traffic. Default true. */
+  icc?: boolean;
   /** IPv4 subnet in CIDR form, and the IPv6 one if the network has one. */
   subnet: string;
   ipv6Subnet?: string;
@@ -291,6 +297,14 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
     rule(family, 'forward', comment, [iif(br), oif(br, NFT_CMP_NEQ), notDnat, { kind: 'jump', chain: 'isolation' }]),
     rule(family, 'isolation', comment, [oif(br), { kind: 'drop' }]),
   ];
+  if (net.icc === false) {
+    // enable_icc=false, as Docker's `iifname BRIDGE drop` in its chain for what goes out to the
+    // bridge: members do not reach each other across it (the bridge passes that traffic to this
+    // hook: br_netfilter, switched on for the bridge by network.ts). Not a connection to a
+    // published port (DNATed), which a member reaches through a host address as through
+    // Docker's userland proxy.
+    out.push(rule(family, 'forward', comment, [iif(br), oif(br), notDnat, { kind: 'drop' }]));
+  }
   if (net.internal) {
     out.push(
       rule(family, 'forward', comment, [iif(br), oif(br, NFT_CMP_NEQ), { kind: 'drop' }]),

@@ -11,6 +11,7 @@
  * (state.ts), so the next holder of the lock can finish or undo it.
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { Address } from '../address';
 import { abortable, checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, invalid } from '../internal/errors';
@@ -108,6 +109,13 @@ export interface NetworkOptions extends AbortOptions {
    * of its subnet, not the gateway, and no address may be given twice (Docker refuses each).
    */
   auxAddresses?: Record<string, string>;
+  /**
+   * `-o com.docker.network.bridge.enable_icc`: false and members cannot reach each other (what
+   * one sends another across the bridge is dropped), while each still reaches the gateway, the
+   * outside and published ports, as in Docker. Needs the br_netfilter kernel module, which hands
+   * the bridge's traffic to netfilter (switched on for this bridge alone). Default true.
+   */
+  icc?: boolean;
 }
 
 /** Options for {@link Network.connect}: `docker network connect` flags. */
@@ -154,6 +162,8 @@ export interface Endpoint {
 }
 
 const GLOBAL_LOCK = 'networks';
+/** Present when br_netfilter is loaded: bridges can hand their traffic to netfilter. */
+const BR_NETFILTER = '/proc/sys/net/bridge/bridge-nf-call-iptables';
 const NAMES_LOCK = 'names';
 const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const MAX_NETWORK_NAME = 128;
@@ -412,6 +422,8 @@ export class Network {
   readonly ipRange: string | undefined;
   /** The addresses reserved by name (`--aux-address`); empty when none were. */
   readonly auxAddresses: Readonly<Record<string, string>>;
+  /** Whether members may reach each other (`enable_icc`). */
+  readonly icc: boolean;
 
   private constructor(state: NetworkState) {
     this.name = state.name;
@@ -426,6 +438,7 @@ export class Network {
     this.mtu = state.mtu;
     this.ipRange = state.ipRange;
     this.auxAddresses = Object.freeze({ ...state.auxAddresses });
+    this.icc = state.icc ?? true;
   }
 
   /**
@@ -437,7 +450,8 @@ export class Network {
    * @throws NetnsError EEXIST if a network of that name exists, if the subnet overlaps another
    *   network's, or if a link has the bridge's name; EINVAL for a bad name, CIDR, gateway or
    *   option (an IP range outside the subnet, or without one);
-   *   ENOSPC when no pool subnet is free; ABORT_ERR (an AbortError) when `signal` aborted it.
+   *   ENOSPC when no pool subnet is free; EOPNOTSUPP for `icc: false` without the br_netfilter
+   *   kernel module; ABORT_ERR (an AbortError) when `signal` aborted it.
    *   Nothing is created then.
    * @example
    * ```ts
@@ -457,6 +471,14 @@ export class Network {
   static async #create(name: string, options: NetworkOptions, operation: string): Promise<Network> {
     const internal = checkBoolean(options.internal, operation, 'internal') ?? false;
     const dns = checkBoolean(options.dns, operation, 'dns') ?? true;
+    const icc = checkBoolean(options.icc, operation, 'icc') ?? true;
+    if (!icc && !fs.existsSync(BR_NETFILTER)) {
+      throw failure(
+        'EOPNOTSUPP',
+        operation,
+        'icc: false needs the br_netfilter kernel module (modprobe br_netfilter), which hands the traffic between the ports of a bridge to the firewall',
+      );
+    }
     const mtu = options.mtu === undefined ? undefined : checkMtu(options.mtu, operation);
     const id = randomBytes(32).toString('hex');
     const bridgeName = checkLinkName(options.bridgeName ?? `br-${id.slice(0, 12)}`, operation, 'bridge name');
@@ -596,6 +618,7 @@ export class Network {
           ...(mtu !== undefined && { mtu }),
           ...(range && { ipRange: formatSubnet(range) }),
           ...(auxAddresses && { auxAddresses }),
+          icc,
           endpoints: [],
         };
         writeState({ ...state, pending: { op: 'create' } }, operation);
@@ -1222,6 +1245,7 @@ export class Network {
       ...(this.mtu !== undefined && { mtu: this.mtu }),
       ...(this.ipRange !== undefined && { ipRange: this.ipRange }),
       ...(Object.keys(this.auxAddresses).length > 0 && { auxAddresses: { ...this.auxAddresses } }),
+      icc: this.icc,
     };
   }
 
@@ -1236,6 +1260,7 @@ function firewallOf(state: NetworkState): FirewallNetwork {
     id: state.id,
     bridge: state.bridgeName,
     internal: state.internal,
+    icc: state.icc ?? true,
     subnet: state.subnet,
     ...(state.ipv6Subnet !== undefined && { ipv6Subnet: state.ipv6Subnet }),
   };
@@ -1320,6 +1345,20 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
     ...(state.mtu !== undefined && { mtu: state.mtu }),
   });
   try {
+    if (state.icc === false) {
+      // What one member sends another stays on the bridge: it reaches the firewall's forward
+      // hook only when the bridge hands it to netfilter (br_netfilter). Set on this bridge, so
+      // that the host's net.bridge.bridge-nf-call-ip(6)tables, which Docker sets to 1, can stay
+      // as they are.
+      const operation = `let bridge "${state.bridgeName}" hand its traffic to the firewall`;
+      const info = { nfCallIptables: 1, ...(state.ipv6Subnet !== undefined && { nfCallIp6tables: 1 }) };
+      await request(
+        await host[kHandle](operation),
+        { op: 'newlink', link: { index: bridge.index, kind: 'bridge', info } },
+        operation,
+        'link',
+      );
+    }
     await configureBridge(bridge, state, []);
   } catch (e) {
     await deleteQuietly(host, [bridge]);

@@ -77,6 +77,8 @@ export interface NetworkState {
   ipRange?: string;
   /** `--aux-address`: addresses never given to a member, by name (IPv4 and IPv6). Absent: none. */
   auxAddresses?: Record<string, string>;
+  /** `enable_icc`: members may reach each other. Absent (written before the option): true. */
+  icc?: boolean;
   endpoints: EndpointState[];
   pending?: Pending;
 }
