@@ -14,7 +14,8 @@
  * chain isolation   { }                                             stage 2 of isolation
  * ```
  *
- * - Outbound, per network that is not internal: `ip saddr SUBNET oifname != BRIDGE masquerade`.
+ * - Outbound, per network that is not internal and masquerades (`ipMasquerade`, Docker's
+ *   `enable_ip_masquerade`, default true): `ip saddr SUBNET oifname != BRIDGE masquerade`.
  * - Inter-container communication off (`icc: false`, Docker's `enable_icc=false`): per such
  *   network `iifname BRIDGE oifname BRIDGE ct status ! dnat drop` in forward: its members do not
  *   reach each other (the bridge hands its frames to netfilter: br_netfilter), but for
@@ -115,6 +116,8 @@ export interface FirewallNetwork {
   internal: boolean;
   /** Inter-container communication (Docker's `enable_icc`): false drops member-to-member traffic. Default true. */
   icc?: boolean;
+  /** Masquerade what members send out (Docker's `enable_ip_masquerade`). Default true. */
+  ipMasquerade?: boolean;
   /** IPv4 subnet in CIDR form, and the IPv6 one if the network has one. */
   subnet: string;
   ipv6Subnet?: string;
@@ -320,12 +323,16 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
     // works (route_localnet).
     const fromHost: NativeNftStatement[] =
       family === NFPROTO_IPV4 ? [] : [{ kind: 'daddr', address: '::1', prefix: 128, op: NFT_CMP_NEQ }];
+    if (net.ipMasquerade !== false) {
+      out.push(
+        rule(family, 'postrouting', comment, [
+          { kind: 'saddr', ...cidr(subnet) },
+          oif(br, NFT_CMP_NEQ),
+          { kind: 'masquerade' },
+        ]),
+      );
+    }
     out.push(
-      rule(family, 'postrouting', comment, [
-        { kind: 'saddr', ...cidr(subnet) },
-        oif(br, NFT_CMP_NEQ),
-        { kind: 'masquerade' },
-      ]),
       // Published ports: from anywhere but this host (the outside, and members of any network,
       // this one's included: no userland proxy stands in for them), and from this host.
       rule(family, 'prerouting', comment, [local, any]),

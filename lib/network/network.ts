@@ -116,6 +116,13 @@ export interface NetworkOptions extends AbortOptions {
    * the bridge's traffic to netfilter (switched on for this bridge alone). Default true.
    */
   icc?: boolean;
+  /**
+   * `-o com.docker.network.bridge.enable_ip_masquerade`: false and what members send out leaves
+   * with their own addresses (the outside needs a route back to the subnet, through the host).
+   * Published ports and members reaching them through the host's addresses work as ever.
+   * Default true.
+   */
+  ipMasquerade?: boolean;
 }
 
 /** Options for {@link Network.connect}: `docker network connect` flags. */
@@ -424,6 +431,8 @@ export class Network {
   readonly auxAddresses: Readonly<Record<string, string>>;
   /** Whether members may reach each other (`enable_icc`). */
   readonly icc: boolean;
+  /** Whether what members send out is masqueraded (`enable_ip_masquerade`). */
+  readonly ipMasquerade: boolean;
 
   private constructor(state: NetworkState) {
     this.name = state.name;
@@ -439,6 +448,7 @@ export class Network {
     this.ipRange = state.ipRange;
     this.auxAddresses = Object.freeze({ ...state.auxAddresses });
     this.icc = state.icc ?? true;
+    this.ipMasquerade = state.ipMasquerade ?? true;
   }
 
   /**
@@ -472,6 +482,7 @@ export class Network {
     const internal = checkBoolean(options.internal, operation, 'internal') ?? false;
     const dns = checkBoolean(options.dns, operation, 'dns') ?? true;
     const icc = checkBoolean(options.icc, operation, 'icc') ?? true;
+    const ipMasquerade = checkBoolean(options.ipMasquerade, operation, 'ipMasquerade') ?? true;
     if (!icc && !fs.existsSync(BR_NETFILTER)) {
       throw failure(
         'EOPNOTSUPP',
@@ -619,6 +630,7 @@ export class Network {
           ...(range && { ipRange: formatSubnet(range) }),
           ...(auxAddresses && { auxAddresses }),
           icc,
+          ipMasquerade,
           endpoints: [],
         };
         writeState({ ...state, pending: { op: 'create' } }, operation);
@@ -1246,6 +1258,7 @@ export class Network {
       ...(this.ipRange !== undefined && { ipRange: this.ipRange }),
       ...(Object.keys(this.auxAddresses).length > 0 && { auxAddresses: { ...this.auxAddresses } }),
       icc: this.icc,
+      ipMasquerade: this.ipMasquerade,
     };
   }
 
@@ -1261,6 +1274,7 @@ function firewallOf(state: NetworkState): FirewallNetwork {
     bridge: state.bridgeName,
     internal: state.internal,
     icc: state.icc ?? true,
+    ipMasquerade: state.ipMasquerade ?? true,
     subnet: state.subnet,
     ...(state.ipv6Subnet !== undefined && { ipv6Subnet: state.ipv6Subnet }),
   };

@@ -79,6 +79,8 @@ export interface NetworkState {
   auxAddresses?: Record<string, string>;
   /** `enable_icc`: members may reach each other. Absent (written before the option): true. */
   icc?: boolean;
+  /** `enable_ip_masquerade`: what members send out is masqueraded. Absent: true. */
+  ipMasquerade?: boolean;
   endpoints: EndpointState[];
   pending?: Pending;
 }

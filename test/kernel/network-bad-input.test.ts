@@ -91,6 +91,7 @@ describeKernel('Network: bad input', () => {
       ['create: internal not boolean', () => Network.create(netName(), { internal: 'yes' as never }), 'EINVAL'],
       ['create: dns not boolean', () => Network.create(netName(), { dns: 1 as never }), 'EINVAL'],
       ['create: icc not boolean', () => Network.create(netName(), { icc: 'no' as never }), 'EINVAL'],
+      ['create: ipMasquerade not boolean', () => Network.create(netName(), { ipMasquerade: 0 as never }), 'EINVAL'],
       ['create: MTU 0', () => Network.create(netName(), { mtu: 0 }), 'EINVAL'],
       ['create: MTU the bridge refuses', () => Network.create(netName(), { mtu: 70000 }), 'EINVAL'],
       ['create: IPv4 as ipv6Subnet', () => Network.create(netName(), { ipv6Subnet: '198.19.222.0/24' }), 'EINVAL'],

@@ -153,6 +153,19 @@ function ourRules(): NftRule[] {
   return (JSON.parse(out) as { nftables: Array<{ rule?: NftRule }> }).nftables.flatMap((o) => (o.rule ? [o.rule] : []));
 }
 
+/** Whether the network has its outbound masquerade: `ip saddr SUBNET oifname != BRIDGE masquerade`. */
+function masquerades(net: Network): boolean {
+  return ourRules().some(
+    (r) =>
+      r.chain === 'postrouting' &&
+      r.comment === `nn net ${net.id.slice(0, 12)}` &&
+      JSON.stringify(r.expr).includes(
+        JSON.stringify({ match: { op: '!=', left: { meta: { key: 'oifname' } }, right: net.bridgeName } }),
+      ) &&
+      'masquerade' in (r.expr[r.expr.length - 1] as object),
+  );
+}
+
 /** The network's rule that drops what goes from its bridge to its bridge, if there is one. */
 function iccDrop(net: Network): NftRule | undefined {
   const name = (field: string, op: string) => ({
@@ -247,6 +260,36 @@ describeKernel('network options: enable_icc, enable_ip_masquerade, host_binding_
     expect(ourRules().filter((r) => r.comment === `nn net ${net.id.slice(0, 12)}`)).toEqual([]);
   });
 
+  it('ipMasquerade: false lets members out with their own addresses; published ports work as ever', async () => {
+    const name = netName();
+    const net = await Network.create(name, { subnet: '198.19.168.0/24', ipMasquerade: false });
+    expect(net.ipMasquerade).toBe(false);
+    expect(stateFile(name)).toMatchObject({ ipMasquerade: false });
+    const { a, b, addressA, addressB } = await twoMembers(net);
+    // The outside routes the subnet back through the host, as a router on a routed network would.
+    await outside.addRoute({ destination: '198.19.168.0/24', gateway: '198.19.170.1' });
+    const out = await whoAmIServer(outside, '198.19.170.2', 7168);
+    closers.push(() => out.close());
+    expect(await ask(a, '198.19.170.2', 7168)).toBe(addressA);
+    expect(masquerades(net)).toBe(false);
+    await net.publish(b, { hostPort: 8168, containerPort: 80 });
+    expect(await ask(outside, '198.19.170.1', 8168)).toBe('198.19.170.2');
+    expect(await ask(a, '198.19.170.1', 8168)).toBe(net.gateway);
+    expect(await ask(a, addressB, 80)).toBe(addressA);
+    // Another process sees it; open()'s reconcile adds no masquerade.
+    const shown = await runChild(['show', name]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ ipMasquerade: false });
+    expect(await ask(a, '198.19.170.2', 7168)).toBe(addressA);
+    // The default masquerades: the outside sees the host's address.
+    const masq = await Network.create(netName(), { subnet: '198.19.169.0/24' });
+    expect(masq.ipMasquerade).toBe(true);
+    expect(masquerades(masq)).toBe(true);
+    const c = await freshNamespace();
+    await masq.connect(c);
+    expect(await reaches(c, masq.gateway)).toBe(true);
+    expect(await ask(c, '198.19.170.2', 7168)).toBe('198.19.170.1');
+  });
+
   it('icc: true (the default) lets members reach each other', async () => {
     const net = await Network.create(netName(), { subnet: '198.19.167.0/24' });
     expect(net.icc).toBe(true);
@@ -270,6 +313,7 @@ describeKernel('network options: state files written before the options', () => 
     expect(opened.ipRange).toBeUndefined();
     expect(opened.auxAddresses).toEqual({});
     expect(opened.icc).toBe(true);
+    expect(opened.ipMasquerade).toBe(true);
     const a = await freshNamespace();
     expect((await opened.connect(a)).address).toBe('198.19.163.2/24');
   });
