@@ -32,6 +32,7 @@ import {
   firstHost,
   formatIp,
   formatSubnet,
+  hostAddressFault,
   isHostAddress,
   lowestFree,
   macForIPv4,
@@ -123,6 +124,15 @@ export interface NetworkOptions extends AbortOptions {
    * Default true.
    */
   ipMasquerade?: boolean;
+  /**
+   * `-o com.docker.network.bridge.host_binding_ipv4`: the host address {@link Network.publish}
+   * publishes on when given none. An IPv4 address publishes in IPv4 only, an IPv6 one (the
+   * network needs `ipv6Subnet`) in IPv6 only, '::' on every IPv6 address, and '0.0.0.0' is the
+   * default: every address, in each family the member has one in, as Docker takes them. Whether
+   * the host has the address is checked by each publish (EADDRNOTAVAIL), as Docker checks it
+   * when a port is bound.
+   */
+  hostBindingAddress?: string;
 }
 
 /** Options for {@link Network.connect}: `docker network connect` flags. */
@@ -287,6 +297,45 @@ function checkAuxAddresses(
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Why a host address cannot be a default binding, by its fault (ipam.ts, hostAddressFault). */
+const BINDING_FAULTS = {
+  mapped: 'an IPv4-mapped IPv6 address (give the IPv4 address)',
+  multicast: 'a multicast address',
+  broadcast: 'the broadcast address',
+  loopback6: '::1, which IPv6 cannot publish on (it has no route_localnet; 127.0.0.1 works)',
+  'link-local6': 'an IPv6 link-local address, from which nothing is forwarded to a member',
+} as const;
+
+/**
+ * `host_binding_ipv4`: an address publish() could take (see checkPublishOptions), '0.0.0.0'
+ * and '::' included; an IPv6 one only with an IPv6 subnet. Its canonical text, or undefined.
+ * @throws NetnsError EINVAL, saying what is wrong.
+ */
+function checkHostBinding(value: unknown, subnet6: Subnet | undefined, operation: string): string | undefined {
+  if (value === undefined) return undefined;
+  const ip = typeof value === 'string' ? parseIp(value) : undefined;
+  if (!ip) {
+    throw invalid(
+      operation,
+      `hostBindingAddress must be an IP address like '198.51.100.1', not ${JSON.stringify(value)}`,
+    );
+  }
+  const fault = hostAddressFault(ip);
+  if (fault !== undefined && fault !== 'unspecified') {
+    throw invalid(
+      operation,
+      `hostBindingAddress ${String(value)} is ${BINDING_FAULTS[fault]}: give one of the host's own unicast addresses, or '0.0.0.0' for every address`,
+    );
+  }
+  if (ip.family === 6 && !subnet6) {
+    throw invalid(
+      operation,
+      `hostBindingAddress ${String(value)} is IPv6, and without ipv6Subnet no member has an IPv6 address to publish`,
+    );
+  }
+  return formatIp(ip);
+}
+
 /** A static address for a member: bare, or with the subnet's own prefix. */
 function staticAddress(text: unknown, subnet: Subnet, gateway: string, operation: string, what: string): bigint {
   if (typeof text !== 'string') throw invalid(operation, `the ${what} must be a string`);
@@ -433,6 +482,8 @@ export class Network {
   readonly icc: boolean;
   /** Whether what members send out is masqueraded (`enable_ip_masquerade`). */
   readonly ipMasquerade: boolean;
+  /** The host address publish() takes when given none (`host_binding_ipv4`), when one was given. */
+  readonly hostBindingAddress: string | undefined;
 
   private constructor(state: NetworkState) {
     this.name = state.name;
@@ -449,6 +500,7 @@ export class Network {
     this.auxAddresses = Object.freeze({ ...state.auxAddresses });
     this.icc = state.icc ?? true;
     this.ipMasquerade = state.ipMasquerade ?? true;
+    this.hostBindingAddress = state.hostBindingAddress;
   }
 
   /**
@@ -553,6 +605,7 @@ export class Network {
       gateway6 = firstHost(subnet6);
     }
     const gateway4 = subnet && (gatewayIp?.value ?? defaultGateway);
+    const hostBindingAddress = checkHostBinding(options.hostBindingAddress, subnet6, operation);
     const auxAddresses = checkAuxAddresses(
       options.auxAddresses,
       [
@@ -631,6 +684,7 @@ export class Network {
           ...(auxAddresses && { auxAddresses }),
           icc,
           ipMasquerade,
+          ...(hostBindingAddress !== undefined && { hostBindingAddress }),
           endpoints: [],
         };
         writeState({ ...state, pending: { op: 'create' } }, operation);
@@ -1094,7 +1148,15 @@ export class Network {
   async publish(namespace: Namespace, options: PublishOptions): Promise<PublishedPort> {
     const operation = `publish a port of ${describeNamespace(namespace)} on network "${this.name}"`;
     checkNamespaceArg(namespace, operation);
-    const o = checkPublishOptions(options, operation);
+    // The network's host_binding_ipv4 stands for a host address not given ('0.0.0.0': every
+    // address, in each family, as no host address).
+    const binding = this.hostBindingAddress === '0.0.0.0' ? undefined : this.hostBindingAddress;
+    const o = checkPublishOptions(
+      binding !== undefined && typeof options === 'object' && options !== null && options.hostAddress === undefined
+        ? { ...options, hostAddress: binding }
+        : options,
+      operation,
+    );
     if (this.internal) throw invalid(operation, 'the network is internal: its members cannot be reached from outside');
     const host = Namespace.current();
     if (o.hostAddress !== undefined) await checkHostAddress(host, o.hostAddress, operation);
@@ -1259,6 +1321,7 @@ export class Network {
       ...(Object.keys(this.auxAddresses).length > 0 && { auxAddresses: { ...this.auxAddresses } }),
       icc: this.icc,
       ipMasquerade: this.ipMasquerade,
+      ...(this.hostBindingAddress !== undefined && { hostBindingAddress: this.hostBindingAddress }),
     };
   }
 

@@ -81,6 +81,8 @@ export interface NetworkState {
   icc?: boolean;
   /** `enable_ip_masquerade`: what members send out is masqueraded. Absent: true. */
   ipMasquerade?: boolean;
+  /** `host_binding_ipv4`: publish()'s default host address (canonical text). Absent: every address. */
+  hostBindingAddress?: string;
   endpoints: EndpointState[];
   pending?: Pending;
 }

@@ -91,6 +91,46 @@ describeKernel('Network: bad input', () => {
       ['create: internal not boolean', () => Network.create(netName(), { internal: 'yes' as never }), 'EINVAL'],
       ['create: dns not boolean', () => Network.create(netName(), { dns: 1 as never }), 'EINVAL'],
       ['create: icc not boolean', () => Network.create(netName(), { icc: 'no' as never }), 'EINVAL'],
+      [
+        'create: hostBindingAddress not an address',
+        () => Network.create(netName(), { hostBindingAddress: 'host' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress a number',
+        () => Network.create(netName(), { hostBindingAddress: 1 as never }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress multicast',
+        () => Network.create(netName(), { hostBindingAddress: '224.0.0.1' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress broadcast',
+        () => Network.create(netName(), { hostBindingAddress: '255.255.255.255' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress ::1',
+        () => Network.create(netName(), { ipv6Subnet: 'fd00:1::/64', hostBindingAddress: '::1' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress IPv4-mapped',
+        () => Network.create(netName(), { hostBindingAddress: '::ffff:198.51.100.1' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress link-local',
+        () => Network.create(netName(), { ipv6Subnet: 'fd00:1::/64', hostBindingAddress: 'fe80::1' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress IPv6 without ipv6Subnet',
+        () => Network.create(netName(), { hostBindingAddress: 'fd00::1' }),
+        'EINVAL',
+      ],
       ['create: ipMasquerade not boolean', () => Network.create(netName(), { ipMasquerade: 0 as never }), 'EINVAL'],
       ['create: MTU 0', () => Network.create(netName(), { mtu: 0 }), 'EINVAL'],
       ['create: MTU the bridge refuses', () => Network.create(netName(), { mtu: 70000 }), 'EINVAL'],

@@ -2,7 +2,7 @@
  * Docker's bridge-network options beyond the subnet: `--ip-range`, `--aux-address`,
  * `enable_icc`, `enable_ip_masquerade`, `host_binding_ipv4`. Each persisted in the state file
  * (another process sees it), checked with `ip` and real traffic; `nft -j` witnesses the rules.
- * Subnets 198.19.160.0/24 ... 198.19.169.0/24; an "outside" namespace linked to this one (the
+ * Subnets 198.19.160.0/24 ... 198.19.169.0/24 and 198.19.171.0/24; an "outside" namespace linked to this one (the
  * host here) by a veth, 198.19.170.1 on the host side and 198.19.170.2 outside.
  */
 import * as fs from 'node:fs';
@@ -290,6 +290,38 @@ describeKernel('network options: enable_icc, enable_ip_masquerade, host_binding_
     expect(await ask(c, '198.19.170.2', 7168)).toBe('198.19.170.1');
   });
 
+  it('hostBindingAddress is where publish() publishes when given no host address; another process sees it', async () => {
+    const name = netName();
+    const net = await Network.create(name, { subnet: '198.19.171.0/24', hostBindingAddress: '198.19.170.1' });
+    expect(net.hostBindingAddress).toBe('198.19.170.1');
+    expect(stateFile(name)).toMatchObject({ hostBindingAddress: '198.19.170.1' });
+    const { b, addressB } = await twoMembers(net);
+    const port = await net.publish(b, { hostPort: 8171, containerPort: 80 });
+    expect(port.hostAddress).toBe('198.19.170.1');
+    expect(await ask(outside, '198.19.170.1', 8171)).toBe('198.19.170.2');
+    expect(await ask(host, '127.0.0.1', 8171)).toBe('ECONNREFUSED'); // not on every address
+    // A host address given wins over the default.
+    const local = await net.publish(b, { hostPort: 8172, containerPort: 80, hostAddress: '127.0.0.1' });
+    expect(local.hostAddress).toBe('127.0.0.1');
+    expect(await ask(host, '127.0.0.1', 8172)).toBe(net.gateway);
+    // A publish from another process takes the default too.
+    const shown = await runChild(['show', name]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ hostBindingAddress: '198.19.170.1' });
+    const other = await runChild(['publish', name, b.name as string, '8173', '80']);
+    expect([other.code, other.stderr]).toEqual([0, '']);
+    const listed = (await net.ports()).map((p) => [p.hostAddress, p.hostPort, p.address]);
+    expect(listed.sort()).toEqual([
+      ['127.0.0.1', 8172, addressB],
+      ['198.19.170.1', 8171, addressB],
+      ['198.19.170.1', 8173, addressB],
+    ]);
+    // '0.0.0.0' is the default: every address.
+    const every = await Network.create(netName(), { hostBindingAddress: '0.0.0.0' });
+    const c = await freshNamespace();
+    await every.connect(c);
+    expect((await every.publish(c, { hostPort: 8174, containerPort: 80 })).hostAddress).toBeUndefined();
+  });
+
   it('icc: true (the default) lets members reach each other', async () => {
     const net = await Network.create(netName(), { subnet: '198.19.167.0/24' });
     expect(net.icc).toBe(true);
@@ -314,6 +346,7 @@ describeKernel('network options: state files written before the options', () => 
     expect(opened.auxAddresses).toEqual({});
     expect(opened.icc).toBe(true);
     expect(opened.ipMasquerade).toBe(true);
+    expect(opened.hostBindingAddress).toBeUndefined();
     const a = await freshNamespace();
     expect((await opened.connect(a)).address).toBe('198.19.163.2/24');
   });
