@@ -126,7 +126,9 @@ table ip6 netns-native {
 # Published ports reached by members through the host's addresses: a DNATed connection going
 # back out through the bridge it came from is masqueraded (the hairpin), and DNATed connections
 # skip the isolation between networks (`ct status ! dnat`: that bit not set; nft reads
-# `ct status != dnat` as the whole word compared, which is almost always true).
+# `ct status != dnat` as the whole word compared, which is almost always true). The last rule is
+# a network's with icc off: members do not reach each other across its bridge, but for DNATed
+# connections.
 HAIRPIN = r'''table ip netns-native {
 	chain isolation {
 		oifname "br-x" drop comment "nn net x"
@@ -138,6 +140,7 @@ HAIRPIN = r'''table ip netns-native {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		iifname "br-x" oifname != "br-x" ct status ! dnat jump isolation comment "nn net x"
+		iifname "br-x" oifname "br-x" ct status ! dnat drop comment "nn net x"
 	}
 }
 '''
@@ -278,6 +281,8 @@ CASES = [
     ('kRuleIsolationJumpNotDnat', HAIRPIN_F, ('send', 'NFT_MSG_NEWRULE', 2),
      'forward: iifname "br-x" oifname != "br-x" ct status ! dnat jump isolation '
      'comment "nn net x"'),
+    ('kRuleIccDrop', HAIRPIN_F, ('send', 'NFT_MSG_NEWRULE', 3),
+     'forward: iifname "br-x" oifname "br-x" ct status ! dnat drop comment "nn net x"'),
     ('kNewElemAny', on_maps('create', 'element', 'ip', 'netns-native', 'pub-any-x',
                             '{ tcp . 8080 : 198.18.4.2 . 80 }'),
      ('send', 'NFT_MSG_NEWSETELEM', 0),

@@ -179,15 +179,26 @@ export function firstHost(subnet: Subnet): bigint {
 }
 
 /**
- * The lowest address of the subnet that may be given to a member and is not in `taken` (which
- * holds the gateway and every member's address), or undefined when the subnet is full.
+ * The lowest address of `range` (a part of the subnet, Docker's --ip-range; default the whole
+ * subnet) that is a host address of the subnet and not in `taken` (which holds the gateway,
+ * every member's address and the reserved ones), or undefined when there is none. As Docker's
+ * IPAM, a range's own first and last addresses are host addresses unless they are the subnet's
+ * network or broadcast address.
  */
-export function lowestFree(subnet: Subnet, taken: ReadonlySet<bigint>): bigint | undefined {
-  const end = subnet.family === 4 ? lastAddress(subnet) : lastAddress(subnet) + 1n;
-  for (let v = subnet.base + 1n; v < end; v++) {
+export function lowestFree(subnet: Subnet, taken: ReadonlySet<bigint>, range: Subnet = subnet): bigint | undefined {
+  const first = range.base > subnet.base ? range.base : subnet.base + 1n;
+  const subnetEnd = subnet.family === 4 ? lastAddress(subnet) : lastAddress(subnet) + 1n;
+  const rangeEnd = lastAddress(range) + 1n;
+  const end = rangeEnd < subnetEnd ? rangeEnd : subnetEnd;
+  for (let v = first; v < end; v++) {
     if (!taken.has(v)) return v;
   }
   return undefined;
+}
+
+/** Whether `inner` lies wholly inside `outer`. */
+export function within(inner: Subnet, outer: Subnet): boolean {
+  return inner.family === outer.family && inner.prefixLength >= outer.prefixLength && overlaps(inner, outer);
 }
 
 /**

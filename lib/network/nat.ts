@@ -14,7 +14,12 @@
  * chain isolation   { }                                             stage 2 of isolation
  * ```
  *
- * - Outbound, per network that is not internal: `ip saddr SUBNET oifname != BRIDGE masquerade`.
+ * - Outbound, per network that is not internal and masquerades (`ipMasquerade`, Docker's
+ *   `enable_ip_masquerade`, default true): `ip saddr SUBNET oifname != BRIDGE masquerade`.
+ * - Inter-container communication off (`icc: false`, Docker's `enable_icc=false`): per such
+ *   network `iifname BRIDGE oifname BRIDGE ct status ! dnat drop` in forward: its members do not
+ *   reach each other (the bridge hands its frames to netfilter: br_netfilter), but for
+ *   connections to published ports.
  * - Isolation, as Docker's DOCKER-ISOLATION-STAGE-1/2: per network
  *   `iifname BRIDGE oifname != BRIDGE ct status ! dnat jump isolation` in forward and
  *   `oifname BRIDGE drop` in isolation: what leaves one of our bridges for another of our bridges
@@ -109,6 +114,10 @@ export interface FirewallNetwork {
   id: string;
   bridge: string;
   internal: boolean;
+  /** Inter-container communication (Docker's `enable_icc`): false drops member-to-member traffic. Default true. */
+  icc?: boolean;
+  /** Masquerade what members send out (Docker's `enable_ip_masquerade`). Default true. */
+  ipMasquerade?: boolean;
   /** IPv4 subnet in CIDR form, and the IPv6 one if the network has one. */
   subnet: string;
   ipv6Subnet?: string;
@@ -291,6 +300,14 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
     rule(family, 'forward', comment, [iif(br), oif(br, NFT_CMP_NEQ), notDnat, { kind: 'jump', chain: 'isolation' }]),
     rule(family, 'isolation', comment, [oif(br), { kind: 'drop' }]),
   ];
+  if (net.icc === false) {
+    // enable_icc=false, as Docker's `iifname BRIDGE drop` in its chain for what goes out to the
+    // bridge: members do not reach each other across it (the bridge passes that traffic to this
+    // hook: br_netfilter, switched on for the bridge by network.ts). Not a connection to a
+    // published port (DNATed), which a member reaches through a host address as through
+    // Docker's userland proxy.
+    out.push(rule(family, 'forward', comment, [iif(br), oif(br), notDnat, { kind: 'drop' }]));
+  }
   if (net.internal) {
     out.push(
       rule(family, 'forward', comment, [iif(br), oif(br, NFT_CMP_NEQ), { kind: 'drop' }]),
@@ -306,12 +323,16 @@ function networkRules(net: FirewallNetwork, family: Family): NativeNftCommand[] 
     // works (route_localnet).
     const fromHost: NativeNftStatement[] =
       family === NFPROTO_IPV4 ? [] : [{ kind: 'daddr', address: '::1', prefix: 128, op: NFT_CMP_NEQ }];
+    if (net.ipMasquerade !== false) {
+      out.push(
+        rule(family, 'postrouting', comment, [
+          { kind: 'saddr', ...cidr(subnet) },
+          oif(br, NFT_CMP_NEQ),
+          { kind: 'masquerade' },
+        ]),
+      );
+    }
     out.push(
-      rule(family, 'postrouting', comment, [
-        { kind: 'saddr', ...cidr(subnet) },
-        oif(br, NFT_CMP_NEQ),
-        { kind: 'masquerade' },
-      ]),
       // Published ports: from anywhere but this host (the outside, and members of any network,
       // this one's included: no userland proxy stands in for them), and from this host.
       rule(family, 'prerouting', comment, [local, any]),

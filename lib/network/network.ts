@@ -11,6 +11,7 @@
  * (state.ts), so the next holder of the lock can finish or undo it.
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { Address } from '../address';
 import { abortable, checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, invalid } from '../internal/errors';
@@ -31,6 +32,7 @@ import {
   firstHost,
   formatIp,
   formatSubnet,
+  hostAddressFault,
   isHostAddress,
   lowestFree,
   macForIPv4,
@@ -38,6 +40,7 @@ import {
   parseIp,
   parseSubnet,
   specialUse,
+  within,
   type AddressPool,
   type Ip,
   type Subnet,
@@ -94,6 +97,42 @@ export interface NetworkOptions extends AbortOptions {
   ipv6Subnet?: string;
   /** The IPv6 gateway; default the IPv6 subnet's first address after the network's. */
   ipv6Gateway?: string;
+  /**
+   * `--ip-range`: the part of the subnet (CIDR, inside it) that members are given addresses
+   * from when they ask for none; a static `address` may still be anywhere in the subnet, as in
+   * Docker. Needs `subnet`. Without `gateway`, the gateway is the range's first host address,
+   * as Docker's IPAM takes it. Default: the whole subnet.
+   */
+  ipRange?: string;
+  /**
+   * `--aux-address NAME=IP`: addresses of the subnet (or the IPv6 subnet) never given to a member,
+   * as the gateway is not: for hosts or routers on the bridge's link. Each must be a host address
+   * of its subnet, not the gateway, and no address may be given twice (Docker refuses each).
+   */
+  auxAddresses?: Record<string, string>;
+  /**
+   * `-o com.docker.network.bridge.enable_icc`: false and members cannot reach each other (what
+   * one sends another across the bridge is dropped), while each still reaches the gateway, the
+   * outside and published ports, as in Docker. Needs the br_netfilter kernel module, which hands
+   * the bridge's traffic to netfilter (switched on for this bridge alone). Default true.
+   */
+  icc?: boolean;
+  /**
+   * `-o com.docker.network.bridge.enable_ip_masquerade`: false and what members send out leaves
+   * with their own addresses (the outside needs a route back to the subnet, through the host).
+   * Published ports and members reaching them through the host's addresses work as ever.
+   * Default true.
+   */
+  ipMasquerade?: boolean;
+  /**
+   * `-o com.docker.network.bridge.host_binding_ipv4`: the host address {@link Network.publish}
+   * publishes on when given none. An IPv4 address publishes in IPv4 only, an IPv6 one (the
+   * network needs `ipv6Subnet`) in IPv6 only, '::' on every IPv6 address, and '0.0.0.0' is the
+   * default: every address, in each family the member has one in, as Docker takes them. Whether
+   * the host has the address is checked by each publish (EADDRNOTAVAIL), as Docker checks it
+   * when a port is bound.
+   */
+  hostBindingAddress?: string;
 }
 
 /** Options for {@link Network.connect}: `docker network connect` flags. */
@@ -140,6 +179,8 @@ export interface Endpoint {
 }
 
 const GLOBAL_LOCK = 'networks';
+/** Present when br_netfilter is loaded: bridges can hand their traffic to netfilter. */
+const BR_NETFILTER = '/proc/sys/net/bridge/bridge-nf-call-iptables';
 const NAMES_LOCK = 'names';
 const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const MAX_NETWORK_NAME = 128;
@@ -194,6 +235,105 @@ function bare(cidr: string): string {
 
 function ipOf(cidr: string): Ip {
   return parseIp(bare(cidr)) as Ip;
+}
+
+/**
+ * `--ip-range`: a network in CIDR form (host bits zero) inside the subnet, which must be given.
+ * @throws NetnsError EINVAL, saying what is wrong.
+ */
+function checkIpRange(text: unknown, subnet: Subnet | undefined, operation: string): Subnet | undefined {
+  if (text === undefined) return undefined;
+  const range = parseSubnet(text, operation, 'IP range');
+  if (!subnet) throw invalid(operation, 'an IP range needs a subnet to be given too');
+  const shown = formatSubnet(subnet);
+  if (range.family !== 4)
+    throw invalid(operation, `the IP range ${String(text)} is not IPv4, as the subnet ${shown} is`);
+  if (!within(range, subnet))
+    throw invalid(operation, `the IP range ${String(text)} is not inside the subnet ${shown}`);
+  return range;
+}
+
+/**
+ * `--aux-address`: names to addresses, each a host address of the subnet of its family (which
+ * must be given), not its gateway, none twice. Returns them in canonical text, or undefined.
+ * @throws NetnsError EINVAL, saying what is wrong.
+ */
+function checkAuxAddresses(
+  value: unknown,
+  subnets: Array<{ subnet: Subnet | undefined; gateway: bigint | undefined; given: unknown; what: string }>,
+  operation: string,
+): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(operation, "auxAddresses must be an object of names and addresses, like { router: '198.18.4.254' }");
+  }
+  const out: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const [name, text] of Object.entries(value as Record<string, unknown>)) {
+    const what = `auxiliary address ${JSON.stringify(name)}`;
+    if (name === '') throw invalid(operation, 'an auxiliary address needs a name');
+    const ip = typeof text === 'string' ? parseIp(text) : undefined;
+    if (!ip) throw invalid(operation, `the ${what} must be an IP address, not ${JSON.stringify(text)}`);
+    const { subnet, gateway, given, what: option } = subnets[ip.family === 4 ? 0 : 1] as (typeof subnets)[number];
+    if (!subnet) throw invalid(operation, `the ${what} (${String(text)}) needs ${option} to be given too`);
+    if (!contains(subnet, ip)) {
+      throw invalid(operation, `the ${what} (${String(text)}) is outside the ${option} ${String(given)}`);
+    }
+    if (!isHostAddress(subnet, ip)) {
+      throw invalid(operation, `the ${what} (${String(text)}) is the network or broadcast address of ${String(given)}`);
+    }
+    if (ip.value === gateway) throw invalid(operation, `the ${what} (${String(text)}) is the gateway's address`);
+    const canonical = formatIp(ip);
+    const other = seen.get(canonical);
+    if (other !== undefined) {
+      throw invalid(
+        operation,
+        `the auxiliary addresses ${JSON.stringify(other)} and ${JSON.stringify(name)} are both ${canonical}`,
+      );
+    }
+    seen.set(canonical, name);
+    out[name] = canonical;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Why a host address cannot be a default binding, by its fault (ipam.ts, hostAddressFault). */
+const BINDING_FAULTS = {
+  mapped: 'an IPv4-mapped IPv6 address (give the IPv4 address)',
+  multicast: 'a multicast address',
+  broadcast: 'the broadcast address',
+  loopback6: '::1, which IPv6 cannot publish on (it has no route_localnet; 127.0.0.1 works)',
+  'link-local6': 'an IPv6 link-local address, from which nothing is forwarded to a member',
+} as const;
+
+/**
+ * `host_binding_ipv4`: an address publish() could take (see checkPublishOptions), '0.0.0.0'
+ * and '::' included; an IPv6 one only with an IPv6 subnet. Its canonical text, or undefined.
+ * @throws NetnsError EINVAL, saying what is wrong.
+ */
+function checkHostBinding(value: unknown, subnet6: Subnet | undefined, operation: string): string | undefined {
+  if (value === undefined) return undefined;
+  const ip = typeof value === 'string' ? parseIp(value) : undefined;
+  if (!ip) {
+    throw invalid(
+      operation,
+      `hostBindingAddress must be an IP address like '198.51.100.1', not ${JSON.stringify(value)}`,
+    );
+  }
+  const fault = hostAddressFault(ip);
+  if (fault !== undefined && fault !== 'unspecified') {
+    throw invalid(
+      operation,
+      `hostBindingAddress ${String(value)} is ${BINDING_FAULTS[fault]}: give one of the host's own unicast addresses, or '0.0.0.0' for every address`,
+    );
+  }
+  if (ip.family === 6 && !subnet6) {
+    throw invalid(
+      operation,
+      `hostBindingAddress ${String(value)} is IPv6, and without ipv6Subnet no member has an IPv6 address to publish`,
+    );
+  }
+  return formatIp(ip);
 }
 
 /** A static address for a member: bare, or with the subnet's own prefix. */
@@ -334,6 +474,16 @@ export class Network {
   readonly dns: boolean;
   /** The MTU of the bridge and veths, when one was given. */
   readonly mtu: number | undefined;
+  /** The part of the subnet members are given addresses from, when one was given (`--ip-range`). */
+  readonly ipRange: string | undefined;
+  /** The addresses reserved by name (`--aux-address`); empty when none were. */
+  readonly auxAddresses: Readonly<Record<string, string>>;
+  /** Whether members may reach each other (`enable_icc`). */
+  readonly icc: boolean;
+  /** Whether what members send out is masqueraded (`enable_ip_masquerade`). */
+  readonly ipMasquerade: boolean;
+  /** The host address publish() takes when given none (`host_binding_ipv4`), when one was given. */
+  readonly hostBindingAddress: string | undefined;
 
   private constructor(state: NetworkState) {
     this.name = state.name;
@@ -346,6 +496,11 @@ export class Network {
     this.internal = state.internal;
     this.dns = state.dns;
     this.mtu = state.mtu;
+    this.ipRange = state.ipRange;
+    this.auxAddresses = Object.freeze({ ...state.auxAddresses });
+    this.icc = state.icc ?? true;
+    this.ipMasquerade = state.ipMasquerade ?? true;
+    this.hostBindingAddress = state.hostBindingAddress;
   }
 
   /**
@@ -355,8 +510,10 @@ export class Network {
    * With `signal`, an abort while the network is being made waits for it to be made and
    * removes it again before rejecting (AbortError); an already aborted signal starts nothing.
    * @throws NetnsError EEXIST if a network of that name exists, if the subnet overlaps another
-   *   network's, or if a link has the bridge's name; EINVAL for a bad name, CIDR or gateway;
-   *   ENOSPC when no pool subnet is free; ABORT_ERR (an AbortError) when `signal` aborted it.
+   *   network's, or if a link has the bridge's name; EINVAL for a bad name, CIDR, gateway or
+   *   option (an IP range outside the subnet, or without one);
+   *   ENOSPC when no pool subnet is free; EOPNOTSUPP for `icc: false` without the br_netfilter
+   *   kernel module; ABORT_ERR (an AbortError) when `signal` aborted it.
    *   Nothing is created then.
    * @example
    * ```ts
@@ -376,6 +533,15 @@ export class Network {
   static async #create(name: string, options: NetworkOptions, operation: string): Promise<Network> {
     const internal = checkBoolean(options.internal, operation, 'internal') ?? false;
     const dns = checkBoolean(options.dns, operation, 'dns') ?? true;
+    const icc = checkBoolean(options.icc, operation, 'icc') ?? true;
+    const ipMasquerade = checkBoolean(options.ipMasquerade, operation, 'ipMasquerade') ?? true;
+    if (!icc && !fs.existsSync(BR_NETFILTER)) {
+      throw failure(
+        'EOPNOTSUPP',
+        operation,
+        'icc: false needs the br_netfilter kernel module (modprobe br_netfilter), which hands the traffic between the ports of a bridge to the firewall',
+      );
+    }
     const mtu = options.mtu === undefined ? undefined : checkMtu(options.mtu, operation);
     const id = randomBytes(32).toString('hex');
     const bridgeName = checkLinkName(options.bridgeName ?? `br-${id.slice(0, 12)}`, operation, 'bridge name');
@@ -394,6 +560,18 @@ export class Network {
         throw invalid(
           operation,
           `the gateway ${options.gateway} is not a host address of the subnet ${options.subnet}`,
+        );
+      }
+    }
+    const range = checkIpRange(options.ipRange, subnet, operation);
+    let defaultGateway = subnet && firstHost(subnet);
+    if (range && subnet && !gatewayIp) {
+      // Docker's IPAM takes the gateway as any address: the first free one of the range.
+      defaultGateway = lowestFree(subnet, new Set(), range);
+      if (defaultGateway === undefined) {
+        throw invalid(
+          operation,
+          `the IP range ${String(options.ipRange)} holds no host address of the subnet for the gateway; give a gateway`,
         );
       }
     }
@@ -426,6 +604,16 @@ export class Network {
     } else if (subnet6) {
       gateway6 = firstHost(subnet6);
     }
+    const gateway4 = subnet && (gatewayIp?.value ?? defaultGateway);
+    const hostBindingAddress = checkHostBinding(options.hostBindingAddress, subnet6, operation);
+    const auxAddresses = checkAuxAddresses(
+      options.auxAddresses,
+      [
+        { subnet, gateway: gateway4, given: options.subnet, what: 'subnet' },
+        { subnet: subnet6, gateway: gateway6, given: options.ipv6Subnet, what: 'ipv6Subnet' },
+      ],
+      operation,
+    );
     const host = Namespace.current();
 
     return withLock(GLOBAL_LOCK, operation, 'the networks', () =>
@@ -484,7 +672,7 @@ export class Network {
           hostNamespace: String(host.inode),
           bridgeName,
           subnet: formatSubnet(subnet),
-          gateway: formatIp({ family: 4, value: gatewayIp?.value ?? firstHost(subnet) }),
+          gateway: formatIp({ family: 4, value: gatewayIp?.value ?? defaultGateway ?? firstHost(subnet) }),
           ...(subnet6 && {
             ipv6Subnet: formatSubnet(subnet6),
             ipv6Gateway: formatIp({ family: 6, value: gateway6 as bigint }),
@@ -492,6 +680,11 @@ export class Network {
           internal,
           dns,
           ...(mtu !== undefined && { mtu }),
+          ...(range && { ipRange: formatSubnet(range) }),
+          ...(auxAddresses && { auxAddresses }),
+          icc,
+          ipMasquerade,
+          ...(hostBindingAddress !== undefined && { hostBindingAddress }),
           endpoints: [],
         };
         writeState({ ...state, pending: { op: 'create' } }, operation);
@@ -681,17 +874,21 @@ export class Network {
       ): NetnsError | { address: bigint; address6: bigint | undefined } => {
         if (own) return failure('EEXIST', operation, `${describeNamespace(namespace)} is already connected to it`);
         const taken = takenIn(s, 4);
-        const address = wanted ?? lowestFree(subnet, taken);
-        if (address === undefined) return failure('ENOSPC', operation, `every address of ${s.subnet} is taken`);
+        const range = s.ipRange === undefined ? subnet : parseSubnet(s.ipRange, operation, 'IP range');
+        const address = wanted ?? lowestFree(subnet, taken, range);
+        if (address === undefined) {
+          const where = s.ipRange === undefined ? s.subnet : `${s.ipRange} (the network's IP range)`;
+          return failure('ENOSPC', operation, `every address of ${where} is taken`);
+        }
         if (wanted !== undefined && taken.has(wanted)) {
-          return failure('EADDRINUSE', operation, `${options.address} is already given to another member`);
+          return failure('EADDRINUSE', operation, `${options.address} ${takenBy(s, 4, wanted)}`);
         }
         if (subnet6 === undefined) return { address, address6: undefined };
         const taken6 = takenIn(s, 6);
         const address6 = wanted6 ?? lowestFree(subnet6, taken6);
         if (address6 === undefined) return failure('ENOSPC', operation, `every address of ${s.ipv6Subnet} is taken`);
         if (wanted6 !== undefined && taken6.has(wanted6)) {
-          return failure('EADDRINUSE', operation, `${options.ipv6Address} is already given to another member`);
+          return failure('EADDRINUSE', operation, `${options.ipv6Address} ${takenBy(s, 6, wanted6)}`);
         }
         return { address, address6 };
       };
@@ -951,7 +1148,15 @@ export class Network {
   async publish(namespace: Namespace, options: PublishOptions): Promise<PublishedPort> {
     const operation = `publish a port of ${describeNamespace(namespace)} on network "${this.name}"`;
     checkNamespaceArg(namespace, operation);
-    const o = checkPublishOptions(options, operation);
+    // The network's host_binding_ipv4 stands for a host address not given ('0.0.0.0': every
+    // address, in each family, as no host address).
+    const binding = this.hostBindingAddress === '0.0.0.0' ? undefined : this.hostBindingAddress;
+    const o = checkPublishOptions(
+      binding !== undefined && typeof options === 'object' && options !== null && options.hostAddress === undefined
+        ? { ...options, hostAddress: binding }
+        : options,
+      operation,
+    );
     if (this.internal) throw invalid(operation, 'the network is internal: its members cannot be reached from outside');
     const host = Namespace.current();
     if (o.hostAddress !== undefined) await checkHostAddress(host, o.hostAddress, operation);
@@ -1112,6 +1317,11 @@ export class Network {
       internal: this.internal,
       dns: this.dns,
       ...(this.mtu !== undefined && { mtu: this.mtu }),
+      ...(this.ipRange !== undefined && { ipRange: this.ipRange }),
+      ...(Object.keys(this.auxAddresses).length > 0 && { auxAddresses: { ...this.auxAddresses } }),
+      icc: this.icc,
+      ipMasquerade: this.ipMasquerade,
+      ...(this.hostBindingAddress !== undefined && { hostBindingAddress: this.hostBindingAddress }),
     };
   }
 
@@ -1126,6 +1336,8 @@ function firewallOf(state: NetworkState): FirewallNetwork {
     id: state.id,
     bridge: state.bridgeName,
     internal: state.internal,
+    icc: state.icc ?? true,
+    ipMasquerade: state.ipMasquerade ?? true,
     subnet: state.subnet,
     ...(state.ipv6Subnet !== undefined && { ipv6Subnet: state.ipv6Subnet }),
   };
@@ -1159,9 +1371,27 @@ function sortByAddress(endpoints: EndpointState[]): EndpointState[] {
   });
 }
 
-/** The addresses of a family that are not free: the gateway's and every member's. */
+/** The reserved addresses (`--aux-address`) of a family, by value, with their names. */
+function auxIn(state: NetworkState, family: 4 | 6): Map<bigint, string> {
+  const out = new Map<bigint, string>();
+  for (const [name, text] of Object.entries(state.auxAddresses ?? {})) {
+    const ip = parseIp(text);
+    if (ip?.family === family) out.set(ip.value, name);
+  }
+  return out;
+}
+
+/** Why a taken address is: reserved by name, or a member's. */
+function takenBy(state: NetworkState, family: 4 | 6, value: bigint): string {
+  const aux = auxIn(state, family).get(value);
+  return aux === undefined
+    ? 'is already given to another member'
+    : `is reserved as the auxiliary address ${JSON.stringify(aux)}`;
+}
+
+/** The addresses of a family that are not free: the gateway's, the reserved ones and every member's. */
 function takenIn(state: NetworkState, family: 4 | 6): Set<bigint> {
-  const out = new Set<bigint>();
+  const out = new Set(auxIn(state, family).keys());
   if (family === 4) {
     out.add(ipOf(`${state.gateway}/0`).value);
     for (const ep of state.endpoints) out.add(ipOf(ep.address).value);
@@ -1192,6 +1422,20 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
     ...(state.mtu !== undefined && { mtu: state.mtu }),
   });
   try {
+    if (state.icc === false) {
+      // What one member sends another stays on the bridge: it reaches the firewall's forward
+      // hook only when the bridge hands it to netfilter (br_netfilter). Set on this bridge, so
+      // that the host's net.bridge.bridge-nf-call-ip(6)tables, which Docker sets to 1, can stay
+      // as they are.
+      const operation = `let bridge "${state.bridgeName}" hand its traffic to the firewall`;
+      const info = { nfCallIptables: 1, ...(state.ipv6Subnet !== undefined && { nfCallIp6tables: 1 }) };
+      await request(
+        await host[kHandle](operation),
+        { op: 'newlink', link: { index: bridge.index, kind: 'bridge', info } },
+        operation,
+        'link',
+      );
+    }
     await configureBridge(bridge, state, []);
   } catch (e) {
     await deleteQuietly(host, [bridge]);

@@ -20,9 +20,10 @@ export interface PublishOptions {
   protocol?: 'tcp' | 'udp';
   /**
    * One address of the host namespace to publish on; '0.0.0.0' for every IPv4 address, '::'
-   * for every IPv6 address. Default: every address of the host namespace, in each family the
-   * member has an address in (127.0.0.1 included, for connections made from the host itself;
-   * ::1 and link-local fe80::/10 addresses cannot be published on).
+   * for every IPv6 address. Default: the network's `hostBindingAddress`, else every address of
+   * the host namespace, in each family the member has an address in (127.0.0.1 included, for
+   * connections made from the host itself; ::1 and link-local fe80::/10 addresses cannot be
+   * published on).
    */
   hostAddress?: string;
 }

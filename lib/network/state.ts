@@ -73,6 +73,16 @@ export interface NetworkState {
   internal: boolean;
   dns: boolean;
   mtu?: number;
+  /** `--ip-range`: the part of the subnet dynamic addresses come from. Absent: the whole subnet. */
+  ipRange?: string;
+  /** `--aux-address`: addresses never given to a member, by name (IPv4 and IPv6). Absent: none. */
+  auxAddresses?: Record<string, string>;
+  /** `enable_icc`: members may reach each other. Absent (written before the option): true. */
+  icc?: boolean;
+  /** `enable_ip_masquerade`: what members send out is masqueraded. Absent: true. */
+  ipMasquerade?: boolean;
+  /** `host_binding_ipv4`: publish()'s default host address (canonical text). Absent: every address. */
+  hostBindingAddress?: string;
   endpoints: EndpointState[];
   pending?: Pending;
 }

@@ -123,6 +123,7 @@ inline constexpr char kHairpinNft[] = R"nft(table ip netns-native {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		iifname "br-x" oifname != "br-x" ct status ! dnat jump isolation comment "nn net x"
+		iifname "br-x" oifname "br-x" ct status ! dnat drop comment "nn net x"
 	}
 }
 )nft";
@@ -2738,6 +2739,93 @@ inline const std::vector<uint8_t> kRuleIsolationJumpNotDnat = {
     0x0e, 0x00, 0x02, 0x00,                          //           NFTA_VERDICT_CHAIN
     'i', 's', 'o', 'l', 'a', 't', 'i', 'o',          //             "isolation\0"
     'n', 0x00, 0x00, 0x00,                           //             ... (+ pad)
+    0x0f, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
+    0x00, 0x09,                                      //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 9
+    'n', 'n', ' ', 'n', 'e', 't', ' ', 'x',          //     "nn net x\0"
+    0x00, 0x00,                                      //     ... (+ pad)
+};
+
+// forward: iifname "br-x" oifname "br-x" ct status ! dnat drop comment "nn net x" (nft -f
+// hairpin.nft; sent NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleIccDrop = {
+    0xc0, 0x01, 0x00, 0x00,                          // nlmsg_len 448
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x02, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_IPV4, v0, res_id 0
+    0x11, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'e', 't', 'n', 's', '-', 'n', 'a',          //   "netns-native\0"
+    't', 'i', 'v', 'e', 0x00, 0x00, 0x00, 0x00,      //   ... (+ pad)
+    0x0c, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'f', 'o', 'r', 'w', 'a', 'r', 'd', 0x00,         //   "forward\0"
+    0x7c, 0x01, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x06,  //       NFTA_META_KEY: NFT_META_IIFNAME
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_META_DREG: NFT_REG_1
+    0x38, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_CMP_OP: NFT_CMP_EQ
+    0x18, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x14, 0x00, 0x01, 0x00,  //         NFTA_DATA_VALUE: "br-x", NUL-padded to IFNAMSIZ
+    0x62, 0x72, 0x2d, 0x78, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x07,  //       NFTA_META_KEY: NFT_META_OIFNAME
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_META_DREG: NFT_REG_1
+    0x38, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_CMP_OP: NFT_CMP_EQ
+    0x18, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x14, 0x00, 0x01, 0x00,  //         NFTA_DATA_VALUE: "br-x", NUL-padded to IFNAMSIZ
+    0x62, 0x72, 0x2d, 0x78, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x20, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x07, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 't', 0x00, 0x00,                            //       "ct\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02,  //       NFTA_CT_KEY: NFT_CT_STATUS
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CT_DREG: NFT_REG_1
+    0x44, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'b', 'i', 't', 'w', 'i', 's', 'e', 0x00,         //       "bitwise\0"
+    0x34, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_BITWISE_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_BITWISE_DREG: NFT_REG_1
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x04,  //       NFTA_BITWISE_LEN: 4
+    0x0c, 0x00, 0x04, 0x80,                          //       NFTA_BITWISE_MASK | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //         NFTA_DATA_VALUE
+    0x20, 0x00, 0x00, 0x00,                          //           0x20 (host order): IPS_DST_NAT
+    0x0c, 0x00, 0x05, 0x80,                          //       NFTA_BITWISE_XOR | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //         NFTA_DATA_VALUE: 0x0 (host order)
+    0x2c, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x20, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_CMP_OP: NFT_CMP_EQ
+    0x0c, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //         NFTA_DATA_VALUE: 0x0 (host order)
+    0x30, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0e, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'i', 'm', 'm', 'e', 'd', 'i', 'a', 't',          //       "immediate\0"
+    'e', 0x00, 0x00, 0x00,                           //       ... (+ pad)
+    0x1c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_IMMEDIATE_DREG: NFT_REG_VERDICT
+    0x10, 0x00, 0x02, 0x80,                          //       NFTA_IMMEDIATE_DATA | NLA_F_NESTED
+    0x0c, 0x00, 0x02, 0x80,                          //         NFTA_DATA_VERDICT | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //           NFTA_VERDICT_CODE: NF_DROP
     0x0f, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
     0x00, 0x09,                                      //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 9
     'n', 'n', ' ', 'n', 'e', 't', ' ', 'x',          //     "nn net x\0"

@@ -162,6 +162,11 @@ Ruleset HairpinRuleset() {
            Iif("br-x") + Oif("br-x", NFT_CMP_NEQ) +
                CtBits(NFT_CT_STATUS, IPS_DST_NAT, NFT_CMP_NEQ) + Exprs{nft::Jump("isolation")},
            "nn net x"),
+      // iifname "br-x" oifname "br-x" ct status ! dnat drop comment "nn net x" (icc off)
+      Rule(ip, "forward",
+           Iif("br-x") + Oif("br-x") + CtBits(NFT_CT_STATUS, IPS_DST_NAT, NFT_CMP_NEQ) +
+               Exprs{nft::Drop()},
+           "nn net x"),
   };
   return r;
 }

@@ -181,6 +181,7 @@ void TestHairpinMatchesNft() {
       {"isolation drop", &nft_golden::kRuleIsolationDrop},
       {"hairpin masquerade (ct status dnat)", &nft_golden::kRuleHairpinMasq},
       {"isolation jump (ct status ! dnat)", &nft_golden::kRuleIsolationJumpNotDnat},
+      {"icc off: same bridge dropped (ct status ! dnat)", &nft_golden::kRuleIccDrop},
   };
   CHECK(hairpin.rules.size() == golden.size());
   for (size_t i = 0; i < hairpin.rules.size() && i < golden.size(); ++i) {

@@ -50,6 +50,7 @@ describeKernel('Network: bad input', () => {
     const before = fingerprint(member.name as string);
     const otherBefore = JSON.stringify(ipJson(other.name, 'link', 'show'));
 
+    const S = '198.19.222.0/24';
     const cases: Array<[string, () => Promise<unknown>, string]> = [
       ['create: empty name', () => Network.create(''), 'EINVAL'],
       ['create: name starting with -', () => Network.create('-x'), 'EINVAL'],
@@ -89,6 +90,48 @@ describeKernel('Network: bad input', () => {
       ['create: bridge name with %d', () => Network.create(netName(), { bridgeName: 'br%d' }), 'EINVAL'],
       ['create: internal not boolean', () => Network.create(netName(), { internal: 'yes' as never }), 'EINVAL'],
       ['create: dns not boolean', () => Network.create(netName(), { dns: 1 as never }), 'EINVAL'],
+      ['create: icc not boolean', () => Network.create(netName(), { icc: 'no' as never }), 'EINVAL'],
+      [
+        'create: hostBindingAddress not an address',
+        () => Network.create(netName(), { hostBindingAddress: 'host' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress a number',
+        () => Network.create(netName(), { hostBindingAddress: 1 as never }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress multicast',
+        () => Network.create(netName(), { hostBindingAddress: '224.0.0.1' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress broadcast',
+        () => Network.create(netName(), { hostBindingAddress: '255.255.255.255' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress ::1',
+        () => Network.create(netName(), { ipv6Subnet: 'fd00:1::/64', hostBindingAddress: '::1' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress IPv4-mapped',
+        () => Network.create(netName(), { hostBindingAddress: '::ffff:198.51.100.1' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress link-local',
+        () => Network.create(netName(), { ipv6Subnet: 'fd00:1::/64', hostBindingAddress: 'fe80::1' }),
+        'EINVAL',
+      ],
+      [
+        'create: hostBindingAddress IPv6 without ipv6Subnet',
+        () => Network.create(netName(), { hostBindingAddress: 'fd00::1' }),
+        'EINVAL',
+      ],
+      ['create: ipMasquerade not boolean', () => Network.create(netName(), { ipMasquerade: 0 as never }), 'EINVAL'],
       ['create: MTU 0', () => Network.create(netName(), { mtu: 0 }), 'EINVAL'],
       ['create: MTU the bridge refuses', () => Network.create(netName(), { mtu: 70000 }), 'EINVAL'],
       ['create: IPv4 as ipv6Subnet', () => Network.create(netName(), { ipv6Subnet: '198.19.222.0/24' }), 'EINVAL'],
@@ -132,6 +175,111 @@ describeKernel('Network: bad input', () => {
       [
         'create: an MTU below IPv6 minimum with an ipv6Subnet',
         () => Network.create(netName(), { ipv6Subnet: 'fd00:1::/64', mtu: 1200 }),
+        'EINVAL',
+      ],
+      ['create: ipRange not CIDR', () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.0' }), 'EINVAL'],
+      ['create: ipRange not a string', () => Network.create(netName(), { subnet: S, ipRange: 7 as never }), 'EINVAL'],
+      [
+        'create: ipRange with host bits',
+        () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.129/25' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipRange outside the subnet',
+        () => Network.create(netName(), { subnet: S, ipRange: '198.19.223.0/25' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipRange bigger than the subnet',
+        () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.0/23' }),
+        'EINVAL',
+      ],
+      ['create: ipRange IPv6', () => Network.create(netName(), { subnet: S, ipRange: 'fd00::/120' }), 'EINVAL'],
+      ['create: ipRange without subnet', () => Network.create(netName(), { ipRange: '198.19.222.0/25' }), 'EINVAL'],
+      [
+        'create: ipRange with no host address for the gateway',
+        () => Network.create(netName(), { subnet: S, ipRange: '198.19.222.255/32' }),
+        'EINVAL',
+      ],
+      [
+        'create: auxAddresses not an object',
+        () => Network.create(netName(), { subnet: S, auxAddresses: 'x' as never }),
+        'EINVAL',
+      ],
+      [
+        'create: auxAddresses an array',
+        () => Network.create(netName(), { subnet: S, auxAddresses: ['198.19.222.9'] as never }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address not an address',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: 'host' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address not a string',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: 7 as never } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address without a name',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { '': '198.19.222.9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address outside',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.223.9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address without subnet',
+        () => Network.create(netName(), { auxAddresses: { a: '198.19.222.9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address = gateway',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.222.1' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address = network',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.222.0' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address = broadcast',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.222.255' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address twice',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: '198.19.222.9', b: '198.19.222.9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: IPv6 aux address twice, written two ways',
+        () =>
+          Network.create(netName(), {
+            subnet: S,
+            ipv6Subnet: 'fd00:1::/64',
+            auxAddresses: { a: 'fd00:1::9', b: 'fd00:1:0:0::9' },
+          }),
+        'EINVAL',
+      ],
+      [
+        'create: IPv6 aux address without ipv6Subnet',
+        () => Network.create(netName(), { subnet: S, auxAddresses: { a: 'fd00::9' } }),
+        'EINVAL',
+      ],
+      [
+        'create: IPv6 aux address = IPv6 gateway',
+        () => Network.create(netName(), { subnet: S, ipv6Subnet: 'fd00:1::/64', auxAddresses: { a: 'fd00:1::1' } }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address = the gateway an IP range gives',
+        () =>
+          Network.create(netName(), { subnet: S, ipRange: '198.19.222.128/25', auxAddresses: { a: '198.19.222.128' } }),
         'EINVAL',
       ],
       ['create: taken name', () => Network.create(net.name), 'EEXIST'],

@@ -14,6 +14,7 @@ import { Namespace, Network, NetnsError, VethPair } from 'netns-native';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
 import { ipJson, link, operational, run } from '../helpers/ip';
 import { netName, reaches, runChild, startChild, stateFile, useTestPools } from '../helpers/network';
+import { ask, whoAmIServer } from '../helpers/tcp';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
 
@@ -24,34 +25,6 @@ function ourTables(): string[] {
     }
   ).nftables;
   return all.filter((o) => o.table?.name === 'netns-native').map((o) => (o.table as { family: string }).family);
-}
-
-/** A TCP server answering every connection with the address the connection came from. */
-async function whoAmIServer(ns: Namespace, host: string, port: number): Promise<net.Server> {
-  const server = net.createServer((s) => {
-    s.on('error', () => undefined);
-    // Closed once the answer is sent: a client whose last FIN is lost (its path torn down right
-    // after it read the answer) must not keep this socket, and the test process, waiting.
-    s.end(`${s.remoteAddress}\n`, () => s.destroy());
-  });
-  await ns.listen(server, { host, port });
-  return server;
-}
-
-/** Connects from `ns` and returns what the server said, or the error code. */
-async function ask(ns: Namespace, host: string, port: number, timeoutMs = 3000): Promise<string> {
-  let s: net.Socket;
-  try {
-    s = await ns.connect({ host, port, timeoutMs });
-  } catch (e) {
-    return (e as NetnsError).code;
-  }
-  return new Promise((resolve) => {
-    let got = '';
-    s.on('data', (d: Buffer) => (got += d.toString()));
-    s.on('end', () => resolve(got.trim()));
-    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'EIO'));
-  });
 }
 
 /** A UDP server answering each datagram with 'pong <from>'. */

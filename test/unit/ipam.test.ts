@@ -12,6 +12,7 @@ import {
   parseIp,
   parseSubnet,
   poolSubnets,
+  within,
 } from '../../lib/network/ipam';
 
 const v4 = (s: string) => (parseIp(s) as { value: bigint }).value;
@@ -65,6 +66,29 @@ describe('IPAM', () => {
     expect(isHostAddress(subnet, parseIp('198.18.4.7')!)).toBe(false);
     expect(isHostAddress(subnet, parseIp('198.18.4.8')!)).toBe(false);
     expect(isHostAddress(subnet, parseIp('198.18.4.6')!)).toBe(true);
+  });
+
+  it("gives addresses from a range of the subnet (--ip-range): its own first and last too, never the subnet's network or broadcast address", () => {
+    const subnet = parseSubnet('198.18.4.0/24', 'op');
+    const list = (range: string) => {
+      const r = parseSubnet(range, 'op');
+      const taken = new Set<bigint>();
+      const given: string[] = [];
+      for (let a = lowestFree(subnet, taken, r); a !== undefined; a = lowestFree(subnet, taken, r)) {
+        taken.add(a);
+        given.push(formatIp({ family: 4, value: a }));
+      }
+      return given;
+    };
+    expect(list('198.18.4.8/30')).toEqual(['198.18.4.8', '198.18.4.9', '198.18.4.10', '198.18.4.11']);
+    expect(list('198.18.4.0/30')).toEqual(['198.18.4.1', '198.18.4.2', '198.18.4.3']);
+    expect(list('198.18.4.252/30')).toEqual(['198.18.4.252', '198.18.4.253', '198.18.4.254']);
+    expect(list('198.18.4.255/32')).toEqual([]);
+    expect(within(parseSubnet('198.18.4.128/25', 'op'), subnet)).toBe(true);
+    expect(within(subnet, subnet)).toBe(true);
+    expect(within(parseSubnet('198.18.4.0/23', 'op'), subnet)).toBe(false);
+    expect(within(parseSubnet('198.18.5.0/25', 'op'), subnet)).toBe(false);
+    expect(within(parseSubnet('fd00::/120', 'op'), subnet)).toBe(false);
   });
 
   it('in IPv6 the last address is a host address (no broadcast)', () => {

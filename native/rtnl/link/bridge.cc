@@ -22,6 +22,7 @@ const LinkKind kBridge{"bridge",
                            {"defaultPvid", IFLA_BR_VLAN_DEFAULT_PVID, AttrType::kU16},
                            {"mcastSnooping", IFLA_BR_MCAST_SNOOPING, AttrType::kU8},
                            {"nfCallIptables", IFLA_BR_NF_CALL_IPTABLES, AttrType::kU8},
+                           {"nfCallIp6tables", IFLA_BR_NF_CALL_IP6TABLES, AttrType::kU8},
                        }};
 
 // Numbered here so that kernel headers older than these build: IFLA_BRPORT_LOCKED (Linux 5.18),
