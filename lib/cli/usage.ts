@@ -242,12 +242,17 @@ ${WRITE_TEXT}
 Docker-style bridge networks, as \`docker network\` makes them (state in /run/netns-native, any
 process may change it; needs root):
 
-  create NAME [--subnet CIDR] [--gateway IP] [--internal] [--bridge-name NAME] [--mtu N]
-         [--no-dns] [--ipv6 --subnet IPV6CIDR [--gateway IPV6]] [--default-address-pool
-         base=CIDR,size=N]...
+  create NAME [--subnet CIDR] [--gateway IP] [--ip-range CIDR] [--aux-address NAME=IP]...
+         [--internal] [--bridge-name NAME] [--mtu N] [--no-dns]
+         [--ipv6 --subnet IPV6CIDR [--gateway IPV6]] [-o KEY=VALUE]...
+         [--default-address-pool base=CIDR,size=N]...
                     prints the id (--json: the network). Without --subnet, the first free subnet
                     of the pools: Docker's (172.17.0.0/16 ... 192.168.0.0/16) unless
-                    --default-address-pool names others (base=198.18.0.0/15,size=24)
+                    --default-address-pool names others (base=198.18.0.0/15,size=24).
+                    -o (--opt) takes docker's bridge options: com.docker.network.bridge.
+                    enable_icc=false (members cannot reach each other), enable_ip_masquerade=
+                    false, host_binding_ipv4=IP (publish's default address), name=BRIDGE, and
+                    com.docker.network.driver.mtu=N
   ls, list          NAME, ID, SUBNET, BRIDGE, INTERNAL (--json: the networks)
   inspect NAME      JSON: the network, its endpoints and its published ports
   rm, remove NAME [--force, -f]

@@ -320,6 +320,47 @@ describeKernel('netns-native network (the command)', () => {
     expect(link(member.name, 'eth0')).toBeUndefined();
   });
 
+  it("create takes docker's --ip-range, --aux-address and bridge options (-o): the network has them, in every process", async () => {
+    const name = netName();
+    await network(
+      'create',
+      name,
+      '--subnet',
+      '198.19.174.0/24',
+      '--ip-range',
+      '198.19.174.64/26',
+      '--aux-address',
+      'router=198.19.174.65',
+      '-o',
+      'com.docker.network.bridge.enable_icc=false',
+      '--opt=com.docker.network.bridge.enable_ip_masquerade=false',
+      '-o',
+      'com.docker.network.bridge.host_binding_ipv4=198.51.100.161',
+      '-o',
+      'com.docker.network.bridge.name=nnt-cli-br174',
+      '-o',
+      'com.docker.network.driver.mtu=1400',
+    );
+    const shown = JSON.parse(await network('inspect', name)) as Record<string, unknown>;
+    expect(shown).toMatchObject({
+      subnet: '198.19.174.0/24',
+      gateway: '198.19.174.64', // as Docker's IPAM: the range's first address
+      ipRange: '198.19.174.64/26',
+      auxAddresses: { router: '198.19.174.65' },
+      icc: false,
+      ipMasquerade: false,
+      hostBindingAddress: '198.51.100.161',
+      bridgeName: 'nnt-cli-br174',
+      mtu: 1400,
+    });
+    expect(link(undefined, 'nnt-cli-br174')).toMatchObject({ mtu: 1400 });
+    // The first member gets the range's first free address: not the gateway's, not router's.
+    const member = (await freshNamespace()).name as string;
+    expect(await network('connect', name, member)).toBe('eth0 198.19.174.66/24\n');
+    await network('rm', '-f', name);
+    expect(link(undefined, 'nnt-cli-br174')).toBeUndefined();
+  });
+
   it('dns NAME answers the members’ names on 127.0.0.11 until SIGINT, then closes and exits 0', async () => {
     const name = netName();
     await network('create', name, '--subnet', '198.19.172.0/24');
@@ -396,6 +437,14 @@ describeKernel('netns-native network (the command)', () => {
       [['create', 'a', '--subnet', '198.19.1.0/24', '--subnet', '198.19.2.0/24'], '--subnet given twice for IPv4'],
       [['create', 'a', '--ipv6'], '--ipv6 needs an IPv6 --subnet'],
       [['create', 'a', '--default-address-pool', '198.19.0.0/16'], '--default-address-pool takes base=CIDR,size='],
+      [['create', 'a', '-o', 'com.docker.network.bridge.enable_icc'], '-o takes KEY=VALUE'],
+      [['create', 'a', '-o', 'com.docker.network.bridge.enable_icc=no'], 'takes true or false, not "no"'],
+      [['create', 'a', '--opt', 'com.docker.network.bridge.frob=1'], 'unknown driver option'],
+      [['create', 'a', '-o', 'com.docker.network.driver.mtu=big'], 'takes a number, not "big"'],
+      [['create', 'a', '--mtu', '1400', '-o', 'com.docker.network.driver.mtu=1400'], '--mtu and its -o option'],
+      [['create', 'a', '--aux-address', '198.19.1.9'], '--aux-address takes NAME=IP'],
+      [['create', 'a', '--aux-address', 'r=198.19.1.9', '--aux-address', 'r=198.19.1.8'], 'names "r" twice'],
+      [['create', 'a', '--ip-range', '198.19.1.0/26', '--ip-range', '198.19.1.64/26'], '--ip-range given more'],
       [['connect', name, ns, '--subnet', '198.19.1.0/24'], '--subnet is not an option of network connect'],
       [['connect', name, ns, '--ip', '198.19.178.9', '--ip', '198.19.178.8'], '--ip given more than once'],
       [['connect', name], 'network connect needs NS'],

@@ -47,6 +47,44 @@ function parsePool(text: string): AddressPool {
   return { base, size: Number(size) };
 }
 
+/** `NAME=VALUE` (`--aux-address router=198.18.4.254`, `-o KEY=VALUE`), split at the first '='. */
+function keyValue(option: string, text: string, example: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new UsageError(`${option} takes ${example}, not ${JSON.stringify(text)}`, 'network');
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/** A bridge driver option's boolean, as docker reads it. */
+function driverBoolean(key: string, text: string): boolean {
+  if (text === 'true' || text === 'false') return text === 'true';
+  throw new UsageError(`-o ${key} takes true or false, not ${JSON.stringify(text)}`, 'network');
+}
+
+/**
+ * `-o KEY=VALUE`: the bridge driver's options docker network create takes, as NetworkOptions.
+ * A key it does not know is a bad command line (docker ignores one, so a typo would go unseen).
+ */
+function driverOptions(args: ParsedArgs): NetworkOptions {
+  const out: NetworkOptions = {};
+  for (const text of values(args, '--opt')) {
+    const [key, v] = keyValue('-o', text, 'KEY=VALUE (com.docker.network.bridge.enable_icc=false)');
+    if (key === 'com.docker.network.bridge.enable_icc') out.icc = driverBoolean(key, v);
+    else if (key === 'com.docker.network.bridge.enable_ip_masquerade') out.ipMasquerade = driverBoolean(key, v);
+    else if (key === 'com.docker.network.bridge.host_binding_ipv4') out.hostBindingAddress = v;
+    else if (key === 'com.docker.network.bridge.name') out.bridgeName = v;
+    else if (key === 'com.docker.network.driver.mtu') {
+      if (!/^[0-9]+$/.test(v)) throw new UsageError(`-o ${key} takes a number, not ${JSON.stringify(v)}`, 'network');
+      out.mtu = Number(v);
+    } else {
+      throw new UsageError(
+        `unknown driver option ${JSON.stringify(key)} (known: com.docker.network.bridge.enable_icc, enable_ip_masquerade, host_binding_ipv4, name; com.docker.network.driver.mtu)`,
+        'network',
+      );
+    }
+  }
+  return out;
+}
+
 export async function create(args: ParsedArgs, io: Io): Promise<number> {
   const [name] = operandsOf(args, 'create', ['NAME']) as [string];
   const subnet = byFamily(args, '--subnet');
@@ -56,16 +94,33 @@ export async function create(args: ParsedArgs, io: Io): Promise<number> {
   }
   const mtu = numberValue(args, '--mtu');
   const bridgeName = value(args, '--bridge-name');
+  const ipRange = value(args, '--ip-range');
+  const aux = values(args, '--aux-address').map((t) => keyValue('--aux-address', t, 'NAME=IP (router=198.18.4.254)'));
+  for (const [i, [key]] of aux.entries()) {
+    if (aux.findIndex(([k]) => k === key) !== i) {
+      throw new UsageError(`--aux-address names ${JSON.stringify(key)} twice`, 'network');
+    }
+  }
+  const driver = driverOptions(args);
+  for (const [flag, given] of [
+    ['--bridge-name', bridgeName !== undefined && driver.bridgeName !== undefined],
+    ['--mtu', mtu !== undefined && driver.mtu !== undefined],
+  ] as const) {
+    if (given) throw new UsageError(`${flag} and its -o option both given: give one`, 'network');
+  }
   const pools = values(args, '--default-address-pool').map(parsePool);
   // Checked by the library (EINVAL); for this process only, which is all a create needs.
   if (pools.length > 0) Network.addressPools = pools;
   const options: NetworkOptions = {
+    ...driver,
     ...(subnet.v4 !== undefined && { subnet: subnet.v4 }),
     ...(gateway.v4 !== undefined && { gateway: gateway.v4 }),
     ...(subnet.v6 !== undefined && { ipv6Subnet: subnet.v6 }),
     ...(gateway.v6 !== undefined && { ipv6Gateway: gateway.v6 }),
     ...(bridgeName !== undefined && { bridgeName }),
     ...(mtu !== undefined && { mtu }),
+    ...(ipRange !== undefined && { ipRange }),
+    ...(aux.length > 0 && { auxAddresses: Object.fromEntries(aux) }),
     internal: has(args, '--internal'),
     dns: !has(args, '--no-dns'),
   };

@@ -17,7 +17,16 @@ import { inspect, ls } from './network-show';
 const SUBVERBS: Readonly<Record<string, Subverb>> = {
   create: {
     run: create,
-    values: ['--subnet', '--gateway', '--bridge-name', '--mtu', '--default-address-pool'],
+    values: [
+      '--subnet',
+      '--gateway',
+      '--ip-range',
+      '--aux-address',
+      '--opt',
+      '--bridge-name',
+      '--mtu',
+      '--default-address-pool',
+    ],
     switches: ['--internal', '--no-dns', '--ipv6'],
   },
   ls: { run: ls },
@@ -31,8 +40,8 @@ const SUBVERBS: Readonly<Record<string, Subverb>> = {
   dns: { run: dns, values: ['--upstream'], switches: ['--no-upstream'] },
 };
 
-/** The options parseArgs takes after `network` (`rm -f`, as docker network rm -f). */
-export const NETWORK_OPTIONS = verbOptions(SUBVERBS, { '-f': '--force' });
+/** The options parseArgs takes after `network` (`rm -f`, `create -o`, as docker network's). */
+export const NETWORK_OPTIONS = verbOptions(SUBVERBS, { '-f': '--force', '-o': '--opt' });
 
 export async function network(args: ParsedArgs, io: Io): Promise<number> {
   const [, sub] = subverbOf(args, SUBVERBS);
