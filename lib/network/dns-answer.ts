@@ -70,12 +70,16 @@ export function buildTable(states: readonly NetworkState[]): NameTable {
   return { forward, reverse };
 }
 
-export function replyTo(query: dnsPacket.Packet, rcode: number, extra: number): dnsPacket.Packet {
+/**
+ * The reply's header, as Docker's resolver makes it (miekg/dns SetReply, then RA): the query's id
+ * and RD, RA set, never AA, even for a member's name.
+ */
+export function replyTo(query: dnsPacket.Packet, rcode: number): dnsPacket.Packet {
   const rd = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
   return {
     type: 'response',
     id: query.id ?? 0,
-    flags: rd | dnsPacket.RECURSION_AVAILABLE | extra | rcode,
+    flags: rd | dnsPacket.RECURSION_AVAILABLE | rcode,
     questions: query.questions ?? [],
     answers: [],
   };
@@ -92,17 +96,17 @@ export function replyTo(query: dnsPacket.Packet, rcode: number, extra: number): 
  */
 export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Packet | 'forward' {
   const opcode = ((query.flags ?? 0) >> 11) & 0xf;
-  if (query.type !== 'query') return replyTo(query, RCODE.FORMERR, 0);
-  if (opcode !== 0) return replyTo(query, RCODE.NOTIMP, 0);
+  if (query.type !== 'query') return replyTo(query, RCODE.FORMERR);
+  if (opcode !== 0) return replyTo(query, RCODE.NOTIMP);
   const questions = query.questions ?? [];
-  if (questions.length !== 1) return replyTo(query, RCODE.FORMERR, 0);
+  if (questions.length !== 1) return replyTo(query, RCODE.FORMERR);
   const q = questions[0] as dnsPacket.Question;
   if (q.class !== undefined && q.class !== 'IN' && q.class !== 'ANY') return 'forward';
   const name = q.name.toLowerCase().replace(/\.$/, '');
   const type = q.type as string; // 'ANY' (255) is missing from dns-packet's types
   const entry = type === 'A' || type === 'AAAA' || type === 'MX' ? table.forward.get(name) : undefined;
   if (entry) {
-    const reply = replyTo(query, RCODE.NOERROR, dnsPacket.AUTHORITATIVE_ANSWER);
+    const reply = replyTo(query, RCODE.NOERROR);
     const records: dnsPacket.Answer[] = [];
     if (type === 'A') {
       for (const data of entry.a) records.push({ type: 'A', name: q.name, class: 'IN', ttl: kMemberTtl, data });
@@ -115,7 +119,7 @@ export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Pac
   }
   const reverse = type === 'PTR' ? table.reverse.get(name) : undefined;
   if (reverse !== undefined) {
-    const reply = replyTo(query, RCODE.NOERROR, dnsPacket.AUTHORITATIVE_ANSWER);
+    const reply = replyTo(query, RCODE.NOERROR);
     reply.answers = [{ type: 'PTR', name: q.name, class: 'IN', ttl: kMemberTtl, data: reverse }];
     return reply;
   }
@@ -124,7 +128,7 @@ export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Pac
 
 /** SERVFAIL (or another error code) for a raw query that could at least be decoded. */
 export function failureFor(query: dnsPacket.Packet, rcode: number): Buffer {
-  return dnsPacket.encode(replyTo(query, rcode, 0));
+  return dnsPacket.encode(replyTo(query, rcode));
 }
 
 /** A response to a query whose body could not be decoded: its id and FORMERR. */
