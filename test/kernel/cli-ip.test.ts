@@ -4,27 +4,11 @@
  * in the namespace the command runs in. Bad command lines exit 2 naming the word; refusals exit
  * 1 with the code, and leave what they found.
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { Namespace, VethPair } from 'netns-native';
-import { finished, libraryEntry } from '../helpers/child';
+import { cli } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, ipJson, link, routes, routes6, type IpLink } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `netns-native ARGS...` as a process. */
-async function cli(...args: string[]): Promise<Run> {
-  const main = path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const { code, stdout, stderr } = await finished(child);
-  return { code, stdout, stderr };
-}
 
 /** A command line written as one string: its words. */
 const w = (line: string): string[] => line.split(' ');

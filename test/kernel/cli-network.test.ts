@@ -3,36 +3,22 @@
  * on and removed through it alone, each step a process of its own; `ip -j` and `nft` as the
  * witnesses (as in network.test.ts and network-nat.test.ts), real traffic from an "outside"
  * namespace linked to the test's namespace (the host here) by a veth: 198.51.100.161/28 on the
- * host side, 198.51.100.162/28 outside. Subnets from 198.19.170.0/24 up, given on the command
+ * host side, 198.51.100.162/28 outside. Subnets from 198.19.180.0/24 up, given on the command
  * line (never Docker's default pools, which are real private ranges); host ports 8170-8179.
  */
 import { spawn } from 'node:child_process';
 import type * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
 import * as dnsPacket from 'dns-packet';
 import { Namespace, NetnsError, Network, VethPair } from 'netns-native';
-import { finished, libraryEntry } from '../helpers/child';
+import { finished } from '../helpers/child';
+import { cli, cliMain } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ipJson, link, operational, run } from '../helpers/ip';
 import { expectConsistent, reaches, stateFile } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
+import { ask, whoAmIServer } from '../helpers/tcp';
 import { waitFor } from '../helpers/wait';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const main = (): string => path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
-
-/** `netns-native ARGS...` as a process. */
-async function cli(...args: string[]): Promise<Run> {
-  const { code, stdout, stderr } = await finished(spawn(process.execPath, [main(), ...args], { stdio: 'pipe' }));
-  return { code, stdout, stderr };
-}
 
 /** `netns-native network ARGS...`, which must succeed: its stdout. */
 async function network(...args: string[]): Promise<string> {
@@ -80,32 +66,6 @@ function snapshot(name: string, members: string[]): string {
       ipJson<Array<{ ifname: string }>>(ns, 'link', 'show').map((l) => l.ifname),
       local(ns),
     ]),
-  });
-}
-
-/** A TCP server answering every connection with the address it came from. */
-async function whoAmIServer(ns: Namespace, host: string, port: number): Promise<net.Server> {
-  const server = net.createServer((s) => {
-    s.on('error', () => undefined);
-    s.end(`${s.remoteAddress}\n`, () => s.destroy());
-  });
-  await ns.listen(server, { host, port });
-  return server;
-}
-
-/** Connects from `ns` and returns what the server said, or the error code. */
-async function ask(ns: Namespace, host: string, port: number): Promise<string> {
-  let s: net.Socket;
-  try {
-    s = await ns.connect({ host, port, timeoutMs: 3000 });
-  } catch (e) {
-    return (e as NetnsError).code;
-  }
-  return new Promise((resolve) => {
-    let got = '';
-    s.on('data', (d: Buffer) => (got += d.toString()));
-    s.on('end', () => resolve(got.trim()));
-    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'EIO'));
   });
 }
 
@@ -163,61 +123,63 @@ describeKernel('netns-native network (the command)', () => {
     const name = netName();
     const bridge = uniqueName('nntbr');
     const id = (
-      await network('create', name, '--subnet', '198.19.170.0/24', '--bridge-name', bridge, '--mtu', '1400')
+      await network('create', name, '--subnet', '198.19.180.0/24', '--bridge-name', bridge, '--mtu', '1400')
     ).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     // The bridge, up, with the gateway and the MTU; the state says the same id.
     expect(link(undefined, bridge)).toMatchObject({ mtu: 1400, flags: expect.arrayContaining(['UP']) });
-    expect(addrs(undefined, bridge).map((a) => `${a.local}/${a.prefixlen}`)).toContain('198.19.170.1/24');
+    expect(addrs(undefined, bridge).map((a) => `${a.local}/${a.prefixlen}`)).toContain('198.19.180.1/24');
     expect(stateFile(name)?.id).toBe(id);
 
     const ls = (await network('ls')).split('\n');
     expect(ls[0]?.split(/\s+/)).toEqual(['NAME', 'ID', 'SUBNET', 'BRIDGE', 'INTERNAL']);
-    expect(ls.map((l) => l.split(/\s+/))).toContainEqual([name, id.slice(0, 12), '198.19.170.0/24', bridge, 'false']);
+    expect(ls.map((l) => l.split(/\s+/))).toContainEqual([name, id.slice(0, 12), '198.19.180.0/24', bridge, 'false']);
     const listed = JSON.parse(await network('list', '--json')) as Array<Record<string, unknown>>;
     expect(listed.find((n) => n.name === name)).toEqual({
       name,
       id,
-      subnet: '198.19.170.0/24',
-      gateway: '198.19.170.1',
+      subnet: '198.19.180.0/24',
+      gateway: '198.19.180.1',
       bridgeName: bridge,
       internal: false,
       dns: true,
       mtu: 1400,
+      icc: true,
+      ipMasquerade: true,
     });
 
     const [c1, c2] = [await freshNamespace(), await freshNamespace()];
     expect(await network('connect', name, c1.name as string, '--alias', 'web', '--alias', 'www')).toBe(
-      'eth0 198.19.170.2/24\n',
+      'eth0 198.19.180.2/24\n',
     );
     const e2 = JSON.parse(
-      await network('connect', '--json', name, c2.name as string, '--ip', '198.19.170.20', '--interface', 'net0'),
+      await network('connect', '--json', name, c2.name as string, '--ip', '198.19.180.20', '--interface', 'net0'),
     ) as Record<string, unknown>;
     expect(e2).toMatchObject({
       network: name,
       namespace: { name: c2.name, path: `/run/netns/${c2.name}`, inode: String(c2.inode) },
       name: c2.name,
       interfaceName: 'net0',
-      address: '198.19.170.20/24',
-      gateway: '198.19.170.1',
-      mac: '02:42:c6:13:aa:14',
+      address: '198.19.180.20/24',
+      gateway: '198.19.180.1',
+      mac: '02:42:c6:13:b4:14',
     });
-    expect(addrs(c1.name, 'eth0').map((a) => `${a.local}/${a.prefixlen}`)).toContain('198.19.170.2/24');
-    expect(addrs(c2.name, 'net0').map((a) => `${a.local}/${a.prefixlen}`)).toContain('198.19.170.20/24');
+    expect(addrs(c1.name, 'eth0').map((a) => `${a.local}/${a.prefixlen}`)).toContain('198.19.180.2/24');
+    expect(addrs(c2.name, 'net0').map((a) => `${a.local}/${a.prefixlen}`)).toContain('198.19.180.20/24');
     expectConsistent(name);
 
     // By name: the hosts files, as getent reads them; then the address answers.
     const byName = async (from: Namespace, host: string): Promise<string | undefined> =>
       (await from.exec('getent', ['hosts', host])).stdout.split(/\s+/)[0];
-    expect(await byName(c1, c2.name as string)).toBe('198.19.170.20');
-    expect(await byName(c2, 'www')).toBe('198.19.170.2');
-    expect(await reaches(c1, '198.19.170.20')).toBe(true);
-    expect(await reaches(c2, '198.19.170.2')).toBe(true);
+    expect(await byName(c1, c2.name as string)).toBe('198.19.180.20');
+    expect(await byName(c2, 'www')).toBe('198.19.180.2');
+    expect(await reaches(c1, '198.19.180.20')).toBe(true);
+    expect(await reaches(c2, '198.19.180.2')).toBe(true);
 
     // Published: reached from outside through the host port; listed; in the ruleset.
-    const server = await whoAmIServer(c1, '198.19.170.2', 80);
+    const server = await whoAmIServer(c1, '198.19.180.2', 80);
     closers.push(() => server.close());
-    expect(await network('publish', name, c1.name as string, '8170:80')).toBe('0.0.0.0:8170->198.19.170.2:80/tcp\n');
+    expect(await network('publish', name, c1.name as string, '8170:80')).toBe('0.0.0.0:8170->198.19.180.2:80/tcp\n');
     expect(
       await network('publish', name, c2.name as string, '198.51.100.161:8171:53/udp', '--json').then(JSON.parse),
     ).toEqual({
@@ -226,28 +188,28 @@ describeKernel('netns-native network (the command)', () => {
       family: 4,
       hostAddress: '198.51.100.161',
       hostPort: 8171,
-      address: '198.19.170.20',
+      address: '198.19.180.20',
       containerPort: 53,
     });
-    expect(publishedMap(id)).toContain('tcp . 8170 : 198.19.170.2 . 80');
+    expect(publishedMap(id)).toContain('tcp . 8170 : 198.19.180.2 . 80');
     expect(run('nft', ['list', 'table', 'ip', 'netns-native'])).toContain('8171');
     expect(await ask(outside, '198.51.100.161', 8170)).toBe('198.51.100.162');
     expect(await network('ports', name)).toBe(
-      '0.0.0.0:8170->198.19.170.2:80/tcp\n198.51.100.161:8171->198.19.170.20:53/udp\n',
+      '0.0.0.0:8170->198.19.180.2:80/tcp\n198.51.100.161:8171->198.19.180.20:53/udp\n',
     );
 
     const inspected = JSON.parse(await network('inspect', name)) as {
       endpoints: Array<Record<string, unknown>>;
       ports: Array<Record<string, unknown>>;
     };
-    expect(inspected).toMatchObject({ name, id, subnet: '198.19.170.0/24', bridgeName: bridge });
+    expect(inspected).toMatchObject({ name, id, subnet: '198.19.180.0/24', bridgeName: bridge });
     expect(inspected.endpoints.map((e) => [(e.namespace as { name: string }).name, e.address, e.aliases])).toEqual([
-      [c1.name, '198.19.170.2/24', ['web', 'www']],
-      [c2.name, '198.19.170.20/24', []],
+      [c1.name, '198.19.180.2/24', ['web', 'www']],
+      [c2.name, '198.19.180.20/24', []],
     ]);
     expect(inspected.ports.map((p) => [p.protocol, p.hostPort, p.address, p.containerPort])).toEqual([
-      ['tcp', 8170, '198.19.170.2', 80],
-      ['udp', 8171, '198.19.170.20', 53],
+      ['tcp', 8170, '198.19.180.2', 80],
+      ['udp', 8171, '198.19.180.20', 53],
     ]);
 
     // Unpublished by another process than the one that published (each command is one).
@@ -281,30 +243,30 @@ describeKernel('netns-native network (the command)', () => {
     });
 
     const dual = netName();
-    await network('create', dual, '--ipv6', '--subnet', 'fd00:17a::/64', '--subnet', '198.19.171.0/24', '--no-dns');
+    await network('create', dual, '--ipv6', '--subnet', 'fd00:18a::/64', '--subnet', '198.19.181.0/24', '--no-dns');
     const member = await freshNamespace();
-    expect(await network('connect', dual, member.name as string)).toBe('eth0 198.19.171.2/24 fd00:17a::2/64\n');
+    expect(await network('connect', dual, member.name as string)).toBe('eth0 198.19.181.2/24 fd00:18a::2/64\n');
     expect((await network('ls')).split('\n').map((l) => l.split(/\s+/))).toContainEqual([
       dual,
       expect.stringMatching(/^[0-9a-f]{12}$/),
-      '198.19.171.0/24,fd00:17a::/64',
+      '198.19.181.0/24,fd00:18a::/64',
       expect.any(String),
       'false',
     ]);
     expect(fs.existsSync(`/etc/netns/${member.name}/hosts`)).toBe(false); // --no-dns: no names
     // Docker's -p on a dual-stack member: both families; an IPv6 host address in brackets.
     expect(await network('publish', dual, member.name as string, '8176:80')).toBe(
-      '0.0.0.0:8176->198.19.171.2:80/tcp\n[::]:8176->[fd00:17a::2]:80/tcp\n',
+      '0.0.0.0:8176->198.19.181.2:80/tcp\n[::]:8176->[fd00:18a::2]:80/tcp\n',
     );
     expect(await network('publish', dual, member.name as string, '[::]:8177:80/udp')).toBe(
-      '[::]:8177->[fd00:17a::2]:80/udp\n',
+      '[::]:8177->[fd00:18a::2]:80/udp\n',
     );
     expect(await network('ports', dual)).toBe(
-      '0.0.0.0:8176->198.19.171.2:80/tcp\n[::]:8176->[fd00:17a::2]:80/tcp\n[::]:8177->[fd00:17a::2]:80/udp\n',
+      '0.0.0.0:8176->198.19.181.2:80/tcp\n[::]:8176->[fd00:18a::2]:80/tcp\n[::]:8177->[fd00:18a::2]:80/udp\n',
     );
     const short = (stateFile(dual)?.id as string).slice(0, 12);
     expect(run('nft', ['list', 'map', 'ip6', 'netns-native', `pub-any-${short}`])).toContain(
-      'udp . 8177 : fd00:17a::2 . 80',
+      'udp . 8177 : fd00:18a::2 . 80',
     );
     // [::1] parses, and the library says why it cannot be published on.
     expect(await cli('network', 'publish', dual, member.name as string, '[::1]:8178:80')).toMatchObject({
@@ -326,11 +288,11 @@ describeKernel('netns-native network (the command)', () => {
       'create',
       name,
       '--subnet',
-      '198.19.174.0/24',
+      '198.19.184.0/24',
       '--ip-range',
-      '198.19.174.64/26',
+      '198.19.184.64/26',
       '--aux-address',
-      'router=198.19.174.65',
+      'router=198.19.184.65',
       '-o',
       'com.docker.network.bridge.enable_icc=false',
       '--opt=com.docker.network.bridge.enable_ip_masquerade=false',
@@ -343,10 +305,10 @@ describeKernel('netns-native network (the command)', () => {
     );
     const shown = JSON.parse(await network('inspect', name)) as Record<string, unknown>;
     expect(shown).toMatchObject({
-      subnet: '198.19.174.0/24',
-      gateway: '198.19.174.64', // as Docker's IPAM: the range's first address
-      ipRange: '198.19.174.64/26',
-      auxAddresses: { router: '198.19.174.65' },
+      subnet: '198.19.184.0/24',
+      gateway: '198.19.184.64', // as Docker's IPAM: the range's first address
+      ipRange: '198.19.184.64/26',
+      auxAddresses: { router: '198.19.184.65' },
       icc: false,
       ipMasquerade: false,
       hostBindingAddress: '198.51.100.161',
@@ -356,25 +318,25 @@ describeKernel('netns-native network (the command)', () => {
     expect(link(undefined, 'nnt-cli-br174')).toMatchObject({ mtu: 1400 });
     // The first member gets the range's first free address: not the gateway's, not router's.
     const member = (await freshNamespace()).name as string;
-    expect(await network('connect', name, member)).toBe('eth0 198.19.174.66/24\n');
+    expect(await network('connect', name, member)).toBe('eth0 198.19.184.66/24\n');
     await network('rm', '-f', name);
     expect(link(undefined, 'nnt-cli-br174')).toBeUndefined();
   });
 
   it('dns NAME answers the members’ names on 127.0.0.11 until SIGINT, then closes and exits 0', async () => {
     const name = netName();
-    await network('create', name, '--subnet', '198.19.172.0/24');
+    await network('create', name, '--subnet', '198.19.182.0/24');
     const [c1, c2] = [await freshNamespace(), await freshNamespace()];
     await network('connect', name, c1.name as string);
     await network('connect', name, c2.name as string, '--alias', 'db');
-    const child = spawn(process.execPath, [main(), 'network', 'dns', name, '--no-upstream'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [cliMain(), 'network', 'dns', name, '--no-upstream'], { stdio: 'pipe' });
     const done = finished(child);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
       await waitFor(() => out.includes('serving'), { what: 'the DNS server to say it serves' });
-      expect(await resolveA(c1, 'db')).toEqual(['198.19.172.3']);
-      expect(await resolveA(c2, c1.name as string)).toEqual(['198.19.172.2']);
+      expect(await resolveA(c1, 'db')).toEqual(['198.19.182.3']);
+      expect(await resolveA(c2, c1.name as string)).toEqual(['198.19.182.2']);
     } finally {
       child.kill('SIGINT');
     }
@@ -382,7 +344,7 @@ describeKernel('netns-native network (the command)', () => {
     expect(await resolveA(c1, 'db', 500)).toBeUndefined(); // closed: nothing answers
     // A dns: false network has nothing to serve: exit 1, EINVAL.
     const quiet = netName();
-    await network('create', quiet, '--subnet', '198.19.173.0/24', '--no-dns');
+    await network('create', quiet, '--subnet', '198.19.183.0/24', '--no-dns');
     expect(await cli('network', 'dns', quiet)).toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/^netns-native: EINVAL: cannot serve DNS for network "nnt-cli-[0-9a-f]+": /),
@@ -391,7 +353,7 @@ describeKernel('netns-native network (the command)', () => {
 
   it('failures: status 1, "netns-native: CODE: ..." and nothing changed', async () => {
     const name = netName();
-    await network('create', name, '--subnet', '198.19.174.0/24');
+    await network('create', name, '--subnet', '198.19.184.0/24');
     const c1 = (await freshNamespace()).name as string;
     await network('connect', name, c1);
     await network('publish', name, c1, '8172:80');
@@ -399,16 +361,16 @@ describeKernel('netns-native network (the command)', () => {
     const other = uniqueName('nnt-cli-'); // never made
     const cases: Array<[string[], string, RegExp]> = [
       [['rm', name], 'EBUSY', /it still has 1 member; disconnect them, or use --force$/],
-      [['create', name, '--subnet', '198.19.175.0/24'], 'EEXIST', /a network with that name already exists$/],
-      [['create', other, '--subnet', '198.19.174.128/25'], 'EEXIST', /overlaps network/],
+      [['create', name, '--subnet', '198.19.185.0/24'], 'EEXIST', /a network with that name already exists$/],
+      [['create', other, '--subnet', '198.19.184.128/25'], 'EEXIST', /overlaps network/],
       [['connect', name, c1], 'EEXIST', /./],
       [['publish', name, c1, '8172:81'], 'EADDRINUSE', /already published by network/],
       [['unpublish', name, '8173'], 'ENOENT', /it is not published on every address$/],
       [['unpublish', name, '198.51.100.161:8172'], 'ENOENT', /it is published on 0\.0\.0\.0:8172$/],
       [['connect', name, 'nnt-nosuch0'], 'ENOENT', /no such namespace/],
       [['inspect', 'nnt-nosuch0'], 'ENOENT', /./],
-      [['create', other, '--subnet', '198.19.175.0/33'], 'EINVAL', /./],
-      [['create', other, '--default-address-pool', 'base=198.19.175.0/24,size=16'], 'EINVAL', /./],
+      [['create', other, '--subnet', '198.19.185.0/33'], 'EINVAL', /./],
+      [['create', other, '--default-address-pool', 'base=198.19.185.0/24,size=16'], 'EINVAL', /./],
     ];
     for (const [argv, code, reason] of cases) {
       const r = await cli('network', ...argv);
@@ -422,7 +384,7 @@ describeKernel('netns-native network (the command)', () => {
 
   it('bad command lines: status 2, a line naming the offending word, the network usage; nothing changed', async () => {
     const name = netName();
-    await network('create', name, '--subnet', '198.19.178.0/24');
+    await network('create', name, '--subnet', '198.19.188.0/24');
     const ns = (await freshNamespace()).name as string;
     await network('connect', name, ns);
     const before = snapshot(name, [ns]);
@@ -446,7 +408,7 @@ describeKernel('netns-native network (the command)', () => {
       [['create', 'a', '--aux-address', 'r=198.19.1.9', '--aux-address', 'r=198.19.1.8'], 'names "r" twice'],
       [['create', 'a', '--ip-range', '198.19.1.0/26', '--ip-range', '198.19.1.64/26'], '--ip-range given more'],
       [['connect', name, ns, '--subnet', '198.19.1.0/24'], '--subnet is not an option of network connect'],
-      [['connect', name, ns, '--ip', '198.19.178.9', '--ip', '198.19.178.8'], '--ip given more than once'],
+      [['connect', name, ns, '--ip', '198.19.188.9', '--ip', '198.19.188.8'], '--ip given more than once'],
       [['connect', name], 'network connect needs NS'],
       [['rm', name, '--force=yes'], '--force takes no value'],
       [['ls', name], 'network ls takes no operand; unexpected'],

@@ -7,25 +7,12 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Bridge, Namespace, VethPair } from 'netns-native';
-import { finished, libraryEntry } from '../helpers/child';
+import { finished } from '../helpers/child';
+import { cli, cliMain } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, type IpLink } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `netns-native ARGS...` as a process. */
-async function cli(...args: string[]): Promise<Run> {
-  const main = path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const { code, stdout, stderr } = await finished(child);
-  return { code, stdout, stderr };
-}
 
 /** Lines with runs of blanks made one space and trailing blanks dropped. */
 function lines(text: string): string[] {
@@ -405,7 +392,7 @@ describeKernel('netns-native (the command)', () => {
 
   it('monitor NS: a line per change, in the kernel’s order, until interrupted (exit 0)', async () => {
     const ns = await freshNamespace();
-    const main = path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
+    const main = cliMain();
     const child = spawn(process.execPath, [main, 'monitor', ns.name as string, '--json', '--events', 'link'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -458,7 +445,7 @@ describeKernel('netns-native (the command)', () => {
 
   it('monitor NS --events route: each route line as ip monitor route prints it, table and host routes included', async () => {
     const ns = await freshNamespace();
-    const main = path.join(path.dirname(libraryEntry()), 'cli', 'main.js');
+    const main = cliMain();
     const ours = spawn(process.execPath, [main, 'monitor', ns.name as string, '--events', 'route'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
