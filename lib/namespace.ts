@@ -53,6 +53,7 @@ import {
   checkBoolean,
   checkInteger,
   checkLinkName,
+  MAX_ALT_NAME_BYTES,
   checkNamespaceName,
   checkObject,
   checkOptionKeys,
@@ -759,15 +760,19 @@ export class Namespace {
   }
 
   /**
-   * One link, by name or index; a {@link Bridge} when it is a bridge. `ip link show dev NAME`.
-   * @throws NetnsError ENODEV if there is no such link.
+   * One link, by name, alternative name ({@link Link.addAltName}) or index; a {@link Bridge}
+   * when it is a bridge. `ip link show dev NAME`.
+   * @throws NetnsError ENODEV if there is no such link; EINVAL for a name no link can have (a
+   *   name is 1-15 bytes, an alternative name up to 127).
    */
   async link(nameOrIndex: string | number): Promise<Link> {
     const operation = `find link ${describeValue(nameOrIndex)}${this.where}`;
+    // A name of 16 bytes or more can only be an alternative name: the addon then asks with
+    // IFLA_ALT_IFNAME (a shorter one with IFLA_IFNAME, which the kernel matches against both).
     const key =
       typeof nameOrIndex === 'number'
         ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
-        : { name: checkLinkName(nameOrIndex, operation) };
+        : { name: checkLinkName(nameOrIndex, operation, 'link name', MAX_ALT_NAME_BYTES) };
     const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
     return makeLink(this, await request<NativeLink>(handle, { op: 'getlink', ...key, stats: 1 }, operation, 'link'));
   }

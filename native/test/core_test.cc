@@ -1037,6 +1037,46 @@ void TestAddressLifetimesMatchIproute2() {
   }
 }
 
+// `ip link property add dev d0 altname golden-alt` and `... del ...` (d0 = ifindex 3), captured
+// with strace from iproute2 on Linux 6.18, NLM_F_ACK (the engine's) cleared.
+void TestLinkPropMatchesIproute2() {
+  Bytes iproute2 = {
+      0x34, 0x00, 0x00, 0x00,  // nlmsg_len 52
+      0x6c, 0x00,              // RTM_NEWLINKPROP
+      0x01, 0x0e,              // NLM_F_REQUEST | NLM_F_EXCL | NLM_F_CREATE | NLM_F_APPEND
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // ifinfomsg: AF_UNSPEC, pad, ifi_type 0
+      0x03, 0x00, 0x00, 0x00,              //   ifi_index 3
+      0x00, 0x00, 0x00, 0x00,              //   ifi_flags
+      0x00, 0x00, 0x00, 0x00,              //   ifi_change
+      0x14, 0x00, 0x34, 0x80,              // IFLA_PROP_LIST | NLA_F_NESTED
+      0x0f, 0x00, 0x35, 0x00,              //   IFLA_ALT_IFNAME
+      0x67, 0x6f, 0x6c, 0x64,              //     "golden-alt\0"
+      0x65, 0x6e, 0x2d, 0x61,              //
+      0x6c, 0x74, 0x00, 0x00,              //     (and a pad byte)
+  };
+  CheckBytes("RTM_NEWLINKPROP", rtnl::BuildNewLinkProp(3, "golden-alt"), iproute2);
+  iproute2[4] = 0x6d;  // RTM_DELLINKPROP
+  iproute2[7] = 0x00;  // NLM_F_REQUEST alone
+  CheckBytes("RTM_DELLINKPROP", rtnl::BuildDelLinkProp(3, "golden-alt"), iproute2);
+}
+
+// A lookup by a name of 16 bytes or more sends IFLA_ALT_IFNAME (53), a shorter one IFLA_IFNAME
+// (3), as `ip link show dev NAME` does (iplink_get, check_ifname).
+void TestGetLinkByAltName() {
+  auto name_attr_type = [](const std::string& name) -> int {
+    Result<Bytes> m = rtnl::BuildGetLink(0, name);
+    if (!m.ok()) return -1;
+    const Bytes& b = m.value();
+    // nlmsghdr (16) + ifinfomsg (16) + IFLA_EXT_MASK (8), then the name's attribute.
+    if (b.size() < 44) return -1;
+    return b[42] | (b[43] << 8);
+  };
+  CHECK(name_attr_type("short-name") == IFLA_IFNAME);
+  CHECK(name_attr_type("fifteen-bytes-x") == IFLA_IFNAME);
+  CHECK(name_attr_type("sixteen-bytes-xx") == IFLA_ALT_IFNAME);
+}
+
 // `ip netns set NAME auto` (the namespace's fd is 6): RTM_NEWNSID with NETNSA_NSID -1.
 void TestNsidMatchesIproute2() {
   const Bytes want = {
@@ -1163,6 +1203,10 @@ Bytes LinkReply() {
   PutAttr(&data, 0x3ff1, U32(9));  // a bridge attribute from a newer kernel: kept raw
   PutAttr(&info, IFLA_INFO_DATA, data);
   PutAttr(&payload, IFLA_LINKINFO, info);
+  Bytes props;  // the kernel nests the list (NLA_F_NESTED), one IFLA_ALT_IFNAME per name
+  PutAttr(&props, IFLA_ALT_IFNAME, Str("uplink-with-a-long-name"));
+  PutAttr(&props, IFLA_ALT_IFNAME, Str("u0"));
+  PutAttr(&payload, IFLA_PROP_LIST | NLA_F_NESTED, props);
   return Message(RTM_NEWLINK, 0, payload);
 }
 
@@ -1186,6 +1230,7 @@ void TestParseLink() {
         (l.info.unknown[0].bytes == U32(9)));
   CHECK(l.stats && l.stats->rx_packets == 5 && l.stats->tx_bytes == 700 &&
         l.stats->tx_packets == 0);
+  CHECK((l.alt_names == std::vector<std::string>{"uplink-with-a-long-name", "u0"}));
 }
 
 // An RTM_DELLINK event decodes like an RTM_NEWLINK (the monitor needs both).
@@ -1591,6 +1636,8 @@ int main() {
   TestParseRouteGetReplies();
   TestAddressLifetimesMatchIproute2();
   TestNsidMatchesIproute2();
+  TestLinkPropMatchesIproute2();
+  TestGetLinkByAltName();
   TestParseNeigh();
   TestOversizedAttributeIsAnError();
   TestDecodeAck();
