@@ -506,7 +506,8 @@ export type NativeOp =
   | { op: 'nftdumpsetelems'; family?: number; table: string; set: string }
   | { op: 'newneigh'; flags?: number; neighbour: NativeNeighbourRequest }
   | { op: 'delneigh'; neighbour: NativeNeighbourRequest }
-  | { op: 'dumpneighs'; family?: number; index?: number; master?: number }
+  /** `flags` NTF_PROXY: the proxy entries (a plain dump never has them) */
+  | { op: 'dumpneighs'; family?: number; index?: number; master?: number; flags?: number }
   | { op: 'newrule'; flags?: number; rule: NativeRuleRequest }
   | { op: 'delrule'; rule: NativeRuleRequest }
   | { op: 'dumprules'; family?: number }

@@ -238,7 +238,7 @@ const OP_ARGS: OpArgs = {
   nftdumpsetelems: { family: 'u8', table: 'string', set: 'string' },
   newneigh: { flags: 'u16', neighbour: 'neighbour' },
   delneigh: { neighbour: 'neighbour' },
-  dumpneighs: { family: 'u8', index: 'i32', master: 'i32' },
+  dumpneighs: { family: 'u8', index: 'i32', master: 'i32', flags: 'u8' },
   newrule: { flags: 'u16', rule: 'rule' },
   delrule: { rule: 'rule' },
   dumprules: { family: 'u8' },

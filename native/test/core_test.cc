@@ -501,6 +501,29 @@ void TestNeighbourMatchesIproute2() {
   ext.flags = NTF_EXT_LEARNED;
   CheckBytes("RTM_NEWNEIGH extern_learn", rtnl::BuildNewNeigh(ext, NLM_F_CREATE | NLM_F_EXCL),
              learned);
+  // `ip neigh add proxy 198.18.0.9 dev va` and `ip neigh del proxy ...` (the layout strace showed
+  // iproute2 send on Linux 6.18): the delete's bytes with NTF_PROXY in ndm_flags, NUD_PERMANENT
+  // kept; the add the same as RTM_NEWNEIGH with REQUEST | EXCL | CREATE.
+  Bytes proxy_del = del;
+  proxy_del[26] = NTF_PROXY;
+  rtnl::NeighbourRequest proxy = d;
+  proxy.flags = NTF_PROXY;
+  CheckBytes("RTM_DELNEIGH proxy", rtnl::BuildDelNeigh(proxy), proxy_del);
+  Bytes proxy_add = proxy_del;
+  proxy_add[4] = RTM_NEWNEIGH;
+  proxy_add[7] = 0x06;
+  CheckBytes("RTM_NEWNEIGH proxy", rtnl::BuildNewNeigh(proxy, NLM_F_CREATE | NLM_F_EXCL),
+             proxy_add);
+  // The proxy entries' dump (`ip neigh show proxy`): NTF_PROXY in ndm_flags, the only flag the
+  // kernel takes there (neigh_valid_dump_req) and what makes it dump them (neigh_dump_info).
+  const Bytes proxy_dump = {
+      0x1c, 0x00, 0x00, 0x00,  // nlmsg_len 28
+      0x1e, 0x00, 0x01, 0x03,  // RTM_GETNEIGH, REQUEST | DUMP
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // ndmsg: AF_UNSPEC, ifindex 0
+      0x00, 0x00, 0x08, 0x00,                          //   state 0, NTF_PROXY, type 0
+  };
+  CheckBytes("RTM_GETNEIGH proxy", rtnl::BuildDumpNeighs(AF_UNSPEC, 0, 0, NTF_PROXY), proxy_dump);
 }
 
 // `bridge fdb append 00:00:00:00:00:00 dev vx42 dst 198.18.0.2` (vx42 = ifindex 4): iproute2's

@@ -481,7 +481,7 @@ Built Build(const DumpRoutesArgs& a) { return {rtnl::BuildDumpRoutes(a.family, a
 Built Build(const NewNeighArgs& a) { return {rtnl::BuildNewNeigh(a.neighbour, a.flags), false}; }
 Built Build(const DelNeighArgs& a) { return {rtnl::BuildDelNeigh(a.neighbour), false}; }
 Built Build(const DumpNeighsArgs& a) {
-  return {rtnl::BuildDumpNeighs(a.family, a.index, a.master), true};
+  return {rtnl::BuildDumpNeighs(a.family, a.index, a.master, a.flags), true};
 }
 Built Build(const NewRuleArgs& a) { return {rtnl::BuildNewRule(a.rule, a.flags), false}; }
 Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule), false}; }

@@ -323,8 +323,9 @@ struct NftCommandArgs {
   F(family, family, kU8) F(table, table, kString) F(chain, chain, kString)
 #define NETNS_NEWNEIGH_ARGS(F) F(flags, flags, kU16) F(neighbour, neighbour, kNeighbour)
 #define NETNS_DELNEIGH_ARGS(F) F(neighbour, neighbour, kNeighbour)
+// `flags` NTF_PROXY dumps the proxy entries (pneigh), the only other value the kernel takes.
 #define NETNS_DUMPNEIGHS_ARGS(F) \
-  F(family, family, kU8) F(index, index, kI32) F(master, master, kI32)
+  F(family, family, kU8) F(index, index, kI32) F(master, master, kI32) F(flags, flags, kU8)
 #define NETNS_NEWRULE_ARGS(F) F(flags, flags, kU16) F(rule, rule, kRule)
 #define NETNS_DELRULE_ARGS(F) F(rule, rule, kRule)
 #define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
