@@ -53,6 +53,7 @@ import type {
 } from './native/surface';
 import type { Namespace } from './namespace';
 import {
+  checkAltName,
   checkBoolean,
   checkLinkName,
   checkMtu,
@@ -309,6 +310,13 @@ export class Link {
   get alias(): string | undefined {
     return this.#info.alias || undefined;
   }
+  /**
+   * The link's alternative names as last read, in the kernel's order (`altname` lines of `ip
+   * link show`); empty when it has none. {@link Namespace.link} finds the link by any of them.
+   */
+  get altNames(): string[] {
+    return [...(this.#info.altNames ?? [])];
+  }
 
   /**
    * What is particular to the link's kind, as last read, typed by the kind's class: a Vxlan's
@@ -408,6 +416,41 @@ export class Link {
     const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     await request(handle, { op: 'newlink', link: { index: this.index, newName: name } }, operation, 'rename');
     this.#info.name = name;
+  }
+
+  /**
+   * Gives the link an alternative name: `ip link property add dev NAME altname ALTNAME`. It may
+   * be up to 127 bytes long (a link name: 15), and is unique in the namespace among link names
+   * and alternative names; {@link Namespace.link} finds the link by it. Linux 5.5 or later.
+   * @example
+   * ```ts
+   * await link.addAltName('uplink-to-the-storage-network');
+   * (await ns.link('uplink-to-the-storage-network')).index === link.index; // true
+   * ```
+   * @throws NetnsError EINVAL for an invalid name (empty, over 127 bytes, '/', ':', '%' or
+   *   whitespace, '.' or '..'); EEXIST if a link in the namespace has that name or alternative
+   *   name (this one included); ENODEV if the link is gone; EOPNOTSUPP before Linux 5.5.
+   */
+  async addAltName(name: string): Promise<void> {
+    const operation = `add alternative name "${String(name)}" to ${this.describe()}`;
+    checkAltName(name, operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    await request(handle, { op: 'newlinkprop', index: this.index, altName: name }, operation, 'altname');
+    this.#info.altNames = [...(this.#info.altNames ?? []), name];
+  }
+
+  /**
+   * Removes one of the link's alternative names: `ip link property del dev NAME altname ALTNAME`.
+   * @throws NetnsError ENOENT if no link in the namespace has that name; EINVAL for an invalid
+   *   name, or for the link's own name or a name of another link; ENODEV if the link is gone.
+   */
+  async deleteAltName(name: string): Promise<void> {
+    const operation = `delete alternative name "${String(name)}" of ${this.describe()}`;
+    checkAltName(name, operation);
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    await request(handle, { op: 'dellinkprop', index: this.index, altName: name }, operation, 'altname');
+    const left = (this.#info.altNames ?? []).filter((n) => n !== name);
+    this.#info.altNames = left.length > 0 ? left : undefined;
   }
 
   /**

@@ -53,6 +53,7 @@ import {
   checkBoolean,
   checkInteger,
   checkLinkName,
+  MAX_ALT_NAME_BYTES,
   checkNamespaceName,
   checkObject,
   checkOptionKeys,
@@ -759,15 +760,19 @@ export class Namespace {
   }
 
   /**
-   * One link, by name or index; a {@link Bridge} when it is a bridge. `ip link show dev NAME`.
-   * @throws NetnsError ENODEV if there is no such link.
+   * One link, by name, alternative name ({@link Link.addAltName}) or index; a {@link Bridge}
+   * when it is a bridge. `ip link show dev NAME`.
+   * @throws NetnsError ENODEV if there is no such link; EINVAL for a name no link can have (a
+   *   name is 1-15 bytes, an alternative name up to 127).
    */
   async link(nameOrIndex: string | number): Promise<Link> {
     const operation = `find link ${describeValue(nameOrIndex)}${this.where}`;
+    // A name of 16 bytes or more can only be an alternative name: the addon then asks with
+    // IFLA_ALT_IFNAME (a shorter one with IFLA_IFNAME, which the kernel matches against both).
     const key =
       typeof nameOrIndex === 'number'
         ? { index: checkInteger(nameOrIndex, operation, 'the link index', 1, 0x7fffffff) }
-        : { name: checkLinkName(nameOrIndex, operation) };
+        : { name: checkLinkName(nameOrIndex, operation, 'link name', MAX_ALT_NAME_BYTES) };
     const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
     return makeLink(this, await request<NativeLink>(handle, { op: 'getlink', ...key, stats: 1 }, operation, 'link'));
   }
@@ -919,10 +924,12 @@ export class Namespace {
 
   /**
    * The neighbour entries (ARP and NDP cache), like `ip neigh show [dev LINK]`. As `ip neigh`,
-   * 'noarp' entries are left out unless `all` is set.
+   * 'noarp' entries are left out unless `all` is set. With `proxy: true`, the proxy entries
+   * instead (`ip neigh show proxy`).
    * @example
    * ```ts
    * for (const n of await ns.neighbours({ link: eth0, family: 4 })) console.log(n.address, n.mac, n.state);
+   * const proxied = await ns.neighbours({ proxy: true }); // [{ address: '198.18.0.5', proxy: true, ... }]
    * ```
    * @throws NetnsError EINVAL for bad options; ENODEV if the link does not exist.
    */
@@ -933,10 +940,12 @@ export class Namespace {
   /**
    * Adds a neighbour entry: a static ARP (IPv4) or NDP (IPv6) entry by default.
    * `ip neigh add ADDRESS lladdr MAC dev LINK nud permanent`; with `replace: true`,
-   * `ip neigh replace` (add or change).
+   * `ip neigh replace` (add or change). With `proxy: true`, a proxy entry: `ip neigh add proxy
+   * ADDRESS dev LINK`.
    * @example
    * ```ts
    * await ns.addNeighbour({ link: eth0, address: '198.18.0.9', mac: '02:00:00:00:00:09' });
+   * await ns.addNeighbour({ link: eth0, address: '198.18.0.5', proxy: true });
    * ```
    * @throws NetnsError EINVAL for a malformed address or MAC, an unknown state (before any
    *   syscall); EEXIST if the entry exists (without `replace`); ENODEV if the link does not.
@@ -946,10 +955,11 @@ export class Namespace {
   }
 
   /**
-   * Deletes a neighbour entry. `ip neigh del ADDRESS dev LINK`.
+   * Deletes a neighbour entry. `ip neigh del ADDRESS dev LINK`; with `proxy: true`, a proxy
+   * entry (`ip neigh del proxy ADDRESS dev LINK`).
    * @throws NetnsError ENOENT if there is no such entry.
    */
-  async deleteNeighbour(neighbour: Pick<NeighbourSpec, 'link' | 'address'>): Promise<void> {
+  async deleteNeighbour(neighbour: Pick<NeighbourSpec, 'link' | 'address' | 'proxy'>): Promise<void> {
     return deleteNeighbour(this, neighbour);
   }
 

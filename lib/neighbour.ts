@@ -20,6 +20,7 @@ import {
   NLM_F_REPLACE,
   NTF_EXT_LEARNED,
   NTF_MASTER,
+  NTF_PROXY,
   NTF_ROUTER,
   NTF_SELF,
   NTF_STICKY,
@@ -85,6 +86,12 @@ export interface Neighbour {
    * neigh` shows `extern_learn`): the kernel does not age it out, but its state still changes.
    */
   extLearned: boolean;
+  /**
+   * A proxy entry (NTF_PROXY, `ip neigh show proxy`): the namespace answers ARP and neighbour
+   * solicitations for the address on the link. Listed only with `{ proxy: true }`; it has no MAC
+   * and its state is 'none'.
+   */
+  proxy: boolean;
 }
 
 /** A neighbour entry to add or delete, as `ip neigh add|del` takes it. */
@@ -104,6 +111,13 @@ export interface NeighbourSpec {
    * keeps it rather than garbage-collect it. A replace without it clears the mark.
    */
   extLearned?: boolean;
+  /**
+   * A proxy entry (`ip neigh add|del proxy ADDRESS dev LINK`, NTF_PROXY): the namespace answers
+   * ARP (IPv4) or neighbour solicitations (IPv6) for the address on the link, as routes and
+   * sysctls allow (IPv6: `forwarding` and `proxy_ndp`). No `mac`, `state` or `extLearned` then.
+   * Adding an entry that exists is no error: the kernel finds or makes it.
+   */
+  proxy?: boolean;
 }
 
 /** Options for {@link Namespace.neighbours}. */
@@ -114,6 +128,8 @@ export interface NeighboursOptions extends AbortOptions {
   family?: 4 | 6;
   /** Include 'noarp' entries too (`ip neigh show nud all`); like `ip neigh`, they are left out by default. */
   all?: boolean;
+  /** List the proxy entries instead (`ip neigh show proxy`); the kernel dumps them apart. */
+  proxy?: boolean;
 }
 
 /** A forwarding database entry, as `bridge fdb show` lists it. */
@@ -263,7 +279,16 @@ function neighbourRequest(spec: NeighbourSpec, forDelete: boolean, operation: st
     dst: ip.address,
     state: NUD_PERMANENT, // as `ip neigh` sends it, on a delete too (the kernel ignores it there)
   };
+  const proxy = checkBoolean(spec.proxy, operation, 'proxy');
+  if (proxy) req.flags = NTF_PROXY;
   if (forDelete) return req;
+  if (proxy) {
+    for (const key of ['mac', 'state', 'extLearned'] as const) {
+      if (spec[key] !== undefined) throw invalid(operation, `a proxy entry has no ${key}; leave it out`);
+    }
+    if (checkBoolean(spec.router, operation, 'router')) req.flags = NTF_PROXY | NTF_ROUTER;
+    return req;
+  }
   req.state = stateBits(spec.state, operation);
   if (spec.mac !== undefined) req.lladdr = parseAnyMac(spec.mac, operation);
   else if (!['failed', 'incomplete', 'none'].includes(spec.state ?? 'permanent')) {
@@ -285,12 +310,13 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
     throw invalid(operation, 'family must be 4 or 6');
   }
   const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  const flags = checkBoolean(options.proxy, operation, 'proxy') ? NTF_PROXY : 0;
   const signal = checkSignal(options.signal, operation);
   const link = options.link === undefined ? 0 : linkArg(ns, options.link, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   // Links too, to name each entry's link; both dumps in one batch (after the lookup of a link
   // given by name, in the same call on the FIFO).
-  const dumps = (index: number): NativeOp[] => [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index }];
+  const dumps = (index: number): NativeOp[] => [{ op: 'dumplinks' }, { op: 'dumpneighs', family, index, flags }];
   const listed =
     typeof link === 'number'
       ? batch(handle, dumps(link), operation, 'neighbour', signal)
@@ -330,6 +356,7 @@ export function neighbourFromNative(
     linkIndex: n.index,
     router: (n.flags & NTF_ROUTER) !== 0,
     extLearned: (n.flags & NTF_EXT_LEARNED) !== 0,
+    proxy: (n.flags & NTF_PROXY) !== 0,
   };
   if (n.lladdr !== undefined) entry.mac = n.lladdr;
   return entry;
@@ -346,7 +373,10 @@ export async function addNeighbour(ns: Namespace, spec: NeighbourSpec, replace: 
 }
 
 /** `ip neigh del`. @internal */
-export async function deleteNeighbour(ns: Namespace, spec: Pick<NeighbourSpec, 'link' | 'address'>): Promise<void> {
+export async function deleteNeighbour(
+  ns: Namespace,
+  spec: Pick<NeighbourSpec, 'link' | 'address' | 'proxy'>,
+): Promise<void> {
   const operation = `delete neighbour ${describeNeighbour(spec)}${ns.where}`;
   const req = neighbourRequest(spec as NeighbourSpec, true, operation);
   const link = linkArg(ns, spec.link, operation);

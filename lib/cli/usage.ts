@@ -32,7 +32,7 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
 
   list                     named network namespaces (ip netns list)
   links [NS]               links, one per line (ip -br link); --details, -d: and a bridge
-                           port's settings (ip -d link: bridge_slave ...)
+                           port's settings (ip -d link: bridge_slave ...), altnames
   addrs [NS]               addresses per link (ip -br addr)
   routes [NS]              routes of the main table, IPv4 then IPv6 (ip route; ip -6 route)
   exec NS -- CMD [ARG...]  run CMD in namespace NS (ip netns exec NS CMD ...)
@@ -90,7 +90,8 @@ ${NS_TEXT}
 Options:
   --details, -d  under a bridge's port, its settings as \`ip -d link show\` prints them
                  ("bridge_slave state forwarding priority 32 cost 2 hairpin off ...", without
-                 the spanning tree's own ids and timers); --json: each port's bridgePort
+                 the spanning tree's own ids and timers), and under any link its alternative
+                 names ("altname NAME"); --json: each port's bridgePort, each link's altNames
   --json, -j     JSON instead of text
 ${COMMON_OPTIONS}
 

@@ -305,6 +305,10 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   getnsid: () => false,
   // A route lookup runs under RCU alone (RTNL_FLAG_DOIT_UNLOCKED), never sleeping.
   getroute: () => false,
+  // An alternative name is a hash-list entry under rtnl_lock; removing one frees it after RCU
+  // (call_rcu), without waiting.
+  newlinkprop: () => false,
+  dellinkprop: () => false,
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

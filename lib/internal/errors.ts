@@ -67,7 +67,8 @@ export type Subject =
   | 'neighbour'
   | 'fdb'
   | 'rule'
-  | 'nsid';
+  | 'nsid'
+  | 'altname';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -157,6 +158,7 @@ const PHRASES: Record<string, Phrases> = {
     neighbour: 'that neighbour entry already exists',
     fdb: 'that fdb entry already exists',
     rule: 'that rule already exists',
+    altname: 'a link in the namespace already has that name or alternative name',
   },
   ENODEV: { '*': 'no such link' },
   ENOENT: {
@@ -168,6 +170,7 @@ const PHRASES: Record<string, Phrases> = {
     neighbour: 'no such neighbour entry',
     fdb: 'no such fdb entry',
     rule: 'no such rule',
+    altname: 'no link in the namespace has that alternative name',
   },
   ESRCH: { '*': 'no such object', route: 'no such route', namespace: 'no such process' },
   EADDRNOTAVAIL: {
@@ -188,7 +191,12 @@ const PHRASES: Record<string, Phrases> = {
   EHOSTUNREACH: { '*': 'no route to host' },
   EBUSY: { '*': 'the resource is busy', rename: 'the link is up; bring it down first' },
   ELOOP: { '*': 'that would create a loop' },
-  EINVAL: { '*': 'the kernel rejected the request as invalid' },
+  EINVAL: {
+    '*': 'the kernel rejected the request as invalid',
+    // netdev_name_node_alt_destroy: the name was found, but it is not one of this link's
+    // alternative names.
+    altname: "that name is the link's own name or belongs to another link, not an alternative name of this link",
+  },
   ERANGE: { '*': 'a value is out of range' },
   EOPNOTSUPP: {
     '*': 'not supported by this kernel or this kind of link (module not loaded?)',

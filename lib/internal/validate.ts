@@ -9,6 +9,12 @@ import { invalid } from './errors';
 export const MAX_LINK_NAME_BYTES = 15;
 
 /**
+ * The kernel's ALTIFNAMSIZ minus the terminating NUL: the longest alternative name (a request
+ * with 128 bytes fails IFLA_ALT_IFNAME's policy).
+ */
+export const MAX_ALT_NAME_BYTES = 127;
+
+/**
  * Why `name` cannot be a link name, or undefined when it can. The kernel's rule
  * (dev_valid_name): 1-15 bytes, not '.' or '..', and no '/', ':' or whitespace as its isspace()
  * counts it, byte by byte: tab, line feed, vertical tab, form feed, carriage return, space, and
@@ -17,13 +23,13 @@ export const MAX_LINK_NAME_BYTES = 15;
  * form ('eth%d' gives eth0), so the link would not have the name asked for and could not be read
  * back or removed by it; any other '%' it refuses.
  */
-export function linkNameProblem(name: string, what = 'link name'): string | undefined {
+export function linkNameProblem(name: string, what = 'link name', maxBytes = MAX_LINK_NAME_BYTES): string | undefined {
   // A NUL byte first: the kernel would read the name only up to it, and act on another link.
   if (name.includes('\0')) return `the ${what} ${JSON.stringify(name)} contains a NUL byte`;
   const bytes = Buffer.byteLength(name);
   if (bytes === 0) return `the ${what} is empty`;
-  if (bytes > MAX_LINK_NAME_BYTES) {
-    return `the ${what} ${JSON.stringify(name)} is ${bytes} bytes long; Linux allows at most ${MAX_LINK_NAME_BYTES}`;
+  if (bytes > maxBytes) {
+    return `the ${what} ${JSON.stringify(name)} is ${bytes} bytes long; Linux allows at most ${maxBytes}`;
   }
   if (name === '.' || name === '..') return `${JSON.stringify(name)} is not a valid ${what}`;
   for (const char of name) {
@@ -49,9 +55,14 @@ export function linkNameProblem(name: string, what = 'link name'): string | unde
 }
 
 /** A link name, as {@link linkNameProblem} checks it. */
-export function checkLinkName(name: unknown, operation: string, what = 'link name'): string {
+export function checkLinkName(
+  name: unknown,
+  operation: string,
+  what = 'link name',
+  maxBytes = MAX_LINK_NAME_BYTES,
+): string {
   if (typeof name !== 'string') throw invalid(operation, `the ${what} must be a string`);
-  const problem = linkNameProblem(name, what);
+  const problem = linkNameProblem(name, what, maxBytes);
   if (problem !== undefined) throw invalid(operation, problem);
   return name;
 }
@@ -61,6 +72,20 @@ export function checkLinkName(name: unknown, operation: string, what = 'link nam
  * NUL, and 255 bytes plus the NUL fail the attribute's policy (ERANGE).
  */
 export const MAX_ALIAS_BYTES = 254;
+
+/**
+ * An alternative name (`ip link property add dev NAME altname ALTNAME`): a link name's rules
+ * ({@link linkNameProblem}) with up to 127 bytes. The kernel (6.18) checks only the length and
+ * iproute2 refuses '/' and whitespace; holding alternative names to the rules of link names keeps
+ * every name of a link one that can be given wherever a link name can.
+ */
+export function checkAltName(name: unknown, operation: string): string {
+  if (typeof name !== 'string')
+    throw invalid(operation, `the alternative name must be a string, not ${describeValue(name)}`);
+  const problem = linkNameProblem(name, 'alternative name', MAX_ALT_NAME_BYTES);
+  if (problem !== undefined) throw invalid(operation, problem);
+  return name;
+}
 
 /** A link alias (IFLA_IFALIAS): a string of 1-254 bytes with no NUL. */
 export function checkAlias(alias: unknown, operation: string): string {

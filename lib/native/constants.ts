@@ -78,6 +78,7 @@ export const NUD_NOARP = 0x40;
 export const NUD_PERMANENT = 0x80;
 export const NTF_SELF = 0x02;
 export const NTF_MASTER = 0x04;
+export const NTF_PROXY = 0x08;
 export const NTF_EXT_LEARNED = 0x10;
 export const NTF_STICKY = 0x40;
 export const NTF_ROUTER = 0x80;

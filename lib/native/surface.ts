@@ -88,6 +88,8 @@ export interface NativeLink {
   slaveInfo?: NativeKindInfo;
   /** IFLA_STATS64, when the read asked for statistics */
   stats?: NativeLinkStats;
+  /** IFLA_PROP_LIST: the alternative names (IFLA_ALT_IFNAME), when the link has any */
+  altNames?: string[];
 }
 
 /** The counters of IFLA_STATS64 (struct rtnl_link_stats64) that cross. */
@@ -504,13 +506,17 @@ export type NativeOp =
   | { op: 'nftdumpsetelems'; family?: number; table: string; set: string }
   | { op: 'newneigh'; flags?: number; neighbour: NativeNeighbourRequest }
   | { op: 'delneigh'; neighbour: NativeNeighbourRequest }
-  | { op: 'dumpneighs'; family?: number; index?: number; master?: number }
+  /** `flags` NTF_PROXY: the proxy entries (a plain dump never has them) */
+  | { op: 'dumpneighs'; family?: number; index?: number; master?: number; flags?: number }
   | { op: 'newrule'; flags?: number; rule: NativeRuleRequest }
   | { op: 'delrule'; rule: NativeRuleRequest }
   | { op: 'dumprules'; family?: number }
   | { op: 'newnsid'; netns: NativeHandle; nsid: number }
   | { op: 'getnsid'; netns: NativeHandle }
-  | ({ op: 'getroute' } & NativeRouteGet);
+  | ({ op: 'getroute' } & NativeRouteGet)
+  /** RTM_NEWLINKPROP / RTM_DELLINKPROP: add or remove one alternative name of a link. */
+  | { op: 'newlinkprop'; index: number; altName: string }
+  | { op: 'dellinkprop'; index: number; altName: string };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =
@@ -782,6 +788,8 @@ export interface PackedLinks {
   strs: string;
   infos?: Array<NativeKindInfo | undefined>;
   slaveInfos?: Array<NativeKindInfo | undefined>;
+  /** per link its alternative names, for links that have any */
+  altNames?: Array<string[] | undefined>;
   /** the counters of `schema.results.linkStats` per link, when read (NaN: a link without them) */
   stats?: Float64Array;
 }

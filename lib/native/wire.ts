@@ -238,7 +238,7 @@ const OP_ARGS: OpArgs = {
   nftdumpsetelems: { family: 'u8', table: 'string', set: 'string' },
   newneigh: { flags: 'u16', neighbour: 'neighbour' },
   delneigh: { neighbour: 'neighbour' },
-  dumpneighs: { family: 'u8', index: 'i32', master: 'i32' },
+  dumpneighs: { family: 'u8', index: 'i32', master: 'i32', flags: 'u8' },
   newrule: { flags: 'u16', rule: 'rule' },
   delrule: { rule: 'rule' },
   dumprules: { family: 'u8' },
@@ -257,8 +257,10 @@ const OP_ARGS: OpArgs = {
     oif: 'i32',
     mark: 'u32',
   },
+  newlinkprop: { index: 'i32', altName: 'string' },
+  dellinkprop: { index: 'i32', altName: 'string' },
 };
-const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats'>, string> = {
+const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats' | 'altNames'>, string> = {
   index: 'number',
   type: 'number',
   flags: 'number',
@@ -710,6 +712,7 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
     ...strings.map(([name], i) => `${name}: strs[s + ${i}]`),
     'info: infos === undefined ? undefined : infos[i]',
     'slaveInfo: slaveInfos === undefined ? undefined : slaveInfos[i]',
+    'altNames: altNames === undefined ? undefined : altNames[i]',
   ];
   // Two unpackers: links read without statistics (every dump unless asked) keep the shape and
   // cost they had before statistics existed; with them, NaN in the first counter marks a link
@@ -718,7 +721,7 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
   const make = (withStats: boolean) => {
     const all = withStats ? [...fields, `stats: st[t] !== st[t] ? undefined : ${statsLiteral}`] : fields;
     const body = `
-      const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos, st = p.stats;
+      const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos, altNames = p.altNames, st = p.stats;
       const n = nums.length / ${numbers.length};
       const out = new Array(n);
       let v;

@@ -1,5 +1,6 @@
 #include "link.h"
 
+#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -108,8 +109,34 @@ Result<std::vector<uint8_t>> BuildDelLinkGroup(uint32_t group) {
 
 Result<std::vector<uint8_t>> BuildGetLink(int32_t index, const std::string& name, bool stats) {
   MessageBuilder b = GetLinkHeader(0, index, stats);
-  if (index == 0) b.PutString(IFLA_IFNAME, name);
+  if (index == 0) b.PutString(name.size() < IFNAMSIZ ? IFLA_IFNAME : IFLA_ALT_IFNAME, name);
   return std::move(b).Finish();
+}
+
+namespace {
+
+// The flags are iproute2's (iplink_prop): NLM_F_CREATE | NLM_F_EXCL | NLM_F_APPEND to add.
+Result<std::vector<uint8_t>> BuildLinkProp(uint16_t type, uint16_t nl_flags, int32_t index,
+                                           const std::string& alt_name) {
+  MessageBuilder b(type, NLM_F_REQUEST | nl_flags);
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = index;
+  b.PutHeader(ifi);
+  size_t list = b.BeginNest(IFLA_PROP_LIST);
+  b.PutString(IFLA_ALT_IFNAME, alt_name);
+  b.EndNest(list);
+  return std::move(b).Finish();
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> BuildNewLinkProp(int32_t index, const std::string& alt_name) {
+  return BuildLinkProp(RTM_NEWLINKPROP, NLM_F_CREATE | NLM_F_EXCL | NLM_F_APPEND, index, alt_name);
+}
+
+Result<std::vector<uint8_t>> BuildDelLinkProp(int32_t index, const std::string& alt_name) {
+  return BuildLinkProp(RTM_DELLINKPROP, 0, index, alt_name);
 }
 
 Result<std::vector<uint8_t>> BuildDumpLinks(int32_t master, const std::string& kind, bool stats) {
@@ -164,6 +191,16 @@ Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
     uint64_t c[10];
     std::memcpy(c, t[IFLA_STATS64].data, sizeof c);
     info.stats = LinkStats{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]};
+  }
+
+  if (t[IFLA_PROP_LIST].present()) {
+    // IFLA_ALT_IFNAME repeats inside the list, one per alternative name. A malformed tail is
+    // dropped: the names before it are kept.
+    (void)netlink::ForEachAttr(t[IFLA_PROP_LIST].data, t[IFLA_PROP_LIST].len,
+                               [&info](const netlink::Attr& a) {
+                                 if (a.type == IFLA_ALT_IFNAME)
+                                   info.alt_names.push_back(a.String());
+                               });
   }
 
   if (t[IFLA_LINKINFO].present()) {

@@ -64,7 +64,8 @@ struct LinkInfo {
   std::string kind, slave_kind, alias, qdisc;
   KindData info;        // IFLA_INFO_DATA, decoded with the kind's table (link_kind.h)
   KindData slave_info;  // IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table
-  std::optional<LinkStats> stats;  // IFLA_STATS64, when the request asked for statistics
+  std::optional<LinkStats> stats;      // IFLA_STATS64, when the request asked for statistics
+  std::vector<std::string> alt_names;  // IFLA_PROP_LIST / IFLA_ALT_IFNAME, in the kernel's order
 };
 
 // RTM_NEWLINK. `nl_flags`: NLM_F_CREATE | NLM_F_EXCL to create, 0 to change an existing link.
@@ -74,7 +75,14 @@ Result<std::vector<uint8_t>> BuildDelLink(int32_t index, const std::string& name
 // RTM_DELLINK of every link in `group` (ifindex 0 + IFLA_GROUP): the kernel unregisters them
 // together and waits for RCU once, instead of once per link.
 Result<std::vector<uint8_t>> BuildDelLinkGroup(uint32_t group);
-// RTM_GETLINK for one link, by index or (index 0) by name. Without `stats` the request sets
+// RTM_NEWLINKPROP / RTM_DELLINKPROP: adds or removes one alternative name of link `index`
+// (IFLA_PROP_LIST { IFLA_ALT_IFNAME }), as `ip link property add|del dev X altname Y` sends it.
+Result<std::vector<uint8_t>> BuildNewLinkProp(int32_t index, const std::string& alt_name);
+Result<std::vector<uint8_t>> BuildDelLinkProp(int32_t index, const std::string& alt_name);
+// RTM_GETLINK for one link, by index or (index 0) by name. A name of IFNAMSIZ bytes or more can
+// only be an alternative name and goes as IFLA_ALT_IFNAME (IFLA_IFNAME's policy stops at
+// IFNAMSIZ - 1); a shorter one goes as IFLA_IFNAME, which the kernel matches against
+// alternative names too (__dev_get_by_name), as iproute2 does. Without `stats` the request sets
 // RTEXT_FILTER_SKIP_STATS: the kernel then leaves out the IPv6 and VF statistics and, from Linux
 // 6.19 (commit 105bae32), IFLA_STATS and IFLA_STATS64 too, whose gathering walks per-CPU
 // counters. Earlier kernels send IFLA_STATS64 regardless; ParseLink decodes it whenever present.

@@ -50,10 +50,12 @@ Result<std::vector<uint8_t>> BuildDelNeigh(const NeighbourRequest& req) {
   return BuildNeigh(RTM_DELNEIGH, 0, req);
 }
 
-Result<std::vector<uint8_t>> BuildDumpNeighs(uint8_t family, int32_t index, int32_t master) {
+Result<std::vector<uint8_t>> BuildDumpNeighs(uint8_t family, int32_t index, int32_t master,
+                                             uint8_t flags) {
   MessageBuilder b(RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP);
   ndmsg ndm{};
   ndm.ndm_family = family;
+  ndm.ndm_flags = flags;
   // Strict checking: a neighbour dump filters by device with NDA_IFINDEX (ndm_ifindex must be
   // 0); an fdb dump takes the port in ndm_ifindex (rtnl_fdb_dump, valid_fdb_dump_strict).
   if (family == AF_BRIDGE) ndm.ndm_ifindex = index;

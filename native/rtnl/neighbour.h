@@ -51,8 +51,11 @@ struct NeighbourInfo {
 Result<std::vector<uint8_t>> BuildNewNeigh(const NeighbourRequest& req, uint16_t nl_flags);
 Result<std::vector<uint8_t>> BuildDelNeigh(const NeighbourRequest& req);
 // RTM_GETNEIGH dump of `family` (AF_UNSPEC: IPv4 and IPv6; AF_BRIDGE: forwarding databases),
-// filtered in the kernel by link (`index`, 0: all) and master (`master`, 0: all).
-Result<std::vector<uint8_t>> BuildDumpNeighs(uint8_t family, int32_t index, int32_t master);
+// filtered in the kernel by link (`index`, 0: all) and master (`master`, 0: all). `flags`
+// NTF_PROXY dumps the proxy entries instead (`ip neigh show proxy`; neigh_dump_info), which a
+// plain dump never includes.
+Result<std::vector<uint8_t>> BuildDumpNeighs(uint8_t family, int32_t index, int32_t master,
+                                             uint8_t flags = 0);
 
 // Decodes an RTM_NEWNEIGH (reply or event) or RTM_DELNEIGH (event) message.
 Result<NeighbourInfo> ParseNeigh(const nlmsghdr& msg);

@@ -501,6 +501,29 @@ void TestNeighbourMatchesIproute2() {
   ext.flags = NTF_EXT_LEARNED;
   CheckBytes("RTM_NEWNEIGH extern_learn", rtnl::BuildNewNeigh(ext, NLM_F_CREATE | NLM_F_EXCL),
              learned);
+  // `ip neigh add proxy 198.18.0.9 dev va` and `ip neigh del proxy ...` (the layout strace showed
+  // iproute2 send on Linux 6.18): the delete's bytes with NTF_PROXY in ndm_flags, NUD_PERMANENT
+  // kept; the add the same as RTM_NEWNEIGH with REQUEST | EXCL | CREATE.
+  Bytes proxy_del = del;
+  proxy_del[26] = NTF_PROXY;
+  rtnl::NeighbourRequest proxy = d;
+  proxy.flags = NTF_PROXY;
+  CheckBytes("RTM_DELNEIGH proxy", rtnl::BuildDelNeigh(proxy), proxy_del);
+  Bytes proxy_add = proxy_del;
+  proxy_add[4] = RTM_NEWNEIGH;
+  proxy_add[7] = 0x06;
+  CheckBytes("RTM_NEWNEIGH proxy", rtnl::BuildNewNeigh(proxy, NLM_F_CREATE | NLM_F_EXCL),
+             proxy_add);
+  // The proxy entries' dump (`ip neigh show proxy`): NTF_PROXY in ndm_flags, the only flag the
+  // kernel takes there (neigh_valid_dump_req) and what makes it dump them (neigh_dump_info).
+  const Bytes proxy_dump = {
+      0x1c, 0x00, 0x00, 0x00,  // nlmsg_len 28
+      0x1e, 0x00, 0x01, 0x03,  // RTM_GETNEIGH, REQUEST | DUMP
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // ndmsg: AF_UNSPEC, ifindex 0
+      0x00, 0x00, 0x08, 0x00,                          //   state 0, NTF_PROXY, type 0
+  };
+  CheckBytes("RTM_GETNEIGH proxy", rtnl::BuildDumpNeighs(AF_UNSPEC, 0, 0, NTF_PROXY), proxy_dump);
 }
 
 // `bridge fdb append 00:00:00:00:00:00 dev vx42 dst 198.18.0.2` (vx42 = ifindex 4): iproute2's
@@ -1037,6 +1060,46 @@ void TestAddressLifetimesMatchIproute2() {
   }
 }
 
+// `ip link property add dev d0 altname golden-alt` and `... del ...` (d0 = ifindex 3), captured
+// with strace from iproute2 on Linux 6.18, NLM_F_ACK (the engine's) cleared.
+void TestLinkPropMatchesIproute2() {
+  Bytes iproute2 = {
+      0x34, 0x00, 0x00, 0x00,  // nlmsg_len 52
+      0x6c, 0x00,              // RTM_NEWLINKPROP
+      0x01, 0x0e,              // NLM_F_REQUEST | NLM_F_EXCL | NLM_F_CREATE | NLM_F_APPEND
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // ifinfomsg: AF_UNSPEC, pad, ifi_type 0
+      0x03, 0x00, 0x00, 0x00,              //   ifi_index 3
+      0x00, 0x00, 0x00, 0x00,              //   ifi_flags
+      0x00, 0x00, 0x00, 0x00,              //   ifi_change
+      0x14, 0x00, 0x34, 0x80,              // IFLA_PROP_LIST | NLA_F_NESTED
+      0x0f, 0x00, 0x35, 0x00,              //   IFLA_ALT_IFNAME
+      0x67, 0x6f, 0x6c, 0x64,              //     "golden-alt\0"
+      0x65, 0x6e, 0x2d, 0x61,              //
+      0x6c, 0x74, 0x00, 0x00,              //     (and a pad byte)
+  };
+  CheckBytes("RTM_NEWLINKPROP", rtnl::BuildNewLinkProp(3, "golden-alt"), iproute2);
+  iproute2[4] = 0x6d;  // RTM_DELLINKPROP
+  iproute2[7] = 0x00;  // NLM_F_REQUEST alone
+  CheckBytes("RTM_DELLINKPROP", rtnl::BuildDelLinkProp(3, "golden-alt"), iproute2);
+}
+
+// A lookup by a name of 16 bytes or more sends IFLA_ALT_IFNAME (53), a shorter one IFLA_IFNAME
+// (3), as `ip link show dev NAME` does (iplink_get, check_ifname).
+void TestGetLinkByAltName() {
+  auto name_attr_type = [](const std::string& name) -> int {
+    Result<Bytes> m = rtnl::BuildGetLink(0, name);
+    if (!m.ok()) return -1;
+    const Bytes& b = m.value();
+    // nlmsghdr (16) + ifinfomsg (16) + IFLA_EXT_MASK (8), then the name's attribute.
+    if (b.size() < 44) return -1;
+    return b[42] | (b[43] << 8);
+  };
+  CHECK(name_attr_type("short-name") == IFLA_IFNAME);
+  CHECK(name_attr_type("fifteen-bytes-x") == IFLA_IFNAME);
+  CHECK(name_attr_type("sixteen-bytes-xx") == IFLA_ALT_IFNAME);
+}
+
 // `ip netns set NAME auto` (the namespace's fd is 6): RTM_NEWNSID with NETNSA_NSID -1.
 void TestNsidMatchesIproute2() {
   const Bytes want = {
@@ -1163,6 +1226,10 @@ Bytes LinkReply() {
   PutAttr(&data, 0x3ff1, U32(9));  // a bridge attribute from a newer kernel: kept raw
   PutAttr(&info, IFLA_INFO_DATA, data);
   PutAttr(&payload, IFLA_LINKINFO, info);
+  Bytes props;  // the kernel nests the list (NLA_F_NESTED), one IFLA_ALT_IFNAME per name
+  PutAttr(&props, IFLA_ALT_IFNAME, Str("uplink-with-a-long-name"));
+  PutAttr(&props, IFLA_ALT_IFNAME, Str("u0"));
+  PutAttr(&payload, IFLA_PROP_LIST | NLA_F_NESTED, props);
   return Message(RTM_NEWLINK, 0, payload);
 }
 
@@ -1186,6 +1253,7 @@ void TestParseLink() {
         (l.info.unknown[0].bytes == U32(9)));
   CHECK(l.stats && l.stats->rx_packets == 5 && l.stats->tx_bytes == 700 &&
         l.stats->tx_packets == 0);
+  CHECK((l.alt_names == std::vector<std::string>{"uplink-with-a-long-name", "u0"}));
 }
 
 // An RTM_DELLINK event decodes like an RTM_NEWLINK (the monitor needs both).
@@ -1591,6 +1659,8 @@ int main() {
   TestParseRouteGetReplies();
   TestAddressLifetimesMatchIproute2();
   TestNsidMatchesIproute2();
+  TestLinkPropMatchesIproute2();
+  TestGetLinkByAltName();
   TestParseNeigh();
   TestOversizedAttributeIsAnError();
   TestDecodeAck();

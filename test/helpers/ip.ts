@@ -18,6 +18,8 @@ export interface IpLink {
   link_netnsid?: number;
   /** The link's alias (IFLA_IFALIAS), when it has one. */
   ifalias?: string;
+  /** The link's alternative names (IFLA_PROP_LIST), when it has any. */
+  altnames?: string[];
   linkinfo?: {
     info_kind?: string;
     info_data?: Record<string, unknown>;

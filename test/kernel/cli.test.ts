@@ -86,6 +86,28 @@ describeKernel('netns-native (the command)', () => {
     ).toEqual(['a1@a0', 'a0@a1', 'b0@b1']);
   });
 
+  it('links --details NS: under a link its alternative names, as ip -d link show prints them; --json: altNames', async () => {
+    const ns = await freshNamespace();
+    const { local } = await VethPair.create({ name: 'p0', peerName: 'q0', namespace: ns });
+    const long = 'an-alternative-name-of-p0';
+    await local.addAltName('p0-alt');
+    ip(ns.name, 'link', 'property', 'add', 'dev', 'p0', 'altname', long);
+    const run = await cli('links', '--details', ns.name as string);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const out = run.stdout.split('\n').filter(Boolean);
+    const at = out.findIndex((l) => l.startsWith('p0@'));
+    const witness = ip(ns.name, '-d', 'link', 'show', 'dev', 'p0')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('altname '));
+    expect(witness).toEqual(['altname p0-alt', `altname ${long}`]);
+    expect(out.slice(at + 1, at + 3).map((l) => l.trim())).toEqual(witness);
+    expect(out[at + 3]?.startsWith(' ') ?? false).toBe(false);
+    const json = await cli('links', '--details', '--json', ns.name as string);
+    const p0 = (JSON.parse(json.stdout) as Array<{ name: string; altNames?: string[] }>).find((l) => l.name === 'p0');
+    expect(p0?.altNames).toEqual(['p0-alt', long]);
+  });
+
   it('links --details NS: under each bridge port, its settings as ip -d link show prints them; --json: bridgePort', async () => {
     const ns = await freshNamespace();
     const br = await Bridge.create('br0', { namespace: ns });

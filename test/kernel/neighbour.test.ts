@@ -1,6 +1,6 @@
 import { NetnsError, VethPair, type Link, type Namespace, type NeighbourSpec } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, neighbours, operational, snapshot } from '../helpers/ip';
+import { ip, ipJson, neighbours, operational, snapshot } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 async function withLink(): Promise<{ ns: Namespace; eth: Link; other: Link }> {
@@ -37,6 +37,7 @@ describeKernel('neighbours', () => {
           linkIndex: eth.index,
           router: false,
           extLearned: false,
+          proxy: false,
         },
         {
           address: 'fd00:18::9',
@@ -47,6 +48,7 @@ describeKernel('neighbours', () => {
           linkIndex: eth.index,
           router: true,
           extLearned: false,
+          proxy: false,
         },
       ]),
     );
@@ -56,6 +58,62 @@ describeKernel('neighbours', () => {
     await ns.deleteNeighbour({ link: eth, address: '198.18.0.9' });
     await ns.deleteNeighbour(mine.find((n) => n.family === 6) as NeighbourSpec);
     expect(neighbours(ns.name, 'dev', eth.name).filter((n) => n.state.includes('PERMANENT'))).toEqual([]);
+  });
+
+  it('proxy entries: added and deleted as `ip neigh add|del proxy` does, listed apart as `ip neigh show proxy` lists them', async () => {
+    const { ns, eth, other } = await withLink();
+    await ns.addNeighbour({ link: eth, address: '198.18.0.5', proxy: true });
+    await ns.addNeighbour({ link: eth.name, address: 'fd00:18::5', proxy: true });
+    // Adding one that exists is no error (the kernel finds it), as with `ip neigh add proxy`.
+    await ns.addNeighbour({ link: eth, address: '198.18.0.5', proxy: true });
+    ip(ns.name, 'neigh', 'add', 'proxy', '198.18.0.6', 'dev', other.name);
+    const witness = ipJson<Array<{ dst: string; dev: string; proxy?: null }>>(ns.name, 'neigh', 'show', 'proxy');
+    expect(witness).toEqual(
+      expect.arrayContaining([
+        { dst: '198.18.0.5', dev: eth.name, proxy: null },
+        { dst: 'fd00:18::5', dev: eth.name, proxy: null },
+        { dst: '198.18.0.6', dev: other.name, proxy: null },
+      ]),
+    );
+    const listed = await ns.neighbours({ proxy: true });
+    expect(listed.map((n) => `${n.address} ${n.link}`).sort()).toEqual(witness.map((w) => `${w.dst} ${w.dev}`).sort());
+    expect(listed.find((n) => n.address === 'fd00:18::5')).toEqual({
+      address: 'fd00:18::5',
+      family: 6,
+      state: 'none',
+      link: eth.name,
+      linkIndex: eth.index,
+      router: false,
+      extLearned: false,
+      proxy: true,
+    });
+    // Filtered by link and family, in the kernel.
+    expect((await ns.neighbours({ proxy: true, link: other })).map((n) => n.address)).toEqual(['198.18.0.6']);
+    expect((await ns.neighbours({ proxy: true, family: 6 })).map((n) => n.address)).toEqual(['fd00:18::5']);
+    // A plain listing has none of them, as `ip neigh show` has none.
+    expect((await ns.neighbours({ all: true })).filter((n) => n.proxy)).toEqual([]);
+    await ns.deleteNeighbour({ link: eth, address: '198.18.0.5', proxy: true });
+    await ns.deleteNeighbour({ link: other.name, address: '198.18.0.6', proxy: true });
+    expect(ipJson<Array<{ dst: string }>>(ns.name, 'neigh', 'show', 'proxy').map((w) => w.dst)).toEqual(['fd00:18::5']);
+    const before = snapshot(ns.name);
+    const gone = await ns.deleteNeighbour({ link: eth, address: '198.18.0.5', proxy: true }).catch((x: unknown) => x);
+    expect(gone).toBeInstanceOf(NetnsError);
+    expect(gone).toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/no such neighbour entry/) });
+    for (const [extra, message] of [
+      [{ mac: '02:00:00:00:00:05' }, /a proxy entry has no mac; leave it out/],
+      [{ state: 'reachable' }, /a proxy entry has no state/],
+      [{ extLearned: true }, /a proxy entry has no extLearned/],
+      [{ proxy: 'yes' }, /proxy must be a boolean/],
+    ] as const) {
+      const spec = { link: eth, address: '198.18.0.7', proxy: true, ...extra } as unknown as NeighbourSpec;
+      await expect(ns.addNeighbour(spec)).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(message),
+      });
+    }
+    await expect(ns.neighbours({ proxy: 1 as never })).rejects.toMatchObject({ code: 'EINVAL' });
+    expect(snapshot(ns.name)).toEqual(before);
+    expect(ipJson<Array<{ dst: string }>>(ns.name, 'neigh', 'show', 'proxy').map((w) => w.dst)).toEqual(['fd00:18::5']);
   });
 
   it('states other than permanent, and replace', async () => {

@@ -1,6 +1,7 @@
 /**
  * `netns-native links [NS]`: like `ip -br link` (`--json`: each link's toJSON()); with
- * `--details`, a bridge port's settings below it, as `ip -d link show` prints them.
+ * `--details`, a bridge port's settings and the link's alternative names below it, as `ip -d link
+ * show` prints them.
  */
 import { operandsAtMost, type ParsedArgs } from '../args';
 import { briefLinks, bridgePortLine } from '../format';
@@ -18,6 +19,7 @@ export async function links(args: ParsedArgs, io: Io): Promise<number> {
         flags: l.flags,
         parentIndex: l.parentIndex,
         ...(args.details && l.bridgePort ? { bridgePort: l.bridgePort } : {}),
+        ...(args.details && l.altNames.length > 0 ? { altNames: l.altNames } : {}),
       })),
     );
     return 0;
@@ -29,7 +31,8 @@ export async function links(args: ParsedArgs, io: Io): Promise<number> {
   const names = new Map(all.map((l) => [l.index, l.name]));
   const text = all.map((l) => {
     const port = l.bridgePort;
-    return briefLinks([l], all) + (port ? `    ${bridgePortLine(port, names)}\n` : '');
+    const altNames = l.altNames.map((name) => `    altname ${name}\n`).join('');
+    return briefLinks([l], all) + (port ? `    ${bridgePortLine(port, names)}\n` : '') + altNames;
   });
   await io.out(text.join(''));
   return 0;

@@ -354,6 +354,17 @@ void Finish(ReadContext& c, GetNsidArgs* a) {
   if (!a->netns_fd) ThrowInternal(c.r.env(), "getnsid without a namespace");
 }
 
+// Both link property operations act on one alternative name of a link given by index.
+template <class Args>
+void FinishLinkProp(ReadContext& c, Args* a) {
+  if (a->index <= 0) ThrowInternal(c.r.env(), "a link property operation without a link index");
+  if (a->alt_name.empty() || a->alt_name.size() >= ALTIFNAMSIZ) {
+    ThrowInternal(c.r.env(), "an alternative name of 1 to ALTIFNAMSIZ - 1 bytes");
+  }
+}
+void Finish(ReadContext& c, NewLinkPropArgs* a) { FinishLinkProp(c, a); }
+void Finish(ReadContext& c, DelLinkPropArgs* a) { FinishLinkProp(c, a); }
+
 void Finish(ReadContext& c, GetRouteArgs* a) {
   if (a->dst.size() != 4 && a->dst.size() != 16) ThrowInternal(c.r.env(), "getroute without dst");
   if (!a->src.empty() && a->src.size() != a->dst.size()) {
@@ -470,7 +481,7 @@ Built Build(const DumpRoutesArgs& a) { return {rtnl::BuildDumpRoutes(a.family, a
 Built Build(const NewNeighArgs& a) { return {rtnl::BuildNewNeigh(a.neighbour, a.flags), false}; }
 Built Build(const DelNeighArgs& a) { return {rtnl::BuildDelNeigh(a.neighbour), false}; }
 Built Build(const DumpNeighsArgs& a) {
-  return {rtnl::BuildDumpNeighs(a.family, a.index, a.master), true};
+  return {rtnl::BuildDumpNeighs(a.family, a.index, a.master, a.flags), true};
 }
 Built Build(const NewRuleArgs& a) { return {rtnl::BuildNewRule(a.rule, a.flags), false}; }
 Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule), false}; }
@@ -478,6 +489,12 @@ Built Build(const DumpRulesArgs& a) { return {rtnl::BuildDumpRules(a.family), tr
 Built Build(const NewNsidArgs& a) { return {rtnl::BuildNewNsid(*a.netns_fd, a.nsid), false}; }
 Built Build(const GetNsidArgs& a) { return {rtnl::BuildGetNsid(*a.netns_fd), false}; }
 Built Build(const GetRouteArgs& a) { return {rtnl::BuildGetRoute(a), false}; }
+Built Build(const NewLinkPropArgs& a) {
+  return {rtnl::BuildNewLinkProp(a.index, a.alt_name), false};
+}
+Built Build(const DelLinkPropArgs& a) {
+  return {rtnl::BuildDelLinkProp(a.index, a.alt_name), false};
+}
 
 // Whether an operation's links are returned with their statistics.
 template <class Args>

@@ -71,7 +71,8 @@ void AppendText(std::string& out, const std::vector<uint8_t>& mac) { AppendMac(o
 
 // Links cross packed, because N-API builds objects one property at a time and a dump of 1,000
 // links made that way cost ~10 µs a link on the JS thread: the numbers of every link in one
-// Float64Array, the strings in one string, kind data (for links that have it) in sparse arrays.
+// Float64Array, the strings in one string, kind data and alternative names (for links that have
+// them) in sparse arrays.
 // lib/native/wire.ts unpacks them with the field order of schema.h, checked at load.
 Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, bool one,
                        bool with_stats) {
@@ -80,7 +81,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   double* nums = static_cast<double*>(buf.Data());
   std::string strs;
   strs.reserve(n * 48);
-  Napi::Array infos, slave_infos;
+  Napi::Array infos, slave_infos, alt_names;
   // Statistics only when the request asked for them (then every link has them).
   bool any_stats = false;
   for (size_t i = 0; i < n && with_stats && !any_stats; ++i) any_stats = links[i].stats.has_value();
@@ -120,6 +121,14 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
       if (slave_infos.IsEmpty()) slave_infos = Napi::Array::New(env, n);
       slave_infos.Set(static_cast<uint32_t>(i), KindDataToJs(env, l.slave_info));
     }
+    if (!l.alt_names.empty()) {
+      if (alt_names.IsEmpty()) alt_names = Napi::Array::New(env, n);
+      Napi::Array names = Napi::Array::New(env, l.alt_names.size());
+      for (size_t k = 0; k < l.alt_names.size(); ++k) {
+        names.Set(static_cast<uint32_t>(k), Napi::String::New(env, l.alt_names[k]));
+      }
+      alt_names.Set(static_cast<uint32_t>(i), names);
+    }
   }
   Napi::Object packed = Napi::Object::New(env);
   packed.Set("packed", Napi::Number::New(env, one ? 1 : 2));
@@ -128,6 +137,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   if (stats) packed.Set("stats", Napi::Float64Array::New(env, n * kLinkStats, stats_buf, 0));
   if (!infos.IsEmpty()) packed.Set("infos", infos);
   if (!slave_infos.IsEmpty()) packed.Set("slaveInfos", slave_infos);
+  if (!alt_names.IsEmpty()) packed.Set("altNames", alt_names);
   return packed;
 }
 

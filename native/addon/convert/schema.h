@@ -295,7 +295,9 @@ struct NftCommandArgs {
   O(24, nftgetgen, NftGetGenArgs, kNftGen)                  \
   O(25, nftdumpsets, NftDumpSetsArgs, kNftSets)             \
   O(26, nftdumpsetelems, NftDumpSetElemsArgs, kNftSetElems) \
-  O(27, getroute, GetRouteArgs, kRoutes)
+  O(27, getroute, GetRouteArgs, kRoutes)                    \
+  O(31, newlinkprop, NewLinkPropArgs, kAck)                 \
+  O(32, dellinkprop, DelLinkPropArgs, kAck)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
@@ -321,13 +323,17 @@ struct NftCommandArgs {
   F(family, family, kU8) F(table, table, kString) F(chain, chain, kString)
 #define NETNS_NEWNEIGH_ARGS(F) F(flags, flags, kU16) F(neighbour, neighbour, kNeighbour)
 #define NETNS_DELNEIGH_ARGS(F) F(neighbour, neighbour, kNeighbour)
+// `flags` NTF_PROXY dumps the proxy entries (pneigh), the only other value the kernel takes.
 #define NETNS_DUMPNEIGHS_ARGS(F) \
-  F(family, family, kU8) F(index, index, kI32) F(master, master, kI32)
+  F(family, family, kU8) F(index, index, kI32) F(master, master, kI32) F(flags, flags, kU8)
 #define NETNS_NEWRULE_ARGS(F) F(flags, flags, kU16) F(rule, rule, kRule)
 #define NETNS_DELRULE_ARGS(F) F(rule, rule, kRule)
 #define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
 #define NETNS_NEWNSID_ARGS(F) F(netns, netns_fd, kNetns) F(nsid, nsid, kI32)
 #define NETNS_GETNSID_ARGS(F) F(netns, netns_fd, kNetns)
+// One alternative name of link `index` (RTM_NEWLINKPROP / RTM_DELLINKPROP, IFLA_ALT_IFNAME).
+#define NETNS_NEWLINKPROP_ARGS(F) F(index, index, kI32) F(altName, alt_name, kString)
+#define NETNS_DELLINKPROP_ARGS NETNS_NEWLINKPROP_ARGS
 // A route lookup (rtnl::RouteGetRequest); the family follows from `dst`. Answers with one route.
 #define NETNS_GETROUTE_ARGS(F) \
   F(dst, dst, kIp)             \
@@ -479,6 +485,12 @@ struct NewNsidArgs {
 struct GetNsidArgs {
   NETNS_GETNSID_ARGS(NETNS_ARG_MEMBER)
 };
+struct NewLinkPropArgs {
+  NETNS_NEWLINKPROP_ARGS(NETNS_ARG_MEMBER)
+};
+struct DelLinkPropArgs {
+  NETNS_DELLINKPROP_ARGS(NETNS_ARG_MEMBER)
+};
 // The request itself: its fields are optional where the kernel tells absent from 0 (uid 0).
 struct GetRouteArgs : rtnl::RouteGetRequest {};
 #undef NETNS_ARG_MEMBER
@@ -511,6 +523,8 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_DumpRulesArgs NETNS_DUMPRULES_ARGS
 #define NETNS_FIELDS_NewNsidArgs NETNS_NEWNSID_ARGS
 #define NETNS_FIELDS_GetNsidArgs NETNS_GETNSID_ARGS
+#define NETNS_FIELDS_NewLinkPropArgs NETNS_NEWLINKPROP_ARGS
+#define NETNS_FIELDS_DelLinkPropArgs NETNS_DELLINKPROP_ARGS
 #define NETNS_FIELDS_GetRouteArgs NETNS_GETROUTE_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
@@ -583,7 +597,8 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kM
   F(multicast, multicast, kNumber)  \
   F(collisions, collisions, kNumber)
 
-// ... and, for links that have them, `info` and `slaveInfo` objects in sparse arrays.
+// ... and, for links that have them, `info` and `slaveInfo` objects and `altNames` (arrays of
+// strings, IFLA_PROP_LIST) in sparse arrays.
 
 // Addresses and routes cross as objects with these fields.
 #define NETNS_ADDRESS_INFO(F)       \
