@@ -67,7 +67,8 @@ export type Subject =
   | 'neighbour'
   | 'fdb'
   | 'rule'
-  | 'nsid';
+  | 'nsid'
+  | 'nexthop';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -157,6 +158,7 @@ const PHRASES: Record<string, Phrases> = {
     neighbour: 'that neighbour entry already exists',
     fdb: 'that fdb entry already exists',
     rule: 'that rule already exists',
+    nexthop: 'a nexthop with that id already exists (replace it with { replace: true })',
   },
   ENODEV: { '*': 'no such link' },
   ENOENT: {
@@ -168,6 +170,7 @@ const PHRASES: Record<string, Phrases> = {
     neighbour: 'no such neighbour entry',
     fdb: 'no such fdb entry',
     rule: 'no such rule',
+    nexthop: 'no nexthop with that id',
   },
   ESRCH: { '*': 'no such object', route: 'no such route', namespace: 'no such process' },
   EADDRNOTAVAIL: {
