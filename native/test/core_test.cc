@@ -1588,10 +1588,18 @@ void TestMutations() {
     Result<Bytes> r = rtnl::BuildNewRule(rule, 0);
     if (r.ok()) seeds.push_back(r.value());
   }
+  {
+    rtnl::NexthopObjectRequest group;
+    group.id = 10;
+    group.group = {{1, 0}, {2, 2}, {3, 255}};
+    Result<Bytes> r = rtnl::BuildNewNexthop(group, 0);
+    if (r.ok()) seeds.push_back(r.value());
+  }
   for (const Bytes& seed : seeds) {
     const nlmsghdr& h = *reinterpret_cast<const nlmsghdr*>(seed.data());
     CHECK(rtnl::ParseLink(h).ok() || rtnl::ParseRoute(h).ok() || rtnl::ParseNeigh(h).ok() ||
-          rtnl::ParseRule(h).ok() || rtnl::ParseNsid(h).ok() || h.nlmsg_type == NLMSG_ERROR);
+          rtnl::ParseRule(h).ok() || rtnl::ParseNsid(h).ok() || rtnl::ParseNexthop(h).ok() ||
+          h.nlmsg_type == NLMSG_ERROR);
   }
   CHECK(rtnl::ParseLink(*reinterpret_cast<const nlmsghdr*>(seeds[0].data())).ok());
   CHECK(!netlink::DecodeAck(*reinterpret_cast<const nlmsghdr*>(seeds[1].data())).ok());
@@ -1617,7 +1625,8 @@ void TestMutations() {
     }
     (void)rtnl::ParseAddr(h);
     (void)rtnl::ParseRoute(h);
-    if (rtnl::ParseNeigh(h).ok() || rtnl::ParseRule(h).ok() || rtnl::ParseNsid(h).ok()) {
+    if (rtnl::ParseNeigh(h).ok() || rtnl::ParseRule(h).ok() || rtnl::ParseNsid(h).ok() ||
+        rtnl::ParseNexthop(h).ok()) {
       ++others_parsed;
     }
     if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_DONE) {

@@ -225,11 +225,21 @@ describeKernel('nexthop objects', () => {
       message: expect.stringMatching(/bring lo up first/),
     });
     // A gateway no subnet covers, without onlink.
-    await expect(a.addNexthop({ id: 4, gateway: '198.51.100.9', link: dev })).rejects.toBeInstanceOf(NetnsError);
+    await expect(a.addNexthop({ id: 4, gateway: '198.51.100.9', link: dev })).rejects.toMatchObject({
+      code: 'ENETUNREACH',
+      detail: expect.stringMatching(/invalid gateway/),
+    });
+    // A group inside a group.
+    await a.addNexthop({ id: 10, group: [{ id: 1 }] });
+    await expect(a.addNexthop({ id: 11, group: [{ id: 10 }] })).rejects.toMatchObject({
+      code: 'EINVAL',
+      detail: expect.stringMatching(/group can not be a nexthop within a group/),
+    });
+    await a.deleteNexthop(10);
     // A route through a nexthop that does not exist.
     await expect(a.addRoute({ destination: '198.51.100.0/24', nexthopId: 42 })).rejects.toMatchObject({
       code: 'EINVAL',
-      detail: expect.stringMatching(/nexthop/i),
+      detail: expect.stringMatching(/Nexthop id does not exist/),
     });
     expect(ip(a.name, 'nexthop', 'show')).toBe(before);
     expect(ip(a.name, 'route', 'show', '198.51.100.0/24')).toBe('');
