@@ -108,6 +108,24 @@ describeKernel('nexthop objects', () => {
     expect(ip(a.name, 'route', 'show', '198.51.100.0/24')).toBe('');
   });
 
+  it('IPv6: a nexthop object and a route through it, listed and deleted as listed', async () => {
+    const { a, dev } = await pair();
+    await (await a.link(dev)).addAddress('fd00:6::2/64'); // its prefix route covers the gateway
+    await a.addNexthop({ id: 6, gateway: 'fd00:6::1', link: dev });
+    expect(ipNexthops(a)).toEqual([expect.objectContaining({ id: 6, gateway: 'fd00:6::1', dev })]);
+    expect(await a.nexthops({ family: 6 })).toEqual([expect.objectContaining({ id: 6, family: 6, link: dev })]);
+    expect(await a.nexthops({ family: 4 })).toEqual([]);
+    await a.addRoute({ destination: 'fd00:7::/64', nexthopId: 6 });
+    expect(ipJson<Array<{ dst: string; nhid?: number }>>(a.name, '-6', 'route', 'show')).toContainEqual(
+      expect.objectContaining({ dst: 'fd00:7::/64', nhid: 6 }),
+    );
+    const [route] = (await a.routes({ family: 6 })).filter((r) => r.nexthopId === 6);
+    expect(route).toEqual(expect.objectContaining({ destination: 'fd00:7::/64', gateway: 'fd00:6::1', link: dev }));
+    if (route === undefined) throw new Error('route not listed');
+    await a.deleteRoute(route);
+    expect(ip(a.name, '-6', 'route', 'show', 'fd00:7::/64')).toBe('');
+  });
+
   it('a route through a group lists the members as its next hops', async () => {
     const { a, dev } = await pair();
     await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
