@@ -26,6 +26,7 @@
       "native/rtnl/neighbour.cc",
       "native/rtnl/rule.cc",
       "native/rtnl/nsid.cc",
+      "native/rtnl/nexthop.cc",
       "native/rtnl/operation.cc",
       "native/rtnl/decode.cc",
       "native/rtnl/monitor.cc",

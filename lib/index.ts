@@ -32,6 +32,13 @@ export { Tap, type TapInfo, type TapMode, type TapOptions } from './links/tap';
 export { Ifb, type IfbInfo, type IfbOptions } from './links/ifb';
 export type { FdbEntry, FdbSpec, Neighbour, NeighbourSpec, NeighbourState, NeighboursOptions } from './neighbour';
 export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
+export type {
+  AddNexthopOptions,
+  NexthopGroupMember,
+  NexthopObject,
+  NexthopObjectSpec,
+  NexthopsOptions,
+} from './nexthop';
 export { NetnsError } from './internal/errors';
 export type { Address, AddressesOptions } from './address';
 export type {

@@ -48,6 +48,16 @@ import {
 } from './neighbour';
 import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
 import { namespaceId, setNamespaceId } from './nsid';
+import {
+  addNexthop,
+  deleteNexthop,
+  flushNexthops,
+  listNexthops,
+  type AddNexthopOptions,
+  type NexthopObject,
+  type NexthopObjectSpec,
+  type NexthopsOptions,
+} from './nexthop';
 import type { ConnectOptions, ListenOptions, UdpBindOptions } from './process/sockets';
 import {
   checkBoolean,
@@ -995,6 +1005,54 @@ export class Namespace {
    */
   async deleteRule(rule: RuleSpec | Rule): Promise<void> {
     return deleteRule(this, rule);
+  }
+
+  /**
+   * The nexthop objects (`ip nexthop show [id N] [dev LINK] [groups]`), by id.
+   * @example
+   * ```ts
+   * const [nh] = await ns.nexthops({ id: 1 });   // { id: 1, gateway: '198.18.0.1', link: 'veth0', ... }
+   * ```
+   * @throws NetnsError EINVAL for a bad filter; EOPNOTSUPP on a kernel before 5.3.
+   */
+  async nexthops(options: NexthopsOptions = {}): Promise<NexthopObject[]> {
+    return listNexthops(this, options);
+  }
+
+  /**
+   * Adds a nexthop object, which routes then use by its id (RouteSpec.nexthopId). `ip nexthop
+   * add id N via GW dev LINK`, `... blackhole`, `... group 1/2,3`; with `{ replace: true }`,
+   * `ip nexthop replace` (routes using it follow the change).
+   * @example
+   * ```ts
+   * await ns.addNexthop({ id: 1, gateway: '198.18.0.1', link: 'veth0' });
+   * await ns.addNexthop({ id: 10, group: [{ id: 1 }, { id: 2, weight: 3 }] });
+   * await ns.addRoute({ destination: '198.51.100.0/24', nexthopId: 10 });
+   * ```
+   * @throws NetnsError EINVAL for a bad id, weight or address, a group containing itself, a
+   *   blackhole with a gateway, ... (before any syscall), or a group member that does not exist
+   *   (the kernel's "Invalid nexthop id"); EEXIST if the id is taken (without replace); ENODEV
+   *   for an unknown link.
+   */
+  async addNexthop(nexthop: NexthopObjectSpec, options?: AddNexthopOptions): Promise<void> {
+    return addNexthop(this, nexthop, options);
+  }
+
+  /**
+   * Deletes the nexthop object of that id. `ip nexthop del id N`. The routes that use it go with
+   * it, and groups lose it as a member (a group left empty is deleted too).
+   * @throws NetnsError ENOENT if there is none of that id.
+   */
+  async deleteNexthop(id: number): Promise<void> {
+    return deleteNexthop(this, id);
+  }
+
+  /**
+   * Deletes every nexthop object (and the routes using them). `ip nexthop flush`. Resolves with
+   * how many there were (a group left empty goes with its last member).
+   */
+  async flushNexthops(): Promise<number> {
+    return flushNexthops(this);
   }
 
   /**

@@ -110,6 +110,13 @@ export interface RouteSpec {
    */
   nexthops?: NexthopSpec[];
   /**
+   * A nexthop object as the route's next hop (`nhid N`): its id, 1 to 4294967295, from
+   * {@link Namespace.addNexthop}. Instead of `gateway`, `link`, `onlink` and `nexthops`: the
+   * nexthop object holds them. Listed routes carry it, along with the gateway and link (or the
+   * next hops of a group) the kernel reports from the object; a delete matches on it alone.
+   */
+  nexthopId?: number;
+  /**
    * The route's metrics (`mtu lock 1400 initcwnd 10 congctl cubic`): see {@link RouteMetrics}
    * for each one's unit. A delete of an IPv4 route matches them (only the routes that have
    * these values), as `ip route del` does; the kernel matches no IPv6 route by them, so an IPv6
@@ -265,6 +272,7 @@ export function describeRoute(spec: RouteSpec): string {
   if (typeof spec !== 'object' || spec === null) return describeValue(spec);
   const parts = spec.destination === undefined ? [] : [String(spec.destination)];
   if (spec.from !== undefined) parts.push(`from ${String(spec.from)}`); // where ip prints it
+  if (spec.nexthopId !== undefined) parts.push(`nhid ${String(spec.nexthopId)}`);
   if (spec.gateway) parts.push(`via ${String(spec.gateway)}`);
   if (spec.link) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
   if (spec?.tos !== undefined) parts.push(`tos ${tosText(spec.tos)}`);
@@ -360,8 +368,25 @@ export function routeRequest(
     }
     family = from.family;
   }
+  let nhid: number | undefined;
+  if (spec.nexthopId !== undefined) {
+    nhid = checkInteger(spec.nexthopId, operation, 'the nexthop id (nexthopId)', 1, 0xffffffff);
+    if (
+      !forDelete &&
+      (spec.gateway !== undefined ||
+        spec.link !== undefined ||
+        spec.onlink !== undefined ||
+        spec.nexthops !== undefined)
+    ) {
+      throw invalid(
+        operation,
+        'a route through a nexthop object (nexthopId) takes its gateway and link from that object; ' +
+          'give no gateway, link, onlink or nexthops with it',
+      );
+    }
+  }
   const hops: NativeNexthopRequest[] = [];
-  if (spec.nexthops !== undefined) {
+  if (spec.nexthops !== undefined && !(forDelete && nhid !== undefined)) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0 || spec.nexthops.length > MAX_NEXTHOPS) {
       throw invalid(operation, `nexthops must be an array of 1 to ${MAX_NEXTHOPS} next hops`);
     }
@@ -465,11 +490,17 @@ export function routeRequest(
     req.srcLen = from.prefixLength;
   }
   if (tos !== undefined) req.tos = tos;
-  if (gateway !== undefined) req.gateway = gateway;
+  if (nhid !== undefined) {
+    // A listed route through a nexthop object also names the object's gateway and link: the
+    // kernel matches a delete on the id alone (fib_nh_match), so only the id is sent.
+    req.nhid = nhid;
+  } else {
+    if (gateway !== undefined) req.gateway = gateway;
+    if (oif !== undefined) req.oif = oif;
+  }
   if (prefsrc !== undefined) req.prefsrc = prefsrc;
-  if (oif !== undefined) req.oif = oif;
   if (spec.metric !== undefined) req.priority = checkInteger(spec.metric, operation, 'the metric', 0, 0xffffffff);
-  if (spec.onlink) req.flags = RTNH_F_ONLINK;
+  if (spec.onlink && nhid === undefined) req.flags = RTNH_F_ONLINK;
   if (hops.length > 0) req.multipath = hops;
   // An IPv4 delete matches the metrics given; the kernel ignores them on an IPv6 one, and
   // preference and expiry on any delete: those are sent only to add.
@@ -533,6 +564,7 @@ export function routeFromNative(
     protocol: PROTOCOLS.get(r.protocol) ?? String(r.protocol),
     scope: scopeName(r.scope),
   };
+  if (r.nhid !== undefined) route.nexthopId = r.nhid;
   if (r.gateway) route.gateway = r.gateway;
   if (r.oif) {
     route.linkIndex = r.oif;

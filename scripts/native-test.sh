@@ -46,6 +46,7 @@ rtnl/route.cc
 rtnl/neighbour.cc
 rtnl/rule.cc
 rtnl/nsid.cc
+rtnl/nexthop.cc
 rtnl/operation.cc
 rtnl/decode.cc
 "

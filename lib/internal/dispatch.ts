@@ -47,7 +47,7 @@
  *   for {@link kMaxHoldMs} (they settle in microtasks), the next batch waits for one turn.
  */
 import { constants } from 'node:os';
-import { IFF_UP, NLM_F_CREATE } from '../native/constants';
+import { IFF_UP, NLM_F_CREATE, NLM_F_REPLACE } from '../native/constants';
 import type { NativeFailure, NativeHandle, NativeLink, NativeOp, NativeResult } from '../native/surface';
 import { isFailure, transact, transactAsync } from '../native/wire';
 import { abortError, onAbort } from './abort';
@@ -309,6 +309,11 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   // (call_rcu), without waiting.
   newlinkprop: () => false,
   dellinkprop: () => false,
+  // Replacing a nexthop that groups use, or deleting one a group holds, waits on
+  // synchronize_net() (replace_nexthop_grp, remove_nexthop_from_groups); adding one does not.
+  newnexthop: (op) => ((op.flags ?? 0) & NLM_F_REPLACE) !== 0,
+  delnexthop: () => true,
+  dumpnexthops: () => true,
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

@@ -68,7 +68,8 @@ export type Subject =
   | 'fdb'
   | 'rule'
   | 'nsid'
-  | 'altname';
+  | 'altname'
+  | 'nexthop';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 
@@ -159,6 +160,7 @@ const PHRASES: Record<string, Phrases> = {
     fdb: 'that fdb entry already exists',
     rule: 'that rule already exists',
     altname: 'a link in the namespace already has that name or alternative name',
+    nexthop: 'a nexthop with that id already exists (replace it with { replace: true })',
   },
   ENODEV: { '*': 'no such link' },
   ENOENT: {
@@ -171,6 +173,7 @@ const PHRASES: Record<string, Phrases> = {
     fdb: 'no such fdb entry',
     rule: 'no such rule',
     altname: 'no link in the namespace has that alternative name',
+    nexthop: 'no nexthop with that id',
   },
   ESRCH: { '*': 'no such object', route: 'no such route', namespace: 'no such process' },
   EADDRNOTAVAIL: {

@@ -163,6 +163,8 @@ export interface NativeRouteRequest {
   pref?: number;
   /** RTA_EXPIRES (IPv6): seconds */
   expires?: number;
+  /** RTA_NH_ID: a nexthop object as the route's next hop */
+  nhid?: number;
 }
 
 /**
@@ -190,6 +192,53 @@ export interface NativeRouteMetrics {
   /** RTAX_CC_ALGO */
   ccAlgo?: string;
   fastopenNoCookie?: number;
+}
+
+/** A nexthop object (`ip nexthop add`, struct nhmsg + NHA_*, native/rtnl/nexthop.h). */
+export interface NativeNexthopObjectRequest {
+  /** NHA_ID */
+  id?: number;
+  /** nh_family: AF_INET / AF_INET6; 0 for a group */
+  family?: number;
+  /** nh_protocol: RTPROT_* */
+  protocol?: number;
+  /** nh_flags: RTNH_F_ONLINK */
+  flags?: number;
+  gateway?: string;
+  oif?: number;
+  /** 1: NHA_BLACKHOLE */
+  blackhole?: number;
+  /** NHA_GROUP */
+  group?: NativeNexthopGroupEntry[];
+  /** NHA_GROUP_TYPE: NEXTHOP_GRP_TYPE_* */
+  groupType?: number;
+  /** 1: NHA_FDB */
+  fdb?: number;
+}
+
+/** One member of a nexthop group (struct nexthop_grp). */
+export interface NativeNexthopGroupEntry {
+  id: number;
+  /** the weight minus 1 */
+  weight?: number;
+}
+
+/** A nexthop object as a dump returns it. */
+export interface NativeNexthopObject {
+  id: number;
+  family: number;
+  scope: number;
+  protocol: number;
+  flags: number;
+  gateway?: string;
+  oif?: number;
+  /** 1 for a blackhole */
+  blackhole: number;
+  /** 1 for an fdb nexthop */
+  fdb: number;
+  /** a group's members, weights minus 1 */
+  group?: Array<{ id: number; weight: number }>;
+  groupType?: number;
 }
 
 /** One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY). */
@@ -240,6 +289,8 @@ export interface NativeRoute {
   iif?: number;
   mark?: number;
   uid?: number;
+  /** RTA_NH_ID: the nexthop object the route uses (its gateway/oif or multipath come too) */
+  nhid?: number;
 }
 
 /**
@@ -516,7 +567,10 @@ export type NativeOp =
   | ({ op: 'getroute' } & NativeRouteGet)
   /** RTM_NEWLINKPROP / RTM_DELLINKPROP: add or remove one alternative name of a link. */
   | { op: 'newlinkprop'; index: number; altName: string }
-  | { op: 'dellinkprop'; index: number; altName: string };
+  | { op: 'dellinkprop'; index: number; altName: string }
+  | { op: 'newnexthop'; flags?: number; nexthop: NativeNexthopObjectRequest }
+  | { op: 'delnexthop'; id: number }
+  | { op: 'dumpnexthops'; family?: number; oif?: number; groups?: number };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =
@@ -534,6 +588,7 @@ export type NativeResult =
   | NativeNeighbour[]
   | NativeRule[]
   | NativeNsid
+  | NativeNexthopObject[]
   | NativeFailure;
 
 export interface NativeOpened {
@@ -824,7 +879,17 @@ export type SchemaFields = Array<[string, string]>;
 /** What the addon exports as `schema` (native/addon/convert/schema.cc). */
 export interface WireSchema {
   structs: Record<
-    'link' | 'address' | 'route' | 'nftcommand' | 'nftstatement' | 'nexthop' | 'metrics' | 'neighbour' | 'rule',
+    | 'link'
+    | 'address'
+    | 'route'
+    | 'nftcommand'
+    | 'nftstatement'
+    | 'nexthop'
+    | 'metrics'
+    | 'neighbour'
+    | 'rule'
+    | 'nexthopobject'
+    | 'nexthopgroup',
     SchemaFields
   >;
   ops: Record<string, { code: number; args: SchemaFields; returns: string }>;
@@ -845,7 +910,8 @@ export interface WireSchema {
     | 'metrics'
     | 'neighbour'
     | 'rule'
-    | 'nsid',
+    | 'nsid'
+    | 'nexthopObject',
     SchemaFields
   >;
   /** A monitor's event codes (1 + kind position * actions.length + action position), markers. */

@@ -25,6 +25,9 @@ import type {
   NativeNeighbourRequest,
   NativeNexthop,
   NativeNexthopRequest,
+  NativeNexthopObject,
+  NativeNexthopObjectRequest,
+  NativeNexthopGroupEntry,
   NativeNftChain,
   NativeNftCommand,
   NativeNftRule,
@@ -107,6 +110,7 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   metrics: 'metrics',
   pref: 'u8',
   expires: 'u32',
+  nhid: 'u32',
 };
 const ROUTE_METRICS: Record<keyof NativeRouteMetrics, string> = {
   lock: 'u32',
@@ -136,6 +140,32 @@ const NEXTHOP_REQUEST: Record<keyof NativeNexthopRequest, string> = {
   oif: 'i32',
   hops: 'u8',
   flags: 'u8',
+};
+const NEXTHOP_OBJECT_REQUEST: Record<keyof NativeNexthopObjectRequest, string> = {
+  id: 'u32',
+  family: 'u8',
+  protocol: 'u8',
+  flags: 'u32',
+  gateway: 'ip',
+  oif: 'i32',
+  blackhole: 'u8',
+  group: 'nexthopgroup[]',
+  groupType: 'u16',
+  fdb: 'u8',
+};
+const NEXTHOP_GROUP_ENTRY: Record<keyof NativeNexthopGroupEntry, string> = { id: 'u32', weight: 'u8' };
+const NEXTHOP_OBJECT: Record<keyof NativeNexthopObject, string> = {
+  id: 'number',
+  family: 'number',
+  scope: 'number',
+  protocol: 'number',
+  flags: 'number',
+  gateway: 'ip',
+  oif: 'optional',
+  blackhole: 'number',
+  fdb: 'number',
+  group: 'nexthopgroup',
+  groupType: 'optional',
 };
 const NEIGHBOUR_REQUEST: Record<keyof NativeNeighbourRequest, string> = {
   family: 'u8',
@@ -244,6 +274,9 @@ const OP_ARGS: OpArgs = {
   dumprules: { family: 'u8' },
   newnsid: { netns: 'netns', nsid: 'i32' },
   getnsid: { netns: 'netns' },
+  newnexthop: { flags: 'u16', nexthop: 'nexthopobject' },
+  delnexthop: { id: 'u32' },
+  dumpnexthops: { family: 'u8', oif: 'i32', groups: 'u8' },
   getroute: {
     dst: 'ip',
     src: 'ip',
@@ -321,6 +354,7 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   iif: 'optional',
   mark: 'optional',
   uid: 'optional',
+  nhid: 'optional',
 };
 const LINK_STATS: Record<keyof NativeLinkStats, string> = {
   rxPackets: 'number',
@@ -458,6 +492,8 @@ agree('next hop requests', NEXTHOP_REQUEST, schema.structs.nexthop);
 agree('route metrics', ROUTE_METRICS, schema.structs.metrics);
 agree('neighbour requests', NEIGHBOUR_REQUEST, schema.structs.neighbour);
 agree('rule requests', RULE_REQUEST, schema.structs.rule);
+agree('nexthop object requests', NEXTHOP_OBJECT_REQUEST, schema.structs.nexthopobject);
+agree('nexthop group members', NEXTHOP_GROUP_ENTRY, schema.structs.nexthopgroup);
 for (const op of new Set([...Object.keys(OP_ARGS), ...Object.keys(schema.ops)])) {
   agree(`operation ${op}`, (OP_ARGS as Record<string, Record<string, string>>)[op] ?? {}, schema.ops[op]?.args);
 }
@@ -483,6 +519,7 @@ agree('route metrics (results)', ROUTE_METRICS_INFO, schema.results.metrics);
 agree('neighbours', NEIGHBOUR, schema.results.neighbour);
 agree('rules', RULE, schema.results.rule);
 agree('nsids', NSID, schema.results.nsid);
+agree('nexthop objects', NEXTHOP_OBJECT, schema.results.nexthopObject);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests

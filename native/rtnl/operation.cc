@@ -21,6 +21,7 @@ bool IsGet(const std::vector<uint8_t>& message) {
     case RTM_GETNEIGH:
     case RTM_GETRULE:
     case RTM_GETNSID:
+    case RTM_GETNEXTHOP:
       return true;
     default:
       return false;
@@ -79,6 +80,12 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       nsids.push_back(r.take());
       return Status();
     }
+    case RTM_NEWNEXTHOP: {
+      Result<NexthopObjectInfo> r = ParseNexthop(msg);
+      if (!r.ok()) return r.status();
+      nexthops.push_back(r.take());
+      return Status();
+    }
     default:
       return Status();  // a reply type this operation does not collect
   }
@@ -91,6 +98,7 @@ void Operation::OnRestart() {
   neighbours.clear();
   rules.clear();
   nsids.clear();
+  nexthops.clear();
 }
 
 bool Operation::read_only() const {

@@ -8,6 +8,7 @@
 #include "address.h"
 #include "link.h"
 #include "neighbour.h"
+#include "nexthop.h"
 #include "nsid.h"
 #include "route.h"
 #include "rule.h"
@@ -39,6 +40,7 @@ class Operation final : public netlink::ReplyHandler {
   std::vector<NeighbourInfo> neighbours;
   std::vector<RuleInfo> rules;
   std::vector<NsidInfo> nsids;
+  std::vector<NexthopObjectInfo> nexthops;
 
  private:
   friend Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,

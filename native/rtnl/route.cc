@@ -158,6 +158,8 @@ Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const 
   if (req.table >= 256) b.PutU32(RTA_TABLE, req.table);
   if (!req.dst.empty()) b.PutBytes(RTA_DST, req.dst);
   if (!req.src.empty()) b.PutBytes(RTA_SRC, req.src);
+  // Where `ip route add PREFIX nhid N` puts it.
+  if (req.nhid) b.PutU32(RTA_NH_ID, *req.nhid);
   if (!req.gateway.empty()) b.PutBytes(RTA_GATEWAY, req.gateway);
   if (!req.prefsrc.empty()) b.PutBytes(RTA_PREFSRC, req.prefsrc);
   // Before RTA_OIF, where `ip -6 route add PREFIX expires N pref P dev D` puts them.
@@ -259,6 +261,7 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   if (t[RTA_IIF].present()) info.iif = t[RTA_IIF].U32();
   if (t[RTA_MARK].present()) info.mark = t[RTA_MARK].U32();
   if (t[RTA_UID].present()) info.uid = t[RTA_UID].U32();
+  if (t[RTA_NH_ID].len >= 4) info.nhid = t[RTA_NH_ID].U32();
   if (t[RTA_MULTIPATH].present()) {
     s = ParseMultipath(t[RTA_MULTIPATH], &info.multipath);
     if (!s.ok()) return s;

@@ -75,6 +75,7 @@ struct RouteRequest {
   RouteMetrics metrics;                   // RTA_METRICS, when not empty
   std::optional<uint8_t> pref;            // RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_*
   std::optional<uint32_t> expires;        // RTA_EXPIRES (IPv6): seconds until it is removed
+  std::optional<uint32_t> nhid;           // RTA_NH_ID: a nexthop object (nexthop.h) as next hop
 };
 
 struct RouteInfo {
@@ -98,6 +99,9 @@ struct RouteInfo {
   // What a lookup's answer (RTM_GETROUTE without NLM_F_DUMP) echoes of the question besides
   // RTA_SRC (above): RTA_IIF, RTA_MARK (absent when 0) and RTA_UID.
   std::optional<uint32_t> iif, mark, uid;
+  // RTA_NH_ID: the nexthop object the route uses; the kernel still reports its gateway and
+  // device (a single nexthop) or RTA_MULTIPATH (a group) alongside.
+  std::optional<uint32_t> nhid;
 };
 
 // A route lookup, `ip route get ADDRESS [from SRC] [iif DEV] [oif DEV] [mark N] [tos T] [uid N]

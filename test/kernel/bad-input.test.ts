@@ -1499,6 +1499,32 @@ const cases: Case[] = [
   ['rules of family 5', (w) => w.ns.rules({ family: 5 as 4 }), 'EINVAL', /family must be 4 or 6/],
   ['a rule with an unknown action', (w) => w.ns.addRule({ action: 'drop' as never }), 'EINVAL', /unknown rule action/],
   [
+    'a nexthop with id 0',
+    (w) => w.ns.addNexthop({ id: 0, blackhole: true }),
+    'EINVAL',
+    /nexthop id must be an integer/,
+  ],
+  [
+    'a nexthop group that contains itself',
+    (w) => w.ns.addNexthop({ id: 7, group: [{ id: 7 }] }),
+    'EINVAL',
+    /the group 7 cannot contain itself/,
+  ],
+  [
+    'a blackhole nexthop with a gateway',
+    (w) => w.ns.addNexthop({ id: 7, blackhole: true, gateway: '198.18.0.1' }),
+    'EINVAL',
+    /a blackhole nexthop drops what is routed to it/,
+  ],
+  ['deleting nexthop id 0', (w) => w.ns.deleteNexthop(0), 'EINVAL', /nexthop id must be an integer/],
+  ['nexthops of id -1', (w) => w.ns.nexthops({ id: -1 }), 'EINVAL', /nexthop id must be an integer/],
+  [
+    'a route through nexthop id 0',
+    (w) => w.ns.addRoute({ destination: '198.51.100.0/24', nexthopId: 0 }),
+    'EINVAL',
+    /the nexthop id \(nexthopId\) must be an integer/,
+  ],
+  [
     'deleting a rule that is not there',
     (w) => w.ns.deleteRule({ from: '198.18.99.0/24', table: 100 }),
     'ENOENT',

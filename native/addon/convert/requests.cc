@@ -111,6 +111,8 @@ void ReadStruct(ReadContext& c, rtnl::NexthopRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RouteMetrics* out);
 void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RuleRequest* out);
+void ReadStruct(ReadContext& c, rtnl::NexthopObjectRequest* out);
+void ReadStruct(ReadContext& c, rtnl::NexthopGroupEntry* out);
 #define NETNS_DECLARE_ARGS_READER(code, js, Args, returns) \
   void ReadStruct(ReadContext& c, Args* out);
 NETNS_OPS(NETNS_DECLARE_ARGS_READER)
@@ -181,6 +183,11 @@ void ReadField(ReadContext& c, const char*, WireTag<Wire::kRule>, M* m, P*) {
   ReadStruct(c, m);
 }
 
+template <class M, class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNexthopObject>, M* m, P*) {
+  ReadStruct(c, m);
+}
+
 // A route's next hops repeat their field, one (tag, struct) per hop. More than this in one route
 // is a bug in lib/ (which refuses them first): the attribute would outgrow 64 KiB long before
 // the kernel's own limits.
@@ -190,6 +197,14 @@ template <class P>
 void ReadField(ReadContext& c, const char*, WireTag<Wire::kNexthop>,
                std::vector<rtnl::NexthopRequest>* m, P*) {
   if (m->size() >= kMaxNexthops) ThrowInternal(c.r.env(), "too many next hops");
+  ReadStruct(c, &m->emplace_back());
+}
+
+// A nexthop group's members likewise (the kernel takes at most 256 either way).
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kNexthopGroup>,
+               std::vector<rtnl::NexthopGroupEntry>* m, P*) {
+  if (m->size() >= kMaxNexthops) ThrowInternal(c.r.env(), "too many group members");
   ReadStruct(c, &m->emplace_back());
 }
 
@@ -346,6 +361,21 @@ void Finish(ReadContext& c, rtnl::RuleRequest* req) {
   if (req->oifname) CheckLinkName(c, *req->oifname);
 }
 
+void Finish(ReadContext& c, rtnl::NexthopObjectRequest* req) {
+  if (!req->group.empty()) {
+    if (req->family != AF_UNSPEC || !req->gateway.empty() || req->oif || req->blackhole) {
+      ThrowInternal(c.r.env(), "a nexthop group with a family, gateway, device or blackhole");
+    }
+    return;
+  }
+  size_t n = req->family == AF_INET ? 4 : req->family == AF_INET6 ? 16 : 0;
+  if (n == 0) ThrowInternal(c.r.env(), "a nexthop needs family AF_INET or AF_INET6");
+  if (!req->gateway.empty() && req->gateway.size() != n) {
+    ThrowInternal(c.r.env(), "nexthop gateway of another family");
+  }
+  if (req->group_type) ThrowInternal(c.r.env(), "a group type without a group");
+}
+
 // The nsid operations name the other namespace; Finish makes sure they do.
 void Finish(ReadContext& c, NewNsidArgs* a) {
   if (!a->netns_fd) ThrowInternal(c.r.env(), "newnsid without a namespace");
@@ -440,6 +470,18 @@ void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out) {
                                  S*) = {NETNS_NEIGHBOUR_REQUEST(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
+void ReadStruct(ReadContext& c, rtnl::NexthopObjectRequest* out) {
+  using S = rtnl::NexthopObjectRequest;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NEXTHOP_OBJECT_REQUEST(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::NexthopGroupEntry* out) {
+  using S = rtnl::NexthopGroupEntry;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_NEXTHOP_GROUP_ENTRY(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
 void ReadStruct(ReadContext& c, rtnl::RuleRequest* out) {
   using S = rtnl::RuleRequest;
   static void (*const readers[])(ReadContext&,
@@ -494,6 +536,13 @@ Built Build(const NewLinkPropArgs& a) {
 }
 Built Build(const DelLinkPropArgs& a) {
   return {rtnl::BuildDelLinkProp(a.index, a.alt_name), false};
+}
+Built Build(const NewNexthopArgs& a) { return {rtnl::BuildNewNexthop(a.nexthop, a.flags), false}; }
+Built Build(const DelNexthopArgs& a) { return {rtnl::BuildDelNexthop(a.id), false}; }
+Built Build(const DumpNexthopsArgs& a) {
+  std::optional<int32_t> oif;
+  if (a.oif != 0) oif = a.oif;
+  return {rtnl::BuildDumpNexthops(a.family, oif, a.groups != 0), true};
 }
 
 // Whether an operation's links are returned with their statistics.

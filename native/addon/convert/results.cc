@@ -178,6 +178,17 @@ void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
                   const std::vector<rtnl::NexthopInfo>& hops, ShapeTag<Shape::kNexthops>);
 void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
                   const std::optional<rtnl::RouteMetrics>& metrics, ShapeTag<Shape::kMetrics>);
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<rtnl::NexthopGroupEntry>& group,
+                  ShapeTag<Shape::kNexthopGroup>) {
+  if (group.empty()) return;
+  Napi::Array out = Napi::Array::New(env, group.size());
+  for (size_t i = 0; i < group.size(); ++i) {
+    out.Set(static_cast<uint32_t>(i),
+            ObjectBuilder(env).Num("id", group[i].id).Num("weight", group[i].weight).Build());
+  }
+  b.Add(name, out);
+}
 
 #define NETNS_PUT_INFO(js, member, shape) \
   PutInfoField(env, b, #js, x.member, ShapeTag<Shape::shape>{});
@@ -298,6 +309,12 @@ Napi::Object RuleToJs(Napi::Env env, const rtnl::RuleInfo& x) {
   return b.Build();
 }
 
+Napi::Object NexthopObjectToJs(Napi::Env env, const rtnl::NexthopObjectInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEXTHOP_OBJECT_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
 Napi::Object NsidToJs(Napi::Env env, const rtnl::NsidInfo& x) {
   ObjectBuilder b(env);
   NETNS_NSID_INFO(NETNS_PUT_INFO)
@@ -366,6 +383,9 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           break;
         case Returns::kRules:
           v = ArrayToJs(env, e.rtnl->rules, RuleToJs);
+          break;
+        case Returns::kNexthops:
+          v = ArrayToJs(env, e.rtnl->nexthops, NexthopObjectToJs);
           break;
         case Returns::kNsid:
           v = e.rtnl->nsids.empty() ? env.Undefined()

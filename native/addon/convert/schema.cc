@@ -51,6 +51,10 @@ const char* WireName(Wire w) {
       return "nexthop[]";
     case Wire::kMetrics:
       return "metrics";
+    case Wire::kNexthopObject:
+      return "nexthopobject";
+    case Wire::kNexthopGroup:
+      return "nexthopgroup[]";
   }
   return "?";
 }
@@ -97,6 +101,8 @@ const char* ShapeName(Shape s) {
       return "nexthops";
     case Shape::kMetrics:
       return "metrics";
+    case Shape::kNexthopGroup:
+      return "nexthopgroup";
   }
   return "?";
 }
@@ -131,6 +137,8 @@ const char* ReturnsName(Returns r) {
       return "rules";
     case Returns::kNsid:
       return "nsid";
+    case Returns::kNexthops:
+      return "nexthops";
   }
   return "?";
 }
@@ -202,6 +210,16 @@ Napi::Object Structs(Napi::Env env) {
     Fields f(env);
     NETNS_RULE_REQUEST(NETNS_WIRE_FIELD)
     o.Set("rule", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_OBJECT_REQUEST(NETNS_WIRE_FIELD)
+    o.Set("nexthopobject", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_GROUP_ENTRY(NETNS_WIRE_FIELD)
+    o.Set("nexthopgroup", f.list());
   }
   return o;
 }
@@ -309,6 +327,11 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_NSID_INFO(NETNS_SHAPE_FIELD)
     o.Set("nsid", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_OBJECT_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nexthopObject", f.list());
   }
   return o;
 }

@@ -21,6 +21,7 @@
 #include "../../rtnl/address.h"
 #include "../../rtnl/link.h"
 #include "../../rtnl/neighbour.h"
+#include "../../rtnl/nexthop.h"
 #include "../../rtnl/nsid.h"
 #include "../../rtnl/route.h"
 #include "../../rtnl/rule.h"
@@ -51,10 +52,12 @@ enum class Wire : uint8_t {
   kSlaveKind,
   kNeighbour,
   kRule,
-  kNexthop,       // one next hop of a multipath route; repeats
-  kMetrics,       // a route's metrics (RTA_METRICS), a nested struct
-  kNftCommand,    // one nf_tables command of a batch; the field repeats (one per command)
-  kNftStatement,  // one statement of a rule (nft/statement.h); repeats
+  kNexthop,        // one next hop of a multipath route; repeats
+  kMetrics,        // a route's metrics (RTA_METRICS), a nested struct
+  kNftCommand,     // one nf_tables command of a batch; the field repeats (one per command)
+  kNftStatement,   // one statement of a rule (nft/statement.h); repeats
+  kNexthopObject,  // a nexthop object (`ip nexthop`), a nested struct
+  kNexthopGroup,   // one member of a nexthop group; repeats
 };
 
 // F(js name, C++ member, wire type)
@@ -113,7 +116,8 @@ enum class Wire : uint8_t {
   F(multipath, multipath, kNexthop) \
   F(metrics, metrics, kMetrics)     \
   F(pref, pref, kU8)                \
-  F(expires, expires, kU32)
+  F(expires, expires, kU32)         \
+  F(nhid, nhid, kU32)
 
 // rtnl::RouteMetrics (RTA_METRICS: RTAX_*), in the kernel's units (route.h says which).
 #define NETNS_ROUTE_METRICS(F)    \
@@ -141,6 +145,22 @@ enum class Wire : uint8_t {
   F(oif, oif, kI32)              \
   F(hops, hops, kU8)             \
   F(flags, flags, kU8)
+
+// rtnl::NexthopObjectRequest (nhmsg + NHA_*): a nexthop object, `ip nexthop add`.
+#define NETNS_NEXTHOP_OBJECT_REQUEST(F) \
+  F(id, id, kU32)                       \
+  F(family, family, kU8)                \
+  F(protocol, protocol, kU8)            \
+  F(flags, flags, kU32)                 \
+  F(gateway, gateway, kIp)              \
+  F(oif, oif, kI32)                     \
+  F(blackhole, blackhole, kU8)          \
+  F(group, group, kNexthopGroup)        \
+  F(groupType, group_type, kU16)        \
+  F(fdb, fdb, kU8)
+
+// rtnl::NexthopGroupEntry (struct nexthop_grp): `weight` is the weight minus 1.
+#define NETNS_NEXTHOP_GROUP_ENTRY(F) F(id, id, kU32) F(weight, weight, kU8)
 
 // rtnl::NeighbourRequest (ndmsg + NDA_*): a neighbour, or (family AF_BRIDGE) an fdb entry.
 #define NETNS_NEIGHBOUR_REQUEST(F) \
@@ -296,6 +316,9 @@ struct NftCommandArgs {
   O(25, nftdumpsets, NftDumpSetsArgs, kNftSets)             \
   O(26, nftdumpsetelems, NftDumpSetElemsArgs, kNftSetElems) \
   O(27, getroute, GetRouteArgs, kRoutes)                    \
+  O(28, newnexthop, NewNexthopArgs, kAck)                   \
+  O(29, delnexthop, DelNexthopArgs, kAck)                   \
+  O(30, dumpnexthops, DumpNexthopsArgs, kNexthops)          \
   O(31, newlinkprop, NewLinkPropArgs, kAck)                 \
   O(32, dellinkprop, DelLinkPropArgs, kAck)
 
@@ -331,6 +354,10 @@ struct NftCommandArgs {
 #define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
 #define NETNS_NEWNSID_ARGS(F) F(netns, netns_fd, kNetns) F(nsid, nsid, kI32)
 #define NETNS_GETNSID_ARGS(F) F(netns, netns_fd, kNetns)
+#define NETNS_NEWNEXTHOP_ARGS(F) F(flags, flags, kU16) F(nexthop, nexthop, kNexthopObject)
+#define NETNS_DELNEXTHOP_ARGS(F) F(id, id, kU32)
+// A dump of nexthop objects; `oif` and `groups` (1: groups only) filter in the kernel.
+#define NETNS_DUMPNEXTHOPS_ARGS(F) F(family, family, kU8) F(oif, oif, kI32) F(groups, groups, kU8)
 // One alternative name of link `index` (RTM_NEWLINKPROP / RTM_DELLINKPROP, IFLA_ALT_IFNAME).
 #define NETNS_NEWLINKPROP_ARGS(F) F(index, index, kI32) F(altName, alt_name, kString)
 #define NETNS_DELLINKPROP_ARGS NETNS_NEWLINKPROP_ARGS
@@ -398,6 +425,10 @@ struct WireCpp<Wire::kNeighbour> {
 template <>
 struct WireCpp<Wire::kRule> {
   using type = rtnl::RuleRequest;
+};
+template <>
+struct WireCpp<Wire::kNexthopObject> {
+  using type = rtnl::NexthopObjectRequest;
 };
 template <>
 struct WireCpp<Wire::kNetns> {
@@ -485,6 +516,15 @@ struct NewNsidArgs {
 struct GetNsidArgs {
   NETNS_GETNSID_ARGS(NETNS_ARG_MEMBER)
 };
+struct NewNexthopArgs {
+  NETNS_NEWNEXTHOP_ARGS(NETNS_ARG_MEMBER)
+};
+struct DelNexthopArgs {
+  NETNS_DELNEXTHOP_ARGS(NETNS_ARG_MEMBER)
+};
+struct DumpNexthopsArgs {
+  NETNS_DUMPNEXTHOPS_ARGS(NETNS_ARG_MEMBER)
+};
 struct NewLinkPropArgs {
   NETNS_NEWLINKPROP_ARGS(NETNS_ARG_MEMBER)
 };
@@ -526,6 +566,9 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_NewLinkPropArgs NETNS_NEWLINKPROP_ARGS
 #define NETNS_FIELDS_DelLinkPropArgs NETNS_DELLINKPROP_ARGS
 #define NETNS_FIELDS_GetRouteArgs NETNS_GETROUTE_ARGS
+#define NETNS_FIELDS_NewNexthopArgs NETNS_NEWNEXTHOP_ARGS
+#define NETNS_FIELDS_DelNexthopArgs NETNS_DELNEXTHOP_ARGS
+#define NETNS_FIELDS_DumpNexthopsArgs NETNS_DUMPNEXTHOPS_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
 // address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
@@ -544,14 +587,25 @@ enum class Returns : uint8_t {
   kNftSetElems,
   kNeighbours,
   kRules,
-  kNsid
+  kNsid,
+  kNexthops
 };
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
 // text (absent when empty), a number absent when unset, a route's next hops (an array of
 // nexthop objects, absent when empty), or a route's metrics (an object, absent when the route has
 // none).
-enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kMetrics };
+// A nexthop group's members cross as an array of { id, weight } objects (absent when empty).
+enum class Shape : uint8_t {
+  kNumber,
+  kIp,
+  kText,
+  kMac,
+  kOptional,
+  kNexthops,
+  kMetrics,
+  kNexthopGroup
+};
 
 // Results. Links cross packed (see results.cc): per link these numbers in one Float64Array, in
 // this order (kOptional: NaN when absent) ...
@@ -636,7 +690,8 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kM
   F(expires, expires, kOptional)     \
   F(iif, iif, kOptional)             \
   F(mark, mark, kOptional)           \
-  F(uid, uid, kOptional)
+  F(uid, uid, kOptional)             \
+  F(nhid, nhid, kOptional)
 
 // A route's metrics (NETNS_ROUTE_METRICS's fields, as they come back): each absent when unset.
 #define NETNS_ROUTE_METRICS_INFO(F)    \
@@ -714,6 +769,20 @@ enum class Shape : uint8_t { kNumber, kIp, kText, kMac, kOptional, kNexthops, kM
   F(dportEnd, dport_end, kOptional)                   \
   F(uidStart, uid_start, kOptional)                   \
   F(uidEnd, uid_end, kOptional)
+
+// A nexthop object (rtnl::NexthopObjectInfo); group weights as the kernel holds them (minus 1).
+#define NETNS_NEXTHOP_OBJECT_INFO(F) \
+  F(id, id, kNumber)                 \
+  F(family, family, kNumber)         \
+  F(scope, scope, kNumber)           \
+  F(protocol, protocol, kNumber)     \
+  F(flags, flags, kNumber)           \
+  F(gateway, gateway, kIp)           \
+  F(oif, oif, kOptional)             \
+  F(blackhole, blackhole, kNumber)   \
+  F(fdb, fdb, kNumber)               \
+  F(group, group, kNexthopGroup)     \
+  F(groupType, group_type, kOptional)
 
 #define NETNS_NSID_INFO(F) F(nsid, nsid, kNumber) F(currentNsid, current_nsid, kOptional)
 

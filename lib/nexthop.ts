@@ -1,0 +1,379 @@
+/**
+ * Nexthop objects (`ip nexthop`): next hops kept in the kernel under an id, which routes then
+ * name (`ip route add PREFIX nhid N`, RouteSpec.nexthopId) instead of carrying a gateway of
+ * their own. Changing the object changes every route that uses it. RTM_NEWNEXTHOP /
+ * RTM_DELNEXTHOP / RTM_GETNEXTHOP, native/rtnl/nexthop.cc; Linux 5.3 and later.
+ */
+import { scopeName } from './address';
+import { abortable, checkSignal, type AbortOptions } from './internal/abort';
+import { batch, exclusive, request, throwFirstFailure } from './internal/dispatch';
+import { NetnsError, fromNative, invalid, withReason } from './internal/errors';
+import { isFailure } from './native/wire';
+import { kHandle, kHandleNow } from './internal/symbols';
+import { checkBoolean, checkInteger, checkOptionKeys, parseIp } from './internal/validate';
+import { Link } from './link';
+import type { Namespace } from './namespace';
+import {
+  AF_INET,
+  AF_INET6,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  RTNH_F_DEAD,
+  RTNH_F_LINKDOWN,
+  RTNH_F_ONLINK,
+} from './native/constants';
+import type { NativeLink, NativeNexthopObject, NativeNexthopObjectRequest, NativeOp } from './native/surface';
+import { linkArg, protocolName, protocolNumber } from './route';
+
+/** NEXTHOP_GRP_TYPE_MPATH: a group that spreads flows over its members by hash. */
+const NEXTHOP_GRP_TYPE_MPATH = 0;
+/** NEXTHOP_GRP_TYPE_RES: a resilient group (buckets), listed only. */
+const NEXTHOP_GRP_TYPE_RES = 1;
+
+/** At most this many members in one group (the request must fit in a netlink message). */
+export const MAX_GROUP_MEMBERS = 256;
+
+/** One member of a nexthop group. */
+export interface NexthopGroupMember {
+  /** The member's id: a nexthop object that is not itself a group. */
+  id: number;
+  /** Its share of the flows, 1 to 256 (`ip nexthop add id 10 group 1/2,3`: 1 once, 2 three times). Default 1. */
+  weight?: number;
+}
+
+/**
+ * A nexthop object to add, as `ip nexthop add` takes it: one of
+ * - a gateway and/or a link (`id 1 via 198.18.0.1 dev veth0`, `id 2 dev veth0`),
+ * - a blackhole (`id 3 blackhole`): packets routed to it are dropped,
+ * - a group of other nexthop objects (`id 10 group 1/2,3`),
+ * - an fdb nexthop (`id 4 via 198.18.0.9 fdb`), for VXLAN fdb entries.
+ */
+export interface NexthopObjectSpec {
+  /**
+   * Its id, 1 to 4294967295: what routes name it by (RouteSpec.nexthopId) and what
+   * deleteNexthop takes. Required here (`ip` lets the kernel pick one, which the caller would
+   * then have to find).
+   */
+  id: number;
+  /** Its gateway (`via`). */
+  gateway?: string;
+  /** Its outgoing link (`dev`): a Link of the namespace or its name. Required unless a blackhole, fdb or group. */
+  link?: Link | string;
+  /** Treat the gateway as directly reachable even if no subnet covers it (`onlink`). */
+  onlink?: boolean;
+  /** Drop what is routed to it (`blackhole`). No gateway or link. */
+  blackhole?: boolean;
+  /** A group of other nexthop objects (`group`). Nothing but `protocol`, `groupType` and `fdb` with it. */
+  group?: NexthopGroupMember[];
+  /** 'mpath' (the default, hash-based multipath). Resilient groups are not supported yet. */
+  groupType?: 'mpath';
+  /** For bridge/VXLAN fdb entries (`fdb`): a gateway (or a group of fdb nexthops), no link. */
+  fdb?: boolean;
+  /** Who made it: 'boot', 'static', ... or a number (`proto`). Default none (unspec), as `ip nexthop add`. */
+  protocol?: string | number;
+  /** 4 or 6, for a blackhole or a link without gateway. Default: the gateway's, else 4 (as `ip`). */
+  family?: 4 | 6;
+}
+
+/** Options of {@link Namespace.addNexthop}. */
+export interface AddNexthopOptions {
+  /** Replace the nexthop object of that id, or add it: `ip nexthop replace`. Routes using it follow. */
+  replace?: boolean;
+}
+
+/** A nexthop object as `ip nexthop show` lists it. */
+export interface NexthopObject {
+  id: number;
+  /** 4 or 6; absent for a group. */
+  family?: 4 | 6;
+  gateway?: string;
+  /** The outgoing link's index and (when resolvable) name. */
+  linkIndex?: number;
+  link?: string;
+  onlink?: boolean;
+  blackhole?: boolean;
+  fdb?: boolean;
+  /** A group's members, each with its weight (1 to 256). */
+  group?: Array<{ id: number; weight: number }>;
+  /** A group's type: 'mpath' or 'resilient'. */
+  groupType?: 'mpath' | 'resilient';
+  /** 'unspec', 'boot', 'static', ... or the number. */
+  protocol: string;
+  /** 'link' for a nexthop on a link, 'global' for a group, ... */
+  scope: string;
+  /** Its link is down or has no carrier (`linkdown`). */
+  linkdown?: boolean;
+  /** The kernel considers it dead (`dead`). */
+  dead?: boolean;
+}
+
+/** Options of {@link Namespace.nexthops}, each a filter (as `ip nexthop show id N | dev X | groups`). */
+export interface NexthopsOptions extends AbortOptions {
+  /** Only the nexthop object of this id. */
+  id?: number;
+  /** true: only groups (`groups`). */
+  group?: boolean;
+  /** Only nexthops on this link (`dev`): a Link or its name. */
+  link?: Link | string;
+  /** Only IPv4 (4) or IPv6 (6) nexthops; groups have no family and are left out then. */
+  family?: 4 | 6;
+}
+
+function checkId(id: unknown, operation: string, what = 'the nexthop id'): number {
+  return checkInteger(id, operation, what, 1, 0xffffffff);
+}
+
+/** `id N ...` as ip prints it, for an operation's text. */
+function describeNexthop(spec: Partial<NexthopObjectSpec> | undefined): string {
+  if (typeof spec !== 'object' || spec === null) return String(spec);
+  const parts = [`id ${String(spec.id)}`];
+  if (Array.isArray(spec.group)) {
+    parts.push(
+      `group ${spec.group.map((m) => `${String(m?.id)}${m?.weight !== undefined ? `,${String(m.weight)}` : ''}`).join('/')}`,
+    );
+  }
+  if (spec.blackhole === true) parts.push('blackhole');
+  if (spec.gateway !== undefined) parts.push(`via ${String(spec.gateway)}`);
+  if (spec.link !== undefined) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
+  if (spec.fdb === true) parts.push('fdb');
+  return parts.join(' ');
+}
+
+const SPEC_KEYS = ['id', 'gateway', 'link', 'onlink', 'blackhole', 'group', 'groupType', 'fdb', 'protocol', 'family'];
+
+/**
+ * Checks a spec and turns it into the kernel's terms; `oif` is the resolved link (or a
+ * placeholder while its name is still to look up). Every refusal the kernel would make for the
+ * shape of the request is made here first, with a sentence. @internal
+ */
+export function nexthopRequest(
+  spec: NexthopObjectSpec,
+  oif: number | undefined,
+  operation: string,
+): NativeNexthopObjectRequest {
+  checkOptionKeys(spec, SPEC_KEYS, operation);
+  const id = checkId(spec.id, operation);
+  const onlink = checkBoolean(spec.onlink, operation, 'onlink');
+  const blackhole = checkBoolean(spec.blackhole, operation, 'blackhole');
+  const fdb = checkBoolean(spec.fdb, operation, 'fdb');
+  if (spec.family !== undefined && spec.family !== 4 && spec.family !== 6) {
+    throw invalid(operation, 'family must be 4 or 6');
+  }
+  const req: NativeNexthopObjectRequest = { id };
+  if (spec.protocol !== undefined) req.protocol = protocolNumber(spec.protocol, operation);
+  if (fdb) req.fdb = 1;
+
+  if (spec.group !== undefined) {
+    if (!Array.isArray(spec.group) || spec.group.length === 0 || spec.group.length > MAX_GROUP_MEMBERS) {
+      throw invalid(operation, `group must be an array of 1 to ${MAX_GROUP_MEMBERS} members ({ id, weight? })`);
+    }
+    if (
+      spec.gateway !== undefined ||
+      spec.link !== undefined ||
+      onlink !== undefined ||
+      blackhole !== undefined ||
+      spec.family !== undefined
+    ) {
+      throw invalid(
+        operation,
+        'a group takes its gateways and links from its members: give no gateway, link, onlink, blackhole or family with it',
+      );
+    }
+    const seen = new Set<number>();
+    req.group = spec.group.map((member, i) => {
+      if (typeof member !== 'object' || member === null) {
+        throw invalid(operation, `group member ${i + 1} must be an object ({ id, weight? })`);
+      }
+      const memberId = checkId(member.id, operation, `the id of group member ${i + 1}`);
+      if (memberId === id) throw invalid(operation, `the group ${id} cannot contain itself`);
+      if (seen.has(memberId)) throw invalid(operation, `nexthop ${memberId} is in the group twice`);
+      seen.add(memberId);
+      if (member.weight === undefined) return { id: memberId };
+      return {
+        id: memberId,
+        weight: checkInteger(member.weight, operation, `the weight of nexthop ${memberId}`, 1, 256) - 1,
+      };
+    });
+    if (spec.groupType !== undefined) {
+      if (spec.groupType !== 'mpath') {
+        throw invalid(
+          operation,
+          `groupType must be 'mpath' (resilient groups, which need bucket settings, are not supported yet), not ${JSON.stringify(spec.groupType)}`,
+        );
+      }
+      req.groupType = NEXTHOP_GRP_TYPE_MPATH;
+    }
+    return req;
+  }
+  if (spec.groupType !== undefined) throw invalid(operation, 'groupType is for a group: give group too');
+
+  let family = spec.family;
+  if (spec.gateway !== undefined) {
+    const gw = parseIp(spec.gateway, operation, 'gateway');
+    if (family !== undefined && gw.family !== family) {
+      throw invalid(operation, `the gateway ${gw.address} is IPv${gw.family} but family is ${family}`);
+    }
+    family = gw.family;
+    req.gateway = gw.address;
+  }
+  req.family = (family ?? 4) === 4 ? AF_INET : AF_INET6;
+  if (blackhole) {
+    if (spec.gateway !== undefined || spec.link !== undefined || onlink || fdb) {
+      throw invalid(
+        operation,
+        'a blackhole nexthop drops what is routed to it: give no gateway, link, onlink or fdb with it',
+      );
+    }
+    req.blackhole = 1;
+    return req;
+  }
+  if (fdb) {
+    if (spec.link !== undefined) throw invalid(operation, 'an fdb nexthop has no link (the VXLAN device chooses it)');
+    if (req.gateway === undefined) throw invalid(operation, 'an fdb nexthop needs a gateway (the remote VTEP)');
+  } else if (spec.link === undefined) {
+    throw invalid(
+      operation,
+      'a nexthop needs a link (dev), as the kernel requires, unless it is a blackhole, an fdb nexthop or a group',
+    );
+  }
+  if (onlink) {
+    if (req.gateway === undefined) throw invalid(operation, 'onlink needs a gateway');
+    req.flags = RTNH_F_ONLINK;
+  }
+  if (oif !== undefined) req.oif = oif;
+  return req;
+}
+
+/** A nexthop object as read back; `linkNames` names its link. @internal */
+export function nexthopFromNative(n: NativeNexthopObject, linkNames: Map<number, string>): NexthopObject {
+  const out: NexthopObject = { id: n.id, protocol: protocolName(n.protocol), scope: scopeName(n.scope) };
+  if (n.family === AF_INET) out.family = 4;
+  else if (n.family === AF_INET6) out.family = 6;
+  if (n.gateway !== undefined) out.gateway = n.gateway;
+  if (n.oif !== undefined) {
+    out.linkIndex = n.oif;
+    const name = linkNames.get(n.oif);
+    if (name !== undefined) out.link = name;
+  }
+  if (n.flags & RTNH_F_ONLINK) out.onlink = true;
+  if (n.flags & RTNH_F_DEAD) out.dead = true;
+  if (n.flags & RTNH_F_LINKDOWN) out.linkdown = true;
+  if (n.blackhole) out.blackhole = true;
+  if (n.fdb) out.fdb = true;
+  if (n.group !== undefined) {
+    out.group = n.group.map((m) => ({ id: m.id, weight: m.weight + 1 }));
+    out.groupType = n.groupType === NEXTHOP_GRP_TYPE_RES ? 'resilient' : 'mpath';
+  }
+  return out;
+}
+
+/** `ip nexthop add|replace`. @internal */
+export async function addNexthop(
+  ns: Namespace,
+  spec: NexthopObjectSpec,
+  options: AddNexthopOptions = {},
+): Promise<void> {
+  const replace = checkBoolean(
+    checkOptionKeys<AddNexthopOptions>(options, ['replace'], `add nexthop${ns.where}`).replace,
+    `add nexthop${ns.where}`,
+    'replace',
+  );
+  const operation = `${replace ? 'replace' : 'add'} nexthop ${describeNexthop(spec)}${ns.where}`;
+  const flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+  const link = linkArg(ns, (spec as Partial<NexthopObjectSpec> | null)?.link, operation);
+  // Checked in full before anything is sent (a name stands in as index 0 until looked up).
+  const checked = nexthopRequest(spec, typeof link === 'number' ? link : undefined, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  if (typeof link !== 'string') {
+    await request(handle, { op: 'newnexthop', flags, nexthop: checked }, operation, 'nexthop').catch((e: unknown) =>
+      Promise.reject(explainRefusal(e, checked)),
+    );
+    return;
+  }
+  // The link's lookup and the add in one FIFO slot: nothing renames the link between them.
+  await exclusive(handle, operation, 'nexthop', async (send) => {
+    const [found] = await send([{ op: 'getlink', name: link }]);
+    throwFirstFailure([found], operation, 'link');
+    const op = { op: 'newnexthop', flags, nexthop: { ...checked, oif: (found as NativeLink).index } } as const;
+    const results = await send([op]);
+    if (isFailure(results[0])) throw explainRefusal(fromNative(results[0], operation, 'nexthop'), op.nexthop);
+  });
+}
+
+/** The kernel's refusals of an add that a sentence of ours says better. */
+function explainRefusal(e: unknown, req: NativeNexthopObjectRequest): unknown {
+  if (!(e instanceof NetnsError)) return e;
+  // The kernel hangs a blackhole on the loopback link, down in a new namespace.
+  if (req.blackhole && e.code === 'ENETDOWN') {
+    return withReason(e, 'a blackhole nexthop uses the loopback link, which is down here: bring lo up first');
+  }
+  if (req.group && e.code === 'EINVAL' && /invalid nexthop id/i.test(e.detail ?? '')) {
+    return withReason(e, 'a member of the group is not a nexthop object of this namespace (add it first)');
+  }
+  return e;
+}
+
+/** `ip nexthop del id N`. @internal */
+export async function deleteNexthop(ns: Namespace, id: number): Promise<void> {
+  const operation = `delete nexthop id ${String(id)}${ns.where}`;
+  const checked = checkId(id, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  await request(handle, { op: 'delnexthop', id: checked }, operation, 'nexthop');
+}
+
+/** `ip nexthop show`. @internal */
+export async function listNexthops(ns: Namespace, options: NexthopsOptions = {}): Promise<NexthopObject[]> {
+  const operation = `list nexthops${ns.where}`;
+  checkOptionKeys(options, ['id', 'group', 'link', 'family', 'signal'], operation);
+  const id = options.id === undefined ? undefined : checkId(options.id, operation);
+  const groups = checkBoolean(options.group, operation, 'group');
+  if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
+    throw invalid(operation, 'family must be 4 or 6');
+  }
+  const link = linkArg(ns, options.link, operation);
+  const signal = checkSignal(options.signal, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  const dump: NativeOp = { op: 'dumpnexthops', family };
+  if (groups) dump.groups = 1;
+  if (typeof link === 'number') dump.oif = link;
+  const results = await abortable(
+    batch(handle, [{ op: 'dumplinks' }, dump], operation, 'nexthop', signal),
+    signal,
+    operation,
+  );
+  throwFirstFailure(results, operation, 'nexthop');
+  const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
+  let index: number | undefined = typeof link === 'number' ? link : undefined;
+  if (typeof link === 'string') {
+    index = [...names].find(([, name]) => name === link)?.[0];
+    if (index === undefined) return [];
+  }
+  return (results[1] as NativeNexthopObject[])
+    .filter((n) => (id === undefined || n.id === id) && (index === undefined || n.oif === index))
+    .map((n) => nexthopFromNative(n, names));
+}
+
+/**
+ * `ip nexthop flush`: deletes every nexthop object (and with them the routes that use them).
+ * Resolves with how many there were. @internal
+ */
+export async function flushNexthops(ns: Namespace): Promise<number> {
+  const operation = `flush nexthops${ns.where}`;
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  return exclusive(handle, operation, 'nexthop', async (send) => {
+    const [dump] = await send([{ op: 'dumpnexthops' }]);
+    throwFirstFailure([dump], operation, 'nexthop');
+    const ids = (dump as NativeNexthopObject[]).map((n) => n.id);
+    if (ids.length === 0) return 0;
+    const results = await send(ids.map((id) => ({ op: 'delnexthop', id })));
+    for (const r of results) {
+      if (!isFailure(r)) continue;
+      const e = fromNative(r, operation, 'nexthop');
+      // A group whose last member went before it went with it (the kernel removes empty groups).
+      if (e.code !== 'ENOENT') throw e;
+    }
+    return ids.length;
+  });
+}

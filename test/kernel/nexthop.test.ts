@@ -1,0 +1,265 @@
+import { NetnsError, VethPair, type Namespace, type NexthopObjectSpec } from 'netns-native';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { ip, ipJson, snapshot } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+
+/** What `ip -j nexthop show` prints of one nexthop object. */
+interface IpNexthop {
+  id: number;
+  gateway?: string;
+  dev?: string;
+  flags?: string[];
+  blackhole?: null;
+  group?: Array<{ id: number; weight?: number }>;
+  protocol?: string;
+}
+
+function ipNexthops(ns: Namespace): IpNexthop[] {
+  return ipJson<IpNexthop[]>(ns.name, 'nexthop', 'show');
+}
+
+/** A namespace `a` with a veth (198.18.0.2/24) to `b` (198.18.0.1/24, and 198.51.100.7/32 on it). */
+async function pair(): Promise<{ a: Namespace; b: Namespace; dev: string }> {
+  const a = await freshNamespace();
+  const b = await freshNamespace();
+  const dev = uniqueName('nh');
+  const v = await VethPair.create({ name: dev, peerName: uniqueName('nh'), namespace: a, peerNamespace: b });
+  await v.local.addAddress('198.18.0.2/24');
+  await v.peer.addAddress('198.18.0.1/24');
+  await v.peer.addAddress('198.51.100.7/32');
+  await v.local.up();
+  await v.peer.up();
+  return { a, b, dev };
+}
+
+describeKernel('nexthop objects', () => {
+  it('addNexthop() adds what `ip nexthop show` lists, and nexthops() reads it back the same', async () => {
+    const { a, dev } = await pair();
+    await (await a.link('lo')).up(); // a blackhole hangs on lo
+    await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
+    await a.addNexthop({ id: 2, gateway: '198.18.0.3', link: await a.link(dev), onlink: true, protocol: 'static' });
+    await a.addNexthop({ id: 3, blackhole: true });
+    await a.addNexthop({ id: 10, group: [{ id: 1 }, { id: 2, weight: 3 }] });
+    expect(ipNexthops(a)).toEqual([
+      expect.objectContaining({ id: 1, gateway: '198.18.0.1', dev }),
+      expect.objectContaining({ id: 2, gateway: '198.18.0.3', dev, flags: ['onlink'], protocol: 'static' }),
+      expect.objectContaining({ id: 3, blackhole: null }),
+      expect.objectContaining({ id: 10, group: [{ id: 1 }, { id: 2, weight: 3 }] }),
+    ]);
+    const mine = await a.nexthops();
+    expect(mine).toEqual([
+      expect.objectContaining({
+        id: 1,
+        family: 4,
+        gateway: '198.18.0.1',
+        link: dev,
+        scope: 'link',
+        protocol: 'unspec',
+      }),
+      expect.objectContaining({ id: 2, gateway: '198.18.0.3', link: dev, onlink: true, protocol: 'static' }),
+      expect.objectContaining({ id: 3, family: 4, blackhole: true }),
+      expect.objectContaining({
+        id: 10,
+        group: [
+          { id: 1, weight: 1 },
+          { id: 2, weight: 3 },
+        ],
+        groupType: 'mpath',
+      }),
+    ]);
+    expect(mine[3]?.family).toBeUndefined();
+    // Filters, as `ip nexthop show id N | groups | dev X`.
+    expect((await a.nexthops({ id: 2 })).map((n) => n.id)).toEqual([2]);
+    expect((await a.nexthops({ group: true })).map((n) => n.id)).toEqual([10]);
+    expect((await a.nexthops({ link: dev })).map((n) => n.id)).toEqual([1, 2]);
+    expect((await a.nexthops({ link: await a.link(dev) })).map((n) => n.id)).toEqual([1, 2]);
+    expect(await a.nexthops({ family: 6 })).toEqual([]);
+  });
+
+  it('a route through a nexthop object (nexthopId) carries traffic, lists its id, and deletes', async () => {
+    const { a, dev } = await pair();
+    await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
+    await a.addRoute({ destination: '198.51.100.0/24', nexthopId: 1 });
+    const witness = ipJson<Array<{ dst: string; nhid?: number; gateway?: string; dev?: string }>>(
+      a.name,
+      'route',
+      'show',
+    );
+    expect(witness).toContainEqual(
+      expect.objectContaining({ dst: '198.51.100.0/24', nhid: 1, gateway: '198.18.0.1', dev }),
+    );
+    // The kernel reports the object's gateway and link with the id.
+    const [route] = (await a.routes()).filter((r) => r.destination === '198.51.100.0/24');
+    expect(route).toEqual(expect.objectContaining({ nexthopId: 1, gateway: '198.18.0.1', link: dev }));
+    expect(await a.routeTo('198.51.100.7')).toEqual(expect.objectContaining({ gateway: '198.18.0.1', link: dev }));
+    expect((await a.ping('198.51.100.7', { count: 1, timeoutMs: 3000 })).received).toBe(1);
+
+    // Replacing the object moves the route with it.
+    await a.addNexthop({ id: 1, gateway: '198.18.0.9', link: dev, onlink: true }, { replace: true });
+    expect(ipNexthops(a)).toEqual([expect.objectContaining({ id: 1, gateway: '198.18.0.9', flags: ['onlink'] })]);
+    expect(await a.routeTo('198.51.100.7')).toEqual(expect.objectContaining({ gateway: '198.18.0.9' }));
+
+    // A listed route deletes as it is (the kernel matches the id alone).
+    if (route === undefined) throw new Error('route not listed');
+    await a.deleteRoute(route);
+    expect(ip(a.name, 'route', 'show', '198.51.100.0/24')).toBe('');
+    await a.addRoute({ destination: '198.51.100.0/24', nexthopId: 1 });
+    await a.deleteRoute({ destination: '198.51.100.0/24', nexthopId: 1 });
+    expect(ip(a.name, 'route', 'show', '198.51.100.0/24')).toBe('');
+  });
+
+  it('IPv6: a nexthop object and a route through it, listed and deleted as listed', async () => {
+    const { a, dev } = await pair();
+    await (await a.link(dev)).addAddress('fd00:6::2/64'); // its prefix route covers the gateway
+    await a.addNexthop({ id: 6, gateway: 'fd00:6::1', link: dev });
+    expect(ipNexthops(a)).toEqual([expect.objectContaining({ id: 6, gateway: 'fd00:6::1', dev })]);
+    expect(await a.nexthops({ family: 6 })).toEqual([expect.objectContaining({ id: 6, family: 6, link: dev })]);
+    expect(await a.nexthops({ family: 4 })).toEqual([]);
+    await a.addRoute({ destination: 'fd00:7::/64', nexthopId: 6 });
+    expect(ipJson<Array<{ dst: string; nhid?: number }>>(a.name, '-6', 'route', 'show')).toContainEqual(
+      expect.objectContaining({ dst: 'fd00:7::/64', nhid: 6 }),
+    );
+    const [route] = (await a.routes({ family: 6 })).filter((r) => r.nexthopId === 6);
+    expect(route).toEqual(expect.objectContaining({ destination: 'fd00:7::/64', gateway: 'fd00:6::1', link: dev }));
+    if (route === undefined) throw new Error('route not listed');
+    await a.deleteRoute(route);
+    expect(ip(a.name, '-6', 'route', 'show', 'fd00:7::/64')).toBe('');
+  });
+
+  it('a route through a group lists the members as its next hops', async () => {
+    const { a, dev } = await pair();
+    await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
+    await a.addNexthop({ id: 2, gateway: '198.18.0.3', link: dev });
+    await a.addNexthop({ id: 10, group: [{ id: 1, weight: 2 }, { id: 2 }], groupType: 'mpath' });
+    await a.addRoute({ destination: '198.51.100.0/24', nexthopId: 10 });
+    const [route] = (await a.routes()).filter((r) => r.destination === '198.51.100.0/24');
+    expect(route?.nexthopId).toBe(10);
+    expect(route?.nexthops).toEqual([
+      expect.objectContaining({ gateway: '198.18.0.1', link: dev, weight: 2 }),
+      expect.objectContaining({ gateway: '198.18.0.3', link: dev, weight: 1 }),
+    ]);
+    expect((await a.routeTo('198.51.100.7', { fibMatch: true })).destination).toBe('198.51.100.0/24');
+  });
+
+  it('deleteNexthop() removes it and the routes using it; flushNexthops() removes all', async () => {
+    const { a, dev } = await pair();
+    await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
+    await a.addNexthop({ id: 2, gateway: '198.18.0.3', link: dev });
+    await a.addNexthop({ id: 10, group: [{ id: 1 }, { id: 2 }] });
+    await a.addRoute({ destination: '198.51.100.0/24', nexthopId: 1 });
+    await a.deleteNexthop(1);
+    expect(ip(a.name, 'route', 'show', '198.51.100.0/24')).toBe('');
+    expect(ipNexthops(a)).toEqual([
+      expect.objectContaining({ id: 2 }),
+      expect.objectContaining({ id: 10, group: [{ id: 2 }] }),
+    ]);
+    const err = await a.deleteNexthop(1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetnsError);
+    expect(err).toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/no nexthop with that id/) });
+    expect(await a.flushNexthops()).toBe(2);
+    expect(ipNexthops(a)).toEqual([]);
+    expect(await a.flushNexthops()).toBe(0);
+  });
+
+  it('bad input is refused before anything is sent, with a sentence', async () => {
+    const { a, dev } = await pair();
+    await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
+    await a.addRoute({ destination: '198.51.100.0/24', nexthopId: 1 });
+    const before = snapshot(a.name);
+    const nexthopsBefore = ip(a.name, 'nexthop', 'show');
+    const cases: Array<[unknown, RegExp]> = [
+      [{ id: 0, blackhole: true }, /the nexthop id must be an integer from 1 to 4294967295, not 0/],
+      [{ id: 2 ** 32, blackhole: true }, /the nexthop id must be an integer from 1 to 4294967295/],
+      [{ gateway: '198.18.0.1', link: dev }, /the nexthop id must be an integer/],
+      [{ id: 5, group: [{ id: 5 }] }, /the group 5 cannot contain itself/],
+      [{ id: 5, group: [{ id: 1 }, { id: 1 }] }, /nexthop 1 is in the group twice/],
+      [{ id: 5, group: [{ id: 1, weight: 0 }] }, /the weight of nexthop 1 must be an integer from 1 to 256, not 0/],
+      [{ id: 5, group: [{ id: 1, weight: 257 }] }, /from 1 to 256, not 257/],
+      [{ id: 5, group: [] }, /group must be an array of 1 to 256 members/],
+      [{ id: 5, group: [{ id: 1 }], gateway: '198.18.0.1' }, /a group takes its gateways and links from its members/],
+      [{ id: 5, group: [{ id: 1 }], groupType: 'resilient' }, /resilient groups.*are not supported yet/],
+      [{ id: 5, groupType: 'mpath', blackhole: true }, /groupType is for a group/],
+      [{ id: 5, blackhole: true, gateway: '198.18.0.1' }, /a blackhole nexthop drops what is routed to it/],
+      [{ id: 5, blackhole: true, link: dev }, /a blackhole nexthop/],
+      [{ id: 5, gateway: 'fd00::1', link: dev, family: 4 }, /the gateway fd00::1 is IPv6 but family is 4/],
+      [{ id: 5, gateway: '198.18.0.300', link: dev }, /not a valid IPv4 or IPv6 gateway/],
+      [{ id: 5, gateway: '198.18.0.1' }, /a nexthop needs a link \(dev\)/],
+      [{ id: 5, link: dev, onlink: true }, /onlink needs a gateway/],
+      [{ id: 5, gateway: '198.18.0.1', fdb: true, link: dev }, /an fdb nexthop has no link/],
+      [{ id: 5, fdb: true }, /an fdb nexthop needs a gateway/],
+      [{ id: 5, blackhole: 'yes' }, /blackhole must be true or false/],
+      [{ id: 5, via: '198.18.0.1' }, /unknown option "via"/],
+      [{ id: 5, gateway: '198.18.0.1', link: 'x'.repeat(16) }, /link name/],
+    ];
+    for (const [spec, message] of cases) {
+      const err = await a.addNexthop(spec as NexthopObjectSpec).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetnsError);
+      expect(err).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+    const routeCases: Array<[unknown, RegExp]> = [
+      [{ destination: '198.51.101.0/24', nexthopId: 0 }, /the nexthop id \(nexthopId\) must be an integer from 1/],
+      [
+        { destination: '198.51.101.0/24', nexthopId: 1, gateway: '198.18.0.1' },
+        /takes its gateway and link from that object/,
+      ],
+      [{ destination: '198.51.101.0/24', nexthopId: 1, link: dev }, /takes its gateway and link from that object/],
+    ];
+    for (const [spec, message] of routeCases) {
+      const err = await a.addRoute(spec as never).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+    for (const id of [0, -1, 1.5, 2 ** 32]) {
+      await expect(a.deleteNexthop(id)).rejects.toMatchObject({ code: 'EINVAL' });
+    }
+    await expect(a.nexthops({ id: 0 })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(a.nexthops({ dev } as never)).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/unknown option "dev"/),
+    });
+    expect(snapshot(a.name)).toBe(before);
+    expect(ip(a.name, 'nexthop', 'show')).toBe(nexthopsBefore);
+  });
+
+  it("the kernel's refusals come back as sentences, changing nothing", async () => {
+    const { a, dev } = await pair();
+    await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
+    const before = ip(a.name, 'nexthop', 'show');
+    // A member that does not exist: the kernel's extack, said as what to do.
+    await expect(a.addNexthop({ id: 10, group: [{ id: 1 }, { id: 99 }] })).rejects.toMatchObject({
+      code: 'EINVAL',
+      detail: expect.stringMatching(/Invalid nexthop id/),
+      message: expect.stringMatching(/a member of the group is not a nexthop object of this namespace/),
+    });
+    await expect(a.addNexthop({ id: 1, gateway: '198.18.0.3', link: dev })).rejects.toMatchObject({
+      code: 'EEXIST',
+      message: expect.stringMatching(/a nexthop with that id already exists/),
+    });
+    await expect(a.addNexthop({ id: 2, gateway: '198.18.0.3', link: 'nosuch0' })).rejects.toMatchObject({
+      code: 'ENODEV',
+    });
+    // lo is down in a new namespace: a blackhole needs it.
+    await expect(a.addNexthop({ id: 3, blackhole: true })).rejects.toMatchObject({
+      code: 'ENETDOWN',
+      message: expect.stringMatching(/bring lo up first/),
+    });
+    // A gateway no subnet covers, without onlink.
+    await expect(a.addNexthop({ id: 4, gateway: '198.51.100.9', link: dev })).rejects.toMatchObject({
+      code: 'ENETUNREACH',
+      detail: expect.stringMatching(/invalid gateway/),
+    });
+    // A group inside a group.
+    await a.addNexthop({ id: 10, group: [{ id: 1 }] });
+    await expect(a.addNexthop({ id: 11, group: [{ id: 10 }] })).rejects.toMatchObject({
+      code: 'EINVAL',
+      detail: expect.stringMatching(/group can not be a nexthop within a group/),
+    });
+    await a.deleteNexthop(10);
+    // A route through a nexthop that does not exist.
+    await expect(a.addRoute({ destination: '198.51.100.0/24', nexthopId: 42 })).rejects.toMatchObject({
+      code: 'EINVAL',
+      detail: expect.stringMatching(/Nexthop id does not exist/),
+    });
+    expect(ip(a.name, 'nexthop', 'show')).toBe(before);
+    expect(ip(a.name, 'route', 'show', '198.51.100.0/24')).toBe('');
+  });
+});
