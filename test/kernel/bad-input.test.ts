@@ -1903,6 +1903,8 @@ const testedElsewhere: Record<string, string> = {
   monitor: 'monitor.test.ts',
   'Namespace.identify': 'proc.test.ts',
   setBridgePort: 'bridge-port.test.ts',
+  addAltName: 'altname.test.ts',
+  deleteAltName: 'altname.test.ts',
 };
 
 /**
