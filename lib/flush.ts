@@ -46,11 +46,13 @@ import type {
   NativeAddressRequest,
   NativeLink,
   NativeNeighbour,
+  NativeNexthopObject,
   NativeOp,
   NativeResult,
   NativeRoute,
 } from './native/surface';
 import { isFailure } from './native/wire';
+import { nexthopFromNative, type NexthopObject } from './nexthop';
 import {
   NUD_NONE_IN_FILTER,
   neighbourFromNative,
@@ -137,10 +139,27 @@ export interface FlushNeighboursOptions extends AbortOptions {
   state?: NeighbourState | 'all' | Array<NeighbourState | 'all'>;
 }
 
+/** Options for {@link Namespace.flushNexthops}: each a filter, as `ip nexthop flush` takes them. */
+export interface FlushNexthopsOptions extends AbortOptions {
+  /** Only the nexthop object of this id (`id N`). */
+  id?: number;
+  /** true: only groups (`groups`). */
+  group?: boolean;
+  /** Only nexthops on this link (`dev LINK`): a Link of the namespace, or its name. */
+  link?: Link | string;
+  /** Only IPv4 (4) or IPv6 (6) nexthops; groups have no family and are left alone then. */
+  family?: 4 | 6;
+  /** Only nexthops of this protocol (`proto P`): 'static', 'boot', ... or a number. */
+  protocol?: string | number;
+  /** true: only fdb nexthops (`fdb`). */
+  fdb?: boolean;
+}
+
 const ADDRESS_KEYS = ['link', 'family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const LINK_ADDRESS_KEYS = ['family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'signal'] as const;
 const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'signal'] as const;
+const NEXTHOP_KEYS = ['id', 'group', 'link', 'family', 'protocol', 'fdb', 'signal'] as const;
 
 /** What a delete answers when its entry is gone already (or its link, taking the entry along). */
 const GONE = new Set(['ENOENT', 'ESRCH', 'EADDRNOTAVAIL', 'ENODEV']);
@@ -526,6 +545,60 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
       );
       const names = new Map(links.map((l) => [l.index, l.name]));
       return removed.flatMap((n) => neighbourFromNative(n, names) ?? []);
+    },
+    signal,
+  );
+  return abortable(flushing, signal, operation);
+}
+
+/** `ip nexthop flush`. @internal */
+export async function flushNexthops(ns: Namespace, options: FlushNexthopsOptions): Promise<NexthopObject[]> {
+  const given: unknown = (options as Partial<FlushNexthopsOptions> | null)?.link;
+  const operation = `flush nexthops${ofLink(given)}${ns.where}`;
+  const opts = checkOptionKeys<FlushNexthopsOptions>(options, NEXTHOP_KEYS, operation);
+  const id = opts.id === undefined ? undefined : checkInteger(opts.id, operation, 'the nexthop id', 1, 0xffffffff);
+  const groups = checkBoolean(opts.group, operation, 'group');
+  const family = familyOf(opts.family, operation);
+  const protocol = opts.protocol === undefined ? undefined : protocolNumber(opts.protocol, operation);
+  const fdb = checkBoolean(opts.fdb, operation, 'fdb');
+  const link = given === undefined ? undefined : linkFilter(ns, given, operation);
+  const signal = checkSignal(opts.signal, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const flushing = exclusive(
+    handle,
+    operation,
+    'nexthop',
+    async (send) => {
+      const dump: NativeOp = { op: 'dumpnexthops', family, ...(groups && { groups: 1 }) };
+      // Links too, to find a link given by name and to name each nexthop's; in the dump's batch.
+      const results = await send([{ op: 'dumplinks' }, dump]);
+      throwFirstFailure(results, operation, 'nexthop');
+      const links = results[0] as NativeLink[];
+      const index = link === undefined ? undefined : indexIn(links, link, operation);
+      const select = (dumped: NativeNexthopObject[]): NativeNexthopObject[] =>
+        dumped.filter(
+          (n) =>
+            (id === undefined || n.id === id) &&
+            (index === undefined || n.oif === index) &&
+            (protocol === undefined || n.protocol === protocol) &&
+            (fdb !== true || n.fdb === 1),
+        );
+      const removed = await deleteInRounds(
+        send,
+        select(results[1] as NativeNexthopObject[]),
+        {
+          dump,
+          select,
+          remove: (n) => ({ op: 'delnexthop', id: n.id }),
+          describe: (n) => `nexthop id ${n.id}`,
+          // The kernel deletes a group whose last member goes.
+          wentWith: (n, done) => n.group !== undefined && n.group.every((m) => done.some((d) => d.id === m.id)),
+        },
+        operation,
+        'nexthop',
+      );
+      const names = new Map(links.map((l) => [l.index, l.name]));
+      return removed.map((n) => nexthopFromNative(n, names));
     },
     signal,
   );

@@ -44,6 +44,7 @@ export type { Address, AddressesOptions } from './address';
 export type {
   FlushAddressesOptions,
   FlushNeighboursOptions,
+  FlushNexthopsOptions,
   FlushRoutesOptions,
   LinkFlushAddressesOptions,
 } from './flush';

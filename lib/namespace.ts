@@ -7,9 +7,11 @@ import { listAddresses, type Address, type AddressesOptions } from './address';
 import {
   flushAddresses,
   flushNeighbours,
+  flushNexthops,
   flushRoutes,
   type FlushAddressesOptions,
   type FlushNeighboursOptions,
+  type FlushNexthopsOptions,
   type FlushRoutesOptions,
 } from './flush';
 import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from './internal/errors';
@@ -51,7 +53,6 @@ import { namespaceId, setNamespaceId } from './nsid';
 import {
   addNexthop,
   deleteNexthop,
-  flushNexthops,
   listNexthops,
   type AddNexthopOptions,
   type NexthopObject,
@@ -1048,11 +1049,20 @@ export class Namespace {
   }
 
   /**
-   * Deletes every nexthop object (and the routes using them). `ip nexthop flush`. Resolves with
-   * how many there were (a group left empty goes with its last member).
+   * Deletes the nexthop objects the filters select, every one by default (and with them the
+   * routes using them): `ip nexthop flush [id N] [groups] [dev LINK] [proto P] [fdb]`, in rounds
+   * as the other flushes, until a dump selects nothing. Resolves with the nexthops it removed (a
+   * group the kernel deleted along with its last member among them).
+   * @example
+   * ```ts
+   * await ns.flushNexthops();                    // ip nexthop flush
+   * await ns.flushNexthops({ link: 'eth0' });    // ip nexthop flush dev eth0
+   * ```
+   * @throws NetnsError EINVAL for an unknown option or a bad filter (before anything is sent);
+   *   ENODEV if the link does not exist.
    */
-  async flushNexthops(): Promise<number> {
-    return flushNexthops(this);
+  async flushNexthops(options: FlushNexthopsOptions = {}): Promise<NexthopObject[]> {
+    return flushNexthops(this, options);
   }
 
   /**

@@ -354,26 +354,3 @@ export async function listNexthops(ns: Namespace, options: NexthopsOptions = {})
     .filter((n) => (id === undefined || n.id === id) && (index === undefined || n.oif === index))
     .map((n) => nexthopFromNative(n, names));
 }
-
-/**
- * `ip nexthop flush`: deletes every nexthop object (and with them the routes that use them).
- * Resolves with how many there were. @internal
- */
-export async function flushNexthops(ns: Namespace): Promise<number> {
-  const operation = `flush nexthops${ns.where}`;
-  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  return exclusive(handle, operation, 'nexthop', async (send) => {
-    const [dump] = await send([{ op: 'dumpnexthops' }]);
-    throwFirstFailure([dump], operation, 'nexthop');
-    const ids = (dump as NativeNexthopObject[]).map((n) => n.id);
-    if (ids.length === 0) return 0;
-    const results = await send(ids.map((id) => ({ op: 'delnexthop', id })));
-    for (const r of results) {
-      if (!isFailure(r)) continue;
-      const e = fromNative(r, operation, 'nexthop');
-      // A group whose last member went before it went with it (the kernel removes empty groups).
-      if (e.code !== 'ENOENT') throw e;
-    }
-    return ids.length;
-  });
-}

@@ -156,9 +156,56 @@ describeKernel('nexthop objects', () => {
     const err = await a.deleteNexthop(1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetnsError);
     expect(err).toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/no nexthop with that id/) });
-    expect(await a.flushNexthops()).toBe(2);
+    const removed = await a.flushNexthops();
+    expect(removed.map((n) => n.id)).toEqual([2, 10]); // the group went with its last member
+    expect(removed[0]).toMatchObject({ id: 2, gateway: '198.18.0.3', link: dev });
     expect(ipNexthops(a)).toEqual([]);
-    expect(await a.flushNexthops()).toBe(0);
+    expect(await a.flushNexthops()).toEqual([]);
+  });
+
+  it('flushNexthops() takes the filters of `ip nexthop flush` (id, dev, proto, groups), as ip does', async () => {
+    const { a, b, dev } = await pair();
+    const other = uniqueName('nh');
+    const v = await VethPair.create({ name: other, peerName: uniqueName('nh'), namespace: a, peerNamespace: b });
+    await v.local.addAddress('198.18.1.2/24');
+    await v.local.up();
+    await v.peer.up(); // the carrier
+    const fill = async (): Promise<void> => {
+      await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
+      await a.addNexthop({ id: 2, gateway: '198.18.0.3', link: dev, protocol: 'static' });
+      await a.addNexthop({ id: 3, gateway: '198.18.1.1', link: other });
+      await a.addNexthop({ id: 10, group: [{ id: 1 }, { id: 3 }] });
+    };
+    const ids = (list: Array<{ id: number }>): number[] => list.map((n) => n.id);
+    // Each filter against ip's own flush with the same words, from the same start.
+    const cases: Array<[Parameters<Namespace['flushNexthops']>[0], string[]]> = [
+      [{ id: 2 }, ['id', '2']],
+      [{ link: other }, ['dev', other]],
+      [{ protocol: 'static' }, ['proto', '4']], // this ip takes only the number here
+      [{ group: true }, ['groups']],
+    ];
+    for (const [options, words] of cases) {
+      await fill();
+      ip(a.name, 'nexthop', 'flush', ...words);
+      const left = ids(ipNexthops(a));
+      await a.flushNexthops();
+      await fill();
+      const removed = await a.flushNexthops(options);
+      expect(ids(ipNexthops(a))).toEqual(left);
+      expect(ids(removed).sort()).toEqual([1, 2, 3, 10].filter((id) => !left.includes(id)).sort());
+      await a.flushNexthops();
+    }
+    await a.addNexthop({ id: 4, gateway: '198.18.0.1', link: dev });
+    const before = snapshot(a.name);
+    for (const bad of [{ id: 0 }, { link: 'no/such' }, { protocol: 'nope' }, { group: 'yes' }, { typo: 1 }]) {
+      const err = await a.flushNexthops(bad as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetnsError);
+      expect(err).toMatchObject({ code: 'EINVAL' });
+    }
+    const missing = await a.flushNexthops({ link: 'nosuchlink0' }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'ENODEV' });
+    expect(snapshot(a.name)).toEqual(before);
+    expect(ids(ipNexthops(a))).toEqual([4]);
   });
 
   it('bad input is refused before anything is sent, with a sentence', async () => {
