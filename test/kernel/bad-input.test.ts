@@ -1858,6 +1858,19 @@ const cases: Case[] = [
   ],
   ['flushRoutes on a closed namespace', (w) => w.closed.flushRoutes(), 'EBADF', /was closed/],
   [
+    'flushNexthops with an unknown option',
+    (w) => w.ns.flushNexthops({ dev: 'x' } as never),
+    'EINVAL',
+    /unknown option "dev"/,
+  ],
+  [
+    'flushNexthops of a missing link',
+    (w) => w.ns.flushNexthops({ link: 'nnt-nolink0' }),
+    'ENODEV',
+    /^cannot flush nexthops of link "nnt-nolink0" in namespace ".*": no such link/,
+  ],
+  ['flushNexthops on a closed namespace', (w) => w.closed.flushNexthops(), 'EBADF', /was closed/],
+  [
     'flushNeighbours of an unknown state',
     (w) => w.ns.flushNeighbours({ state: 'asleep' as never }),
     'EINVAL',
