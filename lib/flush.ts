@@ -50,8 +50,11 @@ import type {
   NativeOp,
   NativeResult,
   NativeRoute,
+  NativeRule,
+  NativeRuleRequest,
 } from './native/surface';
 import { isFailure } from './native/wire';
+import { ruleFromNative, type Rule } from './rule';
 import { nexthopFromNative, type NexthopObject } from './nexthop';
 import {
   NUD_NONE_IN_FILTER,
@@ -139,6 +142,18 @@ export interface FlushNeighboursOptions extends AbortOptions {
   state?: NeighbourState | 'all' | Array<NeighbourState | 'all'>;
 }
 
+/** Options for {@link Namespace.flushRules}: each a filter, as `ip rule flush` takes them. */
+export interface FlushRulesOptions extends AbortOptions {
+  /** Only IPv4 (4) or IPv6 (6) rules. Default both (`ip rule flush` alone flushes IPv4 only). */
+  family?: 4 | 6;
+  /** Only rules that look up this table (`table T`): its id or name. */
+  table?: number | string;
+  /** Only the rules of this priority (`pref N`). */
+  priority?: number;
+  /** Only rules of this protocol (`protocol P`): 'static', 'kernel', ... or a number. */
+  protocol?: string | number;
+}
+
 /** Options for {@link Namespace.flushNexthops}: each a filter, as `ip nexthop flush` takes them. */
 export interface FlushNexthopsOptions extends AbortOptions {
   /** Only the nexthop object of this id (`id N`). */
@@ -160,6 +175,7 @@ const LINK_ADDRESS_KEYS = ['family', 'scope', 'label', 'to', 'permanent', 'signa
 const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'signal'] as const;
 const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'signal'] as const;
 const NEXTHOP_KEYS = ['id', 'group', 'link', 'family', 'protocol', 'fdb', 'signal'] as const;
+const RULE_KEYS = ['family', 'table', 'priority', 'protocol', 'signal'] as const;
 
 /** What a delete answers when its entry is gone already (or its link, taking the entry along). */
 const GONE = new Set(['ENOENT', 'ESRCH', 'EADDRNOTAVAIL', 'ENODEV']);
@@ -603,4 +619,60 @@ export async function flushNexthops(ns: Namespace, options: FlushNexthopsOptions
     signal,
   );
   return abortable(flushing, signal, operation);
+}
+
+/** A listed rule's delete, as `ip rule flush` sends one: the rule as dumped (names only if set). */
+function listedRuleDelete(r: NativeRule): NativeOp {
+  const { iifname, oifname, ...rest } = r;
+  const rule: NativeRuleRequest = { ...rest, ...(iifname !== '' && { iifname }), ...(oifname !== '' && { oifname }) };
+  return { op: 'delrule', rule };
+}
+
+/** `ip rule flush`. @internal */
+export async function flushRules(ns: Namespace, options: FlushRulesOptions): Promise<Rule[]> {
+  const operation = `flush rules${ns.where}`;
+  const opts = checkOptionKeys<FlushRulesOptions>(options, RULE_KEYS, operation);
+  const family = familyOf(opts.family, operation);
+  const table = opts.table === undefined ? undefined : tableId(opts.table, operation);
+  const priority =
+    opts.priority === undefined ? undefined : checkInteger(opts.priority, operation, 'the priority', 0, 0xffffffff);
+  const protocol = opts.protocol === undefined ? undefined : protocolNumber(opts.protocol, operation);
+  const signal = checkSignal(opts.signal, operation);
+  const families = family === 0 ? [AF_INET, AF_INET6] : [family];
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const flushing = exclusive(
+    handle,
+    operation,
+    'rule',
+    async (send) => {
+      const dumps = families.map((f): NativeOp => ({ op: 'dumprules', family: f }));
+      const results = await send(dumps);
+      throwFirstFailure(results, operation, 'rule');
+      // As ip: a rule without a priority (the kernel's rule 0, `lookup local`) is never flushed.
+      const select = (dumped: NativeRule[]): NativeRule[] =>
+        dumped.filter(
+          (r) =>
+            r.priority !== undefined &&
+            r.priority !== 0 &&
+            (table === undefined || r.table === table) &&
+            (priority === undefined || r.priority === priority) &&
+            (protocol === undefined || (r.protocol ?? 0) === protocol),
+        );
+      // Each family in its own rounds (a later round's dump is of that family alone).
+      const removed: NativeRule[] = [];
+      for (const [i, dumped] of (results as NativeRule[][]).entries()) {
+        const plan = { dump: dumps[i] as NativeOp, select, remove: listedRuleDelete, describe: describeListed };
+        removed.push(...(await deleteInRounds(send, select(dumped), plan, operation, 'rule')));
+      }
+      const names = new Iproute2Names();
+      return removed.map((r) => ruleFromNative(r, names));
+    },
+    signal,
+  );
+  return abortable(flushing, signal, operation);
+}
+
+/** A dumped rule as a message names it. */
+function describeListed(r: NativeRule): string {
+  return `the rule of priority ${String(r.priority)} (IPv${r.family === AF_INET ? 4 : 6})`;
 }

@@ -46,6 +46,7 @@ export type {
   FlushNeighboursOptions,
   FlushNexthopsOptions,
   FlushRoutesOptions,
+  FlushRulesOptions,
   LinkFlushAddressesOptions,
 } from './flush';
 export type { AbortOptions } from './internal/abort';

@@ -9,9 +9,11 @@ import {
   flushNeighbours,
   flushNexthops,
   flushRoutes,
+  flushRules,
   type FlushAddressesOptions,
   type FlushNeighboursOptions,
   type FlushNexthopsOptions,
+  type FlushRulesOptions,
   type FlushRoutesOptions,
 } from './flush';
 import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from './internal/errors';
@@ -1006,6 +1008,24 @@ export class Namespace {
    */
   async deleteRule(rule: RuleSpec | Rule): Promise<void> {
     return deleteRule(this, rule);
+  }
+
+  /**
+   * Deletes the policy-routing rules the filters select: `ip rule flush [table T] [pref N]
+   * [protocol P]`, both families unless `family` is given (ip flushes IPv4 only unless told).
+   * As ip, every rule but the kernel's rule 0 (`lookup local`) goes when no filter is given:
+   * the `main` and `default` rules (32766, 32767) too, after which nothing but local addresses
+   * is reachable until they are added again. In rounds as the other flushes; resolves with the
+   * rules it removed.
+   * @example
+   * ```ts
+   * await ns.flushRules({ table: 100 });          // ip rule flush table 100
+   * await ns.flushRules({ protocol: 'static' });  // ip rule flush protocol static
+   * ```
+   * @throws NetnsError EINVAL for an unknown option or a bad filter (before anything is sent).
+   */
+  async flushRules(options: FlushRulesOptions = {}): Promise<Rule[]> {
+    return flushRules(this, options);
   }
 
   /**

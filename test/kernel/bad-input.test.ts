@@ -1871,6 +1871,13 @@ const cases: Case[] = [
   ],
   ['flushNexthops on a closed namespace', (w) => w.closed.flushNexthops(), 'EBADF', /was closed/],
   [
+    'flushRules with an unknown option',
+    (w) => w.ns.flushRules({ pref: 1 } as never),
+    'EINVAL',
+    /unknown option "pref"/,
+  ],
+  ['flushRules on a closed namespace', (w) => w.closed.flushRules(), 'EBADF', /was closed/],
+  [
     'flushNeighbours of an unknown state',
     (w) => w.ns.flushNeighbours({ state: 'asleep' as never }),
     'EINVAL',

@@ -272,4 +272,57 @@ describeKernel('rules', () => {
     });
     expect(snapshot(ns.name)).toBe(before);
   });
+
+  it('flushRules() deletes what `ip rule flush` deletes with the same filters, both families', async () => {
+    const ns = await freshNamespace();
+    const { local } = await VethPair.create({ name: uniqueName('r'), peerName: uniqueName('s'), namespace: ns });
+    const fill = async (): Promise<void> => {
+      await ns.addRule({ from: '198.18.6.0/24', table: 100, priority: 100 });
+      await ns.addRule({ to: '198.18.7.0/24', table: 200, priority: 200, protocol: 'static' });
+      await ns.addRule({ iif: local, fwmark: 5, table: 100, priority: 300 });
+      await ns.addRule({ from: 'fd00:6::/64', table: 100, priority: 100 });
+      await ns.addRule({ to: 'fd00:7::/64', table: 200, priority: 400, protocol: 'static' });
+    };
+    const shown = (): string[] =>
+      [4, 6].flatMap((f) => rules(ns.name, f as 4 | 6).map((r) => `${f}:${r.priority}:${r.table ?? ''}`));
+    const listed = (list: Rule[]): string[] =>
+      list.map((r) => `${r.family}:${r.priority}:${r.tableName ?? String(r.table ?? '')}`);
+    const restore = async (): Promise<void> => {
+      await ns.flushRules();
+      for (const family of [4, 6] as const) {
+        await ns.addRule({ family, table: 'main', priority: 32766 });
+        if (family === 4) await ns.addRule({ family, table: 'default', priority: 32767 });
+      }
+    };
+    const start = shown();
+    const cases: Array<[Parameters<typeof ns.flushRules>[0], string[]]> = [
+      [{}, []],
+      [{ table: 100 }, ['table', '100']],
+      [{ priority: 200 }, ['pref', '200']],
+      [{ protocol: 'static' }, ['protocol', 'static']],
+    ];
+    for (const [options, words] of cases) {
+      await fill();
+      const before = shown();
+      for (const f of ['-4', '-6']) ip(ns.name, f, 'rule', 'flush', ...words);
+      const left = shown();
+      await restore();
+      expect(shown()).toEqual(start);
+      await fill();
+      const removed = await ns.flushRules(options);
+      expect(shown()).toEqual(left);
+      expect(listed(removed).sort()).toEqual(before.filter((r) => !left.includes(r)).sort());
+      await restore();
+    }
+    // Rule 0 (`lookup local`) stays whatever is asked.
+    expect(await ns.flushRules({ priority: 0 })).toEqual([]);
+    expect(rules(ns.name, 4)[0]).toMatchObject({ priority: 0, table: 'local' });
+    const before = snapshot(ns.name);
+    for (const bad of [{ table: 'nnt-notable' }, { priority: -1 }, { protocol: 'nope' }, { family: 5 }, { pref: 1 }]) {
+      const err = await ns.flushRules(bad as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetnsError);
+      expect(err).toMatchObject({ code: 'EINVAL' });
+    }
+    expect(snapshot(ns.name)).toBe(before);
+  });
 });
