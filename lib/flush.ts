@@ -1,9 +1,9 @@
 /**
  * Flushes: `ip addr flush`, `ip route flush`, `ip neigh flush`, `ip nexthop flush`, `ip rule
  * flush`. Done as iproute2 does them: a dump, filtered here, then one delete per entry it
- * selects, in rounds until a dump selects
- * nothing. Each later round's dump goes in the same sendmsg as the deletes before it (the engine
- * sends a batch's dump last), so a flush with something to remove costs two round trips.
+ * selects, in rounds until a dump selects nothing. Each later round's dump goes in the same
+ * sendmsg as the deletes before it (the engine sends a batch's dump last), so a flush with
+ * something to remove costs two round trips.
  *
  * A flush is one call on the namespace's FIFO from the first dump to the last delete
  * ({@link exclusive}): a call made after it (an address added again) runs once it is done, and
