@@ -361,15 +361,30 @@ describeKernel('flushAddresses', () => {
     const other = await Namespace.open(ns.name as string);
     try {
       const theirs = await other.link(a.name);
-      for (let round = 0; round < 5; round++) {
+      // The add, made in the same tick on another socket, is sent after the flush's first dump
+      // and before its deletes: a second round removes it. A loaded machine may defer the other
+      // socket's send past the whole flush (the dispatcher yields after holding the loop 5 ms);
+      // then the address must stay and not be reported. At least one try must land in between.
+      let caught = 0;
+      for (let round = 0; round < 10 && caught < 3; round++) {
         ip(ns.name, 'addr', 'add', '198.18.48.1/24', 'dev', a.name);
         await ns.addresses();
-        const flushing = a.flushAddresses({ family: 4 });
-        const adding = theirs.addAddress(`198.18.49.${round + 1}/24`);
-        const [removed] = await Promise.all([flushing, adding]);
-        expect(cidrs(removed)).toEqual(['198.18.48.1/24', `198.18.49.${round + 1}/24`]);
-        expect(addrs(ns.name, a.name).filter((x) => x.family === 'inet')).toEqual([]);
+        const added = `198.18.49.${round + 1}/24`;
+        const [removed] = await Promise.all([a.flushAddresses({ family: 4 }), theirs.addAddress(added)]);
+        const left = addrs(ns.name, a.name)
+          .filter((x) => x.family === 'inet')
+          .map((x) => `${x.local}/${x.prefixlen}`);
+        if (cidrs(removed).includes(added)) {
+          caught++;
+          expect(cidrs(removed)).toEqual(['198.18.48.1/24', added]);
+          expect(left).toEqual([]);
+        } else {
+          expect(cidrs(removed)).toEqual(['198.18.48.1/24']);
+          expect(left).toEqual([added]);
+          ip(ns.name, 'addr', 'del', added, 'dev', a.name);
+        }
       }
+      expect(caught).toBeGreaterThan(0);
     } finally {
       await other.close();
     }
