@@ -105,6 +105,14 @@ export interface NetworkOptions extends AbortOptions {
    */
   ipRange?: string;
   /**
+   * `--ip-range` for the IPv6 subnet (`--ipv6 --subnet fd00::/64 --ip-range fd00::/80`): the part
+   * of `ipv6Subnet` (CIDR, inside it) members are given IPv6 addresses from when they ask for
+   * none; a static `ipv6Address` may still be anywhere in it. Needs `ipv6Subnet`. Without
+   * `ipv6Gateway`, the IPv6 gateway is the range's first host address, as for `ipRange`.
+   * Default: the whole IPv6 subnet.
+   */
+  ipv6IpRange?: string;
+  /**
    * `--aux-address NAME=IP`: addresses of the subnet (or the IPv6 subnet) never given to a member,
    * as the gateway is not: for hosts or routers on the bridge's link. Each must be a host address
    * of its subnet, not the gateway, and no address may be given twice (Docker refuses each).
@@ -238,18 +246,24 @@ function ipOf(cidr: string): Ip {
 }
 
 /**
- * `--ip-range`: a network in CIDR form (host bits zero) inside the subnet, which must be given.
+ * `--ip-range`: a network in CIDR form (host bits zero) inside the subnet of its family, which
+ * must be given: `family` 4 checks ipRange against subnet, 6 ipv6IpRange against ipv6Subnet.
  * @throws NetnsError EINVAL, saying what is wrong.
  */
-function checkIpRange(text: unknown, subnet: Subnet | undefined, operation: string): Subnet | undefined {
+function checkIpRange(text: unknown, subnet: Subnet | undefined, family: 4 | 6, operation: string): Subnet | undefined {
   if (text === undefined) return undefined;
-  const range = parseSubnet(text, operation, 'IP range');
-  if (!subnet) throw invalid(operation, 'an IP range needs a subnet to be given too');
+  const [option, subnetOption] = family === 4 ? ['ipRange', 'subnet'] : ['ipv6IpRange', 'ipv6Subnet'];
+  const range = parseSubnet(text, operation, family === 4 ? 'IP range' : 'IPv6 IP range');
+  if (!subnet) throw invalid(operation, `${option} needs ${subnetOption} to be given too`);
   const shown = formatSubnet(subnet);
-  if (range.family !== 4)
-    throw invalid(operation, `the IP range ${String(text)} is not IPv4, as the subnet ${shown} is`);
+  if (range.family !== family) {
+    throw invalid(
+      operation,
+      `the ${option} ${String(text)} is not IPv${family}, as the ${subnetOption} ${shown} is${family === 4 ? '; give an IPv6 range as ipv6IpRange' : ''}`,
+    );
+  }
   if (!within(range, subnet))
-    throw invalid(operation, `the IP range ${String(text)} is not inside the subnet ${shown}`);
+    throw invalid(operation, `the ${option} ${String(text)} is not inside the ${subnetOption} ${shown}`);
   return range;
 }
 
@@ -476,6 +490,8 @@ export class Network {
   readonly mtu: number | undefined;
   /** The part of the subnet members are given addresses from, when one was given (`--ip-range`). */
   readonly ipRange: string | undefined;
+  /** The part of the IPv6 subnet members are given IPv6 addresses from, when one was given (`--ip-range` for the IPv6 subnet). */
+  readonly ipv6IpRange: string | undefined;
   /** The addresses reserved by name (`--aux-address`); empty when none were. */
   readonly auxAddresses: Readonly<Record<string, string>>;
   /** Whether members may reach each other (`enable_icc`). */
@@ -497,6 +513,7 @@ export class Network {
     this.dns = state.dns;
     this.mtu = state.mtu;
     this.ipRange = state.ipRange;
+    this.ipv6IpRange = state.ipv6IpRange;
     this.auxAddresses = Object.freeze({ ...state.auxAddresses });
     this.icc = state.icc ?? true;
     this.ipMasquerade = state.ipMasquerade ?? true;
@@ -563,7 +580,7 @@ export class Network {
         );
       }
     }
-    const range = checkIpRange(options.ipRange, subnet, operation);
+    const range = checkIpRange(options.ipRange, subnet, 4, operation);
     let defaultGateway = subnet && firstHost(subnet);
     if (range && subnet && !gatewayIp) {
       // Docker's IPAM takes the gateway as any address: the first free one of the range.
@@ -590,6 +607,7 @@ export class Network {
     if (subnet6 && mtu !== undefined && mtu < 1280) {
       throw invalid(operation, `IPv6 needs an MTU of at least 1280; ${mtu} is too small for ipv6Subnet`);
     }
+    const range6 = checkIpRange(options.ipv6IpRange, subnet6, 6, operation);
     let gateway6: bigint | undefined;
     if (options.ipv6Gateway !== undefined) {
       const ip = typeof options.ipv6Gateway === 'string' ? parseIp(options.ipv6Gateway) : undefined;
@@ -601,6 +619,15 @@ export class Network {
         );
       }
       gateway6 = ip.value;
+    } else if (subnet6 && range6) {
+      // As for IPv4: Docker's IPAM takes the gateway from the range.
+      gateway6 = lowestFree(subnet6, new Set(), range6);
+      if (gateway6 === undefined) {
+        throw invalid(
+          operation,
+          `the ipv6IpRange ${String(options.ipv6IpRange)} holds no host address of ipv6Subnet for the gateway; give an ipv6Gateway`,
+        );
+      }
     } else if (subnet6) {
       gateway6 = firstHost(subnet6);
     }
@@ -681,6 +708,7 @@ export class Network {
           dns,
           ...(mtu !== undefined && { mtu }),
           ...(range && { ipRange: formatSubnet(range) }),
+          ...(range6 && { ipv6IpRange: formatSubnet(range6) }),
           ...(auxAddresses && { auxAddresses }),
           icc,
           ipMasquerade,
@@ -885,8 +913,12 @@ export class Network {
         }
         if (subnet6 === undefined) return { address, address6: undefined };
         const taken6 = takenIn(s, 6);
-        const address6 = wanted6 ?? lowestFree(subnet6, taken6);
-        if (address6 === undefined) return failure('ENOSPC', operation, `every address of ${s.ipv6Subnet} is taken`);
+        const range6 = s.ipv6IpRange === undefined ? subnet6 : parseSubnet(s.ipv6IpRange, operation, 'IPv6 IP range');
+        const address6 = wanted6 ?? lowestFree(subnet6, taken6, range6);
+        if (address6 === undefined) {
+          const where = s.ipv6IpRange === undefined ? s.ipv6Subnet : `${s.ipv6IpRange} (the network's IPv6 IP range)`;
+          return failure('ENOSPC', operation, `every address of ${where} is taken`);
+        }
         if (wanted6 !== undefined && taken6.has(wanted6)) {
           return failure('EADDRINUSE', operation, `${options.ipv6Address} ${takenBy(s, 6, wanted6)}`);
         }
@@ -1318,6 +1350,7 @@ export class Network {
       dns: this.dns,
       ...(this.mtu !== undefined && { mtu: this.mtu }),
       ...(this.ipRange !== undefined && { ipRange: this.ipRange }),
+      ...(this.ipv6IpRange !== undefined && { ipv6IpRange: this.ipv6IpRange }),
       ...(Object.keys(this.auxAddresses).length > 0 && { auxAddresses: { ...this.auxAddresses } }),
       icc: this.icc,
       ipMasquerade: this.ipMasquerade,

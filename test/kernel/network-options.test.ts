@@ -2,8 +2,9 @@
  * Docker's bridge-network options beyond the subnet: `--ip-range`, `--aux-address`,
  * `enable_icc`, `enable_ip_masquerade`, `host_binding_ipv4`. Each persisted in the state file
  * (another process sees it), checked with `ip` and real traffic; `nft -j` witnesses the rules.
- * Subnets 198.19.160.0/24 ... 198.19.169.0/24 and 198.19.171.0/24; an "outside" namespace linked to this one (the
- * host here) by a veth, 198.19.170.1 on the host side and 198.19.170.2 outside.
+ * Subnets 198.19.160.0/24 ... 198.19.169.0/24 and 198.19.171.0/24, 198.19.120.0/24 ... 198.19.122.0/24
+ * and fd00:4e:120::/64 ... fd00:4e:122::/64; an "outside" namespace linked to this one (the host
+ * here) by a veth, 198.19.170.1 on the host side and 198.19.170.2 outside.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -89,6 +90,81 @@ describeKernel('network options: --ip-range', () => {
     expect(whole.gateway).toBe('198.19.162.1');
     const b = await freshNamespace();
     expect((await whole.connect(b)).address).toBe('198.19.162.2/24');
+  });
+});
+
+/** The member's IPv6 global addresses on its interface, by `ip`. */
+function addresses6In(ns: string | undefined, ifname = 'eth0'): string[] {
+  return ipJson<IpAddr[]>(ns, 'addr', 'show', 'dev', ifname).flatMap((l) =>
+    l.addr_info.filter((a) => a.family === 'inet6' && a.scope === 'global').map((a) => `${a.local}/${a.prefixlen}`),
+  );
+}
+
+describeKernel('network options: --ip-range for the IPv6 subnet', () => {
+  beforeEach(useTestPools);
+
+  it('gives dynamic IPv6 addresses from ipv6IpRange only, static ones from anywhere in ipv6Subnet; ENOSPC when it is full', async () => {
+    const name = netName();
+    const net = await Network.create(name, {
+      subnet: '198.19.120.0/24',
+      ipv6Subnet: 'fd00:4e:120::/64',
+      ipv6IpRange: 'fd00:4e:120::100/126',
+    });
+    expect(net.ipv6IpRange).toBe('fd00:4e:120::100/126');
+    expect(net.ipRange).toBeUndefined();
+    // As Docker's IPAM: no IPv6 gateway given, it is the range's first address, on the bridge.
+    expect(net.ipv6Gateway).toBe('fd00:4e:120::100');
+    expect(addresses6In(undefined, net.bridgeName)).toEqual(['fd00:4e:120::100/64']);
+    expect(stateFile(name)).toMatchObject({ ipv6IpRange: 'fd00:4e:120::100/126' });
+    const [a, b, c, d] = [
+      await freshNamespace(),
+      await freshNamespace(),
+      await freshNamespace(),
+      await freshNamespace(),
+    ];
+    const epA = await net.connect(a);
+    expect([epA.address, epA.ipv6Address]).toEqual(['198.19.120.2/24', 'fd00:4e:120::101/64']);
+    expect(addresses6In(a.name as string)).toEqual(['fd00:4e:120::101/64']);
+    // A static IPv6 address outside the range, as Docker allows.
+    expect((await net.connect(b, { ipv6Address: 'fd00:4e:120::7' })).ipv6Address).toBe('fd00:4e:120::7/64');
+    expect(addresses6In(b.name as string)).toEqual(['fd00:4e:120::7/64']);
+    expect((await net.connect(c)).ipv6Address).toBe('fd00:4e:120::102/64');
+    expect((await net.connect(d)).ipv6Address).toBe('fd00:4e:120::103/64');
+    expect(await reaches(a, 'fd00:4e:120::103')).toBe(true);
+    // The range is full (::100 is the gateway), though IPv4 addresses are left: nothing is made.
+    const e = await freshNamespace();
+    const veths = vethCount();
+    const full = await rejection(net.connect(e));
+    expect(full).toBeInstanceOf(NetnsError);
+    expect([full.code, full.message]).toEqual([
+      'ENOSPC',
+      expect.stringContaining("fd00:4e:120::100/126 (the network's IPv6 IP range)"),
+    ]);
+    expect(vethCount()).toBe(veths);
+    expect(ipJson<unknown[]>(e.name, 'link', 'show').length).toBe(1); // lo only
+    // Another process sees the range: after a disconnect it gives the freed address.
+    await net.disconnect(c);
+    const shown = await runChild(['show', name]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ ipv6IpRange: 'fd00:4e:120::100/126' });
+    expect((await Network.open(name)).ipv6IpRange).toBe('fd00:4e:120::100/126');
+    expect((await net.connect(e)).ipv6Address).toBe('fd00:4e:120::102/64');
+  });
+
+  it('takes an explicit IPv6 gateway anywhere in ipv6Subnet, and both ranges at once', async () => {
+    const net = await Network.create(netName(), {
+      subnet: '198.19.121.0/24',
+      ipRange: '198.19.121.128/25',
+      ipv6Subnet: 'fd00:4e:121::/64',
+      ipv6IpRange: 'fd00:4e:121:0:1::/80',
+      ipv6Gateway: 'fd00:4e:121::1',
+    });
+    expect([net.gateway, net.ipv6Gateway]).toEqual(['198.19.121.128', 'fd00:4e:121::1']);
+    const a = await freshNamespace();
+    const ep = await net.connect(a);
+    // The range's first address is a host address of the IPv6 subnet: given, as Docker gives it.
+    expect([ep.address, ep.ipv6Address]).toEqual(['198.19.121.129/24', 'fd00:4e:121:0:1::/64']);
+    expect(addresses6In(a.name as string)).toEqual(['fd00:4e:121:0:1::/64']);
+    expect(await reaches(a, 'fd00:4e:121::1')).toBe(true);
   });
 });
 
