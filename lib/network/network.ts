@@ -177,9 +177,14 @@ export interface Endpoint {
   interfaceName: string;
   /** CIDR: '198.18.4.2/24'. */
   address: string;
-  /** The network's gateway: the member's default route unless the network is internal, or another network gave it one first. */
+  /**
+   * The member's default gateway: the network's, or its auxiliary address `DefaultGatewayIPv4`
+   * when it has one (as Docker). The default route goes there unless the network is internal,
+   * or another network gave the member one first.
+   */
   gateway: string;
   ipv6Address?: string;
+  /** The member's IPv6 default gateway: the network's, or the auxiliary address `DefaultGatewayIPv6`. */
   ipv6Gateway?: string;
   mac: string;
   /** The host end of the veth, attached to the bridge. */
@@ -268,6 +273,13 @@ function checkIpRange(text: unknown, subnet: Subnet | undefined, family: 4 | 6, 
 }
 
 /**
+ * The auxiliary addresses Docker's bridge driver reads as the members' default gateway of a
+ * family, instead of the bridge's address (libnetwork/drivers/bridge: DefaultGatewayV4AuxKey and
+ * DefaultGatewayV6AuxKey), for a router on the bridge's link.
+ */
+const DEFAULT_GATEWAY_AUX = { DefaultGatewayIPv4: 4, DefaultGatewayIPv6: 6 } as const;
+
+/**
  * `--aux-address`: names to addresses, each a host address of the subnet of its family (which
  * must be given), not its gateway, none twice. Returns them in canonical text, or undefined.
  * @throws NetnsError EINVAL, saying what is wrong.
@@ -288,6 +300,13 @@ function checkAuxAddresses(
     if (name === '') throw invalid(operation, 'an auxiliary address needs a name');
     const ip = typeof text === 'string' ? parseIp(text) : undefined;
     if (!ip) throw invalid(operation, `the ${what} must be an IP address, not ${JSON.stringify(text)}`);
+    const gatewayFamily = DEFAULT_GATEWAY_AUX[name as keyof typeof DEFAULT_GATEWAY_AUX];
+    if (gatewayFamily !== undefined && ip.family !== gatewayFamily) {
+      throw invalid(
+        operation,
+        `the ${what} (${String(text)}) must be an IPv${gatewayFamily} address: it is the members' IPv${gatewayFamily} default gateway`,
+      );
+    }
     const { subnet, gateway, given, what: option } = subnets[ip.family === 4 ? 0 : 1] as (typeof subnets)[number];
     if (!subnet) throw invalid(operation, `the ${what} (${String(text)}) needs ${option} to be given too`);
     if (!contains(subnet, ip)) {
@@ -1018,7 +1037,9 @@ export class Network {
         // kernel refuses a second default route of the same metric (EEXIST): a member that has
         // one (from a network it joined before, or its own) keeps it.
         const peer = pair.peer;
-        const gateways = state.internal ? [] : [state.gateway, ...(state.ipv6Gateway ? [state.ipv6Gateway] : [])];
+        const gateways = state.internal
+          ? []
+          : [memberGateway(state, 4), ...(state.ipv6Gateway ? [memberGateway(state, 6)] : [])];
         const [lo] = await Promise.all([
           findLink(namespace, 'lo'),
           peer.addAddress(endpoint.address),
@@ -1389,8 +1410,8 @@ function toEndpoint(state: NetworkState, ep: EndpointState, namespace: Namespace
     aliases: [...ep.aliases],
     interfaceName: ep.interfaceName,
     address: ep.address,
-    gateway: state.gateway,
-    ...(ep.ipv6Address !== undefined && { ipv6Address: ep.ipv6Address, ipv6Gateway: state.ipv6Gateway }),
+    gateway: memberGateway(state, 4),
+    ...(ep.ipv6Address !== undefined && { ipv6Address: ep.ipv6Address, ipv6Gateway: memberGateway(state, 6) }),
     mac: ep.mac,
     hostInterfaceName: ep.hostInterfaceName,
   };
@@ -1402,6 +1423,18 @@ function sortByAddress(endpoints: EndpointState[]): EndpointState[] {
     const y = ipOf(b.address).value;
     return x < y ? -1 : x > y ? 1 : 0;
   });
+}
+
+/**
+ * The members' default gateway of a family: the auxiliary address DefaultGatewayIPv4 (IPv6) when
+ * the network has one, as Docker's bridge driver takes it, else the bridge's (undefined: no IPv6).
+ */
+function memberGateway(state: NetworkState, family: 4): string;
+function memberGateway(state: NetworkState, family: 4 | 6): string | undefined;
+function memberGateway(state: NetworkState, family: 4 | 6): string | undefined {
+  const aux = state.auxAddresses?.[family === 4 ? 'DefaultGatewayIPv4' : 'DefaultGatewayIPv6'];
+  if (family === 6 && state.ipv6Gateway === undefined) return undefined;
+  return aux ?? (family === 4 ? state.gateway : state.ipv6Gateway);
 }
 
 /** The reserved addresses (`--aux-address`) of a family, by value, with their names. */
@@ -1711,7 +1744,7 @@ async function moveDefaultRoute(
   for (const family of families) {
     moved: for (const other of others) {
       if (other.name === from || other.internal || other.pending) continue;
-      const gateway = family === 4 ? other.gateway : other.ipv6Gateway;
+      const gateway = memberGateway(other, family);
       if (gateway === undefined) continue;
       // Its own record first; one without a cookie may be its own or a gone namespace's.
       const own = other.endpoints.filter((e) => sameNamespace(e.namespace, ref) === true);

@@ -232,6 +232,26 @@ describeKernel('Network: bad input', () => {
         'EINVAL',
       ],
       [
+        'create: aux address DefaultGatewayIPv4 IPv6',
+        () =>
+          Network.create(netName(), {
+            subnet: S,
+            ipv6Subnet: 'fd00:4e:1::/64',
+            auxAddresses: { DefaultGatewayIPv4: 'fd00:4e:1::fe' },
+          }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address DefaultGatewayIPv6 IPv4',
+        () =>
+          Network.create(netName(), {
+            subnet: S,
+            ipv6Subnet: 'fd00:4e:1::/64',
+            auxAddresses: { DefaultGatewayIPv6: '198.19.222.254' },
+          }),
+        'EINVAL',
+      ],
+      [
         'create: auxAddresses not an object',
         () => Network.create(netName(), { subnet: S, auxAddresses: 'x' as never }),
         'EINVAL',

@@ -2,15 +2,15 @@
  * Docker's bridge-network options beyond the subnet: `--ip-range`, `--aux-address`,
  * `enable_icc`, `enable_ip_masquerade`, `host_binding_ipv4`. Each persisted in the state file
  * (another process sees it), checked with `ip` and real traffic; `nft -j` witnesses the rules.
- * Subnets 198.19.160.0/24 ... 198.19.169.0/24 and 198.19.171.0/24, 198.19.120.0/24 ... 198.19.122.0/24
- * and fd00:4e:120::/64 ... fd00:4e:122::/64; an "outside" namespace linked to this one (the host
+ * Subnets 198.19.160.0/24 ... 198.19.169.0/24 and 198.19.171.0/24, 198.19.120.0/24 ... 198.19.124.0/24
+ * and fd00:4e:120::/64 ... fd00:4e:123::/64 (198.51.100.123 beyond a router); an "outside" namespace linked to this one (the host
  * here) by a veth, 198.19.170.1 on the host side and 198.19.170.2 outside.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Namespace, Network, NetnsError, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ipJson, operational, run, type IpAddr } from '../helpers/ip';
+import { ipJson, operational, run, type IpAddr, type IpRoute } from '../helpers/ip';
 import { netName, reaches, runChild, stateFile, useTestPools } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
 import { ask, whoAmIServer } from '../helpers/tcp';
@@ -201,6 +201,46 @@ describeKernel('network options: --aux-address', () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({ auxAddresses: reserved });
     const other = await runChild(['connect-print', name, c.name as string]);
     expect(other.stdout.trim()).toBe('198.19.164.6/24');
+  });
+
+  it('DefaultGatewayIPv4 / DefaultGatewayIPv6 are the members’ default gateways instead of the bridge, as in Docker', async () => {
+    const net = await Network.create(netName(), {
+      subnet: '198.19.123.0/24',
+      ipv6Subnet: 'fd00:4e:123::/64',
+      auxAddresses: { DefaultGatewayIPv4: '198.19.123.254', DefaultGatewayIPv6: 'fd00:4e:123::fe' },
+    });
+    // The bridge keeps the network's gateway.
+    expect([net.gateway, net.ipv6Gateway]).toEqual(['198.19.123.1', 'fd00:4e:123::1']);
+    // A router on the bridge's link holding the reserved addresses, and beyond it 198.51.100.123.
+    const host = Namespace.current();
+    const router = await freshNamespace();
+    const pair = await VethPair.create({ name: uniqueName('rt'), peerName: 'eth0', peerNamespace: router });
+    await pair.local.setMaster(await host.link(net.bridgeName));
+    await pair.local.up();
+    await pair.peer.addAddress('198.19.123.254/24');
+    await pair.peer.addAddress('fd00:4e:123::fe/64', { nodad: true });
+    await pair.peer.up();
+    const lo = await router.link('lo');
+    await lo.up();
+    await lo.addAddress('198.51.100.123/32');
+    const member = await freshNamespace();
+    const ep = await net.connect(member);
+    expect([ep.gateway, ep.ipv6Gateway]).toEqual(['198.19.123.254', 'fd00:4e:123::fe']);
+    const defaults = (ns: string | undefined, family: '-4' | '-6') =>
+      ipJson<IpRoute[]>(ns, family, 'route', 'show', 'default').map((r) => `${r.gateway} ${r.dev}`);
+    expect(defaults(member.name, '-4')).toEqual(['198.19.123.254 eth0']);
+    expect(defaults(member.name, '-6')).toEqual(['fd00:4e:123::fe eth0']);
+    // Traffic off the subnet goes to the router: only it has a way to 198.51.100.123.
+    expect(await reaches(member, '198.51.100.123')).toBe(true);
+    // A member whose default route came from another network gets this one's on leaving it.
+    const other = await Network.create(netName(), { subnet: '198.19.124.0/24' });
+    const both = await freshNamespace();
+    await other.connect(both);
+    await net.connect(both);
+    expect(defaults(both.name, '-4')).toEqual(['198.19.124.1 eth0']);
+    await other.disconnect(both);
+    expect(defaults(both.name, '-4')).toEqual(['198.19.123.254 eth1']);
+    expect(await reaches(both, '198.51.100.123')).toBe(true);
   });
 
   it('reserves them inside an IP range too, and takes them outside it', async () => {
