@@ -757,7 +757,8 @@ export class Network {
    * Opens an existing network, from any process, and reconciles its state with the kernel:
    * members whose namespace is gone are dropped (their addresses freed, their names removed),
    * veths left by a process killed in the middle of a change are removed, a change it left
-   * half-done is finished or undone, a missing bridge is made again, and hosts files that
+   * half-done is finished or undone, a missing bridge is made again (an `icc: false` one
+   * handed to the firewall again if someone stopped it), and hosts files that
    * differ from what they should say are rewritten.
    * @throws NetnsError ENOENT if there is no such network; EINVAL for a bad name, or when this
    *   process runs in another network namespace than the network's bridge.
@@ -1488,20 +1489,7 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
     ...(state.mtu !== undefined && { mtu: state.mtu }),
   });
   try {
-    if (state.icc === false) {
-      // What one member sends another stays on the bridge: it reaches the firewall's forward
-      // hook only when the bridge hands it to netfilter (br_netfilter). Set on this bridge, so
-      // that the host's net.bridge.bridge-nf-call-ip(6)tables, which Docker sets to 1, can stay
-      // as they are.
-      const operation = `let bridge "${state.bridgeName}" hand its traffic to the firewall`;
-      const info = { nfCallIptables: 1, ...(state.ipv6Subnet !== undefined && { nfCallIp6tables: 1 }) };
-      await request(
-        await host[kHandle](operation),
-        { op: 'newlink', link: { index: bridge.index, kind: 'bridge', info } },
-        operation,
-        'link',
-      );
-    }
+    if (state.icc === false) await handToFirewall(host, state, bridge.index);
     await configureBridge(bridge, state, []);
   } catch (e) {
     await deleteQuietly(host, [bridge]);
@@ -1509,6 +1497,30 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
   }
   bridgeIndexes.set(state.id, bridge.index);
   return bridge;
+}
+
+/**
+ * icc: false. What one member sends another stays on the bridge: it reaches the firewall's
+ * forward hook only when the bridge hands it to netfilter (br_netfilter). Set on this bridge, so
+ * that the host's net.bridge.bridge-nf-call-ip(6)tables, which Docker sets to 1, can stay as
+ * they are.
+ */
+async function handToFirewall(host: Namespace, state: NetworkState, index: number): Promise<void> {
+  const operation = `let bridge "${state.bridgeName}" hand its traffic to the firewall`;
+  const info = { nfCallIptables: 1, ...(state.ipv6Subnet !== undefined && { nfCallIp6tables: 1 }) };
+  await request(
+    await host[kHandle](operation),
+    { op: 'newlink', link: { index, kind: 'bridge', info } },
+    operation,
+    'link',
+  );
+}
+
+/** Whether the bridge hands its traffic to the firewall as the network needs (icc: false: handToFirewall). */
+function firewallInLine(state: NetworkState, bridge: Link): boolean {
+  if (state.icc !== false || !(bridge instanceof Bridge)) return true;
+  const info = bridge.info;
+  return info.nfCallIptables !== false && (state.ipv6Subnet === undefined || info.nfCallIp6tables !== false);
 }
 
 /** The addresses the bridge carries: the gateway's, and the IPv6 gateway's. */
@@ -1597,14 +1609,14 @@ function portInLine(state: NetworkState, veth: Link, bridgeIndex: number): boole
 /**
  * Whether a full reconcile would find nothing to do but check the firewall (whose reading needs
  * CAP_NET_ADMIN), judged from the host's links and addresses as read: no change left half-done,
- * the bridge there, up and addressed, every member's namespace there (named ones by name, the
+ * the bridge there, up, addressed and (icc: false) handing its traffic to the firewall, every member's namespace there (named ones by name, the
  * others by their veth, which goes with their namespace) and its veth in line, and no veth of
  * ours that is no member's. EEXIST as bridgeAmong.
  */
 function inLine(state: NetworkState, links: Link[], addresses: Address[], operation: string): boolean {
   if (state.pending) return false;
   const bridge = bridgeAmong(state, links, operation);
-  if (!bridge?.isUp) return false;
+  if (!bridge?.isUp || !firewallInLine(state, bridge)) return false;
   const present = addresses.filter((a) => a.linkIndex === bridge.index);
   if (!gatewayCidrs(state).every((cidr) => present.some((a) => a.cidr === cidr))) return false;
   const mark = linkMark(state);
@@ -1783,7 +1795,8 @@ async function finishRemove(state: NetworkState): Promise<void> {
  * Brings the state in line with the kernel. Always: named members whose namespace lost its name
  * (deleted) are dropped and their veths deleted. With `full`, the host's links are read too:
  * members whose veth is gone are dropped, veths of ours that no member owns (left by a killed
- * process) are deleted, the bridge is made again if it is gone, members' veths are attached and
+ * process) are deleted, the bridge is made again if it is gone (icc: false: handed to the
+ * firewall again if it no longer is), members' veths are attached and
  * up, the firewall rules checked, and hosts files that differ from what they should say
  * rewritten. Writes the state when it changed.
  */
@@ -1807,6 +1820,8 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
       bridge = await makeBridge(host, state);
     } else {
       await configureBridge(bridge, state, await bridge.addresses());
+      // Someone may have turned it off (ip link set BR type bridge nf_call_iptables 0).
+      if (!firewallInLine(state, bridge)) await handToFirewall(host, state, bridge.index);
       bridgeIndexes.set(state.id, bridge.index);
     }
     const alive: EndpointState[] = [];

@@ -376,6 +376,35 @@ describeKernel('network options: enable_icc, enable_ip_masquerade, host_binding_
     expect(ourRules().filter((r) => r.comment === `nn net ${net.id.slice(0, 12)}`)).toEqual([]);
   });
 
+  it('icc: false — open() and list() hand the bridge’s traffic to the firewall again when someone turned it off', async () => {
+    const name = netName();
+    const net = await Network.create(name, {
+      subnet: '198.19.125.0/24',
+      ipv6Subnet: 'fd00:4e:125::/64',
+      icc: false,
+    });
+    const nfCall = () => {
+      const details = ipJson<
+        Array<{ linkinfo: { info_data: { nf_call_iptables: number; nf_call_ip6tables: number } } }>
+      >(undefined, '-details', 'link', 'show', net.bridgeName);
+      const data = details[0]?.linkinfo.info_data;
+      return [data?.nf_call_iptables, data?.nf_call_ip6tables];
+    };
+    expect(nfCall()).toEqual([1, 1]);
+    run('ip', ['link', 'set', net.bridgeName, 'type', 'bridge', 'nf_call_iptables', '0', 'nf_call_ip6tables', '0']);
+    expect(nfCall()).toEqual([0, 0]);
+    expect((await host.link(net.bridgeName)).info).toMatchObject({ nfCallIptables: false, nfCallIp6tables: false });
+    await Network.open(name);
+    expect(nfCall()).toEqual([1, 1]);
+    expect((await host.link(net.bridgeName)).info).toMatchObject({ nfCallIptables: true, nfCallIp6tables: true });
+    run('ip', ['link', 'set', net.bridgeName, 'type', 'bridge', 'nf_call_iptables', '0']);
+    expect((await Network.list()).map((n) => n.name)).toContain(name);
+    expect(nfCall()).toEqual([1, 1]);
+    // Members are kept apart again.
+    const { a, addressB } = await twoMembers(net);
+    expect(await ask(a, addressB, 80, 800)).toBe('ETIMEDOUT');
+  });
+
   it('ipMasquerade: false lets members out with their own addresses; published ports work as ever', async () => {
     const name = netName();
     const net = await Network.create(name, { subnet: '198.19.168.0/24', ipMasquerade: false });
