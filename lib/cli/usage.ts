@@ -91,7 +91,8 @@ Options:
   --details, -d  under a bridge's port, its settings as \`ip -d link show\` prints them
                  ("bridge_slave state forwarding priority 32 cost 2 hairpin off ...", without
                  the spanning tree's own ids and timers), and under any link its alternative
-                 names ("altname NAME"); --json: each port's bridgePort, each link's altNames
+                 names ("altname NAME"); --json: each port's bridgePort (altNames are there
+                 without --details too)
   --json, -j     JSON instead of text
 ${COMMON_OPTIONS}
 
