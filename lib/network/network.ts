@@ -1342,7 +1342,9 @@ export class Network {
    * `close()`: the names and aliases of the members of the networks the asking namespace is on
    * (A, and AAAA where there is an IPv6 address; case-insensitive); other names are forwarded
    * to `upstream` from the host namespace (default: the host's /etc/resolv.conf nameservers);
-   * SERVFAIL within 2 s when none answers. Members connected by other processes are served
+   * SERVFAIL within 2 s when none answers. As Docker's: the query's class is not looked at, and
+   * when the host's resolv.conf sets `ndots`, A/AAAA of an unknown single-label name get NOERROR
+   * with no answer instead of being forwarded. Members connected by other processes are served
    * within a few seconds. One responder per namespace answers for every network this process
    * serves there.
    * @throws NetnsError EINVAL for a `dns: false` network or a bad upstream address;
