@@ -35,6 +35,7 @@ import {
   IFA_F_SECONDARY,
   LOOPBACK_IFINDEX,
   NTF_EXT_LEARNED,
+  NTF_PROXY,
   NUD_FAILED,
   NUD_NOARP,
   NUD_PERMANENT,
@@ -141,6 +142,12 @@ export interface FlushNeighboursOptions extends AbortOptions {
    * state but 'noarp'. Default every state but 'permanent' and 'noarp', as `ip neigh flush`.
    */
   state?: NeighbourState | 'all' | Array<NeighbourState | 'all'>;
+  /**
+   * Flush the proxy entries instead (`ip neigh flush proxy`), every one (of `link` and
+   * `family`, when given); they have no state to select by. Default false: proxy entries stay,
+   * as with `ip neigh flush`, for the kernel keeps them in a table of their own.
+   */
+  proxy?: boolean;
 }
 
 /** Options for {@link Namespace.flushRules}: each a filter, as `ip rule flush` takes them. */
@@ -174,7 +181,7 @@ export interface FlushNexthopsOptions extends AbortOptions {
 const ADDRESS_KEYS = ['link', 'family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const LINK_ADDRESS_KEYS = ['family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'signal'] as const;
-const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'signal'] as const;
+const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'proxy', 'signal'] as const;
 const NEXTHOP_KEYS = ['id', 'group', 'link', 'family', 'protocol', 'fdb', 'signal'] as const;
 const RULE_KEYS = ['family', 'table', 'priority', 'protocol', 'signal'] as const;
 
@@ -515,6 +522,10 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
   const operation = `flush neighbours${ofLink(given)}${ns.where}`;
   const opts = checkOptionKeys<FlushNeighboursOptions>(options, NEIGHBOUR_KEYS, operation);
   const family = familyOf(opts.family, operation);
+  const proxy = checkBoolean(opts.proxy, operation, 'proxy') ?? false;
+  if (proxy && opts.state !== undefined) {
+    throw invalid(operation, 'a proxy entry has no state; leave state out to flush every proxy entry');
+  }
   const states = stateMask(opts.state, operation);
   const link = given === undefined ? undefined : linkFilter(ns, given, operation);
   const signal = checkSignal(opts.signal, operation);
@@ -524,7 +535,13 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
     operation,
     'neighbour',
     async (send) => {
-      const dump = (index: number): NativeOp => ({ op: 'dumpneighs', family, index });
+      // The kernel dumps the proxy entries (NTF_PROXY) apart from the others (neigh_dump_info).
+      const dump = (index: number): NativeOp => ({
+        op: 'dumpneighs',
+        family,
+        index,
+        ...(proxy && { flags: NTF_PROXY }),
+      });
       // Links too, to find a link given by name and to name each entry's; in the dump's batch.
       const results = await send([{ op: 'dumplinks' }, dump(link?.index ?? 0)]);
       throwFirstFailure(results, operation, 'neighbour');
@@ -538,8 +555,10 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
             (n.family === AF_INET || n.family === AF_INET6) &&
             n.dst !== undefined &&
             (index === undefined || n.index === index) &&
-            // As ip: entries learned outside the kernel whatever their state.
-            ((n.state & mask) !== 0 ||
+            // As ip: a proxy entry whatever its state (none).
+            ((proxy && (n.flags & NTF_PROXY) !== 0) ||
+              // As ip: entries learned outside the kernel whatever their state.
+              (n.state & mask) !== 0 ||
               (n.flags & NTF_EXT_LEARNED) !== 0 ||
               (n.state === 0 && (mask & NUD_NONE_IN_FILTER) !== 0)),
         );
@@ -552,8 +571,15 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
           select,
           remove: (n) => ({
             op: 'delneigh',
-            // NUD_PERMANENT as `ip neigh del` sends it (the kernel ignores the state of a delete).
-            neighbour: { family: n.family, index: n.index, dst: n.dst as string, state: NUD_PERMANENT },
+            // NUD_PERMANENT as `ip neigh del` sends it (the kernel ignores the state of a delete);
+            // NTF_PROXY deletes the proxy entry (pneigh_delete).
+            neighbour: {
+              family: n.family,
+              index: n.index,
+              dst: n.dst as string,
+              state: NUD_PERMANENT,
+              ...(proxy && { flags: NTF_PROXY }),
+            },
           }),
           describe: (n) => `the entry for ${String(n.dst)} (link index ${n.index})`,
         },

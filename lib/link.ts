@@ -921,7 +921,10 @@ export class Link {
     return deleteFdb(this, entry);
   }
 
-  /** The state last read, as a plain object (what JSON.stringify and console.log show). */
+  /**
+   * The state last read, as a plain object (what JSON.stringify and console.log show);
+   * `altNames` only when the link has some.
+   */
   toJSON(): Record<string, unknown> {
     return {
       index: this.index,
@@ -933,6 +936,8 @@ export class Link {
       operState: this.operState,
       masterIndex: this.masterIndex,
       namespace: this.namespace.name ?? String(this.namespace.inode),
+      // As `ip -j link` lists "altnames": only for a link that has some.
+      ...(this.altNames.length > 0 && { altNames: this.altNames }),
     };
   }
 

@@ -867,14 +867,16 @@ export class Namespace {
    * STATE]`: by default every entry but 'permanent' and 'noarp' ones; `state` picks others
    * ('all': all but 'noarp'). As ip, entries learned outside the kernel (`extLearned`) go
    * whatever their state, and an entry that is still in use may stay behind as 'failed' (after
-   * the first round, 'failed' ones are left). Resolves with the entries it removed.
+   * the first round, 'failed' ones are left). Proxy entries stay unless `proxy: true`, which
+   * flushes them instead (`ip neigh flush proxy`). Resolves with the entries it removed.
    * @example
    * ```ts
    * await ns.flushNeighbours({ link: eth0 });                    // ip neigh flush dev eth0
    * await ns.flushNeighbours({ state: 'all', family: 4 });       // ip -4 neigh flush all nud all
+   * await ns.flushNeighbours({ proxy: true });                   // ip neigh flush proxy
    * ```
-   * @throws NetnsError EINVAL for an unknown option or state, a bad family or link name (before
-   *   anything is sent); ENODEV if the link does not exist.
+   * @throws NetnsError EINVAL for an unknown option or state, a bad family or link name, a
+   *   state with `proxy: true` (before anything is sent); ENODEV if the link does not exist.
    */
   async flushNeighbours(options: FlushNeighboursOptions = {}): Promise<Neighbour[]> {
     return flushNeighbours(this, options);

@@ -91,7 +91,8 @@ Options:
   --details, -d  under a bridge's port, its settings as \`ip -d link show\` prints them
                  ("bridge_slave state forwarding priority 32 cost 2 hairpin off ...", without
                  the spanning tree's own ids and timers), and under any link its alternative
-                 names ("altname NAME"); --json: each port's bridgePort, each link's altNames
+                 names ("altname NAME"); --json: each port's bridgePort (altNames are there
+                 without --details too)
   --json, -j     JSON instead of text
 ${COMMON_OPTIONS}
 
@@ -245,7 +246,7 @@ process may change it; needs root):
 
   create NAME [--subnet CIDR] [--gateway IP] [--ip-range CIDR] [--aux-address NAME=IP]...
          [--internal] [--bridge-name NAME] [--mtu N] [--no-dns]
-         [--ipv6 --subnet IPV6CIDR [--gateway IPV6]] [-o KEY=VALUE]...
+         [--ipv6 --subnet IPV6CIDR [--gateway IPV6] [--ip-range IPV6CIDR]] [-o KEY=VALUE]...
          [--default-address-pool base=CIDR,size=N]...
                     prints the id (--json: the network). Without --subnet, the first free subnet
                     of the pools: Docker's (172.17.0.0/16 ... 192.168.0.0/16) unless

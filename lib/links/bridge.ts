@@ -38,6 +38,7 @@ interface BridgeAttributes {
   defaultPvid?: number;
   mcastSnooping?: number;
   nfCallIptables?: number;
+  nfCallIp6tables?: number;
 }
 
 /**
@@ -58,6 +59,10 @@ export type BridgeInfo = {
   defaultPvid?: number;
   /** Whether IGMP/MLD snooping is on (`mcast_snooping`). */
   mcastSnooping?: boolean;
+  /** Whether the bridge hands its IPv4 traffic to the firewall (`nf_call_iptables`; br_netfilter). */
+  nfCallIptables?: boolean;
+  /** Whether the bridge hands its IPv6 traffic to the firewall (`nf_call_ip6tables`; br_netfilter). */
+  nfCallIp6tables?: boolean;
 };
 
 function bridgeInfo(state: NativeLink): BridgeInfo {
@@ -73,6 +78,8 @@ function bridgeInfo(state: NativeLink): BridgeInfo {
     ['vlanProtocol', a.vlanProtocol],
     ['defaultPvid', a.defaultPvid],
     ['mcastSnooping', a.mcastSnooping === undefined ? undefined : a.mcastSnooping !== 0],
+    ['nfCallIptables', a.nfCallIptables === undefined ? undefined : a.nfCallIptables !== 0],
+    ['nfCallIp6tables', a.nfCallIp6tables === undefined ? undefined : a.nfCallIp6tables !== 0],
   ];
   for (const [key, value] of optional) if (value !== undefined) (info as Record<string, unknown>)[key] = value;
   return info;

@@ -92,16 +92,22 @@ export function replyTo(query: dnsPacket.Packet, rcode: number): dnsPacket.Packe
  * empty answer, NOERROR: mail falls back to its A/AAAA, RFC 5321 5.1's implicit MX), and PTR for a
  * member's address (one record, see buildTable). Every other query goes upstream, a member's
  * name included: ANY, TXT, SRV, CNAME, ... and PTR for a name that is not a member's reverse
- * name, as Docker forwards them (with no upstream server, the caller says SERVFAIL).
+ * name, as Docker forwards them (with no upstream server, the caller says SERVFAIL). As Docker's,
+ * the query's class is not looked at (the records are IN whatever was asked).
+ *
+ * `ndotsSet`: the member's resolver was given an `ndots` option (Docker: the host's resolv.conf
+ * or the container's has one), and the query would be forwarded (the caller passes false where
+ * nothing is: SERVFAIL). Then A and AAAA of a single-label name that is not a member's get
+ * NOERROR with no record instead of being forwarded, as Docker's resolver does (serveDNS: "let
+ * the client retry with the search domain attached").
  */
-export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Packet | 'forward' {
+export function answer(query: dnsPacket.Packet, table: NameTable, ndotsSet = false): dnsPacket.Packet | 'forward' {
   const opcode = ((query.flags ?? 0) >> 11) & 0xf;
   if (query.type !== 'query') return replyTo(query, RCODE.FORMERR);
   if (opcode !== 0) return replyTo(query, RCODE.NOTIMP);
   const questions = query.questions ?? [];
   if (questions.length !== 1) return replyTo(query, RCODE.FORMERR);
   const q = questions[0] as dnsPacket.Question;
-  if (q.class !== undefined && q.class !== 'IN' && q.class !== 'ANY') return 'forward';
   const name = q.name.toLowerCase().replace(/\.$/, '');
   const type = q.type as string; // 'ANY' (255) is missing from dns-packet's types
   const entry = type === 'A' || type === 'AAAA' || type === 'MX' ? table.forward.get(name) : undefined;
@@ -123,6 +129,7 @@ export function answer(query: dnsPacket.Packet, table: NameTable): dnsPacket.Pac
     reply.answers = [{ type: 'PTR', name: q.name, class: 'IN', ttl: kMemberTtl, data: reverse }];
     return reply;
   }
+  if (ndotsSet && (type === 'A' || type === 'AAAA') && !name.includes('.')) return replyTo(query, RCODE.NOERROR);
   return 'forward';
 }
 

@@ -25,7 +25,7 @@ import type { Namespace } from '../namespace';
 import { RCODE, answer, buildTable, failureFor, formErr, udpLimit, type NameTable } from './dns-answer';
 import { formatIp, parseIp } from './ipam';
 import { nameAlive, refOf, resolve, sameNamespace } from './members';
-import { DNS_ADDRESS, nameserversOf } from './names';
+import { DNS_ADDRESS, nameserversOf, setsNdots } from './names';
 import { NETWORKS_DIR, readAllStates, type NamespaceRef, type NetworkState } from './state';
 
 /** Options for `Network.serveDns`. */
@@ -198,16 +198,19 @@ export class DnsServer extends EventEmitter {
   readonly servers: Upstream[];
   /** @internal The network's id: a network made since under the same name is not served. */
   readonly networkId: string;
+  /** @internal The host's resolv.conf sets ndots (see dns-answer.ts, answer). */
+  readonly ndotsSet: boolean;
   #closed = false;
   /** @internal Once serveDns resolved: later failures are reported, not thrown. */
   started = false;
 
   /** @internal */
-  constructor(network: string, networkId: string, servers: Upstream[]) {
+  constructor(network: string, networkId: string, servers: Upstream[], ndotsSet: boolean) {
     super();
     this.network = network;
     this.networkId = networkId;
     this.servers = servers;
+    this.ndotsSet = ndotsSet;
     this.upstream = servers.map((u) => (u.family === 6 ? `[${u.address}]:${u.port}` : `${u.address}:${u.port}`));
   }
 
@@ -238,6 +241,8 @@ class Responder {
   readonly namespace: Namespace;
   table: NameTable = { forward: new Map(), reverse: new Map() };
   upstream: Upstream[] = [];
+  /** Forwarding is on and ndots set: unknown single-label names are answered here (answer()). */
+  ndotsSet = false;
   #udp: dgram.Socket | undefined;
   #tcp: net.Server | undefined;
   readonly #connections = new Set<net.Socket>();
@@ -314,7 +319,7 @@ class Responder {
       return formErr(raw);
     }
     if (query.type !== 'query') return undefined; // a response sent to us: not to be answered
-    const decided = answer(query, this.table);
+    const decided = answer(query, this.table, this.ndotsSet);
     if (decided !== 'forward') {
       let out = dnsPacket.encode(decided);
       if (!tcp && out.length > udpLimit(query)) {
@@ -426,6 +431,7 @@ class Registry {
     const states = new Map(readAllStates().map((st) => [st.name, st]));
     const served = new Map<string, NetworkState>();
     const upstreamOf = new Map<string, Upstream[]>();
+    const ndotsOf = new Map<string, boolean>();
     for (const server of this.#servers) {
       if (served.has(server.network)) continue;
       const state = states.get(server.network);
@@ -435,6 +441,7 @@ class Registry {
         endpoints: state.endpoints.filter((ep) => nameAlive(ep.namespace) !== false),
       });
       upstreamOf.set(server.network, server.servers);
+      ndotsOf.set(server.network, server.ndotsSet);
     }
     // The namespaces that have a way out: members of a network that is not internal, whether
     // this process serves it or not (dns: false ones too), as Docker's sandbox judges it from
@@ -511,6 +518,8 @@ class Registry {
         // the upstream servers of a served network that is not internal, if it is on one.
         const via = states.find((st) => !st.internal) ?? states[0];
         responder.upstream = outside.has(inode) && via ? (upstreamOf.get(via.name) ?? []) : [];
+        // Docker answers single-label names itself only where it forwards (proxyDNS).
+        responder.ndotsSet = outside.has(inode) && via !== undefined && ndotsOf.get(via.name) === true;
       }),
     );
   }
@@ -538,18 +547,16 @@ export async function serveNetwork(
   if (options.upstream !== undefined && !Array.isArray(options.upstream)) {
     throw invalid(operation, 'upstream must be an array of addresses');
   }
-  let upstream = options.upstream;
-  if (upstream === undefined) {
-    let text = '';
-    try {
-      text = fs.readFileSync('/etc/resolv.conf', 'utf8');
-    } catch {
-      // no resolv.conf: no upstream
-    }
-    upstream = nameserversOf(text);
+  let text = '';
+  try {
+    text = fs.readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    // no resolv.conf: no upstream, no options
   }
+  const upstream = options.upstream ?? nameserversOf(text);
   const servers = upstream.map((u) => parseUpstream(u, operation));
-  const server = new DnsServer(network, networkId, servers);
+  // Docker's sandbox asks whether the host's resolv.conf sets ndots (rc.Option("ndots")).
+  const server = new DnsServer(network, networkId, servers, setsNdots(text));
   await registry.add(server, operation);
   return server;
 }

@@ -128,6 +128,14 @@ function resolvConfBody(hostResolvConf: string): string {
   return body;
 }
 
+/**
+ * Whether a resolv.conf sets `ndots` on an `options` line: Docker's sandbox then has its resolver
+ * answer single-label names it does not know itself (NdotsSet; dns-answer.ts, answer).
+ */
+export function setsNdots(resolvConf: string): boolean {
+  return resolvConf.split('\n').some((l) => /^\s*options\s/.test(l) && /\sndots:/.test(l));
+}
+
 /** The nameservers of a resolv.conf, in order. */
 export function nameserversOf(resolvConf: string): string[] {
   const out: string[] = [];

@@ -105,6 +105,14 @@ export interface NetworkOptions extends AbortOptions {
    */
   ipRange?: string;
   /**
+   * `--ip-range` for the IPv6 subnet (`--ipv6 --subnet fd00::/64 --ip-range fd00::/80`): the part
+   * of `ipv6Subnet` (CIDR, inside it) members are given IPv6 addresses from when they ask for
+   * none; a static `ipv6Address` may still be anywhere in it. Needs `ipv6Subnet`. Without
+   * `ipv6Gateway`, the IPv6 gateway is the range's first host address, as for `ipRange`.
+   * Default: the whole IPv6 subnet.
+   */
+  ipv6IpRange?: string;
+  /**
    * `--aux-address NAME=IP`: addresses of the subnet (or the IPv6 subnet) never given to a member,
    * as the gateway is not: for hosts or routers on the bridge's link. Each must be a host address
    * of its subnet, not the gateway, and no address may be given twice (Docker refuses each).
@@ -169,9 +177,14 @@ export interface Endpoint {
   interfaceName: string;
   /** CIDR: '198.18.4.2/24'. */
   address: string;
-  /** The network's gateway: the member's default route unless the network is internal, or another network gave it one first. */
+  /**
+   * The member's default gateway: the network's, or its auxiliary address `DefaultGatewayIPv4`
+   * when it has one (as Docker). The default route goes there unless the network is internal,
+   * or another network gave the member one first.
+   */
   gateway: string;
   ipv6Address?: string;
+  /** The member's IPv6 default gateway: the network's, or the auxiliary address `DefaultGatewayIPv6`. */
   ipv6Gateway?: string;
   mac: string;
   /** The host end of the veth, attached to the bridge. */
@@ -238,20 +251,33 @@ function ipOf(cidr: string): Ip {
 }
 
 /**
- * `--ip-range`: a network in CIDR form (host bits zero) inside the subnet, which must be given.
+ * `--ip-range`: a network in CIDR form (host bits zero) inside the subnet of its family, which
+ * must be given: `family` 4 checks ipRange against subnet, 6 ipv6IpRange against ipv6Subnet.
  * @throws NetnsError EINVAL, saying what is wrong.
  */
-function checkIpRange(text: unknown, subnet: Subnet | undefined, operation: string): Subnet | undefined {
+function checkIpRange(text: unknown, subnet: Subnet | undefined, family: 4 | 6, operation: string): Subnet | undefined {
   if (text === undefined) return undefined;
-  const range = parseSubnet(text, operation, 'IP range');
-  if (!subnet) throw invalid(operation, 'an IP range needs a subnet to be given too');
+  const [option, subnetOption] = family === 4 ? ['ipRange', 'subnet'] : ['ipv6IpRange', 'ipv6Subnet'];
+  const range = parseSubnet(text, operation, family === 4 ? 'IP range' : 'IPv6 IP range');
+  if (!subnet) throw invalid(operation, `${option} needs ${subnetOption} to be given too`);
   const shown = formatSubnet(subnet);
-  if (range.family !== 4)
-    throw invalid(operation, `the IP range ${String(text)} is not IPv4, as the subnet ${shown} is`);
+  if (range.family !== family) {
+    throw invalid(
+      operation,
+      `the ${option} ${String(text)} is not IPv${family}, as the ${subnetOption} ${shown} is${family === 4 ? '; give an IPv6 range as ipv6IpRange' : ''}`,
+    );
+  }
   if (!within(range, subnet))
-    throw invalid(operation, `the IP range ${String(text)} is not inside the subnet ${shown}`);
+    throw invalid(operation, `the ${option} ${String(text)} is not inside the ${subnetOption} ${shown}`);
   return range;
 }
+
+/**
+ * The auxiliary addresses Docker's bridge driver reads as the members' default gateway of a
+ * family, instead of the bridge's address (libnetwork/drivers/bridge: DefaultGatewayV4AuxKey and
+ * DefaultGatewayV6AuxKey), for a router on the bridge's link.
+ */
+const DEFAULT_GATEWAY_AUX = { DefaultGatewayIPv4: 4, DefaultGatewayIPv6: 6 } as const;
 
 /**
  * `--aux-address`: names to addresses, each a host address of the subnet of its family (which
@@ -274,6 +300,13 @@ function checkAuxAddresses(
     if (name === '') throw invalid(operation, 'an auxiliary address needs a name');
     const ip = typeof text === 'string' ? parseIp(text) : undefined;
     if (!ip) throw invalid(operation, `the ${what} must be an IP address, not ${JSON.stringify(text)}`);
+    const gatewayFamily = DEFAULT_GATEWAY_AUX[name as keyof typeof DEFAULT_GATEWAY_AUX];
+    if (gatewayFamily !== undefined && ip.family !== gatewayFamily) {
+      throw invalid(
+        operation,
+        `the ${what} (${String(text)}) must be an IPv${gatewayFamily} address: it is the members' IPv${gatewayFamily} default gateway`,
+      );
+    }
     const { subnet, gateway, given, what: option } = subnets[ip.family === 4 ? 0 : 1] as (typeof subnets)[number];
     if (!subnet) throw invalid(operation, `the ${what} (${String(text)}) needs ${option} to be given too`);
     if (!contains(subnet, ip)) {
@@ -476,6 +509,8 @@ export class Network {
   readonly mtu: number | undefined;
   /** The part of the subnet members are given addresses from, when one was given (`--ip-range`). */
   readonly ipRange: string | undefined;
+  /** The part of the IPv6 subnet members are given IPv6 addresses from, when one was given (`--ip-range` for the IPv6 subnet). */
+  readonly ipv6IpRange: string | undefined;
   /** The addresses reserved by name (`--aux-address`); empty when none were. */
   readonly auxAddresses: Readonly<Record<string, string>>;
   /** Whether members may reach each other (`enable_icc`). */
@@ -497,6 +532,7 @@ export class Network {
     this.dns = state.dns;
     this.mtu = state.mtu;
     this.ipRange = state.ipRange;
+    this.ipv6IpRange = state.ipv6IpRange;
     this.auxAddresses = Object.freeze({ ...state.auxAddresses });
     this.icc = state.icc ?? true;
     this.ipMasquerade = state.ipMasquerade ?? true;
@@ -563,7 +599,7 @@ export class Network {
         );
       }
     }
-    const range = checkIpRange(options.ipRange, subnet, operation);
+    const range = checkIpRange(options.ipRange, subnet, 4, operation);
     let defaultGateway = subnet && firstHost(subnet);
     if (range && subnet && !gatewayIp) {
       // Docker's IPAM takes the gateway as any address: the first free one of the range.
@@ -590,6 +626,7 @@ export class Network {
     if (subnet6 && mtu !== undefined && mtu < 1280) {
       throw invalid(operation, `IPv6 needs an MTU of at least 1280; ${mtu} is too small for ipv6Subnet`);
     }
+    const range6 = checkIpRange(options.ipv6IpRange, subnet6, 6, operation);
     let gateway6: bigint | undefined;
     if (options.ipv6Gateway !== undefined) {
       const ip = typeof options.ipv6Gateway === 'string' ? parseIp(options.ipv6Gateway) : undefined;
@@ -601,6 +638,15 @@ export class Network {
         );
       }
       gateway6 = ip.value;
+    } else if (subnet6 && range6) {
+      // As for IPv4: Docker's IPAM takes the gateway from the range.
+      gateway6 = lowestFree(subnet6, new Set(), range6);
+      if (gateway6 === undefined) {
+        throw invalid(
+          operation,
+          `the ipv6IpRange ${String(options.ipv6IpRange)} holds no host address of ipv6Subnet for the gateway; give an ipv6Gateway`,
+        );
+      }
     } else if (subnet6) {
       gateway6 = firstHost(subnet6);
     }
@@ -681,6 +727,7 @@ export class Network {
           dns,
           ...(mtu !== undefined && { mtu }),
           ...(range && { ipRange: formatSubnet(range) }),
+          ...(range6 && { ipv6IpRange: formatSubnet(range6) }),
           ...(auxAddresses && { auxAddresses }),
           icc,
           ipMasquerade,
@@ -710,7 +757,8 @@ export class Network {
    * Opens an existing network, from any process, and reconciles its state with the kernel:
    * members whose namespace is gone are dropped (their addresses freed, their names removed),
    * veths left by a process killed in the middle of a change are removed, a change it left
-   * half-done is finished or undone, a missing bridge is made again, and hosts files that
+   * half-done is finished or undone, a missing bridge is made again (an `icc: false` one
+   * handed to the firewall again if someone stopped it), and hosts files that
    * differ from what they should say are rewritten.
    * @throws NetnsError ENOENT if there is no such network; EINVAL for a bad name, or when this
    *   process runs in another network namespace than the network's bridge.
@@ -885,8 +933,12 @@ export class Network {
         }
         if (subnet6 === undefined) return { address, address6: undefined };
         const taken6 = takenIn(s, 6);
-        const address6 = wanted6 ?? lowestFree(subnet6, taken6);
-        if (address6 === undefined) return failure('ENOSPC', operation, `every address of ${s.ipv6Subnet} is taken`);
+        const range6 = s.ipv6IpRange === undefined ? subnet6 : parseSubnet(s.ipv6IpRange, operation, 'IPv6 IP range');
+        const address6 = wanted6 ?? lowestFree(subnet6, taken6, range6);
+        if (address6 === undefined) {
+          const where = s.ipv6IpRange === undefined ? s.ipv6Subnet : `${s.ipv6IpRange} (the network's IPv6 IP range)`;
+          return failure('ENOSPC', operation, `every address of ${where} is taken`);
+        }
         if (wanted6 !== undefined && taken6.has(wanted6)) {
           return failure('EADDRINUSE', operation, `${options.ipv6Address} ${takenBy(s, 6, wanted6)}`);
         }
@@ -986,7 +1038,9 @@ export class Network {
         // kernel refuses a second default route of the same metric (EEXIST): a member that has
         // one (from a network it joined before, or its own) keeps it.
         const peer = pair.peer;
-        const gateways = state.internal ? [] : [state.gateway, ...(state.ipv6Gateway ? [state.ipv6Gateway] : [])];
+        const gateways = state.internal
+          ? []
+          : [memberGateway(state, 4), ...(state.ipv6Gateway ? [memberGateway(state, 6)] : [])];
         const [lo] = await Promise.all([
           findLink(namespace, 'lo'),
           peer.addAddress(endpoint.address),
@@ -1288,7 +1342,9 @@ export class Network {
    * `close()`: the names and aliases of the members of the networks the asking namespace is on
    * (A, and AAAA where there is an IPv6 address; case-insensitive); other names are forwarded
    * to `upstream` from the host namespace (default: the host's /etc/resolv.conf nameservers);
-   * SERVFAIL within 2 s when none answers. Members connected by other processes are served
+   * SERVFAIL within 2 s when none answers. As Docker's: the query's class is not looked at, and
+   * when the host's resolv.conf sets `ndots`, A/AAAA of an unknown single-label name get NOERROR
+   * with no answer instead of being forwarded. Members connected by other processes are served
    * within a few seconds. One responder per namespace answers for every network this process
    * serves there.
    * @throws NetnsError EINVAL for a `dns: false` network or a bad upstream address;
@@ -1318,6 +1374,7 @@ export class Network {
       dns: this.dns,
       ...(this.mtu !== undefined && { mtu: this.mtu }),
       ...(this.ipRange !== undefined && { ipRange: this.ipRange }),
+      ...(this.ipv6IpRange !== undefined && { ipv6IpRange: this.ipv6IpRange }),
       ...(Object.keys(this.auxAddresses).length > 0 && { auxAddresses: { ...this.auxAddresses } }),
       icc: this.icc,
       ipMasquerade: this.ipMasquerade,
@@ -1356,8 +1413,8 @@ function toEndpoint(state: NetworkState, ep: EndpointState, namespace: Namespace
     aliases: [...ep.aliases],
     interfaceName: ep.interfaceName,
     address: ep.address,
-    gateway: state.gateway,
-    ...(ep.ipv6Address !== undefined && { ipv6Address: ep.ipv6Address, ipv6Gateway: state.ipv6Gateway }),
+    gateway: memberGateway(state, 4),
+    ...(ep.ipv6Address !== undefined && { ipv6Address: ep.ipv6Address, ipv6Gateway: memberGateway(state, 6) }),
     mac: ep.mac,
     hostInterfaceName: ep.hostInterfaceName,
   };
@@ -1369,6 +1426,18 @@ function sortByAddress(endpoints: EndpointState[]): EndpointState[] {
     const y = ipOf(b.address).value;
     return x < y ? -1 : x > y ? 1 : 0;
   });
+}
+
+/**
+ * The members' default gateway of a family: the auxiliary address DefaultGatewayIPv4 (IPv6) when
+ * the network has one, as Docker's bridge driver takes it, else the bridge's (undefined: no IPv6).
+ */
+function memberGateway(state: NetworkState, family: 4): string;
+function memberGateway(state: NetworkState, family: 4 | 6): string | undefined;
+function memberGateway(state: NetworkState, family: 4 | 6): string | undefined {
+  const aux = state.auxAddresses?.[family === 4 ? 'DefaultGatewayIPv4' : 'DefaultGatewayIPv6'];
+  if (family === 6 && state.ipv6Gateway === undefined) return undefined;
+  return aux ?? (family === 4 ? state.gateway : state.ipv6Gateway);
 }
 
 /** The reserved addresses (`--aux-address`) of a family, by value, with their names. */
@@ -1422,20 +1491,7 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
     ...(state.mtu !== undefined && { mtu: state.mtu }),
   });
   try {
-    if (state.icc === false) {
-      // What one member sends another stays on the bridge: it reaches the firewall's forward
-      // hook only when the bridge hands it to netfilter (br_netfilter). Set on this bridge, so
-      // that the host's net.bridge.bridge-nf-call-ip(6)tables, which Docker sets to 1, can stay
-      // as they are.
-      const operation = `let bridge "${state.bridgeName}" hand its traffic to the firewall`;
-      const info = { nfCallIptables: 1, ...(state.ipv6Subnet !== undefined && { nfCallIp6tables: 1 }) };
-      await request(
-        await host[kHandle](operation),
-        { op: 'newlink', link: { index: bridge.index, kind: 'bridge', info } },
-        operation,
-        'link',
-      );
-    }
+    if (state.icc === false) await handToFirewall(host, state, bridge.index);
     await configureBridge(bridge, state, []);
   } catch (e) {
     await deleteQuietly(host, [bridge]);
@@ -1443,6 +1499,30 @@ async function makeBridge(host: Namespace, state: NetworkState): Promise<Bridge>
   }
   bridgeIndexes.set(state.id, bridge.index);
   return bridge;
+}
+
+/**
+ * icc: false. What one member sends another stays on the bridge: it reaches the firewall's
+ * forward hook only when the bridge hands it to netfilter (br_netfilter). Set on this bridge, so
+ * that the host's net.bridge.bridge-nf-call-ip(6)tables, which Docker sets to 1, can stay as
+ * they are.
+ */
+async function handToFirewall(host: Namespace, state: NetworkState, index: number): Promise<void> {
+  const operation = `let bridge "${state.bridgeName}" hand its traffic to the firewall`;
+  const info = { nfCallIptables: 1, ...(state.ipv6Subnet !== undefined && { nfCallIp6tables: 1 }) };
+  await request(
+    await host[kHandle](operation),
+    { op: 'newlink', link: { index, kind: 'bridge', info } },
+    operation,
+    'link',
+  );
+}
+
+/** Whether the bridge hands its traffic to the firewall as the network needs (icc: false: handToFirewall). */
+function firewallInLine(state: NetworkState, bridge: Link): boolean {
+  if (state.icc !== false || !(bridge instanceof Bridge)) return true;
+  const info = bridge.info;
+  return info.nfCallIptables !== false && (state.ipv6Subnet === undefined || info.nfCallIp6tables !== false);
 }
 
 /** The addresses the bridge carries: the gateway's, and the IPv6 gateway's. */
@@ -1531,14 +1611,14 @@ function portInLine(state: NetworkState, veth: Link, bridgeIndex: number): boole
 /**
  * Whether a full reconcile would find nothing to do but check the firewall (whose reading needs
  * CAP_NET_ADMIN), judged from the host's links and addresses as read: no change left half-done,
- * the bridge there, up and addressed, every member's namespace there (named ones by name, the
+ * the bridge there, up, addressed and (icc: false) handing its traffic to the firewall, every member's namespace there (named ones by name, the
  * others by their veth, which goes with their namespace) and its veth in line, and no veth of
  * ours that is no member's. EEXIST as bridgeAmong.
  */
 function inLine(state: NetworkState, links: Link[], addresses: Address[], operation: string): boolean {
   if (state.pending) return false;
   const bridge = bridgeAmong(state, links, operation);
-  if (!bridge?.isUp) return false;
+  if (!bridge?.isUp || !firewallInLine(state, bridge)) return false;
   const present = addresses.filter((a) => a.linkIndex === bridge.index);
   if (!gatewayCidrs(state).every((cidr) => present.some((a) => a.cidr === cidr))) return false;
   const mark = linkMark(state);
@@ -1678,7 +1758,7 @@ async function moveDefaultRoute(
   for (const family of families) {
     moved: for (const other of others) {
       if (other.name === from || other.internal || other.pending) continue;
-      const gateway = family === 4 ? other.gateway : other.ipv6Gateway;
+      const gateway = memberGateway(other, family);
       if (gateway === undefined) continue;
       // Its own record first; one without a cookie may be its own or a gone namespace's.
       const own = other.endpoints.filter((e) => sameNamespace(e.namespace, ref) === true);
@@ -1717,7 +1797,8 @@ async function finishRemove(state: NetworkState): Promise<void> {
  * Brings the state in line with the kernel. Always: named members whose namespace lost its name
  * (deleted) are dropped and their veths deleted. With `full`, the host's links are read too:
  * members whose veth is gone are dropped, veths of ours that no member owns (left by a killed
- * process) are deleted, the bridge is made again if it is gone, members' veths are attached and
+ * process) are deleted, the bridge is made again if it is gone (icc: false: handed to the
+ * firewall again if it no longer is), members' veths are attached and
  * up, the firewall rules checked, and hosts files that differ from what they should say
  * rewritten. Writes the state when it changed.
  */
@@ -1741,6 +1822,8 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
       bridge = await makeBridge(host, state);
     } else {
       await configureBridge(bridge, state, await bridge.addresses());
+      // Someone may have turned it off (ip link set BR type bridge nf_call_iptables 0).
+      if (!firewallInLine(state, bridge)) await handToFirewall(host, state, bridge.index);
       bridgeIndexes.set(state.id, bridge.index);
     }
     const alive: EndpointState[] = [];

@@ -75,6 +75,8 @@ export interface NetworkState {
   mtu?: number;
   /** `--ip-range`: the part of the subnet dynamic addresses come from. Absent: the whole subnet. */
   ipRange?: string;
+  /** `--ip-range` of the IPv6 subnet: the part of it dynamic IPv6 addresses come from. Absent: the whole IPv6 subnet. */
+  ipv6IpRange?: string;
   /** `--aux-address`: addresses never given to a member, by name (IPv4 and IPv6). Absent: none. */
   auxAddresses?: Record<string, string>;
   /** `enable_icc`: members may reach each other. Absent (written before the option): true. */

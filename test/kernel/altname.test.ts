@@ -36,6 +36,16 @@ describeKernel('alternative names', () => {
     expect((await ns.links()).find((l) => l.index === veth.peer.index)?.altNames).toEqual([]);
   });
 
+  it('toJSON() lists the alternative names (as ip -j link: only a link that has some)', async () => {
+    const { ns, veth, name } = await pair();
+    const short = uniqueName('s');
+    ip(ns.name, 'link', 'property', 'add', 'dev', name, 'altname', short);
+    const read = await ns.link(name);
+    expect(ipLink(ns.name, name)?.altnames).toEqual([short]);
+    expect(JSON.parse(JSON.stringify(read))).toMatchObject({ name, altNames: [short] });
+    expect(JSON.parse(JSON.stringify(veth.peer))).not.toHaveProperty('altNames');
+  });
+
   it('finds a link by an alternative name added with ip, of every length from 1 to 127 bytes', async () => {
     const { ns, veth, name } = await pair();
     const names = [uniqueName('q'), longName(16), longName(64), longName(127)];

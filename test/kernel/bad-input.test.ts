@@ -1893,13 +1893,25 @@ const cases: Case[] = [
     "flushNeighbours with ip's nud as an option",
     (w) => w.ns.flushNeighbours({ nud: 'stale' } as never),
     'EINVAL',
-    /unknown option "nud" \(the options are link, family, state, signal\)/,
+    /unknown option "nud" \(the options are link, family, state, proxy, signal\)/,
   ],
   [
     'flushNeighbours of a link in another namespace',
     (w) => w.ns.flushNeighbours({ link: w.foreign }),
     'EINVAL',
     /is in another namespace/,
+  ],
+  [
+    'flushNeighbours of proxy entries by state',
+    (w) => w.ns.flushNeighbours({ proxy: true, state: 'stale' }),
+    'EINVAL',
+    /a proxy entry has no state/,
+  ],
+  [
+    'flushNeighbours with proxy not a boolean',
+    (w) => w.ns.flushNeighbours({ proxy: 'yes' as never }),
+    'EINVAL',
+    /proxy must be true or false/,
   ],
   [
     'flushNeighbours of family 0',

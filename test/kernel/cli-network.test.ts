@@ -282,6 +282,41 @@ describeKernel('netns-native network (the command)', () => {
     expect(link(member.name, 'eth0')).toBeUndefined();
   });
 
+  it('create takes --ip-range twice, once per family, as docker network create --ipv6', async () => {
+    const name = netName();
+    await network(
+      'create',
+      name,
+      '--ipv6',
+      '--subnet',
+      '198.19.122.0/24',
+      '--subnet',
+      'fd00:4e:122::/64',
+      '--ip-range',
+      'fd00:4e:122::/80',
+      '--ip-range',
+      '198.19.122.128/25',
+    );
+    expect(JSON.parse(await network('inspect', name))).toMatchObject({
+      ipRange: '198.19.122.128/25',
+      ipv6IpRange: 'fd00:4e:122::/80',
+    });
+    const member = (await freshNamespace()).name as string;
+    expect(await network('connect', name, member)).toBe('eth0 198.19.122.129/24 fd00:4e:122::2/64\n');
+    const twice = await cli(
+      'network',
+      'create',
+      netName(),
+      '--subnet',
+      '198.19.123.0/24',
+      '--ip-range',
+      '198.19.123.0/25',
+      '--ip-range',
+      '198.19.123.128/25',
+    );
+    expect([twice.code, twice.stderr]).toEqual([2, expect.stringContaining('--ip-range given twice for IPv4')]);
+  });
+
   it("create takes docker's --ip-range, --aux-address and bridge options (-o): the network has them, in every process", async () => {
     const name = netName();
     await network(

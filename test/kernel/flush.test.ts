@@ -4,7 +4,7 @@
  * set up alike; filters leave other links and tables alone; entries removed meanwhile by another
  * socket are no error; an empty flush changes nothing.
  */
-import { Namespace, VethPair, type Link } from 'netns-native';
+import { Namespace, VethPair, type Link, type Neighbour } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, ipJson, neighbours, run, settled, snapshot, type IpAddrInfo } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -616,6 +616,40 @@ describeKernel('flushNeighbours', () => {
     }
     // noarp entries stay even with 'all'.
     expect(neighbourLines(mine.ns.name as string).every((l) => l.endsWith('NOARP'))).toBe(true);
+  });
+
+  it('proxy: true flushes the proxy entries as `ip neigh flush proxy` does; without it they stay, as with ip', async () => {
+    const [mine, theirs] = await twins((w) => {
+      setUp(w);
+      const n = w.ns.name as string;
+      ip(n, 'neigh', 'add', 'proxy', '198.18.70.40', 'dev', w.a.name);
+      ip(n, 'neigh', 'add', 'proxy', 'fd00:70::40', 'dev', w.a.name);
+      ip(n, 'neigh', 'add', 'proxy', '198.18.71.40', 'dev', w.b.name);
+    });
+    const proxyLines = (ns: string) =>
+      ipJson<Array<{ dev: string; dst: string }>>(ns, 'neigh', 'show', 'proxy')
+        .map((p) => `${p.dev} ${p.dst}`)
+        .sort();
+    const [m, t] = [mine.ns.name as string, theirs.ns.name as string];
+    const steps: Array<[() => Promise<Neighbour[]>, string[]]> = [
+      [() => mine.ns.flushNeighbours({ link: mine.a }), ['neigh', 'flush', 'dev', theirs.a.name]],
+      [() => mine.ns.flushNeighbours({ link: mine.a, proxy: true }), ['neigh', 'flush', 'proxy', 'dev', theirs.a.name]],
+      [() => mine.ns.flushNeighbours({ proxy: true, family: 4 }), ['-4', 'neigh', 'flush', 'proxy']],
+    ];
+    const removedEach: string[][] = [];
+    for (const [ours, theirsArgs] of steps) {
+      const removed = await ours();
+      ip(t, ...theirsArgs);
+      expect(proxyLines(m)).toEqual(proxyLines(t));
+      expect(neighbourLines(m)).toEqual(neighbourLines(t));
+      removedEach.push(removed.filter((n) => n.proxy).map((n) => `${n.link} ${n.address}`));
+    }
+    expect(removedEach).toEqual([
+      [],
+      [`${mine.a.name} 198.18.70.40`, `${mine.a.name} fd00:70::40`].sort(),
+      [`${mine.b.name} 198.18.71.40`],
+    ]);
+    expect(proxyLines(m)).toEqual([]);
   });
 
   it('an empty flush resolves with [] and changes nothing', async () => {

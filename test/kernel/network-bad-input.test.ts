@@ -202,6 +202,56 @@ describeKernel('Network: bad input', () => {
         'EINVAL',
       ],
       [
+        'create: ipv6IpRange outside the ipv6Subnet',
+        () => Network.create(netName(), { subnet: S, ipv6Subnet: 'fd00:4e:1::/64', ipv6IpRange: 'fd00:4e:2::/80' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipv6IpRange IPv4',
+        () => Network.create(netName(), { subnet: S, ipv6Subnet: 'fd00:4e:1::/64', ipv6IpRange: '198.19.222.0/25' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipv6IpRange without ipv6Subnet',
+        () => Network.create(netName(), { subnet: S, ipv6IpRange: 'fd00:4e:1::/80' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipv6IpRange with host bits',
+        () => Network.create(netName(), { subnet: S, ipv6Subnet: 'fd00:4e:1::/64', ipv6IpRange: 'fd00:4e:1::1/80' }),
+        'EINVAL',
+      ],
+      [
+        'create: ipv6IpRange not a string',
+        () => Network.create(netName(), { subnet: S, ipv6Subnet: 'fd00:4e:1::/64', ipv6IpRange: 6 as never }),
+        'EINVAL',
+      ],
+      [
+        'create: ipv6IpRange with no host address for the gateway',
+        () => Network.create(netName(), { subnet: S, ipv6Subnet: 'fd00:4e:1::/64', ipv6IpRange: 'fd00:4e:1::/128' }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address DefaultGatewayIPv4 IPv6',
+        () =>
+          Network.create(netName(), {
+            subnet: S,
+            ipv6Subnet: 'fd00:4e:1::/64',
+            auxAddresses: { DefaultGatewayIPv4: 'fd00:4e:1::fe' },
+          }),
+        'EINVAL',
+      ],
+      [
+        'create: aux address DefaultGatewayIPv6 IPv4',
+        () =>
+          Network.create(netName(), {
+            subnet: S,
+            ipv6Subnet: 'fd00:4e:1::/64',
+            auxAddresses: { DefaultGatewayIPv6: '198.19.222.254' },
+          }),
+        'EINVAL',
+      ],
+      [
         'create: auxAddresses not an object',
         () => Network.create(netName(), { subnet: S, auxAddresses: 'x' as never }),
         'EINVAL',

@@ -3,13 +3,15 @@
  * already running), and the embedded DNS server on 127.0.0.11, asked from inside members over
  * UDP and TCP, by a DNS client of the test's own and by glibc (`getent`). The upstream server is
  * a tiny one of the test's own (UDP and TCP), in a namespace at 198.51.100.53 reached from the
- * host namespace.
+ * host namespace. Explicit subnets: 198.19.126.0/24.
  */
+import { spawn } from 'node:child_process';
 import type * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { Namespace, Network, VethPair, type DnsServer } from 'netns-native';
+import { cliMain } from '../helpers/cli';
 import { cleanupLater, freshNamespace, uniqueName } from '../helpers/fresh';
 import { netName, runChild, useTestPools, waitFor } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
@@ -25,13 +27,14 @@ async function ask(
   type: dnsPacket.RecordType = 'A',
   tcp = false,
   timeoutMs = 3000,
+  cls: dnsPacket.RecordClass = 'IN',
 ): Promise<Reply | undefined> {
   const id = nextId++ & 0xffff;
   const query = dnsPacket.encode({
     type: 'query',
     id,
     flags: dnsPacket.RECURSION_DESIRED,
-    questions: [{ type, name, class: 'IN' }],
+    questions: [{ type, name, class: cls }],
   });
   if (tcp) {
     const socket = await ns.connect({ host: '127.0.0.11', port: 53, timeoutMs });
@@ -337,6 +340,65 @@ describeKernel('Network names: the embedded DNS server', () => {
     // With no upstream server, ANY of a member is SERVFAIL, as for any name it must forward.
     const { c1: d1, c2: d2 } = await served({ upstream: [] });
     expect((await ask(d1, d2.name as string, 'ANY' as dnsPacket.RecordType))?.rcode).toBe('SERVFAIL');
+  });
+
+  it("as Docker, answers whatever a query's class; with ndots in the host's resolv.conf, A/AAAA of an unknown single-label name is NOERROR, not forwarded", async () => {
+    const upstream = await startUpstream();
+    const net = await Network.create(netName(), { subnet: '198.19.126.0/24' });
+    const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+    await net.connect(c1);
+    const e2 = await net.connect(c2);
+    const dns = await net.serveDns({ upstream: ['198.51.100.53'] });
+    // A CHAOS-class A query of a member's name: answered here, with its IN record.
+    const chaos = await ask(c1, c2.name as string, 'A', false, 3000, 'CH');
+    expect([chaos?.rcode, data(chaos), (chaos?.answers?.[0] as { class?: string } | undefined)?.class]).toEqual([
+      'NOERROR',
+      [e2.address.split('/')[0]],
+      'IN',
+    ]);
+    // This host's resolv.conf sets no ndots: a single-label name goes upstream, as in Docker.
+    expect((await ask(c1, 'nosuch'))?.rcode).toBe('NXDOMAIN');
+    expect(upstream.queries).toEqual(['nosuch']);
+    await dns.close();
+
+    // A server whose host resolv.conf sets ndots: `network dns` in a mount namespace of its own.
+    const dir = fs.mkdtempSync('/tmp/nnt-resolv-');
+    cleanupAfter(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(`${dir}/resolv.conf`, 'nameserver 198.51.100.53\noptions edns0 ndots:2\n');
+    const child = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount --bind "$0" /etc/resolv.conf && exec "$1" "$2" network dns "$3"',
+        `${dir}/resolv.conf`,
+        process.execPath,
+        cliMain(),
+        net.name,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    try {
+      await waitFor('the DNS server to say it serves', () => out.includes('serving'));
+      for (const type of ['A', 'AAAA'] as const) {
+        const r = await ask(c1, 'nosuch', type);
+        expect([type, r?.rcode, r?.answers, r?.flag_ra]).toEqual([type, 'NOERROR', [], true]);
+      }
+      // Other types, and names with a dot, go upstream as ever; members are answered as ever.
+      expect((await ask(c1, 'nosuch', 'MX'))?.rcode).toBe('NXDOMAIN');
+      expect((await ask(c1, 'nothing.test'))?.rcode).toBe('NXDOMAIN');
+      expect(data(await ask(c1, c2.name as string))).toEqual([e2.address.split('/')[0]]);
+      expect(upstream.queries).toEqual(['nosuch', 'nosuch', 'nothing.test']);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 
   it('SERVFAIL within 2 s when no upstream server answers', async () => {

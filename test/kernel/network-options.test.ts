@@ -2,14 +2,15 @@
  * Docker's bridge-network options beyond the subnet: `--ip-range`, `--aux-address`,
  * `enable_icc`, `enable_ip_masquerade`, `host_binding_ipv4`. Each persisted in the state file
  * (another process sees it), checked with `ip` and real traffic; `nft -j` witnesses the rules.
- * Subnets 198.19.160.0/24 ... 198.19.169.0/24 and 198.19.171.0/24; an "outside" namespace linked to this one (the
- * host here) by a veth, 198.19.170.1 on the host side and 198.19.170.2 outside.
+ * Subnets 198.19.160.0/24 ... 198.19.169.0/24 and 198.19.171.0/24, 198.19.120.0/24 ... 198.19.124.0/24
+ * and fd00:4e:120::/64 ... fd00:4e:123::/64 (198.51.100.123 beyond a router); an "outside" namespace linked to this one (the host
+ * here) by a veth, 198.19.170.1 on the host side and 198.19.170.2 outside.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Namespace, Network, NetnsError, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ipJson, operational, run, type IpAddr } from '../helpers/ip';
+import { ipJson, operational, run, type IpAddr, type IpRoute } from '../helpers/ip';
 import { netName, reaches, runChild, stateFile, useTestPools } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
 import { ask, whoAmIServer } from '../helpers/tcp';
@@ -92,6 +93,81 @@ describeKernel('network options: --ip-range', () => {
   });
 });
 
+/** The member's IPv6 global addresses on its interface, by `ip`. */
+function addresses6In(ns: string | undefined, ifname = 'eth0'): string[] {
+  return ipJson<IpAddr[]>(ns, 'addr', 'show', 'dev', ifname).flatMap((l) =>
+    l.addr_info.filter((a) => a.family === 'inet6' && a.scope === 'global').map((a) => `${a.local}/${a.prefixlen}`),
+  );
+}
+
+describeKernel('network options: --ip-range for the IPv6 subnet', () => {
+  beforeEach(useTestPools);
+
+  it('gives dynamic IPv6 addresses from ipv6IpRange only, static ones from anywhere in ipv6Subnet; ENOSPC when it is full', async () => {
+    const name = netName();
+    const net = await Network.create(name, {
+      subnet: '198.19.120.0/24',
+      ipv6Subnet: 'fd00:4e:120::/64',
+      ipv6IpRange: 'fd00:4e:120::100/126',
+    });
+    expect(net.ipv6IpRange).toBe('fd00:4e:120::100/126');
+    expect(net.ipRange).toBeUndefined();
+    // As Docker's IPAM: no IPv6 gateway given, it is the range's first address, on the bridge.
+    expect(net.ipv6Gateway).toBe('fd00:4e:120::100');
+    expect(addresses6In(undefined, net.bridgeName)).toEqual(['fd00:4e:120::100/64']);
+    expect(stateFile(name)).toMatchObject({ ipv6IpRange: 'fd00:4e:120::100/126' });
+    const [a, b, c, d] = [
+      await freshNamespace(),
+      await freshNamespace(),
+      await freshNamespace(),
+      await freshNamespace(),
+    ];
+    const epA = await net.connect(a);
+    expect([epA.address, epA.ipv6Address]).toEqual(['198.19.120.2/24', 'fd00:4e:120::101/64']);
+    expect(addresses6In(a.name as string)).toEqual(['fd00:4e:120::101/64']);
+    // A static IPv6 address outside the range, as Docker allows.
+    expect((await net.connect(b, { ipv6Address: 'fd00:4e:120::7' })).ipv6Address).toBe('fd00:4e:120::7/64');
+    expect(addresses6In(b.name as string)).toEqual(['fd00:4e:120::7/64']);
+    expect((await net.connect(c)).ipv6Address).toBe('fd00:4e:120::102/64');
+    expect((await net.connect(d)).ipv6Address).toBe('fd00:4e:120::103/64');
+    expect(await reaches(a, 'fd00:4e:120::103')).toBe(true);
+    // The range is full (::100 is the gateway), though IPv4 addresses are left: nothing is made.
+    const e = await freshNamespace();
+    const veths = vethCount();
+    const full = await rejection(net.connect(e));
+    expect(full).toBeInstanceOf(NetnsError);
+    expect([full.code, full.message]).toEqual([
+      'ENOSPC',
+      expect.stringContaining("fd00:4e:120::100/126 (the network's IPv6 IP range)"),
+    ]);
+    expect(vethCount()).toBe(veths);
+    expect(ipJson<unknown[]>(e.name, 'link', 'show').length).toBe(1); // lo only
+    // Another process sees the range: after a disconnect it gives the freed address.
+    await net.disconnect(c);
+    const shown = await runChild(['show', name]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ ipv6IpRange: 'fd00:4e:120::100/126' });
+    expect((await Network.open(name)).ipv6IpRange).toBe('fd00:4e:120::100/126');
+    expect((await net.connect(e)).ipv6Address).toBe('fd00:4e:120::102/64');
+  });
+
+  it('takes an explicit IPv6 gateway anywhere in ipv6Subnet, and both ranges at once', async () => {
+    const net = await Network.create(netName(), {
+      subnet: '198.19.121.0/24',
+      ipRange: '198.19.121.128/25',
+      ipv6Subnet: 'fd00:4e:121::/64',
+      ipv6IpRange: 'fd00:4e:121:0:1::/80',
+      ipv6Gateway: 'fd00:4e:121::1',
+    });
+    expect([net.gateway, net.ipv6Gateway]).toEqual(['198.19.121.128', 'fd00:4e:121::1']);
+    const a = await freshNamespace();
+    const ep = await net.connect(a);
+    // The range's first address is a host address of the IPv6 subnet: given, as Docker gives it.
+    expect([ep.address, ep.ipv6Address]).toEqual(['198.19.121.129/24', 'fd00:4e:121:0:1::/64']);
+    expect(addresses6In(a.name as string)).toEqual(['fd00:4e:121:0:1::/64']);
+    expect(await reaches(a, 'fd00:4e:121::1')).toBe(true);
+  });
+});
+
 describeKernel('network options: --aux-address', () => {
   beforeEach(useTestPools);
 
@@ -125,6 +201,46 @@ describeKernel('network options: --aux-address', () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({ auxAddresses: reserved });
     const other = await runChild(['connect-print', name, c.name as string]);
     expect(other.stdout.trim()).toBe('198.19.164.6/24');
+  });
+
+  it('DefaultGatewayIPv4 / DefaultGatewayIPv6 are the members’ default gateways instead of the bridge, as in Docker', async () => {
+    const net = await Network.create(netName(), {
+      subnet: '198.19.123.0/24',
+      ipv6Subnet: 'fd00:4e:123::/64',
+      auxAddresses: { DefaultGatewayIPv4: '198.19.123.254', DefaultGatewayIPv6: 'fd00:4e:123::fe' },
+    });
+    // The bridge keeps the network's gateway.
+    expect([net.gateway, net.ipv6Gateway]).toEqual(['198.19.123.1', 'fd00:4e:123::1']);
+    // A router on the bridge's link holding the reserved addresses, and beyond it 198.51.100.123.
+    const host = Namespace.current();
+    const router = await freshNamespace();
+    const pair = await VethPair.create({ name: uniqueName('rt'), peerName: 'eth0', peerNamespace: router });
+    await pair.local.setMaster(await host.link(net.bridgeName));
+    await pair.local.up();
+    await pair.peer.addAddress('198.19.123.254/24');
+    await pair.peer.addAddress('fd00:4e:123::fe/64', { nodad: true });
+    await pair.peer.up();
+    const lo = await router.link('lo');
+    await lo.up();
+    await lo.addAddress('198.51.100.123/32');
+    const member = await freshNamespace();
+    const ep = await net.connect(member);
+    expect([ep.gateway, ep.ipv6Gateway]).toEqual(['198.19.123.254', 'fd00:4e:123::fe']);
+    const defaults = (ns: string | undefined, family: '-4' | '-6') =>
+      ipJson<IpRoute[]>(ns, family, 'route', 'show', 'default').map((r) => `${r.gateway} ${r.dev}`);
+    expect(defaults(member.name, '-4')).toEqual(['198.19.123.254 eth0']);
+    expect(defaults(member.name, '-6')).toEqual(['fd00:4e:123::fe eth0']);
+    // Traffic off the subnet goes to the router: only it has a way to 198.51.100.123.
+    expect(await reaches(member, '198.51.100.123')).toBe(true);
+    // A member whose default route came from another network gets this one's on leaving it.
+    const other = await Network.create(netName(), { subnet: '198.19.124.0/24' });
+    const both = await freshNamespace();
+    await other.connect(both);
+    await net.connect(both);
+    expect(defaults(both.name, '-4')).toEqual(['198.19.124.1 eth0']);
+    await other.disconnect(both);
+    expect(defaults(both.name, '-4')).toEqual(['198.19.123.254 eth1']);
+    expect(await reaches(both, '198.51.100.123')).toBe(true);
   });
 
   it('reserves them inside an IP range too, and takes them outside it', async () => {
@@ -258,6 +374,35 @@ describeKernel('network options: enable_icc, enable_ip_masquerade, host_binding_
     expect((await Network.open(name)).icc).toBe(false);
     await net.remove({ force: true });
     expect(ourRules().filter((r) => r.comment === `nn net ${net.id.slice(0, 12)}`)).toEqual([]);
+  });
+
+  it('icc: false — open() and list() hand the bridge’s traffic to the firewall again when someone turned it off', async () => {
+    const name = netName();
+    const net = await Network.create(name, {
+      subnet: '198.19.125.0/24',
+      ipv6Subnet: 'fd00:4e:125::/64',
+      icc: false,
+    });
+    const nfCall = () => {
+      const details = ipJson<
+        Array<{ linkinfo: { info_data: { nf_call_iptables: number; nf_call_ip6tables: number } } }>
+      >(undefined, '-details', 'link', 'show', net.bridgeName);
+      const data = details[0]?.linkinfo.info_data;
+      return [data?.nf_call_iptables, data?.nf_call_ip6tables];
+    };
+    expect(nfCall()).toEqual([1, 1]);
+    run('ip', ['link', 'set', net.bridgeName, 'type', 'bridge', 'nf_call_iptables', '0', 'nf_call_ip6tables', '0']);
+    expect(nfCall()).toEqual([0, 0]);
+    expect((await host.link(net.bridgeName)).info).toMatchObject({ nfCallIptables: false, nfCallIp6tables: false });
+    await Network.open(name);
+    expect(nfCall()).toEqual([1, 1]);
+    expect((await host.link(net.bridgeName)).info).toMatchObject({ nfCallIptables: true, nfCallIp6tables: true });
+    run('ip', ['link', 'set', net.bridgeName, 'type', 'bridge', 'nf_call_iptables', '0']);
+    expect((await Network.list()).map((n) => n.name)).toContain(name);
+    expect(nfCall()).toEqual([1, 1]);
+    // Members are kept apart again.
+    const { a, addressB } = await twoMembers(net);
+    expect(await ask(a, addressB, 80, 800)).toBe('ETIMEDOUT');
   });
 
   it('ipMasquerade: false lets members out with their own addresses; published ports work as ever', async () => {

@@ -118,6 +118,45 @@ describe('DNS answering', () => {
     expect(r.answers?.map((a) => (a as { data?: unknown }).data)).toEqual(['Db.My-Net']);
   });
 
+  it("answers whatever the query's class, as Docker's resolver (it looks at the type only): IN records", () => {
+    for (const cls of ['CH', 'HS', 'ANY'] as const) {
+      const q = query('c1', 'A');
+      (q.questions as dnsPacket.Question[])[0] = { name: 'c1', type: 'A', class: cls };
+      const r = reply(q);
+      expect([cls, r.rcode, r.questions?.[0]?.class]).toEqual([cls, 'NOERROR', cls]);
+      expect(r.answers).toEqual([expect.objectContaining({ type: 'A', class: 'IN', data: '198.18.4.2' })]);
+      const unknown = query('example.test', 'A');
+      (unknown.questions as dnsPacket.Question[])[0] = { name: 'example.test', type: 'A', class: cls };
+      expect(answer(unknown, table)).toBe('forward');
+    }
+  });
+
+  it('with ndots set (and forwarding on), answers A/AAAA of an unknown single-label name NOERROR and empty, as Docker', () => {
+    for (const type of ['A', 'AAAA'] as const) {
+      for (const name of ['nosuch', 'nosuch.', 'NoSuch']) {
+        const r = answer(query(name, type), table, true) as dnsPacket.Packet;
+        expect(r).not.toBe('forward');
+        const decoded = dnsPacket.decode(dnsPacket.encode(r)) as dnsPacket.DecodedPacket & { rcode: string };
+        expect([type, name, decoded.rcode, decoded.answers, decoded.flag_ra, decoded.flag_aa]).toEqual([
+          type,
+          name,
+          'NOERROR',
+          [],
+          true,
+          false,
+        ]);
+      }
+      // Names with a dot, other types, and without ndots: forwarded as ever.
+      expect(answer(query('example.test', type), table, true)).toBe('forward');
+      expect(answer(query('nosuch', type), table)).toBe('forward');
+      // A member's name is answered as ever.
+      expect((answer(query('c1', type), table, true) as dnsPacket.Packet).answers?.length).toBe(1);
+    }
+    for (const type of ['MX', 'TXT', 'SRV', 'PTR'] as const) {
+      expect([type, answer(query('nosuch', type), table, true)]).toEqual([type, 'forward']);
+    }
+  });
+
   it('forwards other names, and refuses malformed queries with FORMERR or NOTIMP', () => {
     expect(answer(query('example.test', 'A'), table)).toBe('forward');
     expect(answer(query('198.18.4.4', 'A'), table)).toBe('forward');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nameserversOf, renderHosts, renderResolvConf, writeInPlace } from '../../lib/network/names';
+import { nameserversOf, renderHosts, renderResolvConf, setsNdots, writeInPlace } from '../../lib/network/names';
 import type { EndpointState, NetworkState } from '../../lib/network/state';
 
 function ep(
@@ -89,6 +89,13 @@ describe('hosts and resolv.conf', () => {
       '',
     ]);
     expect(nameserversOf(`${host}nameserver fd00::53%eth0\nnameserver bogus\n`)).toEqual(['198.51.100.53', 'fd00::53']);
+  });
+
+  it("tells whether a resolv.conf sets ndots, as Docker's sandbox asks it (NdotsSet)", () => {
+    expect(setsNdots('nameserver 198.51.100.53\noptions edns0 ndots:2 timeout:1\n')).toBe(true);
+    expect(setsNdots('options ndots:0\n')).toBe(true);
+    expect(setsNdots('nameserver 198.51.100.53\noptions edns0\n# options ndots:2\nsearch ndots:3\n')).toBe(false);
+    expect(setsNdots('')).toBe(false);
   });
 
   it('rewrites a file in place: the same inode, shorter or longer', () => {

@@ -19,7 +19,6 @@ export async function links(args: ParsedArgs, io: Io): Promise<number> {
         flags: l.flags,
         parentIndex: l.parentIndex,
         ...(args.details && l.bridgePort ? { bridgePort: l.bridgePort } : {}),
-        ...(args.details && l.altNames.length > 0 ? { altNames: l.altNames } : {}),
       })),
     );
     return 0;

@@ -12,8 +12,8 @@ import { has, numberValue, operandsOf, value, values } from './network-args';
 const isIPv6 = (text: string): boolean => text.includes(':');
 
 /**
- * The one value of `name` in each family: `--subnet` and `--gateway` may be given twice, once
- * for IPv4 and once for IPv6, as with docker network create --ipv6.
+ * The one value of `name` in each family: `--subnet`, `--gateway` and `--ip-range` may be given
+ * twice, once for IPv4 and once for IPv6, as with docker network create --ipv6.
  */
 function byFamily(args: ParsedArgs, name: string): { v4?: string; v6?: string } {
   const all = values(args, name);
@@ -94,7 +94,7 @@ export async function create(args: ParsedArgs, io: Io): Promise<number> {
   }
   const mtu = numberValue(args, '--mtu');
   const bridgeName = value(args, '--bridge-name');
-  const ipRange = value(args, '--ip-range');
+  const ipRange = byFamily(args, '--ip-range');
   const aux = values(args, '--aux-address').map((t) => keyValue('--aux-address', t, 'NAME=IP (router=198.18.4.254)'));
   for (const [i, [key]] of aux.entries()) {
     if (aux.findIndex(([k]) => k === key) !== i) {
@@ -119,7 +119,8 @@ export async function create(args: ParsedArgs, io: Io): Promise<number> {
     ...(gateway.v6 !== undefined && { ipv6Gateway: gateway.v6 }),
     ...(bridgeName !== undefined && { bridgeName }),
     ...(mtu !== undefined && { mtu }),
-    ...(ipRange !== undefined && { ipRange }),
+    ...(ipRange.v4 !== undefined && { ipRange: ipRange.v4 }),
+    ...(ipRange.v6 !== undefined && { ipv6IpRange: ipRange.v6 }),
     ...(aux.length > 0 && { auxAddresses: Object.fromEntries(aux) }),
     internal: has(args, '--internal'),
     dns: !has(args, '--no-dns'),
