@@ -49,6 +49,7 @@ import {
 import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
 import { namespaceId, setNamespaceId } from './nsid';
 import { readSysctl, writeSysctl } from './sysctl';
+import { listNetconf, type Netconf, type NetconfOptions } from './netconf';
 import {
   addNexthop,
   deleteNexthop,
@@ -1124,6 +1125,24 @@ export class Namespace {
    */
   async setSysctl(key: string, value: string | number): Promise<string> {
     return writeSysctl(this, key, value);
+  }
+
+  /**
+   * The IP configuration the kernel keeps per family and link, `ip -n NAME netconf show [dev
+   * LINK]`: one entry per family for every link, plus 'all' (the namespace-wide switches) and
+   * 'default' (what new links start with). Each value is there only when the kernel reports it
+   * for the family (IPv4 has rpFilter, IPv6 does not). Change them with {@link Namespace.setSysctl}.
+   * @example
+   * ```ts
+   * await ns.setSysctl('net.ipv4.conf.all.forwarding', 1);
+   * const [all] = await ns.netconf({ family: 4, link: 'all' });
+   * // { family: 4, link: 'all', linkIndex: -1, forwarding: true, rpFilter: 0, mcForwarding: false, ... }
+   * ```
+   * @throws NetnsError EINVAL for a family other than 4 or 6, a bad link name or a Link of another
+   *   namespace; ENODEV for a link the namespace does not have; EBADF if this object was closed.
+   */
+  async netconf(options?: NetconfOptions): Promise<Netconf[]> {
+    return listNetconf(this, options);
   }
 
   /**
