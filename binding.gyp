@@ -27,6 +27,7 @@
       "native/rtnl/rule.cc",
       "native/rtnl/nsid.cc",
       "native/rtnl/nexthop.cc",
+      "native/rtnl/netconf.cc",
       "native/rtnl/operation.cc",
       "native/rtnl/decode.cc",
       "native/rtnl/monitor.cc",

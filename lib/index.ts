@@ -39,6 +39,7 @@ export type {
   NexthopObjectSpec,
   NexthopsOptions,
 } from './nexthop';
+export type { Netconf, NetconfOptions } from './netconf';
 export { NetnsError } from './internal/errors';
 export type { Address, AddressesOptions } from './address';
 export type {

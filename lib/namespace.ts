@@ -52,6 +52,8 @@ import {
 } from './neighbour';
 import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
 import { namespaceId, setNamespaceId } from './nsid';
+import { readSysctl, writeSysctl } from './sysctl';
+import { listNetconf, type Netconf, type NetconfOptions } from './netconf';
 import {
   addNexthop,
   deleteNexthop,
@@ -1115,6 +1117,64 @@ export class Namespace {
    */
   async setNsid(other: Namespace, nsid: number): Promise<void> {
     return setNamespaceId(this, other, nsid);
+  }
+
+  /**
+   * A network sysctl of this namespace, as `ip netns exec NAME sysctl -n KEY` reads it (the file
+   * under /proc/sys/net, without its trailing newline; several numbers are separated by a tab, as
+   * sysctl(8) prints them). Keys are spelt as sysctl(8) spells them, 'net.ipv4.ip_forward' or
+   * 'net/ipv4/ip_forward'; an interface whose name has a dot is 'net/ipv4/conf/eth0.5/rp_filter'
+   * (or, as sysctl(8) prints it, 'net.ipv4.conf.eth0/5.rp_filter'). Only the `net.` tree, the one
+   * the kernel keeps per network namespace.
+   * @example
+   * ```ts
+   * await ns.sysctl('net.ipv4.ip_forward');              // '0'
+   * await ns.sysctl('net.ipv4.ip_local_port_range');     // '32768\t60999'
+   * ```
+   * @throws NetnsError EINVAL for a key outside `net.`, an empty part, '..', whitespace or NUL
+   *   (nothing is read); ENOENT for a key the namespace does not have (the message names it);
+   *   EISDIR for a directory of keys; EBADF if this object was closed or deleted.
+   */
+  async sysctl(key: string): Promise<string> {
+    return readSysctl(this, key);
+  }
+
+  /**
+   * Sets a network sysctl of this namespace, `ip netns exec NAME sysctl -w KEY=VALUE`, and
+   * resolves with its value before (the kernel is not written when the value is already that).
+   * Only this namespace changes: a namespace has its own copy of every `net.` key.
+   * @example
+   * ```ts
+   * await router.setSysctl('net.ipv4.ip_forward', 1);                  // '0'
+   * await router.setSysctl('net.ipv4.conf.eth0.rp_filter', 2);
+   * await router.setSysctl('net.ipv6.conf.all.forwarding', '1');
+   * await router.setSysctl('net.ipv4.ip_local_port_range', '20000 30000');
+   * ```
+   * @throws NetnsError EINVAL for a bad key (as {@link Namespace.sysctl}), an empty value, a
+   *   newline or NUL in it, or a value the kernel refuses (the message names key and value;
+   *   nothing changed); ENOENT for an unknown key; EACCES for a read-only key; EBADF if this
+   *   object was closed or deleted.
+   */
+  async setSysctl(key: string, value: string | number): Promise<string> {
+    return writeSysctl(this, key, value);
+  }
+
+  /**
+   * The IP configuration the kernel keeps per family and link, `ip -n NAME netconf show [dev
+   * LINK]`: one entry per family for every link, plus 'all' (the namespace-wide switches) and
+   * 'default' (what new links start with). Each value is there only when the kernel reports it
+   * for the family (IPv4 has rpFilter, IPv6 does not). Change them with {@link Namespace.setSysctl}.
+   * @example
+   * ```ts
+   * await ns.setSysctl('net.ipv4.conf.all.forwarding', 1);
+   * const [all] = await ns.netconf({ family: 4, link: 'all' });
+   * // { family: 4, link: 'all', linkIndex: -1, forwarding: true, rpFilter: 0, mcForwarding: false, ... }
+   * ```
+   * @throws NetnsError EINVAL for a family other than 4 or 6, a bad link name or a Link of another
+   *   namespace; ENODEV for a link the namespace does not have; EBADF if this object was closed.
+   */
+  async netconf(options?: NetconfOptions): Promise<Netconf[]> {
+    return listNetconf(this, options);
   }
 
   /**

@@ -47,6 +47,7 @@ rtnl/neighbour.cc
 rtnl/rule.cc
 rtnl/nsid.cc
 rtnl/nexthop.cc
+rtnl/netconf.cc
 rtnl/operation.cc
 rtnl/decode.cc
 "

@@ -22,10 +22,12 @@ import { link } from './commands/link';
 import { links } from './commands/links';
 import { list } from './commands/list';
 import { monitor } from './commands/monitor';
+import { netconf } from './commands/netconf';
 import { netns } from './commands/netns';
 import { network, NETWORK_OPTIONS } from './commands/network';
 import { route } from './commands/route';
 import { routes } from './commands/routes';
+import { sysctl } from './commands/sysctl';
 
 const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
   list,
@@ -40,10 +42,12 @@ const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
   addr,
   route,
   network,
+  netconf,
+  sysctl,
 };
 
 /** The verbs that work in the namespace `-n NS` names: the ip-style writes, and the reads. */
-const IN_NAMESPACE = new Set(['link', 'addr', 'route', 'links', 'addrs', 'routes', 'monitor']);
+const IN_NAMESPACE = new Set(['link', 'addr', 'route', 'links', 'addrs', 'routes', 'monitor', 'netconf', 'sysctl']);
 /** The reads, whose NS may be an operand instead. */
 const NS_OPERAND = new Set(['links', 'addrs', 'routes', 'monitor']);
 

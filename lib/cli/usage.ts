@@ -50,15 +50,18 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
                            (ip route ...)
   network SUBVERB ...      Docker-style networks (docker network): create, ls, inspect, rm,
                            connect, disconnect, publish, unpublish, ports, dns
+  netconf [show] [dev LINK]
+                           forwarding, rp_filter, ... per family and link (ip netconf show)
+  sysctl KEY [VALUE]       read or set a network sysctl (sysctl net.KEY; sysctl -w KEY=VALUE)
 
 ${NS_TEXT}
 
 Options:
-  -n NS, --netns NS  the namespace link, addr, route (and links, addrs, routes, monitor)
-                     work in, as ip -n NS
+  -n NS, --netns NS  the namespace link, addr, route, netconf, sysctl (and links, addrs,
+                     routes, monitor) work in, as ip -n NS
   --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
                  isolate: {exitCode, signal, stdout, stderr} once the program has ended;
-                 route get: the route)
+                 route get: the route; sysctl: {key, value})
   --help, -h     this text, or with a VERB that verb's (netns-native links --help)
   --version, -V  the version
 
@@ -238,6 +241,36 @@ ${NETNS_OPTION}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
+`,
+  netconf: `Usage: netns-native [-n NS] netconf [--json] [show] [dev LINK]
+
+The IP configuration the kernel keeps per family and link in NS, one line per entry, as \`ip
+netconf show [dev LINK]\` prints it: forwarding, rp_filter (IPv4), mc_forwarding, proxy_neigh,
+ignore_routes_with_linkdown, for every link and for "all" and "default" (--json: an array of
+netconf entries, bcForwarding too). Change them with the sysctl verb.
+
+Options:
+${NETNS_OPTION}
+  --json, -j     JSON instead of text
+${COMMON_OPTIONS}
+
+${EXIT_TEXT}
+`,
+  sysctl: `Usage: netns-native [-n NS] sysctl [--json] KEY [VALUE]
+       netns-native [-n NS] sysctl [--json] KEY=VALUE
+
+A network sysctl of NS, as \`ip netns exec NS sysctl\`: without VALUE prints "KEY = VALUE" (as
+sysctl KEY); with it sets it and prints the new line (as sysctl -w KEY=VALUE). KEY is spelt as
+sysctl spells it: net.ipv4.ip_forward, net.ipv4.conf.eth0.rp_filter, or net/ipv4/conf/eth0.5/
+rp_filter for a link with a dot in its name; only net.* keys, the namespace's own. A VALUE of
+several numbers is one word: "20000 30000". --json: {key, value} (and before, when set).
+
+Options:
+${NETNS_OPTION}
+  --json, -j     JSON instead of text
+${COMMON_OPTIONS}
+
+${EXIT_TEXT}
 `,
   network: `Usage: netns-native network SUBVERB [--json] ...
 

@@ -314,6 +314,9 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   newnexthop: (op) => ((op.flags ?? 0) & NLM_F_REPLACE) !== 0,
   delnexthop: () => true,
   dumpnexthops: () => true,
+  // A netconf dump walks the devices under RCU (inet_netconf_dump_devconf), never sleeping: two
+  // entries per link and family, so as small as the last link dump was.
+  dumpnetconf: (_, ch) => !small(ch, 'dumplinks'),
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

@@ -69,7 +69,8 @@ export type Subject =
   | 'rule'
   | 'nsid'
   | 'altname'
-  | 'nexthop';
+  | 'nexthop'
+  | 'sysctl';
 
 type Phrases = Partial<Record<Subject | '*', string>>;
 

@@ -241,6 +241,22 @@ export interface NativeNexthopObject {
   groupType?: number;
 }
 
+/**
+ * One RTM_NEWNETCONF (netconfmsg + NETCONFA_*): each value only when the kernel sent it.
+ * `ifindex` -1 is "all" (NETCONFA_IFINDEX_ALL), -2 "default".
+ */
+export interface NativeNetconf {
+  family: number;
+  ifindex?: number;
+  forwarding?: number;
+  rpFilter?: number;
+  mcForwarding?: number;
+  proxyNeigh?: number;
+  ignoreRoutesWithLinkdown?: number;
+  bcForwarding?: number;
+  input?: number;
+}
+
 /** One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY). */
 export interface NativeNexthopRequest {
   gateway?: string;
@@ -570,7 +586,9 @@ export type NativeOp =
   | { op: 'dellinkprop'; index: number; altName: string }
   | { op: 'newnexthop'; flags?: number; nexthop: NativeNexthopObjectRequest }
   | { op: 'delnexthop'; id: number }
-  | { op: 'dumpnexthops'; family?: number; oif?: number; groups?: number };
+  | { op: 'dumpnexthops'; family?: number; oif?: number; groups?: number }
+  /** RTM_GETNETCONF dump of one family (0: every family), `ip netconf show`. */
+  | { op: 'dumpnetconf'; family?: number };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =
@@ -589,6 +607,7 @@ export type NativeResult =
   | NativeRule[]
   | NativeNsid
   | NativeNexthopObject[]
+  | NativeNetconf[]
   | NativeFailure;
 
 export interface NativeOpened {
@@ -911,7 +930,8 @@ export interface WireSchema {
     | 'neighbour'
     | 'rule'
     | 'nsid'
-    | 'nexthopObject',
+    | 'nexthopObject'
+    | 'netconf',
     SchemaFields
   >;
   /** A monitor's event codes (1 + kind position * actions.length + action position), markers. */

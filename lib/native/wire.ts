@@ -35,6 +35,7 @@ import type {
   NativeNftSetElem,
   NativeNftStatement,
   NativeNftTable,
+  NativeNetconf,
   NativeNsid,
   NativeOp,
   NativeResult,
@@ -277,6 +278,7 @@ const OP_ARGS: OpArgs = {
   newnexthop: { flags: 'u16', nexthop: 'nexthopobject' },
   delnexthop: { id: 'u32' },
   dumpnexthops: { family: 'u8', oif: 'i32', groups: 'u8' },
+  dumpnetconf: { family: 'u8' },
   getroute: {
     dst: 'ip',
     src: 'ip',
@@ -425,6 +427,17 @@ const RULE: Record<keyof NativeRule, string> = {
   uidEnd: 'optional',
 };
 const NSID: Record<keyof NativeNsid, string> = { nsid: 'number', currentNsid: 'optional' };
+const NETCONF: Record<keyof NativeNetconf, string> = {
+  family: 'number',
+  ifindex: 'optional',
+  forwarding: 'optional',
+  rpFilter: 'optional',
+  mcForwarding: 'optional',
+  proxyNeigh: 'optional',
+  ignoreRoutesWithLinkdown: 'optional',
+  bcForwarding: 'optional',
+  input: 'optional',
+};
 
 const NFT_TABLE: Record<keyof NativeNftTable, string> = {
   family: 'number',
@@ -520,6 +533,7 @@ agree('neighbours', NEIGHBOUR, schema.results.neighbour);
 agree('rules', RULE, schema.results.rule);
 agree('nsids', NSID, schema.results.nsid);
 agree('nexthop objects', NEXTHOP_OBJECT, schema.results.nexthopObject);
+agree('netconf entries', NETCONF, schema.results.netconf);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests

@@ -16,7 +16,8 @@ namespace netns_native::ns {
 // removed) and, when `value` is given and differs, writes it. Returns the value read before.
 // `key` is a relative path of the form "ipv6/conf/eth0/accept_dad": no "..", no empty segment,
 // no leading '/' (EINVAL otherwise). ENOENT when the key does not exist (no such interface, or
-// IPv6 disabled).
+// IPv6 disabled). A write-only key (mode 0200, net.ipv4.route.flush) is written unconditionally
+// and "" returned as its value before.
 Result<std::string> NetSysctl(const std::string& key, const std::optional<std::string>& value);
 
 }  // namespace netns_native::ns

@@ -22,6 +22,7 @@ bool IsGet(const std::vector<uint8_t>& message) {
     case RTM_GETRULE:
     case RTM_GETNSID:
     case RTM_GETNEXTHOP:
+    case RTM_GETNETCONF:
       return true;
     default:
       return false;
@@ -86,6 +87,12 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       nexthops.push_back(r.take());
       return Status();
     }
+    case RTM_NEWNETCONF: {
+      Result<NetconfInfo> r = ParseNetconf(msg);
+      if (!r.ok()) return r.status();
+      netconfs.push_back(r.take());
+      return Status();
+    }
     default:
       return Status();  // a reply type this operation does not collect
   }
@@ -99,6 +106,7 @@ void Operation::OnRestart() {
   rules.clear();
   nsids.clear();
   nexthops.clear();
+  netconfs.clear();
 }
 
 bool Operation::read_only() const {

@@ -8,6 +8,7 @@
 #include "address.h"
 #include "link.h"
 #include "neighbour.h"
+#include "netconf.h"
 #include "nexthop.h"
 #include "nsid.h"
 #include "route.h"
@@ -41,6 +42,7 @@ class Operation final : public netlink::ReplyHandler {
   std::vector<RuleInfo> rules;
   std::vector<NsidInfo> nsids;
   std::vector<NexthopObjectInfo> nexthops;
+  std::vector<NetconfInfo> netconfs;
 
  private:
   friend Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,

@@ -26,6 +26,7 @@
 #include "../rtnl/address.h"
 #include "../rtnl/link.h"
 #include "../rtnl/neighbour.h"
+#include "../rtnl/netconf.h"
 #include "../rtnl/nexthop.h"
 #include "../rtnl/nsid.h"
 #include "../rtnl/operation.h"
@@ -894,6 +895,56 @@ void TestParseKernelRouteDumps() {
   CHECK(!rtnl::ParseRoute(*reinterpret_cast<const nlmsghdr*>(bad.data())).ok());
 }
 
+// `ip netconf show` and `ip -6 netconf show` as iproute2 6.1 sends them (captured with strace
+// -e write=3), nlmsg_seq cleared; and the kernel's answer for lo (strace -e read=3, Linux 6.18).
+void TestNetconfMatchesIproute2() {
+  const Bytes all = {
+      0x14, 0x00, 0x00, 0x00, 0x52, 0x00, 0x01, 0x03,  // nlmsg_len 20, RTM_GETNETCONF, REQUEST|DUMP
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq, pid
+      0x00, 0x00, 0x00, 0x00,                          // netconfmsg: AF_UNSPEC, padded to 4
+  };
+  CheckBytes("RTM_GETNETCONF dump", rtnl::BuildDumpNetconf(AF_UNSPEC), all);
+  const Bytes v6 = {
+      0x14, 0x00, 0x00, 0x00, 0x52, 0x00, 0x01, 0x03,  // nlmsg_len 20, RTM_GETNETCONF, REQUEST|DUMP
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq, pid
+      0x0a, 0x00, 0x00, 0x00,                          // netconfmsg: AF_INET6
+  };
+  CheckBytes("RTM_GETNETCONF dump inet6", rtnl::BuildDumpNetconf(AF_INET6), v6);
+
+  const Bytes reply = {
+      0x4c, 0x00, 0x00, 0x00, 0x50, 0x00, 0x00, 0x00,  // nlmsg_len 76, RTM_NEWNETCONF
+      0x00, 0x00, 0x00, 0x00, 0xd6, 0x4b, 0x00, 0x00,  // seq, pid
+      0x02, 0x00, 0x00, 0x00,                          // netconfmsg: AF_INET
+      0x08, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00,  // NETCONFA_IFINDEX 1 (lo)
+      0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  // NETCONFA_FORWARDING 0
+      0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00,  // NETCONFA_RP_FILTER 0
+      0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,  // NETCONFA_MC_FORWARDING 0
+      0x08, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,  // NETCONFA_BC_FORWARDING 0
+      0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00,  // NETCONFA_PROXY_NEIGH 0
+      0x08, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,  // NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN 0
+  };
+  Result<rtnl::NetconfInfo> lo =
+      rtnl::ParseNetconf(*reinterpret_cast<const nlmsghdr*>(reply.data()));
+  CHECK(lo.ok() && lo.value().family == AF_INET && lo.value().ifindex == 1 &&
+        lo.value().forwarding == 0 && lo.value().rp_filter == 0 && lo.value().mc_forwarding == 0 &&
+        lo.value().bc_forwarding == 0 && lo.value().proxy_neigh == 0 &&
+        lo.value().ignore_routes_with_linkdown == 0 && !lo.value().input);
+  // An IPv6 "all" entry with forwarding on: what the kernel leaves out stays unset.
+  Bytes six = {
+      0x24, 0x00, 0x00, 0x00, 0x50, 0x00, 0x02, 0x00,  // nlmsg_len 36, RTM_NEWNETCONF, MULTI
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq, pid
+      0x0a, 0x00, 0x00, 0x00,                          // netconfmsg: AF_INET6
+      0x08, 0x00, 0x01, 0x00, 0xff, 0xff, 0xff, 0xff,  // NETCONFA_IFINDEX -1 (all)
+      0x08, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,  // NETCONFA_FORWARDING 1
+  };
+  Result<rtnl::NetconfInfo> all6 =
+      rtnl::ParseNetconf(*reinterpret_cast<const nlmsghdr*>(six.data()));
+  CHECK(all6.ok() && all6.value().family == AF_INET6 && all6.value().ifindex == -1 &&
+        all6.value().forwarding == 1 && !all6.value().rp_filter && !all6.value().proxy_neigh);
+  // Another message type is refused, not misread.
+  CHECK(!rtnl::ParseNetconf(*reinterpret_cast<const nlmsghdr*>(all.data())).ok());
+}
+
 // `ip nexthop ...` and `ip route add ... nhid N` as iproute2 6.1 sends them (captured with strace
 // -e write=3; dev nhd0 = ifindex 3), nlmsg_seq cleared.
 void TestNexthopMatchesIproute2() {
@@ -1760,6 +1811,7 @@ int main() {
   TestParseKernelRouteDumps();
   TestRouteGetMatchesIproute2();
   TestNexthopMatchesIproute2();
+  TestNetconfMatchesIproute2();
   TestParseRouteGetReplies();
   TestAddressLifetimesMatchIproute2();
   TestNsidMatchesIproute2();

@@ -14,6 +14,7 @@
 #include "../rtnl/address.h"
 #include "../rtnl/link.h"
 #include "../rtnl/neighbour.h"
+#include "../rtnl/netconf.h"
 #include "../rtnl/nexthop.h"
 #include "../rtnl/nsid.h"
 #include "../rtnl/route.h"
@@ -65,6 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)netns_native::rtnl::ParseRule(h);
   (void)netns_native::rtnl::ParseNsid(h);
   (void)netns_native::rtnl::ParseNexthop(h);
+  (void)netns_native::rtnl::ParseNetconf(h);
   (void)netns_native::nft::ParseTable(h);
   (void)netns_native::nft::ParseChain(h);
   (void)netns_native::nft::ParseGen(h);

@@ -1518,6 +1518,18 @@ const cases: Case[] = [
   ],
   ['deleting nexthop id 0', (w) => w.ns.deleteNexthop(0), 'EINVAL', /nexthop id must be an integer/],
   ['nexthops of id -1', (w) => w.ns.nexthops({ id: -1 }), 'EINVAL', /nexthop id must be an integer/],
+  ['netconf of family 5', (w) => w.ns.netconf({ family: 5 as never }), 'EINVAL', /family must be 4 or 6, not 5/],
+  ['netconf with a misspelt option', (w) => w.ns.netconf({ dev: 'lo' } as never), 'EINVAL', /dev/],
+  ['netconf of a link index 0', (w) => w.ns.netconf({ link: 0 }), 'EINVAL', /link index/],
+  ['netconf of a bad link name', (w) => w.ns.netconf({ link: 'a/b' }), 'EINVAL', /a\/b/],
+  ['netconf of a link of another namespace', (w) => w.other.netconf({ link: w.a }), 'EINVAL', /in another namespace/],
+  [
+    'netconf of a link not there',
+    (w) => w.ns.netconf({ link: 'nnt-none0' }),
+    'ENODEV',
+    /no link "nnt-none0" in the namespace/,
+  ],
+  ['netconf of an index not there', (w) => w.ns.netconf({ link: 99999 }), 'ENODEV', /no link 99999 in the namespace/],
   [
     'a route through nexthop id 0',
     (w) => w.ns.addRoute({ destination: '198.51.100.0/24', nexthopId: 0 }),
@@ -1937,6 +1949,9 @@ const testedElsewhere: Record<string, string> = {
   setBridgePort: 'bridge-port.test.ts',
   addAltName: 'altname.test.ts',
   deleteAltName: 'altname.test.ts',
+  // Sysctls are no state snapshot() sees: that file checks the values themselves.
+  sysctl: 'sysctl.test.ts',
+  setSysctl: 'sysctl.test.ts',
 };
 
 /**

@@ -131,6 +131,8 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     'addr',
     'route',
     'network',
+    'netconf',
+    'sysctl',
   ];
   /** The ip-style writes print nothing: no --json in their usage (route get has it). */
   const silent = new Set(['netns', 'link', 'addr']);

@@ -21,6 +21,7 @@
 #include "../../rtnl/address.h"
 #include "../../rtnl/link.h"
 #include "../../rtnl/neighbour.h"
+#include "../../rtnl/netconf.h"
 #include "../../rtnl/nexthop.h"
 #include "../../rtnl/nsid.h"
 #include "../../rtnl/route.h"
@@ -320,7 +321,8 @@ struct NftCommandArgs {
   O(29, delnexthop, DelNexthopArgs, kAck)                   \
   O(30, dumpnexthops, DumpNexthopsArgs, kNexthops)          \
   O(31, newlinkprop, NewLinkPropArgs, kAck)                 \
-  O(32, dellinkprop, DelLinkPropArgs, kAck)
+  O(32, dellinkprop, DelLinkPropArgs, kAck)                 \
+  O(33, dumpnetconf, DumpNetconfArgs, kNetconfs)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
@@ -361,6 +363,8 @@ struct NftCommandArgs {
 // One alternative name of link `index` (RTM_NEWLINKPROP / RTM_DELLINKPROP, IFLA_ALT_IFNAME).
 #define NETNS_NEWLINKPROP_ARGS(F) F(index, index, kI32) F(altName, alt_name, kString)
 #define NETNS_DELLINKPROP_ARGS NETNS_NEWLINKPROP_ARGS
+// A dump of the netconf entries of one family (AF_UNSPEC: every family), `ip netconf show`.
+#define NETNS_DUMPNETCONF_ARGS(F) F(family, family, kU8)
 // A route lookup (rtnl::RouteGetRequest); the family follows from `dst`. Answers with one route.
 #define NETNS_GETROUTE_ARGS(F) \
   F(dst, dst, kIp)             \
@@ -531,6 +535,9 @@ struct NewLinkPropArgs {
 struct DelLinkPropArgs {
   NETNS_DELLINKPROP_ARGS(NETNS_ARG_MEMBER)
 };
+struct DumpNetconfArgs {
+  NETNS_DUMPNETCONF_ARGS(NETNS_ARG_MEMBER)
+};
 // The request itself: its fields are optional where the kernel tells absent from 0 (uid 0).
 struct GetRouteArgs : rtnl::RouteGetRequest {};
 #undef NETNS_ARG_MEMBER
@@ -569,6 +576,7 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_NewNexthopArgs NETNS_NEWNEXTHOP_ARGS
 #define NETNS_FIELDS_DelNexthopArgs NETNS_DELNEXTHOP_ARGS
 #define NETNS_FIELDS_DumpNexthopsArgs NETNS_DUMPNEXTHOPS_ARGS
+#define NETNS_FIELDS_DumpNetconfArgs NETNS_DUMPNETCONF_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
 // address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
@@ -588,7 +596,8 @@ enum class Returns : uint8_t {
   kNeighbours,
   kRules,
   kNsid,
-  kNexthops
+  kNexthops,
+  kNetconfs
 };
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
@@ -783,6 +792,18 @@ enum class Shape : uint8_t {
   F(fdb, fdb, kNumber)               \
   F(group, group, kNexthopGroup)     \
   F(groupType, group_type, kOptional)
+
+// A netconf entry (rtnl::NetconfInfo): each value only when the kernel sent it.
+#define NETNS_NETCONF_INFO(F)                                         \
+  F(family, family, kNumber)                                          \
+  F(ifindex, ifindex, kOptional)                                      \
+  F(forwarding, forwarding, kOptional)                                \
+  F(rpFilter, rp_filter, kOptional)                                   \
+  F(mcForwarding, mc_forwarding, kOptional)                           \
+  F(proxyNeigh, proxy_neigh, kOptional)                               \
+  F(ignoreRoutesWithLinkdown, ignore_routes_with_linkdown, kOptional) \
+  F(bcForwarding, bc_forwarding, kOptional)                           \
+  F(input, input, kOptional)
 
 #define NETNS_NSID_INFO(F) F(nsid, nsid, kNumber) F(currentNsid, current_nsid, kOptional)
 
