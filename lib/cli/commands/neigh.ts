@@ -140,9 +140,9 @@ function readEntry(words: Words, adding: boolean): NeighbourSpec & { address: st
   const keywords = adding ? ['to', 'dev', 'proxy', 'lladdr', 'nud', 'router', 'extern_learn'] : ['to', 'dev', 'proxy'];
   for (let word = words.next(); word !== undefined; word = words.next()) {
     if (!keywords.includes(word)) {
-      if (NOT_TAKEN.includes(word) || address !== undefined) {
-        throw NOT_TAKEN.includes(word) ? words.notTaken(word) : words.unexpected(word);
-      }
+      // A word that is no keyword: the address, once.
+      if (NOT_TAKEN.includes(word)) throw words.notTaken(word);
+      if (address !== undefined) throw words.unexpected(word);
       seen.add('ADDR');
       address = word;
       continue;
