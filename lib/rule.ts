@@ -36,6 +36,10 @@ const IP_PROTOCOLS = new Map<string, number>([
 
 /** FIB_RULE_INVERT: `not`. */
 const FIB_RULE_INVERT = 0x2;
+/** The kernel's marks on a rule it holds but cannot act on yet (linux/fib_rules.h). */
+const FIB_RULE_UNRESOLVED = 0x4;
+const FIB_RULE_IIF_DETACHED = 0x8;
+const FIB_RULE_OIF_DETACHED = 0x10;
 
 /** A rule to add or delete, as `ip rule add|del` takes it. */
 export interface RuleSpec {
@@ -115,6 +119,12 @@ export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
   iif?: string;
   /** The outgoing link's name. */
   oif?: string;
+  /** No link of the namespace has the `iif` name (yet): the rule matches nothing (`ip rule`: `[detached]`). */
+  iifDetached?: true;
+  /** No link of the namespace has the `oif` name (yet) (`[detached]`). */
+  oifDetached?: true;
+  /** A goto rule whose target priority has no rule (`ip rule`: `[unresolved]`): it jumps nowhere. */
+  unresolved?: true;
   /**
    * 'kernel' (the built-in rules), 'unspec' (none given, as `ip rule add` makes them), 'boot',
    * 'static', ... or the number.
@@ -274,6 +284,9 @@ export function ruleFromNative(r: NativeRule, names: Iproute2Names = new Iproute
   if (r.l3mdev) rule.l3mdev = true;
   if (r.iifname) rule.iif = r.iifname;
   if (r.oifname) rule.oif = r.oifname;
+  if (r.flags & FIB_RULE_IIF_DETACHED) rule.iifDetached = true;
+  if (r.flags & FIB_RULE_OIF_DETACHED) rule.oifDetached = true;
+  if (r.flags & FIB_RULE_UNRESOLVED) rule.unresolved = true;
   // The kernel sends FRA_FWMARK only when the mark is non-zero, and FRA_FWMASK when the mark or
   // the mask is: `fwmark 0/0xffffffff` (packets with no mark) comes as a mask alone. As `ip rule`,
   // either one means a fwmark selector (0 when absent); a full mask is the default, left out.

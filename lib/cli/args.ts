@@ -46,6 +46,8 @@ export interface ParsedArgs {
   details: boolean;
   /** `-n NS`, `--netns NS` (as `ip -n NS`): the namespace the verb works in. */
   netns: string | undefined;
+  /** `-4`, `-6` (as ip's): IPv4 or IPv6 only (neigh, rule, nexthop). */
+  family: 4 | 6 | undefined;
   /**
    * The verb's own options (VerbOptions) that were given, by long name: every value in the order
    * given; a switch has one '' per time it was given.
@@ -72,6 +74,7 @@ export function parseArgs(
     events: undefined,
     details: false,
     netns: undefined,
+    family: undefined,
     options: {},
   };
   // The first problem is reported once the whole line is read, with the verb (which may come
@@ -87,7 +90,11 @@ export function parseArgs(
     else if (arg === '--help' || arg === '-h') out.help = true;
     else if (arg === '--version' || arg === '-V') out.version = true;
     else if (arg === '--details' || arg === '-d') out.details = true;
-    else if (arg === '--events' || arg.startsWith('--events=')) {
+    else if (arg === '-4' || arg === '-6') {
+      const family = arg === '-4' ? 4 : 6;
+      if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';
+      out.family = family;
+    } else if (arg === '--events' || arg.startsWith('--events=')) {
       const value = arg === '--events' ? argv[++i] : arg.slice('--events='.length);
       if (value === undefined || value === '') problem ??= '--events needs a list, e.g. --events link,address';
       else out.events = value;

@@ -2,7 +2,7 @@
  * Text output as `ip -br` prints it: one line per link, columns padded as iproute2 pads them
  * (name 16, state 14, then the rest), and routes as `ip route` prints them.
  */
-import type { Address, BridgePortInfo, Link, Route, RouteLookup } from '../index';
+import type { Address, BridgePortInfo, Link, Neighbour, NexthopObject, Route, RouteLookup, Rule } from '../index';
 import { tosText } from '../route';
 import { metricWords } from '../route-metrics';
 
@@ -234,4 +234,90 @@ export function routeLines(routes: Route[]): string {
   return [...routes.filter((r) => r.family === 4), ...routes.filter((r) => r.family === 6)]
     .map((r) => `${routeLine(r)}\n`)
     .join('');
+}
+
+/**
+ * One neighbour entry as `ip neigh show` prints it (iproute2's print_neigh: its order, its
+ * words), without `dev` when the listing was of one link (`ip neigh show dev LINK`); the state
+ * upper-case, none for a proxy entry or one in state none.
+ */
+export function neighbourLine(n: Neighbour, withLink: boolean): string {
+  const parts = [n.address];
+  if (withLink) parts.push('dev', n.link);
+  if (n.mac !== undefined) parts.push('lladdr', n.mac);
+  if (n.router) parts.push('router');
+  if (n.proxy) parts.push('proxy');
+  if (n.extLearned) parts.push('extern_learn');
+  if (n.state !== 'none') parts.push(n.state.toUpperCase());
+  return parts.join(' ');
+}
+
+/** A number as C's `%#x` prints it (iproute2's fwmark): 0, else 0x-prefixed hex. */
+function hexWord(n: number): string {
+  return n === 0 ? '0' : `0x${n.toString(16)}`;
+}
+
+/** A port or [first, last] range as ip prints it: 80, 1000-2000. */
+function rangeWord(range: number | [number, number]): string {
+  return Array.isArray(range) ? `${range[0]}-${range[1]}` : String(range);
+}
+
+/**
+ * One rule as `ip rule show` prints it (iproute2's print_rule: its order, its words): `PRIORITY:`,
+ * a tab, then `from all` when it has no source, a host prefix without its /32 (/128), the
+ * selectors, the table looked up, the action; the protocol unless unspec or kernel's.
+ */
+export function ruleLine(r: Rule): string {
+  const parts: string[] = [];
+  if (r.not) parts.push('not');
+  parts.push('from', r.from === undefined ? 'all' : hostless(r.from, r.family));
+  if (r.to !== undefined) parts.push('to', hostless(r.to, r.family));
+  if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
+  if (r.fwmark !== undefined)
+    parts.push('fwmark', hexWord(r.fwmark) + (r.fwmask !== undefined ? `/${hexWord(r.fwmask)}` : ''));
+  if (r.iif !== undefined) parts.push('iif', r.iif, ...(r.iifDetached ? ['[detached]'] : []));
+  if (r.oif !== undefined) parts.push('oif', r.oif, ...(r.oifDetached ? ['[detached]'] : []));
+  if (r.l3mdev) parts.push('lookup', '[l3mdev-table]');
+  if (r.uidRange !== undefined) parts.push('uidrange', rangeWord(r.uidRange));
+  // ip names a protocol /etc/protocols does not as ipproto-N.
+  if (r.ipProto !== undefined)
+    parts.push('ipproto', typeof r.ipProto === 'string' ? r.ipProto : `ipproto-${r.ipProto}`);
+  if (r.sport !== undefined) parts.push('sport', rangeWord(r.sport));
+  if (r.dport !== undefined) parts.push('dport', rangeWord(r.dport));
+  if (r.table !== undefined) {
+    parts.push('lookup', r.tableName ?? String(r.table));
+    if (r.suppressPrefixLength !== undefined) parts.push('suppress_prefixlength', String(r.suppressPrefixLength));
+  }
+  if (r.action === 'goto') parts.push('goto', String(r.goto), ...(r.unresolved ? ['[unresolved]'] : []));
+  else if (r.action !== 'lookup') parts.push(r.action);
+  if (r.protocol !== 'unspec' && r.protocol !== 'kernel') parts.push('proto', r.protocol);
+  return `${r.priority}:\t${parts.join(' ')}`;
+}
+
+/** `ip rule; ip -6 rule`. */
+export function ruleLines(rules: Rule[]): string {
+  return [...rules.filter((r) => r.family === 4), ...rules.filter((r) => r.family === 6)]
+    .map((r) => `${ruleLine(r)}\n`)
+    .join('');
+}
+
+/**
+ * One nexthop object as `ip nexthop show` prints it (iproute2's print_nexthop: its order, its
+ * words): a group's members as ID or ID,WEIGHT joined by /, the scope unless global, the
+ * protocol unless unspec.
+ */
+export function nexthopLine(n: NexthopObject): string {
+  const parts = ['id', String(n.id)];
+  if (n.group !== undefined) {
+    parts.push('group', n.group.map((m) => (m.weight === 1 ? String(m.id) : `${m.id},${m.weight}`)).join('/'));
+    if (n.groupType === 'resilient') parts.push('type', 'resilient');
+  }
+  if (n.gateway !== undefined) parts.push('via', n.gateway);
+  if (n.linkIndex !== undefined) parts.push('dev', n.link ?? `if${n.linkIndex}`);
+  if (n.scope !== 'global') parts.push('scope', n.scope);
+  if (n.blackhole) parts.push('blackhole');
+  if (n.protocol !== 'unspec') parts.push('proto', n.protocol);
+  parts.push(...flagWords(n));
+  if (n.fdb) parts.push('fdb');
+  return parts.join(' ');
 }

@@ -22,11 +22,14 @@ import { link } from './commands/link';
 import { links } from './commands/links';
 import { list } from './commands/list';
 import { monitor } from './commands/monitor';
+import { neigh } from './commands/neigh';
 import { netconf } from './commands/netconf';
 import { netns } from './commands/netns';
 import { network, NETWORK_OPTIONS } from './commands/network';
+import { nexthop } from './commands/nexthop';
 import { route } from './commands/route';
 import { routes } from './commands/routes';
+import { rule } from './commands/rule';
 import { sysctl } from './commands/sysctl';
 
 const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
@@ -41,13 +44,45 @@ const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
   link,
   addr,
   route,
+  neigh,
+  rule,
+  nexthop,
   network,
   netconf,
   sysctl,
 };
 
+/**
+ * ip's other spellings of the verbs that read and write alike, as `ip` matches its objects (the
+ * first in its table that the word begins): `ip n`, `ip neighbour`, `ip ru`, `ip nex`. The
+ * others stay unknown verbs with a hint (`address`: addr), as addr, route and link differ from
+ * ip's (their listing is another verb's).
+ */
+const SPELLINGS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(['n', 'ne', 'nei', 'neig'].map((w) => [w, 'neigh'])),
+  ...Object.fromEntries(['neighb', 'neighbo', 'neighbor', 'neighbou', 'neighbour'].map((w) => [w, 'neigh'])),
+  ru: 'rule',
+  rul: 'rule',
+  ...Object.fromEntries(['nex', 'next', 'nexth', 'nextho'].map((w) => [w, 'nexthop'])),
+};
+
 /** The verbs that work in the namespace `-n NS` names: the ip-style writes, and the reads. */
-const IN_NAMESPACE = new Set(['link', 'addr', 'route', 'links', 'addrs', 'routes', 'monitor', 'netconf', 'sysctl']);
+const IN_NAMESPACE = new Set([
+  'link',
+  'addr',
+  'route',
+  'neigh',
+  'rule',
+  'nexthop',
+  'links',
+  'addrs',
+  'routes',
+  'monitor',
+  'netconf',
+  'sysctl',
+]);
+/** The verbs that take -4 or -6, as ip's do. */
+const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop']);
 /** The reads, whose NS may be an operand instead. */
 const NS_OPERAND = new Set(['links', 'addrs', 'routes', 'monitor']);
 
@@ -106,6 +141,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return EXIT_OK;
     }
     if (args.verb === undefined) throw new UsageError('no verb given');
+    if (Object.hasOwn(SPELLINGS, args.verb)) args.verb = SPELLINGS[args.verb] as string;
     const verb = Object.hasOwn(VERBS, args.verb) ? VERBS[args.verb] : undefined;
     if (!verb) throw new UsageError(unknownVerb(args.verb));
     if (args.help) {
@@ -119,6 +155,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       throw new UsageError('--events is for monitor only', args.verb);
     }
     if (args.details && args.verb !== 'links') throw new UsageError('--details is for links only', args.verb);
+    if (args.family !== undefined && !BY_FAMILY.has(args.verb)) {
+      throw new UsageError(`-${args.family} is for neigh, rule and nexthop only`, args.verb);
+    }
     if (args.netns !== undefined) {
       if (!IN_NAMESPACE.has(args.verb)) throw new UsageError(`-n NS is not for ${args.verb}`, args.verb);
       if (NS_OPERAND.has(args.verb)) {
@@ -131,8 +170,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return await verb(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      const known = e.verb !== undefined && Object.hasOwn(VERB_USAGE, e.verb);
-      process.stderr.write(`netns-native: ${e.message}\n\n${known ? VERB_USAGE[e.verb as string] : USAGE}`);
+      const verb = e.verb !== undefined && Object.hasOwn(SPELLINGS, e.verb) ? SPELLINGS[e.verb] : e.verb;
+      const known = verb !== undefined && Object.hasOwn(VERB_USAGE, verb);
+      process.stderr.write(`netns-native: ${e.message}\n\n${known ? VERB_USAGE[verb as string] : USAGE}`);
       return EXIT_USAGE;
     }
     if (e instanceof ProgramNotStarted) {

@@ -48,6 +48,12 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
   route add|replace|delete|get|flush ...
                            add, replace or delete a route, look one up, flush a table
                            (ip route ...)
+  neigh [show|add|replace|delete|flush ...]
+                           the neighbour (ARP, NDP) table (ip neigh ...; also neighbour, n)
+  rule [show|add|delete ...]
+                           routing policy rules (ip rule ...)
+  nexthop [show|add|replace|delete|flush ...]
+                           nexthop objects (ip nexthop ...)
   network SUBVERB ...      Docker-style networks (docker network): create, ls, inspect, rm,
                            connect, disconnect, publish, unpublish, ports, dns
   netconf [show] [dev LINK]
@@ -57,8 +63,9 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
 ${NS_TEXT}
 
 Options:
-  -n NS, --netns NS  the namespace link, addr, route, netconf, sysctl (and links, addrs,
-                     routes, monitor) work in, as ip -n NS
+  -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, sysctl
+                     (and links, addrs, routes, monitor) work in, as ip -n NS
+  -4, -6         neigh, rule, nexthop: IPv4 or IPv6 only, as ip -4, ip -6
   --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
                  isolate: {exitCode, signal, stdout, stderr} once the program has ended;
                  route get: the route; sysctl: {key, value})
@@ -271,6 +278,76 @@ ${NETNS_OPTION}
 ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
+`,
+  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [--json] [show] [dev LINK] [proxy] [nud STATE]...
+       netns-native [-n NS] neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router]
+                 [extern_learn]
+       netns-native [-n NS] neigh add|replace proxy ADDR dev LINK [router]
+       netns-native [-n NS] neigh delete [proxy] ADDR dev LINK
+       netns-native [-n NS] neigh [-4|-6] flush [dev LINK] [nud STATE]... [all]
+
+As \`ip neigh show|add|replace|del|flush\`, in NS (neighbour, neighbor and n are neigh too).
+show (the default) prints each entry as ip does (--json: an array of entries): without nud,
+every state but noarp and none; nud STATE (repeated) only those, nud all every one; entries
+learned outside the kernel (extern_learn) whatever their state; proxy: the proxy entries
+instead. STATE is permanent (add's default), reachable, stale, delay, probe, failed,
+incomplete, noarp or none. flush removes every state but permanent and noarp unless nud says
+otherwise; it needs a word, as ip's: all for every link. delete is del too.
+
+Options:
+${NETNS_OPTION}
+  -4, -6         IPv4 (ARP) or IPv6 (NDP) entries only
+  --json, -j     show: the entries as JSON
+${COMMON_OPTIONS}
+
+${WRITE_TEXT}
+`,
+  rule: `Usage: netns-native [-n NS] rule [-4|-6] [--json] [show]
+       netns-native [-n NS] rule [-4|-6] add|delete [not] [from PREFIX] [to PREFIX] [tos T]
+                 [fwmark M[/MASK]] [iif LINK] [oif LINK] [l3mdev] [uidrange A-B] [ipproto P]
+                 [sport N[-M]] [dport N[-M]] [priority N] [table T] [suppress_prefixlength N]
+                 [protocol P] [goto N | blackhole | unreachable | prohibit | nop]
+
+As \`ip rule show|add|del\`, in NS. show (the default) prints the IPv4 rules then the IPv6
+ones, as \`ip rule; ip -6 rule\` (--json: an array of rules). add looks up table main unless
+told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes the rule matching
+all that is given (rule del priority N). ip's other spellings: pref, preference, order, prio
+(priority), lookup (table), dev (iif), dsfield (tos), proto (protocol), type ACTION. Not
+supported, as the library has none: realms, nat, tun_id, suppress_ifgroup, dscp, flowlabel, and
+rule flush (delete each rule). delete is del too.
+
+Options:
+${NETNS_OPTION}
+  -4, -6         IPv4 or IPv6 rules only; add, delete: the rule's family
+  --json, -j     show: the rules as JSON
+${COMMON_OPTIONS}
+
+${WRITE_TEXT}
+`,
+  nexthop: `Usage: netns-native [-n NS] nexthop [-4|-6] [--json] [show] [id N] [dev LINK] [groups]
+       netns-native [-n NS] nexthop [-4|-6] add|replace id N [via GW] [dev LINK] [onlink]
+                 [fdb] [proto P]
+       netns-native [-n NS] nexthop [-4|-6] add|replace id N blackhole [proto P]
+       netns-native [-n NS] nexthop add|replace id N group ID[,WEIGHT]/... [type mpath] [fdb]
+       netns-native [-n NS] nexthop delete id N
+       netns-native [-n NS] nexthop flush
+
+As \`ip nexthop show|add|replace|del|flush\`, in NS (Linux 5.3+). show (the default) prints
+each object as ip does (--json: an array of nexthop objects); id, dev and groups filter it. add
+needs an id (ip would let the kernel pick one). A nexthop needs dev unless it is a blackhole,
+an fdb nexthop or a group; -6 makes a blackhole or a dev-only nexthop IPv6. A group's members
+are nexthop objects already there, each with a weight from 1 to 256 (default 1). Routes use
+them by id. delete (del) removes the routes using it too, flush every nexthop object and
+those routes. Not supported: encap, resilient groups (type resilient, buckets, ...).
+
+Options:
+${NETNS_OPTION}
+  -4, -6         show: IPv4 or IPv6 nexthops only (no groups); add: the family of a blackhole
+                 or a nexthop without gateway
+  --json, -j     show: the nexthop objects as JSON
+${COMMON_OPTIONS}
+
+${WRITE_TEXT}
 `,
   network: `Usage: netns-native network SUBVERB [--json] ...
 

@@ -52,7 +52,7 @@ export class Words {
   /** An unsigned integer after `keyword`, decimal or 0x hex (as ip reads one), at most `max`. */
   integer(keyword: string, max = 0xffffffff): number {
     const word = this.value(keyword, 'a number');
-    const n = /^(0|[1-9][0-9]*|0x[0-9a-f]+)$/i.test(word) ? Number(word) : NaN;
+    const n = unsigned(word) ?? NaN;
     if (!Number.isSafeInteger(n) || n > max) {
       throw this.error(`${keyword} needs a number from 0 to ${max}, not ${JSON.stringify(word)}`);
     }
@@ -82,10 +82,20 @@ export class Words {
     return this.error(`unexpected ${JSON.stringify(word)}`);
   }
 
+  /** One of ip's keywords that netns-native does not take (the library has no field for it). */
+  notTaken(word: string): UsageError {
+    return this.error(`${JSON.stringify(word)} is ip's, not supported here`);
+  }
+
   /** '${context}: ${message}', with the verb's usage. */
   error(message: string): UsageError {
     return new UsageError(`${this.context}: ${message}`, this.verb);
   }
+}
+
+/** An unsigned integer as ip reads one, decimal or 0x hex ('16', '0x10'); undefined if it is none. */
+export function unsigned(word: string): number | undefined {
+  return /^(0|[1-9][0-9]*|0x[0-9a-f]+)$/i.test(word) ? Number(word) : undefined;
 }
 
 /** A number or a name, as `table` and `proto` take either: 100 stays a number, 'main' a name. */

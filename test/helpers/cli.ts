@@ -23,3 +23,32 @@ export async function cli(...args: string[]): Promise<CliRun> {
   const { code, stdout, stderr } = await finished(child);
   return { code, stdout, stderr };
 }
+
+/** Runs it and expects status 0 and no output at all (a write, as ip prints nothing). */
+export async function ok(...args: string[]): Promise<void> {
+  expect([args, await cli(...args)]).toEqual([args, { code: 0, stdout: '', stderr: '' }]);
+}
+
+/** Runs it and expects status 1 with one line `netns-native: CODE: ...`; resolves with that line. */
+export async function fails(code: string, ...args: string[]): Promise<string> {
+  const run = await cli(...args);
+  expect([args, run.code, run.stdout]).toEqual([args, 1, '']);
+  expect(run.stderr).toMatch(new RegExp(`^netns-native: ${code}: cannot [^\\n]+\\n$`));
+  return run.stderr;
+}
+
+/**
+ * Runs it and expects status 2: a first line matching `pattern` (what is wrong), then the usage
+ * of `verb` ('' for the whole command's).
+ */
+export async function usage(verb: string, pattern: RegExp, ...args: string[]): Promise<void> {
+  const run = await cli(...args);
+  expect([args, run.code, run.stdout]).toEqual([args, 2, '']);
+  const [first, , third] = run.stderr.split('\n');
+  expect([args, first]).toEqual([args, expect.stringMatching(pattern)]);
+  const head =
+    verb === ''
+      ? /^Usage: netns-native \[-n NS\] \[--json\] VERB /
+      : new RegExp(`^Usage: netns-native (\\[-n NS\\] )?${verb} `);
+  expect([args, third]).toEqual([args, expect.stringMatching(head)]);
+}

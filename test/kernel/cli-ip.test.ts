@@ -5,39 +5,13 @@
  * 1 with the code, and leave what they found.
  */
 import { Namespace, VethPair } from 'netns-native';
-import { cli } from '../helpers/cli';
+import { cli, fails, ok, usage } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { addrs, ip, ipJson, link, routes, routes6, type IpLink } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 /** A command line written as one string: its words. */
 const w = (line: string): string[] => line.split(' ');
-
-/** Runs it and expects status 0 and no output at all (a write, as ip prints nothing). */
-async function ok(...args: string[]): Promise<void> {
-  expect([args, await cli(...args)]).toEqual([args, { code: 0, stdout: '', stderr: '' }]);
-}
-
-/** Runs it and expects status 1 with one line `netns-native: CODE: ...`. */
-async function fails(code: string, ...args: string[]): Promise<string> {
-  const run = await cli(...args);
-  expect([args, run.code, run.stdout]).toEqual([args, 1, '']);
-  expect(run.stderr).toMatch(new RegExp(`^netns-native: ${code}: cannot [^\\n]+\\n$`));
-  return run.stderr;
-}
-
-/** Runs it and expects status 2: a line naming what is wrong, then the usage of `verb`. */
-async function usage(verb: string, pattern: RegExp, ...args: string[]): Promise<void> {
-  const run = await cli(...args);
-  expect([args, run.code, run.stdout]).toEqual([args, 2, '']);
-  const [first, , third] = run.stderr.split('\n');
-  expect([args, first]).toEqual([args, expect.stringMatching(pattern)]);
-  const head =
-    verb === ''
-      ? /^Usage: netns-native \[-n NS\] \[--json\] VERB /
-      : new RegExp(`^Usage: netns-native (\\[-n NS\\] )?${verb} `);
-  expect([args, third]).toEqual([args, expect.stringMatching(head)]);
-}
 
 /** The named link as `ip -j -d link show` describes it (it must exist). */
 function shown(ns: string | undefined, name: string): IpLink & Record<string, unknown> {

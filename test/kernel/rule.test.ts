@@ -238,6 +238,33 @@ describeKernel('rules', () => {
     },
   );
 
+  it('a rule the kernel holds but cannot act on yet reads back so (ip rule: [detached], [unresolved]), and changes as it can', async () => {
+    const ns = await freshNamespace();
+    await ns.addRule({ iif: 'nnt-in0', oif: 'nnt-out0', table: 100, priority: 1000 });
+    await ns.addRule({ action: 'goto', goto: 2000, priority: 1001 });
+    const byPriority = async (p: number): Promise<Rule | undefined> =>
+      (await ns.rules({ family: 4 })).find((r) => r.priority === p);
+    expect(await byPriority(1000)).toMatchObject({
+      iif: 'nnt-in0',
+      oif: 'nnt-out0',
+      iifDetached: true,
+      oifDetached: true,
+    });
+    expect(await byPriority(1001)).toMatchObject({ action: 'goto', goto: 2000, unresolved: true });
+    const witness = rules(ns.name, 4) as Array<IpRule & Record<string, unknown>>;
+    expect(witness.find((r) => r.priority === 1000)).toMatchObject({ iif_detached: null, oif_detached: null });
+    expect(witness.find((r) => r.priority === 1001)).toMatchObject({ unresolved: null });
+    // The link comes, the target rule too: the marks go.
+    await VethPair.create({ name: 'nnt-in0', peerName: 'nnt-out0', namespace: ns });
+    await ns.addRule({ table: 101, priority: 2000 });
+    const now = await byPriority(1000);
+    expect([now?.iifDetached, now?.oifDetached, (await byPriority(1001))?.unresolved]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('bad values are refused before any syscall; kernel refusals change nothing', async () => {
     const ns = await freshNamespace();
     await ns.addRule({ from: '198.18.5.0/24', table: 100, priority: 1000 });

@@ -39,8 +39,13 @@ describe('the netns-native command in the package', () => {
       events: undefined,
       details: false,
       netns: undefined,
+      family: undefined,
       options: {},
     });
+    // -4, -6 as ip's; both: a bad command line.
+    expect(parseArgs(['rule', '-6', 'show']).family).toBe(6);
+    expect(parseArgs(['-4', 'neigh']).family).toBe(4);
+    expect(() => parseArgs(['-4', 'neigh', '-6'])).toThrow(/-4 and -6 together/);
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
     expect(parseArgs(['links', '-d', 'blue']).details).toBe(true);
     expect(parseArgs(['--details', 'links']).details).toBe(true);
@@ -130,6 +135,9 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     'link',
     'addr',
     'route',
+    'neigh',
+    'rule',
+    'nexthop',
     'network',
     'netconf',
     'sysctl',
@@ -172,7 +180,24 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
       stderr: `netns-native: unknown verb "address" (did you mean addr?)\n\n${USAGE}`,
     });
     expect((await cli('lin')).stderr).toMatch(/^netns-native: unknown verb "lin" \(did you mean link or links\?\)\n/);
-    expect((await cli('neigh')).stderr).toMatch(/^netns-native: unknown verb "neigh"\n/);
+    expect((await cli('nh')).stderr).toMatch(/^netns-native: unknown verb "nh"\n/);
+    expect((await cli('neighbours')).stderr).toMatch(
+      /^netns-native: unknown verb "neighbours" \(did you mean neigh\?\)\n/,
+    );
+    // ip's own spellings of neigh, rule and nexthop are those verbs: their usage.
+    for (const [spelling, verb] of [
+      ['n', 'neigh'],
+      ['neighbour', 'neigh'],
+      ['ru', 'rule'],
+      ['nex', 'nexthop'],
+    ] as const) {
+      expect(await cli(spelling, '--help')).toEqual({ code: 0, stdout: VERB_USAGE[verb], stderr: '' });
+      expect(await cli(spelling, '--frobnicate')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `netns-native: unknown option "--frobnicate"\n\n${VERB_USAGE[verb]}`,
+      });
+    }
     const extra = await cli('routes', 'a', 'b');
     expect(extra).toMatchObject({
       code: 2,

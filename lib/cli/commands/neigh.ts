@@ -1,0 +1,163 @@
+/**
+ * `netns-native [-n NS] [-4|-6] neigh ...`: the neighbour table (ARP and NDP) as `ip neigh`
+ * lists and changes it (ns.neighbours, ns.addNeighbour, ns.deleteNeighbour, ns.flushNeighbours).
+ *   neigh [show|list] [dev LINK] [proxy] [nud STATE]...
+ *   neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router] [extern_learn]
+ *   neigh add|replace proxy ADDR dev LINK [router]
+ *   neigh delete [proxy] ADDR dev LINK
+ *   neigh flush dev LINK | nud STATE | all ...
+ */
+import type { FlushNeighboursOptions, Neighbour, NeighbourSpec, NeighbourState } from '../../index';
+import { neighbourStateBit } from '../../neighbour';
+import type { ParsedArgs } from '../args';
+import { neighbourLine } from '../format';
+import type { Io } from '../io';
+import { namespaceOf } from '../namespace-arg';
+import { Words } from '../words';
+
+const SUBCOMMANDS = ['show', 'list', 'add', 'replace', 'delete', 'del', 'flush'];
+
+/** The states `nud` takes, as ip names them. */
+const STATES: readonly string[] = [
+  'permanent',
+  'reachable',
+  'stale',
+  'delay',
+  'probe',
+  'failed',
+  'incomplete',
+  'noarp',
+  'none',
+];
+
+/** ip's keywords of `neigh add` that the library has no field for. */
+const NOT_TAKEN = ['use', 'managed', 'protocol', 'vrf'];
+
+/**
+ * What `ip neigh show` lists without `nud`: every state but noarp and none (iproute2's default
+ * filter); `nud all` is every state, none included.
+ */
+const SHOWN_BY_DEFAULT = 0xff & ~0x40;
+const EVERY_STATE = 0x1ff;
+
+export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
+  const words = new Words(args.operands, 'neigh');
+  const sub = words.next() ?? 'show';
+  if (!SUBCOMMANDS.includes(sub)) {
+    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
+  }
+  words.context = `neigh ${sub}`;
+  const family = args.family !== undefined ? { family: args.family } : {};
+  if (sub === 'show' || sub === 'list') {
+    const filter = readShow(words);
+    const ns = await namespaceOf(args.netns);
+    const listed = await ns.neighbours({
+      ...family,
+      ...(filter.link !== undefined && { link: filter.link }),
+      ...(filter.proxy && { proxy: true }),
+      all: true,
+    });
+    // As ip filters them: by state, but for proxy entries and those learned outside the kernel.
+    const shown = listed.filter(
+      (n) => n.proxy || n.extLearned || (filter.states & (neighbourStateBit(n.state) ?? 0)) !== 0,
+    );
+    if (args.json) await io.json(shown);
+    else await io.out(shown.map((n: Neighbour) => `${neighbourLine(n, filter.link === undefined)}\n`).join(''));
+    return 0;
+  }
+  if (sub === 'flush') {
+    const options = readFlush(words);
+    await (await namespaceOf(args.netns)).flushNeighbours({ ...options, ...family });
+    return 0;
+  }
+  const deleting = sub === 'delete' || sub === 'del';
+  const spec = readEntry(words, !deleting);
+  if (args.family !== undefined && (spec.address.includes(':') ? 6 : 4) !== args.family) {
+    throw words.error(`${spec.address} is not an IPv${args.family} address (-${args.family})`);
+  }
+  const ns = await namespaceOf(args.netns);
+  if (deleting) await ns.deleteNeighbour(spec);
+  else await ns.addNeighbour(spec, sub === 'replace' ? { replace: true } : {});
+  return 0;
+}
+
+/** `nud STATE`: its bit in a state filter ('all': every state). */
+function stateFilter(words: Words): number {
+  const state = readState(words, true);
+  return state === 'all' ? EVERY_STATE : (neighbourStateBit(state) as number);
+}
+
+/** The word after `nud`: a state ip names (and `all` where `all` says it). */
+function readState(words: Words, all: boolean): NeighbourState | 'all' {
+  const state = words.value('nud', 'a state');
+  if (STATES.includes(state) || (all && state === 'all')) return state as NeighbourState | 'all';
+  const names = all ? [...STATES, 'all'] : STATES;
+  throw words.error(`nud: unknown state ${JSON.stringify(state)} (${names.join(', ')})`);
+}
+
+function readShow(words: Words): { link?: string; proxy: boolean; states: number } {
+  const out: { link?: string; proxy: boolean; states: number } = { proxy: false, states: 0 };
+  let states: number | undefined;
+  const seen = new Set<string>();
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    if (word === 'nud') {
+      states = (states ?? 0) | stateFilter(words);
+      continue;
+    }
+    words.once(seen, word);
+    if (word === 'dev') out.link = words.value('dev', 'a link name');
+    else if (word === 'proxy') out.proxy = true;
+    else throw words.unexpected(word);
+  }
+  out.states = states ?? SHOWN_BY_DEFAULT;
+  return out;
+}
+
+function readFlush(words: Words): FlushNeighboursOptions {
+  if (words.done) throw words.needs('dev LINK, nud STATE or all (ip: "Flush requires arguments")');
+  const options: FlushNeighboursOptions = {};
+  const states: Array<NeighbourState | 'all'> = [];
+  const seen = new Set<string>();
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    if (word === 'nud') {
+      states.push(readState(words, true));
+      continue;
+    }
+    words.once(seen, word);
+    if (word === 'dev') options.link = words.value('dev', 'a link name');
+    else if (word !== 'all') throw words.unexpected(word);
+  }
+  if (states.length > 0) options.state = states;
+  return options;
+}
+
+/** `ADDR lladdr MAC dev LINK ...` of add, replace (`adding`) and delete. */
+function readEntry(words: Words, adding: boolean): NeighbourSpec & { address: string } {
+  let address: string | undefined;
+  let link: string | undefined;
+  const spec: Omit<NeighbourSpec, 'link' | 'address'> = {};
+  const seen = new Set<string>();
+  const keywords = adding ? ['to', 'dev', 'proxy', 'lladdr', 'nud', 'router', 'extern_learn'] : ['to', 'dev', 'proxy'];
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    if (!keywords.includes(word)) {
+      // A word that is no keyword: the address, once.
+      if (NOT_TAKEN.includes(word)) throw words.notTaken(word);
+      if (address !== undefined) throw words.unexpected(word);
+      seen.add('ADDR');
+      address = word;
+      continue;
+    }
+    words.once(seen, word === 'to' ? 'ADDR' : word);
+    if (word === 'to') address = words.value('to', 'an address');
+    else if (word === 'dev') link = words.value('dev', 'a link name');
+    else if (word === 'proxy') spec.proxy = true;
+    else if (word === 'lladdr') spec.mac = words.value('lladdr', 'a MAC address');
+    else if (word === 'nud') spec.state = readState(words, false) as NeighbourState;
+    else if (word === 'router') spec.router = true;
+    else spec.extLearned = true;
+  }
+  const usage = `${words.context} ADDR${adding ? ' lladdr MAC' : ''} dev LINK`;
+  if (address === undefined) throw words.needs(`an address: ${usage}`);
+  if (link === undefined) throw words.needs(`dev LINK: ${usage}`);
+  return { address, link, ...spec };
+}

@@ -1,0 +1,126 @@
+/**
+ * `netns-native [-n NS] [-4|-6] nexthop ...`: nexthop objects as `ip nexthop` lists, adds,
+ * deletes and flushes them (ns.nexthops, ns.addNexthop, ns.deleteNexthop, ns.flushNexthops).
+ *   nexthop [show|list] [id N] [dev LINK] [groups]
+ *   nexthop add|replace id N [via GW] [dev LINK] [onlink] | blackhole | group ID[,W]/... [type mpath]
+ *                            [fdb] [proto P]
+ *   nexthop delete id N
+ *   nexthop flush
+ */
+import type { NexthopGroupMember, NexthopObjectSpec, NexthopsOptions } from '../../index';
+import type { ParsedArgs } from '../args';
+import { nexthopLine } from '../format';
+import type { Io } from '../io';
+import { namespaceOf } from '../namespace-arg';
+import { numberOrName, unsigned, Words } from '../words';
+
+const SUBCOMMANDS = ['show', 'list', 'add', 'replace', 'delete', 'del', 'flush'];
+
+/** Each keyword's slot: a slot given twice is an error. */
+const SLOT: Readonly<Record<string, string>> = {
+  id: 'id',
+  via: 'via',
+  dev: 'dev',
+  onlink: 'onlink',
+  blackhole: 'blackhole',
+  group: 'group',
+  type: 'type',
+  fdb: 'fdb',
+  proto: 'protocol',
+  protocol: 'protocol',
+};
+
+/** ip's keywords that the library has no field for (encapsulation, resilient groups' buckets). */
+const NOT_TAKEN = ['encap', 'hw_stats', 'buckets', 'idle_timer', 'unbalanced_timer'];
+
+export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
+  const words = new Words(args.operands, 'nexthop');
+  const sub = words.next() ?? 'show';
+  if (!SUBCOMMANDS.includes(sub)) {
+    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
+  }
+  words.context = `nexthop ${sub}`;
+  if (sub === 'show' || sub === 'list') {
+    const filter = readShow(words);
+    if (args.family !== undefined) filter.family = args.family;
+    const all = await (await namespaceOf(args.netns)).nexthops(filter);
+    if (args.json) await io.json(all);
+    else await io.out(all.map((n) => `${nexthopLine(n)}\n`).join(''));
+    return 0;
+  }
+  if (sub === 'flush') {
+    const extra = words.next();
+    if (extra !== undefined) throw words.unexpected(extra);
+    await (await namespaceOf(args.netns)).flushNexthops();
+    return 0;
+  }
+  if (sub === 'delete' || sub === 'del') {
+    const seen = new Set<string>();
+    let id: number | undefined;
+    for (let word = words.next(); word !== undefined; word = words.next()) {
+      if (word !== 'id') throw words.unexpected(word);
+      words.once(seen, 'id');
+      id = words.integer('id');
+    }
+    if (id === undefined) throw words.needs('id N: nexthop delete id N');
+    await (await namespaceOf(args.netns)).deleteNexthop(id);
+    return 0;
+  }
+  const spec = readNexthop(words);
+  if (args.family !== undefined) spec.family = args.family;
+  await (await namespaceOf(args.netns)).addNexthop(spec, sub === 'replace' ? { replace: true } : {});
+  return 0;
+}
+
+function readShow(words: Words): NexthopsOptions {
+  const filter: NexthopsOptions = {};
+  const seen = new Set<string>();
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    words.once(seen, word);
+    if (word === 'id') filter.id = words.integer('id');
+    else if (word === 'dev') filter.link = words.value('dev', 'a link name');
+    else if (word === 'groups') filter.group = true;
+    else throw words.unexpected(word);
+  }
+  return filter;
+}
+
+function readNexthop(words: Words): NexthopObjectSpec {
+  let id: number | undefined;
+  const spec: Omit<NexthopObjectSpec, 'id'> = {};
+  const seen = new Set<string>();
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    const slot = Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
+    if (slot === undefined) throw NOT_TAKEN.includes(word) ? words.notTaken(word) : words.unexpected(word);
+    words.once(seen, slot);
+    if (word === 'id') id = words.integer('id');
+    else if (word === 'via') spec.gateway = words.value('via', 'a gateway address');
+    else if (word === 'dev') spec.link = words.value('dev', 'a link name');
+    else if (word === 'onlink') spec.onlink = true;
+    else if (word === 'blackhole') spec.blackhole = true;
+    else if (word === 'group') spec.group = readGroup(words);
+    else if (word === 'type') {
+      const type = words.value('type', 'a group type (mpath)');
+      if (type !== 'mpath') {
+        throw words.error(`type: ${JSON.stringify(type)} is not supported (mpath; resilient groups are not yet)`);
+      }
+      spec.groupType = 'mpath';
+    } else if (word === 'fdb') spec.fdb = true;
+    else spec.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+  }
+  // ip lets the kernel pick an id; the library wants one (a nexthop is then named by it).
+  if (id === undefined) throw words.needs(`id N: ${words.context} id N via GW dev LINK | blackhole | group ...`);
+  return { id, ...spec };
+}
+
+/** `group 1/2,3`: members by id, each with ,WEIGHT or not. */
+function readGroup(words: Words): NexthopGroupMember[] {
+  const word = words.value('group', 'its members: ID[,WEIGHT]/ID[,WEIGHT]...');
+  return word.split('/').map((member) => {
+    const [id, weight, ...rest] = member.split(',').map(unsigned);
+    if (id === undefined || (member.includes(',') && weight === undefined) || rest.length > 0) {
+      throw words.error(`group needs ID[,WEIGHT]/ID[,WEIGHT]... (numbers), not ${JSON.stringify(word)}`);
+    }
+    return weight === undefined ? { id } : { id, weight };
+  });
+}

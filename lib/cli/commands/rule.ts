@@ -1,0 +1,152 @@
+/**
+ * `netns-native [-n NS] [-4|-6] rule ...`: routing policy rules as `ip rule` lists, adds and
+ * deletes them (ns.rules, ns.addRule, ns.deleteRule). There is no `rule flush`: the library has
+ * no flush of rules.
+ *   rule [show|list]
+ *   rule add|delete [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK]
+ *        [oif LINK] [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]]
+ *        [priority N] [table T] [suppress_prefixlength N] [protocol P]
+ *        [goto N | blackhole | unreachable | prohibit | nop]
+ */
+import type { RuleAction, RuleSpec } from '../../index';
+import type { ParsedArgs } from '../args';
+import { ruleLines } from '../format';
+import type { Io } from '../io';
+import { namespaceOf } from '../namespace-arg';
+import { numberOrName, unsigned, Words } from '../words';
+
+const SUBCOMMANDS = ['show', 'list', 'add', 'delete', 'del'];
+
+/** Each keyword's slot (ip's other spellings of one keyword share it): a slot given twice is an error. */
+const SLOT: Readonly<Record<string, string>> = {
+  not: 'not',
+  from: 'from',
+  to: 'to',
+  tos: 'tos',
+  dsfield: 'tos',
+  fwmark: 'fwmark',
+  iif: 'iif',
+  dev: 'iif',
+  oif: 'oif',
+  l3mdev: 'l3mdev',
+  uidrange: 'uidrange',
+  ipproto: 'ipproto',
+  sport: 'sport',
+  dport: 'dport',
+  priority: 'priority',
+  preference: 'priority',
+  pref: 'priority',
+  prio: 'priority',
+  order: 'priority',
+  table: 'table',
+  lookup: 'table',
+  suppress_prefixlength: 'suppress_prefixlength',
+  protocol: 'protocol',
+  proto: 'protocol',
+  goto: 'action',
+  type: 'action',
+  blackhole: 'action',
+  unreachable: 'action',
+  prohibit: 'action',
+  nop: 'action',
+};
+
+/** The actions that are a word of their own (and after `type`). */
+const ACTIONS: readonly string[] = ['blackhole', 'unreachable', 'prohibit', 'nop'];
+
+/** ip's keywords that the library has no field for. */
+const NOT_TAKEN = ['realms', 'nat', 'map-to', 'tun_id', 'suppress_ifgroup', 'dscp', 'flowlabel'];
+
+export async function rule(args: ParsedArgs, io: Io): Promise<number> {
+  const words = new Words(args.operands, 'rule');
+  const sub = words.next() ?? 'show';
+  if (sub === 'flush') {
+    throw words.error(
+      'flush is not supported (the library has no flush of rules): delete each rule, rule del priority N',
+    );
+  }
+  if (!SUBCOMMANDS.includes(sub)) {
+    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
+  }
+  words.context = `rule ${sub}`;
+  if (sub === 'show' || sub === 'list') {
+    const extra = words.next();
+    if (extra !== undefined) throw words.unexpected(extra);
+    const ns = await namespaceOf(args.netns);
+    const all = await ns.rules(args.family !== undefined ? { family: args.family } : {});
+    if (args.json) await io.json(all);
+    else await io.out(ruleLines(all));
+    return 0;
+  }
+  const spec = readRule(words);
+  if (args.family !== undefined) spec.family = args.family;
+  const ns = await namespaceOf(args.netns);
+  if (sub === 'add') await ns.addRule(spec);
+  else await ns.deleteRule(spec);
+  return 0;
+}
+
+function readRule(words: Words): RuleSpec {
+  const spec: RuleSpec = {};
+  const seen = new Set<string>();
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    const slot = Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
+    if (slot === undefined) throw NOT_TAKEN.includes(word) ? words.notTaken(word) : words.unexpected(word);
+    words.once(seen, slot);
+    if (word === 'not') spec.not = true;
+    else if (word === 'from') spec.from = words.value('from', 'a prefix or all');
+    else if (word === 'to') spec.to = words.value('to', 'a prefix or all');
+    else if (slot === 'tos') spec.tos = numberOrName(words.value(word, 'a TOS (a number, 0xN or a name)'));
+    else if (word === 'fwmark') Object.assign(spec, readMark(words));
+    else if (slot === 'iif') spec.iif = words.value(word, 'a link name');
+    else if (word === 'oif') spec.oif = words.value('oif', 'a link name');
+    else if (word === 'l3mdev') spec.l3mdev = true;
+    else if (word === 'uidrange') spec.uidRange = readRange(words, 'uidrange', 'A-B', true) as [number, number];
+    else if (word === 'ipproto')
+      spec.ipProto = numberOrName(words.value('ipproto', 'a protocol (tcp, udp, ... or a number)'));
+    else if (word === 'sport' || word === 'dport') spec[word] = readRange(words, word, 'N or N-M', false);
+    else if (slot === 'priority') spec.priority = words.integer(word);
+    else if (slot === 'table') spec.table = numberOrName(words.value(word, 'a table (a number or a name)'));
+    else if (word === 'suppress_prefixlength') spec.suppressPrefixLength = words.integer(word, 128);
+    else if (slot === 'protocol') spec.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+    else if (word === 'goto') {
+      spec.action = 'goto';
+      spec.goto = words.integer('goto');
+    } else {
+      const action = word === 'type' ? words.value('type', `an action (${ACTIONS.join(', ')})`) : word;
+      if (!ACTIONS.includes(action))
+        throw words.error(`type: unknown action ${JSON.stringify(action)} (${ACTIONS.join(', ')})`);
+      spec.action = action as RuleAction;
+    }
+  }
+  return spec;
+}
+
+/** `fwmark M[/MASK]`, each decimal or 0x hex. */
+function readMark(words: Words): Pick<RuleSpec, 'fwmark' | 'fwmask'> {
+  const word = words.value('fwmark', 'a mark (M or M/MASK)');
+  const [mark, mask, ...rest] = word.split('/').map(unsigned);
+  const fits = (n: number | undefined): n is number => n !== undefined && n <= 0xffffffff;
+  if (!fits(mark) || (word.includes('/') && !fits(mask)) || rest.length > 0) {
+    throw words.error(
+      `fwmark needs a mark or MARK/MASK, each a number from 0 to 4294967295, not ${JSON.stringify(word)}`,
+    );
+  }
+  return mask === undefined ? { fwmark: mark } : { fwmark: mark, fwmask: mask };
+}
+
+/** `sport 80`, `dport 1000-2000`, `uidrange 100-200` (`pair`: both ends needed). */
+function readRange(words: Words, keyword: string, form: string, pair: boolean): number | [number, number] {
+  const word = words.value(keyword, form);
+  const ends = word.split('-').map(unsigned);
+  const [first, last] = ends;
+  if (
+    first === undefined ||
+    ends.length > 2 ||
+    (ends.length === 2 && last === undefined) ||
+    (pair && ends.length !== 2)
+  ) {
+    throw words.error(`${keyword} needs ${form} (numbers), not ${JSON.stringify(word)}`);
+  }
+  return last === undefined ? first : [first, last];
+}

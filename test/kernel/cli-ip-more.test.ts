@@ -1,0 +1,464 @@
+/**
+ * The `netns-native` command's neigh, rule and nexthop verbs, run as a process: each show
+ * compared word for word with what `ip` prints, each write witnessed by `ip -j`. Bad command
+ * lines exit 2 naming the word; refusals exit 1 with the code; neither changes anything.
+ * Addresses from 198.18.230.0/24-198.18.239.0/24 and fd00:d3::/32 only.
+ */
+import { VethPair } from 'netns-native';
+import { cli, fails, ok, usage } from '../helpers/cli';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { ip, ipJson, neighbours, type IpNeigh, type IpRule } from '../helpers/ip';
+import { describeKernel, kernelHasL3mdevRules } from '../helpers/skip';
+
+/** A command line written as one string: its words. */
+const w = (line: string): string[] => line.split(' ');
+
+/** What `ip [-n ns] ARGS` prints, each line without the trailing blank ip leaves on it. */
+function ipText(ns: string | undefined, ...args: string[]): string {
+  return ip(ns, ...args).replace(/[ \t]+$/gm, '');
+}
+
+/**
+ * Runs the command and expects status 0, nothing on stderr, and on stdout what `witness()` (ip)
+ * prints. The witness runs before and after: should the kernel change something of its own
+ * meanwhile (IPv6 multicast neighbours come as links come up), the comparison is made again.
+ */
+async function printsAsIp(witness: () => string, ...args: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const before = witness();
+    const run = await cli(...args);
+    if (before !== witness() && attempt < 5) continue;
+    expect([args, run.code, run.stderr]).toEqual([args, 0, '']);
+    expect([args, run.stdout]).toEqual([args, before]);
+    return;
+  }
+}
+
+/** The command's -j output, parsed. */
+async function json<T>(...args: string[]): Promise<T> {
+  const run = await cli('-j', ...args);
+  expect([args, run.code, run.stderr]).toEqual([args, 0, '']);
+  return JSON.parse(run.stdout) as T;
+}
+
+/** A namespace with lo up and e0 (198.18.230.1/24, fd00:d3::1/64) and e2 (198.18.231.1/24) up, veths' peers up. */
+async function wired(): Promise<string> {
+  const ns = await freshNamespace();
+  const a = await VethPair.create({ name: 'e0', peerName: 'e1', namespace: ns });
+  const b = await VethPair.create({ name: 'e2', peerName: 'e3', namespace: ns });
+  await a.local.addAddress('198.18.230.1/24');
+  await a.local.addAddress('fd00:d3::1/64', { nodad: true });
+  await b.local.addAddress('198.18.231.1/24');
+  for (const l of [a.local, a.peer, b.local, b.peer, await ns.link('lo')]) await l.up();
+  return ns.name as string;
+}
+
+const MAC = '02:00:00:00:00:09';
+
+/** The namespace's neighbour entries (ip -j, every state) but the kernel's own multicast ones, which come and go. */
+function entries(ns: string, ...args: string[]): IpNeigh[] {
+  return neighbours(ns, ...args).filter((e) => !e.dst.startsWith('ff02:'));
+}
+
+describeKernel('netns-native neigh', () => {
+  it('neigh add (lladdr, nud, router, extern_learn, proxy) / show: the lines ip neigh show prints, each filter; -j the entries', async () => {
+    const n = await wired();
+    await ok(...w(`-n ${n} neigh add 198.18.230.9 lladdr ${MAC} dev e0`));
+    await ok(...w(`-n ${n} neigh add 198.18.230.11 lladdr 02:00:00:00:00:0b dev e0 nud stale router`));
+    await ok(...w(`-n ${n} neigh add to fd00:d3::9 dev e0 lladdr ${MAC} router`));
+    await ok(...w(`-n ${n} neighbour add 198.18.230.15 lladdr 02:00:00:00:00:0f dev e0 nud noarp`));
+    await ok(...w(`-n ${n} n add 198.18.230.16 lladdr 02:00:00:00:00:10 dev e0 extern_learn`));
+    await ok(...w(`-n ${n} neigh add 198.18.230.14 dev e0 nud none`));
+    await ok(...w(`-n ${n} neigh add 198.18.231.9 lladdr ${MAC} dev e2 nud stale`));
+    await ok(...w(`-n ${n} neigh add proxy 198.18.230.20 dev e0`));
+    await ok(...w(`-n ${n} neigh add fd00:d3::20 proxy dev e0`));
+    // The witness: each entry as made.
+    const byIp = (dst: string): IpNeigh | undefined => neighbours(n).find((e) => e.dst === dst);
+    expect(byIp('198.18.230.9')).toMatchObject({ dev: 'e0', lladdr: MAC, state: ['PERMANENT'] });
+    expect(byIp('198.18.230.11')).toMatchObject({ lladdr: '02:00:00:00:00:0b', state: ['STALE'], router: null });
+    expect(byIp('fd00:d3::9')).toMatchObject({ lladdr: MAC, router: null, state: ['PERMANENT'] });
+    expect(byIp('198.18.230.15')?.state).toEqual(['NOARP']);
+    expect(byIp('198.18.230.16')).toMatchObject({ extern_learn: null, state: ['PERMANENT'] });
+    expect(ipJson<IpNeigh[]>(n, 'neigh', 'show', 'proxy').map((e) => e.dst)).toEqual(['198.18.230.20', 'fd00:d3::20']);
+    // Each show as ip prints it, word for word.
+    for (const filter of [
+      [],
+      ['show'],
+      ['list'],
+      ['show', 'dev', 'e0'],
+      ['show', 'dev', 'e2'],
+      ['show', 'proxy'],
+      ['show', 'dev', 'e0', 'proxy'],
+      ['show', 'nud', 'all'],
+      ['show', 'nud', 'noarp'],
+      ['show', 'nud', 'none'],
+      ['show', 'nud', 'permanent', 'nud', 'stale'],
+      ['show', 'dev', 'e0', 'nud', 'stale'],
+    ]) {
+      await printsAsIp(() => ipText(n, 'neigh', ...filter), '-n', n, 'neigh', ...filter);
+    }
+    await printsAsIp(() => ipText(n, '-4', 'neigh'), '-n', n, '-4', 'neigh');
+    await printsAsIp(() => ipText(n, '-6', 'neigh', 'show', 'proxy'), '-n', n, 'neigh', '-6', 'show', 'proxy');
+    expect(ipText(n, 'neigh')).toContain('198.18.230.11 dev e0 lladdr 02:00:00:00:00:0b router STALE\n');
+    // -j: the entries shown, as the library gives them.
+    const listed = await json<Array<Record<string, unknown>>>('-n', n, 'neigh', 'show', 'dev', 'e0');
+    expect(listed.map((e) => e.address)).toEqual(ipJson<IpNeigh[]>(n, 'neigh', 'show', 'dev', 'e0').map((e) => e.dst));
+    expect(listed.find((e) => e.address === '198.18.230.11')).toEqual({
+      address: '198.18.230.11',
+      family: 4,
+      mac: '02:00:00:00:00:0b',
+      state: 'stale',
+      link: 'e0',
+      linkIndex: expect.any(Number),
+      router: true,
+      extLearned: false,
+      proxy: false,
+    });
+    expect((await json<Array<{ proxy: boolean }>>('-n', n, 'neigh', 'show', 'proxy')).map((e) => e.proxy)).toEqual([
+      true,
+      true,
+    ]);
+  });
+
+  it('neigh replace / delete: what ip -j neigh shows; twice, a MAC missing, a link missing: status 1, nothing changed', async () => {
+    const n = await wired();
+    await ok(...w(`-n ${n} neigh add 198.18.230.9 lladdr ${MAC} dev e0`));
+    await ok(...w(`-n ${n} neigh add proxy 198.18.230.20 dev e0`));
+    const before = JSON.stringify(entries(n));
+    await fails('EEXIST', ...w(`-n ${n} neigh add 198.18.230.9 lladdr 02:00:00:00:00:99 dev e0`));
+    await fails('EINVAL', ...w(`-n ${n} neigh add 198.18.230.10 dev e0`));
+    await fails('EINVAL', ...w(`-n ${n} neigh add 198.18.230.10 lladdr 02:00:00:00:00 dev e0`));
+    await fails('EINVAL', ...w(`-n ${n} neigh add 198.18.230.300 lladdr ${MAC} dev e0`));
+    await fails('ENODEV', ...w(`-n ${n} neigh add 198.18.230.10 lladdr ${MAC} dev nosuch0`));
+    await fails('ENODEV', ...w(`-n ${n} neigh show dev nosuch0`));
+    expect(JSON.stringify(entries(n))).toBe(before);
+    // replace: the entry changed in place; an entry not there is made.
+    await ok(...w(`-n ${n} neigh replace 198.18.230.9 lladdr 02:00:00:00:00:99 dev e0 nud stale`));
+    await ok(...w(`-n ${n} neigh replace fd00:d3::9 lladdr ${MAC} dev e0`));
+    expect(neighbours(n, 'dev', 'e0').map((e) => [e.dst, e.lladdr, e.state])).toEqual(
+      expect.arrayContaining([
+        ['198.18.230.9', '02:00:00:00:00:99', ['STALE']],
+        ['fd00:d3::9', MAC, ['PERMANENT']],
+      ]),
+    );
+    await ok(...w(`-n ${n} neigh del 198.18.230.9 dev e0`));
+    await ok(...w(`-n ${n} neigh delete to fd00:d3::9 dev e0`));
+    await ok(...w(`-n ${n} neigh del proxy 198.18.230.20 dev e0`));
+    expect(entries(n)).toEqual([]);
+    expect(ipJson(n, 'neigh', 'show', 'proxy')).toEqual([]);
+    await fails('ENOENT', ...w(`-n ${n} neigh del 198.18.230.9 dev e0`));
+  });
+
+  it('neigh flush dev LINK | nud STATE | all, -6: what is left is what ip neigh flush leaves', async () => {
+    const n = await wired();
+    const add = (line: string): Promise<void> => ok('-n', n, 'neigh', 'add', ...w(line));
+    await add(`198.18.230.9 lladdr ${MAC} dev e0`);
+    await add(`198.18.230.10 lladdr ${MAC} dev e0 nud stale`);
+    await add(`fd00:d3::10 lladdr ${MAC} dev e0 nud stale`);
+    await add(`198.18.231.10 lladdr ${MAC} dev e2 nud stale`);
+    const left = (): string[] =>
+      entries(n)
+        .map((e) => `${e.dst} ${e.dev} ${e.state.join(',')}`)
+        .sort();
+    // -6 dev e0: the IPv6 entry only; permanent entries stay (as ip's default).
+    await ok('-n', n, '-6', 'neigh', 'flush', 'dev', 'e0');
+    expect(left()).toEqual(['198.18.230.10 e0 STALE', '198.18.230.9 e0 PERMANENT', '198.18.231.10 e2 STALE']);
+    await ok('-n', n, 'neigh', 'flush', 'dev', 'e0');
+    expect(left()).toEqual(['198.18.230.9 e0 PERMANENT', '198.18.231.10 e2 STALE']);
+    await ok('-n', n, 'neigh', 'flush', 'dev', 'e0', 'nud', 'permanent');
+    expect(left()).toEqual(['198.18.231.10 e2 STALE']);
+    await ok('-n', n, 'neigh', 'flush', 'all');
+    expect(left()).toEqual([]);
+    await fails('ENODEV', '-n', n, 'neigh', 'flush', 'dev', 'nosuch0');
+  });
+
+  it('neigh show in the namespace the command runs in (no -n): as ip neigh there', async () => {
+    await printsAsIp(() => ipText(undefined, 'neigh', 'show', 'nud', 'all'), 'neigh', 'show', 'nud', 'all');
+  });
+});
+
+describeKernel('netns-native rule', () => {
+  it('rule add with each selector and action; rule show prints ip rule; ip -6 rule word for word; -j the rules', async () => {
+    const n = await wired();
+    // prettier-ignore
+    await ok('-n', n, ...w('rule add not from 198.18.232.0/24 to 198.18.233.0/24 tos 0x10 fwmark 0x10/0xff iif e0 ' +
+      'oif e1 uidrange 100-200 ipproto tcp sport 80 dport 1000-2000 table 100 suppress_prefixlength 8 ' +
+      'protocol static priority 100'));
+    await ok('-n', n, ...w('rule add from 198.18.232.0/24 fwmark 7 goto 200 pref 101'));
+    await ok('-n', n, ...w('rule add from 198.18.232.5 iif nosuch0 oif nosuch1 priority 102 prohibit'));
+    await ok('-n', n, ...w('rule add to 198.18.232.5 fwmark 0 prio 103 lookup 4000000000'));
+    await ok('-n', n, ...w('rule add priority 104 table local ipproto 200 sport 5-5 type unreachable'));
+    await ok('-n', n, ...w('rule add order 105 dsfield 0x08 ipproto udp dport 53 nop'));
+    await ok('-n', n, ...w('rule add priority 106 fwmark 0x5/0 dev e2 lookup default blackhole'));
+    await ok('-n', n, ...w('rule add from 198.18.234.0/24 priority 107 proto boot'));
+    await ok('-n', n, ...w('rule add from fd00:d3::5 to fd00:d3:1::/48 table 100 priority 7'));
+    await ok('-n', n, '-6', ...w('rule add fwmark 9 table 9 priority 8'));
+    if (kernelHasL3mdevRules()) await ok('-n', n, '-6', ...w('rule add l3mdev oif e0 uidrange 1-2 priority 9'));
+    expect(ipJson<IpRule[]>(n, 'rule', 'show').find((r) => r.priority === 100)).toMatchObject({
+      not: null,
+      src: '198.18.232.0',
+      srclen: 24,
+      fwmark: '0x10',
+      fwmask: '0xff',
+      iif: 'e0',
+      oif: 'e1',
+      ipproto: 'tcp',
+      table: '100',
+      protocol: 'static',
+    });
+    expect(ipJson<IpRule[]>(n, '-6', 'rule', 'show').find((r) => r.priority === 8)).toMatchObject({
+      fwmark: '0x9',
+      table: '9',
+    });
+    await printsAsIp(() => ipText(n, 'rule', 'show') + ipText(n, '-6', 'rule', 'show'), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, 'rule', 'show') + ipText(n, '-6', 'rule', 'show'), '-n', n, 'ru', 'list');
+    await printsAsIp(() => ipText(n, '-6', 'rule', 'show'), '-n', n, '-6', 'rule', 'show');
+    await printsAsIp(() => ipText(n, 'rule', 'show'), '-n', n, 'rule', '-4');
+    // The marks of a rule the kernel holds but cannot act on, as ip prints them.
+    expect(ipText(n, 'rule')).toContain(
+      '102:\tfrom 198.18.232.5 iif nosuch0 [detached] oif nosuch1 [detached] prohibit\n',
+    );
+    expect(ipText(n, 'rule')).toContain('101:\tfrom 198.18.232.0/24 fwmark 0x7 goto 200 [unresolved]\n');
+    const rules = await json<Array<Record<string, unknown>>>('-n', n, 'rule', 'show');
+    expect(rules.find((r) => r.priority === 102)).toEqual({
+      family: 4,
+      priority: 102,
+      from: '198.18.232.5/32',
+      iif: 'nosuch0',
+      oif: 'nosuch1',
+      iifDetached: true,
+      oifDetached: true,
+      action: 'prohibit',
+      protocol: 'unspec',
+    });
+    expect(rules.filter((r) => r.family === 6).map((r) => r.priority)).toEqual(
+      ipJson<IpRule[]>(n, '-6', 'rule', 'show').map((r) => r.priority),
+    );
+  });
+
+  it('rule delete: the rule matching what is given; twice, the same rule twice, bad prefixes: status 1, nothing changed', async () => {
+    const n = await wired();
+    await ok('-n', n, ...w('rule add from 198.18.232.0/24 table 100 priority 1000'));
+    await ok('-n', n, ...w('rule add fwmark 0x10/0xff table 101 priority 1001'));
+    await ok('-n', n, '-6', ...w('rule add table 102 priority 1002'));
+    const before = ipText(n, 'rule') + ipText(n, '-6', 'rule');
+    await fails('EEXIST', '-n', n, ...w('rule add from 198.18.232.0/24 table 100 priority 1000'));
+    await fails('EINVAL', '-n', n, ...w('rule add from 198.18.300.0/24 table 100'));
+    await fails('EINVAL', '-n', n, ...w('rule add from fd00:d3::/64 to 198.18.232.0/24 table 100'));
+    await fails('EINVAL', '-n', n, '-6', ...w('rule add from 198.18.232.0/24 table 100'));
+    // The kernel's refusal: a TOS an IPv4 rule cannot take.
+    await fails('EINVAL', '-n', n, ...w('rule add tos 0x28 table 100 priority 1003'));
+    await fails('ENOENT', '-n', n, ...w('rule del priority 1002'));
+    expect(ipText(n, 'rule') + ipText(n, '-6', 'rule')).toBe(before);
+    await ok('-n', n, ...w('rule del from 198.18.232.0/24 table 100'));
+    await ok('-n', n, ...w('rule delete fwmark 0x10/0xff priority 1001'));
+    await ok('-n', n, '-6', ...w('rule del priority 1002'));
+    expect(ipJson<IpRule[]>(n, 'rule').map((r) => r.priority)).toEqual([0, 32766, 32767]);
+    expect(ipJson<IpRule[]>(n, '-6', 'rule').map((r) => r.priority)).toEqual([0, 32766]);
+    await fails('ENOENT', '-n', n, ...w('rule del priority 1000'));
+  });
+
+  it('rule add and del in the namespace the command runs in (no -n): a rule that matches nothing', async () => {
+    const link = uniqueName('nr');
+    const priority = String(20000 + Math.floor(Math.random() * 10000));
+    try {
+      await ok('rule', 'add', 'iif', link, 'table', '100', 'priority', priority);
+      expect(ipText(undefined, 'rule')).toContain(`${priority}:\tfrom all iif ${link} [detached] lookup 100\n`);
+      await printsAsIp(() => ipText(undefined, 'rule') + ipText(undefined, '-6', 'rule'), 'rule');
+      await ok('rule', 'del', 'priority', priority);
+      expect(ipJson<IpRule[]>(undefined, 'rule').find((r) => String(r.priority) === priority)).toBeUndefined();
+    } finally {
+      if (ipJson<IpRule[]>(undefined, 'rule').some((r) => String(r.priority) === priority)) {
+        ip(undefined, 'rule', 'del', 'priority', priority);
+      }
+    }
+  });
+});
+
+describeKernel('netns-native nexthop', () => {
+  interface IpNexthop {
+    id: number;
+    gateway?: string;
+    dev?: string;
+    group?: Array<{ id: number; weight?: number }>;
+    blackhole?: null;
+  }
+
+  it('nexthop add (via/dev, dev, blackhole, group with weights, fdb, proto, -6) / show: the lines ip nexthop prints, each filter; -j', async () => {
+    const n = await wired();
+    await ok('-n', n, ...w('nexthop add id 1 via 198.18.230.254 dev e0'));
+    await ok('-n', n, ...w('nexthop add id 2 via fd00:d3::fe dev e0'));
+    await ok('-n', n, ...w('nexthop add id 3 blackhole'));
+    await ok('-n', n, ...w('nexthop add id 4 dev e2'));
+    await ok('-n', n, ...w('nexthop add id 5 via 198.18.235.253 dev e0 onlink proto static'));
+    await ok('-n', n, ...w('nexthop add id 6 via 198.18.230.252 fdb'));
+    await ok('-n', n, '-6', ...w('nexthop add id 7 blackhole'));
+    await ok('-n', n, '-6', ...w('nexthop add id 8 dev e0'));
+    await ok('-n', n, ...w('nexthop add id 10 group 1/5,3'));
+    await ok('-n', n, ...w('nex add id 11 group 2,256 type mpath proto boot'));
+    await ok('-n', n, ...w('nexthop add id 12 group 6 fdb'));
+    const shown = ipJson<IpNexthop[]>(n, 'nexthop', 'show');
+    expect(shown.map((h) => h.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12]);
+    expect(shown.find((h) => h.id === 10)?.group).toEqual([{ id: 1 }, { id: 5, weight: 3 }]);
+    expect(shown.find((h) => h.id === 1)).toMatchObject({ gateway: '198.18.230.254', dev: 'e0' });
+    for (const filter of [[], ['show'], ['list'], ['show', 'id', '5'], ['show', 'dev', 'e0'], ['show', 'groups']]) {
+      await printsAsIp(() => ipText(n, 'nexthop', ...filter), '-n', n, 'nexthop', ...filter);
+    }
+    await printsAsIp(() => ipText(n, '-6', 'nexthop'), '-n', n, '-6', 'nexthop');
+    await printsAsIp(
+      () => ipText(n, '-4', 'nexthop', 'show', 'dev', 'e2'),
+      '-n',
+      n,
+      '-4',
+      'nexthop',
+      'show',
+      'dev',
+      'e2',
+    );
+    expect(ipText(n, 'nexthop')).toContain('id 5 via 198.18.235.253 dev e0 scope link proto static onlink\n');
+    const listed = await json<Array<Record<string, unknown>>>('-n', n, 'nexthop', 'show', 'groups');
+    expect(listed).toEqual([
+      expect.objectContaining({
+        id: 10,
+        group: [
+          { id: 1, weight: 1 },
+          { id: 5, weight: 3 },
+        ],
+        groupType: 'mpath',
+      }),
+      expect.objectContaining({ id: 11, group: [{ id: 2, weight: 256 }], protocol: 'boot' }),
+      expect.objectContaining({ id: 12, fdb: true }),
+    ]);
+  });
+
+  it('nexthop replace / delete / flush: what ip nexthop and ip route show; refused: status 1, nothing changed', async () => {
+    const n = await wired();
+    await ok('-n', n, ...w('nexthop add id 1 via 198.18.230.254 dev e0'));
+    await ok('-n', n, ...w('nexthop add id 2 via 198.18.230.253 dev e0'));
+    await ok('-n', n, ...w('nexthop add id 10 group 1/2'));
+    ip(n, 'route', 'add', '198.18.236.0/24', 'nhid', '10');
+    ip(n, 'route', 'add', '198.18.237.0/24', 'nhid', '2');
+    const before = ipText(n, 'nexthop');
+    await fails('EEXIST', '-n', n, ...w('nexthop add id 1 blackhole'));
+    await fails('ENODEV', '-n', n, ...w('nexthop add id 3 via 198.18.230.250 dev nosuch0'));
+    await fails('EINVAL', '-n', n, ...w('nexthop add id 3 group 1/99'));
+    await fails('EINVAL', '-n', n, ...w('nexthop add id 3 onlink dev e0'));
+    await fails('EINVAL', '-n', n, ...w('nexthop add id 0 dev e0'));
+    await fails('ENETUNREACH', '-n', n, ...w('nexthop add id 3 via 198.18.238.1 dev e0'));
+    expect(ipText(n, 'nexthop')).toBe(before);
+    // replace: the routes through it follow.
+    await ok('-n', n, ...w('nexthop replace id 2 via 198.18.230.250 dev e0'));
+    expect(ipJson<IpNexthop[]>(n, 'nexthop', 'show', 'id', '2')).toEqual([
+      expect.objectContaining({ id: 2, gateway: '198.18.230.250', dev: 'e0' }),
+    ]);
+    // delete: the routes using it go too.
+    await ok('-n', n, ...w('nexthop del id 10'));
+    expect(ipJson<IpNexthop[]>(n, 'nexthop').map((h) => h.id)).toEqual([1, 2]);
+    expect(ip(n, 'route', 'show', '198.18.236.0/24')).toBe('');
+    await fails('ENOENT', '-n', n, ...w('nexthop delete id 10'));
+    await ok('-n', n, 'nexthop', 'flush');
+    expect(ipJson(n, 'nexthop')).toEqual([]);
+    expect(ip(n, 'route', 'show', '198.18.237.0/24')).toBe('');
+    await ok('-n', n, 'nexthop', 'flush');
+  });
+});
+
+describeKernel('netns-native neigh, rule, nexthop command lines', () => {
+  it('bad command lines: status 2, a line naming the word, then the verb’s usage; nothing changed', async () => {
+    const n = await wired();
+    await ok(...w(`-n ${n} neigh add 198.18.230.9 lladdr ${MAC} dev e0`));
+    await ok('-n', n, ...w('rule add from 198.18.232.0/24 table 100 priority 1000'));
+    await ok('-n', n, ...w('nexthop add id 1 via 198.18.230.254 dev e0'));
+    const state = (): string =>
+      [
+        JSON.stringify(entries(n)),
+        ipText(n, 'neigh', 'show', 'proxy'),
+        ipText(n, 'rule'),
+        ipText(n, '-6', 'rule'),
+        ipText(n, 'nexthop'),
+      ].join('--\n');
+    const before = state();
+    const add = `198.18.230.50 lladdr ${MAC} dev e0`;
+    const cases: Array<[string, RegExp, string]> = [
+      ['neigh', /^netns-native: neigh: unknown command "frob" \(show, list, add/, 'neigh frob'],
+      ['neigh', /^netns-native: neigh add: "managed" is ip's, not supported here$/, `neigh add ${add} managed`],
+      ['neigh', /^netns-native: neigh add: lladdr needs a MAC address$/, 'neigh add 198.18.230.50 lladdr'],
+      ['neigh', /^netns-native: neigh add needs dev LINK: /, `neigh add 198.18.230.50 lladdr ${MAC}`],
+      ['neigh', /^netns-native: neigh add needs an address: /, 'neigh add dev e0'],
+      ['neigh', /^netns-native: neigh add: unexpected "198.18.230.51"$/, `neigh add ${add} 198.18.230.51`],
+      ['neigh', /^netns-native: neigh add: nud: unknown state "bogus" \(permanent, /, `neigh add ${add} nud bogus`],
+      ['neigh', /^netns-native: neigh add: nud: unknown state "all"/, `neigh add ${add} nud all`],
+      ['neigh', /^netns-native: neigh replace: router is given twice$/, `neigh replace ${add} router router`],
+      ['neigh', /^netns-native: neigh show: nud: unknown state "bogus"/, 'neigh show nud bogus'],
+      ['neigh', /^netns-native: neigh show: dev is given twice$/, 'neigh show dev e0 dev e2'],
+      ['neigh', /^netns-native: neigh show: unexpected "198.18.230.9"$/, 'neigh show 198.18.230.9'],
+      ['neigh', /^netns-native: neigh flush needs dev LINK, nud STATE or all/, 'neigh flush'],
+      ['neigh', /^netns-native: neigh flush: unexpected "to"$/, 'neigh flush to 198.18.230.0/24'],
+      ['neigh', /^netns-native: neigh del: unexpected "lladdr"$/, `neigh del 198.18.230.9 dev e0 lladdr ${MAC}`],
+      [
+        'neigh',
+        /^netns-native: neigh add: fd00:d3::50 is not an IPv4 address \(-4\)$/,
+        `-4 neigh add fd00:d3::50 lladdr ${MAC} dev e0`,
+      ],
+      ['rule', /^netns-native: rule: flush is not supported/, 'rule flush'],
+      ['rule', /^netns-native: rule: unknown command "get"/, 'rule get'],
+      ['rule', /^netns-native: rule add: "realms" is ip's, not supported here$/, 'rule add realms 5 table 3'],
+      ['rule', /^netns-native: rule add: "tun_id" is ip's, not supported here$/, 'rule add tun_id 5 table 3'],
+      ['rule', /^netns-native: rule add: unexpected "frob"$/, 'rule add from 198.18.232.0/24 frob'],
+      [
+        'rule',
+        /^netns-native: rule add: fwmark needs a mark or MARK\/MASK, .* not "0x10\/zz"$/,
+        'rule add fwmark 0x10/zz',
+      ],
+      [
+        'rule',
+        /^netns-native: rule add: priority needs a number from 0 to 4294967295, not "x"$/,
+        'rule add priority x',
+      ],
+      ['rule', /^netns-native: rule add: sport needs N or N-M \(numbers\), not "80-"$/, 'rule add sport 80-'],
+      ['rule', /^netns-native: rule add: uidrange needs A-B \(numbers\), not "5"$/, 'rule add uidrange 5'],
+      ['rule', /^netns-native: rule add: table is given twice$/, 'rule add table 5 lookup 6'],
+      ['rule', /^netns-native: rule add: type: unknown action "reject"/, 'rule add type reject'],
+      ['rule', /^netns-native: rule add: action is given twice$/, 'rule add blackhole goto 5'],
+      ['rule', /^netns-native: rule delete: from needs a prefix or all$/, 'rule delete from'],
+      ['rule', /^netns-native: rule show: unexpected "from"$/, 'rule show from all'],
+      ['nexthop', /^netns-native: nexthop add needs id N: /, 'nexthop add via 198.18.230.254 dev e0'],
+      ['nexthop', /^netns-native: nexthop add: id needs a number from 0 to 4294967295, not "x"$/, 'nexthop add id x'],
+      ['nexthop', /^netns-native: nexthop add: group needs ID\[,WEIGHT\]/, 'nexthop add id 20 group 1/x'],
+      [
+        'nexthop',
+        /^netns-native: nexthop add: "encap" is ip's, not supported here$/,
+        'nexthop add id 20 encap mpls 20 dev e0',
+      ],
+      [
+        'nexthop',
+        /^netns-native: nexthop add: type: "resilient" is not supported/,
+        'nexthop add id 20 group 1 type resilient',
+      ],
+      [
+        'nexthop',
+        /^netns-native: nexthop replace: via is given twice$/,
+        'nexthop replace id 1 via 198.18.230.2 via 198.18.230.3',
+      ],
+      ['nexthop', /^netns-native: nexthop del needs id N/, 'nexthop del'],
+      ['nexthop', /^netns-native: nexthop del: id is given twice$/, 'nexthop del id 1 id 2'],
+      ['nexthop', /^netns-native: nexthop del: unexpected "1"$/, 'nexthop del 1'],
+      ['nexthop', /^netns-native: nexthop flush: unexpected "dev"$/, 'nexthop flush dev e0'],
+      ['nexthop', /^netns-native: nexthop show: groups is given twice$/, 'nexthop show groups groups'],
+      ['link', /^netns-native: -6 is for neigh, rule and nexthop only$/, '-6 link set e0 up'],
+      ['neigh', /^netns-native: -4 and -6 together$/, '-4 neigh -6'],
+    ];
+    for (const [verb, pattern, line] of cases) await usage(verb, pattern, '-n', n, ...w(line));
+    expect(state()).toBe(before);
+    // ip's spellings of the three verbs are theirs; others name the verb meant.
+    for (const spelling of ['n', 'neighbor', 'neighbour']) {
+      expect(await cli('-n', n, spelling)).toEqual(await cli('-n', n, 'neigh'));
+    }
+    expect(await cli('-n', n, 'ru')).toEqual(await cli('-n', n, 'rule'));
+    expect(await cli('-n', n, 'nex')).toEqual(await cli('-n', n, 'nexthop'));
+    await usage('neigh', /^netns-native: neigh: unknown command "frob"/, '-n', n, 'neighbour', 'frob');
+    await usage('', /^netns-native: unknown verb "neighbours" \(did you mean neigh\?\)$/, 'neighbours');
+    await usage('', /^netns-native: unknown verb "rules" \(did you mean rule\?\)$/, 'rules');
+    await fails('ENOENT', '-n', 'nnt-nosuch0', 'neigh');
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The lines the command's neigh, rule and nexthop shows print, without the kernel: objects as the
+ * library reads them back, and the lines iproute2 6.1 printed for the same kernel objects
+ * (`ip neigh`, `ip rule`, `ip nexthop`, trailing blanks left out). The kernel side, compared with
+ * ip as it runs, is test/kernel/cli-ip-more.test.ts.
+ */
+import { neighbourLine, nexthopLine, ruleLine } from '../../lib/cli/format';
+import type { Neighbour } from '../../lib/neighbour';
+import { ruleFromNative } from '../../lib/rule';
+
+const entry = (fields: Partial<Neighbour>): Neighbour => ({
+  address: '198.18.230.9',
+  family: 4,
+  state: 'permanent',
+  link: 'e0',
+  linkIndex: 3,
+  router: false,
+  extLearned: false,
+  proxy: false,
+  ...fields,
+});
+
+describe('neighbourLine', () => {
+  it('address, dev (left out for a listing of one link), lladdr, router, proxy, extern_learn, the state', () => {
+    const mac = '02:00:00:00:00:0b';
+    expect(neighbourLine(entry({ address: '198.18.230.11', mac, state: 'stale', router: true }), true)).toBe(
+      '198.18.230.11 dev e0 lladdr 02:00:00:00:00:0b router STALE',
+    );
+    expect(neighbourLine(entry({ mac, extLearned: true }), false)).toBe(
+      '198.18.230.9 lladdr 02:00:00:00:00:0b extern_learn PERMANENT',
+    );
+    expect(neighbourLine(entry({ state: 'incomplete' }), true)).toBe('198.18.230.9 dev e0 INCOMPLETE');
+    expect(neighbourLine(entry({ address: 'fd00:d3::20', family: 6, state: 'none', proxy: true }), true)).toBe(
+      'fd00:d3::20 dev e0 proxy',
+    );
+    expect(neighbourLine(entry({ state: 'none' }), true)).toBe('198.18.230.9 dev e0');
+  });
+});
+
+describe('ruleLine', () => {
+  /** A rule as the kernel sends it, read back. */
+  const native = (fields: Partial<Parameters<typeof ruleFromNative>[0]>) =>
+    ruleFromNative({
+      family: 2,
+      dstLen: 0,
+      srcLen: 0,
+      tos: 0,
+      action: 1,
+      table: 0,
+      flags: 0,
+      iifname: '',
+      oifname: '',
+      protocol: 0,
+      ...fields,
+    });
+
+  it('every selector in ip’s order, then the table, the action, the protocol', () => {
+    // prettier-ignore
+    const all = native({
+      priority: 100, flags: 0x2, src: '198.18.231.0', srcLen: 24, dst: '198.18.232.0', dstLen: 24, tos: 0x10,
+      fwmark: 0x10, fwmask: 0xff, iifname: 'e0', oifname: 'e1', uidStart: 100, uidEnd: 200, ipProto: 6,
+      sportStart: 80, sportEnd: 80, dportStart: 1000, dportEnd: 2000, table: 100, suppressPrefixlen: 8,
+      protocol: 4,
+    });
+    expect(ruleLine(all)).toBe(
+      '100:\tnot from 198.18.231.0/24 to 198.18.232.0/24 tos 0x10 fwmark 0x10/0xff iif e0 oif e1 uidrange 100-200 ' +
+        'ipproto tcp sport 80 dport 1000-2000 lookup 100 suppress_prefixlength 8 proto static',
+    );
+    expect(ruleLine(native({ priority: 0, table: 255, protocol: 2 }))).toBe('0:\tfrom all lookup local');
+    expect(ruleLine(native({ priority: 103, src: '198.18.231.5', srcLen: 32, fwmask: 0xffffffff, table: 4e9 }))).toBe(
+      '103:\tfrom 198.18.231.5 fwmark 0 lookup 4000000000',
+    );
+    expect(ruleLine(native({ priority: 105, ipProto: 200, sportStart: 5, sportEnd: 5, table: 253 }))).toBe(
+      '105:\tfrom all ipproto ipproto-200 sport 5 lookup default',
+    );
+    expect(ruleLine(native({ priority: 99, fwmark: 5, fwmask: 0, table: 3 }))).toBe(
+      '99:\tfrom all fwmark 0x5/0 lookup 3',
+    );
+  });
+
+  it('the kernel’s marks: [detached] after iif and oif, [unresolved] after goto; l3mdev and actions', () => {
+    // prettier-ignore
+    const detached = native({ priority: 102, src: '198.18.231.0', srcLen: 24, iifname: 'x0', oifname: 'x1',
+      flags: 0x18, action: 8 });
+    expect(detached).toMatchObject({ iifDetached: true, oifDetached: true, action: 'prohibit' });
+    expect(ruleLine(detached)).toBe('102:\tfrom 198.18.231.0/24 iif x0 [detached] oif x1 [detached] prohibit');
+    const jump = native({ priority: 101, action: 2, goto: 200, flags: 0x4, protocol: 4 });
+    expect(jump).toMatchObject({ unresolved: true, action: 'goto', goto: 200 });
+    expect(ruleLine(jump)).toBe('101:\tfrom all goto 200 [unresolved] proto static');
+    expect(ruleLine(native({ family: 10, priority: 9, l3mdev: 1, action: 7 }))).toBe(
+      '9:\tfrom all lookup [l3mdev-table] unreachable',
+    );
+    expect(ruleLine(native({ family: 10, priority: 8, l3mdev: 1, protocol: 3 }))).toBe(
+      '8:\tfrom all lookup [l3mdev-table] proto boot',
+    );
+    expect(ruleLine(native({ priority: 10, action: 3 }))).toBe('10:\tfrom all nop');
+  });
+});
+
+describe('nexthopLine', () => {
+  it('id, group, via, dev, scope unless global, blackhole, proto unless unspec, flags, fdb', () => {
+    const base = { protocol: 'unspec', scope: 'link' };
+    expect(nexthopLine({ ...base, id: 1, family: 4, gateway: '198.18.230.254', linkIndex: 3, link: 'e0' })).toBe(
+      'id 1 via 198.18.230.254 dev e0 scope link',
+    );
+    expect(nexthopLine({ ...base, id: 4, family: 4, linkIndex: 3, link: 'e0', scope: 'host' })).toBe(
+      'id 4 dev e0 scope host',
+    );
+    expect(nexthopLine({ id: 3, family: 4, blackhole: true, protocol: 'unspec', scope: 'global' })).toBe(
+      'id 3 blackhole',
+    );
+    // prettier-ignore
+    expect(nexthopLine({ id: 5, family: 4, gateway: '198.18.230.253', linkIndex: 3, link: 'e0', onlink: true,
+      protocol: 'static', scope: 'link' })).toBe('id 5 via 198.18.230.253 dev e0 scope link proto static onlink');
+    expect(nexthopLine({ ...base, id: 6, family: 4, gateway: '198.18.230.252', fdb: true })).toBe(
+      'id 6 via 198.18.230.252 scope link fdb',
+    );
+    const group = [
+      { id: 1, weight: 1 },
+      { id: 5, weight: 3 },
+    ];
+    expect(nexthopLine({ id: 10, group, groupType: 'mpath', protocol: 'unspec', scope: 'global' })).toBe(
+      'id 10 group 1/5,3',
+    );
+    expect(nexthopLine({ id: 12, group: [{ id: 6, weight: 1 }], fdb: true, protocol: 'unspec', scope: 'global' })).toBe(
+      'id 12 group 6 fdb',
+    );
+  });
+});
