@@ -50,7 +50,7 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
                            (ip route ...)
   neigh [show|add|replace|delete|flush ...]
                            the neighbour (ARP, NDP) table (ip neigh ...; also neighbour, n)
-  rule [show|add|delete ...]
+  rule [show|add|delete|flush ...]
                            routing policy rules (ip rule ...)
   nexthop [show|add|replace|delete|flush ...]
                            nexthop objects (ip nexthop ...)
@@ -303,6 +303,7 @@ ${COMMON_OPTIONS}
 ${WRITE_TEXT}
 `,
   rule: `Usage: netns-native [-n NS] rule [-4|-6] [--json] [show]
+       netns-native [-n NS] rule [-4|-6] flush [table T] [priority N] [protocol P]
        netns-native [-n NS] rule [-4|-6] add|delete [not] [from PREFIX] [to PREFIX] [tos T]
                  [fwmark M[/MASK]] [iif LINK] [oif LINK] [l3mdev] [uidrange A-B] [ipproto P]
                  [sport N[-M]] [dport N[-M]] [priority N] [table T] [suppress_prefixlength N]
@@ -313,8 +314,10 @@ ones, as \`ip rule; ip -6 rule\` (--json: an array of rules). add looks up table
 told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes the rule matching
 all that is given (rule del priority N). ip's other spellings: pref, preference, order, prio
 (priority), lookup (table), dev (iif), dsfield (tos), proto (protocol), type ACTION. Not
-supported, as the library has none: realms, nat, tun_id, suppress_ifgroup, dscp, flowlabel, and
-rule flush (delete each rule). delete is del too.
+supported, as the library has none: realms, nat, tun_id, suppress_ifgroup, dscp, flowlabel.
+delete is del too. flush removes the rules the filters select, both families unless -4 or -6
+(ip: IPv4 unless -6); as ip's, every rule but rule 0 (lookup local) without a filter, the main
+and default rules included.
 
 Options:
 ${NETNS_OPTION}
@@ -330,15 +333,15 @@ ${WRITE_TEXT}
        netns-native [-n NS] nexthop [-4|-6] add|replace id N blackhole [proto P]
        netns-native [-n NS] nexthop add|replace id N group ID[,WEIGHT]/... [type mpath] [fdb]
        netns-native [-n NS] nexthop delete id N
-       netns-native [-n NS] nexthop flush
+       netns-native [-n NS] nexthop [-4|-6] flush [id N] [dev LINK] [groups] [proto P] [fdb]
 
 As \`ip nexthop show|add|replace|del|flush\`, in NS (Linux 5.3+). show (the default) prints
 each object as ip does (--json: an array of nexthop objects); id, dev and groups filter it. add
 needs an id (ip would let the kernel pick one). A nexthop needs dev unless it is a blackhole,
 an fdb nexthop or a group; -6 makes a blackhole or a dev-only nexthop IPv6. A group's members
 are nexthop objects already there, each with a weight from 1 to 256 (default 1). Routes use
-them by id. delete (del) removes the routes using it too, flush every nexthop object and
-those routes. Not supported: encap, resilient groups (type resilient, buckets, ...).
+them by id. delete (del) removes the routes using it too, flush the nexthop objects its
+filters select (every one without) and those routes, printing how many as ip does. Not supported: encap, resilient groups (type resilient, buckets, ...).
 
 Options:
 ${NETNS_OPTION}

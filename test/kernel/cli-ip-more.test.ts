@@ -356,10 +356,62 @@ describeKernel('netns-native nexthop', () => {
     expect(ipJson<IpNexthop[]>(n, 'nexthop').map((h) => h.id)).toEqual([1, 2]);
     expect(ip(n, 'route', 'show', '198.18.236.0/24')).toBe('');
     await fails('ENOENT', '-n', n, ...w('nexthop delete id 10'));
-    await ok('-n', n, 'nexthop', 'flush');
+    await ok('-n', n, ...w('nexthop add id 3 via 198.18.230.250 dev e0 proto 4'));
+    expect(await cli('-n', n, ...w('nexthop flush proto static'))).toEqual({
+      code: 0,
+      stdout: 'Flushed 1 nexthops\n',
+      stderr: '',
+    });
+    expect(ipJson<IpNexthop[]>(n, 'nexthop').map((h) => h.id)).toEqual([1, 2]);
+    expect(await cli('-n', n, 'nexthop', 'flush')).toEqual({ code: 0, stdout: 'Flushed 2 nexthops\n', stderr: '' });
     expect(ipJson(n, 'nexthop')).toEqual([]);
     expect(ip(n, 'route', 'show', '198.18.237.0/24')).toBe('');
-    await ok('-n', n, 'nexthop', 'flush');
+    expect(await cli('-n', n, 'nexthop', 'flush')).toEqual({ code: 0, stdout: 'Nothing to flush\n', stderr: '' });
+  });
+
+  it('rule flush [table T] [priority N] [protocol P], -4/-6: what is left is what ip rule flush leaves', async () => {
+    const n = await wired();
+    const fill = (): void => {
+      for (const line of [
+        'rule add from 198.18.234.0/24 table 100 priority 100',
+        'rule add to 198.18.235.0/24 table 200 priority 200 protocol static',
+        '-6 rule add from fd00:d3::/64 table 100 priority 100',
+      ])
+        ip(n, ...w(line));
+    };
+    const rulesNow = (): string => `${ipText(n, 'rule')}${ipText(n, '-6', 'rule')}`;
+    const restore = (): void => {
+      for (const f of ['-4', '-6']) ip(n, f, 'rule', 'flush');
+      ip(n, 'rule', 'add', 'priority', '32766', 'table', 'main');
+      ip(n, 'rule', 'add', 'priority', '32767', 'table', 'default');
+      ip(n, '-6', 'rule', 'add', 'priority', '32766', 'table', 'main');
+    };
+    for (const [mine, theirs] of [
+      [['-4', 'rule', 'flush', 'table', '100'], [['-4', 'rule', 'flush', 'table', '100']]],
+      [
+        ['rule', 'flush', 'priority', '200'],
+        [
+          ['-4', 'rule', 'flush', 'pref', '200'],
+          ['-6', 'rule', 'flush', 'pref', '200'],
+        ],
+      ],
+      [
+        ['rule', 'flush', 'protocol', 'static'],
+        [
+          ['-4', 'rule', 'flush', 'protocol', 'static'],
+          ['-6', 'rule', 'flush', 'protocol', 'static'],
+        ],
+      ],
+    ] as Array<[string[], string[][]]>) {
+      fill();
+      for (const words of theirs) ip(n, ...words);
+      const left = rulesNow();
+      restore();
+      fill();
+      await ok('-n', n, ...mine);
+      expect(rulesNow()).toBe(left);
+      restore();
+    }
   });
 });
 
@@ -400,7 +452,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
         /^netns-native: neigh add: fd00:d3::50 is not an IPv4 address \(-4\)$/,
         `-4 neigh add fd00:d3::50 lladdr ${MAC} dev e0`,
       ],
-      ['rule', /^netns-native: rule: flush is not supported/, 'rule flush'],
+      ['rule', /^netns-native: rule flush: unexpected "from"/, 'rule flush from 198.18.234.0/24'],
       ['rule', /^netns-native: rule: unknown command "get"/, 'rule get'],
       ['rule', /^netns-native: rule add: "realms" is ip's, not supported here$/, 'rule add realms 5 table 3'],
       ['rule', /^netns-native: rule add: "tun_id" is ip's, not supported here$/, 'rule add tun_id 5 table 3'],
@@ -443,7 +495,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['nexthop', /^netns-native: nexthop del needs id N/, 'nexthop del'],
       ['nexthop', /^netns-native: nexthop del: id is given twice$/, 'nexthop del id 1 id 2'],
       ['nexthop', /^netns-native: nexthop del: unexpected "1"$/, 'nexthop del 1'],
-      ['nexthop', /^netns-native: nexthop flush: unexpected "dev"$/, 'nexthop flush dev e0'],
+      ['nexthop', /^netns-native: nexthop flush: unexpected "via"$/, 'nexthop flush via 198.18.230.254'],
       ['nexthop', /^netns-native: nexthop show: groups is given twice$/, 'nexthop show groups groups'],
       ['link', /^netns-native: -6 is for neigh, rule and nexthop only$/, '-6 link set e0 up'],
       ['neigh', /^netns-native: -4 and -6 together$/, '-4 neigh -6'],

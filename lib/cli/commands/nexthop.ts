@@ -5,9 +5,9 @@
  *   nexthop add|replace id N [via GW] [dev LINK] [onlink] | blackhole | group ID[,W]/... [type mpath]
  *                            [fdb] [proto P]
  *   nexthop delete id N
- *   nexthop flush
+ *   nexthop flush [id N] [dev LINK] [groups] [proto P] [fdb]
  */
-import type { NexthopGroupMember, NexthopObjectSpec, NexthopsOptions } from '../../index';
+import type { FlushNexthopsOptions, NexthopGroupMember, NexthopObjectSpec } from '../../index';
 import type { ParsedArgs } from '../args';
 import { nexthopLine } from '../format';
 import type { Io } from '../io';
@@ -49,9 +49,13 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
     return 0;
   }
   if (sub === 'flush') {
-    const extra = words.next();
-    if (extra !== undefined) throw words.unexpected(extra);
-    await (await namespaceOf(args.netns)).flushNexthops();
+    const filter: FlushNexthopsOptions = readShow(words, true);
+    if (args.family !== undefined) filter.family = args.family;
+    const removed = await (await namespaceOf(args.netns)).flushNexthops(filter);
+    // As ip: a count, except for one id (which ip deletes as `nexthop del` would, silently).
+    if (filter.id === undefined) {
+      await io.out(removed.length > 0 ? `Flushed ${removed.length} nexthops\n` : 'Nothing to flush\n');
+    }
     return 0;
   }
   if (sub === 'delete' || sub === 'del') {
@@ -72,14 +76,18 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
-function readShow(words: Words): NexthopsOptions {
-  const filter: NexthopsOptions = {};
+/** show's filters (id, dev, groups); `flush` also takes proto and fdb. */
+function readShow(words: Words, flush = false): FlushNexthopsOptions {
+  const filter: FlushNexthopsOptions = {};
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
     words.once(seen, word);
     if (word === 'id') filter.id = words.integer('id');
     else if (word === 'dev') filter.link = words.value('dev', 'a link name');
     else if (word === 'groups') filter.group = true;
+    else if (flush && (word === 'proto' || word === 'protocol'))
+      filter.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+    else if (flush && word === 'fdb') filter.fdb = true;
     else throw words.unexpected(word);
   }
   return filter;

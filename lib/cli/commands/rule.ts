@@ -1,21 +1,21 @@
 /**
- * `netns-native [-n NS] [-4|-6] rule ...`: routing policy rules as `ip rule` lists, adds and
- * deletes them (ns.rules, ns.addRule, ns.deleteRule). There is no `rule flush`: the library has
- * no flush of rules.
+ * `netns-native [-n NS] [-4|-6] rule ...`: routing policy rules as `ip rule` lists, adds,
+ * deletes and flushes them (ns.rules, ns.addRule, ns.deleteRule, ns.flushRules).
  *   rule [show|list]
+ *   rule flush [table T] [priority N] [protocol P]
  *   rule add|delete [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK]
  *        [oif LINK] [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]]
  *        [priority N] [table T] [suppress_prefixlength N] [protocol P]
  *        [goto N | blackhole | unreachable | prohibit | nop]
  */
-import type { RuleAction, RuleSpec } from '../../index';
+import type { FlushRulesOptions, RuleAction, RuleSpec } from '../../index';
 import type { ParsedArgs } from '../args';
 import { ruleLines } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { numberOrName, unsigned, Words } from '../words';
 
-const SUBCOMMANDS = ['show', 'list', 'add', 'delete', 'del'];
+const SUBCOMMANDS = ['show', 'list', 'add', 'delete', 'del', 'flush'];
 
 /** Each keyword's slot (ip's other spellings of one keyword share it): a slot given twice is an error. */
 const SLOT: Readonly<Record<string, string>> = {
@@ -60,11 +60,6 @@ const NOT_TAKEN = ['realms', 'nat', 'map-to', 'tun_id', 'suppress_ifgroup', 'dsc
 export async function rule(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'rule');
   const sub = words.next() ?? 'show';
-  if (sub === 'flush') {
-    throw words.error(
-      'flush is not supported (the library has no flush of rules): delete each rule, rule del priority N',
-    );
-  }
   if (!SUBCOMMANDS.includes(sub)) {
     throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
   }
@@ -78,12 +73,33 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
     else await io.out(ruleLines(all));
     return 0;
   }
+  if (sub === 'flush') {
+    const filter = readFlush(words);
+    if (args.family !== undefined) filter.family = args.family;
+    await (await namespaceOf(args.netns)).flushRules(filter);
+    return 0;
+  }
   const spec = readRule(words);
   if (args.family !== undefined) spec.family = args.family;
   const ns = await namespaceOf(args.netns);
   if (sub === 'add') await ns.addRule(spec);
   else await ns.deleteRule(spec);
   return 0;
+}
+
+/** `rule flush`'s filters: table, priority, protocol (in any of ip's spellings). */
+function readFlush(words: Words): FlushRulesOptions {
+  const filter: FlushRulesOptions = {};
+  const seen = new Set<string>();
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    const slot = Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
+    if (slot !== 'table' && slot !== 'priority' && slot !== 'protocol') throw words.unexpected(word);
+    words.once(seen, slot);
+    if (slot === 'table') filter.table = numberOrName(words.value(word, 'a table (a number or a name)'));
+    else if (slot === 'priority') filter.priority = words.integer(word);
+    else filter.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+  }
+  return filter;
 }
 
 function readRule(words: Words): RuleSpec {
