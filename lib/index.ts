@@ -61,6 +61,8 @@ export {
   type AddressEvent,
   type RouteEvent,
   type NeighbourEvent,
+  type RuleEvent,
+  type NexthopEvent,
   type ResyncEvent,
   type ResyncReason,
   type NamespaceDeletedEvent,

@@ -245,8 +245,11 @@ export function nexthopRequest(
   return req;
 }
 
-/** A nexthop object as read back; `linkNames` names its link. @internal */
-export function nexthopFromNative(n: NativeNexthopObject, linkNames: Map<number, string>): NexthopObject {
+/** A nexthop object as read back (a dump or a monitor event); `linkNames` names its link. @internal */
+export function nexthopFromNative(
+  n: NativeNexthopObject,
+  linkNames: { get(index: number): string | undefined },
+): NexthopObject {
   const out: NexthopObject = { id: n.id, protocol: protocolName(n.protocol), scope: scopeName(n.scope) };
   if (n.family === AF_INET) out.family = 4;
   else if (n.family === AF_INET6) out.family = 6;

@@ -81,12 +81,14 @@ import type {
   NativeEventKind,
   NativeLink,
   NativeNeighbour,
+  NativeNexthopObject,
   NativeRoute,
+  NativeRule,
   NativeStreamItem,
 } from '../native/surface';
 
 export type Action = 'new' | 'delete';
-type Value = NativeLink | NativeAddress | NativeRoute | NativeNeighbour;
+type Value = NativeLink | NativeAddress | NativeRoute | NativeNeighbour | NativeRule | NativeNexthopObject;
 
 /** Why a resync was made. */
 export type ResyncReason = 'initial' | 'overrun' | 'overflow';
@@ -97,6 +99,8 @@ export interface DumpState {
   addresses: NativeAddress[];
   routes: NativeRoute[];
   neighbours: NativeNeighbour[];
+  rules: NativeRule[];
+  nexthops: NativeNexthopObject[];
 }
 
 /** What a dump reads: everything watched (a resync), every route (a route check), the links. */
@@ -109,8 +113,8 @@ export type StreamOutput =
 
 export interface StreamHooks {
   /**
-   * A dump on the namespace's request path: 'full' is links, plus addresses, routes and
-   * neighbours when they are delivered; 'routes' is every route; 'links' the links alone.
+   * A dump on the namespace's request path: 'full' is links, plus addresses, routes,
+   * neighbours, rules and nexthop objects when they are delivered; 'routes' is every route; 'links' the links alone.
    */
   dump(scope: DumpScope): Promise<DumpState>;
   /** Sends a fence on the monitor socket; returns its number. */
@@ -166,12 +170,19 @@ export function usableRoute(r: NativeRoute): boolean {
   return (r.family === AF_INET || r.family === AF_INET6) && !(r.flags & RTM_F_CLONED);
 }
 
+/** IPv4 and IPv6 rules: the kernel's multicast routing rules (RTNL_FAMILY_IPMR) left out. */
+export function usableRule(r: NativeRule): boolean {
+  return r.family === AF_INET || r.family === AF_INET6;
+}
+
 /**
  * The identity of an object: what a later event about the same object shares with it. A link
  * by index; an address by link, address and prefix (and peer); a route by table, destination,
  * source prefix (IPv6 `from`), TOS, metric, type and next hop (gateway and link): the kernel keeps routes that differ only in
  * the next hop side by side (the local table holds one `local` route per link that has the
- * address), and a route replaced by another is announced by the new one (see replacedKeyOf).
+ * address), and a route replaced by another is announced by the new one (see replacedKeyOf). A
+ * rule by everything it holds (a rule has no id: `ip rule del` matches all that is given, and
+ * the kernel refuses a second rule equal in all, NLM_F_EXCL); a nexthop object by its id.
  */
 export function keyOf(kind: NativeEventKind, v: Value): string {
   switch (kind) {
@@ -189,6 +200,11 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
       const n = v as NativeNeighbour;
       return `n${n.family}|${n.index}|${n.dst ?? ''}`;
     }
+    case 'rule':
+      // The decoder builds every rule with its keys in one order (native results.cc).
+      return `u${JSON.stringify(v)}`;
+    case 'nexthop':
+      return `h${(v as NativeNexthopObject).id}`;
   }
 }
 
@@ -318,6 +334,7 @@ export class MonitorStream {
         const entry: Entry = { kind: item.kind, action, value: item.value, key: '' };
         if (item.action === 'replace' && item.kind === 'route') entry.replace = true;
         if (entry.kind === 'route' && !usableRoute(entry.value as NativeRoute)) continue;
+        if (entry.kind === 'rule' && !usableRule(entry.value as NativeRule)) continue;
         entry.key = keyOf(entry.kind, entry.value);
         if (this.#opts.routeCheck && this.#isTrigger(entry)) {
           const v = entry.value as NativeLink & NativeAddress;
@@ -584,6 +601,8 @@ export class MonitorStream {
     for (const a of state.addresses) dumped.set(keyOf('address', a), a);
     for (const r of state.routes) dumped.set(keyOf('route', r), r);
     for (const n of state.neighbours) dumped.set(keyOf('neighbour', n), n);
+    for (const r of state.rules) dumped.set(keyOf('rule', r), r);
+    for (const n of state.nexthops) dumped.set(keyOf('nexthop', n), n);
     const covers = (kind: NativeEventKind) => kind === 'link' || this.#opts.deliver.has(kind);
     const ends = replacedIn(window);
     // Per object: the last event of the window whose state is what the dump read. A route that

@@ -619,7 +619,7 @@ export interface NativeIcmpSocket {
  * What a monitor socket delivered since the last batch, in the kernel's order (see
  * native/rtnl/monitor.h): `codes` has one entry per item, an event (its kind and action, numbered
  * as `schema.events` says) or a marker (an overrun, a fence come back); the events' objects are
- * in `links` (packed, as a dump's), `addresses` and `routes`, each in order; the fences' numbers
+ * in `links` (packed, as a dump's), `addresses`, `routes`, ... each in order; the fences' numbers
  * in `fences`. `error`: the socket failed, nothing more will come.
  */
 export interface NativeEventBatch {
@@ -628,12 +628,14 @@ export interface NativeEventBatch {
   addresses?: NativeAddress[];
   routes?: NativeRoute[];
   neighbours?: NativeNeighbour[];
+  rules?: NativeRule[];
+  nexthops?: NativeNexthopObject[];
   fences?: number[];
   error?: NativeFailure;
 }
 
 /** The kinds of event a monitor decodes. */
-export type NativeEventKind = 'link' | 'address' | 'route' | 'neighbour';
+export type NativeEventKind = 'link' | 'address' | 'route' | 'neighbour' | 'rule' | 'nexthop';
 
 /**
  * What a notification says: 'new' (RTM_NEW*), 'delete' (RTM_DEL*), 'replace' (RTM_NEW* with
@@ -647,6 +649,8 @@ export type NativeStreamItem =
   | { type: 'event'; kind: 'address'; action: NativeEventAction; value: NativeAddress }
   | { type: 'event'; kind: 'route'; action: NativeEventAction; value: NativeRoute }
   | { type: 'event'; kind: 'neighbour'; action: NativeEventAction; value: NativeNeighbour }
+  | { type: 'event'; kind: 'rule'; action: NativeEventAction; value: NativeRule }
+  | { type: 'event'; kind: 'nexthop'; action: NativeEventAction; value: NativeNexthopObject }
   | { type: 'overrun' }
   | { type: 'fence'; seq: number };
 

@@ -501,7 +501,7 @@ agree('links', LINK, [...schema.results.linkNumbers, ...schema.results.linkStrin
 agree('addresses', ADDRESS, schema.results.address);
 agree('routes', ROUTE, schema.results.route);
 // The kinds and actions of a monitor's events, in code order (native/rtnl/decode.h).
-const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route', 'neighbour'];
+const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop'];
 const EVENT_ACTIONS: NativeEventAction[] = ['new', 'delete', 'replace'];
 agree(
   'monitor events',
@@ -830,11 +830,15 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
   const addresses = batch.addresses ?? [];
   const routes = batch.routes ?? [];
   const neighbours = batch.neighbours ?? [];
+  const rules = batch.rules ?? [];
+  const nexthops = batch.nexthops ?? [];
   const fences = batch.fences ?? [];
   let l = 0;
   let a = 0;
   let r = 0;
   let n = 0;
+  let ru = 0;
+  let nh = 0;
   let f = 0;
   const out: NativeStreamItem[] = new Array(batch.codes.length);
   for (let i = 0; i < batch.codes.length; i++) {
@@ -851,6 +855,9 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
       else if (kind === 'route') out[i] = { type: 'event', kind, action, value: routes[r++] as NativeRoute };
       else if (kind === 'neighbour')
         out[i] = { type: 'event', kind, action, value: neighbours[n++] as NativeNeighbour };
+      else if (kind === 'rule') out[i] = { type: 'event', kind, action, value: rules[ru++] as NativeRule };
+      else if (kind === 'nexthop')
+        out[i] = { type: 'event', kind, action, value: nexthops[nh++] as NativeNexthopObject };
       else throw internalError('read monitor events', `unknown event code ${code}`);
     }
   }

@@ -34,6 +34,12 @@ void EventBatch::Append(Event event) {
     case EventKind::kNeighbour:
       neighbours.push_back(std::move(std::get<NeighbourInfo>(event.value)));
       break;
+    case EventKind::kRule:
+      rules.push_back(std::move(std::get<RuleInfo>(event.value)));
+      break;
+    case EventKind::kNexthop:
+      nexthops.push_back(std::move(std::get<NexthopObjectInfo>(event.value)));
+      break;
     case EventKind::kCount:
       codes.pop_back();
       break;

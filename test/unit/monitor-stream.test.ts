@@ -114,7 +114,7 @@ function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'addres
           dumps.push({
             scope,
             answer: async (s) => {
-              resolve({ links: [], addresses: [], routes: [], neighbours: [], ...s });
+              resolve({ links: [], addresses: [], routes: [], neighbours: [], rules: [], nexthops: [], ...s });
               await new Promise((r) => setImmediate(r)); // let the stream take it
             },
           });
