@@ -214,6 +214,12 @@ export interface NativeNexthopObjectRequest {
   groupType?: number;
   /** 1: NHA_FDB */
   fdb?: number;
+  /** A resilient group's NHA_RES_GROUP_BUCKETS */
+  resBuckets?: number;
+  /** NHA_RES_GROUP_IDLE_TIMER, in clock_t (1/100 s) */
+  resIdleTimer?: number;
+  /** NHA_RES_GROUP_UNBALANCED_TIMER, in clock_t */
+  resUnbalancedTimer?: number;
 }
 
 /** One member of a nexthop group (struct nexthop_grp). */
@@ -239,6 +245,11 @@ export interface NativeNexthopObject {
   /** a group's members, weights minus 1 */
   group?: Array<{ id: number; weight: number }>;
   groupType?: number;
+  /** A resilient group's NHA_RES_GROUP: buckets, and its timers and unbalanced time in clock_t */
+  resBuckets?: number;
+  resIdleTimer?: number;
+  resUnbalancedTimer?: number;
+  resUnbalancedTime?: number;
 }
 
 /** One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY). */

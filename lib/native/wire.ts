@@ -152,6 +152,9 @@ const NEXTHOP_OBJECT_REQUEST: Record<keyof NativeNexthopObjectRequest, string> =
   group: 'nexthopgroup[]',
   groupType: 'u16',
   fdb: 'u8',
+  resBuckets: 'u16',
+  resIdleTimer: 'u32',
+  resUnbalancedTimer: 'u32',
 };
 const NEXTHOP_GROUP_ENTRY: Record<keyof NativeNexthopGroupEntry, string> = { id: 'u32', weight: 'u8' };
 const NEXTHOP_OBJECT: Record<keyof NativeNexthopObject, string> = {
@@ -166,6 +169,10 @@ const NEXTHOP_OBJECT: Record<keyof NativeNexthopObject, string> = {
   fdb: 'number',
   group: 'nexthopgroup',
   groupType: 'optional',
+  resBuckets: 'optional',
+  resIdleTimer: 'optional',
+  resUnbalancedTimer: 'optional',
+  resUnbalancedTime: 'optional',
 };
 const NEIGHBOUR_REQUEST: Record<keyof NativeNeighbourRequest, string> = {
   family: 'u8',

@@ -32,6 +32,12 @@ struct NexthopObjectRequest {
   std::vector<NexthopGroupEntry> group;  // NHA_GROUP
   std::optional<uint16_t> group_type;    // NHA_GROUP_TYPE: NEXTHOP_GRP_TYPE_*
   bool fdb = false;                      // NHA_FDB: for a bridge/vxlan fdb entry
+  // A resilient group's NHA_RES_GROUP (sent, possibly empty, when group_type is
+  // NEXTHOP_GRP_TYPE_RES): its number of buckets (kernel default 128), and its timers in clock_t
+  // (USER_HZ, 1/100 s: what `ip` sends for `idle_timer 120` is 12000; default 120 s and 0).
+  std::optional<uint16_t> res_buckets;           // NHA_RES_GROUP_BUCKETS
+  std::optional<uint32_t> res_idle_timer;        // NHA_RES_GROUP_IDLE_TIMER
+  std::optional<uint32_t> res_unbalanced_timer;  // NHA_RES_GROUP_UNBALANCED_TIMER
 };
 
 // A decoded RTM_NEWNEXTHOP or RTM_DELNEXTHOP message.
@@ -44,6 +50,10 @@ struct NexthopObjectInfo {
   uint8_t blackhole = 0, fdb = 0;
   std::vector<NexthopGroupEntry> group;
   std::optional<uint16_t> group_type;  // present for a group
+  // A resilient group's NHA_RES_GROUP, timers in clock_t; unbalanced_time: how long the group has
+  // been unbalanced (0 when it is not).
+  std::optional<uint32_t> res_buckets, res_idle_timer, res_unbalanced_timer;
+  std::optional<uint64_t> res_unbalanced_time;
 };
 
 Result<std::vector<uint8_t>> BuildNewNexthop(const NexthopObjectRequest& req, uint16_t nl_flags);

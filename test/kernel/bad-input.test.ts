@@ -1516,6 +1516,24 @@ const cases: Case[] = [
     'EINVAL',
     /a blackhole nexthop drops what is routed to it/,
   ],
+  [
+    'a resilient nexthop group of 0 buckets',
+    (w) => w.ns.addNexthop({ id: 7, group: [{ id: 1 }], groupType: 'resilient', buckets: 0 }),
+    'EINVAL',
+    /buckets must be an integer from 1 to 65535, not 0/,
+  ],
+  [
+    'a resilient nexthop group with no buckets',
+    (w) => w.ns.addNexthop({ id: 7, group: [{ id: 1 }], groupType: 'resilient' }),
+    'EINVAL',
+    /a resilient group needs its number of buckets/,
+  ],
+  [
+    'resilient settings on a multipath nexthop group',
+    (w) => w.ns.addNexthop({ id: 7, group: [{ id: 1 }], idleTimer: 10 }),
+    'EINVAL',
+    /idleTimer is for a resilient group: give groupType: 'resilient' too/,
+  ],
   ['deleting nexthop id 0', (w) => w.ns.deleteNexthop(0), 'EINVAL', /nexthop id must be an integer/],
   ['nexthops of id -1', (w) => w.ns.nexthops({ id: -1 }), 'EINVAL', /nexthop id must be an integer/],
   [

@@ -235,6 +235,7 @@ describeKernel('monitor: rules and nexthop objects', () => {
       ip(name, '-6', 'nexthop', 'add', 'id', '6', 'via', 'fd00:d2::2', 'dev', 'mra');
       nh('id', '7', 'dev', 'mra');
       nh('id', '10', 'group', '1/2,3');
+      nh('id', '20', 'group', '7', 'type', 'resilient', 'buckets', '8', 'idle_timer', '120', 'unbalanced_timer', '300');
       ip(name, 'nexthop', 'del', 'id', '1');
       ip(name, 'nexthop', 'del', 'id', '2'); // group 10 goes with it, announced
       ip(name, 'rule', 'add', 'priority', '2999', 'table', '99');
@@ -258,6 +259,7 @@ describeKernel('monitor: rules and nexthop objects', () => {
       'Deleted 100: from 198.18.224.0/24 to 198.18.225.7 lookup 100',
       'id 2 via 198.18.221.3 dev mra scope link proto static onlink',
       'id 10 group 1/2,3',
+      'id 20 group 7 type resilient buckets 8 idle_timer 120 unbalanced_timer 300 unbalanced_time 0',
       'Deleted id 10 group 2,3',
     ]) {
       expect(want).toContain(needle);

@@ -157,7 +157,10 @@ enum class Wire : uint8_t {
   F(blackhole, blackhole, kU8)          \
   F(group, group, kNexthopGroup)        \
   F(groupType, group_type, kU16)        \
-  F(fdb, fdb, kU8)
+  F(fdb, fdb, kU8)                      \
+  F(resBuckets, res_buckets, kU16)      \
+  F(resIdleTimer, res_idle_timer, kU32) \
+  F(resUnbalancedTimer, res_unbalanced_timer, kU32)
 
 // rtnl::NexthopGroupEntry (struct nexthop_grp): `weight` is the weight minus 1.
 #define NETNS_NEXTHOP_GROUP_ENTRY(F) F(id, id, kU32) F(weight, weight, kU8)
@@ -771,18 +774,22 @@ enum class Shape : uint8_t {
   F(uidEnd, uid_end, kOptional)
 
 // A nexthop object (rtnl::NexthopObjectInfo); group weights as the kernel holds them (minus 1).
-#define NETNS_NEXTHOP_OBJECT_INFO(F) \
-  F(id, id, kNumber)                 \
-  F(family, family, kNumber)         \
-  F(scope, scope, kNumber)           \
-  F(protocol, protocol, kNumber)     \
-  F(flags, flags, kNumber)           \
-  F(gateway, gateway, kIp)           \
-  F(oif, oif, kOptional)             \
-  F(blackhole, blackhole, kNumber)   \
-  F(fdb, fdb, kNumber)               \
-  F(group, group, kNexthopGroup)     \
-  F(groupType, group_type, kOptional)
+#define NETNS_NEXTHOP_OBJECT_INFO(F)                     \
+  F(id, id, kNumber)                                     \
+  F(family, family, kNumber)                             \
+  F(scope, scope, kNumber)                               \
+  F(protocol, protocol, kNumber)                         \
+  F(flags, flags, kNumber)                               \
+  F(gateway, gateway, kIp)                               \
+  F(oif, oif, kOptional)                                 \
+  F(blackhole, blackhole, kNumber)                       \
+  F(fdb, fdb, kNumber)                                   \
+  F(group, group, kNexthopGroup)                         \
+  F(groupType, group_type, kOptional)                    \
+  F(resBuckets, res_buckets, kOptional)                  \
+  F(resIdleTimer, res_idle_timer, kOptional)             \
+  F(resUnbalancedTimer, res_unbalanced_timer, kOptional) \
+  F(resUnbalancedTime, res_unbalanced_time, kOptional)
 
 #define NETNS_NSID_INFO(F) F(nsid, nsid, kNumber) F(currentNsid, current_nsid, kOptional)
 
