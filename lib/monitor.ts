@@ -277,11 +277,12 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const requested = new Set(options.events ?? DEFAULT_KINDS) as Set<NativeEventKind>;
     this.#kinds = requested;
     this.#queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
-    // Routes need link notifications (names, and links going down) and IPv4 address deletes
-    // (a link losing its last address) to find the routes the kernel removes without a word.
+    // Routes need link notifications (names, and links going down), IPv4 address deletes (a
+    // link losing its last address) and nexthop deletes (IPv4 routes through the nexthop go) to
+    // find the routes the kernel removes without a word.
     const routeCheck = requested.has('route');
     const read = new Set(requested);
-    if (routeCheck) read.add('link').add('address');
+    if (routeCheck) read.add('link').add('address').add('nexthop');
     // Neighbours and nexthops (like routes) name their link: link events keep the names current.
     if (requested.has('neighbour') || requested.has('nexthop')) read.add('link');
     this.#stream = new MonitorStream(

@@ -14,7 +14,9 @@
  * 2. **Silent changes.** For IPv4, the kernel removes routes without any RTM_DELROUTE when a
  *    link goes down (all routes through it, prefix routes included), when a link goes away, and
  *    when a link loses its last IPv4 address (fib_disable_ip -> fib_flush in fib_frontend.c; local
- *    routes are the exception). IPv6 announces its removals, unless the sysctl
+ *    routes are the exception), and when a nexthop object they use is deleted (the nexthop's
+ *    delete, or that of a group it left empty, is announced: __remove_nexthop_fib -> fib_flush
+ *    in nexthop.c). IPv6 announces its removals, unless the sysctl
  *    net.ipv6.route.skip_notify_on_dev_down is set. After such a *trigger*, a dump of the routes
  *    (both families, so that the sysctl's case is covered too) tells which routes went, and
  *    deletes are synthesized for them.
@@ -139,8 +141,11 @@ interface Entry {
   key: string;
   /** A route that took the place of another (NLM_F_REPLACE): that one goes first. */
   replace?: true;
-  /** A trigger: the link that went down or away, or lost this IPv4 address. */
-  cause?: { index: number; address?: string };
+  /**
+   * A trigger: the link that went down or away, or lost this IPv4 address (index -1 for none),
+   * or the nexthop object deleted.
+   */
+  cause?: { index: number; address?: string; nexthop?: number };
   /** A resync's dump already reflects it: never handed out. */
   dropped?: true;
 }
@@ -180,7 +185,8 @@ export function usableRule(r: NativeRule): boolean {
  * by index; an address by link, address and prefix (and peer); a route by table, destination,
  * source prefix (IPv6 `from`), TOS, metric, type and next hop (gateway and link): the kernel keeps routes that differ only in
  * the next hop side by side (the local table holds one `local` route per link that has the
- * address), and a route replaced by another is announced by the new one (see replacedKeyOf). A
+ * address), and a route replaced by another is announced by the new one (see replacedKeyOf); a
+ * route through a nexthop object by that object's id in place of its next hop. A
  * rule by everything it holds (a rule has no id: `ip rule del` matches all that is given, and
  * the kernel refuses a second rule equal in all, NLM_F_EXCL); a nexthop object by its id.
  */
@@ -194,7 +200,10 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
     }
     case 'route': {
       const r = v as NativeRoute;
-      return `r${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.src ?? ''}/${r.srcLen}|${r.tos}|${r.priority ?? ''}|${r.type}|${r.gateway ?? ''}|${r.oif}`;
+      // Through a nexthop object: its id, not the gateway and link the kernel reports from it,
+      // which change with the object (a member deleted, a replace) without a notification.
+      const hop = r.nhid !== undefined ? `nhid ${r.nhid}` : `${r.gateway ?? ''}|${r.oif}`;
+      return `r${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.src ?? ''}/${r.srcLen}|${r.tos}|${r.priority ?? ''}|${r.type}|${hop}`;
     }
     case 'neighbour': {
       const n = v as NativeNeighbour;
@@ -337,8 +346,13 @@ export class MonitorStream {
         if (entry.kind === 'rule' && !usableRule(entry.value as NativeRule)) continue;
         entry.key = keyOf(entry.kind, entry.value);
         if (this.#opts.routeCheck && this.#isTrigger(entry)) {
-          const v = entry.value as NativeLink & NativeAddress;
-          const cause = entry.kind === 'link' ? { index: v.index } : { index: v.index, address: v.local ?? v.address };
+          const v = entry.value as NativeLink & NativeAddress & NativeNexthopObject;
+          const cause =
+            entry.kind === 'nexthop'
+              ? { index: -1, nexthop: v.id }
+              : entry.kind === 'link'
+                ? { index: v.index }
+                : { index: v.index, address: v.local ?? v.address };
           // Only a change that is checked explains a removal: one that can remove no route known
           // may come after a check's dump read the routes, and a route added before it, which
           // the dump lacks for that reason, would pass for one it removed.
@@ -420,12 +434,14 @@ export class MonitorStream {
       this.#upAsRead.set(l.index, up);
       return !up && wasUp;
     }
+    if (e.kind === 'nexthop') return e.action === 'delete';
     return e.kind === 'address' && e.action === 'delete' && (e.value as NativeAddress).family === AF_INET;
   }
 
   /**
    * Whether a trigger can have removed a route: some route known (handed out, or read and held)
-   * goes through its link, uses its address as source, or has no single link (multipath). When
+   * goes through its link, uses its address as source or its nexthop object, or has no single
+   * link (multipath). When
    * not every route is known (no resync since the start or the last loss), it may.
    */
   #mayRemoveRoutes(cause: NonNullable<Entry['cause']>): boolean {
@@ -433,6 +449,7 @@ export class MonitorStream {
     const hit = (r: NativeRoute) =>
       r.oif === cause.index ||
       (cause.address !== undefined && r.prefsrc === cause.address) ||
+      (cause.nexthop !== undefined && r.nhid === cause.nexthop) ||
       (r.oif === 0 && r.type === RTN_UNICAST);
     for (const r of this.#routes.values()) if (hit(r)) return true;
     for (const e of this.#held)
@@ -684,7 +701,9 @@ export class MonitorStream {
         eligible.find(
           (p) =>
             p.cause !== undefined &&
-            (route.oif === p.cause.index || (p.cause.address !== undefined && route.prefsrc === p.cause.address)),
+            (route.oif === p.cause.index ||
+              (p.cause.address !== undefined && route.prefsrc === p.cause.address) ||
+              (p.cause.nexthop !== undefined && route.nhid === p.cause.nexthop)),
         ) ?? eligible[0];
       if (place === undefined || place.at >= start + count) continue;
       const list = deletesAt.get(place.at);

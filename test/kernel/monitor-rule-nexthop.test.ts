@@ -79,7 +79,7 @@ describeKernel('monitor: rules and nexthop objects', () => {
     expect(ipJson<Array<{ priority: number }>>(name, 'rule', 'show').map((r) => r.priority)).toEqual([0, 32766, 32767]);
   });
 
-  it('nexthop events (ip monitor nexthop): a delete announces the nexthop, each group that loses it (new) and each group left empty (delete); IPv4 routes through it go silently', async () => {
+  it('nexthop events (ip monitor nexthop): a delete announces the nexthop, each group that loses it (new) and each group left empty (delete); routes through it go, IPv4 ones silently (a synthesized delete)', async () => {
     const ns = await furnished();
     const name = ns.name as string;
     await using m = ns.monitor({ events: ['nexthop', 'route'] });
@@ -108,12 +108,16 @@ describeKernel('monitor: rules and nexthop objects', () => {
     const before = events.length;
 
     // Deleting 1: its delete, group 10 without it, group 11 (empty) deleted. The IPv4 route
-    // through it goes without any RTM_DELROUTE (fib_flush), as `ip monitor` shows too.
+    // through it goes without any RTM_DELROUTE (fib_flush; `ip monitor` shows nothing): the
+    // monitor finds it gone and synthesizes the delete.
     await ns.deleteNexthop(1);
     ip(name, '-6', 'nexthop', 'del', 'id', '6');
-    await waitFor(() => events.some(route('delete', 'fd00:d2:1::/64')), {
-      what: 'the IPv6 route delete',
-    });
+    await waitFor(
+      () => events.some(route('delete', 'fd00:d2:1::/64')) && events.some(route('delete', '198.18.225.0/24')),
+      {
+        what: 'the IPv6 route delete',
+      },
+    );
     const after = events.slice(before);
     const changes = after.filter((e): e is NexthopEvent => e.type === 'nexthop');
     // The groups come in the kernel's order (the nexthop's list of groups holding it, newest first).
@@ -121,12 +125,64 @@ describeKernel('monitor: rules and nexthop objects', () => {
     const shrunk = changes[2]?.nexthop;
     expect(shrunk?.group).toEqual([{ id: 2, weight: 3 }]);
     expect(shrunk).toEqual((await ns.nexthops({ id: 10 }))[0]);
-    // IPv6 announces the route's removal (nexthop_compat_mode, the default).
+    // IPv6 announces the route's removal (nexthop_compat_mode, the default); IPv4 does not.
     type RouteEvent = Extract<MonitorEvent, { type: 'route' }>;
     const ours = (e: MonitorEvent): e is RouteEvent =>
       e.type === 'route' && /^(198\.18\.22|fd00:d2)/.test(e.route.destination);
-    expect(after.filter(ours).map((e) => [e.action, e.route.destination])).toEqual([['delete', 'fd00:d2:1::/64']]);
+    expect(after.filter(ours).map((e) => [e.action, e.route.destination, e.synthesized])).toEqual([
+      ['delete', '198.18.225.0/24', true],
+      ['delete', 'fd00:d2:1::/64', undefined],
+    ]);
+    // Right after the nexthop's delete, which caused it.
+    const at = after.findIndex((e) => e.type === 'route' && e.synthesized);
+    expect(after[at - 1]).toMatchObject({ type: 'nexthop', action: 'delete', nexthop: { id: 1 } });
     expect(ip(name, 'route', 'show', '198.18.225.0/24')).toBe('');
+  });
+
+  it('route events alone: routes through a deleted nexthop object, or a group it left empty, get a synthesized delete; a consumer ends at ip route', async () => {
+    const ns = await furnished();
+    const name = ns.name as string;
+    ip(name, 'nexthop', 'add', 'id', '1', 'via', '198.18.220.2', 'dev', 'mra');
+    ip(name, 'nexthop', 'add', 'id', '2', 'via', '198.18.220.3', 'dev', 'mra');
+    ip(name, 'nexthop', 'add', 'id', '10', 'group', '1/2');
+    ip(name, 'nexthop', 'add', 'id', '11', 'group', '1');
+    ip(name, 'route', 'add', '198.18.225.0/24', 'nhid', '1');
+    ip(name, 'route', 'add', '198.18.226.0/24', 'nhid', '11');
+    ip(name, 'route', 'add', '198.18.227.0/24', 'nhid', '10');
+    await using m = ns.monitor({ events: ['route'], initialState: true });
+    const first = (await m.next()).value as Extract<MonitorEvent, { type: 'resync' }>;
+    const state = new Map(first.routes.map((r) => [`${r.table} ${r.destination}`, r]));
+    const events = collect(m);
+    ip(name, 'nexthop', 'del', 'id', '1');
+    // A later route, to know that everything before it was read.
+    ip(name, 'route', 'add', '198.18.228.0/24', 'dev', 'mra');
+    const seen = (destination: string) => events.some((e) => e.type === 'route' && e.route.destination === destination);
+    await waitFor(() => seen('198.18.228.0/24'), { what: 'the last route' });
+    const ours = events.filter(
+      (e): e is Extract<MonitorEvent, { type: 'route' }> =>
+        e.type === 'route' && e.route.destination.startsWith('198.18.22'),
+    );
+    expect(ours.map((e) => [e.action, e.route.destination, e.synthesized])).toEqual([
+      ['delete', '198.18.225.0/24', true],
+      ['delete', '198.18.226.0/24', true],
+      ['new', '198.18.228.0/24', undefined],
+    ]);
+    for (const e of events) {
+      if (e.type !== 'route') continue;
+      const key = `${e.route.table} ${e.route.destination}`;
+      if (e.action === 'delete') state.delete(key);
+      else state.set(key, e.route);
+    }
+    const witness = ipJson<Array<{ dst: string }>>(name, 'route', 'show')
+      .map((r) => r.dst)
+      .filter((d) => d.startsWith('198.18.22'));
+    expect(
+      [...state.values()]
+        .filter((r) => r.table === 254 && r.destination.startsWith('198.18.22'))
+        .map((r) => r.destination)
+        .sort(),
+    ).toEqual(witness.sort());
+    expect(witness).toContain('198.18.227.0/24');
   });
 
   it('a link going down takes its nexthops (and groups left empty) without a notification; a resync shows what is left', async () => {
