@@ -34,6 +34,8 @@ export type { FdbEntry, FdbSpec, Neighbour, NeighbourSpec, NeighbourState, Neigh
 export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
 export type {
   AddNexthopOptions,
+  NexthopBucket,
+  NexthopBucketsOptions,
   NexthopGroupMember,
   NexthopObject,
   NexthopObjectSpec,

@@ -23,7 +23,14 @@ import {
   RTNH_F_LINKDOWN,
   RTNH_F_ONLINK,
 } from './native/constants';
-import type { NativeLink, NativeNexthopObject, NativeNexthopObjectRequest, NativeOp } from './native/surface';
+import type {
+  NativeLink,
+  NativeNexthopBucket,
+  NativeNexthopObject,
+  NativeNexthopObjectRequest,
+  NativeOp,
+  NativeResult,
+} from './native/surface';
 import { linkArg, protocolName, protocolNumber } from './route';
 
 /** NEXTHOP_GRP_TYPE_MPATH: a group that spreads flows over its members by hash. */
@@ -444,6 +451,61 @@ export async function listNexthops(ns: Namespace, options: NexthopsOptions = {})
   return (results[1] as NativeNexthopObject[])
     .filter((n) => (id === undefined || n.id === id) && (index === undefined || n.oif === index))
     .map((n) => nexthopFromNative(n, names));
+}
+
+/** One bucket of a resilient group, as `ip nexthop bucket show` lists it. */
+export interface NexthopBucket {
+  /** The group's id. */
+  id: number;
+  /** The bucket's index, 0 to buckets - 1. */
+  index: number;
+  /** The member (a nexthop id) that holds it. */
+  nexthopId: number;
+  /** Seconds since a packet last used it (`idle_time`). */
+  idleTime: number;
+}
+
+/** Options of {@link Namespace.nexthopBuckets}, each a filter (`ip nexthop bucket show id N | dev X`). */
+export interface NexthopBucketsOptions extends AbortOptions {
+  /** Only the buckets of this resilient group. */
+  id?: number;
+  /** Only the buckets held by nexthops on this link: a Link or its name. */
+  link?: Link | string;
+}
+
+/** `ip nexthop bucket show`. @internal */
+export async function listNexthopBuckets(ns: Namespace, options: NexthopBucketsOptions = {}): Promise<NexthopBucket[]> {
+  const operation = `list nexthop buckets${ns.where}`;
+  checkOptionKeys(options, ['id', 'link', 'signal'], operation);
+  const id = options.id === undefined ? undefined : checkId(options.id, operation);
+  const link = linkArg(ns, options.link, operation);
+  const signal = checkSignal(options.signal, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const dump: NativeOp = { op: 'dumpnexthopbuckets' };
+  if (id !== undefined) dump.id = id;
+  if (typeof link === 'number') dump.oif = link;
+  if (typeof link === 'string') {
+    // The link's lookup and the dump in one FIFO slot, the dump filtered by its index; a link
+    // that is not there holds no buckets (as ip nexthop show dev X lists none).
+    return exclusive(handle, operation, 'nexthop', async (send) => {
+      const [found] = await send([{ op: 'getlink', name: link }]);
+      if (isFailure(found as NativeResult)) {
+        const e = fromNative(found, operation, 'link');
+        if (e.code === 'ENODEV') return [];
+        throw e;
+      }
+      const [buckets] = await send([{ ...dump, oif: (found as NativeLink).index }]);
+      throwFirstFailure([buckets as NativeResult], operation, 'nexthop');
+      return (buckets as NativeNexthopBucket[]).map(bucketFromNative);
+    });
+  }
+  const results = await abortable(batch(handle, [dump], operation, 'nexthop', signal), signal, operation);
+  throwFirstFailure(results, operation, 'nexthop');
+  return (results[0] as NativeNexthopBucket[]).map(bucketFromNative);
+}
+
+function bucketFromNative(b: NativeNexthopBucket): NexthopBucket {
+  return { id: b.id, index: b.index, nexthopId: b.nexthopId, idleTime: b.idleTime / CLOCK_TICKS_PER_SECOND };
 }
 
 /**

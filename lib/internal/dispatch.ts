@@ -314,6 +314,7 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   newnexthop: (op) => ((op.flags ?? 0) & NLM_F_REPLACE) !== 0,
   delnexthop: () => true,
   dumpnexthops: () => true,
+  dumpnexthopbuckets: () => true,
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

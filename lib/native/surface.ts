@@ -252,6 +252,17 @@ export interface NativeNexthopObject {
   resUnbalancedTime?: number;
 }
 
+/** One bucket of a resilient nexthop group, as a dump returns it. */
+export interface NativeNexthopBucket {
+  /** the group's id */
+  id: number;
+  index: number;
+  /** clock_t (1/100 s) since the bucket was last used */
+  idleTime: number;
+  /** the member holding it */
+  nexthopId: number;
+}
+
 /** One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY). */
 export interface NativeNexthopRequest {
   gateway?: string;
@@ -581,7 +592,8 @@ export type NativeOp =
   | { op: 'dellinkprop'; index: number; altName: string }
   | { op: 'newnexthop'; flags?: number; nexthop: NativeNexthopObjectRequest }
   | { op: 'delnexthop'; id: number }
-  | { op: 'dumpnexthops'; family?: number; oif?: number; groups?: number };
+  | { op: 'dumpnexthops'; family?: number; oif?: number; groups?: number }
+  | { op: 'dumpnexthopbuckets'; id?: number; oif?: number };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =
@@ -600,6 +612,7 @@ export type NativeResult =
   | NativeRule[]
   | NativeNsid
   | NativeNexthopObject[]
+  | NativeNexthopBucket[]
   | NativeFailure;
 
 export interface NativeOpened {
@@ -926,7 +939,8 @@ export interface WireSchema {
     | 'neighbour'
     | 'rule'
     | 'nsid'
-    | 'nexthopObject',
+    | 'nexthopObject'
+    | 'nexthopBucket',
     SchemaFields
   >;
   /** A monitor's event codes (1 + kind position * actions.length + action position), markers. */

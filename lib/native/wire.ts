@@ -26,6 +26,7 @@ import type {
   NativeNexthop,
   NativeNexthopRequest,
   NativeNexthopObject,
+  NativeNexthopBucket,
   NativeNexthopObjectRequest,
   NativeNexthopGroupEntry,
   NativeNftChain,
@@ -174,6 +175,12 @@ const NEXTHOP_OBJECT: Record<keyof NativeNexthopObject, string> = {
   resUnbalancedTimer: 'optional',
   resUnbalancedTime: 'optional',
 };
+const NEXTHOP_BUCKET: Record<keyof NativeNexthopBucket, string> = {
+  id: 'number',
+  index: 'number',
+  idleTime: 'number',
+  nexthopId: 'number',
+};
 const NEIGHBOUR_REQUEST: Record<keyof NativeNeighbourRequest, string> = {
   family: 'u8',
   index: 'i32',
@@ -284,6 +291,7 @@ const OP_ARGS: OpArgs = {
   newnexthop: { flags: 'u16', nexthop: 'nexthopobject' },
   delnexthop: { id: 'u32' },
   dumpnexthops: { family: 'u8', oif: 'i32', groups: 'u8' },
+  dumpnexthopbuckets: { id: 'u32', oif: 'i32' },
   getroute: {
     dst: 'ip',
     src: 'ip',
@@ -527,6 +535,7 @@ agree('neighbours', NEIGHBOUR, schema.results.neighbour);
 agree('rules', RULE, schema.results.rule);
 agree('nsids', NSID, schema.results.nsid);
 agree('nexthop objects', NEXTHOP_OBJECT, schema.results.nexthopObject);
+agree('nexthop buckets', NEXTHOP_BUCKET, schema.results.nexthopBucket);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests

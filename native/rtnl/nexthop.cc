@@ -76,6 +76,38 @@ Result<std::vector<uint8_t>> BuildDumpNexthops(uint8_t family, std::optional<int
   return std::move(b).Finish();
 }
 
+Result<std::vector<uint8_t>> BuildDumpNexthopBuckets(std::optional<uint32_t> id,
+                                                     std::optional<int32_t> oif) {
+  MessageBuilder b(RTM_GETNEXTHOPBUCKET, NLM_F_REQUEST | NLM_F_DUMP);
+  b.PutHeader(Header(AF_UNSPEC));
+  if (id) b.PutU32(NHA_ID, *id);
+  if (oif) b.PutS32(NHA_OIF, *oif);
+  return std::move(b).Finish();
+}
+
+Result<NexthopBucketInfo> ParseNexthopBucket(const nlmsghdr& msg) {
+  const uint8_t* p;
+  size_t len;
+  if (msg.nlmsg_type != RTM_NEWNEXTHOPBUCKET ||
+      !netlink::AttrsAfterHeader(msg, sizeof(nhmsg), &p, &len)) {
+    return Error::Invalid("not an RTM_NEWNEXTHOPBUCKET message");
+  }
+  AttrTable<NHA_RES_BUCKET + 1> t;
+  Status s = netlink::ParseAttrs(p, len, &t);
+  if (!s.ok()) return s;
+  NexthopBucketInfo info;
+  if (t[NHA_ID].len >= 4) info.id = t[NHA_ID].U32();
+  if (t[NHA_RES_BUCKET].present()) {
+    AttrTable<NHA_RES_BUCKET_NH_ID + 1> r;
+    Status rs = netlink::ParseAttrs(t[NHA_RES_BUCKET].data, t[NHA_RES_BUCKET].len, &r);
+    if (!rs.ok()) return rs;
+    if (r[NHA_RES_BUCKET_INDEX].len >= 2) info.index = r[NHA_RES_BUCKET_INDEX].U16();
+    if (r[NHA_RES_BUCKET_IDLE_TIME].len >= 8) info.idle_time = r[NHA_RES_BUCKET_IDLE_TIME].U64();
+    if (r[NHA_RES_BUCKET_NH_ID].len >= 4) info.nexthop_id = r[NHA_RES_BUCKET_NH_ID].U32();
+  }
+  return info;
+}
+
 Result<NexthopObjectInfo> ParseNexthop(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;

@@ -67,4 +67,19 @@ Result<std::vector<uint8_t>> BuildDumpNexthops(uint8_t family, std::optional<int
 // Decodes an RTM_NEWNEXTHOP (reply or event) or RTM_DELNEXTHOP (event) message.
 Result<NexthopObjectInfo> ParseNexthop(const nlmsghdr& msg);
 
+// One bucket of a resilient group, as `ip nexthop bucket show` lists it (RTM_NEWNEXTHOPBUCKET:
+// nhmsg, NHA_ID, a nested NHA_RES_BUCKET), Linux 5.13+.
+struct NexthopBucketInfo {
+  uint32_t id = 0;          // the group's id
+  uint32_t index = 0;       // NHA_RES_BUCKET_INDEX
+  uint64_t idle_time = 0;   // NHA_RES_BUCKET_IDLE_TIME: clock_t since the bucket was last used
+  uint32_t nexthop_id = 0;  // NHA_RES_BUCKET_NH_ID: the member holding it
+};
+
+// RTM_GETNEXTHOPBUCKET dump; the kernel keeps only the buckets of group `id` and of nexthops on
+// `oif` when set.
+Result<std::vector<uint8_t>> BuildDumpNexthopBuckets(std::optional<uint32_t> id,
+                                                     std::optional<int32_t> oif);
+Result<NexthopBucketInfo> ParseNexthopBucket(const nlmsghdr& msg);
+
 }  // namespace netns_native::rtnl

@@ -22,6 +22,7 @@ bool IsGet(const std::vector<uint8_t>& message) {
     case RTM_GETRULE:
     case RTM_GETNSID:
     case RTM_GETNEXTHOP:
+    case RTM_GETNEXTHOPBUCKET:
       return true;
     default:
       return false;
@@ -86,6 +87,12 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       nexthops.push_back(r.take());
       return Status();
     }
+    case RTM_NEWNEXTHOPBUCKET: {
+      Result<NexthopBucketInfo> r = ParseNexthopBucket(msg);
+      if (!r.ok()) return r.status();
+      nexthop_buckets.push_back(r.take());
+      return Status();
+    }
     default:
       return Status();  // a reply type this operation does not collect
   }
@@ -99,6 +106,7 @@ void Operation::OnRestart() {
   rules.clear();
   nsids.clear();
   nexthops.clear();
+  nexthop_buckets.clear();
 }
 
 bool Operation::read_only() const {

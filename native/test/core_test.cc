@@ -976,6 +976,25 @@ void TestNexthopMatchesIproute2() {
   Result<Bytes> built_bare = rtnl::BuildNewNexthop(bare, NLM_F_EXCL | NLM_F_CREATE);
   CHECK(built_bare.ok() && built_bare.value().size() == group.size() + 4 + 8);
 
+  // A bucket as the kernel lists it for `ip nexthop bucket show id 20` (group 20 = 1, 2 buckets;
+  // captured with strace -e read=3): the first of the dump.
+  const Bytes bucket = {
+      0x40, 0x00, 0x00, 0x00, 0x74, 0x00, 0x02, 0x00,  // nlmsg_len 64, RTM_NEWNEXTHOPBUCKET, MULTI
+      0x52, 0x0e, 0x0f, 0x6b, 0x55, 0x46, 0x00, 0x00,  // seq, pid
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // nhmsg: AF_UNSPEC
+      0x08, 0x00, 0x01, 0x00, 0x14, 0x00, 0x00, 0x00,  // NHA_ID 20
+      0x20, 0x00, 0x0d, 0x80,                          // NHA_RES_BUCKET | NLA_F_NESTED
+      0x06, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //   NHA_RES_BUCKET_INDEX 0 (+ pad)
+      0x08, 0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00,  //   NHA_RES_BUCKET_NH_ID 1
+      0x0c, 0x00, 0x02, 0x00,                          //   NHA_RES_BUCKET_IDLE_TIME (u64)
+      0x0d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //     13 (clock_t: 0.13 s)
+  };
+  Bytes aligned_bucket(bucket);
+  Result<rtnl::NexthopBucketInfo> b =
+      rtnl::ParseNexthopBucket(*reinterpret_cast<const nlmsghdr*>(aligned_bucket.data()));
+  CHECK(b.ok() && b.value().id == 20 && b.value().index == 0 && b.value().nexthop_id == 1 &&
+        b.value().idle_time == 13);
+
   // ip nexthop add id 3 blackhole
   const Bytes blackhole = {
       0x24, 0x00, 0x00, 0x00, 0x68, 0x00, 0x01, 0x06,  // nlmsg_len 36, RTM_NEWNEXTHOP

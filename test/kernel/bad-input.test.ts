@@ -1535,6 +1535,7 @@ const cases: Case[] = [
     /idleTimer is for a resilient group: give groupType: 'resilient' too/,
   ],
   ['deleting nexthop id 0', (w) => w.ns.deleteNexthop(0), 'EINVAL', /nexthop id must be an integer/],
+  ['nexthop buckets of id 0', (w) => w.ns.nexthopBuckets({ id: 0 }), 'EINVAL', /nexthop id must be an integer/],
   ['nexthops of id -1', (w) => w.ns.nexthops({ id: -1 }), 'EINVAL', /nexthop id must be an integer/],
   [
     'a route through nexthop id 0',

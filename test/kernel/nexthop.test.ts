@@ -237,6 +237,43 @@ describeKernel('nexthop objects', () => {
     expect(ip(ns.name, 'nexthop', 'show')).toBe(before);
   });
 
+  it("nexthopBuckets(): a resilient group's buckets as `ip -j nexthop bucket show` lists them, filtered by group or link", async () => {
+    const ns = await freshNamespace();
+    const { local, peer } = await VethPair.create({ name: 'nhb0', peerName: 'nhb1', namespace: ns });
+    await local.addAddress('198.18.228.1/24');
+    await local.up();
+    await peer.up();
+    await ns.addNexthop({ id: 1, gateway: '198.18.228.2', link: 'nhb0' });
+    await ns.addNexthop({ id: 2, gateway: '198.18.228.3', link: 'nhb0' });
+    await ns.addNexthop({ id: 20, group: [{ id: 1 }, { id: 2, weight: 3 }], groupType: 'resilient', buckets: 8 });
+    await ns.addNexthop({ id: 21, group: [{ id: 1 }], groupType: 'resilient', buckets: 2 });
+    const mine = await ns.nexthopBuckets({ id: 20 });
+    const witness = ipJson<Array<{ id: number; bucket: { index: number; idle_time: number; nhid: number } }>>(
+      ns.name,
+      'nexthop',
+      'bucket',
+      'show',
+      'id',
+      '20',
+    );
+    expect(mine.map((b) => [b.id, b.index, b.nexthopId])).toEqual(
+      witness.map((w) => [w.id, w.bucket.index, w.bucket.nhid]),
+    );
+    expect(mine).toHaveLength(8);
+    // The weights: 1 of 4 to member 1, 3 of 4 to member 2.
+    expect(mine.filter((b) => b.nexthopId === 1)).toHaveLength(2);
+    for (const b of mine) expect(b.idleTime).toBeGreaterThanOrEqual(0);
+    expect((await ns.nexthopBuckets()).map((b) => b.id)).toEqual([...Array(8).fill(20), 21, 21]);
+    expect(await ns.nexthopBuckets({ link: 'nhb0' })).toHaveLength(10);
+    expect(await ns.nexthopBuckets({ link: 'nhb1' })).toEqual([]);
+    expect(await ns.nexthopBuckets({ link: 'nosuch0' })).toEqual([]);
+    await expect(ns.nexthopBuckets({ id: 0 })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(ns.nexthopBuckets({ dev: 'nhb0' } as never)).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/unknown option "dev"/),
+    });
+  });
+
   it('bad input is refused before anything is sent, with a sentence', async () => {
     const { a, dev } = await pair();
     await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });

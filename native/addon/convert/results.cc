@@ -315,6 +315,12 @@ Napi::Object NexthopObjectToJs(Napi::Env env, const rtnl::NexthopObjectInfo& x) 
   return b.Build();
 }
 
+Napi::Object NexthopBucketToJs(Napi::Env env, const rtnl::NexthopBucketInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEXTHOP_BUCKET_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
 Napi::Object NsidToJs(Napi::Env env, const rtnl::NsidInfo& x) {
   ObjectBuilder b(env);
   NETNS_NSID_INFO(NETNS_PUT_INFO)
@@ -386,6 +392,9 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           break;
         case Returns::kNexthops:
           v = ArrayToJs(env, e.rtnl->nexthops, NexthopObjectToJs);
+          break;
+        case Returns::kNexthopBuckets:
+          v = ArrayToJs(env, e.rtnl->nexthop_buckets, NexthopBucketToJs);
           break;
         case Returns::kNsid:
           v = e.rtnl->nsids.empty() ? env.Undefined()

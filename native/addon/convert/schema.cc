@@ -139,6 +139,8 @@ const char* ReturnsName(Returns r) {
       return "nsid";
     case Returns::kNexthops:
       return "nexthops";
+    case Returns::kNexthopBuckets:
+      return "nexthopbuckets";
   }
   return "?";
 }
@@ -332,6 +334,11 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_NEXTHOP_OBJECT_INFO(NETNS_SHAPE_FIELD)
     o.Set("nexthopObject", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_BUCKET_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nexthopBucket", f.list());
   }
   return o;
 }

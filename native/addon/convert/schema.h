@@ -323,7 +323,8 @@ struct NftCommandArgs {
   O(29, delnexthop, DelNexthopArgs, kAck)                   \
   O(30, dumpnexthops, DumpNexthopsArgs, kNexthops)          \
   O(31, newlinkprop, NewLinkPropArgs, kAck)                 \
-  O(32, dellinkprop, DelLinkPropArgs, kAck)
+  O(32, dellinkprop, DelLinkPropArgs, kAck)                 \
+  O(40, dumpnexthopbuckets, DumpNexthopBucketsArgs, kNexthopBuckets)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
@@ -361,6 +362,8 @@ struct NftCommandArgs {
 #define NETNS_DELNEXTHOP_ARGS(F) F(id, id, kU32)
 // A dump of nexthop objects; `oif` and `groups` (1: groups only) filter in the kernel.
 #define NETNS_DUMPNEXTHOPS_ARGS(F) F(family, family, kU8) F(oif, oif, kI32) F(groups, groups, kU8)
+// A dump of resilient groups' buckets; `id` (a group) and `oif` filter in the kernel.
+#define NETNS_DUMPNEXTHOPBUCKETS_ARGS(F) F(id, id, kU32) F(oif, oif, kI32)
 // One alternative name of link `index` (RTM_NEWLINKPROP / RTM_DELLINKPROP, IFLA_ALT_IFNAME).
 #define NETNS_NEWLINKPROP_ARGS(F) F(index, index, kI32) F(altName, alt_name, kString)
 #define NETNS_DELLINKPROP_ARGS NETNS_NEWLINKPROP_ARGS
@@ -525,6 +528,9 @@ struct NewNexthopArgs {
 struct DelNexthopArgs {
   NETNS_DELNEXTHOP_ARGS(NETNS_ARG_MEMBER)
 };
+struct DumpNexthopBucketsArgs {
+  NETNS_DUMPNEXTHOPBUCKETS_ARGS(NETNS_ARG_MEMBER)
+};
 struct DumpNexthopsArgs {
   NETNS_DUMPNEXTHOPS_ARGS(NETNS_ARG_MEMBER)
 };
@@ -572,6 +578,7 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_NewNexthopArgs NETNS_NEWNEXTHOP_ARGS
 #define NETNS_FIELDS_DelNexthopArgs NETNS_DELNEXTHOP_ARGS
 #define NETNS_FIELDS_DumpNexthopsArgs NETNS_DUMPNEXTHOPS_ARGS
+#define NETNS_FIELDS_DumpNexthopBucketsArgs NETNS_DUMPNEXTHOPBUCKETS_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
 // address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
@@ -591,7 +598,8 @@ enum class Returns : uint8_t {
   kNeighbours,
   kRules,
   kNsid,
-  kNexthops
+  kNexthops,
+  kNexthopBuckets
 };
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
@@ -790,6 +798,12 @@ enum class Shape : uint8_t {
   F(resIdleTimer, res_idle_timer, kOptional)             \
   F(resUnbalancedTimer, res_unbalanced_timer, kOptional) \
   F(resUnbalancedTime, res_unbalanced_time, kOptional)
+
+#define NETNS_NEXTHOP_BUCKET_INFO(F) \
+  F(id, id, kNumber)                 \
+  F(index, index, kNumber)           \
+  F(idleTime, idle_time, kNumber)    \
+  F(nexthopId, nexthop_id, kNumber)
 
 #define NETNS_NSID_INFO(F) F(nsid, nsid, kNumber) F(currentNsid, current_nsid, kOptional)
 
