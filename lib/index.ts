@@ -34,6 +34,8 @@ export type { FdbEntry, FdbSpec, Neighbour, NeighbourSpec, NeighbourState, Neigh
 export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
 export type {
   AddNexthopOptions,
+  NexthopBucket,
+  NexthopBucketsOptions,
   NexthopGroupMember,
   NexthopObject,
   NexthopObjectSpec,
@@ -64,6 +66,8 @@ export {
   type AddressEvent,
   type RouteEvent,
   type NeighbourEvent,
+  type RuleEvent,
+  type NexthopEvent,
   type ResyncEvent,
   type ResyncReason,
   type NamespaceDeletedEvent,

@@ -3,8 +3,9 @@
  *
  * A monitor is one NETLINK_ROUTE socket opened inside the namespace and subscribed to the
  * rtnetlink multicast groups of the kinds asked for, read on the event loop (no thread). Its
- * notifications are decoded by the same code as the dumps, so an event's Link, Address or Route
- * is what `ns.links()`, `ns.addresses()` and `ns.routes()` would have returned. The ordering
+ * notifications are decoded by the same code as the dumps, so an event's Link, Address, Route,
+ * Neighbour, Rule or NexthopObject is what `ns.links()`, `ns.addresses()`, `ns.routes()`, ...
+ * would have returned. The ordering
  * rules that keep a consumer right when the kernel drops notifications, or removes routes
  * without saying so, live in lib/internal/monitor-stream.ts.
  */
@@ -17,6 +18,7 @@ import { failure, fromNative, invalid } from './internal/errors';
 import {
   MonitorStream,
   usableRoute,
+  usableRule,
   type DumpScope,
   type DumpState,
   type ResyncReason,
@@ -35,19 +37,25 @@ import type {
   NativeLink,
   NativeMonitorSocket,
   NativeNeighbour,
+  NativeNexthopObject,
   NativeOp,
   NativeResult,
   NativeRoute,
+  NativeRule,
 } from './native/surface';
 import { eventKindBit, unpackEventBatch } from './native/wire';
 import type { Namespace } from './namespace';
 import { NETNS_RUN_DIR, nsfsInode } from './process/proc';
 import { neighbourFromNative, type Neighbour } from './neighbour';
+import { nexthopFromNative, type NexthopObject } from './nexthop';
 import { routeFromNative, type Route } from './route';
+import { ruleFromNative, type Rule } from './rule';
 import { Iproute2Names } from './rt-names';
 
 /** The kinds of change a monitor can watch. */
-export type MonitorEventType = 'link' | 'address' | 'route' | 'neighbour';
+export type MonitorEventType = 'link' | 'address' | 'route' | 'neighbour' | 'rule' | 'nexthop';
+
+const EVENT_TYPES: readonly MonitorEventType[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop'];
 
 /** 'new' for a new or changed object, 'delete' for one that went. */
 export type MonitorAction = 'new' | 'delete';
@@ -90,6 +98,26 @@ export interface NeighbourEvent {
   neighbour: Neighbour;
 }
 
+/** An IPv4 or IPv6 policy rule (`ip monitor rule`) was added or removed. */
+export interface RuleEvent {
+  type: 'rule';
+  action: MonitorAction;
+  rule: Rule;
+}
+
+/**
+ * A nexthop object (`ip monitor nexthop`) was added or replaced, or removed. Deleting a nexthop
+ * sends its delete, a `new` for each group that loses it as a member and a delete for each group
+ * left empty. The kernel removes without any notification the nexthops of a link that goes down
+ * or away, and shrinks or removes their groups the same way: no event says so (as with
+ * `ip monitor nexthop`); `ns.nexthops()` or a resync does.
+ */
+export interface NexthopEvent {
+  type: 'nexthop';
+  action: MonitorAction;
+  nexthop: NexthopObject;
+}
+
 /**
  * A complete fresh state, which replaces the consumer's: after the kernel dropped notifications
  * (`reason: 'overrun'`), after the consumer fell more than `queueLimit` events behind
@@ -105,6 +133,10 @@ export interface ResyncEvent {
   routes: Route[];
   /** Every IPv4 and IPv6 neighbour entry (as `ip neigh show nud all`), when watched. */
   neighbours: Neighbour[];
+  /** Every IPv4 and IPv6 policy rule (as `ip rule show` and `ip -6 rule show`), when watched. */
+  rules: Rule[];
+  /** Every nexthop object (as `ip nexthop show`), when watched. */
+  nexthops: NexthopObject[];
 }
 
 /** The namespace was deleted; the iteration ends after this. */
@@ -113,15 +145,24 @@ export interface NamespaceDeletedEvent {
 }
 
 /** What a monitor yields. */
-export type MonitorEvent = LinkEvent | AddressEvent | RouteEvent | NeighbourEvent | ResyncEvent | NamespaceDeletedEvent;
+export type MonitorEvent =
+  | LinkEvent
+  | AddressEvent
+  | RouteEvent
+  | NeighbourEvent
+  | RuleEvent
+  | NexthopEvent
+  | ResyncEvent
+  | NamespaceDeletedEvent;
 
 export type { ResyncReason };
 
 /** Options for {@link Namespace.monitor}. */
 export interface MonitorOptions {
   /**
-   * What to watch; default links, addresses and routes. 'neighbour' is asked for explicitly:
-   * neighbour entries change state on their own all the time (reachable, stale, ...).
+   * What to watch; default links, addresses and routes. 'neighbour' is asked for explicitly
+   * (neighbour entries change state on their own all the time: reachable, stale, ...), and so
+   * are 'rule' and 'nexthop', as `ip monitor` leaves nothing out only when told `all`.
    */
   events?: MonitorEventType[];
   /** Aborting it ends the monitor: the iteration rejects with the signal's reason. */
@@ -236,13 +277,14 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const requested = new Set(options.events ?? DEFAULT_KINDS) as Set<NativeEventKind>;
     this.#kinds = requested;
     this.#queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
-    // Routes need link notifications (names, and links going down) and IPv4 address deletes
-    // (a link losing its last address) to find the routes the kernel removes without a word.
+    // Routes need link notifications (names, and links going down), IPv4 address deletes (a
+    // link losing its last address) and nexthop deletes (IPv4 routes through the nexthop go) to
+    // find the routes the kernel removes without a word.
     const routeCheck = requested.has('route');
     const read = new Set(requested);
-    if (routeCheck) read.add('link').add('address');
-    // Neighbours (like routes) name their link: link events keep the names current.
-    if (requested.has('neighbour')) read.add('link');
+    if (routeCheck) read.add('link').add('address').add('nexthop');
+    // Neighbours and nexthops (like routes) name their link: link events keep the names current.
+    if (requested.has('neighbour') || requested.has('nexthop')) read.add('link');
     this.#stream = new MonitorStream(
       { deliver: requested, routeCheck },
       {
@@ -292,9 +334,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     socket.watch((b) => this.#onBatch(b));
     if (this.namespace.name !== undefined) watchName(this, this.namespace.name, this.namespace.inode);
     if (initial) this.#stream.resync('initial');
-    // Route and neighbour events name their link: the names of the links already there come
-    // from a dump (the initial resync's, when there is one).
-    else if (this.#kinds.has('route') || this.#kinds.has('neighbour')) this.#stream.names();
+    // Route, neighbour and nexthop events name their link: the names of the links already there
+    // come from a dump (the initial resync's, when there is one).
+    else if (['route', 'neighbour', 'nexthop'].some((k) => this.#kinds.has(k as NativeEventKind))) {
+      this.#stream.names();
+    }
   }
 
   /** The next event; `done` once the monitor has ended. */
@@ -360,7 +404,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
 
   #convert(out: StreamOutput): MonitorEvent {
     if (out.type === 'resync') {
-      const { links, addresses, routes, neighbours } = out.state;
+      const { links, addresses, routes, neighbours, rules, nexthops } = out.state;
       const names = new Map(links.map((l) => [l.index, l.name]));
       return {
         type: 'resync',
@@ -369,16 +413,22 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         addresses: addresses.map(addressFromNative),
         routes: routes.map((r) => routeFromNative(r, names, this.#iproute2Names)),
         neighbours: neighbours.flatMap((n) => neighbourFromNative(n, names) ?? []),
+        rules: rules.map((r) => ruleFromNative(r, this.#iproute2Names)),
+        nexthops: nexthops.map((n) => nexthopFromNative(n, names)),
       };
     }
     const { kind, action } = out;
     if (kind === 'link') return { type: 'link', action, link: makeLink(this.namespace, out.value as NativeLink) };
     if (kind === 'address') return { type: 'address', action, address: addressFromNative(out.value as NativeAddress) };
+    if (kind === 'rule')
+      return { type: 'rule', action, rule: ruleFromNative(out.value as NativeRule, this.#iproute2Names) };
     const names = { get: (index: number) => this.#stream.linkName(index) };
     if (kind === 'neighbour') {
       const neighbour = neighbourFromNative(out.value as NativeNeighbour, names) as Neighbour;
       return { type: 'neighbour', action, neighbour };
     }
+    if (kind === 'nexthop')
+      return { type: 'nexthop', action, nexthop: nexthopFromNative(out.value as NativeNexthopObject, names) };
     const event: RouteEvent = {
       type: 'route',
       action,
@@ -409,20 +459,25 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const handle = await this.namespace[kHandle](operation);
     if (scope === 'routes') {
       const [routes] = await dumps(handle, [{ op: 'dumproutes', table: 0 }], operation);
-      return { links: [], addresses: [], routes: (routes as NativeRoute[]).filter(usableRoute), neighbours: [] };
+      const usable = (routes as NativeRoute[]).filter(usableRoute);
+      return { links: [], addresses: [], routes: usable, neighbours: [], rules: [], nexthops: [] };
     }
     if (scope === 'links') {
       const [links] = await dumps(handle, [{ op: 'dumplinks' }], operation);
-      return { links: links as NativeLink[], addresses: [], routes: [], neighbours: [] };
+      return { links: links as NativeLink[], addresses: [], routes: [], neighbours: [], rules: [], nexthops: [] };
     }
     // Links always: route events name their link from them.
     const addresses = this.#kinds.has('address');
     const routes = this.#kinds.has('route');
     const neighbours = this.#kinds.has('neighbour');
+    const rules = this.#kinds.has('rule');
+    const nexthops = this.#kinds.has('nexthop');
     const ops: NativeOp[] = [{ op: 'dumplinks' }];
     if (addresses) ops.push({ op: 'dumpaddrs' });
     if (routes) ops.push({ op: 'dumproutes', table: 0 });
     if (neighbours) ops.push({ op: 'dumpneighs' });
+    if (rules) ops.push({ op: 'dumprules', family: 0 });
+    if (nexthops) ops.push({ op: 'dumpnexthops' });
     const results = await dumps(handle, ops, operation);
     // In the order pushed: links, then each kind watched.
     const next = <T>(wanted: boolean): T[] => (wanted ? (results.shift() as T[]) : []);
@@ -433,6 +488,9 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       routes: next<NativeRoute>(routes).filter(usableRoute),
       // IP neighbours only: the same dump family would bring forwarding databases too.
       neighbours: next<NativeNeighbour>(neighbours).filter((n) => n.family === AF_INET || n.family === AF_INET6),
+      // IPv4 and IPv6 rules only: the kernel's multicast routing rules (ipmr) come too.
+      rules: next<NativeRule>(rules).filter(usableRule),
+      nexthops: next<NativeNexthopObject>(nexthops),
     };
   }
 
@@ -498,14 +556,15 @@ export function openMonitor(ns: Namespace, options: MonitorOptions | undefined):
   const o = options ?? {};
   if (o.events !== undefined) {
     if (!Array.isArray(o.events) || o.events.length === 0) {
-      throw invalid(operation, "events must be a non-empty array of 'link', 'address', 'route', 'neighbour'");
+      throw invalid(operation, `events must be a non-empty array of ${EVENT_TYPES.map((t) => `'${t}'`).join(', ')}`);
     }
     for (const e of o.events as unknown[]) {
-      if (e !== 'link' && e !== 'address' && e !== 'route' && e !== 'neighbour') {
-        throw invalid(
-          operation,
-          `unknown event type ${JSON.stringify(e)}: use 'link', 'address', 'route' or 'neighbour'`,
-        );
+      if (!EVENT_TYPES.includes(e as MonitorEventType)) {
+        const last = EVENT_TYPES.length - 1;
+        const list = `${EVENT_TYPES.slice(0, last)
+          .map((t) => `'${t}'`)
+          .join(', ')} or '${EVENT_TYPES[last]}'`;
+        throw invalid(operation, `unknown event type ${JSON.stringify(e)}: use ${list}`);
       }
     }
   }

@@ -57,8 +57,11 @@ import { listNetconf, type Netconf, type NetconfOptions } from './netconf';
 import {
   addNexthop,
   deleteNexthop,
+  listNexthopBuckets,
   listNexthops,
   type AddNexthopOptions,
+  type NexthopBucket,
+  type NexthopBucketsOptions,
   type NexthopObject,
   type NexthopObjectSpec,
   type NexthopsOptions,
@@ -1042,6 +1045,19 @@ export class Namespace {
    */
   async nexthops(options: NexthopsOptions = {}): Promise<NexthopObject[]> {
     return listNexthops(this, options);
+  }
+
+  /**
+   * The buckets of the resilient nexthop groups (`ip nexthop bucket show [id N] [dev LINK]`): for
+   * each, its index, the member holding it and how long it has been idle.
+   * @example
+   * ```ts
+   * const buckets = await ns.nexthopBuckets({ id: 20 }); // [{ id: 20, index: 0, nexthopId: 1, idleTime: 3.2 }, ...]
+   * ```
+   * @throws NetnsError EINVAL for a bad filter; EOPNOTSUPP on a kernel before 5.13.
+   */
+  async nexthopBuckets(options: NexthopBucketsOptions = {}): Promise<NexthopBucket[]> {
+    return listNexthopBuckets(this, options);
   }
 
   /**

@@ -23,13 +23,29 @@ import {
   RTNH_F_LINKDOWN,
   RTNH_F_ONLINK,
 } from './native/constants';
-import type { NativeLink, NativeNexthopObject, NativeNexthopObjectRequest, NativeOp } from './native/surface';
+import type {
+  NativeLink,
+  NativeNexthopBucket,
+  NativeNexthopObject,
+  NativeNexthopObjectRequest,
+  NativeOp,
+  NativeResult,
+} from './native/surface';
 import { linkArg, protocolName, protocolNumber } from './route';
 
 /** NEXTHOP_GRP_TYPE_MPATH: a group that spreads flows over its members by hash. */
 const NEXTHOP_GRP_TYPE_MPATH = 0;
-/** NEXTHOP_GRP_TYPE_RES: a resilient group (buckets), listed only. */
+/** NEXTHOP_GRP_TYPE_RES: a resilient group, whose flows keep their member through changes. */
 const NEXTHOP_GRP_TYPE_RES = 1;
+
+/** Netlink carries a resilient group's timers in clock_t: USER_HZ, 100 a second on every arch. */
+const CLOCK_TICKS_PER_SECOND = 100;
+/**
+ * The longest timer a resilient group keeps, in whole seconds (~49.7 days): the kernel holds it
+ * as a u32 of jiffies, so beyond 2^32 / HZ it wraps silently (measured: at HZ 250, 42949672 s
+ * read back as 8589933.63 s). 1000 is the highest HZ a kernel is built with.
+ */
+export const MAX_RESILIENT_TIMER = Math.floor(0xffffffff / 1000);
 
 /** At most this many members in one group (the request must fit in a netlink message). */
 export const MAX_GROUP_MEMBERS = 256;
@@ -66,8 +82,26 @@ export interface NexthopObjectSpec {
   blackhole?: boolean;
   /** A group of other nexthop objects (`group`). Nothing but `protocol`, `groupType` and `fdb` with it. */
   group?: NexthopGroupMember[];
-  /** 'mpath' (the default, hash-based multipath). Resilient groups are not supported yet. */
-  groupType?: 'mpath';
+  /**
+   * 'mpath' (the default: hash-based multipath) or 'resilient' (`type resilient`: flows are
+   * spread over `buckets`, each held by one member, and a bucket moves to another member only
+   * when its member goes or after it was idle `idleTimer` seconds, so a change in the group
+   * leaves the other flows where they were). A resilient group cannot become an mpath one by
+   * replace, nor the reverse.
+   */
+  groupType?: 'mpath' | 'resilient';
+  /** A resilient group's number of buckets (`buckets`), 1 to 65535. Required to add one. */
+  buckets?: number;
+  /**
+   * A resilient group's idle timer (`idle_timer`), in whole seconds: a bucket unused this long
+   * may move to another member when the group is unbalanced. Default 120.
+   */
+  idleTimer?: number;
+  /**
+   * A resilient group's unbalanced timer (`unbalanced_timer`), in whole seconds: after the group
+   * has been unbalanced this long, buckets move even if in use. Default 0: never forced.
+   */
+  unbalancedTimer?: number;
   /** For bridge/VXLAN fdb entries (`fdb`): a gateway (or a group of fdb nexthops), no link. */
   fdb?: boolean;
   /** Who made it: 'boot', 'static', ... or a number (`proto`). Default none (unspec), as `ip nexthop add`. */
@@ -98,6 +132,14 @@ export interface NexthopObject {
   group?: Array<{ id: number; weight: number }>;
   /** A group's type: 'mpath' or 'resilient'. */
   groupType?: 'mpath' | 'resilient';
+  /** A resilient group's number of buckets. */
+  buckets?: number;
+  /** A resilient group's idle timer, in seconds (as `ip -j nexthop show` prints it). */
+  idleTimer?: number;
+  /** A resilient group's unbalanced timer, in seconds (0: none). */
+  unbalancedTimer?: number;
+  /** How long a resilient group has been unbalanced, in seconds (0: it is balanced). */
+  unbalancedTime?: number;
   /** 'unspec', 'boot', 'static', ... or the number. */
   protocol: string;
   /** 'link' for a nexthop on a link, 'global' for a group, ... */
@@ -136,11 +178,31 @@ function describeNexthop(spec: Partial<NexthopObjectSpec> | undefined): string {
   if (spec.blackhole === true) parts.push('blackhole');
   if (spec.gateway !== undefined) parts.push(`via ${String(spec.gateway)}`);
   if (spec.link !== undefined) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
+  if (spec.groupType !== undefined) parts.push(`type ${String(spec.groupType)}`);
+  if (spec.buckets !== undefined) parts.push(`buckets ${String(spec.buckets)}`);
+  if (spec.idleTimer !== undefined) parts.push(`idle_timer ${String(spec.idleTimer)}`);
+  if (spec.unbalancedTimer !== undefined) parts.push(`unbalanced_timer ${String(spec.unbalancedTimer)}`);
   if (spec.fdb === true) parts.push('fdb');
   return parts.join(' ');
 }
 
-const SPEC_KEYS = ['id', 'gateway', 'link', 'onlink', 'blackhole', 'group', 'groupType', 'fdb', 'protocol', 'family'];
+const SPEC_KEYS = [
+  'id',
+  'gateway',
+  'link',
+  'onlink',
+  'blackhole',
+  'group',
+  'groupType',
+  'buckets',
+  'idleTimer',
+  'unbalancedTimer',
+  'fdb',
+  'protocol',
+  'family',
+];
+
+const RESILIENT_KEYS = ['buckets', 'idleTimer', 'unbalancedTimer'] as const;
 
 /**
  * Checks a spec and turns it into the kernel's terms; `oif` is the resolved link (or a
@@ -151,6 +213,7 @@ export function nexthopRequest(
   spec: NexthopObjectSpec,
   oif: number | undefined,
   operation: string,
+  replace = false,
 ): NativeNexthopObjectRequest {
   checkOptionKeys(spec, SPEC_KEYS, operation);
   const id = checkId(spec.id, operation);
@@ -195,18 +258,46 @@ export function nexthopRequest(
         weight: checkInteger(member.weight, operation, `the weight of nexthop ${memberId}`, 1, 256) - 1,
       };
     });
-    if (spec.groupType !== undefined) {
-      if (spec.groupType !== 'mpath') {
+    if (spec.groupType !== undefined && spec.groupType !== 'mpath' && spec.groupType !== 'resilient') {
+      throw invalid(operation, `groupType must be 'mpath' or 'resilient', not ${JSON.stringify(spec.groupType)}`);
+    }
+    if (spec.groupType !== 'resilient') {
+      const given = RESILIENT_KEYS.filter((k) => spec[k] !== undefined);
+      if (given.length > 0) {
         throw invalid(
           operation,
-          `groupType must be 'mpath' (resilient groups, which need bucket settings, are not supported yet), not ${JSON.stringify(spec.groupType)}`,
+          `${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} for a resilient group: give groupType: 'resilient' too`,
         );
       }
-      req.groupType = NEXTHOP_GRP_TYPE_MPATH;
+      if (spec.groupType === 'mpath') req.groupType = NEXTHOP_GRP_TYPE_MPATH;
+      return req;
+    }
+    req.groupType = NEXTHOP_GRP_TYPE_RES;
+    if (spec.buckets !== undefined) {
+      req.resBuckets = checkInteger(spec.buckets, operation, 'buckets', 1, 0xffff);
+    } else if (!replace) {
+      // The kernel has no default for a new group ("Number of buckets not specified").
+      throw invalid(operation, 'a resilient group needs its number of buckets (buckets: 1 to 65535)');
+    }
+    if (spec.idleTimer !== undefined) {
+      req.resIdleTimer =
+        checkInteger(spec.idleTimer, operation, 'idleTimer (seconds)', 0, MAX_RESILIENT_TIMER) * CLOCK_TICKS_PER_SECOND;
+    }
+    if (spec.unbalancedTimer !== undefined) {
+      req.resUnbalancedTimer =
+        checkInteger(spec.unbalancedTimer, operation, 'unbalancedTimer (seconds)', 0, MAX_RESILIENT_TIMER) *
+        CLOCK_TICKS_PER_SECOND;
     }
     return req;
   }
   if (spec.groupType !== undefined) throw invalid(operation, 'groupType is for a group: give group too');
+  const resilient = RESILIENT_KEYS.filter((k) => spec[k] !== undefined);
+  if (resilient.length > 0) {
+    throw invalid(
+      operation,
+      `${resilient.join(' and ')} ${resilient.length > 1 ? 'are' : 'is'} for a resilient group (group with groupType: 'resilient'), not a single nexthop`,
+    );
+  }
 
   let family = spec.family;
   if (spec.gateway !== undefined) {
@@ -245,8 +336,11 @@ export function nexthopRequest(
   return req;
 }
 
-/** A nexthop object as read back; `linkNames` names its link. @internal */
-export function nexthopFromNative(n: NativeNexthopObject, linkNames: Map<number, string>): NexthopObject {
+/** A nexthop object as read back (a dump or a monitor event); `linkNames` names its link. @internal */
+export function nexthopFromNative(
+  n: NativeNexthopObject,
+  linkNames: { get(index: number): string | undefined },
+): NexthopObject {
   const out: NexthopObject = { id: n.id, protocol: protocolName(n.protocol), scope: scopeName(n.scope) };
   if (n.family === AF_INET) out.family = 4;
   else if (n.family === AF_INET6) out.family = 6;
@@ -265,6 +359,10 @@ export function nexthopFromNative(n: NativeNexthopObject, linkNames: Map<number,
     out.group = n.group.map((m) => ({ id: m.id, weight: m.weight + 1 }));
     out.groupType = n.groupType === NEXTHOP_GRP_TYPE_RES ? 'resilient' : 'mpath';
   }
+  if (n.resBuckets !== undefined) out.buckets = n.resBuckets;
+  if (n.resIdleTimer !== undefined) out.idleTimer = n.resIdleTimer / CLOCK_TICKS_PER_SECOND;
+  if (n.resUnbalancedTimer !== undefined) out.unbalancedTimer = n.resUnbalancedTimer / CLOCK_TICKS_PER_SECOND;
+  if (n.resUnbalancedTime !== undefined) out.unbalancedTime = n.resUnbalancedTime / CLOCK_TICKS_PER_SECOND;
   return out;
 }
 
@@ -283,7 +381,7 @@ export async function addNexthop(
   const flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
   const link = linkArg(ns, (spec as Partial<NexthopObjectSpec> | null)?.link, operation);
   // Checked in full before anything is sent (a name stands in as index 0 until looked up).
-  const checked = nexthopRequest(spec, typeof link === 'number' ? link : undefined, operation);
+  const checked = nexthopRequest(spec, typeof link === 'number' ? link : undefined, operation, replace);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   if (typeof link !== 'string') {
     await request(handle, { op: 'newnexthop', flags, nexthop: checked }, operation, 'nexthop').catch((e: unknown) =>
@@ -353,4 +451,59 @@ export async function listNexthops(ns: Namespace, options: NexthopsOptions = {})
   return (results[1] as NativeNexthopObject[])
     .filter((n) => (id === undefined || n.id === id) && (index === undefined || n.oif === index))
     .map((n) => nexthopFromNative(n, names));
+}
+
+/** One bucket of a resilient group, as `ip nexthop bucket show` lists it. */
+export interface NexthopBucket {
+  /** The group's id. */
+  id: number;
+  /** The bucket's index, 0 to buckets - 1. */
+  index: number;
+  /** The member (a nexthop id) that holds it. */
+  nexthopId: number;
+  /** Seconds since a packet last used it (`idle_time`). */
+  idleTime: number;
+}
+
+/** Options of {@link Namespace.nexthopBuckets}, each a filter (`ip nexthop bucket show id N | dev X`). */
+export interface NexthopBucketsOptions extends AbortOptions {
+  /** Only the buckets of this resilient group. */
+  id?: number;
+  /** Only the buckets held by nexthops on this link: a Link or its name. */
+  link?: Link | string;
+}
+
+/** `ip nexthop bucket show`. @internal */
+export async function listNexthopBuckets(ns: Namespace, options: NexthopBucketsOptions = {}): Promise<NexthopBucket[]> {
+  const operation = `list nexthop buckets${ns.where}`;
+  checkOptionKeys(options, ['id', 'link', 'signal'], operation);
+  const id = options.id === undefined ? undefined : checkId(options.id, operation);
+  const link = linkArg(ns, options.link, operation);
+  const signal = checkSignal(options.signal, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const dump: NativeOp = { op: 'dumpnexthopbuckets' };
+  if (id !== undefined) dump.id = id;
+  if (typeof link === 'number') dump.oif = link;
+  if (typeof link === 'string') {
+    // The link's lookup and the dump in one FIFO slot, the dump filtered by its index; a link
+    // that is not there holds no buckets (as ip nexthop show dev X lists none).
+    return exclusive(handle, operation, 'nexthop', async (send) => {
+      const [found] = await send([{ op: 'getlink', name: link }]);
+      if (isFailure(found as NativeResult)) {
+        const e = fromNative(found, operation, 'link');
+        if (e.code === 'ENODEV') return [];
+        throw e;
+      }
+      const [buckets] = await send([{ ...dump, oif: (found as NativeLink).index }]);
+      throwFirstFailure([buckets as NativeResult], operation, 'nexthop');
+      return (buckets as NativeNexthopBucket[]).map(bucketFromNative);
+    });
+  }
+  const results = await abortable(batch(handle, [dump], operation, 'nexthop', signal), signal, operation);
+  throwFirstFailure(results, operation, 'nexthop');
+  return (results[0] as NativeNexthopBucket[]).map(bucketFromNative);
+}
+
+function bucketFromNative(b: NativeNexthopBucket): NexthopBucket {
+  return { id: b.id, index: b.index, nexthopId: b.nexthopId, idleTime: b.idleTime / CLOCK_TICKS_PER_SECOND };
 }

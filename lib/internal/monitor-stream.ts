@@ -14,7 +14,9 @@
  * 2. **Silent changes.** For IPv4, the kernel removes routes without any RTM_DELROUTE when a
  *    link goes down (all routes through it, prefix routes included), when a link goes away, and
  *    when a link loses its last IPv4 address (fib_disable_ip -> fib_flush in fib_frontend.c; local
- *    routes are the exception). IPv6 announces its removals, unless the sysctl
+ *    routes are the exception), and when a nexthop object they use is deleted (the nexthop's
+ *    delete, or that of a group it left empty, is announced: __remove_nexthop_fib -> fib_flush
+ *    in nexthop.c). IPv6 announces its removals, unless the sysctl
  *    net.ipv6.route.skip_notify_on_dev_down is set. After such a *trigger*, a dump of the routes
  *    (both families, so that the sysctl's case is covered too) tells which routes went, and
  *    deletes are synthesized for them.
@@ -81,12 +83,14 @@ import type {
   NativeEventKind,
   NativeLink,
   NativeNeighbour,
+  NativeNexthopObject,
   NativeRoute,
+  NativeRule,
   NativeStreamItem,
 } from '../native/surface';
 
 export type Action = 'new' | 'delete';
-type Value = NativeLink | NativeAddress | NativeRoute | NativeNeighbour;
+type Value = NativeLink | NativeAddress | NativeRoute | NativeNeighbour | NativeRule | NativeNexthopObject;
 
 /** Why a resync was made. */
 export type ResyncReason = 'initial' | 'overrun' | 'overflow';
@@ -97,6 +101,8 @@ export interface DumpState {
   addresses: NativeAddress[];
   routes: NativeRoute[];
   neighbours: NativeNeighbour[];
+  rules: NativeRule[];
+  nexthops: NativeNexthopObject[];
 }
 
 /** What a dump reads: everything watched (a resync), every route (a route check), the links. */
@@ -109,8 +115,8 @@ export type StreamOutput =
 
 export interface StreamHooks {
   /**
-   * A dump on the namespace's request path: 'full' is links, plus addresses, routes and
-   * neighbours when they are delivered; 'routes' is every route; 'links' the links alone.
+   * A dump on the namespace's request path: 'full' is links, plus addresses, routes,
+   * neighbours, rules and nexthop objects when they are delivered; 'routes' is every route; 'links' the links alone.
    */
   dump(scope: DumpScope): Promise<DumpState>;
   /** Sends a fence on the monitor socket; returns its number. */
@@ -135,8 +141,11 @@ interface Entry {
   key: string;
   /** A route that took the place of another (NLM_F_REPLACE): that one goes first. */
   replace?: true;
-  /** A trigger: the link that went down or away, or lost this IPv4 address. */
-  cause?: { index: number; address?: string };
+  /**
+   * A trigger: the link that went down or away, or lost this IPv4 address (index -1 for none),
+   * or the nexthop object deleted.
+   */
+  cause?: { index: number; address?: string; nexthop?: number };
   /** A resync's dump already reflects it: never handed out. */
   dropped?: true;
 }
@@ -166,12 +175,20 @@ export function usableRoute(r: NativeRoute): boolean {
   return (r.family === AF_INET || r.family === AF_INET6) && !(r.flags & RTM_F_CLONED);
 }
 
+/** IPv4 and IPv6 rules: the kernel's multicast routing rules (RTNL_FAMILY_IPMR) left out. */
+export function usableRule(r: NativeRule): boolean {
+  return r.family === AF_INET || r.family === AF_INET6;
+}
+
 /**
  * The identity of an object: what a later event about the same object shares with it. A link
  * by index; an address by link, address and prefix (and peer); a route by table, destination,
  * source prefix (IPv6 `from`), TOS, metric, type and next hop (gateway and link): the kernel keeps routes that differ only in
  * the next hop side by side (the local table holds one `local` route per link that has the
- * address), and a route replaced by another is announced by the new one (see replacedKeyOf).
+ * address), and a route replaced by another is announced by the new one (see replacedKeyOf); a
+ * route through a nexthop object by that object's id in place of its next hop. A
+ * rule by everything it holds (a rule has no id: `ip rule del` matches all that is given, and
+ * the kernel refuses a second rule equal in all, NLM_F_EXCL); a nexthop object by its id.
  */
 export function keyOf(kind: NativeEventKind, v: Value): string {
   switch (kind) {
@@ -183,12 +200,20 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
     }
     case 'route': {
       const r = v as NativeRoute;
-      return `r${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.src ?? ''}/${r.srcLen}|${r.tos}|${r.priority ?? ''}|${r.type}|${r.gateway ?? ''}|${r.oif}`;
+      // Through a nexthop object: its id, not the gateway and link the kernel reports from it,
+      // which change with the object (a member deleted, a replace) without a notification.
+      const hop = r.nhid !== undefined ? `nhid ${r.nhid}` : `${r.gateway ?? ''}|${r.oif}`;
+      return `r${r.family}|${r.table}|${r.dst ?? ''}/${r.dstLen}|${r.src ?? ''}/${r.srcLen}|${r.tos}|${r.priority ?? ''}|${r.type}|${hop}`;
     }
     case 'neighbour': {
       const n = v as NativeNeighbour;
       return `n${n.family}|${n.index}|${n.dst ?? ''}`;
     }
+    case 'rule':
+      // The decoder builds every rule with its keys in one order (native results.cc).
+      return `u${JSON.stringify(v)}`;
+    case 'nexthop':
+      return `h${(v as NativeNexthopObject).id}`;
   }
 }
 
@@ -318,10 +343,16 @@ export class MonitorStream {
         const entry: Entry = { kind: item.kind, action, value: item.value, key: '' };
         if (item.action === 'replace' && item.kind === 'route') entry.replace = true;
         if (entry.kind === 'route' && !usableRoute(entry.value as NativeRoute)) continue;
+        if (entry.kind === 'rule' && !usableRule(entry.value as NativeRule)) continue;
         entry.key = keyOf(entry.kind, entry.value);
         if (this.#opts.routeCheck && this.#isTrigger(entry)) {
-          const v = entry.value as NativeLink & NativeAddress;
-          const cause = entry.kind === 'link' ? { index: v.index } : { index: v.index, address: v.local ?? v.address };
+          const v = entry.value as NativeLink & NativeAddress & NativeNexthopObject;
+          const cause =
+            entry.kind === 'nexthop'
+              ? { index: -1, nexthop: v.id }
+              : entry.kind === 'link'
+                ? { index: v.index }
+                : { index: v.index, address: v.local ?? v.address };
           // Only a change that is checked explains a removal: one that can remove no route known
           // may come after a check's dump read the routes, and a route added before it, which
           // the dump lacks for that reason, would pass for one it removed.
@@ -403,12 +434,14 @@ export class MonitorStream {
       this.#upAsRead.set(l.index, up);
       return !up && wasUp;
     }
+    if (e.kind === 'nexthop') return e.action === 'delete';
     return e.kind === 'address' && e.action === 'delete' && (e.value as NativeAddress).family === AF_INET;
   }
 
   /**
    * Whether a trigger can have removed a route: some route known (handed out, or read and held)
-   * goes through its link, uses its address as source, or has no single link (multipath). When
+   * goes through its link, uses its address as source or its nexthop object, or has no single
+   * link (multipath). When
    * not every route is known (no resync since the start or the last loss), it may.
    */
   #mayRemoveRoutes(cause: NonNullable<Entry['cause']>): boolean {
@@ -416,6 +449,7 @@ export class MonitorStream {
     const hit = (r: NativeRoute) =>
       r.oif === cause.index ||
       (cause.address !== undefined && r.prefsrc === cause.address) ||
+      (cause.nexthop !== undefined && r.nhid === cause.nexthop) ||
       (r.oif === 0 && r.type === RTN_UNICAST);
     for (const r of this.#routes.values()) if (hit(r)) return true;
     for (const e of this.#held)
@@ -584,6 +618,8 @@ export class MonitorStream {
     for (const a of state.addresses) dumped.set(keyOf('address', a), a);
     for (const r of state.routes) dumped.set(keyOf('route', r), r);
     for (const n of state.neighbours) dumped.set(keyOf('neighbour', n), n);
+    for (const r of state.rules) dumped.set(keyOf('rule', r), r);
+    for (const n of state.nexthops) dumped.set(keyOf('nexthop', n), n);
     const covers = (kind: NativeEventKind) => kind === 'link' || this.#opts.deliver.has(kind);
     const ends = replacedIn(window);
     // Per object: the last event of the window whose state is what the dump read. A route that
@@ -665,7 +701,9 @@ export class MonitorStream {
         eligible.find(
           (p) =>
             p.cause !== undefined &&
-            (route.oif === p.cause.index || (p.cause.address !== undefined && route.prefsrc === p.cause.address)),
+            (route.oif === p.cause.index ||
+              (p.cause.address !== undefined && route.prefsrc === p.cause.address) ||
+              (p.cause.nexthop !== undefined && route.nhid === p.cause.nexthop)),
         ) ?? eligible[0];
       if (place === undefined || place.at >= start + count) continue;
       const list = deletesAt.get(place.at);

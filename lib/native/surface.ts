@@ -214,6 +214,12 @@ export interface NativeNexthopObjectRequest {
   groupType?: number;
   /** 1: NHA_FDB */
   fdb?: number;
+  /** A resilient group's NHA_RES_GROUP_BUCKETS */
+  resBuckets?: number;
+  /** NHA_RES_GROUP_IDLE_TIMER, in clock_t (1/100 s) */
+  resIdleTimer?: number;
+  /** NHA_RES_GROUP_UNBALANCED_TIMER, in clock_t */
+  resUnbalancedTimer?: number;
 }
 
 /** One member of a nexthop group (struct nexthop_grp). */
@@ -239,6 +245,22 @@ export interface NativeNexthopObject {
   /** a group's members, weights minus 1 */
   group?: Array<{ id: number; weight: number }>;
   groupType?: number;
+  /** A resilient group's NHA_RES_GROUP: buckets, and its timers and unbalanced time in clock_t */
+  resBuckets?: number;
+  resIdleTimer?: number;
+  resUnbalancedTimer?: number;
+  resUnbalancedTime?: number;
+}
+
+/** One bucket of a resilient nexthop group, as a dump returns it. */
+export interface NativeNexthopBucket {
+  /** the group's id */
+  id: number;
+  index: number;
+  /** clock_t (1/100 s) since the bucket was last used */
+  idleTime: number;
+  /** the member holding it */
+  nexthopId: number;
 }
 
 /**
@@ -588,7 +610,8 @@ export type NativeOp =
   | { op: 'delnexthop'; id: number }
   | { op: 'dumpnexthops'; family?: number; oif?: number; groups?: number }
   /** RTM_GETNETCONF dump of one family (0: every family), `ip netconf show`. */
-  | { op: 'dumpnetconf'; family?: number };
+  | { op: 'dumpnetconf'; family?: number }
+  | { op: 'dumpnexthopbuckets'; id?: number; oif?: number };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =
@@ -608,6 +631,7 @@ export type NativeResult =
   | NativeNsid
   | NativeNexthopObject[]
   | NativeNetconf[]
+  | NativeNexthopBucket[]
   | NativeFailure;
 
 export interface NativeOpened {
@@ -638,7 +662,7 @@ export interface NativeIcmpSocket {
  * What a monitor socket delivered since the last batch, in the kernel's order (see
  * native/rtnl/monitor.h): `codes` has one entry per item, an event (its kind and action, numbered
  * as `schema.events` says) or a marker (an overrun, a fence come back); the events' objects are
- * in `links` (packed, as a dump's), `addresses` and `routes`, each in order; the fences' numbers
+ * in `links` (packed, as a dump's), `addresses`, `routes`, ... each in order; the fences' numbers
  * in `fences`. `error`: the socket failed, nothing more will come.
  */
 export interface NativeEventBatch {
@@ -647,12 +671,14 @@ export interface NativeEventBatch {
   addresses?: NativeAddress[];
   routes?: NativeRoute[];
   neighbours?: NativeNeighbour[];
+  rules?: NativeRule[];
+  nexthops?: NativeNexthopObject[];
   fences?: number[];
   error?: NativeFailure;
 }
 
 /** The kinds of event a monitor decodes. */
-export type NativeEventKind = 'link' | 'address' | 'route' | 'neighbour';
+export type NativeEventKind = 'link' | 'address' | 'route' | 'neighbour' | 'rule' | 'nexthop';
 
 /**
  * What a notification says: 'new' (RTM_NEW*), 'delete' (RTM_DEL*), 'replace' (RTM_NEW* with
@@ -666,6 +692,8 @@ export type NativeStreamItem =
   | { type: 'event'; kind: 'address'; action: NativeEventAction; value: NativeAddress }
   | { type: 'event'; kind: 'route'; action: NativeEventAction; value: NativeRoute }
   | { type: 'event'; kind: 'neighbour'; action: NativeEventAction; value: NativeNeighbour }
+  | { type: 'event'; kind: 'rule'; action: NativeEventAction; value: NativeRule }
+  | { type: 'event'; kind: 'nexthop'; action: NativeEventAction; value: NativeNexthopObject }
   | { type: 'overrun' }
   | { type: 'fence'; seq: number };
 
@@ -931,7 +959,8 @@ export interface WireSchema {
     | 'rule'
     | 'nsid'
     | 'nexthopObject'
-    | 'netconf',
+    | 'netconf'
+    | 'nexthopBucket',
     SchemaFields
   >;
   /** A monitor's event codes (1 + kind position * actions.length + action position), markers. */

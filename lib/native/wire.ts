@@ -26,6 +26,7 @@ import type {
   NativeNexthop,
   NativeNexthopRequest,
   NativeNexthopObject,
+  NativeNexthopBucket,
   NativeNexthopObjectRequest,
   NativeNexthopGroupEntry,
   NativeNftChain,
@@ -153,6 +154,9 @@ const NEXTHOP_OBJECT_REQUEST: Record<keyof NativeNexthopObjectRequest, string> =
   group: 'nexthopgroup[]',
   groupType: 'u16',
   fdb: 'u8',
+  resBuckets: 'u16',
+  resIdleTimer: 'u32',
+  resUnbalancedTimer: 'u32',
 };
 const NEXTHOP_GROUP_ENTRY: Record<keyof NativeNexthopGroupEntry, string> = { id: 'u32', weight: 'u8' };
 const NEXTHOP_OBJECT: Record<keyof NativeNexthopObject, string> = {
@@ -167,6 +171,16 @@ const NEXTHOP_OBJECT: Record<keyof NativeNexthopObject, string> = {
   fdb: 'number',
   group: 'nexthopgroup',
   groupType: 'optional',
+  resBuckets: 'optional',
+  resIdleTimer: 'optional',
+  resUnbalancedTimer: 'optional',
+  resUnbalancedTime: 'optional',
+};
+const NEXTHOP_BUCKET: Record<keyof NativeNexthopBucket, string> = {
+  id: 'number',
+  index: 'number',
+  idleTime: 'number',
+  nexthopId: 'number',
 };
 const NEIGHBOUR_REQUEST: Record<keyof NativeNeighbourRequest, string> = {
   family: 'u8',
@@ -279,6 +293,7 @@ const OP_ARGS: OpArgs = {
   delnexthop: { id: 'u32' },
   dumpnexthops: { family: 'u8', oif: 'i32', groups: 'u8' },
   dumpnetconf: { family: 'u8' },
+  dumpnexthopbuckets: { id: 'u32', oif: 'i32' },
   getroute: {
     dst: 'ip',
     src: 'ip',
@@ -514,7 +529,7 @@ agree('links', LINK, [...schema.results.linkNumbers, ...schema.results.linkStrin
 agree('addresses', ADDRESS, schema.results.address);
 agree('routes', ROUTE, schema.results.route);
 // The kinds and actions of a monitor's events, in code order (native/rtnl/decode.h).
-const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route', 'neighbour'];
+const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop'];
 const EVENT_ACTIONS: NativeEventAction[] = ['new', 'delete', 'replace'];
 agree(
   'monitor events',
@@ -534,6 +549,7 @@ agree('rules', RULE, schema.results.rule);
 agree('nsids', NSID, schema.results.nsid);
 agree('nexthop objects', NEXTHOP_OBJECT, schema.results.nexthopObject);
 agree('netconf entries', NETCONF, schema.results.netconf);
+agree('nexthop buckets', NEXTHOP_BUCKET, schema.results.nexthopBucket);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests
@@ -844,11 +860,15 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
   const addresses = batch.addresses ?? [];
   const routes = batch.routes ?? [];
   const neighbours = batch.neighbours ?? [];
+  const rules = batch.rules ?? [];
+  const nexthops = batch.nexthops ?? [];
   const fences = batch.fences ?? [];
   let l = 0;
   let a = 0;
   let r = 0;
   let n = 0;
+  let ru = 0;
+  let nh = 0;
   let f = 0;
   const out: NativeStreamItem[] = new Array(batch.codes.length);
   for (let i = 0; i < batch.codes.length; i++) {
@@ -865,6 +885,9 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
       else if (kind === 'route') out[i] = { type: 'event', kind, action, value: routes[r++] as NativeRoute };
       else if (kind === 'neighbour')
         out[i] = { type: 'event', kind, action, value: neighbours[n++] as NativeNeighbour };
+      else if (kind === 'rule') out[i] = { type: 'event', kind, action, value: rules[ru++] as NativeRule };
+      else if (kind === 'nexthop')
+        out[i] = { type: 'event', kind, action, value: nexthops[nh++] as NativeNexthopObject };
       else throw internalError('read monitor events', `unknown event code ${code}`);
     }
   }

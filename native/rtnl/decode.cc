@@ -66,6 +66,10 @@ Result<std::optional<Event>> DecodeEvent(const nlmsghdr& msg) {
       }
       return Wrap(*type, ParseNeigh(msg));
     }
+    case EventKind::kRule:
+      return Wrap(*type, ParseRule(msg));
+    case EventKind::kNexthop:
+      return Wrap(*type, ParseNexthop(msg));
     case EventKind::kCount:
       break;
   }
@@ -82,6 +86,10 @@ std::vector<uint32_t> EventGroups(EventKind kind) {
       return {RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE};
     case EventKind::kNeighbour:
       return {RTNLGRP_NEIGH};
+    case EventKind::kRule:
+      return {RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE};
+    case EventKind::kNexthop:
+      return {RTNLGRP_NEXTHOP};
     case EventKind::kCount:
       break;
   }

@@ -2,6 +2,7 @@
 
 #include <sys/uio.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace netns_native::rtnl {
@@ -34,6 +35,12 @@ void EventBatch::Append(Event event) {
     case EventKind::kNeighbour:
       neighbours.push_back(std::move(std::get<NeighbourInfo>(event.value)));
       break;
+    case EventKind::kRule:
+      rules.push_back(std::move(std::get<RuleInfo>(event.value)));
+      break;
+    case EventKind::kNexthop:
+      nexthops.push_back(std::move(std::get<NexthopObjectInfo>(event.value)));
+      break;
     case EventKind::kCount:
       codes.pop_back();
       break;
@@ -52,14 +59,28 @@ Result<std::unique_ptr<Monitor>> Monitor::Open(const MonitorOptions& options) {
   t.receive_buffer = options.receive_buffer;
   t.send_buffer = 0;         // it sends only fences
   t.overrun_breaks = false;  // an overrun loses notifications, not the socket
+  bool nexthops = false;
   for (uint8_t k = 0; k < static_cast<uint8_t>(EventKind::kCount); ++k) {
     if (options.kinds & (1u << k)) {
-      for (uint32_t g : EventGroups(static_cast<EventKind>(k))) t.groups.push_back(g);
+      for (uint32_t g : EventGroups(static_cast<EventKind>(k))) {
+        if (g == RTNLGRP_NEXTHOP) {
+          nexthops = true;
+        } else {
+          t.groups.push_back(g);
+        }
+      }
     }
   }
-  if (t.groups.empty()) return Error::Invalid("a monitor needs at least one kind of event");
+  if (t.groups.empty() && !nexthops) {
+    return Error::Invalid("a monitor needs at least one kind of event");
+  }
   Result<netlink::Transport> transport = netlink::Transport::Open(t);
   if (!transport.ok()) return transport.take_error();
+  if (nexthops) {
+    // Kernels before 5.3 have no such group (EINVAL), and no nexthop objects to watch either.
+    Status joined = transport.value().AddMembership(RTNLGRP_NEXTHOP);
+    if (!joined.ok() && joined.error().code != EINVAL) return joined.take_error();
+  }
   return std::unique_ptr<Monitor>(new Monitor(transport.take(), options.kinds));
 }
 

@@ -1,6 +1,7 @@
 // A monitor: a NETLINK_ROUTE socket subscribed to the multicast groups of some kinds of
-// notification (links, addresses, routes, neighbours), read without blocking, whose messages are
-// decoded in the order the kernel queued them (decode.h). What `ip monitor` reads, as data.
+// notification (links, addresses, routes, neighbours, rules, nexthop objects), read without
+// blocking, whose messages are decoded in the order the kernel queued them (decode.h). What
+// `ip monitor` reads, as data.
 //
 // Two things besides events travel in that order, because the kernel queues them in the same
 // receive queue:
@@ -47,11 +48,13 @@ struct EventBatch {
 
   // One entry per item: an event code, kOverrun or kFence.
   std::vector<uint8_t> codes;
-  // The objects of the link, address, route and neighbour events, each in stream order.
+  // The objects of the events, one vector per kind, each in stream order.
   std::vector<LinkInfo> links;
   std::vector<AddressInfo> addresses;
   std::vector<RouteInfo> routes;
   std::vector<NeighbourInfo> neighbours;
+  std::vector<RuleInfo> rules;
+  std::vector<NexthopObjectInfo> nexthops;
   // The sequence number of each kFence, in order.
   std::vector<uint32_t> fences;
 

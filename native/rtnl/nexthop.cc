@@ -24,8 +24,9 @@ nhmsg Header(uint8_t family) {
 
 }  // namespace
 
-// Attributes in the order `ip nexthop add id N {group G [type T] | blackhole | via GW dev D}`
-// sends them, so that golden captures compare byte for byte.
+// Attributes in the order `ip nexthop add id N {group G [type T [RES_ARGS]] | blackhole | via GW
+// dev D}` sends them (the resilient arguments' nest before the type), so that golden captures
+// compare byte for byte.
 Result<std::vector<uint8_t>> BuildNewNexthop(const NexthopObjectRequest& req, uint16_t nl_flags) {
   MessageBuilder b(RTM_NEWNEXTHOP, NLM_F_REQUEST | nl_flags);
   nhmsg h = Header(req.family);
@@ -41,6 +42,15 @@ Result<std::vector<uint8_t>> BuildNewNexthop(const NexthopObjectRequest& req, ui
       grp[i].weight = req.group[i].weight;
     }
     b.PutAttr(NHA_GROUP, grp.data(), grp.size() * sizeof(nexthop_grp));
+  }
+  if (req.group_type == NEXTHOP_GRP_TYPE_RES) {
+    size_t nest = b.BeginNest(NHA_RES_GROUP);
+    if (req.res_buckets) b.PutU16(NHA_RES_GROUP_BUCKETS, *req.res_buckets);
+    if (req.res_idle_timer) b.PutU32(NHA_RES_GROUP_IDLE_TIMER, *req.res_idle_timer);
+    if (req.res_unbalanced_timer) {
+      b.PutU32(NHA_RES_GROUP_UNBALANCED_TIMER, *req.res_unbalanced_timer);
+    }
+    b.EndNest(nest);
   }
   if (req.group_type) b.PutU16(NHA_GROUP_TYPE, *req.group_type);
   if (req.blackhole) b.PutFlag(NHA_BLACKHOLE);
@@ -66,6 +76,38 @@ Result<std::vector<uint8_t>> BuildDumpNexthops(uint8_t family, std::optional<int
   return std::move(b).Finish();
 }
 
+Result<std::vector<uint8_t>> BuildDumpNexthopBuckets(std::optional<uint32_t> id,
+                                                     std::optional<int32_t> oif) {
+  MessageBuilder b(RTM_GETNEXTHOPBUCKET, NLM_F_REQUEST | NLM_F_DUMP);
+  b.PutHeader(Header(AF_UNSPEC));
+  if (id) b.PutU32(NHA_ID, *id);
+  if (oif) b.PutS32(NHA_OIF, *oif);
+  return std::move(b).Finish();
+}
+
+Result<NexthopBucketInfo> ParseNexthopBucket(const nlmsghdr& msg) {
+  const uint8_t* p;
+  size_t len;
+  if (msg.nlmsg_type != RTM_NEWNEXTHOPBUCKET ||
+      !netlink::AttrsAfterHeader(msg, sizeof(nhmsg), &p, &len)) {
+    return Error::Invalid("not an RTM_NEWNEXTHOPBUCKET message");
+  }
+  AttrTable<NHA_RES_BUCKET + 1> t;
+  Status s = netlink::ParseAttrs(p, len, &t);
+  if (!s.ok()) return s;
+  NexthopBucketInfo info;
+  if (t[NHA_ID].len >= 4) info.id = t[NHA_ID].U32();
+  if (t[NHA_RES_BUCKET].present()) {
+    AttrTable<NHA_RES_BUCKET_NH_ID + 1> r;
+    Status rs = netlink::ParseAttrs(t[NHA_RES_BUCKET].data, t[NHA_RES_BUCKET].len, &r);
+    if (!rs.ok()) return rs;
+    if (r[NHA_RES_BUCKET_INDEX].len >= 2) info.index = r[NHA_RES_BUCKET_INDEX].U16();
+    if (r[NHA_RES_BUCKET_IDLE_TIME].len >= 8) info.idle_time = r[NHA_RES_BUCKET_IDLE_TIME].U64();
+    if (r[NHA_RES_BUCKET_NH_ID].len >= 4) info.nexthop_id = r[NHA_RES_BUCKET_NH_ID].U32();
+  }
+  return info;
+}
+
 Result<NexthopObjectInfo> ParseNexthop(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;
@@ -81,7 +123,7 @@ Result<NexthopObjectInfo> ParseNexthop(const nlmsghdr& msg) {
   info.protocol = h.nh_protocol;
   info.flags = h.nh_flags;
 
-  AttrTable<NHA_FDB + 1> t;
+  AttrTable<NHA_RES_GROUP + 1> t;
   Status s = netlink::ParseAttrs(p, len, &t);
   if (!s.ok()) return s;
   if (t[NHA_ID].len >= 4) info.id = t[NHA_ID].U32();
@@ -100,6 +142,21 @@ Result<NexthopObjectInfo> ParseNexthop(const nlmsghdr& msg) {
       info.group.push_back({g.id, g.weight});
     }
     if (!info.group_type) info.group_type = NEXTHOP_GRP_TYPE_MPATH;
+  }
+  if (t[NHA_RES_GROUP].present()) {
+    AttrTable<NHA_RES_GROUP_UNBALANCED_TIME + 1> r;
+    Status rs = netlink::ParseAttrs(t[NHA_RES_GROUP].data, t[NHA_RES_GROUP].len, &r);
+    if (!rs.ok()) return rs;
+    if (r[NHA_RES_GROUP_BUCKETS].len >= 2) info.res_buckets = r[NHA_RES_GROUP_BUCKETS].U16();
+    if (r[NHA_RES_GROUP_IDLE_TIMER].len >= 4) {
+      info.res_idle_timer = r[NHA_RES_GROUP_IDLE_TIMER].U32();
+    }
+    if (r[NHA_RES_GROUP_UNBALANCED_TIMER].len >= 4) {
+      info.res_unbalanced_timer = r[NHA_RES_GROUP_UNBALANCED_TIMER].U32();
+    }
+    if (r[NHA_RES_GROUP_UNBALANCED_TIME].len >= 8) {
+      info.res_unbalanced_time = r[NHA_RES_GROUP_UNBALANCED_TIME].U64();
+    }
   }
   return info;
 }

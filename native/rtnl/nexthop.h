@@ -32,6 +32,12 @@ struct NexthopObjectRequest {
   std::vector<NexthopGroupEntry> group;  // NHA_GROUP
   std::optional<uint16_t> group_type;    // NHA_GROUP_TYPE: NEXTHOP_GRP_TYPE_*
   bool fdb = false;                      // NHA_FDB: for a bridge/vxlan fdb entry
+  // A resilient group's NHA_RES_GROUP (sent, possibly empty, when group_type is
+  // NEXTHOP_GRP_TYPE_RES): its number of buckets (kernel default 128), and its timers in clock_t
+  // (USER_HZ, 1/100 s: what `ip` sends for `idle_timer 120` is 12000; default 120 s and 0).
+  std::optional<uint16_t> res_buckets;           // NHA_RES_GROUP_BUCKETS
+  std::optional<uint32_t> res_idle_timer;        // NHA_RES_GROUP_IDLE_TIMER
+  std::optional<uint32_t> res_unbalanced_timer;  // NHA_RES_GROUP_UNBALANCED_TIMER
 };
 
 // A decoded RTM_NEWNEXTHOP or RTM_DELNEXTHOP message.
@@ -44,6 +50,10 @@ struct NexthopObjectInfo {
   uint8_t blackhole = 0, fdb = 0;
   std::vector<NexthopGroupEntry> group;
   std::optional<uint16_t> group_type;  // present for a group
+  // A resilient group's NHA_RES_GROUP, timers in clock_t; unbalanced_time: how long the group has
+  // been unbalanced (0 when it is not).
+  std::optional<uint32_t> res_buckets, res_idle_timer, res_unbalanced_timer;
+  std::optional<uint64_t> res_unbalanced_time;
 };
 
 Result<std::vector<uint8_t>> BuildNewNexthop(const NexthopObjectRequest& req, uint16_t nl_flags);
@@ -56,5 +66,20 @@ Result<std::vector<uint8_t>> BuildDumpNexthops(uint8_t family, std::optional<int
 
 // Decodes an RTM_NEWNEXTHOP (reply or event) or RTM_DELNEXTHOP (event) message.
 Result<NexthopObjectInfo> ParseNexthop(const nlmsghdr& msg);
+
+// One bucket of a resilient group, as `ip nexthop bucket show` lists it (RTM_NEWNEXTHOPBUCKET:
+// nhmsg, NHA_ID, a nested NHA_RES_BUCKET), Linux 5.13+.
+struct NexthopBucketInfo {
+  uint32_t id = 0;          // the group's id
+  uint32_t index = 0;       // NHA_RES_BUCKET_INDEX
+  uint64_t idle_time = 0;   // NHA_RES_BUCKET_IDLE_TIME: clock_t since the bucket was last used
+  uint32_t nexthop_id = 0;  // NHA_RES_BUCKET_NH_ID: the member holding it
+};
+
+// RTM_GETNEXTHOPBUCKET dump; the kernel keeps only the buckets of group `id` and of nexthops on
+// `oif` when set.
+Result<std::vector<uint8_t>> BuildDumpNexthopBuckets(std::optional<uint32_t> id,
+                                                     std::optional<int32_t> oif);
+Result<NexthopBucketInfo> ParseNexthopBucket(const nlmsghdr& msg);
 
 }  // namespace netns_native::rtnl

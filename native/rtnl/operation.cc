@@ -23,6 +23,7 @@ bool IsGet(const std::vector<uint8_t>& message) {
     case RTM_GETNSID:
     case RTM_GETNEXTHOP:
     case RTM_GETNETCONF:
+    case RTM_GETNEXTHOPBUCKET:
       return true;
     default:
       return false;
@@ -93,6 +94,12 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       netconfs.push_back(r.take());
       return Status();
     }
+    case RTM_NEWNEXTHOPBUCKET: {
+      Result<NexthopBucketInfo> r = ParseNexthopBucket(msg);
+      if (!r.ok()) return r.status();
+      nexthop_buckets.push_back(r.take());
+      return Status();
+    }
     default:
       return Status();  // a reply type this operation does not collect
   }
@@ -107,6 +114,7 @@ void Operation::OnRestart() {
   nsids.clear();
   nexthops.clear();
   netconfs.clear();
+  nexthop_buckets.clear();
 }
 
 bool Operation::read_only() const {

@@ -43,6 +43,7 @@ class Operation final : public netlink::ReplyHandler {
   std::vector<NsidInfo> nsids;
   std::vector<NexthopObjectInfo> nexthops;
   std::vector<NetconfInfo> netconfs;
+  std::vector<NexthopBucketInfo> nexthop_buckets;
 
  private:
   friend Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,

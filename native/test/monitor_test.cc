@@ -5,9 +5,11 @@
 // NETNS_NATIVE_KERNEL_TEST=1 (root, in a throwaway `unshare --net` namespace, as
 // scripts/native-test.sh runs it): a real monitor socket, fences in stream order, an overrun on a
 // tiny receive buffer reported where the queue ran empty, discarding.
+#include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -202,6 +204,105 @@ void TestDecodeNeighbour() {
   Result<std::optional<rtnl::Event>> f = rtnl::DecodeEvent(Header(fdb.value()));
   CHECK(f.ok() && !f.value().has_value());
   CHECK(rtnl::EventGroups(rtnl::EventKind::kNeighbour) == std::vector<uint32_t>{RTNLGRP_NEIGH});
+}
+
+// `ip rule add from 198.18.220.0/24 table 100 priority 1000`, as the kernel announced it to
+// RTNLGRP_IPV4_RULE (captured with strace -e read=3 on `ip monitor rule`, kernel 6.18).
+const Bytes kNewRule = {
+    0x44, 0x00, 0x00, 0x00,  // nlmsg_len 68
+    0x20, 0x00,              // RTM_NEWRULE
+    0x00, 0x00,              // flags
+    0x5d, 0x00, 0x0f, 0x6b,  // nlmsg_seq: ip's request
+    0x99, 0x28, 0x00, 0x00,  // nlmsg_pid: ip's port
+    0x02, 0x00, 0x18, 0x00,  // fib_rule_hdr: AF_INET, dst_len 0, src_len 24, tos 0
+    0x64, 0x00, 0x00, 0x01,  //   table 100, res1, res2, action FR_ACT_TO_TBL
+    0x00, 0x00, 0x00, 0x00,  //   flags
+    0x08, 0x00, 0x0f, 0x00,  // FRA_TABLE
+    0x64, 0x00, 0x00, 0x00,  //   100
+    0x08, 0x00, 0x0e, 0x00,  // FRA_SUPPRESS_PREFIXLEN
+    0xff, 0xff, 0xff, 0xff,  //   -1 (unset)
+    0x05, 0x00, 0x15, 0x00,  // FRA_PROTOCOL
+    0x00, 0x00, 0x00, 0x00,  //   RTPROT_UNSPEC (+ pad)
+    0x08, 0x00, 0x06, 0x00,  // FRA_PRIORITY
+    0xe8, 0x03, 0x00, 0x00,  //   1000
+    0x08, 0x00, 0x02, 0x00,  // FRA_SRC
+    0xc6, 0x12, 0xdc, 0x00,  //   198.18.220.0
+};
+
+// `ip nexthop del id 1` (1: via 198.18.220.2 dev #3), as RTNLGRP_NEXTHOP announced it: the
+// nexthop as it was, then (kNexthopGroupShrunk) the group 10 = 1/2,3 that lost it, as an
+// RTM_NEWNEXTHOP. Both carry the flags of ip's request.
+const Bytes kDelNexthop = {
+    0x30, 0x00, 0x00, 0x00,  // nlmsg_len 48
+    0x69, 0x00,              // RTM_DELNEXTHOP
+    0x05, 0x00,              // NLM_F_REQUEST | NLM_F_ACK
+    0x5d, 0x00, 0x0f, 0x6b,  // nlmsg_seq
+    0x9d, 0x28, 0x00, 0x00,  // nlmsg_pid
+    0x02, 0xfd, 0x00, 0x00,  // nhmsg: AF_INET, scope link, protocol unspec, resvd
+    0x00, 0x00, 0x00, 0x00,  //   nh_flags
+    0x08, 0x00, 0x01, 0x00,  // NHA_ID
+    0x01, 0x00, 0x00, 0x00,  //   1
+    0x08, 0x00, 0x05, 0x00,  // NHA_OIF
+    0x03, 0x00, 0x00, 0x00,  //   3
+    0x08, 0x00, 0x06, 0x00,  // NHA_GATEWAY
+    0xc6, 0x12, 0xdc, 0x02,  //   198.18.220.2
+};
+const Bytes kNexthopGroupShrunk = {
+    0x3c, 0x00, 0x00, 0x00,  // nlmsg_len 60
+    0x68, 0x00,              // RTM_NEWNEXTHOP
+    0x05, 0x00,              // NLM_F_REQUEST | NLM_F_ACK (the delete's)
+    0x5d, 0x00, 0x0f, 0x6b,  // nlmsg_seq
+    0x9d, 0x28, 0x00, 0x00,  // nlmsg_pid
+    0x00, 0x00, 0x00, 0x00,  // nhmsg: AF_UNSPEC, scope universe, protocol unspec, resvd
+    0x00, 0x00, 0x00, 0x00,  //   nh_flags
+    0x08, 0x00, 0x01, 0x00,  // NHA_ID
+    0x0a, 0x00, 0x00, 0x00,  //   10
+    0x06, 0x00, 0x03, 0x00,  // NHA_GROUP_TYPE
+    0x00, 0x00, 0x00, 0x00,  //   NEXTHOP_GRP_TYPE_MPATH (+ pad)
+    0x0c, 0x00, 0x02, 0x00,  // NHA_GROUP: one struct nexthop_grp
+    0x02, 0x00, 0x00, 0x00,  //   id 2
+    0x02, 0x00, 0x00, 0x00,  //   weight 2 (ip's 3), resvd
+    0x08, 0x00, 0x0e, 0x00,  // NHA_OP_FLAGS (not decoded)
+    0x00, 0x00, 0x00, 0x80,  //   0x80000000
+};
+
+void TestDecodeRule() {
+  Bytes msg = Aligned(kNewRule);
+  Result<std::optional<rtnl::Event>> e = rtnl::DecodeEvent(Header(msg));
+  CHECK(e.ok() && e.value() && e.value()->kind == rtnl::EventKind::kRule &&
+        e.value()->action == rtnl::EventAction::kNew);
+  if (!e.ok() || !e.value()) return;
+  // The event's rule is the dump parser's.
+  Result<rtnl::RuleInfo> dumped = rtnl::ParseRule(Header(msg));
+  CHECK(dumped.ok());
+  const auto& r = std::get<rtnl::RuleInfo>(e.value()->value);
+  CHECK(r.family == AF_INET && r.src_len == 24 && Ip(r.src) == "198.18.220.0" && r.table == 100 &&
+        r.priority == 1000u && r.action == FR_ACT_TO_TBL);
+  CHECK(dumped.ok() && dumped.value().priority == r.priority && dumped.value().src == r.src);
+  reinterpret_cast<nlmsghdr*>(msg.data())->nlmsg_type = RTM_DELRULE;
+  Result<std::optional<rtnl::Event>> d = rtnl::DecodeEvent(Header(msg));
+  CHECK(d.ok() && d.value() && d.value()->action == rtnl::EventAction::kDelete);
+  CHECK(rtnl::EventGroups(rtnl::EventKind::kRule) ==
+        (std::vector<uint32_t>{RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE}));
+}
+
+void TestDecodeNexthop() {
+  Bytes del = Aligned(kDelNexthop);
+  Result<std::optional<rtnl::Event>> d = rtnl::DecodeEvent(Header(del));
+  CHECK(d.ok() && d.value() && d.value()->kind == rtnl::EventKind::kNexthop &&
+        d.value()->action == rtnl::EventAction::kDelete);
+  if (!d.ok() || !d.value()) return;
+  const auto& gone = std::get<rtnl::NexthopObjectInfo>(d.value()->value);
+  CHECK(gone.id == 1 && gone.family == AF_INET && gone.oif == 3 &&
+        Ip(gone.gateway) == "198.18.220.2" && gone.group.empty());
+  Bytes grp = Aligned(kNexthopGroupShrunk);
+  Result<std::optional<rtnl::Event>> n = rtnl::DecodeEvent(Header(grp));
+  CHECK(n.ok() && n.value() && n.value()->action == rtnl::EventAction::kNew);
+  if (!n.ok() || !n.value()) return;
+  const auto& group = std::get<rtnl::NexthopObjectInfo>(n.value()->value);
+  CHECK(group.id == 10 && group.group.size() == 1 && group.group_type == NEXTHOP_GRP_TYPE_MPATH);
+  CHECK(!group.group.empty() && group.group[0].id == 2 && group.group[0].weight == 2);
+  CHECK(rtnl::EventGroups(rtnl::EventKind::kNexthop) == std::vector<uint32_t>{RTNLGRP_NEXTHOP});
 }
 
 void TestNotDecoded() {
@@ -411,6 +512,8 @@ int main() {
   TestDecodeReplacedRoute();
   TestDecodeLink();
   TestDecodeNeighbour();
+  TestDecodeRule();
+  TestDecodeNexthop();
   TestNotDecoded();
   TestMalformed();
   TestCodes();

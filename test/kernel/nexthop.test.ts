@@ -12,6 +12,8 @@ interface IpNexthop {
   blackhole?: null;
   group?: Array<{ id: number; weight?: number }>;
   protocol?: string;
+  type?: string;
+  resilient_args?: { buckets: number; idle_timer: number; unbalanced_timer: number; unbalanced_time: number };
 }
 
 function ipNexthops(ns: Namespace): IpNexthop[] {
@@ -208,6 +210,117 @@ describeKernel('nexthop objects', () => {
     expect(ids(ipNexthops(a))).toEqual([4]);
   });
 
+  it('resilient groups: buckets and timers (seconds) as `ip -j nexthop show` lists them, both ways; replace keeps the buckets', async () => {
+    const ns = await freshNamespace();
+    const { local, peer } = await VethPair.create({ name: 'nhr0', peerName: 'nhr1', namespace: ns });
+    await local.addAddress('198.18.226.1/24');
+    await local.up();
+    await peer.up();
+    await ns.addNexthop({ id: 1, gateway: '198.18.226.2', link: 'nhr0' });
+    await ns.addNexthop({ id: 2, gateway: '198.18.226.3', link: 'nhr0' });
+    await ns.addNexthop({
+      id: 20,
+      group: [{ id: 1 }, { id: 2, weight: 3 }],
+      groupType: 'resilient',
+      buckets: 8,
+      idleTimer: 120,
+      unbalancedTimer: 300,
+    });
+    const shown = (id: number) => ipJson<IpNexthop[]>(ns.name, 'nexthop', 'show', 'id', String(id))[0];
+    expect(shown(20)).toMatchObject({
+      id: 20,
+      group: [{ id: 1 }, { id: 2, weight: 3 }],
+      type: 'resilient',
+      resilient_args: { buckets: 8, idle_timer: 120, unbalanced_timer: 300, unbalanced_time: 0 },
+    });
+    expect((await ns.nexthops({ id: 20 }))[0]).toEqual({
+      id: 20,
+      group: [
+        { id: 1, weight: 1 },
+        { id: 2, weight: 3 },
+      ],
+      groupType: 'resilient',
+      buckets: 8,
+      idleTimer: 120,
+      unbalancedTimer: 300,
+      unbalancedTime: 0,
+      protocol: 'unspec',
+      scope: 'global',
+    });
+    // Made by ip, read by the library: its defaults (unbalanced timer 0) included.
+    ip(ns.name, 'nexthop', 'add', 'id', '21', 'group', '1', 'type', 'resilient', 'buckets', '4', 'idle_timer', '7');
+    expect((await ns.nexthops({ id: 21 }))[0]).toMatchObject({
+      groupType: 'resilient',
+      buckets: 4,
+      idleTimer: 7,
+      unbalancedTimer: 0,
+      unbalancedTime: 0,
+    });
+    // Replace without buckets keeps them (the kernel needs them only for a new group).
+    await ns.addNexthop({ id: 20, group: [{ id: 2 }], groupType: 'resilient', idleTimer: 60 }, { replace: true });
+    expect(shown(20)).toMatchObject({
+      group: [{ id: 2 }],
+      resilient_args: { buckets: 8, idle_timer: 60, unbalanced_timer: 300 },
+    });
+    // The longest timer the kernel keeps whatever its HZ (a u32 of jiffies at up to 1000 Hz).
+    await ns.addNexthop({ id: 22, group: [{ id: 1 }], groupType: 'resilient', buckets: 65535, idleTimer: 4294967 });
+    expect((await ns.nexthops({ id: 22 }))[0]).toMatchObject({ buckets: 65535, idleTimer: 4294967 });
+    // (ip prints this one as 4294970: it rounds through its own conversion.)
+    expect(shown(22)).toMatchObject({ resilient_args: { buckets: 65535 } });
+    // A route through it.
+    await ns.addRoute({ destination: '198.18.227.0/24', nexthopId: 20 });
+    expect(ip(ns.name, 'route', 'show', '198.18.227.0/24')).toMatch(
+      /^198\.18\.227\.0\/24 nhid 20 via 198\.18\.226\.3 dev nhr0/,
+    );
+    // The kernel refuses a change of type by replace: its sentence, nothing changed.
+    await ns.addNexthop({ id: 30, group: [{ id: 1 }] });
+    const before = ip(ns.name, 'nexthop', 'show');
+    await expect(
+      ns.addNexthop({ id: 30, group: [{ id: 1 }], groupType: 'resilient', buckets: 8 }, { replace: true }),
+    ).rejects.toMatchObject({ code: 'EINVAL', detail: expect.stringMatching(/different type/) });
+    await expect(
+      ns.addNexthop({ id: 31, group: [{ id: 1 }], groupType: 'resilient' }, { replace: true }),
+    ).rejects.toMatchObject({ code: 'EINVAL', detail: expect.stringMatching(/buckets not specified/i) });
+    expect(ip(ns.name, 'nexthop', 'show')).toBe(before);
+  });
+
+  it("nexthopBuckets(): a resilient group's buckets as `ip -j nexthop bucket show` lists them, filtered by group or link", async () => {
+    const ns = await freshNamespace();
+    const { local, peer } = await VethPair.create({ name: 'nhb0', peerName: 'nhb1', namespace: ns });
+    await local.addAddress('198.18.228.1/24');
+    await local.up();
+    await peer.up();
+    await ns.addNexthop({ id: 1, gateway: '198.18.228.2', link: 'nhb0' });
+    await ns.addNexthop({ id: 2, gateway: '198.18.228.3', link: 'nhb0' });
+    await ns.addNexthop({ id: 20, group: [{ id: 1 }, { id: 2, weight: 3 }], groupType: 'resilient', buckets: 8 });
+    await ns.addNexthop({ id: 21, group: [{ id: 1 }], groupType: 'resilient', buckets: 2 });
+    const mine = await ns.nexthopBuckets({ id: 20 });
+    const witness = ipJson<Array<{ id: number; bucket: { index: number; idle_time: number; nhid: number } }>>(
+      ns.name,
+      'nexthop',
+      'bucket',
+      'show',
+      'id',
+      '20',
+    );
+    expect(mine.map((b) => [b.id, b.index, b.nexthopId])).toEqual(
+      witness.map((w) => [w.id, w.bucket.index, w.bucket.nhid]),
+    );
+    expect(mine).toHaveLength(8);
+    // The weights: 1 of 4 to member 1, 3 of 4 to member 2.
+    expect(mine.filter((b) => b.nexthopId === 1)).toHaveLength(2);
+    for (const b of mine) expect(b.idleTime).toBeGreaterThanOrEqual(0);
+    expect((await ns.nexthopBuckets()).map((b) => b.id)).toEqual([...Array(8).fill(20), 21, 21]);
+    expect(await ns.nexthopBuckets({ link: 'nhb0' })).toHaveLength(10);
+    expect(await ns.nexthopBuckets({ link: 'nhb1' })).toEqual([]);
+    expect(await ns.nexthopBuckets({ link: 'nosuch0' })).toEqual([]);
+    await expect(ns.nexthopBuckets({ id: 0 })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(ns.nexthopBuckets({ dev: 'nhb0' } as never)).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/unknown option "dev"/),
+    });
+  });
+
   it('bad input is refused before anything is sent, with a sentence', async () => {
     const { a, dev } = await pair();
     await a.addNexthop({ id: 1, gateway: '198.18.0.1', link: dev });
@@ -224,7 +337,34 @@ describeKernel('nexthop objects', () => {
       [{ id: 5, group: [{ id: 1, weight: 257 }] }, /from 1 to 256, not 257/],
       [{ id: 5, group: [] }, /group must be an array of 1 to 256 members/],
       [{ id: 5, group: [{ id: 1 }], gateway: '198.18.0.1' }, /a group takes its gateways and links from its members/],
-      [{ id: 5, group: [{ id: 1 }], groupType: 'resilient' }, /resilient groups.*are not supported yet/],
+      [{ id: 5, group: [{ id: 1 }], groupType: 'resilient' }, /a resilient group needs its number of buckets/],
+      [
+        { id: 5, group: [{ id: 1 }], groupType: 'resilient', buckets: 0 },
+        /buckets must be an integer from 1 to 65535, not 0/,
+      ],
+      [{ id: 5, group: [{ id: 1 }], groupType: 'resilient', buckets: 65536 }, /from 1 to 65535, not 65536/],
+      [
+        { id: 5, group: [{ id: 1 }], groupType: 'resilient', buckets: 8, idleTimer: -1 },
+        /idleTimer \(seconds\) must be an integer from 0 to 4294967, not -1/,
+      ],
+      [
+        { id: 5, group: [{ id: 1 }], groupType: 'resilient', buckets: 8, idleTimer: 1.5 },
+        /idleTimer \(seconds\) must be an integer/,
+      ],
+      [
+        { id: 5, group: [{ id: 1 }], groupType: 'resilient', buckets: 8, unbalancedTimer: 4294968 },
+        /unbalancedTimer \(seconds\) must be an integer from 0 to 4294967, not 4294968/,
+      ],
+      [
+        { id: 5, group: [{ id: 1 }], buckets: 8, unbalancedTimer: 5 },
+        /buckets and unbalancedTimer are for a resilient group: give groupType: 'resilient' too/,
+      ],
+      [{ id: 5, group: [{ id: 1 }], groupType: 'mpath', buckets: 8 }, /buckets is for a resilient group/],
+      [{ id: 5, group: [{ id: 1 }], groupType: 'res' }, /groupType must be 'mpath' or 'resilient', not "res"/],
+      [
+        { id: 5, gateway: '198.18.0.1', link: dev, idleTimer: 5 },
+        /idleTimer is for a resilient group \(group with groupType: 'resilient'\), not a single nexthop/,
+      ],
       [{ id: 5, groupType: 'mpath', blackhole: true }, /groupType is for a group/],
       [{ id: 5, blackhole: true, gateway: '198.18.0.1' }, /a blackhole nexthop drops what is routed to it/],
       [{ id: 5, blackhole: true, link: dev }, /a blackhole nexthop/],

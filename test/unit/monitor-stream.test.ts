@@ -114,7 +114,7 @@ function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'addres
           dumps.push({
             scope,
             answer: async (s) => {
-              resolve({ links: [], addresses: [], routes: [], neighbours: [], ...s });
+              resolve({ links: [], addresses: [], routes: [], neighbours: [], rules: [], nexthops: [], ...s });
               await new Promise((r) => setImmediate(r)); // let the stream take it
             },
           });
@@ -488,6 +488,29 @@ describe('monitor stream: IPv4 routes the kernel removes silently', () => {
       'address delete 198.18.9.1',
     ]);
     expect(h.routes()).toEqual(['198.19.3.0 via 198.18.3.3 dev 3']);
+  });
+
+  it('a nexthop object deleted is a trigger: the routes through it the dump lacks get a delete right after it', async () => {
+    const h = harness(['route']);
+    const nexthop = (id: number, action: 'new' | 'delete' = 'delete'): NativeStreamItem => ({
+      type: 'event',
+      kind: 'nexthop',
+      action,
+      value: { id, family: AF_INET, scope: 253, protocol: 0, flags: 0, blackhole: 0, fdb: 0 },
+    });
+    const viaOne = route('198.19.0.0', 1, { nhid: 1 });
+    const viaGroup = route('198.19.1.0', 0, { nhid: 10 });
+    const plain = route('198.19.2.0', 1);
+    h.stream.push([ev.route('new', viaOne), ev.route('new', viaGroup), ev.route('new', plain)]);
+    // A nexthop added (new) is no trigger; one deleted is.
+    h.stream.push([nexthop(2, 'new')]);
+    expect(h.dumps).toHaveLength(0);
+    h.stream.push([nexthop(1)]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['routes']);
+    await h.dumps[0]!.answer({ routes: [viaGroup, plain] });
+    h.stream.push([fence(1)]);
+    // Nexthop events are read for this alone: not handed out unless asked for.
+    expect(h.said().slice(3)).toEqual(['route delete 198.19.0.0 (synthesized)']);
   });
 
   it('an IPv4 address removed is a trigger; an IPv6 one is not (IPv6 announces its route removals)', () => {

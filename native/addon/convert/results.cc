@@ -321,6 +321,12 @@ Napi::Object NetconfToJs(Napi::Env env, const rtnl::NetconfInfo& x) {
   return b.Build();
 }
 
+Napi::Object NexthopBucketToJs(Napi::Env env, const rtnl::NexthopBucketInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_NEXTHOP_BUCKET_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
 Napi::Object NsidToJs(Napi::Env env, const rtnl::NsidInfo& x) {
   ObjectBuilder b(env);
   NETNS_NSID_INFO(NETNS_PUT_INFO)
@@ -396,6 +402,9 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
         case Returns::kNetconfs:
           v = ArrayToJs(env, e.rtnl->netconfs, NetconfToJs);
           break;
+        case Returns::kNexthopBuckets:
+          v = ArrayToJs(env, e.rtnl->nexthop_buckets, NexthopBucketToJs);
+          break;
         case Returns::kNsid:
           v = e.rtnl->nsids.empty() ? env.Undefined()
                                     : Napi::Value(NsidToJs(env, e.rtnl->nsids[0]));
@@ -434,6 +443,8 @@ Napi::Object EventBatchToJs(Napi::Env env, const rtnl::EventBatch& batch) {
   if (!batch.neighbours.empty()) {
     o.Set("neighbours", ArrayToJs(env, batch.neighbours, NeighbourToJs));
   }
+  if (!batch.rules.empty()) o.Set("rules", ArrayToJs(env, batch.rules, RuleToJs));
+  if (!batch.nexthops.empty()) o.Set("nexthops", ArrayToJs(env, batch.nexthops, NexthopObjectToJs));
   if (!batch.fences.empty()) {
     Napi::Array fences = Napi::Array::New(env, batch.fences.size());
     for (size_t i = 0; i < batch.fences.size(); ++i) {

@@ -141,6 +141,8 @@ const char* ReturnsName(Returns r) {
       return "nexthops";
     case Returns::kNetconfs:
       return "netconfs";
+    case Returns::kNexthopBuckets:
+      return "nexthopbuckets";
   }
   return "?";
 }
@@ -339,6 +341,11 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_NETCONF_INFO(NETNS_SHAPE_FIELD)
     o.Set("netconf", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_NEXTHOP_BUCKET_INFO(NETNS_SHAPE_FIELD)
+    o.Set("nexthopBucket", f.list());
   }
   return o;
 }

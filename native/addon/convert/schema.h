@@ -158,7 +158,10 @@ enum class Wire : uint8_t {
   F(blackhole, blackhole, kU8)          \
   F(group, group, kNexthopGroup)        \
   F(groupType, group_type, kU16)        \
-  F(fdb, fdb, kU8)
+  F(fdb, fdb, kU8)                      \
+  F(resBuckets, res_buckets, kU16)      \
+  F(resIdleTimer, res_idle_timer, kU32) \
+  F(resUnbalancedTimer, res_unbalanced_timer, kU32)
 
 // rtnl::NexthopGroupEntry (struct nexthop_grp): `weight` is the weight minus 1.
 #define NETNS_NEXTHOP_GROUP_ENTRY(F) F(id, id, kU32) F(weight, weight, kU8)
@@ -322,7 +325,8 @@ struct NftCommandArgs {
   O(30, dumpnexthops, DumpNexthopsArgs, kNexthops)          \
   O(31, newlinkprop, NewLinkPropArgs, kAck)                 \
   O(32, dellinkprop, DelLinkPropArgs, kAck)                 \
-  O(33, dumpnetconf, DumpNetconfArgs, kNetconfs)
+  O(33, dumpnetconf, DumpNetconfArgs, kNetconfs)            \
+  O(40, dumpnexthopbuckets, DumpNexthopBucketsArgs, kNexthopBuckets)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
 #define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
@@ -360,6 +364,8 @@ struct NftCommandArgs {
 #define NETNS_DELNEXTHOP_ARGS(F) F(id, id, kU32)
 // A dump of nexthop objects; `oif` and `groups` (1: groups only) filter in the kernel.
 #define NETNS_DUMPNEXTHOPS_ARGS(F) F(family, family, kU8) F(oif, oif, kI32) F(groups, groups, kU8)
+// A dump of resilient groups' buckets; `id` (a group) and `oif` filter in the kernel.
+#define NETNS_DUMPNEXTHOPBUCKETS_ARGS(F) F(id, id, kU32) F(oif, oif, kI32)
 // One alternative name of link `index` (RTM_NEWLINKPROP / RTM_DELLINKPROP, IFLA_ALT_IFNAME).
 #define NETNS_NEWLINKPROP_ARGS(F) F(index, index, kI32) F(altName, alt_name, kString)
 #define NETNS_DELLINKPROP_ARGS NETNS_NEWLINKPROP_ARGS
@@ -526,6 +532,9 @@ struct NewNexthopArgs {
 struct DelNexthopArgs {
   NETNS_DELNEXTHOP_ARGS(NETNS_ARG_MEMBER)
 };
+struct DumpNexthopBucketsArgs {
+  NETNS_DUMPNEXTHOPBUCKETS_ARGS(NETNS_ARG_MEMBER)
+};
 struct DumpNexthopsArgs {
   NETNS_DUMPNEXTHOPS_ARGS(NETNS_ARG_MEMBER)
 };
@@ -577,6 +586,7 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_DelNexthopArgs NETNS_DELNEXTHOP_ARGS
 #define NETNS_FIELDS_DumpNexthopsArgs NETNS_DUMPNEXTHOPS_ARGS
 #define NETNS_FIELDS_DumpNetconfArgs NETNS_DUMPNETCONF_ARGS
+#define NETNS_FIELDS_DumpNexthopBucketsArgs NETNS_DUMPNEXTHOPBUCKETS_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
 // address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
@@ -597,7 +607,8 @@ enum class Returns : uint8_t {
   kRules,
   kNsid,
   kNexthops,
-  kNetconfs
+  kNetconfs,
+  kNexthopBuckets
 };
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
@@ -780,18 +791,28 @@ enum class Shape : uint8_t {
   F(uidEnd, uid_end, kOptional)
 
 // A nexthop object (rtnl::NexthopObjectInfo); group weights as the kernel holds them (minus 1).
-#define NETNS_NEXTHOP_OBJECT_INFO(F) \
+#define NETNS_NEXTHOP_OBJECT_INFO(F)                     \
+  F(id, id, kNumber)                                     \
+  F(family, family, kNumber)                             \
+  F(scope, scope, kNumber)                               \
+  F(protocol, protocol, kNumber)                         \
+  F(flags, flags, kNumber)                               \
+  F(gateway, gateway, kIp)                               \
+  F(oif, oif, kOptional)                                 \
+  F(blackhole, blackhole, kNumber)                       \
+  F(fdb, fdb, kNumber)                                   \
+  F(group, group, kNexthopGroup)                         \
+  F(groupType, group_type, kOptional)                    \
+  F(resBuckets, res_buckets, kOptional)                  \
+  F(resIdleTimer, res_idle_timer, kOptional)             \
+  F(resUnbalancedTimer, res_unbalanced_timer, kOptional) \
+  F(resUnbalancedTime, res_unbalanced_time, kOptional)
+
+#define NETNS_NEXTHOP_BUCKET_INFO(F) \
   F(id, id, kNumber)                 \
-  F(family, family, kNumber)         \
-  F(scope, scope, kNumber)           \
-  F(protocol, protocol, kNumber)     \
-  F(flags, flags, kNumber)           \
-  F(gateway, gateway, kIp)           \
-  F(oif, oif, kOptional)             \
-  F(blackhole, blackhole, kNumber)   \
-  F(fdb, fdb, kNumber)               \
-  F(group, group, kNexthopGroup)     \
-  F(groupType, group_type, kOptional)
+  F(index, index, kNumber)           \
+  F(idleTime, idle_time, kNumber)    \
+  F(nexthopId, nexthop_id, kNumber)
 
 // A netconf entry (rtnl::NetconfInfo): each value only when the kernel sent it.
 #define NETNS_NETCONF_INFO(F)                                         \
