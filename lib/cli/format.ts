@@ -310,7 +310,13 @@ export function nexthopLine(n: NexthopObject): string {
   const parts = ['id', String(n.id)];
   if (n.group !== undefined) {
     parts.push('group', n.group.map((m) => (m.weight === 1 ? String(m.id) : `${m.id},${m.weight}`)).join('/'));
-    if (n.groupType === 'resilient') parts.push('type', 'resilient');
+    if (n.groupType === 'resilient') {
+      parts.push('type', 'resilient');
+      if (n.buckets !== undefined) parts.push('buckets', String(n.buckets));
+      if (n.idleTimer !== undefined) parts.push('idle_timer', String(n.idleTimer));
+      if (n.unbalancedTimer !== undefined) parts.push('unbalanced_timer', String(n.unbalancedTimer));
+      if (n.unbalancedTime !== undefined) parts.push('unbalanced_time', String(n.unbalancedTime));
+    }
   }
   if (n.gateway !== undefined) parts.push('via', n.gateway);
   if (n.linkIndex !== undefined) parts.push('dev', n.link ?? `if${n.linkIndex}`);

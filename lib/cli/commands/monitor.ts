@@ -1,81 +1,18 @@
 /**
- * `netns-native monitor [NS] [--events link,address,route,neighbour,rule,nexthop]`: changes as they
- * happen, like
- * `ip monitor`, one line each (`--json`: one object per line), until interrupted (SIGINT,
+ * `netns-native monitor [NS] [--events link,address,route,neighbour,rule,nexthop]`: changes as
+ * they happen, like `ip monitor`, one line each (`--json`: one object per line), until interrupted (SIGINT,
  * SIGTERM: exit 0) or the namespace is deleted.
  *
  * Built on ns.monitor(): the order is the kernel's, and a `resync` line says when the kernel
  * dropped notifications and the whole state was read again.
  */
 import type { MonitorEvent as Event, MonitorEventType } from '../../monitor';
-import type { NexthopObject } from '../../nexthop';
-import type { Rule } from '../../rule';
 import { operandsAtMost, UsageError, type ParsedArgs } from '../args';
-import { addressText, linkFlags, routeLine } from '../format';
+import { addressText, linkFlags, nexthopLine, routeLine, ruleLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 
 const EVENT_TYPES: MonitorEventType[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop'];
-
-const hex = (n: number): string => `0x${n.toString(16)}`;
-
-/** A host prefix without its /32 (/128), as ip prints one. */
-function prefixText(cidr: string, family: 4 | 6): string {
-  const host = family === 4 ? '/32' : '/128';
-  return cidr.endsWith(host) ? cidr.slice(0, -host.length) : cidr;
-}
-
-/** A port or a range, as ip prints it (`sport 1000-2000`). */
-const portText = (p: number | [number, number]): string => (Array.isArray(p) ? `${p[0]}-${p[1]}` : String(p));
-
-/** A rule as `ip rule show` / `ip monitor rule` print it: `PRIORITY:\tSELECTORS ACTION`. */
-function ruleLine(r: Rule): string {
-  const parts: string[] = [];
-  if (r.not) parts.push('not');
-  parts.push('from', r.from === undefined ? 'all' : prefixText(r.from, r.family));
-  if (r.to !== undefined) parts.push('to', prefixText(r.to, r.family));
-  if (r.tos !== undefined) parts.push('tos', r.tosName ?? hex(r.tos));
-  if (r.fwmark !== undefined)
-    parts.push('fwmark', `${hex(r.fwmark)}${r.fwmask !== undefined ? `/${hex(r.fwmask)}` : ''}`);
-  if (r.iif !== undefined) parts.push('iif', r.iif);
-  if (r.oif !== undefined) parts.push('oif', r.oif);
-  if (r.l3mdev) parts.push('lookup', '[l3mdev-table]');
-  if (r.uidRange !== undefined) parts.push('uidrange', `${r.uidRange[0]}-${r.uidRange[1]}`);
-  if (r.ipProto !== undefined) parts.push('ipproto', String(r.ipProto));
-  if (r.sport !== undefined) parts.push('sport', portText(r.sport));
-  if (r.dport !== undefined) parts.push('dport', portText(r.dport));
-  if (r.table !== undefined) parts.push('lookup', r.tableName ?? String(r.table));
-  if (r.suppressPrefixLength !== undefined) parts.push('suppress_prefixlength', String(r.suppressPrefixLength));
-  if (r.action === 'goto') parts.push('goto', r.goto === undefined ? 'none' : String(r.goto));
-  else if (r.action !== 'lookup') parts.push(r.action);
-  if (r.protocol !== 'unspec' && r.protocol !== 'kernel') parts.push('proto', r.protocol);
-  return `${r.priority}:\t${parts.join(' ')}`;
-}
-
-/** A nexthop object as `ip nexthop show` / `ip monitor nexthop` print it. */
-function nexthopLine(n: NexthopObject): string {
-  const parts = ['id', String(n.id)];
-  if (n.group !== undefined) {
-    parts.push('group', n.group.map((m) => (m.weight === 1 ? String(m.id) : `${m.id},${m.weight}`)).join('/'));
-  }
-  if (n.groupType === 'resilient') {
-    parts.push('type', 'resilient');
-    if (n.buckets !== undefined) parts.push('buckets', String(n.buckets));
-    if (n.idleTimer !== undefined) parts.push('idle_timer', String(n.idleTimer));
-    if (n.unbalancedTimer !== undefined) parts.push('unbalanced_timer', String(n.unbalancedTimer));
-    if (n.unbalancedTime !== undefined) parts.push('unbalanced_time', String(n.unbalancedTime));
-  }
-  if (n.blackhole) parts.push('blackhole');
-  if (n.gateway !== undefined) parts.push('via', n.gateway);
-  if (n.linkIndex !== undefined) parts.push('dev', n.link ?? `if${n.linkIndex}`);
-  if (n.scope !== 'global') parts.push('scope', n.scope);
-  if (n.protocol !== 'unspec') parts.push('proto', n.protocol);
-  if (n.onlink) parts.push('onlink');
-  if (n.dead) parts.push('dead');
-  if (n.linkdown) parts.push('linkdown');
-  if (n.fdb) parts.push('fdb');
-  return parts.join(' ');
-}
 
 function line(e: Event): string {
   const deleted = 'action' in e && e.action === 'delete' ? 'Deleted ' : '';
