@@ -284,7 +284,7 @@ describeKernel('netns-native nexthop', () => {
     blackhole?: null;
   }
 
-  it('nexthop add (via/dev, dev, blackhole, group with weights, fdb, proto, -6) / show: the lines ip nexthop prints, each filter; -j', async () => {
+  it('nexthop add (via/dev, dev, blackhole, group with weights, resilient, fdb, proto, -6) / show: the lines ip nexthop prints, each filter; -j', async () => {
     const n = await wired();
     await ok('-n', n, ...w('nexthop add id 1 via 198.18.230.254 dev e0'));
     await ok('-n', n, ...w('nexthop add id 2 via fd00:d3::fe dev e0'));
@@ -297,8 +297,9 @@ describeKernel('netns-native nexthop', () => {
     await ok('-n', n, ...w('nexthop add id 10 group 1/5,3'));
     await ok('-n', n, ...w('nex add id 11 group 2,256 type mpath proto boot'));
     await ok('-n', n, ...w('nexthop add id 12 group 6 fdb'));
+    await ok('-n', n, ...w('nexthop add id 13 group 1/5 type resilient buckets 8 idle_timer 120 unbalanced_timer 300'));
     const shown = ipJson<IpNexthop[]>(n, 'nexthop', 'show');
-    expect(shown.map((h) => h.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12]);
+    expect(shown.map((h) => h.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13]);
     expect(shown.find((h) => h.id === 10)?.group).toEqual([{ id: 1 }, { id: 5, weight: 3 }]);
     expect(shown.find((h) => h.id === 1)).toMatchObject({ gateway: '198.18.230.254', dev: 'e0' });
     for (const filter of [[], ['show'], ['list'], ['show', 'id', '5'], ['show', 'dev', 'e0'], ['show', 'groups']]) {
@@ -328,6 +329,7 @@ describeKernel('netns-native nexthop', () => {
       }),
       expect.objectContaining({ id: 11, group: [{ id: 2, weight: 256 }], protocol: 'boot' }),
       expect.objectContaining({ id: 12, fdb: true }),
+      expect.objectContaining({ id: 13, groupType: 'resilient', buckets: 8, idleTimer: 120, unbalancedTimer: 300 }),
     ]);
   });
 
@@ -484,8 +486,8 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ],
       [
         'nexthop',
-        /^netns-native: nexthop add: type: "resilient" is not supported/,
-        'nexthop add id 20 group 1 type resilient',
+        /^netns-native: nexthop add: type: "fancy" is not a group type \(mpath or resilient\)$/,
+        'nexthop add id 20 group 1 type fancy',
       ],
       [
         'nexthop',

@@ -26,12 +26,15 @@ const SLOT: Readonly<Record<string, string>> = {
   group: 'group',
   type: 'type',
   fdb: 'fdb',
+  buckets: 'buckets',
+  idle_timer: 'idle_timer',
+  unbalanced_timer: 'unbalanced_timer',
   proto: 'protocol',
   protocol: 'protocol',
 };
 
-/** ip's keywords that the library has no field for (encapsulation, resilient groups' buckets). */
-const NOT_TAKEN = ['encap', 'hw_stats', 'buckets', 'idle_timer', 'unbalanced_timer'];
+/** ip's keywords that the library has no field for (encapsulation, hardware statistics). */
+const NOT_TAKEN = ['encap', 'hw_stats'];
 
 export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'nexthop');
@@ -108,12 +111,15 @@ function readNexthop(words: Words): NexthopObjectSpec {
     else if (word === 'blackhole') spec.blackhole = true;
     else if (word === 'group') spec.group = readGroup(words);
     else if (word === 'type') {
-      const type = words.value('type', 'a group type (mpath)');
-      if (type !== 'mpath') {
-        throw words.error(`type: ${JSON.stringify(type)} is not supported (mpath; resilient groups are not yet)`);
+      const type = words.value('type', 'a group type (mpath or resilient)');
+      if (type !== 'mpath' && type !== 'resilient') {
+        throw words.error(`type: ${JSON.stringify(type)} is not a group type (mpath or resilient)`);
       }
-      spec.groupType = 'mpath';
+      spec.groupType = type;
     } else if (word === 'fdb') spec.fdb = true;
+    else if (word === 'buckets') spec.buckets = words.integer('buckets');
+    else if (word === 'idle_timer') spec.idleTimer = words.integer('idle_timer');
+    else if (word === 'unbalanced_timer') spec.unbalancedTimer = words.integer('unbalanced_timer');
     else spec.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
   }
   // ip lets the kernel pick an id; the library wants one (a nexthop is then named by it).
