@@ -441,7 +441,10 @@ describeKernel('netns-native network (the command)', () => {
       [['create', 'a', '--mtu', '1400', '-o', 'com.docker.network.driver.mtu=1400'], '--mtu and its -o option'],
       [['create', 'a', '--aux-address', '198.19.1.9'], '--aux-address takes NAME=IP'],
       [['create', 'a', '--aux-address', 'r=198.19.1.9', '--aux-address', 'r=198.19.1.8'], 'names "r" twice'],
-      [['create', 'a', '--ip-range', '198.19.1.0/26', '--ip-range', '198.19.1.64/26'], '--ip-range given more'],
+      [
+        ['create', 'a', '--ip-range', '198.19.1.0/26', '--ip-range', '198.19.1.64/26'],
+        '--ip-range given twice for IPv4',
+      ],
       [['connect', name, ns, '--subnet', '198.19.1.0/24'], '--subnet is not an option of network connect'],
       [['connect', name, ns, '--ip', '198.19.188.9', '--ip', '198.19.188.8'], '--ip given more than once'],
       [['connect', name], 'network connect needs NS'],
