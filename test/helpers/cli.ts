@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { finished, libraryEntry } from './child';
+import { waitFor } from './wait';
 
 export interface CliRun {
   code: number | null;
@@ -51,4 +52,61 @@ export async function usage(verb: string, pattern: RegExp, ...args: string[]): P
       ? /^Usage: netns-native \[-n NS\] \[--json\] VERB /
       : new RegExp(`^Usage: netns-native (\\[-n NS\\] )?${verb} `);
   expect([args, third]).toEqual([args, expect.stringMatching(head)]);
+}
+
+/** Lines with runs of blanks made one space and trailing blanks dropped. */
+export function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+}
+
+/**
+ * Runs `netns-native monitor NS --events EVENTS` beside `ip -n NS monitor OBJECTS...` and
+ * resolves with the lines each printed after the first line both showed, up to `end`. Both
+ * subscribe asynchronously, so `probe(n)` (n = 1, 2, ...) makes a change and returns its line
+ * until one shows in both; then `change()` makes the changes compared, the last printing `end`.
+ * The command must exit 0 on SIGINT.
+ */
+export async function monitorsSideBySide(
+  ns: string,
+  events: string,
+  objects: string[],
+  probe: (n: number) => string,
+  change: () => Promise<void> | void,
+  end: string,
+): Promise<{ mine: string[]; theirs: string[] }> {
+  const ours = spawn(process.execPath, [cliMain(), 'monitor', ns, '--events', events], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const theirs = spawn('ip', ['-n', ns, 'monitor', ...objects], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = [finished(ours), finished(theirs)];
+  let [mine, ipText] = ['', ''];
+  ours.stdout.on('data', (c: Buffer) => (mine += c.toString()));
+  theirs.stdout.on('data', (c: Buffer) => (ipText += c.toString()));
+  const both = (line: string): boolean => [mine, ipText].every((t) => lines(t).includes(line));
+  let start = '';
+  try {
+    let n = 0;
+    start = await waitFor(
+      () => {
+        const line = probe(++n);
+        return waitFor(() => (both(line) ? line : undefined), { what: line, timeoutMs: 200 }).catch(() => undefined);
+      },
+      { what: `both monitors to show a first change`, intervalMs: 0 },
+    );
+    await change();
+    await waitFor(() => both(end), { what: `both monitors to show ${end}` });
+  } finally {
+    ours.kill('SIGINT');
+    theirs.kill('SIGINT');
+  }
+  expect((await done[0])?.code).toBe(0);
+  await done[1];
+  const between = (text: string): string[] => {
+    const all = lines(text);
+    return all.slice(all.indexOf(start) + 1, all.indexOf(end) + 1);
+  };
+  return { mine: between(mine), theirs: between(ipText) };
 }

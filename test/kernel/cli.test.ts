@@ -8,19 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Bridge, Namespace, VethPair } from 'netns-native';
 import { finished } from '../helpers/child';
-import { cli, cliMain } from '../helpers/cli';
+import { cli, cliMain, lines, monitorsSideBySide } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, type IpLink } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
-
-/** Lines with runs of blanks made one space and trailing blanks dropped. */
-function lines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.replace(/\s+/g, ' ').trim())
-    .filter(Boolean);
-}
 
 /** A namespace with a veth pair (one end up with addresses), a route via a gateway. */
 async function furnished(): Promise<Namespace> {
@@ -467,57 +459,36 @@ describeKernel('netns-native (the command)', () => {
 
   it('monitor NS --events route: each route line as ip monitor route prints it, table and host routes included', async () => {
     const ns = await freshNamespace();
-    const main = cliMain();
-    const ours = spawn(process.execPath, [main, 'monitor', ns.name as string, '--events', 'route'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const theirs = spawn('ip', ['-n', ns.name as string, 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const done = [finished(ours), finished(theirs)];
-    let [mine, ip6] = ['', ''];
-    ours.stdout.on('data', (c: Buffer) => (mine += c.toString()));
-    theirs.stdout.on('data', (c: Buffer) => (ip6 += c.toString()));
-    const both = (line: string): boolean => [mine, ip6].every((t) => lines(t).includes(line));
-    let start = '';
     const end = 'blackhole 198.51.100.0/24';
-    try {
-      // Both subscribe asynchronously: add routes until one shows in both.
-      let n = 0;
-      start = await waitFor(
-        () => {
-          const line = `blackhole 198.19.${++n}.0/24`;
-          ip(ns.name, 'route', 'add', 'blackhole', `198.19.${n}.0/24`);
-          return waitFor(() => (both(line) ? line : undefined), { what: line, timeoutMs: 200 }).catch(() => undefined);
-        },
-        { what: 'both monitors to show a route', intervalMs: 0 },
-      );
-      // The link after the monitors: its name comes with its own event. Its peer stays down (no
-      // carrier: every route says linkdown, and IPv6 makes no link-local routes meanwhile).
-      const { local } = await VethPair.create({ name: 'eth0', peerName: 'eth1', namespace: ns });
-      await local.addAddress('198.18.62.1/24'); // local and broadcast routes: table local
-      await local.addAddress('fd00:62::1/64', { nodad: true });
-      await local.up();
-      const add = (...args: string[]): string => ip(ns.name, 'route', 'add', ...args);
-      add('198.19.62.0/24', 'dev', 'eth0', 'table', '100');
-      add('198.19.62.0/24', 'dev', 'eth0'); // the same in main: only the table tells them apart
-      add('198.19.63.7', 'via', '198.18.62.2', 'table', '253');
-      add('198.19.63.8/32', 'dev', 'eth0', 'metric', '7');
-      add('198.19.64.0/24', 'table', '300', 'nexthop', 'via', '198.18.62.2', 'nexthop', 'via', '198.18.62.3');
-      ip(ns.name, '-6', 'route', 'add', 'fd00:63::5', 'via', 'fd00:62::2', 'table', '100');
-      ip(ns.name, 'route', 'del', '198.19.62.0/24', 'dev', 'eth0', 'table', '100');
-      add('blackhole', '198.51.100.0/24');
-      await waitFor(() => both(end), { what: 'both monitors to show the last route' });
-    } finally {
-      ours.kill('SIGINT');
-      theirs.kill('SIGINT');
-    }
-    expect((await done[0])?.code).toBe(0);
-    await done[1];
-    const between = (text: string): string[] => {
-      const all = lines(text);
-      return all.slice(all.indexOf(start) + 1, all.indexOf(end) + 1);
+    const probe = (n: number): string => {
+      ip(ns.name, 'route', 'add', 'blackhole', `198.19.${n}.0/24`);
+      return `blackhole 198.19.${n}.0/24`;
     };
-    const want = between(ip6);
-    expect(between(mine)).toEqual(want);
+    const { mine, theirs: want } = await monitorsSideBySide(
+      ns.name as string,
+      'route',
+      ['route'],
+      probe,
+      async () => {
+        // The link after the monitors: its name comes with its own event. Its peer stays down (no
+        // carrier: every route says linkdown, and IPv6 makes no link-local routes meanwhile).
+        const { local } = await VethPair.create({ name: 'eth0', peerName: 'eth1', namespace: ns });
+        await local.addAddress('198.18.62.1/24'); // local and broadcast routes: table local
+        await local.addAddress('fd00:62::1/64', { nodad: true });
+        await local.up();
+        const add = (...args: string[]): string => ip(ns.name, 'route', 'add', ...args);
+        add('198.19.62.0/24', 'dev', 'eth0', 'table', '100');
+        add('198.19.62.0/24', 'dev', 'eth0'); // the same in main: only the table tells them apart
+        add('198.19.63.7', 'via', '198.18.62.2', 'table', '253');
+        add('198.19.63.8/32', 'dev', 'eth0', 'metric', '7');
+        add('198.19.64.0/24', 'table', '300', 'nexthop', 'via', '198.18.62.2', 'nexthop', 'via', '198.18.62.3');
+        ip(ns.name, '-6', 'route', 'add', 'fd00:63::5', 'via', 'fd00:62::2', 'table', '100');
+        ip(ns.name, 'route', 'del', '198.19.62.0/24', 'dev', 'eth0', 'table', '100');
+        add('blackhole', '198.51.100.0/24');
+      },
+      end,
+    );
+    expect(mine).toEqual(want);
     // The cases are there (so that the comparison above covers them).
     for (const needle of [
       '198.19.62.0/24 dev eth0 table 100 scope link linkdown',

@@ -4,10 +4,8 @@
  * ns.nexthops() list them; what the kernel announces when a nexthop goes (and what it does not);
  * the resync; the command's lines against `ip monitor rule` / `ip monitor nexthop`.
  */
-import { spawn } from 'node:child_process';
 import { NetnsError, VethPair, type Monitor, type MonitorEvent, type Namespace } from 'netns-native';
-import { finished } from '../helpers/child';
-import { cliMain } from '../helpers/cli';
+import { monitorsSideBySide } from '../helpers/cli';
 import { freshNamespace } from '../helpers/fresh';
 import { ip, ipJson } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -34,14 +32,6 @@ async function furnished(): Promise<Namespace> {
   await local.up();
   await peer.up();
   return ns;
-}
-
-/** Lines with runs of blanks made one space and trailing blanks dropped. */
-function lines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.replace(/\s+/g, ' ').trim())
-    .filter(Boolean);
 }
 
 describeKernel('monitor: rules and nexthop objects', () => {
@@ -225,90 +215,93 @@ describeKernel('monitor: rules and nexthop objects', () => {
   it("the command's monitor --events rule,nexthop prints each line as `ip monitor rule nexthop` does", async () => {
     const ns = await furnished();
     const name = ns.name as string;
-    const ours = spawn(process.execPath, [cliMain(), 'monitor', name, '--events', 'rule,nexthop'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const theirs = spawn('ip', ['-n', name, 'monitor', 'rule', 'nexthop'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const done = [finished(ours), finished(theirs)];
-    let [mine, ipText] = ['', ''];
-    ours.stdout.on('data', (c: Buffer) => (mine += c.toString()));
-    theirs.stdout.on('data', (c: Buffer) => (ipText += c.toString()));
-    const both = (line: string): boolean => [mine, ipText].every((t) => lines(t).includes(line));
-    let start = '';
     const end = 'Deleted 2999: from all lookup 99';
-    try {
-      // Both subscribe asynchronously: add rules until one shows in both.
-      let n = 0;
-      start = await waitFor(
-        () => {
-          const priority = 2000 + ++n;
-          ip(name, 'rule', 'add', 'priority', String(priority), 'table', '99');
-          const line = `${priority}: from all lookup 99`;
-          return waitFor(() => (both(line) ? line : undefined), { what: line, timeoutMs: 200 }).catch(() => undefined);
-        },
-        { what: 'both monitors to show a rule', intervalMs: 0 },
-      );
-      const rule = (...args: string[]): string => ip(name, 'rule', 'add', ...args);
-      rule('from', '198.18.224.0/24', 'to', '198.18.225.7', 'table', '100', 'priority', '100');
-      rule(
-        'iif',
-        'mra',
-        'oif',
-        'mrb',
-        'ipproto',
-        'tcp',
-        'sport',
-        '1000-2000',
-        'dport',
-        '80',
-        'blackhole',
-        'priority',
-        '102',
-      );
-      rule('uidrange', '100-200', 'table', 'main', 'suppress_prefixlength', '0', 'proto', 'static', 'priority', '103');
-      rule('tos', '0x10', 'prohibit', 'priority', '104');
-      // A goto forward only, to a rule that is there (else the kernel flags it unresolved).
-      rule('not', 'from', '198.18.224.0/24', 'fwmark', '0x10/0xff', 'goto', '103', 'priority', '101');
-      ip(
-        name,
-        '-6',
-        'rule',
-        'add',
-        'from',
-        'fd00:d2::/64',
-        'to',
-        'fd00:d2:1::5',
-        'lookup',
-        '200',
-        'nop',
-        'priority',
-        '105',
-      );
-      ip(name, 'rule', 'del', 'priority', '100');
-      const nh = (...args: string[]): string => ip(name, 'nexthop', 'add', ...args);
-      nh('id', '1', 'via', '198.18.220.2', 'dev', 'mra');
-      nh('id', '2', 'via', '198.18.221.3', 'dev', 'mra', 'onlink', 'proto', 'static');
-      ip(name, '-6', 'nexthop', 'add', 'id', '6', 'via', 'fd00:d2::2', 'dev', 'mra');
-      nh('id', '7', 'dev', 'mra');
-      nh('id', '10', 'group', '1/2,3');
-      nh('id', '20', 'group', '7', 'type', 'resilient', 'buckets', '8', 'idle_timer', '120', 'unbalanced_timer', '300');
-      ip(name, 'nexthop', 'del', 'id', '1');
-      ip(name, 'nexthop', 'del', 'id', '2'); // group 10 goes with it, announced
-      ip(name, 'rule', 'add', 'priority', '2999', 'table', '99');
-      ip(name, 'rule', 'del', 'priority', '2999');
-      await waitFor(() => both(end), { what: 'both monitors to show the last rule' });
-    } finally {
-      ours.kill('SIGINT');
-      theirs.kill('SIGINT');
-    }
-    expect((await done[0])?.code).toBe(0);
-    await done[1];
-    const between = (text: string): string[] => {
-      const all = lines(text);
-      return all.slice(all.indexOf(start) + 1, all.indexOf(end) + 1);
+    const probe = (n: number): string => {
+      ip(name, 'rule', 'add', 'priority', String(2000 + n), 'table', '99');
+      return `${2000 + n}: from all lookup 99`;
     };
-    const want = between(ipText);
-    expect(between(mine)).toEqual(want);
+    const { mine, theirs: want } = await monitorsSideBySide(
+      name,
+      'rule,nexthop',
+      ['rule', 'nexthop'],
+      probe,
+      () => {
+        const rule = (...args: string[]): string => ip(name, 'rule', 'add', ...args);
+        rule('from', '198.18.224.0/24', 'to', '198.18.225.7', 'table', '100', 'priority', '100');
+        rule(
+          'iif',
+          'mra',
+          'oif',
+          'mrb',
+          'ipproto',
+          'tcp',
+          'sport',
+          '1000-2000',
+          'dport',
+          '80',
+          'blackhole',
+          'priority',
+          '102',
+        );
+        rule(
+          'uidrange',
+          '100-200',
+          'table',
+          'main',
+          'suppress_prefixlength',
+          '0',
+          'proto',
+          'static',
+          'priority',
+          '103',
+        );
+        rule('tos', '0x10', 'prohibit', 'priority', '104');
+        // A goto forward only, to a rule that is there (else the kernel flags it unresolved).
+        rule('not', 'from', '198.18.224.0/24', 'fwmark', '0x10/0xff', 'goto', '103', 'priority', '101');
+        ip(
+          name,
+          '-6',
+          'rule',
+          'add',
+          'from',
+          'fd00:d2::/64',
+          'to',
+          'fd00:d2:1::5',
+          'lookup',
+          '200',
+          'nop',
+          'priority',
+          '105',
+        );
+        ip(name, 'rule', 'del', 'priority', '100');
+        const nh = (...args: string[]): string => ip(name, 'nexthop', 'add', ...args);
+        nh('id', '1', 'via', '198.18.220.2', 'dev', 'mra');
+        nh('id', '2', 'via', '198.18.221.3', 'dev', 'mra', 'onlink', 'proto', 'static');
+        ip(name, '-6', 'nexthop', 'add', 'id', '6', 'via', 'fd00:d2::2', 'dev', 'mra');
+        nh('id', '7', 'dev', 'mra');
+        nh('id', '10', 'group', '1/2,3');
+        nh(
+          'id',
+          '20',
+          'group',
+          '7',
+          'type',
+          'resilient',
+          'buckets',
+          '8',
+          'idle_timer',
+          '120',
+          'unbalanced_timer',
+          '300',
+        );
+        ip(name, 'nexthop', 'del', 'id', '1');
+        ip(name, 'nexthop', 'del', 'id', '2'); // group 10 goes with it, announced
+        ip(name, 'rule', 'add', 'priority', '2999', 'table', '99');
+        ip(name, 'rule', 'del', 'priority', '2999');
+      },
+      end,
+    );
+    expect(mine).toEqual(want);
     // The cases are there (so that the comparison above covers them).
     for (const needle of [
       '100: from 198.18.224.0/24 to 198.18.225.7 lookup 100',
