@@ -15,13 +15,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatIp, parseIp } from './ipam';
+import {
+  DNS_ADDRESS,
+  HOST_RESOLV_CONF,
+  hasDnsSettings,
+  mergedDnsSettings,
+  resolvConf,
+  type DnsSettings,
+  type ResolvConfMode,
+} from './resolv-conf';
 import type { EndpointState, NetworkState } from './state';
 
 /** Where per-namespace files live, as for iproute2. */
 export const NETNS_ETC_DIR = '/etc/netns';
 
-/** The embedded DNS server's address inside every member, as Docker's. */
-export const DNS_ADDRESS = '127.0.0.11';
+export { DNS_ADDRESS };
 
 /** The first line of every file written here: how a file of ours is told from a user's. */
 export const MARKER = '# Written by netns-native';
@@ -101,30 +109,33 @@ export function renderBareHosts(namespaceName: string): string {
 }
 
 /**
- * /etc/resolv.conf pointing at the embedded server, keeping the host's `search` and `options`
- * lines, with `options ndots:0` as Docker writes it (a single-label name is looked up as it is).
+ * /etc/resolv.conf for a member, as current Docker writes a container's (resolv-conf.ts): on a
+ * network with names (`mode` 'embedded'), pointing at the embedded server, keeping the host's
+ * `search`, `options` (its `ndots` too; `ndots:0` added when it has none) and other directives;
+ * on one without, the host's servers or the member's own. `settings`: the member's `dns`,
+ * `dnsSearch` and `dnsOptions`, replacing the host's of the same kind.
  */
-export function renderResolvConf(namespaceName: string, hostResolvConf: string): string {
-  return `${MARKER} for namespace "${namespaceName}": names come from the embedded DNS server (Network.serveDns) and hosts.\n${resolvConfBody(hostResolvConf)}`;
+export function renderResolvConf(
+  namespaceName: string,
+  hostResolvConf: string,
+  settings: DnsSettings = {},
+  mode: ResolvConfMode = 'embedded',
+): string {
+  const first =
+    mode === 'embedded'
+      ? 'names come from the embedded DNS server (Network.serveDns) and hosts.'
+      : "the host's resolv.conf with the member's own DNS settings (its networks have no names).";
+  return `${MARKER} for namespace "${namespaceName}": ${first}\n${resolvConfBody(hostResolvConf, settings, mode)}`;
 }
 
-/** What follows the first line of {@link renderResolvConf}, the same for every namespace (the last one kept). */
+/** What follows the first line of {@link renderResolvConf} for a member without settings of its own (the last one kept). */
 let lastBody: { host: string; body: string } | undefined;
 
-function resolvConfBody(hostResolvConf: string): string {
-  if (lastBody?.host === hostResolvConf) return lastBody.body;
-  const kept = hostResolvConf
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^(search|domain)\s/.test(l));
-  const options = hostResolvConf
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^options\s/.test(l))
-    .flatMap((l) => l.split(/\s+/).slice(1))
-    .filter((o) => !o.startsWith('ndots:'));
-  const body = `${[...kept, `nameserver ${DNS_ADDRESS}`, `options ${['ndots:0', ...options].join(' ')}`].join('\n')}\n`;
-  lastBody = { host: hostResolvConf, body };
+function resolvConfBody(hostResolvConf: string, settings: DnsSettings, mode: ResolvConfMode): string {
+  const plain = mode === 'embedded' && !hasDnsSettings(settings);
+  if (plain && lastBody?.host === hostResolvConf) return lastBody.body;
+  const { body } = resolvConf(hostResolvConf, settings, mode);
+  if (plain) lastBody = { host: hostResolvConf, body };
   return body;
 }
 
@@ -229,53 +240,63 @@ function readKnown(file: string): string {
 
 /**
  * Brings the files of the named namespaces `names` in line with `states` (every network, as
- * committed): written for a namespace on some `dns: true` network; for one on none any more,
- * files of ours are rewritten to the host's content (for programs still running with them) and
- * removed (so new programs get the host's). With `onlyIfDiffers` (a check that changed no
- * member), a hosts file that already says what it would be written with is left as it is.
+ * committed): hosts and resolv.conf written for a namespace on some `dns: true` network, and
+ * resolv.conf alone for one on none but with DNS settings of its own (on `dns: false`
+ * networks); files of ours no longer wanted are rewritten to the host's content (for programs
+ * still running with them) and removed (so new programs get the host's). With `onlyIfDiffers`
+ * (a check that changed no member), a hosts file that already says what it would be written
+ * with is left as it is.
  */
 export function syncNames(names: Iterable<string>, states: readonly NetworkState[], onlyIfDiffers = false): void {
   let hostResolvConf: string | undefined;
-  // Each named namespace: the dns networks it is on, and its inode.
-  const onBy = new Map<string, { inode: string; on: NetworkState[] }>();
+  // Each named namespace: the dns networks it is on, its records on every network (in the
+  // networks' order, by name: the order its DNS settings are merged in), and its inode.
+  const onBy = new Map<string, { inode: string; on: NetworkState[]; records: EndpointState[] }>();
   for (const state of states) {
-    if (!state.dns) continue;
     for (const ep of state.endpoints) {
       const name = ep.namespace.name;
-      if (name === undefined) continue;
+      if (name === undefined || (!state.dns && !hasDnsSettings(ep))) continue;
       let entry = onBy.get(name);
-      if (!entry) onBy.set(name, (entry = { inode: ep.namespace.inode, on: [] }));
-      if (!entry.on.includes(state)) entry.on.push(state);
+      if (!entry) onBy.set(name, (entry = { inode: ep.namespace.inode, on: [], records: [] }));
+      entry.records.push(ep);
+      if (state.dns && !entry.on.includes(state)) entry.on.push(state);
     }
   }
   for (const name of new Set(names)) {
     const dir = `${NETNS_ETC_DIR}/${name}`; // a checked name: no '/', no '..'
     const hosts = `${dir}/hosts`;
-    const resolvConf = `${dir}/resolv.conf`;
-    const { inode, on } = onBy.get(name) ?? { inode: '', on: [] };
-    if (on.length > 0) {
-      hostResolvConf ??= readKnown('/etc/resolv.conf');
+    const resolvConfFile = `${dir}/resolv.conf`;
+    const { inode, on, records } = onBy.get(name) ?? { inode: '', on: [], records: [] };
+    const settings = mergedDnsSettings(records);
+    let resolv: string | undefined;
+    if (on.length > 0 || hasDnsSettings(settings)) {
+      hostResolvConf ??= readKnown(HOST_RESOLV_CONF);
+      const ipv6 = records.some((ep) => ep.ipv6Address !== undefined);
+      resolv = renderResolvConf(name, hostResolvConf, settings, on.length > 0 ? 'embedded' : { legacy: { ipv6 } });
       // resolv.conf changes only with the host's: rewritten only when it differs. None yet: a
       // namespace just joining, whose directory is made first (not found by a failed open).
-      const resolv = renderResolvConf(name, hostResolvConf);
-      const present = readKnown(resolvConf);
+      const present = readKnown(resolvConfFile);
       if (present === '') fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      if (present !== resolv) writeInPlace(resolvConfFile, resolv);
+    }
+    if (on.length > 0) {
       const text = renderHosts(name, inode, on);
       if (!onlyIfDiffers || readOrEmpty(hosts) !== text) writeInPlace(hosts, text);
-      if (present !== resolv) writeInPlace(resolvConf, resolv);
       continue;
     }
     let removed = false;
     for (const [file, rest] of [
       [hosts, () => renderBareHosts(name)],
-      [resolvConf, () => (hostResolvConf ??= readOrEmpty('/etc/resolv.conf'))],
+      ...(resolv === undefined
+        ? ([[resolvConfFile, () => (hostResolvConf ??= readOrEmpty(HOST_RESOLV_CONF))]] as const)
+        : []),
     ] as const) {
       if (!readOrEmpty(file).startsWith(MARKER)) continue;
       writeInPlace(file, rest());
       unlinkQuietly(file);
       removed = true;
     }
-    if (!removed) continue;
+    if (!removed || resolv !== undefined) continue;
     try {
       fs.rmdirSync(dir);
     } catch {

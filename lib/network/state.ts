@@ -46,6 +46,13 @@ export interface EndpointState {
   address: string;
   ipv6Address?: string;
   mac: string;
+  /**
+   * The member's own DNS settings (`--dns`, `--dns-search`, `--dns-option`), each absent when
+   * not given (and in records written before they were recorded).
+   */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
 }
 
 /** The change in progress, written before the kernel is touched. */
