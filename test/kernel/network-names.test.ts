@@ -3,7 +3,8 @@
  * already running), and the embedded DNS server on 127.0.0.11, asked from inside members over
  * UDP and TCP, by a DNS client of the test's own and by glibc (`getent`). The upstream server is
  * a tiny one of the test's own (UDP and TCP), in a namespace at 198.51.100.53 reached from the
- * host namespace. Explicit subnets: 198.19.126.0/24.
+ * host namespace. Explicit subnets: 198.19.126.0/24, and 198.19.145.0/24 up with fd00:a4::/32
+ * (served()), never from the shared pools.
  */
 import { spawn } from 'node:child_process';
 import type * as dgram from 'node:dgram';
@@ -260,9 +261,18 @@ describeKernel('Network names: hosts files', () => {
 describeKernel('Network names: the embedded DNS server', () => {
   beforeEach(useTestPools);
 
+  // Each network served() makes in a test has subnets of its own: 198.19.145.0/24 and
+  // fd00:a4:145::/64, then .146 (a test makes two at most; its networks go after it).
+  let servedInTest = 0;
+  beforeEach(() => {
+    servedInTest = 0;
+  });
+
   async function served(options: { upstream?: string[] } = {}) {
+    const third = 145 + servedInTest++;
     const net = await Network.create(netName(), {
-      ipv6Subnet: `fd00:198:${Math.floor(Math.random() * 0xffff).toString(16)}::/64`,
+      subnet: `198.19.${third}.0/24`,
+      ipv6Subnet: `fd00:a4:${third}::/64`,
     });
     const [c1, c2] = [await freshNamespace(), await freshNamespace()];
     const e1 = await net.connect(c1, { aliases: ['web'] });
