@@ -376,8 +376,11 @@ process may change it; needs root):
   rm, remove NAME [--force, -f]
                     --force disconnects the members first (else EBUSY while there are some)
   connect NAME NS [--alias A]... [--ip ADDR] [--ip6 ADDR] [--name DNSNAME] [--interface NAME]
-          [--mac MAC]
-                    prints the member's interface and address (--json: the endpoint)
+          [--mac MAC] [--dns IP]... [--dns-search DOMAIN]... [--dns-option OPT]...
+                    prints the member's interface and address (--json: the endpoint). --dns,
+                    --dns-search, --dns-option as docker run's: the member's own DNS servers
+                    (asked by the embedded server for names it does not know; on a --no-dns
+                    network, its resolv.conf's), search domains and resolver options
   disconnect NAME NS
   publish NAME NS [HOSTADDR:]HOSTPORT:CONTAINERPORT[/tcp|/udp]
                     as docker run -p; an IPv6 host address in brackets ([fd00::1]:8080:80)

@@ -4,7 +4,8 @@
  * is local once `lo` is up, so nothing is added to the namespace), served by this process on its
  * event loop. A responder answers the names and aliases of the members of the networks its
  * namespace is on, among those this process serves; other names are forwarded to upstream
- * servers from the host namespace (the process's own), and a query nobody answers gets SERVFAIL
+ * servers from the host namespace (the process's own), or to the member's own servers (its
+ * connect's `dns`, Docker's --dns) from inside the member, and a query nobody answers gets SERVFAIL
  * within {@link kForwardDeadlineMs}, never silence. A namespace whose networks are all internal
  * (every network it is on, served or not) gets nothing forwarded: SERVFAIL at once.
  *
@@ -26,7 +27,8 @@ import { RCODE, answer, buildTable, failureFor, formErr, udpLimit, type NameTabl
 import { formatIp, parseIp } from './ipam';
 import { nameAlive, refOf, resolve, sameNamespace } from './members';
 import { DNS_ADDRESS, nameserversOf, setsNdots } from './names';
-import { NETWORKS_DIR, readAllStates, type NamespaceRef, type NetworkState } from './state';
+import { hasDnsSettings, mergedDnsSettings, option } from './resolv-conf';
+import { NETWORKS_DIR, readAllStates, type EndpointState, type NamespaceRef, type NetworkState } from './state';
 
 /** Options for `Network.serveDns`. */
 export interface ServeDnsOptions {
@@ -51,6 +53,12 @@ interface Upstream {
   address: string;
   family: 4 | 6;
   port: number;
+  /**
+   * Asked from inside this namespace: a member's own servers (`dns` of its connect), as Docker
+   * asks a container's `--dns` servers from the container's namespace (moby's ExtDNSEntry with
+   * HostLoopback false). Absent: from the host namespace (the process's own).
+   */
+  from?: Namespace;
 }
 
 function parseUpstream(text: unknown, operation: string): Upstream {
@@ -142,50 +150,86 @@ function staggered(upstream: Upstream[], deadline: number, ask: (u: Upstream) =>
 
 /** Asks one server over UDP, from a socket of its own connected to it (so only its replies come in). */
 function askUdp(raw: Buffer, id: number, u: Upstream): Attempt {
-  const socket = dgram.createSocket(u.family === 4 ? 'udp4' : 'udp6');
+  const type = u.family === 4 ? 'udp4' : 'udp6';
+  let socket: dgram.Socket | undefined;
   let closed = false;
   const cancel = (): void => {
     if (closed) return;
     closed = true;
-    socket.close();
+    socket?.close();
   };
-  const reply = new Promise<Buffer | undefined>((resolveReply) => {
-    const fail = (): void => {
-      resolveReply(undefined);
-      cancel();
-    };
-    socket.on('message', (msg) => {
-      if (msg.length >= 12 && msg.readUInt16BE(0) === id) resolveReply(msg);
+  const reply = (async (): Promise<Buffer | undefined> => {
+    try {
+      socket = u.from ? await u.from.createUdpSocket(type) : dgram.createSocket(type);
+    } catch {
+      return undefined; // the member's namespace is gone
+    }
+    if (closed) {
+      socket.close();
+      return undefined;
+    }
+    const s = socket;
+    return new Promise<Buffer | undefined>((resolveReply) => {
+      const fail = (): void => {
+        resolveReply(undefined);
+        cancel();
+      };
+      s.on('message', (msg) => {
+        if (msg.length >= 12 && msg.readUInt16BE(0) === id) resolveReply(msg);
+      });
+      s.on('error', fail); // ECONNREFUSED: the server's port unreachable
+      s.on('close', () => resolveReply(undefined));
+      s.connect(u.port, u.address, () => s.send(raw, (e) => e && fail()));
     });
-    socket.on('error', fail); // ECONNREFUSED: the server's port unreachable
-    socket.on('close', () => resolveReply(undefined));
-    socket.connect(u.port, u.address, () => socket.send(raw, (e) => e && fail()));
-  });
+  })();
   return { reply, cancel };
 }
 
 /** Asks one server over TCP: one query, one length-prefixed reply, then the connection closes. */
 function askTcp(raw: Buffer, id: number, u: Upstream): Attempt {
-  const socket = net.connect({ host: u.address, port: u.port });
-  const reply = new Promise<Buffer | undefined>((resolveReply) => {
-    let data = Buffer.alloc(0);
-    socket.on('connect', () => {
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(raw.length);
-      socket.write(Buffer.concat([len, raw]));
+  let socket: net.Socket | undefined;
+  let cancelled = false;
+  const reply = (async (): Promise<Buffer | undefined> => {
+    try {
+      socket = u.from
+        ? await u.from.connect({ host: u.address, port: u.port, timeoutMs: kForwardDeadlineMs })
+        : net.connect({ host: u.address, port: u.port });
+    } catch {
+      return undefined; // refused, unreachable, timed out, or the namespace is gone
+    }
+    if (cancelled) {
+      socket.destroy();
+      return undefined;
+    }
+    const s = socket;
+    return new Promise<Buffer | undefined>((resolveReply) => {
+      let data = Buffer.alloc(0);
+      const send = (): void => {
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(raw.length);
+        s.write(Buffer.concat([len, raw]));
+      };
+      if (s.connecting) s.on('connect', send);
+      else send();
+      s.on('data', (chunk) => {
+        data = Buffer.concat([data, chunk]);
+        if (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
+          const msg = data.subarray(2, 2 + data.readUInt16BE(0));
+          resolveReply(msg.length >= 12 && msg.readUInt16BE(0) === id ? Buffer.from(msg) : undefined);
+          s.destroy();
+        }
+      });
+      s.on('error', () => undefined); // ECONNREFUSED, ECONNRESET...: 'close' follows
+      s.on('close', () => resolveReply(undefined));
     });
-    socket.on('data', (chunk) => {
-      data = Buffer.concat([data, chunk]);
-      if (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
-        const msg = data.subarray(2, 2 + data.readUInt16BE(0));
-        resolveReply(msg.length >= 12 && msg.readUInt16BE(0) === id ? Buffer.from(msg) : undefined);
-        socket.destroy();
-      }
-    });
-    socket.on('error', () => undefined); // ECONNREFUSED, ECONNRESET...: 'close' follows
-    socket.on('close', () => resolveReply(undefined));
-  });
-  return { reply, cancel: () => socket.destroy() };
+  })();
+  return {
+    reply,
+    cancel: () => {
+      cancelled = true;
+      socket?.destroy();
+    },
+  };
 }
 
 /** A DNS server for one network, served by this process (see {@link Network.serveDns}). */
@@ -455,6 +499,17 @@ class Registry {
     // Records of one inode may be of two namespaces (a member gone without a disconnect, and the
     // namespace the kernel gave its inode to): the responder's namespace picks its own.
     const wanted = new Map<string, Array<{ ref: NamespaceRef; state: NetworkState }>>();
+    // Each namespace's records on every network (by name: the order its DNS settings merge in).
+    const recordsOf = new Map<string, EndpointState[]>();
+    for (const state of states.values()) {
+      if (state.pending?.op === 'remove') continue;
+      for (const ep of state.endpoints) {
+        if (!hasDnsSettings(ep)) continue;
+        let r = recordsOf.get(ep.namespace.inode);
+        if (!r) recordsOf.set(ep.namespace.inode, (r = []));
+        r.push(ep);
+      }
+    }
     for (const state of served.values()) {
       for (const ep of state.endpoints) {
         let w = wanted.get(ep.namespace.inode);
@@ -516,10 +571,21 @@ class Registry {
         // Only on internal networks: nothing forwarded (SERVFAIL), as Docker does since v26;
         // forwarding from the host namespace would carry names out of a sealed network. Else
         // the upstream servers of a served network that is not internal, if it is on one.
+        // A member's own servers (its `dns`) replace them, asked from inside the member, as
+        // Docker's for a container's --dns.
         const via = states.find((st) => !st.internal) ?? states[0];
-        responder.upstream = outside.has(inode) && via ? (upstreamOf.get(via.name) ?? []) : [];
-        // Docker answers single-label names itself only where it forwards (proxyDNS).
-        responder.ndotsSet = outside.has(inode) && via !== undefined && ndotsOf.get(via.name) === true;
+        const forwards = outside.has(inode) && via !== undefined;
+        const own = mergedDnsSettings(
+          (recordsOf.get(inode) ?? []).filter((ep) => sameNamespace(ep.namespace, mine) !== false),
+        );
+        const ownServers = (own.dns ?? [])
+          .filter((a) => a !== DNS_ADDRESS) // not itself (moby's filterExtServers)
+          .map((a): Upstream => ({ address: a, family: parseIp(a)?.family ?? 4, port: 53, from: responder.namespace }));
+        responder.upstream = !forwards ? [] : ownServers.length > 0 ? ownServers : (upstreamOf.get(via.name) ?? []);
+        // Docker answers single-label names itself only where it forwards (proxyDNS), when ndots
+        // is set: by the member's own options if it has some, else by the host's file.
+        responder.ndotsSet =
+          forwards && (own.dnsOptions ? option(own.dnsOptions, 'ndots') !== undefined : ndotsOf.get(via.name) === true);
       }),
     );
   }

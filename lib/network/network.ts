@@ -66,6 +66,7 @@ import {
 } from './published-port';
 import { nameAlive, refOf, remember, resolve, sameNamespace } from './members';
 import { syncNames } from './names';
+import { checkDnsSettings, hasDnsSettings } from './resolv-conf';
 import {
   STATE_VERSION,
   deleteState,
@@ -157,6 +158,18 @@ export interface NetworkConnectOptions extends AbortOptions {
   interfaceName?: string;
   /** The interface's MAC. Default 02:42 followed by the IPv4 address, as Docker. */
   mac?: string;
+  /**
+   * `--dns` (HostConfig's `Dns`): the member's own DNS servers (IP addresses, port 53). On a
+   * network with names, its resolv.conf still says `nameserver 127.0.0.11`, and the embedded
+   * server forwards the names it does not know to these instead of the network's upstream,
+   * asking them from inside the member, as Docker does. On a `dns: false` network they are its
+   * resolv.conf's nameservers.
+   */
+  dns?: string[];
+  /** `--dns-search` (`DnsSearch`): the search domains of its resolv.conf, instead of the host's; `['.']`: none. */
+  dnsSearch?: string[];
+  /** `--dns-option` (`DnsOptions`): the `options` of its resolv.conf ('ndots:2', 'edns0'), instead of the host's. */
+  dnsOptions?: string[];
 }
 
 /** Options for {@link Network.remove}. */
@@ -189,6 +202,10 @@ export interface Endpoint {
   mac: string;
   /** The host end of the veth, attached to the bridge. */
   hostInterfaceName: string;
+  /** The member's own DNS servers, search domains and resolver options, when it was given some. */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
 }
 
 const GLOBAL_LOCK = 'networks';
@@ -453,8 +470,15 @@ async function namesChanged(
   );
 }
 
-function memberNames(state: NetworkState | undefined): Array<string | undefined> {
-  return state ? state.endpoints.map((ep) => ep.namespace.name) : [];
+/**
+ * The namespaces whose files a change of `state` (and of the members `gone` from it) may touch:
+ * every member's on a network with names; on one without, those with DNS settings of their own
+ * (their resolv.conf).
+ */
+function memberNames(state: NetworkState | undefined, ...gone: EndpointState[]): Array<string | undefined> {
+  if (!state) return [];
+  const all = gone.length > 0 ? [...state.endpoints, ...gone] : state.endpoints;
+  return (state.dns ? all : all.filter(hasDnsSettings)).map((ep) => ep.namespace.name);
 }
 
 /**
@@ -842,7 +866,9 @@ export class Network {
    * the interface and `lo` up, and a default route via the gateway unless the network is
    * internal or the member already has one of the same metric (the kernel refuses a second: a
    * member on several networks keeps its first).
-   * Named members of a `dns: true` network get hosts files (names.ts). A failed call leaves
+   * Named members of a `dns: true` network get hosts files (names.ts); `dns`, `dnsSearch` and
+   * `dnsOptions` (`docker run --dns ...`) go into the member's resolv.conf and, for `dns` on a
+   * network with names, to the embedded server as the member's upstream. A failed call leaves
    * nothing behind. Before refusing a namespace, an address or a full subnet, the network is
    * reconciled with the kernel: a member gone without a disconnect that only the kernel shows
    * (an anonymous one) holds neither its address nor its namespace's inode (the kernel reuses it).
@@ -850,8 +876,9 @@ export class Network {
    * disconnects it again before rejecting (AbortError); an already aborted signal starts nothing.
    * @throws NetnsError ABORT_ERR (an AbortError) when `signal` aborted it; EEXIST if the
    *   namespace is already connected, or the interface name is taken in it; EADDRINUSE for a static address that is taken (the gateway's too); EINVAL
-   *   for a static address outside the subnet, a bad name or option, an anonymous namespace
-   *   without `name` on a `dns: true` network; ENOSPC when the subnet is full; ENOENT when the
+   *   for a static address outside the subnet, a bad name or option (a `dns` entry that is not
+   *   an IP address, a bad search domain, a DNS option with spaces), an anonymous namespace
+   *   without `name` on a `dns: true` network, DNS settings it has no file for; ENOSPC when the subnet is full; ENOENT when the
    *   network was removed.
    * @example
    * ```ts
@@ -895,6 +922,16 @@ export class Network {
         ? undefined
         : checkLinkName(options.interfaceName, operation, 'interface name');
     const mac = options.mac === undefined ? undefined : parseMac(options.mac, operation);
+    const dnsSettings = checkDnsSettings(options, operation);
+    if (
+      namespace.name === undefined &&
+      (dnsSettings.dnsSearch || dnsSettings.dnsOptions || (dnsSettings.dns && !this.dns))
+    ) {
+      throw invalid(
+        operation,
+        `an anonymous namespace has no /etc/netns files for its ${dnsSettings.dns && !this.dns ? 'dns' : dnsSettings.dnsSearch ? 'dnsSearch' : 'dnsOptions'} to go in (name it, or leave the option out)`,
+      );
+    }
     const subnet = parseSubnet(this.subnet, operation, 'subnet', false);
     const wanted =
       options.address === undefined
@@ -980,6 +1017,7 @@ export class Network {
           ipv6Address: `${formatIp({ family: 6, value: address6 as bigint })}/${subnet6.prefixLength}`,
         }),
         mac: mac ?? macForIPv4(address),
+        ...dnsSettings,
       };
       const before = state;
       writeState({ ...state, pending: { op: 'connect', endpoint } }, operation);
@@ -1065,7 +1103,7 @@ export class Network {
       writeState(after, operation);
       failpoint('connect:committed');
       remember(namespace);
-      if (after.dns) await namesChanged(memberNames(after), after);
+      await namesChanged(memberNames(after), after);
       failpoint('connect:named');
       networkChanged();
       return toEndpoint(after, endpoint, namespace);
@@ -1108,7 +1146,7 @@ export class Network {
       const after: NetworkState = { ...state, endpoints: state.endpoints.filter((ep) => ep !== endpoint) };
       writeState(after, operation);
       failpoint('disconnect:committed');
-      if (after.dns) await namesChanged([...memberNames(after), endpoint.namespace.name], after);
+      await namesChanged(memberNames(after, endpoint), after);
       networkChanged();
       return { veth, hadDefault };
     });
@@ -1341,10 +1379,12 @@ export class Network {
    * future, like Docker's embedded DNS server, for as long as this process runs or until
    * `close()`: the names and aliases of the members of the networks the asking namespace is on
    * (A, and AAAA where there is an IPv6 address; case-insensitive); other names are forwarded
-   * to `upstream` from the host namespace (default: the host's /etc/resolv.conf nameservers);
+   * to `upstream` from the host namespace (default: the host's /etc/resolv.conf nameservers),
+   * or, for a member connected with `dns` servers of its own, to those, from inside the member;
    * SERVFAIL within 2 s when none answers. As Docker's: the query's class is not looked at, and
-   * when the host's resolv.conf sets `ndots`, A/AAAA of an unknown single-label name get NOERROR
-   * with no answer instead of being forwarded. Members connected by other processes are served
+   * when `ndots` is set (by the member's `dnsOptions` if it has some, else by the host's
+   * resolv.conf), A/AAAA of an unknown single-label name get NOERROR with no answer instead of
+   * being forwarded. Members connected by other processes are served
    * within a few seconds. One responder per namespace answers for every network this process
    * serves there.
    * @throws NetnsError EINVAL for a `dns: false` network or a bad upstream address;
@@ -1417,6 +1457,9 @@ function toEndpoint(state: NetworkState, ep: EndpointState, namespace: Namespace
     ...(ep.ipv6Address !== undefined && { ipv6Address: ep.ipv6Address, ipv6Gateway: memberGateway(state, 6) }),
     mac: ep.mac,
     hostInterfaceName: ep.hostInterfaceName,
+    ...(ep.dns && { dns: [...ep.dns] }),
+    ...(ep.dnsSearch && { dnsSearch: [...ep.dnsSearch] }),
+    ...(ep.dnsOptions && { dnsOptions: [...ep.dnsOptions] }),
   };
 }
 
@@ -1692,7 +1735,7 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
       const veth = await findLink(host, pending.endpoint.hostInterfaceName);
       if (veth && veth.alias === linkMark(state)) await deleteQuietly(host, [veth]);
       writeState(settled, operation);
-      if (state.dns) await namesChanged([...memberNames(settled), pending.endpoint.namespace.name]);
+      await namesChanged(memberNames(settled, pending.endpoint));
       networkChanged();
       return settled;
     }
@@ -1701,7 +1744,7 @@ async function recover(state: NetworkState, operation: string): Promise<NetworkS
       await leave(state, pending.endpoint, await resolve(pending.endpoint.namespace));
       const after = { ...settled, endpoints: settled.endpoints.filter((ep) => ep.hostInterfaceName !== key) };
       writeState(after, operation);
-      if (state.dns) await namesChanged([...memberNames(after), pending.endpoint.namespace.name]);
+      await namesChanged(memberNames(after, pending.endpoint));
       networkChanged();
       return after;
     }
@@ -1790,7 +1833,7 @@ async function finishRemove(state: NetworkState): Promise<void> {
   for (const [ep, ns] of members) {
     if (ns) await moveDefaultRoute(ns, ep.namespace, state.name, hadDefault.get(ep) ?? []);
   }
-  if (state.dns) await namesChanged(memberNames(state));
+  await namesChanged(memberNames(state));
 }
 
 /**
@@ -1859,7 +1902,6 @@ async function reconcile(state: NetworkState, operation: string, full: boolean):
   }
   // Unchanged members: only hosts files that differ from what they should say (one a crash left
   // unwritten, or edited by hand) are written, so that checking changes nothing when all is well.
-  if (state.dns && (changed || full))
-    await namesChanged([...memberNames(after), ...dead.map((ep) => ep.namespace.name)], undefined, !changed);
+  if (changed || full) await namesChanged(memberNames(after, ...dead), undefined, !changed);
   return after;
 }

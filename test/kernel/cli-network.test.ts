@@ -3,8 +3,9 @@
  * on and removed through it alone, each step a process of its own; `ip -j` and `nft` as the
  * witnesses (as in network.test.ts and network-nat.test.ts), real traffic from an "outside"
  * namespace linked to the test's namespace (the host here) by a veth: 198.51.100.161/28 on the
- * host side, 198.51.100.162/28 outside. Subnets from 198.19.180.0/24 up, given on the command
- * line (never Docker's default pools, which are real private ranges); host ports 8170-8179.
+ * host side, 198.51.100.162/28 outside. Subnets from 198.19.180.0/24 up (and 198.19.149.0/24,
+ * 198.19.150.0/24), given on the command line (never Docker's default pools, which are real
+ * private ranges); host ports 8170-8179.
  */
 import { spawn } from 'node:child_process';
 import type * as dgram from 'node:dgram';
@@ -386,13 +387,40 @@ describeKernel('netns-native network (the command)', () => {
     });
   });
 
+  it("connect --dns, --dns-search, --dns-option as docker run's: in the member's resolv.conf, and in inspect from another process", async () => {
+    const name = netName();
+    await network('create', name, '--subnet', '198.19.149.0/24');
+    const c1 = (await freshNamespace()).name as string;
+    await network('connect', name, c1, '--dns', '198.51.100.162', '--dns', 'FD00::53', '--dns-search', 'a.test');
+    await network('connect', name, (await freshNamespace()).name as string, '--dns-option', 'ndots:3');
+    const shown = JSON.parse(await network('inspect', name)) as { endpoints: Array<Record<string, unknown>> };
+    expect(shown.endpoints.map((ep) => [ep.dns, ep.dnsSearch, ep.dnsOptions])).toEqual([
+      [['198.51.100.162', 'fd00::53'], ['a.test'], undefined],
+      [undefined, undefined, ['ndots:3']],
+    ]);
+    const resolv = fs.readFileSync(`/etc/netns/${c1}/resolv.conf`, 'utf8').split('\n');
+    expect(resolv.filter((l) => /^(nameserver|search|# ExtServers|# Overrides)/.test(l))).toEqual([
+      'nameserver 127.0.0.11',
+      'search a.test',
+      '# ExtServers: [198.51.100.162 fd00::53]',
+      '# Overrides: [nameservers search]',
+    ]);
+    // On a --no-dns network the servers are the resolv.conf's own.
+    const plain = netName();
+    await network('create', plain, '--subnet', '198.19.150.0/24', '--no-dns');
+    const c3 = (await freshNamespace()).name as string;
+    await network('connect', plain, c3, '--dns', '198.51.100.162');
+    expect(fs.readFileSync(`/etc/netns/${c3}/resolv.conf`, 'utf8')).toMatch(/^nameserver 198\.51\.100\.162$/m);
+  });
+
   it('failures: status 1, "netns-native: CODE: ..." and nothing changed', async () => {
     const name = netName();
     await network('create', name, '--subnet', '198.19.184.0/24');
     const c1 = (await freshNamespace()).name as string;
     await network('connect', name, c1);
     await network('publish', name, c1, '8172:80');
-    const before = snapshot(name, [c1]);
+    const fresh = (await freshNamespace()).name as string; // connected by none of the cases
+    const before = snapshot(name, [c1, fresh]);
     const other = uniqueName('nnt-cli-'); // never made
     const cases: Array<[string[], string, RegExp]> = [
       [['rm', name], 'EBUSY', /it still has 1 member; disconnect them, or use --force$/],
@@ -403,6 +431,9 @@ describeKernel('netns-native network (the command)', () => {
       [['unpublish', name, '8173'], 'ENOENT', /it is not published on every address$/],
       [['unpublish', name, '198.51.100.161:8172'], 'ENOENT', /it is published on 0\.0\.0\.0:8172$/],
       [['connect', name, 'nnt-nosuch0'], 'ENOENT', /no such namespace/],
+      [['connect', name, fresh, '--dns', 'dns.example'], 'EINVAL', /dns: "dns.example" is not an IP address/],
+      [['connect', name, fresh, '--dns-search', 'a..test'], 'EINVAL', /is not a search domain/],
+      [['connect', name, fresh, '--dns-option', 'ndots 2'], 'EINVAL', /is not a resolver option/],
       [['inspect', 'nnt-nosuch0'], 'ENOENT', /./],
       [['create', other, '--subnet', '198.19.185.0/33'], 'EINVAL', /./],
       [['create', other, '--default-address-pool', 'base=198.19.185.0/24,size=16'], 'EINVAL', /./],
@@ -412,8 +443,9 @@ describeKernel('netns-native network (the command)', () => {
       expect([argv, r.code, r.stdout]).toEqual([argv, 1, '']);
       expect(r.stderr).toMatch(new RegExp(`^netns-native: ${code}: cannot .+\n$`));
       expect([argv, r.stderr.trimEnd()]).toEqual([argv, expect.stringMatching(reason)]);
-      expect(snapshot(name, [c1])).toBe(before);
+      expect(snapshot(name, [c1, fresh])).toBe(before);
       expect(stateFile(other)).toBeUndefined();
+      expect(fs.existsSync(`/etc/netns/${fresh}`)).toBe(false);
     }
   });
 

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { Namespace, Network, NetnsError } from 'netns-native';
-import { freshNamespace } from '../helpers/fresh';
+import { cleanupLater, freshNamespace } from '../helpers/fresh';
 import { ipJson, settled } from '../helpers/ip';
 import { netName, useTestPools } from '../helpers/network';
 import { describeKernel } from '../helpers/skip';
@@ -44,6 +44,7 @@ describeKernel('Network: bad input', () => {
     const other = await freshNamespace();
     const closed = await Namespace.open(other.name as string);
     await closed.close();
+    const anonymous = cleanupLater(await Namespace.create());
     // IPv6 duplicate address detection adds link-local routes on its own schedule: let it end.
     await settled(undefined);
     await settled(member.name);
@@ -356,6 +357,23 @@ describeKernel('Network: bad input', () => {
       ['connect: taken interface name', () => net.connect(other, { interfaceName: 'lo' }), 'EEXIST'],
       ['connect: multicast MAC', () => net.connect(other, { mac: '01:00:5e:00:00:01' }), 'EINVAL'],
       ['connect: bad MAC', () => net.connect(other, { mac: 'zz' }), 'EINVAL'],
+      ['connect: dns not an array', () => net.connect(other, { dns: '198.51.100.53' as never }), 'EINVAL'],
+      ['connect: dns not an IP address', () => net.connect(other, { dns: ['198.51.100.53', 'dns.example'] }), 'EINVAL'],
+      ['connect: dns with a port', () => net.connect(other, { dns: ['198.51.100.53:53'] }), 'EINVAL'],
+      ['connect: bad search domain', () => net.connect(other, { dnsSearch: ['-bad.test'] }), 'EINVAL'],
+      ['connect: search domain without a letter', () => net.connect(other, { dnsSearch: ['198.51'] }), 'EINVAL'],
+      ['connect: DNS option with a space', () => net.connect(other, { dnsOptions: ['ndots 2'] }), 'EINVAL'],
+      ['connect: ndots without a number', () => net.connect(other, { dnsOptions: ['ndots:x'] }), 'EINVAL'],
+      [
+        'connect: dnsSearch for an anonymous namespace (no file to write it in)',
+        () => net.connect(anonymous, { name: 'anon', dnsSearch: ['a.test'] }),
+        'EINVAL',
+      ],
+      [
+        'connect: dns for an anonymous namespace on a dns: false network',
+        () => plain.connect(anonymous, { dns: ['198.51.100.53'] }),
+        'EINVAL',
+      ],
       ['connect: connected already', () => net.connect(member), 'EEXIST'],
       ['connect: the host namespace', () => net.connect(Namespace.current()), 'EINVAL'],
       ['connect: a closed namespace', () => net.connect(closed), 'EBADF'],
@@ -388,5 +406,5 @@ describeKernel('Network: bad input', () => {
       Network.addressPools = [];
     }).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(Network.addressPools).toEqual([{ base: '198.18.0.0/15', size: 24 }]);
-  });
+  }, 180000); // ~130 cases, each followed by a fingerprint (six `ip` runs): near a minute on a busy machine
 });

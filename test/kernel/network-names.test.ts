@@ -3,8 +3,8 @@
  * already running), and the embedded DNS server on 127.0.0.11, asked from inside members over
  * UDP and TCP, by a DNS client of the test's own and by glibc (`getent`). The upstream server is
  * a tiny one of the test's own (UDP and TCP), in a namespace at 198.51.100.53 reached from the
- * host namespace. Explicit subnets: 198.19.126.0/24, and 198.19.145.0/24 up with fd00:a4::/32
- * (served()), never from the shared pools.
+ * host namespace. Explicit subnets: 198.19.126.0/24, and 198.19.145.0/24 to 198.19.148.0/24 with
+ * fd00:a4::/32 (served(): 198.19.145.0/24 up), never from the shared pools.
  */
 import { spawn } from 'node:child_process';
 import type * as dgram from 'node:dgram';
@@ -137,6 +137,46 @@ async function startUpstream(): Promise<{ ns: Namespace; queries: string[]; type
   return { ns, queries, typed, failing };
 }
 
+/**
+ * A member's own DNS server in `ns` at `address`:53 (added to its eth0), over UDP and TCP:
+ * example.test A 198.51.100.81, NXDOMAIN for the rest; `asked` has 'udp|tcp SOURCE NAME' of each query.
+ */
+async function startOwnServer(ns: Namespace, address: string): Promise<{ asked: string[] }> {
+  await (await ns.link('eth0')).addAddress(`${address}/24`);
+  const asked: string[] = [];
+  const respond = (msg: Buffer, proto: string, from: string | undefined): Buffer => {
+    const q = dnsPacket.decode(msg);
+    const question = q.questions?.[0] as dnsPacket.Question;
+    asked.push(`${proto} ${from} ${question.name}`);
+    const known = question.name === 'example.test' && question.type === 'A';
+    return dnsPacket.encode({
+      type: 'response',
+      id: q.id ?? 0,
+      flags: dnsPacket.RECURSION_AVAILABLE | (known ? 0 : 3),
+      questions: q.questions ?? [],
+      answers: known ? [{ type: 'A', name: question.name, ttl: 60, data: '198.51.100.81' }] : [],
+    });
+  };
+  const udp = await ns.createUdpSocket('udp4', { address, port: 53 });
+  udp.on('message', (msg, rinfo) => udp.send(respond(msg, 'udp', rinfo.address), rinfo.port, rinfo.address));
+  cleanupAfter(async () => udp.close());
+  const tcp = net.createServer((socket) => {
+    let data = Buffer.alloc(0);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      if (data.length < 2 || data.length < 2 + data.readUInt16BE(0)) return;
+      const reply = respond(data.subarray(2, 2 + data.readUInt16BE(0)), 'tcp', socket.remoteAddress);
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(reply.length);
+      socket.end(Buffer.concat([len, reply]));
+    });
+  });
+  await ns.listen(tcp, { host: address, port: 53 });
+  cleanupAfter(async () => new Promise((resolve) => tcp.close(resolve)));
+  return { asked };
+}
+
 const after: Array<() => Promise<unknown>> = [];
 function cleanupAfter(fn: () => Promise<unknown>): void {
   after.push(fn);
@@ -179,6 +219,30 @@ describeKernel('Network names: hosts files', () => {
     const c1 = await freshNamespace();
     const ep = await net.connect(c1);
     expect(ep.name).toBe(c1.name);
+    expect(fs.existsSync(`/etc/netns/${c1.name}`)).toBe(false);
+  });
+
+  it("a dns: false network: a member's own dns, dnsSearch and dnsOptions make its resolv.conf, which glibc inside uses", async () => {
+    await startUpstream(); // 198.51.100.53: example.test is 198.51.100.80
+    const net = await Network.create(netName(), { subnet: '198.19.148.0/24', dns: false });
+    const c1 = await freshNamespace();
+    const ep = await net.connect(c1, {
+      dns: ['198.51.100.53'],
+      dnsSearch: ['test'],
+      dnsOptions: ['ndots:2', 'timeout:1'],
+    });
+    expect([ep.dns, ep.dnsSearch, ep.dnsOptions]).toEqual([['198.51.100.53'], ['test'], ['ndots:2', 'timeout:1']]);
+    expect(fs.existsSync(`/etc/netns/${c1.name}/hosts`)).toBe(false);
+    const resolv = fs.readFileSync(`/etc/netns/${c1.name}/resolv.conf`, 'utf8').split('\n').slice(1);
+    expect(resolv.filter((l) => /^(nameserver|search|options) /.test(l))).toEqual([
+      'nameserver 198.51.100.53',
+      'search test',
+      'options ndots:2 timeout:1',
+    ]);
+    expect(resolv).toContain('# Overrides: [nameservers search options]');
+    // The search domain makes 'example' example.test, asked of the member's server from inside it.
+    expect((await c1.exec('getent', ['ahostsv4', 'example'])).stdout).toContain('198.51.100.80');
+    await net.disconnect(c1);
     expect(fs.existsSync(`/etc/netns/${c1.name}`)).toBe(false);
   });
 
@@ -317,6 +381,59 @@ describeKernel('Network names: the embedded DNS server', () => {
     expect(upstream.queries).toEqual(['example.test', 'nothing.test']);
     const r = await c1.exec('getent', ['ahostsv4', 'example.test']);
     expect(r.stdout).toContain('198.51.100.80');
+  });
+
+  it("a member's own dns servers: its upstream, asked from inside it, over UDP and TCP; another member keeps the network's", async () => {
+    const upstream = await startUpstream();
+    // The member's own server, next to the network's in the outside namespace: 198.51.100.54
+    // answers example.test with 198.51.100.81, and records who asked. Without masquerading, a
+    // query from inside the member comes from the member's address (the outside routes the
+    // subnet back through the host), one from the host namespace from 198.51.100.1.
+    const own = await startOwnServer(upstream.ns, '198.51.100.54');
+    await upstream.ns.addRoute({ destination: '198.19.147.0/24', gateway: '198.51.100.1' });
+    const net = await Network.create(netName(), { subnet: '198.19.147.0/24', ipMasquerade: false });
+    const [c1, c2, c3] = [await freshNamespace(), await freshNamespace(), await freshNamespace()];
+    const e1 = await net.connect(c1, { dns: ['198.51.100.54'] });
+    const e2 = await net.connect(c2);
+    // Options of its own with ndots: as Docker, its unknown single-label names are answered here.
+    await net.connect(c3, { dnsOptions: ['ndots:1'] });
+    const dns = await net.serveDns({ upstream: ['198.51.100.53'] });
+    cleanupAfter(() => dns.close());
+    const v4 = (a: string) => a.split('/')[0] as string;
+
+    expect(data(await ask(c1, 'example.test'))).toEqual(['198.51.100.81']);
+    expect(data(await ask(c1, 'example.test', 'A', true))).toEqual(['198.51.100.81']);
+    expect(own.asked).toEqual([`udp ${v4(e1.address)} example.test`, `tcp ${v4(e1.address)} example.test`]);
+    expect(upstream.queries).toEqual([]);
+    // Members' names are still answered by the embedded server, not forwarded.
+    expect(data(await ask(c1, c2.name as string))).toEqual([v4(e2.address)]);
+    expect(own.asked).toHaveLength(2);
+
+    expect(data(await ask(c2, 'example.test'))).toEqual(['198.51.100.80']);
+    expect(upstream.queries).toEqual(['example.test']);
+    expect(own.asked).toHaveLength(2);
+
+    const single = await ask(c3, 'nosuch');
+    expect([single?.rcode, single?.answers]).toEqual(['NOERROR', []]);
+    expect((await ask(c2, 'nosuch'))?.rcode).toBe('NXDOMAIN'); // the host sets no ndots: forwarded
+    expect(upstream.queries).toEqual(['example.test', 'nosuch']);
+
+    // glibc inside the member goes the same way (its resolv.conf names 127.0.0.11 alone).
+    expect((await c1.exec('getent', ['ahostsv4', 'example.test'])).stdout).toContain('198.51.100.81');
+    const resolv = fs.readFileSync(`/etc/netns/${c1.name}/resolv.conf`, 'utf8');
+    expect(resolv.split('\n').filter((l) => /^(nameserver|# ExtServers|# Overrides)/.test(l))).toEqual([
+      'nameserver 127.0.0.11',
+      '# ExtServers: [198.51.100.54]',
+      '# Overrides: [nameservers]',
+    ]);
+    // Read back by another open of the network, as the state file has them.
+    const again = await Network.open(net.name);
+    const eps = await again.endpoints();
+    expect(eps.map((ep) => [ep.name, ep.dns, ep.dnsOptions])).toEqual([
+      [c1.name, ['198.51.100.54'], undefined],
+      [c2.name, undefined, undefined],
+      [c3.name, undefined, ['ndots:1']],
+    ]);
   });
 
   it("answers ANY, TXT and the rest as Docker does: upstream's to say, a member's name too; MX of a member is NOERROR", async () => {

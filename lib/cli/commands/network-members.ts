@@ -20,6 +20,15 @@ export async function connect(args: ParsedArgs, io: Io): Promise<number> {
   ];
   const options: NetworkConnectOptions = Object.fromEntries(given.filter(([, v]) => v !== undefined));
   if (aliases.length > 0) options.aliases = aliases;
+  // docker run's --dns, --dns-search, --dns-option; each may be given more than once.
+  for (const [flag, key] of [
+    ['--dns', 'dns'],
+    ['--dns-search', 'dnsSearch'],
+    ['--dns-option', 'dnsOptions'],
+  ] as const) {
+    const given = values(args, flag);
+    if (given.length > 0) options[key] = given;
+  }
   const net = await Network.open(name);
   const ns = await namespaceOf(nsArg);
   const ep = await net.connect(ns, options);

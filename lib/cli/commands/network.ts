@@ -32,7 +32,10 @@ const SUBVERBS: Readonly<Record<string, Subverb>> = {
   ls: { run: ls },
   inspect: { run: inspect },
   rm: { run: rm, switches: ['--force'] },
-  connect: { run: connect, values: ['--alias', '--ip', '--ip6', '--name', '--interface', '--mac'] },
+  connect: {
+    run: connect,
+    values: ['--alias', '--ip', '--ip6', '--name', '--interface', '--mac', '--dns', '--dns-search', '--dns-option'],
+  },
   disconnect: { run: disconnect },
   publish: { run: publish },
   unpublish: { run: unpublish },
