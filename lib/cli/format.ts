@@ -174,6 +174,8 @@ export function routeLine(r: Route): string {
   const host = r.family === 4 ? '/32' : '/128';
   parts.push(r.destination.endsWith(host) ? r.destination.slice(0, -host.length) : r.destination);
   if (r.from !== undefined) parts.push('from', r.from.endsWith(host) ? r.from.slice(0, -host.length) : r.from);
+  // A nexthop object's id, then (nexthop_compat_mode) the hops the kernel copies from it.
+  if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
   // By its name in rt_dsfield (AF11) where it has one, else in hex, as iproute2 prints it.
   if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);
@@ -218,6 +220,7 @@ export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: b
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(hostless(r.destination, 4));
   if (from !== undefined) parts.push('from', from);
+  if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
   if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);
   if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);
