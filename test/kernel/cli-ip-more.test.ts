@@ -2,12 +2,13 @@
  * The `netns-native` command's neigh, rule and nexthop verbs, run as a process: each show
  * compared word for word with what `ip` prints, each write witnessed by `ip -j`. Bad command
  * lines exit 2 naming the word; refusals exit 1 with the code; neither changes anything.
- * Addresses from 198.18.230.0/24-198.18.239.0/24 and fd00:d3::/32 only.
+ * Addresses from 198.18.230.0/24-198.18.239.0/24 and fd00:d3::/32 only (the names as ip gives
+ * them: 198.19.130.0/24-198.19.134.0/24, fd00:a1::/32).
  */
 import { VethPair } from 'netns-native';
 import { cli, fails, ok, usage } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, ipJson, neighbours, type IpNeigh, type IpRule } from '../helpers/ip';
+import { ip, ipJson, neighbours, routes, type IpNeigh, type IpRule } from '../helpers/ip';
 import { describeKernel, kernelHasL3mdevRules } from '../helpers/skip';
 
 /** A command line written as one string: its words. */
@@ -414,6 +415,44 @@ describeKernel('netns-native nexthop', () => {
       expect(rulesNow()).toBe(left);
       restore();
     }
+  });
+});
+
+describeKernel('netns-native: names as ip gives them', () => {
+  /** A namespace with lo and h0 up (198.19.130.1/24, fd00:a1::1/64), its peer up. */
+  async function named(): Promise<string> {
+    const ns = await freshNamespace();
+    const { local, peer } = await VethPair.create({ name: 'h0', peerName: 'h1', namespace: ns });
+    await local.addAddress('198.19.130.1/24');
+    await local.addAddress('fd00:a1::1/64', { nodad: true });
+    for (const l of [local, peer, await ns.link('lo')]) await l.up();
+    return ns.name as string;
+  }
+
+  it('protocols of routes, rules and nexthops: iproute2 6.1’s built-in names, rt_protos’ (openr), else the number, as ip prints them; writes take them', async () => {
+    const n = await named();
+    // By number (ip names them), and by name through the command.
+    const numbers = ['8', '10', '13', '14', '15', '99', '192', '250'];
+    numbers.forEach((p, i) => ip(n, 'route', 'add', `198.19.131.${i * 8}/29`, 'dev', 'h0', 'proto', p));
+    await ok('-n', n, ...w('route add 198.19.132.0/24 dev h0 proto eigrp'));
+    await ok('-n', n, ...w('route add fd00:a1:1::/64 dev h0 proto xorp'));
+    await ok('-n', n, ...w('rule add to 198.19.133.0/24 table 100 priority 2100 protocol eigrp'));
+    ip(n, 'rule', 'add', 'to', '198.19.134.0/24', 'table', '100', 'priority', '2101', 'protocol', '99');
+    await ok('-n', n, ...w('nexthop add id 1 via 198.19.130.254 dev h0 proto gated'));
+    ip(n, 'nexthop', 'add', 'id', '2', 'via', '198.19.130.253', 'dev', 'h0', 'proto', '99');
+    expect(routes(n, '198.19.132.0/24')).toEqual([expect.objectContaining({ protocol: 'eigrp' })]);
+    await printsAsIp(() => ipText(n, 'route') + ipText(n, '-6', 'route'), '-n', n, 'routes');
+    await printsAsIp(() => ipText(n, 'rule') + ipText(n, '-6', 'rule'), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, 'nexthop'), '-n', n, 'nexthop');
+    // The names compared above: iproute2 6.1's own, whatever its files say.
+    const shown = ipText(n, 'route');
+    for (const name of ['gated', 'mrt', 'dnrouted', 'xorp', 'ntk', 'eigrp']) expect(shown).toContain(` proto ${name} `);
+    expect(shown).toContain('198.19.131.56/29 dev h0 proto 250 scope link');
+    expect(ipText(n, 'rule')).toContain('2100:\tfrom all to 198.19.133.0/24 lookup 100 proto eigrp');
+    expect(ipText(n, 'nexthop')).toContain('id 1 via 198.19.130.254 dev h0 scope link proto gated');
+    // -j: the same names.
+    const listed = await json<Array<{ destination: string; protocol: string }>>('-n', n, 'routes');
+    expect(listed.find((r) => r.destination === '198.19.131.16/29')?.protocol).toBe('dnrouted');
   });
 });
 
