@@ -34,6 +34,11 @@ const IP_PROTOCOLS = new Map<string, number>([
   ['sctp', 132],
 ]);
 
+/** The number of an IP protocol the library names ('tcp': 6); undefined for another string. @internal */
+export function ipProtocolNumber(name: string): number | undefined {
+  return IP_PROTOCOLS.get(name);
+}
+
 /** FIB_RULE_INVERT: `not`. */
 const FIB_RULE_INVERT = 0x2;
 /** The kernel's marks on a rule it holds but cannot act on yet (linux/fib_rules.h). */

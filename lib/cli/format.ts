@@ -5,6 +5,8 @@
 import type { Address, BridgePortInfo, Link, Neighbour, NexthopObject, Route, RouteLookup, Rule } from '../index';
 import { tosText } from '../route';
 import { metricWords } from '../route-metrics';
+import { ipProtocolNumber } from '../rule';
+import { ipProtocolName } from './ip-protocols';
 
 /** IFF_* flags in the order iproute2's print_link_flags prints them. */
 const FLAGS: Array<[number, string]> = [
@@ -269,8 +271,9 @@ function rangeWord(range: number | [number, number]): string {
  * One rule as `ip rule show` prints it (iproute2's print_rule: its order, its words): `PRIORITY:`,
  * a tab, then `from all` when it has no source, a host prefix without its /32 (/128), the
  * selectors, the table looked up, the action; the protocol unless unspec or kernel's.
+ * `ipProtocol` names an IP protocol's number (`ipproto`), by default as ip does: /etc/protocols.
  */
-export function ruleLine(r: Rule): string {
+export function ruleLine(r: Rule, ipProtocol: (n: number) => string = ipProtocolName): string {
   const parts: string[] = [];
   if (r.not) parts.push('not');
   parts.push('from', r.from === undefined ? 'all' : hostless(r.from, r.family));
@@ -282,9 +285,11 @@ export function ruleLine(r: Rule): string {
   if (r.oif !== undefined) parts.push('oif', r.oif, ...(r.oifDetached ? ['[detached]'] : []));
   if (r.l3mdev) parts.push('lookup', '[l3mdev-table]');
   if (r.uidRange !== undefined) parts.push('uidrange', rangeWord(r.uidRange));
-  // ip names a protocol /etc/protocols does not as ipproto-N.
-  if (r.ipProto !== undefined)
-    parts.push('ipproto', typeof r.ipProto === 'string' ? r.ipProto : `ipproto-${r.ipProto}`);
+  // ip names it from /etc/protocols (58 is ipv6-icmp there, icmpv6 in the library).
+  if (r.ipProto !== undefined) {
+    const n = typeof r.ipProto === 'number' ? r.ipProto : ipProtocolNumber(r.ipProto);
+    parts.push('ipproto', n === undefined ? String(r.ipProto) : ipProtocol(n));
+  }
   if (r.sport !== undefined) parts.push('sport', rangeWord(r.sport));
   if (r.dport !== undefined) parts.push('dport', rangeWord(r.dport));
   if (r.table !== undefined) {

@@ -5,6 +5,7 @@
  * Addresses from 198.18.230.0/24-198.18.239.0/24 and fd00:d3::/32 only (the names as ip gives
  * them: 198.19.130.0/24-198.19.134.0/24, fd00:a1::/32).
  */
+import * as fs from 'node:fs';
 import { VethPair } from 'netns-native';
 import { cli, fails, ok, usage } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
@@ -453,6 +454,36 @@ describeKernel('netns-native: names as ip gives them', () => {
     // -j: the same names.
     const listed = await json<Array<{ destination: string; protocol: string }>>('-n', n, 'routes');
     expect(listed.find((r) => r.destination === '198.19.131.16/29')?.protocol).toBe('dnrouted');
+  });
+
+  it('a rule’s ipproto named as ip names it, from /etc/protocols (gre, ipv6-icmp, ...), else ipproto-N', async () => {
+    const n = await named();
+    const numbers = ['47', '50', '89', '200', '132'];
+    for (const [i, p] of numbers.entries()) {
+      await ok('-n', n, ...w(`rule add to 198.19.13${i}.0/24 ipproto ${p} table 100 priority ${2200 + i}`));
+    }
+    await ok('-n', n, ...w('-6 rule add to fd00:a1::/64 ipproto 58 table 100 priority 2210'));
+    ip(n, '-6', 'rule', 'add', 'to', 'fd00:a1:1::/64', 'ipproto', 'icmp', 'table', '100', 'priority', '2211');
+    expect(ipJson<IpRule[]>(n, 'rule', 'show').find((r) => r.priority === 2203)).toMatchObject({
+      ipproto: 'ipproto-200',
+    });
+    await printsAsIp(() => ipText(n, 'rule') + ipText(n, '-6', 'rule'), '-n', n, 'rule');
+    // The names compared above (those of this system's /etc/protocols, which has these).
+    if (/^gre\s+47\b/m.test(fs.readFileSync('/etc/protocols', 'utf8'))) {
+      expect(ipText(n, 'rule')).toContain('2200:\tfrom all to 198.19.130.0/24 ipproto gre lookup 100');
+      expect(ipText(n, '-6', 'rule')).toContain('2210:\tfrom all to fd00:a1::/64 ipproto ipv6-icmp lookup 100');
+    }
+    // -j: the library's own names, else the number.
+    const listed = await json<Array<{ priority: number; ipProto?: string | number }>>('-n', n, 'rule');
+    expect(listed.filter((r) => r.ipProto !== undefined).map((r) => [r.priority, r.ipProto])).toEqual([
+      [2200, 47],
+      [2201, 50],
+      [2202, 89],
+      [2203, 200],
+      [2204, 'sctp'],
+      [2210, 'icmpv6'],
+      [2211, 'icmp'],
+    ]);
   });
 });
 
