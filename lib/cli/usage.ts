@@ -62,6 +62,9 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
 
 ${NS_TEXT}
 
+The ip-like verbs and their subcommands may be abbreviated as ip takes them, ip's order deciding
+(a a: addr add, r d: route delete, l s: link set, n s: neigh show, ru, nexthop ls).
+
 Options:
   -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, sysctl
                      (and links, addrs, routes, monitor) work in, as ip -n NS

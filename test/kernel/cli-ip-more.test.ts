@@ -487,6 +487,44 @@ describeKernel('netns-native: names as ip gives them', () => {
   });
 });
 
+describeKernel('netns-native: ip’s abbreviations', () => {
+  it('objects and subcommands abbreviated as ip takes them (a a, r a, l s, n s, ru, nexthop ls): what ip does and prints', async () => {
+    const ns = await freshNamespace();
+    await VethPair.create({ name: 'h0', peerName: 'h1', namespace: ns });
+    const n = ns.name as string;
+    await ok('-n', n, ...w('l s h0 mtu 1400 up')); // ip l s: link set
+    await ok('-n', n, ...w('l s h1 up'));
+    await ok('-n', n, ...w('a a 198.19.130.1/24 dev h0'));
+    await ok('-n', n, ...w('address add 198.19.130.2/24 dev h0'));
+    await ok('-n', n, ...w('r a 198.19.131.0/24 via 198.19.130.254'));
+    await ok('-n', n, ...w('ro ad 198.19.132.0/24 dev h0'));
+    await ok('-n', n, ...w('n a 198.19.130.9 lladdr 02:00:00:00:00:09 dev h0'));
+    await ok('-n', n, ...w('ru a to 198.19.133.0/24 table 100 priority 2300'));
+    await ok('-n', n, ...w('nex a id 1 via 198.19.130.254 dev h0'));
+    expect(ipJson<Array<{ ifname: string; mtu: number }>>(n, 'link', 'show', 'h0')[0]?.mtu).toBe(1400);
+    expect(ipText(n, '-4', 'addr', 'show', 'dev', 'h0')).toContain('inet 198.19.130.2/24 scope global secondary h0');
+    expect(routes(n).map((r) => r.dst)).toEqual(expect.arrayContaining(['198.19.131.0/24', '198.19.132.0/24']));
+    // The shows, abbreviated on both sides.
+    await printsAsIp(() => ipText(n, 'n', 's', 'dev', 'h0'), '-n', n, ...w('n s dev h0'));
+    await printsAsIp(() => ipText(n, 'ru') + ipText(n, '-6', 'ru'), '-n', n, 'ru');
+    await printsAsIp(() => ipText(n, '-4', 'ru', 'l'), '-n', n, ...w('-4 ru l'));
+    await printsAsIp(() => ipText(n, 'nexthop', 'ls'), '-n', n, ...w('nexthop ls'));
+    await printsAsIp(() => ipText(n, 'nex', 'sh', 'id', '1'), '-n', n, ...w('nex sh id 1'));
+    // And the deletes.
+    await ok('-n', n, ...w('r d 198.19.131.0/24'));
+    await ok('-n', n, ...w('a d 198.19.130.2/24 dev h0'));
+    await ok('-n', n, ...w('ru d priority 2300'));
+    await ok('-n', n, ...w('nexthop de id 1'));
+    expect(routes(n, '198.19.131.0/24')).toEqual([]);
+    expect(ipText(n, 'addr', 'show', 'dev', 'h0')).not.toContain('198.19.130.2/24');
+    expect(ipText(n, 'rule')).not.toContain('2300:');
+    expect(ipText(n, 'nexthop')).toBe('');
+    // An abbreviation of what the command does not have is named as typed: ip's change, maddress.
+    await usage('route', /^netns-native: route: unknown command "c" /, '-n', n, ...w('r c 198.19.131.0/24 dev h0'));
+    await usage('', /^netns-native: unknown verb "m" /, '-n', n, 'm');
+  });
+});
+
 describeKernel('netns-native neigh, rule, nexthop command lines', () => {
   it('bad command lines: status 2, a line naming the word, then the verb’s usage; nothing changed', async () => {
     const n = await wired();

@@ -556,7 +556,9 @@ describeKernel('netns-native ip-style command lines', () => {
     for (const [verb, pattern, argv] of cases)
       await usage(verb, pattern, ...(verb === 'netns' ? [] : ['-n', n]), ...argv);
     expect(JSON.stringify(ipJson(n, 'link', 'show'))).toBe(before);
-    // ip's way of writing a verb the command spells otherwise: the verb meant.
-    await usage('', /^netns-native: unknown verb "address" \(did you mean addr\?\)$/, 'address');
+    // ip's way of writing a verb (any prefix of its object): the verb meant; one the command does
+    // not have (ip's maddress, m): unknown.
+    await usage('addr', /^netns-native: addr needs add, replace, delete or flush/, 'address');
+    await usage('', /^netns-native: unknown verb "mad"$/, 'mad');
   });
 });

@@ -12,6 +12,7 @@ import type { ParsedArgs } from '../args';
 import { lookupLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { subcommandOf } from '../ip-words';
 import { numberOrName, Words } from '../words';
 
 const SUBCOMMANDS = ['add', 'replace', 'delete', 'del', 'get', 'flush'];
@@ -19,13 +20,14 @@ const TYPES: readonly string[] = ['unicast', 'blackhole', 'unreachable', 'prohib
 
 export async function route(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'route');
-  const sub = words.next();
-  if (sub === undefined || sub === 'show' || sub === 'list') {
+  const typed = words.next();
+  const sub = subcommandOf('route', typed);
+  if (typed === undefined || sub === undefined || sub === 'show') {
     throw words.needs('add, replace, delete, get or flush; to list routes: netns-native routes [NS] (ip route)');
   }
   if (!SUBCOMMANDS.includes(sub))
-    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
-  words.context = `route ${sub}`;
+    throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
+  words.context = `route ${typed}`;
   if (sub === 'get') {
     const [address, options] = readGet(words);
     const found = await (await namespaceOf(args.netns)).routeTo(address, options);
