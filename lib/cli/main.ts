@@ -118,7 +118,7 @@ export function failureLine(e: unknown): string {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv, VERB_OPTIONS);
+    args = parseArgs(argv, VERB_OPTIONS, (v) => BY_FAMILY.has(verbOf(v, Object.keys(VERBS)) ?? v));
     if (args.version) {
       await io.out(`${version()}\n`);
       return EXIT_OK;

@@ -540,6 +540,12 @@ describeKernel('netns-native ip-style command lines', () => {
         /^netns-native: route add: metric needs a number from 0 to 4294967295, not "1.5"$/,
         ['route', 'add', 'default', 'metric', '1.5'],
       ],
+      // A negative value is read as the value (ip would take it so), not as an option.
+      [
+        'route',
+        /^netns-native: route add: metric needs a number from 0 to 4294967295, not "-1"$/,
+        ['route', 'add', 'default', 'metric', '-1'],
+      ],
       ['route', /^netns-native: route add: via is given twice$/, ['route', 'add', 'default', 'via', 'a', 'via', 'b']],
       ['route', /^netns-native: route add: PREFIX is given twice$/, ['route', 'add', '198.19.0.0/24', 'to', 'default']],
       ['route', /^netns-native: route get needs an address/, ['route', 'get']],

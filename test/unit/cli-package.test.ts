@@ -47,6 +47,16 @@ describe('the netns-native command in the package', () => {
     expect(parseArgs(['-4', 'neigh']).family).toBe(4);
     expect(() => parseArgs(['-4', 'neigh', '-6'])).toThrow(/-4 and -6 together/);
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
+    // After the verb a negative number is a value (sysctl KEY -1, metric -1), -4 and -6 too but
+    // for a verb that takes a family; before it, an option like any.
+    const family = (verb: string): boolean => verb === 'rule';
+    expect(parseArgs(['sysctl', 'k', '-1'], {}, family)).toMatchObject({ operands: ['k', '-1'], family: undefined });
+    expect(parseArgs(['sysctl', 'k', '-6'], {}, family)).toMatchObject({ operands: ['k', '-6'], family: undefined });
+    expect(parseArgs(['route', 'add', 'x', 'metric', '-1.5']).operands).toEqual(['add', 'x', 'metric', '-1.5']);
+    expect(parseArgs(['rule', '-6', 'show'], {}, family)).toMatchObject({ operands: ['show'], family: 6 });
+    expect(parseArgs(['-6', 'sysctl', 'k'], {}, family)).toMatchObject({ operands: ['k'], family: 6 });
+    expect(() => parseArgs(['-1', 'sysctl', 'k'])).toThrow(/unknown option "-1"/);
+    expect(() => parseArgs(['sysctl', 'k', '-x'])).toThrow(/unknown option "-x"/);
     expect(parseArgs(['links', '-d', 'blue']).details).toBe(true);
     expect(parseArgs(['--details', 'links']).details).toBe(true);
     expect(() => parseArgs(['links', '--nope'])).toThrow(UsageError);
