@@ -641,7 +641,8 @@ export async function flushNexthops(ns: Namespace, options: FlushNexthopsOptions
         'nexthop',
       );
       const names = new Map(links.map((l) => [l.index, l.name]));
-      return removed.map((n) => nexthopFromNative(n, names));
+      const iproute2Names = new Iproute2Names();
+      return removed.map((n) => nexthopFromNative(n, names, iproute2Names));
     },
     signal,
   );

@@ -253,8 +253,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   readonly #queue = new Fifo<MonitorEvent>();
   readonly #waiters: Waiter[] = [];
   /**
-   * Table and TOS names for every route event, the files read once, when a route first needs
-   * them (as `ip monitor` reads them), not once per event.
+   * Table, protocol and TOS names for every route, rule and nexthop event, the files read once,
+   * when an event first needs them (as `ip monitor` reads them), not once per event.
    */
   readonly #iproute2Names = new Iproute2Names();
   #socket: NativeMonitorSocket | undefined;
@@ -414,7 +414,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         routes: routes.map((r) => routeFromNative(r, names, this.#iproute2Names)),
         neighbours: neighbours.flatMap((n) => neighbourFromNative(n, names) ?? []),
         rules: rules.map((r) => ruleFromNative(r, this.#iproute2Names)),
-        nexthops: nexthops.map((n) => nexthopFromNative(n, names)),
+        nexthops: nexthops.map((n) => nexthopFromNative(n, names, this.#iproute2Names)),
       };
     }
     const { kind, action } = out;
@@ -428,7 +428,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       return { type: 'neighbour', action, neighbour };
     }
     if (kind === 'nexthop')
-      return { type: 'nexthop', action, nexthop: nexthopFromNative(out.value as NativeNexthopObject, names) };
+      return {
+        type: 'nexthop',
+        action,
+        nexthop: nexthopFromNative(out.value as NativeNexthopObject, names, this.#iproute2Names),
+      };
     const event: RouteEvent = {
       type: 'route',
       action,

@@ -31,7 +31,8 @@ import type {
   NativeOp,
   NativeResult,
 } from './native/surface';
-import { linkArg, protocolName, protocolNumber } from './route';
+import { linkArg, protocolNumber } from './route';
+import { Iproute2Names } from './rt-names';
 
 /** NEXTHOP_GRP_TYPE_MPATH: a group that spreads flows over its members by hash. */
 const NEXTHOP_GRP_TYPE_MPATH = 0;
@@ -336,12 +337,16 @@ export function nexthopRequest(
   return req;
 }
 
-/** A nexthop object as read back (a dump or a monitor event); `linkNames` names its link. @internal */
+/**
+ * A nexthop object as read back (a dump or a monitor event); `linkNames` names its link, `names`
+ * its protocol (one object for a whole listing). @internal
+ */
 export function nexthopFromNative(
   n: NativeNexthopObject,
   linkNames: { get(index: number): string | undefined },
+  names: Iproute2Names = new Iproute2Names(),
 ): NexthopObject {
-  const out: NexthopObject = { id: n.id, protocol: protocolName(n.protocol), scope: scopeName(n.scope) };
+  const out: NexthopObject = { id: n.id, protocol: names.protocol(n.protocol), scope: scopeName(n.scope) };
   if (n.family === AF_INET) out.family = 4;
   else if (n.family === AF_INET6) out.family = 6;
   if (n.gateway !== undefined) out.gateway = n.gateway;
@@ -443,6 +448,7 @@ export async function listNexthops(ns: Namespace, options: NexthopsOptions = {})
   );
   throwFirstFailure(results, operation, 'nexthop');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
+  const iproute2Names = new Iproute2Names();
   let index: number | undefined = typeof link === 'number' ? link : undefined;
   if (typeof link === 'string') {
     index = [...names].find(([, name]) => name === link)?.[0];
@@ -450,7 +456,7 @@ export async function listNexthops(ns: Namespace, options: NexthopsOptions = {})
   }
   return (results[1] as NativeNexthopObject[])
     .filter((n) => (id === undefined || n.id === id) && (index === undefined || n.oif === index))
-    .map((n) => nexthopFromNative(n, names));
+    .map((n) => nexthopFromNative(n, names, iproute2Names));
 }
 
 /** One bucket of a resilient group, as `ip nexthop bucket show` lists it. */

@@ -29,7 +29,7 @@ import {
 import type { NativeLink, NativeNexthopRequest, NativeOp, NativeRoute, NativeRouteRequest } from './native/surface';
 import { checkInteger, describeValue, parseCidr, parseIp, type ParsedCidr } from './internal/validate';
 import { metricsFromNative, metricsRequest, type RouteMetrics } from './route-metrics';
-import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
+import { Iproute2Names, dsfieldValue, protocolId, tableId } from './rt-names';
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions extends AbortOptions {
@@ -224,24 +224,6 @@ const TYPES: RouteType[] = [
   'nat',
 ];
 
-const PROTOCOLS = new Map<number, string>([
-  [0, 'unspec'],
-  [1, 'redirect'],
-  [2, 'kernel'],
-  [3, 'boot'],
-  [4, 'static'],
-  [9, 'ra'],
-  [11, 'zebra'],
-  [12, 'bird'],
-  [16, 'dhcp'],
-  [18, 'keepalived'],
-  [42, 'babel'],
-  [186, 'bgp'],
-  [187, 'isis'],
-  [188, 'ospf'],
-  [189, 'rip'],
-]);
-
 /**
  * A protocol or scope with no name, as a listing gives it: its number in a string ('200'), 0-255,
  * so a listed route deletes as it is. Undefined for anything else.
@@ -252,19 +234,12 @@ function unnamedByte(text: unknown): number | undefined {
     : undefined;
 }
 
-/** A protocol number for a name ('boot', 'static', ...) or a number; undefined: boot. @internal */
+/**
+ * A protocol number for a name ('boot', 'static', or one of rt_protos: lib/rt-names.ts) or a
+ * number; undefined: boot. @internal
+ */
 export function protocolNumber(p: string | number | undefined, operation: string): number {
-  if (p === undefined) return RTPROT_BOOT;
-  if (typeof p === 'number') return checkInteger(p, operation, 'the protocol', 0, 255);
-  for (const [n, name] of PROTOCOLS) if (name === p) return n;
-  const listed = unnamedByte(p);
-  if (listed !== undefined) return listed;
-  throw invalid(operation, `unknown route protocol "${p}"`);
-}
-
-/** The name iproute2 gives a protocol number. @internal */
-export function protocolName(p: number): string {
-  return PROTOCOLS.get(p) ?? String(p);
+  return p === undefined ? RTPROT_BOOT : protocolId(p, operation);
 }
 
 /** @internal */
@@ -561,7 +536,7 @@ export function routeFromNative(
     family,
     table: r.table,
     type: TYPES[r.type - 1] ?? 'unicast',
-    protocol: PROTOCOLS.get(r.protocol) ?? String(r.protocol),
+    protocol: names.protocol(r.protocol),
     scope: scopeName(r.scope),
   };
   if (r.nhid !== undefined) route.nexthopId = r.nhid;

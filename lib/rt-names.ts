@@ -1,15 +1,16 @@
 /**
- * The names `ip` gives routing tables and DS field (TOS) values, from the files it reads them
- * from: rt_tables (plus rt_tables.d/*.conf) and rt_dsfield, lines of `ID NAME` (ID decimal or
+ * The names `ip` gives routing tables, route protocols and DS field (TOS) values, from the files
+ * it reads them from: rt_tables (plus rt_tables.d/*.conf), rt_protos (plus rt_protos.d/*.conf)
+ * and rt_dsfield, lines of `ID NAME` (ID decimal or
  * 0x-hex; `#` starts a comment). Where they are: /etc/iproute2, and for a file missing there the
  * distribution's copy, as iproute2 6.5 and later read them (/usr/share/iproute2 or
  * /usr/lib/iproute2, whichever this system has; iproute2 6.1 reads /etc/iproute2 alone, and has
- * nothing there to fall back to). A conf file of the distribution's rt_tables.d is read unless
+ * nothing there to fall back to). A conf file of the distribution's rt_tables.d (rt_protos.d) is read unless
  * /etc's has one of the same name. As iproute2, a line that is not `ID NAME` ends the reading of
  * its file.
  *
  * The tables main (254), local (255) and default (253) are built in, as in iproute2: they need no
- * file. The files are read, synchronously (a few small files, like /etc/hosts), only when a name
+ * file; so are the protocols iproute2 6.1 names in its code (boot, static, kernel, ...). The files are read, synchronously (a few small files, like /etc/hosts), only when a name
  * is needed that is not built in, and afresh each time: a call in flight never sees half a
  * change, and the next call sees the files as they are then. Reading them synchronously keeps a
  * route given a table by name in its place on its namespace's FIFO.
@@ -17,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { invalid } from './internal/errors';
-import { describeValue } from './internal/validate';
+import { checkInteger, describeValue } from './internal/validate';
 
 /** Where iproute2 reads its names, and where a distribution may keep its defaults. */
 export interface Iproute2Dirs {
@@ -34,6 +35,34 @@ const BUILTIN_TABLES = new Map<number, string>([
   [253, 'default'],
   [254, 'main'],
   [255, 'local'],
+]);
+
+/**
+ * The route protocols iproute2 6.1 names without any file (rt_names.c's rtnl_rtprot_tab); others,
+ * such as 99 (openr), come from rt_protos.
+ */
+const BUILTIN_PROTOCOLS = new Map<number, string>([
+  [0, 'unspec'],
+  [1, 'redirect'],
+  [2, 'kernel'],
+  [3, 'boot'],
+  [4, 'static'],
+  [8, 'gated'],
+  [9, 'ra'],
+  [10, 'mrt'],
+  [11, 'zebra'],
+  [12, 'bird'],
+  [13, 'dnrouted'],
+  [14, 'xorp'],
+  [15, 'ntk'],
+  [16, 'dhcp'],
+  [18, 'keepalived'],
+  [42, 'babel'],
+  [186, 'bgp'],
+  [187, 'isis'],
+  [188, 'ospf'],
+  [189, 'rip'],
+  [192, 'eigrp'],
 ]);
 
 /** One database of names, and the files it was read from (in reading order). */
@@ -94,21 +123,34 @@ function emptyDatabase(): NameDatabase {
   return { names: new Map(), ids: new Map(), files: [] };
 }
 
-/** rt_tables, then the conf files of rt_tables.d (the distribution's first, then /etc's). */
-export function readTableNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+/**
+ * `file`, then the conf files of `file`.d (the distribution's first, then /etc's), ids above
+ * `max` left out.
+ */
+function readWithConfDir(dirs: Iproute2Dirs, file: string, max: number): NameDatabase {
   const db = emptyDatabase();
   const usr = usrDir(dirs);
-  if (!readFile(db, path.join(dirs.etc, 'rt_tables'), 0xffffffff) && usr !== undefined) {
-    readFile(db, path.join(usr, 'rt_tables'), 0xffffffff);
+  if (!readFile(db, path.join(dirs.etc, file), max) && usr !== undefined) {
+    readFile(db, path.join(usr, file), max);
   }
-  const etcConf = path.join(dirs.etc, 'rt_tables.d');
+  const etcConf = path.join(dirs.etc, `${file}.d`);
   const mine = confFiles(etcConf);
   if (usr !== undefined) {
-    const theirs = path.join(usr, 'rt_tables.d');
-    for (const f of confFiles(theirs)) if (!mine.includes(f)) readFile(db, path.join(theirs, f), 0xffffffff);
+    const theirs = path.join(usr, `${file}.d`);
+    for (const f of confFiles(theirs)) if (!mine.includes(f)) readFile(db, path.join(theirs, f), max);
   }
-  for (const f of mine) readFile(db, path.join(etcConf, f), 0xffffffff);
+  for (const f of mine) readFile(db, path.join(etcConf, f), max);
   return db;
+}
+
+/** rt_tables, then the conf files of rt_tables.d (the distribution's first, then /etc's). */
+export function readTableNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+  return readWithConfDir(dirs, 'rt_tables', 0xffffffff);
+}
+
+/** rt_protos, then the conf files of rt_protos.d: names of route protocols (0-255). */
+export function readProtocolNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+  return readWithConfDir(dirs, 'rt_protos', 255);
 }
 
 /** rt_dsfield: names of DS field values (0-255). */
@@ -173,6 +215,32 @@ export function tableId(
 }
 
 /**
+ * A route protocol as a spec gives it (routes, rules, nexthop objects): a number 0-255, a name
+ * (built in, such as 'static', or one the files give, such as 'openr'), or a number in a string
+ * as a listing gives an unnamed one ('200'). EINVAL for anything else, naming the files read.
+ * @internal
+ */
+export function protocolId(value: unknown, operation: string, dirs: Iproute2Dirs = IPROUTE2_DIRS): number {
+  if (typeof value === 'number') return checkInteger(value, operation, 'the protocol', 0, 255);
+  if (typeof value !== 'string' || value === '') {
+    throw invalid(
+      operation,
+      `the protocol must be an integer from 0 to 255 or a name (such as 'static'), not ${describeValue(value)}`,
+    );
+  }
+  const builtin = [...BUILTIN_PROTOCOLS].find(([, name]) => name === value)?.[0];
+  if (builtin !== undefined) return builtin;
+  const db = readProtocolNames(dirs);
+  const id = db.ids.get(value);
+  if (id !== undefined) return id;
+  if (/^(0|[1-9][0-9]{0,2})$/.test(value) && Number(value) <= 255) return Number(value);
+  throw invalid(
+    operation,
+    `unknown route protocol "${value}": not a number from 0 to 255, a name iproute2 has built in (boot, static, ...) nor one named in the files it reads (read: ${filesRead(db, 'rt_protos', dirs)})`,
+  );
+}
+
+/**
  * A DS field (TOS) value as a spec gives it: a number 0-255, a name of rt_dsfield ('AF11',
  * 'CS1', ...), or hex in a string ('0x10'). A string of bare digits is refused: `ip` reads it as
  * hex ('10' is 0x10), which a reader of the code would not expect. @internal
@@ -204,11 +272,13 @@ export function dsfieldValue(value: unknown, operation: string, dirs: Iproute2Di
 }
 
 /**
- * Names for what is read back (routes, rules, events): the built-in tables at once, the files
- * read on first need and then kept for the life of this object (one listing). @internal
+ * Names for what is read back (routes, rules, nexthop objects, events): the built-in tables and
+ * protocols at once, the files read on first need and then kept for the life of this object (one
+ * listing). @internal
  */
 export class Iproute2Names {
   #tables: NameDatabase | undefined;
+  #protocols: NameDatabase | undefined;
   #dsfield: NameDatabase | undefined;
 
   constructor(private readonly dirs: Iproute2Dirs = IPROUTE2_DIRS) {}
@@ -218,6 +288,18 @@ export class Iproute2Names {
     if (builtin !== undefined) return builtin;
     this.#tables ??= readTableNames(this.dirs);
     return this.#tables.names.get(id);
+  }
+
+  /**
+   * A protocol's name, or its number ('200') when it has none, as ip prints it. A built-in name
+   * is taken without reading the files (so a file that renames a built-in protocol is not
+   * followed, as ip does not until it has had to read them).
+   */
+  protocol(id: number): string {
+    const builtin = BUILTIN_PROTOCOLS.get(id);
+    if (builtin !== undefined) return builtin;
+    this.#protocols ??= readProtocolNames(this.dirs);
+    return this.#protocols.names.get(id) ?? String(id);
   }
 
   dsfield(tos: number): string | undefined {

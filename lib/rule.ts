@@ -11,7 +11,7 @@ import { Link } from './link';
 import type { Namespace } from './namespace';
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN } from './native/constants';
 import type { NativeRule, NativeRuleRequest } from './native/surface';
-import { protocolName, protocolNumber } from './route';
+import { protocolNumber } from './route';
 import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
 
 /** What a rule does with a packet it matches (FR_ACT_*), as `ip rule` names it. */
@@ -33,6 +33,11 @@ const IP_PROTOCOLS = new Map<string, number>([
   ['icmpv6', 58],
   ['sctp', 132],
 ]);
+
+/** The number of an IP protocol the library names ('tcp': 6); undefined for another string. @internal */
+export function ipProtocolNumber(name: string): number | undefined {
+  return IP_PROTOCOLS.get(name);
+}
 
 /** FIB_RULE_INVERT: `not`. */
 const FIB_RULE_INVERT = 0x2;
@@ -271,7 +276,7 @@ export function ruleFromNative(r: NativeRule, names: Iproute2Names = new Iproute
     family: r.family === AF_INET ? 4 : 6,
     priority: r.priority ?? 0,
     action: ACTIONS.find(([n]) => n === r.action)?.[1] ?? 'nop',
-    protocol: protocolName(r.protocol ?? 0),
+    protocol: names.protocol(r.protocol ?? 0),
   };
   if (r.table !== 0) {
     rule.table = r.table;

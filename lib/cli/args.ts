@@ -55,14 +55,20 @@ export interface ParsedArgs {
   options: Record<string, string[]>;
 }
 
+/** A negative number (`-1`, `-0x10`, `-1.5`): after the verb, a value, never an option. */
+const NEGATIVE = /^-[0-9]/;
+
 /**
  * Splits argv (without node and the script) into the verb, operands, options and the command.
  * An option it does not know is an error (UsageError naming it), wherever it is before `--`;
- * `verbOptions` are the verbs' own, each known after its verb.
+ * `verbOptions` are the verbs' own, each known after its verb. After the verb a negative number
+ * is an operand (`sysctl KEY -1`, `metric -1`), but for `-4` and `-6` after a verb that
+ * `takesFamily` (neigh -6 show).
  */
 export function parseArgs(
   argv: readonly string[],
   verbOptions: Readonly<Record<string, VerbOptions>> = {},
+  takesFamily: (verb: string) => boolean = () => true,
 ): ParsedArgs {
   const out: ParsedArgs = {
     verb: undefined,
@@ -90,7 +96,7 @@ export function parseArgs(
     else if (arg === '--help' || arg === '-h') out.help = true;
     else if (arg === '--version' || arg === '-V') out.version = true;
     else if (arg === '--details' || arg === '-d') out.details = true;
-    else if (arg === '-4' || arg === '-6') {
+    else if ((arg === '-4' || arg === '-6') && (out.verb === undefined || takesFamily(out.verb))) {
       const family = arg === '-4' ? 4 : 6;
       if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';
       out.family = family;
@@ -103,7 +109,7 @@ export function parseArgs(
       if (value === undefined || value === '' || value === '--')
         problem ??= `${arg.split('=')[0]} needs a namespace, e.g. -n blue`;
       else out.netns = value;
-    } else if (arg.startsWith('-') && arg !== '-') {
+    } else if (arg.startsWith('-') && arg !== '-' && !(out.verb !== undefined && NEGATIVE.test(arg))) {
       const own = out.verb !== undefined && Object.hasOwn(verbOptions, out.verb) ? verbOptions[out.verb] : undefined;
       const taken = own && verbOption(own, argv, i);
       if (taken === undefined) problem ??= `unknown option ${JSON.stringify(arg)}`;

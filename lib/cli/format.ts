@@ -5,6 +5,8 @@
 import type { Address, BridgePortInfo, Link, Neighbour, NexthopObject, Route, RouteLookup, Rule } from '../index';
 import { tosText } from '../route';
 import { metricWords } from '../route-metrics';
+import { ipProtocolNumber } from '../rule';
+import { ipProtocolName } from './ip-protocols';
 
 /** IFF_* flags in the order iproute2's print_link_flags prints them. */
 const FLAGS: Array<[number, string]> = [
@@ -174,6 +176,8 @@ export function routeLine(r: Route): string {
   const host = r.family === 4 ? '/32' : '/128';
   parts.push(r.destination.endsWith(host) ? r.destination.slice(0, -host.length) : r.destination);
   if (r.from !== undefined) parts.push('from', r.from.endsWith(host) ? r.from.slice(0, -host.length) : r.from);
+  // A nexthop object's id, then (nexthop_compat_mode) the hops the kernel copies from it.
+  if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
   // By its name in rt_dsfield (AF11) where it has one, else in hex, as iproute2 prints it.
   if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);
@@ -218,6 +222,7 @@ export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: b
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(hostless(r.destination, 4));
   if (from !== undefined) parts.push('from', from);
+  if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
   if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);
   if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);
@@ -266,8 +271,9 @@ function rangeWord(range: number | [number, number]): string {
  * One rule as `ip rule show` prints it (iproute2's print_rule: its order, its words): `PRIORITY:`,
  * a tab, then `from all` when it has no source, a host prefix without its /32 (/128), the
  * selectors, the table looked up, the action; the protocol unless unspec or kernel's.
+ * `ipProtocol` names an IP protocol's number (`ipproto`), by default as ip does: /etc/protocols.
  */
-export function ruleLine(r: Rule): string {
+export function ruleLine(r: Rule, ipProtocol: (n: number) => string = ipProtocolName): string {
   const parts: string[] = [];
   if (r.not) parts.push('not');
   parts.push('from', r.from === undefined ? 'all' : hostless(r.from, r.family));
@@ -279,9 +285,11 @@ export function ruleLine(r: Rule): string {
   if (r.oif !== undefined) parts.push('oif', r.oif, ...(r.oifDetached ? ['[detached]'] : []));
   if (r.l3mdev) parts.push('lookup', '[l3mdev-table]');
   if (r.uidRange !== undefined) parts.push('uidrange', rangeWord(r.uidRange));
-  // ip names a protocol /etc/protocols does not as ipproto-N.
-  if (r.ipProto !== undefined)
-    parts.push('ipproto', typeof r.ipProto === 'string' ? r.ipProto : `ipproto-${r.ipProto}`);
+  // ip names it from /etc/protocols (58 is ipv6-icmp there, icmpv6 in the library).
+  if (r.ipProto !== undefined) {
+    const n = typeof r.ipProto === 'number' ? r.ipProto : ipProtocolNumber(r.ipProto);
+    parts.push('ipproto', n === undefined ? String(r.ipProto) : ipProtocol(n));
+  }
   if (r.sport !== undefined) parts.push('sport', rangeWord(r.sport));
   if (r.dport !== undefined) parts.push('dport', rangeWord(r.dport));
   if (r.table !== undefined) {

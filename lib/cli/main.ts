@@ -13,6 +13,7 @@ import { NetnsError } from '../index';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
 import { USAGE, VERB_USAGE } from './usage';
 import { processIo, type Io } from './io';
+import { verbOf } from './ip-words';
 import { ProgramNotStarted } from './run-program';
 import { addr } from './commands/addr';
 import { addrs } from './commands/addrs';
@@ -50,20 +51,6 @@ const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
   network,
   netconf,
   sysctl,
-};
-
-/**
- * ip's other spellings of the verbs that read and write alike, as `ip` matches its objects (the
- * first in its table that the word begins): `ip n`, `ip neighbour`, `ip ru`, `ip nex`. The
- * others stay unknown verbs with a hint (`address`: addr), as addr, route and link differ from
- * ip's (their listing is another verb's).
- */
-const SPELLINGS: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(['n', 'ne', 'nei', 'neig'].map((w) => [w, 'neigh'])),
-  ...Object.fromEntries(['neighb', 'neighbo', 'neighbor', 'neighbou', 'neighbour'].map((w) => [w, 'neigh'])),
-  ru: 'rule',
-  rul: 'rule',
-  ...Object.fromEntries(['nex', 'next', 'nexth', 'nextho'].map((w) => [w, 'nexthop'])),
 };
 
 /** The verbs that work in the namespace `-n NS` names: the ip-style writes, and the reads. */
@@ -131,7 +118,7 @@ export function failureLine(e: unknown): string {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv, VERB_OPTIONS);
+    args = parseArgs(argv, VERB_OPTIONS, (v) => BY_FAMILY.has(verbOf(v, Object.keys(VERBS)) ?? v));
     if (args.version) {
       await io.out(`${version()}\n`);
       return EXIT_OK;
@@ -141,7 +128,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return EXIT_OK;
     }
     if (args.verb === undefined) throw new UsageError('no verb given');
-    if (Object.hasOwn(SPELLINGS, args.verb)) args.verb = SPELLINGS[args.verb] as string;
+    // ip's spellings of its objects: any prefix, as ip takes them (`a`, `address`: addr; `n`: neigh).
+    args.verb = verbOf(args.verb, Object.keys(VERBS)) ?? args.verb;
     const verb = Object.hasOwn(VERBS, args.verb) ? VERBS[args.verb] : undefined;
     if (!verb) throw new UsageError(unknownVerb(args.verb));
     if (args.help) {
@@ -170,7 +158,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return await verb(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      const verb = e.verb !== undefined && Object.hasOwn(SPELLINGS, e.verb) ? SPELLINGS[e.verb] : e.verb;
+      const verb = e.verb !== undefined ? (verbOf(e.verb, Object.keys(VERBS)) ?? e.verb) : undefined;
       const known = verb !== undefined && Object.hasOwn(VERB_USAGE, verb);
       process.stderr.write(`netns-native: ${e.message}\n\n${known ? VERB_USAGE[verb as string] : USAGE}`);
       return EXIT_USAGE;

@@ -62,6 +62,9 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
 
 ${NS_TEXT}
 
+The ip-like verbs and their subcommands may be abbreviated as ip takes them, ip's order deciding
+(a a: addr add, r d: route delete, l s: link set, n s: neigh show, ru, nexthop ls).
+
 Options:
   -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, sysctl
                      (and links, addrs, routes, monitor) work in, as ip -n NS
@@ -230,14 +233,15 @@ ${COMMON_OPTIONS}
 ${WRITE_TEXT}
 `,
   route: `Usage: netns-native [-n NS] route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK]
-                 [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
+                 [nhid ID] [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [fibmatch]
        netns-native [-n NS] route flush [table T] [dev LINK] [proto P]
 
 As \`ip route add|replace|del|get|flush\`, in NS. TYPE is unicast (the default), blackhole,
 unreachable, prohibit, local or throw; T a number or a name (main, local, or one of
-/etc/iproute2/rt_tables; flush: all too). get prints the route the kernel takes, as the first
+/etc/iproute2/rt_tables; flush: all too); nhid ID routes through a nexthop object (nexthop
+add). get prints the route the kernel takes, as the first
 line of \`ip route get\` (--json: the route). flush removes IPv4 and IPv6 routes of the table
 (main by default), the kernel's own included; ip flushes one family per call. delete is del
 too. Routes are listed by the routes verb.

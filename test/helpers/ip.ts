@@ -55,6 +55,8 @@ export interface IpRoute {
   prefsrc?: string;
   /** `tos`, as iproute2 prints it: '0x10' (absent when 0). */
   tos?: string;
+  /** The nexthop object the route goes through. */
+  nhid?: number;
 }
 
 /** Runs a command and returns stdout; throws with stderr on failure. */

@@ -2,12 +2,14 @@
  * The `netns-native` command's neigh, rule and nexthop verbs, run as a process: each show
  * compared word for word with what `ip` prints, each write witnessed by `ip -j`. Bad command
  * lines exit 2 naming the word; refusals exit 1 with the code; neither changes anything.
- * Addresses from 198.18.230.0/24-198.18.239.0/24 and fd00:d3::/32 only.
+ * Addresses from 198.18.230.0/24-198.18.239.0/24 and fd00:d3::/32 only (the names as ip gives
+ * them: 198.19.130.0/24-198.19.134.0/24, fd00:a1::/32).
  */
+import * as fs from 'node:fs';
 import { VethPair } from 'netns-native';
 import { cli, fails, ok, usage } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, ipJson, neighbours, type IpNeigh, type IpRule } from '../helpers/ip';
+import { ip, ipJson, neighbours, routes, type IpNeigh, type IpRule } from '../helpers/ip';
 import { describeKernel, kernelHasL3mdevRules } from '../helpers/skip';
 
 /** A command line written as one string: its words. */
@@ -414,6 +416,112 @@ describeKernel('netns-native nexthop', () => {
       expect(rulesNow()).toBe(left);
       restore();
     }
+  });
+});
+
+describeKernel('netns-native: names as ip gives them', () => {
+  /** A namespace with lo and h0 up (198.19.130.1/24, fd00:a1::1/64), its peer up. */
+  async function named(): Promise<string> {
+    const ns = await freshNamespace();
+    const { local, peer } = await VethPair.create({ name: 'h0', peerName: 'h1', namespace: ns });
+    await local.addAddress('198.19.130.1/24');
+    await local.addAddress('fd00:a1::1/64', { nodad: true });
+    for (const l of [local, peer, await ns.link('lo')]) await l.up();
+    return ns.name as string;
+  }
+
+  it('protocols of routes, rules and nexthops: iproute2 6.1’s built-in names, rt_protos’ (openr), else the number, as ip prints them; writes take them', async () => {
+    const n = await named();
+    // By number (ip names them), and by name through the command.
+    const numbers = ['8', '10', '13', '14', '15', '99', '192', '250'];
+    numbers.forEach((p, i) => ip(n, 'route', 'add', `198.19.131.${i * 8}/29`, 'dev', 'h0', 'proto', p));
+    await ok('-n', n, ...w('route add 198.19.132.0/24 dev h0 proto eigrp'));
+    await ok('-n', n, ...w('route add fd00:a1:1::/64 dev h0 proto xorp'));
+    await ok('-n', n, ...w('rule add to 198.19.133.0/24 table 100 priority 2100 protocol eigrp'));
+    ip(n, 'rule', 'add', 'to', '198.19.134.0/24', 'table', '100', 'priority', '2101', 'protocol', '99');
+    await ok('-n', n, ...w('nexthop add id 1 via 198.19.130.254 dev h0 proto gated'));
+    ip(n, 'nexthop', 'add', 'id', '2', 'via', '198.19.130.253', 'dev', 'h0', 'proto', '99');
+    expect(routes(n, '198.19.132.0/24')).toEqual([expect.objectContaining({ protocol: 'eigrp' })]);
+    await printsAsIp(() => ipText(n, 'route') + ipText(n, '-6', 'route'), '-n', n, 'routes');
+    await printsAsIp(() => ipText(n, 'rule') + ipText(n, '-6', 'rule'), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, 'nexthop'), '-n', n, 'nexthop');
+    // The names compared above: iproute2 6.1's own, whatever its files say.
+    const shown = ipText(n, 'route');
+    for (const name of ['gated', 'mrt', 'dnrouted', 'xorp', 'ntk', 'eigrp']) expect(shown).toContain(` proto ${name} `);
+    expect(shown).toContain('198.19.131.56/29 dev h0 proto 250 scope link');
+    expect(ipText(n, 'rule')).toContain('2100:\tfrom all to 198.19.133.0/24 lookup 100 proto eigrp');
+    expect(ipText(n, 'nexthop')).toContain('id 1 via 198.19.130.254 dev h0 scope link proto gated');
+    // -j: the same names.
+    const listed = await json<Array<{ destination: string; protocol: string }>>('-n', n, 'routes');
+    expect(listed.find((r) => r.destination === '198.19.131.16/29')?.protocol).toBe('dnrouted');
+  });
+
+  it('a rule’s ipproto named as ip names it, from /etc/protocols (gre, ipv6-icmp, ...), else ipproto-N', async () => {
+    const n = await named();
+    const numbers = ['47', '50', '89', '200', '132'];
+    for (const [i, p] of numbers.entries()) {
+      await ok('-n', n, ...w(`rule add to 198.19.13${i}.0/24 ipproto ${p} table 100 priority ${2200 + i}`));
+    }
+    await ok('-n', n, ...w('-6 rule add to fd00:a1::/64 ipproto 58 table 100 priority 2210'));
+    ip(n, '-6', 'rule', 'add', 'to', 'fd00:a1:1::/64', 'ipproto', 'icmp', 'table', '100', 'priority', '2211');
+    expect(ipJson<IpRule[]>(n, 'rule', 'show').find((r) => r.priority === 2203)).toMatchObject({
+      ipproto: 'ipproto-200',
+    });
+    await printsAsIp(() => ipText(n, 'rule') + ipText(n, '-6', 'rule'), '-n', n, 'rule');
+    // The names compared above (those of this system's /etc/protocols, which has these).
+    if (/^gre\s+47\b/m.test(fs.readFileSync('/etc/protocols', 'utf8'))) {
+      expect(ipText(n, 'rule')).toContain('2200:\tfrom all to 198.19.130.0/24 ipproto gre lookup 100');
+      expect(ipText(n, '-6', 'rule')).toContain('2210:\tfrom all to fd00:a1::/64 ipproto ipv6-icmp lookup 100');
+    }
+    // -j: the library's own names, else the number.
+    const listed = await json<Array<{ priority: number; ipProto?: string | number }>>('-n', n, 'rule');
+    expect(listed.filter((r) => r.ipProto !== undefined).map((r) => [r.priority, r.ipProto])).toEqual([
+      [2200, 47],
+      [2201, 50],
+      [2202, 89],
+      [2203, 200],
+      [2204, 'sctp'],
+      [2210, 'icmpv6'],
+      [2211, 'icmp'],
+    ]);
+  });
+});
+
+describeKernel('netns-native: ip’s abbreviations', () => {
+  it('objects and subcommands abbreviated as ip takes them (a a, r a, l s, n s, ru, nexthop ls): what ip does and prints', async () => {
+    const ns = await freshNamespace();
+    await VethPair.create({ name: 'h0', peerName: 'h1', namespace: ns });
+    const n = ns.name as string;
+    await ok('-n', n, ...w('l s h0 mtu 1400 up')); // ip l s: link set
+    await ok('-n', n, ...w('l s h1 up'));
+    await ok('-n', n, ...w('a a 198.19.130.1/24 dev h0'));
+    await ok('-n', n, ...w('address add 198.19.130.2/24 dev h0'));
+    await ok('-n', n, ...w('r a 198.19.131.0/24 via 198.19.130.254'));
+    await ok('-n', n, ...w('ro ad 198.19.132.0/24 dev h0'));
+    await ok('-n', n, ...w('n a 198.19.130.9 lladdr 02:00:00:00:00:09 dev h0'));
+    await ok('-n', n, ...w('ru a to 198.19.133.0/24 table 100 priority 2300'));
+    await ok('-n', n, ...w('nex a id 1 via 198.19.130.254 dev h0'));
+    expect(ipJson<Array<{ ifname: string; mtu: number }>>(n, 'link', 'show', 'h0')[0]?.mtu).toBe(1400);
+    expect(ipText(n, '-4', 'addr', 'show', 'dev', 'h0')).toContain('inet 198.19.130.2/24 scope global secondary h0');
+    expect(routes(n).map((r) => r.dst)).toEqual(expect.arrayContaining(['198.19.131.0/24', '198.19.132.0/24']));
+    // The shows, abbreviated on both sides.
+    await printsAsIp(() => ipText(n, 'n', 's', 'dev', 'h0'), '-n', n, ...w('n s dev h0'));
+    await printsAsIp(() => ipText(n, 'ru') + ipText(n, '-6', 'ru'), '-n', n, 'ru');
+    await printsAsIp(() => ipText(n, '-4', 'ru', 'l'), '-n', n, ...w('-4 ru l'));
+    await printsAsIp(() => ipText(n, 'nexthop', 'ls'), '-n', n, ...w('nexthop ls'));
+    await printsAsIp(() => ipText(n, 'nex', 'sh', 'id', '1'), '-n', n, ...w('nex sh id 1'));
+    // And the deletes.
+    await ok('-n', n, ...w('r d 198.19.131.0/24'));
+    await ok('-n', n, ...w('a d 198.19.130.2/24 dev h0'));
+    await ok('-n', n, ...w('ru d priority 2300'));
+    await ok('-n', n, ...w('nexthop de id 1'));
+    expect(routes(n, '198.19.131.0/24')).toEqual([]);
+    expect(ipText(n, 'addr', 'show', 'dev', 'h0')).not.toContain('198.19.130.2/24');
+    expect(ipText(n, 'rule')).not.toContain('2300:');
+    expect(ipText(n, 'nexthop')).toBe('');
+    // An abbreviation of what the command does not have is named as typed: ip's change, maddress.
+    await usage('route', /^netns-native: route: unknown command "c" /, '-n', n, ...w('r c 198.19.131.0/24 dev h0'));
+    await usage('', /^netns-native: unknown verb "m" /, '-n', n, 'm');
   });
 });
 

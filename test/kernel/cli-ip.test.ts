@@ -367,6 +367,83 @@ describeKernel('netns-native route', () => {
     await fails('ENETUNREACH', '-n', n, 'route', 'get', '198.51.100.7');
   });
 
+  it('routes, route get and route add nhid ID: a route through a nexthop object with nhid where ip prints it; --json its nexthopId', async () => {
+    const ns = await freshNamespace();
+    const { local, peer } = await VethPair.create({ name: 'h0', peerName: 'h1', namespace: ns });
+    await local.addAddress('198.19.130.1/24');
+    await local.addAddress('fd00:a1::1/64', { nodad: true });
+    for (const l of [local, peer, await ns.link('lo')]) await l.up();
+    const n = ns.name as string;
+    for (const line of [
+      'nexthop add id 1 via 198.19.130.254 dev h0',
+      'nexthop add id 2 via 198.19.130.253 dev h0',
+      'nexthop add id 10 group 1/2',
+      'nexthop add id 4 blackhole',
+      '-6 nexthop add id 6 via fd00:a1::fe dev h0',
+      'route add 198.19.131.0/24 nhid 1',
+      'route add 198.19.132.0/24 nhid 10 metric 7',
+      'route add 198.19.133.0/24 nhid 4',
+      'route add fd00:a1:1::/64 nhid 6',
+    ]) {
+      await ok('-n', n, ...w(line));
+    }
+    // The witness: each route made through its nexthop object.
+    expect(routes(n).filter((r) => r.nhid !== undefined)).toEqual([
+      expect.objectContaining({ dst: '198.19.131.0/24', nhid: 1, gateway: '198.19.130.254', dev: 'h0' }),
+      expect.objectContaining({ dst: '198.19.132.0/24', nhid: 10, metric: 7 }),
+      expect.objectContaining({ dst: '198.19.133.0/24', nhid: 4, type: 'blackhole' }),
+    ]);
+    expect(routes6(n, 'fd00:a1:1::/64')).toEqual([expect.objectContaining({ nhid: 6, gateway: 'fd00:a1::fe' })]);
+    // routes: ip route, then ip -6 route, word for word (the kernel's IPv6 link-local routes may
+    // come meanwhile: compared again then).
+    const ipRoutes = (): string => (ip(n, 'route') + ip(n, '-6', 'route')).replace(/[ \t]+$/gm, '');
+    for (let attempt = 1; ; attempt++) {
+      const before = ipRoutes();
+      const run = await cli('-n', n, 'routes');
+      if (before !== ipRoutes() && attempt < 5) continue;
+      expect(run).toEqual({ code: 0, stdout: before, stderr: '' });
+      for (const needle of [
+        '198.19.131.0/24 nhid 1 via 198.19.130.254 dev h0\n',
+        '198.19.132.0/24 nhid 10 metric 7\n\tnexthop via 198.19.130.254 dev h0 weight 1\n',
+        'blackhole 198.19.133.0/24 nhid 4 dev lo\n',
+        'fd00:a1:1::/64 nhid 6 via fd00:a1::fe dev h0 metric 1024 pref medium\n',
+      ]) {
+        expect(before).toContain(needle);
+      }
+      break;
+    }
+    // route get: what ip prints but its cache line (nhid in a route of the table: fibmatch, IPv6).
+    for (const q of [
+      ['198.19.131.5'],
+      ['198.19.131.5', 'fibmatch'],
+      ['198.19.132.5', 'fibmatch'],
+      ['fd00:a1:1::5'],
+      ['fd00:a1:1::5', 'fibmatch'],
+    ]) {
+      const witness = ip(n, 'route', 'get', ...q)
+        .replace(/[ \t]+$/gm, '')
+        .replace(/^ +cache.*\n/m, '');
+      expect([q, await cli('-n', n, 'route', 'get', ...q)]).toEqual([q, { code: 0, stdout: witness, stderr: '' }]);
+    }
+    expect(ip(n, 'route', 'get', '198.19.132.5', 'fibmatch')).toMatch(/^198\.19\.132\.0\/24 nhid 10 /);
+    const json = JSON.parse((await cli('-n', n, '--json', 'routes')).stdout) as Array<Record<string, unknown>>;
+    expect(json.filter((r) => r.nexthopId !== undefined).map((r) => [r.destination, r.nexthopId])).toEqual([
+      ['198.19.131.0/24', 1],
+      ['198.19.132.0/24', 10],
+      ['198.19.133.0/24', 4],
+      ['fd00:a1:1::/64', 6],
+    ]);
+    // nhid is a number, as ip reads it.
+    await usage(
+      'route',
+      /^netns-native: route add: nhid needs a number from 0 to 4294967295, not "x"$/,
+      '-n',
+      n,
+      ...w('route add 198.19.134.0/24 nhid x'),
+    );
+    expect(routes(n, '198.19.134.0/24')).toEqual([]);
+  });
+
   it('route flush [table T]: the table emptied (IPv4 and IPv6), others left; in the namespace the command runs in, add and del', async () => {
     const n = await routed();
     await ok('-n', n, 'route', 'add', '198.19.85.0/24', 'via', '198.18.80.254', 'table', '100');
@@ -463,6 +540,12 @@ describeKernel('netns-native ip-style command lines', () => {
         /^netns-native: route add: metric needs a number from 0 to 4294967295, not "1.5"$/,
         ['route', 'add', 'default', 'metric', '1.5'],
       ],
+      // A negative value is read as the value (ip would take it so), not as an option.
+      [
+        'route',
+        /^netns-native: route add: metric needs a number from 0 to 4294967295, not "-1"$/,
+        ['route', 'add', 'default', 'metric', '-1'],
+      ],
       ['route', /^netns-native: route add: via is given twice$/, ['route', 'add', 'default', 'via', 'a', 'via', 'b']],
       ['route', /^netns-native: route add: PREFIX is given twice$/, ['route', 'add', '198.19.0.0/24', 'to', 'default']],
       ['route', /^netns-native: route get needs an address/, ['route', 'get']],
@@ -479,7 +562,9 @@ describeKernel('netns-native ip-style command lines', () => {
     for (const [verb, pattern, argv] of cases)
       await usage(verb, pattern, ...(verb === 'netns' ? [] : ['-n', n]), ...argv);
     expect(JSON.stringify(ipJson(n, 'link', 'show'))).toBe(before);
-    // ip's way of writing a verb the command spells otherwise: the verb meant.
-    await usage('', /^netns-native: unknown verb "address" \(did you mean addr\?\)$/, 'address');
+    // ip's way of writing a verb (any prefix of its object): the verb meant; one the command does
+    // not have (ip's maddress, m): unknown.
+    await usage('addr', /^netns-native: addr needs add, replace, delete or flush/, 'address');
+    await usage('', /^netns-native: unknown verb "mad"$/, 'mad');
   });
 });

@@ -28,6 +28,13 @@ describeKernel('netns-native sysctl', () => {
       stderr: '',
     });
     expect(proc(n, 'ipv4/ip_forward')).toBe('1\n');
+    // A negative value is the value, not an option.
+    expect(await cli('-n', n, 'sysctl', 'net.ipv6.conf.all.use_tempaddr', '-1')).toEqual({
+      code: 0,
+      stdout: 'net.ipv6.conf.all.use_tempaddr = -1\n',
+      stderr: '',
+    });
+    expect(proc(n, 'ipv6/conf/all/use_tempaddr')).toBe('-1\n');
     expect((await cli('-n', n, 'sysctl', 'net.ipv6.conf.all.forwarding=1')).stdout).toBe(
       'net.ipv6.conf.all.forwarding = 1\n',
     );

@@ -1,10 +1,10 @@
 /**
- * Table and DS field names through the files `ip` reads, with `ip` as the witness both ways.
- * The test's own rt_tables, rt_tables.d and rt_dsfield are bind-mounted over /etc/iproute2's,
- * only inside the private mount namespace the kernel tests run in (scripts/isolated.sh), and
- * unmounted after: the real files are never written. They add names to the real ones only for
- * tables (5101-5103) and TOS values (0x04, 0x0c) no other test uses, since test files running
- * meanwhile share that mount namespace.
+ * Table, protocol and DS field names through the files `ip` reads, with `ip` as the witness both
+ * ways. The test's own rt_tables, rt_tables.d, rt_protos.d and rt_dsfield are bind-mounted over
+ * /etc/iproute2's, only inside the private mount namespace the kernel tests run in
+ * (scripts/isolated.sh), and unmounted after: the real files are never written. They add names
+ * to the real ones only for tables (5101-5103), a protocol (250) and TOS values (0x04, 0x0c) no
+ * other test uses, since test files running meanwhile share that mount namespace.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +19,7 @@ const ETC = '/etc/iproute2';
 const TABLES = `${ETC}/rt_tables`;
 const TABLES_D = `${ETC}/rt_tables.d`;
 const DSFIELD = `${ETC}/rt_dsfield`;
+const PROTOS_D = `${ETC}/rt_protos.d`;
 
 /**
  * A mount namespace of our own, not the machine's: the one scripts/isolated.sh makes, known by
@@ -79,6 +80,11 @@ describeKernel('table and DS field names (rt_tables, rt_dsfield)', () => {
     bindOver(tables, TABLES);
     bindOver(tablesD, TABLES_D);
     bindOver(dsfield, DSFIELD);
+    const protosD = path.join(scratch, 'rt_protos.d');
+    fs.mkdirSync(protosD);
+    fs.writeFileSync(path.join(protosD, 'nnt.conf'), '250\tnnt-proto\n');
+    fs.mkdirSync(PROTOS_D, { recursive: true }); // in the overlay on /etc: the test's own
+    bindOver(protosD, PROTOS_D);
   });
 
   afterAll(() => {
@@ -163,6 +169,41 @@ describeKernel('table and DS field names (rt_tables, rt_dsfield)', () => {
     ]);
     await ns.deleteRule({ table: 'nnt-green', priority: 2001 });
     expect(rules(ns.name, 4).find((r) => r.priority === 2001)).toBeUndefined();
+  });
+
+  it('protocols: a name of rt_protos.d given to a route, a rule and a nexthop object is what ip shows, and reads back', async () => {
+    const ns = await freshNamespace();
+    const { local, peer } = await VethPair.create({ name: uniqueName('t'), peerName: uniqueName('u'), namespace: ns });
+    await local.addAddress('198.19.130.1/24');
+    await local.up();
+    await peer.up();
+    await ns.addRoute({ destination: '198.19.131.0/24', link: local, protocol: 'nnt-proto' });
+    await ns.addRule({ to: '198.19.132.0/24', table: 100, priority: 2100, protocol: 'nnt-proto' });
+    await ns.addNexthop({ id: 1, gateway: '198.19.130.254', link: local, protocol: 'nnt-proto' });
+    // A route ip adds by a built-in name the library did not know before (iproute2 6.1's table).
+    ip(ns.name, 'route', 'add', '198.19.133.0/24', 'dev', local.name, 'proto', 'eigrp');
+    expect(ipRoutes(ns, '198.19.131.0/24')).toEqual([expect.objectContaining({ protocol: 'nnt-proto' })]);
+    expect(rules(ns.name).find((r) => r.priority === 2100)).toMatchObject({ protocol: 'nnt-proto' });
+    expect(ipJson<Array<{ id: number; protocol: string }>>(ns.name, 'nexthop', 'show')).toEqual([
+      expect.objectContaining({ id: 1, protocol: 'nnt-proto' }),
+    ]);
+    const routes = (await ns.routes()).filter((r) => r.destination.startsWith('198.19.13'));
+    expect(routes.map((r) => [r.destination, r.protocol])).toEqual([
+      ['198.19.130.0/24', 'kernel'],
+      ['198.19.131.0/24', 'nnt-proto'],
+      ['198.19.133.0/24', 'eigrp'],
+    ]);
+    expect((await ns.rules()).find((r) => r.priority === 2100)?.protocol).toBe('nnt-proto');
+    expect((await ns.nexthops())[0]?.protocol).toBe('nnt-proto');
+    // A listed route deletes itself by that name; a flush takes the name.
+    await ns.deleteRoute(routes[1] as Route);
+    expect(ipRoutes(ns, '198.19.131.0/24')).toEqual([]);
+    await ns.flushRoutes({ protocol: 'eigrp' });
+    expect(ipRoutes(ns, '198.19.133.0/24')).toEqual([]);
+    await expect(ns.addRoute({ destination: '198.19.134.0/24', link: local, protocol: 'nnt-nosuch' })).rejects.toThrow(
+      `unknown route protocol "nnt-nosuch"`,
+    );
+    expect(ipRoutes(ns, '198.19.134.0/24')).toEqual([]);
   });
 
   it('an unknown name: EINVAL naming the files read, before any syscall; nothing changed', async () => {

@@ -4,7 +4,11 @@
  * (`ip neigh`, `ip rule`, `ip nexthop`, trailing blanks left out). The kernel side, compared with
  * ip as it runs, is test/kernel/cli-ip-more.test.ts.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { neighbourLine, nexthopLine, ruleLine } from '../../lib/cli/format';
+import { ipProtocolName, parseProtocols } from '../../lib/cli/ip-protocols';
 import type { Neighbour } from '../../lib/neighbour';
 import { ruleFromNative } from '../../lib/rule';
 
@@ -94,6 +98,69 @@ describe('ruleLine', () => {
       '8:\tfrom all lookup [l3mdev-table] proto boot',
     );
     expect(ruleLine(native({ priority: 10, action: 3 }))).toBe('10:\tfrom all nop');
+  });
+});
+
+describe('ipproto names (/etc/protocols, as getprotobynumber)', () => {
+  const PROTOCOLS = [
+    '# Internet (IP) protocols',
+    'ip\t0\tIP\t\t# internet protocol, pseudo protocol number',
+    'hopopt\t0\tHOPOPT\t\t# IPv6 Hop-by-Hop Option [RFC1883]',
+    'tcp 6 TCP',
+    '  gre\t47\tGRE # General Routing Encapsulation',
+    'ipv6-icmp 58 IPv6-ICMP',
+    'broken x',
+    'mptcp\t262\tMPTCP',
+    '',
+  ].join('\n');
+
+  it('the first name a number has; comments, blanks and malformed lines skipped', () => {
+    expect([...parseProtocols(PROTOCOLS)]).toEqual([
+      [0, 'ip'],
+      [6, 'tcp'],
+      [47, 'gre'],
+      [58, 'ipv6-icmp'],
+      [262, 'mptcp'],
+    ]);
+  });
+
+  it('ipProtocolName: the file’s name, else ipproto-N; no file: ipproto-N for all', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-protocols-'));
+    try {
+      const file = path.join(dir, 'protocols');
+      fs.writeFileSync(file, PROTOCOLS);
+      expect([47, 58, 200].map((n) => ipProtocolName(n, file))).toEqual(['gre', 'ipv6-icmp', 'ipproto-200']);
+      expect(ipProtocolName(6, path.join(dir, 'none'))).toBe('ipproto-6');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ruleLine names the number (the library’s names too: icmpv6 is ipv6-icmp) through the given lookup', () => {
+    const names = parseProtocols(PROTOCOLS);
+    const lookup = (n: number): string => names.get(n) ?? `ipproto-${n}`;
+    const rule = (ipProto: number) =>
+      ruleFromNative({
+        family: 10,
+        dstLen: 0,
+        srcLen: 0,
+        tos: 0,
+        action: 1,
+        table: 254,
+        flags: 0,
+        iifname: '',
+        oifname: '',
+        protocol: 0,
+        priority: 7,
+        ipProto,
+      });
+    expect([47, 58, 6, 200].map((n) => ruleLine(rule(n), lookup))).toEqual([
+      '7:\tfrom all ipproto gre lookup main',
+      '7:\tfrom all ipproto ipv6-icmp lookup main',
+      '7:\tfrom all ipproto tcp lookup main',
+      '7:\tfrom all ipproto ipproto-200 lookup main',
+    ]);
+    expect(rule(58).ipProto).toBe('icmpv6');
   });
 });
 

@@ -6,7 +6,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Iproute2Names, dsfieldValue, readTableNames, tableId, type Iproute2Dirs } from '../../lib/rt-names';
+import {
+  Iproute2Names,
+  dsfieldValue,
+  protocolId,
+  readProtocolNames,
+  readTableNames,
+  tableId,
+  type Iproute2Dirs,
+} from '../../lib/rt-names';
 
 let root: string;
 let dirs: Iproute2Dirs;
@@ -129,6 +137,59 @@ describe('DS field names', () => {
   });
 });
 
+describe('protocol names', () => {
+  it('rt_protos then rt_protos.d/*.conf, as rt_tables; ids above 255 left out', () => {
+    write('etc/rt_protos', '99\topenr\n0x10 dhcp\n300 toobig\n');
+    write('etc/rt_protos.d/a.conf', '250 nnt-mine\n');
+    write('share/rt_protos.d/b.conf', '251 theirs\n');
+    const db = readProtocolNames(dirs);
+    expect([...db.names]).toEqual([
+      [99, 'openr'],
+      [16, 'dhcp'],
+      [251, 'theirs'],
+      [250, 'nnt-mine'],
+    ]);
+  });
+
+  it("rt_protos missing in /etc: the distribution's", () => {
+    write('share/rt_protos', '99 openr\n');
+    expect(readProtocolNames(dirs).names.get(99)).toBe('openr');
+  });
+
+  it('protocolId: numbers, iproute2 6.1’s built-in names without any file, file names, listed numbers; EINVAL naming the files', () => {
+    for (const [name, id] of [
+      ['unspec', 0],
+      ['boot', 3],
+      ['static', 4],
+      ['gated', 8],
+      ['mrt', 10],
+      ['dnrouted', 13],
+      ['xorp', 14],
+      ['ntk', 15],
+      ['keepalived', 18],
+      ['babel', 42],
+      ['bgp', 186],
+      ['rip', 189],
+      ['eigrp', 192],
+    ] as const) {
+      expect([name, protocolId(name, 'op', dirs)]).toEqual([name, id]);
+    }
+    expect(protocolId(200, 'op', dirs)).toBe(200);
+    expect(protocolId('200', 'op', dirs)).toBe(200);
+    expect(() => protocolId('openr', 'op', dirs)).toThrow(
+      /unknown route protocol "openr": .*\(read: none \(no .*etc\/rt_protos\)\) \(EINVAL\)$/,
+    );
+    write('etc/rt_protos', '99 openr\n');
+    expect(protocolId('openr', 'op', dirs)).toBe(99);
+    expect(() => protocolId('pigeon', 'op', dirs)).toThrow(
+      /unknown route protocol "pigeon": .*\(read: .*etc\/rt_protos\) \(EINVAL\)$/,
+    );
+    for (const bad of [256, -1, 1.5, '256', '', null]) {
+      expect(() => protocolId(bad, 'op', dirs)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    }
+  });
+});
+
 describe('Iproute2Names (reading back)', () => {
   it('built-in tables without a file; the files read once per object, on first need', () => {
     const names = new Iproute2Names(dirs);
@@ -142,5 +203,13 @@ describe('Iproute2Names (reading back)', () => {
     expect(names.table(100)).toBe('blue'); // one listing, one reading
     expect(new Iproute2Names(dirs).table(100)).toBe('changed');
     expect(names.table(7)).toBeUndefined();
+  });
+
+  it('protocols: the built-in names without a file, others from the files, else the number', () => {
+    const names = new Iproute2Names(dirs);
+    expect([names.protocol(192), names.protocol(13), names.protocol(2)]).toEqual(['eigrp', 'dnrouted', 'kernel']);
+    write('etc/rt_protos', '99 openr\n');
+    expect(names.protocol(99)).toBe('openr');
+    expect(names.protocol(250)).toBe('250');
   });
 });

@@ -11,6 +11,7 @@ import type { AddAddressOptions, FlushAddressesOptions } from '../../index';
 import type { ParsedArgs } from '../args';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 
 const SUBCOMMANDS = ['add', 'replace', 'delete', 'del', 'flush'];
@@ -24,13 +25,14 @@ interface AddrWords {
 
 export async function addr(args: ParsedArgs, _io: Io): Promise<number> {
   const words = new Words(args.operands, 'addr');
-  const sub = words.next();
-  if (sub === undefined || sub === 'show' || sub === 'list') {
+  const typed = words.next();
+  const sub = subcommandOf('addr', typed);
+  if (typed === undefined || sub === undefined || sub === 'show') {
     throw words.needs('add, replace, delete or flush; to list addresses: netns-native addrs [NS] (ip -br addr)');
   }
   if (!SUBCOMMANDS.includes(sub))
-    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
-  words.context = `addr ${sub}`;
+    throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
+  words.context = `addr ${typed}`;
   if (sub === 'flush') {
     const options = readFlush(words);
     await (await namespaceOf(args.netns)).flushAddresses(options);

@@ -5,20 +5,22 @@
 import type { ParsedArgs } from '../args';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 import { linkAdd, readLinkAdd } from './link-add';
 import { linkSet, readLinkSet } from './link-set';
 
 export async function link(args: ParsedArgs, _io: Io): Promise<number> {
   const words = new Words(args.operands, 'link');
-  const sub = words.next();
-  if (sub === undefined || sub === 'show' || sub === 'list') {
+  const typed = words.next();
+  const sub = subcommandOf('link', typed);
+  if (typed === undefined || sub === undefined || sub === 'show') {
     throw words.needs('add, set or delete; to list links: netns-native links [NS] (ip -br link)');
   }
   if (!['add', 'set', 'delete', 'del'].includes(sub)) {
-    throw words.error(`unknown command ${JSON.stringify(sub)} (add, set, delete)`);
+    throw words.error(`unknown command ${JSON.stringify(typed)} (add, set, delete)`);
   }
-  words.context = `link ${sub}`;
+  words.context = `link ${typed}`;
   if (sub === 'delete' || sub === 'del') {
     let name = words.required('a link: link delete [dev] LINK');
     if (name === 'dev') name = words.value('dev', 'a link name');

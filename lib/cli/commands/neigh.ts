@@ -13,6 +13,7 @@ import type { ParsedArgs } from '../args';
 import { neighbourLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 
 const SUBCOMMANDS = ['show', 'list', 'add', 'replace', 'delete', 'del', 'flush'];
@@ -42,11 +43,12 @@ const EVERY_STATE = 0x1ff;
 
 export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'neigh');
-  const sub = words.next() ?? 'show';
+  const typed = words.next() ?? 'show';
+  const sub = subcommandOf('neigh', typed) as string;
   if (!SUBCOMMANDS.includes(sub)) {
-    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
+    throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   }
-  words.context = `neigh ${sub}`;
+  words.context = `neigh ${typed}`;
   const family = args.family !== undefined ? { family: args.family } : {};
   if (sub === 'show' || sub === 'list') {
     const filter = readShow(words);

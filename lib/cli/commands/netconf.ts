@@ -6,6 +6,7 @@ import type { Netconf } from '../../index';
 import type { ParsedArgs } from '../args';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 
 const RP_FILTER = ['off', 'strict', 'loose'];
@@ -26,7 +27,8 @@ export function netconfLine(e: Netconf): string {
 
 export async function netconf(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'netconf');
-  if (words.peek() === 'show' || words.peek() === 'list') words.next();
+  const first = words.peek();
+  if (first !== undefined && subcommandOf('netconf', first) === 'show') words.next();
   let link: string | undefined;
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {

@@ -6,19 +6,21 @@
 import { Namespace } from '../../index';
 import { UsageError, type ParsedArgs } from '../args';
 import type { Io } from '../io';
+import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 import { list } from './list';
 
 export async function netns(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'netns');
-  const sub = words.next();
-  if (sub === undefined || sub === 'list' || sub === 'show') {
+  const typed = words.next();
+  const sub = subcommandOf('netns', typed);
+  if (typed === undefined || sub === undefined || sub === 'show') {
     return list({ ...args, verb: 'list', operands: args.operands.slice(1) }, io);
   }
   if (!['add', 'delete', 'del', 'attach'].includes(sub)) {
-    throw new UsageError(`netns: unknown command ${JSON.stringify(sub)} (add, delete, attach, list)`, 'netns');
+    throw new UsageError(`netns: unknown command ${JSON.stringify(typed)} (add, delete, attach, list)`, 'netns');
   }
-  words.context = `netns ${sub}`;
+  words.context = `netns ${typed}`;
   const name = words.required(sub === 'attach' ? 'a name and a process ID: netns attach NAME PID' : 'a namespace name');
   const pid = sub === 'attach' ? pidOf(words) : undefined;
   const extra = words.next();

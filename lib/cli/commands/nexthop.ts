@@ -12,6 +12,7 @@ import type { ParsedArgs } from '../args';
 import { nexthopLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { subcommandOf } from '../ip-words';
 import { numberOrName, unsigned, Words } from '../words';
 
 const SUBCOMMANDS = ['show', 'list', 'add', 'replace', 'delete', 'del', 'flush'];
@@ -38,11 +39,12 @@ const NOT_TAKEN = ['encap', 'hw_stats'];
 
 export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'nexthop');
-  const sub = words.next() ?? 'show';
+  const typed = words.next() ?? 'show';
+  const sub = subcommandOf('nexthop', typed) as string;
   if (!SUBCOMMANDS.includes(sub)) {
-    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
+    throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   }
-  words.context = `nexthop ${sub}`;
+  words.context = `nexthop ${typed}`;
   if (sub === 'show' || sub === 'list') {
     const filter = readShow(words);
     if (args.family !== undefined) filter.family = args.family;

@@ -2,8 +2,8 @@
  * `netns-native [-n NS] route add|replace|delete|get|flush ...`: routes as `ip route` adds,
  * deletes, looks up and flushes them (ns.addRoute, ns.deleteRoute, ns.routeTo,
  * ns.flushRoutes). Listing is the routes verb's (`ip route`).
- *   route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK] [metric N] [table T]
- *                    [src ADDR] [proto P] [scope S] [onlink]
+ *   route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK] [nhid ID] [metric N]
+ *                    [table T] [src ADDR] [proto P] [scope S] [onlink]
  *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [fibmatch]
  *   route flush [table T] [dev LINK] [proto P]
  */
@@ -12,6 +12,7 @@ import type { ParsedArgs } from '../args';
 import { lookupLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { subcommandOf } from '../ip-words';
 import { numberOrName, Words } from '../words';
 
 const SUBCOMMANDS = ['add', 'replace', 'delete', 'del', 'get', 'flush'];
@@ -19,13 +20,14 @@ const TYPES: readonly string[] = ['unicast', 'blackhole', 'unreachable', 'prohib
 
 export async function route(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'route');
-  const sub = words.next();
-  if (sub === undefined || sub === 'show' || sub === 'list') {
+  const typed = words.next();
+  const sub = subcommandOf('route', typed);
+  if (typed === undefined || sub === undefined || sub === 'show') {
     throw words.needs('add, replace, delete, get or flush; to list routes: netns-native routes [NS] (ip route)');
   }
   if (!SUBCOMMANDS.includes(sub))
-    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
-  words.context = `route ${sub}`;
+    throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
+  words.context = `route ${typed}`;
   if (sub === 'get') {
     const [address, options] = readGet(words);
     const found = await (await namespaceOf(args.netns)).routeTo(address, options);
@@ -50,6 +52,7 @@ const ROUTE_SLOT: Readonly<Record<string, string>> = {
   to: 'PREFIX',
   via: 'via',
   dev: 'dev',
+  nhid: 'nhid',
   oif: 'dev',
   metric: 'metric',
   priority: 'metric',
@@ -82,6 +85,7 @@ function readRoute(words: Words): RouteSpec {
     if (word === 'to') destination = words.value('to', 'a prefix or default');
     else if (word === 'via') spec.gateway = words.value('via', 'a gateway address');
     else if (slot === 'dev') spec.link = words.value(word, 'a link name');
+    else if (word === 'nhid') spec.nexthopId = words.integer('nhid');
     else if (slot === 'metric') spec.metric = words.integer(word);
     else if (word === 'table') spec.table = numberOrName(words.value('table', 'a table (a number or a name)'));
     else if (word === 'src') spec.source = words.value('src', 'an address');

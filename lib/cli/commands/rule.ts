@@ -13,6 +13,7 @@ import type { ParsedArgs } from '../args';
 import { ruleLines } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { subcommandOf } from '../ip-words';
 import { numberOrName, unsigned, Words } from '../words';
 
 const SUBCOMMANDS = ['show', 'list', 'add', 'delete', 'del', 'flush'];
@@ -59,11 +60,12 @@ const NOT_TAKEN = ['realms', 'nat', 'map-to', 'tun_id', 'suppress_ifgroup', 'dsc
 
 export async function rule(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'rule');
-  const sub = words.next() ?? 'show';
+  const typed = words.next() ?? 'show';
+  const sub = subcommandOf('rule', typed) as string;
   if (!SUBCOMMANDS.includes(sub)) {
-    throw words.error(`unknown command ${JSON.stringify(sub)} (${SUBCOMMANDS.join(', ')})`);
+    throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   }
-  words.context = `rule ${sub}`;
+  words.context = `rule ${typed}`;
   if (sub === 'show' || sub === 'list') {
     const extra = words.next();
     if (extra !== undefined) throw words.unexpected(extra);
