@@ -302,20 +302,24 @@ ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  rule: `Usage: netns-native [-n NS] rule [-4|-6] [--json] [show]
-       netns-native [-n NS] rule [-4|-6] flush [table T] [priority N] [protocol P]
-       netns-native [-n NS] rule [-4|-6] add|delete [not] [from PREFIX] [to PREFIX] [tos T]
-                 [fwmark M[/MASK]] [iif LINK] [oif LINK] [l3mdev] [uidrange A-B] [ipproto P]
-                 [sport N[-M]] [dport N[-M]] [priority N] [table T] [suppress_prefixlength N]
-                 [protocol P] [goto N | blackhole | unreachable | prohibit | nop]
+  rule: `Usage: netns-native [-n NS] rule [-4|-6] [--json] [show] [SELECTOR]
+       netns-native [-n NS] rule [-4|-6] flush [SELECTOR]
+       netns-native [-n NS] rule [-4|-6] add|delete SELECTOR [suppress_prefixlength N]
+                 [goto N | blackhole | unreachable | prohibit | nop]
+SELECTOR := [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK] [oif LINK]
+            [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]] [priority N]
+            [table T] [protocol P]
 
 As \`ip rule show|add|del\`, in NS. show (the default) prints the IPv4 rules then the IPv6
-ones, as \`ip rule; ip -6 rule\` (--json: an array of rules). add looks up table main unless
-told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes the rule matching
-all that is given (rule del priority N). ip's other spellings: pref, preference, order, prio
-(priority), lookup (table), dev (iif), dsfield (tos), proto (protocol), type ACTION. Not
-supported, as the library has none: realms, nat, tun_id, suppress_ifgroup, dscp, flowlabel.
-delete is del too. flush removes the rules the filters select, both families unless -4 or -6
+ones, as \`ip rule; ip -6 rule\` (--json: an array of rules); with a selector, only the rules
+it selects, as ip's: from and to select the rules whose prefix lies within the one given, the
+others the rules with that value (unlike ip, fwmark 0 selects \`fwmark 0\` rules, and show
+selects by protocol; protocol all: any; src and dst spell from and to). add looks up table
+main unless told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes
+the rule matching all that is given (rule del priority N). ip's other spellings: pref,
+preference, order, prio (priority), lookup (table), dev (iif), dsfield (tos), proto
+(protocol), type ACTION. Not supported, as the library has none: realms, nat, tun_id,
+suppress_ifgroup, dscp, flowlabel. delete is del too. flush removes the rules the selector selects, both families unless -4 or -6
 (ip: IPv4 unless -6); as ip's, every rule but rule 0 (lookup local) without a filter, the main
 and default rules included.
 
