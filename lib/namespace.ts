@@ -1069,11 +1069,14 @@ export class Namespace {
   /**
    * Adds a nexthop object, which routes then use by its id (RouteSpec.nexthopId). `ip nexthop
    * add id N via GW dev LINK`, `... blackhole`, `... group 1/2,3`; with `{ replace: true }`,
-   * `ip nexthop replace` (routes using it follow the change).
+   * `ip nexthop replace` (routes using it follow the change). Without `id`, the kernel picks a
+   * free one. Resolves with the nexthop made, as the kernel sends it back (`ip -echo nexthop
+   * add`), its id included.
    * @example
    * ```ts
    * await ns.addNexthop({ id: 1, gateway: '198.18.0.1', link: 'veth0' });
-   * await ns.addNexthop({ id: 10, group: [{ id: 1 }, { id: 2, weight: 3 }] });
+   * const { id } = await ns.addNexthop({ gateway: '198.18.0.2', link: 'veth0' }); // the kernel's pick
+   * await ns.addNexthop({ id: 10, group: [{ id: 1 }, { id, weight: 3 }] });
    * await ns.addRoute({ destination: '198.51.100.0/24', nexthopId: 10 });
    * ```
    * @throws NetnsError EINVAL for a bad id, weight or address, a group containing itself, a
@@ -1081,7 +1084,7 @@ export class Namespace {
    *   (the kernel's "Invalid nexthop id"); EEXIST if the id is taken (without replace); ENODEV
    *   for an unknown link.
    */
-  async addNexthop(nexthop: NexthopObjectSpec, options?: AddNexthopOptions): Promise<void> {
+  async addNexthop(nexthop: NexthopObjectSpec, options?: AddNexthopOptions): Promise<NexthopObject> {
     return addNexthop(this, nexthop, options);
   }
 

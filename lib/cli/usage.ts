@@ -332,23 +332,24 @@ ${COMMON_OPTIONS}
 ${WRITE_TEXT}
 `,
   nexthop: `Usage: netns-native [-n NS] nexthop [-4|-6] [--json] [show] [id N] [dev LINK] [groups]
-       netns-native [-n NS] nexthop [-4|-6] add|replace id N [via GW] [dev LINK] [onlink]
+       netns-native [-n NS] nexthop [-4|-6] add|replace [id N] [via GW] [dev LINK] [onlink]
                  [fdb] [proto P]
-       netns-native [-n NS] nexthop [-4|-6] add|replace id N blackhole [proto P]
-       netns-native [-n NS] nexthop add|replace id N group ID[,WEIGHT]/... [type mpath] [fdb]
-       netns-native [-n NS] nexthop add|replace id N group ID[,WEIGHT]/... type resilient
+       netns-native [-n NS] nexthop [-4|-6] add|replace [id N] blackhole [proto P]
+       netns-native [-n NS] nexthop add|replace [id N] group ID[,WEIGHT]/... [type mpath] [fdb]
+       netns-native [-n NS] nexthop add|replace [id N] group ID[,WEIGHT]/... type resilient
                  buckets N [idle_timer S] [unbalanced_timer S]
        netns-native [-n NS] nexthop delete id N
        netns-native [-n NS] nexthop [-4|-6] flush [id N] [dev LINK] [groups] [proto P] [fdb]
 
 As \`ip nexthop show|add|replace|del|flush\`, in NS (Linux 5.3+). show (the default) prints
 each object as ip does (--json: an array of nexthop objects); id, dev and groups filter it. add
-needs an id (ip would let the kernel pick one). A nexthop needs dev unless it is a blackhole,
-an fdb nexthop or a group; -6 makes a blackhole or a dev-only nexthop IPv6. A group's members
-are nexthop objects already there, each with a weight from 1 to 256 (default 1); a resilient
-group needs buckets (its timers in seconds). Routes use them by id. delete (del) removes the
-routes using it too, flush the nexthop objects its filters select (every one without) and
-those routes, printing how many as ip does. Not supported: encap.
+without id lets the kernel pick one, as ip (show lists it); replace needs the id it replaces.
+A nexthop needs dev unless it is a blackhole, an fdb nexthop or a group; -6 makes a blackhole
+or a dev-only nexthop IPv6. A group's members are nexthop objects already there, each with a
+weight from 1 to 256 (default 1); a resilient group needs buckets (its timers in seconds).
+Routes use them by id. delete (del) removes the routes using it too, flush the nexthop objects
+its filters select (every one without) and those routes, printing how many as ip does. Not
+supported: encap.
 
 Options:
 ${NETNS_OPTION}

@@ -1556,6 +1556,12 @@ const cases: Case[] = [
   ],
   ['a rule with an unknown action', (w) => w.ns.addRule({ action: 'drop' as never }), 'EINVAL', /unknown rule action/],
   [
+    'a nexthop replace without id',
+    (w) => w.ns.addNexthop({ gateway: '198.19.135.1', link: w.a }, { replace: true }),
+    'EINVAL',
+    /a replace needs the id of the nexthop it replaces/,
+  ],
+  [
     'a nexthop with id 0',
     (w) => w.ns.addNexthop({ id: 0, blackhole: true }),
     'EINVAL',

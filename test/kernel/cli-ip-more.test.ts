@@ -284,6 +284,23 @@ describeKernel('netns-native nexthop', () => {
     blackhole?: null;
   }
 
+  it('nexthop add without id: silent, as ip; the kernel picks the id, which show lists and a group names', async () => {
+    const n = await wired();
+    await ok('-n', n, ...w('nexthop add via 198.18.230.254 dev e0'));
+    await ok('-n', n, ...w('nexthop add via fd00:d3::fe dev e0 proto static'));
+    const listed = ipJson<IpNexthop[]>(n, 'nexthop', 'show');
+    const v4 = listed.find((h) => h.gateway === '198.18.230.254');
+    const v6 = listed.find((h) => h.gateway === 'fd00:d3::fe');
+    expect([v4?.dev, v6?.dev]).toEqual(['e0', 'e0']);
+    expect(v4?.id).not.toBe(v6?.id);
+    await ok('-n', n, ...w(`nexthop add group ${String(v4?.id)}`));
+    const group = ipJson<IpNexthop[]>(n, 'nexthop', 'show').find((h) => h.group !== undefined);
+    expect(group?.group).toEqual([{ id: v4?.id }]);
+    await printsAsIp(() => ipText(n, 'nexthop', 'show'), '-n', n, 'nexthop', 'show');
+    // A replace names what it replaces.
+    await fails('EINVAL', '-n', n, ...w('nexthop replace via 198.18.230.253 dev e0'));
+  });
+
   it('nexthop add (via/dev, dev, blackhole, group with weights, resilient, fdb, proto, -6) / show: the lines ip nexthop prints, each filter; -j', async () => {
     const n = await wired();
     await ok('-n', n, ...w('nexthop add id 1 via 198.18.230.254 dev e0'));
@@ -554,7 +571,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['rule', /^netns-native: rule add: type: unknown action "reject"/, 'rule add type reject'],
       ['rule', /^netns-native: rule add: action is given twice$/, 'rule add blackhole goto 5'],
       ['rule', /^netns-native: rule delete: from needs a prefix or all$/, 'rule delete from'],
-      ['nexthop', /^netns-native: nexthop add needs id N: /, 'nexthop add via 198.18.230.254 dev e0'],
+      ['nexthop', /^netns-native: nexthop add: unexpected "198.18.230.254"$/, 'nexthop add 198.18.230.254 dev e0'],
       ['nexthop', /^netns-native: nexthop add: id needs a number from 0 to 4294967295, not "x"$/, 'nexthop add id x'],
       ['nexthop', /^netns-native: nexthop add: group needs ID\[,WEIGHT\]/, 'nexthop add id 20 group 1/x'],
       [
