@@ -57,6 +57,7 @@ import type {
 } from './native/surface';
 import { isFailure } from './native/wire';
 import { ruleFromNative, type Rule } from './rule';
+import { RULE_FILTER_KEYS, compileRuleFilter, type RuleFilter } from './rule-selectors';
 import { nexthopFromNative, type NexthopObject } from './nexthop';
 import {
   NUD_NONE_IN_FILTER,
@@ -150,17 +151,12 @@ export interface FlushNeighboursOptions extends AbortOptions {
   proxy?: boolean;
 }
 
-/** Options for {@link Namespace.flushRules}: each a filter, as `ip rule flush` takes them. */
-export interface FlushRulesOptions extends AbortOptions {
-  /** Only IPv4 (4) or IPv6 (6) rules. Default both (`ip rule flush` alone flushes IPv4 only). */
-  family?: 4 | 6;
-  /** Only rules that look up this table (`table T`): its id or name. */
-  table?: number | string;
-  /** Only the rules of this priority (`pref N`). */
-  priority?: number;
-  /** Only rules of this protocol (`protocol P`): 'static', 'kernel', ... or a number. */
-  protocol?: string | number;
-}
+/**
+ * Options for {@link Namespace.flushRules}: the selectors of `ip rule flush SELECTOR`, each a
+ * filter, as {@link Namespace.rules} takes them (see {@link RuleFilter}). Default both families
+ * (`ip rule flush` alone flushes IPv4 only).
+ */
+export interface FlushRulesOptions extends RuleFilter, AbortOptions {}
 
 /** Options for {@link Namespace.flushNexthops}: each a filter, as `ip nexthop flush` takes them. */
 export interface FlushNexthopsOptions extends AbortOptions {
@@ -183,7 +179,7 @@ const LINK_ADDRESS_KEYS = ['family', 'scope', 'label', 'to', 'permanent', 'signa
 const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'signal'] as const;
 const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'proxy', 'signal'] as const;
 const NEXTHOP_KEYS = ['id', 'group', 'link', 'family', 'protocol', 'fdb', 'signal'] as const;
-const RULE_KEYS = ['family', 'table', 'priority', 'protocol', 'signal'] as const;
+const RULE_KEYS = [...RULE_FILTER_KEYS, 'signal'] as const;
 
 /** What a delete answers when its entry is gone already (or its link, taking the entry along). */
 const GONE = new Set(['ENOENT', 'ESRCH', 'EADDRNOTAVAIL', 'ENODEV']);
@@ -660,13 +656,8 @@ function listedRuleDelete(r: NativeRule): NativeOp {
 export async function flushRules(ns: Namespace, options: FlushRulesOptions): Promise<Rule[]> {
   const operation = `flush rules${ns.where}`;
   const opts = checkOptionKeys<FlushRulesOptions>(options, RULE_KEYS, operation);
-  const family = familyOf(opts.family, operation);
-  const table = opts.table === undefined ? undefined : tableId(opts.table, operation);
-  const priority =
-    opts.priority === undefined ? undefined : checkInteger(opts.priority, operation, 'the priority', 0, 0xffffffff);
-  const protocol = opts.protocol === undefined ? undefined : protocolNumber(opts.protocol, operation);
+  const { families, matches } = compileRuleFilter(opts, operation);
   const signal = checkSignal(opts.signal, operation);
-  const families = family === 0 ? [AF_INET, AF_INET6] : [family];
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const flushing = exclusive(
     handle,
@@ -678,14 +669,7 @@ export async function flushRules(ns: Namespace, options: FlushRulesOptions): Pro
       throwFirstFailure(results, operation, 'rule');
       // As ip: a rule without a priority (the kernel's rule 0, `lookup local`) is never flushed.
       const select = (dumped: NativeRule[]): NativeRule[] =>
-        dumped.filter(
-          (r) =>
-            r.priority !== undefined &&
-            r.priority !== 0 &&
-            (table === undefined || r.table === table) &&
-            (priority === undefined || r.priority === priority) &&
-            (protocol === undefined || (r.protocol ?? 0) === protocol),
-        );
+        dumped.filter((r) => r.priority !== undefined && r.priority !== 0 && matches(r));
       // Each family in its own rounds (a later round's dump is of that family alone).
       const removed: NativeRule[] = [];
       for (const [i, dumped] of (results as NativeRule[][]).entries()) {

@@ -32,6 +32,7 @@ export { Tap, type TapInfo, type TapMode, type TapOptions } from './links/tap';
 export { Ifb, type IfbInfo, type IfbOptions } from './links/ifb';
 export type { FdbEntry, FdbSpec, Neighbour, NeighbourSpec, NeighbourState, NeighboursOptions } from './neighbour';
 export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
+export type { RuleFilter } from './rule-selectors';
 export type {
   AddNexthopOptions,
   NexthopBucket,

@@ -984,11 +984,15 @@ export class Namespace {
   }
 
   /**
-   * The routing policy rules, IPv4 and IPv6, in priority order per family. `ip rule show`.
+   * The routing policy rules, IPv4 and IPv6, in priority order per family: every one, or those
+   * the selectors given all select (a `RuleFilter`, matched as ip matches them). `ip rule
+   * show [SELECTOR]`.
    * @example
    * ```ts
    * const rules = await ns.rules({ family: 4 });   // priority 0 local, 32766 main, 32767 default
+   * await ns.rules({ from: '198.18.0.0/16' });     // ip rule show from 198.18.0.0/16
    * ```
+   * @throws NetnsError EINVAL for an unknown option or a bad selector, naming it.
    */
   async rules(options: RulesOptions = {}): Promise<Rule[]> {
     return listRules(this, options);
@@ -1018,8 +1022,9 @@ export class Namespace {
   }
 
   /**
-   * Deletes the policy-routing rules the filters select: `ip rule flush [table T] [pref N]
-   * [protocol P]`, both families unless `family` is given (ip flushes IPv4 only unless told).
+   * Deletes the policy-routing rules the selectors select (a `RuleFilter`, as
+   * {@link Namespace.rules} takes it): `ip rule flush [SELECTOR]`, both families unless `family`
+   * or a prefix says (ip flushes IPv4 only unless told).
    * As ip, every rule but the kernel's rule 0 (`lookup local`) goes when no filter is given:
    * the `main` and `default` rules (32766, 32767) too, after which nothing but local addresses
    * is reachable until they are added again. In rounds as the other flushes; resolves with the
@@ -1028,6 +1033,7 @@ export class Namespace {
    * ```ts
    * await ns.flushRules({ table: 100 });          // ip rule flush table 100
    * await ns.flushRules({ protocol: 'static' });  // ip rule flush protocol static
+   * await ns.flushRules({ fwmark: 0x10 });        // ip rule flush fwmark 0x10
    * ```
    * @throws NetnsError EINVAL for an unknown option or a bad filter (before anything is sent).
    */
@@ -1063,11 +1069,14 @@ export class Namespace {
   /**
    * Adds a nexthop object, which routes then use by its id (RouteSpec.nexthopId). `ip nexthop
    * add id N via GW dev LINK`, `... blackhole`, `... group 1/2,3`; with `{ replace: true }`,
-   * `ip nexthop replace` (routes using it follow the change).
+   * `ip nexthop replace` (routes using it follow the change). Without `id`, the kernel picks a
+   * free one. Resolves with the nexthop made, as the kernel sends it back (`ip -echo nexthop
+   * add`), its id included.
    * @example
    * ```ts
    * await ns.addNexthop({ id: 1, gateway: '198.18.0.1', link: 'veth0' });
-   * await ns.addNexthop({ id: 10, group: [{ id: 1 }, { id: 2, weight: 3 }] });
+   * const { id } = await ns.addNexthop({ gateway: '198.18.0.2', link: 'veth0' }); // the kernel's pick
+   * await ns.addNexthop({ id: 10, group: [{ id: 1 }, { id, weight: 3 }] });
    * await ns.addRoute({ destination: '198.51.100.0/24', nexthopId: 10 });
    * ```
    * @throws NetnsError EINVAL for a bad id, weight or address, a group containing itself, a
@@ -1075,7 +1084,7 @@ export class Namespace {
    *   (the kernel's "Invalid nexthop id"); EEXIST if the id is taken (without replace); ENODEV
    *   for an unknown link.
    */
-  async addNexthop(nexthop: NexthopObjectSpec, options?: AddNexthopOptions): Promise<void> {
+  async addNexthop(nexthop: NexthopObjectSpec, options?: AddNexthopOptions): Promise<NexthopObject> {
     return addNexthop(this, nexthop, options);
   }
 

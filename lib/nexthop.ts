@@ -7,7 +7,7 @@
 import { scopeName } from './address';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, exclusive, request, throwFirstFailure } from './internal/dispatch';
-import { NetnsError, fromNative, invalid, withReason } from './internal/errors';
+import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { isFailure } from './native/wire';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkBoolean, checkInteger, checkOptionKeys, parseIp } from './internal/validate';
@@ -17,6 +17,7 @@ import {
   AF_INET,
   AF_INET6,
   NLM_F_CREATE,
+  NLM_F_ECHO,
   NLM_F_EXCL,
   NLM_F_REPLACE,
   RTNH_F_DEAD,
@@ -69,10 +70,10 @@ export interface NexthopGroupMember {
 export interface NexthopObjectSpec {
   /**
    * Its id, 1 to 4294967295: what routes name it by (RouteSpec.nexthopId) and what
-   * deleteNexthop takes. Required here (`ip` lets the kernel pick one, which the caller would
-   * then have to find).
+   * deleteNexthop takes. Default: the kernel picks a free one (as `ip nexthop add` without
+   * `id`), which the NexthopObject addNexthop resolves with carries. Required with `replace`.
    */
-  id: number;
+  id?: number;
   /** Its gateway (`via`). */
   gateway?: string;
   /** Its outgoing link (`dev`): a Link of the namespace or its name. Required unless a blackhole, fdb or group. */
@@ -170,7 +171,7 @@ function checkId(id: unknown, operation: string, what = 'the nexthop id'): numbe
 /** `id N ...` as ip prints it, for an operation's text. */
 function describeNexthop(spec: Partial<NexthopObjectSpec> | undefined): string {
   if (typeof spec !== 'object' || spec === null) return String(spec);
-  const parts = [`id ${String(spec.id)}`];
+  const parts = spec.id === undefined ? [] : [`id ${String(spec.id)}`];
   if (Array.isArray(spec.group)) {
     parts.push(
       `group ${spec.group.map((m) => `${String(m?.id)}${m?.weight !== undefined ? `,${String(m.weight)}` : ''}`).join('/')}`,
@@ -184,7 +185,7 @@ function describeNexthop(spec: Partial<NexthopObjectSpec> | undefined): string {
   if (spec.idleTimer !== undefined) parts.push(`idle_timer ${String(spec.idleTimer)}`);
   if (spec.unbalancedTimer !== undefined) parts.push(`unbalanced_timer ${String(spec.unbalancedTimer)}`);
   if (spec.fdb === true) parts.push('fdb');
-  return parts.join(' ');
+  return parts.length > 0 ? parts.join(' ') : '(nothing given)';
 }
 
 const SPEC_KEYS = [
@@ -217,14 +218,17 @@ export function nexthopRequest(
   replace = false,
 ): NativeNexthopObjectRequest {
   checkOptionKeys(spec, SPEC_KEYS, operation);
-  const id = checkId(spec.id, operation);
+  // No id: NHA_ID left out, the kernel picks one (nh_find_unused_id). A replace names the one
+  // it replaces (the kernel would make a new nexthop instead).
+  if (spec.id === undefined && replace) throw invalid(operation, 'a replace needs the id of the nexthop it replaces');
+  const id = spec.id === undefined ? undefined : checkId(spec.id, operation);
   const onlink = checkBoolean(spec.onlink, operation, 'onlink');
   const blackhole = checkBoolean(spec.blackhole, operation, 'blackhole');
   const fdb = checkBoolean(spec.fdb, operation, 'fdb');
   if (spec.family !== undefined && spec.family !== 4 && spec.family !== 6) {
     throw invalid(operation, 'family must be 4 or 6');
   }
-  const req: NativeNexthopObjectRequest = { id };
+  const req: NativeNexthopObjectRequest = id === undefined ? {} : { id };
   if (spec.protocol !== undefined) req.protocol = protocolNumber(spec.protocol, operation);
   if (fdb) req.fdb = 1;
 
@@ -250,7 +254,7 @@ export function nexthopRequest(
         throw invalid(operation, `group member ${i + 1} must be an object ({ id, weight? })`);
       }
       const memberId = checkId(member.id, operation, `the id of group member ${i + 1}`);
-      if (memberId === id) throw invalid(operation, `the group ${id} cannot contain itself`);
+      if (memberId === id) throw invalid(operation, `the group ${memberId} cannot contain itself`);
       if (seen.has(memberId)) throw invalid(operation, `nexthop ${memberId} is in the group twice`);
       seen.add(memberId);
       if (member.weight === undefined) return { id: memberId };
@@ -371,37 +375,52 @@ export function nexthopFromNative(
   return out;
 }
 
-/** `ip nexthop add|replace`. @internal */
+/** `ip nexthop add|replace`, and what it made as `ip -echo nexthop add` prints it. @internal */
 export async function addNexthop(
   ns: Namespace,
   spec: NexthopObjectSpec,
   options: AddNexthopOptions = {},
-): Promise<void> {
+): Promise<NexthopObject> {
   const replace = checkBoolean(
     checkOptionKeys<AddNexthopOptions>(options, ['replace'], `add nexthop${ns.where}`).replace,
     `add nexthop${ns.where}`,
     'replace',
   );
   const operation = `${replace ? 'replace' : 'add'} nexthop ${describeNexthop(spec)}${ns.where}`;
-  const flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
-  const link = linkArg(ns, (spec as Partial<NexthopObjectSpec> | null)?.link, operation);
+  // NLM_F_ECHO: the kernel sends the nexthop back, with the id it picked when none was given.
+  const flags = NLM_F_CREATE | NLM_F_ECHO | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+  const given: unknown = (spec as Partial<NexthopObjectSpec> | null)?.link;
+  const link = linkArg(ns, given, operation);
   // Checked in full before anything is sent (a name stands in as index 0 until looked up).
   const checked = nexthopRequest(spec, typeof link === 'number' ? link : undefined, operation, replace);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   if (typeof link !== 'string') {
-    await request(handle, { op: 'newnexthop', flags, nexthop: checked }, operation, 'nexthop').catch((e: unknown) =>
-      Promise.reject(explainRefusal(e, checked)),
-    );
-    return;
+    const echoed = await request<NativeNexthopObject[]>(
+      handle,
+      { op: 'newnexthop', flags, nexthop: checked },
+      operation,
+      'nexthop',
+    ).catch((e: unknown) => Promise.reject(explainRefusal(e, checked)));
+    return made(echoed, given instanceof Link ? new Map([[given.index, given.name]]) : new Map(), operation);
   }
   // The link's lookup and the add in one FIFO slot: nothing renames the link between them.
-  await exclusive(handle, operation, 'nexthop', async (send) => {
+  return exclusive(handle, operation, 'nexthop', async (send) => {
     const [found] = await send([{ op: 'getlink', name: link }]);
     throwFirstFailure([found], operation, 'link');
-    const op = { op: 'newnexthop', flags, nexthop: { ...checked, oif: (found as NativeLink).index } } as const;
-    const results = await send([op]);
-    if (isFailure(results[0])) throw explainRefusal(fromNative(results[0], operation, 'nexthop'), op.nexthop);
+    const index = (found as NativeLink).index;
+    const op = { op: 'newnexthop', flags, nexthop: { ...checked, oif: index } } as const;
+    const [echoed] = await send([op]);
+    if (isFailure(echoed)) throw explainRefusal(fromNative(echoed, operation, 'nexthop'), op.nexthop);
+    return made(echoed as NativeNexthopObject[], new Map([[index, link]]), operation);
   });
+}
+
+/** The nexthop an add made, from the kernel's echo of it. */
+function made(echoed: NativeNexthopObject[], linkNames: Map<number, string>, operation: string): NexthopObject {
+  const [nexthop] = echoed;
+  // The kernel echoes every nexthop it adds or replaces (nexthop_notify, since 5.3).
+  if (nexthop === undefined) throw failure('EPROTO', operation, 'the kernel made the nexthop but did not send it back');
+  return nexthopFromNative(nexthop, linkNames);
 }
 
 /** The kernel's refusals of an add that a sentence of ours says better. */

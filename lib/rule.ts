@@ -6,13 +6,23 @@ import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
-import { checkInteger, checkLinkName, parseCidr } from './internal/validate';
+import { checkInteger, checkLinkName, checkOptionKeys, parseCidr } from './internal/validate';
 import { Link } from './link';
 import type { Namespace } from './namespace';
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN } from './native/constants';
 import type { NativeRule, NativeRuleRequest } from './native/surface';
 import { protocolNumber } from './route';
 import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
+import {
+  FIB_RULE_INVERT,
+  IP_PROTOCOLS,
+  RULE_FILTER_KEYS,
+  compileRuleFilter,
+  ipProtoNumber,
+  portRange,
+  uidRange,
+  type RuleFilter,
+} from './rule-selectors';
 
 /** What a rule does with a packet it matches (FR_ACT_*), as `ip rule` names it. */
 export type RuleAction = 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -26,21 +36,6 @@ const ACTIONS: Array<[number, RuleAction]> = [
   [8, 'prohibit'],
 ];
 
-const IP_PROTOCOLS = new Map<string, number>([
-  ['icmp', 1],
-  ['tcp', 6],
-  ['udp', 17],
-  ['icmpv6', 58],
-  ['sctp', 132],
-]);
-
-/** The number of an IP protocol the library names ('tcp': 6); undefined for another string. @internal */
-export function ipProtocolNumber(name: string): number | undefined {
-  return IP_PROTOCOLS.get(name);
-}
-
-/** FIB_RULE_INVERT: `not`. */
-const FIB_RULE_INVERT = 0x2;
 /** The kernel's marks on a rule it holds but cannot act on yet (linux/fib_rules.h). */
 const FIB_RULE_UNRESOLVED = 0x4;
 const FIB_RULE_IIF_DETACHED = 0x8;
@@ -137,11 +132,13 @@ export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
   protocol: string;
 }
 
-/** Options for {@link Namespace.rules}. */
-export interface RulesOptions extends AbortOptions {
-  /** Only IPv4 (4) or IPv6 (6) rules. Default both. */
-  family?: 4 | 6;
-}
+/**
+ * Options for {@link Namespace.rules}: the selectors of `ip rule show SELECTOR`, each a filter
+ * (see {@link RuleFilter}); none: every rule of both families.
+ */
+export interface RulesOptions extends RuleFilter, AbortOptions {}
+
+const RULES_KEYS = [...RULE_FILTER_KEYS, 'signal'] as const;
 
 /** @internal */
 export function describeRule(spec: Partial<RuleSpec> | undefined): string {
@@ -158,15 +155,6 @@ export function describeRule(spec: Partial<RuleSpec> | undefined): string {
 function ifName(link: unknown, operation: string, what: string): string {
   if (link instanceof Link) return link.name;
   return checkLinkName(link, operation, what);
-}
-
-function portRange(v: unknown, operation: string, what: string): [number, number] {
-  const [a, b] = Array.isArray(v) ? (v as unknown[]) : [v, v];
-  if (Array.isArray(v) && v.length !== 2) throw invalid(operation, `${what} must be a port or a [first, last] pair`);
-  const first = checkInteger(a, operation, what, 1, 65535);
-  const last = checkInteger(b, operation, what, 1, 65535);
-  if (first > last) throw invalid(operation, `${what} range ${first}-${last} is empty`);
-  return [first, last];
 }
 
 /**
@@ -232,20 +220,10 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     if (typeof spec.not !== 'boolean') throw invalid(operation, 'not must be a boolean');
     if (spec.not) req.flags = FIB_RULE_INVERT;
   }
-  if (spec.ipProto !== undefined) {
-    const n = typeof spec.ipProto === 'string' ? IP_PROTOCOLS.get(spec.ipProto) : spec.ipProto;
-    if (n === undefined) throw invalid(operation, `unknown IP protocol "${String(spec.ipProto)}"`);
-    req.ipProto = checkInteger(n, operation, 'the IP protocol', 0, 255);
-  }
+  if (spec.ipProto !== undefined) req.ipProto = ipProtoNumber(spec.ipProto, operation);
   if (spec.sport !== undefined) [req.sportStart, req.sportEnd] = portRange(spec.sport, operation, 'sport');
   if (spec.dport !== undefined) [req.dportStart, req.dportEnd] = portRange(spec.dport, operation, 'dport');
-  if (spec.uidRange !== undefined) {
-    if (!Array.isArray(spec.uidRange) || spec.uidRange.length !== 2) {
-      throw invalid(operation, 'uidRange must be a [first, last] pair');
-    }
-    req.uidStart = checkInteger(spec.uidRange[0], operation, 'the first UID', 0, 0xfffffffe);
-    req.uidEnd = checkInteger(spec.uidRange[1], operation, 'the last UID', req.uidStart, 0xfffffffe);
-  }
+  if (spec.uidRange !== undefined) [req.uidStart, req.uidEnd] = uidRange(spec.uidRange, operation);
   if (spec.suppressPrefixLength !== undefined) {
     req.suppressPrefixlen = checkInteger(spec.suppressPrefixLength, operation, 'suppressPrefixLength', 0, 128);
   }
@@ -321,15 +299,12 @@ export function ruleFromNative(r: NativeRule, names: Iproute2Names = new Iproute
   return rule;
 }
 
-/** `ip rule show` (both families unless told). @internal */
+/** `ip rule show [SELECTOR]` (both families unless told). @internal */
 export async function listRules(ns: Namespace, options: RulesOptions): Promise<Rule[]> {
   const operation = `list rules${ns.where}`;
-  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
-  if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
-    throw invalid(operation, 'family must be 4 or 6');
-  }
-  const families = options.family === 4 ? [AF_INET] : options.family === 6 ? [AF_INET6] : [AF_INET, AF_INET6];
-  const signal = checkSignal(options.signal, operation);
+  const opts = checkOptionKeys<RulesOptions>(options, RULES_KEYS, operation);
+  const { families, matches } = compileRuleFilter(opts, operation);
+  const signal = checkSignal(opts.signal, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const dumps = batch(
     handle,
@@ -341,7 +316,10 @@ export async function listRules(ns: Namespace, options: RulesOptions): Promise<R
   const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'rule');
   const names = new Iproute2Names();
-  return (results as NativeRule[][]).flat().map((r) => ruleFromNative(r, names));
+  return (results as NativeRule[][])
+    .flat()
+    .filter(matches)
+    .map((r) => ruleFromNative(r, names));
 }
 
 /** `ip rule add`. @internal */

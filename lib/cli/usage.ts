@@ -306,20 +306,24 @@ ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  rule: `Usage: netns-native [-n NS] rule [-4|-6] [--json] [show]
-       netns-native [-n NS] rule [-4|-6] flush [table T] [priority N] [protocol P]
-       netns-native [-n NS] rule [-4|-6] add|delete [not] [from PREFIX] [to PREFIX] [tos T]
-                 [fwmark M[/MASK]] [iif LINK] [oif LINK] [l3mdev] [uidrange A-B] [ipproto P]
-                 [sport N[-M]] [dport N[-M]] [priority N] [table T] [suppress_prefixlength N]
-                 [protocol P] [goto N | blackhole | unreachable | prohibit | nop]
+  rule: `Usage: netns-native [-n NS] rule [-4|-6] [--json] [show] [SELECTOR]
+       netns-native [-n NS] rule [-4|-6] flush [SELECTOR]
+       netns-native [-n NS] rule [-4|-6] add|delete SELECTOR [suppress_prefixlength N]
+                 [goto N | blackhole | unreachable | prohibit | nop]
+SELECTOR := [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK] [oif LINK]
+            [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]] [priority N]
+            [table T] [protocol P]
 
 As \`ip rule show|add|del\`, in NS. show (the default) prints the IPv4 rules then the IPv6
-ones, as \`ip rule; ip -6 rule\` (--json: an array of rules). add looks up table main unless
-told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes the rule matching
-all that is given (rule del priority N). ip's other spellings: pref, preference, order, prio
-(priority), lookup (table), dev (iif), dsfield (tos), proto (protocol), type ACTION. Not
-supported, as the library has none: realms, nat, tun_id, suppress_ifgroup, dscp, flowlabel.
-delete is del too. flush removes the rules the filters select, both families unless -4 or -6
+ones, as \`ip rule; ip -6 rule\` (--json: an array of rules); with a selector, only the rules
+it selects, as ip's: from and to select the rules whose prefix lies within the one given, the
+others the rules with that value (unlike ip, fwmark 0 selects \`fwmark 0\` rules, and show
+selects by protocol; protocol all: any; src and dst spell from and to). add looks up table
+main unless told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes
+the rule matching all that is given (rule del priority N). ip's other spellings: pref,
+preference, order, prio (priority), lookup (table), dev (iif), dsfield (tos), proto
+(protocol), type ACTION. Not supported, as the library has none: realms, nat, tun_id,
+suppress_ifgroup, dscp, flowlabel. delete is del too. flush removes the rules the selector selects, both families unless -4 or -6
 (ip: IPv4 unless -6); as ip's, every rule but rule 0 (lookup local) without a filter, the main
 and default rules included.
 
@@ -332,23 +336,24 @@ ${COMMON_OPTIONS}
 ${WRITE_TEXT}
 `,
   nexthop: `Usage: netns-native [-n NS] nexthop [-4|-6] [--json] [show] [id N] [dev LINK] [groups]
-       netns-native [-n NS] nexthop [-4|-6] add|replace id N [via GW] [dev LINK] [onlink]
+       netns-native [-n NS] nexthop [-4|-6] add|replace [id N] [via GW] [dev LINK] [onlink]
                  [fdb] [proto P]
-       netns-native [-n NS] nexthop [-4|-6] add|replace id N blackhole [proto P]
-       netns-native [-n NS] nexthop add|replace id N group ID[,WEIGHT]/... [type mpath] [fdb]
-       netns-native [-n NS] nexthop add|replace id N group ID[,WEIGHT]/... type resilient
+       netns-native [-n NS] nexthop [-4|-6] add|replace [id N] blackhole [proto P]
+       netns-native [-n NS] nexthop add|replace [id N] group ID[,WEIGHT]/... [type mpath] [fdb]
+       netns-native [-n NS] nexthop add|replace [id N] group ID[,WEIGHT]/... type resilient
                  buckets N [idle_timer S] [unbalanced_timer S]
        netns-native [-n NS] nexthop delete id N
        netns-native [-n NS] nexthop [-4|-6] flush [id N] [dev LINK] [groups] [proto P] [fdb]
 
 As \`ip nexthop show|add|replace|del|flush\`, in NS (Linux 5.3+). show (the default) prints
 each object as ip does (--json: an array of nexthop objects); id, dev and groups filter it. add
-needs an id (ip would let the kernel pick one). A nexthop needs dev unless it is a blackhole,
-an fdb nexthop or a group; -6 makes a blackhole or a dev-only nexthop IPv6. A group's members
-are nexthop objects already there, each with a weight from 1 to 256 (default 1); a resilient
-group needs buckets (its timers in seconds). Routes use them by id. delete (del) removes the
-routes using it too, flush the nexthop objects its filters select (every one without) and
-those routes, printing how many as ip does. Not supported: encap.
+without id lets the kernel pick one, as ip (show lists it); replace needs the id it replaces.
+A nexthop needs dev unless it is a blackhole, an fdb nexthop or a group; -6 makes a blackhole
+or a dev-only nexthop IPv6. A group's members are nexthop objects already there, each with a
+weight from 1 to 256 (default 1); a resilient group needs buckets (its timers in seconds).
+Routes use them by id. delete (del) removes the routes using it too, flush the nexthop objects
+its filters select (every one without) and those routes, printing how many as ip does. Not
+supported: encap.
 
 Options:
 ${NETNS_OPTION}

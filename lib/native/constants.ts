@@ -11,6 +11,8 @@ export const IFF_PROMISC = 0x100;
 export const IFF_ALLMULTI = 0x200;
 export const IFF_MULTICAST = 0x1000;
 export const IFF_LOWER_UP = 0x10000;
+/** NLM_F_ECHO: the kernel sends what the request made back to its sender (before the ACK). */
+export const NLM_F_ECHO = 0x8;
 export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;
 export const IFA_F_SECONDARY = 0x01;

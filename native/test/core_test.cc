@@ -967,6 +967,24 @@ void TestNexthopMatchesIproute2() {
   req.oif = 3;
   CheckBytes("RTM_NEWNEXTHOP", rtnl::BuildNewNexthop(req, NLM_F_EXCL | NLM_F_CREATE), single);
 
+  // ip -echo nexthop add via 198.19.135.1 dev nhd0: no NHA_ID (the kernel picks the id), and
+  // NLM_F_ECHO (the kernel sends the nexthop back, id included), as addNexthop sends every add.
+  const Bytes picked = {
+      0x28, 0x00, 0x00, 0x00, 0x68, 0x00, 0x09, 0x06,  // nlmsg_len 40, RTM_NEWNEXTHOP,
+                                                       //   REQUEST|ECHO|EXCL|CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq, pid
+      0x02, 0x00, 0x00, 0x00,                          // nhmsg: AF_INET, scope, protocol, resvd
+      0x00, 0x00, 0x00, 0x00,                          //   nh_flags 0
+      0x08, 0x00, 0x06, 0x00, 0xc6, 0x13, 0x87, 0x01,  // NHA_GATEWAY 198.19.135.1
+      0x08, 0x00, 0x05, 0x00, 0x03, 0x00, 0x00, 0x00,  // NHA_OIF 3
+  };
+  rtnl::NexthopObjectRequest no_id;
+  no_id.family = AF_INET;
+  no_id.gateway = {198, 19, 135, 1};
+  no_id.oif = 3;
+  CheckBytes("RTM_NEWNEXTHOP without id",
+             rtnl::BuildNewNexthop(no_id, NLM_F_ECHO | NLM_F_EXCL | NLM_F_CREATE), picked);
+
   // ip nexthop add id 10 group 1/2,3
   const Bytes group = {
       0x34, 0x00, 0x00, 0x00, 0x68, 0x00, 0x01, 0x06,  // nlmsg_len 52, RTM_NEWNEXTHOP

@@ -36,6 +36,7 @@
 #include "../ns/ns_thread.h"
 #include "../rtnl/link.h"
 #include "../rtnl/link_kind.h"
+#include "../rtnl/nexthop.h"
 #include "../rtnl/operation.h"
 #include "check.h"
 
@@ -116,6 +117,35 @@ void TestRouteRoundTrip() {
   for (auto& op : many) all = all && op->status().ok() && op->links.size() == 1;
   CHECK(all);
   CHECK(!s.value().broken());
+  CHECK(s.value().engine().pending() == 0);
+}
+
+// A nexthop added without NHA_ID and with NLM_F_ECHO: the kernel picks the id and sends the
+// nexthop back before the ACK (its notification, unicast to us), which the operation collects;
+// `ip -j nexthop show` lists that id. Without NLM_F_ECHO nothing comes back but the ACK.
+void TestNexthopEcho() {
+  Run("ip link set lo up");  // a blackhole nexthop hangs on lo
+  Result<netlink::Socket> s = netlink::Socket::Open();
+  CHECK(s.ok());
+  if (!s.ok()) return;
+  rtnl::NexthopObjectRequest req;
+  req.family = AF_INET;
+  req.blackhole = true;
+  const uint16_t add = NLM_F_CREATE | NLM_F_EXCL;
+  rtnl::Operation first(rtnl::BuildNewNexthop(req, add | NLM_F_ECHO), false);
+  rtnl::Operation second(rtnl::BuildNewNexthop(req, add | NLM_F_ECHO), false);
+  rtnl::Operation silent(rtnl::BuildNewNexthop(req, add), false);
+  CHECK(rtnl::RunOperations(s.value(), {&first, &second, &silent}).ok());
+  CHECK(first.status().ok() && first.nexthops.size() == 1);
+  CHECK(second.status().ok() && second.nexthops.size() == 1);
+  CHECK(silent.status().ok() && silent.nexthops.empty());
+  if (first.nexthops.size() != 1 || second.nexthops.size() != 1) return;
+  uint32_t a = first.nexthops[0].id, b = second.nexthops[0].id;
+  CHECK(a != 0 && b != 0 && a != b && first.nexthops[0].blackhole);
+  std::string listed = Run("ip -j nexthop show");
+  CHECK(listed.find("\"id\":" + std::to_string(a) + ",") != std::string::npos);
+  CHECK(listed.find("\"id\":" + std::to_string(b) + ",") != std::string::npos);
+  Run("ip nexthop flush >/dev/null");
   CHECK(s.value().engine().pending() == 0);
 }
 
@@ -678,6 +708,7 @@ int main() {
     return 0;
   }
   TestRouteRoundTrip();
+  TestNexthopEcho();
   TestSequenceWrap();
   TestNetfilterBatch();
   TestDumpInterruptedIsRetried();

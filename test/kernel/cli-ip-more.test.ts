@@ -286,6 +286,23 @@ describeKernel('netns-native nexthop', () => {
     blackhole?: null;
   }
 
+  it('nexthop add without id: silent, as ip; the kernel picks the id, which show lists and a group names', async () => {
+    const n = await wired();
+    await ok('-n', n, ...w('nexthop add via 198.18.230.254 dev e0'));
+    await ok('-n', n, ...w('nexthop add via fd00:d3::fe dev e0 proto static'));
+    const listed = ipJson<IpNexthop[]>(n, 'nexthop', 'show');
+    const v4 = listed.find((h) => h.gateway === '198.18.230.254');
+    const v6 = listed.find((h) => h.gateway === 'fd00:d3::fe');
+    expect([v4?.dev, v6?.dev]).toEqual(['e0', 'e0']);
+    expect(v4?.id).not.toBe(v6?.id);
+    await ok('-n', n, ...w(`nexthop add group ${String(v4?.id)}`));
+    const group = ipJson<IpNexthop[]>(n, 'nexthop', 'show').find((h) => h.group !== undefined);
+    expect(group?.group).toEqual([{ id: v4?.id }]);
+    await printsAsIp(() => ipText(n, 'nexthop', 'show'), '-n', n, 'nexthop', 'show');
+    // A replace names what it replaces.
+    await fails('EINVAL', '-n', n, ...w('nexthop replace via 198.18.230.253 dev e0'));
+  });
+
   it('nexthop add (via/dev, dev, blackhole, group with weights, resilient, fdb, proto, -6) / show: the lines ip nexthop prints, each filter; -j', async () => {
     const n = await wired();
     await ok('-n', n, ...w('nexthop add id 1 via 198.18.230.254 dev e0'));
@@ -525,6 +542,81 @@ describeKernel('netns-native: ip’s abbreviations', () => {
   });
 });
 
+describeKernel('netns-native rule SELECTOR', () => {
+  it('rule show SELECTOR prints what ip rule show SELECTOR prints; rule flush SELECTOR leaves what ip leaves', async () => {
+    const n = await wired();
+    const fill = (): void => {
+      for (const line of [
+        'rule add from 198.18.232.0/24 table 100 priority 100',
+        'rule add from 198.18.232.5 to 198.18.233.0/24 fwmark 0x10/0xff table 101 priority 101',
+        'rule add not iif e0 ipproto tcp dport 80 table 100 priority 102 protocol static',
+        '-6 rule add from fd00:d3::/64 table 100 priority 100',
+        '-6 rule add to fd00:d3:1::/64 fwmark 0x10 table 102 priority 101',
+      ])
+        ip(n, ...w(line));
+    };
+    fill();
+    for (const [family, words] of [
+      ['-4', 'from 198.18.232.0/24'],
+      ['-4', 'src 198.18.0.0/16 table 101'],
+      ['-4', 'to 198.18.233.0/24'],
+      ['-6', 'from fd00:d3::/32'],
+      ['-6', 'dst fd00:d3::/32'],
+      ['-4', 'fwmark 0x10/0xff'],
+      ['-4', 'not dev e0 ipproto tcp dport 80'],
+      ['-4', 'pref 100'],
+      ['-6', 'lookup 100'],
+      ['-4', 'table main'],
+    ]) {
+      const words_ = w(words as string);
+      await printsAsIp(
+        () => ipText(n, family as string, 'rule', 'show', ...words_),
+        '-n',
+        n,
+        family as string,
+        'rule',
+        'show',
+        ...words_,
+      );
+    }
+    // Both families in one run (ip: one per run).
+    await printsAsIp(
+      () => ipText(n, '-4', 'rule', 'show', 'fwmark', '0x10') + ipText(n, '-6', 'rule', 'show', 'fwmark', '0x10'),
+      ...w(`-n ${n} rule list fwmark 0x10`),
+    );
+    // protocol selects here (ip's show reads it and lists every rule); protocol all: any.
+    await printsAsIp(() => ipText(n, '-4', 'rule', 'show', 'pref', '102'), ...w(`-n ${n} rule show protocol static`));
+    await printsAsIp(() => ipText(n, 'rule') + ipText(n, '-6', 'rule'), ...w(`-n ${n} rule show protocol all`));
+    expect(
+      (await json<Array<{ priority: number }>>(...w(`-n ${n} rule show from 198.18.232.0/24`))).map((r) => r.priority),
+    ).toEqual([100, 101]);
+    const rulesNow = (): string => `${ipText(n, 'rule')}${ipText(n, '-6', 'rule')}`;
+    const restore = (): void => {
+      for (const f of ['-4', '-6']) ip(n, f, 'rule', 'flush');
+      ip(n, 'rule', 'add', 'priority', '32766', 'table', 'main');
+      ip(n, 'rule', 'add', 'priority', '32767', 'table', 'default');
+      ip(n, '-6', 'rule', 'add', 'priority', '32766', 'table', 'main');
+    };
+    restore();
+    for (const [mine, theirs] of [
+      ['-4 rule flush from 198.18.232.0/24', ['-4 rule flush from 198.18.232.0/24']],
+      ['rule flush fwmark 0x10', ['-4 rule flush fwmark 0x10', '-6 rule flush fwmark 0x10']],
+      ['rule flush not iif e0', ['-4 rule flush not iif e0', '-6 rule flush not iif e0']],
+    ] as Array<[string, string[]]>) {
+      fill();
+      const before = rulesNow();
+      for (const line of theirs) ip(n, ...w(line));
+      const left = rulesNow();
+      expect(left).not.toBe(before);
+      restore();
+      fill();
+      await ok('-n', n, ...w(mine));
+      expect(rulesNow()).toBe(left);
+      restore();
+    }
+  });
+});
+
 describeKernel('netns-native neigh, rule, nexthop command lines', () => {
   it('bad command lines: status 2, a line naming the word, then the verb’s usage; nothing changed', async () => {
     const n = await wired();
@@ -562,7 +654,11 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
         /^netns-native: neigh add: fd00:d3::50 is not an IPv4 address \(-4\)$/,
         `-4 neigh add fd00:d3::50 lladdr ${MAC} dev e0`,
       ],
-      ['rule', /^netns-native: rule flush: unexpected "from"/, 'rule flush from 198.18.234.0/24'],
+      ['rule', /^netns-native: rule flush: unexpected "goto"$/, 'rule flush goto 5'],
+      ['rule', /^netns-native: rule show: unexpected "blackhole"$/, 'rule show blackhole'],
+      ['rule', /^netns-native: rule show: "tun_id" is ip's, not supported here$/, 'rule show tun_id 5'],
+      ['rule', /^netns-native: rule show: from is given twice$/, 'rule show src 198.18.0.0/16 from all'],
+      ['rule', /^netns-native: rule list: dst needs a prefix or all$/, 'rule list dst'],
       ['rule', /^netns-native: rule: unknown command "get"/, 'rule get'],
       ['rule', /^netns-native: rule add: "realms" is ip's, not supported here$/, 'rule add realms 5 table 3'],
       ['rule', /^netns-native: rule add: "tun_id" is ip's, not supported here$/, 'rule add tun_id 5 table 3'],
@@ -583,8 +679,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['rule', /^netns-native: rule add: type: unknown action "reject"/, 'rule add type reject'],
       ['rule', /^netns-native: rule add: action is given twice$/, 'rule add blackhole goto 5'],
       ['rule', /^netns-native: rule delete: from needs a prefix or all$/, 'rule delete from'],
-      ['rule', /^netns-native: rule show: unexpected "from"$/, 'rule show from all'],
-      ['nexthop', /^netns-native: nexthop add needs id N: /, 'nexthop add via 198.18.230.254 dev e0'],
+      ['nexthop', /^netns-native: nexthop add: unexpected "198.18.230.254"$/, 'nexthop add 198.18.230.254 dev e0'],
       ['nexthop', /^netns-native: nexthop add: id needs a number from 0 to 4294967295, not "x"$/, 'nexthop add id x'],
       ['nexthop', /^netns-native: nexthop add: group needs ID\[,WEIGHT\]/, 'nexthop add id 20 group 1/x'],
       [

@@ -1,6 +1,6 @@
 import { NetnsError, VethPair, type Namespace, type NexthopObjectSpec } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, ipJson, snapshot } from '../helpers/ip';
+import { ip, ipJson, settled, snapshot } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 /** What `ip -j nexthop show` prints of one nexthop object. */
@@ -76,6 +76,60 @@ describeKernel('nexthop objects', () => {
     expect((await a.nexthops({ link: dev })).map((n) => n.id)).toEqual([1, 2]);
     expect((await a.nexthops({ link: await a.link(dev) })).map((n) => n.id)).toEqual([1, 2]);
     expect(await a.nexthops({ family: 6 })).toEqual([]);
+  });
+
+  it('addNexthop() without id: the kernel picks one, the call resolves with it, `ip nexthop show` lists it; a group names it', async () => {
+    const ns = await freshNamespace();
+    const dev = uniqueName('nh');
+    const v = await VethPair.create({ name: dev, peerName: uniqueName('nh'), namespace: ns });
+    await v.local.addAddress('198.19.138.2/24');
+    await v.local.addAddress('fd00:a2:8::2/64', { nodad: true });
+    await v.local.up();
+    await v.peer.up();
+    const first = await ns.addNexthop({ gateway: '198.19.138.1', link: dev });
+    const second = await ns.addNexthop({ gateway: '198.19.138.3', link: v.local, protocol: 'static' });
+    const third = await ns.addNexthop({ gateway: 'fd00:a2:8::1', link: dev });
+    const ids = [first.id, second.id, third.id];
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toBeGreaterThan(0);
+    expect(ipNexthops(ns)).toEqual([
+      expect.objectContaining({ id: first.id, gateway: '198.19.138.1', dev }),
+      expect.objectContaining({ id: second.id, gateway: '198.19.138.3', dev, protocol: 'static' }),
+      expect.objectContaining({ id: third.id, gateway: 'fd00:a2:8::1', dev }),
+    ]);
+    // What each add resolves with is what nexthops() lists of it (ip -echo nexthop add prints it).
+    for (const made of [first, second, third]) expect([made]).toEqual(await ns.nexthops({ id: made.id }));
+    expect(first).toMatchObject({ family: 4, gateway: '198.19.138.1', link: dev, linkIndex: v.local.index });
+    // A group of two picked ids, itself given none; a route through it.
+    const group = await ns.addNexthop({ group: [{ id: first.id }, { id: second.id, weight: 2 }] });
+    expect(ids).not.toContain(group.id);
+    expect(ipNexthops(ns).find((n) => n.id === group.id)).toMatchObject({
+      group: [{ id: first.id }, { id: second.id, weight: 2 }],
+    });
+    expect([group]).toEqual(await ns.nexthops({ id: group.id }));
+    await ns.addRoute({ destination: '198.19.139.0/24', nexthopId: group.id });
+    expect(ip(ns.name, 'route', 'show', '198.19.139.0/24')).toContain(`nhid ${group.id}`);
+    // A replace resolves with the nexthop as it now is, even with a route using it (whose own
+    // notification the kernel sends back too).
+    const replaced = await ns.addNexthop({ id: first.id, gateway: '198.19.138.4', link: dev }, { replace: true });
+    expect(replaced).toMatchObject({ id: first.id, gateway: '198.19.138.4', link: dev });
+    expect(ipNexthops(ns).find((n) => n.id === first.id)).toMatchObject({ gateway: '198.19.138.4' });
+    // An id given is the one made.
+    const given = await ns.addNexthop({ id: 4242, gateway: '198.19.138.5', link: dev });
+    expect([given]).toEqual(await ns.nexthops({ id: 4242 }));
+    // ip's own add without id, for comparison: silent, and the kernel picks a free id again.
+    expect(ip(ns.name, 'nexthop', 'add', 'via', '198.19.138.6', 'dev', dev)).toBe('');
+    const byIp = ipNexthops(ns).find((n) => n.gateway === '198.19.138.6');
+    expect([...ids, group.id, 4242]).not.toContain(byIp?.id);
+    // A replace names what it replaces: refused without id, nothing changed.
+    await settled(ns.name);
+    const before = snapshot(ns.name);
+    const listed = ipNexthops(ns);
+    await expect(ns.addNexthop({ gateway: '198.19.138.7', link: dev }, { replace: true })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/a replace needs the id of the nexthop it replaces/),
+    });
+    expect([snapshot(ns.name), ipNexthops(ns)]).toEqual([before, listed]);
   });
 
   it('a route through a nexthop object (nexthopId) carries traffic, lists its id, and deletes', async () => {
@@ -198,6 +252,7 @@ describeKernel('nexthop objects', () => {
       await a.flushNexthops();
     }
     await a.addNexthop({ id: 4, gateway: '198.18.0.1', link: dev });
+    await settled(a.name); // the links' IPv6 link-local addresses, whose local routes come after DAD
     const before = snapshot(a.name);
     for (const bad of [{ id: 0 }, { link: 'no/such' }, { protocol: 'nope' }, { group: 'yes' }, { typo: 1 }]) {
       const err = await a.flushNexthops(bad as never).catch((e: unknown) => e);
@@ -330,7 +385,10 @@ describeKernel('nexthop objects', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ id: 0, blackhole: true }, /the nexthop id must be an integer from 1 to 4294967295, not 0/],
       [{ id: 2 ** 32, blackhole: true }, /the nexthop id must be an integer from 1 to 4294967295/],
-      [{ gateway: '198.18.0.1', link: dev }, /the nexthop id must be an integer/],
+      [
+        { id: '5', gateway: '198.18.0.1', link: dev },
+        /the nexthop id must be an integer from 1 to 4294967295, not "5"/,
+      ],
       [{ id: 5, group: [{ id: 5 }] }, /the group 5 cannot contain itself/],
       [{ id: 5, group: [{ id: 1 }, { id: 1 }] }, /nexthop 1 is in the group twice/],
       [{ id: 5, group: [{ id: 1, weight: 0 }] }, /the weight of nexthop 1 must be an integer from 1 to 256, not 0/],

@@ -1,4 +1,4 @@
-import { NetnsError, VethPair, type Rule, type RuleSpec } from 'netns-native';
+import { NetnsError, VethPair, type Namespace, type Rule, type RulesOptions, type RuleSpec } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, rules, snapshot, type IpRule } from '../helpers/ip';
 import { describeKernel, itIf, kernelHasL3mdevRules } from '../helpers/skip';
@@ -351,5 +351,141 @@ describeKernel('rules', () => {
       expect(err).toMatchObject({ code: 'EINVAL' });
     }
     expect(snapshot(ns.name)).toBe(before);
+  });
+  describe('selectors (ip rule show|flush SELECTOR)', () => {
+    // The same rules for every case: each selector has rules it takes and rules it leaves.
+    const fill = async (ns: Namespace): Promise<void> => {
+      await ns.addRule({ from: '198.19.135.0/24', table: 100, priority: 100 });
+      await ns.addRule({ from: '198.19.135.7', to: '198.19.136.0/24', tos: '0x10', table: 101, priority: 101 });
+      await ns.addRule({ from: '198.19.0.0/16', table: 100, priority: 102 });
+      await ns.addRule({ to: '198.19.137.0/24', not: true, fwmark: 0x10, fwmask: 0xff, table: 102, priority: 103 });
+      await ns.addRule({ fwmark: 0x10, table: 100, priority: 104 });
+      await ns.addRule({ iif: 'nnt-a0', oif: 'nnt-b0', table: 103, priority: 105 });
+      await ns.addRule({
+        ipProto: 'tcp',
+        sport: 80,
+        dport: [1000, 2000],
+        table: 100,
+        priority: 106,
+        protocol: 'static',
+      });
+      await ns.addRule({ uidRange: [100, 200], table: 104, priority: 107 });
+      await ns.addRule({ fwmark: 0, table: 100, priority: 108 });
+      await ns.addRule({ iif: 'nnt-b0', ipProto: 'udp', dport: 1000, table: 'main', priority: 109 });
+      await ns.addRule({ from: 'fd00:a2::/48', table: 100, priority: 100 });
+      await ns.addRule({ to: 'fd00:a2:1::/64', table: 101, priority: 101, protocol: 'static' });
+      await ns.addRule({ from: 'fd00:a2:5::1', fwmark: 0x10, not: true, table: 100, priority: 102 });
+      await ns.addRule({ to: 'fd00::/8', table: 100, priority: 103 });
+      if (hasL3mdev) {
+        await ns.addRule({ l3mdev: true, priority: 110 });
+        await ns.addRule({ l3mdev: true, family: 6, priority: 110 });
+      }
+    };
+    const keys = (list: Rule[]): string[] => list.map((r) => `${r.family}:${r.priority}`);
+    /** `ip -j [-4|-6] rule show WORDS`, for each family asked, as the same keys. */
+    const ipShows = (ns: string | undefined, families: Array<4 | 6>, words: string[]): string[] =>
+      families.flatMap((f) => ipJson<IpRule[]>(ns, `-${f}`, 'rule', 'show', ...words).map((r) => `${f}:${r.priority}`));
+    // [filter, ip's words, the families ip is asked (a prefix has one), what the filter selects]
+    const cases: Array<[RulesOptions, string[], Array<4 | 6>, string[]]> = [
+      [{ from: '198.19.135.0/24' }, ['from', '198.19.135.0/24'], [4], ['4:100', '4:101']],
+      [{ from: '198.19.0.0/16' }, ['from', '198.19.0.0/16'], [4], ['4:100', '4:101', '4:102']],
+      [{ from: '198.19.135.7' }, ['from', '198.19.135.7'], [4], ['4:101']],
+      [{ to: '198.19.136.0/22' }, ['to', '198.19.136.0/22'], [4], ['4:101', '4:103']],
+      [{ from: 'fd00:a2::/32' }, ['from', 'fd00:a2::/32'], [6], ['6:100', '6:102']],
+      [{ to: 'fd00:a2::/32' }, ['to', 'fd00:a2::/32'], [6], ['6:101']],
+      [{ to: 'fd00::/8' }, ['dst', 'fd00::/8'], [6], ['6:101', '6:103']],
+      [{ tos: '0x10' }, ['tos', '0x10'], [4, 6], ['4:101']],
+      [{ fwmark: 0x10 }, ['fwmark', '0x10'], [4, 6], ['4:103', '4:104', '6:102']],
+      [{ fwmark: 0x10, fwmask: 0xff }, ['fwmark', '0x10/0xff'], [4, 6], ['4:103']],
+      [{ iif: 'nnt-b0' }, ['iif', 'nnt-b0'], [4, 6], ['4:109']],
+      [{ oif: 'nnt-b0' }, ['oif', 'nnt-b0'], [4, 6], ['4:105']],
+      [{ priority: 101 }, ['pref', '101'], [4, 6], ['4:101', '6:101']],
+      [{ priority: 0 }, ['priority', '0'], [4, 6], ['4:0', '6:0']],
+      [{ table: 101 }, ['table', '101'], [4, 6], ['4:101', '6:101']],
+      [{ table: 'main' }, ['lookup', 'main'], [4, 6], ['4:109', '4:32766', '6:32766']],
+      [{ not: true }, ['not'], [4, 6], ['4:103', '6:102']],
+      [{ uidRange: [100, 200] }, ['uidrange', '100-200'], [4, 6], ['4:107']],
+      [{ ipProto: 'tcp' }, ['ipproto', 'tcp'], [4, 6], ['4:106']],
+      [{ ipProto: 17 }, ['ipproto', '17'], [4, 6], ['4:109']],
+      [{ sport: 80 }, ['sport', '80'], [4, 6], ['4:106']],
+      [{ dport: [1000, 2000] }, ['dport', '1000-2000'], [4, 6], ['4:106']],
+      [{ dport: 1000 }, ['dport', '1000'], [4, 6], ['4:109']],
+      [{ family: 6, table: 100 }, ['table', '100'], [6], ['6:100', '6:102', '6:103']],
+      [{ from: '198.19.135.0/24', table: 101 }, ['from', '198.19.135.0/24', 'table', '101'], [4], ['4:101']],
+      [{ fwmark: 0x10, not: true }, ['fwmark', '0x10', 'not'], [4, 6], ['4:103', '6:102']],
+    ];
+    if (hasL3mdev) cases.push([{ l3mdev: true }, ['l3mdev'], [4, 6], ['4:110', '6:110']]);
+
+    it('rules(filter) lists what `ip rule show SELECTOR` lists, in each family', async () => {
+      const ns = await freshNamespace();
+      await fill(ns);
+      for (const [filter, words, families, selected] of cases) {
+        const mine = keys(await ns.rules(filter));
+        expect({ filter, mine }).toEqual({ filter, mine: ipShows(ns.name, families, words) });
+        expect({ filter, mine }).toEqual({ filter, mine: selected });
+      }
+      // A prefix of length 0 selects every rule of its family, as ip's.
+      const all4 = keys(await ns.rules({ family: 4 }));
+      expect(keys(await ns.rules({ from: '0.0.0.0/0' }))).toEqual(all4);
+      expect(ipShows(ns.name, [4], ['from', '0.0.0.0/0'])).toEqual(all4);
+      expect(keys(await ns.rules({ from: 'all' }))).toEqual(keys(await ns.rules()));
+      // false: the rules without.
+      const all = keys(await ns.rules());
+      const without = (selected: string[]) => all.filter((k) => !selected.includes(k));
+      expect(keys(await ns.rules({ not: false }))).toEqual(without(['4:103', '6:102']));
+      if (hasL3mdev) expect(keys(await ns.rules({ l3mdev: false }))).toEqual(without(['4:110', '6:110']));
+      // Where ip differs, by its own words: `ip rule show` reads `protocol` but lists every rule
+      // (the protocol is in -d's output), and takes `fwmark 0` for no selector.
+      const detailed = [4, 6].flatMap((f) =>
+        ipJson<Array<IpRule & { protocol: string }>>(ns.name, '-d', `-${f}`, 'rule', 'show').map((r) => ({
+          key: `${f}:${r.priority}`,
+          protocol: r.protocol,
+        })),
+      );
+      for (const protocol of ['static', 'kernel', 'unspec']) {
+        expect(keys(await ns.rules({ protocol }))).toEqual(
+          detailed.filter((r) => r.protocol === protocol).map((r) => r.key),
+        );
+      }
+      expect(ipShows(ns.name, [4, 6], ['protocol', 'static'])).toEqual(all);
+      expect(keys(await ns.rules({ fwmark: 0 }))).toEqual(['4:108']);
+      expect(ipShows(ns.name, [4], ['fwmark', '0'])).toEqual(all.filter((k) => k.startsWith('4:')));
+      expect(rules(ns.name, 4).find((r) => r.priority === 108)).toMatchObject({ fwmark: '0' });
+    });
+
+    it('flushRules(filter) deletes what `ip rule flush SELECTOR` deletes', async () => {
+      const ns = await freshNamespace();
+      const shown = (): string[] => ipShows(ns.name, [4, 6], []);
+      const restore = async (): Promise<void> => {
+        await ns.flushRules();
+        for (const family of [4, 6] as const) {
+          await ns.addRule({ family, table: 'main', priority: 32766 });
+          if (family === 4) await ns.addRule({ family, table: 'default', priority: 32767 });
+        }
+      };
+      const start = shown();
+      const flushes: Array<[RulesOptions, string[], Array<4 | 6>]> = [
+        [{ from: '198.19.135.0/24' }, ['from', '198.19.135.0/24'], [4]],
+        [{ to: 'fd00::/8' }, ['to', 'fd00::/8'], [6]],
+        [{ fwmark: 0x10 }, ['fwmark', '0x10'], [4, 6]],
+        [{ not: true }, ['not'], [4, 6]],
+        [{ iif: 'nnt-b0', ipProto: 'udp' }, ['iif', 'nnt-b0', 'ipproto', 'udp'], [4, 6]],
+        [{ table: 'main' }, ['table', 'main'], [4, 6]],
+      ];
+      for (const [filter, words, families] of flushes) {
+        await fill(ns);
+        const before = shown();
+        for (const f of families) ip(ns.name, `-${f}`, 'rule', 'flush', ...words);
+        const left = shown();
+        expect(left.length).toBeLessThan(before.length);
+        await restore();
+        expect(shown()).toEqual(start);
+        await fill(ns);
+        const removed = await ns.flushRules(filter);
+        expect({ filter, left: shown() }).toEqual({ filter, left });
+        expect(keys(removed).sort()).toEqual(before.filter((k) => !left.includes(k)).sort());
+        await restore();
+      }
+    });
   });
 });

@@ -2,7 +2,7 @@
  * `netns-native [-n NS] [-4|-6] nexthop ...`: nexthop objects as `ip nexthop` lists, adds,
  * deletes and flushes them (ns.nexthops, ns.addNexthop, ns.deleteNexthop, ns.flushNexthops).
  *   nexthop [show|list] [id N] [dev LINK] [groups]
- *   nexthop add|replace id N [via GW] [dev LINK] [onlink] | blackhole | group ID[,W]/... [type mpath]
+ *   nexthop add|replace [id N] [via GW] [dev LINK] [onlink] | blackhole | group ID[,W]/... [type mpath]
  *                            [fdb] [proto P]
  *   nexthop delete id N
  *   nexthop flush [id N] [dev LINK] [groups] [proto P] [fdb]
@@ -99,14 +99,13 @@ function readShow(words: Words, flush = false): FlushNexthopsOptions {
 }
 
 function readNexthop(words: Words): NexthopObjectSpec {
-  let id: number | undefined;
-  const spec: Omit<NexthopObjectSpec, 'id'> = {};
+  const spec: NexthopObjectSpec = {};
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
     const slot = Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
     if (slot === undefined) throw NOT_TAKEN.includes(word) ? words.notTaken(word) : words.unexpected(word);
     words.once(seen, slot);
-    if (word === 'id') id = words.integer('id');
+    if (word === 'id') spec.id = words.integer('id');
     else if (word === 'via') spec.gateway = words.value('via', 'a gateway address');
     else if (word === 'dev') spec.link = words.value('dev', 'a link name');
     else if (word === 'onlink') spec.onlink = true;
@@ -124,9 +123,8 @@ function readNexthop(words: Words): NexthopObjectSpec {
     else if (word === 'unbalanced_timer') spec.unbalancedTimer = words.integer('unbalanced_timer');
     else spec.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
   }
-  // ip lets the kernel pick an id; the library wants one (a nexthop is then named by it).
-  if (id === undefined) throw words.needs(`id N: ${words.context} id N via GW dev LINK | blackhole | group ...`);
-  return { id, ...spec };
+  // Without id, as ip: the kernel picks one (`nexthop show` lists it).
+  return spec;
 }
 
 /** `group 1/2,3`: members by id, each with ,WEIGHT or not. */

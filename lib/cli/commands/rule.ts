@@ -1,14 +1,17 @@
 /**
  * `netns-native [-n NS] [-4|-6] rule ...`: routing policy rules as `ip rule` lists, adds,
  * deletes and flushes them (ns.rules, ns.addRule, ns.deleteRule, ns.flushRules).
- *   rule [show|list]
- *   rule flush [table T] [priority N] [protocol P]
+ *   rule [show|list] [SELECTOR]
+ *   rule flush [SELECTOR]
+ * SELECTOR: [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK] [oif LINK]
+ *           [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]] [priority N]
+ *           [table T] [protocol P]
  *   rule add|delete [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK]
  *        [oif LINK] [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]]
  *        [priority N] [table T] [suppress_prefixlength N] [protocol P]
  *        [goto N | blackhole | unreachable | prohibit | nop]
  */
-import type { FlushRulesOptions, RuleAction, RuleSpec } from '../../index';
+import type { RuleAction, RuleFilter, RuleSpec } from '../../index';
 import type { ParsedArgs } from '../args';
 import { ruleLines } from '../format';
 import type { Io } from '../io';
@@ -66,19 +69,17 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
     throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   }
   words.context = `rule ${typed}`;
-  if (sub === 'show' || sub === 'list') {
-    const extra = words.next();
-    if (extra !== undefined) throw words.unexpected(extra);
-    const ns = await namespaceOf(args.netns);
-    const all = await ns.rules(args.family !== undefined ? { family: args.family } : {});
-    if (args.json) await io.json(all);
-    else await io.out(ruleLines(all));
-    return 0;
-  }
-  if (sub === 'flush') {
-    const filter = readFlush(words);
+  if (sub === 'show' || sub === 'list' || sub === 'flush') {
+    const filter = readSelector(words);
     if (args.family !== undefined) filter.family = args.family;
-    await (await namespaceOf(args.netns)).flushRules(filter);
+    const ns = await namespaceOf(args.netns);
+    if (sub === 'flush') {
+      await ns.flushRules(filter);
+      return 0;
+    }
+    const selected = await ns.rules(filter);
+    if (args.json) await io.json(selected);
+    else await io.out(ruleLines(selected));
     return 0;
   }
   const spec = readRule(words);
@@ -89,19 +90,61 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
-/** `rule flush`'s filters: table, priority, protocol (in any of ip's spellings). */
-function readFlush(words: Words): FlushRulesOptions {
-  const filter: FlushRulesOptions = {};
+/** The slots `rule show` and `rule flush` take: ip's selectors (not its actions). */
+const SELECTORS = new Set([
+  'not',
+  'from',
+  'to',
+  'tos',
+  'fwmark',
+  'iif',
+  'oif',
+  'l3mdev',
+  'uidrange',
+  'ipproto',
+  'sport',
+  'dport',
+  'priority',
+  'table',
+  'protocol',
+]);
+
+/** `rule show|flush SELECTOR`: the filters, in any of ip's spellings (`protocol all`: none). */
+function readSelector(words: Words): RuleFilter {
+  const filter: RuleFilter = {};
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
-    const slot = Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
-    if (slot !== 'table' && slot !== 'priority' && slot !== 'protocol') throw words.unexpected(word);
+    // ip's list and flush also spell from and to as src and dst (its add does not).
+    const slot = word === 'src' ? 'from' : word === 'dst' ? 'to' : Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
+    if (slot === undefined || !SELECTORS.has(slot)) {
+      throw word === 'tun_id' ? words.notTaken(word) : words.unexpected(word);
+    }
     words.once(seen, slot);
-    if (slot === 'table') filter.table = numberOrName(words.value(word, 'a table (a number or a name)'));
-    else if (slot === 'priority') filter.priority = words.integer(word);
-    else filter.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+    if (slot === 'protocol') {
+      const protocol = words.value(word, 'a protocol (a number, a name or all)');
+      if (protocol !== 'all') filter.protocol = numberOrName(protocol);
+    } else if (slot === 'fwmark') Object.assign(filter, readMark(words));
+    else Object.assign(filter, readSelectorValue(words, word, slot));
   }
   return filter;
+}
+
+/** The value of one selector, which `rule add|delete` reads alike. */
+function readSelectorValue(words: Words, word: string, slot: string): Partial<RuleSpec> {
+  if (slot === 'not') return { not: true };
+  if (slot === 'from') return { from: words.value(word, 'a prefix or all') };
+  if (slot === 'to') return { to: words.value(word, 'a prefix or all') };
+  if (slot === 'tos') return { tos: numberOrName(words.value(word, 'a TOS (a number, 0xN or a name)')) };
+  if (slot === 'iif') return { iif: words.value(word, 'a link name') };
+  if (slot === 'oif') return { oif: words.value(word, 'a link name') };
+  if (slot === 'l3mdev') return { l3mdev: true };
+  if (slot === 'uidrange') return { uidRange: readRange(words, 'uidrange', 'A-B', true) as [number, number] };
+  if (slot === 'ipproto') return { ipProto: numberOrName(words.value(word, 'a protocol (tcp, udp, ... or a number)')) };
+  if (slot === 'sport') return { sport: readRange(words, word, 'N or N-M', false) };
+  if (slot === 'dport') return { dport: readRange(words, word, 'N or N-M', false) };
+  if (slot === 'priority') return { priority: words.integer(word) };
+  if (slot === 'table') return { table: numberOrName(words.value(word, 'a table (a number or a name)')) };
+  return { protocol: numberOrName(words.value(word, 'a protocol (a number or a name)')) };
 }
 
 function readRule(words: Words): RuleSpec {
@@ -111,22 +154,9 @@ function readRule(words: Words): RuleSpec {
     const slot = Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
     if (slot === undefined) throw NOT_TAKEN.includes(word) ? words.notTaken(word) : words.unexpected(word);
     words.once(seen, slot);
-    if (word === 'not') spec.not = true;
-    else if (word === 'from') spec.from = words.value('from', 'a prefix or all');
-    else if (word === 'to') spec.to = words.value('to', 'a prefix or all');
-    else if (slot === 'tos') spec.tos = numberOrName(words.value(word, 'a TOS (a number, 0xN or a name)'));
-    else if (word === 'fwmark') Object.assign(spec, readMark(words));
-    else if (slot === 'iif') spec.iif = words.value(word, 'a link name');
-    else if (word === 'oif') spec.oif = words.value('oif', 'a link name');
-    else if (word === 'l3mdev') spec.l3mdev = true;
-    else if (word === 'uidrange') spec.uidRange = readRange(words, 'uidrange', 'A-B', true) as [number, number];
-    else if (word === 'ipproto')
-      spec.ipProto = numberOrName(words.value('ipproto', 'a protocol (tcp, udp, ... or a number)'));
-    else if (word === 'sport' || word === 'dport') spec[word] = readRange(words, word, 'N or N-M', false);
-    else if (slot === 'priority') spec.priority = words.integer(word);
-    else if (slot === 'table') spec.table = numberOrName(words.value(word, 'a table (a number or a name)'));
+    if (slot === 'fwmark') Object.assign(spec, readMark(words));
+    else if (SELECTORS.has(slot)) Object.assign(spec, readSelectorValue(words, word, slot));
     else if (word === 'suppress_prefixlength') spec.suppressPrefixLength = words.integer(word, 128);
-    else if (slot === 'protocol') spec.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
     else if (word === 'goto') {
       spec.action = 'goto';
       spec.goto = words.integer('goto');

@@ -320,7 +320,7 @@ struct NftCommandArgs {
   O(25, nftdumpsets, NftDumpSetsArgs, kNftSets)             \
   O(26, nftdumpsetelems, NftDumpSetElemsArgs, kNftSetElems) \
   O(27, getroute, GetRouteArgs, kRoutes)                    \
-  O(28, newnexthop, NewNexthopArgs, kAck)                   \
+  O(28, newnexthop, NewNexthopArgs, kNexthops)              \
   O(29, delnexthop, DelNexthopArgs, kAck)                   \
   O(30, dumpnexthops, DumpNexthopsArgs, kNexthops)          \
   O(31, newlinkprop, NewLinkPropArgs, kAck)                 \
@@ -360,6 +360,9 @@ struct NftCommandArgs {
 #define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
 #define NETNS_NEWNSID_ARGS(F) F(netns, netns_fd, kNetns) F(nsid, nsid, kI32)
 #define NETNS_GETNSID_ARGS(F) F(netns, netns_fd, kNetns)
+// With NLM_F_ECHO in `flags`, the kernel sends the nexthop it made back before the ACK (its
+// notification, unicast to us: nlmsg_notify): returned as one nexthop object, the id it picked
+// included. Without, nothing comes back (an empty array).
 #define NETNS_NEWNEXTHOP_ARGS(F) F(flags, flags, kU16) F(nexthop, nexthop, kNexthopObject)
 #define NETNS_DELNEXTHOP_ARGS(F) F(id, id, kU32)
 // A dump of nexthop objects; `oif` and `groups` (1: groups only) filter in the kernel.
