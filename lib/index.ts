@@ -68,6 +68,7 @@ export {
   type NeighbourEvent,
   type RuleEvent,
   type NexthopEvent,
+  type NetconfEvent,
   type ResyncEvent,
   type ResyncReason,
   type NamespaceDeletedEvent,

@@ -83,6 +83,7 @@ import type {
   NativeEventKind,
   NativeLink,
   NativeNeighbour,
+  NativeNetconf,
   NativeNexthopObject,
   NativeRoute,
   NativeRule,
@@ -90,7 +91,8 @@ import type {
 } from '../native/surface';
 
 export type Action = 'new' | 'delete';
-type Value = NativeLink | NativeAddress | NativeRoute | NativeNeighbour | NativeRule | NativeNexthopObject;
+type Value =
+  NativeLink | NativeAddress | NativeRoute | NativeNeighbour | NativeRule | NativeNexthopObject | NativeNetconf;
 
 /** Why a resync was made. */
 export type ResyncReason = 'initial' | 'overrun' | 'overflow';
@@ -103,6 +105,7 @@ export interface DumpState {
   neighbours: NativeNeighbour[];
   rules: NativeRule[];
   nexthops: NativeNexthopObject[];
+  netconf: NativeNetconf[];
 }
 
 /** What a dump reads: everything watched (a resync), every route (a route check), the links. */
@@ -116,7 +119,7 @@ export type StreamOutput =
 export interface StreamHooks {
   /**
    * A dump on the namespace's request path: 'full' is links, plus addresses, routes,
-   * neighbours, rules and nexthop objects when they are delivered; 'routes' is every route; 'links' the links alone.
+   * neighbours, rules, nexthop objects and netconf entries when they are delivered; 'routes' is every route; 'links' the links alone.
    */
   dump(scope: DumpScope): Promise<DumpState>;
   /** Sends a fence on the monitor socket; returns its number. */
@@ -214,8 +217,28 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
       return `u${JSON.stringify(v)}`;
     case 'nexthop':
       return `h${(v as NativeNexthopObject).id}`;
+    case 'netconf': {
+      const c = v as NativeNetconf;
+      return `c${c.family}|${c.ifindex ?? ''}`;
+    }
   }
 }
+
+/**
+ * The values of a netconf entry. A notification carries only the one that changed (a sysctl
+ * written: inet_netconf_notify_devconf with that NETCONFA_* alone), all of them when the entry is
+ * new, none on a delete; so each value is an object of its own for a resync (see
+ * MonitorStream.#reflectedNetconf).
+ */
+const NETCONF_VALUES = [
+  'forwarding',
+  'rpFilter',
+  'mcForwarding',
+  'proxyNeigh',
+  'ignoreRoutesWithLinkdown',
+  'bcForwarding',
+  'input',
+] as const;
 
 /**
  * What a route replaces (NLM_F_REPLACE): the first route of the table with the same destination,
@@ -249,6 +272,29 @@ function replacedIn(window: Entry[]): Map<number, string[]> {
     ends.set(i, others);
   });
   return ends;
+}
+
+/**
+ * The values a netconf event sets, each keyed as an object of its own (entry key and value name),
+ * with whether the dumped entry `d` holds it: a `new` sets the values it carries; a delete
+ * removes them all (and the entry holds none of them if it is gone).
+ */
+function netconfValues(e: Entry, d: NativeNetconf | undefined): Array<[string, boolean, string]> {
+  const v = e.value as NativeNetconf;
+  const names = e.action === 'delete' ? NETCONF_VALUES : NETCONF_VALUES.filter((n) => v[n] !== undefined);
+  return names.map((n) => [
+    `${e.key}|${n}`,
+    e.action === 'delete' ? d === undefined : d !== undefined && d[n] === v[n],
+    n,
+  ]);
+}
+
+/** A netconf event's entry with only the values named in `left` (see netconfValues). */
+function netconfWith(v: NativeNetconf, left: Array<[string, boolean, string]>): NativeNetconf {
+  const out: NativeNetconf = { family: v.family };
+  if (v.ifindex !== undefined) out.ifindex = v.ifindex;
+  for (const [, , n] of left) (out as unknown as Record<string, number | undefined>)[n] = v[n as keyof NativeNetconf];
+  return out;
 }
 
 /** Lifetimes count down on their own: not part of an address's state for comparisons. */
@@ -347,7 +393,7 @@ export class MonitorStream {
         entry.key = keyOf(entry.kind, entry.value);
         if (this.#opts.routeCheck && this.#isTrigger(entry)) {
           const v = entry.value as NativeLink & NativeAddress & NativeNexthopObject;
-          const cause =
+          const cause: NonNullable<Entry['cause']> =
             entry.kind === 'nexthop'
               ? { index: -1, nexthop: v.id }
               : entry.kind === 'link'
@@ -434,6 +480,7 @@ export class MonitorStream {
       this.#upAsRead.set(l.index, up);
       return !up && wasUp;
     }
+    if (!this.#opts.routeCheck) return false;
     if (e.kind === 'nexthop') return e.action === 'delete';
     return e.kind === 'address' && e.action === 'delete' && (e.value as NativeAddress).family === AF_INET;
   }
@@ -620,6 +667,7 @@ export class MonitorStream {
     for (const n of state.neighbours) dumped.set(keyOf('neighbour', n), n);
     for (const r of state.rules) dumped.set(keyOf('rule', r), r);
     for (const n of state.nexthops) dumped.set(keyOf('nexthop', n), n);
+    for (const c of state.netconf) dumped.set(keyOf('netconf', c), c);
     const covers = (kind: NativeEventKind) => kind === 'link' || this.#opts.deliver.has(kind);
     const ends = replacedIn(window);
     // Per object: the last event of the window whose state is what the dump read. A route that
@@ -628,6 +676,10 @@ export class MonitorStream {
     window.forEach((e, i) => {
       if (!covers(e.kind)) return;
       const d = dumped.get(e.key);
+      if (e.kind === 'netconf') {
+        for (const [key, equal] of netconfValues(e, d as NativeNetconf | undefined)) if (equal) reflected.set(key, i);
+        return;
+      }
       const equal = e.action === 'delete' ? d === undefined : d !== undefined && same(e.value, d, ignoredOf(e.kind));
       if (equal) reflected.set(e.key, i);
       for (const key of ends.get(i) ?? []) if (!dumped.has(key)) reflected.set(key, i);
@@ -637,7 +689,15 @@ export class MonitorStream {
     // this dump), after which a route's last event says it is there.
     const requested = (g.requestedAt as number) - this.#base;
     window.forEach((e, i) => {
-      if (covers(e.kind) && (i < requested || (reflected.get(e.key) ?? -1) >= i)) e.dropped = true;
+      if (!covers(e.kind)) return;
+      if (e.kind === 'netconf' && i >= requested) {
+        // Per value: the ones the dump reflects go; the event goes when none is left.
+        const left = netconfValues(e, undefined).filter(([key]) => (reflected.get(key) ?? -1) < i);
+        if (left.length === 0) e.dropped = true;
+        else if (e.action === 'new') e.value = netconfWith(e.value as NativeNetconf, left);
+        return;
+      }
+      if (i < requested || (reflected.get(e.key) ?? -1) >= i) e.dropped = true;
     });
     this.#links.clear();
     for (const l of state.links) this.#links.set(l.index, l);

@@ -315,7 +315,7 @@ describeKernel('monitor: rules and nexthop objects', () => {
     }
   });
 
-  it('refuses an unknown event type, naming the six it knows', async () => {
+  it('refuses an unknown event type, naming the seven it knows', async () => {
     const ns = await freshNamespace();
     let error: unknown;
     try {
@@ -327,7 +327,7 @@ describeKernel('monitor: rules and nexthop objects', () => {
     expect(error).toMatchObject({
       code: 'EINVAL',
       message: expect.stringContaining(
-        `unknown event type "rules": use 'link', 'address', 'route', 'neighbour', 'rule' or 'nexthop'`,
+        `unknown event type "rules": use 'link', 'address', 'route', 'neighbour', 'rule', 'nexthop' or 'netconf'`,
       ),
     });
   });

@@ -11,7 +11,14 @@ import {
   type StreamOutput,
 } from '../../lib/internal/monitor-stream';
 import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED } from '../../lib/native/constants';
-import type { NativeAddress, NativeLink, NativeRoute, NativeStreamItem } from '../../lib/native/surface';
+import type {
+  NativeAddress,
+  NativeEventKind,
+  NativeLink,
+  NativeNetconf,
+  NativeRoute,
+  NativeStreamItem,
+} from '../../lib/native/surface';
 
 function link(index: number, mtu: number, up = false): NativeLink {
   return {
@@ -99,7 +106,7 @@ const overrun: NativeStreamItem = { type: 'overrun' };
 const fence = (seq: number): NativeStreamItem => ({ type: 'fence', seq });
 
 /** A stream with scripted dumps (answered by the test) and fences (numbered 1, 2, ...). */
-function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'address', 'route'], routeCheck = true) {
+function harness(deliver: NativeEventKind[] = ['link', 'address', 'route'], routeCheck = true) {
   const out: StreamOutput[] = [];
   const dumps: Array<{ scope: DumpScope; answer: (s: Partial<DumpState>) => Promise<void> }> = [];
   /** The name of each route's link when it was handed out (what the monitor puts in the event). */
@@ -114,7 +121,16 @@ function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'addres
           dumps.push({
             scope,
             answer: async (s) => {
-              resolve({ links: [], addresses: [], routes: [], neighbours: [], rules: [], nexthops: [], ...s });
+              resolve({
+                links: [],
+                addresses: [],
+                routes: [],
+                neighbours: [],
+                rules: [],
+                nexthops: [],
+                netconf: [],
+                ...s,
+              });
               await new Promise((r) => setImmediate(r)); // let the stream take it
             },
           });
@@ -704,5 +720,59 @@ describe('monitor stream: the names of the links already there (no initial state
     await h.dumps[1]!.answer({ links: [link(1, 1500, true)], routes: [route('198.19.1.0', 1)] });
     h.stream.push([fence(1)]);
     expect(h.said()).toEqual(['resync overrun']);
+  });
+});
+
+describe('monitor stream: netconf entries (a change carries only its value)', () => {
+  const conf = (values: Partial<NativeNetconf>): NativeStreamItem => ({
+    type: 'event',
+    kind: 'netconf',
+    action: 'new',
+    value: { family: AF_INET, ifindex: 3, ...values },
+  });
+  const whole = (forwarding: number, rpFilter: number): NativeNetconf => ({
+    family: AF_INET,
+    ifindex: 3,
+    forwarding,
+    rpFilter,
+    proxyNeigh: 0,
+  });
+  const handed = (out: StreamOutput[]): Array<string | NativeNetconf> =>
+    out.map((o) => (o.type === 'event' ? (o.value as NativeNetconf) : `resync ${o.reason}`));
+
+  it('each value is compared with the dump alone: a value the dump read before is not lost to a later one it matches', async () => {
+    // forwarding on, rp_filter 1, forwarding off; the dump read the entry before all three.
+    const h = harness(['netconf'], false);
+    h.stream.push([overrun, conf({ forwarding: 1 }), conf({ rpFilter: 1 }), conf({ forwarding: 0 })]);
+    await h.dumps[0]!.answer({ netconf: [whole(0, 0)] });
+    h.stream.push([fence(1)]);
+    // The last event equals the dump in its one value (forwarding: it and the one before go, as
+    // for any object), yet rp_filter 1 came after the read: compared as a whole, it would go too.
+    expect(handed(h.out)).toEqual(['resync overrun', { family: AF_INET, ifindex: 3, rpFilter: 1 }]);
+  });
+
+  it('drops the values the dump reflects, and keeps the rest of an event', async () => {
+    // A new entry (every value), then rp_filter 2; the dump read after the first.
+    const h = harness(['netconf'], false);
+    h.stream.push([overrun, conf({ forwarding: 1, rpFilter: 0, proxyNeigh: 0 }), conf({ rpFilter: 2 })]);
+    await h.dumps[0]!.answer({ netconf: [whole(1, 0)] });
+    h.stream.push([fence(1), conf({ forwarding: 0 })]);
+    expect(handed(h.out)).toEqual([
+      'resync overrun',
+      { family: AF_INET, ifindex: 3, rpFilter: 2 },
+      { family: AF_INET, ifindex: 3, forwarding: 0 },
+    ]);
+  });
+
+  it("a link's delete the dump reflects (no entry) goes", async () => {
+    const h = harness(['netconf'], false);
+    h.stream.push([
+      overrun,
+      conf({ rpFilter: 2 }),
+      { type: 'event', kind: 'netconf', action: 'delete', value: { family: AF_INET, ifindex: 3 } },
+    ]);
+    await h.dumps[0]!.answer({ netconf: [] });
+    h.stream.push([fence(1)]);
+    expect(handed(h.out)).toEqual(['resync overrun']);
   });
 });
