@@ -119,8 +119,9 @@ export interface RuleEvent {
  * A nexthop object (`ip monitor nexthop`) was added or replaced, or removed. Deleting a nexthop
  * sends its delete, a `new` for each group that loses it as a member and a delete for each group
  * left empty. The kernel removes without any notification the nexthops of a link that goes down
- * or away, and shrinks or removes their groups the same way: no event says so (as with
- * `ip monitor nexthop`); `ns.nexthops()` or a resync does.
+ * or away (or loses its carrier), and shrinks or removes their groups the same way
+ * (`ip monitor nexthop` shows nothing): the monitor synthesizes those deletes and changes, found
+ * by a dump of the nexthop objects (API.md).
  */
 export interface NexthopEvent {
   type: 'nexthop';
@@ -311,13 +312,15 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     // link losing its last address) and nexthop deletes (IPv4 routes through the nexthop go) to
     // find the routes the kernel removes without a word.
     const routeCheck = requested.has('route');
+    // Nexthop objects too go silently with their link (and their groups change): the same check.
+    const nexthopCheck = requested.has('nexthop');
     const read = new Set(requested);
     if (routeCheck) read.add('link').add('address').add('nexthop');
     // Neighbours, nexthops and netconf entries (like routes) name their link: link events keep
     // the names current.
     if (NAMED_KINDS.some((k) => requested.has(k))) read.add('link');
     this.#stream = new MonitorStream(
-      { deliver: requested, routeCheck },
+      { deliver: requested, routeCheck, nexthopCheck },
       {
         dump: (scope) => this.#dump(scope),
         fence: () => {
@@ -499,9 +502,18 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const operation = `resync the monitor of ${describeNamespace(this.namespace)}`;
     const handle = await this.namespace[kHandle](operation);
     if (scope === 'routes') {
-      const [routes] = await dumps(handle, [{ op: 'dumproutes', table: 0 }], operation);
-      const usable = (routes as NativeRoute[]).filter(usableRoute);
-      return { ...NOTHING, routes: usable };
+      // A check: the routes and the nexthop objects watched.
+      const routes = this.#kinds.has('route');
+      const nexthops = this.#kinds.has('nexthop');
+      const ops: NativeOp[] = [];
+      if (routes) ops.push({ op: 'dumproutes', table: 0 });
+      if (nexthops) ops.push({ op: 'dumpnexthops' });
+      const results = await dumps(handle, ops, operation);
+      return {
+        ...NOTHING,
+        routes: routes ? (results.shift() as NativeRoute[]).filter(usableRoute) : [],
+        nexthops: nexthops ? (results.shift() as NativeNexthopObject[]) : [],
+      };
     }
     if (scope === 'links') {
       const [links] = await dumps(handle, [{ op: 'dumplinks' }], operation);

@@ -19,7 +19,9 @@
  *    in nexthop.c). IPv6 announces its removals, unless the sysctl
  *    net.ipv6.route.skip_notify_on_dev_down is set. After such a *trigger*, a dump of the routes
  *    (both families, so that the sysctl's case is covered too) tells which routes went, and
- *    deletes are synthesized for them.
+ *    deletes are synthesized for them. Nexthop objects go silently too, with their link (down,
+ *    away, or up without carrier: nexthop_flush_dev), and the groups that held them shrink or
+ *    go: when nexthops are watched, the same check dumps them as well (#silentNexthops).
  *
  * ## Placing a dump in the stream: the fence
  *
@@ -77,7 +79,7 @@
  * is requested after all of them were read). An overrun cancels pending route checks: the
  * resync it calls for covers them.
  */
-import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED, RTN_UNICAST } from '../native/constants';
+import { AF_INET, AF_INET6, IFF_LOWER_UP, IFF_RUNNING, IFF_UP, RTM_F_CLONED, RTN_UNICAST } from '../native/constants';
 import type {
   NativeAddress,
   NativeEventKind,
@@ -135,6 +137,11 @@ export interface StreamOptions {
   deliver: ReadonlySet<NativeEventKind>;
   /** Synthesize the deletes of routes the kernel removes silently (needs link and address events). */
   routeCheck: boolean;
+  /**
+   * Synthesize the deletes of nexthop objects the kernel removes silently with their link, and
+   * the changes of the groups that held them (needs link events).
+   */
+  nexthopCheck?: boolean;
 }
 
 interface Entry {
@@ -145,10 +152,10 @@ interface Entry {
   /** A route that took the place of another (NLM_F_REPLACE): that one goes first. */
   replace?: true;
   /**
-   * A trigger: the link that went down or away, or lost this IPv4 address (index -1 for none),
-   * or the nexthop object deleted.
+   * A trigger: the link that went down or away (or, `carrier`, is up with no carrier), or lost
+   * this IPv4 address (index -1 for none), or the nexthop object deleted.
    */
-  cause?: { index: number; address?: string; nexthop?: number };
+  cause?: { index: number; address?: string; nexthop?: number; carrier?: true };
   /** A resync's dump already reflects it: never handed out. */
   dropped?: true;
 }
@@ -344,6 +351,8 @@ export class MonitorStream {
    */
   readonly #links = new Map<number, NativeLink>();
   readonly #routes = new Map<string, NativeRoute>();
+  /** The nexthop objects handed out, by key (for nexthop checks). */
+  readonly #nexthops = new Map<string, NativeNexthopObject>();
   /** Whether each link was up, as of the last notification read (ahead of what is handed out). */
   readonly #upAsRead = new Map<number, boolean>();
   /**
@@ -391,18 +400,21 @@ export class MonitorStream {
         if (entry.kind === 'route' && !usableRoute(entry.value as NativeRoute)) continue;
         if (entry.kind === 'rule' && !usableRule(entry.value as NativeRule)) continue;
         entry.key = keyOf(entry.kind, entry.value);
-        if (this.#opts.routeCheck && this.#isTrigger(entry)) {
+        const trigger = this.#opts.routeCheck || this.#opts.nexthopCheck ? this.#isTrigger(entry) : false;
+        if (trigger) {
           const v = entry.value as NativeLink & NativeAddress & NativeNexthopObject;
           const cause: NonNullable<Entry['cause']> =
             entry.kind === 'nexthop'
               ? { index: -1, nexthop: v.id }
               : entry.kind === 'link'
-                ? { index: v.index }
+                ? trigger === 'carrier'
+                  ? { index: v.index, carrier: true }
+                  : { index: v.index }
                 : { index: v.index, address: v.local ?? v.address };
-          // Only a change that is checked explains a removal: one that can remove no route known
-          // may come after a check's dump read the routes, and a route added before it, which
-          // the dump lacks for that reason, would pass for one it removed.
-          if (this.#mayRemoveRoutes(cause)) {
+          // Only a change that is checked explains a removal: one that can remove no route (or
+          // nexthop) known may come after a check's dump read them, and a route added before
+          // it, which the dump lacks for that reason, would pass for one it removed.
+          if (this.#mayRemove(cause)) {
             entry.cause = cause;
             this.#trigger(this.#base + this.#held.length);
           }
@@ -465,8 +477,13 @@ export class MonitorStream {
 
   // --- reading ---------------------------------------------------------------------------------
 
-  /** Whether the kernel may have removed IPv4 routes silently along with this change. */
-  #isTrigger(e: Entry): boolean {
+  /**
+   * Whether the kernel may have removed IPv4 routes or nexthop objects silently along with this
+   * change; 'carrier' for a link that is up with no carrier (neither running nor lower up): the
+   * kernel then flushes its nexthop objects too (nh_netdev_event on NETDEV_CHANGE), and the
+   * IPv4 routes through them, though not the link's other routes.
+   */
+  #isTrigger(e: Entry): boolean | 'carrier' {
     if (e.kind === 'link') {
       const l = e.value as NativeLink;
       // Unknown (nothing read about it since the last loss): it may have been up.
@@ -478,11 +495,28 @@ export class MonitorStream {
       }
       const up = (l.flags & IFF_UP) !== 0;
       this.#upAsRead.set(l.index, up);
-      return !up && wasUp;
+      if (!up && wasUp) return true;
+      // Routes alone: only when every route is known (a check for each link event of a link
+      // without carrier would otherwise be a dump each).
+      const carrier = this.#opts.nexthopCheck === true || this.#complete;
+      return carrier && up && (l.flags & (IFF_RUNNING | IFF_LOWER_UP)) === 0 ? 'carrier' : false;
     }
     if (!this.#opts.routeCheck) return false;
     if (e.kind === 'nexthop') return e.action === 'delete';
     return e.kind === 'address' && e.action === 'delete' && (e.value as NativeAddress).family === AF_INET;
+  }
+
+  /** Whether a trigger can have removed a route or a nexthop object known (see below). */
+  #mayRemove(cause: NonNullable<Entry['cause']>): boolean {
+    if (!this.#complete) return true;
+    if (this.#opts.routeCheck && this.#mayRemoveRoutes(cause)) return true;
+    if (!this.#opts.nexthopCheck || cause.address !== undefined || cause.nexthop !== undefined) return false;
+    // A link's trigger: some nexthop object known goes through it.
+    for (const n of this.#nexthops.values()) if (n.oif === cause.index) return true;
+    for (const e of this.#held)
+      if (e.kind === 'nexthop' && e.action === 'new' && (e.value as NativeNexthopObject).oif === cause.index)
+        return true;
+    return false;
   }
 
   /**
@@ -494,10 +528,12 @@ export class MonitorStream {
   #mayRemoveRoutes(cause: NonNullable<Entry['cause']>): boolean {
     if (!this.#complete) return true;
     const hit = (r: NativeRoute) =>
-      r.oif === cause.index ||
-      (cause.address !== undefined && r.prefsrc === cause.address) ||
-      (cause.nexthop !== undefined && r.nhid === cause.nexthop) ||
-      (r.oif === 0 && r.type === RTN_UNICAST);
+      cause.carrier
+        ? r.nhid !== undefined && (r.oif === cause.index || r.oif === 0)
+        : r.oif === cause.index ||
+          (cause.address !== undefined && r.prefsrc === cause.address) ||
+          (cause.nexthop !== undefined && r.nhid === cause.nexthop) ||
+          (r.oif === 0 && r.type === RTN_UNICAST);
     for (const r of this.#routes.values()) if (hit(r)) return true;
     for (const e of this.#held)
       if (e.kind === 'route' && e.action === 'new' && hit(e.value as NativeRoute)) return true;
@@ -645,6 +681,9 @@ export class MonitorStream {
     } else if (e.kind === 'route') {
       if (e.action === 'new') this.#routes.set(e.key, e.value as NativeRoute);
       else this.#routes.delete(e.key);
+    } else if (e.kind === 'nexthop' && this.#opts.nexthopCheck) {
+      if (e.action === 'new') this.#nexthops.set(e.key, e.value as NativeNexthopObject);
+      else this.#nexthops.delete(e.key);
     }
     if (!this.#opts.deliver.has(e.kind)) return;
     this.#hooks.deliver(
@@ -703,6 +742,8 @@ export class MonitorStream {
     for (const l of state.links) this.#links.set(l.index, l);
     this.#routes.clear();
     for (const r of state.routes) this.#routes.set(keyOf('route', r), r);
+    this.#nexthops.clear();
+    if (this.#opts.nexthopCheck) for (const n of state.nexthops) this.#nexthops.set(keyOf('nexthop', n), n);
     // Read up to the fence: a link with no notification since the loss is as the dump read it.
     for (const l of state.links)
       if (!this.#upAsRead.has(l.index)) this.#upAsRead.set(l.index, (l.flags & IFF_UP) !== 0);
@@ -770,7 +811,11 @@ export class MonitorStream {
       if (list) list.push(key);
       else deletesAt.set(place.at, [key]);
     }
+    const nexthopsAt = this.#opts.nexthopCheck ? this.#silentNexthops(g, window, start, count, places) : new Map();
     const synthesize = (at: number) => {
+      // As the kernel announces a nexthop's delete: the nexthop, the groups it changed or
+      // emptied, then the routes through them.
+      for (const e of nexthopsAt.get(at) ?? []) this.#handOut(e, true);
       for (const key of deletesAt.get(at) ?? []) {
         const r = this.#routes.get(key);
         if (r !== undefined) this.#handOut({ kind: 'route', action: 'delete', value: r, key }, true);
@@ -781,5 +826,68 @@ export class MonitorStream {
       this.#handOut(window[i] as Entry);
       synthesize(start + i);
     }
+  }
+
+  /**
+   * The nexthop objects a check's triggers removed silently (a link that went down or away, or
+   * lost its carrier, takes its nexthops; nexthop_flush_dev -> remove_nexthop with no nlinfo,
+   * in nexthop.c), and the groups that held them, shrunk or, left empty, removed the same way:
+   * the synthesized events, by the position they follow. Decided as for routes (see
+   * #resolveRouteCheck): an object known whose last notification comes before a trigger, and
+   * which the dump lacks, went there; a group the dump holds with other members than known
+   * changed there (its `new` carries what the dump read: no notification came after the trigger,
+   * so nothing else changed it since).
+   */
+  #silentNexthops(
+    g: Group,
+    window: Entry[],
+    start: number,
+    count: number,
+    places: Array<{ at: number; cause?: Entry['cause'] }>,
+  ): Map<number, Entry[]> {
+    const dumped = new Map((g.dump as DumpState).nexthops.map((n) => [keyOf('nexthop', n), n]));
+    const last = new Map<string, number>();
+    const known = new Map(this.#nexthops);
+    window.forEach((e, i) => {
+      if (e.kind !== 'nexthop') return;
+      last.set(e.key, start + i);
+      if (e.action === 'new') known.set(e.key, e.value as NativeNexthopObject);
+      else known.delete(e.key);
+    });
+    // Where each object's change goes: after the first trigger since its last notification that
+    // took one of its links (a member's, for a group), else after the first trigger since.
+    const links = (n: NativeNexthopObject): number[] =>
+      n.group !== undefined
+        ? n.group.flatMap((m) => this.#nexthops.get(`h${m.id}`)?.oif ?? known.get(`h${m.id}`)?.oif ?? [])
+        : n.oif !== undefined
+          ? [n.oif]
+          : [];
+    const placeOf = (key: string, n: NativeNexthopObject): number | undefined => {
+      const eligible = places.filter((p) => p.at > (last.get(key) ?? -Infinity));
+      const mine = links(n);
+      const place = eligible.find((p) => p.cause !== undefined && mine.includes(p.cause.index)) ?? eligible[0];
+      return place === undefined || place.at >= start + count ? undefined : place.at;
+    };
+    const members: Array<[number, Entry]> = [];
+    const groups: Array<[number, Entry]> = [];
+    for (const [key, n] of known) {
+      const now = dumped.get(key);
+      // A group by its members alone (a resilient group's timers move on their own).
+      const changed = now === undefined || (n.group !== undefined && !same(n.group, now.group));
+      const at = changed ? placeOf(key, n) : undefined;
+      if (at === undefined) continue;
+      const entry: Entry =
+        now === undefined
+          ? { kind: 'nexthop', action: 'delete', value: n, key }
+          : { kind: 'nexthop', action: 'new', value: now, key };
+      (n.group !== undefined ? groups : members).push([at, entry]);
+    }
+    const out = new Map<number, Entry[]>();
+    for (const [at, entry] of [...members, ...groups]) {
+      const list = out.get(at);
+      if (list) list.push(entry);
+      else out.set(at, [entry]);
+    }
+    return out;
   }
 }
