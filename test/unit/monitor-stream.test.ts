@@ -16,6 +16,7 @@ import type {
   NativeEventKind,
   NativeLink,
   NativeNetconf,
+  NativeNexthopObject,
   NativeRoute,
   NativeStreamItem,
 } from '../../lib/native/surface';
@@ -106,7 +107,7 @@ const overrun: NativeStreamItem = { type: 'overrun' };
 const fence = (seq: number): NativeStreamItem => ({ type: 'fence', seq });
 
 /** A stream with scripted dumps (answered by the test) and fences (numbered 1, 2, ...). */
-function harness(deliver: NativeEventKind[] = ['link', 'address', 'route'], routeCheck = true) {
+function harness(deliver: NativeEventKind[] = ['link', 'address', 'route'], routeCheck = true, nexthopCheck = false) {
   const out: StreamOutput[] = [];
   const dumps: Array<{ scope: DumpScope; answer: (s: Partial<DumpState>) => Promise<void> }> = [];
   /** The name of each route's link when it was handed out (what the monitor puts in the event). */
@@ -114,7 +115,7 @@ function harness(deliver: NativeEventKind[] = ['link', 'address', 'route'], rout
   const failures: unknown[] = [];
   let fences = 0;
   const stream = new MonitorStream(
-    { deliver: new Set(deliver), routeCheck },
+    { deliver: new Set(deliver), routeCheck, nexthopCheck },
     {
       dump: (scope) =>
         new Promise((resolve) => {
@@ -774,5 +775,88 @@ describe('monitor stream: netconf entries (a change carries only its value)', ()
     await h.dumps[0]!.answer({ netconf: [] });
     h.stream.push([fence(1)]);
     expect(handed(h.out)).toEqual(['resync overrun']);
+  });
+});
+
+describe('monitor stream: nexthop objects a link takes silently', () => {
+  const nh = (id: number, oif: number): NativeNexthopObject => ({
+    id,
+    family: AF_INET,
+    scope: 0,
+    protocol: 0,
+    flags: 0,
+    blackhole: 0,
+    fdb: 0,
+    oif,
+  });
+  const group = (id: number, ...members: number[]): NativeNexthopObject => ({
+    id,
+    family: 0,
+    scope: 0,
+    protocol: 0,
+    flags: 0,
+    blackhole: 0,
+    fdb: 0,
+    group: members.map((m) => ({ id: m, weight: 0 })),
+  });
+  const said = (out: StreamOutput[]): string[] =>
+    out.map((o) =>
+      o.type === 'resync'
+        ? `resync ${o.reason}`
+        : `${o.kind} ${o.action} ${o.kind === 'nexthop' ? (o.value as NativeNexthopObject).id : (o.value as NativeLink).index}${o.synthesized ? ' (synthesized)' : ''}`,
+    );
+
+  it("a link down: a check dumps the nexthops; the ones on it go, then the groups that held them change or go, right after the link's event", async () => {
+    const h = harness(['link', 'nexthop'], false, true);
+    h.stream.resync('initial');
+    const all = [nh(1, 2), nh(2, 3), nh(3, 3), group(10, 1, 2), group(11, 3)];
+    await h.dumps[0]!.answer({ links: [link(2, 1500, true), link(3, 1500, true)], nexthops: all });
+    h.stream.push([fence(1), ev.link('new', link(3, 1500, false))]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full', 'routes']);
+    await h.dumps[1]!.answer({ nexthops: [nh(1, 2), group(10, 1)] });
+    h.stream.push([{ type: 'event', kind: 'nexthop', action: 'new', value: nh(4, 2) }, fence(2)]);
+    expect(said(h.out)).toEqual([
+      'resync initial',
+      'link new 3',
+      'nexthop delete 2 (synthesized)',
+      'nexthop delete 3 (synthesized)',
+      'nexthop new 10 (synthesized)',
+      'nexthop delete 11 (synthesized)',
+      'nexthop new 4',
+    ]);
+    const shrunk = h.out[4] as Extract<StreamOutput, { type: 'event' }>;
+    expect((shrunk.value as NativeNexthopObject).group).toEqual([{ id: 1, weight: 0 }]);
+  });
+
+  it('a link without carrier is a trigger only when a nexthop known goes through it', async () => {
+    const h = harness(['link', 'nexthop'], false, true);
+    h.stream.resync('initial');
+    await h.dumps[0]!.answer({ links: [link(2, 1500, true), link(3, 1500, true)], nexthops: [nh(1, 2)] });
+    h.stream.push([fence(1), ev.link('new', link(3, 1400, true))]); // up, no carrier, no nexthop
+    expect(h.dumps).toHaveLength(1);
+    h.stream.push([ev.link('new', link(2, 1400, true))]); // nexthop 1's link
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full', 'routes']);
+    await h.dumps[1]!.answer({ nexthops: [] });
+    h.stream.push([fence(2)]);
+    expect(said(h.out).slice(-2)).toEqual(['link new 2', 'nexthop delete 1 (synthesized)']);
+  });
+
+  it('a group whose notification came after the trigger is left as notified', async () => {
+    const h = harness(['link', 'nexthop'], false, true);
+    h.stream.resync('initial');
+    await h.dumps[0]!.answer({
+      links: [link(2, 1500, true), link(3, 1500, true)],
+      nexthops: [nh(1, 2), nh(2, 3), group(10, 1, 2)],
+    });
+    h.stream.push([fence(1), ev.link('delete', link(3, 1500, false))]);
+    h.stream.push([{ type: 'event', kind: 'nexthop', action: 'new', value: group(10, 1) }]);
+    await h.dumps[1]!.answer({ nexthops: [nh(1, 2), group(10, 1)] });
+    h.stream.push([fence(2)]);
+    expect(said(h.out)).toEqual([
+      'resync initial',
+      'link delete 3',
+      'nexthop delete 2 (synthesized)',
+      'nexthop new 10',
+    ]);
   });
 });
