@@ -69,6 +69,7 @@ export {
   type NeighbourEvent,
   type RuleEvent,
   type NexthopEvent,
+  type NetconfEvent,
   type ResyncEvent,
   type ResyncReason,
   type NamespaceDeletedEvent,

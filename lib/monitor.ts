@@ -37,6 +37,7 @@ import type {
   NativeLink,
   NativeMonitorSocket,
   NativeNeighbour,
+  NativeNetconf,
   NativeNexthopObject,
   NativeOp,
   NativeResult,
@@ -47,15 +48,24 @@ import { eventKindBit, unpackEventBatch } from './native/wire';
 import type { Namespace } from './namespace';
 import { NETNS_RUN_DIR, nsfsInode } from './process/proc';
 import { neighbourFromNative, type Neighbour } from './neighbour';
+import { netconfFromNative, type Netconf } from './netconf';
 import { nexthopFromNative, type NexthopObject } from './nexthop';
 import { routeFromNative, type Route } from './route';
 import { ruleFromNative, type Rule } from './rule';
 import { Iproute2Names } from './rt-names';
 
 /** The kinds of change a monitor can watch. */
-export type MonitorEventType = 'link' | 'address' | 'route' | 'neighbour' | 'rule' | 'nexthop';
+export type MonitorEventType = 'link' | 'address' | 'route' | 'neighbour' | 'rule' | 'nexthop' | 'netconf';
 
-const EVENT_TYPES: readonly MonitorEventType[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop'];
+const EVENT_TYPES: readonly MonitorEventType[] = [
+  'link',
+  'address',
+  'route',
+  'neighbour',
+  'rule',
+  'nexthop',
+  'netconf',
+];
 
 /** 'new' for a new or changed object, 'delete' for one that went. */
 export type MonitorAction = 'new' | 'delete';
@@ -109,13 +119,29 @@ export interface RuleEvent {
  * A nexthop object (`ip monitor nexthop`) was added or replaced, or removed. Deleting a nexthop
  * sends its delete, a `new` for each group that loses it as a member and a delete for each group
  * left empty. The kernel removes without any notification the nexthops of a link that goes down
- * or away, and shrinks or removes their groups the same way: no event says so (as with
- * `ip monitor nexthop`); `ns.nexthops()` or a resync does.
+ * or away (or loses its carrier), and shrinks or removes their groups the same way
+ * (`ip monitor nexthop` shows nothing): the monitor synthesizes those deletes and changes, found
+ * by a dump of the nexthop objects (API.md).
  */
 export interface NexthopEvent {
   type: 'nexthop';
   action: MonitorAction;
   nexthop: NexthopObject;
+  /** True on an event the kernel did not send: a delete or a group's change it made silently. */
+  synthesized?: true;
+}
+
+/**
+ * An IPv4 or IPv6 netconf entry (`ip monitor netconf`) changed, came (a new link's), or went (a
+ * deleted link's: `action: 'delete'`, with no values). A change carries only the value that
+ * changed (writing net.ipv4.conf.eth0.rp_filter sends rp_filter alone), a new entry all of them,
+ * as the kernel sends them; `ns.netconf()` and a resync's `netconf` hold every value. An entry
+ * of a link created just now may come before the link's own event, named `if<index>` then.
+ */
+export interface NetconfEvent {
+  type: 'netconf';
+  action: MonitorAction;
+  netconf: Netconf;
 }
 
 /**
@@ -137,6 +163,8 @@ export interface ResyncEvent {
   rules: Rule[];
   /** Every nexthop object (as `ip nexthop show`), when watched. */
   nexthops: NexthopObject[];
+  /** Every IPv4 and IPv6 netconf entry (as `ip netconf show`), when watched. */
+  netconf: Netconf[];
 }
 
 /** The namespace was deleted; the iteration ends after this. */
@@ -152,6 +180,7 @@ export type MonitorEvent =
   | NeighbourEvent
   | RuleEvent
   | NexthopEvent
+  | NetconfEvent
   | ResyncEvent
   | NamespaceDeletedEvent;
 
@@ -162,7 +191,7 @@ export interface MonitorOptions {
   /**
    * What to watch; default links, addresses and routes. 'neighbour' is asked for explicitly
    * (neighbour entries change state on their own all the time: reachable, stale, ...), and so
-   * are 'rule' and 'nexthop', as `ip monitor` leaves nothing out only when told `all`.
+   * are 'rule', 'nexthop' and 'netconf', as `ip monitor` leaves nothing out only when told `all`.
    */
   events?: MonitorEventType[];
   /** Aborting it ends the monitor: the iteration rejects with the signal's reason. */
@@ -187,6 +216,8 @@ export interface MonitorOptions {
 }
 
 const DEFAULT_KINDS: NativeEventKind[] = ['link', 'address', 'route'];
+/** The kinds whose events name a link by its index. */
+const NAMED_KINDS: readonly NativeEventKind[] = ['route', 'neighbour', 'nexthop', 'netconf'];
 const DEFAULT_QUEUE_LIMIT = 10_000;
 const DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
@@ -281,12 +312,15 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     // link losing its last address) and nexthop deletes (IPv4 routes through the nexthop go) to
     // find the routes the kernel removes without a word.
     const routeCheck = requested.has('route');
+    // Nexthop objects too go silently with their link (and their groups change): the same check.
+    const nexthopCheck = requested.has('nexthop');
     const read = new Set(requested);
     if (routeCheck) read.add('link').add('address').add('nexthop');
-    // Neighbours and nexthops (like routes) name their link: link events keep the names current.
-    if (requested.has('neighbour') || requested.has('nexthop')) read.add('link');
+    // Neighbours, nexthops and netconf entries (like routes) name their link: link events keep
+    // the names current.
+    if (NAMED_KINDS.some((k) => requested.has(k))) read.add('link');
     this.#stream = new MonitorStream(
-      { deliver: requested, routeCheck },
+      { deliver: requested, routeCheck, nexthopCheck },
       {
         dump: (scope) => this.#dump(scope),
         fence: () => {
@@ -336,7 +370,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (initial) this.#stream.resync('initial');
     // Route, neighbour and nexthop events name their link: the names of the links already there
     // come from a dump (the initial resync's, when there is one).
-    else if (['route', 'neighbour', 'nexthop'].some((k) => this.#kinds.has(k as NativeEventKind))) {
+    else if (NAMED_KINDS.some((k) => this.#kinds.has(k))) {
       this.#stream.names();
     }
   }
@@ -404,7 +438,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
 
   #convert(out: StreamOutput): MonitorEvent {
     if (out.type === 'resync') {
-      const { links, addresses, routes, neighbours, rules, nexthops } = out.state;
+      const { links, addresses, routes, neighbours, rules, nexthops, netconf } = out.state;
       const names = new Map(links.map((l) => [l.index, l.name]));
       return {
         type: 'resync',
@@ -415,6 +449,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         neighbours: neighbours.flatMap((n) => neighbourFromNative(n, names) ?? []),
         rules: rules.map((r) => ruleFromNative(r, this.#iproute2Names)),
         nexthops: nexthops.map((n) => nexthopFromNative(n, names, this.#iproute2Names)),
+        netconf: netconf.flatMap((c) => netconfFromNative(c, names) ?? []),
       };
     }
     const { kind, action } = out;
@@ -427,12 +462,17 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       const neighbour = neighbourFromNative(out.value as NativeNeighbour, names) as Neighbour;
       return { type: 'neighbour', action, neighbour };
     }
-    if (kind === 'nexthop')
-      return {
+    if (kind === 'nexthop') {
+      const event: NexthopEvent = {
         type: 'nexthop',
         action,
         nexthop: nexthopFromNative(out.value as NativeNexthopObject, names, this.#iproute2Names),
       };
+      if (out.synthesized) event.synthesized = true;
+      return event;
+    }
+    if (kind === 'netconf')
+      return { type: 'netconf', action, netconf: netconfFromNative(out.value as NativeNetconf, names) as Netconf };
     const event: RouteEvent = {
       type: 'route',
       action,
@@ -462,13 +502,22 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const operation = `resync the monitor of ${describeNamespace(this.namespace)}`;
     const handle = await this.namespace[kHandle](operation);
     if (scope === 'routes') {
-      const [routes] = await dumps(handle, [{ op: 'dumproutes', table: 0 }], operation);
-      const usable = (routes as NativeRoute[]).filter(usableRoute);
-      return { links: [], addresses: [], routes: usable, neighbours: [], rules: [], nexthops: [] };
+      // A check: the routes and the nexthop objects watched.
+      const routes = this.#kinds.has('route');
+      const nexthops = this.#kinds.has('nexthop');
+      const ops: NativeOp[] = [];
+      if (routes) ops.push({ op: 'dumproutes', table: 0 });
+      if (nexthops) ops.push({ op: 'dumpnexthops' });
+      const results = await dumps(handle, ops, operation);
+      return {
+        ...NOTHING,
+        routes: routes ? (results.shift() as NativeRoute[]).filter(usableRoute) : [],
+        nexthops: nexthops ? (results.shift() as NativeNexthopObject[]) : [],
+      };
     }
     if (scope === 'links') {
       const [links] = await dumps(handle, [{ op: 'dumplinks' }], operation);
-      return { links: links as NativeLink[], addresses: [], routes: [], neighbours: [], rules: [], nexthops: [] };
+      return { ...NOTHING, links: links as NativeLink[] };
     }
     // Links always: route events name their link from them.
     const addresses = this.#kinds.has('address');
@@ -476,12 +525,14 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const neighbours = this.#kinds.has('neighbour');
     const rules = this.#kinds.has('rule');
     const nexthops = this.#kinds.has('nexthop');
+    const netconf = this.#kinds.has('netconf');
     const ops: NativeOp[] = [{ op: 'dumplinks' }];
     if (addresses) ops.push({ op: 'dumpaddrs' });
     if (routes) ops.push({ op: 'dumproutes', table: 0 });
     if (neighbours) ops.push({ op: 'dumpneighs' });
     if (rules) ops.push({ op: 'dumprules', family: 0 });
     if (nexthops) ops.push({ op: 'dumpnexthops' });
+    if (netconf) ops.push({ op: 'dumpnetconf', family: 0 });
     const results = await dumps(handle, ops, operation);
     // In the order pushed: links, then each kind watched.
     const next = <T>(wanted: boolean): T[] => (wanted ? (results.shift() as T[]) : []);
@@ -495,6 +546,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       // IPv4 and IPv6 rules only: the kernel's multicast routing rules (ipmr) come too.
       rules: next<NativeRule>(rules).filter(usableRule),
       nexthops: next<NativeNexthopObject>(nexthops),
+      // IPv4 and IPv6 only, as the events (MPLS's come in the same dump).
+      netconf: next<NativeNetconf>(netconf).filter((c) => c.family === AF_INET || c.family === AF_INET6),
     };
   }
 
@@ -540,6 +593,16 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     return `Monitor { namespace: ${describeNamespace(this.namespace)}, ${this.#phase} }`;
   }
 }
+
+const NOTHING: DumpState = {
+  links: [],
+  addresses: [],
+  routes: [],
+  neighbours: [],
+  rules: [],
+  nexthops: [],
+  netconf: [],
+};
 
 /** Dumps on the namespace's request path (its FIFO: ordered with every other request on it). */
 async function dumps(handle: NativeHandle, ops: NativeOp[], operation: string): Promise<NativeResult[]> {

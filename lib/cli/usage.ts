@@ -39,7 +39,7 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
   isolate -- CMD [ARG...]  run CMD in a throwaway network + mount namespace with its own
                            empty /run/netns (and /etc/netns, when there is one)
   monitor [NS]             print link, address and route changes as they happen (ip monitor)
-                           [--events link,address,route,neighbour,rule,nexthop]
+                           [--events link,address,route,neighbour,rule,nexthop,netconf]
   netns add|delete NAME    make or remove a named namespace (ip netns add|del); netns attach
                            NAME PID names a process's (ip netns attach)
   link add|set|delete ...  make, change or delete a link (ip link add|set|del)
@@ -172,8 +172,8 @@ notifications and the whole state was read again.
 ${NS_TEXT}
 
 Options:
-  --events TYPES   only these, comma-separated: link, address, route, neighbour, rule, nexthop
-                   (default: link, address, route)
+  --events TYPES   only these, comma-separated: link, address, route, neighbour, rule, nexthop,
+                   netconf (default: link, address, route)
   --json, -j       one JSON object per line
 ${COMMON_OPTIONS}
 

@@ -317,6 +317,8 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   // A netconf dump walks the devices under RCU (inet_netconf_dump_devconf), never sleeping: two
   // entries per link and family, so as small as the last link dump was.
   dumpnetconf: (_, ch) => !small(ch, 'dumplinks'),
+  // One entry read under RCU (inet_netconf_get_devconf is RTNL_FLAG_DOIT_UNLOCKED).
+  getnetconf: () => false,
   dumpnexthopbuckets: () => true,
 };
 

@@ -19,7 +19,9 @@
  *    in nexthop.c). IPv6 announces its removals, unless the sysctl
  *    net.ipv6.route.skip_notify_on_dev_down is set. After such a *trigger*, a dump of the routes
  *    (both families, so that the sysctl's case is covered too) tells which routes went, and
- *    deletes are synthesized for them.
+ *    deletes are synthesized for them. Nexthop objects go silently too, with their link (down,
+ *    away, or up without carrier: nexthop_flush_dev), and the groups that held them shrink or
+ *    go: when nexthops are watched, the same check dumps them as well (#silentNexthops).
  *
  * ## Placing a dump in the stream: the fence
  *
@@ -77,12 +79,13 @@
  * is requested after all of them were read). An overrun cancels pending route checks: the
  * resync it calls for covers them.
  */
-import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED, RTN_UNICAST } from '../native/constants';
+import { AF_INET, AF_INET6, IFF_LOWER_UP, IFF_RUNNING, IFF_UP, RTM_F_CLONED, RTN_UNICAST } from '../native/constants';
 import type {
   NativeAddress,
   NativeEventKind,
   NativeLink,
   NativeNeighbour,
+  NativeNetconf,
   NativeNexthopObject,
   NativeRoute,
   NativeRule,
@@ -90,7 +93,8 @@ import type {
 } from '../native/surface';
 
 export type Action = 'new' | 'delete';
-type Value = NativeLink | NativeAddress | NativeRoute | NativeNeighbour | NativeRule | NativeNexthopObject;
+type Value =
+  NativeLink | NativeAddress | NativeRoute | NativeNeighbour | NativeRule | NativeNexthopObject | NativeNetconf;
 
 /** Why a resync was made. */
 export type ResyncReason = 'initial' | 'overrun' | 'overflow';
@@ -103,6 +107,7 @@ export interface DumpState {
   neighbours: NativeNeighbour[];
   rules: NativeRule[];
   nexthops: NativeNexthopObject[];
+  netconf: NativeNetconf[];
 }
 
 /** What a dump reads: everything watched (a resync), every route (a route check), the links. */
@@ -116,7 +121,7 @@ export type StreamOutput =
 export interface StreamHooks {
   /**
    * A dump on the namespace's request path: 'full' is links, plus addresses, routes,
-   * neighbours, rules and nexthop objects when they are delivered; 'routes' is every route; 'links' the links alone.
+   * neighbours, rules, nexthop objects and netconf entries when they are delivered; 'routes' is every route; 'links' the links alone.
    */
   dump(scope: DumpScope): Promise<DumpState>;
   /** Sends a fence on the monitor socket; returns its number. */
@@ -132,6 +137,11 @@ export interface StreamOptions {
   deliver: ReadonlySet<NativeEventKind>;
   /** Synthesize the deletes of routes the kernel removes silently (needs link and address events). */
   routeCheck: boolean;
+  /**
+   * Synthesize the deletes of nexthop objects the kernel removes silently with their link, and
+   * the changes of the groups that held them (needs link events).
+   */
+  nexthopCheck?: boolean;
 }
 
 interface Entry {
@@ -142,10 +152,10 @@ interface Entry {
   /** A route that took the place of another (NLM_F_REPLACE): that one goes first. */
   replace?: true;
   /**
-   * A trigger: the link that went down or away, or lost this IPv4 address (index -1 for none),
-   * or the nexthop object deleted.
+   * A trigger: the link that went down or away (or, `carrier`, is up with no carrier), or lost
+   * this IPv4 address (index -1 for none), or the nexthop object deleted.
    */
-  cause?: { index: number; address?: string; nexthop?: number };
+  cause?: { index: number; address?: string; nexthop?: number; carrier?: true };
   /** A resync's dump already reflects it: never handed out. */
   dropped?: true;
 }
@@ -214,8 +224,28 @@ export function keyOf(kind: NativeEventKind, v: Value): string {
       return `u${JSON.stringify(v)}`;
     case 'nexthop':
       return `h${(v as NativeNexthopObject).id}`;
+    case 'netconf': {
+      const c = v as NativeNetconf;
+      return `c${c.family}|${c.ifindex ?? ''}`;
+    }
   }
 }
+
+/**
+ * The values of a netconf entry. A notification carries only the one that changed (a sysctl
+ * written: inet_netconf_notify_devconf with that NETCONFA_* alone), all of them when the entry is
+ * new, none on a delete; so each value is an object of its own for a resync (see
+ * MonitorStream.#reflectedNetconf).
+ */
+const NETCONF_VALUES = [
+  'forwarding',
+  'rpFilter',
+  'mcForwarding',
+  'proxyNeigh',
+  'ignoreRoutesWithLinkdown',
+  'bcForwarding',
+  'input',
+] as const;
 
 /**
  * What a route replaces (NLM_F_REPLACE): the first route of the table with the same destination,
@@ -249,6 +279,29 @@ function replacedIn(window: Entry[]): Map<number, string[]> {
     ends.set(i, others);
   });
   return ends;
+}
+
+/**
+ * The values a netconf event sets, each keyed as an object of its own (entry key and value name),
+ * with whether the dumped entry `d` holds it: a `new` sets the values it carries; a delete
+ * removes them all (and the entry holds none of them if it is gone).
+ */
+function netconfValues(e: Entry, d: NativeNetconf | undefined): Array<[string, boolean, string]> {
+  const v = e.value as NativeNetconf;
+  const names = e.action === 'delete' ? NETCONF_VALUES : NETCONF_VALUES.filter((n) => v[n] !== undefined);
+  return names.map((n) => [
+    `${e.key}|${n}`,
+    e.action === 'delete' ? d === undefined : d !== undefined && d[n] === v[n],
+    n,
+  ]);
+}
+
+/** A netconf event's entry with only the values named in `left` (see netconfValues). */
+function netconfWith(v: NativeNetconf, left: Array<[string, boolean, string]>): NativeNetconf {
+  const out: NativeNetconf = { family: v.family };
+  if (v.ifindex !== undefined) out.ifindex = v.ifindex;
+  for (const [, , n] of left) (out as unknown as Record<string, number | undefined>)[n] = v[n as keyof NativeNetconf];
+  return out;
 }
 
 /** Lifetimes count down on their own: not part of an address's state for comparisons. */
@@ -298,6 +351,8 @@ export class MonitorStream {
    */
   readonly #links = new Map<number, NativeLink>();
   readonly #routes = new Map<string, NativeRoute>();
+  /** The nexthop objects handed out, by key (for nexthop checks). */
+  readonly #nexthops = new Map<string, NativeNexthopObject>();
   /** Whether each link was up, as of the last notification read (ahead of what is handed out). */
   readonly #upAsRead = new Map<number, boolean>();
   /**
@@ -345,18 +400,21 @@ export class MonitorStream {
         if (entry.kind === 'route' && !usableRoute(entry.value as NativeRoute)) continue;
         if (entry.kind === 'rule' && !usableRule(entry.value as NativeRule)) continue;
         entry.key = keyOf(entry.kind, entry.value);
-        if (this.#opts.routeCheck && this.#isTrigger(entry)) {
+        const trigger = this.#opts.routeCheck || this.#opts.nexthopCheck ? this.#isTrigger(entry) : false;
+        if (trigger) {
           const v = entry.value as NativeLink & NativeAddress & NativeNexthopObject;
-          const cause =
+          const cause: NonNullable<Entry['cause']> =
             entry.kind === 'nexthop'
               ? { index: -1, nexthop: v.id }
               : entry.kind === 'link'
-                ? { index: v.index }
+                ? trigger === 'carrier'
+                  ? { index: v.index, carrier: true }
+                  : { index: v.index }
                 : { index: v.index, address: v.local ?? v.address };
-          // Only a change that is checked explains a removal: one that can remove no route known
-          // may come after a check's dump read the routes, and a route added before it, which
-          // the dump lacks for that reason, would pass for one it removed.
-          if (this.#mayRemoveRoutes(cause)) {
+          // Only a change that is checked explains a removal: one that can remove no route (or
+          // nexthop) known may come after a check's dump read them, and a route added before
+          // it, which the dump lacks for that reason, would pass for one it removed.
+          if (this.#mayRemove(cause)) {
             entry.cause = cause;
             this.#trigger(this.#base + this.#held.length);
           }
@@ -419,8 +477,13 @@ export class MonitorStream {
 
   // --- reading ---------------------------------------------------------------------------------
 
-  /** Whether the kernel may have removed IPv4 routes silently along with this change. */
-  #isTrigger(e: Entry): boolean {
+  /**
+   * Whether the kernel may have removed IPv4 routes or nexthop objects silently along with this
+   * change; 'carrier' for a link that is up with no carrier (neither running nor lower up): the
+   * kernel then flushes its nexthop objects too (nh_netdev_event on NETDEV_CHANGE), and the
+   * IPv4 routes through them, though not the link's other routes.
+   */
+  #isTrigger(e: Entry): boolean | 'carrier' {
     if (e.kind === 'link') {
       const l = e.value as NativeLink;
       // Unknown (nothing read about it since the last loss): it may have been up.
@@ -432,10 +495,28 @@ export class MonitorStream {
       }
       const up = (l.flags & IFF_UP) !== 0;
       this.#upAsRead.set(l.index, up);
-      return !up && wasUp;
+      if (!up && wasUp) return true;
+      // Routes alone: only when every route is known (a check for each link event of a link
+      // without carrier would otherwise be a dump each).
+      const carrier = this.#opts.nexthopCheck === true || this.#complete;
+      return carrier && up && (l.flags & (IFF_RUNNING | IFF_LOWER_UP)) === 0 ? 'carrier' : false;
     }
+    if (!this.#opts.routeCheck) return false;
     if (e.kind === 'nexthop') return e.action === 'delete';
     return e.kind === 'address' && e.action === 'delete' && (e.value as NativeAddress).family === AF_INET;
+  }
+
+  /** Whether a trigger can have removed a route or a nexthop object known (see below). */
+  #mayRemove(cause: NonNullable<Entry['cause']>): boolean {
+    if (!this.#complete) return true;
+    if (this.#opts.routeCheck && this.#mayRemoveRoutes(cause)) return true;
+    if (!this.#opts.nexthopCheck || cause.address !== undefined || cause.nexthop !== undefined) return false;
+    // A link's trigger: some nexthop object known goes through it.
+    for (const n of this.#nexthops.values()) if (n.oif === cause.index) return true;
+    for (const e of this.#held)
+      if (e.kind === 'nexthop' && e.action === 'new' && (e.value as NativeNexthopObject).oif === cause.index)
+        return true;
+    return false;
   }
 
   /**
@@ -447,10 +528,12 @@ export class MonitorStream {
   #mayRemoveRoutes(cause: NonNullable<Entry['cause']>): boolean {
     if (!this.#complete) return true;
     const hit = (r: NativeRoute) =>
-      r.oif === cause.index ||
-      (cause.address !== undefined && r.prefsrc === cause.address) ||
-      (cause.nexthop !== undefined && r.nhid === cause.nexthop) ||
-      (r.oif === 0 && r.type === RTN_UNICAST);
+      cause.carrier
+        ? r.nhid !== undefined && (r.oif === cause.index || r.oif === 0)
+        : r.oif === cause.index ||
+          (cause.address !== undefined && r.prefsrc === cause.address) ||
+          (cause.nexthop !== undefined && r.nhid === cause.nexthop) ||
+          (r.oif === 0 && r.type === RTN_UNICAST);
     for (const r of this.#routes.values()) if (hit(r)) return true;
     for (const e of this.#held)
       if (e.kind === 'route' && e.action === 'new' && hit(e.value as NativeRoute)) return true;
@@ -598,6 +681,9 @@ export class MonitorStream {
     } else if (e.kind === 'route') {
       if (e.action === 'new') this.#routes.set(e.key, e.value as NativeRoute);
       else this.#routes.delete(e.key);
+    } else if (e.kind === 'nexthop' && this.#opts.nexthopCheck) {
+      if (e.action === 'new') this.#nexthops.set(e.key, e.value as NativeNexthopObject);
+      else this.#nexthops.delete(e.key);
     }
     if (!this.#opts.deliver.has(e.kind)) return;
     this.#hooks.deliver(
@@ -620,6 +706,7 @@ export class MonitorStream {
     for (const n of state.neighbours) dumped.set(keyOf('neighbour', n), n);
     for (const r of state.rules) dumped.set(keyOf('rule', r), r);
     for (const n of state.nexthops) dumped.set(keyOf('nexthop', n), n);
+    for (const c of state.netconf) dumped.set(keyOf('netconf', c), c);
     const covers = (kind: NativeEventKind) => kind === 'link' || this.#opts.deliver.has(kind);
     const ends = replacedIn(window);
     // Per object: the last event of the window whose state is what the dump read. A route that
@@ -628,6 +715,10 @@ export class MonitorStream {
     window.forEach((e, i) => {
       if (!covers(e.kind)) return;
       const d = dumped.get(e.key);
+      if (e.kind === 'netconf') {
+        for (const [key, equal] of netconfValues(e, d as NativeNetconf | undefined)) if (equal) reflected.set(key, i);
+        return;
+      }
       const equal = e.action === 'delete' ? d === undefined : d !== undefined && same(e.value, d, ignoredOf(e.kind));
       if (equal) reflected.set(e.key, i);
       for (const key of ends.get(i) ?? []) if (!dumped.has(key)) reflected.set(key, i);
@@ -637,12 +728,22 @@ export class MonitorStream {
     // this dump), after which a route's last event says it is there.
     const requested = (g.requestedAt as number) - this.#base;
     window.forEach((e, i) => {
-      if (covers(e.kind) && (i < requested || (reflected.get(e.key) ?? -1) >= i)) e.dropped = true;
+      if (!covers(e.kind)) return;
+      if (e.kind === 'netconf' && i >= requested) {
+        // Per value: the ones the dump reflects go; the event goes when none is left.
+        const left = netconfValues(e, undefined).filter(([key]) => (reflected.get(key) ?? -1) < i);
+        if (left.length === 0) e.dropped = true;
+        else if (e.action === 'new') e.value = netconfWith(e.value as NativeNetconf, left);
+        return;
+      }
+      if (i < requested || (reflected.get(e.key) ?? -1) >= i) e.dropped = true;
     });
     this.#links.clear();
     for (const l of state.links) this.#links.set(l.index, l);
     this.#routes.clear();
     for (const r of state.routes) this.#routes.set(keyOf('route', r), r);
+    this.#nexthops.clear();
+    if (this.#opts.nexthopCheck) for (const n of state.nexthops) this.#nexthops.set(keyOf('nexthop', n), n);
     // Read up to the fence: a link with no notification since the loss is as the dump read it.
     for (const l of state.links)
       if (!this.#upAsRead.has(l.index)) this.#upAsRead.set(l.index, (l.flags & IFF_UP) !== 0);
@@ -710,7 +811,11 @@ export class MonitorStream {
       if (list) list.push(key);
       else deletesAt.set(place.at, [key]);
     }
+    const nexthopsAt = this.#opts.nexthopCheck ? this.#silentNexthops(g, window, start, count, places) : new Map();
     const synthesize = (at: number) => {
+      // As the kernel announces a nexthop's delete: the nexthop, the groups it changed or
+      // emptied, then the routes through them.
+      for (const e of nexthopsAt.get(at) ?? []) this.#handOut(e, true);
       for (const key of deletesAt.get(at) ?? []) {
         const r = this.#routes.get(key);
         if (r !== undefined) this.#handOut({ kind: 'route', action: 'delete', value: r, key }, true);
@@ -721,5 +826,68 @@ export class MonitorStream {
       this.#handOut(window[i] as Entry);
       synthesize(start + i);
     }
+  }
+
+  /**
+   * The nexthop objects a check's triggers removed silently (a link that went down or away, or
+   * lost its carrier, takes its nexthops; nexthop_flush_dev -> remove_nexthop with no nlinfo,
+   * in nexthop.c), and the groups that held them, shrunk or, left empty, removed the same way:
+   * the synthesized events, by the position they follow. Decided as for routes (see
+   * #resolveRouteCheck): an object known whose last notification comes before a trigger, and
+   * which the dump lacks, went there; a group the dump holds with other members than known
+   * changed there (its `new` carries what the dump read: no notification came after the trigger,
+   * so nothing else changed it since).
+   */
+  #silentNexthops(
+    g: Group,
+    window: Entry[],
+    start: number,
+    count: number,
+    places: Array<{ at: number; cause?: Entry['cause'] }>,
+  ): Map<number, Entry[]> {
+    const dumped = new Map((g.dump as DumpState).nexthops.map((n) => [keyOf('nexthop', n), n]));
+    const last = new Map<string, number>();
+    const known = new Map(this.#nexthops);
+    window.forEach((e, i) => {
+      if (e.kind !== 'nexthop') return;
+      last.set(e.key, start + i);
+      if (e.action === 'new') known.set(e.key, e.value as NativeNexthopObject);
+      else known.delete(e.key);
+    });
+    // Where each object's change goes: after the first trigger since its last notification that
+    // took one of its links (a member's, for a group), else after the first trigger since.
+    const links = (n: NativeNexthopObject): number[] =>
+      n.group !== undefined
+        ? n.group.flatMap((m) => this.#nexthops.get(`h${m.id}`)?.oif ?? known.get(`h${m.id}`)?.oif ?? [])
+        : n.oif !== undefined
+          ? [n.oif]
+          : [];
+    const placeOf = (key: string, n: NativeNexthopObject): number | undefined => {
+      const eligible = places.filter((p) => p.at > (last.get(key) ?? -Infinity));
+      const mine = links(n);
+      const place = eligible.find((p) => p.cause !== undefined && mine.includes(p.cause.index)) ?? eligible[0];
+      return place === undefined || place.at >= start + count ? undefined : place.at;
+    };
+    const members: Array<[number, Entry]> = [];
+    const groups: Array<[number, Entry]> = [];
+    for (const [key, n] of known) {
+      const now = dumped.get(key);
+      // A group by its members alone (a resilient group's timers move on their own).
+      const changed = now === undefined || (n.group !== undefined && !same(n.group, now.group));
+      const at = changed ? placeOf(key, n) : undefined;
+      if (at === undefined) continue;
+      const entry: Entry =
+        now === undefined
+          ? { kind: 'nexthop', action: 'delete', value: n, key }
+          : { kind: 'nexthop', action: 'new', value: now, key };
+      (n.group !== undefined ? groups : members).push([at, entry]);
+    }
+    const out = new Map<number, Entry[]>();
+    for (const [at, entry] of [...members, ...groups]) {
+      const list = out.get(at);
+      if (list) list.push(entry);
+      else out.set(at, [entry]);
+    }
+    return out;
   }
 }

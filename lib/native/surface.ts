@@ -611,6 +611,8 @@ export type NativeOp =
   | { op: 'dumpnexthops'; family?: number; oif?: number; groups?: number }
   /** RTM_GETNETCONF dump of one family (0: every family), `ip netconf show`. */
   | { op: 'dumpnetconf'; family?: number }
+  /** RTM_GETNETCONF for one entry (`index` -1 "all", -2 "default") of AF_INET or AF_INET6. */
+  | { op: 'getnetconf'; family: number; index: number }
   | { op: 'dumpnexthopbuckets'; id?: number; oif?: number };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
@@ -673,12 +675,13 @@ export interface NativeEventBatch {
   neighbours?: NativeNeighbour[];
   rules?: NativeRule[];
   nexthops?: NativeNexthopObject[];
+  netconfs?: NativeNetconf[];
   fences?: number[];
   error?: NativeFailure;
 }
 
 /** The kinds of event a monitor decodes. */
-export type NativeEventKind = 'link' | 'address' | 'route' | 'neighbour' | 'rule' | 'nexthop';
+export type NativeEventKind = 'link' | 'address' | 'route' | 'neighbour' | 'rule' | 'nexthop' | 'netconf';
 
 /**
  * What a notification says: 'new' (RTM_NEW*), 'delete' (RTM_DEL*), 'replace' (RTM_NEW* with
@@ -694,6 +697,7 @@ export type NativeStreamItem =
   | { type: 'event'; kind: 'neighbour'; action: NativeEventAction; value: NativeNeighbour }
   | { type: 'event'; kind: 'rule'; action: NativeEventAction; value: NativeRule }
   | { type: 'event'; kind: 'nexthop'; action: NativeEventAction; value: NativeNexthopObject }
+  | { type: 'event'; kind: 'netconf'; action: NativeEventAction; value: NativeNetconf }
   | { type: 'overrun' }
   | { type: 'fence'; seq: number };
 

@@ -293,6 +293,7 @@ const OP_ARGS: OpArgs = {
   delnexthop: { id: 'u32' },
   dumpnexthops: { family: 'u8', oif: 'i32', groups: 'u8' },
   dumpnetconf: { family: 'u8' },
+  getnetconf: { family: 'u8', index: 'i32' },
   dumpnexthopbuckets: { id: 'u32', oif: 'i32' },
   getroute: {
     dst: 'ip',
@@ -529,7 +530,7 @@ agree('links', LINK, [...schema.results.linkNumbers, ...schema.results.linkStrin
 agree('addresses', ADDRESS, schema.results.address);
 agree('routes', ROUTE, schema.results.route);
 // The kinds and actions of a monitor's events, in code order (native/rtnl/decode.h).
-const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop'];
+const EVENT_KINDS: NativeEventKind[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop', 'netconf'];
 const EVENT_ACTIONS: NativeEventAction[] = ['new', 'delete', 'replace'];
 agree(
   'monitor events',
@@ -862,6 +863,7 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
   const neighbours = batch.neighbours ?? [];
   const rules = batch.rules ?? [];
   const nexthops = batch.nexthops ?? [];
+  const netconfs = batch.netconfs ?? [];
   const fences = batch.fences ?? [];
   let l = 0;
   let a = 0;
@@ -869,6 +871,7 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
   let n = 0;
   let ru = 0;
   let nh = 0;
+  let nc = 0;
   let f = 0;
   const out: NativeStreamItem[] = new Array(batch.codes.length);
   for (let i = 0; i < batch.codes.length; i++) {
@@ -888,6 +891,7 @@ export function unpackEventBatch(batch: NativeEventBatch): NativeStreamItem[] {
       else if (kind === 'rule') out[i] = { type: 'event', kind, action, value: rules[ru++] as NativeRule };
       else if (kind === 'nexthop')
         out[i] = { type: 'event', kind, action, value: nexthops[nh++] as NativeNexthopObject };
+      else if (kind === 'netconf') out[i] = { type: 'event', kind, action, value: netconfs[nc++] as NativeNetconf };
       else throw internalError('read monitor events', `unknown event code ${code}`);
     }
   }

@@ -1,5 +1,6 @@
 #include "decode.h"
 
+#include <linux/netconf.h>
 #include <sys/socket.h>
 
 namespace netns_native::rtnl {
@@ -70,6 +71,14 @@ Result<std::optional<Event>> DecodeEvent(const nlmsghdr& msg) {
       return Wrap(*type, ParseRule(msg));
     case EventKind::kNexthop:
       return Wrap(*type, ParseNexthop(msg));
+    case EventKind::kNetconf: {
+      // MPLS sends its netconf to RTNLGRP_MPLS_NETCONF, not joined; IPv4 and IPv6 only.
+      if (msg.nlmsg_len >= NLMSG_LENGTH(sizeof(netconfmsg))) {
+        uint8_t family = static_cast<const netconfmsg*>(NLMSG_DATA(&msg))->ncm_family;
+        if (family != AF_INET && family != AF_INET6) return std::optional<Event>();
+      }
+      return Wrap(*type, ParseNetconf(msg));
+    }
     case EventKind::kCount:
       break;
   }
@@ -90,6 +99,8 @@ std::vector<uint32_t> EventGroups(EventKind kind) {
       return {RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE};
     case EventKind::kNexthop:
       return {RTNLGRP_NEXTHOP};
+    case EventKind::kNetconf:
+      return {RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF};
     case EventKind::kCount:
       break;
   }

@@ -1,8 +1,9 @@
 // rtnetlink notifications decoded: which kind of object a message is about (a link, an address,
-// a route, an IP neighbour, a policy rule, a nexthop object), whether it says the object is new
-// (or changed) or deleted, and the object itself, parsed by the same ParseLink/ParseAddr/
-// ParseRoute/ParseNeigh/ParseRule/ParseNexthop as the dumps, so that an event's object is exactly
-// what a dump would have returned for it. No I/O; safe on any thread.
+// a route, an IP neighbour, a policy rule, a nexthop object, a netconf entry), whether it says the
+// object is new (or changed) or deleted, and the object itself, parsed by the same
+// ParseLink/ParseAddr/ ParseRoute/ParseNeigh/ParseRule/ParseNexthop/ParseNetconf as the dumps, so
+// that an event's object is exactly what a dump would have returned for it. No I/O; safe on any
+// thread.
 //
 // Adding a kind is one line in NETNS_EVENT_KINDS, its parser's result type in Event::Value, and
 // its case in DecodeEvent and EventGroups.
@@ -20,6 +21,7 @@
 #include "address.h"
 #include "link.h"
 #include "neighbour.h"
+#include "netconf.h"
 #include "nexthop.h"
 #include "route.h"
 #include "rule.h"
@@ -34,7 +36,8 @@ namespace netns_native::rtnl {
   F(kRoute, "route", RTM_NEWROUTE, RTM_DELROUTE)         \
   F(kNeighbour, "neighbour", RTM_NEWNEIGH, RTM_DELNEIGH) \
   F(kRule, "rule", RTM_NEWRULE, RTM_DELRULE)             \
-  F(kNexthop, "nexthop", RTM_NEWNEXTHOP, RTM_DELNEXTHOP)
+  F(kNexthop, "nexthop", RTM_NEWNEXTHOP, RTM_DELNEXTHOP) \
+  F(kNetconf, "netconf", RTM_NEWNETCONF, RTM_DELNETCONF)
 
 enum class EventKind : uint8_t {
 #define NETNS_KIND_ENUM(e, name, new_type, del_type) e,
@@ -64,8 +67,8 @@ struct Event {
   EventKind kind = EventKind::kLink;
   EventAction action = EventAction::kNew;
   // The object as the message describes it (for a delete: as it was when it went).
-  using Value =
-      std::variant<LinkInfo, AddressInfo, RouteInfo, NeighbourInfo, RuleInfo, NexthopObjectInfo>;
+  using Value = std::variant<LinkInfo, AddressInfo, RouteInfo, NeighbourInfo, RuleInfo,
+                             NexthopObjectInfo, NetconfInfo>;
   Value value;
 
   uint8_t code() const { return EventCode(kind, action); }

@@ -41,6 +41,9 @@ void EventBatch::Append(Event event) {
     case EventKind::kNexthop:
       nexthops.push_back(std::move(std::get<NexthopObjectInfo>(event.value)));
       break;
+    case EventKind::kNetconf:
+      netconfs.push_back(std::move(std::get<NetconfInfo>(event.value)));
+      break;
     case EventKind::kCount:
       codes.pop_back();
       break;

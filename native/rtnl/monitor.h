@@ -1,6 +1,6 @@
 // A monitor: a NETLINK_ROUTE socket subscribed to the multicast groups of some kinds of
-// notification (links, addresses, routes, neighbours, rules, nexthop objects), read without
-// blocking, whose messages are decoded in the order the kernel queued them (decode.h). What
+// notification (links, addresses, routes, neighbours, rules, nexthop objects, netconf), read
+// without blocking, whose messages are decoded in the order the kernel queued them (decode.h). What
 // `ip monitor` reads, as data.
 //
 // Two things besides events travel in that order, because the kernel queues them in the same
@@ -55,6 +55,7 @@ struct EventBatch {
   std::vector<NeighbourInfo> neighbours;
   std::vector<RuleInfo> rules;
   std::vector<NexthopObjectInfo> nexthops;
+  std::vector<NetconfInfo> netconfs;
   // The sequence number of each kFence, in order.
   std::vector<uint32_t> fences;
 

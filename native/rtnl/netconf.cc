@@ -29,12 +29,21 @@ Result<std::vector<uint8_t>> BuildDumpNetconf(uint8_t family) {
   return std::move(b).Finish();
 }
 
+Result<std::vector<uint8_t>> BuildGetNetconf(uint8_t family, int32_t ifindex) {
+  MessageBuilder b(RTM_GETNETCONF, NLM_F_REQUEST);
+  netconfmsg m{};
+  m.ncm_family = family;
+  b.PutHeader(m);
+  b.PutS32(NETCONFA_IFINDEX, ifindex);
+  return std::move(b).Finish();
+}
+
 Result<NetconfInfo> ParseNetconf(const nlmsghdr& msg) {
   const uint8_t* p;
   size_t len;
-  if (msg.nlmsg_type != RTM_NEWNETCONF ||
+  if ((msg.nlmsg_type != RTM_NEWNETCONF && msg.nlmsg_type != RTM_DELNETCONF) ||
       !netlink::AttrsAfterHeader(msg, sizeof(netconfmsg), &p, &len)) {
-    return Error::Invalid("not an RTM_NEWNETCONF message");
+    return Error::Invalid("not an RTM_NEWNETCONF or RTM_DELNETCONF message");
   }
   AttrTable<NETCONFA_MAX + 1> t;
   Status s = netlink::ParseAttrs(p, len, &t);

@@ -32,6 +32,14 @@ struct NetconfInfo {
 // every family that has them), as iproute2's rtnl_netconfdump_req builds it.
 Result<std::vector<uint8_t>> BuildDumpNetconf(uint8_t family);
 
+// RTM_GETNETCONF for one entry: link `ifindex` (or NETCONFA_IFINDEX_ALL / _DEFAULT) of `family`
+// (AF_INET or AF_INET6: the kernel has no AF_UNSPEC handler for a single get), as `ip -4 netconf
+// show dev X` sends it. Answered by one RTM_NEWNETCONF; EINVAL or ENODEV when the link has no
+// such entry or is gone.
+Result<std::vector<uint8_t>> BuildGetNetconf(uint8_t family, int32_t ifindex);
+
+// A decoded RTM_NEWNETCONF (a dump's entry, a get's answer, a notification) or RTM_DELNETCONF (a
+// notification: the link's entry went, with its index alone).
 Result<NetconfInfo> ParseNetconf(const nlmsghdr& msg);
 
 }  // namespace netns_native::rtnl

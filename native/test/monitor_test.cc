@@ -305,11 +305,60 @@ void TestDecodeNexthop() {
   CHECK(rtnl::EventGroups(rtnl::EventKind::kNexthop) == std::vector<uint32_t>{RTNLGRP_NEXTHOP});
 }
 
+// `sysctl -w net.ipv4.conf.mca.rp_filter=2` (mca = ifindex 3), as RTNLGRP_IPV4_NETCONF announced
+// it (`ip monitor netconf`: "inet mca rp_filter loose"): the one value that changed. Then the
+// link's delete: RTM_DELNETCONF with the index alone.
+const Bytes kNetconfRpFilter = {
+    0x24, 0x00, 0x00, 0x00,  // nlmsg_len 36
+    0x50, 0x00,              // RTM_NEWNETCONF
+    0x00, 0x00,              // flags
+    0x00, 0x00, 0x00, 0x00,  // nlmsg_seq
+    0x00, 0x00, 0x00, 0x00,  // nlmsg_pid
+    0x02, 0x00, 0x00, 0x00,  // netconfmsg: AF_INET (+ pad)
+    0x08, 0x00, 0x01, 0x00,  // NETCONFA_IFINDEX
+    0x03, 0x00, 0x00, 0x00,  //   3
+    0x08, 0x00, 0x03, 0x00,  // NETCONFA_RP_FILTER
+    0x02, 0x00, 0x00, 0x00,  //   2 (loose)
+};
+const Bytes kNetconfDeleted = {
+    0x1c, 0x00, 0x00, 0x00,  // nlmsg_len 28
+    0x51, 0x00,              // RTM_DELNETCONF
+    0x00, 0x00,              // flags
+    0x00, 0x00, 0x00, 0x00,  // nlmsg_seq
+    0x00, 0x00, 0x00, 0x00,  // nlmsg_pid
+    0x0a, 0x00, 0x00, 0x00,  // netconfmsg: AF_INET6 (+ pad)
+    0x08, 0x00, 0x01, 0x00,  // NETCONFA_IFINDEX
+    0x03, 0x00, 0x00, 0x00,  //   3
+};
+
+void TestDecodeNetconf() {
+  Bytes msg = Aligned(kNetconfRpFilter);
+  Result<std::optional<rtnl::Event>> e = rtnl::DecodeEvent(Header(msg));
+  CHECK(e.ok() && e.value() && e.value()->kind == rtnl::EventKind::kNetconf &&
+        e.value()->action == rtnl::EventAction::kNew);
+  if (!e.ok() || !e.value()) return;
+  const auto& c = std::get<rtnl::NetconfInfo>(e.value()->value);
+  CHECK(c.family == AF_INET && c.ifindex == 3 && c.rp_filter == 2 && !c.forwarding &&
+        !c.proxy_neigh);
+  Bytes del = Aligned(kNetconfDeleted);
+  Result<std::optional<rtnl::Event>> d = rtnl::DecodeEvent(Header(del));
+  CHECK(d.ok() && d.value() && d.value()->action == rtnl::EventAction::kDelete);
+  if (!d.ok() || !d.value()) return;
+  const auto& gone = std::get<rtnl::NetconfInfo>(d.value()->value);
+  CHECK(gone.family == AF_INET6 && gone.ifindex == 3 && !gone.forwarding);
+  // MPLS's netconf (RTNLGRP_MPLS_NETCONF, not joined) is not an event.
+  msg[16] = AF_MPLS;
+  Result<std::optional<rtnl::Event>> mpls = rtnl::DecodeEvent(Header(msg));
+  CHECK(mpls.ok() && !mpls.value().has_value());
+  CHECK(rtnl::EventGroups(rtnl::EventKind::kNetconf) ==
+        (std::vector<uint32_t>{RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF}));
+}
+
 void TestNotDecoded() {
-  // Control messages and kinds without a decoder (netconf, a neighbour probe) are not events,
-  // and not errors either.
+  // Control messages and kinds without a decoder (a neighbour probe, a get) are not events, and
+  // not errors either.
   for (uint16_t type : {uint16_t{NLMSG_ERROR}, uint16_t{NLMSG_DONE}, uint16_t{RTM_GETNEIGH},
-                        uint16_t{RTM_NEWNETCONF}, uint16_t{RTM_GETLINK}}) {
+                        uint16_t{RTM_GETNETCONF}, uint16_t{RTM_GETLINK}}) {
     nlmsghdr h{};
     h.nlmsg_len = NLMSG_HDRLEN;
     h.nlmsg_type = type;
@@ -514,6 +563,7 @@ int main() {
   TestDecodeNeighbour();
   TestDecodeRule();
   TestDecodeNexthop();
+  TestDecodeNetconf();
   TestNotDecoded();
   TestMalformed();
   TestCodes();

@@ -175,7 +175,7 @@ describeKernel('monitor: rules and nexthop objects', () => {
     expect(witness).toContain('198.18.227.0/24');
   });
 
-  it('a link going down takes its nexthops (and groups left empty) without a notification; a resync shows what is left', async () => {
+  it('a link going down takes its nexthops (and groups left empty) without a notification: synthesized, as a resync shows what is left', async () => {
     const ns = await furnished();
     const name = ns.name as string;
     const { local, peer } = await VethPair.create({ name: 'mrc', peerName: 'mrd', namespace: ns });
@@ -197,9 +197,16 @@ describeKernel('monitor: rules and nexthop objects', () => {
     // A later change, to know that everything before it was read.
     ip(name, 'nexthop', 'add', 'id', '20', 'via', '198.18.220.4', 'dev', 'mra');
     await waitFor(() => events.some((e) => e.type === 'nexthop' && e.nexthop.id === 20), { what: 'nexthop 20' });
-    expect(events.filter((e) => e.type === 'nexthop').map((e) => [e.action, (e as NexthopEvent).nexthop.id])).toEqual([
-      ['new', 20],
+    // The kernel sent only 20's; the rest is synthesized from a dump after the link went down:
+    // the nexthop on it, then the group that lost it (now 1 alone) and the one left empty.
+    const said = events.filter((e): e is NexthopEvent => e.type === 'nexthop');
+    expect(said.map((e) => [e.action, e.nexthop.id, e.synthesized])).toEqual([
+      ['delete', 3, true],
+      ['new', 10, true],
+      ['delete', 11, true],
+      ['new', 20, undefined],
     ]);
+    expect(said[1]?.nexthop.group).toEqual([{ id: 1, weight: 1 }]);
     // The kernel's state: 3 and 11 gone, 10 without 3.
     expect(ipJson<Array<{ id: number; group?: unknown }>>(name, 'nexthop', 'show')).toEqual([
       expect.objectContaining({ id: 1 }),
@@ -315,7 +322,7 @@ describeKernel('monitor: rules and nexthop objects', () => {
     }
   });
 
-  it('refuses an unknown event type, naming the six it knows', async () => {
+  it('refuses an unknown event type, naming the seven it knows', async () => {
     const ns = await freshNamespace();
     let error: unknown;
     try {
@@ -327,8 +334,122 @@ describeKernel('monitor: rules and nexthop objects', () => {
     expect(error).toMatchObject({
       code: 'EINVAL',
       message: expect.stringContaining(
-        `unknown event type "rules": use 'link', 'address', 'route', 'neighbour', 'rule' or 'nexthop'`,
+        `unknown event type "rules": use 'link', 'address', 'route', 'neighbour', 'rule', 'nexthop' or 'netconf'`,
       ),
     });
+  });
+});
+
+/** A veth pair `mna` (198.19.140.1/24) - `mnb` (198.19.141.1/24) in two namespaces, all up. */
+async function pairAcross(): Promise<{ ns: Namespace; other: Namespace; name: string }> {
+  const ns = await freshNamespace();
+  const other = await freshNamespace();
+  const { local, peer } = await VethPair.create({
+    name: 'mna',
+    peerName: 'mnb',
+    namespace: ns,
+    peerNamespace: other,
+  });
+  await local.addAddress('198.19.140.1/24');
+  await local.up();
+  await peer.up();
+  const { local: c } = await VethPair.create({ name: 'mnc', peerName: 'mnd', namespace: ns });
+  await c.addAddress('198.19.141.1/24');
+  await c.up();
+  await (await ns.link('mnd')).up();
+  return { ns, other, name: ns.name as string };
+}
+
+/** What a consumer applying the nexthop events (and resyncs) holds: `ID` or `ID group A/B`. */
+function nexthopsHeld(events: MonitorEvent[]): string[] {
+  const held = new Map<number, string>();
+  for (const e of events) {
+    if (e.type === 'resync') {
+      held.clear();
+      for (const n of e.nexthops)
+        held.set(n.id, `${n.id}${n.group ? ` group ${n.group.map((m) => m.id).join('/')}` : ''}`);
+    } else if (e.type === 'nexthop') {
+      const n = e.nexthop;
+      if (e.action === 'delete') held.delete(n.id);
+      else held.set(n.id, `${n.id}${n.group ? ` group ${n.group.map((m) => m.id).join('/')}` : ''}`);
+    }
+  }
+  return [...held.values()];
+}
+
+/** The same from `ip -j nexthop show`, the witness. */
+function nexthopsListed(ns: string): string[] {
+  return ipJson<Array<{ id: number; group?: Array<{ id: number }> }>>(ns, 'nexthop', 'show').map(
+    (n) => `${n.id}${n.group ? ` group ${n.group.map((m) => m.id).join('/')}` : ''}`,
+  );
+}
+
+describeKernel('monitor: nexthop objects the kernel removes silently', () => {
+  it('a link deleted, without initialState: its nexthops and the groups they leave are synthesized; the IPv4 routes through them follow; a consumer ends at ip nexthop show', async () => {
+    const { ns, name } = await pairAcross();
+    await using m = ns.monitor({ events: ['nexthop', 'route'] });
+    await m.ready;
+    const events = collect(m);
+    // Made after the monitor started: the consumer knows them from their events.
+    ip(name, 'nexthop', 'add', 'id', '1', 'via', '198.19.140.2', 'dev', 'mna');
+    ip(name, 'nexthop', 'add', 'id', '2', 'via', '198.19.141.2', 'dev', 'mnc');
+    ip(name, 'nexthop', 'add', 'id', '10', 'group', '1/2');
+    ip(name, 'nexthop', 'add', 'id', '11', 'group', '2');
+    ip(name, 'route', 'add', '198.19.142.0/24', 'nhid', '11');
+    ip(name, 'route', 'add', '198.19.143.0/24', 'nhid', '2');
+    ip(name, 'route', 'add', '198.19.144.0/24', 'nhid', '10');
+    await waitFor(() => events.filter((e) => e.type === 'route').length >= 3, { what: 'three routes' });
+    events.length = 0;
+    await (await ns.link('mnc')).delete();
+    ip(name, 'nexthop', 'add', 'id', '20', 'via', '198.19.140.4', 'dev', 'mna');
+    await waitFor(() => events.some((e) => e.type === 'nexthop' && e.nexthop.id === 20), { what: 'nexthop 20' });
+    const said = events.flatMap((e) =>
+      e.type === 'nexthop'
+        ? [`nexthop ${e.action} ${e.nexthop.id}${e.synthesized ? ' (synthesized)' : ''}`]
+        : e.type === 'route' && /^198\.19\.14[234]\./.test(e.route.destination)
+          ? [`route ${e.action} ${e.route.destination}${e.synthesized ? ' (synthesized)' : ''}`]
+          : [],
+    );
+    expect(said).toEqual([
+      'nexthop delete 2 (synthesized)',
+      'nexthop new 10 (synthesized)',
+      'nexthop delete 11 (synthesized)',
+      'route delete 198.19.142.0/24 (synthesized)',
+      'route delete 198.19.143.0/24 (synthesized)',
+      'nexthop new 20',
+    ]);
+    expect(nexthopsListed(name)).toEqual(['1', '10 group 1', '20']);
+    // The group's new state is what ip lists; the route through it stays.
+    const group = events.find((e): e is NexthopEvent => e.type === 'nexthop' && e.nexthop.id === 10);
+    expect(group?.nexthop.group?.map((g) => g.id)).toEqual([1]);
+    expect(ip(name, 'route', 'show', '198.19.144.0/24')).toContain('nhid 10');
+  });
+
+  it('a link down, and a link losing its carrier (its peer down): a consumer from a resync ends at ip nexthop show', async () => {
+    const { ns, other, name } = await pairAcross();
+    ip(name, 'nexthop', 'add', 'id', '1', 'via', '198.19.140.2', 'dev', 'mna');
+    ip(name, 'nexthop', 'add', 'id', '2', 'via', '198.19.141.2', 'dev', 'mnc');
+    ip(name, 'nexthop', 'add', 'id', '3', 'via', '198.19.141.3', 'dev', 'mnc');
+    ip(name, 'nexthop', 'add', 'id', '10', 'group', '1/2');
+    await using m = ns.monitor({ events: ['nexthop'], initialState: true });
+    const events = collect(m);
+    await waitFor(() => events.length > 0, { what: 'the resync' });
+    // mna's peer (in the other namespace) goes down: mna stays up, without carrier.
+    await (await other.link('mnb')).down();
+    await waitFor(() => !nexthopsListed(name).includes('1'), { what: 'nexthop 1 flushed' });
+    ip(name, 'nexthop', 'add', 'id', '20', 'via', '198.19.141.4', 'dev', 'mnc');
+    await waitFor(() => nexthopsHeld(events).includes('20'), { what: 'nexthop 20' });
+    expect(nexthopsHeld(events)).toEqual(nexthopsListed(name));
+    expect(nexthopsListed(name)).toEqual(['2', '3', '10 group 2', '20']);
+    await (await ns.link('mnc')).down();
+    ip(name, 'link', 'set', 'lo', 'up'); // a blackhole nexthop needs it
+    ip(name, 'nexthop', 'add', 'id', '22', 'blackhole');
+    await waitFor(() => nexthopsHeld(events).includes('22'), { what: 'nexthop 22' });
+    expect(nexthopsHeld(events)).toEqual(nexthopsListed(name));
+    expect(
+      events
+        .filter((e) => e.type === 'nexthop' && e.synthesized)
+        .map((e) => `${(e as NexthopEvent).action} ${(e as NexthopEvent).nexthop.id}`),
+    ).toEqual(['delete 1', 'new 10', 'delete 2', 'delete 3', 'delete 20', 'delete 10']);
   });
 });

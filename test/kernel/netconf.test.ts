@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Namespace, VethPair, type Netconf } from 'netns-native';
+import { cliMain } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -82,6 +87,56 @@ describeKernel('netconf', () => {
     expect(await ns.netconf({ link: veth.peer.index })).toEqual(byName);
     expect(await ns.netconf({ link: veth.peer })).toEqual(byName);
     expect(await ns.netconf({ link: 'default', family: 6 })).toEqual([expect.objectContaining({ linkIndex: -2 })]);
+  });
+
+  it('a link given: one RTM_GETNETCONF per family for its index, no dump (as `ip -4 netconf show dev LINK`; strace as witness)', async () => {
+    const ns = await freshNamespace();
+    const name = ns.name as string;
+    const veth = await VethPair.create({ name: uniqueName('n'), peerName: uniqueName('p'), namespace: ns });
+    const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netconf-')), 'trace');
+    const strace = ['-f', '-qq', '-e', 'trace=sendto,sendmsg', '-o', trace];
+    const command = [cliMain(), '-n', name, 'netconf', 'show', 'dev', veth.local.name];
+    const printed = execFileSync('strace', [...strace, process.execPath, ...command], { encoding: 'utf8' });
+    expect(printed.split('\n').filter(Boolean)).toHaveLength(2);
+    const text = fs.readFileSync(trace, 'utf8');
+    fs.rmSync(path.dirname(trace), { recursive: true });
+    // The socket was opened in another namespace, so strace shows the messages undecoded: type
+    // 0x52 is RTM_GETNETCONF; the body is netconfmsg (family, padded to 4), then NETCONFA_IFINDEX.
+    const sent = [...text.matchAll(/nlmsg_type=0x52 [^,]*, nlmsg_flags=([A-Z_|]+)[^}]*\}, "([^"]*)"/g)];
+    const bytes = (...b: number[]): string => b.map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('');
+    const index = veth.local.index;
+    expect(sent.map((m) => [m[1], m[2]])).toEqual(
+      [2, 10].map((family) => [
+        'NLM_F_REQUEST',
+        bytes(family, 0, 0, 0, 8, 0, 1, 0, index & 0xff, (index >> 8) & 0xff, 0, 0),
+      ]),
+    );
+    // The same entries as the dump listed (a Link, an index, a name; 'all').
+    const dumped = (await ns.netconf()).filter((e) => e.linkIndex === veth.local.index);
+    expect(await ns.netconf({ link: veth.local.name })).toEqual(dumped);
+    expect(await ns.netconf({ link: veth.local.index, family: 6 })).toEqual(dumped.filter((e) => e.family === 6));
+    expect(await ns.netconf({ link: 'all' })).toEqual((await ns.netconf()).filter((e) => e.link === 'all'));
+    // strace follows every thread of node: slow.
+  }, 120_000);
+
+  it('a link with no entry of a family lists none, as ip prints none; a link that is not there: ENODEV', async () => {
+    const ns = await freshNamespace();
+    const name = ns.name as string;
+    const veth = await VethPair.create({ name: uniqueName('n'), peerName: uniqueName('p'), namespace: ns });
+    // Below IPv6's minimum MTU a link has no IPv6 configuration left (addrconf_ifdown).
+    await veth.local.setMtu(1000);
+    expect(await ns.netconf({ link: veth.local, family: 6 })).toEqual([]);
+    expect(ip(name, '-6', 'netconf', 'show', 'dev', veth.local.name)).toBe('');
+    const both = await ns.netconf({ link: veth.local });
+    expect(both.map((e) => e.family)).toEqual([4]);
+    expect(comparable(both)).toEqual(witness(name, 'dev', veth.local.name));
+    await expect(ns.netconf({ link: 'mcgone0' })).rejects.toMatchObject({
+      code: 'ENODEV',
+      message: expect.stringContaining('no link "mcgone0" in the namespace'),
+    });
+    const index = veth.peer.index;
+    await veth.local.delete();
+    await expect(ns.netconf({ link: index })).rejects.toMatchObject({ code: 'ENODEV' });
   });
 
   it('reads the namespace the process runs in, as `ip netconf show` there', async () => {

@@ -11,7 +11,15 @@ import {
   type StreamOutput,
 } from '../../lib/internal/monitor-stream';
 import { AF_INET, AF_INET6, IFF_UP, RTM_F_CLONED } from '../../lib/native/constants';
-import type { NativeAddress, NativeLink, NativeRoute, NativeStreamItem } from '../../lib/native/surface';
+import type {
+  NativeAddress,
+  NativeEventKind,
+  NativeLink,
+  NativeNetconf,
+  NativeNexthopObject,
+  NativeRoute,
+  NativeStreamItem,
+} from '../../lib/native/surface';
 
 function link(index: number, mtu: number, up = false): NativeLink {
   return {
@@ -99,7 +107,7 @@ const overrun: NativeStreamItem = { type: 'overrun' };
 const fence = (seq: number): NativeStreamItem => ({ type: 'fence', seq });
 
 /** A stream with scripted dumps (answered by the test) and fences (numbered 1, 2, ...). */
-function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'address', 'route'], routeCheck = true) {
+function harness(deliver: NativeEventKind[] = ['link', 'address', 'route'], routeCheck = true, nexthopCheck = false) {
   const out: StreamOutput[] = [];
   const dumps: Array<{ scope: DumpScope; answer: (s: Partial<DumpState>) => Promise<void> }> = [];
   /** The name of each route's link when it was handed out (what the monitor puts in the event). */
@@ -107,14 +115,23 @@ function harness(deliver: Array<'link' | 'address' | 'route'> = ['link', 'addres
   const failures: unknown[] = [];
   let fences = 0;
   const stream = new MonitorStream(
-    { deliver: new Set(deliver), routeCheck },
+    { deliver: new Set(deliver), routeCheck, nexthopCheck },
     {
       dump: (scope) =>
         new Promise((resolve) => {
           dumps.push({
             scope,
             answer: async (s) => {
-              resolve({ links: [], addresses: [], routes: [], neighbours: [], rules: [], nexthops: [], ...s });
+              resolve({
+                links: [],
+                addresses: [],
+                routes: [],
+                neighbours: [],
+                rules: [],
+                nexthops: [],
+                netconf: [],
+                ...s,
+              });
               await new Promise((r) => setImmediate(r)); // let the stream take it
             },
           });
@@ -704,5 +721,142 @@ describe('monitor stream: the names of the links already there (no initial state
     await h.dumps[1]!.answer({ links: [link(1, 1500, true)], routes: [route('198.19.1.0', 1)] });
     h.stream.push([fence(1)]);
     expect(h.said()).toEqual(['resync overrun']);
+  });
+});
+
+describe('monitor stream: netconf entries (a change carries only its value)', () => {
+  const conf = (values: Partial<NativeNetconf>): NativeStreamItem => ({
+    type: 'event',
+    kind: 'netconf',
+    action: 'new',
+    value: { family: AF_INET, ifindex: 3, ...values },
+  });
+  const whole = (forwarding: number, rpFilter: number): NativeNetconf => ({
+    family: AF_INET,
+    ifindex: 3,
+    forwarding,
+    rpFilter,
+    proxyNeigh: 0,
+  });
+  const handed = (out: StreamOutput[]): Array<string | NativeNetconf> =>
+    out.map((o) => (o.type === 'event' ? (o.value as NativeNetconf) : `resync ${o.reason}`));
+
+  it('each value is compared with the dump alone: a value the dump read before is not lost to a later one it matches', async () => {
+    // forwarding on, rp_filter 1, forwarding off; the dump read the entry before all three.
+    const h = harness(['netconf'], false);
+    h.stream.push([overrun, conf({ forwarding: 1 }), conf({ rpFilter: 1 }), conf({ forwarding: 0 })]);
+    await h.dumps[0]!.answer({ netconf: [whole(0, 0)] });
+    h.stream.push([fence(1)]);
+    // The last event equals the dump in its one value (forwarding: it and the one before go, as
+    // for any object), yet rp_filter 1 came after the read: compared as a whole, it would go too.
+    expect(handed(h.out)).toEqual(['resync overrun', { family: AF_INET, ifindex: 3, rpFilter: 1 }]);
+  });
+
+  it('drops the values the dump reflects, and keeps the rest of an event', async () => {
+    // A new entry (every value), then rp_filter 2; the dump read after the first.
+    const h = harness(['netconf'], false);
+    h.stream.push([overrun, conf({ forwarding: 1, rpFilter: 0, proxyNeigh: 0 }), conf({ rpFilter: 2 })]);
+    await h.dumps[0]!.answer({ netconf: [whole(1, 0)] });
+    h.stream.push([fence(1), conf({ forwarding: 0 })]);
+    expect(handed(h.out)).toEqual([
+      'resync overrun',
+      { family: AF_INET, ifindex: 3, rpFilter: 2 },
+      { family: AF_INET, ifindex: 3, forwarding: 0 },
+    ]);
+  });
+
+  it("a link's delete the dump reflects (no entry) goes", async () => {
+    const h = harness(['netconf'], false);
+    h.stream.push([
+      overrun,
+      conf({ rpFilter: 2 }),
+      { type: 'event', kind: 'netconf', action: 'delete', value: { family: AF_INET, ifindex: 3 } },
+    ]);
+    await h.dumps[0]!.answer({ netconf: [] });
+    h.stream.push([fence(1)]);
+    expect(handed(h.out)).toEqual(['resync overrun']);
+  });
+});
+
+describe('monitor stream: nexthop objects a link takes silently', () => {
+  const nh = (id: number, oif: number): NativeNexthopObject => ({
+    id,
+    family: AF_INET,
+    scope: 0,
+    protocol: 0,
+    flags: 0,
+    blackhole: 0,
+    fdb: 0,
+    oif,
+  });
+  const group = (id: number, ...members: number[]): NativeNexthopObject => ({
+    id,
+    family: 0,
+    scope: 0,
+    protocol: 0,
+    flags: 0,
+    blackhole: 0,
+    fdb: 0,
+    group: members.map((m) => ({ id: m, weight: 0 })),
+  });
+  const said = (out: StreamOutput[]): string[] =>
+    out.map((o) =>
+      o.type === 'resync'
+        ? `resync ${o.reason}`
+        : `${o.kind} ${o.action} ${o.kind === 'nexthop' ? (o.value as NativeNexthopObject).id : (o.value as NativeLink).index}${o.synthesized ? ' (synthesized)' : ''}`,
+    );
+
+  it("a link down: a check dumps the nexthops; the ones on it go, then the groups that held them change or go, right after the link's event", async () => {
+    const h = harness(['link', 'nexthop'], false, true);
+    h.stream.resync('initial');
+    const all = [nh(1, 2), nh(2, 3), nh(3, 3), group(10, 1, 2), group(11, 3)];
+    await h.dumps[0]!.answer({ links: [link(2, 1500, true), link(3, 1500, true)], nexthops: all });
+    h.stream.push([fence(1), ev.link('new', link(3, 1500, false))]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full', 'routes']);
+    await h.dumps[1]!.answer({ nexthops: [nh(1, 2), group(10, 1)] });
+    h.stream.push([{ type: 'event', kind: 'nexthop', action: 'new', value: nh(4, 2) }, fence(2)]);
+    expect(said(h.out)).toEqual([
+      'resync initial',
+      'link new 3',
+      'nexthop delete 2 (synthesized)',
+      'nexthop delete 3 (synthesized)',
+      'nexthop new 10 (synthesized)',
+      'nexthop delete 11 (synthesized)',
+      'nexthop new 4',
+    ]);
+    const shrunk = h.out[4] as Extract<StreamOutput, { type: 'event' }>;
+    expect((shrunk.value as NativeNexthopObject).group).toEqual([{ id: 1, weight: 0 }]);
+  });
+
+  it('a link without carrier is a trigger only when a nexthop known goes through it', async () => {
+    const h = harness(['link', 'nexthop'], false, true);
+    h.stream.resync('initial');
+    await h.dumps[0]!.answer({ links: [link(2, 1500, true), link(3, 1500, true)], nexthops: [nh(1, 2)] });
+    h.stream.push([fence(1), ev.link('new', link(3, 1400, true))]); // up, no carrier, no nexthop
+    expect(h.dumps).toHaveLength(1);
+    h.stream.push([ev.link('new', link(2, 1400, true))]); // nexthop 1's link
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full', 'routes']);
+    await h.dumps[1]!.answer({ nexthops: [] });
+    h.stream.push([fence(2)]);
+    expect(said(h.out).slice(-2)).toEqual(['link new 2', 'nexthop delete 1 (synthesized)']);
+  });
+
+  it('a group whose notification came after the trigger is left as notified', async () => {
+    const h = harness(['link', 'nexthop'], false, true);
+    h.stream.resync('initial');
+    await h.dumps[0]!.answer({
+      links: [link(2, 1500, true), link(3, 1500, true)],
+      nexthops: [nh(1, 2), nh(2, 3), group(10, 1, 2)],
+    });
+    h.stream.push([fence(1), ev.link('delete', link(3, 1500, false))]);
+    h.stream.push([{ type: 'event', kind: 'nexthop', action: 'new', value: group(10, 1) }]);
+    await h.dumps[1]!.answer({ nexthops: [nh(1, 2), group(10, 1)] });
+    h.stream.push([fence(2)]);
+    expect(said(h.out)).toEqual([
+      'resync initial',
+      'link delete 3',
+      'nexthop delete 2 (synthesized)',
+      'nexthop new 10',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `netns-native monitor [NS] [--events link,address,route,neighbour,rule,nexthop]`: changes as
+ * `netns-native monitor [NS] [--events link,address,route,neighbour,rule,nexthop,netconf]`: changes as
  * they happen, like `ip monitor`, one line each (`--json`: one object per line), until interrupted (SIGINT,
  * SIGTERM: exit 0) or the namespace is deleted.
  *
@@ -11,8 +11,9 @@ import { operandsAtMost, UsageError, type ParsedArgs } from '../args';
 import { addressText, linkFlags, nexthopLine, routeLine, ruleLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
+import { netconfLine } from './netconf';
 
-const EVENT_TYPES: MonitorEventType[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop'];
+const EVENT_TYPES: MonitorEventType[] = ['link', 'address', 'route', 'neighbour', 'rule', 'nexthop', 'netconf'];
 
 function line(e: Event): string {
   const deleted = 'action' in e && e.action === 'delete' ? 'Deleted ' : '';
@@ -34,6 +35,8 @@ function line(e: Event): string {
       return `${deleted}${ruleLine(e.rule)}`;
     case 'nexthop':
       return `${deleted}${nexthopLine(e.nexthop)}`;
+    case 'netconf':
+      return `${deleted}${netconfLine(e.netconf)}`;
     case 'resync':
       return `resync (${e.reason}): ${e.links.length} links, ${e.addresses.length} addresses, ${e.routes.length} routes`;
     case 'namespace-deleted':

@@ -445,6 +445,7 @@ Napi::Object EventBatchToJs(Napi::Env env, const rtnl::EventBatch& batch) {
   }
   if (!batch.rules.empty()) o.Set("rules", ArrayToJs(env, batch.rules, RuleToJs));
   if (!batch.nexthops.empty()) o.Set("nexthops", ArrayToJs(env, batch.nexthops, NexthopObjectToJs));
+  if (!batch.netconfs.empty()) o.Set("netconfs", ArrayToJs(env, batch.netconfs, NetconfToJs));
   if (!batch.fences.empty()) {
     Napi::Array fences = Napi::Array::New(env, batch.fences.size());
     for (size_t i = 0; i < batch.fences.size(); ++i) {

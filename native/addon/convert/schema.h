@@ -326,6 +326,7 @@ struct NftCommandArgs {
   O(31, newlinkprop, NewLinkPropArgs, kAck)                 \
   O(32, dellinkprop, DelLinkPropArgs, kAck)                 \
   O(33, dumpnetconf, DumpNetconfArgs, kNetconfs)            \
+  O(34, getnetconf, GetNetconfArgs, kNetconfs)              \
   O(40, dumpnexthopbuckets, DumpNexthopBucketsArgs, kNexthopBuckets)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
@@ -374,6 +375,9 @@ struct NftCommandArgs {
 #define NETNS_DELLINKPROP_ARGS NETNS_NEWLINKPROP_ARGS
 // A dump of the netconf entries of one family (AF_UNSPEC: every family), `ip netconf show`.
 #define NETNS_DUMPNETCONF_ARGS(F) F(family, family, kU8)
+// One netconf entry: link `index` (-1 "all", -2 "default") of `family` (AF_INET or AF_INET6),
+// `ip -4 netconf show dev X`. Answers with a list of that one entry.
+#define NETNS_GETNETCONF_ARGS(F) F(family, family, kU8) F(index, index, kI32)
 // A route lookup (rtnl::RouteGetRequest); the family follows from `dst`. Answers with one route.
 #define NETNS_GETROUTE_ARGS(F) \
   F(dst, dst, kIp)             \
@@ -550,6 +554,9 @@ struct DelLinkPropArgs {
 struct DumpNetconfArgs {
   NETNS_DUMPNETCONF_ARGS(NETNS_ARG_MEMBER)
 };
+struct GetNetconfArgs {
+  NETNS_GETNETCONF_ARGS(NETNS_ARG_MEMBER)
+};
 // The request itself: its fields are optional where the kernel tells absent from 0 (uid 0).
 struct GetRouteArgs : rtnl::RouteGetRequest {};
 #undef NETNS_ARG_MEMBER
@@ -589,6 +596,7 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_DelNexthopArgs NETNS_DELNEXTHOP_ARGS
 #define NETNS_FIELDS_DumpNexthopsArgs NETNS_DUMPNEXTHOPS_ARGS
 #define NETNS_FIELDS_DumpNetconfArgs NETNS_DUMPNETCONF_ARGS
+#define NETNS_FIELDS_GetNetconfArgs NETNS_GETNETCONF_ARGS
 #define NETNS_FIELDS_DumpNexthopBucketsArgs NETNS_DUMPNEXTHOPBUCKETS_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,

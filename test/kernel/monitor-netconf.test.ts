@@ -1,0 +1,127 @@
+/**
+ * ns.monitor() for netconf entries (events: ['netconf']), against the real kernel: what
+ * setSysctl changes shows, shaped as ns.netconf() lists it; a new link's entries and a deleted
+ * link's deletes; the resync; the command's lines against `ip monitor netconf`.
+ */
+import { VethPair, type Monitor, type MonitorEvent, type Namespace } from 'netns-native';
+import { monitorsSideBySide } from '../helpers/cli';
+import { freshNamespace } from '../helpers/fresh';
+import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
+
+/** Iterates a monitor in the background, keeping every event. */
+function collect(m: Monitor): MonitorEvent[] {
+  const events: MonitorEvent[] = [];
+  void (async () => {
+    for await (const e of m) events.push(e);
+  })().catch(() => undefined);
+  return events;
+}
+
+type NetconfEvent = Extract<MonitorEvent, { type: 'netconf' }>;
+
+async function withVeth(): Promise<{ ns: Namespace; veth: VethPair }> {
+  const ns = await freshNamespace();
+  const veth = await VethPair.create({ name: 'mca', peerName: 'mcb', namespace: ns });
+  return { ns, veth };
+}
+
+describeKernel('monitor: netconf entries', () => {
+  it('a sysctl written sends its one value, in the shape ns.netconf() lists the entry; a deleted link sends deletes', async () => {
+    const { ns, veth } = await withVeth();
+    await using m = ns.monitor({ events: ['netconf'] });
+    await m.ready;
+    const events = collect(m);
+    await ns.setSysctl('net.ipv4.conf.mca.rp_filter', 2);
+    await ns.setSysctl('net.ipv6.conf.mca.proxy_ndp', 1);
+    await ns.setSysctl('net.ipv4.conf.mca.forwarding', 1);
+    await waitFor(() => events.length >= 3, { what: 'three netconf events' });
+    const index = veth.local.index;
+    expect(events).toEqual([
+      { type: 'netconf', action: 'new', netconf: { family: 4, link: 'mca', linkIndex: index, rpFilter: 2 } },
+      { type: 'netconf', action: 'new', netconf: { family: 6, link: 'mca', linkIndex: index, proxyNeighbour: true } },
+      { type: 'netconf', action: 'new', netconf: { family: 4, link: 'mca', linkIndex: index, forwarding: true } },
+    ]);
+    // Each value is what ns.netconf() then lists for the entry.
+    const [v4, v6] = await ns.netconf({ link: 'mca' });
+    for (const e of events as NetconfEvent[]) {
+      expect(e.netconf.family === 4 ? v4 : v6).toMatchObject(e.netconf);
+    }
+    events.length = 0;
+    await veth.local.delete(); // takes its peer along
+    await waitFor(() => events.length >= 4, { what: 'four netconf deletes' });
+    expect(events.map((e) => [(e as NetconfEvent).action, (e as NetconfEvent).netconf])).toEqual([
+      ['delete', { family: 4, link: 'mca', linkIndex: index }],
+      ['delete', { family: 6, link: 'mca', linkIndex: index }],
+      ['delete', { family: 4, link: 'mcb', linkIndex: veth.peer.index }],
+      ['delete', { family: 6, link: 'mcb', linkIndex: veth.peer.index }],
+    ]);
+  });
+
+  it('a new link sends its whole entries; "all" and "default" are named so', async () => {
+    const ns = await freshNamespace();
+    await using m = ns.monitor({ events: ['netconf', 'link'] });
+    await m.ready;
+    const events = collect(m);
+    const veth = await VethPair.create({ name: 'mcc', peerName: 'mcd', namespace: ns });
+    await ns.setSysctl('net.ipv6.conf.default.forwarding', 1);
+    await waitFor(() => events.some((e) => e.type === 'netconf' && e.netconf.link === 'default'), {
+      what: 'the default entry',
+    });
+    const listed = await ns.netconf({ link: veth.local });
+    const entries = events.filter((e): e is NetconfEvent => e.type === 'netconf').map((e) => e.netconf);
+    // The kernel sends a new link's entries before the link's own RTM_NEWLINK: named by index.
+    const mine = entries.filter((c) => c.linkIndex === veth.local.index);
+    expect(mine.map(({ link: _link, ...rest }) => rest)).toEqual(listed.map(({ link: _link, ...rest }) => rest));
+    expect(entries[entries.length - 1]).toEqual({ family: 6, link: 'default', linkIndex: -2, forwarding: true });
+  });
+
+  it('a resync holds every entry, as ns.netconf() lists them', async () => {
+    const { ns } = await withVeth();
+    await ns.setSysctl('net.ipv4.conf.mca.proxy_arp', 1);
+    await using m = ns.monitor({ events: ['netconf'], initialState: true });
+    const resync = (await m.next()).value as Extract<MonitorEvent, { type: 'resync' }>;
+    expect(resync.type).toBe('resync');
+    expect(resync.netconf).toEqual(await ns.netconf());
+    expect(resync.netconf.find((c) => c.family === 4 && c.link === 'mca')?.proxyNeighbour).toBe(true);
+    expect(resync.nexthops).toEqual([]);
+  });
+
+  it("the command's monitor --events netconf prints each line as `ip monitor netconf` does", async () => {
+    const { ns } = await withVeth();
+    const name = ns.name as string;
+    const probe = (n: number): string => {
+      const on = n % 2 === 1;
+      void ns.setSysctl('net.ipv4.conf.mcb.forwarding', on ? 1 : 0);
+      return `inet mcb forwarding ${on ? 'on' : 'off'}`;
+    };
+    const compared = await monitorsSideBySide(
+      name,
+      'netconf',
+      ['netconf'],
+      probe,
+      async () => {
+        await ns.setSysctl('net.ipv4.conf.mca.rp_filter', 1);
+        await ns.setSysctl('net.ipv6.conf.mca.proxy_ndp', 1);
+        await ns.setSysctl('net.ipv6.conf.all.forwarding', 1); // all, default and every link
+        await ns.setSysctl('net.ipv4.conf.mca.ignore_routes_with_linkdown', 1);
+        await (await ns.link('mca')).delete();
+      },
+      'Deleted inet6 mcb',
+    );
+    // The probes' lines repeat (on, off, ...): the first both showed may be a later one for ip.
+    const [mine, theirs] = [compared.mine, compared.theirs].map((l) =>
+      l.filter((x) => !/^inet mcb forwarding/.test(x)),
+    );
+    expect(mine).toEqual(theirs);
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        'inet mca rp_filter strict',
+        'inet6 mca proxy_neigh on',
+        'inet6 all forwarding on',
+        'inet mca ignore_routes_with_linkdown on',
+        'Deleted inet mca',
+      ]),
+    );
+  });
+});
