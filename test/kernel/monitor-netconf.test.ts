@@ -3,20 +3,12 @@
  * setSysctl changes shows, shaped as ns.netconf() lists it; a new link's entries and a deleted
  * link's deletes; the resync; the command's lines against `ip monitor netconf`.
  */
-import { VethPair, type Monitor, type MonitorEvent, type Namespace } from 'netns-native';
+import { VethPair, type MonitorEvent, type Namespace } from 'netns-native';
 import { monitorsSideBySide } from '../helpers/cli';
+import { collect } from '../helpers/monitor';
 import { freshNamespace } from '../helpers/fresh';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
-
-/** Iterates a monitor in the background, keeping every event. */
-function collect(m: Monitor): MonitorEvent[] {
-  const events: MonitorEvent[] = [];
-  void (async () => {
-    for await (const e of m) events.push(e);
-  })().catch(() => undefined);
-  return events;
-}
 
 type NetconfEvent = Extract<MonitorEvent, { type: 'netconf' }>;
 

@@ -4,21 +4,13 @@
  * ns.nexthops() list them; what the kernel announces when a nexthop goes (and what it does not);
  * the resync; the command's lines against `ip monitor rule` / `ip monitor nexthop`.
  */
-import { NetnsError, VethPair, type Monitor, type MonitorEvent, type Namespace } from 'netns-native';
+import { NetnsError, VethPair, type MonitorEvent, type Namespace } from 'netns-native';
 import { monitorsSideBySide } from '../helpers/cli';
+import { collect } from '../helpers/monitor';
 import { freshNamespace } from '../helpers/fresh';
 import { ip, ipJson } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 import { waitFor } from '../helpers/wait';
-
-/** Iterates a monitor in the background, keeping every event. */
-function collect(m: Monitor): MonitorEvent[] {
-  const events: MonitorEvent[] = [];
-  void (async () => {
-    for await (const e of m) events.push(e);
-  })().catch(() => undefined);
-  return events;
-}
 
 type RuleEvent = Extract<MonitorEvent, { type: 'rule' }>;
 type NexthopEvent = Extract<MonitorEvent, { type: 'nexthop' }>;
