@@ -55,6 +55,36 @@ async function wired(): Promise<string> {
   return ns.name as string;
 }
 
+/** A namespace's rules of both families, as ip lists them. */
+const rulesNow = (n: string): string => `${ipText(n, 'rule')}${ipText(n, '-6', 'rule')}`;
+
+/** Back to a namespace's default rules (both families). */
+function restoreRules(n: string): void {
+  for (const f of ['-4', '-6']) ip(n, f, 'rule', 'flush');
+  ip(n, 'rule', 'add', 'priority', '32766', 'table', 'main');
+  ip(n, 'rule', 'add', 'priority', '32767', 'table', 'default');
+  ip(n, '-6', 'rule', 'add', 'priority', '32766', 'table', 'main');
+}
+
+/**
+ * Each case on fresh rules made by `fill`: ip's flush lines (they must remove something), then,
+ * on fresh rules again, the command's line; the command must leave what ip left.
+ */
+async function flushesAsIp(n: string, fill: () => void, cases: Array<[string, string[]]>): Promise<void> {
+  for (const [mine, theirs] of cases) {
+    fill();
+    const before = rulesNow(n);
+    for (const line of theirs) ip(n, ...w(line));
+    const left = rulesNow(n);
+    expect(left).not.toBe(before);
+    restoreRules(n);
+    fill();
+    await ok('-n', n, ...w(mine));
+    expect(rulesNow(n)).toBe(left);
+    restoreRules(n);
+  }
+}
+
 const MAC = '02:00:00:00:00:09';
 
 /** The namespace's neighbour entries (ip -j, every state) but the kernel's own multicast ones, which come and go. */
@@ -400,39 +430,11 @@ describeKernel('netns-native nexthop', () => {
       ])
         ip(n, ...w(line));
     };
-    const rulesNow = (): string => `${ipText(n, 'rule')}${ipText(n, '-6', 'rule')}`;
-    const restore = (): void => {
-      for (const f of ['-4', '-6']) ip(n, f, 'rule', 'flush');
-      ip(n, 'rule', 'add', 'priority', '32766', 'table', 'main');
-      ip(n, 'rule', 'add', 'priority', '32767', 'table', 'default');
-      ip(n, '-6', 'rule', 'add', 'priority', '32766', 'table', 'main');
-    };
-    for (const [mine, theirs] of [
-      [['-4', 'rule', 'flush', 'table', '100'], [['-4', 'rule', 'flush', 'table', '100']]],
-      [
-        ['rule', 'flush', 'priority', '200'],
-        [
-          ['-4', 'rule', 'flush', 'pref', '200'],
-          ['-6', 'rule', 'flush', 'pref', '200'],
-        ],
-      ],
-      [
-        ['rule', 'flush', 'protocol', 'static'],
-        [
-          ['-4', 'rule', 'flush', 'protocol', 'static'],
-          ['-6', 'rule', 'flush', 'protocol', 'static'],
-        ],
-      ],
-    ] as Array<[string[], string[][]]>) {
-      fill();
-      for (const words of theirs) ip(n, ...words);
-      const left = rulesNow();
-      restore();
-      fill();
-      await ok('-n', n, ...mine);
-      expect(rulesNow()).toBe(left);
-      restore();
-    }
+    await flushesAsIp(n, fill, [
+      ['-4 rule flush table 100', ['-4 rule flush table 100']],
+      ['rule flush priority 200', ['-4 rule flush pref 200', '-6 rule flush pref 200']],
+      ['rule flush protocol static', ['-4 rule flush protocol static', '-6 rule flush protocol static']],
+    ]);
   });
 });
 
@@ -590,30 +592,12 @@ describeKernel('netns-native rule SELECTOR', () => {
     expect(
       (await json<Array<{ priority: number }>>(...w(`-n ${n} rule show from 198.18.232.0/24`))).map((r) => r.priority),
     ).toEqual([100, 101]);
-    const rulesNow = (): string => `${ipText(n, 'rule')}${ipText(n, '-6', 'rule')}`;
-    const restore = (): void => {
-      for (const f of ['-4', '-6']) ip(n, f, 'rule', 'flush');
-      ip(n, 'rule', 'add', 'priority', '32766', 'table', 'main');
-      ip(n, 'rule', 'add', 'priority', '32767', 'table', 'default');
-      ip(n, '-6', 'rule', 'add', 'priority', '32766', 'table', 'main');
-    };
-    restore();
-    for (const [mine, theirs] of [
+    restoreRules(n);
+    await flushesAsIp(n, fill, [
       ['-4 rule flush from 198.18.232.0/24', ['-4 rule flush from 198.18.232.0/24']],
       ['rule flush fwmark 0x10', ['-4 rule flush fwmark 0x10', '-6 rule flush fwmark 0x10']],
       ['rule flush not iif e0', ['-4 rule flush not iif e0', '-6 rule flush not iif e0']],
-    ] as Array<[string, string[]]>) {
-      fill();
-      const before = rulesNow();
-      for (const line of theirs) ip(n, ...w(line));
-      const left = rulesNow();
-      expect(left).not.toBe(before);
-      restore();
-      fill();
-      await ok('-n', n, ...w(mine));
-      expect(rulesNow()).toBe(left);
-      restore();
-    }
+    ]);
   });
 });
 

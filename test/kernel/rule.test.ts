@@ -6,6 +6,15 @@ import { describeKernel, itIf, kernelHasL3mdevRules } from '../helpers/skip';
 const hasL3mdev = kernelHasL3mdevRules();
 const noL3mdev = 'the kernel lacks CONFIG_NET_L3_MASTER_DEV (`ip rule add l3mdev` is refused)';
 
+/** Back to a namespace's default rules: every rule flushed, main and default (IPv4), main (IPv6) added. */
+async function restoreDefaultRules(ns: Namespace): Promise<void> {
+  await ns.flushRules();
+  for (const family of [4, 6] as const) {
+    await ns.addRule({ family, table: 'main', priority: 32766 });
+    if (family === 4) await ns.addRule({ family, table: 'default', priority: 32767 });
+  }
+}
+
 describeKernel('rules', () => {
   it("a new namespace has the kernel's rules, read as `ip rule` shows them", async () => {
     const ns = await freshNamespace();
@@ -314,13 +323,6 @@ describeKernel('rules', () => {
       [4, 6].flatMap((f) => rules(ns.name, f as 4 | 6).map((r) => `${f}:${r.priority}:${r.table ?? ''}`));
     const listed = (list: Rule[]): string[] =>
       list.map((r) => `${r.family}:${r.priority}:${r.tableName ?? String(r.table ?? '')}`);
-    const restore = async (): Promise<void> => {
-      await ns.flushRules();
-      for (const family of [4, 6] as const) {
-        await ns.addRule({ family, table: 'main', priority: 32766 });
-        if (family === 4) await ns.addRule({ family, table: 'default', priority: 32767 });
-      }
-    };
     const start = shown();
     const cases: Array<[Parameters<typeof ns.flushRules>[0], string[]]> = [
       [{}, []],
@@ -333,13 +335,13 @@ describeKernel('rules', () => {
       const before = shown();
       for (const f of ['-4', '-6']) ip(ns.name, f, 'rule', 'flush', ...words);
       const left = shown();
-      await restore();
+      await restoreDefaultRules(ns);
       expect(shown()).toEqual(start);
       await fill();
       const removed = await ns.flushRules(options);
       expect(shown()).toEqual(left);
       expect(listed(removed).sort()).toEqual(before.filter((r) => !left.includes(r)).sort());
-      await restore();
+      await restoreDefaultRules(ns);
     }
     // Rule 0 (`lookup local`) stays whatever is asked.
     expect(await ns.flushRules({ priority: 0 })).toEqual([]);
@@ -456,13 +458,6 @@ describeKernel('rules', () => {
     it('flushRules(filter) deletes what `ip rule flush SELECTOR` deletes', async () => {
       const ns = await freshNamespace();
       const shown = (): string[] => ipShows(ns.name, [4, 6], []);
-      const restore = async (): Promise<void> => {
-        await ns.flushRules();
-        for (const family of [4, 6] as const) {
-          await ns.addRule({ family, table: 'main', priority: 32766 });
-          if (family === 4) await ns.addRule({ family, table: 'default', priority: 32767 });
-        }
-      };
       const start = shown();
       const flushes: Array<[RulesOptions, string[], Array<4 | 6>]> = [
         [{ from: '198.19.135.0/24' }, ['from', '198.19.135.0/24'], [4]],
@@ -478,13 +473,13 @@ describeKernel('rules', () => {
         for (const f of families) ip(ns.name, `-${f}`, 'rule', 'flush', ...words);
         const left = shown();
         expect(left.length).toBeLessThan(before.length);
-        await restore();
+        await restoreDefaultRules(ns);
         expect(shown()).toEqual(start);
         await fill(ns);
         const removed = await ns.flushRules(filter);
         expect({ filter, left: shown() }).toEqual({ filter, left });
         expect(keys(removed).sort()).toEqual(before.filter((k) => !left.includes(k)).sort());
-        await restore();
+        await restoreDefaultRules(ns);
       }
     });
   });
