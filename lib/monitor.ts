@@ -462,22 +462,17 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       const neighbour = neighbourFromNative(out.value as NativeNeighbour, names) as Neighbour;
       return { type: 'neighbour', action, neighbour };
     }
-    if (kind === 'nexthop') {
-      const event: NexthopEvent = {
-        type: 'nexthop',
-        action,
-        nexthop: nexthopFromNative(out.value as NativeNexthopObject, names, this.#iproute2Names),
-      };
-      if (out.synthesized) event.synthesized = true;
-      return event;
-    }
     if (kind === 'netconf')
       return { type: 'netconf', action, netconf: netconfFromNative(out.value as NativeNetconf, names) as Netconf };
-    const event: RouteEvent = {
-      type: 'route',
-      action,
-      route: routeFromNative(out.value as NativeRoute, names, this.#iproute2Names),
-    };
+    // Nexthop and route events may be the stream's own (what the kernel changed without a word).
+    const event: NexthopEvent | RouteEvent =
+      kind === 'nexthop'
+        ? {
+            type: 'nexthop',
+            action,
+            nexthop: nexthopFromNative(out.value as NativeNexthopObject, names, this.#iproute2Names),
+          }
+        : { type: 'route', action, route: routeFromNative(out.value as NativeRoute, names, this.#iproute2Names) };
     if (out.synthesized) event.synthesized = true;
     return event;
   }

@@ -33,7 +33,7 @@ export function ipProtocolNumber(name: string): number | undefined {
 
 /** `ipproto`: a name of IP_PROTOCOLS or a number 0-255. @internal */
 export function ipProtoNumber(value: unknown, operation: string): number {
-  const n = typeof value === 'string' ? IP_PROTOCOLS.get(value) : value;
+  const n = typeof value === 'string' ? ipProtocolNumber(value) : value;
   if (n === undefined) throw invalid(operation, `unknown IP protocol ${describeValue(value)}`);
   return checkInteger(n, operation, 'the IP protocol', 0, 255);
 }
