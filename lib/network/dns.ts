@@ -26,7 +26,7 @@ import type { Namespace } from '../namespace';
 import { RCODE, answer, buildTable, failureFor, formErr, udpLimit, type NameTable } from './dns-answer';
 import { formatIp, parseIp } from './ipam';
 import { nameAlive, refOf, resolve, sameNamespace } from './members';
-import { DNS_ADDRESS, nameserversOf, setsNdots } from './names';
+import { DNS_ADDRESS, nameserversOf, readHostResolvConf, setsNdots } from './names';
 import { hasDnsSettings, mergedDnsSettings, option } from './resolv-conf';
 import { NETWORKS_DIR, readAllStates, type EndpointState, type NamespaceRef, type NetworkState } from './state';
 
@@ -35,7 +35,8 @@ export interface ServeDnsOptions {
   /**
    * Where names that are not members' go: IPv4 or IPv6 addresses, with an optional port
    * ('198.51.100.53', '198.51.100.53:5353', '[fd00::53]:53'). Queried from the host namespace.
-   * Default: the nameservers of the host's /etc/resolv.conf. An empty list: SERVFAIL for every
+   * Default: the nameservers of the host's /etc/resolv.conf (systemd-resolved's own file when it
+   * names only resolved's stub, 127.0.0.53, as Docker). An empty list: SERVFAIL for every
    * name that is not a member's.
    */
   upstream?: string[];
@@ -236,7 +237,7 @@ function askTcp(raw: Buffer, id: number, u: Upstream): Attempt {
 export class DnsServer extends EventEmitter {
   /** The network served. */
   readonly network: string;
-  /** The upstream servers, as given or read from the host's /etc/resolv.conf. */
+  /** The upstream servers, as given or read from the host's resolv.conf (see ServeDnsOptions.upstream). */
   readonly upstream: string[];
   /** @internal */
   readonly servers: Upstream[];
@@ -613,12 +614,8 @@ export async function serveNetwork(
   if (options.upstream !== undefined && !Array.isArray(options.upstream)) {
     throw invalid(operation, 'upstream must be an array of addresses');
   }
-  let text = '';
-  try {
-    text = fs.readFileSync('/etc/resolv.conf', 'utf8');
-  } catch {
-    // no resolv.conf: no upstream, no options
-  }
+  // No resolv.conf: no upstream, no options.
+  const { text } = readHostResolvConf();
   const upstream = options.upstream ?? nameserversOf(text);
   const servers = upstream.map((u) => parseUpstream(u, operation));
   // Docker's sandbox asks whether the host's resolv.conf sets ndots (rc.Option("ndots")).

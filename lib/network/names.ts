@@ -18,7 +18,9 @@ import { formatIp, parseIp } from './ipam';
 import {
   DNS_ADDRESS,
   HOST_RESOLV_CONF,
+  SYSTEMD_RESOLV_CONF,
   hasDnsSettings,
+  isSystemdStub,
   mergedDnsSettings,
   resolvConf,
   type DnsSettings,
@@ -113,30 +115,47 @@ export function renderBareHosts(namespaceName: string): string {
  * network with names (`mode` 'embedded'), pointing at the embedded server, keeping the host's
  * `search`, `options` (its `ndots` too; `ndots:0` added when it has none) and other directives;
  * on one without, the host's servers or the member's own. `settings`: the member's `dns`,
- * `dnsSearch` and `dnsOptions`, replacing the host's of the same kind.
+ * `dnsSearch` and `dnsOptions`, replacing the host's of the same kind. `hostFile`: where
+ * `hostResolvConf` was read (see {@link readHostResolvConf}), named in the file's comments.
  */
 export function renderResolvConf(
   namespaceName: string,
   hostResolvConf: string,
   settings: DnsSettings = {},
   mode: ResolvConfMode = 'embedded',
+  hostFile = HOST_RESOLV_CONF,
 ): string {
   const first =
     mode === 'embedded'
       ? 'names come from the embedded DNS server (Network.serveDns) and hosts.'
       : "the host's resolv.conf with the member's own DNS settings (its networks have no names).";
-  return `${MARKER} for namespace "${namespaceName}": ${first}\n${resolvConfBody(hostResolvConf, settings, mode)}`;
+  return `${MARKER} for namespace "${namespaceName}": ${first}\n${resolvConfBody(hostResolvConf, settings, mode, hostFile)}`;
 }
 
 /** What follows the first line of {@link renderResolvConf} for a member without settings of its own (the last one kept). */
-let lastBody: { host: string; body: string } | undefined;
+let lastBody: { host: string; hostFile: string; body: string } | undefined;
 
-function resolvConfBody(hostResolvConf: string, settings: DnsSettings, mode: ResolvConfMode): string {
+function resolvConfBody(hostResolvConf: string, settings: DnsSettings, mode: ResolvConfMode, hostFile: string): string {
   const plain = mode === 'embedded' && !hasDnsSettings(settings);
-  if (plain && lastBody?.host === hostResolvConf) return lastBody.body;
-  const { body } = resolvConf(hostResolvConf, settings, mode);
-  if (plain) lastBody = { host: hostResolvConf, body };
+  if (plain && lastBody?.host === hostResolvConf && lastBody.hostFile === hostFile) return lastBody.body;
+  const { body } = resolvConf(hostResolvConf, settings, mode, hostFile);
+  if (plain) lastBody = { host: hostResolvConf, hostFile, body };
   return body;
+}
+
+/**
+ * The host's resolv.conf as members' files are made from it: /etc/resolv.conf, or
+ * systemd-resolved's own file when /etc/resolv.conf names only its stub (moby's
+ * resolvconf.Path(); the stub answers only in the host namespace). When resolved's file cannot
+ * be read, /etc/resolv.conf is used as it is. Read through the stat cache ({@link readKnown}).
+ */
+export function readHostResolvConf(): { file: string; text: string } {
+  const text = readKnown(HOST_RESOLV_CONF);
+  if (isSystemdStub(text)) {
+    const resolved = readKnown(SYSTEMD_RESOLV_CONF);
+    if (resolved !== '') return { file: SYSTEMD_RESOLV_CONF, text: resolved };
+  }
+  return { file: HOST_RESOLV_CONF, text };
 }
 
 /**
@@ -248,7 +267,7 @@ function readKnown(file: string): string {
  * with is left as it is.
  */
 export function syncNames(names: Iterable<string>, states: readonly NetworkState[], onlyIfDiffers = false): void {
-  let hostResolvConf: string | undefined;
+  let host: { file: string; text: string } | undefined;
   // Each named namespace: the dns networks it is on, its records on every network (in the
   // networks' order, by name: the order its DNS settings are merged in), and its inode.
   const onBy = new Map<string, { inode: string; on: NetworkState[]; records: EndpointState[] }>();
@@ -270,9 +289,10 @@ export function syncNames(names: Iterable<string>, states: readonly NetworkState
     const settings = mergedDnsSettings(records);
     let resolv: string | undefined;
     if (on.length > 0 || hasDnsSettings(settings)) {
-      hostResolvConf ??= readKnown(HOST_RESOLV_CONF);
+      host ??= readHostResolvConf();
       const ipv6 = records.some((ep) => ep.ipv6Address !== undefined);
-      resolv = renderResolvConf(name, hostResolvConf, settings, on.length > 0 ? 'embedded' : { legacy: { ipv6 } });
+      const mode = on.length > 0 ? 'embedded' : { legacy: { ipv6 } };
+      resolv = renderResolvConf(name, host.text, settings, mode, host.file);
       // resolv.conf changes only with the host's: rewritten only when it differs. None yet: a
       // namespace just joining, whose directory is made first (not found by a failed open).
       const present = readKnown(resolvConfFile);
@@ -287,9 +307,7 @@ export function syncNames(names: Iterable<string>, states: readonly NetworkState
     let removed = false;
     for (const [file, rest] of [
       [hosts, () => renderBareHosts(name)],
-      ...(resolv === undefined
-        ? ([[resolvConfFile, () => (hostResolvConf ??= readOrEmpty(HOST_RESOLV_CONF))]] as const)
-        : []),
+      ...(resolv === undefined ? ([[resolvConfFile, () => readOrEmpty(HOST_RESOLV_CONF)]] as const) : []),
     ] as const) {
       if (!readOrEmpty(file).startsWith(MARKER)) continue;
       writeInPlace(file, rest());

@@ -1379,8 +1379,9 @@ export class Network {
    * future, like Docker's embedded DNS server, for as long as this process runs or until
    * `close()`: the names and aliases of the members of the networks the asking namespace is on
    * (A, and AAAA where there is an IPv6 address; case-insensitive); other names are forwarded
-   * to `upstream` from the host namespace (default: the host's /etc/resolv.conf nameservers),
-   * or, for a member connected with `dns` servers of its own, to those, from inside the member;
+   * to `upstream` from the host namespace (default: the host's resolv.conf nameservers;
+   * systemd-resolved's when /etc/resolv.conf names only its stub), or, for a member connected
+   * with `dns` servers of its own, to those, from inside the member;
    * SERVFAIL within 2 s when none answers. As Docker's: the query's class is not looked at, and
    * when `ndots` is set (by the member's `dnsOptions` if it has some, else by the host's
    * resolv.conf), A/AAAA of an unknown single-label name get NOERROR with no answer instead of

@@ -31,6 +31,19 @@ export const DNS_ADDRESS = '127.0.0.11';
 /** Where the host's file is read. */
 export const HOST_RESOLV_CONF = '/etc/resolv.conf';
 
+/**
+ * systemd-resolved's own file, with the servers it forwards to. Read instead of the host's when
+ * that names only resolved's stub (127.0.0.53, which answers only in the host namespace), as
+ * moby's resolvconf.Path() does.
+ */
+export const SYSTEMD_RESOLV_CONF = '/run/systemd/resolve/resolv.conf';
+
+/** Whether the host's resolv.conf points at systemd-resolved's stub alone (moby: one nameserver, 127.0.0.53). */
+export function isSystemdStub(hostText: string): boolean {
+  const servers = parse(hostText).nameservers;
+  return servers.length === 1 && servers[0] === '127.0.0.53';
+}
+
 /** Docker's fallback servers when none is left (resolvconf.go, defaultIPv4NSs / defaultIPv6NSs). */
 const DEFAULT_V4 = ['8.8.8.8', '8.8.4.4'];
 const DEFAULT_V6 = ['2001:4860:4860::8888', '2001:4860:4860::8844'];
@@ -120,7 +133,12 @@ export interface ResolvConfResult {
  * the network's kind, as moby's loadResolvConf then TransformForIntNS or TransformForLegacyNw,
  * then Generate with its comments.
  */
-export function resolvConf(hostText: string, settings: DnsSettings, mode: ResolvConfMode): ResolvConfResult {
+export function resolvConf(
+  hostText: string,
+  settings: DnsSettings,
+  mode: ResolvConfMode,
+  hostFile = HOST_RESOLV_CONF,
+): ResolvConfResult {
   const rc = parse(hostText);
   const overrides: string[] = [];
   let ndotsFrom = option(rc.options, 'ndots') !== undefined ? 'host' : '';
@@ -173,7 +191,7 @@ export function resolvConf(hostText: string, settings: DnsSettings, mode: Resolv
     ...(rc.options.length > 0 ? [`options ${rc.options.join(' ')}`] : []),
     ...rc.other,
     '',
-    `# Based on host file: '${HOST_RESOLV_CONF}' (${transform})`,
+    `# Based on host file: '${hostFile}' (${transform})`,
     ...warnings.map((w) => `# ${w}`),
     ...(extServers.length > 0
       ? [`# ExtServers: [${extServers.map((a) => (fromHost ? `host(${a})` : a)).join(' ')}]`]

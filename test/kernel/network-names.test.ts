@@ -320,6 +320,46 @@ describeKernel('Network names: hosts files', () => {
       fs.writeFileSync('/etc/resolv.conf', original);
     }
   });
+
+  it("with systemd-resolved's stub as the host's only server, members' files come from resolved's own file", async () => {
+    const original = fs.readFileSync('/etc/resolv.conf', 'utf8');
+    // /run is the test environment's own tmpfs, /etc an overlay of it.
+    fs.mkdirSync('/run/systemd/resolve', { recursive: true });
+    fs.writeFileSync('/run/systemd/resolve/resolv.conf', 'nameserver 198.51.100.54\nsearch resolved.test\n');
+    fs.writeFileSync('/etc/resolv.conf', 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch stub.test\n');
+    try {
+      const net = await Network.create(netName());
+      const plain = await Network.create(netName(), { dns: false });
+      const [c1, c2] = [await freshNamespace(), await freshNamespace()];
+      await net.connect(c1);
+      const withNames = fs.readFileSync(`/etc/netns/${c1.name}/resolv.conf`, 'utf8');
+      expect(withNames).toMatch(/^search resolved\.test$/m);
+      expect(withNames).not.toContain('stub.test');
+      expect(withNames).toContain("# Based on host file: '/run/systemd/resolve/resolv.conf' (internal resolver)");
+      expect(withNames).toContain('# ExtServers: [host(198.51.100.54)]');
+      const dns = await net.serveDns();
+      try {
+        expect(dns.upstream).toEqual(['198.51.100.54:53']);
+      } finally {
+        await dns.close();
+      }
+      // Without names: resolved's servers go into the file (the stub would not answer inside).
+      await plain.connect(c2, { dnsSearch: ['c2.test'] });
+      const legacy = fs.readFileSync(`/etc/netns/${c2.name}/resolv.conf`, 'utf8');
+      expect(legacy).toMatch(/^nameserver 198\.51\.100\.54$/m);
+      expect(legacy).not.toContain('127.0.0.53');
+      // A stub among other servers is not resolved's alone: /etc/resolv.conf is read as it is.
+      fs.writeFileSync('/etc/resolv.conf', 'nameserver 127.0.0.53\nnameserver 198.51.100.55\n');
+      await plain.disconnect(c2);
+      await plain.connect(c2, { dnsSearch: ['c2.test'] });
+      const mixed = fs.readFileSync(`/etc/netns/${c2.name}/resolv.conf`, 'utf8');
+      expect(mixed).toMatch(/^nameserver 198\.51\.100\.55$/m);
+      expect(mixed).toContain("# Based on host file: '/etc/resolv.conf' (legacy)");
+    } finally {
+      fs.writeFileSync('/etc/resolv.conf', original);
+      fs.rmSync('/run/systemd', { recursive: true, force: true });
+    }
+  });
 });
 
 describeKernel('Network names: the embedded DNS server', () => {
