@@ -39,6 +39,7 @@ import type { NativeHandle, NativeLink, NativeOp } from '../native/surface';
 import { isFailure } from '../native/wire';
 import { formatIp, parseIp } from '../network/ipam';
 import { removeMasquerades, setMasquerades } from '../network/nat';
+import { setupSpoofCheck, teardownSpoofCheck } from './spoof-check';
 import type { BridgeConf } from './config';
 import type { Attachment, Ipam } from './ipam';
 import { CniCode, CniError, parseResult, type Call, type CniResult, type ResultIp, type ResultRoute } from './spec';
@@ -441,7 +442,11 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
   let pair: Veth | undefined;
   let reserved = false;
   let masqueraded = false;
+  let spoofChecked = false;
   try {
+    if (ipam && conf.disableContainerInterface) {
+      throw new CniError(CniCode.internal, 'cannot use IPAM when DisableContainerInterface flag is set');
+    }
     // The addresses first: a full range, or an IPAM plugin that fails, leaves the kernel as it was.
     const ipamResult = ipam ? await ipam.add() : undefined;
     reserved = ipam !== undefined;
@@ -464,11 +469,18 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
     if (conf.hairpinMode) {
       ops.push(hairpinOn(hostVeth.index));
     }
+    if (conf.portIsolation) {
+      ops.push({ op: 'newlink', link: { index: hostVeth.index, slaveKind: 'bridge', slaveInfo: { isolated: 1 } } });
+    }
     const results = await batch(hostHandle, ops, operation, 'master');
     for (const r of results)
       if (isFailure(r))
         throw asCni(fromFailure(r, operation), `failed to connect "${hostVeth.name}" to bridge ${conf.bridge}`);
     hostSysctl(`ipv6/conf/${hostVeth.name}/accept_ra`, '0');
+    if (conf.macSpoofChk) {
+      spoofChecked = true;
+      await setupSpoofCheck(host, hostVeth.name, pair.container.mac, call.containerId, call.ifName);
+    }
 
     const result: CniResult = {
       cniVersion: call.cniVersion,
@@ -503,7 +515,7 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
           `masquerade for ${call.containerId}`,
         );
       }
-    } else {
+    } else if (!conf.disableContainerInterface) {
       await pair.container.up();
     }
     // The bridge's MAC may have changed with its first port or its address.
@@ -518,6 +530,7 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
   } catch (e) {
     // Undo what this call did: the veth (both ends), the masquerade, the reservations.
     if (pair) await pair.container.delete().catch(() => undefined);
+    if (spoofChecked) await teardownSpoofCheck(host, call.containerId, call.ifName).catch(() => undefined);
     if (masqueraded) {
       const tag = masqTag(conf.name, call.containerId, call.ifName);
       await removeMasquerades(host, (t) => t === tag, 'undo masquerade').catch(() => undefined);
@@ -573,6 +586,11 @@ export async function del(call: Call, conf: BridgeConf, makeIpam: () => Ipam | u
     await removeMasquerades(host, (t) => t === tag, `remove masquerade of ${call.containerId}`).catch((e: unknown) => {
       // The IPAM's error first: the runtime sees one, and retries DEL after either.
       throw ipamError ?? asCni(e, 'failed to remove masquerade');
+    });
+  }
+  if (conf.macSpoofChk) {
+    await teardownSpoofCheck(host, call.containerId, call.ifName).catch((e: unknown) => {
+      throw ipamError ?? asCni(e, 'failed to remove macspoofchk');
     });
   }
   if (ipamError !== undefined) throw ipamError;
