@@ -6,12 +6,14 @@
  *   CNI_IFNAME with its peer ('veth' + 8 random hex digits) in the host namespace, attached to the
  *   bridge, up; the IPAM's addresses and routes inside the container (accept_dad 0, arp_notify 1),
  *   a default route when `isDefaultGateway`; the gateway address on the bridge when `isGateway`
- *   (and the bridge's MAC pinned), forwarding on; masquerade when `ipMasq`. A failure part-way
+ *   (and the bridge's MAC pinned), forwarding on; masquerade when `ipMasq`; the port isolated
+ *   with `portIsolation`; only the container's MAC let in with `macspoofchk` (spoof-check.ts); the
+ *   container's interface left down with `disableContainerInterface`. A failure part-way
  *   undoes what this call did (the veth, the reservations, the rules); the bridge stays, as it is
  *   shared.
  * - DEL: the container's interface deleted (which deletes the host end), the reservations
- *   released, the masquerade removed; a namespace or interface already gone is success. An IPAM
- *   that cannot run fails DEL only after the rest is done.
+ *   released, the masquerade and the macspoofchk rules removed; a namespace or interface already
+ *   gone is success. An IPAM that cannot run fails DEL only after the rest is done.
  * - CHECK: the previous result against the kernel: bridge, both veth ends and their pairing,
  *   the port's master, MACs, addresses and routes.
  * - GC: reservations, host veths and masquerades of attachments not in
