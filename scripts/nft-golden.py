@@ -145,7 +145,25 @@ HAIRPIN = r'''table ip netns-native {
 }
 '''
 
-FILES = {'ruleset.nft': RULESET, 'more.nft': MORE, 'ip6.nft': IP6, 'maps.nft': MAPS, 'hairpin.nft': HAIRPIN}
+# The CNI plugin's `macspoofchk`, as the reference bridge plugin writes it (its pkg/link
+# spoofcheck.go): a base chain in the bridge family's table `nat`, a jump per container port to a
+# chain of its own, and there only the container's MAC passes.
+BRIDGE = r'''table bridge nat {
+	chain PREROUTING {
+		type filter hook prerouting priority -300; policy accept;
+		iifname "veth0123abcd" jump cni-br-iface-ctr1-eth0 comment "macspoofchk-ctr1-eth0"
+	}
+	chain cni-br-iface-ctr1-eth0 {
+		jump cni-br-iface-ctr1-eth0-mac comment "macspoofchk-ctr1-eth0"
+	}
+	chain cni-br-iface-ctr1-eth0-mac {
+		ether saddr 0a:58:c6:13:64:02 return comment "macspoofchk-ctr1-eth0"
+		drop comment "macspoofchk-ctr1-eth0"
+	}
+}
+'''
+
+FILES = {'ruleset.nft': RULESET, 'bridge.nft': BRIDGE, 'more.nft': MORE, 'ip6.nft': IP6, 'maps.nft': MAPS, 'hairpin.nft': HAIRPIN}
 
 # (constant, scenario, pick, what it is). A scenario is (setup file or None, nft arguments).
 # A pick is ('send'|'recv', NFT message name, occurrence): for 'send', that message of what nft
@@ -156,6 +174,7 @@ IP6_F = (None, ['-f', 'ip6.nft'])
 LIST = ('ruleset.nft', ['-a', 'list', 'ruleset'])
 MAPS_F = (None, ['-f', 'maps.nft'])
 HAIRPIN_F = (None, ['-f', 'hairpin.nft'])
+BRIDGE_F = (None, ['-f', 'bridge.nft'])
 
 
 def on_maps(*args):
@@ -283,6 +302,21 @@ CASES = [
      'comment "nn net x"'),
     ('kRuleIccDrop', HAIRPIN_F, ('send', 'NFT_MSG_NEWRULE', 3),
      'forward: iifname "br-x" oifname "br-x" ct status ! dnat drop comment "nn net x"'),
+    ('kNewTableBridge', BRIDGE_F, ('send', 'NFT_MSG_NEWTABLE', 0), 'table bridge nat'),
+    ('kNewChainBridgePrerouting', BRIDGE_F, ('send', 'NFT_MSG_NEWCHAIN', 0),
+     'chain PREROUTING { type filter hook prerouting priority -300; policy accept; }'),
+    ('kNewChainSpoofIface', BRIDGE_F, ('send', 'NFT_MSG_NEWCHAIN', 1),
+     'chain cni-br-iface-ctr1-eth0'),
+    ('kRuleSpoofIifJump', BRIDGE_F, ('send', 'NFT_MSG_NEWRULE', 0),
+     'PREROUTING: iifname "veth0123abcd" jump cni-br-iface-ctr1-eth0 '
+     'comment "macspoofchk-ctr1-eth0"'),
+    ('kRuleSpoofJumpMac', BRIDGE_F, ('send', 'NFT_MSG_NEWRULE', 1),
+     'cni-br-iface-ctr1-eth0: jump cni-br-iface-ctr1-eth0-mac comment "macspoofchk-ctr1-eth0"'),
+    ('kRuleSpoofEtherSaddr', BRIDGE_F, ('send', 'NFT_MSG_NEWRULE', 2),
+     'cni-br-iface-ctr1-eth0-mac: ether saddr 0a:58:c6:13:64:02 return '
+     'comment "macspoofchk-ctr1-eth0"'),
+    ('kRuleSpoofDrop', BRIDGE_F, ('send', 'NFT_MSG_NEWRULE', 3),
+     'cni-br-iface-ctr1-eth0-mac: drop comment "macspoofchk-ctr1-eth0"'),
     ('kNewElemAny', on_maps('create', 'element', 'ip', 'netns-native', 'pub-any-x',
                             '{ tcp . 8080 : 198.18.4.2 . 80 }'),
      ('send', 'NFT_MSG_NEWSETELEM', 0),
@@ -382,7 +416,8 @@ MSGS = names_of('nf_tables_msg_types')
 TOP = {'TABLE': 'nft_table_attributes', 'CHAIN': 'nft_chain_attributes',
        'RULE': 'nft_rule_attributes', 'GEN': 'nft_gen_attributes', 'SET': 'nft_set_attributes',
        'SETELEM': 'nft_set_elem_list_attributes'}
-FAMILY = {0: 'NFPROTO_UNSPEC', 1: 'NFPROTO_INET', 2: 'NFPROTO_IPV4', 10: 'NFPROTO_IPV6'}
+FAMILY = {0: 'NFPROTO_UNSPEC', 1: 'NFPROTO_INET', 2: 'NFPROTO_IPV4', 7: 'NFPROTO_BRIDGE',
+          10: 'NFPROTO_IPV6'}
 VERDICTS = {1: 'NF_ACCEPT', 0: 'NF_DROP', -1: 'NFT_CONTINUE', -2: 'NFT_BREAK', -3: 'NFT_JUMP',
             -4: 'NFT_GOTO', -5: 'NFT_RETURN'}
 VALUE_NAMES = {

@@ -6,12 +6,14 @@
  *   CNI_IFNAME with its peer ('veth' + 8 random hex digits) in the host namespace, attached to the
  *   bridge, up; the IPAM's addresses and routes inside the container (accept_dad 0, arp_notify 1),
  *   a default route when `isDefaultGateway`; the gateway address on the bridge when `isGateway`
- *   (and the bridge's MAC pinned), forwarding on; masquerade when `ipMasq`. A failure part-way
+ *   (and the bridge's MAC pinned), forwarding on; masquerade when `ipMasq`; the port isolated
+ *   with `portIsolation`; only the container's MAC let in with `macspoofchk` (spoof-check.ts); the
+ *   container's interface left down with `disableContainerInterface`. A failure part-way
  *   undoes what this call did (the veth, the reservations, the rules); the bridge stays, as it is
  *   shared.
  * - DEL: the container's interface deleted (which deletes the host end), the reservations
- *   released, the masquerade removed; a namespace or interface already gone is success. An IPAM
- *   that cannot run fails DEL only after the rest is done.
+ *   released, the masquerade and the macspoofchk rules removed; a namespace or interface already
+ *   gone is success. An IPAM that cannot run fails DEL only after the rest is done.
  * - CHECK: the previous result against the kernel: bridge, both veth ends and their pairing,
  *   the port's master, MACs, addresses and routes.
  * - GC: reservations, host veths and masquerades of attachments not in
@@ -39,6 +41,7 @@ import type { NativeHandle, NativeLink, NativeOp } from '../native/surface';
 import { isFailure } from '../native/wire';
 import { formatIp, parseIp } from '../network/ipam';
 import { removeMasquerades, setMasquerades } from '../network/nat';
+import { setupSpoofCheck, teardownSpoofCheck } from './spoof-check';
 import type { BridgeConf } from './config';
 import type { Attachment, Ipam } from './ipam';
 import { CniCode, CniError, parseResult, type Call, type CniResult, type ResultIp, type ResultRoute } from './spec';
@@ -441,7 +444,11 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
   let pair: Veth | undefined;
   let reserved = false;
   let masqueraded = false;
+  let spoofChecked = false;
   try {
+    if (ipam && conf.disableContainerInterface) {
+      throw new CniError(CniCode.internal, 'cannot use IPAM when DisableContainerInterface flag is set');
+    }
     // The addresses first: a full range, or an IPAM plugin that fails, leaves the kernel as it was.
     const ipamResult = ipam ? await ipam.add() : undefined;
     reserved = ipam !== undefined;
@@ -464,11 +471,18 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
     if (conf.hairpinMode) {
       ops.push(hairpinOn(hostVeth.index));
     }
+    if (conf.portIsolation) {
+      ops.push({ op: 'newlink', link: { index: hostVeth.index, slaveKind: 'bridge', slaveInfo: { isolated: 1 } } });
+    }
     const results = await batch(hostHandle, ops, operation, 'master');
     for (const r of results)
       if (isFailure(r))
         throw asCni(fromFailure(r, operation), `failed to connect "${hostVeth.name}" to bridge ${conf.bridge}`);
     hostSysctl(`ipv6/conf/${hostVeth.name}/accept_ra`, '0');
+    if (conf.macSpoofChk) {
+      spoofChecked = true;
+      await setupSpoofCheck(host, hostVeth.name, pair.container.mac, call.containerId, call.ifName);
+    }
 
     const result: CniResult = {
       cniVersion: call.cniVersion,
@@ -503,7 +517,7 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
           `masquerade for ${call.containerId}`,
         );
       }
-    } else {
+    } else if (!conf.disableContainerInterface) {
       await pair.container.up();
     }
     // The bridge's MAC may have changed with its first port or its address.
@@ -518,6 +532,7 @@ export async function add(call: Call, conf: BridgeConf, ipam: Ipam | undefined):
   } catch (e) {
     // Undo what this call did: the veth (both ends), the masquerade, the reservations.
     if (pair) await pair.container.delete().catch(() => undefined);
+    if (spoofChecked) await teardownSpoofCheck(host, call.containerId, call.ifName).catch(() => undefined);
     if (masqueraded) {
       const tag = masqTag(conf.name, call.containerId, call.ifName);
       await removeMasquerades(host, (t) => t === tag, 'undo masquerade').catch(() => undefined);
@@ -573,6 +588,11 @@ export async function del(call: Call, conf: BridgeConf, makeIpam: () => Ipam | u
     await removeMasquerades(host, (t) => t === tag, `remove masquerade of ${call.containerId}`).catch((e: unknown) => {
       // The IPAM's error first: the runtime sees one, and retries DEL after either.
       throw ipamError ?? asCni(e, 'failed to remove masquerade');
+    });
+  }
+  if (conf.macSpoofChk) {
+    await teardownSpoofCheck(host, call.containerId, call.ifName).catch((e: unknown) => {
+      throw ipamError ?? asCni(e, 'failed to remove macspoofchk');
     });
   }
   if (ipamError !== undefined) throw ipamError;

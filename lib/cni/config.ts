@@ -3,7 +3,8 @@
  * before anything touches the kernel. Unknown fields are ignored (as Go's JSON decoding ignores
  * them); a known field of the wrong type or out of range is an invalid configuration (code 7); a
  * field this plugin understands but does not implement with a non-default value (`vlan`,
- * `macspoofchk`) is refused as unsupported (code 2) rather than silently ignored.
+ * `vlanTrunk`, `ipMasqBackend: "iptables"`) is refused as unsupported (code 2) rather than
+ * silently ignored.
  */
 import { ipFamily, linkNameProblem } from '../internal/validate';
 import { CniCode, CniError, cleanDns, type ResultDns } from './spec';
@@ -21,6 +22,12 @@ export interface BridgeConf {
   forceAddress: boolean;
   /** `ipMasq`: masquerade what the container sends off its subnet (our nftables table). */
   ipMasq: boolean;
+  /** `macspoofchk`: only the container's MAC enters the bridge from its port (table bridge nat). */
+  macSpoofChk: boolean;
+  /** `portIsolation`: the host end is an isolated bridge port (`isolated on`). */
+  portIsolation: boolean;
+  /** `disableContainerInterface`: the container's interface is left down (no IPAM allowed). */
+  disableContainerInterface: boolean;
   /** `mtu`: of the bridge (when created) and of both ends of the veth; undefined: the kernel's. */
   mtu: number | undefined;
   hairpinMode: boolean;
@@ -89,6 +96,69 @@ export function parseIpam(conf: Record<string, unknown>): { ipam: Record<string,
 }
 
 /**
+ * `vlanTrunk` (plugins 1.3.0): a list of `{ id }` and `{ minID, maxID }` (1-4094), checked as the
+ * reference checks it (code 7); any VLAN at all is refused (code 2), as `vlan` is: they need
+ * VLAN filtering on the bridge, which this plugin does not do.
+ */
+function checkVlanTrunk(trunk: unknown): void {
+  if (trunk === undefined || trunk === null) return;
+  if (!Array.isArray(trunk)) throw bad(`"vlanTrunk" must be a list, not ${JSON.stringify(trunk)}`);
+  let vlans = 0;
+  const vid = (v: unknown, what: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      throw bad(`"vlanTrunk": ${what} must be an integer, not ${JSON.stringify(v)}`);
+    if (v <= 0 || v > 4094)
+      throw bad(`"vlanTrunk": incorrect trunk ${what} parameter ${v} (must be between 1 and 4094)`);
+    return v;
+  };
+  for (const item of trunk as unknown[]) {
+    const entry = object(item, 'vlanTrunk[]');
+    const hasMin = entry.minID !== undefined && entry.minID !== null;
+    const hasMax = entry.maxID !== undefined && entry.maxID !== null;
+    if (hasMin !== hasMax) {
+      throw bad(
+        `"vlanTrunk": minID and maxID should be configured simultaneously, ${hasMin ? 'maxID' : 'minID'} is missing`,
+      );
+    }
+    if (hasMin) {
+      const min = vid(entry.minID, 'minID');
+      const max = vid(entry.maxID, 'maxID');
+      if (max < min) throw bad('"vlanTrunk": minID is greater than maxID in trunk parameter');
+      vlans++;
+    }
+    if (entry.id !== undefined && entry.id !== null) {
+      vid(entry.id, 'id');
+      vlans++;
+    }
+  }
+  if (vlans > 0) {
+    throw new CniError(
+      CniCode.unsupportedField,
+      '"vlanTrunk": VLANs are not supported by netns-native-cni (they need VLAN filtering on the bridge; only an empty list)',
+    );
+  }
+}
+
+/**
+ * `ipMasqBackend` (plugins 1.6.0): where `ipMasq` writes its rules. "nftables" is what this plugin
+ * always does (its own table); "iptables" it cannot (it runs no iptables): refused, code 2. As in
+ * the reference, the value matters, and is checked, only with `ipMasq`.
+ */
+function checkIpMasqBackend(backend: unknown, ipMasq: boolean): void {
+  if (backend === undefined || backend === null) return;
+  if (typeof backend !== 'string') throw bad(`"ipMasqBackend" must be a string, not ${JSON.stringify(backend)}`);
+  if (!ipMasq) return;
+  if (backend === 'iptables') {
+    throw new CniError(
+      CniCode.unsupportedField,
+      '"ipMasqBackend": "iptables" is not supported by netns-native-cni, which masquerades with nftables only (use "nftables" or leave it out)',
+    );
+  }
+  if (backend !== 'nftables')
+    throw bad(`"ipMasqBackend": unknown ipmasq backend ${JSON.stringify(backend)} (iptables or nftables)`);
+}
+
+/**
  * Reads the bridge plugin's configuration.
  * @throws CniError 7 for a bad field, 2 for an unsupported one.
  */
@@ -111,12 +181,10 @@ export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string,
   // Code 2: the spec wants the key and the value in the message.
   if (vlan !== 0)
     throw new CniError(CniCode.unsupportedField, `"vlan": ${vlan} is not supported by netns-native-cni (only 0)`);
-  if (bool(conf, 'macspoofchk')) {
-    throw new CniError(
-      CniCode.unsupportedField,
-      '"macspoofchk": true is not supported by netns-native-cni (only false)',
-    );
-  }
+  checkVlanTrunk(conf.vlanTrunk);
+  bool(conf, 'preserveDefaultVlan'); // no effect without a VLAN, as in the reference
+  const ipMasq = bool(conf, 'ipMasq');
+  checkIpMasqBackend(conf.ipMasqBackend, ipMasq);
   const isDefaultGateway = bool(conf, 'isDefaultGateway');
   const hairpinMode = bool(conf, 'hairpinMode');
   const promiscMode = bool(conf, 'promiscMode');
@@ -148,7 +216,10 @@ export function parseBridgeConf(conf: Record<string, unknown>, args: Map<string,
     isGateway: bool(conf, 'isGateway') || isDefaultGateway,
     isDefaultGateway,
     forceAddress: bool(conf, 'forceAddress'),
-    ipMasq: bool(conf, 'ipMasq'),
+    ipMasq,
+    macSpoofChk: bool(conf, 'macspoofchk'),
+    portIsolation: bool(conf, 'portIsolation'),
+    disableContainerInterface: bool(conf, 'disableContainerInterface'),
     mtu,
     hairpinMode,
     promiscMode,

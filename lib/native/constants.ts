@@ -45,6 +45,7 @@ export const CLONE_NEWNET = 0x40000000;
 // linux/netfilter.h, linux/netfilter/nf_tables.h, nf_conntrack_common.h: nf_tables.
 export const NFPROTO_INET = 1;
 export const NFPROTO_IPV4 = 2;
+export const NFPROTO_BRIDGE = 7;
 export const NFPROTO_IPV6 = 10;
 export const NFT_MSG_NEWTABLE = 0;
 export const NFT_MSG_DELTABLE = 2;
@@ -57,6 +58,8 @@ export const NFT_MSG_DELSET = 11;
 export const NFT_MSG_NEWSETELEM = 12;
 export const NFT_MSG_DELSETELEM = 14;
 export const NF_INET_PRE_ROUTING = 0;
+/** linux/netfilter_bridge.h: the bridge family's first hook, before the forwarding decision. */
+export const NF_BR_PRE_ROUTING = 0;
 export const NF_INET_LOCAL_IN = 1;
 export const NF_INET_FORWARD = 2;
 export const NF_INET_LOCAL_OUT = 3;

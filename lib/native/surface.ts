@@ -466,7 +466,8 @@ export interface NativeNsid {
 
 /**
  * One statement of an nf_tables rule (native/nft/statement.h): a match or an action, as nft
- * writes it. `kind`: 'saddr', 'daddr' (address, prefix, op), 'iifname', 'oifname' (name, op),
+ * writes it. `kind`: 'saddr', 'daddr' (address, prefix, op), 'ethersaddr' (mac, op; a bridge
+ * table's `ether saddr`), 'iifname', 'oifname' (name, op),
  * 'l4proto' (proto), 'dport' (proto, port, op), 'ctstate', 'ctstatus' (bits; op eq: any of them
  * set, neq: none set, nft's `ct status ! dnat`), 'daddrlocal'
  * (fib daddr type local), 'counter', 'accept', 'drop', 'return', 'jump', 'goto' (chain),
@@ -477,6 +478,8 @@ export interface NativeNftStatement {
   /** NFT_CMP_*: eq (0, the default), neq (1), ... */
   op?: number;
   address?: string;
+  /** 'ethersaddr': 'aa:bb:cc:dd:ee:ff'. */
+  mac?: string;
   prefix?: number;
   name?: string;
   proto?: number;

@@ -253,6 +253,7 @@ const NFT_STATEMENT: Record<keyof NativeNftStatement, string> = {
   kind: 'string',
   op: 'u8',
   address: 'ip',
+  mac: 'mac',
   prefix: 'u8',
   name: 'string',
   proto: 'u8',

@@ -15,8 +15,10 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 using Exprs = std::vector<Expr>;
 
-// Offsets of the fields nft loads (struct iphdr, struct ipv6hdr, struct tcphdr / udphdr).
+// Offsets of the fields nft loads (struct iphdr, struct ipv6hdr, struct tcphdr / udphdr, and
+// struct ethhdr's h_source).
 constexpr uint32_t kIpSaddr = 12, kIpDaddr = 16, kIp6Saddr = 8, kIp6Daddr = 24, kDport = 2;
+constexpr uint32_t kEtherSaddr = 6, kEtherAddrLen = 6;
 
 void Append(Exprs* out, Exprs more) { out->insert(out->end(), more.begin(), more.end()); }
 
@@ -119,6 +121,13 @@ Result<std::vector<Expr>> StatementsToExprs(const std::vector<Statement>& statem
       case Statement::Kind::kSaddr:
       case Statement::Kind::kDaddr:
         st = Prefix(&out, s.kind == Statement::Kind::kSaddr, s.address, s.prefix, s.op);
+        break;
+      case Statement::Kind::kEtherSaddr:
+        // The link layer header as the frame arrived: in a bridge table, the Ethernet header.
+        // nft adds no dependency there (in inet or netdev it would first match meta iiftype).
+        if (s.mac.size() != kEtherAddrLen) return Error::Invalid("a MAC address is 6 bytes");
+        Append(&out,
+               {Payload(NFT_PAYLOAD_LL_HEADER, kEtherSaddr, kEtherAddrLen), Cmp(s.op, s.mac)});
         break;
       case Statement::Kind::kIifname:
         st = Interface(&out, NFT_META_IIFNAME, s.name, s.op);

@@ -1,8 +1,8 @@
 // nft statements: the matches and actions a rule is written with (`ip saddr 198.18.4.0/24`,
-// `oifname != "br-x"`, `tcp dport 8080`, `dnat to 198.18.4.2:80`, `masquerade`, `drop`, and a DNAT
-// whose target comes from a map, `dnat ip to meta l4proto . th dport map @m`), each
-// turned into the expressions nft 1.0.6 emits for it — the vocabulary the library's rules use,
-// checked byte for byte against nft in native/test/nft_test.cc.
+// `ether saddr 0a:58:c6:13:64:02`, `oifname != "br-x"`, `tcp dport 8080`, `dnat to 198.18.4.2:80`,
+// `masquerade`, `drop`, and a DNAT whose target comes from a map, `dnat ip to meta l4proto . th
+// dport map @m`), each turned into the expressions nft 1.0.6 emits for it — the vocabulary the
+// library's rules use, checked byte for byte against nft in native/test/nft_test.cc.
 //
 // Pure: no I/O, safe on any thread, never throws; bad input (an address of the wrong length, an
 // interface name longer than IFNAMSIZ - 1, a prefix longer than the address) is an EINVAL Status.
@@ -23,6 +23,7 @@ struct Statement {
   enum class Kind : uint8_t {
     kSaddr,       // ip/ip6 saddr [op] ADDRESS[/PREFIX]   (address, prefix, op)
     kDaddr,       // ip/ip6 daddr [op] ADDRESS[/PREFIX]
+    kEtherSaddr,  // ether saddr [op] MAC                 (mac; a bridge or netdev table)
     kIifname,     // iifname [op] "NAME"                  (name, op)
     kOifname,     // oifname [op] "NAME"
     kL4proto,     // meta l4proto PROTO                   (proto)
@@ -48,6 +49,7 @@ struct Statement {
   Kind kind = Kind::kCounter;
   nft_cmp_ops op = NFT_CMP_EQ;   // for the matches that compare
   std::vector<uint8_t> address;  // 4 or 16 bytes: the family of the match / the DNAT target
+  std::vector<uint8_t> mac;      // kEtherSaddr: 6 bytes
   uint8_t prefix = 0;            // kSaddr/kDaddr: 0 means the whole address
   std::string name;              // an interface name
   uint8_t proto = 0;             // IPPROTO_TCP, IPPROTO_UDP

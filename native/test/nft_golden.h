@@ -39,6 +39,22 @@ inline constexpr char kRulesetNft[] = R"nft(table ip netns-native {
 }
 )nft";
 
+// bridge.nft
+inline constexpr char kBridgeNft[] = R"nft(table bridge nat {
+	chain PREROUTING {
+		type filter hook prerouting priority -300; policy accept;
+		iifname "veth0123abcd" jump cni-br-iface-ctr1-eth0 comment "macspoofchk-ctr1-eth0"
+	}
+	chain cni-br-iface-ctr1-eth0 {
+		jump cni-br-iface-ctr1-eth0-mac comment "macspoofchk-ctr1-eth0"
+	}
+	chain cni-br-iface-ctr1-eth0-mac {
+		ether saddr 0a:58:c6:13:64:02 return comment "macspoofchk-ctr1-eth0"
+		drop comment "macspoofchk-ctr1-eth0"
+	}
+}
+)nft";
+
 // more.nft
 inline constexpr char kMoreNft[] = R"nft(table ip netns-native {
 	chain isolation {
@@ -2832,6 +2848,222 @@ inline const std::vector<uint8_t> kRuleIccDrop = {
     0x00, 0x00,                                      //     ... (+ pad)
 };
 
+// table bridge nat (nft -f bridge.nft; sent NFT_MSG_NEWTABLE)
+inline const std::vector<uint8_t> kNewTableBridge = {
+    0x24, 0x00, 0x00, 0x00,                          // nlmsg_len 36
+    0x00, 0x0a, 0x01, 0x00,                          // NFT_MSG_NEWTABLE, NLM_F_REQUEST
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x07, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_BRIDGE, v0, res_id 0
+    0x08, 0x00, 0x01, 0x00,                          // NFTA_TABLE_NAME
+    'n', 'a', 't', 0x00,                             //   "nat\0"
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  // NFTA_TABLE_FLAGS: 0
+};
+
+// chain PREROUTING { type filter hook prerouting priority -300; policy accept; } (nft -f
+// bridge.nft; sent NFT_MSG_NEWCHAIN)
+inline const std::vector<uint8_t> kNewChainBridgePrerouting = {
+    0x54, 0x00, 0x00, 0x00,                          // nlmsg_len 84
+    0x03, 0x0a, 0x01, 0x04,  // NFT_MSG_NEWCHAIN, NLM_F_REQUEST | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x07, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_BRIDGE, v0, res_id 0
+    0x08, 0x00, 0x01, 0x00,                          // NFTA_CHAIN_TABLE
+    'n', 'a', 't', 0x00,                             //   "nat\0"
+    0x0f, 0x00, 0x03, 0x00,                          // NFTA_CHAIN_NAME
+    'P', 'R', 'E', 'R', 'O', 'U', 'T', 'I',          //   "PREROUTING\0"
+    'N', 'G', 0x00, 0x00,                            //   ... (+ pad)
+    0x0b, 0x00, 0x07, 0x00,                          // NFTA_CHAIN_TYPE
+    'f', 'i', 'l', 't', 'e', 'r', 0x00, 0x00,        //   "filter\0" (+ pad)
+    0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x01,  // NFTA_CHAIN_POLICY: NF_ACCEPT
+    0x14, 0x00, 0x04, 0x80,                          // NFTA_CHAIN_HOOK | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //   NFTA_HOOK_HOOKNUM: NF_INET_PRE_ROUTING
+    0x08, 0x00, 0x02, 0x00, 0xff, 0xff, 0xfe, 0xd4,  //   NFTA_HOOK_PRIORITY: -300
+};
+
+// chain cni-br-iface-ctr1-eth0 (nft -f bridge.nft; sent NFT_MSG_NEWCHAIN)
+inline const std::vector<uint8_t> kNewChainSpoofIface = {
+    0x38, 0x00, 0x00, 0x00,                    // nlmsg_len 56
+    0x03, 0x0a, 0x01, 0x04,                    // NFT_MSG_NEWCHAIN, NLM_F_REQUEST | NLM_F_CREATE
+    0x00, 0x00, 0x00, 0x00,                    // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                    // nlmsg_pid (zeroed)
+    0x07, 0x00, 0x00, 0x00,                    // nfgenmsg: NFPROTO_BRIDGE, v0, res_id 0
+    0x08, 0x00, 0x01, 0x00,                    // NFTA_CHAIN_TABLE
+    'n', 'a', 't', 0x00,                       //   "nat\0"
+    0x1b, 0x00, 0x03, 0x00,                    // NFTA_CHAIN_NAME
+    'c', 'n', 'i', '-', 'b', 'r', '-', 'i',    //   "cni-br-iface-ctr1-eth0\0"
+    'f', 'a', 'c', 'e', '-', 'c', 't', 'r',    //   ...
+    '1', '-', 'e', 't', 'h', '0', 0x00, 0x00,  //   ... (+ pad)
+};
+
+// PREROUTING: iifname "veth0123abcd" jump cni-br-iface-ctr1-eth0 comment "macspoofchk-ctr1-eth0"
+// (nft -f bridge.nft; sent NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleSpoofIifJump = {
+    0xf4, 0x00, 0x00, 0x00,                          // nlmsg_len 244
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x07, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_BRIDGE, v0, res_id 0
+    0x08, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'a', 't', 0x00,                             //   "nat\0"
+    0x0f, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'P', 'R', 'E', 'R', 'O', 'U', 'T', 'I',          //   "PREROUTING\0"
+    'N', 'G', 0x00, 0x00,                            //   ... (+ pad)
+    0xac, 0x00, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x24, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x09, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'm', 'e', 't', 'a', 0x00, 0x00, 0x00, 0x00,      //       "meta\0" (+ pad)
+    0x14, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x06,  //       NFTA_META_KEY: NFT_META_IIFNAME
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_META_DREG: NFT_REG_1
+    0x38, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x2c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_CMP_OP: NFT_CMP_EQ
+    0x18, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x14, 0x00, 0x01, 0x00,  //         NFTA_DATA_VALUE: "veth0123abcd", NUL-padded to IFNAMSIZ
+    0x76, 0x65, 0x74, 0x68, 0x30, 0x31, 0x32, 0x33,  //           ...
+    0x61, 0x62, 0x63, 0x64, 0x00, 0x00, 0x00, 0x00,  //           ...
+    0x4c, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0e, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'i', 'm', 'm', 'e', 'd', 'i', 'a', 't',          //       "immediate\0"
+    'e', 0x00, 0x00, 0x00,                           //       ... (+ pad)
+    0x38, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_IMMEDIATE_DREG: NFT_REG_VERDICT
+    0x2c, 0x00, 0x02, 0x80,                          //       NFTA_IMMEDIATE_DATA | NLA_F_NESTED
+    0x28, 0x00, 0x02, 0x80,                          //         NFTA_DATA_VERDICT | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0xff, 0xff, 0xff, 0xfd,  //           NFTA_VERDICT_CODE: NFT_JUMP
+    0x1b, 0x00, 0x02, 0x00,                          //           NFTA_VERDICT_CHAIN
+    'c', 'n', 'i', '-', 'b', 'r', '-', 'i',          //             "cni-br-iface-ctr1-eth0\0"
+    'f', 'a', 'c', 'e', '-', 'c', 't', 'r',          //             ...
+    '1', '-', 'e', 't', 'h', '0', 0x00, 0x00,        //             ... (+ pad)
+    0x1c, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
+    0x00, 0x16,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 22
+    'm', 'a', 'c', 's', 'p', 'o', 'o', 'f',          //     "macspoofchk-ctr1-eth0\0"
+    'c', 'h', 'k', '-', 'c', 't', 'r', '1',          //     ...
+    '-', 'e', 't', 'h', '0', 0x00,                   //     ...
+};
+
+// cni-br-iface-ctr1-eth0: jump cni-br-iface-ctr1-eth0-mac comment "macspoofchk-ctr1-eth0" (nft -f
+// bridge.nft; sent NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleSpoofJumpMac = {
+    0xa8, 0x00, 0x00, 0x00,                          // nlmsg_len 168
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x07, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_BRIDGE, v0, res_id 0
+    0x08, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'a', 't', 0x00,                             //   "nat\0"
+    0x1b, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'c', 'n', 'i', '-', 'b', 'r', '-', 'i',          //   "cni-br-iface-ctr1-eth0\0"
+    'f', 'a', 'c', 'e', '-', 'c', 't', 'r',          //   ...
+    '1', '-', 'e', 't', 'h', '0', 0x00, 0x00,        //   ... (+ pad)
+    0x54, 0x00, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x50, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0e, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'i', 'm', 'm', 'e', 'd', 'i', 'a', 't',          //       "immediate\0"
+    'e', 0x00, 0x00, 0x00,                           //       ... (+ pad)
+    0x3c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_IMMEDIATE_DREG: NFT_REG_VERDICT
+    0x30, 0x00, 0x02, 0x80,                          //       NFTA_IMMEDIATE_DATA | NLA_F_NESTED
+    0x2c, 0x00, 0x02, 0x80,                          //         NFTA_DATA_VERDICT | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0xff, 0xff, 0xff, 0xfd,  //           NFTA_VERDICT_CODE: NFT_JUMP
+    0x1f, 0x00, 0x02, 0x00,                          //           NFTA_VERDICT_CHAIN
+    'c', 'n', 'i', '-', 'b', 'r', '-', 'i',          //             "cni-br-iface-ctr1-eth0-mac\0"
+    'f', 'a', 'c', 'e', '-', 'c', 't', 'r',          //             ...
+    '1', '-', 'e', 't', 'h', '0', '-', 'm',          //             ...
+    'a', 'c', 0x00, 0x00,                            //             ... (+ pad)
+    0x1c, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
+    0x00, 0x16,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 22
+    'm', 'a', 'c', 's', 'p', 'o', 'o', 'f',          //     "macspoofchk-ctr1-eth0\0"
+    'c', 'h', 'k', '-', 'c', 't', 'r', '1',          //     ...
+    '-', 'e', 't', 'h', '0', 0x00,                   //     ...
+};
+
+// cni-br-iface-ctr1-eth0-mac: ether saddr 0a:58:c6:13:64:02 return comment "macspoofchk-ctr1-eth0"
+// (nft -f bridge.nft; sent NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleSpoofEtherSaddr = {
+    0xf0, 0x00, 0x00, 0x00,                          // nlmsg_len 240
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x07, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_BRIDGE, v0, res_id 0
+    0x08, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'a', 't', 0x00,                             //   "nat\0"
+    0x1f, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'c', 'n', 'i', '-', 'b', 'r', '-', 'i',          //   "cni-br-iface-ctr1-eth0-mac\0"
+    'f', 'a', 'c', 'e', '-', 'c', 't', 'r',          //   ...
+    '1', '-', 'e', 't', 'h', '0', '-', 'm',          //   ...
+    'a', 'c', 0x00, 0x00,                            //   ... (+ pad)
+    0x98, 0x00, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x34, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0c, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'p', 'a', 'y', 'l', 'o', 'a', 'd', 0x00,         //       "payload\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_PAYLOAD_DREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00,                          //       NFTA_PAYLOAD_BASE
+    0x00, 0x00, 0x00, 0x00,                          //         NFT_PAYLOAD_LL_HEADER
+    0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x06,  //       NFTA_PAYLOAD_OFFSET: 6
+    0x08, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x06,  //       NFTA_PAYLOAD_LEN: 6
+    0x30, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'c', 'm', 'p', 0x00,                             //       "cmp\0"
+    0x24, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,  //       NFTA_CMP_SREG: NFT_REG_1
+    0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_CMP_OP: NFT_CMP_EQ
+    0x10, 0x00, 0x03, 0x80,                          //       NFTA_CMP_DATA | NLA_F_NESTED
+    0x0a, 0x00, 0x01, 0x00,                          //         NFTA_DATA_VALUE
+    0x0a, 0x58, 0xc6, 0x13, 0x64, 0x02, 0x00, 0x00,  //           ... (+ pad)
+    0x30, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0e, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'i', 'm', 'm', 'e', 'd', 'i', 'a', 't',          //       "immediate\0"
+    'e', 0x00, 0x00, 0x00,                           //       ... (+ pad)
+    0x1c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_IMMEDIATE_DREG: NFT_REG_VERDICT
+    0x10, 0x00, 0x02, 0x80,                          //       NFTA_IMMEDIATE_DATA | NLA_F_NESTED
+    0x0c, 0x00, 0x02, 0x80,                          //         NFTA_DATA_VERDICT | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0xff, 0xff, 0xff, 0xfb,  //           NFTA_VERDICT_CODE: NFT_RETURN
+    0x1c, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
+    0x00, 0x16,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 22
+    'm', 'a', 'c', 's', 'p', 'o', 'o', 'f',          //     "macspoofchk-ctr1-eth0\0"
+    'c', 'h', 'k', '-', 'c', 't', 'r', '1',          //     ...
+    '-', 'e', 't', 'h', '0', 0x00,                   //     ...
+};
+
+// cni-br-iface-ctr1-eth0-mac: drop comment "macspoofchk-ctr1-eth0" (nft -f bridge.nft; sent
+// NFT_MSG_NEWRULE)
+inline const std::vector<uint8_t> kRuleSpoofDrop = {
+    0x8c, 0x00, 0x00, 0x00,                          // nlmsg_len 140
+    0x06, 0x0a, 0x01, 0x0c,  // NFT_MSG_NEWRULE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_seq (zeroed)
+    0x00, 0x00, 0x00, 0x00,                          // nlmsg_pid (zeroed)
+    0x07, 0x00, 0x00, 0x00,                          // nfgenmsg: NFPROTO_BRIDGE, v0, res_id 0
+    0x08, 0x00, 0x01, 0x00,                          // NFTA_RULE_TABLE
+    'n', 'a', 't', 0x00,                             //   "nat\0"
+    0x1f, 0x00, 0x02, 0x00,                          // NFTA_RULE_CHAIN
+    'c', 'n', 'i', '-', 'b', 'r', '-', 'i',          //   "cni-br-iface-ctr1-eth0-mac\0"
+    'f', 'a', 'c', 'e', '-', 'c', 't', 'r',          //   ...
+    '1', '-', 'e', 't', 'h', '0', '-', 'm',          //   ...
+    'a', 'c', 0x00, 0x00,                            //   ... (+ pad)
+    0x34, 0x00, 0x04, 0x80,                          // NFTA_RULE_EXPRESSIONS | NLA_F_NESTED
+    0x30, 0x00, 0x01, 0x80,                          //   NFTA_LIST_ELEM | NLA_F_NESTED
+    0x0e, 0x00, 0x01, 0x00,                          //     NFTA_EXPR_NAME
+    'i', 'm', 'm', 'e', 'd', 'i', 'a', 't',          //       "immediate\0"
+    'e', 0x00, 0x00, 0x00,                           //       ... (+ pad)
+    0x1c, 0x00, 0x02, 0x80,                          //     NFTA_EXPR_DATA | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //       NFTA_IMMEDIATE_DREG: NFT_REG_VERDICT
+    0x10, 0x00, 0x02, 0x80,                          //       NFTA_IMMEDIATE_DATA | NLA_F_NESTED
+    0x0c, 0x00, 0x02, 0x80,                          //         NFTA_DATA_VERDICT | NLA_F_NESTED
+    0x08, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,  //           NFTA_VERDICT_CODE: NF_DROP
+    0x1c, 0x00, 0x07, 0x00,                          // NFTA_RULE_USERDATA
+    0x00, 0x16,  //   udata TLV: NFTNL_UDATA_RULE_COMMENT, len 22
+    'm', 'a', 'c', 's', 'p', 'o', 'o', 'f',          //     "macspoofchk-ctr1-eth0\0"
+    'c', 'h', 'k', '-', 'c', 't', 'r', '1',          //     ...
+    '-', 'e', 't', 'h', '0', 0x00,                   //     ...
+};
+
 // nft create element ip netns-native pub-any-x { tcp . 8080 : 198.18.4.2 . 80 } (nft -f maps.nft;
 // nft create element ip netns-native pub-any-x { tcp . 8080 : 198.18.4.2 . 80 }; sent
 // NFT_MSG_NEWSETELEM)
@@ -3012,8 +3244,8 @@ inline const std::vector<uint8_t> kReplySets = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00,              //     value (+ pad)
     0x04, 0x00, 0x09, 0x00,                          // NFTA_SET_DESC
     0x17, 0x00, 0x13, 0x00,                          // __NFTA_SET_MAX
-    '0', 'x', 'f', 'f', 'f', 'f', 'f', 'f',          //   "0xffffffff82507f40\0"
-    'f', 'f', '8', '2', '5', '0', '7', 'f',          //   ...
+    '0', 'x', 'f', 'f', 'f', 'f', 'f', 'f',          //   "0xffffffff82508f40\0"
+    'f', 'f', '8', '2', '5', '0', '8', 'f',          //   ...
     '4', '0', 0x00, 0x00,                            //   ... (+ pad)
     0x08, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00,  // type 20: 0
 };

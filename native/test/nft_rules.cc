@@ -171,4 +171,31 @@ Ruleset HairpinRuleset() {
   return r;
 }
 
+// nft_golden::kBridgeNft: the CNI plugin's macspoofchk for container "ctr1", interface "eth0",
+// host port "veth0123abcd", MAC 0a:58:c6:13:64:02.
+Ruleset BridgeSpoofRuleset() {
+  const uint8_t br = NFPROTO_BRIDGE;
+  const char* comment = "macspoofchk-ctr1-eth0";
+  Ruleset r;
+  r.tables = {{br, "nat"}};
+  r.chains = {BaseChain(br, "PREROUTING", NF_BR_PRE_ROUTING, -300, "filter", NF_ACCEPT),
+              RegularChain(br, "cni-br-iface-ctr1-eth0"),
+              RegularChain(br, "cni-br-iface-ctr1-eth0-mac")};
+  r.rules = {
+      // PREROUTING: iifname "veth0123abcd" jump cni-br-iface-ctr1-eth0
+      Rule(br, "PREROUTING", Iif("veth0123abcd") + Exprs{nft::Jump("cni-br-iface-ctr1-eth0")},
+           comment),
+      // cni-br-iface-ctr1-eth0: jump cni-br-iface-ctr1-eth0-mac
+      Rule(br, "cni-br-iface-ctr1-eth0", {nft::Jump("cni-br-iface-ctr1-eth0-mac")}, comment),
+      // cni-br-iface-ctr1-eth0-mac: ether saddr 0a:58:c6:13:64:02 return
+      Rule(br, "cni-br-iface-ctr1-eth0-mac",
+           EtherSaddr({0x0a, 0x58, 0xc6, 0x13, 0x64, 0x02}) + Exprs{nft::Return()}, comment),
+      // cni-br-iface-ctr1-eth0-mac: drop
+      Rule(br, "cni-br-iface-ctr1-eth0-mac", {nft::Drop()}, comment),
+  };
+  for (ChainRequest& c : r.chains) c.table = "nat";
+  for (RuleRequest& rule : r.rules) rule.table = "nat";
+  return r;
+}
+
 }  // namespace nft_rules

@@ -14,6 +14,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/rtnetlink.h>
 
 #include <cstdint>
@@ -88,6 +89,14 @@ inline Exprs Iif(const std::string& name, nft_cmp_ops op = NFT_CMP_EQ) {
 inline Exprs Oif(const std::string& name, nft_cmp_ops op = NFT_CMP_EQ) {
   nft::Statement st = Make(nft::Statement::Kind::kOifname);
   st.name = name;
+  st.op = op;
+  return S(st);
+}
+
+// `ether saddr [!=] MAC` (a bridge table: the frame's Ethernet source).
+inline Exprs EtherSaddr(Bytes mac, nft_cmp_ops op = NFT_CMP_EQ) {
+  nft::Statement st = Make(nft::Statement::Kind::kEtherSaddr);
+  st.mac = std::move(mac);
   st.op = op;
   return S(st);
 }
@@ -194,5 +203,8 @@ Ruleset MoreRuleset();
 Ruleset Ip6Ruleset();
 // nft_golden::kHairpinNft: published ports reached by members (the hairpin, isolation skipped).
 Ruleset HairpinRuleset();
+// nft_golden::kBridgeNft: the CNI plugin's macspoofchk (table bridge nat), as the reference
+// bridge plugin writes it.
+Ruleset BridgeSpoofRuleset();
 
 }  // namespace nft_rules

@@ -195,6 +195,31 @@ void TestHairpinMatchesNft() {
   CHECK(!nft::StatementsToExprs({lt}).ok());
 }
 
+void TestBridgeSpoofCheckMatchesNft() {
+  Ruleset spoof = BridgeSpoofRuleset();
+  CheckBytes("add table bridge nat", BuildNewTable(spoof.tables[0].first, "nat", false),
+             nft_golden::kNewTableBridge);
+  CheckBytes("bridge PREROUTING", BuildNewChain(spoof.chains[0], false),
+             nft_golden::kNewChainBridgePrerouting);
+  CheckBytes("per-port chain", BuildNewChain(spoof.chains[1], false),
+             nft_golden::kNewChainSpoofIface);
+  const std::vector<std::pair<const char*, const Bytes*>> golden = {
+      {"iifname jump", &nft_golden::kRuleSpoofIifJump},
+      {"jump to the MAC chain", &nft_golden::kRuleSpoofJumpMac},
+      {"ether saddr return", &nft_golden::kRuleSpoofEtherSaddr},
+      {"drop", &nft_golden::kRuleSpoofDrop},
+  };
+  CHECK(spoof.rules.size() == golden.size());
+  for (size_t i = 0; i < spoof.rules.size() && i < golden.size(); ++i) {
+    CheckBytes(golden[i].first, BuildNewRule(spoof.rules[i]), *golden[i].second);
+  }
+  // A MAC is 6 bytes.
+  nft::Statement short_mac;
+  short_mac.kind = nft::Statement::Kind::kEtherSaddr;
+  short_mac.mac = {0x0a, 0x58, 0xc6};
+  CHECK(!nft::StatementsToExprs({short_mac}).ok());
+}
+
 void TestIp6AndInetMatchNft() {
   Ruleset ip6 = Ip6Ruleset();
   CheckBytes("add table ip6", BuildNewTable(ip6.tables[0].first, kTable, false),
@@ -806,6 +831,7 @@ int main() {
   TestRulesetMatchesNft();
   TestMoreExpressionsMatchNft();
   TestHairpinMatchesNft();
+  TestBridgeSpoofCheckMatchesNft();
   TestIp6AndInetMatchNft();
   TestMapsMatchNft();
   TestDecodeSetReply();

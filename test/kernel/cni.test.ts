@@ -1198,7 +1198,11 @@ describeKernel('CNI plugin', () => {
       Object.keys(hostLocalFiles(dir, 'nntnet'))
         .filter((f) => f.startsWith('198.'))
         .sort();
-    const badBridge: Array<Record<string, unknown>> = [{ mtu: 5 }, { vlan: 10 }, { bridge: 'a/b', macspoofchk: true }];
+    const badBridge: Array<Record<string, unknown>> = [
+      { mtu: 5 },
+      { vlan: 10 },
+      { bridge: 'a/b', vlanTrunk: [{ id: 5 }] },
+    ];
     for (const [i, bad] of badBridge.entries()) {
       // Step i keeps keep and drop(i+2)..; drop(i+1) is stale.
       const valid = ids.filter((_, k) => k === 0 || k > i + 1).map((id) => ({ containerID: id, ifname: 'eth0' }));
@@ -1272,7 +1276,7 @@ describeKernel('CNI plugin', () => {
   test('a configuration the reference accepts but ours does not implement is refused as unsupported (2)', async () => {
     const host = await freshNamespace();
     const ns = await freshNamespace();
-    for (const extra of [{ vlan: 10 }, { macspoofchk: true }]) {
+    for (const extra of [{ vlan: 10 }, { vlanTrunk: [{ id: 10 }] }, { ipMasq: true, ipMasqBackend: 'iptables' }]) {
       const out = await cni('ours', { command: 'ADD', host: host.name, netns: ns.name }, conf(extra));
       expect([out.status, out.json?.code]).toEqual([1, 2]);
     }

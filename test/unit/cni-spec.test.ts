@@ -195,7 +195,36 @@ describe('CNI protocol', () => {
     });
     const cases: Array<[Record<string, unknown>, number, string]> = [
       [{ vlan: 10 }, 2, '"vlan": 10 is not supported by netns-native-cni (only 0)'],
-      [{ macspoofchk: true }, 2, '"macspoofchk": true is not supported by netns-native-cni (only false)'],
+      [
+        { vlanTrunk: [{ id: 10 }] },
+        2,
+        '"vlanTrunk": VLANs are not supported by netns-native-cni (they need VLAN filtering on the bridge; only an empty list)',
+      ],
+      [
+        { ipMasq: true, ipMasqBackend: 'iptables' },
+        2,
+        '"ipMasqBackend": "iptables" is not supported by netns-native-cni, which masquerades with nftables only (use "nftables" or leave it out)',
+      ],
+      [{ macspoofchk: 'yes' }, 7, '"macspoofchk" must be true or false, not "yes"'],
+      [{ portIsolation: 1 }, 7, '"portIsolation" must be true or false, not 1'],
+      [{ disableContainerInterface: 'true' }, 7, '"disableContainerInterface" must be true or false, not "true"'],
+      [{ preserveDefaultVlan: 0 }, 7, '"preserveDefaultVlan" must be true or false, not 0'],
+      [{ ipMasqBackend: 5 }, 7, '"ipMasqBackend" must be a string, not 5'],
+      [
+        { ipMasq: true, ipMasqBackend: 'ebtables' },
+        7,
+        '"ipMasqBackend": unknown ipmasq backend "ebtables" (iptables or nftables)',
+      ],
+      [{ vlanTrunk: { id: 10 } }, 7, '"vlanTrunk" must be a list, not {"id":10}'],
+      [{ vlanTrunk: [5] }, 7, '"vlanTrunk[]" must be an object, not 5'],
+      [{ vlanTrunk: [{ id: 4095 }] }, 7, '"vlanTrunk": incorrect trunk id parameter 4095 (must be between 1 and 4094)'],
+      [{ vlanTrunk: [{ id: '10' }] }, 7, '"vlanTrunk": id must be an integer, not "10"'],
+      [
+        { vlanTrunk: [{ minID: 10 }] },
+        7,
+        '"vlanTrunk": minID and maxID should be configured simultaneously, maxID is missing',
+      ],
+      [{ vlanTrunk: [{ minID: 20, maxID: 10 }] }, 7, '"vlanTrunk": minID is greater than maxID in trunk parameter'],
       [
         hl({ routes: [{ dst: '198.19.0.0/16', mtu: 1400 }] }),
         2,
@@ -250,6 +279,15 @@ describe('CNI protocol', () => {
       [hl({ resolvConf: true }), 7, '"ipam.resolvConf" must be a string, not true'],
     ];
     for (const [conf, c, msg] of cases) expect([conf, refused(conf)]).toEqual([conf, [c, msg]]);
+    // What the reference accepts and this plugin can honour (or that has no effect in either).
+    const accepted: Array<Record<string, unknown>> = [
+      { macspoofchk: true, portIsolation: true, disableContainerInterface: true },
+      { vlanTrunk: [] },
+      { vlanTrunk: null, preserveDefaultVlan: true }, // preserveDefaultVlan acts only with a VLAN
+      { ipMasqBackend: 'iptables' }, // read only with ipMasq, as the reference reads it
+      { ipMasq: true, ipMasqBackend: 'nftables' },
+    ];
+    for (const conf of accepted) expect([conf, refused(conf)]).toEqual([conf, undefined]);
   });
 
   // Go's net.IPNet prints ::ffff:a.b.c.d/N as a.b.c.d/(N-96), and the reference installs that

@@ -568,6 +568,7 @@ Result<nft::Statement> ToStatement(const NftStatementArgs& a) {
   static const std::pair<const char*, Kind> kKinds[] = {
       {"saddr", Kind::kSaddr},
       {"daddr", Kind::kDaddr},
+      {"ethersaddr", Kind::kEtherSaddr},
       {"iifname", Kind::kIifname},
       {"oifname", Kind::kOifname},
       {"l4proto", Kind::kL4proto},
@@ -598,6 +599,7 @@ Result<nft::Statement> ToStatement(const NftStatementArgs& a) {
   if (a.op > NFT_CMP_GTE) return Error::Invalid("unknown nf_tables comparison");
   st.op = static_cast<nft_cmp_ops>(a.op);
   st.address = a.address;
+  st.mac = a.mac;
   st.prefix = a.prefix;
   st.name = a.name;
   st.proto = a.proto;

@@ -213,11 +213,12 @@ enum class Wire : uint8_t {
   F(uidEnd, uid_end, kU32)
 
 // One statement of an nf_tables rule (nft/statement.h); `kind` is its name there in lower case
-// ('saddr', 'oifname', 'dport', 'masquerade', 'dnat', ...), `op` an NFT_CMP_*.
+// ('saddr', 'ethersaddr', 'oifname', 'dport', 'masquerade', 'dnat', ...), `op` an NFT_CMP_*.
 #define NETNS_NFT_STATEMENT(F) \
   F(kind, kind, kString)       \
   F(op, op, kU8)               \
   F(address, address, kIp)     \
+  F(mac, mac, kMac)            \
   F(prefix, prefix, kU8)       \
   F(name, name, kString)       \
   F(proto, proto, kU8)         \
@@ -260,6 +261,7 @@ struct NftStatementArgs {
   std::string kind;
   uint8_t op = 0;
   std::vector<uint8_t> address;
+  std::vector<uint8_t> mac;
   uint8_t prefix = 0;
   std::string name;
   uint8_t proto = 0;
