@@ -186,7 +186,7 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     // ip's spellings of its objects are the command's verbs (address: addr, lin: link); others
     // are unknown, with the verbs they abbreviate or begin with.
     expect(await cli('address', '--help')).toEqual({ code: 0, stdout: VERB_USAGE.addr, stderr: '' });
-    expect((await cli('lin')).stderr).toMatch(/^netns-native: link needs add, set or delete/);
+    expect((await cli('lin', 'frob')).stderr).toMatch(/^netns-native: link: unknown command "frob"/);
     expect((await cli('lis')).stderr).toMatch(/^netns-native: unknown verb "lis" \(did you mean list\?\)\n/);
     expect((await cli('ma')).stderr).toMatch(/^netns-native: unknown verb "ma"\n/);
     expect((await cli('nh')).stderr).toMatch(/^netns-native: unknown verb "nh"\n/);

@@ -134,9 +134,13 @@ export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<
     const all = addresses.filter((a) => a.linkIndex === link.index);
     return all.length === 0 ? family === undefined : all.some((a) => selected(a, selector, link.name));
   });
-  // With a label, ip prints the addresses without their links' blocks; -6 reads IPv6's link dump.
+  // With a label, ip prints the addresses without their links' blocks. -6 reads IPv6's link
+  // dump, unless a link is named alone (ip then asks for that link, RTM_GETLINK).
   const blocks = selector.label === undefined;
-  const options = { link: false, details: false, linkLayer: family === undefined, ipv6: args.family === 6 };
+  const { name, ...others } = linkSelector;
+  const oneLink = name !== undefined && Object.keys(others).length === 0;
+  const ipv6 = args.family === 6 && !oneLink;
+  const options = { link: false, details: false, linkLayer: family === undefined, ipv6 };
   if (args.json) {
     // ip lists an empty object for a link or an address its printing rejects.
     const json = kept.map(({ link, printed }) => {
