@@ -56,7 +56,8 @@ async function bothAsIp(ns: string, lines: string[]): Promise<void> {
 
 /**
  * A namespace with what the library makes: a veth pair (e0 up, e1 a bridge's port), a bridge sw0
- * (up), an ifb in group 5, a tap and a tun, a macvlan on e0, a vxlan, a veth whose peer is in
+ * (up), an ifb in group 5, a tap and a tun, macvlans (bridge; passthru nopromisc) and a macvtap
+ * on veths, a vxlan, a veth whose peer is in
  * another namespace; an alias and an alternative name; IPv4 addresses primary and secondary,
  * labelled, with a broadcast, point-to-point, with a lifetime; IPv6 with nodad, noprefixroute.
  */
@@ -72,6 +73,9 @@ async function populated(): Promise<{ n: string; other: string }> {
     'tuntap add tap0 mode tap',
     'tuntap add tun0 mode tun',
     'link add mv0 link e0 type macvlan mode bridge',
+    'link add e2 type veth peer name e3',
+    'link add mvp link e2 type macvlan mode passthru nopromisc',
+    'link add mt0 link e3 type macvtap mode vepa',
     'link add vx0 type vxlan id 42 dstport 4789 local 198.19.105.1',
     `link add o0 type veth peer name o1 netns ${other}`,
     'link set e0 up',
@@ -119,6 +123,10 @@ describeKernel('netns-native link show, addr show, route show', () => {
       '-d link show ifb0',
       '-d link show tap0',
       '-d link show tun0',
+      '-d link show mv0',
+      '-d link show type macvlan',
+      '-d link show mvp',
+      '-d link show mt0',
     ]);
     // The link-netns word names the peer's namespace, as ip finds it under /run/netns.
     expect(ip(n, 'link', 'show', 'o0')).toMatch(/ link-netns /);

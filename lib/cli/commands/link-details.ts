@@ -37,13 +37,26 @@ function tunOptions(info: Readonly<Record<string, unknown>>): KindOptions {
   return { words, data };
 }
 
-/** macvlan_print_opt: the mode, the broadcast queue length. */
+/** macvlan_print_opt: the mode, its flags, the broadcast queue length and the one in use. */
 function macvlanOptions(info: Readonly<Record<string, unknown>>): KindOptions {
   const words = ['mode', String(info.mode)];
   const data: Record<string, unknown> = { mode: info.mode };
+  for (const [key, word] of [
+    ['noPromisc', 'nopromisc'],
+    ['noDst', 'nodst'],
+  ] as const) {
+    if (info[key] === true) {
+      words.push(word);
+      data[word] = true;
+    }
+  }
   if (info.bcQueueLen !== undefined) {
     words.push('bcqueuelen', String(info.bcQueueLen));
     data.bcqueuelen = info.bcQueueLen;
+  }
+  if (info.bcQueueLenUsed !== undefined) {
+    words.push('usedbcqueuelen', String(info.bcQueueLenUsed));
+    data.usedbcqueuelen = info.bcQueueLenUsed;
   }
   return { words, data };
 }
