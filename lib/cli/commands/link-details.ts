@@ -3,7 +3,9 @@
  * show_details, print_linktype and the kinds' print_opt): promiscuity, the MTU limits, the
  * kind's line with its options, addrgenmode, the queues and the GSO/TSO/GRO limits. The kinds'
  * options are ip's for tun/tap and macvlan/macvtap (veth and ifb have none); other kinds, a
- * bridge's and a vxlan's included, print their kind word without options.
+ * bridge's and a vxlan's included, and a bridge's port (`bridge_slave`) print their kind word
+ * without options: their print_opt prints what the library does not read (a vxlan's source
+ * port range) or timers that tick between two reads.
  */
 import type { Link } from '../../index';
 
@@ -73,7 +75,7 @@ function kindOptions(l: Link): KindOptions {
  * The lines that replace the `link/ether ...` line (`second`) under `-d`: it, continued with
  * the details, then the kind's line, then the rest on that line, as ip prints them.
  */
-export function detailsText(l: Link, _names: ReadonlyMap<number, string>, second: string): string[] {
+export function detailsText(l: Link, second: string): string[] {
   const d = l.details;
   let text = `${second} promiscuity ${d.promiscuity} `;
   if (d.allMulticastCount !== undefined) text += ` allmulti ${d.allMulticastCount} `;
@@ -103,7 +105,7 @@ function limits(l: Link): Array<[string, number]> {
 }
 
 /** The keys `ip -j -d link show` adds. */
-export function detailsJson(l: Link, _names: ReadonlyMap<number, string>): Record<string, unknown> {
+export function detailsJson(l: Link): Record<string, unknown> {
   const d = l.details;
   const out: Record<string, unknown> = { promiscuity: d.promiscuity };
   if (d.allMulticastCount !== undefined) out.allmulti = d.allMulticastCount;
