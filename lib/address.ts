@@ -72,6 +72,8 @@ const FLAGS: Array<[number, string]> = [
   [IFA_F_PERMANENT, 'permanent'],
   [0x100, 'mngtmpaddr'],
   [0x200, 'noprefixroute'],
+  [0x400, 'autojoin'],
+  [0x800, 'stable-privacy'],
 ];
 
 /** INFINITY_LIFE_TIME: an address lifetime that never ends (`forever`). @internal */

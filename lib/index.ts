@@ -19,6 +19,7 @@ export {
   type AddAddressOptions,
   type DeleteAddressOptions,
   type LinkKindInfo,
+  type LinkDetails,
   type LinkStats,
   type SetMasterOptions,
 } from './link';

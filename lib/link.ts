@@ -193,6 +193,45 @@ export interface LinkStats {
   collisions: number;
 }
 
+/** IF_LINK_MODE_*: how the link's operational state follows its carrier (`mode` of `ip link`). */
+const LINK_MODES = ['default', 'dormant', 'testing'];
+/** IN6_ADDR_GEN_MODE_*: how IPv6 link-local addresses are made (`addrgenmode` of `ip -d link`). */
+const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
+
+/**
+ * What `ip link show` and `ip -d link show` print of a link beyond {@link Link}'s own fields, as
+ * last read ({@link Link.details}). The limits the kernel sends only from some version on are
+ * undefined on kernels that do not send them, as ip then leaves them out.
+ */
+export interface LinkDetails {
+  /** The queueing discipline (`qdisc noqueue`): 'noqueue', 'noop', 'fq_codel', ...; '' when none. */
+  qdisc: string;
+  /** The link-layer type (ARPHRD_*, `link/ether` is 1, `link/loopback` 772, `link/none` 65534). */
+  hardwareType: number;
+  /** The link-layer broadcast address (`brd ff:ff:ff:ff:ff:ff`), or a point-to-point link's peer; '' when none. */
+  broadcast: string;
+  /** IFLA_LINKMODE (`mode DEFAULT`): 'default', 'dormant' or 'testing', or the number. */
+  mode: string;
+  /** How many times promiscuous mode was asked for (`promiscuity 1`: a bridge port). */
+  promiscuity: number;
+  /** How many times all-multicast was asked for (`allmulti`; kernel 6.4). */
+  allMulticastCount?: number;
+  numTxQueues: number;
+  numRxQueues: number;
+  /** The largest GSO packet and segment count the stack builds for it (`gso_max_size`, `gso_max_segs`). */
+  gsoMaxSize?: number;
+  gsoMaxSegs?: number;
+  /** The largest TSO packet and segment count its driver takes (`tso_max_size`, `tso_max_segs`; 5.19). */
+  tsoMaxSize?: number;
+  tsoMaxSegs?: number;
+  /** The largest packet GRO builds (`gro_max_size`; 5.19). */
+  groMaxSize?: number;
+  /** How its IPv6 link-local address is made (`addrgenmode`): 'eui64', 'none', 'stable_secret', 'random'. */
+  addrGenMode?: string;
+  /** Its master's kind when it is one's port (`bridge` for a bridge port, `ip -d link`'s `bridge_slave`). */
+  portKind?: string;
+}
+
 /**
  * A network link (interface) in a namespace: a handle (namespace + index) plus the state last
  * read from the kernel. Methods that change the link update the fields they changed; call
@@ -346,6 +385,36 @@ export class Link {
    */
   get stats(): LinkStats | undefined {
     return this.#info.stats;
+  }
+
+  /**
+   * What `ip link show` (qdisc, link type, broadcast, mode) and `ip -d link show` (promiscuity,
+   * queues, GSO and GRO limits, addrgenmode) print beyond the other fields, as last read.
+   * @example
+   * ```ts
+   * const { qdisc, mode, numTxQueues } = (await ns.link('veth0')).details; // 'noqueue' 'default' 1
+   * ```
+   */
+  get details(): LinkDetails {
+    const s = this.#info;
+    const named = (names: string[], n: number): string => names[n] ?? String(n);
+    return {
+      qdisc: s.qdisc,
+      hardwareType: s.type,
+      broadcast: s.broadcast,
+      mode: named(LINK_MODES, s.linkmode),
+      promiscuity: s.promiscuity,
+      ...(s.allmulti !== undefined && { allMulticastCount: s.allmulti }),
+      numTxQueues: s.numTxQueues,
+      numRxQueues: s.numRxQueues,
+      ...(s.gsoMaxSize !== undefined && { gsoMaxSize: s.gsoMaxSize }),
+      ...(s.gsoMaxSegs !== undefined && { gsoMaxSegs: s.gsoMaxSegs }),
+      ...(s.tsoMaxSize !== undefined && { tsoMaxSize: s.tsoMaxSize }),
+      ...(s.tsoMaxSegs !== undefined && { tsoMaxSegs: s.tsoMaxSegs }),
+      ...(s.groMaxSize !== undefined && { groMaxSize: s.groMaxSize }),
+      ...(s.addrGenMode !== undefined && { addrGenMode: named(ADDR_GEN_MODES, s.addrGenMode) }),
+      ...(s.slaveKind !== '' && { portKind: s.slaveKind }),
+    };
   }
 
   /** @internal The raw state, for subclasses. */

@@ -163,6 +163,16 @@ export function readDsfieldNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDataba
   return db;
 }
 
+/** group: names of link groups (`ip link ... group NAME`), /etc's file or else the distribution's. */
+export function readGroupNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+  const db = emptyDatabase();
+  const usr = usrDir(dirs);
+  if (!readFile(db, path.join(dirs.etc, 'group'), 0xffffffff) && usr !== undefined) {
+    readFile(db, path.join(usr, 'group'), 0xffffffff);
+  }
+  return db;
+}
+
 /** What else a table or a TOS may be, for a message. */
 const TABLE_STRINGS = " (or a string: a table's name, such as 'main', or its number)";
 const TOS_STRINGS = " (or a string: a DS field name, such as 'AF11', or hex, such as '0x10')";

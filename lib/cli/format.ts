@@ -37,17 +37,22 @@ const IFF_LOWER_UP = 0x10000;
  * last when `mdown`: the link it sits on is down (iproute2's print_link_flags).
  */
 export function linkFlags(flags: number, mdown: boolean): string {
+  return `<${linkFlagNames(flags, mdown).join(',')}>`;
+}
+
+/** The words of {@link linkFlags}, as `ip -j link` lists them in `flags`. */
+export function linkFlagNames(flags: number, mdown: boolean): string[] {
   const names = FLAGS.filter(([bit]) => flags & bit).map(([, name]) => name);
   if (flags & IFF_UP && !(flags & IFF_LOWER_UP)) names.unshift('NO-CARRIER');
   if (mdown) names.push('M-DOWN');
-  return `<${names.join(',')}>`;
+  return names;
 }
 
 /**
  * Whether ip marks a link M-DOWN: the link it sits on (IFLA_LINK: a veth's peer) is in this
  * namespace and not up, or not among `flagsByIndex` at all; never for one in another namespace.
  */
-function lowerDown(link: Link, flagsByIndex: ReadonlyMap<number, number>): boolean {
+export function lowerDown(link: Link, flagsByIndex: ReadonlyMap<number, number>): boolean {
   const parent = link.parentIndex;
   if (parent === undefined || link.parentNetnsId !== undefined) return false;
   return ((flagsByIndex.get(parent) ?? 0) & IFF_UP) === 0;
@@ -158,7 +163,7 @@ export function briefAddresses(links: Link[], addresses: Address[]): string {
 }
 
 /** A route's or next hop's flags, in the order iproute2's print_rt_flags prints them. */
-function flagWords(f: { dead?: boolean; onlink?: boolean; linkdown?: boolean }): string[] {
+export function flagWords(f: { dead?: boolean; onlink?: boolean; linkdown?: boolean }): string[] {
   const words: string[] = [];
   if (f.dead) words.push('dead');
   if (f.onlink) words.push('onlink');
@@ -167,10 +172,25 @@ function flagWords(f: { dead?: boolean; onlink?: boolean; linkdown?: boolean }):
 }
 
 /**
- * One route as `ip route show table all` and `ip monitor` print it: a host route without its
- * /32 (/128), `table` for any table but main (so in `ip route`, main only, never).
+ * The words `ip route show` leaves out of each line because a selector fixed them (iproute2's
+ * print_route: `table 100` hides the table, `dev D` the link, `proto P` the protocol, ...).
  */
-export function routeLine(r: Route): string {
+export interface RouteWordsShown {
+  table?: false;
+  dev?: false;
+  via?: false;
+  src?: false;
+  proto?: false;
+  scope?: false;
+  metric?: false;
+}
+
+/**
+ * One route as `ip route show table all` and `ip monitor` print it: a host route without its
+ * /32 (/128), `table` for any table but main (so in `ip route`, main only, never); without the
+ * words `shown` turns off.
+ */
+export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   const host = r.family === 4 ? '/32' : '/128';
@@ -180,14 +200,14 @@ export function routeLine(r: Route): string {
   if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
   // By its name in rt_dsfield (AF11) where it has one, else in hex, as iproute2 prints it.
   if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
-  if (r.gateway !== undefined) parts.push('via', r.gateway);
+  if (r.gateway !== undefined && shown.via !== false) parts.push('via', r.gateway);
   // ip names a link it cannot resolve ifN (ll_index_to_name).
-  if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);
-  if (r.table !== 254) parts.push('table', r.tableName ?? String(r.table));
-  if (r.protocol !== 'boot') parts.push('proto', r.protocol);
-  if (r.scope !== 'global') parts.push('scope', r.scope);
-  if (r.source !== undefined) parts.push('src', r.source);
-  if (r.metric !== undefined) parts.push('metric', String(r.metric));
+  if (r.linkIndex !== undefined && shown.dev !== false) parts.push('dev', r.link ?? `if${r.linkIndex}`);
+  if (r.table !== 254 && shown.table !== false) parts.push('table', r.tableName ?? String(r.table));
+  if (r.protocol !== 'boot' && shown.proto !== false) parts.push('proto', r.protocol);
+  if (r.scope !== 'global' && shown.scope !== false) parts.push('scope', r.scope);
+  if (r.source !== undefined && shown.src !== false) parts.push('src', r.source);
+  if (r.metric !== undefined && shown.metric !== false) parts.push('metric', String(r.metric));
   parts.push(...flagWords(r));
   // Then, as iproute2's print_route: the cache info's expiry, the metrics, the preference.
   if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);

@@ -69,7 +69,7 @@ const IN_NAMESPACE = new Set([
   'sysctl',
 ]);
 /** The verbs that take -4 or -6, as ip's do. */
-const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop']);
+const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop', 'route', 'addr']);
 /** The reads, whose NS may be an operand instead. */
 const NS_OPERAND = new Set(['links', 'addrs', 'routes', 'monitor']);
 
@@ -142,9 +142,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (args.events !== undefined && args.verb !== 'monitor') {
       throw new UsageError('--events is for monitor only', args.verb);
     }
-    if (args.details && args.verb !== 'links') throw new UsageError('--details is for links only', args.verb);
+    if (args.details && args.verb !== 'links' && args.verb !== 'link') {
+      throw new UsageError('--details is for links and link show only', args.verb);
+    }
     if (args.family !== undefined && !BY_FAMILY.has(args.verb)) {
-      throw new UsageError(`-${args.family} is for neigh, rule and nexthop only`, args.verb);
+      throw new UsageError(`-${args.family} is for neigh, rule, nexthop, route and addr only`, args.verb);
     }
     if (args.netns !== undefined) {
       if (!IN_NAMESPACE.has(args.verb)) throw new UsageError(`-n NS is not for ${args.verb}`, args.verb);

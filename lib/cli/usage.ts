@@ -42,12 +42,15 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
                            [--events link,address,route,neighbour,rule,nexthop,netconf]
   netns add|delete NAME    make or remove a named namespace (ip netns add|del); netns attach
                            NAME PID names a process's (ip netns attach)
-  link add|set|delete ...  make, change or delete a link (ip link add|set|del)
-  addr add|replace|delete|flush ...
-                           add, replace, delete or flush addresses (ip addr ...)
-  route add|replace|delete|get|flush ...
-                           add, replace or delete a route, look one up, flush a table
-                           (ip route ...)
+  link [show|add|set|delete ...]
+                           list links as ip link show prints them; make, change or delete
+                           one (ip link ...)
+  addr [show|add|replace|delete|flush ...]
+                           list addresses as ip addr show prints them; add, replace, delete
+                           or flush them (ip addr ...)
+  route [show|add|replace|delete|get|flush ...]
+                           list routes as ip route show prints them; add, replace or delete
+                           one, look one up, flush a table (ip route ...)
   neigh [show|add|replace|delete|flush ...]
                            the neighbour (ARP, NDP) table (ip neigh ...; also neighbour, n)
   rule [show|add|delete|flush ...]
@@ -68,7 +71,7 @@ The ip-like verbs and their subcommands may be abbreviated as ip takes them, ip'
 Options:
   -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, sysctl
                      (and links, addrs, routes, monitor) work in, as ip -n NS
-  -4, -6         neigh, rule, nexthop: IPv4 or IPv6 only, as ip -4, ip -6
+  -4, -6         neigh, rule, nexthop, addr, route: IPv4 or IPv6 only, as ip -4, ip -6
   --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
                  isolate: {exitCode, signal, stdout, stderr} once the program has ended;
                  route get: the route; sysctl: {key, value})
@@ -192,11 +195,17 @@ ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  link: `Usage: netns-native [-n NS] link add [name] NAME [mtu N] [address MAC] [link PARENT] type KIND ...
+  link: `Usage: netns-native [-n NS] link [-d] [--json] [show] [[dev] LINK] [up] [type KIND]
+                 [master LINK] [nomaster] [group G]
+       netns-native [-n NS] link add [name] NAME [mtu N] [address MAC] [link PARENT] type KIND ...
        netns-native [-n NS] link set [dev] LINK SETTING...
        netns-native [-n NS] link delete [dev] LINK
 
-As \`ip link add|set|delete\`, in NS. Kinds (link add ... type KIND):
+As \`ip link show|add|set|delete\`, in NS. show (the default) prints what \`ip link show\`
+prints, selected as ip selects (type KIND_slave: the ports of that kind of master; --json: ip's
+JSON); -d adds ip's details, the kind's options for tun/tap and macvlan/macvtap (a bridge's,
+a vxlan's and a bridge port's: the kind word alone; netns-native links -d prints a port's).
+Kinds (link add ... type KIND):
   veth peer [name] PEER [netns NS2] [address MAC]   a veth pair; the peer in NS2 if given
   bridge [stp_state 0|1] [vlan_filtering 0|1] [priority N]
   ifb
@@ -209,46 +218,63 @@ Settings (link set), any of them, in one command:
 Where ip sends one request, link set may make three calls (the settings, the master, the
 move); when one is refused the earlier ones are set back (a link moved back has lost its
 addresses, as any move drops them). netns cannot go with master or nomaster. delete (del)
-deletes a veth pair's two ends together. Links are listed by the links verb.
+deletes a veth pair's two ends together. The links verb lists them as ip -br link.
 
 Options:
 ${NETNS_OPTION}
+  -d, --details  show: as ip -d
+  --json, -j     show: the links as ip -j prints them
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  addr: `Usage: netns-native [-n NS] addr add|replace ADDR dev LINK [peer PREFIX] [broadcast ADDR|+]
+  addr: `Usage: netns-native [-n NS] addr [-4|-6] [--json] [show] [[dev] LINK] [scope S|all]
+                 [to PREFIX] [label PATTERN] [dynamic|permanent] [up] [type KIND]
+                 [master LINK] [nomaster] [group G]
+       netns-native [-n NS] addr add|replace ADDR dev LINK [peer PREFIX] [broadcast ADDR|+]
                  [label LABEL] [nodad] [valid_lft N|forever] [preferred_lft N|forever]
        netns-native [-n NS] addr delete ADDR dev LINK [peer PREFIX]
        netns-native [-n NS] addr flush [dev LINK] [scope S]
 
-As \`ip addr add|replace|del|flush\`, in NS. ADDR is 198.18.0.1/24 or fd00::1/64 (a bare
-address: /32, /128). flush without dev flushes every link's addresses but lo's 127.0.0.1/8
-and ::1, IPv4 and IPv6. delete is del too. Addresses are listed by the addrs verb.
+As \`ip addr show|add|replace|del|flush\`, in NS. show (the default) prints what \`ip addr
+show\` prints: each link, then its addresses, selected as ip selects (a link whose addresses
+are all left out is left out; with label, the addresses alone; --json: ip's JSON). ADDR is
+198.18.0.1/24 or fd00::1/64 (a bare address: /32, /128). flush without dev flushes every
+link's addresses but lo's 127.0.0.1/8 and ::1, IPv4 and IPv6. delete is del too. The addrs
+verb lists them as ip -br addr.
 
 Options:
 ${NETNS_OPTION}
+  -4, -6         show: IPv4 or IPv6 addresses only
+  --json, -j     show: as ip -j addr show
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  route: `Usage: netns-native [-n NS] route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK]
+  route: `Usage: netns-native [-n NS] route [-4|-6] [--json] [show] [table T|all] [type TYPE]
+                 [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX] [metric N]
+                 [root|match|exact PREFIX]
+       netns-native [-n NS] route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK]
                  [nhid ID] [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [fibmatch]
        netns-native [-n NS] route flush [table T] [dev LINK] [proto P]
 
-As \`ip route add|replace|del|get|flush\`, in NS. TYPE is unicast (the default), blackhole,
+As \`ip route show|add|replace|del|get|flush\`, in NS. show (the default) prints what \`ip route
+show\` prints, selected as ip selects: IPv4 only unless -6 or table all (then both); a word a
+selector fixes (dev, table, proto, ...) left out of each line, as ip leaves it (--json: ip's
+JSON). TYPE is unicast (the default), blackhole,
 unreachable, prohibit, local or throw; T a number or a name (main, local, or one of
 /etc/iproute2/rt_tables; flush: all too); nhid ID routes through a nexthop object (nexthop
 add). get prints the route the kernel takes, as the first
 line of \`ip route get\` (--json: the route). flush removes IPv4 and IPv6 routes of the table
 (main by default), the kernel's own included; ip flushes one family per call. delete is del
-too. Routes are listed by the routes verb.
+too. The routes verb lists the main table's, IPv4 then IPv6.
 
 Options:
 ${NETNS_OPTION}
-  --json, -j     route get: the route as JSON
+  -4, -6         show: IPv4 or IPv6 routes only
+  --json, -j     show: as ip -j route show; get: the route as JSON
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}

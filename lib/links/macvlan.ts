@@ -47,12 +47,25 @@ export type MacvlanInfo = {
   mode: MacvlanMode;
   /** Broadcast queue length (`bcqueuelen`). */
   bcQueueLen?: number;
+  /**
+   * The broadcast queue length in use (`usedbcqueuelen`): the parent's queue is shared, as long
+   * as the longest any of its macvlans asked for.
+   */
+  bcQueueLenUsed?: number;
+  /** MACVLAN_FLAG_NOPROMISC: the parent is not made promiscuous (passthru mode; `nopromisc`). */
+  noPromisc?: true;
+  /** MACVLAN_FLAG_NODST: source mode's frames are not also delivered by destination (`nodst`). */
+  noDst?: true;
 };
 
 function macvlanInfo(state: NativeLink): MacvlanInfo {
   const mode = Number(state.info?.mode ?? 2);
   const info: MacvlanInfo = { mode: MODES.find(([, n]) => n === mode)?.[0] ?? 'vepa' };
   if (state.info?.bcQueueLen !== undefined) info.bcQueueLen = Number(state.info.bcQueueLen);
+  if (state.info?.bcQueueLenUsed !== undefined) info.bcQueueLenUsed = Number(state.info.bcQueueLenUsed);
+  const flags = Number(state.info?.flags ?? 0);
+  if (flags & 1) info.noPromisc = true;
+  if (flags & 2) info.noDst = true;
   return info;
 }
 

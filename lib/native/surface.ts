@@ -78,6 +78,17 @@ export interface NativeLink {
   master: number;
   link: number;
   linkNetnsid?: number;
+  /** IFLA_LINKMODE: IF_LINK_MODE_* (0 default, 1 dormant, 2 testing) */
+  linkmode: number;
+  /** IFLA_ALLMULTI, IFLA_GSO_MAX_*, IFLA_TSO_MAX_*, IFLA_GRO_MAX_SIZE: when the kernel sends them */
+  allmulti?: number;
+  gsoMaxSize?: number;
+  gsoMaxSegs?: number;
+  tsoMaxSize?: number;
+  tsoMaxSegs?: number;
+  groMaxSize?: number;
+  /** IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_*, when sent */
+  addrGenMode?: number;
   kind: string;
   slaveKind: string;
   alias: string;

@@ -183,6 +183,27 @@ Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
   info.master = t[IFLA_MASTER].S32();
   info.link = t[IFLA_LINK].S32();
   if (t[IFLA_LINK_NETNSID].present()) info.link_netnsid = t[IFLA_LINK_NETNSID].S32();
+  info.linkmode = t[IFLA_LINKMODE].U8();
+  const auto optional_u32 = [&t](int type) -> std::optional<uint32_t> {
+    if (!t[type].present()) return std::nullopt;
+    return t[type].U32();
+  };
+  info.allmulti = optional_u32(IFLA_ALLMULTI);
+  info.gso_max_size = optional_u32(IFLA_GSO_MAX_SIZE);
+  info.gso_max_segs = optional_u32(IFLA_GSO_MAX_SEGS);
+  info.tso_max_size = optional_u32(IFLA_TSO_MAX_SIZE);
+  info.tso_max_segs = optional_u32(IFLA_TSO_MAX_SEGS);
+  info.gro_max_size = optional_u32(IFLA_GRO_MAX_SIZE);
+  if (t[IFLA_AF_SPEC].present()) {
+    // One nest per address family; IPv6's carries the address generation mode.
+    (void)netlink::ForEachAttr(
+        t[IFLA_AF_SPEC].data, t[IFLA_AF_SPEC].len, [&info](const netlink::Attr& family) {
+          if (family.type != AF_INET6) return;
+          (void)netlink::ForEachAttr(family.data, family.len, [&info](const netlink::Attr& a) {
+            if (a.type == IFLA_INET6_ADDR_GEN_MODE && a.len >= 1) info.addr_gen_mode = a.U8();
+          });
+        });
+  }
   info.alias = t[IFLA_IFALIAS].String();
   info.qdisc = t[IFLA_QDISC].String();
   // struct rtnl_link_stats64 grows at its end over kernel versions; the counters read here are

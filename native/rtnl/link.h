@@ -61,6 +61,11 @@ struct LinkInfo {
   int32_t master = 0;                   // IFLA_MASTER, 0 if none
   int32_t link = 0;                     // IFLA_LINK (a veth's peer index), 0 if none
   std::optional<int32_t> link_netnsid;  // IFLA_LINK_NETNSID: `link` lives in that namespace
+  uint8_t linkmode = 0;                 // IFLA_LINKMODE: IF_LINK_MODE_*
+  // What `ip -d link` prints when the kernel sends it (each newer than some kernels we run on).
+  std::optional<uint32_t> allmulti;  // IFLA_ALLMULTI: the allmulti count (6.4)
+  std::optional<uint32_t> gso_max_size, gso_max_segs, tso_max_size, tso_max_segs, gro_max_size;
+  std::optional<uint32_t> addr_gen_mode;  // IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE
   std::string kind, slave_kind, alias, qdisc;
   KindData info;        // IFLA_INFO_DATA, decoded with the kind's table (link_kind.h)
   KindData slave_info;  // IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table

@@ -1466,6 +1466,17 @@ Bytes LinkReply() {
   PutAttr(&props, IFLA_ALT_IFNAME, Str("uplink-with-a-long-name"));
   PutAttr(&props, IFLA_ALT_IFNAME, Str("u0"));
   PutAttr(&payload, IFLA_PROP_LIST | NLA_F_NESTED, props);
+  PutAttr(&payload, IFLA_LINKMODE, {1});  // IF_LINK_MODE_DORMANT
+  PutAttr(&payload, IFLA_GSO_MAX_SIZE, U32(65536));
+  PutAttr(&payload, IFLA_GRO_MAX_SIZE, U32(32768));
+  Bytes inet6;  // IFLA_AF_SPEC: one nest per family, IPv6's with the address generation mode
+  PutAttr(&inet6, IFLA_INET6_ADDR_GEN_MODE, {3});  // IN6_ADDR_GEN_MODE_RANDOM
+  Bytes inet;
+  PutAttr(&inet, 1, U32(0));  // IFLA_INET_CONF: not read
+  Bytes af_spec;
+  PutAttr(&af_spec, AF_INET | NLA_F_NESTED, inet);
+  PutAttr(&af_spec, AF_INET6 | NLA_F_NESTED, inet6);
+  PutAttr(&payload, IFLA_AF_SPEC | NLA_F_NESTED, af_spec);
   return Message(RTM_NEWLINK, 0, payload);
 }
 
@@ -1490,6 +1501,11 @@ void TestParseLink() {
   CHECK(l.stats && l.stats->rx_packets == 5 && l.stats->tx_bytes == 700 &&
         l.stats->tx_packets == 0);
   CHECK((l.alt_names == std::vector<std::string>{"uplink-with-a-long-name", "u0"}));
+  CHECK(l.linkmode == 1);
+  CHECK(l.gso_max_size == 65536u && l.gro_max_size == 32768u);
+  // Those the message lacks stay unset (ip leaves them out).
+  CHECK(!l.gso_max_segs && !l.tso_max_size && !l.tso_max_segs && !l.allmulti);
+  CHECK(l.addr_gen_mode == 3u);
 }
 
 // An RTM_DELLINK event decodes like an RTM_NEWLINK (the monitor needs both).

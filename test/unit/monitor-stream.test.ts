@@ -42,6 +42,7 @@ function link(index: number, mtu: number, up = false): NativeLink {
     master: 0,
     link: 0,
     linkNetnsid: undefined,
+    linkmode: 0,
     kind: 'veth',
     slaveKind: '',
     alias: '',

@@ -1,7 +1,8 @@
 /**
- * `netns-native [-n NS] addr add|replace|delete|flush ...`: addresses as `ip addr` adds,
- * replaces, deletes and flushes them (link.addAddress, link.deleteAddress, ns.flushAddresses).
- * Listing is the addrs verb's (`ip -br addr`).
+ * `netns-native [-n NS] [-4|-6] addr [show|add|replace|delete|flush] ...`: addresses as `ip
+ * addr` lists (addr-show.ts), adds, replaces, deletes and flushes them (ns.addresses,
+ * link.addAddress, link.deleteAddress, ns.flushAddresses).
+ *   addr [show|list] [[dev] LINK] [SELECTOR] (addr-show.ts)
  *   addr add|replace ADDR dev LINK [peer PREFIX] [broadcast|brd ADDR|+] [label LABEL] [nodad]
  *                    [valid_lft N|forever] [preferred_lft N|forever]
  *   addr delete ADDR dev LINK [peer PREFIX]
@@ -13,8 +14,9 @@ import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
+import { addrShow } from './addr-show';
 
-const SUBCOMMANDS = ['add', 'replace', 'delete', 'del', 'flush'];
+const SUBCOMMANDS = ['show', 'add', 'replace', 'delete', 'del', 'flush'];
 
 /** What `addr add`, `replace` and `delete` take; delete only the first two. */
 interface AddrWords {
@@ -23,16 +25,15 @@ interface AddrWords {
   options: AddAddressOptions;
 }
 
-export async function addr(args: ParsedArgs, _io: Io): Promise<number> {
+export async function addr(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'addr');
-  const typed = words.next();
-  const sub = subcommandOf('addr', typed);
-  if (typed === undefined || sub === undefined || sub === 'show') {
-    throw words.needs('add, replace, delete or flush; to list addresses: netns-native addrs [NS] (ip -br addr)');
-  }
+  const typed = words.next() ?? 'show';
+  const sub = subcommandOf('addr', typed) as string;
   if (!SUBCOMMANDS.includes(sub))
     throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   words.context = `addr ${typed}`;
+  if (sub === 'show') return addrShow(args, words, io);
+  if (args.family !== undefined) throw words.error(`-${args.family} is for addr show only`);
   if (sub === 'flush') {
     const options = readFlush(words);
     await (await namespaceOf(args.netns)).flushAddresses(options);

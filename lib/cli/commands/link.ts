@@ -1,6 +1,6 @@
 /**
- * `netns-native [-n NS] link add|set|delete ...`: links as `ip link` makes, changes and deletes
- * them (link-add.ts, link-set.ts). Listing is the links verb's (`ip -br link`).
+ * `netns-native [-n NS] [-d] link [show|add|set|delete] ...`: links as `ip link` lists
+ * (link-show.ts), makes, changes and deletes them (link-add.ts, link-set.ts).
  */
 import type { ParsedArgs } from '../args';
 import type { Io } from '../io';
@@ -9,18 +9,18 @@ import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 import { linkAdd, readLinkAdd } from './link-add';
 import { linkSet, readLinkSet } from './link-set';
+import { linkShow } from './link-show';
 
-export async function link(args: ParsedArgs, _io: Io): Promise<number> {
+export async function link(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'link');
-  const typed = words.next();
-  const sub = subcommandOf('link', typed);
-  if (typed === undefined || sub === undefined || sub === 'show') {
-    throw words.needs('add, set or delete; to list links: netns-native links [NS] (ip -br link)');
-  }
-  if (!['add', 'set', 'delete', 'del'].includes(sub)) {
-    throw words.error(`unknown command ${JSON.stringify(typed)} (add, set, delete)`);
+  const typed = words.next() ?? 'show';
+  const sub = subcommandOf('link', typed) as string;
+  if (!['show', 'add', 'set', 'delete', 'del'].includes(sub)) {
+    throw words.error(`unknown command ${JSON.stringify(typed)} (show, add, set, delete)`);
   }
   words.context = `link ${typed}`;
+  if (sub === 'show') return linkShow(args, words, io);
+  if (args.details) throw words.error('-d is for link show only');
   if (sub === 'delete' || sub === 'del') {
     let name = words.required('a link: link delete [dev] LINK');
     if (name === 'dev') name = words.value('dev', 'a link name');

@@ -1,7 +1,8 @@
 /**
- * `netns-native [-n NS] route add|replace|delete|get|flush ...`: routes as `ip route` adds,
- * deletes, looks up and flushes them (ns.addRoute, ns.deleteRoute, ns.routeTo,
- * ns.flushRoutes). Listing is the routes verb's (`ip route`).
+ * `netns-native [-n NS] [-4|-6] route [show|add|replace|delete|get|flush] ...`: routes as `ip
+ * route` lists (route-show.ts), adds, deletes, looks up and flushes them (ns.routes,
+ * ns.addRoute, ns.deleteRoute, ns.routeTo, ns.flushRoutes).
+ *   route [show|list] [SELECTOR] (route-show.ts)
  *   route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK] [nhid ID] [metric N]
  *                    [table T] [src ADDR] [proto P] [scope S] [onlink]
  *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [fibmatch]
@@ -14,20 +15,20 @@ import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
 import { numberOrName, Words } from '../words';
+import { routeShow } from './route-show';
 
-const SUBCOMMANDS = ['add', 'replace', 'delete', 'del', 'get', 'flush'];
+const SUBCOMMANDS = ['show', 'add', 'replace', 'delete', 'del', 'get', 'flush'];
 const TYPES: readonly string[] = ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'throw'];
 
 export async function route(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'route');
-  const typed = words.next();
-  const sub = subcommandOf('route', typed);
-  if (typed === undefined || sub === undefined || sub === 'show') {
-    throw words.needs('add, replace, delete, get or flush; to list routes: netns-native routes [NS] (ip route)');
-  }
+  const typed = words.next() ?? 'show';
+  const sub = subcommandOf('route', typed) as string;
   if (!SUBCOMMANDS.includes(sub))
     throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   words.context = `route ${typed}`;
+  if (sub === 'show') return routeShow(args, words, io);
+  if (args.family !== undefined) throw words.error(`-${args.family} is for route show only`);
   if (sub === 'get') {
     const [address, options] = readGet(words);
     const found = await (await namespaceOf(args.netns)).routeTo(address, options);

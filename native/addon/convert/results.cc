@@ -13,6 +13,9 @@ namespace netns_native::addon {
 namespace {
 
 double AsNumber(double v) { return v; }
+double AsNumber(const std::optional<uint32_t>& v) {
+  return v ? *v : std::numeric_limits<double>::quiet_NaN();
+}
 double AsNumber(const std::optional<int32_t>& v) {
   return v ? *v : std::numeric_limits<double>::quiet_NaN();
 }

@@ -642,23 +642,31 @@ enum class Shape : uint8_t {
 
 // Results. Links cross packed (see results.cc): per link these numbers in one Float64Array, in
 // this order (kOptional: NaN when absent) ...
-#define NETNS_LINK_NUMBERS(F)            \
-  F(index, index, kNumber)               \
-  F(type, type, kNumber)                 \
-  F(flags, flags, kNumber)               \
-  F(mtu, mtu, kNumber)                   \
-  F(minMtu, min_mtu, kNumber)            \
-  F(maxMtu, max_mtu, kNumber)            \
-  F(group, group, kNumber)               \
-  F(txqlen, txqlen, kNumber)             \
-  F(promiscuity, promiscuity, kNumber)   \
-  F(numTxQueues, num_tx_queues, kNumber) \
-  F(numRxQueues, num_rx_queues, kNumber) \
-  F(operstate, operstate, kNumber)       \
-  F(carrier, carrier, kNumber)           \
-  F(master, master, kNumber)             \
-  F(link, link, kNumber)                 \
-  F(linkNetnsid, link_netnsid, kOptional)
+#define NETNS_LINK_NUMBERS(F)             \
+  F(index, index, kNumber)                \
+  F(type, type, kNumber)                  \
+  F(flags, flags, kNumber)                \
+  F(mtu, mtu, kNumber)                    \
+  F(minMtu, min_mtu, kNumber)             \
+  F(maxMtu, max_mtu, kNumber)             \
+  F(group, group, kNumber)                \
+  F(txqlen, txqlen, kNumber)              \
+  F(promiscuity, promiscuity, kNumber)    \
+  F(numTxQueues, num_tx_queues, kNumber)  \
+  F(numRxQueues, num_rx_queues, kNumber)  \
+  F(operstate, operstate, kNumber)        \
+  F(carrier, carrier, kNumber)            \
+  F(master, master, kNumber)              \
+  F(link, link, kNumber)                  \
+  F(linkNetnsid, link_netnsid, kOptional) \
+  F(linkmode, linkmode, kNumber)          \
+  F(allmulti, allmulti, kOptional)        \
+  F(gsoMaxSize, gso_max_size, kOptional)  \
+  F(gsoMaxSegs, gso_max_segs, kOptional)  \
+  F(tsoMaxSize, tso_max_size, kOptional)  \
+  F(tsoMaxSegs, tso_max_segs, kOptional)  \
+  F(groMaxSize, gro_max_size, kOptional)  \
+  F(addrGenMode, addr_gen_mode, kOptional)
 
 // ... these strings, each ended by NUL, in one string ...
 #define NETNS_LINK_STRINGS(F)     \
