@@ -68,8 +68,8 @@ const IN_NAMESPACE = new Set([
   'netconf',
   'sysctl',
 ]);
-/** The verbs that take -4 or -6, as ip's do. */
-const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop', 'route', 'addr']);
+/** The verbs that take -4 or -6, as ip's do (`link show` takes and ignores them, as ip's). */
+const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop', 'route', 'addr', 'link']);
 /** The reads, whose NS may be an operand instead. */
 const NS_OPERAND = new Set(['links', 'addrs', 'routes', 'monitor']);
 
@@ -146,7 +146,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       throw new UsageError('--details is for links and link show only', args.verb);
     }
     if (args.family !== undefined && !BY_FAMILY.has(args.verb)) {
-      throw new UsageError(`-${args.family} is for neigh, rule, nexthop, route and addr only`, args.verb);
+      throw new UsageError(`-${args.family} is for neigh, rule, nexthop, route, addr and link show only`, args.verb);
     }
     if (args.netns !== undefined) {
       if (!IN_NAMESPACE.has(args.verb)) throw new UsageError(`-n NS is not for ${args.verb}`, args.verb);

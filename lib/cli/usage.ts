@@ -72,6 +72,7 @@ Options:
   -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, sysctl
                      (and links, addrs, routes, monitor) work in, as ip -n NS
   -4, -6         neigh, rule, nexthop, addr, route: IPv4 or IPv6 only, as ip -4, ip -6
+                 (link show takes and ignores them, as ip)
   --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
                  isolate: {exitCode, signal, stdout, stderr} once the program has ended;
                  route get: the route; sysctl: {key, value})
@@ -223,6 +224,7 @@ deletes a veth pair's two ends together. The links verb lists them as ip -br lin
 Options:
 ${NETNS_OPTION}
   -d, --details  show: as ip -d
+  -4, -6         show: taken and ignored, as ip takes them
   --json, -j     show: the links as ip -j prints them
 ${COMMON_OPTIONS}
 

@@ -686,7 +686,12 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['nexthop', /^netns-native: nexthop del: unexpected "1"$/, 'nexthop del 1'],
       ['nexthop', /^netns-native: nexthop flush: unexpected "via"$/, 'nexthop flush via 198.18.230.254'],
       ['nexthop', /^netns-native: nexthop show: groups is given twice$/, 'nexthop show groups groups'],
-      ['link', /^netns-native: -6 is for neigh, rule, nexthop, route and addr only$/, '-6 link set e0 up'],
+      ['link', /^netns-native: link set: -6 is for link show only$/, '-6 link set e0 up'],
+      [
+        'sysctl',
+        /^netns-native: -4 is for neigh, rule, nexthop, route, addr and link show only$/,
+        '-4 sysctl net.ipv4.ip_forward',
+      ],
       ['neigh', /^netns-native: -4 and -6 together$/, '-4 neigh -6'],
     ];
     for (const [verb, pattern, line] of cases) await usage(verb, pattern, '-n', n, ...w(line));

@@ -127,6 +127,8 @@ describeKernel('netns-native link show, addr show, route show', () => {
       '-d link show type macvlan',
       '-d link show mvp',
       '-d link show mt0',
+      '-4 link show e0',
+      '-6 link show type veth',
     ]);
     // The link-netns word names the peer's namespace, as ip finds it under /run/netns.
     expect(ip(n, 'link', 'show', 'o0')).toMatch(/ link-netns /);
