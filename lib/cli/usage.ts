@@ -318,7 +318,9 @@ As \`ip rule show|add|del\`, in NS. show (the default) prints the IPv4 rules the
 ones, as \`ip rule; ip -6 rule\` (--json: an array of rules); with a selector, only the rules
 it selects, as ip's: from and to select the rules whose prefix lies within the one given, the
 others the rules with that value (unlike ip, fwmark 0 selects \`fwmark 0\` rules, and show
-selects by protocol; protocol all: any; src and dst spell from and to). add looks up table
+selects by protocol; protocol all: any; table 0 (unspec): any; src and dst spell from and
+to; a bare PREFIX is to PREFIX). ipproto takes a number or a name of /etc/protocols; protocol
+a number (decimal or 0x hex) or a name. add looks up table
 main unless told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes
 the rule matching all that is given (rule del priority N). ip's other spellings: pref,
 preference, order, prio (priority), lookup (table), dev (iif), dsfield (tos), proto
