@@ -135,8 +135,10 @@ export interface NexthopEvent {
  * An IPv4 or IPv6 netconf entry (`ip monitor netconf`) changed, came (a new link's), or went (a
  * deleted link's: `action: 'delete'`, with no values). A change carries only the value that
  * changed (writing net.ipv4.conf.eth0.rp_filter sends rp_filter alone), a new entry all of them,
- * as the kernel sends them; `ns.netconf()` and a resync's `netconf` hold every value. An entry
- * of a link created just now may come before the link's own event, named `if<index>` then.
+ * as the kernel sends them; `ns.netconf()` and a resync's `netconf` hold every value. A new
+ * link's entries come before the link's own event (the kernel sends them while registering it),
+ * named all the same, as `ip monitor` names them; `if<index>` only for a link gone before its
+ * name could be read.
  */
 export interface NetconfEvent {
   type: 'netconf';
@@ -462,8 +464,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       const neighbour = neighbourFromNative(out.value as NativeNeighbour, names) as Neighbour;
       return { type: 'neighbour', action, neighbour };
     }
-    if (kind === 'netconf')
-      return { type: 'netconf', action, netconf: netconfFromNative(out.value as NativeNetconf, names) as Netconf };
+    if (kind === 'netconf') {
+      // A new link's entries come before its own event: named from it (see MonitorStream).
+      const named = { get: (index: number) => this.#stream.linkName(index) ?? out.linkName };
+      return { type: 'netconf', action, netconf: netconfFromNative(out.value as NativeNetconf, named) as Netconf };
+    }
     // Nexthop and route events may be the stream's own (what the kernel changed without a word).
     const event: NexthopEvent | RouteEvent =
       kind === 'nexthop'

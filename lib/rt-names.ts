@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { invalid } from './internal/errors';
+import { IpProtocolNames } from './ip-protocols';
 import { checkInteger, describeValue } from './internal/validate';
 
 /** Where iproute2 reads its names, and where a distribution may keep its defaults. */
@@ -226,8 +227,10 @@ export function tableId(
 
 /**
  * A route protocol as a spec gives it (routes, rules, nexthop objects): a number 0-255, a name
- * (built in, such as 'static', or one the files give, such as 'openr'), or a number in a string
- * as a listing gives an unnamed one ('200'). EINVAL for anything else, naming the files read.
+ * (built in, such as 'static', or one the files give, such as 'openr'), or a number in a string,
+ * decimal as a listing gives an unnamed one ('200') or hex ('0xc8'), as ip's rtnl_rtprot_a2n
+ * reads it. A string of digits with a leading 0 is refused: ip reads it as octal ('010' is 8),
+ * which a reader of the code would not expect. EINVAL for anything else, naming the files read.
  * @internal
  */
 export function protocolId(value: unknown, operation: string, dirs: Iproute2Dirs = IPROUTE2_DIRS): number {
@@ -243,10 +246,26 @@ export function protocolId(value: unknown, operation: string, dirs: Iproute2Dirs
   const db = readProtocolNames(dirs);
   const id = db.ids.get(value);
   if (id !== undefined) return id;
-  if (/^(0|[1-9][0-9]{0,2})$/.test(value) && Number(value) <= 255) return Number(value);
+  // As ip's rtnl_rtprot_a2n (strtoul, base 0): decimal or 0x-hex; a leading 0 is octal to ip.
+  const n = /^(0|[1-9][0-9]*)$/.test(value)
+    ? Number(value)
+    : /^0[xX][0-9a-fA-F]+$/.test(value)
+      ? parseInt(value.slice(2), 16)
+      : undefined;
+  if (n !== undefined && n <= 255) return n;
+  if (n !== undefined) throw invalid(operation, `the protocol "${value}" is ${n}: it must be from 0 to 255`);
+  if (/^0[0-9]+$/.test(value)) {
+    const octal = /^0[0-7]+$/.test(value) ? parseInt(value, 8) : undefined;
+    throw invalid(
+      operation,
+      octal === undefined || octal > 255
+        ? `the protocol "${value}" is not a number (ip reads a leading 0 as octal): give it in decimal or hex ('0x..')`
+        : `the protocol "${value}" is ambiguous (ip reads a leading 0 as octal, ${octal}): give ${octal} or '0x${octal.toString(16)}'`,
+    );
+  }
   throw invalid(
     operation,
-    `unknown route protocol "${value}": not a number from 0 to 255, a name iproute2 has built in (boot, static, ...) nor one named in the files it reads (read: ${filesRead(db, 'rt_protos', dirs)})`,
+    `unknown route protocol "${value}": not a number from 0 to 255 (decimal or '0x' hex), a name iproute2 has built in (boot, static, ...) nor one named in the files it reads (read: ${filesRead(db, 'rt_protos', dirs)})`,
   );
 }
 
@@ -290,6 +309,7 @@ export class Iproute2Names {
   #tables: NameDatabase | undefined;
   #protocols: NameDatabase | undefined;
   #dsfield: NameDatabase | undefined;
+  readonly #ipProtocols = new IpProtocolNames();
 
   constructor(private readonly dirs: Iproute2Dirs = IPROUTE2_DIRS) {}
 
@@ -315,5 +335,10 @@ export class Iproute2Names {
   dsfield(tos: number): string | undefined {
     this.#dsfield ??= readDsfieldNames(this.dirs);
     return this.#dsfield.names.get(tos);
+  }
+
+  /** An IP protocol's name (`ipproto`) as ip prints it, from /etc/protocols (lib/ip-protocols.ts). */
+  ipProtocol(n: number): string | undefined {
+    return this.#ipProtocols.name(n);
   }
 }

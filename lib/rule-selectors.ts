@@ -12,30 +12,30 @@ import { Link } from './link';
 import { AF_INET, AF_INET6 } from './native/constants';
 import type { NativeRule } from './native/surface';
 import { protocolNumber } from './route';
+import { ETC_PROTOCOLS, ipProtocolNumber } from './ip-protocols';
 import { dsfieldValue, tableId } from './rt-names';
 
 /** FIB_RULE_INVERT: `not`. @internal */
 export const FIB_RULE_INVERT = 0x2;
 
-/** The IP protocols (`ipproto`) known by name. @internal */
-export const IP_PROTOCOLS = new Map<string, number>([
-  ['icmp', 1],
-  ['tcp', 6],
-  ['udp', 17],
-  ['icmpv6', 58],
-  ['sctp', 132],
-]);
-
-/** The number of an IP protocol the library names ('tcp': 6); undefined for another string. @internal */
-export function ipProtocolNumber(name: string): number | undefined {
-  return IP_PROTOCOLS.get(name);
-}
-
-/** `ipproto`: a name of IP_PROTOCOLS or a number 0-255. @internal */
+/**
+ * `ipproto`: a number 0-255, or a string as `ip rule ... ipproto P` takes it: a name or alias of
+ * /etc/protocols ('gre', 'esp'), one the library has built in ('tcp', 'icmpv6'), or decimal. @internal
+ */
 export function ipProtoNumber(value: unknown, operation: string): number {
-  const n = typeof value === 'string' ? ipProtocolNumber(value) : value;
-  if (n === undefined) throw invalid(operation, `unknown IP protocol ${describeValue(value)}`);
-  return checkInteger(n, operation, 'the IP protocol', 0, 255);
+  if (typeof value === 'string' && value !== '') {
+    const n = ipProtocolNumber(value);
+    if (n === undefined) {
+      throw invalid(
+        operation,
+        `unknown IP protocol ${describeValue(value)}: not a number nor a name of ${ETC_PROTOCOLS} (nor tcp, udp, icmp, icmpv6, sctp)`,
+      );
+    }
+    if (n > 255)
+      throw invalid(operation, `the IP protocol ${describeValue(value)} is ${n}, above 255: rules match 0-255`);
+    return n;
+  }
+  return checkInteger(value, operation, 'the IP protocol', 0, 255);
 }
 
 /** `sport` / `dport`: a port or a [first, last] pair. @internal */
@@ -80,7 +80,10 @@ export interface RuleFilter {
   iif?: Link | string;
   /** Only rules on packets sent out of this link (`oif NAME`). */
   oif?: Link | string;
-  /** Only rules that look up this table (`table T`): its id or its name ('main', ...). */
+  /**
+   * Only rules that look up this table (`table T`): its id or its name ('main', ...); 0 (or a
+   * name for it in rt_tables, such as 'unspec'): any table, as ip reads `table 0`.
+   */
   table?: number | string;
   /**
    * Only rules of this protocol (`protocol P`): 'kernel', 'unspec', 'static', ... or a number.
@@ -93,7 +96,7 @@ export interface RuleFilter {
   not?: boolean;
   /** Only rules of exactly this UID range (`uidrange A-B`). */
   uidRange?: [number, number];
-  /** Only rules of this IP protocol (`ipproto P`): 'tcp', 'udp', 'icmp', 'icmpv6', 'sctp' or a number. */
+  /** Only rules of this IP protocol (`ipproto P`): a number or a name, as RuleSpec's `ipProto`. */
   ipProto?: string | number;
   /** Only rules of exactly this source port or range (`sport N`, `sport N-M`). */
   sport?: number | [number, number];
@@ -210,7 +213,9 @@ export function compileRuleFilter(options: RuleFilter, operation: string): Compi
   const fwmask = f.fwmask === undefined ? undefined : checkInteger(f.fwmask, operation, 'fwmask', 0, 0xffffffff);
   const iif = f.iif === undefined ? undefined : linkName(f.iif, 'iif', operation);
   const oif = f.oif === undefined ? undefined : linkName(f.oif, 'oif', operation);
-  const table = f.table === undefined ? undefined : option('table', () => tableId(f.table, operation));
+  // As ip's filter_nlmsg, table 0 (unspec) selects any table: no table selector.
+  const tableOrAny = f.table === undefined ? 0 : option('table', () => tableId(f.table, operation, { min: 0 }));
+  const table = tableOrAny === 0 ? undefined : tableOrAny;
   const protocol =
     f.protocol === undefined ? undefined : option('protocol', () => protocolNumber(f.protocol, operation));
   const l3mdev = checkBoolean(f.l3mdev, operation, 'l3mdev');

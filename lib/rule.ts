@@ -15,7 +15,6 @@ import { protocolNumber } from './route';
 import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
 import {
   FIB_RULE_INVERT,
-  IP_PROTOCOLS,
   RULE_FILTER_KEYS,
   compileRuleFilter,
   ipProtoNumber,
@@ -76,7 +75,12 @@ export interface RuleSpec {
   tos?: number | string;
   /** Match packets the selectors do not match (`not`). */
   not?: boolean;
-  /** IP protocol (`ipproto`): 'tcp', 'udp', 'icmp', 'icmpv6', 'sctp' or a number. */
+  /**
+   * IP protocol (`ipproto`): a number, or a name of /etc/protocols ('gre', 'esp', 'ipv6-icmp', an
+   * alias such as 'GRE' too), or one of 'tcp', 'udp', 'icmp', 'icmpv6', 'sctp' (without the
+   * file too), or decimal in a string, as `ip rule add ipproto P`. Read back: the file's name for
+   * the number, as `ip rule` prints it (58 is 'ipv6-icmp'), else the built-in one, else the number.
+   */
   ipProto?: string | number;
   /** Source port or [first, last] range (`sport`). */
   sport?: number | [number, number];
@@ -281,7 +285,7 @@ export function ruleFromNative(r: NativeRule, names: Iproute2Names = new Iproute
     if (tosName !== undefined) rule.tosName = tosName;
   }
   if (r.flags & FIB_RULE_INVERT) rule.not = true;
-  if (r.ipProto !== undefined) rule.ipProto = [...IP_PROTOCOLS].find(([, n]) => n === r.ipProto)?.[0] ?? r.ipProto;
+  if (r.ipProto !== undefined) rule.ipProto = names.ipProtocol(r.ipProto) ?? r.ipProto;
   if (r.sportStart !== undefined && r.sportEnd !== undefined) {
     rule.sport = r.sportStart === r.sportEnd ? r.sportStart : [r.sportStart, r.sportEnd];
   }

@@ -5,7 +5,7 @@
 import type { Address, BridgePortInfo, Link, Neighbour, NexthopObject, Route, RouteLookup, Rule } from '../index';
 import { tosText } from '../route';
 import { metricWords } from '../route-metrics';
-import { ipProtocolNumber } from '../rule-selectors';
+import { ipProtocolNumber } from '../ip-protocols';
 import { ipProtocolName } from './ip-protocols';
 
 /** IFF_* flags in the order iproute2's print_link_flags prints them. */

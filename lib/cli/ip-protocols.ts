@@ -6,22 +6,11 @@
  * @internal
  */
 import * as fs from 'node:fs';
+import { ETC_PROTOCOLS, parseProtocols } from '../ip-protocols';
 
-export const ETC_PROTOCOLS = '/etc/protocols';
+export { parseProtocols };
 
 const cache = new Map<string, ReadonlyMap<number, string>>();
-
-/** The names of /etc/protocols' text by number, the first one given for each. */
-export function parseProtocols(text: string): Map<number, string> {
-  const names = new Map<number, string>();
-  for (const raw of text.split('\n')) {
-    const [name, number] = (raw.split('#')[0] as string).trim().split(/\s+/);
-    if (name === undefined || name === '' || number === undefined || !/^[0-9]+$/.test(number)) continue;
-    const n = Number(number);
-    if (!names.has(n)) names.set(n, name);
-  }
-  return names;
-}
 
 /** 'gre' for 47, 'ipproto-200' for a number `file` does not name. */
 export function ipProtocolName(n: number, file: string = ETC_PROTOCOLS): string {

@@ -171,7 +171,8 @@ ${PROGRAM_EXIT_TEXT}
 
 Prints changes in NS as they happen, one line each, as \`ip monitor\` prints them, until
 interrupted (SIGINT, SIGTERM: exit 0) or NS is deleted. A "resync" line says the kernel dropped
-notifications and the whole state was read again.
+notifications and the whole state was read again, counting what it read: the links, and each
+type watched (resync (overrun): 2 links, 3 addresses, 5 routes).
 
 ${NS_TEXT}
 
@@ -346,7 +347,9 @@ As \`ip rule show|add|del\`, in NS. show (the default) prints the IPv4 rules the
 ones, as \`ip rule; ip -6 rule\` (--json: an array of rules); with a selector, only the rules
 it selects, as ip's: from and to select the rules whose prefix lies within the one given, the
 others the rules with that value (unlike ip, fwmark 0 selects \`fwmark 0\` rules, and show
-selects by protocol; protocol all: any; src and dst spell from and to). add looks up table
+selects by protocol; protocol all: any; table 0 (unspec): any; src and dst spell from and
+to; a bare PREFIX is to PREFIX). ipproto takes a number or a name of /etc/protocols; protocol
+a number (decimal or 0x hex) or a name. add looks up table
 main unless told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes
 the rule matching all that is given (rule del priority N). ip's other spellings: pref,
 preference, order, prio (priority), lookup (table), dev (iif), dsfield (tos), proto

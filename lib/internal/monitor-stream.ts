@@ -115,7 +115,7 @@ export type DumpScope = 'full' | 'routes' | 'links';
 
 /** What the stream hands out, in order. */
 export type StreamOutput =
-  | { type: 'event'; kind: NativeEventKind; action: Action; value: Value; synthesized?: true }
+  | { type: 'event'; kind: NativeEventKind; action: Action; value: Value; synthesized?: true; linkName?: string }
   | { type: 'resync'; reason: ResyncReason; state: DumpState };
 
 export interface StreamHooks {
@@ -158,6 +158,8 @@ interface Entry {
   cause?: { index: number; address?: string; nexthop?: number; carrier?: true };
   /** A resync's dump already reflects it: never handed out. */
   dropped?: true;
+  /** A netconf entry's link name, taken from the link's event read after it (see #nameAhead). */
+  linkName?: string;
 }
 
 interface Group {
@@ -171,6 +173,8 @@ interface Group {
   requested: boolean;
   /** Absolute stream position when its dump was requested: the dump reflects all before it. */
   requestedAt?: number;
+  /** The push() during which its dump was requested: that dump is sent after its items were read. */
+  requestedInPush?: number;
   /** An overrun came while its dump was in flight: dump again. */
   redo: boolean;
   cancelled: boolean;
@@ -344,6 +348,9 @@ export class MonitorStream {
   #inFlight: Group | undefined;
   #discarding = false;
   #closed = false;
+  /** How many push() calls began, and whether one is under way (see #nameAhead). */
+  #pushes = 0;
+  #pushing = false;
 
   /**
    * What the consumer has been handed: links (for route names; also those a names dump read,
@@ -384,7 +391,18 @@ export class MonitorStream {
   /** Feeds what the socket delivered. */
   push(items: NativeStreamItem[]): void {
     if (this.#closed) return;
-    for (const item of items) {
+    // A dump requested during this push is sent after all of `items` were read (see #nameAhead).
+    this.#pushes++;
+    this.#pushing = true;
+    try {
+      this.#take(items);
+    } finally {
+      this.#pushing = false;
+    }
+  }
+
+  #take(items: NativeStreamItem[]): void {
+    for (const [i, item] of items.entries()) {
       if (item.type === 'overrun') {
         this.#overrun();
       } else if (item.type === 'fence') {
@@ -400,6 +418,7 @@ export class MonitorStream {
         if (entry.kind === 'route' && !usableRoute(entry.value as NativeRoute)) continue;
         if (entry.kind === 'rule' && !usableRule(entry.value as NativeRule)) continue;
         entry.key = keyOf(entry.kind, entry.value);
+        if (entry.kind === 'netconf' && entry.action === 'new') this.#nameAhead(entry, items, i + 1);
         const trigger = this.#opts.routeCheck || this.#opts.nexthopCheck ? this.#isTrigger(entry) : false;
         if (trigger) {
           const v = entry.value as NativeLink & NativeAddress & NativeNexthopObject;
@@ -423,6 +442,38 @@ export class MonitorStream {
       }
     }
     this.#advance();
+  }
+
+  /**
+   * Names the link of a netconf entry that the consumer has not seen: a new link's, whose entries
+   * the kernel sends while registering it (inetdev_init, ipv6_add_dev), before the link's own
+   * RTM_NEWLINK. `ip monitor` names it by asking the kernel at print time; here the name comes
+   * from the link's event later in the same read (`items` from `from`), which costs no wait. When
+   * the read ended before it, a links dump placed here reads the name, as names() does (what
+   * follows is held until its fence): the link is listed before its first netconf entry is sent.
+   */
+  #nameAhead(entry: Entry, items: NativeStreamItem[], from: number): void {
+    const index = (entry.value as NativeNetconf).ifindex;
+    if (index === undefined || index <= 0 || this.#links.has(index)) return;
+    const isLink = (kind: NativeEventKind, action: string, v: Value): boolean =>
+      kind === 'link' && action !== 'delete' && (v as NativeLink).index === index;
+    if (this.#held.some((e) => isLink(e.kind, e.action, e.value))) return; // handed out before it
+    for (let j = from; j < items.length; j++) {
+      const item = items[j] as NativeStreamItem;
+      if (item.type === 'event' && isLink(item.kind, item.action, item.value)) {
+        entry.linkName = (item.value as NativeLink).name;
+        return;
+      }
+    }
+    // A dump still to be sent (a resync's, or a names dump's) will list the link: none needed.
+    const coming = (g: Group) =>
+      g.scope !== 'routes' &&
+      !g.cancelled &&
+      g.dump === undefined &&
+      (!g.requested || g.redo || g.requestedInPush === this.#pushes);
+    if (this.#groups.some(coming)) return;
+    this.#groups.push(this.#group('links', 'initial', this.#base + this.#held.length));
+    this.#next();
   }
 
   /**
@@ -599,6 +650,7 @@ export class MonitorStream {
     if (g === undefined) return;
     g.requested = true;
     g.requestedAt = this.#base + this.#held.length;
+    if (this.#pushing) g.requestedInPush = this.#pushes;
     this.#inFlight = g;
     this.#hooks.dump(g.scope).then(
       (state) => this.#dumped(g, state),
@@ -689,7 +741,9 @@ export class MonitorStream {
     this.#hooks.deliver(
       synthesized
         ? { type: 'event', kind: e.kind, action: e.action, value: e.value, synthesized }
-        : { type: 'event', kind: e.kind, action: e.action, value: e.value },
+        : e.linkName !== undefined
+          ? { type: 'event', kind: e.kind, action: e.action, value: e.value, linkName: e.linkName }
+          : { type: 'event', kind: e.kind, action: e.action, value: e.value },
     );
   }
 

@@ -492,15 +492,15 @@ describeKernel('netns-native: names as ip gives them', () => {
       expect(ipText(n, 'rule')).toContain('2200:\tfrom all to 198.19.130.0/24 ipproto gre lookup 100');
       expect(ipText(n, '-6', 'rule')).toContain('2210:\tfrom all to fd00:a1::/64 ipproto ipv6-icmp lookup 100');
     }
-    // -j: the library's own names, else the number.
+    // -j: the names ip prints (this system's /etc/protocols has them), else the number.
     const listed = await json<Array<{ priority: number; ipProto?: string | number }>>('-n', n, 'rule');
     expect(listed.filter((r) => r.ipProto !== undefined).map((r) => [r.priority, r.ipProto])).toEqual([
-      [2200, 47],
-      [2201, 50],
-      [2202, 89],
+      [2200, 'gre'],
+      [2201, 'esp'],
+      [2202, 'ospf'],
       [2203, 200],
       [2204, 'sctp'],
-      [2210, 'icmpv6'],
+      [2210, 'ipv6-icmp'],
       [2211, 'icmp'],
     ]);
   });
@@ -598,6 +598,62 @@ describeKernel('netns-native rule SELECTOR', () => {
       ['rule flush fwmark 0x10', ['-4 rule flush fwmark 0x10', '-6 rule flush fwmark 0x10']],
       ['rule flush not iif e0', ['-4 rule flush not iif e0', '-6 rule flush not iif e0']],
     ]);
+  });
+});
+
+describeKernel('netns-native rule: the words ip reads its own way', () => {
+  it('a bare prefix is `to PREFIX`, table 0 any table, ipproto a name of /etc/protocols, protocol hex: as ip reads them', async () => {
+    const ns = await freshNamespace();
+    const n = ns.name as string;
+    const fill = (): void => {
+      for (const line of [
+        'rule add from 198.19.113.0/24 table 100 priority 100',
+        'rule add to 198.19.114.0/24 table 100 priority 101',
+        'rule add to 198.19.114.128/25 goto 32766 priority 102',
+        '-6 rule add to fd00:a7::/64 table 100 priority 100',
+      ])
+        ip(n, ...w(line));
+    };
+    fill();
+    // Before: `unexpected "198.19.114.0/16"`, and `table 0` EINVAL.
+    for (const [family, words] of [
+      ['-4', '198.19.0.0/16'],
+      ['-4', '198.19.114.0/24 table 100'],
+      ['-6', 'fd00:a7::/32'],
+      ['-4', 'table 0'],
+      ['-6', 'table unspec'],
+    ] as const) {
+      const words_ = w(words);
+      await printsAsIp(() => ipText(n, family, 'rule', 'show', ...words_), '-n', n, family, 'rule', 'show', ...words_);
+    }
+    expect(ipText(n, '-4', 'rule', 'show', '198.19.0.0/16')).toContain('101:\tfrom all to 198.19.114.0/24 lookup 100');
+    await printsAsIp(() => rulesNow(n), ...w(`-n ${n} rule show table 0`));
+    restoreRules(n);
+    await flushesAsIp(n, fill, [['-4 rule flush 198.19.114.0/24', ['-4 rule flush 198.19.114.0/24']]]);
+    // ip's add takes no bare prefix ("Failed to parse rule type"): nor does the command.
+    const before = rulesNow(n);
+    const bare = await cli(...w(`-n ${n} rule add 198.19.115.0/24 table 100`));
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/unexpected "198.19.115.0\/24"/);
+    expect(rulesNow(n)).toBe(before);
+    // ipproto by a name or alias of /etc/protocols; protocol in hex (before: both refused).
+    await ok('-n', n, ...w('rule add to 198.19.116.0/24 ipproto GRE protocol 0x10 table 100 priority 110'));
+    await ok('-n', n, ...w('-6 rule add to fd00:a7:1::/64 ipproto ipv6-icmp protocol 0xc8 table 100 priority 110'));
+    expect(ipText(n, '-d', 'rule', 'show', 'pref', '110')).toContain(
+      '110:\tfrom all to 198.19.116.0/24 ipproto gre lookup 100 proto dhcp',
+    );
+    expect(ipText(n, '-6', '-d', 'rule', 'show', 'pref', '110')).toContain(
+      '110:\tfrom all to fd00:a7:1::/64 ipproto ipv6-icmp lookup 100 proto 200',
+    );
+    await printsAsIp(() => rulesNow(n), '-n', n, 'rule');
+    // A leading 0 is octal to ip: refused, with the number it would be.
+    const now = rulesNow(n);
+    const octal = await cli(...w(`-n ${n} rule add to 198.19.117.0/24 protocol 010 table 100`));
+    expect([octal.code, octal.stderr]).toEqual([
+      1,
+      expect.stringMatching(/ip reads a leading 0 as octal, 8\): give 8 or '0x8'/),
+    ]);
+    expect(rulesNow(n)).toBe(now);
   });
 });
 

@@ -285,9 +285,10 @@ describeKernel('rules', () => {
       [{ action: 'drop' as never }, /unknown rule action "drop"/],
       [{ action: 'goto' }, /needs a goto target/],
       [{ table: 0 }, /the table must be an integer from 1/],
+      [{ protocol: '010' }, /ip reads a leading 0 as octal, 8/],
       [{ fwmask: 0xff }, /fwmask needs fwmark/],
       [{ dport: [90, 80] }, /range 90-80 is empty/],
-      [{ ipProto: 'ospf' }, /unknown IP protocol "ospf"/],
+      [{ ipProto: 'nnt-noproto' }, /unknown IP protocol "nnt-noproto"/],
       [{ iif: 'a/b' }, /contains '\/', ':' or whitespace/],
       [{ priority: -1 }, /the priority must be an integer/],
       [{ family: 5 as 4 }, /family must be 4 or 6/],
@@ -481,6 +482,92 @@ describeKernel('rules', () => {
         expect(keys(removed).sort()).toEqual(before.filter((k) => !left.includes(k)).sort());
         await restoreDefaultRules(ns);
       }
+    });
+  });
+
+  describe("ip's readings of tables, IP protocols and protocols", () => {
+    it('ipProto takes the names and aliases of /etc/protocols and decimal, as `ip rule add ipproto`; reads back the names ip prints', async () => {
+      const ns = await freshNamespace();
+      // Before: 'gre' was refused, and 47 read back as a number.
+      await ns.addRule({ to: '198.19.113.0/24', ipProto: 'gre', table: 100, priority: 1100 });
+      await ns.addRule({ to: '198.19.114.0/24', ipProto: 'IPSEC-ESP', table: 100, priority: 1101 }); // esp's alias
+      await ns.addRule({ to: '198.19.115.0/24', ipProto: '89', table: 100, priority: 1102 });
+      await ns.addRule({ to: '198.19.116.0/24', ipProto: 200, table: 100, priority: 1103 });
+      await ns.addRule({ to: 'fd00:a7::/64', ipProto: 'icmpv6', table: 100, priority: 1104 });
+      ip(ns.name, 'rule', 'add', 'to', '198.19.117.0/24', 'ipproto', 'GRE', 'table', '100', 'priority', '1105');
+      const theirs = [...rules(ns.name, 4), ...rules(ns.name, 6)].filter((r) => r.ipproto !== undefined);
+      expect(theirs.map((r) => [r.priority, r.ipproto])).toEqual([
+        [1100, 'gre'],
+        [1101, 'esp'],
+        [1102, 'ospf'],
+        [1103, 'ipproto-200'],
+        [1105, 'gre'],
+        [1104, 'ipv6-icmp'],
+      ]);
+      const mine = (await ns.rules()).filter((r) => r.ipProto !== undefined);
+      // ip's names where it prints one; the number where it prints ipproto-N.
+      expect(mine.map((r) => [r.priority, r.ipProto])).toEqual(
+        theirs.map((r) => [r.priority, r.ipproto?.startsWith('ipproto-') ? Number(r.ipproto.slice(8)) : r.ipproto]),
+      );
+      // As a filter, as `ip rule show ipproto gre` (its alias too).
+      const gre = ipJson<IpRule[]>(ns.name, 'rule', 'show', 'ipproto', 'gre').map((r) => r.priority);
+      expect(gre).toEqual([1100, 1105]);
+      expect((await ns.rules({ ipProto: 'GRE' })).map((r) => r.priority)).toEqual(gre);
+      // A listed rule deletes as it is.
+      for (const r of mine) await ns.deleteRule(r);
+      expect([...rules(ns.name, 4), ...rules(ns.name, 6)].filter((r) => r.ipproto !== undefined)).toEqual([]);
+    });
+
+    it('a protocol in hex, as ip reads it (rules, routes, nexthops), and as a filter', async () => {
+      const ns = await freshNamespace();
+      const { local, peer } = await VethPair.create({
+        name: uniqueName('r'),
+        peerName: uniqueName('s'),
+        namespace: ns,
+      });
+      await local.addAddress('198.19.118.1/24');
+      await local.up();
+      await peer.up(); // a nexthop's device needs its carrier
+      // Before: '0x10' was "unknown route protocol".
+      await ns.addRule({ to: '198.19.119.0/24', table: 100, priority: 1200, protocol: '0x10' });
+      ip(ns.name, 'rule', 'add', 'to', '198.19.119.0/25', 'table', '100', 'priority', '1201', 'protocol', '0x10');
+      await ns.addRoute({ destination: '198.19.119.0/24', link: local, protocol: '0xc8' });
+      await ns.addNexthop({ id: 7, link: local, protocol: '0X10' });
+      const detailed = ipJson<Array<IpRule & { protocol: string }>>(ns.name, '-d', 'rule', 'show');
+      expect(
+        detailed.filter((r) => r.priority >= 1200 && r.priority < 1300).map((r) => [r.priority, r.protocol]),
+      ).toEqual([
+        [1200, 'dhcp'],
+        [1201, 'dhcp'],
+      ]);
+      expect(ipJson<Array<{ protocol: string }>>(ns.name, 'route', 'show', '198.19.119.0/24')).toEqual([
+        expect.objectContaining({ protocol: '200' }),
+      ]);
+      expect(ipJson<Array<{ protocol: string }>>(ns.name, 'nexthop', 'show', 'id', '7')).toEqual([
+        expect.objectContaining({ protocol: 'dhcp' }),
+      ]);
+      expect((await ns.rules({ protocol: '0x10' })).map((r) => r.priority)).toEqual([1200, 1201]);
+      expect((await ns.routes({ table: 254 })).find((r) => r.destination === '198.19.119.0/24')?.protocol).toBe('200');
+    });
+
+    it('table 0 (unspec) selects any table, as `ip rule show table 0`', async () => {
+      const ns = await freshNamespace();
+      await ns.addRule({ to: '198.19.113.0/24', table: 100, priority: 1300 });
+      await ns.addRule({ to: '198.19.114.0/24', action: 'goto', goto: 32766, priority: 1301 });
+      await ns.addRule({ to: 'fd00:a7::/64', action: 'blackhole', priority: 1302 });
+      const keys = (list: Array<{ priority: number }>, f: number) => list.map((r) => `${f}:${r.priority}`);
+      for (const table of ['0', 'unspec']) {
+        const theirs = [4, 6].flatMap((f) =>
+          keys(ipJson<IpRule[]>(ns.name, `-${f}`, 'rule', 'show', 'table', table), f),
+        );
+        const all = [4, 6].flatMap((f) => keys(rules(ns.name, f as 4 | 6), f));
+        expect(theirs).toEqual(all);
+      }
+      const all = (await ns.rules()).map((r) => `${r.family}:${r.priority}`);
+      // Before: EINVAL ("the table must be an integer from 1").
+      expect((await ns.rules({ table: 0 })).map((r) => `${r.family}:${r.priority}`)).toEqual(all);
+      expect((await ns.rules({ table: 'unspec' })).map((r) => `${r.family}:${r.priority}`)).toEqual(all);
+      expect(all).toContain('4:1301');
     });
   });
 });

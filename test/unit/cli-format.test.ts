@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { neighbourLine, nexthopLine, ruleLine } from '../../lib/cli/format';
 import { ipProtocolName, parseProtocols } from '../../lib/cli/ip-protocols';
+import { IpProtocolNames, ipProtocolNumber, parseProtocolNumbers } from '../../lib/ip-protocols';
 import type { Neighbour } from '../../lib/neighbour';
 import { ruleFromNative } from '../../lib/rule';
 
@@ -124,6 +125,38 @@ describe('ipproto names (/etc/protocols, as getprotobynumber)', () => {
     ]);
   });
 
+  it('ipProtocolNumber: decimal, names and aliases of the file (the first line wins), the built-in names without it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-protocols-'));
+    try {
+      const file = path.join(dir, 'protocols');
+      fs.writeFileSync(file, `${PROTOCOLS}gre2 47 GRE\n`);
+      expect(
+        ['gre', 'GRE', 'ipv6-icmp', 'IPv6-ICMP', 'hopopt', 'mptcp', '47', '047'].map((p) => ipProtocolNumber(p, file)),
+      ).toEqual([47, 47, 58, 58, 0, 262, 47, 47]);
+      expect(parseProtocolNumbers(PROTOCOLS).get('IP')).toBe(0);
+      expect(['x', '0x2f', 'broken', ''].map((p) => ipProtocolNumber(p, file))).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      const none = path.join(dir, 'none');
+      expect(
+        ['tcp', 'udp', 'icmp', 'icmpv6', 'ipv6-icmp', 'sctp', 'gre'].map((p) => ipProtocolNumber(p, none)),
+      ).toEqual([6, 17, 1, 58, 58, 132, undefined]);
+      // Read back: the file's first name, else the built-in one (58 as the file names it), else none.
+      expect([47, 58, 0, 200].map((n) => new IpProtocolNames(file).name(n))).toEqual([
+        'gre',
+        'ipv6-icmp',
+        'ip',
+        undefined,
+      ]);
+      expect([6, 58, 47].map((n) => new IpProtocolNames(none).name(n))).toEqual(['tcp', 'ipv6-icmp', undefined]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ipProtocolName: the file’s name, else ipproto-N; no file: ipproto-N for all', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-protocols-'));
     try {
@@ -160,7 +193,7 @@ describe('ipproto names (/etc/protocols, as getprotobynumber)', () => {
       '7:\tfrom all ipproto tcp lookup main',
       '7:\tfrom all ipproto ipproto-200 lookup main',
     ]);
-    expect(rule(58).ipProto).toBe('icmpv6');
+    expect(rule(58).ipProto).toBe('ipv6-icmp'); // as ip prints it (before: 'icmpv6')
   });
 });
 

@@ -113,6 +113,8 @@ function harness(deliver: NativeEventKind[] = ['link', 'address', 'route'], rout
   const dumps: Array<{ scope: DumpScope; answer: (s: Partial<DumpState>) => Promise<void> }> = [];
   /** The name of each route's link when it was handed out (what the monitor puts in the event). */
   const devs: Array<string | undefined> = [];
+  /** What was handed out, each netconf event with its link's name then: 'netconf 5 l5', 'link l5'. */
+  const confNames: string[] = [];
   const failures: unknown[] = [];
   let fences = 0;
   const stream = new MonitorStream(
@@ -141,6 +143,12 @@ function harness(deliver: NativeEventKind[] = ['link', 'address', 'route'], rout
       deliver: (o) => {
         out.push(o);
         if (o.type === 'event' && o.kind === 'route') devs.push(stream.linkName((o.value as NativeRoute).oif));
+        // A netconf event's link name as the monitor gives it, when it is handed out.
+        if (o.type === 'event' && o.kind === 'netconf') {
+          const index = (o.value as NativeNetconf).ifindex as number;
+          confNames.push(`netconf ${index} ${stream.linkName(index) ?? o.linkName ?? '?'}`);
+        } else
+          confNames.push(o.type === 'event' && o.kind === 'link' ? `link ${(o.value as NativeLink).name}` : o.type);
       },
       fail: (e) => failures.push(e),
     },
@@ -174,7 +182,7 @@ function harness(deliver: NativeEventKind[] = ['link', 'address', 'route'], rout
         o.type === 'event' && o.kind === 'route' ? [`route ${o.action} ${(o.value as NativeRoute).dst}`] : [],
       )
       .map((line, i) => `${line} dev ${devs[i] ?? '?'}`);
-  return { stream, out, dumps, failures, said, routes, named, fences: () => fences };
+  return { stream, out, dumps, failures, said, routes, named, confNames, fences: () => fences };
 }
 
 describe('monitor stream: events and overruns', () => {
@@ -757,7 +765,7 @@ describe('monitor stream: netconf entries (a change carries only its value)', ()
     // A new entry (every value), then rp_filter 2; the dump read after the first.
     const h = harness(['netconf'], false);
     h.stream.push([overrun, conf({ forwarding: 1, rpFilter: 0, proxyNeigh: 0 }), conf({ rpFilter: 2 })]);
-    await h.dumps[0]!.answer({ netconf: [whole(1, 0)] });
+    await h.dumps[0]!.answer({ netconf: [whole(1, 0)], links: [link(3, 1500)] });
     h.stream.push([fence(1), conf({ forwarding: 0 })]);
     expect(handed(h.out)).toEqual([
       'resync overrun',
@@ -776,6 +784,53 @@ describe('monitor stream: netconf entries (a change carries only its value)', ()
     await h.dumps[0]!.answer({ netconf: [] });
     h.stream.push([fence(1)]);
     expect(handed(h.out)).toEqual(['resync overrun']);
+  });
+});
+
+describe("monitor stream: a new link's netconf entries, sent before the link's own event", () => {
+  const entry = (family: number, ifindex: number): NativeStreamItem => ({
+    type: 'event',
+    kind: 'netconf',
+    action: 'new',
+    value: { family, ifindex, forwarding: 0 },
+  });
+  const names = (h: ReturnType<typeof harness>): string[] => h.confNames;
+
+  it("named from the link's event read with them: no dump, no wait", () => {
+    const h = harness(['netconf', 'link'], false);
+    h.stream.push([entry(AF_INET, 5), entry(AF_INET6, 5), ev.link('new', link(5, 1500))]);
+    expect(names(h)).toEqual(['netconf 5 l5', 'netconf 5 l5', 'link l5']);
+    expect(h.dumps).toEqual([]);
+  });
+
+  it('the link event in a later read: a links dump placed before them names them; what follows waits for it, in order', async () => {
+    const h = harness(['netconf', 'link'], false);
+    h.stream.push([ev.link('new', link(4, 1500)), entry(AF_INET, 5)]);
+    expect(names(h)).toEqual(['link l4']);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['links']);
+    h.stream.push([entry(AF_INET6, 5), ev.link('new', link(5, 1500))]);
+    expect(names(h)).toEqual(['link l4']); // held until the dump's fence
+    await h.dumps[0]!.answer({ links: [link(4, 1500), link(5, 1500)] });
+    h.stream.push([fence(1), entry(AF_INET, 4)]);
+    expect(names(h)).toEqual(['link l4', 'netconf 5 l5', 'netconf 5 l5', 'link l5', 'netconf 4 l4']);
+    expect(h.dumps).toHaveLength(1);
+  });
+
+  it('a resync about to read the links names them: no dump of its own', async () => {
+    const h = harness(['netconf', 'link'], false);
+    h.stream.push([overrun, entry(AF_INET, 5)]);
+    expect(h.dumps.map((d) => d.scope)).toEqual(['full']);
+    await h.dumps[0]!.answer({ links: [link(5, 1500)] });
+    h.stream.push([fence(1)]);
+    expect(names(h)).toEqual(['resync', 'netconf 5 l5']);
+    expect(h.dumps).toHaveLength(1);
+  });
+
+  it('"all" and "default" (negative indexes) and known links need nothing', () => {
+    const h = harness(['netconf', 'link'], false);
+    h.stream.push([ev.link('new', link(2, 1500)), entry(AF_INET, -1), entry(AF_INET, -2), entry(AF_INET, 2)]);
+    expect(h.dumps).toEqual([]);
+    expect(names(h)).toEqual(['link l2', 'netconf -1 ?', 'netconf -2 ?', 'netconf 2 l2']);
   });
 });
 

@@ -188,6 +188,22 @@ describe('protocol names', () => {
       expect(() => protocolId(bad, 'op', dirs)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     }
   });
+
+  it('protocolId: hex as ip reads it (strtoul base 0); a leading 0, octal to ip, refused saying so', () => {
+    expect(['0x10', '0X10', '0xff', '0x0', '0', '16'].map((p) => protocolId(p, 'op', dirs))).toEqual([
+      16, 16, 255, 0, 0, 16,
+    ]);
+    expect(() => protocolId('010', 'op', dirs)).toThrow(
+      /the protocol "010" is ambiguous \(ip reads a leading 0 as octal, 8\): give 8 or '0x8' \(EINVAL\)$/,
+    );
+    expect(() => protocolId('09', 'op', dirs)).toThrow(
+      /the protocol "09" is not a number \(ip reads a leading 0 as octal\)/,
+    );
+    expect(() => protocolId('0x100', 'op', dirs)).toThrow(/the protocol "0x100" is 256: it must be from 0 to 255/);
+    for (const bad of ['0x', '0xg', '+5', ' 5', '1e1']) {
+      expect(() => protocolId(bad, 'op', dirs)).toThrow(/unknown route protocol/);
+    }
+  });
 });
 
 describe('Iproute2Names (reading back)', () => {

@@ -13,7 +13,7 @@ import { nexthopLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
-import { numberOrName, unsigned, Words } from '../words';
+import { unsigned, Words } from '../words';
 
 const SUBCOMMANDS = ['show', 'list', 'add', 'replace', 'delete', 'del', 'flush'];
 
@@ -91,7 +91,7 @@ function readShow(words: Words, flush = false): FlushNexthopsOptions {
     else if (word === 'dev') filter.link = words.value('dev', 'a link name');
     else if (word === 'groups') filter.group = true;
     else if (flush && (word === 'proto' || word === 'protocol'))
-      filter.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+      filter.protocol = words.value(word, 'a protocol (a number or a name)');
     else if (flush && word === 'fdb') filter.fdb = true;
     else throw words.unexpected(word);
   }
@@ -121,7 +121,7 @@ function readNexthop(words: Words): NexthopObjectSpec {
     else if (word === 'buckets') spec.buckets = words.integer('buckets');
     else if (word === 'idle_timer') spec.idleTimer = words.integer('idle_timer');
     else if (word === 'unbalanced_timer') spec.unbalancedTimer = words.integer('unbalanced_timer');
-    else spec.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+    else spec.protocol = words.value(word, 'a protocol (a number or a name)');
   }
   // Without id, as ip: the kernel picks one (`nexthop show` lists it).
   return spec;

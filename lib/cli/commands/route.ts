@@ -90,7 +90,7 @@ function readRoute(words: Words): RouteSpec {
     else if (slot === 'metric') spec.metric = words.integer(word);
     else if (word === 'table') spec.table = numberOrName(words.value('table', 'a table (a number or a name)'));
     else if (word === 'src') spec.source = words.value('src', 'an address');
-    else if (slot === 'proto') spec.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+    else if (slot === 'proto') spec.protocol = words.value(word, 'a protocol (a number or a name)');
     else if (word === 'scope') spec.scope = words.value('scope', 'a scope (global, link, host)');
     else spec.onlink = true;
   }
@@ -131,7 +131,7 @@ function readFlush(words: Words): FlushRoutesOptions {
     words.once(seen, slot);
     if (word === 'table') options.table = numberOrName(words.value('table', 'a table (a number, a name or all)'));
     else if (word === 'dev') options.link = words.value('dev', 'a link name');
-    else if (slot === 'proto') options.protocol = numberOrName(words.value(word, 'a protocol (a number or a name)'));
+    else if (slot === 'proto') options.protocol = words.value(word, 'a protocol (a number or a name)');
     else throw words.unexpected(word);
   }
   return options;

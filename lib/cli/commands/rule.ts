@@ -3,6 +3,7 @@
  * deletes and flushes them (ns.rules, ns.addRule, ns.deleteRule, ns.flushRules).
  *   rule [show|list] [SELECTOR]
  *   rule flush [SELECTOR]
+ * (a bare PREFIX in a SELECTOR is `to PREFIX`, as ip's list and flush read it)
  * SELECTOR: [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK] [oif LINK]
  *           [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]] [priority N]
  *           [table T] [protocol P]
@@ -116,17 +117,28 @@ function readSelector(words: Words): RuleFilter {
   for (let word = words.next(); word !== undefined; word = words.next()) {
     // ip's list and flush also spell from and to as src and dst (its add does not).
     const slot = word === 'src' ? 'from' : word === 'dst' ? 'to' : Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
+    if (slot === undefined && isPrefix(word)) {
+      // A bare prefix is `to PREFIX`, as ip's list and flush read a word they do not know.
+      words.once(seen, 'to');
+      filter.to = word;
+      continue;
+    }
     if (slot === undefined || !SELECTORS.has(slot)) {
       throw word === 'tun_id' ? words.notTaken(word) : words.unexpected(word);
     }
     words.once(seen, slot);
     if (slot === 'protocol') {
       const protocol = words.value(word, 'a protocol (a number, a name or all)');
-      if (protocol !== 'all') filter.protocol = numberOrName(protocol);
+      if (protocol !== 'all') filter.protocol = protocol;
     } else if (slot === 'fwmark') Object.assign(filter, readMark(words));
     else Object.assign(filter, readSelectorValue(words, word, slot));
   }
   return filter;
+}
+
+/** A word that reads as an address or a prefix (or all), for a selector without its keyword. */
+function isPrefix(word: string): boolean {
+  return word === 'all' || /^[0-9a-fA-F.:]*[.:][0-9a-fA-F.:]*(\/[0-9]+)?$/.test(word);
 }
 
 /** The value of one selector, which `rule add|delete` reads alike. */
@@ -144,7 +156,7 @@ function readSelectorValue(words: Words, word: string, slot: string): Partial<Ru
   if (slot === 'dport') return { dport: readRange(words, word, 'N or N-M', false) };
   if (slot === 'priority') return { priority: words.integer(word) };
   if (slot === 'table') return { table: numberOrName(words.value(word, 'a table (a number or a name)')) };
-  return { protocol: numberOrName(words.value(word, 'a protocol (a number or a name)')) };
+  return { protocol: words.value(word, 'a protocol (a number or a name)') };
 }
 
 function readRule(words: Words): RuleSpec {
