@@ -762,5 +762,5 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
     await usage('', /^netns-native: unknown verb "neighbours" \(did you mean neigh\?\)$/, 'neighbours');
     await usage('', /^netns-native: unknown verb "rules" \(did you mean rule\?\)$/, 'rules');
     await fails('ENOENT', '-n', 'nnt-nosuch0', 'neigh');
-  });
+  }, 180000); // ~70 command runs and ip's state before and after: 86 s seen on a loaded machine
 });

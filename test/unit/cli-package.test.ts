@@ -174,7 +174,7 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     }
     // Without a verb: the whole command's.
     expect(await cli('--help')).toEqual({ code: 0, stdout: USAGE, stderr: '' });
-  });
+  }, 180000); // a process per verb: near a minute on a loaded machine
 
   it('an unknown option or verb: status 2, a line naming it, then the usage of the verb named', async () => {
     for (const verb of verbs) {
@@ -212,7 +212,7 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
       code: 2,
       stderr: expect.stringMatching(/^netns-native: routes takes .*"b"\n\nUsage: netns-native routes /),
     });
-  });
+  }, 180000); // a process per case: near a minute on a loaded machine
 });
 
 describe('the netns-native-cni command in the package', () => {
