@@ -72,6 +72,9 @@ async function populated(): Promise<{ n: string; other: string }> {
     'link set ifb0 group 5',
     'tuntap add tap0 mode tap',
     'tuntap add tun0 mode tun',
+    // Owners: named in /etc/passwd and /etc/group (root), and numbers no file names.
+    'tuntap add tap1 mode tap user 0 group 0',
+    'tuntap add tun1 mode tun user 54321 group 54321',
     'link add mv0 link e0 type macvlan mode bridge',
     'link add e2 type veth peer name e3',
     'link add mvp link e2 type macvlan mode passthru nopromisc',
@@ -123,6 +126,8 @@ describeKernel('netns-native link show, addr show, route show', () => {
       '-d link show ifb0',
       '-d link show tap0',
       '-d link show tun0',
+      '-d link show tap1',
+      '-d link show tun1',
       '-d link show mv0',
       '-d link show type macvlan',
       '-d link show mvp',

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { neighbourLine, nexthopLine, ruleLine } from '../../lib/cli/format';
+import { parseAccounts } from '../../lib/cli/account-names';
 import { ipProtocolName, parseProtocols } from '../../lib/cli/ip-protocols';
 import { IpProtocolNames, ipProtocolNumber, parseProtocolNumbers } from '../../lib/ip-protocols';
 import type { Neighbour } from '../../lib/neighbour';
@@ -194,6 +195,25 @@ describe('ipproto names (/etc/protocols, as getprotobynumber)', () => {
       '7:\tfrom all ipproto ipproto-200 lookup main',
     ]);
     expect(rule(58).ipProto).toBe('ipv6-icmp'); // as ip prints it (before: 'icmpv6')
+  });
+});
+
+describe('tun owner names (/etc/passwd, /etc/group, as getpwuid and getgrgid)', () => {
+  it('the first name a number has; comments, blanks and malformed lines skipped', () => {
+    const text = [
+      'root:x:0:0:root:/root:/bin/bash',
+      '# a comment:x:5:',
+      'toor:x:0:0::/root:/bin/sh',
+      'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
+      'broken:x:abc:',
+      ':x:7:',
+      'short',
+      '',
+    ].join('\n');
+    expect([...parseAccounts(text)]).toEqual([
+      [0, 'root'],
+      [65534, 'nobody'],
+    ]);
   });
 });
 

@@ -8,6 +8,7 @@
  * port range) or timers that tick between two reads.
  */
 import type { Link } from '../../index';
+import { ETC_GROUP, ETC_PASSWD, accountName } from '../account-names';
 
 /** The options of the kinds whose print_opt is matched here, as text words and JSON `info_data`. */
 type KindOptions = { words: string[]; data: Record<string, unknown> } | undefined;
@@ -27,14 +28,15 @@ function tunOptions(info: Readonly<Record<string, unknown>>): KindOptions {
   }
   words.push('persist', onOff(info.persistent === true));
   data.persist = info.persistent === true;
-  // ip names the user and group from the passwd and group files; the numbers are what the kernel has.
-  if (info.owner !== undefined) {
-    words.push('user', String(info.owner));
-    data.user = String(info.owner);
-  }
-  if (info.group !== undefined) {
-    words.push('group', String(info.group));
-    data.group = String(info.group);
+  // As ip: the user's and group's names where the files give them, else the numbers.
+  for (const [key, id, file] of [
+    ['user', info.owner, ETC_PASSWD],
+    ['group', info.group, ETC_GROUP],
+  ] as const) {
+    if (typeof id !== 'number') continue;
+    const name = accountName(id, file);
+    words.push(key, name ?? String(id));
+    data[key] = name ?? id;
   }
   return { words, data };
 }
