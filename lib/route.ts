@@ -211,7 +211,8 @@ export interface Route extends Omit<RouteSpec, 'nexthops'> {
   preference?: RoutePreference;
 }
 
-const TYPES: RouteType[] = [
+/** The route types by RTN_* number less one (RTN_UNICAST is 1), as ip names them. @internal */
+export const ROUTE_TYPES: readonly RouteType[] = [
   'unicast',
   'local',
   'broadcast',
@@ -445,7 +446,7 @@ export function routeRequest(
     if (family === 4) throw invalid(operation, onlyIpv6('an expiry (expires)', spec));
   }
 
-  const typeIndex = spec.type === undefined ? -1 : TYPES.indexOf(spec.type);
+  const typeIndex = spec.type === undefined ? -1 : ROUTE_TYPES.indexOf(spec.type);
   if (spec.type !== undefined && typeIndex < 0) throw invalid(operation, `unknown route type "${String(spec.type)}"`);
   let scope: number | undefined;
   if (spec.scope !== undefined) {
@@ -535,7 +536,7 @@ export function routeFromNative(
     destination: r.dst ? `${r.dst}/${r.dstLen}` : 'default',
     family,
     table: r.table,
-    type: TYPES[r.type - 1] ?? 'unicast',
+    type: ROUTE_TYPES[r.type - 1] ?? 'unicast',
     protocol: names.protocol(r.protocol),
     scope: scopeName(r.scope),
   };

@@ -1,16 +1,13 @@
 /**
  * User and group names by number, as ip prints a tun/tap's owner (getpwuid and getgrgid): the
- * first line of /etc/passwd or /etc/group (`NAME:PASSWORD:ID:...`) with that number. Read once
- * per file per process (the command is one), on first need. Names NSS would find elsewhere
- * (LDAP, systemd's dynamic users) are not looked up: the number is printed, as ip prints it
- * when no name is found. @internal
+ * first line of /etc/passwd or /etc/group (`NAME:PASSWORD:ID:...`) with that number, each file
+ * read once (system-file.ts). Names NSS would find elsewhere (LDAP, systemd's dynamic users) are
+ * not looked up: the number is printed, as ip prints it when no name is found. @internal
  */
-import * as fs from 'node:fs';
+import { parsedFile } from './system-file';
 
 export const ETC_PASSWD = '/etc/passwd';
 export const ETC_GROUP = '/etc/group';
-
-const cache = new Map<string, ReadonlyMap<number, string>>();
 
 /** The names of a passwd- or group-format text by number, the first line winning. */
 export function parseAccounts(text: string): Map<number, string> {
@@ -27,16 +24,5 @@ export function parseAccounts(text: string): Map<number, string> {
 
 /** The name `file` gives number `id`, or undefined. */
 export function accountName(id: number, file: string): string | undefined {
-  let names = cache.get(file);
-  if (names === undefined) {
-    let text = '';
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      // No file: no names, the numbers are printed.
-    }
-    names = parseAccounts(text);
-    cache.set(file, names);
-  }
-  return names.get(id);
+  return parsedFile(file, parseAccounts).get(id);
 }

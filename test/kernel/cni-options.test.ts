@@ -74,6 +74,22 @@ function setMac(ns: string, mac: string): void {
   ip(ns, 'link', 'set', 'eth0', 'up');
 }
 
+/** The table and base chain every macspoofchk attachment shares (they stay after DEL). */
+const NAT_BASE = [
+  { table: { family: 'bridge', name: 'nat' } },
+  {
+    chain: {
+      family: 'bridge',
+      table: 'nat',
+      name: 'PREROUTING',
+      type: 'filter',
+      hook: 'prerouting',
+      prio: -300,
+      policy: 'accept',
+    },
+  },
+];
+
 const describeReference = hasReference ? describe : describe.skip;
 
 describeKernel('CNI plugin: newer bridge options', () => {
@@ -90,18 +106,7 @@ describeKernel('CNI plugin: newer bridge options', () => {
     const hostVeth = ifaces[1]?.name as string;
     expect(own).toBe(link(ctr.name, 'eth0')?.address);
     expect(bridgeNat(host.name as string)).toEqual([
-      { table: { family: 'bridge', name: 'nat' } },
-      {
-        chain: {
-          family: 'bridge',
-          table: 'nat',
-          name: 'PREROUTING',
-          type: 'filter',
-          hook: 'prerouting',
-          prio: -300,
-          policy: 'accept',
-        },
-      },
+      ...NAT_BASE,
       { chain: { family: 'bridge', table: 'nat', name: 'cni-br-iface-spoof1-eth0' } },
       { chain: { family: 'bridge', table: 'nat', name: 'cni-br-iface-spoof1-eth0-mac' } },
       {
@@ -155,20 +160,7 @@ describeKernel('CNI plugin: newer bridge options', () => {
     setMac(ctr.name as string, own);
     expect(await reaches(ctr, '198.19.100.1')).toBe(true);
     await cniOk('ours', { command: 'DEL', ...call }, c);
-    expect(bridgeNat(host.name as string)).toEqual([
-      { table: { family: 'bridge', name: 'nat' } },
-      {
-        chain: {
-          family: 'bridge',
-          table: 'nat',
-          name: 'PREROUTING',
-          type: 'filter',
-          hook: 'prerouting',
-          prio: -300,
-          policy: 'accept',
-        },
-      },
-    ]);
+    expect(bridgeNat(host.name as string)).toEqual(NAT_BASE);
     // DEL again: nothing left to remove is success.
     await cniOk('ours', { command: 'DEL', ...call }, c);
   });

@@ -9,6 +9,7 @@
  */
 import { NetnsError, type Route } from '../../index';
 import { scopeName, scopeNumber } from '../../address';
+import { ROUTE_TYPES } from '../../route';
 import { Iproute2Names, protocolId, tableId } from '../../rt-names';
 import { flagWords, routeLine, type RouteWordsShown } from '../format';
 import type { Io } from '../io';
@@ -35,20 +36,6 @@ interface RouteSelector {
   root?: Prefix;
   match?: Prefix;
 }
-
-/** The route types ip's rtnl_rtntype_a2n names. */
-const TYPES = [
-  'unicast',
-  'local',
-  'broadcast',
-  'anycast',
-  'multicast',
-  'blackhole',
-  'unreachable',
-  'prohibit',
-  'throw',
-  'nat',
-];
 
 /** ip's keywords that the command does not take (no field in the library, or the cache). */
 const NOT_TAKEN = ['cache', 'cached', 'cloned', 'from', 'iif', 'mark', 'realm', 'realms', 'vrf', 'tos', 'dsfield'];
@@ -94,9 +81,9 @@ export function readRouteSelector(words: Words, family: 4 | 6 | undefined): Rout
       }
       selector.tableNamed = selector.table !== 0;
     } else if (word === 'type') {
-      const value = words.value('type', `a route type (${TYPES.join(', ')})`);
-      if (!TYPES.includes(value))
-        throw words.error(`type: ${JSON.stringify(value)} is no route type (${TYPES.join(', ')})`);
+      const value = words.value('type', `a route type (${ROUTE_TYPES.join(', ')})`);
+      if (!(ROUTE_TYPES as readonly string[]).includes(value))
+        throw words.error(`type: ${JSON.stringify(value)} is no route type (${ROUTE_TYPES.join(', ')})`);
       selector.type = value;
     } else if (slot === 'proto') {
       const value = words.value(word, 'a protocol (a number, a name or all)');
