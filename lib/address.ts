@@ -40,6 +40,11 @@ export interface Address {
    * 0 once deprecated. Absent when forever.
    */
   preferredLifetime?: number;
+  /**
+   * The metric of the route the kernel made for the address's prefix (`metric 100`, set by
+   * {@link AddAddressOptions.metric}); absent when 0, as the kernel then sends none.
+   */
+  metric?: number;
 }
 
 const SCOPES = new Map<number, string>([
@@ -100,6 +105,7 @@ export function addressFromNative(a: NativeAddress): Address {
   if (a.label) out.label = a.label;
   if (a.validLft !== undefined && a.validLft !== FOREVER) out.validLifetime = a.validLft;
   if (a.preferredLft !== undefined && a.preferredLft !== FOREVER) out.preferredLifetime = a.preferredLft;
+  if (a.metric !== undefined) out.metric = a.metric;
   return out;
 }
 

@@ -55,6 +55,7 @@ import type { Namespace } from './namespace';
 import {
   checkAltName,
   checkBoolean,
+  checkInteger,
   checkLinkName,
   checkMtu,
   checkObject,
@@ -95,6 +96,12 @@ export interface AddAddressOptions {
    * ignores other preferred lifetimes on it; an IPv6 one takes any.
    */
   preferredLifetime?: number | 'forever';
+  /**
+   * The metric of the route the kernel makes for the address's prefix (`metric 100`; also
+   * `priority`, `preference` to ip), 0 to 4294967295; default 0. Read back as
+   * {@link Address.metric}. With `replace`, the address's metric and its prefix route's change.
+   */
+  metric?: number;
   /**
    * `ip addr replace`: add the address, or update the one the link has (same address and
    * prefix length): its lifetimes (those given, or forever) and, IPv6, `nodad`. Without it, an
@@ -745,6 +752,7 @@ export class Link {
     const ipv4 = req.local.includes('.');
     if (checkBoolean(options.nodad, operation, 'nodad')) req.flags = IFA_F_NODAD;
     const replace = checkBoolean(options.replace, operation, 'replace') === true;
+    if (options.metric !== undefined) req.metric = checkInteger(options.metric, operation, 'metric', 0, 0xffffffff);
     if (options.validLifetime !== undefined || options.preferredLifetime !== undefined) {
       const valid = lifetime(options.validLifetime, 1, operation, 'validLifetime');
       const preferred = lifetime(

@@ -145,6 +145,8 @@ export interface NativeAddress {
   /** IFA_CACHEINFO: seconds left, 0xffffffff forever */
   validLft?: number;
   preferredLft?: number;
+  /** IFA_RT_PRIORITY: the prefix route's metric; absent when 0 */
+  metric?: number;
 }
 
 export interface NativeRouteRequest {

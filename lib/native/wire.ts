@@ -357,6 +357,7 @@ const ADDRESS: Record<keyof NativeAddress, string> = {
   label: 'text',
   validLft: 'optional',
   preferredLft: 'optional',
+  metric: 'optional',
 };
 const ROUTE: Record<keyof NativeRoute, string> = {
   family: 'number',

@@ -83,6 +83,7 @@ Result<AddressInfo> ParseAddr(const nlmsghdr& msg) {
   if (t[IFA_BROADCAST].present()) info.broadcast = t[IFA_BROADCAST].Bytes();
   info.label = t[IFA_LABEL].String();
   if (t[IFA_FLAGS].present()) info.flags = t[IFA_FLAGS].U32();
+  if (t[IFA_RT_PRIORITY].present()) info.metric = t[IFA_RT_PRIORITY].U32();
   if (t[IFA_CACHEINFO].len >= sizeof(ifa_cacheinfo)) {
     ifa_cacheinfo ci;
     std::memcpy(&ci, t[IFA_CACHEINFO].data, sizeof ci);

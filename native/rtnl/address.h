@@ -36,6 +36,7 @@ struct AddressInfo {
   std::string label;
   // IFA_CACHEINFO: seconds left; 0xffffffff forever. Unset without IFA_CACHEINFO.
   std::optional<uint32_t> valid_lft, preferred_lft;
+  std::optional<uint32_t> metric;  // IFA_RT_PRIORITY: sent only when not 0
 };
 
 Result<std::vector<uint8_t>> BuildNewAddr(const AddressRequest& req, uint16_t nl_flags);

@@ -1292,7 +1292,15 @@ void TestAddressLifetimesMatchIproute2() {
   CHECK(plain.ok() && plain.value().size() == 40);
   if (plain.ok()) {
     a = rtnl::ParseAddr(*reinterpret_cast<const nlmsghdr*>(plain.value().data()));
-    CHECK(a.ok() && !a.value().valid_lft && !a.value().preferred_lft);
+    CHECK(a.ok() && !a.value().valid_lft && !a.value().preferred_lft && !a.value().metric);
+  }
+  // `... metric 77`: IFA_RT_PRIORITY (8 bytes more), listed back.
+  req.metric = 77;
+  Result<Bytes> with_metric = rtnl::BuildNewAddr(req, NLM_F_CREATE | NLM_F_EXCL);
+  CHECK(with_metric.ok() && with_metric.value().size() == 48);
+  if (with_metric.ok()) {
+    a = rtnl::ParseAddr(*reinterpret_cast<const nlmsghdr*>(with_metric.value().data()));
+    CHECK(a.ok() && a.value().metric == 77u);
   }
 }
 

@@ -37,6 +37,8 @@ export interface IpAddrInfo {
   scope: string;
   label?: string;
   broadcast?: string;
+  /** IFA_RT_PRIORITY: the prefix route's metric (`metric N`), when not 0. */
+  metric?: number;
 }
 
 export interface IpAddr extends IpLink {

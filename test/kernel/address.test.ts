@@ -1,6 +1,6 @@
 import { VethPair, type Address } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { addrs, ip, routes } from '../helpers/ip';
+import { addrs, ip, routes, routes6 } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 describeKernel('addresses', () => {
@@ -182,6 +182,28 @@ describeKernel('addresses', () => {
     await local.addAddress('198.18.0.70/24');
     await local.addAddress('fd00::50', { peer: 'fd00::51/128', nodad: true });
     expect(addrs(ns.name, local.name)).toEqual(witness);
+  });
+
+  it('metric: the prefix route gets it, read back as ip reads it, changed by replace', async () => {
+    const ns = await freshNamespace();
+    const { local } = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    await local.up();
+    await local.addAddress('198.19.241.1/24', { metric: 77 });
+    await local.addAddress('fd00:a8::1/64', { metric: 88, nodad: true });
+    await local.addAddress('198.19.242.1/24');
+    const metrics = (list: Array<{ local?: string; address?: string; metric?: number }>) =>
+      Object.fromEntries(list.map((a) => [a.local ?? a.address, a.metric]));
+    expect(metrics(addrs(ns.name, local.name))).toEqual(
+      expect.objectContaining({ '198.19.241.1': 77, 'fd00:a8::1': 88, '198.19.242.1': undefined }),
+    );
+    expect(metrics(await local.addresses())).toEqual(metrics(addrs(ns.name, local.name)));
+    expect((await local.addresses()).find((a) => a.address === '198.19.242.1')).not.toHaveProperty('metric');
+    // The kernel's prefix routes carry the metrics.
+    expect(routes(ns.name, '198.19.241.0/24')).toEqual([expect.objectContaining({ metric: 77 })]);
+    expect(routes6(ns.name, 'fd00:a8::/64')).toEqual([expect.objectContaining({ metric: 88 })]);
+    await local.addAddress('198.19.241.1/24', { metric: 5, replace: true });
+    expect((await local.addresses()).find((a) => a.address === '198.19.241.1')?.metric).toBe(5);
+    expect(routes(ns.name, '198.19.241.0/24')).toEqual([expect.objectContaining({ metric: 5 })]);
   });
 
   it('namespace-wide addresses() includes lo once it is up', async () => {

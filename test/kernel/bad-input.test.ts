@@ -237,6 +237,18 @@ const cases: Case[] = [
     /the preferred lifetime \(120 s\) is longer than the valid one \(60 s\)/,
   ],
   [
+    'address metric: out of range',
+    (w) => w.a.addAddress('198.18.30.9/24', { metric: 2 ** 32 }),
+    'EINVAL',
+    /metric must be an integer from 0 to 4294967295, not 4294967296/,
+  ],
+  [
+    'address metric: not a number',
+    (w) => w.a.addAddress('198.18.30.9/24', { metric: '7' as never }),
+    'EINVAL',
+    /metric must be an integer from 0 to 4294967295, not "7"/,
+  ],
+  [
     'address replace: not a boolean',
     (w) => w.a.addAddress('198.18.30.1/24', { replace: 1 as never }),
     'EINVAL',

@@ -92,6 +92,8 @@ async function populated(): Promise<{ n: string; other: string }> {
     'addr add 198.19.107.1 peer 198.19.107.2 dev sw0',
     'addr add fd00:a6:1::1/64 dev sw0 nodad noprefixroute',
     'addr add 198.19.108.1/24 dev sw0 valid_lft 1000 preferred_lft 500',
+    'addr add 198.19.109.1/24 brd + dev sw0 metric 77',
+    'addr add fd00:a6:2::1/64 dev sw0 nodad metric 88',
   ]) {
     ip(n, ...w(line));
   }
@@ -223,6 +225,32 @@ describeKernel('netns-native link show, addr show, route show', () => {
       '-6 route show root fd00:a6::/32',
       '-6 route show exact fd00:a6:5::/64',
     ]);
+  });
+
+  it('addr add and replace take metric (and its other names, priority and preference), as ip', async () => {
+    const n = (await freshNamespace()).name as string;
+    ip(n, ...w('link add e0 type veth peer name e1'));
+    const metricOf = (address: string): unknown =>
+      (JSON.parse(ip(n, '-j', 'addr', 'show', 'dev', 'e0')) as Array<{ addr_info: Array<Record<string, unknown>> }>)
+        .flatMap((l) => l.addr_info)
+        .find((a) => a.local === address)?.metric;
+    for (const [line, address, metric] of [
+      ['addr add 198.19.110.1/24 dev e0 metric 9', '198.19.110.1', 9],
+      ['addr add 198.19.111.1/24 dev e0 priority 10', '198.19.111.1', 10],
+      ['addr replace 198.19.110.1/24 dev e0 preference 3', '198.19.110.1', 3],
+      ['addr add fd00:a6:3::1/64 dev e0 nodad metric 4', 'fd00:a6:3::1', 4],
+    ] as const) {
+      expect([line, await cli('-n', n, ...w(line))]).toEqual([line, expect.objectContaining({ code: 0, stderr: '' })]);
+      expect([line, metricOf(address)]).toEqual([line, metric]);
+    }
+    await sameAsIp(n, 'addr show dev e0');
+    await usage(
+      'addr',
+      /^netns-native: addr add: metric is given twice$/,
+      '-n',
+      n,
+      ...w('addr add 198.19.112.1/24 dev e0 metric 1 priority 2'),
+    );
   });
 
   it('bad selectors: status 2 with a sentence naming the word; a link that is not there: status 1', async () => {

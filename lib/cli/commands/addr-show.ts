@@ -100,6 +100,7 @@ const FOREVER = 0xffffffff;
 /** One address's two lines, as ip prints them. */
 function addressLines(a: Address): string {
   const words = [`    inet${a.family === 6 ? '6' : ''}`, addressText(a)];
+  if (a.metric !== undefined) words.push('metric', String(a.metric));
   if (a.broadcast !== undefined) words.push('brd', a.broadcast);
   words.push('scope', a.scope, ...flagWords(a));
   if (a.label !== undefined) words.push(a.label);
@@ -112,6 +113,7 @@ function addressJson(a: Address): Record<string, unknown> {
   const out: Record<string, unknown> = { family: a.family === 6 ? 'inet6' : 'inet', local: a.address };
   if (a.peer !== undefined) out.address = a.peer.slice(0, a.peer.lastIndexOf('/'));
   out.prefixlen = a.prefixLength;
+  if (a.metric !== undefined) out.metric = a.metric;
   if (a.broadcast !== undefined) out.broadcast = a.broadcast;
   out.scope = a.scope;
   for (const word of flagWords(a)) out[word] = true;

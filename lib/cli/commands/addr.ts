@@ -57,7 +57,8 @@ function readAddr(words: Words, adding: boolean): AddrWords {
   const seen = new Set<string>();
   const usage = `${words.context} ADDR dev LINK`;
   for (let word = words.next(); word !== undefined; word = words.next()) {
-    const keyword = word === 'brd' ? 'broadcast' : word;
+    // ip's other names for broadcast and metric.
+    const keyword = word === 'brd' ? 'broadcast' : word === 'priority' || word === 'preference' ? 'metric' : word;
     if (keyword === 'local' || ['dev', 'peer'].includes(keyword) || (adding && ADD_ONLY.includes(keyword))) {
       words.once(seen, keyword === 'local' ? 'ADDR' : keyword);
     } else {
@@ -72,6 +73,7 @@ function readAddr(words: Words, adding: boolean): AddrWords {
     else if (word === 'peer') options.peer = words.value('peer', 'a prefix');
     else if (word === 'nodad') options.nodad = true;
     else if (word === 'label') options.label = words.value('label', 'a label');
+    else if (keyword === 'metric') options.metric = words.integer(word);
     else if (keyword === 'broadcast') {
       const brd = words.value(word, 'an address or +');
       options.broadcast = brd === '+' ? true : brd;
@@ -84,7 +86,7 @@ function readAddr(words: Words, adding: boolean): AddrWords {
 }
 
 /** Keywords of add and replace only. */
-const ADD_ONLY = ['nodad', 'label', 'broadcast', 'valid_lft', 'preferred_lft'];
+const ADD_ONLY = ['nodad', 'label', 'broadcast', 'metric', 'valid_lft', 'preferred_lft'];
 
 /** `valid_lft N|forever`. */
 function lifetime(words: Words, keyword: string): number | 'forever' {

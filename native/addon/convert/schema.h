@@ -696,18 +696,19 @@ enum class Shape : uint8_t {
 // strings, IFLA_PROP_LIST) in sparse arrays.
 
 // Addresses and routes cross as objects with these fields.
-#define NETNS_ADDRESS_INFO(F)       \
-  F(family, family, kNumber)        \
-  F(prefixlen, prefixlen, kNumber)  \
-  F(scope, scope, kNumber)          \
-  F(flags, flags, kNumber)          \
-  F(index, index, kNumber)          \
-  F(local, local, kIp)              \
-  F(address, address, kIp)          \
-  F(broadcast, broadcast, kIp)      \
-  F(label, label, kText)            \
-  F(validLft, valid_lft, kOptional) \
-  F(preferredLft, preferred_lft, kOptional)
+#define NETNS_ADDRESS_INFO(F)               \
+  F(family, family, kNumber)                \
+  F(prefixlen, prefixlen, kNumber)          \
+  F(scope, scope, kNumber)                  \
+  F(flags, flags, kNumber)                  \
+  F(index, index, kNumber)                  \
+  F(local, local, kIp)                      \
+  F(address, address, kIp)                  \
+  F(broadcast, broadcast, kIp)              \
+  F(label, label, kText)                    \
+  F(validLft, valid_lft, kOptional)         \
+  F(preferredLft, preferred_lft, kOptional) \
+  F(metric, metric, kOptional)
 
 #define NETNS_ROUTE_INFO(F)          \
   F(family, family, kNumber)         \
