@@ -32,7 +32,9 @@ import {
   type DeleteKey,
 } from './internal/dispatch';
 import {
+  IFA_F_MANAGETEMPADDR,
   IFA_F_NODAD,
+  IFA_F_NOPREFIXROUTE,
   IFF_ALLMULTI,
   IFF_LOWER_UP,
   IFF_MULTICAST,
@@ -69,6 +71,16 @@ import {
 export interface AddAddressOptions {
   /** Skip IPv6 duplicate address detection: the address is usable at once (`nodad`). */
   nodad?: boolean;
+  /**
+   * Make no route for the address's prefix (`noprefixroute`): the address is the link's, but
+   * the prefix is reached only through routes added for it.
+   */
+  noprefixroute?: boolean;
+  /**
+   * IPv6: the kernel makes temporary (privacy) addresses from this one's prefix, as for an
+   * advertised prefix, when the link's `use_tempaddr` sysctl is on (`mngtmpaddr`; RFC 8981).
+   */
+  mngtmpaddr?: boolean;
   /**
    * IPv4 broadcast address, or true to derive it from the prefix as `brd +` does: the subnet's
    * last address, and none for a /31 or /32 (RFC 3021: their addresses are all hosts).
@@ -750,7 +762,15 @@ export class Link {
     checkObject(options, operation, 'options');
     const req = this.addressRequest(cidr, options.peer, operation);
     const ipv4 = req.local.includes('.');
-    if (checkBoolean(options.nodad, operation, 'nodad')) req.flags = IFA_F_NODAD;
+    let flags = 0;
+    if (checkBoolean(options.nodad, operation, 'nodad')) flags |= IFA_F_NODAD;
+    if (checkBoolean(options.noprefixroute, operation, 'noprefixroute')) flags |= IFA_F_NOPREFIXROUTE;
+    if (checkBoolean(options.mngtmpaddr, operation, 'mngtmpaddr')) {
+      // The kernel ignores it on IPv4 (ip warns and adds the address without it): refuse, do not drop.
+      if (ipv4) throw invalid(operation, 'mngtmpaddr is for IPv6 addresses only (temporary addresses are IPv6)');
+      flags |= IFA_F_MANAGETEMPADDR;
+    }
+    if (flags !== 0) req.flags = flags;
     const replace = checkBoolean(options.replace, operation, 'replace') === true;
     if (options.metric !== undefined) req.metric = checkInteger(options.metric, operation, 'metric', 0, 0xffffffff);
     if (options.validLifetime !== undefined || options.preferredLifetime !== undefined) {

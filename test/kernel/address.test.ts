@@ -206,6 +206,33 @@ describeKernel('addresses', () => {
     expect(routes(ns.name, '198.19.241.0/24')).toEqual([expect.objectContaining({ metric: 5 })]);
   });
 
+  it('noprefixroute: no route for the prefix; mngtmpaddr on IPv6; both listed as ip lists them', async () => {
+    const ns = await freshNamespace();
+    const { local } = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    await local.up();
+    await local.addAddress('198.19.243.1/24', { noprefixroute: true });
+    await local.addAddress('fd00:a9::1/64', { noprefixroute: true, nodad: true });
+    await local.addAddress('fd00:a9:1::1/64', { mngtmpaddr: true, nodad: true });
+    expect(routes(ns.name, '198.19.243.0/24')).toEqual([]);
+    expect(routes6(ns.name, 'fd00:a9::/64')).toEqual([]);
+    expect(routes6(ns.name, 'fd00:a9:1::/64')).toHaveLength(1);
+    // The flags as ip lists them (`"noprefixroute": true` in -j) and as addresses() does.
+    const FLAGS = ['nodad', 'mngtmpaddr', 'noprefixroute'];
+    const ipFlags = new Map(
+      addrs(ns.name, local.name).map((a) => [
+        a.local,
+        FLAGS.filter((f) => (a as unknown as Record<string, unknown>)[f]),
+      ]),
+    );
+    const ours = new Map((await local.addresses()).map((a) => [a.address, a.flags.filter((f) => FLAGS.includes(f))]));
+    expect(ipFlags.get('198.19.243.1')).toEqual(['noprefixroute']);
+    expect(ipFlags.get('fd00:a9::1')).toEqual(['nodad', 'noprefixroute']);
+    expect(ipFlags.get('fd00:a9:1::1')).toEqual(['nodad', 'mngtmpaddr']);
+    for (const address of ['198.19.243.1', 'fd00:a9::1', 'fd00:a9:1::1']) {
+      expect([address, ours.get(address)]).toEqual([address, ipFlags.get(address)]);
+    }
+  });
+
   it('namespace-wide addresses() includes lo once it is up', async () => {
     const ns = await freshNamespace();
     await (await ns.link('lo')).up();

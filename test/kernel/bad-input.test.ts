@@ -237,6 +237,18 @@ const cases: Case[] = [
     /the preferred lifetime \(120 s\) is longer than the valid one \(60 s\)/,
   ],
   [
+    'address mngtmpaddr on IPv4',
+    (w) => w.a.addAddress('198.18.30.9/24', { mngtmpaddr: true }),
+    'EINVAL',
+    /mngtmpaddr is for IPv6 addresses only/,
+  ],
+  [
+    'address noprefixroute: not a boolean',
+    (w) => w.a.addAddress('198.18.30.9/24', { noprefixroute: 'yes' as never }),
+    'EINVAL',
+    /noprefixroute must be true or false, not "yes"/,
+  ],
+  [
     'address metric: out of range',
     (w) => w.a.addAddress('198.18.30.9/24', { metric: 2 ** 32 }),
     'EINVAL',

@@ -239,6 +239,8 @@ describeKernel('netns-native link show, addr show, route show', () => {
       ['addr add 198.19.111.1/24 dev e0 priority 10', '198.19.111.1', 10],
       ['addr replace 198.19.110.1/24 dev e0 preference 3', '198.19.110.1', 3],
       ['addr add fd00:a6:3::1/64 dev e0 nodad metric 4', 'fd00:a6:3::1', 4],
+      ['addr add 198.19.112.9/24 dev e0 noprefixroute', '198.19.112.9', undefined],
+      ['addr add fd00:a6:4::1/64 dev e0 nodad mngtmpaddr noprefixroute', 'fd00:a6:4::1', undefined],
     ] as const) {
       expect([line, await cli('-n', n, ...w(line))]).toEqual([line, expect.objectContaining({ code: 0, stderr: '' })]);
       expect([line, metricOf(address)]).toEqual([line, metric]);

@@ -72,6 +72,8 @@ function readAddr(words: Words, adding: boolean): AddrWords {
     else if (word === 'dev') link = words.value('dev', 'a link name');
     else if (word === 'peer') options.peer = words.value('peer', 'a prefix');
     else if (word === 'nodad') options.nodad = true;
+    else if (word === 'noprefixroute') options.noprefixroute = true;
+    else if (word === 'mngtmpaddr') options.mngtmpaddr = true;
     else if (word === 'label') options.label = words.value('label', 'a label');
     else if (keyword === 'metric') options.metric = words.integer(word);
     else if (keyword === 'broadcast') {
@@ -86,7 +88,7 @@ function readAddr(words: Words, adding: boolean): AddrWords {
 }
 
 /** Keywords of add and replace only. */
-const ADD_ONLY = ['nodad', 'label', 'broadcast', 'metric', 'valid_lft', 'preferred_lft'];
+const ADD_ONLY = ['nodad', 'noprefixroute', 'mngtmpaddr', 'label', 'broadcast', 'metric', 'valid_lft', 'preferred_lft'];
 
 /** `valid_lft N|forever`. */
 function lifetime(words: Words, keyword: string): number | 'forever' {
