@@ -17,7 +17,7 @@ import { exclusive, throwFirstFailure, type Send } from './internal/dispatch';
 import { errnoName, failure, fromNative, invalid, withReason, type NetnsError, type Subject } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { compileGlob, matchGlob, type Glob } from './internal/glob';
-import { parseIp, type Ip } from './internal/ip-number';
+import { prefixBits, prefixHas, type PrefixBits } from './internal/ip-number';
 import {
   checkBoolean,
   checkInteger,
@@ -295,15 +295,8 @@ function labelOf(label: unknown, operation: string): Glob {
   return compileGlob(label, operation, 'label');
 }
 
-/** A `to` filter: the first `bits` bits of an address of `family`, as a number. */
-interface PrefixFilter {
-  family: number;
-  shift: bigint;
-  value: bigint;
-}
-
 /** The `to` option, whose family must agree with `family` (0: none given). */
-function prefixOf(to: unknown, family: number, operation: string): PrefixFilter {
+function prefixOf(to: unknown, family: number, operation: string): PrefixBits {
   const cidr = parseCidr(to, operation, 'prefix (to)');
   const af = cidr.family === 4 ? AF_INET : AF_INET6;
   if (family !== 0 && family !== af) {
@@ -312,14 +305,7 @@ function prefixOf(to: unknown, family: number, operation: string): PrefixFilter 
       `to ${JSON.stringify(to)} is an IPv${cidr.family} prefix, but family is ${cidr.family === 4 ? 6 : 4}`,
     );
   }
-  const shift = BigInt((cidr.family === 4 ? 32 : 128) - cidr.prefixLength);
-  return { family: af, shift, value: (parseIp(cidr.address) as Ip).value >> shift };
-}
-
-/** Whether `a`'s own address is inside `prefix` (iproute2's inet_addr_match on IFA_LOCAL). */
-function inside(prefix: PrefixFilter, a: NativeAddress): boolean {
-  const ip = parseIp(localOf(a));
-  return a.family === prefix.family && ip !== undefined && ip.value >> prefix.shift === prefix.value;
+  return prefixBits(cidr.address, cidr.prefixLength) as PrefixBits;
 }
 
 /** An IPv4 address as a 32-bit number. */
@@ -350,7 +336,7 @@ export async function flushAddresses(ns: Namespace, options: FlushAddressesOptio
   const scope = opts.scope === undefined ? undefined : scopeOf(opts.scope, operation);
   const label = opts.label === undefined ? undefined : labelOf(opts.label, operation);
   const to = opts.to === undefined ? undefined : prefixOf(opts.to, asked, operation);
-  const family = to?.family ?? asked;
+  const family = to === undefined ? asked : to.family === 4 ? AF_INET : AF_INET6;
   const permanent = checkBoolean(opts.permanent, operation, 'permanent');
   const link = of !== undefined || given !== undefined ? linkFilter(ns, of ?? given, operation) : undefined;
   const signal = checkSignal(opts.signal, operation);
@@ -390,7 +376,7 @@ export async function flushAddresses(ns: Namespace, options: FlushAddressesOptio
             (scope === undefined || a.scope === scope) &&
             (permanent === undefined || ((a.flags & IFA_F_PERMANENT) !== 0) === permanent) &&
             (label === undefined || labelled(a)) &&
-            (to === undefined || inside(to, a)),
+            (to === undefined || prefixHas(to, localOf(a))),
         );
       const removed = await deleteInRounds(
         send,

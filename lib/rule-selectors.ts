@@ -6,7 +6,7 @@
  * where ip reads a 0 as "no filter" (`fwmark 0`), the value here selects what it says.
  */
 import { NetnsError, invalid, withReason } from './internal/errors';
-import { parseIp, type Ip } from './internal/ip-number';
+import { prefixBits, prefixHas, type PrefixBits } from './internal/ip-number';
 import { checkBoolean, checkInteger, checkLinkName, describeValue, parseCidr } from './internal/validate';
 import { Link } from './link';
 import { AF_INET, AF_INET6 } from './native/constants';
@@ -132,13 +132,6 @@ export interface CompiledRuleFilter {
 }
 
 /** A prefix selector: rules whose prefix is at least `length` long and begins with `bits`. */
-interface PrefixSelector {
-  family: number;
-  length: number;
-  shift: bigint;
-  bits: bigint;
-}
-
 /** Reads one option; its refusal names it (`from: ...`) unless its sentence already does. */
 function option<T>(name: string, read: () => T): T {
   try {
@@ -149,25 +142,17 @@ function option<T>(name: string, read: () => T): T {
   }
 }
 
-function prefixSelector(text: unknown, name: string, operation: string): PrefixSelector | undefined {
+function prefixSelector(text: unknown, name: string, operation: string): PrefixBits | undefined {
   if (text === 'all') return undefined;
   const cidr = option(name, () => parseCidr(text, operation, `${name} prefix`));
-  const bits = cidr.family === 4 ? 32 : 128;
-  const shift = BigInt(bits - cidr.prefixLength);
-  return {
-    family: cidr.family === 4 ? AF_INET : AF_INET6,
-    length: cidr.prefixLength,
-    shift,
-    bits: (parseIp(cidr.address) as Ip).value >> shift,
-  };
+  return prefixBits(cidr.address, cidr.prefixLength) as PrefixBits;
 }
 
 /** Whether a rule's prefix (address `addr`, length `len`) lies within `p` (ip's inet_addr_match). */
-function within(p: PrefixSelector, family: number, addr: string | undefined, len: number): boolean {
-  if (family !== p.family || len < p.length) return false;
-  if (p.length === 0) return true;
-  const ip = addr === undefined ? undefined : parseIp(addr);
-  return ip !== undefined && ip.value >> p.shift === p.bits;
+function within(p: PrefixBits, family: number, addr: string | undefined, len: number): boolean {
+  if (family !== (p.family === 4 ? AF_INET : AF_INET6) || len < p.length) return false;
+  // A rule for every source (or destination) has no address: only a /0 selector takes it.
+  return p.length === 0 || prefixHas(p, addr);
 }
 
 function linkName(link: unknown, name: string, operation: string): string {
@@ -197,14 +182,14 @@ export function compileRuleFilter(options: RuleFilter, operation: string): Compi
     ['to', to],
   ] as const) {
     if (p === undefined) continue;
-    if (family !== 0 && p.family !== family) {
-      const v = (n: number) => (n === AF_INET ? 4 : 6);
+    const af = p.family === 4 ? AF_INET : AF_INET6;
+    if (family !== 0 && af !== family) {
       throw invalid(
         operation,
-        `${name} ${JSON.stringify(f[name])} is an IPv${v(p.family)} prefix, but the rules asked for are IPv${v(family)}`,
+        `${name} ${JSON.stringify(f[name])} is an IPv${p.family} prefix, but the rules asked for are IPv${family === AF_INET ? 4 : 6}`,
       );
     }
-    family = p.family;
+    family = af;
   }
   const priority =
     f.priority === undefined ? undefined : checkInteger(f.priority, operation, 'priority', 0, 0xffffffff);

@@ -5,7 +5,8 @@
  * inet_addr_match).
  * @internal
  */
-import * as net from 'node:net';
+import { prefixBits, prefixHas } from '../internal/ip-number';
+import { ipFamily } from '../internal/validate';
 
 export interface Prefix {
   family: 4 | 6;
@@ -20,7 +21,7 @@ export function parsePrefix(word: string, family: 4 | 6 | undefined): Prefix | u
     return { family: f, address: f === 4 ? '0.0.0.0' : '::', length: 0 };
   }
   const [address = '', length, ...rest] = word.split('/');
-  const version = net.isIP(address);
+  const version = ipFamily(address);
   if ((version !== 4 && version !== 6) || rest.length > 0) return undefined;
   const max = version === 4 ? 32 : 128;
   if (length !== undefined && !/^(0|[1-9][0-9]{0,2})$/.test(length)) return undefined;
@@ -31,10 +32,8 @@ export function parsePrefix(word: string, family: 4 | 6 | undefined): Prefix | u
 
 /** Whether `address` (of either family) lies in `prefix`: its first prefix.length bits are the prefix's. */
 export function inPrefix(address: string, prefix: Prefix): boolean {
-  if (net.isIP(address) !== prefix.family) return false;
-  const list = new net.BlockList();
-  list.addSubnet(prefix.address, prefix.length, prefix.family === 4 ? 'ipv4' : 'ipv6');
-  return list.check(address, prefix.family === 4 ? 'ipv4' : 'ipv6');
+  const bits = prefixBits(prefix.address, prefix.length);
+  return bits !== undefined && prefixHas(bits, address);
 }
 
 /** A route's or an address's 'default' or CIDR as a prefix of `family`. */

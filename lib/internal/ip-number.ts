@@ -1,6 +1,7 @@
 /**
  * Addresses as numbers (bigint, IPv4 and IPv6 alike), for the arithmetic on them that networks
- * (network/ipam.ts) and filters (a flush's `to`) do.
+ * (network/ipam.ts) and filters (a flush's `to`, a rule selector's prefix, the command's show
+ * selectors) do.
  */
 import { ipFamily } from './validate';
 
@@ -48,4 +49,29 @@ function parseIpText(text: string): Ip | undefined {
   const right = rest === undefined || rest === '' ? [] : rest.split(':');
   const groups = rest === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
   return { family: 6, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n) };
+}
+
+/** A prefix to match addresses against: the first `length` bits of an address of `family`. */
+export interface PrefixBits {
+  family: 4 | 6;
+  length: number;
+  /** The address shifted right by the bits it does not fix. */
+  bits: bigint;
+}
+
+/** The prefix `address`/`length` (host bits ignored); undefined if `address` is none. */
+export function prefixBits(address: string, length: number): PrefixBits | undefined {
+  const ip = parseIp(address);
+  if (ip === undefined) return undefined;
+  return { family: ip.family, length, bits: ip.value >> shiftOf(ip.family, length) };
+}
+
+/** Whether `address` lies in `prefix`: same family, same first bits (iproute2's inet_addr_match). */
+export function prefixHas(prefix: PrefixBits, address: string | undefined): boolean {
+  const ip = address === undefined ? undefined : parseIp(address);
+  return ip?.family === prefix.family && ip.value >> shiftOf(ip.family, prefix.length) === prefix.bits;
+}
+
+function shiftOf(family: 4 | 6, length: number): bigint {
+  return BigInt((family === 4 ? 32 : 128) - length);
 }
