@@ -11,6 +11,7 @@ import {
   type BridgePortSettings,
 } from './bridge-port';
 import { isFailure } from './native/wire';
+import { isMulticast } from './internal/ip-number';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import {
   applyLinkChange,
@@ -32,7 +33,9 @@ import {
   type DeleteKey,
 } from './internal/dispatch';
 import {
+  IFA_F_HOMEADDRESS,
   IFA_F_MANAGETEMPADDR,
+  IFA_F_MCAUTOJOIN,
   IFA_F_NODAD,
   IFA_F_NOPREFIXROUTE,
   IFF_ALLMULTI,
@@ -81,6 +84,13 @@ export interface AddAddressOptions {
    * advertised prefix, when the link's `use_tempaddr` sysctl is on (`mngtmpaddr`; RFC 8981).
    */
   mngtmpaddr?: boolean;
+  /** IPv6: a Mobile IPv6 home address (`home`; RFC 6275), the source for its binding updates. */
+  home?: boolean;
+  /**
+   * A multicast address: the link joins its group, as a socket's IP_ADD_MEMBERSHIP would, for
+   * as long as the address is there (`autojoin`).
+   */
+  autojoin?: boolean;
   /**
    * IPv4 broadcast address, or true to derive it from the prefix as `brd +` does: the subnet's
    * last address, and none for a /31 or /32 (RFC 3021: their addresses are all hosts).
@@ -769,6 +779,17 @@ export class Link {
       // The kernel ignores it on IPv4 (ip warns and adds the address without it): refuse, do not drop.
       if (ipv4) throw invalid(operation, 'mngtmpaddr is for IPv6 addresses only (temporary addresses are IPv6)');
       flags |= IFA_F_MANAGETEMPADDR;
+    }
+    if (checkBoolean(options.home, operation, 'home')) {
+      // As mngtmpaddr: ip warns and drops it on IPv4.
+      if (ipv4) throw invalid(operation, 'home is for IPv6 addresses only (Mobile IPv6 home addresses)');
+      flags |= IFA_F_HOMEADDRESS;
+    }
+    if (checkBoolean(options.autojoin, operation, 'autojoin')) {
+      if (!isMulticast(req.local)) {
+        throw invalid(operation, `autojoin joins a multicast group: ${req.local} is not a multicast address`);
+      }
+      flags |= IFA_F_MCAUTOJOIN;
     }
     if (flags !== 0) req.flags = flags;
     const replace = checkBoolean(options.replace, operation, 'replace') === true;

@@ -51,6 +51,13 @@ function parseIpText(text: string): Ip | undefined {
   return { family: 6, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n) };
 }
 
+/** Whether an address is a multicast group's: 224.0.0.0/4, ff00::/8. */
+export function isMulticast(text: string): boolean {
+  const ip = parseIp(text);
+  if (ip === undefined) return false;
+  return ip.family === 4 ? ip.value >> 28n === 0xen : ip.value >> 120n === 0xffn;
+}
+
 /** A prefix to match addresses against: the first `length` bits of an address of `family`. */
 export interface PrefixBits {
   family: 4 | 6;

@@ -17,10 +17,12 @@ export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;
 export const IFA_F_SECONDARY = 0x01;
 export const IFA_F_NODAD = 0x02;
+export const IFA_F_HOMEADDRESS = 0x10;
 export const IFA_F_TENTATIVE = 0x40;
 export const IFA_F_PERMANENT = 0x80;
 export const IFA_F_MANAGETEMPADDR = 0x100;
 export const IFA_F_NOPREFIXROUTE = 0x200;
+export const IFA_F_MCAUTOJOIN = 0x400;
 export const RTM_F_CLONED = 0x200;
 export const RT_TABLE_MAIN = 254;
 /** The loopback's index in every network namespace (LOOPBACK_IFINDEX, include/net/flow.h: lo is the first device of each). */

@@ -233,6 +233,41 @@ describeKernel('addresses', () => {
     }
   });
 
+  it('home (IPv6) and autojoin (multicast: the link joins the group while the address is there), as ip lists them', async () => {
+    const ns = await freshNamespace();
+    // The link stays down: joining a group sends nothing then (no IGMP or MLD report leaves).
+    const { local } = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    await local.addAddress('fd00:a9:2::1/64', { home: true, nodad: true });
+    await local.addAddress('239.255.18.1/32', { autojoin: true });
+    await local.addAddress('ff05::18/128', { autojoin: true });
+    const groups = (): string[] =>
+      ip(ns.name, 'maddr', 'show', 'dev', local.name)
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter(([family]) => family === 'inet' || family === 'inet6')
+        .map(([, group]) => group as string);
+    expect(groups()).toEqual(expect.arrayContaining(['239.255.18.1', 'ff05::18']));
+    const FLAGS = ['home', 'autojoin'];
+    const ipFlags = new Map(
+      addrs(ns.name, local.name).map((a) => [
+        a.local,
+        FLAGS.filter((f) => (a as unknown as Record<string, unknown>)[f]),
+      ]),
+    );
+    expect(Object.fromEntries(ipFlags)).toEqual(
+      expect.objectContaining({ 'fd00:a9:2::1': ['home'], '239.255.18.1': ['autojoin'], 'ff05::18': ['autojoin'] }),
+    );
+    const ours = new Map((await local.addresses()).map((a) => [a.address, a.flags]));
+    expect(ours.get('fd00:a9:2::1')).toContain('homeaddress');
+    expect(ours.get('239.255.18.1')).toContain('autojoin');
+    expect(ours.get('ff05::18')).toContain('autojoin');
+    // The group goes with the address.
+    await local.deleteAddress('239.255.18.1/32');
+    await local.deleteAddress('ff05::18/128');
+    expect(groups()).not.toContain('239.255.18.1');
+    expect(groups()).not.toContain('ff05::18');
+  });
+
   it('namespace-wide addresses() includes lo once it is up', async () => {
     const ns = await freshNamespace();
     await (await ns.link('lo')).up();

@@ -243,6 +243,18 @@ const cases: Case[] = [
     /mngtmpaddr is for IPv6 addresses only/,
   ],
   [
+    'address home on IPv4',
+    (w) => w.a.addAddress('198.18.30.9/24', { home: true }),
+    'EINVAL',
+    /home is for IPv6 addresses only/,
+  ],
+  [
+    'address autojoin: not a multicast address',
+    (w) => w.a.addAddress('fd00:30::9/64', { autojoin: true }),
+    'EINVAL',
+    /autojoin joins a multicast group: fd00:30::9 is not a multicast address/,
+  ],
+  [
     'address noprefixroute: not a boolean',
     (w) => w.a.addAddress('198.18.30.9/24', { noprefixroute: 'yes' as never }),
     'EINVAL',

@@ -241,6 +241,8 @@ describeKernel('netns-native link show, addr show, route show', () => {
       ['addr add fd00:a6:3::1/64 dev e0 nodad metric 4', 'fd00:a6:3::1', 4],
       ['addr add 198.19.112.9/24 dev e0 noprefixroute', '198.19.112.9', undefined],
       ['addr add fd00:a6:4::1/64 dev e0 nodad mngtmpaddr noprefixroute', 'fd00:a6:4::1', undefined],
+      ['addr add fd00:a6:4::2/64 dev e0 nodad home', 'fd00:a6:4::2', undefined],
+      ['addr add 239.255.19.1/32 dev e0 autojoin', '239.255.19.1', undefined],
     ] as const) {
       expect([line, await cli('-n', n, ...w(line))]).toEqual([line, expect.objectContaining({ code: 0, stderr: '' })]);
       expect([line, metricOf(address)]).toEqual([line, metric]);

@@ -74,6 +74,8 @@ function readAddr(words: Words, adding: boolean): AddrWords {
     else if (word === 'nodad') options.nodad = true;
     else if (word === 'noprefixroute') options.noprefixroute = true;
     else if (word === 'mngtmpaddr') options.mngtmpaddr = true;
+    else if (word === 'home') options.home = true;
+    else if (word === 'autojoin') options.autojoin = true;
     else if (word === 'label') options.label = words.value('label', 'a label');
     else if (keyword === 'metric') options.metric = words.integer(word);
     else if (keyword === 'broadcast') {
@@ -88,7 +90,18 @@ function readAddr(words: Words, adding: boolean): AddrWords {
 }
 
 /** Keywords of add and replace only. */
-const ADD_ONLY = ['nodad', 'noprefixroute', 'mngtmpaddr', 'label', 'broadcast', 'metric', 'valid_lft', 'preferred_lft'];
+const ADD_ONLY = [
+  'nodad',
+  'noprefixroute',
+  'mngtmpaddr',
+  'home',
+  'autojoin',
+  'label',
+  'broadcast',
+  'metric',
+  'valid_lft',
+  'preferred_lft',
+];
 
 /** `valid_lft N|forever`. */
 function lifetime(words: Words, keyword: string): number | 'forever' {
