@@ -183,6 +183,7 @@ export interface RouteWordsShown {
   proto?: false;
   scope?: false;
   metric?: false;
+  tos?: false;
 }
 
 /**
@@ -199,7 +200,7 @@ export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   // A nexthop object's id, then (nexthop_compat_mode) the hops the kernel copies from it.
   if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
   // By its name in rt_dsfield (AF11) where it has one, else in hex, as iproute2 prints it.
-  if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
+  if (r.tos !== undefined && shown.tos !== false) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined && shown.via !== false) parts.push('via', r.gateway);
   // ip names a link it cannot resolve ifN (ll_index_to_name).
   if (r.linkIndex !== undefined && shown.dev !== false) parts.push('dev', r.link ?? `if${r.linkIndex}`);

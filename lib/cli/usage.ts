@@ -257,9 +257,11 @@ ${WRITE_TEXT}
 `,
   route: `Usage: netns-native [-n NS] route [-4|-6] [--json] [show] [table T|all] [type TYPE]
                  [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX] [metric N]
-                 [root|match|exact PREFIX]
-       netns-native [-n NS] route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK]
-                 [nhid ID] [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
+                 [tos TOS] [from [root|match|exact] PREFIX] [root|match|exact PREFIX]
+       netns-native [-n NS] route add|replace|append|prepend|delete [TYPE] PREFIX|default
+                 [from PREFIX] [tos TOS] [via GW] [dev LINK] [nhid ID] [metric N] [table T]
+                 [src ADDR] [proto P] [scope S] [onlink] [pref low|medium|high] [expires N]
+                 [METRIC [lock] VALUE]... [nexthop [via GW] [dev LINK] [weight W] [onlink]]...
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [fibmatch]
        netns-native [-n NS] route flush [table T] [dev LINK] [proto P]
@@ -270,7 +272,12 @@ selector fixes (dev, table, proto, ...) left out of each line, as ip leaves it (
 JSON). TYPE is unicast (the default), blackhole,
 unreachable, prohibit, local or throw; T a number or a name (main, local, or one of
 /etc/iproute2/rt_tables; flush: all too); nhid ID routes through a nexthop object (nexthop
-add). get prints the route the kernel takes, as the first
+add). TOS is hex as ip reads it (10 is 0x10) or a name of rt_dsfield. METRIC is mtu, advmss,
+hoplimit, window, cwnd, initcwnd, initrwnd, ssthresh, reordering, rtt, rttvar (a time: 100ms,
+1.5s, or a number in the kernel's unit, as ip), rto_min, congctl NAME, features ecn, quickack
+0|1 or fastopen_no_cookie 0|1; lock keeps it from being learned. The nexthop hops end the line.
+append and prepend add a route beside one of the same key (ip route append|prepend). get
+prints the route the kernel takes, as the first
 line of \`ip route get\` (--json: the route). flush removes IPv4 and IPv6 routes of the table
 (main by default), the kernel's own included; ip flushes one family per call. delete is del
 too. The routes verb lists the main table's, IPv4 then IPv6.

@@ -5,11 +5,13 @@
  * does. A selector that fixes a word (`dev D`, `table T`, `proto P`, `via ADDR`, ...) leaves it
  * out of each line, as ip leaves it out.
  *   SELECTOR: [table T|all] [type T] [proto P|all] [scope S|all] [dev D] [via PREFIX]
- *             [src PREFIX] [metric M] [root|match|exact PREFIX] [[to] PREFIX]
+ *             [src PREFIX] [metric M] [tos TOS] [from [root|match|exact] PREFIX]
+ *             [root|match|exact PREFIX] [[to] PREFIX]
  */
 import { NetnsError, type Route } from '../../index';
 import { scopeName, scopeNumber } from '../../address';
-import { ROUTE_TYPES } from '../../route';
+import { ROUTE_TYPES, tosText } from '../../route';
+import { dsfieldWord } from '../dsfield-word';
 import { Iproute2Names, protocolId, tableId } from '../../rt-names';
 import { flagWords, routeLine, type RouteWordsShown } from '../format';
 import type { Io } from '../io';
@@ -35,10 +37,14 @@ interface RouteSelector {
   /** root: the prefix's own routes and those more specific; match: those that cover it. */
   root?: Prefix;
   match?: Prefix;
+  /** The same for the routes' source prefixes (`from`; IPv6 source routing). */
+  fromRoot?: Prefix;
+  fromMatch?: Prefix;
+  tos?: number;
 }
 
 /** ip's keywords that the command does not take (no field in the library, or the cache). */
-const NOT_TAKEN = ['cache', 'cached', 'cloned', 'from', 'iif', 'mark', 'realm', 'realms', 'vrf', 'tos', 'dsfield'];
+const NOT_TAKEN = ['cache', 'cached', 'cloned', 'iif', 'mark', 'realm', 'realms', 'vrf'];
 
 /** Reads the selector words after `route show`; `family` is -4/-6 (a `default` prefix's family). */
 export function readRouteSelector(words: Words, family: 4 | 6 | undefined): RouteSelector {
@@ -63,6 +69,20 @@ export function readRouteSelector(words: Words, family: 4 | 6 | undefined): Rout
               ? 'PREFIX'
               : word;
     if (NOT_TAKEN.includes(word)) throw words.notTaken(word);
+    if (slot === 'tos' || slot === 'dsfield') {
+      words.once(seen, 'tos');
+      selector.tos = dsfieldWord(words, word);
+      continue;
+    }
+    if (slot === 'from') {
+      words.once(seen, 'from');
+      const how = words.peek();
+      if (how === 'root' || how === 'match' || how === 'exact') words.next();
+      const p = prefix(`from ${how === 'root' || how === 'match' || how === 'exact' ? how : ''}`.trim());
+      if (how !== 'match') selector.fromRoot = p;
+      if (how !== 'root') selector.fromMatch = p;
+      continue;
+    }
     if (!['table', 'type', 'proto', 'scope', 'dev', 'via', 'src', 'metric', 'PREFIX'].includes(slot)) {
       // A word that is no keyword: the prefix (as `exact PREFIX`).
       words.once(seen, 'PREFIX');
@@ -147,6 +167,17 @@ function selected(r: Route, s: RouteSelector, linkIndex: number | undefined): bo
   if (s.match !== undefined) {
     if (s.match.family !== r.family || dst.length > s.match.length || !inPrefix(s.match.address, dst)) return false;
   }
+  if (s.tos !== undefined && (r.tos ?? 0) !== s.tos) return false;
+  // A route without a source prefix has one of length 0 (ip compares its zeroed RTA_SRC).
+  const src = r.from === undefined ? prefixOf('default', r.family) : prefixOf(r.from, r.family);
+  if (s.fromRoot !== undefined) {
+    if (s.fromRoot.family !== r.family || src.length < s.fromRoot.length || !inPrefix(src.address, s.fromRoot))
+      return false;
+  }
+  if (s.fromMatch !== undefined) {
+    if (s.fromMatch.family !== r.family || src.length > s.fromMatch.length || !inPrefix(s.fromMatch.address, src))
+      return false;
+  }
   return true;
 }
 
@@ -160,6 +191,7 @@ function wordsShown(s: RouteSelector): RouteWordsShown {
   if (s.protocol !== undefined) shown.proto = false;
   if (s.scope !== undefined) shown.scope = false;
   if (s.metric !== undefined) shown.metric = false;
+  if (s.tos !== undefined) shown.tos = false;
   return shown;
 }
 
@@ -175,6 +207,15 @@ function metricsJson(r: Route): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < words.length; i += 2) {
     const [name, value] = [words[i] as string, words[i + 1] as string];
+    // print_rta_metrics' JSON names: `"ecn": null` for features ecn, congestion for congctl.
+    if (name === 'features' && value === 'ecn') {
+      out.ecn = null;
+      continue;
+    }
+    if (name === 'congctl') {
+      out.congestion = value;
+      continue;
+    }
     const ms = /^([0-9.]+)(ms|s)$/.exec(value);
     if (ms) out[name] = Number(ms[1]) * (ms[2] === 's' ? 1000 : 1);
     else out[name] = /^[0-9]+$/.test(value) ? Number(value) : value;
@@ -189,6 +230,7 @@ export function routeJson(r: Route, shown: RouteWordsShown = {}): Record<string,
   out.dst = hostless(r.destination, r.family);
   if (r.from !== undefined) out.from = hostless(r.from, r.family);
   if (r.nexthopId !== undefined) out.nhid = r.nexthopId;
+  if (r.tos !== undefined && shown.tos !== false) out.tos = r.tosName ?? tosText(r.tos);
   if (r.gateway !== undefined && shown.via !== false) out.gateway = r.gateway;
   if (r.linkIndex !== undefined && shown.dev !== false) out.dev = r.link ?? `if${r.linkIndex}`;
   if (r.table !== 254 && shown.table !== false) out.table = r.tableName ?? String(r.table);

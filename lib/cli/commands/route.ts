@@ -3,21 +3,33 @@
  * route` lists (route-show.ts), adds, deletes, looks up and flushes them (ns.routes,
  * ns.addRoute, ns.deleteRoute, ns.routeTo, ns.flushRoutes).
  *   route [show|list] [SELECTOR] (route-show.ts)
- *   route add|replace|delete [TYPE] PREFIX|default [via GW] [dev LINK] [nhid ID] [metric N]
- *                    [table T] [src ADDR] [proto P] [scope S] [onlink]
+ *   route add|replace|append|prepend|delete [TYPE] PREFIX|default [from PREFIX] [tos TOS]
+ *                    [via GW] [dev LINK] [nhid ID] [metric N] [table T] [src ADDR] [proto P]
+ *                    [scope S] [onlink] [pref P] [expires N] [METRIC [lock] VALUE]...
+ *                    [nexthop [via GW] [dev LINK] [weight W] [onlink]]...
  *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [fibmatch]
  *   route flush [table T] [dev LINK] [proto P]
  */
-import type { FlushRoutesOptions, RouteSpec, RouteToOptions, RouteType } from '../../index';
+import type {
+  FlushRoutesOptions,
+  NexthopSpec,
+  RouteMetrics,
+  RoutePreference,
+  RouteSpec,
+  RouteToOptions,
+  RouteType,
+} from '../../index';
+import { dsfieldWord } from '../dsfield-word';
 import type { ParsedArgs } from '../args';
 import { lookupLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
 import { numberOrName, Words } from '../words';
+import { METRIC_WORDS, readMetricWord } from './route-metric-words';
 import { routeShow } from './route-show';
 
-const SUBCOMMANDS = ['show', 'add', 'replace', 'delete', 'del', 'get', 'flush'];
+const SUBCOMMANDS = ['show', 'add', 'replace', 'append', 'prepend', 'delete', 'del', 'get', 'flush'];
 const TYPES: readonly string[] = ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'throw'];
 
 export async function route(args: ParsedArgs, io: Io): Promise<number> {
@@ -44,7 +56,7 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
   const spec = readRoute(words);
   const ns = await namespaceOf(args.netns);
   if (sub === 'delete' || sub === 'del') await ns.deleteRoute(spec);
-  else await ns.addRoute(spec, sub === 'replace' ? { replace: true } : {});
+  else await ns.addRoute(spec, sub === 'add' ? {} : { [sub]: true });
   return 0;
 }
 
@@ -64,14 +76,32 @@ const ROUTE_SLOT: Readonly<Record<string, string>> = {
   protocol: 'proto',
   scope: 'scope',
   onlink: 'onlink',
+  from: 'from',
+  tos: 'tos',
+  dsfield: 'tos',
+  pref: 'pref',
+  expires: 'expires',
+  ...Object.fromEntries(METRIC_WORDS.map((word) => [word, word])),
 };
+
+/** ip's keywords for what the library has no field (realms: route classification, rarely built in). */
+const ROUTE_NOT_TAKEN = ['realm', 'realms', 'as', 'encap', 'ttl-propagate', 'vrf'];
+
+const PREFERENCES: readonly string[] = ['low', 'medium', 'high'];
 
 function readRoute(words: Words): RouteSpec {
   let destination: string | undefined;
   let type: RouteType | undefined;
   const spec: Omit<RouteSpec, 'destination'> = {};
+  const metrics: RouteMetrics = {};
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
+    if (ROUTE_NOT_TAKEN.includes(word)) throw words.notTaken(word);
+    if (word === 'nexthop') {
+      // As ip: the hops end the line.
+      spec.nexthops = readNexthops(words);
+      break;
+    }
     const slot = Object.hasOwn(ROUTE_SLOT, word) ? ROUTE_SLOT[word] : undefined;
     if (slot === undefined) {
       // A word that is no keyword: the route's type (before its prefix), then its prefix.
@@ -92,12 +122,50 @@ function readRoute(words: Words): RouteSpec {
     else if (word === 'src') spec.source = words.value('src', 'an address');
     else if (slot === 'proto') spec.protocol = words.value(word, 'a protocol (a number or a name)');
     else if (word === 'scope') spec.scope = words.value('scope', 'a scope (global, link, host)');
-    else spec.onlink = true;
+    else if (word === 'onlink') spec.onlink = true;
+    else if (word === 'from') spec.from = words.value('from', 'a source prefix');
+    else if (slot === 'tos') spec.tos = dsfieldWord(words, word);
+    else if (word === 'expires') spec.expires = words.integer('expires');
+    else if (word === 'pref') {
+      const value = words.value('pref', 'low, medium or high');
+      if (!PREFERENCES.includes(value))
+        throw words.error(`pref takes low, medium or high, not ${JSON.stringify(value)}`);
+      spec.preference = value as RoutePreference;
+    } else readMetricWord(words, word, metrics);
   }
   if (destination === undefined) {
     throw words.needs(`a prefix: ${words.context} PREFIX|default [via GW] [dev LINK] ...`);
   }
-  return { destination, ...spec, ...(type !== undefined && { type }) };
+  return {
+    destination,
+    ...spec,
+    ...(Object.keys(metrics).length > 0 && { metrics }),
+    ...(type !== undefined && { type }),
+  };
+}
+
+/** The hops after `nexthop` (ip's parse_nexthops): each `nexthop [via GW] [dev LINK] [weight W] [onlink]`. */
+function readNexthops(words: Words): NexthopSpec[] {
+  const hops: NexthopSpec[] = [];
+  let hop: NexthopSpec = {};
+  let seen = new Set<string>();
+  for (let word: string | undefined = 'nexthop'; word !== undefined; word = words.next()) {
+    if (word === 'nexthop') {
+      hop = {};
+      hops.push(hop);
+      seen = new Set();
+      continue;
+    }
+    if (ROUTE_NOT_TAKEN.includes(word)) throw words.notTaken(word);
+    const slot = word === 'oif' ? 'dev' : word;
+    if (!['via', 'dev', 'weight', 'onlink'].includes(slot)) throw words.unexpected(word);
+    words.once(seen, `nexthop ${slot}`);
+    if (word === 'via') hop.gateway = words.value('via', 'a gateway address');
+    else if (slot === 'dev') hop.link = words.value(word, 'a link name');
+    else if (word === 'weight') hop.weight = words.integer('weight', 256);
+    else hop.onlink = true;
+  }
+  return hops;
 }
 
 function readGet(words: Words): [string, RouteToOptions] {

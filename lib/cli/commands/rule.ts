@@ -18,6 +18,7 @@ import { ruleLines } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
+import { dsfieldWord } from '../dsfield-word';
 import { numberOrName, unsigned, Words } from '../words';
 
 const SUBCOMMANDS = ['show', 'list', 'add', 'delete', 'del', 'flush'];
@@ -146,7 +147,7 @@ function readSelectorValue(words: Words, word: string, slot: string): Partial<Ru
   if (slot === 'not') return { not: true };
   if (slot === 'from') return { from: words.value(word, 'a prefix or all') };
   if (slot === 'to') return { to: words.value(word, 'a prefix or all') };
-  if (slot === 'tos') return { tos: numberOrName(words.value(word, 'a TOS (a number, 0xN or a name)')) };
+  if (slot === 'tos') return { tos: dsfieldWord(words, word) };
   if (slot === 'iif') return { iif: words.value(word, 'a link name') };
   if (slot === 'oif') return { oif: words.value(word, 'a link name') };
   if (slot === 'l3mdev') return { l3mdev: true };
