@@ -263,7 +263,7 @@ ${WRITE_TEXT}
                  [src ADDR] [proto P] [scope S] [onlink] [pref low|medium|high] [expires N]
                  [METRIC [lock] VALUE]... [nexthop [via GW] [dev LINK] [weight W] [onlink]]...
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
-                 [mark N] [fibmatch]
+                 [mark N] [tos TOS] [uid N] [ipproto P] [sport N] [dport N] [fibmatch]
        netns-native [-n NS] route flush [table T] [dev LINK] [proto P]
 
 As \`ip route show|add|replace|del|get|flush\`, in NS. show (the default) prints what \`ip route

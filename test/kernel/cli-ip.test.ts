@@ -335,7 +335,7 @@ describeKernel('netns-native route', () => {
     expect(routes(n, '198.19.83.0/24')).toEqual([]);
   });
 
-  it('route get: the first line of ip route get, with from, mark, oif, fibmatch; --json: the route', async () => {
+  it('route get: the first line of ip route get, with from, mark, oif, tos, uid, ipproto, ports, fibmatch; --json: the route', async () => {
     const n = await routed();
     await ok('-n', n, 'route', 'add', '198.19.84.0/24', 'via', '198.18.80.254');
     await ok('-n', n, 'route', 'add', 'fd00:84::/64', 'via', 'fd00:80::2');
@@ -346,8 +346,14 @@ describeKernel('netns-native route', () => {
       ['198.19.84.7', 'oif', 'e0'],
       ['198.18.80.1'],
       ['198.19.84.7', 'fibmatch'],
+      ['198.19.84.7', 'tos', '10'],
+      ['198.19.84.7', 'dsfield', '0x08', 'dev', 'e0'],
+      ['198.19.84.7', 'uid', '1000'],
+      ['198.19.84.7', 'ipproto', 'tcp', 'sport', '1000', 'dport', '80'],
+      ['198.19.84.7', 'ipproto', '17', 'dport', '53'],
       ['fd00:84::9'],
       ['fd00:84::9', 'fibmatch'],
+      ['fd00:84::9', 'ipproto', 'ipv6-icmp'],
     ]) {
       const run = await cli('-n', n, 'route', 'get', ...q);
       expect([q, run.code, run.stderr]).toEqual([q, 0, '']);

@@ -7,7 +7,8 @@
  *                    [via GW] [dev LINK] [nhid ID] [metric N] [table T] [src ADDR] [proto P]
  *                    [scope S] [onlink] [pref P] [expires N] [METRIC [lock] VALUE]...
  *                    [nexthop [via GW] [dev LINK] [weight W] [onlink]]...
- *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [fibmatch]
+ *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [tos TOS] [uid N] [ipproto P]
+ *             [sport N] [dport N] [fibmatch]
  *   route flush [table T] [dev LINK] [proto P]
  */
 import type {
@@ -25,7 +26,8 @@ import { lookupLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
-import { numberOrName, Words } from '../words';
+import { ipProtocolNumber } from '../../ip-protocols';
+import { numberOrName, unsigned, Words } from '../words';
 import { METRIC_WORDS, readMetricWord } from './route-metric-words';
 import { routeShow } from './route-show';
 
@@ -168,23 +170,45 @@ function readNexthops(words: Words): NexthopSpec[] {
   return hops;
 }
 
+/** route get's keywords, each by its slot (dev is oif, dsfield tos). */
+const GET_WORDS = ['to', 'from', 'iif', 'oif', 'mark', 'tos', 'uid', 'ipproto', 'sport', 'dport', 'fibmatch'];
+/** ip's route get words with no library option (a VRF's table, NAT's as, a second lookup). */
+const GET_NOT_TAKEN = ['vrf', 'as', 'connected', 'notify'];
+
+/** `ipproto P`: a number, or a name of /etc/protocols (tcp, udp, icmp, ipv6-icmp), as ip reads it. */
+function ipProtoWord(words: Words): number {
+  const value = words.value('ipproto', 'a protocol (tcp, udp, icmp, ipv6-icmp or a number)');
+  const n = unsigned(value) ?? ipProtocolNumber(value);
+  if (n === undefined || n > 255) {
+    throw words.error(`ipproto needs a protocol (tcp, udp, icmp, ipv6-icmp or a number), not ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 function readGet(words: Words): [string, RouteToOptions] {
   let address: string | undefined;
   const options: RouteToOptions = {};
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
-    if (!['to', 'from', 'iif', 'oif', 'mark', 'fibmatch'].includes(word)) {
+    if (GET_NOT_TAKEN.includes(word)) throw words.notTaken(word);
+    const slot = word === 'dev' ? 'oif' : word === 'dsfield' ? 'tos' : word;
+    if (!GET_WORDS.includes(slot)) {
       if (address !== undefined) throw words.unexpected(word);
       seen.add('to');
       address = word;
       continue;
     }
-    words.once(seen, word);
+    words.once(seen, slot);
     if (word === 'to') address = words.value('to', 'an address');
     else if (word === 'from') options.source = words.value('from', 'an address');
     else if (word === 'iif') options.inputLink = words.value('iif', 'a link name');
-    else if (word === 'oif') options.outputLink = words.value('oif', 'a link name');
+    else if (slot === 'oif') options.outputLink = words.value(word, 'a link name');
     else if (word === 'mark') options.mark = words.integer('mark');
+    else if (slot === 'tos') options.tos = dsfieldWord(words, word);
+    else if (word === 'uid') options.uid = words.integer('uid');
+    else if (word === 'ipproto') options.protocol = ipProtoWord(words);
+    else if (word === 'sport') options.sourcePort = words.integer('sport', 0xffff);
+    else if (word === 'dport') options.destinationPort = words.integer('dport', 0xffff);
     else options.fibMatch = true;
   }
   if (address === undefined) throw words.needs('an address: route get ADDRESS [from ADDR] [iif LINK] ...');
