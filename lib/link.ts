@@ -205,21 +205,50 @@ export function makeLink(namespace: Namespace, info: NativeLink): Link {
 }
 
 /**
- * A link's traffic counters (IFLA_STATS64), as `ip -s link` shows them. Counters above 2^53
- * (9 PB) lose precision as JavaScript numbers.
+ * A link's traffic counters (IFLA_STATS64, struct rtnl_link_stats64), as `ip -s link` and
+ * `ip -s -s link` show them; the kernel's names in camelCase. A counter the kernel does not keep
+ * for the link's kind stays 0. Counters above 2^53 (9 PB) lose precision as JavaScript numbers.
  */
 export interface LinkStats {
+  /** Bytes and packets received and sent (`RX: bytes packets`, `TX: bytes packets`). */
   rxBytes: number;
   txBytes: number;
   rxPackets: number;
   txPackets: number;
+  /** Bad packets received and packets that could not be sent (`errors`). */
   rxErrors: number;
   txErrors: number;
+  /** Packets dropped though good: no room, a filter, a protocol not handled (`dropped`). */
   rxDropped: number;
   txDropped: number;
-  /** Multicast packets received. */
+  /** Multicast packets received (`mcast`). */
   multicast: number;
+  /** Collisions while sending (`collsns`). */
   collisions: number;
+  /** The receive errors in detail (`ip -s -s`'s `RX errors: length crc frame fifo overrun`). */
+  rxLengthErrors: number;
+  rxCrcErrors: number;
+  rxFrameErrors: number;
+  rxFifoErrors: number;
+  rxOverErrors: number;
+  /** Packets the device missed for want of room (`missed`). */
+  rxMissedErrors: number;
+  /** The send errors in detail (`carrier`; `ip -s -s`'s `TX errors: aborted fifo window heartbt`). */
+  txCarrierErrors: number;
+  txAbortedErrors: number;
+  txFifoErrors: number;
+  txWindowErrors: number;
+  txHeartbeatErrors: number;
+  /** Compressed packets received and sent (cslip, ppp; `compressed`, printed when not 0). */
+  rxCompressed: number;
+  txCompressed: number;
+  /** Packets received that no protocol took (`nohandler`, printed by `ip -s -s` when not 0). */
+  rxNohandler: number;
+  /**
+   * Packets received for another host's address, dropped (`otherhost`, printed by `ip -s -s`
+   * when not 0; Linux 5.19). Undefined when the kernel does not send it.
+   */
+  rxOtherhostDropped?: number;
 }
 
 /** IF_LINK_MODE_*: how the link's operational state follows its carrier (`mode` of `ip link`). */
@@ -255,6 +284,8 @@ export interface LinkDetails {
   tsoMaxSegs?: number;
   /** The largest packet GRO builds (`gro_max_size`; 5.19). */
   groMaxSize?: number;
+  /** How many times its carrier came up or went down (`ip -s -s link`'s `transns`). */
+  carrierChanges?: number;
   /** How its IPv6 link-local address is made (`addrgenmode`): 'eui64', 'none', 'stable_secret', 'random'. */
   addrGenMode?: string;
   /** Its master's kind when it is one's port (`bridge` for a bridge port, `ip -d link`'s `bridge_slave`). */
@@ -441,6 +472,7 @@ export class Link {
       ...(s.tsoMaxSize !== undefined && { tsoMaxSize: s.tsoMaxSize }),
       ...(s.tsoMaxSegs !== undefined && { tsoMaxSegs: s.tsoMaxSegs }),
       ...(s.groMaxSize !== undefined && { groMaxSize: s.groMaxSize }),
+      ...(s.carrierChanges !== undefined && { carrierChanges: s.carrierChanges }),
       ...(s.addrGenMode !== undefined && { addrGenMode: named(ADDR_GEN_MODES, s.addrGenMode) }),
       ...(s.slaveKind !== '' && { portKind: s.slaveKind }),
     };

@@ -44,6 +44,8 @@ export interface ParsedArgs {
   events: string | undefined;
   /** `--details`, `-d` (links): as `ip -d`, each link's details (a bridge port's settings). */
   details: boolean;
+  /** How many times `-s` (`-stats`, `-statistics`, as ip spells it) was given: `-s -s` is 2. */
+  stats: number;
   /** `-n NS`, `--netns NS` (as `ip -n NS`): the namespace the verb works in. */
   netns: string | undefined;
   /** `-4`, `-6` (as ip's): IPv4 or IPv6 only (neigh, rule, nexthop). */
@@ -79,6 +81,7 @@ export function parseArgs(
     version: false,
     events: undefined,
     details: false,
+    stats: 0,
     netns: undefined,
     family: undefined,
     options: {},
@@ -96,6 +99,7 @@ export function parseArgs(
     else if (arg === '--help' || arg === '-h') out.help = true;
     else if (arg === '--version' || arg === '-V') out.version = true;
     else if (arg === '--details' || arg === '-d') out.details = true;
+    else if (isStatsOption(arg)) out.stats++;
     else if ((arg === '-4' || arg === '-6') && (out.verb === undefined || takesFamily(out.verb))) {
       const family = arg === '-4' ? 4 : 6;
       if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';
@@ -123,6 +127,15 @@ export function parseArgs(
   }
   if (problem !== undefined) throw new UsageError(problem, out.verb);
   return out;
+}
+
+/**
+ * ip's `-s`: any beginning of `-stats` or `-statistics`, with one dash or two (ip's matches()
+ * after it drops a second dash): `-s`, `-stat`, `--statistics`.
+ */
+function isStatsOption(arg: string): boolean {
+  const word = arg.startsWith('--') ? arg.slice(1) : arg;
+  return word.length >= 2 && ('-stats'.startsWith(word) || '-statistics'.startsWith(word));
 }
 
 /**

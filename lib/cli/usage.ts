@@ -73,6 +73,8 @@ Options:
                      (and links, addrs, routes, monitor) work in, as ip -n NS
   -4, -6         neigh, rule, nexthop, addr, route: IPv4 or IPv6 only, as ip -4, ip -6
                  (link show takes and ignores them, as ip)
+  -s, -stats     link show, addr show: each link's counters, as ip -s (-s -s: the errors in
+                 detail too); links and addrs take and ignore it, as ip -br
   --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
                  isolate: {exitCode, signal, stdout, stderr} once the program has ended;
                  route get: the route; sysctl: {key, value})
@@ -110,6 +112,7 @@ Options:
                  the spanning tree's own ids and timers), and under any link its alternative
                  names ("altname NAME"); --json: each port's bridgePort (altNames are there
                  without --details too)
+  -s, -stats     taken and ignored, as ip -br takes it
   --json, -j     JSON instead of text
 ${COMMON_OPTIONS}
 
@@ -123,6 +126,7 @@ each with its link's name).
 ${NS_TEXT}
 
 Options:
+  -s, -stats     taken and ignored, as ip -br takes it
   --json, -j     JSON instead of text
 ${COMMON_OPTIONS}
 
@@ -197,8 +201,8 @@ ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  link: `Usage: netns-native [-n NS] link [-d] [--json] [show] [[dev] LINK] [up] [type KIND]
-                 [master LINK] [nomaster] [group G]
+  link: `Usage: netns-native [-n NS] link [-d] [-s [-s]] [--json] [show] [[dev] LINK] [up]
+                 [type KIND] [master LINK] [nomaster] [group G]
        netns-native [-n NS] link add [name] NAME [mtu N] [address MAC] [link PARENT] type KIND ...
        netns-native [-n NS] link set [dev] LINK SETTING...
        netns-native [-n NS] link delete [dev] LINK
@@ -206,7 +210,8 @@ ${WRITE_TEXT}
 As \`ip link show|add|set|delete\`, in NS. show (the default) prints what \`ip link show\`
 prints, selected as ip selects (type KIND_slave: the ports of that kind of master; --json: ip's
 JSON); -d adds ip's details, the kind's options for tun/tap and macvlan/macvtap (a bridge's,
-a vxlan's and a bridge port's: the kind word alone; netns-native links -d prints a port's).
+a vxlan's and a bridge port's: the kind word alone; netns-native links -d prints a port's);
+-s the counters, as ip -s link (-s -s: the errors in detail too).
 Kinds (link add ... type KIND):
   veth peer [name] PEER [netns NS2] [address MAC]   a veth pair; the peer in NS2 if given
   bridge [stp_state 0|1] [vlan_filtering 0|1] [priority N]
@@ -225,15 +230,17 @@ deletes a veth pair's two ends together. The links verb lists them as ip -br lin
 Options:
 ${NETNS_OPTION}
   -d, --details  show: as ip -d
+  -s, -stats     show: as ip -s, each link's counters (-s -s: the errors in detail);
+                 -statistics and --stats too
   -4, -6         show: taken and ignored, as ip takes them
   --json, -j     show: the links as ip -j prints them
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  addr: `Usage: netns-native [-n NS] addr [-4|-6] [--json] [show] [[dev] LINK] [scope S|all]
-                 [to PREFIX] [label PATTERN] [dynamic|permanent] [up] [type KIND]
-                 [master LINK] [nomaster] [group G]
+  addr: `Usage: netns-native [-n NS] addr [-4|-6] [-s [-s]] [--json] [show] [[dev] LINK]
+                 [scope S|all] [to PREFIX] [label PATTERN] [dynamic|permanent] [up]
+                 [type KIND] [master LINK] [nomaster] [group G]
        netns-native [-n NS] addr add|replace ADDR dev LINK [peer PREFIX] [broadcast ADDR|+]
                  [label LABEL] [nodad] [noprefixroute] [mngtmpaddr] [home] [autojoin]
                  [metric N] [valid_lft N|forever] [preferred_lft N|forever]
@@ -250,6 +257,8 @@ verb lists them as ip -br addr.
 Options:
 ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 addresses only
+  -s, -stats     show: each link's counters after its addresses, as ip -s (-s -s: the
+                 errors in detail); with -6, for one link only (addr show dev LINK)
   --json, -j     show: as ip -j addr show
 ${COMMON_OPTIONS}
 

@@ -87,6 +87,8 @@ export interface NativeLink {
   tsoMaxSize?: number;
   tsoMaxSegs?: number;
   groMaxSize?: number;
+  /** IFLA_CARRIER_CHANGES, when sent */
+  carrierChanges?: number;
   /** IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_*, when sent */
   addrGenMode?: number;
   kind: string;
@@ -103,7 +105,7 @@ export interface NativeLink {
   altNames?: string[];
 }
 
-/** The counters of IFLA_STATS64 (struct rtnl_link_stats64) that cross. */
+/** The counters of IFLA_STATS64 (struct rtnl_link_stats64), in its order. */
 export interface NativeLinkStats {
   rxPackets: number;
   txPackets: number;
@@ -115,6 +117,22 @@ export interface NativeLinkStats {
   txDropped: number;
   multicast: number;
   collisions: number;
+  rxLengthErrors: number;
+  rxOverErrors: number;
+  rxCrcErrors: number;
+  rxFrameErrors: number;
+  rxFifoErrors: number;
+  rxMissedErrors: number;
+  txAbortedErrors: number;
+  txCarrierErrors: number;
+  txFifoErrors: number;
+  txHeartbeatErrors: number;
+  txWindowErrors: number;
+  rxCompressed: number;
+  txCompressed: number;
+  rxNohandler: number;
+  /** Linux 5.19: undefined when the kernel's struct is too short to hold it */
+  rxOtherhostDropped?: number;
 }
 
 export interface NativeAddressRequest {

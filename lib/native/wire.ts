@@ -336,6 +336,7 @@ const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats' | 'a
   tsoMaxSize: 'optional',
   tsoMaxSegs: 'optional',
   groMaxSize: 'optional',
+  carrierChanges: 'optional',
   addrGenMode: 'optional',
   name: 'text',
   address: 'mac',
@@ -395,6 +396,21 @@ const LINK_STATS: Record<keyof NativeLinkStats, string> = {
   txDropped: 'number',
   multicast: 'number',
   collisions: 'number',
+  rxLengthErrors: 'number',
+  rxOverErrors: 'number',
+  rxCrcErrors: 'number',
+  rxFrameErrors: 'number',
+  rxFifoErrors: 'number',
+  rxMissedErrors: 'number',
+  txAbortedErrors: 'number',
+  txCarrierErrors: 'number',
+  txFifoErrors: 'number',
+  txHeartbeatErrors: 'number',
+  txWindowErrors: 'number',
+  rxCompressed: 'number',
+  txCompressed: 'number',
+  rxNohandler: 'number',
+  rxOtherhostDropped: 'optional',
 };
 const NEXTHOP: Record<keyof NativeNexthop, string> = {
   gateway: 'ip',
@@ -795,7 +811,11 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
   // Two unpackers: links read without statistics (every dump unless asked) keep the shape and
   // cost they had before statistics existed; with them, NaN in the first counter marks a link
   // that came without.
-  const statsLiteral = `{ ${stats.map(([name], i) => `${name}: st[t + ${i}]`).join(', ')} }`;
+  const statsLiteral = `{ ${stats
+    .map(([name, type], i) =>
+      type === 'optional' ? `${name}: (v = st[t + ${i}]) === v ? v : undefined` : `${name}: st[t + ${i}]`,
+    )
+    .join(', ')} }`;
   const make = (withStats: boolean) => {
     const all = withStats ? [...fields, `stats: st[t] !== st[t] ? undefined : ${statsLiteral}`] : fields;
     const body = `

@@ -5,6 +5,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "../netlink/message.h"
@@ -206,12 +207,18 @@ Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
   }
   info.alias = t[IFLA_IFALIAS].String();
   info.qdisc = t[IFLA_QDISC].String();
-  // struct rtnl_link_stats64 grows at its end over kernel versions; the counters read here are
-  // its first ten u64.
-  if (t[IFLA_STATS64].len >= 10 * sizeof(uint64_t)) {
-    uint64_t c[10];
-    std::memcpy(c, t[IFLA_STATS64].data, sizeof c);
-    info.stats = LinkStats{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]};
+  info.carrier_changes = optional_u32(IFLA_CARRIER_CHANGES);
+  // struct rtnl_link_stats64 grows at its end over kernel versions: the counters are read up to
+  // the attribute's length (at least the first ten, there since 2.6.35), the rest left 0 as ip
+  // leaves them, but rx_otherhost_dropped, left unset.
+  constexpr size_t kCounters = 25, kFirst = 10;
+  if (t[IFLA_STATS64].len >= kFirst * sizeof(uint64_t)) {
+    uint64_t c[kCounters] = {};
+    std::memcpy(c, t[IFLA_STATS64].data, std::min<size_t>(t[IFLA_STATS64].len, sizeof c));
+    info.stats = LinkStats{c[0],  c[1],  c[2],  c[3],  c[4],  c[5],  c[6],        c[7],  c[8],
+                           c[9],  c[10], c[11], c[12], c[13], c[14], c[15],       c[16], c[17],
+                           c[18], c[19], c[20], c[21], c[22], c[23], std::nullopt};
+    if (t[IFLA_STATS64].len >= sizeof c) info.stats->rx_otherhost_dropped = c[24];
   }
 
   if (t[IFLA_PROP_LIST].present()) {

@@ -39,11 +39,22 @@ struct LinkRequest {
   KindData slave_info;                  // ... IFLA_INFO_SLAVE_DATA (a bridge port's settings)
 };
 
-// The counters of IFLA_STATS64 (struct rtnl_link_stats64) that lib/ reports, in its order.
+// The counters of IFLA_STATS64 (struct rtnl_link_stats64), in its order. The struct grows at its
+// end over kernel versions: counters an older kernel does not send are 0 (as ip reads them), but
+// rx_otherhost_dropped (Linux 5.19), which is unset when the attribute is too short to hold it.
 struct LinkStats {
   uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0;
   uint64_t rx_errors = 0, tx_errors = 0, rx_dropped = 0, tx_dropped = 0;
   uint64_t multicast = 0, collisions = 0;
+  // Detailed rx_errors.
+  uint64_t rx_length_errors = 0, rx_over_errors = 0, rx_crc_errors = 0, rx_frame_errors = 0;
+  uint64_t rx_fifo_errors = 0, rx_missed_errors = 0;
+  // Detailed tx_errors.
+  uint64_t tx_aborted_errors = 0, tx_carrier_errors = 0, tx_fifo_errors = 0;
+  uint64_t tx_heartbeat_errors = 0, tx_window_errors = 0;
+  uint64_t rx_compressed = 0, tx_compressed = 0;
+  uint64_t rx_nohandler = 0;  // Linux 4.6
+  std::optional<uint64_t> rx_otherhost_dropped;
 };
 
 // A decoded RTM_NEWLINK message.
@@ -65,7 +76,8 @@ struct LinkInfo {
   // What `ip -d link` prints when the kernel sends it (each newer than some kernels we run on).
   std::optional<uint32_t> allmulti;  // IFLA_ALLMULTI: the allmulti count (6.4)
   std::optional<uint32_t> gso_max_size, gso_max_segs, tso_max_size, tso_max_segs, gro_max_size;
-  std::optional<uint32_t> addr_gen_mode;  // IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE
+  std::optional<uint32_t> addr_gen_mode;    // IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE
+  std::optional<uint32_t> carrier_changes;  // IFLA_CARRIER_CHANGES (`ip -s -s link`'s transns)
   std::string kind, slave_kind, alias, qdisc;
   KindData info;        // IFLA_INFO_DATA, decoded with the kind's table (link_kind.h)
   KindData slave_info;  // IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table

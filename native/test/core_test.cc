@@ -1445,6 +1445,17 @@ void TestDecodeAck() {
   CHECK(!d.ok() && d.error().code == ENOBUFS);
 }
 
+// The first `n` counters of struct rtnl_link_stats64 (25 since Linux 5.19), counter i worth
+// 1000 + i, so that each lands in its own field.
+Bytes Stats64(size_t n) {
+  Bytes stats(n * 8, 0);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t v = 1000 + i;
+    std::memcpy(stats.data() + i * 8, &v, 8);
+  }
+  return stats;
+}
+
 Bytes LinkReply() {
   Bytes payload(sizeof(ifinfomsg), 0);
   ifinfomsg ifi{};
@@ -1458,11 +1469,8 @@ Bytes LinkReply() {
   PutAttr(&payload, IFLA_OPERSTATE, {6});
   PutAttr(&payload, IFLA_MASTER, U32(3));
   PutAttr(&payload, 0x7ff0, U32(1));  // an attribute from a newer kernel: skipped
-  Bytes stats(24 * 8, 0);             // rtnl_link_stats64: rx_packets 5, ..., tx_bytes 700
-  uint64_t rx_packets = 5, tx_bytes = 700;
-  std::memcpy(stats.data(), &rx_packets, 8);
-  std::memcpy(stats.data() + 24, &tx_bytes, 8);
-  PutAttr(&payload, IFLA_STATS64, stats);
+  PutAttr(&payload, IFLA_STATS64, Stats64(25));
+  PutAttr(&payload, IFLA_CARRIER_CHANGES, U32(4));
   Bytes info;
   PutAttr(&info, IFLA_INFO_KIND, Str("bridge"));
   Bytes data;
@@ -1506,14 +1514,83 @@ void TestParseLink() {
         l.info.values[0].number == 1);
   CHECK(l.info.unknown.size() == 1 && l.info.unknown[0].type == 0x3ff1 &&
         (l.info.unknown[0].bytes == U32(9)));
-  CHECK(l.stats && l.stats->rx_packets == 5 && l.stats->tx_bytes == 700 &&
-        l.stats->tx_packets == 0);
+  CHECK(l.stats.has_value());
+  if (l.stats) {
+    // Each counter of rtnl_link_stats64 in its field, in the struct's order.
+    const rtnl::LinkStats& st = *l.stats;
+    std::vector<uint64_t> got = {st.rx_packets,
+                                 st.tx_packets,
+                                 st.rx_bytes,
+                                 st.tx_bytes,
+                                 st.rx_errors,
+                                 st.tx_errors,
+                                 st.rx_dropped,
+                                 st.tx_dropped,
+                                 st.multicast,
+                                 st.collisions,
+                                 st.rx_length_errors,
+                                 st.rx_over_errors,
+                                 st.rx_crc_errors,
+                                 st.rx_frame_errors,
+                                 st.rx_fifo_errors,
+                                 st.rx_missed_errors,
+                                 st.tx_aborted_errors,
+                                 st.tx_carrier_errors,
+                                 st.tx_fifo_errors,
+                                 st.tx_heartbeat_errors,
+                                 st.tx_window_errors,
+                                 st.rx_compressed,
+                                 st.tx_compressed,
+                                 st.rx_nohandler,
+                                 st.rx_otherhost_dropped.value_or(0)};
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == 1000 + i);
+    CHECK(st.rx_otherhost_dropped.has_value());
+  }
+  CHECK(l.carrier_changes == 4u);
   CHECK((l.alt_names == std::vector<std::string>{"uplink-with-a-long-name", "u0"}));
   CHECK(l.linkmode == 1);
   CHECK(l.gso_max_size == 65536u && l.gro_max_size == 32768u);
   // Those the message lacks stay unset (ip leaves them out).
   CHECK(!l.gso_max_segs && !l.tso_max_size && !l.tso_max_segs && !l.allmulti);
   CHECK(l.addr_gen_mode == 3u);
+}
+
+// IFLA_STATS64 from older kernels, whose struct rtnl_link_stats64 is shorter: what they send is
+// read, the rest is 0 (as ip reads it) but rx_otherhost_dropped, unset; under ten counters, and
+// no IFLA_STATS64 at all, no statistics. No IFLA_CARRIER_CHANGES: unset.
+void TestParseLinkStatsLengths() {
+  const auto parse = [](size_t counters, size_t extra_bytes) {
+    Bytes payload(sizeof(ifinfomsg), 0);
+    PutAttr(&payload, IFLA_IFNAME, Str("e0"));
+    Bytes stats = Stats64(counters);
+    stats.resize(stats.size() + extra_bytes, 0xff);
+    if (counters > 0 || extra_bytes > 0) PutAttr(&payload, IFLA_STATS64, stats);
+    Bytes m = Message(RTM_NEWLINK, 0, payload);
+    return rtnl::ParseLink(*reinterpret_cast<nlmsghdr*>(m.data()));
+  };
+  // Linux 4.6 to 5.18: 24 counters, up to rx_nohandler.
+  Result<rtnl::LinkInfo> r24 = parse(24, 0);
+  CHECK(r24.ok() && r24.value().stats && r24.value().stats->rx_nohandler == 1023 &&
+        r24.value().stats->rx_packets == 1000 && !r24.value().stats->rx_otherhost_dropped &&
+        !r24.value().carrier_changes);
+  // Before 4.6: 23, rx_nohandler left 0; 24 and a half: the half is not a counter.
+  Result<rtnl::LinkInfo> r23 = parse(23, 0);
+  CHECK(r23.ok() && r23.value().stats && r23.value().stats->tx_compressed == 1022 &&
+        r23.value().stats->rx_nohandler == 0 && !r23.value().stats->rx_otherhost_dropped);
+  Result<rtnl::LinkInfo> r24half = parse(24, 4);
+  CHECK(r24half.ok() && r24half.value().stats && r24half.value().stats->rx_nohandler == 1023 &&
+        !r24half.value().stats->rx_otherhost_dropped);
+  // A newer kernel's longer struct: the 25 known counters, the rest ignored.
+  Result<rtnl::LinkInfo> r26 = parse(26, 0);
+  CHECK(r26.ok() && r26.value().stats && r26.value().stats->rx_otherhost_dropped == 1024u);
+  // The first ten only: the detailed counters 0.
+  Result<rtnl::LinkInfo> r10 = parse(10, 0);
+  CHECK(r10.ok() && r10.value().stats && r10.value().stats->collisions == 1009 &&
+        r10.value().stats->rx_length_errors == 0);
+  Result<rtnl::LinkInfo> r9 = parse(9, 0);
+  CHECK(r9.ok() && !r9.value().stats);
+  Result<rtnl::LinkInfo> none = parse(0, 0);
+  CHECK(none.ok() && !none.value().stats);
 }
 
 // An RTM_DELLINK event decodes like an RTM_NEWLINK (the monitor needs both).
@@ -1936,6 +2013,7 @@ int main() {
   TestOversizedAttributeIsAnError();
   TestDecodeAck();
   TestParseLink();
+  TestParseLinkStatsLengths();
   TestParseDelLink();
   TestBridgeEncoding();
   TestBridgePortMatchesIproute2();

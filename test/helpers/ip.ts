@@ -265,3 +265,54 @@ export async function settled(ns: string | undefined, timeoutMs = 10000): Promis
     intervalMs: 50,
   });
 }
+
+/** `ip -s -s -j link show`'s counters of a link (stats64, or stats from an older kernel). */
+export interface IpStats64 {
+  rx: Record<string, number>;
+  tx: Record<string, number>;
+}
+
+/**
+ * `ip -n NS -s -s -j link show dev NAME` as the library's LinkStats fields (ip leaves out the
+ * counters it prints only when not 0: 0 then, but otherhost, undefined on a kernel without it),
+ * and ip's carrier_changes.
+ */
+export function ipLinkStats(
+  ns: string | undefined,
+  name: string,
+): { stats: Record<string, number | undefined>; carrierChanges: number | undefined } {
+  const l = ipJson<Array<{ stats64?: IpStats64; stats?: IpStats64 }>>(ns, '-s', '-s', 'link', 'show', 'dev', name)[0];
+  const s = l?.stats64 ?? l?.stats;
+  if (!s) throw new Error(`ip printed no counters for ${name}`);
+  const { rx, tx } = s;
+  return {
+    stats: {
+      rxPackets: rx.packets,
+      txPackets: tx.packets,
+      rxBytes: rx.bytes,
+      txBytes: tx.bytes,
+      rxErrors: rx.errors,
+      txErrors: tx.errors,
+      rxDropped: rx.dropped,
+      txDropped: tx.dropped,
+      multicast: rx.multicast,
+      collisions: tx.collisions,
+      rxLengthErrors: rx.length_errors,
+      rxOverErrors: rx.over_errors,
+      rxCrcErrors: rx.crc_errors,
+      rxFrameErrors: rx.frame_errors,
+      rxFifoErrors: rx.fifo_errors,
+      rxMissedErrors: rx.missed_errors,
+      txAbortedErrors: tx.aborted_errors,
+      txCarrierErrors: tx.carrier_errors,
+      txFifoErrors: tx.fifo_errors,
+      txHeartbeatErrors: tx.heartbeat_errors,
+      txWindowErrors: tx.window_errors,
+      rxCompressed: rx.compressed ?? 0,
+      txCompressed: tx.compressed ?? 0,
+      rxNohandler: rx.nohandler ?? 0,
+      rxOtherhostDropped: l?.stats64 ? (rx.otherhost ?? 0) : undefined,
+    },
+    carrierChanges: tx.carrier_changes,
+  };
+}

@@ -38,6 +38,7 @@ describe('the netns-native command in the package', () => {
       version: false,
       events: undefined,
       details: false,
+      stats: 0,
       netns: undefined,
       family: undefined,
       options: {},
@@ -59,6 +60,13 @@ describe('the netns-native command in the package', () => {
     expect(() => parseArgs(['sysctl', 'k', '-x'])).toThrow(/unknown option "-x"/);
     expect(parseArgs(['links', '-d', 'blue']).details).toBe(true);
     expect(parseArgs(['--details', 'links']).details).toBe(true);
+    // -s as ip's: counted, and any beginning of -stats or -statistics, with one dash or two.
+    expect(parseArgs(['-s', 'link', '-s']).stats).toBe(2);
+    for (const s of ['-st', '-stats', '-statis', '-statistics', '--stats', '--statistics']) {
+      expect([s, parseArgs([s, 'link']).stats]).toEqual([s, 1]);
+    }
+    expect(() => parseArgs(['-statsx', 'link'])).toThrow(/unknown option "-statsx"/);
+    expect(() => parseArgs(['---s', 'link'])).toThrow(/unknown option "---s"/);
     expect(() => parseArgs(['links', '--nope'])).toThrow(UsageError);
     expect(() => parseArgs(['monitor', '--events'])).toThrow(/--events needs a list/);
     // -n NS, as ip -n: before or after the verb; its value is never an operand.

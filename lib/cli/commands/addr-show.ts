@@ -1,10 +1,11 @@
 /**
- * `netns-native [-n NS] [-4|-6] addr show [[dev] NAME] [scope S|all] [to PREFIX] [label PATTERN]
- * [dynamic|permanent] [up] [type KIND] [master DEV] [nomaster] [group G]`: each link's block as
- * `ip addr show` prints it (link-show.ts, without `mode`), then its addresses with their
- * `valid_lft` lines (iproute2 6.1's print_addrinfo), text or `-j` JSON (`addr_info`). As ip
- * (ipaddr_filter): a link whose addresses are all filtered out is left out; one with none at
- * all stays, unless a family is asked for (-4, -6, or `to`'s).
+ * `netns-native [-n NS] [-4|-6] [-s [-s]] addr show [[dev] NAME] [scope S|all] [to PREFIX]
+ * [label PATTERN] [dynamic|permanent] [up] [type KIND] [master DEV] [nomaster] [group G]`: each
+ * link's block as `ip addr show` prints it (link-show.ts, without `mode`), then its addresses
+ * with their `valid_lft` lines (iproute2 6.1's print_addrinfo), text or `-j` JSON (`addr_info`).
+ * As ip (ipaddr_filter): a link whose addresses are all filtered out is left out; one with none
+ * at all stays, unless a family is asked for (-4, -6, or `to`'s). -s: each link's counters after
+ * its addresses (link-stats.ts), not with a label (ip then prints no link blocks).
  */
 import { NetnsError, type Address, type Link } from '../../index';
 import { compileGlob, matchGlob, type Glob } from '../../internal/glob';
@@ -15,6 +16,7 @@ import { namespaceOf } from '../namespace-arg';
 import { inPrefix, parsePrefix, type Prefix } from '../prefix';
 import { Words } from '../words';
 import { linkJson, linkListing, linkText, readLinkSelectorWord, selectLinks, type LinkSelector } from './link-show';
+import { statsJson, statsLines } from './link-stats';
 import { scopeWord } from './route-show';
 
 /** What `addr show` selects addresses by (links: LinkSelector). */
@@ -126,7 +128,7 @@ function addressJson(a: Address): Record<string, unknown> {
 export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<number> {
   const [linkSelector, selector] = readSelector(words, args.family);
   const ns = await namespaceOf(args.netns);
-  const listing = await linkListing(ns);
+  const listing = await linkListing(ns, args.stats > 0);
   const addresses = await ns.addresses();
   const family = selector.family;
   const ofLink = (l: Link): Address[] =>
@@ -142,13 +144,24 @@ export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<
   const { name, ...others } = linkSelector;
   const oneLink = name !== undefined && Object.keys(others).length === 0;
   const ipv6 = args.family === 6 && !oneLink;
-  const options = { link: false, details: false, linkLayer: family === undefined, ipv6 };
+  if (ipv6 && args.stats > 0) {
+    // ip -6 -s addr prints IPv6's own counters (IFLA_INET6_STATS), which the library does not read.
+    throw words.error(
+      "-s with -6 is for one link only (addr show dev LINK): for all, ip prints IPv6's own counters, not read here",
+    );
+  }
+  const stats = blocks ? args.stats : 0;
+  const options = { link: false, details: false, linkLayer: family === undefined, ipv6, stats: 0 };
   if (args.json) {
     // ip lists an empty object for a link or an address its printing rejects.
     const json = kept.map(({ link, printed }) => {
       if (!printed) return {};
       const addrInfo = ofLink(link).map((a) => (selected(a, selector, link.name) ? addressJson(a) : {}));
-      return { ...(blocks ? linkJson(link, listing, options) : {}), addr_info: addrInfo };
+      return {
+        ...(blocks ? linkJson(link, listing, options) : {}),
+        addr_info: addrInfo,
+        ...(stats > 0 ? statsJson(link, stats) : {}),
+      };
     });
     await io.json(json);
     return 0;
@@ -157,7 +170,8 @@ export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<
     .filter(({ printed }) => printed)
     .map(({ link }) => {
       const mine = ofLink(link).filter((a) => selected(a, selector, link.name));
-      return (blocks ? linkText(link, listing, options) : '') + mine.map(addressLines).join('');
+      const counters = stats > 0 ? statsLines(link, stats).map((line) => `${line}\n`) : [];
+      return (blocks ? linkText(link, listing, options) : '') + mine.map(addressLines).join('') + counters.join('');
     });
   await io.out(text.join(''));
   return 0;

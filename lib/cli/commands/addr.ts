@@ -34,6 +34,7 @@ export async function addr(args: ParsedArgs, io: Io): Promise<number> {
   words.context = `addr ${typed}`;
   if (sub === 'show') return addrShow(args, words, io);
   if (args.family !== undefined) throw words.error(`-${args.family} is for addr show only`);
+  if (args.stats > 0) throw words.error('-s is for addr show only');
   if (sub === 'flush') {
     const options = readFlush(words);
     await (await namespaceOf(args.netns)).flushAddresses(options);

@@ -1,7 +1,7 @@
 /**
- * `netns-native [-n NS] [-d] link show [[dev] NAME] [up] [type KIND] [master DEV] [nomaster]
- * [group G]`: links as `ip link show` prints them (iproute2 6.1's print_linkinfo: its order,
- * its words), text or `-j` JSON with ip's keys. The link's block is shared with `addr show`
+ * `netns-native [-n NS] [-d] [-s [-s]] link show [[dev] NAME] [up] [type KIND] [master DEV]
+ * [nomaster] [group G]`: links as `ip link show` prints them (iproute2 6.1's print_linkinfo: its
+ * order, its words; -s, the counters: link-stats.ts), text or `-j` JSON with ip's keys. The link's block is shared with `addr show`
  * (addr-show.ts), which prints it without `mode`.
  */
 import { Namespace, type Link } from '../../index';
@@ -13,6 +13,7 @@ import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { unsigned, Words } from '../words';
 import { detailsJson, detailsText } from './link-details';
+import { statsJson, statsLines } from './link-stats';
 
 /** What `link show` (and `addr show`) select links by. */
 export interface LinkSelector {
@@ -84,9 +85,9 @@ export interface LinkListing {
   peerNamespaces: Map<number, string>;
 }
 
-/** Reads the links of `ns` and the names a listing prints. */
-export async function linkListing(ns: Namespace): Promise<LinkListing> {
-  const all = await ns.links();
+/** Reads the links of `ns` (with `stats`, their counters too) and the names a listing prints. */
+export async function linkListing(ns: Namespace, stats = false): Promise<LinkListing> {
+  const all = await ns.links({ stats });
   const peerNamespaces = new Map<number, string>();
   // ip's get_name_from_nsid: the named namespace that has this id here, if any.
   if (all.some((l) => l.parentNetnsId !== undefined)) {
@@ -173,13 +174,15 @@ function groupName(listing: LinkListing, group: number): string {
  * How ip prints a link's block: `link`, as `link show` (ip's do_link: `mode` and the alias,
  * which `addr show` leaves out); `details`, `-d`; `linkLayer`, with the `link/ether` line (not
  * when `addr show` selects a family); `ipv6`, as `ip -6 addr` (its link dump is IPv6's, which
- * carries no qdisc, master, group, link layer nor alternative names).
+ * carries no qdisc, master, group, link layer nor alternative names); `stats`, how many times -s
+ * was given (only `link show` prints them in the block; `addr show` after the addresses).
  */
 export interface LinkShowOptions {
   link: boolean;
   details: boolean;
   linkLayer: boolean;
   ipv6: boolean;
+  stats: number;
 }
 
 /** ip's IFF_POINTOPOINT: the broadcast address is the peer's. */
@@ -197,18 +200,22 @@ export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions
   if (options.link) first.push(`mode ${d.mode.toUpperCase()}`);
   if (full) first.push(`group ${groupName(listing, l.group)}`);
   if (l.txQueueLength !== 0) first.push(`qlen ${l.txQueueLength}`);
-  const lines = [first.join(' ')];
   let second = `    link/${HARDWARE_TYPES[d.hardwareType] ?? `[${d.hardwareType}]`} ${l.mac}`;
   if (d.broadcast !== '') second += `${l.flags & IFF_POINTOPOINT ? ' peer ' : ' brd '}${d.broadcast}`;
   const nsid = l.parentNetnsId;
   if (full && nsid !== undefined) {
     const name = listing.peerNamespaces.get(nsid);
-    second +=
-      name !== undefined ? ` link-netns ${name}` : nsid >= 0 ? ` link-netnsid ${nsid}` : ' link-netnsid unknown';
+    const words =
+      name !== undefined ? `link-netns ${name}` : nsid >= 0 ? `link-netnsid ${nsid}` : 'link-netnsid unknown';
+    // ip prints it on the line it is on: the first, when the link layer's is left out (addr -4).
+    if (options.details || options.linkLayer) second += ` ${words}`;
+    else first.push(words);
   }
+  const lines = [first.join(' ')];
   if (options.details) lines.push(...detailsText(l, second));
   else if (options.linkLayer) lines.push(second);
   if (options.link && l.alias !== undefined) lines.push(`    alias ${l.alias}`);
+  if (options.link && options.stats > 0) lines.push(...statsLines(l, options.stats));
   if (full) for (const name of l.altNames) lines.push(`    altname ${name}`);
   return lines.map((line) => `${line.trimEnd()}\n`).join('');
 }
@@ -217,11 +224,16 @@ function masterName(l: Link, listing: LinkListing): string {
   return listing.names.get(l.masterIndex as number) ?? `if${l.masterIndex}`;
 }
 
-/** 'veth0@veth1', 'veth0@if7' (a peer in another namespace), as ip's print_name_and_link. */
+/**
+ * 'veth0@veth1', 'veth0@if7' (a peer in another namespace), as ip's print_name_and_link. A peer
+ * in another namespace may have the link's own index there (the kernel then sends IFLA_LINK all
+ * the same, with IFLA_LINK_NETNSID): 'veth0@if2' for link 2.
+ */
 function nameAndPeer(l: Link, listing: LinkListing): string {
   const parent = l.parentIndex;
-  if (parent === undefined || parent === l.index) return l.name;
+  if (parent === undefined) return l.name;
   if (l.parentNetnsId !== undefined) return `${l.name}@if${parent}`;
+  if (parent === l.index) return l.name;
   return `${l.name}@${listing.names.get(parent) ?? `if${parent}`}`;
 }
 
@@ -230,10 +242,8 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
   const d = l.details;
   const out: Record<string, unknown> = { ifindex: l.index };
   const parent = l.parentIndex;
-  if (parent !== undefined && parent !== l.index) {
-    if (l.parentNetnsId !== undefined) out.link_index = parent;
-    else out.link = listing.names.get(parent) ?? `if${parent}`;
-  }
+  if (parent !== undefined && l.parentNetnsId !== undefined) out.link_index = parent;
+  else if (parent !== undefined && parent !== l.index) out.link = listing.names.get(parent) ?? `if${parent}`;
   out.ifname = l.name;
   out.flags = linkFlagNames(l.flags, lowerDown(l, listing.flags));
   out.mtu = l.mtu;
@@ -255,6 +265,7 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
   if (full && l.parentNetnsId !== undefined) out.link_netnsid = l.parentNetnsId;
   if (options.details) Object.assign(out, detailsJson(l));
   if (options.link && l.alias !== undefined) out.ifalias = l.alias;
+  if (options.link && options.stats > 0) Object.assign(out, statsJson(l, options.stats));
   if (full && l.altNames.length > 0) out.altnames = l.altNames;
   return out;
 }
@@ -262,9 +273,9 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
 export async function linkShow(args: ParsedArgs, words: Words, io: Io): Promise<number> {
   const selector = readSelector(words);
   const ns = await namespaceOf(args.netns);
-  const listing = await linkListing(ns);
+  const listing = await linkListing(ns, args.stats > 0);
   const links = await selectLinks(ns, listing, selector);
-  const options = { link: true, details: args.details, linkLayer: true, ipv6: false };
+  const options = { link: true, details: args.details, linkLayer: true, ipv6: false, stats: args.stats };
   if (args.json) await io.json(links.map(({ link, printed }) => (printed ? linkJson(link, listing, options) : {})));
   else {
     const printed = links.filter((l) => l.printed).map(({ link }) => linkText(link, listing, options));

@@ -22,6 +22,7 @@ export async function link(args: ParsedArgs, io: Io): Promise<number> {
   // -4 and -6 change nothing a link shows (ip takes them too).
   if (sub === 'show') return linkShow(args, words, io);
   if (args.details) throw words.error('-d is for link show only');
+  if (args.stats > 0) throw words.error('-s is for link show only');
   if (args.family !== undefined) throw words.error(`-${args.family} is for link show only`);
   if (sub === 'delete' || sub === 'del') {
     let name = words.required('a link: link delete [dev] LINK');

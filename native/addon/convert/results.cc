@@ -19,6 +19,11 @@ double AsNumber(const std::optional<uint32_t>& v) {
 double AsNumber(const std::optional<int32_t>& v) {
   return v ? *v : std::numeric_limits<double>::quiet_NaN();
 }
+// Counters beyond 2^53 lose precision as doubles: 9 PB, years of a busy link.
+double CounterAsNumber(uint64_t v) { return static_cast<double>(v); }
+double CounterAsNumber(const std::optional<uint64_t>& v) {
+  return v ? static_cast<double>(*v) : std::numeric_limits<double>::quiet_NaN();
+}
 
 // The attributes of a link's kind, named by the kind's table; unknown ones as
 // `unknown: [{ type, hex }]`, kept rather than dropped.
@@ -108,8 +113,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
     if (stats) {
       double* st = stats + i * kLinkStats;
       if (l.stats) {
-        // Counters beyond 2^53 lose precision as doubles: 9 PB, years of a busy link.
-#define NETNS_PUT_STAT(js, member, shape) *st++ = static_cast<double>(l.stats->member);
+#define NETNS_PUT_STAT(js, member, shape) *st++ = CounterAsNumber(l.stats->member);
         NETNS_LINK_STATS(NETNS_PUT_STAT)
 #undef NETNS_PUT_STAT
       } else {

@@ -642,30 +642,31 @@ enum class Shape : uint8_t {
 
 // Results. Links cross packed (see results.cc): per link these numbers in one Float64Array, in
 // this order (kOptional: NaN when absent) ...
-#define NETNS_LINK_NUMBERS(F)             \
-  F(index, index, kNumber)                \
-  F(type, type, kNumber)                  \
-  F(flags, flags, kNumber)                \
-  F(mtu, mtu, kNumber)                    \
-  F(minMtu, min_mtu, kNumber)             \
-  F(maxMtu, max_mtu, kNumber)             \
-  F(group, group, kNumber)                \
-  F(txqlen, txqlen, kNumber)              \
-  F(promiscuity, promiscuity, kNumber)    \
-  F(numTxQueues, num_tx_queues, kNumber)  \
-  F(numRxQueues, num_rx_queues, kNumber)  \
-  F(operstate, operstate, kNumber)        \
-  F(carrier, carrier, kNumber)            \
-  F(master, master, kNumber)              \
-  F(link, link, kNumber)                  \
-  F(linkNetnsid, link_netnsid, kOptional) \
-  F(linkmode, linkmode, kNumber)          \
-  F(allmulti, allmulti, kOptional)        \
-  F(gsoMaxSize, gso_max_size, kOptional)  \
-  F(gsoMaxSegs, gso_max_segs, kOptional)  \
-  F(tsoMaxSize, tso_max_size, kOptional)  \
-  F(tsoMaxSegs, tso_max_segs, kOptional)  \
-  F(groMaxSize, gro_max_size, kOptional)  \
+#define NETNS_LINK_NUMBERS(F)                   \
+  F(index, index, kNumber)                      \
+  F(type, type, kNumber)                        \
+  F(flags, flags, kNumber)                      \
+  F(mtu, mtu, kNumber)                          \
+  F(minMtu, min_mtu, kNumber)                   \
+  F(maxMtu, max_mtu, kNumber)                   \
+  F(group, group, kNumber)                      \
+  F(txqlen, txqlen, kNumber)                    \
+  F(promiscuity, promiscuity, kNumber)          \
+  F(numTxQueues, num_tx_queues, kNumber)        \
+  F(numRxQueues, num_rx_queues, kNumber)        \
+  F(operstate, operstate, kNumber)              \
+  F(carrier, carrier, kNumber)                  \
+  F(master, master, kNumber)                    \
+  F(link, link, kNumber)                        \
+  F(linkNetnsid, link_netnsid, kOptional)       \
+  F(linkmode, linkmode, kNumber)                \
+  F(allmulti, allmulti, kOptional)              \
+  F(gsoMaxSize, gso_max_size, kOptional)        \
+  F(gsoMaxSegs, gso_max_segs, kOptional)        \
+  F(tsoMaxSize, tso_max_size, kOptional)        \
+  F(tsoMaxSegs, tso_max_segs, kOptional)        \
+  F(groMaxSize, gro_max_size, kOptional)        \
+  F(carrierChanges, carrier_changes, kOptional) \
   F(addrGenMode, addr_gen_mode, kOptional)
 
 // ... these strings, each ended by NUL, in one string ...
@@ -679,18 +680,33 @@ enum class Shape : uint8_t {
   F(qdisc, qdisc, kText)
 
 // ... for links read with statistics, these counters (IFLA_STATS64) in a second Float64Array
-// (NaN for a link without them) ...
-#define NETNS_LINK_STATS(F)         \
-  F(rxPackets, rx_packets, kNumber) \
-  F(txPackets, tx_packets, kNumber) \
-  F(rxBytes, rx_bytes, kNumber)     \
-  F(txBytes, tx_bytes, kNumber)     \
-  F(rxErrors, rx_errors, kNumber)   \
-  F(txErrors, tx_errors, kNumber)   \
-  F(rxDropped, rx_dropped, kNumber) \
-  F(txDropped, tx_dropped, kNumber) \
-  F(multicast, multicast, kNumber)  \
-  F(collisions, collisions, kNumber)
+// (NaN for a link without them; kOptional: NaN when the kernel's struct is too short) ...
+#define NETNS_LINK_STATS(F)                          \
+  F(rxPackets, rx_packets, kNumber)                  \
+  F(txPackets, tx_packets, kNumber)                  \
+  F(rxBytes, rx_bytes, kNumber)                      \
+  F(txBytes, tx_bytes, kNumber)                      \
+  F(rxErrors, rx_errors, kNumber)                    \
+  F(txErrors, tx_errors, kNumber)                    \
+  F(rxDropped, rx_dropped, kNumber)                  \
+  F(txDropped, tx_dropped, kNumber)                  \
+  F(multicast, multicast, kNumber)                   \
+  F(collisions, collisions, kNumber)                 \
+  F(rxLengthErrors, rx_length_errors, kNumber)       \
+  F(rxOverErrors, rx_over_errors, kNumber)           \
+  F(rxCrcErrors, rx_crc_errors, kNumber)             \
+  F(rxFrameErrors, rx_frame_errors, kNumber)         \
+  F(rxFifoErrors, rx_fifo_errors, kNumber)           \
+  F(rxMissedErrors, rx_missed_errors, kNumber)       \
+  F(txAbortedErrors, tx_aborted_errors, kNumber)     \
+  F(txCarrierErrors, tx_carrier_errors, kNumber)     \
+  F(txFifoErrors, tx_fifo_errors, kNumber)           \
+  F(txHeartbeatErrors, tx_heartbeat_errors, kNumber) \
+  F(txWindowErrors, tx_window_errors, kNumber)       \
+  F(rxCompressed, rx_compressed, kNumber)            \
+  F(txCompressed, tx_compressed, kNumber)            \
+  F(rxNohandler, rx_nohandler, kNumber)              \
+  F(rxOtherhostDropped, rx_otherhost_dropped, kOptional)
 
 // ... and, for links that have them, `info` and `slaveInfo` objects and `altNames` (arrays of
 // strings, IFLA_PROP_LIST) in sparse arrays.

@@ -1,0 +1,194 @@
+/**
+ * Link counters: link.stats (every field of IFLA_STATS64) and the command's `-s` / `-s -s` on
+ * link show and addr show, against `ip -s` after a known number of UDP datagrams between two
+ * namespaces over a veth. IPv6 is off and the neighbours are static, so nothing else crosses
+ * the link: the counts are exact, and ip's and the command's reads see the same counters.
+ * Addresses from 198.19.245.0/24 only.
+ */
+import type { Link, Namespace } from 'netns-native';
+import { VethPair } from 'netns-native';
+import { cli, usage } from '../helpers/cli';
+import { freshNamespace, uniqueName } from '../helpers/fresh';
+import { ip, ipLinkStats, operational } from '../helpers/ip';
+import { describeKernel } from '../helpers/skip';
+import { waitFor } from '../helpers/wait';
+
+/** UDP payload bytes per datagram, and what one takes on the wire: Ethernet 14, IPv4 20, UDP 8. */
+const PAYLOAD = 100;
+const FRAME = PAYLOAD + 14 + 20 + 8;
+
+/** Sends `count` datagrams from `from` to `address` in `to`, and waits until all arrived. */
+async function datagrams(from: Namespace, to: Namespace, address: string, count: number): Promise<void> {
+  const receiver = await to.createUdpSocket('udp4', { address });
+  const sender = await from.createUdpSocket('udp4');
+  try {
+    let received = 0;
+    receiver.on('message', () => received++);
+    const port = receiver.address().port;
+    for (let i = 0; i < count; i++) {
+      await new Promise<void>((resolve, reject) =>
+        sender.send(Buffer.alloc(PAYLOAD, i), port, address, (e) => (e ? reject(e) : resolve())),
+      );
+    }
+    await waitFor(() => received === count, { what: `${count} datagrams to ${address}` });
+  } finally {
+    sender.close();
+    receiver.close();
+  }
+}
+
+/** Sends `count` datagrams to `address`, for which the sender has a neighbour entry of no host. */
+async function blindDatagrams(from: Namespace, address: string, count: number): Promise<void> {
+  const sender = await from.createUdpSocket('udp4');
+  try {
+    for (let i = 0; i < count; i++) {
+      await new Promise<void>((resolve, reject) =>
+        sender.send(Buffer.alloc(PAYLOAD), 9, address, (e) => (e ? reject(e) : resolve())),
+      );
+    }
+  } finally {
+    sender.close();
+  }
+}
+
+/**
+ * x and y joined by a veth (a in x, 198.19.245.1; b in y, .2), IPv6 off, static neighbours;
+ * 7 datagrams from x to y, 3 back.
+ */
+async function trafficked(): Promise<{ x: Namespace; y: Namespace; a: Link; b: Link }> {
+  const x = await freshNamespace();
+  const y = await freshNamespace();
+  for (const ns of [x, y]) {
+    await ns.setSysctl('net.ipv6.conf.all.disable_ipv6', 1);
+    await ns.setSysctl('net.ipv6.conf.default.disable_ipv6', 1);
+  }
+  const { local: a, peer: b } = await VethPair.create({
+    name: uniqueName('s'),
+    peerName: uniqueName('t'),
+    namespace: x,
+    peerNamespace: y,
+  });
+  await a.addAddress('198.19.245.1/24');
+  await b.addAddress('198.19.245.2/24');
+  await x.addNeighbour({ link: a, address: '198.19.245.2', mac: b.mac });
+  await y.addNeighbour({ link: b, address: '198.19.245.1', mac: a.mac });
+  await a.up();
+  await b.up();
+  await operational(x.name, a.name);
+  await operational(y.name, b.name);
+  await datagrams(x, y, '198.19.245.2', 7);
+  await datagrams(y, x, '198.19.245.1', 3);
+  return { x, y, a, b };
+}
+
+/** ip's text without the trailing blanks it leaves on its lines; -j: the JSON, keys in order. */
+function normalized(text: string, json: boolean): string {
+  return json ? JSON.stringify(JSON.parse(text)) : text.replace(/[ \t]+$/gm, '');
+}
+
+/**
+ * `netns-native -n NS ARGS` prints exactly what `ip -n NS ARGS` prints. Read again (bounded) if
+ * ip's own two reads around the command's differ: counters the kernel moved meanwhile.
+ */
+async function sameAsIp(ns: string, line: string): Promise<void> {
+  const args = line.split(' ');
+  const json = args.includes('-j');
+  for (let attempt = 1; ; attempt++) {
+    const before = normalized(ip(ns, ...args), json);
+    const run = await cli('-n', ns, ...args);
+    if (before !== normalized(ip(ns, ...args), json) && attempt < 5) continue;
+    expect([line, run.code, run.stderr]).toEqual([line, 0, '']);
+    expect([line, normalized(run.stdout, json)]).toEqual([line, before]);
+    return;
+  }
+}
+
+describeKernel('link counters (link.stats, -s)', () => {
+  jest.setTimeout(600_000);
+
+  it('link.stats has every counter ip -s -s reads, and the known traffic exactly', async () => {
+    const { x, y, a, b } = await trafficked();
+    const mine = (await x.link(a.name)).stats;
+    const theirs = ipLinkStats(x.name, a.name);
+    expect(mine).toEqual(theirs.stats);
+    expect(mine).toMatchObject({ txPackets: 7, txBytes: 7 * FRAME, rxPackets: 3, rxBytes: 3 * FRAME });
+    expect((await x.link(a.name)).details.carrierChanges).toBe(theirs.carrierChanges);
+    // The same through a dump with stats and through refresh(), on the other end.
+    const listed = (await y.links({ stats: true })).find((l) => l.name === b.name);
+    expect(listed?.stats).toEqual(ipLinkStats(y.name, b.name).stats);
+    await b.refresh();
+    expect(b.stats).toMatchObject({ txPackets: 3, txBytes: 3 * FRAME, rxPackets: 7, rxBytes: 7 * FRAME });
+    expect(Object.keys(b.stats ?? {}).length).toBe(25);
+  });
+
+  it('link show -s, -s -s, as ip prints them (text and -j)', async () => {
+    const { x, y, a, b } = await trafficked();
+    const lines = [
+      `-s link show dev ${a.name}`,
+      `-s -s link show dev ${a.name}`,
+      '-s link show',
+      '-s -s link show',
+      `-stats link show ${a.name}`,
+      `-statistics -s link show ${a.name}`,
+      `--stats -d link show dev ${a.name}`,
+      `-s -s -d link show dev ${a.name}`,
+      // Without -s too: a and its peer have the same index (2) in their namespaces, which ip
+      // prints (a@if2); the command printed a alone.
+      `link show dev ${a.name}`,
+    ];
+    for (const line of lines) {
+      await sameAsIp(x.name as string, line);
+      await sameAsIp(x.name as string, `-j ${line}`);
+    }
+    await sameAsIp(y.name as string, `-s -s link show dev ${b.name}`);
+    await sameAsIp(y.name as string, `-j -s -s link show dev ${b.name}`);
+  });
+
+  it('addr show -s, -s -s, as ip prints them (text and -j)', async () => {
+    const { x, a } = await trafficked();
+    const lines = [
+      `-s addr show dev ${a.name}`,
+      `-s -s addr show dev ${a.name}`,
+      '-s addr show',
+      '-s -s addr show',
+      '-s -4 addr show',
+      `-s -6 addr show dev ${a.name}`,
+      `-s addr show label ${a.name}*`,
+      // Without the link layer's line, ip prints link-netns on the first; the command left it out.
+      '-4 addr show',
+    ];
+    for (const line of lines) {
+      await sameAsIp(x.name as string, line);
+      await sameAsIp(x.name as string, `-j ${line}`);
+    }
+  });
+
+  it('-s -s prints otherhost when frames for another MAC were dropped', async () => {
+    const { x, y, a, b } = await trafficked();
+    // A neighbour whose MAC nobody has: the frames reach b, which drops them as not its own.
+    await x.addNeighbour({ link: a, address: '198.19.245.9', mac: '02:00:00:00:00:99' });
+    await blindDatagrams(x, '198.19.245.9', 4);
+    await waitFor(() => ipLinkStats(y.name, b.name).stats.rxOtherhostDropped === 4, { what: 'otherhost drops' });
+    await b.refresh();
+    expect(b.stats).toMatchObject({ rxOtherhostDropped: 4, rxPackets: 11 });
+    await sameAsIp(y.name as string, `-s -s link show dev ${b.name}`);
+    await sameAsIp(y.name as string, `-j -s -s link show dev ${b.name}`);
+    await sameAsIp(y.name as string, `-s -s addr show dev ${b.name}`);
+    // One -s: no otherhost.
+    await sameAsIp(y.name as string, `-j -s link show dev ${b.name}`);
+  });
+
+  it('-s: links and addrs ignore it as ip -br does; elsewhere it is a usage error', async () => {
+    const { x } = await trafficked();
+    const name = x.name as string;
+    for (const verb of ['links', 'addrs']) {
+      const plain = await cli(verb, name);
+      expect(await cli('-s', verb, name)).toEqual(plain);
+    }
+    await usage('route', /-s is for link show, addr show, links and addrs only/, '-s', 'route', 'show');
+    await usage('link', /-s is for link show only/, '-n', name, '-s', 'link', 'set', 'lo', 'up');
+    await usage('addr', /-s is for addr show only/, '-n', name, '-s', 'addr', 'flush', 'dev', 'lo');
+    await usage('addr', /-s with -6 is for one link only/, '-n', name, '-s', '-6', 'addr', 'show');
+    await usage('link', /unknown option "-statisticsx"/, '-statisticsx', 'link');
+  });
+});
