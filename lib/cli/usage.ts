@@ -207,7 +207,8 @@ namespace netns-native runs in, printing what it prints:
                      the kernel never changes one once given: EEXIST
   list-id            the ids this namespace gives: "nsid N (iproute2 netns name: NAME)";
                      target-nsid N: those of the namespace it numbers N, with its own for each
-                     ("current-nsid M"); nsid N: only that one (ENOENT if none)
+                     ("current-nsid M"); nsid N: only that one (ENOENT if none). Without
+                     CAP_SYS_ADMIN, list shows no ids and list-id no names (ip needs none)
   identify [PID]     the name of PID's namespace (without PID, netns-native's own), an empty
                      line when it has none (--json: all its names)
   pids NAME          the processes in NAME, one per line (--json: an array)

@@ -88,6 +88,29 @@ describeKernel('netns-native netns (beside ip netns)', () => {
     same(await sideBySide('true', ['netns', '-j netns list']));
   });
 
+  it('netns, netns list-id without privileges: the names and ids ip lists, ids without names', async () => {
+    // ip sends another namespace's fd alone; the library opens a socket inside (CAP_SYS_ADMIN),
+    // so a process without it lists the names without ids, where it used to fail (EPERM).
+    const nobody = 'setpriv --reuid=65534 --regid=65534 --clear-groups';
+    const nn = `${nobody} ${process.execPath} ${cliMain()}`;
+    const run = await cli(
+      'isolate',
+      '--',
+      'sh',
+      '-c',
+      `${NAMES}; ${IDS}; ${nn} netns; echo "rc=$?"; ${nn} netns list-id; echo "rc=$?"; ${nobody} ip netns list-id`,
+    );
+    expect(run).toEqual({
+      code: 0,
+      stdout:
+        'd4\ne5\nc3\na2\nb1\nrc=0\n' +
+        'nsid 0 \nnsid 2 \nnsid 5 \nnsid 8 \nrc=0\n' +
+        'nsid 0 (iproute2 netns name: c3)\nnsid 2 (iproute2 netns name: b1)\n' +
+        'nsid 5 (iproute2 netns name: a2)\nnsid 8 (iproute2 netns name: e5)\n',
+      stderr: '',
+    });
+  });
+
   it('netns list-id [target-nsid N] [nsid N]: the lines and JSON of ip', async () => {
     const pairs = await sideBySide(`${NAMES}; ${IDS}`, [
       'netns list-id',

@@ -14,12 +14,22 @@ type Shown = Omit<NsidEntry, 'nsid'> & { nsid: number | null };
 /** The largest id the kernel gives (its idr takes 0 to INT_MAX). */
 const MAX_NSID = 0x7fffffff;
 
-/** Each named namespace with the id the current namespace gives it, if any, in ip's order. */
+/**
+ * Each named namespace with the id the current namespace gives it, if any, in ip's order. Without
+ * CAP_SYS_ADMIN the library cannot name another namespace to the kernel (it opens a socket
+ * inside, where ip sends only an fd): the names are listed without ids then, rather than not at
+ * all (the list worked unprivileged before it showed ids).
+ */
 async function namedWithIds(): Promise<Array<{ name: string; id: number | undefined }>> {
   const named = await namedInDirectoryOrder();
   const here = Namespace.current();
+  const idOf = (ns: Namespace): Promise<number | undefined> =>
+    here.knownNsid(ns).catch((e: unknown) => {
+      if ((e as { code?: unknown }).code === 'EPERM') return undefined;
+      throw e;
+    });
   try {
-    const ids = await Promise.all(named.map((ns) => here.knownNsid(ns)));
+    const ids = await Promise.all(named.map(idOf));
     return named.map((ns, i) => ({ name: ns.name as string, id: ids[i] }));
   } finally {
     await closeAll(named);
