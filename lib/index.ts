@@ -44,6 +44,7 @@ export type {
   NexthopsOptions,
 } from './nexthop';
 export type { Netconf, NetconfOptions } from './netconf';
+export type { NsidEntry, NsidsOptions } from './nsid';
 export { NetnsError } from './internal/errors';
 export type { Address, AddressesOptions } from './address';
 export type {

@@ -26,7 +26,7 @@ import { namespaceReleased, releaseWhenIdle, request } from './internal/dispatch
 import { allTracked, track, tracked, untrack } from './internal/registry';
 import { abortable, abortError, checkSignal, type AbortOptions } from './internal/abort';
 import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
-import { Link, deleteLinks, describeNamespace, makeLink } from './link';
+import { Link, checkNamespaceArg, deleteLinks, describeNamespace, makeLink } from './link';
 import { endMonitors, openMonitor, type Monitor, type MonitorOptions } from './monitor';
 import { addon } from './native/load';
 import type { NativeHandle, NativeLink, NativeOpened } from './native/surface';
@@ -51,7 +51,7 @@ import {
   type NeighboursOptions,
 } from './neighbour';
 import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
-import { namespaceId, setNamespaceId } from './nsid';
+import { knownNamespaceId, namespaceId, namespaceIds, setNamespaceId, type NsidEntry, type NsidsOptions } from './nsid';
 import { readSysctl, writeSysctl } from './sysctl';
 import { listNetconf, type Netconf, type NetconfOptions } from './netconf';
 import {
@@ -1142,6 +1142,40 @@ export class Namespace {
    */
   async setNsid(other: Namespace, nsid: number): Promise<void> {
     return setNamespaceId(this, other, nsid);
+  }
+
+  /**
+   * The id this namespace uses for `other`, or undefined when it has given it none: read only,
+   * nothing is assigned (unlike {@link Namespace.nsid}). What `ip -n THIS netns list` shows after
+   * a name: `NAME (id: N)`.
+   * @example
+   * ```ts
+   * await test1.knownNsid(test2);   // undefined, until test1.nsid(test2) or a veth gives it one
+   * ```
+   * @throws NetnsError EINVAL if `other` is not a Namespace; EBADF if either is closed.
+   */
+  async knownNsid(other: Namespace): Promise<number | undefined> {
+    const operation = `read the id of ${describeNamespace(other)}${this.where}`;
+    checkNamespaceArg(other, operation);
+    return knownNamespaceId(this, other, operation);
+  }
+
+  /**
+   * Every id this namespace gives other namespaces, ascending, as `ip -n THIS netns list-id`
+   * lists them (one RTM_GETNSID dump). With `targetNsid`, those of the namespace this one numbers
+   * so (`ip -n THIS netns list-id target-nsid N`), each with `currentNsid`, this namespace's id
+   * for the same peer (null when it has none). An id says nothing of the peer's name: compare
+   * {@link Namespace.knownNsid} of the named namespaces.
+   * @example
+   * ```ts
+   * await root.nsids();                    // [{ nsid: 0 }, { nsid: 5 }]
+   * await root.nsids({ targetNsid: 5 });   // [{ nsid: 0, currentNsid: 2 }]
+   * ```
+   * @throws NetnsError EINVAL for an unknown option, a `targetNsid` outside 0-2147483647, or one
+   *   no namespace has here; EBADF if the namespace is closed.
+   */
+  async nsids(options: NsidsOptions = {}): Promise<NsidEntry[]> {
+    return namespaceIds(this, options);
   }
 
   /**

@@ -6,7 +6,7 @@ import { constants } from 'node:os';
 import { batch, requestIn } from './internal/dispatch';
 import { fromNative, internalError, withReason } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
-import { checkInteger } from './internal/validate';
+import { checkInteger, checkOptionKeys } from './internal/validate';
 import { checkNamespaceArg, describeNamespace } from './link';
 import type { Namespace } from './namespace';
 import { isFailure } from './native/wire';
@@ -75,4 +75,51 @@ export async function knownNamespaceId(
   const got = await requestIn<NativeNsid>(ns, { op: 'getnsid', netns: target }, operation, 'nsid');
   const nsid = (got as NativeNsid | undefined)?.nsid;
   return nsid === undefined || nsid < 0 ? undefined : nsid;
+}
+
+/** One id a namespace gives another, as `ip netns list-id` prints it. */
+export interface NsidEntry {
+  /** The id: the one the namespace listed gives its peer, or with `targetNsid` the target's. */
+  nsid: number;
+  /**
+   * With `targetNsid` only: the id the namespace listed gives the same peer (`current-nsid`),
+   * null when it gives it none.
+   */
+  currentNsid?: number | null;
+}
+
+/** Options of {@link Namespace.nsids}. */
+export interface NsidsOptions {
+  /**
+   * List the ids of the namespace this one numbers `targetNsid` instead (`ip netns list-id
+   * target-nsid N`), each with this namespace's own id for the same peer.
+   */
+  targetNsid?: number;
+}
+
+const NSIDS_KEYS = ['targetNsid'] as const;
+
+/**
+ * Every id `ns` gives (`ip -n NS netns list-id [target-nsid N]`): one RTM_GETNSID dump, in the
+ * kernel's order (ascending). @internal
+ */
+export async function namespaceIds(ns: Namespace, options: NsidsOptions): Promise<NsidEntry[]> {
+  const target = (options as NsidsOptions | null)?.targetNsid;
+  const operation =
+    target === undefined
+      ? `list the namespace ids${ns.where}`
+      : `list the namespace ids of namespace id ${String(target)}${ns.where}`;
+  const opts = checkOptionKeys<NsidsOptions>(options, NSIDS_KEYS, operation);
+  const targetNsid =
+    opts.targetNsid === undefined ? undefined : checkInteger(opts.targetNsid, operation, 'targetNsid', 0, 0x7fffffff);
+  const op =
+    targetNsid === undefined
+      ? ({ op: 'dumpnsids' } as const)
+      : ({ op: 'dumpnsids', hasTarget: 1, targetNsid } as const);
+  const got = await requestIn<NativeNsid[]>(ns, op, operation, 'nsid');
+  return got.map((e) =>
+    targetNsid === undefined
+      ? { nsid: e.nsid }
+      : { nsid: e.nsid, currentNsid: e.currentNsid === undefined || e.currentNsid < 0 ? null : e.currentNsid },
+  );
 }

@@ -48,6 +48,8 @@ export interface ParsedArgs {
   stats: number;
   /** `-n NS`, `--netns NS` (as `ip -n NS`): the namespace the verb works in. */
   netns: string | undefined;
+  /** `-all`, `--all` (as `ip -all netns delete|exec`): every named namespace. */
+  all: boolean;
   /** `-4`, `-6` (as ip's): IPv4 or IPv6 only (neigh, rule, nexthop). */
   family: 4 | 6 | undefined;
   /**
@@ -65,12 +67,14 @@ const NEGATIVE = /^-[0-9]/;
  * An option it does not know is an error (UsageError naming it), wherever it is before `--`;
  * `verbOptions` are the verbs' own, each known after its verb. After the verb a negative number
  * is an operand (`sysctl KEY -1`, `metric -1`), but for `-4` and `-6` after a verb that
- * `takesFamily` (neigh -6 show).
+ * `takesFamily` (neigh -6 show). Once `commandFrom` says so of the operands read, the rest of the
+ * line is the command, options and all (`netns exec NAME CMD...`, as ip takes it).
  */
 export function parseArgs(
   argv: readonly string[],
   verbOptions: Readonly<Record<string, VerbOptions>> = {},
   takesFamily: (verb: string) => boolean = () => true,
+  commandFrom: (sofar: ParsedArgs) => boolean = () => false,
 ): ParsedArgs {
   const out: ParsedArgs = {
     verb: undefined,
@@ -83,6 +87,7 @@ export function parseArgs(
     details: false,
     stats: 0,
     netns: undefined,
+    all: false,
     family: undefined,
     options: {},
   };
@@ -100,6 +105,7 @@ export function parseArgs(
     else if (arg === '--version' || arg === '-V') out.version = true;
     else if (arg === '--details' || arg === '-d') out.details = true;
     else if (isStatsOption(arg)) out.stats++;
+    else if (arg === '--all' || arg === '-all') out.all = true;
     else if ((arg === '-4' || arg === '-6') && (out.verb === undefined || takesFamily(out.verb))) {
       const family = arg === '-4' ? 4 : 6;
       if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';
@@ -123,7 +129,16 @@ export function parseArgs(
         i = taken.next;
       }
     } else if (out.verb === undefined) out.verb = arg;
-    else out.operands.push(arg);
+    else {
+      out.operands.push(arg);
+      if (commandFrom(out)) {
+        // A program and its arguments as they are (`netns exec NAME ls -l`); `--` may still end
+        // the operands first.
+        const rest = argv.slice(i + 1);
+        out.command = rest[0] === '--' ? rest.slice(1) : rest;
+        break;
+      }
+    }
   }
   if (problem !== undefined) throw new UsageError(problem, out.verb);
   return out;

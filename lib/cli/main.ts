@@ -9,11 +9,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NetnsError } from '../index';
 import { parseArgs, UsageError, type ParsedArgs } from './args';
+import { failureLine } from './failure-line';
 import { USAGE, VERB_USAGE } from './usage';
 import { processIo, type Io } from './io';
-import { verbOf } from './ip-words';
+import { subcommandOf, verbOf } from './ip-words';
 import { ProgramNotStarted } from './run-program';
 import { addr } from './commands/addr';
 import { addrs } from './commands/addrs';
@@ -106,19 +106,25 @@ function unknownVerb(verb: string): string {
   return `unknown verb ${JSON.stringify(verb)}${hint}`;
 }
 
-/** The line a failure prints on stderr: `netns-native: CODE: message`. */
-export function failureLine(e: unknown): string {
-  if (e instanceof NetnsError) return `netns-native: ${e.code}: cannot ${e.operation}: ${e.reason}`;
-  const err = e as NodeJS.ErrnoException;
-  const code = typeof err?.code === 'string' && /^E[A-Z0-9]+$/.test(err.code) ? err.code : 'EIO';
-  return `netns-native: ${code}: ${String(err?.message ?? e)}`;
+/**
+ * Whether the operands read so far end where a program begins: `netns exec NAME CMD...`, or
+ * `-all netns exec CMD...` (ip takes the program's options as they are, without `--`).
+ */
+function commandFrom(sofar: ParsedArgs): boolean {
+  if (sofar.verb === undefined || verbOf(sofar.verb, Object.keys(VERBS)) !== 'netns') return false;
+  return subcommandOf('netns', sofar.operands[0]) === 'exec' && sofar.operands.length === (sofar.all ? 1 : 2);
 }
 
 /** Runs the command line `argv` (without node and the script); resolves with the exit status. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv, VERB_OPTIONS, (v) => BY_FAMILY.has(verbOf(v, Object.keys(VERBS)) ?? v));
+    args = parseArgs(
+      argv,
+      VERB_OPTIONS,
+      (v) => BY_FAMILY.has(verbOf(v, Object.keys(VERBS)) ?? v),
+      (sofar) => commandFrom(sofar),
+    );
     if (args.version) {
       await io.out(`${version()}\n`);
       return EXIT_OK;
@@ -136,11 +142,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       await io.out(VERB_USAGE[args.verb] ?? USAGE);
       return EXIT_OK;
     }
-    if (args.command !== undefined && args.verb !== 'exec' && args.verb !== 'isolate') {
+    if (args.command !== undefined && !['exec', 'isolate', 'netns'].includes(args.verb)) {
       throw new UsageError(`${args.verb} takes no command after --`, args.verb);
     }
     if (args.events !== undefined && args.verb !== 'monitor') {
       throw new UsageError('--events is for monitor only', args.verb);
+    }
+    if (args.all && args.verb !== 'netns') {
+      throw new UsageError('-all is for netns delete and netns exec only', args.verb);
     }
     if (args.details && args.verb !== 'links' && args.verb !== 'link') {
       throw new UsageError('--details is for links and link show only', args.verb);
@@ -187,5 +196,7 @@ export function run(): void {
     process.exit(status);
   });
 }
+
+export { failureLine };
 
 if (require.main === module) run();

@@ -40,8 +40,9 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
                            empty /run/netns (and /etc/netns, when there is one)
   monitor [NS]             print link, address and route changes as they happen (ip monitor)
                            [--events link,address,route,neighbour,rule,nexthop,netconf]
-  netns add|delete NAME    make or remove a named namespace (ip netns add|del); netns attach
-                           NAME PID names a process's (ip netns attach)
+  netns [list|add|attach|delete|set|list-id|identify|pids|exec|monitor ...]
+                           named namespaces and their ids (ip netns ...; -all netns delete,
+                           -all netns exec CMD: every one)
   link [show|add|set|delete ...]
                            list links as ip link show prints them; make, change or delete
                            one (ip link ...)
@@ -71,6 +72,7 @@ The ip-like verbs and their subcommands may be abbreviated as ip takes them, ip'
 Options:
   -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, sysctl
                      (and links, addrs, routes, monitor) work in, as ip -n NS
+  -all, --all    netns delete, netns exec: every named namespace, as ip -all netns ...
   -4, -6         neigh, rule, nexthop, addr, route: IPv4 or IPv6 only, as ip -4, ip -6
                  (link show takes and ignores them, as ip)
   -s, -stats     link show, addr show: each link's counters, as ip -s (-s -s: the errors in
@@ -188,18 +190,50 @@ ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
 `,
-  netns: `Usage: netns-native netns add NAME | netns delete NAME | netns attach NAME PID | netns [list]
+  netns: `Usage: netns-native netns [list] [--json]
+       netns-native netns add NAME | attach NAME PID | delete NAME
+       netns-native netns set NAME NETNSID|auto
+       netns-native netns list-id [target-nsid N] [nsid N] [--json]
+       netns-native netns identify [PID] | pids NAME
+       netns-native netns exec NAME CMD [ARG...]
+       netns-native -all netns delete | -all netns exec CMD [ARG...]
+       netns-native netns monitor [--json]
 
-add makes a named network namespace, as \`ip netns add NAME\`: /run/netns/NAME, which ip
-and every netns-native command see (its lo is down). attach gives the namespace of process PID
-that name, as \`ip netns attach NAME PID\`. delete (del) removes the name, as \`ip netns del
-NAME\`: the namespace goes once nothing else uses it. netns alone or netns list lists them, as
-the list verb.
+Named network namespaces (/run/netns/NAME) as \`ip netns\` (iproute2 6.1) handles them, from the
+namespace netns-native runs in, printing what it prints:
+  list (show, or nothing)  each name, in the order ip lists them, with the id this namespace
+                     gives it: "NAME (id: N)" (--json: [{name, id}], as ip -j)
+  add NAME           a new namespace (its lo is down), which ip and netns-native see
+  attach NAME PID    that name for the namespace of process PID
+  delete NAME        removes the name (del): the namespace goes once nothing else uses it;
+                     -all: every name (stops at the first that cannot go, status 1)
+  set NAME NETNSID   the id this namespace gives NAME (0-2147483647, or auto: the kernel picks);
+                     the kernel never changes one once given: EEXIST
+  list-id            the ids this namespace gives: "nsid N (iproute2 netns name: NAME)";
+                     target-nsid N: those of the namespace it numbers N, with its own for each
+                     ("current-nsid M"); nsid N: only that one (ENOENT if none). Without
+                     CAP_SYS_ADMIN, list shows no ids and list-id no names (ip needs none)
+  identify [PID]     the name of PID's namespace (without PID, netns-native's own), an empty
+                     line when it has none (--json: all its names)
+  pids NAME          the processes in NAME, one per line (--json: an array)
+  exec NAME CMD...   runs CMD in NAME as the exec verb does (a mount namespace of its own, /sys
+                     of NAME, /etc/netns/NAME/* over /etc/*), its options as they are (-- may
+                     come first); exits as CMD did (--json: {exitCode, signal, stdout, stderr});
+                     -all: in every one in turn, each after "netns: NAME", then status 0, as ip
+  monitor            "add NAME" / "delete NAME" as names come and go, until interrupted
+                     (SIGINT, SIGTERM: exit 0); --json: {event, name} per line
 
 Options:
+  -all, --all    with delete or exec: every named namespace
+  --json, -j     JSON instead of text
 ${COMMON_OPTIONS}
 
-${WRITE_TEXT}
+add, attach, delete and set print nothing when done, as ip. A word netns does not take, a
+keyword without its value or a number that is none: status 2. A name, process or id that does
+not exist, or a refusal by the kernel: status 1 (ENOENT, ESRCH, EEXIST, ...).
+
+${EXIT_TEXT}
+exec NAME exits as CMD did (127 not found, 126 not runnable, 128+N killed by signal N).
 `,
   link: `Usage: netns-native [-n NS] link [-d] [-s [-s]] [--json] [show] [[dev] LINK] [up]
                  [type KIND] [master LINK] [nomaster] [group G]

@@ -303,6 +303,8 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   // An id from the namespace's IDR under a spinlock.
   newnsid: () => false,
   getnsid: () => false,
+  // The namespace's IDR walked under its nsid spinlock (rtnl_net_dumpid), never sleeping.
+  dumpnsids: () => false,
   // A route lookup runs under RCU alone (RTNL_FLAG_DOIT_UNLOCKED), never sleeping.
   getroute: () => false,
   // An alternative name is a hash-list entry under rtnl_lock; removing one frees it after RCU

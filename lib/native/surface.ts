@@ -647,7 +647,12 @@ export type NativeOp =
   | { op: 'dumpnetconf'; family?: number }
   /** RTM_GETNETCONF for one entry (`index` -1 "all", -2 "default") of AF_INET or AF_INET6. */
   | { op: 'getnetconf'; family: number; index: number }
-  | { op: 'dumpnexthopbuckets'; id?: number; oif?: number };
+  | { op: 'dumpnexthopbuckets'; id?: number; oif?: number }
+  /**
+   * RTM_GETNSID dump: every id this namespace gives; with `hasTarget` 1, every id the namespace it
+   * numbers `targetNsid` gives (each with `currentNsid`, this namespace's id for that peer).
+   */
+  | { op: 'dumpnsids'; hasTarget?: number; targetNsid?: number };
 
 /** Per operation: undefined (an ACK), a link (getlink), an array (dumps), or a failure. */
 export type NativeResult =
@@ -665,6 +670,7 @@ export type NativeResult =
   | NativeNeighbour[]
   | NativeRule[]
   | NativeNsid
+  | NativeNsid[]
   | NativeNexthopObject[]
   | NativeNetconf[]
   | NativeNexthopBucket[]

@@ -290,6 +290,7 @@ const OP_ARGS: OpArgs = {
   dumprules: { family: 'u8' },
   newnsid: { netns: 'netns', nsid: 'i32' },
   getnsid: { netns: 'netns' },
+  dumpnsids: { hasTarget: 'u8', targetNsid: 'i32' },
   newnexthop: { flags: 'u16', nexthop: 'nexthopobject' },
   delnexthop: { id: 'u32' },
   dumpnexthops: { family: 'u8', oif: 'i32', groups: 'u8' },

@@ -13,8 +13,8 @@ using netlink::MessageBuilder;
 
 namespace {
 
-MessageBuilder NsidHeader(uint16_t type) {
-  MessageBuilder b(type, NLM_F_REQUEST);
+MessageBuilder NsidHeader(uint16_t type, uint16_t flags = NLM_F_REQUEST) {
+  MessageBuilder b(type, flags);
   rtgenmsg g{};
   g.rtgen_family = AF_UNSPEC;
   b.PutHeader(g);  // 1 byte, padded to 4 as iproute2 sends it
@@ -33,6 +33,12 @@ Result<std::vector<uint8_t>> BuildNewNsid(int netns_fd, int32_t nsid) {
 Result<std::vector<uint8_t>> BuildGetNsid(int netns_fd) {
   MessageBuilder b = NsidHeader(RTM_GETNSID);
   b.PutU32(NETNSA_FD, static_cast<uint32_t>(netns_fd));
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildDumpNsids(std::optional<int32_t> target_nsid) {
+  MessageBuilder b = NsidHeader(RTM_GETNSID, NLM_F_REQUEST | NLM_F_DUMP);
+  if (target_nsid) b.PutS32(NETNSA_TARGET_NSID, *target_nsid);
   return std::move(b).Finish();
 }
 

@@ -27,6 +27,10 @@ Result<std::vector<uint8_t>> BuildNewNsid(int netns_fd, int32_t nsid);
 // RTM_GETNSID: the id the namespace `netns_fd` refers to has here (-1 if none); answered by an
 // RTM_NEWNSID.
 Result<std::vector<uint8_t>> BuildGetNsid(int netns_fd);
+// RTM_GETNSID dump (`ip netns list-id [target-nsid N]`): every id this namespace gives, or with
+// `target_nsid` (NETNSA_TARGET_NSID) every id the namespace this one numbers so gives, each
+// answered with the id this namespace gives that peer (NETNSA_CURRENT_NSID, -1 if none).
+Result<std::vector<uint8_t>> BuildDumpNsids(std::optional<int32_t> target_nsid);
 
 Result<NsidInfo> ParseNsid(const nlmsghdr& msg);
 

@@ -1363,6 +1363,33 @@ void TestNsidMatchesIproute2() {
   CHECK(r.ok() && r.value().nsid == 3 && !r.value().current_nsid);
 }
 
+// `ip netns list-id` and `ip netns list-id target-nsid 3` (strace of iproute2 6.1): an
+// RTM_GETNSID dump, NETNSA_TARGET_NSID when a target is named; each entry of the latter comes
+// back with NETNSA_CURRENT_NSID.
+void TestNsidDumpMatchesIproute2() {
+  const Bytes all = {
+      0x14, 0x00, 0x00, 0x00,  // nlmsg_len 20
+      0x5a, 0x00, 0x01, 0x03,  // RTM_GETNSID, REQUEST | DUMP
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // rtgenmsg: AF_UNSPEC + pad
+  };
+  CheckBytes("RTM_GETNSID dump", rtnl::BuildDumpNsids(std::nullopt), all);
+  const Bytes target = {
+      0x1c, 0x00, 0x00, 0x00,  // nlmsg_len 28
+      0x5a, 0x00, 0x01, 0x03,  // RTM_GETNSID, REQUEST | DUMP
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00,                          // rtgenmsg: AF_UNSPEC + pad
+      0x08, 0x00, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00,  // NETNSA_TARGET_NSID 3
+  };
+  CheckBytes("RTM_GETNSID dump target-nsid 3", rtnl::BuildDumpNsids(3), target);
+  Bytes payload(4, 0);
+  PutAttr(&payload, NETNSA_NSID, U32(7));
+  PutAttr(&payload, NETNSA_CURRENT_NSID, U32(0xffffffff));  // unassigned here
+  Bytes entry = Message(RTM_NEWNSID, NLM_F_MULTI, payload);
+  Result<rtnl::NsidInfo> r = rtnl::ParseNsid(*reinterpret_cast<const nlmsghdr*>(entry.data()));
+  CHECK(r.ok() && r.value().nsid == 7 && r.value().current_nsid == -1);
+}
+
 // Replies and events: RTM_NEWNEIGH and RTM_DELNEIGH decode alike (the monitor needs both).
 Bytes NeighReply(uint16_t type) {
   Bytes payload(sizeof(ndmsg), 0);
@@ -2007,6 +2034,7 @@ int main() {
   TestParseRouteGetReplies();
   TestAddressLifetimesMatchIproute2();
   TestNsidMatchesIproute2();
+  TestNsidDumpMatchesIproute2();
   TestLinkPropMatchesIproute2();
   TestGetLinkByAltName();
   TestParseNeigh();

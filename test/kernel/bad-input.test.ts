@@ -1695,6 +1695,26 @@ const cases: Case[] = [
   ],
   ['setNsid with a fractional id', (w) => w.ns.setNsid(w.other, 1.5), 'EINVAL', /the id must be an integer/],
   [
+    'knownNsid of something else than a Namespace',
+    (w) => w.ns.knownNsid({} as never),
+    'EINVAL',
+    /expected a Namespace/,
+  ],
+  ['nsids with options not an object', (w) => w.ns.nsids(5 as never), 'EINVAL', /options must be an object/],
+  ['nsids with an unknown option', (w) => w.ns.nsids({ target: 1 } as never), 'EINVAL', /unknown option "target"/],
+  [
+    'nsids with a negative targetNsid',
+    (w) => w.ns.nsids({ targetNsid: -1 }),
+    'EINVAL',
+    /targetNsid must be an integer from 0 to 2147483647, not -1/,
+  ],
+  [
+    'nsids with a targetNsid no namespace has',
+    (w) => w.ns.nsids({ targetNsid: 2147483647 }),
+    'EINVAL',
+    /list the namespace ids of namespace id 2147483647 in namespace ".+": .*invalid target/i,
+  ],
+  [
     'setNsid with an id out of range',
     (w) => w.ns.setNsid(w.other, 2 ** 31),
     'EINVAL',

@@ -565,7 +565,7 @@ describeKernel('netns-native ip-style command lines', () => {
         /^netns-native: netns attach: PID needs a number from 0 to 1073741823, not "me"$/,
         ['netns', 'attach', 'x', 'me'],
       ],
-      ['netns', /^netns-native: netns: unknown command "exec"/, ['netns', 'exec', 'x']],
+      ['netns', /^netns-native: netns: unknown command "frob"/, ['netns', 'frob', 'x']],
     ];
     for (const [verb, pattern, argv] of cases)
       await usage(verb, pattern, ...(verb === 'netns' ? [] : ['-n', n]), ...argv);

@@ -1,6 +1,6 @@
-import { NetnsError, VethPair } from 'netns-native';
+import { NetnsError, VethPair, type Namespace } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, nsidOf } from '../helpers/ip';
+import { ip, ipJson, nsidOf } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 describeKernel('nsid', () => {
@@ -61,6 +61,46 @@ describeKernel('nsid', () => {
     expect(pair.local.parentNetnsId).toBe(23);
   });
 
+  it('knownNsid() reads the id without giving one, as `ip netns list` shows it', async () => {
+    const a = await freshNamespace();
+    const b = await freshNamespace();
+    expect(await a.knownNsid(b)).toBeUndefined();
+    // Nothing was assigned: ip still lists no id for b in a.
+    expect(nsidOf(a.name as string, b.name as string)).toBeUndefined();
+    ip(a.name, 'netns', 'set', b.name as string, '9');
+    expect(await a.knownNsid(b)).toBe(9);
+    const listed = ipJson<Array<{ name: string; id?: number }>>(a.name, 'netns', 'list');
+    expect(listed.find((n) => n.name === b.name)?.id).toBe(9);
+  });
+
+  it('nsids() lists every id as `ip netns list-id` does; targetNsid as `list-id target-nsid N`', async () => {
+    const a = await freshNamespace();
+    const b = await freshNamespace();
+    const c = await freshNamespace();
+    const d = await freshNamespace();
+    expect(await a.nsids()).toEqual([]);
+    await a.setNsid(b, 4);
+    await a.setNsid(c, 2);
+    await b.setNsid(c, 11);
+    await b.setNsid(d, 12);
+    const witness = (ns: Namespace, ...more: string[]): Array<Record<string, unknown>> =>
+      ipJson<Array<Record<string, unknown>>>(ns.name, 'netns', 'list-id', ...more).map(
+        ({ nsid, 'current-nsid': current }) => (more.length === 0 ? { nsid } : { nsid, current }),
+      );
+    expect(await a.nsids()).toEqual([{ nsid: 2 }, { nsid: 4 }]);
+    expect(await a.nsids()).toEqual(witness(a));
+    // b as a numbers it (4): b's ids, each with a's own for the same peer (d: none in a).
+    const inB = await a.nsids({ targetNsid: 4 });
+    expect(inB).toEqual([
+      { nsid: 11, currentNsid: 2 },
+      { nsid: 12, currentNsid: null },
+    ]);
+    expect(inB.map(({ nsid, currentNsid }) => ({ nsid, current: currentNsid ?? undefined }))).toEqual(
+      witness(a, 'target-nsid', '4'),
+    );
+    await expect(a.nsids({ targetNsid: 3 })).rejects.toMatchObject({ code: 'EINVAL' });
+  });
+
   it('refuses what is not a Namespace, and a closed one', async () => {
     const a = await freshNamespace();
     const b = await freshNamespace();
@@ -70,6 +110,8 @@ describeKernel('nsid', () => {
     await b.close();
     await expect(a.nsid(b)).rejects.toMatchObject({ code: 'EBADF' });
     await expect(a.setNsid(b, 3)).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(a.knownNsid(b)).rejects.toMatchObject({ code: 'EBADF' });
+    await expect(b.nsids()).rejects.toMatchObject({ code: 'EBADF' });
     expect(nsidOf(a.name as string, b.name as string)).toBeUndefined();
   });
 });

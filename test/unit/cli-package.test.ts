@@ -40,9 +40,30 @@ describe('the netns-native command in the package', () => {
       details: false,
       stats: 0,
       netns: undefined,
+      all: false,
       family: undefined,
       options: {},
     });
+    // Where the caller says a program begins (netns exec NAME), the rest is its, options and all;
+    // `--` may still come first. -all (ip's) or --all anywhere before.
+    const execFrom = (a: { operands: string[]; all: boolean }): boolean =>
+      a.operands[0] === 'exec' && a.operands.length === (a.all ? 1 : 2);
+    for (const argv of [
+      ['netns', 'exec', 'blue', 'ls', '-l', '--json'],
+      ['netns', 'exec', 'blue', '--', 'ls', '-l', '--json'],
+    ]) {
+      expect(parseArgs(argv, {}, () => true, execFrom)).toMatchObject({
+        operands: ['exec', 'blue'],
+        command: ['ls', '-l', '--json'],
+        json: false,
+      });
+    }
+    expect(parseArgs(['-all', 'netns', 'exec', 'ip', '-br', 'a'], {}, () => true, execFrom)).toMatchObject({
+      all: true,
+      operands: ['exec'],
+      command: ['ip', '-br', 'a'],
+    });
+    expect(parseArgs(['netns', 'delete', '--all']).all).toBe(true);
     // -4, -6 as ip's; both: a bad command line.
     expect(parseArgs(['rule', '-6', 'show']).family).toBe(6);
     expect(parseArgs(['-4', 'neigh']).family).toBe(4);
@@ -160,8 +181,8 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     'netconf',
     'sysctl',
   ];
-  /** The ip-style writes print nothing: no --json in their usage (netns has no show). */
-  const silent = new Set(['netns']);
+  /** Verbs without --json in their usage (each verb prints something now: none). */
+  const silent = new Set<string>();
 
   it("each verb's --help (or -h, anywhere) prints that verb's usage on stdout and exits 0", async () => {
     for (const verb of verbs) {

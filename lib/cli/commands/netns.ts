@@ -1,36 +1,66 @@
 /**
- * `netns-native netns add NAME` / `netns delete NAME` / `netns attach NAME PID`: named
- * namespaces, as `ip netns add`, `ip netns del` and `ip netns attach` make and remove them
- * (/run/netns/NAME); `netns` alone or `netns list` lists them, as the list verb does.
+ * `netns-native netns ...`: named namespaces as `ip netns` (iproute2 6.1) handles them, from the
+ * namespace the command runs in: add, attach, delete (`-all`: every one), `netns`/list/show with
+ * the ids this namespace gives them, list-id, set, identify, pids, exec (`-all`: in every one)
+ * and monitor. One file per group of subcommands (netns-ids, netns-procs, netns-exec,
+ * netns-monitor); add, attach and delete are here.
  */
 import { Namespace } from '../../index';
 import { UsageError, type ParsedArgs } from '../args';
 import type { Io } from '../io';
 import { subcommandOf } from '../ip-words';
+import { closeAll, namedInDirectoryOrder } from '../netns-order';
 import { Words } from '../words';
-import { list } from './list';
+import { execIn, execInAll } from './netns-exec';
+import { listIds, listNamed, setId } from './netns-ids';
+import { monitorNames } from './netns-monitor';
+import { identify, pids } from './netns-procs';
+
+const SUBCOMMANDS = 'list, list-id, add, attach, set, delete, identify, pids, exec, monitor';
 
 export async function netns(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'netns');
   const typed = words.next();
-  const sub = subcommandOf('netns', typed);
-  if (typed === undefined || sub === undefined || sub === 'show') {
-    return list({ ...args, verb: 'list', operands: args.operands.slice(1) }, io);
+  const sub = subcommandOf('netns', typed) ?? 'show';
+  words.context = `netns ${typed ?? ''}`.trim();
+  if (args.command !== undefined && sub !== 'exec')
+    throw new UsageError(`${words.context} takes no command after --`, 'netns');
+  if (args.all && sub !== 'delete' && sub !== 'exec') {
+    throw new UsageError('-all is for netns delete and netns exec only', 'netns');
   }
-  if (!['add', 'delete', 'del', 'attach'].includes(sub)) {
-    throw new UsageError(`netns: unknown command ${JSON.stringify(typed)} (add, delete, attach, list)`, 'netns');
+  switch (sub) {
+    case 'show':
+      return listNamed(words, args.json, io);
+    case 'list-id':
+      return listIds(words, args.json, io);
+    case 'set':
+      return setId(words);
+    case 'identify':
+      return identify(words, args.json, io);
+    case 'pids':
+      return pids(words, args.json, io);
+    case 'monitor':
+      return monitorNames(words, args.json, io);
+    case 'exec':
+      return exec(words, args, io);
+    case 'add':
+    case 'attach':
+      return add(words, sub === 'attach');
+    case 'delete':
+      return args.all ? deleteAll(words) : deleteOne(words);
+    default:
+      throw new UsageError(`netns: unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS})`, 'netns');
   }
-  words.context = `netns ${typed}`;
-  const name = words.required(sub === 'attach' ? 'a name and a process ID: netns attach NAME PID' : 'a namespace name');
-  const pid = sub === 'attach' ? pidOf(words) : undefined;
+}
+
+/** `netns add NAME`, `netns attach NAME PID`. */
+async function add(words: Words, attach: boolean): Promise<number> {
+  const name = words.required(attach ? 'a name and a process ID: netns attach NAME PID' : 'a namespace name');
+  const pid = attach ? pidOf(words) : undefined;
   const extra = words.next();
   if (extra !== undefined) throw words.unexpected(extra);
-  if (sub === 'add' || pid !== undefined) {
-    // The name keeps it alive: this process lets go of it.
-    await (await (pid === undefined ? Namespace.create(name) : Namespace.attach(name, pid))).close();
-  } else {
-    await (await Namespace.open(name)).delete();
-  }
+  // The name keeps it alive: this process lets go of it.
+  await (await (pid === undefined ? Namespace.create(name) : Namespace.attach(name, pid))).close();
   return 0;
 }
 
@@ -38,4 +68,41 @@ export async function netns(args: ParsedArgs, io: Io): Promise<number> {
 function pidOf(words: Words): number {
   if (words.peek() === undefined) throw words.needs('a process ID: netns attach NAME PID');
   return words.integer('PID', 0x3fffffff);
+}
+
+/** `netns delete NAME`. */
+async function deleteOne(words: Words): Promise<number> {
+  const name = words.required('a namespace name (or -all: every one)');
+  const extra = words.next();
+  if (extra !== undefined) throw words.unexpected(extra);
+  await (await Namespace.open(name)).delete();
+  return 0;
+}
+
+/**
+ * `-all netns delete`: every named namespace, in ip's order. The first that cannot be deleted
+ * stops it, status 1 (ip stops there too, but exits 0).
+ */
+async function deleteAll(words: Words): Promise<number> {
+  const extra = words.next();
+  if (extra !== undefined) throw words.unexpected(extra);
+  const named = await namedInDirectoryOrder();
+  try {
+    for (const ns of named) await ns.delete();
+  } finally {
+    await closeAll(named);
+  }
+  return 0;
+}
+
+/** `netns exec NAME CMD...`, `-all netns exec CMD...`: the command after NAME, `--` or not. */
+async function exec(words: Words, args: ParsedArgs, io: Io): Promise<number> {
+  const name = args.all ? undefined : words.required('a namespace name and a program: netns exec NAME CMD [ARG...]');
+  const extra = words.next();
+  if (extra !== undefined) throw words.unexpected(extra);
+  const [file, ...rest] = args.command ?? [];
+  if (file === undefined || file === '') {
+    throw words.needs(args.all ? 'a program: -all netns exec CMD [ARG...]' : 'a program: netns exec NAME CMD [ARG...]');
+  }
+  return name === undefined ? execInAll(file, rest, args.json, io) : execIn(name, file, rest, args.json, io);
 }

@@ -530,6 +530,11 @@ Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule), false}; 
 Built Build(const DumpRulesArgs& a) { return {rtnl::BuildDumpRules(a.family), true}; }
 Built Build(const NewNsidArgs& a) { return {rtnl::BuildNewNsid(*a.netns_fd, a.nsid), false}; }
 Built Build(const GetNsidArgs& a) { return {rtnl::BuildGetNsid(*a.netns_fd), false}; }
+Built Build(const DumpNsidsArgs& a) {
+  std::optional<int32_t> target;
+  if (a.has_target) target = a.target_nsid;
+  return {rtnl::BuildDumpNsids(target), true};
+}
 Built Build(const GetRouteArgs& a) { return {rtnl::BuildGetRoute(a), false}; }
 Built Build(const NewLinkPropArgs& a) {
   return {rtnl::BuildNewLinkProp(a.index, a.alt_name), false};

@@ -412,6 +412,9 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
         case Returns::kNexthopBuckets:
           v = ArrayToJs(env, e.rtnl->nexthop_buckets, NexthopBucketToJs);
           break;
+        case Returns::kNsids:
+          v = ArrayToJs(env, e.rtnl->nsids, NsidToJs);
+          break;
         case Returns::kNsid:
           v = e.rtnl->nsids.empty() ? env.Undefined()
                                     : Napi::Value(NsidToJs(env, e.rtnl->nsids[0]));

@@ -143,6 +143,8 @@ const char* ReturnsName(Returns r) {
       return "netconfs";
     case Returns::kNexthopBuckets:
       return "nexthopbuckets";
+    case Returns::kNsids:
+      return "nsids";
   }
   return "?";
 }

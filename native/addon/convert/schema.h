@@ -329,6 +329,7 @@ struct NftCommandArgs {
   O(32, dellinkprop, DelLinkPropArgs, kAck)                 \
   O(33, dumpnetconf, DumpNetconfArgs, kNetconfs)            \
   O(34, getnetconf, GetNetconfArgs, kNetconfs)              \
+  O(41, dumpnsids, DumpNsidsArgs, kNsids)                   \
   O(40, dumpnexthopbuckets, DumpNexthopBucketsArgs, kNexthopBuckets)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
@@ -363,6 +364,9 @@ struct NftCommandArgs {
 #define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
 #define NETNS_NEWNSID_ARGS(F) F(netns, netns_fd, kNetns) F(nsid, nsid, kI32)
 #define NETNS_GETNSID_ARGS(F) F(netns, netns_fd, kNetns)
+// Every id this namespace gives; with `hasTarget`, those the namespace it numbers `targetNsid`
+// gives (NETNSA_TARGET_NSID; 0 is an id, hence the flag).
+#define NETNS_DUMPNSIDS_ARGS(F) F(hasTarget, has_target, kU8) F(targetNsid, target_nsid, kI32)
 // With NLM_F_ECHO in `flags`, the kernel sends the nexthop it made back before the ACK (its
 // notification, unicast to us: nlmsg_notify): returned as one nexthop object, the id it picked
 // included. Without, nothing comes back (an empty array).
@@ -535,6 +539,9 @@ struct NewNsidArgs {
 struct GetNsidArgs {
   NETNS_GETNSID_ARGS(NETNS_ARG_MEMBER)
 };
+struct DumpNsidsArgs {
+  NETNS_DUMPNSIDS_ARGS(NETNS_ARG_MEMBER)
+};
 struct NewNexthopArgs {
   NETNS_NEWNEXTHOP_ARGS(NETNS_ARG_MEMBER)
 };
@@ -591,6 +598,7 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_DumpRulesArgs NETNS_DUMPRULES_ARGS
 #define NETNS_FIELDS_NewNsidArgs NETNS_NEWNSID_ARGS
 #define NETNS_FIELDS_GetNsidArgs NETNS_GETNSID_ARGS
+#define NETNS_FIELDS_DumpNsidsArgs NETNS_DUMPNSIDS_ARGS
 #define NETNS_FIELDS_NewLinkPropArgs NETNS_NEWLINKPROP_ARGS
 #define NETNS_FIELDS_DelLinkPropArgs NETNS_DELLINKPROP_ARGS
 #define NETNS_FIELDS_GetRouteArgs NETNS_GETROUTE_ARGS
@@ -621,7 +629,8 @@ enum class Returns : uint8_t {
   kNsid,
   kNexthops,
   kNetconfs,
-  kNexthopBuckets
+  kNexthopBuckets,
+  kNsids
 };
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
