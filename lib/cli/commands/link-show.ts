@@ -206,7 +206,7 @@ export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions
     second +=
       name !== undefined ? ` link-netns ${name}` : nsid >= 0 ? ` link-netnsid ${nsid}` : ' link-netnsid unknown';
   }
-  if (options.details) lines.push(...detailsText(l, second));
+  if (options.details) lines.push(...detailsText(l, second, listing.names));
   else if (options.linkLayer) lines.push(second);
   if (options.link && l.alias !== undefined) lines.push(`    alias ${l.alias}`);
   if (full) for (const name of l.altNames) lines.push(`    altname ${name}`);
@@ -253,7 +253,7 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
     }
   }
   if (full && l.parentNetnsId !== undefined) out.link_netnsid = l.parentNetnsId;
-  if (options.details) Object.assign(out, detailsJson(l));
+  if (options.details) Object.assign(out, detailsJson(l, listing.names));
   if (options.link && l.alias !== undefined) out.ifalias = l.alias;
   if (full && l.altNames.length > 0) out.altnames = l.altNames;
   return out;
