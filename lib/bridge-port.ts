@@ -7,6 +7,7 @@ import { failure, fromNative, invalid, withReason, NetnsError } from './internal
 import { exclusive } from './internal/dispatch';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkInteger, describeValue } from './internal/validate';
+import { bridgeIdText } from './internal/bridge-id';
 import { isFailure } from './native/wire';
 import { IFF_LOWER_UP, IFF_UP } from './native/constants';
 import type { NativeKindInfo, NativeLink, NativeOp, NativeResult } from './native/surface';
@@ -25,8 +26,8 @@ const STATES: readonly BridgePortState[] = ['disabled', 'listening', 'learning',
  */
 export type BridgeMcastRouter = 'disabled' | 'auto' | 'permanent' | 'temporary';
 
-/** MDB_RTR_TYPE_DISABLED (0), _TEMP_QUERY (1), _PERM (2), _TEMP (3). */
-const MCAST_ROUTERS: readonly BridgeMcastRouter[] = ['disabled', 'auto', 'permanent', 'temporary'];
+/** @internal MDB_RTR_TYPE_DISABLED (0), _TEMP_QUERY (1), _PERM (2), _TEMP (3). */
+export const MCAST_ROUTERS: readonly BridgeMcastRouter[] = ['disabled', 'auto', 'permanent', 'temporary'];
 
 /** BR_GROUPFWD_MACPAUSE: 802.3x pause frames (01:80:c2:00:00:01) are never forwarded. */
 const GROUP_FWD_PAUSE = 1 << 1;
@@ -124,7 +125,49 @@ export type BridgePortInfo = Required<Omit<BridgePortSettings, Optional | 'backu
   Pick<BridgePortSettings, Optional> & {
     /** The index of the port's backup port (`backup_port`); absent when it has none. */
     backupPortIndex?: number;
-  };
+  } & BridgePortStp;
+
+/**
+ * A port's spanning tree state, as the kernel reports it (`ip -d link show`: `bridge_slave
+ * ... port_id ...`); read only. Absent when the kernel does not report it.
+ */
+export type BridgePortStp = {
+  /** The port's id, priority and number (`port_id`, e.g. 0x8001) and its number (`port_no`). */
+  portId?: number;
+  portNo?: number;
+  /** The designated port's id and the designated cost (`designated_port`, `designated_cost`). */
+  designatedPort?: number;
+  designatedCost?: number;
+  /** The designated bridge's and the root bridge's ids (`designated_bridge`, `designated_root`): '8000.02:00:0a:0b:0c:0d'. */
+  designatedBridge?: string;
+  designatedRoot?: string;
+  /**
+   * The time left on the port's hold, message age and forward delay timers, in ms
+   * (`hold_timer`, `message_age_timer`, `forward_delay_timer`); 0 when not running. They count
+   * down as time passes.
+   */
+  holdTimerMs?: number;
+  messageAgeTimerMs?: number;
+  forwardDelayTimerMs?: number;
+  /** A topology change acknowledgement is due (`topology_change_ack`); a BPDU is to be sent (`config_pending`). */
+  topologyChangeAck?: boolean;
+  configPending?: boolean;
+};
+
+/** BridgePortStp's fields: the name on the addon's surface and how the value reads. */
+const STP: Record<keyof BridgePortStp, { native: string; as: 'number' | 'ms' | 'boolean' | 'id' }> = {
+  portId: { native: 'portId', as: 'number' },
+  portNo: { native: 'portNo', as: 'number' },
+  designatedPort: { native: 'designatedPort', as: 'number' },
+  designatedCost: { native: 'designatedCost', as: 'number' },
+  designatedBridge: { native: 'designatedBridge', as: 'id' },
+  designatedRoot: { native: 'designatedRoot', as: 'id' },
+  holdTimerMs: { native: 'holdTimer', as: 'ms' },
+  messageAgeTimerMs: { native: 'messageAgeTimer', as: 'ms' },
+  forwardDelayTimerMs: { native: 'forwardDelayTimer', as: 'ms' },
+  topologyChangeAck: { native: 'topologyChangeAck', as: 'boolean' },
+  configPending: { native: 'configPending', as: 'boolean' },
+};
 
 type Setting = keyof BridgePortSettings;
 
@@ -270,6 +313,15 @@ export function bridgePortInfo(state: NativeLink): BridgePortInfo | undefined {
       if (value !== 0) info.backupPortIndex = value;
     } else {
       info[name] = NUMBERS.has(name) ? value : value !== 0;
+    }
+  }
+  for (const [name, { native, as }] of Object.entries(STP)) {
+    const value = data[native];
+    if (as === 'id') {
+      const id = bridgeIdText(value);
+      if (id !== undefined) info[name] = id;
+    } else if (typeof value === 'number') {
+      info[name] = as === 'ms' ? value * 10 : as === 'boolean' ? value !== 0 : value;
     }
   }
   return info as BridgePortInfo;

@@ -23,11 +23,17 @@ export {
   type LinkStats,
   type SetMasterOptions,
 } from './link';
-export type { BridgeMcastRouter, BridgePortInfo, BridgePortSettings, BridgePortState } from './bridge-port';
+export type {
+  BridgeMcastRouter,
+  BridgePortInfo,
+  BridgePortSettings,
+  BridgePortState,
+  BridgePortStp,
+} from './bridge-port';
 export type { LinkSettings } from './link-settings';
 export { VethPair, type VethInfo, type VethPairOptions } from './links/veth-pair';
 export { Bridge, type BridgeInfo, type BridgeOptions } from './links/bridge';
-export { Vxlan, MAX_VNI, type VxlanInfo, type VxlanOptions } from './links/vxlan';
+export { Vxlan, MAX_VNI, type VxlanDf, type VxlanInfo, type VxlanOptions, type VxlanPortRange } from './links/vxlan';
 export { Macvlan, Macvtap, type MacvlanInfo, type MacvlanMode, type MacvlanOptions } from './links/macvlan';
 export { Tap, type TapInfo, type TapMode, type TapOptions } from './links/tap';
 export { Ifb, type IfbInfo, type IfbOptions } from './links/ifb';

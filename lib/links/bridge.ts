@@ -1,14 +1,15 @@
 import { checkSignal, type AbortOptions } from '../internal/abort';
 import { failure, invalid } from '../internal/errors';
 import { kDetachFrom, kHandle, kHandleNow } from '../internal/symbols';
-import { constants } from 'node:os';
+import { constants, endianness } from 'node:os';
 import { exclusive, request, throwFirstFailure } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
 import type { NativeKindInfo, NativeLink, NativeOp } from '../native/surface';
-import type { BridgePortSettings } from '../bridge-port';
+import { MCAST_ROUTERS, type BridgeMcastRouter, type BridgePortSettings } from '../bridge-port';
+import { bridgeIdText } from '../internal/bridge-id';
 import { checkAlias, checkBoolean, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 
 /**
@@ -39,6 +40,40 @@ interface BridgeAttributes {
   mcastSnooping?: number;
   nfCallIptables?: number;
   nfCallIp6tables?: number;
+  // Read only (what `ip -d link show` prints): ids as bytes in MAC notation, timers and
+  // intervals in centiseconds, IFLA_BR_MULTI_BOOLOPT as the bytes of two host-order u32.
+  bridgeId?: string;
+  rootId?: string;
+  rootPort?: number;
+  rootPathCost?: number;
+  topologyChange?: number;
+  topologyChangeDetected?: number;
+  helloTimer?: number;
+  tcnTimer?: number;
+  topologyChangeTimer?: number;
+  gcTimer?: number;
+  vlanStatsEnabled?: number;
+  vlanStatsPerPort?: number;
+  groupFwdMask?: number;
+  groupAddr?: string;
+  multiBoolopt?: string;
+  mcastRouter?: number;
+  mcastQueryUseIfaddr?: number;
+  mcastQuerier?: number;
+  mcastHashElasticity?: number;
+  mcastHashMax?: number;
+  mcastLastMemberCnt?: number;
+  mcastStartupQueryCnt?: number;
+  mcastLastMemberIntvl?: number;
+  mcastMembershipIntvl?: number;
+  mcastQuerierIntvl?: number;
+  mcastQueryIntvl?: number;
+  mcastQueryResponseIntvl?: number;
+  mcastStartupQueryIntvl?: number;
+  mcastStatsEnabled?: number;
+  mcastIgmpVersion?: number;
+  mcastMldVersion?: number;
+  nfCallArptables?: number;
 }
 
 /**
@@ -63,13 +98,99 @@ export type BridgeInfo = {
   nfCallIptables?: boolean;
   /** Whether the bridge hands its IPv6 traffic to the firewall (`nf_call_ip6tables`; br_netfilter). */
   nfCallIp6tables?: boolean;
+  /** Whether the bridge hands its ARP traffic to the firewall (`nf_call_arptables`; br_netfilter). */
+  nfCallArptables?: boolean;
+  /** The bridge's spanning tree id, priority and MAC (`bridge_id`): '8000.02:00:0a:0b:0c:0d'. */
+  bridgeId?: string;
+  /** The id of the spanning tree's root bridge (`designated_root`), as `bridgeId`. */
+  rootId?: string;
+  /** The port number towards the root bridge, 0 when this bridge is the root (`root_port`). */
+  rootPort?: number;
+  /** The path cost to the root bridge (`root_path_cost`). */
+  rootPathCost?: number;
+  /** Whether a topology change is under way (`topology_change`) and was detected here (`topology_change_detected`). */
+  topologyChange?: boolean;
+  topologyChangeDetected?: boolean;
+  /**
+   * The time left on the spanning tree's hello, topology change notification and topology
+   * change timers and on the fdb's garbage collection, in ms (`hello_timer`, `tcn_timer`,
+   * `topology_change_timer`, `gc_timer`); 0 when not running. They count down as time passes.
+   */
+  helloTimerMs?: number;
+  tcnTimerMs?: number;
+  topologyChangeTimerMs?: number;
+  gcTimerMs?: number;
+  /** Per-VLAN statistics (`vlan_stats_enabled`), kept per port (`vlan_stats_per_port`). */
+  vlanStatsEnabled?: boolean;
+  vlanStatsPerPort?: boolean;
+  /** Which link-local groups 01:80:c2:00:00:0X the bridge forwards (`group_fwd_mask`): bit X for X. */
+  groupFwdMask?: number;
+  /** The group address of the spanning tree's BPDUs (`group_address`), 01:80:c2:00:00:00 by default. */
+  groupAddress?: string;
+  /** No learning from link-local frames (`no_linklocal_learn`, a bridge boolean option). */
+  noLinklocalLearn?: boolean;
+  /** IGMP/MLD snooping per VLAN (`mcast_vlan_snooping`, a bridge boolean option). */
+  mcastVlanSnooping?: boolean;
+  /** Whether a multicast router sits behind the bridge itself (`mcast_router`: 'disabled', 'auto', 'permanent'). */
+  mcastRouter?: BridgeMcastRouter;
+  /** Send IGMP/MLD queries from the bridge's own address (`mcast_query_use_ifaddr`). */
+  mcastQueryUseIfaddr?: boolean;
+  /** Act as IGMP/MLD querier (`mcast_querier`). */
+  mcastQuerier?: boolean;
+  /** `mcast_hash_elasticity` (unused since Linux 5.0, reported as 16) and the most multicast groups (`mcast_hash_max`). */
+  mcastHashElasticity?: number;
+  mcastHashMax?: number;
+  /** How many last member queries (`mcast_last_member_count`) and startup queries (`mcast_startup_query_count`) are sent. */
+  mcastLastMemberCount?: number;
+  mcastStartupQueryCount?: number;
+  /**
+   * The IGMP/MLD intervals in ms: between last member queries (`mcast_last_member_interval`),
+   * a membership's lifetime (`mcast_membership_interval`), another querier's
+   * (`mcast_querier_interval`), between queries (`mcast_query_interval`), the response time
+   * in queries (`mcast_query_response_interval`), between startup queries
+   * (`mcast_startup_query_interval`).
+   */
+  mcastLastMemberIntervalMs?: number;
+  mcastMembershipIntervalMs?: number;
+  mcastQuerierIntervalMs?: number;
+  mcastQueryIntervalMs?: number;
+  mcastQueryResponseIntervalMs?: number;
+  mcastStartupQueryIntervalMs?: number;
+  /** Multicast statistics (`mcast_stats_enabled`). */
+  mcastStatsEnabled?: boolean;
+  /** The IGMP version (2 or 3, `mcast_igmp_version`) and MLD version (1 or 2, `mcast_mld_version`) of queries. */
+  mcastIgmpVersion?: number;
+  mcastMldVersion?: number;
 };
+
+/** BR_BOOLOPT_NO_LL_LEARN and BR_BOOLOPT_MCAST_VLAN_SNOOPING: bits of IFLA_BR_MULTI_BOOLOPT. */
+const BOOLOPTS = [
+  ['noLinklocalLearn', 1 << 0],
+  ['mcastVlanSnooping', 1 << 1],
+] as const;
+
+/**
+ * IFLA_BR_MULTI_BOOLOPT (struct br_boolopt_multi: optval, optmask; u32 in host order), given
+ * as its bytes: each option the mask names, on or off.
+ */
+function boolopts(bytes: string | undefined): Partial<Record<(typeof BOOLOPTS)[number][0], boolean>> {
+  const b = bytes === undefined ? [] : bytes.split(':');
+  if (b.length !== 8) return {};
+  const buf = Buffer.from(b.join(''), 'hex');
+  const le = endianness() === 'LE';
+  const value = le ? buf.readUInt32LE(0) : buf.readUInt32BE(0);
+  const mask = le ? buf.readUInt32LE(4) : buf.readUInt32BE(4);
+  const out: Partial<Record<(typeof BOOLOPTS)[number][0], boolean>> = {};
+  for (const [name, bit] of BOOLOPTS) if (mask & bit) out[name] = (value & bit) !== 0;
+  return out;
+}
 
 function bridgeInfo(state: NativeLink): BridgeInfo {
   const a = (state.info ?? {}) as BridgeAttributes;
   const ms = (cs: number | undefined) => (cs === undefined ? undefined : cs * 10);
+  const on = (n: number | undefined) => (n === undefined ? undefined : n !== 0);
   const info: BridgeInfo = { stp: (a.stpState ?? 0) !== 0, vlanFiltering: (a.vlanFiltering ?? 0) !== 0 };
-  const optional: Array<[keyof BridgeInfo, number | boolean | undefined]> = [
+  const optional: Array<[keyof BridgeInfo, number | boolean | string | undefined]> = [
     ['forwardDelayMs', ms(a.forwardDelay)],
     ['ageingTimeMs', ms(a.ageingTime)],
     ['helloTimeMs', ms(a.helloTime)],
@@ -80,9 +201,40 @@ function bridgeInfo(state: NativeLink): BridgeInfo {
     ['mcastSnooping', a.mcastSnooping === undefined ? undefined : a.mcastSnooping !== 0],
     ['nfCallIptables', a.nfCallIptables === undefined ? undefined : a.nfCallIptables !== 0],
     ['nfCallIp6tables', a.nfCallIp6tables === undefined ? undefined : a.nfCallIp6tables !== 0],
+    ['nfCallArptables', on(a.nfCallArptables)],
+    ['bridgeId', bridgeIdText(a.bridgeId)],
+    ['rootId', bridgeIdText(a.rootId)],
+    ['rootPort', a.rootPort],
+    ['rootPathCost', a.rootPathCost],
+    ['topologyChange', on(a.topologyChange)],
+    ['topologyChangeDetected', on(a.topologyChangeDetected)],
+    ['helloTimerMs', ms(a.helloTimer)],
+    ['tcnTimerMs', ms(a.tcnTimer)],
+    ['topologyChangeTimerMs', ms(a.topologyChangeTimer)],
+    ['gcTimerMs', ms(a.gcTimer)],
+    ['vlanStatsEnabled', on(a.vlanStatsEnabled)],
+    ['vlanStatsPerPort', on(a.vlanStatsPerPort)],
+    ['groupFwdMask', a.groupFwdMask],
+    ['groupAddress', a.groupAddr],
+    ['mcastRouter', a.mcastRouter === undefined ? undefined : MCAST_ROUTERS[a.mcastRouter]],
+    ['mcastQueryUseIfaddr', on(a.mcastQueryUseIfaddr)],
+    ['mcastQuerier', on(a.mcastQuerier)],
+    ['mcastHashElasticity', a.mcastHashElasticity],
+    ['mcastHashMax', a.mcastHashMax],
+    ['mcastLastMemberCount', a.mcastLastMemberCnt],
+    ['mcastStartupQueryCount', a.mcastStartupQueryCnt],
+    ['mcastLastMemberIntervalMs', ms(a.mcastLastMemberIntvl)],
+    ['mcastMembershipIntervalMs', ms(a.mcastMembershipIntvl)],
+    ['mcastQuerierIntervalMs', ms(a.mcastQuerierIntvl)],
+    ['mcastQueryIntervalMs', ms(a.mcastQueryIntvl)],
+    ['mcastQueryResponseIntervalMs', ms(a.mcastQueryResponseIntvl)],
+    ['mcastStartupQueryIntervalMs', ms(a.mcastStartupQueryIntvl)],
+    ['mcastStatsEnabled', on(a.mcastStatsEnabled)],
+    ['mcastIgmpVersion', a.mcastIgmpVersion],
+    ['mcastMldVersion', a.mcastMldVersion],
   ];
   for (const [key, value] of optional) if (value !== undefined) (info as Record<string, unknown>)[key] = value;
-  return info;
+  return { ...info, ...boolopts(a.multiBoolopt) };
 }
 
 /** Options for {@link Bridge.create}. */

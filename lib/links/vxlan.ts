@@ -33,6 +33,12 @@ export interface VxlanOptions extends AbortOptions {
    * own default, when none is sent, is Linux's historical 8472).
    */
   port?: number;
+  /**
+   * The UDP source ports of the outer packets (`srcport LOW HIGH`), picked from a hash of the
+   * inner flow; 1 to 65535, low <= high. Default: the kernel's (the namespace's local port
+   * range).
+   */
+  portRange?: VxlanPortRange;
   /** Learn remote MACs from received packets (`learning`, the kernel's default) or not (`nolearning`). */
   learning?: boolean;
   /** TTL of the outer packets (`ttl`), 1 to 255; default 0: the kernel's (inherit from the route). */
@@ -55,6 +61,18 @@ export interface VxlanOptions extends AbortOptions {
   /** MAC address; default random. */
   mac?: string;
 }
+
+/** A range of UDP ports, both ends included (`srcport LOW HIGH`). */
+export interface VxlanPortRange {
+  low: number;
+  high: number;
+}
+
+/** How the outer IPv4 header's DF bit is set (`df`): left clear, set, or copied from the inner one. */
+export type VxlanDf = 'unset' | 'set' | 'inherit';
+
+/** VXLAN_DF_UNSET (0), VXLAN_DF_SET (1), VXLAN_DF_INHERIT (2). */
+const DF: readonly VxlanDf[] = ['unset', 'set', 'inherit'];
 
 /**
  * What {@link Vxlan.info} reads back (`ip -d link show`); names as {@link VxlanOptions}.
@@ -82,6 +100,26 @@ export type VxlanInfo = {
   l3miss: boolean;
   /** The most fdb entries (`maxaddress`), 0 for no limit. */
   limit: number;
+  /** The UDP source ports (`srcport LOW HIGH`). */
+  portRange?: VxlanPortRange;
+  /** Collect metadata (`external`): the tunnel's ends come from each packet's metadata (eBPF, OVS). */
+  external: boolean;
+  /** Per-VNI filtering (`vnifilter`): an `external` device that serves the VNIs `bridge vni` lists. */
+  vniFilter: boolean;
+  /** Route short-circuiting (`rsc`). */
+  rsc: boolean;
+  /** Remote checksum offload, sent (`remcsumtx`) and received (`remcsumrx`). */
+  remoteChecksumTx: boolean;
+  remoteChecksumRx: boolean;
+  /** The Group Based Policy extension (`gbp`) and the Generic Protocol Extension (`gpe`). */
+  gbp: boolean;
+  gpe: boolean;
+  /** The outer TTL is copied from the inner packet (`ttl inherit`). */
+  ttlInherit: boolean;
+  /** The outer IPv4 header's DF bit (`df`). */
+  df?: VxlanDf;
+  /** The IPv6 flow label of the outer packets (`flowlabel`), 0 for none. */
+  flowLabel: number;
 };
 
 function isMulticast(ip: string): boolean {
@@ -104,7 +142,19 @@ function vxlanInfo(state: NativeLink): VxlanInfo {
     l2miss: Number(d.l2miss ?? 0) !== 0,
     l3miss: Number(d.l3miss ?? 0) !== 0,
     limit: Number(d.limit ?? 0),
+    external: Number(d.collectMetadata ?? 0) !== 0,
+    vniFilter: Number(d.vnifilter ?? 0) !== 0,
+    rsc: Number(d.rsc ?? 0) !== 0,
+    remoteChecksumTx: Number(d.remcsumTx ?? 0) !== 0,
+    remoteChecksumRx: Number(d.remcsumRx ?? 0) !== 0,
+    gbp: d.gbp === true,
+    gpe: d.gpe === true,
+    ttlInherit: Number(d.ttlInherit ?? 0) !== 0,
+    flowLabel: Number(d.label ?? 0),
   };
+  // IFLA_VXLAN_PORT_RANGE: low << 16 | high (native/rtnl/link/vxlan.cc).
+  if (typeof d.portRange === 'number') info.portRange = { low: d.portRange >>> 16, high: d.portRange & 0xffff };
+  if (typeof d.df === 'number' && DF[d.df] !== undefined) info.df = DF[d.df];
   if (typeof d.local === 'string') info.local = d.local;
   if (typeof d.group === 'string') {
     if (isMulticast(d.group)) info.group = d.group;
@@ -113,6 +163,18 @@ function vxlanInfo(state: NativeLink): VxlanInfo {
   if (d.link !== undefined && Number(d.link) !== 0) info.deviceIndex = Number(d.link);
   if (d.ageing !== undefined) info.ageingSeconds = Number(d.ageing);
   return info;
+}
+
+/** A source port range as IFLA_VXLAN_PORT_RANGE on the addon's surface (low << 16 | high), checked. */
+function portRange(range: unknown, where: string): number {
+  if (typeof range !== 'object' || range === null) {
+    throw invalid(where, 'portRange must be an object { low, high }');
+  }
+  const { low, high } = range as Record<string, unknown>;
+  const lo = checkInteger(low, where, 'the low end of portRange', 1, 65535);
+  const hi = checkInteger(high, where, 'the high end of portRange', 1, 65535);
+  if (lo > hi) throw invalid(where, `portRange's low end ${lo} is above its high end ${hi}`);
+  return lo * 0x10000 + hi;
 }
 
 /**
@@ -132,8 +194,8 @@ function vxlanInfo(state: NativeLink): VxlanInfo {
 export class Vxlan extends Link {
   /**
    * Creates a VXLAN device (down, as every new link).
-   * @throws NetnsError EINVAL for a VNI beyond 2^24-1, port 0, addresses of mixed families, a
-   *   unicast `group` or a multicast `remote` (before any syscall); EEXIST if the name is taken;
+   * @throws NetnsError EINVAL for a VNI beyond 2^24-1, port 0, a port range out of order,
+   *   addresses of mixed families, a unicast `group` or a multicast `remote` (before any syscall); EEXIST if the name is taken;
    *   ENODEV if `device` no longer exists; EADDRINUSE if another VXLAN device with the same VNI
    *   and port exists in that namespace.
    */
@@ -182,6 +244,7 @@ export class Vxlan extends Link {
       info.ageing = checkInteger(options.ageingSeconds, where, 'ageingSeconds', 0, 0xffffffff);
     }
     info.port = checkInteger(options.port ?? 4789, where, 'the port', 1, 65535);
+    if (options.portRange !== undefined) info.portRange = portRange(options.portRange, where);
     // udpcsum, udp6zerocsumtx, udp6zerocsumrx: each sent only when given, as ip sends them.
     for (const [option, attr] of [
       ['udpChecksum', 'udpCsum'],

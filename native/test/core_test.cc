@@ -1760,11 +1760,54 @@ void TestBridgePortMoreMatchesIproute2() {
   CheckBytes("RTM_NEWLINK bridge_slave (more)", built, want);
 }
 
+// A link of our own around a kernel's IFLA_LINKINFO (`linkinfo`), parsed.
+Result<rtnl::LinkInfo> ParseLinkInfo(const Bytes& linkinfo) {
+  Bytes body = {
+      0x00, 0x00, 0x01, 0x00,                          // ifinfomsg: AF_UNSPEC, ARPHRD_ETHER
+      0x04, 0x00, 0x00, 0x00,                          //   ifi_index 4
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //   flags, change
+      0x07, 0x00, 0x03, 0x00, 'v',  '0',  0x00, 0x00,  // IFLA_IFNAME "v0\0" + pad
+  };
+  body.insert(body.end(), linkinfo.begin(), linkinfo.end());
+  Bytes m = Message(RTM_NEWLINK, 0, body);
+  return rtnl::ParseLink(*reinterpret_cast<const nlmsghdr*>(m.data()));
+}
+
+// A number or bytes a kind's table decoded, by the table's name for it.
+struct WantValue {
+  const char* name;
+  uint64_t number;
+  Bytes bytes = {};  // kMac and kIp values: the bytes (number unused)
+};
+
+// Each of `wants` decoded exactly once, to its value; and nothing else decoded.
+void CheckKindValues(const char* what, const rtnl::KindData& data,
+                     const std::vector<WantValue>& wants) {
+  CHECK(data.values.size() == wants.size());
+  if (data.values.size() != wants.size())
+    std::fprintf(stderr, "%s: %zu values decoded, %zu expected\n", what, data.values.size(),
+                 wants.size());
+  for (const WantValue& w : wants) {
+    int found = 0;
+    for (const rtnl::AttrValue& v : data.values) {
+      if (std::string(v.spec->name) != w.name) continue;
+      ++found;
+      bool bytes = v.spec->value == rtnl::AttrType::kMac || v.spec->value == rtnl::AttrType::kIp;
+      bool ok = bytes ? v.bytes == w.bytes : v.number == w.number;
+      CHECK(ok);
+      if (!ok)
+        std::fprintf(stderr, "%s %s: %llu\n", what, w.name,
+                     static_cast<unsigned long long>(v.number));
+    }
+    CHECK(found == 1);
+  }
+}
+
 // The kernel's IFLA_LINKINFO of a bridge port (Linux 6.18, captured after `ip link set dev v0
 // type bridge_slave hairpin on learning off flood off bcast_flood off neigh_suppress on
-// isolated on cost 7 priority 5 state 2`), in a message of our own around it: the settings the
-// table names decode to their values; the rest (STP ids and timers, port numbers, counters) is
-// kept as unknown, the u64 timers included, and nothing fails.
+// isolated on cost 7 priority 5 state 2`), in a message of our own around it: the settings and
+// the spanning tree's state (ids, port numbers, the u64 timers) decode to their values; what
+// the table does not name (MRP, EHT and group counters) is kept as unknown, and nothing fails.
 void TestParseKernelBridgePort() {
   const Bytes linkinfo = {
       0x6c, 0x01, 0x12, 0x00,                          // IFLA_LINKINFO, 364
@@ -1818,70 +1861,249 @@ void TestParseKernelBridgePort() {
       0x08, 0x00, 0x29, 0x00, 0x01, 0x00, 0x00, 0x00,  //     MCAST_N_GROUPS 1
       0x08, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x00, 0x00,  //     MCAST_MAX_GROUPS 0
   };
-  Bytes body = {
-      0x00, 0x00, 0x01, 0x00,                          // ifinfomsg: AF_UNSPEC, ARPHRD_ETHER
-      0x04, 0x00, 0x00, 0x00,                          //   ifi_index 4
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //   flags, change
-      0x07, 0x00, 0x03, 0x00, 'v',  '0',  0x00, 0x00,  // IFLA_IFNAME "v0\0" + pad
-  };
-  body.insert(body.end(), linkinfo.begin(), linkinfo.end());
-  Bytes m = Message(RTM_NEWLINK, 0, body);
-  Result<rtnl::LinkInfo> r = rtnl::ParseLink(*reinterpret_cast<const nlmsghdr*>(m.data()));
+  Result<rtnl::LinkInfo> r = ParseLinkInfo(linkinfo);
   CHECK(r.ok());
   if (!r.ok()) return;
   const rtnl::LinkInfo& l = r.value();
   CHECK(l.kind == "veth" && l.slave_kind == "bridge" && l.name == "v0");
-  struct Want {
-    const char* name;
-    uint64_t value;
-  };
-  const Want wants[] = {
-      {"state", 2},
-      {"priority", 5},
-      {"cost", 7},
-      {"hairpin", 1},
-      {"guard", 0},
-      {"rootBlock", 0},
-      {"fastLeave", 0},
-      {"mcastToUnicast", 0},
-      {"learning", 0},
-      {"unicastFlood", 0},
-      {"mcastFlood", 1},
-      {"bcastFlood", 0},
-      {"proxyArp", 0},
-      {"proxyArpWifi", 0},
-      {"neighSuppress", 1},
-      {"isolated", 1},
-      {"locked", 0},
-      {"vlanTunnel", 0},
-      {"groupFwdMask", 0},
-      {"mab", 0},
-      {"neighVlanSuppress", 0},
-      {"mcastRouter", 1},
-  };
-  CHECK(l.slave_info.values.size() == sizeof wants / sizeof wants[0]);
-  for (const Want& w : wants) {
-    int found = 0;
-    for (const rtnl::AttrValue& v : l.slave_info.values) {
-      if (std::string(v.spec->name) == w.name) {
-        ++found;
-        CHECK(v.number == w.value);
-        if (v.number != w.value)
-          std::fprintf(stderr, "bridge port %s: %llu\n", w.name,
-                       static_cast<unsigned long long>(v.number));
-      }
-    }
-    CHECK(found == 1);
-  }
-  // ROOT_ID ... MCAST_MAX_GROUPS: the 17 others, kept as they came.
-  CHECK(l.slave_info.unknown.size() == 17);
-  bool timer = false;
+  const Bytes id = {0x80, 0x00, 0x0e, 0xfa, 0x3d, 0x8b, 0xa9, 0x5a};
+  CheckKindValues("bridge port", l.slave_info,
+                  {
+                      {"state", 2},
+                      {"priority", 5},
+                      {"cost", 7},
+                      {"hairpin", 1},
+                      {"guard", 0},
+                      {"rootBlock", 0},
+                      {"fastLeave", 0},
+                      {"mcastToUnicast", 0},
+                      {"learning", 0},
+                      {"unicastFlood", 0},
+                      {"mcastFlood", 1},
+                      {"bcastFlood", 0},
+                      {"proxyArp", 0},
+                      {"proxyArpWifi", 0},
+                      {"neighSuppress", 1},
+                      {"isolated", 1},
+                      {"locked", 0},
+                      {"vlanTunnel", 0},
+                      {"groupFwdMask", 0},
+                      {"mab", 0},
+                      {"neighVlanSuppress", 0},
+                      {"mcastRouter", 1},
+                      {"designatedRoot", 0, id},
+                      {"designatedBridge", 0, id},
+                      {"designatedPort", 0x1401},
+                      {"designatedCost", 0},
+                      {"portId", 0x1401},
+                      {"portNo", 1},
+                      {"topologyChangeAck", 0},
+                      {"configPending", 0},
+                      {"messageAgeTimer", 0},
+                      {"forwardDelayTimer", 1495},
+                      {"holdTimer", 0},
+                  });
+  // MRP_RING_OPEN ... MCAST_MAX_GROUPS: the 6 others, kept as they came.
+  CHECK(l.slave_info.unknown.size() == 6);
+  bool eht = false;
   for (const rtnl::RawAttr& a : l.slave_info.unknown) {
-    if (a.type == IFLA_BRPORT_FORWARD_DELAY_TIMER) {
-      timer = a.bytes == Bytes{0xd7, 0x05, 0, 0, 0, 0, 0, 0};
-    }
+    if (a.type == 0x25) eht = a.bytes == Bytes{0x00, 0x02, 0, 0};  // MCAST_EHT_HOSTS_LIMIT
   }
-  CHECK(timer);
+  CHECK(eht);
+}
+
+// The kernel's IFLA_LINKINFO of a bridge (Linux 6.18, built without VLAN filtering, so no
+// IFLA_BR_VLAN_*), captured after `ip link add br0 type bridge stp_state 1 priority 4096
+// mcast_snooping 0 mcast_router 2 mcast_querier 1 ageing_time 12345 group_fwd_mask 0x4000
+// no_linklocal_learn 1 mcast_igmp_version 3 mcast_last_member_interval 200` and `ip link set
+// br0 address 02:00:0a:0b:0c:0d`, down: every attribute `ip -d link show` prints decodes, the
+// ids and the boolean options as their bytes; two newer ones are kept as unknown.
+void TestParseKernelBridge() {
+  const Bytes linkinfo = {
+      0x9c, 0x01, 0x12, 0x00,                          // IFLA_LINKINFO, 412
+      0x0b, 0x00, 0x01, 0x00, 'b',  'r',  'i',  'd',   //   IFLA_INFO_KIND "bridge\0"
+      'g',  'e',  0x00, 0x00,                          //   + pad
+      0x8c, 0x01, 0x02, 0x00,                          //   IFLA_INFO_DATA, 396 (not NESTED)
+      0x0c, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00,  //     HELLO_TIMER 0 (u64)
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x0c, 0x00, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00,  //     TCN_TIMER 0
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x0c, 0x00, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00,  //     TOPOLOGY_CHANGE_TIMER 0
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x0c, 0x00, 0x13, 0x00, 0x35, 0x30, 0x00, 0x00,  //     GC_TIMER 12341
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x08, 0x00, 0x01, 0x00, 0xdc, 0x05, 0x00, 0x00,  //     FORWARD_DELAY 1500
+      0x08, 0x00, 0x02, 0x00, 0xc8, 0x00, 0x00, 0x00,  //     HELLO_TIME 200
+      0x08, 0x00, 0x03, 0x00, 0xd0, 0x07, 0x00, 0x00,  //     MAX_AGE 2000
+      0x08, 0x00, 0x04, 0x00, 0x38, 0x30, 0x00, 0x00,  //     AGEING_TIME 12344
+      0x08, 0x00, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00,  //     STP_STATE 1
+      0x06, 0x00, 0x06, 0x00, 0x00, 0x10, 0x00, 0x00,  //     PRIORITY 4096
+      0x05, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00,  //     VLAN_FILTERING 0
+      0x06, 0x00, 0x09, 0x00, 0x00, 0x40, 0x00, 0x00,  //     GROUP_FWD_MASK 0x4000
+      0x0c, 0x00, 0x0b, 0x00, 0x10, 0x00, 0x02, 0x00,  //     BRIDGE_ID 1000.02:00:0a:0b:0c:0d
+      0x0a, 0x0b, 0x0c, 0x0d,                          //
+      0x0c, 0x00, 0x0a, 0x00, 0x10, 0x00, 0x02, 0x00,  //     ROOT_ID (same)
+      0x0a, 0x0b, 0x0c, 0x0d,                          //
+      0x06, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,  //     ROOT_PORT 0
+      0x08, 0x00, 0x0d, 0x00, 0x00, 0x00, 0x00, 0x00,  //     ROOT_PATH_COST 0
+      0x05, 0x00, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x00,  //     TOPOLOGY_CHANGE 0
+      0x05, 0x00, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00,  //     TOPOLOGY_CHANGE_DETECTED 0
+      0x0a, 0x00, 0x14, 0x00, 0x01, 0x80, 0xc2, 0x00,  //     GROUP_ADDR 01:80:c2:00:00:00
+      0x00, 0x00, 0x00, 0x00,                          //     + pad
+      0x0c, 0x00, 0x2e, 0x00, 0x01, 0x00, 0x00, 0x00,  //     MULTI_BOOLOPT optval 0x1 (NO_LL_LEARN)
+      0x1f, 0x00, 0x00, 0x00,                          //       optmask 0x1f (host order)
+      0x08, 0x00, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00,  //     type 48 0 (newer: kept)
+      0x08, 0x00, 0x31, 0x00, 0x00, 0x00, 0x00, 0x00,  //     type 49 0 (newer: kept)
+      0x05, 0x00, 0x16, 0x00, 0x02, 0x00, 0x00, 0x00,  //     MCAST_ROUTER 2
+      0x05, 0x00, 0x17, 0x00, 0x00, 0x00, 0x00, 0x00,  //     MCAST_SNOOPING 0
+      0x05, 0x00, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00,  //     MCAST_QUERY_USE_IFADDR 0
+      0x05, 0x00, 0x19, 0x00, 0x01, 0x00, 0x00, 0x00,  //     MCAST_QUERIER 1
+      0x05, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x00, 0x00,  //     MCAST_STATS_ENABLED 0
+      0x08, 0x00, 0x1a, 0x00, 0x10, 0x00, 0x00, 0x00,  //     MCAST_HASH_ELASTICITY 16
+      0x08, 0x00, 0x1b, 0x00, 0x00, 0x10, 0x00, 0x00,  //     MCAST_HASH_MAX 4096
+      0x08, 0x00, 0x1c, 0x00, 0x02, 0x00, 0x00, 0x00,  //     MCAST_LAST_MEMBER_CNT 2
+      0x08, 0x00, 0x1d, 0x00, 0x02, 0x00, 0x00, 0x00,  //     MCAST_STARTUP_QUERY_CNT 2
+      0x05, 0x00, 0x2b, 0x00, 0x03, 0x00, 0x00, 0x00,  //     MCAST_IGMP_VERSION 3
+      0x05, 0x00, 0x2c, 0x00, 0x01, 0x00, 0x00, 0x00,  //     MCAST_MLD_VERSION 1
+      0x0c, 0x00, 0x1e, 0x00, 0xc8, 0x00, 0x00, 0x00,  //     MCAST_LAST_MEMBER_INTVL 200 (u64)
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x0c, 0x00, 0x1f, 0x00, 0x90, 0x65, 0x00, 0x00,  //     MCAST_MEMBERSHIP_INTVL 26000
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x0c, 0x00, 0x20, 0x00, 0x9c, 0x63, 0x00, 0x00,  //     MCAST_QUERIER_INTVL 25500
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x0c, 0x00, 0x21, 0x00, 0xd4, 0x30, 0x00, 0x00,  //     MCAST_QUERY_INTVL 12500
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x0c, 0x00, 0x22, 0x00, 0xe8, 0x03, 0x00, 0x00,  //     MCAST_QUERY_RESPONSE_INTVL 1000
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x0c, 0x00, 0x23, 0x00, 0x34, 0x0c, 0x00, 0x00,  //     MCAST_STARTUP_QUERY_INTVL 3124
+      0x00, 0x00, 0x00, 0x00,                          //
+      0x05, 0x00, 0x24, 0x00, 0x00, 0x00, 0x00, 0x00,  //     NF_CALL_IPTABLES 0
+      0x05, 0x00, 0x25, 0x00, 0x00, 0x00, 0x00, 0x00,  //     NF_CALL_IP6TABLES 0
+      0x05, 0x00, 0x26, 0x00, 0x00, 0x00, 0x00, 0x00,  //     NF_CALL_ARPTABLES 0
+  };
+  Result<rtnl::LinkInfo> r = ParseLinkInfo(linkinfo);
+  CHECK(r.ok());
+  if (!r.ok()) return;
+  const rtnl::LinkInfo& l = r.value();
+  CHECK(l.kind == "bridge");
+  const Bytes id = {0x10, 0x00, 0x02, 0x00, 0x0a, 0x0b, 0x0c, 0x0d};
+  CheckKindValues("bridge", l.info,
+                  {
+                      {"helloTimer", 0},
+                      {"tcnTimer", 0},
+                      {"topologyChangeTimer", 0},
+                      {"gcTimer", 12341},
+                      {"forwardDelay", 1500},
+                      {"helloTime", 200},
+                      {"maxAge", 2000},
+                      {"ageingTime", 12344},
+                      {"stpState", 1},
+                      {"priority", 4096},
+                      {"vlanFiltering", 0},
+                      {"groupFwdMask", 0x4000},
+                      {"bridgeId", 0, id},
+                      {"rootId", 0, id},
+                      {"rootPort", 0},
+                      {"rootPathCost", 0},
+                      {"topologyChange", 0},
+                      {"topologyChangeDetected", 0},
+                      {"groupAddr", 0, {0x01, 0x80, 0xc2, 0x00, 0x00, 0x00}},
+                      {"multiBoolopt", 0, {0x01, 0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00}},
+                      {"mcastRouter", 2},
+                      {"mcastSnooping", 0},
+                      {"mcastQueryUseIfaddr", 0},
+                      {"mcastQuerier", 1},
+                      {"mcastStatsEnabled", 0},
+                      {"mcastHashElasticity", 16},
+                      {"mcastHashMax", 4096},
+                      {"mcastLastMemberCnt", 2},
+                      {"mcastStartupQueryCnt", 2},
+                      {"mcastIgmpVersion", 3},
+                      {"mcastMldVersion", 1},
+                      {"mcastLastMemberIntvl", 200},
+                      {"mcastMembershipIntvl", 26000},
+                      {"mcastQuerierIntvl", 25500},
+                      {"mcastQueryIntvl", 12500},
+                      {"mcastQueryResponseIntvl", 1000},
+                      {"mcastStartupQueryIntvl", 3124},
+                      {"nfCallIptables", 0},
+                      {"nfCallIp6tables", 0},
+                      {"nfCallArptables", 0},
+                  });
+  CHECK(l.info.unknown.size() == 2);
+}
+
+// The kernel's IFLA_LINKINFO of a vxlan (Linux 6.18), captured after `ip link add vx0 type
+// vxlan id 42 remote 198.19.248.2 local 198.19.248.1 dstport 4789 srcport 40000 50000 ttl 9
+// nolearning`: the source port range decodes as low << 16 | high, the destination port from
+// big-endian; three attributes newer than the table are kept as unknown.
+void TestParseKernelVxlan() {
+  const Bytes linkinfo = {
+      0xe8, 0x00, 0x12, 0x00,                          // IFLA_LINKINFO, 232
+      0x0a, 0x00, 0x01, 0x00, 'v',  'x',  'l',  'a',   //   IFLA_INFO_KIND "vxlan\0"
+      'n',  0x00, 0x00, 0x00,                          //   + pad
+      0xd8, 0x00, 0x02, 0x00,                          //   IFLA_INFO_DATA, 216 (not NESTED)
+      0x08, 0x00, 0x01, 0x00, 0x2a, 0x00, 0x00, 0x00,  //     ID 42
+      0x08, 0x00, 0x02, 0x00, 0xc6, 0x13, 0xf8, 0x02,  //     GROUP 198.19.248.2
+      0x08, 0x00, 0x04, 0x00, 0xc6, 0x13, 0xf8, 0x01,  //     LOCAL 198.19.248.1
+      0x05, 0x00, 0x05, 0x00, 0x09, 0x00, 0x00, 0x00,  //     TTL 9
+      0x05, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x00, 0x00,  //     TTL_INHERIT 0 (a u8, not a flag)
+      0x05, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,  //     TOS 0
+      0x05, 0x00, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x00,  //     DF 0
+      0x08, 0x00, 0x1a, 0x00, 0x00, 0x00, 0x00, 0x00,  //     LABEL 0
+      0x08, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,  //     type 32 (LABEL_POLICY) 0
+      0x05, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00,  //     LEARNING 0
+      0x05, 0x00, 0x0b, 0x00, 0x00, 0x00, 0x00, 0x00,  //     PROXY 0
+      0x05, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,  //     RSC 0
+      0x05, 0x00, 0x0d, 0x00, 0x00, 0x00, 0x00, 0x00,  //     L2MISS 0
+      0x05, 0x00, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x00,  //     L3MISS 0
+      0x05, 0x00, 0x19, 0x00, 0x00, 0x00, 0x00, 0x00,  //     COLLECT_METADATA 0
+      0x08, 0x00, 0x08, 0x00, 0x2c, 0x01, 0x00, 0x00,  //     AGEING 300
+      0x08, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00,  //     LIMIT 0
+      0x06, 0x00, 0x0f, 0x00, 0x12, 0xb5, 0x00, 0x00,  //     PORT 4789 (big-endian)
+      0x05, 0x00, 0x12, 0x00, 0x01, 0x00, 0x00, 0x00,  //     UDP_CSUM 1
+      0x05, 0x00, 0x13, 0x00, 0x00, 0x00, 0x00, 0x00,  //     UDP_ZERO_CSUM6_TX 0
+      0x05, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00,  //     UDP_ZERO_CSUM6_RX 0
+      0x05, 0x00, 0x15, 0x00, 0x00, 0x00, 0x00, 0x00,  //     REMCSUM_TX 0
+      0x05, 0x00, 0x16, 0x00, 0x00, 0x00, 0x00, 0x00,  //     REMCSUM_RX 0
+      0x05, 0x00, 0x1f, 0x00, 0x01, 0x00, 0x00, 0x00,  //     type 31 (LOCALBYPASS) 1
+      0x08, 0x00, 0x0a, 0x00, 0x9c, 0x40, 0xc3, 0x50,  //     PORT_RANGE 40000 50000 (be16 each)
+      0x0c, 0x00, 0x21, 0x00, 0xf7, 0xff, 0xff, 0xff,  //     type 33 (RESERVED_BITS)
+      0x00, 0x00, 0x00, 0xff,                          //
+  };
+  Result<rtnl::LinkInfo> r = ParseLinkInfo(linkinfo);
+  CHECK(r.ok());
+  if (!r.ok()) return;
+  const rtnl::LinkInfo& l = r.value();
+  CHECK(l.kind == "vxlan");
+  // TTL_INHERIT comes as a u8 0: read as its value (a flag's presence would say inherit).
+  CheckKindValues("vxlan", l.info,
+                  {
+                      {"vni", 42},
+                      {"group", 0, {198, 19, 248, 2}},
+                      {"local", 0, {198, 19, 248, 1}},
+                      {"ttl", 9},
+                      {"ttlInherit", 0},
+                      {"tos", 0},
+                      {"df", 0},
+                      {"label", 0},
+                      {"learning", 0},
+                      {"proxy", 0},
+                      {"rsc", 0},
+                      {"l2miss", 0},
+                      {"l3miss", 0},
+                      {"collectMetadata", 0},
+                      {"ageing", 300},
+                      {"limit", 0},
+                      {"port", 4789},
+                      {"udpCsum", 1},
+                      {"udpZeroCsum6Tx", 0},
+                      {"udpZeroCsum6Rx", 0},
+                      {"remcsumTx", 0},
+                      {"remcsumRx", 0},
+                      {"portRange", 0x9c40c350},
+                  });
+  CHECK(l.info.unknown.size() == 3);
 }
 
 void TestMalformedAttributes() {
@@ -2047,6 +2269,8 @@ int main() {
   TestBridgePortMatchesIproute2();
   TestBridgePortMoreMatchesIproute2();
   TestParseKernelBridgePort();
+  TestParseKernelBridge();
+  TestParseKernelVxlan();
   TestMalformedAttributes();
   TestMutations();
   TestSocketRoundTrip();

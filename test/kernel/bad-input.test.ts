@@ -1501,6 +1501,36 @@ const cases: Case[] = [
     /the port must be an integer from 1 to 65535/,
   ],
   [
+    'a VXLAN port range that is not an object',
+    (w) => Vxlan.create(uniqueName('vx'), { vni: 1, portRange: '40000-50000' as never, namespace: w.ns }),
+    'EINVAL',
+    /portRange must be an object \{ low, high \}/,
+  ],
+  [
+    'a VXLAN port range with low 0',
+    (w) => Vxlan.create(uniqueName('vx'), { vni: 1, portRange: { low: 0, high: 50000 }, namespace: w.ns }),
+    'EINVAL',
+    /the low end of portRange must be an integer from 1 to 65535, not 0/,
+  ],
+  [
+    'a VXLAN port range with high beyond 65535',
+    (w) => Vxlan.create(uniqueName('vx'), { vni: 1, portRange: { low: 1, high: 65536 }, namespace: w.ns }),
+    'EINVAL',
+    /the high end of portRange must be an integer from 1 to 65535, not 65536/,
+  ],
+  [
+    'a VXLAN port range without its high end',
+    (w) => Vxlan.create(uniqueName('vx'), { vni: 1, portRange: { low: 1 } as never, namespace: w.ns }),
+    'EINVAL',
+    /the high end of portRange must be an integer/,
+  ],
+  [
+    'a VXLAN port range out of order',
+    (w) => Vxlan.create(uniqueName('vx'), { vni: 1, portRange: { low: 50000, high: 40000 }, namespace: w.ns }),
+    'EINVAL',
+    /portRange's low end 50000 is above its high end 40000/,
+  ],
+  [
     'an unknown macvlan mode',
     (w) => Macvlan.create(uniqueName('mv'), { parent: w.a, mode: 'hairpin' as never }),
     'EINVAL',

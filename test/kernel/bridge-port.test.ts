@@ -326,6 +326,43 @@ describeKernel('Bridge port settings', () => {
     expect((await p.ns.link(p.port.name)).bridgePort).toBeUndefined();
   });
 
+  it("the spanning tree's state (ids, numbers, timers) reads as ip lists it", async () => {
+    const p = await makePort({ stp: true });
+    await p.port.refresh();
+    const stp = p.port.bridgePort;
+    const w = ipView(p);
+    const id = (text: unknown): string => {
+      // ip writes the MAC as ether_ntoa: no leading zeros.
+      const [priority, mac] = String(text).split('.') as [string, string];
+      return `${priority}.${mac
+        .split(':')
+        .map((b) => b.padStart(2, '0'))
+        .join(':')}`;
+    };
+    expect(stp).toMatchObject({
+      portId: Number(w.id),
+      portNo: Number(w.no),
+      designatedPort: w.designated_port,
+      designatedCost: w.designated_cost,
+      designatedBridge: id(w.bridge_id),
+      designatedRoot: id(w.root_id),
+      topologyChangeAck: w.topology_change_ack === 1,
+      configPending: w.config_pending === 1,
+    });
+    expect(stp?.designatedRoot).toMatch(/^[0-9a-f]{4}\.([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+    // Timers count down between the two reads: within a second of ip's, read after.
+    for (const [mine, theirs] of [
+      ['holdTimerMs', 'hold_timer'],
+      ['messageAgeTimerMs', 'message_age_timer'],
+      ['forwardDelayTimerMs', 'forward_delay_timer'],
+    ] as const) {
+      expect(typeof stp?.[mine]).toBe('number');
+      expect(Math.abs((stp?.[mine] ?? 0) / 1000 - Number(w[theirs]))).toBeLessThanOrEqual(1);
+    }
+    // Under STP a new port listens, then learns: its forward delay timer runs (15 s by default).
+    expect(stp?.forwardDelayTimerMs).toBeGreaterThan(0);
+  });
+
   it('refuses a link that is no bridge port, saying so, and sends it nothing', async () => {
     const p = await makePort();
     const other = await VethPair.create({ name: uniqueName('o'), peerName: uniqueName('r'), namespace: p.ns });

@@ -1,6 +1,6 @@
 import { Bridge, Link, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { bridgeLinks, link } from '../helpers/ip';
+import { bridgeLinks, ip, link } from '../helpers/ip';
 import { describeKernel, itIf, kernelHasLinkKind } from '../helpers/skip';
 
 describeKernel('Bridge', () => {
@@ -25,6 +25,63 @@ describeKernel('Bridge', () => {
     const data = link(ns.name, br.name)?.linkinfo?.info_data;
     expect(data?.stp_state).toBe(1);
     expect(data?.forward_delay).toBe(400);
+  });
+
+  it("info reads the bridge's spanning tree and multicast state as ip lists it", async () => {
+    const ns = await freshNamespace();
+    const name = uniqueName('br');
+    ip(
+      ns.name,
+      ...`link add ${name} type bridge stp_state 1 priority 4096 group_fwd_mask 0x4000 group_address 01:80:c2:00:00:0e mcast_router 2 mcast_querier 1 mcast_query_use_ifaddr 1 mcast_hash_max 1024 mcast_last_member_count 3 mcast_startup_query_count 4 mcast_last_member_interval 200 mcast_membership_interval 30000 mcast_querier_interval 26000 mcast_query_interval 13000 mcast_query_response_interval 900 mcast_startup_query_interval 3000 mcast_stats_enabled 1 mcast_igmp_version 3 mcast_mld_version 2 no_linklocal_learn 1`.split(
+        ' ',
+      ),
+    );
+    ip(ns.name, 'link', 'set', name, 'address', '02:00:0a:0b:0c:0d');
+    const br = (await ns.link(name)) as Bridge;
+    const w = link(ns.name, name)?.linkinfo?.info_data ?? {};
+    expect(br.info).toMatchObject({
+      bridgeId: '1000.02:00:0a:0b:0c:0d',
+      rootId: '1000.02:00:0a:0b:0c:0d',
+      rootPort: w.root_port,
+      rootPathCost: w.root_path_cost,
+      topologyChange: w.topology_change === 1,
+      topologyChangeDetected: w.topology_change_detected === 1,
+      groupFwdMask: 0x4000,
+      groupAddress: '01:80:c2:00:00:0e',
+      noLinklocalLearn: true,
+      mcastVlanSnooping: false,
+      mcastRouter: 'permanent',
+      mcastQuerier: true,
+      mcastQueryUseIfaddr: true,
+      mcastHashElasticity: w.mcast_hash_elasticity,
+      mcastHashMax: 1024,
+      mcastLastMemberCount: 3,
+      mcastStartupQueryCount: 4,
+      mcastLastMemberIntervalMs: 2000,
+      mcastMembershipIntervalMs: 300000,
+      mcastQuerierIntervalMs: 260000,
+      mcastQueryIntervalMs: 130000,
+      mcastQueryResponseIntervalMs: 9000,
+      mcastStartupQueryIntervalMs: 30000,
+      mcastStatsEnabled: true,
+      mcastIgmpVersion: 3,
+      mcastMldVersion: 2,
+      nfCallArptables: w.nf_call_arptables === 1,
+    });
+    expect(w.bridge_id).toBe('1000.2:0:a:b:c:d');
+    // The timers count down between the two reads: within a second of ip's.
+    for (const [mine, theirs] of [
+      ['helloTimerMs', 'hello_timer'],
+      ['tcnTimerMs', 'tcn_timer'],
+      ['topologyChangeTimerMs', 'topology_change_timer'],
+      ['gcTimerMs', 'gc_timer'],
+    ] as const) {
+      expect(typeof br.info[mine]).toBe('number');
+      expect(Math.abs((br.info[mine] ?? 0) / 1000 - Number(w[theirs]))).toBeLessThanOrEqual(1);
+    }
+    // A bridge made here has the kernel's defaults: 01:80:c2:00:00:00, no mask, learning link-local.
+    const plain = await Bridge.create(uniqueName('br'), { namespace: ns });
+    expect(plain.info).toMatchObject({ groupAddress: '01:80:c2:00:00:00', groupFwdMask: 0, noLinklocalLearn: false });
   });
 
   it('create() refuses stp or vlanFiltering that is not a boolean, and creates nothing', async () => {

@@ -309,6 +309,47 @@ describeKernel('Vxlan', () => {
     expect(mine.get('02:00:00:00:00:0f')).toMatchObject({ extLearned: true, destination: '198.18.100.11' });
   });
 
+  // Addresses from 198.19.248.0/24 and fd00:ab::/32.
+  itIf(hasVxlan, why)('portRange sets the source ports; info reads them and what else ip prints', async () => {
+    const ns = await freshNamespace();
+    const name = uniqueName('vx');
+    const vx = await Vxlan.create(name, {
+      vni: 7,
+      local: '198.19.248.1',
+      remote: '198.19.248.2',
+      portRange: { low: 40000, high: 50000 },
+      namespace: ns,
+    });
+    const data = link(ns.name, name)?.linkinfo?.info_data;
+    expect(data?.port_range).toEqual({ low: 40000, high: 50000 });
+    expect(vx.info.portRange).toEqual({ low: 40000, high: 50000 });
+    expect(vx.info).toMatchObject({ external: false, vniFilter: false, rsc: false, gbp: false, gpe: false });
+    expect(vx.info).toMatchObject({ remoteChecksumTx: false, remoteChecksumRx: false, ttlInherit: false });
+    expect(vx.info.df).toBe(data?.df ?? 'unset');
+    expect(vx.info.flowLabel).toBe(0);
+    // One port, and the ends of the range.
+    for (const [low, high] of [
+      [4789, 4789],
+      [1, 65535],
+    ] as const) {
+      const one = await Vxlan.create(uniqueName('vx'), { vni: 8 + low, portRange: { low, high }, namespace: ns });
+      expect(link(ns.name, one.name)?.linkinfo?.info_data?.port_range).toEqual({ low, high });
+      expect(one.info.portRange).toEqual({ low, high });
+    }
+    // What only ip made: ttl inherit, df, the flow label, rsc, remote checksums, gbp.
+    ip(
+      ns.name,
+      ...`link add vx6 type vxlan id 9 local fd00:ab::1 remote fd00:ab::2 dstport 4789 ttl inherit df inherit flowlabel 0x12345 rsc remcsumtx remcsumrx gbp`.split(
+        ' ',
+      ),
+    );
+    const v6 = (await ns.link('vx6')) as Vxlan;
+    expect(v6.info).toMatchObject({ ttlInherit: true, df: 'inherit', flowLabel: 0x12345, rsc: true, gbp: true });
+    expect(v6.info).toMatchObject({ remoteChecksumTx: true, remoteChecksumRx: true, gpe: false, external: false });
+    ip(ns.name, ...'link add vx7 type vxlan dstport 4790 external vnifilter'.split(' '));
+    expect(((await ns.link('vx7')) as Vxlan).info).toMatchObject({ external: true, vniFilter: true });
+  });
+
   itIf(hasVxlan, why)('bad fdb entries are refused before any syscall', async () => {
     const { ns } = await underlay();
     const vx = await Vxlan.create(uniqueName('vx'), { vni: 42, namespace: ns });

@@ -1,17 +1,20 @@
 /**
  * What `ip -d link show` adds to a link's block (iproute2 6.1's print_linkinfo with
  * show_details, print_linktype and the kinds' print_opt): promiscuity, the MTU limits, the
- * kind's line with its options, addrgenmode, the queues and the GSO/TSO/GRO limits. The kinds'
- * options are ip's for tun/tap and macvlan/macvtap (veth and ifb have none); other kinds, a
- * bridge's and a vxlan's included, and a bridge's port (`bridge_slave`) print their kind word
- * without options: their print_opt prints what the library does not read (a vxlan's source
- * port range) or timers that tick between two reads.
+ * kind's line with its options, the port's line (`bridge_slave ...`) with its master kind's
+ * options, addrgenmode, the queues and the GSO/TSO/GRO limits. The kinds' options are ip's for
+ * tun/tap, macvlan/macvtap, bridge and vxlan (link-details-bridge.ts, link-details-vxlan.ts; veth
+ * and ifb have none) and a bridge's port; other kinds print their kind word without options. A
+ * bridge's and a port's timers (hello_timer, gc_timer, forward_delay_timer, ...) are printed as
+ * last read: they tick, so two reads, ip's and this, may differ in them and only them.
  */
-import type { Link } from '../../index';
+import type { BridgeInfo, Link, VxlanInfo } from '../../index';
+import { bridgeOptions, bridgePortOptions } from './link-details-bridge';
+import { vxlanOptions } from './link-details-vxlan';
 import { ETC_GROUP, ETC_PASSWD, accountName } from '../account-names';
 
 /** The options of the kinds whose print_opt is matched here, as text words and JSON `info_data`. */
-type KindOptions = { words: string[]; data: Record<string, unknown> } | undefined;
+export type KindOptions = { words: string[]; data: Record<string, unknown> } | undefined;
 
 const onOff = (on: boolean): string => (on ? 'on' : 'off');
 
@@ -65,28 +68,39 @@ function macvlanOptions(info: Readonly<Record<string, unknown>>): KindOptions {
   return { words, data };
 }
 
-function kindOptions(l: Link): KindOptions {
+function kindOptions(l: Link, names: ReadonlyMap<number, string>): KindOptions {
   const info = l.info;
   if (info === undefined) return undefined;
   if (l.kind === 'tun') return tunOptions(info);
   if (l.kind === 'macvlan' || l.kind === 'macvtap') return macvlanOptions(info);
+  if (l.kind === 'bridge') return bridgeOptions(info as BridgeInfo);
+  if (l.kind === 'vxlan') return vxlanOptions(info as VxlanInfo, names);
   return undefined;
+}
+
+/** The port's options under its master's kind: a bridge's port's; none for other kinds'. */
+function portOptions(l: Link, names: ReadonlyMap<number, string>): KindOptions {
+  const port = l.bridgePort;
+  return port === undefined ? undefined : bridgePortOptions(port, names);
 }
 
 /**
  * The lines that replace the `link/ether ...` line (`second`) under `-d`: it, continued with
  * the details, then the kind's line, then the rest on that line, as ip prints them.
  */
-export function detailsText(l: Link, second: string): string[] {
+export function detailsText(l: Link, second: string, names: ReadonlyMap<number, string>): string[] {
   const d = l.details;
   let text = `${second} promiscuity ${d.promiscuity} `;
   if (d.allMulticastCount !== undefined) text += ` allmulti ${d.allMulticastCount} `;
   text += `minmtu ${l.minMtu} maxmtu ${l.maxMtu} `;
   if (l.kind !== undefined) {
-    const options = kindOptions(l);
+    const options = kindOptions(l, names);
     text += `\n    ${l.kind} ${options ? `${options.words.join(' ')} ` : ''}`;
   }
-  if (d.portKind !== undefined) text += `\n    ${d.portKind}_slave `;
+  if (d.portKind !== undefined) {
+    const options = portOptions(l, names);
+    text += `\n    ${d.portKind}_slave ${options ? `${options.words.join(' ')} ` : ''}`;
+  }
   if (d.addrGenMode !== undefined) text += `addrgenmode ${d.addrGenMode} `;
   text += `numtxqueues ${d.numTxQueues} numrxqueues ${d.numRxQueues} `;
   for (const [word, value] of limits(l)) text += `${word} ${value} `;
@@ -107,7 +121,7 @@ function limits(l: Link): Array<[string, number]> {
 }
 
 /** The keys `ip -j -d link show` adds. */
-export function detailsJson(l: Link): Record<string, unknown> {
+export function detailsJson(l: Link, names: ReadonlyMap<number, string>): Record<string, unknown> {
   const d = l.details;
   const out: Record<string, unknown> = { promiscuity: d.promiscuity };
   if (d.allMulticastCount !== undefined) out.allmulti = d.allMulticastCount;
@@ -117,10 +131,14 @@ export function detailsJson(l: Link): Record<string, unknown> {
     const linkinfo: Record<string, unknown> = {};
     if (l.kind !== undefined) {
       linkinfo.info_kind = l.kind;
-      const options = kindOptions(l);
+      const options = kindOptions(l, names);
       if (options) linkinfo.info_data = options.data;
     }
-    if (d.portKind !== undefined) linkinfo.info_slave_kind = d.portKind;
+    if (d.portKind !== undefined) {
+      linkinfo.info_slave_kind = d.portKind;
+      const options = portOptions(l, names);
+      if (options) linkinfo.info_slave_data = options.data;
+    }
     out.linkinfo = linkinfo;
   }
   if (d.addrGenMode !== undefined) out.inet6_addr_gen_mode = d.addrGenMode;

@@ -212,7 +212,7 @@ export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions
     else first.push(words);
   }
   const lines = [first.join(' ')];
-  if (options.details) lines.push(...detailsText(l, second));
+  if (options.details) lines.push(...detailsText(l, second, listing.names));
   else if (options.linkLayer) lines.push(second);
   if (options.link && l.alias !== undefined) lines.push(`    alias ${l.alias}`);
   if (options.link && options.stats > 0) lines.push(...statsLines(l, options.stats));
@@ -263,7 +263,7 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
     }
   }
   if (full && l.parentNetnsId !== undefined) out.link_netnsid = l.parentNetnsId;
-  if (options.details) Object.assign(out, detailsJson(l));
+  if (options.details) Object.assign(out, detailsJson(l, listing.names));
   if (options.link && l.alias !== undefined) out.ifalias = l.alias;
   if (options.link && options.stats > 0) Object.assign(out, statsJson(l, options.stats));
   if (full && l.altNames.length > 0) out.altnames = l.altNames;

@@ -2,8 +2,12 @@
 // [dstport PORT] [nolearning] [ttl N] [tos N] [udpcsum] ...` (IFLA_VXLAN_*, linux/if_link.h;
 // types as the kernel's vxlan_policy[] declares them). GROUP holds a multicast group or a
 // unicast remote alike (the kernel tells them apart by the address); LOCAL and GROUP have
-// IPv6 twins. The destination port is big-endian on the wire. IFLA_VXLAN_PORT_RANGE (a pair of
-// __be16) has no shape here and is kept raw when read.
+// IPv6 twins. The destination port is big-endian on the wire. IFLA_VXLAN_PORT_RANGE, the source
+// ports (`srcport LOW HIGH`, struct ifla_vxlan_port_range: two __be16, low then high), is those
+// four bytes read as one big-endian u32: low << 16 | high, the same on any host.
+// IFLA_VXLAN_TTL_INHERIT is a flag the kernel takes but a u8 (0 or 1) it reports
+// (vxlan_fill_info): read as a u8, since a flag's presence would say inherit always; lib/ never
+// sends it.
 #include <linux/if_link.h>
 
 #include "../link_kind.h"
@@ -38,9 +42,10 @@ const LinkKind kVxlan{"vxlan",
                           {"collectMetadata", IFLA_VXLAN_COLLECT_METADATA, AttrType::kU8},
                           {"label", IFLA_VXLAN_LABEL, AttrType::kBe32},
                           {"gpe", IFLA_VXLAN_GPE, AttrType::kFlag},
-                          {"ttlInherit", IFLA_VXLAN_TTL_INHERIT, AttrType::kFlag},
+                          {"ttlInherit", IFLA_VXLAN_TTL_INHERIT, AttrType::kU8},
                           {"df", IFLA_VXLAN_DF, AttrType::kU8},
                           {"vnifilter", IFLA_VXLAN_VNIFILTER, AttrType::kU8},
+                          {"portRange", IFLA_VXLAN_PORT_RANGE, AttrType::kBe32},
                       }};
 
 const LinkKindRegistration kRegisterVxlan(&kVxlan);
