@@ -6,8 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { VxlanInfo } from '../../index';
-import type { KindOptions } from './link-details';
-import { Printer, hex } from './link-details-bridge';
+import { Printer, hex, type KindOptions } from './kind-options';
 
 /** An address's JSON key: `group`, or `group6` for an IPv6 one. */
 const keyFor = (base: string, address: string): string => (isIP(address) === 6 ? `${base}6` : base);

@@ -12,9 +12,7 @@ import type { BridgeInfo, Link, VxlanInfo } from '../../index';
 import { bridgeOptions, bridgePortOptions } from './link-details-bridge';
 import { vxlanOptions } from './link-details-vxlan';
 import { ETC_GROUP, ETC_PASSWD, accountName } from '../account-names';
-
-/** The options of the kinds whose print_opt is matched here, as text words and JSON `info_data`. */
-export type KindOptions = { words: string[]; data: Record<string, unknown> } | undefined;
+import type { KindOptions } from './kind-options';
 
 const onOff = (on: boolean): string => (on ? 'on' : 'off');
 
