@@ -21,6 +21,7 @@ export {
   type LinkKindInfo,
   type LinkDetails,
   type LinkStats,
+  type Ipv6Stats,
   type SetMasterOptions,
 } from './link';
 export type {

@@ -51,6 +51,7 @@ import {
 import type {
   NativeAddress,
   NativeAddressRequest,
+  NativeIpv6Stats,
   NativeLink,
   NativeLinkRequest,
   NativeOp,
@@ -251,6 +252,14 @@ export interface LinkStats {
   rxOtherhostDropped?: number;
 }
 
+/**
+ * IPv6's own counters of a link (IFLA_INET6_STATS), named as /proc/net/dev_snmp6/LINK names them
+ * without their `Ip6` (RFC 4293's ipIfStatsTable: `inReceives`, `outRequests`, `inDiscards`,
+ * `reasmOKs`, `inCEPkts`, ...); `outTransmits` only from Linux 6.7. `ip -6 -s addr show` prints
+ * some of them in the link's RX/TX lines.
+ */
+export type Ipv6Stats = NativeIpv6Stats;
+
 /** IF_LINK_MODE_*: how the link's operational state follows its carrier (`mode` of `ip link`). */
 const LINK_MODES = ['default', 'dormant', 'testing'];
 /** IN6_ADDR_GEN_MODE_*: how IPv6 link-local addresses are made (`addrgenmode` of `ip -d link`). */
@@ -445,6 +454,15 @@ export class Link {
    */
   get stats(): LinkStats | undefined {
     return this.#info.stats;
+  }
+
+  /**
+   * IPv6's counters of the link (`/proc/net/dev_snmp6/NAME`), read when {@link Link.stats} is;
+   * undefined when the last read did not include them or the link has no IPv6 (its MTU is below
+   * 1280, or IPv6 is disabled on it).
+   */
+  get ipv6Stats(): Ipv6Stats | undefined {
+    return this.#info.ipv6Stats;
   }
 
   /**

@@ -52,7 +52,10 @@ export function linkFlagNames(flags: number, mdown: boolean): string[] {
  * Whether ip marks a link M-DOWN: the link it sits on (IFLA_LINK: a veth's peer) is in this
  * namespace and not up, or not among `flagsByIndex` at all; never for one in another namespace.
  */
-export function lowerDown(link: Link, flagsByIndex: ReadonlyMap<number, number>): boolean {
+export function lowerDown(
+  link: Partial<Pick<Link, 'parentIndex' | 'parentNetnsId'>>,
+  flagsByIndex: ReadonlyMap<number, number>,
+): boolean {
   const parent = link.parentIndex;
   if (parent === undefined || link.parentNetnsId !== undefined) return false;
   return ((flagsByIndex.get(parent) ?? 0) & IFF_UP) === 0;

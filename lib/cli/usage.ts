@@ -292,7 +292,7 @@ Options:
 ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 addresses only
   -s, -stats     show: each link's counters after its addresses, as ip -s (-s -s: the
-                 errors in detail); with -6, for one link only (addr show dev LINK)
+                 errors in detail); with -6 and no dev, IPv6's own counters, as ip -6 -s
   --json, -j     show: as ip -j addr show
 ${COMMON_OPTIONS}
 

@@ -101,6 +101,8 @@ export interface NativeLink {
   slaveInfo?: NativeKindInfo;
   /** IFLA_STATS64, when the read asked for statistics */
   stats?: NativeLinkStats;
+  /** IFLA_INET6_STATS, likewise, for a link with IPv6 */
+  ipv6Stats?: NativeIpv6Stats;
   /** IFLA_PROP_LIST: the alternative names (IFLA_ALT_IFNAME), when the link has any */
   altNames?: string[];
 }
@@ -133,6 +135,51 @@ export interface NativeLinkStats {
   rxNohandler: number;
   /** Linux 5.19: undefined when the kernel's struct is too short to hold it */
   rxOtherhostDropped?: number;
+}
+
+/**
+ * IPv6's counters of one link (IFLA_INET6_STATS, the IPSTATS_MIB_* array), named as
+ * /proc/net/dev_snmp6/LINK names them without their `Ip6` (RFC 4293's ipIfStatsTable).
+ */
+export interface NativeIpv6Stats {
+  inReceives: number;
+  inOctets: number;
+  inDelivers: number;
+  outForwDatagrams: number;
+  outRequests: number;
+  outOctets: number;
+  inHdrErrors: number;
+  inTooBigErrors: number;
+  inNoRoutes: number;
+  inAddrErrors: number;
+  inUnknownProtos: number;
+  inTruncatedPkts: number;
+  inDiscards: number;
+  outDiscards: number;
+  outNoRoutes: number;
+  reasmTimeout: number;
+  reasmReqds: number;
+  reasmOKs: number;
+  reasmFails: number;
+  fragOKs: number;
+  fragFails: number;
+  fragCreates: number;
+  inMcastPkts: number;
+  outMcastPkts: number;
+  inBcastPkts: number;
+  outBcastPkts: number;
+  inMcastOctets: number;
+  outMcastOctets: number;
+  inBcastOctets: number;
+  outBcastOctets: number;
+  inCsumErrors: number;
+  inNoECTPkts: number;
+  inECT1Pkts: number;
+  inECT0Pkts: number;
+  inCEPkts: number;
+  reasmOverlaps: number;
+  /** Linux 6.7 (OutTransmits): undefined when the kernel does not count it */
+  outTransmits?: number;
 }
 
 export interface NativeAddressRequest {
@@ -936,7 +983,10 @@ export interface PackedLinks {
   slaveInfos?: Array<NativeKindInfo | undefined>;
   /** per link its alternative names, for links that have any */
   altNames?: Array<string[] | undefined>;
-  /** the counters of `schema.results.linkStats` per link, when read (NaN: a link without them) */
+  /**
+   * per link, when read: the counters of `schema.results.linkStats`, then those of
+   * `schema.results.ipv6Stats` (NaN: a link without them)
+   */
   stats?: Float64Array;
 }
 
@@ -990,6 +1040,7 @@ export interface WireSchema {
     | 'linkNumbers'
     | 'linkStrings'
     | 'linkStats'
+    | 'ipv6Stats'
     | 'address'
     | 'route'
     | 'nftTable'

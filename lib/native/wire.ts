@@ -21,6 +21,7 @@ import type {
   NativeLink,
   NativeLinkRequest,
   NativeLinkStats,
+  NativeIpv6Stats,
   NativeNeighbour,
   NativeNeighbourRequest,
   NativeNexthop,
@@ -313,7 +314,7 @@ const OP_ARGS: OpArgs = {
   newlinkprop: { index: 'i32', altName: 'string' },
   dellinkprop: { index: 'i32', altName: 'string' },
 };
-const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats' | 'altNames'>, string> = {
+const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats' | 'ipv6Stats' | 'altNames'>, string> = {
   index: 'number',
   type: 'number',
   flags: 'number',
@@ -412,6 +413,45 @@ const LINK_STATS: Record<keyof NativeLinkStats, string> = {
   txCompressed: 'number',
   rxNohandler: 'number',
   rxOtherhostDropped: 'optional',
+};
+const IPV6_STATS: Record<keyof NativeIpv6Stats, string> = {
+  inReceives: 'number',
+  inOctets: 'number',
+  inDelivers: 'number',
+  outForwDatagrams: 'number',
+  outRequests: 'number',
+  outOctets: 'number',
+  inHdrErrors: 'number',
+  inTooBigErrors: 'number',
+  inNoRoutes: 'number',
+  inAddrErrors: 'number',
+  inUnknownProtos: 'number',
+  inTruncatedPkts: 'number',
+  inDiscards: 'number',
+  outDiscards: 'number',
+  outNoRoutes: 'number',
+  reasmTimeout: 'number',
+  reasmReqds: 'number',
+  reasmOKs: 'number',
+  reasmFails: 'number',
+  fragOKs: 'number',
+  fragFails: 'number',
+  fragCreates: 'number',
+  inMcastPkts: 'number',
+  outMcastPkts: 'number',
+  inBcastPkts: 'number',
+  outBcastPkts: 'number',
+  inMcastOctets: 'number',
+  outMcastOctets: 'number',
+  inBcastOctets: 'number',
+  outBcastOctets: 'number',
+  inCsumErrors: 'number',
+  inNoECTPkts: 'number',
+  inECT1Pkts: 'number',
+  inECT0Pkts: 'number',
+  inCEPkts: 'number',
+  reasmOverlaps: 'number',
+  outTransmits: 'optional',
 };
 const NEXTHOP: Record<keyof NativeNexthop, string> = {
   gateway: 'ip',
@@ -570,6 +610,7 @@ agree('nf_tables rules', NFT_RULE, schema.results.nftRule);
 agree('nf_tables sets', NFT_SET, schema.results.nftSet);
 agree('nf_tables set elements', NFT_SET_ELEM, schema.results.nftSetElem);
 agree('link statistics', LINK_STATS, schema.results.linkStats);
+agree('IPv6 statistics', IPV6_STATS, schema.results.ipv6Stats);
 agree('next hops', NEXTHOP, schema.results.nexthop);
 agree('route metrics (results)', ROUTE_METRICS_INFO, schema.results.metrics);
 agree('neighbours', NEIGHBOUR, schema.results.neighbour);
@@ -796,8 +837,9 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
   const numbers = schema.results.linkNumbers;
   const strings = schema.results.linkStrings;
   const stats = schema.results.linkStats;
+  const ipv6 = schema.results.ipv6Stats;
   const safe = /^[A-Za-z][A-Za-z0-9]*$/;
-  for (const [name] of [...numbers, ...strings, ...stats]) {
+  for (const [name] of [...numbers, ...strings, ...stats, ...ipv6]) {
     if (!safe.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
   }
   const fields = [
@@ -812,19 +854,28 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
   // Two unpackers: links read without statistics (every dump unless asked) keep the shape and
   // cost they had before statistics existed; with them, NaN in the first counter marks a link
   // that came without.
-  const statsLiteral = `{ ${stats
-    .map(([name, type], i) =>
-      type === 'optional' ? `${name}: (v = st[t + ${i}]) === v ? v : undefined` : `${name}: st[t + ${i}]`,
-    )
-    .join(', ')} }`;
+  // Each link's slice of the statistics array: its own counters, then IPv6's.
+  const literal = (list: SchemaFields, from: number): string =>
+    `{ ${list
+      .map(([name, type], i) =>
+        type === 'optional'
+          ? `${name}: (v = st[t + ${from + i}]) === v ? v : undefined`
+          : `${name}: st[t + ${from + i}]`,
+      )
+      .join(', ')} }`;
+  const width = stats.length + ipv6.length;
   const make = (withStats: boolean) => {
-    const all = withStats ? [...fields, `stats: st[t] !== st[t] ? undefined : ${statsLiteral}`] : fields;
+    const counted = [
+      `stats: st[t] !== st[t] ? undefined : ${literal(stats, 0)}`,
+      `ipv6Stats: st[t + ${stats.length}] !== st[t + ${stats.length}] ? undefined : ${literal(ipv6, stats.length)}`,
+    ];
+    const all = withStats ? [...fields, ...counted] : fields;
     const body = `
       const nums = p.nums, strs = p.strs.split('\\0'), infos = p.infos, slaveInfos = p.slaveInfos, altNames = p.altNames, st = p.stats;
       const n = nums.length / ${numbers.length};
       const out = new Array(n);
       let v;
-      for (let i = 0, o = 0, s = 0, t = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}, t += ${stats.length}) {
+      for (let i = 0, o = 0, s = 0, t = 0; i < n; i++, o += ${numbers.length}, s += ${strings.length}, t += ${width}) {
         out[i] = { ${all.join(', ')} };
       }
       return out;`;

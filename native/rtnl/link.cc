@@ -5,8 +5,12 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <sys/utsname.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "../netlink/message.h"
 
@@ -130,7 +134,125 @@ Result<std::vector<uint8_t>> BuildLinkProp(uint16_t type, uint16_t nl_flags, int
   return std::move(b).Finish();
 }
 
+// Each IPSTATS_MIB_* index's counter (index 0 is the count itself), in the two orders the kernel
+// has had: Linux 6.15 moved the fast path's counters to the front. OutTransmits (Linux 6.7) is
+// optional, so it is not in the tables: it came last before 6.15, tenth since.
+constexpr uint64_t Ipv6Stats::*kMibBefore615[] = {
+    nullptr,
+    &Ipv6Stats::in_receives,
+    &Ipv6Stats::in_octets,
+    &Ipv6Stats::in_delivers,
+    &Ipv6Stats::out_forw_datagrams,
+    &Ipv6Stats::out_requests,
+    &Ipv6Stats::out_octets,
+    &Ipv6Stats::in_hdr_errors,
+    &Ipv6Stats::in_too_big_errors,
+    &Ipv6Stats::in_no_routes,
+    &Ipv6Stats::in_addr_errors,
+    &Ipv6Stats::in_unknown_protos,
+    &Ipv6Stats::in_truncated_pkts,
+    &Ipv6Stats::in_discards,
+    &Ipv6Stats::out_discards,
+    &Ipv6Stats::out_no_routes,
+    &Ipv6Stats::reasm_timeout,
+    &Ipv6Stats::reasm_reqds,
+    &Ipv6Stats::reasm_oks,
+    &Ipv6Stats::reasm_fails,
+    &Ipv6Stats::frag_oks,
+    &Ipv6Stats::frag_fails,
+    &Ipv6Stats::frag_creates,
+    &Ipv6Stats::in_mcast_pkts,
+    &Ipv6Stats::out_mcast_pkts,
+    &Ipv6Stats::in_bcast_pkts,
+    &Ipv6Stats::out_bcast_pkts,
+    &Ipv6Stats::in_mcast_octets,
+    &Ipv6Stats::out_mcast_octets,
+    &Ipv6Stats::in_bcast_octets,
+    &Ipv6Stats::out_bcast_octets,
+    &Ipv6Stats::in_csum_errors,
+    &Ipv6Stats::in_no_ect_pkts,
+    &Ipv6Stats::in_ect1_pkts,
+    &Ipv6Stats::in_ect0_pkts,
+    &Ipv6Stats::in_ce_pkts,
+    &Ipv6Stats::reasm_overlaps,
+    nullptr,  // OutTransmits
+};
+constexpr uint64_t Ipv6Stats::*kMibSince615[] = {
+    nullptr,
+    &Ipv6Stats::in_receives,
+    &Ipv6Stats::in_octets,
+    &Ipv6Stats::in_delivers,
+    &Ipv6Stats::in_no_ect_pkts,
+    &Ipv6Stats::in_ect1_pkts,
+    &Ipv6Stats::in_ect0_pkts,
+    &Ipv6Stats::in_ce_pkts,
+    &Ipv6Stats::out_requests,
+    nullptr,  // OutTransmits
+    &Ipv6Stats::out_octets,
+    &Ipv6Stats::out_forw_datagrams,
+    &Ipv6Stats::in_hdr_errors,
+    &Ipv6Stats::in_too_big_errors,
+    &Ipv6Stats::in_no_routes,
+    &Ipv6Stats::in_addr_errors,
+    &Ipv6Stats::in_unknown_protos,
+    &Ipv6Stats::in_truncated_pkts,
+    &Ipv6Stats::in_discards,
+    &Ipv6Stats::out_discards,
+    &Ipv6Stats::out_no_routes,
+    &Ipv6Stats::reasm_timeout,
+    &Ipv6Stats::reasm_reqds,
+    &Ipv6Stats::reasm_oks,
+    &Ipv6Stats::reasm_fails,
+    &Ipv6Stats::frag_oks,
+    &Ipv6Stats::frag_fails,
+    &Ipv6Stats::frag_creates,
+    &Ipv6Stats::in_mcast_pkts,
+    &Ipv6Stats::out_mcast_pkts,
+    &Ipv6Stats::in_bcast_pkts,
+    &Ipv6Stats::out_bcast_pkts,
+    &Ipv6Stats::in_mcast_octets,
+    &Ipv6Stats::out_mcast_octets,
+    &Ipv6Stats::in_bcast_octets,
+    &Ipv6Stats::out_bcast_octets,
+    &Ipv6Stats::in_csum_errors,
+    &Ipv6Stats::reasm_overlaps,
+};
+static_assert(sizeof kMibBefore615 == sizeof kMibSince615, "both orders have 38 places");
+
 }  // namespace
+
+Ipv6MibOrder RunningIpv6MibOrder() {
+  static const Ipv6MibOrder order = [] {
+    utsname u{};
+    unsigned major = 0, minor = 0;
+    if (uname(&u) != 0 || std::sscanf(u.release, "%u.%u", &major, &minor) != 2) {
+      return Ipv6MibOrder::kSince615;
+    }
+    return major > 6 || (major == 6 && minor >= 15) ? Ipv6MibOrder::kSince615
+                                                    : Ipv6MibOrder::kBefore615;
+  }();
+  return order;
+}
+
+// IFLA_INET6_STATS: u64 counters (unaligned in the message), the first their number. A count
+// beyond the attribute's length is cut to it.
+Ipv6Stats ParseIpv6Stats(const uint8_t* data, size_t len, Ipv6MibOrder order) {
+  Ipv6Stats s;
+  auto at = [data](size_t i) {
+    uint64_t v;
+    std::memcpy(&v, data + i * sizeof v, sizeof v);
+    return v;
+  };
+  size_t in_attr = len / sizeof(uint64_t);
+  size_t count = in_attr == 0 ? 0 : std::min<uint64_t>(at(0), in_attr);
+  const auto& table = order == Ipv6MibOrder::kSince615 ? kMibSince615 : kMibBefore615;
+  size_t transmits = order == Ipv6MibOrder::kSince615 ? 9 : 37;
+  for (size_t i = 1; i < count && i < std::size(table); ++i) {
+    if (table[i] != nullptr) s.*table[i] = at(i);
+  }
+  if (count > transmits) s.out_transmits = at(transmits);
+  return s;
+}
 
 Result<std::vector<uint8_t>> BuildNewLinkProp(int32_t index, const std::string& alt_name) {
   return BuildLinkProp(RTM_NEWLINKPROP, NLM_F_CREATE | NLM_F_EXCL | NLM_F_APPEND, index, alt_name);
@@ -202,6 +324,9 @@ Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
           if (family.type != AF_INET6) return;
           (void)netlink::ForEachAttr(family.data, family.len, [&info](const netlink::Attr& a) {
             if (a.type == IFLA_INET6_ADDR_GEN_MODE && a.len >= 1) info.addr_gen_mode = a.U8();
+            if (a.type == IFLA_INET6_STATS) {
+              info.ipv6_stats = ParseIpv6Stats(a.data, a.len, RunningIpv6MibOrder());
+            }
           });
         });
   }

@@ -57,6 +57,30 @@ struct LinkStats {
   std::optional<uint64_t> rx_otherhost_dropped;
 };
 
+// IPv6's own counters of a link (IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_STATS: the IPSTATS_MIB_*
+// array, its first element the count), named as /proc/net/dev_snmp6 names them. Counters beyond
+// what the kernel sends stay 0, but out_transmits (Linux 6.7, the last index), unset then.
+struct Ipv6Stats {
+  uint64_t in_receives = 0, in_octets = 0, in_delivers = 0, out_forw_datagrams = 0;
+  uint64_t out_requests = 0, out_octets = 0, in_hdr_errors = 0, in_too_big_errors = 0;
+  uint64_t in_no_routes = 0, in_addr_errors = 0, in_unknown_protos = 0, in_truncated_pkts = 0;
+  uint64_t in_discards = 0, out_discards = 0, out_no_routes = 0, reasm_timeout = 0;
+  uint64_t reasm_reqds = 0, reasm_oks = 0, reasm_fails = 0, frag_oks = 0, frag_fails = 0;
+  uint64_t frag_creates = 0, in_mcast_pkts = 0, out_mcast_pkts = 0, in_bcast_pkts = 0;
+  uint64_t out_bcast_pkts = 0, in_mcast_octets = 0, out_mcast_octets = 0, in_bcast_octets = 0;
+  uint64_t out_bcast_octets = 0, in_csum_errors = 0, in_no_ect_pkts = 0, in_ect1_pkts = 0;
+  uint64_t in_ect0_pkts = 0, in_ce_pkts = 0, reasm_overlaps = 0;
+  std::optional<uint64_t> out_transmits;
+};
+
+// The order of IFLA_INET6_STATS's counters: Linux 6.15 moved the fast path's to the front, with
+// the same count, so only the kernel's version tells them apart.
+enum class Ipv6MibOrder { kBefore615, kSince615 };
+// The running kernel's (uname, read once).
+Ipv6MibOrder RunningIpv6MibOrder();
+// Decodes IFLA_INET6_STATS's payload in that order.
+Ipv6Stats ParseIpv6Stats(const uint8_t* data, size_t len, Ipv6MibOrder order);
+
 // A decoded RTM_NEWLINK message.
 struct LinkInfo {
   int32_t index = 0;
@@ -81,8 +105,9 @@ struct LinkInfo {
   std::string kind, slave_kind, alias, qdisc;
   KindData info;        // IFLA_INFO_DATA, decoded with the kind's table (link_kind.h)
   KindData slave_info;  // IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table
-  std::optional<LinkStats> stats;      // IFLA_STATS64, when the request asked for statistics
-  std::vector<std::string> alt_names;  // IFLA_PROP_LIST / IFLA_ALT_IFNAME, in the kernel's order
+  std::optional<LinkStats> stats;       // IFLA_STATS64, when the request asked for statistics
+  std::optional<Ipv6Stats> ipv6_stats;  // IFLA_INET6_STATS, likewise, for a link with IPv6
+  std::vector<std::string> alt_names;   // IFLA_PROP_LIST / IFLA_ALT_IFNAME, in the kernel's order
 };
 
 // RTM_NEWLINK. `nl_flags`: NLM_F_CREATE | NLM_F_EXCL to create, 0 to change an existing link.

@@ -1620,6 +1620,38 @@ void TestParseLinkStatsLengths() {
   CHECK(none.ok() && !none.value().stats);
 }
 
+// IFLA_INET6_STATS in both of the kernel's orders: counter i holds 100 + i, the first the count.
+// Before 6.15 OutRequests is the fifth and OutTransmits (6.7) the last; since, the fast path's
+// come first (InNoECTPkts fourth, OutTransmits ninth). A count beyond the payload is cut to it.
+void TestParseIpv6Stats() {
+  const auto mib = [](uint64_t count, size_t present) {
+    Bytes b(present * sizeof(uint64_t));
+    for (size_t i = 0; i < present; ++i) {
+      uint64_t v = i == 0 ? count : 100 + i;
+      std::memcpy(b.data() + i * sizeof v, &v, sizeof v);
+    }
+    return b;
+  };
+  using rtnl::Ipv6MibOrder;
+  Bytes b37 = mib(37, 37);
+  rtnl::Ipv6Stats old = rtnl::ParseIpv6Stats(b37.data(), b37.size(), Ipv6MibOrder::kBefore615);
+  CHECK(old.in_receives == 101 && old.out_forw_datagrams == 104 && old.out_requests == 105 &&
+        old.in_no_ect_pkts == 132 && old.reasm_overlaps == 136 && !old.out_transmits);
+  Bytes b38 = mib(38, 38);
+  rtnl::Ipv6Stats mid = rtnl::ParseIpv6Stats(b38.data(), b38.size(), Ipv6MibOrder::kBefore615);
+  CHECK(mid.out_requests == 105 && mid.reasm_overlaps == 136 && mid.out_transmits == 137u);
+  rtnl::Ipv6Stats now = rtnl::ParseIpv6Stats(b38.data(), b38.size(), Ipv6MibOrder::kSince615);
+  CHECK(now.in_delivers == 103 && now.in_no_ect_pkts == 104 && now.in_ce_pkts == 107 &&
+        now.out_requests == 108 && now.out_transmits == 109u && now.out_octets == 110 &&
+        now.out_forw_datagrams == 111 && now.in_hdr_errors == 112 && now.in_csum_errors == 136 &&
+        now.reasm_overlaps == 137);
+  // The count says 38, the payload holds 10: counters 1-9 read, the rest 0.
+  Bytes cut = mib(38, 10);
+  rtnl::Ipv6Stats part = rtnl::ParseIpv6Stats(cut.data(), cut.size(), Ipv6MibOrder::kSince615);
+  CHECK(part.out_transmits == 109u && part.out_octets == 0 && part.reasm_overlaps == 0);
+  CHECK(rtnl::ParseIpv6Stats(nullptr, 0, Ipv6MibOrder::kSince615).in_receives == 0);
+}
+
 // An RTM_DELLINK event decodes like an RTM_NEWLINK (the monitor needs both).
 void TestParseDelLink() {
   Bytes m = LinkReply();
@@ -2264,6 +2296,7 @@ int main() {
   TestDecodeAck();
   TestParseLink();
   TestParseLinkStatsLengths();
+  TestParseIpv6Stats();
   TestParseDelLink();
   TestBridgeEncoding();
   TestBridgePortMatchesIproute2();

@@ -7,7 +7,7 @@
  * at all stays, unless a family is asked for (-4, -6, or `to`'s). -s: each link's counters after
  * its addresses (link-stats.ts), not with a label (ip then prints no link blocks).
  */
-import { NetnsError, type Address, type Link } from '../../index';
+import { NetnsError, type Address, type Link, type LinkStats } from '../../index';
 import { compileGlob, matchGlob, type Glob } from '../../internal/glob';
 import type { ParsedArgs } from '../args';
 import { addressText } from '../format';
@@ -16,7 +16,7 @@ import { namespaceOf } from '../namespace-arg';
 import { inPrefix, parsePrefix, type Prefix } from '../prefix';
 import { Words } from '../words';
 import { linkJson, linkListing, linkText, readLinkSelectorWord, selectLinks, type LinkSelector } from './link-show';
-import { statsJson, statsLines } from './link-stats';
+import { ipv6AsLinkStats, statsJson, statsLines } from './link-stats';
 import { scopeWord } from './route-show';
 
 /** What `addr show` selects addresses by (links: LinkSelector). */
@@ -144,13 +144,10 @@ export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<
   const { name, ...others } = linkSelector;
   const oneLink = name !== undefined && Object.keys(others).length === 0;
   const ipv6 = args.family === 6 && !oneLink;
-  if (ipv6 && args.stats > 0) {
-    // ip -6 -s addr prints IPv6's own counters (IFLA_INET6_STATS), which the library does not read.
-    throw words.error(
-      "-s with -6 is for one link only (addr show dev LINK): for all, ip prints IPv6's own counters, not read here",
-    );
-  }
   const stats = blocks ? args.stats : 0;
+  // IPv6's link dump carries IPv6's own counters (IFLA_INET6_STATS) and no carrier changes.
+  const counters = (l: Link): [LinkStats | undefined, number | undefined] =>
+    ipv6 ? [l.ipv6Stats && ipv6AsLinkStats(l.ipv6Stats), undefined] : [l.stats, l.details.carrierChanges];
   const options = { link: false, details: false, linkLayer: family === undefined, ipv6, stats: 0 };
   if (args.json) {
     // ip lists an empty object for a link or an address its printing rejects.
@@ -160,7 +157,7 @@ export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<
       return {
         ...(blocks ? linkJson(link, listing, options) : {}),
         addr_info: addrInfo,
-        ...(stats > 0 ? statsJson(link, stats) : {}),
+        ...(stats > 0 ? statsJson(...counters(link), stats) : {}),
       };
     });
     await io.json(json);
@@ -170,8 +167,8 @@ export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<
     .filter(({ printed }) => printed)
     .map(({ link }) => {
       const mine = ofLink(link).filter((a) => selected(a, selector, link.name));
-      const counters = stats > 0 ? statsLines(link, stats).map((line) => `${line}\n`) : [];
-      return (blocks ? linkText(link, listing, options) : '') + mine.map(addressLines).join('') + counters.join('');
+      const lines = stats > 0 ? statsLines(...counters(link), stats).map((line) => `${line}\n`) : [];
+      return (blocks ? linkText(link, listing, options) : '') + mine.map(addressLines).join('') + lines.join('');
     });
   await io.out(text.join(''));
   return 0;

@@ -191,8 +191,11 @@ const IFF_POINTOPOINT = 0x10;
 /** A link's lines as `ip link show` prints them (each ended by a newline). */
 export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions): string {
   const d = l.details;
-  const mdown = lowerDown(l, listing.flags);
-  const first = [`${l.index}: ${nameAndPeer(l, listing)}: <${linkFlagNames(l.flags, mdown).join(',')}> mtu ${l.mtu}`];
+  const peer = peerOf(l, options.ipv6);
+  const mdown = lowerDown(peer, listing.flags);
+  const first = [
+    `${l.index}: ${nameAndPeer(l, peer, listing)}: <${linkFlagNames(l.flags, mdown).join(',')}> mtu ${l.mtu}`,
+  ];
   const full = !options.ipv6;
   if (full && d.qdisc !== '') first.push(`qdisc ${d.qdisc}`);
   if (full && l.masterIndex !== undefined) first.push(`master ${masterName(l, listing)}`);
@@ -215,7 +218,7 @@ export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions
   if (options.details) lines.push(...detailsText(l, second, listing.names));
   else if (options.linkLayer) lines.push(second);
   if (options.link && l.alias !== undefined) lines.push(`    alias ${l.alias}`);
-  if (options.link && options.stats > 0) lines.push(...statsLines(l, options.stats));
+  if (options.link && options.stats > 0) lines.push(...statsLines(l.stats, l.details.carrierChanges, options.stats));
   if (full) for (const name of l.altNames) lines.push(`    altname ${name}`);
   return lines.map((line) => `${line.trimEnd()}\n`).join('');
 }
@@ -224,15 +227,28 @@ function masterName(l: Link, listing: LinkListing): string {
   return listing.names.get(l.masterIndex as number) ?? `if${l.masterIndex}`;
 }
 
+/** A link's peer (IFLA_LINK) and the namespace it is in (IFLA_LINK_NETNSID), as ip read them. */
+type Peer = Partial<Pick<Link, 'parentIndex' | 'parentNetnsId'>>;
+
+/**
+ * The peer as the dump ip read has it. IPv6's link dump (`ip -6 addr`) sends IFLA_LINK only when
+ * it differs from the link's own index, and never the peer's namespace: ip then names the index
+ * in the namespace it runs in (if7, or a link of its own that has the peer's index).
+ */
+function peerOf(l: Link, ipv6: boolean): Peer {
+  if (!ipv6) return l;
+  return l.parentIndex === l.index ? {} : { parentIndex: l.parentIndex };
+}
+
 /**
  * 'veth0@veth1', 'veth0@if7' (a peer in another namespace), as ip's print_name_and_link. A peer
  * in another namespace may have the link's own index there (the kernel then sends IFLA_LINK all
  * the same, with IFLA_LINK_NETNSID): 'veth0@if2' for link 2.
  */
-function nameAndPeer(l: Link, listing: LinkListing): string {
-  const parent = l.parentIndex;
+function nameAndPeer(l: Link, peer: Peer, listing: LinkListing): string {
+  const parent = peer.parentIndex;
   if (parent === undefined) return l.name;
-  if (l.parentNetnsId !== undefined) return `${l.name}@if${parent}`;
+  if (peer.parentNetnsId !== undefined) return `${l.name}@if${parent}`;
   if (parent === l.index) return l.name;
   return `${l.name}@${listing.names.get(parent) ?? `if${parent}`}`;
 }
@@ -241,11 +257,12 @@ function nameAndPeer(l: Link, listing: LinkListing): string {
 export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions): Record<string, unknown> {
   const d = l.details;
   const out: Record<string, unknown> = { ifindex: l.index };
-  const parent = l.parentIndex;
-  if (parent !== undefined && l.parentNetnsId !== undefined) out.link_index = parent;
+  const peer = peerOf(l, options.ipv6);
+  const parent = peer.parentIndex;
+  if (parent !== undefined && peer.parentNetnsId !== undefined) out.link_index = parent;
   else if (parent !== undefined && parent !== l.index) out.link = listing.names.get(parent) ?? `if${parent}`;
   out.ifname = l.name;
-  out.flags = linkFlagNames(l.flags, lowerDown(l, listing.flags));
+  out.flags = linkFlagNames(l.flags, lowerDown(peer, listing.flags));
   out.mtu = l.mtu;
   const full = !options.ipv6;
   if (full && d.qdisc !== '') out.qdisc = d.qdisc;
@@ -265,7 +282,8 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
   if (full && l.parentNetnsId !== undefined) out.link_netnsid = l.parentNetnsId;
   if (options.details) Object.assign(out, detailsJson(l, listing.names));
   if (options.link && l.alias !== undefined) out.ifalias = l.alias;
-  if (options.link && options.stats > 0) Object.assign(out, statsJson(l, options.stats));
+  if (options.link && options.stats > 0)
+    Object.assign(out, statsJson(l.stats, l.details.carrierChanges, options.stats));
   if (full && l.altNames.length > 0) out.altnames = l.altNames;
   return out;
 }

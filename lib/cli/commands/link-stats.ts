@@ -5,7 +5,7 @@
  * when not 0, and with -j its `stats64` object (`stats` when the kernel's struct is older than
  * rx_otherhost_dropped, as ip names it by the attribute's length).
  */
-import type { Link, LinkStats } from '../../index';
+import type { Ipv6Stats, LinkStats } from '../../index';
 
 /** How many digits `n` prints with (ip's size_columns). */
 const digits = (n: number): number => String(n).length;
@@ -39,12 +39,10 @@ const numbers = (pairs: Array<[number, number]>): string => pairs.map(([v, w]) =
 
 /**
  * The counters' lines (each without ip's trailing blanks), `level` 1 for -s, 2 or more for -s -s;
- * none for a link read without them.
+ * none for a link read without them. `changes`: the carrier changes (`transns`), when known.
  */
-export function statsLines(l: Link, level: number): string[] {
-  const s = l.stats;
+export function statsLines(s: LinkStats | undefined, changes: number | undefined, level: number): string[] {
   if (s === undefined) return [];
-  const changes = l.details.carrierChanges;
   const c = columns(s, level, changes ?? 0) as [number, number, number, number, number, number, number, number];
   const lines: string[] = [];
   const rxHead = ['bytes', 'packets', 'errors', 'dropped', 'missed', 'mcast'];
@@ -116,8 +114,11 @@ export function statsLines(l: Link, level: number): string[] {
 }
 
 /** The counters as `ip -j -s` gives them: `{ stats64: { rx, tx } }` (or `stats`); {} without them. */
-export function statsJson(l: Link, level: number): Record<string, unknown> {
-  const s = l.stats;
+export function statsJson(
+  s: LinkStats | undefined,
+  changes: number | undefined,
+  level: number,
+): Record<string, unknown> {
   if (s === undefined) return {};
   const rx: Record<string, number> = {
     bytes: s.rxBytes,
@@ -155,10 +156,47 @@ export function statsJson(l: Link, level: number): Record<string, unknown> {
       window_errors: s.txWindowErrors,
       heartbeat_errors: s.txHeartbeatErrors,
     });
-    const changes = l.details.carrierChanges;
     if (changes !== undefined) tx.carrier_changes = changes;
   }
   // ip names the object by the attribute's length: `stats64` for its own struct's size, which
   // ends with rx_otherhost_dropped.
   return { [s.rxOtherhostDropped !== undefined ? 'stats64' : 'stats']: { rx, tx } };
+}
+
+/**
+ * IPv6's counters in a link's places, as `ip -6 -s addr show` prints them (iproute2's
+ * get_snmp_counters: packets, bytes, discards as errors, multicast, checksum errors as frame
+ * errors; every other counter 0, and the struct whole: `stats64`).
+ */
+export function ipv6AsLinkStats(v: Ipv6Stats): LinkStats {
+  const zero = {
+    rxDropped: 0,
+    txDropped: 0,
+    collisions: 0,
+    rxLengthErrors: 0,
+    rxCrcErrors: 0,
+    rxFifoErrors: 0,
+    rxOverErrors: 0,
+    rxMissedErrors: 0,
+    txCarrierErrors: 0,
+    txAbortedErrors: 0,
+    txFifoErrors: 0,
+    txWindowErrors: 0,
+    txHeartbeatErrors: 0,
+    rxCompressed: 0,
+    txCompressed: 0,
+    rxNohandler: 0,
+    rxOtherhostDropped: 0,
+  };
+  return {
+    ...zero,
+    rxPackets: v.inReceives,
+    rxBytes: v.inOctets,
+    txPackets: v.outRequests,
+    txBytes: v.outOctets,
+    rxErrors: v.inDiscards,
+    txErrors: v.outDiscards,
+    multicast: v.inMcastPkts,
+    rxFrameErrors: v.inCsumErrors,
+  };
 }

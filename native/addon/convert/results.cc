@@ -72,6 +72,9 @@ Napi::Object KindDataToJs(Napi::Env env, const rtnl::KindData& data) {
 #define NETNS_COUNT(...) +1
 constexpr size_t kLinkNumbers = 0 NETNS_LINK_NUMBERS(NETNS_COUNT);
 constexpr size_t kLinkStats = 0 NETNS_LINK_STATS(NETNS_COUNT);
+constexpr size_t kIpv6Stats = 0 NETNS_IPV6_STATS(NETNS_COUNT);
+// Per link in the statistics array: its own counters, then IPv6's.
+constexpr size_t kStatsWidth = kLinkStats + kIpv6Stats;
 #undef NETNS_COUNT
 
 void AppendText(std::string& out, const std::string& v) { out += v; }
@@ -96,7 +99,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   Napi::ArrayBuffer stats_buf;
   double* stats = nullptr;
   if (any_stats) {
-    stats_buf = Napi::ArrayBuffer::New(env, n * kLinkStats * sizeof(double));
+    stats_buf = Napi::ArrayBuffer::New(env, n * kStatsWidth * sizeof(double));
     stats = static_cast<double*>(stats_buf.Data());
   }
   for (size_t i = 0; i < n; ++i) {
@@ -111,13 +114,20 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
     NETNS_LINK_STRINGS(NETNS_PUT_STRING)
 #undef NETNS_PUT_STRING
     if (stats) {
-      double* st = stats + i * kLinkStats;
+      double* st = stats + i * kStatsWidth;
       if (l.stats) {
 #define NETNS_PUT_STAT(js, member, shape) *st++ = CounterAsNumber(l.stats->member);
         NETNS_LINK_STATS(NETNS_PUT_STAT)
 #undef NETNS_PUT_STAT
       } else {
-        std::fill(st, st + kLinkStats, std::numeric_limits<double>::quiet_NaN());
+        st = std::fill_n(st, kLinkStats, std::numeric_limits<double>::quiet_NaN());
+      }
+      if (l.ipv6_stats) {
+#define NETNS_PUT_STAT(js, member, shape) *st++ = CounterAsNumber(l.ipv6_stats->member);
+        NETNS_IPV6_STATS(NETNS_PUT_STAT)
+#undef NETNS_PUT_STAT
+      } else {
+        std::fill_n(st, kIpv6Stats, std::numeric_limits<double>::quiet_NaN());
       }
     }
     if (!l.info.empty()) {
@@ -141,7 +151,7 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
   packed.Set("packed", Napi::Number::New(env, one ? 1 : 2));
   packed.Set("nums", Napi::Float64Array::New(env, n * kLinkNumbers, buf, 0));
   packed.Set("strs", Napi::String::New(env, strs));
-  if (stats) packed.Set("stats", Napi::Float64Array::New(env, n * kLinkStats, stats_buf, 0));
+  if (stats) packed.Set("stats", Napi::Float64Array::New(env, n * kStatsWidth, stats_buf, 0));
   if (!infos.IsEmpty()) packed.Set("infos", infos);
   if (!slave_infos.IsEmpty()) packed.Set("slaveInfos", slave_infos);
   if (!alt_names.IsEmpty()) packed.Set("altNames", alt_names);

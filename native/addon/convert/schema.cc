@@ -311,6 +311,11 @@ Napi::Object Results(Napi::Env env) {
   }
   {
     Fields f(env);
+    NETNS_IPV6_STATS(NETNS_SHAPE_FIELD)
+    o.Set("ipv6Stats", f.list());
+  }
+  {
+    Fields f(env);
     NETNS_NEXTHOP_INFO(NETNS_SHAPE_FIELD)
     o.Set("nexthop", f.list());
   }

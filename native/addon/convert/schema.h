@@ -717,6 +717,47 @@ enum class Shape : uint8_t {
   F(rxNohandler, rx_nohandler, kNumber)              \
   F(rxOtherhostDropped, rx_otherhost_dropped, kOptional)
 
+// ... then, for the same links, IPv6's counters (IFLA_INET6_STATS; NaN for a link without IPv6)
+// in the same array, after the link's ...
+#define NETNS_IPV6_STATS(F)                        \
+  F(inReceives, in_receives, kNumber)              \
+  F(inOctets, in_octets, kNumber)                  \
+  F(inDelivers, in_delivers, kNumber)              \
+  F(outForwDatagrams, out_forw_datagrams, kNumber) \
+  F(outRequests, out_requests, kNumber)            \
+  F(outOctets, out_octets, kNumber)                \
+  F(inHdrErrors, in_hdr_errors, kNumber)           \
+  F(inTooBigErrors, in_too_big_errors, kNumber)    \
+  F(inNoRoutes, in_no_routes, kNumber)             \
+  F(inAddrErrors, in_addr_errors, kNumber)         \
+  F(inUnknownProtos, in_unknown_protos, kNumber)   \
+  F(inTruncatedPkts, in_truncated_pkts, kNumber)   \
+  F(inDiscards, in_discards, kNumber)              \
+  F(outDiscards, out_discards, kNumber)            \
+  F(outNoRoutes, out_no_routes, kNumber)           \
+  F(reasmTimeout, reasm_timeout, kNumber)          \
+  F(reasmReqds, reasm_reqds, kNumber)              \
+  F(reasmOKs, reasm_oks, kNumber)                  \
+  F(reasmFails, reasm_fails, kNumber)              \
+  F(fragOKs, frag_oks, kNumber)                    \
+  F(fragFails, frag_fails, kNumber)                \
+  F(fragCreates, frag_creates, kNumber)            \
+  F(inMcastPkts, in_mcast_pkts, kNumber)           \
+  F(outMcastPkts, out_mcast_pkts, kNumber)         \
+  F(inBcastPkts, in_bcast_pkts, kNumber)           \
+  F(outBcastPkts, out_bcast_pkts, kNumber)         \
+  F(inMcastOctets, in_mcast_octets, kNumber)       \
+  F(outMcastOctets, out_mcast_octets, kNumber)     \
+  F(inBcastOctets, in_bcast_octets, kNumber)       \
+  F(outBcastOctets, out_bcast_octets, kNumber)     \
+  F(inCsumErrors, in_csum_errors, kNumber)         \
+  F(inNoECTPkts, in_no_ect_pkts, kNumber)          \
+  F(inECT1Pkts, in_ect1_pkts, kNumber)             \
+  F(inECT0Pkts, in_ect0_pkts, kNumber)             \
+  F(inCEPkts, in_ce_pkts, kNumber)                 \
+  F(reasmOverlaps, reasm_overlaps, kNumber)        \
+  F(outTransmits, out_transmits, kOptional)
+
 // ... and, for links that have them, `info` and `slaveInfo` objects and `altNames` (arrays of
 // strings, IFLA_PROP_LIST) in sparse arrays.
 
