@@ -152,13 +152,13 @@ export interface RouteSpec {
    * IPv4 only: the route's destination realm (`realm 5`, RTA_FLOW; a kernel built with
    * CONFIG_IP_ROUTE_CLASSID): 0 to 65535, or a name of /etc/iproute2/rt_realms ('cosmos' is 0),
    * or a number in a string. Traffic is counted per realm (/proc/net/rt_acct) and the `route`
-   * classifier of tc and the `realm` match of nftables select by it. 0 is none.
+   * classifier of tc and nftables' `meta rtclassid` select by it. 0 is none.
    */
   realm?: number | string;
   /**
    * IPv4 only: the route's source realm (`realms 3/5` is sourceRealm 3, realm 5), as `realm`;
-   * without `realm`, the destination realm is 0. A delete with either matches only routes with
-   * both realms so (0/0: any).
+   * without `realm`, the destination realm is 0. A delete with either, and a link or gateway,
+   * matches only routes with both realms so (the kernel compares them only beside a next hop).
    */
   sourceRealm?: number | string;
 }
