@@ -29,7 +29,7 @@ import {
 import type { NativeLink, NativeNexthopRequest, NativeOp, NativeRoute, NativeRouteRequest } from './native/surface';
 import { checkInteger, describeValue, parseCidr, parseIp, type ParsedCidr } from './internal/validate';
 import { metricsFromNative, metricsRequest, type RouteMetrics } from './route-metrics';
-import { Iproute2Names, dsfieldValue, protocolId, tableId } from './rt-names';
+import { Iproute2Names, dsfieldValue, protocolId, realmId, tableId } from './rt-names';
 
 /** Options for {@link Namespace.routes}. */
 export interface RoutesOptions extends AbortOptions {
@@ -41,15 +41,28 @@ export interface RoutesOptions extends AbortOptions {
    * 0 or 'all' for every table.
    */
   table?: number | string;
+  /**
+   * Only routes of this destination realm (`ip route show realm 5`): a number or a name of
+   * rt_realms, as RouteSpec's `realm`; 0: those with none. Any source realm unless
+   * `sourceRealm` is given too (both: `ip route show realms 3/5`).
+   */
+  realm?: number | string;
+  /** Only routes of this source realm (`ip route show realms 3/`); 0: those with none. */
+  sourceRealm?: number | string;
 }
 
 /**
- * Options for {@link Namespace.addRoute}: `ip route replace`, `append` or `prepend` instead of
- * `add` (at most one of them).
+ * Options for {@link Namespace.addRoute}: `ip route replace`, `change`, `append` or `prepend`
+ * instead of `add` (at most one of them).
  */
 export interface AddRouteOptions {
   /** Replace the route of the same destination, table and metric, or add it: `ip route replace`. */
   replace?: boolean;
+  /**
+   * Change the route of the same destination, table and metric (IPv4: TOS too), which must
+   * exist: `ip route change`. ENOENT when there is none (nothing is added).
+   */
+  change?: boolean;
   /**
    * Add it after a route of the same destination, table and metric: `ip route append`. IPv4
    * keeps both (the first is used while it works); IPv6 makes them one multipath route.
@@ -135,6 +148,19 @@ export interface RouteSpec {
    * days; 0 or less when expired and not yet removed). A delete does not match on it.
    */
   expires?: number;
+  /**
+   * IPv4 only: the route's destination realm (`realm 5`, RTA_FLOW; a kernel built with
+   * CONFIG_IP_ROUTE_CLASSID): 0 to 65535, or a name of /etc/iproute2/rt_realms ('cosmos' is 0),
+   * or a number in a string. Traffic is counted per realm (/proc/net/rt_acct) and the `route`
+   * classifier of tc and nftables' `meta rtclassid` select by it. 0 is none.
+   */
+  realm?: number | string;
+  /**
+   * IPv4 only: the route's source realm (`realms 3/5` is sourceRealm 3, realm 5), as `realm`;
+   * without `realm`, the destination realm is 0. A delete with either, and a link or gateway,
+   * matches only routes with both realms so (the kernel compares them only beside a next hop).
+   */
+  sourceRealm?: number | string;
 }
 
 /** One next hop of a multipath route. */
@@ -147,6 +173,10 @@ export interface NexthopSpec {
   weight?: number;
   /** Treat the gateway as directly reachable (`onlink`). */
   onlink?: boolean;
+  /** IPv4 only: its destination realm (`nexthop ... realms 5`), as RouteSpec's `realm`. */
+  realm?: number | string;
+  /** IPv4 only: its source realm (`nexthop ... realms 3/5`), as RouteSpec's `sourceRealm`. */
+  sourceRealm?: number | string;
 }
 
 /** One next hop of a multipath route, as `ip route show` lists it. */
@@ -161,6 +191,10 @@ export interface Nexthop {
   linkdown?: boolean;
   /** The kernel considers it dead (`dead`, RTNH_F_DEAD). */
   dead?: boolean;
+  /** Its destination realm, when it has realms (absent: none). */
+  realm?: number;
+  /** Its source realm, when not 0. */
+  sourceRealm?: number;
 }
 
 /** An IPv6 route's router preference (RFC 4191, `ip -6 route ... pref`). */
@@ -182,7 +216,7 @@ export type RouteType =
   | 'nat';
 
 /** A route as `ip route show` lists it. */
-export interface Route extends Omit<RouteSpec, 'nexthops'> {
+export interface Route extends Omit<RouteSpec, 'nexthops' | 'realm' | 'sourceRealm'> {
   family: 4 | 6;
   /** Outgoing link index, if the route has one. */
   linkIndex?: number;
@@ -209,6 +243,13 @@ export interface Route extends Omit<RouteSpec, 'nexthops'> {
   dead?: boolean;
   /** IPv6: the router preference (`pref medium` unless the route was added or advertised with another). */
   preference?: RoutePreference;
+  /**
+   * Its destination realm, when it has realms (`realm 5`, `realms 3/5`; absent: none, 0/0).
+   * A number: the names of rt_realms are for `ip route` to print.
+   */
+  realm?: number;
+  /** Its source realm, when not 0 (`realms 3/5`). */
+  sourceRealm?: number;
 }
 
 /** The route types by RTN_* number less one (RTN_UNICAST is 1), as ip names them. @internal */
@@ -253,6 +294,7 @@ export function describeRoute(spec: RouteSpec): string {
   if (spec.link) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
   if (spec?.tos !== undefined) parts.push(`tos ${tosText(spec.tos)}`);
   if (spec?.table !== undefined) parts.push(`table ${spec.table}`);
+  if (spec?.realm !== undefined || spec?.sourceRealm !== undefined) parts.push(`realms ${realmsText(spec)}`);
   if (Array.isArray(spec?.nexthops)) {
     for (const hop of spec.nexthops) {
       const via = hop?.gateway !== undefined ? ` via ${String(hop.gateway)}` : '';
@@ -261,6 +303,34 @@ export function describeRoute(spec: RouteSpec): string {
     }
   }
   return parts.length > 0 ? parts.join(' ') : 'with no destination';
+}
+
+/** A spec's realms as ip takes them: `S/D`, or `D` alone. */
+function realmsText(spec: { realm?: unknown; sourceRealm?: unknown }): string {
+  const destination = spec.realm === undefined ? '0' : String(spec.realm);
+  return spec.sourceRealm === undefined ? destination : `${String(spec.sourceRealm)}/${destination}`;
+}
+
+/**
+ * RTA_FLOW for a spec's `realm` and `sourceRealm` (`where`: ' of next hop 2'), undefined when it
+ * gives neither. IPv4 only: the kernel drops it from an IPv6 route. @internal
+ */
+export function realmsFlow(
+  spec: { realm?: unknown; sourceRealm?: unknown },
+  family: 4 | 6,
+  operation: string,
+  where = '',
+): number | undefined {
+  if (spec.realm === undefined && spec.sourceRealm === undefined) return undefined;
+  const destination = spec.realm === undefined ? 0 : realmId(spec.realm, operation, `the realm${where}`);
+  const source = spec.sourceRealm === undefined ? 0 : realmId(spec.sourceRealm, operation, `the source realm${where}`);
+  if (family === 6) {
+    throw invalid(
+      operation,
+      `realms (realm, sourceRealm${where}) are for IPv4 routes only: the kernel takes them on an IPv6 route and drops them`,
+    );
+  }
+  return ((source << 16) | destination) >>> 0;
 }
 
 /** A TOS as iproute2 prints it (`0x10`); anything else as it is. @internal */
@@ -362,6 +432,7 @@ export function routeRequest(
     }
   }
   const hops: NativeNexthopRequest[] = [];
+  const hopRealms: NexthopSpec[] = [];
   if (spec.nexthops !== undefined && !(forDelete && nhid !== undefined)) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0 || spec.nexthops.length > MAX_NEXTHOPS) {
       throw invalid(operation, `nexthops must be an array of 1 to ${MAX_NEXTHOPS} next hops`);
@@ -388,6 +459,7 @@ export function routeRequest(
       if (hop.weight !== undefined) out.hops = checkInteger(hop.weight, operation, 'the weight', 1, 256) - 1;
       if (hop.onlink) out.flags = RTNH_F_ONLINK;
       hops.push(out);
+      hopRealms.push(hop);
     });
   }
   if (spec.family !== undefined) {
@@ -398,6 +470,11 @@ export function routeRequest(
     family = spec.family;
   }
   family ??= 4;
+  const flow = realmsFlow(spec, family, operation);
+  hopRealms.forEach((hop, i) => {
+    const hopFlow = realmsFlow(hop, family ?? 4, operation, ` of next hop ${i + 1}`);
+    if (hopFlow !== undefined) (hops[i] as NativeNexthopRequest).flow = hopFlow;
+  });
   if (from !== undefined && family === 4) {
     throw invalid(
       operation,
@@ -478,6 +555,7 @@ export function routeRequest(
   if (spec.metric !== undefined) req.priority = checkInteger(spec.metric, operation, 'the metric', 0, 0xffffffff);
   if (spec.onlink && nhid === undefined) req.flags = RTNH_F_ONLINK;
   if (hops.length > 0) req.multipath = hops;
+  if (flow !== undefined) req.flow = flow;
   // An IPv4 delete matches the metrics given; the kernel ignores them on an IPv6 one, and
   // preference and expiry on any delete: those are sent only to add.
   if (metrics !== undefined && Object.keys(metrics).length > 0 && (!forDelete || family === 4)) {
@@ -564,6 +642,7 @@ export function routeFromNative(
   if (r.flags & RTNH_F_LINKDOWN) route.linkdown = true;
   if (r.pref !== undefined) route.preference = PREFERENCES[r.pref] ?? 'medium';
   if (r.expires !== undefined) route.expires = r.expires;
+  if (r.flow !== undefined) Object.assign(route, realmsOf(r.flow));
   if (r.metrics !== undefined) {
     const metrics = metricsFromNative(r.metrics);
     if (metrics !== undefined) route.metrics = metrics;
@@ -580,10 +659,17 @@ export function routeFromNative(
       if (h.flags & RTNH_F_DEAD) hop.dead = true;
       if (h.flags & RTNH_F_ONLINK) hop.onlink = true;
       if (h.flags & RTNH_F_LINKDOWN) hop.linkdown = true;
+      if (h.flow !== undefined) Object.assign(hop, realmsOf(h.flow));
       return hop;
     });
   }
   return route;
+}
+
+/** RTA_FLOW (FRA_FLOW) as `realm` and `sourceRealm` (the latter when not 0). @internal */
+export function realmsOf(flow: number): { realm: number; sourceRealm?: number } {
+  const source = flow >>> 16;
+  return source === 0 ? { realm: flow & 0xffff } : { realm: flow & 0xffff, sourceRealm: source };
 }
 
 /** `ip route show`: the routes of a table (main by default), without cached ones. @internal */
@@ -596,6 +682,11 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
   const table =
     options.table === undefined ? RT_TABLE_MAIN : tableId(options.table, operation, { min: 0, allowAll: true });
   const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  // A realm given selects its half of RTA_FLOW, as ip's `realms` selector (a route without
+  // realms has 0/0).
+  const realm = options.realm === undefined ? undefined : realmId(options.realm, operation, 'the realm');
+  const sourceRealm =
+    options.sourceRealm === undefined ? undefined : realmId(options.sourceRealm, operation, 'the source realm');
   const signal = checkSignal(options.signal, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   // Links too, to name each route's device; both dumps in one batch.
@@ -607,6 +698,11 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
   // The kernel filters on the table only with strict checking (4.20); below that, here.
   return (results[1] as NativeRoute[])
     .filter((r) => !(r.flags & RTM_F_CLONED) && (table === 0 || r.table === table))
+    .filter(
+      (r) =>
+        (realm === undefined || ((r.flow ?? 0) & 0xffff) === realm) &&
+        (sourceRealm === undefined || (r.flow ?? 0) >>> 16 === sourceRealm),
+    )
     .map((r) => routeFromNative(r, names, iproute2Names));
 }
 
@@ -627,8 +723,9 @@ export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOpti
 }
 
 /**
- * The request flags of `ip route add` (CREATE|EXCL), `replace` (CREATE|REPLACE), `append`
- * (CREATE|APPEND) or `prepend` (CREATE alone), and that verb.
+ * The request flags of `ip route add` (CREATE|EXCL), `replace` (CREATE|REPLACE), `change`
+ * (REPLACE alone: the route must exist), `append` (CREATE|APPEND) or `prepend` (CREATE alone),
+ * and that verb.
  */
 function addFlags(options: AddRouteOptions, operation: string): [number, string] {
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
@@ -636,6 +733,7 @@ function addFlags(options: AddRouteOptions, operation: string): [number, string]
   let chosen: string | undefined;
   for (const [key, value, bits] of [
     ['replace', options.replace, NLM_F_CREATE | NLM_F_REPLACE],
+    ['change', options.change, NLM_F_REPLACE],
     ['append', options.append, NLM_F_CREATE | NLM_F_APPEND],
     ['prepend', options.prepend, NLM_F_CREATE],
   ] as const) {
@@ -644,7 +742,10 @@ function addFlags(options: AddRouteOptions, operation: string): [number, string]
     }
     if (!value) continue;
     if (chosen)
-      throw invalid(operation, `${chosen} and ${key} exclude each other (ip route replace | append | prepend)`);
+      throw invalid(
+        operation,
+        `${chosen} and ${key} exclude each other (ip route replace | change | append | prepend)`,
+      );
     chosen = key;
     flags = bits;
   }

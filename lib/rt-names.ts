@@ -1,7 +1,7 @@
 /**
- * The names `ip` gives routing tables, route protocols and DS field (TOS) values, from the files
- * it reads them from: rt_tables (plus rt_tables.d/*.conf), rt_protos (plus rt_protos.d/*.conf)
- * and rt_dsfield, lines of `ID NAME` (ID decimal or
+ * The names `ip` gives routing tables, route protocols, DS field (TOS) values and realms, from the
+ * files it reads them from: rt_tables (plus rt_tables.d/*.conf), rt_protos (plus
+ * rt_protos.d/*.conf), rt_dsfield and rt_realms (no .d directory, in any iproute2), lines of `ID NAME` (ID decimal or
  * 0x-hex; `#` starts a comment). Where they are: /etc/iproute2, and for a file missing there the
  * distribution's copy, as iproute2 6.5 and later read them (/usr/share/iproute2 or
  * /usr/lib/iproute2, whichever this system has; iproute2 6.1 reads /etc/iproute2 alone, and has
@@ -164,6 +164,55 @@ export function readDsfieldNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDataba
   return db;
 }
 
+/**
+ * rt_realms: names of realms (0-255: iproute2 names no realm above, though the kernel's are
+ * 16-bit), /etc's file or else the distribution's, as iproute2 reads it (no rt_realms.d).
+ */
+export function readRealmNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+  const db = emptyDatabase();
+  const usr = usrDir(dirs);
+  if (!readFile(db, path.join(dirs.etc, 'rt_realms'), 255) && usr !== undefined) {
+    readFile(db, path.join(usr, 'rt_realms'), 255);
+  }
+  return db;
+}
+
+/** The name iproute2 has built in for realm 0 when no file names it (rt_names.c). */
+const BUILTIN_REALM_0 = 'unknown';
+
+/** The largest realm: the kernel holds each of a route's two realms in 16 bits. */
+export const MAX_REALM = 0xffff;
+
+/**
+ * A realm as a spec gives it (`realm`, `sourceRealm` of a route, a next hop or a rule): a number
+ * 0-65535, a name of rt_realms ('cosmos'; 'unknown' is 0 unless the file names 0), or a number
+ * in a string, decimal or 0x hex. `what` names it in a message ('the realm'). EINVAL for anything
+ * else, naming the files read. @internal
+ */
+export function realmId(value: unknown, operation: string, what: string, dirs: Iproute2Dirs = IPROUTE2_DIRS): number {
+  if (typeof value === 'number') return checkInteger(value, operation, what, 0, MAX_REALM);
+  if (typeof value !== 'string' || value === '') {
+    throw invalid(
+      operation,
+      `${what} must be an integer from 0 to ${MAX_REALM} or a name of rt_realms, not ${describeValue(value)}`,
+    );
+  }
+  const db = readRealmNames(dirs);
+  const named = db.ids.get(value) ?? (value === BUILTIN_REALM_0 && !db.names.has(0) ? 0 : undefined);
+  if (named !== undefined) return named;
+  const n = /^(0|[1-9][0-9]*)$/.test(value)
+    ? Number(value)
+    : /^0[xX][0-9a-fA-F]+$/.test(value)
+      ? parseInt(value.slice(2), 16)
+      : undefined;
+  if (n !== undefined && n <= MAX_REALM) return n;
+  if (n !== undefined) throw invalid(operation, `${what} "${value}" is ${n}: it must be from 0 to ${MAX_REALM}`);
+  throw invalid(
+    operation,
+    `unknown realm "${value}" (${what}): not a number from 0 to ${MAX_REALM} (decimal or '0x' hex) nor a name in the files iproute2 reads (read: ${filesRead(db, 'rt_realms', dirs)})`,
+  );
+}
+
 /** group: names of link groups (`ip link ... group NAME`), /etc's file or else the distribution's. */
 export function readGroupNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
   const db = emptyDatabase();
@@ -309,6 +358,7 @@ export class Iproute2Names {
   #tables: NameDatabase | undefined;
   #protocols: NameDatabase | undefined;
   #dsfield: NameDatabase | undefined;
+  #realms: NameDatabase | undefined;
   readonly #ipProtocols = new IpProtocolNames();
 
   constructor(private readonly dirs: Iproute2Dirs = IPROUTE2_DIRS) {}
@@ -330,6 +380,16 @@ export class Iproute2Names {
     if (builtin !== undefined) return builtin;
     this.#protocols ??= readProtocolNames(this.dirs);
     return this.#protocols.names.get(id) ?? String(id);
+  }
+
+  /**
+   * A realm's name, or its number when it has none, as ip prints it: from rt_realms (ids 0-255),
+   * 0 'unknown' when the file does not name it.
+   */
+  realm(id: number): string {
+    if (id > 255) return String(id);
+    this.#realms ??= readRealmNames(this.dirs);
+    return this.#realms.names.get(id) ?? (id === 0 ? BUILTIN_REALM_0 : String(id));
   }
 
   dsfield(tos: number): string | undefined {

@@ -11,8 +11,8 @@ import { Link } from './link';
 import type { Namespace } from './namespace';
 import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN } from './native/constants';
 import type { NativeRule, NativeRuleRequest } from './native/surface';
-import { protocolNumber } from './route';
-import { Iproute2Names, dsfieldValue, tableId } from './rt-names';
+import { protocolNumber, realmsOf } from './route';
+import { Iproute2Names, dsfieldValue, realmId, tableId } from './rt-names';
 import {
   FIB_RULE_INVERT,
   RULE_FILTER_KEYS,
@@ -102,10 +102,19 @@ export interface RuleSpec {
    * with CONFIG_NET_L3_MASTER_DEV (EINVAL from the kernel otherwise).
    */
   l3mdev?: boolean;
+  /**
+   * IPv4 only: the destination realm the rule gives the packets it matches (`realms 7`,
+   * FRA_FLOW; a kernel built with CONFIG_IP_ROUTE_CLASSID), where their route gives none: 0 to
+   * 65535, a name of /etc/iproute2/rt_realms, or a number in a string. A delete with either
+   * realm matches only rules with both so.
+   */
+  realm?: number | string;
+  /** IPv4 only: the source realm (`realms 3/7` is sourceRealm 3, realm 7); without `realm`, that is 0. */
+  sourceRealm?: number | string;
 }
 
 /** A rule, as `ip rule show` lists it. */
-export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
+export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol' | 'realm' | 'sourceRealm'> {
   family: 4 | 6;
   priority: number;
   /** The table it looks up; absent for a rule that looks up none (goto, blackhole, l3mdev, ...). */
@@ -134,6 +143,10 @@ export interface Rule extends Omit<RuleSpec, 'iif' | 'oif' | 'protocol'> {
    * 'static', ... or the number.
    */
   protocol: string;
+  /** Its destination realm, when it has realms (absent: none). */
+  realm?: number;
+  /** Its source realm, when not 0. */
+  sourceRealm?: number;
 }
 
 /**
@@ -153,6 +166,10 @@ export function describeRule(spec: Partial<RuleSpec> | undefined): string {
   if (spec?.table !== undefined) parts.push(`table ${String(spec.table)}`);
   if (spec?.l3mdev === true) parts.push('l3mdev');
   if (spec?.action !== undefined && spec.action !== 'lookup') parts.push(String(spec.action));
+  if (spec?.realm !== undefined || spec?.sourceRealm !== undefined) {
+    const destination = spec.realm === undefined ? '0' : String(spec.realm);
+    parts.push(`realms ${spec.sourceRealm === undefined ? destination : `${String(spec.sourceRealm)}/${destination}`}`);
+  }
   return parts.length > 0 ? parts.join(' ') : 'all';
 }
 
@@ -232,6 +249,17 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     req.suppressPrefixlen = checkInteger(spec.suppressPrefixLength, operation, 'suppressPrefixLength', 0, 128);
   }
   if (spec.protocol !== undefined) req.protocol = protocolNumber(spec.protocol, operation);
+  if (spec.realm !== undefined || spec.sourceRealm !== undefined) {
+    const destination = spec.realm === undefined ? 0 : realmId(spec.realm, operation, 'the realm');
+    const source = spec.sourceRealm === undefined ? 0 : realmId(spec.sourceRealm, operation, 'the source realm');
+    if (family === 6) {
+      throw invalid(
+        operation,
+        'realms (realm, sourceRealm) are for IPv4 rules only: the kernel takes them on an IPv6 rule and drops them',
+      );
+    }
+    req.flow = ((source << 16) | destination) >>> 0;
+  }
   if (spec.l3mdev !== undefined) {
     if (typeof spec.l3mdev !== 'boolean') throw invalid(operation, 'l3mdev must be a boolean');
     if (spec.l3mdev && req.table !== undefined) {
@@ -285,6 +313,7 @@ export function ruleFromNative(r: NativeRule, names: Iproute2Names = new Iproute
     if (tosName !== undefined) rule.tosName = tosName;
   }
   if (r.flags & FIB_RULE_INVERT) rule.not = true;
+  if (r.flow !== undefined) Object.assign(rule, realmsOf(r.flow));
   if (r.ipProto !== undefined) rule.ipProto = names.ipProtocol(r.ipProto) ?? r.ipProto;
   if (r.sportStart !== undefined && r.sportEnd !== undefined) {
     rule.sport = r.sportStart === r.sportEnd ? r.sportStart : [r.sportStart, r.sportEnd];

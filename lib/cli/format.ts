@@ -7,6 +7,8 @@ import { tosText } from '../route';
 import { metricWords } from '../route-metrics';
 import { ipProtocolNumber } from '../ip-protocols';
 import { ipProtocolName } from './ip-protocols';
+import { Iproute2Names } from '../rt-names';
+import { realmsWords } from './realms-word';
 
 /** IFF_* flags in the order iproute2's print_link_flags prints them. */
 const FLAGS: Array<[number, string]> = [
@@ -187,6 +189,8 @@ export interface RouteWordsShown {
   scope?: false;
   metric?: false;
   tos?: false;
+  /** The realms (`realms 3/5` fixes both). */
+  realms?: false;
 }
 
 /**
@@ -213,13 +217,16 @@ export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   if (r.source !== undefined && shown.src !== false) parts.push('src', r.source);
   if (r.metric !== undefined && shown.metric !== false) parts.push('metric', String(r.metric));
   parts.push(...flagWords(r));
-  // Then, as iproute2's print_route: the cache info's expiry, the metrics, the preference.
+  // Then, as iproute2's print_route: the realms, the cache info's expiry, the metrics, the
+  // preference.
+  if (shown.realms !== false) parts.push(...realmsWords(r));
   if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);
   if (r.metrics !== undefined) parts.push(...metricWords(r.metrics));
   if (r.preference !== undefined) parts.push('pref', r.preference);
   for (const hop of r.nexthops ?? []) {
     parts.push('\n\tnexthop');
     if (hop.gateway !== undefined) parts.push('via', hop.gateway);
+    parts.push(...realmsWords(hop));
     if (hop.linkIndex !== undefined) parts.push('dev', hop.link ?? `if${hop.linkIndex}`);
     parts.push('weight', String(hop.weight), ...flagWords(hop));
   }
@@ -254,6 +261,7 @@ export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: b
   if (r.metric !== undefined) parts.push('metric', String(r.metric));
   parts.push(...flagWords(r));
   if (r.mark !== undefined) parts.push('mark', String(r.mark));
+  parts.push(...realmsWords(r));
   if (r.uid !== undefined) parts.push('uid', String(r.uid));
   return parts.join(' ');
 }
@@ -319,6 +327,12 @@ export function ruleLine(r: Rule, ipProtocol: (n: number) => string = ipProtocol
   if (r.table !== undefined) {
     parts.push('lookup', r.tableName ?? String(r.table));
     if (r.suppressPrefixLength !== undefined) parts.push('suppress_prefixlength', String(r.suppressPrefixLength));
+  }
+  // print_rule: after the table and before the action; `realms D` even with no source.
+  if (r.realm !== undefined) {
+    const names = new Iproute2Names();
+    const destination = names.realm(r.realm);
+    parts.push('realms', r.sourceRealm === undefined ? destination : `${names.realm(r.sourceRealm)}/${destination}`);
   }
   if (r.action === 'goto') parts.push('goto', String(r.goto), ...(r.unresolved ? ['[unresolved]'] : []));
   else if (r.action !== 'lookup') parts.push(r.action);

@@ -72,7 +72,10 @@ const same = (...keywords: string[]): Array<[string, string]> => keywords.map((k
 const SUBCOMMANDS: Readonly<Record<string, ReadonlyArray<readonly [string, string]>>> = {
   addr: [...same('add', 'change', 'replace', 'delete'), ...SHOW, ...same('flush', 'save', 'showdump', 'restore')],
   route: [
-    ...same('add', 'change', 'replace', 'prepend', 'append', 'test', 'delete'),
+    // iproute.c takes `chg` as change too, spelled out (not an abbreviation).
+    ...same('add', 'change'),
+    ['chg', 'change'],
+    ...same('replace', 'prepend', 'append', 'test', 'delete'),
     ...SHOW,
     ...same('get', 'flush', 'save', 'restore', 'showdump'),
   ],

@@ -300,16 +300,18 @@ ${WRITE_TEXT}
 `,
   route: `Usage: netns-native [-n NS] route [-4|-6] [--json] [show] [table T|all] [type TYPE]
                  [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX] [metric N]
-                 [tos TOS] [from [root|match|exact] PREFIX] [root|match|exact PREFIX]
-       netns-native [-n NS] route add|replace|append|prepend|delete [TYPE] PREFIX|default
-                 [from PREFIX] [tos TOS] [via GW] [dev LINK] [nhid ID] [metric N] [table T]
-                 [src ADDR] [proto P] [scope S] [onlink] [pref low|medium|high] [expires N]
-                 [METRIC [lock] VALUE]... [nexthop [via GW] [dev LINK] [weight W] [onlink]]...
+                 [tos TOS] [realms REALMS] [from [root|match|exact] PREFIX]
+                 [root|match|exact PREFIX]
+       netns-native [-n NS] route add|replace|change|append|prepend|delete [TYPE]
+                 PREFIX|default [from PREFIX] [tos TOS] [via GW] [dev LINK] [nhid ID]
+                 [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
+                 [pref low|medium|high] [expires N] [realms REALMS] [METRIC [lock] VALUE]...
+                 [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms REALMS]]...
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [tos TOS] [uid N] [ipproto P] [sport N] [dport N] [fibmatch]
        netns-native [-n NS] route flush [table T] [dev LINK] [proto P]
 
-As \`ip route show|add|replace|del|get|flush\`, in NS. show (the default) prints what \`ip route
+As \`ip route show|add|replace|change|del|get|flush\`, in NS. show (the default) prints what \`ip route
 show\` prints, selected as ip selects: IPv4 only unless -6 or table all (then both); a word a
 selector fixes (dev, table, proto, ...) left out of each line, as ip leaves it (--json: ip's
 JSON). TYPE is unicast (the default), blackhole,
@@ -319,7 +321,10 @@ add). TOS is hex as ip reads it (10 is 0x10) or a name of rt_dsfield. METRIC is 
 hoplimit, window, cwnd, initcwnd, initrwnd, ssthresh, reordering, rtt, rttvar (a time: 100ms,
 1.5s, or a number in the kernel's unit, as ip), rto_min, congctl NAME, features ecn, quickack
 0|1 or fastopen_no_cookie 0|1; lock keeps it from being learned. The nexthop hops end the line.
-append and prepend add a route beside one of the same key (ip route append|prepend). get
+REALMS (realm too) is [SRC/]DST, each a number 0-255 or a name of /etc/iproute2/rt_realms, or
+one number SRC << 16 | DST (IPv4; show: realm 5 selects by DST, 3/ by SRC, 3/5 by both).
+change changes a route that exists (ENOENT if none; chg too). append and prepend add a route
+beside one of the same key (ip route append|prepend). get
 prints the route the kernel takes, as the first
 line of \`ip route get\` (--json: the route). flush removes IPv4 and IPv6 routes of the table
 (main by default), the kernel's own included; ip flushes one family per call. delete is del
@@ -389,7 +394,7 @@ ${WRITE_TEXT}
   rule: `Usage: netns-native [-n NS] rule [-4|-6] [--json] [show] [SELECTOR]
        netns-native [-n NS] rule [-4|-6] flush [SELECTOR]
        netns-native [-n NS] rule [-4|-6] add|delete SELECTOR [suppress_prefixlength N]
-                 [goto N | blackhole | unreachable | prohibit | nop]
+                 [realms [SRC/]DST] [goto N | blackhole | unreachable | prohibit | nop]
 SELECTOR := [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK] [oif LINK]
             [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]] [priority N]
             [table T] [protocol P]
@@ -404,7 +409,8 @@ a number (decimal or 0x hex) or a name. add looks up table
 main unless told; a rule's family is its prefixes', else IPv4 (-6: IPv6). delete removes
 the rule matching all that is given (rule del priority N). ip's other spellings: pref,
 preference, order, prio (priority), lookup (table), dev (iif), dsfield (tos), proto
-(protocol), type ACTION. Not supported, as the library has none: realms, nat, tun_id,
+(protocol), type ACTION, realm (realms: IPv4, as route's). Not supported, as the library has
+none: nat, tun_id,
 suppress_ifgroup, dscp, flowlabel. delete is del too. flush removes the rules the selector selects, both families unless -4 or -6
 (ip: IPv4 unless -6); as ip's, every rule but rule 0 (lookup local) without a filter, the main
 and default rules included.

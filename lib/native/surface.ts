@@ -243,6 +243,8 @@ export interface NativeRouteRequest {
   expires?: number;
   /** RTA_NH_ID: a nexthop object as the route's next hop */
   nhid?: number;
+  /** RTA_FLOW: realms, source << 16 | destination (IPv4) */
+  flow?: number;
 }
 
 /**
@@ -365,6 +367,8 @@ export interface NativeNexthopRequest {
   hops?: number;
   /** RTNH_F_* */
   flags?: number;
+  /** RTA_FLOW: the hop's realms, source << 16 | destination */
+  flow?: number;
 }
 
 export interface NativeNexthop {
@@ -372,6 +376,8 @@ export interface NativeNexthop {
   oif: number;
   hops: number;
   flags: number;
+  /** RTA_FLOW, when the hop has realms */
+  flow?: number;
 }
 
 export interface NativeRoute {
@@ -407,6 +413,8 @@ export interface NativeRoute {
   uid?: number;
   /** RTA_NH_ID: the nexthop object the route uses (its gateway/oif or multipath come too) */
   nhid?: number;
+  /** RTA_FLOW: realms, source << 16 | destination; absent when 0 */
+  flow?: number;
 }
 
 /**
@@ -504,6 +512,8 @@ export interface NativeRuleRequest {
   dportEnd?: number;
   uidStart?: number;
   uidEnd?: number;
+  /** FRA_FLOW: realms, source << 16 | destination (IPv4) */
+  flow?: number;
 }
 
 /** A decoded RTM_NEWRULE. */
@@ -534,6 +544,8 @@ export interface NativeRule {
   dportEnd?: number;
   uidStart?: number;
   uidEnd?: number;
+  /** FRA_FLOW: realms, source << 16 | destination (IPv4) */
+  flow?: number;
 }
 
 /** A decoded RTM_NEWNSID: the id a namespace has for another one (-1: none). */

@@ -114,6 +114,7 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   pref: 'u8',
   expires: 'u32',
   nhid: 'u32',
+  flow: 'u32',
 };
 const ROUTE_METRICS: Record<keyof NativeRouteMetrics, string> = {
   lock: 'u32',
@@ -143,6 +144,7 @@ const NEXTHOP_REQUEST: Record<keyof NativeNexthopRequest, string> = {
   oif: 'i32',
   hops: 'u8',
   flags: 'u8',
+  flow: 'u32',
 };
 const NEXTHOP_OBJECT_REQUEST: Record<keyof NativeNexthopObjectRequest, string> = {
   id: 'u32',
@@ -226,6 +228,7 @@ const RULE_REQUEST: Record<keyof NativeRuleRequest, string> = {
   dportEnd: 'u16',
   uidStart: 'u32',
   uidEnd: 'u32',
+  flow: 'u32',
 };
 const NFT_COMMAND: Record<keyof NativeNftCommand, string> = {
   type: 'u8',
@@ -386,6 +389,7 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   mark: 'optional',
   uid: 'optional',
   nhid: 'optional',
+  flow: 'optional',
 };
 const LINK_STATS: Record<keyof NativeLinkStats, string> = {
   rxPackets: 'number',
@@ -458,6 +462,7 @@ const NEXTHOP: Record<keyof NativeNexthop, string> = {
   oif: 'number',
   hops: 'number',
   flags: 'number',
+  flow: 'optional',
 };
 const NEIGHBOUR: Record<keyof NativeNeighbour, string> = {
   family: 'number',
@@ -508,6 +513,7 @@ const RULE: Record<keyof NativeRule, string> = {
   dportEnd: 'optional',
   uidStart: 'optional',
   uidEnd: 'optional',
+  flow: 'optional',
 };
 const NSID: Record<keyof NativeNsid, string> = { nsid: 'number', currentNsid: 'optional' };
 const NETCONF: Record<keyof NativeNetconf, string> = {

@@ -106,6 +106,8 @@ std::vector<uint8_t> MultipathPayload(const std::vector<NexthopRequest>& hops) {
     rtnh.rtnh_ifindex = h.oif.value_or(0);
     out.resize(at + RTNH_ALIGN(sizeof rtnh));
     if (!h.gateway.empty()) AppendAttr(out, RTA_GATEWAY, h.gateway.data(), h.gateway.size());
+    // After the gateway, where `ip route add ... nexthop via GW realms R` puts it.
+    if (h.flow) AppendAttr(out, RTA_FLOW, &*h.flow, sizeof *h.flow);
     rtnh.rtnh_len = static_cast<uint16_t>(out.size() - at);
     std::memcpy(out.data() + at, &rtnh, sizeof rtnh);
   }
@@ -128,10 +130,11 @@ Status ParseMultipath(const netlink::Attr& a, std::vector<NexthopInfo>* out) {
     hop.flags = rtnh.rtnh_flags;
     size_t header = RTNH_ALIGN(sizeof rtnh);
     if (rtnh.rtnh_len > header) {
-      AttrTable<RTA_GATEWAY + 1> t;
+      AttrTable<RTA_FLOW + 1> t;
       Status s = netlink::ParseAttrs(p + header, rtnh.rtnh_len - header, &t);
       if (!s.ok()) return s;
       if (t[RTA_GATEWAY].present()) hop.gateway = t[RTA_GATEWAY].Bytes();
+      if (t[RTA_FLOW].len >= 4) hop.flow = t[RTA_FLOW].U32();
     }
     out->push_back(std::move(hop));
     size_t step = RTNH_ALIGN(rtnh.rtnh_len);
@@ -165,6 +168,8 @@ Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const 
   // Before RTA_OIF, where `ip -6 route add PREFIX expires N pref P dev D` puts them.
   if (req.expires) b.PutU32(RTA_EXPIRES, *req.expires);
   if (req.pref) b.PutU8(RTA_PREF, *req.pref);
+  // Before RTA_OIF too: `ip route add PREFIX dev D realms R` sends DST, FLOW, OIF.
+  if (req.flow) b.PutU32(RTA_FLOW, *req.flow);
   if (req.oif) b.PutS32(RTA_OIF, *req.oif);
   if (req.priority) b.PutU32(RTA_PRIORITY, *req.priority);
   if (!req.metrics.empty()) b.PutBytes(RTA_METRICS, MetricsPayload(req.metrics));
@@ -262,6 +267,7 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
   if (t[RTA_MARK].present()) info.mark = t[RTA_MARK].U32();
   if (t[RTA_UID].present()) info.uid = t[RTA_UID].U32();
   if (t[RTA_NH_ID].len >= 4) info.nhid = t[RTA_NH_ID].U32();
+  if (t[RTA_FLOW].len >= 4) info.flow = t[RTA_FLOW].U32();
   if (t[RTA_MULTIPATH].present()) {
     s = ParseMultipath(t[RTA_MULTIPATH], &info.multipath);
     if (!s.ok()) return s;

@@ -18,12 +18,14 @@ struct NexthopRequest {
   std::optional<int32_t> oif;    // rtnh_ifindex; unset: found from the gateway
   uint8_t hops = 0;              // rtnh_hops: the weight minus 1 (`weight 1` is 0)
   uint8_t flags = 0;             // rtnh_flags: RTNH_F_ONLINK, ...
+  std::optional<uint32_t> flow;  // RTA_FLOW: realms, source << 16 | destination (`realms 3/5`)
 };
 
 struct NexthopInfo {
   std::vector<uint8_t> gateway;
   int32_t oif = 0;
   uint8_t hops = 0, flags = 0;
+  std::optional<uint32_t> flow;  // RTA_FLOW, when the hop has realms
 };
 
 // RTA_METRICS: a route's metrics (nested RTAX_*), in the kernel's units, which are not all
@@ -76,6 +78,9 @@ struct RouteRequest {
   std::optional<uint8_t> pref;            // RTA_PREF (IPv6): ICMPV6_ROUTER_PREF_*
   std::optional<uint32_t> expires;        // RTA_EXPIRES (IPv6): seconds until it is removed
   std::optional<uint32_t> nhid;           // RTA_NH_ID: a nexthop object (nexthop.h) as next hop
+  // RTA_FLOW: the route's realms (CONFIG_IP_ROUTE_CLASSID), source realm << 16 | destination
+  // realm; IPv4 only (IPv6 takes and drops it). A delete with it matches only that value.
+  std::optional<uint32_t> flow;
 };
 
 struct RouteInfo {
@@ -102,6 +107,9 @@ struct RouteInfo {
   // RTA_NH_ID: the nexthop object the route uses; the kernel still reports its gateway and
   // device (a single nexthop) or RTA_MULTIPATH (a group) alongside.
   std::optional<uint32_t> nhid;
+  // RTA_FLOW: the realms (source << 16 | destination); the kernel sends it only when not 0. A
+  // lookup's answer carries the realms of the route it went by.
+  std::optional<uint32_t> flow;
 };
 
 // A route lookup, `ip route get ADDRESS [from SRC] [iif DEV] [oif DEV] [mark N] [tos T] [uid N]

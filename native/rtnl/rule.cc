@@ -34,6 +34,8 @@ Result<std::vector<uint8_t>> BuildRule(uint16_t type, uint16_t nl_flags, const R
   if (req.fwmask) b.PutU32(FRA_FWMASK, *req.fwmask);
   if (req.goto_priority) b.PutU32(FRA_GOTO, *req.goto_priority);
   if (req.table >= 256) b.PutU32(FRA_TABLE, req.table);
+  // After the table, where `ip rule add from PREFIX table T realms R` puts it.
+  if (req.flow) b.PutU32(FRA_FLOW, *req.flow);
   if (req.suppress_prefixlen) b.PutU32(FRA_SUPPRESS_PREFIXLEN, *req.suppress_prefixlen);
   if (req.suppress_ifgroup) b.PutU32(FRA_SUPPRESS_IFGROUP, *req.suppress_ifgroup);
   if (req.l3mdev) b.PutU8(FRA_L3MDEV, *req.l3mdev);
@@ -107,6 +109,7 @@ Result<RuleInfo> ParseRule(const nlmsghdr& msg) {
   u32(FRA_FWMARK, &info.fwmark);
   u32(FRA_FWMASK, &info.fwmask);
   u32(FRA_GOTO, &info.goto_priority);
+  u32(FRA_FLOW, &info.flow);
   u32(FRA_SUPPRESS_PREFIXLEN, &info.suppress_prefixlen);
   u32(FRA_SUPPRESS_IFGROUP, &info.suppress_ifgroup);
   u8(FRA_L3MDEV, &info.l3mdev);

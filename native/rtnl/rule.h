@@ -39,6 +39,9 @@ struct RuleRequest {
   // fib_rule_uid_range): sent when the end is set; a missing start means the end alone.
   std::optional<uint16_t> sport_start, sport_end, dport_start, dport_end;
   std::optional<uint32_t> uid_start, uid_end;
+  // FRA_FLOW: realms (CONFIG_IP_ROUTE_CLASSID), source realm << 16 | destination realm; IPv4
+  // only. The kernel stores and dumps it only when not 0.
+  std::optional<uint32_t> flow;
 };
 
 // A decoded RTM_NEWRULE or RTM_DELRULE message.
@@ -51,6 +54,7 @@ struct RuleInfo {
   std::optional<uint32_t> priority, fwmark, fwmask, goto_priority, suppress_prefixlen,
       suppress_ifgroup, l3mdev, protocol, ip_proto;
   std::optional<uint32_t> sport_start, sport_end, dport_start, dport_end, uid_start, uid_end;
+  std::optional<uint32_t> flow;  // FRA_FLOW
 };
 
 Result<std::vector<uint8_t>> BuildNewRule(const RuleRequest& req, uint16_t nl_flags);

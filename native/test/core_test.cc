@@ -682,6 +682,113 @@ void TestL3mdevRuleMatchesIproute2() {
   CHECK(r.ok() && r.value().l3mdev == 1u && r.value().table == 0 && r.value().priority == 1000u);
 }
 
+// Realms (CONFIG_IP_ROUTE_CLASSID), as iproute2 6.1 sends them (strace -e write=3; nlmsg_seq and
+// NLM_F_ACK cleared; va = ifindex 3): RTA_FLOW between RTA_DST and RTA_OIF for `ip route add
+// 198.19.85.0/24 dev va realms 3/5`; inside each rtnexthop after RTA_GATEWAY for `ip route add
+// 198.19.86.0/24 nexthop via 198.19.84.2 dev va realms 4 nexthop via 198.19.84.3 dev va realms
+// 2/9`; FRA_FLOW after FRA_SRC for `ip rule add from 198.19.84.0/24 table 5 realms 3/7`. Each
+// decodes back to the same value.
+void TestRealmsMatchIproute2() {
+  const Bytes route = {
+      0x34, 0x00, 0x00, 0x00,  // nlmsg_len 52
+      0x18, 0x00, 0x01, 0x06,  // RTM_NEWROUTE, REQUEST | EXCL | CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x18, 0x00, 0x00,                          // rtmsg: AF_INET, dst_len 24
+      0xfe, 0x03, 0xfd, 0x01,                          //   main, boot, link, unicast
+      0x00, 0x00, 0x00, 0x00,                          //   rtm_flags
+      0x08, 0x00, 0x01, 0x00, 0xc6, 0x13, 0x55, 0x00,  // RTA_DST 198.19.85.0
+      0x08, 0x00, 0x0b, 0x00, 0x05, 0x00, 0x03, 0x00,  // RTA_FLOW 3 << 16 | 5
+      0x08, 0x00, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00,  // RTA_OIF 3
+  };
+  rtnl::RouteRequest req;
+  req.family = AF_INET;
+  req.dst_len = 24;
+  req.table = RT_TABLE_MAIN;
+  req.protocol = RTPROT_BOOT;
+  req.scope = RT_SCOPE_LINK;
+  req.type = RTN_UNICAST;
+  req.dst = {198, 19, 85, 0};
+  req.oif = 3;
+  req.flow = (3u << 16) | 5;
+  Result<Bytes> built = rtnl::BuildNewRoute(req, NLM_F_CREATE | NLM_F_EXCL);
+  CheckBytes("RTM_NEWROUTE realms", built, route);
+  if (built.ok()) {
+    Result<rtnl::RouteInfo> r =
+        rtnl::ParseRoute(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+    CHECK(r.ok() && r.value().flow == ((3u << 16) | 5));
+  }
+
+  const Bytes multipath = {
+      0x58, 0x00, 0x00, 0x00,  // nlmsg_len 88
+      0x18, 0x00, 0x01, 0x06,  // RTM_NEWROUTE, REQUEST | EXCL | CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x18, 0x00, 0x00,                          // rtmsg: AF_INET, dst_len 24
+      0xfe, 0x03, 0x00, 0x01,                          //   main, boot, universe, unicast
+      0x00, 0x00, 0x00, 0x00,                          //   rtm_flags
+      0x08, 0x00, 0x01, 0x00, 0xc6, 0x13, 0x56, 0x00,  // RTA_DST 198.19.86.0
+      0x34, 0x00, 0x09, 0x00,                          // RTA_MULTIPATH, 52
+      0x18, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,  //   rtnexthop: len 24, if 3
+      0x08, 0x00, 0x05, 0x00, 0xc6, 0x13, 0x54, 0x02,  //     RTA_GATEWAY 198.19.84.2
+      0x08, 0x00, 0x0b, 0x00, 0x04, 0x00, 0x00, 0x00,  //     RTA_FLOW 4
+      0x18, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,  //   rtnexthop: len 24, if 3
+      0x08, 0x00, 0x05, 0x00, 0xc6, 0x13, 0x54, 0x03,  //     RTA_GATEWAY 198.19.84.3
+      0x08, 0x00, 0x0b, 0x00, 0x09, 0x00, 0x02, 0x00,  //     RTA_FLOW 2 << 16 | 9
+  };
+  rtnl::RouteRequest mp;
+  mp.family = AF_INET;
+  mp.dst_len = 24;
+  mp.table = RT_TABLE_MAIN;
+  mp.protocol = RTPROT_BOOT;
+  mp.scope = RT_SCOPE_UNIVERSE;
+  mp.type = RTN_UNICAST;
+  mp.dst = {198, 19, 86, 0};
+  rtnl::NexthopRequest a, b;
+  a.gateway = {198, 19, 84, 2};
+  a.oif = 3;
+  a.flow = 4;
+  b.gateway = {198, 19, 84, 3};
+  b.oif = 3;
+  b.flow = (2u << 16) | 9;
+  mp.multipath = {a, b};
+  built = rtnl::BuildNewRoute(mp, NLM_F_CREATE | NLM_F_EXCL);
+  CheckBytes("RTM_NEWROUTE multipath realms", built, multipath);
+  if (built.ok()) {
+    Result<rtnl::RouteInfo> r =
+        rtnl::ParseRoute(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+    CHECK(r.ok() && r.value().multipath.size() == 2 && !r.value().flow);
+    if (r.ok() && r.value().multipath.size() == 2) {
+      CHECK(r.value().multipath[0].flow == 4u &&
+            (r.value().multipath[0].gateway == Bytes{198, 19, 84, 2}));
+      CHECK(r.value().multipath[1].flow == ((2u << 16) | 9));
+    }
+  }
+
+  const Bytes rule = {
+      0x2c, 0x00, 0x00, 0x00,  // nlmsg_len 44
+      0x20, 0x00, 0x01, 0x06,  // RTM_NEWRULE, REQUEST | EXCL | CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x00, 0x18, 0x00,                          // fib_rule_hdr: AF_INET, src /24
+      0x05, 0x00, 0x00, 0x01,                          //   table 5, FR_ACT_TO_TBL
+      0x00, 0x00, 0x00, 0x00,                          //   flags
+      0x08, 0x00, 0x02, 0x00, 0xc6, 0x13, 0x54, 0x00,  // FRA_SRC 198.19.84.0
+      0x08, 0x00, 0x0b, 0x00, 0x07, 0x00, 0x03, 0x00,  // FRA_FLOW 3 << 16 | 7
+  };
+  rtnl::RuleRequest rr;
+  rr.family = AF_INET;
+  rr.src_len = 24;
+  rr.src = {198, 19, 84, 0};
+  rr.table = 5;
+  rr.action = FR_ACT_TO_TBL;
+  rr.flow = (3u << 16) | 7;
+  built = rtnl::BuildNewRule(rr, NLM_F_CREATE | NLM_F_EXCL);
+  CheckBytes("RTM_NEWRULE realms", built, rule);
+  if (built.ok()) {
+    Result<rtnl::RuleInfo> r =
+        rtnl::ParseRule(*reinterpret_cast<const nlmsghdr*>(built.value().data()));
+    CHECK(r.ok() && r.value().flow == ((3u << 16) | 7));
+  }
+}
+
 // `ip route add default nexthop via 198.18.0.2 weight 1 nexthop via 198.18.1.2 weight 2`.
 rtnl::RouteRequest Multipath() {
   rtnl::RouteRequest req;
@@ -2279,6 +2386,7 @@ int main() {
   TestRuleProtocolMatchesIproute2();
   TestL3mdevRuleMatchesIproute2();
   TestMultipathMatchesIproute2();
+  TestRealmsMatchIproute2();
   TestRouteMetricsMatchIproute2();
   TestRoutePrefExpiresMatchIproute2();
   TestParseKernelRouteDumps();

@@ -480,6 +480,58 @@ const cases: Case[] = [
     /family 6 does not match the route's addresses \(IPv4\)/,
   ],
   [
+    'addRoute: realm above 65535',
+    (w) => w.ns.addRoute({ destination: '198.19.84.0/24', link: w.a, realm: 65536 }),
+    'EINVAL',
+    /the realm must be an integer from 0 to 65535, not 65536/,
+  ],
+  [
+    'addRoute: source realm negative',
+    (w) => w.ns.addRoute({ destination: '198.19.84.0/24', link: w.a, realm: 1, sourceRealm: -1 }),
+    'EINVAL',
+    /the source realm must be an integer from 0 to 65535, not -1/,
+  ],
+  [
+    'addRoute: unknown realm name',
+    (w) => w.ns.addRoute({ destination: '198.19.84.0/24', link: w.a, realm: 'atlantis' }),
+    'EINVAL',
+    /unknown realm "atlantis" \(the realm\): .*read: .*rt_realms/,
+  ],
+  [
+    'addRoute: realm of a next hop above 65535',
+    (w) =>
+      w.ns.addRoute({
+        destination: '198.19.84.0/24',
+        nexthops: [{ link: w.a }, { link: w.a.name, realm: '70000' }],
+      }),
+    'EINVAL',
+    /the realm of next hop 2 "70000" is 70000: it must be from 0 to 65535/,
+  ],
+  [
+    'addRoute: realms on an IPv6 route',
+    (w) => w.ns.addRoute({ destination: 'fd00:af::/64', link: w.a, realm: 5 }),
+    'EINVAL',
+    /realms \(realm, sourceRealm\) are for IPv4 routes only/,
+  ],
+  [
+    'routes: realm a float',
+    (w) => w.ns.routes({ realm: 1.5 }),
+    'EINVAL',
+    /the realm must be an integer from 0 to 65535/,
+  ],
+  [
+    'addRule: realm above 65535',
+    (w) => w.ns.addRule({ from: '198.19.84.0/24', table: 5, realm: 1, sourceRealm: 65536 }),
+    'EINVAL',
+    /the source realm must be an integer from 0 to 65535, not 65536/,
+  ],
+  [
+    'addRoute: change not a boolean',
+    (w) => w.ns.addRoute({ destination: '198.19.84.0/24', link: w.a }, { change: 'yes' as never }),
+    'EINVAL',
+    /change must be a boolean, not "yes"/,
+  ],
+  [
     'addRoute: unknown type',
     (w) => w.ns.addRoute({ destination: '198.19.0.0/24', type: 'wormhole' as never }),
     'EINVAL',

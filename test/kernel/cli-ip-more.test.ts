@@ -700,7 +700,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['rule', /^netns-native: rule show: from is given twice$/, 'rule show src 198.18.0.0/16 from all'],
       ['rule', /^netns-native: rule list: dst needs a prefix or all$/, 'rule list dst'],
       ['rule', /^netns-native: rule: unknown command "get"/, 'rule get'],
-      ['rule', /^netns-native: rule add: "realms" is ip's, not supported here$/, 'rule add realms 5 table 3'],
+      ['rule', /^netns-native: rule add: "nat" is ip's, not supported here$/, 'rule add nat 198.19.84.9 table 3'],
       ['rule', /^netns-native: rule add: "tun_id" is ip's, not supported here$/, 'rule add tun_id 5 table 3'],
       ['rule', /^netns-native: rule add: unexpected "frob"$/, 'rule add from 198.18.232.0/24 frob'],
       [

@@ -5,7 +5,7 @@
  * namespaces' routes compared as ip prints them; each selector printed by both in one namespace.
  * Addresses from 198.19.95.0/24-198.19.97.0/24 and fd00:ad::/32 only.
  */
-import { cli, ok, usage } from '../helpers/cli';
+import { cli, fails, ok, usage } from '../helpers/cli';
 import { freshNamespace } from '../helpers/fresh';
 import { ip } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
@@ -137,7 +137,15 @@ describeKernel('netns-native route add: the rest of ip’s words', () => {
     const routesNow = (): unknown => normalized(ip(n, 'route', 'show', 'table', 'all'), false);
     const before = routesNow();
     for (const [pattern, line] of [
-      [/^netns-native: route add: "realms" is ip's, not supported here$/, 'route add 198.19.96.0/24 dev e0 realms 1'],
+      [
+        /^netns-native: route add: "encap" is ip's, not supported here$/,
+        'route add 198.19.96.0/24 dev e0 encap mpls 100',
+      ],
+      [
+        /^netns-native: route add: realms needs \[SRC\/\]DST, .* not "256\/1"$/,
+        'route add 198.19.96.0/24 dev e0 realms 256/1',
+      ],
+      [/^netns-native: route add: realms is given twice$/, 'route add 198.19.96.0/24 dev e0 realm 1 realms 2'],
       [
         /^netns-native: route add: pref takes low, medium or high, not "top"$/,
         'route add fd00:ad:1::/64 dev e0 pref top',
@@ -161,5 +169,126 @@ describeKernel('netns-native route add: the rest of ip’s words', () => {
       await usage('route', pattern, '-n', n, ...w(line));
     }
     expect(routesNow()).toEqual(before);
+  });
+});
+
+/** A namespace with e0 (198.19.84.1/24, fd00:af::1/64) and its peer e1, both up. */
+async function wiredRealms(): Promise<string> {
+  const n = (await freshNamespace()).name as string;
+  for (const line of [
+    'link add e0 type veth peer name e1',
+    'link set e0 up',
+    'link set e1 up',
+    'addr add 198.19.84.1/24 dev e0',
+    'addr add fd00:af::1/64 dev e0 nodad',
+  ])
+    ip(n, ...w(line));
+  return n;
+}
+
+describeKernel('netns-native route and rule: realms, route change', () => {
+  it('realms on routes and hops (numbers, names, raw, SRC/), change and chg, delete by realms: the routes ip makes', async () => {
+    const [a, b] = [await wiredRealms(), await wiredRealms()];
+    const lines = [
+      'route add 198.19.85.0/24 dev e0 realms 3/5',
+      'route add 198.19.85.0/25 dev e0 realm 7 table 100',
+      // 0 is cosmos in rt_realms; DST 0 prints as cosmos beside a source.
+      'route add 198.19.85.128/25 via 198.19.84.2 realms 4/cosmos',
+      // Above 255 only as a raw number: DST alone, or SRC << 16 | DST.
+      'route add 198.19.86.0/24 via 198.19.84.2 realms 300',
+      'route add 198.19.86.128/25 via 198.19.84.2 realms 0x30005',
+      'route add 198.19.87.0/24 nexthop via 198.19.84.2 dev e0 realms 4 nexthop via 198.19.84.3 dev e0 realms cosmos/9 weight 2',
+      'route replace 198.19.85.0/24 dev e0 realms 6/',
+      'route change 198.19.86.0/24 via 198.19.84.3 realms 2/8',
+      'route chg 198.19.85.0/25 dev e0 table 100',
+      'route add 198.19.87.128/25 via 198.19.84.2 metric 5 realm 9',
+      'route append 198.19.87.128/25 via 198.19.84.3 metric 5 realm 10',
+    ];
+    for (const line of lines) {
+      ip(a, ...w(line));
+      await ok('-n', b, ...w(line));
+    }
+    expectSameRoutes(a, b);
+    // A delete with realms removes only the route with those realms (IPv4 keeps both appended);
+    // the kernel matches them only beside a link or gateway (fib_nh_match).
+    const del = 'route delete 198.19.87.128/25 dev e0 metric 5 realm 9';
+    ip(a, ...w(del));
+    await ok('-n', b, ...w(del));
+    expectSameRoutes(a, b);
+    expect(ip(b, 'route', 'show', '198.19.87.128/25')).toMatch(/realm 10/);
+    expect(ip(b, 'route', 'show', '198.19.87.128/25')).not.toMatch(/realm 9/);
+  });
+
+  it('route change of a route that does not exist: ENOENT, as ip (nothing added)', async () => {
+    const n = await wiredRealms();
+    const routesNow = (): unknown => normalized(ip(n, 'route', 'show', 'table', 'all'), false);
+    const before = routesNow();
+    expect(() => ip(n, ...w('route change 198.19.86.0/24 dev e0'))).toThrow(/No such file or directory/);
+    const stderr = await fails('ENOENT', '-n', n, ...w('route change 198.19.86.0/24 dev e0'));
+    expect(stderr).toMatch(/cannot change route 198\.19\.86\.0\/24 dev e0 .*: no such route/);
+    await fails('ENOENT', '-n', n, ...w('route change fd00:af:1::/64 dev e0'));
+    expect(routesNow()).toEqual(before);
+  });
+
+  it('route show realms selects and prints as ip; route get prints the realms', async () => {
+    const n = await wiredRealms();
+    for (const line of [
+      'route add 198.19.85.0/24 dev e0 realms 3/5',
+      'route add 198.19.85.128/25 dev e0 realms 3/cosmos',
+      'route add 198.19.86.0/24 dev e0 realm 5',
+      'route add 198.19.86.128/25 dev e0 realm 7',
+      'route add 198.19.87.0/24 dev e0 realm 300',
+      'route add 198.19.87.128/25 nexthop via 198.19.84.2 dev e0 realms 1/5 nexthop via 198.19.84.3 dev e0',
+    ])
+      ip(n, ...w(line));
+    for (const selector of [
+      'route show',
+      'route show realm 5',
+      'route show realms 5',
+      'route show realms 3/5',
+      'route show realms 3/',
+      'route show realms 3/0',
+      'route show realms 3/cosmos',
+      'route show realms 0/7',
+      'route show realms 0x30005',
+      'route show realms 300',
+      'route show realms 0',
+      'route show realms cosmos',
+    ]) {
+      for (const line of [selector, `-j ${selector}`]) {
+        const args = w(line);
+        const json = args.includes('-j');
+        const run = await cli('-n', n, ...args);
+        expect([line, run.code, run.stderr]).toEqual([line, 0, '']);
+        expect([line, normalized(run.stdout, json)]).toEqual([line, normalized(ip(n, ...args), json)]);
+      }
+    }
+    const got = await cli('-n', n, 'route', 'get', '198.19.85.1');
+    expect(got.stdout).toBe(`${(ip(n, 'route', 'get', '198.19.85.1').split('\n')[0] as string).trimEnd()}\n`);
+    expect(got.stdout).toContain('realms 3/5');
+  });
+
+  it('rule add|delete realms [SRC/]DST: the rules ip makes, printed as ip prints them', async () => {
+    const [a, b] = [await wiredRealms(), await wiredRealms()];
+    const lines = [
+      'rule add from 198.19.84.0/24 table 5 realms 7 priority 100',
+      'rule add from 198.19.85.0/24 table 5 realms 3/7 priority 101',
+      'rule add to 198.19.85.0/24 table 5 realm 3/cosmos priority 102',
+      'rule add to 198.19.86.0/24 table 5 realms 300 priority 103',
+    ];
+    for (const line of lines) {
+      ip(a, ...w(line));
+      await ok('-n', b, ...w(line));
+    }
+    expect(ip(b, 'rule', 'show')).toBe(ip(a, 'rule', 'show'));
+    expect(ip(b, '-j', 'rule', 'show')).toBe(ip(a, '-j', 'rule', 'show'));
+    // The command prints them as ip does (its IPv4 rules come first).
+    const shown = await cli('-n', b, '-4', 'rule', 'show');
+    expect(shown.stdout).toBe(ip(a, 'rule', 'show').replace(/[ \t]+$/gm, ''));
+    // A delete by realms alone removes the rule with those realms.
+    ip(a, ...w('rule delete realms 3/7'));
+    await ok('-n', b, ...w('rule delete realms 3/7'));
+    expect(ip(b, 'rule', 'show')).toBe(ip(a, 'rule', 'show'));
+    expect(ip(b, 'rule', 'show')).not.toContain('realms 3/7');
   });
 });

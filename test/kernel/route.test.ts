@@ -149,6 +149,83 @@ describeKernel('routes', () => {
     });
   });
 
+  it('realms: added on a route and on each next hop, read back beside `ip -j route`, filtered and deleted by them', async () => {
+    const { ns, dev } = await withAddress();
+    await dev.addAddress('198.19.84.1/24');
+    await ns.addRoute({ destination: '198.19.85.0/24', link: dev, realm: 5, sourceRealm: 3 });
+    // A name of rt_realms (cosmos is 0) and a destination above 255 (the kernel's are 16-bit).
+    await ns.addRoute({ destination: '198.19.86.0/24', link: dev, realm: 65535, sourceRealm: 'cosmos' });
+    await ns.addRoute({ destination: '198.19.86.128/25', link: dev, realm: '0x10' });
+    await ns.addRoute({
+      destination: '198.19.87.0/24',
+      nexthops: [
+        { gateway: '198.19.84.2', link: dev, realm: 4 },
+        { gateway: '198.19.84.3', link: dev.name, realm: 9, sourceRealm: 2 },
+      ],
+    });
+    const witness = new Map(
+      routes(ns.name).map((r) => [r.dst, r as unknown as { flow?: unknown; nexthops?: unknown }]),
+    );
+    expect(witness.get('198.19.85.0/24')?.flow).toEqual({ from: '3', to: '5' });
+    expect(witness.get('198.19.86.0/24')?.flow).toEqual({ to: '65535' });
+    expect(witness.get('198.19.86.128/25')?.flow).toEqual({ to: '16' });
+    expect(witness.get('198.19.87.0/24')?.nexthops).toEqual([
+      expect.objectContaining({ gateway: '198.19.84.2', flow: { to: '4' } }),
+      expect.objectContaining({ gateway: '198.19.84.3', flow: { from: '2', to: '9' } }),
+    ]);
+    const mine = new Map((await ns.routes()).map((r) => [r.destination, r]));
+    expect(mine.get('198.19.85.0/24')).toMatchObject({ realm: 5, sourceRealm: 3 });
+    expect(mine.get('198.19.86.0/24')).toMatchObject({ realm: 65535 });
+    expect(mine.get('198.19.86.0/24')).not.toHaveProperty('sourceRealm');
+    expect(mine.get('198.19.86.128/25')).toMatchObject({ realm: 16 });
+    expect(mine.get('198.19.87.0/24')?.nexthops).toEqual([
+      expect.objectContaining({ gateway: '198.19.84.2', realm: 4 }),
+      expect.objectContaining({ gateway: '198.19.84.3', realm: 9, sourceRealm: 2 }),
+    ]);
+    expect(mine.get('198.18.10.0/24')).not.toHaveProperty('realm');
+    // Filters, as `ip route show realm 5` / `realms 3/` / `realms 3/5`.
+    const dsts = async (o: object): Promise<string[]> => (await ns.routes(o)).map((r) => r.destination);
+    expect(await dsts({ realm: 5 })).toEqual(['198.19.85.0/24']);
+    expect(await dsts({ sourceRealm: 3 })).toEqual(['198.19.85.0/24']);
+    expect(await dsts({ realm: 5, sourceRealm: 4 })).toEqual([]);
+    expect(await dsts({ realm: 65535, sourceRealm: 0 })).toEqual(['198.19.86.0/24']);
+    // A delete with other realms (beside its link) finds nothing; with its own, or as listed, it goes.
+    await expect(
+      ns.deleteRoute({ destination: '198.19.85.0/24', link: dev, realm: 6, sourceRealm: 3 }),
+    ).rejects.toMatchObject({ code: 'ESRCH' });
+    await ns.deleteRoute({ destination: '198.19.85.0/24', link: dev, realm: 5, sourceRealm: 3 });
+    await ns.deleteRoute(mine.get('198.19.87.0/24') as never);
+    expect(routes(ns.name).map((r) => r.dst)).not.toContain('198.19.85.0/24');
+    expect(routes(ns.name).map((r) => r.dst)).not.toContain('198.19.87.0/24');
+  });
+
+  it('change: changes a route that exists (ip route change), ENOENT for one that does not, nothing added', async () => {
+    const { ns, dev } = await withAddress();
+    await dev.addAddress('198.19.84.1/24');
+    await ns.addRoute({ destination: '198.19.85.0/24', gateway: '198.19.84.2' });
+    await ns.addRoute({ destination: '198.19.85.0/24', gateway: '198.19.84.3', realm: 7 }, { change: true });
+    expect(routes(ns.name).filter((r) => r.dst === '198.19.85.0/24')).toEqual([
+      expect.objectContaining({ gateway: '198.19.84.3', flow: { to: '7' } }),
+    ]);
+    const before = snapshot(ns.name);
+    for (const destination of ['198.19.86.0/24', 'fd00:af:1::/64']) {
+      await expect(ns.addRoute({ destination, link: dev }, { change: true })).rejects.toMatchObject({
+        code: 'ENOENT',
+        // IPv6: the kernel's own words (its extended ack).
+        message: expect.stringMatching(
+          /^cannot change route .*: (no such route|can not replace route - no match found)/,
+        ),
+      });
+    }
+    expect(snapshot(ns.name)).toEqual(before);
+    await expect(
+      ns.addRoute({ destination: '198.19.85.0/24', link: dev }, { change: true, replace: true }),
+    ).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/replace and change exclude each other/),
+    });
+  });
+
   it('append and prepend: more default routes beside the first (IPv4), a multipath one (IPv6); the same route twice is EEXIST', async () => {
     const { ns, dev } = await withAddress();
     const { local: dev2, peer } = await VethPair.create({

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NetnsError, VethPair, type Link, type Namespace, type Route } from 'netns-native';
+import { cli } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, rules, snapshot, type IpRoute } from '../helpers/ip';
 import { describeKernel, isRoot } from '../helpers/skip';
@@ -20,6 +21,7 @@ const TABLES = `${ETC}/rt_tables`;
 const TABLES_D = `${ETC}/rt_tables.d`;
 const DSFIELD = `${ETC}/rt_dsfield`;
 const PROTOS_D = `${ETC}/rt_protos.d`;
+const REALMS = `${ETC}/rt_realms`;
 
 /**
  * A mount namespace of our own, not the machine's: the one scripts/isolated.sh makes, known by
@@ -85,6 +87,9 @@ describeKernel('table and DS field names (rt_tables, rt_dsfield)', () => {
     fs.writeFileSync(path.join(protosD, 'nnt.conf'), '250\tnnt-proto\n');
     fs.mkdirSync(PROTOS_D, { recursive: true }); // in the overlay on /etc: the test's own
     bindOver(protosD, PROTOS_D);
+    const realms = path.join(scratch, 'rt_realms');
+    fs.writeFileSync(realms, `${fs.readFileSync(REALMS, 'utf8')}\n201\tnnt-realm\n0xca nnt-realm-hex\n`);
+    bindOver(realms, REALMS);
   });
 
   afterAll(() => {
@@ -204,6 +209,39 @@ describeKernel('table and DS field names (rt_tables, rt_dsfield)', () => {
       `unknown route protocol "nnt-nosuch"`,
     );
     expect(ipRoutes(ns, '198.19.134.0/24')).toEqual([]);
+  });
+
+  it('realms: names of rt_realms given to a route, a hop and a rule are what ip shows; the command takes and prints them as ip', async () => {
+    const { ns, eth } = await withLink();
+    await ns.addRoute({ destination: '198.19.46.0/24', link: eth, realm: 'nnt-realm', sourceRealm: 'nnt-realm-hex' });
+    await ns.addRoute({
+      destination: '198.19.47.0/24',
+      nexthops: [{ gateway: '198.18.40.2', link: eth, realm: 'nnt-realm' }],
+    });
+    await ns.addRule({ from: '198.19.46.0/24', table: 5, priority: 300, realm: 'nnt-realm-hex' });
+    const shown = new Map(
+      ipRoutes(ns).map((r) => [r.dst, r as unknown as { flow?: unknown; nexthops?: Array<{ flow?: unknown }> }]),
+    );
+    expect(shown.get('198.19.46.0/24')?.flow).toEqual({ from: 'nnt-realm-hex', to: 'nnt-realm' });
+    expect(shown.get('198.19.47.0/24')?.flow ?? shown.get('198.19.47.0/24')?.nexthops?.[0]?.flow).toEqual({
+      to: 'nnt-realm',
+    });
+    expect(ip(ns.name, 'rule', 'show', 'priority', '300')).toMatch(/realms nnt-realm-hex/);
+    expect((await ns.routes({ realm: 'nnt-realm' })).map((r) => [r.destination, r.realm, r.sourceRealm])).toEqual([
+      ['198.19.46.0/24', 201, 202],
+      // One hop: the kernel makes it a route of its own, its realms the route's.
+      ['198.19.47.0/24', 201, undefined],
+    ]);
+    // The command, by name both ways, against ip in a second namespace.
+    const other = await withLink();
+    const line = ['route', 'add', '198.19.46.0/24', 'dev', other.eth.name, 'realms', 'nnt-realm-hex/nnt-realm'];
+    const run = await cli('-n', other.ns.name as string, ...line);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const text = (await cli('-n', other.ns.name as string, 'route', 'show', '198.19.46.0/24')).stdout;
+    expect(text).toBe(
+      `${ip(ns.name, 'route', 'show', '198.19.46.0/24').trimEnd().replace(eth.name, other.eth.name)}\n`,
+    );
+    expect(text).toContain('realms nnt-realm-hex/nnt-realm');
   });
 
   it('an unknown name: EINVAL naming the files read, before any syscall; nothing changed', async () => {

@@ -274,6 +274,37 @@ describeKernel('rules', () => {
     ]);
   });
 
+  it('realms: addRule() sets them as `ip rule ... realms` does, rules() reads them back, deleteRule() matches them', async () => {
+    const ns = await freshNamespace();
+    await ns.addRule({ from: '198.19.84.0/24', table: 5, priority: 200, realm: 7 });
+    await ns.addRule({ from: '198.19.85.0/24', table: 5, priority: 201, realm: 'cosmos', sourceRealm: 3 });
+    await ns.addRule({ to: '198.19.86.0/24', table: 5, priority: 202, realm: 300 });
+    const witness = new Map(
+      ipJson<Array<IpRule & { flow_from?: string; flow_to?: string }>>(ns.name, 'rule', 'show').map((r) => [
+        r.priority,
+        r,
+      ]),
+    );
+    expect(witness.get(200)).toMatchObject({ flow_to: '7' });
+    expect(witness.get(200)).not.toHaveProperty('flow_from');
+    expect(witness.get(201)).toMatchObject({ flow_from: '3', flow_to: 'cosmos' });
+    expect(witness.get(202)).toMatchObject({ flow_to: '300' });
+    const mine = new Map((await ns.rules({ family: 4 })).map((r) => [r.priority, r]));
+    expect(mine.get(200)).toMatchObject({ realm: 7 });
+    expect(mine.get(200)).not.toHaveProperty('sourceRealm');
+    expect(mine.get(201)).toMatchObject({ realm: 0, sourceRealm: 3 });
+    expect(mine.get(202)).toMatchObject({ realm: 300 });
+    // Other realms: no such rule; its own: gone. A listed rule deletes as it is.
+    await expect(ns.deleteRule({ priority: 200, realm: 8 })).rejects.toMatchObject({ code: 'ENOENT' });
+    await ns.deleteRule({ realm: 0, sourceRealm: 3 });
+    await ns.deleteRule(mine.get(202) as Rule);
+    expect(rules(ns.name, 4).map((r) => r.priority)).toEqual([0, 200, 32766, 32767]);
+    await expect(ns.addRule({ family: 6, table: 5, realm: 1 })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/realms .* are for IPv4 rules only/),
+    });
+  });
+
   it('bad values are refused before any syscall; kernel refusals change nothing', async () => {
     const ns = await freshNamespace();
     await ns.addRule({ from: '198.18.5.0/24', table: 100, priority: 1000 });

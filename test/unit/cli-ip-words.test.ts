@@ -59,6 +59,8 @@ describe('subcommandOf (each ip*.c’s do_* order)', () => {
     ['route', 'a', 'add'],
     ['route', 'ap', 'append'],
     ['route', 'r', 'replace'],
+    ['route', 'c', 'change'],
+    ['route', 'chg', 'change'], // spelled out in iproute.c, not an abbreviation
     ['route', 'g', 'get'],
     ['route', 's', 'show'],
     ['route', 'sh', 'show'],

@@ -5,7 +5,7 @@
  * does. A selector that fixes a word (`dev D`, `table T`, `proto P`, `via ADDR`, ...) leaves it
  * out of each line, as ip leaves it out.
  *   SELECTOR: [table T|all] [type T] [proto P|all] [scope S|all] [dev D] [via PREFIX]
- *             [src PREFIX] [metric M] [tos TOS] [from [root|match|exact] PREFIX]
+ *             [src PREFIX] [metric M] [tos TOS] [realms [SRC/]DST] [from [root|match|exact] PREFIX]
  *             [root|match|exact PREFIX] [[to] PREFIX]
  */
 import { NetnsError, type Route } from '../../index';
@@ -20,6 +20,7 @@ import { namespaceOf } from '../namespace-arg';
 import { inPrefix, parsePrefix, prefixOf, type Prefix } from '../prefix';
 import { metricWords } from '../../route-metrics';
 import { unsigned, Words } from '../words';
+import { realmsJson, realmsWord, type RealmsWord } from '../realms-word';
 
 /** What `route show` selects. */
 interface RouteSelector {
@@ -41,10 +42,12 @@ interface RouteSelector {
   fromRoot?: Prefix;
   fromMatch?: Prefix;
   tos?: number;
+  /** `realms`: the destination realm (`7`), the source realm (`3/`), or both (`3/5`). */
+  realms?: RealmsWord;
 }
 
 /** ip's keywords that the command does not take (no field in the library, or the cache). */
-const NOT_TAKEN = ['cache', 'cached', 'cloned', 'iif', 'mark', 'realm', 'realms', 'vrf'];
+const NOT_TAKEN = ['cache', 'cached', 'cloned', 'iif', 'mark', 'vrf'];
 
 /** Reads the selector words after `route show`; `family` is -4/-6 (a `default` prefix's family). */
 export function readRouteSelector(words: Words, family: 4 | 6 | undefined): RouteSelector {
@@ -72,6 +75,11 @@ export function readRouteSelector(words: Words, family: 4 | 6 | undefined): Rout
     if (slot === 'tos' || slot === 'dsfield') {
       words.once(seen, 'tos');
       selector.tos = dsfieldWord(words, word);
+      continue;
+    }
+    if (slot === 'realm' || slot === 'realms') {
+      words.once(seen, 'realms');
+      selector.realms = realmsWord(words, word);
       continue;
     }
     if (slot === 'from') {
@@ -192,6 +200,8 @@ function wordsShown(s: RouteSelector): RouteWordsShown {
   if (s.scope !== undefined) shown.scope = false;
   if (s.metric !== undefined) shown.metric = false;
   if (s.tos !== undefined) shown.tos = false;
+  // ip prints the realms unless the selector fixed both (its realmmask ~0).
+  if (s.realms?.both) shown.realms = false;
   return shown;
 }
 
@@ -239,12 +249,15 @@ export function routeJson(r: Route, shown: RouteWordsShown = {}): Record<string,
   if (r.source !== undefined && shown.src !== false) out.prefsrc = r.source;
   if (r.metric !== undefined && shown.metric !== false) out.metric = r.metric;
   out.flags = flagWords(r);
+  const flow = shown.realms === false ? undefined : realmsJson(r);
+  if (flow !== undefined) out.flow = flow;
   if (r.expires !== undefined && r.expires !== 0) out.expires = r.expires;
   if (r.metrics !== undefined) out.metrics = [metricsJson(r)];
   if (r.preference !== undefined) out.pref = r.preference;
   if (r.nexthops !== undefined) {
     out.nexthops = r.nexthops.map((hop) => ({
       ...(hop.gateway !== undefined && { gateway: hop.gateway }),
+      ...(hop.realm !== undefined && { flow: realmsJson(hop) }),
       ...(hop.linkIndex !== undefined && { dev: hop.link ?? `if${hop.linkIndex}` }),
       weight: hop.weight,
       flags: flagWords(hop),
@@ -259,7 +272,14 @@ export async function routeShow(args: ParsedArgs, words: Words, io: Io): Promise
   const family = args.family ?? (selector.table === 0 ? undefined : 4);
   const ns = await namespaceOf(args.netns);
   const linkIndex = selector.link === undefined ? undefined : (await ns.link(selector.link)).index;
-  const all = await ns.routes({ table: selector.table, ...(family !== undefined && { family }) });
+  // The realms selector filters in the library: each half given (ip's realmmask).
+  const realms = selector.realms;
+  const all = await ns.routes({
+    table: selector.table,
+    ...(family !== undefined && { family }),
+    ...(realms !== undefined && (realms.both || realms.sourceRealm === undefined) && { realm: realms.realm }),
+    ...(realms?.sourceRealm !== undefined && { sourceRealm: realms.sourceRealm }),
+  });
   const routes = all.filter((r) => selected(r, selector, linkIndex));
   const shown = wordsShown(selector);
   if (args.json) await io.json(routes.map((r) => routeJson(r, shown)));

@@ -1,12 +1,13 @@
 /**
- * `netns-native [-n NS] [-4|-6] route [show|add|replace|delete|get|flush] ...`: routes as `ip
- * route` lists (route-show.ts), adds, deletes, looks up and flushes them (ns.routes,
+ * `netns-native [-n NS] [-4|-6] route [show|add|replace|change|delete|get|flush] ...`: routes as
+ * `ip route` lists (route-show.ts), adds, changes, deletes, looks up and flushes them (ns.routes,
  * ns.addRoute, ns.deleteRoute, ns.routeTo, ns.flushRoutes).
  *   route [show|list] [SELECTOR] (route-show.ts)
- *   route add|replace|append|prepend|delete [TYPE] PREFIX|default [from PREFIX] [tos TOS]
+ *   route add|replace|change|append|prepend|delete [TYPE] PREFIX|default [from PREFIX] [tos TOS]
  *                    [via GW] [dev LINK] [nhid ID] [metric N] [table T] [src ADDR] [proto P]
- *                    [scope S] [onlink] [pref P] [expires N] [METRIC [lock] VALUE]...
- *                    [nexthop [via GW] [dev LINK] [weight W] [onlink]]...
+ *                    [scope S] [onlink] [pref P] [expires N] [realms [SRC/]DST]
+ *                    [METRIC [lock] VALUE]...
+ *                    [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms [SRC/]DST]]...
  *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [tos TOS] [uid N] [ipproto P]
  *             [sport N] [dport N] [fibmatch]
  *   route flush [table T] [dev LINK] [proto P]
@@ -28,10 +29,11 @@ import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
 import { ipProtocolNumber } from '../../ip-protocols';
 import { numberOrName, unsigned, Words } from '../words';
+import { realmsSpec, realmsWord } from '../realms-word';
 import { METRIC_WORDS, readMetricWord } from './route-metric-words';
 import { routeShow } from './route-show';
 
-const SUBCOMMANDS = ['show', 'add', 'replace', 'append', 'prepend', 'delete', 'del', 'get', 'flush'];
+const SUBCOMMANDS = ['show', 'add', 'replace', 'change', 'append', 'prepend', 'delete', 'del', 'get', 'flush'];
 const TYPES: readonly string[] = ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'throw'];
 
 export async function route(args: ParsedArgs, io: Io): Promise<number> {
@@ -83,11 +85,13 @@ const ROUTE_SLOT: Readonly<Record<string, string>> = {
   dsfield: 'tos',
   pref: 'pref',
   expires: 'expires',
+  realm: 'realms',
+  realms: 'realms',
   ...Object.fromEntries(METRIC_WORDS.map((word) => [word, word])),
 };
 
-/** ip's keywords for what the library has no field (realms: route classification, rarely built in). */
-const ROUTE_NOT_TAKEN = ['realm', 'realms', 'as', 'encap', 'ttl-propagate', 'vrf'];
+/** ip's keywords for what the library has no field. */
+const ROUTE_NOT_TAKEN = ['as', 'encap', 'ttl-propagate', 'vrf'];
 
 const PREFERENCES: readonly string[] = ['low', 'medium', 'high'];
 
@@ -128,6 +132,7 @@ function readRoute(words: Words): RouteSpec {
     else if (word === 'from') spec.from = words.value('from', 'a source prefix');
     else if (slot === 'tos') spec.tos = dsfieldWord(words, word);
     else if (word === 'expires') spec.expires = words.integer('expires');
+    else if (slot === 'realms') Object.assign(spec, realmsSpec(realmsWord(words, word)));
     else if (word === 'pref') {
       const value = words.value('pref', 'low, medium or high');
       if (!PREFERENCES.includes(value))
@@ -146,7 +151,10 @@ function readRoute(words: Words): RouteSpec {
   };
 }
 
-/** The hops after `nexthop` (ip's parse_nexthops): each `nexthop [via GW] [dev LINK] [weight W] [onlink]`. */
+/**
+ * The hops after `nexthop` (ip's parse_nexthops): each `nexthop [via GW] [dev LINK] [weight W]
+ * [onlink] [realms [SRC/]DST]`.
+ */
 function readNexthops(words: Words): NexthopSpec[] {
   const hops: NexthopSpec[] = [];
   let hop: NexthopSpec = {};
@@ -159,12 +167,13 @@ function readNexthops(words: Words): NexthopSpec[] {
       continue;
     }
     if (ROUTE_NOT_TAKEN.includes(word)) throw words.notTaken(word);
-    const slot = word === 'oif' ? 'dev' : word;
-    if (!['via', 'dev', 'weight', 'onlink'].includes(slot)) throw words.unexpected(word);
+    const slot = word === 'oif' ? 'dev' : word === 'realm' ? 'realms' : word;
+    if (!['via', 'dev', 'weight', 'onlink', 'realms'].includes(slot)) throw words.unexpected(word);
     words.once(seen, `nexthop ${slot}`);
     if (word === 'via') hop.gateway = words.value('via', 'a gateway address');
     else if (slot === 'dev') hop.link = words.value(word, 'a link name');
     else if (word === 'weight') hop.weight = words.integer('weight', 256);
+    else if (slot === 'realms') Object.assign(hop, realmsSpec(realmsWord(words, word)));
     else hop.onlink = true;
   }
   return hops;

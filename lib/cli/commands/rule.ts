@@ -9,7 +9,7 @@
  *           [table T] [protocol P]
  *   rule add|delete [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK]
  *        [oif LINK] [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]]
- *        [priority N] [table T] [suppress_prefixlength N] [protocol P]
+ *        [priority N] [table T] [suppress_prefixlength N] [protocol P] [realms [SRC/]DST]
  *        [goto N | blackhole | unreachable | prohibit | nop]
  */
 import type { RuleAction, RuleFilter, RuleSpec } from '../../index';
@@ -19,6 +19,7 @@ import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
 import { dsfieldWord } from '../dsfield-word';
+import { realmsSpec, realmsWord } from '../realms-word';
 import { numberOrName, unsigned, Words } from '../words';
 
 const SUBCOMMANDS = ['show', 'list', 'add', 'delete', 'del', 'flush'];
@@ -55,13 +56,15 @@ const SLOT: Readonly<Record<string, string>> = {
   unreachable: 'action',
   prohibit: 'action',
   nop: 'action',
+  realms: 'realms',
+  realm: 'realms',
 };
 
 /** The actions that are a word of their own (and after `type`). */
 const ACTIONS: readonly string[] = ['blackhole', 'unreachable', 'prohibit', 'nop'];
 
 /** ip's keywords that the library has no field for. */
-const NOT_TAKEN = ['realms', 'nat', 'map-to', 'tun_id', 'suppress_ifgroup', 'dscp', 'flowlabel'];
+const NOT_TAKEN = ['nat', 'map-to', 'tun_id', 'suppress_ifgroup', 'dscp', 'flowlabel'];
 
 export async function rule(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'rule');
@@ -170,6 +173,7 @@ function readRule(words: Words): RuleSpec {
     if (slot === 'fwmark') Object.assign(spec, readMark(words));
     else if (SELECTORS.has(slot)) Object.assign(spec, readSelectorValue(words, word, slot));
     else if (word === 'suppress_prefixlength') spec.suppressPrefixLength = words.integer(word, 128);
+    else if (slot === 'realms') Object.assign(spec, realmsSpec(realmsWord(words, word)));
     else if (word === 'goto') {
       spec.action = 'goto';
       spec.goto = words.integer('goto');

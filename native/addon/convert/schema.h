@@ -118,7 +118,8 @@ enum class Wire : uint8_t {
   F(metrics, metrics, kMetrics)     \
   F(pref, pref, kU8)                \
   F(expires, expires, kU32)         \
-  F(nhid, nhid, kU32)
+  F(nhid, nhid, kU32)               \
+  F(flow, flow, kU32)
 
 // rtnl::RouteMetrics (RTA_METRICS: RTAX_*), in the kernel's units (route.h says which).
 #define NETNS_ROUTE_METRICS(F)    \
@@ -145,7 +146,8 @@ enum class Wire : uint8_t {
   F(gateway, gateway, kIp)       \
   F(oif, oif, kI32)              \
   F(hops, hops, kU8)             \
-  F(flags, flags, kU8)
+  F(flags, flags, kU8)           \
+  F(flow, flow, kU32)
 
 // rtnl::NexthopObjectRequest (nhmsg + NHA_*): a nexthop object, `ip nexthop add`.
 #define NETNS_NEXTHOP_OBJECT_REQUEST(F) \
@@ -210,7 +212,8 @@ enum class Wire : uint8_t {
   F(dportStart, dport_start, kU16)               \
   F(dportEnd, dport_end, kU16)                   \
   F(uidStart, uid_start, kU32)                   \
-  F(uidEnd, uid_end, kU32)
+  F(uidEnd, uid_end, kU32)                       \
+  F(flow, flow, kU32)
 
 // One statement of an nf_tables rule (nft/statement.h); `kind` is its name there in lower case
 // ('saddr', 'ethersaddr', 'oifname', 'dport', 'masquerade', 'dnat', ...), `op` an NFT_CMP_*.
@@ -799,7 +802,8 @@ enum class Shape : uint8_t {
   F(iif, iif, kOptional)             \
   F(mark, mark, kOptional)           \
   F(uid, uid, kOptional)             \
-  F(nhid, nhid, kOptional)
+  F(nhid, nhid, kOptional)           \
+  F(flow, flow, kOptional)
 
 // A route's metrics (NETNS_ROUTE_METRICS's fields, as they come back): each absent when unset.
 #define NETNS_ROUTE_METRICS_INFO(F)    \
@@ -825,7 +829,8 @@ enum class Shape : uint8_t {
   F(gateway, gateway, kIp)    \
   F(oif, oif, kNumber)        \
   F(hops, hops, kNumber)      \
-  F(flags, flags, kNumber)
+  F(flags, flags, kNumber)    \
+  F(flow, flow, kOptional)
 
 // Neighbours (and fdb entries), rules and nsids cross as objects with these fields.
 #define NETNS_NEIGHBOUR_INFO(F)           \
@@ -876,7 +881,8 @@ enum class Shape : uint8_t {
   F(dportStart, dport_start, kOptional)               \
   F(dportEnd, dport_end, kOptional)                   \
   F(uidStart, uid_start, kOptional)                   \
-  F(uidEnd, uid_end, kOptional)
+  F(uidEnd, uid_end, kOptional)                       \
+  F(flow, flow, kOptional)
 
 // A nexthop object (rtnl::NexthopObjectInfo); group weights as the kernel holds them (minus 1).
 #define NETNS_NEXTHOP_OBJECT_INFO(F)                     \
