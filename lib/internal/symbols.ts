@@ -1,7 +1,7 @@
 /**
  * Symbols shared between the public classes and kept off their public surface.
  */
-import type { NativeHandle } from '../native/surface';
+import type { NativeHandle, NativeNamespaceFile } from '../native/surface';
 
 /**
  * Namespace[kHandle](operation): its native handle, opened on first use. Await it at once and
@@ -19,6 +19,15 @@ export const kHandle = Symbol('netns-native.handle');
  * a handle already open, would let every call made in the meantime overtake it.
  */
 export const kHandleNow = Symbol('netns-native.handleNow');
+
+/**
+ * Namespace[kNamespaceFd](operation): what to send where a request names the namespace by its fd
+ * alone (RTM_GETNSID, RTM_NEWNSID): its handle when open now, else its file, which the addon opens
+ * read-only for the request, as ip opens /run/netns/NAME. No handle is opened for it (that means a
+ * socket inside, so CAP_SYS_ADMIN). Synchronous, so a request keeps its place (see kHandleNow);
+ * throws EBADF once the namespace is closed.
+ */
+export const kNamespaceFd = Symbol('netns-native.namespaceFd');
 
 /**
  * Namespace[kCookie](operation): its cookie (SO_NETNS_COOKIE), which, unlike its inode, the kernel
