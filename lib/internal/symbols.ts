@@ -1,7 +1,7 @@
 /**
  * Symbols shared between the public classes and kept off their public surface.
  */
-import type { NativeHandle, NativeNamespaceFile } from '../native/surface';
+import type { NativeHandle } from '../native/surface';
 
 /**
  * Namespace[kHandle](operation): its native handle, opened on first use. Await it at once and
