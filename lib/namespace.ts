@@ -21,7 +21,7 @@ import { errnoOf, failure, fromNative, fromNodeError, invalid, withReason } from
 // when first used, so that a short-lived process that never runs a program nor opens a socket
 // (the CNI plugin, started once per call) does not pay for loading them.
 import type { ChildProcess, ExecOptions, ExecResult, SpawnOptions } from './process/exec';
-import { kCookie, kExecTarget, kHandle, kHandleNow, type ExecTarget } from './internal/symbols';
+import { kCookie, kExecTarget, kHandle, kHandleNow, kNamespaceFd, type ExecTarget } from './internal/symbols';
 import { namespaceReleased, releaseWhenIdle, request } from './internal/dispatch';
 import { allTracked, track, tracked, untrack } from './internal/registry';
 import { abortable, abortError, checkSignal, type AbortOptions } from './internal/abort';
@@ -29,7 +29,7 @@ import { vethPeersOutside, waitPeersGone, type Peer } from './teardown';
 import { Link, checkNamespaceArg, deleteLinks, describeNamespace, makeLink } from './link';
 import { endMonitors, openMonitor, type Monitor, type MonitorOptions } from './monitor';
 import { addon } from './native/load';
-import type { NativeHandle, NativeLink, NativeOpened } from './native/surface';
+import type { NativeHandle, NativeLink, NativeNamespaceFile, NativeOpened } from './native/surface';
 import { ping, type PingOptions, type PingResult } from './process/ping';
 import { identifyPid, NETNS_RUN_DIR, netnsNames, netnsNameSync, nsfsInode, pidsIn } from './process/proc';
 import {
@@ -508,6 +508,12 @@ export class Namespace {
   /** @internal The native handle if it is open now, else undefined (see kHandleNow). */
   [kHandleNow](): NativeHandle | undefined {
     return this.#state === 'open' ? this.#handle : undefined;
+  }
+
+  /** @internal Its handle if open now, else its file (see kNamespaceFd). */
+  [kNamespaceFd](operation: string): NativeHandle | NativeNamespaceFile {
+    if (this.#state !== 'open') throw failure('EBADF', operation, `${describeNamespace(this)} was ${this.#state}`);
+    return this.#handle ?? this.#opened ?? { path: this.path, inode: this.inode };
   }
 
   /**

@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 import { batch, requestIn } from './internal/dispatch';
 import { fromNative, internalError, withReason } from './internal/errors';
-import { kHandle, kHandleNow } from './internal/symbols';
+import { kHandle, kHandleNow, kNamespaceFd } from './internal/symbols';
 import { checkInteger, checkOptionKeys } from './internal/validate';
 import { checkNamespaceArg, describeNamespace } from './link';
 import type { Namespace } from './namespace';
@@ -15,13 +15,14 @@ import type { NativeNsid } from './native/surface';
 /**
  * The id `ns` gives `other`, assigned if it has none: one sendmsg with an RTM_NEWNSID asking the
  * kernel to pick one (refused with EEXIST when there is one already, which is fine) and an
- * RTM_GETNSID reading it. @internal
+ * RTM_GETNSID reading it. `other` is named by its fd alone, as ip names it (kNamespaceFd): no
+ * handle of it is opened for this, so no socket inside it. @internal
  */
 export async function namespaceId(ns: Namespace, other: Namespace): Promise<number> {
   const operation = `get the id of ${describeNamespace(other)}${ns.where}`;
   checkNamespaceArg(other, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  const target = other[kHandleNow]() ?? (await other[kHandle](operation));
+  const target = other[kNamespaceFd](operation);
   const [made, got] = await batch(
     handle,
     [
@@ -48,7 +49,7 @@ export async function setNamespaceId(ns: Namespace, other: Namespace, nsid: numb
   // 0 to INT_MAX (the kernel's idr); -1, "auto", is what nsid() asks for.
   const id = checkInteger(nsid, operation, 'the id', 0, 0x7fffffff);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  const target = other[kHandleNow]() ?? (await other[kHandle](operation));
+  const target = other[kNamespaceFd](operation);
   const [made] = await batch(handle, [{ op: 'newnsid', netns: target, nsid: id }], operation, 'nsid');
   if (!isFailure(made)) return;
   const e = fromNative(made, operation, 'nsid');
@@ -64,14 +65,15 @@ export async function setNamespaceId(ns: Namespace, other: Namespace, nsid: numb
 
 /**
  * The id `ns` gives `other`, or undefined when it gives it none: read only, nothing is assigned
- * (RTM_GETNSID answers -1 then). @internal
+ * (RTM_GETNSID answers -1 then). `other` is named by its fd alone, on `ns`'s socket, as `ip netns
+ * list` does: no privilege is needed when `ns` is the current namespace. @internal
  */
 export async function knownNamespaceId(
   ns: Namespace,
   other: Namespace,
   operation: string,
 ): Promise<number | undefined> {
-  const target = other[kHandleNow]() ?? (await other[kHandle](operation));
+  const target = other[kNamespaceFd](operation);
   const got = await requestIn<NativeNsid>(ns, { op: 'getnsid', netns: target }, operation, 'nsid');
   const nsid = (got as NativeNsid | undefined)?.nsid;
   return nsid === undefined || nsid < 0 ? undefined : nsid;

@@ -18,7 +18,7 @@
 import { abortError, pause } from './internal/abort';
 import { failure, NetnsError } from './internal/errors';
 import { request, batch } from './internal/dispatch';
-import { kHandle } from './internal/symbols';
+import { kHandle, kNamespaceFd } from './internal/symbols';
 import type { Namespace } from './namespace';
 import type { NativeLink, NativeNsid } from './native/surface';
 import { isFailure } from './native/wire';
@@ -52,13 +52,14 @@ export async function vethPeersOutside(
     if (wanted.size === 0) break;
     if (seen.has(other.inode) || other.closed) continue;
     seen.add(other.inode);
-    let target;
+    // Named by its fd alone, as ip does: no handle (a socket inside) is opened for the namespaces
+    // that turn out not to hold a peer.
+    let got;
     try {
-      target = await other[kHandle](operation);
+      [got] = await batch(handle, [{ op: 'getnsid', netns: other[kNamespaceFd](operation) }], operation, 'nsid');
     } catch {
       continue; // gone meanwhile, or not ours to open: not a place we can watch
     }
-    const [got] = await batch(handle, [{ op: 'getnsid', netns: target }], operation, 'nsid');
     const nsid = isFailure(got) ? undefined : (got as NativeNsid | undefined)?.nsid;
     const indexes = nsid === undefined ? undefined : wanted.get(nsid);
     if (!indexes) continue;

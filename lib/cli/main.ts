@@ -67,6 +67,7 @@ const IN_NAMESPACE = new Set([
   'monitor',
   'netconf',
   'sysctl',
+  'netns',
 ]);
 /** The verbs that take -4 or -6, as ip's do (`link show` takes and ignores them, as ip's). */
 const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop', 'route', 'addr', 'link']);

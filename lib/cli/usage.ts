@@ -200,19 +200,21 @@ ${EXIT_TEXT}
        netns-native netns monitor [--json]
 
 Named network namespaces (/run/netns/NAME) as \`ip netns\` (iproute2 6.1) handles them, from the
-namespace netns-native runs in, printing what it prints:
+namespace netns-native runs in (with -n NS, list, list-id, set and identify from NS, as ip -n;
+add and attach refuse -n; the others do the same with it), printing what it prints:
   list (show, or nothing)  each name, in the order ip lists them, with the id this namespace
                      gives it: "NAME (id: N)" (--json: [{name, id}], as ip -j)
   add NAME           a new namespace (its lo is down), which ip and netns-native see
   attach NAME PID    that name for the namespace of process PID
   delete NAME        removes the name (del): the namespace goes once nothing else uses it;
-                     -all: every name (stops at the first that cannot go, status 1)
+                     -all: every name (the first that cannot go is said and stops it,
+                     status 0, as ip)
   set NAME NETNSID   the id this namespace gives NAME (0-2147483647, or auto: the kernel picks);
                      the kernel never changes one once given: EEXIST
   list-id            the ids this namespace gives: "nsid N (iproute2 netns name: NAME)";
                      target-nsid N: those of the namespace it numbers N, with its own for each
-                     ("current-nsid M"); nsid N: only that one (ENOENT if none). Without
-                     CAP_SYS_ADMIN, list shows no ids and list-id no names (ip needs none)
+                     ("current-nsid M"); nsid N: only that one (ENOENT if none). Like ip,
+                     list and list-id need no privilege
   identify [PID]     the name of PID's namespace (without PID, netns-native's own), an empty
                      line when it has none (--json: all its names)
   pids NAME          the processes in NAME, one per line (--json: an array)

@@ -167,6 +167,7 @@ const PHRASES: Record<string, Phrases> = {
   ENOENT: {
     '*': 'no such file or object',
     namespace: 'no such namespace',
+    nsid: 'no such namespace',
     link: 'no such link',
     // An IPv6 delete whose search stopped at a prefix with no routes (fib6_locate).
     route: 'no such route',
@@ -217,7 +218,10 @@ const PHRASES: Record<string, Phrases> = {
   EINTR: { '*': 'interrupted by concurrent changes; retry' },
   ERESTART: { '*': 'the ruleset changed meanwhile (another process); retry' },
   EMSGSIZE: { '*': 'the request or reply is too large' },
-  ESTALE: { namespace: 'it was replaced by another namespace of the same name' },
+  ESTALE: {
+    namespace: 'it was replaced by another namespace of the same name',
+    nsid: 'it was replaced by another namespace of the same name',
+  },
   ENOTDIR: { '*': 'a path component is not a directory' },
   EISDIR: { '*': 'is a directory' },
 };

@@ -21,6 +21,15 @@ export const kHandle = Symbol('netns-native.handle');
 export const kHandleNow = Symbol('netns-native.handleNow');
 
 /**
+ * Namespace[kNamespaceFd](operation): what to send where a request names the namespace by its fd
+ * alone (RTM_GETNSID, RTM_NEWNSID): its handle when open now, else its file, which the addon opens
+ * read-only for the request, as ip opens /run/netns/NAME. No handle is opened for it (that means a
+ * socket inside, so CAP_SYS_ADMIN). Synchronous, so a request keeps its place (see kHandleNow);
+ * throws EBADF once the namespace is closed.
+ */
+export const kNamespaceFd = Symbol('netns-native.namespaceFd');
+
+/**
  * Namespace[kCookie](operation): its cookie (SO_NETNS_COOKIE), which, unlike its inode, the kernel
  * never gives to another namespace until reboot. A namespace from list() is opened first.
  * Undefined when it cannot be known: closed before it was ever opened, or a kernel before 5.14.

@@ -9,6 +9,15 @@ export interface NativeHandle {
   readonly __brand: 'NativeHandle';
 }
 
+/**
+ * A namespace with no handle open, named by its file: the addon opens `path` read-only for the
+ * request and sends that fd (as ip does), refusing with ESTALE when it is no longer `inode`.
+ */
+export interface NativeNamespaceFile {
+  readonly path: string;
+  readonly inode: bigint;
+}
+
 /** A failed request: the errno, and the kernel's extended-ack text when it gave one. */
 export interface NativeFailure {
   errno: number;
@@ -693,8 +702,8 @@ export type NativeOp =
   | { op: 'newrule'; flags?: number; rule: NativeRuleRequest }
   | { op: 'delrule'; rule: NativeRuleRequest }
   | { op: 'dumprules'; family?: number }
-  | { op: 'newnsid'; netns: NativeHandle; nsid: number }
-  | { op: 'getnsid'; netns: NativeHandle }
+  | { op: 'newnsid'; netns: NativeHandle | NativeNamespaceFile; nsid: number }
+  | { op: 'getnsid'; netns: NativeHandle | NativeNamespaceFile }
   | ({ op: 'getroute' } & NativeRouteGet)
   /** RTM_NEWLINKPROP / RTM_DELLINKPROP: add or remove one alternative name of a link. */
   | { op: 'newlinkprop'; index: number; altName: string }

@@ -1462,6 +1462,16 @@ void TestNsidMatchesIproute2() {
       0x08, 0x00, 0x01, 0x00, 0xff, 0xff, 0xff, 0xff,  // NETNSA_NSID -1 (let the kernel pick)
   };
   CheckBytes("RTM_NEWNSID", rtnl::BuildNewNsid(6, -1), want);
+  // `ip netns list` (strace of iproute2 6.1): for each name, /run/netns/NAME opened O_RDONLY
+  // (fd 6) and named by its fd alone on a socket of the current namespace.
+  const Bytes get = {
+      0x1c, 0x00, 0x00, 0x00,  // nlmsg_len 28
+      0x5a, 0x00, 0x01, 0x00,  // RTM_GETNSID, REQUEST
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00,                          // rtgenmsg: AF_UNSPEC + pad
+      0x08, 0x00, 0x03, 0x00, 0x06, 0x00, 0x00, 0x00,  // NETNSA_FD 6
+  };
+  CheckBytes("RTM_GETNSID", rtnl::BuildGetNsid(6), get);
   // The reply to RTM_GETNSID is an RTM_NEWNSID carrying the id.
   Bytes payload(4, 0);
   PutAttr(&payload, NETNSA_NSID, U32(3));

@@ -487,7 +487,16 @@ describeKernel('netns-native ip-style command lines', () => {
     expect(await cli(`--netns=${n}`, 'routes', '-j')).toEqual(await cli('routes', n, '-j'));
     await usage('links', /^netns-native: -n .* both name a namespace/, '-n', n, 'links', n);
     await usage('list', /^netns-native: -n NS is not for list$/, '-n', n, 'list');
-    await usage('netns', /^netns-native: -n NS is not for netns$/, '-n', n, 'netns', 'add', 'x');
+    await usage(
+      'netns',
+      /^netns-native: -n NS is not for netns add: names are the same in every namespace$/,
+      '-n',
+      n,
+      'netns',
+      'add',
+      'x',
+    );
+    await usage('netns', /^netns-native: -n NS is not for netns attach: /, '-n', n, 'netns', 'attach', 'x', '1');
     await fails('ENOENT', '-n', 'nnt-nosuch0', 'link', 'set', 'n0', 'up');
   });
 

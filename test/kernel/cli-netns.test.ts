@@ -23,14 +23,15 @@ interface Pair {
 
 /**
  * Runs `setup` (sh) inside `netns-native isolate`, then each of `commands` (words as ip takes
- * them, after `ip`) with ip and with netns-native; ours with its stderr, ip's stdout only; then
- * `teardown` (what must end before isolate can: background processes).
+ * them, after `ip`) with ip and with netns-native, both behind `as` when given (setpriv); ours
+ * with its stderr, ip's stdout only; then `teardown` (what must end before isolate can:
+ * background processes).
  */
-async function sideBySide(setup: string, commands: string[], teardown = 'true'): Promise<Pair[]> {
-  const nn = `${process.execPath} ${cliMain()}`;
+async function sideBySide(setup: string, commands: string[], teardown = 'true', as = ''): Promise<Pair[]> {
+  const nn = `${as} ${process.execPath} ${cliMain()}`;
   const steps = commands.map(
     (c, i) =>
-      `printf '@@%s ip\\n' ${i}; ip ${c} 2>/dev/null; printf '@@rc %s\\n' $?; ` +
+      `printf '@@%s ip\\n' ${i}; ${as} ip ${c} 2>/dev/null; printf '@@rc %s\\n' $?; ` +
       `printf '@@%s ours\\n' ${i}; ${nn} ${c} 2>&1; printf '@@rc %s\\n' $?`,
   );
   const run = await cli('isolate', '--', 'sh', '-c', [setup, ...steps, teardown].join('\n'));
@@ -88,27 +89,52 @@ describeKernel('netns-native netns (beside ip netns)', () => {
     same(await sideBySide('true', ['netns', '-j netns list']));
   });
 
-  it('netns, netns list-id without privileges: the names and ids ip lists, ids without names', async () => {
-    // ip sends another namespace's fd alone; the library opens a socket inside (CAP_SYS_ADMIN),
-    // so a process without it lists the names without ids, where it used to fail (EPERM).
+  it('netns, -j netns, netns list-id without privileges: the names and ids ip lists, as ip', async () => {
+    // ip sends another namespace's fd alone on a socket here, and so does the library now: no
+    // privilege needed (it used to open a socket inside, CAP_SYS_ADMIN, and listed no ids).
     const nobody = 'setpriv --reuid=65534 --regid=65534 --clear-groups';
-    const nn = `${nobody} ${process.execPath} ${cliMain()}`;
-    const run = await cli(
-      'isolate',
-      '--',
-      'sh',
-      '-c',
-      `${NAMES}; ${IDS}; ${nn} netns; echo "rc=$?"; ${nn} netns list-id; echo "rc=$?"; ${nobody} ip netns list-id`,
+    const pairs = await sideBySide(
+      `${NAMES}; ${IDS}`,
+      ['netns', 'netns list', '-j netns', '-j netns list', 'netns list-id'].map((c) => c),
+      'true',
+      nobody,
     );
-    expect(run).toEqual({
-      code: 0,
-      stdout:
-        'd4\ne5\nc3\na2\nb1\nrc=0\n' +
-        'nsid 0 \nnsid 2 \nnsid 5 \nnsid 8 \nrc=0\n' +
-        'nsid 0 (iproute2 netns name: c3)\nnsid 2 (iproute2 netns name: b1)\n' +
+    same(pairs);
+    expect(pairs[0]?.ours.out).toBe('d4\ne5 (id: 8)\nc3 (id: 0)\na2 (id: 5)\nb1 (id: 2)\n');
+    expect(pairs[4]?.ours.out).toBe(
+      'nsid 0 (iproute2 netns name: c3)\nnsid 2 (iproute2 netns name: b1)\n' +
         'nsid 5 (iproute2 netns name: a2)\nnsid 8 (iproute2 netns name: e5)\n',
-      stderr: '',
-    });
+    );
+  });
+
+  it('-n NS netns list, list-id, set, identify: from inside NS, as ip -n NS; the other verbs as without -n', async () => {
+    // The ids set by ours (-n b1 netns set, -n c3 netns set), then read by both.
+    const nn = `${process.execPath} ${cliMain()}`;
+    const pairs = await sideBySide(`${NAMES}; ${IDS}; ${nn} -n b1 netns set e5 6; ${nn} -n c3 netns set b1 auto`, [
+      '-n b1 netns',
+      '-n b1 -j netns list',
+      '-n b1 netns list-id',
+      '-n b1 -j netns list-id',
+      '-n b1 netns list-id target-nsid 7',
+      '-n b1 netns list-id nsid 9',
+      '-n c3 netns list',
+      '-n c3 netns list-id',
+      '-n b1 netns identify',
+      '-n a2 netns identify',
+      '-n b1 netns exec a2 ip -o -4 addr',
+      'netns',
+    ]);
+    same(pairs);
+    expect(pairs[0]?.ours.out).toBe('d4 (id: 9)\ne5 (id: 6)\nc3 (id: 3)\na2 (id: 7)\nb1\n');
+    expect(pairs[2]?.ours.out).toBe(
+      'nsid 3 (iproute2 netns name: c3)\nnsid 6 (iproute2 netns name: e5)\n' +
+        'nsid 7 (iproute2 netns name: a2)\nnsid 9 (iproute2 netns name: d4)\n',
+    );
+    expect(pairs[7]?.ours.out).toBe('nsid 0 (iproute2 netns name: b1)\n');
+    expect(pairs[8]?.ours.out).toBe('b1\n');
+    expect(pairs[9]?.ours.out).toBe('a2\n');
+    // Here, the ids here: -n b1 changed none of them.
+    expect(pairs.at(-1)?.ours.out).toBe('d4\ne5 (id: 8)\nc3 (id: 0)\na2 (id: 5)\nb1 (id: 2)\n');
   });
 
   it('netns list-id [target-nsid N] [nsid N]: the lines and JSON of ip', async () => {
@@ -302,6 +328,23 @@ describeKernel('netns-native netns (beside ip netns)', () => {
       stdout: 'rc=0\nrc=0\nrc=0\n',
       stderr: '',
     });
+  });
+
+  it('-all netns delete that cannot delete one: says which and stops there, status 0, as ip 6.1', async () => {
+    // Without privileges the first name cannot go: ip says so on stderr and exits 0 (netns_foreach).
+    const nobody = 'setpriv --reuid=65534 --regid=65534 --clear-groups';
+    const nn = `${nobody} ${process.execPath} ${cliMain()}`;
+    const script =
+      `${NAMES}; ${nobody} ip -all netns delete 2>&1; echo "rc=$?"; ` +
+      `${nn} -all netns delete 2>&1; echo "rc=$?"; ip netns list`;
+    const run = await cli('isolate', '--', 'sh', '-c', script);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const [ipSays, ipRc, oursSays, oursRc, ...left] = run.stdout.trimEnd().split('\n');
+    expect([ipRc, oursRc]).toEqual(['rc=0', 'rc=0']);
+    expect(ipSays).toBe('Cannot remove namespace file "/run/netns/d4": Permission denied');
+    // ip's reason is unlink's (EACCES); ours is the unmount's, refused first (EPERM).
+    expect(oursSays).toBe('Cannot remove namespace file "/run/netns/d4": Operation not permitted');
+    expect(left).toEqual(['d4', 'e5', 'c3', 'a2', 'b1']);
   });
 
   it('netns monitor: add NAME / delete NAME as ip netns monitor prints them, until interrupted (exit 0)', async () => {

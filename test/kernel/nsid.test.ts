@@ -1,7 +1,19 @@
-import { NetnsError, VethPair, type Namespace } from 'netns-native';
+import * as fs from 'node:fs';
+import { Namespace, NetnsError, VethPair } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, ipJson, nsidOf } from '../helpers/ip';
+import { ip, ipJson, nsidOf, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
+
+/** How many sockets this process has open (a namespace handle holds a netlink socket inside it). */
+function openSockets(): number {
+  return fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false; // the directory's own fd, gone by now
+    }
+  }).length;
+}
 
 describeKernel('nsid', () => {
   it('assigns an id if there is none, then returns the same one, as `ip netns list-id` shows it', async () => {
@@ -113,5 +125,62 @@ describeKernel('nsid', () => {
     await expect(a.knownNsid(b)).rejects.toMatchObject({ code: 'EBADF' });
     await expect(b.nsids()).rejects.toMatchObject({ code: 'EBADF' });
     expect(nsidOf(a.name as string, b.name as string)).toBeUndefined();
+  });
+
+  it('names the other namespace by its fd alone, as ip: 50 named namespaces read and numbered open no socket', async () => {
+    const names = Array.from({ length: 50 }, () => uniqueName());
+    run('ip', ['-batch', '-'], names.map((n) => `netns add ${n}\n`).join(''));
+    try {
+      const a = await freshNamespace();
+      ip(undefined, 'netns', 'set', names[0] as string, 'auto');
+      ip(a.name, 'netns', 'set', names[1] as string, '31');
+      const listed = (await Namespace.list()).filter((n) => names.includes(n.name as string));
+      expect(listed).toHaveLength(50);
+      const here = Namespace.current();
+      const before = openSockets();
+      const ids = await Promise.all(listed.map((n) => here.knownNsid(n)));
+      const inA = await Promise.all(listed.map((n) => a.knownNsid(n)));
+      const given = await a.nsid(listed.find((n) => n.name === names[2]) as Namespace);
+      await a.setNsid(listed.find((n) => n.name === names[3]) as Namespace, 41);
+      // No handle (and so no netlink socket inside, nor the privilege it needs) was opened.
+      expect(openSockets()).toBe(before);
+      // The witness: ip netns list here, ip -n a netns list-id there.
+      const witness = ipJson<Array<{ name: string; id?: number }>>(undefined, 'netns', 'list');
+      expect(listed.map((n, i) => [n.name, ids[i]])).toEqual(
+        listed.map((n) => [n.name, witness.find((w) => w.name === n.name)?.id]),
+      );
+      expect(ids.filter((id) => id !== undefined)).toHaveLength(1);
+      expect(listed.map((n, i) => [n.name, inA[i]]).filter(([, id]) => id !== undefined)).toEqual([[names[1], 31]]);
+      expect(given).toBe(nsidOf(a.name as string, names[2] as string));
+      expect(nsidOf(a.name as string, names[3] as string)).toBe(41);
+    } finally {
+      run('ip', ['-batch', '-'], names.map((n) => `netns delete ${n}\n`).join(''));
+    }
+  });
+
+  it('a namespace listed but not opened: ESTALE when its name now holds another, ENOENT when it is gone', async () => {
+    const a = await freshNamespace();
+    const name = uniqueName();
+    ip(undefined, 'netns', 'add', name);
+    const listed = (await Namespace.list()).find((n) => n.name === name) as Namespace;
+    // Held by an fd of ours meanwhile, so that the new namespace cannot be given its inode.
+    const held = fs.openSync(`/run/netns/${name}`, 'r');
+    ip(undefined, 'netns', 'delete', name);
+    ip(undefined, 'netns', 'add', name);
+    try {
+      await expect(a.knownNsid(listed)).rejects.toMatchObject({ code: 'ESTALE' });
+      await expect(a.nsid(listed)).rejects.toMatchObject({ code: 'ESTALE' });
+      // Nothing was numbered: not the namespace now under that name either.
+      expect(nsidOf(a.name as string, name)).toBeUndefined();
+    } finally {
+      ip(undefined, 'netns', 'delete', name);
+      fs.closeSync(held);
+    }
+    const e = await a.knownNsid(listed).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(NetnsError);
+    expect(e).toMatchObject({
+      code: 'ENOENT',
+      message: `cannot read the id of namespace "${name}" in namespace "${a.name}": no such namespace (ENOENT)`,
+    });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * An unprivileged process (uid 65534, no capabilities) reads the namespace it runs in as `ip`
- * does for the same user — links, addresses, routes, neighbours, rules, the list of names —
+ * does for the same user — links, addresses, routes, neighbours, rules, the list of names and the
+ * ids it gives them —
  * whichever way it opens it (current(), the name it runs under, its own PID), and every change
  * fails with EPERM and a sentence naming the capability it lacks. What it may not read (another
  * namespace: setns needs CAP_SYS_ADMIN) it may not read with `ip -n` either.
@@ -64,6 +65,9 @@ const [name] = process.argv.slice(1);
     };
   }
   out.names = (await Namespace.list()).map((n) => n.name);
+  // The ids it gives them: each named by its fd alone, as ip does, which needs no privilege.
+  out.ids = {};
+  for (const n of await Namespace.list()) out.ids[n.name] = (await Namespace.current().knownNsid(n)) ?? null;
   process.stdout.write(JSON.stringify(out));
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
@@ -128,9 +132,17 @@ describeKernel('an unprivileged process', () => {
     const out = (await asNobody(ns.name as string, READS, ns.name as string)) as Record<string, Reads> & {
       uid: number;
       names: string[];
+      ids: Record<string, number | null>;
     };
     expect(out.uid).toBe(65534);
     expect(out.names).toEqual(expect.arrayContaining([ns.name, other.name]));
+    // As ip netns list for the same user, run in ns: "OTHER (id: N)", N the veth's peer's id.
+    const [listCode, listed] = ipAsNobody(ns.name as string, '-j', 'netns', 'list');
+    expect(listCode).toBe(0);
+    const ipIds = JSON.parse(listed) as Array<{ name: string; id?: number }>;
+    expect(out.ids).toEqual(Object.fromEntries(ipIds.map((n) => [n.name, n.id ?? null])));
+    expect(out.ids[other.name as string]).toBe(local.parentNetnsId);
+    expect(out.ids[other.name as string]).toEqual(expect.any(Number));
 
     // The witness: what ip shows, as root and as the same unprivileged user.
     const links = ipJson<IpLink[]>(ns.name, 'link', 'show');

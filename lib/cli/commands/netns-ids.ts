@@ -1,5 +1,6 @@
 /**
- * Namespace ids as `ip netns` shows and sets them, from the namespace the command runs in:
+ * Namespace ids as `ip netns` shows and sets them, from the namespace the command runs in (or,
+ * with -n NS, from NS, as ip runs there):
  * `netns [list]` (NAME (id: N)), `netns list-id [target-nsid N] [nsid N]` and `netns set NAME
  * NETNSID|auto`. Reads never assign an id (knownNsid), as ip's RTM_GETNSID does not.
  */
@@ -15,21 +16,13 @@ type Shown = Omit<NsidEntry, 'nsid'> & { nsid: number | null };
 const MAX_NSID = 0x7fffffff;
 
 /**
- * Each named namespace with the id the current namespace gives it, if any, in ip's order. Without
- * CAP_SYS_ADMIN the library cannot name another namespace to the kernel (it opens a socket
- * inside, where ip sends only an fd): the names are listed without ids then, rather than not at
- * all (the list worked unprivileged before it showed ids).
+ * Each named namespace with the id `here` gives it, if any, in ip's order. Each is named to the
+ * kernel by its fd alone (knownNsid), as ip does, so this needs no privilege.
  */
-async function namedWithIds(): Promise<Array<{ name: string; id: number | undefined }>> {
+async function namedWithIds(here: Namespace): Promise<Array<{ name: string; id: number | undefined }>> {
   const named = await namedInDirectoryOrder();
-  const here = Namespace.current();
-  const idOf = (ns: Namespace): Promise<number | undefined> =>
-    here.knownNsid(ns).catch((e: unknown) => {
-      if ((e as { code?: unknown }).code === 'EPERM') return undefined;
-      throw e;
-    });
   try {
-    const ids = await Promise.all(named.map(idOf));
+    const ids = await Promise.all(named.map((ns) => here.knownNsid(ns)));
     return named.map((ns, i) => ({ name: ns.name as string, id: ids[i] }));
   } finally {
     await closeAll(named);
@@ -37,10 +30,10 @@ async function namedWithIds(): Promise<Array<{ name: string; id: number | undefi
 }
 
 /** `netns`, `netns list`: `NAME (id: N)` per line as ip prints it; --json `[{name, id}]` as ip -j. */
-export async function listNamed(words: Words, json: boolean, io: Io): Promise<number> {
+export async function listNamed(words: Words, json: boolean, io: Io, here: Namespace): Promise<number> {
   const extra = words.next();
   if (extra !== undefined) throw words.unexpected(extra);
-  const named = await namedWithIds();
+  const named = await namedWithIds(here);
   if (json) {
     await io.json(named.map(({ name, id }) => (id === undefined ? { name } : { name, id })));
   } else {
@@ -69,7 +62,7 @@ function idLine(e: Shown, name: string | undefined): [string, Record<string, unk
  * target-nsid, the namespace it numbers N gives), each with the name under /run/netns of the
  * namespace it stands for when there is one; `nsid N` only the one the current namespace numbers N.
  */
-export async function listIds(words: Words, json: boolean, io: Io): Promise<number> {
+export async function listIds(words: Words, json: boolean, io: Io, here: Namespace): Promise<number> {
   const seen = new Set<string>();
   let target: number | undefined;
   let only: number | undefined;
@@ -80,12 +73,11 @@ export async function listIds(words: Words, json: boolean, io: Io): Promise<numb
     if (word === 'nsid') only = n;
     else target = n;
   }
-  const here = Namespace.current();
   const dumped = await here.nsids(target === undefined ? {} : { targetNsid: target });
   const entries: Shown[] = only === undefined ? dumped : await oneId(here, dumped, only, target);
   // ip names an entry after the first name (readdir order) the current namespace gives its id.
   const names = new Map<number, string>();
-  for (const { name, id } of await namedWithIds()) if (id !== undefined && !names.has(id)) names.set(id, name);
+  for (const { name, id } of await namedWithIds(here)) if (id !== undefined && !names.has(id)) names.set(id, name);
   const lines = entries.map((e) => {
     const key = e.currentNsid === undefined ? e.nsid : e.currentNsid;
     return idLine(e, key === null ? undefined : names.get(key));
@@ -119,14 +111,13 @@ async function oneId(
 }
 
 /** `netns set NAME NETNSID|auto`: the id the current namespace gives NAME (RTM_NEWNSID). */
-export async function setId(words: Words): Promise<number> {
+export async function setId(words: Words, here: Namespace): Promise<number> {
   const name = words.required('a namespace name and an id: netns set NAME NETNSID|auto');
   if (words.peek() === undefined) throw words.needs('an id: netns set NAME NETNSID|auto');
   const auto = words.peek() === 'auto';
   const id = auto ? (words.next(), undefined) : words.integer('NETNSID', MAX_NSID);
   const extra = words.next();
   if (extra !== undefined) throw words.unexpected(extra);
-  const here = Namespace.current();
   const ns = await Namespace.open(name);
   try {
     if (id !== undefined) {

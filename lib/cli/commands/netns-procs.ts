@@ -1,9 +1,11 @@
 /**
  * Processes and named namespaces, from /proc and /run/netns as ip reads them: `netns identify
- * [PID]` (the name of PID's namespace; without PID, the command's own) and `netns pids NAME`.
+ * [PID]` (the name of PID's namespace; without PID, the command's own, or with -n NS, NS's) and
+ * `netns pids NAME`.
  */
 import { Namespace } from '../../index';
 import type { Io } from '../io';
+import { namespaceOf } from '../namespace-arg';
 import { closeAll, namedInDirectoryOrder } from '../netns-order';
 import type { Words } from '../words';
 
@@ -12,14 +14,22 @@ import type { Words } from '../words';
  * the last in readdir order, as ip overwrites each match with the next), empty when it has none;
  * --json: every name, `[NAME...]`.
  */
-export async function identify(words: Words, json: boolean, io: Io): Promise<number> {
-  const pid = words.peek() === undefined ? process.pid : words.integer('PID', 0x3fffffff);
+export async function identify(words: Words, json: boolean, io: Io, netns?: string): Promise<number> {
+  const pid = words.peek() === undefined ? undefined : words.integer('PID', 0x3fffffff);
   const extra = words.next();
   if (extra !== undefined) throw words.unexpected(extra);
-  const names = new Set(await Namespace.identify(pid));
   const named = await namedInDirectoryOrder();
   await closeAll(named);
-  const ordered = named.map((ns) => ns.name as string).filter((name) => names.has(name));
+  // Without a PID, ip names its own namespace: with -n NS, NS, where ip runs.
+  let has: (ns: Namespace) => boolean;
+  if (pid === undefined && netns !== undefined) {
+    const inode = (await namespaceOf(netns)).inode;
+    has = (ns) => ns.inode === inode;
+  } else {
+    const names = new Set(await Namespace.identify(pid ?? process.pid));
+    has = (ns) => names.has(ns.name as string);
+  }
+  const ordered = named.filter(has).map((ns) => ns.name as string);
   if (json) await io.json(ordered);
   else await io.out(`${ordered.at(-1) ?? ''}\n`);
   return 0;

@@ -10,6 +10,7 @@ import { UsageError, type ParsedArgs } from '../args';
 import type { Io } from '../io';
 import { subcommandOf } from '../ip-words';
 import { closeAll, namedInDirectoryOrder } from '../netns-order';
+import { namespaceOf } from '../namespace-arg';
 import { Words } from '../words';
 import { execIn, execInAll } from './netns-exec';
 import { listIds, listNamed, setId } from './netns-ids';
@@ -28,15 +29,24 @@ export async function netns(args: ParsedArgs, io: Io): Promise<number> {
   if (args.all && sub !== 'delete' && sub !== 'exec') {
     throw new UsageError('-all is for netns delete and netns exec only', 'netns');
   }
+  if (args.netns !== undefined && (sub === 'add' || sub === 'attach')) {
+    // ip 6.1 makes the name from inside NS, in a mount namespace of its own whose bind mount
+    // never reaches /run/netns: it leaves an entry that is no namespace. A name is not per
+    // namespace anyway.
+    throw new UsageError(`-n NS is not for netns ${sub}: names are the same in every namespace`, 'netns');
+  }
+  // As ip -n NS netns ...: the ids are those NS gives, and identify without a PID names NS. The
+  // other subcommands do not depend on the namespace they run from: -n changes nothing there.
+  const here = (): Promise<Namespace> => namespaceOf(args.netns);
   switch (sub) {
     case 'show':
-      return listNamed(words, args.json, io);
+      return listNamed(words, args.json, io, await here());
     case 'list-id':
-      return listIds(words, args.json, io);
+      return listIds(words, args.json, io, await here());
     case 'set':
-      return setId(words);
+      return setId(words, await here());
     case 'identify':
-      return identify(words, args.json, io);
+      return identify(words, args.json, io, args.netns);
     case 'pids':
       return pids(words, args.json, io);
     case 'monitor':
@@ -79,16 +89,35 @@ async function deleteOne(words: Words): Promise<number> {
   return 0;
 }
 
+/** strerror(3)'s words for what deleting a name may meet, as ip prints them. */
+const STRERROR: Record<string, string> = {
+  EPERM: 'Operation not permitted',
+  EACCES: 'Permission denied',
+  EBUSY: 'Device or resource busy',
+  ENOENT: 'No such file or directory',
+  EROFS: 'Read-only file system',
+};
+
 /**
- * `-all netns delete`: every named namespace, in ip's order. The first that cannot be deleted
- * stops it, status 1 (ip stops there too, but exits 0).
+ * `-all netns delete`: every named namespace, in ip's order. As ip 6.1 (netns_foreach), the
+ * first that cannot be deleted is said on stderr, `Cannot remove namespace file "PATH": REASON`,
+ * and stops it, with status 0.
  */
 async function deleteAll(words: Words): Promise<number> {
   const extra = words.next();
   if (extra !== undefined) throw words.unexpected(extra);
   const named = await namedInDirectoryOrder();
   try {
-    for (const ns of named) await ns.delete();
+    for (const ns of named) {
+      try {
+        await ns.delete();
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        const reason = (typeof code === 'string' && STRERROR[code]) || (e as Error).message;
+        process.stderr.write(`Cannot remove namespace file "${ns.path}": ${reason}\n`);
+        break;
+      }
+    }
   } finally {
     await closeAll(named);
   }

@@ -27,7 +27,7 @@ std::shared_ptr<ns::NetnsHandle> HandleFromJs(Napi::Value value);
 
 // What a batch of requests became: the operations in order (each an rtnetlink request or an
 // nf_tables operation), what each returns, and leases on the namespaces they refer to
-// (IFLA_NET_NS_FD), held until the batch has run.
+// (IFLA_NET_NS_FD, NETNSA_FD) or the files opened for them, held until the batch has run.
 struct OperationBatch {
   struct Entry {
     std::unique_ptr<rtnl::Operation> rtnl;  // one of the two
@@ -39,6 +39,9 @@ struct OperationBatch {
   };
   std::vector<Entry> entries;
   std::vector<ns::NetnsHandle::Lease> leases;
+  // Namespace files opened for their fd alone (a namespace named by { path, inode }), closed
+  // once the batch has run.
+  std::vector<UniqueFd> files;
 
   // Whether some entry needs a socket of `protocol` (NETLINK_ROUTE, NETLINK_NETFILTER).
   bool needs(int protocol) const;

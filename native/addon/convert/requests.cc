@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "../../ns/netns.h"
 #include "../errors.h"
 #include "convert.h"
 #include "schema.h"
@@ -151,9 +152,44 @@ template <class M, class P>
 void ReadField(ReadContext& c, const char*, WireTag<Wire::kIp>, M* m, P*) {
   *m = IpFromJs(c.r.env(), c.r.Value());
 }
+// A namespace that has no handle open, named by its file: { path, inode }. Opened read-only here,
+// as ip opens /run/netns/NAME to send its fd, without entering the namespace (no privilege, no
+// socket, no thread). On the JS thread: OpenNetns stats first and opens O_NONBLOCK, so nothing
+// but an nsfs file is opened and nothing blocks. ESTALE when the path now holds another namespace.
+int OpenNamespaceFile(ReadContext& c, Napi::Value value) {
+  Napi::Env env = c.r.env();
+  if (!value.IsObject()) ThrowInternal(env, "expected a namespace handle or { path, inode }");
+  Napi::Object file = value.As<Napi::Object>();
+  Napi::Value path = file.Get("path");
+  Napi::Value inode = file.Get("inode");
+  if (!path.IsString() || !inode.IsBigInt()) {
+    ThrowInternal(env, "a namespace file must be { path: string, inode: bigint }");
+  }
+  bool lossless = false;
+  uint64_t want = inode.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) ThrowInternal(env, "the inode is out of range");
+  Result<UniqueFd> fd = ns::OpenNetns(path.As<Napi::String>().Utf8Value());
+  if (!fd.ok()) throw ToJsError(env, fd.error());
+  Result<uint64_t> got = ns::NetnsInode(fd.value().get());
+  if (!got.ok()) throw ToJsError(env, got.error());
+  if (got.value() != want) {
+    Error e;
+    e.code = ESTALE;
+    e.detail = "the path now refers to another namespace";
+    throw ToJsError(env, e);
+  }
+  c.batch->files.push_back(fd.take());
+  return c.batch->files.back().get();
+}
+
 template <class P>
 void ReadField(ReadContext& c, const char*, WireTag<Wire::kNetns>, std::optional<int>* m, P*) {
-  Result<ns::NetnsHandle::Lease> lease = HandleFromJs(c.r.Value())->Use();
+  Napi::Value value = c.r.Value();
+  if (!value.IsExternal()) {
+    *m = OpenNamespaceFile(c, value);  // closed with the batch
+    return;
+  }
+  Result<ns::NetnsHandle::Lease> lease = HandleFromJs(value)->Use();
   if (!lease.ok()) throw ToJsError(c.r.env(), lease.error());
   *m = lease.value()->fd();  // stays open: the batch holds the lease until it has run
   c.batch->leases.push_back(lease.take());

@@ -31,7 +31,8 @@ namespace netns_native::addon {
 
 // Wire value types. Names (lower case) are what the exported schema says.
 //   u8/u16/u32/i32: a JS number, range-checked; string: a JS string without NUL;
-//   mac/ip: textual addresses; netns: a namespace handle (its fd is sent, IFLA_NET_NS_FD);
+//   mac/ip: textual addresses; netns: a namespace handle, or { path, inode } of a namespace with
+//   no handle open (opened read-only for the request), its fd is sent (IFLA_NET_NS_FD, NETNSA_FD);
 //   link/address/route/neighbour/rule: a nested struct; kind/slavekind: the attributes of the
 //   link's kind (or of its master's kind), as that kind's table in native/rtnl/link/ names them;
 //   nexthops: a list of nexthop structs (a count, then each struct in place); metrics: a route's
