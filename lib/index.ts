@@ -38,7 +38,16 @@ export { Vxlan, MAX_VNI, type VxlanDf, type VxlanInfo, type VxlanOptions, type V
 export { Macvlan, Macvtap, type MacvlanInfo, type MacvlanMode, type MacvlanOptions } from './links/macvlan';
 export { Tap, type TapInfo, type TapMode, type TapOptions } from './links/tap';
 export { Ifb, type IfbInfo, type IfbOptions } from './links/ifb';
-export type { FdbEntry, FdbSpec, Neighbour, NeighbourSpec, NeighbourState, NeighboursOptions } from './neighbour';
+export type {
+  FdbEntry,
+  FdbSpec,
+  Neighbour,
+  NeighbourCacheInfo,
+  NeighbourOptions,
+  NeighbourSpec,
+  NeighbourState,
+  NeighboursOptions,
+} from './neighbour';
 export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
 export type { RuleFilter } from './rule-selectors';
 export type {

@@ -45,8 +45,10 @@ import { routeTo, type RouteLookup, type RouteToOptions } from './route-lookup';
 import {
   addNeighbour,
   deleteNeighbour,
+  getNeighbour,
   listNeighbours,
   type Neighbour,
+  type NeighbourOptions,
   type NeighbourSpec,
   type NeighboursOptions,
 } from './neighbour';
@@ -961,6 +963,22 @@ export class Namespace {
    */
   async neighbours(options: NeighboursOptions = {}): Promise<Neighbour[]> {
     return listNeighbours(this, options);
+  }
+
+  /**
+   * One neighbour entry, read from the kernel by its address and link: `ip neigh get ADDRESS dev
+   * LINK` (with `proxy: true`, `ip neigh get proxy ADDRESS dev LINK`). One RTM_GETNEIGH, not a
+   * dump; an entry in any state ('noarp' too).
+   * @example
+   * ```ts
+   * const n = await ns.neighbour('198.18.0.9', { link: 'eth0' }); // { address: '198.18.0.9', mac: '02:00:00:00:00:09', state: 'permanent', ... }
+   * await ns.neighbour('198.18.0.5', { link: eth0, proxy: true });
+   * ```
+   * @throws NetnsError ENOENT if there is no such entry (as the kernel says it); ENODEV if the
+   *   link does not exist; EINVAL for a malformed address or bad options (before anything is sent).
+   */
+  async neighbour(address: string, options: NeighbourOptions): Promise<Neighbour> {
+    return getNeighbour(this, address, options);
   }
 
   /**

@@ -9,6 +9,7 @@ import { invalid } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkInteger, checkLinkName, parseIp } from './internal/validate';
 import { Link } from './link';
+import { Iproute2Names, protocolId } from './rt-names';
 import type { Namespace } from './namespace';
 import {
   AF_BRIDGE,
@@ -19,11 +20,13 @@ import {
   NLM_F_EXCL,
   NLM_F_REPLACE,
   NTF_EXT_LEARNED,
+  NTF_EXT_MANAGED,
   NTF_MASTER,
   NTF_PROXY,
   NTF_ROUTER,
   NTF_SELF,
   NTF_STICKY,
+  NTF_USE,
   NUD_NOARP,
   NUD_PERMANENT,
 } from './native/constants';
@@ -92,6 +95,36 @@ export interface Neighbour {
    * and its state is 'none'.
    */
   proxy: boolean;
+  /**
+   * The kernel keeps the entry resolved (NTF_EXT_MANAGED, `ip neigh` shows `managed`): it probes
+   * the neighbour on its own, without traffic asking for it.
+   */
+  managed: boolean;
+  /**
+   * Who made the entry (NDA_PROTOCOL), named as routes' protocols are ('static', 'zebra', or a
+   * name of rt_protos; else its number: '200'); absent when it was not given.
+   */
+  protocol?: string;
+  /** How often the kernel has probed the neighbour (NDA_PROBES, `ip -s neigh`'s `probes N`); absent for a proxy entry. */
+  probes?: number;
+  /** The entry's age and references (NDA_CACHEINFO, `ip -s neigh`); absent for a proxy entry. */
+  cacheInfo?: NeighbourCacheInfo;
+}
+
+/**
+ * When the kernel last used, confirmed and updated an entry (NDA_CACHEINFO), in milliseconds
+ * before the read (the kernel counts in 1/100 s), and its references: `ip -s neigh` prints them as
+ * `ref REFCNT used USED/CONFIRMED/UPDATED` in whole seconds.
+ */
+export interface NeighbourCacheInfo {
+  /** Since a packet last went through the entry. */
+  usedMs: number;
+  /** Since the neighbour last proved reachable. */
+  confirmedMs: number;
+  /** Since the entry last changed. */
+  updatedMs: number;
+  /** The references the kernel holds on it (ip leaves `ref` out when 0). */
+  refcnt: number;
 }
 
 /** A neighbour entry to add or delete, as `ip neigh add|del` takes it. */
@@ -100,9 +133,12 @@ export interface NeighbourSpec {
   link: Link | string;
   /** The neighbour's IP address. */
   address: string;
-  /** Its MAC ('aa:bb:cc:dd:ee:ff'); required to add, except in state 'failed', 'incomplete' or 'none'. */
+  /**
+   * Its MAC ('aa:bb:cc:dd:ee:ff'); required to add, except in state 'failed', 'incomplete' or
+   * 'none', or with `use` or `managed`.
+   */
   mac?: string;
-  /** Default 'permanent' (`nud permanent`, as `ip neigh add`). */
+  /** Default 'permanent' (`nud permanent`, as `ip neigh add`); with `managed`, 'none' (as ip). */
   state?: NeighbourState;
   /** Mark the neighbour as a router (`router`). */
   router?: boolean;
@@ -117,6 +153,30 @@ export interface NeighbourSpec {
    * sysctls allow (IPv6: `forwarding` and `proxy_ndp`). No `mac`, `state` or `extLearned` then.
    * Adding an entry that exists is no error: the kernel finds or makes it.
    */
+  proxy?: boolean;
+  /**
+   * Who makes the entry (`protocol PROTO`, NDA_PROTOCOL): a number 0-255 or a name, as a route's
+   * protocol ('static', 'zebra', a name of rt_protos). A replace without it keeps the one set.
+   */
+  protocol?: string | number;
+  /**
+   * Treat the entry as used (`use`, NTF_USE): the kernel makes it if need be and starts resolving
+   * it, as a packet to the address would; `mac` and `state` are then not applied.
+   */
+  use?: boolean;
+  /**
+   * Have the kernel keep the entry resolved (`managed`, NTF_EXT_MANAGED; Linux 5.16): it probes
+   * the neighbour itself, without waiting for traffic. No MAC needed; not with state 'permanent'
+   * or a proxy entry. A replace without it clears it.
+   */
+  managed?: boolean;
+}
+
+/** Options for {@link Namespace.neighbour}. */
+export interface NeighbourOptions extends AbortOptions {
+  /** The link the entry is on (a Link of the namespace, or its name). Required, as the kernel keys entries by it. */
+  link: Link | string;
+  /** The proxy entry for the address instead (`ip neigh get proxy ADDRESS dev LINK`). */
   proxy?: boolean;
 }
 
@@ -282,22 +342,35 @@ function neighbourRequest(spec: NeighbourSpec, forDelete: boolean, operation: st
   const proxy = checkBoolean(spec.proxy, operation, 'proxy');
   if (proxy) req.flags = NTF_PROXY;
   if (forDelete) return req;
+  // In ip's order: the protocol, then the flags.
+  if (spec.protocol !== undefined) req.protocol = protocolId(spec.protocol, operation);
+  const use = checkBoolean(spec.use, operation, 'use');
+  const managed = checkBoolean(spec.managed, operation, 'managed');
+  if (use) req.flags = (req.flags ?? 0) | NTF_USE;
   if (proxy) {
-    for (const key of ['mac', 'state', 'extLearned'] as const) {
+    for (const key of ['mac', 'state', 'extLearned', 'managed'] as const) {
       if (spec[key] !== undefined) throw invalid(operation, `a proxy entry has no ${key}; leave it out`);
     }
-    if (checkBoolean(spec.router, operation, 'router')) req.flags = NTF_PROXY | NTF_ROUTER;
+    if (checkBoolean(spec.router, operation, 'router')) req.flags = (req.flags ?? 0) | NTF_ROUTER;
     return req;
   }
-  req.state = stateBits(spec.state, operation);
+  // `managed` alone: state none, as ip sends it; the kernel refuses it on a permanent entry.
+  req.state = managed && spec.state === undefined ? 0 : stateBits(spec.state, operation);
+  if (managed && req.state & NUD_PERMANENT) {
+    throw invalid(
+      operation,
+      'a managed entry cannot be permanent (the kernel resolves it): give another state or none',
+    );
+  }
+  if (managed) req.flagsExt = NTF_EXT_MANAGED;
   if (spec.mac !== undefined) req.lladdr = parseAnyMac(spec.mac, operation);
-  else if (!['failed', 'incomplete', 'none'].includes(spec.state ?? 'permanent')) {
-    throw invalid(operation, `a neighbour in state "${spec.state ?? 'permanent'}" needs a MAC`);
+  else if (!use && !managed && !['failed', 'incomplete', 'none'].includes(spec.state ?? 'permanent')) {
+    throw invalid(operation, `a neighbour in state "${spec.state ?? 'permanent'}" needs a MAC (or use, or managed)`);
   }
   if (spec.router !== undefined && typeof spec.router !== 'boolean') {
     throw invalid(operation, 'router must be a boolean');
   }
-  if (spec.router) req.flags = NTF_ROUTER;
+  if (spec.router) req.flags = (req.flags ?? 0) | NTF_ROUTER;
   if (checkBoolean(spec.extLearned, operation, 'extLearned')) req.flags = (req.flags ?? 0) | NTF_EXT_LEARNED;
   return req;
 }
@@ -330,10 +403,11 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
   const results = await abortable(listed, signal, operation);
   throwFirstFailure(results, operation, 'neighbour');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
+  const protocols = new Iproute2Names();
   const out: Neighbour[] = [];
   for (const n of results[1] as NativeNeighbour[]) {
     if (!options.all && n.state & NUD_NOARP) continue;
-    const entry = neighbourFromNative(n, names);
+    const entry = neighbourFromNative(n, names, protocols);
     if (entry) out.push(entry);
   }
   return out;
@@ -346,6 +420,7 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
 export function neighbourFromNative(
   n: NativeNeighbour,
   names: { get(index: number): string | undefined },
+  protocols: Iproute2Names = new Iproute2Names(),
 ): Neighbour | undefined {
   if ((n.family !== AF_INET && n.family !== AF_INET6) || n.dst === undefined) return undefined;
   const entry: Neighbour = {
@@ -357,8 +432,55 @@ export function neighbourFromNative(
     router: (n.flags & NTF_ROUTER) !== 0,
     extLearned: (n.flags & NTF_EXT_LEARNED) !== 0,
     proxy: (n.flags & NTF_PROXY) !== 0,
+    managed: (n.flagsExt & NTF_EXT_MANAGED) !== 0,
   };
   if (n.lladdr !== undefined) entry.mac = n.lladdr;
+  if (n.protocol) entry.protocol = protocols.protocol(n.protocol);
+  if (n.probes !== undefined) entry.probes = n.probes;
+  if (n.used !== undefined && n.confirmed !== undefined && n.updated !== undefined) {
+    // Clock ticks: USER_HZ, 100 a second on every arch.
+    entry.cacheInfo = {
+      usedMs: n.used * 10,
+      confirmedMs: n.confirmed * 10,
+      updatedMs: n.updated * 10,
+      refcnt: n.refcnt ?? 0,
+    };
+  }
+  return entry;
+}
+
+/** `ip neigh get [proxy] ADDRESS dev LINK`: one RTM_GETNEIGH, no dump. @internal */
+export async function getNeighbour(ns: Namespace, address: string, options: NeighbourOptions): Promise<Neighbour> {
+  const operation = `get neighbour ${String(address)} dev ${linkName((options as Partial<NeighbourOptions> | null)?.link)}${ns.where}`;
+  if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
+  if (options.link === undefined)
+    throw invalid(operation, 'the link is required: the kernel keys entries by address and link');
+  const ip = parseIp(address, operation, 'neighbour address');
+  const flags = checkBoolean(options.proxy, operation, 'proxy') ? NTF_PROXY : 0;
+  const signal = checkSignal(options.signal, operation);
+  const link = linkArg(ns, options.link, operation);
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  // The link read first (its name for the entry), then the entry, in one call on the FIFO.
+  const got = exclusive(
+    handle,
+    operation,
+    'neighbour',
+    async (send) => {
+      const linkOp: NativeOp =
+        typeof link === 'number' ? { op: 'getlink', index: link } : { op: 'getlink', name: link };
+      const [l] = await send([linkOp]);
+      throwFirstFailure([l as NativeResult], operation, 'link');
+      const { index, name } = l as NativeLink;
+      const family = ip.family === 4 ? AF_INET : AF_INET6;
+      const [answer] = await send([{ op: 'getneigh', neighbour: { family, index, flags, dst: ip.address } }]);
+      throwFirstFailure([answer as NativeResult], operation, 'neighbour');
+      return { entries: answer as NativeNeighbour[], name, index };
+    },
+    signal,
+  );
+  const { entries, name, index } = await abortable(got, signal, operation);
+  const entry = entries[0] && neighbourFromNative(entries[0], new Map([[index, name]]));
+  if (!entry) throw invalid(operation, 'the kernel answered with no neighbour entry');
   return entry;
 }
 

@@ -275,18 +275,29 @@ export function routeLines(routes: Route[]): string {
 
 /**
  * One neighbour entry as `ip neigh show` prints it (iproute2's print_neigh: its order, its
- * words), without `dev` when the listing was of one link (`ip neigh show dev LINK`); the state
- * upper-case, none for a proxy entry or one in state none.
+ * words, its spacing), without `dev` when the listing was of one link (`ip neigh show dev LINK`);
+ * the state upper-case, none for a proxy entry or one in state none. With `stats` (`ip -s`), the
+ * cache info and probes as print_cacheinfo lays them out: ` ref N used A/B/C` (ref only when not
+ * 0; whole seconds) then `probes P`, no blank between them, as ip prints it.
  */
-export function neighbourLine(n: Neighbour, withLink: boolean): string {
-  const parts = [n.address];
-  if (withLink) parts.push('dev', n.link);
-  if (n.mac !== undefined) parts.push('lladdr', n.mac);
-  if (n.router) parts.push('router');
-  if (n.proxy) parts.push('proxy');
-  if (n.extLearned) parts.push('extern_learn');
-  if (n.state !== 'none') parts.push(n.state.toUpperCase());
-  return parts.join(' ');
+export function neighbourLine(n: Neighbour, withLink: boolean, stats = false): string {
+  let line = `${n.address} `;
+  if (withLink) line += `dev ${n.link} `;
+  if (n.mac !== undefined) line += `lladdr ${n.mac} `;
+  if (n.router) line += 'router ';
+  if (n.proxy) line += 'proxy ';
+  if (n.managed) line += 'managed ';
+  if (n.extLearned) line += 'extern_learn ';
+  if (stats && n.cacheInfo) {
+    const c = n.cacheInfo;
+    const seconds = (ms: number): number => Math.floor(ms / 1000);
+    if (c.refcnt) line += ` ref ${c.refcnt}`;
+    line += ` used ${seconds(c.usedMs)}/${seconds(c.confirmedMs)}/${seconds(c.updatedMs)}`;
+  }
+  if (stats && n.probes !== undefined) line += `probes ${n.probes} `;
+  if (n.state !== 'none') line += `${n.state.toUpperCase()} `;
+  if (n.protocol !== undefined) line += `proto ${n.protocol} `;
+  return line.trimEnd();
 }
 
 /** A number as C's `%#x` prints it (iproute2's fwmark): 0, else 0x-prefixed hex. */

@@ -156,8 +156,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       throw new UsageError('--details is for links and link show only', args.verb);
     }
     // links and addrs take -s and ignore it, as ip -br does.
-    if (args.stats > 0 && !['link', 'addr', 'links', 'addrs'].includes(args.verb)) {
-      throw new UsageError('-s is for link show, addr show, links and addrs only', args.verb);
+    if (args.stats > 0 && !['link', 'addr', 'links', 'addrs', 'neigh'].includes(args.verb)) {
+      throw new UsageError('-s is for link show, addr show, neigh show|get, links and addrs only', args.verb);
     }
     if (args.family !== undefined && !BY_FAMILY.has(args.verb)) {
       throw new UsageError(`-${args.family} is for neigh, rule, nexthop, route, addr and link show only`, args.verb);

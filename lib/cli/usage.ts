@@ -52,7 +52,7 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
   route [show|add|replace|delete|get|flush ...]
                            list routes as ip route show prints them; add, replace or delete
                            one, look one up, flush a table (ip route ...)
-  neigh [show|add|replace|delete|flush ...]
+  neigh [show|get|add|replace|delete|flush ...]
                            the neighbour (ARP, NDP) table (ip neigh ...; also neighbour, n)
   rule [show|add|delete|flush ...]
                            routing policy rules (ip rule ...)
@@ -370,25 +370,33 @@ ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
 `,
-  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [--json] [show] [dev LINK] [proxy] [nud STATE]...
+  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [-s] [--json] [show] [dev LINK] [proxy] [nud STATE]...
+                 [protocol PROTO]
+       netns-native [-n NS] neigh [-s] [--json] get [proxy] ADDR dev LINK
        netns-native [-n NS] neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router]
-                 [extern_learn]
-       netns-native [-n NS] neigh add|replace proxy ADDR dev LINK [router]
+                 [extern_learn] [use] [managed] [protocol PROTO]
+       netns-native [-n NS] neigh add|replace proxy ADDR dev LINK [router] [use] [protocol PROTO]
        netns-native [-n NS] neigh delete [proxy] ADDR dev LINK
        netns-native [-n NS] neigh [-4|-6] flush [dev LINK] [nud STATE]... [all]
 
-As \`ip neigh show|add|replace|del|flush\`, in NS (neighbour, neighbor and n are neigh too).
-show (the default) prints each entry as ip does (--json: an array of entries): without nud,
-every state but noarp and none; nud STATE (repeated) only those, nud all every one; entries
-learned outside the kernel (extern_learn) whatever their state; proxy: the proxy entries
-instead. STATE is permanent (add's default), reachable, stale, delay, probe, failed,
-incomplete, noarp or none. flush removes every state but permanent and noarp unless nud says
-otherwise; it needs a word, as ip's: all for every link. delete is del too.
+As \`ip neigh show|get|add|replace|del|flush\`, in NS (neighbour, neighbor and n are neigh
+too). show (the default) prints each entry as ip does (--json: an array of entries): without
+nud, every state but noarp and none; nud STATE (repeated) only those, nud all every one;
+entries learned outside the kernel (extern_learn) whatever their state; proxy: the proxy
+entries instead; protocol PROTO (a number or a name, as routes'): only the entries made with
+it (all: every one). get reads one entry (--json: the entry); status 1 with ENOENT when there
+is none. STATE is permanent (add's default), reachable, stale, delay, probe, failed,
+incomplete, noarp or none. use: the kernel treats the entry as used and resolves it; managed:
+the kernel keeps it resolved (no lladdr needed; the state none, as ip makes it). flush removes
+every state but permanent and noarp unless nud says otherwise; it needs a word, as ip's: all
+for every link. delete is del too.
 
 Options:
 ${NETNS_OPTION}
   -4, -6         IPv4 (ARP) or IPv6 (NDP) entries only
-  --json, -j     show: the entries as JSON
+  -s             show, get: each entry's references, ages (used/confirmed/updated, seconds)
+                 and probes, as ip -s prints them
+  --json, -j     show, get: the entries as JSON
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}

@@ -297,6 +297,8 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   delneigh: () => false,
   // distribute() records the sizes of three dump kinds only: these dumps are never known small.
   dumpneighs: () => true,
+  // One entry looked up under the table's lock (neigh_get: rtnl held, never sleeping).
+  getneigh: () => false,
   newrule: () => false,
   delrule: () => false,
   dumprules: () => true,

@@ -85,9 +85,12 @@ export const NLM_F_APPEND = 0x800;
 export const NUD_FAILED = 0x20;
 export const NUD_NOARP = 0x40;
 export const NUD_PERMANENT = 0x80;
+export const NTF_USE = 0x01;
 export const NTF_SELF = 0x02;
 export const NTF_MASTER = 0x04;
 export const NTF_PROXY = 0x08;
 export const NTF_EXT_LEARNED = 0x10;
 export const NTF_STICKY = 0x40;
 export const NTF_ROUTER = 0x80;
+/** NDA_FLAGS_EXT's bit for an entry the kernel keeps resolved (`ip neigh ... managed`; Linux 5.16). */
+export const NTF_EXT_MANAGED = 0x01;

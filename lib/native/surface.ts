@@ -485,10 +485,14 @@ export interface NativeNeighbour {
   probes?: number;
   protocol?: number;
   linkNetnsid?: number;
+  /** NDA_FLAGS_EXT: NTF_EXT_* */
   flagsExt: number;
-  confirmed: number;
-  used: number;
-  updated: number;
+  /** NDA_CACHEINFO (absent from a proxy entry), in clock ticks (USER_HZ, 1/100 s): since last confirmed, used, updated */
+  confirmed?: number;
+  used?: number;
+  updated?: number;
+  /** NDA_CACHEINFO's reference count */
+  refcnt?: number;
 }
 
 /** What an RTM_NEWRULE / RTM_DELRULE carries (fib_rule_hdr + FRA_*). */
@@ -699,6 +703,8 @@ export type NativeOp =
   | { op: 'delneigh'; neighbour: NativeNeighbourRequest }
   /** `flags` NTF_PROXY: the proxy entries (a plain dump never has them) */
   | { op: 'dumpneighs'; family?: number; index?: number; master?: number; flags?: number }
+  /** RTM_GETNEIGH for one entry (family, index, dst; `flags` 0 or NTF_PROXY): a list of that one entry, or ENOENT. */
+  | { op: 'getneigh'; neighbour: NativeNeighbourRequest }
   | { op: 'newrule'; flags?: number; rule: NativeRuleRequest }
   | { op: 'delrule'; rule: NativeRuleRequest }
   | { op: 'dumprules'; family?: number }

@@ -289,6 +289,7 @@ const OP_ARGS: OpArgs = {
   newneigh: { flags: 'u16', neighbour: 'neighbour' },
   delneigh: { neighbour: 'neighbour' },
   dumpneighs: { family: 'u8', index: 'i32', master: 'i32', flags: 'u8' },
+  getneigh: { neighbour: 'neighbour' },
   newrule: { flags: 'u16', rule: 'rule' },
   delrule: { rule: 'rule' },
   dumprules: { family: 'u8' },
@@ -482,9 +483,10 @@ const NEIGHBOUR: Record<keyof NativeNeighbour, string> = {
   protocol: 'optional',
   linkNetnsid: 'optional',
   flagsExt: 'number',
-  confirmed: 'number',
-  used: 'number',
-  updated: 'number',
+  confirmed: 'optional',
+  used: 'optional',
+  updated: 'optional',
+  refcnt: 'optional',
 };
 const RULE: Record<keyof NativeRule, string> = {
   family: 'number',

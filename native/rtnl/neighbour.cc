@@ -25,10 +25,18 @@ Result<std::vector<uint8_t>> BuildNeigh(uint16_t type, uint16_t nl_flags,
   ndm.ndm_state = req.state;
   ndm.ndm_flags = req.flags;
   b.PutHeader(ndm);
-  // In the order `ip neigh` and `bridge fdb` send them.
-  if (req.family != AF_BRIDGE && !req.dst.empty()) b.PutBytes(NDA_DST, req.dst);
+  // In the order `ip neigh` sends them (protocol as it reads the word, then the address, the
+  // extended flags, the MAC)...
+  if (req.family != AF_BRIDGE) {
+    if (req.protocol) b.PutU8(NDA_PROTOCOL, *req.protocol);
+    if (!req.dst.empty()) b.PutBytes(NDA_DST, req.dst);
+    if (req.flags_ext) b.PutU32(NDA_FLAGS_EXT, *req.flags_ext);
+    if (req.lladdr) b.PutBytes(NDA_LLADDR, *req.lladdr);
+    return std::move(b).Finish();
+  }
+  // ... and `bridge fdb`.
   if (req.lladdr) b.PutBytes(NDA_LLADDR, *req.lladdr);
-  if (req.family == AF_BRIDGE && !req.dst.empty()) b.PutBytes(NDA_DST, req.dst);
+  if (!req.dst.empty()) b.PutBytes(NDA_DST, req.dst);
   if (req.vlan) b.PutU16(NDA_VLAN, *req.vlan);
   if (req.port) b.PutBe16(NDA_PORT, *req.port);
   if (req.vni) b.PutU32(NDA_VNI, *req.vni);
@@ -62,6 +70,21 @@ Result<std::vector<uint8_t>> BuildDumpNeighs(uint8_t family, int32_t index, int3
   b.PutHeader(ndm);
   if (family != AF_BRIDGE && index != 0) b.PutU32(NDA_IFINDEX, static_cast<uint32_t>(index));
   if (master != 0) b.PutU32(NDA_MASTER, static_cast<uint32_t>(master));
+  return std::move(b).Finish();
+}
+
+Result<std::vector<uint8_t>> BuildGetNeigh(uint8_t family, int32_t index, uint8_t flags,
+                                           const std::vector<uint8_t>& dst) {
+  if ((family != AF_INET || dst.size() != 4) && (family != AF_INET6 || dst.size() != 16)) {
+    return Error::Invalid("RTM_GETNEIGH needs an IPv4 or IPv6 address of its family");
+  }
+  MessageBuilder b(RTM_GETNEIGH, NLM_F_REQUEST);
+  ndmsg ndm{};
+  ndm.ndm_family = family;
+  ndm.ndm_ifindex = index;
+  ndm.ndm_flags = flags;
+  b.PutHeader(ndm);
+  b.PutBytes(NDA_DST, dst);
   return std::move(b).Finish();
 }
 
@@ -102,6 +125,7 @@ Result<NeighbourInfo> ParseNeigh(const nlmsghdr& msg) {
     info.confirmed = ci.ndm_confirmed;
     info.used = ci.ndm_used;
     info.updated = ci.ndm_updated;
+    info.refcnt = ci.ndm_refcnt;
   }
   return info;
 }

@@ -40,14 +40,16 @@ struct NeighbourInfo {
   std::vector<uint8_t> dst, lladdr;
   std::optional<uint32_t> vlan, port, vni, ifindex, master, src_vni, probes, protocol;
   std::optional<int32_t> link_netnsid;
-  uint32_t flags_ext = 0;
-  // NDA_CACHEINFO, in clock ticks (USER_HZ): since last confirmed, used, updated.
-  uint32_t confirmed = 0, used = 0, updated = 0;
+  uint32_t flags_ext = 0;  // NDA_FLAGS_EXT: NTF_EXT_MANAGED, ...
+  // NDA_CACHEINFO (absent from a proxy entry), in clock ticks (USER_HZ): since last confirmed,
+  // used, updated; and the entry's reference count.
+  std::optional<uint32_t> confirmed, used, updated, refcnt;
 };
 
-// RTM_NEWNEIGH. `nl_flags`: NLM_F_CREATE | NLM_F_EXCL to add (`ip neigh add`), | NLM_F_REPLACE
-// to add or change (`ip neigh replace`), NLM_F_CREATE | NLM_F_APPEND for another remote of an
-// fdb entry (`bridge fdb append`).
+// RTM_NEWNEIGH. An IPv4/IPv6 entry's attributes go in `ip neigh`'s order (NDA_PROTOCOL, NDA_DST,
+// NDA_FLAGS_EXT, NDA_LLADDR), an fdb entry's in `bridge fdb`'s. `nl_flags`: NLM_F_CREATE |
+// NLM_F_EXCL to add (`ip neigh add`), | NLM_F_REPLACE to add or change (`ip neigh replace`),
+// NLM_F_CREATE | NLM_F_APPEND for another remote of an fdb entry (`bridge fdb append`).
 Result<std::vector<uint8_t>> BuildNewNeigh(const NeighbourRequest& req, uint16_t nl_flags);
 Result<std::vector<uint8_t>> BuildDelNeigh(const NeighbourRequest& req);
 // RTM_GETNEIGH dump of `family` (AF_UNSPEC: IPv4 and IPv6; AF_BRIDGE: forwarding databases),
@@ -56,6 +58,13 @@ Result<std::vector<uint8_t>> BuildDelNeigh(const NeighbourRequest& req);
 // plain dump never includes.
 Result<std::vector<uint8_t>> BuildDumpNeighs(uint8_t family, int32_t index, int32_t master,
                                              uint8_t flags = 0);
+
+// RTM_GETNEIGH for one entry (`ip neigh get [proxy] ADDR dev LINK`): `family` AF_INET or
+// AF_INET6, `index` the link, `flags` 0 or NTF_PROXY (the only flag the kernel takes there,
+// neigh_valid_get_req), `dst` the address (4 or 16 bytes). Answered by one RTM_NEWNEIGH, or
+// ENOENT when there is no such entry.
+Result<std::vector<uint8_t>> BuildGetNeigh(uint8_t family, int32_t index, uint8_t flags,
+                                           const std::vector<uint8_t>& dst);
 
 // Decodes an RTM_NEWNEIGH (reply or event) or RTM_DELNEIGH (event) message.
 Result<NeighbourInfo> ParseNeigh(const nlmsghdr& msg);

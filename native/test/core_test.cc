@@ -527,6 +527,82 @@ void TestNeighbourMatchesIproute2() {
       0x00, 0x00, 0x08, 0x00,                          //   state 0, NTF_PROXY, type 0
   };
   CheckBytes("RTM_GETNEIGH proxy", rtnl::BuildDumpNeighs(AF_UNSPEC, 0, 0, NTF_PROXY), proxy_dump);
+
+  // `ip neigh replace 198.19.88.12 lladdr 02:00:00:00:00:0c dev va nud stale managed protocol
+  // 99` (captured with strace from iproute2 6.1; `managed` makes ip send NUD_NONE): NDA_PROTOCOL
+  // first, as ip reads the word, then NDA_DST, NDA_FLAGS_EXT, NDA_LLADDR.
+  const Bytes managed = {
+      0x40, 0x00, 0x00, 0x00,  // nlmsg_len 64
+      0x1c, 0x00, 0x01, 0x05,  // RTM_NEWNEIGH, REQUEST | REPLACE | CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x00, 0x00, 0x00,                          // ndmsg: AF_INET, pad
+      0x03, 0x00, 0x00, 0x00,                          //   ndm_ifindex 3
+      0x00, 0x00, 0x00, 0x00,                          //   NUD_NONE, flags 0, type 0
+      0x05, 0x00, 0x0c, 0x00, 0x63, 0x00, 0x00, 0x00,  // NDA_PROTOCOL 99 (+ pad)
+      0x08, 0x00, 0x01, 0x00, 0xc6, 0x13, 0x58, 0x0c,  // NDA_DST 198.19.88.12
+      0x08, 0x00, 0x0f, 0x00, 0x01, 0x00, 0x00, 0x00,  // NDA_FLAGS_EXT NTF_EXT_MANAGED
+      0x0a, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00,  // NDA_LLADDR 02:00:00:00:00:0c
+      0x00, 0x0c, 0x00, 0x00,                          //   + pad
+  };
+  rtnl::NeighbourRequest m;
+  m.family = AF_INET;
+  m.index = 3;
+  m.state = NUD_NONE;
+  m.dst = {198, 19, 88, 12};
+  m.lladdr = Bytes{0x02, 0, 0, 0, 0, 0x0c};
+  m.protocol = 99;
+  m.flags_ext = NTF_EXT_MANAGED;
+  CheckBytes("RTM_NEWNEIGH managed protocol", rtnl::BuildNewNeigh(m, NLM_F_CREATE | NLM_F_REPLACE),
+             managed);
+  // `ip neigh add 198.19.88.11 dev va use`: NTF_USE in ndm_flags, NUD_PERMANENT as ip leaves it.
+  const Bytes use = {
+      0x24, 0x00, 0x00, 0x00,  // nlmsg_len 36
+      0x1c, 0x00, 0x01, 0x06,  // RTM_NEWNEIGH, REQUEST | EXCL | CREATE
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x00, 0x00, 0x00,                          // ndmsg: AF_INET, pad
+      0x03, 0x00, 0x00, 0x00,                          //   ndm_ifindex 3
+      0x80, 0x00, 0x01, 0x00,                          //   NUD_PERMANENT, NTF_USE, type 0
+      0x08, 0x00, 0x01, 0x00, 0xc6, 0x13, 0x58, 0x0b,  // NDA_DST 198.19.88.11
+  };
+  rtnl::NeighbourRequest u;
+  u.family = AF_INET;
+  u.index = 3;
+  u.state = NUD_PERMANENT;
+  u.flags = NTF_USE;
+  u.dst = {198, 19, 88, 11};
+  CheckBytes("RTM_NEWNEIGH use", rtnl::BuildNewNeigh(u, NLM_F_CREATE | NLM_F_EXCL), use);
+  // `ip neigh get proxy 198.19.88.20 dev va` and `ip -6 neigh get fd00:b0::9 dev va`: no dump,
+  // no ACK asked (the reply answers), state 0, only NDA_DST.
+  const Bytes get_proxy = {
+      0x24, 0x00, 0x00, 0x00,  // nlmsg_len 36
+      0x1e, 0x00, 0x01, 0x00,  // RTM_GETNEIGH, REQUEST
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x02, 0x00, 0x00, 0x00,                          // ndmsg: AF_INET, pad
+      0x03, 0x00, 0x00, 0x00,                          //   ndm_ifindex 3
+      0x00, 0x00, 0x08, 0x00,                          //   state 0, NTF_PROXY, type 0
+      0x08, 0x00, 0x01, 0x00, 0xc6, 0x13, 0x58, 0x14,  // NDA_DST 198.19.88.20
+  };
+  CheckBytes("RTM_GETNEIGH proxy entry",
+             rtnl::BuildGetNeigh(AF_INET, 3, NTF_PROXY, {198, 19, 88, 20}), get_proxy);
+  const Bytes get6 = {
+      0x30, 0x00, 0x00, 0x00,                          // nlmsg_len 48
+      0x1e, 0x00, 0x01, 0x00,                          // RTM_GETNEIGH, REQUEST
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq, pid
+      0x0a, 0x00, 0x00, 0x00,                          // ndmsg: AF_INET6, pad
+      0x03, 0x00, 0x00, 0x00,                          //   ndm_ifindex 3
+      0x00, 0x00, 0x00, 0x00,                          //   state 0, flags 0, type 0
+      0x14, 0x00, 0x01, 0x00,                          // NDA_DST
+      0xfd, 0x00, 0x00, 0xb0, 0x00, 0x00, 0x00, 0x00,  //   fd00:b0::
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,  //   ...9
+  };
+  Bytes fd00_b0_9(16, 0);
+  fd00_b0_9[0] = 0xfd;
+  fd00_b0_9[3] = 0xb0;
+  fd00_b0_9[15] = 0x09;
+  CheckBytes("RTM_GETNEIGH inet6 entry", rtnl::BuildGetNeigh(AF_INET6, 3, 0, fd00_b0_9), get6);
+  // An address of the other family (or none) is refused before anything is sent.
+  CHECK(!rtnl::BuildGetNeigh(AF_INET6, 3, 0, {198, 19, 88, 20}).ok());
+  CHECK(!rtnl::BuildGetNeigh(AF_INET, 3, 0, {}).ok());
 }
 
 // `bridge fdb append 00:00:00:00:00:00 dev vx42 dst 198.18.0.2` (vx42 = ifindex 4): iproute2's
@@ -1523,6 +1599,7 @@ Bytes NeighReply(uint16_t type) {
   PutAttr(&payload, NDA_IFINDEX, U32(3));
   nda_cacheinfo ci{};
   ci.ndm_updated = 1234;
+  ci.ndm_refcnt = 2;
   Bytes cache(sizeof ci);
   std::memcpy(cache.data(), &ci, sizeof ci);
   PutAttr(&payload, NDA_CACHEINFO, cache);
@@ -1539,7 +1616,8 @@ void TestParseNeigh() {
     CHECK(n.family == AF_BRIDGE && n.index == 4 && n.flags == NTF_SELF);
     CHECK(n.state == (NUD_NOARP | NUD_PERMANENT));
     CHECK((n.lladdr == Bytes(6, 0)) && (n.dst == Bytes{198, 18, 0, 2}));
-    CHECK(n.port == 4789u && n.vni == 42u && n.ifindex == 3u && n.updated == 1234);
+    CHECK(n.port == 4789u && n.vni == 42u && n.ifindex == 3u && n.updated == 1234u);
+    CHECK(n.refcnt == 2u && n.used == 0u && n.confirmed == 0u);
     CHECK(!n.vlan && !n.master);
   }
   Bytes other = NeighReply(RTM_NEWLINK);

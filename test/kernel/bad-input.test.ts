@@ -1614,6 +1614,42 @@ const cases: Case[] = [
     'ENOENT',
     /no such neighbour entry/,
   ],
+  [
+    'a neighbour read by a malformed address',
+    (w) => w.ns.neighbour('198.19.88.300', { link: w.a }),
+    'EINVAL',
+    /"198.19.88.300" is not a valid IPv4 or IPv6 neighbour address/,
+  ],
+  [
+    'a neighbour read without its link',
+    (w) => w.ns.neighbour('198.19.88.9', {} as never),
+    'EINVAL',
+    /the link is required/,
+  ],
+  [
+    'a neighbour read that is not there',
+    (w) => w.ns.neighbour('198.19.88.99', { link: w.a }),
+    'ENOENT',
+    /cannot get neighbour 198.19.88.99 dev .*: .*not found/,
+  ],
+  [
+    'a managed permanent neighbour',
+    (w) => w.ns.addNeighbour({ link: w.a, address: '198.19.88.9', managed: true, state: 'permanent' }),
+    'EINVAL',
+    /a managed entry cannot be permanent/,
+  ],
+  [
+    'a neighbour of an unknown protocol',
+    (w) => w.ns.addNeighbour({ link: w.a, address: '198.19.88.9', mac: '02:00:00:00:00:09', protocol: 'nosuchproto' }),
+    'EINVAL',
+    /unknown route protocol "nosuchproto"/,
+  ],
+  [
+    'a proxy neighbour that is managed',
+    (w) => w.ns.addNeighbour({ link: w.a, address: '198.19.88.9', proxy: true, managed: true }),
+    'EINVAL',
+    /a proxy entry has no managed/,
+  ],
   ['rules of family 5', (w) => w.ns.rules({ family: 5 as 4 }), 'EINVAL', /family must be 4 or 6/],
   ['rules with an unknown option', (w) => w.ns.rules({ dev: 'e0' } as never), 'EINVAL', /unknown option "dev"/],
   [

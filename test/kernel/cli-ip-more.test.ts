@@ -145,12 +145,118 @@ describeKernel('netns-native neigh', () => {
       router: true,
       extLearned: false,
       proxy: false,
+      managed: false,
+      probes: expect.any(Number),
+      cacheInfo: expect.objectContaining({ refcnt: expect.any(Number) }),
     });
     expect((await json<Array<{ proxy: boolean }>>('-n', n, 'neigh', 'show', 'proxy')).map((e) => e.proxy)).toEqual([
       true,
       true,
     ]);
   });
+
+  it('neigh add protocol / use / managed, show protocol, get, -s show|get: as ip makes and prints them', async () => {
+    const ns = await freshNamespace();
+    const a = await VethPair.create({ name: 'e0', peerName: 'e1', namespace: ns });
+    await a.local.addAddress('198.19.88.1/24');
+    await a.local.addAddress('fd00:b0::1/64', { nodad: true });
+    for (const l of [a.local, a.peer, await ns.link('lo')]) await l.up();
+    const n = ns.name as string;
+    await ok(...w(`-n ${n} neigh add 198.19.88.9 lladdr ${MAC} dev e0 protocol static`));
+    await ok(...w(`-n ${n} neigh add fd00:b0::9 lladdr ${MAC} dev e0 nud stale proto 99`));
+    await ok(...w(`-n ${n} neigh add 198.19.88.10 dev e0 managed`));
+    // As ip reads it: managed makes the state none, so nud permanent before it is no error.
+    await ok(...w(`-n ${n} neigh add 198.19.88.11 lladdr 02:00:00:00:00:0b dev e0 nud permanent managed`));
+    await ok(...w(`-n ${n} neigh add 198.19.88.12 lladdr 02:00:00:00:00:0c dev e0 nud stale`));
+    await ok(...w(`-n ${n} neigh replace 198.19.88.12 dev e0 use`));
+    await ok(...w(`-n ${n} neigh add 198.19.88.13 dev e0 use`));
+    await ok(...w(`-n ${n} neigh add proxy 198.19.88.20 dev e0 protocol zebra`));
+    const byIp = (dst: string): (IpNeigh & Record<string, unknown>) | undefined =>
+      (neighbours(n) as Array<IpNeigh & Record<string, unknown>>).find((e) => e.dst === dst);
+    expect(byIp('198.19.88.9')).toMatchObject({ lladdr: MAC, state: ['PERMANENT'], protocol: 'static' });
+    expect(byIp('fd00:b0::9')).toMatchObject({ state: ['STALE'], protocol: 'openr' });
+    expect(byIp('198.19.88.10')).toMatchObject({ managed: null });
+    expect(byIp('198.19.88.11')).toMatchObject({ managed: null });
+    // use: the kernel treats the entry as used, as a packet would: stale goes on to delay (then probe).
+    expect(byIp('198.19.88.12')).toMatchObject({ lladdr: '02:00:00:00:00:0c' });
+    expect(['DELAY', 'PROBE', 'FAILED']).toContain(byIp('198.19.88.12')?.state[0]);
+    // Resolution started (and, on a slow machine, may already have failed: nothing answers).
+    expect(['INCOMPLETE', 'FAILED']).toContain(byIp('198.19.88.13')?.state[0]);
+    expect(ipJson(n, 'neigh', 'show', 'proxy')).toEqual([
+      { dst: '198.19.88.20', dev: 'e0', proxy: null, protocol: 'zebra' },
+    ]);
+    // Each show, -s included, and get. Entries being resolved change state on their own (managed
+    // ones are probed again and again), and -s's timers tick: ours must print what ip printed just
+    // before or just after it, within 5 tries.
+    const printsAsIpNow = async (...args: string[]): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        const before = ipText(n, ...args);
+        const run = await cli('-n', n, ...args);
+        const after = ipText(n, ...args);
+        if (run.stdout !== before && run.stdout !== after && attempt < 5) continue;
+        expect([args, run.code, run.stderr]).toEqual([args, 0, '']);
+        expect([args, run.stdout]).toEqual([args, run.stdout === after ? after : before]);
+        return;
+      }
+    };
+    for (const args of [
+      ['neigh'],
+      ['neigh', 'show', 'protocol', 'static'],
+      ['neigh', 'show', 'proto', '99'],
+      ['neigh', 'show', 'protocol', 'all'],
+      ['neigh', 'show', 'proxy', 'protocol', 'zebra'],
+      ['neigh', 'show', 'protocol', 'bgp'],
+      ['-s', 'neigh', 'show', 'dev', 'e0'],
+      ['-s', 'neigh', 'show', 'nud', 'all'],
+      ['-s', '-s', 'neigh'],
+      ['-s', 'neigh', 'show', 'proxy'],
+      ['neigh', 'get', '198.19.88.9', 'dev', 'e0'],
+      ['neigh', 'get', 'to', 'fd00:b0::9', 'dev', 'e0'],
+      ['neigh', 'get', 'proxy', '198.19.88.20', 'dev', 'e0'],
+      ['-s', 'neigh', 'get', '198.19.88.10', 'dev', 'e0'],
+      ['-s', 'neigh', 'get', '198.19.88.9', 'dev', 'e0'],
+    ]) {
+      await printsAsIpNow(...args);
+    }
+    expect(ipText(n, '-s', 'neigh', 'show', 'dev', 'e0')).toMatch(
+      /^198\.19\.88\.9 lladdr 02:00:00:00:00:09 {2}used \d+\/\d+\/\d+probes 0 PERMANENT proto static$/m,
+    );
+    // -j get: the entry as the library gives it.
+    expect(await json('-n', n, 'neigh', 'get', '198.19.88.10', 'dev', 'e0')).toMatchObject({
+      address: '198.19.88.10',
+      link: 'e0',
+      managed: true,
+      cacheInfo: { refcnt: expect.any(Number) },
+    });
+    // Refusals: status 1 with the code (ip: "Neighbour entry not found", status 2); bad lines 2.
+    await fails('ENOENT', ...w(`-n ${n} neigh get 198.19.88.99 dev e0`));
+    await fails('ENOENT', ...w(`-n ${n} neigh get proxy 198.19.88.9 dev e0`));
+    await fails('ENODEV', ...w(`-n ${n} neigh get 198.19.88.9 dev nosuch0`));
+    const before = JSON.stringify([entries(n), ipJson(n, 'neigh', 'show', 'proxy')]);
+    await fails('EINVAL', ...w(`-n ${n} neigh add 198.19.88.30 dev e0 managed nud permanent`));
+    await fails('EINVAL', ...w(`-n ${n} neigh add 198.19.88.30 lladdr ${MAC} dev e0 protocol nosuchproto`));
+    await fails('EINVAL', ...w(`-n ${n} neigh add proxy 198.19.88.30 dev e0 managed`));
+    await usage('neigh', /neigh get needs dev LINK/, ...w(`-n ${n} neigh get 198.19.88.9`));
+    await usage('neigh', /neigh get needs an address/, ...w(`-n ${n} neigh get dev e0`));
+    await usage('neigh', /neigh get: ADDR is given twice/, ...w(`-n ${n} neigh get 198.19.88.9 198.19.88.10 dev e0`));
+    await usage(
+      'neigh',
+      /neigh add: protocol is given twice/,
+      ...w(`-n ${n} neigh add 198.19.88.30 dev e0 use proto 1 protocol 2`),
+    );
+    await usage(
+      'neigh',
+      /neigh show: protocol: unknown route protocol "nosuchproto"/,
+      ...w(`-n ${n} neigh show protocol nosuchproto`),
+    );
+    await usage('neigh', /-s is for neigh show and get only/, ...w(`-n ${n} -s neigh flush all`));
+    await usage(
+      'neigh',
+      /neigh get: 198.19.88.9 is not an IPv6 address \(-6\)/,
+      ...w(`-n ${n} -6 neigh get 198.19.88.9 dev e0`),
+    );
+    expect(JSON.stringify([entries(n), ipJson(n, 'neigh', 'show', 'proxy')])).toBe(before);
+  }, 180_000);
 
   it('neigh replace / delete: what ip -j neigh shows; twice, a MAC missing, a link missing: status 1, nothing changed', async () => {
     const n = await wired();
@@ -675,7 +781,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
     const add = `198.18.230.50 lladdr ${MAC} dev e0`;
     const cases: Array<[string, RegExp, string]> = [
       ['neigh', /^netns-native: neigh: unknown command "frob" \(show, list, add/, 'neigh frob'],
-      ['neigh', /^netns-native: neigh add: "managed" is ip's, not supported here$/, `neigh add ${add} managed`],
+      ['neigh', /^netns-native: neigh add: "vrf" is ip's, not supported here$/, `neigh add ${add} vrf`],
       ['neigh', /^netns-native: neigh add: lladdr needs a MAC address$/, 'neigh add 198.18.230.50 lladdr'],
       ['neigh', /^netns-native: neigh add needs dev LINK: /, `neigh add 198.18.230.50 lladdr ${MAC}`],
       ['neigh', /^netns-native: neigh add needs an address: /, 'neigh add dev e0'],

@@ -187,7 +187,13 @@ describeKernel('link counters (link.stats, -s)', () => {
       const plain = await cli(verb, name);
       expect(await cli('-s', verb, name)).toEqual(plain);
     }
-    await usage('route', /-s is for link show, addr show, links and addrs only/, '-s', 'route', 'show');
+    await usage(
+      'route',
+      /-s is for link show, addr show, neigh show\|get, links and addrs only/,
+      '-s',
+      'route',
+      'show',
+    );
     await usage('link', /-s is for link show only/, '-n', name, '-s', 'link', 'set', 'lo', 'up');
     await usage('addr', /-s is for addr show only/, '-n', name, '-s', 'addr', 'flush', 'dev', 'lo');
     await usage('link', /unknown option "-statisticsx"/, '-statisticsx', 'link');

@@ -1,6 +1,6 @@
 import { NetnsError, VethPair, type Link, type Namespace, type NeighbourSpec } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ip, ipJson, neighbours, operational, snapshot } from '../helpers/ip';
+import { ip, ipJson, neighbours, operational, snapshot, type IpNeigh } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 async function withLink(): Promise<{ ns: Namespace; eth: Link; other: Link }> {
@@ -11,6 +11,38 @@ async function withLink(): Promise<{ ns: Namespace; eth: Link; other: Link }> {
   await local.up();
   await peer.up();
   return { ns, eth: local, other: peer };
+}
+
+/** A namespace with a veth end up (198.19.88.1/24, fd00:b0::1/64), its peer up. */
+async function withLink88(): Promise<{ ns: Namespace; eth: Link }> {
+  const ns = await freshNamespace();
+  const { local, peer } = await VethPair.create({ name: uniqueName('n'), peerName: uniqueName('p'), namespace: ns });
+  await local.addAddress('198.19.88.1/24');
+  await local.addAddress('fd00:b0::1/64', { nodad: true });
+  await local.up();
+  await peer.up();
+  return { ns, eth: local };
+}
+
+/** One entry as `ip -j [-s] neigh show nud all dev LINK` has it. */
+function ipEntry(ns: Namespace, eth: Link, dst: string, ...opts: string[]): IpNeigh & Record<string, unknown> {
+  const all = ipJson<Array<IpNeigh & Record<string, unknown>>>(
+    ns.name,
+    ...opts,
+    'neigh',
+    'show',
+    'nud',
+    'all',
+    'dev',
+    eth.name,
+  );
+  return all.find((e) => e.dst === dst) as IpNeigh & Record<string, unknown>;
+}
+
+/** The namespace's neighbour and proxy entries as `ip -j` lists them, but the kernel's own IPv6 multicast ones. */
+function neighState(ns: Namespace): string {
+  const entries = ipJson<IpNeigh[]>(ns.name, 'neigh', 'show', 'nud', 'all').filter((e) => !e.dst.startsWith('ff02:'));
+  return JSON.stringify([entries, ipJson(ns.name, 'neigh', 'show', 'proxy')]);
 }
 
 describeKernel('neighbours', () => {
@@ -38,6 +70,9 @@ describeKernel('neighbours', () => {
           router: false,
           extLearned: false,
           proxy: false,
+          managed: false,
+          probes: 0,
+          cacheInfo: expect.objectContaining({ refcnt: 0 }),
         },
         {
           address: 'fd00:18::9',
@@ -49,6 +84,9 @@ describeKernel('neighbours', () => {
           router: true,
           extLearned: false,
           proxy: false,
+          managed: false,
+          probes: 0,
+          cacheInfo: expect.objectContaining({ refcnt: 0 }),
         },
       ]),
     );
@@ -86,6 +124,7 @@ describeKernel('neighbours', () => {
       router: false,
       extLearned: false,
       proxy: true,
+      managed: false,
     });
     // Filtered by link and family, in the kernel.
     expect((await ns.neighbours({ proxy: true, link: other })).map((n) => n.address)).toEqual(['198.18.0.6']);
@@ -95,7 +134,8 @@ describeKernel('neighbours', () => {
     await ns.deleteNeighbour({ link: eth, address: '198.18.0.5', proxy: true });
     await ns.deleteNeighbour({ link: other.name, address: '198.18.0.6', proxy: true });
     expect(ipJson<Array<{ dst: string }>>(ns.name, 'neigh', 'show', 'proxy').map((w) => w.dst)).toEqual(['fd00:18::5']);
-    const before = snapshot(ns.name);
+    // The neighbour tables only: the kernel adds the links' IPv6 link-local routes on its own meanwhile.
+    const before = neighState(ns);
     const gone = await ns.deleteNeighbour({ link: eth, address: '198.18.0.5', proxy: true }).catch((x: unknown) => x);
     expect(gone).toBeInstanceOf(NetnsError);
     expect(gone).toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/no such neighbour entry/) });
@@ -112,7 +152,7 @@ describeKernel('neighbours', () => {
       });
     }
     await expect(ns.neighbours({ proxy: 1 as never })).rejects.toMatchObject({ code: 'EINVAL' });
-    expect(snapshot(ns.name)).toEqual(before);
+    expect(neighState(ns)).toEqual(before);
     expect(ipJson<Array<{ dst: string }>>(ns.name, 'neigh', 'show', 'proxy').map((w) => w.dst)).toEqual(['fd00:18::5']);
   });
 
@@ -247,5 +287,228 @@ describeKernel('neighbours', () => {
       code: 'ENODEV',
     });
     expect(snapshot(ns.name)).toBe(before);
+  });
+
+  it('protocol: sent as `ip neigh add ... protocol P` sends it, read back named as ip names it; a replace without it keeps it', async () => {
+    const { ns, eth } = await withLink88();
+    await ns.addNeighbour({ link: eth, address: '198.19.88.9', mac: '02:00:00:00:00:09', protocol: 'static' });
+    await ns.addNeighbour({
+      link: eth,
+      address: 'fd00:b0::9',
+      mac: '02:00:00:00:00:0a',
+      state: 'stale',
+      protocol: 200,
+    });
+    await ns.addNeighbour({ link: eth, address: '198.19.88.20', proxy: true, protocol: 'zebra' });
+    ip(ns.name, 'neigh', 'add', '198.19.88.10', 'lladdr', '02:00:00:00:00:10', 'dev', eth.name, 'protocol', 'bird');
+    expect(ipEntry(ns, eth, '198.19.88.9').protocol).toBe('static');
+    expect(ipEntry(ns, eth, 'fd00:b0::9').protocol).toBe('200');
+    expect(ipJson<Array<Record<string, unknown>>>(ns.name, 'neigh', 'show', 'proxy')).toEqual([
+      { dst: '198.19.88.20', dev: eth.name, proxy: null, protocol: 'zebra' },
+    ]);
+    const mine = new Map((await ns.neighbours({ link: eth })).map((n) => [n.address, n]));
+    expect(mine.get('198.19.88.9')?.protocol).toBe('static');
+    expect(mine.get('fd00:b0::9')?.protocol).toBe('200');
+    expect(mine.get('198.19.88.10')?.protocol).toBe('bird');
+    expect((await ns.neighbours({ proxy: true }))[0]?.protocol).toBe('zebra');
+    // None given: none read (ip prints no proto).
+    await ns.addNeighbour({ link: eth, address: '198.19.88.11', mac: '02:00:00:00:00:11' });
+    expect((await ns.neighbours({ link: eth })).find((n) => n.address === '198.19.88.11')).not.toHaveProperty(
+      'protocol',
+    );
+    expect(ipEntry(ns, eth, '198.19.88.11')).not.toHaveProperty('protocol');
+    // The kernel keeps the protocol through a replace that gives none; one that gives one changes it.
+    await ns.addNeighbour({ link: eth, address: '198.19.88.9', mac: '02:00:00:00:00:19' }, { replace: true });
+    expect(ipEntry(ns, eth, '198.19.88.9')).toMatchObject({ lladdr: '02:00:00:00:00:19', protocol: 'static' });
+    await ns.addNeighbour(
+      { link: eth, address: '198.19.88.9', mac: '02:00:00:00:00:19', protocol: 'ospf' },
+      { replace: true },
+    );
+    expect(ipEntry(ns, eth, '198.19.88.9').protocol).toBe('ospf');
+    const before = neighState(ns);
+    for (const [protocol, message] of [
+      [256, /the protocol must be an integer from 0 to 255/],
+      ['nosuchproto', /unknown route protocol "nosuchproto"/],
+      [true, /the protocol must be an integer from 0 to 255 or a name/],
+    ] as const) {
+      const spec = {
+        link: eth,
+        address: '198.19.88.12',
+        mac: '02:00:00:00:00:12',
+        protocol,
+      } as unknown as NeighbourSpec;
+      await expect(ns.addNeighbour(spec)).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringMatching(message),
+      });
+    }
+    expect(neighState(ns)).toBe(before);
+    expect(ipEntry(ns, eth, '198.19.88.12')).toBeUndefined();
+  });
+
+  it('managed: `ip neigh` shows managed, the kernel resolves the entry itself; use: the kernel treats it as used', async () => {
+    const { ns, eth } = await withLink88();
+    // managed, no MAC: state none as ip sends it; the kernel starts resolving at once.
+    await ns.addNeighbour({ link: eth, address: '198.19.88.30', managed: true });
+    await ns.addNeighbour({
+      link: eth,
+      address: 'fd00:b0::30',
+      managed: true,
+      state: 'stale',
+      mac: '02:00:00:00:00:30',
+    });
+    const managed = ipEntry(ns, eth, '198.19.88.30');
+    expect(managed).toMatchObject({ managed: null });
+    expect(managed.state).not.toEqual([]);
+    expect(ipEntry(ns, eth, 'fd00:b0::30')).toMatchObject({ managed: null });
+    const mine = new Map((await ns.neighbours({ link: eth })).map((n) => [n.address, n]));
+    expect(mine.get('198.19.88.30')).toMatchObject({
+      managed: true,
+      state: (managed.state[0] as string).toLowerCase(),
+    });
+    expect(mine.get('fd00:b0::30')).toMatchObject({ managed: true });
+    // What ip makes reads back as managed; a replace without it clears it, as ip's.
+    ip(ns.name, 'neigh', 'add', '198.19.88.31', 'dev', eth.name, 'managed');
+    expect((await ns.neighbours({ link: eth })).find((n) => n.address === '198.19.88.31')?.managed).toBe(true);
+    await ns.addNeighbour(
+      { link: eth, address: 'fd00:b0::30', mac: '02:00:00:00:00:30', state: 'stale' },
+      { replace: true },
+    );
+    expect(ipEntry(ns, eth, 'fd00:b0::30')).not.toHaveProperty('managed');
+    // use on a stale entry: the kernel treats it as used, as a packet would: stale becomes delay.
+    await ns.addNeighbour({ link: eth, address: '198.19.88.32', mac: '02:00:00:00:00:32', state: 'stale' });
+    expect(ipEntry(ns, eth, '198.19.88.32').state).toEqual(['STALE']);
+    await ns.addNeighbour({ link: eth, address: '198.19.88.32', use: true }, { replace: true });
+    expect(ipEntry(ns, eth, '198.19.88.32')).toMatchObject({ lladdr: '02:00:00:00:00:32' });
+    expect(['DELAY', 'PROBE', 'FAILED']).toContain(ipEntry(ns, eth, '198.19.88.32').state[0]);
+    // use on an address with no entry: one is made and resolution starts (probes sent), where a
+    // plain entry in state none waits.
+    await ns.addNeighbour({ link: eth, address: '198.19.88.33', use: true });
+    await ns.addNeighbour({ link: eth, address: '198.19.88.34', state: 'none' });
+    expect(['INCOMPLETE', 'FAILED']).toContain(ipEntry(ns, eth, '198.19.88.33', '-s').state[0]);
+    expect(ipEntry(ns, eth, '198.19.88.33', '-s').probes).toBeGreaterThan(0);
+    expect(ipEntry(ns, eth, '198.19.88.34', '-s')).toMatchObject({ probes: 0 });
+    expect(ipEntry(ns, eth, '198.19.88.34', '-s')).not.toHaveProperty('state');
+    // use on a proxy entry is taken, as by ip.
+    await ns.addNeighbour({ link: eth, address: '198.19.88.35', proxy: true, use: true });
+    expect(ipJson<Array<{ dst: string }>>(ns.name, 'neigh', 'show', 'proxy').map((e) => e.dst)).toEqual([
+      '198.19.88.35',
+    ]);
+    const before = neighState(ns);
+    for (const [spec, message] of [
+      [{ address: '198.19.88.36', managed: true, state: 'permanent' }, /a managed entry cannot be permanent/],
+      [{ address: '198.19.88.36', managed: true, proxy: true }, /a proxy entry has no managed; leave it out/],
+      [{ address: '198.19.88.36', managed: 'yes' }, /managed must be a boolean/],
+      [{ address: '198.19.88.36', use: 1 }, /use must be a boolean/],
+      [{ address: '198.19.88.36', use: false }, /needs a MAC \(or use, or managed\)/],
+    ] as const) {
+      const e = await ns.addNeighbour({ link: eth, ...spec } as unknown as NeighbourSpec).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+    expect(neighState(ns)).toBe(before);
+    expect(ipEntry(ns, eth, '198.19.88.36')).toBeUndefined();
+  });
+
+  it('neighbour(): one entry by address and link, as `ip neigh get` reads it; ENOENT, as the kernel says, when there is none', async () => {
+    const { ns, eth } = await withLink88();
+    await ns.addNeighbour({ link: eth, address: '198.19.88.40', mac: '02:00:00:00:00:40', protocol: 'static' });
+    await ns.addNeighbour({
+      link: eth,
+      address: 'fd00:b0::40',
+      mac: '02:00:00:00:00:41',
+      state: 'noarp',
+      router: true,
+    });
+    await ns.addNeighbour({ link: eth, address: '198.19.88.41', proxy: true });
+    expect(ip(ns.name, 'neigh', 'get', '198.19.88.40', 'dev', eth.name)).toMatch(
+      /^198\.19\.88\.40 dev \S+ lladdr 02:00:00:00:00:40 PERMANENT proto static/,
+    );
+    const one = await ns.neighbour('198.19.88.40', { link: eth });
+    const listed = (await ns.neighbours({ link: eth })).find((n) => n.address === '198.19.88.40');
+    const { cacheInfo, ...rest } = one;
+    expect({ ...listed, cacheInfo: undefined }).toEqual({ ...rest, cacheInfo: undefined });
+    // The kernel holds the entry while it answers: one reference more than the dump shows.
+    expect(cacheInfo?.refcnt).toBe((listed?.cacheInfo?.refcnt ?? 0) + 1);
+    // By link name; a noarp entry (left out of a listing by default) is read all the same.
+    expect(await ns.neighbour('fd00:b0::40', { link: eth.name })).toMatchObject({
+      address: 'fd00:b0::40',
+      family: 6,
+      mac: '02:00:00:00:00:41',
+      state: 'noarp',
+      router: true,
+      link: eth.name,
+      linkIndex: eth.index,
+    });
+    expect(await ns.neighbour('198.19.88.41', { link: eth, proxy: true })).toEqual({
+      address: '198.19.88.41',
+      family: 4,
+      state: 'none',
+      link: eth.name,
+      linkIndex: eth.index,
+      router: false,
+      extLearned: false,
+      proxy: true,
+      managed: false,
+    });
+    // No such entry: ENOENT (ip: "Neighbour entry not found", status 2); a proxy entry is not a neighbour.
+    for (const [address, proxy] of [
+      ['198.19.88.99', false],
+      ['198.19.88.41', false],
+      ['198.19.88.40', true],
+    ] as const) {
+      const e = await ns.neighbour(address, { link: eth, proxy }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e).toMatchObject({
+        code: 'ENOENT',
+        message: expect.stringMatching(/entry not found|no such neighbour entry/),
+      });
+    }
+    await expect(ns.neighbour('198.19.88.40', { link: 'nope0' })).rejects.toMatchObject({ code: 'ENODEV' });
+    const foreign = (
+      await VethPair.create({ name: uniqueName('f'), peerName: uniqueName('g'), namespace: await freshNamespace() })
+    ).local;
+    for (const [address, options, message] of [
+      ['198.19.88.300', { link: eth }, /is not a valid IPv4 or IPv6 neighbour address/],
+      ['198.19.88.40', {}, /the link is required/],
+      ['198.19.88.40', { link: foreign }, /is in another namespace/],
+      ['198.19.88.40', { link: eth, proxy: 'yes' }, /proxy must be a boolean/],
+      ['198.19.88.40', null, /options must be an object/],
+    ] as const) {
+      const e = await ns.neighbour(address, options as never).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(NetnsError);
+      expect(e).toMatchObject({ code: 'EINVAL', message: expect.stringMatching(message) });
+    }
+  });
+
+  it('probes and cacheInfo: what `ip -s neigh` shows (ref, used/confirmed/updated in seconds, probes)', async () => {
+    const { ns, eth } = await withLink88();
+    await ns.addNeighbour({ link: eth, address: '198.19.88.50', mac: '02:00:00:00:00:50', state: 'stale' });
+    await ns.addNeighbour({ link: eth, address: '198.19.88.51', use: true });
+    await ns.addNeighbour({ link: eth, address: 'fd00:b0::50', mac: '02:00:00:00:00:51' });
+    await ns.addNeighbour({ link: eth, address: '198.19.88.52', proxy: true });
+    // The timers tick: the kernel's and ours are read within a second of each other, so each
+    // differs by at most 1 s; the counts are compared as they are.
+    for (const dst of ['198.19.88.50', '198.19.88.51', 'fd00:b0::50']) {
+      const theirs = ipEntry(ns, eth, dst, '-s') as IpNeigh & Record<string, number>;
+      const mine = (await ns.neighbours({ link: eth })).find((n) => n.address === dst);
+      expect([dst, mine?.probes]).toEqual([dst, theirs.probes]);
+      expect([dst, mine?.cacheInfo?.refcnt]).toEqual([dst, theirs.refcnt ?? 0]);
+      const info = mine?.cacheInfo as NonNullable<typeof mine>['cacheInfo'] & object;
+      for (const [key, ms] of [
+        ['used', info.usedMs],
+        ['confirmed', info.confirmedMs],
+        ['updated', info.updatedMs],
+      ] as const) {
+        expect([dst, key, Math.abs(Math.floor(ms / 1000) - (theirs[key] as number)) <= 1]).toEqual([dst, key, true]);
+      }
+    }
+    const resolving = (await ns.neighbours({ link: eth })).find((n) => n.address === '198.19.88.51');
+    expect(resolving?.probes).toBeGreaterThan(0);
+    expect(resolving?.cacheInfo?.refcnt).toBeGreaterThan(0);
+    // A proxy entry has neither, as ip -s shows none.
+    const proxy = (await ns.neighbours({ proxy: true }))[0];
+    expect(proxy).not.toHaveProperty('probes');
+    expect(proxy).not.toHaveProperty('cacheInfo');
   });
 });

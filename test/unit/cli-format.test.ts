@@ -23,6 +23,7 @@ const entry = (fields: Partial<Neighbour>): Neighbour => ({
   router: false,
   extLearned: false,
   proxy: false,
+  managed: false,
   ...fields,
 });
 
@@ -40,6 +41,51 @@ describe('neighbourLine', () => {
       'fd00:d3::20 dev e0 proxy',
     );
     expect(neighbourLine(entry({ state: 'none' }), true)).toBe('198.18.230.9 dev e0');
+  });
+
+  it("managed and proto where ip prints them; with -s, print_cacheinfo's layout (lines iproute2 6.1 printed)", () => {
+    const mac = '02:00:00:00:00:09';
+    const cacheInfo = (usedMs: number, confirmedMs: number, updatedMs: number, refcnt: number) => ({
+      cacheInfo: { usedMs, confirmedMs, updatedMs, refcnt },
+    });
+    const reachable = entry({
+      address: '198.19.88.9',
+      link: 'd0',
+      mac,
+      state: 'reachable',
+      protocol: 'openr',
+      probes: 0,
+      ...cacheInfo(990, 0, 0, 1),
+    });
+    expect(neighbourLine(reachable, true)).toBe('198.19.88.9 dev d0 lladdr 02:00:00:00:00:09 REACHABLE proto openr');
+    expect(neighbourLine(reachable, true, true)).toBe(
+      '198.19.88.9 dev d0 lladdr 02:00:00:00:00:09  ref 1 used 0/0/0probes 0 REACHABLE proto openr',
+    );
+    // ref left out when 0; the times in whole seconds, rounded down as ip's integer division.
+    const permanent = entry({
+      address: '198.19.88.5',
+      link: 'd0',
+      mac,
+      protocol: 'static',
+      probes: 0,
+      ...cacheInfo(1990, 2000, 61010, 0),
+    });
+    expect(neighbourLine(permanent, false, true)).toBe(
+      '198.19.88.5 lladdr 02:00:00:00:00:09  used 1/2/61probes 0 PERMANENT proto static',
+    );
+    const managed = entry({
+      address: '198.19.88.6',
+      link: 'd0',
+      state: 'incomplete',
+      managed: true,
+      probes: 4,
+      ...cacheInfo(0, 60000, 0, 1),
+    });
+    expect(neighbourLine(managed, true)).toBe('198.19.88.6 dev d0 managed INCOMPLETE');
+    expect(neighbourLine(managed, true, true)).toBe('198.19.88.6 dev d0 managed  ref 1 used 0/60/0probes 4 INCOMPLETE');
+    // A proxy entry has no cache info: -s adds nothing.
+    const proxy = entry({ address: '198.19.88.20', link: 'd0', state: 'none', proxy: true, protocol: 'openr' });
+    expect(neighbourLine(proxy, true, true)).toBe('198.19.88.20 dev d0 proxy proto openr');
   });
 });
 

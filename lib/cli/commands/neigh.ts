@@ -1,14 +1,17 @@
 /**
  * `netns-native [-n NS] [-4|-6] neigh ...`: the neighbour table (ARP and NDP) as `ip neigh`
  * lists and changes it (ns.neighbours, ns.addNeighbour, ns.deleteNeighbour, ns.flushNeighbours).
- *   neigh [show|list] [dev LINK] [proxy] [nud STATE]...
- *   neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router] [extern_learn]
- *   neigh add|replace proxy ADDR dev LINK [router]
+ *   [-s] neigh [show|list] [dev LINK] [proxy] [nud STATE]... [protocol PROTO]
+ *   [-s] neigh get [proxy] ADDR dev LINK
+ *   neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router] [extern_learn] [use] [managed]
+ *                     [protocol PROTO]
+ *   neigh add|replace proxy ADDR dev LINK [router] [use] [protocol PROTO]
  *   neigh delete [proxy] ADDR dev LINK
  *   neigh flush dev LINK | nud STATE | all ...
  */
-import type { FlushNeighboursOptions, Neighbour, NeighbourSpec, NeighbourState } from '../../index';
+import type { FlushNeighboursOptions, Neighbour, NeighbourSpec, NeighbourState, NetnsError } from '../../index';
 import { neighbourStateBit } from '../../neighbour';
+import { protocolId } from '../../rt-names';
 import type { ParsedArgs } from '../args';
 import { neighbourLine } from '../format';
 import type { Io } from '../io';
@@ -16,7 +19,7 @@ import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 
-const SUBCOMMANDS = ['show', 'list', 'add', 'replace', 'delete', 'del', 'flush'];
+const SUBCOMMANDS = ['show', 'list', 'add', 'replace', 'delete', 'del', 'get', 'flush'];
 
 /** The states `nud` takes, as ip names them. */
 const STATES: readonly string[] = [
@@ -32,7 +35,10 @@ const STATES: readonly string[] = [
 ];
 
 /** ip's keywords of `neigh add` that the library has no field for. */
-const NOT_TAKEN = ['use', 'managed', 'protocol', 'vrf'];
+const NOT_TAKEN = ['vrf'];
+
+/** How ip spells `protocol` (its matches(): a beginning of the word, past `proxy`'s `p`). */
+const PROTOCOL_WORDS = ['proto', 'protoc', 'protoco', 'protocol'];
 
 /**
  * What `ip neigh show` lists without `nud`: every state but noarp and none (iproute2's default
@@ -59,14 +65,31 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
       ...(filter.proxy && { proxy: true }),
       all: true,
     });
-    // As ip filters them: by state, but for proxy entries and those learned outside the kernel.
+    // As ip filters them: by state, but for proxy entries and those learned outside the kernel;
+    // by protocol (0, `all`: every one).
     const shown = listed.filter(
-      (n) => n.proxy || n.extLearned || (filter.states & (neighbourStateBit(n.state) ?? 0)) !== 0,
+      (n) =>
+        (n.proxy || n.extLearned || (filter.states & (neighbourStateBit(n.state) ?? 0)) !== 0) &&
+        (!filter.protocol || filter.protocol === protocolOf(n)),
     );
     if (args.json) await io.json(shown);
-    else await io.out(shown.map((n: Neighbour) => `${neighbourLine(n, filter.link === undefined)}\n`).join(''));
+    else {
+      const lines = shown.map((n: Neighbour) => `${neighbourLine(n, filter.link === undefined, args.stats > 0)}\n`);
+      await io.out(lines.join(''));
+    }
     return 0;
   }
+  if (sub === 'get') {
+    const [address, options] = readGet(words);
+    if (args.family !== undefined && (address.includes(':') ? 6 : 4) !== args.family) {
+      throw words.error(`${address} is not an IPv${args.family} address (-${args.family})`);
+    }
+    const found = await (await namespaceOf(args.netns)).neighbour(address, options);
+    if (args.json) await io.json(found);
+    else await io.out(`${neighbourLine(found, true, args.stats > 0)}\n`);
+    return 0;
+  }
+  if (args.stats > 0) throw words.error('-s is for neigh show and get only');
   if (sub === 'flush') {
     const options = readFlush(words);
     await (await namespaceOf(args.netns)).flushNeighbours({ ...options, ...family });
@@ -97,8 +120,21 @@ function readState(words: Words, all: boolean): NeighbourState | 'all' {
   throw words.error(`nud: unknown state ${JSON.stringify(state)} (${names.join(', ')})`);
 }
 
-function readShow(words: Words): { link?: string; proxy: boolean; states: number } {
-  const out: { link?: string; proxy: boolean; states: number } = { proxy: false, states: 0 };
+/** An entry's protocol as a number (0: none given). */
+function protocolOf(n: Neighbour): number {
+  return n.protocol === undefined ? 0 : protocolId(n.protocol, 'neigh show');
+}
+
+interface ShowFilter {
+  link?: string;
+  proxy: boolean;
+  states: number;
+  /** 0: every protocol. */
+  protocol: number;
+}
+
+function readShow(words: Words): ShowFilter {
+  const out: ShowFilter = { proxy: false, states: 0, protocol: 0 };
   let states: number | undefined;
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
@@ -109,10 +145,48 @@ function readShow(words: Words): { link?: string; proxy: boolean; states: number
     words.once(seen, word);
     if (word === 'dev') out.link = words.value('dev', 'a link name');
     else if (word === 'proxy') out.proxy = true;
+    else if (PROTOCOL_WORDS.includes(word)) out.protocol = readProtocolFilter(words, word);
     else throw words.unexpected(word);
   }
   out.states = states ?? SHOWN_BY_DEFAULT;
   return out;
+}
+
+/** `protocol PROTO` of show: a number or a name, `all` (0) for every one. */
+function readProtocolFilter(words: Words, keyword: string): number {
+  const value = words.value(keyword, 'a protocol (a number, a name or all)');
+  if (value === 'all') return 0;
+  try {
+    return protocolId(value, `neigh show ${keyword}`);
+  } catch (e) {
+    throw words.error(`${keyword}: ${(e as NetnsError).reason}`);
+  }
+}
+
+/** `[proxy] ADDR dev LINK` of get (`to ADDR` too, and `proxy ADDR` as ip reads it). */
+function readGet(words: Words): [string, { link: string; proxy?: boolean }] {
+  let address: string | undefined;
+  let link: string | undefined;
+  let proxy = false;
+  const seen = new Set<string>();
+  for (let word = words.next(); word !== undefined; word = words.next()) {
+    if (word === 'dev') {
+      words.once(seen, 'dev');
+      link = words.value('dev', 'a link name');
+      continue;
+    }
+    if (word === 'proxy') {
+      words.once(seen, 'proxy');
+      proxy = true;
+      continue;
+    }
+    words.once(seen, 'ADDR');
+    address = word === 'to' ? words.value('to', 'an address') : word;
+  }
+  const usage = `${words.context} [proxy] ADDR dev LINK`;
+  if (address === undefined) throw words.needs(`an address: ${usage}`);
+  if (link === undefined) throw words.needs(`dev LINK: ${usage}`);
+  return [address, proxy ? { link, proxy } : { link }];
 }
 
 function readFlush(words: Words): FlushNeighboursOptions {
@@ -139,7 +213,9 @@ function readEntry(words: Words, adding: boolean): NeighbourSpec & { address: st
   let link: string | undefined;
   const spec: Omit<NeighbourSpec, 'link' | 'address'> = {};
   const seen = new Set<string>();
-  const keywords = adding ? ['to', 'dev', 'proxy', 'lladdr', 'nud', 'router', 'extern_learn'] : ['to', 'dev', 'proxy'];
+  const keywords = adding
+    ? ['to', 'dev', 'proxy', 'lladdr', 'nud', 'router', 'extern_learn', 'use', 'managed', ...PROTOCOL_WORDS]
+    : ['to', 'dev', 'proxy'];
   for (let word = words.next(); word !== undefined; word = words.next()) {
     if (!keywords.includes(word)) {
       // A word that is no keyword: the address, once.
@@ -149,13 +225,19 @@ function readEntry(words: Words, adding: boolean): NeighbourSpec & { address: st
       address = word;
       continue;
     }
-    words.once(seen, word === 'to' ? 'ADDR' : word);
+    words.once(seen, word === 'to' ? 'ADDR' : PROTOCOL_WORDS.includes(word) ? 'protocol' : word);
     if (word === 'to') address = words.value('to', 'an address');
     else if (word === 'dev') link = words.value('dev', 'a link name');
     else if (word === 'proxy') spec.proxy = true;
     else if (word === 'lladdr') spec.mac = words.value('lladdr', 'a MAC address');
     else if (word === 'nud') spec.state = readState(words, false) as NeighbourState;
     else if (word === 'router') spec.router = true;
+    else if (word === 'use') spec.use = true;
+    else if (word === 'managed') {
+      // As ip reads it: the state none (the library's default with managed); a nud after it wins.
+      spec.managed = true;
+      delete spec.state;
+    } else if (PROTOCOL_WORDS.includes(word)) spec.protocol = words.value(word, 'a protocol (a number or a name)');
     else spec.extLearned = true;
   }
   const usage = `${words.context} ADDR${adding ? ' lladdr MAC' : ''} dev LINK`;

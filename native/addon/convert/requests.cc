@@ -561,6 +561,10 @@ Built Build(const DelNeighArgs& a) { return {rtnl::BuildDelNeigh(a.neighbour), f
 Built Build(const DumpNeighsArgs& a) {
   return {rtnl::BuildDumpNeighs(a.family, a.index, a.master, a.flags), true};
 }
+Built Build(const GetNeighArgs& a) {
+  const rtnl::NeighbourRequest& n = a.neighbour;
+  return {rtnl::BuildGetNeigh(n.family, n.index, n.flags, n.dst), false};
+}
 Built Build(const NewRuleArgs& a) { return {rtnl::BuildNewRule(a.rule, a.flags), false}; }
 Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule), false}; }
 Built Build(const DumpRulesArgs& a) { return {rtnl::BuildDumpRules(a.family), true}; }

@@ -334,6 +334,7 @@ struct NftCommandArgs {
   O(33, dumpnetconf, DumpNetconfArgs, kNetconfs)            \
   O(34, getnetconf, GetNetconfArgs, kNetconfs)              \
   O(41, dumpnsids, DumpNsidsArgs, kNsids)                   \
+  O(45, getneigh, GetNeighArgs, kNeighbours)                \
   O(40, dumpnexthopbuckets, DumpNexthopBucketsArgs, kNexthopBuckets)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
@@ -363,6 +364,9 @@ struct NftCommandArgs {
 // `flags` NTF_PROXY dumps the proxy entries (pneigh), the only other value the kernel takes.
 #define NETNS_DUMPNEIGHS_ARGS(F) \
   F(family, family, kU8) F(index, index, kI32) F(master, master, kI32) F(flags, flags, kU8)
+// One neighbour (`ip neigh get`): its family, index, flags (0 or NTF_PROXY) and dst; the rest
+// is not sent. Answers with a list of that one entry.
+#define NETNS_GETNEIGH_ARGS(F) F(neighbour, neighbour, kNeighbour)
 #define NETNS_NEWRULE_ARGS(F) F(flags, flags, kU16) F(rule, rule, kRule)
 #define NETNS_DELRULE_ARGS(F) F(rule, rule, kRule)
 #define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
@@ -528,6 +532,9 @@ struct DelNeighArgs {
 struct DumpNeighsArgs {
   NETNS_DUMPNEIGHS_ARGS(NETNS_ARG_MEMBER)
 };
+struct GetNeighArgs {
+  NETNS_GETNEIGH_ARGS(NETNS_ARG_MEMBER)
+};
 struct NewRuleArgs {
   NETNS_NEWRULE_ARGS(NETNS_ARG_MEMBER)
 };
@@ -597,6 +604,7 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_NewNeighArgs NETNS_NEWNEIGH_ARGS
 #define NETNS_FIELDS_DelNeighArgs NETNS_DELNEIGH_ARGS
 #define NETNS_FIELDS_DumpNeighsArgs NETNS_DUMPNEIGHS_ARGS
+#define NETNS_FIELDS_GetNeighArgs NETNS_GETNEIGH_ARGS
 #define NETNS_FIELDS_NewRuleArgs NETNS_NEWRULE_ARGS
 #define NETNS_FIELDS_DelRuleArgs NETNS_DELRULE_ARGS
 #define NETNS_FIELDS_DumpRulesArgs NETNS_DUMPRULES_ARGS
@@ -852,9 +860,10 @@ enum class Shape : uint8_t {
   F(protocol, protocol, kOptional)        \
   F(linkNetnsid, link_netnsid, kOptional) \
   F(flagsExt, flags_ext, kNumber)         \
-  F(confirmed, confirmed, kNumber)        \
-  F(used, used, kNumber)                  \
-  F(updated, updated, kNumber)
+  F(confirmed, confirmed, kOptional)      \
+  F(used, used, kOptional)                \
+  F(updated, updated, kOptional)          \
+  F(refcnt, refcnt, kOptional)
 
 #define NETNS_RULE_INFO(F)                            \
   F(family, family, kNumber)                          \
