@@ -1,12 +1,12 @@
 /**
  * The names `ip` gives routing tables, route protocols, DS field (TOS) values and realms, from the
  * files it reads them from: rt_tables (plus rt_tables.d/*.conf), rt_protos (plus
- * rt_protos.d/*.conf), rt_dsfield and rt_realms (no .d directory, in any iproute2), lines of `ID NAME` (ID decimal or
- * 0x-hex; `#` starts a comment). Where they are: /etc/iproute2, and for a file missing there the
- * distribution's copy, as iproute2 6.5 and later read them (/usr/share/iproute2 or
- * /usr/lib/iproute2, whichever this system has; iproute2 6.1 reads /etc/iproute2 alone, and has
- * nothing there to fall back to). A conf file of the distribution's rt_tables.d (rt_protos.d) is read unless
- * /etc's has one of the same name. As iproute2, a line that is not `ID NAME` ends the reading of
+ * rt_protos.d/*.conf), rt_dsfield and rt_realms (no .d directory in any iproute2), lines of
+ * `ID NAME` (ID decimal or 0x-hex; `#` starts a comment). Where they are: /etc/iproute2, and for
+ * a file missing there the distribution's copy, as iproute2 6.5 and later read them
+ * (/usr/share/iproute2 or /usr/lib/iproute2, whichever this system has; iproute2 6.1 reads
+ * /etc/iproute2 alone, and has nothing there to fall back to). A conf file of the distribution's
+ * rt_tables.d (rt_protos.d) is read unless /etc's has one of the same name. As iproute2, a line that is not `ID NAME` ends the reading of
  * its file.
  *
  * The tables main (254), local (255) and default (253) are built in, as in iproute2: they need no

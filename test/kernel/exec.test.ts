@@ -476,7 +476,8 @@ describeKernel('Namespace.exec / spawn', () => {
       what: `our fd count to be back to ${fds}`,
       describe: () => `${fdsOf(process.pid).size} fds open`,
     });
-    expect(fdsOf(process.pid).size).toBe(fds);
+    // At most as many: fds of earlier tests' namespaces may close meanwhile (seen in CI: 49 to 33).
+    expect(fdsOf(process.pid).size).toBeLessThanOrEqual(fds);
   });
 
   it('no thread of this process is left in a foreign namespace', async () => {
