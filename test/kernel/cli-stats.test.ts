@@ -54,13 +54,17 @@ async function blindDatagrams(from: Namespace, address: string, count: number): 
 }
 
 /**
- * x and y joined by a veth (a in x, 198.19.245.1; b in y, .2), IPv6 off, static neighbours;
- * 7 datagrams from x to y, 3 back.
+ * x and y joined by a veth (a in x, b in y) with the two addresses given (IPv4: IPv6 off; IPv6:
+ * no DAD), static neighbours, and a known count of datagrams each way.
  */
-async function trafficked(): Promise<{ x: Namespace; y: Namespace; a: Link; b: Link }> {
+async function joined(
+  [ax, by]: [string, string],
+  [toY, toX]: [number, number],
+): Promise<{ x: Namespace; y: Namespace; a: Link; b: Link }> {
+  const ipv6 = ax.includes(':');
   const x = await freshNamespace();
   const y = await freshNamespace();
-  for (const ns of [x, y]) {
+  for (const ns of ipv6 ? [] : [x, y]) {
     await ns.setSysctl('net.ipv6.conf.all.disable_ipv6', 1);
     await ns.setSysctl('net.ipv6.conf.default.disable_ipv6', 1);
   }
@@ -70,18 +74,22 @@ async function trafficked(): Promise<{ x: Namespace; y: Namespace; a: Link; b: L
     namespace: x,
     peerNamespace: y,
   });
-  await a.addAddress('198.19.245.1/24');
-  await b.addAddress('198.19.245.2/24');
-  await x.addNeighbour({ link: a, address: '198.19.245.2', mac: b.mac });
-  await y.addNeighbour({ link: b, address: '198.19.245.1', mac: a.mac });
+  const prefix = ipv6 ? 64 : 24;
+  await a.addAddress(`${ax}/${prefix}`, ipv6 ? { nodad: true } : {});
+  await b.addAddress(`${by}/${prefix}`, ipv6 ? { nodad: true } : {});
+  await x.addNeighbour({ link: a, address: by, mac: b.mac });
+  await y.addNeighbour({ link: b, address: ax, mac: a.mac });
   await a.up();
   await b.up();
   await operational(x.name, a.name);
   await operational(y.name, b.name);
-  await datagrams(x, y, '198.19.245.2', 7);
-  await datagrams(y, x, '198.19.245.1', 3);
+  await datagrams(x, y, by, toY);
+  if (toX > 0) await datagrams(y, x, ax, toX);
   return { x, y, a, b };
 }
+
+/** 198.19.245.1 in x, .2 in y, IPv6 off; 7 datagrams from x to y, 3 back. */
+const trafficked = (): ReturnType<typeof joined> => joined(['198.19.245.1', '198.19.245.2'], [7, 3]);
 
 /** ip's text without the trailing blanks it leaves on its lines; -j: the JSON, keys in order. */
 function normalized(text: string, json: boolean): string {
@@ -215,27 +223,8 @@ function devSnmp6(ns: string, link: string): Record<string, number> {
 describeKernel("IPv6's own counters (link.ipv6Stats, -6 -s addr show)", () => {
   jest.setTimeout(600_000);
 
-  /** x and y joined by a veth (fd00:aa::1 and ::2, no DAD, static neighbours), 7 datagrams x to y. */
-  async function trafficked6(): Promise<{ x: Namespace; y: Namespace; a: Link; b: Link }> {
-    const x = await freshNamespace();
-    const y = await freshNamespace();
-    const { local: a, peer: b } = await VethPair.create({
-      name: uniqueName('s'),
-      peerName: uniqueName('t'),
-      namespace: x,
-      peerNamespace: y,
-    });
-    await a.addAddress('fd00:aa::1/64', { nodad: true });
-    await b.addAddress('fd00:aa::2/64', { nodad: true });
-    await x.addNeighbour({ link: a, address: 'fd00:aa::2', mac: b.mac });
-    await y.addNeighbour({ link: b, address: 'fd00:aa::1', mac: a.mac });
-    await a.up();
-    await b.up();
-    await operational(x.name, a.name);
-    await operational(y.name, b.name);
-    await datagrams(x, y, 'fd00:aa::2', 7);
-    return { x, y, a, b };
-  }
+  /** fd00:aa::1 in x, ::2 in y (no DAD, static neighbours); 7 datagrams from x to y. */
+  const trafficked6 = (): ReturnType<typeof joined> => joined(['fd00:aa::1', 'fd00:aa::2'], [7, 0]);
 
   it('link.ipv6Stats holds every counter /proc/net/dev_snmp6 shows, by its name', async () => {
     const { y, b } = await trafficked6();
