@@ -59,7 +59,7 @@ struct LinkStats {
 
 // IPv6's own counters of a link (IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_STATS: the IPSTATS_MIB_*
 // array, its first element the count), named as /proc/net/dev_snmp6 names them. Counters beyond
-// what the kernel sends stay 0, but out_transmits (Linux 6.7, the last index), unset then.
+// what the kernel sends stay 0, but out_transmits (Linux 6.7), unset then.
 struct Ipv6Stats {
   uint64_t in_receives = 0, in_octets = 0, in_delivers = 0, out_forw_datagrams = 0;
   uint64_t out_requests = 0, out_octets = 0, in_hdr_errors = 0, in_too_big_errors = 0;
