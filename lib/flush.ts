@@ -569,7 +569,8 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
         'neighbour',
       );
       const names = new Map(links.map((l) => [l.index, l.name]));
-      return removed.flatMap((n) => neighbourFromNative(n, names) ?? []);
+      const protocols = new Iproute2Names();
+      return removed.flatMap((n) => neighbourFromNative(n, names, protocols) ?? []);
     },
     signal,
   );

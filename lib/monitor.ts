@@ -448,7 +448,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         links: links.map((l) => makeLink(this.namespace, l)),
         addresses: addresses.map(addressFromNative),
         routes: routes.map((r) => routeFromNative(r, names, this.#iproute2Names)),
-        neighbours: neighbours.flatMap((n) => neighbourFromNative(n, names) ?? []),
+        neighbours: neighbours.flatMap((n) => neighbourFromNative(n, names, this.#iproute2Names) ?? []),
         rules: rules.map((r) => ruleFromNative(r, this.#iproute2Names)),
         nexthops: nexthops.map((n) => nexthopFromNative(n, names, this.#iproute2Names)),
         netconf: netconf.flatMap((c) => netconfFromNative(c, names) ?? []),
@@ -461,7 +461,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       return { type: 'rule', action, rule: ruleFromNative(out.value as NativeRule, this.#iproute2Names) };
     const names = { get: (index: number) => this.#stream.linkName(index) };
     if (kind === 'neighbour') {
-      const neighbour = neighbourFromNative(out.value as NativeNeighbour, names) as Neighbour;
+      const neighbour = neighbourFromNative(out.value as NativeNeighbour, names, this.#iproute2Names) as Neighbour;
       return { type: 'neighbour', action, neighbour };
     }
     if (kind === 'netconf') {

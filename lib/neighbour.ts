@@ -420,7 +420,7 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
 export function neighbourFromNative(
   n: NativeNeighbour,
   names: { get(index: number): string | undefined },
-  protocols: Iproute2Names = new Iproute2Names(),
+  protocols: Iproute2Names,
 ): Neighbour | undefined {
   if ((n.family !== AF_INET && n.family !== AF_INET6) || n.dst === undefined) return undefined;
   const entry: Neighbour = {
@@ -479,7 +479,7 @@ export async function getNeighbour(ns: Namespace, address: string, options: Neig
     signal,
   );
   const { entries, name, index } = await abortable(got, signal, operation);
-  const entry = entries[0] && neighbourFromNative(entries[0], new Map([[index, name]]));
+  const entry = entries[0] && neighbourFromNative(entries[0], new Map([[index, name]]), new Iproute2Names());
   if (!entry) throw invalid(operation, 'the kernel answered with no neighbour entry');
   return entry;
 }

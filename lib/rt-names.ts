@@ -154,14 +154,17 @@ export function readProtocolNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatab
   return readWithConfDir(dirs, 'rt_protos', 255);
 }
 
-/** rt_dsfield: names of DS field values (0-255). */
-export function readDsfieldNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+/** One file of names: /etc's, or else the distribution's (ids up to `max`). */
+function readEtcOrUsr(dirs: Iproute2Dirs, file: string, max: number): NameDatabase {
   const db = emptyDatabase();
   const usr = usrDir(dirs);
-  if (!readFile(db, path.join(dirs.etc, 'rt_dsfield'), 255) && usr !== undefined) {
-    readFile(db, path.join(usr, 'rt_dsfield'), 255);
-  }
+  if (!readFile(db, path.join(dirs.etc, file), max) && usr !== undefined) readFile(db, path.join(usr, file), max);
   return db;
+}
+
+/** rt_dsfield: names of DS field values (0-255). */
+export function readDsfieldNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+  return readEtcOrUsr(dirs, 'rt_dsfield', 255);
 }
 
 /**
@@ -169,12 +172,7 @@ export function readDsfieldNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDataba
  * 16-bit), /etc's file or else the distribution's, as iproute2 reads it (no rt_realms.d).
  */
 export function readRealmNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
-  const db = emptyDatabase();
-  const usr = usrDir(dirs);
-  if (!readFile(db, path.join(dirs.etc, 'rt_realms'), 255) && usr !== undefined) {
-    readFile(db, path.join(usr, 'rt_realms'), 255);
-  }
-  return db;
+  return readEtcOrUsr(dirs, 'rt_realms', 255);
 }
 
 /** The name iproute2 has built in for realm 0 when no file names it (rt_names.c). */
@@ -215,12 +213,7 @@ export function realmId(value: unknown, operation: string, what: string, dirs: I
 
 /** group: names of link groups (`ip link ... group NAME`), /etc's file or else the distribution's. */
 export function readGroupNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
-  const db = emptyDatabase();
-  const usr = usrDir(dirs);
-  if (!readFile(db, path.join(dirs.etc, 'group'), 0xffffffff) && usr !== undefined) {
-    readFile(db, path.join(usr, 'group'), 0xffffffff);
-  }
-  return db;
+  return readEtcOrUsr(dirs, 'group', 0xffffffff);
 }
 
 /** What else a table or a TOS may be, for a message. */
