@@ -22,6 +22,7 @@ export {
   type LinkDetails,
   type LinkStats,
   type Ipv6Stats,
+  type Icmp6Stats,
   type SetMasterOptions,
 } from './link';
 export type {

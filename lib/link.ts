@@ -52,6 +52,7 @@ import type {
   NativeAddress,
   NativeAddressRequest,
   NativeIpv6Stats,
+  NativeIcmp6Stats,
   NativeLink,
   NativeLinkRequest,
   NativeOp,
@@ -260,6 +261,14 @@ export interface LinkStats {
  */
 export type Ipv6Stats = NativeIpv6Stats;
 
+/**
+ * ICMPv6's counters of a link (IFLA_INET6_ICMP6STATS), named as /proc/net/dev_snmp6/LINK names
+ * them without their `Icmp6`: `inMsgs`, `inErrors`, `outMsgs`, `outErrors`, `inCsumErrors`, and
+ * `outRateLimitHost` where the kernel counts it. The kernel sends no per-type counters
+ * (`Icmp6InEchos` ...): those are only in that file.
+ */
+export type Icmp6Stats = NativeIcmp6Stats;
+
 /** IF_LINK_MODE_*: how the link's operational state follows its carrier (`mode` of `ip link`). */
 const LINK_MODES = ['default', 'dormant', 'testing'];
 /** IN6_ADDR_GEN_MODE_*: how IPv6 link-local addresses are made (`addrgenmode` of `ip -d link`). */
@@ -463,6 +472,11 @@ export class Link {
    */
   get ipv6Stats(): Ipv6Stats | undefined {
     return this.#info.ipv6Stats;
+  }
+
+  /** ICMPv6's counters of the link, read and undefined as {@link Link.ipv6Stats}. */
+  get icmp6Stats(): Icmp6Stats | undefined {
+    return this.#info.icmp6Stats;
   }
 
   /**

@@ -112,6 +112,8 @@ export interface NativeLink {
   stats?: NativeLinkStats;
   /** IFLA_INET6_STATS, likewise, for a link with IPv6 */
   ipv6Stats?: NativeIpv6Stats;
+  /** IFLA_INET6_ICMP6STATS, with ipv6Stats */
+  icmp6Stats?: NativeIcmp6Stats;
   /** IFLA_PROP_LIST: the alternative names (IFLA_ALT_IFNAME), when the link has any */
   altNames?: string[];
 }
@@ -189,6 +191,21 @@ export interface NativeIpv6Stats {
   reasmOverlaps: number;
   /** Linux 6.7 (OutTransmits): undefined when the kernel does not count it */
   outTransmits?: number;
+}
+
+/**
+ * ICMPv6's counters of one link (IFLA_INET6_ICMP6STATS, the ICMP6_MIB_* array), named as
+ * /proc/net/dev_snmp6/LINK names them without their `Icmp6`. The per-type counters of that file
+ * (InEchos ...) are not sent over netlink.
+ */
+export interface NativeIcmp6Stats {
+  inMsgs: number;
+  inErrors: number;
+  outMsgs: number;
+  outErrors: number;
+  inCsumErrors: number;
+  /** newer kernels (OutRateLimitHost): undefined when the kernel does not count it */
+  outRateLimitHost?: number;
 }
 
 export interface NativeAddressRequest {
@@ -1012,7 +1029,7 @@ export interface PackedLinks {
   altNames?: Array<string[] | undefined>;
   /**
    * per link, when read: the counters of `schema.results.linkStats`, then those of
-   * `schema.results.ipv6Stats` (NaN: a link without them)
+   * `schema.results.ipv6Stats`, then `schema.results.icmp6Stats` (NaN: a link without them)
    */
   stats?: Float64Array;
 }
@@ -1068,6 +1085,7 @@ export interface WireSchema {
     | 'linkStrings'
     | 'linkStats'
     | 'ipv6Stats'
+    | 'icmp6Stats'
     | 'address'
     | 'route'
     | 'nftTable'

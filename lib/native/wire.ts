@@ -22,6 +22,7 @@ import type {
   NativeLinkRequest,
   NativeLinkStats,
   NativeIpv6Stats,
+  NativeIcmp6Stats,
   NativeNeighbour,
   NativeNeighbourRequest,
   NativeNexthop,
@@ -318,7 +319,7 @@ const OP_ARGS: OpArgs = {
   newlinkprop: { index: 'i32', altName: 'string' },
   dellinkprop: { index: 'i32', altName: 'string' },
 };
-const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats' | 'ipv6Stats' | 'altNames'>, string> = {
+const LINK: Record<Exclude<keyof NativeLink, 'info' | 'slaveInfo' | 'stats' | 'ipv6Stats' | 'icmp6Stats' | 'altNames'>, string> = {
   index: 'number',
   type: 'number',
   flags: 'number',
@@ -457,6 +458,14 @@ const IPV6_STATS: Record<keyof NativeIpv6Stats, string> = {
   inCEPkts: 'number',
   reasmOverlaps: 'number',
   outTransmits: 'optional',
+};
+const ICMP6_STATS: Record<keyof NativeIcmp6Stats, string> = {
+  inMsgs: 'number',
+  inErrors: 'number',
+  outMsgs: 'number',
+  outErrors: 'number',
+  inCsumErrors: 'number',
+  outRateLimitHost: 'optional',
 };
 const NEXTHOP: Record<keyof NativeNexthop, string> = {
   gateway: 'ip',
@@ -619,6 +628,7 @@ agree('nf_tables sets', NFT_SET, schema.results.nftSet);
 agree('nf_tables set elements', NFT_SET_ELEM, schema.results.nftSetElem);
 agree('link statistics', LINK_STATS, schema.results.linkStats);
 agree('IPv6 statistics', IPV6_STATS, schema.results.ipv6Stats);
+agree('ICMPv6 statistics', ICMP6_STATS, schema.results.icmp6Stats);
 agree('next hops', NEXTHOP, schema.results.nexthop);
 agree('route metrics (results)', ROUTE_METRICS_INFO, schema.results.metrics);
 agree('neighbours', NEIGHBOUR, schema.results.neighbour);
@@ -846,8 +856,9 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
   const strings = schema.results.linkStrings;
   const stats = schema.results.linkStats;
   const ipv6 = schema.results.ipv6Stats;
+  const icmp6 = schema.results.icmp6Stats;
   const safe = /^[A-Za-z][A-Za-z0-9]*$/;
-  for (const [name] of [...numbers, ...strings, ...stats, ...ipv6]) {
+  for (const [name] of [...numbers, ...strings, ...stats, ...ipv6, ...icmp6]) {
     if (!safe.test(name)) throw internalError('load the addon', `unexpected field name ${JSON.stringify(name)}`);
   }
   const fields = [
@@ -862,7 +873,7 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
   // Two unpackers: links read without statistics (every dump unless asked) keep the shape and
   // cost they had before statistics existed; with them, NaN in the first counter marks a link
   // that came without.
-  // Each link's slice of the statistics array: its own counters, then IPv6's.
+  // Each link's slice of the statistics array: its own counters, then IPv6's, then ICMPv6's.
   const literal = (list: SchemaFields, from: number): string =>
     `{ ${list
       .map(([name, type], i) =>
@@ -871,11 +882,15 @@ function makeLinkUnpackers(): { plain: Unpack; counted: Unpack } {
           : `${name}: st[t + ${from + i}]`,
       )
       .join(', ')} }`;
-  const width = stats.length + ipv6.length;
+  const width = stats.length + ipv6.length + icmp6.length;
+  // NaN in a group's first counter: the link came without that group.
+  const group = (name: string, list: SchemaFields, from: number): string =>
+    `${name}: st[t + ${from}] !== st[t + ${from}] ? undefined : ${literal(list, from)}`;
   const make = (withStats: boolean) => {
     const counted = [
-      `stats: st[t] !== st[t] ? undefined : ${literal(stats, 0)}`,
-      `ipv6Stats: st[t + ${stats.length}] !== st[t + ${stats.length}] ? undefined : ${literal(ipv6, stats.length)}`,
+      group('stats', stats, 0),
+      group('ipv6Stats', ipv6, stats.length),
+      group('icmp6Stats', icmp6, stats.length + ipv6.length),
     ];
     const all = withStats ? [...fields, ...counted] : fields;
     const body = `

@@ -234,23 +234,50 @@ Ipv6MibOrder RunningIpv6MibOrder() {
   return order;
 }
 
-// IFLA_INET6_STATS: u64 counters (unaligned in the message), the first their number. A count
-// beyond the attribute's length is cut to it.
+namespace {
+
+// IFLA_INET6_STATS and IFLA_INET6_ICMP6STATS: u64 counters (unaligned in the message), the first
+// their number.
+uint64_t MibAt(const uint8_t* data, size_t i) {
+  uint64_t v;
+  std::memcpy(&v, data + i * sizeof v, sizeof v);
+  return v;
+}
+
+// The number of counters (the count included), cut to what the attribute holds.
+size_t MibCount(const uint8_t* data, size_t len) {
+  size_t in_attr = len / sizeof(uint64_t);
+  return in_attr == 0 ? 0 : std::min<uint64_t>(MibAt(data, 0), in_attr);
+}
+
+}  // namespace
+
 Ipv6Stats ParseIpv6Stats(const uint8_t* data, size_t len, Ipv6MibOrder order) {
   Ipv6Stats s;
-  auto at = [data](size_t i) {
-    uint64_t v;
-    std::memcpy(&v, data + i * sizeof v, sizeof v);
-    return v;
-  };
-  size_t in_attr = len / sizeof(uint64_t);
-  size_t count = in_attr == 0 ? 0 : std::min<uint64_t>(at(0), in_attr);
+  size_t count = MibCount(data, len);
   const auto& table = order == Ipv6MibOrder::kSince615 ? kMibSince615 : kMibBefore615;
   size_t transmits = order == Ipv6MibOrder::kSince615 ? 9 : 37;
   for (size_t i = 1; i < count && i < std::size(table); ++i) {
-    if (table[i] != nullptr) s.*table[i] = at(i);
+    if (table[i] != nullptr) s.*table[i] = MibAt(data, i);
   }
-  if (count > transmits) s.out_transmits = at(transmits);
+  if (count > transmits) s.out_transmits = MibAt(data, transmits);
+  return s;
+}
+
+Icmp6Stats ParseIcmp6Stats(const uint8_t* data, size_t len) {
+  // ICMP6_MIB_* in their order since they exist; RATELIMITHOST, the sixth, came later.
+  constexpr uint64_t Icmp6Stats::*kMib[] = {
+      nullptr,
+      &Icmp6Stats::in_msgs,
+      &Icmp6Stats::in_errors,
+      &Icmp6Stats::out_msgs,
+      &Icmp6Stats::out_errors,
+      &Icmp6Stats::in_csum_errors,
+  };
+  Icmp6Stats s;
+  size_t count = MibCount(data, len);
+  for (size_t i = 1; i < count && i < std::size(kMib); ++i) s.*kMib[i] = MibAt(data, i);
+  if (count > std::size(kMib)) s.out_rate_limit_host = MibAt(data, std::size(kMib));
   return s;
 }
 
@@ -326,6 +353,9 @@ Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
             if (a.type == IFLA_INET6_ADDR_GEN_MODE && a.len >= 1) info.addr_gen_mode = a.U8();
             if (a.type == IFLA_INET6_STATS) {
               info.ipv6_stats = ParseIpv6Stats(a.data, a.len, RunningIpv6MibOrder());
+            }
+            if (a.type == IFLA_INET6_ICMP6STATS) {
+              info.icmp6_stats = ParseIcmp6Stats(a.data, a.len);
             }
           });
         });

@@ -81,6 +81,16 @@ Ipv6MibOrder RunningIpv6MibOrder();
 // Decodes IFLA_INET6_STATS's payload in that order.
 Ipv6Stats ParseIpv6Stats(const uint8_t* data, size_t len, Ipv6MibOrder order);
 
+// ICMPv6's counters of a link (IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ICMP6STATS: the ICMP6_MIB_*
+// array, its first element the count), named as /proc/net/dev_snmp6 names them. The per-type
+// counters of that file are not sent over netlink. out_rate_limit_host is newer (unset before).
+struct Icmp6Stats {
+  uint64_t in_msgs = 0, in_errors = 0, out_msgs = 0, out_errors = 0, in_csum_errors = 0;
+  std::optional<uint64_t> out_rate_limit_host;
+};
+// Decodes IFLA_INET6_ICMP6STATS's payload.
+Icmp6Stats ParseIcmp6Stats(const uint8_t* data, size_t len);
+
 // A decoded RTM_NEWLINK message.
 struct LinkInfo {
   int32_t index = 0;
@@ -105,9 +115,10 @@ struct LinkInfo {
   std::string kind, slave_kind, alias, qdisc;
   KindData info;        // IFLA_INFO_DATA, decoded with the kind's table (link_kind.h)
   KindData slave_info;  // IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table
-  std::optional<LinkStats> stats;       // IFLA_STATS64, when the request asked for statistics
-  std::optional<Ipv6Stats> ipv6_stats;  // IFLA_INET6_STATS, likewise, for a link with IPv6
-  std::vector<std::string> alt_names;   // IFLA_PROP_LIST / IFLA_ALT_IFNAME, in the kernel's order
+  std::optional<LinkStats> stats;         // IFLA_STATS64, when the request asked for statistics
+  std::optional<Ipv6Stats> ipv6_stats;    // IFLA_INET6_STATS, likewise, for a link with IPv6
+  std::optional<Icmp6Stats> icmp6_stats;  // IFLA_INET6_ICMP6STATS, with ipv6_stats
+  std::vector<std::string> alt_names;     // IFLA_PROP_LIST / IFLA_ALT_IFNAME, in the kernel's order
 };
 
 // RTM_NEWLINK. `nl_flags`: NLM_F_CREATE | NLM_F_EXCL to create, 0 to change an existing link.

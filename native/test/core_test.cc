@@ -1818,15 +1818,18 @@ void TestParseLinkStatsLengths() {
 // IFLA_INET6_STATS in both of the kernel's orders: counter i holds 100 + i, the first the count.
 // Before 6.15 OutRequests is the fifth and OutTransmits (6.7) the last; since, the fast path's
 // come first (InNoECTPkts fourth, OutTransmits ninth). A count beyond the payload is cut to it.
+// A MIB array as the kernel sends it: `present` u64s, the first `count`, counter i holding 100 + i.
+Bytes MibBytes(uint64_t count, size_t present) {
+  Bytes b(present * sizeof(uint64_t));
+  for (size_t i = 0; i < present; ++i) {
+    uint64_t v = i == 0 ? count : 100 + i;
+    std::memcpy(b.data() + i * sizeof v, &v, sizeof v);
+  }
+  return b;
+}
+
 void TestParseIpv6Stats() {
-  const auto mib = [](uint64_t count, size_t present) {
-    Bytes b(present * sizeof(uint64_t));
-    for (size_t i = 0; i < present; ++i) {
-      uint64_t v = i == 0 ? count : 100 + i;
-      std::memcpy(b.data() + i * sizeof v, &v, sizeof v);
-    }
-    return b;
-  };
+  const auto mib = MibBytes;
   using rtnl::Ipv6MibOrder;
   Bytes b37 = mib(37, 37);
   rtnl::Ipv6Stats old = rtnl::ParseIpv6Stats(b37.data(), b37.size(), Ipv6MibOrder::kBefore615);
@@ -1845,6 +1848,20 @@ void TestParseIpv6Stats() {
   rtnl::Ipv6Stats part = rtnl::ParseIpv6Stats(cut.data(), cut.size(), Ipv6MibOrder::kSince615);
   CHECK(part.out_transmits == 109u && part.out_octets == 0 && part.reasm_overlaps == 0);
   CHECK(rtnl::ParseIpv6Stats(nullptr, 0, Ipv6MibOrder::kSince615).in_receives == 0);
+}
+
+// IFLA_INET6_ICMP6STATS: five counters, then OutRateLimitHost on newer kernels; cut like IPv6's.
+void TestParseIcmp6Stats() {
+  Bytes six = MibBytes(6, 6);
+  rtnl::Icmp6Stats old = rtnl::ParseIcmp6Stats(six.data(), six.size());
+  CHECK(old.in_msgs == 101 && old.in_errors == 102 && old.out_msgs == 103 &&
+        old.out_errors == 104 && old.in_csum_errors == 105 && !old.out_rate_limit_host);
+  Bytes seven = MibBytes(7, 7);
+  CHECK(rtnl::ParseIcmp6Stats(seven.data(), seven.size()).out_rate_limit_host == 106u);
+  Bytes cut = MibBytes(7, 3);
+  rtnl::Icmp6Stats part = rtnl::ParseIcmp6Stats(cut.data(), cut.size());
+  CHECK(part.in_errors == 102 && part.out_msgs == 0 && !part.out_rate_limit_host);
+  CHECK(rtnl::ParseIcmp6Stats(nullptr, 0).in_msgs == 0);
 }
 
 // An RTM_DELLINK event decodes like an RTM_NEWLINK (the monitor needs both).
@@ -2493,6 +2510,7 @@ int main() {
   TestParseLink();
   TestParseLinkStatsLengths();
   TestParseIpv6Stats();
+  TestParseIcmp6Stats();
   TestParseDelLink();
   TestBridgeEncoding();
   TestBridgePortMatchesIproute2();

@@ -3,8 +3,8 @@
  * link show and addr show, against `ip -s` after a known number of UDP datagrams between two
  * namespaces over a veth. IPv6 is off and the neighbours are static, so nothing else crosses
  * the link: the counts are exact, and ip's and the command's reads see the same counters.
- * IPv6's own counters (link.ipv6Stats, `-6 -s addr show`) after UDP over IPv6, against
- * /proc/net/dev_snmp6 and `ip -6 -s`. Addresses from 198.19.245.0/24 and fd00:aa::/32 only.
+ * IPv6's own counters (link.ipv6Stats, `-6 -s addr show`) after UDP over IPv6, and ICMPv6's
+ * (link.icmp6Stats) after a ping, against /proc/net/dev_snmp6 and `ip -6 -s`. Addresses from 198.19.245.0/24 and fd00:aa::/32 only.
  */
 import type { Link, Namespace } from 'netns-native';
 import { VethPair } from 'netns-native';
@@ -220,7 +220,7 @@ function devSnmp6(ns: string, link: string): Record<string, number> {
   );
 }
 
-describeKernel("IPv6's own counters (link.ipv6Stats, -6 -s addr show)", () => {
+describeKernel("IPv6's own counters (link.ipv6Stats, icmp6Stats, -6 -s addr show)", () => {
   jest.setTimeout(600_000);
 
   /** fd00:aa::1 in x, ::2 in y (no DAD, static neighbours); 7 datagrams from x to y. */
@@ -258,6 +258,40 @@ describeKernel("IPv6's own counters (link.ipv6Stats, -6 -s addr show)", () => {
     await b.refresh();
     expect(b.stats).toBeDefined();
     expect(b.ipv6Stats).toBeUndefined();
+  });
+
+  it('link.icmp6Stats holds the ICMPv6 counters /proc/net/dev_snmp6 shows, by their names', async () => {
+    const { x, y, b } = await trafficked6();
+    // Three echo requests in, three replies out, on top of whatever the kernel sent itself.
+    const ping = await x.ping('fd00:aa::2', { count: 3, intervalMs: 10 });
+    expect(ping.received).toBe(3);
+    const name = y.name as string;
+    // Only the ICMP6_MIB_* counters are sent over netlink, not the per-type ones (Icmp6InEchos).
+    const sent = ['Icmp6InMsgs', 'Icmp6InErrors', 'Icmp6OutMsgs', 'Icmp6OutErrors', 'Icmp6InCsumErrors'];
+    for (let attempt = 1; ; attempt++) {
+      const before = devSnmp6(name, b.name);
+      const mine = (await y.link(b.name)).icmp6Stats;
+      const after = devSnmp6(name, b.name);
+      if (JSON.stringify(before) !== JSON.stringify(after) && attempt < 5) continue;
+      for (const kernelName of sent) {
+        const key = kernelName.charAt(5).toLowerCase() + kernelName.slice(6);
+        expect([kernelName, (mine as unknown as Record<string, number> | undefined)?.[key]]).toEqual([
+          kernelName,
+          before[kernelName],
+        ]);
+      }
+      expect(mine?.inMsgs).toBeGreaterThanOrEqual(3);
+      expect(mine?.outMsgs).toBeGreaterThanOrEqual(3);
+      break;
+    }
+    expect((await y.links({ stats: true })).find((l) => l.name === b.name)?.icmp6Stats?.inMsgs).toBeGreaterThanOrEqual(
+      3,
+    );
+    expect((await y.links()).find((l) => l.name === b.name)?.icmp6Stats).toBeUndefined();
+    await b.setMtu(1000);
+    await b.refresh();
+    expect(b.stats).toBeDefined();
+    expect(b.icmp6Stats).toBeUndefined();
   });
 
   it("-6 -s addr show, -s -s: as ip prints them, with the counters read in the running kernel's order", async () => {

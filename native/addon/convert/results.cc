@@ -73,8 +73,9 @@ Napi::Object KindDataToJs(Napi::Env env, const rtnl::KindData& data) {
 constexpr size_t kLinkNumbers = 0 NETNS_LINK_NUMBERS(NETNS_COUNT);
 constexpr size_t kLinkStats = 0 NETNS_LINK_STATS(NETNS_COUNT);
 constexpr size_t kIpv6Stats = 0 NETNS_IPV6_STATS(NETNS_COUNT);
-// Per link in the statistics array: its own counters, then IPv6's.
-constexpr size_t kStatsWidth = kLinkStats + kIpv6Stats;
+constexpr size_t kIcmp6Stats = 0 NETNS_ICMP6_STATS(NETNS_COUNT);
+// Per link in the statistics array: its own counters, then IPv6's, then ICMPv6's.
+constexpr size_t kStatsWidth = kLinkStats + kIpv6Stats + kIcmp6Stats;
 #undef NETNS_COUNT
 
 void AppendText(std::string& out, const std::string& v) { out += v; }
@@ -127,7 +128,14 @@ Napi::Object LinksToJs(Napi::Env env, const std::vector<rtnl::LinkInfo>& links, 
         NETNS_IPV6_STATS(NETNS_PUT_STAT)
 #undef NETNS_PUT_STAT
       } else {
-        std::fill_n(st, kIpv6Stats, std::numeric_limits<double>::quiet_NaN());
+        st = std::fill_n(st, kIpv6Stats, std::numeric_limits<double>::quiet_NaN());
+      }
+      if (l.icmp6_stats) {
+#define NETNS_PUT_STAT(js, member, shape) *st++ = CounterAsNumber(l.icmp6_stats->member);
+        NETNS_ICMP6_STATS(NETNS_PUT_STAT)
+#undef NETNS_PUT_STAT
+      } else {
+        std::fill_n(st, kIcmp6Stats, std::numeric_limits<double>::quiet_NaN());
       }
     }
     if (!l.info.empty()) {

@@ -316,6 +316,11 @@ Napi::Object Results(Napi::Env env) {
   }
   {
     Fields f(env);
+    NETNS_ICMP6_STATS(NETNS_SHAPE_FIELD)
+    o.Set("icmp6Stats", f.list());
+  }
+  {
+    Fields f(env);
     NETNS_NEXTHOP_INFO(NETNS_SHAPE_FIELD)
     o.Set("nexthop", f.list());
   }

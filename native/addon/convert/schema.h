@@ -770,6 +770,15 @@ enum class Shape : uint8_t {
   F(reasmOverlaps, reasm_overlaps, kNumber)        \
   F(outTransmits, out_transmits, kOptional)
 
+// ... then ICMPv6's (IFLA_INET6_ICMP6STATS; NaN likewise) ...
+#define NETNS_ICMP6_STATS(F)               \
+  F(inMsgs, in_msgs, kNumber)              \
+  F(inErrors, in_errors, kNumber)          \
+  F(outMsgs, out_msgs, kNumber)            \
+  F(outErrors, out_errors, kNumber)        \
+  F(inCsumErrors, in_csum_errors, kNumber) \
+  F(outRateLimitHost, out_rate_limit_host, kOptional)
+
 // ... and, for links that have them, `info` and `slaveInfo` objects and `altNames` (arrays of
 // strings, IFLA_PROP_LIST) in sparse arrays.
 
