@@ -3,7 +3,7 @@ import { request } from './internal/dispatch';
 import { checkObject } from './internal/validate';
 import { kHandle, kHandleNow } from './internal/symbols';
 import type { Namespace } from './namespace';
-import { AF_INET, IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_TENTATIVE } from './native/constants';
+import { AF_INET, IFA_F_NODAD, IFA_F_OPTIMISTIC, IFA_F_PERMANENT, IFA_F_TENTATIVE } from './native/constants';
 import type { NativeAddress } from './native/surface';
 
 /** An IPv4 or IPv6 address assigned to a link, as `ip addr show` lists it. */
@@ -69,7 +69,7 @@ export function scopeNumber(name: string): number | undefined {
 const FLAGS: Array<[number, string]> = [
   [0x01, 'secondary'],
   [IFA_F_NODAD, 'nodad'],
-  [0x04, 'optimistic'],
+  [IFA_F_OPTIMISTIC, 'optimistic'],
   [0x08, 'dadfailed'],
   [0x10, 'homeaddress'],
   [0x20, 'deprecated'],

@@ -37,6 +37,7 @@ import {
   IFA_F_MANAGETEMPADDR,
   IFA_F_MCAUTOJOIN,
   IFA_F_NODAD,
+  IFA_F_OPTIMISTIC,
   IFA_F_NOPREFIXROUTE,
   IFF_ALLMULTI,
   IFF_LOWER_UP,
@@ -88,6 +89,12 @@ export interface AddAddressOptions {
   mngtmpaddr?: boolean;
   /** IPv6: a Mobile IPv6 home address (`home`; RFC 6275), the source for its binding updates. */
   home?: boolean;
+  /**
+   * IPv6: usable while duplicate address detection still runs (`optimistic`; RFC 4429). The
+   * kernel keeps the flag only where `net.ipv6.conf.LINK.optimistic_dad` (or `all`'s) is 1, and
+   * drops it silently elsewhere, as it does for ip. Not with `nodad` (no detection to shorten).
+   */
+  optimistic?: boolean;
   /**
    * A multicast address: the link joins its group, as a socket's IP_ADD_MEMBERSHIP would, for
    * as long as the address is there (`autojoin`).
@@ -838,6 +845,18 @@ export class Link {
     const ipv4 = req.local.includes('.');
     let flags = 0;
     if (checkBoolean(options.nodad, operation, 'nodad')) flags |= IFA_F_NODAD;
+    if (checkBoolean(options.optimistic, operation, 'optimistic')) {
+      // As mngtmpaddr: ip warns and drops it on IPv4. With nodad the kernel refuses it (EINVAL).
+      if (ipv4)
+        throw invalid(operation, 'optimistic is for IPv6 addresses only (optimistic duplicate address detection)');
+      if (flags & IFA_F_NODAD) {
+        throw invalid(
+          operation,
+          'optimistic and nodad exclude each other: optimistic shortens the duplicate address detection that nodad skips',
+        );
+      }
+      flags |= IFA_F_OPTIMISTIC;
+    }
     if (checkBoolean(options.noprefixroute, operation, 'noprefixroute')) flags |= IFA_F_NOPREFIXROUTE;
     if (checkBoolean(options.mngtmpaddr, operation, 'mngtmpaddr')) {
       // The kernel ignores it on IPv4 (ip warns and adds the address without it): refuse, do not drop.

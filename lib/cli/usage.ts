@@ -278,8 +278,8 @@ ${WRITE_TEXT}
                  [scope S|all] [to PREFIX] [label PATTERN] [dynamic|permanent] [up]
                  [type KIND] [master LINK] [nomaster] [group G]
        netns-native [-n NS] addr add|replace ADDR dev LINK [peer PREFIX] [broadcast ADDR|+]
-                 [label LABEL] [nodad] [noprefixroute] [mngtmpaddr] [home] [autojoin]
-                 [metric N] [valid_lft N|forever] [preferred_lft N|forever]
+                 [label LABEL] [nodad] [optimistic] [noprefixroute] [mngtmpaddr] [home]
+                 [autojoin] [metric N] [valid_lft N|forever] [preferred_lft N|forever]
        netns-native [-n NS] addr delete ADDR dev LINK [peer PREFIX]
        netns-native [-n NS] addr flush [dev LINK] [scope S]
 

@@ -17,6 +17,7 @@ export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;
 export const IFA_F_SECONDARY = 0x01;
 export const IFA_F_NODAD = 0x02;
+export const IFA_F_OPTIMISTIC = 0x04;
 export const IFA_F_HOMEADDRESS = 0x10;
 export const IFA_F_TENTATIVE = 0x40;
 export const IFA_F_PERMANENT = 0x80;

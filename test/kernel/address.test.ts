@@ -268,6 +268,40 @@ describeKernel('addresses', () => {
     expect(groups()).not.toContain('ff05::18');
   });
 
+  it('optimistic (IPv6): kept where optimistic_dad is on, dropped by the kernel elsewhere, as ip sees it', async () => {
+    const ns = await freshNamespace();
+    const { local } = await VethPair.create({ name: uniqueName('a'), peerName: uniqueName('b'), namespace: ns });
+    await local.up();
+    // Off by default: the kernel drops the flag (the address is a plain tentative one).
+    await local.addAddress('fd00:b4::1/64', { optimistic: true });
+    await ns.setSysctl(`net.ipv6.conf.${local.name}.optimistic_dad`, 1);
+    await local.addAddress('fd00:b4::2/64', { optimistic: true });
+    const ipOptimistic = new Map(
+      addrs(ns.name, local.name).map((a) => [a.local, (a as unknown as Record<string, unknown>).optimistic === true]),
+    );
+    const ours = new Map((await local.addresses()).map((a) => [a.address, a.flags.includes('optimistic')]));
+    for (const [address, optimistic] of [
+      ['fd00:b4::1', false],
+      ['fd00:b4::2', true],
+    ] as const) {
+      expect([address, ipOptimistic.get(address), ours.get(address)]).toEqual([address, optimistic, optimistic]);
+    }
+    // Refused before anything is sent: IPv4, and with nodad (the kernel refuses that pair too).
+    const before = (await local.addresses()).map((a) => a.address).sort();
+    await expect(local.addAddress('198.19.99.1/24', { optimistic: true })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/optimistic is for IPv6 addresses only/),
+    });
+    await expect(local.addAddress('fd00:b4::3/64', { optimistic: true, nodad: true })).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: expect.stringMatching(/optimistic and nodad exclude each other/),
+    });
+    await expect(local.addAddress('fd00:b4::4/64', { optimistic: 'yes' as unknown as boolean })).rejects.toMatchObject({
+      code: 'EINVAL',
+    });
+    expect((await local.addresses()).map((a) => a.address).sort()).toEqual(before);
+  });
+
   it('namespace-wide addresses() includes lo once it is up', async () => {
     const ns = await freshNamespace();
     await (await ns.link('lo')).up();

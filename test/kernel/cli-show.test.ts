@@ -6,7 +6,7 @@
  */
 import { cli, usage } from '../helpers/cli';
 import { freshNamespace } from '../helpers/fresh';
-import { ip } from '../helpers/ip';
+import { ip, run } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 /** A command line written as one string: its words. */
@@ -230,6 +230,8 @@ describeKernel('netns-native link show, addr show, route show', () => {
   it('addr add and replace take metric (and its other names, priority and preference), as ip', async () => {
     const n = (await freshNamespace()).name as string;
     ip(n, ...w('link add e0 type veth peer name e1'));
+    // So that the kernel keeps `optimistic` (it drops the flag elsewhere), for both to print it.
+    run('ip', ['netns', 'exec', n, 'sysctl', '-qw', 'net.ipv6.conf.e0.optimistic_dad=1']);
     const metricOf = (address: string): unknown =>
       (JSON.parse(ip(n, '-j', 'addr', 'show', 'dev', 'e0')) as Array<{ addr_info: Array<Record<string, unknown>> }>)
         .flatMap((l) => l.addr_info)
@@ -242,6 +244,7 @@ describeKernel('netns-native link show, addr show, route show', () => {
       ['addr add 198.19.112.9/24 dev e0 noprefixroute', '198.19.112.9', undefined],
       ['addr add fd00:a6:4::1/64 dev e0 nodad mngtmpaddr noprefixroute', 'fd00:a6:4::1', undefined],
       ['addr add fd00:a6:4::2/64 dev e0 nodad home', 'fd00:a6:4::2', undefined],
+      ['addr add fd00:a6:4::3/64 dev e0 optimistic', 'fd00:a6:4::3', undefined],
       ['addr add 239.255.19.1/32 dev e0 autojoin', '239.255.19.1', undefined],
     ] as const) {
       expect([line, await cli('-n', n, ...w(line))]).toEqual([line, expect.objectContaining({ code: 0, stderr: '' })]);

@@ -4,6 +4,7 @@
  * link.addAddress, link.deleteAddress, ns.flushAddresses).
  *   addr [show|list] [[dev] LINK] [SELECTOR] (addr-show.ts)
  *   addr add|replace ADDR dev LINK [peer PREFIX] [broadcast|brd ADDR|+] [label LABEL] [nodad]
+ *                    [optimistic] [noprefixroute] [mngtmpaddr] [home] [autojoin] [metric N]
  *                    [valid_lft N|forever] [preferred_lft N|forever]
  *   addr delete ADDR dev LINK [peer PREFIX]
  *   addr flush [dev LINK] [scope S]
@@ -73,6 +74,7 @@ function readAddr(words: Words, adding: boolean): AddrWords {
     else if (word === 'dev') link = words.value('dev', 'a link name');
     else if (word === 'peer') options.peer = words.value('peer', 'a prefix');
     else if (word === 'nodad') options.nodad = true;
+    else if (word === 'optimistic') options.optimistic = true;
     else if (word === 'noprefixroute') options.noprefixroute = true;
     else if (word === 'mngtmpaddr') options.mngtmpaddr = true;
     else if (word === 'home') options.home = true;
@@ -93,6 +95,7 @@ function readAddr(words: Words, adding: boolean): AddrWords {
 /** Keywords of add and replace only. */
 const ADD_ONLY = [
   'nodad',
+  'optimistic',
   'noprefixroute',
   'mngtmpaddr',
   'home',
