@@ -311,7 +311,7 @@ ${WRITE_TEXT}
                  [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms REALMS]]...
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [tos TOS] [uid N] [ipproto P] [sport N] [dport N] [fibmatch]
-       netns-native [-n NS] route flush [table T] [dev LINK] [proto P]
+       netns-native [-n NS] route flush [-4|-6] [table T] [dev LINK] [proto P]
 
 As \`ip route show|add|replace|change|del|get|flush\`, in NS. show (the default) prints what \`ip route
 show\` prints, selected as ip selects: IPv4 only unless -6 or table all (then both); a word a

@@ -450,13 +450,15 @@ describeKernel('netns-native route', () => {
     expect(routes(n, '198.19.134.0/24')).toEqual([]);
   });
 
-  it('route flush [table T]: the table emptied (IPv4 and IPv6), others left; in the namespace the command runs in, add and del', async () => {
+  it('route flush [table T]: the table emptied (IPv4 unless -6, as ip), others left; in the namespace the command runs in, add and del', async () => {
     const n = await routed();
     await ok('-n', n, 'route', 'add', '198.19.85.0/24', 'via', '198.18.80.254', 'table', '100');
     await ok('-n', n, 'route', 'add', 'fd00:85::/64', 'via', 'fd00:80::2', 'table', '100');
     await ok('-n', n, 'route', 'add', '198.19.86.0/24', 'via', '198.18.80.254');
     await ok('-n', n, 'route', 'flush', 'table', '100');
     expect(routes(n, 'table', '100')).toEqual([]);
+    expect(routes6(n, 'table', '100')).toEqual([expect.objectContaining({ dst: 'fd00:85::/64' })]);
+    await ok('-n', n, '-6', 'route', 'flush', 'table', '100');
     expect(routes6(n, 'table', '100')).toEqual([]);
     expect(routes(n, '198.19.86.0/24')).toHaveLength(1);
     await ok('-n', n, 'route', 'flush', 'proto', 'boot');

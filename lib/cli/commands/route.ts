@@ -10,7 +10,7 @@
  *                    [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms [SRC/]DST]]...
  *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [tos TOS] [uid N] [ipproto P]
  *             [sport N] [dport N] [fibmatch]
- *   route flush [table T] [dev LINK] [proto P]
+ *   route flush [table T] [dev LINK] [proto P]   (IPv4 unless -6 or table all, as ip)
  */
 import type {
   FlushRoutesOptions,
@@ -44,17 +44,20 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
     throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   words.context = `route ${typed}`;
   if (sub === 'show') return routeShow(args, words, io);
-  if (args.family !== undefined) throw words.error(`-${args.family} is for route show only`);
+  if (sub === 'flush') {
+    const options = readFlush(words);
+    // As ip: IPv4 only unless told (-6), or both for `table all`.
+    const all = options.table === 0 || options.table === 'all';
+    const family = args.family ?? (all ? undefined : 4);
+    await (await namespaceOf(args.netns)).flushRoutes({ ...options, ...(family !== undefined && { family }) });
+    return 0;
+  }
+  if (args.family !== undefined) throw words.error(`-${args.family} is for route show and flush only`);
   if (sub === 'get') {
     const [address, options] = readGet(words);
     const found = await (await namespaceOf(args.netns)).routeTo(address, options);
     if (args.json) await io.json(found);
     else await io.out(`${lookupLine(found, options.source, options.fibMatch === true)}\n`);
-    return 0;
-  }
-  if (sub === 'flush') {
-    const options = readFlush(words);
-    await (await namespaceOf(args.netns)).flushRoutes(options);
     return 0;
   }
   const spec = readRoute(words);
