@@ -271,7 +271,11 @@ describeKernel('netns-native link show, addr show, route show', () => {
       ['route', /^netns-native: route show: "cache" is ip's, not supported here$/, 'route show cache'],
       ['route', /^netns-native: route show: dev is given twice$/, 'route show dev e0 dev e0'],
       ['route', /^netns-native: route show: unexpected "frob"$/, 'route show frob'],
-      ['route', /^netns-native: route add: -6 is for route show and flush only$/, '-6 route add 198.19.110.0/24 dev e0'],
+      [
+        'route',
+        /^netns-native: route add: -6 is for route show and flush only$/,
+        '-6 route add 198.19.110.0/24 dev e0',
+      ],
       ['addr', /^netns-native: addr show: scope: "nosuch" is no scope/, 'addr show scope nosuch'],
       ['addr', /^netns-native: addr show: to needs a prefix/, 'addr show to nosuch'],
       [
