@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { Namespace } from '../index';
 
 /** The entries of /run/netns in readdir order; none when it does not exist. */
-async function directoryOrder(): Promise<string[]> {
+export async function directoryOrder(): Promise<string[]> {
   const names: string[] = [];
   let dir: fs.Dir;
   try {
