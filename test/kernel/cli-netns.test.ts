@@ -397,7 +397,7 @@ describeKernel('netns-native netns (beside ip netns)', () => {
     expect(links?.ours.status).toBe(0);
   });
 
-  it('-j netns identify prints text, as ip 6.1; identify without privileges or of a process it may not read, as ip', async () => {
+  it('-j netns identify prints text, as ip 6.1; identify without privileges, of a process or with a /run/netns it may not read, as ip', async () => {
     same(await sideBySide(NAMES, ['-j netns identify', '-n a2 -j netns identify', '-n a2 netns identify']));
     const nobody = 'setpriv --reuid=65534 --regid=65534 --clear-groups';
     const pairs = await sideBySide(NAMES, ['netns identify', '-j netns identify', 'netns identify 1'], 'true', nobody);
@@ -406,6 +406,25 @@ describeKernel('netns-native netns (beside ip netns)', () => {
     // PID 1 is the machine's init, outside this namespace's user: /proc/1/ns/net is refused.
     expect([pairs[2]?.ip, pairs[2]?.ours.status]).toEqual([{ out: '', status: 1 }, 1]);
     expect(pairs[2]?.ours.out).toMatch(/^netns-native: EACCES: cannot identify the namespace of process 1: .*ptrace/);
+    // /run/netns unreadable: ip fails (status 1), and says so; so does ours, naming the mode.
+    const unreadable = await sideBySide(
+      `${NAMES}; chmod 700 /run/netns`,
+      ['netns identify', '-all netns delete'],
+      'chmod 755 /run/netns',
+      nobody,
+    );
+    for (const p of unreadable) {
+      expect([p.args, p.ip, p.ours]).toEqual([
+        p.args,
+        { out: '', status: 1 },
+        {
+          out:
+            'netns-native: EACCES: cannot read the names in /run/netns: permission denied: /run/netns ' +
+            '(mode 0700, owner uid 0) is not readable by this user\n',
+          status: 1,
+        },
+      ]);
+    }
   });
 
   it('netns monitor: add NAME / delete NAME as ip netns monitor prints them, until interrupted (exit 0)', async () => {
