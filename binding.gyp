@@ -38,6 +38,7 @@
       "native/ns/socket.cc",
       "native/ns/tun.cc",
       "native/ns/sysctl.cc",
+      "native/ns/names_watch.cc",
       "native/nft/expr.cc",
       "native/nft/objects.cc",
       "native/nft/batch.cc",
@@ -65,7 +66,8 @@
         "native/addon/api/socket.cc",
         "native/addon/api/monitor.cc",
         "native/addon/api/tun.cc",
-        "native/addon/api/file.cc"
+        "native/addon/api/file.cc",
+        "native/addon/api/names_watch.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

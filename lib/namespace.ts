@@ -433,6 +433,10 @@ export class Namespace {
       names = await fs.promises.readdir(NETNS_RUN_DIR);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((e as NodeJS.ErrnoException).code === 'EACCES') {
+        // Its mode, not a capability, decides (CAP_SYS_ADMIN would not help).
+        throw failure('EACCES', operation, `permission denied: ${NETNS_RUN_DIR} is not readable by this user`);
+      }
       throw fromNative({ errno: errnoOf(e) ?? constants.errno.EIO }, operation, 'namespace');
     }
     const found = await Promise.all(

@@ -73,6 +73,7 @@ ns/netns.cc
 ns/ns_thread.cc
 ns/handle.cc
 ns/sysctl.cc
+ns/names_watch.cc
 "
 tests="
 test/core_test.cc
@@ -110,7 +111,8 @@ link() {
   link engine_test netlink/engine.cc netlink/message.cc test/engine_test.cc
   link pool_test common/thread_pool.cc test/pool_test.cc
   link kernel_test $codec $engine $threads test/kernel_test.cc
-  link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc ns/sysctl.cc test/ns_test.cc
+  link ns_test common/thread_pool.cc ns/netns.cc ns/ns_thread.cc ns/sysctl.cc ns/names_watch.cc \
+    test/ns_test.cc
   link nft_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_test.cc
   link nft_kernel_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_kernel_test.cc
   link monitor_test $codec $engine $monitor test/monitor_test.cc

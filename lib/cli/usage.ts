@@ -200,15 +200,16 @@ ${EXIT_TEXT}
        netns-native netns monitor [--json]
 
 Named network namespaces (/run/netns/NAME) as \`ip netns\` (iproute2 6.1) handles them, from the
-namespace netns-native runs in (with -n NS, list, list-id, set and identify from NS, as ip -n;
-add and attach refuse -n; the others do the same with it), printing what it prints:
+namespace netns-native runs in (with -n NAME, list, list-id, set and identify from NAME, as
+ip -n; NAME is a name under /run/netns, not a path, as with ip; add and attach refuse -n; the
+others do the same with it), printing what it prints:
   list (show, or nothing)  each name, in the order ip lists them, with the id this namespace
                      gives it: "NAME (id: N)" (--json: [{name, id}], as ip -j)
   add NAME           a new namespace (its lo is down), which ip and netns-native see
   attach NAME PID    that name for the namespace of process PID
   delete NAME        removes the name (del): the namespace goes once nothing else uses it;
-                     -all: every name (the first that cannot go is said and stops it,
-                     status 0, as ip)
+                     -all: every entry of /run/netns, namespace or not (the first that
+                     cannot go is said and stops it, status 0, as ip)
   set NAME NETNSID   the id this namespace gives NAME (0-2147483647, or auto: the kernel picks);
                      the kernel never changes one once given: EEXIST
   list-id            the ids this namespace gives: "nsid N (iproute2 netns name: NAME)";
@@ -216,14 +217,15 @@ add and attach refuse -n; the others do the same with it), printing what it prin
                      ("current-nsid M"); nsid N: only that one (ENOENT if none). Like ip,
                      list and list-id need no privilege
   identify [PID]     the name of PID's namespace (without PID, netns-native's own), an empty
-                     line when it has none (--json: all its names)
+                     line when it has none (text with --json too, as ip)
   pids NAME          the processes in NAME, one per line (--json: an array)
   exec NAME CMD...   runs CMD in NAME as the exec verb does (a mount namespace of its own, /sys
                      of NAME, /etc/netns/NAME/* over /etc/*), its options as they are (-- may
                      come first); exits as CMD did (--json: {exitCode, signal, stdout, stderr});
                      -all: in every one in turn, each after "netns: NAME", then status 0, as ip
-  monitor            "add NAME" / "delete NAME" as names come and go, until interrupted
-                     (SIGINT, SIGTERM: exit 0); --json: {event, name} per line
+  monitor            "add NAME" / "delete NAME" as names are made and removed in /run/netns
+                     (a file moved in or out: nothing, as ip), until interrupted (SIGINT,
+                     SIGTERM: exit 0); --json: {event, name} per line
 
 Options:
   -all, --all    with delete or exec: every named namespace

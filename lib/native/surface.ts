@@ -855,6 +855,23 @@ export interface NativeMonitorSocket {
   close(): void;
 }
 
+/** What a names watch reports: a name created or deleted, events lost, or the end of the watch. */
+export type NativeNameEvent =
+  | { event: 'add' | 'delete'; name: string }
+  | { event: 'overflow' }
+  | { event: 'end' };
+
+/** An inotify watch (IN_CREATE | IN_DELETE) on a directory of names, read on the event loop. */
+export interface NativeNamesWatch {
+  /**
+   * Calls back (on the event loop) with what each wake reads, until close(). After an 'end'
+   * event, or an array with `error` set (read(2) failed), nothing more comes: close() it.
+   */
+  watch(onEvents: (events: NativeNameEvent[] & { error?: NativeFailure }) => void): void;
+  /** Stops watching and closes the inotify fd at once. Idempotent. */
+  close(): void;
+}
+
 export interface Addon {
   /** The JS thread's own namespace: fd and socket opened synchronously (no switching needed). */
   currentNamespace(): NativeOpened;
@@ -931,6 +948,11 @@ export interface Addon {
    * bytes (0: the kernel's default).
    */
   openMonitor(handle: NativeHandle, kinds: number, receiveBuffer: number): Promise<NativeMonitorSocket>;
+  /**
+   * On a worker: an inotify watch on `dir` with `ip netns monitor`'s mask (IN_CREATE |
+   * IN_DELETE). Rejects with errno (ENOENT: no such directory).
+   */
+  openNamesWatch(dir: string): Promise<NativeNamesWatch>;
   /**
    * On the namespace thread: a persistent TUN/TAP device made inside the namespace through
    * /dev/net/tun (`ip tuntap add`). Rejects with errno (EBUSY: the name is taken).

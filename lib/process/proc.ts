@@ -137,7 +137,18 @@ export async function identifyPid(pid: number): Promise<string[]> {
     try {
       await fs.promises.readlink(`/proc/${pid}/ns/net`);
     } catch (e) {
-      throw fromNative({ errno: errnoOf(e) ?? constants.errno.EIO }, operation, 'namespace');
+      const errno = errnoOf(e) ?? constants.errno.EIO;
+      if (errno === constants.errno.EACCES || errno === constants.errno.EPERM) {
+        // proc_ns_get_link: ptrace read access decides, which no network capability gives.
+        throw failure(
+          errno === constants.errno.EACCES ? 'EACCES' : 'EPERM',
+          operation,
+          "permission denied: reading another process's namespace needs the right to inspect that " +
+            'process (ptrace read access: the same user, or CAP_SYS_PTRACE in its user namespace), ' +
+            'which the kernel refused',
+        );
+      }
+      throw fromNative({ errno }, operation, 'namespace');
     }
     throw failure('EIO', operation, `cannot read /proc/${pid}/ns/net`);
   }

@@ -24,6 +24,7 @@ struct AddonState {
   std::unique_ptr<ThreadPool> workers;
   Napi::FunctionReference icmp_socket_class;
   Napi::FunctionReference monitor_socket_class;
+  Napi::FunctionReference names_watch_class;
 
   Napi::Promise OnNamespaceThread(Napi::Env env, std::unique_ptr<Job> job) {
     return jobs->Run(std::move(job), [this](ThreadPool::Work run, ThreadPool::Abandon abandon) {

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "../common/thread_pool.h"
+#include "../ns/names_watch.h"
 #include "../ns/netns.h"
 #include "../ns/ns_thread.h"
 #include "../ns/sysctl.h"
@@ -696,6 +697,43 @@ void TestOpenNetnsRefusesWhatIsNotANetworkNamespace() {
 
 }  // namespace
 
+// The names watch sees what `ip netns monitor` sees: a name created and deleted, not one moved
+// in or out (rename), a directory made in it; the end when the directory goes; ENOENT for none.
+void TestNamesWatch() {
+  std::string dir = run_dir + "/names-watch";
+  std::string outside = run_dir + "/names-watch-outside";
+  CHECK(mkdir(dir.c_str(), 0755) == 0);
+  Result<std::unique_ptr<ns::NamesWatch>> opened = ns::NamesWatch::Open(dir);
+  CHECK(opened.ok());
+  if (!opened.ok()) return;
+  ns::NamesWatch& watch = *opened.value();
+  std::vector<ns::NameEvent> events;
+  bool ended = true;
+  CHECK(watch.Read(&events, &ended).ok() && events.empty() && !ended);  // nothing yet: no block
+  auto touch = [](const std::string& path) { close(open(path.c_str(), O_CREAT | O_WRONLY, 0644)); };
+  touch(dir + "/a");
+  touch(outside);
+  CHECK(rename(outside.c_str(), (dir + "/moved-in").c_str()) == 0);
+  CHECK(rename((dir + "/a").c_str(), outside.c_str()) == 0);  // moved out
+  CHECK(mkdir((dir + "/d").c_str(), 0755) == 0);
+  CHECK(unlink((dir + "/moved-in").c_str()) == 0);
+  CHECK(rmdir((dir + "/d").c_str()) == 0);
+  CHECK(watch.Read(&events, &ended).ok() && !ended);
+  using K = ns::NameEvent::Kind;
+  std::vector<std::pair<K, std::string>> seen;
+  for (const auto& e : events) seen.emplace_back(e.kind, e.name);
+  std::vector<std::pair<K, std::string>> expected = {
+      {K::kCreated, "a"}, {K::kCreated, "d"}, {K::kDeleted, "moved-in"}, {K::kDeleted, "d"}};
+  CHECK(seen == expected);
+  events.clear();
+  CHECK(rmdir(dir.c_str()) == 0);
+  CHECK(watch.Read(&events, &ended).ok() && ended);
+  CHECK(!events.empty() && events.back().kind == K::kEnded);
+  unlink(outside.c_str());
+  Result<std::unique_ptr<ns::NamesWatch>> none = ns::NamesWatch::Open(dir);
+  CHECK(!none.ok() && none.error().code == ENOENT);
+}
+
 int main(int argc, char** argv) {
   if (geteuid() != 0) {
     std::printf("ns_test: SKIPPED: not root (needs CAP_SYS_ADMIN for setns, unshare, mount)\n");
@@ -720,5 +758,6 @@ int main(int argc, char** argv) {
   TestNamesAreChecked();
   TestStaleNames();
   TestNetSysctl();
+  TestNamesWatch();
   return test::Report("ns_test");
 }

@@ -7,6 +7,8 @@
  * byte.
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { finished } from '../helpers/child';
 import { cli, cliMain, lines, ok, usage, type CliRun } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
@@ -246,7 +248,7 @@ describeKernel('netns-native netns (beside ip netns)', () => {
     expect(pairs[7]?.ours.out).toBe('');
   });
 
-  it('netns identify, netns pids: --json; a process or a name that does not exist is status 1', async () => {
+  it('netns identify (text with -j, as ip), netns pids: --json; a process or a name that does not exist is status 1', async () => {
     const ns = await freshNamespace();
     const child = spawn('ip', ['netns', 'exec', ns.name as string, 'sleep', '60'], { stdio: 'ignore' });
     try {
@@ -255,8 +257,12 @@ describeKernel('netns-native netns (beside ip netns)', () => {
       });
       const pids = await cli('--json', 'netns', 'pids', ns.name as string);
       expect(JSON.parse(pids.stdout)).toEqual([child.pid]);
-      const names = await cli('netns', 'identify', String(child.pid), '-j');
-      expect(JSON.parse(names.stdout)).toEqual([ns.name]);
+      // ip 6.1 prints identify as text with -j too.
+      expect(await cli('netns', 'identify', String(child.pid), '-j')).toEqual({
+        code: 0,
+        stdout: `${ns.name as string}\n`,
+        stderr: '',
+      });
     } finally {
       child.kill('SIGKILL');
     }
@@ -342,9 +348,83 @@ describeKernel('netns-native netns (beside ip netns)', () => {
     const [ipSays, ipRc, oursSays, oursRc, ...left] = run.stdout.trimEnd().split('\n');
     expect([ipRc, oursRc]).toEqual(['rc=0', 'rc=0']);
     expect(ipSays).toBe('Cannot remove namespace file "/run/netns/d4": Permission denied');
-    // ip's reason is unlink's (EACCES); ours is the unmount's, refused first (EPERM).
-    expect(oursSays).toBe('Cannot remove namespace file "/run/netns/d4": Operation not permitted');
+    // Both go on to unlink(2) after the unmount is refused, and say why that unlink failed.
+    expect(oursSays).toBe(ipSays);
     expect(left).toEqual(['d4', 'e5', 'c3', 'a2', 'b1']);
+  });
+
+  it('-all netns delete removes what is not a namespace under /run/netns too, in ip’s order, as ip', async () => {
+    const nn = `${process.execPath} ${cliMain()}`;
+    // Stray entries between the names (readdir lists the newest first): a file, a dangling
+    // symlink; then a directory, which neither can unlink: both stop there, saying so.
+    const strays = 'ip netns add b1; touch /run/netns/f1; ip netns add a2; ln -s /nonexistent /run/netns/l1';
+    // Each in an isolate of its own: the same entries, made in the same order, list alike.
+    const deleteAllWith = async (setup: string, command: string): Promise<string> => {
+      const run = await cli('isolate', '--', 'sh', '-c', `${setup}; ${command} 2>&1; echo "rc=$?"; ls -A /run/netns`);
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      return run.stdout;
+    };
+    expect(await deleteAllWith(strays, 'ip -all netns delete')).toBe('rc=0\n');
+    expect(await deleteAllWith(strays, `${nn} -all netns delete`)).toBe('rc=0\n');
+    const dir = `${strays}; mkdir /run/netns/d1; ip netns add c3`;
+    const ipSide = await deleteAllWith(dir, 'ip -all netns delete');
+    expect(ipSide).toBe('Cannot remove namespace file "/run/netns/d1": Is a directory\nrc=0\na2\nb1\nd1\nf1\nl1\n');
+    expect(await deleteAllWith(dir, `${nn} -all netns delete`)).toBe(ipSide);
+  });
+
+  it('-n PATH is refused for netns, as ip 6.1 takes only a name there; -n NAME must exist', async () => {
+    const pairs = await sideBySide(NAMES, [
+      '-n /run/netns/a2 netns list',
+      '-n /proc/self/ns/net netns identify',
+      '-n nnt-nosuch netns pids a2',
+      '-n a2 netns pids a2',
+    ]);
+    expect(pairs.map((p) => [p.ip.status, p.ours.status])).toEqual([
+      [255, 1],
+      [255, 1],
+      [255, 1],
+      [0, 0],
+    ]);
+    expect(pairs[0]?.ours.out).toBe(
+      'netns-native: EINVAL: cannot open namespace "/run/netns/a2" for netns list: ip netns takes -n NAME, ' +
+        'a name under /run/netns, not a path (give the namespace a name with netns attach NAME PID, or use ' +
+        'the path with another verb)\n',
+    );
+    expect(pairs[1]?.ours.out).toMatch(/^netns-native: EINVAL: cannot open namespace "\/proc\/self\/ns\/net" for /);
+    expect(pairs[2]?.ours.out).toBe('netns-native: ENOENT: cannot open namespace "nnt-nosuch": no such namespace\n');
+    // Other verbs keep taking a path with -n.
+    const [links] = await sideBySide(NAMES, ['-n /run/netns/a2 links']);
+    expect(links?.ours.status).toBe(0);
+  });
+
+  it('-j netns identify prints text, as ip 6.1; identify without privileges, of a process or with a /run/netns it may not read, as ip', async () => {
+    same(await sideBySide(NAMES, ['-j netns identify', '-n a2 -j netns identify', '-n a2 netns identify']));
+    const nobody = 'setpriv --reuid=65534 --regid=65534 --clear-groups';
+    const pairs = await sideBySide(NAMES, ['netns identify', '-j netns identify', 'netns identify 1'], 'true', nobody);
+    same(pairs.slice(0, 2));
+    expect(pairs[0]?.ours.out).toBe('\n');
+    // PID 1 is the machine's init, outside this namespace's user: /proc/1/ns/net is refused.
+    expect([pairs[2]?.ip, pairs[2]?.ours.status]).toEqual([{ out: '', status: 1 }, 1]);
+    expect(pairs[2]?.ours.out).toMatch(/^netns-native: EACCES: cannot identify the namespace of process 1: .*ptrace/);
+    // /run/netns unreadable: ip fails (status 1), and says so; so does ours, naming the mode.
+    const unreadable = await sideBySide(
+      `${NAMES}; chmod 700 /run/netns`,
+      ['netns identify', '-all netns delete'],
+      'chmod 755 /run/netns',
+      nobody,
+    );
+    for (const p of unreadable) {
+      expect([p.args, p.ip, p.ours]).toEqual([
+        p.args,
+        { out: '', status: 1 },
+        {
+          out:
+            'netns-native: EACCES: cannot read the names in /run/netns: permission denied: /run/netns ' +
+            '(mode 0700, owner uid 0) is not readable by this user\n',
+          status: 1,
+        },
+      ]);
+    }
   });
 
   it('netns monitor: add NAME / delete NAME as ip netns monitor prints them, until interrupted (exit 0)', async () => {
@@ -381,10 +461,21 @@ describeKernel('netns-native netns (beside ip netns)', () => {
       await ok('netns', 'add', y);
       ip(undefined, 'netns', 'del', x);
       await ok('netns', 'del', y);
-      await waitFor(() => [mine, ipText].every((t) => lines(t).includes(`delete ${y}`)), {
+      // A file moved into /run/netns and out again (through a directory inside it: one mount),
+      // and renamed there: neither created nor deleted, so neither prints anything.
+      const [sub, moved, renamed] = [uniqueName(), uniqueName(), uniqueName()];
+      made.push(sub, moved, renamed);
+      const run = (name: string): string => path.join('/run/netns', name);
+      fs.mkdirSync(run(sub));
+      fs.writeFileSync(path.join(run(sub), 'f'), '');
+      fs.renameSync(path.join(run(sub), 'f'), run(moved));
+      fs.renameSync(run(moved), run(renamed));
+      fs.renameSync(run(renamed), path.join(run(sub), 'f'));
+      fs.rmSync(run(sub), { recursive: true });
+      await waitFor(() => [mine, ipText].every((t) => lines(t).includes(`delete ${sub}`)), {
         what: 'both monitors to show the last delete',
       });
-      expect(mineOnly()).toEqual([`add ${x}`, `add ${y}`, `delete ${x}`, `delete ${y}`]);
+      expect(mineOnly()).toEqual([`add ${x}`, `add ${y}`, `delete ${x}`, `delete ${y}`, `add ${sub}`, `delete ${sub}`]);
       expect(mineOnly()).toEqual(theirsOnly());
     } finally {
       ours.kill('SIGINT');

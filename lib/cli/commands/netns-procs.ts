@@ -11,10 +11,10 @@ import type { Words } from '../words';
 
 /**
  * `netns identify [PID]`: as ip, one line with the name of PID's namespace (of several names,
- * the last in readdir order, as ip overwrites each match with the next), empty when it has none;
- * --json: every name, `[NAME...]`.
+ * the last in readdir order, as ip overwrites each match with the next), empty when it has none.
+ * Text with -j too: ip 6.1 prints no JSON for identify.
  */
-export async function identify(words: Words, json: boolean, io: Io, netns?: string): Promise<number> {
+export async function identify(words: Words, io: Io, netns?: string): Promise<number> {
   const pid = words.peek() === undefined ? undefined : words.integer('PID', 0x3fffffff);
   const extra = words.next();
   if (extra !== undefined) throw words.unexpected(extra);
@@ -30,8 +30,7 @@ export async function identify(words: Words, json: boolean, io: Io, netns?: stri
     has = (ns) => names.has(ns.name as string);
   }
   const ordered = named.filter(has).map((ns) => ns.name as string);
-  if (json) await io.json(ordered);
-  else await io.out(`${ordered.at(-1) ?? ''}\n`);
+  await io.out(`${ordered.at(-1) ?? ''}\n`);
   return 0;
 }
 

@@ -5,11 +5,13 @@
  * and monitor. One file per group of subcommands (netns-ids, netns-procs, netns-exec,
  * netns-monitor); add, attach and delete are here.
  */
-import { Namespace } from '../../index';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Namespace, NETNS_RUN_DIR, NetnsError } from '../../index';
 import { UsageError, type ParsedArgs } from '../args';
 import type { Io } from '../io';
 import { subcommandOf } from '../ip-words';
-import { closeAll, namedInDirectoryOrder } from '../netns-order';
+import { closeAll, directoryOrder, namedInDirectoryOrder } from '../netns-order';
 import { namespaceOf } from '../namespace-arg';
 import { Words } from '../words';
 import { execIn, execInAll } from './netns-exec';
@@ -35,6 +37,7 @@ export async function netns(args: ParsedArgs, io: Io): Promise<number> {
     // namespace anyway.
     throw new UsageError(`-n NS is not for netns ${sub}: names are the same in every namespace`, 'netns');
   }
+  if (args.netns !== undefined) await checkNetnsOption(args.netns, words.context);
   // As ip -n NS netns ...: the ids are those NS gives, and identify without a PID names NS. The
   // other subcommands do not depend on the namespace they run from: -n changes nothing there.
   const here = (): Promise<Namespace> => namespaceOf(args.netns);
@@ -46,7 +49,7 @@ export async function netns(args: ParsedArgs, io: Io): Promise<number> {
     case 'set':
       return setId(words, await here());
     case 'identify':
-      return identify(words, args.json, io, args.netns);
+      return identify(words, io, args.netns);
     case 'pids':
       return pids(words, args.json, io);
     case 'monitor':
@@ -61,6 +64,24 @@ export async function netns(args: ParsedArgs, io: Io): Promise<number> {
     default:
       throw new UsageError(`netns: unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS})`, 'netns');
   }
+}
+
+/**
+ * `-n NS` before netns, as ip 6.1 takes it (netns_switch): only a name under /run/netns, which
+ * must exist whatever the subcommand. ip joins NS before reading the words, so a path fails
+ * there (it looks for /run/netns//proc/...), and so does a name that is not there.
+ */
+async function checkNetnsOption(netns: string, context: string): Promise<void> {
+  if (netns.includes('/')) {
+    throw new NetnsError({
+      code: 'EINVAL',
+      operation: `open namespace "${netns}" for ${context}`,
+      reason:
+        'ip netns takes -n NAME, a name under /run/netns, not a path (give the namespace a name with ' +
+        'netns attach NAME PID, or use the path with another verb)',
+    });
+  }
+  await (await Namespace.open(netns)).close();
 }
 
 /** `netns add NAME`, `netns attach NAME PID`. */
@@ -96,25 +117,37 @@ const STRERROR: Record<string, string> = {
   EBUSY: 'Device or resource busy',
   ENOENT: 'No such file or directory',
   EROFS: 'Read-only file system',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
 };
 
+/** What a failed step says after `Cannot remove namespace file "PATH": `, as strerror(3). */
+function reasonOf(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  return (typeof code === 'string' && STRERROR[code]) || (e as Error).message;
+}
+
 /**
- * `-all netns delete`: every named namespace, in ip's order. As ip 6.1 (netns_foreach), the
- * first that cannot be deleted is said on stderr, `Cannot remove namespace file "PATH": REASON`,
- * and stops it, with status 0.
+ * `-all netns delete`: every entry of /run/netns, in ip's order (readdir's), as ip 6.1 does it
+ * (netns_foreach, on_netns_del): a namespace's name is deleted, and any other entry (a stray
+ * file, a name whose namespace is gone) removed too, as ip unlinks whatever it finds. The first
+ * that cannot go is said on stderr, `Cannot remove namespace file "PATH": REASON`, and stops it,
+ * with status 0.
  */
 async function deleteAll(words: Words): Promise<number> {
   const extra = words.next();
   if (extra !== undefined) throw words.unexpected(extra);
   const named = await namedInDirectoryOrder();
   try {
-    for (const ns of named) {
+    for (const name of await directoryOrder()) {
+      const ns = named.find((n) => n.name === name);
+      const file = path.join(NETNS_RUN_DIR, name);
       try {
-        await ns.delete();
+        if (ns !== undefined) await deleteNamed(ns, file);
+        else await fs.promises.unlink(file);
       } catch (e) {
-        const code = (e as { code?: unknown }).code;
-        const reason = (typeof code === 'string' && STRERROR[code]) || (e as Error).message;
-        process.stderr.write(`Cannot remove namespace file "${ns.path}": ${reason}\n`);
+        if ((e as { code?: unknown }).code === 'ENOENT') continue; // gone meanwhile: nothing to do
+        process.stderr.write(`Cannot remove namespace file "${file}": ${reasonOf(e)}\n`);
         break;
       }
     }
@@ -122,6 +155,21 @@ async function deleteAll(words: Words): Promise<number> {
     await closeAll(named);
   }
   return 0;
+}
+
+/**
+ * Deletes a namespace's name. The library unmounts the name before removing it, and stops when
+ * the unmount is refused (EPERM: no CAP_SYS_ADMIN). ip ignores that refusal and goes on to
+ * unlink(2), whose error it prints; so does this: it makes that unlink, and a failure is its
+ * error (EACCES: /run/netns is not writable; EBUSY: the name is mounted here).
+ */
+async function deleteNamed(ns: Namespace, file: string): Promise<void> {
+  try {
+    await ns.delete();
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'EPERM') throw e;
+    await fs.promises.unlink(file);
+  }
 }
 
 /** `netns exec NAME CMD...`, `-all netns exec CMD...`: the command after NAME, `--` or not. */

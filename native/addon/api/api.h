@@ -6,12 +6,13 @@
 
 namespace netns_native::addon {
 
-void InitNamespaceApi(Napi::Env env, Napi::Object exports);  // api/namespace.cc
-void InitRequestsApi(Napi::Env env, Napi::Object exports);   // api/requests.cc
-void InitIcmpApi(Napi::Env env, Napi::Object exports);       // api/icmp.cc
-void InitSocketApi(Napi::Env env, Napi::Object exports);     // api/socket.cc
-void InitMonitorApi(Napi::Env env, Napi::Object exports);    // api/monitor.cc
-void InitTunApi(Napi::Env env, Napi::Object exports);        // api/tun.cc
-void InitFileApi(Napi::Env env, Napi::Object exports);       // api/file.cc
+void InitNamespaceApi(Napi::Env env, Napi::Object exports);   // api/namespace.cc
+void InitRequestsApi(Napi::Env env, Napi::Object exports);    // api/requests.cc
+void InitIcmpApi(Napi::Env env, Napi::Object exports);        // api/icmp.cc
+void InitSocketApi(Napi::Env env, Napi::Object exports);      // api/socket.cc
+void InitMonitorApi(Napi::Env env, Napi::Object exports);     // api/monitor.cc
+void InitTunApi(Napi::Env env, Napi::Object exports);         // api/tun.cc
+void InitFileApi(Napi::Env env, Napi::Object exports);        // api/file.cc
+void InitNamesWatchApi(Napi::Env env, Napi::Object exports);  // api/names_watch.cc
 
 }  // namespace netns_native::addon
