@@ -370,26 +370,30 @@ ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
 `,
-  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [-s] [--json] [show] [dev LINK] [proxy] [nud STATE]...
-                 [protocol PROTO]
+  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [-s] [--json] [show] [SELECTOR] [protocol PROTO]
        netns-native [-n NS] neigh [-s] [--json] get [proxy] ADDR dev LINK
        netns-native [-n NS] neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router]
                  [extern_learn] [use] [managed] [protocol PROTO]
        netns-native [-n NS] neigh add|replace proxy ADDR dev LINK [router] [use] [protocol PROTO]
        netns-native [-n NS] neigh delete [proxy] ADDR dev LINK
-       netns-native [-n NS] neigh [-4|-6] flush [dev LINK] [nud STATE]... [all]
+       netns-native [-n NS] neigh [-4|-6] flush SELECTOR
+SELECTOR: [[to] PREFIX] [dev LINK] [master LINK | vrf LINK | nomaster] [unused] [proxy]
+          [nud STATE]...
 
 As \`ip neigh show|get|add|replace|del|flush\`, in NS (neighbour, neighbor and n are neigh
 too). show (the default) prints each entry as ip does (--json: an array of entries): without
 nud, every state but noarp and none; nud STATE (repeated) only those, nud all every one;
 entries learned outside the kernel (extern_learn) whatever their state; proxy: the proxy
 entries instead; protocol PROTO (a number or a name, as routes'): only the entries made with
-it (all: every one). get reads one entry (--json: the entry); status 1 with ENOENT when there
-is none. STATE is permanent (add's default), reachable, stale, delay, probe, failed,
+it (all: every one). to PREFIX (or the PREFIX alone): the entries whose address is in it (all,
+default, any: every one); master LINK: those on its ports; vrf LINK: the same, LINK a VRF
+device; nomaster: those on links without a master; unused: those the kernel holds no reference
+on. get reads one entry (--json: the entry, as ip 6.2 and later); status 2 with ENOENT when
+there is none, as ip. STATE is permanent (add's default), reachable, stale, delay, probe, failed,
 incomplete, noarp or none. use: the kernel treats the entry as used and resolves it; managed:
 the kernel keeps it resolved (no lladdr needed; the state none, as ip makes it). flush removes
-every state but permanent and noarp unless nud says otherwise; it needs a word, as ip's: all
-for every link. delete is del too.
+every state but permanent and noarp unless nud says otherwise; it needs a selector, as ip's:
+all for every entry. delete is del too.
 
 Options:
 ${NETNS_OPTION}

@@ -5,6 +5,7 @@
  * Addresses from 198.18.230.0/24-198.18.239.0/24 and fd00:d3::/32 only (the names as ip gives
  * them: 198.19.130.0/24-198.19.134.0/24, fd00:a1::/32).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { VethPair } from 'netns-native';
 import { cli, fails, ok, usage } from '../helpers/cli';
@@ -34,6 +35,11 @@ async function printsAsIp(witness: () => string, ...args: string[]): Promise<voi
     expect([args, run.stdout]).toEqual([args, before]);
     return;
   }
+}
+
+/** The exit status of `ip -n ns ARGS` (its output dropped). */
+function ipStatus(ns: string, ...args: string[]): number | null {
+  return spawnSync('ip', ['-n', ns, ...args], { stdio: 'ignore' }).status;
 }
 
 /** The command's -j output, parsed. */
@@ -228,9 +234,15 @@ describeKernel('netns-native neigh', () => {
       managed: true,
       cacheInfo: { refcnt: expect.any(Number) },
     });
-    // Refusals: status 1 with the code (ip: "Neighbour entry not found", status 2); bad lines 2.
-    await fails('ENOENT', ...w(`-n ${n} neigh get 198.19.88.99 dev e0`));
-    await fails('ENOENT', ...w(`-n ${n} neigh get proxy 198.19.88.9 dev e0`));
+    // No such entry: status 2 with ENOENT, as ip ("Neighbour entry not found", status 2); a
+    // missing link: 1, as ip; bad lines 2.
+    for (const line of [`neigh get 198.19.88.99 dev e0`, `neigh get proxy 198.19.88.9 dev e0`]) {
+      expect(ipStatus(n, ...w(line))).toBe(2);
+      const run = await cli('-n', n, ...w(line));
+      expect([line, run.code, run.stdout]).toEqual([line, 2, '']);
+      expect(run.stderr).toMatch(/^netns-native: ENOENT: cannot get neighbour [^\n]+\n$/);
+    }
+    expect(ipStatus(n, ...w(`neigh get 198.19.88.9 dev nosuch0`))).toBe(1);
     await fails('ENODEV', ...w(`-n ${n} neigh get 198.19.88.9 dev nosuch0`));
     // What the refused lines must leave as it was. Entries still resolving move on meanwhile
     // (INCOMPLETE or PROBE to FAILED, losing the MAC): only the settled ones keep their state.
@@ -802,9 +814,22 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['neigh', /^netns-native: neigh replace: router is given twice$/, `neigh replace ${add} router router`],
       ['neigh', /^netns-native: neigh show: nud: unknown state "bogus"/, 'neigh show nud bogus'],
       ['neigh', /^netns-native: neigh show: dev is given twice$/, 'neigh show dev e0 dev e2'],
-      ['neigh', /^netns-native: neigh show: unexpected "198.18.230.9"$/, 'neigh show 198.18.230.9'],
-      ['neigh', /^netns-native: neigh flush needs dev LINK, nud STATE or all/, 'neigh flush'],
-      ['neigh', /^netns-native: neigh flush: unexpected "to"$/, 'neigh flush to 198.18.230.0/24'],
+      ['neigh', /^netns-native: neigh show: unexpected "bogus"$/, 'neigh show bogus'],
+      ['neigh', /^netns-native: neigh show: to is given twice$/, 'neigh show 198.18.230.9 to 198.18.230.0/24'],
+      ['neigh', /^netns-native: neigh show: master is given twice$/, 'neigh show master e0 nomaster'],
+      ['neigh', /^netns-native: neigh show: vrf needs a VRF device name$/, 'neigh show vrf'],
+      [
+        'neigh',
+        /^netns-native: neigh show: 198.18.230.0\/24 is not an IPv6 prefix \(-6\)$/,
+        '-6 neigh show 198.18.230.0/24',
+      ],
+      ['neigh', /^netns-native: neigh flush needs a selector \(ip: "Flush requires arguments"\)/, 'neigh flush'],
+      ['neigh', /^netns-native: neigh flush: to: "bogus" is no prefix/, 'neigh flush to bogus'],
+      [
+        'neigh',
+        /^netns-native: neigh flush: protocol: ip's flush takes it, not supported here$/,
+        'neigh flush proto static',
+      ],
       ['neigh', /^netns-native: neigh del: unexpected "lladdr"$/, `neigh del 198.18.230.9 dev e0 lladdr ${MAC}`],
       [
         'neigh',
