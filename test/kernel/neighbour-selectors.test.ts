@@ -8,7 +8,7 @@ import { Bridge, NetnsError, VethPair, type FlushNeighboursOptions, type Namespa
 import { cli, fails, ok, usage } from '../helpers/cli';
 import { freshNamespace } from '../helpers/fresh';
 import { ip, ipJson } from '../helpers/ip';
-import { describeKernel } from '../helpers/skip';
+import { describeKernel, itIf, kernelHasLinkKind } from '../helpers/skip';
 
 const w = (line: string): string[] => line.split(' ');
 const MAC = '02:00:00:00:00:09';
@@ -204,4 +204,20 @@ describeKernel('neighbour selectors: to, master, vrf, nomaster, unused', () => {
     ip(theirs.name, 'neigh', 'flush', 'nomaster', 'nud', 'permanent', 'fd00:b3::9');
     expect(ipSelects(theirs)).toEqual(ipSelects(ns));
   });
+
+  itIf(kernelHasLinkKind('vrf', ['table', '10']), 'this kernel has no vrf links')(
+    "neigh show vrf DEV: the entries on the VRF device's ports, as ip lists them",
+    async () => {
+      const ns = await wired();
+      const n = ns.name as string;
+      ip(n, 'link', 'add', 'vrf0', 'type', 'vrf', 'table', '10');
+      ip(n, 'link', 'set', 'v0', 'master', 'vrf0');
+      ip(n, 'neigh', 'replace', '198.19.75.9', 'lladdr', MAC, 'dev', 'v0');
+      const run = await cli('-n', n, 'neigh', 'show', 'vrf', 'vrf0', 'nud', 'all');
+      expect(run.code).toBe(0);
+      const lines = run.stdout.split('\n').filter((l) => l !== '' && !multicast(l));
+      expect(lines.map((l) => `${l.split(' ')[0] as string} v0`).sort()).toEqual(ipSelects(ns, 'vrf', 'vrf0'));
+      expect(ipSelects(ns, 'vrf', 'vrf0')).toContain('198.19.75.9 v0');
+    },
+  );
 });

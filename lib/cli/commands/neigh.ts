@@ -105,7 +105,7 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
     try {
       found = await ns.neighbour(address, options);
     } catch (e) {
-      // ip exits 2 when the kernel answers the get with an error (rtnl_talk's -2), 1 otherwise.
+      // No such entry: status 2, as ip (its rtnl_talk failing, -2); other failures 1, as any.
       if (!(e instanceof NetnsError) || e.code !== 'ENOENT') throw e;
       process.stderr.write(`${failureLine(e)}\n`);
       return 2;
