@@ -66,6 +66,7 @@ import {
   type Neighbour,
   type NeighbourState,
 } from './neighbour';
+import { neighbourSelection, neighbourSelector, selectionFamily } from './neighbour-selection';
 import { listedRouteDelete, protocolNumber, routeFromNative, type Route } from './route';
 import { Iproute2Names, tableId } from './rt-names';
 
@@ -149,6 +150,14 @@ export interface FlushNeighboursOptions extends AbortOptions {
    * as with `ip neigh flush`, for the kernel keeps them in a table of their own.
    */
   proxy?: boolean;
+  /** Only entries whose address lies in this prefix (`to PREFIX`), as {@link NeighboursOptions.to}. */
+  to?: string;
+  /** Only entries on the ports of this master (`master DEV`), as {@link NeighboursOptions.master}. */
+  master?: Link | string;
+  /** Only entries on links with no master (`nomaster`); not with `master`. */
+  noMaster?: boolean;
+  /** Only entries the kernel holds no reference on (`unused`). */
+  unused?: boolean;
 }
 
 /**
@@ -177,7 +186,7 @@ export interface FlushNexthopsOptions extends AbortOptions {
 const ADDRESS_KEYS = ['link', 'family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const LINK_ADDRESS_KEYS = ['family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'signal'] as const;
-const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'proxy', 'signal'] as const;
+const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'proxy', 'to', 'master', 'noMaster', 'unused', 'signal'] as const;
 const NEXTHOP_KEYS = ['id', 'group', 'link', 'family', 'protocol', 'fdb', 'signal'] as const;
 const RULE_KEYS = [...RULE_FILTER_KEYS, 'signal'] as const;
 
@@ -503,7 +512,9 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
   const given: unknown = (options as Partial<FlushNeighboursOptions> | null)?.link;
   const operation = `flush neighbours${ofLink(given)}${ns.where}`;
   const opts = checkOptionKeys<FlushNeighboursOptions>(options, NEIGHBOUR_KEYS, operation);
-  const family = familyOf(opts.family, operation);
+  const asked = familyOf(opts.family, operation);
+  const selection = neighbourSelection(ns, opts, asked, operation);
+  const family = selectionFamily(selection, asked);
   const proxy = checkBoolean(opts.proxy, operation, 'proxy') ?? false;
   if (proxy && opts.state !== undefined) {
     throw invalid(operation, 'a proxy entry has no state; leave state out to flush every proxy entry');
@@ -529,6 +540,8 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
       throwFirstFailure(results, operation, 'neighbour');
       const links = results[0] as NativeLink[];
       const index = link === undefined ? undefined : indexIn(links, link, operation);
+      // The masters as the first round's links dump has them (ip reads its link map once too).
+      const selected = neighbourSelector(selection, links, operation);
       const select = (dumped: NativeNeighbour[], round: number): NativeNeighbour[] => {
         // After the first round, as ip: an entry still in use stays, 'failed', when deleted.
         const mask = round > 1 ? states & ~NUD_FAILED : states;
@@ -537,6 +550,7 @@ export async function flushNeighbours(ns: Namespace, options: FlushNeighboursOpt
             (n.family === AF_INET || n.family === AF_INET6) &&
             n.dst !== undefined &&
             (index === undefined || n.index === index) &&
+            selected(n) &&
             // As ip: a proxy entry whatever its state (none).
             ((proxy && (n.flags & NTF_PROXY) !== 0) ||
               // As ip: entries learned outside the kernel whatever their state.

@@ -10,6 +10,7 @@ import { kHandle, kHandleNow } from './internal/symbols';
 import { checkInteger, checkLinkName, parseIp } from './internal/validate';
 import { Link } from './link';
 import { Iproute2Names, protocolId } from './rt-names';
+import { neighbourSelection, neighbourSelector, selectionFamily } from './neighbour-selection';
 import type { Namespace } from './namespace';
 import {
   AF_BRIDGE,
@@ -190,6 +191,22 @@ export interface NeighboursOptions extends AbortOptions {
   all?: boolean;
   /** List the proxy entries instead (`ip neigh show proxy`); the kernel dumps them apart. */
   proxy?: boolean;
+  /**
+   * Only entries whose address lies in this prefix (`ip neigh show to PREFIX`): 'address/length',
+   * or a bare address for that address alone. Sets the family (with `family` given, the two must
+   * agree).
+   */
+  to?: string;
+  /**
+   * Only entries on the ports of this master (`ip neigh show master DEV`): a Link of the
+   * namespace, or its name; entries on the master itself are not its ports'. ENODEV if it does
+   * not exist.
+   */
+  master?: Link | string;
+  /** Only entries on links with no master (`ip neigh show nomaster`); not with `master`. */
+  noMaster?: boolean;
+  /** Only entries the kernel holds no reference on (`ip neigh show unused`): refcnt 0. */
+  unused?: boolean;
 }
 
 /** A forwarding database entry, as `bridge fdb show` lists it. */
@@ -382,7 +399,9 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
   if (options.family !== undefined && options.family !== 4 && options.family !== 6) {
     throw invalid(operation, 'family must be 4 or 6');
   }
-  const family = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  const asked = options.family === 4 ? AF_INET : options.family === 6 ? AF_INET6 : 0;
+  const selection = neighbourSelection(ns, options, asked, operation);
+  const family = selectionFamily(selection, asked);
   const flags = checkBoolean(options.proxy, operation, 'proxy') ? NTF_PROXY : 0;
   const signal = checkSignal(options.signal, operation);
   const link = options.link === undefined ? 0 : linkArg(ns, options.link, operation);
@@ -402,11 +421,14 @@ export async function listNeighbours(ns: Namespace, options: NeighboursOptions):
         );
   const results = await abortable(listed, signal, operation);
   throwFirstFailure(results, operation, 'neighbour');
-  const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
+  const links = results[0] as NativeLink[];
+  const names = new Map(links.map((l) => [l.index, l.name]));
+  const selected = neighbourSelector(selection, links, operation);
   const protocols = new Iproute2Names();
   const out: Neighbour[] = [];
   for (const n of results[1] as NativeNeighbour[]) {
     if (!options.all && n.state & NUD_NOARP) continue;
+    if (!selected(n)) continue;
     const entry = neighbourFromNative(n, names, protocols);
     if (entry) out.push(entry);
   }

@@ -110,6 +110,24 @@ export function parseArgs(
       const family = arg === '-4' ? 4 : 6;
       if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';
       out.family = family;
+    } else if (
+      isFamilyOption(arg) &&
+      (out.verb === undefined || (takesFamily(out.verb) && !Object.hasOwn(verbOptions, out.verb)))
+    ) {
+      // ip's `-f FAMILY` (`-family`, any beginning of it): inet is -4, inet6 -6. A verb's own
+      // options come first (network's -f is --force).
+      const name = argv[++i];
+      const family = name === 'inet' ? 4 : name === 'inet6' ? 6 : undefined;
+      if (name === undefined) problem ??= `${arg} needs a family: inet or inet6`;
+      else if (family === undefined) {
+        problem ??= OTHER_FAMILIES.includes(name)
+          ? `${arg} ${name} is ip's, not supported here (inet or inet6)`
+          : `${arg}: unknown family ${JSON.stringify(name)} (inet or inet6; ip: "invalid protocol family")`;
+      } else if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';
+      else out.family = family;
+    } else if (['-0', '-M', '-B'].includes(arg) && (out.verb === undefined || takesFamily(out.verb))) {
+      // ip's link, MPLS and bridge families (-f link, mpls, bridge).
+      problem ??= `${arg} (ip's -f ${arg === '-0' ? 'link' : arg === '-M' ? 'mpls' : 'bridge'}) is not supported here: -4 or -6`;
     } else if (arg === '--events' || arg.startsWith('--events=')) {
       const value = arg === '--events' ? argv[++i] : arg.slice('--events='.length);
       if (value === undefined || value === '') problem ??= '--events needs a list, e.g. --events link,address';
@@ -142,6 +160,15 @@ export function parseArgs(
   }
   if (problem !== undefined) throw new UsageError(problem, out.verb);
   return out;
+}
+
+/** The families of ip's -f that the command has no use for (read_family's other names). */
+const OTHER_FAMILIES = ['link', 'mpls', 'bridge'];
+
+/** ip's `-f`: any beginning of `-family`, with one dash or two (as ip's matches()). */
+function isFamilyOption(arg: string): boolean {
+  const word = arg.startsWith('--') ? arg.slice(1) : arg;
+  return word.length >= 2 && '-family'.startsWith(word);
 }
 
 /**

@@ -74,6 +74,7 @@ Options:
                      (and links, addrs, routes, monitor) work in, as ip -n NS
   -all, --all    netns delete, netns exec: every named namespace, as ip -all netns ...
   -4, -6         neigh, rule, nexthop, addr, route: IPv4 or IPv6 only, as ip -4, ip -6
+                 (-f inet, -f inet6 too; -0, -M, -B, -f link|mpls|bridge are not supported)
                  (link show takes and ignores them, as ip)
   -s, -stats     link show, addr show: each link's counters, as ip -s (-s -s: the errors in
                  detail too); links and addrs take and ignore it, as ip -br
@@ -305,7 +306,7 @@ ${WRITE_TEXT}
   route: `Usage: netns-native [-n NS] route [-4|-6] [--json] [show] [table T|all] [type TYPE]
                  [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX] [metric N]
                  [tos TOS] [realms REALMS] [from [root|match|exact] PREFIX]
-                 [root|match|exact PREFIX]
+                 [root|match|exact PREFIX] [iif LINK] [mark N]
        netns-native [-n NS] route add|replace|change|append|prepend|delete [TYPE]
                  PREFIX|default [from PREFIX] [tos TOS] [via GW] [dev LINK] [nhid ID]
                  [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
@@ -313,12 +314,14 @@ ${WRITE_TEXT}
                  [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms REALMS]]...
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [tos TOS] [uid N] [ipproto P] [sport N] [dport N] [fibmatch]
+                 [connected]
        netns-native [-n NS] route flush [-4|-6] [table T] [dev LINK] [proto P]
 
 As \`ip route show|add|replace|change|del|get|flush\`, in NS. show (the default) prints what \`ip route
 show\` prints, selected as ip selects: IPv4 only unless -6 or table all (then both); a word a
 selector fixes (dev, table, proto, ...) left out of each line, as ip leaves it (--json: ip's
-JSON). TYPE is unicast (the default), blackhole,
+JSON); iif and mark as ip reads them: no route of a table has an input link or a mark, so iif
+lists none, mark 0 every route and another mark none. TYPE is unicast (the default), blackhole,
 unreachable, prohibit, local or throw; T a number or a name (main, local, or one of
 /etc/iproute2/rt_tables; flush: all too); nhid ID routes through a nexthop object (nexthop
 add). TOS is hex as ip reads it (10 is 0x10) or a name of rt_dsfield. METRIC is mtu, advmss,
@@ -330,7 +333,9 @@ one number SRC << 16 | DST (IPv4; show: realm 5 selects by DST, 3/ by SRC, 3/5 b
 change changes a route that exists (ENOENT if none; chg too). append and prepend add a route
 beside one of the same key (ip route append|prepend). get
 prints the route the kernel takes, as the first
-line of \`ip route get\` (--json: the route). flush removes IPv4 and IPv6 routes of the table
+line of \`ip route get\` (--json: the route); connected, without from, then looks up again
+from the source address the first answer gives, and prints both (--json: an array of the two;
+ip 6.1 repeats its first lookup instead). flush removes IPv4 and IPv6 routes of the table
 (main by default), the kernel's own included; ip flushes one family per call. delete is del
 too. The routes verb lists the main table's, IPv4 then IPv6.
 
@@ -372,26 +377,30 @@ ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
 `,
-  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [-s] [--json] [show] [dev LINK] [proxy] [nud STATE]...
-                 [protocol PROTO]
+  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [-s] [--json] [show] [SELECTOR] [protocol PROTO]
        netns-native [-n NS] neigh [-s] [--json] get [proxy] ADDR dev LINK
        netns-native [-n NS] neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router]
                  [extern_learn] [use] [managed] [protocol PROTO]
        netns-native [-n NS] neigh add|replace proxy ADDR dev LINK [router] [use] [protocol PROTO]
        netns-native [-n NS] neigh delete [proxy] ADDR dev LINK
-       netns-native [-n NS] neigh [-4|-6] flush [dev LINK] [nud STATE]... [all]
+       netns-native [-n NS] neigh [-4|-6] flush SELECTOR
+SELECTOR: [[to] PREFIX] [dev LINK] [master LINK | vrf LINK | nomaster] [unused] [proxy]
+          [nud STATE]...
 
 As \`ip neigh show|get|add|replace|del|flush\`, in NS (neighbour, neighbor and n are neigh
 too). show (the default) prints each entry as ip does (--json: an array of entries): without
 nud, every state but noarp and none; nud STATE (repeated) only those, nud all every one;
 entries learned outside the kernel (extern_learn) whatever their state; proxy: the proxy
 entries instead; protocol PROTO (a number or a name, as routes'): only the entries made with
-it (all: every one). get reads one entry (--json: the entry); status 1 with ENOENT when there
-is none. STATE is permanent (add's default), reachable, stale, delay, probe, failed,
+it (all: every one). to PREFIX (or the PREFIX alone): the entries whose address is in it (all,
+default, any: every one); master LINK: those on its ports; vrf LINK: the same, LINK a VRF
+device; nomaster: those on links without a master; unused: those the kernel holds no reference
+on. get reads one entry (--json: the entry, as ip 6.2 and later); status 2 with ENOENT when
+there is none, as ip. STATE is permanent (add's default), reachable, stale, delay, probe, failed,
 incomplete, noarp or none. use: the kernel treats the entry as used and resolves it; managed:
 the kernel keeps it resolved (no lladdr needed; the state none, as ip makes it). flush removes
-every state but permanent and noarp unless nud says otherwise; it needs a word, as ip's: all
-for every link. delete is del too.
+every state but permanent and noarp unless nud says otherwise; it needs a selector, as ip's:
+all for every entry. delete is del too.
 
 Options:
 ${NETNS_OPTION}
@@ -411,8 +420,8 @@ SELECTOR := [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK]
             [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]] [priority N]
             [table T] [protocol P]
 
-As \`ip rule show|add|del\`, in NS. show (the default) prints the IPv4 rules then the IPv6
-ones, as \`ip rule; ip -6 rule\` (--json: an array of rules); with a selector, only the rules
+As \`ip rule show|add|del\`, in NS. show (the default) prints the IPv4 rules unless -6, as
+\`ip rule\` (--json: an array of rules; a from or to of IPv6 needs -6, as ip's); with a selector, only the rules
 it selects, as ip's: from and to select the rules whose prefix lies within the one given, the
 others the rules with that value (unlike ip, fwmark 0 selects \`fwmark 0\` rules, and show
 selects by protocol; protocol all: any; table 0 (unspec): any; src and dst spell from and
@@ -423,8 +432,8 @@ the rule matching all that is given (rule del priority N). ip's other spellings:
 preference, order, prio (priority), lookup (table), dev (iif), dsfield (tos), proto
 (protocol), type ACTION, realm (realms: IPv4, as route's). Not supported, as the library has
 none: nat, tun_id,
-suppress_ifgroup, dscp, flowlabel. delete is del too. flush removes the rules the selector selects, both families unless -4 or -6
-(ip: IPv4 unless -6); as ip's, every rule but rule 0 (lookup local) without a filter, the main
+suppress_ifgroup, dscp, flowlabel. delete is del too. flush removes the rules the selector selects, IPv4 unless -6, as
+ip's; as ip's, every rule but rule 0 (lookup local) without a filter, the main
 and default rules included.
 
 Options:

@@ -5,6 +5,7 @@
  * Addresses from 198.18.230.0/24-198.18.239.0/24 and fd00:d3::/32 only (the names as ip gives
  * them: 198.19.130.0/24-198.19.134.0/24, fd00:a1::/32).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { VethPair } from 'netns-native';
 import { cli, fails, ok, usage } from '../helpers/cli';
@@ -34,6 +35,11 @@ async function printsAsIp(witness: () => string, ...args: string[]): Promise<voi
     expect([args, run.stdout]).toEqual([args, before]);
     return;
   }
+}
+
+/** The exit status of `ip -n ns ARGS` (its output dropped). */
+function ipStatus(ns: string, ...args: string[]): number | null {
+  return spawnSync('ip', ['-n', ns, ...args], { stdio: 'ignore' }).status;
 }
 
 /** The command's -j output, parsed. */
@@ -228,9 +234,15 @@ describeKernel('netns-native neigh', () => {
       managed: true,
       cacheInfo: { refcnt: expect.any(Number) },
     });
-    // Refusals: status 1 with the code (ip: "Neighbour entry not found", status 2); bad lines 2.
-    await fails('ENOENT', ...w(`-n ${n} neigh get 198.19.88.99 dev e0`));
-    await fails('ENOENT', ...w(`-n ${n} neigh get proxy 198.19.88.9 dev e0`));
+    // No such entry: status 2 with ENOENT, as ip ("Neighbour entry not found", status 2); a
+    // missing link: 1, as ip; bad lines 2.
+    for (const line of [`neigh get 198.19.88.99 dev e0`, `neigh get proxy 198.19.88.9 dev e0`]) {
+      expect(ipStatus(n, ...w(line))).toBe(2);
+      const run = await cli('-n', n, ...w(line));
+      expect([line, run.code, run.stdout]).toEqual([line, 2, '']);
+      expect(run.stderr).toMatch(/^netns-native: ENOENT: cannot get neighbour [^\n]+\n$/);
+    }
+    expect(ipStatus(n, ...w(`neigh get 198.19.88.9 dev nosuch0`))).toBe(1);
     await fails('ENODEV', ...w(`-n ${n} neigh get 198.19.88.9 dev nosuch0`));
     // What the refused lines must leave as it was. Entries still resolving move on meanwhile
     // (INCOMPLETE or PROBE to FAILED, losing the MAC): only the settled ones keep their state.
@@ -357,16 +369,22 @@ describeKernel('netns-native rule', () => {
       fwmark: '0x9',
       table: '9',
     });
-    await printsAsIp(() => ipText(n, 'rule', 'show') + ipText(n, '-6', 'rule', 'show'), '-n', n, 'rule');
-    await printsAsIp(() => ipText(n, 'rule', 'show') + ipText(n, '-6', 'rule', 'show'), '-n', n, 'ru', 'list');
+    // Without -6, the IPv4 rules alone, as ip (iprule_list_flush_or_save); -f inet6 is -6.
+    await printsAsIp(() => ipText(n, 'rule', 'show'), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, 'rule', 'show'), '-n', n, 'ru', 'list');
     await printsAsIp(() => ipText(n, '-6', 'rule', 'show'), '-n', n, '-6', 'rule', 'show');
+    await printsAsIp(() => ipText(n, '-f', 'inet6', 'rule', 'show'), '-n', n, '-f', 'inet6', 'rule', 'show');
+    await printsAsIp(() => ipText(n, '-family', 'inet', 'rule'), '-n', n, '-family', 'inet', 'rule');
     await printsAsIp(() => ipText(n, 'rule', 'show'), '-n', n, 'rule', '-4');
     // The marks of a rule the kernel holds but cannot act on, as ip prints them.
     expect(ipText(n, 'rule')).toContain(
       '102:\tfrom 198.18.232.5 iif nosuch0 [detached] oif nosuch1 [detached] prohibit\n',
     );
     expect(ipText(n, 'rule')).toContain('101:\tfrom 198.18.232.0/24 fwmark 0x7 goto 200 [unresolved]\n');
-    const rules = await json<Array<Record<string, unknown>>>('-n', n, 'rule', 'show');
+    const rules = [
+      ...(await json<Array<Record<string, unknown>>>('-n', n, 'rule', 'show')),
+      ...(await json<Array<Record<string, unknown>>>('-n', n, '-6', 'rule', 'show')),
+    ];
     expect(rules.find((r) => r.priority === 102)).toEqual({
       family: 4,
       priority: 102,
@@ -411,7 +429,7 @@ describeKernel('netns-native rule', () => {
     try {
       await ok('rule', 'add', 'iif', link, 'table', '100', 'priority', priority);
       expect(ipText(undefined, 'rule')).toContain(`${priority}:\tfrom all iif ${link} [detached] lookup 100\n`);
-      await printsAsIp(() => ipText(undefined, 'rule') + ipText(undefined, '-6', 'rule'), 'rule');
+      await printsAsIp(() => ipText(undefined, 'rule'), 'rule');
       await ok('rule', 'del', 'priority', priority);
       expect(ipJson<IpRule[]>(undefined, 'rule').find((r) => String(r.priority) === priority)).toBeUndefined();
     } finally {
@@ -547,8 +565,10 @@ describeKernel('netns-native nexthop', () => {
     };
     await flushesAsIp(n, fill, [
       ['-4 rule flush table 100', ['-4 rule flush table 100']],
-      ['rule flush priority 200', ['-4 rule flush pref 200', '-6 rule flush pref 200']],
-      ['rule flush protocol static', ['-4 rule flush protocol static', '-6 rule flush protocol static']],
+      // No family: IPv4 alone, as ip.
+      ['rule flush priority 100', ['rule flush pref 100']],
+      ['-6 rule flush priority 100', ['-6 rule flush pref 100']],
+      ['rule flush protocol static', ['rule flush protocol static']],
     ]);
   });
 });
@@ -577,7 +597,8 @@ describeKernel('netns-native: names as ip gives them', () => {
     ip(n, 'nexthop', 'add', 'id', '2', 'via', '198.19.130.253', 'dev', 'h0', 'proto', '99');
     expect(routes(n, '198.19.132.0/24')).toEqual([expect.objectContaining({ protocol: 'eigrp' })]);
     await printsAsIp(() => ipText(n, 'route') + ipText(n, '-6', 'route'), '-n', n, 'routes');
-    await printsAsIp(() => ipText(n, 'rule') + ipText(n, '-6', 'rule'), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, 'rule'), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, '-6', 'rule'), '-n', n, '-6', 'rule');
     await printsAsIp(() => ipText(n, 'nexthop'), '-n', n, 'nexthop');
     // The names compared above: iproute2 6.1's own, whatever its files say.
     const shown = ipText(n, 'route');
@@ -601,14 +622,18 @@ describeKernel('netns-native: names as ip gives them', () => {
     expect(ipJson<IpRule[]>(n, 'rule', 'show').find((r) => r.priority === 2203)).toMatchObject({
       ipproto: 'ipproto-200',
     });
-    await printsAsIp(() => ipText(n, 'rule') + ipText(n, '-6', 'rule'), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, 'rule'), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, '-6', 'rule'), '-n', n, '-6', 'rule');
     // The names compared above (those of this system's /etc/protocols, which has these).
     if (/^gre\s+47\b/m.test(fs.readFileSync('/etc/protocols', 'utf8'))) {
       expect(ipText(n, 'rule')).toContain('2200:\tfrom all to 198.19.130.0/24 ipproto gre lookup 100');
       expect(ipText(n, '-6', 'rule')).toContain('2210:\tfrom all to fd00:a1::/64 ipproto ipv6-icmp lookup 100');
     }
     // -j: the names ip prints (this system's /etc/protocols has them), else the number.
-    const listed = await json<Array<{ priority: number; ipProto?: string | number }>>('-n', n, 'rule');
+    const listed = [
+      ...(await json<Array<{ priority: number; ipProto?: string | number }>>('-n', n, 'rule')),
+      ...(await json<Array<{ priority: number; ipProto?: string | number }>>('-n', n, '-6', 'rule')),
+    ];
     expect(listed.filter((r) => r.ipProto !== undefined).map((r) => [r.priority, r.ipProto])).toEqual([
       [2200, 'gre'],
       [2201, 'esp'],
@@ -640,7 +665,7 @@ describeKernel('netns-native: ip’s abbreviations', () => {
     expect(routes(n).map((r) => r.dst)).toEqual(expect.arrayContaining(['198.19.131.0/24', '198.19.132.0/24']));
     // The shows, abbreviated on both sides.
     await printsAsIp(() => ipText(n, 'n', 's', 'dev', 'h0'), '-n', n, ...w('n s dev h0'));
-    await printsAsIp(() => ipText(n, 'ru') + ipText(n, '-6', 'ru'), '-n', n, 'ru');
+    await printsAsIp(() => ipText(n, 'ru'), '-n', n, 'ru');
     await printsAsIp(() => ipText(n, '-4', 'ru', 'l'), '-n', n, ...w('-4 ru l'));
     await printsAsIp(() => ipText(n, 'nexthop', 'ls'), '-n', n, ...w('nexthop ls'));
     await printsAsIp(() => ipText(n, 'nex', 'sh', 'id', '1'), '-n', n, ...w('nex sh id 1'));
@@ -698,22 +723,26 @@ describeKernel('netns-native rule SELECTOR', () => {
         ...words_,
       );
     }
-    // Both families in one run (ip: one per run).
-    await printsAsIp(
-      () => ipText(n, '-4', 'rule', 'show', 'fwmark', '0x10') + ipText(n, '-6', 'rule', 'show', 'fwmark', '0x10'),
-      ...w(`-n ${n} rule list fwmark 0x10`),
+    // No family: IPv4, as ip; an IPv6 prefix then needs -6 (ip: "inet prefix is expected").
+    await printsAsIp(() => ipText(n, 'rule', 'show', 'fwmark', '0x10'), ...w(`-n ${n} rule list fwmark 0x10`));
+    expect(() => ip(n, 'rule', 'show', 'from', 'fd00:d3::/32')).toThrow(/inet prefix is expected/);
+    await usage(
+      'rule',
+      /^netns-native: rule show: from fd00:d3::\/32 is an IPv6 prefix: give -6/,
+      ...w(`-n ${n} rule show from fd00:d3::/32`),
     );
     // protocol selects here (ip's show reads it and lists every rule); protocol all: any.
     await printsAsIp(() => ipText(n, '-4', 'rule', 'show', 'pref', '102'), ...w(`-n ${n} rule show protocol static`));
-    await printsAsIp(() => ipText(n, 'rule') + ipText(n, '-6', 'rule'), ...w(`-n ${n} rule show protocol all`));
+    await printsAsIp(() => ipText(n, 'rule'), ...w(`-n ${n} rule show protocol all`));
     expect(
       (await json<Array<{ priority: number }>>(...w(`-n ${n} rule show from 198.18.232.0/24`))).map((r) => r.priority),
     ).toEqual([100, 101]);
     restoreRules(n);
     await flushesAsIp(n, fill, [
       ['-4 rule flush from 198.18.232.0/24', ['-4 rule flush from 198.18.232.0/24']],
-      ['rule flush fwmark 0x10', ['-4 rule flush fwmark 0x10', '-6 rule flush fwmark 0x10']],
-      ['rule flush not iif e0', ['-4 rule flush not iif e0', '-6 rule flush not iif e0']],
+      ['rule flush fwmark 0x10', ['rule flush fwmark 0x10']],
+      ['rule flush not iif e0', ['rule flush not iif e0']],
+      ['-f inet6 rule flush fwmark 0x10', ['-6 rule flush fwmark 0x10']],
     ]);
   });
 });
@@ -744,7 +773,7 @@ describeKernel('netns-native rule: the words ip reads its own way', () => {
       await printsAsIp(() => ipText(n, family, 'rule', 'show', ...words_), '-n', n, family, 'rule', 'show', ...words_);
     }
     expect(ipText(n, '-4', 'rule', 'show', '198.19.0.0/16')).toContain('101:\tfrom all to 198.19.114.0/24 lookup 100');
-    await printsAsIp(() => rulesNow(n), ...w(`-n ${n} rule show table 0`));
+    await printsAsIp(() => ipText(n, 'rule'), ...w(`-n ${n} rule show table 0`));
     restoreRules(n);
     await flushesAsIp(n, fill, [['-4 rule flush 198.19.114.0/24', ['-4 rule flush 198.19.114.0/24']]]);
     // ip's add takes no bare prefix ("Failed to parse rule type"): nor does the command.
@@ -762,7 +791,7 @@ describeKernel('netns-native rule: the words ip reads its own way', () => {
     expect(ipText(n, '-6', '-d', 'rule', 'show', 'pref', '110')).toContain(
       '110:\tfrom all to fd00:a7:1::/64 ipproto ipv6-icmp lookup 100 proto 200',
     );
-    await printsAsIp(() => rulesNow(n), '-n', n, 'rule');
+    await printsAsIp(() => ipText(n, 'rule'), '-n', n, 'rule');
     // A leading 0 is octal to ip: refused, with the number it would be.
     const now = rulesNow(n);
     const octal = await cli(...w(`-n ${n} rule add to 198.19.117.0/24 protocol 010 table 100`));
@@ -802,9 +831,22 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['neigh', /^netns-native: neigh replace: router is given twice$/, `neigh replace ${add} router router`],
       ['neigh', /^netns-native: neigh show: nud: unknown state "bogus"/, 'neigh show nud bogus'],
       ['neigh', /^netns-native: neigh show: dev is given twice$/, 'neigh show dev e0 dev e2'],
-      ['neigh', /^netns-native: neigh show: unexpected "198.18.230.9"$/, 'neigh show 198.18.230.9'],
-      ['neigh', /^netns-native: neigh flush needs dev LINK, nud STATE or all/, 'neigh flush'],
-      ['neigh', /^netns-native: neigh flush: unexpected "to"$/, 'neigh flush to 198.18.230.0/24'],
+      ['neigh', /^netns-native: neigh show: unexpected "bogus"$/, 'neigh show bogus'],
+      ['neigh', /^netns-native: neigh show: to is given twice$/, 'neigh show 198.18.230.9 to 198.18.230.0/24'],
+      ['neigh', /^netns-native: neigh show: master is given twice$/, 'neigh show master e0 nomaster'],
+      ['neigh', /^netns-native: neigh show: vrf needs a VRF device name$/, 'neigh show vrf'],
+      [
+        'neigh',
+        /^netns-native: neigh show: 198.18.230.0\/24 is not an IPv6 prefix \(-6\)$/,
+        '-6 neigh show 198.18.230.0/24',
+      ],
+      ['neigh', /^netns-native: neigh flush needs a selector \(ip: "Flush requires arguments"\)/, 'neigh flush'],
+      ['neigh', /^netns-native: neigh flush: to: "bogus" is no prefix/, 'neigh flush to bogus'],
+      [
+        'neigh',
+        /^netns-native: neigh flush: protocol: ip's flush takes it, not supported here$/,
+        'neigh flush proto static',
+      ],
       ['neigh', /^netns-native: neigh del: unexpected "lladdr"$/, `neigh del 198.18.230.9 dev e0 lladdr ${MAC}`],
       [
         'neigh',

@@ -68,6 +68,16 @@ describe('the netns-native command in the package', () => {
     expect(parseArgs(['rule', '-6', 'show']).family).toBe(6);
     expect(parseArgs(['-4', 'neigh']).family).toBe(4);
     expect(() => parseArgs(['-4', 'neigh', '-6'])).toThrow(/-4 and -6 together/);
+    // ip's -f (-family, any beginning of it): inet and inet6; its other families refused by name.
+    expect(parseArgs(['-f', 'inet6', 'rule']).family).toBe(6);
+    expect(parseArgs(['rule', '-family', 'inet', 'show'])).toMatchObject({ family: 4, operands: ['show'] });
+    expect(parseArgs(['--fam', 'inet6', 'neigh']).family).toBe(6);
+    expect(() => parseArgs(['-f', 'inet6', '-4', 'rule'])).toThrow(/-4 and -6 together/);
+    expect(() => parseArgs(['-f', 'link', 'rule'])).toThrow(/-f link is ip's, not supported here/);
+    expect(() => parseArgs(['-f', 'any', 'rule'])).toThrow(/unknown family "any".*invalid protocol family/);
+    expect(() => parseArgs(['rule', '-f'])).toThrow(/-f needs a family/);
+    expect(() => parseArgs(['-0', 'rule'])).toThrow(/-0 \(ip's -f link\) is not supported here/);
+    expect(() => parseArgs(['-B', 'neigh'])).toThrow(/-B \(ip's -f bridge\)/);
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
     // After the verb a negative number is a value (sysctl KEY -1, metric -1), -4 and -6 too but
     // for a verb that takes a family; before it, an option like any.

@@ -1,18 +1,31 @@
 /**
  * `netns-native [-n NS] [-4|-6] neigh ...`: the neighbour table (ARP and NDP) as `ip neigh`
  * lists and changes it (ns.neighbours, ns.addNeighbour, ns.deleteNeighbour, ns.flushNeighbours).
- *   [-s] neigh [show|list] [dev LINK] [proxy] [nud STATE]... [protocol PROTO]
- *   [-s] neigh get [proxy] ADDR dev LINK
+ *   [-s] neigh [show|list] [[to] PREFIX] [dev LINK] [master LINK | vrf LINK | nomaster] [unused]
+ *                          [proxy] [nud STATE]... [protocol PROTO]
+ *   [-s] neigh get [proxy] ADDR dev LINK   (no such entry: status 2, as ip)
  *   neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router] [extern_learn] [use] [managed]
  *                     [protocol PROTO]
  *   neigh add|replace proxy ADDR dev LINK [router] [use] [protocol PROTO]
  *   neigh delete [proxy] ADDR dev LINK
- *   neigh flush dev LINK | nud STATE | all ...
+ *   neigh flush [[to] PREFIX] [dev LINK] [master LINK | vrf LINK | nomaster] [unused] [proxy]
+ *               [nud STATE]...   (at least one; `all`, `default` or `any` for the PREFIX: every entry)
  */
-import type { FlushNeighboursOptions, Neighbour, NeighbourSpec, NeighbourState, NetnsError } from '../../index';
+import type {
+  FlushNeighboursOptions,
+  Namespace,
+  Neighbour,
+  NeighboursOptions,
+  NeighbourSpec,
+  NeighbourState,
+} from '../../index';
+import { NetnsError } from '../../index';
 import { neighbourStateBit } from '../../neighbour';
 import { protocolId } from '../../rt-names';
 import type { ParsedArgs } from '../args';
+import { invalid } from '../../internal/errors';
+import { failureLine } from '../failure-line';
+import { parsePrefix } from '../prefix';
 import { neighbourLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
@@ -57,12 +70,15 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
   words.context = `neigh ${typed}`;
   const family = args.family !== undefined ? { family: args.family } : {};
   if (sub === 'show' || sub === 'list') {
-    const filter = readShow(words);
+    const filter = readShow(words, args.family);
     const ns = await namespaceOf(args.netns);
     const listed = await ns.neighbours({
       ...family,
       ...(filter.link !== undefined && { link: filter.link }),
       ...(filter.proxy && { proxy: true }),
+      ...(await masterOptions(ns, filter, words)),
+      ...(filter.to !== undefined && { to: filter.to }),
+      ...(filter.unused && { unused: true }),
       all: true,
     });
     // As ip filters them: by state, but for proxy entries and those learned outside the kernel;
@@ -84,15 +100,37 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
     if (args.family !== undefined && (address.includes(':') ? 6 : 4) !== args.family) {
       throw words.error(`${address} is not an IPv${args.family} address (-${args.family})`);
     }
-    const found = await (await namespaceOf(args.netns)).neighbour(address, options);
+    const ns = await namespaceOf(args.netns);
+    let found: Neighbour;
+    try {
+      found = await ns.neighbour(address, options);
+    } catch (e) {
+      // No such entry: status 2, as ip (its rtnl_talk failing, -2); other failures 1, as any.
+      if (!(e instanceof NetnsError) || e.code !== 'ENOENT') throw e;
+      process.stderr.write(`${failureLine(e)}\n`);
+      return 2;
+    }
+    // JSON, as ip 6.2 and later print it (6.1 printed text under -j; iproute2 94fc813b fixed it).
     if (args.json) await io.json(found);
     else await io.out(`${neighbourLine(found, true, args.stats > 0)}\n`);
     return 0;
   }
   if (args.stats > 0) throw words.error('-s is for neigh show and get only');
   if (sub === 'flush') {
-    const options = readFlush(words);
-    await (await namespaceOf(args.netns)).flushNeighbours({ ...options, ...family });
+    if (words.done) throw words.needs('a selector (ip: "Flush requires arguments"); `all` for every entry');
+    const filter = readShow(words, args.family);
+    if (filter.protocol !== 0) throw words.error("protocol: ip's flush takes it, not supported here");
+    const ns = await namespaceOf(args.netns);
+    const options: FlushNeighboursOptions = {
+      ...family,
+      ...(filter.link !== undefined && { link: filter.link }),
+      ...(filter.proxy && { proxy: true }),
+      ...(filter.stateNames.length > 0 && { state: filter.stateNames }),
+      ...(await masterOptions(ns, filter, words)),
+      ...(filter.to !== undefined && { to: filter.to }),
+      ...(filter.unused && { unused: true }),
+    };
+    await ns.flushNeighbours(options);
     return 0;
   }
   const deleting = sub === 'delete' || sub === 'del';
@@ -104,12 +142,6 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
   if (deleting) await ns.deleteNeighbour(spec);
   else await ns.addNeighbour(spec, sub === 'replace' ? { replace: true } : {});
   return 0;
-}
-
-/** `nud STATE`: its bit in a state filter ('all': every state). */
-function stateFilter(words: Words): number {
-  const state = readState(words, true);
-  return state === 'all' ? EVERY_STATE : (neighbourStateBit(state) as number);
 }
 
 /** The word after `nud`: a state ip names (and `all` where `all` says it). */
@@ -129,27 +161,101 @@ interface ShowFilter {
   link?: string;
   proxy: boolean;
   states: number;
+  /** The `nud` words as given (flush passes them on by name). */
+  stateNames: Array<NeighbourState | 'all'>;
   /** 0: every protocol. */
   protocol: number;
+  /** `to PREFIX` (undefined for every address: none given, or `all`, `default`, `any`). */
+  to?: string;
+  master?: string;
+  /** `master` came as `vrf NAME`: the link must be a VRF device. */
+  vrf: boolean;
+  nomaster: boolean;
+  unused: boolean;
 }
 
-function readShow(words: Words): ShowFilter {
-  const out: ShowFilter = { proxy: false, states: 0, protocol: 0 };
+/**
+ * The selectors of `neigh show` and `neigh flush` (the same words in ip's do_show_or_flush);
+ * `family` is -4's or -6's, which a prefix must be of.
+ */
+function readShow(words: Words, family: 4 | 6 | undefined): ShowFilter {
+  const out: ShowFilter = {
+    proxy: false,
+    states: 0,
+    stateNames: [],
+    protocol: 0,
+    vrf: false,
+    nomaster: false,
+    unused: false,
+  };
   let states: number | undefined;
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
     if (word === 'nud') {
-      states = (states ?? 0) | stateFilter(words);
+      const state = readState(words, true);
+      out.stateNames.push(state);
+      states = (states ?? 0) | (state === 'all' ? EVERY_STATE : (neighbourStateBit(state) as number));
       continue;
     }
-    words.once(seen, word);
-    if (word === 'dev') out.link = words.value('dev', 'a link name');
-    else if (word === 'proxy') out.proxy = true;
-    else if (PROTOCOL_WORDS.includes(word)) out.protocol = readProtocolFilter(words, word);
-    else throw words.unexpected(word);
+    if (word === 'dev') {
+      words.once(seen, 'dev');
+      out.link = words.value('dev', 'a link name');
+    } else if (word === 'master' || word === 'vrf' || word === 'nomaster') {
+      // One of the three: each is a filter on the entry's link's master.
+      words.once(seen, 'master');
+      if (word === 'nomaster') out.nomaster = true;
+      else {
+        out.master = words.value(word, word === 'vrf' ? 'a VRF device name' : 'a link name');
+        out.vrf = word === 'vrf';
+      }
+    } else if (word === 'unused') {
+      words.once(seen, 'unused');
+      out.unused = true;
+    } else if (word === 'proxy') {
+      words.once(seen, 'proxy');
+      out.proxy = true;
+    } else if (PROTOCOL_WORDS.includes(word)) {
+      words.once(seen, 'protocol');
+      out.protocol = readProtocolFilter(words, word);
+    } else {
+      // `to PREFIX`, or a bare PREFIX (ip's last branch: any other word is the prefix).
+      words.once(seen, 'to');
+      const text = word === 'to' ? words.value('to', 'a prefix') : word;
+      const prefix = parsePrefix(text, family);
+      if (prefix === undefined) {
+        if (word !== 'to') throw words.unexpected(word);
+        throw words.error(`to: ${JSON.stringify(text)} is no prefix (an address, ADDRESS/LENGTH, or all)`);
+      }
+      if (family !== undefined && prefix.family !== family) {
+        throw words.error(`${text} is not an IPv${family} prefix (-${family})`);
+      }
+      // `all`, `default` and `any` (ip's /0 of no family): every entry.
+      const every = text === 'all' || text === 'default' || text === 'any';
+      if (!every) out.to = `${prefix.address}/${prefix.length}`;
+    }
   }
   out.states = states ?? SHOWN_BY_DEFAULT;
   return out;
+}
+
+/** The master filter of `master`, `vrf` or `nomaster`; `vrf NAME` must name a VRF device (as ip). */
+async function masterOptions(
+  ns: Namespace,
+  filter: ShowFilter,
+  words: Words,
+): Promise<Pick<NeighboursOptions, 'master' | 'noMaster'>> {
+  if (filter.nomaster) return { noMaster: true };
+  if (filter.master === undefined) return {};
+  if (!filter.vrf) return { master: filter.master };
+  const link = await ns.link(filter.master);
+  if (link.kind !== 'vrf') {
+    const kind = link.kind === undefined ? '' : ` (a ${link.kind})`;
+    throw invalid(
+      `${words.context} vrf ${filter.master}`,
+      `link "${filter.master}" is not a VRF device${kind} (ip: "Not a valid VRF name")`,
+    );
+  }
+  return { master: link };
 }
 
 /** `protocol PROTO` of show: a number or a name, `all` (0) for every one. */
@@ -187,24 +293,6 @@ function readGet(words: Words): [string, { link: string; proxy?: boolean }] {
   if (address === undefined) throw words.needs(`an address: ${usage}`);
   if (link === undefined) throw words.needs(`dev LINK: ${usage}`);
   return [address, proxy ? { link, proxy } : { link }];
-}
-
-function readFlush(words: Words): FlushNeighboursOptions {
-  if (words.done) throw words.needs('dev LINK, nud STATE or all (ip: "Flush requires arguments")');
-  const options: FlushNeighboursOptions = {};
-  const states: Array<NeighbourState | 'all'> = [];
-  const seen = new Set<string>();
-  for (let word = words.next(); word !== undefined; word = words.next()) {
-    if (word === 'nud') {
-      states.push(readState(words, true));
-      continue;
-    }
-    words.once(seen, word);
-    if (word === 'dev') options.link = words.value('dev', 'a link name');
-    else if (word !== 'all') throw words.unexpected(word);
-  }
-  if (states.length > 0) options.state = states;
-  return options;
 }
 
 /** `ADDR lladdr MAC dev LINK ...` of add, replace (`adding`) and delete. */

@@ -6,7 +6,7 @@
  * out of each line, as ip leaves it out.
  *   SELECTOR: [table T|all] [type T] [proto P|all] [scope S|all] [dev D] [via PREFIX]
  *             [src PREFIX] [metric M] [tos TOS] [realms [SRC/]DST] [from [root|match|exact] PREFIX]
- *             [root|match|exact PREFIX] [[to] PREFIX]
+ *             [root|match|exact PREFIX] [[to] PREFIX] [iif D] [mark N]
  */
 import { NetnsError, type Route } from '../../index';
 import { scopeName, scopeNumber } from '../../address';
@@ -44,10 +44,17 @@ interface RouteSelector {
   tos?: number;
   /** `realms`: the destination realm (`7`), the source realm (`3/`), or both (`3/5`). */
   realms?: RealmsWord;
+  /**
+   * `iif LINK` and `mark N`: ip compares them with a route's RTA_IIF and RTA_MARK, which only a
+   * lookup's answer carries (`route get`), never a route of a table; so `iif` selects none and
+   * `mark` every route for 0, none else.
+   */
+  inputLink?: string;
+  mark?: number;
 }
 
 /** ip's keywords that the command does not take (no field in the library, or the cache). */
-const NOT_TAKEN = ['cache', 'cached', 'cloned', 'iif', 'mark', 'vrf'];
+const NOT_TAKEN = ['cache', 'cached', 'cloned', 'vrf'];
 
 /** Reads the selector words after `route show`; `family` is -4/-6 (a `default` prefix's family). */
 export function readRouteSelector(words: Words, family: 4 | 6 | undefined): RouteSelector {
@@ -80,6 +87,16 @@ export function readRouteSelector(words: Words, family: 4 | 6 | undefined): Rout
     if (slot === 'realm' || slot === 'realms') {
       words.once(seen, 'realms');
       selector.realms = realmsWord(words, word);
+      continue;
+    }
+    if (word === 'iif') {
+      words.once(seen, 'iif');
+      selector.inputLink = words.value('iif', 'a link name');
+      continue;
+    }
+    if (word === 'mark') {
+      words.once(seen, 'mark');
+      selector.mark = words.integer('mark');
       continue;
     }
     if (slot === 'from') {
@@ -176,6 +193,9 @@ function selected(r: Route, s: RouteSelector, linkIndex: number | undefined): bo
     if (s.match.family !== r.family || dst.length > s.match.length || !inPrefix(s.match.address, dst)) return false;
   }
   if (s.tos !== undefined && (r.tos ?? 0) !== s.tos) return false;
+  // No route of a table has an input link or a mark (see RouteSelector.inputLink).
+  if (s.inputLink !== undefined) return false;
+  if (s.mark !== undefined && s.mark !== 0) return false;
   // A route without a source prefix has one of length 0 (ip compares its zeroed RTA_SRC).
   const src = r.from === undefined ? prefixOf('default', r.family) : prefixOf(r.from, r.family);
   if (s.fromRoot !== undefined) {
@@ -272,6 +292,8 @@ export async function routeShow(args: ParsedArgs, words: Words, io: Io): Promise
   const family = args.family ?? (selector.table === 0 ? undefined : 4);
   const ns = await namespaceOf(args.netns);
   const linkIndex = selector.link === undefined ? undefined : (await ns.link(selector.link)).index;
+  // The input link must exist (ENODEV, as ip's "Cannot find device"), though it selects none.
+  if (selector.inputLink !== undefined) await ns.link(selector.inputLink);
   // The realms selector filters in the library: each half given (ip's realmmask).
   const realms = selector.realms;
   const all = await ns.routes({

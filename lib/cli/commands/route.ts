@@ -9,7 +9,7 @@
  *                    [METRIC [lock] VALUE]...
  *                    [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms [SRC/]DST]]...
  *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [tos TOS] [uid N] [ipproto P]
- *             [sport N] [dport N] [fibmatch]
+ *             [sport N] [dport N] [fibmatch] [connected]
  *   route flush [table T] [dev LINK] [proto P]   (IPv4 unless -6 or table all, as ip)
  */
 import type {
@@ -23,6 +23,7 @@ import type {
 } from '../../index';
 import { dsfieldWord } from '../dsfield-word';
 import type { ParsedArgs } from '../args';
+import { invalid } from '../../internal/errors';
 import { lookupLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
@@ -54,10 +55,28 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
   }
   if (args.family !== undefined) throw words.error(`-${args.family} is for route show and flush only`);
   if (sub === 'get') {
-    const [address, options] = readGet(words);
-    const found = await (await namespaceOf(args.netns)).routeTo(address, options);
+    const [address, options, connected] = readGet(words);
+    const ns = await namespaceOf(args.netns);
+    const found = await ns.routeTo(address, options);
+    const fibMatch = options.fibMatch === true;
+    // `connected` without `from`: a second lookup from the source address the first answer
+    // would use (iproute_get's intent: ip 6.1 sends its first request again, so prints the
+    // first answer twice); both printed, --json as an array of the two.
+    if (connected && options.source === undefined) {
+      if (!args.json) await io.out(`${lookupLine(found, undefined, fibMatch)}\n`);
+      if (found.source === undefined) {
+        throw invalid(
+          `${words.context} ${address} connected`,
+          'the route has no source address to connect it with (ip: "Failed to connect the route")',
+        );
+      }
+      const again = await ns.routeTo(address, { ...options, source: found.source });
+      if (args.json) await io.json([found, again]);
+      else await io.out(`${lookupLine(again, found.source, fibMatch)}\n`);
+      return 0;
+    }
     if (args.json) await io.json(found);
-    else await io.out(`${lookupLine(found, options.source, options.fibMatch === true)}\n`);
+    else await io.out(`${lookupLine(found, options.source, fibMatch)}\n`);
     return 0;
   }
   const spec = readRoute(words);
@@ -184,8 +203,8 @@ function readNexthops(words: Words): NexthopSpec[] {
 
 /** route get's keywords, each by its slot (dev is oif, dsfield tos). */
 const GET_WORDS = ['to', 'from', 'iif', 'oif', 'mark', 'tos', 'uid', 'ipproto', 'sport', 'dport', 'fibmatch'];
-/** ip's route get words with no library option (a VRF's table, NAT's as, a second lookup). */
-const GET_NOT_TAKEN = ['vrf', 'as', 'connected', 'notify'];
+/** ip's route get words with no library option (a VRF's table, NAT's as, a cache notify flag). */
+const GET_NOT_TAKEN = ['vrf', 'as', 'notify'];
 
 /** `ipproto P`: a number, or a name of /etc/protocols (tcp, udp, icmp, ipv6-icmp), as ip reads it. */
 function ipProtoWord(words: Words): number {
@@ -197,12 +216,20 @@ function ipProtoWord(words: Words): number {
   return n;
 }
 
-function readGet(words: Words): [string, RouteToOptions] {
+/** `[to] ADDRESS` and the rest of route get; the third: `connected` was given. */
+function readGet(words: Words): [string, RouteToOptions, boolean] {
   let address: string | undefined;
+  let connected = false;
   const options: RouteToOptions = {};
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
     if (GET_NOT_TAKEN.includes(word)) throw words.notTaken(word);
+    // ip's matches(): any beginning of the word (no address begins so).
+    if (word !== '' && 'connected'.startsWith(word)) {
+      words.once(seen, 'connected');
+      connected = true;
+      continue;
+    }
     const slot = word === 'dev' ? 'oif' : word === 'dsfield' ? 'tos' : word;
     if (!GET_WORDS.includes(slot)) {
       if (address !== undefined) throw words.unexpected(word);
@@ -224,7 +251,7 @@ function readGet(words: Words): [string, RouteToOptions] {
     else options.fibMatch = true;
   }
   if (address === undefined) throw words.needs('an address: route get ADDRESS [from ADDR] [iif LINK] ...');
-  return [address, options];
+  return [address, options, connected];
 }
 
 function readFlush(words: Words): FlushRoutesOptions {

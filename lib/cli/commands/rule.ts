@@ -1,8 +1,8 @@
 /**
  * `netns-native [-n NS] [-4|-6] rule ...`: routing policy rules as `ip rule` lists, adds,
  * deletes and flushes them (ns.rules, ns.addRule, ns.deleteRule, ns.flushRules).
- *   rule [show|list] [SELECTOR]
- *   rule flush [SELECTOR]
+ *   rule [show|list] [SELECTOR]      (IPv4 rules unless -6, as ip)
+ *   rule flush [SELECTOR]            (the same)
  * (a bare PREFIX in a SELECTOR is `to PREFIX`, as ip's list and flush read it)
  * SELECTOR: [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK] [oif LINK]
  *           [l3mdev] [uidrange A-B] [ipproto P] [sport N[-M]] [dport N[-M]] [priority N]
@@ -76,7 +76,14 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
   words.context = `rule ${typed}`;
   if (sub === 'show' || sub === 'list' || sub === 'flush') {
     const filter = readSelector(words);
-    if (args.family !== undefined) filter.family = args.family;
+    // As ip (iprule_list_flush_or_save): IPv4 rules unless -6 says otherwise, for flush too.
+    if (args.family === undefined) {
+      const v6 = (['from', 'to'] as const).find((k) => filter[k]?.includes(':'));
+      if (v6 !== undefined) {
+        throw words.error(`${v6} ${filter[v6] as string} is an IPv6 prefix: give -6 (as ip, IPv4 rules unless told)`);
+      }
+    }
+    filter.family = args.family ?? 4;
     const ns = await namespaceOf(args.netns);
     if (sub === 'flush') {
       await ns.flushRules(filter);

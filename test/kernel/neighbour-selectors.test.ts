@@ -1,0 +1,223 @@
+/**
+ * The selectors `ip neigh show|flush` has beyond dev, nud, proxy and protocol: `to PREFIX` (and
+ * the bare PREFIX), `master DEV`, `vrf DEV`, `nomaster` and `unused`; through the library
+ * (ns.neighbours, ns.flushNeighbours) and the command, each beside ip 6.1.
+ * Addresses from 198.19.75.0/24, 198.19.76.0/24 and fd00:b3::/32 only.
+ */
+import { Bridge, NetnsError, VethPair, type FlushNeighboursOptions, type Namespace } from 'netns-native';
+import { cli, fails, ok, usage } from '../helpers/cli';
+import { freshNamespace } from '../helpers/fresh';
+import { ip, ipJson } from '../helpers/ip';
+import { describeKernel, itIf, kernelHasLinkKind } from '../helpers/skip';
+
+const w = (line: string): string[] => line.split(' ');
+const MAC = '02:00:00:00:00:09';
+
+interface IpNeigh {
+  dst: string;
+  dev: string;
+  state: string[];
+}
+
+/**
+ * A namespace with v0 (198.19.75.1/24, fd00:b3::1/64) and br0 (198.19.76.1/24) up, v1 a port of
+ * br0, and permanent entries on each: 198.19.75.9 and fd00:b3::9 on v0, 198.19.76.9 on the port
+ * v1, 198.19.76.8 on br0 itself.
+ */
+async function wired(): Promise<Namespace> {
+  const ns = await freshNamespace();
+  const v = await VethPair.create({ name: 'v0', peerName: 'v1', namespace: ns });
+  const br = await Bridge.create('br0', { namespace: ns });
+  await br.addPort(v.peer);
+  await v.local.addAddress('198.19.75.1/24');
+  await v.local.addAddress('fd00:b3::1/64', { nodad: true });
+  await br.addAddress('198.19.76.1/24');
+  for (const l of [v.local, v.peer, br]) await l.up();
+  const add = (line: string): string => ip(ns.name, 'neigh', 'add', ...w(line));
+  add(`198.19.75.9 lladdr ${MAC} dev v0`);
+  add(`fd00:b3::9 lladdr ${MAC} dev v0`);
+  add(`198.19.76.9 lladdr ${MAC} dev v1`);
+  add(`198.19.76.8 lladdr ${MAC} dev br0`);
+  return ns;
+}
+
+/** The kernel's own multicast entries (IGMP, MLD), which come and go as links come up. */
+const multicast = (address: string): boolean => address.startsWith('ff02:') || address.startsWith('224.');
+
+/** ip's entries for a selector (every state), as 'ADDRESS DEV', sorted; the multicast ones left out. */
+function ipSelects(ns: Namespace, ...selector: string[]): string[] {
+  return ipJson<IpNeigh[]>(ns.name, 'neigh', 'show', ...selector, 'nud', 'all')
+    .filter((e) => !multicast(e.dst))
+    .map((e) => `${e.dst} ${e.dev}`)
+    .sort();
+}
+
+/** What ip prints for `neigh show ARGS`, lines without the trailing blank. */
+function ipText(ns: Namespace, ...args: string[]): string {
+  return ip(ns.name, 'neigh', 'show', ...args).replace(/[ \t]+$/gm, '');
+}
+
+describeKernel('neighbour selectors: to, master, vrf, nomaster, unused', () => {
+  it('ns.neighbours({ to, master, noMaster, unused }): the entries ip neigh show selects', async () => {
+    const ns = await wired();
+    const mine = async (options: Parameters<Namespace['neighbours']>[0]): Promise<string[]> =>
+      (await ns.neighbours({ all: true, ...options }))
+        .filter((e) => !multicast(e.address))
+        .map((e) => `${e.address} ${e.link}`)
+        .sort();
+    const cases: Array<[Parameters<Namespace['neighbours']>[0], string[]]> = [
+      [{ to: '198.19.76.0/24' }, ['to', '198.19.76.0/24']],
+      [{ to: '198.19.75.9' }, ['to', '198.19.75.9']],
+      [{ to: 'fd00:b3::/32' }, ['to', 'fd00:b3::/32']],
+      [{ to: '198.19.78.0/24' }, ['to', '198.19.78.0/24']],
+      [{ master: 'br0' }, ['master', 'br0']],
+      [{ master: await ns.link('br0') }, ['master', 'br0']],
+      [{ master: 'v0' }, ['master', 'v0']],
+      [{ noMaster: true }, ['nomaster']],
+      [{ unused: true }, ['unused']],
+      [{ noMaster: true, to: '198.19.76.0/24' }, ['nomaster', 'to', '198.19.76.0/24']],
+      [{ master: 'br0', family: 4 }, ['-4', 'master', 'br0']],
+    ];
+    for (const [options, selector] of cases) {
+      const theirs =
+        selector[0] === '-4'
+          ? ipJson<IpNeigh[]>(ns.name, '-4', 'neigh', 'show', ...selector.slice(1), 'nud', 'all')
+              .filter((e) => !multicast(e.dst))
+              .map((e) => `${e.dst} ${e.dev}`)
+              .sort()
+          : ipSelects(ns, ...selector);
+      expect([selector, await mine(options)]).toEqual([selector, theirs]);
+    }
+    // Each selects something, and not everything, on this table (the cases can fail).
+    expect(ipSelects(ns, 'master', 'br0')).toEqual(['198.19.76.9 v1']);
+    expect(ipSelects(ns, 'to', '198.19.76.0/24')).toEqual(['198.19.76.8 br0', '198.19.76.9 v1']);
+  });
+
+  it('ns.neighbours and flushNeighbours: bad selectors rejected with a reason, nothing flushed', async () => {
+    const ns = await wired();
+    const before = ipSelects(ns);
+    const other = await freshNamespace();
+    const lo = await other.link('lo');
+    const bad: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ to: 'bogus' }, 'EINVAL', /prefix \(to\)/],
+      [{ to: '198.19.75.0/33' }, 'EINVAL', /invalid prefix length/],
+      [{ to: '198.19.75.0/24', family: 6 }, 'EINVAL', /is an IPv4 prefix, but family is 6/],
+      [{ master: 'br0', noMaster: true }, 'EINVAL', /master and noMaster exclude each other/],
+      [{ master: 'nosuch0' }, 'ENODEV', /no link "nosuch0" to be the master/],
+      [{ master: lo }, 'EINVAL', /is in another namespace/],
+      [{ master: 'a'.repeat(16) }, 'EINVAL', /name/],
+      [{ noMaster: 'yes' }, 'EINVAL', /noMaster/],
+      [{ unused: 1 }, 'EINVAL', /unused/],
+    ];
+    for (const [options, code, reason] of bad) {
+      for (const call of [() => ns.neighbours(options), () => ns.flushNeighbours({ state: 'all', ...options })]) {
+        const e = await call().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect([options, e instanceof NetnsError && e.code]).toEqual([options, code]);
+        expect((e as Error).message).toMatch(reason);
+      }
+    }
+    expect(ipSelects(ns)).toEqual(before);
+  });
+
+  it('ns.flushNeighbours({ to, master, noMaster, unused }): leaves what ip neigh flush leaves', async () => {
+    const cases: Array<[FlushNeighboursOptions, string]> = [
+      [{ to: '198.19.76.0/24', state: 'all' }, 'to 198.19.76.0/24 nud all'],
+      [{ master: 'br0', state: 'all' }, 'master br0 nud all'],
+      [{ noMaster: true, state: 'all' }, 'nomaster nud all'],
+      [{ unused: true, state: 'permanent', family: 6 }, 'unused nud permanent'],
+    ];
+    for (const [options, line] of cases) {
+      const theirs = await wired();
+      ip(theirs.name, ...(options.family === 6 ? ['-6'] : []), 'neigh', 'flush', ...w(line));
+      const left = ipSelects(theirs);
+      const ns = await wired();
+      const removed = await ns.flushNeighbours(options);
+      expect([line, ipSelects(ns)]).toEqual([line, left]);
+      expect(removed.length).toBeGreaterThan(0);
+      expect(left.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('neigh show|flush [to] PREFIX, master, vrf, nomaster, unused: as ip prints and flushes', async () => {
+    const ns = await wired();
+    const n = ns.name as string;
+    for (const selector of [
+      'to 198.19.76.0/24',
+      '198.19.75.9',
+      'fd00:b3::/32',
+      'to 198.19.78.0/24',
+      'all',
+      'default',
+      'master br0',
+      'master v0',
+      'nomaster',
+      'unused',
+      'nomaster 198.19.76.0/24 nud permanent',
+      'dev v0 to fd00:b3::9',
+    ]) {
+      const run = await cli('-n', n, 'neigh', 'show', ...w(selector));
+      expect([selector, run.code, run.stderr]).toEqual([selector, 0, '']);
+      const lines = (text: string): string[] =>
+        text
+          .split('\n')
+          .filter((l) => l !== '' && !multicast(l))
+          .sort();
+      expect([selector, lines(run.stdout)]).toEqual([selector, lines(ipText(ns, ...w(selector)))]);
+    }
+    const listed = JSON.parse((await cli('-j', '-n', n, 'neigh', 'show', 'master', 'br0')).stdout) as Array<{
+      address: string;
+      link: string;
+    }>;
+    expect(listed.map((e) => `${e.address} ${e.link}`)).toEqual(ipSelects(ns, 'master', 'br0'));
+
+    // vrf: ip takes only a VRF device (this kernel may have none to make); it refuses the rest.
+    expect(() => ip(n, 'neigh', 'show', 'vrf', 'br0')).toThrow(/Not a valid VRF name/);
+    expect(await fails('EINVAL', '-n', n, 'neigh', 'show', 'vrf', 'br0')).toMatch(
+      /link "br0" is not a VRF device \(a bridge\)/,
+    );
+    await fails('ENODEV', '-n', n, 'neigh', 'show', 'vrf', 'nosuch0');
+    await fails('ENODEV', '-n', n, 'neigh', 'show', 'master', 'nosuch0');
+    expect(() => ip(n, 'neigh', 'show', 'master', 'nosuch0')).toThrow(/Device does not exist/);
+    await usage('neigh', /neigh show: to: "bogus" is no prefix/, '-n', n, 'neigh', 'show', 'to', 'bogus');
+    await usage(
+      'neigh',
+      /neigh show: fd00:b3::\/32 is not an IPv4 prefix \(-4\)/,
+      '-n',
+      n,
+      '-4',
+      'neigh',
+      'show',
+      'fd00:b3::/32',
+    );
+
+    // flush: what ip's flush of the same words leaves.
+    const before = ipSelects(ns);
+    await ok('-n', n, 'neigh', 'flush', 'to', '198.19.76.0/24', 'nud', 'all');
+    expect(ipSelects(ns)).toEqual(before.filter((e) => !e.startsWith('198.19.76.')));
+    await ok('-n', n, 'neigh', 'flush', 'nomaster', 'nud', 'permanent', 'fd00:b3::9');
+    expect(ipSelects(ns)).toEqual(['198.19.75.9 v0']);
+    const theirs = await wired();
+    ip(theirs.name, 'neigh', 'flush', 'to', '198.19.76.0/24', 'nud', 'all');
+    ip(theirs.name, 'neigh', 'flush', 'nomaster', 'nud', 'permanent', 'fd00:b3::9');
+    expect(ipSelects(theirs)).toEqual(ipSelects(ns));
+  });
+
+  itIf(kernelHasLinkKind('vrf', ['table', '10']), 'this kernel has no vrf links')(
+    "neigh show vrf DEV: the entries on the VRF device's ports, as ip lists them",
+    async () => {
+      const ns = await wired();
+      const n = ns.name as string;
+      ip(n, 'link', 'add', 'vrf0', 'type', 'vrf', 'table', '10');
+      ip(n, 'link', 'set', 'v0', 'master', 'vrf0');
+      ip(n, 'neigh', 'replace', '198.19.75.9', 'lladdr', MAC, 'dev', 'v0');
+      const run = await cli('-n', n, 'neigh', 'show', 'vrf', 'vrf0', 'nud', 'all');
+      expect(run.code).toBe(0);
+      const lines = run.stdout.split('\n').filter((l) => l !== '' && !multicast(l));
+      expect(lines.map((l) => `${l.split(' ')[0] as string} v0`).sort()).toEqual(ipSelects(ns, 'vrf', 'vrf0'));
+      expect(ipSelects(ns, 'vrf', 'vrf0')).toContain('198.19.75.9 v0');
+    },
+  );
+});
