@@ -32,7 +32,8 @@ export type {
   BridgePortState,
   BridgePortStp,
 } from './bridge-port';
-export type { LinkSettings } from './link-settings';
+export type { AddrGenMode, LinkSettings } from './link-settings';
+export type { LinkCreateLimits } from './link-create-limits';
 export { VethPair, type VethInfo, type VethPairOptions } from './links/veth-pair';
 export { Bridge, type BridgeInfo, type BridgeOptions } from './links/bridge';
 export { Vxlan, MAX_VNI, type VxlanDf, type VxlanInfo, type VxlanOptions, type VxlanPortRange } from './links/vxlan';

@@ -17,7 +17,9 @@ import {
   applyLinkChange,
   checkLinkSettings,
   describeSettings,
+  ADDR_GEN_MODES,
   explainPartialChange,
+  explainRefusal,
   linkRequest,
   type LinkSettings,
 } from './link-settings';
@@ -40,9 +42,11 @@ import {
   IFA_F_OPTIMISTIC,
   IFA_F_NOPREFIXROUTE,
   IFF_ALLMULTI,
+  IFF_DYNAMIC,
   IFF_LOWER_UP,
   IFF_MULTICAST,
   IFF_NOARP,
+  IFF_NOTRAILERS,
   IFF_PROMISC,
   IFF_UP,
   NLM_F_CREATE,
@@ -278,8 +282,12 @@ export type Icmp6Stats = NativeIcmp6Stats;
 
 /** IF_LINK_MODE_*: how the link's operational state follows its carrier (`mode` of `ip link`). */
 const LINK_MODES = ['default', 'dormant', 'testing'];
-/** IN6_ADDR_GEN_MODE_*: how IPv6 link-local addresses are made (`addrgenmode` of `ip -d link`). */
-const ADDR_GEN_MODES = ['eui64', 'none', 'stable_secret', 'random'];
+/** The numbers of the bits set in a protodown reason value, lowest first. */
+function reasonNumbers(bits: number): number[] {
+  const out: number[] = [];
+  for (let bit = 0; bit < 32; bit++) if ((bits >>> bit) & 1) out.push(bit);
+  return out;
+}
 
 /**
  * What `ip link show` and `ip -d link show` print of a link beyond {@link Link}'s own fields, as
@@ -313,6 +321,10 @@ export interface LinkDetails {
   carrierChanges?: number;
   /** How its IPv6 link-local address is made (`addrgenmode`): 'eui64', 'none', 'stable_secret', 'random'. */
   addrGenMode?: string;
+  /** Held down by protodown (IFLA_PROTO_DOWN; `ip link` prints `protodown on`). */
+  protoDown: boolean;
+  /** The protodown reasons set, by number (IFLA_PROTO_DOWN_REASON; `protodown_reason <3,5>`), lowest first. */
+  protoDownReasons: number[];
   /** Its master's kind when it is one's port (`bridge` for a bridge port, `ip -d link`'s `bridge_slave`). */
   portKind?: string;
 }
@@ -407,6 +419,14 @@ export class Link {
   /** Resolves addresses with ARP / neighbour discovery: IFF_NOARP is not set (`arp off` sets it). */
   get arp(): boolean {
     return (this.#info.flags & IFF_NOARP) === 0;
+  }
+  /** Marked dynamic (IFF_DYNAMIC; `dynamic on` sets it). */
+  get dynamic(): boolean {
+    return (this.#info.flags & IFF_DYNAMIC) !== 0;
+  }
+  /** Trailers not refused: IFF_NOTRAILERS is not set (`trailers off` sets it). */
+  get trailers(): boolean {
+    return (this.#info.flags & IFF_NOTRAILERS) === 0;
   }
   /** The link's group (IFLA_GROUP): 0, the default group, unless set ({@link Link.set}). */
   get group(): number {
@@ -512,7 +532,9 @@ export class Link {
       ...(s.tsoMaxSegs !== undefined && { tsoMaxSegs: s.tsoMaxSegs }),
       ...(s.groMaxSize !== undefined && { groMaxSize: s.groMaxSize }),
       ...(s.carrierChanges !== undefined && { carrierChanges: s.carrierChanges }),
-      ...(s.addrGenMode !== undefined && { addrGenMode: named(ADDR_GEN_MODES, s.addrGenMode) }),
+      ...(s.addrGenMode !== undefined && { addrGenMode: named([...ADDR_GEN_MODES], s.addrGenMode) }),
+      protoDown: s.protoDown === 1,
+      protoDownReasons: reasonNumbers(s.protoDownReason ?? 0),
       ...(s.slaveKind !== '' && { portKind: s.slaveKind }),
     };
   }
@@ -640,8 +662,10 @@ export class Link {
    * properties of this Link are updated to match.
    *
    * The kernel applies the settings one after another (MAC, MTU, group, name, alias, then the
-   * flags `up`, `promisc`, `allMulticast`, `multicast` and `arp` together, then
-   * `txQueueLength`), and when it refuses one it keeps those it applied before. So a refusal of a
+   * flags `up`, `promisc`, `allMulticast`, `multicast`, `arp`, `dynamic` and `trailers`
+   * together, then `carrier`, `txQueueLength`, the GSO/GRO limits, `addrGenMode`,
+   * `protoDownReasons` and `protoDown`), and when it refuses one it keeps those it applied before
+   * (it checks the GSO/GRO limits and the address generation mode before it changes anything). So a refusal of a
    * call with several settings is followed by a read of the link: the error says which of the
    * settings the link has now and which it has not, and this Link's properties are what was read.
    * @example
@@ -649,11 +673,17 @@ export class Link {
    * await link.set({ txQueueLength: 500, alias: 'uplink', promisc: true, arp: false, group: 7 });
    * await link.set({ alias: null }); // ip link set dev NAME alias ""
    * await link.set({ name: 'eth1', mtu: 9000, up: true }); // a link that is down
+   * await link.set({ addrGenMode: 'none', gsoMaxSize: 32768, groMaxSize: 65536 });
+   * await macvlan.set({ protoDownReasons: { 3: true }, protoDown: true }); // ip ... protodown_reason 3 on protodown on
    * ```
    * @throws NetnsError EINVAL for an unknown setting, none given, a value of the wrong type or
    *   range (checked before anything is sent), or an MTU outside the device's range (the kernel
    *   says which bound); EEXIST if a link has the new name; EBUSY to rename a link that is up
-   *   (before Linux 6.2); ENODEV if the link is gone.
+   *   (before Linux 6.2); ENODEV if the link is gone; EINVAL for `numTxQueues`/`numRxQueues`
+   *   (fixed at creation), a GSO limit above the device's TSO limit, `addrGenMode:
+   *   'stable_secret'` without a secret set; EOPNOTSUPP for `protoDown`/`protoDownReasons` or
+   *   `carrier` on a kind whose driver lacks them (the message names the kind); EBUSY to turn
+   *   protodown off while a reason is set; EAFNOSUPPORT for `addrGenMode` on a link without IPv6.
    */
   async set(settings: LinkSettings): Promise<void> {
     const described = describeSettings(settings);
@@ -666,7 +696,7 @@ export class Link {
     const op: NativeOp = { op: 'newlink', link: { index, ...linkRequest(change) } };
     await batchThen(handle, [op], operation, subject, ([result]) => {
       if (!isFailure(result)) return undefined;
-      const error = fromNative(result, operation, subject);
+      const error = explainRefusal(fromNative(result, operation, subject), change, this.kind);
       if (change.size === 1) throw error;
       // Read back, before any call made after this one, what the kernel kept.
       return new FollowUp(async (send) => {

@@ -242,7 +242,9 @@ exec NAME exits as CMD did (127 not found, 126 not runnable, 128+N killed by sig
 `,
   link: `Usage: netns-native [-n NS] link [-d] [-s [-s]] [--json] [show] [[dev] LINK] [up]
                  [type KIND] [master LINK] [nomaster] [group G]
-       netns-native [-n NS] link add [name] NAME [mtu N] [address MAC] [link PARENT] type KIND ...
+       netns-native [-n NS] link add [name] NAME [mtu N] [address MAC] [link PARENT]
+                 [numtxqueues N] [numrxqueues N] [gso_max_size B] [gso_max_segs N]
+                 [gro_max_size B] type KIND ...
        netns-native [-n NS] link set [dev] LINK SETTING...
        netns-native [-n NS] link delete [dev] LINK
 
@@ -259,7 +261,10 @@ Kinds (link add ... type KIND):
   vxlan id VNI [remote ADDR] [local ADDR] [group ADDR] [dev LINK] [dstport PORT]
 Settings (link set), any of them, in one command:
   up | down, mtu N, name NEW, address MAC, alias TEXT, txqueuelen N, group N,
-  promisc on|off, multicast on|off, allmulticast on|off, arp on|off,
+  promisc on|off, multicast on|off, allmulticast on|off, arp on|off, dynamic on|off,
+  trailers on|off, carrier on|off (tun/tap), protodown on|off and protodown_reason N on|off
+  (N 0-31, repeatable; macvlan, vxlan), addrgenmode eui64|none|stable_secret|random,
+  gso_max_size B, gso_max_segs N, gro_max_size B (numtxqueues/numrxqueues: link add only),
   master BR | nomaster, netns NS2 (a name, an nsfs path or a PID)
 Where ip sends one request, link set may make three calls (the settings, the master, the
 move); when one is refused the earlier ones are set back (a link moved back has lost its

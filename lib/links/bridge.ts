@@ -5,9 +5,10 @@ import { constants, endianness } from 'node:os';
 import { exclusive, request, throwFirstFailure } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
+import { checkCreateLimits, type LinkCreateLimits } from '../link-create-limits';
 import { isFailure } from '../native/wire';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
-import type { NativeKindInfo, NativeLink, NativeOp } from '../native/surface';
+import type { NativeKindInfo, NativeLink, NativeLinkRequest, NativeOp } from '../native/surface';
 import { MCAST_ROUTERS, type BridgeMcastRouter, type BridgePortSettings } from '../bridge-port';
 import { bridgeIdText } from '../internal/bridge-id';
 import { checkAlias, checkBoolean, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
@@ -238,7 +239,7 @@ function bridgeInfo(state: NativeLink): BridgeInfo {
 }
 
 /** Options for {@link Bridge.create}. */
-export interface BridgeOptions extends AbortOptions {
+export interface BridgeOptions extends AbortOptions, LinkCreateLimits {
   /** Where to create it. Default: the namespace this process runs in. */
   namespace?: Namespace;
   /** Run the kernel's spanning tree protocol (`stp_state 1`). Default off, as the kernel. */
@@ -294,7 +295,7 @@ export class Bridge extends Link {
     }
     if (options.priority !== undefined) attrs.priority = checkInteger(options.priority, where, 'priority', 0, 65535);
     const link = { name, kind: 'bridge', info: { ...attrs } } as const;
-    const extra: { mtu?: number; address?: string } = {};
+    const extra: NativeLinkRequest = checkCreateLimits(options, where);
     if (options.mtu !== undefined) extra.mtu = checkMtu(options.mtu, where);
     const alias = options.alias === undefined ? undefined : checkAlias(options.alias, where);
     if (options.mac !== undefined) extra.address = parseMac(options.mac, where);

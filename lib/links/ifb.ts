@@ -3,10 +3,11 @@ import { invalid } from '../internal/errors';
 import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
+import { checkCreateLimits, type LinkCreateLimits } from '../link-create-limits';
 import type { NativeLinkRequest } from '../native/surface';
 
 /** Options for {@link Ifb.create}. */
-export interface IfbOptions extends AbortOptions {
+export interface IfbOptions extends AbortOptions, LinkCreateLimits {
   /** Where to create it. Default: the namespace this process runs in. */
   namespace?: Namespace;
   mtu?: number;
@@ -40,7 +41,7 @@ export class Ifb extends Link {
     const ns = options.namespace ?? Namespace.current();
     checkNamespaceArg(ns, operation);
     const where = `${operation}${ns.where}`;
-    const link: NativeLinkRequest = { name, kind: 'ifb' };
+    const link: NativeLinkRequest = { name, kind: 'ifb', ...checkCreateLimits(options, where) };
     if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);
     if (options.mac !== undefined) link.address = parseMac(options.mac, where);
     const signal = checkSignal(options.signal, where);

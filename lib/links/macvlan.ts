@@ -3,6 +3,7 @@ import { invalid } from '../internal/errors';
 import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createLink, registerLinkKind } from '../link';
 import type { Namespace } from '../namespace';
+import { checkCreateLimits, type LinkCreateLimits } from '../link-create-limits';
 import type { NativeLink, NativeLinkRequest } from '../native/surface';
 
 /**
@@ -25,7 +26,7 @@ const MODES: Array<[MacvlanMode, number]> = [
 ];
 
 /** Options for {@link Macvlan.create} and {@link Macvtap.create}. */
-export interface MacvlanOptions extends AbortOptions {
+export interface MacvlanOptions extends AbortOptions, LinkCreateLimits {
   /** The link to put it on (`link PARENT`): a physical NIC, a veth end, ... */
   parent: Link;
   /** Default 'bridge', as Docker (the kernel's own default is 'vepa'). */
@@ -83,7 +84,13 @@ async function create(kind: 'macvlan' | 'macvtap', name: string, options: Macvla
   if (!mode) {
     throw invalid(where, `unknown mode "${String(options.mode)}" (one of ${MODES.map(([m]) => m).join(', ')})`);
   }
-  const link: NativeLinkRequest = { name, kind, link: parent.index, info: { mode: mode[1] } };
+  const link: NativeLinkRequest = {
+    name,
+    kind,
+    link: parent.index,
+    info: { mode: mode[1] },
+    ...checkCreateLimits(options, where),
+  };
   if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);
   if (options.mac !== undefined) link.address = parseMac(options.mac, where);
   const signal = checkSignal(options.signal, where);

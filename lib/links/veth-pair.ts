@@ -4,6 +4,7 @@ import { kCreateAttached, kHandle, kHandleNow } from '../internal/symbols';
 import { FollowUp, batchThen, exclusive } from '../internal/dispatch';
 import { Link, checkNamespaceArg, createAbortably, describeNamespace, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
+import { checkCreateLimits, type LinkCreateLimits } from '../link-create-limits';
 import { isFailure } from '../native/wire';
 import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP, NLM_F_CREATE, NLM_F_EXCL } from '../native/constants';
 import type {
@@ -68,8 +69,11 @@ export interface KnownMaster {
   name: string;
 }
 
-/** Options for {@link VethPair.create}. */
-export interface VethPairOptions extends AbortOptions {
+/**
+ * Options for {@link VethPair.create}. The limits (queues, GSO/GRO) are the local end's; the
+ * peer gets the driver's defaults, as with ip.
+ */
+export interface VethPairOptions extends AbortOptions, LinkCreateLimits {
   /** The local end's name. */
   name: string;
   /** The other end's name. */
@@ -162,7 +166,7 @@ export class VethPair {
       throw invalid(operation, 'both ends cannot have the same name in one namespace');
     }
     const where = `${operation}${ns.where}`;
-    const local: NativeLinkRequest = { name: options.name, kind: 'veth' };
+    const local: NativeLinkRequest = { name: options.name, kind: 'veth', ...checkCreateLimits(options, where) };
     const peer: NativeLinkRequest = { name: options.peerName };
     if (options.mtu !== undefined) local.mtu = peer.mtu = checkMtu(options.mtu, where);
     if (options.mac !== undefined) local.address = parseMac(options.mac, where);

@@ -4,13 +4,14 @@ import { invalid } from '../internal/errors';
 import { checkInteger, checkLinkName, checkMtu, parseIp, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
+import { checkCreateLimits, type LinkCreateLimits } from '../link-create-limits';
 import type { NativeKindInfo, NativeLink, NativeLinkRequest } from '../native/surface';
 
 /** The largest VXLAN network identifier: 24 bits. */
 export const MAX_VNI = 0xffffff;
 
 /** Options for {@link Vxlan.create}. */
-export interface VxlanOptions extends AbortOptions {
+export interface VxlanOptions extends AbortOptions, LinkCreateLimits {
   /** The VXLAN network identifier (`id`), 0 to 2^24-1. */
   vni: number;
   /**
@@ -256,7 +257,7 @@ export class Vxlan extends Link {
       if (typeof value !== 'boolean') throw invalid(where, `${option} must be a boolean`);
       info[attr] = value ? 1 : 0;
     }
-    const link: NativeLinkRequest = { name, kind: 'vxlan', info };
+    const link: NativeLinkRequest = { name, kind: 'vxlan', info, ...checkCreateLimits(options, where) };
     if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);
     if (options.mac !== undefined) link.address = parseMac(options.mac, where);
     const signal = checkSignal(options.signal, where);

@@ -5,11 +5,13 @@
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const IFF_UP = 0x1;
+export const IFF_NOTRAILERS = 0x20;
 export const IFF_RUNNING = 0x40;
 export const IFF_NOARP = 0x80;
 export const IFF_PROMISC = 0x100;
 export const IFF_ALLMULTI = 0x200;
 export const IFF_MULTICAST = 0x1000;
+export const IFF_DYNAMIC = 0x8000;
 export const IFF_LOWER_UP = 0x10000;
 /** NLM_F_ECHO: the kernel sends what the request made back to its sender (before the ACK). */
 export const NLM_F_ECHO = 0x8;

@@ -64,6 +64,22 @@ export interface NativeLinkRequest {
   slaveInfo?: NativeKindInfo;
   /** IFLA_LINK: the parent (macvlan, vlan, ...), an index in the namespace the request goes to */
   link?: number;
+  /** IFLA_CARRIER: 1 on, 0 off (drivers with ndo_change_carrier only: tun/tap, dummy) */
+  carrier?: number;
+  /** IFLA_GSO_MAX_SIZE, IFLA_GSO_MAX_SEGS, IFLA_GRO_MAX_SIZE */
+  gsoMaxSize?: number;
+  gsoMaxSegs?: number;
+  groMaxSize?: number;
+  /** IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES: read by the kernel only when it creates the link */
+  numTxQueues?: number;
+  numRxQueues?: number;
+  /** IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_* */
+  addrGenMode?: number;
+  /** IFLA_PROTO_DOWN: 1 on, 0 off */
+  protoDown?: number;
+  /** IFLA_PROTO_DOWN_REASON: the reason bits under the mask are set to those of the value */
+  protoDownReasonMask?: number;
+  protoDownReasonValue?: number;
 }
 
 /** A decoded RTM_NEWLINK. */
@@ -100,6 +116,10 @@ export interface NativeLink {
   carrierChanges?: number;
   /** IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_*, when sent */
   addrGenMode?: number;
+  /** IFLA_PROTO_DOWN: 1 when the link is held down by protodown */
+  protoDown: number;
+  /** IFLA_PROTO_DOWN_REASON's value (a bit per reason), when any is set */
+  protoDownReason?: number;
   kind: string;
   slaveKind: string;
   alias: string;

@@ -47,6 +47,26 @@ void PutLinkBody(MessageBuilder& b, const LinkRequest& req) {
       b.PutString(IFLA_IFALIAS, *req.alias);
     }
   }
+  if (req.carrier) b.PutU8(IFLA_CARRIER, *req.carrier);
+  if (req.gso_max_size) b.PutU32(IFLA_GSO_MAX_SIZE, *req.gso_max_size);
+  if (req.gso_max_segs) b.PutU32(IFLA_GSO_MAX_SEGS, *req.gso_max_segs);
+  if (req.gro_max_size) b.PutU32(IFLA_GRO_MAX_SIZE, *req.gro_max_size);
+  if (req.num_tx_queues) b.PutU32(IFLA_NUM_TX_QUEUES, *req.num_tx_queues);
+  if (req.num_rx_queues) b.PutU32(IFLA_NUM_RX_QUEUES, *req.num_rx_queues);
+  if (req.addr_gen_mode) {
+    size_t spec = b.BeginNest(IFLA_AF_SPEC);
+    size_t inet6 = b.BeginNest(AF_INET6);
+    b.PutU8(IFLA_INET6_ADDR_GEN_MODE, *req.addr_gen_mode);
+    b.EndNest(inet6);
+    b.EndNest(spec);
+  }
+  if (req.proto_down) b.PutU8(IFLA_PROTO_DOWN, *req.proto_down);
+  if (req.proto_down_reason_mask) {
+    size_t reason = b.BeginNest(IFLA_PROTO_DOWN_REASON);
+    b.PutU32(IFLA_PROTO_DOWN_REASON_MASK, *req.proto_down_reason_mask);
+    b.PutU32(IFLA_PROTO_DOWN_REASON_VALUE, req.proto_down_reason_value);
+    b.EndNest(reason);
+  }
 }
 
 namespace {
@@ -363,6 +383,14 @@ Result<LinkInfo> ParseLink(const nlmsghdr& msg) {
   info.alias = t[IFLA_IFALIAS].String();
   info.qdisc = t[IFLA_QDISC].String();
   info.carrier_changes = optional_u32(IFLA_CARRIER_CHANGES);
+  info.proto_down = t[IFLA_PROTO_DOWN].U8();
+  if (t[IFLA_PROTO_DOWN_REASON].present()) {
+    AttrTable<IFLA_PROTO_DOWN_REASON_MAX + 1> reason;
+    if (netlink::ParseNested(t[IFLA_PROTO_DOWN_REASON], &reason).ok() &&
+        reason[IFLA_PROTO_DOWN_REASON_VALUE].present()) {
+      info.proto_down_reason = reason[IFLA_PROTO_DOWN_REASON_VALUE].U32();
+    }
+  }
   // struct rtnl_link_stats64 grows at its end over kernel versions: the counters are read up to
   // the attribute's length (at least the first ten, there since 2.6.35), the rest left 0 as ip
   // leaves them, but rx_otherhost_dropped, left unset.

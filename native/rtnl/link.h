@@ -34,9 +34,17 @@ struct LinkRequest {
   std::optional<int> netns_fd;  // IFLA_NET_NS_FD: create in / move to that namespace
   std::optional<std::string> alias;     // IFLA_IFALIAS; empty clears it
   std::optional<std::string> new_name;  // rename: IFLA_IFNAME when addressing by index
-  KindData info;                        // IFLA_INFO_DATA of `kind` (a veth's peer is in here)
-  std::string slave_kind;               // IFLA_INFO_SLAVE_KIND: the master's kind, for ...
-  KindData slave_info;                  // ... IFLA_INFO_SLAVE_DATA (a bridge port's settings)
+  std::optional<uint8_t> carrier;       // IFLA_CARRIER (drivers with ndo_change_carrier only)
+  std::optional<uint32_t> gso_max_size, gso_max_segs, gro_max_size;  // IFLA_GSO_*, IFLA_GRO_*
+  std::optional<uint32_t> num_tx_queues, num_rx_queues;  // IFLA_NUM_*_QUEUES: at creation only
+  std::optional<uint8_t> addr_gen_mode;  // IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE
+  std::optional<uint8_t> proto_down;     // IFLA_PROTO_DOWN
+  // IFLA_PROTO_DOWN_REASON { MASK, VALUE }: the reason bits under the mask set to the value's.
+  std::optional<uint32_t> proto_down_reason_mask;
+  uint32_t proto_down_reason_value = 0;
+  KindData info;           // IFLA_INFO_DATA of `kind` (a veth's peer is in here)
+  std::string slave_kind;  // IFLA_INFO_SLAVE_KIND: the master's kind, for ...
+  KindData slave_info;     // ... IFLA_INFO_SLAVE_DATA (a bridge port's settings)
 };
 
 // The counters of IFLA_STATS64 (struct rtnl_link_stats64), in its order. The struct grows at its
@@ -110,8 +118,10 @@ struct LinkInfo {
   // What `ip -d link` prints when the kernel sends it (each newer than some kernels we run on).
   std::optional<uint32_t> allmulti;  // IFLA_ALLMULTI: the allmulti count (6.4)
   std::optional<uint32_t> gso_max_size, gso_max_segs, tso_max_size, tso_max_segs, gro_max_size;
-  std::optional<uint32_t> addr_gen_mode;    // IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE
-  std::optional<uint32_t> carrier_changes;  // IFLA_CARRIER_CHANGES (`ip -s -s link`'s transns)
+  std::optional<uint32_t> addr_gen_mode;      // IFLA_AF_SPEC / AF_INET6 / IFLA_INET6_ADDR_GEN_MODE
+  std::optional<uint32_t> carrier_changes;    // IFLA_CARRIER_CHANGES (`ip -s -s link`'s transns)
+  uint8_t proto_down = 0;                     // IFLA_PROTO_DOWN
+  std::optional<uint32_t> proto_down_reason;  // IFLA_PROTO_DOWN_REASON's VALUE, when any is set
   std::string kind, slave_kind, alias, qdisc;
   KindData info;        // IFLA_INFO_DATA, decoded with the kind's table (link_kind.h)
   KindData slave_info;  // IFLA_INFO_SLAVE_DATA, decoded with the master kind's port table

@@ -117,6 +117,84 @@ void TestLinkSetMatchesIproute2() {
   CheckBytes("RTM_NEWLINK set", rtnl::BuildNewLink(req, 0), iproute2);
 }
 
+// `ip link set dev lsv0 dynamic on trailers off carrier off gso_max_size 30000 gso_max_segs 100
+// gro_max_size 40000 numtxqueues 2 numrxqueues 3 addrgenmode none protodown on protodown_reason
+// 3 on` (ifindex 3), as strace -e write=3 showed iproute2 6.1 send it. The builder marks both
+// levels of IFLA_AF_SPEC NLA_F_NESTED (iproute2 does not; the kernel accepts both), as it does
+// IFLA_PROTO_DOWN_REASON, which iproute2 marks too.
+void TestLinkSetMoreMatchesIproute2() {
+  const Bytes iproute2 = {
+      0x7c, 0x00, 0x00, 0x00,  // nlmsg_len 124
+      0x10, 0x00,              // RTM_NEWLINK
+      0x01, 0x00,              // NLM_F_REQUEST
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // ifinfomsg: AF_UNSPEC, pad, ifi_type 0
+      0x03, 0x00, 0x00, 0x00,              //   ifi_index 3
+      0x20, 0x80, 0x00, 0x00,              //   ifi_flags IFF_NOTRAILERS | IFF_DYNAMIC
+      0x20, 0x80, 0x00, 0x00,              //   ifi_change the same two
+      0x05, 0x00, 0x21, 0x00,              // IFLA_CARRIER
+      0x00, 0x00, 0x00, 0x00,              //   0 (off), padded
+      0x08, 0x00, 0x29, 0x00,              // IFLA_GSO_MAX_SIZE
+      0x30, 0x75, 0x00, 0x00,              //   30000
+      0x08, 0x00, 0x28, 0x00,              // IFLA_GSO_MAX_SEGS
+      0x64, 0x00, 0x00, 0x00,              //   100
+      0x08, 0x00, 0x3a, 0x00,              // IFLA_GRO_MAX_SIZE
+      0x40, 0x9c, 0x00, 0x00,              //   40000
+      0x08, 0x00, 0x1f, 0x00,              // IFLA_NUM_TX_QUEUES
+      0x02, 0x00, 0x00, 0x00,              //   2
+      0x08, 0x00, 0x20, 0x00,              // IFLA_NUM_RX_QUEUES
+      0x03, 0x00, 0x00, 0x00,              //   3
+      0x10, 0x00, 0x1a, 0x00,              // IFLA_AF_SPEC
+      0x0c, 0x00, 0x0a, 0x00,              //   AF_INET6
+      0x05, 0x00, 0x08, 0x00,              //     IFLA_INET6_ADDR_GEN_MODE
+      0x01, 0x00, 0x00, 0x00,              //       IN6_ADDR_GEN_MODE_NONE, padded
+      0x05, 0x00, 0x27, 0x00,              // IFLA_PROTO_DOWN
+      0x01, 0x00, 0x00, 0x00,              //   1 (on), padded
+      0x14, 0x00, 0x37, 0x80,              // IFLA_PROTO_DOWN_REASON | NESTED
+      0x08, 0x00, 0x01, 0x00,              //   IFLA_PROTO_DOWN_REASON_MASK
+      0x08, 0x00, 0x00, 0x00,              //     1 << 3
+      0x08, 0x00, 0x02, 0x00,              //   IFLA_PROTO_DOWN_REASON_VALUE
+      0x08, 0x00, 0x00, 0x00,              //     1 << 3: on
+  };
+  Bytes want = iproute2;
+  want[0x53] = 0x80;  // IFLA_AF_SPEC marked NLA_F_NESTED
+  want[0x57] = 0x80;  // AF_INET6 marked NLA_F_NESTED
+  rtnl::LinkRequest req;
+  req.index = 3;
+  req.flags = IFF_NOTRAILERS | IFF_DYNAMIC;
+  req.change = IFF_NOTRAILERS | IFF_DYNAMIC;
+  req.carrier = 0;
+  req.gso_max_size = 30000;
+  req.gso_max_segs = 100;
+  req.gro_max_size = 40000;
+  req.num_tx_queues = 2;
+  req.num_rx_queues = 3;
+  req.addr_gen_mode = 1;
+  req.proto_down = 1;
+  req.proto_down_reason_mask = 1u << 3;
+  req.proto_down_reason_value = 1u << 3;
+  CheckBytes("RTM_NEWLINK set more", rtnl::BuildNewLink(req, 0), want);
+}
+
+// A link message with IFLA_PROTO_DOWN and IFLA_PROTO_DOWN_REASON (as the kernel nests it: only
+// the value, NLA_F_NESTED) decodes to both.
+void TestParseLinkProtoDown() {
+  Bytes m = {
+      0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00,  // nlmsg_len (set below), RTM_NEWLINK
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq, pid
+      0x00, 0x00, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00,  // ifinfomsg: ARPHRD_ETHER, index 4
+      0x02, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  //   flags, change
+      0x05, 0x00, 0x27, 0x00, 0x01, 0x00, 0x00, 0x00,  // IFLA_PROTO_DOWN 1
+      0x0c, 0x00, 0x37, 0x80,                          // IFLA_PROTO_DOWN_REASON | NESTED
+      0x08, 0x00, 0x02, 0x00, 0x08, 0x02, 0x00, 0x00,  //   VALUE: reasons 3 and 9
+  };
+  m[0] = static_cast<uint8_t>(m.size());
+  Result<rtnl::LinkInfo> l = rtnl::ParseLink(*reinterpret_cast<const nlmsghdr*>(m.data()));
+  CHECK(l.ok());
+  CHECK(l.value().proto_down == 1);
+  CHECK(l.value().proto_down_reason == std::optional<uint32_t>((1u << 3) | (1u << 9)));
+}
+
 // `ip route add 198.19.0.0/24 dev va` (ifindex 2).
 void TestRouteMatchesIproute2() {
   const Bytes iproute2 = {
@@ -2478,6 +2556,8 @@ int main() {
   TestAddressMatchesIproute2();
   TestLinkUpMatchesIproute2();
   TestLinkSetMatchesIproute2();
+  TestLinkSetMoreMatchesIproute2();
+  TestParseLinkProtoDown();
   TestRouteMatchesIproute2();
   TestRouteTosMatchesIproute2();
   TestSourceRouteDeleteMatchesIproute2();

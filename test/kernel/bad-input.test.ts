@@ -881,7 +881,7 @@ const cases: Case[] = [
     'set with every setting undefined',
     (w) => w.a.set({ mtu: undefined, promisc: undefined }),
     'EINVAL',
-    /give at least one setting to change \(mac, mtu, group, name, alias, up, promisc, allMulticast, multicast, arp, txQueueLength\)/,
+    /give at least one setting to change \(mac, mtu, group, name, alias, up, promisc, allMulticast, multicast, arp, dynamic, trailers, carrier, txQueueLength, gsoMaxSize, gsoMaxSegs, groMaxSize, addrGenMode, protoDownReasons, protoDown\)/,
   ],
   ['set with null', (w) => w.a.set(null as never), 'EINVAL', /the settings must be an object, not null/],
   ['set with a string', (w) => w.a.set('up' as never), 'EINVAL', /the settings must be an object, not "up"/],

@@ -39,6 +39,7 @@ function link(index: number, mtu: number, up = false): NativeLink {
     broadcast: 'ff:ff:ff:ff:ff:ff',
     operstate: up ? 6 : 2,
     carrier: 1,
+    protoDown: 0,
     master: 0,
     link: 0,
     linkNetnsid: undefined,

@@ -1,6 +1,7 @@
 /**
- * `netns-native [-n NS] link add [name] NAME [mtu N] [address MAC] [link PARENT] type KIND ...`,
- * as `ip link add` takes it, through the kinds' own create():
+ * `netns-native [-n NS] link add [name] NAME [mtu N] [address MAC] [link PARENT] [numtxqueues N]
+ * [numrxqueues N] [gso_max_size B] [gso_max_segs N] [gro_max_size B] type KIND ...`, as `ip link
+ * add` takes it, through the kinds' own create():
  *   type veth peer [name] PEER [netns NS2] [address MAC]      VethPair.create
  *   type bridge [stp_state 0|1] [vlan_filtering 0|1] [priority N]   Bridge.create
  *   type ifb                                                  Ifb.create
@@ -8,7 +9,17 @@
  *   type vxlan id VNI [remote A] [local A] [group A] [dev L] [dstport N]   Vxlan.create
  * Links named (PARENT, L) are those of NS.
  */
-import { Bridge, Ifb, Macvlan, Macvtap, VethPair, Vxlan, type MacvlanMode, type Namespace } from '../../index';
+import {
+  Bridge,
+  Ifb,
+  Macvlan,
+  Macvtap,
+  VethPair,
+  Vxlan,
+  type LinkCreateLimits,
+  type MacvlanMode,
+  type Namespace,
+} from '../../index';
 import type { Words } from '../words';
 import { namespaceWord } from '../namespace-arg';
 
@@ -22,7 +33,17 @@ interface Common {
   mtu?: number;
   mac?: string;
   parent?: string;
+  limits?: LinkCreateLimits;
 }
+
+/** `KEYWORD N` before `type`: the limits set as the link is made, and each one's name. */
+const LIMITS: Readonly<Record<string, keyof LinkCreateLimits>> = {
+  numtxqueues: 'numTxQueues',
+  numrxqueues: 'numRxQueues',
+  gso_max_size: 'gsoMaxSize',
+  gso_max_segs: 'gsoMaxSegs',
+  gro_max_size: 'groMaxSize',
+};
 
 interface PeerWords {
   peerName: string;
@@ -79,6 +100,7 @@ export async function linkAdd(ns: Namespace, add: LinkAddWords): Promise<void> {
     namespace: ns,
     ...(add.mtu !== undefined && { mtu: add.mtu }),
     ...(add.mac !== undefined && { mac: add.mac }),
+    ...add.limits,
   };
   switch (add.kind) {
     case 'veth': {
@@ -126,6 +148,8 @@ function readCommon(words: Words): Common {
     else if (word === 'mtu') out.mtu = words.integer('mtu');
     else if (word === 'address') out.mac = words.value('address', 'a MAC address');
     else if (word === 'link') out.parent = words.value('link', 'a link name');
+    else if (Object.hasOwn(LIMITS, word))
+      (out.limits ??= {})[LIMITS[word] as keyof LinkCreateLimits] = words.integer(word);
     else if (name === undefined) {
       seen.add('name');
       name = word;

@@ -1,7 +1,9 @@
 /**
  * `netns-native [-n NS] link set [dev] LINK SETTING...`, as `ip link set` takes it:
  *   up | down, mtu N, name NEW, address MAC, alias TEXT, txqueuelen N, group N,
- *   promisc | multicast | allmulticast | arp  on | off      one link.set({...})
+ *   promisc | multicast | allmulticast | arp | dynamic | trailers | carrier | protodown  on | off,
+ *   protodown_reason N on|off (N 0-31, repeatable), addrgenmode MODE,
+ *   gso_max_size N, gso_max_segs N, gro_max_size N              one link.set({...})
  *   master BR | nomaster                                      link.setMaster / link.noMaster
  *   netns NS2 (a name, an nsfs path or a PID)                 link.moveTo
  * ip sends all of it in one request; here it takes up to three calls, so that a refusal leaves
@@ -14,13 +16,28 @@ import { NetnsError, type Link, type LinkSettings, type Namespace } from '../../
 import { namespaceWord } from '../namespace-arg';
 import type { Words } from '../words';
 
+const ADDR_GEN_MODES: readonly string[] = ['eui64', 'none', 'stable_secret', 'random'];
+
 /** Flags set by `KEYWORD on|off`, and the LinkSettings name of each. */
-const ON_OFF: Readonly<Record<string, 'promisc' | 'multicast' | 'allMulticast' | 'arp'>> = {
+const ON_OFF: Readonly<
+  Record<string, 'promisc' | 'multicast' | 'allMulticast' | 'arp' | 'dynamic' | 'trailers' | 'carrier' | 'protoDown'>
+> = {
   promisc: 'promisc',
   multicast: 'multicast',
   allmulticast: 'allMulticast',
   allmulti: 'allMulticast',
   arp: 'arp',
+  dynamic: 'dynamic',
+  trailers: 'trailers',
+  carrier: 'carrier',
+  protodown: 'protoDown',
+};
+
+/** `KEYWORD N`: the integer settings. */
+const INTEGERS: Readonly<Record<string, ['gsoMaxSize' | 'gsoMaxSegs' | 'groMaxSize', number]>> = {
+  gso_max_size: ['gsoMaxSize', 0xffffffff],
+  gso_max_segs: ['gsoMaxSegs', 65535],
+  gro_max_size: ['groMaxSize', 0xffffffff],
 };
 
 /** The command line of `link set`, read whole before anything is done. */
@@ -59,6 +76,14 @@ const SLOT: Readonly<Record<string, string>> = {
   allmulticast: 'allmulticast',
   allmulti: 'allmulticast',
   arp: 'arp',
+  dynamic: 'dynamic',
+  trailers: 'trailers',
+  carrier: 'carrier',
+  protodown: 'protodown',
+  addrgenmode: 'addrgenmode',
+  gso_max_size: 'gso_max_size',
+  gso_max_segs: 'gso_max_segs',
+  gro_max_size: 'gro_max_size',
   master: 'master or nomaster',
   nomaster: 'master or nomaster',
   netns: 'netns',
@@ -69,7 +94,21 @@ export function readLinkSet(words: Words): LinkSetWords {
   const settings: LinkSettings = {};
   const out: Omit<LinkSetWords, 'link' | 'settings'> = {};
   const seen = new Set<string>();
+  const reasons: Record<number, boolean> = {};
   for (let word = words.next(); word !== undefined; word = words.next()) {
+    if (word === 'protodown_reason') {
+      // Repeatable, one reason each; ip sends only the last one given, this all of them.
+      const id = words.integer(word, 31);
+      reasons[id] = words.onOff(`protodown_reason ${id}`);
+      settings.protoDownReasons = reasons;
+      continue;
+    }
+    if (word === 'numtxqueues' || word === 'numrxqueues') {
+      throw words.error(
+        `${word}: the number of queues is fixed when a link is created (the kernel ignores it on ` +
+          `link set, as it does when ip sends it): give it to link add`,
+      );
+    }
     const slot = Object.hasOwn(SLOT, word) ? SLOT[word] : undefined;
     if (slot === undefined) {
       // A word that is no keyword: the link, once.
@@ -80,7 +119,10 @@ export function readLinkSet(words: Words): LinkSetWords {
     }
     words.once(seen, slot);
     const flag = Object.hasOwn(ON_OFF, word) ? ON_OFF[word] : undefined;
+    const integer = Object.hasOwn(INTEGERS, word) ? INTEGERS[word] : undefined;
     if (flag !== undefined) settings[flag] = words.onOff(word);
+    else if (integer !== undefined) settings[integer[0]] = words.integer(word, integer[1]);
+    else if (word === 'addrgenmode') settings.addrGenMode = addrGenMode(words);
     else if (word === 'dev') link = words.value('dev', 'a link name');
     else if (word === 'up' || word === 'down') settings.up = word === 'up';
     else if (word === 'mtu') settings.mtu = words.integer('mtu');
@@ -103,6 +145,15 @@ export function readLinkSet(words: Words): LinkSetWords {
     );
   }
   return { ...out, link, settings };
+}
+
+/** `addrgenmode MODE`: one of the four modes, as ip names them. */
+function addrGenMode(words: Words): LinkSettings['addrGenMode'] {
+  const mode = words.value('addrgenmode', `a mode (${ADDR_GEN_MODES.join(', ')})`);
+  if (!ADDR_GEN_MODES.includes(mode)) {
+    throw words.error(`invalid address generation mode ${JSON.stringify(mode)} (${ADDR_GEN_MODES.join(', ')})`);
+  }
+  return mode as LinkSettings['addrGenMode'];
 }
 
 /** `group N`: a number, or `default` (0), as ip takes it without /etc/iproute2/group. */
@@ -187,6 +238,7 @@ async function undone(e: unknown, steps: Undo[]): Promise<unknown> {
 
 /** The link's present values of the settings named in `settings`. */
 function settingsOf(link: Link, settings: LinkSettings): LinkSettings {
+  const d = link.details;
   const now: Required<LinkSettings> = {
     up: link.isUp,
     mtu: link.mtu,
@@ -199,9 +251,25 @@ function settingsOf(link: Link, settings: LinkSettings): LinkSettings {
     allMulticast: link.allMulticast,
     multicast: link.multicast,
     arp: link.arp,
+    dynamic: link.dynamic,
+    trailers: link.trailers,
+    carrier: link.hasCarrier,
+    gsoMaxSize: d.gsoMaxSize ?? 0,
+    gsoMaxSegs: d.gsoMaxSegs ?? 0,
+    groMaxSize: d.groMaxSize ?? 0,
+    addrGenMode: (d.addrGenMode ?? 'eui64') as Required<LinkSettings>['addrGenMode'],
+    protoDown: d.protoDown,
+    protoDownReasons: {},
   };
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(settings)) out[key] = now[key as keyof LinkSettings];
+  // The reasons named, each as it is now.
+  if (settings.protoDownReasons !== undefined) {
+    const reasons: Record<number, boolean> = {};
+    for (const id of Object.keys(settings.protoDownReasons))
+      reasons[Number(id)] = d.protoDownReasons.includes(Number(id));
+    out.protoDownReasons = reasons;
+  }
   return out as LinkSettings;
 }
 
@@ -211,7 +279,11 @@ async function restore(link: Link, before: LinkSettings): Promise<boolean> {
   const now = settingsOf(link, before);
   const back: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(before)) {
-    if (now[key as keyof LinkSettings] !== value) back[key] = value;
+    const differs =
+      key === 'protoDownReasons'
+        ? JSON.stringify(now.protoDownReasons) !== JSON.stringify(value)
+        : now[key as keyof LinkSettings] !== value;
+    if (differs) back[key] = value;
   }
   if (Object.keys(back).length === 0) return false;
   await link.set(back as LinkSettings);

@@ -214,6 +214,9 @@ export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions
     if (options.details || options.linkLayer) second += ` ${words}`;
     else first.push(words);
   }
+  const protoDown = full ? protoDownText(l) : '';
+  if (options.details || options.linkLayer) second += protoDown;
+  else if (protoDown !== '') first.push(protoDown.trim());
   const lines = [first.join(' ')];
   if (options.details) lines.push(...detailsText(l, second, listing.names));
   else if (options.linkLayer) lines.push(second);
@@ -225,6 +228,24 @@ export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions
 
 function masterName(l: Link, listing: LinkListing): string {
   return listing.names.get(l.masterIndex as number) ?? `if${l.masterIndex}`;
+}
+
+/**
+ * The reasons ip 6.1 prints (print_proto_down): it reads the reason value as a u8, so only
+ * reasons 0 to 7, and only for a link with a broadcast address (it looks the value up in the
+ * link's table, where IFLA_BROADCAST has the value's number).
+ */
+function printedReasons(l: Link): string[] {
+  if (l.details.broadcast === '') return [];
+  return l.details.protoDownReasons.filter((id) => id < 8).map(String);
+}
+
+/** ' protodown on ' and 'protodown_reason <3,5>', as ip writes them after the link layer. */
+function protoDownText(l: Link): string {
+  let text = l.details.protoDown ? ' protodown on ' : '';
+  const reasons = printedReasons(l);
+  if (reasons.length > 0) text += `protodown_reason <${reasons.join(',')}>`;
+  return text;
 }
 
 /** A link's peer (IFLA_LINK) and the namespace it is in (IFLA_LINK_NETNSID), as ip read them. */
@@ -280,6 +301,8 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
     }
   }
   if (full && l.parentNetnsId !== undefined) out.link_netnsid = l.parentNetnsId;
+  if (full && d.protoDown) out.proto_down = true;
+  if (full && printedReasons(l).length > 0) out.proto_down_reason = printedReasons(l);
   if (options.details) Object.assign(out, detailsJson(l, listing.names));
   if (options.link && l.alias !== undefined) out.ifalias = l.alias;
   if (options.link && options.stats > 0)

@@ -65,24 +65,34 @@ enum class Wire : uint8_t {
 // F(js name, C++ member, wire type)
 
 // rtnl::LinkRequest (RTM_NEWLINK: ifinfomsg + IFLA_*).
-#define NETNS_LINK_REQUEST(F)          \
-  F(index, index, kI32)                \
-  F(name, name, kString)               \
-  F(kind, kind, kString)               \
-  F(flags, flags, kU32)                \
-  F(change, change, kU32)              \
-  F(mtu, mtu, kU32)                    \
-  F(txqlen, txqlen, kU32)              \
-  F(group, group, kU32)                \
-  F(address, address, kMac)            \
-  F(master, master, kI32)              \
-  F(netns, netns_fd, kNetns)           \
-  F(alias, alias, kString)             \
-  F(newName, new_name, kString)        \
-  F(info, info, kKind)                 \
-  F(slaveKind, slave_kind, kString)    \
-  F(slaveInfo, slave_info, kSlaveKind) \
-  F(link, link, kI32)
+#define NETNS_LINK_REQUEST(F)                          \
+  F(index, index, kI32)                                \
+  F(name, name, kString)                               \
+  F(kind, kind, kString)                               \
+  F(flags, flags, kU32)                                \
+  F(change, change, kU32)                              \
+  F(mtu, mtu, kU32)                                    \
+  F(txqlen, txqlen, kU32)                              \
+  F(group, group, kU32)                                \
+  F(address, address, kMac)                            \
+  F(master, master, kI32)                              \
+  F(netns, netns_fd, kNetns)                           \
+  F(alias, alias, kString)                             \
+  F(newName, new_name, kString)                        \
+  F(info, info, kKind)                                 \
+  F(slaveKind, slave_kind, kString)                    \
+  F(slaveInfo, slave_info, kSlaveKind)                 \
+  F(link, link, kI32)                                  \
+  F(carrier, carrier, kU8)                             \
+  F(gsoMaxSize, gso_max_size, kU32)                    \
+  F(gsoMaxSegs, gso_max_segs, kU32)                    \
+  F(groMaxSize, gro_max_size, kU32)                    \
+  F(numTxQueues, num_tx_queues, kU32)                  \
+  F(numRxQueues, num_rx_queues, kU32)                  \
+  F(addrGenMode, addr_gen_mode, kU8)                   \
+  F(protoDown, proto_down, kU8)                        \
+  F(protoDownReasonMask, proto_down_reason_mask, kU32) \
+  F(protoDownReasonValue, proto_down_reason_value, kU32)
 
 // rtnl::AddressRequest (ifaddrmsg + IFA_*). The family follows from `local`.
 #define NETNS_ADDRESS_REQUEST(F) \
@@ -688,7 +698,9 @@ enum class Shape : uint8_t {
   F(tsoMaxSegs, tso_max_segs, kOptional)        \
   F(groMaxSize, gro_max_size, kOptional)        \
   F(carrierChanges, carrier_changes, kOptional) \
-  F(addrGenMode, addr_gen_mode, kOptional)
+  F(addrGenMode, addr_gen_mode, kOptional)      \
+  F(protoDown, proto_down, kNumber)             \
+  F(protoDownReason, proto_down_reason, kOptional)
 
 // ... these strings, each ended by NUL, in one string ...
 #define NETNS_LINK_STRINGS(F)     \
