@@ -2186,7 +2186,7 @@ const cases: Case[] = [
     "flushNeighbours with ip's nud as an option",
     (w) => w.ns.flushNeighbours({ nud: 'stale' } as never),
     'EINVAL',
-    /unknown option "nud" \(the options are link, family, state, proxy, signal\)/,
+    /unknown option "nud" \(the options are link, family, state, proxy, to, master, noMaster, unused, signal\)/,
   ],
   [
     'flushNeighbours of a link in another namespace',
