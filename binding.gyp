@@ -67,7 +67,8 @@
         "native/addon/api/monitor.cc",
         "native/addon/api/tun.cc",
         "native/addon/api/file.cc",
-        "native/addon/api/names_watch.cc"
+        "native/addon/api/names_watch.cc",
+        "native/addon/api/loop_watch.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

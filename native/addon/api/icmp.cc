@@ -1,12 +1,12 @@
 // IcmpSocket: a raw ICMP socket opened inside a namespace, then driven from the JS thread.
 // Readiness comes from a uv_poll on the event loop, so waiting for echo replies costs no thread.
 #include <netinet/in.h>
-#include <uv.h>
 
 #include "../../ns/icmp.h"
 #include "../convert/convert.h"
 #include "../state.h"
 #include "api.h"
+#include "loop_watch.h"
 
 namespace netns_native::addon {
 
@@ -26,8 +26,8 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
     fd_.Reset(info[0].As<Napi::Number>().Int32Value());
     family_ = info[1].As<Napi::Number>().Int32Value();
   }
-  // Finalized only when not watching (watching holds a reference), or at environment teardown.
-  ~IcmpSocket() override { StopWatching(/*unref=*/false); }
+  // Finalized only when not watching (watching holds a reference), or at environment teardown;
+  // watch_ stops itself then.
 
  private:
   // send(address, id, seq, payloadLength)
@@ -64,51 +64,27 @@ class IcmpSocket : public Napi::ObjectWrap<IcmpSocket> {
   Napi::Value Watch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!info[0].IsFunction()) ThrowInternal(env, "watch: a callback is needed");
-    if (!fd_ || poll_) return env.Undefined();
-    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
-    context_ = std::make_unique<Napi::AsyncContext>(env, "netns-native:icmp");
-    uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
-    poll_ = new uv_poll_t;
-    uv_poll_init(loop, poll_, fd_.get());
-    poll_->data = this;
-    Ref();  // stay alive while the loop may call us
-    uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* p, int, int) {
-      auto* self = static_cast<IcmpSocket*>(p->data);
-      Napi::Env env = self->Env();
-      Napi::HandleScope scope(env);
-      try {
-        self->callback_.MakeCallback(self->Value(), {}, *self->context_);
-      } catch (const Napi::Error& e) {
-        // Nothing above us in this libuv callback can catch it: report it as uncaught.
-        napi_fatal_exception(env, e.Value());
-      }
+    if (!fd_ || watch_.watching()) return env.Undefined();
+    watch_.Start(env, fd_.get(), info[0].As<Napi::Function>(), "netns-native:icmp", [this](int) {
+      Napi::HandleScope scope(Env());
+      watch_.Deliver(Value(), {});
     });
+    Ref();  // stay alive while the loop may call us; released by close()
     return env.Undefined();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    StopWatching(/*unref=*/true);
+    if (watch_.watching()) {
+      watch_.Stop();
+      Unref();
+    }
     fd_.Reset();
     return info.Env().Undefined();
   }
 
-  void StopWatching(bool unref) {
-    if (!poll_) return;
-    uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-    poll_ = nullptr;
-    callback_.Reset();
-    context_.reset();
-    if (unref) Unref();
-  }
-
   UniqueFd fd_;
+  LoopWatch watch_;  // after fd_: destroyed (stopped) before the fd closes
   int family_ = AF_INET;
-  uv_poll_t* poll_ = nullptr;
-  Napi::FunctionReference callback_;
-  std::unique_ptr<Napi::AsyncContext> context_;
 };
 
 class OpenJob : public Job {

@@ -3,12 +3,11 @@
 // Each time the socket becomes readable, what is queued (up to kMaxDatagramsPerWake datagrams,
 // so one busy monitor cannot hold the event loop) is decoded and handed to JavaScript as one
 // batch, in the shapes of the dumps' results (convert/results.cc).
-#include <uv.h>
-
 #include "../../rtnl/monitor.h"
 #include "../convert/convert.h"
 #include "../state.h"
 #include "api.h"
+#include "loop_watch.h"
 
 namespace netns_native::addon {
 
@@ -35,44 +34,29 @@ class MonitorSocket : public Napi::ObjectWrap<MonitorSocket> {
     auto* box = info[0].As<Napi::External<std::unique_ptr<rtnl::Monitor>>>().Data();
     monitor_ = std::move(*box);
   }
-  // Finalized only when not watching (watching holds a reference), or at environment teardown.
-  ~MonitorSocket() override { StopWatching(); }
+  // Finalized only when not watching (watching holds a reference), or at environment teardown;
+  // watch_ stops itself then.
 
  private:
   // watch(onBatch): calls onBatch(batch) on the event loop with what the socket delivers, until
   // close(). A batch with `error` set is the last one: the socket failed; close() it.
   Napi::Value Watch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!monitor_ || poll_) return env.Undefined();
-    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
-    context_ = std::make_unique<Napi::AsyncContext>(env, "netns-native:monitor");
-    uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
-    poll_ = new uv_poll_t;
-    uv_poll_init(loop, poll_, monitor_->fd());
-    poll_->data = this;
+    if (!monitor_ || watch_.watching()) return env.Undefined();
+    watch_.Start(env, monitor_->fd(), info[0].As<Napi::Function>(), "netns-native:monitor",
+                 [this](int status) {
+                   // An overrun sets the socket's error, which poll reports as POLLERR; libuv
+                   // then stops the handle and says UV_EBADF. Reading consumes the error
+                   // (recvmsg returns ENOBUFS once); the socket is fine, so watch it again.
+                   OnReadable();
+                   if (status < 0 && watch_.watching() && monitor_ && !failed_) watch_.Resume();
+                 });
     Ref();  // stay alive while the loop may call us; released by close()
     referenced_ = true;
-    StartPolling();
     return env.Undefined();
   }
 
-  void StartPolling() {
-    uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* p, int status, int) {
-      auto* self = static_cast<MonitorSocket*>(p->data);
-      // An overrun sets the socket's error, which poll reports as POLLERR; libuv then stops the
-      // handle and says UV_EBADF. Reading consumes the error (recvmsg returns ENOBUFS once);
-      // the socket is fine, so watch it again.
-      bool restart = status < 0;
-      self->OnReadable();
-      if (restart && self->poll_ != nullptr && self->monitor_ != nullptr && !self->failed_) {
-        self->StartPolling();
-      }
-    });
-  }
-
-  // On the JS thread, from the loop. The callback may call close(); the reference to the
-  // callback and its async context are then released after it returns.
+  // On the JS thread, from the loop. The callback may call close().
   void OnReadable() {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
@@ -84,20 +68,9 @@ class MonitorSocket : public Napi::ObjectWrap<MonitorSocket> {
     if (!read.ok()) {
       out.Set("error", FailureToJs(env, read.error()));
       failed_ = true;
-      uv_poll_stop(poll_);  // nothing more will come
+      watch_.Pause();  // nothing more will come
     }
-    in_callback_ = true;
-    try {
-      callback_.MakeCallback(Value(), {out}, *context_);
-    } catch (const Napi::Error& e) {
-      // Nothing above us in this libuv callback can catch it: report it as uncaught.
-      napi_fatal_exception(env, e.Value());
-    }
-    in_callback_ = false;
-    if (!poll_) {  // close() was called from the callback: finish what it left
-      callback_.Reset();
-      context_.reset();
-    }
+    watch_.Deliver(Value(), {out});
   }
 
   // fence(): its number; throws (errno) when the socket failed.
@@ -131,7 +104,7 @@ class MonitorSocket : public Napi::ObjectWrap<MonitorSocket> {
 
   // close(): stops watching and closes the socket at once. Idempotent.
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    StopWatching();
+    watch_.Stop();
     monitor_.reset();
     if (referenced_) {
       referenced_ = false;
@@ -140,25 +113,10 @@ class MonitorSocket : public Napi::ObjectWrap<MonitorSocket> {
     return info.Env().Undefined();
   }
 
-  void StopWatching() {
-    if (!poll_) return;
-    uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-    poll_ = nullptr;
-    if (!in_callback_) {
-      callback_.Reset();
-      context_.reset();
-    }
-  }
-
   std::unique_ptr<rtnl::Monitor> monitor_;
-  uv_poll_t* poll_ = nullptr;
+  LoopWatch watch_;  // after monitor_: destroyed (stopped) before the socket closes
   bool referenced_ = false;
-  bool in_callback_ = false;
   bool failed_ = false;
-  Napi::FunctionReference callback_;
-  std::unique_ptr<Napi::AsyncContext> context_;
 };
 
 class OpenJob : public Job {

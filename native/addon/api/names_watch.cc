@@ -3,12 +3,11 @@
 // socket: no thread per watch. Each time the fd becomes readable, what is queued is handed to
 // JavaScript as one array of {event, name?}: 'add' / 'delete' NAME, 'overflow' (events were
 // lost), 'end' (the directory went; the last one).
-#include <uv.h>
-
 #include "../../ns/names_watch.h"
 #include "../convert/convert.h"
 #include "../state.h"
 #include "api.h"
+#include "loop_watch.h"
 
 namespace netns_native::addon {
 
@@ -28,27 +27,19 @@ class NamesWatchHandle : public Napi::ObjectWrap<NamesWatchHandle> {
     auto* box = info[0].As<Napi::External<std::unique_ptr<ns::NamesWatch>>>().Data();
     watch_ = std::move(*box);
   }
-  // Finalized only when not watching (watching holds a reference), or at environment teardown.
-  ~NamesWatchHandle() override { StopWatching(); }
+  // Finalized only when not watching (watching holds a reference), or at environment teardown;
+  // loop_watch_ stops itself then.
 
  private:
   // watch(onEvents): calls onEvents(events) on the event loop until close(), or until an
   // 'end' event (or `error`, set on the array when read(2) failed) stops it: close() it then.
   Napi::Value Watch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!watch_ || poll_) return env.Undefined();
-    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
-    context_ = std::make_unique<Napi::AsyncContext>(env, "netns-native:names-watch");
-    uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
-    poll_ = new uv_poll_t;
-    uv_poll_init(loop, poll_, watch_->fd());
-    poll_->data = this;
+    if (!watch_ || loop_watch_.watching()) return env.Undefined();
+    loop_watch_.Start(env, watch_->fd(), info[0].As<Napi::Function>(), "netns-native:names-watch",
+                      [this](int) { OnReadable(); });
     Ref();  // stay alive while the loop may call us; released by close()
     referenced_ = true;
-    uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* p, int, int) {
-      static_cast<NamesWatchHandle*>(p->data)->OnReadable();
-    });
     return env.Undefined();
   }
 
@@ -83,24 +74,13 @@ class NamesWatchHandle : public Napi::ObjectWrap<NamesWatchHandle> {
       out.Set(static_cast<uint32_t>(i), o);
     }
     if (!read.ok()) out.Set("error", FailureToJs(env, read.error()));
-    if (!read.ok() || ended) uv_poll_stop(poll_);  // nothing more will come
-    in_callback_ = true;
-    try {
-      callback_.MakeCallback(Value(), {out}, *context_);
-    } catch (const Napi::Error& e) {
-      // Nothing above us in this libuv callback can catch it: report it as uncaught.
-      napi_fatal_exception(env, e.Value());
-    }
-    in_callback_ = false;
-    if (!poll_) {  // close() was called from the callback: finish what it left
-      callback_.Reset();
-      context_.reset();
-    }
+    if (!read.ok() || ended) loop_watch_.Pause();  // nothing more will come
+    loop_watch_.Deliver(Value(), {out});
   }
 
   // close(): stops watching and closes the inotify fd at once. Idempotent.
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    StopWatching();
+    loop_watch_.Stop();
     watch_.reset();
     if (referenced_) {
       referenced_ = false;
@@ -109,24 +89,9 @@ class NamesWatchHandle : public Napi::ObjectWrap<NamesWatchHandle> {
     return info.Env().Undefined();
   }
 
-  void StopWatching() {
-    if (!poll_) return;
-    uv_poll_stop(poll_);
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-    poll_ = nullptr;
-    if (!in_callback_) {
-      callback_.Reset();
-      context_.reset();
-    }
-  }
-
   std::unique_ptr<ns::NamesWatch> watch_;
-  uv_poll_t* poll_ = nullptr;
+  LoopWatch loop_watch_;  // after watch_: destroyed (stopped) before the fd closes
   bool referenced_ = false;
-  bool in_callback_ = false;
-  Napi::FunctionReference callback_;
-  std::unique_ptr<Napi::AsyncContext> context_;
 };
 
 class OpenJob : public Job {
