@@ -21,10 +21,21 @@ export interface LinkCreateLimits {
   groMaxSize?: number;
 }
 
-/** The kernel's bounds (rtnl_create_link, GSO_MAX_SEGS, GRO_MAX_SIZE). */
+/** The kernel's bound on queues (rtnl_create_link). */
 const MAX_QUEUES = 4096;
-const GSO_MAX_SEGS = 65535;
-const GRO_MAX_SIZE = 8 * 65535;
+
+/** The GSO/GRO limits, settable at creation and by link.set(), with the most each takes. */
+const SIZE_LIMITS = {
+  gsoMaxSize: 0xffffffff,
+  gsoMaxSegs: 65535, // GSO_MAX_SEGS
+  groMaxSize: 8 * 65535, // GRO_MAX_SIZE
+} as const;
+export type SizeLimit = keyof typeof SIZE_LIMITS;
+
+/** One GSO/GRO limit, checked against the kernel's bound (EINVAL saying which is wrong). */
+export function checkSizeLimit(name: SizeLimit, value: unknown, where: string): number {
+  return checkInteger(value, where, name, 0, SIZE_LIMITS[name]);
+}
 
 /** The request fields of the limits given, each checked (EINVAL saying which is wrong). */
 export function checkCreateLimits(options: LinkCreateLimits, where: string): NativeLinkRequest {
@@ -35,14 +46,8 @@ export function checkCreateLimits(options: LinkCreateLimits, where: string): Nat
   if (options.numRxQueues !== undefined) {
     out.numRxQueues = checkInteger(options.numRxQueues, where, 'numRxQueues', 1, MAX_QUEUES);
   }
-  if (options.gsoMaxSize !== undefined) {
-    out.gsoMaxSize = checkInteger(options.gsoMaxSize, where, 'gsoMaxSize', 0, 0xffffffff);
-  }
-  if (options.gsoMaxSegs !== undefined) {
-    out.gsoMaxSegs = checkInteger(options.gsoMaxSegs, where, 'gsoMaxSegs', 0, GSO_MAX_SEGS);
-  }
-  if (options.groMaxSize !== undefined) {
-    out.groMaxSize = checkInteger(options.groMaxSize, where, 'groMaxSize', 0, GRO_MAX_SIZE);
+  for (const name of Object.keys(SIZE_LIMITS) as SizeLimit[]) {
+    if (options[name] !== undefined) out[name] = checkSizeLimit(name, options[name], where);
   }
   return out;
 }

@@ -23,6 +23,7 @@ import {
   IFF_PROMISC,
   IFF_UP,
 } from './native/constants';
+import { checkSizeLimit } from './link-create-limits';
 import type { NativeLink, NativeLinkRequest } from './native/surface';
 
 /**
@@ -181,9 +182,6 @@ const IP_WORDS: Record<Exclude<Setting, FlagSetting>, string> = {
   protoDownReasons: 'protodown_reason',
 };
 
-/** The largest gso_max_segs and gro_max_size the kernel takes (GSO_MAX_SEGS, GRO_MAX_SIZE). */
-const GSO_MAX_SEGS = 65535;
-const GRO_MAX_SIZE = 8 * 65535;
 /** Protodown reasons are the bits of a u32. */
 const REASONS = 32;
 
@@ -311,11 +309,9 @@ function checkedValue(name: Setting, value: unknown, operation: string): Checked
     case 'protoDown':
       return checkBoolean(value, operation, name) as boolean;
     case 'gsoMaxSize':
-      return checkInteger(value, operation, 'gsoMaxSize', 0, 0xffffffff);
     case 'gsoMaxSegs':
-      return checkInteger(value, operation, 'gsoMaxSegs', 0, GSO_MAX_SEGS);
     case 'groMaxSize':
-      return checkInteger(value, operation, 'groMaxSize', 0, GRO_MAX_SIZE);
+      return checkSizeLimit(name, value, operation);
     case 'addrGenMode':
       if (typeof value === 'string' && (ADDR_GEN_MODES as readonly string[]).includes(value)) return value;
       throw invalid(operation, `addrGenMode must be one of ${ADDR_GEN_MODES.join(', ')}, not ${describeValue(value)}`);
