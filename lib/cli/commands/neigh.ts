@@ -72,15 +72,7 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
   if (sub === 'show' || sub === 'list') {
     const filter = readShow(words, args.family);
     const ns = await namespaceOf(args.netns);
-    const listed = await ns.neighbours({
-      ...family,
-      ...(filter.link !== undefined && { link: filter.link }),
-      ...(filter.proxy && { proxy: true }),
-      ...(await masterOptions(ns, filter, words)),
-      ...(filter.to !== undefined && { to: filter.to }),
-      ...(filter.unused && { unused: true }),
-      all: true,
-    });
+    const listed = await ns.neighbours({ ...family, ...(await selectorOptions(ns, filter, words)), all: true });
     // As ip filters them: by state, but for proxy entries and those learned outside the kernel;
     // by protocol (0, `all`: every one).
     const shown = listed.filter(
@@ -123,12 +115,8 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
     const ns = await namespaceOf(args.netns);
     const options: FlushNeighboursOptions = {
       ...family,
-      ...(filter.link !== undefined && { link: filter.link }),
-      ...(filter.proxy && { proxy: true }),
+      ...(await selectorOptions(ns, filter, words)),
       ...(filter.stateNames.length > 0 && { state: filter.stateNames }),
-      ...(await masterOptions(ns, filter, words)),
-      ...(filter.to !== undefined && { to: filter.to }),
-      ...(filter.unused && { unused: true }),
     };
     await ns.flushNeighbours(options);
     return 0;
@@ -256,6 +244,21 @@ async function masterOptions(
     );
   }
   return { master: link };
+}
+
+/** The selectors show and flush pass on alike: link, proxy, master (or vrf, nomaster), to, unused. */
+async function selectorOptions(
+  ns: Namespace,
+  filter: ShowFilter,
+  words: Words,
+): Promise<Pick<NeighboursOptions, 'link' | 'proxy' | 'master' | 'noMaster' | 'to' | 'unused'>> {
+  return {
+    ...(filter.link !== undefined && { link: filter.link }),
+    ...(filter.proxy && { proxy: true }),
+    ...(await masterOptions(ns, filter, words)),
+    ...(filter.to !== undefined && { to: filter.to }),
+    ...(filter.unused && { unused: true }),
+  };
 }
 
 /** `protocol PROTO` of show: a number or a name, `all` (0) for every one. */
