@@ -1,7 +1,8 @@
 /**
- * The names `ip` gives routing tables, route protocols, DS field (TOS) values and realms, from the
- * files it reads them from: rt_tables (plus rt_tables.d/*.conf), rt_protos (plus
- * rt_protos.d/*.conf), rt_dsfield and rt_realms (no .d directory in any iproute2), lines of
+ * The names `ip` gives routing tables, route protocols, DS field (TOS) values, realms and protodown
+ * reasons, from the files it reads them from: rt_tables (plus rt_tables.d/*.conf), rt_protos (plus
+ * rt_protos.d/*.conf), rt_dsfield and rt_realms (no .d directory in any iproute2),
+ * protodown_reasons.d/*.conf (a directory alone, no main file), lines of
  * `ID NAME` (ID decimal or 0x-hex; `#` starts a comment). Where they are: /etc/iproute2, and for
  * a file missing there the distribution's copy, as iproute2 6.5 and later read them
  * (/usr/share/iproute2 or /usr/lib/iproute2, whichever this system has; iproute2 6.1 reads
@@ -125,6 +126,20 @@ function emptyDatabase(): NameDatabase {
 }
 
 /**
+ * The conf files of the directory `name` into `db`: the distribution's first (those /etc's
+ * directory has no file of the same name for), then /etc's, ids above `max` left out.
+ */
+function readConfDir(db: NameDatabase, dirs: Iproute2Dirs, usr: string | undefined, name: string, max: number): void {
+  const etcConf = path.join(dirs.etc, name);
+  const mine = confFiles(etcConf);
+  if (usr !== undefined) {
+    const theirs = path.join(usr, name);
+    for (const f of confFiles(theirs)) if (!mine.includes(f)) readFile(db, path.join(theirs, f), max);
+  }
+  for (const f of mine) readFile(db, path.join(etcConf, f), max);
+}
+
+/**
  * `file`, then the conf files of `file`.d (the distribution's first, then /etc's), ids above
  * `max` left out.
  */
@@ -134,13 +149,7 @@ function readWithConfDir(dirs: Iproute2Dirs, file: string, max: number): NameDat
   if (!readFile(db, path.join(dirs.etc, file), max) && usr !== undefined) {
     readFile(db, path.join(usr, file), max);
   }
-  const etcConf = path.join(dirs.etc, `${file}.d`);
-  const mine = confFiles(etcConf);
-  if (usr !== undefined) {
-    const theirs = path.join(usr, `${file}.d`);
-    for (const f of confFiles(theirs)) if (!mine.includes(f)) readFile(db, path.join(theirs, f), max);
-  }
-  for (const f of mine) readFile(db, path.join(etcConf, f), max);
+  readConfDir(db, dirs, usr, `${file}.d`, max);
   return db;
 }
 
@@ -209,6 +218,21 @@ export function realmId(value: unknown, operation: string, what: string, dirs: I
     operation,
     `unknown realm "${value}" (${what}): not a number from 0 to ${MAX_REALM} (decimal or '0x' hex) nor a name in the files iproute2 reads (read: ${filesRead(db, 'rt_realms', dirs)})`,
   );
+}
+
+/** The largest protodown reason: the kernel keeps a link's reasons as the bits of a u32. */
+export const MAX_PROTODOWN_REASON = 31;
+
+/**
+ * protodown_reasons.d/*.conf: names of protodown reasons (0-31), as `ip link set ...
+ * protodown_reason NAME on` takes them and `ip link show` prints them. There is no main file, only
+ * the directory; iproute2 6.1 reads /etc's alone, later ones the distribution's too, as the other
+ * .d directories here.
+ */
+export function readProtodownReasonNames(dirs: Iproute2Dirs = IPROUTE2_DIRS): NameDatabase {
+  const db = emptyDatabase();
+  readConfDir(db, dirs, usrDir(dirs), 'protodown_reasons.d', MAX_PROTODOWN_REASON);
+  return db;
 }
 
 /** group: names of link groups (`ip link ... group NAME`), /etc's file or else the distribution's. */
@@ -352,6 +376,7 @@ export class Iproute2Names {
   #protocols: NameDatabase | undefined;
   #dsfield: NameDatabase | undefined;
   #realms: NameDatabase | undefined;
+  #protodownReasons: NameDatabase | undefined;
   readonly #ipProtocols = new IpProtocolNames();
 
   constructor(private readonly dirs: Iproute2Dirs = IPROUTE2_DIRS) {}
@@ -388,6 +413,12 @@ export class Iproute2Names {
   dsfield(tos: number): string | undefined {
     this.#dsfield ??= readDsfieldNames(this.dirs);
     return this.#dsfield.names.get(tos);
+  }
+
+  /** A protodown reason's name (0-31), or its number when it has none, as ip prints it. */
+  protodownReason(id: number): string {
+    this.#protodownReasons ??= readProtodownReasonNames(this.dirs);
+    return this.#protodownReasons.names.get(id) ?? String(id);
   }
 
   /** An IP protocol's name (`ipproto`) as ip prints it, from /etc/protocols (lib/ip-protocols.ts). */

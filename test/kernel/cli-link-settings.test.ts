@@ -147,7 +147,10 @@ describeKernel('netns-native link set/add: addrgenmode, protodown, GSO/GRO, queu
       [/^netns-native: link set: numtxqueues: the number of queues is fixed when a link is created/, 'numtxqueues 4'],
       [/^netns-native: link set: numrxqueues: the number of queues is fixed/, 'numrxqueues 4'],
       [/^netns-native: link set: invalid address generation mode "bogus"/, 'addrgenmode bogus'],
-      [/^netns-native: link set: protodown_reason needs a number from 0 to 31, not "32"$/, 'protodown_reason 32 on'],
+      [
+        /^netns-native: link set: protodown_reason needs a number from 0 to 31 or a name of \/etc\/iproute2\/protodown_reasons\.d\/\*\.conf, not "32"$/,
+        'protodown_reason 32 on',
+      ],
       [/^netns-native: link set: protodown_reason 3 takes on or off, not "maybe"$/, 'protodown_reason 3 maybe'],
       [/^netns-native: link set: protodown takes on or off, not "1"$/, 'protodown 1'],
       [/^netns-native: link set: carrier takes on or off, not "yes"$/, 'carrier yes'],

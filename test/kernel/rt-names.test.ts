@@ -4,14 +4,15 @@
  * /etc/iproute2's, only inside the private mount namespace the kernel tests run in
  * (scripts/isolated.sh), and unmounted after: the real files are never written. They add names
  * to the real ones only for tables (5101-5103), a protocol (250) and TOS values (0x04, 0x0c) no
- * other test uses, since test files running meanwhile share that mount namespace.
+ * other test uses, since test files running meanwhile share that mount namespace. The same for
+ * protodown_reasons.d: names for reasons 6, 7 and 30, which no other test sets.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NetnsError, VethPair, type Link, type Namespace, type Route } from 'netns-native';
-import { cli } from '../helpers/cli';
+import { NetnsError, VethPair, Vxlan, type Link, type Namespace, type Route } from 'netns-native';
+import { cli, ok, usage } from '../helpers/cli';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
 import { ip, ipJson, rules, snapshot, type IpRoute } from '../helpers/ip';
 import { describeKernel, isRoot } from '../helpers/skip';
@@ -22,6 +23,7 @@ const TABLES_D = `${ETC}/rt_tables.d`;
 const DSFIELD = `${ETC}/rt_dsfield`;
 const PROTOS_D = `${ETC}/rt_protos.d`;
 const REALMS = `${ETC}/rt_realms`;
+const PROTODOWN_D = `${ETC}/protodown_reasons.d`;
 
 /**
  * A mount namespace of our own, not the machine's: the one scripts/isolated.sh makes, known by
@@ -300,5 +302,85 @@ describeKernel('table and DS field names (rt_tables, rt_dsfield)', () => {
       unmountLast();
     }
     expect((await ns.routes({ table: 5101 }))[0]).toMatchObject({ tableName: 'nnt-blue' });
+  });
+});
+
+describeKernel('protodown reason names (protodown_reasons.d)', () => {
+  let dir: string | undefined;
+
+  beforeAll(() => {
+    if (!isRoot || !privateMountNamespace()) return;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnt-protodown-'));
+    fs.writeFileSync(path.join(dir, 'nnt.conf'), '6\tnnt-six\n0x7 nnt-seven # hex\n30 nnt-thirty\n40 nnt-too-big\n');
+    fs.writeFileSync(path.join(dir, 'README'), '31 nnt-not-read\n'); // not a .conf: not read
+    fs.mkdirSync(PROTODOWN_D, { recursive: true }); // in the overlay on /etc: the test's own
+    bindOver(dir, PROTODOWN_D);
+  });
+
+  afterAll(() => {
+    while (mounted.length > 0) unmountLast();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** What `ip -j link show` says of a link's protodown. */
+  const protodown = (ns: string, name: string): unknown => {
+    const [l] = ipJson<Array<Record<string, unknown>>>(ns, 'link', 'show', 'dev', name);
+    return [l?.proto_down, l?.proto_down_reason];
+  };
+
+  it('link set takes a reason by name, link show prints the names (text, -d, -j): as ip, on a twin', async () => {
+    const ns = await freshNamespace();
+    const n = ns.name as string;
+    await Vxlan.create('vi', { namespace: ns, vni: 7, port: 4789 });
+    const vo = await Vxlan.create('vo', { namespace: ns, vni: 8, port: 4789 });
+    for (const words of [
+      'protodown_reason nnt-six on',
+      'protodown_reason nnt-thirty on protodown on',
+      'protodown_reason 5 on',
+    ]) {
+      ip(n, 'link', 'set', 'dev', 'vi', ...words.split(' '));
+      await ok('-n', n, 'link', 'set', 'vo', ...words.split(' '));
+      expect([words, protodown(n, 'vo')]).toEqual([words, protodown(n, 'vi')]);
+    }
+    // ip 6.1 prints reasons 0 to 7 only (it reads the value as a u8): 30 is set, not shown.
+    expect(protodown(n, 'vo')).toEqual([true, ['5', 'nnt-six']]);
+    expect((await vo.refresh()).details.protoDownReasons).toEqual([5, 6, 30]);
+    for (const line of ['link show vo', '-j link show vo', '-d link show vo', '-d -j link show vo', 'link show']) {
+      const args = line.split(' ');
+      const run = await cli('-n', n, ...args);
+      expect([line, run.code, run.stderr]).toEqual([line, 0, '']);
+      const theirs = ip(n, ...args);
+      if (args.includes('-j')) expect([line, JSON.parse(run.stdout)]).toEqual([line, JSON.parse(theirs)]);
+      else expect([line, run.stdout]).toEqual([line, theirs.replace(/[ \t]+$/gm, '')]);
+    }
+    // The hex line names 7; a name cleared by name.
+    await ok('-n', n, 'link', 'set', 'vo', 'protodown_reason', 'nnt-seven', 'on');
+    await ok('-n', n, 'link', 'set', 'vo', 'protodown_reason', 'nnt-six', 'off');
+    expect(protodown(n, 'vo')).toEqual([true, ['5', 'nnt-seven']]);
+  });
+
+  it('a name not in a .conf file, or of a reason above 31: status 2 naming the directory, as ip refuses it; nothing changed', async () => {
+    const ns = await freshNamespace();
+    const n = ns.name as string;
+    await Vxlan.create('vo', { namespace: ns, vni: 9, port: 4789 });
+    const before = JSON.stringify(ipJson(n, '-d', 'link', 'show'));
+    for (const name of ['nnt-nosuch', 'nnt-too-big', 'nnt-not-read', '32']) {
+      expect(() => ip(n, 'link', 'set', 'dev', 'vo', 'protodown_reason', name, 'on')).toThrow(
+        /invalid protodown reason/,
+      );
+      await usage(
+        'link',
+        new RegExp(
+          `^netns-native: link set: protodown_reason needs a number from 0 to 31 or a name of ${PROTODOWN_D}/\\*\\.conf, not "${name}"$`,
+        ),
+        ...`-n ${n} link set vo protodown_reason ${name} on`.split(' '),
+      );
+    }
+    await usage(
+      'link',
+      /^netns-native: link set: protodown_reason nnt-six takes on or off, not "1"$/,
+      ...`-n ${n} link set vo protodown_reason nnt-six 1`.split(' '),
+    );
+    expect(JSON.stringify(ipJson(n, '-d', 'link', 'show'))).toBe(before);
   });
 });

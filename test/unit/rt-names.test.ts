@@ -1,5 +1,5 @@
 /**
- * Table and DS field names read as iproute2 reads them (lib/rt-names.ts), from directories of
+ * Table, DS field and protodown reason names read as iproute2 reads them (lib/rt-names.ts), from directories of
  * this test's own standing in for /etc/iproute2 and the distribution's copy. No root needed; the
  * kernel tests (test/kernel/rt-names.test.ts) check the real paths against `ip`.
  */
@@ -11,6 +11,7 @@ import {
   dsfieldValue,
   protocolId,
   readProtocolNames,
+  readProtodownReasonNames,
   readTableNames,
   tableId,
   type Iproute2Dirs,
@@ -227,5 +228,37 @@ describe('Iproute2Names (reading back)', () => {
     write('etc/rt_protos', '99 openr\n');
     expect(names.protocol(99)).toBe('openr');
     expect(names.protocol(250)).toBe('250');
+  });
+});
+
+describe('protodown reason names', () => {
+  it('protodown_reasons.d/*.conf alone (no main file), in name order; ids above 31 left out', () => {
+    write('etc/protodown_reasons', '1 never\n'); // no such file in iproute2: not read
+    write('etc/protodown_reasons.d/b.conf', '5 frr\n0x1f top\n32 too-big\n');
+    write('etc/protodown_reasons.d/a.conf', '5 bgp\n6 lacp\n');
+    write('etc/protodown_reasons.d/c.txt', '7 not-conf\n');
+    write('share/protodown_reasons.d/a.conf', '9 shadowed\n'); // /etc has an a.conf
+    write('share/protodown_reasons.d/z.conf', '8 distro\n');
+    const db = readProtodownReasonNames(dirs);
+    expect([...db.names].sort((x, y) => x[0] - y[0])).toEqual([
+      [5, 'frr'],
+      [6, 'lacp'],
+      [8, 'distro'],
+      [31, 'top'],
+    ]);
+    expect(db.ids.get('frr')).toBe(5);
+    expect(db.ids.has('too-big')).toBe(false);
+    expect(db.files).toEqual([
+      path.join(root, 'share/protodown_reasons.d/z.conf'),
+      path.join(root, 'etc/protodown_reasons.d/a.conf'),
+      path.join(root, 'etc/protodown_reasons.d/b.conf'),
+    ]);
+  });
+
+  it('none without the directory; Iproute2Names prints a name, else the number', () => {
+    expect(readProtodownReasonNames(dirs).names.size).toBe(0);
+    const names = new Iproute2Names(dirs);
+    write('etc/protodown_reasons.d/x.conf', '3 frr\n');
+    expect([names.protodownReason(3), names.protodownReason(4)]).toEqual(['frr', '4']);
   });
 });

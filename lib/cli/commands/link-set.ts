@@ -2,7 +2,8 @@
  * `netns-native [-n NS] link set [dev] LINK SETTING...`, as `ip link set` takes it:
  *   up | down, mtu N, name NEW, address MAC, alias TEXT, txqueuelen N, group N,
  *   promisc | multicast | allmulticast | arp | dynamic | trailers | carrier | protodown  on | off,
- *   protodown_reason N on|off (N 0-31, repeatable), addrgenmode MODE,
+ *   protodown_reason N|NAME on|off (N 0-31, NAME one of protodown_reasons.d; repeatable),
+ *   addrgenmode MODE,
  *   gso_max_size N, gso_max_segs N, gro_max_size N              one link.set({...})
  *   master BR | nomaster                                      link.setMaster / link.noMaster
  *   netns NS2 (a name, an nsfs path or a PID)                 link.moveTo
@@ -13,8 +14,9 @@
  * given back).
  */
 import { NetnsError, type Link, type LinkSettings, type Namespace } from '../../index';
+import { IPROUTE2_DIRS, MAX_PROTODOWN_REASON, readProtodownReasonNames } from '../../rt-names';
 import { namespaceWord } from '../namespace-arg';
-import type { Words } from '../words';
+import { unsigned, type Words } from '../words';
 
 const ADDR_GEN_MODES: readonly string[] = ['eui64', 'none', 'stable_secret', 'random'];
 
@@ -98,8 +100,8 @@ export function readLinkSet(words: Words): LinkSetWords {
   for (let word = words.next(); word !== undefined; word = words.next()) {
     if (word === 'protodown_reason') {
       // Repeatable, one reason each; ip sends only the last one given, this all of them.
-      const id = words.integer(word, 31);
-      reasons[id] = words.onOff(`protodown_reason ${id}`);
+      const [id, given] = protodownReason(words);
+      reasons[id] = words.onOff(`protodown_reason ${given}`);
       settings.protoDownReasons = reasons;
       continue;
     }
@@ -154,6 +156,24 @@ function addrGenMode(words: Words): LinkSettings['addrGenMode'] {
     throw words.error(`invalid address generation mode ${JSON.stringify(mode)} (${ADDR_GEN_MODES.join(', ')})`);
   }
   return mode as LinkSettings['addrGenMode'];
+}
+
+/**
+ * `protodown_reason N|NAME`: the reason's number, and the word as given. As ip's
+ * protodown_reason_a2n, a name of protodown_reasons.d first (the lowest reason that has it as
+ * its name now: one a later line renamed is no name), then a number 0-31.
+ */
+function protodownReason(words: Words): [number, string] {
+  const word = words.value('protodown_reason', `a reason (a number from 0 to ${MAX_PROTODOWN_REASON} or a name)`);
+  const named = [...readProtodownReasonNames().names].filter(([, name]) => name === word).map(([n]) => n);
+  const id = named.length > 0 ? Math.min(...named) : unsigned(word);
+  if (id === undefined || id > MAX_PROTODOWN_REASON) {
+    throw words.error(
+      `protodown_reason needs a number from 0 to ${MAX_PROTODOWN_REASON} or a name of ` +
+        `${IPROUTE2_DIRS.etc}/protodown_reasons.d/*.conf, not ${JSON.stringify(word)}`,
+    );
+  }
+  return [id, word];
 }
 
 /** `group N`: a number, or `default` (0), as ip takes it without /etc/iproute2/group. */

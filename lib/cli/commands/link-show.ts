@@ -6,7 +6,7 @@
  */
 import { Namespace, type Link } from '../../index';
 import { knownNamespaceId } from '../../nsid';
-import { readGroupNames } from '../../rt-names';
+import { Iproute2Names, readGroupNames } from '../../rt-names';
 import type { ParsedArgs } from '../args';
 import { linkFlagNames, lowerDown } from '../format';
 import type { Io } from '../io';
@@ -83,6 +83,8 @@ export interface LinkListing {
   groups: Map<number, string>;
   /** link-netns: the names under /run/netns of the namespaces links' peers are in, by nsid. */
   peerNamespaces: Map<number, string>;
+  /** The protodown reasons' names (protodown_reasons.d), read when a link first needs them. */
+  iproute2Names: Iproute2Names;
 }
 
 /** Reads the links of `ns` (with `stats`, their counters too) and the names a listing prints. */
@@ -102,6 +104,7 @@ export async function linkListing(ns: Namespace, stats = false): Promise<LinkLis
     flags: new Map(all.map((l) => [l.index, l.flags])),
     groups: readGroupNames().names,
     peerNamespaces,
+    iproute2Names: new Iproute2Names(),
   };
 }
 
@@ -214,7 +217,7 @@ export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions
     if (options.details || options.linkLayer) second += ` ${words}`;
     else first.push(words);
   }
-  const protoDown = full ? protoDownText(l) : '';
+  const protoDown = full ? protoDownText(l, listing) : '';
   if (options.details || options.linkLayer) second += protoDown;
   else if (protoDown !== '') first.push(protoDown.trim());
   const lines = [first.join(' ')];
@@ -231,19 +234,19 @@ function masterName(l: Link, listing: LinkListing): string {
 }
 
 /**
- * The reasons ip 6.1 prints (print_proto_down): it reads the reason value as a u8, so only
- * reasons 0 to 7, and only for a link with a broadcast address (it looks the value up in the
- * link's table, where IFLA_BROADCAST has the value's number).
+ * The reasons ip 6.1 prints (print_proto_down), by name where protodown_reasons.d gives one: it
+ * reads the reason value as a u8, so only reasons 0 to 7, and only for a link with a broadcast
+ * address (it looks the value up in the link's table, where IFLA_BROADCAST has the value's number).
  */
-function printedReasons(l: Link): string[] {
+function printedReasons(l: Link, listing: LinkListing): string[] {
   if (l.details.broadcast === '') return [];
-  return l.details.protoDownReasons.filter((id) => id < 8).map(String);
+  return l.details.protoDownReasons.filter((id) => id < 8).map((id) => listing.iproute2Names.protodownReason(id));
 }
 
 /** ' protodown on ' and 'protodown_reason <3,5>', as ip writes them after the link layer. */
-function protoDownText(l: Link): string {
+function protoDownText(l: Link, listing: LinkListing): string {
   let text = l.details.protoDown ? ' protodown on ' : '';
-  const reasons = printedReasons(l);
+  const reasons = printedReasons(l, listing);
   if (reasons.length > 0) text += `protodown_reason <${reasons.join(',')}>`;
   return text;
 }
@@ -302,7 +305,8 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
   }
   if (full && l.parentNetnsId !== undefined) out.link_netnsid = l.parentNetnsId;
   if (full && d.protoDown) out.proto_down = true;
-  if (full && printedReasons(l).length > 0) out.proto_down_reason = printedReasons(l);
+  const reasons = full ? printedReasons(l, listing) : [];
+  if (reasons.length > 0) out.proto_down_reason = reasons;
   if (options.details) Object.assign(out, detailsJson(l, listing.names));
   if (options.link && l.alias !== undefined) out.ifalias = l.alias;
   if (options.link && options.stats > 0)
