@@ -263,7 +263,8 @@ Settings (link set), any of them, in one command:
   up | down, mtu N, name NEW, address MAC, alias TEXT, txqueuelen N, group N,
   promisc on|off, multicast on|off, allmulticast on|off, arp on|off, dynamic on|off,
   trailers on|off, carrier on|off (tun/tap), protodown on|off and protodown_reason N on|off
-  (N 0-31 or a name of /etc/iproute2/protodown_reasons.d/*.conf, repeatable; macvlan, vxlan),
+  (N 0-31 or a name of /etc/iproute2/protodown_reasons.d/*.conf; repeated, the last counts, as
+  with ip; macvlan, vxlan),
   addrgenmode eui64|none|stable_secret|random,
   gso_max_size B, gso_max_segs N, gro_max_size B (numtxqueues/numrxqueues: link add only),
   master BR | nomaster, netns NS2 (a name, an nsfs path or a PID)

@@ -86,7 +86,8 @@ describeKernel('netns-native link set/add: addrgenmode, protodown, GSO/GRO, queu
     const parent = (await VethPair.create({ name: 'p0', peerName: 'p1', namespace: ns })).local;
     await Macvlan.create('mv0', { namespace: ns, parent });
     for (const l of ['vx0', 'mv0']) {
-      await ok(...`-n ${n} link set ${l} protodown_reason 3 on protodown_reason 5 on protodown on`.split(' '));
+      await ok(...`-n ${n} link set ${l} protodown_reason 3 on`.split(' '));
+      await ok(...`-n ${n} link set ${l} protodown_reason 5 on protodown on`.split(' '));
       expect(settings(n, l)).toMatchObject({ proto_down: true, proto_down_reason: ['3', '5'] });
       await sameAsIp(n, `link show ${l}`);
       await sameAsIp(n, `-j link show ${l}`);
@@ -111,6 +112,28 @@ describeKernel('netns-native link set/add: addrgenmode, protodown, GSO/GRO, queu
     await sameAsIp(n, 'link show vx0');
     await sameAsIp(n, '-d link show vx0');
     await sameAsIp(n, 'link show');
+  });
+
+  it('protodown_reason given more than once: the last counts, as ip (the kernel keeps its last attribute); beside ip on a twin', async () => {
+    const ns = await freshNamespace();
+    const n = ns.name as string;
+    await Vxlan.create('vi', { namespace: ns, vni: 7, port: 4789 });
+    const vo = await Vxlan.create('vo', { namespace: ns, vni: 8, port: 4789 });
+    for (const words of [
+      'protodown_reason 2 on protodown_reason 4 on',
+      'protodown_reason 6 on protodown_reason 4 off protodown on',
+      'protodown_reason 2 off protodown_reason 2 on',
+      'protodown_reason 6 off protodown_reason 7 off',
+    ]) {
+      ip(n, 'link', 'set', 'dev', 'vi', ...words.split(' '));
+      await ok('-n', n, 'link', 'set', 'vo', ...words.split(' '));
+      const reasons = (name: string): unknown => {
+        const { proto_down: down, proto_down_reason: reason } = settings(n, name);
+        return [down, reason];
+      };
+      expect([words, reasons('vo')]).toEqual([words, reasons('vi')]);
+    }
+    expect((await vo.refresh()).details).toMatchObject({ protoDown: true, protoDownReasons: [2] });
   });
 
   it('refusals: protodown and carrier on a veth (the kind named), carrier on a tap with no program; status 1, the link as it was', async () => {

@@ -2,7 +2,8 @@
  * `netns-native [-n NS] link set [dev] LINK SETTING...`, as `ip link set` takes it:
  *   up | down, mtu N, name NEW, address MAC, alias TEXT, txqueuelen N, group N,
  *   promisc | multicast | allmulticast | arp | dynamic | trailers | carrier | protodown  on | off,
- *   protodown_reason N|NAME on|off (N 0-31, NAME one of protodown_reasons.d; repeatable),
+ *   protodown_reason N|NAME on|off (N 0-31, NAME one of protodown_reasons.d; repeatable, the last
+ *   one counts, as with ip),
  *   addrgenmode MODE,
  *   gso_max_size N, gso_max_segs N, gro_max_size N              one link.set({...})
  *   master BR | nomaster                                      link.setMaster / link.noMaster
@@ -96,13 +97,13 @@ export function readLinkSet(words: Words): LinkSetWords {
   const settings: LinkSettings = {};
   const out: Omit<LinkSetWords, 'link' | 'settings'> = {};
   const seen = new Set<string>();
-  const reasons: Record<number, boolean> = {};
   for (let word = words.next(); word !== undefined; word = words.next()) {
     if (word === 'protodown_reason') {
-      // Repeatable, one reason each; ip sends only the last one given, this all of them.
+      // Repeatable, as ip takes it, but only the last counts: ip sends one IFLA_PROTO_DOWN_REASON
+      // per word, and the kernel's attribute parser keeps the last of a type (rtnl_setlink's
+      // nlmsg_parse), so do_set_proto_down sees that one alone.
       const [id, given] = protodownReason(words);
-      reasons[id] = words.onOff(`protodown_reason ${given}`);
-      settings.protoDownReasons = reasons;
+      settings.protoDownReasons = { [id]: words.onOff(`protodown_reason ${given}`) };
       continue;
     }
     if (word === 'numtxqueues' || word === 'numrxqueues') {
