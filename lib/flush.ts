@@ -158,6 +158,8 @@ export interface FlushNeighboursOptions extends AbortOptions {
   noMaster?: boolean;
   /** Only entries the kernel holds no reference on (`unused`). */
   unused?: boolean;
+  /** Only entries of this protocol (`protocol P`), as {@link NeighboursOptions.protocol}. */
+  protocol?: string | number;
 }
 
 /**
@@ -186,7 +188,18 @@ export interface FlushNexthopsOptions extends AbortOptions {
 const ADDRESS_KEYS = ['link', 'family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const LINK_ADDRESS_KEYS = ['family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'signal'] as const;
-const NEIGHBOUR_KEYS = ['link', 'family', 'state', 'proxy', 'to', 'master', 'noMaster', 'unused', 'signal'] as const;
+const NEIGHBOUR_KEYS = [
+  'link',
+  'family',
+  'state',
+  'proxy',
+  'to',
+  'master',
+  'noMaster',
+  'unused',
+  'protocol',
+  'signal',
+] as const;
 const NEXTHOP_KEYS = ['id', 'group', 'link', 'family', 'protocol', 'fdb', 'signal'] as const;
 const RULE_KEYS = [...RULE_FILTER_KEYS, 'signal'] as const;
 

@@ -1,12 +1,13 @@
 /**
  * The selectors `ip neigh show` and `ip neigh flush` share beyond the link, family and state:
- * `to PREFIX`, `master DEV`, `nomaster` and `unused` (iproute2's do_show_or_flush and
- * print_neigh). Checked once here, applied to each dumped entry with the links dump beside it.
+ * `to PREFIX`, `master DEV`, `nomaster`, `unused` and `protocol P` (iproute2's do_show_or_flush
+ * and print_neigh). Checked once here, applied to each dumped entry with the links dump beside it.
  * @internal
  */
 import { invalid, failure } from './internal/errors';
 import { prefixBits, prefixHas, type PrefixBits } from './internal/ip-number';
 import { checkBoolean, checkLinkName, parseCidr } from './internal/validate';
+import { protocolId } from './rt-names';
 import { Link } from './link';
 import type { Namespace } from './namespace';
 import { AF_INET, AF_INET6 } from './native/constants';
@@ -18,6 +19,7 @@ export interface NeighbourSelectors {
   master?: Link | string;
   noMaster?: boolean;
   unused?: boolean;
+  protocol?: string | number;
 }
 
 /** The selectors, checked. */
@@ -27,6 +29,8 @@ export interface NeighbourSelection {
   master?: { index?: number; name: string };
   noMaster: boolean;
   unused: boolean;
+  /** NDA_PROTOCOL, 0 for an entry without one. */
+  protocol?: number;
 }
 
 /**
@@ -53,6 +57,7 @@ export function neighbourSelection(
     }
     out.to = prefixBits(cidr.address, cidr.prefixLength) as PrefixBits;
   }
+  if (options.protocol !== undefined) out.protocol = protocolId(options.protocol, operation);
   if (options.master !== undefined) {
     if (out.noMaster) throw invalid(operation, 'master and noMaster exclude each other: give one');
     if (options.master instanceof Link) {
@@ -96,6 +101,7 @@ export function neighbourSelector(
     if (selection.noMaster && linkMaster !== 0) return false;
     // As ip: an entry without cache info (a proxy entry) counts as unused.
     if (selection.unused && (n.refcnt ?? 0) !== 0) return false;
+    if (selection.protocol !== undefined && (n.protocol ?? 0) !== selection.protocol) return false;
     return true;
   };
 }

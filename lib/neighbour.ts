@@ -207,6 +207,12 @@ export interface NeighboursOptions extends AbortOptions {
   noMaster?: boolean;
   /** Only entries the kernel holds no reference on (`ip neigh show unused`): refcnt 0. */
   unused?: boolean;
+  /**
+   * Only entries of this protocol (`ip neigh show protocol P`, NDA_PROTOCOL): a number 0-255 or
+   * a name, as {@link NeighbourSpec.protocol} takes it. 0 (`'unspec'`) selects the entries
+   * without one (ip takes `protocol 0` as no filter: leave it out for that).
+   */
+  protocol?: string | number;
 }
 
 /** A forwarding database entry, as `bridge fdb show` lists it. */

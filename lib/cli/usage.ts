@@ -384,7 +384,7 @@ ${COMMON_OPTIONS}
 
 ${EXIT_TEXT}
 `,
-  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [-s] [--json] [show] [SELECTOR] [protocol PROTO]
+  neigh: `Usage: netns-native [-n NS] neigh [-4|-6] [-s] [--json] [show] [SELECTOR]
        netns-native [-n NS] neigh [-s] [--json] get [proxy] ADDR dev LINK
        netns-native [-n NS] neigh add|replace ADDR lladdr MAC dev LINK [nud STATE] [router]
                  [extern_learn] [use] [managed] [protocol PROTO]
@@ -392,7 +392,7 @@ ${EXIT_TEXT}
        netns-native [-n NS] neigh delete [proxy] ADDR dev LINK
        netns-native [-n NS] neigh [-4|-6] flush SELECTOR
 SELECTOR: [[to] PREFIX] [dev LINK] [master LINK | vrf LINK | nomaster] [unused] [proxy]
-          [nud STATE]...
+          [nud STATE]... [protocol PROTO]
 
 As \`ip neigh show|get|add|replace|del|flush\`, in NS (neighbour, neighbor and n are neigh
 too). show (the default) prints each entry as ip does (--json: an array of entries): without

@@ -1603,6 +1603,12 @@ const cases: Case[] = [
   ['an ifb with MTU 0', (w) => Ifb.create(uniqueName('if'), { mtu: 0, namespace: w.ns }), 'EINVAL', /the MTU must be/],
   ['neighbours of family 5', (w) => w.ns.neighbours({ family: 5 as 4 }), 'EINVAL', /family must be 4 or 6/],
   [
+    'neighbours of an unknown protocol name',
+    (w) => w.ns.neighbours({ protocol: 'nnt-nosuch' }),
+    'EINVAL',
+    /unknown route protocol "nnt-nosuch"/,
+  ],
+  [
     'a neighbour with a malformed MAC',
     (w) => w.ns.addNeighbour({ link: w.a, address: '198.18.30.9', mac: '02:00:00:00:00' }),
     'EINVAL',
@@ -2186,7 +2192,19 @@ const cases: Case[] = [
     "flushNeighbours with ip's nud as an option",
     (w) => w.ns.flushNeighbours({ nud: 'stale' } as never),
     'EINVAL',
-    /unknown option "nud" \(the options are link, family, state, proxy, to, master, noMaster, unused, signal\)/,
+    /unknown option "nud" \(the options are link, family, state, proxy, to, master, noMaster, unused, protocol, signal\)/,
+  ],
+  [
+    'flushNeighbours of an unknown protocol name',
+    (w) => w.ns.flushNeighbours({ protocol: 'nnt-nosuch' }),
+    'EINVAL',
+    /unknown route protocol "nnt-nosuch"/,
+  ],
+  [
+    'flushNeighbours of a protocol above 255',
+    (w) => w.ns.flushNeighbours({ protocol: 256 }),
+    'EINVAL',
+    /the protocol must be an integer from 0 to 255/,
   ],
   [
     'flushNeighbours of a link in another namespace',

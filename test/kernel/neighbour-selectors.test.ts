@@ -1,8 +1,9 @@
 /**
- * The selectors `ip neigh show|flush` has beyond dev, nud, proxy and protocol: `to PREFIX` (and
- * the bare PREFIX), `master DEV`, `vrf DEV`, `nomaster` and `unused`; through the library
+ * The selectors `ip neigh show|flush` has beyond dev, nud and proxy: `to PREFIX` (and the bare
+ * PREFIX), `master DEV`, `vrf DEV`, `nomaster`, `unused` and `protocol P`; through the library
  * (ns.neighbours, ns.flushNeighbours) and the command, each beside ip 6.1.
- * Addresses from 198.19.75.0/24, 198.19.76.0/24 and fd00:b3::/32 only.
+ * Addresses from 198.19.75.0/24, 198.19.76.0/24 and fd00:b3::/32 only; the protocol tests
+ * 198.18.108.0/24 and fd00:b7::/32.
  */
 import { Bridge, NetnsError, VethPair, type FlushNeighboursOptions, type Namespace } from 'netns-native';
 import { cli, fails, ok, usage } from '../helpers/cli';
@@ -220,4 +221,128 @@ describeKernel('neighbour selectors: to, master, vrf, nomaster, unused', () => {
       expect(ipSelects(ns, 'vrf', 'vrf0')).toContain('198.19.75.9 v0');
     },
   );
+});
+
+/**
+ * A namespace with p0 (198.18.108.1/24, fd00:b7::1/64) up and permanent entries of protocols:
+ * 198.18.108.11 and fd00:b7::11 zebra, 198.18.108.12 static, 198.18.108.13 none; a proxy entry
+ * 198.18.108.20 zebra.
+ */
+async function withProtocols(): Promise<Namespace> {
+  const ns = await freshNamespace();
+  const v = await VethPair.create({ name: 'p0', peerName: 'p1', namespace: ns });
+  await v.local.addAddress('198.18.108.1/24');
+  await v.local.addAddress('fd00:b7::1/64', { nodad: true });
+  await v.local.up();
+  await v.peer.up();
+  for (const line of [
+    `198.18.108.11 lladdr ${MAC} dev p0 protocol zebra`,
+    `fd00:b7::11 lladdr ${MAC} dev p0 protocol zebra`,
+    `198.18.108.12 lladdr ${MAC} dev p0 protocol static`,
+    `198.18.108.13 lladdr ${MAC} dev p0`,
+    'proxy 198.18.108.20 dev p0 protocol zebra',
+  ]) {
+    ip(ns.name, 'neigh', 'add', ...w(line));
+  }
+  return ns;
+}
+
+describeKernel('neighbour selectors: protocol', () => {
+  it('ns.neighbours({ protocol }): the entries ip neigh show protocol selects; 0 those without one', async () => {
+    const ns = await withProtocols();
+    const mine = async (options: Parameters<Namespace['neighbours']>[0]): Promise<string[]> =>
+      (await ns.neighbours({ all: true, ...options }))
+        .filter((e) => !multicast(e.address))
+        .map((e) => `${e.address} ${e.link}`)
+        .sort();
+    for (const protocol of ['zebra', 'static', 186, '0x2', 'kernel']) {
+      const theirs = ipSelects(ns, 'protocol', String(protocol));
+      expect([protocol, await mine({ protocol })]).toEqual([protocol, theirs]);
+    }
+    expect(await mine({ protocol: 'zebra' })).toEqual(['198.18.108.11 p0', 'fd00:b7::11 p0']);
+    expect(await mine({ protocol: 'zebra', family: 6 })).toEqual(['fd00:b7::11 p0']);
+    expect(await mine({ protocol: 'zebra', proxy: true })).toEqual(['198.18.108.20 p0']);
+    // ip takes protocol 0 as no filter; here it is the entries without one.
+    expect(await mine({ protocol: 0, to: '198.18.108.0/24' })).toEqual(['198.18.108.13 p0']);
+    expect(await mine({ protocol: 'unspec', to: '198.18.108.0/24' })).toEqual(['198.18.108.13 p0']);
+    expect(ipSelects(ns, 'protocol', '0', 'to', '198.18.108.0/24')).toHaveLength(3);
+  });
+
+  it('ns.flushNeighbours({ protocol }): leaves what ip neigh flush protocol leaves; bad ones refused, nothing flushed', async () => {
+    const cases: Array<[FlushNeighboursOptions, string[]]> = [
+      [{ protocol: 'zebra', state: 'all' }, w('protocol zebra nud all')],
+      [{ protocol: 'static', state: 'permanent', family: 4 }, w('-4 neigh flush protocol static nud permanent')],
+      [{ protocol: 'zebra', proxy: true }, w('proxy protocol zebra')],
+    ];
+    for (const [options, line] of cases) {
+      const theirs = await withProtocols();
+      const args = line[0] === '-4' ? line : ['neigh', 'flush', ...line];
+      ip(theirs.name, ...args);
+      const left = ipSelects(theirs);
+      const leftProxies = ipSelects(theirs, 'proxy');
+      const ns = await withProtocols();
+      const removed = await ns.flushNeighbours(options);
+      expect([line, ipSelects(ns), ipSelects(ns, 'proxy')]).toEqual([line, left, leftProxies]);
+      expect(removed.length).toBeGreaterThan(0);
+      expect(removed.every((e) => e.protocol === options.protocol)).toBe(true);
+    }
+    const ns = await withProtocols();
+    const before = [ipSelects(ns), ipSelects(ns, 'proxy')];
+    for (const [protocol, reason] of [
+      ['nnt-nosuch', /unknown route protocol "nnt-nosuch"/],
+      [256, /the protocol must be an integer from 0 to 255/],
+      ['010', /ambiguous/],
+    ] as const) {
+      for (const call of [() => ns.neighbours({ protocol }), () => ns.flushNeighbours({ protocol, state: 'all' })]) {
+        await expect(call()).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(reason) });
+      }
+    }
+    expect([ipSelects(ns), ipSelects(ns, 'proxy')]).toEqual(before);
+  });
+
+  it('neigh show|flush protocol P: as ip prints and flushes (all and 0: every protocol); a bad one is status 2', async () => {
+    const ns = await withProtocols();
+    const n = ns.name as string;
+    for (const selector of [
+      'protocol zebra',
+      'proto static',
+      'protocol all',
+      'protocol 0',
+      '-6 neigh show protocol zebra',
+      'proxy protocol zebra',
+      'protocol bgp',
+    ]) {
+      const args = selector.startsWith('-') ? w(selector) : ['neigh', 'show', ...w(selector)];
+      const run = await cli('-n', n, ...args);
+      expect([selector, run.code, run.stderr]).toEqual([selector, 0, '']);
+      expect([selector, run.stdout]).toEqual([selector, ip(n, ...args).replace(/[ \t]+$/gm, '')]);
+    }
+    for (const selector of [
+      'protocol zebra nud permanent',
+      'proxy protocol zebra',
+      'protocol 0 nud permanent to 198.18.108.12',
+    ]) {
+      const theirs = await withProtocols();
+      ip(theirs.name, 'neigh', 'flush', ...w(selector));
+      const mine = await withProtocols();
+      await ok('-n', mine.name as string, 'neigh', 'flush', ...w(selector));
+      expect([selector, ipSelects(mine), ipSelects(mine, 'proxy')]).toEqual([
+        selector,
+        ipSelects(theirs),
+        ipSelects(theirs, 'proxy'),
+      ]);
+    }
+    const before = [ipSelects(ns), ipSelects(ns, 'proxy')];
+    await usage(
+      'neigh',
+      /^netns-native: neigh flush: protocol: unknown route protocol "nnt-nosuch"/,
+      ...w(`-n ${n} neigh flush protocol nnt-nosuch`),
+    );
+    await usage(
+      'neigh',
+      /^netns-native: neigh flush: protocol is given twice$/,
+      ...w(`-n ${n} neigh flush protocol zebra proto static`),
+    );
+    expect([ipSelects(ns), ipSelects(ns, 'proxy')]).toEqual(before);
+  });
 });

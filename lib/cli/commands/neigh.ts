@@ -9,7 +9,8 @@
  *   neigh add|replace proxy ADDR dev LINK [router] [use] [protocol PROTO]
  *   neigh delete [proxy] ADDR dev LINK
  *   neigh flush [[to] PREFIX] [dev LINK] [master LINK | vrf LINK | nomaster] [unused] [proxy]
- *               [nud STATE]...   (at least one; `all`, `default` or `any` for the PREFIX: every entry)
+ *               [nud STATE]... [protocol PROTO]   (at least one; `all`, `default` or `any` for the
+ *               PREFIX: every entry)
  */
 import type {
   FlushNeighboursOptions,
@@ -73,12 +74,9 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
     const filter = readShow(words, args.family);
     const ns = await namespaceOf(args.netns);
     const listed = await ns.neighbours({ ...family, ...(await selectorOptions(ns, filter, words)), all: true });
-    // As ip filters them: by state, but for proxy entries and those learned outside the kernel;
-    // by protocol (0, `all`: every one).
+    // As ip filters them: by state, but for proxy entries and those learned outside the kernel.
     const shown = listed.filter(
-      (n) =>
-        (n.proxy || n.extLearned || (filter.states & (neighbourStateBit(n.state) ?? 0)) !== 0) &&
-        (!filter.protocol || filter.protocol === protocolOf(n)),
+      (n) => n.proxy || n.extLearned || (filter.states & (neighbourStateBit(n.state) ?? 0)) !== 0,
     );
     if (args.json) await io.json(shown);
     else {
@@ -111,7 +109,6 @@ export async function neigh(args: ParsedArgs, io: Io): Promise<number> {
   if (sub === 'flush') {
     if (words.done) throw words.needs('a selector (ip: "Flush requires arguments"); `all` for every entry');
     const filter = readShow(words, args.family);
-    if (filter.protocol !== 0) throw words.error("protocol: ip's flush takes it, not supported here");
     const ns = await namespaceOf(args.netns);
     const options: FlushNeighboursOptions = {
       ...family,
@@ -138,11 +135,6 @@ function readState(words: Words, all: boolean): NeighbourState | 'all' {
   if (STATES.includes(state) || (all && state === 'all')) return state as NeighbourState | 'all';
   const names = all ? [...STATES, 'all'] : STATES;
   throw words.error(`nud: unknown state ${JSON.stringify(state)} (${names.join(', ')})`);
-}
-
-/** An entry's protocol as a number (0: none given). */
-function protocolOf(n: Neighbour): number {
-  return n.protocol === undefined ? 0 : protocolId(n.protocol, 'neigh show');
 }
 
 interface ShowFilter {
@@ -246,27 +238,31 @@ async function masterOptions(
   return { master: link };
 }
 
-/** The selectors show and flush pass on alike: link, proxy, master (or vrf, nomaster), to, unused. */
+/**
+ * The selectors show and flush pass on alike: link, proxy, master (or vrf, nomaster), to, unused,
+ * protocol (0 is none, as ip takes `protocol 0`).
+ */
 async function selectorOptions(
   ns: Namespace,
   filter: ShowFilter,
   words: Words,
-): Promise<Pick<NeighboursOptions, 'link' | 'proxy' | 'master' | 'noMaster' | 'to' | 'unused'>> {
+): Promise<Pick<NeighboursOptions, 'link' | 'proxy' | 'master' | 'noMaster' | 'to' | 'unused' | 'protocol'>> {
   return {
     ...(filter.link !== undefined && { link: filter.link }),
     ...(filter.proxy && { proxy: true }),
     ...(await masterOptions(ns, filter, words)),
     ...(filter.to !== undefined && { to: filter.to }),
     ...(filter.unused && { unused: true }),
+    ...(filter.protocol !== 0 && { protocol: filter.protocol }),
   };
 }
 
-/** `protocol PROTO` of show: a number or a name, `all` (0) for every one. */
+/** `protocol PROTO` of show and flush: a number or a name, `all` (0) for every one. */
 function readProtocolFilter(words: Words, keyword: string): number {
   const value = words.value(keyword, 'a protocol (a number, a name or all)');
   if (value === 'all') return 0;
   try {
-    return protocolId(value, `neigh show ${keyword}`);
+    return protocolId(value, `${words.context} ${keyword}`);
   } catch (e) {
     throw words.error(`${keyword}: ${(e as NetnsError).reason}`);
   }
