@@ -14,6 +14,7 @@ import { failureLine } from './failure-line';
 import { USAGE, VERB_USAGE } from './usage';
 import { processIo, type Io } from './io';
 import { subcommandOf, verbOf } from './ip-words';
+import { checkNamespaceOption } from './namespace-arg';
 import { ProgramNotStarted } from './run-program';
 import { addr } from './commands/addr';
 import { addrs } from './commands/addrs';
@@ -164,6 +165,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     if (args.netns !== undefined) {
       if (!IN_NAMESPACE.has(args.verb)) throw new UsageError(`-n NS is not for ${args.verb}`, args.verb);
+      const context = [args.verb, ...args.operands.slice(0, 1)].join(' ');
+      checkNamespaceOption(args.netns, context, NS_OPERAND.has(args.verb));
       if (NS_OPERAND.has(args.verb)) {
         if (args.operands.length > 0) {
           throw new UsageError(`-n ${args.netns} and ${args.operands[0]} both name a namespace; give one`, args.verb);

@@ -5,7 +5,7 @@
  */
 
 const NS_TEXT = `NS is a name under /run/netns or an nsfs path (/proc/PID/ns/net); without it, the namespace
-netns-native runs in. -n NS (--netns NS) names it too, as ip -n does.`;
+netns-native runs in. -n NS (--netns NS) names it too, as ip -n does: a name only.`;
 
 const EXIT_TEXT = `Exit status: 0 done; 1 failed (stderr: "netns-native: CODE: message", CODE an errno name such
 as ENOENT or EPERM); 2 bad command line.`;
@@ -14,8 +14,8 @@ const PROGRAM_EXIT_TEXT = `Exit status: as the program's (128+N when killed by s
 when it could not be run; 1 when netns-native failed before starting it; 2 bad command line.`;
 
 /** The -n option, as the ip-style verbs' usages list it. */
-const NETNS_OPTION = `  -n NS, --netns NS  the namespace to work in (ip -n NS): a name under /run/netns or an
-                     nsfs path; without it, the namespace netns-native runs in`;
+const NETNS_OPTION = `  -n NS, --netns NS  the namespace to work in (ip -n NS): a name under /run/netns (a path is
+                     refused, as by ip); without it, the namespace netns-native runs in`;
 
 /** What the ip-style verbs print and how they exit. */
 const WRITE_TEXT = `Prints nothing when done, as ip. A word the verb does not take, a keyword without its value
@@ -71,7 +71,8 @@ The ip-like verbs and their subcommands may be abbreviated as ip takes them, ip'
 
 Options:
   -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, sysctl
-                     (and links, addrs, routes, monitor) work in, as ip -n NS
+                     (and links, addrs, routes, monitor) work in, as ip -n NS: a name under
+                     /run/netns, not a path (as ip's)
   -all, --all    netns delete, netns exec: every named namespace, as ip -all netns ...
   -4, -6         neigh, rule, nexthop, addr, route: IPv4 or IPv6 only, as ip -4, ip -6
                  (-f inet, -f inet6 too; -0, -M, -B, -f link|mpls|bridge are not supported)

@@ -372,29 +372,40 @@ describeKernel('netns-native netns (beside ip netns)', () => {
     expect(await deleteAllWith(dir, `${nn} -all netns delete`)).toBe(ipSide);
   });
 
-  it('-n PATH is refused for netns, as ip 6.1 takes only a name there; -n NAME must exist', async () => {
+  it('-n PATH is refused for every verb, as ip 6.1 takes only a name there; -n NAME must exist', async () => {
     const pairs = await sideBySide(NAMES, [
       '-n /run/netns/a2 netns list',
       '-n /proc/self/ns/net netns identify',
       '-n nnt-nosuch netns pids a2',
       '-n a2 netns pids a2',
+      '-n /run/netns/a2 link show',
+      '-n /proc/self/ns/net -j addr',
+      '-n /run/netns/a2 route show table all',
+      '-n /run/netns/a2 links',
+      '--netns=/run/netns/a2 monitor',
     ]);
-    expect(pairs.map((p) => [p.ip.status, p.ours.status])).toEqual([
-      [255, 1],
-      [255, 1],
-      [255, 1],
-      [0, 0],
-    ]);
-    expect(pairs[0]?.ours.out).toBe(
-      'netns-native: EINVAL: cannot open namespace "/run/netns/a2" for netns list: ip netns takes -n NAME, ' +
-        'a name under /run/netns, not a path (give the namespace a name with netns attach NAME PID, or use ' +
-        'the path with another verb)\n',
+    expect(pairs.map((p) => [p.args, p.ip.status, p.ours.status])).toEqual(
+      pairs.map((p) => [p.args, p.args.startsWith('-n a2 ') ? 0 : 255, p.args.startsWith('-n a2 ') ? 0 : 1]),
     );
-    expect(pairs[1]?.ours.out).toMatch(/^netns-native: EINVAL: cannot open namespace "\/proc\/self\/ns\/net" for /);
-    expect(pairs[2]?.ours.out).toBe('netns-native: ENOENT: cannot open namespace "nnt-nosuch": no such namespace\n');
-    // Other verbs keep taking a path with -n.
-    const [links] = await sideBySide(NAMES, ['-n /run/netns/a2 links']);
+    const refused = (path: string, context: string, instead: string): string =>
+      `netns-native: EINVAL: cannot open namespace "${path}" for ${context}: -n takes NAME, a name under ` +
+      `/run/netns, not a path, as ip's -n (give the namespace a name with netns attach NAME PID, ${instead})\n`;
+    const exec = (path: string): string => `or run the command in it: exec ${path} -- netns-native ...`;
+    expect(pairs.map((p) => p.ours.out)).toEqual([
+      refused('/run/netns/a2', 'netns list', exec('/run/netns/a2')),
+      refused('/proc/self/ns/net', 'netns identify', exec('/proc/self/ns/net')),
+      'netns-native: ENOENT: cannot open namespace "nnt-nosuch": no such namespace\n',
+      pairs[3]?.ip.out,
+      refused('/run/netns/a2', 'link show', exec('/run/netns/a2')),
+      refused('/proc/self/ns/net', 'addr', exec('/proc/self/ns/net')),
+      refused('/run/netns/a2', 'route show', exec('/run/netns/a2')),
+      refused('/run/netns/a2', 'links', 'or give the path as the operand: links /run/netns/a2'),
+      refused('/run/netns/a2', 'monitor', 'or give the path as the operand: monitor /run/netns/a2'),
+    ]);
+    // The verbs whose NS is an operand take a path there.
+    const [links] = await sideBySide(NAMES, ['links /run/netns/a2']);
     expect(links?.ours.status).toBe(0);
+    expect(links?.ours.out).toMatch(/^lo /);
   });
 
   it('-j netns identify prints text, as ip 6.1; identify without privileges, of a process or with a /run/netns it may not read, as ip', async () => {

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Namespace, NETNS_RUN_DIR, NetnsError } from '../../index';
+import { Namespace, NETNS_RUN_DIR } from '../../index';
 import { UsageError, type ParsedArgs } from '../args';
 import type { Io } from '../io';
 import { subcommandOf } from '../ip-words';
@@ -37,7 +37,7 @@ export async function netns(args: ParsedArgs, io: Io): Promise<number> {
     // namespace anyway.
     throw new UsageError(`-n NS is not for netns ${sub}: names are the same in every namespace`, 'netns');
   }
-  if (args.netns !== undefined) await checkNetnsOption(args.netns, words.context);
+  if (args.netns !== undefined) await checkNetnsOption(args.netns);
   // As ip -n NS netns ...: the ids are those NS gives, and identify without a PID names NS. The
   // other subcommands do not depend on the namespace they run from: -n changes nothing there.
   const here = (): Promise<Namespace> => namespaceOf(args.netns);
@@ -67,20 +67,11 @@ export async function netns(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 /**
- * `-n NS` before netns, as ip 6.1 takes it (netns_switch): only a name under /run/netns, which
- * must exist whatever the subcommand. ip joins NS before reading the words, so a path fails
- * there (it looks for /run/netns//proc/...), and so does a name that is not there.
+ * `-n NS` before netns, as ip 6.1 takes it (netns_switch): a name under /run/netns (main refused
+ * a path already, as for every verb), which must exist whatever the subcommand: ip joins NS
+ * before reading the words.
  */
-async function checkNetnsOption(netns: string, context: string): Promise<void> {
-  if (netns.includes('/')) {
-    throw new NetnsError({
-      code: 'EINVAL',
-      operation: `open namespace "${netns}" for ${context}`,
-      reason:
-        'ip netns takes -n NAME, a name under /run/netns, not a path (give the namespace a name with ' +
-        'netns attach NAME PID, or use the path with another verb)',
-    });
-  }
+async function checkNetnsOption(netns: string): Promise<void> {
   await (await Namespace.open(netns)).close();
 }
 
