@@ -14,13 +14,40 @@ export interface Prefix {
   length: number;
 }
 
-/** `word` as a prefix, or undefined when it is none; `default` is /0 of `family` (IPv4 unless 6). */
+/**
+ * An IPv4 address as ip's get_addr_ipv4 reads one, dotted: one to four parts, the missing last
+ * ones 0 ('198.18.108' is 198.18.108.0), each up to 255, decimal or 0x hex. A part with a
+ * leading 0 is refused: ip reads it as octal (strtoul), '010' as 8, which a reader would not
+ * expect (as the command refuses such a protocol). Undefined for anything else.
+ */
+export function ipv4AsIpReadsIt(text: string): string | undefined {
+  const parts = text.split('.');
+  if (parts.length > 4) return undefined;
+  const bytes = parts.map((p) => (/^(0|[1-9][0-9]*|0[xX][0-9a-fA-F]+)$/.test(p) ? Number(p) : NaN));
+  if (!bytes.every((b) => b <= 255)) return undefined;
+  while (bytes.length < 4) bytes.push(0);
+  return bytes.join('.');
+}
+
+/** The first part of an IPv4 address (or prefix) that ip would read as octal ('010'), if any. */
+export function octalIpv4Part(text: string): string | undefined {
+  const parts = (text.split('/')[0] ?? '').split('.');
+  if (parts.length > 4 || !parts.every((p) => /^(\d+|0[xX][0-9a-fA-F]+)$/.test(p))) return undefined;
+  return parts.find((p) => /^0\d+$/.test(p));
+}
+
+/**
+ * `word` as a prefix, or undefined when it is none; `default` is /0 of `family` (IPv4 unless 6).
+ * An IPv4 address may be partial or have hex parts, as ip's get_prefix takes it (ipv4AsIpReadsIt):
+ * '198.18.108' is the host 198.18.108.0/32, '198.18.108/24' the /24.
+ */
 export function parsePrefix(word: string, family: 4 | 6 | undefined): Prefix | undefined {
   if (word === 'default' || word === 'all' || word === 'any') {
     const f = family ?? 4;
     return { family: f, address: f === 4 ? '0.0.0.0' : '::', length: 0 };
   }
-  const [address = '', length, ...rest] = word.split('/');
+  const [given = '', length, ...rest] = word.split('/');
+  const address = given.includes(':') ? given : (ipv4AsIpReadsIt(given) ?? given);
   const version = ipFamily(address);
   if ((version !== 4 && version !== 6) || rest.length > 0) return undefined;
   const max = version === 4 ? 32 : 128;

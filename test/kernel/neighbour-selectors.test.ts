@@ -2,8 +2,8 @@
  * The selectors `ip neigh show|flush` has beyond dev, nud and proxy: `to PREFIX` (and the bare
  * PREFIX), `master DEV`, `vrf DEV`, `nomaster`, `unused` and `protocol P`; through the library
  * (ns.neighbours, ns.flushNeighbours) and the command, each beside ip 6.1.
- * Addresses from 198.19.75.0/24, 198.19.76.0/24 and fd00:b3::/32 only; the protocol tests
- * 198.18.108.0/24 and fd00:b7::/32.
+ * Addresses from 198.19.75.0/24, 198.19.76.0/24 and fd00:b3::/32 only; the protocol and
+ * partial-address tests 198.18.108.0/24 ... 198.18.110.0/24 and fd00:b7::/32.
  */
 import { Bridge, NetnsError, VethPair, type FlushNeighboursOptions, type Namespace } from 'netns-native';
 import { cli, fails, ok, usage } from '../helpers/cli';
@@ -247,7 +247,7 @@ async function withProtocols(): Promise<Namespace> {
   return ns;
 }
 
-describeKernel('neighbour selectors: protocol', () => {
+describeKernel('neighbour selectors: protocol; partial addresses', () => {
   it('ns.neighbours({ protocol }): the entries ip neigh show protocol selects; 0 those without one', async () => {
     const ns = await withProtocols();
     const mine = async (options: Parameters<Namespace['neighbours']>[0]): Promise<string[]> =>
@@ -344,5 +344,66 @@ describeKernel('neighbour selectors: protocol', () => {
       ...w(`-n ${n} neigh flush protocol zebra proto static`),
     );
     expect([ipSelects(ns), ipSelects(ns, 'proxy')]).toEqual(before);
+  });
+
+  it("neigh show|flush with a partial address or hex parts (198.18.109, 198.18/16, 0x6d): as ip's get_prefix reads them", async () => {
+    const ns = await withProtocols();
+    const n = ns.name as string;
+    const add = (mine: Namespace): void => {
+      for (const a of ['198.18.109.0', '198.18.109.20', '198.18.110.20']) {
+        ip(mine.name, 'neigh', 'add', a, 'lladdr', MAC, 'dev', 'p0');
+      }
+    };
+    add(ns);
+    for (const selector of [
+      '198.18.109',
+      'to 198.18.109',
+      '198.18.109/24',
+      'to 198.18/16',
+      '198.18.0x6d.0x14',
+      '198',
+    ]) {
+      const args = ['neigh', 'show', ...w(selector), 'nud', 'all'];
+      const run = await cli('-n', n, ...args);
+      expect([selector, run.code, run.stderr]).toEqual([selector, 0, '']);
+      expect([selector, run.stdout]).toEqual([selector, ip(n, ...args).replace(/[ \t]+$/gm, '')]);
+    }
+    // What ip takes them as: the host, the parts missing 0; a length over that.
+    expect(ipSelects(ns, '198.18.109')).toEqual(['198.18.109.0 p0']);
+    expect(ipSelects(ns, '198.18.109/24')).toEqual(['198.18.109.0 p0', '198.18.109.20 p0']);
+    expect(ipSelects(ns, '198.18.0x6d.0x14')).toEqual(['198.18.109.20 p0']);
+    expect(ipSelects(ns, 'to', '198.18/16')).toHaveLength(6);
+    for (const selector of [
+      'to 198.18.109/24 nud permanent',
+      '198.18.109 nud permanent',
+      '198.18.0x6e/24 nud permanent',
+    ]) {
+      const theirs = await withProtocols();
+      add(theirs);
+      ip(theirs.name, 'neigh', 'flush', ...w(selector));
+      const mine = await withProtocols();
+      add(mine);
+      await ok('-n', mine.name as string, 'neigh', 'flush', ...w(selector));
+      expect([selector, ipSelects(mine)]).toEqual([selector, ipSelects(theirs)]);
+      expect(ipSelects(mine).length).toBeLessThan(ipSelects(ns).length);
+    }
+    // A part with a leading 0 (octal to ip: 010 is 8) is refused, saying so; nothing flushed.
+    const before = ipSelects(ns);
+    await usage(
+      'neigh',
+      /^netns-native: neigh flush: "198.18.109.010": ip reads a part with a leading 0 as octal \(010\): write it in decimal or 0x hex$/,
+      ...w(`-n ${n} neigh flush 198.18.109.010 nud all`),
+    );
+    await usage(
+      'neigh',
+      /^netns-native: neigh flush: to: "198.18.256" is no prefix/,
+      ...w(`-n ${n} neigh flush to 198.18.256`),
+    );
+    await usage(
+      'neigh',
+      /^netns-native: neigh show: unexpected "198.18.109."$/,
+      ...w(`-n ${n} neigh show 198.18.109.`),
+    );
+    expect(ipSelects(ns)).toEqual(before);
   });
 });

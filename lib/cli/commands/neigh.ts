@@ -26,7 +26,7 @@ import { protocolId } from '../../rt-names';
 import type { ParsedArgs } from '../args';
 import { invalid } from '../../internal/errors';
 import { failureLine } from '../failure-line';
-import { parsePrefix } from '../prefix';
+import { octalIpv4Part, parsePrefix } from '../prefix';
 import { neighbourLine } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
@@ -202,6 +202,12 @@ function readShow(words: Words, family: 4 | 6 | undefined): ShowFilter {
       words.once(seen, 'to');
       const text = word === 'to' ? words.value('to', 'a prefix') : word;
       const prefix = parsePrefix(text, family);
+      const octal = octalIpv4Part(text);
+      if (prefix === undefined && octal !== undefined) {
+        throw words.error(
+          `${JSON.stringify(text)}: ip reads a part with a leading 0 as octal (${octal}): write it in decimal or 0x hex`,
+        );
+      }
       if (prefix === undefined) {
         if (word !== 'to') throw words.unexpected(word);
         throw words.error(`to: ${JSON.stringify(text)} is no prefix (an address, ADDRESS/LENGTH, or all)`);
