@@ -2,7 +2,8 @@
  * What an NS operand names: a namespace under /run/netns, or any nsfs path (a '/' in it); none
  * is the namespace the CLI runs in. `-n NS` names only the first, as ip's -n.
  */
-import { Namespace, NetnsError } from '../index';
+import * as path from 'node:path';
+import { Namespace, NETNS_RUN_DIR, NetnsError } from '../index';
 
 /**
  * Refuses a path given to `-n` (`--netns`), as ip 6.1 does: its netns_switch opens
@@ -13,13 +14,20 @@ import { Namespace, NetnsError } from '../index';
  */
 export function checkNamespaceOption(netns: string, context: string, operand: boolean): void {
   if (!netns.includes('/')) return;
-  const instead = operand
-    ? `or give the path as the operand: ${context.split(' ')[0] as string} ${netns}`
-    : `or run the command in it: exec ${netns} -- netns-native ...`;
+  // A path to a name (/run/netns/blue): that name.
+  const name = path.dirname(netns) === NETNS_RUN_DIR ? path.basename(netns) : undefined;
+  const instead =
+    name !== undefined
+      ? `give -n ${name}`
+      : `give the namespace a name with netns attach NAME PID, ${
+          operand
+            ? `or give the path as the operand: ${context.split(' ')[0] as string} ${netns}`
+            : `or run the command in it: exec ${netns} -- netns-native ...`
+        }`;
   throw new NetnsError({
     code: 'EINVAL',
     operation: `open namespace "${netns}" for ${context}`,
-    reason: `-n takes NAME, a name under /run/netns, not a path, as ip's -n (give the namespace a name with netns attach NAME PID, ${instead})`,
+    reason: `-n takes NAME, a name under ${NETNS_RUN_DIR}, not a path, as ip's -n (${instead})`,
   });
 }
 

@@ -380,8 +380,8 @@ describeKernel('netns-native netns (beside ip netns)', () => {
       '-n a2 netns pids a2',
       '-n /run/netns/a2 link show',
       '-n /proc/self/ns/net -j addr',
-      '-n /run/netns/a2 route show table all',
-      '-n /run/netns/a2 links',
+      '-n /proc/1/ns/net route show table all',
+      '-n /proc/self/ns/net links',
       '--netns=/run/netns/a2 monitor',
     ]);
     expect(pairs.map((p) => [p.args, p.ip.status, p.ours.status])).toEqual(
@@ -389,18 +389,30 @@ describeKernel('netns-native netns (beside ip netns)', () => {
     );
     const refused = (path: string, context: string, instead: string): string =>
       `netns-native: EINVAL: cannot open namespace "${path}" for ${context}: -n takes NAME, a name under ` +
-      `/run/netns, not a path, as ip's -n (give the namespace a name with netns attach NAME PID, ${instead})\n`;
-    const exec = (path: string): string => `or run the command in it: exec ${path} -- netns-native ...`;
+      `/run/netns, not a path, as ip's -n (${instead})\n`;
+    const attach = 'give the namespace a name with netns attach NAME PID, ';
     expect(pairs.map((p) => p.ours.out)).toEqual([
-      refused('/run/netns/a2', 'netns list', exec('/run/netns/a2')),
-      refused('/proc/self/ns/net', 'netns identify', exec('/proc/self/ns/net')),
+      refused('/run/netns/a2', 'netns list', 'give -n a2'),
+      refused(
+        '/proc/self/ns/net',
+        'netns identify',
+        `${attach}or run the command in it: exec /proc/self/ns/net -- netns-native ...`,
+      ),
       'netns-native: ENOENT: cannot open namespace "nnt-nosuch": no such namespace\n',
       pairs[3]?.ip.out,
-      refused('/run/netns/a2', 'link show', exec('/run/netns/a2')),
-      refused('/proc/self/ns/net', 'addr', exec('/proc/self/ns/net')),
-      refused('/run/netns/a2', 'route show', exec('/run/netns/a2')),
-      refused('/run/netns/a2', 'links', 'or give the path as the operand: links /run/netns/a2'),
-      refused('/run/netns/a2', 'monitor', 'or give the path as the operand: monitor /run/netns/a2'),
+      refused('/run/netns/a2', 'link show', 'give -n a2'),
+      refused(
+        '/proc/self/ns/net',
+        'addr',
+        `${attach}or run the command in it: exec /proc/self/ns/net -- netns-native ...`,
+      ),
+      refused(
+        '/proc/1/ns/net',
+        'route show',
+        `${attach}or run the command in it: exec /proc/1/ns/net -- netns-native ...`,
+      ),
+      refused('/proc/self/ns/net', 'links', `${attach}or give the path as the operand: links /proc/self/ns/net`),
+      refused('/run/netns/a2', 'monitor', 'give -n a2'),
     ]);
     // The verbs whose NS is an operand take a path there.
     const [links] = await sideBySide(NAMES, ['links /run/netns/a2']);
