@@ -24,6 +24,7 @@ import {
   type ResyncReason,
   type StreamOutput,
 } from './internal/monitor-stream';
+import { watchNamedNamespaces, type NamedNamespacesWatch } from './internal/named-namespaces-watch';
 import { kHandle } from './internal/symbols';
 import { checkInteger } from './internal/validate';
 import { describeNamespace, makeLink, type Link } from './link';
@@ -352,9 +353,12 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
 
   async #open(kinds: number, receiveBuffer: number, initial: boolean): Promise<void> {
     let socket: NativeMonitorSocket;
+    // A named namespace's name is watched from the start: `ready` means a removal is noticed.
+    const namesWatched = this.namespace.name !== undefined ? namesWatchReady() : undefined;
     try {
       const handle = await this.namespace[kHandle](this.#operation);
       socket = await addon.openMonitor(handle, kinds, receiveBuffer);
+      await namesWatched;
     } catch (e) {
       if (this.#phase === 'ended') return; // closed meanwhile: nothing to report
       const error = fromNative(e, this.#operation, 'socket');
@@ -674,23 +678,67 @@ export function endMonitors(ns: Namespace, deleted: boolean): void {
 
 // --- named namespaces removed by someone else (`ip netns del`) ----------------------------------
 
-// One inotify watch on /run/netns for every monitor of a named namespace: when a name is
-// removed or replaced, the monitors of the namespace it referred to see `namespace-deleted`.
+// One names watch on /run/netns (internal/named-namespaces-watch.ts: the native inotify watch,
+// IN_CREATE | IN_DELETE, that `netns monitor` reads) for every monitor of a named namespace: when
+// a name is deleted, or made again, the monitors of the namespace it referred to see
+// `namespace-deleted`. Opened for the first such monitor and then kept, as libuv keeps the
+// inotify fd fs.watch opens: it never keeps the process alive (persistent: false), and a monitor
+// opened later finds it ready. Reopened when it ended (the directory went) or when /run/netns is
+// no longer the directory it watches (a file system mounted over it since).
 const byName = new Map<string, Map<Monitor, bigint>>();
-let dirWatcher: fs.FSWatcher | undefined;
+let names: { watch: NamedNamespacesWatch; dir: string } | undefined;
+let opening: Promise<void> | undefined;
+
+/** /run/netns's device and inode ('' when it does not exist): which directory a watch is on. */
+function runDirIdentity(): string {
+  const st = fs.statSync(NETNS_RUN_DIR, { throwIfNoEntry: false, bigint: true });
+  return st === undefined ? '' : `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Makes sure the names watch is open on /run/netns as it is now; never rejects: without
+ * /run/netns to watch, a removal by another process goes unnoticed (see API.md), as before one.
+ */
+function namesWatchReady(): Promise<void> {
+  if (opening !== undefined) return opening;
+  const dir = runDirIdentity();
+  if (names !== undefined && names.dir === dir && names.watch.ended === undefined) return Promise.resolve();
+  opening = (async () => {
+    names?.watch.close();
+    names = undefined;
+    try {
+      const watch = await watchNamedNamespaces(NETNS_RUN_DIR, { persistent: false });
+      names = { watch, dir };
+      void follow(watch);
+      // What changed while no watch was on this directory (a new one, or the old one ended).
+      if (byName.size > 0) check(undefined);
+    } catch {
+      // No /run/netns (or no inotify watch to be had): nothing to watch.
+    } finally {
+      opening = undefined;
+    }
+  })();
+  return opening;
+}
+
+/** Checks each name the watch reports; every name when events were lost or the watch ended. */
+async function follow(watch: NamedNamespacesWatch): Promise<void> {
+  try {
+    for await (const e of watch) check(e.event === 'overflow' ? undefined : e.name);
+  } catch {
+    // The watch failed (read(2)): below, as an end.
+  }
+  if (watch.ended === 'closed') return; // replaced by a new one
+  if (names?.watch === watch) names = undefined;
+  // The directory went (or the watch failed): every name checked, and a new watch for those left.
+  check(undefined);
+  if (byName.size > 0) void namesWatchReady();
+}
 
 function watchName(m: Monitor, name: string, inode: bigint): void {
   let set = byName.get(name);
   if (!set) byName.set(name, (set = new Map()));
   set.set(m, inode);
-  if (dirWatcher === undefined) {
-    try {
-      dirWatcher = fs.watch(NETNS_RUN_DIR, { persistent: false }, (_event, file) => check(file ?? undefined));
-      dirWatcher.on('error', () => check(undefined));
-    } catch {
-      // No /run/netns to watch: a removal by another process goes unnoticed (see API.md).
-    }
-  }
   check(name); // it may have gone before the watch began
 }
 
@@ -700,10 +748,6 @@ function unwatchName(m: Monitor): void {
   const set = byName.get(name);
   set?.delete(m);
   if (set?.size === 0) byName.delete(name);
-  if (byName.size === 0 && dirWatcher !== undefined) {
-    dirWatcher.close();
-    dirWatcher = undefined;
-  }
 }
 
 /** Ends the monitors whose name no longer refers to their namespace (every name if undefined). */

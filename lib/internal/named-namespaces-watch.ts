@@ -3,7 +3,7 @@
  * with `ip netns monitor`'s mask (IN_CREATE | IN_DELETE), read on the event loop (no thread).
  * A name moved into or out of the directory (`mv`, rename(2)) is neither created nor deleted
  * there, so it is not reported, as ip reports nothing for it. Internal for now: the command's
- * `netns monitor` reads it; lib/monitor.ts could watch names through it too.
+ * `netns monitor` reads it, and lib/monitor.ts watches the names of monitored namespaces with it.
  * @internal
  */
 import { NETNS_RUN_DIR } from '../process/proc';
@@ -23,12 +23,24 @@ export interface NamedNamespacesWatch extends AsyncIterable<NamedNamespaceEvent>
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Options of {@link watchNamedNamespaces}. */
+export interface NamedNamespacesWatchOptions {
+  /**
+   * Whether the watch keeps the process alive while it runs, as fs.watch's option (default
+   * true): false for a watch kept in the background, which must not stop the process exiting.
+   */
+  persistent?: boolean;
+}
+
 /**
  * Starts watching `dir` (default /run/netns, which must exist: ip makes it first). Events before
  * this resolves are not seen; from then on none is missed unless an `overflow` says so.
  * @throws NetnsError ENOENT when the directory does not exist; EACCES; ENOSPC (too many watches).
  */
-export async function watchNamedNamespaces(dir: string = NETNS_RUN_DIR): Promise<NamedNamespacesWatch> {
+export async function watchNamedNamespaces(
+  dir: string = NETNS_RUN_DIR,
+  options: NamedNamespacesWatchOptions = {},
+): Promise<NamedNamespacesWatch> {
   const operation = `watch the namespace names in ${dir}`;
   let native: NativeNamesWatch;
   try {
@@ -67,6 +79,7 @@ export async function watchNamedNamespaces(dir: string = NETNS_RUN_DIR): Promise
     }
     if (events.error !== undefined) finish('failed', fromNative(events.error, operation, 'namespace'));
   });
+  if (options.persistent === false) native.unref();
 
   const watch: NamedNamespacesWatch = {
     get ended() {

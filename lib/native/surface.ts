@@ -888,6 +888,8 @@ export interface NativeNamesWatch {
    * event, or an array with `error` set (read(2) failed), nothing more comes: close() it.
    */
   watch(onEvents: (events: NativeNameEvent[] & { error?: NativeFailure }) => void): void;
+  /** After watch(): the watch no longer keeps the event loop (the process) alive. */
+  unref(): void;
   /** Stops watching and closes the inotify fd at once. Idempotent. */
   close(): void;
 }

@@ -52,4 +52,8 @@ void LoopWatch::Stop() {
   }
 }
 
+void LoopWatch::Unref() {
+  if (poll_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+}
+
 }  // namespace netns_native::addon

@@ -40,6 +40,9 @@ class LoopWatch {
   void Deliver(Napi::Value receiver, std::initializer_list<napi_value> args);
   // Stops watching and closes the handle. Idempotent.
   void Stop();
+  // Lets the event loop end while the fd is still watched (uv_unref), for a watch that must not
+  // keep the process alive (fs.watch's `persistent: false`). After Start(); lasts until Stop().
+  void Unref();
 
   bool watching() const { return poll_ != nullptr; }
 

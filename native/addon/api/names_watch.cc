@@ -18,6 +18,7 @@ class NamesWatchHandle : public Napi::ObjectWrap<NamesWatchHandle> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NamesWatch",
                        {InstanceMethod<&NamesWatchHandle::Watch>("watch"),
+                        InstanceMethod<&NamesWatchHandle::UnrefLoop>("unref"),
                         InstanceMethod<&NamesWatchHandle::Close>("close")});
   }
 
@@ -76,6 +77,12 @@ class NamesWatchHandle : public Napi::ObjectWrap<NamesWatchHandle> {
     if (!read.ok()) out.Set("error", FailureToJs(env, read.error()));
     if (!read.ok() || ended) loop_watch_.Pause();  // nothing more will come
     loop_watch_.Deliver(Value(), {out});
+  }
+
+  // unref(): after watch(), the watch no longer keeps the event loop (the process) alive.
+  Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
+    loop_watch_.Unref();
+    return info.Env().Undefined();
   }
 
   // close(): stops watching and closes the inotify fd at once. Idempotent.
