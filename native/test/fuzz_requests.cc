@@ -2,7 +2,8 @@
 // bytes, every registered link kind with any of its attributes, a veth peer nested inside, MACs
 // and addresses of any length) are built into messages and parsed back with the reply parsers:
 // whatever builds must parse, and give back what was asked (name, MTU, group, master, MAC,
-// alias, kind, the kind's attributes; address, prefix, label, lifetimes; route table, addresses,
+// alias, kind, the kind's attributes, carrier, GSO/GRO limits, queue counts, address generation
+// mode, protodown and its reason; address, prefix, label, lifetimes; route table, addresses,
 // metric, metrics, preference; a route lookup's fields).
 // Also the checks that keep names and paths from reaching outside the run directory
 // (ns::CheckNetnsName, ns::CheckPath): a name they accept is one path component.
@@ -105,6 +106,31 @@ void FillLink(FuzzedDataProvider& in, rtnl::LinkRequest* req, int depth) {
   }
 }
 
+// The settings link.set() and the kinds' create() gained later (carrier, the GSO/GRO limits, the
+// queue counts, the address generation mode, protodown and its reasons), for `req` and then for
+// each link nested in its kind's data (a veth's peer). FuzzLink reads them after everything
+// else, so that each input of the stored corpus (native/test/corpus/fuzz_requests) still builds
+// the request it built before: FuzzedDataProvider takes integers from the end of the input and
+// bytes from its front, and reads an exhausted input as zeros (every ConsumeBool false), so what
+// came before is read as it was, and an input the older target read to its end gets none of them.
+void FillLinkSettings(FuzzedDataProvider& in, rtnl::LinkRequest* req) {
+  if (in.ConsumeBool()) req->carrier = in.ConsumeIntegral<uint8_t>();
+  if (in.ConsumeBool()) req->gso_max_size = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->gso_max_segs = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->gro_max_size = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->num_tx_queues = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->num_rx_queues = in.ConsumeIntegral<uint32_t>();
+  if (in.ConsumeBool()) req->addr_gen_mode = in.ConsumeIntegral<uint8_t>();
+  if (in.ConsumeBool()) req->proto_down = in.ConsumeIntegral<uint8_t>();
+  if (in.ConsumeBool()) {
+    req->proto_down_reason_mask = in.ConsumeIntegral<uint32_t>();
+    req->proto_down_reason_value = in.ConsumeIntegral<uint32_t>();
+  }
+  for (rtnl::AttrValue& v : req->info.values) {
+    if (v.link) FillLinkSettings(in, v.link.get());
+  }
+}
+
 // The kind's attributes as sent, in the form the parser gives them back.
 void ExpectKindData(const rtnl::KindData& sent, const rtnl::KindData& got) {
   size_t at = 0;
@@ -156,6 +182,7 @@ void FuzzLink(FuzzedDataProvider& in) {
   rtnl::LinkRequest req;
   FillLink(in, &req, 0);
   uint16_t flags = in.ConsumeBool() ? NLM_F_CREATE | NLM_F_EXCL : 0;
+  FillLinkSettings(in, &req);  // last: see FillLinkSettings
   Result<std::vector<uint8_t>> msg = rtnl::BuildNewLink(req, flags);
   if (!msg.ok()) {
     EXPECT(msg.error().code == EMSGSIZE);  // the only way a build fails: attributes too big
@@ -173,6 +200,16 @@ void FuzzLink(FuzzedDataProvider& in) {
   if (req.address) EXPECT(l.address == *req.address);
   EXPECT(l.alias == AsParsed(req.alias.value_or("")));
   EXPECT(l.kind == AsParsed(req.kind) && l.slave_kind == AsParsed(req.slave_kind));
+  EXPECT(l.carrier == req.carrier.value_or(0) && l.proto_down == req.proto_down.value_or(0));
+  EXPECT(l.gso_max_size == req.gso_max_size && l.gso_max_segs == req.gso_max_segs);
+  EXPECT(l.gro_max_size == req.gro_max_size);
+  EXPECT(l.num_tx_queues == req.num_tx_queues.value_or(0));
+  EXPECT(l.num_rx_queues == req.num_rx_queues.value_or(0));
+  EXPECT(l.addr_gen_mode.has_value() == req.addr_gen_mode.has_value());
+  if (req.addr_gen_mode) EXPECT(*l.addr_gen_mode == *req.addr_gen_mode);
+  // The reason's value comes back (the mask is the request's alone).
+  EXPECT(l.proto_down_reason.has_value() == req.proto_down_reason_mask.has_value());
+  if (req.proto_down_reason_mask) EXPECT(*l.proto_down_reason == req.proto_down_reason_value);
   if (rtnl::FindLinkKind(l.kind) == rtnl::FindLinkKind(req.kind)) ExpectKindData(req.info, l.info);
   if (rtnl::FindLinkKind(l.slave_kind, true) == rtnl::FindLinkKind(req.slave_kind, true)) {
     ExpectKindData(req.slave_info, l.slave_info);
