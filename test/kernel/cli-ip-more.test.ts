@@ -845,11 +845,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ],
       ['neigh', /^netns-native: neigh flush needs a selector \(ip: "Flush requires arguments"\)/, 'neigh flush'],
       ['neigh', /^netns-native: neigh flush: to: "bogus" is no prefix/, 'neigh flush to bogus'],
-      [
-        'neigh',
-        /^netns-native: neigh flush: protocol: ip's flush takes it, not supported here$/,
-        'neigh flush proto static',
-      ],
+      ['neigh', /^netns-native: neigh flush: proto: unknown route protocol "bogus"/, 'neigh flush proto bogus'],
       ['neigh', /^netns-native: neigh del: unexpected "lladdr"$/, `neigh del 198.18.230.9 dev e0 lladdr ${MAC}`],
       [
         'neigh',
