@@ -177,10 +177,13 @@ describeKernel('netns-native neigh', () => {
     await ok(...w(`-n ${n} neigh replace 198.19.88.12 dev e0 use`));
     await ok(...w(`-n ${n} neigh add 198.19.88.13 dev e0 use`));
     await ok(...w(`-n ${n} neigh add proxy 198.19.88.20 dev e0 protocol zebra`));
+    // ip's abbreviations (matches()): l is lladdr, prot protocol (p, pr, pro are proxy in add).
+    await ok(...w(`-n ${n} neigh add 198.19.88.14 l 02:00:00:00:00:0e dev e0 prot static`));
     const byIp = (dst: string): (IpNeigh & Record<string, unknown>) | undefined =>
       (neighbours(n) as Array<IpNeigh & Record<string, unknown>>).find((e) => e.dst === dst);
     expect(byIp('198.19.88.9')).toMatchObject({ lladdr: MAC, state: ['PERMANENT'], protocol: 'static' });
     expect(byIp('fd00:b0::9')).toMatchObject({ state: ['STALE'], protocol: 'openr' });
+    expect(byIp('198.19.88.14')).toMatchObject({ lladdr: '02:00:00:00:00:0e', protocol: 'static' });
     expect(byIp('198.19.88.10')).toMatchObject({ managed: null });
     expect(byIp('198.19.88.11')).toMatchObject({ managed: null });
     // use: the kernel treats the entry as used, as a packet would: stale goes on to delay (then probe).
@@ -212,6 +215,8 @@ describeKernel('netns-native neigh', () => {
       ['neigh'],
       ['neigh', 'show', 'protocol', 'static'],
       ['neigh', 'show', 'proto', '99'],
+      ['neigh', 'show', 'p', 'static'],
+      ['neigh', 'show', 'pro', '99'],
       ['neigh', 'show', 'protocol', 'all'],
       ['neigh', 'show', 'proxy', 'protocol', 'zebra'],
       ['neigh', 'show', 'protocol', 'bgp'],

@@ -51,8 +51,26 @@ const STATES: readonly string[] = [
 /** ip's keywords of `neigh add` that the library has no field for. */
 const NOT_TAKEN = ['vrf'];
 
-/** How ip spells `protocol` (its matches(): a beginning of the word, past `proxy`'s `p`). */
-const PROTOCOL_WORDS = ['proto', 'protoc', 'protoco', 'protocol'];
+/** ip's matches(): a non-empty beginning of `keyword` (`p` is protocol in show). */
+function abbreviates(word: string, keyword: string): boolean {
+  return word.length > 0 && keyword.startsWith(word);
+}
+
+/**
+ * The keyword a word of `neigh add|replace|del` is, in ip's order (ipneigh_modify): lladdr,
+ * proxy, extern_learn and protocol may be shortened (`l`, `p`: proxy, `prot`: protocol); the
+ * others are whole words. Undefined: the address.
+ */
+function entryKeyword(word: string): string | undefined {
+  if (abbreviates(word, 'lladdr')) return 'lladdr';
+  if (word === 'nud') return word;
+  if (abbreviates(word, 'proxy')) return 'proxy';
+  if (['router', 'use', 'managed'].includes(word)) return word;
+  if (abbreviates(word, 'extern_learn')) return 'extern_learn';
+  if (word === 'dev' || word === 'to') return word;
+  if (abbreviates(word, 'protocol')) return 'protocol';
+  return undefined;
+}
 
 /**
  * What `ip neigh show` lists without `nud`: every state but noarp and none (iproute2's default
@@ -194,7 +212,7 @@ function readShow(words: Words, family: 4 | 6 | undefined): ShowFilter {
     } else if (word === 'proxy') {
       words.once(seen, 'proxy');
       out.proxy = true;
-    } else if (PROTOCOL_WORDS.includes(word)) {
+    } else if (abbreviates(word, 'protocol')) {
       words.once(seen, 'protocol');
       out.protocol = readProtocolFilter(words, word);
     } else {
@@ -306,11 +324,11 @@ function readEntry(words: Words, adding: boolean): NeighbourSpec & { address: st
   let link: string | undefined;
   const spec: Omit<NeighbourSpec, 'link' | 'address'> = {};
   const seen = new Set<string>();
-  const keywords = adding
-    ? ['to', 'dev', 'proxy', 'lladdr', 'nud', 'router', 'extern_learn', 'use', 'managed', ...PROTOCOL_WORDS]
-    : ['to', 'dev', 'proxy'];
+  // Delete takes an address, dev and proxy; the entry's settings are add's and replace's.
+  const keywords = adding ? undefined : ['to', 'dev', 'proxy'];
   for (let word = words.next(); word !== undefined; word = words.next()) {
-    if (!keywords.includes(word)) {
+    const keyword = entryKeyword(word);
+    if (keyword === undefined || (keywords !== undefined && !keywords.includes(keyword))) {
       // A word that is no keyword: the address, once.
       if (NOT_TAKEN.includes(word)) throw words.notTaken(word);
       if (address !== undefined) throw words.unexpected(word);
@@ -318,19 +336,19 @@ function readEntry(words: Words, adding: boolean): NeighbourSpec & { address: st
       address = word;
       continue;
     }
-    words.once(seen, word === 'to' ? 'ADDR' : PROTOCOL_WORDS.includes(word) ? 'protocol' : word);
-    if (word === 'to') address = words.value('to', 'an address');
-    else if (word === 'dev') link = words.value('dev', 'a link name');
-    else if (word === 'proxy') spec.proxy = true;
-    else if (word === 'lladdr') spec.mac = words.value('lladdr', 'a MAC address');
-    else if (word === 'nud') spec.state = readState(words, false) as NeighbourState;
-    else if (word === 'router') spec.router = true;
-    else if (word === 'use') spec.use = true;
-    else if (word === 'managed') {
+    words.once(seen, keyword === 'to' ? 'ADDR' : keyword);
+    if (keyword === 'to') address = words.value('to', 'an address');
+    else if (keyword === 'dev') link = words.value('dev', 'a link name');
+    else if (keyword === 'proxy') spec.proxy = true;
+    else if (keyword === 'lladdr') spec.mac = words.value(word, 'a MAC address');
+    else if (keyword === 'nud') spec.state = readState(words, false) as NeighbourState;
+    else if (keyword === 'router') spec.router = true;
+    else if (keyword === 'use') spec.use = true;
+    else if (keyword === 'managed') {
       // As ip reads it: the state none (the library's default with managed); a nud after it wins.
       spec.managed = true;
       delete spec.state;
-    } else if (PROTOCOL_WORDS.includes(word)) spec.protocol = words.value(word, 'a protocol (a number or a name)');
+    } else if (keyword === 'protocol') spec.protocol = words.value(word, 'a protocol (a number or a name)');
     else spec.extLearned = true;
   }
   const usage = `${words.context} ADDR${adding ? ' lladdr MAC' : ''} dev LINK`;
