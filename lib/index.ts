@@ -50,7 +50,8 @@ export type {
   NeighbourState,
   NeighboursOptions,
 } from './neighbour';
-export type { Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
+export type { AddRuleOptions, Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
+export type { EchoOption } from './echo';
 export type { RuleFilter } from './rule-selectors';
 export type {
   AddNexthopOptions,

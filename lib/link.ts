@@ -1,5 +1,6 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { FOREVER, addressFromNative, broadcastOf, type Address } from './address';
+import type { EchoOption } from './echo';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
 import { flushAddresses, type LinkFlushAddressesOptions } from './flush';
 import { kDetachFrom, kHandle, kHandleNow } from './internal/symbols';
@@ -11,7 +12,7 @@ import {
   type BridgePortSettings,
 } from './bridge-port';
 import { isFailure } from './native/wire';
-import { isMulticast } from './internal/ip-number';
+import { isMulticast, parseIp as parseIpNumber } from './internal/ip-number';
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import {
   applyLinkChange,
@@ -35,6 +36,8 @@ import {
   type DeleteKey,
 } from './internal/dispatch';
 import {
+  AF_INET,
+  AF_INET6,
   IFA_F_HOMEADDRESS,
   IFA_F_MANAGETEMPADDR,
   IFA_F_MCAUTOJOIN,
@@ -50,6 +53,7 @@ import {
   IFF_PROMISC,
   IFF_UP,
   NLM_F_CREATE,
+  NLM_F_ECHO,
   NLM_F_EXCL,
   NLM_F_REPLACE,
 } from './native/constants';
@@ -77,8 +81,11 @@ import {
   parseMac,
 } from './internal/validate';
 
-/** Options for {@link Link.addAddress}. */
-export interface AddAddressOptions {
+/**
+ * Options for {@link Link.addAddress}. With `echo: true` it resolves with the {@link Address}
+ * the kernel made (`ip -echo addr add`).
+ */
+export interface AddAddressOptions extends EchoOption {
   /** Skip IPv6 duplicate address detection: the address is usable at once (`nodad`). */
   nodad?: boolean;
   /**
@@ -162,6 +169,9 @@ export interface DeleteAddressOptions {
    */
   peer?: string;
 }
+
+/** An `ip addr add` request. */
+type NewAddrOp = Extract<NativeOp, { op: 'newaddr' }>;
 
 /** An address lifetime in seconds, or 'forever' (undefined too): INFINITY_LIFE_TIME. */
 function lifetime(value: unknown, min: number, operation: string, what: string): number {
@@ -850,13 +860,20 @@ export class Link {
    * @example await link.addAddress('198.18.0.50', { peer: '198.18.0.51/32' })
    * @example await link.addAddress('fd00::5/64', { validLifetime: 300, preferredLifetime: 120, nodad: true })
    * @example await link.addAddress('fd00::5/64', { validLifetime: 300, replace: true }) // renew it
+   * With `echo: true`, `ip -echo addr add ...`: resolves with the address as the kernel made it
+   * and sent it back (its flags, such as `permanent` and IPv6's `tentative`, its lifetimes, its
+   * scope). The kernel does not echo IPv6 addresses: those are read back in the same FIFO slot.
+   * @example const made = await link.addAddress('fd00::5/64', { echo: true }) // made.flags: ['tentative', 'permanent']
    * @throws NetnsError EEXIST if the address is already there (without `replace`); EINVAL for a
    *   malformed CIDR or peer, a peer of the other family, a prefix length other than the
    *   peer's, or lifetimes out of range or preferred beyond valid.
    */
-  addAddress(cidr: string, options: AddAddressOptions = {}): Promise<void> {
+  addAddress(cidr: string, options: AddAddressOptions & { echo: true }): Promise<Address>;
+  addAddress(cidr: string, options?: AddAddressOptions & { echo?: false }): Promise<void>;
+  addAddress(cidr: string, options?: AddAddressOptions): Promise<Address | void>;
+  addAddress(cidr: string, options: AddAddressOptions = {}): Promise<Address | void> {
     let operation: string;
-    let op: NativeOp;
+    let op: NewAddrOp;
     try {
       const given = typeof options === 'object' && options !== null ? options : undefined;
       const verb = given?.replace === true ? 'replace' : 'add';
@@ -865,12 +882,43 @@ export class Link {
     } catch (e) {
       return Promise.reject(e);
     }
-    return requestIn(this.namespace, op, operation, 'address') as Promise<unknown> as Promise<void>;
+    if (!((op.flags ?? 0) & NLM_F_ECHO))
+      return requestIn(this.namespace, op, operation, 'address') as Promise<unknown> as Promise<void>;
+    return this.addAddressEchoed(op, operation);
+  }
+
+  /**
+   * addAddress with `echo`: the address the kernel sent back. The kernel echoes IPv4 addresses
+   * but not IPv6 ones (up to 6.18 at least: inet6_ifa_notify sends no copy to the sender), so
+   * when none comes the link's addresses are read in the same FIFO slot (nothing made after the
+   * add runs between) and the one added is taken from them.
+   */
+  private async addAddressEchoed(op: NewAddrOp, operation: string): Promise<Address> {
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    const req = op.address;
+    return exclusive(handle, operation, 'address', async (send) => {
+      const [echoed] = await send([op]);
+      throwFirstFailure([echoed], operation, 'address');
+      const made = (echoed as NativeAddress[] | undefined)?.[0];
+      if (made !== undefined) return addressFromNative(made);
+      const family = req.local.includes(':') ? AF_INET6 : AF_INET;
+      const [listed] = await send([{ op: 'dumpaddrs', family, index: this.index }]);
+      throwFirstFailure([listed], operation, 'address');
+      const local = parseIpNumber(req.local)?.value;
+      const found = (listed as NativeAddress[]).filter(
+        (a) => a.prefixlen === req.prefixlen && parseIpNumber(a.local ?? (a.address as string))?.value === local,
+      );
+      if (found[0] === undefined) {
+        throw failure('EPROTO', operation, 'the kernel took the address but neither sent it back nor lists it');
+      }
+      return addressFromNative(found[0]);
+    });
   }
 
   /** addAddress's request, checked (throws EINVAL). */
-  private newAddressOp(cidr: string, options: AddAddressOptions, operation: string): NativeOp {
+  private newAddressOp(cidr: string, options: AddAddressOptions, operation: string): NewAddrOp {
     checkObject(options, operation, 'options');
+    const echo = checkBoolean(options.echo, operation, 'echo') === true;
     const req = this.addressRequest(cidr, options.peer, operation);
     const ipv4 = req.local.includes('.');
     let flags = 0;
@@ -961,7 +1009,8 @@ export class Link {
       }
       req.label = label;
     }
-    return { op: 'newaddr', flags: NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL), address: req };
+    const nlFlags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL) | (echo ? NLM_F_ECHO : 0);
+    return { op: 'newaddr', flags: nlFlags, address: req };
   }
 
   /**

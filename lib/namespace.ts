@@ -52,7 +52,15 @@ import {
   type NeighbourSpec,
   type NeighboursOptions,
 } from './neighbour';
-import { addRule, deleteRule, listRules, type Rule, type RuleSpec, type RulesOptions } from './rule';
+import {
+  addRule,
+  deleteRule,
+  listRules,
+  type AddRuleOptions,
+  type Rule,
+  type RuleSpec,
+  type RulesOptions,
+} from './rule';
 import { knownNamespaceId, namespaceId, namespaceIds, setNamespaceId, type NsidEntry, type NsidsOptions } from './nsid';
 import { readSysctl, writeSysctl } from './sysctl';
 import { listNetconf, type Netconf, type NetconfOptions } from './netconf';
@@ -936,12 +944,21 @@ export class Namespace {
    * await ns.addRoute({ destination: 'default', gateway: '198.18.0.1' });
    * await ns.addRoute({ destination: '198.19.0.0/24', link: 'veth0' });
    * await ns.addRoute({ destination: 'default', gateway: '198.18.0.254' }, { replace: true });
+   * // ip -echo route add 198.19.1.0/24 via 198.18.0.1: the route as the kernel made it
+   * const made = await ns.addRoute({ destination: '198.19.1.0/24', gateway: '198.18.0.1' }, { echo: true });
+   * made.link; // the link the kernel chose for the gateway, made.protocol 'boot', made.scope 'global'
    * ```
+   * With `echo: true`, `ip -echo route add ...`: resolves with the route as the kernel made it
+   * and sent it back (the link it picked for the gateway, its protocol, scope, metrics, IPv6's
+   * default metric 1024 and preference).
    * @throws NetnsError EEXIST if it exists (without `replace`; with `append`, if the same route
    *   exists); ENETUNREACH if the gateway is not on a connected subnet; ENODEV if the link does
-   *   not exist.
+   *   not exist; EPROTO (with `echo`) if the kernel added the route but sent none back.
    */
-  addRoute(route: RouteSpec, options?: AddRouteOptions): Promise<void> {
+  addRoute(route: RouteSpec, options: AddRouteOptions & { echo: true }): Promise<Route>;
+  addRoute(route: RouteSpec, options?: AddRouteOptions & { echo?: false }): Promise<void>;
+  addRoute(route: RouteSpec, options?: AddRouteOptions): Promise<Route | void>;
+  addRoute(route: RouteSpec, options?: AddRouteOptions): Promise<Route | void> {
     return addRoute(this, route, options);
   }
 
@@ -1033,11 +1050,19 @@ export class Namespace {
    * ```ts
    * await ns.addRule({ from: '198.18.5.0/24', table: 100, priority: 1000 });
    * ```
+   * With `echo: true`, `ip -echo rule add ...`: resolves with the rule as the kernel made it and
+   * sent it back (the priority it picked when none was given, its protocol, `table main` when
+   * no action was given).
+   * @example const made = await ns.addRule({ from: '198.18.6.0/24', table: 100 }, { echo: true }) // made.priority: 32765
    * @throws NetnsError EINVAL for a malformed prefix, an unknown action, mixed families (before
-   *   any syscall); EEXIST if the same rule exists.
+   *   any syscall); EEXIST if the same rule exists; EPROTO (with `echo`) if the kernel added the
+   *   rule but sent none back.
    */
-  async addRule(rule: RuleSpec): Promise<void> {
-    return addRule(this, rule);
+  addRule(rule: RuleSpec, options: AddRuleOptions & { echo: true }): Promise<Rule>;
+  addRule(rule: RuleSpec, options?: AddRuleOptions & { echo?: false }): Promise<void>;
+  addRule(rule: RuleSpec, options?: AddRuleOptions): Promise<Rule | void>;
+  async addRule(rule: RuleSpec, options?: AddRuleOptions): Promise<Rule | void> {
+    return addRule(this, rule, options);
   }
 
   /**

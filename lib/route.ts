@@ -1,6 +1,8 @@
 import { abortable, checkSignal, type AbortOptions } from './internal/abort';
+import { echoedObject, type EchoOption } from './echo';
 import { scopeName, scopeNumber } from './address';
 import { batch, exclusive, requestIn, throwFirstFailure } from './internal/dispatch';
+import { isFailure } from './native/wire';
 import { NetnsError, invalid, withReason } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkLinkName } from './internal/validate';
@@ -22,6 +24,7 @@ import {
   RT_SCOPE_HOST,
   NLM_F_APPEND,
   NLM_F_CREATE,
+  NLM_F_ECHO,
   NLM_F_EXCL,
   NLM_F_REPLACE,
   RTM_F_CLONED,
@@ -53,9 +56,10 @@ export interface RoutesOptions extends AbortOptions {
 
 /**
  * Options for {@link Namespace.addRoute}: `ip route replace`, `change`, `append` or `prepend`
- * instead of `add` (at most one of them).
+ * instead of `add` (at most one of them); `echo: true` to resolve with the {@link Route} the
+ * kernel made (`ip -echo route add`).
  */
-export interface AddRouteOptions {
+export interface AddRouteOptions extends EchoOption {
   /** Replace the route of the same destination, table and metric, or add it: `ip route replace`. */
   replace?: boolean;
   /**
@@ -708,8 +712,8 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
 
 const ADD = NLM_F_CREATE | NLM_F_EXCL;
 
-/** `ip route add|replace|append|prepend`. @internal */
-export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOptions): Promise<void> {
+/** `ip route add|replace|append|prepend`; with `echo`, `ip -echo route ...`. @internal */
+export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOptions): Promise<Route | void> {
   let operation: string;
   let flags = ADD;
   try {
@@ -731,6 +735,10 @@ function addFlags(options: AddRouteOptions, operation: string): [number, string]
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
   let flags = ADD;
   let chosen: string | undefined;
+  if (options.echo !== undefined && typeof options.echo !== 'boolean') {
+    throw invalid(operation, `echo must be a boolean, not ${describeValue(options.echo)}`);
+  }
+  const echo = options.echo === true ? NLM_F_ECHO : 0;
   for (const [key, value, bits] of [
     ['replace', options.replace, NLM_F_CREATE | NLM_F_REPLACE],
     ['change', options.change, NLM_F_REPLACE],
@@ -749,7 +757,7 @@ function addFlags(options: AddRouteOptions, operation: string): [number, string]
     chosen = key;
     flags = bits;
   }
-  return [flags, chosen ?? 'add'];
+  return [flags | echo, chosen ?? 'add'];
 }
 
 /** `ip route del`. @internal */
@@ -760,7 +768,7 @@ export function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
   } catch (e) {
     return Promise.reject(e);
   }
-  return changeRoute(ns, route, DELETE, operation);
+  return changeRoute(ns, route, DELETE, operation) as Promise<void>;
 }
 
 /** changeRoute's `flags` for a delete. */
@@ -769,17 +777,18 @@ const DELETE = -1;
 /**
  * Adds (with the request `flags`) or deletes (`DELETE`) a route. A route whose links are all Link
  * objects (or that has none) is checked and built at once and sent without an await of its own:
- * one promise per call. One that names links is checked first, then its links are looked up
- * (requests), then it is sent.
+ * one promise per call. One that names links, or an add with NLM_F_ECHO (whose echo names its
+ * links), is checked first, then its links are looked up (requests), then it is sent.
  */
-function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<void> {
+function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<Route | void> {
   const forDelete = flags === DELETE;
+  const echo = !forDelete && (flags & NLM_F_ECHO) !== 0;
   let op: NativeOp | undefined;
   let congctl: string | undefined;
   try {
     const spec = route as Partial<RouteSpec> | null;
     const link: unknown = spec?.link;
-    if ((link === undefined || link instanceof Link) && !Array.isArray(spec?.nexthops)) {
+    if (!echo && (link === undefined || link instanceof Link) && !Array.isArray(spec?.nexthops)) {
       const req = routeRequest(route, link === undefined ? undefined : link.index, forDelete, operation);
       if (link !== undefined) checkSameNamespace(ns, link, operation);
       op = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };
@@ -809,9 +818,15 @@ function unknownCongctl(e: unknown, name: string): unknown {
 /**
  * A route that names links: one call on the namespace's FIFO from the lookup of its links (one
  * batch) to the change, so that a call made after it (a rename or delete of the link) cannot run
- * between them.
+ * between them. With NLM_F_ECHO in `flags` (an add), resolves with the route the kernel sent
+ * back, its links named (those it picked itself looked up in the same call).
  */
-async function changeRouteByName(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<void> {
+async function changeRouteByName(
+  ns: Namespace,
+  route: RouteSpec,
+  flags: number,
+  operation: string,
+): Promise<Route | undefined> {
   const forDelete = flags === DELETE;
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   // Checked before the call is queued: bad input fails before anything is sent.
@@ -821,7 +836,7 @@ async function changeRouteByName(ns: Namespace, route: RouteSpec, flags: number,
     ? hops.map((hop: unknown) => linkArg(ns, (hop as NexthopSpec | null)?.link, operation))
     : undefined;
   const names = [oifLink, ...(hopArgs ?? [])].filter((l): l is string => typeof l === 'string');
-  await exclusive(handle, operation, 'route', async (send) => {
+  return exclusive(handle, operation, 'route', async (send) => {
     const found = new Map<string, number>();
     if (names.length > 0) {
       const unique = [...new Set(names)];
@@ -832,7 +847,25 @@ async function changeRouteByName(ns: Namespace, route: RouteSpec, flags: number,
     const index = (l: string | number | undefined): number | undefined => (typeof l === 'string' ? found.get(l) : l);
     const req = routeRequest(route, index(oifLink), forDelete, operation, hopArgs?.map(index) ?? []);
     const op: NativeOp = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };
-    throwFirstFailure(await send([op]), operation, 'route');
+    const results = await send([op]);
+    throwFirstFailure(results, operation, 'route');
+    if (forDelete || !(flags & NLM_F_ECHO)) return undefined;
+    const made = echoedObject(results[0] as NativeRoute[] | undefined, operation, 'route');
+    // Names of the links given (Link objects and names looked up); the kernel's choices (a
+    // gateway's link) looked up now, unnamed if gone meanwhile (ip's ifN).
+    const linkNames = new Map<number, string>([...found].map(([name, i]) => [i, name]));
+    for (const given of [route.link, ...(route.nexthops ?? []).map((hop) => hop.link)]) {
+      if (given instanceof Link) linkNames.set(given.index, given.name);
+    }
+    const unnamed = [...new Set([made.oif, ...(made.multipath ?? []).map((hop) => hop.oif)])].filter(
+      (i): i is number => i !== undefined && i !== 0 && !linkNames.has(i),
+    );
+    if (unnamed.length > 0) {
+      const links = await send(unnamed.map((i) => ({ op: 'getlink', index: i })));
+      for (const l of links)
+        if (l !== undefined && !isFailure(l)) linkNames.set((l as NativeLink).index, (l as NativeLink).name);
+    }
+    return routeFromNative(made, linkNames);
   });
 }
 

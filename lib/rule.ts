@@ -6,10 +6,11 @@ import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
-import { checkInteger, checkLinkName, checkOptionKeys, parseCidr } from './internal/validate';
+import { checkBoolean, checkInteger, checkLinkName, checkOptionKeys, parseCidr } from './internal/validate';
+import { echoedObject, type EchoOption } from './echo';
 import { Link } from './link';
 import type { Namespace } from './namespace';
-import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, RT_TABLE_MAIN } from './native/constants';
+import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL, RT_TABLE_MAIN } from './native/constants';
 import type { NativeRule, NativeRuleRequest } from './native/surface';
 import { protocolNumber, realmsOf } from './route';
 import { Iproute2Names, dsfieldValue, realmId, tableId } from './rt-names';
@@ -355,12 +356,24 @@ export async function listRules(ns: Namespace, options: RulesOptions): Promise<R
     .map((r) => ruleFromNative(r, names));
 }
 
-/** `ip rule add`. @internal */
-export async function addRule(ns: Namespace, spec: RuleSpec): Promise<void> {
+/** Options for {@link Namespace.addRule}: `echo: true` resolves with the {@link Rule} the kernel made. */
+export type AddRuleOptions = EchoOption;
+
+/** `ip rule add`; with `echo`, `ip -echo rule add`. @internal */
+export async function addRule(ns: Namespace, spec: RuleSpec, options?: AddRuleOptions): Promise<Rule | void> {
   const operation = `add rule ${describeRule(spec)}${ns.where}`;
+  const echo =
+    options !== undefined &&
+    checkBoolean(checkOptionKeys<AddRuleOptions>(options, ['echo'], operation).echo, operation, 'echo') === true;
   const req = ruleRequest(spec, false, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  await request(handle, { op: 'newrule', flags: NLM_F_CREATE | NLM_F_EXCL, rule: req }, operation, 'rule');
+  if (!echo) {
+    await request(handle, { op: 'newrule', flags: NLM_F_CREATE | NLM_F_EXCL, rule: req }, operation, 'rule');
+    return;
+  }
+  const flags = NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO;
+  const echoed = await request<NativeRule[]>(handle, { op: 'newrule', flags, rule: req }, operation, 'rule');
+  return ruleFromNative(echoedObject(echoed, operation, 'rule'));
 }
 
 /** `ip rule del`. @internal */

@@ -50,6 +50,11 @@ export interface ParsedArgs {
   netns: string | undefined;
   /** `-all`, `--all` (as `ip -all netns delete|exec`): every named namespace. */
   all: boolean;
+  /**
+   * `-echo`, `--echo` (ip's, spelt out in full as ip takes it): an add prints what the kernel
+   * made, as it sent it back (addr, route, rule, nexthop, link add).
+   */
+  echo: boolean;
   /** `-4`, `-6` (as ip's): IPv4 or IPv6 only (neigh, rule, nexthop). */
   family: 4 | 6 | undefined;
   /**
@@ -88,6 +93,7 @@ export function parseArgs(
     stats: 0,
     netns: undefined,
     all: false,
+    echo: false,
     family: undefined,
     options: {},
   };
@@ -106,6 +112,8 @@ export function parseArgs(
     else if (arg === '--details' || arg === '-d') out.details = true;
     else if (isStatsOption(arg)) out.stats++;
     else if (arg === '--all' || arg === '-all') out.all = true;
+    // ip compares -echo whole (strcmp), no beginning of it: `-ec` is not it.
+    else if (arg === '-echo' || arg === '--echo') out.echo = true;
     else if ((arg === '-4' || arg === '-6') && (out.verb === undefined || takesFamily(out.verb))) {
       const family = arg === '-4' ? 4 : 6;
       if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';

@@ -351,6 +351,60 @@ export function ruleLine(r: Rule, ipProtocol: (n: number) => string = ipProtocol
   return `${r.priority}:\t${parts.join(' ')}`;
 }
 
+/** A prefix as print_rule's JSON gives it: the address, and its length unless a host's. */
+function prefixJson(prefix: string, family: 4 | 6, key: string, lengthKey: string): Record<string, unknown> {
+  const [address, length] = prefix.split('/') as [string, string | undefined];
+  const host = family === 4 ? '32' : '128';
+  return length === undefined || length === host ? { [key]: address } : { [key]: address, [lengthKey]: Number(length) };
+}
+
+/** A port range as print_rule's JSON gives it: `sport`, or `sport_start` and `sport_end`. */
+function rangeJson(range: number | [number, number], key: string): Record<string, number> {
+  return Array.isArray(range) ? { [`${key}_start`]: range[0], [`${key}_end`]: range[1] } : { [key]: range };
+}
+
+/**
+ * One rule as `ip -j rule` gives it (iproute2's print_rule: its keys, in its order; a flag is a
+ * key with value null).
+ */
+export function ruleJson(r: Rule, ipProtocol: (n: number) => string = ipProtocolName): Record<string, unknown> {
+  const out: Record<string, unknown> = { priority: r.priority };
+  if (r.not) out.not = null;
+  Object.assign(out, r.from === undefined ? { src: 'all' } : prefixJson(r.from, r.family, 'src', 'srclen'));
+  if (r.to !== undefined) Object.assign(out, prefixJson(r.to, r.family, 'dst', 'dstlen'));
+  if (r.tos !== undefined) out.tos = r.tosName ?? tosText(r.tos);
+  if (r.fwmark !== undefined) out.fwmark = hexWord(r.fwmark);
+  if (r.fwmask !== undefined) out.fwmask = hexWord(r.fwmask);
+  if (r.iif !== undefined) out.iif = r.iif;
+  if (r.iifDetached) out.iif_detached = null;
+  if (r.oif !== undefined) out.oif = r.oif;
+  if (r.oifDetached) out.oif_detached = null;
+  if (r.l3mdev) out.l3mdev = null;
+  if (r.uidRange !== undefined) Object.assign(out, { uid_start: r.uidRange[0], uid_end: r.uidRange[1] });
+  if (r.ipProto !== undefined) {
+    const n = typeof r.ipProto === 'number' ? r.ipProto : ipProtocolNumber(r.ipProto);
+    out.ipproto = n === undefined ? String(r.ipProto) : ipProtocol(n);
+  }
+  if (r.sport !== undefined) Object.assign(out, rangeJson(r.sport, 'sport'));
+  if (r.dport !== undefined) Object.assign(out, rangeJson(r.dport, 'dport'));
+  if (r.table !== undefined) {
+    out.table = r.tableName ?? String(r.table);
+    if (r.suppressPrefixLength !== undefined) out.suppress_prefixlen = r.suppressPrefixLength;
+  }
+  if (r.realm !== undefined) {
+    const names = new Iproute2Names();
+    if (r.sourceRealm !== undefined) out.flow_from = names.realm(r.sourceRealm);
+    out.flow_to = names.realm(r.realm);
+  }
+  if (r.action === 'goto') {
+    out.goto = r.goto;
+    if (r.unresolved) out.unresolved = null;
+  } else if (r.action === 'nop') out.nop = null;
+  else if (r.action !== 'lookup') out.action = r.action;
+  if (r.protocol !== 'unspec' && r.protocol !== 'kernel') out.protocol = r.protocol;
+  return out;
+}
+
 /** `ip rule; ip -6 rule`. */
 export function ruleLines(rules: Rule[]): string {
   return [...rules.filter((r) => r.family === 4), ...rules.filter((r) => r.family === 6)]
@@ -383,4 +437,31 @@ export function nexthopLine(n: NexthopObject): string {
   parts.push(...flagWords(n));
   if (n.fdb) parts.push('fdb');
   return parts.join(' ');
+}
+
+/**
+ * One nexthop object as `ip -j nexthop` gives it (iproute2's print_nexthop: its keys, in its
+ * order; a flag is a key with value null, the route flags an array).
+ */
+export function nexthopJson(n: NexthopObject): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: n.id };
+  if (n.group !== undefined)
+    out.group = n.group.map((m) => (m.weight === 1 ? { id: m.id } : { id: m.id, weight: m.weight }));
+  if (n.groupType === 'resilient') {
+    out.type = 'resilient';
+    out.resilient_args = {
+      buckets: n.buckets,
+      idle_timer: n.idleTimer,
+      unbalanced_timer: n.unbalancedTimer,
+      unbalanced_time: n.unbalancedTime,
+    };
+  }
+  if (n.gateway !== undefined) out.gateway = n.gateway;
+  if (n.linkIndex !== undefined) out.dev = n.link ?? `if${n.linkIndex}`;
+  if (n.scope !== 'global') out.scope = n.scope;
+  if (n.blackhole) out.blackhole = null;
+  if (n.protocol !== 'unspec') out.protocol = n.protocol;
+  out.flags = flagWords(n);
+  if (n.fdb) out.fdb = null;
+  return out;
 }

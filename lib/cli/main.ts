@@ -72,6 +72,11 @@ const IN_NAMESPACE = new Set([
 ]);
 /** The verbs that take -4 or -6, as ip's do (`link show` takes and ignores them, as ip's). */
 const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop', 'route', 'addr', 'link']);
+/**
+ * The verbs that take ip's -echo: addr, route, rule, nexthop and link print what an add made;
+ * the others take it and ignore it, as ip does.
+ */
+const ECHO_TAKEN = new Set(['link', 'addr', 'route', 'rule', 'nexthop', 'neigh', 'netconf', 'netns', 'monitor']);
 /** The reads, whose NS may be an operand instead. */
 const NS_OPERAND = new Set(['links', 'addrs', 'routes', 'monitor']);
 
@@ -152,6 +157,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     if (args.all && args.verb !== 'netns') {
       throw new UsageError('-all is for netns delete and netns exec only', args.verb);
+    }
+    // ip takes -echo with any object and ignores it but for what changes something; the
+    // command's own verbs (links, network, exec, ...) have no ip form to echo.
+    if (args.echo && !ECHO_TAKEN.has(args.verb)) {
+      throw new UsageError(`-echo is for ip's verbs (${[...ECHO_TAKEN].join(', ')}), as ip -echo`, args.verb);
     }
     if (args.details && args.verb !== 'links' && args.verb !== 'link') {
       throw new UsageError('--details is for links and link show only', args.verb);

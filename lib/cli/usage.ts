@@ -17,6 +17,10 @@ when it could not be run; 1 when netns-native failed before starting it; 2 bad c
 const NETNS_OPTION = `  -n NS, --netns NS  the namespace to work in (ip -n NS): a name under /run/netns (a path is
                      refused, as by ip); without it, the namespace netns-native runs in`;
 
+/** ip's -echo, as each writing verb's usage lists it (`what`: what it prints after an add). */
+const echoOption = (what: string): string =>
+  `  -echo, --echo  ${what}: print what was made, as ip -echo (--json: an array\n                 of the one object)`;
+
 /** What the ip-style verbs print and how they exit. */
 const WRITE_TEXT = `Prints nothing when done, as ip. A word the verb does not take, a keyword without its value
 or a number that is none: status 2. Names, addresses and MACs are checked by the library: a
@@ -74,6 +78,10 @@ Options:
                      (and links, addrs, routes, monitor) work in, as ip -n NS: a name under
                      /run/netns, not a path (as ip's)
   -all, --all    netns delete, netns exec: every named namespace, as ip -all netns ...
+  -echo, --echo  addr add|replace, route add|replace|change|append|prepend, rule add,
+                 nexthop add|replace, link add: print what was made, as ip -echo (the
+                 kernel's copy; link add: the link as made); other ip verbs take and ignore
+                 it, as ip (ip also prints what a delete removed: refused here)
   -4, -6         neigh, rule, nexthop, addr, route: IPv4 or IPv6 only, as ip -4, ip -6
                  (-f inet, -f inet6 too; -0, -M, -B, -f link|mpls|bridge are not supported)
                  (link show takes and ignores them, as ip)
@@ -281,6 +289,7 @@ ${NETNS_OPTION}
                  -statistics and --stats too
   -4, -6         show: taken and ignored, as ip takes them
   --json, -j     show: the links as ip -j prints them
+${echoOption('add')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
@@ -307,6 +316,7 @@ ${NETNS_OPTION}
   -s, -stats     show: each link's counters after its addresses, as ip -s (-s -s: the
                  errors in detail); with -6 and no dev, IPv6's own counters, as ip -6 -s
   --json, -j     show: as ip -j addr show
+${echoOption('add, replace')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
@@ -351,6 +361,7 @@ Options:
 ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 routes only
   --json, -j     show: as ip -j route show; get: the route as JSON
+${echoOption('add, replace, change, append, prepend')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
@@ -448,6 +459,7 @@ Options:
 ${NETNS_OPTION}
   -4, -6         IPv4 or IPv6 rules only; add, delete: the rule's family
   --json, -j     show: the rules as JSON
+${echoOption('add')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
@@ -477,6 +489,7 @@ ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 nexthops only (no groups); add: the family of a blackhole
                  or a nexthop without gateway
   --json, -j     show: the nexthop objects as JSON
+${echoOption('add, replace')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}

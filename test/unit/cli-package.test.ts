@@ -41,6 +41,7 @@ describe('the netns-native command in the package', () => {
       stats: 0,
       netns: undefined,
       all: false,
+      echo: false,
       family: undefined,
       options: {},
     });

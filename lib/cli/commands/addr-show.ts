@@ -5,7 +5,8 @@
  * with their `valid_lft` lines (iproute2 6.1's print_addrinfo), text or `-j` JSON (`addr_info`).
  * As ip (ipaddr_filter): a link whose addresses are all filtered out is left out; one with none
  * at all stays, unless a family is asked for (-4, -6, or `to`'s). -s: each link's counters after
- * its addresses (link-stats.ts), not with a label (ip then prints no link blocks).
+ * its addresses (link-stats.ts), not with a label (ip then prints no link blocks). -echo: each
+ * address after its link's index and name, as ip -echo prints it (print_addrinfo's echo_request).
  */
 import { NetnsError, type Address, type Link, type LinkStats } from '../../index';
 import { compileGlob, matchGlob, type Glob } from '../../internal/glob';
@@ -100,7 +101,7 @@ function flagWords(a: Address): string[] {
 const FOREVER = 0xffffffff;
 
 /** One address's two lines, as ip prints them. */
-function addressLines(a: Address): string {
+export function addressLines(a: Address): string {
   const words = [`    inet${a.family === 6 ? '6' : ''}`, addressText(a)];
   if (a.metric !== undefined) words.push('metric', String(a.metric));
   if (a.broadcast !== undefined) words.push('brd', a.broadcast);
@@ -111,7 +112,7 @@ function addressLines(a: Address): string {
 }
 
 /** One address as `ip -j addr` lists it in `addr_info`. */
-function addressJson(a: Address): Record<string, unknown> {
+export function addressJson(a: Address): Record<string, unknown> {
   const out: Record<string, unknown> = { family: a.family === 6 ? 'inet6' : 'inet', local: a.address };
   if (a.peer !== undefined) out.address = a.peer.slice(0, a.peer.lastIndexOf('/'));
   out.prefixlen = a.prefixLength;
@@ -153,7 +154,10 @@ export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<
     // ip lists an empty object for a link or an address its printing rejects.
     const json = kept.map(({ link, printed }) => {
       if (!printed) return {};
-      const addrInfo = ofLink(link).map((a) => (selected(a, selector, link.name) ? addressJson(a) : {}));
+      // -echo (ip's echo_request): each address names its link, as ip -echo addr show does.
+      const named = (a: Address): Record<string, unknown> =>
+        args.echo ? { index: link.index, dev: link.name, ...addressJson(a) } : addressJson(a);
+      const addrInfo = ofLink(link).map((a) => (selected(a, selector, link.name) ? named(a) : {}));
       return {
         ...(blocks ? linkJson(link, listing, options) : {}),
         addr_info: addrInfo,
@@ -168,7 +172,10 @@ export async function addrShow(args: ParsedArgs, words: Words, io: Io): Promise<
     .map(({ link }) => {
       const mine = ofLink(link).filter((a) => selected(a, selector, link.name));
       const lines = stats > 0 ? statsLines(...counters(link), stats).map((line) => `${line}\n`) : [];
-      return (blocks ? linkText(link, listing, options) : '') + mine.map(addressLines).join('') + lines.join('');
+      // -echo: each address line after "INDEX: NAME", as print_addrinfo prints it then.
+      const prefix = args.echo ? `${link.index}: ${link.name}` : '';
+      const addresses = mine.map((a) => prefix + addressLines(a)).join('');
+      return (blocks ? linkText(link, listing, options) : '') + addresses + lines.join('');
     });
   await io.out(text.join(''));
   return 0;

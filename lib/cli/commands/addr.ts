@@ -15,7 +15,8 @@ import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
-import { addrShow } from './addr-show';
+import { addressJson, addressLines, addrShow } from './addr-show';
+import { echoNotHere } from '../echo-words';
 
 const SUBCOMMANDS = ['show', 'add', 'replace', 'delete', 'del', 'flush'];
 
@@ -41,11 +42,20 @@ export async function addr(args: ParsedArgs, io: Io): Promise<number> {
     await (await namespaceOf(args.netns)).flushAddresses(options);
     return 0;
   }
+  if (args.echo && sub !== 'add' && sub !== 'replace') throw echoNotHere(words);
   const change = readAddr(words, sub === 'add' || sub === 'replace');
   const ns = await namespaceOf(args.netns);
   const link = await ns.link(change.link);
   if (sub === 'add' || sub === 'replace') {
-    await link.addAddress(change.address, { ...change.options, ...(sub === 'replace' && { replace: true }) });
+    const options = { ...change.options, ...(sub === 'replace' && { replace: true }) };
+    if (!args.echo) {
+      await link.addAddress(change.address, options);
+      return 0;
+    }
+    // As `ip -echo addr add`: print_addrinfo's line with the link's index and name before it.
+    const made = await link.addAddress(change.address, { ...options, echo: true });
+    if (args.json) await io.json([{ index: made.linkIndex, dev: link.name, ...addressJson(made) }]);
+    else await io.out(`${made.linkIndex}: ${link.name}${addressLines(made)}`);
   } else {
     await link.deleteAddress(change.address, change.options.peer !== undefined ? { peer: change.options.peer } : {});
   }

@@ -181,6 +181,11 @@ function groupName(listing: LinkListing, group: number): string {
  * was given (only `link show` prints them in the block; `addr show` after the addresses).
  */
 export interface LinkShowOptions {
+  /**
+   * false: without the queue length, as print_linkinfo prints a link outside `ip link|addr
+   * show` (ip -echo: no filter.showqueue).
+   */
+  queue?: false;
   link: boolean;
   details: boolean;
   linkLayer: boolean;
@@ -205,7 +210,7 @@ export function linkText(l: Link, listing: LinkListing, options: LinkShowOptions
   first.push(`state ${l.operState.toUpperCase()}`);
   if (options.link) first.push(`mode ${d.mode.toUpperCase()}`);
   if (full) first.push(`group ${groupName(listing, l.group)}`);
-  if (l.txQueueLength !== 0) first.push(`qlen ${l.txQueueLength}`);
+  if (l.txQueueLength !== 0 && options.queue !== false) first.push(`qlen ${l.txQueueLength}`);
   let second = `    link/${HARDWARE_TYPES[d.hardwareType] ?? `[${d.hardwareType}]`} ${l.mac}`;
   if (d.broadcast !== '') second += `${l.flags & IFF_POINTOPOINT ? ' peer ' : ' brd '}${d.broadcast}`;
   const nsid = l.parentNetnsId;
@@ -294,7 +299,7 @@ export function linkJson(l: Link, listing: LinkListing, options: LinkShowOptions
   out.operstate = l.operState.toUpperCase();
   if (options.link) out.linkmode = d.mode.toUpperCase();
   if (full) out.group = groupName(listing, l.group);
-  if (l.txQueueLength !== 0) out.txqlen = l.txQueueLength;
+  if (l.txQueueLength !== 0 && options.queue !== false) out.txqlen = l.txQueueLength;
   if (options.linkLayer || options.details) {
     out.link_type = HARDWARE_TYPES[d.hardwareType] ?? `[${d.hardwareType}]`;
     if (l.mac !== '') out.address = l.mac;

@@ -9,7 +9,9 @@ import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 import { linkAdd, readLinkAdd } from './link-add';
 import { linkSet, readLinkSet } from './link-set';
-import { linkShow } from './link-show';
+import { linkJson, linkListing, linkShow, linkText } from './link-show';
+import { echoNotHere } from '../echo-words';
+import type { Namespace } from '../../index';
 
 export async function link(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'link');
@@ -24,6 +26,7 @@ export async function link(args: ParsedArgs, io: Io): Promise<number> {
   if (args.details) throw words.error('-d is for link show only');
   if (args.stats > 0) throw words.error('-s is for link show only');
   if (args.family !== undefined) throw words.error(`-${args.family} is for link show only`);
+  if (args.echo && sub !== 'add') throw echoNotHere(words);
   if (sub === 'delete' || sub === 'del') {
     let name = words.required('a link: link delete [dev] LINK');
     if (name === 'dev') name = words.value('dev', 'a link name');
@@ -36,10 +39,27 @@ export async function link(args: ParsedArgs, io: Io): Promise<number> {
   // The whole line is read (a bad word is status 2) before the namespace is opened.
   if (sub === 'add') {
     const add = readLinkAdd(words);
-    await linkAdd(await namespaceOf(args.netns), add);
+    const ns = await namespaceOf(args.netns);
+    await linkAdd(ns, add);
+    // As `ip -echo link add`: the link as ip link show prints it. The kinds' create() reads the
+    // link back after making it, so the link as it is now, not the kernel's echo, is printed.
+    if (args.echo) await printMade(ns, add.name, args.json, io);
   } else {
     const set = readLinkSet(words);
     await linkSet(await namespaceOf(args.netns), set);
   }
   return 0;
+}
+
+/**
+ * The link just made, as `ip -echo link add` prints it: print_linkinfo outside `ip link show`,
+ * so without `mode` and `qlen`.
+ */
+async function printMade(ns: Namespace, name: string, json: boolean, io: Io): Promise<void> {
+  const listing = await linkListing(ns);
+  const made = listing.all.find((l) => l.name === name);
+  if (made === undefined) return; // gone already: ip would have printed what the kernel sent
+  const options = { link: false, queue: false, details: false, linkLayer: true, ipv6: false, stats: 0 } as const;
+  if (json) await io.json([linkJson(made, listing, options)]);
+  else await io.out(linkText(made, listing, options));
 }

@@ -9,7 +9,8 @@
  */
 import type { FlushNexthopsOptions, NexthopGroupMember, NexthopObjectSpec } from '../../index';
 import type { ParsedArgs } from '../args';
-import { nexthopLine } from '../format';
+import { nexthopJson, nexthopLine } from '../format';
+import { echoNotHere } from '../echo-words';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
@@ -64,6 +65,7 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
     return 0;
   }
   if (sub === 'delete' || sub === 'del') {
+    if (args.echo) throw echoNotHere(words);
     const seen = new Set<string>();
     let id: number | undefined;
     for (let word = words.next(); word !== undefined; word = words.next()) {
@@ -77,7 +79,12 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
   }
   const spec = readNexthop(words);
   if (args.family !== undefined) spec.family = args.family;
-  await (await namespaceOf(args.netns)).addNexthop(spec, sub === 'replace' ? { replace: true } : {});
+  const made = await (await namespaceOf(args.netns)).addNexthop(spec, sub === 'replace' ? { replace: true } : {});
+  // As `ip -echo nexthop add`: the nexthop the kernel made (addNexthop always has it echoed).
+  if (args.echo) {
+    if (args.json) await io.json([nexthopJson(made)]);
+    else await io.out(`${nexthopLine(made)}\n`);
+  }
   return 0;
 }
 

@@ -24,7 +24,8 @@ import type {
 import { dsfieldWord } from '../dsfield-word';
 import type { ParsedArgs } from '../args';
 import { invalid } from '../../internal/errors';
-import { lookupLine } from '../format';
+import { lookupLine, routeLine } from '../format';
+import { echoNotHere } from '../echo-words';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
@@ -32,7 +33,7 @@ import { ipProtocolNumber } from '../../ip-protocols';
 import { numberOrName, unsigned, Words } from '../words';
 import { realmsSpec, realmsWord } from '../realms-word';
 import { METRIC_WORDS, readMetricWord } from './route-metric-words';
-import { routeShow } from './route-show';
+import { routeJson, routeShow } from './route-show';
 
 const SUBCOMMANDS = ['show', 'add', 'replace', 'change', 'append', 'prepend', 'delete', 'del', 'get', 'flush'];
 const TYPES: readonly string[] = ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'throw'];
@@ -79,10 +80,19 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
     else await io.out(`${lookupLine(found, options.source, fibMatch)}\n`);
     return 0;
   }
+  if (args.echo && (sub === 'delete' || sub === 'del')) throw echoNotHere(words);
   const spec = readRoute(words);
   const ns = await namespaceOf(args.netns);
   if (sub === 'delete' || sub === 'del') await ns.deleteRoute(spec);
-  else await ns.addRoute(spec, sub === 'add' ? {} : { [sub]: true });
+  else if (!args.echo) await ns.addRoute(spec, sub === 'add' ? {} : { [sub]: true });
+  else {
+    // As `ip -echo route add`: the route the kernel made, as print_route prints it.
+    const made = await ns.addRoute(spec, { ...(sub !== 'add' && { [sub]: true }), echo: true });
+    if (args.json) await io.json([routeJson(made)]);
+    else
+      await io.out(`${routeLine(made)}
+`);
+  }
   return 0;
 }
 

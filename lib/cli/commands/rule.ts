@@ -14,7 +14,8 @@
  */
 import type { RuleAction, RuleFilter, RuleSpec } from '../../index';
 import type { ParsedArgs } from '../args';
-import { ruleLines } from '../format';
+import { ruleJson, ruleLine, ruleLines } from '../format';
+import { echoNotHere } from '../echo-words';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
@@ -94,11 +95,18 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
     else await io.out(ruleLines(selected));
     return 0;
   }
+  if (args.echo && sub !== 'add') throw echoNotHere(words);
   const spec = readRule(words);
   if (args.family !== undefined) spec.family = args.family;
   const ns = await namespaceOf(args.netns);
-  if (sub === 'add') await ns.addRule(spec);
-  else await ns.deleteRule(spec);
+  if (sub === 'delete' || sub === 'del') await ns.deleteRule(spec);
+  else if (!args.echo) await ns.addRule(spec);
+  else {
+    // As `ip -echo rule add`: the rule the kernel made, as print_rule prints it.
+    const made = await ns.addRule(spec, { echo: true });
+    if (args.json) await io.json([ruleJson(made)]);
+    else await io.out(`${ruleLine(made)}\n`);
+  }
   return 0;
 }
 

@@ -111,6 +111,8 @@ const char* ReturnsName(Returns r) {
   switch (r) {
     case Returns::kAck:
       return "ack";
+    case Returns::kEchoed:
+      return "echoed";
     case Returns::kLink:
       return "link";
     case Returns::kLinks:

@@ -314,10 +314,10 @@ struct NftCommandArgs {
   O(3, dellinkgroup, DelLinkGroupArgs, kAck)                \
   O(4, getlink, GetLinkArgs, kLink)                         \
   O(5, dumplinks, DumpLinksArgs, kLinks)                    \
-  O(6, newaddr, NewAddrArgs, kAck)                          \
+  O(6, newaddr, NewAddrArgs, kEchoed)                       \
   O(7, deladdr, DelAddrArgs, kAck)                          \
   O(8, dumpaddrs, DumpAddrsArgs, kAddresses)                \
-  O(9, newroute, NewRouteArgs, kAck)                        \
+  O(9, newroute, NewRouteArgs, kEchoed)                     \
   O(10, delroute, DelRouteArgs, kAck)                       \
   O(11, dumproutes, DumpRoutesArgs, kRoutes)                \
   O(12, nftbatch, NftBatchArgs, kNftRules)                  \
@@ -327,7 +327,7 @@ struct NftCommandArgs {
   O(16, newneigh, NewNeighArgs, kAck)                       \
   O(17, delneigh, DelNeighArgs, kAck)                       \
   O(18, dumpneighs, DumpNeighsArgs, kNeighbours)            \
-  O(19, newrule, NewRuleArgs, kAck)                         \
+  O(19, newrule, NewRuleArgs, kEchoed)                      \
   O(20, delrule, DelRuleArgs, kAck)                         \
   O(21, dumprules, DumpRulesArgs, kRules)                   \
   O(22, newnsid, NewNsidArgs, kAck)                         \
@@ -633,9 +633,13 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
 // address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
-// operation are failure objects instead.
+// operation are failure objects instead. kEchoed: an add answered by its ACK alone (nothing, as
+// kAck) unless sent with NLM_F_ECHO in `flags`: then the address, route or rule the kernel made,
+// as its notification carries it (nlmsg_notify sends that copy to the sender before the ACK), in
+// a list; still nothing from a kernel that does not echo that kind.
 enum class Returns : uint8_t {
   kAck,
+  kEchoed,
   kLink,
   kLinks,
   kAddresses,
