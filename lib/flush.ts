@@ -55,6 +55,7 @@ import type {
   NativeRule,
   NativeRuleRequest,
 } from './native/surface';
+import { addon } from './native/load';
 import { isFailure } from './native/wire';
 import { ruleFromNative, type Rule } from './rule';
 import { RULE_FILTER_KEYS, compileRuleFilter, type RuleFilter } from './rule-selectors';
@@ -131,6 +132,16 @@ export interface FlushRoutesOptions extends AbortOptions {
   link?: Link | string;
   /** Only routes of this protocol (`proto P`): 'kernel', 'boot', 'static', ... or a number. */
   protocol?: string | number;
+  /**
+   * Flush the route exceptions instead (`ip route flush cache`; see `RoutesOptions.cache`):
+   * IPv4's all at once, by writing net.ipv4.route.flush in the namespace (the kernel has no
+   * request to delete one), IPv6's one by one (each selected by `table`, `link` and `protocol`,
+   * as `ip -6 route flush cache`). With IPv4 in the flush (`family` 4 or none), `link`,
+   * `protocol` and a table other than main or all are refused: they would select nothing there.
+   * Resolves with the exceptions removed: for IPv4, those of every table listed just before the
+   * flush.
+   */
+  cache?: boolean;
 }
 
 /** Options for {@link Namespace.flushNeighbours}. */
@@ -187,7 +198,7 @@ export interface FlushNexthopsOptions extends AbortOptions {
 
 const ADDRESS_KEYS = ['link', 'family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
 const LINK_ADDRESS_KEYS = ['family', 'scope', 'label', 'to', 'permanent', 'signal'] as const;
-const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'signal'] as const;
+const ROUTE_KEYS = ['table', 'family', 'link', 'protocol', 'cache', 'signal'] as const;
 const NEIGHBOUR_KEYS = [
   'link',
   'family',
@@ -449,6 +460,19 @@ export async function flushRoutes(ns: Namespace, options: FlushRoutesOptions): P
   const protocol = opts.protocol === undefined ? undefined : protocolNumber(opts.protocol, operation);
   const link = given === undefined ? undefined : linkFilter(ns, given, operation);
   const signal = checkSignal(opts.signal, operation);
+  if (checkBoolean(opts.cache, operation, 'cache') === true) {
+    if (
+      family !== AF_INET6 &&
+      (link !== undefined || protocol !== undefined || (table !== 0 && table !== RT_TABLE_MAIN))
+    ) {
+      throw invalid(
+        operation,
+        'the IPv4 route cache is flushed whole (net.ipv4.route.flush): a link, protocol or table selects IPv6 route ' +
+          'exceptions only; give family: 6 with them',
+      );
+    }
+    return flushRouteCache(ns, { family, table, protocol, link }, operation, signal);
+  }
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   const flushing = exclusive(
     handle,
@@ -491,6 +515,89 @@ export async function flushRoutes(ns: Namespace, options: FlushRoutesOptions): P
         operation,
         'route',
       );
+      return removed.map((r) => routeFromNative(r, names, iproute2Names));
+    },
+    signal,
+  );
+  return abortable(flushing, signal, operation);
+}
+
+/** What flushRouteCache selects (checked): a family (0: both), a table (0: all), ... */
+interface CacheSelection {
+  family: number;
+  table: number;
+  protocol: number | undefined;
+  link: { index?: number; name: string } | undefined;
+}
+
+/**
+ * `ip route flush cache`: the IPv4 exceptions all at once (net.ipv4.route.flush, which makes the
+ * kernel forget them: fnhe_genid_bump), then the IPv6 ones selected, each deleted with
+ * RTM_F_CLONED, in rounds. One call on the FIFO, from the first dump to the last delete.
+ */
+async function flushRouteCache(
+  ns: Namespace,
+  selection: CacheSelection,
+  operation: string,
+  signal: AbortSignal | undefined,
+): Promise<Route[]> {
+  const { family, table, protocol, link } = selection;
+  const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
+  const flushing = exclusive(
+    handle,
+    operation,
+    'route',
+    async (send, handleOf) => {
+      const dump = (of: number, from: number): NativeOp => ({
+        op: 'dumproutes',
+        family: of,
+        table: from,
+        flags: RTM_F_CLONED,
+      });
+      // Every table's at first: the IPv4 flush drops them all, and says so.
+      const results = await send([{ op: 'dumplinks' }, dump(family, 0)]);
+      throwFirstFailure(results, operation, 'route');
+      const links = results[0] as NativeLink[];
+      const oif = link === undefined ? undefined : indexIn(links, link, operation);
+      const names = new Map(links.map((l) => [l.index, l.name]));
+      const iproute2Names = new Iproute2Names();
+      const first = (results[1] as NativeRoute[]).filter((r) => (r.flags & RTM_F_CLONED) !== 0);
+      const removed: NativeRoute[] = [];
+      if (family !== AF_INET6) {
+        try {
+          await addon.netSysctl(handleOf(handle), 'ipv4/route/flush', '-1');
+        } catch (e) {
+          throw fromNative(e, operation, 'sysctl');
+        }
+        removed.push(...first.filter((r) => r.family === AF_INET));
+      }
+      if (family !== AF_INET) {
+        const select = (dumped: NativeRoute[]): NativeRoute[] =>
+          dumped.filter(
+            (r) =>
+              r.family === AF_INET6 &&
+              (r.flags & RTM_F_CLONED) !== 0 &&
+              (table === 0 || r.table === table) &&
+              (oif === undefined || r.oif === oif) &&
+              (protocol === undefined || r.protocol === protocol),
+          );
+        const deleted = await deleteInRounds(
+          send,
+          select(first),
+          {
+            dump: dump(AF_INET6, table),
+            select,
+            remove: (r) => ({
+              op: 'delroute',
+              route: listedRouteDelete(routeFromNative(r, names, iproute2Names), operation),
+            }),
+            describe: (r) => `the route exception for ${r.dst ?? '::'} (table ${r.table})`,
+          },
+          operation,
+          'route',
+        );
+        removed.push(...deleted);
+      }
       return removed.map((r) => routeFromNative(r, names, iproute2Names));
     },
     signal,

@@ -75,7 +75,16 @@ export type {
   LinkFlushAddressesOptions,
 } from './flush';
 export type { AbortOptions } from './internal/abort';
-export type { AddRouteOptions, Nexthop, NexthopSpec, Route, RoutePreference, RouteSpec, RouteType } from './route';
+export type {
+  AddRouteOptions,
+  Nexthop,
+  NexthopSpec,
+  Route,
+  RouteCacheFlag,
+  RoutePreference,
+  RouteSpec,
+  RouteType,
+} from './route';
 export type { LockableMetric, RouteMetrics } from './route-metrics';
 export type { RouteLookup, RouteToOptions } from './route-lookup';
 export {

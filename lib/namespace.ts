@@ -874,14 +874,18 @@ export class Namespace {
    * only), the kernel's own routes (`proto kernel`, to connected subnets) included. Cached routes
    * are left alone, and so are the other tables unless `table` names them ('all' for every
    * one). A route that went meanwhile is no error. Resolves with the routes it removed.
+   * With `cache: true`, the route exceptions instead (`ip route flush cache`): IPv4's all at
+   * once (net.ipv4.route.flush in the namespace), IPv6's one by one.
    * @example
    * ```ts
    * await ns.flushRoutes();                                      // ip route flush table main; ip -6 route flush table main
    * await ns.flushRoutes({ table: 100, family: 6 });             // ip -6 route flush table 100
    * await ns.flushRoutes({ link: eth0, protocol: 'static' });    // ip route flush dev eth0 proto static
+   * await ns.flushRoutes({ cache: true });                       // ip route flush cache; ip -6 route flush cache
    * ```
    * @throws NetnsError EINVAL for an unknown option, table name or protocol, a bad family or link
-   *   name (before anything is sent); ENODEV if the link does not exist.
+   *   name, with `cache` a link, protocol or table for the IPv4 exceptions (before anything is
+   *   sent); ENODEV if the link does not exist.
    */
   async flushRoutes(options: FlushRoutesOptions = {}): Promise<Route[]> {
     return flushRoutes(this, options);
@@ -909,7 +913,14 @@ export class Namespace {
 
   /**
    * The routes of one table (main by default, as `ip route`; `table: 0` for all), IPv4 and
-   * IPv6 unless `family` says otherwise. Cached (cloned) routes are left out.
+   * IPv6 unless `family` says otherwise. Cached (cloned) routes are left out; `cache: true`
+   * lists them instead (`ip route show cache`): the route exceptions, each with `cached: true`.
+   * @example
+   * ```ts
+   * await ns.routes({ family: 4 });                              // ip route show
+   * await ns.routes({ cache: true, family: 6 });                 // ip -6 route show cache
+   * ```
+   * @throws NetnsError EINVAL for a bad family, table, realm or `cache` (before anything is sent).
    */
   async routes(options: RoutesOptions = {}): Promise<Route[]> {
     return listRoutes(this, options);
@@ -964,8 +975,10 @@ export class Namespace {
 
   /**
    * `ip route del ...`: deletes the route matching the destination, table and whatever else
-   * is given (gateway, link, metric).
-   * @throws NetnsError ESRCH if no route matches.
+   * is given (gateway, link, metric). A listed IPv6 route exception (`cached: true`) deletes
+   * that exception alone (one gone already is no error: the kernel answers so).
+   * @throws NetnsError ESRCH if no route matches; EINVAL for an IPv4 route exception (the kernel
+   *   deletes none alone: flushRoutes({ cache: true }) drops them all).
    */
   deleteRoute(route: RouteSpec): Promise<void> {
     return deleteRoute(this, route);

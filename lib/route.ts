@@ -30,7 +30,7 @@ import {
   RTM_F_CLONED,
 } from './native/constants';
 import type { NativeLink, NativeNexthopRequest, NativeOp, NativeRoute, NativeRouteRequest } from './native/surface';
-import { checkInteger, describeValue, parseCidr, parseIp, type ParsedCidr } from './internal/validate';
+import { checkBoolean, checkInteger, describeValue, parseCidr, parseIp, type ParsedCidr } from './internal/validate';
 import { metricsFromNative, metricsRequest, type RouteMetrics } from './route-metrics';
 import { Iproute2Names, dsfieldValue, protocolId, realmId, tableId } from './rt-names';
 
@@ -52,6 +52,15 @@ export interface RoutesOptions extends AbortOptions {
   realm?: number | string;
   /** Only routes of this source realm (`ip route show realms 3/`); 0: those with none. */
   sourceRealm?: number | string;
+  /**
+   * The route exceptions instead of the routes (`ip route show cache`, `ip -6 route show
+   * cache`): what the kernel learnt for one destination, each a host route with `cached: true` —
+   * a path MTU from an ICMP "fragmentation needed" (IPv4) or "packet too big" (IPv6) as
+   * `metrics.mtu`, the gateway an ICMP redirect gave, and when the kernel forgets it
+   * (`expires`). `table`, `family` and the realms select them as they select routes. Kernel 5.3
+   * or later (RTM_F_CLONED in a dump); an older one lists none.
+   */
+  cache?: boolean;
 }
 
 /**
@@ -160,6 +169,15 @@ export interface RouteSpec {
    */
   realm?: number | string;
   /**
+   * A route exception (the route cache, RTM_F_CLONED): true on each route `routes({ cache: true
+   * })` lists, and on a lookup's answer the kernel made so (every IPv4 one, an IPv6 one that
+   * went by an exception). A delete with it removes the IPv6 exception of that destination
+   * (gateway and link, when given, must match), as `ip -6 route flush cache` does one by one;
+   * the kernel has no request to delete one IPv4 exception (flushRoutes({ cache: true }) drops
+   * them all), nor to add one.
+   */
+  cached?: boolean;
+  /**
    * IPv4 only: the route's source realm (`realms 3/5` is sourceRealm 3, realm 5), as `realm`;
    * without `realm`, the destination realm is 0. A delete with either, and a link or gateway,
    * matches only routes with both realms so (the kernel compares them only beside a next hop).
@@ -254,6 +272,62 @@ export interface Route extends Omit<RouteSpec, 'nexthops' | 'realm' | 'sourceRea
   realm?: number;
   /** Its source realm, when not 0 (`realms 3/5`). */
   sourceRealm?: number;
+  /**
+   * IPv4, a cached route (`cached`): the kernel's RTCF_* flags on it, as ip prints them after
+   * `cache` (`cache <local>`): 'redirected' for an exception an ICMP redirect made, 'local'
+   * for a packet delivered here, ...; absent when it has none. A bit ip has no name for comes
+   * as its hex ('0x2000000').
+   */
+  cacheFlags?: RouteCacheFlag[];
+}
+
+/** An IPv4 cached route's flag, as `ip route show cache` prints it (include/uapi/linux/in_route.h). */
+export type RouteCacheFlag =
+  | 'local'
+  | 'reject'
+  | 'mc'
+  | 'brd'
+  | 'dst-nat'
+  | 'src-nat'
+  | 'masq'
+  | 'dst-direct'
+  | 'src-direct'
+  | 'redirected'
+  | 'redirect'
+  | 'fastroute'
+  | 'notify'
+  | 'proxy'
+  | `0x${string}`;
+
+/** The RTCF_* bits by their names, in the order ip's print_cache_flags prints them. */
+const CACHE_FLAGS: ReadonlyArray<readonly [number, RouteCacheFlag]> = [
+  [0x80000000, 'local'],
+  [0x40000000, 'reject'],
+  [0x20000000, 'mc'],
+  [0x10000000, 'brd'],
+  [0x08000000, 'dst-nat'],
+  [0x00800000, 'src-nat'],
+  [0x00400000, 'masq'],
+  [0x00020000, 'dst-direct'],
+  [0x04000000, 'src-direct'],
+  [0x00040000, 'redirected'],
+  [0x01000000, 'redirect'],
+  [0x00200000, 'fastroute'],
+  [0x00010000, 'notify'],
+  [0x00080000, 'proxy'],
+];
+
+/** An IPv4 cached route's rtm_flags as its cache flags (the upper 16 bits: RTCF_*). @internal */
+export function cacheFlagsOf(rtmFlags: number): RouteCacheFlag[] {
+  let rest = (rtmFlags & ~0xffff) >>> 0;
+  const words: RouteCacheFlag[] = [];
+  for (const [bit, word] of CACHE_FLAGS) {
+    if ((rest & bit) === 0) continue;
+    words.push(word);
+    rest = (rest & ~bit) >>> 0;
+  }
+  if (rest !== 0) words.push(`0x${rest.toString(16)}`);
+  return words;
 }
 
 /** The route types by RTN_* number less one (RTN_UNICAST is 1), as ip names them. @internal */
@@ -293,6 +367,7 @@ export function describeRoute(spec: RouteSpec): string {
   if (typeof spec !== 'object' || spec === null) return describeValue(spec);
   const parts = spec.destination === undefined ? [] : [String(spec.destination)];
   if (spec.from !== undefined) parts.push(`from ${String(spec.from)}`); // where ip prints it
+  if (spec.cached === true) parts.push('cached');
   if (spec.nexthopId !== undefined) parts.push(`nhid ${String(spec.nexthopId)}`);
   if (spec.gateway) parts.push(`via ${String(spec.gateway)}`);
   if (spec.link) parts.push(`dev ${spec.link instanceof Link ? spec.link.name : String(spec.link)}`);
@@ -474,6 +549,20 @@ export function routeRequest(
     family = spec.family;
   }
   family ??= 4;
+  const cached = checkBoolean(spec.cached, operation, 'cached') === true;
+  if (cached && !forDelete) {
+    throw invalid(
+      operation,
+      'a route exception (cached) is made by the kernel itself, from an ICMP "packet too big" or redirect; it cannot be added',
+    );
+  }
+  if (cached && family === 4) {
+    throw invalid(
+      operation,
+      'an IPv4 route exception cannot be deleted alone: the kernel has no request for that (an IPv4 delete removes a route of ' +
+        'the table instead); flushRoutes({ cache: true, family: 4 }) drops them all, as ip route flush cache',
+    );
+  }
   const flow = realmsFlow(spec, family, operation);
   hopRealms.forEach((hop, i) => {
     const hopFlow = realmsFlow(hop, family ?? 4, operation, ` of next hop ${i + 1}`);
@@ -558,6 +647,8 @@ export function routeRequest(
   if (prefsrc !== undefined) req.prefsrc = prefsrc;
   if (spec.metric !== undefined) req.priority = checkInteger(spec.metric, operation, 'the metric', 0, 0xffffffff);
   if (spec.onlink && nhid === undefined) req.flags = RTNH_F_ONLINK;
+  // RTM_F_CLONED in a delete: the IPv6 exception of the destination (ip6_route_del's RTF_CACHE).
+  if (cached) req.flags = (req.flags ?? 0) | RTM_F_CLONED;
   if (hops.length > 0) req.multipath = hops;
   if (flow !== undefined) req.flow = flow;
   // An IPv4 delete matches the metrics given; the kernel ignores them on an IPv6 one, and
@@ -644,6 +735,11 @@ export function routeFromNative(
   if (r.flags & RTNH_F_DEAD) route.dead = true;
   if (r.flags & RTNH_F_ONLINK) route.onlink = true;
   if (r.flags & RTNH_F_LINKDOWN) route.linkdown = true;
+  if (r.flags & RTM_F_CLONED) {
+    route.cached = true;
+    const flags = family === 4 ? cacheFlagsOf(r.flags) : [];
+    if (flags.length > 0) route.cacheFlags = flags;
+  }
   if (r.pref !== undefined) route.preference = PREFERENCES[r.pref] ?? 'medium';
   if (r.expires !== undefined) route.expires = r.expires;
   if (r.flow !== undefined) Object.assign(route, realmsOf(r.flow));
@@ -676,7 +772,10 @@ export function realmsOf(flow: number): { realm: number; sourceRealm?: number } 
   return source === 0 ? { realm: flow & 0xffff } : { realm: flow & 0xffff, sourceRealm: source };
 }
 
-/** `ip route show`: the routes of a table (main by default), without cached ones. @internal */
+/**
+ * `ip route show`: the routes of a table (main by default), without cached ones; with `cache`,
+ * the cached ones alone (`ip route show cache`). @internal
+ */
 export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise<Route[]> {
   const operation = `list routes${ns.where}`;
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
@@ -691,17 +790,19 @@ export async function listRoutes(ns: Namespace, options: RoutesOptions): Promise
   const realm = options.realm === undefined ? undefined : realmId(options.realm, operation, 'the realm');
   const sourceRealm =
     options.sourceRealm === undefined ? undefined : realmId(options.sourceRealm, operation, 'the source realm');
+  const cache = checkBoolean(options.cache, operation, 'cache') === true;
   const signal = checkSignal(options.signal, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   // Links too, to name each route's device; both dumps in one batch.
-  const dumps = batch(handle, [{ op: 'dumplinks' }, { op: 'dumproutes', family, table }], operation, 'route', signal);
+  const dump: NativeOp = { op: 'dumproutes', family, table, ...(cache && { flags: RTM_F_CLONED }) };
+  const dumps = batch(handle, [{ op: 'dumplinks' }, dump], operation, 'route', signal);
   const results = await abortable(dumps, signal, operation);
   throwFirstFailure(results, operation, 'route');
   const names = new Map((results[0] as NativeLink[]).map((l) => [l.index, l.name]));
   const iproute2Names = new Iproute2Names();
   // The kernel filters on the table only with strict checking (4.20); below that, here.
   return (results[1] as NativeRoute[])
-    .filter((r) => !(r.flags & RTM_F_CLONED) && (table === 0 || r.table === table))
+    .filter((r) => (r.flags & RTM_F_CLONED ? cache : !cache) && (table === 0 || r.table === table))
     .filter(
       (r) =>
         (realm === undefined || ((r.flow ?? 0) & 0xffff) === realm) &&

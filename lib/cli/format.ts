@@ -212,14 +212,16 @@ export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   // ip names a link it cannot resolve ifN (ll_index_to_name).
   if (r.linkIndex !== undefined && shown.dev !== false) parts.push('dev', r.link ?? `if${r.linkIndex}`);
   if (r.table !== 254 && shown.table !== false) parts.push('table', r.tableName ?? String(r.table));
-  if (r.protocol !== 'boot' && shown.proto !== false) parts.push('proto', r.protocol);
-  if (r.scope !== 'global' && shown.scope !== false) parts.push('scope', r.scope);
+  // A cached route's protocol and scope are not its own: ip leaves them out.
+  if (r.protocol !== 'boot' && shown.proto !== false && !r.cached) parts.push('proto', r.protocol);
+  if (r.scope !== 'global' && shown.scope !== false && !r.cached) parts.push('scope', r.scope);
   if (r.source !== undefined && shown.src !== false) parts.push('src', r.source);
   if (r.metric !== undefined && shown.metric !== false) parts.push('metric', String(r.metric));
   parts.push(...flagWords(r));
-  // Then, as iproute2's print_route: the realms, the cache info's expiry, the metrics, the
-  // preference.
+  // Then, as iproute2's print_route: the realms, an IPv4 cached route's cache line, the cache
+  // info's expiry, the metrics, the preference.
   if (shown.realms !== false) parts.push(...realmsWords(r));
+  parts.push(...cacheWords(r));
   if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);
   if (r.metrics !== undefined) parts.push(...metricWords(r.metrics));
   if (r.preference !== undefined) parts.push('pref', r.preference);
@@ -233,6 +235,16 @@ export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   return parts.join(' ').replace(/ \n/g, '\n');
 }
 
+/**
+ * An IPv4 cached route's second line as ip begins it (print_cache_flags): `cache`, then its
+ * flags in angle brackets; its expiry and metrics follow on that line. Nothing for others.
+ */
+function cacheWords(r: Route): string[] {
+  if (!r.cached || r.family !== 4) return [];
+  const flags = (r.cacheFlags ?? []).map((f) => (f.startsWith('0x') ? f.slice(2) : f));
+  return ['\n    cache', ...(flags.length > 0 ? [`<${flags.join(',')}>`] : [])];
+}
+
 /** A host address without its /32 (/128), as ip prints one. */
 function hostless(address: string, family: 4 | 6): string {
   const host = family === 4 ? '/32' : '/128';
@@ -240,11 +252,12 @@ function hostless(address: string, family: 4 | 6): string {
 }
 
 /**
- * The first line of `ip route get ADDRESS [from SRC] ...` (the second, `cache`, is left out).
- * The kernel answers an IPv4 lookup with a cached clone, which ip prints without table, proto
- * and scope, and with `mark` and `uid`; an IPv6 one (and any with `fibmatch`) as a route of the
- * table, IPv6 `from` the source asked for or `::`. `from` is the source given (the kernel
- * echoes it; RouteLookup has it as the question's).
+ * `ip route get ADDRESS [from SRC] ...` as ip prints it. The kernel answers an IPv4 lookup with
+ * a cached clone, which ip prints without table, proto and scope, with `mark` and `uid`, then a
+ * second line: `cache`, its flags, expiry (an exception's) and metrics, and the input link; an
+ * IPv6 one (and any with `fibmatch`) as a route of the table (an exception's without proto),
+ * IPv6 `from` the source asked for or `::`. `from` is the source given (the kernel echoes it;
+ * RouteLookup has it as the question's).
  */
 export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: boolean): string {
   if (fibMatch) return routeLine(r);
@@ -263,7 +276,11 @@ export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: b
   if (r.mark !== undefined) parts.push('mark', String(r.mark));
   parts.push(...realmsWords(r));
   if (r.uid !== undefined) parts.push('uid', String(r.uid));
-  return parts.join(' ');
+  parts.push(...cacheWords(r));
+  if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);
+  if (r.metrics !== undefined) parts.push(...metricWords(r.metrics));
+  if (r.inputLinkIndex !== undefined) parts.push('iif', r.inputLink ?? `if${r.inputLinkIndex}`);
+  return parts.join(' ').replace(/ \n/g, '\n');
 }
 
 /** `ip route; ip -6 route`. */

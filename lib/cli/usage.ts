@@ -321,7 +321,7 @@ ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  route: `Usage: netns-native [-n NS] route [-4|-6] [--json] [show] [table T|all] [type TYPE]
+  route: `Usage: netns-native [-n NS] route [-4|-6] [--json] [show] [cache] [table T|all] [type TYPE]
                  [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX] [metric N]
                  [tos TOS] [realms REALMS] [from [root|match|exact] PREFIX]
                  [root|match|exact PREFIX] [iif LINK] [mark N]
@@ -333,13 +333,14 @@ ${WRITE_TEXT}
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [tos TOS] [uid N] [ipproto P] [sport N] [dport N] [fibmatch]
                  [connected]
-       netns-native [-n NS] route flush [-4|-6] [table T] [dev LINK] [proto P]
+       netns-native [-n NS] route flush [-4|-6] [cache] [table T] [dev LINK] [proto P]
 
 As \`ip route show|add|replace|change|del|get|flush\`, in NS. show (the default) prints what \`ip route
 show\` prints, selected as ip selects: IPv4 only unless -6 or table all (then both); a word a
 selector fixes (dev, table, proto, ...) left out of each line, as ip leaves it (--json: ip's
 JSON); iif and mark as ip reads them: no route of a table has an input link or a mark, so iif
-lists none, mark 0 every route and another mark none. TYPE is unicast (the default), blackhole,
+lists none, mark 0 every route and another mark none; cache (cached, cloned, table cache) lists
+the route exceptions instead (learnt path MTUs, redirects), an IPv4 one with its cache line. TYPE is unicast (the default), blackhole,
 unreachable, prohibit, local or throw; T a number or a name (main, local, or one of
 /etc/iproute2/rt_tables; flush: all too); nhid ID routes through a nexthop object (nexthop
 add). TOS is hex as ip reads it (10 is 0x10) or a name of rt_dsfield. METRIC is mtu, advmss,
@@ -350,11 +351,13 @@ REALMS (realm too) is [SRC/]DST, each a number 0-255 or a name of /etc/iproute2/
 one number SRC << 16 | DST (IPv4; show: realm 5 selects by DST, 3/ by SRC, 3/5 by both).
 change changes a route that exists (ENOENT if none; chg too). append and prepend add a route
 beside one of the same key (ip route append|prepend). get
-prints the route the kernel takes, as the first
-line of \`ip route get\` (--json: the route); connected, without from, then looks up again
+prints the route the kernel takes, as \`ip route get\` prints it, an IPv4 one with its cache
+line (--json: the route); connected, without from, then looks up again
 from the source address the first answer gives, and prints both (--json: an array of the two;
 ip 6.1 repeats its first lookup instead). flush removes IPv4 and IPv6 routes of the table
-(main by default), the kernel's own included; ip flushes one family per call. delete is del
+(main by default), the kernel's own included; ip flushes one family per call. flush cache
+drops the route exceptions: IPv4's all at once (net.ipv4.route.flush, whatever the selectors,
+as ip), IPv6's (-6 or table all) those the selectors pick, one by one. delete is del
 too. The routes verb lists the main table's, IPv4 then IPv6.
 
 Options:

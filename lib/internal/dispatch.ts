@@ -960,7 +960,10 @@ function learn(ch: Channel, ops: NativeOp[], results: NativeResult[]): void {
       const list = r as unknown[];
       if (op.op === 'dumplinks') for (const l of list as NativeLink[]) if (l.kind) loadedKinds.add(l.kind);
       // A filtered dump still walks everything: it follows the size but does not set it.
-      const filtered = (op.op === 'dumplinks' && (op.master || op.kind)) || (op.op === 'dumpaddrs' && op.index);
+      const filtered =
+        (op.op === 'dumplinks' && (op.master || op.kind)) ||
+        (op.op === 'dumpaddrs' && op.index) ||
+        (op.op === 'dumproutes' && op.flags); // the route cache: exceptions, not the routes
       if (!filtered) ch.dumpSizes.set(op.op, list.length);
     }
   }

@@ -727,7 +727,8 @@ export type NativeOp =
   | { op: 'dumpaddrs'; family?: number; index?: number }
   | { op: 'newroute'; flags?: number; route: NativeRouteRequest }
   | { op: 'delroute'; route: NativeRouteRequest }
-  | { op: 'dumproutes'; family?: number; table?: number }
+  /** `flags` RTM_F_CLONED: the route exceptions (the route cache) instead of the routes. */
+  | { op: 'dumproutes'; family?: number; table?: number; flags?: number }
   /** Resolves with the rules echoed back (commands with `echo`). */
   | { op: 'nftbatch'; genid?: number; commands: NativeNftCommand[] }
   | { op: 'nftdumptables'; family?: number }

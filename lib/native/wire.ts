@@ -289,7 +289,7 @@ const OP_ARGS: OpArgs = {
   dumpaddrs: { family: 'u8', index: 'i32' },
   newroute: { flags: 'u16', route: 'route' },
   delroute: { route: 'route' },
-  dumproutes: { family: 'u8', table: 'u32' },
+  dumproutes: { family: 'u8', table: 'u32', flags: 'u32' },
   nftbatch: { genid: 'u32', commands: 'nftcommand[]' },
   nftdumptables: { family: 'u8' },
   nftdumpchains: { family: 'u8' },

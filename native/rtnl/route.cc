@@ -195,10 +195,11 @@ Result<std::vector<uint8_t>> BuildDelRoute(const RouteRequest& req) {
   return BuildRoute(RTM_DELROUTE, 0, req);
 }
 
-Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table) {
+Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table, uint32_t rtm_flags) {
   MessageBuilder b(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP);
   rtmsg rtm{};
   rtm.rtm_family = family;
+  rtm.rtm_flags = rtm_flags;
   rtm.rtm_table = table < 256 ? static_cast<uint8_t>(table) : uint8_t{RT_TABLE_UNSPEC};
   b.PutHeader(rtm);
   if (table != 0) b.PutU32(RTA_TABLE, table);  // strict checking filters on it in the kernel

@@ -132,7 +132,11 @@ struct RouteGetRequest {
 Result<std::vector<uint8_t>> BuildNewRoute(const RouteRequest& req, uint16_t nl_flags);
 Result<std::vector<uint8_t>> BuildDelRoute(const RouteRequest& req);
 // RTM_GETROUTE dump; family AF_UNSPEC for both; table 0 for every table (filtered in the kernel).
-Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table);
+// `rtm_flags` RTM_F_CLONED dumps the route exceptions instead of the routes (kernel 5.3; IPv4
+// fib_nh_exception entries, IPv6 RTF_CACHE routes), as `ip route show cache` asks; an older
+// kernel ignores it and dumps the routes.
+Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table,
+                                             uint32_t rtm_flags = 0);
 // RTM_GETROUTE for one lookup, as `ip route get` builds it (attributes in its order, so the bytes
 // equal a capture): rtm_dst_len (and rtm_src_len) the address's full length, RTM_F_LOOKUP_TABLE
 // for IPv4 (else the answer says table main whatever table held the route; IPv6 reports it

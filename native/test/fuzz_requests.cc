@@ -304,7 +304,7 @@ void FuzzRoute(FuzzedDataProvider& in) {
     if (mx.cc_algo) EXPECT(*g.cc_algo == AsParsed(*mx.cc_algo));
   }
   (void)rtnl::BuildDelRoute(req);
-  EXPECT(rtnl::BuildDumpRoutes(req.family, req.table).ok());
+  EXPECT(rtnl::BuildDumpRoutes(req.family, req.table, req.flags).ok());
 }
 
 // A route lookup (ip route get): whatever builds is a GETROUTE whose rtmsg and attributes read

@@ -412,6 +412,49 @@ const cases: Case[] = [
   ['routes: family "4"', (w) => w.ns.routes({ family: '4' as never }), 'EINVAL', /family must be 4 or 6/],
   ['routes: options null', (w) => w.ns.routes(null as never), 'EINVAL', /options must be an object/],
   ['routes: options a string', (w) => w.ns.routes('main' as never), 'EINVAL', /options must be an object/],
+  ['routes: cache "yes"', (w) => w.ns.routes({ cache: 'yes' as never }), 'EINVAL', /cache must be true or false/],
+  [
+    'route cache: flushRoutes({ cache: 1 })',
+    (w) => w.ns.flushRoutes({ cache: 1 as never }),
+    'EINVAL',
+    /cache must be true or false, not 1/,
+  ],
+  [
+    'route cache: flushRoutes({ cache, link }) with the IPv4 cache in it',
+    (w) => w.ns.flushRoutes({ cache: true, link: w.a }),
+    'EINVAL',
+    /the IPv4 route cache is flushed whole \(net\.ipv4\.route\.flush\): .*give family: 6 with them/,
+  ],
+  [
+    'route cache: flushRoutes({ cache, family: 4, protocol })',
+    (w) => w.ns.flushRoutes({ cache: true, family: 4, protocol: 'static' }),
+    'EINVAL',
+    /the IPv4 route cache is flushed whole/,
+  ],
+  [
+    'route cache: flushRoutes({ cache, table: 100 }) with the IPv4 cache in it',
+    (w) => w.ns.flushRoutes({ cache: true, table: 100 }),
+    'EINVAL',
+    /the IPv4 route cache is flushed whole/,
+  ],
+  [
+    'route cache: addRoute of a cached route',
+    (w) => w.ns.addRoute({ destination: 'fd00:b6:107::5/128', link: w.a, cached: true }),
+    'EINVAL',
+    /a route exception \(cached\) is made by the kernel itself.*it cannot be added/,
+  ],
+  [
+    'route cache: deleteRoute of an IPv4 route exception',
+    (w) => w.ns.deleteRoute({ destination: '198.18.30.7/32', link: w.a, cached: true }),
+    'EINVAL',
+    /an IPv4 route exception cannot be deleted alone: .*flushRoutes\(\{ cache: true, family: 4 \}\)/,
+  ],
+  [
+    'route cache: deleteRoute with cached "yes"',
+    (w) => w.ns.deleteRoute({ destination: 'fd00:b6:107::5/128', cached: 'yes' as never }),
+    'EINVAL',
+    /cached must be true or false, not "yes"/,
+  ],
   [
     'addRoute(null)',
     (w) => w.ns.addRoute(null as never),
@@ -2195,7 +2238,7 @@ const cases: Case[] = [
     'flushRoutes with an unknown option',
     (w) => w.ns.flushRoutes({ dev: 'x' } as never),
     'EINVAL',
-    /unknown option "dev"/,
+    /unknown option "dev" \(the options are table, family, link, protocol, cache, signal\)/,
   ],
   [
     'flushRoutes of family "6"',

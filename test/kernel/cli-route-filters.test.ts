@@ -9,9 +9,8 @@ import { describeKernel } from '../helpers/skip';
 
 const w = (line: string): string[] => line.split(' ');
 
-/** The first line of `ip route get ARGS`, without its trailing blank (the command prints that line). */
-const firstLine = (n: string, ...args: string[]): string =>
-  (ip(n, 'route', 'get', ...args).split('\n')[0] as string).trimEnd();
+/** `ip route get ARGS` (an IPv4 answer's cache line too), without trailing blanks, as the command prints it. */
+const answer = (n: string, ...args: string[]): string => ip(n, 'route', 'get', ...args).replace(/[ \t]+$/gm, '');
 
 /**
  * A namespace with v0 (198.19.75.1/24, fd00:b3::1/64) up, a route to 198.19.78.0/24 through
@@ -46,17 +45,17 @@ describeKernel('netns-native route get connected, route show iif|mark', () => {
       ['fd00:b3::5', 'fd00:b3::1'],
     ] as const) {
       const q = w(line);
-      const expected = `${firstLine(n, ...q)}\n${firstLine(n, ...q, 'from', src)}\n`;
+      const expected = `${answer(n, ...q)}${answer(n, ...q, 'from', src)}`;
       for (const word of ['connected', 'conn']) {
         const run = await cli('-n', n, 'route', 'get', ...q, word);
         expect([line, word, run]).toEqual([line, word, { code: 0, stdout: expected, stderr: '' }]);
       }
     }
     // The second line is the lookup from the source: ip prints it with `from`.
-    expect(firstLine(n, '198.19.78.5', 'from', '198.19.75.1')).toMatch(/^198\.19\.78\.5 from 198\.19\.75\.1 via /);
+    expect(answer(n, '198.19.78.5', 'from', '198.19.75.1')).toMatch(/^198\.19\.78\.5 from 198\.19\.75\.1 via /);
     // With from: one lookup, as ip (connected then changes nothing).
     expect((await cli(...w(`-n ${n} route get 198.19.78.5 from 198.19.75.1 connected`))).stdout).toBe(
-      `${firstLine(n, '198.19.78.5', 'from', '198.19.75.1', 'connected')}\n`,
+      answer(n, '198.19.78.5', 'from', '198.19.75.1', 'connected'),
     );
     // --json: both routes.
     const both = JSON.parse((await cli(...w(`-n ${n} -j route get 198.19.78.5 connected`))).stdout) as Array<
@@ -74,7 +73,7 @@ describeKernel('netns-native route get connected, route show iif|mark', () => {
     const failed = await cli(...w(`-n ${bare} route get 198.19.78.5 connected`));
     expect(failed).toEqual({
       code: 1,
-      stdout: `${firstLine(bare, '198.19.78.5')}\n`,
+      stdout: answer(bare, '198.19.78.5'),
       stderr: expect.stringMatching(
         /^netns-native: EINVAL: cannot route get 198\.19\.78\.5 connected: the route has no source address to connect it with \(ip: "Failed to connect the route"\)\n$/,
       ) as unknown,

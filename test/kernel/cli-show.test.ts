@@ -268,7 +268,7 @@ describeKernel('netns-native link show, addr show, route show', () => {
       ['route', /^netns-native: route show: scope: "nosuch" is no scope/, 'route show scope nosuch'],
       ['route', /^netns-native: route show: proto: /, 'route show proto nosuch'],
       ['route', /^netns-native: route show: via needs a prefix .* not "x"$/, 'route show via x'],
-      ['route', /^netns-native: route show: "cache" is ip's, not supported here$/, 'route show cache'],
+      ['route', /^netns-native: route show: "vrf" is ip's, not supported here$/, 'route show vrf blue'],
       ['route', /^netns-native: route show: dev is given twice$/, 'route show dev e0 dev e0'],
       ['route', /^netns-native: route show: unexpected "frob"$/, 'route show frob'],
       [

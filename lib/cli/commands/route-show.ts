@@ -3,8 +3,9 @@
  * (iproute2 6.1's iproute_list_flush_or_save, filter_nlmsg and print_route), text or `-j` JSON
  * with ip's keys. Without -6, IPv4 only, unless `table all`, which lists both families as ip
  * does. A selector that fixes a word (`dev D`, `table T`, `proto P`, `via ADDR`, ...) leaves it
- * out of each line, as ip leaves it out.
- *   SELECTOR: [table T|all] [type T] [proto P|all] [scope S|all] [dev D] [via PREFIX]
+ * out of each line, as ip leaves it out. `cache` (`cached`, `cloned`, `table cache`) lists the
+ * route exceptions instead (ns.routes({ cache: true })), an IPv4 one with its `cache` line.
+ *   SELECTOR: [cache] [table T|all] [type T] [proto P|all] [scope S|all] [dev D] [via PREFIX]
  *             [src PREFIX] [metric M] [tos TOS] [realms [SRC/]DST] [from [root|match|exact] PREFIX]
  *             [root|match|exact PREFIX] [[to] PREFIX] [iif D] [mark N]
  */
@@ -51,10 +52,15 @@ interface RouteSelector {
    */
   inputLink?: string;
   mark?: number;
+  /** `cache` (`cached`, `cloned`, `table cache`): the route exceptions instead of the routes. */
+  cache?: boolean;
 }
 
-/** ip's keywords that the command does not take (no field in the library, or the cache). */
-const NOT_TAKEN = ['cache', 'cached', 'cloned', 'vrf'];
+/** ip's keywords that the command does not take (no field in the library). */
+const NOT_TAKEN = ['vrf'];
+
+/** The words that list the route cache (ip's filter.cloned). */
+const CACHE_WORDS = ['cache', 'cached', 'cloned'];
 
 /** Reads the selector words after `route show`; `family` is -4/-6 (a `default` prefix's family). */
 export function readRouteSelector(words: Words, family: 4 | 6 | undefined): RouteSelector {
@@ -79,6 +85,10 @@ export function readRouteSelector(words: Words, family: 4 | 6 | undefined): Rout
               ? 'PREFIX'
               : word;
     if (NOT_TAKEN.includes(word)) throw words.notTaken(word);
+    if (CACHE_WORDS.includes(word)) {
+      selector.cache = true;
+      continue;
+    }
     if (slot === 'tos' || slot === 'dsfield') {
       words.once(seen, 'tos');
       selector.tos = dsfieldWord(words, word);
@@ -118,7 +128,12 @@ export function readRouteSelector(words: Words, family: 4 | 6 | undefined): Rout
     }
     words.once(seen, slot);
     if (word === 'table') {
-      const value = words.value('table', 'a table (a number, a name or all)');
+      const value = words.value('table', 'a table (a number, a name, all or cache)');
+      // As ip: `table cache` lists the cache (of the main table).
+      if (value === 'cache') {
+        selector.cache = true;
+        continue;
+      }
       try {
         selector.table = value === 'all' ? 0 : tableId(value, 'route show', { min: 0, allowAll: true });
       } catch (e) {
@@ -264,13 +279,16 @@ export function routeJson(r: Route, shown: RouteWordsShown = {}): Record<string,
   if (r.gateway !== undefined && shown.via !== false) out.gateway = r.gateway;
   if (r.linkIndex !== undefined && shown.dev !== false) out.dev = r.link ?? `if${r.linkIndex}`;
   if (r.table !== 254 && shown.table !== false) out.table = r.tableName ?? String(r.table);
-  if (r.protocol !== 'boot' && shown.proto !== false) out.protocol = r.protocol;
-  if (r.scope !== 'global' && shown.scope !== false) out.scope = r.scope;
+  // A cached route's protocol and scope are not its own: ip leaves them out.
+  if (r.protocol !== 'boot' && shown.proto !== false && !r.cached) out.protocol = r.protocol;
+  if (r.scope !== 'global' && shown.scope !== false && !r.cached) out.scope = r.scope;
   if (r.source !== undefined && shown.src !== false) out.prefsrc = r.source;
   if (r.metric !== undefined && shown.metric !== false) out.metric = r.metric;
   out.flags = flagWords(r);
   const flow = shown.realms === false ? undefined : realmsJson(r);
   if (flow !== undefined) out.flow = flow;
+  // An IPv4 cached route's flags (print_cache_flags: always the key, an empty list for none).
+  if (r.cached && r.family === 4) out.cache = r.cacheFlags ?? [];
   if (r.expires !== undefined && r.expires !== 0) out.expires = r.expires;
   if (r.metrics !== undefined) out.metrics = [metricsJson(r)];
   if (r.preference !== undefined) out.pref = r.preference;
@@ -297,6 +315,7 @@ export async function routeShow(args: ParsedArgs, words: Words, io: Io): Promise
   // The realms selector filters in the library: each half given (ip's realmmask).
   const realms = selector.realms;
   const all = await ns.routes({
+    ...(selector.cache === true && { cache: true }),
     table: selector.table,
     ...(family !== undefined && { family }),
     ...(realms !== undefined && (realms.both || realms.sourceRealm === undefined) && { realm: realms.realm }),

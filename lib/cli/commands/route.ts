@@ -10,7 +10,8 @@
  *                    [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms [SRC/]DST]]...
  *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [tos TOS] [uid N] [ipproto P]
  *             [sport N] [dport N] [fibmatch] [connected]
- *   route flush [table T] [dev LINK] [proto P]   (IPv4 unless -6 or table all, as ip)
+ *   route flush [cache] [table T] [dev LINK] [proto P]   (IPv4 unless -6 or table all, as ip;
+ *               `cache`: the route exceptions, IPv4's all at once whatever the selectors)
  */
 import type {
   FlushRoutesOptions,
@@ -51,7 +52,15 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
     // As ip: IPv4 only unless told (-6), or both for `table all`.
     const all = options.table === 0 || options.table === 'all';
     const family = args.family ?? (all ? undefined : 4);
-    await (await namespaceOf(args.netns)).flushRoutes({ ...options, ...(family !== undefined && { family }) });
+    const ns = await namespaceOf(args.netns);
+    if (options.cache) {
+      // ip's iproute_flush: net.ipv4.route.flush whatever the selectors (they select nothing
+      // among IPv4 exceptions), then for IPv6 the exceptions they select, one by one.
+      if (family !== 6) await ns.flushRoutes({ cache: true, family: 4 });
+      if (family !== 4) await ns.flushRoutes({ ...options, family: 6 });
+      return 0;
+    }
+    await ns.flushRoutes({ ...options, ...(family !== undefined && { family }) });
     return 0;
   }
   if (args.family !== undefined) throw words.error(`-${args.family} is for route show and flush only`);
@@ -268,10 +277,18 @@ function readFlush(words: Words): FlushRoutesOptions {
   const options: FlushRoutesOptions = {};
   const seen = new Set<string>();
   for (let word = words.next(); word !== undefined; word = words.next()) {
+    if (word === 'cache' || word === 'cached' || word === 'cloned') {
+      options.cache = true;
+      continue;
+    }
     const slot = word === 'protocol' ? 'proto' : word;
     words.once(seen, slot);
-    if (word === 'table') options.table = numberOrName(words.value('table', 'a table (a number, a name or all)'));
-    else if (word === 'dev') options.link = words.value('dev', 'a link name');
+    if (word === 'table') {
+      const table = numberOrName(words.value('table', 'a table (a number, a name, all or cache)'));
+      // As ip: `table cache` is the cache (of the main table).
+      if (table === 'cache') options.cache = true;
+      else options.table = table;
+    } else if (word === 'dev') options.link = words.value('dev', 'a link name');
     else if (slot === 'proto') options.protocol = words.value(word, 'a protocol (a number or a name)');
     else throw words.unexpected(word);
   }

@@ -555,7 +555,9 @@ Built Build(const DelAddrArgs& a) { return {rtnl::BuildDelAddr(a.address), false
 Built Build(const DumpAddrsArgs& a) { return {rtnl::BuildDumpAddrs(a.family, a.index), true}; }
 Built Build(const NewRouteArgs& a) { return {rtnl::BuildNewRoute(a.route, a.flags), false}; }
 Built Build(const DelRouteArgs& a) { return {rtnl::BuildDelRoute(a.route), false}; }
-Built Build(const DumpRoutesArgs& a) { return {rtnl::BuildDumpRoutes(a.family, a.table), true}; }
+Built Build(const DumpRoutesArgs& a) {
+  return {rtnl::BuildDumpRoutes(a.family, a.table, a.flags), true};
+}
 Built Build(const NewNeighArgs& a) { return {rtnl::BuildNewNeigh(a.neighbour, a.flags), false}; }
 Built Build(const DelNeighArgs& a) { return {rtnl::BuildDelNeigh(a.neighbour), false}; }
 Built Build(const DumpNeighsArgs& a) {

@@ -357,7 +357,8 @@ struct NftCommandArgs {
 #define NETNS_DUMPADDRS_ARGS(F) F(family, family, kU8) F(index, index, kI32)
 #define NETNS_NEWROUTE_ARGS(F) F(flags, flags, kU16) F(route, route, kRoute)
 #define NETNS_DELROUTE_ARGS(F) F(route, route, kRoute)
-#define NETNS_DUMPROUTES_ARGS(F) F(family, family, kU8) F(table, table, kU32)
+// `flags` (rtm_flags) RTM_F_CLONED: the route exceptions instead of the routes.
+#define NETNS_DUMPROUTES_ARGS(F) F(family, family, kU8) F(table, table, kU32) F(flags, flags, kU32)
 // An nf_tables batch (all or nothing); `genid` (when set) makes the kernel refuse it with
 // ERESTART if the ruleset changed since that generation.
 #define NETNS_NFTBATCH_ARGS(F) F(genid, genid, kU32) F(commands, commands, kNftCommand)
