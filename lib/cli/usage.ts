@@ -354,8 +354,8 @@ beside one of the same key (ip route append|prepend). get
 prints the route the kernel takes, as \`ip route get\` prints it, an IPv4 one with its cache
 line (--json: the route); connected, without from, then looks up again
 from the source address the first answer gives, and prints both (--json: an array of the two;
-ip 6.1 repeats its first lookup instead). flush removes IPv4 and IPv6 routes of the table
-(main by default), the kernel's own included; ip flushes one family per call. flush cache
+ip 6.1 repeats its first lookup instead). flush removes the IPv4 routes of the table (main
+by default), the kernel's own included, as ip: -6 the IPv6 ones, table all both. flush cache
 drops the route exceptions: IPv4's all at once (net.ipv4.route.flush, whatever the selectors,
 as ip), IPv6's (-6 or table all) those the selectors pick, one by one. delete is del
 too. The routes verb lists the main table's, IPv4 then IPv6.
