@@ -6,7 +6,7 @@
 import { failure, fromNative, invalid, withReason, NetnsError } from './internal/errors';
 import { exclusive } from './internal/dispatch';
 import { kHandle, kHandleNow } from './internal/symbols';
-import { checkInteger, describeValue } from './internal/validate';
+import { checkBoolean, checkInteger, describeValue } from './internal/validate';
 import { bridgeIdText } from './internal/bridge-id';
 import { isFailure } from './native/wire';
 import { IFF_LOWER_UP, IFF_UP } from './native/constants';
@@ -262,9 +262,7 @@ function settingValue(name: Setting, value: unknown, operation: string, port: Li
     case 'backupPort':
       return backupIndex(value, operation, port);
     default:
-      if (typeof value !== 'boolean')
-        throw invalid(operation, `${name} must be true or false, not ${describeValue(value)}`);
-      return value ? 1 : 0;
+      return checkBoolean(value, operation, name) ? 1 : 0;
   }
 }
 

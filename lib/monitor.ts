@@ -26,7 +26,7 @@ import {
 } from './internal/monitor-stream';
 import { watchNamedNamespaces, type NamedNamespacesWatch } from './internal/named-namespaces-watch';
 import { kHandle } from './internal/symbols';
-import { checkInteger } from './internal/validate';
+import { checkBoolean, checkInteger } from './internal/validate';
 import { describeNamespace, makeLink, type Link } from './link';
 import { AF_INET, AF_INET6 } from './native/constants';
 import { addon } from './native/load';
@@ -642,9 +642,7 @@ export function openMonitor(ns: Namespace, options: MonitorOptions | undefined):
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw invalid(operation, 'signal must be an AbortSignal');
   }
-  if (o.initialState !== undefined && typeof o.initialState !== 'boolean') {
-    throw invalid(operation, 'initialState must be true or false');
-  }
+  checkBoolean(o.initialState, operation, 'initialState');
   if (o.queueLimit !== undefined) checkInteger(o.queueLimit, operation, 'queueLimit', 1, 0x7fffffff);
   if (o.receiveBufferBytes !== undefined) {
     checkInteger(o.receiveBufferBytes, operation, 'receiveBufferBytes', 1024, 1 << 30);

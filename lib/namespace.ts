@@ -428,9 +428,7 @@ export class Namespace {
   static async list(options: ListOptions = {}): Promise<Array<Namespace | StaleNamespace>> {
     const operation = 'list namespaces';
     checkObject(options, operation, 'options');
-    if (options.includeStale !== undefined && typeof options.includeStale !== 'boolean') {
-      throw invalid(operation, 'includeStale must be true or false');
-    }
+    checkBoolean(options.includeStale, operation, 'includeStale');
     const signal = checkSignal(options.signal, operation);
     return abortable(Namespace.#list(options.includeStale === true, operation), signal, operation);
   }
@@ -787,9 +785,7 @@ export class Namespace {
   async links(options: LinksOptions = {}): Promise<Link[]> {
     const operation = `list links${this.where}`;
     if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
-    if (options.stats !== undefined && typeof options.stats !== 'boolean') {
-      throw invalid(operation, 'stats must be a boolean');
-    }
+    checkBoolean(options.stats, operation, 'stats');
     const signal = checkSignal(options.signal, operation);
     const handle = this[kHandleNow]() ?? (await this[kHandle](operation));
     const op = options.stats ? ({ op: 'dumplinks', stats: 1 } as const) : ({ op: 'dumplinks' } as const);

@@ -7,7 +7,7 @@ import { abortable, checkSignal, type AbortOptions } from './internal/abort';
 import { batch, exclusive, request, throwFirstFailure } from './internal/dispatch';
 import { invalid } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
-import { checkInteger, checkLinkName, parseIp } from './internal/validate';
+import { checkBoolean, checkInteger, checkLinkName, parseIp } from './internal/validate';
 import { Link } from './link';
 import { Iproute2Names, protocolId } from './rt-names';
 import { neighbourSelection, neighbourSelector, selectionFamily } from './neighbour-selection';
@@ -276,12 +276,6 @@ export interface FdbSpec {
   extLearned?: boolean;
 }
 
-/** An optional boolean flag of a spec: true when set. */
-function checkBoolean(value: unknown, operation: string, what: string): boolean {
-  if (value !== undefined && typeof value !== 'boolean') throw invalid(operation, `${what} must be a boolean`);
-  return value === true;
-}
-
 /** The primary state of an entry (NUD_* bits; at most one is set in practice). */
 function stateName(bits: number): NeighbourState {
   for (const [bit, name] of STATES) if (bits & bit) return name;
@@ -390,9 +384,7 @@ function neighbourRequest(spec: NeighbourSpec, forDelete: boolean, operation: st
   else if (!use && !managed && !['failed', 'incomplete', 'none'].includes(spec.state ?? 'permanent')) {
     throw invalid(operation, `a neighbour in state "${spec.state ?? 'permanent'}" needs a MAC (or use, or managed)`);
   }
-  if (spec.router !== undefined && typeof spec.router !== 'boolean') {
-    throw invalid(operation, 'router must be a boolean');
-  }
+  checkBoolean(spec.router, operation, 'router');
   if (spec.router) req.flags = (req.flags ?? 0) | NTF_ROUTER;
   if (checkBoolean(spec.extLearned, operation, 'extLearned')) req.flags = (req.flags ?? 0) | NTF_EXT_LEARNED;
   return req;
@@ -556,8 +548,7 @@ function fdbRequest(link: Link, spec: FdbSpec, forDelete: boolean, operation: st
     req.flags = spec.table === 'master' ? NTF_MASTER : NTF_SELF;
   }
   if (spec.permanent !== undefined) {
-    if (typeof spec.permanent !== 'boolean') throw invalid(operation, 'permanent must be a boolean');
-    if (!spec.permanent) req.state = 0x02; // NUD_REACHABLE: `dynamic`
+    if (!checkBoolean(spec.permanent, operation, 'permanent')) req.state = 0x02; // NUD_REACHABLE: `dynamic`
   }
   if (spec.destination !== undefined) req.dst = parseIp(spec.destination, operation, 'destination').address;
   if (spec.vni !== undefined) req.vni = checkInteger(spec.vni, operation, 'the VNI', 0, 0xffffff);
@@ -615,9 +606,7 @@ export async function listFdb(link: Link, options: AbortOptions): Promise<FdbEnt
 export async function addFdb(link: Link, spec: FdbSpec): Promise<void> {
   const operation = `add fdb entry ${describeFdb(spec, link)}${link.namespace.where}`;
   const req = fdbRequest(link, spec, false, operation);
-  if (spec.replace !== undefined && typeof spec.replace !== 'boolean') {
-    throw invalid(operation, 'replace must be a boolean');
-  }
+  checkBoolean(spec.replace, operation, 'replace');
   const flags = NLM_F_CREATE | (spec.replace ? NLM_F_REPLACE : NLM_F_APPEND);
   const handle = link.namespace[kHandleNow]() ?? (await link.namespace[kHandle](operation));
   await request(handle, { op: 'newneigh', flags, neighbour: req }, operation, 'fdb');

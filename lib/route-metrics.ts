@@ -4,7 +4,7 @@
  * units here are iproute2's; the kernel's differ for two of them (see {@link RouteMetrics.rtt}).
  */
 import { invalid } from './internal/errors';
-import { describeValue } from './internal/validate';
+import { checkBoolean, describeValue } from './internal/validate';
 import type { NativeRouteMetrics } from './native/surface';
 
 /** The metrics {@link RouteMetrics.lock} can name: every one that has a value to keep. */
@@ -189,14 +189,10 @@ export function metricsRequest(metrics: unknown, operation: string): NativeRoute
         break;
       }
       case 'flag':
-        if (typeof value !== 'boolean')
-          throw invalid(operation, `the metric ${key} must be a boolean, not ${describeValue(value)}`);
-        out[m.native] = value ? 1 : 0;
+        out[m.native] = checkBoolean(value, operation, `the metric ${key}`) ? 1 : 0;
         break;
       case 'feature':
-        if (typeof value !== 'boolean')
-          throw invalid(operation, `the metric ${key} must be a boolean, not ${describeValue(value)}`);
-        if (value) features |= m.bit;
+        if (checkBoolean(value, operation, `the metric ${key}`)) features |= m.bit;
         break;
       case 'text':
         if (typeof value !== 'string' || !CC_NAME.test(value)) {

@@ -5,7 +5,6 @@ import { batch, exclusive, requestIn, throwFirstFailure } from './internal/dispa
 import { isFailure } from './native/wire';
 import { NetnsError, invalid, withReason } from './internal/errors';
 import { kHandle, kHandleNow } from './internal/symbols';
-import { checkLinkName } from './internal/validate';
 import { Link } from './link';
 import type { Namespace } from './namespace';
 import {
@@ -30,7 +29,15 @@ import {
   RTM_F_CLONED,
 } from './native/constants';
 import type { NativeLink, NativeNexthopRequest, NativeOp, NativeRoute, NativeRouteRequest } from './native/surface';
-import { checkBoolean, checkInteger, describeValue, parseCidr, parseIp, type ParsedCidr } from './internal/validate';
+import {
+  checkBoolean,
+  checkInteger,
+  checkLinkName,
+  describeValue,
+  parseCidr,
+  parseIp,
+  type ParsedCidr,
+} from './internal/validate';
 import { metricsFromNative, metricsRequest, type RouteMetrics } from './route-metrics';
 import { Iproute2Names, dsfieldValue, protocolId, realmId, tableId } from './rt-names';
 
@@ -836,20 +843,14 @@ function addFlags(options: AddRouteOptions, operation: string): [number, string]
   if (typeof options !== 'object' || options === null) throw invalid(operation, 'options must be an object');
   let flags = ADD;
   let chosen: string | undefined;
-  if (options.echo !== undefined && typeof options.echo !== 'boolean') {
-    throw invalid(operation, `echo must be a boolean, not ${describeValue(options.echo)}`);
-  }
-  const echo = options.echo === true ? NLM_F_ECHO : 0;
+  const echo = checkBoolean(options.echo, operation, 'echo') ? NLM_F_ECHO : 0;
   for (const [key, value, bits] of [
     ['replace', options.replace, NLM_F_CREATE | NLM_F_REPLACE],
     ['change', options.change, NLM_F_REPLACE],
     ['append', options.append, NLM_F_CREATE | NLM_F_APPEND],
     ['prepend', options.prepend, NLM_F_CREATE],
   ] as const) {
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw invalid(operation, `${key} must be a boolean, not ${describeValue(value)}`);
-    }
-    if (!value) continue;
+    if (!checkBoolean(value, operation, key)) continue;
     if (chosen)
       throw invalid(
         operation,

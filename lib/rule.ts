@@ -239,8 +239,7 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
   }
   if (spec.tos !== undefined) req.tos = dsfieldValue(spec.tos, operation);
   if (spec.not !== undefined) {
-    if (typeof spec.not !== 'boolean') throw invalid(operation, 'not must be a boolean');
-    if (spec.not) req.flags = FIB_RULE_INVERT;
+    if (checkBoolean(spec.not, operation, 'not')) req.flags = FIB_RULE_INVERT;
   }
   if (spec.ipProto !== undefined) req.ipProto = ipProtoNumber(spec.ipProto, operation);
   if (spec.sport !== undefined) [req.sportStart, req.sportEnd] = portRange(spec.sport, operation, 'sport');
@@ -262,7 +261,7 @@ export function ruleRequest(spec: RuleSpec, forDelete: boolean, operation: strin
     req.flow = ((source << 16) | destination) >>> 0;
   }
   if (spec.l3mdev !== undefined) {
-    if (typeof spec.l3mdev !== 'boolean') throw invalid(operation, 'l3mdev must be a boolean');
+    checkBoolean(spec.l3mdev, operation, 'l3mdev');
     if (spec.l3mdev && req.table !== undefined) {
       throw invalid(
         operation,

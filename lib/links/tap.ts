@@ -2,7 +2,7 @@ import { checkSignal, type AbortOptions } from '../internal/abort';
 import { exclusive, throwFirstFailure } from '../internal/dispatch';
 import { failure, fromNative, invalid } from '../internal/errors';
 import { kHandle, kHandleNow } from '../internal/symbols';
-import { checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
+import { checkBoolean, checkInteger, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createAbortably, makeLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { addon } from '../native/load';
@@ -66,12 +66,6 @@ function tapInfo(state: NativeLink): TapInfo {
   return info;
 }
 
-function flagOption(v: unknown, operation: string, what: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') throw invalid(operation, `${what} must be a boolean`);
-  return v;
-}
-
 /**
  * A persistent TUN or TAP device, as `ip tuntap add NAME mode tap|tun` makes it: it stays after
  * this call, with nothing attached, until deleted; a VM (tap) or a VPN (tun) attaches to it by
@@ -102,9 +96,9 @@ export class Tap extends Link {
     const req: NativeTapRequest = {
       name,
       tap: mode === 'tap',
-      multiQueue: flagOption(options.multiQueue, where, 'multiQueue'),
-      vnetHdr: flagOption(options.vnetHdr, where, 'vnetHdr'),
-      packetInfo: flagOption(options.packetInfo, where, 'packetInfo'),
+      multiQueue: checkBoolean(options.multiQueue, where, 'multiQueue') === true,
+      vnetHdr: checkBoolean(options.vnetHdr, where, 'vnetHdr') === true,
+      packetInfo: checkBoolean(options.packetInfo, where, 'packetInfo') === true,
     };
     if (options.owner !== undefined) req.owner = checkInteger(options.owner, where, 'the owner', 0, 0xfffffffe);
     if (options.group !== undefined) req.group = checkInteger(options.group, where, 'the group', 0, 0xfffffffe);

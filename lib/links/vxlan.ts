@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { checkSignal, type AbortOptions } from '../internal/abort';
 import { invalid } from '../internal/errors';
-import { checkInteger, checkLinkName, checkMtu, parseIp, parseMac } from '../internal/validate';
+import { checkBoolean, checkInteger, checkLinkName, checkMtu, parseIp, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, createLink, registerLinkKind } from '../link';
 import { Namespace } from '../namespace';
 import { checkCreateLimits, type LinkCreateLimits } from '../link-create-limits';
@@ -238,8 +238,7 @@ export class Vxlan extends Link {
     if (options.ttl !== undefined) info.ttl = checkInteger(options.ttl, where, 'the TTL', 0, 255);
     if (options.tos !== undefined) info.tos = checkInteger(options.tos, where, 'the TOS', 0, 255);
     if (options.learning !== undefined) {
-      if (typeof options.learning !== 'boolean') throw invalid(where, 'learning must be a boolean');
-      info.learning = options.learning ? 1 : 0;
+      info.learning = checkBoolean(options.learning, where, 'learning') ? 1 : 0;
     }
     if (options.ageingSeconds !== undefined) {
       info.ageing = checkInteger(options.ageingSeconds, where, 'ageingSeconds', 0, 0xffffffff);
@@ -254,8 +253,7 @@ export class Vxlan extends Link {
     ] as const) {
       const value = options[option];
       if (value === undefined) continue;
-      if (typeof value !== 'boolean') throw invalid(where, `${option} must be a boolean`);
-      info[attr] = value ? 1 : 0;
+      info[attr] = checkBoolean(value, where, option) ? 1 : 0;
     }
     const link: NativeLinkRequest = { name, kind: 'vxlan', info, ...checkCreateLimits(options, where) };
     if (options.mtu !== undefined) link.mtu = checkMtu(options.mtu, where);

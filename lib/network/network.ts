@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import type { Address } from '../address';
 import { abortable, checkSignal, type AbortOptions } from '../internal/abort';
 import { NetnsError, failure, invalid } from '../internal/errors';
-import { checkLinkName, checkMtu, parseMac } from '../internal/validate';
+import { checkBoolean, checkLinkName, checkMtu, parseMac } from '../internal/validate';
 import { Link, checkNamespaceArg, describeNamespace } from '../link';
 import { Bridge, HAIRPIN_PORT, hairpinOn } from '../links/bridge';
 import { VethPair, type KnownMaster } from '../links/veth-pair';
@@ -252,11 +252,6 @@ function checkDnsName(name: unknown, operation: string, what: string): string {
     );
   }
   return trimmed;
-}
-
-function checkBoolean(value: unknown, operation: string, what: string): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') throw invalid(operation, `${what} must be true or false`);
-  return value as boolean | undefined;
 }
 
 function bare(cidr: string): string {

@@ -143,7 +143,7 @@ describeKernel('neighbours', () => {
       [{ mac: '02:00:00:00:00:05' }, /a proxy entry has no mac; leave it out/],
       [{ state: 'reachable' }, /a proxy entry has no state/],
       [{ extLearned: true }, /a proxy entry has no extLearned/],
-      [{ proxy: 'yes' }, /proxy must be a boolean/],
+      [{ proxy: 'yes' }, /proxy must be true or false/],
     ] as const) {
       const spec = { link: eth, address: '198.18.0.7', proxy: true, ...extra } as unknown as NeighbourSpec;
       await expect(ns.addNeighbour(spec)).rejects.toMatchObject({
@@ -208,7 +208,7 @@ describeKernel('neighbours', () => {
     expect(shown('198.18.0.40')).toBeUndefined();
     await expect(
       ns.addNeighbour({ link: eth, address: '198.18.0.44', mac: '02:00:00:00:00:44', extLearned: 1 as never }),
-    ).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(/extLearned must be a boolean/) });
+    ).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(/extLearned must be true or false/) });
     expect(shown('198.18.0.44')).toBeUndefined();
   });
 
@@ -398,8 +398,8 @@ describeKernel('neighbours', () => {
     for (const [spec, message] of [
       [{ address: '198.19.88.36', managed: true, state: 'permanent' }, /a managed entry cannot be permanent/],
       [{ address: '198.19.88.36', managed: true, proxy: true }, /a proxy entry has no managed; leave it out/],
-      [{ address: '198.19.88.36', managed: 'yes' }, /managed must be a boolean/],
-      [{ address: '198.19.88.36', use: 1 }, /use must be a boolean/],
+      [{ address: '198.19.88.36', managed: 'yes' }, /managed must be true or false/],
+      [{ address: '198.19.88.36', use: 1 }, /use must be true or false/],
       [{ address: '198.19.88.36', use: false }, /needs a MAC \(or use, or managed\)/],
     ] as const) {
       const e = await ns.addNeighbour({ link: eth, ...spec } as unknown as NeighbourSpec).catch((x: unknown) => x);
@@ -472,7 +472,7 @@ describeKernel('neighbours', () => {
       ['198.19.88.300', { link: eth }, /is not a valid IPv4 or IPv6 neighbour address/],
       ['198.19.88.40', {}, /the link is required/],
       ['198.19.88.40', { link: foreign }, /is in another namespace/],
-      ['198.19.88.40', { link: eth, proxy: 'yes' }, /proxy must be a boolean/],
+      ['198.19.88.40', { link: eth, proxy: 'yes' }, /proxy must be true or false/],
       ['198.19.88.40', null, /options must be an object/],
     ] as const) {
       const e = await ns.neighbour(address, options as never).catch((x: unknown) => x);

@@ -236,7 +236,7 @@ describeKernel('rules', () => {
       const before = snapshot(ns.name);
       for (const [spec, message] of [
         [{ l3mdev: true, table: 100 }, /an l3mdev rule .* takes no table/],
-        [{ l3mdev: 'yes' as never }, /l3mdev must be a boolean/],
+        [{ l3mdev: 'yes' as never }, /l3mdev must be true or false/],
       ] as Array<[RuleSpec, RegExp]>) {
         await expect(ns.addRule(spec)).rejects.toMatchObject({
           code: 'EINVAL',

@@ -92,7 +92,7 @@ describeKernel('Tap', () => {
       [{ mode: 'tunnel' as never, namespace: ns }, /mode must be 'tap' or 'tun'/],
       [{ owner: -1, namespace: ns }, /the owner must be an integer/],
       [{ group: 2 ** 32, namespace: ns }, /the group must be an integer/],
-      [{ multiQueue: 1 as never, namespace: ns }, /multiQueue must be a boolean/],
+      [{ multiQueue: 1 as never, namespace: ns }, /multiQueue must be true or false/],
       [{ mode: 'tun', mac: '02:00:00:00:00:01', namespace: ns }, /a tun device has no MAC address/],
       [{ mtu: 0, namespace: ns }, /the MTU must be an integer/],
     ];
