@@ -18,6 +18,7 @@ export {
   Link,
   type AddAddressOptions,
   type DeleteAddressOptions,
+  type LinkDeleteOptions,
   type LinkKindInfo,
   type LinkDetails,
   type LinkStats,
@@ -50,11 +51,12 @@ export type {
   NeighbourState,
   NeighboursOptions,
 } from './neighbour';
-export type { AddRuleOptions, Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
+export type { AddRuleOptions, DeleteRuleOptions, Rule, RuleAction, RuleSpec, RulesOptions } from './rule';
 export type { EchoOption } from './echo';
 export type { RuleFilter } from './rule-selectors';
 export type {
   AddNexthopOptions,
+  DeleteNexthopOptions,
   NexthopBucket,
   NexthopBucketsOptions,
   NexthopGroupMember,
@@ -77,6 +79,7 @@ export type {
 export type { AbortOptions } from './internal/abort';
 export type {
   AddRouteOptions,
+  DeleteRouteOptions,
   Nexthop,
   NexthopSpec,
   Route,

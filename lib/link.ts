@@ -1,6 +1,6 @@
 import { NetnsError, failure, fromNative, invalid, withReason } from './internal/errors';
 import { FOREVER, addressFromNative, broadcastOf, type Address } from './address';
-import type { EchoOption } from './echo';
+import { echoedObject, type EchoOption } from './echo';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
 import { flushAddresses, type LinkFlushAddressesOptions } from './flush';
 import { kDetachFrom, kHandle, kHandleNow } from './internal/symbols';
@@ -75,6 +75,7 @@ import {
   checkLinkName,
   checkMtu,
   checkObject,
+  checkOptionKeys,
   describeValue,
   parseCidr,
   parseIp,
@@ -161,8 +162,17 @@ export interface SetMasterOptions {
   port?: BridgePortSettings;
 }
 
-/** Options for {@link Link.deleteAddress}. */
-export interface DeleteAddressOptions {
+/**
+ * Options for {@link Link.delete}: `echo: true` resolves with the {@link Link} as the kernel
+ * removed it (`ip -echo link del`).
+ */
+export type LinkDeleteOptions = EchoOption;
+
+/**
+ * Options for {@link Link.deleteAddress}. With `echo: true` it resolves with the {@link Address}
+ * the kernel removed (`ip -echo addr del`).
+ */
+export interface DeleteAddressOptions extends EchoOption {
   /**
    * The peer a point-to-point address was added with, as {@link Address.peer} lists it
    * (`ip addr del ADDR peer PREFIX`): without it the kernel finds no such IPv4 address.
@@ -1021,13 +1031,21 @@ export class Link {
    * for (const a of await link.addresses()) if (a.peer) await link.deleteAddress(a);
    * await link.deleteAddress('198.18.0.50/32', { peer: '198.18.0.51/32' });
    * ```
+   * With `echo: true`, `ip -echo addr del ...`: resolves with the address as the kernel removed
+   * it and sent it back (its flags, lifetimes, scope, label). The kernel does not echo IPv6
+   * addresses: those are read just before the delete, in the same FIFO slot.
+   * @example const gone = await link.deleteAddress('198.18.0.50/24', { echo: true }) // gone.broadcast, gone.label, ...
    * @throws NetnsError EADDRNOTAVAIL if the link has no such address (an IPv4 address added with
    *   a peer is found only with that peer); EINVAL for a malformed CIDR or peer, or an Address of
    *   another link.
    */
-  deleteAddress(address: string | Address, options: DeleteAddressOptions = {}): Promise<void> {
+  deleteAddress(address: string | Address, options: DeleteAddressOptions & { echo: true }): Promise<Address>;
+  deleteAddress(address: string | Address, options?: DeleteAddressOptions & { echo?: false }): Promise<void>;
+  deleteAddress(address: string | Address, options?: DeleteAddressOptions): Promise<Address | void>;
+  deleteAddress(address: string | Address, options: DeleteAddressOptions = {}): Promise<Address | void> {
     let operation: string;
     let req: NativeAddressRequest;
+    let echo: boolean;
     try {
       const listed = typeof address === 'object' && address !== null ? (address as Partial<Address>) : undefined;
       const given = typeof options === 'object' && options !== null ? (options.peer as unknown) : undefined;
@@ -1035,6 +1053,7 @@ export class Link {
         listed ? describeAddress(listed.cidr, listed.peer) : describeAddress(address, given)
       } from ${this.describe()}`;
       checkObject(options, operation, 'options');
+      echo = checkBoolean(options.echo, operation, 'echo') === true;
       if (listed === undefined) {
         req = this.addressRequest(address as string, options.peer, operation);
       } else {
@@ -1054,12 +1073,48 @@ export class Link {
     } catch (e) {
       return Promise.reject(e);
     }
-    const deleted = requestIn(this.namespace, { op: 'deladdr', address: req }, operation, 'address');
-    if (typeof address !== 'string' || address.includes('/')) return deleted as Promise<unknown> as Promise<void>;
-    return deleted.then(
-      () => undefined,
-      (e: unknown) => this.withPrefixHint(e, req),
-    );
+    const deleted = echo
+      ? this.deleteAddressEchoed(req, operation)
+      : (requestIn(
+          this.namespace,
+          { op: 'deladdr', address: req },
+          operation,
+          'address',
+        ) as Promise<unknown> as Promise<void>);
+    if (typeof address !== 'string' || address.includes('/')) return deleted;
+    return deleted.catch((e: unknown) => this.withPrefixHint(e, req));
+  }
+
+  /**
+   * deleteAddress with `echo`: the address the kernel sent back (the one of this address and
+   * prefix: deleting a primary IPv4 address echoes the secondaries it takes along first). The
+   * kernel echoes no IPv6 address (up to 6.18 at least: inet6_ifa_notify sends no copy to the
+   * sender), so the link's IPv6 addresses are read in the same FIFO slot just before the delete.
+   */
+  private async deleteAddressEchoed(req: NativeAddressRequest, operation: string): Promise<Address> {
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    const local = parseIpNumber(req.local)?.value;
+    const isIt = (a: NativeAddress): boolean =>
+      a.prefixlen === req.prefixlen && parseIpNumber(a.local ?? (a.address as string))?.value === local;
+    return exclusive(handle, operation, 'address', async (send) => {
+      let before: NativeAddress | undefined;
+      if (req.local.includes(':')) {
+        const [listed] = await send([{ op: 'dumpaddrs', family: AF_INET6, index: this.index }]);
+        throwFirstFailure([listed], operation, 'address');
+        before = (listed as NativeAddress[]).find(isIt);
+      }
+      const [echoed] = await send([{ op: 'deladdr', address: req, flags: NLM_F_ECHO }]);
+      throwFirstFailure([echoed], operation, 'address');
+      const gone = (echoed as NativeAddress[] | undefined)?.find(isIt) ?? before;
+      if (gone === undefined) {
+        throw failure(
+          'EPROTO',
+          operation,
+          'the kernel removed the address but neither sent it back nor listed it before',
+        );
+      }
+      return addressFromNative(gone);
+    });
   }
 
   /**
@@ -1144,10 +1199,30 @@ export class Link {
 
   /**
    * `ip link del NAME`. Deleting one end of a veth pair deletes both.
-   * @throws NetnsError ENODEV if it is already gone.
+   * With `echo: true`, `ip -echo link del NAME`: resolves with the link as the kernel removed it
+   * and sent it back: down by then (its qdisc `noop`), a veth's peer gone (`parentIndex` 0, ip's
+   * `@NONE`). A Link of a link that no longer exists: its fields are all it is good for. Such a
+   * delete goes alone, not in a group delete with others made at the same time.
+   * @example const gone = await link.delete({ echo: true }) // gone.name, gone.mac, gone.mtu
+   * @throws NetnsError ENODEV if it is already gone; EINVAL for bad options; EPROTO (with `echo`)
+   *   if the kernel removed it but sent none back.
    */
-  delete(): Promise<void> {
+  delete(options: LinkDeleteOptions & { echo: true }): Promise<Link>;
+  delete(options?: LinkDeleteOptions & { echo?: false }): Promise<void>;
+  delete(options?: LinkDeleteOptions): Promise<Link | void>;
+  delete(options?: LinkDeleteOptions): Promise<Link | void> {
     const operation = `delete link ${this.describe()}`;
+    if (options !== undefined) {
+      let echo: boolean;
+      try {
+        echo =
+          checkBoolean(checkOptionKeys<LinkDeleteOptions>(options, ['echo'], operation).echo, operation, 'echo') ===
+          true;
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (echo) return this.deleteEchoed(operation);
+    }
     // Deletes made together on a namespace share one RCU wait in the kernel (a group delete).
     const del: DeleteKey = {
       index: this.index,
@@ -1158,6 +1233,20 @@ export class Link {
     const handle = this.namespace[kHandleNow]();
     if (handle !== undefined) return deleteLink(handle, del, operation, 'link-delete');
     return this.namespace[kHandle](operation).then((h) => deleteLink(h, del, operation, 'link-delete'));
+  }
+
+  /**
+   * delete with `echo`: the link the kernel sent back, this one (a veth's peer, deleted with it,
+   * is echoed too).
+   */
+  private async deleteEchoed(operation: string): Promise<Link> {
+    const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
+    const op = { op: 'dellink', index: this.index, flags: NLM_F_ECHO } as const;
+    const echoed = await request<NativeLink[]>(handle, op, operation, 'link-delete');
+    return makeLink(
+      this.namespace,
+      echoedObject(echoed, operation, 'link', true, (l) => l.index === this.index),
+    );
   }
 
   /**

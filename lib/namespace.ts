@@ -37,6 +37,7 @@ import {
   deleteRoute,
   listRoutes,
   type AddRouteOptions,
+  type DeleteRouteOptions,
   type Route,
   type RouteSpec,
   type RoutesOptions,
@@ -57,6 +58,7 @@ import {
   deleteRule,
   listRules,
   type AddRuleOptions,
+  type DeleteRuleOptions,
   type Rule,
   type RuleSpec,
   type RulesOptions,
@@ -70,6 +72,7 @@ import {
   listNexthopBuckets,
   listNexthops,
   type AddNexthopOptions,
+  type DeleteNexthopOptions,
   type NexthopBucket,
   type NexthopBucketsOptions,
   type NexthopObject,
@@ -973,11 +976,22 @@ export class Namespace {
    * `ip route del ...`: deletes the route matching the destination, table and whatever else
    * is given (gateway, link, metric). A listed IPv6 route exception (`cached: true`) deletes
    * that exception alone (one gone already is no error: the kernel answers so).
+   * With `echo: true`, `ip -echo route del ...`: resolves with the route as the kernel removed
+   * it and sent it back (the one the spec matched, in full: its gateway, link, metric, protocol).
+   * @example
+   * ```ts
+   * await ns.deleteRoute({ destination: '198.19.0.0/24', link: 'veth0' });
+   * const gone = await ns.deleteRoute({ destination: '198.19.1.0/24' }, { echo: true }); // gone.gateway: '198.18.0.1'
+   * ```
    * @throws NetnsError ESRCH if no route matches; EINVAL for an IPv4 route exception (the kernel
-   *   deletes none alone: flushRoutes({ cache: true }) drops them all).
+   *   deletes none alone: flushRoutes({ cache: true }) drops them all); EPROTO (with `echo`) if
+   *   the kernel removed the route but sent none back.
    */
-  deleteRoute(route: RouteSpec): Promise<void> {
-    return deleteRoute(this, route);
+  deleteRoute(route: RouteSpec, options: DeleteRouteOptions & { echo: true }): Promise<Route>;
+  deleteRoute(route: RouteSpec, options?: DeleteRouteOptions & { echo?: false }): Promise<void>;
+  deleteRoute(route: RouteSpec, options?: DeleteRouteOptions): Promise<Route | void>;
+  deleteRoute(route: RouteSpec, options?: DeleteRouteOptions): Promise<Route | void> {
+    return deleteRoute(this, route, options);
   }
 
   /**
@@ -1076,11 +1090,21 @@ export class Namespace {
 
   /**
    * Deletes the rule matching everything given (a Rule from {@link Namespace.rules} matches
-   * exactly itself). `ip rule del ...`.
-   * @throws NetnsError ENOENT if no rule matches.
+   * exactly itself). `ip rule del ...`. With `echo: true`, `ip -echo rule del ...`: resolves
+   * with the rule as the kernel removed it and sent it back (the first that matched, in full).
+   * @example
+   * ```ts
+   * await ns.deleteRule({ from: '198.18.5.0/24', table: 100 });
+   * const gone = await ns.deleteRule({ priority: 1000 }, { echo: true }); // gone.from, gone.table
+   * ```
+   * @throws NetnsError ENOENT if no rule matches; EPROTO (with `echo`) if the kernel removed the
+   *   rule but sent none back.
    */
-  async deleteRule(rule: RuleSpec | Rule): Promise<void> {
-    return deleteRule(this, rule);
+  deleteRule(rule: RuleSpec | Rule, options: DeleteRuleOptions & { echo: true }): Promise<Rule>;
+  deleteRule(rule: RuleSpec | Rule, options?: DeleteRuleOptions & { echo?: false }): Promise<void>;
+  deleteRule(rule: RuleSpec | Rule, options?: DeleteRuleOptions): Promise<Rule | void>;
+  async deleteRule(rule: RuleSpec | Rule, options?: DeleteRuleOptions): Promise<Rule | void> {
+    return deleteRule(this, rule, options);
   }
 
   /**
@@ -1152,11 +1176,22 @@ export class Namespace {
 
   /**
    * Deletes the nexthop object of that id. `ip nexthop del id N`. The routes that use it go with
-   * it, and groups lose it as a member (a group left empty is deleted too).
-   * @throws NetnsError ENOENT if there is none of that id.
+   * it, and groups lose it as a member (a group left empty is deleted too). With `echo: true`,
+   * `ip -echo nexthop del id N`: resolves with the nexthop as the kernel removed it and sent it
+   * back.
+   * @example
+   * ```ts
+   * await ns.deleteNexthop(1);
+   * const gone = await ns.deleteNexthop(2, { echo: true }); // { id: 2, gateway: '198.18.0.2', link: 'veth0', ... }
+   * ```
+   * @throws NetnsError ENOENT if there is none of that id; EPROTO (with `echo`) if the kernel
+   *   removed it but sent none back.
    */
-  async deleteNexthop(id: number): Promise<void> {
-    return deleteNexthop(this, id);
+  deleteNexthop(id: number, options: DeleteNexthopOptions & { echo: true }): Promise<NexthopObject>;
+  deleteNexthop(id: number, options?: DeleteNexthopOptions & { echo?: false }): Promise<void>;
+  deleteNexthop(id: number, options?: DeleteNexthopOptions): Promise<NexthopObject | void>;
+  async deleteNexthop(id: number, options?: DeleteNexthopOptions): Promise<NexthopObject | void> {
+    return deleteNexthop(this, id, options);
   }
 
   /**

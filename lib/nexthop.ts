@@ -12,6 +12,7 @@ import { isFailure } from './native/wire';
 import { kHandle, kHandleNow } from './internal/symbols';
 import { checkBoolean, checkInteger, checkOptionKeys, parseIp } from './internal/validate';
 import { Link } from './link';
+import { echoedObject, type EchoOption } from './echo';
 import type { Namespace } from './namespace';
 import {
   AF_INET,
@@ -375,6 +376,12 @@ export function nexthopFromNative(
   return out;
 }
 
+/**
+ * Options for {@link Namespace.deleteNexthop}: `echo: true` resolves with the
+ * {@link NexthopObject} the kernel removed (`ip -echo nexthop del`).
+ */
+export type DeleteNexthopOptions = EchoOption;
+
 /** `ip nexthop add|replace`, and what it made as `ip -echo nexthop add` prints it. @internal */
 export async function addNexthop(
   ns: Namespace,
@@ -437,11 +444,40 @@ function explainRefusal(e: unknown, req: NativeNexthopObjectRequest): unknown {
 }
 
 /** `ip nexthop del id N`. @internal */
-export async function deleteNexthop(ns: Namespace, id: number): Promise<void> {
+export async function deleteNexthop(
+  ns: Namespace,
+  id: number,
+  options?: DeleteNexthopOptions,
+): Promise<NexthopObject | void> {
   const operation = `delete nexthop id ${String(id)}${ns.where}`;
+  const echo =
+    options !== undefined &&
+    checkBoolean(checkOptionKeys<DeleteNexthopOptions>(options, ['echo'], operation).echo, operation, 'echo') === true;
   const checked = checkId(id, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  await request(handle, { op: 'delnexthop', id: checked }, operation, 'nexthop');
+  if (!echo) {
+    await request(handle, { op: 'delnexthop', id: checked }, operation, 'nexthop');
+    return;
+  }
+  // The delete and the lookup of its link's name in one FIFO slot. The kernel may echo a group
+  // that lost it as a member (RTM_NEWNEXTHOP) before it: the one of this id is what it removed.
+  return exclusive(handle, operation, 'nexthop', async (send) => {
+    const [echoed] = await send([{ op: 'delnexthop', id: checked, flags: NLM_F_ECHO }]);
+    throwFirstFailure([echoed], operation, 'nexthop');
+    const gone = echoedObject(
+      echoed as NativeNexthopObject[] | undefined,
+      operation,
+      'nexthop',
+      true,
+      (n) => n.id === checked,
+    );
+    const linkNames = new Map<number, string>();
+    if (gone.oif !== undefined && gone.oif !== 0) {
+      const [found] = await send([{ op: 'getlink', index: gone.oif }]);
+      if (found !== undefined && !isFailure(found)) linkNames.set(gone.oif, (found as NativeLink).name);
+    }
+    return nexthopFromNative(gone, linkNames);
+  });
 }
 
 /** `ip nexthop show`. @internal */

@@ -33,6 +33,7 @@ import {
   checkBoolean,
   checkInteger,
   checkLinkName,
+  checkOptionKeys,
   describeValue,
   parseCidr,
   parseIp,
@@ -91,6 +92,12 @@ export interface AddRouteOptions extends EchoOption {
   /** As `append`, but before the routes there (IPv4: this one is used first): `ip route prepend`. */
   prepend?: boolean;
 }
+
+/**
+ * Options for {@link Namespace.deleteRoute}: `echo: true` to resolve with the {@link Route} the
+ * kernel removed (`ip -echo route del`).
+ */
+export type DeleteRouteOptions = EchoOption;
 
 /** A route to add or delete, as `ip route add|del` takes it. */
 export interface RouteSpec {
@@ -831,7 +838,7 @@ export function addRoute(ns: Namespace, route: RouteSpec, options?: AddRouteOpti
   } catch (e) {
     return Promise.reject(e); // a destination whose String() throws: rejected, never thrown
   }
-  return changeRoute(ns, route, flags, operation);
+  return changeRoute(ns, route, false, flags, operation);
 }
 
 /**
@@ -862,29 +869,37 @@ function addFlags(options: AddRouteOptions, operation: string): [number, string]
   return [flags | echo, chosen ?? 'add'];
 }
 
-/** `ip route del`. @internal */
-export function deleteRoute(ns: Namespace, route: RouteSpec): Promise<void> {
+/** `ip route del`; with `echo`, `ip -echo route del`. @internal */
+export function deleteRoute(ns: Namespace, route: RouteSpec, options?: DeleteRouteOptions): Promise<Route | void> {
   let operation: string;
+  let flags = 0;
   try {
     operation = `delete route ${describeRoute(route)}${ns.where}`;
+    if (options !== undefined) {
+      const echo = checkOptionKeys<DeleteRouteOptions>(options, ['echo'], operation).echo;
+      if (checkBoolean(echo, operation, 'echo') === true) flags = NLM_F_ECHO;
+    }
   } catch (e) {
     return Promise.reject(e);
   }
-  return changeRoute(ns, route, DELETE, operation) as Promise<void>;
+  return changeRoute(ns, route, true, flags, operation);
 }
 
-/** changeRoute's `flags` for a delete. */
-const DELETE = -1;
-
 /**
- * Adds (with the request `flags`) or deletes (`DELETE`) a route. A route whose links are all Link
- * objects (or that has none) is checked and built at once and sent without an await of its own:
- * one promise per call. One that names links, or an add with NLM_F_ECHO (whose echo names its
- * links), is checked first, then its links are looked up (requests), then it is sent.
+ * Adds (with the request `flags`) or deletes (`forDelete`, with `flags` 0 or NLM_F_ECHO) a route.
+ * A route whose links are all Link objects (or that has none) is checked and built at once and
+ * sent without an await of its own: one promise per call. One that names links, or a change with
+ * NLM_F_ECHO (whose echo names its links), is checked first, then its links are looked up
+ * (requests), then it is sent.
  */
-function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: string): Promise<Route | void> {
-  const forDelete = flags === DELETE;
-  const echo = !forDelete && (flags & NLM_F_ECHO) !== 0;
+function changeRoute(
+  ns: Namespace,
+  route: RouteSpec,
+  forDelete: boolean,
+  flags: number,
+  operation: string,
+): Promise<Route | void> {
+  const echo = (flags & NLM_F_ECHO) !== 0;
   let op: NativeOp | undefined;
   let congctl: string | undefined;
   try {
@@ -904,7 +919,7 @@ function changeRoute(ns: Namespace, route: RouteSpec, flags: number, operation: 
   const sent =
     op !== undefined
       ? (requestIn(ns, op, operation, 'route') as Promise<unknown> as Promise<void>)
-      : changeRouteByName(ns, route, flags, operation);
+      : changeRouteByName(ns, route, forDelete, flags, operation);
   return congctl === undefined ? sent : sent.catch((e: unknown) => Promise.reject(unknownCongctl(e, congctl)));
 }
 
@@ -920,16 +935,16 @@ function unknownCongctl(e: unknown, name: string): unknown {
 /**
  * A route that names links: one call on the namespace's FIFO from the lookup of its links (one
  * batch) to the change, so that a call made after it (a rename or delete of the link) cannot run
- * between them. With NLM_F_ECHO in `flags` (an add), resolves with the route the kernel sent
- * back, its links named (those it picked itself looked up in the same call).
+ * between them. With NLM_F_ECHO in `flags`, resolves with the route the kernel sent back (the
+ * one made or removed), its links named (those it picked itself looked up in the same call).
  */
 async function changeRouteByName(
   ns: Namespace,
   route: RouteSpec,
+  forDelete: boolean,
   flags: number,
   operation: string,
 ): Promise<Route | undefined> {
-  const forDelete = flags === DELETE;
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
   // Checked before the call is queued: bad input fails before anything is sent.
   const oifLink = linkArg(ns, route.link, operation);
@@ -948,11 +963,13 @@ async function changeRouteByName(
     }
     const index = (l: string | number | undefined): number | undefined => (typeof l === 'string' ? found.get(l) : l);
     const req = routeRequest(route, index(oifLink), forDelete, operation, hopArgs?.map(index) ?? []);
-    const op: NativeOp = forDelete ? { op: 'delroute', route: req } : { op: 'newroute', flags, route: req };
+    const op: NativeOp = forDelete
+      ? { op: 'delroute', route: req, ...(flags !== 0 && { flags }) }
+      : { op: 'newroute', flags, route: req };
     const results = await send([op]);
     throwFirstFailure(results, operation, 'route');
-    if (forDelete || !(flags & NLM_F_ECHO)) return undefined;
-    const made = echoedObject(results[0] as NativeRoute[] | undefined, operation, 'route');
+    if (!(flags & NLM_F_ECHO)) return undefined;
+    const made = echoedObject(results[0] as NativeRoute[] | undefined, operation, 'route', forDelete);
     // Names of the links given (Link objects and names looked up); the kernel's choices (a
     // gateway's link) looked up now, unnamed if gone meanwhile (ip's ifN).
     const linkNames = new Map<number, string>([...found].map(([name, i]) => [i, name]));

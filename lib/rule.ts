@@ -375,10 +375,30 @@ export async function addRule(ns: Namespace, spec: RuleSpec, options?: AddRuleOp
   return ruleFromNative(echoedObject(echoed, operation, 'rule'));
 }
 
-/** `ip rule del`. @internal */
-export async function deleteRule(ns: Namespace, spec: RuleSpec | Rule): Promise<void> {
+/** Options for {@link Namespace.deleteRule}: `echo: true` resolves with the {@link Rule} the kernel removed. */
+export type DeleteRuleOptions = EchoOption;
+
+/** `ip rule del`; with `echo`, `ip -echo rule del`. @internal */
+export async function deleteRule(
+  ns: Namespace,
+  spec: RuleSpec | Rule,
+  options?: DeleteRuleOptions,
+): Promise<Rule | void> {
   const operation = `delete rule ${describeRule(spec as RuleSpec)}${ns.where}`;
+  const echo =
+    options !== undefined &&
+    checkBoolean(checkOptionKeys<DeleteRuleOptions>(options, ['echo'], operation).echo, operation, 'echo') === true;
   const req = ruleRequest(spec as RuleSpec, true, operation);
   const handle = ns[kHandleNow]() ?? (await ns[kHandle](operation));
-  await request(handle, { op: 'delrule', rule: req }, operation, 'rule');
+  if (!echo) {
+    await request(handle, { op: 'delrule', rule: req }, operation, 'rule');
+    return;
+  }
+  const echoed = await request<NativeRule[]>(
+    handle,
+    { op: 'delrule', flags: NLM_F_ECHO, rule: req },
+    operation,
+    'rule',
+  );
+  return ruleFromNative(echoedObject(echoed, operation, 'rule', true));
 }

@@ -52,7 +52,7 @@ export interface ParsedArgs {
   all: boolean;
   /**
    * `-echo`, `--echo` (ip's, spelt out in full as ip takes it): an add prints what the kernel
-   * made, as it sent it back (addr, route, rule, nexthop, link add).
+   * made, a delete what it removed, as it sent it back (addr, route, rule, nexthop, link).
    */
   echo: boolean;
   /** `-4`, `-6` (as ip's): IPv4 or IPv6 only (neigh, rule, nexthop). */

@@ -73,8 +73,8 @@ const IN_NAMESPACE = new Set([
 /** The verbs that take -4 or -6, as ip's do (`link show` takes and ignores them, as ip's). */
 const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop', 'route', 'addr', 'link']);
 /**
- * The verbs that take ip's -echo: addr, route, rule, nexthop and link print what an add made;
- * the others take it and ignore it, as ip does.
+ * The verbs that take ip's -echo: addr, route, rule, nexthop and link print what an add made or
+ * a delete removed; the others take it and ignore it, as ip does.
  */
 const ECHO_TAKEN = new Set(['link', 'addr', 'route', 'rule', 'nexthop', 'neigh', 'netconf', 'netns', 'monitor']);
 /** The reads, whose NS may be an operand instead. */

@@ -17,9 +17,9 @@ when it could not be run; 1 when netns-native failed before starting it; 2 bad c
 const NETNS_OPTION = `  -n NS, --netns NS  the namespace to work in (ip -n NS): a name under /run/netns (a path is
                      refused, as by ip); without it, the namespace netns-native runs in`;
 
-/** ip's -echo, as each writing verb's usage lists it (`what`: what it prints after an add). */
+/** ip's -echo, as each writing verb's usage lists it (`what`: the subcommands that print). */
 const echoOption = (what: string): string =>
-  `  -echo, --echo  ${what}: print what was made, as ip -echo (--json: an array\n                 of the one object)`;
+  `  -echo, --echo  ${what}: print what was made or removed, as ip -echo\n                 ("Deleted " before what a delete removed; --json: an array of the one object)`;
 
 /** What the ip-style verbs print and how they exit. */
 const WRITE_TEXT = `Prints nothing when done, as ip. A word the verb does not take, a keyword without its value
@@ -80,8 +80,9 @@ Options:
   -all, --all    netns delete, netns exec: every named namespace, as ip -all netns ...
   -echo, --echo  addr add|replace, route add|replace|change|append|prepend, rule add,
                  nexthop add|replace, link add: print what was made, as ip -echo (the
-                 kernel's copy; link add: the link as made); other ip verbs take and ignore
-                 it, as ip (ip also prints what a delete removed: refused here)
+                 kernel's copy; link add: the link as made); addr, route, rule, nexthop and
+                 link delete: "Deleted " and what was removed; other ip verbs take and
+                 ignore it, as ip (link set, which the kernel does not echo: refused)
   -4, -6         neigh, rule, nexthop, addr, route: IPv4 or IPv6 only, as ip -4, ip -6
                  (-f inet, -f inet6 too; -0, -M, -B, -f link|mpls|bridge are not supported)
                  (link show takes and ignores them, as ip)
@@ -289,7 +290,7 @@ ${NETNS_OPTION}
                  -statistics and --stats too
   -4, -6         show: taken and ignored, as ip takes them
   --json, -j     show: the links as ip -j prints them
-${echoOption('add')}
+${echoOption('add, delete')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
@@ -316,7 +317,7 @@ ${NETNS_OPTION}
   -s, -stats     show: each link's counters after its addresses, as ip -s (-s -s: the
                  errors in detail); with -6 and no dev, IPv6's own counters, as ip -6 -s
   --json, -j     show: as ip -j addr show
-${echoOption('add, replace')}
+${echoOption('add, replace, delete')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
@@ -364,7 +365,7 @@ Options:
 ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 routes only
   --json, -j     show: as ip -j route show; get: the route as JSON
-${echoOption('add, replace, change, append, prepend')}
+${echoOption('add, replace, change, append, prepend, delete')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
@@ -462,7 +463,7 @@ Options:
 ${NETNS_OPTION}
   -4, -6         IPv4 or IPv6 rules only; add, delete: the rule's family
   --json, -j     show: the rules as JSON
-${echoOption('add')}
+${echoOption('add, delete')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
@@ -492,7 +493,7 @@ ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 nexthops only (no groups); add: the family of a blackhole
                  or a nexthop without gateway
   --json, -j     show: the nexthop objects as JSON
-${echoOption('add, replace')}
+${echoOption('add, replace, delete')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}

@@ -718,15 +718,15 @@ export interface NativeNftSetElem {
 /** One request. Several can run in one call (and go out in as few sendmsg as possible). */
 export type NativeOp =
   | { op: 'newlink'; flags?: number; link: NativeLinkRequest }
-  | { op: 'dellink'; index?: number; name?: string }
+  | { op: 'dellink'; index?: number; name?: string; flags?: number }
   | { op: 'dellinkgroup'; group: number }
   | { op: 'getlink'; index?: number; name?: string; stats?: number }
   | { op: 'dumplinks'; master?: number; kind?: string; stats?: number }
   | { op: 'newaddr'; flags?: number; address: NativeAddressRequest }
-  | { op: 'deladdr'; address: NativeAddressRequest }
+  | { op: 'deladdr'; address: NativeAddressRequest; flags?: number }
   | { op: 'dumpaddrs'; family?: number; index?: number }
   | { op: 'newroute'; flags?: number; route: NativeRouteRequest }
-  | { op: 'delroute'; route: NativeRouteRequest }
+  | { op: 'delroute'; route: NativeRouteRequest; flags?: number }
   /** `flags` RTM_F_CLONED: the route exceptions (the route cache) instead of the routes. */
   | { op: 'dumproutes'; family?: number; table?: number; flags?: number }
   /** Resolves with the rules echoed back (commands with `echo`). */
@@ -744,7 +744,7 @@ export type NativeOp =
   /** RTM_GETNEIGH for one entry (family, index, dst; `flags` 0 or NTF_PROXY): a list of that one entry, or ENOENT. */
   | { op: 'getneigh'; neighbour: NativeNeighbourRequest }
   | { op: 'newrule'; flags?: number; rule: NativeRuleRequest }
-  | { op: 'delrule'; rule: NativeRuleRequest }
+  | { op: 'delrule'; rule: NativeRuleRequest; flags?: number }
   | { op: 'dumprules'; family?: number }
   | { op: 'newnsid'; netns: NativeHandle | NativeNamespaceFile; nsid: number }
   | { op: 'getnsid'; netns: NativeHandle | NativeNamespaceFile }
@@ -753,7 +753,7 @@ export type NativeOp =
   | { op: 'newlinkprop'; index: number; altName: string }
   | { op: 'dellinkprop'; index: number; altName: string }
   | { op: 'newnexthop'; flags?: number; nexthop: NativeNexthopObjectRequest }
-  | { op: 'delnexthop'; id: number }
+  | { op: 'delnexthop'; id: number; flags?: number }
   | { op: 'dumpnexthops'; family?: number; oif?: number; groups?: number }
   /** RTM_GETNETCONF dump of one family (0: every family), `ip netconf show`. */
   | { op: 'dumpnetconf'; family?: number }

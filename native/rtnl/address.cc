@@ -46,8 +46,8 @@ Result<std::vector<uint8_t>> BuildNewAddr(const AddressRequest& req, uint16_t nl
   return BuildAddr(RTM_NEWADDR, nl_flags, req);
 }
 
-Result<std::vector<uint8_t>> BuildDelAddr(const AddressRequest& req) {
-  return BuildAddr(RTM_DELADDR, 0, req);
+Result<std::vector<uint8_t>> BuildDelAddr(const AddressRequest& req, uint16_t nl_flags) {
+  return BuildAddr(RTM_DELADDR, nl_flags, req);
 }
 
 Result<std::vector<uint8_t>> BuildDumpAddrs(uint8_t family, int32_t index) {

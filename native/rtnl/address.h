@@ -40,7 +40,9 @@ struct AddressInfo {
 };
 
 Result<std::vector<uint8_t>> BuildNewAddr(const AddressRequest& req, uint16_t nl_flags);
-Result<std::vector<uint8_t>> BuildDelAddr(const AddressRequest& req);
+// RTM_DELADDR. `nl_flags`: 0, or NLM_F_ECHO for the kernel to send the address it removed back
+// (IPv4 only, up to 6.18 at least: IPv6 sends no copy to the requester).
+Result<std::vector<uint8_t>> BuildDelAddr(const AddressRequest& req, uint16_t nl_flags = 0);
 // RTM_GETADDR dump; family AF_UNSPEC for both; index 0 for every link (filtered in the kernel).
 Result<std::vector<uint8_t>> BuildDumpAddrs(uint8_t family, int32_t index);
 

@@ -113,8 +113,9 @@ Result<std::vector<uint8_t>> BuildNewLink(const LinkRequest& req, uint16_t nl_fl
   return std::move(b).Finish();
 }
 
-Result<std::vector<uint8_t>> BuildDelLink(int32_t index, const std::string& name) {
-  MessageBuilder b(RTM_DELLINK, NLM_F_REQUEST);
+Result<std::vector<uint8_t>> BuildDelLink(int32_t index, const std::string& name,
+                                          uint16_t nl_flags) {
+  MessageBuilder b(RTM_DELLINK, NLM_F_REQUEST | nl_flags);
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
   ifi.ifi_index = index;

@@ -133,8 +133,10 @@ struct LinkInfo {
 
 // RTM_NEWLINK. `nl_flags`: NLM_F_CREATE | NLM_F_EXCL to create, 0 to change an existing link.
 Result<std::vector<uint8_t>> BuildNewLink(const LinkRequest& req, uint16_t nl_flags);
-// RTM_DELLINK by index, or (index 0) by name.
-Result<std::vector<uint8_t>> BuildDelLink(int32_t index, const std::string& name);
+// RTM_DELLINK by index, or (index 0) by name. `nl_flags`: 0, or NLM_F_ECHO for the kernel to send
+// the link as it removed it back (and a veth's peer, which goes with it).
+Result<std::vector<uint8_t>> BuildDelLink(int32_t index, const std::string& name,
+                                          uint16_t nl_flags = 0);
 // RTM_DELLINK of every link in `group` (ifindex 0 + IFLA_GROUP): the kernel unregisters them
 // together and waits for RCU once, instead of once per link.
 Result<std::vector<uint8_t>> BuildDelLinkGroup(uint32_t group);

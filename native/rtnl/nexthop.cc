@@ -60,8 +60,8 @@ Result<std::vector<uint8_t>> BuildNewNexthop(const NexthopObjectRequest& req, ui
   return std::move(b).Finish();
 }
 
-Result<std::vector<uint8_t>> BuildDelNexthop(uint32_t id) {
-  MessageBuilder b(RTM_DELNEXTHOP, NLM_F_REQUEST);
+Result<std::vector<uint8_t>> BuildDelNexthop(uint32_t id, uint16_t nl_flags) {
+  MessageBuilder b(RTM_DELNEXTHOP, NLM_F_REQUEST | nl_flags);
   b.PutHeader(Header(AF_UNSPEC));
   b.PutU32(NHA_ID, id);
   return std::move(b).Finish();

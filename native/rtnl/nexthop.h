@@ -57,8 +57,9 @@ struct NexthopObjectInfo {
 };
 
 Result<std::vector<uint8_t>> BuildNewNexthop(const NexthopObjectRequest& req, uint16_t nl_flags);
-// RTM_DELNEXTHOP: routes using it go too; a group loses it as a member.
-Result<std::vector<uint8_t>> BuildDelNexthop(uint32_t id);
+// RTM_DELNEXTHOP: routes using it go too; a group loses it as a member. `nl_flags`: 0, or
+// NLM_F_ECHO for the kernel to send the nexthop back (after any group it changed, as NEWNEXTHOP).
+Result<std::vector<uint8_t>> BuildDelNexthop(uint32_t id, uint16_t nl_flags = 0);
 // RTM_GETNEXTHOP dump: family AF_UNSPEC for all; the kernel keeps only nexthops on `oif` (when
 // set) and only groups when `groups_only`.
 Result<std::vector<uint8_t>> BuildDumpNexthops(uint8_t family, std::optional<int32_t> oif,

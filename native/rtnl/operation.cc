@@ -46,19 +46,22 @@ Operation::Operation(Result<std::vector<uint8_t>> message, bool dump) {
 
 Status Operation::OnMessage(const nlmsghdr& msg) {
   switch (msg.nlmsg_type) {
-    case RTM_NEWLINK: {
+    case RTM_NEWLINK:
+    case RTM_DELLINK: {  // a delete sent with NLM_F_ECHO: what it removed
       Result<LinkInfo> r = ParseLink(msg);
       if (!r.ok()) return r.status();
       links.push_back(r.take());
       return Status();
     }
-    case RTM_NEWADDR: {
+    case RTM_NEWADDR:
+    case RTM_DELADDR: {  // a delete sent with NLM_F_ECHO: what it removed
       Result<AddressInfo> r = ParseAddr(msg);
       if (!r.ok()) return r.status();
       addresses.push_back(r.take());
       return Status();
     }
-    case RTM_NEWROUTE: {
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE: {  // a delete sent with NLM_F_ECHO: what it removed
       Result<RouteInfo> r = ParseRoute(msg);
       if (!r.ok()) return r.status();
       routes.push_back(r.take());
@@ -70,7 +73,8 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       neighbours.push_back(r.take());
       return Status();
     }
-    case RTM_NEWRULE: {
+    case RTM_NEWRULE:
+    case RTM_DELRULE: {  // a delete sent with NLM_F_ECHO: what it removed
       Result<RuleInfo> r = ParseRule(msg);
       if (!r.ok()) return r.status();
       rules.push_back(r.take());
@@ -82,7 +86,8 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       nsids.push_back(r.take());
       return Status();
     }
-    case RTM_NEWNEXTHOP: {
+    case RTM_NEWNEXTHOP:
+    case RTM_DELNEXTHOP: {  // a delete sent with NLM_F_ECHO: what it removed
       Result<NexthopObjectInfo> r = ParseNexthop(msg);
       if (!r.ok()) return r.status();
       nexthops.push_back(r.take());

@@ -191,8 +191,8 @@ Result<std::vector<uint8_t>> BuildNewRoute(const RouteRequest& req, uint16_t nl_
   return BuildRoute(RTM_NEWROUTE, nl_flags, req);
 }
 
-Result<std::vector<uint8_t>> BuildDelRoute(const RouteRequest& req) {
-  return BuildRoute(RTM_DELROUTE, 0, req);
+Result<std::vector<uint8_t>> BuildDelRoute(const RouteRequest& req, uint16_t nl_flags) {
+  return BuildRoute(RTM_DELROUTE, nl_flags, req);
 }
 
 Result<std::vector<uint8_t>> BuildDumpRoutes(uint8_t family, uint32_t table, uint32_t rtm_flags) {

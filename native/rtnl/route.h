@@ -130,7 +130,8 @@ struct RouteGetRequest {
 };
 
 Result<std::vector<uint8_t>> BuildNewRoute(const RouteRequest& req, uint16_t nl_flags);
-Result<std::vector<uint8_t>> BuildDelRoute(const RouteRequest& req);
+// RTM_DELROUTE. `nl_flags`: 0, or NLM_F_ECHO for the kernel to send the route it removed back.
+Result<std::vector<uint8_t>> BuildDelRoute(const RouteRequest& req, uint16_t nl_flags = 0);
 // RTM_GETROUTE dump; family AF_UNSPEC for both; table 0 for every table (filtered in the kernel).
 // `rtm_flags` RTM_F_CLONED dumps the route exceptions instead of the routes (kernel 5.3; IPv4
 // fib_nh_exception entries, IPv6 RTF_CACHE routes), as `ip route show cache` asks; an older

@@ -62,8 +62,8 @@ Result<std::vector<uint8_t>> BuildNewRule(const RuleRequest& req, uint16_t nl_fl
   return BuildRule(RTM_NEWRULE, nl_flags, req);
 }
 
-Result<std::vector<uint8_t>> BuildDelRule(const RuleRequest& req) {
-  return BuildRule(RTM_DELRULE, 0, req);
+Result<std::vector<uint8_t>> BuildDelRule(const RuleRequest& req, uint16_t nl_flags) {
+  return BuildRule(RTM_DELRULE, nl_flags, req);
 }
 
 Result<std::vector<uint8_t>> BuildDumpRules(uint8_t family) {

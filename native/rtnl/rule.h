@@ -58,7 +58,8 @@ struct RuleInfo {
 };
 
 Result<std::vector<uint8_t>> BuildNewRule(const RuleRequest& req, uint16_t nl_flags);
-Result<std::vector<uint8_t>> BuildDelRule(const RuleRequest& req);
+// RTM_DELRULE. `nl_flags`: 0, or NLM_F_ECHO for the kernel to send the rule it removed back.
+Result<std::vector<uint8_t>> BuildDelRule(const RuleRequest& req, uint16_t nl_flags = 0);
 // RTM_GETRULE dump; family AF_UNSPEC for both IPv4 and IPv6.
 Result<std::vector<uint8_t>> BuildDumpRules(uint8_t family);
 

@@ -1365,6 +1365,12 @@ void TestNexthopMatchesIproute2() {
   };
   CheckBytes("RTM_DELNEXTHOP", rtnl::BuildDelNexthop(2), del);
 
+  // ip -echo nexthop del id 2: the same request with NLM_F_ECHO (the kernel sends the nexthop
+  // it removed back, as RTM_DELNEXTHOP, before the ACK).
+  Bytes del_echo = del;
+  del_echo[6] = 0x09;  // REQUEST|ECHO
+  CheckBytes("RTM_DELNEXTHOP echo", rtnl::BuildDelNexthop(2, NLM_F_ECHO), del_echo);
+
   // ip route add 198.51.100.0/24 nhid 1
   const Bytes route = {
       0x2c, 0x00, 0x00, 0x00, 0x18, 0x00, 0x01, 0x06,  // nlmsg_len 44, RTM_NEWROUTE

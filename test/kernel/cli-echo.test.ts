@@ -2,9 +2,12 @@
  * The command's `-echo` beside `ip -echo` (iproute2 6.1): two namespaces set up alike (the same
  * links made in the same order, so with the same indexes), each add made in both, by ip in one
  * and by the command in the other, and what each prints compared: text word for word (ip's
- * trailing blanks left out), `-j` as parsed JSON. Where ip ignores -echo, the command prints
- * what it prints without; where ip echoes a delete, the command refuses (status 2).
- * Addresses from 198.18.101.0/24-198.18.103.0/24 and fd00:b5::/32 only.
+ * trailing blanks left out), `-j` as parsed JSON. Deletes likewise, of the same objects made
+ * alike in both ("Deleted " and what the kernel removed). Where ip ignores -echo, the command
+ * prints what it prints without; `link set`, which the kernel does not echo (ip prints
+ * nothing), the command refuses (status 2).
+ * Addresses from 198.18.101.0/24-198.18.103.0/24 and fd00:b5::/32 (adds), 198.18.111.0/24-
+ * 198.18.113.0/24 and fd00:b8::/32 (deletes) only.
  */
 import { spawnSync } from 'node:child_process';
 import { VethPair } from 'netns-native';
@@ -212,7 +215,7 @@ describeKernel('netns-native -echo beside ip -echo', () => {
     expect(JSON.parse(run.stdout)).toEqual(JSON.parse(ipText(ns, '-j', '-echo', 'addr', 'show', 'dev', 'e0')));
   });
 
-  it('bad command lines: an abbreviation (ip compares -echo whole), a delete, a verb of the command own', async () => {
+  it('bad command lines: an abbreviation (ip compares -echo whole), link set, a verb of the command own', async () => {
     const ns = await wired();
     // ip: Option "-ec" is unknown.
     expect(spawnSync('ip', ['-n', ns, '-ec', 'addr', 'add', '198.18.102.1/24', 'dev', 'e0']).status).not.toBe(0);
@@ -224,22 +227,163 @@ describeKernel('netns-native -echo beside ip -echo', () => {
       '-ec',
       ...w('addr add 198.18.102.1/24 dev e0'),
     );
+    // The kernel sends nothing back for a changed link: ip -echo link set prints nothing.
+    expect(ipText(ns, '-echo', ...w('link set e2 mtu 1300'))).toBe('');
     await usage(
-      'addr',
-      /^netns-native: addr delete: -echo is not supported here/,
+      'link',
+      /^netns-native: link set: -echo is not taken here: the kernel sends no copy of a changed link back/,
       '-n',
       ns,
       '-echo',
-      ...w('addr delete 198.18.101.1/24 dev e0'),
+      ...w('link set e0 mtu 1400'),
     );
-    await usage('route', /-echo is not supported here/, '-n', ns, '-echo', ...w('route del 198.18.101.0/24 dev e0'));
-    await usage('rule', /-echo is not supported here/, '-n', ns, '-echo', ...w('rule del priority 32766'));
-    await usage('nexthop', /-echo is not supported here/, '-n', ns, '-echo', ...w('nexthop del id 1'));
-    await usage('link', /-echo is not supported here/, '-n', ns, '-echo', ...w('link set e0 mtu 1400'));
     await usage('links', /^netns-native: -echo is for ip's verbs/, '-echo', 'links', ns);
     // Nothing changed.
     expect(ip(ns, '-br', 'addr', 'show', 'dev', 'e0')).toMatch(/198\.18\.101\.1\/24/);
     expect(ip(ns, 'rule')).toMatch(/32766:/);
     expect(ip(ns, '-d', 'link', 'show', 'e0')).toMatch(/mtu 1500/);
+    expect(ip(ns, 'link', 'show', 'e2')).toMatch(/mtu 1300/);
+  });
+
+  it('addr, route, rule and nexthop delete: "Deleted " and what the kernel removed, as ip -echo', async () => {
+    const [theirs, mine] = await twinsForDeletes();
+    made(theirs, mine, [
+      'addr add 198.18.112.1/24 brd + label e0:1 metric 9 dev e0',
+      'addr add 198.18.112.2 peer 198.18.112.3/32 dev e0',
+      'route add 198.18.113.0/24 via 198.18.111.2 metric 5 proto static',
+      'route add fd00:b8:3::/64 dev e0 table 100',
+      'route add 198.18.113.128/25 nexthop via 198.18.111.2 nexthop via 198.18.111.3 weight 2',
+      'rule add from 198.18.113.0/24 table 100 pref 50',
+      'rule add to 198.18.112.0/24 fwmark 0x5/0xff priority 100 prohibit',
+      '-6 rule add from fd00:b8::/48 table 200 priority 200',
+      'nexthop add id 5 via 198.18.111.2 dev e0',
+      'nexthop add id 6 blackhole',
+    ]);
+    await echoesAsIp(theirs, mine, [
+      'addr del 198.18.112.1/24 dev e0',
+      'addr del 198.18.112.2 peer 198.18.112.3/32 dev e0',
+      'route del 198.18.113.0/24',
+      'route del fd00:b8:3::/64 table 100',
+      'route del 198.18.113.128/25',
+      'rule del priority 50',
+      'rule del to 198.18.112.0/24 fwmark 0x5/0xff priority 100 prohibit',
+      '-6 rule del priority 200',
+      'nexthop del id 5',
+      'nexthop del id 6',
+    ]);
+    // Both hold the same (link-local addresses and routes aside: each link has its own MAC).
+    const held = (ns: string): string[] => [
+      ipText(ns, '-o', 'addr').replace(/^.* fe80::.*\n/gm, ''),
+      ipText(ns, 'route', 'show', 'table', 'all').replace(/^.*fe80::.*\n/gm, ''),
+      ipText(ns, 'rule'),
+      ipText(ns, '-6', 'rule'),
+      ipText(ns, 'nexthop'),
+    ];
+    expect(held(mine)).toEqual(held(theirs));
+  });
+
+  it('addr, route, rule and nexthop delete -j: the same JSON as ip -j -echo', async () => {
+    const [theirs, mine] = await twinsForDeletes();
+    made(theirs, mine, [
+      'addr add 198.18.112.1/24 brd + label e0:1 dev e0 valid_lft 100 preferred_lft 50',
+      'route add 198.18.113.0/24 via 198.18.111.2 mtu 1400',
+      'route add fd00:b8:3::/64 dev e0',
+      'rule add from 198.18.113.0/24 table 100 pref 50',
+      'nexthop add id 5 via 198.18.111.2 dev e0',
+    ]);
+    await echoesAsIp(
+      theirs,
+      mine,
+      ['route del 198.18.113.0/24', 'route del fd00:b8:3::/64', 'rule del pref 50', 'nexthop del id 5'],
+      true,
+    );
+    // The lifetimes count down between the two deletes: compared without them.
+    const line = 'addr del 198.18.112.1/24 dev e0';
+    const expected = JSON.parse(ipText(theirs, '-j', '-echo', ...w(line))) as Array<Record<string, unknown>>;
+    const run = await cli('-n', mine, '-j', '-echo', ...w(line));
+    const timeless = (list: Array<Record<string, unknown>>): unknown =>
+      list.map(({ valid_life_time: _v, preferred_life_time: _p, ...rest }) => rest);
+    expect(timeless(JSON.parse(run.stdout) as Array<Record<string, unknown>>)).toEqual(timeless(expected));
+    expect(expected[0]).toMatchObject({ deleted: true, dev: 'e0', local: '198.18.112.1', label: 'e0:1' });
+  });
+
+  it('link delete: the link as the kernel removed it (a veth: @NONE, its peer gone first; a bridge), text and -j', async () => {
+    const [theirs, mine] = await twinsForDeletes();
+    made(theirs, mine, [
+      'link add v0 address 02:00:00:00:00:10 type veth peer name v1 address 02:00:00:00:00:11',
+      'link set v0 up',
+      'link add b0 address 02:00:00:00:00:b0 type bridge',
+      'link set b0 mtu 1400',
+      'link add v2 address 02:00:00:00:00:12 type veth peer name v3 address 02:00:00:00:00:13',
+    ]);
+    await echoesAsIp(theirs, mine, ['link del v0', 'link del b0']);
+    await echoesAsIp(theirs, mine, ['link del v2'], true);
+    // The same links left (e0 to e3's MACs aside: random, each namespace its own).
+    const links = (ns: string): string => ipText(ns, 'link').replace(/link\/ether \S+/g, 'link/ether');
+    expect(links(mine)).toBe(links(theirs));
+  });
+
+  it('where the command prints more than ip: an IPv6 address (not echoed), a primary IPv4 address (ip prints its secondary)', async () => {
+    const [theirs, mine] = await twinsForDeletes();
+    made(theirs, mine, ['addr add fd00:b8:1::1/64 dev e0 nodad noprefixroute', 'addr add 198.18.111.2/24 dev e0']);
+    // ip addr show's two lines for it, after "Deleted INDEX: DEV" as ip -echo prints an IPv4 one.
+    const shown = ipText(theirs, 'addr', 'show', 'dev', 'e0').split('\n');
+    const at = shown.findIndex((l) => l.includes(' fd00:b8:1::1/64 '));
+    const index = ipText(theirs, 'link', 'show', 'e0').split(':')[0] as string;
+    const line = 'addr del fd00:b8:1::1/64 dev e0';
+    expect(ipText(theirs, '-echo', ...w(line))).toBe('');
+    const run = await cli('-n', mine, '-echo', ...w(line));
+    expect([run.code, run.stderr, run.stdout]).toEqual([
+      0,
+      '',
+      `Deleted ${index}: e0${shown[at] as string}\n${shown[at + 1] as string}\n`,
+    ]);
+    // Deleting the primary takes the secondary with it, which the kernel echoes first: ip prints
+    // that one; the command the address deleted.
+    const primary = 'addr del 198.18.111.1/24 dev e0';
+    expect(ipText(theirs, '-echo', ...w(primary))).toMatch(/^Deleted \d+: e0 +inet 198\.18\.111\.2\/24 .*secondary/);
+    const second = await cli('-n', mine, '-echo', ...w(primary));
+    expect(second.stdout).toMatch(/^Deleted \d+: e0 +inet 198\.18\.111\.1\/24 brd 198\.18\.111\.255 scope global e0\n/);
+    const v4 = (ns: string): string => ipText(ns, '-o', '-4', 'addr', 'show', 'dev', 'e0');
+    expect(v4(mine)).toBe(v4(theirs));
+  });
+
+  it('a refused delete with -echo prints nothing and fails as without', async () => {
+    const ns = await wiredForDeletes();
+    for (const line of [
+      'addr del 198.18.112.9/24 dev e0',
+      'route del 198.18.113.0/24',
+      'rule del priority 4242',
+      'nexthop del id 4242',
+      'link del nosuch0',
+    ]) {
+      const run = await cli('-n', ns, '-echo', ...w(line));
+      expect([line, run.code, run.stdout]).toEqual([line, 1, '']);
+    }
   });
 });
+
+/**
+ * A namespace with e0 (198.18.111.1/24 brd +, fd00:b8::1/64; its peer e1) up, e2 (peer e3)
+ * down, lo up; the same links in the same order each time.
+ */
+async function wiredForDeletes(): Promise<string> {
+  const ns = await freshNamespace();
+  const a = await VethPair.create({ name: 'e0', peerName: 'e1', namespace: ns });
+  await VethPair.create({ name: 'e2', peerName: 'e3', namespace: ns });
+  await a.local.addAddress('198.18.111.1/24', { broadcast: true });
+  await a.local.addAddress('fd00:b8::1/64', { nodad: true });
+  for (const l of [a.local, a.peer, await ns.link('lo')]) await l.up();
+  await settled(ns.name);
+  return ns.name as string;
+}
+
+/** Two namespaces set up alike for deletes: ip's and the command's. */
+async function twinsForDeletes(): Promise<[string, string]> {
+  return [await wiredForDeletes(), await wiredForDeletes()];
+}
+
+/** Each line run by ip (without -echo) in both namespaces: the same objects to delete in each. */
+function made(theirs: string, mine: string, lines: string[]): void {
+  for (const line of lines) for (const ns of [theirs, mine]) ipText(ns, ...w(line));
+}

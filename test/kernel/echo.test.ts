@@ -2,12 +2,15 @@
  * `echo: true` on addAddress, addRoute and addRule: the add resolves with the object the kernel
  * made, as it sent it back (NLM_F_ECHO, `ip -echo`). Each echoed object equals what a listing
  * right after returns, and what `ip -j` shows of it; without the option the add resolves with
- * nothing, as before.
- * Addresses from 198.18.101.0/24-198.18.103.0/24 and fd00:b5::/32 only.
+ * nothing, as before. On deleteAddress, deleteRoute, deleteRule, deleteNexthop and Link.delete:
+ * the object the kernel removed, which equals what a listing right before returned, and which
+ * `ip -j` no longer shows.
+ * Addresses from 198.18.101.0/24-198.18.103.0/24 and fd00:b5::/32 (adds), 198.18.111.0/24-
+ * 198.18.113.0/24 and fd00:b8::/32 (deletes) only.
  */
 import { NetnsError, VethPair, type Address, type Link, type Namespace } from 'netns-native';
 import { freshNamespace, uniqueName } from '../helpers/fresh';
-import { ipJson, rules, type IpAddr, type IpRoute } from '../helpers/ip';
+import { ipJson, rules, settled, type IpAddr, type IpRoute } from '../helpers/ip';
 import { describeKernel } from '../helpers/skip';
 
 /** A namespace with a veth pair, its local end `a` (198.18.101.1/24, fd00:b5::1/64) up, lo up. */
@@ -194,5 +197,160 @@ describeKernel('echo: the object an add made, as the kernel sent it back', () =>
     const again = ns.addRule({ from: '198.18.103.0/24', table: 100, priority: 500 }, { echo: true });
     await expect(again).rejects.toBeInstanceOf(NetnsError);
     await expect(again).rejects.toMatchObject({ code: 'EEXIST' });
+  });
+});
+
+/** A namespace with a veth pair, its local end `a` (198.18.111.1/24, fd00:b8::1/64) up, lo up. */
+async function wiredForDeletes(): Promise<{ ns: Namespace; a: Link }> {
+  const ns = await freshNamespace();
+  const { local, peer } = await VethPair.create({ name: uniqueName('e'), peerName: uniqueName('f'), namespace: ns });
+  await local.addAddress('198.18.111.1/24');
+  await local.addAddress('fd00:b8::1/64', { nodad: true });
+  for (const l of [local, peer, await ns.link('lo')]) await l.up();
+  return { ns, a: local };
+}
+
+describeKernel('echo on deletes: the object as the kernel removed it', () => {
+  it('deleteAddress, IPv4 with broadcast, label, metric and lifetimes: the echo is what addresses() listed', async () => {
+    const { ns, a } = await wiredForDeletes();
+    const label = `${a.name.slice(0, 12)}:7`;
+    await a.addAddress('198.18.112.7/24', { broadcast: true, label, metric: 7, validLifetime: 3600 });
+    const listed = (await a.addresses()).find((x) => x.cidr === '198.18.112.7/24');
+    const gone = await a.deleteAddress('198.18.112.7/24', { echo: true });
+    expect(gone).toMatchObject({ address: '198.18.112.7', prefixLength: 24, broadcast: '198.18.112.255', label });
+    expect(timeless(gone)).toEqual(timeless(listed));
+    expect(gone.validLifetime).toBeGreaterThan(3590);
+    expect(ipAddresses(ns, a.name).map((x) => x.local)).not.toContain('198.18.112.7');
+  });
+
+  it('deleteAddress of a primary IPv4 address: the primary, not the secondary the kernel removed (and echoed) first', async () => {
+    const { ns, a } = await wiredForDeletes();
+    await a.addAddress('198.18.113.1/24');
+    await a.addAddress('198.18.113.2/24');
+    const gone = await a.deleteAddress('198.18.113.1/24', { echo: true });
+    expect(gone).toMatchObject({ cidr: '198.18.113.1/24', linkIndex: a.index });
+    expect(gone.flags ?? []).not.toContain('secondary');
+    // promote_secondaries is off in a new namespace: the secondary went with it.
+    const left = ipAddresses(ns, a.name).map((x) => x.local);
+    expect(left).not.toContain('198.18.113.1');
+    expect(left).not.toContain('198.18.113.2');
+  });
+
+  it('deleteAddress, IPv6 (which the kernel does not echo): the address as listed just before, and gone', async () => {
+    const { ns, a } = await wiredForDeletes();
+    await a.addAddress('fd00:b8:1::5/64', { nodad: true, noprefixroute: true });
+    const listed = (await a.addresses()).find((x) => x.cidr === 'fd00:b8:1::5/64');
+    const gone = await a.deleteAddress('fd00:b8:1::5/64', { echo: true });
+    expect(timeless(gone)).toEqual(timeless(listed));
+    expect(gone.flags).toEqual(expect.arrayContaining(['nodad', 'noprefixroute']));
+    expect(ipAddresses(ns, a.name).map((x) => x.local)).not.toContain('fd00:b8:1::5');
+  });
+
+  it('deleteRoute by destination alone: the route in full (gateway, link named, metric), as routes() listed it', async () => {
+    const { ns, a } = await wiredForDeletes();
+    await ns.addRoute({ destination: '198.18.112.0/24', gateway: '198.18.111.2', metric: 5, protocol: 'static' });
+    const listed = (await ns.routes()).find((r) => r.destination === '198.18.112.0/24');
+    const gone = await ns.deleteRoute({ destination: '198.18.112.0/24' }, { echo: true });
+    expect(gone).toMatchObject({ gateway: '198.18.111.2', link: a.name, linkIndex: a.index, metric: 5 });
+    expect(gone).toEqual(listed);
+    expect(ipJson<IpRoute[]>(ns.name, 'route', 'show', '198.18.112.0/24')).toEqual([]);
+  });
+
+  it('deleteRoute, IPv6 by link name in another table, and a multipath route: each as listed', async () => {
+    const { ns, a } = await wiredForDeletes();
+    await ns.addRoute({ destination: 'fd00:b8:2::/64', link: a, table: 100 });
+    await ns.addRoute({
+      destination: '198.18.113.0/24',
+      nexthops: [{ gateway: '198.18.111.2' }, { gateway: '198.18.111.3', weight: 3 }],
+    });
+    const v6 = (await ns.routes({ family: 6, table: 100 })).find((r) => r.destination === 'fd00:b8:2::/64');
+    const mp = (await ns.routes()).find((r) => r.destination === '198.18.113.0/24');
+    expect(await ns.deleteRoute({ destination: 'fd00:b8:2::/64', link: a.name, table: 100 }, { echo: true })).toEqual(
+      v6,
+    );
+    const gone = await ns.deleteRoute({ destination: '198.18.113.0/24' }, { echo: true });
+    expect(gone).toEqual(mp);
+    expect(gone.nexthops).toHaveLength(2);
+  });
+
+  it('deleteRule by priority alone: the rule in full, as rules() listed it', async () => {
+    const { ns } = await wiredForDeletes();
+    await ns.addRule({ from: '198.18.113.0/24', to: '198.18.112.0/24', fwmark: 5, table: 100, priority: 50 });
+    const listed = (await ns.rules({ family: 4 })).find((r) => r.priority === 50);
+    const gone = await ns.deleteRule({ priority: 50 }, { echo: true });
+    expect(gone).toMatchObject({ from: '198.18.113.0/24', to: '198.18.112.0/24', fwmark: 5, table: 100 });
+    expect(gone).toEqual(listed);
+    expect(rules(ns.name, 4).some((r) => r.priority === 50)).toBe(false);
+    await ns.addRule({ family: 6, from: 'fd00:b8::/48', table: 200, priority: 60 });
+    expect(await ns.deleteRule({ family: 6, priority: 60 }, { echo: true })).toMatchObject({
+      family: 6,
+      from: 'fd00:b8::/48',
+      table: 200,
+    });
+  });
+
+  it('deleteNexthop of a group member: the member, not the group it left (which the kernel may echo too), its link named', async () => {
+    const { ns, a } = await wiredForDeletes();
+    const one = await ns.addNexthop({ id: 7, gateway: '198.18.111.2', link: a });
+    await ns.addNexthop({ id: 8, gateway: '198.18.111.3', link: a });
+    await ns.addNexthop({ id: 10, group: [{ id: 7 }, { id: 8 }] });
+    const gone = await ns.deleteNexthop(7, { echo: true });
+    expect(gone).toEqual(one);
+    expect(gone).toMatchObject({ id: 7, gateway: '198.18.111.2', link: a.name });
+    const [group] = await ns.nexthops({ id: 10 });
+    expect(group?.group).toEqual([{ id: 8, weight: 1 }]);
+  });
+
+  it('Link.delete: the link as the kernel removed it (down, its peer gone), both ends gone', async () => {
+    const { ns } = await wiredForDeletes();
+    const { local, peer } = await VethPair.create({
+      name: uniqueName('e'),
+      peerName: uniqueName('f'),
+      namespace: ns,
+      mtu: 1400,
+    });
+    await local.up();
+    const gone = await local.delete({ echo: true });
+    expect(gone).toMatchObject({ index: local.index, name: local.name, mac: local.mac, mtu: 1400, kind: 'veth' });
+    expect(gone.isUp).toBe(false);
+    expect(gone.parentIndex).toBeUndefined();
+    const names = ipJson<Array<{ ifname: string }>>(ns.name, 'link', 'show').map((l) => l.ifname);
+    expect(names).not.toContain(local.name);
+    expect(names).not.toContain(peer.name);
+  });
+
+  it('without echo (or echo: false) a delete resolves with nothing, as before', async () => {
+    const { ns, a } = await wiredForDeletes();
+    await a.addAddress('198.18.112.8/24');
+    await expect(a.deleteAddress('198.18.112.8/24', { echo: false })).resolves.toBeUndefined();
+    await ns.addRoute({ destination: '198.18.112.0/24', gateway: '198.18.111.2' });
+    await expect(ns.deleteRoute({ destination: '198.18.112.0/24' }, { echo: false })).resolves.toBeUndefined();
+    await ns.addRule({ from: '198.18.113.0/24', table: 100, priority: 70 });
+    await expect(ns.deleteRule({ priority: 70 })).resolves.toBeUndefined();
+    await ns.addNexthop({ id: 9, gateway: '198.18.111.2', link: a });
+    await expect(ns.deleteNexthop(9, { echo: false })).resolves.toBeUndefined();
+    const { local } = await VethPair.create({ name: uniqueName('e'), peerName: uniqueName('f'), namespace: ns });
+    await expect(local.delete({ echo: false })).resolves.toBeUndefined();
+  });
+
+  it('a refused delete with echo is refused as without, and removes nothing', async () => {
+    const { ns, a } = await wiredForDeletes();
+    await settled(ns.name); // no duplicate address detection still changing flags
+    const before = ipJson<unknown>(ns.name, 'addr', 'show');
+    await expect(a.deleteAddress('198.18.112.9/24', { echo: true })).rejects.toMatchObject({ code: 'EADDRNOTAVAIL' });
+    await expect(a.deleteAddress('fd00:b8::9/64', { echo: true })).rejects.toMatchObject({ code: 'EADDRNOTAVAIL' });
+    await expect(ns.deleteRoute({ destination: '198.18.112.0/24' }, { echo: true })).rejects.toMatchObject({
+      code: 'ESRCH',
+    });
+    await expect(ns.deleteRule({ priority: 4242, table: 100 }, { echo: true })).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    await expect(ns.deleteNexthop(4242, { echo: true })).rejects.toMatchObject({ code: 'ENOENT' });
+    const { local } = await VethPair.create({ name: uniqueName('e'), peerName: uniqueName('f'), namespace: ns });
+    await local.delete();
+    const again = local.delete({ echo: true });
+    await expect(again).rejects.toBeInstanceOf(NetnsError);
+    await expect(again).rejects.toMatchObject({ code: 'ENODEV' });
+    expect(ipJson<unknown>(ns.name, 'addr', 'show')).toEqual(before);
   });
 });

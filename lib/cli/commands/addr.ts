@@ -16,7 +16,6 @@ import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
 import { Words } from '../words';
 import { addressJson, addressLines, addrShow } from './addr-show';
-import { echoNotHere } from '../echo-words';
 
 const SUBCOMMANDS = ['show', 'add', 'replace', 'delete', 'del', 'flush'];
 
@@ -42,7 +41,6 @@ export async function addr(args: ParsedArgs, io: Io): Promise<number> {
     await (await namespaceOf(args.netns)).flushAddresses(options);
     return 0;
   }
-  if (args.echo && sub !== 'add' && sub !== 'replace') throw echoNotHere(words);
   const change = readAddr(words, sub === 'add' || sub === 'replace');
   const ns = await namespaceOf(args.netns);
   const link = await ns.link(change.link);
@@ -57,7 +55,15 @@ export async function addr(args: ParsedArgs, io: Io): Promise<number> {
     if (args.json) await io.json([{ index: made.linkIndex, dev: link.name, ...addressJson(made) }]);
     else await io.out(`${made.linkIndex}: ${link.name}${addressLines(made)}`);
   } else {
-    await link.deleteAddress(change.address, change.options.peer !== undefined ? { peer: change.options.peer } : {});
+    const options = change.options.peer !== undefined ? { peer: change.options.peer } : {};
+    if (!args.echo) {
+      await link.deleteAddress(change.address, options);
+      return 0;
+    }
+    // As `ip -echo addr del`: "Deleted " and the line an add prints.
+    const gone = await link.deleteAddress(change.address, { ...options, echo: true });
+    if (args.json) await io.json([{ deleted: true, index: gone.linkIndex, dev: link.name, ...addressJson(gone) }]);
+    else await io.out(`Deleted ${gone.linkIndex}: ${link.name}${addressLines(gone)}`);
   }
   return 0;
 }

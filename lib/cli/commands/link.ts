@@ -10,8 +10,8 @@ import { Words } from '../words';
 import { linkAdd, readLinkAdd } from './link-add';
 import { linkSet, readLinkSet } from './link-set';
 import { linkJson, linkListing, linkShow, linkText } from './link-show';
-import { echoNotHere } from '../echo-words';
-import type { Namespace } from '../../index';
+import { linkSetNotEchoed } from '../echo-words';
+import type { Link, Namespace } from '../../index';
 
 export async function link(args: ParsedArgs, io: Io): Promise<number> {
   const words = new Words(args.operands, 'link');
@@ -26,14 +26,16 @@ export async function link(args: ParsedArgs, io: Io): Promise<number> {
   if (args.details) throw words.error('-d is for link show only');
   if (args.stats > 0) throw words.error('-s is for link show only');
   if (args.family !== undefined) throw words.error(`-${args.family} is for link show only`);
-  if (args.echo && sub !== 'add') throw echoNotHere(words);
+  if (args.echo && sub === 'set') throw linkSetNotEchoed(words);
   if (sub === 'delete' || sub === 'del') {
     let name = words.required('a link: link delete [dev] LINK');
     if (name === 'dev') name = words.value('dev', 'a link name');
     const extra = words.next();
     if (extra !== undefined) throw words.unexpected(extra);
     const ns = await namespaceOf(args.netns);
-    await (await ns.link(name)).delete();
+    const link = await ns.link(name);
+    if (!args.echo) await link.delete();
+    else await printDeleted(ns, link, await link.delete({ echo: true }), args.json, io);
     return 0;
   }
   // The whole line is read (a bad word is status 2) before the namespace is opened.
@@ -51,6 +53,9 @@ export async function link(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
+/** print_linkinfo outside `ip link show` (ip -echo): without `mode` and `qlen`. */
+const ECHOED = { link: false, queue: false, details: false, linkLayer: true, ipv6: false, stats: 0 } as const;
+
 /**
  * The link just made, as `ip -echo link add` prints it: print_linkinfo outside `ip link show`,
  * so without `mode` and `qlen`.
@@ -59,7 +64,27 @@ async function printMade(ns: Namespace, name: string, json: boolean, io: Io): Pr
   const listing = await linkListing(ns);
   const made = listing.all.find((l) => l.name === name);
   if (made === undefined) return; // gone already: ip would have printed what the kernel sent
-  const options = { link: false, queue: false, details: false, linkLayer: true, ipv6: false, stats: 0 } as const;
-  if (json) await io.json([linkJson(made, listing, options)]);
-  else await io.out(linkText(made, listing, options));
+  if (json) await io.json([linkJson(made, listing, ECHOED)]);
+  else await io.out(linkText(made, listing, ECHOED));
+}
+
+/**
+ * The link a delete removed, as `ip -echo link del` prints the kernel's copy: "Deleted " and
+ * print_linkinfo's block. A link that had a peer (a veth) and has none in the copy was sent with
+ * IFLA_LINK 0 (the kernel sends it whenever it differs from the link's own index; the peer went
+ * first), which ip prints as `@NONE` (-j: `"link": null`).
+ */
+async function printDeleted(ns: Namespace, before: Link, gone: Link, json: boolean, io: Io): Promise<void> {
+  const listing = await linkListing(ns);
+  const none = before.parentIndex !== undefined && gone.parentIndex === undefined;
+  if (json) {
+    const { ifindex, ...rest } = linkJson(gone, listing, ECHOED);
+    await io.json([{ deleted: true, ifindex, ...(none && { link: null }), ...rest }]);
+    return;
+  }
+  const text = linkText(gone, listing, ECHOED);
+  const named = `${gone.index}: ${gone.name}:`;
+  await io.out(
+    `Deleted ${none && text.startsWith(named) ? `${gone.index}: ${gone.name}@NONE:${text.slice(named.length)}` : text}`,
+  );
 }

@@ -10,7 +10,6 @@
 import type { FlushNexthopsOptions, NexthopGroupMember, NexthopObjectSpec } from '../../index';
 import type { ParsedArgs } from '../args';
 import { nexthopJson, nexthopLine } from '../format';
-import { echoNotHere } from '../echo-words';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
@@ -65,7 +64,6 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
     return 0;
   }
   if (sub === 'delete' || sub === 'del') {
-    if (args.echo) throw echoNotHere(words);
     const seen = new Set<string>();
     let id: number | undefined;
     for (let word = words.next(); word !== undefined; word = words.next()) {
@@ -74,7 +72,15 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
       id = words.integer('id');
     }
     if (id === undefined) throw words.needs('id N: nexthop delete id N');
-    await (await namespaceOf(args.netns)).deleteNexthop(id);
+    const ns = await namespaceOf(args.netns);
+    if (!args.echo) {
+      await ns.deleteNexthop(id);
+      return 0;
+    }
+    // As `ip -echo nexthop del`: "Deleted " and the nexthop as the kernel removed it.
+    const gone = await ns.deleteNexthop(id, { echo: true });
+    if (args.json) await io.json([{ deleted: true, ...nexthopJson(gone) }]);
+    else await io.out(`Deleted ${nexthopLine(gone)}\n`);
     return 0;
   }
   const spec = readNexthop(words);

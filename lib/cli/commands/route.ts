@@ -26,7 +26,6 @@ import { dsfieldWord } from '../dsfield-word';
 import type { ParsedArgs } from '../args';
 import { invalid } from '../../internal/errors';
 import { lookupLine, routeLine } from '../format';
-import { echoNotHere } from '../echo-words';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
@@ -89,19 +88,21 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
     else await io.out(`${lookupLine(found, options.source, fibMatch)}\n`);
     return 0;
   }
-  if (args.echo && (sub === 'delete' || sub === 'del')) throw echoNotHere(words);
   const spec = readRoute(words);
   const ns = await namespaceOf(args.netns);
-  if (sub === 'delete' || sub === 'del') await ns.deleteRoute(spec);
-  else if (!args.echo) await ns.addRoute(spec, sub === 'add' ? {} : { [sub]: true });
-  else {
-    // As `ip -echo route add`: the route the kernel made, as print_route prints it.
-    const made = await ns.addRoute(spec, { ...(sub !== 'add' && { [sub]: true }), echo: true });
-    if (args.json) await io.json([routeJson(made)]);
-    else
-      await io.out(`${routeLine(made)}
-`);
+  const deleting = sub === 'delete' || sub === 'del';
+  if (!args.echo) {
+    if (deleting) await ns.deleteRoute(spec);
+    else await ns.addRoute(spec, sub === 'add' ? {} : { [sub]: true });
+    return 0;
   }
+  // As `ip -echo route add|del`: the route the kernel made or removed, as print_route prints it
+  // ("Deleted " before a removed one).
+  const echoed = deleting
+    ? await ns.deleteRoute(spec, { echo: true })
+    : await ns.addRoute(spec, { ...(sub !== 'add' && { [sub]: true }), echo: true });
+  if (args.json) await io.json([{ ...(deleting && { deleted: true }), ...routeJson(echoed) }]);
+  else await io.out(`${deleting ? 'Deleted ' : ''}${routeLine(echoed)}\n`);
   return 0;
 }
 

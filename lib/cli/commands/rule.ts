@@ -15,7 +15,6 @@
 import type { RuleAction, RuleFilter, RuleSpec } from '../../index';
 import type { ParsedArgs } from '../args';
 import { ruleJson, ruleLine, ruleLines } from '../format';
-import { echoNotHere } from '../echo-words';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
@@ -95,18 +94,20 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
     else await io.out(ruleLines(selected));
     return 0;
   }
-  if (args.echo && sub !== 'add') throw echoNotHere(words);
   const spec = readRule(words);
   if (args.family !== undefined) spec.family = args.family;
   const ns = await namespaceOf(args.netns);
-  if (sub === 'delete' || sub === 'del') await ns.deleteRule(spec);
-  else if (!args.echo) await ns.addRule(spec);
-  else {
-    // As `ip -echo rule add`: the rule the kernel made, as print_rule prints it.
-    const made = await ns.addRule(spec, { echo: true });
-    if (args.json) await io.json([ruleJson(made)]);
-    else await io.out(`${ruleLine(made)}\n`);
+  const deleting = sub === 'delete' || sub === 'del';
+  if (!args.echo) {
+    if (deleting) await ns.deleteRule(spec);
+    else await ns.addRule(spec);
+    return 0;
   }
+  // As `ip -echo rule add|del`: the rule the kernel made or removed, as print_rule prints it
+  // ("Deleted " before a removed one).
+  const echoed = deleting ? await ns.deleteRule(spec, { echo: true }) : await ns.addRule(spec, { echo: true });
+  if (args.json) await io.json([{ ...(deleting && { deleted: true }), ...ruleJson(echoed) }]);
+  else await io.out(`${deleting ? 'Deleted ' : ''}${ruleLine(echoed)}\n`);
   return 0;
 }
 

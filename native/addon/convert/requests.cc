@@ -542,7 +542,7 @@ struct Built {
 };
 
 Built Build(const NewLinkArgs& a) { return {rtnl::BuildNewLink(a.link, a.flags), false}; }
-Built Build(const DelLinkArgs& a) { return {rtnl::BuildDelLink(a.index, a.name), false}; }
+Built Build(const DelLinkArgs& a) { return {rtnl::BuildDelLink(a.index, a.name, a.flags), false}; }
 Built Build(const DelLinkGroupArgs& a) { return {rtnl::BuildDelLinkGroup(a.group), false}; }
 Built Build(const GetLinkArgs& a) {
   return {rtnl::BuildGetLink(a.index, a.name, a.stats != 0), false};
@@ -551,10 +551,10 @@ Built Build(const DumpLinksArgs& a) {
   return {rtnl::BuildDumpLinks(a.master, a.kind, a.stats != 0), true};
 }
 Built Build(const NewAddrArgs& a) { return {rtnl::BuildNewAddr(a.address, a.flags), false}; }
-Built Build(const DelAddrArgs& a) { return {rtnl::BuildDelAddr(a.address), false}; }
+Built Build(const DelAddrArgs& a) { return {rtnl::BuildDelAddr(a.address, a.flags), false}; }
 Built Build(const DumpAddrsArgs& a) { return {rtnl::BuildDumpAddrs(a.family, a.index), true}; }
 Built Build(const NewRouteArgs& a) { return {rtnl::BuildNewRoute(a.route, a.flags), false}; }
-Built Build(const DelRouteArgs& a) { return {rtnl::BuildDelRoute(a.route), false}; }
+Built Build(const DelRouteArgs& a) { return {rtnl::BuildDelRoute(a.route, a.flags), false}; }
 Built Build(const DumpRoutesArgs& a) {
   return {rtnl::BuildDumpRoutes(a.family, a.table, a.flags), true};
 }
@@ -568,7 +568,7 @@ Built Build(const GetNeighArgs& a) {
   return {rtnl::BuildGetNeigh(n.family, n.index, n.flags, n.dst), false};
 }
 Built Build(const NewRuleArgs& a) { return {rtnl::BuildNewRule(a.rule, a.flags), false}; }
-Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule), false}; }
+Built Build(const DelRuleArgs& a) { return {rtnl::BuildDelRule(a.rule, a.flags), false}; }
 Built Build(const DumpRulesArgs& a) { return {rtnl::BuildDumpRules(a.family), true}; }
 Built Build(const NewNsidArgs& a) { return {rtnl::BuildNewNsid(*a.netns_fd, a.nsid), false}; }
 Built Build(const GetNsidArgs& a) { return {rtnl::BuildGetNsid(*a.netns_fd), false}; }
@@ -585,7 +585,7 @@ Built Build(const DelLinkPropArgs& a) {
   return {rtnl::BuildDelLinkProp(a.index, a.alt_name), false};
 }
 Built Build(const NewNexthopArgs& a) { return {rtnl::BuildNewNexthop(a.nexthop, a.flags), false}; }
-Built Build(const DelNexthopArgs& a) { return {rtnl::BuildDelNexthop(a.id), false}; }
+Built Build(const DelNexthopArgs& a) { return {rtnl::BuildDelNexthop(a.id, a.flags), false}; }
 Built Build(const DumpNetconfArgs& a) { return {rtnl::BuildDumpNetconf(a.family), true}; }
 Built Build(const GetNetconfArgs& a) { return {rtnl::BuildGetNetconf(a.family, a.index), false}; }
 Built Build(const DumpNexthopBucketsArgs& a) {

@@ -385,13 +385,17 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           // lib/native/wire.ts (unpack) writes undefined there, so callers see a plain array.
           continue;
         case Returns::kEchoed:
-          // Without NLM_F_ECHO only the ACK came: a hole, as kAck, at the cost of three tests.
-          if (!e.rtnl->addresses.empty()) {
+          // Without NLM_F_ECHO only the ACK came: a hole, as kAck, at the cost of a few tests.
+          if (!e.rtnl->links.empty()) {
+            v = LinksToJs(env, e.rtnl->links, false, false);
+          } else if (!e.rtnl->addresses.empty()) {
             v = ArrayToJs(env, e.rtnl->addresses, AddressToJs);
           } else if (!e.rtnl->routes.empty()) {
             v = ArrayToJs(env, e.rtnl->routes, RouteToJs);
           } else if (!e.rtnl->rules.empty()) {
             v = ArrayToJs(env, e.rtnl->rules, RuleToJs);
+          } else if (!e.rtnl->nexthops.empty()) {
+            v = ArrayToJs(env, e.rtnl->nexthops, NexthopObjectToJs);
           } else {
             continue;
           }

@@ -310,15 +310,15 @@ struct NftCommandArgs {
 // follow; requests.cc says what each operation builds from them.
 #define NETNS_OPS(O)                                        \
   O(1, newlink, NewLinkArgs, kAck)                          \
-  O(2, dellink, DelLinkArgs, kAck)                          \
+  O(2, dellink, DelLinkArgs, kEchoed)                       \
   O(3, dellinkgroup, DelLinkGroupArgs, kAck)                \
   O(4, getlink, GetLinkArgs, kLink)                         \
   O(5, dumplinks, DumpLinksArgs, kLinks)                    \
   O(6, newaddr, NewAddrArgs, kEchoed)                       \
-  O(7, deladdr, DelAddrArgs, kAck)                          \
+  O(7, deladdr, DelAddrArgs, kEchoed)                       \
   O(8, dumpaddrs, DumpAddrsArgs, kAddresses)                \
   O(9, newroute, NewRouteArgs, kEchoed)                     \
-  O(10, delroute, DelRouteArgs, kAck)                       \
+  O(10, delroute, DelRouteArgs, kEchoed)                    \
   O(11, dumproutes, DumpRoutesArgs, kRoutes)                \
   O(12, nftbatch, NftBatchArgs, kNftRules)                  \
   O(13, nftdumptables, NftDumpTablesArgs, kNftTables)       \
@@ -328,7 +328,7 @@ struct NftCommandArgs {
   O(17, delneigh, DelNeighArgs, kAck)                       \
   O(18, dumpneighs, DumpNeighsArgs, kNeighbours)            \
   O(19, newrule, NewRuleArgs, kEchoed)                      \
-  O(20, delrule, DelRuleArgs, kAck)                         \
+  O(20, delrule, DelRuleArgs, kEchoed)                      \
   O(21, dumprules, DumpRulesArgs, kRules)                   \
   O(22, newnsid, NewNsidArgs, kAck)                         \
   O(23, getnsid, GetNsidArgs, kNsid)                        \
@@ -337,7 +337,7 @@ struct NftCommandArgs {
   O(26, nftdumpsetelems, NftDumpSetElemsArgs, kNftSetElems) \
   O(27, getroute, GetRouteArgs, kRoutes)                    \
   O(28, newnexthop, NewNexthopArgs, kNexthops)              \
-  O(29, delnexthop, DelNexthopArgs, kAck)                   \
+  O(29, delnexthop, DelNexthopArgs, kEchoed)                \
   O(30, dumpnexthops, DumpNexthopsArgs, kNexthops)          \
   O(31, newlinkprop, NewLinkPropArgs, kAck)                 \
   O(32, dellinkprop, DelLinkPropArgs, kAck)                 \
@@ -348,15 +348,15 @@ struct NftCommandArgs {
   O(40, dumpnexthopbuckets, DumpNexthopBucketsArgs, kNexthopBuckets)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
-#define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString)
+#define NETNS_DELLINK_ARGS(F) F(index, index, kI32) F(name, name, kString) F(flags, flags, kU16)
 #define NETNS_DELLINKGROUP_ARGS(F) F(group, group, kU32)
 #define NETNS_GETLINK_ARGS(F) F(index, index, kI32) F(name, name, kString) F(stats, stats, kU8)
 #define NETNS_DUMPLINKS_ARGS(F) F(master, master, kI32) F(kind, kind, kString) F(stats, stats, kU8)
 #define NETNS_NEWADDR_ARGS(F) F(flags, flags, kU16) F(address, address, kAddress)
-#define NETNS_DELADDR_ARGS(F) F(address, address, kAddress)
+#define NETNS_DELADDR_ARGS(F) F(address, address, kAddress) F(flags, flags, kU16)
 #define NETNS_DUMPADDRS_ARGS(F) F(family, family, kU8) F(index, index, kI32)
 #define NETNS_NEWROUTE_ARGS(F) F(flags, flags, kU16) F(route, route, kRoute)
-#define NETNS_DELROUTE_ARGS(F) F(route, route, kRoute)
+#define NETNS_DELROUTE_ARGS(F) F(route, route, kRoute) F(flags, flags, kU16)
 // `flags` (rtm_flags) RTM_F_CLONED: the route exceptions instead of the routes.
 #define NETNS_DUMPROUTES_ARGS(F) F(family, family, kU8) F(table, table, kU32) F(flags, flags, kU32)
 // An nf_tables batch (all or nothing); `genid` (when set) makes the kernel refuse it with
@@ -379,7 +379,7 @@ struct NftCommandArgs {
 // is not sent. Answers with a list of that one entry.
 #define NETNS_GETNEIGH_ARGS(F) F(neighbour, neighbour, kNeighbour)
 #define NETNS_NEWRULE_ARGS(F) F(flags, flags, kU16) F(rule, rule, kRule)
-#define NETNS_DELRULE_ARGS(F) F(rule, rule, kRule)
+#define NETNS_DELRULE_ARGS(F) F(rule, rule, kRule) F(flags, flags, kU16)
 #define NETNS_DUMPRULES_ARGS(F) F(family, family, kU8)
 #define NETNS_NEWNSID_ARGS(F) F(netns, netns_fd, kNetns) F(nsid, nsid, kI32)
 #define NETNS_GETNSID_ARGS(F) F(netns, netns_fd, kNetns)
@@ -390,7 +390,7 @@ struct NftCommandArgs {
 // notification, unicast to us: nlmsg_notify): returned as one nexthop object, the id it picked
 // included. Without, nothing comes back (an empty array).
 #define NETNS_NEWNEXTHOP_ARGS(F) F(flags, flags, kU16) F(nexthop, nexthop, kNexthopObject)
-#define NETNS_DELNEXTHOP_ARGS(F) F(id, id, kU32)
+#define NETNS_DELNEXTHOP_ARGS(F) F(id, id, kU32) F(flags, flags, kU16)
 // A dump of nexthop objects; `oif` and `groups` (1: groups only) filter in the kernel.
 #define NETNS_DUMPNEXTHOPS_ARGS(F) F(family, family, kU8) F(oif, oif, kI32) F(groups, groups, kU8)
 // A dump of resilient groups' buckets; `id` (a group) and `oif` filter in the kernel.
@@ -634,10 +634,12 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
 // address, route, nf_tables, neighbour or rule objects, or one nsid object. Results of a failed
-// operation are failure objects instead. kEchoed: an add answered by its ACK alone (nothing, as
-// kAck) unless sent with NLM_F_ECHO in `flags`: then the address, route or rule the kernel made,
-// as its notification carries it (nlmsg_notify sends that copy to the sender before the ACK), in
-// a list; still nothing from a kernel that does not echo that kind.
+// operation are failure objects instead. kEchoed: an add or delete answered by its ACK alone
+// (nothing, as kAck) unless sent with NLM_F_ECHO in `flags`: then the address, route or rule the
+// kernel made, or the link, address, route, rule or nexthop it removed, as its notification
+// carries it (nlmsg_notify sends that copy to the sender before the ACK), in a list (a delete can
+// echo more than one object: a veth's peer, a group that lost a member); still nothing from a
+// kernel that does not echo that kind.
 enum class Returns : uint8_t {
   kAck,
   kEchoed,
