@@ -908,7 +908,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['link', /^netns-native: link set: -6 is for link show only$/, '-6 link set e0 up'],
       [
         'sysctl',
-        /^netns-native: -4 is for neigh, rule, nexthop, route, addr and link show only$/,
+        /^netns-native: -4 is for neigh, rule, nexthop, route, addr, maddr and link show only$/,
         '-4 sysctl net.ipv4.ip_forward',
       ],
       ['neigh', /^netns-native: -4 and -6 together$/, '-4 neigh -6'],
