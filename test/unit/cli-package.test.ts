@@ -233,7 +233,7 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     expect(await cli('address', '--help')).toEqual({ code: 0, stdout: VERB_USAGE.addr, stderr: '' });
     expect((await cli('lin', 'frob')).stderr).toMatch(/^netns-native: link: unknown command "frob"/);
     expect((await cli('lis')).stderr).toMatch(/^netns-native: unknown verb "lis" \(did you mean list\?\)\n/);
-    expect((await cli('ma')).stderr).toMatch(/^netns-native: unknown verb "ma"\n/);
+    expect((await cli('mr')).stderr).toMatch(/^netns-native: unknown verb "mr"\n/);
     expect((await cli('nh')).stderr).toMatch(/^netns-native: unknown verb "nh"\n/);
     expect((await cli('neighbours')).stderr).toMatch(
       /^netns-native: unknown verb "neighbours" \(did you mean neigh\?\)\n/,
