@@ -2,7 +2,8 @@
  * Multicast memberships of links, what `ip maddr show` lists, and the link-layer addresses
  * `ip maddr add|del` changes. Where each part comes from (no process is spawned):
  *   - IPv6 groups, and IPv4 groups on Linux 6.14 and later: an RTM_GETMULTICAST dump over the
- *     namespace's rtnetlink socket (IPv4 before 6.14: /proc/net/igmp, the dump being refused);
+ *     namespace's rtnetlink socket (IPv4 before 6.14: /proc/net/igmp, the dump being refused
+ *     with EOPNOTSUPP; likewise /proc/net/igmp6 should a kernel refuse the IPv6 one);
  *   - the users' count of each group: /proc/net/igmp and /proc/net/igmp6 (rtnetlink sends none);
  *   - link-layer addresses, their users and whether one was added from user space:
  *     /proc/net/dev_mcast (no rtnetlink message lists them).
@@ -97,14 +98,15 @@ export async function listMulticastAddresses(
           ? []
           : await send(dumps.map((f) => ({ op: 'dumpmulticast', family: f === 4 ? AF_INET : AF_INET6 })));
       const groups: NativeMulticastGroup[] = [];
-      let ipv4FromProc = false;
+      const fromProc = new Set<number>();
       answers.forEach((answer, i) => {
         if (!isFailure(answer)) {
           groups.push(...(answer as NativeMulticastGroup[]));
           return;
         }
-        // IPv4 has had the dump since Linux 6.14 only; before, its groups are in /proc alone.
-        if (dumps[i] === 4 && Math.abs(answer.errno) === EOPNOTSUPP) ipv4FromProc = true;
+        // IPv4 has had the dump since Linux 6.14 only (and a kernel without IPv6 has no handler
+        // for it): their groups are then in /proc alone.
+        if (Math.abs(answer.errno) === EOPNOTSUPP) fromProc.add(dumps[i] === 4 ? AF_INET : AF_INET6);
         else throw fromNative(answer, operation, 'address');
       });
       const files =
@@ -115,7 +117,7 @@ export async function listMulticastAddresses(
       } catch (e) {
         throw explainProc(fromNative(e, operation, 'address'));
       }
-      return merge(groups, proc, ipv4FromProc);
+      return merge(groups, proc, fromProc);
     },
     signal,
   );
@@ -131,20 +133,20 @@ function explainProc(e: NetnsError): NetnsError {
 }
 
 /**
- * The dump's groups (users from /proc), the link-layer entries (and, without the IPv4 dump,
- * IPv4 groups) from /proc, in ip's order. A group the dump lists and /proc no longer does was
+ * The dump's groups (users from /proc), the link-layer entries (and the groups of a family
+ * whose dump the kernel refused, `fromProc`) from /proc, in ip's order. A group the dump lists and /proc no longer does was
  * left between the two reads, and is left out; one /proc lists and the dump did not was joined
  * between them, and is left out too: the dump is the list.
  */
-function merge(groups: NativeMulticastGroup[], proc: NativeProcMulticast[], ipv4FromProc: boolean): MulticastAddress[] {
+function merge(groups: NativeMulticastGroup[], proc: NativeProcMulticast[], fromProc: Set<number>): MulticastAddress[] {
   const users = new Map<string, number>();
   for (const p of proc) if (p.family !== AF_PACKET) users.set(key(p.family, p.index, p.address), p.users);
   const out: MulticastAddress[] = [];
   for (const p of proc) {
     if (p.family === AF_PACKET) {
       out.push({ family: 'link', address: p.address, linkIndex: p.index, users: p.users, static: p.global });
-    } else if (p.family === AF_INET && ipv4FromProc) {
-      out.push({ family: 4, address: p.address, linkIndex: p.index, users: p.users });
+    } else if (fromProc.has(p.family)) {
+      out.push({ family: p.family === AF_INET ? 4 : 6, address: p.address, linkIndex: p.index, users: p.users });
     }
   }
   for (const g of [...groups.filter((x) => x.family === AF_INET), ...groups.filter((x) => x.family === AF_INET6)]) {
