@@ -28,6 +28,7 @@
       "native/rtnl/nsid.cc",
       "native/rtnl/nexthop.cc",
       "native/rtnl/netconf.cc",
+      "native/rtnl/multicast.cc",
       "native/rtnl/operation.cc",
       "native/rtnl/decode.cc",
       "native/rtnl/monitor.cc",
@@ -38,6 +39,7 @@
       "native/ns/socket.cc",
       "native/ns/tun.cc",
       "native/ns/sysctl.cc",
+      "native/ns/proc_multicast.cc",
       "native/ns/names_watch.cc",
       "native/nft/expr.cc",
       "native/nft/objects.cc",
@@ -67,6 +69,7 @@
         "native/addon/api/monitor.cc",
         "native/addon/api/tun.cc",
         "native/addon/api/file.cc",
+        "native/addon/api/multicast.cc",
         "native/addon/api/names_watch.cc",
         "native/addon/api/loop_watch.cc"
       ],

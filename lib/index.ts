@@ -65,6 +65,7 @@ export type {
   NexthopsOptions,
 } from './nexthop';
 export type { Netconf, NetconfOptions } from './netconf';
+export type { MulticastAddress, MulticastAddressesOptions } from './multicast';
 export type { NsidEntry, NsidsOptions } from './nsid';
 export { NetnsError } from './internal/errors';
 export type { Address, AddressesOptions } from './address';

@@ -3,6 +3,13 @@ import { FOREVER, addressFromNative, broadcastOf, type Address } from './address
 import { echoedObject, type EchoOption } from './echo';
 import { addFdb, deleteFdb, listFdb, type FdbEntry, type FdbSpec } from './neighbour';
 import { flushAddresses, type LinkFlushAddressesOptions } from './flush';
+import {
+  changeLinkMulticast,
+  listMulticastAddresses,
+  parseMulticastMac,
+  type MulticastAddress,
+  type MulticastAddressesOptions,
+} from './multicast';
 import { kDetachFrom, kHandle, kHandleNow } from './internal/symbols';
 import {
   bridgePortInfo,
@@ -1195,6 +1202,58 @@ export class Link {
     const handle = this.namespace[kHandleNow]() ?? (await this.namespace[kHandle](operation));
     const dump = request<NativeAddress[]>(handle, { op: 'dumpaddrs', index: this.index }, operation, 'address', signal);
     return (await abortable(dump, signal, operation)).map(addressFromNative);
+  }
+
+  /**
+   * The multicast addresses the link listens on, `ip maddr show dev NAME`: see
+   * {@link Namespace.multicastAddresses}.
+   * @example
+   * ```ts
+   * await link.addMulticastAddress('01:00:5e:12:75:01');
+   * (await link.multicastAddresses({ family: 'link' })).find((m) => m.static);
+   * // { family: 'link', address: '01:00:5e:12:75:01', linkIndex: 3, users: 1, static: true }
+   * ```
+   * @throws NetnsError EINVAL for a family other than 'link', 4 or 6; ABORT_ERR when `signal`
+   *   aborted it.
+   */
+  async multicastAddresses(options: MulticastAddressesOptions = {}): Promise<MulticastAddress[]> {
+    return listMulticastAddresses(
+      this.namespace,
+      this.index,
+      options,
+      `list multicast addresses of ${this.describe()}`,
+    );
+  }
+
+  /**
+   * Adds a link-layer multicast address to the link's filter, `ip maddr add MAC dev NAME` (the
+   * SIOCADDMULTI ioctl): frames sent to it are then received. Adding one already added from user
+   * space changes nothing. It shows in {@link Link.multicastAddresses} with `static: true`.
+   * @example
+   * ```ts
+   * await link.addMulticastAddress('01:00:5e:12:75:01');
+   * ```
+   * @throws NetnsError EINVAL for a MAC that is not a multicast one (the low bit of its first byte
+   *   clear) or a link without a multicast filter (lo); ENODEV when the link is gone.
+   */
+  async addMulticastAddress(mac: string): Promise<void> {
+    const operation = `add multicast address ${String(mac)} to ${this.describe()}`;
+    await changeLinkMulticast(this.namespace, this.index, parseMulticastMac(mac, operation), true, operation);
+  }
+
+  /**
+   * Removes a link-layer multicast address added from user space, `ip maddr del MAC dev NAME`
+   * (SIOCDELMULTI). Those the kernel holds for joined groups stay.
+   * @example
+   * ```ts
+   * await link.deleteMulticastAddress('01:00:5e:12:75:01');
+   * ```
+   * @throws NetnsError ENOENT when the address was not added from user space; EINVAL for a MAC
+   *   that is not a multicast one or a link without a multicast filter; ENODEV when the link is gone.
+   */
+  async deleteMulticastAddress(mac: string): Promise<void> {
+    const operation = `delete multicast address ${String(mac)} from ${this.describe()}`;
+    await changeLinkMulticast(this.namespace, this.index, parseMulticastMac(mac, operation), false, operation);
   }
 
   /**

@@ -66,6 +66,7 @@ import {
 import { knownNamespaceId, namespaceId, namespaceIds, setNamespaceId, type NsidEntry, type NsidsOptions } from './nsid';
 import { readSysctl, writeSysctl } from './sysctl';
 import { listNetconf, type Netconf, type NetconfOptions } from './netconf';
+import { listMulticastAddresses, type MulticastAddress, type MulticastAddressesOptions } from './multicast';
 import {
   addNexthop,
   deleteNexthop,
@@ -1313,6 +1314,24 @@ export class Namespace {
    */
   async setSysctl(key: string, value: string | number): Promise<string> {
     return writeSysctl(this, key, value);
+  }
+
+  /**
+   * The multicast addresses every link of this namespace listens on, `ip -n NAME maddr show`:
+   * link-layer addresses in each link's filter (family 'link'), IPv4 and IPv6 groups joined (4,
+   * 6), with their users' count; by link index, then link layer, IPv4, IPv6, as ip lists them.
+   * IP groups come from an RTM_GETMULTICAST dump (IPv4 before Linux 6.14: /proc/net/igmp), the
+   * users' counts and link-layer addresses from /proc/net, read inside the namespace.
+   * @example
+   * ```ts
+   * const groups = await ns.multicastAddresses({ family: 6 });
+   * // [{ family: 6, address: 'ff02::1', linkIndex: 1, users: 1 }, ...]
+   * ```
+   * @throws NetnsError EINVAL for a family other than 'link', 4 or 6 or an unknown option;
+   *   ABORT_ERR when `signal` aborted it; EBADF if this object was closed.
+   */
+  async multicastAddresses(options: MulticastAddressesOptions = {}): Promise<MulticastAddress[]> {
+    return listMulticastAddresses(this, undefined, options, `list multicast addresses${this.where}`);
   }
 
   /**

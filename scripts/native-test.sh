@@ -48,6 +48,8 @@ rtnl/rule.cc
 rtnl/nsid.cc
 rtnl/nexthop.cc
 rtnl/netconf.cc
+rtnl/multicast.cc
+ns/proc_multicast.cc
 rtnl/operation.cc
 rtnl/decode.cc
 "

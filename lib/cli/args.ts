@@ -57,6 +57,8 @@ export interface ParsedArgs {
   echo: boolean;
   /** `-4`, `-6` (as ip's): IPv4 or IPv6 only (neigh, rule, nexthop). */
   family: 4 | 6 | undefined;
+  /** `-0` (ip's `-f link`): link-layer entries only (maddr); absent unless given. */
+  linkFamily?: true;
   /**
    * The verb's own options (VerbOptions) that were given, by long name: every value in the order
    * given; a switch has one '' per time it was given.
@@ -117,6 +119,7 @@ export function parseArgs(
     else if ((arg === '-4' || arg === '-6') && (out.verb === undefined || takesFamily(out.verb))) {
       const family = arg === '-4' ? 4 : 6;
       if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';
+      if (out.linkFamily) problem ??= `-0 and ${arg} together`;
       out.family = family;
     } else if (
       isFamilyOption(arg) &&
@@ -133,9 +136,13 @@ export function parseArgs(
           : `${arg}: unknown family ${JSON.stringify(name)} (inet or inet6; ip: "invalid protocol family")`;
       } else if (out.family !== undefined && out.family !== family) problem ??= '-4 and -6 together';
       else out.family = family;
-    } else if (['-0', '-M', '-B'].includes(arg) && (out.verb === undefined || takesFamily(out.verb))) {
+    } else if (arg === '-0' && (out.verb === undefined || takesFamily(out.verb))) {
+      // ip's link family: maddr's link-layer entries (main says so for the other verbs).
+      if (out.family !== undefined) problem ??= `-0 and -${out.family} together`;
+      out.linkFamily = true;
+    } else if (['-M', '-B'].includes(arg) && (out.verb === undefined || takesFamily(out.verb))) {
       // ip's link, MPLS and bridge families (-f link, mpls, bridge).
-      problem ??= `${arg} (ip's -f ${arg === '-0' ? 'link' : arg === '-M' ? 'mpls' : 'bridge'}) is not supported here: -4 or -6`;
+      problem ??= `${arg} (ip's -f ${arg === '-M' ? 'mpls' : 'bridge'}) is not supported here: -4 or -6`;
     } else if (arg === '--events' || arg.startsWith('--events=')) {
       const value = arg === '--events' ? argv[++i] : arg.slice('--events='.length);
       if (value === undefined || value === '') problem ??= '--events needs a list, e.g. --events link,address';

@@ -16,7 +16,7 @@ function begins(word: string, keyword: string): boolean {
 const IP_OBJECTS: ReadonlyArray<readonly [string, string?]> = [
   ['address', 'addr'],
   ['addrlabel'],
-  ['maddress'],
+  ['maddress', 'maddr'],
   ['route', 'route'],
   ['rule', 'rule'],
   ['neighbor', 'neigh'],
@@ -86,6 +86,7 @@ const SUBCOMMANDS: Readonly<Record<string, ReadonlyArray<readonly [string, strin
   netns: [...SHOW, ...same('list-id', 'add', 'set', 'delete', 'identify', 'pids', 'exec', 'monitor', 'attach')],
   nexthop: [...same('add', 'replace', 'delete'), ...SHOW, ...same('get', 'flush', 'bucket')],
   netconf: SHOW,
+  maddr: [...same('add', 'delete'), ...SHOW],
 };
 
 /**

@@ -25,6 +25,7 @@ import { links } from './commands/links';
 import { list } from './commands/list';
 import { monitor } from './commands/monitor';
 import { neigh } from './commands/neigh';
+import { maddr } from './commands/maddr';
 import { netconf } from './commands/netconf';
 import { netns } from './commands/netns';
 import { network, NETWORK_OPTIONS } from './commands/network';
@@ -51,6 +52,7 @@ const VERBS: Record<string, (args: ParsedArgs, io: Io) => Promise<number>> = {
   nexthop,
   network,
   netconf,
+  maddr,
   sysctl,
 };
 
@@ -67,16 +69,28 @@ const IN_NAMESPACE = new Set([
   'routes',
   'monitor',
   'netconf',
+  'maddr',
   'sysctl',
   'netns',
 ]);
 /** The verbs that take -4 or -6, as ip's do (`link show` takes and ignores them, as ip's). */
-const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop', 'route', 'addr', 'link']);
+const BY_FAMILY = new Set(['neigh', 'rule', 'nexthop', 'route', 'addr', 'link', 'maddr']);
 /**
  * The verbs that take ip's -echo: addr, route, rule, nexthop and link print what an add made or
  * a delete removed; the others take it and ignore it, as ip does.
  */
-const ECHO_TAKEN = new Set(['link', 'addr', 'route', 'rule', 'nexthop', 'neigh', 'netconf', 'netns', 'monitor']);
+const ECHO_TAKEN = new Set([
+  'link',
+  'addr',
+  'route',
+  'rule',
+  'nexthop',
+  'neigh',
+  'netconf',
+  'maddr',
+  'netns',
+  'monitor',
+]);
 /** The reads, whose NS may be an operand instead. */
 const NS_OPERAND = new Set(['links', 'addrs', 'routes', 'monitor']);
 
@@ -171,7 +185,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       throw new UsageError('-s is for link show, addr show, neigh show|get, links and addrs only', args.verb);
     }
     if (args.family !== undefined && !BY_FAMILY.has(args.verb)) {
-      throw new UsageError(`-${args.family} is for neigh, rule, nexthop, route, addr and link show only`, args.verb);
+      throw new UsageError(
+        `-${args.family} is for neigh, rule, nexthop, route, addr, maddr and link show only`,
+        args.verb,
+      );
+    }
+    if (args.linkFamily && args.verb !== 'maddr') {
+      throw new UsageError("-0 (ip's -f link) is for maddr only here: -4 or -6", args.verb);
     }
     if (args.netns !== undefined) {
       if (!IN_NAMESPACE.has(args.verb)) throw new UsageError(`-n NS is not for ${args.verb}`, args.verb);

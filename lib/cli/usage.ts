@@ -66,6 +66,9 @@ export const USAGE = `Usage: netns-native [-n NS] [--json] VERB [ARGS]
                            connect, disconnect, publish, unpublish, ports, dns
   netconf [show] [dev LINK]
                            forwarding, rp_filter, ... per family and link (ip netconf show)
+  maddr [show [dev LINK]|add MAC dev LINK|del MAC dev LINK]
+                           multicast addresses of links; add or remove a link-layer one
+                           (ip maddr ...)
   sysctl KEY [VALUE]       read or set a network sysctl (sysctl net.KEY; sysctl -w KEY=VALUE)
 
 ${NS_TEXT}
@@ -74,7 +77,7 @@ The ip-like verbs and their subcommands may be abbreviated as ip takes them, ip'
 (a a: addr add, r d: route delete, l s: link set, n s: neigh show, ru, nexthop ls).
 
 Options:
-  -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, sysctl
+  -n NS, --netns NS  the namespace link, addr, route, neigh, rule, nexthop, netconf, maddr, sysctl
                      (and links, addrs, routes, monitor) work in, as ip -n NS: a name under
                      /run/netns, not a path (as ip's)
   -all, --all    netns delete, netns exec: every named namespace, as ip -all netns ...
@@ -366,6 +369,24 @@ ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 routes only
   --json, -j     show: as ip -j route show; get: the route as JSON
 ${echoOption('add, replace, change, append, prepend, delete')}
+${COMMON_OPTIONS}
+
+${WRITE_TEXT}
+`,
+  maddr: `Usage: netns-native [-n NS] maddr [-4|-6|-0] [--json] [show] [[dev] LINK]
+       netns-native [-n NS] maddr add|del MAC dev LINK
+
+show: the multicast addresses each link of NS listens on, as \`ip maddr show\` prints them: the
+link-layer addresses of its filter (link), the IPv4 (inet) and IPv6 (inet6) groups joined, with
+users N when not 1 and static for a link-layer address added from user space. A LINK no link
+has lists nothing, as ip.
+add, del: add or remove a link-layer multicast address (the low bit of its first byte set, e.g.
+01:00:5e:12:75:01) on LINK, as \`ip maddr add|del\` (the SIOCADDMULTI and SIOCDELMULTI ioctls).
+
+Options:
+${NETNS_OPTION}
+  -4, -6, -0     show: IPv4 groups, IPv6 groups or link-layer addresses only (-0: ip's -f link)
+  --json, -j     show: as ip -j maddr
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}

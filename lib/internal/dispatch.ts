@@ -324,6 +324,9 @@ const POLICY: { [K in NativeOp['op']]: (op: Extract<NativeOp, { op: K }>, ch: Ch
   // One entry read under RCU (inet_netconf_get_devconf is RTNL_FLAG_DOIT_UNLOCKED).
   getnetconf: () => false,
   dumpnexthopbuckets: () => true,
+  // Both families' dumps walk the links' lists under RCU (inet_dump_ifmcaddr,
+  // inet6_dump_ifmcaddr) and never sleep: a few entries per link, as small as the last link dump.
+  dumpmulticast: (_, ch) => !small(ch, 'dumplinks'),
 };
 
 function sleeps(ops: NativeOp[], ch: Channel): boolean {

@@ -393,6 +393,16 @@ export interface NativeNexthopBucket {
  * One RTM_NEWNETCONF (netconfmsg + NETCONFA_*): each value only when the kernel sent it.
  * `ifindex` -1 is "all" (NETCONFA_IFINDEX_ALL), -2 "default".
  */
+/** One entry of an RTM_GETMULTICAST dump: a group joined on a link. */
+export interface NativeMulticastGroup {
+  family: number;
+  index: number;
+  group: string;
+  /** IFA_CACHEINFO cstamp, tstamp: 1/100 s since boot when joined, when last changed */
+  created: number;
+  updated: number;
+}
+
 export interface NativeNetconf {
   family: number;
   ifindex?: number;
@@ -759,6 +769,8 @@ export type NativeOp =
   | { op: 'dumpnetconf'; family?: number }
   /** RTM_GETNETCONF for one entry (`index` -1 "all", -2 "default") of AF_INET or AF_INET6. */
   | { op: 'getnetconf'; family: number; index: number }
+  /** RTM_GETMULTICAST dump of AF_INET or AF_INET6 groups (`ip maddr`'s IP part). */
+  | { op: 'dumpmulticast'; family: number }
   | { op: 'dumpnexthopbuckets'; id?: number; oif?: number }
   /**
    * RTM_GETNSID dump: every id this namespace gives; with `hasTarget` 1, every id the namespace it
@@ -786,6 +798,7 @@ export type NativeResult =
   | NativeNexthopObject[]
   | NativeNetconf[]
   | NativeNexthopBucket[]
+  | NativeMulticastGroup[]
   | NativeFailure;
 
 export interface NativeOpened {
@@ -1021,6 +1034,29 @@ export interface Addon {
    * with errno (ENOENT: no such key).
    */
   netSysctl(handle: NativeHandle, key: string, value?: string): Promise<string>;
+  /**
+   * On the namespace thread: the multicast entries of /proc/net/dev_mcast (`files` bit 1),
+   * /proc/net/igmp (2) and /proc/net/igmp6 (4) of the namespace, in that order and each file's.
+   */
+  readProcMulticast(handle: NativeHandle, files: number): Promise<NativeProcMulticast[]>;
+  /**
+   * On the namespace thread: SIOCADDMULTI (`add`) or SIOCDELMULTI of the link-layer `mac` on
+   * link `index`, from a socket opened inside the namespace. Rejects with the kernel's errno.
+   */
+  changeLinkMulticast(handle: NativeHandle, index: number, mac: string, add: boolean): Promise<void>;
+}
+
+/** One line of /proc/net/dev_mcast, igmp or igmp6. */
+export interface NativeProcMulticast {
+  /** AF_PACKET (17): a link-layer address; AF_INET, AF_INET6: a group. */
+  family: number;
+  index: number;
+  name: string;
+  /** 'aa:bb:cc:dd:ee:ff', or the group's textual address */
+  address: string;
+  users: number;
+  /** dev_mcast's global_use: added from user space (SIOCADDMULTI) */
+  global: boolean;
 }
 
 /**
@@ -1145,7 +1181,8 @@ export interface WireSchema {
     | 'nsid'
     | 'nexthopObject'
     | 'netconf'
-    | 'nexthopBucket',
+    | 'nexthopBucket'
+    | 'multicastGroup',
     SchemaFields
   >;
   /** A monitor's event codes (1 + kind position * actions.length + action position), markers. */

@@ -39,6 +39,7 @@ import type {
   NativeNftStatement,
   NativeNftTable,
   NativeNetconf,
+  NativeMulticastGroup,
   NativeNsid,
   NativeOp,
   NativeResult,
@@ -312,6 +313,7 @@ const OP_ARGS: OpArgs = {
   dumpnexthops: { family: 'u8', oif: 'i32', groups: 'u8' },
   dumpnetconf: { family: 'u8' },
   getnetconf: { family: 'u8', index: 'i32' },
+  dumpmulticast: { family: 'u8' },
   dumpnexthopbuckets: { id: 'u32', oif: 'i32' },
   getroute: {
     dst: 'ip',
@@ -550,6 +552,13 @@ const NETCONF: Record<keyof NativeNetconf, string> = {
   bcForwarding: 'optional',
   input: 'optional',
 };
+const MULTICAST_GROUP: Record<keyof NativeMulticastGroup, string> = {
+  family: 'number',
+  index: 'number',
+  group: 'ip',
+  created: 'number',
+  updated: 'number',
+};
 
 const NFT_TABLE: Record<keyof NativeNftTable, string> = {
   family: 'number',
@@ -649,6 +658,7 @@ agree('nsids', NSID, schema.results.nsid);
 agree('nexthop objects', NEXTHOP_OBJECT, schema.results.nexthopObject);
 agree('netconf entries', NETCONF, schema.results.netconf);
 agree('nexthop buckets', NEXTHOP_BUCKET, schema.results.nexthopBucket);
+agree('multicast groups', MULTICAST_GROUP, schema.results.multicastGroup);
 
 // ---------------------------------------------------------------------------------------------
 // Encoding requests

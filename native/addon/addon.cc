@@ -37,6 +37,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMonitorApi(env, exports);
   InitTunApi(env, exports);
   InitFileApi(env, exports);
+  InitMulticastApi(env, exports);
   InitNamesWatchApi(env, exports);
   exports.Set("schema", SchemaToJs(env));
   return exports;

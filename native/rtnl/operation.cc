@@ -24,6 +24,7 @@ bool IsGet(const std::vector<uint8_t>& message) {
     case RTM_GETNEXTHOP:
     case RTM_GETNETCONF:
     case RTM_GETNEXTHOPBUCKET:
+    case RTM_GETMULTICAST:
       return true;
     default:
       return false;
@@ -105,6 +106,12 @@ Status Operation::OnMessage(const nlmsghdr& msg) {
       nexthop_buckets.push_back(r.take());
       return Status();
     }
+    case RTM_GETMULTICAST: {  // a multicast dump's entries carry the request's type
+      Result<MulticastGroupInfo> r = ParseMulticast(msg);
+      if (!r.ok()) return r.status();
+      multicast_groups.push_back(r.take());
+      return Status();
+    }
     default:
       return Status();  // a reply type this operation does not collect
   }
@@ -120,6 +127,7 @@ void Operation::OnRestart() {
   nexthops.clear();
   netconfs.clear();
   nexthop_buckets.clear();
+  multicast_groups.clear();
 }
 
 bool Operation::read_only() const {

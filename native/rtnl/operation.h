@@ -7,6 +7,7 @@
 #include "../netlink/socket.h"
 #include "address.h"
 #include "link.h"
+#include "multicast.h"
 #include "neighbour.h"
 #include "netconf.h"
 #include "nexthop.h"
@@ -44,6 +45,7 @@ class Operation final : public netlink::ReplyHandler {
   std::vector<NexthopObjectInfo> nexthops;
   std::vector<NetconfInfo> netconfs;
   std::vector<NexthopBucketInfo> nexthop_buckets;
+  std::vector<MulticastGroupInfo> multicast_groups;
 
  private:
   friend Status RunOperations(netlink::Socket& socket, const std::vector<Operation*>& ops,

@@ -24,8 +24,10 @@
 #include "../netlink/engine.h"
 #include "../netlink/message.h"
 #include "../netlink/socket.h"
+#include "../ns/proc_multicast.h"
 #include "../rtnl/address.h"
 #include "../rtnl/link.h"
+#include "../rtnl/multicast.h"
 #include "../rtnl/neighbour.h"
 #include "../rtnl/netconf.h"
 #include "../rtnl/nexthop.h"
@@ -2558,6 +2560,88 @@ void TestSocketRoundTrip() {
 
 }  // namespace
 
+// `ip maddr`'s IP part as this library asks the kernel for it (ip 6.1 reads /proc instead), and
+// the kernel's answer for lo's 224.0.0.1 (Linux 6.18: the entries carry the request's type).
+void TestMulticastDump() {
+  const Bytes v4 = {
+      0x18, 0x00, 0x00, 0x00,
+      0x3a, 0x00, 0x01, 0x03,  // nlmsg_len 24, RTM_GETMULTICAST, REQUEST|DUMP
+      0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00,  // seq, pid
+      0x02, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00,  // ifaddrmsg: AF_INET, every link
+  };
+  CheckBytes("RTM_GETMULTICAST dump inet", rtnl::BuildDumpMulticast(AF_INET), v4);
+  const Bytes reply = {
+      0x34, 0x00, 0x00, 0x00, 0x3a, 0x00, 0x02, 0x00,  // nlmsg_len 52, RTM_GETMULTICAST, MULTI
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq, pid
+      0x02, 0x20, 0x80, 0x00, 0x01, 0x00, 0x00, 0x00,  // ifaddrmsg: AF_INET /32 PERMANENT, lo
+      0x08, 0x00, 0x07, 0x00, 0xe0, 0x00, 0x00, 0x01,  // IFA_MULTICAST 224.0.0.1
+      0x14, 0x00, 0x06, 0x00, 0xff, 0xff, 0xff, 0xff,  // IFA_CACHEINFO: preferred forever,
+      0xff, 0xff, 0xff, 0xff, 0x86, 0x10, 0x27, 0x00,  //   valid forever, cstamp 2560134,
+      0x86, 0x10, 0x27, 0x00,                          //   tstamp 2560134
+  };
+  Result<rtnl::MulticastGroupInfo> lo =
+      rtnl::ParseMulticast(*reinterpret_cast<const nlmsghdr*>(reply.data()));
+  CHECK(lo.ok() && lo.value().family == AF_INET && lo.value().index == 1 &&
+        lo.value().group == Bytes({224, 0, 0, 1}) && lo.value().created == 2560134 &&
+        lo.value().updated == 2560134);
+  // An IPv6 entry whose IFA_MULTICAST has 4 bytes is no group.
+  Bytes bad = reply;
+  bad[16] = AF_INET6;
+  CHECK(!rtnl::ParseMulticast(*reinterpret_cast<const nlmsghdr*>(bad.data())).ok());
+}
+
+// /proc/net/dev_mcast, igmp and igmp6 as Linux 6.18 prints them (a veth "va" with a group
+// joined twice and an address added by `ip maddr add`), read as ip 6.1's ipmaddr.c reads them.
+void TestProcMulticast() {
+  const char* dev_mcast =
+      "2    vb              1     1     333300b80001\n"
+      "3    va              1     0     01005e000001\n"
+      "3    va              2     1     01005e127507\n"
+      "x    junk\n";
+  Result<std::vector<ns::ProcMulticastEntry>> links = ns::ParseDevMcast(dev_mcast);
+  CHECK(links.ok() && links.value().size() == 3);
+  if (links.ok() && links.value().size() == 3) {
+    const ns::ProcMulticastEntry& e = links.value()[2];
+    CHECK(e.family == AF_PACKET && e.index == 3 && e.name == "va" && e.users == 2 && e.global &&
+          e.address == Bytes({0x01, 0x00, 0x5e, 0x12, 0x75, 0x07}));
+    CHECK(!links.value()[1].global && links.value()[0].name == "vb");
+  }
+  const char* igmp =
+      "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+      "1\tlo        :     1      V3\n"
+      "\t\t\t\t010000E0     1 0:00000000\t\t0\n"
+      "3\tva        :     2      V3\n"
+      "\t\t\t\t057512EF     2 0:00000000\t\t0\n"
+      "\t\t\t\t010000E0     1 0:00000000\t\t0\n";
+  Result<std::vector<ns::ProcMulticastEntry>> v4 = ns::ParseIgmp(igmp);
+  CHECK(v4.ok() && v4.value().size() == 3);
+  if (v4.ok() && v4.value().size() == 3) {
+    const ns::ProcMulticastEntry& e = v4.value()[1];
+    // The group is the u32 of its network-order bytes, printed in host (little-endian) order.
+    CHECK(e.family == AF_INET && e.index == 3 && e.name == "va" && e.users == 2 &&
+          e.address == Bytes({239, 18, 117, 5}));
+    CHECK(v4.value()[0].index == 1 && v4.value()[0].name == "lo" &&
+          v4.value()[0].address == Bytes({224, 0, 0, 1}));
+  }
+  const char* igmp6 =
+      "1    lo              ff020000000000000000000000000001     1 0000000C 0\n"
+      "3    va              ff0200000000000000000001ff000001     2 00000004 0\n";
+  Result<std::vector<ns::ProcMulticastEntry>> v6 = ns::ParseIgmp6(igmp6);
+  CHECK(v6.ok() && v6.value().size() == 2);
+  if (v6.ok() && v6.value().size() == 2) {
+    const ns::ProcMulticastEntry& e = v6.value()[1];
+    CHECK(e.family == AF_INET6 && e.index == 3 && e.name == "va" && e.users == 2 &&
+          e.address.size() == 16 && e.address[0] == 0xff && e.address[11] == 0x01 &&
+          e.address[12] == 0xff && e.address[15] == 0x01);
+  }
+  // Not text at all; lines of another file skipped.
+  CHECK(!ns::ParseIgmp6(std::string_view("1\0", 2)).ok());
+  Result<std::vector<ns::ProcMulticastEntry>> none = ns::ParseIgmp6(dev_mcast);
+  CHECK(none.ok() && none.value().empty());
+}
+
 int main() {
   TestAddressMatchesIproute2();
   TestLinkUpMatchesIproute2();
@@ -2584,6 +2668,8 @@ int main() {
   TestRouteGetMatchesIproute2();
   TestNexthopMatchesIproute2();
   TestNetconfMatchesIproute2();
+  TestMulticastDump();
+  TestProcMulticast();
   TestParseRouteGetReplies();
   TestAddressLifetimesMatchIproute2();
   TestNsidMatchesIproute2();

@@ -11,8 +11,10 @@
 #include "../netlink/engine.h"
 #include "../nft/decode.h"
 #include "../nft/objects.h"
+#include "../ns/proc_multicast.h"
 #include "../rtnl/address.h"
 #include "../rtnl/link.h"
+#include "../rtnl/multicast.h"
 #include "../rtnl/neighbour.h"
 #include "../rtnl/netconf.h"
 #include "../rtnl/nexthop.h"
@@ -50,6 +52,11 @@ void FeedEngine(const uint8_t* data, size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FeedEngine(data, size);
+  // The same bytes as the text of the /proc/net multicast files.
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)netns_native::ns::ParseDevMcast(text);
+  (void)netns_native::ns::ParseIgmp(text);
+  (void)netns_native::ns::ParseIgmp6(text);
   if (size < NLMSG_HDRLEN) return 0;
   // The receive loop only hands on messages whose nlmsg_len fits the datagram; do the same.
   std::unique_ptr<uint8_t[]> copy(new uint8_t[size]);
@@ -67,6 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)netns_native::rtnl::ParseNsid(h);
   (void)netns_native::rtnl::ParseNexthop(h);
   (void)netns_native::rtnl::ParseNetconf(h);
+  (void)netns_native::rtnl::ParseMulticast(h);
   (void)netns_native::nft::ParseTable(h);
   (void)netns_native::nft::ParseChain(h);
   (void)netns_native::nft::ParseGen(h);

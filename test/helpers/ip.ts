@@ -228,10 +228,14 @@ export function snapshot(ns: string | undefined): string {
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as unknown);
-  const [links, addrs, routes] = batch(['-details'], ['link show', 'addr show', 'route show table all']) as [
+  const [links, addrs, routes, maddrs] = batch(
+    ['-details'],
+    ['link show', 'addr show', 'route show table all', 'maddr show'],
+  ) as [
     Record<string, unknown>[],
     IpAddr[],
     unknown,
+    Array<{ ifname: string; maddr: Array<{ link?: string; features?: string }> }>,
   ];
   const [rules] = batch(['-4'], ['rule show']);
   const [routes6, rules6] = batch(['-6'], ['route show table all', 'rule show']);
@@ -246,6 +250,9 @@ export function snapshot(ns: string | undefined): string {
     rules,
     rules6,
     fdb: fdb(ns).filter((e) => e.state === 'permanent' || e.state === 'static' || e.dst !== undefined),
+    // Link-layer multicast addresses added from user space (ip maddr add): the kernel joins and
+    // leaves groups on its own (IPv6 addresses' solicited-node groups), never these.
+    maddr: maddrs.map((l) => ({ [l.ifname]: l.maddr.filter((m) => m.features === 'static') })),
     netns: netnsNames(),
   });
 }

@@ -687,10 +687,11 @@ describeKernel('netns-native: ip’s abbreviations', () => {
     expect(ipText(n, 'rule')).not.toContain('2300:');
     expect(ipText(n, 'nexthop')).toBe('');
     // `r c` is route change, as ip's (the route is gone: ENOENT). An abbreviation of what the
-    // command does not have is named as typed: ip's route save, maddress.
+    // command does not have is named as typed: ip's route save, mroute. `m` is maddress, as ip's.
     await fails('ENOENT', '-n', n, ...w('r c 198.19.131.0/24 dev h0'));
     await usage('route', /^netns-native: route: unknown command "sa" /, '-n', n, ...w('r sa'));
-    await usage('', /^netns-native: unknown verb "m" /, '-n', n, 'm');
+    await usage('', /^netns-native: unknown verb "mr"$/, '-n', n, 'mr');
+    expect(await cli('-n', n, 'm')).toEqual({ code: 0, stdout: ip(n, 'm'), stderr: '' });
   });
 });
 
@@ -908,7 +909,7 @@ describeKernel('netns-native neigh, rule, nexthop command lines', () => {
       ['link', /^netns-native: link set: -6 is for link show only$/, '-6 link set e0 up'],
       [
         'sysctl',
-        /^netns-native: -4 is for neigh, rule, nexthop, route, addr and link show only$/,
+        /^netns-native: -4 is for neigh, rule, nexthop, route, addr, maddr and link show only$/,
         '-4 sysctl net.ipv4.ip_forward',
       ],
       ['neigh', /^netns-native: -4 and -6 together$/, '-4 neigh -6'],

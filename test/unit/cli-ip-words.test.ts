@@ -6,7 +6,7 @@
 import { subcommandOf, verbOf } from '../../lib/cli/ip-words';
 
 const VERBS = ['list', 'links', 'addrs', 'routes', 'exec', 'isolate', 'monitor', 'netns', 'link', 'addr', 'route'];
-const ALL = [...VERBS, 'neigh', 'rule', 'nexthop', 'network', 'netconf', 'sysctl'];
+const ALL = [...VERBS, 'neigh', 'rule', 'nexthop', 'network', 'netconf', 'maddr', 'sysctl'];
 
 describe('verbOf (ip.c cmds[])', () => {
   it.each([
@@ -32,12 +32,16 @@ describe('verbOf (ip.c cmds[])', () => {
     ['mo', 'monitor'],
     ['network', 'network'],
     ['sysctl', 'sysctl'],
+    // ip.c's cmds[] has maddress third: m and ma are it, before monitor and mroute.
+    ['m', 'maddr'],
+    ['ma', 'maddr'],
+    ['maddress', 'maddr'],
   ])('%s is %s', (word, verb) => {
     expect(verbOf(word, ALL)).toBe(verb);
   });
 
-  it.each([['m'], ['ma'], ['addrx'], ['t'], ['x'], ['netw'], ['lis'], ['']])(
-    '%s is none (ip’s maddress, tunnel, ... or nothing)',
+  it.each([['mr'], ['addrx'], ['t'], ['x'], ['netw'], ['lis'], ['']])(
+    '%s is none (ip’s mroute, tunnel, ... or nothing)',
     (word) => {
       expect(verbOf(word, ALL)).toBeUndefined();
     },
@@ -89,6 +93,11 @@ describe('subcommandOf (each ip*.c’s do_* order)', () => {
     ['nexthop', 'r', 'replace'],
     ['nexthop', 'b', 'bucket'],
     ['netconf', 'sh', 'show'],
+    ['maddr', 'a', 'add'],
+    ['maddr', 'd', 'delete'],
+    ['maddr', 'del', 'delete'],
+    ['maddr', 's', 'show'],
+    ['maddr', 'ls', 'show'],
   ])('%s %s is %s', (verb, word, sub) => {
     expect(subcommandOf(verb, word)).toBe(sub);
   });

@@ -77,7 +77,11 @@ describe('the netns-native command in the package', () => {
     expect(() => parseArgs(['-f', 'link', 'rule'])).toThrow(/-f link is ip's, not supported here/);
     expect(() => parseArgs(['-f', 'any', 'rule'])).toThrow(/unknown family "any".*invalid protocol family/);
     expect(() => parseArgs(['rule', '-f'])).toThrow(/-f needs a family/);
-    expect(() => parseArgs(['-0', 'rule'])).toThrow(/-0 \(ip's -f link\) is not supported here/);
+    // -0 (ip's link family) is read for any verb that takes a family; main takes it for maddr only.
+    expect(parseArgs(['-0', 'maddr']).linkFamily).toBe(true);
+    expect(parseArgs(['-4', 'maddr']).linkFamily).toBeUndefined();
+    expect(() => parseArgs(['-0', 'maddr', '-6'])).toThrow(/-0 and -6 together/);
+    expect(() => parseArgs(['-4', '-0', 'maddr'])).toThrow(/-0 and -4 together/);
     expect(() => parseArgs(['-B', 'neigh'])).toThrow(/-B \(ip's -f bridge\)/);
     expect(parseArgs(['-j', 'monitor', '--events=link,route']).events).toBe('link,route');
     // After the verb a negative number is a value (sysctl KEY -1, metric -1), -4 and -6 too but
@@ -190,6 +194,7 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     'nexthop',
     'network',
     'netconf',
+    'maddr',
     'sysctl',
   ];
   /** Verbs without --json in their usage (each verb prints something now: none). */
@@ -228,7 +233,7 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
     expect(await cli('address', '--help')).toEqual({ code: 0, stdout: VERB_USAGE.addr, stderr: '' });
     expect((await cli('lin', 'frob')).stderr).toMatch(/^netns-native: link: unknown command "frob"/);
     expect((await cli('lis')).stderr).toMatch(/^netns-native: unknown verb "lis" \(did you mean list\?\)\n/);
-    expect((await cli('ma')).stderr).toMatch(/^netns-native: unknown verb "ma"\n/);
+    expect((await cli('mr')).stderr).toMatch(/^netns-native: unknown verb "mr"\n/);
     expect((await cli('nh')).stderr).toMatch(/^netns-native: unknown verb "nh"\n/);
     expect((await cli('neighbours')).stderr).toMatch(
       /^netns-native: unknown verb "neighbours" \(did you mean neigh\?\)\n/,

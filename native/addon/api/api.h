@@ -14,5 +14,6 @@ void InitMonitorApi(Napi::Env env, Napi::Object exports);     // api/monitor.cc
 void InitTunApi(Napi::Env env, Napi::Object exports);         // api/tun.cc
 void InitFileApi(Napi::Env env, Napi::Object exports);        // api/file.cc
 void InitNamesWatchApi(Napi::Env env, Napi::Object exports);  // api/names_watch.cc
+void InitMulticastApi(Napi::Env env, Napi::Object exports);   // api/multicast.cc
 
 }  // namespace netns_native::addon

@@ -588,6 +588,7 @@ Built Build(const NewNexthopArgs& a) { return {rtnl::BuildNewNexthop(a.nexthop, 
 Built Build(const DelNexthopArgs& a) { return {rtnl::BuildDelNexthop(a.id, a.flags), false}; }
 Built Build(const DumpNetconfArgs& a) { return {rtnl::BuildDumpNetconf(a.family), true}; }
 Built Build(const GetNetconfArgs& a) { return {rtnl::BuildGetNetconf(a.family, a.index), false}; }
+Built Build(const DumpMulticastArgs& a) { return {rtnl::BuildDumpMulticast(a.family), true}; }
 Built Build(const DumpNexthopBucketsArgs& a) {
   std::optional<uint32_t> id;
   if (a.id != 0) id = a.id;

@@ -352,6 +352,12 @@ Napi::Object NexthopBucketToJs(Napi::Env env, const rtnl::NexthopBucketInfo& x) 
   return b.Build();
 }
 
+Napi::Object MulticastGroupToJs(Napi::Env env, const rtnl::MulticastGroupInfo& x) {
+  ObjectBuilder b(env);
+  NETNS_MULTICAST_GROUP_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
 Napi::Object NsidToJs(Napi::Env env, const rtnl::NsidInfo& x) {
   ObjectBuilder b(env);
   NETNS_NSID_INFO(NETNS_PUT_INFO)
@@ -448,6 +454,9 @@ Napi::Array ResultsToJs(Napi::Env env, const OperationBatch& batch) {
           break;
         case Returns::kNsids:
           v = ArrayToJs(env, e.rtnl->nsids, NsidToJs);
+          break;
+        case Returns::kMulticastGroups:
+          v = ArrayToJs(env, e.rtnl->multicast_groups, MulticastGroupToJs);
           break;
         case Returns::kNsid:
           v = e.rtnl->nsids.empty() ? env.Undefined()

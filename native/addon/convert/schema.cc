@@ -147,6 +147,8 @@ const char* ReturnsName(Returns r) {
       return "nexthopbuckets";
     case Returns::kNsids:
       return "nsids";
+    case Returns::kMulticastGroups:
+      return "multicastgroups";
   }
   return "?";
 }
@@ -360,6 +362,11 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_NEXTHOP_BUCKET_INFO(NETNS_SHAPE_FIELD)
     o.Set("nexthopBucket", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_MULTICAST_GROUP_INFO(NETNS_SHAPE_FIELD)
+    o.Set("multicastGroup", f.list());
   }
   return o;
 }

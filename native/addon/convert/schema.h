@@ -345,6 +345,7 @@ struct NftCommandArgs {
   O(34, getnetconf, GetNetconfArgs, kNetconfs)              \
   O(41, dumpnsids, DumpNsidsArgs, kNsids)                   \
   O(45, getneigh, GetNeighArgs, kNeighbours)                \
+  O(46, dumpmulticast, DumpMulticastArgs, kMulticastGroups) \
   O(40, dumpnexthopbuckets, DumpNexthopBucketsArgs, kNexthopBuckets)
 
 #define NETNS_NEWLINK_ARGS(F) F(flags, flags, kU16) F(link, link, kLink)
@@ -403,6 +404,8 @@ struct NftCommandArgs {
 // One netconf entry: link `index` (-1 "all", -2 "default") of `family` (AF_INET or AF_INET6),
 // `ip -4 netconf show dev X`. Answers with a list of that one entry.
 #define NETNS_GETNETCONF_ARGS(F) F(family, family, kU8) F(index, index, kI32)
+// A dump of the multicast groups of `family` (AF_INET or AF_INET6) on every link.
+#define NETNS_DUMPMULTICAST_ARGS(F) F(family, family, kU8)
 // A route lookup (rtnl::RouteGetRequest); the family follows from `dst`. Answers with one route.
 #define NETNS_GETROUTE_ARGS(F) \
   F(dst, dst, kIp)             \
@@ -588,6 +591,9 @@ struct DumpNetconfArgs {
 struct GetNetconfArgs {
   NETNS_GETNETCONF_ARGS(NETNS_ARG_MEMBER)
 };
+struct DumpMulticastArgs {
+  NETNS_DUMPMULTICAST_ARGS(NETNS_ARG_MEMBER)
+};
 // The request itself: its fields are optional where the kernel tells absent from 0 (uid 0).
 struct GetRouteArgs : rtnl::RouteGetRequest {};
 #undef NETNS_ARG_MEMBER
@@ -630,6 +636,7 @@ struct GetRouteArgs : rtnl::RouteGetRequest {};
 #define NETNS_FIELDS_DumpNexthopsArgs NETNS_DUMPNEXTHOPS_ARGS
 #define NETNS_FIELDS_DumpNetconfArgs NETNS_DUMPNETCONF_ARGS
 #define NETNS_FIELDS_GetNetconfArgs NETNS_GETNETCONF_ARGS
+#define NETNS_FIELDS_DumpMulticastArgs NETNS_DUMPMULTICAST_ARGS
 #define NETNS_FIELDS_DumpNexthopBucketsArgs NETNS_DUMPNEXTHOPBUCKETS_ARGS
 
 // What an operation returns: nothing (an ACK), one link (packed, or undefined), packed links,
@@ -659,7 +666,8 @@ enum class Returns : uint8_t {
   kNexthops,
   kNetconfs,
   kNexthopBuckets,
-  kNsids
+  kNsids,
+  kMulticastGroups
 };
 
 // How a result field crosses: a number, a textual IP (absent when empty), a string, a MAC as
@@ -957,6 +965,14 @@ enum class Shape : uint8_t {
   F(ignoreRoutesWithLinkdown, ignore_routes_with_linkdown, kOptional) \
   F(bcForwarding, bc_forwarding, kOptional)                           \
   F(input, input, kOptional)
+
+// A multicast group joined on a link (rtnl::MulticastGroupInfo).
+#define NETNS_MULTICAST_GROUP_INFO(F) \
+  F(family, family, kNumber)          \
+  F(index, index, kNumber)            \
+  F(group, group, kIp)                \
+  F(created, created, kNumber)        \
+  F(updated, updated, kNumber)
 
 #define NETNS_NSID_INFO(F) F(nsid, nsid, kNumber) F(currentNsid, current_nsid, kOptional)
 
