@@ -58,7 +58,7 @@ out=${FUZZ_OUT:-$root/build/fuzz}
 mkdir -p "$out"
 flags="-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 codec="netlink/message.cc netlink/engine.cc rtnl/link.cc rtnl/link_kind.cc
-  $(cd "$root/native" && echo rtnl/link/*.cc) rtnl/address.cc rtnl/route.cc rtnl/neighbour.cc
+  $(cd "$root/native" && echo rtnl/link/*.cc) rtnl/address.cc rtnl/route.cc rtnl/route_encap.cc rtnl/neighbour.cc
   rtnl/rule.cc rtnl/nsid.cc rtnl/nexthop.cc rtnl/netconf.cc"
 sources() {
   case $1 in
