@@ -4,7 +4,7 @@
  * deleted as listed; ip is the witness of each. Addresses from 198.18.21.0/24-198.18.23.0/24 and
  * fd00:bc::/32 only.
  */
-import { NetnsError, type Namespace, type Route } from 'netns-native';
+import { NetnsError, type Namespace, type Route, type RouteSpec } from 'netns-native';
 import { cli, ok, usage } from '../helpers/cli';
 import { freshNamespace } from '../helpers/fresh';
 import { ip, ipJson, settled, snapshot } from '../helpers/ip';
@@ -263,11 +263,11 @@ describeKernel('route encap (RTA_ENCAP)', () => {
   it('mpls: refused by a kernel without mpls_iptunnel with EOPNOTSUPP and nothing added, else listed back', async () => {
     const ns = await wired();
     const before = snapshot(ns.name);
-    const spec = {
+    const spec: RouteSpec = {
       destination: '198.18.21.64/28',
       link: 'd0',
       encap: { type: 'mpls', labels: [100, 200], ttl: 5 },
-    } as const;
+    };
     const e = await ns.addRoute(spec).catch((x: unknown) => x);
     if (e instanceof NetnsError) {
       // SKIPPED in part: this kernel has no MPLS lightweight tunnels (CONFIG_MPLS_IPTUNNEL);
