@@ -270,6 +270,7 @@ export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: b
   parts.push(hostless(r.destination, 4));
   if (from !== undefined) parts.push('from', from);
   if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
+  if (r.encap !== undefined) parts.push(...encapWords(r.encap));
   if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);
   if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);
