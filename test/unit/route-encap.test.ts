@@ -3,7 +3,8 @@
  * lists for each the addon decodes, and the command's words both ways (ip's reading and printing).
  */
 import { NetnsError } from '../../lib/internal/errors';
-import { encapFromNative, encapRequest } from '../../lib/route-encap';
+import { encapFromNative, encapRequest, type RouteEncap } from '../../lib/route-encap';
+import type { NativeRouteEncap } from '../../lib/native/surface';
 import { routeRequest } from '../../lib/route';
 import { encapJson, encapWords, readEncap } from '../../lib/cli/route-encap-words';
 import { Words } from '../../lib/cli/words';
@@ -48,7 +49,7 @@ describe('encapRequest and encapFromNative', () => {
       { type: 'mpls', labels: [100, 200], ttl: 5 },
       { type: 1, labels: [100, 200], ttl: 5 },
     ],
-  ] as const)('%j is sent as %j and lists back the same', (spec, native) => {
+  ] as Array<[RouteEncap, NativeRouteEncap]>)('%j is sent as %j and lists back the same', (spec, native) => {
     expect(encapRequest(spec, 'op')).toEqual(native);
     expect(encapFromNative(native)).toEqual(spec);
   });
@@ -143,10 +144,10 @@ describe("the command's encap words", () => {
       tos: 0,
       key: true,
     });
-    const seg6 = { type: 'seg6', mode: 'inline', segments: ['fd00:bc::1'], hmacKeyId: 26 } as const;
+    const seg6: RouteEncap = { type: 'seg6', mode: 'inline', segments: ['fd00:bc::1'], hmacKeyId: 26 };
     expect(encapWords(seg6).join(' ')).toBe(' encap seg6 mode inline segs 2 [ fd00:bc::1 :: ] hmac 1A');
     expect(encapJson(seg6)).toEqual({ encap: 'seg6', mode: 'inline', segs: ['fd00:bc::1', '::'], hmac: '0x1a' });
-    const mpls = { type: 'mpls', labels: [100, 200], ttl: 5 } as const;
+    const mpls: RouteEncap = { type: 'mpls', labels: [100, 200], ttl: 5 };
     expect(encapWords(mpls).join(' ')).toBe(' encap mpls  100/200 ttl 5');
     expect(encapJson(mpls)).toEqual({ encap: 'mpls', dst: '100/200', ttl: 5 });
     expect(encapWords({ type: 'seg6local', action: 'End.DT6', table: 254 }).join(' ')).toBe(
