@@ -119,7 +119,7 @@ link() {
   link nft_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_test.cc
   link nft_kernel_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_kernel_test.cc
   link monitor_test $codec $engine $monitor test/monitor_test.cc
-  link route_encap_test $codec test/route_encap_test.cc
+  link route_encap_test $codec $engine test/route_encap_test.cc
 }
 
 timeout 300 "$out/core_test"

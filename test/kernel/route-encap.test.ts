@@ -328,6 +328,16 @@ describeKernel('route encap (RTA_ENCAP)', () => {
         expect([line, json, mine]).toEqual([line, json, theirs]);
       }
     }
+    // route get prints the encap of the route it went by, as ip's print_route does.
+    for (const line of ['route get 198.18.21.5', 'route get 198.18.21.5 fibmatch', 'route get fd00:bc:1::5']) {
+      const run = await cli('-n', b, ...w(line));
+      expect([line, run.code, run.stderr, run.stdout.replace(/[ \t]+$/gm, '')]).toEqual([
+        line,
+        0,
+        '',
+        ip(b, ...w(line)).replace(/[ \t]+$/gm, ''),
+      ]);
+    }
     // Delete takes the words too.
     for (const line of [
       'route del 198.18.21.0/24 encap ip id 6 dst 198.18.22.10 dev vx0',
