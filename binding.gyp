@@ -23,6 +23,7 @@
       "native/rtnl/link/bond.cc",
       "native/rtnl/address.cc",
       "native/rtnl/route.cc",
+      "native/rtnl/route_encap.cc",
       "native/rtnl/neighbour.cc",
       "native/rtnl/rule.cc",
       "native/rtnl/nsid.cc",

@@ -90,6 +90,18 @@ export type {
   RouteType,
 } from './route';
 export type { LockableMetric, RouteMetrics } from './route-metrics';
+export type {
+  IpRouteEncap,
+  Ip6RouteEncap,
+  MplsRouteEncap,
+  OtherRouteEncap,
+  RouteEncap,
+  RouteEncapType,
+  Seg6LocalAction,
+  Seg6LocalRouteEncap,
+  Seg6Mode,
+  Seg6RouteEncap,
+} from './route-encap';
 export type { RouteLookup, RouteToOptions } from './route-lookup';
 export {
   Monitor,

@@ -40,6 +40,7 @@ import {
   type ParsedCidr,
 } from './internal/validate';
 import { metricsFromNative, metricsRequest, type RouteMetrics } from './route-metrics';
+import { encapBuildable, encapFromNative, encapRequest, type RouteEncap } from './route-encap';
 import { Iproute2Names, dsfieldValue, protocolId, realmId, tableId } from './rt-names';
 
 /** Options for {@link Namespace.routes}. */
@@ -197,6 +198,16 @@ export interface RouteSpec {
    * matches only routes with both realms so (the kernel compares them only beside a next hop).
    */
   sourceRealm?: number | string;
+  /**
+   * A lightweight tunnel encapsulation for the route's packets (`encap TYPE ...`), by its
+   * `type`: tunnel metadata for a collect_md tunnel link (`{ type: 'ip', id: 5, destination:
+   * '198.18.22.9' }` through a `vxlan external` link), an SRv6 header (`{ type: 'seg6', mode:
+   * 'encap', segments: ['fd00:bc::1'] }`), an SRv6 endpoint behaviour (`seg6local`), an MPLS label
+   * stack (`mpls`). See {@link RouteEncap}. A listed route carries it as the kernel reports it; an
+   * IPv4 delete matches it (the kernel compares it), an encap of a type the library does not
+   * build is left out of a delete.
+   */
+  encap?: RouteEncap;
 }
 
 /** One next hop of a multipath route. */
@@ -213,6 +224,8 @@ export interface NexthopSpec {
   realm?: number | string;
   /** IPv4 only: its source realm (`nexthop ... realms 3/5`), as RouteSpec's `sourceRealm`. */
   sourceRealm?: number | string;
+  /** Its own encapsulation (`nexthop encap ip id 5 dst D dev vx0`), as RouteSpec's `encap`. */
+  encap?: RouteEncap;
 }
 
 /** One next hop of a multipath route, as `ip route show` lists it. */
@@ -231,6 +244,8 @@ export interface Nexthop {
   realm?: number;
   /** Its source realm, when not 0. */
   sourceRealm?: number;
+  /** Its encapsulation, when it has one (`nexthop encap ...`). */
+  encap?: RouteEncap;
 }
 
 /** An IPv6 route's router preference (RFC 4191, `ip -6 route ... pref`). */
@@ -551,6 +566,8 @@ export function routeRequest(
       }
       if (hop.weight !== undefined) out.hops = checkInteger(hop.weight, operation, 'the weight', 1, 256) - 1;
       if (hop.onlink) out.flags = RTNH_F_ONLINK;
+      const encap = encapOf(hop.encap, forDelete, operation, `nexthops[${i}].encap`);
+      if (encap !== undefined) out.encap = encap;
       hops.push(out);
       hopRealms.push(hop);
     });
@@ -665,6 +682,8 @@ export function routeRequest(
   if (cached) req.flags = (req.flags ?? 0) | RTM_F_CLONED;
   if (hops.length > 0) req.multipath = hops;
   if (flow !== undefined) req.flow = flow;
+  const encap = encapOf(spec.encap, forDelete, operation, 'encap');
+  if (encap !== undefined) req.encap = encap;
   // An IPv4 delete matches the metrics given; the kernel ignores them on an IPv6 one, and
   // preference and expiry on any delete: those are sent only to add.
   if (metrics !== undefined && Object.keys(metrics).length > 0 && (!forDelete || family === 4)) {
@@ -693,6 +712,23 @@ export function routeRequest(
     req.scope = scope;
   }
   return req;
+}
+
+/**
+ * A route's or next hop's encap as sent: checked to add; to delete, left out when listed of a
+ * type the library cannot build (the kernel then matches the route without comparing it).
+ */
+function encapOf(
+  encap: unknown,
+  forDelete: boolean,
+  operation: string,
+  what: string,
+): NativeRouteRequest['encap'] | undefined {
+  if (encap === undefined) return undefined;
+  if (forDelete && typeof encap === 'object' && encap !== null && !encapBuildable(encap as RouteEncap)) {
+    return undefined;
+  }
+  return encapRequest(encap, operation, what);
 }
 
 /**
@@ -761,6 +797,7 @@ export function routeFromNative(
     const metrics = metricsFromNative(r.metrics);
     if (metrics !== undefined) route.metrics = metrics;
   }
+  if (r.encap !== undefined) route.encap = encapFromNative(r.encap);
   if (r.multipath !== undefined) {
     route.nexthops = r.multipath.map((h) => {
       const hop: Nexthop = { weight: h.hops + 1 };
@@ -774,6 +811,7 @@ export function routeFromNative(
       if (h.flags & RTNH_F_ONLINK) hop.onlink = true;
       if (h.flags & RTNH_F_LINKDOWN) hop.linkdown = true;
       if (h.flow !== undefined) Object.assign(hop, realmsOf(h.flow));
+      if (h.encap !== undefined) hop.encap = encapFromNative(h.encap);
       return hop;
     });
   }

@@ -58,8 +58,9 @@ out=${FUZZ_OUT:-$root/build/fuzz}
 mkdir -p "$out"
 flags="-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 codec="netlink/message.cc netlink/engine.cc rtnl/link.cc rtnl/link_kind.cc
-  $(cd "$root/native" && echo rtnl/link/*.cc) rtnl/address.cc rtnl/route.cc rtnl/neighbour.cc
-  rtnl/rule.cc rtnl/nsid.cc rtnl/nexthop.cc rtnl/netconf.cc rtnl/multicast.cc ns/proc_multicast.cc"
+  $(cd "$root/native" && echo rtnl/link/*.cc) rtnl/address.cc rtnl/route.cc rtnl/route_encap.cc
+  rtnl/neighbour.cc rtnl/rule.cc rtnl/nsid.cc rtnl/nexthop.cc rtnl/netconf.cc rtnl/multicast.cc
+  ns/proc_multicast.cc"
 sources() {
   case $1 in
     fuzz_parser) echo "$codec nft/expr.cc nft/objects.cc nft/decode.cc test/fuzz_parser.cc" ;;

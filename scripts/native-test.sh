@@ -10,6 +10,7 @@
 #   nft_test     the nf_tables codec: golden bytes captured from nft, decoding, round trips
 #   nft_kernel_test  batches from the codec against the real kernel, checked with nft itself
 #                (root, and nft installed: scripts/install-test-tools.sh)
+#   route_encap_test  route encapsulations (RTA_ENCAP): golden bytes captured from ip, parsed back
 #   monitor_test notifications decoded (captured bytes, actions, malformed input, mutations); as
 #                root also a real monitor socket (fences in order, an overrun on a tiny buffer)
 # and the pool again under ThreadSanitizer (scripts/tsan-test.sh). Each prints
@@ -43,6 +44,7 @@ rtnl/link/gre.cc
 rtnl/link/bond.cc
 rtnl/address.cc
 rtnl/route.cc
+rtnl/route_encap.cc
 rtnl/neighbour.cc
 rtnl/rule.cc
 rtnl/nsid.cc
@@ -87,6 +89,7 @@ test/nft_rules.cc
 test/nft_test.cc
 test/nft_kernel_test.cc
 test/monitor_test.cc
+test/route_encap_test.cc
 "
 
 # TSan builds and runs on its own meanwhile; its output is shown at the end.
@@ -118,6 +121,7 @@ link() {
   link nft_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_test.cc
   link nft_kernel_test netlink/message.cc $engine $nft test/nft_rules.cc test/nft_kernel_test.cc
   link monitor_test $codec $engine $monitor test/monitor_test.cc
+  link route_encap_test $codec $engine test/route_encap_test.cc
 }
 
 timeout 300 "$out/core_test"
@@ -125,6 +129,7 @@ timeout 120 "$out/engine_test"
 timeout 120 "$out/pool_test"
 timeout 120 "$out/nft_test"
 timeout 120 "$out/monitor_test"
+timeout 120 "$out/route_encap_test"
 if [ "$(id -u)" = 0 ]; then
   # A new network namespace of its own: the test creates bridges and an nftables table.
   NETNS_NATIVE_KERNEL_TEST=1 timeout 300 unshare --net "$out/kernel_test"

@@ -9,6 +9,7 @@ import { ipProtocolNumber } from '../ip-protocols';
 import { ipProtocolName } from './ip-protocols';
 import { Iproute2Names } from '../rt-names';
 import { realmsWords } from './realms-word';
+import { encapWords } from './route-encap-words';
 
 /** IFF_* flags in the order iproute2's print_link_flags prints them. */
 const FLAGS: Array<[number, string]> = [
@@ -206,6 +207,7 @@ export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   if (r.from !== undefined) parts.push('from', r.from.endsWith(host) ? r.from.slice(0, -host.length) : r.from);
   // A nexthop object's id, then (nexthop_compat_mode) the hops the kernel copies from it.
   if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
+  if (r.encap !== undefined) parts.push(...encapWords(r.encap));
   // By its name in rt_dsfield (AF11) where it has one, else in hex, as iproute2 prints it.
   if (r.tos !== undefined && shown.tos !== false) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined && shown.via !== false) parts.push('via', r.gateway);
@@ -227,6 +229,7 @@ export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   if (r.preference !== undefined) parts.push('pref', r.preference);
   for (const hop of r.nexthops ?? []) {
     parts.push('\n\tnexthop');
+    if (hop.encap !== undefined) parts.push(...encapWords(hop.encap));
     if (hop.gateway !== undefined) parts.push('via', hop.gateway);
     parts.push(...realmsWords(hop));
     if (hop.linkIndex !== undefined) parts.push('dev', hop.link ?? `if${hop.linkIndex}`);
@@ -267,6 +270,7 @@ export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: b
   parts.push(hostless(r.destination, 4));
   if (from !== undefined) parts.push('from', from);
   if (r.nexthopId !== undefined) parts.push('nhid', String(r.nexthopId));
+  if (r.encap !== undefined) parts.push(...encapWords(r.encap));
   if (r.tos !== undefined) parts.push('tos', r.tosName ?? tosText(r.tos));
   if (r.gateway !== undefined) parts.push('via', r.gateway);
   if (r.linkIndex !== undefined) parts.push('dev', r.link ?? `if${r.linkIndex}`);

@@ -333,7 +333,8 @@ ${WRITE_TEXT}
                  PREFIX|default [from PREFIX] [tos TOS] [via GW] [dev LINK] [nhid ID]
                  [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
                  [pref low|medium|high] [expires N] [realms REALMS] [METRIC [lock] VALUE]...
-                 [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms REALMS]]...
+                 [encap ENCAP] [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms REALMS]
+                 [encap ENCAP]]...
        netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [tos TOS] [uid N] [ipproto P] [sport N] [dport N] [fibmatch]
                  [connected]
@@ -353,6 +354,11 @@ hoplimit, window, cwnd, initcwnd, initrwnd, ssthresh, reordering, rtt, rttvar (a
 0|1 or fastopen_no_cookie 0|1; lock keeps it from being learned. The nexthop hops end the line.
 REALMS (realm too) is [SRC/]DST, each a number 0-255 or a name of /etc/iproute2/rt_realms, or
 one number SRC << 16 | DST (IPv4; show: realm 5 selects by DST, 3/ by SRC, 3/5 by both).
+ENCAP is a lightweight tunnel encapsulation, as ip reads it: ip [id N] [dst ADDR] [src ADDR]
+[ttl N] [tos TOS] [key] [csum] [seq] (and ip6, with hoplimit and tc), seg6 mode
+inline|encap|l2encap|encap.red|l2encap.red segs ADDR[,ADDR...] [hmac KEYID], seg6local action
+ACTION [table T] [vrftable T] [nh4 ADDR] [nh6 ADDR], or mpls LABEL[/LABEL...] [ttl N]; show
+prints it as ip does.
 change changes a route that exists (ENOENT if none; chg too). append and prepend add a route
 beside one of the same key (ip route append|prepend). get
 prints the route the kernel takes, as \`ip route get\` prints it, an IPv4 one with its cache

@@ -291,6 +291,43 @@ export interface NativeRouteRequest {
   nhid?: number;
   /** RTA_FLOW: realms, source << 16 | destination (IPv4) */
   flow?: number;
+  /** RTA_ENCAP_TYPE + RTA_ENCAP */
+  encap?: NativeRouteEncap;
+}
+
+/**
+ * A lightweight tunnel encapsulation (native/rtnl/route_encap.h): `type` LWTUNNEL_ENCAP_*, and the
+ * fields of that type. Sent and listed alike; a type the addon does not decode lists as `type`
+ * alone.
+ */
+export interface NativeRouteEncap {
+  type: number;
+  /** ip, ip6: LWTUNNEL_IP_ID (host order here) */
+  id?: number;
+  src?: string;
+  dst?: string;
+  /** ip ttl, ip6 hoplimit, mpls ttl */
+  ttl?: number;
+  /** ip tos, ip6 tc */
+  tos?: number;
+  /** TUNNEL_CSUM 0x01, TUNNEL_KEY 0x04, TUNNEL_SEQ 0x08 */
+  flags?: number;
+  /** seg6: SEG6_IPTUN_MODE_* */
+  mode?: number;
+  /** seg6: the segments in the order a packet visits them (inline mode's placeholder left out) */
+  segments?: string[];
+  /** seg6: the HMAC TLV's key id */
+  hmac?: number;
+  /** mpls: the label stack, outermost first */
+  labels?: number[];
+  /** seg6local: SEG6_LOCAL_ACTION_* and its parameters */
+  action?: number;
+  table?: number;
+  vrftable?: number;
+  nh4?: string;
+  nh6?: string;
+  iif?: number;
+  oif?: number;
 }
 
 /**
@@ -425,6 +462,8 @@ export interface NativeNexthopRequest {
   flags?: number;
   /** RTA_FLOW: the hop's realms, source << 16 | destination */
   flow?: number;
+  /** RTA_ENCAP_TYPE + RTA_ENCAP: the hop's own encap */
+  encap?: NativeRouteEncap;
 }
 
 export interface NativeNexthop {
@@ -434,6 +473,8 @@ export interface NativeNexthop {
   flags: number;
   /** RTA_FLOW, when the hop has realms */
   flow?: number;
+  /** RTA_ENCAP_TYPE + RTA_ENCAP, when the hop has one */
+  encap?: NativeRouteEncap;
 }
 
 export interface NativeRoute {
@@ -461,6 +502,8 @@ export interface NativeRoute {
   multipath?: NativeNexthop[];
   /** RTA_METRICS, when the route has any */
   metrics?: NativeRouteMetrics;
+  /** RTA_ENCAP_TYPE + RTA_ENCAP, when the route has one */
+  encap?: NativeRouteEncap;
   /** RTA_CACHEINFO's rta_expires in whole seconds, when the route expires (0 or less: expired) */
   expires?: number;
   /** A lookup's answer (getroute) echoes these too: RTA_IIF, RTA_MARK, RTA_UID */
@@ -1152,6 +1195,7 @@ export interface WireSchema {
     | 'nftstatement'
     | 'nexthop'
     | 'metrics'
+    | 'encap'
     | 'neighbour'
     | 'rule'
     | 'nexthopobject'
@@ -1176,6 +1220,7 @@ export interface WireSchema {
     | 'nftSetElem'
     | 'nexthop'
     | 'metrics'
+    | 'encap'
     | 'neighbour'
     | 'rule'
     | 'nsid'

@@ -46,6 +46,7 @@ import type {
   NativeRoute,
   NativeRouteRequest,
   NativeRouteMetrics,
+  NativeRouteEncap,
   NativeEventAction,
   NativeEventBatch,
   NativeEventKind,
@@ -127,7 +128,35 @@ const ROUTE_REQUEST: Record<keyof NativeRouteRequest, string> = {
   expires: 'u32',
   nhid: 'u32',
   flow: 'u32',
+  encap: 'encap',
 };
+const ROUTE_ENCAP: Record<keyof NativeRouteEncap, string> = {
+  type: 'u16',
+  id: 'u64',
+  src: 'ip',
+  dst: 'ip',
+  ttl: 'u8',
+  tos: 'u8',
+  flags: 'u16',
+  mode: 'u32',
+  segments: 'ip[]',
+  hmac: 'u32',
+  labels: 'u32[]',
+  action: 'u32',
+  table: 'u32',
+  vrftable: 'u32',
+  nh4: 'ip',
+  nh6: 'ip',
+  iif: 'u32',
+  oif: 'u32',
+};
+/** The same fields as they come back (type always; the others absent when unset). */
+const ROUTE_ENCAP_INFO: Record<keyof NativeRouteEncap, string> = Object.fromEntries(
+  Object.entries(ROUTE_ENCAP).map(([k, t]) => [
+    k,
+    k === 'type' ? 'number' : t === 'ip' ? 'ip' : t === 'ip[]' ? 'ips' : t === 'u32[]' ? 'numbers' : 'optional',
+  ]),
+) as Record<keyof NativeRouteEncap, string>;
 const ROUTE_METRICS: Record<keyof NativeRouteMetrics, string> = {
   lock: 'u32',
   mtu: 'u32',
@@ -157,6 +186,7 @@ const NEXTHOP_REQUEST: Record<keyof NativeNexthopRequest, string> = {
   hops: 'u8',
   flags: 'u8',
   flow: 'u32',
+  encap: 'encap',
 };
 const NEXTHOP_OBJECT_REQUEST: Record<keyof NativeNexthopObjectRequest, string> = {
   id: 'u32',
@@ -406,6 +436,7 @@ const ROUTE: Record<keyof NativeRoute, string> = {
   uid: 'optional',
   nhid: 'optional',
   flow: 'optional',
+  encap: 'encap',
 };
 const LINK_STATS: Record<keyof NativeLinkStats, string> = {
   rxPackets: 'number',
@@ -487,6 +518,7 @@ const NEXTHOP: Record<keyof NativeNexthop, string> = {
   hops: 'number',
   flags: 'number',
   flow: 'optional',
+  encap: 'encap',
 };
 const NEIGHBOUR: Record<keyof NativeNeighbour, string> = {
   family: 'number',
@@ -624,6 +656,7 @@ agree('nf_tables commands', NFT_COMMAND, schema.structs.nftcommand);
 agree('nf_tables statements', NFT_STATEMENT, schema.structs.nftstatement);
 agree('next hop requests', NEXTHOP_REQUEST, schema.structs.nexthop);
 agree('route metrics', ROUTE_METRICS, schema.structs.metrics);
+agree('route encaps', ROUTE_ENCAP, schema.structs.encap);
 agree('neighbour requests', NEIGHBOUR_REQUEST, schema.structs.neighbour);
 agree('rule requests', RULE_REQUEST, schema.structs.rule);
 agree('nexthop object requests', NEXTHOP_OBJECT_REQUEST, schema.structs.nexthopobject);
@@ -652,6 +685,7 @@ agree('IPv6 statistics', IPV6_STATS, schema.results.ipv6Stats);
 agree('ICMPv6 statistics', ICMP6_STATS, schema.results.icmp6Stats);
 agree('next hops', NEXTHOP, schema.results.nexthop);
 agree('route metrics (results)', ROUTE_METRICS_INFO, schema.results.metrics);
+agree('route encaps (results)', ROUTE_ENCAP_INFO, schema.results.encap);
 agree('neighbours', NEIGHBOUR, schema.results.neighbour);
 agree('rules', RULE, schema.results.rule);
 agree('nsids', NSID, schema.results.nsid);

@@ -53,6 +53,26 @@ void AppendAttr(std::vector<uint8_t>& out, uint16_t type, const void* data, size
   if (len > 0) std::memcpy(out.data() + at + NLA_HDRLEN, data, len);
 }
 
+// RTA_ENCAP (nested, flagged as iproute2 flags it) then RTA_ENCAP_TYPE, as `ip route add ... encap
+// TYPE ...` appends them, for a next hop's attributes.
+Status AppendEncap(const RouteEncap& encap, std::vector<uint8_t>& out) {
+  Result<std::vector<uint8_t>> payload = EncapPayload(encap);
+  if (!payload.ok()) return payload.error();
+  AppendAttr(out, RTA_ENCAP | NLA_F_NESTED, payload.value().data(), payload.value().size());
+  AppendAttr(out, RTA_ENCAP_TYPE, &encap.type, sizeof encap.type);
+  return Status();
+}
+
+// Decodes RTA_ENCAP_TYPE + RTA_ENCAP of a route or a next hop, when present.
+Status ParseEncapAttrs(const netlink::Attr& type, const netlink::Attr& encap,
+                       std::optional<RouteEncap>* out) {
+  if (type.len < sizeof(uint16_t)) return Status();
+  Result<RouteEncap> e = ParseEncap(type.U16(), encap);
+  if (!e.ok()) return e.error();
+  *out = std::move(e.value());
+  return Status();
+}
+
 // RTA_METRICS's payload as iproute2 builds it, so that the bytes equal a capture of `ip route
 // add ... mtu lock 1400`: the metrics in RTAX order, a congestion control's name without a NUL
 // (the kernel copies it with nla_strscpy, which takes either), RTAX_LOCK last, and no
@@ -96,7 +116,7 @@ long UserHz() {
 
 // RTA_MULTIPATH's payload: an array of struct rtnexthop, each followed by its own attributes
 // (RTA_GATEWAY) and padded to RTNH_ALIGNTO; not nested attributes, so no NLA_F_NESTED.
-std::vector<uint8_t> MultipathPayload(const std::vector<NexthopRequest>& hops) {
+Result<std::vector<uint8_t>> MultipathPayload(const std::vector<NexthopRequest>& hops) {
   std::vector<uint8_t> out;
   for (const NexthopRequest& h : hops) {
     size_t at = out.size();
@@ -108,6 +128,10 @@ std::vector<uint8_t> MultipathPayload(const std::vector<NexthopRequest>& hops) {
     if (!h.gateway.empty()) AppendAttr(out, RTA_GATEWAY, h.gateway.data(), h.gateway.size());
     // After the gateway, where `ip route add ... nexthop via GW realms R` puts it.
     if (h.flow) AppendAttr(out, RTA_FLOW, &*h.flow, sizeof *h.flow);
+    if (h.encap) {
+      Status s = AppendEncap(*h.encap, out);
+      if (!s.ok()) return s;
+    }
     rtnh.rtnh_len = static_cast<uint16_t>(out.size() - at);
     std::memcpy(out.data() + at, &rtnh, sizeof rtnh);
   }
@@ -130,11 +154,13 @@ Status ParseMultipath(const netlink::Attr& a, std::vector<NexthopInfo>* out) {
     hop.flags = rtnh.rtnh_flags;
     size_t header = RTNH_ALIGN(sizeof rtnh);
     if (rtnh.rtnh_len > header) {
-      AttrTable<RTA_FLOW + 1> t;
+      AttrTable<RTA_ENCAP + 1> t;
       Status s = netlink::ParseAttrs(p + header, rtnh.rtnh_len - header, &t);
       if (!s.ok()) return s;
       if (t[RTA_GATEWAY].present()) hop.gateway = t[RTA_GATEWAY].Bytes();
       if (t[RTA_FLOW].len >= 4) hop.flow = t[RTA_FLOW].U32();
+      s = ParseEncapAttrs(t[RTA_ENCAP_TYPE], t[RTA_ENCAP], &hop.encap);
+      if (!s.ok()) return s;
     }
     out->push_back(std::move(hop));
     size_t step = RTNH_ALIGN(rtnh.rtnh_len);
@@ -170,10 +196,22 @@ Result<std::vector<uint8_t>> BuildRoute(uint16_t type, uint16_t nl_flags, const 
   if (req.pref) b.PutU8(RTA_PREF, *req.pref);
   // Before RTA_OIF too: `ip route add PREFIX dev D realms R` sends DST, FLOW, OIF.
   if (req.flow) b.PutU32(RTA_FLOW, *req.flow);
+  // Before RTA_OIF as well: `ip route add PREFIX encap ip id 5 dst D dev X` sends DST, ENCAP,
+  // ENCAP_TYPE, OIF.
+  if (req.encap) {
+    Result<std::vector<uint8_t>> encap = EncapPayload(*req.encap);
+    if (!encap.ok()) return encap.error();
+    b.PutBytes(RTA_ENCAP | NLA_F_NESTED, encap.value());
+    b.PutU16(RTA_ENCAP_TYPE, req.encap->type);
+  }
   if (req.oif) b.PutS32(RTA_OIF, *req.oif);
   if (req.priority) b.PutU32(RTA_PRIORITY, *req.priority);
   if (!req.metrics.empty()) b.PutBytes(RTA_METRICS, MetricsPayload(req.metrics));
-  if (!req.multipath.empty()) b.PutBytes(RTA_MULTIPATH, MultipathPayload(req.multipath));
+  if (!req.multipath.empty()) {
+    Result<std::vector<uint8_t>> multipath = MultipathPayload(req.multipath);
+    if (!multipath.ok()) return multipath.error();
+    b.PutBytes(RTA_MULTIPATH, multipath.value());
+  }
   return std::move(b).Finish();
 }
 
@@ -273,6 +311,8 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
     s = ParseMultipath(t[RTA_MULTIPATH], &info.multipath);
     if (!s.ok()) return s;
   }
+  s = ParseEncapAttrs(t[RTA_ENCAP_TYPE], t[RTA_ENCAP], &info.encap);
+  if (!s.ok()) return s;
   if (t[RTA_METRICS].present()) {
     s = ParseMetrics(t[RTA_METRICS], &info.metrics.emplace());
     if (!s.ok()) return s;

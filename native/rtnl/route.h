@@ -9,23 +9,26 @@
 #include <vector>
 
 #include "../common/result.h"
+#include "route_encap.h"
 
 namespace netns_native::rtnl {
 
 // One next hop of a multipath route (struct rtnexthop + RTA_GATEWAY, in RTA_MULTIPATH).
 struct NexthopRequest {
-  std::vector<uint8_t> gateway;  // RTA_GATEWAY; empty: a device next hop
-  std::optional<int32_t> oif;    // rtnh_ifindex; unset: found from the gateway
-  uint8_t hops = 0;              // rtnh_hops: the weight minus 1 (`weight 1` is 0)
-  uint8_t flags = 0;             // rtnh_flags: RTNH_F_ONLINK, ...
-  std::optional<uint32_t> flow;  // RTA_FLOW: realms, source << 16 | destination (`realms 3/5`)
+  std::vector<uint8_t> gateway;     // RTA_GATEWAY; empty: a device next hop
+  std::optional<int32_t> oif;       // rtnh_ifindex; unset: found from the gateway
+  uint8_t hops = 0;                 // rtnh_hops: the weight minus 1 (`weight 1` is 0)
+  uint8_t flags = 0;                // rtnh_flags: RTNH_F_ONLINK, ...
+  std::optional<uint32_t> flow;     // RTA_FLOW: realms, source << 16 | destination (`realms 3/5`)
+  std::optional<RouteEncap> encap;  // RTA_ENCAP + RTA_ENCAP_TYPE: `nexthop encap ... dev D`
 };
 
 struct NexthopInfo {
   std::vector<uint8_t> gateway;
   int32_t oif = 0;
   uint8_t hops = 0, flags = 0;
-  std::optional<uint32_t> flow;  // RTA_FLOW, when the hop has realms
+  std::optional<uint32_t> flow;     // RTA_FLOW, when the hop has realms
+  std::optional<RouteEncap> encap;  // RTA_ENCAP + RTA_ENCAP_TYPE, when the hop has one
 };
 
 // RTA_METRICS: a route's metrics (nested RTAX_*), in the kernel's units, which are not all
@@ -81,6 +84,7 @@ struct RouteRequest {
   // RTA_FLOW: the route's realms (CONFIG_IP_ROUTE_CLASSID), source realm << 16 | destination
   // realm; IPv4 only (IPv6 takes and drops it). A delete with it matches only that value.
   std::optional<uint32_t> flow;
+  std::optional<RouteEncap> encap;  // RTA_ENCAP + RTA_ENCAP_TYPE (route_encap.h)
 };
 
 struct RouteInfo {
@@ -110,6 +114,9 @@ struct RouteInfo {
   // RTA_FLOW: the realms (source << 16 | destination); the kernel sends it only when not 0. A
   // lookup's answer carries the realms of the route it went by.
   std::optional<uint32_t> flow;
+  // RTA_ENCAP + RTA_ENCAP_TYPE: the lightweight tunnel encapsulation (route_encap.h); a type not
+  // decoded there comes back with its number alone.
+  std::optional<RouteEncap> encap;
 };
 
 // A route lookup, `ip route get ADDRESS [from SRC] [iif DEV] [oif DEV] [mark N] [tos T] [uid N]

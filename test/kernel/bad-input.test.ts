@@ -456,6 +456,98 @@ const cases: Case[] = [
     /cached must be true or false, not "yes"/,
   ],
   [
+    'route encap: an unknown type',
+    (w) => w.ns.addRoute({ destination: '198.18.21.0/24', link: w.a, encap: { type: 'gre' } as never }),
+    'EINVAL',
+    /encap\.type must be one of ip, ip6, seg6, seg6local, mpls, not "gre"/,
+  ],
+  [
+    'route encap: a type listed but not built (xfrm)',
+    (w) => w.ns.addRoute({ destination: '198.18.21.0/24', link: w.a, encap: { type: 'xfrm' } }),
+    'EINVAL',
+    /encap\.type "xfrm" is listed but cannot be added by this library; the types it adds are ip, ip6, seg6, seg6local, mpls/,
+  ],
+  [
+    'route encap: not an object',
+    (w) => w.ns.addRoute({ destination: '198.18.21.0/24', link: w.a, encap: 'ip' as never }),
+    'EINVAL',
+    /encap must be an object such as \{ type: 'ip', id: 5, destination: '198\.18\.22\.9' \}, not "ip"/,
+  ],
+  [
+    'route encap: seg6 without segments',
+    (w) => w.ns.addRoute({ destination: '198.18.21.0/24', link: w.a, encap: { type: 'seg6', mode: 'encap' } as never }),
+    'EINVAL',
+    /encap\.segments must be an array of 1 to 128 IPv6 addresses, not undefined/,
+  ],
+  [
+    'route encap: seg6 with an IPv4 segment',
+    (w) =>
+      w.ns.addRoute({
+        destination: '198.18.21.0/24',
+        link: w.a,
+        encap: { type: 'seg6', mode: 'encap', segments: ['fd00:bc::1', '198.18.22.1'] },
+      }),
+    'EINVAL',
+    /encap\.segments\[1\] must be an IPv6 address, not "198\.18\.22\.1"/,
+  ],
+  [
+    'route encap: seg6 of an unknown mode',
+    (w) =>
+      w.ns.addRoute({
+        destination: '198.18.21.0/24',
+        link: w.a,
+        encap: { type: 'seg6', mode: 'tunnel' as never, segments: ['fd00:bc::1'] },
+      }),
+    'EINVAL',
+    /encap\.mode must be one of inline, encap, l2encap, encap\.red, l2encap\.red, not "tunnel"/,
+  ],
+  [
+    'route encap: ip with ttl 256',
+    (w) => w.ns.addRoute({ destination: '198.18.21.0/24', link: w.a, encap: { type: 'ip', id: 5, ttl: 256 } }),
+    'EINVAL',
+    /encap\.ttl must be an integer from 0 to 255, not 256/,
+  ],
+  [
+    'route encap: ip with an IPv6 destination',
+    (w) =>
+      w.ns.addRoute({ destination: '198.18.21.0/24', link: w.a, encap: { type: 'ip', destination: 'fd00:bc::9' } }),
+    'EINVAL',
+    /encap\.destination must be an IPv4 address, not "fd00:bc::9"/,
+  ],
+  [
+    'route encap: ip with a field of ip6 (hopLimit)',
+    (w) => w.ns.addRoute({ destination: '198.18.21.0/24', link: w.a, encap: { type: 'ip', hopLimit: 5 } as never }),
+    'EINVAL',
+    /unknown field encap\.hopLimit for type ip \(its fields are id, destination, source, ttl, tos, key, checksum, sequence\)/,
+  ],
+  [
+    'route encap: mpls label above 20 bits',
+    (w) => w.ns.addRoute({ destination: '198.18.21.0/24', link: w.a, encap: { type: 'mpls', labels: [100, 1048576] } }),
+    'EINVAL',
+    /encap\.labels\[1\] must be an integer from 0 to 1048575, not 1048576/,
+  ],
+  [
+    'route encap: seg6local of an unknown action',
+    (w) =>
+      w.ns.addRoute({
+        destination: 'fd00:bc:8::/64',
+        link: w.a,
+        encap: { type: 'seg6local', action: 'End.Q' as never },
+      }),
+    'EINVAL',
+    /encap\.action must be one of End, End\.X, .*End\.DT46, not "End\.Q"/,
+  ],
+  [
+    "route encap: a next hop's id out of range",
+    (w) =>
+      w.ns.addRoute({
+        destination: '198.18.21.0/24',
+        nexthops: [{ link: w.a }, { link: w.a, encap: { type: 'ip', id: -1 } }],
+      }),
+    'EINVAL',
+    /nexthops\[1\]\.encap\.id must be an integer from 0 to 9007199254740991, not -1/,
+  ],
+  [
     'addRoute(null)',
     (w) => w.ns.addRoute(null as never),
     'EINVAL',

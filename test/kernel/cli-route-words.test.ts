@@ -138,8 +138,8 @@ describeKernel('netns-native route add: the rest of ip’s words', () => {
     const before = routesNow();
     for (const [pattern, line] of [
       [
-        /^netns-native: route add: "encap" is ip's, not supported here$/,
-        'route add 198.19.96.0/24 dev e0 encap mpls 100',
+        /^netns-native: route add: "encap xfrm" is ip's, not supported here$/,
+        'route add 198.19.96.0/24 dev e0 encap xfrm if_id 1',
       ],
       [
         /^netns-native: route add: realms needs \[SRC\/\]DST, .* not "256\/1"$/,

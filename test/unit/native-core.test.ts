@@ -6,7 +6,8 @@
  * transport, runner and namespace handle against the real kernel (kernel_test) and the namespace
  * thread and namespace files (ns_test); the nf_tables codec against nft's own bytes (nft_test)
  * and against the real kernel (nft_kernel_test); notifications decoded, and a monitor socket
- * against the real kernel as root (monitor_test). Built with AddressSanitizer and UBSan.
+ * against the real kernel as root (monitor_test); route encapsulations against ip's bytes
+ * (route_encap_test). Built with AddressSanitizer and UBSan.
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ describe('native core (ASan + UBSan, TSan for the pool)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const root = process.getuid?.() === 0;
-    for (const name of ['core_test', 'engine_test', 'pool_test', 'nft_test', 'monitor_test']) {
+    for (const name of ['core_test', 'engine_test', 'pool_test', 'nft_test', 'monitor_test', 'route_encap_test']) {
       expect(out).toMatch(new RegExp(`^${name}: \\d+ checks, 0 failed$`, 'm'));
     }
     for (const name of ['kernel_test', 'ns_test', 'nft_kernel_test', 'monitor_test \\(with kernel\\)']) {

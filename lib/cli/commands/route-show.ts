@@ -22,6 +22,7 @@ import { inPrefix, parsePrefix, prefixOf, type Prefix } from '../prefix';
 import { metricWords } from '../../route-metrics';
 import { unsigned, Words } from '../words';
 import { realmsJson, realmsWord, type RealmsWord } from '../realms-word';
+import { encapJson } from '../route-encap-words';
 
 /** What `route show` selects. */
 interface RouteSelector {
@@ -275,6 +276,9 @@ export function routeJson(r: Route, shown: RouteWordsShown = {}): Record<string,
   out.dst = hostless(r.destination, r.family);
   if (r.from !== undefined) out.from = hostless(r.from, r.family);
   if (r.nexthopId !== undefined) out.nhid = r.nexthopId;
+  // ip prints the encap's keys here, in the route's object: its `dst` (the tunnel's) comes
+  // twice in ip's text, the later one what a JSON parser keeps, so it overwrites the route's.
+  if (r.encap !== undefined) Object.assign(out, encapJson(r.encap));
   if (r.tos !== undefined && shown.tos !== false) out.tos = r.tosName ?? tosText(r.tos);
   if (r.gateway !== undefined && shown.via !== false) out.gateway = r.gateway;
   if (r.linkIndex !== undefined && shown.dev !== false) out.dev = r.link ?? `if${r.linkIndex}`;
@@ -294,6 +298,7 @@ export function routeJson(r: Route, shown: RouteWordsShown = {}): Record<string,
   if (r.preference !== undefined) out.pref = r.preference;
   if (r.nexthops !== undefined) {
     out.nexthops = r.nexthops.map((hop) => ({
+      ...(hop.encap !== undefined && encapJson(hop.encap)),
       ...(hop.gateway !== undefined && { gateway: hop.gateway }),
       ...(hop.realm !== undefined && { flow: realmsJson(hop) }),
       ...(hop.linkIndex !== undefined && { dev: hop.link ?? `if${hop.linkIndex}` }),

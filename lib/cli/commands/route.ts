@@ -6,8 +6,14 @@
  *   route add|replace|change|append|prepend|delete [TYPE] PREFIX|default [from PREFIX] [tos TOS]
  *                    [via GW] [dev LINK] [nhid ID] [metric N] [table T] [src ADDR] [proto P]
  *                    [scope S] [onlink] [pref P] [expires N] [realms [SRC/]DST]
- *                    [METRIC [lock] VALUE]...
- *                    [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms [SRC/]DST]]...
+ *                    [METRIC [lock] VALUE]... [encap ENCAP]
+ *                    [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms [SRC/]DST]
+ *                             [encap ENCAP]]...
+ *     ENCAP := ip [id N] [dst A] [src A] [ttl N] [tos T] [key] [csum] [seq]
+ *            | ip6 [id N] [dst A] [src A] [hoplimit N] [tc T] [key] [csum] [seq]
+ *            | seg6 mode inline|encap|l2encap|encap.red|l2encap.red segs A[,A...] [hmac N]
+ *            | seg6local action A [table T] [vrftable T] [nh4 A] [nh6 A]
+ *            | mpls LABEL[/LABEL...] [ttl N]     (route-encap-words.ts)
  *   route get ADDRESS [from ADDR] [iif LINK] [oif LINK] [mark N] [tos TOS] [uid N] [ipproto P]
  *             [sport N] [dport N] [fibmatch] [connected]
  *   route flush [cache] [table T] [dev LINK] [proto P]   (IPv4 unless -6 or table all, as ip;
@@ -33,6 +39,7 @@ import { ipProtocolNumber } from '../../ip-protocols';
 import { numberOrName, unsigned, Words } from '../words';
 import { realmsSpec, realmsWord } from '../realms-word';
 import { METRIC_WORDS, readMetricWord } from './route-metric-words';
+import { readEncap } from '../route-encap-words';
 import { routeJson, routeShow } from './route-show';
 
 const SUBCOMMANDS = ['show', 'add', 'replace', 'change', 'append', 'prepend', 'delete', 'del', 'get', 'flush'];
@@ -129,11 +136,12 @@ const ROUTE_SLOT: Readonly<Record<string, string>> = {
   expires: 'expires',
   realm: 'realms',
   realms: 'realms',
+  encap: 'encap',
   ...Object.fromEntries(METRIC_WORDS.map((word) => [word, word])),
 };
 
 /** ip's keywords for what the library has no field. */
-const ROUTE_NOT_TAKEN = ['as', 'encap', 'ttl-propagate', 'vrf'];
+const ROUTE_NOT_TAKEN = ['as', 'ttl-propagate', 'vrf'];
 
 const PREFERENCES: readonly string[] = ['low', 'medium', 'high'];
 
@@ -175,6 +183,7 @@ function readRoute(words: Words): RouteSpec {
     else if (slot === 'tos') spec.tos = dsfieldWord(words, word);
     else if (word === 'expires') spec.expires = words.integer('expires');
     else if (slot === 'realms') Object.assign(spec, realmsSpec(realmsWord(words, word)));
+    else if (word === 'encap') spec.encap = readEncap(words);
     else if (word === 'pref') {
       const value = words.value('pref', 'low, medium or high');
       if (!PREFERENCES.includes(value))
@@ -210,9 +219,10 @@ function readNexthops(words: Words): NexthopSpec[] {
     }
     if (ROUTE_NOT_TAKEN.includes(word)) throw words.notTaken(word);
     const slot = word === 'oif' ? 'dev' : word === 'realm' ? 'realms' : word;
-    if (!['via', 'dev', 'weight', 'onlink', 'realms'].includes(slot)) throw words.unexpected(word);
+    if (!['via', 'dev', 'weight', 'onlink', 'realms', 'encap'].includes(slot)) throw words.unexpected(word);
     words.once(seen, `nexthop ${slot}`);
     if (word === 'via') hop.gateway = words.value('via', 'a gateway address');
+    else if (word === 'encap') hop.encap = readEncap(words);
     else if (slot === 'dev') hop.link = words.value(word, 'a link name');
     else if (word === 'weight') hop.weight = words.integer('weight', 256);
     else if (slot === 'realms') Object.assign(hop, realmsSpec(realmsWord(words, word)));

@@ -110,6 +110,7 @@ void ReadStruct(ReadContext& c, rtnl::AddressRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RouteRequest* out);
 void ReadStruct(ReadContext& c, rtnl::NexthopRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RouteMetrics* out);
+void ReadStruct(ReadContext& c, rtnl::RouteEncap* out);
 void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out);
 void ReadStruct(ReadContext& c, rtnl::RuleRequest* out);
 void ReadStruct(ReadContext& c, rtnl::NexthopObjectRequest* out);
@@ -209,6 +210,26 @@ void ReadField(ReadContext& c, const char*, WireTag<Wire::kRoute>, M* m, P*) {
 template <class M, class P>
 void ReadField(ReadContext& c, const char*, WireTag<Wire::kMetrics>, M* m, P*) {
   ReadStruct(c, m);
+}
+template <class P>
+void ReadField(ReadContext& c, const char*, WireTag<Wire::kEncap>,
+               std::optional<rtnl::RouteEncap>* m, P*) {
+  ReadStruct(c, &m->emplace());
+}
+// A route's segments and labels: each occurrence of the tag is one more element. More than this
+// is a bug in lib/ (which refuses them first).
+constexpr size_t kMaxListElements = 256;
+template <class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kIpList>,
+               std::vector<std::vector<uint8_t>>* m, P*) {
+  if (m->size() >= kMaxListElements) ThrowInternal(c.r.env(), std::string("too many ") + what);
+  m->push_back(IpFromJs(c.r.env(), c.r.Value()));
+}
+template <class P>
+void ReadField(ReadContext& c, const char* what, WireTag<Wire::kU32List>, std::vector<uint32_t>* m,
+               P*) {
+  if (m->size() >= kMaxListElements) ThrowInternal(c.r.env(), std::string("too many ") + what);
+  m->push_back(c.r.Int<uint32_t>(what));
 }
 template <class M, class P>
 void ReadField(ReadContext& c, const char*, WireTag<Wire::kNeighbour>, M* m, P*) {
@@ -498,6 +519,12 @@ void ReadStruct(ReadContext& c, rtnl::RouteMetrics* out) {
   using S = rtnl::RouteMetrics;
   static void (*const readers[])(ReadContext&,
                                  S*) = {NETNS_ROUTE_METRICS(NETNS_FIELD_READER) nullptr};
+  ReadTagged(c, out, readers);
+}
+void ReadStruct(ReadContext& c, rtnl::RouteEncap* out) {
+  using S = rtnl::RouteEncap;
+  static void (*const readers[])(ReadContext&,
+                                 S*) = {NETNS_ROUTE_ENCAP(NETNS_FIELD_READER) nullptr};
   ReadTagged(c, out, readers);
 }
 void ReadStruct(ReadContext& c, rtnl::NeighbourRequest* out) {

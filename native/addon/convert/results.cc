@@ -204,6 +204,24 @@ void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
 void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
                   const std::optional<rtnl::RouteMetrics>& metrics, ShapeTag<Shape::kMetrics>);
 void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::optional<rtnl::RouteEncap>& encap, ShapeTag<Shape::kEncap>);
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<std::vector<uint8_t>>& ips, ShapeTag<Shape::kIpList>) {
+  if (ips.empty()) return;
+  Napi::Array out = Napi::Array::New(env, ips.size());
+  for (size_t i = 0; i < ips.size(); ++i) out.Set(static_cast<uint32_t>(i), IpToJs(env, ips[i]));
+  b.Add(name, out);
+}
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::vector<uint32_t>& numbers, ShapeTag<Shape::kNumberList>) {
+  if (numbers.empty()) return;
+  Napi::Array out = Napi::Array::New(env, numbers.size());
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, numbers[i]));
+  }
+  b.Add(name, out);
+}
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
                   const std::vector<rtnl::NexthopGroupEntry>& group,
                   ShapeTag<Shape::kNexthopGroup>) {
   if (group.empty()) return;
@@ -320,6 +338,17 @@ Napi::Object MetricsToJs(Napi::Env env, const rtnl::RouteMetrics& x) {
 void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
                   const std::optional<rtnl::RouteMetrics>& metrics, ShapeTag<Shape::kMetrics>) {
   if (metrics) b.Add(name, MetricsToJs(env, *metrics));
+}
+
+Napi::Object EncapToJs(Napi::Env env, const rtnl::RouteEncap& x) {
+  ObjectBuilder b(env);
+  NETNS_ROUTE_ENCAP_INFO(NETNS_PUT_INFO)
+  return b.Build();
+}
+
+void PutInfoField(Napi::Env env, ObjectBuilder& b, const char* name,
+                  const std::optional<rtnl::RouteEncap>& encap, ShapeTag<Shape::kEncap>) {
+  if (encap) b.Add(name, EncapToJs(env, *encap));
 }
 
 Napi::Object NeighbourToJs(Napi::Env env, const rtnl::NeighbourInfo& x) {

@@ -55,6 +55,12 @@ const char* WireName(Wire w) {
       return "nexthopobject";
     case Wire::kNexthopGroup:
       return "nexthopgroup[]";
+    case Wire::kEncap:
+      return "encap";
+    case Wire::kIpList:
+      return "ip[]";
+    case Wire::kU32List:
+      return "u32[]";
   }
   return "?";
 }
@@ -103,6 +109,12 @@ const char* ShapeName(Shape s) {
       return "metrics";
     case Shape::kNexthopGroup:
       return "nexthopgroup";
+    case Shape::kEncap:
+      return "encap";
+    case Shape::kIpList:
+      return "ips";
+    case Shape::kNumberList:
+      return "numbers";
   }
   return "?";
 }
@@ -210,6 +222,11 @@ Napi::Object Structs(Napi::Env env) {
     Fields f(env);
     NETNS_ROUTE_METRICS(NETNS_WIRE_FIELD)
     o.Set("metrics", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_ROUTE_ENCAP(NETNS_WIRE_FIELD)
+    o.Set("encap", f.list());
   }
   {
     Fields f(env);
@@ -332,6 +349,11 @@ Napi::Object Results(Napi::Env env) {
     Fields f(env);
     NETNS_ROUTE_METRICS_INFO(NETNS_SHAPE_FIELD)
     o.Set("metrics", f.list());
+  }
+  {
+    Fields f(env);
+    NETNS_ROUTE_ENCAP_INFO(NETNS_SHAPE_FIELD)
+    o.Set("encap", f.list());
   }
   {
     Fields f(env);

@@ -60,6 +60,9 @@ enum class Wire : uint8_t {
   kNftStatement,   // one statement of a rule (nft/statement.h); repeats
   kNexthopObject,  // a nexthop object (`ip nexthop`), a nested struct
   kNexthopGroup,   // one member of a nexthop group; repeats
+  kEncap,          // a route's or next hop's encap (RTA_ENCAP), a nested struct
+  kIpList,         // a textual address; repeats, one element per occurrence
+  kU32List,        // a u32; repeats likewise
 };
 
 // F(js name, C++ member, wire type)
@@ -130,7 +133,8 @@ enum class Wire : uint8_t {
   F(pref, pref, kU8)                \
   F(expires, expires, kU32)         \
   F(nhid, nhid, kU32)               \
-  F(flow, flow, kU32)
+  F(flow, flow, kU32)               \
+  F(encap, encap, kEncap)
 
 // rtnl::RouteMetrics (RTA_METRICS: RTAX_*), in the kernel's units (route.h says which).
 #define NETNS_ROUTE_METRICS(F)    \
@@ -158,7 +162,31 @@ enum class Wire : uint8_t {
   F(oif, oif, kI32)              \
   F(hops, hops, kU8)             \
   F(flags, flags, kU8)           \
-  F(flow, flow, kU32)
+  F(flow, flow, kU32)            \
+  F(encap, encap, kEncap)
+
+// rtnl::RouteEncap (RTA_ENCAP_TYPE + RTA_ENCAP), for a route or a next hop: `type` is the
+// LWTUNNEL_ENCAP_*, and the fields of that type are set (route_encap.h says which). Sent and
+// returned alike (NETNS_ROUTE_ENCAP_INFO).
+#define NETNS_ROUTE_ENCAP(F)     \
+  F(type, type, kU16)            \
+  F(id, id, kU64)                \
+  F(src, src, kIp)               \
+  F(dst, dst, kIp)               \
+  F(ttl, ttl, kU8)               \
+  F(tos, tos, kU8)               \
+  F(flags, flags, kU16)          \
+  F(mode, mode, kU32)            \
+  F(segments, segments, kIpList) \
+  F(hmac, hmac, kU32)            \
+  F(labels, labels, kU32List)    \
+  F(action, action, kU32)        \
+  F(table, table, kU32)          \
+  F(vrftable, vrftable, kU32)    \
+  F(nh4, nh4, kIp)               \
+  F(nh6, nh6, kIp)               \
+  F(iif, iif, kU32)              \
+  F(oif, oif, kU32)
 
 // rtnl::NexthopObjectRequest (nhmsg + NHA_*): a nexthop object, `ip nexthop add`.
 #define NETNS_NEXTHOP_OBJECT_REQUEST(F) \
@@ -683,7 +711,10 @@ enum class Shape : uint8_t {
   kOptional,
   kNexthops,
   kMetrics,
-  kNexthopGroup
+  kNexthopGroup,
+  kEncap,   // a route's or next hop's encap: an object (NETNS_ROUTE_ENCAP_INFO), absent when none
+  kIpList,  // textual addresses, an array (absent when empty)
+  kNumberList,  // numbers, an array (absent when empty)
 };
 
 // Results. Links cross packed (see results.cc): per link these numbers in one Float64Array, in
@@ -848,7 +879,29 @@ enum class Shape : uint8_t {
   F(mark, mark, kOptional)           \
   F(uid, uid, kOptional)             \
   F(nhid, nhid, kOptional)           \
-  F(flow, flow, kOptional)
+  F(flow, flow, kOptional)           \
+  F(encap, encap, kEncap)
+
+// A route's encap (rtnl::RouteEncap): `type` always, the rest when set.
+#define NETNS_ROUTE_ENCAP_INFO(F)  \
+  F(type, type, kNumber)           \
+  F(id, id, kOptional)             \
+  F(src, src, kIp)                 \
+  F(dst, dst, kIp)                 \
+  F(ttl, ttl, kOptional)           \
+  F(tos, tos, kOptional)           \
+  F(flags, flags, kOptional)       \
+  F(mode, mode, kOptional)         \
+  F(segments, segments, kIpList)   \
+  F(hmac, hmac, kOptional)         \
+  F(labels, labels, kNumberList)   \
+  F(action, action, kOptional)     \
+  F(table, table, kOptional)       \
+  F(vrftable, vrftable, kOptional) \
+  F(nh4, nh4, kIp)                 \
+  F(nh6, nh6, kIp)                 \
+  F(iif, iif, kOptional)           \
+  F(oif, oif, kOptional)
 
 // A route's metrics (NETNS_ROUTE_METRICS's fields, as they come back): each absent when unset.
 #define NETNS_ROUTE_METRICS_INFO(F)    \
@@ -875,7 +928,8 @@ enum class Shape : uint8_t {
   F(oif, oif, kNumber)        \
   F(hops, hops, kNumber)      \
   F(flags, flags, kNumber)    \
-  F(flow, flow, kOptional)
+  F(flow, flow, kOptional)    \
+  F(encap, encap, kEncap)
 
 // Neighbours (and fdb entries), rules and nsids cross as objects with these fields.
 #define NETNS_NEIGHBOUR_INFO(F)           \
