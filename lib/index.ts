@@ -81,6 +81,7 @@ export type {
   NexthopSpec,
   Route,
   RouteCacheFlag,
+  RouteCacheInfo,
   RoutePreference,
   RouteSpec,
   RouteType,

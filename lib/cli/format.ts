@@ -191,6 +191,26 @@ export interface RouteWordsShown {
   tos?: false;
   /** The realms (`realms 3/5` fixes both). */
   realms?: false;
+  /** `-s`: a cached route's or a lookup's users, uses and age (RTA_CACHEINFO), as ip -s. */
+  stats?: boolean;
+}
+
+/**
+ * RTA_CACHEINFO's words as print_rta_cacheinfo prints them, each unless 0: the expiry, the error
+ * (unsigned, as ip prints it), and with -s the users, the uses and the age (whole seconds).
+ */
+export function cacheInfoWords(r: Route, stats: boolean): string[] {
+  const words: string[] = [];
+  if (r.expires !== undefined && r.expires !== 0) words.push('expires', `${r.expires}sec`);
+  const c = r.cacheInfo;
+  if (c === undefined) return words;
+  if (c.error !== 0) words.push('error', String(c.error >>> 0));
+  if (stats) {
+    if (c.users !== 0) words.push('users', String(c.users));
+    if (c.used !== 0) words.push('used', String(c.used));
+    if (c.ageMs !== 0) words.push('age', `${Math.floor(c.ageMs / 1000)}sec`);
+  }
+  return words;
 }
 
 /**
@@ -221,8 +241,7 @@ export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   // Then, as iproute2's print_route: the realms, an IPv4 cached route's cache line, the cache
   // info's expiry, the metrics, the preference.
   if (shown.realms !== false) parts.push(...realmsWords(r));
-  parts.push(...cacheWords(r));
-  if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);
+  parts.push(...cacheWords(r), ...cacheInfoWords(r, shown.stats === true));
   if (r.metrics !== undefined) parts.push(...metricWords(r.metrics));
   if (r.preference !== undefined) parts.push('pref', r.preference);
   for (const hop of r.nexthops ?? []) {
@@ -259,9 +278,9 @@ function hostless(address: string, family: 4 | 6): string {
  * IPv6 `from` the source asked for or `::`. `from` is the source given (the kernel echoes it;
  * RouteLookup has it as the question's).
  */
-export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: boolean): string {
-  if (fibMatch) return routeLine(r);
-  if (r.family === 6) return routeLine({ ...r, from: from ?? '::' });
+export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: boolean, stats = false): string {
+  if (fibMatch) return routeLine(r, { stats });
+  if (r.family === 6) return routeLine({ ...r, from: from ?? '::' }, { stats });
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(hostless(r.destination, 4));
@@ -276,8 +295,7 @@ export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: b
   if (r.mark !== undefined) parts.push('mark', String(r.mark));
   parts.push(...realmsWords(r));
   if (r.uid !== undefined) parts.push('uid', String(r.uid));
-  parts.push(...cacheWords(r));
-  if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);
+  parts.push(...cacheWords(r), ...cacheInfoWords(r, stats));
   if (r.metrics !== undefined) parts.push(...metricWords(r.metrics));
   if (r.inputLinkIndex !== undefined) parts.push('iif', r.inputLink ?? `if${r.inputLinkIndex}`);
   return parts.join(' ').replace(/ \n/g, '\n');

@@ -93,7 +93,7 @@ Options:
                  a nexthop's scope), as ip -d
   --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
                  isolate: {exitCode, signal, stdout, stderr} once the program has ended;
-                 route get: the route; sysctl: {key, value})
+                 sysctl: {key, value}); ip's JSON for ip's verbs (neigh: the library's)
   -p, -pretty    with --json: indented by four blanks, as ip -j -p
   --help, -h     this text, or with a VERB that verb's (netns-native links --help)
   --version, -V  the version
@@ -326,16 +326,16 @@ ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  route: `Usage: netns-native [-n NS] route [-4|-6] [--json] [show] [cache] [table T|all] [type TYPE]
-                 [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX] [metric N]
-                 [tos TOS] [realms REALMS] [from [root|match|exact] PREFIX]
+  route: `Usage: netns-native [-n NS] route [-4|-6] [-s] [--json] [show] [cache] [table T|all]
+                 [type TYPE] [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX]
+                 [metric N] [tos TOS] [realms REALMS] [from [root|match|exact] PREFIX]
                  [root|match|exact PREFIX] [iif LINK] [mark N]
        netns-native [-n NS] route add|replace|change|append|prepend|delete [TYPE]
                  PREFIX|default [from PREFIX] [tos TOS] [via GW] [dev LINK] [nhid ID]
                  [metric N] [table T] [src ADDR] [proto P] [scope S] [onlink]
                  [pref low|medium|high] [expires N] [realms REALMS] [METRIC [lock] VALUE]...
                  [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms REALMS]]...
-       netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
+       netns-native [-n NS] [-s] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [tos TOS] [uid N] [ipproto P] [sport N] [dport N] [fibmatch]
                  [connected]
        netns-native [-n NS] route flush [-4|-6] [cache] [table T] [dev LINK] [proto P]
@@ -357,7 +357,7 @@ one number SRC << 16 | DST (IPv4; show: realm 5 selects by DST, 3/ by SRC, 3/5 b
 change changes a route that exists (ENOENT if none; chg too). append and prepend add a route
 beside one of the same key (ip route append|prepend). get
 prints the route the kernel takes, as \`ip route get\` prints it, an IPv4 one with its cache
-line (--json: the route); connected, without from, then looks up again
+line (--json: as ip -j route get); connected, without from, then looks up again
 from the source address the first answer gives, and prints both (--json: an array of the two;
 ip 6.1 repeats its first lookup instead). flush removes the IPv4 routes of the table (main
 by default), the kernel's own included, as ip: -6 the IPv6 ones, table all both. flush cache
@@ -368,7 +368,9 @@ too. The routes verb lists the main table's, IPv4 then IPv6.
 Options:
 ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 routes only
-  --json, -j     show: as ip -j route show; get: the route as JSON
+  -s, -stats     show cache, get: an exception's or the answer's users, uses and age, as
+                 ip -s (the routes of a table have none)
+  --json, -j     show, get: as ip -j route show, ip -j route get
 ${echoOption('add, replace, change, append, prepend')}
 ${COMMON_OPTIONS}
 
