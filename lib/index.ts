@@ -85,6 +85,7 @@ export type {
   NexthopSpec,
   Route,
   RouteCacheFlag,
+  RouteCacheInfo,
   RoutePreference,
   RouteSpec,
   RouteType,

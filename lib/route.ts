@@ -308,6 +308,24 @@ export interface Route extends Omit<RouteSpec, 'nexthops' | 'realm' | 'sourceRea
    * as its hex ('0x2000000').
    */
   cacheFlags?: RouteCacheFlag[];
+  /**
+   * What the kernel counts on a route that it holds as a dst entry: a route exception (cached),
+   * the answer to a lookup, an IPv6 clone (RTA_CACHEINFO; `ip -s route show cache`, `ip -s
+   * route get`); absent for the routes of a table, and when all its figures are 0.
+   */
+  cacheInfo?: RouteCacheInfo;
+}
+
+/** A route's RTA_CACHEINFO figures (see {@link Route.cacheInfo}), as `ip -s route` prints them. */
+export interface RouteCacheInfo {
+  /** The references held on it (`users`). */
+  users: number;
+  /** How many times it was used (`used`). */
+  used: number;
+  /** Milliseconds since it was last used (`age`, in whole seconds in ip's). */
+  ageMs: number;
+  /** Its error, a negative errno (-101: ENETUNREACH); 0: none (`error`, which ip prints without -s too). */
+  error: number;
 }
 
 /** An IPv4 cached route's flag, as `ip route show cache` prints it (include/uapi/linux/in_route.h). */
@@ -792,6 +810,19 @@ export function routeFromNative(
   }
   if (r.pref !== undefined) route.preference = PREFERENCES[r.pref] ?? 'medium';
   if (r.expires !== undefined) route.expires = r.expires;
+  if (
+    r.cacheUsers !== undefined ||
+    r.cacheUsed !== undefined ||
+    r.cacheLastUseMs !== undefined ||
+    r.cacheError !== undefined
+  ) {
+    route.cacheInfo = {
+      users: r.cacheUsers ?? 0,
+      used: r.cacheUsed ?? 0,
+      ageMs: r.cacheLastUseMs ?? 0,
+      error: r.cacheError ?? 0,
+    };
+  }
   if (r.flow !== undefined) Object.assign(route, realmsOf(r.flow));
   if (r.metrics !== undefined) {
     const metrics = metricsFromNative(r.metrics);

@@ -46,6 +46,8 @@ export interface ParsedArgs {
   details: boolean;
   /** How many times `-s` (`-stats`, `-statistics`, as ip spells it) was given: `-s -s` is 2. */
   stats: number;
+  /** `-p`, `-pretty` (any beginning of it, as ip's): --json indented, as `ip -j -p`. */
+  pretty: boolean;
   /** `-n NS`, `--netns NS` (as `ip -n NS`): the namespace the verb works in. */
   netns: string | undefined;
   /** `-all`, `--all` (as `ip -all netns delete|exec`): every named namespace. */
@@ -93,6 +95,7 @@ export function parseArgs(
     events: undefined,
     details: false,
     stats: 0,
+    pretty: false,
     netns: undefined,
     all: false,
     echo: false,
@@ -113,6 +116,7 @@ export function parseArgs(
     else if (arg === '--version' || arg === '-V') out.version = true;
     else if (arg === '--details' || arg === '-d') out.details = true;
     else if (isStatsOption(arg)) out.stats++;
+    else if (isPrettyOption(arg)) out.pretty = true;
     else if (arg === '--all' || arg === '-all') out.all = true;
     // ip compares -echo whole (strcmp), no beginning of it: `-ec` is not it.
     else if (arg === '-echo' || arg === '--echo') out.echo = true;
@@ -193,6 +197,12 @@ function isFamilyOption(arg: string): boolean {
 function isStatsOption(arg: string): boolean {
   const word = arg.startsWith('--') ? arg.slice(1) : arg;
   return word.length >= 2 && ('-stats'.startsWith(word) || '-statistics'.startsWith(word));
+}
+
+/** ip's `-p`: any beginning of `-pretty`, with one dash or two. */
+function isPrettyOption(arg: string): boolean {
+  const word = arg.startsWith('--') ? arg.slice(1) : arg;
+  return word.length >= 2 && '-pretty'.startsWith(word);
 }
 
 /**

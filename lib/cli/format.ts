@@ -192,6 +192,26 @@ export interface RouteWordsShown {
   tos?: false;
   /** The realms (`realms 3/5` fixes both). */
   realms?: false;
+  /** `-s`: a cached route's or a lookup's users, uses and age (RTA_CACHEINFO), as ip -s. */
+  stats?: boolean;
+}
+
+/**
+ * RTA_CACHEINFO's words as print_rta_cacheinfo prints them, each unless 0: the expiry, the error
+ * (unsigned, as ip prints it), and with -s the users, the uses and the age (whole seconds).
+ */
+export function cacheInfoWords(r: Route, stats: boolean): string[] {
+  const words: string[] = [];
+  if (r.expires !== undefined && r.expires !== 0) words.push('expires', `${r.expires}sec`);
+  const c = r.cacheInfo;
+  if (c === undefined) return words;
+  if (c.error !== 0) words.push('error', String(c.error >>> 0));
+  if (stats) {
+    if (c.users !== 0) words.push('users', String(c.users));
+    if (c.used !== 0) words.push('used', String(c.used));
+    if (c.ageMs !== 0) words.push('age', `${Math.floor(c.ageMs / 1000)}sec`);
+  }
+  return words;
 }
 
 /**
@@ -223,8 +243,7 @@ export function routeLine(r: Route, shown: RouteWordsShown = {}): string {
   // Then, as iproute2's print_route: the realms, an IPv4 cached route's cache line, the cache
   // info's expiry, the metrics, the preference.
   if (shown.realms !== false) parts.push(...realmsWords(r));
-  parts.push(...cacheWords(r));
-  if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);
+  parts.push(...cacheWords(r), ...cacheInfoWords(r, shown.stats === true));
   if (r.metrics !== undefined) parts.push(...metricWords(r.metrics));
   if (r.preference !== undefined) parts.push('pref', r.preference);
   for (const hop of r.nexthops ?? []) {
@@ -262,9 +281,9 @@ function hostless(address: string, family: 4 | 6): string {
  * IPv6 `from` the source asked for or `::`. `from` is the source given (the kernel echoes it;
  * RouteLookup has it as the question's).
  */
-export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: boolean): string {
-  if (fibMatch) return routeLine(r);
-  if (r.family === 6) return routeLine({ ...r, from: from ?? '::' });
+export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: boolean, stats = false): string {
+  if (fibMatch) return routeLine(r, { stats });
+  if (r.family === 6) return routeLine({ ...r, from: from ?? '::' }, { stats });
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(hostless(r.destination, 4));
@@ -280,8 +299,7 @@ export function lookupLine(r: RouteLookup, from: string | undefined, fibMatch: b
   if (r.mark !== undefined) parts.push('mark', String(r.mark));
   parts.push(...realmsWords(r));
   if (r.uid !== undefined) parts.push('uid', String(r.uid));
-  parts.push(...cacheWords(r));
-  if (r.expires !== undefined && r.expires !== 0) parts.push('expires', `${r.expires}sec`);
+  parts.push(...cacheWords(r), ...cacheInfoWords(r, stats));
   if (r.metrics !== undefined) parts.push(...metricWords(r.metrics));
   if (r.inputLinkIndex !== undefined) parts.push('iif', r.inputLink ?? `if${r.inputLinkIndex}`);
   return parts.join(' ').replace(/ \n/g, '\n');
@@ -331,13 +349,27 @@ function rangeWord(range: number | [number, number]): string {
   return Array.isArray(range) ? `${range[0]}-${range[1]}` : String(range);
 }
 
+/** What a rule's text and JSON hold beyond the default (ip's options). */
+export interface RuleShown {
+  /** `-d`: the protocol of every rule, kernel and unspec too. */
+  details?: boolean;
+  /** Names an IP protocol's number (`ipproto`); by default as ip does: /etc/protocols. */
+  ipProtocol?: (n: number) => string;
+}
+
+/** Whether print_rule prints the rule's protocol: unless unspec or kernel's, but always with -d. */
+function ruleProtocolShown(r: Rule, shown: RuleShown): boolean {
+  return shown.details === true || (r.protocol !== 'unspec' && r.protocol !== 'kernel');
+}
+
 /**
  * One rule as `ip rule show` prints it (iproute2's print_rule: its order, its words): `PRIORITY:`,
  * a tab, then `from all` when it has no source, a host prefix without its /32 (/128), the
- * selectors, the table looked up, the action; the protocol unless unspec or kernel's.
- * `ipProtocol` names an IP protocol's number (`ipproto`), by default as ip does: /etc/protocols.
+ * selectors, the table looked up, the action; the protocol unless unspec or kernel's (with
+ * `details`, always).
  */
-export function ruleLine(r: Rule, ipProtocol: (n: number) => string = ipProtocolName): string {
+export function ruleLine(r: Rule, shown: RuleShown = {}): string {
+  const ipProtocol = shown.ipProtocol ?? ipProtocolName;
   const parts: string[] = [];
   if (r.not) parts.push('not');
   parts.push('from', r.from === undefined ? 'all' : hostless(r.from, r.family));
@@ -368,7 +400,7 @@ export function ruleLine(r: Rule, ipProtocol: (n: number) => string = ipProtocol
   }
   if (r.action === 'goto') parts.push('goto', String(r.goto), ...(r.unresolved ? ['[unresolved]'] : []));
   else if (r.action !== 'lookup') parts.push(r.action);
-  if (r.protocol !== 'unspec' && r.protocol !== 'kernel') parts.push('proto', r.protocol);
+  if (ruleProtocolShown(r, shown)) parts.push('proto', r.protocol);
   return `${r.priority}:\t${parts.join(' ')}`;
 }
 
@@ -386,9 +418,10 @@ function rangeJson(range: number | [number, number], key: string): Record<string
 
 /**
  * One rule as `ip -j rule` gives it (iproute2's print_rule: its keys, in its order; a flag is a
- * key with value null).
+ * key with value null), for `rule show` and `-echo rule add` alike.
  */
-export function ruleJson(r: Rule, ipProtocol: (n: number) => string = ipProtocolName): Record<string, unknown> {
+export function ruleJson(r: Rule, shown: RuleShown = {}): Record<string, unknown> {
+  const ipProtocol = shown.ipProtocol ?? ipProtocolName;
   const out: Record<string, unknown> = { priority: r.priority };
   if (r.not) out.not = null;
   Object.assign(out, r.from === undefined ? { src: 'all' } : prefixJson(r.from, r.family, 'src', 'srclen'));
@@ -422,39 +455,60 @@ export function ruleJson(r: Rule, ipProtocol: (n: number) => string = ipProtocol
     if (r.unresolved) out.unresolved = null;
   } else if (r.action === 'nop') out.nop = null;
   else if (r.action !== 'lookup') out.action = r.action;
-  if (r.protocol !== 'unspec' && r.protocol !== 'kernel') out.protocol = r.protocol;
+  if (ruleProtocolShown(r, shown)) out.protocol = r.protocol;
   return out;
 }
 
-/** `ip rule; ip -6 rule`. */
-export function ruleLines(rules: Rule[]): string {
-  return [...rules.filter((r) => r.family === 4), ...rules.filter((r) => r.family === 6)]
-    .map((r) => `${ruleLine(r)}\n`)
-    .join('');
+/** What a nexthop object's text and JSON hold beyond the default (ip's options). */
+export interface NexthopShown {
+  /** `-d`: every scope (global too) and protocol (unspec too). */
+  details?: boolean;
+}
+
+/** A number as C's `%g` prints it (ip's resilient timers): six significant digits, no trailing zeros. */
+function gWord(n: number): string {
+  if (n === 0) return '0';
+  const exponent = Math.floor(Math.log10(Math.abs(n)));
+  if (exponent < -4 || exponent >= 6) {
+    const [mantissa, power] = n.toExponential(5).split('e') as [string, string];
+    const digits = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+    const sign = power.startsWith('-') ? '-' : '+';
+    return `${digits}e${sign}${power.replace(/^[-+]/, '').padStart(2, '0')}`;
+  }
+  const fixed = n.toFixed(Math.max(0, 5 - exponent));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+}
+
+/** A resilient group's arguments, as print_nh_res_group gives them (each, 0 when unknown). */
+function resilientArgs(n: NexthopObject): Array<[string, number]> {
+  return [
+    ['buckets', n.buckets ?? 0],
+    ['idle_timer', n.idleTimer ?? 0],
+    ['unbalanced_timer', n.unbalancedTimer ?? 0],
+    ['unbalanced_time', n.unbalancedTime ?? 0],
+  ];
 }
 
 /**
  * One nexthop object as `ip nexthop show` prints it (iproute2's print_nexthop: its order, its
- * words): a group's members as ID or ID,WEIGHT joined by /, the scope unless global, the
- * protocol unless unspec.
+ * words): a group's members as ID or ID,WEIGHT joined by /, a resilient group's type and
+ * arguments (the timers in seconds, as %g), the scope unless global, the protocol unless unspec
+ * (with `details`, both always).
  */
-export function nexthopLine(n: NexthopObject): string {
+export function nexthopLine(n: NexthopObject, shown: NexthopShown = {}): string {
   const parts = ['id', String(n.id)];
   if (n.group !== undefined) {
     parts.push('group', n.group.map((m) => (m.weight === 1 ? String(m.id) : `${m.id},${m.weight}`)).join('/'));
-    if (n.groupType === 'resilient') {
-      parts.push('type', 'resilient');
-      if (n.buckets !== undefined) parts.push('buckets', String(n.buckets));
-      if (n.idleTimer !== undefined) parts.push('idle_timer', String(n.idleTimer));
-      if (n.unbalancedTimer !== undefined) parts.push('unbalanced_timer', String(n.unbalancedTimer));
-      if (n.unbalancedTime !== undefined) parts.push('unbalanced_time', String(n.unbalancedTime));
-    }
+  }
+  if (n.groupType === 'resilient') {
+    parts.push('type', 'resilient');
+    for (const [key, value] of resilientArgs(n)) parts.push(key, gWord(value));
   }
   if (n.gateway !== undefined) parts.push('via', n.gateway);
   if (n.linkIndex !== undefined) parts.push('dev', n.link ?? `if${n.linkIndex}`);
-  if (n.scope !== 'global') parts.push('scope', n.scope);
+  if (n.scope !== 'global' || shown.details === true) parts.push('scope', n.scope);
   if (n.blackhole) parts.push('blackhole');
-  if (n.protocol !== 'unspec') parts.push('proto', n.protocol);
+  if (n.protocol !== 'unspec' || shown.details === true) parts.push('proto', n.protocol);
   parts.push(...flagWords(n));
   if (n.fdb) parts.push('fdb');
   return parts.join(' ');
@@ -462,26 +516,22 @@ export function nexthopLine(n: NexthopObject): string {
 
 /**
  * One nexthop object as `ip -j nexthop` gives it (iproute2's print_nexthop: its keys, in its
- * order; a flag is a key with value null, the route flags an array).
+ * order; a flag is a key with value null, the route flags an array), for `nexthop show` and
+ * `-echo nexthop add` alike.
  */
-export function nexthopJson(n: NexthopObject): Record<string, unknown> {
+export function nexthopJson(n: NexthopObject, shown: NexthopShown = {}): Record<string, unknown> {
   const out: Record<string, unknown> = { id: n.id };
   if (n.group !== undefined)
     out.group = n.group.map((m) => (m.weight === 1 ? { id: m.id } : { id: m.id, weight: m.weight }));
   if (n.groupType === 'resilient') {
     out.type = 'resilient';
-    out.resilient_args = {
-      buckets: n.buckets,
-      idle_timer: n.idleTimer,
-      unbalanced_timer: n.unbalancedTimer,
-      unbalanced_time: n.unbalancedTime,
-    };
+    out.resilient_args = Object.fromEntries(resilientArgs(n));
   }
   if (n.gateway !== undefined) out.gateway = n.gateway;
   if (n.linkIndex !== undefined) out.dev = n.link ?? `if${n.linkIndex}`;
-  if (n.scope !== 'global') out.scope = n.scope;
+  if (n.scope !== 'global' || shown.details === true) out.scope = n.scope;
   if (n.blackhole) out.blackhole = null;
-  if (n.protocol !== 'unspec') out.protocol = n.protocol;
+  if (n.protocol !== 'unspec' || shown.details === true) out.protocol = n.protocol;
   out.flags = flagWords(n);
   if (n.fdb) out.fdb = null;
   return out;

@@ -177,12 +177,23 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (args.echo && !ECHO_TAKEN.has(args.verb)) {
       throw new UsageError(`-echo is for ip's verbs (${[...ECHO_TAKEN].join(', ')}), as ip -echo`, args.verb);
     }
-    if (args.details && args.verb !== 'links' && args.verb !== 'link') {
-      throw new UsageError('--details is for links and link show only', args.verb);
+    if (args.details && !['links', 'link', 'rule', 'nexthop'].includes(args.verb)) {
+      throw new UsageError('--details is for links, link show, rule and nexthop only', args.verb);
     }
-    // links and addrs take -s and ignore it, as ip -br does.
-    if (args.stats > 0 && !['link', 'addr', 'links', 'addrs', 'neigh'].includes(args.verb)) {
-      throw new UsageError('-s is for link show, addr show, neigh show|get, links and addrs only', args.verb);
+    // links and addrs take -s and ignore it, as ip -br does; rule and nexthop show too, as ip 6.1.
+    if (
+      args.stats > 0 &&
+      !['link', 'addr', 'links', 'addrs', 'neigh', 'route', 'rule', 'nexthop'].includes(args.verb)
+    ) {
+      throw new UsageError(
+        '-s is for the shows of link, addr, neigh, route, rule and nexthop, links and addrs only',
+        args.verb,
+      );
+    }
+    // -p changes only JSON, as ip's: four blanks of indent, as its json_writer.
+    if (args.pretty && args.json) {
+      const plain = io;
+      io = { out: (text) => plain.out(text), json: (value) => plain.out(`${JSON.stringify(value, null, 4)}\n`) };
     }
     if (args.family !== undefined && !BY_FAMILY.has(args.verb)) {
       throw new UsageError(

@@ -90,10 +90,15 @@ Options:
                  (-f inet, -f inet6 too; -0, -M, -B, -f link|mpls|bridge are not supported)
                  (link show takes and ignores them, as ip)
   -s, -stats     link show, addr show: each link's counters, as ip -s (-s -s: the errors in
-                 detail too); links and addrs take and ignore it, as ip -br
+                 detail too); neigh show|get, route show cache|get: the cache figures, as
+                 ip -s; links and addrs take and ignore it, as ip -br; rule and nexthop show
+                 too, as ip
+  -d, --details  links, link show: each link's details; rule, nexthop: every protocol (and
+                 a nexthop's scope), as ip -d
   --json, -j     JSON instead of text: an array (monitor: one object per line; exec and
                  isolate: {exitCode, signal, stdout, stderr} once the program has ended;
-                 route get: the route; sysctl: {key, value})
+                 sysctl: {key, value}); ip's JSON for ip's verbs (neigh: the library's)
+  -p, -pretty    with --json: indented by four blanks, as ip -j -p
   --help, -h     this text, or with a VERB that verb's (netns-native links --help)
   --version, -V  the version
 
@@ -325,9 +330,9 @@ ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  route: `Usage: netns-native [-n NS] route [-4|-6] [--json] [show] [cache] [table T|all] [type TYPE]
-                 [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX] [metric N]
-                 [tos TOS] [realms REALMS] [from [root|match|exact] PREFIX]
+  route: `Usage: netns-native [-n NS] route [-4|-6] [-s] [--json] [show] [cache] [table T|all]
+                 [type TYPE] [proto P|all] [scope S|all] [dev LINK] [via PREFIX] [src PREFIX]
+                 [metric N] [tos TOS] [realms REALMS] [from [root|match|exact] PREFIX]
                  [root|match|exact PREFIX] [iif LINK] [mark N]
        netns-native [-n NS] route add|replace|change|append|prepend|delete [TYPE]
                  PREFIX|default [from PREFIX] [tos TOS] [via GW] [dev LINK] [nhid ID]
@@ -335,7 +340,7 @@ ${WRITE_TEXT}
                  [pref low|medium|high] [expires N] [realms REALMS] [METRIC [lock] VALUE]...
                  [encap ENCAP] [nexthop [via GW] [dev LINK] [weight W] [onlink] [realms REALMS]
                  [encap ENCAP]]...
-       netns-native [-n NS] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
+       netns-native [-n NS] [-s] [--json] route get ADDRESS [from ADDR] [iif LINK] [oif LINK]
                  [mark N] [tos TOS] [uid N] [ipproto P] [sport N] [dport N] [fibmatch]
                  [connected]
        netns-native [-n NS] route flush [-4|-6] [cache] [table T] [dev LINK] [proto P]
@@ -362,7 +367,7 @@ prints it as ip does.
 change changes a route that exists (ENOENT if none; chg too). append and prepend add a route
 beside one of the same key (ip route append|prepend). get
 prints the route the kernel takes, as \`ip route get\` prints it, an IPv4 one with its cache
-line (--json: the route); connected, without from, then looks up again
+line (--json: as ip -j route get); connected, without from, then looks up again
 from the source address the first answer gives, and prints both (--json: an array of the two;
 ip 6.1 repeats its first lookup instead). flush removes the IPv4 routes of the table (main
 by default), the kernel's own included, as ip: -6 the IPv6 ones, table all both. flush cache
@@ -373,7 +378,9 @@ too. The routes verb lists the main table's, IPv4 then IPv6.
 Options:
 ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 routes only
-  --json, -j     show: as ip -j route show; get: the route as JSON
+  -s, -stats     show cache, get: an exception's or the answer's users, uses and age, as
+                 ip -s (the routes of a table have none)
+  --json, -j     show, get: as ip -j route show, ip -j route get
 ${echoOption('add, replace, change, append, prepend, delete')}
 ${COMMON_OPTIONS}
 
@@ -462,7 +469,7 @@ ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  rule: `Usage: netns-native [-n NS] rule [-4|-6] [--json] [show] [SELECTOR]
+  rule: `Usage: netns-native [-n NS] rule [-4|-6] [-d] [--json [-p]] [show] [SELECTOR]
        netns-native [-n NS] rule [-4|-6] flush [SELECTOR]
        netns-native [-n NS] rule [-4|-6] add|delete SELECTOR [suppress_prefixlength N]
                  [realms [SRC/]DST] [goto N | blackhole | unreachable | prohibit | nop]
@@ -471,7 +478,7 @@ SELECTOR := [not] [from PREFIX] [to PREFIX] [tos T] [fwmark M[/MASK]] [iif LINK]
             [table T] [protocol P]
 
 As \`ip rule show|add|del\`, in NS. show (the default) prints the IPv4 rules unless -6, as
-\`ip rule\` (--json: an array of rules; a from or to of IPv6 needs -6, as ip's); with a selector, only the rules
+\`ip rule\` (--json: ip's JSON; a from or to of IPv6 needs -6, as ip's); with a selector, only the rules
 it selects, as ip's: from and to select the rules whose prefix lies within the one given, the
 others the rules with that value (unlike ip, fwmark 0 selects \`fwmark 0\` rules, and show
 selects by protocol; protocol all: any; table 0 (unspec): any; src and dst spell from and
@@ -489,13 +496,17 @@ and default rules included.
 Options:
 ${NETNS_OPTION}
   -4, -6         IPv4 or IPv6 rules only; add, delete: the rule's family
-  --json, -j     show: the rules as JSON
+  -d, --details  show, -echo: every rule's protocol (kernel, unspec too), as ip -d
+  -s, -stats     show: taken and ignored, as ip
+  --json, -j     show, -echo: the rules as \`ip -j rule\` prints them
+  -p, -pretty    with --json: indented, as ip -j -p
 ${echoOption('add, delete')}
 ${COMMON_OPTIONS}
 
 ${WRITE_TEXT}
 `,
-  nexthop: `Usage: netns-native [-n NS] nexthop [-4|-6] [--json] [show] [id N] [dev LINK] [groups]
+  nexthop: `Usage: netns-native [-n NS] nexthop [-4|-6] [-d] [--json [-p]] [show] [id N] [dev LINK]
+                 [groups]
        netns-native [-n NS] nexthop [-4|-6] add|replace [id N] [via GW] [dev LINK] [onlink]
                  [fdb] [proto P]
        netns-native [-n NS] nexthop [-4|-6] add|replace [id N] blackhole [proto P]
@@ -506,7 +517,7 @@ ${WRITE_TEXT}
        netns-native [-n NS] nexthop [-4|-6] flush [id N] [dev LINK] [groups] [proto P] [fdb]
 
 As \`ip nexthop show|add|replace|del|flush\`, in NS (Linux 5.3+). show (the default) prints
-each object as ip does (--json: an array of nexthop objects); id, dev and groups filter it. add
+each object as ip does (--json: ip's JSON); id, dev and groups filter it. add
 without id lets the kernel pick one, as ip (show lists it); replace needs the id it replaces.
 A nexthop needs dev unless it is a blackhole, an fdb nexthop or a group; -6 makes a blackhole
 or a dev-only nexthop IPv6. A group's members are nexthop objects already there, each with a
@@ -519,7 +530,10 @@ Options:
 ${NETNS_OPTION}
   -4, -6         show: IPv4 or IPv6 nexthops only (no groups); add: the family of a blackhole
                  or a nexthop without gateway
-  --json, -j     show: the nexthop objects as JSON
+  -d, --details  show, -echo: every scope (global too) and protocol (unspec too), as ip -d
+  -s, -stats     show: taken and ignored, as ip 6.1
+  --json, -j     show, -echo: the nexthop objects as \`ip -j nexthop\` prints them
+  -p, -pretty    with --json: indented, as ip -j -p
 ${echoOption('add, replace, delete')}
 ${COMMON_OPTIONS}
 

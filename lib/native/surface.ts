@@ -506,6 +506,11 @@ export interface NativeRoute {
   encap?: NativeRouteEncap;
   /** RTA_CACHEINFO's rta_expires in whole seconds, when the route expires (0 or less: expired) */
   expires?: number;
+  /** RTA_CACHEINFO's rta_error (a negative errno), rta_clntref, rta_used, and rta_lastuse in ms; each absent when 0 */
+  cacheError?: number;
+  cacheUsers?: number;
+  cacheUsed?: number;
+  cacheLastUseMs?: number;
   /** A lookup's answer (getroute) echoes these too: RTA_IIF, RTA_MARK, RTA_UID */
   iif?: number;
   mark?: number;

@@ -321,6 +321,12 @@ Result<RouteInfo> ParseRoute(const nlmsghdr& msg) {
     rta_cacheinfo ci{};
     std::memcpy(&ci, t[RTA_CACHEINFO].data, std::min(sizeof ci, t[RTA_CACHEINFO].len));
     if (ci.rta_expires != 0) info.expires = static_cast<int32_t>(ci.rta_expires / UserHz());
+    if (ci.rta_error != 0) info.cache_error = static_cast<int32_t>(ci.rta_error);
+    if (ci.rta_clntref != 0) info.cache_users = ci.rta_clntref;
+    if (ci.rta_used != 0) info.cache_used = ci.rta_used;
+    if (ci.rta_lastuse != 0) {
+      info.cache_last_use_ms = static_cast<uint32_t>(uint64_t{ci.rta_lastuse} * 1000 / UserHz());
+    }
   }
   return info;
 }

@@ -105,6 +105,13 @@ struct RouteInfo {
   // route of an address with a finite lifetime); 0 or less: expired, not yet collected. Unset
   // when the route does not expire.
   std::optional<int32_t> expires;
+  // The rest of RTA_CACHEINFO that `ip -s route` prints, each set when not 0 (as ip prints it):
+  // rta_error (the route's error, a negative errno), rta_clntref (its users), rta_used (how
+  // often it was used) and rta_lastuse (how long since, here in milliseconds). The kernel sends
+  // them for a route that has a dst entry: an exception, a lookup's answer, an IPv6 clone
+  // (rtnl_put_cacheinfo); rta_id, rta_ts and rta_tsage it leaves 0.
+  std::optional<int32_t> cache_error;
+  std::optional<uint32_t> cache_users, cache_used, cache_last_use_ms;
   // What a lookup's answer (RTM_GETROUTE without NLM_F_DUMP) echoes of the question besides
   // RTA_SRC (above): RTA_IIF, RTA_MARK (absent when 0) and RTA_UID.
   std::optional<uint32_t> iif, mark, uid;

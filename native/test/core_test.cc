@@ -1149,6 +1149,20 @@ void TestParseKernelRouteDumps() {
   CHECK(r.ok() && !r.value().metrics && r.value().pref == 1u && r.value().priority == 1024u);
   // 29995 ticks at USER_HZ: 299 s with the usual 100, as `ip route` prints "expires 299sec".
   CHECK(r.ok() && r.value().expires == static_cast<int32_t>(29995 / sysconf(_SC_CLK_TCK)));
+  // The other figures all 0 there: none set. With users 1, lastuse 150 ticks, error -101
+  // (ENETUNREACH) and used 3, each as `ip -s route` prints it (age in ms here).
+  CHECK(r.ok() && !r.value().cache_users && !r.value().cache_used && !r.value().cache_last_use_ms &&
+        !r.value().cache_error);
+  Bytes counted = v6;
+  const auto put_u32 = [&counted](size_t at, uint32_t v) { std::memcpy(&counted[at], &v, 4); };
+  put_u32(76, 1);                            // rta_clntref
+  put_u32(80, 150);                          // rta_lastuse
+  put_u32(88, static_cast<uint32_t>(-101));  // rta_error
+  put_u32(92, 3);                            // rta_used
+  r = rtnl::ParseRoute(*reinterpret_cast<const nlmsghdr*>(counted.data()));
+  CHECK(r.ok() && r.value().cache_users == 1u && r.value().cache_used == 3u &&
+        r.value().cache_error == -101 &&
+        r.value().cache_last_use_ms == static_cast<uint32_t>(150 * 1000 / sysconf(_SC_CLK_TCK)));
   // A metric attribute shorter than its u32 is skipped; a malformed nest refuses the route.
   Bytes short_mtu = v4;
   short_mtu[56] = 0x05;  // RTAX_MTU's nla_len: 1 byte of payload
@@ -1501,6 +1515,7 @@ void TestParseRouteGetReplies() {
     CHECK(i.dst == Bytes({198, 18, 5, 7}) && i.dst_len == 32 && i.table == RT_TABLE_MAIN);
     CHECK(i.src == Bytes({198, 18, 0, 1}) && i.gateway == Bytes({198, 18, 0, 2}) && i.oif == 3);
     CHECK(i.mark == 7u && i.uid == 1000u && !i.iif && !i.expires && i.prefsrc.empty());
+    CHECK(i.cache_users == 2u && !i.cache_used && !i.cache_last_use_ms && !i.cache_error);
   }
   // ip route get 198.18.5.7 from 198.18.1.9 iif vb (forwarding on): RTA_IIF, no RTA_UID.
   const Bytes input = {

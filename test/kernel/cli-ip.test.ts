@@ -360,16 +360,12 @@ describeKernel('netns-native route', () => {
       const witness = ip(n, 'route', 'get', ...q).replace(/[ \t]+$/gm, '');
       expect([q, run.stdout]).toEqual([q, witness]);
     }
-    const json = JSON.parse((await cli('-n', n, '--json', 'route', 'get', '198.19.84.7')).stdout) as Record<
-      string,
-      unknown
-    >;
-    expect(json).toMatchObject({
-      destination: '198.19.84.7/32',
-      gateway: '198.18.80.254',
-      link: 'e0',
-      source: '198.18.80.1',
-    });
+    // --json: ip's JSON, whole.
+    const json = JSON.parse((await cli('-n', n, '--json', 'route', 'get', '198.19.84.7')).stdout) as unknown;
+    expect(json).toEqual(JSON.parse(ip(n, '-j', 'route', 'get', '198.19.84.7')));
+    expect(json).toEqual([
+      expect.objectContaining({ dst: '198.19.84.7', gateway: '198.18.80.254', dev: 'e0', prefsrc: '198.18.80.1' }),
+    ]);
     await fails('ENETUNREACH', '-n', n, 'route', 'get', '198.51.100.7');
   });
 

@@ -196,12 +196,14 @@ describeKernel('link counters (link.stats, -s)', () => {
       expect(await cli('-s', verb, name)).toEqual(plain);
     }
     await usage(
-      'route',
-      /-s is for link show, addr show, neigh show\|get, links and addrs only/,
+      'netns',
+      /-s is for the shows of link, addr, neigh, route, rule and nexthop, links and addrs only/,
       '-s',
-      'route',
-      'show',
+      'netns',
+      'list',
     );
+    await usage('rule', /-s is for rule show only/, '-n', name, '-s', 'rule', 'flush');
+    await usage('nexthop', /-s is for nexthop show only/, '-n', name, '-s', 'nexthop', 'flush');
     await usage('link', /-s is for link show only/, '-n', name, '-s', 'link', 'set', 'lo', 'up');
     await usage('addr', /-s is for addr show only/, '-n', name, '-s', 'addr', 'flush', 'dev', 'lo');
     await usage('link', /unknown option "-statisticsx"/, '-statisticsx', 'link');

@@ -234,7 +234,7 @@ describe('ipproto names (/etc/protocols, as getprotobynumber)', () => {
         priority: 7,
         ipProto,
       });
-    expect([47, 58, 6, 200].map((n) => ruleLine(rule(n), lookup))).toEqual([
+    expect([47, 58, 6, 200].map((n) => ruleLine(rule(n), { ipProtocol: lookup }))).toEqual([
       '7:\tfrom all ipproto gre lookup main',
       '7:\tfrom all ipproto ipv6-icmp lookup main',
       '7:\tfrom all ipproto tcp lookup main',

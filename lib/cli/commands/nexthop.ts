@@ -9,7 +9,7 @@
  */
 import type { FlushNexthopsOptions, NexthopGroupMember, NexthopObjectSpec } from '../../index';
 import type { ParsedArgs } from '../args';
-import { nexthopJson, nexthopLine } from '../format';
+import { nexthopJson, nexthopLine, type NexthopShown } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
@@ -45,12 +45,16 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
     throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   }
   words.context = `nexthop ${typed}`;
+  // As print_nexthop, for shows and -echo alike: -d adds every scope and protocol.
+  const shown: NexthopShown = { details: args.details };
+  // ip takes -s there and prints nothing more (6.1 has no rule or nexthop counters).
+  if (args.stats > 0 && sub !== 'show' && sub !== 'list') throw words.error('-s is for nexthop show only');
   if (sub === 'show' || sub === 'list') {
     const filter = readShow(words);
     if (args.family !== undefined) filter.family = args.family;
     const all = await (await namespaceOf(args.netns)).nexthops(filter);
-    if (args.json) await io.json(all);
-    else await io.out(all.map((n) => `${nexthopLine(n)}\n`).join(''));
+    if (args.json) await io.json(all.map((n) => nexthopJson(n, shown)));
+    else await io.out(all.map((n) => `${nexthopLine(n, shown)}\n`).join(''));
     return 0;
   }
   if (sub === 'flush') {
@@ -79,8 +83,8 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
     }
     // As `ip -echo nexthop del`: "Deleted " and the nexthop as the kernel removed it.
     const gone = await ns.deleteNexthop(id, { echo: true });
-    if (args.json) await io.json([{ deleted: true, ...nexthopJson(gone) }]);
-    else await io.out(`Deleted ${nexthopLine(gone)}\n`);
+    if (args.json) await io.json([{ deleted: true, ...nexthopJson(gone, shown) }]);
+    else await io.out(`Deleted ${nexthopLine(gone, shown)}\n`);
     return 0;
   }
   const spec = readNexthop(words);
@@ -88,8 +92,8 @@ export async function nexthop(args: ParsedArgs, io: Io): Promise<number> {
   const made = await (await namespaceOf(args.netns)).addNexthop(spec, sub === 'replace' ? { replace: true } : {});
   // As `ip -echo nexthop add`: the nexthop the kernel made (addNexthop always has it echoed).
   if (args.echo) {
-    if (args.json) await io.json([nexthopJson(made)]);
-    else await io.out(`${nexthopLine(made)}\n`);
+    if (args.json) await io.json([nexthopJson(made, shown)]);
+    else await io.out(`${nexthopLine(made, shown)}\n`);
   }
   return 0;
 }

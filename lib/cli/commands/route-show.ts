@@ -9,7 +9,7 @@
  *             [src PREFIX] [metric M] [tos TOS] [realms [SRC/]DST] [from [root|match|exact] PREFIX]
  *             [root|match|exact PREFIX] [[to] PREFIX] [iif D] [mark N]
  */
-import { NetnsError, type Route } from '../../index';
+import { NetnsError, type Route, type RouteLookup } from '../../index';
 import { scopeName, scopeNumber } from '../../address';
 import { ROUTE_TYPES, tosText } from '../../route';
 import { dsfieldWord } from '../dsfield-word';
@@ -269,6 +269,21 @@ function metricsJson(r: Route): Record<string, unknown> {
   return out;
 }
 
+/** RTA_CACHEINFO as print_rta_cacheinfo's JSON gives it: each figure unless 0 (age in seconds). */
+function cacheInfoJson(r: Route, stats: boolean): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (r.expires !== undefined && r.expires !== 0) out.expires = r.expires;
+  const c = r.cacheInfo;
+  if (c === undefined) return out;
+  if (c.error !== 0) out.error = c.error >>> 0;
+  if (stats) {
+    if (c.users !== 0) out.users = c.users;
+    if (c.used !== 0) out.used = c.used;
+    if (c.ageMs !== 0) out.age = Math.floor(c.ageMs / 1000);
+  }
+  return out;
+}
+
 /** One route as `ip -j route show` gives it (print_route's keys, in its order). */
 export function routeJson(r: Route, shown: RouteWordsShown = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -293,7 +308,7 @@ export function routeJson(r: Route, shown: RouteWordsShown = {}): Record<string,
   if (flow !== undefined) out.flow = flow;
   // An IPv4 cached route's flags (print_cache_flags: always the key, an empty list for none).
   if (r.cached && r.family === 4) out.cache = r.cacheFlags ?? [];
-  if (r.expires !== undefined && r.expires !== 0) out.expires = r.expires;
+  Object.assign(out, cacheInfoJson(r, shown.stats === true));
   if (r.metrics !== undefined) out.metrics = [metricsJson(r)];
   if (r.preference !== undefined) out.pref = r.preference;
   if (r.nexthops !== undefined) {
@@ -306,6 +321,43 @@ export function routeJson(r: Route, shown: RouteWordsShown = {}): Record<string,
       flags: flagWords(hop),
     }));
   }
+  return out;
+}
+
+/**
+ * `ip -j route get`'s answer (lookupLine's keys, print_route's JSON names): an IPv4 one as the
+ * cached clone it is (no table, protocol or scope; `mark`, `uid`, `cache`, the input link), an
+ * IPv6 one (and any with fibmatch) as a route of the table, IPv6 `from` the source asked for or
+ * `::`.
+ */
+export function lookupJson(
+  r: RouteLookup,
+  from: string | undefined,
+  fibMatch: boolean,
+  stats: boolean,
+): Record<string, unknown> {
+  if (fibMatch) return routeJson(r, { stats });
+  if (r.family === 6) return routeJson({ ...r, from: from ?? '::' }, { stats });
+  const out: Record<string, unknown> = {};
+  if (r.type !== 'unicast') out.type = r.type;
+  out.dst = hostless(r.destination, 4);
+  if (from !== undefined) out.from = from;
+  if (r.nexthopId !== undefined) out.nhid = r.nexthopId;
+  if (r.encap !== undefined) Object.assign(out, encapJson(r.encap));
+  if (r.tos !== undefined) out.tos = r.tosName ?? tosText(r.tos);
+  if (r.gateway !== undefined) out.gateway = r.gateway;
+  if (r.linkIndex !== undefined) out.dev = r.link ?? `if${r.linkIndex}`;
+  if (r.source !== undefined) out.prefsrc = r.source;
+  if (r.metric !== undefined) out.metric = r.metric;
+  out.flags = flagWords(r);
+  if (r.mark !== undefined) out.mark = r.mark;
+  const flow = realmsJson(r);
+  if (flow !== undefined) out.flow = flow;
+  if (r.uid !== undefined) out.uid = r.uid;
+  if (r.cached) out.cache = r.cacheFlags ?? [];
+  Object.assign(out, cacheInfoJson(r, stats));
+  if (r.metrics !== undefined) out.metrics = [metricsJson(r)];
+  if (r.inputLinkIndex !== undefined) out.iif = r.inputLink ?? `if${r.inputLinkIndex}`;
   return out;
 }
 
@@ -327,7 +379,7 @@ export async function routeShow(args: ParsedArgs, words: Words, io: Io): Promise
     ...(realms?.sourceRealm !== undefined && { sourceRealm: realms.sourceRealm }),
   });
   const routes = all.filter((r) => selected(r, selector, linkIndex));
-  const shown = wordsShown(selector);
+  const shown: RouteWordsShown = { ...wordsShown(selector), stats: args.stats > 0 };
   if (args.json) await io.json(routes.map((r) => routeJson(r, shown)));
   else await io.out(routes.map((r) => `${routeLine(r, shown)}\n`).join(''));
   return 0;

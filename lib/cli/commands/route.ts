@@ -40,7 +40,7 @@ import { numberOrName, unsigned, Words } from '../words';
 import { realmsSpec, realmsWord } from '../realms-word';
 import { METRIC_WORDS, readMetricWord } from './route-metric-words';
 import { readEncap } from '../route-encap-words';
-import { routeJson, routeShow } from './route-show';
+import { lookupJson, routeJson, routeShow } from './route-show';
 
 const SUBCOMMANDS = ['show', 'add', 'replace', 'change', 'append', 'prepend', 'delete', 'del', 'get', 'flush'];
 const TYPES: readonly string[] = ['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'throw'];
@@ -52,6 +52,7 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
   if (!SUBCOMMANDS.includes(sub))
     throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   words.context = `route ${typed}`;
+  if (args.stats > 0 && sub !== 'show' && sub !== 'get') throw words.error('-s is for route show and get only');
   if (sub === 'show') return routeShow(args, words, io);
   if (sub === 'flush') {
     const options = readFlush(words);
@@ -75,11 +76,12 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
     const ns = await namespaceOf(args.netns);
     const found = await ns.routeTo(address, options);
     const fibMatch = options.fibMatch === true;
+    const stats = args.stats > 0;
     // `connected` without `from`: a second lookup from the source address the first answer
     // would use (iproute_get's intent: ip 6.1 sends its first request again, so prints the
     // first answer twice); both printed, --json as an array of the two.
     if (connected && options.source === undefined) {
-      if (!args.json) await io.out(`${lookupLine(found, undefined, fibMatch)}\n`);
+      if (!args.json) await io.out(`${lookupLine(found, undefined, fibMatch, stats)}\n`);
       if (found.source === undefined) {
         throw invalid(
           `${words.context} ${address} connected`,
@@ -87,12 +89,16 @@ export async function route(args: ParsedArgs, io: Io): Promise<number> {
         );
       }
       const again = await ns.routeTo(address, { ...options, source: found.source });
-      if (args.json) await io.json([found, again]);
-      else await io.out(`${lookupLine(again, found.source, fibMatch)}\n`);
+      if (args.json)
+        await io.json([
+          lookupJson(found, undefined, fibMatch, stats),
+          lookupJson(again, found.source, fibMatch, stats),
+        ]);
+      else await io.out(`${lookupLine(again, found.source, fibMatch, stats)}\n`);
       return 0;
     }
-    if (args.json) await io.json(found);
-    else await io.out(`${lookupLine(found, options.source, fibMatch)}\n`);
+    if (args.json) await io.json([lookupJson(found, options.source, fibMatch, stats)]);
+    else await io.out(`${lookupLine(found, options.source, fibMatch, stats)}\n`);
     return 0;
   }
   const spec = readRoute(words);

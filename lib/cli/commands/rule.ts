@@ -14,7 +14,7 @@
  */
 import type { RuleAction, RuleFilter, RuleSpec } from '../../index';
 import type { ParsedArgs } from '../args';
-import { ruleJson, ruleLine, ruleLines } from '../format';
+import { ruleJson, ruleLine, type RuleShown } from '../format';
 import type { Io } from '../io';
 import { namespaceOf } from '../namespace-arg';
 import { subcommandOf } from '../ip-words';
@@ -74,6 +74,10 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
     throw words.error(`unknown command ${JSON.stringify(typed)} (${SUBCOMMANDS.join(', ')})`);
   }
   words.context = `rule ${typed}`;
+  // As print_rule, for shows and -echo alike: -d adds the protocol of every rule.
+  const shown: RuleShown = { details: args.details };
+  // ip takes -s there and prints nothing more (6.1 has no rule or nexthop counters).
+  if (args.stats > 0 && sub !== 'show' && sub !== 'list') throw words.error('-s is for rule show only');
   if (sub === 'show' || sub === 'list' || sub === 'flush') {
     const filter = readSelector(words);
     // As ip (iprule_list_flush_or_save): IPv4 rules unless -6 says otherwise, for flush too.
@@ -90,8 +94,8 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
       return 0;
     }
     const selected = await ns.rules(filter);
-    if (args.json) await io.json(selected);
-    else await io.out(ruleLines(selected));
+    if (args.json) await io.json(selected.map((r) => ruleJson(r, shown)));
+    else await io.out(selected.map((r) => `${ruleLine(r, shown)}\n`).join(''));
     return 0;
   }
   const spec = readRule(words);
@@ -106,8 +110,8 @@ export async function rule(args: ParsedArgs, io: Io): Promise<number> {
   // As `ip -echo rule add|del`: the rule the kernel made or removed, as print_rule prints it
   // ("Deleted " before a removed one).
   const echoed = deleting ? await ns.deleteRule(spec, { echo: true }) : await ns.addRule(spec, { echo: true });
-  if (args.json) await io.json([{ ...(deleting && { deleted: true }), ...ruleJson(echoed) }]);
-  else await io.out(`${deleting ? 'Deleted ' : ''}${ruleLine(echoed)}\n`);
+  if (args.json) await io.json([{ ...(deleting && { deleted: true }), ...ruleJson(echoed, shown) }]);
+  else await io.out(`${deleting ? 'Deleted ' : ''}${ruleLine(echoed, shown)}\n`);
   return 0;
 }
 

@@ -855,31 +855,35 @@ enum class Shape : uint8_t {
   F(preferredLft, preferred_lft, kOptional) \
   F(metric, metric, kOptional)
 
-#define NETNS_ROUTE_INFO(F)          \
-  F(family, family, kNumber)         \
-  F(dstLen, dst_len, kNumber)        \
-  F(srcLen, src_len, kNumber)        \
-  F(tos, tos, kNumber)               \
-  F(protocol, protocol, kNumber)     \
-  F(scope, scope, kNumber)           \
-  F(type, type, kNumber)             \
-  F(table, table, kNumber)           \
-  F(flags, flags, kNumber)           \
-  F(oif, oif, kNumber)               \
-  F(dst, dst, kIp)                   \
-  F(src, src, kIp)                   \
-  F(gateway, gateway, kIp)           \
-  F(prefsrc, prefsrc, kIp)           \
-  F(priority, priority, kOptional)   \
-  F(pref, pref, kOptional)           \
-  F(multipath, multipath, kNexthops) \
-  F(metrics, metrics, kMetrics)      \
-  F(expires, expires, kOptional)     \
-  F(iif, iif, kOptional)             \
-  F(mark, mark, kOptional)           \
-  F(uid, uid, kOptional)             \
-  F(nhid, nhid, kOptional)           \
-  F(flow, flow, kOptional)           \
+#define NETNS_ROUTE_INFO(F)                       \
+  F(family, family, kNumber)                      \
+  F(dstLen, dst_len, kNumber)                     \
+  F(srcLen, src_len, kNumber)                     \
+  F(tos, tos, kNumber)                            \
+  F(protocol, protocol, kNumber)                  \
+  F(scope, scope, kNumber)                        \
+  F(type, type, kNumber)                          \
+  F(table, table, kNumber)                        \
+  F(flags, flags, kNumber)                        \
+  F(oif, oif, kNumber)                            \
+  F(dst, dst, kIp)                                \
+  F(src, src, kIp)                                \
+  F(gateway, gateway, kIp)                        \
+  F(prefsrc, prefsrc, kIp)                        \
+  F(priority, priority, kOptional)                \
+  F(pref, pref, kOptional)                        \
+  F(multipath, multipath, kNexthops)              \
+  F(metrics, metrics, kMetrics)                   \
+  F(expires, expires, kOptional)                  \
+  F(cacheError, cache_error, kOptional)           \
+  F(cacheUsers, cache_users, kOptional)           \
+  F(cacheUsed, cache_used, kOptional)             \
+  F(cacheLastUseMs, cache_last_use_ms, kOptional) \
+  F(iif, iif, kOptional)                          \
+  F(mark, mark, kOptional)                        \
+  F(uid, uid, kOptional)                          \
+  F(nhid, nhid, kOptional)                        \
+  F(flow, flow, kOptional)                        \
   F(encap, encap, kEncap)
 
 // A route's encap (rtnl::RouteEncap): `type` always, the rest when set.
