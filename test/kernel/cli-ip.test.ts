@@ -576,8 +576,8 @@ describeKernel('netns-native ip-style command lines', () => {
       await usage(verb, pattern, ...(verb === 'netns' ? [] : ['-n', n]), ...argv);
     expect(JSON.stringify(ipJson(n, 'link', 'show'))).toBe(before);
     // ip's way of writing a verb (any prefix of its object): the verb meant; one the command does
-    // not have (ip's maddress, m): unknown.
+    // not have (ip's mroute): unknown.
     await usage('addr', /^netns-native: addr: unknown command "frob"/, 'address', 'frob');
-    await usage('', /^netns-native: unknown verb "mad"$/, 'mad');
+    await usage('', /^netns-native: unknown verb "mroute"$/, 'mroute');
   });
 });

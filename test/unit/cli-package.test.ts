@@ -42,6 +42,7 @@ describe('the netns-native command in the package', () => {
       netns: undefined,
       all: false,
       echo: false,
+      pretty: false,
       family: undefined,
       options: {},
     });
@@ -213,7 +214,7 @@ describe('netns-native VERB --help, and bad command lines (as a process)', () =>
         expect(run.stdout.includes('--json, -j')).toBe(!silent.has(verb));
         expect(run.stdout).toContain('--help, -h');
         expect(run.stdout.includes('--events')).toBe(verb === 'monitor');
-        expect(run.stdout.includes('--details')).toBe(verb === 'links' || verb === 'link');
+        expect(run.stdout.includes('--details')).toBe(['links', 'link', 'rule', 'nexthop'].includes(verb));
         expect(run.stdout).toBe(VERB_USAGE[verb]);
       }
     }
