@@ -17,6 +17,16 @@ MessageBuilder::MessageBuilder(uint16_t type, uint16_t flags) {
   std::memcpy(buf_.data(), &h, sizeof h);
 }
 
+void AppendAttr(std::vector<uint8_t>& out, uint16_t type, const void* data, size_t len) {
+  nlattr nla{};
+  nla.nla_len = static_cast<uint16_t>(NLA_HDRLEN + len);
+  nla.nla_type = type;
+  size_t at = out.size();
+  out.resize(at + Align(nla.nla_len), 0);
+  std::memcpy(out.data() + at, &nla, sizeof nla);
+  if (len > 0) std::memcpy(out.data() + at + NLA_HDRLEN, data, len);
+}
+
 void MessageBuilder::PutRaw(const void* data, size_t len) {
   size_t at = buf_.size();
   buf_.resize(at + Align(len), 0);

@@ -18,6 +18,11 @@ namespace netns_native::netlink {
 
 inline constexpr size_t Align(size_t n) { return (n + NLA_ALIGNTO - 1) & ~size_t{NLA_ALIGNTO - 1}; }
 
+// Appends one attribute (header, payload, zero padding) to attributes built outside a message,
+// where MessageBuilder does not serve: the payloads of RTA_METRICS, RTA_MULTIPATH's next hops,
+// RTA_ENCAP. The caller keeps the whole under 64 KiB (the attribute's 16-bit length).
+void AppendAttr(std::vector<uint8_t>& out, uint16_t type, const void* data, size_t len);
+
 // Builds one netlink message: header, fixed family header, then attributes. Attribute lengths are
 // 16-bit on the wire; an attribute or nest that would overflow is recorded and reported by
 // Finish() instead of being silently truncated.

@@ -12,6 +12,7 @@
 
 namespace netns_native::rtnl {
 
+using netlink::AppendAttr;
 using netlink::AttrTable;
 using netlink::MessageBuilder;
 
@@ -41,17 +42,6 @@ constexpr MetricField kMetricFields[] = {
     {RTAX_CC_ALGO, nullptr},
     {RTAX_FASTOPEN_NO_COOKIE, &RouteMetrics::fastopen_no_cookie},
 };
-
-// Appends one attribute (header, payload, padding) to a payload being built by hand.
-void AppendAttr(std::vector<uint8_t>& out, uint16_t type, const void* data, size_t len) {
-  nlattr nla{};
-  nla.nla_len = static_cast<uint16_t>(NLA_HDRLEN + len);
-  nla.nla_type = type;
-  size_t at = out.size();
-  out.resize(at + NLA_ALIGN(nla.nla_len));
-  std::memcpy(out.data() + at, &nla, sizeof nla);
-  if (len > 0) std::memcpy(out.data() + at + NLA_HDRLEN, data, len);
-}
 
 // RTA_ENCAP (nested, flagged as iproute2 flags it) then RTA_ENCAP_TYPE, as `ip route add ... encap
 // TYPE ...` appends them, for a next hop's attributes.

@@ -11,6 +11,7 @@
 
 namespace netns_native::rtnl {
 
+using netlink::AppendAttr;
 using netlink::AttrTable;
 
 namespace {
@@ -33,18 +34,6 @@ constexpr size_t kMaxSegments = 128;  // far beyond what fits a packet; hdrlen i
 constexpr uint32_t kMplsLabelShift = 12;
 constexpr uint32_t kMplsBottom = 1 << 8;
 constexpr uint32_t kMplsMaxLabel = (1 << 20) - 1;
-
-// Appends one attribute (header, payload, padding) to attributes being built by hand (an
-// rtnexthop's attributes are not a message's, so MessageBuilder does not serve).
-void AppendAttr(std::vector<uint8_t>& out, uint16_t type, const void* data, size_t len) {
-  nlattr nla{};
-  nla.nla_len = static_cast<uint16_t>(NLA_HDRLEN + len);
-  nla.nla_type = type;
-  size_t at = out.size();
-  out.resize(at + NLA_ALIGN(nla.nla_len));
-  std::memcpy(out.data() + at, &nla, sizeof nla);
-  if (len > 0) std::memcpy(out.data() + at + NLA_HDRLEN, data, len);
-}
 
 void PutU8(std::vector<uint8_t>& out, uint16_t type, uint8_t v) {
   AppendAttr(out, type, &v, sizeof v);
